@@ -1,0 +1,49 @@
+# Shequ: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export SHEQU_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run install install-dev migrate demo test test-fast lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	mkdir -p var/static
+	$(BIN)/shequ migrate --noinput -v 0
+
+demo: migrate
+	$(BIN)/shequ demo load --if-empty
+
+run: demo
+	$(BIN)/shequ demo accounts
+	@echo "Shequ 已启动：http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
+	$(BIN)/gunicorn shequ.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+
+test: install-dev
+	SHEQU_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check shequ bench conftest.py
+	$(BIN)/mypy shequ
+
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var/shequ.sqlite3*

@@ -1,0 +1,65 @@
+"""Roles and permissions, declared once.
+
+A permission is granted to a role; a user holds a role *for an area* (a role
+assignment), so a permission always comes with the part of the tree it covers.
+Views and services ask ``scope`` for "where may this user do X", never "what role is this".
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STREET_ADMIN = "street_admin", _("街道管理员")
+    COMMUNITY_SECRETARY = "community_secretary", _("社区书记")
+    COMMUNITY_STAFF = "community_staff", _("社区工作人员")
+    GRID_WORKER = "grid_worker", _("网格员")
+    BUILDING_HEAD = "building_head", _("楼栋长")
+    RESIDENT = "resident", _("居民")
+    PARTNER_UNIT = "partner_unit", _("共建单位")
+    AUDITOR = "auditor", _("审计员")
+
+
+class Permission(StrEnum):
+    AREA_VIEW = "area.view"
+    STATS_VIEW = "stats.view"
+    RESIDENT_VIEW = "resident.view"
+    UNMASK_ID_NUMBER = "resident.unmask_id_number"
+    UNMASK_PHONE = "resident.unmask_phone"
+    AUDIT_VIEW = "audit.view"
+
+
+P = Permission
+GRANTS: dict[str, frozenset[Permission]] = {
+    Role.STREET_ADMIN: frozenset(
+        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE}
+    ),
+    Role.COMMUNITY_SECRETARY: frozenset(
+        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE}
+    ),
+    Role.COMMUNITY_STAFF: frozenset({P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE}),
+    Role.GRID_WORKER: frozenset({P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE}),
+    Role.BUILDING_HEAD: frozenset({P.AREA_VIEW, P.RESIDENT_VIEW}),
+    # A resident's assignment covers their own household only (see RoleAssignment).
+    Role.RESIDENT: frozenset({P.RESIDENT_VIEW}),
+    Role.PARTNER_UNIT: frozenset({P.AREA_VIEW}),
+    Role.AUDITOR: frozenset({P.AREA_VIEW, P.AUDIT_VIEW}),
+}
+
+# The area kind a role is normally assigned at, for the `user add` command and the demo.
+ROLE_AREA_KIND: dict[str, str] = {
+    Role.STREET_ADMIN: "street",
+    Role.COMMUNITY_SECRETARY: "community",
+    Role.COMMUNITY_STAFF: "community",
+    Role.GRID_WORKER: "grid",
+    Role.BUILDING_HEAD: "building",
+    Role.RESIDENT: "household",
+    Role.PARTNER_UNIT: "community",
+    Role.AUDITOR: "street",
+}
+
+UNMASK_PERMISSION = {"id_number": P.UNMASK_ID_NUMBER, "phone": P.UNMASK_PHONE}

@@ -1,0 +1,61 @@
+"""The one scope rule: a user may do X to a record if the record's area path lies at or
+below the path of one of their role assignments whose role grants X.
+
+Every list, detail, export, map and statistic filters through ``scope_q`` (usually via a
+model's ``visible_to``); every single-record check goes through ``can``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from shequ.access.roles import GRANTS, Permission
+from shequ.areas.paths import under
+
+_CACHE_ATTR = "_shequ_assignments"
+
+
+def assignments(user: Any) -> list[tuple[str, str]]:
+    """(role, path) pairs of an active, logged-in user; cached on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(user.assignments.values_list("role", "path"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def scope_paths(user: Any, permission: Permission | str) -> list[str]:
+    """The top-most paths where ``user`` holds ``permission`` (nested ones folded in)."""
+    paths = sorted({path for role, path in assignments(user) if permission in GRANTS.get(role, ())})
+    folded: list[str] = []
+    for path in paths:
+        if not folded or not path.startswith(folded[-1]):
+            folded.append(path)
+    return folded
+
+
+def scope_q(user: Any, permission: Permission | str, field: str = "area_path") -> Q:
+    paths = scope_paths(user, permission)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= under(path, field)
+    return q
+
+
+def can(user: Any, permission: Permission | str, path: str) -> bool:
+    return any(path.startswith(p) for p in scope_paths(user, permission))
+
+
+def has_anywhere(user: Any, permission: Permission | str) -> bool:
+    return bool(scope_paths(user, permission))

@@ -1,0 +1,76 @@
+"""Writes to accounts and role assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from shequ.access import audit
+from shequ.access.models import RoleAssignment, User
+from shequ.access.roles import Role
+from shequ.areas.models import Area
+from shequ.core.errors import ValidationFailed
+
+
+def resolve_scope(role: str, code: str) -> tuple[Area, Any, str]:
+    """The (area, household, path) a role assignment covers, from an area or household code."""
+    from shequ.people.models import Household
+
+    if role not in Role.values:
+        raise ValidationFailed({"role": f"角色“{role}”不存在，可选：{'、'.join(Role.values)}"})
+    if role == Role.RESIDENT:
+        household = Household.objects.select_related("building").filter(code=code).first()
+        if household is None:
+            raise ValidationFailed({"area": f"居民角色需要户编号，户 {code} 不存在"})
+        return household.building, household, household.area_path
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise ValidationFailed({"area": f"区域编码 {code} 不存在"})
+    return area, None, area.path
+
+
+def assign_role(user: User, role: str, code: str, *, actor: Any = None) -> RoleAssignment:
+    area, household, path = resolve_scope(role, code)
+    with transaction.atomic():
+        assignment, _ = RoleAssignment.objects.get_or_create(
+            user=user, role=role, path=path, defaults={"area": area, "household": household}
+        )
+        audit.record(actor, "access.assign", area_path=path, obj=user, detail={"role": role})
+    return assignment
+
+
+def add_user(
+    username: str,
+    password: str,
+    *,
+    role: str,
+    area_code: str,
+    display_name: str = "",
+    resident: Any = None,
+    actor: Any = None,
+    check_password: bool = True,
+) -> User:
+    username = (username or "").strip()
+    errors: dict[str, str] = {}
+    if not username:
+        errors["username"] = "用户名必填"
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = f"用户名 {username} 已存在"
+    if check_password:
+        try:
+            validate_password(password)
+        except DjangoValidationError as exc:
+            errors["password"] = "；".join(exc.messages)
+    if errors:
+        raise ValidationFailed(errors)
+    resolve_scope(role, area_code)  # validates role and area before anything is written
+    with transaction.atomic():
+        user = User(username=username, display_name=display_name, resident=resident)
+        user.set_password(password)
+        user.save()
+        audit.record(actor, "access.user_add", obj=user, detail={"username": username})
+        assign_role(user, role, area_code, actor=actor)
+    return user

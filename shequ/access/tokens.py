@@ -1,0 +1,63 @@
+"""API bearer tokens: issued after a password check, expire after idle time."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+
+from shequ.access import audit
+from shequ.access.models import ApiToken, User
+from shequ.core.errors import DomainError
+
+ABSOLUTE_LIFETIME = timedelta(hours=12)
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class LoginFailed(DomainError):
+    status = 401
+
+    def __init__(self, message: str = "用户名或密码错误", code: str = "login_failed") -> None:
+        super().__init__(code, message)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def issue_token(request: Any, username: str, password: str) -> str:
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LoginFailed(
+            f"登录失败次数过多，账号已锁定{settings.AXES_COOLOFF_TIME * 60:.0f}分钟", "locked_out"
+        )
+    if user is None:
+        raise LoginFailed()
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        ApiToken.objects.create(
+            user=user, digest=_digest(token), last_used_at=now, expires_at=now + ABSOLUTE_LIFETIME
+        )
+        audit.record(user, "auth.token", ip=audit.client_ip(request))
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = ApiToken.objects.select_related("user").filter(digest=_digest(token)).first()
+    if row is None or not row.user.is_active:
+        return None
+    now = timezone.now()
+    idle = timedelta(seconds=settings.SESSION_IDLE_SECONDS)
+    if now >= row.expires_at or now - row.last_used_at >= idle:
+        row.delete()
+        return None
+    if now - row.last_used_at >= TOUCH_EVERY:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user

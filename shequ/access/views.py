@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
+from django.core.paginator import Paginator
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shequ.access import audit
+from shequ.access.selectors import audit_events
+from shequ.core.errors import Forbidden
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "access/login.html"
+    redirect_authenticated_user = True
+
+
+def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    message = f"登录失败次数过多，该账号已锁定{minutes}分钟，请稍后再试或联系管理员。"
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"code": "locked_out", "message": message, "fields": {}}, status=429)
+    return render(request, "access/login.html", {"locked_message": message}, status=429)
+
+
+@receiver(user_logged_in, dispatch_uid="access.audit_login")
+def _audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    audit.record(user, "auth.login", ip=audit.client_ip(request))
+
+
+def _parse_day(raw: str, end: bool = False) -> datetime | None:
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    filters = {
+        "actor": g.get("actor", "").strip(),
+        "event": g.get("event", "").strip(),
+        "area": g.get("area", "").strip(),
+        "since": g.get("since", "").strip(),
+        "until": g.get("until", "").strip(),
+    }
+    errors = {}
+    since = _parse_day(filters["since"]) if filters["since"] else None
+    until = _parse_day(filters["until"], end=True) if filters["until"] else None
+    if filters["since"] and since is None:
+        errors["since"] = "开始日期格式应为 2026-11-22"
+    if filters["until"] and until is None:
+        errors["until"] = "结束日期格式应为 2026-11-22"
+    events, event_names = audit_events(
+        request.user, actor=filters["actor"], event=filters["event"], area=filters["area"],
+        since=since, until=until,
+    )
+    page = Paginator(events, 50).get_page(g.get("page"))
+    return render(
+        request,
+        "access/audit_log.html",
+        {"page": page, "filters": filters, "errors": errors, "event_names": event_names},
+    )
+
+
+@login_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    from shequ.access.roles import Permission
+    from shequ.access.scope import has_anywhere
+
+    if not has_anywhere(request.user, Permission.AUDIT_VIEW):
+        raise Forbidden()
+    report = audit.verify_chain()
+    return render(request, "access/partials/chain_report.html", {"report": report})

@@ -1,0 +1,22 @@
+"""The JSON API under /api/v1/: one NinjaAPI, one router per app."""
+
+from ninja import NinjaAPI
+
+from shequ.access.api import router as access_router
+from shequ.areas.api import router as areas_router
+from shequ.core.api import AUTH, install_error_handlers
+from shequ.people.api import router as people_router
+from shequ.reports.api import router as reports_router
+
+api = NinjaAPI(
+    title="社区 Shequ API",
+    version="1",
+    description="网格化社区治理平台的接口。个人信息默认脱敏；错误为 {code, message, fields}。",
+    auth=AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("", access_router)
+api.add_router("", areas_router)
+api.add_router("", reports_router)
+api.add_router("", people_router)

@@ -1,0 +1,74 @@
+"""Reads of the area tree, always on behalf of a viewer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from shequ.access.roles import Permission
+from shequ.access.scope import scope_paths
+from shequ.areas.models import Area
+from shequ.areas.paths import codes, under
+from shequ.core.errors import NotFound
+
+
+def area_list(
+    viewer: Any,
+    *,
+    kind: str | None = None,
+    parent: str | None = None,
+    within: str | None = None,
+    permission: Permission = Permission.AREA_VIEW,
+) -> QuerySet[Area]:
+    qs = Area.objects.visible_to(viewer, permission)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    if within:
+        anchor = Area.objects.filter(code=within).values_list("path", flat=True).first()
+        if anchor is None:
+            return qs.none()
+        qs = qs.filter(under(anchor, "path")).exclude(code=within)
+    return qs.order_by("path")
+
+
+def get_area(viewer: Any, code: str, permission: Permission = Permission.AREA_VIEW) -> Area:
+    area = Area.objects.visible_to(viewer, permission).filter(code=code).first()
+    if area is None:
+        raise NotFound("区域")
+    return area
+
+
+def home_areas(viewer: Any, permission: Permission = Permission.AREA_VIEW) -> QuerySet[Area]:
+    """The top-most areas a viewer holds a permission for (their "home" areas)."""
+    paths = scope_paths(viewer, permission)
+    return Area.objects.filter(path__in=paths).order_by("path")
+
+
+def breadcrumbs(viewer: Any, area: Area) -> list[Area]:
+    """The visible ancestors of an area, top first, and the area itself."""
+    path_codes = codes(area.path)
+    found = {a.code: a for a in Area.objects.visible_to(viewer).filter(code__in=path_codes)}
+    return [found[c] for c in path_codes if c in found]
+
+
+def children(viewer: Any, area: Area) -> QuerySet[Area]:
+    return Area.objects.visible_to(viewer).filter(parent=area).order_by("path")
+
+
+def grid_features(viewer: Any, area: Area) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of the grids at or below an area, for the map."""
+    rows = (
+        Area.objects.visible_to(viewer)
+        .filter(under(area.path, "path"), kind="grid", geometry__isnull=False)
+        .values_list("code", "name", "geometry")
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": geom, "properties": {"code": code, "name": name}}
+            for code, name, geom in rows
+        ],
+    }

@@ -1,0 +1,189 @@
+"""Writes to the area tree: create areas, set grid polygons, import division codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from shequ.access import audit
+from shequ.areas.models import ALLOWED_PARENTS, Area, AreaKind
+from shequ.areas.paths import SEP, child_path
+from shequ.core.errors import ValidationFailed
+
+KIND_LABELS = dict(AreaKind.choices)
+
+
+def check_geometry(geometry: dict[str, Any] | None) -> None:
+    if geometry is None:
+        return
+    try:
+        geom = shape(geometry)
+    except Exception as exc:  # noqa: BLE001 - shapely raises several kinds
+        raise ValidationFailed({"geometry": f"范围不是有效的 GeoJSON 几何：{exc}"}) from exc
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise ValidationFailed({"geometry": "范围必须是多边形（Polygon 或 MultiPolygon）"})
+    if not geom.is_valid:
+        raise ValidationFailed({"geometry": f"范围多边形无效：{explain_validity(geom)}"})
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValidationFailed({"geometry": "范围坐标必须是 WGS84 经纬度"})
+
+
+def create_area(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Area | None,
+    geometry: dict[str, Any] | None = None,
+    actor: Any = None,
+) -> Area:
+    code = (code or "").strip()
+    name = (name or "").strip()
+    errors: dict[str, str] = {}
+    if not code or SEP in code or len(code) > 40:
+        errors["code"] = "编码必填，不超过40个字符，且不能含“/”"
+    if not name:
+        errors["name"] = "名称必填"
+    if kind not in KIND_LABELS:
+        errors["kind"] = f"类型“{kind}”不存在"
+    elif (parent.kind if parent else None) not in ALLOWED_PARENTS[kind]:
+        above = KIND_LABELS.get(parent.kind, parent.kind) if parent else "顶层"
+        errors["parent"] = f"{KIND_LABELS[kind]}不能放在{above}之下"
+    if code and Area.objects.filter(code=code).exists():
+        errors["code"] = f"编码 {code} 已存在"
+    if errors:
+        raise ValidationFailed(errors)
+    check_geometry(geometry)
+    with transaction.atomic():
+        area = Area.objects.create(
+            code=code,
+            name=name,
+            kind=kind,
+            parent=parent,
+            path=child_path(parent.path if parent else SEP, code),
+            depth=(parent.depth + 1) if parent else 0,
+            geometry=geometry,
+        )
+        audit.record(actor, "area.create", area_path=area.path, obj=area, detail={"name": name})
+    return area
+
+
+def set_geometry(area: Area, geometry: dict[str, Any] | None, *, actor: Any = None) -> Area:
+    check_geometry(geometry)
+    with transaction.atomic():
+        area.geometry = geometry
+        area.save(update_fields=["geometry", "updated_at"])
+        audit.record(actor, "area.geometry", area_path=area.path, obj=area)
+    return area
+
+
+# --- Import of division codes -------------------------------------------------------
+
+_SUFFIXES = ("社区居民委员会", "居民委员会", "村民委员会", "社区居委会", "居委会", "村委会")
+
+
+def short_name(name: str) -> str:
+    """兴达社区居委会 → 兴达社区; 新城村村委会 → 新城村; 春元里社区居民委员会 → 春元里社区."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            base = name[: -len(suffix)]
+            if suffix.startswith("社区"):
+                return base + "社区"
+            if suffix.startswith("村") and not base.endswith("村"):
+                return base + "村"
+            return base
+    return name
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+
+
+def read_division_rows(text: str, street_code: str) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+    """Find the street and its communities in one of the three known CSV layouts.
+
+    - this project's ``divisions.csv``: ``code,name,level,parent_code``
+    - china-division ``streets.csv``: ``code,name,areaCode,provinceCode,cityCode``
+    - china-division ``villages.csv``: ``code,name,streetCode,provinceCode,cityCode,areaCode``
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = set(reader.fieldnames or [])
+    street: tuple[str, str] | None = None
+    communities: list[tuple[str, str]] = []
+    if {"code", "name", "level", "parent_code"} <= header:
+        for row in reader:
+            if row["code"] == street_code:
+                street = (row["code"], row["name"])
+            elif row["parent_code"] == street_code and row["level"] == "community":
+                communities.append((row["code"], row["name"]))
+    elif {"code", "name", "streetCode"} <= header:
+        communities = [(r["code"], r["name"]) for r in reader if r["streetCode"] == street_code]
+    elif {"code", "name", "areaCode"} <= header:
+        for row in reader:
+            if row["code"] == street_code:
+                street = (row["code"], row["name"])
+    else:
+        raise ValidationFailed(
+            {"file": "无法识别的文件格式：需要 code,name,level,parent_code 或 china-division 的 "
+                     "streets.csv / villages.csv 表头"}
+        )
+    return street, communities
+
+
+def import_divisions(
+    files: Iterable[Path],
+    street_code: str,
+    *,
+    only_names: Iterable[str] | None = None,
+    actor: Any = None,
+) -> ImportResult:
+    """Create the street and its communities from division-code files (idempotent)."""
+    street: tuple[str, str] | None = None
+    communities: list[tuple[str, str]] = []
+    for file in files:
+        found_street, found = read_division_rows(Path(file).read_text(encoding="utf-8"), street_code)
+        street = street or found_street
+        communities.extend(found)
+    existing_street = Area.objects.filter(code=street_code).first()
+    if street is None and existing_street is None:
+        raise ValidationFailed({"street": f"文件中没有街道编码 {street_code}"})
+    wanted = set(only_names) if only_names is not None else None
+    result = ImportResult()
+    with transaction.atomic():
+        if existing_street is None:
+            assert street is not None
+            existing_street = create_area(
+                code=street[0], name=street[1], kind=AreaKind.STREET, parent=None, actor=actor
+            )
+            result.created.append(street[0])
+        else:
+            result.existing.append(street_code)
+        for code, name in sorted(set(communities)):
+            short = short_name(name)
+            if wanted is not None and short not in wanted:
+                continue
+            if Area.objects.filter(code=code).exists():
+                result.existing.append(code)
+                continue
+            create_area(
+                code=code, name=short, kind=AreaKind.COMMUNITY, parent=existing_street, actor=actor
+            )
+            result.created.append(code)
+        audit.record(
+            actor,
+            "area.import",
+            area_path=existing_street.path,
+            detail={"street": street_code, "created": len(result.created)},
+        )
+    return result

@@ -1,0 +1,58 @@
+import pytest
+from django.core.management import call_command
+
+from shequ.areas.models import Area
+from shequ.areas.paths import under
+from shequ.areas.services import short_name
+
+pytestmark = pytest.mark.django_db
+
+
+def test_short_names():
+    assert short_name("兴达社区居委会") == "兴达社区"
+    assert short_name("春元里社区居民委员会") == "春元里社区"
+    assert short_name("新城村村委会") == "新城村"
+
+
+def test_import_from_the_projects_divisions_file(capsys):
+    from shequ.demo.generator import DIVISIONS
+
+    call_command("areas", "import", str(DIVISIONS), "--street", "150784001")
+    street = Area.objects.get(code="150784001")
+    names = list(Area.objects.filter(parent=street).values_list("name", flat=True))
+    assert street.path == "/150784001/"
+    assert names == ["兴达社区", "平安社区", "广安社区", "新华社区", "农垦社区", "和谐社区", "新城村"]
+    assert Area.objects.get(code="150784001012").path == "/150784001/150784001012/"
+    # Importing again changes nothing.
+    call_command("areas", "import", str(DIVISIONS), "--street", "150784001")
+    assert Area.objects.filter(under(street.path, "path")).count() == 8
+
+
+def test_import_from_china_division_streets_and_villages(tmp_path):
+    streets = tmp_path / "streets.csv"
+    villages = tmp_path / "villages.csv"
+    streets.write_text(
+        'code,name,areaCode,provinceCode,cityCode\n522635001,"杏山街道",522635,52,5226\n'
+        '522635002,"谷硐镇",522635,52,5226\n',
+        encoding="utf-8",
+    )
+    villages.write_text(
+        "code,name,streetCode,provinceCode,cityCode,areaCode\n"
+        '522635001001,"城江社区居民委员会",522635001,52,5226,522635\n'
+        '522635001002,"群英社区居民委员会",522635001,52,5226,522635\n'
+        '522635002001,"别处村村民委员会",522635002,52,5226,522635\n',
+        encoding="utf-8",
+    )
+    call_command("areas", "import", str(streets), str(villages), "--street", "522635001")
+    street = Area.objects.get(code="522635001")
+    assert street.name == "杏山街道"
+    assert list(street.children.values_list("name", flat=True)) == ["城江社区", "群英社区"]
+
+
+def test_unknown_street_is_a_clear_error(tmp_path):
+    from django.core.management.base import CommandError
+
+    from shequ.demo.generator import DIVISIONS
+
+    with pytest.raises(CommandError, match="没有街道编码 999999999"):
+        call_command("areas", "import", str(DIVISIONS), "--street", "999999999")

@@ -1,0 +1,63 @@
+import pytest
+
+from shequ.areas import geo
+from shequ.areas.models import Area, AreaKind
+from shequ.areas.services import create_area, set_geometry
+from shequ.core.errors import ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+def square(x, y, size=0.01):
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_locate_finds_the_grid_containing_a_point(world):
+    grid = world.areas["A1-2"]
+    ring = grid.geometry["coordinates"][0]
+    cx = (ring[0][0] + ring[1][0]) / 2
+    cy = (ring[0][1] + ring[2][1]) / 2
+    geo.invalidate()
+    found = geo.locate(cx, cy)
+    assert found is not None and found.code == grid.code
+
+
+def test_locate_outside_every_grid_is_none(world):
+    geo.invalidate()
+    assert geo.locate(0.0, 0.0) is None
+
+
+def test_bulk_and_single_lookups_agree_including_shared_borders(world):
+    geo.invalidate()
+    a, b = world.areas["A1-1"], world.areas["A1-2"]
+    border_x = a.geometry["coordinates"][0][1][0]
+    y = a.geometry["coordinates"][0][0][1] + 0.001
+    points = [(border_x, y), (border_x - 0.001, y), (border_x + 0.001, y), (1.0, 1.0)]
+    many = geo.locate_many([p[0] for p in points], [p[1] for p in points])
+    single = [geo.locate(*p) for p in points]
+    assert many == single
+    assert [g.code if g else None for g in many[1:]] == [a.code, b.code, None]
+
+
+def test_changing_a_grid_polygon_is_seen_at_once(world):
+    grid = world.areas["B2-1"]
+    geo.invalidate()
+    assert geo.locate(150.005, -30.005) is None
+    set_geometry(Area.objects.get(pk=grid.pk), square(150.0, -30.01))
+    found = geo.locate(150.005, -30.005)
+    assert found is not None and found.code == grid.code
+
+
+def test_invalid_polygons_are_refused_with_a_reason(world):
+    bow_tie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    with pytest.raises(ValidationFailed) as exc:
+        create_area(code="X1", name="坏网格", kind=AreaKind.GRID, parent=world.areas["A1"],
+                    geometry=bow_tie)
+    assert "范围多边形无效" in exc.value.fields["geometry"]
+
+
+def test_a_building_cannot_sit_under_a_street(world):
+    with pytest.raises(ValidationFailed) as exc:
+        create_area(code="X2", name="楼", kind=AreaKind.BUILDING, parent=world.areas["A"])
+    assert exc.value.fields["parent"] == "楼栋不能放在街道之下"

@@ -1,0 +1,50 @@
+"""Domain errors: a stable code, a Chinese message, and the fields at fault.
+
+Services raise these; views and API handlers turn them into a page message or the JSON
+error shape ``{"code", "message", "fields"}``.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "fields": self.fields}
+
+
+class ValidationFailed(DomainError):
+    """Input broke a rule; ``fields`` names each field and why."""
+
+    def __init__(self, fields: dict[str, str], message: str = "提交的内容有误，请按提示修改") -> None:
+        super().__init__("invalid", message, fields)
+
+
+class NotFound(DomainError):
+    """Missing and out of scope look the same, so ids cannot be probed."""
+
+    status = 404
+
+    def __init__(self, what: str = "记录") -> None:
+        super().__init__("not_found", f"{what}不存在或无权查看")
+
+
+class Forbidden(DomainError):
+    status = 403
+
+    def __init__(self, message: str = "没有权限进行此操作") -> None:
+        super().__init__("forbidden", message)
+
+
+class RateLimited(DomainError):
+    status = 429
+
+    def __init__(self, message: str) -> None:
+        super().__init__("rate_limited", message)

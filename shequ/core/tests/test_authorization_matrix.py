@@ -1,0 +1,184 @@
+"""Every URL and API operation, tried by every role against in-scope and out-of-scope
+records. The expected answer comes from the personas world's own layout (which area each
+user was given), not from the scope queries under test."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from shequ.access.roles import GRANTS, Permission
+from shequ.api import api
+
+pytestmark = pytest.mark.django_db
+
+# Each page (by URL name) and API operation (method, path) with what it needs.
+PAGES = {
+    "login": "public",
+    "logout": "public",
+    "home": "list",
+    "area": ("object", "area", Permission.AREA_VIEW),
+    "residents": ("list", Permission.RESIDENT_VIEW),
+    "resident": ("object", "resident", Permission.RESIDENT_VIEW),
+    "resident_unmask": ("unmask",),
+    "household": ("object", "household", Permission.RESIDENT_VIEW),
+    "audit_log": ("list", Permission.AUDIT_VIEW),
+    "audit_verify": ("action", Permission.AUDIT_VIEW),
+    "api:api-root": "public",
+    "api:openapi-json": "public",
+    "api:openapi-view": "public",
+}
+API = {
+    ("POST", "/api/v1/auth/token"): "public",
+    ("GET", "/api/v1/areas/"): ("list", Permission.AREA_VIEW),
+    ("GET", "/api/v1/areas/{code}"): ("object", "area", Permission.AREA_VIEW),
+    ("GET", "/api/v1/areas/{code}/stats"): ("object", "area", Permission.STATS_VIEW),
+    ("GET", "/api/v1/residents/"): ("list", Permission.RESIDENT_VIEW),
+    ("GET", "/api/v1/residents/{resident_id}"): ("object", "resident", Permission.RESIDENT_VIEW),
+    ("POST", "/api/v1/residents/{resident_id}/unmask"): ("unmask",),
+}
+
+AREA_KEYS = ["A", "A1", "A1-1", "A1-1-b", "A2-2-b", "B", "B2", "B2-2", "B2-2-b"]
+RESIDENT_KEYS = ["A1-1-h1-r1", "A1-2-h2-r2", "A2-1-h1-r1", "B1-1-h1-r1", "B2-2-h2-r2"]
+HOUSEHOLD_KEYS = ["A1-1-h1", "A1-1-h2", "A2-2-h1", "B1-1-h1", "B2-2-h2"]
+
+
+def url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue  # the admin site: staff only, covered by its own tests
+                walk(p.url_patterns, f"{p.namespace}:" if p.namespace else prefix)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(prefix + p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def api_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {(m.upper(), path) for path, ops in schema["paths"].items() for m in ops}
+
+
+def test_every_endpoint_is_in_the_policy_table():
+    pages = {n for n in url_names() if not n.startswith("api:") or n in PAGES}
+    api_pages = {n for n in url_names() if n.startswith("api:")}
+    # API operations are listed by method and path; their URL names are the view names.
+    assert pages - set(PAGES) == set(), "pages missing from the policy table"
+    assert api_operations() == set(API), "API operations missing from (or extra in) the table"
+    assert {"api:api-root", "api:openapi-json", "api:openapi-view"} <= api_pages | set(PAGES)
+
+
+def sees(world, username: str, path: str, permission: str) -> bool:
+    role, scope = world.user_scope[username]
+    return permission in GRANTS[role] and path.startswith(scope)
+
+
+def object_path(world, kind: str, key: str) -> str:
+    if kind == "area":
+        return world.areas[key].path
+    if kind == "household":
+        return world.households[key].area_path
+    return world.residents[key].area_path
+
+
+def user_keys():
+    from shequ.testing.world import STREETS  # noqa: F401 - the world is built lazily
+
+    roles = ["street_admin@A", "auditor@A", "community_secretary@A1", "community_staff@A1",
+             "partner_unit@A1", "grid_worker@A1-1", "building_head@A1-1-b", "resident@A1-1-h1",
+             "community_secretary@B2", "grid_worker@B2-2", "resident@B2-2-h2", "auditor@B"]
+    return roles
+
+
+@pytest.mark.parametrize("user_key", user_keys())
+def test_role_sees_exactly_its_scope(world, user_key):
+    user = world.users[user_key]
+    username = user.username
+    client = Client()
+    client.force_login(user)
+    # Details: 200 in scope, the same 404 out of scope or missing.
+    for key in AREA_KEYS:
+        area = world.areas[key]
+        ok = sees(world, username, area.path, Permission.AREA_VIEW)
+        assert client.get(f"/areas/{area.code}/").status_code == (200 if ok else 404), key
+        assert client.get(f"/api/v1/areas/{area.code}").status_code == (200 if ok else 404), key
+        ok_stats = sees(world, username, area.path, Permission.STATS_VIEW)
+        r = client.get(f"/api/v1/areas/{area.code}/stats")
+        assert r.status_code == (200 if ok_stats else 404), key
+    for key in RESIDENT_KEYS:
+        resident = world.residents[key]
+        ok = sees(world, username, resident.area_path, Permission.RESIDENT_VIEW)
+        assert client.get(f"/residents/{resident.pk}/").status_code == (200 if ok else 404), key
+        assert client.get(f"/api/v1/residents/{resident.pk}").status_code == (200 if ok else 404)
+        unmask_ok = sees(world, username, resident.area_path, Permission.UNMASK_ID_NUMBER)
+        expected = 200 if unmask_ok else (400 if ok else 404)
+        r = client.post(f"/residents/{resident.pk}/unmask/", {"field": "id_number", "reason": "核对户籍"})
+        assert r.status_code == expected, key
+        r = client.post(f"/api/v1/residents/{resident.pk}/unmask",
+                        json.dumps({"field": "id_number", "reason": "核对户籍"}),
+                        content_type="application/json")
+        assert r.status_code == expected, key
+        if unmask_ok:
+            assert r.json()["value"] == world.full_values[resident.pk][0]
+    for key in HOUSEHOLD_KEYS:
+        household = world.households[key]
+        ok = sees(world, username, household.area_path, Permission.RESIDENT_VIEW)
+        assert client.get(f"/households/{household.pk}/").status_code == (200 if ok else 404), key
+    missing = 10**9
+    assert client.get(f"/residents/{missing}/").status_code == 404
+    assert client.get(f"/api/v1/residents/{missing}").status_code == 404
+    assert client.get("/api/v1/areas/000000000").status_code == 404
+
+    # Lists never hold out-of-scope rows, and hold every in-scope world row.
+    ids = {r["id"] for r in client.get("/api/v1/residents/?page=1").json()["items"]}
+    for key, resident in world.residents.items():
+        ok = sees(world, username, resident.area_path, Permission.RESIDENT_VIEW)
+        assert (resident.pk in ids) == ok, key
+    page = client.get("/residents/").content.decode()
+    for key, resident in world.residents.items():
+        ok = sees(world, username, resident.area_path, Permission.RESIDENT_VIEW)
+        assert (f'href="/residents/{resident.pk}/"' in page) == ok, key
+    items = client.get("/api/v1/areas/").json()["items"]
+    _, scope = world.user_scope[username]
+    for item in items:
+        assert sees(world, username, item["path"], Permission.AREA_VIEW), item["code"]
+    codes = {item["code"] for item in items}
+    for key, area in world.areas.items():
+        assert (area.code in codes) == sees(world, username, area.path, Permission.AREA_VIEW), key
+    home = client.get("/", follow=True).content.decode()
+    for code in re.findall(r'href="/areas/([^/"]+)/"', home):
+        path = next((a.path for a in world.areas.values() if a.code == code), None)
+        assert path is None or sees(world, username, path, Permission.AREA_VIEW), code
+    # The audit log shows only rows of the auditor's own street.
+    log = client.get("/audit/").content.decode()
+    for street_key, street in (("A", world.areas["A"]), ("B", world.areas["B"])):
+        if not sees(world, username, street.path, Permission.AUDIT_VIEW):
+            assert street.path not in log
+    verify = client.post("/audit/verify/")
+    assert verify.status_code == (200 if "auditor" in user_key else 403)
+
+
+def test_anonymous_gets_login_or_401(world):
+    client = Client()
+    resident = world.residents["A1-1-h1-r1"]
+    area = world.areas["A1"]
+    for url in ["/", f"/areas/{area.code}/", "/residents/", f"/residents/{resident.pk}/",
+                f"/households/{resident.household_id}/", "/audit/"]:
+        r = client.get(url)
+        assert r.status_code == 302 and r["Location"].startswith("/login/"), url
+    for url in ["/api/v1/areas/", f"/api/v1/areas/{area.code}", f"/api/v1/areas/{area.code}/stats",
+                "/api/v1/residents/", f"/api/v1/residents/{resident.pk}"]:
+        r = client.get(url)
+        assert r.status_code == 401, url
+        assert r.json()["code"] == "unauthenticated"
+    r = client.post(f"/api/v1/residents/{resident.pk}/unmask", "{}", content_type="application/json")
+    assert r.status_code == 401

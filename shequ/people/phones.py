@@ -1,0 +1,36 @@
+"""Chinese mobile and landline numbers: validated with `phonenumbers`, stored normalised."""
+
+from __future__ import annotations
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
+
+class PhoneError(ValueError):
+    pass
+
+
+_MOBILE = {PhoneNumberType.MOBILE}
+_LANDLINE = {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.VOIP}
+
+
+def normalize(raw: str) -> str:
+    """Return ``13812341234`` for a mobile or ``0571-87654321`` for a landline."""
+    text = "".join(str(raw).split()).translate({ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９＋－"})
+    if not text:
+        raise PhoneError("电话号码为空")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except NumberParseException as exc:
+        raise PhoneError(f"“{raw}”不是电话号码") from exc
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        raise PhoneError(f"“{raw}”不是有效的中国大陆手机号或固定电话")
+    kind = phonenumbers.number_type(number)
+    national = str(number.national_number)
+    if kind in _MOBILE:
+        return national
+    if kind in _LANDLINE:
+        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        area, _, rest = formatted.partition(" ")
+        return f"{area}-{rest.replace(' ', '')}"
+    raise PhoneError(f"“{raw}”不是手机号或固定电话")

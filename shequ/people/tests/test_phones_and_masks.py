@@ -1,0 +1,32 @@
+import pytest
+
+from shequ.access.masking import mask_id_number, mask_name, mask_phone
+from shequ.people import phones
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("13812341234", "13812341234"),
+        ("+86 138 1234 1234", "13812341234"),
+        ("１３８１２３４１２３４", "13812341234"),
+        ("0470-6821234", "0470-6821234"),
+        ("010 12345678", "010-12345678"),
+    ],
+)
+def test_valid_mobiles_and_landlines_are_normalised(raw, normal):
+    assert phones.normalize(raw) == normal
+
+
+@pytest.mark.parametrize("raw", ["12345", "1381234123", "23812341234", "abc"])
+def test_invalid_numbers_are_refused_in_chinese(raw):
+    with pytest.raises(phones.PhoneError, match="不是"):
+        phones.normalize(raw)
+
+
+def test_masks_follow_the_design():
+    assert mask_id_number("11010519491231002X") == "110***********002X"
+    assert mask_phone("13812341234") == "138****1234"
+    assert mask_phone("0470-6821234") == "0470-***1234"
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧阳**"

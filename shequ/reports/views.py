@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from shequ.access.roles import Permission
+from shequ.areas.selectors import home_areas
+from shequ.people.models import Resident
+from shequ.reports.selectors import compute
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Street dashboard for a street admin, community page for a secretary, and so on:
+    one stats table for each top-most area the user may see statistics of."""
+    user = request.user
+    tables = [compute(area) for area in home_areas(user, Permission.STATS_VIEW)]
+    if not tables:
+        own = Resident.objects.visible_to(user).values_list("household_id", flat=True).first()
+        if own is not None:
+            return redirect("household", household_id=own)
+    others = home_areas(user, Permission.AREA_VIEW) if not tables else []
+    return render(request, "reports/home.html", {"tables": tables, "areas": others})

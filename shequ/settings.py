@@ -1,0 +1,194 @@
+"""Shequ settings: one module, every value from the environment (see docs/operations.md)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from shequ.core.env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("SHEQU_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
+
+SHEQU_ENV = env_choice("SHEQU_ENV", "development", ("development", "test", "production"))
+PRODUCTION = SHEQU_ENV == "production"
+
+DEBUG = env_bool("SHEQU_DEBUG", default=False)
+SECRET_KEY = env_str("SHEQU_SECRET_KEY") or ""
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SHEQU_SECRET_KEY must be set when SHEQU_ENV=production")
+    SECRET_KEY = "shequ-development-key-not-for-production"  # noqa: S105
+
+# Key for personal data at rest (AES-GCM) and for the keyed lookup hashes:
+# 32 random bytes, base64. See docs/decisions/0002-personal-data.md.
+FIELD_KEY = env_str("SHEQU_FIELD_KEY") or ""
+if not FIELD_KEY and PRODUCTION:
+    raise ImproperlyConfigured("SHEQU_FIELD_KEY must be set when SHEQU_ENV=production")
+
+ALLOWED_HOSTS = env_list("SHEQU_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("SHEQU_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "axes",
+    "shequ.core",
+    "shequ.access",
+    "shequ.areas",
+    "shequ.people",
+    "shequ.party",
+    "shequ.reports",
+    "shequ.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "shequ.core.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "shequ.urls"
+WSGI_APPLICATION = "shequ.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "shequ" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shequ.core.context.navigation",
+            ],
+        },
+    },
+]
+
+# Database: SQLite (WAL) under var/ by default; PostgreSQL via SHEQU_DATABASE_URL.
+DATABASE_URL = env_str("SHEQU_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'shequ.sqlite3'}"
+try:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SHEQU_CONN_MAX_AGE", 600))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"SHEQU_DATABASE_URL is not a database URL: {exc}") from exc
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+        ),
+    }
+elif _db["ENGINE"] not in ("django.db.backends.postgresql",):
+    raise ImproperlyConfigured("SHEQU_DATABASE_URL must name sqlite:// or postgres://")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "access.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Lockout: 5 failures lock the account name for 30 minutes, on every login path
+# (web form, API token, admin) because all of them go through authenticate().
+AXES_FAILURE_LIMIT = env_int("SHEQU_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("SHEQU_LOCKOUT_MINUTES", 30, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shequ.access.views.lockout_response"
+AXES_VERBOSE = False
+
+# Sessions end after 30 idle minutes.
+SESSION_IDLE_SECONDS = env_int("SHEQU_SESSION_IDLE_SECONDS", 1800, minimum=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Unmasking personal data: at most this many full values per user per hour.
+UNMASK_PER_HOUR = env_int("SHEQU_UNMASK_PER_HOUR", 30, minimum=1)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "shequ" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+# Leaflet comes from the django-leaflet wheel (its static files only; the app itself
+# needs GDAL, which Shequ does not use).
+_leaflet_spec = importlib.util.find_spec("leaflet")
+if _leaflet_spec is None or not _leaflet_spec.submodule_search_locations:
+    raise ImproperlyConfigured("django-leaflet is not installed: run `make install`")
+STATICFILES_DIRS = [
+    ("leaflet", Path(_leaflet_spec.submodule_search_locations[0]) / "static" / "leaflet"),
+]
+# Optional tile server for maps (an intranet tile server); without it the map draws
+# grids on a plain background.
+MAP_TILE_URL = env_str("SHEQU_MAP_TILE_URL", "") or ""
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("SHEQU_LOG_LEVEL", "WARNING")},
+}
+
+# Production serves collected, hashed static files; development and tests serve them
+# straight from the apps and packages.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Lockout is per account name on purpose (5 failures lock that account, from any address);
+# axes warns that this ignores the address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
