@@ -15,8 +15,8 @@ from shequ.access import triggers
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
     # Tests share committed fixtures and a live server; the append-only triggers are
     # dropped for the session and re-created inside the test that checks them.
-    with django_db_blocker.unblock(), connection.schema_editor() as editor:
-        triggers.drop(editor)
+    with django_db_blocker.unblock():
+        triggers.drop(connection)
     return django_db_setup
 
 

@@ -37,11 +37,15 @@ DROP = {
 }
 
 
-def create(schema_editor: Any) -> None:
-    for sql in CREATE.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+def _run(connection: Any, statements: dict[str, list[str]]) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements.get(connection.vendor, []):
+            cursor.execute(sql)
 
 
-def drop(schema_editor: Any) -> None:
-    for sql in DROP.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+def create(connection: Any) -> None:
+    _run(connection, CREATE)
+
+
+def drop(connection: Any) -> None:
+    _run(connection, DROP)

@@ -15,7 +15,7 @@ from shequ.people import idcard, phones
 from shequ.people.models import Household, Resident
 
 _ID_LIKE = re.compile(r"^\d{17}[\dX]$")
-_PHONE_LIKE = re.compile(r"^[\d\-+]{7,}$")
+_PHONE_LIKE = re.compile(r"^\+?[\d\-]{7,}$")
 _LETTERS = re.compile(r"^[a-z]+$")
 
 
@@ -28,7 +28,7 @@ def search_q(q: str) -> Q:
     number = idcard.normalize(text)
     if _ID_LIKE.match(number):
         return Q(id_number_hash=fieldcrypt.lookup_hash(number, "id_number"))
-    if _PHONE_LIKE.match(text):
+    if _PHONE_LIKE.match(text.replace(" ", "")):
         try:
             return Q(phone_hash=fieldcrypt.lookup_hash(phones.normalize(text), "phone"))
         except phones.PhoneError:

@@ -91,12 +91,15 @@ def build_resident(data: ResidentInput, household: Household) -> tuple[Resident,
         errors["id_number"] = str(exc)
     gender = data.gender or (info.gender if info else "")
     birth_date = data.birth_date or (info.birth_date if info else None)
-    if gender not in Gender.values:
+    # With a bad ID number and nothing entered, gender and birth date are not reported
+    # again: the ID number's own message says what to fix.
+    if gender not in Gender.values and (info or data.gender):
         errors["gender"] = "性别必须是男或女"
     elif info and gender != info.gender:
         errors["gender"] = f"性别与身份证号不符：身份证号显示为{Gender(info.gender).label}"
     if birth_date is None:
-        errors.setdefault("birth_date", "出生日期必填")
+        if info:
+            errors["birth_date"] = "出生日期必填"
     elif info and birth_date != info.birth_date:
         errors["birth_date"] = f"出生日期与身份证号不符：身份证号显示为{info.birth_date:%Y年%m月%d日}"
     phone = ""

@@ -6,11 +6,11 @@ from shequ.access import triggers
 
 
 def forwards(apps, schema_editor):
-    triggers.create(schema_editor)
+    triggers.create(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):
-    triggers.drop(schema_editor)
+    triggers.drop(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

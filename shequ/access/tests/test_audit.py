@@ -1,0 +1,77 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from shequ.access import audit, triggers
+from shequ.access.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chain_is_intact_after_appends(world):
+    audit.record(world.street_chen, "test.one", area_path="/370103003/", detail={"n": 1})
+    audit.record(None, "test.two", detail={"中文": "值"})
+    report = audit.verify_chain()
+    assert report.intact and report.checked == AuditEvent.objects.count()
+
+
+def test_a_changed_row_breaks_the_chain_at_that_row(world):
+    row = audit.record(world.street_chen, "test.tamper", detail={"reason": "原因"})
+    audit.record(world.street_chen, "test.after")
+    AuditEvent.objects.filter(pk=row.pk).update(detail={"reason": "改过的"})
+    report = audit.verify_chain()
+    assert not report.intact
+    assert report.first_broken_id == row.pk
+
+
+def test_a_removed_row_breaks_the_chain(world):
+    audit.record(world.street_chen, "test.a")
+    gone = audit.record(world.street_chen, "test.b")
+    after = audit.record(world.street_chen, "test.c")
+    AuditEvent.objects.filter(pk=gone.pk).delete()
+    report = audit.verify_chain()
+    assert report.first_broken_id == after.pk
+
+
+def test_the_database_refuses_update_and_delete(world):
+    row = audit.record(world.street_chen, "test.locked")
+    triggers.create(connection)
+    try:
+        for attempt in (
+            lambda: AuditEvent.objects.filter(pk=row.pk).update(event="changed"),
+            lambda: AuditEvent.objects.filter(pk=row.pk).delete(),
+        ):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                attempt()
+        assert AuditEvent.objects.get(pk=row.pk).event == "test.locked"
+    finally:
+        triggers.drop(connection)
+
+
+def test_auditor_page_checks_the_chain(world):
+    client = Client()
+    client.force_login(world.users["auditor@A"])
+    audit.record(world.street_chen, "test.page", area_path=world.areas["A1"].path)
+    body = client.post("/audit/verify/").content.decode()
+    assert "哈希链完整" in body
+    first = AuditEvent.objects.order_by("id").first()
+    AuditEvent.objects.filter(pk=first.pk).update(ip="6.6.6.6")
+    body = client.post("/audit/verify/").content.decode()
+    assert f"第 {first.pk} 条记录处断裂" in body
+
+
+def test_audit_log_filters(world):
+    client = Client()
+    client.force_login(world.users["auditor@A"])
+    audit.record(world.street_chen, "test.filter", area_path=world.areas["A1-1"].path,
+                 detail={"marker": "甲一"})
+    audit.record(world.secretary_zhang, "test.filter", area_path=world.areas["A2"].path,
+                 detail={"marker": "乙二"})
+    page = client.get("/audit/", {"event": "test.filter", "area": world.areas["A1"].code}).content.decode()
+    assert "甲一" in page and "乙二" not in page
+    page = client.get("/audit/", {"actor": world.secretary_zhang.username}).content.decode()
+    assert "乙二" in page and "甲一" not in page
+    page = client.get("/audit/", {"since": "2999-01-01"}).content.decode()
+    assert "甲一" not in page and "没有符合条件的记录" in page
+    page = client.get("/audit/", {"since": "昨天"}).content.decode()
+    assert "开始日期格式应为" in page

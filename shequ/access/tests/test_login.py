@@ -1,0 +1,91 @@
+import json
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from shequ.access.models import ApiToken
+from shequ.testing.world import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def token(client, username, password):
+    return client.post("/api/v1/auth/token", json.dumps({"username": username, "password": password}),
+                       content_type="application/json")
+
+
+def test_passwords_are_hashed_with_argon2(world):
+    assert world.street_chen.password.startswith("argon2")
+
+
+def test_web_login_then_home(world):
+    client = Client()
+    r = client.post("/login/", {"username": world.street_chen.username, "password": PASSWORD})
+    assert r.status_code == 302
+    assert "杆石桥街道" in client.get("/").content.decode()
+
+
+def test_five_failures_lock_the_account_on_the_web_form(world):
+    client = Client()
+    name = world.secretary_zhang.username
+    for _ in range(5):
+        r = client.post("/login/", {"username": name, "password": "wrong"})
+    r = client.post("/login/", {"username": name, "password": PASSWORD})
+    assert r.status_code == 429
+    assert "已锁定30分钟" in r.content.decode()
+
+
+def test_failures_on_the_api_lock_the_web_form_too(world):
+    client = Client()
+    name = world.grid_worker_li.username
+    for _ in range(4):
+        assert token(client, name, "wrong").status_code == 401
+    r = token(client, name, "wrong")
+    assert r.status_code in (401, 429)
+    r = token(client, name, PASSWORD)
+    assert r.status_code == 429 and r.json()["code"] == "locked_out"
+    r = client.post("/login/", {"username": name, "password": PASSWORD})
+    assert r.status_code == 429
+
+
+def test_admin_login_is_locked_after_five_failures(world):
+    client = Client()
+    name = world.outsider_zhao.username
+    for _ in range(5):
+        client.post("/admin/login/", {"username": name, "password": "wrong"})
+    r = client.post("/admin/login/", {"username": name, "password": PASSWORD})
+    assert r.status_code == 429
+
+
+def test_token_gives_access_and_expires_when_idle(world):
+    client = Client()
+    r = token(client, world.street_chen.username, PASSWORD)
+    assert r.status_code == 200
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {r.json()['token']}"}
+    assert client.get("/api/v1/areas/370103003", **bearer).status_code == 200
+    ApiToken.objects.filter(user=world.street_chen).update(
+        last_used_at=timezone.now() - timedelta(minutes=31)
+    )
+    r = client.get("/api/v1/areas/370103003", **bearer)
+    assert r.status_code == 401 and r.json()["message"] == "请先登录或提供有效的访问令牌"
+
+
+def test_wrong_password_gives_a_chinese_message(world):
+    r = token(Client(), world.street_chen.username, "nope")
+    assert r.status_code == 401
+    assert r.json() == {"code": "login_failed", "message": "用户名或密码错误", "fields": {}}
+
+
+def test_session_ends_after_30_idle_minutes_and_activity_extends_it(world):
+    client = Client()
+    client.force_login(world.street_chen)
+    assert client.get("/").status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    left = session.expire_date - timezone.now()
+    assert timedelta(minutes=29) < left <= timedelta(minutes=30)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    r = client.get("/")
+    assert r.status_code == 302 and r["Location"].startswith("/login/")
