@@ -34,3 +34,42 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
 
     with django_db_blocker.unblock():
         return load()
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """A live server for browser tests. Unlike pytest-django's live_server it does not
+    flush the database afterwards, so the committed demo and world stay for other tests.
+    With SQLite's in-memory test database the server thread shares this connection."""
+    from django.db import connections
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    with django_db_blocker.unblock():
+        overrides = {}
+        for conn in connections.all():
+            if conn.vendor == "sqlite" and conn.is_in_memory_db():
+                conn.inc_thread_sharing()
+                overrides[conn.alias] = conn
+        thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override=overrides, port=0)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        yield f"http://127.0.0.1:{thread.port}"
+        thread.terminate()
+        for conn in overrides.values():
+            conn.dec_thread_sharing()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    import os
+    import shutil
+
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("SHEQU_REQUIRE_BROWSER"):
+            pytest.fail("Debian's chromium is required (apt-get install chromium fonts-wqy-microhei)")
+        pytest.skip("chromium is not installed; .ci/run installs it")
+    return path

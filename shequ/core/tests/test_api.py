@@ -1,0 +1,86 @@
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from shequ.testing.world import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chen(world):
+    client = Client()
+    r = client.post("/api/v1/auth/token",
+                    json.dumps({"username": world.street_chen.username, "password": PASSWORD}),
+                    content_type="application/json")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {r.json()['token']}"
+    return client
+
+
+def test_area_filters_kind_parent_within(world, chen):
+    a1, a = world.areas["A1"], world.areas["A"]
+    grids = chen.get("/api/v1/areas/", {"kind": "grid"}).json()
+    assert {g["code"] for g in grids["items"]} == {world.areas[k].code for k in ("A1-1", "A1-2", "A2-1", "A2-2")}
+    children = chen.get("/api/v1/areas/", {"parent": a1.code}).json()["items"]
+    assert [c["code"] for c in children] == [world.areas["A1-1"].code, world.areas["A1-2"].code]
+    within = chen.get("/api/v1/areas/", {"within": a1.code}).json()
+    assert within["count"] == 4 and a1.code not in {i["code"] for i in within["items"]}
+    assert all(i["path"].startswith(a1.path) for i in within["items"])
+    assert chen.get("/api/v1/areas/", {"within": "999"}).json()["count"] == 0
+    detail = chen.get(f"/api/v1/areas/{world.areas['A1-1'].code}").json()
+    assert detail["parent"] == a1.code and detail["geometry"]["type"] == "Polygon"
+    assert detail["kind_label"] == "网格"
+    assert chen.get(f"/api/v1/areas/{a.code}").json()["parent"] is None
+
+
+def test_resident_list_filters_by_area_and_query_and_masks(world, chen):
+    a11 = world.areas["A1-1"]
+    body = chen.get("/api/v1/residents/", {"area": a11.code}).json()
+    assert body["count"] == 4
+    for item in body["items"]:
+        assert item["id_number"].count("*") == 11 and item["phone"].count("*") == 4
+    target = world.residents["A1-2-h1-r2"]
+    found = chen.get("/api/v1/residents/", {"q": world.full_values[target.pk][0]}).json()
+    assert [i["id"] for i in found["items"]] == [target.pk]
+    other_street_area = world.areas["B1"].code
+    r = chen.get("/api/v1/residents/", {"area": other_street_area})
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_errors_have_code_message_and_fields_in_chinese(world, chen):
+    r = chen.get("/api/v1/residents/", {"page": "abc"})
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid" and body["fields"] == {"page": "必须是整数"}
+    resident = world.residents["A1-1-h1-r1"]
+    r = chen.post(f"/api/v1/residents/{resident.pk}/unmask", json.dumps({"field": "name", "reason": "x"}),
+                  content_type="application/json")
+    assert r.status_code == 422 and "field" in r.json()["fields"]
+    r = chen.post(f"/api/v1/residents/{resident.pk}/unmask", json.dumps({"field": "phone", "reason": ""}),
+                  content_type="application/json")
+    assert r.status_code == 400
+    assert r.json()["fields"] == {"reason": "请填写查看完整信息的事由（至少2个字）"}
+
+
+def test_openapi_document_and_docs_page_are_served(world):
+    client = Client()
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/areas/{code}/stats" in spec["paths"]
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+
+
+def test_list_queries_do_not_grow_with_rows(world):
+    client = Client()
+    client.force_login(world.street_chen)
+    counts = []
+    for area in (world.areas["A1-1"], world.areas["A"]):  # 4 rows, then 16
+        with CaptureQueriesContext(connection) as q1:
+            assert client.get("/api/v1/residents/", {"area": area.code}).status_code == 200
+        with CaptureQueriesContext(connection) as q2:
+            assert client.get("/residents/", {"area": area.code}).status_code == 200
+        counts.append((len(q1), len(q2)))
+    assert counts[0] == counts[1]

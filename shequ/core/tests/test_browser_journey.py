@@ -1,0 +1,64 @@
+"""The street admin's journey in Debian's chromium, and the auditor seeing its trace."""
+
+import pytest
+
+from shequ.core import fieldcrypt
+from shequ.demo.generator import DEMO_PASSWORD
+from shequ.people.models import Resident
+
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def login(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_street_admin_finds_and_unmasks_a_resident_and_the_auditor_sees_it(demo, live_url, chromium_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    # Everything read from the database is read before the browser's event loop starts.
+    target = (
+        Resident.objects.filter(area_path__startswith="/150784001/150784001012/")
+        .order_by("area_path", "id")[20]
+    )
+    full_id = fieldcrypt.decrypt(target.id_number_enc, "id_number")
+    initials = target.name_initials
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        login(page, live_url, "labudalin_admin")
+        expect(page.locator("[data-stat=residents]").first).to_have_text("42140")
+        page.screenshot(path="var/browser-dashboard.png", full_page=True)
+        page.get_by_role("link", name="平安社区").first.click()
+        expect(page.locator("h1")).to_contain_text("平安社区")
+        page.get_by_role("link", name="查看居民").click()
+        page.fill("#q", initials)
+        page.click("form.filters button[type=submit]")
+        row_link = page.locator(f'a[href="/residents/{target.pk}/"]')
+        expect(row_link).to_be_visible()
+        assert full_id not in page.content()
+        row_link.click()
+        expect(page.locator("#value-id_number")).to_have_text(target.id_number_masked)
+        form = page.locator("form.unmask").first
+        form.locator("input[name=reason]").fill("核对低保申请材料")
+        form.locator("button").click()
+        expect(page.locator(".unmasked[data-field=id_number]")).to_have_text(full_id)
+        page.screenshot(path="var/browser-unmask.png", full_page=True)
+        page.click("button.link")  # 退出
+
+        login(page, live_url, "labudalin_auditor")
+        page.goto(f"{live_url}/audit/?event=resident.unmask")
+        row = page.locator("tbody tr", has_text="labudalin_admin").first
+        expect(row).to_contain_text("resident.unmask")
+        expect(row).to_contain_text("核对低保申请材料")
+        expect(row).to_contain_text(str(target.pk))
+        page.screenshot(path="var/browser-audit.png", full_page=True)
+        browser.close()

@@ -1,0 +1,77 @@
+import random
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from shequ.access.models import RoleAssignment
+from shequ.access.roles import Role
+from shequ.areas.models import Area
+from shequ.core import fieldcrypt
+from shequ.demo.generator import People, _members, load, split, tile
+from shequ.people import idcard
+from shequ.people.models import Resident
+from shequ.reports.selectors import compute
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_counts_equal_the_seed_figures(demo):
+    labu = compute(Area.objects.get(code="150784001")).total
+    assert [r.name for r, _ in compute(Area.objects.get(code="150784001")).rows] == [
+        "兴达社区", "平安社区", "广安社区", "新华社区", "农垦社区", "和谐社区"]
+    assert (labu.communities, labu.households, labu.residents, labu.party_branches,
+            labu.party_members) == (6, 18830, 42140, 27, 1277)
+    xing = compute(Area.objects.get(code="522635001"))
+    assert [r.name for r, _ in xing.rows] == ["城江社区", "群英社区", "新兴社区", "凤凰社区"]
+    t = xing.total
+    assert (t.communities, t.grids, t.households, t.residents) == (4, 45, 10479, 24868)
+    stations = Area.objects.filter(kind="grid_station", path__startswith="/522635001/").count()
+    heads = RoleAssignment.objects.filter(role=Role.BUILDING_HEAD, path__startswith="/522635001/").count()
+    assert (stations, heads) == (4, 251)
+
+
+def test_demo_people_have_valid_consistent_id_numbers(demo):
+    sample = Resident.objects.filter(area_path__startswith="/150784001/").order_by("?")[:300]
+    for r in sample:
+        info = idcard.parse(fieldcrypt.decrypt(r.id_number_enc, "id_number"))
+        assert (info.birth_date, info.gender, info.region) == (r.birth_date, r.gender, "150784")
+
+
+def test_demo_grids_tile_each_community(demo):
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    for community in Area.objects.filter(kind="community", path__startswith="/522635001/"):
+        grids = [shape(g.geometry) for g in Area.objects.filter(kind="grid", path__startswith=community.path)]
+        union = unary_union(grids)
+        assert union.symmetric_difference(shape(community.geometry)).area < 1e-9
+        assert abs(sum(g.area for g in grids) - union.area) < 1e-9  # no overlaps
+
+
+def test_demo_is_reproducible_from_its_seed():
+    def draw(seed):
+        people = People(random.Random(seed), "150784")
+        return [(m.name, m.id_number, m.phone) for m in _members(people, 4, False)]
+
+    assert draw(7) == draw(7)
+    assert draw(7) != draw(8)
+
+
+def test_split_and_tile():
+    assert split(10, 3) == [4, 3, 3]
+    cells = tile((0.0, 0.0, 1.0, 1.0), 5)
+    assert len(cells) == 5
+
+
+def test_demo_is_refused_in_production():
+    with override_settings(SHEQU_ENV="production"), pytest.raises(CommandError, match="生产环境"):
+        call_command("demo", "load")
+
+
+def test_demo_is_not_loaded_twice(demo):
+    with pytest.raises(CommandError, match="演示街道已存在"):
+        call_command("demo", "load")
+    call_command("demo", "load", "--if-empty")  # says so and does nothing
+    assert Area.objects.filter(code="150784001").count() == 1
