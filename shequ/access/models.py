@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shequ.access.roles import Role
+from shequ.core.fields import ByteOrderCharField
 
 
 class User(AbstractUser):
@@ -35,7 +36,7 @@ class RoleAssignment(models.Model):
     household = models.ForeignKey(
         "people.Household", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    path = models.CharField(max_length=400)
+    path = ByteOrderCharField(max_length=400)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -72,7 +73,7 @@ class AuditEvent(models.Model):
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_name = models.CharField(max_length=150, blank=True)
     event = models.CharField(max_length=50, db_index=True)
-    area_path = models.CharField(max_length=400, blank=True, db_index=True)
+    area_path = ByteOrderCharField(max_length=400, blank=True, db_index=True)
     object_type = models.CharField(max_length=50, blank=True)
     object_id = models.CharField(max_length=50, blank=True)
     detail = models.JSONField(default=dict, blank=True)

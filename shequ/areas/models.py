@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shequ.areas.paths import under
+from shequ.core.fields import ByteOrderCharField
 
 
 class AreaKind(models.TextChoices):
@@ -45,7 +46,7 @@ class Area(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    path = models.CharField(_("路径"), max_length=400, unique=True)
+    path = ByteOrderCharField(_("路径"), max_length=400, unique=True)
     depth = models.PositiveSmallIntegerField(default=0)
     # GeoJSON geometry (WGS84 lon/lat), for grids and, optionally, other levels.
     geometry = models.JSONField(_("范围"), null=True, blank=True)

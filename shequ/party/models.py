@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shequ.access.querysets import ScopedQuerySet
+from shequ.core.fields import ByteOrderCharField
 
 
 class PartyOrgKind(models.TextChoices):
@@ -24,7 +25,7 @@ class PartyOrg(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=PartyOrgKind.choices)
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True)
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField(max_length=400, db_index=True)
+    area_path = ByteOrderCharField(max_length=400, db_index=True)
 
     objects = PartyOrgQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.access.querysets import ScopedQuerySet
+from shequ.core.fields import ByteOrderCharField
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -20,7 +21,7 @@ class Household(models.Model):
     code = models.CharField(_("户编号"), max_length=50, unique=True)
     building = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="households")
     # The building's path plus this household's code: residents' scope rule reaches here.
-    area_path = models.CharField(max_length=400, unique=True)
+    area_path = ByteOrderCharField(max_length=400, unique=True)
     address = models.CharField(_("门牌"), max_length=100, help_text=_("单元、门牌号，如 2单元301"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -76,9 +77,9 @@ class PartyMemberKind(models.TextChoices):
 class Resident(models.Model):
     """居民. ID number and phone are stored encrypted, with a keyed hash and the masked form."""
 
-    name = models.CharField(_("姓名"), max_length=50)
-    name_pinyin = models.CharField(max_length=200, db_index=True)
-    name_initials = models.CharField(max_length=50, db_index=True)
+    name = ByteOrderCharField(_("姓名"), max_length=50)
+    name_pinyin = ByteOrderCharField(max_length=200)
+    name_initials = ByteOrderCharField(max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"), db_index=True)
     id_number_enc = models.TextField(blank=True)
@@ -101,7 +102,7 @@ class Resident(models.Model):
         "party.PartyOrg", on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
     )
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField(max_length=400)
+    area_path = ByteOrderCharField(max_length=400)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -111,7 +112,14 @@ class Resident(models.Model):
         ordering = ["area_path", "id"]
         indexes = [
             models.Index(fields=["area_path", "id"]),
-            models.Index(fields=["name"]),
+            # Covers the dashboard counts, so they read the index alone.
+            models.Index(
+                fields=["area_path", "residence_type", "birth_date", "party_member_kind"],
+                name="resident_stats_idx",
+            ),
+            models.Index(fields=["name", "id"]),
+            models.Index(fields=["name_pinyin", "id"]),
+            models.Index(fields=["name_initials", "id"]),
         ]
         verbose_name = _("居民")
         verbose_name_plural = _("居民")

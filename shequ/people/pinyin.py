@@ -7,9 +7,11 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=200_000)
 def name_pinyin(name: str) -> tuple[str, str]:
-    """(full pinyin, initials), both lower-case ASCII: 张三 → ("zhangsan", "zs")."""
-    full = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(full).lower(), "".join(initials).lower()
+    """(full pinyin, initials), both lower-case ASCII: 张三 → ("zhangsan", "zs").
+
+    The initials are the first letters of the same syllables, so the two always agree.
+    """
+    syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="ignore") if s]
+    return "".join(syllables), "".join(s[0] for s in syllables)

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from shequ.access.roles import Permission
 from shequ.areas.paths import under
 from shequ.core import fieldcrypt
+from shequ.core.fields import starts_with
 from shequ.core.errors import NotFound
 from shequ.people import idcard, phones
 from shequ.people.models import Household, Resident
@@ -19,33 +20,45 @@ _PHONE_LIKE = re.compile(r"^\+?[\d\-]{7,}$")
 _LETTERS = re.compile(r"^[a-z]+$")
 
 
-def search_q(q: str) -> Q:
-    """What a search box finds: a full ID number or phone (exact, via the keyed hash),
-    pinyin initials or full pinyin (prefix), or the start of a name."""
+def search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
+    """What a search box finds, and in which order.
+
+    A full ID number or phone matches exactly, through the keyed hash. Letters match the
+    start of the pinyin initials (`zs`) or of the full pinyin (`zhangs`), sorted by pinyin.
+    Anything else matches the start of the name. Each is a range on its own index, so a
+    search stays fast however many residents are in scope.
+    """
     text = q.strip()
     if not text:
-        return Q()
+        return qs.order_by("area_path", "id")
     number = idcard.normalize(text)
     if _ID_LIKE.match(number):
-        return Q(id_number_hash=fieldcrypt.lookup_hash(number, "id_number"))
+        return qs.filter(id_number_hash=fieldcrypt.lookup_hash(number, "id_number")).order_by("id")
     if _PHONE_LIKE.match(text.replace(" ", "")):
         try:
-            return Q(phone_hash=fieldcrypt.lookup_hash(phones.normalize(text), "phone"))
+            digest = fieldcrypt.lookup_hash(phones.normalize(text), "phone")
         except phones.PhoneError:
-            return Q(pk__in=[])
+            return qs.none()
+        return qs.filter(phone_hash=digest).order_by("id")
     lowered = text.lower().replace(" ", "")
     if _LETTERS.match(lowered):
-        return Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
-    return Q(name__startswith=text)
+        matches = starts_with("name_initials", lowered) | starts_with("name_pinyin", lowered)
+        return qs.filter(pk__in=_ids(matches)).order_by("name_pinyin", "id")
+    return qs.filter(pk__in=_ids(starts_with("name", text))).order_by("name", "id")
+
+
+def _ids(condition: Q) -> QuerySet[Resident]:
+    # The name condition goes into a subquery of its own, so that the database answers
+    # it from the name indexes first and checks the scope only on the few matches
+    # (otherwise SQLite may walk the whole scope range on the area_path index).
+    return Resident.objects.filter(condition).values("pk")
 
 
 def resident_list(viewer: Any, *, area_path: str | None = None, q: str = "") -> QuerySet[Resident]:
     qs = Resident.objects.visible_to(viewer, Permission.RESIDENT_VIEW)
     if area_path:
         qs = qs.filter(under(area_path))
-    if q:
-        qs = qs.filter(search_q(q))
-    return qs.select_related("household", "area").order_by("area_path", "id")
+    return search(qs, q).select_related("household", "area")
 
 
 def get_resident(viewer: Any, resident_id: int) -> Resident:

@@ -33,6 +33,11 @@ from shequ.people.pinyin import name_pinyin
 from shequ.people.selectors import get_resident
 
 FIELD_LABELS = {"id_number": "身份证号", "phone": "联系电话"}
+GENDERS = frozenset(Gender.values)
+RELATIONS = frozenset(Relation.values)
+RESIDENCE_TYPES = frozenset(ResidenceType.values)
+CARE_GROUPS = frozenset(CareGroup.values)
+PARTY_KINDS = frozenset(PartyMemberKind.values)
 
 
 def register_household(
@@ -93,7 +98,7 @@ def build_resident(data: ResidentInput, household: Household) -> tuple[Resident,
     birth_date = data.birth_date or (info.birth_date if info else None)
     # With a bad ID number and nothing entered, gender and birth date are not reported
     # again: the ID number's own message says what to fix.
-    if gender not in Gender.values and (info or data.gender):
+    if gender not in GENDERS and (info or data.gender):
         errors["gender"] = "性别必须是男或女"
     elif info and gender != info.gender:
         errors["gender"] = f"性别与身份证号不符：身份证号显示为{Gender(info.gender).label}"
@@ -108,14 +113,14 @@ def build_resident(data: ResidentInput, household: Household) -> tuple[Resident,
             phone = phones.normalize(data.phone)
         except phones.PhoneError as exc:
             errors["phone"] = str(exc)
-    if data.relation not in Relation.values:
+    if data.relation not in RELATIONS:
         errors["relation"] = "与户主关系不在可选范围内"
-    if data.residence_type not in ResidenceType.values:
+    if data.residence_type not in RESIDENCE_TYPES:
         errors["residence_type"] = "人口类型必须是户籍人口或流动人口"
-    bad_tags = [t for t in data.care_tags if t not in CareGroup.values]
+    bad_tags = [t for t in data.care_tags if t not in CARE_GROUPS]
     if bad_tags:
         errors["care_tags"] = f"重点人群类别不存在：{'、'.join(bad_tags)}"
-    if data.party_member_kind and data.party_member_kind not in PartyMemberKind.values:
+    if data.party_member_kind and data.party_member_kind not in PARTY_KINDS:
         errors["party_member_kind"] = "党员类型不在可选范围内"
     if errors:
         raise ValidationFailed(errors)
