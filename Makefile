@@ -40,6 +40,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check shequ bench conftest.py
+	$(BIN)/ruff format --check shequ bench conftest.py
 	$(BIN)/mypy shequ
 
 bench: install-dev

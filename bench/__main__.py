@@ -19,8 +19,7 @@ RESULTS = ROOT / "bench" / "results"
 
 def run(module: str, env_extra: dict[str, str]) -> list[dict]:
     env = {**os.environ, **env_extra, "SHEQU_ALLOWED_HOSTS": "testserver,127.0.0.1"}
-    proc = subprocess.run([sys.executable, "-m", module], env=env, cwd=ROOT, text=True,
-                          capture_output=True)
+    proc = subprocess.run([sys.executable, "-m", module], env=env, cwd=ROOT, text=True, capture_output=True)
     out = [json.loads(line[7:]) for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode != 0:
         print(f"{module} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
@@ -31,7 +30,9 @@ def pg_ready(url: str) -> bool:
     try:
         import psycopg
 
-        with psycopg.connect(url.replace("/shequ_bench", "/postgres"), connect_timeout=3, autocommit=True) as c:
+        with psycopg.connect(
+            url.replace("/shequ_bench", "/postgres"), connect_timeout=3, autocommit=True
+        ) as c:
             if not c.execute("SELECT 1 FROM pg_database WHERE datname='shequ_bench'").fetchone():
                 c.execute("CREATE DATABASE shequ_bench")
         return True
@@ -51,7 +52,9 @@ def main() -> None:
         results += run("bench.demo_load", {})
     if "sqlite" in args.only:
         (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
-        results += run("bench.registry", {"SHEQU_DATABASE_URL": f"sqlite:///{ROOT}/var/bench/registry.sqlite3"})
+        results += run(
+            "bench.registry", {"SHEQU_DATABASE_URL": f"sqlite:///{ROOT}/var/bench/registry.sqlite3"}
+        )
     pg = os.environ.get("SHEQU_BENCH_PG_URL", "postgres://shequ:shequ@127.0.0.1:5432/shequ_bench")
     if "postgresql" in args.only and pg_ready(pg):
         results += run("bench.registry", {"SHEQU_DATABASE_URL": pg})
@@ -59,8 +62,10 @@ def main() -> None:
     (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(f"{'benchmark':<44} {'value':>12} {'baseline':>10} {'ratio':>7}  target")
     for r in results:
-        print(f"{r['bench']:<44} {r['value']:>10} {r.get('unit', ''):<3}"
-              f"{r.get('baseline', ''):>8} {r.get('ratio', ''):>7}  {r.get('target', '')}")
+        print(
+            f"{r['bench']:<44} {r['value']:>10} {r.get('unit', ''):<3}"
+            f"{r.get('baseline', ''):>8} {r.get('ratio', ''):>7}  {r.get('target', '')}"
+        )
 
 
 if __name__ == "__main__":

@@ -52,10 +52,22 @@ def main() -> None:
 
     one = median(timed(singles, 3)) / len(sample)
     bare_one = median(timed(bare_singles, 3)) / len(sample)
-    emit(bench="locate bulk", unit="points/s", value=round(n / bulk), baseline=round(n / bare_bulk),
-         ratio=round(bulk / bare_bulk, 2), target="≥ 200,000 points/s")
-    emit(bench="locate one point", unit="µs", value=round(one * 1e6, 1), baseline=round(bare_one * 1e6, 1),
-         ratio=round(one / bare_one, 2), target="≤ 25 µs")
+    emit(
+        bench="locate bulk",
+        unit="points/s",
+        value=round(n / bulk),
+        baseline=round(n / bare_bulk),
+        ratio=round(bulk / bare_bulk, 2),
+        target="≥ 200,000 points/s",
+    )
+    emit(
+        bench="locate one point",
+        unit="µs",
+        value=round(one * 1e6, 1),
+        baseline=round(bare_one * 1e6, 1),
+        ratio=round(one / bare_one, 2),
+        target="≤ 25 µs",
+    )
     _ = time
 
 

@@ -26,10 +26,19 @@ def build() -> float:
     for i, name in enumerate(names):
         create_area(code=f"{STREET}{i + 1:03d}", name=name, kind=AreaKind.COMMUNITY, parent=street)
     plan = StreetPlan(
-        code=STREET, communities=names, households=RESIDENTS * 4 // 10, residents=RESIDENTS,
-        grids_per_community=(10,) * COMMUNITIES, party_branches_per_community=(5,) * COMMUNITIES,
-        party_members=RESIDENTS // 30, buildings=RESIDENTS // 100, building_heads=0,
-        grid_stations=False, centre=(116.4, 39.9), floating_share=0.12, region="110105",
+        code=STREET,
+        communities=names,
+        households=RESIDENTS * 4 // 10,
+        residents=RESIDENTS,
+        grids_per_community=(10,) * COMMUNITIES,
+        party_branches_per_community=(5,) * COMMUNITIES,
+        party_members=RESIDENTS // 30,
+        buildings=RESIDENTS // 100,
+        building_heads=0,
+        grid_stations=False,
+        centre=(116.4, 39.9),
+        floating_share=0.12,
+        region="110105",
     )
     started = time.perf_counter()
     build_street(plan, random.Random(1))
@@ -54,8 +63,12 @@ def main() -> None:
     vendor = connection.vendor
     if not Area.objects.filter(code=STREET).exists():
         seconds = build()
-        emit(bench=f"generate {RESIDENTS:,} residents ({vendor})", unit="rows/s",
-             value=round(RESIDENTS / seconds), seconds=round(seconds, 1))
+        emit(
+            bench=f"generate {RESIDENTS:,} residents ({vendor})",
+            unit="rows/s",
+            value=round(RESIDENTS / seconds),
+            seconds=round(seconds, 1),
+        )
     if vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("ANALYZE")
@@ -82,20 +95,33 @@ def main() -> None:
     ours = median(timed(lambda: compute(street), 7))
     base = median(timed(bare, 7))
     total = compute(street).total
-    emit(bench=f"street stats ({vendor})", unit="ms", value=round(ours * 1000, 1),
-         baseline=round(base * 1000, 1), ratio=round(ours / base, 2), target="≤ 1.5×",
-         residents=total.residents)
+    emit(
+        bench=f"street stats ({vendor})",
+        unit="ms",
+        value=round(ours * 1000, 1),
+        baseline=round(base * 1000, 1),
+        ratio=round(ours / base, 2),
+        target="≤ 1.5×",
+        residents=total.residents,
+    )
 
     # Resident list and search through the API, as a street admin.
     if not User.objects.filter(username="bench_admin").exists():
-        add_user("bench_admin", "bench-pass-2026", role="street_admin", area_code=STREET,
-                 check_password=False)
+        add_user(
+            "bench_admin", "bench-pass-2026", role="street_admin", area_code=STREET, check_password=False
+        )
     client = Client()
     client.force_login(User.objects.get(username="bench_admin"))
     rng = random.Random(3)
-    ids = list(Resident.objects.filter(area_path__gte=street.path, area_path__lt=upper)
-               .order_by("?").values_list("id", flat=True)[:60]) if vendor == "postgresql" else \
-        [rng.randrange(1, RESIDENTS) for _ in range(60)]
+    ids = (
+        list(
+            Resident.objects.filter(area_path__gte=street.path, area_path__lt=upper)
+            .order_by("?")
+            .values_list("id", flat=True)[:60]
+        )
+        if vendor == "postgresql"
+        else [rng.randrange(1, RESIDENTS) for _ in range(60)]
+    )
     sample = list(Resident.objects.filter(id__in=ids))
     community = Area.objects.filter(parent=street).order_by("path")[5]
     queries = {
@@ -121,8 +147,14 @@ def main() -> None:
             if response.status_code != 200:
                 sys.exit(f"{label}: HTTP {response.status_code}")
         value = p95(samples) * 1000
-        emit(bench=f"resident {label} p95 ({vendor})", unit="ms", value=round(value, 1),
-             baseline=round(bare_ms, 2), ratio=round(value / bare_ms, 1), target="≤ 150 ms")
+        emit(
+            bench=f"resident {label} p95 ({vendor})",
+            unit="ms",
+            value=round(value, 1),
+            baseline=round(bare_ms, 2),
+            ratio=round(value / bare_ms, 1),
+            target="≤ 150 ms",
+        )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ class AssignmentInline(admin.TabularInline):
 @admin.register(User)
 class ShequUserAdmin(UserAdmin):
     list_display = ("username", "display_name", "is_active", "last_login")
-    fieldsets = (
-        (None, {"fields": ("username", "password", "display_name", "is_active")}),
-    )
+    fieldsets = ((None, {"fields": ("username", "password", "display_name", "is_active")}),)
     raw_id_fields = ("resident",)
     inlines = [AssignmentInline]

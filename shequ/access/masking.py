@@ -28,7 +28,26 @@ def mask_name(value: str) -> str:
     """For public notices: 张三 → 张*, 欧阳娜娜 → 欧阳**, 王小明 → 王**."""
     if not value:
         return ""
-    compound = {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-                "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫", "西门"}
+    compound = {
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+    }
     keep = 2 if value[:2] in compound and len(value) > 2 else 1
     return value[:keep] + "*" * (len(value) - keep)

@@ -60,6 +60,27 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField()
     expires_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+EVENT_LABELS = {
+    "auth.login": "登录",
+    "auth.token": "获取访问令牌",
+    "resident.unmask": "查看完整信息",
+    "resident.create": "登记居民",
+    "resident.bulk_create": "批量登记居民",
+    "household.create": "登记户",
+    "household.bulk_create": "批量登记户",
+    "area.create": "新建区域",
+    "area.geometry": "修改区域范围",
+    "area.import": "导入区划",
+    "access.user_add": "新增用户",
+    "access.assign": "授予角色",
+    "access.bulk_assign": "批量授予角色",
+    "demo.load": "加载演示数据",
+}
+
 
 class AuditEvent(models.Model):
     """One row of the append-only, hash-chained audit log.
@@ -86,3 +107,10 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["actor_id", "event", "at"])]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.event} {self.actor_name}"
+
+    @property
+    def event_label(self) -> str:
+        return EVENT_LABELS.get(self.event, self.event)

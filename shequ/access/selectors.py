@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from shequ.access.models import AuditEvent
+from shequ.access.models import EVENT_LABELS, AuditEvent
 from shequ.access.roles import Permission
 from shequ.access.scope import scope_q
 from shequ.areas.models import Area
@@ -20,10 +20,10 @@ def audit_events(
     area: str = "",
     since: datetime | None = None,
     until: datetime | None = None,
-) -> tuple[QuerySet[AuditEvent], list[str]]:
+) -> tuple[QuerySet[AuditEvent], list[tuple[str, str]]]:
     """Audit rows in the viewer's audit scope, newest first, and the event names in it."""
     qs = AuditEvent.objects.filter(scope_q(viewer, Permission.AUDIT_VIEW, "area_path"))
-    names = sorted(set(qs.values_list("event", flat=True).distinct()))
+    names = [(e, EVENT_LABELS.get(e, e)) for e in sorted(set(qs.values_list("event", flat=True).distinct()))]
     if actor:
         qs = qs.filter(actor_name=actor)
     if event:

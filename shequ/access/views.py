@@ -24,7 +24,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
     message = f"登录失败次数过多，该账号已锁定{minutes}分钟，请稍后再试或联系管理员。"
     if request.path.startswith("/api/"):
@@ -65,8 +67,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if filters["until"] and until is None:
         errors["until"] = "结束日期格式应为 2026-11-22"
     events, event_names = audit_events(
-        request.user, actor=filters["actor"], event=filters["event"], area=filters["area"],
-        since=since, until=until,
+        request.user,
+        actor=filters["actor"],
+        event=filters["event"],
+        area=filters["area"],
+        since=since,
+        until=until,
     )
     page = Paginator(events, 50).get_page(g.get("page"))
     return render(

@@ -38,7 +38,9 @@ class AreaDetailOut(AreaOut):
 @router.get("/areas/", response=list[AreaOut], summary="区域列表")
 @paginate(PageNumberPagination, page_size=100)
 def list_areas(
-    request: HttpRequest, kind: str | None = None, parent: str | None = None,
+    request: HttpRequest,
+    kind: str | None = None,
+    parent: str | None = None,
     within: str | None = None,
 ) -> Any:
     return selectors.area_list(request.user, kind=kind, parent=parent, within=within)

@@ -135,8 +135,10 @@ def read_division_rows(text: str, street_code: str) -> tuple[tuple[str, str] | N
                 street = (row["code"], row["name"])
     else:
         raise ValidationFailed(
-            {"file": "无法识别的文件格式：需要 code,name,level,parent_code 或 china-division 的 "
-                     "streets.csv / villages.csv 表头"}
+            {
+                "file": "无法识别的文件格式：需要 code,name,level,parent_code 或 china-division 的 "
+                "streets.csv / villages.csv 表头"
+            }
         )
     return street, communities
 
@@ -176,9 +178,7 @@ def import_divisions(
             if Area.objects.filter(code=code).exists():
                 result.existing.append(code)
                 continue
-            create_area(
-                code=code, name=short, kind=AreaKind.COMMUNITY, parent=existing_street, actor=actor
-            )
+            create_area(code=code, name=short, kind=AreaKind.COMMUNITY, parent=existing_street, actor=actor)
             result.created.append(code)
         audit.record(
             actor,

@@ -47,8 +47,14 @@ def _field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
     return fields
 
 
-def error(request: HttpRequest, api: NinjaAPI, status: int, code: str, message: str,
-          fields: dict[str, str] | None = None) -> HttpResponse:
+def error(
+    request: HttpRequest,
+    api: NinjaAPI,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "message": message, "fields": fields or {}}, status=status
     )

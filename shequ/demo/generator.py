@@ -47,9 +47,33 @@ SURNAMES = (
 )
 GIVEN_M = "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欢阳建国志文海东亮成"
 GIVEN_F = "芳娜敏静丽艳娟霞秀英华慧巧美玲桂兰萍红玉梅琳雪倩婷颖琴云洁燕晶丹莉月凤佳欣悦"
-MOBILE_PREFIXES = ("138", "139", "135", "136", "137", "150", "151", "152", "158", "159",
-                   "182", "187", "188", "130", "131", "132", "155", "156", "186", "133", "153",
-                   "180", "189", "177", "199")
+MOBILE_PREFIXES = (
+    "138",
+    "139",
+    "135",
+    "136",
+    "137",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "182",
+    "187",
+    "188",
+    "130",
+    "131",
+    "132",
+    "155",
+    "156",
+    "186",
+    "133",
+    "153",
+    "180",
+    "189",
+    "177",
+    "199",
+)
 
 
 @dataclass
@@ -132,26 +156,27 @@ def _household_sizes(rng: random.Random, households: int, residents: int) -> lis
 def _members(p: People, size: int, floating: bool) -> list[ResidentInput]:
     rng = p.rng
     surname = rng.choice(SURNAMES)
-    head_age = rng.choices((rng.randint(22, 39), rng.randint(40, 59), rng.randint(60, 92)),
-                           weights=(0.32, 0.42, 0.26))[0]
+    head_age = rng.choices(
+        (rng.randint(22, 39), rng.randint(40, 59), rng.randint(60, 92)), weights=(0.32, 0.42, 0.26)
+    )[0]
     if floating:
         head_age = min(head_age, rng.randint(20, 55))
     head_gender = "M" if rng.random() < 0.72 else "F"
     people: list[tuple[str, int, str, str]] = [(head_gender, head_age, Relation.HEAD, surname)]
     if size >= 2:
         spouse_age = max(20, head_age + rng.randint(-5, 3))
-        people.append(("F" if head_gender == "M" else "M", spouse_age, Relation.SPOUSE,
-                       rng.choice(SURNAMES)))
+        people.append(("F" if head_gender == "M" else "M", spouse_age, Relation.SPOUSE, rng.choice(SURNAMES)))
     for _ in range(size - len(people)):
         if head_age >= 45 and rng.random() < 0.25 and head_age + 22 <= 100:
-            people.append((rng.choice("MF"), head_age + rng.randint(22, 30), Relation.PARENT,
-                           rng.choice(SURNAMES)))
+            people.append(
+                (rng.choice("MF"), head_age + rng.randint(22, 30), Relation.PARENT, rng.choice(SURNAMES))
+            )
         elif head_age >= 55 and rng.random() < 0.5:
-            people.append((rng.choice("MF"), max(0, head_age - rng.randint(48, 60)),
-                           Relation.GRANDCHILD, surname))
+            people.append(
+                (rng.choice("MF"), max(0, head_age - rng.randint(48, 60)), Relation.GRANDCHILD, surname)
+            )
         else:
-            people.append((rng.choice("MF"), max(0, head_age - rng.randint(20, 35)),
-                           Relation.CHILD, surname))
+            people.append((rng.choice("MF"), max(0, head_age - rng.randint(20, 35)), Relation.CHILD, surname))
     rows = []
     for gender, age, relation, family in people:
         born = p.birth(age)
@@ -225,21 +250,38 @@ def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResul
         community.save(update_fields=["geometry", "updated_at"])
         parent = community
         if plan.grid_stations:
-            parent = create_area(code=f"{community.code}900", name=f"{community.name}网格工作站",
-                                 kind=AreaKind.GRID_STATION, parent=community)
+            parent = create_area(
+                code=f"{community.code}900",
+                name=f"{community.name}网格工作站",
+                kind=AreaKind.GRID_STATION,
+                parent=community,
+            )
         branches[ci] = [
-            PartyOrg.objects.create(name=f"{community.name}第{b + 1}党支部", kind=PartyOrgKind.BRANCH,
-                                    parent=committee, area=community, area_path=community.path)
+            PartyOrg.objects.create(
+                name=f"{community.name}第{b + 1}党支部",
+                kind=PartyOrgKind.BRANCH,
+                parent=committee,
+                area=community,
+                area_path=community.path,
+            )
             for b in range(plan.party_branches_per_community[ci])
         ]
         cells = tile(_community_bounds(plan, ci), plan.grids_per_community[ci])
         for gi, ring in enumerate(cells):
-            grid = create_area(code=f"{parent.code}{gi + 1:03d}", name=f"{community.name}第{gi + 1}网格",
-                               kind=AreaKind.GRID, parent=parent, geometry=polygon(ring))
+            grid = create_area(
+                code=f"{parent.code}{gi + 1:03d}",
+                name=f"{community.name}第{gi + 1}网格",
+                kind=AreaKind.GRID,
+                parent=parent,
+                geometry=polygon(ring),
+            )
             for bi in range(buildings_per_grid[grid_no]):
-                building = create_area(code=f"{grid.code}{bi + 1:03d}",
-                                       name=f"{community.name[:-2]}{building_no + 1}号楼",
-                                       kind=AreaKind.BUILDING, parent=grid)
+                building = create_area(
+                    code=f"{grid.code}{bi + 1:03d}",
+                    name=f"{community.name[:-2]}{building_no + 1}号楼",
+                    kind=AreaKind.BUILDING,
+                    parent=grid,
+                )
                 count = households_per_building[building_no]
                 entrances = max(1, math.ceil(count / 12))
                 for h in range(count):
@@ -258,7 +300,9 @@ def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResul
         for data in _members(people, size, floating):
             rows.append((data, household))
     # Party members: drawn from adults, each in a branch of their own community.
-    adults = [i for i, (d, _) in enumerate(rows) if d.birth_date and people.today.year - d.birth_date.year >= 20]
+    adults = [
+        i for i, (d, _) in enumerate(rows) if d.birth_date and people.today.year - d.birth_date.year >= 20
+    ]
     chosen = sorted(rng.sample(adults, plan.party_members))
     extra: dict[int, dict[str, Any]] = {}
     for i in chosen:
@@ -267,8 +311,10 @@ def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResul
         if data.residence_type == ResidenceType.FLOATING:
             kind = PartyMemberKind.FLOATING
         else:
-            kind = rng.choices((PartyMemberKind.LOCAL, PartyMemberKind.IN_SERVICE, PartyMemberKind.NO_POST),
-                               weights=(0.5, 0.3, 0.2))[0]
+            kind = rng.choices(
+                (PartyMemberKind.LOCAL, PartyMemberKind.IN_SERVICE, PartyMemberKind.NO_POST),
+                weights=(0.5, 0.3, 0.2),
+            )[0]
         data.party_member_kind = kind
         extra[i] = {"party_org_id": rng.choice(branches[ci]).pk}
     residents = bulk_register_residents(rows, extra=extra)
@@ -296,14 +342,26 @@ def _building_heads(plan: StreetPlan, street: Area, residents: list[Any]) -> Non
     RoleAssignment.objects.bulk_create(
         RoleAssignment(user=u, role=Role.BUILDING_HEAD, area=b, path=b.path) for u, b in assignments
     )
-    audit.record(None, "access.bulk_assign", area_path=street.path,
-                 detail={"role": Role.BUILDING_HEAD, "count": len(assignments)})
+    audit.record(
+        None,
+        "access.bulk_assign",
+        area_path=street.path,
+        detail={"role": Role.BUILDING_HEAD, "count": len(assignments)},
+    )
 
 
 ACCOUNT_NAMES = (
-    "labudalin_admin", "labudalin_auditor", "pingan_secretary", "pingan_staff", "pingan_grid",
-    "pingan_building", "pingan_partner", "pingan_resident", "xingshan_admin",
-    "chengjiang_secretary", "chengjiang_grid",
+    "labudalin_admin",
+    "labudalin_auditor",
+    "pingan_secretary",
+    "pingan_staff",
+    "pingan_grid",
+    "pingan_building",
+    "pingan_partner",
+    "pingan_resident",
+    "xingshan_admin",
+    "chengjiang_secretary",
+    "chengjiang_grid",
 )
 
 
@@ -317,9 +375,15 @@ class DemoAccount:
 def _accounts() -> list[tuple[str, str, str, str]]:
     """(username, role, area code or household selector, display name)."""
     labu, pingan, xing, chengjiang = "150784001", "150784001012", "522635001", "522635001001"
-    pingan_grid = Area.objects.filter(kind=AreaKind.GRID, path__contains=f"/{pingan}/").order_by("path").first()
-    pingan_building = Area.objects.filter(kind=AreaKind.BUILDING, path__contains=f"/{pingan}/").order_by("path").first()
-    cj_grid = Area.objects.filter(kind=AreaKind.GRID, path__contains=f"/{chengjiang}/").order_by("path").first()
+    pingan_grid = (
+        Area.objects.filter(kind=AreaKind.GRID, path__contains=f"/{pingan}/").order_by("path").first()
+    )
+    pingan_building = (
+        Area.objects.filter(kind=AreaKind.BUILDING, path__contains=f"/{pingan}/").order_by("path").first()
+    )
+    cj_grid = (
+        Area.objects.filter(kind=AreaKind.GRID, path__contains=f"/{chengjiang}/").order_by("path").first()
+    )
     assert pingan_grid and pingan_building and cj_grid
     return [
         ("labudalin_admin", Role.STREET_ADMIN, labu, "陈街道"),
@@ -343,11 +407,22 @@ def create_accounts() -> list[DemoAccount]:
     for username, role, code, name in _accounts():
         resident = None
         if role == Role.RESIDENT:
-            resident = Resident.objects.filter(area_path__contains="/150784001012/").order_by("area_path", "id").first()
+            resident = (
+                Resident.objects.filter(area_path__contains="/150784001012/")
+                .order_by("area_path", "id")
+                .first()
+            )
             assert resident is not None
             code, name = resident.household.code, resident.name
-        add_user(username, DEMO_PASSWORD, role=role, area_code=code, display_name=name,
-                 resident=resident, check_password=False)
+        add_user(
+            username,
+            DEMO_PASSWORD,
+            role=role,
+            area_code=code,
+            display_name=name,
+            resident=resident,
+            check_password=False,
+        )
         made.append(DemoAccount(username, str(Role(role).label), code))
     return made
 
@@ -358,7 +433,9 @@ def demo_accounts() -> list[DemoAccount]:
     found = []
     for user in User.objects.filter(username__in=names).prefetch_related("assignments"):
         for a in user.assignments.all():
-            found.append(DemoAccount(user.username, str(a.get_role_display()), a.path.strip("/").split("/")[-1]))
+            found.append(
+                DemoAccount(user.username, str(a.get_role_display()), a.path.strip("/").split("/")[-1])
+            )
     order = {n: i for i, n in enumerate(names)}
     return sorted(found, key=lambda a: order[a.username])
 

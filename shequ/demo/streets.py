@@ -13,7 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class StreetPlan:
     code: str
-    communities: tuple[str, ...]          # short names, in the order of the division codes
+    communities: tuple[str, ...]  # short names, in the order of the division codes
     households: int
     residents: int
     grids_per_community: tuple[int, ...]
@@ -22,9 +22,9 @@ class StreetPlan:
     buildings: int
     building_heads: int
     grid_stations: bool
-    centre: tuple[float, float]           # lon, lat of the town centre
+    centre: tuple[float, float]  # lon, lat of the town centre
     floating_share: float
-    region: str                           # county code used for generated ID numbers
+    region: str  # county code used for generated ID numbers
 
 
 LABUDALIN = StreetPlan(

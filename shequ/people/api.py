@@ -84,9 +84,9 @@ def get_resident(request: HttpRequest, resident_id: int) -> Resident:
     return selectors.get_resident(request.user, resident_id)
 
 
-@router.post("/residents/{resident_id}/unmask", response=UnmaskOut, summary="查看完整身份证号或电话（记入审计）")
+@router.post(
+    "/residents/{resident_id}/unmask", response=UnmaskOut, summary="查看完整身份证号或电话（记入审计）"
+)
 def unmask(request: HttpRequest, resident_id: int, payload: UnmaskIn) -> dict[str, str]:
-    value = services.unmask(
-        request.user, resident_id, payload.field, payload.reason, ip=client_ip(request)
-    )
+    value = services.unmask(request.user, resident_id, payload.field, payload.reason, ip=client_ip(request))
     return {"field": payload.field, "value": value}

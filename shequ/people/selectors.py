@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from shequ.access.roles import Permission
 from shequ.areas.paths import under
 from shequ.core import fieldcrypt
-from shequ.core.fields import starts_with
 from shequ.core.errors import NotFound
+from shequ.core.fields import starts_with
 from shequ.people import idcard, phones
 from shequ.people.models import Household, Resident
 
@@ -47,7 +47,7 @@ def search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
     return qs.filter(pk__in=_ids(starts_with("name", text))).order_by("name", "id")
 
 
-def _ids(condition: Q) -> QuerySet[Resident]:
+def _ids(condition: Q) -> QuerySet[Any]:
     # The name condition goes into a subquery of its own, so that the database answers
     # it from the name indexes first and checks the scope only on the few matches
     # (otherwise SQLite may walk the whole scope range on the area_path index).

@@ -26,8 +26,8 @@ from shequ.people.models import (
     Household,
     PartyMemberKind,
     Relation,
-    Resident,
     ResidenceType,
+    Resident,
 )
 from shequ.people.pinyin import name_pinyin
 from shequ.people.selectors import get_resident
@@ -183,13 +183,9 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
         raise ValidationFailed({"field": f"您的角色无权查看该居民完整的{label}"})
     since = timezone.now() - timedelta(hours=1)
     with transaction.atomic():
-        used = AuditEvent.objects.filter(
-            actor_id=viewer.pk, event="resident.unmask", at__gte=since
-        ).count()
+        used = AuditEvent.objects.filter(actor_id=viewer.pk, event="resident.unmask", at__gte=since).count()
         if used >= settings.UNMASK_PER_HOUR:
-            raise RateLimited(
-                f"每小时最多查看{settings.UNMASK_PER_HOUR}次完整信息，请稍后再试"
-            )
+            raise RateLimited(f"每小时最多查看{settings.UNMASK_PER_HOUR}次完整信息，请稍后再试")
         audit.record(
             viewer,
             "resident.unmask",
@@ -205,9 +201,7 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
 BATCH = 2000
 
 
-def bulk_register_households(
-    rows: list[tuple[Area, str, str]], *, actor: Any = None
-) -> list[Household]:
+def bulk_register_households(rows: list[tuple[Area, str, str]], *, actor: Any = None) -> list[Household]:
     """Register many households at once: (building, code, address) each. For bulk paths
     (the demo, imports); one audit row for the batch."""
     households = []
@@ -216,7 +210,9 @@ def bulk_register_households(
             raise ValidationFailed({"address": f"户 {code} 的楼栋或门牌有误"})
         households.append(
             Household(
-                code=code, building=building, area_path=child_path(building.path, code),
+                code=code,
+                building=building,
+                area_path=child_path(building.path, code),
                 address=address.strip(),
             )
         )
@@ -224,14 +220,18 @@ def bulk_register_households(
         created = Household.objects.bulk_create(households, batch_size=BATCH)
         if created:
             audit.record(
-                actor, "household.bulk_create", area_path=_common_path([h.area_path for h in created]),
+                actor,
+                "household.bulk_create",
+                area_path=_common_path([h.area_path for h in created]),
                 detail={"count": len(created)},
             )
     return created
 
 
 def bulk_register_residents(
-    rows: list[tuple[ResidentInput, Household]], *, actor: Any = None,
+    rows: list[tuple[ResidentInput, Household]],
+    *,
+    actor: Any = None,
     extra: dict[int, dict[str, Any]] | None = None,
 ) -> list[Resident]:
     """Validate every row, then insert all or nothing. ``extra`` sets further fields on
@@ -256,12 +256,14 @@ def bulk_register_residents(
     with transaction.atomic():
         hashes = list(seen)
         for start in range(0, len(hashes), 500):
-            if Resident.objects.filter(id_number_hash__in=hashes[start:start + 500]).exists():
+            if Resident.objects.filter(id_number_hash__in=hashes[start : start + 500]).exists():
                 raise ValidationFailed({"id_number": "有身份证号已登记"})
         created = Resident.objects.bulk_create(built, batch_size=BATCH)
         if created:
             audit.record(
-                actor, "resident.bulk_create", area_path=_common_path([r.area_path for r in created]),
+                actor,
+                "resident.bulk_create",
+                area_path=_common_path([r.area_path for r in created]),
                 detail={"count": len(created)},
             )
     return created

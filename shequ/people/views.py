@@ -22,7 +22,11 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     area = get_area(user, code) if code else None
     residents = selectors.resident_list(user, area_path=area.path if area else None, q=q)
     page = Paginator(residents, 50).get_page(request.GET.get("page"))
-    template = "people/partials/resident_rows.html" if request.htmx else "people/resident_list.html"
+    template = (
+        "people/partials/resident_rows.html"
+        if getattr(request, "htmx", False)
+        else "people/resident_list.html"
+    )
     return render(request, template, {"page": page, "area": area, "q": q})
 
 
@@ -30,13 +34,12 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = selectors.get_resident(request.user, resident_id)
     unmaskable = [
-        field for field, perm in UNMASK_PERMISSION.items()
+        field
+        for field, perm in UNMASK_PERMISSION.items()
         if can(request.user, perm, resident.area_path)
         and (resident.id_number_enc if field == "id_number" else resident.phone_enc)
     ]
-    return render(
-        request, "people/resident_detail.html", {"resident": resident, "unmaskable": unmaskable}
-    )
+    return render(request, "people/resident_detail.html", {"resident": resident, "unmaskable": unmaskable})
 
 
 @login_required

@@ -20,12 +20,19 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import under
 from shequ.areas.selectors import get_area
 from shequ.party.models import PartyOrg, PartyOrgKind
-from shequ.people.models import Household, Resident, ResidenceType
+from shequ.people.models import Household, ResidenceType, Resident
 
 ELDERLY_AGE = 60
 STAT_KEYS = (
-    "communities", "grids", "buildings", "households", "residents",
-    "floating", "elderly", "party_branches", "party_members",
+    "communities",
+    "grids",
+    "buildings",
+    "households",
+    "residents",
+    "floating",
+    "elderly",
+    "party_branches",
+    "party_members",
 )
 
 

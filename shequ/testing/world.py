@@ -35,12 +35,12 @@ GIVEN = "甲乙丙丁戊己庚辛"
 
 @dataclass
 class World:
-    areas: dict[str, Area] = field(default_factory=dict)          # "A", "A1", "A1-1", "A1-1-b"
+    areas: dict[str, Area] = field(default_factory=dict)  # "A", "A1", "A1-1", "A1-1-b"
     households: dict[str, Household] = field(default_factory=dict)  # "A1-1-h1"
-    residents: dict[str, Resident] = field(default_factory=dict)    # "A1-1-h1-r1"
-    users: dict[str, User] = field(default_factory=dict)            # "street_admin@A"
+    residents: dict[str, Resident] = field(default_factory=dict)  # "A1-1-h1-r1"
+    users: dict[str, User] = field(default_factory=dict)  # "street_admin@A"
     full_values: dict[int, tuple[str, str]] = field(default_factory=dict)  # resident id → (id, phone)
-    user_scope: dict[str, tuple[str, str]] = field(default_factory=dict)   # username → (role, path)
+    user_scope: dict[str, tuple[str, str]] = field(default_factory=dict)  # username → (role, path)
 
     def user(self, key: str) -> User:
         return self.users[key]
@@ -68,8 +68,15 @@ class World:
 
 def _add(world: World, role: str, key: str, code: str, resident: Any = None) -> None:
     username = f"{role}-{key}".lower()
-    user = add_user(username, PASSWORD, role=role, area_code=code, resident=resident,
-                    display_name=f"{role}@{key}", check_password=False)
+    user = add_user(
+        username,
+        PASSWORD,
+        role=role,
+        area_code=code,
+        resident=resident,
+        display_name=f"{role}@{key}",
+        check_password=False,
+    )
     world.users[f"{role}@{key}"] = user
     path = world.households[key].area_path if role == Role.RESIDENT else world.areas[key].path
     world.user_scope[username] = (role, path)
@@ -91,11 +98,17 @@ def build_world() -> World:
                 gk = f"{ck}-{gi}"
                 gx = x0 + (gi - 1) * 0.005
                 ring = [[gx, y0], [gx + 0.005, y0], [gx + 0.005, y0 + 0.005], [gx, y0 + 0.005], [gx, y0]]
-                grid = create_area(code=f"{community.code}{gi:03d}", name=f"网格{gk}", kind=AreaKind.GRID,
-                                   parent=community, geometry={"type": "Polygon", "coordinates": [ring]})
+                grid = create_area(
+                    code=f"{community.code}{gi:03d}",
+                    name=f"网格{gk}",
+                    kind=AreaKind.GRID,
+                    parent=community,
+                    geometry={"type": "Polygon", "coordinates": [ring]},
+                )
                 world.areas[gk] = grid
-                building = create_area(code=f"{grid.code}001", name=f"楼{gk}", kind=AreaKind.BUILDING,
-                                       parent=grid)
+                building = create_area(
+                    code=f"{grid.code}001", name=f"楼{gk}", kind=AreaKind.BUILDING, parent=grid
+                )
                 world.areas[f"{gk}-b"] = building
                 for hi in (1, 2):
                     hk = f"{gk}-h{hi}"
@@ -111,7 +124,10 @@ def build_world() -> World:
                         resident, _ = register_resident(
                             ResidentInput(
                                 name=f"{surname}{GIVEN[serial % 8]}{serial}",
-                                id_number=number, phone=phone, gender=gender, birth_date=born,
+                                id_number=number,
+                                phone=phone,
+                                gender=gender,
+                                birth_date=born,
                                 relation="head" if ri == 1 else "spouse",
                                 residence_type="floating" if serial % 5 == 0 else "registered",
                                 party_member_kind="local" if serial % 4 == 0 else "",
@@ -120,8 +136,7 @@ def build_world() -> World:
                         )
                         world.residents[f"{hk}-r{ri}"] = resident
                         world.full_values[resident.pk] = (number, phone)
-                    _add(world, Role.RESIDENT, hk, household.code,
-                         resident=world.residents[f"{hk}-r1"])
+                    _add(world, Role.RESIDENT, hk, household.code, resident=world.residents[f"{hk}-r1"])
                 _add(world, Role.GRID_WORKER, gk, grid.code)
                 _add(world, Role.BUILDING_HEAD, f"{gk}-b", building.code)
             for role in (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF, Role.PARTNER_UNIT):

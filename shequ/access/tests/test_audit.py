@@ -54,7 +54,7 @@ def test_auditor_page_checks_the_chain(world):
     audit.record(world.street_chen, "test.page", area_path=world.areas["A1"].path)
     body = client.post("/audit/verify/").content.decode()
     assert "哈希链完整" in body
-    first = AuditEvent.objects.order_by("id").first()
+    first = AuditEvent.objects.earliest("id")
     AuditEvent.objects.filter(pk=first.pk).update(ip="6.6.6.6")
     body = client.post("/audit/verify/").content.decode()
     assert f"第 {first.pk} 条记录处断裂" in body
@@ -63,10 +63,12 @@ def test_auditor_page_checks_the_chain(world):
 def test_audit_log_filters(world):
     client = Client()
     client.force_login(world.users["auditor@A"])
-    audit.record(world.street_chen, "test.filter", area_path=world.areas["A1-1"].path,
-                 detail={"marker": "甲一"})
-    audit.record(world.secretary_zhang, "test.filter", area_path=world.areas["A2"].path,
-                 detail={"marker": "乙二"})
+    audit.record(
+        world.street_chen, "test.filter", area_path=world.areas["A1-1"].path, detail={"marker": "甲一"}
+    )
+    audit.record(
+        world.secretary_zhang, "test.filter", area_path=world.areas["A2"].path, detail={"marker": "乙二"}
+    )
     page = client.get("/audit/", {"event": "test.filter", "area": world.areas["A1"].code}).content.decode()
     assert "甲一" in page and "乙二" not in page
     page = client.get("/audit/", {"actor": world.secretary_zhang.username}).content.decode()

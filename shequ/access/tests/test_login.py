@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def token(client, username, password):
-    return client.post("/api/v1/auth/token", json.dumps({"username": username, "password": password}),
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": username, "password": password}),
+        content_type="application/json",
+    )
 
 
 def test_passwords_are_hashed_with_argon2(world):
@@ -64,12 +67,12 @@ def test_token_gives_access_and_expires_when_idle(world):
     client = Client()
     r = token(client, world.street_chen.username, PASSWORD)
     assert r.status_code == 200
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {r.json()['token']}"}
-    assert client.get("/api/v1/areas/370103003", **bearer).status_code == 200
+    bearer = f"Bearer {r.json()['token']}"
+    assert client.get("/api/v1/areas/370103003", HTTP_AUTHORIZATION=bearer).status_code == 200
     ApiToken.objects.filter(user=world.street_chen).update(
         last_used_at=timezone.now() - timedelta(minutes=31)
     )
-    r = client.get("/api/v1/areas/370103003", **bearer)
+    r = client.get("/api/v1/areas/370103003", HTTP_AUTHORIZATION=bearer)
     assert r.status_code == 401 and r.json()["message"] == "请先登录或提供有效的访问令牌"
 
 

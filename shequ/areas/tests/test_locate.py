@@ -52,8 +52,7 @@ def test_changing_a_grid_polygon_is_seen_at_once(world):
 def test_invalid_polygons_are_refused_with_a_reason(world):
     bow_tie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
     with pytest.raises(ValidationFailed) as exc:
-        create_area(code="X1", name="坏网格", kind=AreaKind.GRID, parent=world.areas["A1"],
-                    geometry=bow_tie)
+        create_area(code="X1", name="坏网格", kind=AreaKind.GRID, parent=world.areas["A1"], geometry=bow_tie)
     assert "范围多边形无效" in exc.value.fields["geometry"]
 
 

@@ -13,9 +13,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chen(world):
     client = Client()
-    r = client.post("/api/v1/auth/token",
-                    json.dumps({"username": world.street_chen.username, "password": PASSWORD}),
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": world.street_chen.username, "password": PASSWORD}),
+        content_type="application/json",
+    )
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {r.json()['token']}"
     return client
 
@@ -23,7 +25,9 @@ def chen(world):
 def test_area_filters_kind_parent_within(world, chen):
     a1, a = world.areas["A1"], world.areas["A"]
     grids = chen.get("/api/v1/areas/", {"kind": "grid"}).json()
-    assert {g["code"] for g in grids["items"]} == {world.areas[k].code for k in ("A1-1", "A1-2", "A2-1", "A2-2")}
+    assert {g["code"] for g in grids["items"]} == {
+        world.areas[k].code for k in ("A1-1", "A1-2", "A2-1", "A2-2")
+    }
     children = chen.get("/api/v1/areas/", {"parent": a1.code}).json()["items"]
     assert [c["code"] for c in children] == [world.areas["A1-1"].code, world.areas["A1-2"].code]
     within = chen.get("/api/v1/areas/", {"within": a1.code}).json()
@@ -56,11 +60,17 @@ def test_errors_have_code_message_and_fields_in_chinese(world, chen):
     body = r.json()
     assert body["code"] == "invalid" and body["fields"] == {"page": "必须是整数"}
     resident = world.residents["A1-1-h1-r1"]
-    r = chen.post(f"/api/v1/residents/{resident.pk}/unmask", json.dumps({"field": "name", "reason": "x"}),
-                  content_type="application/json")
+    r = chen.post(
+        f"/api/v1/residents/{resident.pk}/unmask",
+        json.dumps({"field": "name", "reason": "x"}),
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "field" in r.json()["fields"]
-    r = chen.post(f"/api/v1/residents/{resident.pk}/unmask", json.dumps({"field": "phone", "reason": ""}),
-                  content_type="application/json")
+    r = chen.post(
+        f"/api/v1/residents/{resident.pk}/unmask",
+        json.dumps({"field": "phone", "reason": ""}),
+        content_type="application/json",
+    )
     assert r.status_code == 400
     assert r.json()["fields"] == {"reason": "请填写查看完整信息的事由（至少2个字）"}
 

@@ -93,9 +93,20 @@ def object_path(world, kind: str, key: str) -> str:
 def user_keys():
     from shequ.testing.world import STREETS  # noqa: F401 - the world is built lazily
 
-    roles = ["street_admin@A", "auditor@A", "community_secretary@A1", "community_staff@A1",
-             "partner_unit@A1", "grid_worker@A1-1", "building_head@A1-1-b", "resident@A1-1-h1",
-             "community_secretary@B2", "grid_worker@B2-2", "resident@B2-2-h2", "auditor@B"]
+    roles = [
+        "street_admin@A",
+        "auditor@A",
+        "community_secretary@A1",
+        "community_staff@A1",
+        "partner_unit@A1",
+        "grid_worker@A1-1",
+        "building_head@A1-1-b",
+        "resident@A1-1-h1",
+        "community_secretary@B2",
+        "grid_worker@B2-2",
+        "resident@B2-2-h2",
+        "auditor@B",
+    ]
     return roles
 
 
@@ -123,9 +134,11 @@ def test_role_sees_exactly_its_scope(world, user_key):
         expected = 200 if unmask_ok else (400 if ok else 404)
         r = client.post(f"/residents/{resident.pk}/unmask/", {"field": "id_number", "reason": "核对户籍"})
         assert r.status_code == expected, key
-        r = client.post(f"/api/v1/residents/{resident.pk}/unmask",
-                        json.dumps({"field": "id_number", "reason": "核对户籍"}),
-                        content_type="application/json")
+        r = client.post(
+            f"/api/v1/residents/{resident.pk}/unmask",
+            json.dumps({"field": "id_number", "reason": "核对户籍"}),
+            content_type="application/json",
+        )
         assert r.status_code == expected, key
         if unmask_ok:
             assert r.json()["value"] == world.full_values[resident.pk][0]
@@ -160,7 +173,7 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert path is None or sees(world, username, path, Permission.AREA_VIEW), code
     # The audit log shows only rows of the auditor's own street.
     log = client.get("/audit/").content.decode()
-    for street_key, street in (("A", world.areas["A"]), ("B", world.areas["B"])):
+    for street in (world.areas["A"], world.areas["B"]):
         if not sees(world, username, street.path, Permission.AUDIT_VIEW):
             assert street.path not in log
     verify = client.post("/audit/verify/")
@@ -171,12 +184,23 @@ def test_anonymous_gets_login_or_401(world):
     client = Client()
     resident = world.residents["A1-1-h1-r1"]
     area = world.areas["A1"]
-    for url in ["/", f"/areas/{area.code}/", "/residents/", f"/residents/{resident.pk}/",
-                f"/households/{resident.household_id}/", "/audit/"]:
+    for url in [
+        "/",
+        f"/areas/{area.code}/",
+        "/residents/",
+        f"/residents/{resident.pk}/",
+        f"/households/{resident.household_id}/",
+        "/audit/",
+    ]:
         r = client.get(url)
         assert r.status_code == 302 and r["Location"].startswith("/login/"), url
-    for url in ["/api/v1/areas/", f"/api/v1/areas/{area.code}", f"/api/v1/areas/{area.code}/stats",
-                "/api/v1/residents/", f"/api/v1/residents/{resident.pk}"]:
+    for url in [
+        "/api/v1/areas/",
+        f"/api/v1/areas/{area.code}",
+        f"/api/v1/areas/{area.code}/stats",
+        "/api/v1/residents/",
+        f"/api/v1/residents/{resident.pk}",
+    ]:
         r = client.get(url)
         assert r.status_code == 401, url
         assert r.json()["code"] == "unauthenticated"

@@ -8,8 +8,16 @@ from shequ.people.models import Resident
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def login(page, base, username):
@@ -24,10 +32,9 @@ def test_street_admin_finds_and_unmasks_a_resident_and_the_auditor_sees_it(demo,
     from playwright.sync_api import expect, sync_playwright
 
     # Everything read from the database is read before the browser's event loop starts.
-    target = (
-        Resident.objects.filter(area_path__startswith="/150784001/150784001012/")
-        .order_by("area_path", "id")[20]
-    )
+    target = Resident.objects.filter(area_path__startswith="/150784001/150784001012/").order_by(
+        "area_path", "id"
+    )[20]
     full_id = fieldcrypt.decrypt(target.id_number_enc, "id_number")
     initials = target.name_initials
 
@@ -57,7 +64,7 @@ def test_street_admin_finds_and_unmasks_a_resident_and_the_auditor_sees_it(demo,
         login(page, live_url, "labudalin_auditor")
         page.goto(f"{live_url}/audit/?event=resident.unmask")
         row = page.locator("tbody tr", has_text="labudalin_admin").first
-        expect(row).to_contain_text("resident.unmask")
+        expect(row).to_contain_text("查看完整信息")
         expect(row).to_contain_text("核对低保申请材料")
         expect(row).to_contain_text(str(target.pk))
         page.screenshot(path="var/browser-audit.png", full_page=True)

@@ -8,12 +8,15 @@ pytestmark = pytest.mark.django_db
 
 
 def reachable_urls(world):
-    urls = ["/", "/residents/", "/audit/", "/api/v1/areas/", "/api/v1/residents/",
-            "/api/v1/openapi.json"]
+    urls = ["/", "/residents/", "/audit/", "/api/v1/areas/", "/api/v1/residents/", "/api/v1/openapi.json"]
     for area in world.areas.values():
-        urls += [f"/areas/{area.code}/", f"/residents/?area={area.code}",
-                 f"/api/v1/areas/{area.code}", f"/api/v1/areas/{area.code}/stats",
-                 f"/api/v1/residents/?area={area.code}"]
+        urls += [
+            f"/areas/{area.code}/",
+            f"/residents/?area={area.code}",
+            f"/api/v1/areas/{area.code}",
+            f"/api/v1/areas/{area.code}/stats",
+            f"/api/v1/residents/?area={area.code}",
+        ]
     for resident in world.residents.values():
         urls += [f"/residents/{resident.pk}/", f"/api/v1/residents/{resident.pk}"]
     for household in world.households.values():
@@ -26,8 +29,16 @@ def reachable_urls(world):
 
 @pytest.mark.parametrize(
     "user_key",
-    ["street_admin@A", "community_secretary@A1", "community_staff@A2", "grid_worker@A1-1",
-     "building_head@A1-1-b", "resident@A1-1-h1", "partner_unit@B1", "auditor@B"],
+    [
+        "street_admin@A",
+        "community_secretary@A1",
+        "community_staff@A2",
+        "grid_worker@A1-1",
+        "building_head@A1-1-b",
+        "resident@A1-1-h1",
+        "partner_unit@B1",
+        "auditor@B",
+    ],
 )
 def test_no_full_id_number_or_phone_in_any_response(world, user_key):
     client = Client()

@@ -9,7 +9,7 @@ from shequ.access.models import RoleAssignment
 from shequ.access.roles import Role
 from shequ.areas.models import Area
 from shequ.core import fieldcrypt
-from shequ.demo.generator import People, _members, load, split, tile
+from shequ.demo.generator import People, _members, split, tile
 from shequ.people import idcard
 from shequ.people.models import Resident
 from shequ.reports.selectors import compute
@@ -20,9 +20,20 @@ pytestmark = pytest.mark.django_db
 def test_demo_counts_equal_the_seed_figures(demo):
     labu = compute(Area.objects.get(code="150784001")).total
     assert [r.name for r, _ in compute(Area.objects.get(code="150784001")).rows] == [
-        "兴达社区", "平安社区", "广安社区", "新华社区", "农垦社区", "和谐社区"]
-    assert (labu.communities, labu.households, labu.residents, labu.party_branches,
-            labu.party_members) == (6, 18830, 42140, 27, 1277)
+        "兴达社区",
+        "平安社区",
+        "广安社区",
+        "新华社区",
+        "农垦社区",
+        "和谐社区",
+    ]
+    assert (labu.communities, labu.households, labu.residents, labu.party_branches, labu.party_members) == (
+        6,
+        18830,
+        42140,
+        27,
+        1277,
+    )
     xing = compute(Area.objects.get(code="522635001"))
     assert [r.name for r, _ in xing.rows] == ["城江社区", "群英社区", "新兴社区", "凤凰社区"]
     t = xing.total

@@ -77,10 +77,14 @@ def test_unmask_returns_the_value_and_writes_the_audit_row(world):
     before = AuditEvent.objects.count()
     value = services.unmask(world.secretary_zhang, resident.pk, "id_number", "核对低保申请", ip="10.0.0.8")
     assert value == world.full_values[resident.pk][0]
-    row = AuditEvent.objects.order_by("-id").first()
+    row = AuditEvent.objects.latest("id")
     assert AuditEvent.objects.count() == before + 1
     assert (row.event, row.actor_id, row.object_id, row.ip) == (
-        "resident.unmask", world.secretary_zhang.pk, str(resident.pk), "10.0.0.8")
+        "resident.unmask",
+        world.secretary_zhang.pk,
+        str(resident.pk),
+        "10.0.0.8",
+    )
     assert row.detail == {"field": "id_number", "reason": "核对低保申请"}
 
 
@@ -97,7 +101,10 @@ def test_unmask_out_of_scope_looks_like_missing(world):
 
 def test_grid_worker_may_unmask_phone_but_not_id_number(world):
     resident = world.residents["A1-1-h1-r1"]
-    assert services.unmask(world.grid_worker_li, resident.pk, "phone", "上门走访联系") == world.full_values[resident.pk][1]
+    assert (
+        services.unmask(world.grid_worker_li, resident.pk, "phone", "上门走访联系")
+        == world.full_values[resident.pk][1]
+    )
     with pytest.raises(ValidationFailed) as exc:
         services.unmask(world.grid_worker_li, resident.pk, "id_number", "上门走访联系")
     assert exc.value.fields["field"] == "您的角色无权查看该居民完整的身份证号"
@@ -112,8 +119,11 @@ def test_unmask_is_rate_limited_per_hour(world):
         services.unmask(world.secretary_zhang, resident.pk, "phone", "电话回访")
     r = Client()
     r.force_login(world.secretary_zhang)
-    resp = r.post(f"/api/v1/residents/{resident.pk}/unmask", {"field": "phone", "reason": "电话回访"},
-                  content_type="application/json")
+    resp = r.post(
+        f"/api/v1/residents/{resident.pk}/unmask",
+        {"field": "phone", "reason": "电话回访"},
+        content_type="application/json",
+    )
     assert resp.status_code == 429 and resp.json()["code"] == "rate_limited"
 
 
@@ -130,7 +140,9 @@ def test_unmask_page_keeps_the_reason_on_error_and_shows_the_value(world):
 def test_ages_are_computed_not_stored(world):
     r = Resident.objects.get(pk=world.residents["A1-1-h1-r1"].pk)
     today = timezone.localdate()
-    expected = today.year - r.birth_date.year - ((today.month, today.day) < (r.birth_date.month, r.birth_date.day))
+    expected = (
+        today.year - r.birth_date.year - ((today.month, today.day) < (r.birth_date.month, r.birth_date.day))
+    )
     assert r.age == expected
     assert "age" not in {f.name for f in Resident._meta.fields}
     assert timedelta(0) < today - r.birth_date

@@ -41,8 +41,11 @@ class Command(BaseCommand):
                 raise CommandError("两次输入的密码不一致")
         try:
             user = add_user(
-                options["username"], password, role=options["role"],
-                area_code=options["area"], display_name=options["name"],
+                options["username"],
+                password,
+                role=options["role"],
+                area_code=options["area"],
+                display_name=options["name"],
             )
         except DomainError as exc:
             raise CommandError("；".join(exc.fields.values()) or exc.message) from exc

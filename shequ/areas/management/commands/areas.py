@@ -17,7 +17,7 @@ class Command(BaseCommand):
         imp = sub.add_parser(
             "import",
             help="从区划代码文件导入街道及其社区（divisions.csv，或 china-division 的 "
-                 "streets.csv 与 villages.csv）",
+            "streets.csv 与 villages.csv）",
         )
         imp.add_argument("files", nargs="+", type=Path)
         imp.add_argument("--street", required=True, help="街道的9位区划代码")
