@@ -246,6 +246,7 @@ def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResul
     floating_flags: list[bool] = []
     branches: dict[int, list[PartyOrg]] = {}
     for ci, community in enumerate(result.communities):
+        number_in_community = 0
         community.geometry = polygon(tile(_community_bounds(plan, ci), 1)[0])
         community.save(update_fields=["geometry", "updated_at"])
         parent = community
@@ -278,7 +279,7 @@ def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResul
             for bi in range(buildings_per_grid[grid_no]):
                 building = create_area(
                     code=f"{grid.code}{bi + 1:03d}",
-                    name=f"{community.name[:-2]}{building_no + 1}号楼",
+                    name=f"{community.name[:-2]}{number_in_community + 1}号楼",
                     kind=AreaKind.BUILDING,
                     parent=grid,
                 )
@@ -292,6 +293,7 @@ def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResul
                     )
                     floating_flags.append(rng.random() < plan.floating_share)
                 building_no += 1
+                number_in_community += 1
             grid_no += 1
     households = bulk_register_households(household_rows)
     community_of = {c.path: i for i, c in enumerate(result.communities)}
