@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 from pathlib import Path
 
@@ -28,6 +29,13 @@ if not SECRET_KEY:
 FIELD_KEY = env_str("SHEQU_FIELD_KEY") or ""
 if not FIELD_KEY and PRODUCTION:
     raise ImproperlyConfigured("SHEQU_FIELD_KEY must be set when SHEQU_ENV=production")
+if FIELD_KEY:
+    try:
+        _field_key_bytes = base64.b64decode(FIELD_KEY, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured("SHEQU_FIELD_KEY is not valid base64") from exc
+    if len(_field_key_bytes) != 32:
+        raise ImproperlyConfigured("SHEQU_FIELD_KEY must decode to 32 bytes (44 base64 characters)")
 
 ALLOWED_HOSTS = env_list("SHEQU_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("SHEQU_CSRF_TRUSTED_ORIGINS", [])

@@ -57,5 +57,12 @@ def can(user: Any, permission: Permission | str, path: str) -> bool:
     return any(path.startswith(p) for p in scope_paths(user, permission))
 
 
+def home_path(user: Any) -> str:
+    """The widest path the user holds any role over ("" for none): where their own
+    account events (logins, tokens) are filed in the audit log."""
+    paths = [path for _, path in assignments(user)]
+    return min(paths, key=len) if paths else ""
+
+
 def has_anywhere(user: Any, permission: Permission | str) -> bool:
     return bool(scope_paths(user, permission))

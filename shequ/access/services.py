@@ -74,3 +74,36 @@ def add_user(
         audit.record(actor, "access.user_add", obj=user, detail={"username": username})
         assign_role(user, role, area_code, actor=actor)
     return user
+
+
+def bulk_add_role_holders(
+    rows: list[tuple[str, str, Any, Area]], role: str, *, actor: Any = None
+) -> list[User]:
+    """Create many users holding ``role`` over an area each: (username, display name,
+    resident or None, area). They get no usable password until an administrator sets one.
+    One audit row for the batch."""
+    if role not in Role.values:
+        raise ValidationFailed({"role": f"角色“{role}”不存在"})
+    taken = set(User.objects.filter(username__in=[r[0] for r in rows]).values_list("username", flat=True))
+    if taken:
+        raise ValidationFailed({"username": f"用户名已存在：{'、'.join(sorted(taken))}"})
+    users = []
+    for username, display_name, resident, _area in rows:
+        user = User(username=username, display_name=display_name, resident=resident)
+        user.set_unusable_password()
+        users.append(user)
+    with transaction.atomic():
+        User.objects.bulk_create(users)
+        RoleAssignment.objects.bulk_create(
+            RoleAssignment(user=u, role=role, area=row[3], path=row[3].path)
+            for u, row in zip(users, rows, strict=True)
+        )
+        if rows:
+            top = min((row[3].path for row in rows), key=len)
+            audit.record(
+                actor,
+                "access.bulk_assign",
+                area_path=top.rsplit("/", 2)[0] + "/",
+                detail={"role": role, "count": len(rows)},
+            )
+    return users

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shequ.access import audit
 from shequ.access.models import ApiToken, User
+from shequ.access.scope import home_path
 from shequ.core.errors import DomainError
 
 ABSOLUTE_LIFETIME = timedelta(hours=12)
@@ -45,7 +46,7 @@ def issue_token(request: Any, username: str, password: str) -> str:
         ApiToken.objects.create(
             user=user, digest=_digest(token), last_used_at=now, expires_at=now + ABSOLUTE_LIFETIME
         )
-        audit.record(user, "auth.token", ip=audit.client_ip(request))
+        audit.record(user, "auth.token", area_path=home_path(user), ip=audit.client_ip(request))
     return token
 
 

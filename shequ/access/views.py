@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access import audit
+from shequ.access.scope import home_path
 from shequ.access.selectors import audit_events
 from shequ.core.errors import Forbidden
 
@@ -38,7 +39,7 @@ def lockout_response(
 
 @receiver(user_logged_in, dispatch_uid="access.audit_login")
 def _audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    audit.record(user, "auth.login", ip=audit.client_ip(request))
+    audit.record(user, "auth.login", area_path=home_path(user), ip=audit.client_ip(request))
 
 
 def _parse_day(raw: str, end: bool = False) -> datetime | None:

@@ -21,13 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.access import audit
-from shequ.access.models import RoleAssignment, User
+from shequ.access.models import User
 from shequ.access.roles import Role
-from shequ.access.services import add_user
+from shequ.access.services import add_user, bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
-from shequ.areas.services import create_area, import_divisions
+from shequ.areas.services import create_area, import_divisions, set_geometry
 from shequ.demo.streets import PLANS, StreetPlan
 from shequ.party.models import PartyOrg, PartyOrgKind
+from shequ.party.services import create_party_org
 from shequ.people import idcard
 from shequ.people.models import (
     CareGroup,
@@ -234,9 +235,7 @@ def build_street(plan: StreetPlan, rng: random.Random, *, divisions: Path = DIVI
 def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResult) -> None:
     street = result.street
     people = People(rng, plan.region)
-    committee = PartyOrg.objects.create(
-        name=f"{street.name}党工委", kind=PartyOrgKind.COMMITTEE, area=street, area_path=street.path
-    )
+    committee = create_party_org(name=f"{street.name}党工委", kind=PartyOrgKind.COMMITTEE, area=street)
     total_grids = sum(plan.grids_per_community)
     buildings_per_grid = split(plan.buildings, total_grids)
     households_per_building = split(plan.households, plan.buildings)
@@ -247,8 +246,7 @@ def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResul
     branches: dict[int, list[PartyOrg]] = {}
     for ci, community in enumerate(result.communities):
         number_in_community = 0
-        community.geometry = polygon(tile(_community_bounds(plan, ci), 1)[0])
-        community.save(update_fields=["geometry", "updated_at"])
+        set_geometry(community, polygon(tile(_community_bounds(plan, ci), 1)[0]))
         parent = community
         if plan.grid_stations:
             parent = create_area(
@@ -258,12 +256,11 @@ def _build_street_body(plan: StreetPlan, rng: random.Random, result: StreetResul
                 parent=community,
             )
         branches[ci] = [
-            PartyOrg.objects.create(
+            create_party_org(
                 name=f"{community.name}第{b + 1}党支部",
                 kind=PartyOrgKind.BRANCH,
                 parent=committee,
                 area=community,
-                area_path=community.path,
             )
             for b in range(plan.party_branches_per_community[ci])
         ]
@@ -333,23 +330,11 @@ def _building_heads(plan: StreetPlan, street: Area, residents: list[Any]) -> Non
         if r.relation == Relation.HEAD and r.area_id not in first_by_building:
             first_by_building[r.area_id] = r
     buildings = Area.objects.filter(kind=AreaKind.BUILDING, path__startswith=street.path).order_by("path")
-    users, assignments = [], []
-    for building in buildings[: plan.building_heads]:
-        resident = first_by_building[building.pk]
-        user = User(username=f"ldz{building.code}", display_name=resident.name, resident=resident)
-        user.set_unusable_password()
-        users.append(user)
-        assignments.append((user, building))
-    User.objects.bulk_create(users)
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=u, role=Role.BUILDING_HEAD, area=b, path=b.path) for u, b in assignments
-    )
-    audit.record(
-        None,
-        "access.bulk_assign",
-        area_path=street.path,
-        detail={"role": Role.BUILDING_HEAD, "count": len(assignments)},
-    )
+    rows = [
+        (f"ldz{b.code}", first_by_building[b.pk].name, first_by_building[b.pk], b)
+        for b in buildings[: plan.building_heads]
+    ]
+    bulk_add_role_holders(rows, Role.BUILDING_HEAD)
 
 
 ACCOUNT_NAMES = (

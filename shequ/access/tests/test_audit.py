@@ -77,3 +77,16 @@ def test_audit_log_filters(world):
     assert "甲一" not in page and "没有符合条件的记录" in page
     page = client.get("/audit/", {"since": "昨天"}).content.decode()
     assert "开始日期格式应为" in page
+
+
+def test_logins_are_filed_under_the_users_area_so_the_auditor_sees_them(world):
+    client = Client()
+    from shequ.testing.world import PASSWORD
+
+    client.post("/login/", {"username": world.secretary_zhang.username, "password": PASSWORD})
+    row = AuditEvent.objects.filter(event="auth.login").latest("id")
+    assert row.area_path == world.areas["A1"].path
+    auditor = Client()
+    auditor.force_login(world.users["auditor@A"])
+    page = auditor.get("/audit/", {"event": "auth.login"}).content.decode()
+    assert world.secretary_zhang.username in page

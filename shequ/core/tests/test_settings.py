@@ -1,0 +1,43 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def start(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shequ.settings'); django.setup()",
+        ],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SHEQU_ENV": "staging"}, "SHEQU_ENV='staging' is not one of"),
+        ({"SHEQU_ENV": "production"}, "SHEQU_SECRET_KEY must be set"),
+        ({"SHEQU_ENV": "production", "SHEQU_SECRET_KEY": "x" * 50}, "SHEQU_FIELD_KEY must be set"),
+        ({"SHEQU_FIELD_KEY": "not base64!"}, "SHEQU_FIELD_KEY is not valid base64"),
+        ({"SHEQU_FIELD_KEY": "c2hvcnQ="}, "must decode to 32 bytes"),
+        ({"SHEQU_DEBUG": "maybe"}, "SHEQU_DEBUG='maybe' is not a boolean"),
+        ({"SHEQU_CONN_MAX_AGE": "ten"}, "SHEQU_CONN_MAX_AGE='ten' is not a whole number"),
+        ({"SHEQU_DATABASE_URL": "mysql://x@y/z"}, "must name sqlite:// or postgres://"),
+    ],
+)
+def test_a_bad_setting_stops_the_start_with_its_name(env, message):
+    result = start(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_good_settings_start():
+    assert start(SHEQU_FIELD_KEY="A" * 43 + "=").returncode == 0

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.access.querysets import ScopedQuerySet
+from shequ.core.fields import ByteOrderCharField
+
+
+class HandlingLevel(models.TextChoices):
+    """分级处置: 小问题不出小区、大问题不出社区."""
+
+    ESTATE = "estate", _("小区（网格）")
+    COMMUNITY = "community", _("社区")
+    STREET = "street", _("街道")
+    DEPARTMENT = "department", _("职能部门")
+
+
+LEVEL_ORDER = [HandlingLevel.ESTATE, HandlingLevel.COMMUNITY, HandlingLevel.STREET, HandlingLevel.DEPARTMENT]
+
+
+class LedgerType(models.TextChoices):
+    PROPERTY = "property", _("物业管理")
+    NEIGHBOUR = "neighbour", _("邻里纠纷")
+    HOTLINE = "hotline", _("接诉即办")
+    SAFETY = "safety", _("安全生产")
+    LIVELIHOOD = "livelihood", _("民生保障")
+
+
+class DeadlineClass(models.TextChoices):
+    EMERGENCY = "emergency", _("紧急")
+    UTILITIES = "utilities", _("水电气暖")
+    GENERAL = "general", _("一般")
+    COMPLEX = "complex", _("复杂")
+
+
+class Source(models.TextChoices):
+    RESIDENT = "resident", _("居民上报")
+    ON_BEHALF = "on_behalf", _("网格员代报")
+    VISIT = "visit", _("走访发现")
+    OPINION_CHANNEL = "opinion_channel", _("民意直通车")
+    HOTLINE = "hotline", _("12345热线")
+    PATROL = "patrol", _("网格巡查")
+
+
+class ResponsibleRole(models.TextChoices):
+    GRID_LEADER = "grid_leader", _("网格长")
+    COMMUNITY_STAFF = "community_staff", _("社区工作人员")
+    FULL_TIME_STAFF = "full_time_staff", _("社区专职干部")
+    SECRETARY = "secretary", _("社区书记")
+    STREET_OFFICE = "street_office", _("街道办")
+    DEPARTMENT = "department", _("职能部门/共建单位")
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("已上报")
+    ACCEPTED = "accepted", _("已立案")
+    REJECTED = "rejected", _("不予立案")
+    MERGED = "merged", _("已合并")
+    DISPATCHED = "dispatched", _("已派遣")
+    IN_PROGRESS = "in_progress", _("处置中")
+    REPORTED_BACK = "reported_back", _("已反馈")
+    CLOSED = "closed", _("已结案")
+    EVALUATED = "evaluated", _("已回访")
+
+
+OPEN_STATUSES = (
+    Status.REPORTED,
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.IN_PROGRESS,
+    Status.REPORTED_BACK,
+)
+
+
+class ProblemCategory(models.Model):
+    """An editable catalogue entry: what kind of problem, and how it is handled by default."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    handling_level = models.CharField(_("处置层级"), max_length=20, choices=HandlingLevel.choices)
+    ledger_type = models.CharField(_("台账类型"), max_length=20, choices=LedgerType.choices)
+    deadline_class = models.CharField(_("时限类别"), max_length=20, choices=DeadlineClass.choices)
+    responsible_role = models.CharField(_("默认责任方"), max_length=30, choices=ResponsibleRole.choices)
+    active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort", "id"]
+        verbose_name = _("问题类别")
+        verbose_name_plural = _("问题类别")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProblemQuerySet(ScopedQuerySet):
+    view_permission = "problem.view"
+
+
+class Problem(models.Model):
+    """One reported problem, its whole life (问题清单)."""
+
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, related_name="problems")
+    description = models.TextField(_("问题描述"))
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    hotline_order_no = models.CharField(_("12345工单号"), max_length=40, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_problems"
+    )
+    # The resident a grid worker reported for (elderly residents without phones).
+    on_behalf_of = models.ForeignKey(
+        "people.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = ByteOrderCharField(max_length=400)
+    located = models.BooleanField(default=True, help_text="False: pin outside every grid, at triage")
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.REPORTED)
+    handling_level = models.CharField(_("处置层级"), max_length=20, choices=HandlingLevel.choices)
+    responsible_role = models.CharField(_("责任方"), max_length=30, choices=ResponsibleRole.choices)
+    responsible_area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    responsible_party = models.CharField(_("责任单位"), max_length=100, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ledger_type = models.CharField(_("台账类型"), max_length=20, choices=LedgerType.choices)
+    month = models.CharField(max_length=6, help_text="YYYYMM of the report, for ledgers and dashboards")
+    reported_at = models.DateTimeField(_("上报时间"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    rework_count = models.PositiveSmallIntegerField(default=0)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    urge_count = models.PositiveSmallIntegerField(default=0)
+    resolved = models.BooleanField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    idempotency_key = models.CharField(max_length=80, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["area_path", "status"]),
+            models.Index(fields=["area_path", "month", "ledger_type"]),
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["reporter", "reported_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="problem_idempotency_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="problem_satisfaction_1_5",
+            ),
+        ]
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.category.name}"
+
+
+class ProblemEvent(models.Model):
+    """One step of a problem's timeline: who did what, when, with what note."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("上报照片")
+    PROOF = "proof", _("处置照片")
+
+
+class ProblemPhoto(models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="photos")
+    event = models.ForeignKey(
+        ProblemEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
+    )
+    kind = models.CharField(max_length=10, choices=PhotoKind.choices)
+    file = models.CharField(max_length=200, help_text="path under MEDIA_ROOT")
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class AgendaItem(models.Model):
+    """A street-level problem on the agenda of the next joint meeting (联席会议)."""
+
+    problem = models.OneToOneField(Problem, on_delete=models.CASCADE, related_name="agenda_item")
+    street = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = ByteOrderCharField(max_length=400)
+    added_at = models.DateTimeField(auto_now_add=True)
+    discussed_at = models.DateTimeField(null=True, blank=True)
