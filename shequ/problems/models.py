@@ -190,6 +190,9 @@ class ProblemEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
 
 class PhotoKind(models.TextChoices):
     REPORT = "report", _("上报照片")
@@ -208,6 +211,9 @@ class ProblemPhoto(models.Model):
     height = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.file
+
 
 class AgendaItem(models.Model):
     """A street-level problem on the agenda of the next joint meeting (联席会议)."""
@@ -217,3 +223,6 @@ class AgendaItem(models.Model):
     area_path = ByteOrderCharField(max_length=400)
     added_at = models.DateTimeField(auto_now_add=True)
     discussed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"联席会议议题：{self.problem_id}"

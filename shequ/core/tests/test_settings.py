@@ -4,15 +4,13 @@ import sys
 
 import pytest
 
+SETUP = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shequ.settings'); django.setup()"
+
 
 def start(**env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_")}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shequ.settings'); django.setup()",
-        ],
+    return subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", SETUP],
         env={**clean, **env},
         capture_output=True,
         text=True,
