@@ -6,6 +6,7 @@ from shequ.access.api import router as access_router
 from shequ.areas.api import router as areas_router
 from shequ.core.api import AUTH, install_error_handlers
 from shequ.people.api import router as people_router
+from shequ.problems.api import router as problems_router
 from shequ.reports.api import router as reports_router
 
 api = NinjaAPI(
@@ -20,3 +21,4 @@ api.add_router("", access_router)
 api.add_router("", areas_router)
 api.add_router("", reports_router)
 api.add_router("", people_router)
+api.add_router("", problems_router)

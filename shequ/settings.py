@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "shequ.areas",
     "shequ.people",
     "shequ.party",
+    "shequ.notifications",
+    "shequ.problems",
+    "django_tasks",
+    "django_tasks_db",
     "shequ.reports",
     "shequ.demo",
 ]
@@ -176,6 +180,31 @@ STATICFILES_DIRS = [
 # Optional tile server for maps (an intranet tile server); without it the map draws
 # grids on a plain background.
 MAP_TILE_URL = env_str("SHEQU_MAP_TILE_URL", "") or ""
+
+# Problem deadlines by class, in hours: "emergency=2,utilities=24,general=168,complex=360".
+_deadline_defaults = {"emergency": 2, "utilities": 24, "general": 168, "complex": 360}
+_deadline_raw = env_str("SHEQU_DEADLINE_HOURS", "") or ""
+DEADLINE_HOURS = dict(_deadline_defaults)
+for _part in filter(None, (p.strip() for p in _deadline_raw.split(","))):
+    _name, _, _hours = _part.partition("=")
+    if _name not in _deadline_defaults or not _hours.isdigit() or int(_hours) < 1:
+        raise ImproperlyConfigured(f"SHEQU_DEADLINE_HOURS has a bad entry {_part!r} (e.g. general=168)")
+    DEADLINE_HOURS[_name] = int(_hours)
+REOPEN_DAYS = env_int("SHEQU_REOPEN_DAYS", 30, minimum=1)
+PHOTO_MAX_BYTES = env_int("SHEQU_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+PHOTO_MAX_PIXELS = env_int("SHEQU_PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
+PHOTOS_PER_REPORT = 6
+
+# Background jobs (reports, reminders): a database queue run by `shequ db_worker`;
+# tests run them at once.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if SHEQU_ENV == "test"
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

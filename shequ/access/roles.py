@@ -31,21 +31,51 @@ class Permission(StrEnum):
     UNMASK_ID_NUMBER = "resident.unmask_id_number"
     UNMASK_PHONE = "resident.unmask_phone"
     AUDIT_VIEW = "audit.view"
+    PROBLEM_VIEW = "problem.view"
+    PROBLEM_REPORT = "problem.report"
+    PROBLEM_TRIAGE = "problem.triage"
+    PROBLEM_HANDLE = "problem.handle"
+    PROBLEM_VERIFY = "problem.verify"
+    PROBLEM_URGE = "problem.urge"
+    PROBLEM_EXPORT = "problem.export"
 
 
 P = Permission
+_PROBLEM_STAFF = {
+    P.PROBLEM_VIEW,
+    P.PROBLEM_REPORT,
+    P.PROBLEM_TRIAGE,
+    P.PROBLEM_HANDLE,
+    P.PROBLEM_VERIFY,
+    P.PROBLEM_EXPORT,
+}
 GRANTS: dict[str, frozenset[Permission]] = {
     Role.STREET_ADMIN: frozenset(
-        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE}
+        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
+        | _PROBLEM_STAFF
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
-        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE}
+        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
+        | _PROBLEM_STAFF
     ),
-    Role.COMMUNITY_STAFF: frozenset({P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE}),
-    Role.GRID_WORKER: frozenset({P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE}),
-    Role.BUILDING_HEAD: frozenset({P.AREA_VIEW, P.RESIDENT_VIEW}),
-    # A resident's assignment covers their own household only (see RoleAssignment).
-    Role.RESIDENT: frozenset({P.RESIDENT_VIEW}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE} | _PROBLEM_STAFF
+    ),
+    Role.GRID_WORKER: frozenset(
+        {
+            P.AREA_VIEW,
+            P.STATS_VIEW,
+            P.RESIDENT_VIEW,
+            P.UNMASK_PHONE,
+            P.PROBLEM_VIEW,
+            P.PROBLEM_REPORT,
+            P.PROBLEM_HANDLE,
+        }
+    ),
+    Role.BUILDING_HEAD: frozenset({P.AREA_VIEW, P.RESIDENT_VIEW, P.PROBLEM_REPORT}),
+    # A resident's assignment covers their own household only (see RoleAssignment); the
+    # problems they report are theirs by authorship, not by area.
+    Role.RESIDENT: frozenset({P.RESIDENT_VIEW, P.PROBLEM_REPORT}),
     Role.PARTNER_UNIT: frozenset({P.AREA_VIEW}),
     Role.AUDITOR: frozenset({P.AREA_VIEW, P.AUDIT_VIEW}),
 }

@@ -23,7 +23,9 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     """Input broke a rule; ``fields`` names each field and why."""
 
-    def __init__(self, fields: dict[str, str], message: str = "提交的内容有误，请按提示修改") -> None:
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        if message is None:
+            message = "；".join(fields.values()) if fields else "提交的内容有误，请按提示修改"
         super().__init__("invalid", message, fields)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.access.querysets import ScopedQuerySet
@@ -102,7 +103,6 @@ class ProblemQuerySet(ScopedQuerySet):
 class Problem(models.Model):
     """One reported problem, its whole life (问题清单)."""
 
-    number = models.CharField(_("编号"), max_length=20, unique=True)
     category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, related_name="problems")
     description = models.TextField(_("问题描述"))
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
@@ -144,6 +144,8 @@ class Problem(models.Model):
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     idempotency_key = models.CharField(max_length=80, blank=True)
+    # The reporter, and the reporters of problems merged into this one, follow it.
+    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="followed_problems", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProblemQuerySet.as_manager()
@@ -155,6 +157,7 @@ class Problem(models.Model):
             models.Index(fields=["area_path", "month", "ledger_type"]),
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["reporter", "reported_at"]),
+            models.Index(fields=["category", "lat"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -173,6 +176,15 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.category.name}"
+
+    @property
+    def number(self) -> str:
+        """编号: report date and id, e.g. 20261122000042 (derived, never stored)."""
+        return f"{timezone.localtime(self.reported_at):%Y%m%d}{self.pk:06d}"
+
+    @property
+    def overdue(self) -> bool:
+        return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < timezone.now()
 
 
 class ProblemEvent(models.Model):

@@ -1,0 +1,27 @@
+"""Send in-app notifications. Written in the caller's transaction, so a notice exists
+exactly when the change it speaks of was committed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+
+from shequ.notifications.models import Notification
+
+
+def notify(users: Iterable[Any], text: str, link: str = "", *, skip: Any = None) -> int:
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or user.pk in seen or (skip is not None and user.pk == skip.pk):
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(user=user, text=text[:300], link=link))
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def mark_all_read(user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

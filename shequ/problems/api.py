@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ValidationError as PydanticError
+
+from shequ.access.audit import client_ip
+from shequ.areas.selectors import get_area
+from shequ.core.errors import ValidationFailed
+from shequ.problems import selectors, services
+from shequ.problems.lifecycle import allowed_from
+from shequ.problems.models import Problem, ProblemCategory
+
+router = Router(tags=["问题清单"])
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    handling_level: str
+    ledger_type: str
+    deadline_class: str
+    responsible_role: str
+
+
+class ProblemOut(Schema):
+    id: int
+    number: str
+    category: str
+    category_name: str
+    description: str
+    source: str
+    status: str
+    status_label: str
+    handling_level: str
+    responsible_role: str
+    area: str
+    area_name: str
+    located: bool
+    lon: float | None
+    lat: float | None
+    address: str
+    reported_at: datetime
+    due_at: datetime | None
+    closed_at: datetime | None
+    overdue: bool
+    rework_count: int
+    satisfaction: int | None
+    resolved: bool | None
+
+    @staticmethod
+    def resolve_category(obj: Problem) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj: Problem) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_status_label(obj: Problem) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_area(obj: Problem) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_area_name(obj: Problem) -> str:
+        return obj.area.name
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    note: str
+    at: datetime
+    photos: list[str]
+
+
+class ProblemDetailOut(ProblemOut):
+    timeline: list[EventOut]
+    photos: list[str]
+    allowed_actions: list[str]
+    merged_into: int | None
+
+
+class TransitionIn(Schema):
+    action: str
+    note: str = ""
+    level: str = ""
+    responsible_role: str = ""
+    responsible_party: str = ""
+    into: int | None = None
+    resolved: bool | None = None
+    satisfaction: int | None = None
+
+
+def detail(problem: Problem) -> dict[str, Any]:
+    events = problem.events.select_related("actor").prefetch_related("photos")
+    base = ProblemOut.from_orm(problem).dict()
+    return {
+        **base,
+        "timeline": [
+            {
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "actor": str(e.actor),
+                "note": e.note,
+                "at": e.at,
+                "photos": [f"/problems/photos/{p.pk}/" for p in e.photos.all()],
+            }
+            for e in events
+        ],
+        "photos": [f"/problems/photos/{p.pk}/" for p in problem.photos.all()],
+        "allowed_actions": allowed_from(problem.status),
+        "merged_into": problem.merged_into_id,
+    }
+
+
+@router.get("/problem-categories/", response=list[CategoryOut], summary="问题类别")
+def categories(request: HttpRequest) -> Any:
+    return ProblemCategory.objects.filter(active=True)
+
+
+@router.post(
+    "/problems/",
+    response={200: ProblemDetailOut, 201: ProblemDetailOut},
+    summary="上报问题（multipart，可带照片）",
+)
+def create_problem(request: HttpRequest) -> Any:
+    """Fields as form data (category, description, source, lon, lat, address, area,
+    hotline_order_no, on_behalf_of) with up to 6 files under ``photos``; or a JSON body
+    without photos. An ``Idempotency-Key`` header makes a retried request harmless."""
+    data = _body(request)
+    floats: dict[str, float | None] = {}
+    for name in ("lon", "lat"):
+        raw = data.get(name)
+        if raw in (None, ""):
+            floats[name] = None
+            continue
+        try:
+            floats[name] = float(raw)
+        except (TypeError, ValueError):
+            raise ValidationFailed({name: "必须是数字"}) from None
+    on_behalf = data.get("on_behalf_of")
+    payload = services.ReportInput(
+        category=str(data.get("category", "")),
+        description=str(data.get("description", "")),
+        source=str(data.get("source") or "resident"),
+        lon=floats["lon"],
+        lat=floats["lat"],
+        address=str(data.get("address", "")),
+        area=str(data.get("area", "")),
+        hotline_order_no=str(data.get("hotline_order_no", "")),
+        on_behalf_of=int(str(on_behalf)) if str(on_behalf or "").isdigit() else None,
+        idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
+        photos=request.FILES.getlist("photos"),
+    )
+    problem, created = services.report_problem(request.user, payload, ip=client_ip(request))
+    return (201 if created else 200), detail(selectors.get_problem(request.user, problem.pk))
+
+
+@router.get("/problems/", response=list[ProblemOut], summary="问题列表（按管辖范围）")
+@paginate(PageNumberPagination, page_size=50)
+def list_problems(
+    request: HttpRequest,
+    status: str = "",
+    category: str = "",
+    area: str = "",
+    level: str = "",
+    source: str = "",
+    overdue: bool = False,
+) -> Any:
+    path = get_area(request.user, area).path if area else ""
+    f = selectors.Filters(
+        status=status, category=category, area=path, level=level, source=source, overdue=overdue
+    )
+    return selectors.problem_list(request.user, f)
+
+
+@router.get("/problems/{problem_id}", response=ProblemDetailOut, summary="问题详情与处理时间线")
+def get_problem(request: HttpRequest, problem_id: int) -> Any:
+    return detail(selectors.get_problem(request.user, problem_id))
+
+
+@router.post(
+    "/problems/{problem_id}/transitions",
+    response=ProblemDetailOut,
+    summary="办理：立案、派遣、反馈、核查、评价…",
+)
+def transition(request: HttpRequest, problem_id: int) -> Any:
+    """JSON ``{"action", "note", ...}``, or form data with proof files under ``photos``
+    (for ``report_back``)."""
+    data = _body(request)
+    try:
+        parsed = TransitionIn(
+            **{k: v for k, v in data.items() if v not in ("", None)} | {"action": data.get("action", "")}
+        )
+    except PydanticError as exc:
+        raise ValidationFailed(
+            {".".join(str(p) for p in e["loc"]): "格式不正确" for e in exc.errors()}
+        ) from None
+    problem = services.transition(
+        request.user,
+        problem_id,
+        services.TransitionInput(**parsed.dict(), photos=request.FILES.getlist("photos")),
+        ip=client_ip(request),
+    )
+    return detail(selectors.get_problem(request.user, problem.pk))
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            raise ValidationFailed({"body": "不是有效的 JSON"}) from None
+        if not isinstance(body, dict):
+            raise ValidationFailed({"body": "请求体必须是 JSON 对象"})
+        return body
+    return {k: request.POST.get(k) for k in request.POST}

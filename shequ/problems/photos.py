@@ -1,0 +1,104 @@
+"""Photos attached to problems: only real JPEG, PNG or WebP images are taken, checked by
+their content (not their name), limited in bytes and pixels, and stored re-encoded as
+JPEG with all metadata (EXIF, GPS) dropped. Files are flushed to disk before the caller
+commits, so a "saved" reply never points at a file still in the page cache."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from shequ.core.errors import ValidationFailed
+
+ALLOWED = {"JPEG", "PNG", "WEBP"}
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    file: str  # relative to MEDIA_ROOT
+    sha256: str
+    width: int
+    height: int
+
+
+def _read(upload: Any, field: str) -> bytes:
+    limit = settings.PHOTO_MAX_BYTES
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationFailed({field: f"照片不能超过 {limit // (1024 * 1024)} MB"})
+    if not data:
+        raise ValidationFailed({field: "照片是空文件"})
+    return data
+
+
+def decode(data: bytes, field: str = "photos") -> Image.Image:
+    try:
+        probe = Image.open(io.BytesIO(data))
+        if probe.format not in ALLOWED:
+            raise ValidationFailed(
+                {field: f"只接受 JPEG、PNG 或 WebP 照片，这是 {probe.format or '未知'} 格式"}
+            )
+        if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
+            raise ValidationFailed({field: "照片像素太大"})
+        probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except ValidationFailed:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, ValueError) as exc:
+        raise ValidationFailed({field: "文件不是可以打开的图片，或图片已损坏"}) from exc
+    return image
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def prepare(uploads: list[Any], field: str = "photos") -> list[bytes]:
+    """Check every upload and return the re-encoded JPEG bytes (nothing written yet)."""
+    if len(uploads) > settings.PHOTOS_PER_REPORT:
+        raise ValidationFailed({field: f"最多上传 {settings.PHOTOS_PER_REPORT} 张照片"})
+    out = []
+    for upload in uploads:
+        image = ImageOps.exif_transpose(decode(_read(upload, field), field))
+        if image.mode not in ("RGB", "L"):
+            background = Image.new("RGB", image.size, "white")
+            rgba = image.convert("RGBA")
+            background.paste(rgba, mask=rgba.split()[-1])
+            image = background
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=85, optimize=True)  # no exif= argument: no metadata
+        out.append(buffer.getvalue())
+    return out
+
+
+def store(encoded: bytes) -> StoredPhoto:
+    now = timezone.localtime()
+    relative = f"problems/{now:%Y/%m}/{uuid.uuid4().hex}.jpg"
+    _fsync_write(Path(settings.MEDIA_ROOT) / relative, encoded)
+    with Image.open(io.BytesIO(encoded)) as image:
+        width, height = image.size
+    return StoredPhoto(relative, hashlib.sha256(encoded).hexdigest(), width, height)
+
+
+def remove(stored: list[StoredPhoto]) -> None:
+    for photo in stored:
+        (Path(settings.MEDIA_ROOT) / photo.file).unlink(missing_ok=True)

@@ -1,0 +1,162 @@
+"""Reads of the problem list, always on behalf of a viewer."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from shequ.access.roles import Permission
+from shequ.access.scope import scope_q
+from shequ.areas.paths import under
+from shequ.core.errors import NotFound
+from shequ.problems.models import OPEN_STATUSES, Problem, Status
+
+
+def _visible(viewer: Any) -> QuerySet[Problem]:
+    """Problems in the viewer's problem scope, and those the viewer reported or follows."""
+    if not getattr(viewer, "is_authenticated", False):
+        return Problem.objects.none()
+    mine = Q(reporter=viewer) | Q(followers=viewer)
+    return Problem.objects.filter(
+        scope_q(viewer, Permission.PROBLEM_VIEW) | Q(pk__in=Problem.objects.filter(mine).values("pk"))
+    )
+
+
+def get_problem(viewer: Any, problem_id: int) -> Problem:
+    try:
+        return _visible(viewer).select_related("category", "area", "reporter", "assignee").get(pk=problem_id)
+    except (Problem.DoesNotExist, ValueError, TypeError):
+        raise NotFound("问题") from None
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    category: str = ""
+    area: str = ""  # an area path (already checked to be visible)
+    level: str = ""
+    source: str = ""
+    overdue: bool = False
+    open_only: bool = False
+    assignee: Any = None
+
+
+def problem_list(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
+    f = filters or Filters()
+    qs = Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if f.category:
+        qs = qs.filter(category__code=f.category)
+    if f.area:
+        qs = qs.filter(under(f.area))
+    if f.level:
+        qs = qs.filter(handling_level=f.level)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.overdue:
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+    if f.assignee is not None:
+        qs = qs.filter(assignee=f.assignee)
+    return qs.select_related("category", "area").order_by("-reported_at", "-id")
+
+
+def my_problems(viewer: Any) -> QuerySet[Problem]:
+    """我的问题: what the viewer reported, and what they follow after a merge."""
+    ids = Problem.objects.filter(Q(reporter=viewer) | Q(followers=viewer)).values("pk")
+    return (
+        Problem.objects.filter(pk__in=ids).select_related("category", "area").order_by("-reported_at", "-id")
+    )
+
+
+def inbox(viewer: Any) -> QuerySet[Problem]:
+    """A handler's inbox: open problems assigned to them, or unassigned in their scope."""
+    handling = scope_q(viewer, Permission.PROBLEM_HANDLE)
+    return (
+        Problem.objects.filter(handling, status__in=(Status.DISPATCHED, Status.IN_PROGRESS))
+        .filter(Q(assignee=viewer) | Q(assignee__isnull=True))
+        .select_related("category", "area")
+        .order_by("due_at", "id")
+    )
+
+
+def nearby_open(
+    category_code: str,
+    lon: float,
+    lat: float,
+    *,
+    metres: float = 100,
+    days: int = 30,
+    exclude: int | None = None,
+) -> list[Problem]:
+    """Open problems of the same category within ``metres`` reported in the last ``days``:
+    the duplicates a reporter is shown and staff may merge."""
+    from shequ.problems.services import distance_m
+
+    dlat = metres / 111_000
+    dlon = metres / (111_000 * max(0.1, abs(math.cos(math.radians(lat)))))
+    since = timezone.now() - timedelta(days=days)
+    candidates = (
+        Problem.objects.filter(
+            category__code=category_code,
+            status__in=(*OPEN_STATUSES,),
+            reported_at__gte=since,
+            lat__gte=lat - dlat,
+            lat__lte=lat + dlat,
+            lon__gte=lon - dlon,
+            lon__lte=lon + dlon,
+        )
+        .select_related("category")
+        .exclude(pk=exclude or 0)
+    )
+    return [
+        p
+        for p in candidates
+        if p.lon is not None and p.lat is not None and distance_m(lon, lat, p.lon, p.lat) <= metres
+    ]
+
+
+def status_counts(viewer: Any, area_path: str) -> dict[str, int]:
+    qs = Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(under(area_path))
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    counts["overdue"] = qs.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now()).count()
+    return counts
+
+
+def map_points(viewer: Any, area_path: str, *, since: datetime | None = None) -> list[dict[str, Any]]:
+    qs = (
+        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
+        .filter(under(area_path), lat__isnull=False, status__in=OPEN_STATUSES)
+        .values("id", "lon", "lat", "status", "category__name", "due_at")
+    )
+    now = timezone.now()
+    return [
+        {
+            "id": r["id"],
+            "lon": r["lon"],
+            "lat": r["lat"],
+            "status": r["status"],
+            "category": r["category__name"],
+            "overdue": bool(r["due_at"] and r["due_at"] < now),
+        }
+        for r in qs[:5000]
+    ]
+
+
+def open_by_grid(viewer: Any, area_path: str) -> dict[str, int]:
+    """Open problems per grid code, to shade the map."""
+    qs = (
+        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
+        .filter(under(area_path), status__in=OPEN_STATUSES, area__kind="grid")
+        .values_list("area__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(qs)

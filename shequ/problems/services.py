@@ -1,0 +1,502 @@
+"""Every write to the problem list: report, the lifecycle transitions, categories."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from shequ.access import audit
+from shequ.access.holders import holders
+from shequ.access.roles import Permission, Role
+from shequ.access.scope import assignments, can
+from shequ.areas import geo
+from shequ.areas.models import Area, AreaKind
+from shequ.areas.paths import codes
+from shequ.core.errors import NotFound, ValidationFailed
+from shequ.notifications.services import notify
+from shequ.problems import photos, routing
+from shequ.problems.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
+from shequ.problems.models import (
+    AgendaItem,
+    HandlingLevel,
+    PhotoKind,
+    Problem,
+    ProblemCategory,
+    ProblemEvent,
+    ProblemPhoto,
+    ResponsibleRole,
+    Source,
+    Status,
+)
+from shequ.problems.selectors import get_problem
+
+STAFF_SOURCES = {Source.ON_BEHALF, Source.VISIT, Source.HOTLINE, Source.PATROL}
+
+
+@dataclass
+class ReportInput:
+    category: str
+    description: str
+    source: str = Source.RESIDENT
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    area: str = ""  # an area code, where there is no pin (staff entering a hotline order)
+    hotline_order_no: str = ""
+    on_behalf_of: int | None = None
+    idempotency_key: str = ""
+    photos: list[Any] = field(default_factory=list)
+
+
+def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str]]:
+    """Where the problem is: the grid of the pin, else the community's triage."""
+    errors: dict[str, str] = {}
+    if (data.lon is None) != (data.lat is None):
+        errors["lat"] = "经度和纬度要一起填写"
+    elif data.lon is not None and data.lat is not None:
+        if not (-180 <= data.lon <= 180 and -90 <= data.lat <= 90):
+            errors["lat"] = "坐标必须是 WGS84 经纬度"
+        else:
+            grid = geo.locate(data.lon, data.lat)
+            if grid is not None:
+                return Area.objects.get(pk=grid.id), True, errors
+    if data.area:
+        area = Area.objects.filter(code=data.area).first()
+        if area is None:
+            errors["area"] = f"区域编码 {data.area} 不存在"
+        else:
+            return area, area.kind in (AreaKind.GRID, AreaKind.BUILDING, AreaKind.ESTATE), errors
+    # No grid found: the community the reporter belongs to (its triage board).
+    for _role, path in sorted(assignments(actor), key=lambda a: -len(a[1])):
+        community = Area.objects.filter(code__in=codes(path), kind=AreaKind.COMMUNITY).first()
+        if community is not None:
+            return community, False, errors
+    errors.setdefault("lat", "请在地图上标出位置或填写所在区域")
+    return Area(path=""), False, errors
+
+
+def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Problem, bool]:
+    """Record a reported problem. Returns (problem, created); a repeated Idempotency-Key
+    returns the first problem and created=False."""
+    if data.idempotency_key:
+        existing = Problem.objects.filter(reporter=actor, idempotency_key=data.idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    errors: dict[str, str] = {}
+    category = ProblemCategory.objects.filter(code=data.category, active=True).first()
+    if category is None:
+        errors["category"] = "请选择问题类别"
+    description = (data.description or "").strip()
+    if len(description) < 4:
+        errors["description"] = "请描述问题（至少4个字）"
+    elif len(description) > 2000:
+        errors["description"] = "问题描述不能超过2000字"
+    if data.source not in Source.values:
+        errors["source"] = "来源不在可选范围内"
+    elif data.source in STAFF_SOURCES and not any(
+        can(actor, Permission.PROBLEM_HANDLE, path) for _, path in assignments(actor)
+    ):
+        errors["source"] = "只有网格员和社区工作人员可以代报、录入热线工单或巡查问题"
+    if data.source == Source.HOTLINE and not data.hotline_order_no.strip():
+        errors["hotline_order_no"] = "12345热线工单需要填写工单号"
+    on_behalf = None
+    if data.source == Source.ON_BEHALF:
+        from shequ.people.selectors import get_resident
+
+        try:
+            on_behalf = get_resident(actor, data.on_behalf_of or 0)
+        except NotFound:
+            errors["on_behalf_of"] = "请选择代报的居民（须在您的管辖范围内）"
+    area, located, place_errors = _place(actor, data)
+    errors.update(place_errors)
+    if (
+        not errors
+        and not can(actor, Permission.PROBLEM_REPORT, area.path)
+        and not _resident_in_community(actor, area)
+    ):
+        errors["area"] = "只能上报您所在社区或管辖范围内的问题"
+    try:
+        prepared = photos.prepare(list(data.photos))
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        prepared = []
+    if errors:
+        raise ValidationFailed(errors)
+    assert category is not None
+    proposal = routing.route(category, area.path)
+    now = timezone.now()
+    stored = [photos.store(p) for p in prepared]
+    try:
+        with transaction.atomic():
+            problem = Problem.objects.create(
+                category=category,
+                description=description,
+                source=data.source,
+                hotline_order_no=data.hotline_order_no.strip(),
+                reporter=actor,
+                on_behalf_of=on_behalf,
+                lon=data.lon,
+                lat=data.lat,
+                address=data.address.strip()[:200],
+                area=area,
+                area_path=area.path,
+                located=located,
+                handling_level=proposal.level,
+                responsible_role=proposal.role,
+                ledger_type=category.ledger_type,
+                month=f"{timezone.localtime(now):%Y%m}",
+                reported_at=now,
+                idempotency_key=data.idempotency_key[:80],
+            )
+            problem.followers.add(actor)
+            event = _event(problem, actor, "report", "", Status.REPORTED, "", {"source": data.source}, now)
+            _attach(problem, event, stored, PhotoKind.REPORT)
+            audit.record(actor, "problem.report", area_path=area.path, obj=problem, ip=ip)
+            notify(
+                holders(Permission.PROBLEM_TRIAGE, area.path),
+                f"新问题待立案：{category.name}（{problem.number}）",
+                f"/problems/{problem.pk}/",
+            )
+    except IntegrityError:
+        photos.remove(stored)
+        existing = Problem.objects.filter(reporter=actor, idempotency_key=data.idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    except Exception:
+        photos.remove(stored)
+        raise
+    return problem, True
+
+
+def _resident_in_community(actor: Any, area: Area) -> bool:
+    """A resident may report anywhere in the community of their household."""
+    for role, path in assignments(actor):
+        parts = codes(path)
+        if role == Role.RESIDENT and len(parts) >= 2 and area.path.startswith(f"/{parts[0]}/{parts[1]}/"):
+            return True
+    return False
+
+
+def _event(
+    problem: Problem, actor: Any, action: str, src: str, dst: str, note: str, data: dict, at: Any
+) -> ProblemEvent:
+    return ProblemEvent.objects.create(
+        problem=problem,
+        action=action,
+        from_status=src,
+        to_status=dst,
+        actor=actor,
+        note=note,
+        data=data,
+        at=at,
+    )
+
+
+def _attach(problem: Problem, event: ProblemEvent, stored: list[photos.StoredPhoto], kind: str) -> None:
+    ProblemPhoto.objects.bulk_create(
+        ProblemPhoto(
+            problem=problem,
+            event=event,
+            kind=kind,
+            file=p.file,
+            sha256=p.sha256,
+            width=p.width,
+            height=p.height,
+        )
+        for p in stored
+    )
+
+
+@dataclass
+class TransitionInput:
+    action: str
+    note: str = ""
+    level: str = ""  # accept/dispatch: override the proposed level (with a note)
+    responsible_role: str = ""
+    responsible_party: str = ""
+    into: int | None = None  # merge
+    resolved: bool | None = None  # evaluate
+    satisfaction: int | None = None  # evaluate
+    photos: list[Any] = field(default_factory=list)  # report_back proof
+
+
+def _may(actor: Any, problem: Problem, permissions: tuple[str, ...]) -> bool:
+    for perm in permissions:
+        if perm == OWNER:
+            if problem.reporter_id == actor.pk or problem.followers.filter(pk=actor.pk).exists():
+                return True
+        elif can(actor, perm, problem.area_path):
+            return True
+    return False
+
+
+def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = "") -> Problem:
+    """Move a problem along its lifecycle, if the table allows it and the actor may."""
+    problem = get_problem(actor, problem_id)
+    rule = TRANSITIONS.get(data.action)
+    if rule is None:
+        raise ValidationFailed({"action": f"未知的操作“{data.action}”"})
+    if not _may(actor, problem, rule.permissions):
+        raise ValidationFailed({"action": f"您无权对该问题进行“{rule.label}”"})
+    if problem.status not in rule.sources:
+        raise ValidationFailed(
+            {"action": f"问题当前为“{STATUS_LABELS[problem.status]}”，不能进行“{rule.label}”"}
+        )
+    note = (data.note or "").strip()
+    if rule.note_required and len(note) < 2:
+        raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
+    handler = _HANDLERS.get(data.action)
+    now = timezone.now()
+    stored: list[photos.StoredPhoto] = []
+    if data.action == "report_back":
+        if not data.photos:
+            raise ValidationFailed({"photos": "反馈处置结果需要至少一张处置照片"})
+        stored = [photos.store(p) for p in photos.prepare(list(data.photos))]
+    try:
+        with transaction.atomic():
+            locked = Problem.objects.select_for_update().get(pk=problem.pk)
+            if locked.status != problem.status:
+                raise ValidationFailed({"action": "问题状态已被他人更新，请刷新后重试"})
+            src = locked.status
+            extra: dict[str, Any] = {}
+            recipients: list[Any] = []
+            if handler is not None:
+                extra, recipients = handler(actor, locked, data, note, now)
+            if rule.target is not None:
+                locked.status = rule.target
+            locked.save()
+            event = _event(locked, actor, data.action, src, locked.status, note, extra, now)
+            if stored:
+                _attach(locked, event, stored, PhotoKind.PROOF)
+            audit.record(actor, f"problem.{data.action}", area_path=locked.area_path, obj=locked, ip=ip)
+            notify(
+                recipients,
+                f"{locked.category.name}（{locked.number}）：{rule.label}" + (f"——{note}" if note else ""),
+                f"/problems/{locked.pk}/",
+                skip=actor,
+            )
+    except Exception:
+        photos.remove(stored)
+        raise
+    return locked
+
+
+def _followers(problem: Problem) -> list[Any]:
+    return list(problem.followers.all())
+
+
+def _override(data: TransitionInput, note: str, problem: Problem) -> dict[str, Any]:
+    changed: dict[str, Any] = {}
+    if data.level and data.level != problem.handling_level:
+        if data.level not in HandlingLevel.values:
+            raise ValidationFailed({"level": "处置层级不在可选范围内"})
+        changed["level"] = [problem.handling_level, data.level]
+        problem.handling_level = data.level
+        if not data.responsible_role:
+            problem.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[data.level]
+    if data.responsible_role and data.responsible_role != problem.responsible_role:
+        if data.responsible_role not in ResponsibleRole.values:
+            raise ValidationFailed({"responsible_role": "责任方不在可选范围内"})
+        changed["responsible_role"] = [problem.responsible_role, data.responsible_role]
+        problem.responsible_role = data.responsible_role
+    if changed and len(note) < 2:
+        raise ValidationFailed({"note": "改变系统建议的处置层级或责任方时，请说明理由"})
+    return changed
+
+
+def _accept(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    p.accepted_at = now
+    changed = _override(data, note, p)
+    return {"override": changed} if changed else {}, _followers(p)
+
+
+def _reject(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    return {}, _followers(p)
+
+
+def _merge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    try:
+        target = get_problem(actor, data.into or 0)
+    except NotFound:
+        raise ValidationFailed({"into": "要合并到的问题不存在或无权查看"}) from None
+    if target.pk == p.pk or target.status in (Status.MERGED, Status.REJECTED):
+        raise ValidationFailed({"into": "只能合并到另一个有效的问题"})
+    p.merged_into = target
+    followers = _followers(p)
+    target.followers.add(*followers)
+    ProblemEvent.objects.create(
+        problem=target,
+        action="merged_in",
+        from_status=target.status,
+        to_status=target.status,
+        actor=actor,
+        note=f"合并了重复问题 {p.number}",
+        data={"from": p.pk},
+        at=now,
+    )
+    return {"into": target.pk}, followers
+
+
+def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    changed = _override(data, note, p)
+    route = routing.route(p.category, p.area_path, level=p.handling_level, role=p.responsible_role)
+    p.responsible_area = route.area
+    p.assignee = route.assignee
+    p.responsible_party = (data.responsible_party or "").strip()[:100]
+    if p.handling_level == HandlingLevel.DEPARTMENT and not p.responsible_party:
+        raise ValidationFailed({"responsible_party": "派遣到职能部门时请填写部门或共建单位名称"})
+    p.dispatched_at = now
+    p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
+    if p.handling_level == HandlingLevel.STREET and route.area is not None:
+        AgendaItem.objects.get_or_create(
+            problem=p, defaults={"street": route.area, "area_path": route.area.path}
+        )
+    recipients = (
+        [route.assignee]
+        if route.assignee
+        else list(holders(Permission.PROBLEM_HANDLE, route.area.path if route.area else p.area_path))
+    )
+    extra = {"assignee": route.assignee.pk if route.assignee else None, "due_at": p.due_at.isoformat()}
+    if changed:
+        extra["override"] = changed
+    return extra, recipients
+
+
+def _start(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    if p.assignee_id is None:
+        p.assignee = actor
+    return {}, _followers(p)
+
+
+def _report_back(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    return {}, list(holders(Permission.PROBLEM_VERIFY, p.area_path))
+
+
+def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    p.closed_at = now
+    return {"on_time": bool(p.due_at and now <= p.due_at)}, _followers(p)
+
+
+def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    p.rework_count += 1
+    return {"rework": p.rework_count}, [p.assignee] if p.assignee else []
+
+
+def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    errors = {}
+    if data.resolved is None:
+        errors["resolved"] = "请选择问题是否已解决"
+    if data.satisfaction is None or not 1 <= int(data.satisfaction) <= 5:
+        errors["satisfaction"] = "满意度请选择1到5星"
+    if errors:
+        raise ValidationFailed(errors)
+    p.resolved = bool(data.resolved)
+    p.satisfaction = int(data.satisfaction or 0)
+    return {"resolved": p.resolved, "satisfaction": p.satisfaction}, [p.assignee] if p.assignee else []
+
+
+def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    if p.closed_at is None or now - p.closed_at > timedelta(days=settings.REOPEN_DAYS):
+        raise ValidationFailed({"action": f"结案超过{settings.REOPEN_DAYS}天的问题不能重新打开，请重新上报"})
+    p.reopen_count += 1
+    p.closed_at = None
+    p.resolved = None
+    p.satisfaction = None
+    recipients = ([p.assignee] if p.assignee else []) + list(holders(Permission.PROBLEM_VERIFY, p.area_path))
+    return {"reopen": p.reopen_count}, recipients
+
+
+def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    up = routing.next_level(p.handling_level)
+    if up is None:
+        raise ValidationFailed({"action": "已是最高处置层级（职能部门），不能再上报"})
+    previous = p.handling_level
+    p.handling_level = up
+    p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[up]
+    p.assignee = None
+    p.due_at = None
+    target = routing.responsible_area(p.area_path, up)
+    if up == HandlingLevel.STREET and target is not None:
+        AgendaItem.objects.get_or_create(problem=p, defaults={"street": target, "area_path": target.path})
+    recipients = list(holders(Permission.PROBLEM_TRIAGE, target.path)) if target else []
+    return {"from": previous, "to": up}, recipients
+
+
+def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    p.urge_count += 1
+    return {"urge": p.urge_count}, [p.assignee] if p.assignee else list(
+        holders(Permission.PROBLEM_HANDLE, p.area_path)
+    )
+
+
+_HANDLERS = {
+    "accept": _accept,
+    "reject": _reject,
+    "merge": _merge,
+    "dispatch": _dispatch,
+    "start": _start,
+    "report_back": _report_back,
+    "verify_pass": _verify_pass,
+    "verify_fail": _verify_fail,
+    "evaluate": _evaluate,
+    "reopen": _reopen,
+    "escalate": _escalate,
+    "urge": _urge,
+}
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def save_category(
+    actor: Any,
+    *,
+    code: str,
+    name: str,
+    handling_level: str,
+    ledger_type: str,
+    deadline_class: str,
+    responsible_role: str,
+    active: bool = True,
+) -> ProblemCategory:
+    from shequ.problems.models import DeadlineClass, LedgerType
+
+    errors = {}
+    if not code or not name:
+        errors["name"] = "类别编码和名称必填"
+    if handling_level not in HandlingLevel.values:
+        errors["handling_level"] = "处置层级不在可选范围内"
+    if ledger_type not in LedgerType.values:
+        errors["ledger_type"] = "台账类型不在可选范围内"
+    if deadline_class not in DeadlineClass.values:
+        errors["deadline_class"] = "时限类别不在可选范围内"
+    if responsible_role not in ResponsibleRole.values:
+        errors["responsible_role"] = "责任方不在可选范围内"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        category, _ = ProblemCategory.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "handling_level": handling_level,
+                "ledger_type": ledger_type,
+                "deadline_class": deadline_class,
+                "responsible_role": responsible_role,
+                "active": active,
+            },
+        )
+        audit.record(actor, "problem.category", obj=category, detail={"code": code})
+    return category

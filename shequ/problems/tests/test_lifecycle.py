@@ -1,0 +1,194 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from shequ.core.errors import NotFound, ValidationFailed
+from shequ.notifications.models import Notification
+from shequ.problems.lifecycle import TRANSITIONS
+from shequ.problems.models import AgendaItem, Problem, Status
+from shequ.problems.selectors import my_problems, problem_list
+from shequ.problems.tests.helpers import act, jpeg, report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_whole_life_of_a_problem(world):
+    staff = world.users["community_staff@A1"]
+    p = report(world, photos=[jpeg()])
+    assert (p.status, p.area.code, p.handling_level) == (
+        Status.REPORTED,
+        world.areas["A1-1"].code,
+        "community",
+    )
+    assert Notification.objects.filter(user=staff, link=f"/problems/{p.pk}/").exists()
+    act(world, staff, p, "accept")
+    p = act(world, staff, p, "dispatch")
+    assert p.status == Status.DISPATCHED and p.due_at - p.dispatched_at == timedelta(hours=24)
+    assert p.assignee == staff  # community staff answer for 管道堵塞
+    act(world, staff, p, "start")
+    with pytest.raises(ValidationFailed, match="至少一张处置照片"):
+        act(world, staff, p, "report_back", note="已疏通")
+    act(world, staff, p, "report_back", note="已疏通", photos=[jpeg()])
+    p = act(world, world.secretary_zhang, p, "verify_fail", note="仍有积水")
+    assert (p.status, p.rework_count) == (Status.IN_PROGRESS, 1)
+    act(world, staff, p, "report_back", note="再次疏通", photos=[jpeg()])
+    p = act(world, world.secretary_zhang, p, "verify_pass")
+    assert p.status == Status.CLOSED and p.closed_at is not None
+    assert Notification.objects.filter(user=world.resident_wang, text__contains="核查通过并结案").exists()
+    p = act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=5)
+    assert (p.status, p.satisfaction, p.resolved) == (Status.EVALUATED, 5, True)
+    actions = list(p.events.values_list("action", flat=True))
+    assert actions == [
+        "report",
+        "accept",
+        "dispatch",
+        "start",
+        "report_back",
+        "verify_fail",
+        "report_back",
+        "verify_pass",
+        "evaluate",
+    ]
+    assert p.photos.count() == 3
+
+
+@pytest.mark.parametrize("action", sorted(TRANSITIONS))
+def test_every_action_is_refused_from_a_state_it_does_not_leave(world, action):
+    p = report(world)
+    rule = TRANSITIONS[action]
+    if Status.REPORTED in rule.sources:
+        return
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.street_chen, p, action, note="说明")
+    assert (
+        "问题当前为“已上报”，不能进行" in exc.value.fields["action"] or "无权" in exc.value.fields["action"]
+    )
+
+
+def test_reject_needs_a_reason_and_tells_the_reporter(world):
+    p = report(world)
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.secretary_zhang, p, "reject")
+    assert exc.value.fields == {"note": "“不予立案”需要填写说明"}
+    act(world, world.secretary_zhang, p, "reject", note="不属于社区职责")
+    assert Notification.objects.filter(user=world.resident_wang, text__contains="不属于社区职责").exists()
+
+
+def test_a_resident_cannot_triage_and_an_outsider_cannot_see(world):
+    p = report(world)
+    with pytest.raises(ValidationFailed, match="无权"):
+        act(world, world.resident_wang, p, "accept")
+    with pytest.raises(NotFound):
+        act(world, world.outsider_zhao, p, "accept")
+    other = world.users["resident@A1-2-h1"]
+    with pytest.raises(NotFound):
+        act(world, other, p, "evaluate", resolved=True, satisfaction=1)
+
+
+def test_override_of_the_proposed_level_needs_a_reason(world):
+    p = report(world)
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.secretary_zhang, p, "accept", level="street")
+    assert "请说明理由" in exc.value.fields["note"]
+    p = act(world, world.secretary_zhang, p, "accept", level="street", note="涉及多个小区")
+    assert (p.handling_level, p.responsible_role) == ("street", "street_office")
+
+
+def test_escalation_goes_one_level_up_and_street_problems_join_the_agenda(world):
+    p = report(world, category="neighbour_dispute")
+    assert p.handling_level == "estate"
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    assert p.assignee == world.grid_worker_li
+    p = act(world, world.grid_worker_li, p, "escalate", note="小区调解不成")
+    assert (p.status, p.handling_level, p.assignee) == (Status.ACCEPTED, "community", None)
+    p = act(world, world.secretary_zhang, p, "escalate", note="需街道协调")
+    assert p.handling_level == "street"
+    assert AgendaItem.objects.filter(problem=p, street=world.areas["A"]).exists()
+    p = act(world, world.street_chen, p, "escalate", note="超出街道职能")
+    assert p.handling_level == "department"
+    with pytest.raises(ValidationFailed, match="已是最高处置层级"):
+        act(world, world.street_chen, p, "escalate", note="再上报")
+
+
+def test_department_dispatch_needs_the_department(world):
+    p = report(world, category="river_management")
+    act(world, world.street_chen, p, "accept")
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.street_chen, p, "dispatch")
+    assert "responsible_party" in exc.value.fields
+    p = act(world, world.street_chen, p, "dispatch", responsible_party="区水利局")
+    assert p.responsible_party == "区水利局" and p.due_at - p.dispatched_at == timedelta(days=15)
+
+
+def _closed(world, days_ago=0):
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="好了", photos=[jpeg()])
+    p = act(world, staff, p, "verify_pass")
+    Problem.objects.filter(pk=p.pk).update(closed_at=timezone.now() - timedelta(days=days_ago))
+    return p
+
+
+def test_reopen_within_30_days_by_the_reporter_only(world):
+    p = _closed(world, days_ago=29)
+    with pytest.raises(ValidationFailed, match="无权"):
+        act(world, world.secretary_zhang, p, "reopen", note="又堵了")
+    p = act(world, world.resident_wang, p, "reopen", note="又堵了")
+    assert (p.status, p.reopen_count, p.closed_at) == (Status.IN_PROGRESS, 1, None)
+
+
+def test_reopen_after_30_days_is_refused(world):
+    p = _closed(world, days_ago=31)
+    with pytest.raises(ValidationFailed, match="结案超过30天"):
+        act(world, world.resident_wang, p, "reopen", note="又堵了")
+
+
+def test_evaluation_needs_both_answers(world):
+    p = _closed(world)
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.resident_wang, p, "evaluate", satisfaction=9)
+    assert set(exc.value.fields) == {"resolved", "satisfaction"}
+
+
+def test_merge_makes_the_reporter_follow_the_surviving_problem(world):
+    first = report(world)
+    other_resident = world.users["resident@A1-1-h2"]
+    second = report(world, actor=other_resident)
+    act(world, world.secretary_zhang, second, "merge", into=first.pk)
+    assert Problem.objects.get(pk=second.pk).merged_into_id == first.pk
+    assert first.pk in set(my_problems(other_resident).values_list("pk", flat=True))
+    act(world, world.secretary_zhang, first, "accept")
+    assert Notification.objects.filter(
+        user=other_resident, link=f"/problems/{first.pk}/", text__contains="立案"
+    ).exists()
+
+
+def test_urge_counts_and_notifies_the_assignee(world):
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    act(world, world.secretary_zhang, p, "dispatch")
+    p = act(world, world.secretary_zhang, p, "urge", note="请尽快处理")
+    assert p.urge_count == 1
+    assert Notification.objects.filter(user=world.grid_worker_li, text__contains="督办").exists()
+    with pytest.raises(ValidationFailed, match="无权"):
+        act(world, world.grid_worker_li, p, "urge")
+
+
+def test_overdue_is_computed_from_the_due_time(world):
+    p = report(world, category="safety_hazard")
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    assert p.due_at - p.dispatched_at == timedelta(hours=2)
+    assert not p.overdue
+    Problem.objects.filter(pk=p.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    p.refresh_from_db()
+    assert p.overdue
+    overdue = problem_list(
+        world.secretary_zhang,
+        __import__("shequ.problems.selectors", fromlist=["Filters"]).Filters(overdue=True),
+    )
+    assert p.pk in set(overdue.values_list("pk", flat=True))
