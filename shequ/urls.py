@@ -5,7 +5,9 @@ from django.urls import path
 from shequ.access import views as access_views
 from shequ.api import api
 from shequ.areas import views as area_views
+from shequ.notifications import views as notification_views
 from shequ.people import views as people_views
+from shequ.problems import views as problem_views
 from shequ.reports import views as report_views
 
 urlpatterns = [
@@ -19,6 +21,17 @@ urlpatterns = [
     path("households/<int:household_id>/", people_views.household_detail, name="household"),
     path("audit/", access_views.audit_log, name="audit_log"),
     path("audit/verify/", access_views.audit_verify, name="audit_verify"),
+    path("problems/", problem_views.board, name="problems"),
+    path("problems/mine/", problem_views.mine, name="problems_mine"),
+    path("problems/inbox/", problem_views.inbox, name="problems_inbox"),
+    path("problems/new/", problem_views.report, name="problems_report"),
+    path("problems/nearby/", problem_views.nearby, name="problems_nearby"),
+    path("problems/map/", problem_views.problem_map, name="problems_map"),
+    path("problems/<int:problem_id>/", problem_views.detail, name="problem"),
+    path("problems/<int:problem_id>/act/", problem_views.act, name="problem_act"),
+    path("problems/photos/<int:photo_id>/", problem_views.photo, name="problem_photo"),
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path("notifications/read/", notification_views.read_all, name="notifications_read"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

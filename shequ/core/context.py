@@ -13,10 +13,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from shequ.notifications.models import Notification
+
     return {
         "nav": {
             "residents": has_anywhere(user, Permission.RESIDENT_VIEW),
             "audit": has_anywhere(user, Permission.AUDIT_VIEW),
             "areas": has_anywhere(user, Permission.AREA_VIEW),
+            "problems": has_anywhere(user, Permission.PROBLEM_VIEW),
+            "handle": has_anywhere(user, Permission.PROBLEM_HANDLE),
+            "report": has_anywhere(user, Permission.PROBLEM_REPORT),
+            "unread": Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count(),
         }
     }

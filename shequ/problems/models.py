@@ -205,6 +205,14 @@ class ProblemEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.problem_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def label(self) -> str:
+        from shequ.problems.lifecycle import TRANSITIONS
+
+        if self.action in TRANSITIONS:
+            return TRANSITIONS[self.action].label
+        return {"report": "上报", "merged_in": "合并重复问题"}.get(self.action, self.action)
+
 
 class PhotoKind(models.TextChoices):
     REPORT = "report", _("上报照片")

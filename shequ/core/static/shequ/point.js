@@ -1,0 +1,7 @@
+(function () {
+  var el = document.getElementById("point-map");
+  if (!el || !window.L) return;
+  var ll = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
+  var map = L.map(el, { attributionControl: false }).setView(ll, 17);
+  L.circleMarker(ll, { radius: 8, color: "#c0392b" }).addTo(map);
+})();

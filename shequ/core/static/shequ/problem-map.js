@@ -1,0 +1,22 @@
+// 民情地图: grids shaded by their open problems, pins for located open problems.
+(function () {
+  var el = document.getElementById("problem-map");
+  if (!el || !window.L) return;
+  var grids = JSON.parse(document.getElementById("grid-data").textContent);
+  var points = JSON.parse(document.getElementById("point-data").textContent);
+  var max = 1;
+  grids.features.forEach(function (f) { max = Math.max(max, f.properties.open || 0); });
+  var map = L.map(el, { attributionControl: false });
+  var layer = L.geoJSON(grids, {
+    style: function (f) {
+      return { color: "#c0392b", weight: 1, fillColor: "#c0392b", fillOpacity: 0.05 + 0.55 * (f.properties.open || 0) / max };
+    },
+    onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + "：未办结 " + (f.properties.open || 0)); },
+  }).addTo(map);
+  points.forEach(function (p) {
+    L.circleMarker([p.lat, p.lon], { radius: 6, color: p.overdue ? "#b00020" : "#1f6feb", fillOpacity: 0.8 })
+      .bindTooltip(p.category).on("click", function () { window.location = "/problems/" + p.id + "/"; })
+      .addTo(map);
+  });
+  if (grids.features.length) map.fitBounds(layer.getBounds()); else map.setView([35, 105], 4);
+})();

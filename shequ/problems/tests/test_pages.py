@@ -1,0 +1,90 @@
+import pytest
+from django.test import Client
+
+from shequ.problems.models import Problem, Status
+from shequ.problems.tests.helpers import act, grid_point, jpeg, report
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_resident_reports_on_the_page_and_follows_it(world):
+    c = client_for(world.resident_wang)
+    assert "上报问题" in c.get("/problems/new/").content.decode()
+    lon, lat = grid_point(world)
+    r = c.post("/problems/new/", {"category": "blocked_drain", "description": "下水道堵了", "lon": lon, "lat": lat,
+                                  "idempotency_key": "k-1", "photos": [jpeg()]})
+    assert r.status_code == 302
+    problem = Problem.objects.get(reporter=world.resident_wang, idempotency_key="k-1")
+    page = c.get(r["Location"]).content.decode()
+    assert problem.number in page and "已上报" in page and "/problems/photos/" in page
+    # A repeated submission (same key) does not create a second problem.
+    r2 = c.post("/problems/new/", {"category": "blocked_drain", "description": "下水道堵了", "lon": lon, "lat": lat,
+                                   "idempotency_key": "k-1"})
+    assert r2.status_code == 302 and Problem.objects.filter(reporter=world.resident_wang).count() == 1
+    assert problem.number in c.get("/problems/mine/").content.decode()
+
+
+def test_bad_report_keeps_what_was_typed_and_names_the_fields(world):
+    c = client_for(world.resident_wang)
+    r = c.post("/problems/new/", {"category": "", "description": "水管漏水很严重", "address": "3号楼"})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "请选择问题类别" in body and "水管漏水很严重" in body and 'value="3号楼"' in body
+
+
+def test_staff_board_filters_and_acts_from_the_detail_page(world):
+    p = report(world, photos=[jpeg()])
+    staff = client_for(world.users["community_staff@A1"])
+    board = staff.get("/problems/", {"status": "reported"}).content.decode()
+    assert f'href="/problems/{p.pk}/"' in board
+    assert f'href="/problems/{p.pk}/"' not in staff.get("/problems/", {"status": "closed"}).content.decode()
+    page = staff.get(f"/problems/{p.pk}/").content.decode()
+    assert "立案" in page and "不予立案" in page
+    r = staff.post(f"/problems/{p.pk}/act/", {"action": "reject", "note": ""})
+    assert r.status_code == 400 and "需要填写说明" in r.content.decode()
+    r = staff.post(f"/problems/{p.pk}/act/", {"action": "accept"})
+    assert r.status_code == 302
+    assert Problem.objects.get(pk=p.pk).status == Status.ACCEPTED
+
+
+def test_photos_are_served_only_to_those_who_may_see_the_problem(world):
+    p = report(world, photos=[jpeg()])
+    photo = p.photos.first()
+    assert client_for(world.resident_wang).get(f"/problems/photos/{photo.pk}/").status_code == 200
+    assert client_for(world.secretary_zhang).get(f"/problems/photos/{photo.pk}/").status_code == 200
+    assert client_for(world.users["resident@A1-1-h2"]).get(f"/problems/photos/{photo.pk}/").status_code == 404
+    assert client_for(world.outsider_zhao).get(f"/problems/photos/{photo.pk}/").status_code == 404
+
+
+def test_map_shades_grids_and_shows_pins(world):
+    p = report(world)
+    body = client_for(world.secretary_zhang).get("/problems/map/").content.decode()
+    assert '"open": 1' in body and f'"id": {p.pk}' in body
+
+
+def test_grid_worker_inbox_and_nearby_duplicates(world):
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    act(world, world.secretary_zhang, p, "dispatch")
+    inbox = client_for(world.grid_worker_li).get("/problems/inbox/").content.decode()
+    assert f'href="/problems/{p.pk}/"' in inbox
+    lon, lat = grid_point(world)
+    near = client_for(world.users["resident@A1-1-h2"]).get(
+        "/problems/nearby/", {"category": "neighbour_dispute", "lon": lon + 0.0003, "lat": lat}).content.decode()
+    assert p.number in near
+    far = client_for(world.users["resident@A1-1-h2"]).get(
+        "/problems/nearby/", {"category": "neighbour_dispute", "lon": lon + 0.003, "lat": lat}).content.decode()
+    assert p.number not in far
+
+
+def test_notifications_page_lists_and_marks_read(world):
+    report(world)
+    c = client_for(world.users["community_staff@A1"])
+    assert "新问题待立案" in c.get("/notifications/").content.decode()
+    assert c.post("/notifications/read/").status_code == 302

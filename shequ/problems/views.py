@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from shequ.access.audit import client_ip
+from shequ.access.roles import Permission
+from shequ.access.scope import can, has_anywhere, scope_paths
+from shequ.areas.models import Area
+from shequ.areas.selectors import get_area, grid_features, home_areas
+from shequ.core.errors import DomainError, ValidationFailed
+from shequ.problems import selectors, services
+from shequ.problems.lifecycle import OWNER, TRANSITIONS, allowed_from
+from shequ.problems.models import (
+    HandlingLevel,
+    ProblemCategory,
+    ProblemPhoto,
+    ResponsibleRole,
+    Source,
+    Status,
+)
+
+
+def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], Area | None]:
+    g = request.GET
+    raw = {k: g.get(k, "").strip() for k in ("status", "category", "area", "level", "source", "overdue")}
+    area = get_area(request.user, raw["area"]) if raw["area"] else None
+    f = selectors.Filters(
+        status=raw["status"], category=raw["category"], area=area.path if area else "",
+        level=raw["level"], source=raw["source"], overdue=raw["overdue"] == "1",
+    )
+    return f, raw, area
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The triage board (community) and overview (street): every problem in scope."""
+    if not has_anywhere(request.user, Permission.PROBLEM_VIEW):
+        return redirect("problems_mine")
+    f, raw, area = _filters(request)
+    page = Paginator(selectors.problem_list(request.user, f), 50).get_page(request.GET.get("page"))
+    tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
+    counts = selectors.status_counts(request.user, (area or tops[0]).path) if tops else {}
+    grids = Area.objects.visible_to(request.user).filter(kind="grid").order_by("path")[:300]
+    chips = [(code, label, counts.get(code, 0)) for code, label in Status.choices]
+    return render(request, "problems/board.html", {
+        "page": page, "raw": raw, "area": area, "counts": counts, "chips": chips,
+        "categories": ProblemCategory.objects.filter(active=True), "grids": grids,
+        "levels": HandlingLevel.choices, "sources": Source.choices, "statuses": Status.choices,
+    })
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.my_problems(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "problems/mine.html", {"page": page})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.inbox(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "problems/inbox.html", {"page": page})
+
+
+def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    staff = has_anywhere(request.user, Permission.PROBLEM_HANDLE)
+    paths = scope_paths(request.user, Permission.PROBLEM_REPORT)
+    anchor = Area.objects.filter(path__in=[p for p in paths]).order_by("depth").first()
+    if anchor is None and getattr(request.user, "resident", None) is not None:
+        anchor = request.user.resident.area
+    community = None
+    if anchor is not None:
+        community = Area.objects.filter(code__in=anchor.path.strip("/").split("/"), kind="community").first()
+    return {
+        "values": values, "errors": errors, "staff": staff,
+        "categories": ProblemCategory.objects.filter(active=True),
+        "sources": [s for s in Source.choices if staff or s[0] in ("resident", "opinion_channel")],
+        "grids": grid_features(request.user, community) if community and staff else _grids_of(community),
+    }
+
+
+def _grids_of(community: Area | None) -> dict[str, Any]:
+    if community is None:
+        return {"type": "FeatureCollection", "features": []}
+    rows = Area.objects.filter(path__startswith=community.path, kind="grid", geometry__isnull=False)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": a.geometry, "properties": {"code": a.code, "name": a.name}} for a in rows
+    ]}
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "problems/report.html", _report_context(request, {}, {}))
+    values = {k: request.POST.get(k, "") for k in (
+        "category", "description", "source", "lon", "lat", "address", "hotline_order_no", "idempotency_key",
+    )}
+    try:
+        lon = float(values["lon"]) if values["lon"] else None
+        lat = float(values["lat"]) if values["lat"] else None
+        data = services.ReportInput(
+            category=values["category"], description=values["description"],
+            source=values["source"] or Source.RESIDENT, lon=lon, lat=lat, address=values["address"],
+            hotline_order_no=values["hotline_order_no"], idempotency_key=values["idempotency_key"],
+            photos=request.FILES.getlist("photos"),
+        )
+        problem, _created = services.report_problem(request.user, data, ip=client_ip(request))
+    except ValueError:
+        errors = {"lat": "位置坐标不是数字，请在地图上重新标注"}
+        return render(request, "problems/report.html", _report_context(request, values, errors), status=400)
+    except ValidationFailed as exc:
+        context = _report_context(request, values, exc.fields)
+        return render(request, "problems/report.html", context, status=400)
+    return redirect("problem", problem_id=problem.pk)
+
+
+@login_required
+def nearby(request: HttpRequest) -> HttpResponse:
+    """Open problems of the same category within 100 m, shown while reporting."""
+    try:
+        lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
+    except ValueError:
+        return HttpResponse("")
+    found = selectors.nearby_open(request.GET.get("category", ""), lon, lat)
+    return render(request, "problems/partials/nearby.html", {"found": found})
+
+
+def _actions_for(user: Any, problem: Any) -> list[tuple[str, str]]:
+    out = []
+    for action in allowed_from(problem.status):
+        rule = TRANSITIONS[action]
+        for perm in rule.permissions:
+            mine = perm == OWNER and (
+                problem.reporter_id == user.pk or problem.followers.filter(pk=user.pk).exists()
+            )
+            if mine or (perm != OWNER and can(user, perm, problem.area_path)):
+                out.append((action, rule.label))
+                break
+    return out
+
+
+@login_required
+def detail(request: HttpRequest, problem_id: int, error: DomainError | None = None,
+           values: dict[str, str] | None = None) -> HttpResponse:
+    problem = selectors.get_problem(request.user, problem_id)
+    staff_view = can(request.user, Permission.PROBLEM_VIEW, problem.area_path)
+    context = {
+        "problem": problem,
+        "events": problem.events.select_related("actor").prefetch_related("photos"),
+        "photos": problem.photos.filter(kind="report"),
+        "actions": _actions_for(request.user, problem),
+        "staff_view": staff_view,
+        "levels": HandlingLevel.choices,
+        "roles": ResponsibleRole.choices,
+        "error": error,
+        "values": values or {},
+        "point": {"lon": problem.lon, "lat": problem.lat} if problem.lat is not None else None,
+    }
+    return render(request, "problems/detail.html", context, status=error.status if error else 200)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, problem_id: int) -> HttpResponse:
+    values = {k: request.POST.get(k, "") for k in (
+        "action", "note", "level", "responsible_role", "responsible_party", "into", "resolved", "satisfaction",
+    )}
+    data = services.TransitionInput(
+        action=values["action"], note=values["note"], level=values["level"],
+        responsible_role=values["responsible_role"], responsible_party=values["responsible_party"],
+        into=int(values["into"]) if values["into"].isdigit() else None,
+        resolved={"1": True, "0": False}.get(values["resolved"]),
+        satisfaction=int(values["satisfaction"]) if values["satisfaction"].isdigit() else None,
+        photos=request.FILES.getlist("photos"),
+    )
+    try:
+        services.transition(request.user, problem_id, data, ip=client_ip(request))
+    except ValidationFailed as exc:
+        return detail(request, problem_id, error=exc, values=values)
+    return redirect("problem", problem_id=problem_id)
+
+
+@login_required
+def photo(request: HttpRequest, photo_id: int) -> FileResponse:
+    """A problem photo, for those who may see the problem."""
+    from django.conf import settings
+
+    row = ProblemPhoto.objects.filter(pk=photo_id).first()
+    if row is None:
+        raise Http404
+    try:
+        selectors.get_problem(request.user, row.problem_id)
+    except DomainError:
+        raise Http404 from None
+    path = settings.MEDIA_ROOT / row.file
+    if not path.exists():
+        raise Http404
+    return FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115 - FileResponse closes it
+
+
+@login_required
+def problem_map(request: HttpRequest) -> HttpResponse:
+    """民情地图: grid polygons shaded by open problems, and the pins."""
+    code = request.GET.get("area", "")
+    tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
+    if not code and not tops:
+        return redirect("problems_mine")
+    area = get_area(request.user, code) if code else tops[0]
+    grids = grid_features(request.user, area)
+    counts = selectors.open_by_grid(request.user, area.path)
+    for feature in grids["features"]:
+        feature["properties"]["open"] = counts.get(feature["properties"]["code"], 0)
+    return render(request, "problems/map.html", {
+        "area": area, "grids": grids, "points": selectors.map_points(request.user, area.path), "tops": tops,
+    })
