@@ -12,7 +12,9 @@ from shequ.notifications.services import mark_all_read
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(Notification.objects.filter(user_id=int(request.user.pk or 0)), 30).get_page(request.GET.get("page"))
+    page = Paginator(Notification.objects.filter(user_id=int(request.user.pk or 0)), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "notifications/inbox.html", {"page": page})
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ValidationError as PydanticError
 
@@ -28,7 +28,7 @@ class CategoryOut(Schema):
     responsible_role: str
 
 
-class ProblemOut(Schema):
+class ProblemFields(Schema):
     id: int
     number: str
     category: str
@@ -53,6 +53,8 @@ class ProblemOut(Schema):
     satisfaction: int | None
     resolved: bool | None
 
+
+class ProblemOut(ProblemFields):
     @staticmethod
     def resolve_category(obj: Problem) -> str:
         return obj.category.code
@@ -84,7 +86,7 @@ class EventOut(Schema):
     photos: list[str]
 
 
-class ProblemDetailOut(ProblemOut):
+class ProblemDetailOut(ProblemFields):
     timeline: list[EventOut]
     photos: list[str]
     allowed_actions: list[str]
@@ -165,7 +167,7 @@ def create_problem(request: HttpRequest) -> Any:
         photos=request.FILES.getlist("photos"),
     )
     problem, created = services.report_problem(request.user, payload, ip=client_ip(request))
-    return (201 if created else 200), detail(selectors.get_problem(request.user, problem.pk))
+    return Status(201 if created else 200, detail(selectors.get_problem(request.user, problem.pk)))
 
 
 @router.get("/problems/", response=list[ProblemOut], summary="问题列表（按管辖范围）")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
-from shequ.access.scope import can, has_anywhere, scope_paths
+from shequ.access.scope import assignments, can, has_anywhere, scope_paths
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
@@ -31,8 +31,12 @@ def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], A
     raw = {k: g.get(k, "").strip() for k in ("status", "category", "area", "level", "source", "overdue")}
     area = get_area(request.user, raw["area"]) if raw["area"] else None
     f = selectors.Filters(
-        status=raw["status"], category=raw["category"], area=area.path if area else "",
-        level=raw["level"], source=raw["source"], overdue=raw["overdue"] == "1",
+        status=raw["status"],
+        category=raw["category"],
+        area=area.path if area else "",
+        level=raw["level"],
+        source=raw["source"],
+        overdue=raw["overdue"] == "1",
     )
     return f, raw, area
 
@@ -48,11 +52,22 @@ def board(request: HttpRequest) -> HttpResponse:
     counts = selectors.status_counts(request.user, (area or tops[0]).path) if tops else {}
     grids = Area.objects.visible_to(request.user).filter(kind="grid").order_by("path")[:300]
     chips = [(code, label, counts.get(code, 0)) for code, label in Status.choices]
-    return render(request, "problems/board.html", {
-        "page": page, "raw": raw, "area": area, "counts": counts, "chips": chips,
-        "categories": ProblemCategory.objects.filter(active=True), "grids": grids,
-        "levels": HandlingLevel.choices, "sources": Source.choices, "statuses": Status.choices,
-    })
+    return render(
+        request,
+        "problems/board.html",
+        {
+            "page": page,
+            "raw": raw,
+            "area": area,
+            "counts": counts,
+            "chips": chips,
+            "categories": ProblemCategory.objects.filter(active=True),
+            "grids": grids,
+            "levels": HandlingLevel.choices,
+            "sources": Source.choices,
+            "statuses": Status.choices,
+        },
+    )
 
 
 @login_required
@@ -69,18 +84,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     staff = has_anywhere(request.user, Permission.PROBLEM_HANDLE)
+    # The map shows the grids of the (first) community the user reports in.
     paths = scope_paths(request.user, Permission.PROBLEM_REPORT)
-    anchor = Area.objects.filter(path__in=[p for p in paths]).order_by("depth").first()
-    if anchor is None and getattr(request.user, "resident", None) is not None:
-        anchor = request.user.resident.area
-    community = None
-    if anchor is not None:
-        community = Area.objects.filter(code__in=anchor.path.strip("/").split("/"), kind="community").first()
+    community = (
+        Area.objects.filter(code__in=paths[0].strip("/").split("/"), kind="community").first() if paths else None
+    )
     return {
-        "values": values, "errors": errors, "staff": staff,
+        "values": values,
+        "errors": errors,
+        "staff": staff,
         "categories": ProblemCategory.objects.filter(active=True),
         "sources": [s for s in Source.choices if staff or s[0] in ("resident", "opinion_channel")],
-        "grids": grid_features(request.user, community) if community and staff else _grids_of(community),
+        "grids": _grids_of(community),
     }
 
 
@@ -88,25 +103,44 @@ def _grids_of(community: Area | None) -> dict[str, Any]:
     if community is None:
         return {"type": "FeatureCollection", "features": []}
     rows = Area.objects.filter(path__startswith=community.path, kind="grid", geometry__isnull=False)
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": a.geometry, "properties": {"code": a.code, "name": a.name}} for a in rows
-    ]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": a.geometry, "properties": {"code": a.code, "name": a.name}}
+            for a in rows
+        ],
+    }
 
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "problems/report.html", _report_context(request, {}, {}))
-    values = {k: request.POST.get(k, "") for k in (
-        "category", "description", "source", "lon", "lat", "address", "hotline_order_no", "idempotency_key",
-    )}
+    values = {
+        k: request.POST.get(k, "")
+        for k in (
+            "category",
+            "description",
+            "source",
+            "lon",
+            "lat",
+            "address",
+            "hotline_order_no",
+            "idempotency_key",
+        )
+    }
     try:
         lon = float(values["lon"]) if values["lon"] else None
         lat = float(values["lat"]) if values["lat"] else None
         data = services.ReportInput(
-            category=values["category"], description=values["description"],
-            source=values["source"] or Source.RESIDENT, lon=lon, lat=lat, address=values["address"],
-            hotline_order_no=values["hotline_order_no"], idempotency_key=values["idempotency_key"],
+            category=values["category"],
+            description=values["description"],
+            source=values["source"] or Source.RESIDENT,
+            lon=lon,
+            lat=lat,
+            address=values["address"],
+            hotline_order_no=values["hotline_order_no"],
+            idempotency_key=values["idempotency_key"],
             photos=request.FILES.getlist("photos"),
         )
         problem, _created = services.report_problem(request.user, data, ip=client_ip(request))
@@ -126,7 +160,13 @@ def nearby(request: HttpRequest) -> HttpResponse:
         lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
     except ValueError:
         return HttpResponse("")
-    found = selectors.nearby_open(request.GET.get("category", ""), lon, lat)
+    # Only problems in the communities the viewer belongs to or looks after.
+    communities = {"/".join(path.split("/")[:3]) + "/" for _, path in assignments(request.user)}
+    found = [
+        p
+        for p in selectors.nearby_open(request.GET.get("category", ""), lon, lat)
+        if any(p.area_path.startswith(c) for c in communities)
+    ]
     return render(request, "problems/partials/nearby.html", {"found": found})
 
 
@@ -145,8 +185,12 @@ def _actions_for(user: Any, problem: Any) -> list[tuple[str, str]]:
 
 
 @login_required
-def detail(request: HttpRequest, problem_id: int, error: DomainError | None = None,
-           values: dict[str, str] | None = None) -> HttpResponse:
+def detail(
+    request: HttpRequest,
+    problem_id: int,
+    error: DomainError | None = None,
+    values: dict[str, str] | None = None,
+) -> HttpResponse:
     problem = selectors.get_problem(request.user, problem_id)
     staff_view = can(request.user, Permission.PROBLEM_VIEW, problem.area_path)
     context = {
@@ -167,12 +211,25 @@ def detail(request: HttpRequest, problem_id: int, error: DomainError | None = No
 @login_required
 @require_POST
 def act(request: HttpRequest, problem_id: int) -> HttpResponse:
-    values = {k: request.POST.get(k, "") for k in (
-        "action", "note", "level", "responsible_role", "responsible_party", "into", "resolved", "satisfaction",
-    )}
+    values = {
+        k: request.POST.get(k, "")
+        for k in (
+            "action",
+            "note",
+            "level",
+            "responsible_role",
+            "responsible_party",
+            "into",
+            "resolved",
+            "satisfaction",
+        )
+    }
     data = services.TransitionInput(
-        action=values["action"], note=values["note"], level=values["level"],
-        responsible_role=values["responsible_role"], responsible_party=values["responsible_party"],
+        action=values["action"],
+        note=values["note"],
+        level=values["level"],
+        responsible_role=values["responsible_role"],
+        responsible_party=values["responsible_party"],
         into=int(values["into"]) if values["into"].isdigit() else None,
         resolved={"1": True, "0": False}.get(values["resolved"]),
         satisfaction=int(values["satisfaction"]) if values["satisfaction"].isdigit() else None,
@@ -215,6 +272,13 @@ def problem_map(request: HttpRequest) -> HttpResponse:
     counts = selectors.open_by_grid(request.user, area.path)
     for feature in grids["features"]:
         feature["properties"]["open"] = counts.get(feature["properties"]["code"], 0)
-    return render(request, "problems/map.html", {
-        "area": area, "grids": grids, "points": selectors.map_points(request.user, area.path), "tops": tops,
-    })
+    return render(
+        request,
+        "problems/map.html",
+        {
+            "area": area,
+            "grids": grids,
+            "points": selectors.map_points(request.user, area.path),
+            "tops": tops,
+        },
+    )

@@ -28,6 +28,17 @@ PAGES = {
     "household": ("object", "household", Permission.RESIDENT_VIEW),
     "audit_log": ("list", Permission.AUDIT_VIEW),
     "audit_verify": ("action", Permission.AUDIT_VIEW),
+    "problems": ("list", Permission.PROBLEM_VIEW),
+    "problems_mine": "own",
+    "problems_inbox": ("list", Permission.PROBLEM_HANDLE),
+    "problems_report": ("form", Permission.PROBLEM_REPORT),
+    "problems_nearby": ("lookup", "own communities"),
+    "problems_map": ("list", Permission.PROBLEM_VIEW),
+    "problem": ("object", "problem", Permission.PROBLEM_VIEW),
+    "problem_act": ("action", "lifecycle table"),
+    "problem_photo": ("object", "problem", Permission.PROBLEM_VIEW),
+    "notifications": "own",
+    "notifications_read": "own",
     "api:api-root": "public",
     "api:openapi-json": "public",
     "api:openapi-view": "public",
@@ -40,6 +51,11 @@ API = {
     ("GET", "/api/v1/residents/"): ("list", Permission.RESIDENT_VIEW),
     ("GET", "/api/v1/residents/{resident_id}"): ("object", "resident", Permission.RESIDENT_VIEW),
     ("POST", "/api/v1/residents/{resident_id}/unmask"): ("unmask",),
+    ("GET", "/api/v1/problem-categories/"): "any signed-in user",
+    ("POST", "/api/v1/problems/"): ("create", Permission.PROBLEM_REPORT),
+    ("GET", "/api/v1/problems/"): ("list", Permission.PROBLEM_VIEW),
+    ("GET", "/api/v1/problems/{problem_id}"): ("object", "problem", Permission.PROBLEM_VIEW),
+    ("POST", "/api/v1/problems/{problem_id}/transitions"): ("action", "lifecycle table"),
 }
 
 AREA_KEYS = ["A", "A1", "A1-1", "A1-1-b", "A2-2-b", "B", "B2", "B2-2", "B2-2-b"]
@@ -178,6 +194,35 @@ def test_role_sees_exactly_its_scope(world, user_key):
             assert street.path not in log
     verify = client.post("/audit/verify/")
     assert verify.status_code == (200 if "auditor" in user_key else 403)
+
+    # Problems: visible in the problem scope, and to their reporter.
+    problems = {key: _problem(world, key) for key in ("A1-1-h1", "B2-2-h2")}
+    listed = {i["id"] for i in client.get("/api/v1/problems/").json()["items"]}
+    board = client.get("/problems/", follow=True).content.decode()
+    for key, problem in problems.items():
+        reporter = world.users[f"resident@{key}"]
+        ok = sees(world, username, problem.area_path, Permission.PROBLEM_VIEW) or reporter.pk == user.pk
+        in_scope = sees(world, username, problem.area_path, Permission.PROBLEM_VIEW)
+        assert client.get(f"/problems/{problem.pk}/").status_code == (200 if ok else 404), key
+        assert client.get(f"/api/v1/problems/{problem.pk}").status_code == (200 if ok else 404), key
+        photo = problem.photos.first()
+        assert client.get(f"/problems/photos/{photo.pk}/").status_code == (200 if ok else 404), key
+        assert (problem.pk in listed) == in_scope, key
+        assert (f'href="/problems/{problem.pk}/"' in board) == ok, key
+        r = client.post(
+            f"/api/v1/problems/{problem.pk}/transitions",
+            json.dumps({"action": "accept"}),
+            content_type="application/json",
+        )
+        can_triage = sees(world, username, problem.area_path, Permission.PROBLEM_TRIAGE)
+        assert r.status_code == (200 if can_triage else (400 if ok else 404)), key
+
+
+def _problem(world, household_key):
+    from shequ.problems.tests.helpers import jpeg, report
+
+    grid_key = household_key.rsplit("-", 1)[0]
+    return report(world, actor=world.users[f"resident@{household_key}"], key=grid_key, photos=[jpeg()])
 
 
 def test_anonymous_gets_login_or_401(world):

@@ -8,7 +8,26 @@ pytestmark = pytest.mark.django_db
 
 
 def reachable_urls(world):
-    urls = ["/", "/residents/", "/audit/", "/api/v1/areas/", "/api/v1/residents/", "/api/v1/openapi.json"]
+    from shequ.problems.tests.helpers import jpeg, report
+
+    problem = report(world, photos=[jpeg()])
+    urls = [
+        "/",
+        "/residents/",
+        "/audit/",
+        "/api/v1/areas/",
+        "/api/v1/residents/",
+        "/api/v1/openapi.json",
+        "/problems/",
+        "/problems/mine/",
+        "/problems/inbox/",
+        "/problems/map/",
+        "/problems/new/",
+        "/api/v1/problems/",
+        f"/problems/{problem.pk}/",
+        f"/api/v1/problems/{problem.pk}",
+        "/notifications/",
+    ]
     for area in world.areas.values():
         urls += [
             f"/areas/{area.code}/",

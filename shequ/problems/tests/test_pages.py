@@ -17,15 +17,32 @@ def test_resident_reports_on_the_page_and_follows_it(world):
     c = client_for(world.resident_wang)
     assert "上报问题" in c.get("/problems/new/").content.decode()
     lon, lat = grid_point(world)
-    r = c.post("/problems/new/", {"category": "blocked_drain", "description": "下水道堵了", "lon": lon, "lat": lat,
-                                  "idempotency_key": "k-1", "photos": [jpeg()]})
+    r = c.post(
+        "/problems/new/",
+        {
+            "category": "blocked_drain",
+            "description": "下水道堵了",
+            "lon": lon,
+            "lat": lat,
+            "idempotency_key": "k-1",
+            "photos": [jpeg()],
+        },
+    )
     assert r.status_code == 302
     problem = Problem.objects.get(reporter=world.resident_wang, idempotency_key="k-1")
     page = c.get(r["Location"]).content.decode()
     assert problem.number in page and "已上报" in page and "/problems/photos/" in page
     # A repeated submission (same key) does not create a second problem.
-    r2 = c.post("/problems/new/", {"category": "blocked_drain", "description": "下水道堵了", "lon": lon, "lat": lat,
-                                   "idempotency_key": "k-1"})
+    r2 = c.post(
+        "/problems/new/",
+        {
+            "category": "blocked_drain",
+            "description": "下水道堵了",
+            "lon": lon,
+            "lat": lat,
+            "idempotency_key": "k-1",
+        },
+    )
     assert r2.status_code == 302 and Problem.objects.filter(reporter=world.resident_wang).count() == 1
     assert problem.number in c.get("/problems/mine/").content.decode()
 
@@ -75,11 +92,17 @@ def test_grid_worker_inbox_and_nearby_duplicates(world):
     inbox = client_for(world.grid_worker_li).get("/problems/inbox/").content.decode()
     assert f'href="/problems/{p.pk}/"' in inbox
     lon, lat = grid_point(world)
-    near = client_for(world.users["resident@A1-1-h2"]).get(
-        "/problems/nearby/", {"category": "neighbour_dispute", "lon": lon + 0.0003, "lat": lat}).content.decode()
+    near = (
+        client_for(world.users["resident@A1-1-h2"])
+        .get("/problems/nearby/", {"category": "neighbour_dispute", "lon": lon + 0.0003, "lat": lat})
+        .content.decode()
+    )
     assert p.number in near
-    far = client_for(world.users["resident@A1-1-h2"]).get(
-        "/problems/nearby/", {"category": "neighbour_dispute", "lon": lon + 0.003, "lat": lat}).content.decode()
+    far = (
+        client_for(world.users["resident@A1-1-h2"])
+        .get("/problems/nearby/", {"category": "neighbour_dispute", "lon": lon + 0.003, "lat": lat})
+        .content.decode()
+    )
     assert p.number not in far
 
 

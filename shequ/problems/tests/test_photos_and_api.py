@@ -1,0 +1,162 @@
+import io
+import json
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from PIL import Image
+
+from shequ.core.errors import ValidationFailed
+from shequ.problems import photos
+from shequ.problems.models import Problem
+from shequ.problems.tests.helpers import grid_point, jpeg, report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_gps_and_other_exif_are_removed_from_stored_photos(world):
+    upload = jpeg(gps=True)
+    assert Image.open(io.BytesIO(upload.read())).getexif().get(0x8825) is not None
+    upload.seek(0)
+    p = report(world, photos=[upload])
+    stored = settings.MEDIA_ROOT / p.photos.get().file
+    with Image.open(stored) as image:
+        assert image.format == "JPEG"
+        assert dict(image.getexif()) == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("notes.jpg", b"hello, I am text", "不是可以打开的图片"),
+        ("setup.jpg", b"MZ\x90\x00" + b"\x00" * 200, "不是可以打开的图片"),
+        ("broken.jpg", jpeg().read()[:200], "不是可以打开的图片"),
+        ("empty.png", b"", "空文件"),
+    ],
+)
+def test_files_that_are_not_images_are_refused(name, content, reason):
+    with pytest.raises(ValidationFailed) as exc:
+        photos.prepare([SimpleUploadedFile(name, content)])
+    assert reason in exc.value.fields["photos"]
+
+
+def test_gif_and_oversized_files_are_refused():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, "GIF")
+    with pytest.raises(ValidationFailed, match="只接受 JPEG、PNG 或 WebP"):
+        photos.prepare([SimpleUploadedFile("a.gif", buffer.getvalue())])
+    with override_settings(PHOTO_MAX_BYTES=1024), pytest.raises(ValidationFailed, match="不能超过"):
+        photos.prepare([jpeg(size=(800, 800))])
+    with pytest.raises(ValidationFailed, match="最多上传 6 张"):
+        photos.prepare([jpeg() for _ in range(7)])
+
+
+def test_png_with_transparency_is_flattened_to_jpeg():
+    buffer = io.BytesIO()
+    Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(buffer, "PNG")
+    (out,) = photos.prepare([SimpleUploadedFile("a.png", buffer.getvalue())])
+    assert Image.open(io.BytesIO(out)).format == "JPEG"
+
+
+@pytest.fixture
+def resident_api(world):
+    c = Client()
+    c.force_login(world.resident_wang)
+    return c
+
+
+def test_api_create_with_photos_and_idempotency_key(world, resident_api):
+    lon, lat = grid_point(world)
+    form = {
+        "category": "garbage",
+        "description": "垃圾三天没清运",
+        "lon": str(lon),
+        "lat": str(lat),
+        "photos": [jpeg()],
+    }
+    r = resident_api.post("/api/v1/problems/", form, HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert (
+        body["status"] == "reported" and body["area"] == world.areas["A1-1"].code and len(body["photos"]) == 1
+    )
+    form["photos"] = [jpeg()]
+    again = resident_api.post("/api/v1/problems/", form, HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert again.status_code == 200 and again.json()["id"] == body["id"]
+    assert Problem.objects.filter(reporter=world.resident_wang).count() == 1
+
+
+def test_api_create_errors_name_the_fields(world, resident_api):
+    r = resident_api.post(
+        "/api/v1/problems/",
+        json.dumps({"category": "nope", "description": "x", "lat": "north"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert r.json()["fields"] == {"lat": "必须是数字"}
+    r = resident_api.post(
+        "/api/v1/problems/",
+        json.dumps({"category": "nope", "description": "x"}),
+        content_type="application/json",
+    )
+    assert set(r.json()["fields"]) >= {"category", "description"}
+
+
+def test_api_transitions_list_and_categories(world):
+    p = report(world)
+    staff = Client()
+    staff.force_login(world.users["community_staff@A1"])
+    r = staff.post(
+        f"/api/v1/problems/{p.pk}/transitions",
+        json.dumps({"action": "accept"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    assert r.json()["allowed_actions"] == ["merge", "dispatch", "escalate", "urge"]
+    r = staff.post(
+        f"/api/v1/problems/{p.pk}/transitions",
+        json.dumps({"action": "evaluate"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "不能进行“回访评价”" in r.json()["message"]
+    staff.post(
+        f"/api/v1/problems/{p.pk}/transitions",
+        json.dumps({"action": "dispatch"}),
+        content_type="application/json",
+    )
+    staff.post(
+        f"/api/v1/problems/{p.pk}/transitions",
+        json.dumps({"action": "start"}),
+        content_type="application/json",
+    )
+    r = staff.post(
+        f"/api/v1/problems/{p.pk}/transitions",
+        {"action": "report_back", "note": "已处理", "photos": [jpeg()]},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "reported_back"
+    assert r.json()["timeline"][-1]["photos"]
+    listing = staff.get(
+        "/api/v1/problems/", {"status": "reported_back", "area": world.areas["A1"].code}
+    ).json()
+    assert [i["id"] for i in listing["items"]] == [p.pk]
+    assert staff.get("/api/v1/problems/", {"area": world.areas["B1"].code}).status_code == 404
+    cats = staff.get("/api/v1/problem-categories/").json()
+    assert {
+        "code": "neighbour_dispute",
+        "name": "邻里矛盾",
+        "handling_level": "estate",
+        "ledger_type": "neighbour",
+        "deadline_class": "general",
+        "responsible_role": "grid_leader",
+    } in cats
+
+
+def test_a_resident_never_sees_another_residents_opinion_channel_report(world):
+    p = report(world, source="opinion_channel")
+    other = Client()
+    other.force_login(world.users["resident@A1-1-h2"])
+    assert other.get(f"/api/v1/problems/{p.pk}").status_code == 404
+    assert other.get(f"/problems/{p.pk}/").status_code == 404
+    assert other.get("/api/v1/problems/").json()["count"] == 0
+    assert world.resident_wang.username not in other.get("/problems/mine/").content.decode()
