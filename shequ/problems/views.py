@@ -86,9 +86,8 @@ def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
     staff = has_anywhere(request.user, Permission.PROBLEM_HANDLE)
     # The map shows the grids of the (first) community the user reports in.
     paths = scope_paths(request.user, Permission.PROBLEM_REPORT)
-    community = (
-        Area.objects.filter(code__in=paths[0].strip("/").split("/"), kind="community").first() if paths else None
-    )
+    codes_of_first = paths[0].strip("/").split("/") if paths else []
+    community = Area.objects.filter(code__in=codes_of_first, kind="community").first()
     return {
         "values": values,
         "errors": errors,
