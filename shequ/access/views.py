@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
-from django.core.paginator import Paginator
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,6 +17,7 @@ from shequ.access import audit
 from shequ.access.scope import home_path
 from shequ.access.selectors import audit_events
 from shequ.core.errors import Forbidden
+from shequ.core.pagination import CappedPaginator
 
 
 class LoginView(auth_views.LoginView):
@@ -75,7 +75,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         since=since,
         until=until,
     )
-    page = Paginator(events, 50).get_page(g.get("page"))
+    page = CappedPaginator(events, 50).get_page(g.get("page"))
     return render(
         request,
         "access/audit_log.html",

@@ -4,10 +4,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shequ.areas import selectors
 from shequ.areas.models import Area
+from shequ.core.pagination import CappedPageNumberPagination
 
 router = Router(tags=["区域"])
 
@@ -36,7 +37,7 @@ class AreaDetailOut(AreaOut):
 
 
 @router.get("/areas/", response=list[AreaOut], summary="区域列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(CappedPageNumberPagination, page_size=100)
 def list_areas(
     request: HttpRequest,
     kind: str | None = None,

@@ -5,10 +5,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import get_area
+from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors, services
 from shequ.people.models import Resident
 
@@ -73,7 +74,7 @@ class UnmaskOut(Schema):
 
 
 @router.get("/residents/", response=list[ResidentOut], summary="居民列表（脱敏）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(CappedPageNumberPagination, page_size=50)
 def list_residents(request: HttpRequest, area: str | None = None, q: str = "") -> Any:
     path = get_area(request.user, area).path if area else None
     return selectors.resident_list(request.user, area_path=path, q=q)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from shequ.access.roles import UNMASK_PERMISSION
 from shequ.access.scope import can
 from shequ.areas.selectors import get_area
 from shequ.core.errors import DomainError
+from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
 
 
@@ -21,7 +21,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     area = get_area(user, code) if code else None
     residents = selectors.resident_list(user, area_path=area.path if area else None, q=q)
-    page = Paginator(residents, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(residents, 50).get_page(request.GET.get("page"))
     template = (
         "people/partials/resident_rows.html"
         if getattr(request, "htmx", False)

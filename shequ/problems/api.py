@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import get_area
 from shequ.core.errors import ValidationFailed
+from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
 from shequ.problems.lifecycle import allowed_from
 from shequ.problems.models import Problem, ProblemCategory
@@ -171,7 +172,7 @@ def create_problem(request: HttpRequest) -> Any:
 
 
 @router.get("/problems/", response=list[ProblemOut], summary="问题列表（按管辖范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(CappedPageNumberPagination, page_size=50)
 def list_problems(
     request: HttpRequest,
     status: str = "",

@@ -134,12 +134,16 @@ class Problem(models.Model):
     month = models.CharField(max_length=6, help_text="YYYYMM of the report, for ledgers and dashboards")
     reported_at = models.DateTimeField(_("上报时间"))
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # The first triage answer (立案, 不予立案 or 合并), for the response rate.
+    responded_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     rework_count = models.PositiveSmallIntegerField(default=0)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     urge_count = models.PositiveSmallIntegerField(default=0)
+    # 0: no reminder sent, 1: "due soon" sent, 2: "overdue" sent (reset on each dispatch).
+    reminder_stage = models.PositiveSmallIntegerField(default=0)
     resolved = models.BooleanField(null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -246,3 +250,38 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"联席会议议题：{self.problem_id}"
+
+
+class ReportRunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ReportRunQuerySet(ScopedQuerySet):
+    view_permission = "problem.export"
+
+
+class ReportRun(models.Model):
+    """One generation of the monthly report (月报) of an area, by a background job."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = ByteOrderCharField(max_length=400)
+    month = models.CharField(max_length=6)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=ReportRunStatus.choices, default=ReportRunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    xlsx_file = models.CharField(max_length=200, blank=True)
+    docx_file = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.month} {self.status}"

@@ -313,11 +313,13 @@ def _override(data: TransitionInput, note: str, problem: Problem) -> dict[str, A
 
 def _accept(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     p.accepted_at = now
+    p.responded_at = p.responded_at or now
     changed = _override(data, note, p)
     return {"override": changed} if changed else {}, _followers(p)
 
 
 def _reject(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    p.responded_at = p.responded_at or now
     return {}, _followers(p)
 
 
@@ -329,6 +331,7 @@ def _merge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -
     if target.pk == p.pk or target.status in (Status.MERGED, Status.REJECTED):
         raise ValidationFailed({"into": "只能合并到另一个有效的问题"})
     p.merged_into = target
+    p.responded_at = p.responded_at or now
     followers = _followers(p)
     target.followers.add(*followers)
     ProblemEvent.objects.create(
@@ -354,6 +357,7 @@ def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
         raise ValidationFailed({"responsible_party": "派遣到职能部门时请填写部门或共建单位名称"})
     p.dispatched_at = now
     p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
+    p.reminder_stage = 0
     if p.handling_level == HandlingLevel.STREET and route.area is not None:
         AgendaItem.objects.get_or_create(
             problem=p, defaults={"street": route.area, "area_path": route.area.path}
@@ -500,3 +504,56 @@ def save_category(
         )
         audit.record(actor, "problem.category", obj=category, detail={"code": code})
     return category
+
+
+def send_due_reminders(now: Any = None) -> tuple[int, int]:
+    """Tell assignees about problems due within a fifth of their time limit (at least an
+    hour) and about those past due, once each. Returns (due soon, overdue) counts."""
+    now = now or timezone.now()
+    soon = overdue = 0
+    open_dispatched = Problem.objects.filter(
+        status__in=(Status.DISPATCHED, Status.IN_PROGRESS), due_at__isnull=False
+    ).select_related("category")
+    for p in open_dispatched.filter(reminder_stage__lt=2, due_at__lt=now):
+        with transaction.atomic():
+            Problem.objects.filter(pk=p.pk).update(reminder_stage=2)
+            notify(_handlers_of(p), f"已超期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
+        overdue += 1
+    for p in open_dispatched.filter(reminder_stage=0, due_at__gte=now):
+        assert p.due_at is not None
+        window = max(
+            timedelta(hours=1), (p.due_at - p.dispatched_at) / 5 if p.dispatched_at else timedelta(hours=1)
+        )
+        if p.due_at - now <= window:
+            with transaction.atomic():
+                Problem.objects.filter(pk=p.pk).update(reminder_stage=1)
+                notify(_handlers_of(p), f"即将到期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
+            soon += 1
+    return soon, overdue
+
+
+def _handlers_of(p: Problem) -> list[Any]:
+    if p.assignee is not None:
+        return [p.assignee]
+    return list(holders(Permission.PROBLEM_HANDLE, p.area_path))
+
+
+def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:
+    """Queue the monthly report of an area; the job runs after the request commits."""
+    from shequ.areas.selectors import get_area
+    from shequ.problems.models import ReportRun
+
+    area = get_area(actor, area_code, Permission.PROBLEM_EXPORT)
+    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
+        raise ValidationFailed({"month": "月份格式应为 202611"})
+    with transaction.atomic():
+        run = ReportRun.objects.create(area=area, area_path=area.path, month=month, requested_by=actor)
+        audit.record(actor, "problem.monthly_report", area_path=area.path, obj=run, detail={"month": month})
+        transaction.on_commit(lambda: _enqueue_report(run.pk))
+    return run
+
+
+def _enqueue_report(run_id: int) -> None:
+    from shequ.problems.jobs import monthly_report
+
+    monthly_report.enqueue(run_id)

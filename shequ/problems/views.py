@@ -1,25 +1,35 @@
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
+from shequ.access.audit import record as audit_record
 from shequ.access.roles import Permission
-from shequ.access.scope import assignments, can, has_anywhere, scope_paths
+from shequ.access.scope import assignments, can, has_anywhere, scope_paths, scope_q
 from shequ.areas.models import Area
+from shequ.areas.paths import under
 from shequ.areas.selectors import get_area, grid_features, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
+from shequ.problems.ledgers import HEADERS, ledger_rows, month_range, write_xlsx
 from shequ.problems.lifecycle import OWNER, TRANSITIONS, allowed_from
 from shequ.problems.models import (
     HandlingLevel,
+    LedgerType,
+    Problem,
     ProblemCategory,
     ProblemPhoto,
+    ReportRun,
     ResponsibleRole,
     Source,
     Status,
@@ -47,7 +57,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if not has_anywhere(request.user, Permission.PROBLEM_VIEW):
         return redirect("problems_mine")
     f, raw, area = _filters(request)
-    page = Paginator(selectors.problem_list(request.user, f), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.problem_list(request.user, f), 50).get_page(request.GET.get("page"))
     tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
     counts = selectors.status_counts(request.user, (area or tops[0]).path) if tops else {}
     grids = Area.objects.visible_to(request.user).filter(kind="grid").order_by("path")[:300]
@@ -72,13 +82,13 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.my_problems(request.user), 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.my_problems(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "problems/mine.html", {"page": page})
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.inbox(request.user), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.inbox(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "problems/inbox.html", {"page": page})
 
 
@@ -280,4 +290,139 @@ def problem_map(request: HttpRequest) -> HttpResponse:
             "points": selectors.map_points(request.user, area.path),
             "tops": tops,
         },
+    )
+
+
+def _month(raw: str) -> str:
+    if len(raw) == 7 and raw[4] == "-":
+        raw = raw.replace("-", "")
+    if len(raw) == 6 and raw.isdigit() and 1 <= int(raw[4:]) <= 12:
+        return raw
+    return f"{timezone.localdate():%Y%m}"
+
+
+@login_required
+def ledgers(request: HttpRequest) -> HttpResponse:
+    """台账: one register per ledger type, for a community (or any visible area) and month."""
+    tops = list(home_areas(request.user, Permission.PROBLEM_EXPORT))
+    if not tops:
+        raise Http404
+    code = request.GET.get("area", "")
+    area = get_area(request.user, code, Permission.PROBLEM_EXPORT) if code else tops[0]
+    month = _month(request.GET.get("month", ""))
+    ledger_type = request.GET.get("type", "") or LedgerType.PROPERTY
+    start, end = month_range(month)
+    qs = Problem.objects.filter(scope_q(request.user, Permission.PROBLEM_EXPORT)).filter(
+        under(area.path), reported_at__gte=start, reported_at__lt=end
+    )
+    counts = dict(qs.values_list("ledger_type").annotate(n=Count("id")).order_by())
+    page = CappedPaginator(list(ledger_rows(qs.filter(ledger_type=ledger_type))), 50).get_page(
+        request.GET.get("page")
+    )
+    communities = Area.objects.visible_to(request.user, Permission.PROBLEM_EXPORT).filter(
+        kind__in=("street", "community")
+    )
+    return render(
+        request,
+        "problems/ledgers.html",
+        {
+            "area": area,
+            "month": month,
+            "month_input": f"{month[:4]}-{month[4:]}",
+            "ledger_type": ledger_type,
+            "types": [(c, label, counts.get(c, 0)) for c, label in LedgerType.choices],
+            "page": page,
+            "headers": HEADERS,
+            "communities": communities,
+        },
+    )
+
+
+@login_required
+def ledgers_export(request: HttpRequest) -> FileResponse:
+    area = get_area(request.user, request.GET.get("area", ""), Permission.PROBLEM_EXPORT)
+    month = _month(request.GET.get("month", ""))
+    start, end = month_range(month)
+    qs = Problem.objects.filter(scope_q(request.user, Permission.PROBLEM_EXPORT)).filter(
+        under(area.path), reported_at__gte=start, reported_at__lt=end
+    )
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    rows = write_xlsx(handle, qs, title=f"{area.name}{month[:4]}年{int(month[4:])}月")
+    audit_record(
+        request.user,
+        "problem.ledger_export",
+        area_path=area.path,
+        detail={"month": month, "rows": rows},
+        ip=client_ip(request),
+    )
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"台账-{area.name}-{month}.xlsx")
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    tops = list(home_areas(request.user, Permission.PROBLEM_EXPORT))
+    if not tops:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            run = services.request_monthly_report(
+                request.user, request.POST.get("area", ""), _month(request.POST.get("month", ""))
+            )
+            return redirect(f"{reverse('problems_reports')}?run={run.pk}")
+        except DomainError as exc:
+            error = exc
+    runs = ReportRun.objects.filter(scope_q(request.user, Permission.PROBLEM_EXPORT))[:20]
+    today = timezone.localdate()
+    areas = Area.objects.visible_to(request.user, Permission.PROBLEM_EXPORT).filter(
+        kind__in=("street", "community")
+    )
+    return render(
+        request,
+        "problems/reports.html",
+        {
+            "runs": runs,
+            "areas": areas,
+            "error": error,
+            "month_input": f"{today:%Y-%m}",
+            "due": today.replace(day=25),
+            "current": request.GET.get("run", ""),
+        },
+        status=error.status if error else 200,
+    )
+
+
+def _run(request: HttpRequest, run_id: int) -> ReportRun:
+    run = ReportRun.objects.filter(scope_q(request.user, Permission.PROBLEM_EXPORT)).filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+@login_required
+def report_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    return render(request, "problems/partials/report_run.html", {"run": _run(request, run_id)})
+
+
+@login_required
+def report_download(request: HttpRequest, run_id: int, kind: str) -> FileResponse:
+    from django.conf import settings
+
+    run = _run(request, run_id)
+    name = run.xlsx_file if kind == "xlsx" else run.docx_file if kind == "docx" else ""
+    if not name:
+        raise Http404
+    audit_record(
+        request.user,
+        "problem.report_download",
+        area_path=run.area_path,
+        obj=run,
+        detail={"kind": kind},
+        ip=client_ip(request),
+    )
+    return FileResponse(
+        open(settings.MEDIA_ROOT / name, "rb"),
+        as_attachment=True,  # noqa: SIM115
+        filename=f"月报-{run.area.name}-{run.month}.{kind}",
     )

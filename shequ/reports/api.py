@@ -22,4 +22,4 @@ class StatsOut(Schema):
 
 @router.get("/areas/{code}/stats", response=StatsOut, summary="区域统计（由记录实时计数）")
 def get_area_stats(request: HttpRequest, code: str) -> dict[str, int]:
-    return area_stats(request.user, code).total.as_dict()
+    return area_stats(request.user, code).as_dict()

@@ -1,8 +1,9 @@
 """Counts for dashboards and the stats API, computed from the records every time.
 
-One grouped query per table: rows under the area are grouped by the first
-``len(child path)`` characters of their path, which names the child they lie in, so an
-area's totals and its per-child table come from the same few queries.
+Each count is a plain aggregate over a path range, which both databases answer from an
+index without sorting: the totals of an area are one range per table; its per-child
+table is one range per child (plus the gaps between children, where records placed
+directly on the area itself would lie), so the children always add up to the total.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from shequ.access.roles import Permission
 from shequ.areas.models import Area, AreaKind
-from shequ.areas.paths import under
+from shequ.areas.paths import upper_bound
 from shequ.areas.selectors import get_area
 from shequ.party.models import PartyOrg, PartyOrgKind
 from shequ.people.models import Household, ResidenceType, Resident
@@ -72,64 +72,54 @@ def birth_cutoff(age: int, today: date | None = None) -> date:
         return today.replace(year=today.year - age, day=28)
 
 
-def _grouped(qs: Any, path_field: str, width: int | None, **aggregates: Any) -> dict[str, dict]:
-    if width is None:
-        return {"": qs.aggregate(**aggregates)}
-    rows = qs.annotate(g=Substr(path_field, 1, width)).values("g").annotate(**aggregates)
-    return {row.pop("g"): row for row in rows}
+def _range(field_name: str, low: str, high: str) -> Q:
+    return Q(**{f"{field_name}__gte": low, f"{field_name}__lt": high})
 
 
-def compute(area: Area, *, today: date | None = None) -> StatsTable:
-    kids = list(Area.objects.filter(parent=area).order_by("path"))
-    widths = {len(k.path) for k in kids}
-    width = widths.pop() if len(widths) == 1 else None
-    cutoff = birth_cutoff(ELDERLY_AGE, today)
-
-    area_groups = _grouped(
-        Area.objects.filter(under(area.path, "path")),
-        "path",
-        width,
+def count_range(low: str, high: str, cutoff: date) -> AreaStats:
+    """Everything whose path lies in [low, high)."""
+    areas = Area.objects.filter(_range("path", low, high)).aggregate(
         communities=Count("id", filter=Q(kind=AreaKind.COMMUNITY)),
         grids=Count("id", filter=Q(kind=AreaKind.GRID)),
         buildings=Count("id", filter=Q(kind=AreaKind.BUILDING)),
     )
-    household_groups = _grouped(
-        Household.objects.filter(under(area.path)), "area_path", width, households=Count("id")
-    )
-    resident_groups = _grouped(
-        Resident.objects.filter(under(area.path)),
-        "area_path",
-        width,
+    households = Household.objects.filter(_range("area_path", low, high)).aggregate(households=Count("id"))
+    residents = Resident.objects.filter(_range("area_path", low, high)).aggregate(
         residents=Count("id"),
         floating=Count("id", filter=Q(residence_type=ResidenceType.FLOATING)),
         elderly=Count("id", filter=Q(birth_date__lte=cutoff)),
         party_members=Count("id", filter=~Q(party_member_kind="")),
     )
-    branch_groups = _grouped(
-        PartyOrg.objects.filter(under(area.path), kind=PartyOrgKind.BRANCH),
-        "area_path",
-        width,
-        party_branches=Count("id"),
+    branches = PartyOrg.objects.filter(_range("area_path", low, high), kind=PartyOrgKind.BRANCH).aggregate(
+        party_branches=Count("id")
     )
+    return AreaStats(**areas, **households, **residents, **branches)
 
-    def stats_for(key: str) -> AreaStats:
-        merged: dict[str, int] = {}
-        for groups in (area_groups, household_groups, resident_groups, branch_groups):
-            merged.update({k: v or 0 for k, v in groups.get(key, {}).items()})
-        return AreaStats(**merged)
 
+def totals(area: Area, *, today: date | None = None) -> AreaStats:
+    return count_range(area.path, upper_bound(area.path), birth_cutoff(ELDERLY_AGE, today))
+
+
+def compute(area: Area, *, today: date | None = None) -> StatsTable:
+    """Totals of an area and a row per child area."""
+    cutoff = birth_cutoff(ELDERLY_AGE, today)
+    kids = list(Area.objects.filter(parent=area).order_by("path"))
     total = AreaStats()
-    keys = set(area_groups) | set(household_groups) | set(resident_groups) | set(branch_groups)
-    for key in keys:
-        total.add(stats_for(key))
-    table = StatsTable(area=area, total=total)
-    if width is not None:
-        table.rows = [(kid, stats_for(kid.path)) for kid in kids]
-    else:
-        table.rows = [(kid, compute(kid, today=today).total) for kid in kids]
-    return table
+    rows = []
+    cursor = area.path  # the start of the next gap
+    for kid in kids:
+        if cursor < kid.path:
+            total.add(count_range(cursor, kid.path, cutoff))
+        stats = count_range(kid.path, upper_bound(kid.path), cutoff)
+        rows.append((kid, stats))
+        total.add(stats)
+        cursor = upper_bound(kid.path)
+    end = upper_bound(area.path)
+    if cursor < end:
+        total.add(count_range(cursor, end, cutoff))
+    return StatsTable(area=area, total=total, rows=rows)
 
 
-def area_stats(viewer: Any, code: str) -> StatsTable:
+def area_stats(viewer: Any, code: str) -> AreaStats:
     area = get_area(viewer, code, Permission.STATS_VIEW)
-    return compute(area)
+    return totals(area)

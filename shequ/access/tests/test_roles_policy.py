@@ -1,7 +1,15 @@
 from shequ.access.roles import GRANTS, Permission, Role
 
-# The policy as the issue states it, written out once more so that a change to the
+# The policy as the issues state it, written out once more so that a change to the
 # declared grants has to change this table too.
+PROBLEM_STAFF = {
+    "problem.view",
+    "problem.report",
+    "problem.triage",
+    "problem.handle",
+    "problem.verify",
+    "problem.export",
+}
 EXPECTED = {
     Role.STREET_ADMIN: {
         "area.view",
@@ -9,18 +17,31 @@ EXPECTED = {
         "resident.view",
         "resident.unmask_id_number",
         "resident.unmask_phone",
-    },
+        "problem.urge",
+    }
+    | PROBLEM_STAFF,
     Role.COMMUNITY_SECRETARY: {
         "area.view",
         "stats.view",
         "resident.view",
         "resident.unmask_id_number",
         "resident.unmask_phone",
+        "problem.urge",
+    }
+    | PROBLEM_STAFF,
+    Role.COMMUNITY_STAFF: {"area.view", "stats.view", "resident.view", "resident.unmask_phone"}
+    | PROBLEM_STAFF,
+    Role.GRID_WORKER: {
+        "area.view",
+        "stats.view",
+        "resident.view",
+        "resident.unmask_phone",
+        "problem.view",
+        "problem.report",
+        "problem.handle",
     },
-    Role.COMMUNITY_STAFF: {"area.view", "stats.view", "resident.view", "resident.unmask_phone"},
-    Role.GRID_WORKER: {"area.view", "stats.view", "resident.view", "resident.unmask_phone"},
-    Role.BUILDING_HEAD: {"area.view", "resident.view"},
-    Role.RESIDENT: {"resident.view"},
+    Role.BUILDING_HEAD: {"area.view", "resident.view", "problem.report"},
+    Role.RESIDENT: {"resident.view", "problem.report"},
     Role.PARTNER_UNIT: {"area.view"},
     Role.AUDITOR: {"area.view", "audit.view"},
 }

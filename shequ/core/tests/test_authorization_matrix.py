@@ -37,6 +37,11 @@ PAGES = {
     "problem": ("object", "problem", Permission.PROBLEM_VIEW),
     "problem_act": ("action", "lifecycle table"),
     "problem_photo": ("object", "problem", Permission.PROBLEM_VIEW),
+    "problems_ledgers": ("list", Permission.PROBLEM_EXPORT),
+    "problems_ledgers_export": ("export", Permission.PROBLEM_EXPORT),
+    "problems_reports": ("list", Permission.PROBLEM_EXPORT),
+    "problems_report_progress": ("object", "report run", Permission.PROBLEM_EXPORT),
+    "problems_report_download": ("object", "report run", Permission.PROBLEM_EXPORT),
     "notifications": "own",
     "notifications_read": "own",
     "api:api-root": "public",
@@ -216,6 +221,12 @@ def test_role_sees_exactly_its_scope(world, user_key):
         )
         can_triage = sees(world, username, problem.area_path, Permission.PROBLEM_TRIAGE)
         assert r.status_code == (200 if can_triage else (400 if ok else 404)), key
+    # Ledgers and their export: only over areas with the export permission.
+    for key in ("A1", "B2"):
+        area = world.areas[key]
+        ok = sees(world, username, area.path, Permission.PROBLEM_EXPORT)
+        r = client.get("/problems/ledgers/export/", {"area": area.code, "month": "202611"})
+        assert r.status_code == (200 if ok else 404), key
 
 
 def _problem(world, household_key):

@@ -1,0 +1,131 @@
+"""The measures of how well problems are handled, over a period [start, end).
+
+Each formula is written here once, and the same words appear in the monthly report and
+in docs/problems.md:
+
+- 应结案 (due to close): accepted problems whose 办理时限 falls in the period.
+- 结案 (closed): of those, the ones closed (结案) before the period ended.
+- 按期结案 (closed on time): of those, the ones closed no later than their 办理时限.
+- 结案率 = 结案 ÷ 应结案;  按期结案率 = 按期结案 ÷ 应结案.
+- 返工率 = problems closed in the period that were sent back at least once at 核查 ÷
+  problems closed in the period.
+- 响应率 = problems reported in the period that got a triage answer (立案, 不予立案 or
+  合并) within 24 hours ÷ problems reported in the period.
+- 解决率 = problems closed in the period and rated "resolved" at 回访 ÷ those rated.
+- 满意率 = problems closed in the period rated 4 or 5 stars ÷ those rated.
+A rate with nothing to divide by is shown as "—", never as 0 % or 100 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q
+
+from shequ.problems.models import Status
+
+RESPONSE_HOURS = 24
+CLOSED = (Status.CLOSED, Status.EVALUATED)
+
+
+@dataclass
+class Kpis:
+    reported: int
+    responded: int
+    due_to_close: int
+    closed: int
+    closed_on_time: int
+    closed_in_period: int
+    reworked: int
+    rated: int
+    resolved: int
+    satisfied: int
+
+    @staticmethod
+    def rate(part: int, whole: int) -> Decimal | None:
+        if not whole:
+            return None
+        return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def close_rate(self) -> Decimal | None:
+        return self.rate(self.closed, self.due_to_close)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return self.rate(self.closed_on_time, self.due_to_close)
+
+    @property
+    def rework_rate(self) -> Decimal | None:
+        return self.rate(self.reworked, self.closed_in_period)
+
+    @property
+    def response_rate(self) -> Decimal | None:
+        return self.rate(self.responded, self.reported)
+
+    @property
+    def resolve_rate(self) -> Decimal | None:
+        return self.rate(self.resolved, self.rated)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return self.rate(self.satisfied, self.rated)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        def fmt(value: Decimal | None) -> str:
+            return "—" if value is None else f"{value}%"
+
+        return [
+            ("结案率", fmt(self.close_rate), f"结案 {self.closed} ÷ 应结案 {self.due_to_close}"),
+            (
+                "按期结案率",
+                fmt(self.on_time_rate),
+                f"按期结案 {self.closed_on_time} ÷ 应结案 {self.due_to_close}",
+            ),
+            (
+                "返工率",
+                fmt(self.rework_rate),
+                f"本期结案中返工过的 {self.reworked} ÷ 本期结案 {self.closed_in_period}",
+            ),
+            ("响应率", fmt(self.response_rate), f"24小时内响应 {self.responded} ÷ 本期上报 {self.reported}"),
+            ("解决率", fmt(self.resolve_rate), f"回访已解决 {self.resolved} ÷ 回访 {self.rated}"),
+            ("满意率", fmt(self.satisfaction_rate), f"4星及以上 {self.satisfied} ÷ 回访 {self.rated}"),
+        ]
+
+
+def compute(qs: Any, start: datetime, end: datetime) -> Kpis:
+    """KPIs of the problems in ``qs`` (already scoped) for the period [start, end)."""
+    due = qs.filter(due_at__gte=start, due_at__lt=end).exclude(status__in=(Status.REJECTED, Status.MERGED))
+    d = due.aggregate(
+        due_to_close=Count("id"),
+        closed=Count("id", filter=Q(closed_at__lt=end, status__in=CLOSED)),
+        closed_on_time=Count(
+            "id", filter=Q(closed_at__lt=end, status__in=CLOSED, closed_at__lte=F("due_at"))
+        ),
+    )
+    reported = qs.filter(reported_at__gte=start, reported_at__lt=end).aggregate(
+        reported=Count("id"),
+        responded=Count("id", filter=Q(responded_at__lte=F("reported_at") + timedelta(hours=RESPONSE_HOURS))),
+    )
+    closed = qs.filter(closed_at__gte=start, closed_at__lt=end, status__in=CLOSED).aggregate(
+        closed_in_period=Count("id"),
+        reworked=Count("id", filter=Q(rework_count__gt=0)),
+        rated=Count("id", filter=Q(satisfaction__isnull=False)),
+        resolved=Count("id", filter=Q(satisfaction__isnull=False, resolved=True)),
+        satisfied=Count("id", filter=Q(satisfaction__gte=4)),
+    )
+    return Kpis(
+        reported=reported["reported"],
+        responded=reported["responded"],
+        due_to_close=d["due_to_close"],
+        closed=d["closed"],
+        closed_on_time=d["closed_on_time"],
+        closed_in_period=closed["closed_in_period"],
+        reworked=closed["reworked"],
+        rated=closed["rated"],
+        resolved=closed["resolved"],
+        satisfied=closed["satisfied"],
+    )

@@ -1,0 +1,123 @@
+"""The monthly report to the street office (月报, due by the 25th): counts by ledger type,
+handling level, status and source, and the measures of kpi.py with their formulas;
+written as xlsx and .docx by a background job that records its progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+from docx import Document
+
+from shequ.areas.paths import under
+from shequ.problems import kpi
+from shequ.problems.ledgers import month_range
+from shequ.problems.models import (
+    HandlingLevel,
+    LedgerType,
+    Problem,
+    ReportRun,
+    ReportRunStatus,
+    Source,
+    Status,
+)
+
+DIMENSIONS = [
+    ("ledger_type", "按台账类型", LedgerType.choices),
+    ("handling_level", "按处置层级", HandlingLevel.choices),
+    ("status", "按状态", Status.choices),
+    ("source", "按来源", Source.choices),
+]
+
+
+def _progress(run: ReportRun, value: int, message: str = "") -> None:
+    ReportRun.objects.filter(pk=run.pk).update(progress=value, message=message)
+
+
+def gather(area_path: str, month: str) -> dict[str, Any]:
+    start, end = month_range(month)
+    scoped = Problem.objects.filter(under(area_path))
+    in_month = scoped.filter(reported_at__gte=start, reported_at__lt=end)
+    tables = []
+    for field, title, choices in DIMENSIONS:
+        counts = dict(in_month.values_list(field).annotate(n=Count("id")).order_by())
+        tables.append((title, [(str(label), counts.get(code, 0)) for code, label in choices]))
+    return {"tables": tables, "kpis": kpi.compute(scoped, start, end), "total": in_month.count()}
+
+
+def run_report(run_id: int) -> None:
+    run = ReportRun.objects.select_related("area").get(pk=run_id)
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportRunStatus.RUNNING, progress=5)
+    try:
+        data = gather(run.area_path, run.month)
+        _progress(run, 50, "统计完成，正在生成文件")
+        folder = Path(settings.MEDIA_ROOT) / "reports" / run.month
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{run.area.code}-{run.month}-{run.pk}"
+        title = f"{run.area.name}{run.month[:4]}年{int(run.month[4:])}月问题清单月报"
+        _write_xlsx(folder / f"{stem}.xlsx", title, data)
+        _progress(run, 75, "正在生成 Word 文档")
+        _write_docx(folder / f"{stem}.docx", title, data)
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=ReportRunStatus.DONE,
+            progress=100,
+            message="已完成",
+            xlsx_file=f"reports/{run.month}/{stem}.xlsx",
+            docx_file=f"reports/{run.month}/{stem}.docx",
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=ReportRunStatus.FAILED, message=f"生成失败：{exc}"[:300]
+        )
+        raise
+
+
+def _write_xlsx(path: Path, title: str, data: dict[str, Any]) -> None:
+    book = xlsxwriter.Workbook(str(path))
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet("月报")
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 12)
+    sheet.set_column(2, 2, 50)
+    sheet.write(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
+    sheet.write(1, 0, f"本月上报问题 {data['total']} 件")
+    row = 3
+    sheet.write_row(row, 0, ["指标", "数值", "计算方法"], bold)
+    for name, value, formula in data["kpis"].rows():
+        row += 1
+        sheet.write_row(row, 0, [name, value, formula])
+    for table_title, rows in data["tables"]:
+        row += 2
+        sheet.write(row, 0, table_title, bold)
+        for label, n in rows:
+            row += 1
+            sheet.write_row(row, 0, [label, n])
+    book.close()
+
+
+def _write_docx(path: Path, title: str, data: dict[str, Any]) -> None:
+    doc = Document()
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(f"本月上报问题 {data['total']} 件。")
+    doc.add_heading("办理指标", level=2)
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("指标", "数值", "计算方法"), strict=True):
+        cell.text = text
+    for name, value, formula in data["kpis"].rows():
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = name, value, formula
+    for table_title, rows in data["tables"]:
+        doc.add_heading(table_title, level=2)
+        t = doc.add_table(rows=0, cols=2)
+        t.style = "Table Grid"
+        for label, n in rows:
+            cells = t.add_row().cells
+            cells[0].text, cells[1].text = label, str(n)
+    doc.add_paragraph(f"生成时间：{timezone.localtime():%Y年%m月%d日 %H:%M}。各比率的计算方法见上表。")
+    doc.save(str(path))

@@ -1,0 +1,151 @@
+import io
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
+
+from shequ.access.masking import mask_name
+from shequ.notifications.models import Notification
+from shequ.problems import kpi
+from shequ.problems.ledgers import month_range
+from shequ.problems.models import Problem, ProblemCategory, ReportRun, Status
+from shequ.problems.services import request_monthly_report, send_due_reminders
+from shequ.problems.tests.helpers import act, report
+
+pytestmark = pytest.mark.django_db
+
+
+def bulk(world, n, *, due, closed=None, status=Status.CLOSED, **extra):
+    """Rows for an aggregate test: the formulas are checked on many rows at once."""
+    category = ProblemCategory.objects.get(code="blocked_drain")
+    area = world.areas["A1-1"]
+    rows = [
+        Problem(
+            category=category,
+            description="测试",
+            source="resident",
+            reporter=world.resident_wang,
+            area=area,
+            area_path=area.path,
+            status=status,
+            handling_level="community",
+            responsible_role="community_staff",
+            ledger_type="property",
+            month="202610",
+            reported_at=due - timedelta(days=3),
+            due_at=due,
+            closed_at=closed,
+            **extra,
+        )
+        for _ in range(n)
+    ]
+    Problem.objects.bulk_create(rows)
+
+
+def test_kpi_formulas_on_a_fixture_with_known_answers(world):
+    start, end = month_range("202610")
+    due = start + timedelta(days=10)
+    bulk(world, 737, due=due, closed=due - timedelta(hours=1))  # closed on time
+    bulk(world, 174, due=due, closed=due + timedelta(days=1))  # closed late
+    bulk(world, 61, due=due, status=Status.IN_PROGRESS)  # not closed
+    bulk(world, 5, due=due, status=Status.REJECTED)  # not counted
+    bulk(world, 9, due=end + timedelta(days=1), status=Status.IN_PROGRESS)  # due next month
+    result = kpi.compute(Problem.objects.filter(area_path__startswith=world.areas["A1-1"].path), start, end)
+    assert (result.due_to_close, result.closed, result.closed_on_time) == (972, 911, 737)
+    assert result.close_rate == Decimal("93.72")
+    assert result.on_time_rate == Decimal("75.82")
+
+
+def test_rates_with_nothing_to_divide_by_are_a_dash(world):
+    start, end = month_range("199001")
+    result = kpi.compute(Problem.objects.none(), start, end)
+    assert result.close_rate is None
+    assert ("结案率", "—", "结案 0 ÷ 应结案 0") in result.rows()
+
+
+def _closed(world, satisfaction=5):
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    from shequ.problems.tests.helpers import jpeg
+
+    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
+    act(world, staff, p, "verify_pass")
+    return act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=satisfaction)
+
+
+def test_ledger_export_has_one_sheet_per_type_masked_and_audited(world):
+    p = _closed(world)
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    r = client.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.getvalue()))
+    assert book.sheetnames == ["物业管理", "邻里纠纷", "接诉即办", "安全生产", "民生保障"]
+    rows = list(book["物业管理"].iter_rows(min_row=3, values_only=True))
+    assert rows[0][0] == p.number and rows[0][10] == "已回访" and rows[0][16] == 5
+    assert rows[0][17] == mask_name(world.resident_wang.display_name) and rows[0][17].count("*") >= 1
+    assert world.resident_wang.display_name not in str(rows[0])
+    from shequ.access.models import AuditEvent
+
+    assert AuditEvent.objects.filter(event="problem.ledger_export", detail__rows=1).exists()
+    page = client.get(
+        "/problems/ledgers/", {"area": world.areas["A1"].code, "month": p.month}
+    ).content.decode()
+    assert p.number in page
+
+
+def test_monthly_report_job_writes_xlsx_and_docx(world, django_capture_on_commit_callbacks):
+    p = _closed(world, satisfaction=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = request_monthly_report(world.secretary_zhang, world.areas["A1"].code, p.month)
+    run = ReportRun.objects.get(pk=run.pk)
+    assert (run.status, run.progress) == ("done", 100)
+    doc = Document(str(settings.MEDIA_ROOT / run.docx_file))
+    text = "\n".join(cell.text for t in doc.tables for row in t.rows for cell in row.cells)
+    assert "满意率" in text and "4星及以上 0 ÷ 回访 1" in text
+    sheet = load_workbook(settings.MEDIA_ROOT / run.xlsx_file)["月报"]
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "满意率" in values and "4星及以上 0 ÷ 回访 1" in values
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    assert "下载 Word" in client.get(f"/problems/reports/{run.pk}/").content.decode()
+    assert client.get(f"/problems/reports/{run.pk}/docx/").status_code == 200
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    assert outsider.get(f"/problems/reports/{run.pk}/docx/").status_code == 404
+
+
+def test_monthly_report_refuses_a_bad_month_and_a_foreign_area(world):
+    from shequ.core.errors import NotFound, ValidationFailed
+
+    with pytest.raises(ValidationFailed, match="202611"):
+        request_monthly_report(world.secretary_zhang, world.areas["A1"].code, "2026-11")
+    with pytest.raises(NotFound):
+        request_monthly_report(world.secretary_zhang, world.areas["B1"].code, "202611")
+
+
+def test_due_reminders_are_sent_once_with_frozen_time(world):
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    start = p.dispatched_at
+    assert send_due_reminders(now=start + timedelta(days=1)) == (0, 0)
+    assert send_due_reminders(now=p.due_at - timedelta(hours=2)) == (1, 0)
+    assert send_due_reminders(now=p.due_at - timedelta(hours=1)) == (0, 0)
+    assert send_due_reminders(now=p.due_at + timedelta(minutes=1)) == (0, 1)
+    assert send_due_reminders(now=p.due_at + timedelta(hours=5)) == (0, 0)
+    texts = list(Notification.objects.filter(user=world.grid_worker_li).values_list("text", flat=True))
+    assert any(t.startswith("即将到期") for t in texts) and any(t.startswith("已超期") for t in texts)
+
+
+def test_month_range():
+    start, end = month_range("202612")
+    assert timezone.localtime(start).replace(tzinfo=None) == datetime(2026, 12, 1)
+    assert timezone.localtime(end).replace(tzinfo=None) == datetime(2027, 1, 1)
