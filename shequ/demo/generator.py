@@ -26,7 +26,7 @@ from shequ.access.roles import Role
 from shequ.access.services import add_user, bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.services import create_area, import_divisions, set_geometry
-from shequ.demo.streets import PLANS, StreetPlan
+from shequ.demo.streets import PLANS, PROBLEMS_PER_MONTH, StreetPlan
 from shequ.party.models import PartyOrg, PartyOrgKind
 from shequ.party.services import create_party_org
 from shequ.people import idcard
@@ -349,6 +349,8 @@ ACCOUNT_NAMES = (
     "xingshan_admin",
     "chengjiang_secretary",
     "chengjiang_grid",
+    "longtanzi_admin",
+    "longtanyuan_secretary",
 )
 
 
@@ -384,6 +386,8 @@ def _accounts() -> list[tuple[str, str, str, str]]:
         ("xingshan_admin", Role.STREET_ADMIN, xing, "杏山街道管理员"),
         ("chengjiang_secretary", Role.COMMUNITY_SECRETARY, chengjiang, "城江社区书记"),
         ("chengjiang_grid", Role.GRID_WORKER, cj_grid.code, "城江网格员"),
+        ("longtanzi_admin", Role.STREET_ADMIN, "500111003", "龙滩子街道党群办"),
+        ("longtanyuan_secretary", Role.COMMUNITY_SECRETARY, "500111003001", "龙滩园社区书记"),
     ]
 
 
@@ -440,5 +444,22 @@ def load(seed: int = 2026, plans: tuple[StreetPlan, ...] = PLANS, accounts: bool
     for plan in plans:
         build_street(plan, rng)
     made = create_accounts() if accounts else []
+    if accounts:
+        load_problems(rng, plans)
     audit.record(None, "demo.load", detail={"seed": seed, "streets": [p.code for p in plans]})
     return made
+
+
+def load_problems(rng: random.Random, plans: tuple[StreetPlan, ...]) -> None:
+    """A year of problems for the streets the plans name, recorded by each street's admin
+    account (as when a street enters its earlier ledgers)."""
+    from shequ.demo import problems
+
+    admins = {"150784001": "labudalin_admin", "500111003": "longtanzi_admin"}
+    for plan in plans:
+        per_month = PROBLEMS_PER_MONTH.get(plan.code)
+        if not per_month:
+            continue
+        admin = User.objects.get(username=admins[plan.code])
+        staff = {"reporter": admin, "triage": admin, "handler": admin, "verifier": admin, "urger": admin}
+        problems.build(Area.objects.get(code=plan.code), staff, rng, per_month)

@@ -59,4 +59,23 @@ XINGSHAN = StreetPlan(
     region="522635",
 )
 
-PLANS = (LABUDALIN, XINGSHAN)
+LONGTANZI = StreetPlan(
+    code="500111003",  # 龙滩子街道, 大足区 (seed 004_6e582914e595eab2.txt); the seed gives no
+    # population figures, so these are the demo's own, kept small.
+    communities=("龙滩园社区", "双龙东路社区", "连二坡社区", "龙星社区", "太平社区"),
+    households=6000,
+    residents=15000,
+    grids_per_community=(5, 5, 5, 5, 5),
+    party_branches_per_community=(2, 2, 2, 2, 2),
+    party_members=400,
+    buildings=150,
+    building_heads=0,
+    grid_stations=False,
+    centre=(105.722, 29.706),
+    floating_share=0.08,
+    region="500111",
+)
+
+PLANS = (LABUDALIN, XINGSHAN, LONGTANZI)
+# A year of problems (问题清单) for these streets, per month.
+PROBLEMS_PER_MONTH = {LABUDALIN.code: 100, LONGTANZI.code: 100}

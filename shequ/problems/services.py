@@ -557,3 +557,159 @@ def _enqueue_report(run_id: int) -> None:
     from shequ.problems.jobs import monthly_report
 
     monthly_report.enqueue(run_id)
+
+
+@dataclass
+class HistoryEvent:
+    action: str
+    at: Any
+    actor: Any
+    note: str = ""
+
+
+@dataclass
+class HistoryRow:
+    """A problem from an earlier register (or the demo), with the steps it went through."""
+
+    category: ProblemCategory
+    description: str
+    source: str
+    area: Area
+    reporter: Any
+    reported_at: Any
+    events: list[HistoryEvent]
+    lon: float | None = None
+    lat: float | None = None
+    hotline_order_no: str = ""
+    resolved: bool | None = None
+    satisfaction: int | None = None
+    responsible_party: str = ""
+    assignee: Any = None
+    report_photos: list[photos.StoredPhoto] = field(default_factory=list)
+    proof_photos: list[photos.StoredPhoto] = field(default_factory=list)
+
+
+def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 1000) -> int:
+    """Load problems that already went through (part of) their life, in bulk.
+
+    Each row's steps are replayed against the lifecycle table, so an impossible history
+    (closing what was never dispatched) is refused; the resulting status, times, due
+    date and counters are derived from the steps, and the timeline rows are written as
+    they happened. No notifications are sent for the past."""
+    problems: list[Problem] = []
+    for index, row in enumerate(rows):
+        status = Status.REPORTED
+        p = Problem(
+            category=row.category,
+            description=row.description,
+            source=row.source,
+            hotline_order_no=row.hotline_order_no,
+            reporter=row.reporter,
+            lon=row.lon,
+            lat=row.lat,
+            area=row.area,
+            area_path=row.area.path,
+            located=row.area.kind == AreaKind.GRID,
+            handling_level=row.category.handling_level,
+            responsible_role=row.category.responsible_role,
+            ledger_type=row.category.ledger_type,
+            month=f"{timezone.localtime(row.reported_at):%Y%m}",
+            reported_at=row.reported_at,
+            responsible_party=row.responsible_party,
+            assignee=row.assignee,
+        )
+        for step in row.events:
+            rule = TRANSITIONS.get(step.action)
+            if rule is None or status not in rule.sources:
+                raise ValidationFailed(
+                    {f"{index + 1}.events": f"第{index + 1}行：“{step.action}”不能接在“{status}”之后"}
+                )
+            if step.action in ("accept", "reject", "merge") and p.responded_at is None:
+                p.responded_at = step.at
+            if step.action == "accept":
+                p.accepted_at = step.at
+            elif step.action == "dispatch":
+                p.dispatched_at = step.at
+                p.due_at = step.at + timedelta(hours=settings.DEADLINE_HOURS[row.category.deadline_class])
+            elif step.action == "verify_fail":
+                p.rework_count += 1
+            elif step.action == "verify_pass":
+                p.closed_at = step.at
+            elif step.action == "urge":
+                p.urge_count += 1
+            elif step.action == "escalate":
+                p.handling_level = routing.next_level(p.handling_level) or p.handling_level
+                p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[p.handling_level]
+            if rule.target is not None:
+                status = rule.target
+        if status == Status.EVALUATED:
+            p.resolved, p.satisfaction = row.resolved, row.satisfaction
+        p.status = status
+        problems.append(p)
+    with transaction.atomic():
+        for start in range(0, len(problems), batch):
+            chunk = Problem.objects.bulk_create(problems[start : start + batch])
+            events, photo_rows, follows = [], [], []
+            proof_events: list[tuple[ProblemEvent, HistoryRow]] = []
+            for p, row in zip(chunk, rows[start : start + batch], strict=True):
+                follows.append(Problem.followers.through(problem_id=p.pk, user_id=row.reporter.pk))
+                events.append(
+                    ProblemEvent(
+                        problem=p,
+                        action="report",
+                        from_status="",
+                        to_status=Status.REPORTED,
+                        actor=row.reporter,
+                        at=row.reported_at,
+                        data={"source": row.source},
+                    )
+                )
+                status = Status.REPORTED
+                last_back = None
+                for step in row.events:
+                    target = TRANSITIONS[step.action].target or status
+                    event = ProblemEvent(
+                        problem=p,
+                        action=step.action,
+                        from_status=status,
+                        to_status=target,
+                        actor=step.actor,
+                        note=step.note,
+                        at=step.at,
+                    )
+                    events.append(event)
+                    if step.action == "report_back":
+                        last_back = event
+                    status = target
+                if last_back is not None and row.proof_photos:
+                    proof_events.append((last_back, row))
+                for ph in row.report_photos:
+                    photo_rows.append(
+                        ProblemPhoto(
+                            problem=p,
+                            kind=PhotoKind.REPORT,
+                            file=ph.file,
+                            sha256=ph.sha256,
+                            width=ph.width,
+                            height=ph.height,
+                        )
+                    )
+            ProblemEvent.objects.bulk_create(events, batch_size=2000)
+            for event, row in proof_events:
+                for ph in row.proof_photos:
+                    photo_rows.append(
+                        ProblemPhoto(
+                            problem=event.problem,
+                            event=event,
+                            kind=PhotoKind.PROOF,
+                            file=ph.file,
+                            sha256=ph.sha256,
+                            width=ph.width,
+                            height=ph.height,
+                        )
+                    )
+            ProblemPhoto.objects.bulk_create(photo_rows, batch_size=2000)
+            Problem.followers.through.objects.bulk_create(follows, batch_size=2000)
+        if problems:
+            audit.record(actor, "problem.import_history", detail={"count": len(problems)})
+    return len(problems)

@@ -7,7 +7,7 @@ Named personas (as in the style guide):
 - ``secretary_zhang``: secretary of community A1
 - ``grid_worker_li``: grid worker of grid A1-1
 - ``resident_wang``: a resident in grid A1-1
-- ``outsider_zhao``: secretary of community B1, in the other street
+- ``outsider_zhao``: secretary of community B1, in the other street (测试街道)
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from shequ.people.services import ResidentInput, register_household, register_re
 
 DIVISIONS = Path(__file__).resolve().parent.parent / "areas" / "data" / "divisions.csv"
 PASSWORD = "world-pass-2026"
-STREETS = {"A": "370103003", "B": "500111003"}
+# Street A is imported from the real division codes (杆石桥街道, not in the demo); street B
+# is made up, so the world and the demo can share one test database.
+STREETS = {"A": "370103003", "B": "990100001"}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭"
 GIVEN = "甲乙丙丁戊己庚辛"
 
@@ -86,7 +88,14 @@ def build_world() -> World:
     world = World()
     serial = 0
     for s, street_code in STREETS.items():
-        import_divisions([DIVISIONS], street_code)
+        if s == "A":
+            import_divisions([DIVISIONS], street_code)
+        else:
+            street = create_area(code=street_code, name="测试街道", kind=AreaKind.STREET, parent=None)
+            for n in (1, 2):
+                create_area(
+                    code=f"{street_code}00{n}", name=f"测试{n}社区", kind=AreaKind.COMMUNITY, parent=street
+                )
         street = Area.objects.get(code=street_code)
         world.areas[s] = street
         communities = list(Area.objects.filter(parent=street).order_by("code"))[:2]

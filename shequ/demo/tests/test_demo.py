@@ -86,3 +86,21 @@ def test_demo_is_not_loaded_twice(demo):
         call_command("demo", "load")
     call_command("demo", "load", "--if-empty")  # says so and does nothing
     assert Area.objects.filter(code="150784001").count() == 1
+
+
+def test_demo_has_a_year_of_problems_in_every_state_channel_and_ledger(demo):
+    from django.db.models import Count
+
+    from shequ.problems.models import LedgerType, Problem, Source, Status
+
+    for street in ("/150784001/", "/500111003/"):
+        qs = Problem.objects.filter(area_path__startswith=street)
+        assert set(qs.values_list("status", flat=True)) == set(Status.values), street
+        assert set(qs.values_list("source", flat=True)) == set(Source.values), street
+        assert set(qs.values_list("ledger_type", flat=True)) == set(LedgerType.values), street
+        months = qs.values("month").annotate(n=Count("id"))
+        assert len(months) == 12 and all(m["n"] == 100 for m in months), street
+        assert qs.filter(photos__kind="report").exists() and qs.filter(photos__kind="proof").exists()
+        for p in qs.filter(status=Status.EVALUATED)[:50]:
+            actions = list(p.events.values_list("action", flat=True))
+            assert actions[0] == "report" and actions[-1] == "evaluate" and "verify_pass" in actions

@@ -136,13 +136,18 @@ def test_due_reminders_are_sent_once_with_frozen_time(world):
     act(world, world.secretary_zhang, p, "accept")
     p = act(world, world.secretary_zhang, p, "dispatch")
     start = p.dispatched_at
-    assert send_due_reminders(now=start + timedelta(days=1)) == (0, 0)
-    assert send_due_reminders(now=p.due_at - timedelta(hours=2)) == (1, 0)
-    assert send_due_reminders(now=p.due_at - timedelta(hours=1)) == (0, 0)
-    assert send_due_reminders(now=p.due_at + timedelta(minutes=1)) == (0, 1)
-    assert send_due_reminders(now=p.due_at + timedelta(hours=5)) == (0, 0)
-    texts = list(Notification.objects.filter(user=world.grid_worker_li).values_list("text", flat=True))
-    assert any(t.startswith("即将到期") for t in texts) and any(t.startswith("已超期") for t in texts)
+    mine = Notification.objects.filter(user=world.grid_worker_li, link=f"/problems/{p.pk}/")
+
+    def texts_after(now):
+        send_due_reminders(now=now)  # other problems in the database are reminded too
+        return sorted(t.split("：")[0] for t in mine.values_list("text", flat=True) if "期" in t)
+
+    assert texts_after(start + timedelta(days=1)) == []
+    assert texts_after(p.due_at - timedelta(hours=2)) == ["即将到期"]
+    assert texts_after(p.due_at - timedelta(hours=1)) == ["即将到期"]
+    assert texts_after(p.due_at + timedelta(minutes=1)) == ["即将到期", "已超期"]
+    assert texts_after(p.due_at + timedelta(hours=5)) == ["即将到期", "已超期"]
+    assert Problem.objects.get(pk=p.pk).reminder_stage == 2
 
 
 def test_month_range():

@@ -13,10 +13,11 @@
     },
     onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + "：未办结 " + (f.properties.open || 0)); },
   }).addTo(map);
+  // The view must be set before markers are added.
+  if (grids.features.length) map.fitBounds(layer.getBounds()); else map.setView([35, 105], 4);
   points.forEach(function (p) {
     L.circleMarker([p.lat, p.lon], { radius: 6, color: p.overdue ? "#b00020" : "#1f6feb", fillOpacity: 0.8 })
       .bindTooltip(p.category).on("click", function () { window.location = "/problems/" + p.id + "/"; })
       .addTo(map);
   });
-  if (grids.features.length) map.fitBounds(layer.getBounds()); else map.setView([35, 105], 4);
 })();

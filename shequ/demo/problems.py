@@ -1,0 +1,234 @@
+"""A year of problems for the demo streets, in every state and from every channel, with
+photos drawn here (no files from elsewhere). Loaded through the problems service's
+history import, which replays each problem's steps against the lifecycle table."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from shequ.areas.models import Area, AreaKind
+from shequ.problems import photos
+from shequ.problems.models import ProblemCategory, Source
+from shequ.problems.services import HistoryEvent, HistoryRow, TransitionInput, import_history, transition
+
+DESCRIPTIONS = {
+    "neighbour_dispute": ["楼上住户深夜噪音扰民，双方多次争吵", "邻居在楼道堆放杂物，引发口角"],
+    "garbage": ["小区垃圾桶满溢两天未清运", "绿化带内有建筑垃圾堆放"],
+    "blocked_drain": ["单元下水管道堵塞，污水反涌", "小区主排水管堵塞，路面积水"],
+    "septic_tank": ["化粪池满溢有异味，需要清掏"],
+    "employment_policy": ["咨询失业登记和再就业补贴办理", "想了解公益性岗位报名条件"],
+    "social_security_policy": ["咨询灵活就业人员社保缴费"],
+    "subsistence_policy": ["咨询低保申请条件和所需材料"],
+    "pension_policy": ["咨询高龄津贴和养老保险待遇认证"],
+    "property_management": ["物业不作为，电梯长期故障无人维修", "物业费收支不公开，业主意见大"],
+    "drinking_water": ["自来水发黄有异味", "二次供水水箱长期未清洗"],
+    "fire_lane": ["消防通道被私家车长期占用", "楼道内电动车充电，消防隐患"],
+    "river_management": ["河道淤积，汛期有漫堤风险"],
+    "forest_fire_lane": ["山林防火通道杂草丛生，车辆无法通行"],
+    "road_expansion": ["进出小区道路狭窄，高峰期拥堵严重"],
+    "hotline_order": ["12345转办：反映夜间施工噪音", "12345转办：反映路灯不亮"],
+    "safety_hazard": ["楼顶广告牌松动，随时可能坠落", "燃气管道有异味，疑似泄漏"],
+}
+WEIGHTS = {
+    "neighbour_dispute": 14,
+    "garbage": 14,
+    "blocked_drain": 10,
+    "septic_tank": 4,
+    "employment_policy": 6,
+    "social_security_policy": 4,
+    "subsistence_policy": 4,
+    "pension_policy": 4,
+    "property_management": 9,
+    "drinking_water": 3,
+    "fire_lane": 5,
+    "river_management": 1,
+    "forest_fire_lane": 1,
+    "road_expansion": 2,
+    "hotline_order": 12,
+    "safety_hazard": 7,
+}
+SOURCES = [
+    (Source.RESIDENT, 35),
+    (Source.ON_BEHALF, 10),
+    (Source.VISIT, 15),
+    (Source.OPINION_CHANNEL, 10),
+    (Source.HOTLINE, 15),
+    (Source.PATROL, 15),
+]
+
+
+def draw_photos(rng: random.Random, count: int, proof: bool) -> list[photos.StoredPhoto]:
+    """Simple pictures (a scene of blocks and a label), re-encoded by the photo service."""
+    out = []
+    for i in range(count):
+        image = Image.new(
+            "RGB", (640, 480), (rng.randrange(150, 230), rng.randrange(150, 230), rng.randrange(150, 230))
+        )
+        pen = ImageDraw.Draw(image)
+        for _ in range(8):
+            x, y = rng.randrange(0, 560), rng.randrange(0, 400)
+            pen.rectangle(
+                [x, y, x + rng.randrange(30, 120), y + rng.randrange(30, 120)],
+                fill=(rng.randrange(60, 200), rng.randrange(60, 200), rng.randrange(60, 200)),
+            )
+        pen.text((20, 20), f"{'after' if proof else 'before'} #{i + 1}", fill=(0, 0, 0))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG")
+        buffer.seek(0)
+        buffer.name = "demo.jpg"
+        (encoded,) = photos.prepare([buffer])
+        out.append(photos.store(encoded))
+    return out
+
+
+def _state(rng: random.Random, months_ago: int) -> str:
+    if months_ago >= 2:
+        table = [("evaluated", 68), ("closed", 20), ("rejected", 6), ("in_progress", 2), ("escalated", 4)]
+    elif months_ago == 1:
+        table = [
+            ("evaluated", 45),
+            ("closed", 25),
+            ("reported_back", 8),
+            ("in_progress", 10),
+            ("rejected", 5),
+            ("escalated", 7),
+        ]
+    else:
+        table = [
+            ("reported", 15),
+            ("accepted", 10),
+            ("dispatched", 20),
+            ("in_progress", 20),
+            ("reported_back", 10),
+            ("closed", 12),
+            ("evaluated", 8),
+            ("rejected", 5),
+        ]
+    return rng.choices([s for s, _ in table], weights=[w for _, w in table])[0]
+
+
+def build(street: Area, staff: dict[str, Any], rng: random.Random, per_month: int) -> int:
+    """``staff``: users for 'reporter', 'triage', 'handler', 'verifier' and 'urger'."""
+    now = timezone.now()
+    grids = list(Area.objects.filter(kind=AreaKind.GRID, path__startswith=street.path).order_by("path"))
+    categories = {c.code: c for c in ProblemCategory.objects.all()}
+    codes = list(WEIGHTS)
+    report_pics = draw_photos(rng, 6, proof=False)
+    proof_pics = draw_photos(rng, 4, proof=True)
+    rows = []
+    first_of_month = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for months_ago in range(11, -1, -1):
+        index = first_of_month.year * 12 + first_of_month.month - 1 - months_ago
+        start = first_of_month.replace(year=index // 12, month=index % 12 + 1)
+        end = min(now, (start + timedelta(days=32)).replace(day=1))
+        span = (end - start).total_seconds()
+        for _ in range(per_month):
+            category = categories[rng.choices(codes, weights=[WEIGHTS[c] for c in codes])[0]]
+            source = rng.choices([s for s, _ in SOURCES], weights=[w for _, w in SOURCES])[0]
+            if category.code == "hotline_order":
+                source = Source.HOTLINE
+            grid = rng.choice(grids)
+            ring = grid.geometry["coordinates"][0]
+            lon = rng.uniform(ring[0][0], ring[1][0])
+            lat = rng.uniform(ring[0][1], ring[2][1])
+            reported = start + timedelta(seconds=rng.uniform(0, span * 0.97))
+            state = _state(rng, months_ago)
+            events, resolved, satisfaction = _steps(rng, state, reported, now, category, staff)
+            rows.append(
+                HistoryRow(
+                    category=category,
+                    description=rng.choice(DESCRIPTIONS[category.code]),
+                    source=source,
+                    area=grid,
+                    reporter=staff["reporter"],
+                    reported_at=reported,
+                    events=events,
+                    lon=lon,
+                    lat=lat,
+                    hotline_order_no=f"12345-{reported:%Y%m%d}-{rng.randrange(10000):04d}"
+                    if source == Source.HOTLINE
+                    else "",
+                    resolved=resolved,
+                    satisfaction=satisfaction,
+                    responsible_party="区住建委" if category.handling_level == "department" else "",
+                    report_photos=[rng.choice(report_pics)] if rng.random() < 0.4 else [],
+                    proof_photos=[rng.choice(proof_pics)]
+                    if any(e.action == "report_back" for e in events)
+                    else [],
+                )
+            )
+    count = import_history(rows)
+    _merges(rng, street, staff)
+    return count
+
+
+def _steps(
+    rng: random.Random, state: str, t: datetime, now: datetime, category: Any, staff: dict[str, Any]
+) -> tuple[list[HistoryEvent], bool | None, int | None]:
+    hours = settings.DEADLINE_HOURS[category.deadline_class]
+    events: list[HistoryEvent] = []
+
+    def step(action: str, after_hours: float, who: str, note: str = "") -> bool:
+        nonlocal t
+        moment = t + timedelta(hours=after_hours)
+        if moment > now:
+            return False
+        t = moment
+        events.append(HistoryEvent(action, t, staff[who], note))
+        return True
+
+    if state == "reported":
+        return events, None, None
+    response = rng.choice([0.5, 2, 6, 12, 20, 30])
+    if state == "rejected":
+        step("reject", response, "triage", "不属于社区职责范围，已告知居民向有关部门反映")
+        return events, None, None
+    if not step("accept", response, "triage"):
+        return events, None, None
+    if state == "escalated":
+        step("escalate", 2, "triage", "本级无法解决，上报上一级")
+    if state == "accepted" or not step(
+        "dispatch", 0.5, "triage", "区住建委" if category.handling_level == "department" else ""
+    ):
+        return events, None, None
+    if state == "dispatched":
+        if rng.random() < 0.3:
+            step("urge", hours * 0.8, "urger", "请加快办理")
+        return events, None, None
+    if not step("start", min(2, hours * 0.1), "handler") or state == "in_progress":
+        return events, None, None
+    late = rng.random() < 0.18
+    work = hours * (rng.uniform(1.05, 1.6) if late else rng.uniform(0.2, 0.85))
+    if not step("report_back", work, "handler", "已处置，附现场照片"):
+        return events, None, None
+    if state == "reported_back":
+        return events, None, None
+    if rng.random() < 0.08:
+        step("verify_fail", 1, "verifier", "现场核查仍未解决，返工")
+        step("report_back", hours * 0.1, "handler", "返工完成")
+    if not step("verify_pass", 1, "verifier"):
+        return events, None, None
+    if state == "closed":
+        return events, None, None
+    satisfaction = rng.choices([5, 4, 3, 2, 1], weights=[55, 25, 10, 6, 4])[0]
+    if not step("evaluate", rng.uniform(4, 72), "verifier"):
+        return events, None, None
+    return events, satisfaction >= 3 or rng.random() < 0.3, satisfaction
+
+
+def _merges(rng: random.Random, street: Area, staff: dict[str, Any]) -> None:
+    """A few duplicates merged through the service, so "merged" exists too."""
+    from shequ.problems.models import Problem, Status
+
+    reported = list(
+        Problem.objects.filter(area_path__startswith=street.path, status=Status.REPORTED).order_by("id")[:6]
+    )
+    for duplicate, survivor in zip(reported[::2], reported[1::2], strict=False):
+        transition(staff["triage"], duplicate.pk, TransitionInput(action="merge", into=survivor.pk))
