@@ -135,7 +135,7 @@ def build(street: Area, staff: dict[str, Any], rng: random.Random, per_month: in
             if category.code == "hotline_order":
                 source = Source.HOTLINE
             grid = rng.choice(grids)
-            ring = grid.geometry["coordinates"][0]
+            ring = (grid.geometry or {})["coordinates"][0]
             lon = rng.uniform(ring[0][0], ring[1][0])
             lat = rng.uniform(ring[0][1], ring[2][1])
             reported = start + timedelta(seconds=rng.uniform(0, span * 0.97))

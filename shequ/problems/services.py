@@ -598,7 +598,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
     they happened. No notifications are sent for the past."""
     problems: list[Problem] = []
     for index, row in enumerate(rows):
-        status = Status.REPORTED
+        status: str = Status.REPORTED
         p = Problem(
             category=row.category,
             description=row.description,
@@ -664,7 +664,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                         data={"source": row.source},
                     )
                 )
-                status = Status.REPORTED
+                status: str = Status.REPORTED  # type: ignore[no-redef]
                 last_back = None
                 for step in row.events:
                     target = TRANSITIONS[step.action].target or status

@@ -35,6 +35,7 @@ def test_resident_reports_grid_worker_handles_community_closes_resident_rates(
     from playwright.sync_api import expect, sync_playwright
 
     grid = Area.objects.filter(kind="grid", path__contains="/150784001012/").order_by("path").first()
+    assert grid is not None and grid.geometry is not None
     ring = grid.geometry["coordinates"][0]
     lon, lat = (ring[0][0] + ring[1][0]) / 2, (ring[0][1] + ring[2][1]) / 2
 
@@ -75,7 +76,8 @@ def test_resident_reports_grid_worker_handles_community_closes_resident_rates(
         page.select_option("#category", "blocked_drain")
         page.fill("textarea[name=description]", "2单元门口下水道堵塞，污水漫到路面")
         page.evaluate(
-            "([lat, lon]) => document.getElementById('pick-map')._leafletMap.fire('click', {latlng: L.latLng(lat, lon)})",
+            "([lat, lon]) => document.getElementById('pick-map')._leafletMap"
+            ".fire('click', {latlng: L.latLng(lat, lon)})",
             [lat, lon],
         )
         expect(page.locator("#pin-text")).to_contain_text("已标注")
@@ -131,7 +133,7 @@ def test_resident_reports_grid_worker_handles_community_closes_resident_rates(
         expect(page.locator("table")).to_contain_text(number)
         with page.expect_download() as download:
             page.click("text=导出 Excel")
-        book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+        book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
         numbers = [row[0] for row in book["物业管理"].iter_rows(min_row=3, values_only=True)]
         assert number in numbers
         browser.close()
