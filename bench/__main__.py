@@ -30,11 +30,10 @@ def pg_ready(url: str) -> bool:
     try:
         import psycopg
 
-        with psycopg.connect(
-            url.replace("/shequ_bench", "/postgres"), connect_timeout=3, autocommit=True
-        ) as c:
-            if not c.execute("SELECT 1 FROM pg_database WHERE datname='shequ_bench'").fetchone():
-                c.execute("CREATE DATABASE shequ_bench")
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3, autocommit=True) as c:
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                c.execute(f'CREATE DATABASE "{name}"')
         return True
     except Exception as exc:  # noqa: BLE001
         print(f"PostgreSQL not reachable, skipped: {exc}", file=sys.stderr)
@@ -43,7 +42,11 @@ def pg_ready(url: str) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", nargs="*", default=["locate", "demo", "sqlite", "postgresql"])
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=["locate", "demo", "sqlite", "postgresql", "problems-sqlite", "problems-postgresql"],
+    )
     args = parser.parse_args()
     results: list[dict] = []
     if "locate" in args.only:
@@ -58,6 +61,14 @@ def main() -> None:
     pg = os.environ.get("SHEQU_BENCH_PG_URL", "postgres://shequ:shequ@127.0.0.1:5432/shequ_bench")
     if "postgresql" in args.only and pg_ready(pg):
         results += run("bench.registry", {"SHEQU_DATABASE_URL": pg})
+    if "problems-sqlite" in args.only:
+        (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+        results += run(
+            "bench.problems", {"SHEQU_DATABASE_URL": f"sqlite:///{ROOT}/var/bench/problems.sqlite3"}
+        )
+    pg_problems = pg.replace("/shequ_bench", "/shequ_bench_problems")
+    if "problems-postgresql" in args.only and pg_ready(pg_problems):
+        results += run("bench.problems", {"SHEQU_DATABASE_URL": pg_problems})
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(f"{'benchmark':<44} {'value':>12} {'baseline':>10} {'ratio':>7}  target")

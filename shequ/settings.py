@@ -195,8 +195,8 @@ PHOTO_MAX_BYTES = env_int("SHEQU_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=102
 PHOTO_MAX_PIXELS = env_int("SHEQU_PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
 PHOTOS_PER_REPORT = 6
 
-# Background jobs (reports, reminders): a database queue run by `shequ db_worker`;
-# tests run them at once.
+# Background jobs (the monthly report): a database queue run by `shequ db_worker`;
+# tests run them at once. Due reminders run from cron: `shequ problems remind`.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"

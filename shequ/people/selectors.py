@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from shequ.access.roles import Permission
 from shequ.areas.paths import under
@@ -43,7 +44,9 @@ def search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
     lowered = text.lower().replace(" ", "")
     if _LETTERS.match(lowered):
         matches = starts_with("name_initials", lowered) | starts_with("name_pinyin", lowered)
-        return qs.filter(pk__in=_ids(matches)).order_by("name_pinyin", "id")
+        # Sorted by an expression, not the column: otherwise PostgreSQL walks the whole
+        # pinyin index in order looking for matches instead of collecting them first.
+        return qs.filter(pk__in=_ids(matches)).order_by(Lower("name_pinyin"), "id")
     return qs.filter(pk__in=_ids(starts_with("name", text))).order_by("name", "id")
 
 

@@ -16,6 +16,7 @@ from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
 from shequ.problems.lifecycle import allowed_from
 from shequ.problems.models import Problem, ProblemCategory
+from shequ.problems.selectors import actions_for
 
 router = Router(tags=["问题清单"])
 
@@ -105,7 +106,7 @@ class TransitionIn(Schema):
     satisfaction: int | None = None
 
 
-def detail(problem: Problem) -> dict[str, Any]:
+def detail(problem: Problem, viewer: Any = None) -> dict[str, Any]:
     events = problem.events.select_related("actor").prefetch_related("photos")
     base = ProblemOut.from_orm(problem).dict()
     return {
@@ -123,7 +124,9 @@ def detail(problem: Problem) -> dict[str, Any]:
             for e in events
         ],
         "photos": [f"/problems/photos/{p.pk}/" for p in problem.photos.all()],
-        "allowed_actions": allowed_from(problem.status),
+        "allowed_actions": [a for a, _ in actions_for(viewer, problem)]
+        if viewer
+        else allowed_from(problem.status),
         "merged_into": problem.merged_into_id,
     }
 
@@ -135,7 +138,7 @@ def categories(request: HttpRequest) -> Any:
 
 @router.post(
     "/problems/",
-    response={200: ProblemDetailOut, 201: ProblemDetailOut},
+    response={200: ProblemOut, 201: ProblemOut},
     summary="上报问题（multipart，可带照片）",
 )
 def create_problem(request: HttpRequest) -> Any:
@@ -168,7 +171,8 @@ def create_problem(request: HttpRequest) -> Any:
         photos=request.FILES.getlist("photos"),
     )
     problem, created = services.report_problem(request.user, payload, ip=client_ip(request))
-    return Status(201 if created else 200, detail(selectors.get_problem(request.user, problem.pk)))
+    # The summary of what was recorded; GET /problems/{id} gives the timeline and photos.
+    return Status(201 if created else 200, problem)
 
 
 @router.get("/problems/", response=list[ProblemOut], summary="问题列表（按管辖范围）")
@@ -181,7 +185,12 @@ def list_problems(
     level: str = "",
     source: str = "",
     overdue: bool = False,
+    mine: bool = False,
 ) -> Any:
+    """Problems in the caller's scope; ``mine=true``: those the caller reported or follows
+    (a resident's 我的问题)."""
+    if mine:
+        return selectors.my_problems(request.user)
     path = get_area(request.user, area).path if area else ""
     f = selectors.Filters(
         status=status, category=category, area=path, level=level, source=source, overdue=overdue
@@ -191,7 +200,7 @@ def list_problems(
 
 @router.get("/problems/{problem_id}", response=ProblemDetailOut, summary="问题详情与处理时间线")
 def get_problem(request: HttpRequest, problem_id: int) -> Any:
-    return detail(selectors.get_problem(request.user, problem_id))
+    return detail(selectors.get_problem(request.user, problem_id), request.user)
 
 
 @router.post(
@@ -217,7 +226,7 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
         services.TransitionInput(**parsed.dict(), photos=request.FILES.getlist("photos")),
         ip=client_ip(request),
     )
-    return detail(selectors.get_problem(request.user, problem.pk))
+    return detail(selectors.get_problem(request.user, problem.pk), request.user)
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:

@@ -44,11 +44,13 @@ def month_range(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def ledger_rows(qs: QuerySet[Problem]) -> Iterator[list[Any]]:
+def ledger_rows(qs: Any) -> Iterator[list[Any]]:
     def when(value: Any) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    rows = qs.select_related("category", "area", "reporter").order_by("reported_at", "id")
+    rows = qs.select_related("category", "area", "reporter")
+    if not rows.query.order_by:
+        rows = rows.order_by("reported_at", "id")
     for p in rows.iterator(chunk_size=2000):
         on_time = "" if not p.closed_at or not p.due_at else ("是" if p.closed_at <= p.due_at else "否")
         yield [

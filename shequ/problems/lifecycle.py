@@ -16,7 +16,7 @@ OWNER = "owner"  # the reporter (or a follower) of the problem
 class Transition:
     label: str
     sources: tuple[str, ...]
-    target: str | None  # None: the status stays (urge, escalate keeps "accepted")
+    target: str | None  # None: the status stays (urge)
     permissions: tuple[str, ...]
     note_required: bool = False
 

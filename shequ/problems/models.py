@@ -159,7 +159,10 @@ class Problem(models.Model):
         indexes = [
             models.Index(fields=["area_path", "status"]),
             models.Index(fields=["area_path", "month", "ledger_type"]),
-            models.Index(fields=["status", "due_at"]),
+            # Overdue counts read this index alone (status, due date, place).
+            models.Index(fields=["status", "due_at", "area_path"], name="problem_overdue_idx"),
+            # Lists are newest first: walking this index avoids sorting a whole street.
+            models.Index(fields=["reported_at", "id"], name="problem_recent_idx"),
             models.Index(fields=["reporter", "reported_at"]),
             models.Index(fields=["category", "lat"]),
         ]

@@ -129,7 +129,6 @@ def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Prob
     if errors:
         raise ValidationFailed(errors)
     assert category is not None
-    proposal = routing.route(category, area.path)
     now = timezone.now()
     stored = [photos.store(p) for p in prepared]
     try:
@@ -147,8 +146,9 @@ def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Prob
                 area=area,
                 area_path=area.path,
                 located=located,
-                handling_level=proposal.level,
-                responsible_role=proposal.role,
+                # The category's defaults; the place-specific proposal is made at 立案.
+                handling_level=category.handling_level,
+                responsible_role=category.responsible_role,
                 ledger_type=category.ledger_type,
                 month=f"{timezone.localtime(now):%Y%m}",
                 reported_at=now,

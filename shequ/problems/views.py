@@ -22,7 +22,6 @@ from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
 from shequ.problems.ledgers import HEADERS, ledger_rows, month_range, write_xlsx
-from shequ.problems.lifecycle import OWNER, TRANSITIONS, allowed_from
 from shequ.problems.models import (
     HandlingLevel,
     LedgerType,
@@ -170,27 +169,17 @@ def nearby(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return HttpResponse("")
     # Only problems in the communities the viewer belongs to or looks after.
-    communities = {"/".join(path.split("/")[:3]) + "/" for _, path in assignments(request.user)}
+    # A street-level user's own path is the widest prefix; others see their community.
+    communities = {
+        path if path.count("/") <= 3 else "/".join(path.split("/")[:3]) + "/"
+        for _, path in assignments(request.user)
+    }
     found = [
         p
         for p in selectors.nearby_open(request.GET.get("category", ""), lon, lat)
         if any(p.area_path.startswith(c) for c in communities)
     ]
     return render(request, "problems/partials/nearby.html", {"found": found})
-
-
-def _actions_for(user: Any, problem: Any) -> list[tuple[str, str]]:
-    out = []
-    for action in allowed_from(problem.status):
-        rule = TRANSITIONS[action]
-        for perm in rule.permissions:
-            mine = perm == OWNER and (
-                problem.reporter_id == user.pk or problem.followers.filter(pk=user.pk).exists()
-            )
-            if mine or (perm != OWNER and can(user, perm, problem.area_path)):
-                out.append((action, rule.label))
-                break
-    return out
 
 
 @login_required
@@ -206,7 +195,7 @@ def detail(
         "problem": problem,
         "events": problem.events.select_related("actor").prefetch_related("photos"),
         "photos": problem.photos.filter(kind="report"),
-        "actions": _actions_for(request.user, problem),
+        "actions": selectors.actions_for(request.user, problem),
         "staff_view": staff_view,
         "levels": HandlingLevel.choices,
         "roles": ResponsibleRole.choices,
@@ -301,6 +290,18 @@ def _month(raw: str) -> str:
     return f"{timezone.localdate():%Y%m}"
 
 
+class LedgerPage(CappedPaginator):
+    """Pages of ledger rows: only the page's problems are read and formatted."""
+
+    def __init__(self, qs: Any) -> None:
+        super().__init__(qs.order_by("reported_at", "id"), 50)
+
+    def page(self, number: Any) -> Any:
+        page = super().page(number)
+        page.object_list = list(ledger_rows(page.object_list))
+        return page
+
+
 @login_required
 def ledgers(request: HttpRequest) -> HttpResponse:
     """台账: one register per ledger type, for a community (or any visible area) and month."""
@@ -316,9 +317,7 @@ def ledgers(request: HttpRequest) -> HttpResponse:
         under(area.path), reported_at__gte=start, reported_at__lt=end
     )
     counts = dict(qs.values_list("ledger_type").annotate(n=Count("id")).order_by())
-    page = CappedPaginator(list(ledger_rows(qs.filter(ledger_type=ledger_type))), 50).get_page(
-        request.GET.get("page")
-    )
+    page = LedgerPage(qs.filter(ledger_type=ledger_type)).get_page(request.GET.get("page"))
     communities = Area.objects.visible_to(request.user, Permission.PROBLEM_EXPORT).filter(
         kind__in=("street", "community")
     )
@@ -411,7 +410,7 @@ def report_download(request: HttpRequest, run_id: int, kind: str) -> FileRespons
 
     run = _run(request, run_id)
     name = run.xlsx_file if kind == "xlsx" else run.docx_file if kind == "docx" else ""
-    if not name:
+    if not name or not (settings.MEDIA_ROOT / name).exists():
         raise Http404
     audit_record(
         request.user,
