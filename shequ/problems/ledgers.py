@@ -19,6 +19,7 @@ HEADERS = [
     "上报时间",
     "类别",
     "来源",
+    "12345工单号",
     "所在网格/社区",
     "地址",
     "问题描述",
@@ -34,7 +35,7 @@ HEADERS = [
     "满意度",
     "上报人",
 ]
-WIDTHS = [16, 17, 12, 11, 16, 16, 40, 10, 12, 14, 8, 17, 17, 8, 8, 8, 6, 8]
+WIDTHS = [16, 17, 12, 11, 20, 16, 16, 40, 10, 12, 14, 8, 17, 17, 8, 8, 8, 6, 8]
 
 
 def month_range(month: str) -> tuple[datetime, datetime]:
@@ -58,6 +59,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             when(p.reported_at),
             p.category.name,
             p.get_source_display(),
+            p.hotline_order_no,
             p.area.name,
             p.address,
             p.description,

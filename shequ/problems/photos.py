@@ -34,7 +34,8 @@ def _read(upload: Any, field: str) -> bytes:
     limit = settings.PHOTO_MAX_BYTES
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise ValidationFailed({field: f"照片不能超过 {limit // (1024 * 1024)} MB"})
+        size = f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        raise ValidationFailed({field: f"照片不能超过 {size}"})
     if not data:
         raise ValidationFailed({field: "照片是空文件"})
     return data

@@ -110,7 +110,7 @@ def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Prob
         from shequ.people.selectors import get_resident
 
         try:
-            on_behalf = get_resident(actor, data.on_behalf_of or 0)
+            on_behalf = get_resident(actor, data.on_behalf_of or 0)  # the same 404 rule
         except NotFound:
             errors["on_behalf_of"] = "请选择代报的居民（须在您的管辖范围内）"
     area, located, place_errors = _place(actor, data)
@@ -383,12 +383,25 @@ def _report_back(actor: Any, p: Problem, data: TransitionInput, note: str, now: 
     return {}, list(holders(Permission.PROBLEM_VERIFY, p.area_path))
 
 
+def _not_own_work(actor: Any, p: Problem) -> None:
+    last = (
+        p.events.filter(action="report_back")
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if last == actor.pk:
+        raise ValidationFailed({"action": "核查人不能是反馈处置结果的人，请由其他工作人员核查"})
+
+
 def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    _not_own_work(actor, p)
     p.closed_at = now
     return {"on_time": bool(p.due_at and now <= p.due_at)}, _followers(p)
 
 
 def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    _not_own_work(actor, p)
     p.rework_count += 1
     return {"rework": p.rework_count}, [p.assignee] if p.assignee else []
 
@@ -413,6 +426,9 @@ def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) 
     p.closed_at = None
     p.resolved = None
     p.satisfaction = None
+    # A reopened problem gets a fresh time limit, counted from now.
+    p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
+    p.reminder_stage = 0
     recipients = ([p.assignee] if p.assignee else []) + list(holders(Permission.PROBLEM_VERIFY, p.area_path))
     return {"reopen": p.reopen_count}, recipients
 
@@ -516,9 +532,10 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
     ).select_related("category")
     for p in open_dispatched.filter(reminder_stage__lt=2, due_at__lt=now):
         with transaction.atomic():
-            Problem.objects.filter(pk=p.pk).update(reminder_stage=2)
-            notify(_handlers_of(p), f"已超期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
-        overdue += 1
+            # Conditional, so that two overlapping runs notify once.
+            if Problem.objects.filter(pk=p.pk, reminder_stage__lt=2).update(reminder_stage=2):
+                notify(_handlers_of(p), f"已超期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
+                overdue += 1
     for p in open_dispatched.filter(reminder_stage=0, due_at__gte=now):
         assert p.due_at is not None
         window = max(
@@ -526,9 +543,11 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
         )
         if p.due_at - now <= window:
             with transaction.atomic():
-                Problem.objects.filter(pk=p.pk).update(reminder_stage=1)
-                notify(_handlers_of(p), f"即将到期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
-            soon += 1
+                if Problem.objects.filter(pk=p.pk, reminder_stage=0).update(reminder_stage=1):
+                    notify(
+                        _handlers_of(p), f"即将到期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/"
+                    )
+                    soon += 1
     return soon, overdue
 
 
@@ -640,6 +659,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
             elif step.action == "escalate":
                 p.handling_level = routing.next_level(p.handling_level) or p.handling_level
                 p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[p.handling_level]
+                p.due_at, p.assignee = None, None
             if rule.target is not None:
                 status = rule.target
         if status == Status.EVALUATED:
@@ -713,3 +733,15 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
         if problems:
             audit.record(actor, "problem.import_history", detail={"count": len(problems)})
     return len(problems)
+
+
+def mark_discussed(actor: Any, item_id: int, *, ip: str = "") -> AgendaItem:
+    """Record that the joint meeting (联席会议) took up a problem on its agenda."""
+    item = AgendaItem.objects.select_related("problem").filter(pk=item_id).first()
+    if item is None or not can(actor, Permission.PROBLEM_TRIAGE, item.area_path):
+        raise NotFound("议题")
+    with transaction.atomic():
+        AgendaItem.objects.filter(pk=item.pk, discussed_at__isnull=True).update(discussed_at=timezone.now())
+        item.refresh_from_db()
+        audit.record(actor, "problem.agenda_discussed", area_path=item.area_path, obj=item.problem, ip=ip)
+    return item

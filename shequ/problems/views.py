@@ -23,6 +23,7 @@ from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
 from shequ.problems.ledgers import HEADERS, ledger_rows, month_range, write_xlsx
 from shequ.problems.models import (
+    AgendaItem,
     HandlingLevel,
     LedgerType,
     Problem,
@@ -135,6 +136,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "address",
             "hotline_order_no",
             "idempotency_key",
+            "on_behalf_id_number",
         )
     }
     try:
@@ -149,6 +151,7 @@ def report(request: HttpRequest) -> HttpResponse:
             address=values["address"],
             hotline_order_no=values["hotline_order_no"],
             idempotency_key=values["idempotency_key"],
+            on_behalf_of=_resident_by_id_number(request.user, values["on_behalf_id_number"]),
             photos=request.FILES.getlist("photos"),
         )
         problem, _created = services.report_problem(request.user, data, ip=client_ip(request))
@@ -159,6 +162,16 @@ def report(request: HttpRequest) -> HttpResponse:
         context = _report_context(request, values, exc.fields)
         return render(request, "problems/report.html", context, status=400)
     return redirect("problem", problem_id=problem.pk)
+
+
+def _resident_by_id_number(user: Any, id_number: str) -> int | None:
+    """The resident a grid worker reports for, found by full ID number within their scope."""
+    if not id_number.strip():
+        return None
+    from shequ.people.selectors import resident_list
+
+    found = resident_list(user, q=id_number).values_list("pk", flat=True).first()
+    return found if found is not None else 0  # 0: the service says "not found in your scope"
 
 
 @login_required
@@ -425,3 +438,17 @@ def report_download(request: HttpRequest, run_id: int, kind: str) -> FileRespons
         as_attachment=True,  # noqa: SIM115
         filename=f"月报-{run.area.name}-{run.month}.{kind}",
     )
+
+
+@login_required
+def agenda(request: HttpRequest) -> HttpResponse:
+    """The joint meeting's agenda (联席会议议题): street-level problems waiting for it."""
+    if request.method == "POST":
+        services.mark_discussed(request.user, int(request.POST.get("item", "0") or 0), ip=client_ip(request))
+        return redirect("problems_agenda")
+    items = (
+        AgendaItem.objects.filter(scope_q(request.user, Permission.PROBLEM_TRIAGE))
+        .select_related("problem__category", "problem__area", "street")
+        .order_by("discussed_at", "added_at")
+    )
+    return render(request, "problems/agenda.html", {"items": items[:200]})

@@ -76,7 +76,7 @@ def _closed(world, satisfaction=5):
     from shequ.problems.tests.helpers import jpeg
 
     act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
-    act(world, staff, p, "verify_pass")
+    act(world, world.secretary_zhang, p, "verify_pass")
     return act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=satisfaction)
 
 
@@ -89,8 +89,8 @@ def test_ledger_export_has_one_sheet_per_type_masked_and_audited(world):
     book = load_workbook(io.BytesIO(r.getvalue()))
     assert book.sheetnames == ["物业管理", "邻里纠纷", "接诉即办", "安全生产", "民生保障"]
     rows = list(book["物业管理"].iter_rows(min_row=3, values_only=True))
-    assert rows[0][0] == p.number and rows[0][10] == "已回访" and rows[0][16] == 5
-    assert rows[0][17] == mask_name(world.resident_wang.display_name) and rows[0][17].count("*") >= 1
+    assert rows[0][0] == p.number and rows[0][11] == "已回访" and rows[0][17] == 5
+    assert rows[0][18] == mask_name(world.resident_wang.display_name) and rows[0][18].count("*") >= 1
     assert world.resident_wang.display_name not in str(rows[0])
     from shequ.access.models import AuditEvent
 

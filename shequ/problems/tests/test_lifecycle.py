@@ -128,7 +128,7 @@ def _closed(world, days_ago=0):
     for action in ("accept", "dispatch", "start"):
         act(world, staff, p, action)
     act(world, staff, p, "report_back", note="好了", photos=[jpeg()])
-    p = act(world, staff, p, "verify_pass")
+    p = act(world, world.secretary_zhang, p, "verify_pass")
     Problem.objects.filter(pk=p.pk).update(closed_at=timezone.now() - timedelta(days=days_ago))
     return p
 
@@ -192,3 +192,21 @@ def test_overdue_is_computed_from_the_due_time(world):
         __import__("shequ.problems.selectors", fromlist=["Filters"]).Filters(overdue=True),
     )
     assert p.pk in set(overdue.values_list("pk", flat=True))
+
+
+def test_the_person_who_reported_back_cannot_verify_their_own_work(world):
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="好了", photos=[jpeg()])
+    with pytest.raises(ValidationFailed, match="核查人不能是反馈处置结果的人"):
+        act(world, staff, p, "verify_pass")
+    assert act(world, world.secretary_zhang, p, "verify_pass").status == Status.CLOSED
+
+
+def test_a_reopened_problem_gets_a_fresh_time_limit(world):
+    p = _closed(world, days_ago=3)
+    Problem.objects.filter(pk=p.pk).update(due_at=timezone.now() - timedelta(days=5))
+    p = act(world, world.resident_wang, p, "reopen", note="又堵了")
+    assert not p.overdue and p.due_at > timezone.now() + timedelta(hours=23)

@@ -111,3 +111,48 @@ def test_notifications_page_lists_and_marks_read(world):
     c = client_for(world.users["community_staff@A1"])
     assert "新问题待立案" in c.get("/notifications/").content.decode()
     assert c.post("/notifications/read/").status_code == 302
+
+
+def test_street_level_problems_are_on_the_joint_meeting_agenda(world):
+    p = report(world, category="fire_lane")
+    act(world, world.street_chen, p, "accept")
+    act(world, world.street_chen, p, "dispatch")
+    c = client_for(world.street_chen)
+    page = c.get("/problems/agenda/").content.decode()
+    assert p.number in page and "待讨论" in page
+    item = p.agenda_item
+    assert c.post("/problems/agenda/", {"item": item.pk}).status_code == 302
+    assert "已于" in c.get("/problems/agenda/").content.decode()
+    assert client_for(world.outsider_zhao).post("/problems/agenda/", {"item": item.pk}).status_code == 404
+
+
+def test_grid_worker_reports_on_behalf_of_a_resident_by_id_number(world):
+    c = client_for(world.grid_worker_li)
+    lon, lat = grid_point(world)
+    target = world.residents["A1-1-h2-r1"]
+    r = c.post(
+        "/problems/new/",
+        {
+            "category": "garbage",
+            "description": "王大爷反映垃圾没人收",
+            "source": "on_behalf",
+            "lon": lon,
+            "lat": lat,
+            "on_behalf_id_number": world.full_values[target.pk][0],
+        },
+    )
+    assert r.status_code == 302
+    assert Problem.objects.filter(reporter=world.grid_worker_li, on_behalf_of=target).exists()
+    outside = world.residents["B1-1-h1-r1"]
+    r = c.post(
+        "/problems/new/",
+        {
+            "category": "garbage",
+            "description": "代报外街道居民",
+            "source": "on_behalf",
+            "lon": lon,
+            "lat": lat,
+            "on_behalf_id_number": world.full_values[outside.pk][0],
+        },
+    )
+    assert r.status_code == 400 and "请选择代报的居民" in r.content.decode()

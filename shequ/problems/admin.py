@@ -1,0 +1,39 @@
+from typing import Any
+
+from django.contrib import admin
+
+from shequ.problems.models import ProblemCategory
+from shequ.problems.services import save_category
+
+
+@admin.register(ProblemCategory)
+class ProblemCategoryAdmin(admin.ModelAdmin):
+    """The category catalogue; saving goes through the service, which checks and audits."""
+
+    list_display = (
+        "name",
+        "code",
+        "handling_level",
+        "ledger_type",
+        "deadline_class",
+        "responsible_role",
+        "active",
+    )
+    list_filter = ("handling_level", "ledger_type", "active")
+    search_fields = ("name", "code")
+
+    def save_model(self, request: Any, obj: ProblemCategory, form: Any, change: bool) -> None:
+        saved = save_category(
+            request.user,
+            code=obj.code,
+            name=obj.name,
+            handling_level=obj.handling_level,
+            ledger_type=obj.ledger_type,
+            deadline_class=obj.deadline_class,
+            responsible_role=obj.responsible_role,
+            active=obj.active,
+        )
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False  # retire a category by unticking "active"; problems keep theirs
