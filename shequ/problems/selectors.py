@@ -196,3 +196,37 @@ def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
                 out.append((action, rule.label))
                 break
     return out
+
+
+def month_problems(viewer: Any, area_path: str, month: str) -> QuerySet[Problem]:
+    """Problems reported in ``month`` (YYYYMM) under an area, for ledgers and exports."""
+    from shequ.problems.ledgers import month_range
+
+    start, end = month_range(month)
+    return Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_EXPORT)).filter(
+        under(area_path), reported_at__gte=start, reported_at__lt=end
+    )
+
+
+def report_runs(viewer: Any) -> QuerySet[Any]:
+    from shequ.problems.models import ReportRun
+
+    return ReportRun.objects.filter(scope_q(viewer, Permission.PROBLEM_EXPORT)).select_related("area")
+
+
+def get_report_run(viewer: Any, run_id: int) -> Any:
+    run = report_runs(viewer).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("月报")
+    return run
+
+
+def agenda_items(viewer: Any) -> QuerySet[Any]:
+    """The joint meeting's agenda: street-level problems, undiscussed first."""
+    from shequ.problems.models import AgendaItem
+
+    return (
+        AgendaItem.objects.filter(scope_q(viewer, Permission.PROBLEM_TRIAGE))
+        .select_related("problem__category", "problem__area", "street")
+        .order_by("discussed_at", "added_at")
+    )

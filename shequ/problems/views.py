@@ -14,19 +14,16 @@ from django.views.decorators.http import require_POST
 from shequ.access.audit import client_ip
 from shequ.access.audit import record as audit_record
 from shequ.access.roles import Permission
-from shequ.access.scope import assignments, can, has_anywhere, scope_paths, scope_q
+from shequ.access.scope import assignments, can, has_anywhere, scope_paths
 from shequ.areas.models import Area
-from shequ.areas.paths import under
 from shequ.areas.selectors import get_area, grid_features, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
-from shequ.problems.ledgers import HEADERS, ledger_rows, month_range, write_xlsx
+from shequ.problems.ledgers import HEADERS, ledger_rows, write_xlsx
 from shequ.problems.models import (
-    AgendaItem,
     HandlingLevel,
     LedgerType,
-    Problem,
     ProblemCategory,
     ProblemPhoto,
     ReportRun,
@@ -325,10 +322,7 @@ def ledgers(request: HttpRequest) -> HttpResponse:
     area = get_area(request.user, code, Permission.PROBLEM_EXPORT) if code else tops[0]
     month = _month(request.GET.get("month", ""))
     ledger_type = request.GET.get("type", "") or LedgerType.PROPERTY
-    start, end = month_range(month)
-    qs = Problem.objects.filter(scope_q(request.user, Permission.PROBLEM_EXPORT)).filter(
-        under(area.path), reported_at__gte=start, reported_at__lt=end
-    )
+    qs = selectors.month_problems(request.user, area.path, month)
     counts = dict(qs.values_list("ledger_type").annotate(n=Count("id")).order_by())
     page = LedgerPage(qs.filter(ledger_type=ledger_type)).get_page(request.GET.get("page"))
     communities = Area.objects.visible_to(request.user, Permission.PROBLEM_EXPORT).filter(
@@ -354,10 +348,7 @@ def ledgers(request: HttpRequest) -> HttpResponse:
 def ledgers_export(request: HttpRequest) -> FileResponse:
     area = get_area(request.user, request.GET.get("area", ""), Permission.PROBLEM_EXPORT)
     month = _month(request.GET.get("month", ""))
-    start, end = month_range(month)
-    qs = Problem.objects.filter(scope_q(request.user, Permission.PROBLEM_EXPORT)).filter(
-        under(area.path), reported_at__gte=start, reported_at__lt=end
-    )
+    qs = selectors.month_problems(request.user, area.path, month)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     rows = write_xlsx(handle, qs, title=f"{area.name}{month[:4]}年{int(month[4:])}月")
     audit_record(
@@ -385,7 +376,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('problems_reports')}?run={run.pk}")
         except DomainError as exc:
             error = exc
-    runs = ReportRun.objects.filter(scope_q(request.user, Permission.PROBLEM_EXPORT))[:20]
+    runs = selectors.report_runs(request.user)[:20]
     today = timezone.localdate()
     areas = Area.objects.visible_to(request.user, Permission.PROBLEM_EXPORT).filter(
         kind__in=("street", "community")
@@ -406,10 +397,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 def _run(request: HttpRequest, run_id: int) -> ReportRun:
-    run = ReportRun.objects.filter(scope_q(request.user, Permission.PROBLEM_EXPORT)).filter(pk=run_id).first()
-    if run is None:
-        raise Http404
-    return run
+    return selectors.get_report_run(request.user, run_id)
 
 
 @login_required
@@ -446,9 +434,5 @@ def agenda(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.mark_discussed(request.user, int(request.POST.get("item", "0") or 0), ip=client_ip(request))
         return redirect("problems_agenda")
-    items = (
-        AgendaItem.objects.filter(scope_q(request.user, Permission.PROBLEM_TRIAGE))
-        .select_related("problem__category", "problem__area", "street")
-        .order_by("discussed_at", "added_at")
-    )
+    items = selectors.agenda_items(request.user)
     return render(request, "problems/agenda.html", {"items": items[:200]})
