@@ -61,7 +61,13 @@ def resident_list(viewer: Any, *, area_path: str | None = None, q: str = "") -> 
     qs = Resident.objects.visible_to(viewer, Permission.RESIDENT_VIEW)
     if area_path:
         qs = qs.filter(under(area_path))
-    return search(qs, q).select_related("household", "area")
+    # Lists show masked values only: leave the ciphertexts and hashes in the database,
+    # which also keeps the rows a search has to sort narrow.
+    return (
+        search(qs, q)
+        .select_related("household", "area")
+        .defer("id_number_enc", "phone_enc", "id_number_hash", "phone_hash", "created_at", "updated_at")
+    )
 
 
 def get_resident(viewer: Any, resident_id: int) -> Resident:
