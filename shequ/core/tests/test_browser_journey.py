@@ -3,29 +3,10 @@
 import pytest
 
 from shequ.core import fieldcrypt
-from shequ.demo.generator import DEMO_PASSWORD
 from shequ.people.models import Resident
+from shequ.testing.browser import CHROMIUM_ARGS, login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_street_admin_finds_and_unmasks_a_resident_and_the_auditor_sees_it(demo, live_url, chromium_path):
@@ -39,7 +20,7 @@ def test_street_admin_finds_and_unmasks_a_resident_and_the_auditor_sees_it(demo,
     initials = target.name_initials
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
         login(page, live_url, "labudalin_admin")
         expect(page.locator("[data-stat=residents]").first).to_have_text("42140")

@@ -7,20 +7,10 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from shequ.areas.models import Area
-from shequ.demo.generator import DEMO_PASSWORD
+from shequ.testing.browser import CHROMIUM_ARGS
+from shequ.testing.browser import login as browser_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def photo_file(tmp_path, name):
@@ -40,15 +30,11 @@ def test_resident_reports_grid_worker_handles_community_closes_resident_rates(
     lon, lat = (ring[0][0] + ring[1][0]) / 2, (ring[0][1] + ring[2][1]) / 2
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", accept_downloads=True)
 
         def login(username):
-            page.goto(f"{live_url}/login/")
-            page.fill("input[name=username]", username)
-            page.fill("input[name=password]", DEMO_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
+            browser_login(page, live_url, username)
 
         def logout():
             page.click("button.link")
