@@ -28,7 +28,7 @@ migrate: install
 	$(BIN)/shequ migrate --noinput -v 0
 
 demo: migrate
-	$(BIN)/shequ demo load --if-empty
+	$(BIN)/shequ demo load --if-empty --quiet
 
 run: demo
 	$(BIN)/shequ demo accounts

@@ -17,6 +17,7 @@ class Command(BaseCommand):
         ld = sub.add_parser("load", help="加载拉布大林街道与杏山街道的演示数据")
         ld.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成同样的数据）")
         ld.add_argument("--if-empty", action="store_true", help="数据库已有区域时什么也不做")
+        ld.add_argument("--quiet", action="store_true", help="不列出演示账号（make run 随后会列出）")
         sub.add_parser("accounts", help="列出演示账号")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"演示数据已加载（{time.monotonic() - started:.1f} 秒）。")
-        self._print_accounts(accounts)
+        if not options["quiet"]:
+            self._print_accounts(accounts)
 
     def _print_accounts(self, accounts: list[DemoAccount]) -> None:
         if not accounts:
