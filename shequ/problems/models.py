@@ -157,7 +157,8 @@ class Problem(models.Model):
     class Meta:
         ordering = ["-reported_at", "-id"]
         indexes = [
-            models.Index(fields=["area_path", "status"]),
+            # Status counts (and their overdue part) read this index alone.
+            models.Index(fields=["area_path", "status", "due_at"], name="problem_status_idx"),
             models.Index(fields=["area_path", "month", "ledger_type"]),
             # Overdue counts read this index alone (status, due date, place).
             models.Index(fields=["status", "due_at", "area_path"], name="problem_overdue_idx"),

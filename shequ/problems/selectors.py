@@ -65,25 +65,38 @@ def _by_recency(viewer: Any, permission: str = Permission.PROBLEM_VIEW) -> Query
 
 
 def problem_list(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
-    f = filters or Filters()
-    qs = _by_recency(viewer)
+    """Newest first. The returned queryset carries ``count_source``: the same rows written
+    with indexable conditions, which is what the pager counts (a count wants the indexes
+    the page walk must avoid)."""
+    qs = _filtered(_by_recency(viewer), filters or Filters(), "scan_path", "scan_status")
+    qs = qs.select_related("category", "area").order_by("-reported_at", "-id")
+    qs.count_source = _filtered(  # type: ignore[attr-defined]
+        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)),
+        filters or Filters(),
+        "area_path",
+        "status",
+    )
+    return qs
+
+
+def _filtered(qs: Any, f: Filters, path_field: str, status_field: str) -> Any:
     if f.status:
-        qs = qs.filter(**{"scan_status": f.status})
+        qs = qs.filter(**{status_field: f.status})
     if f.open_only:
-        qs = qs.filter(**{"scan_status__in": OPEN_STATUSES})
+        qs = qs.filter(**{f"{status_field}__in": OPEN_STATUSES})
     if f.category:
         qs = qs.filter(category__code=f.category)
     if f.area:
-        qs = qs.filter(under(f.area, "scan_path"))
+        qs = qs.filter(under(f.area, path_field))
     if f.level:
         qs = qs.filter(handling_level=f.level)
     if f.source:
         qs = qs.filter(source=f.source)
     if f.overdue:
-        qs = qs.filter(**{"scan_status__in": OPEN_STATUSES}, due_at__lt=timezone.now())
+        qs = qs.filter(**{f"{status_field}__in": OPEN_STATUSES}, due_at__lt=timezone.now())
     if f.assignee is not None:
         qs = qs.filter(assignee=f.assignee)
-    return qs.select_related("category", "area").order_by("-reported_at", "-id")
+    return qs
 
 
 def my_problems(viewer: Any) -> QuerySet[Problem]:
@@ -143,9 +156,17 @@ def nearby_open(
 
 def status_counts(viewer: Any, area_path: str) -> dict[str, int]:
     qs = Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(under(area_path))
-    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
-    overdue = _by_recency(viewer).filter(under(area_path, "scan_path"))
-    counts["overdue"] = overdue.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now()).count()
+    # One pass over the (area_path, status, due_at) index: counts per status, and how
+    # many of each are past due.
+    rows = (
+        qs.values_list("status")
+        .annotate(
+            n=Count("id"), late=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now()))
+        )
+        .order_by()
+    )
+    counts = {status: n for status, n, _ in rows}
+    counts["overdue"] = sum(late for _, _, late in rows)
     return counts
 
 

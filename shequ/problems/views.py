@@ -55,10 +55,7 @@ def board(request: HttpRequest) -> HttpResponse:
         return redirect("problems_mine")
     f, raw, area = _filters(request)
     page = CappedPaginator(selectors.problem_list(request.user, f), 50).get_page(request.GET.get("page"))
-    tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
-    counts = selectors.status_counts(request.user, (area or tops[0]).path) if tops else {}
     grids = Area.objects.visible_to(request.user).filter(kind="grid").order_by("path")[:300]
-    chips = [(code, label, counts.get(code, 0)) for code, label in Status.choices]
     return render(
         request,
         "problems/board.html",
@@ -66,8 +63,6 @@ def board(request: HttpRequest) -> HttpResponse:
             "page": page,
             "raw": raw,
             "area": area,
-            "counts": counts,
-            "chips": chips,
             "categories": ProblemCategory.objects.filter(active=True),
             "grids": grids,
             "levels": HandlingLevel.choices,
@@ -436,3 +431,21 @@ def agenda(request: HttpRequest) -> HttpResponse:
         return redirect("problems_agenda")
     items = selectors.agenda_items(request.user)
     return render(request, "problems/agenda.html", {"items": items[:200]})
+
+
+@login_required
+def counts(request: HttpRequest) -> HttpResponse:
+    """The board's status chips, loaded after the list so the list never waits for them."""
+    code = request.GET.get("area", "")
+    tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
+    if not code and not tops:
+        raise Http404
+    area = get_area(request.user, code) if code else tops[0]
+    found = selectors.status_counts(request.user, area.path)
+    chips = [(c, label, found.get(c, 0)) for c, label in Status.choices]
+    raw = {k: request.GET.get(k, "") for k in ("status", "overdue")}
+    return render(
+        request,
+        "problems/partials/chips.html",
+        {"chips": chips, "overdue": found["overdue"], "raw": raw, "area_code": code},
+    )

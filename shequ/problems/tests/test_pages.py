@@ -156,3 +156,22 @@ def test_grid_worker_reports_on_behalf_of_a_resident_by_id_number(world):
         },
     )
     assert r.status_code == 400 and "请选择代报的居民" in r.content.decode()
+
+
+def test_board_chips_count_by_status_and_overdue(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first, second = report(world), report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, second, "accept")
+    act(world, world.secretary_zhang, second, "dispatch")
+    Problem.objects.filter(pk=second.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    c = client_for(world.secretary_zhang)
+    chips = c.get("/problems/counts/", {"area": world.areas["A1"].code}).content.decode()
+    assert "已上报 <b>1</b>" in chips and "已派遣 <b>1</b>" in chips and "超期 <b>1</b>" in chips
+    board = c.get("/problems/", {"overdue": "1"}).content.decode()
+    assert f'href="/problems/{second.pk}/"' in board and f'href="/problems/{first.pk}/"' not in board
+    assert "/problems/counts/" in board  # the chips load after the list
+    api = c.get("/api/v1/problems/", {"status": "dispatched"}).json()
+    assert api["count"] == 1 and api["count_exact"] is True
