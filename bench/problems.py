@@ -83,17 +83,20 @@ def generate(total: int) -> float:
     report_month_start = (
         timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
     ).replace(day=1)
-    statuses = [Status.EVALUATED] * 6 + [Status.CLOSED] * 2 + list(OPEN_STATUSES) + [Status.REJECTED]
+    # As in a real street (and in the demo): what is still open was mostly reported in
+    # the last weeks; of older problems about 1 % were left open and are long overdue.
+    recent = [Status.EVALUATED] * 3 + [Status.CLOSED] * 2 + list(OPEN_STATUSES) * 2 + [Status.REJECTED]
+    older = [Status.EVALUATED] * 70 + [Status.CLOSED] * 22 + [Status.REJECTED] * 7 + [Status.IN_PROGRESS]
     started = time.perf_counter()
     batch = []
     for i in range(total):
         if i < REPORT_MONTH_SHARE:
             reported = report_month_start + timedelta(seconds=rng.uniform(0, 27 * 86400))
         else:
-            reported = now - timedelta(seconds=rng.uniform(40 * 86400, 365 * 86400))
+            reported = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
         grid = rng.choice(grids)
         category = rng.choice(categories)
-        status = rng.choice(statuses)
+        status = rng.choice(recent if now - reported < timedelta(days=40) else older)
         due = reported + timedelta(days=rng.choice([1, 7, 15]))
         closed = (
             due - timedelta(hours=rng.uniform(-48, 100))
