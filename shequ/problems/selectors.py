@@ -166,9 +166,11 @@ def nearby_open(
 def status_counts(viewer: Any, area_path: str) -> dict[str, int]:
     qs = Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(under(area_path))
     # The counts per status read the (area_path, status, due_at) index; the overdue count
-    # reads (status, due_at, area_path), over the open, past-due rows alone.
+    # must read (status, due_at, area_path), over the open, past-due rows alone, so on
+    # SQLite its path test goes through the same expression as the lists.
     counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
-    counts["overdue"] = qs.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now()).count()
+    late = _by_recency(viewer).filter(under(area_path, "scan_path"))
+    counts["overdue"] = late.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now()).count()
     return counts
 
 
