@@ -164,6 +164,9 @@ class Problem(models.Model):
             models.Index(fields=["status", "due_at", "area_path"], name="problem_overdue_idx"),
             # Lists are newest first: walking this index avoids sorting a whole street.
             models.Index(fields=["reported_at", "id"], name="problem_recent_idx"),
+            # The monthly measures select by due date and by closing date.
+            models.Index(fields=["due_at"], name="problem_due_idx"),
+            models.Index(fields=["closed_at"], name="problem_closed_idx"),
             models.Index(fields=["reporter", "reported_at"]),
             models.Index(fields=["category", "lat"]),
         ]
