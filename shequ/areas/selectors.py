@@ -58,13 +58,7 @@ def children(viewer: Any, area: Area) -> QuerySet[Area]:
     return Area.objects.visible_to(viewer).filter(parent=area).order_by("path")
 
 
-def grid_features(viewer: Any, area: Area) -> dict[str, Any]:
-    """GeoJSON FeatureCollection of the grids at or below an area, for the map."""
-    rows = (
-        Area.objects.visible_to(viewer)
-        .filter(under(area.path, "path"), kind="grid", geometry__isnull=False)
-        .values_list("code", "name", "geometry")
-    )
+def _features(rows: Any) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
@@ -72,3 +66,24 @@ def grid_features(viewer: Any, area: Area) -> dict[str, Any]:
             for code, name, geom in rows
         ],
     }
+
+
+def grid_features(viewer: Any, area: Area) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of the grids at or below an area, for the map."""
+    return _features(
+        Area.objects.visible_to(viewer)
+        .filter(under(area.path, "path"), kind="grid", geometry__isnull=False)
+        .values_list("code", "name", "geometry")
+    )
+
+
+def grid_outlines(community: Area | None) -> dict[str, Any]:
+    """The grid outlines of a community, for placing a pin when reporting. Only names and
+    shapes, so they are shown to the community's residents too, who hold no area scope."""
+    if community is None:
+        return _features([])
+    return _features(
+        Area.objects.filter(under(community.path, "path"), kind="grid", geometry__isnull=False).values_list(
+            "code", "name", "geometry"
+        )
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection
@@ -13,7 +13,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from shequ.access.roles import Permission
-from shequ.access.scope import can, scope_q
+from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.paths import under
 from shequ.core.errors import NotFound
 from shequ.problems.models import OPEN_STATUSES, Problem, Status
@@ -128,6 +128,7 @@ def inbox(viewer: Any) -> QuerySet[Problem]:
 
 
 def nearby_open(
+    viewer: Any,
     category_code: str,
     lon: float,
     lat: float,
@@ -156,10 +157,19 @@ def nearby_open(
         .select_related("category")
         .exclude(pk=exclude or 0)
     )
+    # Only problems in the communities the viewer belongs to or looks after (a
+    # street-level user's own path is already the widest prefix).
+    communities = {
+        path if path.count("/") <= 3 else "/".join(path.split("/")[:3]) + "/"
+        for _, path in assignments(viewer)
+    }
     return [
         p
         for p in candidates
-        if p.lon is not None and p.lat is not None and distance_m(lon, lat, p.lon, p.lat) <= metres
+        if any(p.area_path.startswith(c) for c in communities)
+        and p.lon is not None
+        and p.lat is not None
+        and distance_m(lon, lat, p.lon, p.lat) <= metres
     ]
 
 
@@ -174,7 +184,7 @@ def status_counts(viewer: Any, area_path: str) -> dict[str, int]:
     return counts
 
 
-def map_points(viewer: Any, area_path: str, *, since: datetime | None = None) -> list[dict[str, Any]]:
+def map_points(viewer: Any, area_path: str) -> list[dict[str, Any]]:
     qs = (
         Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
         .filter(under(area_path), lat__isnull=False, status__in=OPEN_STATUSES)

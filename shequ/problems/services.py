@@ -684,14 +684,14 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                         data={"source": row.source},
                     )
                 )
-                status: str = Status.REPORTED  # type: ignore[no-redef]
+                step_status: str = Status.REPORTED
                 last_back = None
                 for step in row.events:
-                    target = TRANSITIONS[step.action].target or status
+                    target = TRANSITIONS[step.action].target or step_status
                     event = ProblemEvent(
                         problem=p,
                         action=step.action,
-                        from_status=status,
+                        from_status=step_status,
                         to_status=target,
                         actor=step.actor,
                         note=step.note,
@@ -700,7 +700,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                     events.append(event)
                     if step.action == "report_back":
                         last_back = event
-                    status = target
+                    step_status = target
                 if last_back is not None and row.proof_photos:
                     proof_events.append((last_back, row))
                 for ph in row.report_photos:

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from shequ.access.audit import client_ip
 from shequ.access.audit import record as audit_record
 from shequ.access.roles import Permission
-from shequ.access.scope import assignments, can, has_anywhere, scope_paths
+from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.areas.models import Area
-from shequ.areas.selectors import get_area, grid_features, home_areas
+from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
@@ -96,20 +96,7 @@ def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "staff": staff,
         "categories": ProblemCategory.objects.filter(active=True),
         "sources": [s for s in Source.choices if staff or s[0] in ("resident", "opinion_channel")],
-        "grids": _grids_of(community),
-    }
-
-
-def _grids_of(community: Area | None) -> dict[str, Any]:
-    if community is None:
-        return {"type": "FeatureCollection", "features": []}
-    rows = Area.objects.filter(path__startswith=community.path, kind="grid", geometry__isnull=False)
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "geometry": a.geometry, "properties": {"code": a.code, "name": a.name}}
-            for a in rows
-        ],
+        "grids": grid_outlines(community),
     }
 
 
@@ -173,17 +160,7 @@ def nearby(request: HttpRequest) -> HttpResponse:
         lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
     except ValueError:
         return HttpResponse("")
-    # Only problems in the communities the viewer belongs to or looks after.
-    # A street-level user's own path is the widest prefix; others see their community.
-    communities = {
-        path if path.count("/") <= 3 else "/".join(path.split("/")[:3]) + "/"
-        for _, path in assignments(request.user)
-    }
-    found = [
-        p
-        for p in selectors.nearby_open(request.GET.get("category", ""), lon, lat)
-        if any(p.area_path.startswith(c) for c in communities)
-    ]
+    found = selectors.nearby_open(request.user, request.GET.get("category", ""), lon, lat)
     return render(request, "problems/partials/nearby.html", {"found": found})
 
 
