@@ -65,7 +65,9 @@ def record(
     )
     # Round-trip detail through JSON so the hash is computed over what is stored.
     row.detail = json.loads(json.dumps(row.detail, ensure_ascii=False, default=str))
-    with transaction.atomic():
+    # No savepoint of its own: if the audit row cannot be written, the change it records
+    # must not be committed either.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])

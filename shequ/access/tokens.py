@@ -51,8 +51,11 @@ def issue_token(request: Any, username: str, password: str) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = ApiToken.objects.select_related("user").filter(digest=_digest(token)).first()
-    if row is None or not row.user.is_active:
+    try:
+        row = ApiToken.objects.select_related("user").get(digest=_digest(token))
+    except ApiToken.DoesNotExist:
+        return None
+    if not row.user.is_active:
         return None
     now = timezone.now()
     idle = timedelta(seconds=settings.SESSION_IDLE_SECONDS)

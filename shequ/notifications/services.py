@@ -12,13 +12,15 @@ from shequ.notifications.models import Notification
 
 
 def notify(users: Iterable[Any], text: str, link: str = "", *, skip: Any = None) -> int:
+    """One notice to each of ``users`` (user objects or user ids), once each."""
     seen: set[int] = set()
     rows = []
     for user in users:
-        if user is None or user.pk in seen or (skip is not None and user.pk == skip.pk):
+        uid = user if isinstance(user, int) else getattr(user, "pk", None)
+        if uid is None or uid in seen or (skip is not None and uid == skip.pk):
             continue
-        seen.add(user.pk)
-        rows.append(Notification(user=user, text=text[:300], link=link))
+        seen.add(uid)
+        rows.append(Notification(user_id=uid, text=text[:300], link=link))
     Notification.objects.bulk_create(rows)
     return len(rows)
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shequ.access import audit
-from shequ.access.holders import holders
+from shequ.access.holders import holder_ids, holders
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can
 from shequ.areas import geo
@@ -65,7 +65,7 @@ def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str]]:
         else:
             grid = geo.locate(data.lon, data.lat)
             if grid is not None:
-                return Area.objects.get(pk=grid.id), True, errors
+                return _grid_area(grid), True, errors
     if data.area:
         area = Area.objects.filter(code=data.area).first()
         if area is None:
@@ -81,13 +81,36 @@ def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str]]:
     return Area(path=""), False, errors
 
 
+def _grid_area(grid: geo.GridRef) -> Area:
+    """The located grid as an Area, from the grid index's own copy of its row (the index
+    is rebuilt whenever a grid changes), so a report does not read it again."""
+    area = Area(id=grid.id, code=grid.code, name=grid.name, kind=AreaKind.GRID, path=grid.path)
+    area._state.adding = False
+    area._state.db = "default"
+    return area
+
+
 def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Problem, bool]:
     """Record a reported problem. Returns (problem, created); a repeated Idempotency-Key
     returns the first problem and created=False."""
-    if data.idempotency_key:
-        existing = Problem.objects.filter(reporter=actor, idempotency_key=data.idempotency_key).first()
-        if existing is not None:
-            return existing, False
+    try:
+        return _report(actor, data, ip)
+    except (ValidationFailed, IntegrityError):
+        # A retried submission: answer with the problem the first one recorded, even if
+        # the retry itself no longer validates (say, its category was retired since).
+        existing = _repeated(actor, data.idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _repeated(actor: Any, key: str) -> Problem | None:
+    if not key or not getattr(actor, "is_authenticated", False):
+        return None
+    return Problem.objects.filter(reporter=actor, idempotency_key=key).first()
+
+
+def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     errors: dict[str, str] = {}
     category = ProblemCategory.objects.filter(code=data.category, active=True).first()
     if category is None:
@@ -154,21 +177,15 @@ def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Prob
                 reported_at=now,
                 idempotency_key=data.idempotency_key[:80],
             )
-            problem.followers.add(actor)
+            Problem.followers.through.objects.create(problem_id=problem.pk, user_id=actor.pk)
             event = _event(problem, actor, "report", "", Status.REPORTED, "", {"source": data.source}, now)
             _attach(problem, event, stored, PhotoKind.REPORT)
             audit.record(actor, "problem.report", area_path=area.path, obj=problem, ip=ip)
             notify(
-                holders(Permission.PROBLEM_TRIAGE, area.path),
+                holder_ids(Permission.PROBLEM_TRIAGE, area.path),
                 f"新问题待立案：{category.name}（{problem.number}）",
                 f"/problems/{problem.pk}/",
             )
-    except IntegrityError:
-        photos.remove(stored)
-        existing = Problem.objects.filter(reporter=actor, idempotency_key=data.idempotency_key).first()
-        if existing is None:
-            raise
-        return existing, False
     except Exception:
         photos.remove(stored)
         raise

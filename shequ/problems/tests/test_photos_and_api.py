@@ -86,6 +86,31 @@ def test_api_create_with_photos_and_idempotency_key(world, resident_api):
     assert Problem.objects.filter(reporter=world.resident_wang).count() == 1
 
 
+def test_a_retry_that_no_longer_validates_still_gets_the_first_problem(world, resident_api, settings):
+    from pathlib import Path
+
+    from shequ.problems.models import ProblemCategory
+
+    lon, lat = grid_point(world)
+    form = {"category": "garbage", "description": "垃圾三天没清运", "lon": str(lon), "lat": str(lat)}
+    first = resident_api.post("/api/v1/problems/", form, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == 201
+    ProblemCategory.objects.filter(code="garbage").update(active=False)
+    try:
+        stored_before = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+        retry = resident_api.post(
+            "/api/v1/problems/", {**form, "photos": [jpeg()]}, HTTP_IDEMPOTENCY_KEY="retry-1"
+        )
+        assert retry.status_code == 200 and retry.json()["id"] == first.json()["id"]
+        # A new key with the retired category is refused, naming the field.
+        fresh = resident_api.post("/api/v1/problems/", form, HTTP_IDEMPOTENCY_KEY="retry-2")
+        assert fresh.status_code == 400 and "category" in fresh.json()["fields"]
+        stored_after = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+        assert stored_after == stored_before  # the repeated request's photo was not kept
+    finally:
+        ProblemCategory.objects.filter(code="garbage").update(active=True)
+
+
 def test_api_create_errors_name_the_fields(world, resident_api):
     r = resident_api.post(
         "/api/v1/problems/",
