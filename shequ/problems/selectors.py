@@ -174,11 +174,16 @@ def nearby_open(
 
 
 def status_counts(viewer: Any, area_path: str) -> dict[str, int]:
-    qs = Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(under(area_path))
+    """Problems per status under ``area_path``, and how many open ones are past due."""
+    qs = Problem.objects.filter(under(area_path))
+    if not can(viewer, Permission.PROBLEM_VIEW, area_path):
+        # Only part of the place is the viewer's: the scope test is needed. Where all of it
+        # is, the scope test would repeat the path range and be checked on every row.
+        qs = qs.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
     # The counts per status read the (area_path, status, due_at) index; the overdue count
     # must read (status, due_at, area_path), over the open, past-due rows alone, so on
     # SQLite its path test goes through the same expression as the lists.
-    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    counts = dict(qs.values_list("status").annotate(n=Count("*")).order_by())
     late = _by_recency(viewer).filter(under(area_path, "scan_path"))
     counts["overdue"] = late.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now()).count()
     return counts
