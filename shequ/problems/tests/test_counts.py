@@ -10,7 +10,7 @@ from shequ.problems.tests.helpers import report
 def test_counts_cover_only_what_the_viewer_may_see(db, world):
     for key in ("A1-1", "A1-1", "A1-2", "A2-1"):
         report(world, world.user(f"resident@{key[:2]}-1-h1"), key=key)
-    late = Problem.objects.filter(area_path__startswith=world.areas["A1-1"].path).first()
+    late = Problem.objects.filter(area_path__startswith=world.areas["A1-1"].path).earliest("id")
     Problem.objects.filter(pk=late.pk).update(
         status=Status.DISPATCHED, due_at=timezone.now() - timedelta(hours=1)
     )
