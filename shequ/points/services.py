@@ -481,6 +481,10 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
             # 1. The buyer's account row (PostgreSQL: serialises one person's orders, so
             #    the limit below is counted under the lock; SQLite: IMMEDIATE already).
             list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk"))
+            if key:  # the same request may have been placed while we waited for the lock
+                existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
+                if existing is not None:
+                    return existing, False
             taken = (
                 Order.objects.filter(user_id=actor.pk, item=item, window=window[0])
                 .exclude(status=OrderStatus.CANCELLED)
