@@ -216,7 +216,7 @@ try:
     STAR_THRESHOLDS = [int(v) for v in _stars_raw.split(",") if v.strip()]
 except ValueError as exc:
     raise ImproperlyConfigured("SHEQU_STAR_THRESHOLDS must be increasing numbers, e.g. 100,300,600") from exc
-if not STAR_THRESHOLDS or STAR_THRESHOLDS != sorted(set(STAR_THRESHOLDS)) or STAR_THRESHOLDS[0] < 1:
+if not STAR_THRESHOLDS or sorted(set(STAR_THRESHOLDS)) != STAR_THRESHOLDS or STAR_THRESHOLDS[0] < 1:
     raise ImproperlyConfigured("SHEQU_STAR_THRESHOLDS must be increasing numbers, e.g. 100,300,600")
 RANKING_SIZE = env_int("SHEQU_RANKING_SIZE", 10, minimum=1)
 

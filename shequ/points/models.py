@@ -315,3 +315,11 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        from shequ.points.lifecycle import TRANSITIONS
+
+        if self.action in TRANSITIONS:
+            return TRANSITIONS[self.action].label
+        return {"place": "下单"}.get(self.action, self.action)

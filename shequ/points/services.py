@@ -248,9 +248,10 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
 
     errors: dict[str, str] = {}
     member = User.objects.filter(pk=data.member, is_active=True).select_related("resident").first()
-    if member is None or getattr(member, "resident", None) is None or not member.resident.party_member_kind:
+    resident = member.resident if member is not None else None
+    if resident is None or not resident.party_member_kind:
         errors["member"] = "请选择一名党员"
-    elif not can(actor, Permission.POINTS_MANAGE, member.resident.area_path):
+    elif not can(actor, Permission.POINTS_MANAGE, resident.area_path):
         errors["member"] = "只能为管辖范围内的党员记录服务积分"
     if data.kind not in ServiceKind.values:
         errors["kind"] = "服务类型不在可选范围内"
@@ -264,7 +265,7 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
         errors["served_on"] = "服务日期不能晚于今天"
     if errors:
         raise ValidationFailed(errors)
-    assert member is not None
+    assert member is not None and resident is not None
     with transaction.atomic():
         record = ServiceRecord.objects.create(
             member=member,
@@ -272,7 +273,7 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
             note=note[:200],
             points=data.points,
             served_on=served_on,
-            area_path=member.resident.area_path,
+            area_path=resident.area_path,
             recorded_by=actor,
             recorded_at=timezone.now(),
         )

@@ -371,6 +371,14 @@ class ClaimEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.claim_id} {self.action}"
 
+    @property
+    def label(self) -> str:
+        from shequ.tasks.lifecycle import CLAIM_TRANSITIONS
+
+        if self.action in CLAIM_TRANSITIONS:
+            return CLAIM_TRANSITIONS[self.action].label
+        return {"claim": "接单"}.get(self.action, self.action)
+
 
 class ProofFile(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="proofs")

@@ -194,3 +194,33 @@ def skills(viewer: Any) -> QuerySet[Skill]:
 
 def venues(viewer: Any) -> QuerySet[Venue]:
     return Venue.objects.visible_to(viewer).select_related("area")
+
+
+def may_act_on_claim(viewer: Any, claim: Claim, action: str) -> bool:
+    from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, CLAIMANT
+
+    rule = CLAIM_TRANSITIONS[action]
+    if claim.status not in rule.sources:
+        return False
+    for perm in rule.permissions:
+        if perm == CLAIMANT and claim.user_id == viewer.pk:
+            return True
+        if perm != CLAIMANT and claim.user_id != viewer.pk and can(viewer, perm, claim.area_path):
+            return True
+    return False
+
+
+def claim_actions(viewer: Any, claim: Claim) -> list[tuple[str, str]]:
+    from shequ.tasks.lifecycle import CLAIM_TRANSITIONS
+
+    return [(a, t.label) for a, t in CLAIM_TRANSITIONS.items() if may_act_on_claim(viewer, claim, a)]
+
+
+def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
+    from shequ.tasks.lifecycle import TASK_TRANSITIONS
+
+    return [
+        (a, t.label)
+        for a, t in TASK_TRANSITIONS.items()
+        if task.status in t.sources and any(can(viewer, p, task.area_path) for p in t.permissions)
+    ]
