@@ -1,0 +1,70 @@
+"""The pages: forms come back with the user's input and a Chinese message per field;
+the board shows how many open tasks the person holds."""
+
+import pytest
+from django.test import Client
+
+from shequ.problems.tests.helpers import jpeg
+from shequ.tasks.models import ClaimStatus
+from shequ.tasks.tests.helpers import make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_resident_claims_and_uploads_proof_from_the_pages(world):
+    task = make_task(world)
+    c = client_for(world.resident_wang)
+    board = c.get("/tasks/").content.decode()
+    assert task.title in board and "您当前有 <b>0</b> 个进行中的任务" in board
+    r = c.post(f"/tasks/{task.pk}/act/", {"action": "claim"})
+    assert r.status_code == 302
+    claim = task.claims.get()
+    r = c.post(f"/tasks/claims/{claim.pk}/act/", {"action": "submit", "note": "好了"})
+    assert (
+        r.status_code == 400 and "请上传至少一张照片" in r.content.decode() and "好了" in r.content.decode()
+    )
+    r = c.post(f"/tasks/claims/{claim.pk}/act/", {"action": "submit", "note": "好了", "files": [jpeg()]})
+    assert r.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert "您当前有 <b>1</b> 个进行中的任务" in c.get("/tasks/").content.decode()
+    queue = client_for(world.grid_worker_li).get("/tasks/queue/").content.decode()
+    assert f"/tasks/claims/{claim.pk}/" in queue
+
+
+def test_the_editor_keeps_input_and_names_the_fields(world):
+    c = client_for(world.secretary_zhang)
+    r = c.post(
+        "/tasks/new/", {"title": "清理小广告", "description": "", "category": "clear_ads", "places": "0"}
+    )
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "清理小广告" in body and "请说明任务内容" in body and "名额必须在 1 到 500 之间" in body
+    assert client_for(world.resident_wang).get("/tasks/new/").status_code == 403
+
+
+def test_problem_page_offers_to_task_and_editor_is_prefilled(world):
+    from shequ.problems.tests.helpers import report
+
+    problem = report(world)
+    c = client_for(world.secretary_zhang)
+    assert 'id="to-task"' in c.get(f"/problems/{problem.pk}/").content.decode()
+    body = c.get(f"/tasks/new/?problem={problem.pk}").content.decode()
+    assert f'name="problem" value="{problem.pk}"' in body and problem.description in body
+    assert (
+        'id="to-task"' not in client_for(world.resident_wang).get(f"/problems/{problem.pk}/").content.decode()
+    )
+
+
+def test_store_page_says_why_a_redemption_was_refused(world):
+    from shequ.points.tests.helpers import item
+
+    rice = item(world, price=30)
+    r = client_for(world.resident_wang).post("/points/store/redeem/", {"item": rice.pk, "quantity": "1"})
+    assert r.status_code == 409 and "积分不足" in r.content.decode()
