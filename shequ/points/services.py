@@ -10,7 +10,7 @@ transaction is IMMEDIATE and so runs alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -147,12 +147,14 @@ def post(
     lines: list[tuple[Account, int]],
     *,
     earning: bool | None = None,
+    at: datetime | None = None,
     **links: Any,
 ) -> Transaction:
-    """Write one balanced transaction. Must run inside the caller's transaction."""
+    """Write one balanced transaction. Must run inside the caller's transaction.
+    ``at`` dates an imported past transaction (the demo's year, an earlier system)."""
     if len(lines) < 2 or sum(amount for _, amount in lines) != 0 or any(amount == 0 for _, amount in lines):
         raise ValueError(f"unbalanced transaction: {[(a.pk, n) for a, n in lines]}")
-    now = timezone.now()
+    now = at or timezone.now()
     txn = Transaction.objects.create(
         kind=kind,
         memo=memo[:200],
