@@ -5,7 +5,8 @@ conditional UPDATEs, so no account but a community's issuer can go below zero; r
 are never changed, a mistake is undone by a reversing transaction. Locks are always
 taken in one order — the personal account, then the store item, then the issuer — so
 two writers never wait on each other in a circle (PostgreSQL); on SQLite the write
-transaction is IMMEDIATE and so runs alone."""
+transaction is IMMEDIATE and so runs alone. The rows every redemption shares (the item,
+the issuer) are written last, so they are held for as short a time as possible."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -164,28 +165,36 @@ def post(
         created_at=now,
         **links,
     )
-    is_earning = kind in EARNING_KINDS if earning is None else earning
     # Personal accounts first, the issuer last: the one lock order.
     for account, amount in sorted(lines, key=lambda line: (line[0].kind == AccountKind.ISSUER, line[0].pk)):
-        rows = Account.objects.filter(pk=account.pk)
-        if amount < 0 and account.kind != AccountKind.ISSUER:
-            rows = rows.filter(balance__gte=-amount)
-        if rows.update(balance=F("balance") + amount) != 1:
-            raise _insufficient(account, -amount)
+        _move(account, amount)
+    _write_entries(txn, lines, kind in EARNING_KINDS if earning is None else earning)
+    return txn
+
+
+def _move(account: Account, amount: int) -> None:
+    """Change a cached balance by a conditional UPDATE: only the issuer may go below zero."""
+    rows = Account.objects.filter(pk=account.pk)
+    if amount < 0 and account.kind != AccountKind.ISSUER:
+        rows = rows.filter(balance__gte=-amount)
+    if rows.update(balance=F("balance") + amount) != 1:
+        raise _insufficient(account, -amount)
+
+
+def _write_entries(txn: Transaction, lines: list[tuple[Account, int]], earning: bool) -> None:
     Entry.objects.bulk_create(
         Entry(
             transaction=txn,
             account=account,
             amount=amount,
-            kind=kind,
-            earning=is_earning,
+            kind=txn.kind,
+            earning=earning,
             area_path=account.area_path,
             account_kind=account.kind,
-            at=now,
+            at=txn.created_at,
         )
         for account, amount in lines
     )
-    return txn
 
 
 def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Transaction:
@@ -478,12 +487,15 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
     if window is None:
         raise Refused("window_closed", "item", "现在不在兑换期内，请在公布的兑换期内兑换")
     cost = item.price * data.quantity
+    issuer = issuer_for(account.area)
     now = timezone.now()
     try:
         with transaction.atomic():
             # 1. The buyer's account row (PostgreSQL: serialises one person's orders, so
-            #    the limit below is counted under the lock; SQLite: IMMEDIATE already).
-            list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk"))
+            #    the limit below is counted under the lock; SQLite: the IMMEDIATE write
+            #    transaction already runs alone).
+            if connection.vendor == "postgresql":
+                list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk"))
             if key:  # the same request may have been placed while we waited for the lock
                 existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
                 if existing is not None:
@@ -500,13 +512,8 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
                     "quantity",
                     f"超出限兑：{item.name}每人每期限兑 {item.per_person_limit} 件，您本期已兑 {taken} 件",
                 )
-            # 2. The stock, by a conditional UPDATE: it cannot go below zero.
-            rows = StoreItem.objects.filter(pk=item.pk, active=True, stock__gte=data.quantity).update(
-                stock=F("stock") - data.quantity
-            )
-            if rows != 1:
-                left = StoreItem.objects.filter(pk=item.pk).values_list("stock", flat=True).first() or 0
-                raise Refused("out_of_stock", "quantity", f"库存不足：{item.name}剩余 {left} 件")
+            # 2. The points, by a conditional UPDATE: no balance below zero.
+            _move(account, -cost)
             order = Order.objects.create(
                 user=actor,
                 account=account,
@@ -519,19 +526,30 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
                 created_at=now,
                 updated_at=now,
             )
-            # 3. The points, by a conditional UPDATE in post(): no balance below zero.
-            post(
-                TxnKind.REDEEM,
-                f"兑换 {item.name}×{data.quantity}",
-                actor,
-                account.area,
-                [(account, -cost), (issuer_for(account.area), cost)],
+            txn = Transaction.objects.create(
+                kind=TxnKind.REDEEM,
+                memo=f"兑换 {item.name}×{data.quantity}"[:200],
+                community=account.area,
+                area_path=account.area_path,
+                created_by=actor,
+                created_at=now,
                 order=order,
             )
+            _write_entries(txn, [(account, -cost), (issuer, cost)], earning=False)
             OrderEvent.objects.create(
                 order=order, action="place", from_status="", to_status=OrderStatus.PLACED, actor=actor, at=now
             )
             audit.record(actor, "store.redeem", area_path=account.area_path, obj=order, ip=ip)
+            # 3. The rows every buyer shares come last, so that they stay locked only
+            #    until the commit that follows (PostgreSQL): the stock, by a conditional
+            #    UPDATE that cannot go below zero, then the issuer's balance.
+            rows = StoreItem.objects.filter(pk=item.pk, active=True, stock__gte=data.quantity).update(
+                stock=F("stock") - data.quantity
+            )
+            if rows != 1:
+                left = StoreItem.objects.filter(pk=item.pk).values_list("stock", flat=True).first() or 0
+                raise Refused("out_of_stock", "quantity", f"库存不足：{item.name}剩余 {left} 件")
+            _move(issuer, cost)
     except IntegrityError:
         if key:
             existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()

@@ -32,17 +32,18 @@ def test_redeem_takes_stock_and_points_in_one_go(world):
 
 
 def test_refusals_name_what_is_short(world):
-    fund(world, world.resident_wang, 50)
+    fund(world, world.resident_wang, 100)
     rice = item(world, stock=1, limit=5)
     with pytest.raises(Refused) as exc:
         redeem(world.resident_wang, rice, 2)
     assert exc.value.code == "out_of_stock" and "库存不足" in exc.value.fields["quantity"]
-    oil = item(world, name="菜籽油", price=80, stock=10)
+    oil = item(world, name="菜籽油", price=150, stock=10)
     with pytest.raises(Refused) as exc:
         redeem(world.resident_wang, oil)
     assert exc.value.code == "insufficient_points" and exc.value.fields["points"].startswith("积分不足")
     # Nothing was taken by the refused attempts.
-    assert StoreItem.objects.get(pk=oil.pk).stock == 10 and balance(world.resident_wang) == 50
+    assert StoreItem.objects.get(pk=oil.pk).stock == 10 and balance(world.resident_wang) == 100
+    assert StoreItem.objects.get(pk=rice.pk).stock == 1
     paper = item(world, name="抽纸", price=5, stock=10, limit=1)
     redeem(world.resident_wang, paper)
     with pytest.raises(Refused) as exc:
