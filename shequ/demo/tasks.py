@@ -35,7 +35,7 @@ from shequ.tasks.models import (
     Difficulty,
     ListStatus,
     MonthlyList,
-    Skill,
+    Talent,
     Task,
     TaskStatus,
     TeamMember,
@@ -59,9 +59,9 @@ TARGETED = [
 ]
 UNITS = [
     ("区供电所", "department"),
-    ("物业服务中心", "property"),
+    ("物业服务中心", "property_company"),
     ("环卫所", "department"),
-    ("大足农商行龙滩子支行", "resident_unit"),
+    ("大足农商行龙滩子支行", "stationed_unit"),
 ]
 ITEMS = [
     ("大米 5kg", 60, 400, 2, "街道"),
@@ -76,12 +76,12 @@ TEAMS = [
     ("五老服务队", "five_elders"),
     ("党员先锋服务队", "party"),
 ]
-SKILLS = [
+TALENTS = [
     ("able", "家电维修", "电器", "空调冰箱维修"),
     ("able", "水电安装", "建筑", "水电管线维修"),
     ("able", "调解", "法律", "邻里纠纷调解"),
-    ("talent", "教育", "中小学", "数学辅导"),
-    ("talent", "医疗", "护理", "老人健康咨询"),
+    ("gifted", "教育", "中小学", "数学辅导"),
+    ("gifted", "医疗", "护理", "老人健康咨询"),
     ("artist", "文艺", "舞蹈", "广场舞编排"),
     ("artist", "文艺", "书法", "书法春联"),
     ("artist", "文艺", "戏曲", "川剧"),
@@ -140,7 +140,7 @@ def _resources(street: Area, communities: list[Area], admin: User, rng: random.R
                 rng.randrange(0, 500) :
             ][:8]
             TeamMember.objects.bulk_create(TeamMember(team=team, resident=m) for m in members)
-        _skills(community, 12, rng)
+        _talents(community, 12, rng)
         tasks.add_venue(
             admin, f"{community.name}党群服务中心活动室", "venue", community.code, "可容纳60人", 60
         )
@@ -148,14 +148,14 @@ def _resources(street: Area, communities: list[Area], admin: User, rng: random.R
     return {"units": units}
 
 
-def _skills(community: Area, count: int, rng: random.Random) -> None:
+def _talents(community: Area, count: int, rng: random.Random) -> None:
     residents = list(
         Resident.objects.filter(area_path__startswith=community.path).order_by("id")[: count * 20]
     )
-    Skill.objects.bulk_create(
-        Skill(resident=r, kind=kind, trade=trade, field=field, skill=skill, area_path=r.area_path)
+    Talent.objects.bulk_create(
+        Talent(resident=r, kind=kind, trade=trade, field=field, skill=skill, area_path=r.area_path)
         for r, (kind, trade, field, skill) in zip(
-            rng.sample(residents, count), rng.choices(SKILLS, k=count), strict=True
+            rng.sample(residents, count), rng.choices(TALENTS, k=count), strict=True
         )
     )
 
@@ -180,7 +180,7 @@ def xingshan_teams(street: Area, admin: User, rng: random.Random) -> None:
         ]
         TeamMember.objects.bulk_create(TeamMember(team=team, resident=m) for m in members)
     for community in communities:
-        _skills(community, 15, rng)
+        _talents(community, 15, rng)
 
 
 def _month_starts(now: datetime, months: int) -> list[datetime]:

@@ -191,9 +191,9 @@ def balance(request: HttpRequest) -> Any:
     if account is None:
         return {"balance": 0, "kind": "", "community": "", "earned_this_quarter": 0}
     year, quarter = selectors.current_quarter(timezone.localdate())
-    start, end = selectors.quarter_range(year, quarter)
-    earned = sum(
-        account.entries.filter(earning=True, at__gte=start, at__lt=end).values_list("amount", flat=True)
+    earned = (
+        account.earning_totals.filter(period=f"{year}Q{quarter}").values_list("earned", flat=True).first()
+        or 0
     )
     return {
         "balance": account.balance,
@@ -232,13 +232,12 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
     today = timezone.localdate()
     year = year or today.year
     quarter = quarter if 1 <= quarter <= 4 else selectors.current_quarter(today)[1]
-    start, end = selectors.quarter_range(year, quarter)
     return {
         "community": area.code,
         "year": year,
         "quarter": quarter,
-        "able": [vars(r) for r in selectors.ranking(area, AccountKind.RESIDENT, start, end)],
-        "pioneers": [vars(r) for r in selectors.ranking(area, AccountKind.PARTY_MEMBER, start, end)],
+        "able": [vars(r) for r in selectors.ranking(area, AccountKind.RESIDENT, year, quarter)],
+        "pioneers": [vars(r) for r in selectors.ranking(area, AccountKind.PARTY_MEMBER, year, quarter)],
     }
 
 

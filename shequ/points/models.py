@@ -159,6 +159,28 @@ class Entry(models.Model):
         return f"{self.account_id} {self.amount:+d}"
 
 
+class EarningTotal(models.Model):
+    """Points an account earned in one period (``2026Q4`` or ``2026``): the rankings and
+    star levels read these rows instead of summing entries. A cache of the entries like
+    ``Account.balance``, raised in the same transaction as the entries it sums
+    (``services.post``) and rebuilt from them by ``services.reconcile``."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="earning_totals")
+    period = models.CharField(max_length=6)
+    area_path = ByteOrderCharField(max_length=400)
+    account_kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    earned = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="earning_total_unique")]
+        indexes = [
+            models.Index(fields=["area_path", "period", "account_kind", "-earned"], name="earning_rank_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.period} {self.earned}"
+
+
 class ServiceKind(models.TextChoices):
     ERRAND = "errand", _("代办服务")
     OPINION = "opinion", _("收集社情民意")

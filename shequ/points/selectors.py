@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from shequ.access.masking import mask_name
 from shequ.access.roles import Permission
@@ -17,7 +17,7 @@ from shequ.access.scope import can, scope_q
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
 from shequ.core.errors import NotFound
-from shequ.points.models import Account, AccountKind, Entry, Order, ServiceRecord, StoreItem
+from shequ.points.models import Account, AccountKind, EarningTotal, Entry, Order, ServiceRecord, StoreItem
 from shequ.points.services import community_path, user_home_path
 
 
@@ -133,42 +133,36 @@ def stars_for(total: int) -> int:
     return sum(1 for threshold in settings.STAR_THRESHOLDS if total >= threshold)
 
 
-def ranking(
-    community: Area, kind: str, start: datetime, end: datetime, limit: int | None = None
-) -> list[Ranked]:
-    """Points earned (awards and service, net of their reversals) in [start, end) by
-    the accounts of one kind in one community, highest first. Reads one index."""
-    limit = limit or settings.RANKING_SIZE
-    rows = list(
-        Entry.objects.filter(
-            earning=True, area_path=community.path, account_kind=kind, at__gte=start, at__lt=end
-        )
-        .values("account")
-        .annotate(total=Sum("amount"))
-        .filter(total__gt=0)
-        .order_by("-total", "account")[:limit]
+def ranking(community: Area, kind: str, year: int, quarter: int, limit: int | None = None) -> list[Ranked]:
+    """Points earned (awards and service, net of their reversals) in one quarter by the
+    accounts of one kind in one community, highest first (ties by account). Reads the
+    earned totals (``EarningTotal``), kept in step with the entries."""
+    return _ranked(
+        EarningTotal.objects.filter(
+            area_path=community.path, account_kind=kind, period=f"{year}Q{quarter}", earned__gt=0
+        ),
+        limit or settings.RANKING_SIZE,
     )
-    names = dict(Account.objects.filter(pk__in=[r["account"] for r in rows]).values_list("pk", "name"))
-    return [
-        Ranked(i + 1, r["account"], names.get(r["account"], ""), int(r["total"]), stars_for(int(r["total"])))
-        for i, r in enumerate(rows)
-    ]
 
 
-def star_volunteers(community: Area, year: int) -> list[Ranked]:
-    """Yearly star levels (星级志愿者): everyone whose yearly points reach a threshold."""
-    start, end = year_range(year)
-    rows = list(
-        Entry.objects.filter(earning=True, area_path=community.path, at__gte=start, at__lt=end)
-        .values("account")
-        .annotate(total=Sum("amount"))
-        .filter(total__gte=settings.STAR_THRESHOLDS[0])
-        .order_by("-total", "account")[:500]
+def star_volunteers(community: Area, year: int, limit: int = 500) -> list[Ranked]:
+    """Yearly star levels (星级志愿者): everyone whose points earned in the year reach the
+    first threshold."""
+    return _ranked(
+        EarningTotal.objects.filter(
+            area_path=community.path, period=f"{year}", earned__gte=settings.STAR_THRESHOLDS[0]
+        ).exclude(account_kind=AccountKind.UNIT),
+        limit,
     )
-    names = dict(Account.objects.filter(pk__in=[r["account"] for r in rows]).values_list("pk", "name"))
+
+
+def _ranked(rows: QuerySet[EarningTotal], limit: int) -> list[Ranked]:
+    found = list(
+        rows.order_by("-earned", "account_id").values_list("account_id", "account__name", "earned")[:limit]
+    )
     return [
-        Ranked(i + 1, r["account"], names.get(r["account"], ""), int(r["total"]), stars_for(int(r["total"])))
-        for i, r in enumerate(rows)
+        Ranked(i + 1, pk, name, int(total), stars_for(int(total)))
+        for i, (pk, name, total) in enumerate(found)
     ]
 
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
+from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from shequ.access import audit
@@ -29,6 +32,7 @@ from shequ.points.models import (
     EARNING_KINDS,
     Account,
     AccountKind,
+    EarningTotal,
     Entry,
     Order,
     OrderEvent,
@@ -168,8 +172,34 @@ def post(
     # Personal accounts first, the issuer last: the one lock order.
     for account, amount in sorted(lines, key=lambda line: (line[0].kind == AccountKind.ISSUER, line[0].pk)):
         _move(account, amount)
-    _write_entries(txn, lines, kind in EARNING_KINDS if earning is None else earning)
+    is_earning = kind in EARNING_KINDS if earning is None else earning
+    _write_entries(txn, lines, is_earning)
+    if is_earning:
+        _add_earnings(lines, now)
     return txn
+
+
+def periods(at: datetime) -> tuple[str, str]:
+    """The quarter and the year (local time) an entry dated ``at`` counts in."""
+    local = timezone.localtime(at)
+    return f"{local.year}Q{(local.month - 1) // 3 + 1}", f"{local.year}"
+
+
+def _add_earnings(lines: list[tuple[Account, int]], at: datetime) -> None:
+    """Raise the quarter's and the year's earned totals of each personal account."""
+    sql = (
+        "INSERT INTO points_earningtotal (account_id, period, area_path, account_kind, earned) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account_id, period) "
+        "DO UPDATE SET earned = points_earningtotal.earned + excluded.earned"
+    )
+    rows = [
+        (account.pk, period, account.area_path, account.kind, amount)
+        for account, amount in lines
+        if account.kind != AccountKind.ISSUER
+        for period in periods(at)
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _move(account: Account, amount: int) -> None:
@@ -322,8 +352,9 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transactio
 
 
 def reconcile() -> list[tuple[int, int, int]]:
-    """Compare every cached balance with the sum of its entries and repair the cache.
-    Returns (account id, cached, true) for each account that was wrong."""
+    """Compare every cached balance with the sum of its entries and repair the cache, and
+    rebuild the earned totals from the earning entries. Returns (account id, cached,
+    true) for each balance that was wrong."""
     sums = dict(Entry.objects.values("account").annotate(total=Sum("amount")).values_list("account", "total"))
     wrong = []
     for pk, cached in Account.objects.values_list("pk", "balance").iterator():
@@ -335,7 +366,59 @@ def reconcile() -> list[tuple[int, int, int]]:
                 Account.objects.filter(pk=pk).update(balance=F("balance") + (true - cached))
                 audit.record(None, "points.reconcile", detail={"account": pk, "cached": cached, "true": true})
             wrong.append((pk, cached, true))
+    rebuild_earnings()
     return wrong
+
+
+def earnings_from_entries() -> dict[tuple[int, str], int]:
+    """(account, period) → points earned, summed from the entries themselves."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        Entry.objects.filter(earning=True)
+        .exclude(account_kind=AccountKind.ISSUER)
+        .annotate(y=ExtractYear("at", tzinfo=tz), q=ExtractQuarter("at", tzinfo=tz))
+        .values("account", "y", "q")
+        .annotate(total=Sum("amount"))
+        .values_list("account", "y", "q", "total")
+    )
+    out: dict[tuple[int, str], int] = {}
+    for account, year, quarter, total in rows:
+        out[(account, f"{year}Q{quarter}")] = int(total)
+        out[(account, f"{year}")] = out.get((account, f"{year}"), 0) + int(total)
+    return out
+
+
+def rebuild_earnings() -> int:
+    """Make the earned totals equal to the entries; how many rows were changed."""
+    expected = earnings_from_entries()
+    current = {
+        (a, p): (pk, e)
+        for pk, a, p, e in EarningTotal.objects.values_list("pk", "account", "period", "earned")
+    }
+    changed = 0
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in={a for a, _ in expected})}
+    with transaction.atomic():
+        new = []
+        for (account, period), earned in expected.items():
+            found = current.pop((account, period), None)
+            if found is None:
+                acc = accounts[account]
+                new.append(
+                    EarningTotal(
+                        account=acc,
+                        period=period,
+                        area_path=acc.area_path,
+                        account_kind=acc.kind,
+                        earned=earned,
+                    )
+                )
+            elif found[1] != earned:
+                EarningTotal.objects.filter(pk=found[0]).update(earned=earned)
+                changed += 1
+        EarningTotal.objects.bulk_create(new, batch_size=5000)
+        stale = [pk for pk, earned in current.values() if earned != 0]
+        EarningTotal.objects.filter(pk__in=stale).update(earned=0)
+    return changed + len(new) + len(stale)
 
 
 # ---------------------------------------------------------------- the store

@@ -255,7 +255,6 @@ def rankings(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("community", "")
     community = next((c for c in communities if c.code == code), communities[0] if communities else None)
     year, quarter = _quarter(request)
-    start, end = selectors.quarter_range(year, quarter)
     context: dict[str, Any] = {
         "communities": communities,
         "community": community,
@@ -264,8 +263,8 @@ def rankings(request: HttpRequest) -> HttpResponse:
     }
     if community is not None:
         context |= {
-            "able": selectors.ranking(community, AccountKind.RESIDENT, start, end),
-            "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, start, end),
+            "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
+            "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
             "stars": selectors.star_volunteers(community, year)[:100],
         }
     return render(request, "points/rankings.html", context)
@@ -275,7 +274,6 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
     """公示栏: this quarter's honours and this year's star volunteers, names masked."""
     community = selectors.notice_community(code)
     year, quarter = _quarter(request)
-    start, end = selectors.quarter_range(year, quarter)
     return render(
         request,
         "points/notice.html",
@@ -283,8 +281,8 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
             "community": community,
             "year": year,
             "quarter": quarter,
-            "able": selectors.ranking(community, AccountKind.RESIDENT, start, end),
-            "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, start, end),
+            "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
+            "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
             "stars": selectors.star_volunteers(community, year)[:100],
         },
     )

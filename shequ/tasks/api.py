@@ -13,7 +13,7 @@ from shequ.areas.selectors import get_area
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.tasks import selectors, services
 from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, allowed
-from shequ.tasks.models import Claim, MonthlyList, PartnerUnit, ServiceTeam, Skill, Task
+from shequ.tasks.models import Claim, MonthlyList, PartnerUnit, ServiceTeam, Talent, Task
 
 router = Router(tags=["任务清单"])
 
@@ -209,7 +209,7 @@ class TeamIn(Schema):
     leader: str = ""
 
 
-class SkillOut(Schema):
+class TalentOut(Schema):
     id: int
     resident: int
     resident_name: str
@@ -219,11 +219,11 @@ class SkillOut(Schema):
     skill: str
 
     @staticmethod
-    def resolve_resident(obj: Skill) -> int:
+    def resolve_resident(obj: Talent) -> int:
         return obj.resident_id
 
     @staticmethod
-    def resolve_resident_name(obj: Skill) -> str:
+    def resolve_resident_name(obj: Talent) -> str:
         return obj.resident.name
 
 
@@ -378,10 +378,10 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     return Status(201, team)
 
 
-@router.get("/resources/skills/", response=list[SkillOut], summary="资源清单：能人、才人、艺人")
+@router.get("/resources/talents/", response=list[TalentOut], summary="资源清单：能人、才人、艺人")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_skills(request: HttpRequest) -> Any:
-    return selectors.skills(request.user)
+def list_talents(request: HttpRequest) -> Any:
+    return selectors.talents(request.user)
 
 
 @router.get("/resources/venues/", response=list[VenueOut], summary="资源清单：场地和设备")

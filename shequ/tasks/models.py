@@ -14,8 +14,8 @@ from shequ.core.fields import ByteOrderCharField
 
 
 class UnitKind(models.TextChoices):
-    RESIDENT_UNIT = "resident_unit", _("驻区单位")
-    PROPERTY = "property", _("物业公司")
+    STATIONED_UNIT = "stationed_unit", _("驻区单位")
+    PROPERTY_COMPANY = "property_company", _("物业公司")
     SOCIAL_ORG = "social_org", _("社会组织")
     DEPARTMENT = "department", _("职能部门")
 
@@ -93,14 +93,14 @@ class TeamMember(models.Model):
 
 class TalentKind(models.TextChoices):
     ABLE = "able", _("能人")
-    TALENT = "talent", _("才人")
+    GIFTED = "gifted", _("才人")
     ARTIST = "artist", _("艺人")
 
 
-class Skill(models.Model):
+class Talent(models.Model):
     """One entry of the skills registry (能人、才人、艺人): who can do what."""
 
-    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="skills")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="talents")
     kind = models.CharField(_("类别"), max_length=10, choices=TalentKind.choices)
     trade = models.CharField(_("行业"), max_length=50)
     field = models.CharField(_("领域"), max_length=50, blank=True)

@@ -18,7 +18,7 @@ from shequ.tasks.models import (
     MonthlyList,
     PartnerUnit,
     ServiceTeam,
-    Skill,
+    Talent,
     Task,
     TaskStatus,
     Venue,
@@ -188,8 +188,8 @@ def teams(viewer: Any) -> QuerySet[ServiceTeam]:
     return ServiceTeam.objects.visible_to(viewer).select_related("area").annotate(size=Count("members"))
 
 
-def skills(viewer: Any) -> QuerySet[Skill]:
-    return Skill.objects.visible_to(viewer).select_related("resident")
+def talents(viewer: Any) -> QuerySet[Talent]:
+    return Talent.objects.visible_to(viewer).select_related("resident")
 
 
 def venues(viewer: Any) -> QuerySet[Venue]:

@@ -40,7 +40,7 @@ from shequ.tasks.models import (
     PartnerUnit,
     ProofFile,
     ServiceTeam,
-    Skill,
+    Talent,
     TalentKind,
     Task,
     TaskStatus,
@@ -576,7 +576,7 @@ def add_team_member(actor: Any, team_id: int, resident_id: int) -> TeamMember:
     return member
 
 
-def add_skill(actor: Any, resident_id: int, kind: str, trade: str, skill: str, field_: str = "") -> Skill:
+def add_talent(actor: Any, resident_id: int, kind: str, trade: str, skill: str, field_: str = "") -> Talent:
     from shequ.people.selectors import get_resident
 
     errors: dict[str, str] = {}
@@ -597,7 +597,7 @@ def add_skill(actor: Any, resident_id: int, kind: str, trade: str, skill: str, f
         raise ValidationFailed(errors)
     assert resident is not None
     with transaction.atomic():
-        found = Skill.objects.create(
+        found = Talent.objects.create(
             resident=resident,
             kind=kind,
             trade=trade.strip()[:50],
@@ -605,7 +605,7 @@ def add_skill(actor: Any, resident_id: int, kind: str, trade: str, skill: str, f
             skill=skill.strip()[:100],
             area_path=resident.area_path,
         )
-        audit.record(actor, "resource.skill_add", area_path=resident.area_path, obj=found)
+        audit.record(actor, "resource.talent_add", area_path=resident.area_path, obj=found)
     return found
 
 

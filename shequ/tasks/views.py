@@ -373,7 +373,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "units": selectors.units(request.user)[:200],
             "teams": selectors.teams(request.user)[:200],
-            "skills": selectors.skills(request.user)[:200],
+            "talents": selectors.talents(request.user)[:200],
             "venues": selectors.venues(request.user)[:200],
             "areas": Area.objects.visible_to(request.user, Permission.RESOURCE_MANAGE)
             .filter(kind__in=["street", "community", "grid"])

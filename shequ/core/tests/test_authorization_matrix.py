@@ -107,7 +107,7 @@ API = {
     ("POST", "/api/v1/resources/units/"): ("create", Permission.RESOURCE_MANAGE),
     ("GET", "/api/v1/resources/teams/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/teams/"): ("create", Permission.RESOURCE_MANAGE),
-    ("GET", "/api/v1/resources/skills/"): ("list", Permission.RESOURCE_VIEW),
+    ("GET", "/api/v1/resources/talents/"): ("list", Permission.RESOURCE_VIEW),
     ("GET", "/api/v1/resources/venues/"): ("list", Permission.RESOURCE_VIEW),
     ("GET", "/api/v1/points/balance"): "own",
     ("GET", "/api/v1/points/entries"): "own",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from shequ.core.errors import DomainError
 from shequ.points import services
-from shequ.points.models import Account, AccountKind, Entry, Order, OrderStatus, StoreItem, Transaction
+from shequ.points.models import Account, AccountKind, EarningTotal, Entry, Order, OrderStatus, StoreItem, Transaction
 from shequ.tasks.tests.helpers import make_task
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,8 @@ def check_invariants(item_pk):
         assert account.balance == (sums.get(account.pk) or 0), account
         if account.kind != AccountKind.ISSUER:
             assert account.balance >= 0, account
+    totals = {(a, p): e for a, p, e in EarningTotal.objects.values_list("account", "period", "earned") if e}
+    assert totals == {k: v for k, v in services.earnings_from_entries().items() if v}
     item = StoreItem.objects.get(pk=item_pk)
     held = (
         Order.objects.filter(item=item)

@@ -164,11 +164,16 @@ def test_service_points_for_party_members(world):
 
 
 def test_reconcile_repairs_a_wrong_cached_balance(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
     fund(world, world.resident_wang, 25)
     account = Account.objects.get(user=world.resident_wang)
     Account.objects.filter(pk=account.pk).update(balance=999)
-    wrong = services.reconcile()
-    assert (account.pk, 999, 25) in wrong
+    out = StringIO()
+    call_command("points", "reconcile", stdout=out)
+    assert f"账户 {account.pk}：缓存余额 999，分录合计 25，已修正" in out.getvalue()
     assert balance(world.resident_wang) == 25
     assert services.reconcile() == []
 

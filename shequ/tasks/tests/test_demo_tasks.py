@@ -6,7 +6,7 @@ from django.db.models import Sum
 
 from shequ.points.models import Account, Entry, Order, OrderStatus, Transaction
 from shequ.points.services import reconcile
-from shequ.tasks.models import Award, Claim, ClaimStatus, MonthlyList, ServiceTeam, Skill, Task
+from shequ.tasks.models import Award, Claim, ClaimStatus, MonthlyList, ServiceTeam, Talent, Task
 
 pytestmark = pytest.mark.django_db
 LTZ, XS = "/500111003/", "/522635001/"
@@ -35,4 +35,4 @@ def test_demo_ledger_balances_and_sums(demo):
 
 def test_xingshan_has_39_service_teams_and_a_skills_registry(demo):
     assert ServiceTeam.objects.filter(area_path__startswith=XS).count() == 39
-    assert Skill.objects.filter(area_path__startswith=XS).values("kind").distinct().count() == 3
+    assert Talent.objects.filter(area_path__startswith=XS).values("kind").distinct().count() == 3
