@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from shequ.core.errors import DomainError
 from shequ.points import services
-from shequ.points.models import Account, AccountKind, EarningTotal, Entry, Order, OrderStatus, StoreItem, Transaction
+from shequ.points.models import (
+    Account,
+    AccountKind,
+    EarningTotal,
+    Entry,
+    Order,
+    OrderStatus,
+    StoreItem,
+    Transaction,
+)
 from shequ.tasks.tests.helpers import make_task
 
 pytestmark = pytest.mark.django_db
