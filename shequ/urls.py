@@ -55,6 +55,7 @@ urlpatterns = [
     path("tasks/claims/<int:claim_id>/", task_views.claim_detail, name="task_claim"),
     path("tasks/claims/<int:claim_id>/act/", task_views.claim_act, name="task_claim_act"),
     path("tasks/proofs/<int:proof_id>/", task_views.proof_file, name="task_proof"),
+    path("tasks/attachments/<int:attachment_id>/", task_views.attachment_file, name="task_attachment"),
     path("points/", point_views.my_points, name="points"),
     path("points/store/", point_views.store, name="points_store"),
     path("points/store/redeem/", point_views.redeem, name="points_redeem"),

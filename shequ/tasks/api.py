@@ -38,6 +38,7 @@ class TaskOut(Schema):
     problem: int | None
     monthly_list: int | None
     published_at: datetime | None
+    attachments: list[str]
 
     @staticmethod
     def resolve_category_name(obj: Task) -> str:
@@ -62,6 +63,10 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_monthly_list(obj: Task) -> int | None:
         return obj.monthly_list_id
+
+    @staticmethod
+    def resolve_attachments(obj: Task) -> list[str]:
+        return [f"/tasks/attachments/{a.pk}/" for a in obj.attachments.all()]
 
 
 class TaskIn(Schema):
@@ -248,7 +253,9 @@ def list_tasks(
     request: HttpRequest, category: str = "", status: str = "", area: str = "", q: str = ""
 ) -> Any:
     path = get_area(request.user, area).path if area else ""
-    return selectors.board(request.user, category=category, status=status, area_path=path, q=q)
+    return selectors.board(
+        request.user, category=category, status=status, area_path=path, q=q
+    ).prefetch_related("attachments")
 
 
 @router.post("/tasks/", response={200: TaskOut, 201: TaskOut}, summary="新建任务（草稿；可由问题转为任务）")
@@ -269,6 +276,13 @@ def get_task(request: HttpRequest, task_id: int) -> Any:
 @router.post("/tasks/{task_id}/publish", response=TaskOut, summary="发布任务")
 def publish_task(request: HttpRequest, task_id: int) -> Any:
     services.transition_task(request.user, task_id, "publish", ip=client_ip(request))
+    return selectors.get_task(request.user, task_id)
+
+
+@router.post("/tasks/{task_id}/attachments", response=TaskOut, summary="添加任务附件（multipart：files）")
+def add_attachments(request: HttpRequest, task_id: int) -> Any:
+    """Up to 6 photos (JPEG/PNG/WebP) and one short video (MP4/MOV/WebM) under ``files``."""
+    services.add_attachments(request.user, task_id, request.FILES.getlist("files"), ip=client_ip(request))
     return selectors.get_task(request.user, task_id)
 
 

@@ -289,9 +289,12 @@ class AttachmentKind(models.TextChoices):
 
 
 class TaskAttachment(models.Model):
+    """A photo or short video explaining a task (checked like proof files)."""
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(max_length=10, choices=AttachmentKind.choices)
-    file = models.CharField(max_length=200)
+    file = models.CharField(max_length=200, help_text="path under MEDIA_ROOT")
+    content_type = models.CharField(max_length=40)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
 

@@ -43,6 +43,7 @@ from shequ.tasks.models import (
     Talent,
     TalentKind,
     Task,
+    TaskAttachment,
     TaskStatus,
     TeamKind,
     TeamMember,
@@ -75,6 +76,7 @@ class TaskInput:
     problem: int | None = None  # 转为任务
     monthly_list: int | None = None
     idempotency_key: str = ""
+    files: list[Any] = field(default_factory=list)  # attachments: photos or a short video
 
 
 def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, bool]:
@@ -136,9 +138,15 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
             errors["monthly_list"] = "该月度清单已报审，不能再加入任务"
         elif area is not None and not area.path.startswith(monthly.area_path):
             errors["monthly_list"] = "任务须在该清单的社区内"
+    prepared: list[proofs.Prepared] = []
+    try:
+        prepared = proofs.prepare(list(data.files), "files")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationFailed(errors)
     assert area is not None and data.deadline is not None
+    stored = [proofs.store(p) for p in prepared]
     try:
         with transaction.atomic():
             task = Task.objects.create(
@@ -175,13 +183,48 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
                     data={"task": task.pk},
                     at=now,
                 )
+            _attach(task, stored)
             audit.record(actor, "task.create", area_path=area.path, obj=task, ip=ip)
     except IntegrityError:
+        proofs.remove(stored)
         existing = Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).first() if key else None
         if existing is None:
             raise
         return existing, False
+    except Exception:
+        proofs.remove(stored)
+        raise
     return task, True
+
+
+def _attach(task: Task, stored: list[proofs.Stored]) -> None:
+    TaskAttachment.objects.bulk_create(
+        TaskAttachment(
+            task=task, kind=s.kind, file=s.file, content_type=s.content_type, sha256=s.sha256, size=s.size
+        )
+        for s in stored
+    )
+
+
+def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "") -> Task:
+    """More photos or a short video on a task that is not finished (staff)."""
+    task = get_task(actor, task_id)
+    if not can(actor, Permission.TASK_MANAGE, task.area_path):
+        raise ValidationFailed({"files": "您无权为该任务添加附件"})
+    if task.status not in (TaskStatus.DRAFT, TaskStatus.SCHEDULED, TaskStatus.PUBLISHED):
+        raise ValidationFailed({"files": f"任务当前为“{TASK_LABELS[task.status]}”，不能再添加附件"})
+    prepared = proofs.prepare(list(files), "files")
+    if not prepared:
+        raise ValidationFailed({"files": "请选择要上传的照片或视频"})
+    stored = [proofs.store(p) for p in prepared]
+    try:
+        with transaction.atomic():
+            _attach(task, stored)
+            audit.record(actor, "task.attach", area_path=task.area_path, obj=task, ip=ip)
+    except Exception:
+        proofs.remove(stored)
+        raise
+    return task
 
 
 def _may(actor: Any, path: str, permissions: tuple[str, ...], owner_id: int | None = None) -> bool:

@@ -27,6 +27,7 @@ from shequ.tasks.models import (
     Difficulty,
     ProofFile,
     TalentKind,
+    TaskAttachment,
     TaskStatus,
     TeamKind,
     UnitKind,
@@ -154,6 +155,7 @@ def new(request: HttpRequest) -> HttpResponse:
             problem=int(values["problem"]) if values["problem"].isdigit() else None,
             monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
             idempotency_key=request.POST.get("idempotency_key", ""),
+            files=request.FILES.getlist("files"),
         )
         task, _ = services.create_task(request.user, data, ip=client_ip(request))
         if request.POST.get("publish") == "1" and not task.monthly_list_id:
@@ -242,19 +244,32 @@ def claim_act(request: HttpRequest, claim_id: int) -> HttpResponse:
     return redirect("task_claim", claim_id=claim_id)
 
 
+def _serve(relative: str, content_type: str) -> FileResponse:
+    path = Path(settings.MEDIA_ROOT) / relative
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 - FileResponse closes it
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 def proof_file(request: HttpRequest, proof_id: int) -> FileResponse:
     proof = ProofFile.objects.filter(pk=proof_id).select_related("claim").first()
     if proof is None:
         raise Http404
     selectors.get_claim(request.user, proof.claim_id)  # the same 404 when not visible
-    path = Path(settings.MEDIA_ROOT) / proof.file
-    if not path.is_file():
+    return _serve(proof.file, proof.content_type)
+
+
+@login_required
+def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = TaskAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
         raise Http404
-    response = FileResponse(open(path, "rb"), content_type=proof.content_type)  # noqa: SIM115 - FileResponse closes it
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    selectors.get_task(request.user, attachment.task_id)  # the same 404 when not visible
+    return _serve(attachment.file, attachment.content_type)
 
 
 @login_required

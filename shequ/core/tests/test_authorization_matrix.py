@@ -59,6 +59,7 @@ PAGES = {
     "task_claim": ("object", "claim", "the claimant, or task.view"),
     "task_claim_act": ("action", "lifecycle table"),
     "task_proof": ("object", "claim", "the claimant, or task.view"),
+    "task_attachment": ("object", "task", "task.view, or open to the claimer"),
     "points": "own",
     "points_store": "own",
     "points_redeem": "own",
@@ -93,6 +94,7 @@ API = {
     ("GET", "/api/v1/tasks/{task_id}"): ("object", "task", "task.view, or open to the claimer"),
     ("POST", "/api/v1/tasks/{task_id}/publish"): ("action", "lifecycle table"),
     ("POST", "/api/v1/tasks/{task_id}/transitions"): ("action", "lifecycle table"),
+    ("POST", "/api/v1/tasks/{task_id}/attachments"): ("action", Permission.TASK_MANAGE),
     ("POST", "/api/v1/tasks/{task_id}/claims"): ("action", "open to the claimer"),
     ("GET", "/api/v1/claims/"): "own (queue=true: task.accept scope)",
     ("GET", "/api/v1/claims/{claim_id}"): ("object", "claim", "the claimant, or task.view"),
@@ -301,6 +303,13 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert client.get(f"/api/v1/tasks/{task.pk}").status_code == (200 if ok else 404), key
         listed = {i["id"] for i in client.get("/api/v1/tasks/").json()["items"]}
         assert (task.pk in listed) == ok, key
+        attachment = task.attachments.first()
+        assert client.get(f"/tasks/attachments/{attachment.pk}/").status_code == (200 if ok else 404), key
+        ok_manage = sees(world, username, task.area_path, Permission.TASK_MANAGE)
+        r = client.post(f"/api/v1/tasks/{task.pk}/attachments", {})
+        assert r.status_code == (400 if ok else 404), key  # no files (or no right): 400
+        if ok_manage:
+            assert "请选择要上传的照片或视频" in r.json()["fields"]["files"], key
         own = claimant.pk == user.pk
         ok_claim = own or sees(world, username, claim.area_path, Permission.TASK_VIEW)
         assert client.get(f"/tasks/claims/{claim.pk}/").status_code == (200 if ok_claim else 404), key
@@ -343,7 +352,7 @@ def _task_claim_order(world, grid_key):
     secretary = world.users[f"community_secretary@{community}"]
     household = f"{grid_key}-h1" if grid_key == "A1-1" else f"{grid_key}-h2"
     resident = world.users[f"resident@{household}"]
-    task = make_task(world, actor=secretary, key=grid_key)
+    task = make_task(world, actor=secretary, key=grid_key, files=[jpeg()])
     claim = tasks.claim_task(resident, task.pk)
     claim = tasks.transition_claim(
         resident, claim.pk, tasks.ClaimActionInput(action="submit", note="已完成", files=[jpeg()])

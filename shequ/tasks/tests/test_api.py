@@ -147,3 +147,21 @@ def test_store_through_the_api_with_idempotency_and_refusals(world):
     r = post_json(resident, f"/api/v1/store/orders/{order}/transitions", {"action": "deliver"})
     assert r.status_code == 200 and r.json()["status"] == "delivered"
     assert [o["id"] for o in resident.get("/api/v1/store/orders/").json()["items"]] == [order]
+
+
+def test_attachments_on_a_task_are_checked_by_content(world):
+    from shequ.tasks.tests.helpers import make_task
+
+    task = make_task(world)
+    staff = client_for(world.secretary_zhang)
+    video = SimpleUploadedFile("how-to.mp4", MP4, content_type="video/mp4")
+    r = staff.post(f"/api/v1/tasks/{task.pk}/attachments", {"files": [video]})
+    assert r.status_code == 200 and len(r.json()["attachments"]) == 1
+    fake = SimpleUploadedFile("x.png", b"<html>not an image</html>", content_type="image/png")
+    r = staff.post(f"/api/v1/tasks/{task.pk}/attachments", {"files": [fake]})
+    assert r.status_code == 400 and "既不是照片" in r.json()["fields"]["files"]
+    resident = client_for(world.resident_wang)
+    url = resident.get(f"/api/v1/tasks/{task.pk}").json()["attachments"][0]
+    assert resident.get(url).headers["Content-Type"] == "video/mp4"
+    r = resident.post(f"/api/v1/tasks/{task.pk}/attachments", {"files": [jpeg()]})
+    assert r.status_code == 400 and r.json()["fields"] == {"files": "您无权为该任务添加附件"}

@@ -49,6 +49,34 @@ def test_the_editor_keeps_input_and_names_the_fields(world):
     assert client_for(world.resident_wang).get("/tasks/new/").status_code == 403
 
 
+def test_the_editor_takes_attachments(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    c = client_for(world.secretary_zhang)
+    deadline = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    r = c.post(
+        "/tasks/new/",
+        {
+            "title": "清理楼道小广告",
+            "description": "3单元楼道墙面小广告",
+            "category": "clear_ads",
+            "difficulty": "easy",
+            "places": "2",
+            "deadline": deadline,
+            "area": world.areas["A1-1"].code,
+            "audience": "public",
+            "publish": "1",
+            "files": [jpeg()],
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    task_url = r["Location"]
+    body = client_for(world.resident_wang).get(task_url).content.decode()
+    assert 'alt="任务附件"' in body and "已发布" in body
+
+
 def test_problem_page_offers_to_task_and_editor_is_prefilled(world):
     from shequ.problems.tests.helpers import report
 
