@@ -17,7 +17,16 @@ from shequ.access.scope import can, scope_q
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
 from shequ.core.errors import NotFound
-from shequ.points.models import Account, AccountKind, EarningTotal, Entry, Order, ServiceRecord, StoreItem
+from shequ.points.models import (
+    Account,
+    AccountKind,
+    EarningTotal,
+    Entry,
+    Order,
+    RedemptionWindow,
+    ServiceRecord,
+    StoreItem,
+)
 from shequ.points.services import community_path, user_home_path
 
 
@@ -49,6 +58,13 @@ def store_items(viewer: Any) -> QuerySet[StoreItem]:
 def catalogue(viewer: Any) -> QuerySet[StoreItem]:
     """Staff: every item of the streets and communities they manage, on or off the shelf."""
     return StoreItem.objects.visible_to(viewer).select_related("area").order_by("area_path", "price", "id")
+
+
+def windows(viewer: Any) -> QuerySet[RedemptionWindow]:
+    """Staff: the redemption windows of the streets and communities they manage."""
+    return RedemptionWindow.objects.filter(
+        scope_q(viewer, Permission.STORE_MANAGE, "area_path")
+    ).select_related("area")
 
 
 def get_item(viewer: Any, item_id: int) -> StoreItem:

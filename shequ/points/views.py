@@ -5,6 +5,7 @@ notice board (公示栏) with masked names."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -140,7 +141,22 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("form") == "window":
+        values = {k: request.POST.get(k, "").strip() for k in ("area", "name", "starts_on", "ends_on")}
+        try:
+            starts_on, ends_on = (
+                date.fromisoformat(values["starts_on"]),
+                date.fromisoformat(values["ends_on"]),
+            )
+        except ValueError:
+            errors["starts_on"] = "请填写兑换期的开始和结束日期"
+        else:
+            try:
+                services.add_window(request.user, values["area"], values["name"], starts_on, ends_on)
+                return redirect("points_catalogue")
+            except ValidationFailed as exc:
+                errors = exc.fields
+    elif request.method == "POST":
         values = {
             k: request.POST.get(k, "").strip()
             for k in ("name", "price", "stock", "per_person_limit", "area", "description")
@@ -177,7 +193,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "points/catalogue.html",
-        {"page": page, "areas": areas, "errors": errors, "values": values},
+        {
+            "page": page,
+            "areas": areas,
+            "errors": errors,
+            "values": values,
+            "windows": selectors.windows(request.user)[:20],
+        },
         status=400 if errors else 200,
     )
 

@@ -132,7 +132,7 @@ def my_claims(viewer: Any, status: str = "") -> QuerySet[Claim]:
         qs = qs.filter(status__in=OPEN_CLAIM_STATUSES)
     elif status:
         qs = qs.filter(status=status)
-    return qs.select_related("task", "task__area").order_by("-claimed_at", "-id")
+    return qs.select_related("task", "task__area", "user").order_by("-claimed_at", "-id")
 
 
 def open_claim_count(viewer: Any) -> int:

@@ -96,3 +96,35 @@ def test_store_page_says_why_a_redemption_was_refused(world):
     rice = item(world, price=30)
     r = client_for(world.resident_wang).post("/points/store/redeem/", {"item": rice.pk, "quantity": "1"})
     assert r.status_code == 409 and "积分不足" in r.content.decode()
+
+
+def test_staff_set_a_redemption_window_from_the_catalogue(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    c = client_for(world.secretary_zhang)
+    today = timezone.localdate()
+    r = c.post(
+        "/points/catalogue/",
+        {
+            "form": "window",
+            "area": world.areas["A1"].code,
+            "name": "",
+            "starts_on": f"{today}",
+            "ends_on": f"{today}",
+        },
+    )
+    assert r.status_code == 400 and "请填写兑换期名称" in r.content.decode()
+    r = c.post(
+        "/points/catalogue/",
+        {
+            "form": "window",
+            "area": world.areas["A1"].code,
+            "name": "本季度兑换",
+            "starts_on": f"{today}",
+            "ends_on": f"{today + timedelta(days=10)}",
+        },
+    )
+    assert r.status_code == 302
+    assert "本季度兑换" in c.get("/points/catalogue/").content.decode()
