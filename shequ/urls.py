@@ -51,6 +51,7 @@ urlpatterns = [
     path("tasks/monthly/<int:list_id>/act/", task_views.monthly_act, name="tasks_monthly_act"),
     path("tasks/resources/", task_views.resources, name="tasks_resources"),
     path("tasks/<int:task_id>/", task_views.detail, name="task"),
+    path("tasks/<int:task_id>/edit/", task_views.edit, name="task_edit"),
     path("tasks/<int:task_id>/act/", task_views.act, name="task_act"),
     path("tasks/claims/<int:claim_id>/", task_views.claim_detail, name="task_claim"),
     path("tasks/claims/<int:claim_id>/act/", task_views.claim_act, name="task_claim_act"),

@@ -79,14 +79,20 @@ class TaskInput:
     files: list[Any] = field(default_factory=list)  # attachments: photos or a short video
 
 
-def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, bool]:
-    """A draft task (or one in a monthly list). Returns (task, created)."""
-    key = (data.idempotency_key or "")[:80]
-    if key:
-        existing = Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).first()
-        if existing is not None:
-            return existing, False
-    errors: dict[str, str] = {}
+@dataclass
+class _Checked:
+    title: str
+    description: str
+    area: Any
+    units: list[Any]
+    teams: list[Any]
+    problem: Any
+    monthly: Any
+
+
+def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked:
+    """Validate a task's fields; fills ``errors`` field by field."""
+    now = timezone.now()
     title = (data.title or "").strip()
     if len(title) < 2:
         errors["title"] = "请填写任务标题（至少2个字）"
@@ -101,7 +107,6 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
         errors["difficulty"] = "请选择难度"
     if not isinstance(data.places, int) or not 1 <= data.places <= 500:
         errors["places"] = "名额必须在 1 到 500 之间"
-    now = timezone.now()
     if data.deadline is None:
         errors["deadline"] = "请填写截止时间"
     elif data.deadline <= now:
@@ -138,6 +143,28 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
             errors["monthly_list"] = "该月度清单已报审，不能再加入任务"
         elif area is not None and not area.path.startswith(monthly.area_path):
             errors["monthly_list"] = "任务须在该清单的社区内"
+    return _Checked(title, description, area, units, teams, problem, monthly)
+
+
+def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, bool]:
+    """A draft task (or one in a monthly list). Returns (task, created)."""
+    key = (data.idempotency_key or "")[:80]
+    if key:
+        existing = Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    errors: dict[str, str] = {}
+    checked = _check_task(actor, data, errors)
+    title, description, area, units, teams, problem, monthly = (
+        checked.title,
+        checked.description,
+        checked.area,
+        checked.units,
+        checked.teams,
+        checked.problem,
+        checked.monthly,
+    )
+    now = timezone.now()
     prepared: list[proofs.Prepared] = []
     try:
         prepared = proofs.prepare(list(data.files), "files")
@@ -204,6 +231,44 @@ def _attach(task: Task, stored: list[proofs.Stored]) -> None:
         )
         for s in stored
     )
+
+
+def update_task(actor: Any, task_id: int, data: TaskInput, *, ip: str = "") -> Task:
+    """Edit a draft (also one in a monthly list still being assembled). Points follow the
+    difficulty; the problem link and the attachments stay as they were."""
+    task = get_task(actor, task_id)
+    if not can(actor, Permission.TASK_MANAGE, task.area_path):
+        raise ValidationFailed({"action": "您无权修改该任务"})
+    if task.status != TaskStatus.DRAFT:
+        raise ValidationFailed({"action": f"任务当前为“{TASK_LABELS[task.status]}”，只有草稿可以修改"})
+    errors: dict[str, str] = {}
+    data.problem = None  # the link made at 转为任务 is kept, not re-checked
+    checked = _check_task(actor, data, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert data.deadline is not None
+    with transaction.atomic():
+        updated = Task.objects.filter(pk=task.pk, status=TaskStatus.DRAFT).update(
+            title=checked.title,
+            description=checked.description,
+            category=data.category,
+            difficulty=data.difficulty,
+            points=settings.TASK_POINTS[data.difficulty],
+            places=data.places,
+            deadline=data.deadline,
+            audience=data.audience,
+            monthly_list=checked.monthly,
+            area=checked.area,
+            area_path=checked.area.path,
+            community_path=community_of(checked.area.path),
+        )
+        if updated != 1:
+            raise ValidationFailed({"action": "任务状态刚刚被他人改变，请刷新后再试"})
+        task.refresh_from_db()
+        task.target_units.set(checked.units if data.audience == Audience.TARGETED else [])
+        task.target_teams.set(checked.teams if data.audience == Audience.TARGETED else [])
+        audit.record(actor, "task.update", area_path=task.area_path, obj=task, ip=ip)
+    return task
 
 
 def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "") -> Task:

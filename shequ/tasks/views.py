@@ -165,6 +165,68 @@ def new(request: HttpRequest) -> HttpResponse:
     return redirect("task", task_id=task.pk)
 
 
+def _task_values(task: Any) -> dict[str, Any]:
+    return {
+        "title": task.title,
+        "description": task.description,
+        "category": task.category,
+        "difficulty": task.difficulty,
+        "places": str(task.places),
+        "deadline": timezone.localtime(task.deadline).strftime("%Y-%m-%dT%H:%M"),
+        "area": task.area.code,
+        "audience": task.audience,
+        "monthly_list": str(task.monthly_list_id or ""),
+        "target_units": [str(pk) for pk in task.target_units.values_list("pk", flat=True)],
+        "target_teams": [str(pk) for pk in task.target_teams.values_list("pk", flat=True)],
+    }
+
+
+@login_required
+def edit(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Edit a draft task (staff)."""
+    task = selectors.get_task(request.user, task_id)
+    if not can(request.user, Permission.TASK_MANAGE, task.area_path):
+        raise Forbidden("只有社区工作人员可以修改任务")
+    if request.method != "POST":
+        context = _editor_context(request, _task_values(task), {}) | {"task": task}
+        return render(request, "tasks/editor.html", context)
+    values: dict[str, Any] = {
+        k: request.POST.get(k, "").strip()
+        for k in (
+            "title",
+            "description",
+            "category",
+            "difficulty",
+            "places",
+            "deadline",
+            "area",
+            "audience",
+            "monthly_list",
+        )
+    }
+    values["target_units"] = request.POST.getlist("target_units")
+    values["target_teams"] = request.POST.getlist("target_teams")
+    try:
+        data = services.TaskInput(
+            title=values["title"],
+            description=values["description"],
+            category=values["category"],
+            difficulty=values["difficulty"],
+            places=int(values["places"]) if values["places"].isdigit() else 0,
+            deadline=_parse_deadline(values["deadline"]),
+            area=values["area"],
+            audience=values["audience"] or Audience.PUBLIC,
+            target_units=[int(v) for v in values["target_units"] if v.isdigit()],
+            target_teams=[int(v) for v in values["target_teams"] if v.isdigit()],
+            monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
+        )
+        services.update_task(request.user, task.pk, data, ip=client_ip(request))
+    except ValidationFailed as exc:
+        context = _editor_context(request, values, exc.fields) | {"task": task}
+        return render(request, "tasks/editor.html", context, status=400)
+    return redirect("task", task_id=task.pk)
+
+
 @login_required
 def detail(request: HttpRequest, task_id: int, error: DomainError | None = None) -> HttpResponse:
     task = selectors.get_task(request.user, task_id)
@@ -181,6 +243,8 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
             "unit": unit,
             "actions": selectors.task_actions(request.user, task),
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
+            "editable": task.status == TaskStatus.DRAFT
+            and can(request.user, Permission.TASK_MANAGE, task.area_path),
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
             "error": error,

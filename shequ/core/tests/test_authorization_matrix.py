@@ -55,6 +55,7 @@ PAGES = {
     "tasks_monthly_act": ("action", "lifecycle table"),
     "tasks_resources": ("list", Permission.RESOURCE_VIEW),
     "task": ("object", "task", "task.view, or open to the claimer"),
+    "task_edit": ("form", "task", Permission.TASK_MANAGE),
     "task_act": ("action", "lifecycle table"),
     "task_claim": ("object", "claim", "the claimant, or task.view"),
     "task_claim_act": ("action", "lifecycle table"),
@@ -306,6 +307,8 @@ def test_role_sees_exactly_its_scope(world, user_key):
         attachment = task.attachments.first()
         assert client.get(f"/tasks/attachments/{attachment.pk}/").status_code == (200 if ok else 404), key
         ok_manage = sees(world, username, task.area_path, Permission.TASK_MANAGE)
+        edit = client.get(f"/tasks/{task.pk}/edit/").status_code
+        assert edit == (200 if ok_manage else (403 if ok else 404)), key
         r = client.post(f"/api/v1/tasks/{task.pk}/attachments", {})
         assert r.status_code == (400 if ok else 404), key  # no files (or no right): 400
         if ok_manage:

@@ -128,3 +128,29 @@ def test_staff_set_a_redemption_window_from_the_catalogue(world):
     )
     assert r.status_code == 302
     assert "本季度兑换" in c.get("/points/catalogue/").content.decode()
+
+
+def test_a_draft_is_edited_and_a_published_task_is_not(world):
+    draft = make_task(world, publish=False, title="草稿：清理广告")
+    c = client_for(world.secretary_zhang)
+    body = c.get(f"/tasks/{draft.pk}/edit/").content.decode()
+    assert "草稿：清理广告" in body and 'value="easy" selected' in body
+    values = {
+        "title": "清理3单元小广告",
+        "description": "3单元楼道墙面小广告",
+        "category": "clear_ads",
+        "difficulty": "hard",
+        "places": "3",
+        "deadline": body.split('name="deadline" type="datetime-local" value="')[1].split('"')[0],
+        "area": world.areas["A1-1"].code,
+        "audience": "public",
+    }
+    r = c.post(f"/tasks/{draft.pk}/edit/", values)
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.places, draft.points) == ("清理3单元小广告", 3, 20)
+    r = c.post(f"/tasks/{draft.pk}/edit/", values | {"places": "0"})
+    assert r.status_code == 400 and "名额必须在 1 到 500 之间" in r.content.decode()
+    published = make_task(world)
+    r = c.post(f"/tasks/{published.pk}/edit/", values)
+    assert r.status_code == 400 and "只有草稿可以修改" in r.content.decode()
