@@ -392,6 +392,34 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     return Status(201, team)
 
 
+class TalentIn(Schema):
+    resident: int
+    kind: str
+    trade: str
+    skill: str
+    field: str = ""
+
+
+class MemberIn(Schema):
+    resident: int
+
+
+@router.post("/resources/talents/", response={201: TalentOut}, summary="登记能人、才人、艺人")
+def create_talent(request: HttpRequest, payload: TalentIn) -> Any:
+    return Status(
+        201,
+        services.add_talent(
+            request.user, payload.resident, payload.kind, payload.trade, payload.skill, payload.field
+        ),
+    )
+
+
+@router.post("/resources/teams/{team_id}/members", response={201: TeamOut}, summary="服务队添加队员")
+def add_member(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
+    services.add_team_member(request.user, team_id, payload.resident)
+    return Status(201, selectors.teams(request.user).get(pk=team_id))
+
+
 @router.get("/resources/talents/", response=list[TalentOut], summary="资源清单：能人、才人、艺人")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_talents(request: HttpRequest) -> Any:

@@ -111,6 +111,8 @@ API = {
     ("GET", "/api/v1/resources/teams/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/teams/"): ("create", Permission.RESOURCE_MANAGE),
     ("GET", "/api/v1/resources/talents/"): ("list", Permission.RESOURCE_VIEW),
+    ("POST", "/api/v1/resources/talents/"): ("create", "resource.manage over the resident"),
+    ("POST", "/api/v1/resources/teams/{team_id}/members"): ("action", "resource.manage over the team"),
     ("GET", "/api/v1/resources/venues/"): ("list", Permission.RESOURCE_VIEW),
     ("GET", "/api/v1/points/balance"): "own",
     ("GET", "/api/v1/points/entries"): "own",

@@ -165,3 +165,30 @@ def test_attachments_on_a_task_are_checked_by_content(world):
     assert resident.get(url).headers["Content-Type"] == "video/mp4"
     r = resident.post(f"/api/v1/tasks/{task.pk}/attachments", {"files": [jpeg()]})
     assert r.status_code == 400 and r.json()["fields"] == {"files": "您无权为该任务添加附件"}
+
+
+def test_resource_list_through_the_api(world):
+    staff, outsider = client_for(world.secretary_zhang), client_for(world.outsider_zhao)
+    resident = world.residents["A1-1-h1-r2"]
+    r = post_json(
+        staff,
+        "/api/v1/resources/teams/",
+        {"name": "平安巡逻队", "kind": "patrol", "area": world.areas["A1"].code},
+    )
+    assert r.status_code == 201
+    team = r.json()["id"]
+    r = post_json(staff, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk})
+    assert r.status_code == 201 and r.json()["size"] == 1
+    r = post_json(staff, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk})
+    assert r.status_code == 400 and r.json()["fields"] == {"resident": "该居民已在服务队中"}
+    assert (
+        post_json(outsider, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk}).status_code
+        == 404
+    )
+    body = {"resident": resident.pk, "kind": "artist", "trade": "文艺", "skill": "书法春联"}
+    r = post_json(staff, "/api/v1/resources/talents/", body)
+    assert r.status_code == 201 and r.json()["resident_name"] == resident.name
+    r = post_json(outsider, "/api/v1/resources/talents/", body)
+    assert r.status_code == 400 and r.json()["fields"]["resident"] == "居民不存在或不在您的管辖范围内"
+    names = [t["skill"] for t in staff.get("/api/v1/resources/talents/").json()["items"]]
+    assert "书法春联" in names and outsider.get("/api/v1/resources/talents/").json()["items"] == []

@@ -154,3 +154,26 @@ def test_a_draft_is_edited_and_a_published_task_is_not(world):
     published = make_task(world)
     r = c.post(f"/tasks/{published.pk}/edit/", values)
     assert r.status_code == 400 and "只有草稿可以修改" in r.content.decode()
+
+
+def test_talents_and_team_members_are_registered_by_id_number(world):
+    from shequ.tasks.models import ServiceTeam, Talent
+
+    c = client_for(world.secretary_zhang)
+    resident = world.residents["A1-2-h1-r1"]
+    id_number = world.full_values[resident.pk][0]
+    r = c.post(
+        "/tasks/resources/",
+        {"form": "talent", "id_number": id_number, "kind": "able", "trade": "家电维修", "skill": "空调维修"},
+    )
+    assert r.status_code == 302 and Talent.objects.filter(resident=resident, skill="空调维修").exists()
+    r = c.post("/tasks/resources/", {"form": "talent", "id_number": "110105194912310021", "kind": "able"})
+    assert r.status_code == 400 and "居民不存在或不在您的管辖范围内" in r.content.decode()
+    c.post(
+        "/tasks/resources/",
+        {"form": "team", "name": "志愿服务队", "kind": "volunteer", "area": world.areas["A1"].code},
+    )
+    team = ServiceTeam.objects.get(name="志愿服务队", area=world.areas["A1"])
+    r = c.post("/tasks/resources/", {"form": "member", "team": team.pk, "id_number": id_number})
+    assert r.status_code == 302 and team.members.filter(resident=resident).exists()
+    assert id_number not in c.get("/tasks/resources/?tab=team").content.decode()
