@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from shequ.access import triggers
+from shequ.points import triggers as ledger_triggers
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +18,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
     # dropped for the session and re-created inside the test that checks them.
     with django_db_blocker.unblock():
         triggers.drop(connection)
+        ledger_triggers.drop(connection)
     return django_db_setup
 
 

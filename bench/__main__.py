@@ -2,7 +2,8 @@
 
 The registry benchmark runs on SQLite (var/bench/registry.sqlite3) and, when reachable, on
 PostgreSQL (SHEQU_BENCH_PG_URL, default postgres://shequ:shequ@127.0.0.1:5432/shequ_bench).
-The generated registry is kept between runs; delete it to rebuild."""
+The generated registry is kept between runs; delete it to rebuild. The points benchmark
+(bench.tasks) keeps its ledger in var/bench/tasks.sqlite3 and shequ_bench_tasks."""
 
 from __future__ import annotations
 
@@ -45,7 +46,16 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="*",
-        default=["locate", "demo", "sqlite", "postgresql", "problems-sqlite", "problems-postgresql"],
+        default=[
+            "locate",
+            "demo",
+            "sqlite",
+            "postgresql",
+            "problems-sqlite",
+            "problems-postgresql",
+            "tasks-sqlite",
+            "tasks-postgresql",
+        ],
     )
     args = parser.parse_args()
     results: list[dict] = []
@@ -69,6 +79,12 @@ def main() -> None:
     pg_problems = pg.replace("/shequ_bench", "/shequ_bench_problems")
     if "problems-postgresql" in args.only and pg_ready(pg_problems):
         results += run("bench.problems", {"SHEQU_DATABASE_URL": pg_problems})
+    if "tasks-sqlite" in args.only:
+        (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+        results += run("bench.tasks", {"SHEQU_DATABASE_URL": f"sqlite:///{ROOT}/var/bench/tasks.sqlite3"})
+    pg_tasks = pg.replace("/shequ_bench", "/shequ_bench_tasks")
+    if "tasks-postgresql" in args.only and pg_ready(pg_tasks):
+        results += run("bench.tasks", {"SHEQU_DATABASE_URL": pg_tasks})
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(f"{'benchmark':<44} {'value':>12} {'baseline':>10} {'ratio':>7}  target")

@@ -6,8 +6,10 @@ from shequ.access.api import router as access_router
 from shequ.areas.api import router as areas_router
 from shequ.core.api import AUTH, install_error_handlers
 from shequ.people.api import router as people_router
+from shequ.points.api import router as points_router
 from shequ.problems.api import router as problems_router
 from shequ.reports.api import router as reports_router
+from shequ.tasks.api import router as tasks_router
 
 api = NinjaAPI(
     title="社区 Shequ API",
@@ -22,3 +24,5 @@ api.add_router("", areas_router)
 api.add_router("", reports_router)
 api.add_router("", people_router)
 api.add_router("", problems_router)
+api.add_router("", tasks_router)
+api.add_router("", points_router)

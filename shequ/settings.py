@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "shequ.party",
     "shequ.notifications",
     "shequ.problems",
+    "shequ.tasks",
+    "shequ.points",
     "django_tasks",
     "django_tasks_db",
     "shequ.reports",
@@ -194,6 +196,29 @@ REOPEN_DAYS = env_int("SHEQU_REOPEN_DAYS", 30, minimum=1)
 PHOTO_MAX_BYTES = env_int("SHEQU_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = env_int("SHEQU_PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
 PHOTOS_PER_REPORT = 6
+
+# Task list and points (issue 4). Points by difficulty, e.g. "easy=5,normal=10,hard=20,expert=40".
+_points_defaults = {"easy": 5, "normal": 10, "hard": 20, "expert": 40}
+TASK_POINTS = dict(_points_defaults)
+for _part in filter(None, (p.strip() for p in (env_str("SHEQU_TASK_POINTS", "") or "").split(","))):
+    _name, _, _value = _part.partition("=")
+    if _name not in _points_defaults or not _value.isdigit() or int(_value) < 1:
+        raise ImproperlyConfigured(f"SHEQU_TASK_POINTS has a bad entry {_part!r} (e.g. hard=20)")
+    TASK_POINTS[_name] = int(_value)
+# How many open tasks (claimed, awaiting acceptance or returned) one person may hold.
+TASK_OPEN_CLAIM_CAP = env_int("SHEQU_TASK_OPEN_CLAIM_CAP", 3, minimum=1)
+TASK_VIDEO_MAX_BYTES = env_int("SHEQU_TASK_VIDEO_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
+# The day of the month an approved monthly task list is published (if not set on the list).
+TASK_LIST_PUBLISH_DAY = env_int("SHEQU_TASK_LIST_PUBLISH_DAY", 1, minimum=1)
+# Yearly star levels (星级志愿者): the yearly points needed for 1, 2, 3... stars.
+_stars_raw = env_str("SHEQU_STAR_THRESHOLDS", "100,300,600,1000,1500") or ""
+try:
+    STAR_THRESHOLDS = [int(v) for v in _stars_raw.split(",") if v.strip()]
+except ValueError as exc:
+    raise ImproperlyConfigured("SHEQU_STAR_THRESHOLDS must be increasing numbers, e.g. 100,300,600") from exc
+if not STAR_THRESHOLDS or sorted(set(STAR_THRESHOLDS)) != STAR_THRESHOLDS or STAR_THRESHOLDS[0] < 1:
+    raise ImproperlyConfigured("SHEQU_STAR_THRESHOLDS must be increasing numbers, e.g. 100,300,600")
+RANKING_SIZE = env_int("SHEQU_RANKING_SIZE", 10, minimum=1)
 
 # Background jobs (the monthly report): a database queue run by `shequ db_worker`;
 # tests run them at once. Due reminders run from cron: `shequ problems remind`.

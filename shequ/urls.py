@@ -7,8 +7,10 @@ from shequ.api import api
 from shequ.areas import views as area_views
 from shequ.notifications import views as notification_views
 from shequ.people import views as people_views
+from shequ.points import views as point_views
 from shequ.problems import views as problem_views
 from shequ.reports import views as report_views
+from shequ.tasks import views as task_views
 
 urlpatterns = [
     path("", report_views.home, name="home"),
@@ -41,6 +43,32 @@ urlpatterns = [
         problem_views.report_download,
         name="problems_report_download",
     ),
+    path("tasks/", task_views.board, name="tasks"),
+    path("tasks/mine/", task_views.mine, name="tasks_mine"),
+    path("tasks/new/", task_views.new, name="tasks_new"),
+    path("tasks/queue/", task_views.queue, name="tasks_queue"),
+    path("tasks/monthly/", task_views.monthly, name="tasks_monthly"),
+    path("tasks/monthly/<int:list_id>/act/", task_views.monthly_act, name="tasks_monthly_act"),
+    path("tasks/resources/", task_views.resources, name="tasks_resources"),
+    path("tasks/<int:task_id>/", task_views.detail, name="task"),
+    path("tasks/<int:task_id>/edit/", task_views.edit, name="task_edit"),
+    path("tasks/<int:task_id>/act/", task_views.act, name="task_act"),
+    path("tasks/claims/<int:claim_id>/", task_views.claim_detail, name="task_claim"),
+    path("tasks/claims/<int:claim_id>/act/", task_views.claim_act, name="task_claim_act"),
+    path("tasks/proofs/<int:proof_id>/", task_views.proof_file, name="task_proof"),
+    path("tasks/attachments/<int:attachment_id>/", task_views.attachment_file, name="task_attachment"),
+    path("points/", point_views.my_points, name="points"),
+    path("points/store/", point_views.store, name="points_store"),
+    path("points/store/redeem/", point_views.redeem, name="points_redeem"),
+    path("points/orders/", point_views.my_orders, name="points_orders"),
+    path("points/orders/<int:order_id>/", point_views.order_detail, name="points_order"),
+    path("points/orders/<int:order_id>/act/", point_views.order_act, name="points_order_act"),
+    path("points/fulfil/", point_views.fulfil, name="points_fulfil"),
+    path("points/catalogue/", point_views.catalogue, name="points_catalogue"),
+    path("points/catalogue/<int:item_id>/stock/", point_views.item_stock, name="points_item_stock"),
+    path("points/service/", point_views.service, name="points_service"),
+    path("points/rankings/", point_views.rankings, name="points_rankings"),
+    path("points/notice/<str:code>/", point_views.notice, name="points_notice"),
     path("notifications/", notification_views.inbox, name="notifications"),
     path("notifications/read/", notification_views.read_all, name="notifications_read"),
     path("api/v1/", api.urls),

@@ -38,6 +38,16 @@ class Permission(StrEnum):
     PROBLEM_VERIFY = "problem.verify"
     PROBLEM_URGE = "problem.urge"
     PROBLEM_EXPORT = "problem.export"
+    TASK_VIEW = "task.view"
+    TASK_MANAGE = "task.manage"
+    TASK_APPROVE = "task.approve"
+    TASK_ACCEPT = "task.accept"
+    TASK_CLAIM = "task.claim"
+    RESOURCE_VIEW = "resource.view"
+    RESOURCE_MANAGE = "resource.manage"
+    POINTS_VIEW = "points.view"
+    POINTS_MANAGE = "points.manage"
+    STORE_MANAGE = "store.manage"
 
 
 P = Permission
@@ -49,17 +59,32 @@ _PROBLEM_STAFF = {
     P.PROBLEM_VERIFY,
     P.PROBLEM_EXPORT,
 }
+# Community staff run the task list, the resource list, the ledger and the store; the
+# street office also approves the monthly task lists.
+_TASK_STAFF = {
+    P.TASK_VIEW,
+    P.TASK_MANAGE,
+    P.TASK_ACCEPT,
+    P.RESOURCE_VIEW,
+    P.RESOURCE_MANAGE,
+    P.POINTS_VIEW,
+    P.POINTS_MANAGE,
+    P.STORE_MANAGE,
+}
 GRANTS: dict[str, frozenset[Permission]] = {
     Role.STREET_ADMIN: frozenset(
         {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
         | _PROBLEM_STAFF
+        | _TASK_STAFF
+        | {P.TASK_APPROVE}
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
         {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
         | _PROBLEM_STAFF
+        | _TASK_STAFF
     ),
     Role.COMMUNITY_STAFF: frozenset(
-        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE} | _PROBLEM_STAFF
+        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE} | _PROBLEM_STAFF | _TASK_STAFF
     ),
     Role.GRID_WORKER: frozenset(
         {
@@ -70,14 +95,18 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.PROBLEM_VIEW,
             P.PROBLEM_REPORT,
             P.PROBLEM_HANDLE,
+            P.TASK_VIEW,
+            P.TASK_ACCEPT,
+            P.RESOURCE_VIEW,
         }
     ),
     Role.BUILDING_HEAD: frozenset({P.AREA_VIEW, P.RESIDENT_VIEW, P.PROBLEM_REPORT}),
     # A resident's assignment covers their own household only (see RoleAssignment); the
     # problems they report are theirs by authorship, not by area.
-    Role.RESIDENT: frozenset({P.RESIDENT_VIEW, P.PROBLEM_REPORT}),
-    Role.PARTNER_UNIT: frozenset({P.AREA_VIEW}),
-    Role.AUDITOR: frozenset({P.AREA_VIEW, P.AUDIT_VIEW}),
+    # Residents claim public tasks of their community; partner units the tasks aimed at them.
+    Role.RESIDENT: frozenset({P.RESIDENT_VIEW, P.PROBLEM_REPORT, P.TASK_CLAIM}),
+    Role.PARTNER_UNIT: frozenset({P.AREA_VIEW, P.TASK_CLAIM}),
+    Role.AUDITOR: frozenset({P.AREA_VIEW, P.AUDIT_VIEW, P.POINTS_VIEW}),
 }
 
 # The area kind a role is normally assigned at, for the `user add` command and the demo.

@@ -23,6 +23,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "problems": has_anywhere(user, Permission.PROBLEM_VIEW),
             "handle": has_anywhere(user, Permission.PROBLEM_HANDLE),
             "report": has_anywhere(user, Permission.PROBLEM_REPORT),
+            "tasks_staff": has_anywhere(user, Permission.TASK_VIEW),
+            "tasks_claim": has_anywhere(user, Permission.TASK_CLAIM),
+            "store_staff": has_anywhere(user, Permission.STORE_MANAGE),
             "unread": Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count(),
         }
     }

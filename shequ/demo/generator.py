@@ -351,6 +351,9 @@ ACCOUNT_NAMES = (
     "chengjiang_grid",
     "longtanzi_admin",
     "longtanyuan_secretary",
+    "longtanyuan_staff",
+    "longtanyuan_grid",
+    "longtanyuan_resident",
 )
 
 
@@ -373,7 +376,10 @@ def _accounts() -> list[tuple[str, str, str, str]]:
     cj_grid = (
         Area.objects.filter(kind=AreaKind.GRID, path__contains=f"/{chengjiang}/").order_by("path").first()
     )
-    assert pingan_grid and pingan_building and cj_grid
+    lty_grid = (
+        Area.objects.filter(kind=AreaKind.GRID, path__contains="/500111003001/").order_by("path").first()
+    )
+    assert pingan_grid and pingan_building and cj_grid and lty_grid
     return [
         ("labudalin_admin", Role.STREET_ADMIN, labu, "陈街道"),
         ("labudalin_auditor", Role.AUDITOR, labu, "审计员孙"),
@@ -388,6 +394,9 @@ def _accounts() -> list[tuple[str, str, str, str]]:
         ("chengjiang_grid", Role.GRID_WORKER, cj_grid.code, "城江网格员"),
         ("longtanzi_admin", Role.STREET_ADMIN, "500111003", "龙滩子街道党群办"),
         ("longtanyuan_secretary", Role.COMMUNITY_SECRETARY, "500111003001", "龙滩园社区书记"),
+        ("longtanyuan_staff", Role.COMMUNITY_STAFF, "500111003001", "龙滩园社工"),
+        ("longtanyuan_grid", Role.GRID_WORKER, lty_grid.code, "龙滩园网格员"),
+        ("longtanyuan_resident", Role.RESIDENT, f"household-of-first-resident:{lty_grid.path}", ""),
     ]
 
 
@@ -398,10 +407,10 @@ def create_accounts() -> list[DemoAccount]:
     for username, role, code, name in _accounts():
         resident = None
         if role == Role.RESIDENT:
+            # The first resident of 平安社区, or of the grid the code names.
+            under = code.partition(":")[2] or "/150784001/150784001012/"
             resident = (
-                Resident.objects.filter(area_path__contains="/150784001012/")
-                .order_by("area_path", "id")
-                .first()
+                Resident.objects.filter(area_path__startswith=under).order_by("area_path", "id").first()
             )
             assert resident is not None
             code, name = resident.household.code, resident.name
@@ -463,3 +472,17 @@ def load_problems(rng: random.Random, plans: tuple[StreetPlan, ...]) -> None:
         admin = User.objects.get(username=admins[plan.code])
         staff = {"reporter": admin, "triage": admin, "handler": admin, "verifier": admin, "urger": admin}
         problems.build(Area.objects.get(code=plan.code), staff, rng, per_month)
+    load_tasks(rng, plans)
+
+
+def load_tasks(rng: random.Random, plans: tuple[StreetPlan, ...]) -> None:
+    """The task list and points (龙滩子街道) and the service teams and skills (杏山街道)."""
+    from shequ.demo import tasks
+
+    codes = {p.code for p in plans}
+    if "500111003" in codes:
+        tasks.build(Area.objects.get(code="500111003"), User.objects.get(username="longtanzi_admin"), rng)
+    if "522635001" in codes:
+        tasks.xingshan_teams(
+            Area.objects.get(code="522635001"), User.objects.get(username="xingshan_admin"), rng
+        )

@@ -179,6 +179,7 @@ def detail(
         "photos": problem.photos.filter(kind="report"),
         "actions": selectors.actions_for(request.user, problem),
         "staff_view": staff_view,
+        "may_make_task": can(request.user, Permission.TASK_MANAGE, problem.area_path),
         "levels": HandlingLevel.choices,
         "roles": ResponsibleRole.choices,
         "error": error,

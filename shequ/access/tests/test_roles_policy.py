@@ -10,6 +10,16 @@ PROBLEM_STAFF = {
     "problem.verify",
     "problem.export",
 }
+TASK_STAFF = {
+    "task.view",
+    "task.manage",
+    "task.accept",
+    "resource.view",
+    "resource.manage",
+    "points.view",
+    "points.manage",
+    "store.manage",
+}
 EXPECTED = {
     Role.STREET_ADMIN: {
         "area.view",
@@ -18,8 +28,10 @@ EXPECTED = {
         "resident.unmask_id_number",
         "resident.unmask_phone",
         "problem.urge",
+        "task.approve",
     }
-    | PROBLEM_STAFF,
+    | PROBLEM_STAFF
+    | TASK_STAFF,
     Role.COMMUNITY_SECRETARY: {
         "area.view",
         "stats.view",
@@ -28,9 +40,11 @@ EXPECTED = {
         "resident.unmask_phone",
         "problem.urge",
     }
-    | PROBLEM_STAFF,
+    | PROBLEM_STAFF
+    | TASK_STAFF,
     Role.COMMUNITY_STAFF: {"area.view", "stats.view", "resident.view", "resident.unmask_phone"}
-    | PROBLEM_STAFF,
+    | PROBLEM_STAFF
+    | TASK_STAFF,
     Role.GRID_WORKER: {
         "area.view",
         "stats.view",
@@ -39,11 +53,14 @@ EXPECTED = {
         "problem.view",
         "problem.report",
         "problem.handle",
+        "task.view",
+        "task.accept",
+        "resource.view",
     },
     Role.BUILDING_HEAD: {"area.view", "resident.view", "problem.report"},
-    Role.RESIDENT: {"resident.view", "problem.report"},
-    Role.PARTNER_UNIT: {"area.view"},
-    Role.AUDITOR: {"area.view", "audit.view"},
+    Role.RESIDENT: {"resident.view", "problem.report", "task.claim"},
+    Role.PARTNER_UNIT: {"area.view", "task.claim"},
+    Role.AUDITOR: {"area.view", "audit.view", "points.view"},
 }
 
 

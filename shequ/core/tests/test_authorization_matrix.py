@@ -46,6 +46,33 @@ PAGES = {
     "problems_report_download": ("object", "report run", Permission.PROBLEM_EXPORT),
     "notifications": "own",
     "notifications_read": "own",
+    # Task list and points (issue 4): claimers see published tasks open to them.
+    "tasks": ("list", "task.view scope, or the tasks open to a claimer"),
+    "tasks_mine": "own",
+    "tasks_new": ("form", Permission.TASK_MANAGE),
+    "tasks_queue": ("list", Permission.TASK_ACCEPT),
+    "tasks_monthly": ("list", Permission.TASK_VIEW),
+    "tasks_monthly_act": ("action", "lifecycle table"),
+    "tasks_resources": ("list", Permission.RESOURCE_VIEW),
+    "task": ("object", "task", "task.view, or open to the claimer"),
+    "task_edit": ("form", "task", Permission.TASK_MANAGE),
+    "task_act": ("action", "lifecycle table"),
+    "task_claim": ("object", "claim", "the claimant, or task.view"),
+    "task_claim_act": ("action", "lifecycle table"),
+    "task_proof": ("object", "claim", "the claimant, or task.view"),
+    "task_attachment": ("object", "task", "task.view, or open to the claimer"),
+    "points": "own",
+    "points_store": "own",
+    "points_redeem": "own",
+    "points_orders": "own",
+    "points_order": ("object", "order", "the buyer, or store.manage"),
+    "points_order_act": ("action", "lifecycle table"),
+    "points_fulfil": ("list", Permission.STORE_MANAGE),
+    "points_catalogue": ("list", Permission.STORE_MANAGE),
+    "points_item_stock": ("action", Permission.STORE_MANAGE),
+    "points_service": ("form", Permission.POINTS_MANAGE),
+    "points_rankings": ("list", Permission.POINTS_VIEW),
+    "points_notice": "public (names masked)",
     "api:api-root": "public",
     "api:openapi-json": "public",
     "api:openapi-view": "public",
@@ -63,6 +90,42 @@ API = {
     ("GET", "/api/v1/problems/"): ("list", Permission.PROBLEM_VIEW),
     ("GET", "/api/v1/problems/{problem_id}"): ("object", "problem", Permission.PROBLEM_VIEW),
     ("POST", "/api/v1/problems/{problem_id}/transitions"): ("action", "lifecycle table"),
+    ("GET", "/api/v1/tasks/"): ("list", "task.view scope, or the tasks open to a claimer"),
+    ("POST", "/api/v1/tasks/"): ("create", Permission.TASK_MANAGE),
+    ("GET", "/api/v1/tasks/{task_id}"): ("object", "task", "task.view, or open to the claimer"),
+    ("POST", "/api/v1/tasks/{task_id}/publish"): ("action", "lifecycle table"),
+    ("POST", "/api/v1/tasks/{task_id}/transitions"): ("action", "lifecycle table"),
+    ("POST", "/api/v1/tasks/{task_id}/attachments"): ("action", Permission.TASK_MANAGE),
+    ("POST", "/api/v1/tasks/{task_id}/claims"): ("action", "open to the claimer"),
+    ("GET", "/api/v1/claims/"): "own (queue=true: task.accept scope)",
+    ("GET", "/api/v1/claims/{claim_id}"): ("object", "claim", "the claimant, or task.view"),
+    ("POST", "/api/v1/claims/{claim_id}/proof"): ("action", "lifecycle table"),
+    ("POST", "/api/v1/claims/{claim_id}/accept"): ("action", "lifecycle table"),
+    ("POST", "/api/v1/claims/{claim_id}/return"): ("action", "lifecycle table"),
+    ("POST", "/api/v1/claims/{claim_id}/withdraw"): ("action", "lifecycle table"),
+    ("GET", "/api/v1/monthly-lists/"): ("list", Permission.TASK_VIEW),
+    ("POST", "/api/v1/monthly-lists/"): ("create", Permission.TASK_MANAGE),
+    ("POST", "/api/v1/monthly-lists/{list_id}/transitions"): ("action", "lifecycle table"),
+    ("GET", "/api/v1/resources/units/"): ("list", Permission.RESOURCE_VIEW),
+    ("POST", "/api/v1/resources/units/"): ("create", Permission.RESOURCE_MANAGE),
+    ("GET", "/api/v1/resources/teams/"): ("list", Permission.RESOURCE_VIEW),
+    ("POST", "/api/v1/resources/teams/"): ("create", Permission.RESOURCE_MANAGE),
+    ("GET", "/api/v1/resources/talents/"): ("list", Permission.RESOURCE_VIEW),
+    ("POST", "/api/v1/resources/talents/"): ("create", "resource.manage over the resident"),
+    ("POST", "/api/v1/resources/teams/{team_id}/members"): ("action", "resource.manage over the team"),
+    ("GET", "/api/v1/resources/venues/"): ("list", Permission.RESOURCE_VIEW),
+    ("GET", "/api/v1/points/balance"): "own",
+    ("GET", "/api/v1/points/entries"): "own",
+    ("POST", "/api/v1/points/service-records"): ("create", Permission.POINTS_MANAGE),
+    ("POST", "/api/v1/points/transactions/{transaction_id}/reverse"): ("action", Permission.POINTS_MANAGE),
+    ("GET", "/api/v1/points/rankings"): ("object", "area", Permission.POINTS_VIEW),
+    ("GET", "/api/v1/store/items/"): "own street and community (manage=true: store.manage scope)",
+    ("POST", "/api/v1/store/items/"): ("create", Permission.STORE_MANAGE),
+    ("POST", "/api/v1/store/items/{item_id}/stock"): ("action", Permission.STORE_MANAGE),
+    ("POST", "/api/v1/store/orders/"): "own",
+    ("GET", "/api/v1/store/orders/"): "own (fulfil=true: store.manage scope)",
+    ("GET", "/api/v1/store/orders/{order_id}"): ("object", "order", "the buyer, or store.manage"),
+    ("POST", "/api/v1/store/orders/{order_id}/transitions"): ("action", "lifecycle table"),
 }
 
 AREA_KEYS = ["A", "A1", "A1-1", "A1-1-b", "A2-2-b", "B", "B2", "B2-2", "B2-2-b"]
@@ -230,6 +293,82 @@ def test_role_sees_exactly_its_scope(world, user_key):
         r = client.get("/problems/ledgers/export/", {"area": area.code, "month": "202611"})
         assert r.status_code == (200 if ok else 404), key
 
+    # Tasks, claims and orders (issue 4): staff by scope, claimers by community, owners.
+    for key in ("A1-1", "B2-2"):
+        task, claim, order, item = _task_claim_order(world, key)
+        household = f"{key}-h1" if key == "A1-1" else f"{key}-h2"
+        claimant = world.users[f"resident@{household}"]
+        community_path = world.areas[key[:2]].path
+        role, scope = world.user_scope[username]
+        claimer = role in ("resident", "partner_unit") and scope.startswith(community_path)
+        ok = sees(world, username, task.area_path, Permission.TASK_VIEW) or claimer
+        assert client.get(f"/tasks/{task.pk}/").status_code == (200 if ok else 404), key
+        assert client.get(f"/api/v1/tasks/{task.pk}").status_code == (200 if ok else 404), key
+        listed = {i["id"] for i in client.get("/api/v1/tasks/").json()["items"]}
+        assert (task.pk in listed) == ok, key
+        attachment = task.attachments.first()
+        assert client.get(f"/tasks/attachments/{attachment.pk}/").status_code == (200 if ok else 404), key
+        ok_manage = sees(world, username, task.area_path, Permission.TASK_MANAGE)
+        edit = client.get(f"/tasks/{task.pk}/edit/").status_code
+        assert edit == (200 if ok_manage else (403 if ok else 404)), key
+        r = client.post(f"/api/v1/tasks/{task.pk}/attachments", {})
+        assert r.status_code == (400 if ok else 404), key  # no files (or no right): 400
+        if ok_manage:
+            assert "请选择要上传的照片或视频" in r.json()["fields"]["files"], key
+        own = claimant.pk == user.pk
+        ok_claim = own or sees(world, username, claim.area_path, Permission.TASK_VIEW)
+        assert client.get(f"/tasks/claims/{claim.pk}/").status_code == (200 if ok_claim else 404), key
+        assert client.get(f"/api/v1/claims/{claim.pk}").status_code == (200 if ok_claim else 404), key
+        proof = claim.proofs.first()
+        assert client.get(f"/tasks/proofs/{proof.pk}/").status_code == (200 if ok_claim else 404), key
+        r = client.post(f"/api/v1/claims/{claim.pk}/withdraw")
+        assert r.status_code == (400 if ok_claim else 404), key  # submitted: no withdrawal
+        ok_order = own or sees(world, username, order.area_path, Permission.STORE_MANAGE)
+        assert client.get(f"/points/orders/{order.pk}/").status_code == (200 if ok_order else 404), key
+        assert client.get(f"/api/v1/store/orders/{order.pk}").status_code == (200 if ok_order else 404), key
+        r = client.post(
+            f"/api/v1/store/orders/{order.pk}/transitions",
+            json.dumps({"action": "deliver"}),
+            content_type="application/json",
+        )
+        assert r.status_code == (400 if ok_order else 404), key  # placed: not yet shipped
+        fulfil = {i["id"] for i in client.get("/api/v1/store/orders/?fulfil=true").json()["items"]}
+        assert (order.pk in fulfil) == sees(world, username, order.area_path, Permission.STORE_MANAGE), key
+        ok_item = sees(world, username, item.area_path, Permission.STORE_MANAGE)
+        r = client.post(
+            f"/api/v1/store/items/{item.pk}/stock", json.dumps({"add": 1}), content_type="application/json"
+        )
+        assert r.status_code == (200 if ok_item else 404), key
+        area = world.areas[key[:2]]
+        ok_rank = sees(world, username, area.path, Permission.POINTS_VIEW)
+        r = client.get("/api/v1/points/rankings", {"community": area.code})
+        assert r.status_code == (200 if ok_rank else 404), key
+
+
+def _task_claim_order(world, grid_key):
+    """A published task in the grid, claimed and proved by a resident of the grid, who
+    also placed an order for an item of their community."""
+    from shequ.points import services as points
+    from shequ.problems.tests.helpers import jpeg
+    from shequ.tasks import services as tasks
+    from shequ.tasks.tests.helpers import make_task
+
+    community = grid_key[:2]
+    secretary = world.users[f"community_secretary@{community}"]
+    household = f"{grid_key}-h1" if grid_key == "A1-1" else f"{grid_key}-h2"
+    resident = world.users[f"resident@{household}"]
+    task = make_task(world, actor=secretary, key=grid_key, files=[jpeg()])
+    claim = tasks.claim_task(resident, task.pk)
+    claim = tasks.transition_claim(
+        resident, claim.pk, tasks.ClaimActionInput(action="submit", note="已完成", files=[jpeg()])
+    )
+    points.opening_balance(secretary, resident, 50, "期初积分")
+    item = points.create_item(
+        secretary, points.ItemInput(name="大米", price=10, stock=5, area=world.areas[community].code)
+    )
+    order, _ = points.redeem(resident, points.OrderInput(item=item.pk))
+    return task, claim, order, item
+
 
 def _problem(world, household_key):
     from shequ.problems.tests.helpers import jpeg, report
@@ -249,6 +388,11 @@ def test_anonymous_gets_login_or_401(world):
         f"/residents/{resident.pk}/",
         f"/households/{resident.household_id}/",
         "/audit/",
+        "/tasks/",
+        "/tasks/mine/",
+        "/points/",
+        "/points/store/",
+        "/points/fulfil/",
     ]:
         r = client.get(url)
         assert r.status_code == 302 and r["Location"].startswith("/login/"), url
@@ -258,6 +402,9 @@ def test_anonymous_gets_login_or_401(world):
         f"/api/v1/areas/{area.code}/stats",
         "/api/v1/residents/",
         f"/api/v1/residents/{resident.pk}",
+        "/api/v1/tasks/",
+        "/api/v1/points/balance",
+        "/api/v1/store/orders/",
     ]:
         r = client.get(url)
         assert r.status_code == 401, url

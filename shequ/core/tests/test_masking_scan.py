@@ -28,6 +28,45 @@ def reachable_urls(world):
         f"/api/v1/problems/{problem.pk}",
         "/notifications/",
     ]
+    # Task list and points (issue 4).
+    from shequ.core.tests.test_authorization_matrix import _task_claim_order
+
+    task, claim, order, _item = _task_claim_order(world, "A1-1")
+    urls += [
+        "/tasks/",
+        "/tasks/mine/",
+        "/tasks/queue/",
+        "/tasks/monthly/",
+        "/tasks/resources/",
+        "/tasks/resources/?tab=team",
+        "/tasks/resources/?tab=talent",
+        "/tasks/new/",
+        f"/tasks/{task.pk}/",
+        f"/tasks/claims/{claim.pk}/",
+        "/points/",
+        "/points/store/",
+        "/points/orders/",
+        f"/points/orders/{order.pk}/",
+        "/points/fulfil/",
+        "/points/catalogue/",
+        "/points/service/",
+        "/points/rankings/",
+        f"/points/notice/{world.areas['A1'].code}/",
+        "/api/v1/tasks/",
+        f"/api/v1/tasks/{task.pk}",
+        "/api/v1/claims/",
+        "/api/v1/claims/?queue=true",
+        f"/api/v1/claims/{claim.pk}",
+        "/api/v1/resources/units/",
+        "/api/v1/resources/talents/",
+        "/api/v1/points/balance",
+        "/api/v1/points/entries",
+        "/api/v1/store/items/",
+        "/api/v1/store/orders/",
+        "/api/v1/store/orders/?fulfil=true",
+        f"/api/v1/store/orders/{order.pk}",
+        f"/api/v1/points/rankings?community={world.areas['A1'].code}",
+    ]
     for area in world.areas.values():
         urls += [
             f"/areas/{area.code}/",

@@ -1,0 +1,559 @@
+"""The task list and points for the demo (seed 004: 龙滩子街道's 云号手 practice; seed 001:
+麻江's 39 service teams and its registry of 能人、才人、艺人).
+
+龙滩子街道 gets a resource list, a year of monthly task lists and ad-hoc tasks with claims,
+awards and quarterly redemptions, and — made through the services, today — tasks, claims
+and orders in every state. 杏山街道 gets its 39 service teams with members and a skills
+registry. The past year is written in bulk with its own dates (the ledger through
+``points.services.post`` so every balance is the sum of its entries)."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from shequ.access.models import RoleAssignment, User
+from shequ.access.roles import Role
+from shequ.areas.models import Area, AreaKind
+from shequ.people.models import Resident
+from shequ.points import services as points
+from shequ.points.models import Order, OrderEvent, OrderStatus, ServiceKind, ServiceRecord, StoreItem, TxnKind
+from shequ.tasks import services as tasks
+from shequ.tasks.models import (
+    Award,
+    Claim,
+    ClaimEvent,
+    ClaimStatus,
+    Difficulty,
+    ListStatus,
+    MonthlyList,
+    Talent,
+    Task,
+    TaskStatus,
+    TeamMember,
+)
+
+ROUTINE = [
+    ("replace_bulb", "更换楼道灯泡", "easy"),
+    ("clear_ads", "清理楼道小广告", "easy"),
+    ("greening", "小区绿化带除草", "normal"),
+    ("moving", "帮独居老人搬运物品", "normal"),
+    ("tutoring", "周末辅导留守儿童作业", "normal"),
+    ("appliance_repair", "为困难家庭维修家电", "hard"),
+    ("mediation", "协助调解邻里纠纷", "hard"),
+    ("skills_training", "开展手机使用技能培训", "normal"),
+    ("hardship_aid", "走访慰问困难群众", "normal"),
+]
+TARGETED = [
+    ("power_maintenance", "小区配电设备运维检查", "区供电所"),
+    ("greening", "小区绿化管护", "物业服务中心"),
+    ("septic", "化粪池清掏", "环卫所"),
+]
+UNITS = [
+    ("区供电所", "department"),
+    ("物业服务中心", "property_company"),
+    ("环卫所", "department"),
+    ("大足农商行龙滩子支行", "stationed_unit"),
+]
+ITEMS = [
+    ("大米 5kg", 60, 400, 2, "街道"),
+    ("菜籽油 5L", 120, 200, 1, "街道"),
+    ("不粘锅", 150, 60, 1, "街道"),
+    ("抽纸 10包", 30, 600, 3, "社区"),
+    ("洗衣液 2kg", 50, 300, 2, "社区"),
+]
+TEAMS = [
+    ("志愿服务队", "volunteer"),
+    ("平安巡逻队", "patrol"),
+    ("五老服务队", "five_elders"),
+    ("党员先锋服务队", "party"),
+]
+TALENTS = [
+    ("able", "家电维修", "电器", "空调冰箱维修"),
+    ("able", "水电安装", "建筑", "水电管线维修"),
+    ("able", "调解", "法律", "邻里纠纷调解"),
+    ("gifted", "教育", "中小学", "数学辅导"),
+    ("gifted", "医疗", "护理", "老人健康咨询"),
+    ("artist", "文艺", "舞蹈", "广场舞编排"),
+    ("artist", "文艺", "书法", "书法春联"),
+    ("artist", "文艺", "戏曲", "川剧"),
+]
+COURIERS = ["中国邮政", "顺丰速运", "京东物流"]
+
+
+def _claimants(community: Area, count: int, rng: random.Random) -> list[User]:
+    """Resident accounts (no usable password) for the community's residents who claim tasks."""
+    residents = list(
+        Resident.objects.filter(area_path__startswith=community.path, user__isnull=True)
+        .select_related("household")
+        .order_by("area_path", "id")[: count * 8]
+    )
+    chosen = rng.sample(residents, min(count, len(residents)))
+    users = []
+    for r in chosen:
+        user = User(username=f"demo-{r.household.code}-{r.pk}", display_name=r.name, resident=r)
+        user.set_unusable_password()
+        users.append(user)
+    with transaction.atomic():
+        User.objects.bulk_create(users)
+        RoleAssignment.objects.bulk_create(
+            RoleAssignment(
+                user=u,
+                role=Role.RESIDENT,
+                area_id=r.household.building_id,
+                household=r.household,
+                path=r.household.area_path,
+            )
+            for u, r in zip(users, chosen, strict=True)
+        )
+    return users
+
+
+def _resources(street: Area, communities: list[Area], admin: User, rng: random.Random) -> dict[str, Any]:
+    units: dict[int, list[Any]] = {}
+    for community in communities:
+        units[community.pk] = []
+        for name, kind in UNITS:
+            unit = tasks.add_unit(
+                admin,
+                tasks.UnitInput(
+                    name=name,
+                    kind=kind,
+                    area=community.code,
+                    contact_name="联络员",
+                    contact_phone=f"023-{rng.randrange(43000000, 43999999)}",
+                    services="定向任务",
+                ),
+            )
+            units[community.pk].append(unit)
+        for name, kind in TEAMS[:3]:
+            team = tasks.add_team(admin, f"{community.name}{name}", kind, community.code, leader="队长")
+            members = Resident.objects.filter(area_path__startswith=community.path).order_by("id")[
+                rng.randrange(0, 500) :
+            ][:8]
+            TeamMember.objects.bulk_create(TeamMember(team=team, resident=m) for m in members)
+        _talents(community, 12, rng)
+        tasks.add_venue(
+            admin, f"{community.name}党群服务中心活动室", "venue", community.code, "可容纳60人", 60
+        )
+        tasks.add_venue(admin, "便民工具箱", "equipment", community.code, "梯子、电钻、万用表", 3)
+    return {"units": units}
+
+
+def _talents(community: Area, count: int, rng: random.Random) -> None:
+    residents = list(
+        Resident.objects.filter(area_path__startswith=community.path).order_by("id")[: count * 20]
+    )
+    Talent.objects.bulk_create(
+        Talent(resident=r, kind=kind, trade=trade, field=field, skill=skill, area_path=r.area_path)
+        for r, (kind, trade, field, skill) in zip(
+            rng.sample(residents, count), rng.choices(TALENTS, k=count), strict=True
+        )
+    )
+
+
+def xingshan_teams(street: Area, admin: User, rng: random.Random) -> None:
+    """麻江 (seed 001): 39 service teams across the four communities, and the skills registry."""
+    communities = list(Area.objects.filter(parent=street, kind=AreaKind.COMMUNITY).order_by("code"))
+    kinds = [
+        ("志愿服务队", "volunteer"),
+        ("巡逻队", "patrol"),
+        ("五老服务队", "five_elders"),
+        ("党员服务队", "party"),
+    ]
+    for n in range(39):
+        community = communities[n % len(communities)]
+        label, kind = kinds[n % len(kinds)]
+        team = tasks.add_team(
+            admin, f"{community.name}第{n // len(communities) + 1}{label}", kind, community.code
+        )
+        members = Resident.objects.filter(area_path__startswith=community.path).order_by("id")[
+            n * 9 : n * 9 + 8
+        ]
+        TeamMember.objects.bulk_create(TeamMember(team=team, resident=m) for m in members)
+    for community in communities:
+        _talents(community, 15, rng)
+
+
+def _month_starts(now: datetime, months: int) -> list[datetime]:
+    local = timezone.localtime(now).replace(day=1, hour=9, minute=0, second=0, microsecond=0)
+    out = []
+    for back in range(months, 0, -1):
+        year, month = local.year, local.month - back
+        while month < 1:
+            month += 12
+            year -= 1
+        out.append(local.replace(year=year, month=month))
+    return out
+
+
+def _history(
+    communities: list[Area],
+    admin: User,
+    claimants: dict[int, list[User]],
+    units: dict[int, list[Any]],
+    rng: random.Random,
+) -> None:
+    """Twelve past months: monthly lists (approved, published on the 1st), ad-hoc tasks,
+    claims (most accepted, some withdrawn or returned first), awards on the ledger, and
+    quarterly redemptions delivered by courier."""
+    now = timezone.now()
+    from django.conf import settings
+
+    items = {
+        c.pk: list(StoreItem.objects.filter(area_path__in=[c.path, c.path.rsplit("/", 2)[0] + "/"]))
+        for c in communities
+    }
+    for start in _month_starts(now, 12):
+        month = f"{start:%Y%m}"
+        for community in communities:
+            monthly = MonthlyList.objects.create(
+                area=community,
+                area_path=community.path,
+                month=month,
+                publish_on=start.date(),
+                status=ListStatus.PUBLISHED,
+                created_by=admin,
+                approved_by=admin,
+                approved_at=start - timedelta(days=3),
+                published_at=start,
+            )
+            users = claimants[community.pk]
+            for k in range(6):
+                category, title, difficulty = rng.choice(ROUTINE)
+                targeted = k == 5
+                if targeted:
+                    category, title, unit_name = rng.choice(TARGETED)
+                    difficulty = Difficulty.HARD
+                created = start + timedelta(days=rng.randrange(0, 25), hours=rng.randrange(0, 8))
+                places = rng.randint(1, 3)
+                task = Task.objects.create(
+                    title=title,
+                    description=f"{community.name}{title}（{month[4:]}月）",
+                    category=category,
+                    difficulty=difficulty,
+                    points=settings.TASK_POINTS[difficulty],
+                    places=places,
+                    filled=0,
+                    deadline=created + timedelta(days=10),
+                    audience="targeted" if targeted else "public",
+                    status=TaskStatus.CLOSED,
+                    monthly_list=monthly if k < 4 else None,
+                    area=community,
+                    area_path=community.path,
+                    community_path=community.path,
+                    created_by=admin,
+                    created_at=created,
+                    published_at=created,
+                )
+                if targeted:
+                    unit = (
+                        next(u for u in units[community.pk] if u.name == unit_name)
+                        if any(u.name == unit_name for u in units[community.pk])
+                        else units[community.pk][0]
+                    )
+                    task.target_units.add(unit)
+                    takers: list[tuple[User, Any]] = [(admin, unit)]
+                else:
+                    takers = [(u, None) for u in rng.sample(users, min(places, len(users)))]
+                filled = 0
+                for user, unit in takers:
+                    at = created + timedelta(hours=rng.randrange(2, 48))
+                    fate = rng.random()
+                    status = ClaimStatus.WITHDRAWN if fate < 0.08 else ClaimStatus.ACCEPTED
+                    claim = Claim.objects.create(
+                        task=task,
+                        user=user,
+                        unit=unit,
+                        status=status,
+                        area_path=task.area_path,
+                        claimed_at=at,
+                        submitted_at=None if status == ClaimStatus.WITHDRAWN else at + timedelta(days=2),
+                        decided_at=None if status == ClaimStatus.WITHDRAWN else at + timedelta(days=3),
+                        decided_by=None if status == ClaimStatus.WITHDRAWN else admin,
+                        proof_note="" if status == ClaimStatus.WITHDRAWN else "已完成，附照片",
+                        return_reason="照片不清晰" if fate > 0.9 else "",
+                    )
+                    steps = [("claim", "", ClaimStatus.CLAIMED, at)]
+                    if status == ClaimStatus.WITHDRAWN:
+                        steps.append(
+                            ("withdraw", ClaimStatus.CLAIMED, ClaimStatus.WITHDRAWN, at + timedelta(hours=5))
+                        )
+                    else:
+                        filled += 1
+                        steps.append(
+                            ("submit", ClaimStatus.CLAIMED, ClaimStatus.SUBMITTED, at + timedelta(days=1))
+                        )
+                        if fate > 0.9:
+                            steps.append(
+                                (
+                                    "return",
+                                    ClaimStatus.SUBMITTED,
+                                    ClaimStatus.RETURNED,
+                                    at + timedelta(days=1, hours=3),
+                                )
+                            )
+                            steps.append(
+                                (
+                                    "submit",
+                                    ClaimStatus.RETURNED,
+                                    ClaimStatus.SUBMITTED,
+                                    at + timedelta(days=2),
+                                )
+                            )
+                        steps.append(
+                            ("accept", ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, at + timedelta(days=3))
+                        )
+                    ClaimEvent.objects.bulk_create(
+                        ClaimEvent(
+                            claim=claim,
+                            action=a,
+                            from_status=f,
+                            to_status=t,
+                            actor=admin if a in ("accept", "return") else user,
+                            at=when,
+                        )
+                        for a, f, t, when in steps
+                    )
+                    if status == ClaimStatus.ACCEPTED:
+                        account = points.account_for_unit(unit) if unit else points.account_for_user(user)
+                        txn = points.post(
+                            TxnKind.AWARD,
+                            f"完成任务：{task.title}",
+                            admin,
+                            community,
+                            [(points.issuer_for(community), -task.points), (account, task.points)],
+                            task=task,
+                            at=at + timedelta(days=3),
+                        )
+                        Award.objects.create(
+                            task=task,
+                            user=user,
+                            claim=claim,
+                            points=task.points,
+                            transaction=txn,
+                            at=txn.created_at,
+                        )
+                Task.objects.filter(pk=task.pk).update(filled=filled)
+            # Party members' service points, a few a month.
+            members = [u for u in users if u.resident and u.resident.party_member_kind]
+            for user in members[:3]:
+                kind = rng.choice(ServiceKind.values)
+                when = start + timedelta(days=rng.randrange(1, 27))
+                home = user.resident
+                assert home is not None
+                record = ServiceRecord.objects.create(
+                    member=user,
+                    kind=kind,
+                    note=str(ServiceKind(kind).label),
+                    points=rng.choice([3, 5, 8]),
+                    served_on=when.date(),
+                    area_path=home.area_path,
+                    recorded_by=admin,
+                    recorded_at=when,
+                )
+                account = points.account_for_user(user)
+                points.post(
+                    TxnKind.SERVICE,
+                    f"{ServiceKind(kind).label}",
+                    admin,
+                    community,
+                    [(points.issuer_for(community), -record.points), (account, record.points)],
+                    service_record=record,
+                    at=when,
+                )
+            # Quarterly redemption (the first month of each quarter), delivered by courier.
+            if start.month in (1, 4, 7, 10):
+                _redeem_history(community, users, items[community.pk], admin, start, rng)
+
+
+def _redeem_history(
+    community: Area,
+    users: list[User],
+    items: list[StoreItem],
+    admin: User,
+    start: datetime,
+    rng: random.Random,
+) -> None:
+    quarter = (start.month - 1) // 3 + 1
+    window = f"{start.year}Q{quarter}"
+    for user in users:
+        account = points.account_for_user(user)
+        account.refresh_from_db()
+        affordable = [i for i in items if i.price <= account.balance]
+        if not affordable or rng.random() < 0.3:
+            continue
+        item = rng.choice(affordable)
+        at = start + timedelta(days=rng.randrange(1, 10), hours=rng.randrange(0, 9))
+        if StoreItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1) != 1:
+            continue
+        order = Order.objects.create(
+            user=user,
+            account=account,
+            item=item,
+            quantity=1,
+            points=item.price,
+            status=OrderStatus.DELIVERED,
+            window=window,
+            courier=rng.choice(COURIERS),
+            tracking_no=f"{rng.randrange(10**11, 10**12)}",
+            area_path=account.area_path,
+            created_at=at,
+            updated_at=at + timedelta(days=4),
+        )
+        points.post(
+            TxnKind.REDEEM,
+            f"兑换 {item.name}×1",
+            user,
+            community,
+            [(account, -item.price), (points.issuer_for(community), item.price)],
+            order=order,
+            at=at,
+        )
+        OrderEvent.objects.bulk_create(
+            OrderEvent(
+                order=order,
+                action=a,
+                from_status=f,
+                to_status=t,
+                actor=user if a == "place" else admin,
+                at=at + timedelta(days=d),
+            )
+            for a, f, t, d in (
+                ("place", "", "placed", 0),
+                ("pack", "placed", "packed", 1),
+                ("ship", "packed", "shipped", 2),
+                ("deliver", "shipped", "delivered", 4),
+            )
+        )
+
+
+def _photo(rng: random.Random) -> SimpleUploadedFile:
+    """A drawn proof photo (no files from elsewhere)."""
+    image = Image.new("RGB", (480, 360), (rng.randrange(120, 220), rng.randrange(120, 220), 200))
+    ImageDraw.Draw(image).ellipse([180, 120, 300, 240], fill=(250, 240, 120))  # a lit bulb
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return SimpleUploadedFile("proof.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _today(community: Area, admin: User, staff: User, claimants: list[User], rng: random.Random) -> None:
+    """Today's state, through the services: open tasks, claims and orders in every state."""
+    deadline = timezone.now() + timedelta(days=14)
+    open_tasks = []
+    for category, title, difficulty in ROUTINE[:6]:
+        task, _ = tasks.create_task(
+            admin,
+            tasks.TaskInput(
+                title=title,
+                description=f"{community.name}{title}",
+                category=category,
+                difficulty=difficulty,
+                places=4,
+                deadline=deadline,
+                area=community.code,
+            ),
+        )
+        open_tasks.append(tasks.transition_task(admin, task.pk, "publish"))
+    states = [
+        ClaimStatus.CLAIMED,
+        ClaimStatus.SUBMITTED,
+        ClaimStatus.RETURNED,
+        ClaimStatus.ACCEPTED,
+        ClaimStatus.WITHDRAWN,
+    ]
+    for i, status in enumerate(states):
+        user = claimants[i % len(claimants)]
+        claim = tasks.claim_task(user, open_tasks[(i + 1) % len(open_tasks)].pk)
+        if status == ClaimStatus.WITHDRAWN:
+            tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("withdraw"))
+            continue
+        if status == ClaimStatus.CLAIMED:
+            continue
+        tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("submit", "已完成", [_photo(rng)]))
+        if status == ClaimStatus.RETURNED:
+            tasks.transition_claim(staff, claim.pk, tasks.ClaimActionInput("return", "请补充完成后的照片"))
+        elif status == ClaimStatus.ACCEPTED:
+            tasks.transition_claim(staff, claim.pk, tasks.ClaimActionInput("accept"))
+    # Next month's list, waiting for the street's approval.
+    local = timezone.localdate()
+    month = f"{local.year + (local.month == 12)}{local.month % 12 + 1:02d}"
+    monthly = tasks.create_monthly_list(admin, community.code, month)
+    for category, title, difficulty in ROUTINE[6:9]:
+        tasks.create_task(
+            admin,
+            tasks.TaskInput(
+                title=title,
+                description=f"{community.name}{title}（下月）",
+                category=category,
+                difficulty=difficulty,
+                places=2,
+                deadline=deadline + timedelta(days=30),
+                area=community.code,
+                monthly_list=monthly.pk,
+            ),
+        )
+    tasks.transition_list(admin, monthly.pk, "submit")
+    # Orders in every state.
+    items = list(
+        StoreItem.objects.filter(
+            area_path__in=[community.path, community.path.rsplit("/", 2)[0] + "/"], price__lte=60
+        )
+    )
+    moves: dict[str, list[tuple[str, dict[str, str]]]] = {
+        OrderStatus.PLACED: [],
+        OrderStatus.PACKED: [("pack", {})],
+        OrderStatus.SHIPPED: [
+            ("pack", {}),
+            ("ship", {"courier": "中国邮政", "tracking_no": "9800012345678"}),
+        ],
+        OrderStatus.DELIVERED: [
+            ("pack", {}),
+            ("ship", {"courier": "顺丰速运", "tracking_no": "SF1234567890"}),
+            ("deliver", {}),
+        ],
+        OrderStatus.CANCELLED: [("cancel", {})],
+    }
+    for i, (_status, steps) in enumerate(moves.items()):
+        user = claimants[(i + 5) % len(claimants)]
+        account = points.account_for_user(user)
+        account.refresh_from_db()
+        if account.balance < 60:
+            points.opening_balance(admin, user, 100, "期初积分（云号手平台结转）")
+        order, _ = points.redeem(user, points.OrderInput(item=items[i % len(items)].pk))
+        for action, extra in steps:
+            points.transition_order(staff, order.pk, points.OrderTransitionInput(action=action, **extra))
+
+
+def build(street: Area, admin: User, rng: random.Random) -> None:
+    """Everything above for 龙滩子街道 (``street``), recorded by its admin account."""
+    communities = list(Area.objects.filter(parent=street, kind=AreaKind.COMMUNITY).order_by("code"))
+    with transaction.atomic():
+        resources = _resources(street, communities, admin, rng)
+    for name, price, stock, limit, level in ITEMS:
+        target = street if level == "街道" else communities[0]
+        points.create_item(
+            admin,
+            points.ItemInput(name=name, price=price, stock=stock, per_person_limit=limit, area=target.code),
+        )
+    for community in communities[1:]:
+        points.create_item(
+            admin,
+            points.ItemInput(name="抽纸 10包", price=30, stock=300, per_person_limit=3, area=community.code),
+        )
+    claimants = {c.pk: _claimants(c, 24, rng) for c in communities}
+    with transaction.atomic():  # one commit for the year, not one per row
+        _history(communities, admin, claimants, resources["units"], rng)
+    staff = User.objects.filter(username="longtanyuan_staff").first() or admin
+    resident = User.objects.filter(username="longtanyuan_resident").first()
+    if resident is not None:  # the demo resident's balance carried over from 云号手
+        points.opening_balance(admin, resident, 80, "期初积分（云号手平台结转）")
+    _today(communities[0], admin, staff, claimants[communities[0].pk], rng)

@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from shequ.access.audit import client_ip
+from shequ.access.roles import Permission
+from shequ.access.scope import can
+from shequ.areas.selectors import get_area
+from shequ.core.errors import NotFound
+from shequ.core.pagination import CappedPageNumberPagination
+from shequ.points import selectors, services
+from shequ.points.lifecycle import OWNER, TRANSITIONS, allowed_from
+from shequ.points.models import AccountKind, Entry, Order, StoreItem
+
+router = Router(tags=["积分与兑换"])
+
+
+class BalanceOut(Schema):
+    balance: int
+    kind: str
+    community: str
+    earned_this_quarter: int
+
+
+class EntryOut(Schema):
+    id: int
+    amount: int
+    kind: str
+    kind_label: str
+    memo: str
+    transaction: int
+    task: int | None
+    order: int | None
+    service_record: int | None
+    at: datetime
+
+    @staticmethod
+    def resolve_kind_label(obj: Entry) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_memo(obj: Entry) -> str:
+        return obj.transaction.memo
+
+    @staticmethod
+    def resolve_transaction(obj: Entry) -> int:
+        return obj.transaction_id
+
+    @staticmethod
+    def resolve_task(obj: Entry) -> int | None:
+        return obj.transaction.task_id
+
+    @staticmethod
+    def resolve_order(obj: Entry) -> int | None:
+        return obj.transaction.order_id
+
+    @staticmethod
+    def resolve_service_record(obj: Entry) -> int | None:
+        return obj.transaction.service_record_id
+
+
+class ServiceIn(Schema):
+    member: int
+    kind: str
+    note: str
+    points: int
+    served_on: date | None = None
+
+
+class ReverseIn(Schema):
+    reason: str = ""
+
+
+class TxnOut(Schema):
+    id: int
+    kind: str
+    memo: str
+
+
+class RankedOut(Schema):
+    rank: int
+    name: str
+    points: int
+    stars: int
+
+
+class RankingsOut(Schema):
+    community: str
+    year: int
+    quarter: int
+    able: list[RankedOut]  # 社区治理能人
+    pioneers: list[RankedOut]  # 社区治理先锋
+
+
+class ItemOut(Schema):
+    id: int
+    name: str
+    description: str
+    price: int
+    stock: int
+    per_person_limit: int
+    active: bool
+    area: str
+    area_name: str
+
+    @staticmethod
+    def resolve_area(obj: StoreItem) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_area_name(obj: StoreItem) -> str:
+        return obj.area.name
+
+
+class ItemIn(Schema):
+    name: str
+    price: int
+    stock: int
+    area: str
+    per_person_limit: int = 1
+    description: str = ""
+    active: bool = True
+
+
+class StockIn(Schema):
+    add: int
+
+
+class OrderIn(Schema):
+    item: int
+    quantity: int = 1
+
+
+class OrderOut(Schema):
+    id: int
+    item: int
+    item_name: str
+    quantity: int
+    points: int
+    status: str
+    status_label: str
+    courier: str
+    tracking_no: str
+    created_at: datetime
+    updated_at: datetime
+    allowed_actions: list[str]
+
+    @staticmethod
+    def resolve_item(obj: Order) -> int:
+        return obj.item_id
+
+    @staticmethod
+    def resolve_item_name(obj: Order) -> str:
+        return obj.item.name
+
+    @staticmethod
+    def resolve_status_label(obj: Order) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Order, context: Any) -> list[str]:
+        viewer = context["request"].user
+        return [a for a in allowed_from(obj.status) if may_move(viewer, obj, a)]
+
+
+class TransitionIn(Schema):
+    action: str
+    courier: str = ""
+    tracking_no: str = ""
+    note: str = ""
+
+
+def may_move(viewer: Any, order: Order, action: str) -> bool:
+    for perm in TRANSITIONS[action].permissions:
+        if perm == OWNER and order.user_id == viewer.pk:
+            return True
+        if perm != OWNER and can(viewer, perm, order.area_path):
+            return True
+    return False
+
+
+@router.get("/points/balance", response=BalanceOut, summary="我的积分余额")
+def balance(request: HttpRequest) -> Any:
+    account = selectors.own_account(request.user)
+    if account is None:
+        return {"balance": 0, "kind": "", "community": "", "earned_this_quarter": 0}
+    year, quarter = selectors.current_quarter(timezone.localdate())
+    earned = (
+        account.earning_totals.filter(period=f"{year}Q{quarter}").values_list("earned", flat=True).first()
+        or 0
+    )
+    return {
+        "balance": account.balance,
+        "kind": account.kind,
+        "community": account.area.name,
+        "earned_this_quarter": earned,
+    }
+
+
+@router.get("/points/entries", response=list[EntryOut], summary="我的积分明细")
+@paginate(CappedPageNumberPagination, page_size=50)
+def entries(request: HttpRequest) -> Any:
+    return selectors.my_entries(request.user)
+
+
+@router.post("/points/service-records", response={201: TxnOut}, summary="记录党员服务积分（工作人员）")
+def service_record(request: HttpRequest, payload: ServiceIn) -> Any:
+    record = services.record_service(
+        request.user, services.ServiceInput(**payload.dict()), ip=client_ip(request)
+    )
+    return Status(201, record.transaction)
+
+
+@router.post(
+    "/points/transactions/{transaction_id}/reverse", response={201: TxnOut}, summary="冲正（工作人员）"
+)
+def reverse(request: HttpRequest, transaction_id: int, payload: ReverseIn) -> Any:
+    return Status(201, services.reverse(request.user, transaction_id, payload.reason, ip=client_ip(request)))
+
+
+@router.get("/points/rankings", response=RankingsOut, summary="季度排名：社区治理能人、社区治理先锋")
+def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int = 0) -> Any:
+    area = get_area(request.user, community, Permission.POINTS_VIEW)
+    if area.kind != "community":
+        raise NotFound("社区")
+    today = timezone.localdate()
+    year = year or today.year
+    quarter = quarter if 1 <= quarter <= 4 else selectors.current_quarter(today)[1]
+    return {
+        "community": area.code,
+        "year": year,
+        "quarter": quarter,
+        "able": [vars(r) for r in selectors.ranking(area, AccountKind.RESIDENT, year, quarter)],
+        "pioneers": [vars(r) for r in selectors.ranking(area, AccountKind.PARTY_MEMBER, year, quarter)],
+    }
+
+
+@router.get(
+    "/store/items/",
+    response=list[ItemOut],
+    summary="兑换物品（居民：本街道和社区上架的；manage=true：工作人员的目录）",
+)
+@paginate(CappedPageNumberPagination, page_size=50)
+def items(request: HttpRequest, manage: bool = False) -> Any:
+    if manage:
+        return selectors.catalogue(request.user)
+    return selectors.store_items(request.user).select_related("area")
+
+
+@router.post("/store/items/", response={201: ItemOut}, summary="上架兑换物品（工作人员）")
+def create_item(request: HttpRequest, payload: ItemIn) -> Any:
+    item = services.create_item(request.user, services.ItemInput(**payload.dict()), ip=client_ip(request))
+    return Status(201, StoreItem.objects.select_related("area").get(pk=item.pk))
+
+
+@router.post("/store/items/{item_id}/stock", response=ItemOut, summary="入库或出库（工作人员）")
+def stock(request: HttpRequest, item_id: int, payload: StockIn) -> Any:
+    item = services.restock(request.user, item_id, payload.add, ip=client_ip(request))
+    return StoreItem.objects.select_related("area").get(pk=item.pk)
+
+
+@router.post(
+    "/store/orders/", response={200: OrderOut, 201: OrderOut}, summary="积分兑换下单（Idempotency-Key）"
+)
+def place_order(request: HttpRequest, payload: OrderIn) -> Any:
+    """One transaction checks stock, points and the per-person limit. A refusal is a
+    409 whose code is ``out_of_stock`` (库存不足), ``insufficient_points`` (积分不足),
+    ``over_limit`` (超出限兑) or ``window_closed``, naming the field at fault."""
+    order, created = services.redeem(
+        request.user,
+        services.OrderInput(
+            item=payload.item,
+            quantity=payload.quantity,
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
+        ),
+        ip=client_ip(request),
+    )
+    return Status(201 if created else 200, selectors.get_order(request.user, order.pk))
+
+
+@router.get(
+    "/store/orders/", response=list[OrderOut], summary="我的订单；fulfil=true：待处理的订单（工作人员）"
+)
+@paginate(CappedPageNumberPagination, page_size=50)
+def orders(request: HttpRequest, fulfil: bool = False, status: str = "") -> Any:
+    if fulfil:
+        return selectors.orders_to_fulfil(request.user, status)
+    return selectors.my_orders(request.user)
+
+
+@router.get("/store/orders/{order_id}", response=OrderOut, summary="订单详情")
+def order(request: HttpRequest, order_id: int) -> Any:
+    return selectors.get_order(request.user, order_id)
+
+
+@router.post("/store/orders/{order_id}/transitions", response=OrderOut, summary="备货、发货、送达、取消")
+def order_transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> Any:
+    services.transition_order(
+        request.user, order_id, services.OrderTransitionInput(**payload.dict()), ip=client_ip(request)
+    )
+    return selectors.get_order(request.user, order_id)

@@ -1,0 +1,194 @@
+"""Reads of the ledger and the store that carry rules: whose points, which catalogue,
+which orders, and the rankings (社区治理能人 / 社区治理先锋, star levels)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from shequ.access.masking import mask_name
+from shequ.access.roles import Permission
+from shequ.access.scope import can, scope_q
+from shequ.areas.models import Area
+from shequ.areas.paths import codes
+from shequ.core.errors import NotFound
+from shequ.points.models import (
+    Account,
+    AccountKind,
+    EarningTotal,
+    Entry,
+    Order,
+    RedemptionWindow,
+    ServiceRecord,
+    StoreItem,
+)
+from shequ.points.services import community_path, user_home_path
+
+
+def own_account(viewer: Any) -> Account | None:
+    return Account.objects.filter(user_id=viewer.pk).select_related("area").first()
+
+
+def my_entries(viewer: Any) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(account__user_id=viewer.pk)
+        .select_related("transaction", "transaction__task", "transaction__order__item")
+        .order_by("-at", "-id")
+    )
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = codes(path)
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def store_items(viewer: Any) -> QuerySet[StoreItem]:
+    """The catalogue a resident may redeem from: their street's and community's items."""
+    home = community_path(user_home_path(viewer))
+    if len(codes(home)) < 2:
+        return StoreItem.objects.none()
+    return StoreItem.objects.filter(active=True, area_path__in=_ancestors(home)).order_by("price", "id")
+
+
+def catalogue(viewer: Any) -> QuerySet[StoreItem]:
+    """Staff: every item of the streets and communities they manage, on or off the shelf."""
+    return StoreItem.objects.visible_to(viewer).select_related("area").order_by("area_path", "price", "id")
+
+
+def windows(viewer: Any) -> QuerySet[RedemptionWindow]:
+    """Staff: the redemption windows of the streets and communities they manage."""
+    return RedemptionWindow.objects.filter(
+        scope_q(viewer, Permission.STORE_MANAGE, "area_path")
+    ).select_related("area")
+
+
+def get_item(viewer: Any, item_id: int) -> StoreItem:
+    item = StoreItem.objects.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("兑换物品")
+    if can(viewer, Permission.STORE_MANAGE, item.area_path):
+        return item
+    if item.active and store_items(viewer).filter(pk=item.pk).exists():
+        return item
+    raise NotFound("兑换物品")
+
+
+def my_orders(viewer: Any) -> QuerySet[Order]:
+    return Order.objects.filter(user_id=viewer.pk).select_related("item").order_by("-created_at", "-id")
+
+
+def orders_to_fulfil(viewer: Any, status: str = "") -> QuerySet[Order]:
+    qs = Order.objects.visible_to(viewer).select_related("item", "account")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def get_order(viewer: Any, order_id: int) -> Order:
+    order = Order.objects.filter(pk=order_id).select_related("item", "account").first()
+    if order is None or not (
+        order.user_id == viewer.pk or can(viewer, Permission.STORE_MANAGE, order.area_path)
+    ):
+        raise NotFound("订单")
+    return order
+
+
+def ledger(viewer: Any, area_path: str = "") -> QuerySet[Entry]:
+    """Staff: the entries of the communities they may read."""
+    qs = Entry.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path"))
+    if area_path:
+        qs = qs.filter(area_path=area_path)
+    return qs.select_related("account", "transaction").order_by("-at", "-id")
+
+
+def service_records(viewer: Any) -> QuerySet[ServiceRecord]:
+    return ServiceRecord.objects.visible_to(viewer).select_related("member", "recorded_by")
+
+
+# ---------------------------------------------------------------- recognition
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+RANK_TITLES = {AccountKind.RESIDENT: "社区治理能人", AccountKind.PARTY_MEMBER: "社区治理先锋"}
+
+
+def quarter_range(year: int, quarter: int) -> tuple[datetime, datetime]:
+    start = datetime(year, 3 * (quarter - 1) + 1, 1, tzinfo=TZ)
+    end = (
+        datetime(year + 1, 1, 1, tzinfo=TZ) if quarter == 4 else datetime(year, 3 * quarter + 1, 1, tzinfo=TZ)
+    )
+    return start, end
+
+
+def year_range(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1, tzinfo=TZ), datetime(year + 1, 1, 1, tzinfo=TZ)
+
+
+def current_quarter(today: date) -> tuple[int, int]:
+    return today.year, (today.month - 1) // 3 + 1
+
+
+@dataclass
+class Ranked:
+    rank: int
+    account_id: int
+    name: str
+    points: int
+    stars: int = 0
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+
+def stars_for(total: int) -> int:
+    return sum(1 for threshold in settings.STAR_THRESHOLDS if total >= threshold)
+
+
+def ranking(community: Area, kind: str, year: int, quarter: int, limit: int | None = None) -> list[Ranked]:
+    """Points earned (awards and service, net of their reversals) in one quarter by the
+    accounts of one kind in one community, highest first (ties by account). Reads the
+    earned totals (``EarningTotal``), kept in step with the entries."""
+    return _ranked(
+        EarningTotal.objects.filter(
+            area_path=community.path, account_kind=kind, period=f"{year}Q{quarter}", earned__gt=0
+        ),
+        limit or settings.RANKING_SIZE,
+    )
+
+
+def star_volunteers(community: Area, year: int, limit: int = 500) -> list[Ranked]:
+    """Yearly star levels (星级志愿者): everyone whose points earned in the year reach the
+    first threshold."""
+    return _ranked(
+        EarningTotal.objects.filter(
+            area_path=community.path, period=f"{year}", earned__gte=settings.STAR_THRESHOLDS[0]
+        ).exclude(account_kind=AccountKind.UNIT),
+        limit,
+    )
+
+
+def _ranked(rows: QuerySet[EarningTotal], limit: int) -> list[Ranked]:
+    found = list(
+        rows.order_by("-earned", "account_id").values_list("account_id", "account__name", "earned")[:limit]
+    )
+    return [
+        Ranked(i + 1, pk, name, int(total), stars_for(int(total)))
+        for i, (pk, name, total) in enumerate(found)
+    ]
+
+
+def ranking_communities(viewer: Any) -> QuerySet[Area]:
+    return Area.objects.filter(kind="community").filter(scope_q(viewer, Permission.POINTS_VIEW, "path"))
+
+
+def notice_community(code: str) -> Area:
+    """The public notice board (公示栏) of a community: anyone may read it, masked."""
+    area = Area.objects.filter(code=code, kind="community").first()
+    if area is None:
+        raise NotFound("社区")
+    return area

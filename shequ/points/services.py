@@ -1,0 +1,715 @@
+"""Every write to the points ledger and the store.
+
+Ledger rules (docs/tasks.md): a transaction's entries sum to zero; balances move only by
+conditional UPDATEs, so no account but a community's issuer can go below zero; rows
+are never changed, a mistake is undone by a reversing transaction. Locks are always
+taken in one order — the personal account, then the store item, then the issuer — so
+two writers never wait on each other in a circle (PostgreSQL); on SQLite the write
+transaction is IMMEDIATE and so runs alone. The rows every redemption shares (the item,
+the issuer) are written last, so they are held for as short a time as possible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.utils import timezone
+
+from shequ.access import audit
+from shequ.access.roles import Permission, Role
+from shequ.access.scope import assignments, can
+from shequ.areas.models import Area
+from shequ.areas.paths import codes
+from shequ.core.errors import DomainError, NotFound, ValidationFailed
+from shequ.points.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
+from shequ.points.models import (
+    EARNING_KINDS,
+    Account,
+    AccountKind,
+    EarningTotal,
+    Entry,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    RedemptionWindow,
+    ServiceKind,
+    ServiceRecord,
+    StoreItem,
+    Transaction,
+    TxnKind,
+)
+
+
+class Refused(DomainError):
+    """A redemption the rules refuse: 库存不足, 积分不足, 超出限兑, 不在兑换期."""
+
+    status = 409
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        super().__init__(code, message, {field: message})
+
+
+def community_path(path: str) -> str:
+    parts = codes(path)
+    return "/" + "/".join(parts[:2]) + "/" if len(parts) >= 2 else path
+
+
+def _community(path: str) -> Area:
+    area = Area.objects.filter(path=community_path(path)).first()
+    if area is None:
+        raise ValidationFailed({"area": "找不到所属社区"})
+    return area
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def issuer_for(community: Area) -> Account:
+    """The community's issuing account (社区积分发放账户), created on first use."""
+    found = Account.objects.filter(kind=AccountKind.ISSUER, area=community).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Account.objects.create(
+                kind=AccountKind.ISSUER,
+                area=community,
+                area_path=community.path,
+                name=f"{community.name}积分发放",
+            )
+    except IntegrityError:
+        return Account.objects.get(kind=AccountKind.ISSUER, area=community)
+
+
+def user_home_path(user: Any) -> str:
+    """Where a person belongs: their household, else their deepest role assignment."""
+    resident = getattr(user, "resident", None)
+    if resident is not None:
+        return str(resident.area_path)
+    paths = [path for role, path in assignments(user) if role in (Role.RESIDENT, Role.PARTNER_UNIT)]
+    paths = paths or [path for _, path in assignments(user)]
+    return max(paths, key=len) if paths else ""
+
+
+def account_for_user(user: Any) -> Account:
+    """The person's own account, created on first use: a party member's or a resident's."""
+    found = Account.objects.filter(user_id=user.pk).first()
+    if found is not None:
+        return found
+    home = user_home_path(user)
+    if len(codes(home)) < 2:
+        raise ValidationFailed({"account": "您不属于任何社区，无法开立积分账户"})
+    community = _community(home)
+    resident = getattr(user, "resident", None)
+    kind = (
+        AccountKind.PARTY_MEMBER
+        if resident is not None and resident.party_member_kind
+        else AccountKind.RESIDENT
+    )
+    name = resident.name if resident is not None else str(user)
+    try:
+        with transaction.atomic():
+            return Account.objects.create(
+                kind=kind, user=user, area=community, area_path=community.path, name=name
+            )
+    except IntegrityError:
+        return Account.objects.get(user_id=user.pk)
+
+
+def account_for_unit(unit: Any) -> Account:
+    found = Account.objects.filter(unit_id=unit.pk).first()
+    if found is not None:
+        return found
+    community = _community(unit.area_path)
+    try:
+        with transaction.atomic():
+            return Account.objects.create(
+                kind=AccountKind.UNIT, unit=unit, area=community, area_path=community.path, name=unit.name
+            )
+    except IntegrityError:
+        return Account.objects.get(unit_id=unit.pk)
+
+
+# ---------------------------------------------------------------- the ledger
+
+
+def _insufficient(account: Account, needed: int) -> Refused:
+    current = Account.objects.filter(pk=account.pk).values_list("balance", flat=True).first() or 0
+    return Refused("insufficient_points", "points", f"积分不足：需要 {needed} 分，当前余额 {current} 分")
+
+
+def post(
+    kind: str,
+    memo: str,
+    actor: Any,
+    community: Area,
+    lines: list[tuple[Account, int]],
+    *,
+    earning: bool | None = None,
+    at: datetime | None = None,
+    **links: Any,
+) -> Transaction:
+    """Write one balanced transaction. Must run inside the caller's transaction.
+    ``at`` dates an imported past transaction (the demo's year, an earlier system)."""
+    if len(lines) < 2 or sum(amount for _, amount in lines) != 0 or any(amount == 0 for _, amount in lines):
+        raise ValueError(f"unbalanced transaction: {[(a.pk, n) for a, n in lines]}")
+    now = at or timezone.now()
+    txn = Transaction.objects.create(
+        kind=kind,
+        memo=memo[:200],
+        community=community,
+        area_path=community.path,
+        created_by=actor,
+        created_at=now,
+        **links,
+    )
+    # Personal accounts first, the issuer last: the one lock order.
+    for account, amount in sorted(lines, key=lambda line: (line[0].kind == AccountKind.ISSUER, line[0].pk)):
+        _move(account, amount)
+    is_earning = kind in EARNING_KINDS if earning is None else earning
+    _write_entries(txn, lines, is_earning)
+    if is_earning:
+        _add_earnings(lines, now)
+    return txn
+
+
+def periods(at: datetime) -> tuple[str, str]:
+    """The quarter and the year (local time) an entry dated ``at`` counts in."""
+    local = timezone.localtime(at)
+    return f"{local.year}Q{(local.month - 1) // 3 + 1}", f"{local.year}"
+
+
+def _add_earnings(lines: list[tuple[Account, int]], at: datetime) -> None:
+    """Raise the quarter's and the year's earned totals of each personal account."""
+    sql = (
+        "INSERT INTO points_earningtotal (account_id, period, area_path, account_kind, earned) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account_id, period) "
+        "DO UPDATE SET earned = points_earningtotal.earned + excluded.earned"
+    )
+    rows = [
+        (account.pk, period, account.area_path, account.kind, amount)
+        for account, amount in lines
+        if account.kind != AccountKind.ISSUER
+        for period in periods(at)
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _move(account: Account, amount: int) -> None:
+    """Change a cached balance by a conditional UPDATE: only the issuer may go below zero."""
+    rows = Account.objects.filter(pk=account.pk)
+    if amount < 0 and account.kind != AccountKind.ISSUER:
+        rows = rows.filter(balance__gte=-amount)
+    if rows.update(balance=F("balance") + amount) != 1:
+        raise _insufficient(account, -amount)
+
+
+def _write_entries(txn: Transaction, lines: list[tuple[Account, int]], earning: bool) -> None:
+    Entry.objects.bulk_create(
+        Entry(
+            transaction=txn,
+            account=account,
+            amount=amount,
+            kind=txn.kind,
+            earning=earning,
+            area_path=account.area_path,
+            account_kind=account.kind,
+            at=txn.created_at,
+        )
+        for account, amount in lines
+    )
+
+
+def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Transaction:
+    """冲正: undo an award, a service record or an opening balance with opposite entries."""
+    original = (
+        Transaction.objects.filter(
+            pk=transaction_id, kind__in=[TxnKind.AWARD, TxnKind.SERVICE, TxnKind.OPENING]
+        )
+        .select_related("community")
+        .first()
+    )
+    if original is None or not can(actor, Permission.POINTS_MANAGE, original.area_path):
+        raise NotFound("积分交易")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "冲正需要填写原因"})
+    if Transaction.objects.filter(reverses=original).exists():
+        raise ValidationFailed({"transaction": "这笔交易已经冲正过"})
+    entries = list(original.entries.select_related("account"))
+    try:
+        with transaction.atomic():
+            txn = post(
+                TxnKind.REVERSAL,
+                f"冲正 #{original.pk}：{reason}",
+                actor,
+                original.community,
+                [(e.account, -e.amount) for e in entries],
+                earning=original.kind in EARNING_KINDS,
+                reverses=original,
+            )
+            audit.record(actor, "points.reverse", area_path=original.area_path, obj=txn, ip=ip)
+    except IntegrityError:
+        raise ValidationFailed({"transaction": "这笔交易已经冲正过"}) from None
+    return txn
+
+
+def award(actor: Any, *, task: Any, account: Account, points: int, memo: str) -> Transaction:
+    """Points for an accepted task, from the community's issuer. Inside the caller's transaction."""
+    community = _community(task.area_path)
+    return post(
+        TxnKind.AWARD,
+        memo,
+        actor,
+        community,
+        [(issuer_for(community), -points), (account, points)],
+        task=task,
+    )
+
+
+@dataclass
+class ServiceInput:
+    member: int  # user id
+    kind: str
+    note: str
+    points: int
+    served_on: date | None = None
+
+
+def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRecord:
+    """A party member's service points (代办服务, 收集社情民意…), recorded by staff."""
+    from shequ.access.models import User
+
+    errors: dict[str, str] = {}
+    member = User.objects.filter(pk=data.member, is_active=True).select_related("resident").first()
+    resident = member.resident if member is not None else None
+    if resident is None or not resident.party_member_kind:
+        errors["member"] = "请选择一名党员"
+    elif not can(actor, Permission.POINTS_MANAGE, resident.area_path):
+        errors["member"] = "只能为管辖范围内的党员记录服务积分"
+    if data.kind not in ServiceKind.values:
+        errors["kind"] = "服务类型不在可选范围内"
+    note = (data.note or "").strip()
+    if len(note) < 2:
+        errors["note"] = "请填写服务内容"
+    if not 1 <= data.points <= 100:
+        errors["points"] = "积分必须在 1 到 100 之间"
+    served_on = data.served_on or timezone.localdate()
+    if served_on > timezone.localdate():
+        errors["served_on"] = "服务日期不能晚于今天"
+    if errors:
+        raise ValidationFailed(errors)
+    assert member is not None and resident is not None
+    with transaction.atomic():
+        record = ServiceRecord.objects.create(
+            member=member,
+            kind=data.kind,
+            note=note[:200],
+            points=data.points,
+            served_on=served_on,
+            area_path=resident.area_path,
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        account = account_for_user(member)
+        community = account.area
+        post(
+            TxnKind.SERVICE,
+            f"{ServiceKind(data.kind).label}：{note}",
+            actor,
+            community,
+            [(issuer_for(community), -data.points), (account, data.points)],
+            service_record=record,
+        )
+        audit.record(actor, "points.service", area_path=record.area_path, obj=record, ip=ip)
+    return record
+
+
+def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transaction:
+    """期初积分: a balance carried over from an earlier system, issued by the community."""
+    if points < 1:
+        raise ValidationFailed({"points": "期初积分必须大于 0"})
+    account = account_for_user(user)
+    if not can(actor, Permission.POINTS_MANAGE, account.area_path):
+        raise NotFound("积分账户")
+    with transaction.atomic():
+        txn = post(
+            TxnKind.OPENING,
+            memo or "期初积分",
+            actor,
+            account.area,
+            [(issuer_for(account.area), -points), (account, points)],
+        )
+        audit.record(actor, "points.opening", area_path=account.area_path, obj=txn)
+    return txn
+
+
+def reconcile() -> list[tuple[int, int, int]]:
+    """Compare every cached balance with the sum of its entries and repair the cache, and
+    rebuild the earned totals from the earning entries. Returns (account id, cached,
+    true) for each balance that was wrong."""
+    sums = dict(Entry.objects.values("account").annotate(total=Sum("amount")).values_list("account", "total"))
+    wrong = []
+    for pk, cached in Account.objects.values_list("pk", "balance").iterator():
+        true = int(sums.get(pk) or 0)
+        if cached != true:
+            with transaction.atomic():
+                # The cache follows the entries; adjust by the difference so that a
+                # concurrent posting is not lost.
+                Account.objects.filter(pk=pk).update(balance=F("balance") + (true - cached))
+                audit.record(None, "points.reconcile", detail={"account": pk, "cached": cached, "true": true})
+            wrong.append((pk, cached, true))
+    rebuild_earnings()
+    return wrong
+
+
+def earnings_from_entries() -> dict[tuple[int, str], int]:
+    """(account, period) → points earned, summed from the entries themselves."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    rows = (
+        Entry.objects.filter(earning=True)
+        .exclude(account_kind=AccountKind.ISSUER)
+        .annotate(y=ExtractYear("at", tzinfo=tz), q=ExtractQuarter("at", tzinfo=tz))
+        .values("account", "y", "q")
+        .annotate(total=Sum("amount"))
+        .values_list("account", "y", "q", "total")
+    )
+    out: dict[tuple[int, str], int] = {}
+    for account, year, quarter, total in rows:
+        out[(account, f"{year}Q{quarter}")] = int(total)
+        out[(account, f"{year}")] = out.get((account, f"{year}"), 0) + int(total)
+    return out
+
+
+def rebuild_earnings() -> int:
+    """Make the earned totals equal to the entries; how many rows were changed."""
+    expected = earnings_from_entries()
+    current = {
+        (a, p): (pk, e)
+        for pk, a, p, e in EarningTotal.objects.values_list("pk", "account", "period", "earned")
+    }
+    changed = 0
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in={a for a, _ in expected})}
+    with transaction.atomic():
+        new = []
+        for (account, period), earned in expected.items():
+            found = current.pop((account, period), None)
+            if found is None:
+                acc = accounts[account]
+                new.append(
+                    EarningTotal(
+                        account=acc,
+                        period=period,
+                        area_path=acc.area_path,
+                        account_kind=acc.kind,
+                        earned=earned,
+                    )
+                )
+            elif found[1] != earned:
+                EarningTotal.objects.filter(pk=found[0]).update(earned=earned)
+                changed += 1
+        EarningTotal.objects.bulk_create(new, batch_size=5000)
+        stale = [pk for pk, earned in current.values() if earned != 0]
+        EarningTotal.objects.filter(pk__in=stale).update(earned=0)
+    return changed + len(new) + len(stale)
+
+
+# ---------------------------------------------------------------- the store
+
+
+@dataclass
+class ItemInput:
+    name: str
+    price: int
+    stock: int
+    per_person_limit: int = 1
+    area: str = ""  # a street or community code
+    description: str = ""
+    active: bool = True
+
+
+def _check_item(data: ItemInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not (data.name or "").strip():
+        errors["name"] = "请填写物品名称"
+    elif len(data.name.strip()) > 50:
+        errors["name"] = "名称不能超过50字"
+    if data.price < 1:
+        errors["price"] = "所需积分必须大于 0"
+    if data.stock < 0:
+        errors["stock"] = "库存不能小于 0"
+    if data.per_person_limit < 1:
+        errors["per_person_limit"] = "每人限兑至少 1 件"
+    return errors
+
+
+def create_item(actor: Any, data: ItemInput, *, ip: str = "") -> StoreItem:
+    errors = _check_item(data)
+    area = Area.objects.filter(code=data.area, kind__in=["street", "community"]).first()
+    if area is None:
+        errors["area"] = "请选择街道或社区"
+    elif not can(actor, Permission.STORE_MANAGE, area.path):
+        errors["area"] = "只能在您管辖的街道或社区上架物品"
+    if errors:
+        raise ValidationFailed(errors)
+    assert area is not None
+    with transaction.atomic():
+        item = StoreItem.objects.create(
+            name=data.name.strip(),
+            description=data.description.strip()[:200],
+            price=data.price,
+            stock=data.stock,
+            per_person_limit=data.per_person_limit,
+            active=data.active,
+            area=area,
+            area_path=area.path,
+        )
+        audit.record(actor, "store.item_create", area_path=area.path, obj=item, ip=ip)
+    return item
+
+
+def restock(actor: Any, item_id: int, add: int, *, ip: str = "") -> StoreItem:
+    """入库: more of an item. Relative, so a concurrent redemption is never overwritten."""
+    item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("兑换物品")
+    if add == 0 or add < -item.stock:
+        raise ValidationFailed({"add": "入库数量不能为 0，出库不能超过现有库存"})
+    with transaction.atomic():
+        rows = StoreItem.objects.filter(pk=item.pk, stock__gte=-add).update(stock=F("stock") + add)
+        if rows != 1:
+            raise ValidationFailed({"add": "出库数量超过现有库存"})
+        audit.record(actor, "store.restock", area_path=item.area_path, obj=item, detail={"add": add}, ip=ip)
+    item.refresh_from_db()
+    return item
+
+
+def set_item_active(actor: Any, item_id: int, active: bool) -> StoreItem:
+    item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("兑换物品")
+    with transaction.atomic():
+        StoreItem.objects.filter(pk=item.pk).update(active=active)
+        audit.record(
+            actor, "store.item_active", area_path=item.area_path, obj=item, detail={"active": active}
+        )
+    item.active = active
+    return item
+
+
+def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: date) -> RedemptionWindow:
+    area = Area.objects.filter(code=area_code, kind__in=["street", "community"]).first()
+    errors: dict[str, str] = {}
+    if area is None or not can(actor, Permission.STORE_MANAGE, area.path):
+        errors["area"] = "请选择您管辖的街道或社区"
+    if not (name or "").strip():
+        errors["name"] = "请填写兑换期名称，如“2026年第四季度”"
+    if ends_on < starts_on:
+        errors["ends_on"] = "结束日期不能早于开始日期"
+    if errors:
+        raise ValidationFailed(errors)
+    assert area is not None
+    with transaction.atomic():
+        window = RedemptionWindow.objects.create(
+            area=area, area_path=area.path, name=name.strip(), starts_on=starts_on, ends_on=ends_on
+        )
+        audit.record(actor, "store.window", area_path=area.path, obj=window)
+    return window
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = codes(path)
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def current_window(item: StoreItem, today: date | None = None) -> tuple[str, str] | None:
+    """(key, label) of the redemption period open today for ``item``; None when the
+    street or community has set windows and none is open. Without any configured window
+    the period is the calendar quarter."""
+    today = today or timezone.localdate()
+    windows = RedemptionWindow.objects.filter(area_path__in=_ancestors(item.area_path))
+    if not windows.exists():
+        quarter = (today.month - 1) // 3 + 1
+        return f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度"
+    open_now = windows.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
+    if open_now is None:
+        return None
+    return f"w{open_now.pk}", open_now.name
+
+
+@dataclass
+class OrderInput:
+    item: int
+    quantity: int = 1
+    idempotency_key: str = ""
+
+
+def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
+    """积分兑换: in one transaction, take the stock and the points or take neither.
+    Returns (order, created); a repeated Idempotency-Key returns the first order."""
+    key = (data.idempotency_key or "")[:80]
+    if key:
+        existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    if data.quantity < 1 or data.quantity > 99:
+        raise ValidationFailed({"quantity": "数量必须在 1 到 99 之间"})
+    account = account_for_user(actor)
+    item = StoreItem.objects.filter(pk=data.item, active=True).first()
+    # The catalogue of the buyer's own street or community only.
+    if item is None or not account.area_path.startswith(item.area_path):
+        raise NotFound("兑换物品")
+    window = current_window(item)
+    if window is None:
+        raise Refused("window_closed", "item", "现在不在兑换期内，请在公布的兑换期内兑换")
+    cost = item.price * data.quantity
+    issuer = issuer_for(account.area)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # 1. The buyer's account row (PostgreSQL: serialises one person's orders, so
+            #    the limit below is counted under the lock; SQLite: the IMMEDIATE write
+            #    transaction already runs alone).
+            if connection.vendor == "postgresql":
+                list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk"))
+            if key:  # the same request may have been placed while we waited for the lock
+                existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
+                if existing is not None:
+                    return existing, False
+            taken = (
+                Order.objects.filter(user_id=actor.pk, item=item, window=window[0])
+                .exclude(status=OrderStatus.CANCELLED)
+                .aggregate(n=Sum("quantity"))["n"]
+                or 0
+            )
+            if taken + data.quantity > item.per_person_limit:
+                raise Refused(
+                    "over_limit",
+                    "quantity",
+                    f"超出限兑：{item.name}每人每期限兑 {item.per_person_limit} 件，您本期已兑 {taken} 件",
+                )
+            # 2. The points, by a conditional UPDATE: no balance below zero.
+            _move(account, -cost)
+            order = Order.objects.create(
+                user=actor,
+                account=account,
+                item=item,
+                quantity=data.quantity,
+                points=cost,
+                window=window[0],
+                area_path=account.area_path,
+                idempotency_key=key,
+                created_at=now,
+                updated_at=now,
+            )
+            txn = Transaction.objects.create(
+                kind=TxnKind.REDEEM,
+                memo=f"兑换 {item.name}×{data.quantity}"[:200],
+                community=account.area,
+                area_path=account.area_path,
+                created_by=actor,
+                created_at=now,
+                order=order,
+            )
+            _write_entries(txn, [(account, -cost), (issuer, cost)], earning=False)
+            OrderEvent.objects.create(
+                order=order, action="place", from_status="", to_status=OrderStatus.PLACED, actor=actor, at=now
+            )
+            audit.record(actor, "store.redeem", area_path=account.area_path, obj=order, ip=ip)
+            # 3. The rows every buyer shares come last, so that they stay locked only
+            #    until the commit that follows (PostgreSQL): the stock, by a conditional
+            #    UPDATE that cannot go below zero, then the issuer's balance.
+            rows = StoreItem.objects.filter(pk=item.pk, active=True, stock__gte=data.quantity).update(
+                stock=F("stock") - data.quantity
+            )
+            if rows != 1:
+                left = StoreItem.objects.filter(pk=item.pk).values_list("stock", flat=True).first() or 0
+                raise Refused("out_of_stock", "quantity", f"库存不足：{item.name}剩余 {left} 件")
+            _move(issuer, cost)
+    except IntegrityError:
+        if key:
+            existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return order, True
+
+
+@dataclass
+class OrderTransitionInput:
+    action: str
+    courier: str = ""
+    tracking_no: str = ""
+    note: str = ""
+
+
+def _may(actor: Any, order: Order, permissions: tuple[str, ...]) -> bool:
+    for perm in permissions:
+        if perm == OWNER and order.user_id == actor.pk:
+            return True
+        if perm != OWNER and can(actor, perm, order.area_path):
+            return True
+    return False
+
+
+def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, ip: str = "") -> Order:
+    from shequ.points.selectors import get_order
+
+    order = get_order(actor, order_id)
+    rule = TRANSITIONS.get(data.action)
+    if rule is None:
+        raise ValidationFailed({"action": f"未知的操作“{data.action}”"})
+    if not _may(actor, order, rule.permissions):
+        raise ValidationFailed({"action": f"您无权对该订单进行“{rule.label}”"})
+    if order.status not in rule.sources:
+        raise ValidationFailed(
+            {"action": f"订单当前为“{STATUS_LABELS[order.status]}”，不能进行“{rule.label}”"}
+        )
+    errors: dict[str, str] = {}
+    if data.action == "ship":
+        if not data.courier.strip():
+            errors["courier"] = "发货需要填写快递公司"
+        if not data.tracking_no.strip():
+            errors["tracking_no"] = "发货需要填写快递单号"
+    if errors:
+        raise ValidationFailed(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        # The buyer's account first, then the order (the one lock order); the status
+        # moves only from the state we checked, so two staff cannot both cancel.
+        list(Account.objects.select_for_update().filter(pk=order.account_id).values_list("pk"))
+        updates: dict[str, Any] = {"status": rule.target, "updated_at": now}
+        if data.action == "ship":
+            updates |= {"courier": data.courier.strip()[:30], "tracking_no": data.tracking_no.strip()[:40]}
+        if Order.objects.filter(pk=order.pk, status=order.status).update(**updates) != 1:
+            raise ValidationFailed({"action": "订单状态刚刚被他人改变，请刷新后再试"})
+        if rule.target == OrderStatus.CANCELLED:
+            StoreItem.objects.filter(pk=order.item_id).update(stock=F("stock") + order.quantity)
+            account = Account.objects.get(pk=order.account_id)
+            post(
+                TxnKind.REFUND,
+                f"取消兑换退回 #{order.pk}",
+                actor,
+                account.area,
+                [(issuer_for(account.area), -order.points), (account, order.points)],
+                order=order,
+            )
+        OrderEvent.objects.create(
+            order=order,
+            action=data.action,
+            from_status=order.status,
+            to_status=rule.target,
+            actor=actor,
+            note=(data.note or "").strip()[:200],
+            at=now,
+        )
+        audit.record(actor, f"store.{data.action}", area_path=order.area_path, obj=order, ip=ip)
+    order.refresh_from_db()
+    return order

@@ -1,0 +1,203 @@
+"""The redemption store: one transaction takes stock and points or neither; the refusal
+names what was short; cancelled orders give both back; orders move through their table."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+
+from shequ.core.errors import NotFound, ValidationFailed
+from shequ.points import services, triggers
+from shequ.points.models import Account, Entry, OrderStatus, StoreItem, Transaction
+from shequ.points.services import Refused
+from shequ.points.tests.helpers import fund, item, move, redeem
+
+pytestmark = pytest.mark.django_db
+
+
+def balance(user):
+    return Account.objects.get(user=user).balance
+
+
+def test_redeem_takes_stock_and_points_in_one_go(world):
+    fund(world, world.resident_wang, 100)
+    rice = item(world, stock=5)
+    order = redeem(world.resident_wang, rice, 2)
+    assert (order.status, order.points) == (OrderStatus.PLACED, 60)
+    rice.refresh_from_db()
+    assert rice.stock == 3 and balance(world.resident_wang) == 40
+    txn = Transaction.objects.get(order=order, kind="redeem")
+    assert sorted(e.amount for e in txn.entries.all()) == [-60, 60]
+
+
+def test_refusals_name_what_is_short(world):
+    fund(world, world.resident_wang, 100)
+    rice = item(world, stock=1, limit=5)
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, rice, 2)
+    assert exc.value.code == "out_of_stock" and "库存不足" in exc.value.fields["quantity"]
+    oil = item(world, name="菜籽油", price=150, stock=10)
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, oil)
+    assert exc.value.code == "insufficient_points" and exc.value.fields["points"].startswith("积分不足")
+    # Nothing was taken by the refused attempts.
+    assert StoreItem.objects.get(pk=oil.pk).stock == 10 and balance(world.resident_wang) == 100
+    assert StoreItem.objects.get(pk=rice.pk).stock == 1
+    paper = item(world, name="抽纸", price=5, stock=10, limit=1)
+    redeem(world.resident_wang, paper)
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, paper)
+    assert exc.value.code == "over_limit" and "超出限兑" in exc.value.fields["quantity"]
+
+
+def test_a_repeated_idempotency_key_makes_one_order(world):
+    fund(world, world.resident_wang, 100)
+    rice = item(world)
+    first = redeem(world.resident_wang, rice, key="k-1")
+    again = redeem(world.resident_wang, rice, key="k-1")
+    assert first.pk == again.pk and balance(world.resident_wang) == 70
+
+
+def test_cancel_refunds_and_returns_stock_once(world):
+    fund(world, world.resident_wang, 100)
+    rice = item(world, stock=5)
+    order = redeem(world.resident_wang, rice, 2)
+    move(world.secretary_zhang, order, "pack")
+    order = move(world.resident_wang, order, "cancel")
+    assert order.status == OrderStatus.CANCELLED
+    rice.refresh_from_db()
+    assert rice.stock == 5 and balance(world.resident_wang) == 100
+    assert Transaction.objects.filter(order=order, kind="refund").count() == 1
+    with pytest.raises(ValidationFailed, match="不能进行“取消订单”"):
+        move(world.secretary_zhang, order, "cancel")
+
+
+def test_order_travels_placed_packed_shipped_delivered(world):
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    with pytest.raises(ValidationFailed, match="无权"):
+        move(world.resident_wang, order, "pack")
+    move(world.secretary_zhang, order, "pack")
+    with pytest.raises(ValidationFailed) as exc:
+        move(world.secretary_zhang, order, "ship")
+    assert set(exc.value.fields) == {"courier", "tracking_no"}
+    order = move(world.secretary_zhang, order, "ship", courier="中国邮政", tracking_no="9876543210")
+    with pytest.raises(ValidationFailed, match="不能进行“取消订单”"):
+        move(world.resident_wang, order, "cancel")
+    order = move(world.resident_wang, order, "deliver")
+    assert order.status == OrderStatus.DELIVERED
+    assert list(order.events.values_list("action", flat=True)) == ["place", "pack", "ship", "deliver"]
+
+
+def test_outsiders_see_neither_the_order_nor_the_item(world):
+    fund(world, world.resident_wang, 100)
+    rice = item(world)
+    order = redeem(world.resident_wang, rice)
+    with pytest.raises(NotFound):
+        move(world.outsider_zhao, order, "pack")
+    with pytest.raises(NotFound):
+        redeem(world.users["resident@B1-1-h1"], rice)
+
+
+def test_closed_window_refuses(world):
+    fund(world, world.resident_wang, 100)
+    rice = item(world)
+    today = timezone.localdate()
+    services.add_window(
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        "上季度",
+        today - timedelta(days=40),
+        today - timedelta(days=10),
+    )
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, rice)
+    assert exc.value.code == "window_closed"
+    services.add_window(
+        world.secretary_zhang, world.areas["A1"].code, "本期", today, today + timedelta(days=5)
+    )
+    assert redeem(world.resident_wang, rice).window.startswith("w")
+
+
+def test_reversal_undoes_an_award_once_and_never_overdraws(world):
+    txn = fund(world, world.resident_wang, 40)
+    reversal = services.reverse(world.secretary_zhang, txn.pk, "录入错误")
+    assert balance(world.resident_wang) == 0
+    assert sorted(e.amount for e in reversal.entries.all()) == [-40, 40]
+    with pytest.raises(ValidationFailed, match="已经冲正过"):
+        services.reverse(world.secretary_zhang, txn.pk, "再来一次")
+    spent = fund(world, world.resident_wang, 30)
+    redeem(world.resident_wang, item(world, price=30))
+    with pytest.raises(Refused, match="积分不足"):
+        services.reverse(world.secretary_zhang, spent.pk, "录入错误")
+    with pytest.raises(NotFound):
+        services.reverse(world.outsider_zhao, spent.pk, "外社区")
+
+
+def test_service_points_for_party_members(world):
+    from shequ.access.services import add_user
+
+    member_resident = world.residents["A1-1-h2-r2"]
+    assert member_resident.party_member_kind
+    member = add_user(
+        "party-member-a1",
+        "pass-2026-xyz",
+        role="resident",
+        area_code=world.households["A1-1-h2"].code,
+        resident=member_resident,
+        check_password=False,
+    )
+    record = services.record_service(
+        world.secretary_zhang,
+        services.ServiceInput(member=member.pk, kind="mediation", note="调解楼上漏水纠纷", points=8),
+    )
+    account = Account.objects.get(user=member)
+    assert account.kind == "party_member" and account.balance == 8
+    assert record.transaction.kind == "service"
+    with pytest.raises(ValidationFailed) as exc:
+        services.record_service(
+            world.secretary_zhang,
+            services.ServiceInput(member=world.resident_wang.pk, kind="errand", note="代办", points=5),
+        )
+    assert exc.value.fields == {"member": "请选择一名党员"}
+
+
+def test_reconcile_repairs_a_wrong_cached_balance(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    fund(world, world.resident_wang, 25)
+    account = Account.objects.get(user=world.resident_wang)
+    Account.objects.filter(pk=account.pk).update(balance=999)
+    out = StringIO()
+    call_command("points", "reconcile", stdout=out)
+    assert f"账户 {account.pk}：缓存余额 999，分录合计 25，已修正" in out.getvalue()
+    assert balance(world.resident_wang) == 25
+    assert services.reconcile() == []
+
+
+def test_the_database_refuses_to_change_or_remove_ledger_rows(world):
+    txn = fund(world, world.resident_wang, 10)
+    entry = txn.entries.first()
+    triggers.create(connection)
+    try:
+        for attempt in (
+            lambda: Entry.objects.filter(pk=entry.pk).update(amount=1000),
+            lambda: Entry.objects.filter(pk=entry.pk).delete(),
+            lambda: Transaction.objects.filter(pk=txn.pk).update(memo="改过"),
+        ):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                attempt()
+    finally:
+        triggers.drop(connection)
+
+
+def test_only_the_issuer_may_go_negative(world):
+    fund(world, world.resident_wang, 10)
+    account = Account.objects.get(user=world.resident_wang)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=account.pk).update(balance=-1)
+    issuer = Account.objects.get(kind="issuer", area=world.areas["A1"])
+    assert issuer.balance <= -10

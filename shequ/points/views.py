@@ -1,0 +1,310 @@
+"""Pages of points and the store: my points, the store, my orders; for staff the
+catalogue and stock, order fulfilment, service points and rankings; and the public
+notice board (公示栏) with masked names."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shequ.access.audit import client_ip
+from shequ.access.models import User
+from shequ.access.roles import Permission
+from shequ.access.scope import has_anywhere
+from shequ.areas.models import Area
+from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.pagination import CappedPaginator
+from shequ.points import selectors, services
+from shequ.points.api import may_move
+from shequ.points.lifecycle import TRANSITIONS, allowed_from
+from shequ.points.models import AccountKind, OrderStatus, ServiceKind
+
+
+@login_required
+def my_points(request: HttpRequest) -> HttpResponse:
+    account = selectors.own_account(request.user)
+    page = CappedPaginator(selectors.my_entries(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "points/mine.html", {"account": account, "page": page})
+
+
+@login_required
+def store(request: HttpRequest, error: DomainError | None = None) -> HttpResponse:
+    account = selectors.own_account(request.user)
+    items = list(selectors.store_items(request.user).select_related("area"))
+    windows = {item.pk: services.current_window(item) for item in items}
+    return render(
+        request,
+        "points/store.html",
+        {
+            "items": [(item, windows[item.pk]) for item in items],
+            "balance": account.balance if account else 0,
+            "error": error,
+            "key": uuid.uuid4().hex,
+        },
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def redeem(request: HttpRequest) -> HttpResponse:
+    raw_item, raw_quantity = request.POST.get("item", ""), request.POST.get("quantity", "1")
+    try:
+        if not raw_item.isdigit() or not raw_quantity.isdigit():
+            raise ValidationFailed({"quantity": "数量必须是整数"})
+        order, _ = services.redeem(
+            request.user,
+            services.OrderInput(
+                item=int(raw_item),
+                quantity=int(raw_quantity),
+                idempotency_key=request.POST.get("idempotency_key", ""),
+            ),
+            ip=client_ip(request),
+        )
+    except (ValidationFailed, services.Refused) as exc:
+        return store(request, error=exc)
+    return redirect("points_order", order_id=order.pk)
+
+
+@login_required
+def my_orders(request: HttpRequest) -> HttpResponse:
+    page = CappedPaginator(selectors.my_orders(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "points/orders.html", {"page": page})
+
+
+def _actions(user: Any, order: Any) -> list[tuple[str, str]]:
+    return [(a, TRANSITIONS[a].label) for a in allowed_from(order.status) if may_move(user, order, a)]
+
+
+@login_required
+def order_detail(request: HttpRequest, order_id: int, error: DomainError | None = None) -> HttpResponse:
+    order = selectors.get_order(request.user, order_id)
+    return render(
+        request,
+        "points/order.html",
+        {
+            "order": order,
+            "events": order.events.select_related("actor"),
+            "actions": _actions(request.user, order),
+            "error": error,
+        },
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
+    data = services.OrderTransitionInput(
+        action=request.POST.get("action", ""),
+        courier=request.POST.get("courier", ""),
+        tracking_no=request.POST.get("tracking_no", ""),
+        note=request.POST.get("note", ""),
+    )
+    try:
+        services.transition_order(request.user, order_id, data, ip=client_ip(request))
+    except ValidationFailed as exc:
+        return order_detail(request, order_id, error=exc)
+    back = request.POST.get("next", "")
+    return redirect(back if back == "/points/fulfil/" else f"/points/orders/{order_id}/")
+
+
+def _staff(request: HttpRequest, permission: str, message: str) -> None:
+    if not has_anywhere(request.user, permission):
+        raise Forbidden(message)
+
+
+@login_required
+def fulfil(request: HttpRequest) -> HttpResponse:
+    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
+    status = request.GET.get("status", "placed")
+    page = CappedPaginator(selectors.orders_to_fulfil(request.user, status), 30).get_page(
+        request.GET.get("page")
+    )
+    rows = [(o, _actions(request.user, o)) for o in page]
+    return render(
+        request,
+        "points/fulfil.html",
+        {"page": page, "rows": rows, "status": status, "statuses": OrderStatus.choices},
+    )
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST" and request.POST.get("form") == "window":
+        values = {k: request.POST.get(k, "").strip() for k in ("area", "name", "starts_on", "ends_on")}
+        try:
+            starts_on, ends_on = (
+                date.fromisoformat(values["starts_on"]),
+                date.fromisoformat(values["ends_on"]),
+            )
+        except ValueError:
+            errors["starts_on"] = "请填写兑换期的开始和结束日期"
+        else:
+            try:
+                services.add_window(request.user, values["area"], values["name"], starts_on, ends_on)
+                return redirect("points_catalogue")
+            except ValidationFailed as exc:
+                errors = exc.fields
+    elif request.method == "POST":
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in ("name", "price", "stock", "per_person_limit", "area", "description")
+        }
+        ints: dict[str, int] = {}
+        for name in ("price", "stock", "per_person_limit"):
+            try:
+                ints[name] = int(values[name] or "0")
+            except ValueError:
+                errors[name] = "必须是整数"
+        if not errors:
+            try:
+                services.create_item(
+                    request.user,
+                    services.ItemInput(
+                        name=values["name"],
+                        area=values["area"],
+                        description=values["description"],
+                        price=ints["price"],
+                        stock=ints["stock"],
+                        per_person_limit=ints["per_person_limit"],
+                    ),
+                    ip=client_ip(request),
+                )
+                return redirect("points_catalogue")
+            except ValidationFailed as exc:
+                errors = exc.fields
+    areas = (
+        Area.objects.visible_to(request.user, Permission.STORE_MANAGE)
+        .filter(kind__in=["street", "community"])
+        .order_by("path")[:200]
+    )
+    page = CappedPaginator(selectors.catalogue(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "points/catalogue.html",
+        {
+            "page": page,
+            "areas": areas,
+            "errors": errors,
+            "values": values,
+            "windows": selectors.windows(request.user)[:20],
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
+    raw = request.POST.get("add", "")
+    try:
+        add = int(raw)
+    except ValueError:
+        raise ValidationFailed({"add": "入库数量必须是整数"}) from None
+    if request.POST.get("active") in ("0", "1"):
+        services.set_item_active(request.user, item_id, request.POST["active"] == "1")
+    if add:
+        services.restock(request.user, item_id, add, ip=client_ip(request))
+    return redirect("points_catalogue")
+
+
+@login_required
+def service(request: HttpRequest) -> HttpResponse:
+    """党员服务积分: staff record a party member's service."""
+    _staff(request, Permission.POINTS_MANAGE, "只有社区工作人员可以记录服务积分")
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in ("member", "kind", "note", "points")}
+        try:
+            services.record_service(
+                request.user,
+                services.ServiceInput(
+                    member=int(values["member"]) if values["member"].isdigit() else 0,
+                    kind=values["kind"],
+                    note=values["note"],
+                    points=int(values["points"]) if values["points"].isdigit() else 0,
+                ),
+                ip=client_ip(request),
+            )
+            return redirect("points_service")
+        except ValidationFailed as exc:
+            errors = exc.fields
+    from shequ.access.scope import scope_q
+
+    members = (
+        User.objects.filter(is_active=True, resident__isnull=False)
+        .exclude(resident__party_member_kind="")
+        .filter(scope_q(request.user, Permission.POINTS_MANAGE, "resident__area_path"))
+        .select_related("resident")
+        .order_by("resident__area_path", "pk")[:300]
+    )
+    page = CappedPaginator(selectors.service_records(request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "points/service.html",
+        {"members": members, "kinds": ServiceKind.choices, "errors": errors, "values": values, "page": page},
+        status=400 if errors else 200,
+    )
+
+
+def _quarter(request: HttpRequest) -> tuple[int, int]:
+    today = timezone.localdate()
+    year, quarter = selectors.current_quarter(today)
+    raw_year, raw_quarter = request.GET.get("year", ""), request.GET.get("quarter", "")
+    if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100:
+        year = int(raw_year)
+    if raw_quarter in ("1", "2", "3", "4"):
+        quarter = int(raw_quarter)
+    return year, quarter
+
+
+@login_required
+def rankings(request: HttpRequest) -> HttpResponse:
+    _staff(request, Permission.POINTS_VIEW, "只有工作人员可以查看排名")
+    communities = list(selectors.ranking_communities(request.user)[:200])
+    code = request.GET.get("community", "")
+    community = next((c for c in communities if c.code == code), communities[0] if communities else None)
+    year, quarter = _quarter(request)
+    context: dict[str, Any] = {
+        "communities": communities,
+        "community": community,
+        "year": year,
+        "quarter": quarter,
+    }
+    if community is not None:
+        context |= {
+            "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
+            "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
+            "stars": selectors.star_volunteers(community, year)[:100],
+        }
+    return render(request, "points/rankings.html", context)
+
+
+def notice(request: HttpRequest, code: str) -> HttpResponse:
+    """公示栏: this quarter's honours and this year's star volunteers, names masked."""
+    community = selectors.notice_community(code)
+    year, quarter = _quarter(request)
+    return render(
+        request,
+        "points/notice.html",
+        {
+            "community": community,
+            "year": year,
+            "quarter": quarter,
+            "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
+            "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
+            "stars": selectors.star_volunteers(community, year)[:100],
+        },
+    )

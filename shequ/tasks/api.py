@@ -1,0 +1,433 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from shequ.access.audit import client_ip
+from shequ.areas.selectors import get_area
+from shequ.core.pagination import CappedPageNumberPagination
+from shequ.tasks import selectors, services
+from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, allowed
+from shequ.tasks.models import Claim, MonthlyList, PartnerUnit, ServiceTeam, Talent, Task
+
+router = Router(tags=["任务清单"])
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    description: str
+    category: str
+    category_name: str
+    difficulty: str
+    points: int
+    places: int
+    filled: int
+    places_left: int
+    deadline: datetime
+    audience: str
+    status: str
+    status_label: str
+    area: str
+    area_name: str
+    problem: int | None
+    monthly_list: int | None
+    published_at: datetime | None
+    attachments: list[str]
+
+    @staticmethod
+    def resolve_category_name(obj: Task) -> str:
+        return str(obj.get_category_display())
+
+    @staticmethod
+    def resolve_status_label(obj: Task) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_area(obj: Task) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_area_name(obj: Task) -> str:
+        return obj.area.name
+
+    @staticmethod
+    def resolve_problem(obj: Task) -> int | None:
+        return obj.problem_id
+
+    @staticmethod
+    def resolve_monthly_list(obj: Task) -> int | None:
+        return obj.monthly_list_id
+
+    @staticmethod
+    def resolve_attachments(obj: Task) -> list[str]:
+        return [f"/tasks/attachments/{a.pk}/" for a in obj.attachments.all()]
+
+
+class TaskIn(Schema):
+    title: str
+    description: str
+    category: str
+    difficulty: str
+    places: int
+    deadline: datetime
+    area: str
+    audience: str = "public"
+    target_units: list[int] = []
+    target_teams: list[int] = []
+    problem: int | None = None
+    monthly_list: int | None = None
+
+
+class ClaimOut(Schema):
+    id: int
+    task: int
+    task_title: str
+    claimant: str
+    unit: str
+    status: str
+    status_label: str
+    proof_note: str
+    return_reason: str
+    claimed_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    files: list[str]
+    allowed_actions: list[str]
+
+    @staticmethod
+    def resolve_task(obj: Claim) -> int:
+        return obj.task_id
+
+    @staticmethod
+    def resolve_task_title(obj: Claim) -> str:
+        return obj.task.title
+
+    @staticmethod
+    def resolve_claimant(obj: Claim) -> str:
+        return str(obj.user)
+
+    @staticmethod
+    def resolve_unit(obj: Claim) -> str:
+        return obj.unit.name if obj.unit_id and obj.unit else ""
+
+    @staticmethod
+    def resolve_status_label(obj: Claim) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_files(obj: Claim) -> list[str]:
+        return [f"/tasks/proofs/{p.pk}/" for p in obj.proofs.all()]
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Claim, context: Any) -> list[str]:
+        viewer = context["request"].user
+        return [
+            a for a in allowed(CLAIM_TRANSITIONS, obj.status) if selectors.may_act_on_claim(viewer, obj, a)
+        ]
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ReturnIn(Schema):
+    reason: str = ""
+
+
+class MonthlyListIn(Schema):
+    area: str
+    month: str
+    publish_on: date | None = None
+
+
+class MonthlyListOut(Schema):
+    id: int
+    area: str
+    area_name: str
+    month: str
+    publish_on: date
+    status: str
+    status_label: str
+    return_reason: str
+    tasks: int
+
+    @staticmethod
+    def resolve_area(obj: MonthlyList) -> str:
+        return obj.area.code
+
+    @staticmethod
+    def resolve_area_name(obj: MonthlyList) -> str:
+        return obj.area.name
+
+    @staticmethod
+    def resolve_status_label(obj: MonthlyList) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_tasks(obj: MonthlyList) -> int:
+        return obj.tasks.count()
+
+
+class ActionIn(Schema):
+    action: str
+    note: str = ""
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    contact_name: str
+    contact_phone_masked: str
+    services: str
+    area_path: str
+
+
+class UnitIn(Schema):
+    name: str
+    kind: str
+    area: str
+    contact_name: str = ""
+    contact_phone: str = ""
+    services: str = ""
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    kind: str
+    leader: str
+    area_path: str
+    size: int = 0
+
+
+class TeamIn(Schema):
+    name: str
+    kind: str
+    area: str
+    leader: str = ""
+
+
+class TalentOut(Schema):
+    id: int
+    resident: int
+    resident_name: str
+    kind: str
+    trade: str
+    field: str
+    skill: str
+
+    @staticmethod
+    def resolve_resident(obj: Talent) -> int:
+        return obj.resident_id
+
+    @staticmethod
+    def resolve_resident_name(obj: Talent) -> str:
+        return obj.resident.name
+
+
+class VenueOut(Schema):
+    id: int
+    name: str
+    kind: str
+    description: str
+    capacity: int
+    area_path: str
+
+
+def _aware(value: datetime) -> datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@router.get(
+    "/tasks/", response=list[TaskOut], summary="任务列表（工作人员：管辖范围内全部；居民：可接的任务）"
+)
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_tasks(
+    request: HttpRequest, category: str = "", status: str = "", area: str = "", q: str = ""
+) -> Any:
+    path = get_area(request.user, area).path if area else ""
+    return selectors.board(
+        request.user, category=category, status=status, area_path=path, q=q
+    ).prefetch_related("attachments")
+
+
+@router.post("/tasks/", response={200: TaskOut, 201: TaskOut}, summary="新建任务（草稿；可由问题转为任务）")
+def create_task(request: HttpRequest, payload: TaskIn) -> Any:
+    data = services.TaskInput(
+        **payload.dict() | {"deadline": _aware(payload.deadline)},
+        idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
+    )
+    task, created = services.create_task(request.user, data, ip=client_ip(request))
+    return Status(201 if created else 200, selectors.get_task(request.user, task.pk))
+
+
+@router.get("/tasks/{task_id}", response=TaskOut, summary="任务详情")
+def get_task(request: HttpRequest, task_id: int) -> Any:
+    return selectors.get_task(request.user, task_id)
+
+
+@router.post("/tasks/{task_id}/publish", response=TaskOut, summary="发布任务")
+def publish_task(request: HttpRequest, task_id: int) -> Any:
+    services.transition_task(request.user, task_id, "publish", ip=client_ip(request))
+    return selectors.get_task(request.user, task_id)
+
+
+@router.post("/tasks/{task_id}/attachments", response=TaskOut, summary="添加任务附件（multipart：files）")
+def add_attachments(request: HttpRequest, task_id: int) -> Any:
+    """Up to 6 photos (JPEG/PNG/WebP) and one short video (MP4/MOV/WebM) under ``files``."""
+    services.add_attachments(request.user, task_id, request.FILES.getlist("files"), ip=client_ip(request))
+    return selectors.get_task(request.user, task_id)
+
+
+@router.post("/tasks/{task_id}/transitions", response=TaskOut, summary="结束或取消任务")
+def task_transition(request: HttpRequest, task_id: int, payload: ActionIn) -> Any:
+    services.transition_task(request.user, task_id, payload.action, payload.note, ip=client_ip(request))
+    return selectors.get_task(request.user, task_id)
+
+
+@router.post("/tasks/{task_id}/claims", response={201: ClaimOut}, summary="接单")
+def claim_task(request: HttpRequest, task_id: int) -> Any:
+    claim = services.claim_task(request.user, task_id, ip=client_ip(request))
+    return Status(201, selectors.get_claim(request.user, claim.pk))
+
+
+@router.get("/claims/", response=list[ClaimOut], summary="我的接单；queue=true：待我验收的凭证")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_claims(request: HttpRequest, queue: bool = False, status: str = "") -> Any:
+    qs = selectors.acceptance_queue(request.user) if queue else selectors.my_claims(request.user, status)
+    return qs.select_related("unit").prefetch_related("proofs")
+
+
+@router.get("/claims/{claim_id}", response=ClaimOut, summary="接单详情")
+def get_claim(request: HttpRequest, claim_id: int) -> Any:
+    return selectors.get_claim(request.user, claim_id)
+
+
+def _claim_action(request: HttpRequest, claim_id: int, action: str, note: str = "", files: Any = ()) -> Any:
+    services.transition_claim(
+        request.user,
+        claim_id,
+        services.ClaimActionInput(action=action, note=note, files=list(files)),
+        ip=client_ip(request),
+    )
+    return selectors.get_claim(request.user, claim_id)
+
+
+@router.post(
+    "/claims/{claim_id}/proof", response=ClaimOut, summary="提交完成凭证（multipart：note 与 files）"
+)
+def submit_proof(request: HttpRequest, claim_id: int) -> Any:
+    """Form data: ``note`` and up to 6 photos (JPEG/PNG/WebP) and one short video
+    (MP4/MOV/WebM) under ``files``; the type is read from the content."""
+    return _claim_action(
+        request, claim_id, "submit", request.POST.get("note", ""), request.FILES.getlist("files")
+    )
+
+
+@router.post("/claims/{claim_id}/accept", response=ClaimOut, summary="验收通过（发放积分）")
+def accept_claim(request: HttpRequest, claim_id: int) -> Any:
+    return _claim_action(request, claim_id, "accept")
+
+
+@router.post("/claims/{claim_id}/return", response=ClaimOut, summary="退回（需填写原因）")
+def return_claim(request: HttpRequest, claim_id: int, payload: ReturnIn) -> Any:
+    return _claim_action(request, claim_id, "return", payload.reason)
+
+
+@router.post("/claims/{claim_id}/withdraw", response=ClaimOut, summary="撤回接单（提交凭证前）")
+def withdraw_claim(request: HttpRequest, claim_id: int) -> Any:
+    return _claim_action(request, claim_id, "withdraw")
+
+
+@router.get("/monthly-lists/", response=list[MonthlyListOut], summary="月度任务清单")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_monthly(request: HttpRequest) -> Any:
+    return selectors.monthly_lists(request.user)
+
+
+@router.post("/monthly-lists/", response={201: MonthlyListOut}, summary="新建月度任务清单")
+def create_monthly(request: HttpRequest, payload: MonthlyListIn) -> Any:
+    found = services.create_monthly_list(request.user, payload.area, payload.month, payload.publish_on)
+    return Status(201, selectors.get_monthly_list(request.user, found.pk))
+
+
+@router.post(
+    "/monthly-lists/{list_id}/transitions", response=MonthlyListOut, summary="报审、审批、退回、发布"
+)
+def monthly_transition(request: HttpRequest, list_id: int, payload: ActionIn) -> Any:
+    services.transition_list(request.user, list_id, payload.action, payload.note, ip=client_ip(request))
+    return selectors.get_monthly_list(request.user, list_id)
+
+
+@router.get("/resources/units/", response=list[UnitOut], summary="资源清单：共建单位")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_units(request: HttpRequest) -> Any:
+    return selectors.units(request.user)
+
+
+@router.post("/resources/units/", response={201: UnitOut}, summary="登记共建单位")
+def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
+    unit: PartnerUnit = services.add_unit(request.user, services.UnitInput(**payload.dict()))
+    return Status(201, unit)
+
+
+@router.get("/resources/teams/", response=list[TeamOut], summary="资源清单：服务队")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_teams(request: HttpRequest) -> Any:
+    return selectors.teams(request.user)
+
+
+@router.post("/resources/teams/", response={201: TeamOut}, summary="登记服务队")
+def create_team(request: HttpRequest, payload: TeamIn) -> Any:
+    team: ServiceTeam = services.add_team(
+        request.user, payload.name, payload.kind, payload.area, payload.leader
+    )
+    return Status(201, team)
+
+
+class TalentIn(Schema):
+    resident: int
+    kind: str
+    trade: str
+    skill: str
+    field: str = ""
+
+
+class MemberIn(Schema):
+    resident: int
+
+
+@router.post("/resources/talents/", response={201: TalentOut}, summary="登记能人、才人、艺人")
+def create_talent(request: HttpRequest, payload: TalentIn) -> Any:
+    return Status(
+        201,
+        services.add_talent(
+            request.user, payload.resident, payload.kind, payload.trade, payload.skill, payload.field
+        ),
+    )
+
+
+@router.post("/resources/teams/{team_id}/members", response={201: TeamOut}, summary="服务队添加队员")
+def add_member(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
+    services.add_team_member(request.user, team_id, payload.resident)
+    return Status(201, selectors.teams(request.user).get(pk=team_id))
+
+
+@router.get("/resources/talents/", response=list[TalentOut], summary="资源清单：能人、才人、艺人")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_talents(request: HttpRequest) -> Any:
+    return selectors.talents(request.user)
+
+
+@router.get("/resources/venues/", response=list[VenueOut], summary="资源清单：场地和设备")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_venues(request: HttpRequest) -> Any:
+    venues: Any = selectors.venues(request.user)
+    return venues

@@ -1,0 +1,226 @@
+"""Reads of the task list and the resource list, always on behalf of a viewer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from shequ.access.roles import Permission
+from shequ.access.scope import assignments, can, scope_q
+from shequ.areas.paths import codes
+from shequ.core.errors import NotFound
+from shequ.tasks.models import (
+    OPEN_CLAIM_STATUSES,
+    Audience,
+    Claim,
+    ClaimStatus,
+    MonthlyList,
+    PartnerUnit,
+    ServiceTeam,
+    Talent,
+    Task,
+    TaskStatus,
+    Venue,
+)
+
+
+def community_of(path: str) -> str:
+    parts = codes(path)
+    return "/" + "/".join(parts[:2]) + "/" if len(parts) >= 2 else ""
+
+
+def claimer_communities(viewer: Any) -> list[str]:
+    """The communities whose public tasks the viewer may claim (where they live or serve)."""
+    from shequ.access.roles import GRANTS
+
+    found = {
+        community_of(path)
+        for role, path in assignments(viewer)
+        if Permission.TASK_CLAIM in GRANTS.get(role, ()) and len(codes(path)) >= 2
+    }
+    return sorted(found)
+
+
+def viewer_units(viewer: Any) -> list[int]:
+    if not getattr(viewer, "is_authenticated", False):
+        return []
+    return list(PartnerUnit.objects.filter(members=viewer).values_list("pk", flat=True))
+
+
+def viewer_teams(viewer: Any) -> list[int]:
+    resident_id = getattr(viewer, "resident_id", None)
+    if not resident_id:
+        return []
+    return list(ServiceTeam.objects.filter(members__resident_id=resident_id).values_list("pk", flat=True))
+
+
+def open_to(viewer: Any) -> Q:
+    """Published tasks the viewer may claim: public ones of their communities, and those
+    aimed at their unit or service team."""
+    q = Q(pk__in=[])
+    communities = claimer_communities(viewer)
+    if communities:
+        q |= Q(audience=Audience.PUBLIC, community_path__in=communities)
+    units, teams = viewer_units(viewer), viewer_teams(viewer)
+    if units:
+        q |= Q(audience=Audience.TARGETED, target_units__in=units)
+    if teams:
+        q |= Q(audience=Audience.TARGETED, target_teams__in=teams)
+    return q
+
+
+def board(
+    viewer: Any, *, category: str = "", status: str = "", area_path: str = "", q: str = ""
+) -> QuerySet[Task]:
+    """Staff see every task in their scope; everyone else the published tasks open to them."""
+    if has_task_view(viewer):
+        qs = Task.objects.visible_to(viewer)
+        if status:
+            qs = qs.filter(status=status)
+    else:
+        ids = Task.objects.filter(open_to(viewer), status=TaskStatus.PUBLISHED).values("pk")
+        qs = Task.objects.filter(pk__in=ids)
+    if category:
+        qs = qs.filter(category=category)
+    if area_path:
+        qs = qs.filter(area_path__startswith=area_path)
+    if q:
+        qs = qs.filter(title__contains=q)
+    return qs.select_related("area").order_by("-created_at", "-id")
+
+
+def has_task_view(viewer: Any) -> bool:
+    from shequ.access.scope import has_anywhere
+
+    return has_anywhere(viewer, Permission.TASK_VIEW)
+
+
+def may_see_task(viewer: Any, task: Task) -> bool:
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    if can(viewer, Permission.TASK_VIEW, task.area_path):
+        return True
+    if task.status == TaskStatus.PUBLISHED and Task.objects.filter(open_to(viewer), pk=task.pk).exists():
+        return True
+    return Claim.objects.filter(task=task, user_id=viewer.pk).exists()
+
+
+def get_task(viewer: Any, task_id: int) -> Task:
+    task = Task.objects.filter(pk=task_id).select_related("area", "problem", "monthly_list").first()
+    if task is None or not may_see_task(viewer, task):
+        raise NotFound("任务")
+    return task
+
+
+def claim_unit(viewer: Any, task: Task) -> tuple[bool, PartnerUnit | None]:
+    """(may claim, the unit claimed for) under the task's audience."""
+    if task.audience == Audience.PUBLIC:
+        return task.community_path in claimer_communities(viewer), None
+    unit = task.target_units.filter(members=viewer).first()
+    if unit is not None:
+        return True, unit
+    resident_id = getattr(viewer, "resident_id", None)
+    if resident_id and task.target_teams.filter(members__resident_id=resident_id).exists():
+        return True, None
+    return False, None
+
+
+def my_claims(viewer: Any, status: str = "") -> QuerySet[Claim]:
+    qs = Claim.objects.filter(user_id=viewer.pk)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_CLAIM_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.select_related("task", "task__area", "user").order_by("-claimed_at", "-id")
+
+
+def open_claim_count(viewer: Any) -> int:
+    return Claim.objects.filter(user_id=viewer.pk, status__in=OPEN_CLAIM_STATUSES).count()
+
+
+def acceptance_queue(viewer: Any) -> QuerySet[Claim]:
+    """Proof waiting for acceptance in the places the viewer accepts for."""
+    return (
+        Claim.objects.filter(
+            scope_q(viewer, Permission.TASK_ACCEPT, "area_path"), status=ClaimStatus.SUBMITTED
+        )
+        .select_related("task", "user")
+        .order_by("submitted_at", "id")
+    )
+
+
+def task_claims(viewer: Any, task: Task) -> QuerySet[Claim]:
+    if can(viewer, Permission.TASK_VIEW, task.area_path):
+        qs = task.claims.all()
+    else:
+        qs = task.claims.filter(user_id=viewer.pk)
+    return qs.select_related("user", "unit").order_by("claimed_at", "id")
+
+
+def get_claim(viewer: Any, claim_id: int) -> Claim:
+    claim = Claim.objects.filter(pk=claim_id).select_related("task", "user", "unit", "task__area").first()
+    if claim is None or not (
+        claim.user_id == viewer.pk or can(viewer, Permission.TASK_VIEW, claim.area_path)
+    ):
+        raise NotFound("接单记录")
+    return claim
+
+
+def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:
+    return MonthlyList.objects.visible_to(viewer).select_related("area").order_by("-month", "area_path")
+
+
+def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
+    found = MonthlyList.objects.visible_to(viewer).filter(pk=list_id).select_related("area").first()
+    if found is None:
+        raise NotFound("月度任务清单")
+    return found
+
+
+def units(viewer: Any) -> QuerySet[PartnerUnit]:
+    return PartnerUnit.objects.visible_to(viewer).select_related("area")
+
+
+def teams(viewer: Any) -> QuerySet[ServiceTeam]:
+    from django.db.models import Count
+
+    return ServiceTeam.objects.visible_to(viewer).select_related("area").annotate(size=Count("members"))
+
+
+def talents(viewer: Any) -> QuerySet[Talent]:
+    return Talent.objects.visible_to(viewer).select_related("resident")
+
+
+def venues(viewer: Any) -> QuerySet[Venue]:
+    return Venue.objects.visible_to(viewer).select_related("area")
+
+
+def may_act_on_claim(viewer: Any, claim: Claim, action: str) -> bool:
+    from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, CLAIMANT
+
+    rule = CLAIM_TRANSITIONS[action]
+    if claim.status not in rule.sources:
+        return False
+    for perm in rule.permissions:
+        if perm == CLAIMANT and claim.user_id == viewer.pk:
+            return True
+        if perm != CLAIMANT and claim.user_id != viewer.pk and can(viewer, perm, claim.area_path):
+            return True
+    return False
+
+
+def claim_actions(viewer: Any, claim: Claim) -> list[tuple[str, str]]:
+    from shequ.tasks.lifecycle import CLAIM_TRANSITIONS
+
+    return [(a, t.label) for a, t in CLAIM_TRANSITIONS.items() if may_act_on_claim(viewer, claim, a)]
+
+
+def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
+    from shequ.tasks.lifecycle import TASK_TRANSITIONS
+
+    return [
+        (a, t.label)
+        for a, t in TASK_TRANSITIONS.items()
+        if task.status in t.sources and any(can(viewer, p, task.area_path) for p in t.permissions)
+    ]

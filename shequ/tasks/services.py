@@ -1,0 +1,744 @@
+"""Every write to the task list and the resource list: create and publish tasks (also
+from a problem, 转为任务), the monthly list and its approval, claims, proof, acceptance
+with its award, and the resources tasks can be aimed at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shequ.access import audit
+from shequ.access.holders import holders
+from shequ.access.masking import mask_phone
+from shequ.access.models import User
+from shequ.access.roles import Permission
+from shequ.access.scope import can
+from shequ.areas.models import Area
+from shequ.core import fieldcrypt
+from shequ.core.errors import NotFound, ValidationFailed
+from shequ.notifications.services import notify
+from shequ.points import services as points
+from shequ.tasks import proofs
+from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, CLAIMANT, LIST_TRANSITIONS, TASK_TRANSITIONS
+from shequ.tasks.models import (
+    OPEN_CLAIM_STATUSES,
+    Audience,
+    Award,
+    Category,
+    Claim,
+    ClaimEvent,
+    ClaimStatus,
+    Difficulty,
+    ListStatus,
+    MonthlyList,
+    PartnerUnit,
+    ProofFile,
+    ServiceTeam,
+    Talent,
+    TalentKind,
+    Task,
+    TaskAttachment,
+    TaskStatus,
+    TeamKind,
+    TeamMember,
+    UnitKind,
+    Venue,
+    VenueKind,
+)
+from shequ.tasks.selectors import claim_unit, community_of, get_claim, get_monthly_list, get_task
+
+TASK_LABELS = dict(TaskStatus.choices)
+CLAIM_LABELS = dict(ClaimStatus.choices)
+LIST_LABELS = dict(ListStatus.choices)
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@dataclass
+class TaskInput:
+    title: str
+    description: str
+    category: str
+    difficulty: str
+    places: int
+    deadline: datetime | None
+    area: str  # an area code
+    audience: str = Audience.PUBLIC
+    target_units: list[int] = field(default_factory=list)
+    target_teams: list[int] = field(default_factory=list)
+    problem: int | None = None  # 转为任务
+    monthly_list: int | None = None
+    idempotency_key: str = ""
+    files: list[Any] = field(default_factory=list)  # attachments: photos or a short video
+
+
+@dataclass
+class _Checked:
+    title: str
+    description: str
+    area: Any
+    units: list[Any]
+    teams: list[Any]
+    problem: Any
+    monthly: Any
+
+
+def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked:
+    """Validate a task's fields; fills ``errors`` field by field."""
+    now = timezone.now()
+    title = (data.title or "").strip()
+    if len(title) < 2:
+        errors["title"] = "请填写任务标题（至少2个字）"
+    elif len(title) > 100:
+        errors["title"] = "标题不能超过100字"
+    description = (data.description or "").strip()
+    if len(description) < 4:
+        errors["description"] = "请说明任务内容（至少4个字）"
+    if data.category not in Category.values:
+        errors["category"] = "请选择任务类别"
+    if data.difficulty not in Difficulty.values:
+        errors["difficulty"] = "请选择难度"
+    if not isinstance(data.places, int) or not 1 <= data.places <= 500:
+        errors["places"] = "名额必须在 1 到 500 之间"
+    if data.deadline is None:
+        errors["deadline"] = "请填写截止时间"
+    elif data.deadline <= now:
+        errors["deadline"] = "截止时间必须晚于现在"
+    area = Area.objects.filter(code=data.area).first()
+    if area is None or len(area.path.strip("/").split("/")) < 2:
+        errors["area"] = "请选择任务所在的社区、网格或小区"
+    elif not can(actor, Permission.TASK_MANAGE, area.path):
+        errors["area"] = "只能在您管辖的社区发布任务"
+    if data.audience not in Audience.values:
+        errors["audience"] = "请选择任务对象"
+    units = list(PartnerUnit.objects.visible_to(actor).filter(pk__in=data.target_units or []))
+    teams = list(ServiceTeam.objects.visible_to(actor).filter(pk__in=data.target_teams or []))
+    if len(units) != len(set(data.target_units or [])) or len(teams) != len(set(data.target_teams or [])):
+        errors["targets"] = "定向对象须是您管辖范围内的共建单位或服务队"
+    elif data.audience == Audience.TARGETED and not (units or teams):
+        errors["targets"] = "定向任务请至少选择一个单位或服务队"
+    problem = None
+    if data.problem:
+        from shequ.problems.selectors import get_problem
+
+        try:
+            problem = get_problem(actor, data.problem)
+        except NotFound:
+            errors["problem"] = "问题不存在或无权查看"
+    monthly = None
+    if data.monthly_list:
+        monthly = (
+            MonthlyList.objects.visible_to(actor, Permission.TASK_MANAGE).filter(pk=data.monthly_list).first()
+        )
+        if monthly is None:
+            errors["monthly_list"] = "月度任务清单不存在或无权编辑"
+        elif monthly.status != ListStatus.DRAFT:
+            errors["monthly_list"] = "该月度清单已报审，不能再加入任务"
+        elif area is not None and not area.path.startswith(monthly.area_path):
+            errors["monthly_list"] = "任务须在该清单的社区内"
+    return _Checked(title, description, area, units, teams, problem, monthly)
+
+
+def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, bool]:
+    """A draft task (or one in a monthly list). Returns (task, created)."""
+    key = (data.idempotency_key or "")[:80]
+    if key:
+        existing = Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    errors: dict[str, str] = {}
+    checked = _check_task(actor, data, errors)
+    title, description, area, units, teams, problem, monthly = (
+        checked.title,
+        checked.description,
+        checked.area,
+        checked.units,
+        checked.teams,
+        checked.problem,
+        checked.monthly,
+    )
+    now = timezone.now()
+    prepared: list[proofs.Prepared] = []
+    try:
+        prepared = proofs.prepare(list(data.files), "files")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed(errors)
+    assert area is not None and data.deadline is not None
+    stored = [proofs.store(p) for p in prepared]
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                title=title,
+                description=description,
+                category=data.category,
+                difficulty=data.difficulty,
+                points=settings.TASK_POINTS[data.difficulty],
+                places=data.places,
+                deadline=data.deadline,
+                audience=data.audience,
+                monthly_list=monthly,
+                problem=problem,
+                area=area,
+                area_path=area.path,
+                community_path=community_of(area.path),
+                created_by=actor,
+                created_at=now,
+                idempotency_key=key,
+            )
+            if data.audience == Audience.TARGETED:
+                task.target_units.set(units)
+                task.target_teams.set(teams)
+            if problem is not None:
+                from shequ.problems.models import ProblemEvent
+
+                ProblemEvent.objects.create(
+                    problem=problem,
+                    action="to_task",
+                    from_status=problem.status,
+                    to_status=problem.status,
+                    actor=actor,
+                    note=f"转为任务：{title}",
+                    data={"task": task.pk},
+                    at=now,
+                )
+            _attach(task, stored)
+            audit.record(actor, "task.create", area_path=area.path, obj=task, ip=ip)
+    except IntegrityError:
+        proofs.remove(stored)
+        existing = Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return existing, False
+    except Exception:
+        proofs.remove(stored)
+        raise
+    return task, True
+
+
+def _attach(task: Task, stored: list[proofs.Stored]) -> None:
+    TaskAttachment.objects.bulk_create(
+        TaskAttachment(
+            task=task, kind=s.kind, file=s.file, content_type=s.content_type, sha256=s.sha256, size=s.size
+        )
+        for s in stored
+    )
+
+
+def update_task(actor: Any, task_id: int, data: TaskInput, *, ip: str = "") -> Task:
+    """Edit a draft (also one in a monthly list still being assembled). Points follow the
+    difficulty; the problem link and the attachments stay as they were."""
+    task = get_task(actor, task_id)
+    if not can(actor, Permission.TASK_MANAGE, task.area_path):
+        raise ValidationFailed({"action": "您无权修改该任务"})
+    if task.status != TaskStatus.DRAFT:
+        raise ValidationFailed({"action": f"任务当前为“{TASK_LABELS[task.status]}”，只有草稿可以修改"})
+    errors: dict[str, str] = {}
+    data.problem = None  # the link made at 转为任务 is kept, not re-checked
+    checked = _check_task(actor, data, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert data.deadline is not None
+    with transaction.atomic():
+        updated = Task.objects.filter(pk=task.pk, status=TaskStatus.DRAFT).update(
+            title=checked.title,
+            description=checked.description,
+            category=data.category,
+            difficulty=data.difficulty,
+            points=settings.TASK_POINTS[data.difficulty],
+            places=data.places,
+            deadline=data.deadline,
+            audience=data.audience,
+            monthly_list=checked.monthly,
+            area=checked.area,
+            area_path=checked.area.path,
+            community_path=community_of(checked.area.path),
+        )
+        if updated != 1:
+            raise ValidationFailed({"action": "任务状态刚刚被他人改变，请刷新后再试"})
+        task.refresh_from_db()
+        task.target_units.set(checked.units if data.audience == Audience.TARGETED else [])
+        task.target_teams.set(checked.teams if data.audience == Audience.TARGETED else [])
+        audit.record(actor, "task.update", area_path=task.area_path, obj=task, ip=ip)
+    return task
+
+
+def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "") -> Task:
+    """More photos or a short video on a task that is not finished (staff)."""
+    task = get_task(actor, task_id)
+    if not can(actor, Permission.TASK_MANAGE, task.area_path):
+        raise ValidationFailed({"files": "您无权为该任务添加附件"})
+    if task.status not in (TaskStatus.DRAFT, TaskStatus.SCHEDULED, TaskStatus.PUBLISHED):
+        raise ValidationFailed({"files": f"任务当前为“{TASK_LABELS[task.status]}”，不能再添加附件"})
+    prepared = proofs.prepare(list(files), "files")
+    if not prepared:
+        raise ValidationFailed({"files": "请选择要上传的照片或视频"})
+    stored = [proofs.store(p) for p in prepared]
+    try:
+        with transaction.atomic():
+            _attach(task, stored)
+            audit.record(actor, "task.attach", area_path=task.area_path, obj=task, ip=ip)
+    except Exception:
+        proofs.remove(stored)
+        raise
+    return task
+
+
+def _may(actor: Any, path: str, permissions: tuple[str, ...], owner_id: int | None = None) -> bool:
+    for perm in permissions:
+        if perm == CLAIMANT:
+            if owner_id == actor.pk:
+                return True
+        elif can(actor, perm, path):
+            return True
+    return False
+
+
+def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip: str = "") -> Task:
+    task = get_task(actor, task_id)
+    rule = TASK_TRANSITIONS.get(action)
+    if rule is None:
+        raise ValidationFailed({"action": f"未知的操作“{action}”"})
+    if not _may(actor, task.area_path, rule.permissions):
+        raise ValidationFailed({"action": f"您无权对该任务进行“{rule.label}”"})
+    if task.status not in rule.sources:
+        raise ValidationFailed({"action": f"任务当前为“{TASK_LABELS[task.status]}”，不能进行“{rule.label}”"})
+    if rule.note_required and not note.strip():
+        raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
+    if action == "publish" and task.deadline <= timezone.now():
+        raise ValidationFailed({"deadline": "截止时间已过，请先修改截止时间"})
+    with transaction.atomic():
+        updates: dict[str, Any] = {"status": rule.target}
+        if rule.target == TaskStatus.PUBLISHED:
+            updates["published_at"] = timezone.now()
+        if Task.objects.filter(pk=task.pk, status=task.status).update(**updates) != 1:
+            raise ValidationFailed({"action": "任务状态刚刚被他人改变，请刷新后再试"})
+        audit.record(
+            actor, f"task.{action}", area_path=task.area_path, obj=task, detail={"note": note}, ip=ip
+        )
+    task.refresh_from_db()
+    return task
+
+
+# ---------------------------------------------------------------- the monthly list
+
+
+def create_monthly_list(
+    actor: Any, area_code: str, month: str, publish_on: date | None = None
+) -> MonthlyList:
+    errors: dict[str, str] = {}
+    area = Area.objects.filter(code=area_code, kind="community").first()
+    if area is None or not can(actor, Permission.TASK_MANAGE, area.path):
+        errors["area"] = "请选择您管辖的社区"
+    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
+        errors["month"] = "月份格式为 YYYYMM，例如 202612"
+    if errors:
+        raise ValidationFailed(errors)
+    assert area is not None
+    if publish_on is None:
+        day = min(settings.TASK_LIST_PUBLISH_DAY, 28)
+        publish_on = date(int(month[:4]), int(month[4:]), day)
+    try:
+        with transaction.atomic():
+            found = MonthlyList.objects.create(
+                area=area, area_path=area.path, month=month, publish_on=publish_on, created_by=actor
+            )
+            audit.record(actor, "task.list_create", area_path=area.path, obj=found)
+    except IntegrityError:
+        raise ValidationFailed({"month": f"{area.name}{month} 的月度任务清单已经存在"}) from None
+    return found
+
+
+def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip: str = "") -> MonthlyList:
+    found = get_monthly_list(actor, list_id)
+    rule = LIST_TRANSITIONS.get(action)
+    if rule is None:
+        raise ValidationFailed({"action": f"未知的操作“{action}”"})
+    if not _may(actor, found.area_path, rule.permissions):
+        raise ValidationFailed({"action": f"您无权对该清单进行“{rule.label}”"})
+    if found.status not in rule.sources:
+        raise ValidationFailed({"action": f"清单当前为“{LIST_LABELS[found.status]}”，不能进行“{rule.label}”"})
+    if rule.note_required and not note.strip():
+        raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
+    if action == "submit" and not found.tasks.filter(status=TaskStatus.DRAFT).exists():
+        raise ValidationFailed({"tasks": "清单里还没有任务"})
+    if action == "publish" and found.publish_on > timezone.localdate():
+        raise ValidationFailed({"publish_on": f"清单定于 {found.publish_on:%Y年%m月%d日} 发布"})
+    now = timezone.now()
+    with transaction.atomic():
+        updates: dict[str, Any] = {"status": rule.target}
+        if action == "approve":
+            updates |= {"approved_by": actor, "approved_at": now, "return_reason": ""}
+            found.tasks.filter(status=TaskStatus.DRAFT).update(status=TaskStatus.SCHEDULED)
+        elif action == "return":
+            updates["return_reason"] = note.strip()[:200]
+        elif action == "publish":
+            updates["published_at"] = now
+            found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).update(
+                status=TaskStatus.PUBLISHED, published_at=now
+            )
+        if MonthlyList.objects.filter(pk=found.pk, status=found.status).update(**updates) != 1:
+            raise ValidationFailed({"action": "清单状态刚刚被他人改变，请刷新后再试"})
+        if action == "submit":
+            notify(
+                holders(Permission.TASK_APPROVE, found.area_path),
+                f"{found.area.name}{found.month} 月度任务清单待审批",
+                "/tasks/monthly/",
+            )
+        audit.record(
+            actor, f"task.list_{action}", area_path=found.area_path, obj=found, detail={"note": note}, ip=ip
+        )
+    found.refresh_from_db()
+    return found
+
+
+def publish_due_lists(today: date | None = None) -> int:
+    """The job: approved lists whose publish day has come are published."""
+    today = today or timezone.localdate()
+    count = 0
+    for found in MonthlyList.objects.filter(status=ListStatus.APPROVED, publish_on__lte=today).select_related(
+        "approved_by"
+    ):
+        actor = found.approved_by or found.created_by
+        now = timezone.now()
+        with transaction.atomic():
+            if MonthlyList.objects.filter(pk=found.pk, status=ListStatus.APPROVED).update(
+                status=ListStatus.PUBLISHED, published_at=now
+            ):
+                found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).update(
+                    status=TaskStatus.PUBLISHED, published_at=now
+                )
+                audit.record(
+                    actor, "task.list_publish", area_path=found.area_path, obj=found, detail={"by": "job"}
+                )
+                count += 1
+    return count
+
+
+# ---------------------------------------------------------------- claims
+
+
+def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
+    """接单: take one place of a published task, within its deadline and the person's cap."""
+    task = get_task(actor, task_id)
+    may, unit = claim_unit(actor, task)
+    if not may:
+        raise ValidationFailed(
+            {"task": "这个任务不面向您（公开任务限本社区居民，定向任务限指定单位或服务队）"}
+        )
+    now = timezone.now()
+    if task.status != TaskStatus.PUBLISHED:
+        raise ValidationFailed({"task": f"任务当前为“{TASK_LABELS[task.status]}”，不能接单"})
+    if task.deadline <= now:
+        raise ValidationFailed({"deadline": "任务已过截止时间，不能接单"})
+    if Claim.objects.filter(task=task, user_id=actor.pk).exclude(status=ClaimStatus.WITHDRAWN).exists():
+        raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"})
+    if Award.objects.filter(task=task, user_id=actor.pk).exists():
+        raise ValidationFailed({"task": "您已完成过这个任务并获得积分"})
+    cap = settings.TASK_OPEN_CLAIM_CAP
+    with transaction.atomic():
+        # The person's row first (PostgreSQL): their open claims are counted under the lock.
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
+        held = Claim.objects.filter(user_id=actor.pk, status__in=OPEN_CLAIM_STATUSES).count()
+        if held >= cap:
+            raise ValidationFailed(
+                {"task": f"您已有 {held} 个进行中的任务，最多同时进行 {cap} 个，请先完成或撤回"}
+            )
+        # A place, by a conditional UPDATE: never more claims than places.
+        taken = Task.objects.filter(
+            pk=task.pk, status=TaskStatus.PUBLISHED, deadline__gt=now, filled__lt=F("places")
+        ).update(filled=F("filled") + 1)
+        if taken != 1:
+            raise ValidationFailed({"places": "名额已满"})
+        try:
+            with transaction.atomic():
+                claim = Claim.objects.create(
+                    task=task, user=actor, unit=unit, area_path=task.area_path, claimed_at=now
+                )
+        except IntegrityError:
+            raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"}) from None
+        ClaimEvent.objects.create(
+            claim=claim, action="claim", to_status=ClaimStatus.CLAIMED, actor=actor, at=now
+        )
+        audit.record(actor, "task.claim", area_path=task.area_path, obj=claim, ip=ip)
+    return claim
+
+
+@dataclass
+class ClaimActionInput:
+    action: str
+    note: str = ""
+    files: list[Any] = field(default_factory=list)
+
+
+def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: str = "") -> Claim:
+    """Proof, acceptance (with the award), return with a reason, or withdrawal."""
+    claim = get_claim(actor, claim_id)
+    rule = CLAIM_TRANSITIONS.get(data.action)
+    if rule is None:
+        raise ValidationFailed({"action": f"未知的操作“{data.action}”"})
+    if not _may(actor, claim.area_path, rule.permissions, claim.user_id):
+        raise ValidationFailed({"action": f"您无权对该接单进行“{rule.label}”"})
+    if claim.status not in rule.sources:
+        raise ValidationFailed(
+            {"action": f"接单当前为“{CLAIM_LABELS[claim.status]}”，不能进行“{rule.label}”"}
+        )
+    note = (data.note or "").strip()
+    if rule.note_required and not note:
+        raise ValidationFailed({"note": "退回需要填写原因"})
+    if data.action in ("accept", "return") and claim.user_id == actor.pk:
+        raise ValidationFailed({"action": "不能验收自己接的任务"})
+    prepared: list[proofs.Prepared] = []
+    if data.action == "submit":
+        prepared = proofs.prepare(list(data.files), "files")
+        if not prepared:
+            raise ValidationFailed({"files": "请上传至少一张照片或一段视频作为完成凭证"})
+        if len(note) > 1000:
+            raise ValidationFailed({"note": "说明不能超过1000字"})
+    stored = [proofs.store(p) for p in prepared]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            updates: dict[str, Any] = {"status": rule.target}
+            if data.action == "submit":
+                updates |= {"submitted_at": now, "proof_note": note}
+            elif data.action in ("accept", "return"):
+                updates |= {"decided_at": now, "decided_by": actor}
+                if data.action == "return":
+                    updates["return_reason"] = note[:200]
+            if Claim.objects.filter(pk=claim.pk, status=claim.status).update(**updates) != 1:
+                raise ValidationFailed({"action": "接单状态刚刚被他人改变，请刷新后再试"})
+            event = ClaimEvent.objects.create(
+                claim=claim,
+                action=data.action,
+                from_status=claim.status,
+                to_status=rule.target,
+                actor=actor,
+                note=note,
+                at=now,
+            )
+            ProofFile.objects.bulk_create(
+                ProofFile(
+                    claim=claim,
+                    event=event,
+                    kind=s.kind,
+                    file=s.file,
+                    content_type=s.content_type,
+                    sha256=s.sha256,
+                    size=s.size,
+                )
+                for s in stored
+            )
+            task = claim.task
+            if data.action == "withdraw":
+                Task.objects.filter(pk=task.pk, filled__gte=1).update(filled=F("filled") - 1)
+            elif data.action == "accept":
+                _award(actor, claim, now)
+            elif data.action == "submit":
+                notify(
+                    holders(Permission.TASK_ACCEPT, claim.area_path),
+                    f"任务“{task.title}”已提交完成凭证，待验收",
+                    f"/tasks/claims/{claim.pk}/",
+                )
+            if data.action in ("accept", "return"):
+                text = (
+                    f"您的任务“{task.title}”已验收，获得 {task.points} 积分"
+                    if data.action == "accept"
+                    else f"您的任务“{task.title}”被退回：{note}"
+                )
+                notify([claim.user], text, f"/tasks/claims/{claim.pk}/")
+            audit.record(actor, f"task.claim_{data.action}", area_path=claim.area_path, obj=claim, ip=ip)
+    except Exception:
+        proofs.remove(stored)
+        raise
+    claim.refresh_from_db()
+    return claim
+
+
+def _award(actor: Any, claim: Claim, now: datetime) -> None:
+    task = claim.task
+    account = points.account_for_unit(claim.unit) if claim.unit_id else points.account_for_user(claim.user)
+    txn = points.award(actor, task=task, account=account, points=task.points, memo=f"完成任务：{task.title}")
+    try:
+        with transaction.atomic():
+            Award.objects.create(
+                task=task, user=claim.user, claim=claim, points=task.points, transaction=txn, at=now
+            )
+    except IntegrityError:
+        raise ValidationFailed({"action": "该任务已向此人发放过积分，不能重复发放"}) from None
+
+
+# ---------------------------------------------------------------- resources
+
+
+@dataclass
+class UnitInput:
+    name: str
+    kind: str
+    area: str
+    contact_name: str = ""
+    contact_phone: str = ""
+    services: str = ""
+
+
+def add_unit(actor: Any, data: UnitInput) -> PartnerUnit:
+    errors: dict[str, str] = {}
+    area = _resource_area(actor, data.area, errors)
+    if not (data.name or "").strip():
+        errors["name"] = "请填写单位名称"
+    if data.kind not in UnitKind.values:
+        errors["kind"] = "请选择单位类型"
+    phone = ""
+    if data.contact_phone.strip():
+        from shequ.people.phones import normalize
+
+        try:
+            phone = normalize(data.contact_phone)
+        except ValueError as exc:
+            errors["contact_phone"] = str(exc) or "电话号码格式不正确"
+    if errors:
+        raise ValidationFailed(errors)
+    assert area is not None
+    try:
+        with transaction.atomic():
+            unit = PartnerUnit.objects.create(
+                name=data.name.strip()[:100],
+                kind=data.kind,
+                contact_name=data.contact_name.strip()[:50],
+                contact_phone_enc=fieldcrypt.encrypt(phone, "phone") if phone else "",
+                contact_phone_masked=mask_phone(phone),
+                services=data.services.strip()[:200],
+                area=area,
+                area_path=area.path,
+            )
+            audit.record(actor, "resource.unit_add", area_path=area.path, obj=unit)
+    except IntegrityError:
+        raise ValidationFailed({"name": "该区域已有同名单位"}) from None
+    return unit
+
+
+def _resource_area(actor: Any, code: str, errors: dict[str, str]) -> Area | None:
+    area = Area.objects.filter(code=code).first()
+    if area is None or not can(actor, Permission.RESOURCE_MANAGE, area.path):
+        errors["area"] = "请选择您管辖的区域"
+        return None
+    return area
+
+
+def add_unit_member(actor: Any, unit_id: int, user: Any) -> None:
+    unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("共建单位")
+    with transaction.atomic():
+        unit.members.add(user)
+        audit.record(
+            actor, "resource.unit_member", area_path=unit.area_path, obj=unit, detail={"user": user.pk}
+        )
+
+
+def add_team(actor: Any, name: str, kind: str, area_code: str, leader: str = "") -> ServiceTeam:
+    errors: dict[str, str] = {}
+    area = _resource_area(actor, area_code, errors)
+    if not (name or "").strip():
+        errors["name"] = "请填写服务队名称"
+    if kind not in TeamKind.values:
+        errors["kind"] = "请选择服务队类型"
+    if errors:
+        raise ValidationFailed(errors)
+    assert area is not None
+    try:
+        with transaction.atomic():
+            team = ServiceTeam.objects.create(
+                name=name.strip()[:100], kind=kind, leader=leader.strip()[:50], area=area, area_path=area.path
+            )
+            audit.record(actor, "resource.team_add", area_path=area.path, obj=team)
+    except IntegrityError:
+        raise ValidationFailed({"name": "该区域已有同名服务队"}) from None
+    return team
+
+
+def add_team_member(actor: Any, team_id: int, resident_id: int) -> TeamMember:
+    from shequ.people.selectors import get_resident
+
+    team = ServiceTeam.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound("服务队")
+    try:
+        resident = get_resident(actor, resident_id)
+    except NotFound:
+        raise ValidationFailed({"resident": "居民不存在或不在您的管辖范围内"}) from None
+    try:
+        with transaction.atomic():
+            member = TeamMember.objects.create(team=team, resident=resident)
+            audit.record(actor, "resource.team_member", area_path=team.area_path, obj=team)
+    except IntegrityError:
+        raise ValidationFailed({"resident": "该居民已在服务队中"}) from None
+    return member
+
+
+def add_talent(actor: Any, resident_id: int, kind: str, trade: str, skill: str, field_: str = "") -> Talent:
+    from shequ.people.selectors import get_resident
+
+    errors: dict[str, str] = {}
+    resident = None
+    try:
+        resident = get_resident(actor, resident_id)
+    except NotFound:
+        errors["resident"] = "居民不存在或不在您的管辖范围内"
+    if resident is not None and not can(actor, Permission.RESOURCE_MANAGE, resident.area_path):
+        errors["resident"] = "只能登记您管辖范围内的居民"
+    if kind not in TalentKind.values:
+        errors["kind"] = "请选择能人、才人或艺人"
+    if not (trade or "").strip():
+        errors["trade"] = "请填写行业"
+    if not (skill or "").strip():
+        errors["skill"] = "请填写特长"
+    if errors:
+        raise ValidationFailed(errors)
+    assert resident is not None
+    with transaction.atomic():
+        found = Talent.objects.create(
+            resident=resident,
+            kind=kind,
+            trade=trade.strip()[:50],
+            field=field_.strip()[:50],
+            skill=skill.strip()[:100],
+            area_path=resident.area_path,
+        )
+        audit.record(actor, "resource.talent_add", area_path=resident.area_path, obj=found)
+    return found
+
+
+def add_venue(
+    actor: Any, name: str, kind: str, area_code: str, description: str = "", capacity: int = 1
+) -> Venue:
+    errors: dict[str, str] = {}
+    area = _resource_area(actor, area_code, errors)
+    if not (name or "").strip():
+        errors["name"] = "请填写名称"
+    if kind not in VenueKind.values:
+        errors["kind"] = "请选择场地或设备"
+    if capacity < 1:
+        errors["capacity"] = "容量/数量至少为 1"
+    if errors:
+        raise ValidationFailed(errors)
+    assert area is not None
+    with transaction.atomic():
+        venue = Venue.objects.create(
+            name=name.strip()[:100],
+            kind=kind,
+            description=description.strip()[:200],
+            capacity=capacity,
+            area=area,
+            area_path=area.path,
+        )
+        audit.record(actor, "resource.venue_add", area_path=area.path, obj=venue)
+    return venue

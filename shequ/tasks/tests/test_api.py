@@ -1,0 +1,194 @@
+"""The JSON API of tasks, claims, points and the store: the same conventions as the
+problem list (error shape, Idempotency-Key, 404 for out of scope)."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from shequ.problems.tests.helpers import jpeg
+from shequ.tasks.proofs import video_type
+
+pytestmark = pytest.mark.django_db
+
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 2000
+WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" + b"\x00" * 500
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def post_json(c, url, body, **headers):
+    return c.post(url, json.dumps(body), content_type="application/json", **headers)
+
+
+def task_body(world, **kw):
+    return {
+        "title": "更换楼道灯泡",
+        "description": "2单元3楼楼道灯不亮",
+        "category": "replace_bulb",
+        "difficulty": "normal",
+        "places": 1,
+        "deadline": (timezone.now() + timedelta(days=3)).isoformat(),
+        "area": world.areas["A1-1"].code,
+        **kw,
+    }
+
+
+def test_task_claim_proof_accept_through_the_api(world):
+    staff, resident, grid = (
+        client_for(world.secretary_zhang),
+        client_for(world.resident_wang),
+        client_for(world.grid_worker_li),
+    )
+    r = post_json(staff, "/api/v1/tasks/", task_body(world), HTTP_IDEMPOTENCY_KEY="t-1")
+    assert r.status_code == 201, r.content
+    task_id = r.json()["id"]
+    again = post_json(staff, "/api/v1/tasks/", task_body(world), HTTP_IDEMPOTENCY_KEY="t-1")
+    assert (again.status_code, again.json()["id"]) == (200, task_id)
+    assert resident.get(f"/api/v1/tasks/{task_id}").status_code == 404  # a draft is not open
+    assert staff.post(f"/api/v1/tasks/{task_id}/publish").json()["status"] == "published"
+    r = resident.post(f"/api/v1/tasks/{task_id}/claims")
+    assert r.status_code == 201 and r.json()["allowed_actions"] == ["submit", "withdraw"]
+    claim_id = r.json()["id"]
+    r = resident.post(f"/api/v1/tasks/{task_id}/claims")
+    assert r.status_code == 400 and r.json()["fields"] == {"task": "您已经接了这个任务，不能重复接单"}
+    video = SimpleUploadedFile("proof.mp4", MP4, content_type="video/mp4")
+    r = resident.post(f"/api/v1/claims/{claim_id}/proof", {"note": "已换好", "files": [jpeg(), video]})
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "submitted" and len(r.json()["files"]) == 2
+    types = sorted(resident.get(url).headers["Content-Type"] for url in r.json()["files"])
+    assert types == ["image/jpeg", "video/mp4"]
+    r = post_json(grid, f"/api/v1/claims/{claim_id}/return", {})
+    assert r.status_code == 400 and r.json()["fields"] == {"note": "退回需要填写原因"}
+    r = grid.post(f"/api/v1/claims/{claim_id}/accept")
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    assert resident.get("/api/v1/points/balance").json()["balance"] == 10
+    entries = resident.get("/api/v1/points/entries").json()["items"]
+    assert entries[0]["amount"] == 10 and entries[0]["task"] == task_id
+    assert (
+        world.outsider_zhao
+        and client_for(world.outsider_zhao).get(f"/api/v1/claims/{claim_id}").status_code == 404
+    )
+
+
+def test_bad_task_input_names_each_field_in_chinese(world):
+    r = post_json(
+        client_for(world.secretary_zhang),
+        "/api/v1/tasks/",
+        task_body(world, title="", places=0, deadline=(timezone.now() - timedelta(days=1)).isoformat()),
+    )
+    assert r.status_code == 400
+    fields = r.json()["fields"]
+    assert set(fields) >= {"title", "places", "deadline"} and all(
+        "请" in v or "必须" in v for v in fields.values()
+    )
+
+
+def test_proof_type_is_read_from_the_content_not_the_name(world):
+    from shequ.tasks import services
+    from shequ.tasks.tests.helpers import make_task
+
+    task = make_task(world)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    c = client_for(world.resident_wang)
+    fake = SimpleUploadedFile("proof.mp4", b"#!/bin/sh\necho not a video\n" * 10, content_type="video/mp4")
+    r = c.post(f"/api/v1/claims/{claim.pk}/proof", {"files": [fake]})
+    assert r.status_code == 400 and "既不是照片" in r.json()["fields"]["files"]
+    r = c.post(f"/api/v1/claims/{claim.pk}/proof", {"note": "无凭证"})
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "files": "请上传至少一张照片或一段视频作为完成凭证"
+    }
+    with override_settings(TASK_VIDEO_MAX_BYTES=1024):
+        big = SimpleUploadedFile("big.webm", WEBM + b"\x00" * 2048, content_type="video/webm")
+        r = c.post(f"/api/v1/claims/{claim.pk}/proof", {"files": [big]})
+        assert r.status_code == 400 and "视频不能超过" in r.json()["fields"]["files"]
+
+
+def test_video_magic_bytes():
+    assert video_type(MP4[:64]) == ("video/mp4", "mp4")
+    assert video_type(WEBM[:64]) == ("video/webm", "webm")
+    assert video_type(b"\x00\x00\x00\x14ftypqt  " + b"\x00" * 8) == ("video/quicktime", "mov")
+    assert video_type(b"RIFF\x00\x00\x00\x00AVI LIST") is None
+
+
+def test_store_through_the_api_with_idempotency_and_refusals(world):
+    from shequ.points.tests.helpers import fund
+
+    staff, resident = client_for(world.secretary_zhang), client_for(world.resident_wang)
+    r = post_json(
+        staff,
+        "/api/v1/store/items/",
+        {"name": "大米 5kg", "price": 40, "stock": 3, "per_person_limit": 1, "area": world.areas["A1"].code},
+    )
+    assert r.status_code == 201, r.content
+    item = r.json()["id"]
+    r = post_json(resident, "/api/v1/store/orders/", {"item": item, "quantity": 1})
+    assert r.status_code == 409
+    assert r.json()["code"] == "insufficient_points" and r.json()["fields"]["points"].startswith("积分不足")
+    fund(world, world.resident_wang, 100)
+    first = post_json(resident, "/api/v1/store/orders/", {"item": item}, HTTP_IDEMPOTENCY_KEY="o-1")
+    second = post_json(resident, "/api/v1/store/orders/", {"item": item}, HTTP_IDEMPOTENCY_KEY="o-1")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    r = post_json(resident, "/api/v1/store/orders/", {"item": item}, HTTP_IDEMPOTENCY_KEY="o-2")
+    assert r.status_code == 409 and r.json()["code"] == "over_limit" and "超出限兑" in r.json()["message"]
+    assert resident.get("/api/v1/points/balance").json()["balance"] == 60
+    order = first.json()["id"]
+    for action, extra in (("pack", {}), ("ship", {"courier": "中国邮政", "tracking_no": "EMS123"})):
+        r = post_json(staff, f"/api/v1/store/orders/{order}/transitions", {"action": action, **extra})
+        assert r.status_code == 200, r.content
+    r = post_json(resident, f"/api/v1/store/orders/{order}/transitions", {"action": "deliver"})
+    assert r.status_code == 200 and r.json()["status"] == "delivered"
+    assert [o["id"] for o in resident.get("/api/v1/store/orders/").json()["items"]] == [order]
+
+
+def test_attachments_on_a_task_are_checked_by_content(world):
+    from shequ.tasks.tests.helpers import make_task
+
+    task = make_task(world)
+    staff = client_for(world.secretary_zhang)
+    video = SimpleUploadedFile("how-to.mp4", MP4, content_type="video/mp4")
+    r = staff.post(f"/api/v1/tasks/{task.pk}/attachments", {"files": [video]})
+    assert r.status_code == 200 and len(r.json()["attachments"]) == 1
+    fake = SimpleUploadedFile("x.png", b"<html>not an image</html>", content_type="image/png")
+    r = staff.post(f"/api/v1/tasks/{task.pk}/attachments", {"files": [fake]})
+    assert r.status_code == 400 and "既不是照片" in r.json()["fields"]["files"]
+    resident = client_for(world.resident_wang)
+    url = resident.get(f"/api/v1/tasks/{task.pk}").json()["attachments"][0]
+    assert resident.get(url).headers["Content-Type"] == "video/mp4"
+    r = resident.post(f"/api/v1/tasks/{task.pk}/attachments", {"files": [jpeg()]})
+    assert r.status_code == 400 and r.json()["fields"] == {"files": "您无权为该任务添加附件"}
+
+
+def test_resource_list_through_the_api(world):
+    staff, outsider = client_for(world.secretary_zhang), client_for(world.outsider_zhao)
+    resident = world.residents["A1-1-h1-r2"]
+    r = post_json(
+        staff,
+        "/api/v1/resources/teams/",
+        {"name": "平安巡逻队", "kind": "patrol", "area": world.areas["A1"].code},
+    )
+    assert r.status_code == 201
+    team = r.json()["id"]
+    r = post_json(staff, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk})
+    assert r.status_code == 201 and r.json()["size"] == 1
+    r = post_json(staff, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk})
+    assert r.status_code == 400 and r.json()["fields"] == {"resident": "该居民已在服务队中"}
+    assert (
+        post_json(outsider, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk}).status_code
+        == 404
+    )
+    body = {"resident": resident.pk, "kind": "artist", "trade": "文艺", "skill": "书法春联"}
+    r = post_json(staff, "/api/v1/resources/talents/", body)
+    assert r.status_code == 201 and r.json()["resident_name"] == resident.name
+    r = post_json(outsider, "/api/v1/resources/talents/", body)
+    assert r.status_code == 400 and r.json()["fields"]["resident"] == "居民不存在或不在您的管辖范围内"
+    names = [t["skill"] for t in staff.get("/api/v1/resources/talents/").json()["items"]]
+    assert "书法春联" in names and outsider.get("/api/v1/resources/talents/").json()["items"] == []

@@ -1,0 +1,179 @@
+"""The pages: forms come back with the user's input and a Chinese message per field;
+the board shows how many open tasks the person holds."""
+
+import pytest
+from django.test import Client
+
+from shequ.problems.tests.helpers import jpeg
+from shequ.tasks.models import ClaimStatus
+from shequ.tasks.tests.helpers import make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_resident_claims_and_uploads_proof_from_the_pages(world):
+    task = make_task(world)
+    c = client_for(world.resident_wang)
+    board = c.get("/tasks/").content.decode()
+    assert task.title in board and "您当前有 <b>0</b> 个进行中的任务" in board
+    r = c.post(f"/tasks/{task.pk}/act/", {"action": "claim"})
+    assert r.status_code == 302
+    claim = task.claims.get()
+    r = c.post(f"/tasks/claims/{claim.pk}/act/", {"action": "submit", "note": "好了"})
+    assert (
+        r.status_code == 400 and "请上传至少一张照片" in r.content.decode() and "好了" in r.content.decode()
+    )
+    r = c.post(f"/tasks/claims/{claim.pk}/act/", {"action": "submit", "note": "好了", "files": [jpeg()]})
+    assert r.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert "您当前有 <b>1</b> 个进行中的任务" in c.get("/tasks/").content.decode()
+    queue = client_for(world.grid_worker_li).get("/tasks/queue/").content.decode()
+    assert f"/tasks/claims/{claim.pk}/" in queue
+
+
+def test_the_editor_keeps_input_and_names_the_fields(world):
+    c = client_for(world.secretary_zhang)
+    r = c.post(
+        "/tasks/new/", {"title": "清理小广告", "description": "", "category": "clear_ads", "places": "0"}
+    )
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "清理小广告" in body and "请说明任务内容" in body and "名额必须在 1 到 500 之间" in body
+    assert client_for(world.resident_wang).get("/tasks/new/").status_code == 403
+
+
+def test_the_editor_takes_attachments(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    c = client_for(world.secretary_zhang)
+    deadline = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    r = c.post(
+        "/tasks/new/",
+        {
+            "title": "清理楼道小广告",
+            "description": "3单元楼道墙面小广告",
+            "category": "clear_ads",
+            "difficulty": "easy",
+            "places": "2",
+            "deadline": deadline,
+            "area": world.areas["A1-1"].code,
+            "audience": "public",
+            "publish": "1",
+            "files": [jpeg()],
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    task_url = r["Location"]
+    body = client_for(world.resident_wang).get(task_url).content.decode()
+    assert 'alt="任务附件"' in body and "已发布" in body
+
+
+def test_problem_page_offers_to_task_and_editor_is_prefilled(world):
+    from shequ.problems.tests.helpers import report
+
+    problem = report(world)
+    c = client_for(world.secretary_zhang)
+    assert 'id="to-task"' in c.get(f"/problems/{problem.pk}/").content.decode()
+    body = c.get(f"/tasks/new/?problem={problem.pk}").content.decode()
+    assert f'name="problem" value="{problem.pk}"' in body and problem.description in body
+    assert (
+        'id="to-task"' not in client_for(world.resident_wang).get(f"/problems/{problem.pk}/").content.decode()
+    )
+
+
+def test_store_page_says_why_a_redemption_was_refused(world):
+    from shequ.points.tests.helpers import item
+
+    rice = item(world, price=30)
+    r = client_for(world.resident_wang).post("/points/store/redeem/", {"item": rice.pk, "quantity": "1"})
+    assert r.status_code == 409 and "积分不足" in r.content.decode()
+
+
+def test_staff_set_a_redemption_window_from_the_catalogue(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    c = client_for(world.secretary_zhang)
+    today = timezone.localdate()
+    r = c.post(
+        "/points/catalogue/",
+        {
+            "form": "window",
+            "area": world.areas["A1"].code,
+            "name": "",
+            "starts_on": f"{today}",
+            "ends_on": f"{today}",
+        },
+    )
+    assert r.status_code == 400 and "请填写兑换期名称" in r.content.decode()
+    r = c.post(
+        "/points/catalogue/",
+        {
+            "form": "window",
+            "area": world.areas["A1"].code,
+            "name": "本季度兑换",
+            "starts_on": f"{today}",
+            "ends_on": f"{today + timedelta(days=10)}",
+        },
+    )
+    assert r.status_code == 302
+    assert "本季度兑换" in c.get("/points/catalogue/").content.decode()
+
+
+def test_a_draft_is_edited_and_a_published_task_is_not(world):
+    draft = make_task(world, publish=False, title="草稿：清理广告")
+    c = client_for(world.secretary_zhang)
+    body = c.get(f"/tasks/{draft.pk}/edit/").content.decode()
+    assert "草稿：清理广告" in body and 'value="easy" selected' in body
+    values = {
+        "title": "清理3单元小广告",
+        "description": "3单元楼道墙面小广告",
+        "category": "clear_ads",
+        "difficulty": "hard",
+        "places": "3",
+        "deadline": body.split('name="deadline" type="datetime-local" value="')[1].split('"')[0],
+        "area": world.areas["A1-1"].code,
+        "audience": "public",
+    }
+    r = c.post(f"/tasks/{draft.pk}/edit/", values)
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.places, draft.points) == ("清理3单元小广告", 3, 20)
+    r = c.post(f"/tasks/{draft.pk}/edit/", values | {"places": "0"})
+    assert r.status_code == 400 and "名额必须在 1 到 500 之间" in r.content.decode()
+    published = make_task(world)
+    r = c.post(f"/tasks/{published.pk}/edit/", values)
+    assert r.status_code == 400 and "只有草稿可以修改" in r.content.decode()
+
+
+def test_talents_and_team_members_are_registered_by_id_number(world):
+    from shequ.tasks.models import ServiceTeam, Talent
+
+    c = client_for(world.secretary_zhang)
+    resident = world.residents["A1-2-h1-r1"]
+    id_number = world.full_values[resident.pk][0]
+    r = c.post(
+        "/tasks/resources/",
+        {"form": "talent", "id_number": id_number, "kind": "able", "trade": "家电维修", "skill": "空调维修"},
+    )
+    assert r.status_code == 302 and Talent.objects.filter(resident=resident, skill="空调维修").exists()
+    r = c.post("/tasks/resources/", {"form": "talent", "id_number": "110105194912310021", "kind": "able"})
+    assert r.status_code == 400 and "居民不存在或不在您的管辖范围内" in r.content.decode()
+    c.post(
+        "/tasks/resources/",
+        {"form": "team", "name": "志愿服务队", "kind": "volunteer", "area": world.areas["A1"].code},
+    )
+    team = ServiceTeam.objects.get(name="志愿服务队", area=world.areas["A1"])
+    r = c.post("/tasks/resources/", {"form": "member", "team": team.pk, "id_number": id_number})
+    assert r.status_code == 302 and team.members.filter(resident=resident).exists()
+    assert id_number not in c.get("/tasks/resources/?tab=team").content.decode()

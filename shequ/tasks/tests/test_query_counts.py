@@ -1,0 +1,62 @@
+"""List pages and API lists read a constant number of queries, whatever their length."""
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from shequ.points.tests.helpers import fund, item, redeem
+from shequ.tasks import services
+from shequ.tasks.tests.helpers import make_task, prove
+
+pytestmark = pytest.mark.django_db
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def grow(world, n):
+    """n more tasks, each claimed and proved by the resident, and n more orders."""
+    rice = item(world, name=f"米{n}", price=1, stock=50, limit=50)
+    for i in range(n):
+        task = make_task(world, title=f"任务{n}-{i}", places=3)
+        claim = services.claim_task(world.users["resident@A1-1-h2"], task.pk)
+        prove(world.users["resident@A1-1-h2"], claim)
+        redeem(world.resident_wang, rice)
+
+
+URLS_RESIDENT = [
+    "/tasks/",
+    "/api/v1/tasks/",
+    "/points/",
+    "/api/v1/points/entries",
+    "/points/orders/",
+    "/api/v1/store/orders/",
+]
+URLS_CLAIMANT = ["/tasks/mine/", "/api/v1/claims/"]
+URLS_STAFF = ["/tasks/", "/api/v1/tasks/", "/tasks/queue/", "/api/v1/claims/?queue=true"]
+URLS_STORE = ["/points/fulfil/", "/api/v1/store/orders/?fulfil=true", "/points/catalogue/"]
+
+
+@override_settings(TASK_OPEN_CLAIM_CAP=10)
+def test_list_queries_do_not_grow_with_rows(world):
+    fund(world, world.resident_wang, 500)
+    clients = {}
+    for key in ("resident@A1-1-h1", "resident@A1-1-h2", "grid_worker@A1-1", "community_staff@A1"):
+        clients[key] = Client()
+        clients[key].force_login(world.users[key])
+    plan = [
+        ("resident@A1-1-h1", URLS_RESIDENT),
+        ("resident@A1-1-h2", URLS_CLAIMANT),
+        ("grid_worker@A1-1", URLS_STAFF),
+        ("community_staff@A1", URLS_STORE),
+    ]
+    grow(world, 1)
+    before = {(k, u): count(clients[k], u) for k, urls in plan for u in urls}
+    grow(world, 4)
+    after = {(k, u): count(clients[k], u) for k, urls in plan for u in urls}
+    assert after == before

@@ -1,0 +1,223 @@
+"""The task list: publish, claim, prove, accept or return, withdraw — places, deadline,
+the per-person cap, and at most one award per task and person."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from shequ.core.errors import NotFound, ValidationFailed
+from shequ.notifications.models import Notification
+from shequ.points.models import Account, Entry
+from shequ.tasks import services
+from shequ.tasks.models import Award, ClaimStatus, TaskStatus
+from shequ.tasks.selectors import board, get_task
+from shequ.tasks.tests.helpers import act, make_task, prove
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_whole_life_of_a_task(world):
+    resident, grid_worker = world.resident_wang, world.grid_worker_li
+    task = make_task(world)
+    assert task.status == TaskStatus.PUBLISHED and task.points == 5
+    claim = services.claim_task(resident, task.pk)
+    assert claim.status == ClaimStatus.CLAIMED
+    task.refresh_from_db()
+    assert task.filled == 1
+    claim = prove(resident, claim)
+    assert claim.status == ClaimStatus.SUBMITTED and claim.proofs.count() == 1
+    assert Notification.objects.filter(user=grid_worker, link=f"/tasks/claims/{claim.pk}/").exists()
+    claim = act(grid_worker, claim, "return", note="照片看不清灯是否亮了")
+    assert (claim.status, claim.return_reason) == (ClaimStatus.RETURNED, "照片看不清灯是否亮了")
+    claim = prove(resident, claim, note="重新拍了开灯后的照片")
+    claim = act(grid_worker, claim, "accept")
+    assert claim.status == ClaimStatus.ACCEPTED
+    account = Account.objects.get(user=resident)
+    assert account.balance == 5
+    award = Award.objects.get(claim=claim)
+    assert award.transaction.task_id == task.pk
+    assert sum(e.amount for e in award.transaction.entries.all()) == 0
+    assert list(claim.events.values_list("action", flat=True)) == [
+        "claim",
+        "submit",
+        "return",
+        "submit",
+        "accept",
+    ]
+    assert Notification.objects.filter(user=resident, text__contains="获得 5 积分").exists()
+
+
+def test_return_needs_a_reason_and_nobody_accepts_their_own_claim(world):
+    task = make_task(world)
+    claim = prove(world.resident_wang, services.claim_task(world.resident_wang, task.pk))
+    with pytest.raises(ValidationFailed) as exc:
+        act(world.grid_worker_li, claim, "return")
+    assert exc.value.fields == {"note": "退回需要填写原因"}
+    with pytest.raises(ValidationFailed, match="无权"):
+        act(world.resident_wang, claim, "accept")
+
+
+def test_places_are_never_exceeded(world):
+    task = make_task(world, places=1)
+    services.claim_task(world.resident_wang, task.pk)
+    neighbour = world.users["resident@A1-1-h2"]
+    with pytest.raises(ValidationFailed) as exc:
+        services.claim_task(neighbour, task.pk)
+    assert exc.value.fields == {"places": "名额已满"}
+
+
+def test_no_double_claim_and_a_withdrawn_place_is_free_again(world):
+    task = make_task(world, places=1)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    with pytest.raises(ValidationFailed, match="不能重复接单"):
+        services.claim_task(world.resident_wang, task.pk)
+    act(world.resident_wang, claim, "withdraw")
+    task.refresh_from_db()
+    assert task.filled == 0
+    again = services.claim_task(world.users["resident@A1-1-h2"], task.pk)
+    assert again.status == ClaimStatus.CLAIMED
+
+
+def test_the_database_refuses_a_second_live_claim(world):
+    from shequ.tasks.models import Claim
+
+    task = make_task(world)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(
+            task=task, user=world.resident_wang, area_path=task.area_path, claimed_at=claim.claimed_at
+        )
+
+
+def test_withdraw_only_before_proof(world):
+    task = make_task(world)
+    claim = prove(world.resident_wang, services.claim_task(world.resident_wang, task.pk))
+    with pytest.raises(ValidationFailed, match="不能进行“撤回接单”"):
+        act(world.resident_wang, claim, "withdraw")
+
+
+def test_deadline_is_enforced(world):
+    task = make_task(world)
+    from shequ.tasks.models import Task
+
+    Task.objects.filter(pk=task.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ValidationFailed) as exc:
+        services.claim_task(world.resident_wang, task.pk)
+    assert exc.value.fields == {"deadline": "任务已过截止时间，不能接单"}
+
+
+def test_a_deadline_in_the_past_is_refused_when_creating(world):
+    with pytest.raises(ValidationFailed) as exc:
+        make_task(world, deadline=timezone.now() - timedelta(hours=1))
+    assert exc.value.fields["deadline"] == "截止时间必须晚于现在"
+
+
+@override_settings(TASK_OPEN_CLAIM_CAP=2)
+def test_the_open_claim_cap_is_enforced(world):
+    tasks = [make_task(world, title=f"任务{i}") for i in range(3)]
+    services.claim_task(world.resident_wang, tasks[0].pk)
+    services.claim_task(world.resident_wang, tasks[1].pk)
+    with pytest.raises(ValidationFailed) as exc:
+        services.claim_task(world.resident_wang, tasks[2].pk)
+    assert "最多同时进行 2 个" in exc.value.fields["task"]
+
+
+def test_at_most_one_award_per_task_and_person(world):
+    task = make_task(world)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    claim = act(world.grid_worker_li, prove(world.resident_wang, claim), "accept")
+    # After the award the person cannot take the task again...
+    with pytest.raises(ValidationFailed, match="不能重复接单|已完成过"):
+        services.claim_task(world.resident_wang, task.pk)
+    # ...and the database refuses a second award row whatever the code does.
+    award = Award.objects.get(claim=claim)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Award.objects.create(
+            task=task,
+            user=world.resident_wang,
+            claim=claim,
+            points=5,
+            transaction=award.transaction,
+            at=award.at,
+        )
+    assert Entry.objects.filter(transaction__task=task, amount__gt=0).count() == 1
+
+
+def test_residents_see_only_published_public_tasks_of_their_community(world):
+    mine = make_task(world)
+    draft = make_task(world, publish=False, title="草稿任务")
+    other = make_task(world, actor=world.outsider_zhao, key="B1-1", title="外社区任务")
+    listed = set(board(world.resident_wang).values_list("pk", flat=True))
+    assert mine.pk in listed and draft.pk not in listed and other.pk not in listed
+    with pytest.raises(NotFound):
+        get_task(world.resident_wang, other.pk)
+    with pytest.raises(NotFound):
+        services.claim_task(world.resident_wang, draft.pk)
+
+
+def test_targeted_tasks_go_to_the_chosen_unit_only(world):
+    unit = services.add_unit(
+        world.secretary_zhang,
+        services.UnitInput(
+            name="区供电所", kind="department", area=world.areas["A1"].code, contact_phone="13800138000"
+        ),
+    )
+    assert unit.contact_phone_masked == "138****8000" and "13800138000" not in unit.contact_phone_enc
+    partner = world.users["partner_unit@A1"]
+    services.add_unit_member(world.secretary_zhang, unit.pk, partner)
+    task = make_task(
+        world,
+        key="A1",
+        title="配电箱检修",
+        category="power_maintenance",
+        audience="targeted",
+        target_units=[unit.pk],
+    )
+    with pytest.raises(NotFound):
+        services.claim_task(world.resident_wang, task.pk)
+    claim = services.claim_task(partner, task.pk)
+    assert claim.unit_id == unit.pk
+    claim = prove(partner, claim)
+    act(world.secretary_zhang, claim, "accept")
+    assert Account.objects.get(unit=unit).balance == 5
+
+
+def test_a_problem_becomes_a_task_linked_both_ways(world):
+    from shequ.problems.tests.helpers import report
+
+    problem = report(world)
+    task = make_task(world, publish=False, problem=problem.pk)
+    assert task.problem_id == problem.pk
+    assert list(problem.tasks.values_list("pk", flat=True)) == [task.pk]
+    assert problem.events.filter(action="to_task").exists()
+
+
+def test_outsider_cannot_create_tasks_here(world):
+    with pytest.raises(ValidationFailed) as exc:
+        make_task(world, actor=world.outsider_zhao)
+    assert exc.value.fields["area"] == "只能在您管辖的社区发布任务"
+
+
+def test_monthly_list_needs_street_approval_and_publishes_on_its_day(world):
+    today = timezone.localdate()
+    month = f"{today:%Y%m}"
+    monthly = services.create_monthly_list(
+        world.secretary_zhang, world.areas["A1"].code, month, publish_on=today + timedelta(days=2)
+    )
+    task = make_task(world, publish=False, monthly_list=monthly.pk)
+    with pytest.raises(ValidationFailed, match="无权"):
+        services.transition_list(world.secretary_zhang, monthly.pk, "approve")
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    with pytest.raises(ValidationFailed) as exc:
+        services.transition_list(world.street_chen, monthly.pk, "return")
+    assert exc.value.fields == {"note": "“退回修改”需要填写说明"}
+    monthly = services.transition_list(world.street_chen, monthly.pk, "approve")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.SCHEDULED
+    assert services.publish_due_lists(today) == 0
+    assert services.publish_due_lists(today + timedelta(days=2)) == 1
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PUBLISHED

@@ -1,0 +1,495 @@
+"""Pages of the task list: the board, my tasks, proof upload, the acceptance queue, the
+task editor (also 转为任务 from a problem), the monthly list and the resource list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shequ.access.audit import client_ip
+from shequ.access.roles import Permission
+from shequ.access.scope import can, has_anywhere
+from shequ.areas.models import Area
+from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.pagination import CappedPaginator
+from shequ.tasks import selectors, services
+from shequ.tasks.models import (
+    Audience,
+    Category,
+    Difficulty,
+    ProofFile,
+    TalentKind,
+    TaskAttachment,
+    TaskStatus,
+    TeamKind,
+    UnitKind,
+    VenueKind,
+)
+
+
+def _managed_areas(user: Any, permission: str = Permission.TASK_MANAGE) -> Any:
+    return (
+        Area.objects.visible_to(user, permission)
+        .filter(kind__in=["community", "grid", "estate"])
+        .order_by("path")[:500]
+    )
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """任务大厅: the tasks a resident may claim, or every task in a staff member's scope."""
+    g = request.GET
+    raw = {k: g.get(k, "").strip() for k in ("category", "status", "q")}
+    qs = selectors.board(request.user, category=raw["category"], status=raw["status"], q=raw["q"])
+    page = CappedPaginator(qs, 30).get_page(g.get("page"))
+    return render(
+        request,
+        "tasks/board.html",
+        {
+            "page": page,
+            "raw": raw,
+            "categories": Category.choices,
+            "statuses": TaskStatus.choices,
+            "staff": selectors.has_task_view(request.user),
+            "manager": has_anywhere(request.user, Permission.TASK_MANAGE),
+            "held": selectors.open_claim_count(request.user),
+            "cap": settings.TASK_OPEN_CLAIM_CAP,
+        },
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    page = CappedPaginator(selectors.my_claims(request.user, status), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tasks/mine.html",
+        {
+            "page": page,
+            "status": status,
+            "held": selectors.open_claim_count(request.user),
+            "cap": settings.TASK_OPEN_CLAIM_CAP,
+        },
+    )
+
+
+def _parse_deadline(raw: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed({"deadline": "截止时间格式不正确"}) from None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors,
+        "areas": _managed_areas(request.user),
+        "categories": Category.choices,
+        "difficulties": [(c, label, settings.TASK_POINTS[c]) for c, label in Difficulty.choices],
+        "audiences": Audience.choices,
+        "units": selectors.units(request.user)[:200],
+        "teams": selectors.teams(request.user)[:200],
+        "lists": selectors.monthly_lists(request.user).filter(status="draft")[:24],
+    }
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    """The task editor (staff); ``?problem=<id>`` turns a problem into a task."""
+    if not has_anywhere(request.user, Permission.TASK_MANAGE):
+        raise Forbidden("只有社区工作人员可以发布任务")
+    fields = (
+        "title",
+        "description",
+        "category",
+        "difficulty",
+        "places",
+        "deadline",
+        "area",
+        "audience",
+        "problem",
+        "monthly_list",
+    )
+    if request.method != "POST":
+        values: dict[str, Any] = {"places": "1", "difficulty": "normal", "audience": "public"}
+        problem_id = request.GET.get("problem", "")
+        if problem_id.isdigit():
+            from shequ.problems.selectors import get_problem
+
+            problem = get_problem(request.user, int(problem_id))
+            values |= {
+                "problem": problem.pk,
+                "title": problem.category.name,
+                "description": problem.description,
+                "area": problem.area.code,
+            }
+        return render(request, "tasks/editor.html", _editor_context(request, values, {}))
+    values = {k: request.POST.get(k, "").strip() for k in fields}
+    values["target_units"] = request.POST.getlist("target_units")
+    values["target_teams"] = request.POST.getlist("target_teams")
+    try:
+        data = services.TaskInput(
+            title=values["title"],
+            description=values["description"],
+            category=values["category"],
+            difficulty=values["difficulty"],
+            places=int(values["places"]) if values["places"].isdigit() else 0,
+            deadline=_parse_deadline(values["deadline"]),
+            area=values["area"],
+            audience=values["audience"] or Audience.PUBLIC,
+            target_units=[int(v) for v in values["target_units"] if v.isdigit()],
+            target_teams=[int(v) for v in values["target_teams"] if v.isdigit()],
+            problem=int(values["problem"]) if values["problem"].isdigit() else None,
+            monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
+            idempotency_key=request.POST.get("idempotency_key", ""),
+            files=request.FILES.getlist("files"),
+        )
+        task, _ = services.create_task(request.user, data, ip=client_ip(request))
+        if request.POST.get("publish") == "1" and not task.monthly_list_id:
+            services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
+    except ValidationFailed as exc:
+        return render(request, "tasks/editor.html", _editor_context(request, values, exc.fields), status=400)
+    return redirect("task", task_id=task.pk)
+
+
+def _task_values(task: Any) -> dict[str, Any]:
+    return {
+        "title": task.title,
+        "description": task.description,
+        "category": task.category,
+        "difficulty": task.difficulty,
+        "places": str(task.places),
+        "deadline": timezone.localtime(task.deadline).strftime("%Y-%m-%dT%H:%M"),
+        "area": task.area.code,
+        "audience": task.audience,
+        "monthly_list": str(task.monthly_list_id or ""),
+        "target_units": [str(pk) for pk in task.target_units.values_list("pk", flat=True)],
+        "target_teams": [str(pk) for pk in task.target_teams.values_list("pk", flat=True)],
+    }
+
+
+@login_required
+def edit(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Edit a draft task (staff)."""
+    task = selectors.get_task(request.user, task_id)
+    if not can(request.user, Permission.TASK_MANAGE, task.area_path):
+        raise Forbidden("只有社区工作人员可以修改任务")
+    if request.method != "POST":
+        context = _editor_context(request, _task_values(task), {}) | {"task": task}
+        return render(request, "tasks/editor.html", context)
+    values: dict[str, Any] = {
+        k: request.POST.get(k, "").strip()
+        for k in (
+            "title",
+            "description",
+            "category",
+            "difficulty",
+            "places",
+            "deadline",
+            "area",
+            "audience",
+            "monthly_list",
+        )
+    }
+    values["target_units"] = request.POST.getlist("target_units")
+    values["target_teams"] = request.POST.getlist("target_teams")
+    try:
+        data = services.TaskInput(
+            title=values["title"],
+            description=values["description"],
+            category=values["category"],
+            difficulty=values["difficulty"],
+            places=int(values["places"]) if values["places"].isdigit() else 0,
+            deadline=_parse_deadline(values["deadline"]),
+            area=values["area"],
+            audience=values["audience"] or Audience.PUBLIC,
+            target_units=[int(v) for v in values["target_units"] if v.isdigit()],
+            target_teams=[int(v) for v in values["target_teams"] if v.isdigit()],
+            monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
+        )
+        services.update_task(request.user, task.pk, data, ip=client_ip(request))
+    except ValidationFailed as exc:
+        context = _editor_context(request, values, exc.fields) | {"task": task}
+        return render(request, "tasks/editor.html", context, status=400)
+    return redirect("task", task_id=task.pk)
+
+
+@login_required
+def detail(request: HttpRequest, task_id: int, error: DomainError | None = None) -> HttpResponse:
+    task = selectors.get_task(request.user, task_id)
+    may_claim, unit = selectors.claim_unit(request.user, task)
+    own = task.claims.filter(user__pk=request.user.pk or 0).exclude(status="withdrawn").first()
+    return render(
+        request,
+        "tasks/detail.html",
+        {
+            "task": task,
+            "claims": selectors.task_claims(request.user, task),
+            "own": own,
+            "may_claim": may_claim and task.status == TaskStatus.PUBLISHED and own is None,
+            "unit": unit,
+            "actions": selectors.task_actions(request.user, task),
+            "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
+            "editable": task.status == TaskStatus.DRAFT
+            and can(request.user, Permission.TASK_MANAGE, task.area_path),
+            "held": selectors.open_claim_count(request.user),
+            "cap": settings.TASK_OPEN_CLAIM_CAP,
+            "error": error,
+        },
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, task_id: int) -> HttpResponse:
+    action = request.POST.get("action", "")
+    try:
+        if action == "claim":
+            claim = services.claim_task(request.user, task_id, ip=client_ip(request))
+            return redirect("task_claim", claim_id=claim.pk)
+        services.transition_task(
+            request.user, task_id, action, request.POST.get("note", ""), ip=client_ip(request)
+        )
+    except ValidationFailed as exc:
+        return detail(request, task_id, error=exc)
+    return redirect("task", task_id=task_id)
+
+
+@login_required
+def claim_detail(
+    request: HttpRequest, claim_id: int, error: DomainError | None = None, values: Any = None
+) -> HttpResponse:
+    claim = selectors.get_claim(request.user, claim_id)
+    return render(
+        request,
+        "tasks/claim.html",
+        {
+            "claim": claim,
+            "task": claim.task,
+            "events": claim.events.select_related("actor").prefetch_related("proofs"),
+            "actions": selectors.claim_actions(request.user, claim),
+            "error": error,
+            "values": values or {},
+            "video_mb": settings.TASK_VIDEO_MAX_BYTES // (1024 * 1024),
+        },
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def claim_act(request: HttpRequest, claim_id: int) -> HttpResponse:
+    values = {"action": request.POST.get("action", ""), "note": request.POST.get("note", "")}
+    try:
+        services.transition_claim(
+            request.user,
+            claim_id,
+            services.ClaimActionInput(
+                action=values["action"], note=values["note"], files=request.FILES.getlist("files")
+            ),
+            ip=client_ip(request),
+        )
+    except ValidationFailed as exc:
+        return claim_detail(request, claim_id, error=exc, values=values)
+    return redirect("task_claim", claim_id=claim_id)
+
+
+def _serve(relative: str, content_type: str) -> FileResponse:
+    path = Path(settings.MEDIA_ROOT) / relative
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 - FileResponse closes it
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def proof_file(request: HttpRequest, proof_id: int) -> FileResponse:
+    proof = ProofFile.objects.filter(pk=proof_id).select_related("claim").first()
+    if proof is None:
+        raise Http404
+    selectors.get_claim(request.user, proof.claim_id)  # the same 404 when not visible
+    return _serve(proof.file, proof.content_type)
+
+
+@login_required
+def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = TaskAttachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    selectors.get_task(request.user, attachment.task_id)  # the same 404 when not visible
+    return _serve(attachment.file, attachment.content_type)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    if not has_anywhere(request.user, Permission.TASK_ACCEPT):
+        raise Forbidden("只有网格员和社区工作人员可以验收任务")
+    page = CappedPaginator(selectors.acceptance_queue(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "tasks/queue.html", {"page": page})
+
+
+@login_required
+def monthly(request: HttpRequest) -> HttpResponse:
+    if not has_anywhere(request.user, Permission.TASK_VIEW):
+        raise Forbidden("只有工作人员可以查看月度任务清单")
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in ("area", "month", "publish_on")}
+        try:
+            publish_on = date.fromisoformat(values["publish_on"]) if values["publish_on"] else None
+        except ValueError:
+            errors["publish_on"] = "发布日期格式不正确"
+        if not errors:
+            try:
+                services.create_monthly_list(request.user, values["area"], values["month"], publish_on)
+                return redirect("tasks_monthly")
+            except ValidationFailed as exc:
+                errors = exc.fields
+    lists = selectors.monthly_lists(request.user).prefetch_related("tasks")
+    page = CappedPaginator(lists, 20).get_page(request.GET.get("page"))
+    communities = (
+        Area.objects.visible_to(request.user, Permission.TASK_MANAGE)
+        .filter(kind="community")
+        .order_by("path")[:200]
+    )
+    return render(
+        request,
+        "tasks/monthly.html",
+        {
+            "page": page,
+            "errors": errors,
+            "values": values,
+            "communities": communities,
+            "approver": has_anywhere(request.user, Permission.TASK_APPROVE),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
+    services.transition_list(
+        request.user,
+        list_id,
+        request.POST.get("action", ""),
+        request.POST.get("note", ""),
+        ip=client_ip(request),
+    )
+    return redirect("tasks_monthly")
+
+
+def _resident_by_id_number(user: Any, id_number: str) -> int:
+    """A resident in the user's scope by full ID number (0: none, and the service says so)."""
+    from shequ.people.selectors import resident_list
+
+    if not id_number.strip():
+        return 0
+    return resident_list(user, q=id_number.strip()).values_list("pk", flat=True).first() or 0
+
+
+@login_required
+def resources(request: HttpRequest) -> HttpResponse:
+    """资源清单: partner units, service teams, the skills registry, venues and equipment."""
+    if not has_anywhere(request.user, Permission.RESOURCE_VIEW):
+        raise Forbidden("只有工作人员可以查看资源清单")
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        if not has_anywhere(request.user, Permission.RESOURCE_MANAGE):
+            raise Forbidden("您无权登记资源")
+        kind = request.POST.get("form", "")
+        values = {k: str(request.POST.get(k, "")).strip() for k in request.POST if k != "csrfmiddlewaretoken"}
+        try:
+            if kind == "unit":
+                services.add_unit(
+                    request.user,
+                    services.UnitInput(
+                        name=values.get("name", ""),
+                        kind=values.get("kind", ""),
+                        area=values.get("area", ""),
+                        contact_name=values.get("contact_name", ""),
+                        contact_phone=values.get("contact_phone", ""),
+                        services=values.get("services", ""),
+                    ),
+                )
+            elif kind == "team":
+                services.add_team(
+                    request.user,
+                    values.get("name", ""),
+                    values.get("kind", ""),
+                    values.get("area", ""),
+                    values.get("leader", ""),
+                )
+            elif kind == "venue":
+                capacity = values.get("capacity", "1")
+                services.add_venue(
+                    request.user,
+                    values.get("name", ""),
+                    values.get("kind", ""),
+                    values.get("area", ""),
+                    values.get("description", ""),
+                    int(capacity) if capacity.isdigit() else 0,
+                )
+            elif kind == "talent":
+                services.add_talent(
+                    request.user,
+                    _resident_by_id_number(request.user, values.get("id_number", "")),
+                    values.get("kind", ""),
+                    values.get("trade", ""),
+                    values.get("skill", ""),
+                    values.get("field", ""),
+                )
+            elif kind == "member":
+                team = values.get("team", "")
+                services.add_team_member(
+                    request.user,
+                    int(team) if team.isdigit() else 0,
+                    _resident_by_id_number(request.user, values.get("id_number", "")),
+                )
+                kind = "team"
+            else:
+                raise ValidationFailed({"form": "未知的登记类型"})
+            return redirect(f"{request.path}?tab={kind}")
+        except ValidationFailed as exc:
+            errors = exc.fields
+    tab = request.GET.get("tab", values.get("form", "unit"))
+    return render(
+        request,
+        "tasks/resources.html",
+        {
+            "tab": tab,
+            "units": selectors.units(request.user)[:200],
+            "teams": selectors.teams(request.user)[:200],
+            "talents": selectors.talents(request.user)[:200],
+            "venues": selectors.venues(request.user)[:200],
+            "areas": Area.objects.visible_to(request.user, Permission.RESOURCE_MANAGE)
+            .filter(kind__in=["street", "community", "grid"])
+            .order_by("path")[:300],
+            "unit_kinds": UnitKind.choices,
+            "team_kinds": TeamKind.choices,
+            "talent_kinds": TalentKind.choices,
+            "venue_kinds": VenueKind.choices,
+            "manager": has_anywhere(request.user, Permission.RESOURCE_MANAGE),
+            "errors": errors,
+            "values": values,
+        },
+        status=400 if errors else 200,
+    )
