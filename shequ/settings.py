@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shequ.party",
     "shequ.notifications",
     "shequ.problems",
+    "shequ.registry",
     "django_tasks",
     "django_tasks_db",
     "shequ.reports",

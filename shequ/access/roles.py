@@ -38,6 +38,12 @@ class Permission(StrEnum):
     PROBLEM_VERIFY = "problem.verify"
     PROBLEM_URGE = "problem.urge"
     PROBLEM_EXPORT = "problem.export"
+    REGISTRY_IMPORT = "registry.import"
+    REGISTRY_EXPORT = "registry.export"
+    VISIT_RECORD = "visit.record"
+    VISIT_PLAN = "visit.plan"
+    FLOATING_MANAGE = "floating.manage"
+    CARE_MANAGE = "care.manage"
 
 
 P = Permission
@@ -49,17 +55,29 @@ _PROBLEM_STAFF = {
     P.PROBLEM_VERIFY,
     P.PROBLEM_EXPORT,
 }
+# Registers in and out of Excel, visits, floating population and care groups (issue 5).
+_REGISTRY_STAFF = {
+    P.REGISTRY_IMPORT,
+    P.REGISTRY_EXPORT,
+    P.VISIT_RECORD,
+    P.VISIT_PLAN,
+    P.FLOATING_MANAGE,
+    P.CARE_MANAGE,
+}
+_REGISTRY_GRID = {P.REGISTRY_EXPORT, P.VISIT_RECORD, P.FLOATING_MANAGE, P.CARE_MANAGE}
 GRANTS: dict[str, frozenset[Permission]] = {
     Role.STREET_ADMIN: frozenset(
         {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
         | _PROBLEM_STAFF
+        | _REGISTRY_STAFF
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
         {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
         | _PROBLEM_STAFF
+        | _REGISTRY_STAFF
     ),
     Role.COMMUNITY_STAFF: frozenset(
-        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE} | _PROBLEM_STAFF
+        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE} | _PROBLEM_STAFF | _REGISTRY_STAFF
     ),
     Role.GRID_WORKER: frozenset(
         {
@@ -71,6 +89,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.PROBLEM_REPORT,
             P.PROBLEM_HANDLE,
         }
+        | _REGISTRY_GRID
     ),
     Role.BUILDING_HEAD: frozenset({P.AREA_VIEW, P.RESIDENT_VIEW, P.PROBLEM_REPORT}),
     # A resident's assignment covers their own household only (see RoleAssignment); the

@@ -253,8 +253,14 @@ def bulk_register_residents(
         for key, value in (extra or {}).get(index, {}).items():
             setattr(resident, key, value)
         built.append(resident)
+    return insert_built_residents(built, actor=actor)
+
+
+def insert_built_residents(built: list[Resident], *, actor: Any = None) -> list[Resident]:
+    """Insert residents already checked by ``build_resident`` (bulk paths: the registry
+    import), all or nothing, refusing any ID number already registered."""
     with transaction.atomic():
-        hashes = list(seen)
+        hashes = [r.id_number_hash for r in built]
         for start in range(0, len(hashes), 500):
             if Resident.objects.filter(id_number_hash__in=hashes[start : start + 500]).exists():
                 raise ValidationFailed({"id_number": "有身份证号已登记"})
@@ -267,6 +273,43 @@ def bulk_register_residents(
                 detail={"count": len(created)},
             )
     return created
+
+
+UPDATABLE = (
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "gender",
+    "birth_date",
+    "phone_enc",
+    "phone_hash",
+    "phone_masked",
+    "relation",
+    "residence_type",
+    "care_tags",
+    "household",
+    "area",
+    "area_path",
+)
+
+
+def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
+    """Write new values (from ``build_resident``, with the registered resident's pk) over
+    registered residents: re-imports. The ID number itself is never changed here."""
+    if not built:
+        return 0
+    now = timezone.now()
+    for resident in built:
+        resident.updated_at = now
+    with transaction.atomic():
+        Resident.objects.bulk_update(built, [*UPDATABLE, "updated_at"], batch_size=500)
+        audit.record(
+            actor,
+            "resident.bulk_update",
+            area_path=_common_path([r.area_path for r in built]),
+            detail={"count": len(built)},
+        )
+    return len(built)
 
 
 def _common_path(paths: list[str]) -> str:
