@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 from python_calamine import CalamineWorkbook
@@ -32,7 +33,7 @@ class Sheet:
     name: str
     headers: list[str]  # one per column ("" for an unnamed column)
     header_row: int  # 1-based
-    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -68,12 +69,12 @@ def read(path: Path, original_name: str = "") -> Book:
     raise ValidationFailed({"file": "只能导入 Excel（.xlsx）或 CSV 文件"})
 
 
-def _read_workbook(path: Path) -> list[tuple[str, list[list[object]], list]]:
+def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]], list[Any]]]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise ValidationFailed({"file": f"无法读取这个 Excel 文件：{exc}"[:200]}) from exc
-    out = []
+    out: list[tuple[str, list[list[Any]], list[Any]]] = []
     for sheet_name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(sheet_name)
         rows = sheet.to_python(skip_empty_area=False)
@@ -85,7 +86,7 @@ def _read_workbook(path: Path) -> list[tuple[str, list[list[object]], list]]:
     return out
 
 
-def _read_csv(path: Path) -> list[list[object]]:
+def _read_csv(path: Path) -> list[list[Any]]:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -98,7 +99,7 @@ def _read_csv(path: Path) -> list[list[object]]:
     return [list(r) for r in csv.reader(io.StringIO(decoded))]
 
 
-def _book(raw_sheets: list[tuple[str, list[list[object]], list]]) -> Book:
+def _book(raw_sheets: list[tuple[str, list[list[Any]], list]]) -> Book:
     sheets, skipped = [], []
     for name, rows, merged in raw_sheets:
         sheet = _sheet(name, rows, merged)
@@ -112,7 +113,7 @@ def _book(raw_sheets: list[tuple[str, list[list[object]], list]]) -> Book:
     return Book(sheets, skipped)
 
 
-def _sheet(name: str, rows: list[list[object]], merged: list) -> Sheet | None:
+def _sheet(name: str, rows: list[list[Any]], merged: list) -> Sheet | None:
     width = min(max((len(r) for r in rows), default=0), MAX_COLUMNS)
     filled = [_filled_row(rows, i, merged, width) for i in range(min(len(rows), HEADER_SEARCH))]
     # The lower row of a two-row header wins a tie: its cells are the more specific ones.
@@ -145,11 +146,12 @@ def _sheet(name: str, rows: list[list[object]], merged: list) -> Sheet | None:
     for index in range(first, len(rows)):
         row = rows[index]
         if any(text(cell) for cell in row):
-            data.append((index + 1, list(row[:width]) + [""] * (width - len(row))))
+            cells: list[Any] = list(row[:width]) + [""] * (width - len(row))
+            data.append((index + 1, cells))
     return Sheet(name, headers, best + 1, data)
 
 
-def _filled_row(rows: list[list[object]], index: int, merged: list, width: int) -> list[str]:
+def _filled_row(rows: list[list[Any]], index: int, merged: list, width: int) -> list[str]:
     """Header texts of a row, merged cells' text copied into every cell they cover."""
     row = [text(c) for c in rows[index][:width]] + [""] * max(0, width - len(rows[index]))
     for (r0, c0), (r1, c1) in merged:

@@ -17,7 +17,7 @@ def person(n: int, born: date | None = None, gender: str = "M") -> str:
     return idcard.make("110105", born or date(1960 + n % 40, 1 + n % 12, 1 + n % 28), n, gender)
 
 
-def save(path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str, list[str]] | None = None) -> Path:
+def save(path: Path, sheets: dict[str, Any], merges: dict[str, list[str]] | None = None) -> Path:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, rows in sheets.items():

@@ -23,7 +23,7 @@ def messy_workbook(world, path):
     serials and text dates, an ID number stored as a number, a blank row, two sheets."""
     building = world.areas["A1-1-b"].name
     elsewhere = world.full_values[world.residents["B1-1-h1-r1"].pk][0]
-    first = [
+    first: list[list[object]] = [
         ["城区社区居民信息登记表"],
         ["居民姓名", "公民身份号码", None, "手机号", "与户主关系", "楼号", "单元", "房号", "出生日期"],
         [" 王五 ", FULL_WIDTH, "备注", "１３７００００００１１", "户主", building, "１", "１０１", 29284],
