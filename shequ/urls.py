@@ -8,6 +8,7 @@ from shequ.areas import views as area_views
 from shequ.notifications import views as notification_views
 from shequ.people import views as people_views
 from shequ.problems import views as problem_views
+from shequ.registry import views as registry_views
 from shequ.reports import views as report_views
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("areas/<str:code>/", area_views.area_detail, name="area"),
     path("residents/", people_views.resident_list, name="residents"),
+    path("residents/export/", registry_views.resident_export, name="residents_export"),
     path("residents/<int:resident_id>/", people_views.resident_detail, name="resident"),
     path("residents/<int:resident_id>/unmask/", people_views.resident_unmask, name="resident_unmask"),
     path("households/<int:household_id>/", people_views.household_detail, name="household"),
@@ -41,6 +43,18 @@ urlpatterns = [
         problem_views.report_download,
         name="problems_report_download",
     ),
+    path("registry/import/", registry_views.import_start, name="registry_import"),
+    path("registry/import/template/", registry_views.import_template, name="registry_import_template"),
+    path("registry/import/<int:run_id>/", registry_views.import_run, name="registry_import_run"),
+    path(
+        "registry/import/<int:run_id>/progress/",
+        registry_views.import_progress,
+        name="registry_import_progress",
+    ),
+    path(
+        "registry/import/<int:run_id>/confirm/", registry_views.import_confirm, name="registry_import_confirm"
+    ),
+    path("registry/import/<int:run_id>/errors/", registry_views.import_errors, name="registry_import_errors"),
     path("notifications/", notification_views.inbox, name="notifications"),
     path("notifications/read/", notification_views.read_all, name="notifications_read"),
     path("api/v1/", api.urls),

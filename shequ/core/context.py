@@ -23,6 +23,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "problems": has_anywhere(user, Permission.PROBLEM_VIEW),
             "handle": has_anywhere(user, Permission.PROBLEM_HANDLE),
             "report": has_anywhere(user, Permission.PROBLEM_REPORT),
+            "registry_import": has_anywhere(user, Permission.REGISTRY_IMPORT),
+            "registry_export": has_anywhere(user, Permission.REGISTRY_EXPORT),
+            "visits": has_anywhere(user, Permission.VISIT_RECORD),
+            "floating": has_anywhere(user, Permission.FLOATING_MANAGE),
+            "care": has_anywhere(user, Permission.CARE_MANAGE),
             "unread": Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count(),
         }
     }

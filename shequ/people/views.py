@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
-from shequ.access.roles import UNMASK_PERMISSION
-from shequ.access.scope import can
+from shequ.access.roles import UNMASK_PERMISSION, Permission
+from shequ.access.scope import can, has_anywhere
 from shequ.areas.selectors import get_area
 from shequ.core.errors import DomainError
 from shequ.core.pagination import CappedPaginator
@@ -27,7 +27,10 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         if getattr(request, "htmx", False)
         else "people/resident_list.html"
     )
-    return render(request, template, {"page": page, "area": area, "q": q})
+    can_full_export = has_anywhere(user, Permission.REGISTRY_EXPORT) and (
+        has_anywhere(user, Permission.UNMASK_ID_NUMBER) or has_anywhere(user, Permission.UNMASK_PHONE)
+    )
+    return render(request, template, {"page": page, "area": area, "q": q, "can_full_export": can_full_export})
 
 
 @login_required

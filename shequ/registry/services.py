@@ -18,7 +18,7 @@ from shequ.access import audit
 from shequ.access.roles import Permission
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.selectors import get_area
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
 from shequ.people.services import bulk_register_households, insert_built_residents, update_built_residents
 from shequ.registry import columns, importing, workbook
@@ -298,3 +298,50 @@ def template_bytes() -> bytes:
 
 def resident_count(community: Area) -> int:
     return Resident.objects.under(community.path).count()
+
+
+def export_residents(
+    viewer: Any,
+    out: Any,
+    *,
+    area_code: str = "",
+    q: str = "",
+    full: bool = False,
+    reason: str = "",
+    ip: str = "",
+) -> dict[str, int]:
+    """Write the resident list the viewer sees with these filters (the list page's own)
+    to ``out`` as xlsx: masked, or with full values where the viewer may unmask them;
+    every export goes to the audit log with its row count."""
+    from shequ.access.scope import scope_paths, scope_q
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    area = get_area(viewer, area_code, Permission.REGISTRY_EXPORT) if area_code else None
+    if area is None and not scope_paths(viewer, Permission.REGISTRY_EXPORT):
+        raise NotFound("区域")
+    id_paths: list[str] = []
+    phone_paths: list[str] = []
+    reason = (reason or "").strip()
+    if full:
+        id_paths = scope_paths(viewer, Permission.UNMASK_ID_NUMBER)
+        phone_paths = scope_paths(viewer, Permission.UNMASK_PHONE)
+        if not id_paths and not phone_paths:
+            raise ValidationFailed({"full": "您的角色无权导出完整的身份证号或电话，只能导出脱敏名单"})
+        if len(reason) < 2:
+            raise ValidationFailed({"reason": "导出完整信息须填写事由（至少2个字）"})
+        if len(reason) > 200:
+            raise ValidationFailed({"reason": "事由不能超过200个字"})
+    qs = people_selectors.resident_list(viewer, area_path=area.path if area else None, q=q).filter(
+        scope_q(viewer, Permission.REGISTRY_EXPORT)
+    )
+    rows = qs.values_list(*exporting.FIELDS).iterator(chunk_size=2000)
+    counts = exporting.write(out, rows, id_paths=id_paths, phone_paths=phone_paths)
+    where = area.path if area else min(scope_paths(viewer, Permission.REGISTRY_EXPORT), key=len)
+    # A search for a full ID number or phone is not copied into the log in full.
+    shown_q = q if len(q) <= 6 else q[:3] + "…"
+    detail: dict[str, Any] = {**counts, "area": area.code if area else "", "q": shown_q}
+    if full:
+        detail["reason"] = reason
+    audit.record(viewer, "resident.export", area_path=where, detail=detail, ip=ip)
+    return counts
