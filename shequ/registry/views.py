@@ -136,7 +136,7 @@ def import_errors(request: HttpRequest, run_id: int) -> FileResponse:
 
 
 @login_required
-def resident_export(request: HttpRequest) -> HttpResponse:
+def resident_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The resident list with the list page's filters (area, q) as xlsx; masked unless
     full=1 with a reason, and then full only where the viewer may unmask."""
     spool = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response

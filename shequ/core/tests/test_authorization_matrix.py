@@ -44,6 +44,13 @@ PAGES = {
     "problems_reports": ("list", Permission.PROBLEM_EXPORT),
     "problems_report_progress": ("object", "report run", Permission.PROBLEM_EXPORT),
     "problems_report_download": ("object", "report run", Permission.PROBLEM_EXPORT),
+    "residents_export": ("export", Permission.REGISTRY_EXPORT),
+    "registry_import": ("form", Permission.REGISTRY_IMPORT),
+    "registry_import_template": ("form", Permission.REGISTRY_IMPORT),
+    "registry_import_run": ("object", "import run", Permission.REGISTRY_IMPORT),
+    "registry_import_progress": ("object", "import run", Permission.REGISTRY_IMPORT),
+    "registry_import_confirm": ("object", "import run", Permission.REGISTRY_IMPORT),
+    "registry_import_errors": ("object", "import run", Permission.REGISTRY_IMPORT),
     "notifications": "own",
     "notifications_read": "own",
     "api:api-root": "public",
@@ -59,6 +66,20 @@ API = {
     ("GET", "/api/v1/residents/{resident_id}"): ("object", "resident", Permission.RESIDENT_VIEW),
     ("POST", "/api/v1/residents/{resident_id}/unmask"): ("unmask",),
     ("GET", "/api/v1/problem-categories/"): "any signed-in user",
+    ("POST", "/api/v1/registry/imports"): ("create", Permission.REGISTRY_IMPORT),
+    ("GET", "/api/v1/registry/imports"): ("list", Permission.REGISTRY_IMPORT),
+    ("GET", "/api/v1/registry/imports/{run_id}"): ("object", "import run", Permission.REGISTRY_IMPORT),
+    ("POST", "/api/v1/registry/imports/{run_id}/mapping"): (
+        "object",
+        "import run",
+        Permission.REGISTRY_IMPORT,
+    ),
+    ("POST", "/api/v1/registry/imports/{run_id}/confirm"): (
+        "object",
+        "import run",
+        Permission.REGISTRY_IMPORT,
+    ),
+    ("GET", "/api/v1/residents/export"): ("export", Permission.REGISTRY_EXPORT),
     ("POST", "/api/v1/problems/"): ("create", Permission.PROBLEM_REPORT),
     ("GET", "/api/v1/problems/"): ("list", Permission.PROBLEM_VIEW),
     ("GET", "/api/v1/problems/{problem_id}"): ("object", "problem", Permission.PROBLEM_VIEW),
@@ -229,6 +250,38 @@ def test_role_sees_exactly_its_scope(world, user_key):
         ok = sees(world, username, area.path, Permission.PROBLEM_EXPORT)
         r = client.get("/problems/ledgers/export/", {"area": area.code, "month": "202611"})
         assert r.status_code == (200 if ok else 404), key
+
+    # Registry import runs and the resident export (issue 5).
+    for key in ("A1", "B2"):
+        run = _import_run(world, key)
+        ok = sees(world, username, run.area_path, Permission.REGISTRY_IMPORT)
+        for url in ("", "progress/", "errors/"):
+            expected = (404 if url == "errors/" else 200) if ok else 404  # no errors file: 404 too
+            assert client.get(f"/registry/import/{run.pk}/{url}").status_code == expected, (key, url)
+        assert client.get(f"/api/v1/registry/imports/{run.pk}").status_code == (200 if ok else 404), key
+        r = client.post(f"/registry/import/{run.pk}/confirm/")
+        assert r.status_code == (400 if ok else 404), key  # not checked yet: refused, in scope
+        listed = {i["id"] for i in client.get("/api/v1/registry/imports").json()["items"]}
+        assert (run.pk in listed) == ok, key
+        area = world.areas[key]
+        ok = sees(world, username, area.path, Permission.REGISTRY_EXPORT)
+        assert client.get("/residents/export/", {"area": area.code}).status_code == (200 if ok else 404), key
+        r = client.get("/api/v1/residents/export", {"area": area.code})
+        assert r.status_code == (200 if ok else 404), key
+    can_import = Permission.REGISTRY_IMPORT in GRANTS[world.user_scope[username][0]]
+    assert client.get("/registry/import/").status_code == (200 if can_import else 404)
+    assert client.get("/registry/import/template/").status_code == (200 if can_import else 404)
+
+
+def _import_run(world, community_key):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shequ.registry import services
+    from shequ.registry.services import template_bytes
+
+    secretary = world.users[f"community_secretary@{community_key}"]
+    upload = SimpleUploadedFile("模板.xlsx", template_bytes())
+    return services.start_import(secretary, world.areas[community_key].code, upload)
 
 
 def _problem(world, household_key):

@@ -1,8 +1,13 @@
 """Fetch every page and API response a role can reach and look for any full ID number or
 phone of the world's residents: none may appear without an explicit unmask."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.test import Client
+
+from shequ.registry.models import ImportRun
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +16,13 @@ def reachable_urls(world):
     from shequ.problems.tests.helpers import jpeg, report
 
     problem = report(world, photos=[jpeg()])
+    run = _checked_import(world)
     urls = [
+        "/registry/import/",
+        f"/registry/import/{run.pk}/",
+        f"/registry/import/{run.pk}/progress/",
+        f"/api/v1/registry/imports/{run.pk}",
+        "/api/v1/registry/imports",
         "/",
         "/residents/",
         "/audit/",
@@ -46,6 +57,41 @@ def reachable_urls(world):
     return urls
 
 
+def _checked_import(world):
+    """A dry run whose file repeats registered people (one in another community): its
+    error report and change list name them, masked."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shequ.registry import services
+    from shequ.registry.exporting import HEADERS
+    from shequ.registry.tests.helpers import save
+
+    secretary = world.users["community_secretary@A1"]
+    rows = []
+    for key in ("A1-1-h1-r1", "B1-1-h1-r1"):
+        r = world.residents[key]
+        number, phone = world.full_values[r.pk]
+        rows.append([r.name + "改", number, "", "", phone, "", world.areas["A1-1-b"].name, "", "909"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = save(Path(folder) / "again.xlsx", {"S": [HEADERS[:9], *rows]})
+        run = services.start_import(
+            secretary, world.areas["A1"].code, SimpleUploadedFile("a.xlsx", path.read_bytes())
+        )
+    run = services.process(run.pk, commit=False)
+    assert run.error_count == 1 and run.errors_file  # the resident of community B1
+    assert len(run.summary) and run.summary["moved"] == 1  # the one of A1, to door 909
+    return run
+
+
+def xlsx_text(content: bytes) -> str:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
+
+
 @pytest.mark.parametrize(
     "user_key",
     [
@@ -74,3 +120,14 @@ def test_no_full_id_number_or_phone_in_any_response(world, user_key):
         # A search box echoes what the user typed; anything else is a leak.
         assert not leaked, (url, leaked)
     assert seen >= 5
+    # Exports and error reports are workbooks: read their cells.
+    for url in ["/residents/export/", "/api/v1/residents/export"]:
+        response = client.get(url)
+        if response.status_code == 200:
+            text = xlsx_text(b"".join(response.streaming_content))
+            assert not {s for s in secrets if s in text}, url
+    for run_id in ImportRun.objects.values_list("pk", flat=True):
+        response = client.get(f"/registry/import/{run_id}/errors/")
+        if response.status_code == 200:
+            text = xlsx_text(b"".join(response.streaming_content))
+            assert not {s for s in secrets if s in text}, run_id

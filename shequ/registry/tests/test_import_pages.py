@@ -51,7 +51,8 @@ def test_staff_map_an_odd_header_see_the_row_errors_then_import_the_corrected_fi
     page = client.get(f"/registry/import/{run.pk}/").content.decode()
     assert "楼栋“不存在的楼”在本社区不存在" in page and "下载错误报告" in page
     report = client.get(f"/registry/import/{run.pk}/errors/")
-    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(report.streaming_content))).active.values)
+    content = b"".join(report.streaming_content)  # type: ignore[attr-defined]
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.values)
     assert rows[1] == ("居民", 3, "楼栋", "不存在的楼", "楼栋“不存在的楼”在本社区不存在")
     assert ColumnMapping.objects.get(community=community).mapping["住户姓名"] == "name"
 
