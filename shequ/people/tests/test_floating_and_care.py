@@ -115,7 +115,7 @@ def test_care_tags_lists_and_care_records(world):
     assert list(selectors.care_list(zhang, "no_such_group")) == []
     services.record_care(zhang, r.pk, "home_visit", "送米面油", timezone.localdate())
     row = selectors.care_list(zhang, "low_income").get()
-    assert row.care_count == 1 and row.last_care == timezone.localdate()
+    assert (row.care_count, row.last_care) == (1, timezone.localdate())  # type: ignore[attr-defined]
     with pytest.raises(ValidationFailed) as exc:
         services.record_care(zhang, r.pk, "x", "", None)
     assert set(exc.value.fields) == {"kind", "content", "cared_on"}
