@@ -17,7 +17,24 @@ def reachable_urls(world):
 
     problem = report(world, photos=[jpeg()])
     run = _checked_import(world)
+    visit = _visit_and_floating(world)
     urls = [
+        "/visits/",
+        "/visits/coverage/",
+        "/visits/unvisited/",
+        f"/visits/{visit.pk}/",
+        f"/households/{visit.household_id}/visits/new/",
+        "/floating/",
+        "/floating/?list=permit",
+        "/floating/landlords/",
+        "/care/?group=elderly_60",
+        "/api/v1/visits/",
+        f"/api/v1/visits/{visit.pk}",
+        "/api/v1/households/unvisited",
+        "/api/v1/floating/",
+        "/api/v1/floating/?expiring=permit",
+        "/api/v1/floating/landlords",
+        "/api/v1/care/?group=elderly_60",
         "/registry/import/",
         f"/registry/import/{run.pk}/",
         f"/registry/import/{run.pk}/progress/",
@@ -49,12 +66,39 @@ def reachable_urls(world):
         ]
     for resident in world.residents.values():
         urls += [f"/residents/{resident.pk}/", f"/api/v1/residents/{resident.pk}"]
+        urls += [f"/residents/{resident.pk}/floating/", f"/residents/{resident.pk}/care/"]
+        urls += [f"/api/v1/residents/{resident.pk}/care-records"]
     for household in world.households.values():
         urls.append(f"/households/{household.pk}/")
     # Searching by a full value must not echo other residents' values either.
     some = next(iter(world.full_values.values()))
     urls += [f"/residents/?q={some[0]}", f"/api/v1/residents/?q={some[1]}"]
     return urls
+
+
+PERMIT = "JZ1101052026777"
+
+
+def _visit_and_floating(world):
+    """A visit in grid A1-1, and a floating resident there with a landlord and a permit."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.people.models import Resident
+    from shequ.people.services import FloatingInput, VisitInput, record_visit, set_floating
+
+    li = world.grid_worker_li
+    tenant, landlord = world.residents["A1-1-h2-r1"], world.residents["A1-1-h1-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    soon = timezone.localdate() + timedelta(days=5)
+    set_floating(
+        li, tenant.pk, FloatingInput(landlord_id=landlord.pk, permit_number=PERMIT, permit_expires=soon)
+    )
+    data = VisitInput(
+        visited_on=timezone.localdate(), people_met="户主", situation="情况良好", needs=(("修灯", ""),)
+    )
+    return record_visit(li, world.households["A1-1-h1"].pk, data)
 
 
 def _checked_import(world):
@@ -108,7 +152,7 @@ def xlsx_text(content: bytes) -> str:
 def test_no_full_id_number_or_phone_in_any_response(world, user_key):
     client = Client()
     client.force_login(world.users[user_key])
-    secrets = {v for pair in world.full_values.values() for v in pair}
+    secrets = {v for pair in world.full_values.values() for v in pair} | {PERMIT}
     search_term = next(iter(world.full_values.values()))
     seen = 0
     for url in reachable_urls(world):
