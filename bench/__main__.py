@@ -45,7 +45,15 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="*",
-        default=["locate", "demo", "sqlite", "postgresql", "problems-sqlite", "problems-postgresql"],
+        default=[
+            "locate",
+            "demo",
+            "sqlite",
+            "postgresql",
+            "problems-sqlite",
+            "problems-postgresql",
+            "registry-io",
+        ],
     )
     args = parser.parse_args()
     results: list[dict] = []
@@ -69,6 +77,8 @@ def main() -> None:
     pg_problems = pg.replace("/shequ_bench", "/shequ_bench_problems")
     if "problems-postgresql" in args.only and pg_ready(pg_problems):
         results += run("bench.problems", {"SHEQU_DATABASE_URL": pg_problems})
+    if "registry-io" in args.only:
+        results += run("bench.registry_io", {})
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(f"{'benchmark':<44} {'value':>12} {'baseline':>10} {'ratio':>7}  target")

@@ -10,6 +10,16 @@ PROBLEM_STAFF = {
     "problem.verify",
     "problem.export",
 }
+# Issue 5: registers in and out of Excel, visits, floating population, care groups.
+REGISTRY_STAFF = {
+    "registry.import",
+    "registry.export",
+    "visit.record",
+    "visit.plan",
+    "floating.manage",
+    "care.manage",
+}
+REGISTRY_GRID = {"registry.export", "visit.record", "floating.manage", "care.manage"}
 EXPECTED = {
     Role.STREET_ADMIN: {
         "area.view",
@@ -19,7 +29,8 @@ EXPECTED = {
         "resident.unmask_phone",
         "problem.urge",
     }
-    | PROBLEM_STAFF,
+    | PROBLEM_STAFF
+    | REGISTRY_STAFF,
     Role.COMMUNITY_SECRETARY: {
         "area.view",
         "stats.view",
@@ -28,9 +39,11 @@ EXPECTED = {
         "resident.unmask_phone",
         "problem.urge",
     }
-    | PROBLEM_STAFF,
+    | PROBLEM_STAFF
+    | REGISTRY_STAFF,
     Role.COMMUNITY_STAFF: {"area.view", "stats.view", "resident.view", "resident.unmask_phone"}
-    | PROBLEM_STAFF,
+    | PROBLEM_STAFF
+    | REGISTRY_STAFF,
     Role.GRID_WORKER: {
         "area.view",
         "stats.view",
@@ -39,7 +52,8 @@ EXPECTED = {
         "problem.view",
         "problem.report",
         "problem.handle",
-    },
+    }
+    | REGISTRY_GRID,
     Role.BUILDING_HEAD: {"area.view", "resident.view", "problem.report"},
     Role.RESIDENT: {"resident.view", "problem.report"},
     Role.PARTNER_UNIT: {"area.view"},

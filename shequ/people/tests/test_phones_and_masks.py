@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shequ.access.masking import mask_id_number, mask_name, mask_phone
 from shequ.people import phones
@@ -30,3 +32,17 @@ def test_masks_follow_the_design():
     assert mask_phone("0470-6821234") == "0470-***1234"
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳娜娜") == "欧阳**"
+
+
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
+@settings(max_examples=400, deadline=None)
+def test_the_mobile_fast_path_agrees_with_a_full_parse(number):
+    import phonenumbers
+
+    parsed = phonenumbers.parse(number, "CN")
+    full = phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in phones._MOBILE
+    try:
+        fast = phones.normalize(number) == number
+    except phones.PhoneError:
+        fast = False
+    assert fast == full
