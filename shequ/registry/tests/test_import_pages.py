@@ -118,3 +118,26 @@ def test_template_has_chinese_headers_and_an_example_row(world):
     assert rows[0][:3] == ("姓名*", "身份证号*", "性别")
     assert rows[1][:2] == ("张三", "11010519491231002X")
     assert len(rows) == 2
+
+
+def test_the_runs_list_costs_the_same_queries_for_one_run_as_for_three(world, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    path = save(tmp_path / "x.xlsx", {"S": [HEADERS, *rows_for(world, 1, start=70_000)]})
+
+    def count():
+        out = []
+        for url in ("/registry/import/", "/api/v1/registry/imports"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    upload(client, world.areas["A1"], path)
+    one = count()
+    upload(client, world.areas["A1"], path)
+    upload(client, world.areas["A1"], path)
+    assert count() == one
