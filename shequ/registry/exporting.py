@@ -126,3 +126,26 @@ def write(
     counts["rows"] = total
     book.close()
     return counts
+
+
+def write_table(out: Any, title: str, headers: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """Any list as one xlsx sheet, streamed (``constant_memory``); returns the row count."""
+    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    head = book.add_format({"bold": True, "bg_color": "#E8F0FE"})
+    sheet = book.add_worksheet(title[:28])
+    sheet.write_row(0, 0, headers, head)
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        if n > SHEET_ROWS:
+            raise ValueError("list too long for one sheet")
+        sheet.write_row(
+            n, 0, ["" if v is None else v.isoformat() if hasattr(v, "isoformat") else v for v in row]
+        )
+    book.close()
+    return n
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -345,3 +345,111 @@ def export_residents(
         detail["reason"] = reason
     audit.record(viewer, "resident.export", area_path=where, detail=detail, ip=ip)
     return counts
+
+
+FLOATING_HEADERS = [
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "楼栋",
+    "门牌",
+    "房东",
+    "租期开始",
+    "租期结束",
+    "工作单位",
+]
+FLOATING_HEADERS += ["居住证号", "居住证有效期至", "户籍地", "来本地日期", "离开日期"]
+CARE_HEADERS = [
+    "姓名",
+    "性别",
+    "年龄",
+    "身份证号",
+    "联系电话",
+    "楼栋",
+    "门牌",
+    "重点人群",
+    "关爱次数",
+    "最近关爱",
+]
+
+
+def export_floating(viewer: Any, out: Any, *, area_code: str = "", which: str = "all", ip: str = "") -> int:
+    """The floating population list (or its permits/leases expiring within 30 days) as
+    xlsx, masked; audited with the row count."""
+    from shequ.access.scope import has_anywhere
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    if not has_anywhere(viewer, Permission.FLOATING_MANAGE):
+        raise NotFound("名单")
+    area = get_area(viewer, area_code, Permission.FLOATING_MANAGE) if area_code else None
+    path = area.path if area else None
+    if which in ("permit", "lease"):
+        qs = people_selectors.expiring(viewer, which, area_path=path)
+    else:
+        qs = people_selectors.floating_list(viewer, area_path=path)
+    rows = (
+        (
+            p.resident.name,
+            p.resident.id_number_masked,
+            p.resident.phone_masked,
+            p.resident.area.name,
+            p.resident.household.address,
+            p.landlord.name if p.landlord else "",
+            p.lease_start,
+            p.lease_end,
+            p.employer,
+            p.permit_number_masked,
+            p.permit_expires,
+            p.origin,
+            p.arrived_on,
+            p.left_on,
+        )
+        for p in qs.iterator(chunk_size=2000)
+    )
+    count = exporting.write_table(out, "流动人口", FLOATING_HEADERS, rows)
+    where = area.path if area else min(scope_paths_for(viewer, Permission.FLOATING_MANAGE), key=len)
+    detail = {"rows": count, "list": which, "area": area.code if area else ""}
+    audit.record(viewer, "floating.export", area_path=where, detail=detail, ip=ip)
+    return count
+
+
+def export_care(viewer: Any, out: Any, group: str, *, area_code: str = "", ip: str = "") -> int:
+    """A care-group list as xlsx, masked; audited with the row count."""
+    from shequ.access.scope import has_anywhere
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    if not has_anywhere(viewer, Permission.CARE_MANAGE):
+        raise NotFound("名单")
+    if group not in people_selectors.CARE_LISTS:
+        raise ValidationFailed({"group": "人群类别不存在"})
+    area = get_area(viewer, area_code, Permission.CARE_MANAGE) if area_code else None
+    qs = people_selectors.care_list(viewer, group, area_path=area.path if area else None)
+    rows = (
+        (
+            r.name,
+            r.get_gender_display(),
+            r.age,
+            r.id_number_masked,
+            r.phone_masked,
+            r.area.name,
+            r.household.address,
+            "、".join(r.care_group_labels()),
+            getattr(r, "care_count", 0),
+            getattr(r, "last_care", None),
+        )
+        for r in qs.iterator(chunk_size=2000)
+    )
+    title = people_selectors.CARE_LISTS[group]
+    count = exporting.write_table(out, title, CARE_HEADERS, rows)
+    where = area.path if area else min(scope_paths_for(viewer, Permission.CARE_MANAGE), key=len)
+    detail = {"rows": count, "group": group, "area": area.code if area else ""}
+    audit.record(viewer, "care.export", area_path=where, detail=detail, ip=ip)
+    return count
+
+
+def scope_paths_for(viewer: Any, permission: Permission) -> list[str]:
+    from shequ.access.scope import scope_paths
+
+    return scope_paths(viewer, permission) or [""]

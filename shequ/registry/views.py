@@ -158,3 +158,49 @@ def resident_export(request: HttpRequest) -> HttpResponse | FileResponse:
     spool.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(spool, as_attachment=True, filename=f"居民名单-{stamp}.xlsx", content_type=XLSX)
+
+
+def _list_export(request: HttpRequest, name: str, write: Any) -> HttpResponse | FileResponse:
+    spool = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response
+    try:
+        write(spool.name)
+    except DomainError as exc:
+        spool.close()
+        if exc.status == 404:
+            raise
+        return render(request, "error.html", {"error": exc}, status=exc.status)
+    spool.seek(0)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(spool, as_attachment=True, filename=f"{name}-{stamp}.xlsx", content_type=XLSX)
+
+
+@login_required
+def floating_export(request: HttpRequest) -> HttpResponse | FileResponse:
+    """The floating population list with its filters (area, list) as xlsx, masked."""
+    return _list_export(
+        request,
+        "流动人口",
+        lambda out: services.export_floating(
+            request.user,
+            out,
+            area_code=request.GET.get("area", "").strip(),
+            which=request.GET.get("list", "all"),
+            ip=client_ip(request),
+        ),
+    )
+
+
+@login_required
+def care_export(request: HttpRequest) -> HttpResponse | FileResponse:
+    """A care-group list with its filters (group, area) as xlsx, masked."""
+    return _list_export(
+        request,
+        "重点人群",
+        lambda out: services.export_care(
+            request.user,
+            out,
+            request.GET.get("group", "elderly_60"),
+            area_code=request.GET.get("area", "").strip(),
+            ip=client_ip(request),
+        ),
+    )

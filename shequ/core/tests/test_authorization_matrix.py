@@ -61,6 +61,8 @@ PAGES = {
     "floating_landlords": ("list", Permission.FLOATING_MANAGE),
     "floating_edit": ("object", "resident", Permission.FLOATING_MANAGE),
     "care": ("list", Permission.CARE_MANAGE),
+    "floating_export": ("export", Permission.FLOATING_MANAGE),
+    "care_export": ("export", Permission.CARE_MANAGE),
     "care_records": ("object", "resident", Permission.CARE_MANAGE),
     "notifications": "own",
     "notifications_read": "own",
@@ -351,6 +353,8 @@ def test_role_sees_exactly_its_scope(world, user_key):
             ("/floating/", Permission.FLOATING_MANAGE),
             ("/floating/landlords/", Permission.FLOATING_MANAGE),
             ("/care/", Permission.CARE_MANAGE),
+            ("/floating/export/", Permission.FLOATING_MANAGE),
+            ("/care/export/", Permission.CARE_MANAGE),
             ("/visits/", Permission.VISIT_RECORD),
             ("/visits/unvisited/", Permission.VISIT_RECORD),
         ):

@@ -9,10 +9,10 @@ from shequ.access.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def export(world, user_key, **params):
+def export(world, user_key, url="/residents/export/", **params):
     client = Client()
     client.force_login(world.users[user_key])
-    return client.get("/residents/export/", params)
+    return client.get(url, params)
 
 
 def sheet_rows(response):
@@ -112,3 +112,38 @@ def test_api_import_and_export(world, tmp_path, django_capture_on_commit_callbac
     outsider.force_login(world.outsider_zhao)
     assert outsider.get(f"/api/v1/registry/imports/{run['id']}").status_code == 404
     assert outsider.get("/api/v1/residents/export", {"area": world.areas["A1"].code}).status_code == 404
+
+
+def test_floating_and_care_lists_export_masked_with_their_filters_and_are_audited(world):
+    from django.utils import timezone
+
+    from shequ.people.models import Resident
+    from shequ.people.services import FloatingInput, record_care, set_floating
+
+    li = world.grid_worker_li
+    tenant, landlord = world.residents["A1-1-h2-r2"], world.residents["A1-1-h2-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    soon = timezone.localdate() + timezone.timedelta(days=3)
+    set_floating(
+        li, tenant.pk, FloatingInput(landlord_id=landlord.pk, permit_number="JZ55556666", permit_expires=soon)
+    )
+    rows = sheet_rows(export(world, "grid_worker@A1-1", "/floating/export/", list="permit"))
+    assert rows[0][:3] == ("姓名", "身份证号", "联系电话")
+    assert [r[0] for r in rows[1:]] == [tenant.name]
+    assert (
+        rows[1][1] == tenant.id_number_masked and rows[1][9] == "JZ5***6666" and rows[1][5] == landlord.name
+    )
+    event = AuditEvent.objects.filter(event="floating.export").latest("id")
+    assert event.detail == {"rows": 1, "list": "permit", "area": ""}
+
+    record_care(li, landlord.pk, "phone", "电话问候", timezone.localdate())
+    client = Client()
+    client.force_login(li)
+    rows = sheet_rows(client.get("/care/export/", {"group": "elderly_60"}))
+    expected = {r.name for k, r in world.residents.items() if k.startswith("A1-1-") and r.age >= 60}
+    assert {r[0] for r in rows[1:]} == expected
+    assert AuditEvent.objects.filter(event="care.export").latest("id").detail["rows"] == len(expected)
+    assert client.get("/care/export/", {"group": "nope"}).status_code == 400
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    assert outsider.get("/care/export/", {"area": world.areas["A1"].code}).status_code == 404
