@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -123,7 +124,7 @@ def test_floating_and_care_lists_export_masked_with_their_filters_and_are_audite
     li = world.grid_worker_li
     tenant, landlord = world.residents["A1-1-h2-r2"], world.residents["A1-1-h2-r1"]
     Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
-    soon = timezone.localdate() + timezone.timedelta(days=3)
+    soon = timezone.localdate() + timedelta(days=3)
     set_floating(
         li, tenant.pk, FloatingInput(landlord_id=landlord.pk, permit_number="JZ55556666", permit_expires=soon)
     )
