@@ -39,10 +39,19 @@ def test_masks_follow_the_design():
 def test_the_mobile_fast_path_agrees_with_a_full_parse(number):
     import phonenumbers
 
-    parsed = phonenumbers.parse(number, "CN")
-    full = phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in phones._MOBILE
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+        full = phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in phones._MOBILE
+    except phonenumbers.NumberParseException:
+        full = False
     try:
         fast = phones.normalize(number) == number
     except phones.PhoneError:
         fast = False
     assert fast == full
+
+
+@pytest.mark.parametrize("number", ["11000002100", "11000002200"])
+def test_numbers_that_do_not_parse_are_refused_with_a_chinese_reason(number):
+    with pytest.raises(phones.PhoneError):
+        phones.normalize(number)
