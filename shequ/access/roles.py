@@ -111,4 +111,9 @@ ROLE_AREA_KIND: dict[str, str] = {
     Role.AUDITOR: "street",
 }
 
-UNMASK_PERMISSION = {"id_number": P.UNMASK_ID_NUMBER, "phone": P.UNMASK_PHONE}
+# A residence permit (居住证) number is read in full on the same terms as an ID number.
+UNMASK_PERMISSION = {
+    "id_number": P.UNMASK_ID_NUMBER,
+    "phone": P.UNMASK_PHONE,
+    "permit_number": P.UNMASK_ID_NUMBER,
+}

@@ -67,7 +67,7 @@ class ResidentOut(Schema):
 
 
 class UnmaskIn(Schema):
-    field: Literal["id_number", "phone"]
+    field: Literal["id_number", "phone", "permit_number"]
     reason: str
 
 
@@ -89,7 +89,9 @@ def get_resident(request: HttpRequest, resident_id: int) -> Resident:
 
 
 @router.post(
-    "/residents/{resident_id}/unmask", response=UnmaskOut, summary="查看完整身份证号或电话（记入审计）"
+    "/residents/{resident_id}/unmask",
+    response=UnmaskOut,
+    summary="查看完整身份证号、电话或居住证号（记入审计）",
 )
 def unmask(request: HttpRequest, resident_id: int, payload: UnmaskIn) -> dict[str, str]:
     value = services.unmask(request.user, resident_id, payload.field, payload.reason, ip=client_ip(request))

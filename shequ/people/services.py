@@ -41,7 +41,7 @@ from shequ.people.models import (
 from shequ.people.pinyin import name_pinyin
 from shequ.people.selectors import get_resident
 
-FIELD_LABELS = {"id_number": "身份证号", "phone": "联系电话"}
+FIELD_LABELS = {"id_number": "身份证号", "phone": "联系电话", "permit_number": "居住证号"}
 GENDERS = frozenset(Gender.values)
 RELATIONS = frozenset(Relation.values)
 RESIDENCE_TYPES = frozenset(ResidenceType.values)
@@ -179,7 +179,7 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
     resident = get_resident(viewer, resident_id)
     errors = {}
     if field not in UNMASK_PERMISSION:
-        errors["field"] = "只能查看身份证号（id_number）或联系电话（phone）"
+        errors["field"] = "只能查看身份证号（id_number）、联系电话（phone）或居住证号（permit_number）"
     reason = (reason or "").strip()
     if len(reason) < 2:
         errors["reason"] = "请填写查看完整信息的事由（至少2个字）"
@@ -190,6 +190,9 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
     label = FIELD_LABELS[field]
     if not can(viewer, UNMASK_PERMISSION[field], resident.area_path):
         raise ValidationFailed({"field": f"您的角色无权查看该居民完整的{label}"})
+    token = encrypted_value(resident, field)
+    if not token:
+        raise ValidationFailed({"field": f"该居民没有登记{label}"})
     since = timezone.now() - timedelta(hours=1)
     with transaction.atomic():
         used = AuditEvent.objects.filter(actor_id=viewer.pk, event="resident.unmask", at__gte=since).count()
@@ -203,8 +206,15 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
             detail={"field": field, "reason": reason},
             ip=ip,
         )
-    token = resident.id_number_enc if field == "id_number" else resident.phone_enc
     return fieldcrypt.decrypt(token, field)
+
+
+def encrypted_value(resident: Resident, field: str) -> str:
+    """The stored ciphertext of a personal field of a resident ("" when none)."""
+    if field == "permit_number":
+        profile = FloatingProfile.objects.filter(resident=resident).only("permit_number_enc").first()
+        return profile.permit_number_enc if profile else ""
+    return resident.id_number_enc if field == "id_number" else resident.phone_enc
 
 
 BATCH = 2000

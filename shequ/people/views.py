@@ -46,8 +46,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     unmaskable = [
         field
         for field, perm in UNMASK_PERMISSION.items()
-        if can(request.user, perm, resident.area_path)
-        and (resident.id_number_enc if field == "id_number" else resident.phone_enc)
+        if can(request.user, perm, resident.area_path) and services.encrypted_value(resident, field)
     ]
     context = {
         "resident": resident,

@@ -124,3 +124,31 @@ def test_care_tags_lists_and_care_records(world):
         services.record_care(world.outsider_zhao, r.pk, "phone", "电话问候", timezone.localdate())
     with pytest.raises(NotFound):  # building heads see residents but keep no care records
         services.record_care(world.users["building_head@A1-1-b"], r.pk, "phone", "问候", timezone.localdate())
+
+
+def test_full_permit_number_needs_id_unmask_rights_a_reason_and_is_audited(world):
+    from django.test import Client
+
+    from shequ.access.models import AuditEvent
+
+    tenant, landlord, *_ = floating_residents(world)
+    services.set_floating(world.grid_worker_li, tenant.pk, FloatingInput(permit_number="JZ11223344"))
+    # A grid worker may read full phones, not ID-like numbers.
+    with pytest.raises(ValidationFailed) as exc:
+        services.unmask(world.grid_worker_li, tenant.pk, "permit_number", "核对居住证")
+    assert exc.value.fields == {"field": "您的角色无权查看该居民完整的居住证号"}
+    zhang = Client()
+    zhang.force_login(world.secretary_zhang)
+    page = zhang.get(f"/residents/{tenant.pk}/").content.decode()
+    assert "JZ1***3344" in page and 'value="permit_number"' in page and "JZ11223344" not in page
+    r = zhang.post(
+        f"/api/v1/residents/{tenant.pk}/unmask",
+        {"field": "permit_number", "reason": "核对居住证"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["value"] == "JZ11223344"
+    event = AuditEvent.objects.filter(event="resident.unmask").latest("id")
+    assert event.detail == {"field": "permit_number", "reason": "核对居住证"}
+    with pytest.raises(ValidationFailed) as exc:  # nothing recorded for the landlord
+        services.unmask(world.secretary_zhang, landlord.pk, "permit_number", "核对居住证")
+    assert exc.value.fields == {"field": "该居民没有登记居住证号"}
