@@ -55,6 +55,7 @@ def main() -> None:
             "problems-postgresql",
             "tasks-sqlite",
             "tasks-postgresql",
+            "registry-io",
         ],
     )
     args = parser.parse_args()
@@ -85,6 +86,8 @@ def main() -> None:
     pg_tasks = pg.replace("/shequ_bench", "/shequ_bench_tasks")
     if "tasks-postgresql" in args.only and pg_ready(pg_tasks):
         results += run("bench.tasks", {"SHEQU_DATABASE_URL": pg_tasks})
+    if "registry-io" in args.only:
+        results += run("bench.registry_io", {})
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(f"{'benchmark':<44} {'value':>12} {'baseline':>10} {'ratio':>7}  target")

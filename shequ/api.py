@@ -8,6 +8,7 @@ from shequ.core.api import AUTH, install_error_handlers
 from shequ.people.api import router as people_router
 from shequ.points.api import router as points_router
 from shequ.problems.api import router as problems_router
+from shequ.registry.api import router as registry_router
 from shequ.reports.api import router as reports_router
 from shequ.tasks.api import router as tasks_router
 
@@ -22,6 +23,8 @@ install_error_handlers(api)
 api.add_router("", access_router)
 api.add_router("", areas_router)
 api.add_router("", reports_router)
+# Before people: its /residents/export must not be read as /residents/{resident_id}.
+api.add_router("", registry_router)
 api.add_router("", people_router)
 api.add_router("", problems_router)
 api.add_router("", tasks_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shequ.problems",
     "shequ.tasks",
     "shequ.points",
+    "shequ.registry",
     "django_tasks",
     "django_tasks_db",
     "shequ.reports",

@@ -9,6 +9,7 @@ from shequ.notifications import views as notification_views
 from shequ.people import views as people_views
 from shequ.points import views as point_views
 from shequ.problems import views as problem_views
+from shequ.registry import views as registry_views
 from shequ.reports import views as report_views
 from shequ.tasks import views as task_views
 
@@ -18,9 +19,23 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("areas/<str:code>/", area_views.area_detail, name="area"),
     path("residents/", people_views.resident_list, name="residents"),
+    path("residents/export/", registry_views.resident_export, name="residents_export"),
     path("residents/<int:resident_id>/", people_views.resident_detail, name="resident"),
     path("residents/<int:resident_id>/unmask/", people_views.resident_unmask, name="resident_unmask"),
     path("households/<int:household_id>/", people_views.household_detail, name="household"),
+    path("households/<int:household_id>/visits/new/", people_views.visit_new, name="visit_new"),
+    path("visits/", people_views.visit_list, name="visits"),
+    path("visits/coverage/", people_views.visit_coverage, name="visits_coverage"),
+    path("visits/unvisited/", people_views.visit_unvisited, name="visits_unvisited"),
+    path("visits/<int:visit_id>/", people_views.visit_detail, name="visit"),
+    path("visits/needs/<int:need_id>/problem/", people_views.visit_need_problem, name="visit_need_problem"),
+    path("floating/", people_views.floating_list, name="floating"),
+    path("floating/landlords/", people_views.floating_landlords, name="floating_landlords"),
+    path("floating/export/", registry_views.floating_export, name="floating_export"),
+    path("care/export/", registry_views.care_export, name="care_export"),
+    path("residents/<int:resident_id>/floating/", people_views.floating_edit, name="floating_edit"),
+    path("care/", people_views.care_list, name="care"),
+    path("residents/<int:resident_id>/care/", people_views.care_records, name="care_records"),
     path("audit/", access_views.audit_log, name="audit_log"),
     path("audit/verify/", access_views.audit_verify, name="audit_verify"),
     path("problems/", problem_views.board, name="problems"),
@@ -69,6 +84,18 @@ urlpatterns = [
     path("points/service/", point_views.service, name="points_service"),
     path("points/rankings/", point_views.rankings, name="points_rankings"),
     path("points/notice/<str:code>/", point_views.notice, name="points_notice"),
+    path("registry/import/", registry_views.import_start, name="registry_import"),
+    path("registry/import/template/", registry_views.import_template, name="registry_import_template"),
+    path("registry/import/<int:run_id>/", registry_views.import_run, name="registry_import_run"),
+    path(
+        "registry/import/<int:run_id>/progress/",
+        registry_views.import_progress,
+        name="registry_import_progress",
+    ),
+    path(
+        "registry/import/<int:run_id>/confirm/", registry_views.import_confirm, name="registry_import_confirm"
+    ),
+    path("registry/import/<int:run_id>/errors/", registry_views.import_errors, name="registry_import_errors"),
     path("notifications/", notification_views.inbox, name="notifications"),
     path("notifications/read/", notification_views.read_all, name="notifications_read"),
     path("api/v1/", api.urls),

@@ -48,6 +48,12 @@ class Permission(StrEnum):
     POINTS_VIEW = "points.view"
     POINTS_MANAGE = "points.manage"
     STORE_MANAGE = "store.manage"
+    REGISTRY_IMPORT = "registry.import"
+    REGISTRY_EXPORT = "registry.export"
+    VISIT_RECORD = "visit.record"
+    VISIT_PLAN = "visit.plan"
+    FLOATING_MANAGE = "floating.manage"
+    CARE_MANAGE = "care.manage"
 
 
 P = Permission
@@ -71,20 +77,35 @@ _TASK_STAFF = {
     P.POINTS_MANAGE,
     P.STORE_MANAGE,
 }
+# Registers in and out of Excel, visits, floating population and care groups (issue 5).
+_REGISTRY_STAFF = {
+    P.REGISTRY_IMPORT,
+    P.REGISTRY_EXPORT,
+    P.VISIT_RECORD,
+    P.VISIT_PLAN,
+    P.FLOATING_MANAGE,
+    P.CARE_MANAGE,
+}
+_REGISTRY_GRID = {P.REGISTRY_EXPORT, P.VISIT_RECORD, P.FLOATING_MANAGE, P.CARE_MANAGE}
 GRANTS: dict[str, frozenset[Permission]] = {
     Role.STREET_ADMIN: frozenset(
         {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
         | _PROBLEM_STAFF
         | _TASK_STAFF
         | {P.TASK_APPROVE}
+        | _REGISTRY_STAFF
     ),
     Role.COMMUNITY_SECRETARY: frozenset(
         {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
         | _PROBLEM_STAFF
         | _TASK_STAFF
+        | _REGISTRY_STAFF
     ),
     Role.COMMUNITY_STAFF: frozenset(
-        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE} | _PROBLEM_STAFF | _TASK_STAFF
+        {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_PHONE}
+        | _PROBLEM_STAFF
+        | _TASK_STAFF
+        | _REGISTRY_STAFF
     ),
     Role.GRID_WORKER: frozenset(
         {
@@ -99,6 +120,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
             P.TASK_ACCEPT,
             P.RESOURCE_VIEW,
         }
+        | _REGISTRY_GRID
     ),
     Role.BUILDING_HEAD: frozenset({P.AREA_VIEW, P.RESIDENT_VIEW, P.PROBLEM_REPORT}),
     # A resident's assignment covers their own household only (see RoleAssignment); the
@@ -121,4 +143,9 @@ ROLE_AREA_KIND: dict[str, str] = {
     Role.AUDITOR: "street",
 }
 
-UNMASK_PERMISSION = {"id_number": P.UNMASK_ID_NUMBER, "phone": P.UNMASK_PHONE}
+# A residence permit (居住证) number is read in full on the same terms as an ID number.
+UNMASK_PERMISSION = {
+    "id_number": P.UNMASK_ID_NUMBER,
+    "phone": P.UNMASK_PHONE,
+    "permit_number": P.UNMASK_ID_NUMBER,
+}

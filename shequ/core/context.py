@@ -26,6 +26,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "tasks_staff": has_anywhere(user, Permission.TASK_VIEW),
             "tasks_claim": has_anywhere(user, Permission.TASK_CLAIM),
             "store_staff": has_anywhere(user, Permission.STORE_MANAGE),
+            "registry_import": has_anywhere(user, Permission.REGISTRY_IMPORT),
+            "registry_export": has_anywhere(user, Permission.REGISTRY_EXPORT),
+            "visits": has_anywhere(user, Permission.VISIT_RECORD),
+            "floating": has_anywhere(user, Permission.FLOATING_MANAGE),
+            "care": has_anywhere(user, Permission.CARE_MANAGE),
             "unread": Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count(),
         }
     }

@@ -455,6 +455,9 @@ def load(seed: int = 2026, plans: tuple[StreetPlan, ...] = PLANS, accounts: bool
     made = create_accounts() if accounts else []
     if accounts:
         load_problems(rng, plans)
+        from shequ.demo import registry
+
+        registry.build(rng)
     audit.record(None, "demo.load", detail={"seed": seed, "streets": [p.code for p in plans]})
     return made
 

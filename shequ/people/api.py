@@ -1,17 +1,20 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
+from shequ.access.roles import Permission
+from shequ.access.scope import can, has_anywhere
 from shequ.areas.selectors import get_area
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors, services
-from shequ.people.models import Resident
+from shequ.people.models import CareRecord, FloatingProfile, Resident, Visit, VisitPlan
 
 router = Router(tags=["居民"])
 
@@ -64,7 +67,7 @@ class ResidentOut(Schema):
 
 
 class UnmaskIn(Schema):
-    field: Literal["id_number", "phone"]
+    field: Literal["id_number", "phone", "permit_number"]
     reason: str
 
 
@@ -86,8 +89,297 @@ def get_resident(request: HttpRequest, resident_id: int) -> Resident:
 
 
 @router.post(
-    "/residents/{resident_id}/unmask", response=UnmaskOut, summary="查看完整身份证号或电话（记入审计）"
+    "/residents/{resident_id}/unmask",
+    response=UnmaskOut,
+    summary="查看完整身份证号、电话或居住证号（记入审计）",
 )
 def unmask(request: HttpRequest, resident_id: int, payload: UnmaskIn) -> dict[str, str]:
     value = services.unmask(request.user, resident_id, payload.field, payload.reason, ip=client_ip(request))
     return {"field": payload.field, "value": value}
+
+
+# ---------------------------------------------------------------------------------------
+# Visits, floating population, care groups.
+
+
+class NeedIn(Schema):
+    description: str
+    category: str = ""
+
+
+class VisitIn(Schema):
+    visited_on: date
+    people_met: str
+    situation: str
+    thoughts: str = ""
+    income_level: str = ""
+    health: str = ""
+    follow_up_on: date | None = None
+    needs: list[NeedIn] = []
+
+
+class NeedOut(Schema):
+    id: int
+    description: str
+    category: str
+    problem_id: int | None
+
+
+class VisitOut(Schema):
+    id: int
+    household: HouseholdRef
+    visitor: str
+    visited_on: date
+    people_met: str
+    situation: str
+    thoughts: str
+    income_level: str
+    health: str
+    follow_up_on: date | None
+    needs: list[NeedOut]
+
+    @staticmethod
+    def resolve_visitor(obj: Visit) -> str:
+        return str(obj.visitor)
+
+    @staticmethod
+    def resolve_needs(obj: Visit) -> Any:
+        return obj.needs.all()
+
+
+class ProblemRef(Schema):
+    id: int
+    source: str
+    status: str
+
+
+class NeedProblemIn(Schema):
+    category: str = ""
+
+
+class CoverageOut(Schema):
+    label: str
+    code: str
+    households: int
+    visited: int
+    planned: int
+    rate: float
+
+
+class CoverageReport(Schema):
+    area: str
+    month: str
+    grids: list[CoverageOut]
+    workers: list[CoverageOut]
+
+
+class UnvisitedOut(Schema):
+    id: int
+    code: str
+    address: str
+    building: AreaRef
+    last_visit: date | None
+
+
+class PlanIn(Schema):
+    grid: str
+    month: str
+    worker_id: int
+    target_households: int
+    note: str = ""
+
+
+class PlanOut(Schema):
+    id: int
+    grid: str
+    month: str
+    worker_id: int
+    target_households: int
+    note: str
+
+    @staticmethod
+    def resolve_grid(obj: VisitPlan) -> str:
+        return obj.grid.code
+
+
+class ResidentRef(Schema):
+    id: int
+    name: str
+
+
+class FloatingOut(Schema):
+    resident: ResidentRef
+    landlord: ResidentRef | None
+    lease_start: date | None
+    lease_end: date | None
+    employer: str
+    permit_number: str
+    permit_expires: date | None
+    origin: str
+    arrived_on: date | None
+    left_on: date | None
+
+    @staticmethod
+    def resolve_permit_number(obj: FloatingProfile) -> str:
+        return obj.permit_number_masked
+
+
+class FloatingIn(Schema):
+    landlord_id: int | None = None
+    lease_start: date | None = None
+    lease_end: date | None = None
+    employer: str = ""
+    permit_number: str = ""
+    permit_expires: date | None = None
+    origin: str = ""
+    arrived_on: date | None = None
+    left_on: date | None = None
+
+
+class LandlordOut(Schema):
+    landlord: ResidentRef
+    phone: str
+    tenants: list[FloatingOut]
+
+
+class CareResidentOut(ResidentOut):
+    care_count: int
+    last_care: date | None
+
+
+class CareIn(Schema):
+    kind: str
+    content: str
+    cared_on: date | None = None
+
+
+class CareOut(Schema):
+    id: int
+    resident_id: int
+    carer: str
+    cared_on: date
+    kind: str
+    content: str
+
+    @staticmethod
+    def resolve_carer(obj: CareRecord) -> str:
+        return str(obj.carer)
+
+
+def _path(request: HttpRequest, area: str | None, permission: Permission) -> str | None:
+    return get_area(request.user, area, permission).path if area else None
+
+
+@router.get("/visits/", response=list[VisitOut], summary="走访记录")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_visits(request: HttpRequest, area: str | None = None) -> Any:
+    path = _path(request, area, Permission.VISIT_RECORD)
+    return selectors.visit_list(request.user, area_path=path).prefetch_related("needs")
+
+
+@router.post("/households/{household_id}/visits", response={201: VisitOut}, summary="记录走访")
+def record_visit(request: HttpRequest, household_id: int, payload: VisitIn) -> Any:
+    data = services.VisitInput(
+        visited_on=payload.visited_on,
+        people_met=payload.people_met,
+        situation=payload.situation,
+        thoughts=payload.thoughts,
+        income_level=payload.income_level,
+        health=payload.health,
+        follow_up_on=payload.follow_up_on,
+        needs=tuple((n.description, n.category) for n in payload.needs),
+    )
+    visit = services.record_visit(request.user, household_id, data, ip=client_ip(request))
+    return Status(201, selectors.get_visit(request.user, visit.pk))
+
+
+@router.get("/visits/coverage", response=CoverageReport, summary="走访覆盖率（按网格、按网格员）")
+def visit_coverage(request: HttpRequest, area: str, month: str) -> Any:
+    where = get_area(request.user, area, Permission.VISIT_RECORD)
+    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
+        raise ValidationFailed({"month": "月份格式应为 202611"})
+    year, mon = int(month[:4]), int(month[4:])
+    start = date(year, mon, 1)
+    end = date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)
+    grids, workers = selectors.coverage(request.user, where, start, end)
+    return {"area": where.code, "month": month, "grids": grids, "workers": workers}
+
+
+@router.get("/visits/{visit_id}", response=VisitOut, summary="走访详情")
+def get_visit(request: HttpRequest, visit_id: int) -> Visit:
+    return selectors.get_visit(request.user, visit_id)
+
+
+@router.post("/visit-needs/{need_id}/problem", response={201: ProblemRef}, summary="走访需求转入问题清单")
+def need_to_problem(request: HttpRequest, need_id: int, payload: NeedProblemIn) -> Any:
+    problem = services.need_to_problem(request.user, need_id, payload.category, ip=client_ip(request))
+    return Status(201, problem)
+
+
+@router.get("/households/unvisited", response=list[UnvisitedOut], summary="N天内未走访的户")
+@paginate(CappedPageNumberPagination, page_size=50)
+def unvisited(request: HttpRequest, area: str | None = None, days: int = 90) -> Any:
+    path = _path(request, area, Permission.VISIT_RECORD)
+    return selectors.households_not_visited(request.user, area_path=path, days=max(1, days))
+
+
+@router.post("/visit-plans", response={201: PlanOut}, summary="制定走访计划")
+def plan_visits(request: HttpRequest, payload: PlanIn) -> Any:
+    plan = services.plan_visits(
+        request.user, payload.grid, payload.month, payload.worker_id, payload.target_households, payload.note
+    )
+    return Status(201, plan)
+
+
+@router.get("/floating/", response=list[FloatingOut], summary="流动人口（可筛选30天内到期的居住证或租约）")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_floating(request: HttpRequest, area: str | None = None, expiring: str = "") -> Any:
+    """``expiring=permit`` or ``lease``: those ending within 30 days."""
+    if expiring not in ("", "permit", "lease"):
+        raise ValidationFailed({"expiring": "只能是 permit（居住证）或 lease（租约）"})
+    path = _path(request, area, Permission.FLOATING_MANAGE)
+    if expiring:
+        return selectors.expiring(request.user, expiring, area_path=path)
+    return selectors.floating_list(request.user, area_path=path)
+
+
+@router.get("/floating/landlords", response=list[LandlordOut], summary="房东名册及租户")
+def list_landlords(request: HttpRequest, area: str | None = None) -> Any:
+    path = _path(request, area, Permission.FLOATING_MANAGE)
+    return [
+        {"landlord": landlord, "phone": landlord.phone_masked, "tenants": tenants}
+        for landlord, tenants in selectors.landlords(request.user, area_path=path)[:500]
+    ]
+
+
+@router.put("/residents/{resident_id}/floating", response=FloatingOut, summary="登记流动人口租住与居住证信息")
+def set_floating(request: HttpRequest, resident_id: int, payload: FloatingIn) -> Any:
+    data = services.FloatingInput(**payload.dict())
+    return services.set_floating(request.user, resident_id, data, ip=client_ip(request))
+
+
+@router.get("/care/", response=list[CareResidentOut], summary="重点人群名单（年龄按出生日期计算）")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_care(request: HttpRequest, group: str, area: str | None = None) -> Any:
+    if group not in selectors.CARE_LISTS:
+        raise ValidationFailed({"group": "人群类别不存在：" + "、".join(selectors.CARE_LISTS)})
+    if not has_anywhere(request.user, Permission.CARE_MANAGE):
+        raise NotFound("名单")
+    path = _path(request, area, Permission.CARE_MANAGE)
+    return selectors.care_list(request.user, group, area_path=path)
+
+
+@router.get("/residents/{resident_id}/care-records", response=list[CareOut], summary="关爱记录")
+def list_care_records(request: HttpRequest, resident_id: int) -> Any:
+    resident = selectors.get_resident(request.user, resident_id)
+    if not can(request.user, Permission.CARE_MANAGE, resident.area_path):
+        raise NotFound("居民")
+    return list(selectors.care_records(request.user, resident)[:200])
+
+
+@router.post("/residents/{resident_id}/care-records", response={201: CareOut}, summary="记录关爱")
+def add_care_record(request: HttpRequest, resident_id: int, payload: CareIn) -> Any:
+    record = services.record_care(
+        request.user, resident_id, payload.kind, payload.content, payload.cared_on, ip=client_ip(request)
+    )
+    return Status(201, record)

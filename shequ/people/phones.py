@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
@@ -14,11 +17,28 @@ _MOBILE = {PhoneNumberType.MOBILE}
 _LANDLINE = {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.VOIP}
 
 
+_MOBILE_SHAPE = re.compile(r"1\d{10}")
+
+
+@lru_cache(maxsize=8192)
+def _mobile_block(prefix: str) -> bool:
+    """Whether the 11-digit mobiles starting with these 7 digits are valid: the numbering
+    plan assigns mobile blocks by their first digits, so one parse answers for the block
+    (bulk imports check ~100,000 phones; a full parse is ~100 µs)."""
+    try:
+        number = phonenumbers.parse(prefix + "0000", "CN")
+    except NumberParseException:
+        return False  # the full parse below says why
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _MOBILE
+
+
 def normalize(raw: str) -> str:
     """Return ``13812341234`` for a mobile or ``0571-87654321`` for a landline."""
     text = "".join(str(raw).split()).translate({ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９＋－"})
     if not text:
         raise PhoneError("电话号码为空")
+    if _MOBILE_SHAPE.fullmatch(text) and _mobile_block(text[:7]):
+        return text
     try:
         number = phonenumbers.parse(text, "CN")
     except NumberParseException as exc:

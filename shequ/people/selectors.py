@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from shequ.access.roles import Permission
 from shequ.areas.paths import under
@@ -14,7 +17,17 @@ from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound
 from shequ.core.fields import starts_with
 from shequ.people import idcard, phones
-from shequ.people.models import Household, Resident
+from shequ.people.models import (
+    SANTE_SANLIU,
+    CareGroup,
+    CareRecord,
+    FloatingProfile,
+    Household,
+    Resident,
+    Visit,
+    VisitNeed,
+    VisitPlan,
+)
 
 _ID_LIKE = re.compile(r"^\d{17}[\dX]$")
 _PHONE_LIKE = re.compile(r"^\+?[\d\-]{7,}$")
@@ -81,12 +94,12 @@ def get_resident(viewer: Any, resident_id: int) -> Resident:
         raise NotFound("居民") from None
 
 
-def get_household(viewer: Any, household_id: int) -> Household:
+def get_household(
+    viewer: Any, household_id: int, permission: Permission = Permission.RESIDENT_VIEW
+) -> Household:
     try:
         return (
-            Household.objects.visible_to(viewer, Permission.RESIDENT_VIEW)
-            .select_related("building")
-            .get(pk=household_id)
+            Household.objects.visible_to(viewer, permission).select_related("building").get(pk=household_id)
         )
     except (Household.DoesNotExist, ValueError, TypeError):
         raise NotFound("户") from None
@@ -97,4 +110,205 @@ def household_members(viewer: Any, household: Household) -> QuerySet[Resident]:
         Resident.objects.visible_to(viewer, Permission.RESIDENT_VIEW)
         .filter(household=household)
         .order_by("id")
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Visits, floating population, care groups.
+
+
+def visit_list(
+    viewer: Any, *, area_path: str | None = None, household: Household | None = None
+) -> QuerySet[Visit]:
+    qs = Visit.objects.visible_to(viewer, Permission.VISIT_RECORD)
+    if area_path:
+        qs = qs.filter(under(area_path))
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs.select_related("household", "household__building", "visitor").order_by("-visited_on", "-id")
+
+
+def get_visit(viewer: Any, visit_id: int) -> Visit:
+    try:
+        return (
+            Visit.objects.visible_to(viewer, Permission.VISIT_RECORD)
+            .select_related("household", "household__building", "visitor")
+            .get(pk=visit_id)
+        )
+    except (Visit.DoesNotExist, ValueError, TypeError):
+        raise NotFound("走访记录") from None
+
+
+def get_visit_need(viewer: Any, need_id: int) -> VisitNeed:
+    try:
+        return (
+            VisitNeed.objects.visible_to(viewer, Permission.VISIT_RECORD)
+            .select_related("visit", "visit__household", "visit__household__building")
+            .get(pk=need_id)
+        )
+    except (VisitNeed.DoesNotExist, ValueError, TypeError):
+        raise NotFound("走访需求") from None
+
+
+@dataclass
+class Coverage:
+    """Households visited / households there, in a period (走访覆盖率)."""
+
+    label: str
+    code: str
+    households: int
+    visited: int
+    planned: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.visited / self.households if self.households else 0.0
+
+
+def coverage(viewer: Any, area: Any, start: date, end: date) -> tuple[list[Coverage], list[Coverage]]:
+    """Per grid under ``area`` and per worker: distinct households visited in
+    [start, end] over the households of the grid (of the worker's grids).
+
+    A worker's households are those of the grids where they hold the visit permission;
+    visits they made outside those grids count for the grid, not for them.
+    """
+    from shequ.access.models import RoleAssignment
+    from shequ.access.roles import GRANTS
+    from shequ.areas.models import Area, AreaKind
+
+    grids = list(
+        Area.objects.visible_to(viewer, Permission.VISIT_RECORD)
+        .filter(under(area.path, "path"), kind=AreaKind.GRID)
+        .order_by("path")
+    )
+    visits = Visit.objects.filter(under(area.path), visited_on__gte=start, visited_on__lte=end)
+    months = {f"{d:%Y%m}" for d in (start, end)}
+    plans = VisitPlan.objects.filter(under(area.path), month__in=months)
+    by_grid = []
+    for grid in grids:
+        households = Household.objects.under(grid.path).count()
+        visited = visits.filter(under(grid.path)).values("household_id").distinct().count()
+        planned = sum(p.target_households for p in plans if p.grid_id == grid.pk)
+        by_grid.append(Coverage(grid.name, grid.code, households, visited, planned))
+    grid_paths = {g.path for g in grids}
+    roles = [role for role, perms in GRANTS.items() if Permission.VISIT_RECORD in perms]
+    workers: dict[int, tuple[str, list[str]]] = {}
+    for assignment in RoleAssignment.objects.filter(role__in=roles, path__in=grid_paths).select_related(
+        "user"
+    ):
+        name = str(assignment.user)
+        workers.setdefault(assignment.user_id, (name, []))[1].append(assignment.path)
+    by_worker = []
+    for user_id, (name, paths) in sorted(workers.items(), key=lambda w: w[1][0]):
+        where = Q()
+        for path in paths:
+            where |= under(path)
+        households = Household.objects.filter(where).count()
+        visited = visits.filter(where, visitor_id=user_id).values("household_id").distinct().count()
+        planned = sum(p.target_households for p in plans if p.worker_id == user_id)
+        by_worker.append(Coverage(name, str(user_id), households, visited, planned))
+    return by_grid, by_worker
+
+
+def households_not_visited(
+    viewer: Any, *, area_path: str | None = None, days: int = 90, today: date | None = None
+) -> QuerySet[Household]:
+    """Households with no visit in the last ``days`` days (never visited first)."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=days)
+    qs = Household.objects.visible_to(viewer, Permission.VISIT_RECORD)
+    if area_path:
+        qs = qs.filter(under(area_path))
+    return (
+        qs.annotate(last_visit=Max("visits__visited_on"))
+        .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=cutoff))
+        .select_related("building")
+        .order_by(F("last_visit").asc(nulls_first=True), "area_path")
+    )
+
+
+def floating_list(viewer: Any, *, area_path: str | None = None) -> QuerySet[FloatingProfile]:
+    qs = FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE)
+    if area_path:
+        qs = qs.filter(under(area_path))
+    return qs.select_related("resident", "resident__household", "resident__area", "landlord").order_by(
+        "area_path", "id"
+    )
+
+
+def expiring(
+    viewer: Any, what: str, *, within: int = 30, today: date | None = None, area_path: str | None = None
+) -> QuerySet[FloatingProfile]:
+    """Permits (``what="permit"``) or leases (``"lease"``) ending in the next ``within``
+    days, today included; those already ended are not listed. People who have left are
+    not listed."""
+    today = today or timezone.localdate()
+    field = "permit_expires" if what == "permit" else "lease_end"
+    return (
+        floating_list(viewer, area_path=area_path)
+        .filter(**{f"{field}__gte": today, f"{field}__lte": today + timedelta(days=within)})
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+        .order_by(field, "id")
+    )
+
+
+def landlords(viewer: Any, *, area_path: str | None = None) -> list[tuple[Resident, list[FloatingProfile]]]:
+    """Landlords' roster: each landlord with the tenants recorded under them."""
+    tenants = floating_list(viewer, area_path=area_path).filter(landlord__isnull=False)
+    roster: dict[int, tuple[Resident, list[FloatingProfile]]] = {}
+    for profile in tenants:
+        assert profile.landlord is not None
+        roster.setdefault(profile.landlord_id or 0, (profile.landlord, []))[1].append(profile)
+    return sorted(roster.values(), key=lambda item: (item[0].area_path, item[0].pk))
+
+
+CARE_LISTS = {
+    "elderly_60": "60岁以上老年人",
+    "elderly_80": "80岁以上高龄老人",
+    **{value: str(label) for value, label in CareGroup.choices},
+    "sante_sanliu": "三特三留人员",
+}
+
+
+def care_list(
+    viewer: Any, group: str, *, area_path: str | None = None, today: date | None = None
+) -> QuerySet[Resident]:
+    """Residents of a care group in the viewer's care scope. Ages come from birth dates
+    on ``today``: 60+ means born on or before this day 60 years ago."""
+    today = today or timezone.localdate()
+    qs = Resident.objects.visible_to(viewer, Permission.CARE_MANAGE)
+    if area_path:
+        qs = qs.filter(under(area_path))
+    if group in ("elderly_60", "elderly_80"):
+        years = 60 if group == "elderly_60" else 80
+        qs = qs.filter(birth_date__lte=_years_before(today, years))
+    elif group == "sante_sanliu":
+        q = Q()
+        for tag in SANTE_SANLIU:
+            q |= Q(care_tags__contains=f",{tag},")
+        qs = qs.filter(q)
+    elif group in CareGroup.values:
+        qs = qs.filter(care_tags__contains=f",{group},")
+    else:
+        return qs.none()
+    return (
+        qs.select_related("household", "area")
+        .annotate(care_count=Count("care_records"), last_care=Max("care_records__cared_on"))
+        .defer("id_number_enc", "phone_enc", "id_number_hash", "phone_hash")
+        .order_by("area_path", "id")
+    )
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def care_records(viewer: Any, resident: Resident) -> QuerySet[CareRecord]:
+    return (
+        CareRecord.objects.visible_to(viewer, Permission.CARE_MANAGE)
+        .filter(resident=resident)
+        .select_related("carer")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -13,26 +14,34 @@ from django.utils import timezone
 from shequ.access import audit
 from shequ.access.masking import mask_id_number, mask_phone
 from shequ.access.models import AuditEvent
-from shequ.access.roles import UNMASK_PERMISSION
+from shequ.access.roles import UNMASK_PERMISSION, Permission
 from shequ.access.scope import can
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path
 from shequ.core import fieldcrypt
-from shequ.core.errors import RateLimited, ValidationFailed
+from shequ.core.errors import NotFound, RateLimited, ValidationFailed
 from shequ.people import idcard, phones
 from shequ.people.models import (
     CareGroup,
+    CareKind,
+    CareRecord,
+    FloatingProfile,
     Gender,
+    Health,
     Household,
+    IncomeLevel,
     PartyMemberKind,
     Relation,
     ResidenceType,
     Resident,
+    Visit,
+    VisitNeed,
+    VisitPlan,
 )
 from shequ.people.pinyin import name_pinyin
 from shequ.people.selectors import get_resident
 
-FIELD_LABELS = {"id_number": "身份证号", "phone": "联系电话"}
+FIELD_LABELS = {"id_number": "身份证号", "phone": "联系电话", "permit_number": "居住证号"}
 GENDERS = frozenset(Gender.values)
 RELATIONS = frozenset(Relation.values)
 RESIDENCE_TYPES = frozenset(ResidenceType.values)
@@ -170,7 +179,7 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
     resident = get_resident(viewer, resident_id)
     errors = {}
     if field not in UNMASK_PERMISSION:
-        errors["field"] = "只能查看身份证号（id_number）或联系电话（phone）"
+        errors["field"] = "只能查看身份证号（id_number）、联系电话（phone）或居住证号（permit_number）"
     reason = (reason or "").strip()
     if len(reason) < 2:
         errors["reason"] = "请填写查看完整信息的事由（至少2个字）"
@@ -181,6 +190,9 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
     label = FIELD_LABELS[field]
     if not can(viewer, UNMASK_PERMISSION[field], resident.area_path):
         raise ValidationFailed({"field": f"您的角色无权查看该居民完整的{label}"})
+    token = encrypted_value(resident, field)
+    if not token:
+        raise ValidationFailed({"field": f"该居民没有登记{label}"})
     since = timezone.now() - timedelta(hours=1)
     with transaction.atomic():
         used = AuditEvent.objects.filter(actor_id=viewer.pk, event="resident.unmask", at__gte=since).count()
@@ -194,8 +206,15 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
             detail={"field": field, "reason": reason},
             ip=ip,
         )
-    token = resident.id_number_enc if field == "id_number" else resident.phone_enc
     return fieldcrypt.decrypt(token, field)
+
+
+def encrypted_value(resident: Resident, field: str) -> str:
+    """The stored ciphertext of a personal field of a resident ("" when none)."""
+    if field == "permit_number":
+        profile = FloatingProfile.objects.filter(resident=resident).only("permit_number_enc").first()
+        return profile.permit_number_enc if profile else ""
+    return resident.id_number_enc if field == "id_number" else resident.phone_enc
 
 
 BATCH = 2000
@@ -253,8 +272,14 @@ def bulk_register_residents(
         for key, value in (extra or {}).get(index, {}).items():
             setattr(resident, key, value)
         built.append(resident)
+    return insert_built_residents(built, actor=actor)
+
+
+def insert_built_residents(built: list[Resident], *, actor: Any = None) -> list[Resident]:
+    """Insert residents already checked by ``build_resident`` (bulk paths: the registry
+    import), all or nothing, refusing any ID number already registered."""
     with transaction.atomic():
-        hashes = list(seen)
+        hashes = [r.id_number_hash for r in built]
         for start in range(0, len(hashes), 500):
             if Resident.objects.filter(id_number_hash__in=hashes[start : start + 500]).exists():
                 raise ValidationFailed({"id_number": "有身份证号已登记"})
@@ -269,6 +294,43 @@ def bulk_register_residents(
     return created
 
 
+UPDATABLE = (
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "gender",
+    "birth_date",
+    "phone_enc",
+    "phone_hash",
+    "phone_masked",
+    "relation",
+    "residence_type",
+    "care_tags",
+    "household",
+    "area",
+    "area_path",
+)
+
+
+def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
+    """Write new values (from ``build_resident``, with the registered resident's pk) over
+    registered residents: re-imports. The ID number itself is never changed here."""
+    if not built:
+        return 0
+    now = timezone.now()
+    for resident in built:
+        resident.updated_at = now
+    with transaction.atomic():
+        Resident.objects.bulk_update(built, [*UPDATABLE, "updated_at"], batch_size=500)
+        audit.record(
+            actor,
+            "resident.bulk_update",
+            area_path=_common_path([r.area_path for r in built]),
+            detail={"count": len(built)},
+        )
+    return len(built)
+
+
 def _common_path(paths: list[str]) -> str:
     """The deepest area path shared by all, ending in "/"."""
     if not paths:
@@ -278,3 +340,238 @@ def _common_path(paths: list[str]) -> str:
     while i < min(len(first), len(last)) and first[i] == last[i]:
         i += 1
     return first[: first.rfind("/", 0, i) + 1] if i else "/"
+
+
+# ---------------------------------------------------------------------------------------
+# Visits (走访, 四千行动), floating population (流动人口) and care groups (重点人群).
+
+
+@dataclass
+class VisitInput:
+    visited_on: date | None
+    people_met: str
+    situation: str
+    thoughts: str = ""
+    income_level: str = ""
+    health: str = ""
+    follow_up_on: date | None = None
+    needs: tuple[tuple[str, str], ...] = ()  # (description, problem category code or "")
+
+
+def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "") -> Visit:
+    """A grid worker's visit to a household, with the needs found there."""
+    from shequ.people.selectors import get_household
+
+    household = get_household(actor, household_id, Permission.VISIT_RECORD)
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if data.visited_on is None:
+        errors["visited_on"] = "请填写走访日期"
+    elif data.visited_on > today:
+        errors["visited_on"] = "走访日期不能晚于今天"
+    elif data.visited_on < today - timedelta(days=366):
+        errors["visited_on"] = "只能补录一年以内的走访"
+    people_met = (data.people_met or "").strip()
+    if not people_met:
+        errors["people_met"] = "请填写见到了谁，如 户主及配偶"
+    elif len(people_met) > 200:
+        errors["people_met"] = "见到的人不能超过200个字"
+    situation = (data.situation or "").strip()
+    if len(situation) < 2:
+        errors["situation"] = "请填写家庭情况（至少2个字）"
+    if data.income_level and data.income_level not in IncomeLevel.values:
+        errors["income_level"] = "收入水平不在可选范围内"
+    if data.health and data.health not in Health.values:
+        errors["health"] = "健康状况不在可选范围内"
+    if data.follow_up_on and data.visited_on and data.follow_up_on < data.visited_on:
+        errors["follow_up_on"] = "回访日期不能早于走访日期"
+    needs = [(d.strip(), c.strip()) for d, c in data.needs if d and d.strip()]
+    for i, (description, _category) in enumerate(needs):
+        if len(description) > 500:
+            errors[f"needs.{i}"] = "每条需求不能超过500个字"
+    if errors:
+        raise ValidationFailed(errors)
+    assert data.visited_on is not None
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            household=household,
+            area_path=household.area_path,
+            visitor=actor,
+            visited_on=data.visited_on,
+            people_met=people_met,
+            situation=situation,
+            thoughts=(data.thoughts or "").strip(),
+            income_level=data.income_level,
+            health=data.health,
+            follow_up_on=data.follow_up_on,
+        )
+        VisitNeed.objects.bulk_create(
+            [VisitNeed(visit=visit, area_path=visit.area_path, description=d, category=c) for d, c in needs]
+        )
+        audit.record(actor, "visit.create", area_path=visit.area_path, obj=visit, ip=ip)
+    return visit
+
+
+def need_to_problem(actor: Any, need_id: int, category: str = "", *, ip: str = "") -> Any:
+    """Pass a need found on a visit to the problem list (source 走访发现), in one tap."""
+    from shequ.people.selectors import get_visit_need
+    from shequ.problems.models import Source
+    from shequ.problems.services import ReportInput, report_problem
+
+    need = get_visit_need(actor, need_id)
+    if need.problem_id:
+        raise ValidationFailed({"need": "这条需求已转入问题清单"})
+    category = category or need.category
+    if not category:
+        raise ValidationFailed({"category": "请选择问题类别"})
+    household = need.visit.household
+    with transaction.atomic():
+        problem, _ = report_problem(
+            actor,
+            ReportInput(
+                category=category,
+                description=f"走访发现：{need.description}（{household.building.name} {household.address}）",
+                source=Source.VISIT,
+                area=household.building.code,
+                idempotency_key=f"visit-need-{need.pk}",
+            ),
+            ip=ip,
+        )
+        VisitNeed.objects.filter(pk=need.pk).update(problem=problem, category=category)
+        audit.record(actor, "visit.need_to_problem", area_path=need.area_path, obj=need, ip=ip)
+    return problem
+
+
+def plan_visits(
+    actor: Any, grid_code: str, month: str, worker_id: int, target_households: int, note: str = ""
+) -> VisitPlan:
+    """Set (or change) a worker's planned visits in a grid for a month."""
+    from shequ.access.models import User
+    from shequ.areas.selectors import get_area
+
+    grid = get_area(actor, grid_code, Permission.VISIT_PLAN)
+    errors: dict[str, str] = {}
+    if grid.kind != AreaKind.GRID:
+        errors["grid"] = "走访计划按网格制定，请选择网格"
+    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
+        errors["month"] = "月份格式应为 202611"
+    worker = User.objects.filter(pk=worker_id).first()
+    if worker is None or not can(worker, Permission.VISIT_RECORD, grid.path):
+        errors["worker"] = "请选择负责这个网格走访的网格员"
+    households = Household.objects.under(grid.path).count()
+    if target_households < 1:
+        errors["target_households"] = "计划走访户数至少为1"
+    elif target_households > households:
+        errors["target_households"] = f"计划走访户数不能超过网格内的户数（{households}户）"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        plan, _ = VisitPlan.objects.update_or_create(
+            grid=grid,
+            month=month,
+            worker=worker,
+            defaults={
+                "area_path": grid.path,
+                "target_households": target_households,
+                "note": (note or "").strip()[:200],
+                "created_by": actor,
+            },
+        )
+        audit.record(actor, "visit.plan", area_path=grid.path, obj=plan, detail={"month": month})
+    return plan
+
+
+@dataclass
+class FloatingInput:
+    landlord_id: int | None = None
+    lease_start: date | None = None
+    lease_end: date | None = None
+    employer: str = ""
+    permit_number: str = ""  # "" keeps the number already recorded
+    permit_expires: date | None = None
+    origin: str = ""
+    arrived_on: date | None = None
+    left_on: date | None = None
+
+
+def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str = "") -> FloatingProfile:
+    """Record or update a floating resident's rental home, landlord, work and permit."""
+    resident = get_resident(actor, resident_id)
+    errors: dict[str, str] = {}
+    if not can(actor, Permission.FLOATING_MANAGE, resident.area_path):
+        raise NotFound("居民")
+    if resident.residence_type != ResidenceType.FLOATING:
+        errors["resident"] = "只有流动人口才登记租住和居住证信息，请先把人口类型改为流动人口"
+    landlord = None
+    if data.landlord_id:
+        try:
+            landlord = get_resident(actor, data.landlord_id)
+        except Exception:  # noqa: BLE001 - the same message for missing and out of scope
+            errors["landlord_id"] = "房东须是您管辖范围内已登记的居民"
+        else:
+            if landlord.pk == resident.pk:
+                errors["landlord_id"] = "房东不能是本人"
+    if data.lease_start and data.lease_end and data.lease_end < data.lease_start:
+        errors["lease_end"] = "租期结束不能早于租期开始"
+    if data.arrived_on and data.left_on and data.left_on < data.arrived_on:
+        errors["left_on"] = "离开日期不能早于来本地日期"
+    permit = "".join(unicodedata.normalize("NFKC", data.permit_number or "").split()).upper()
+    if permit and not (6 <= len(permit) <= 30 and permit.isalnum()):
+        errors["permit_number"] = "居住证号应为6到30位字母或数字"
+    for name in ("employer", "origin"):
+        if len(getattr(data, name) or "") > 100:
+            errors[name] = "不能超过100个字"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        profile = FloatingProfile.objects.filter(resident=resident).first() or FloatingProfile(
+            resident=resident
+        )
+        profile.area_path = resident.area_path
+        profile.landlord = landlord
+        profile.lease_start, profile.lease_end = data.lease_start, data.lease_end
+        profile.employer = (data.employer or "").strip()
+        profile.origin = (data.origin or "").strip()
+        profile.permit_expires = data.permit_expires
+        profile.arrived_on, profile.left_on = data.arrived_on, data.left_on
+        if permit:
+            profile.permit_number_enc = fieldcrypt.encrypt(permit, "permit_number")
+            profile.permit_number_hash = fieldcrypt.lookup_hash(permit, "permit_number")
+            profile.permit_number_masked = mask_id_number(permit)
+        profile.save()
+        audit.record(actor, "floating.update", area_path=profile.area_path, obj=profile, ip=ip)
+    return profile
+
+
+def record_care(
+    actor: Any, resident_id: int, kind: str, content: str, cared_on: date | None, *, ip: str = ""
+) -> CareRecord:
+    resident = get_resident(actor, resident_id)
+    if not can(actor, Permission.CARE_MANAGE, resident.area_path):
+        raise NotFound("居民")
+    errors: dict[str, str] = {}
+    if kind not in CareKind.values:
+        errors["kind"] = "请选择关爱方式"
+    content = (content or "").strip()
+    if len(content) < 2:
+        errors["content"] = "请填写关爱内容（至少2个字）"
+    elif len(content) > 2000:
+        errors["content"] = "关爱内容不能超过2000字"
+    if cared_on is None:
+        errors["cared_on"] = "请填写日期"
+    elif cared_on > timezone.localdate():
+        errors["cared_on"] = "日期不能晚于今天"
+    if errors:
+        raise ValidationFailed(errors)
+    assert cared_on is not None
+    with transaction.atomic():
+        record = CareRecord.objects.create(
+            resident=resident,
+            area_path=resident.area_path,
+            carer=actor,
+            cared_on=cared_on,
+            kind=kind,
+            content=content,
+        )
+        audit.record(actor, "care.create", area_path=record.area_path, obj=record, ip=ip)
+    return record

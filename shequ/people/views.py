@@ -1,17 +1,24 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
-from shequ.access.roles import UNMASK_PERMISSION
-from shequ.access.scope import can
-from shequ.areas.selectors import get_area
-from shequ.core.errors import DomainError
+from shequ.access.roles import UNMASK_PERMISSION, Permission
+from shequ.access.scope import can, has_anywhere
+from shequ.areas.models import Area
+from shequ.areas.selectors import get_area, home_areas
+from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
+from shequ.people.models import CareKind, Health, IncomeLevel
 
 
 @login_required
@@ -27,7 +34,10 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         if getattr(request, "htmx", False)
         else "people/resident_list.html"
     )
-    return render(request, template, {"page": page, "area": area, "q": q})
+    can_full_export = has_anywhere(user, Permission.REGISTRY_EXPORT) and (
+        has_anywhere(user, Permission.UNMASK_ID_NUMBER) or has_anywhere(user, Permission.UNMASK_PHONE)
+    )
+    return render(request, template, {"page": page, "area": area, "q": q, "can_full_export": can_full_export})
 
 
 @login_required
@@ -36,10 +46,16 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     unmaskable = [
         field
         for field, perm in UNMASK_PERMISSION.items()
-        if can(request.user, perm, resident.area_path)
-        and (resident.id_number_enc if field == "id_number" else resident.phone_enc)
+        if can(request.user, perm, resident.area_path) and services.encrypted_value(resident, field)
     ]
-    return render(request, "people/resident_detail.html", {"resident": resident, "unmaskable": unmaskable})
+    context = {
+        "resident": resident,
+        "unmaskable": unmaskable,
+        "can_floating": can(request.user, Permission.FLOATING_MANAGE, resident.area_path),
+        "can_care": can(request.user, Permission.CARE_MANAGE, resident.area_path),
+        "floating": getattr(resident, "floating", None) if resident.residence_type == "floating" else None,
+    }
+    return render(request, "people/resident_detail.html", context)
 
 
 @login_required
@@ -65,4 +81,285 @@ def resident_unmask(request: HttpRequest, resident_id: int) -> HttpResponse:
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = selectors.get_household(request.user, household_id)
     members = selectors.household_members(request.user, household)
-    return render(request, "people/household_detail.html", {"household": household, "members": members})
+    can_visit = can(request.user, Permission.VISIT_RECORD, household.area_path)
+    visits = selectors.visit_list(request.user, household=household)[:10] if can_visit else []
+    return render(
+        request,
+        "people/household_detail.html",
+        {"household": household, "members": members, "can_visit": can_visit, "visits": visits},
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Visits, floating population, care groups.
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value and value.strip() else None
+    except ValueError:
+        return None
+
+
+def _scope_area(request: HttpRequest, permission: Permission) -> Area | None:
+    if not has_anywhere(request.user, permission):
+        raise Http404
+    code = request.GET.get("area", "").strip()
+    return get_area(request.user, code, permission) if code else None
+
+
+def _categories() -> list[Any]:
+    from shequ.problems.models import ProblemCategory
+
+    return list(ProblemCategory.objects.filter(active=True).order_by("sort"))
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    area = _scope_area(request, Permission.VISIT_RECORD)
+    visits = selectors.visit_list(request.user, area_path=area.path if area else None)
+    page = CappedPaginator(visits, 30).get_page(request.GET.get("page"))
+    return render(request, "people/visit_list.html", {"page": page, "area": area})
+
+
+@login_required
+def visit_new(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = selectors.get_household(request.user, household_id, Permission.VISIT_RECORD)
+    error = None
+    form: dict[str, Any] = {"visited_on": timezone.localdate().isoformat()}
+    if request.method == "POST":
+        form = dict(request.POST.dict())
+        needs = tuple(zip(request.POST.getlist("need"), request.POST.getlist("need_category"), strict=False))
+        form["needs"] = needs
+        data = services.VisitInput(
+            visited_on=_date(form.get("visited_on", "")),
+            people_met=form.get("people_met", ""),
+            situation=form.get("situation", ""),
+            thoughts=form.get("thoughts", ""),
+            income_level=form.get("income_level", ""),
+            health=form.get("health", ""),
+            follow_up_on=_date(form.get("follow_up_on", "")),
+            needs=needs,
+        )
+        try:
+            visit = services.record_visit(request.user, household.pk, data, ip=client_ip(request))
+            return redirect("visit", visit_id=visit.pk)
+        except ValidationFailed as exc:
+            error = exc
+    context = {
+        "household": household,
+        "form": form,
+        "error": error,
+        "incomes": IncomeLevel.choices,
+        "healths": Health.choices,
+        "categories": _categories(),
+        "need_rows": list(form.get("needs", ())) + [("", "")] * 3,
+    }
+    return render(request, "people/visit_form.html", context, status=error.status if error else 200)
+
+
+@login_required
+def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = selectors.get_visit(request.user, visit_id)
+    return render(
+        request,
+        "people/visit_detail.html",
+        {"visit": visit, "needs": visit.needs.select_related("problem"), "categories": _categories()},
+    )
+
+
+@login_required
+@require_POST
+def visit_need_problem(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = selectors.get_visit_need(request.user, need_id)
+    try:
+        services.need_to_problem(
+            request.user, need.pk, request.POST.get("category", ""), ip=client_ip(request)
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        visit = need.visit
+        context = {"visit": visit, "needs": visit.needs.select_related("problem"), "error": exc}
+        context["categories"] = _categories()
+        return render(request, "people/visit_detail.html", context, status=exc.status)
+    return redirect("visit", visit_id=need.visit_id)
+
+
+def _month_bounds(month: str) -> tuple[date, date]:
+    year, mon = int(month[:4]), int(month[4:])
+    start = date(year, mon, 1)
+    end = date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+@login_required
+def visit_coverage(request: HttpRequest) -> HttpResponse:
+    """Coverage per grid and worker for a month, and the month's plans."""
+    area = _scope_area(request, Permission.VISIT_RECORD)
+    if area is None:
+        area = home_areas(request.user, Permission.VISIT_RECORD).first()
+        if area is None:
+            raise Http404
+    month = request.GET.get("month", "").replace("-", "") or f"{timezone.localdate():%Y%m}"
+    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
+        month = f"{timezone.localdate():%Y%m}"
+    error: DomainError | None = None
+    if request.method == "POST":
+        try:
+            services.plan_visits(
+                request.user,
+                request.POST.get("grid", ""),
+                request.POST.get("month", "").replace("-", ""),
+                int(request.POST.get("worker", "0") or 0),
+                int(request.POST.get("target_households", "0") or 0),
+                request.POST.get("note", ""),
+            )
+            return redirect(f"{reverse('visits_coverage')}?area={area.code}&month={month}")
+        except (DomainError, ValueError) as exc:
+            error = (
+                exc if isinstance(exc, DomainError) else ValidationFailed({"target_households": "请填写整数"})
+            )
+    start, end = _month_bounds(month)
+    by_grid, by_worker = selectors.coverage(request.user, area, start, end)
+    can_plan = can(request.user, Permission.VISIT_PLAN, area.path)
+    return render(
+        request,
+        "people/visit_coverage.html",
+        {
+            "area": area,
+            "month": month,
+            "month_input": f"{month[:4]}-{month[4:]}",
+            "by_grid": by_grid,
+            "by_worker": by_worker,
+            "can_plan": can_plan,
+            "error": error,
+        },
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+def visit_unvisited(request: HttpRequest) -> HttpResponse:
+    area = _scope_area(request, Permission.VISIT_RECORD)
+    try:
+        days = max(1, min(int(request.GET.get("days", "90")), 3650))
+    except ValueError:
+        days = 90
+    rows = selectors.households_not_visited(request.user, area_path=area.path if area else None, days=days)
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "people/visit_unvisited.html", {"page": page, "area": area, "days": days})
+
+
+@login_required
+def floating_list(request: HttpRequest) -> HttpResponse:
+    area = _scope_area(request, Permission.FLOATING_MANAGE)
+    which = request.GET.get("list", "all")
+    path = area.path if area else None
+    if which in ("permit", "lease"):
+        rows = selectors.expiring(request.user, which, area_path=path)
+    else:
+        rows = selectors.floating_list(request.user, area_path=path)
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "people/floating_list.html", {"page": page, "area": area, "which": which})
+
+
+@login_required
+def floating_landlords(request: HttpRequest) -> HttpResponse:
+    area = _scope_area(request, Permission.FLOATING_MANAGE)
+    roster = selectors.landlords(request.user, area_path=area.path if area else None)
+    return render(request, "people/floating_landlords.html", {"roster": roster[:500], "area": area})
+
+
+@login_required
+def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
+    resident = selectors.get_resident(request.user, resident_id)
+    if not can(request.user, Permission.FLOATING_MANAGE, resident.area_path):
+        raise Http404
+    profile = getattr(resident, "floating", None)
+    error = None
+    form: dict[str, Any] = {}
+    if profile is not None:
+        for name in ("lease_start", "lease_end", "permit_expires", "arrived_on", "left_on"):
+            value = getattr(profile, name)
+            form[name] = value.isoformat() if value else ""
+        form.update(employer=profile.employer, origin=profile.origin, landlord_id=profile.landlord_id or "")
+    if request.method == "POST":
+        form = request.POST.dict()
+        form.pop("permit_number", None)  # never echoed back in full
+        try:
+            landlord = int(request.POST.get("landlord_id", "") or 0) or None
+        except ValueError:
+            landlord = -1
+        data = services.FloatingInput(
+            landlord_id=landlord,
+            lease_start=_date(request.POST.get("lease_start", "")),
+            lease_end=_date(request.POST.get("lease_end", "")),
+            employer=request.POST.get("employer", ""),
+            permit_number=request.POST.get("permit_number", ""),
+            permit_expires=_date(request.POST.get("permit_expires", "")),
+            origin=request.POST.get("origin", ""),
+            arrived_on=_date(request.POST.get("arrived_on", "")),
+            left_on=_date(request.POST.get("left_on", "")),
+        )
+        try:
+            services.set_floating(request.user, resident.pk, data, ip=client_ip(request))
+            return redirect("resident", resident_id=resident.pk)
+        except ValidationFailed as exc:
+            error = exc
+    return render(
+        request,
+        "people/floating_form.html",
+        {"resident": resident, "profile": profile, "form": form, "error": error},
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+def care_list(request: HttpRequest) -> HttpResponse:
+    area = _scope_area(request, Permission.CARE_MANAGE)
+    group = request.GET.get("group", "elderly_60")
+    if group not in selectors.CARE_LISTS:
+        group = "elderly_60"
+    rows = selectors.care_list(request.user, group, area_path=area.path if area else None)
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/care_list.html",
+        {"page": page, "area": area, "group": group, "groups": selectors.CARE_LISTS.items()},
+    )
+
+
+@login_required
+def care_records(request: HttpRequest, resident_id: int) -> HttpResponse:
+    resident = selectors.get_resident(request.user, resident_id)
+    if not can(request.user, Permission.CARE_MANAGE, resident.area_path):
+        raise Http404
+    error = None
+    form: dict[str, Any] = {"cared_on": timezone.localdate().isoformat()}
+    if request.method == "POST":
+        form = request.POST.dict()
+        try:
+            services.record_care(
+                request.user,
+                resident.pk,
+                form.get("kind", ""),
+                form.get("content", ""),
+                _date(form.get("cared_on", "")),
+                ip=client_ip(request),
+            )
+            return redirect("care_records", resident_id=resident.pk)
+        except ValidationFailed as exc:
+            error = exc
+    return render(
+        request,
+        "people/care_records.html",
+        {
+            "resident": resident,
+            "records": selectors.care_records(request.user, resident)[:100],
+            "kinds": CareKind.choices,
+            "form": form,
+            "error": error,
+        },
+        status=error.status if error else 200,
+    )

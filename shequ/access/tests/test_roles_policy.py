@@ -20,6 +20,16 @@ TASK_STAFF = {
     "points.manage",
     "store.manage",
 }
+# Issue 5: registers in and out of Excel, visits, floating population, care groups.
+REGISTRY_STAFF = {
+    "registry.import",
+    "registry.export",
+    "visit.record",
+    "visit.plan",
+    "floating.manage",
+    "care.manage",
+}
+REGISTRY_GRID = {"registry.export", "visit.record", "floating.manage", "care.manage"}
 EXPECTED = {
     Role.STREET_ADMIN: {
         "area.view",
@@ -31,7 +41,8 @@ EXPECTED = {
         "task.approve",
     }
     | PROBLEM_STAFF
-    | TASK_STAFF,
+    | TASK_STAFF
+    | REGISTRY_STAFF,
     Role.COMMUNITY_SECRETARY: {
         "area.view",
         "stats.view",
@@ -41,10 +52,12 @@ EXPECTED = {
         "problem.urge",
     }
     | PROBLEM_STAFF
-    | TASK_STAFF,
+    | TASK_STAFF
+    | REGISTRY_STAFF,
     Role.COMMUNITY_STAFF: {"area.view", "stats.view", "resident.view", "resident.unmask_phone"}
     | PROBLEM_STAFF
-    | TASK_STAFF,
+    | TASK_STAFF
+    | REGISTRY_STAFF,
     Role.GRID_WORKER: {
         "area.view",
         "stats.view",
@@ -56,7 +69,8 @@ EXPECTED = {
         "task.view",
         "task.accept",
         "resource.view",
-    },
+    }
+    | REGISTRY_GRID,
     Role.BUILDING_HEAD: {"area.view", "resident.view", "problem.report"},
     Role.RESIDENT: {"resident.view", "problem.report", "task.claim"},
     Role.PARTNER_UNIT: {"area.view", "task.claim"},

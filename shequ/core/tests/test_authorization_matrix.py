@@ -44,6 +44,26 @@ PAGES = {
     "problems_reports": ("list", Permission.PROBLEM_EXPORT),
     "problems_report_progress": ("object", "report run", Permission.PROBLEM_EXPORT),
     "problems_report_download": ("object", "report run", Permission.PROBLEM_EXPORT),
+    "residents_export": ("export", Permission.REGISTRY_EXPORT),
+    "registry_import": ("form", Permission.REGISTRY_IMPORT),
+    "registry_import_template": ("form", Permission.REGISTRY_IMPORT),
+    "registry_import_run": ("object", "import run", Permission.REGISTRY_IMPORT),
+    "registry_import_progress": ("object", "import run", Permission.REGISTRY_IMPORT),
+    "registry_import_confirm": ("object", "import run", Permission.REGISTRY_IMPORT),
+    "registry_import_errors": ("object", "import run", Permission.REGISTRY_IMPORT),
+    "visit_new": ("object", "household", Permission.VISIT_RECORD),
+    "visits": ("list", Permission.VISIT_RECORD),
+    "visits_coverage": ("list", Permission.VISIT_RECORD),
+    "visits_unvisited": ("list", Permission.VISIT_RECORD),
+    "visit": ("object", "visit", Permission.VISIT_RECORD),
+    "visit_need_problem": ("object", "visit", Permission.VISIT_RECORD),
+    "floating": ("list", Permission.FLOATING_MANAGE),
+    "floating_landlords": ("list", Permission.FLOATING_MANAGE),
+    "floating_edit": ("object", "resident", Permission.FLOATING_MANAGE),
+    "care": ("list", Permission.CARE_MANAGE),
+    "floating_export": ("export", Permission.FLOATING_MANAGE),
+    "care_export": ("export", Permission.CARE_MANAGE),
+    "care_records": ("object", "resident", Permission.CARE_MANAGE),
     "notifications": "own",
     "notifications_read": "own",
     # Task list and points (issue 4): claimers see published tasks open to them.
@@ -86,6 +106,33 @@ API = {
     ("GET", "/api/v1/residents/{resident_id}"): ("object", "resident", Permission.RESIDENT_VIEW),
     ("POST", "/api/v1/residents/{resident_id}/unmask"): ("unmask",),
     ("GET", "/api/v1/problem-categories/"): "any signed-in user",
+    ("POST", "/api/v1/registry/imports"): ("create", Permission.REGISTRY_IMPORT),
+    ("GET", "/api/v1/registry/imports"): ("list", Permission.REGISTRY_IMPORT),
+    ("GET", "/api/v1/registry/imports/{run_id}"): ("object", "import run", Permission.REGISTRY_IMPORT),
+    ("POST", "/api/v1/registry/imports/{run_id}/mapping"): (
+        "object",
+        "import run",
+        Permission.REGISTRY_IMPORT,
+    ),
+    ("POST", "/api/v1/registry/imports/{run_id}/confirm"): (
+        "object",
+        "import run",
+        Permission.REGISTRY_IMPORT,
+    ),
+    ("GET", "/api/v1/residents/export"): ("export", Permission.REGISTRY_EXPORT),
+    ("GET", "/api/v1/visits/"): ("list", Permission.VISIT_RECORD),
+    ("POST", "/api/v1/households/{household_id}/visits"): ("object", "household", Permission.VISIT_RECORD),
+    ("GET", "/api/v1/visits/coverage"): ("object", "area", Permission.VISIT_RECORD),
+    ("GET", "/api/v1/visits/{visit_id}"): ("object", "visit", Permission.VISIT_RECORD),
+    ("POST", "/api/v1/visit-needs/{need_id}/problem"): ("object", "visit", Permission.VISIT_RECORD),
+    ("GET", "/api/v1/households/unvisited"): ("list", Permission.VISIT_RECORD),
+    ("POST", "/api/v1/visit-plans"): ("object", "area", Permission.VISIT_PLAN),
+    ("GET", "/api/v1/floating/"): ("list", Permission.FLOATING_MANAGE),
+    ("GET", "/api/v1/floating/landlords"): ("list", Permission.FLOATING_MANAGE),
+    ("PUT", "/api/v1/residents/{resident_id}/floating"): ("object", "resident", Permission.FLOATING_MANAGE),
+    ("GET", "/api/v1/care/"): ("list", Permission.CARE_MANAGE),
+    ("GET", "/api/v1/residents/{resident_id}/care-records"): ("object", "resident", Permission.CARE_MANAGE),
+    ("POST", "/api/v1/residents/{resident_id}/care-records"): ("object", "resident", Permission.CARE_MANAGE),
     ("POST", "/api/v1/problems/"): ("create", Permission.PROBLEM_REPORT),
     ("GET", "/api/v1/problems/"): ("list", Permission.PROBLEM_VIEW),
     ("GET", "/api/v1/problems/{problem_id}"): ("object", "problem", Permission.PROBLEM_VIEW),
@@ -343,6 +390,110 @@ def test_role_sees_exactly_its_scope(world, user_key):
         ok_rank = sees(world, username, area.path, Permission.POINTS_VIEW)
         r = client.get("/api/v1/points/rankings", {"community": area.code})
         assert r.status_code == (200 if ok_rank else 404), key
+    # Registry import runs and the resident export (issue 5).
+    for key in ("A1", "B2"):
+        run = _import_run(world, key)
+        ok = sees(world, username, run.area_path, Permission.REGISTRY_IMPORT)
+        for url in ("", "progress/", "errors/"):
+            expected = (404 if url == "errors/" else 200) if ok else 404  # no errors file: 404 too
+            assert client.get(f"/registry/import/{run.pk}/{url}").status_code == expected, (key, url)
+        assert client.get(f"/api/v1/registry/imports/{run.pk}").status_code == (200 if ok else 404), key
+        r = client.post(f"/registry/import/{run.pk}/confirm/")
+        assert r.status_code == (400 if ok else 404), key  # not checked yet: refused, in scope
+        listed = {i["id"] for i in client.get("/api/v1/registry/imports").json()["items"]}
+        assert (run.pk in listed) == ok, key
+        area = world.areas[key]
+        ok = sees(world, username, area.path, Permission.REGISTRY_EXPORT)
+        assert client.get("/residents/export/", {"area": area.code}).status_code == (200 if ok else 404), key
+        r = client.get("/api/v1/residents/export", {"area": area.code})
+        assert r.status_code == (200 if ok else 404), key
+    # Visits, floating population and care groups (issue 5).
+    for key in ("A1-1-h1", "B2-2-h2"):
+        household = world.households[key]
+        ok = sees(world, username, household.area_path, Permission.VISIT_RECORD)
+        visit = _visit(world, key)
+        need = visit.needs.get()
+        assert client.get(f"/households/{household.pk}/visits/new/").status_code == (200 if ok else 404), key
+        assert client.get(f"/visits/{visit.pk}/").status_code == (200 if ok else 404), key
+        assert client.get(f"/api/v1/visits/{visit.pk}").status_code == (200 if ok else 404), key
+        r = client.post(f"/visits/needs/{need.pk}/problem/", {"category": "nope"})
+        assert r.status_code == (400 if ok else 404), key  # in scope: the category is refused
+        r = client.post(
+            f"/api/v1/visit-needs/{need.pk}/problem",
+            json.dumps({"category": "nope"}),
+            content_type="application/json",
+        )
+        assert r.status_code == (400 if ok else 404), key
+        r = client.post(
+            f"/api/v1/households/{household.pk}/visits", json.dumps({}), content_type="application/json"
+        )
+        assert r.status_code == 422, key  # the body is checked before the household
+        listed = {v["id"] for v in client.get("/api/v1/visits/").json()["items"]}
+        assert (visit.pk in listed) == ok, key
+        resident = world.residents[f"{key}-r1"]
+        ok = sees(world, username, resident.area_path, Permission.FLOATING_MANAGE)
+        assert client.get(f"/residents/{resident.pk}/floating/").status_code == (200 if ok else 404), key
+        r = client.put(f"/api/v1/residents/{resident.pk}/floating", "{}", content_type="application/json")
+        assert r.status_code == (
+            400 if ok and resident.residence_type != "floating" else 200 if ok else 404
+        ), key
+        ok = sees(world, username, resident.area_path, Permission.CARE_MANAGE)
+        assert client.get(f"/residents/{resident.pk}/care/").status_code == (200 if ok else 404), key
+        r = client.get(f"/api/v1/residents/{resident.pk}/care-records")
+        assert r.status_code == (200 if ok else 404), key
+        r = client.post(
+            f"/api/v1/residents/{resident.pk}/care-records", "{}", content_type="application/json"
+        )
+        assert r.status_code == 422, key
+        r = client.post(
+            f"/api/v1/residents/{resident.pk}/care-records",
+            json.dumps({"kind": "phone", "content": ""}),
+            content_type="application/json",
+        )
+        assert r.status_code == (400 if ok else 404), key
+    for key in ("A1", "B2"):
+        area = world.areas[key]
+        ok = sees(world, username, area.path, Permission.VISIT_RECORD)
+        r = client.get("/api/v1/visits/coverage", {"area": area.code, "month": "202611"})
+        assert r.status_code == (200 if ok else 404), key
+        assert client.get("/visits/coverage/", {"area": area.code}).status_code == (200 if ok else 404), key
+        grid = world.areas[f"{key}-1"]
+        plan = {"grid": grid.code, "month": "202611", "worker_id": 0, "target_households": 1}
+        r = client.post("/api/v1/visit-plans", json.dumps(plan), content_type="application/json")
+        ok_plan = sees(world, username, grid.path, Permission.VISIT_PLAN)
+        assert r.status_code == (400 if ok_plan else 404), key  # worker 0 is refused
+        for url, perm in (
+            ("/floating/", Permission.FLOATING_MANAGE),
+            ("/floating/landlords/", Permission.FLOATING_MANAGE),
+            ("/care/", Permission.CARE_MANAGE),
+            ("/floating/export/", Permission.FLOATING_MANAGE),
+            ("/care/export/", Permission.CARE_MANAGE),
+            ("/visits/", Permission.VISIT_RECORD),
+            ("/visits/unvisited/", Permission.VISIT_RECORD),
+        ):
+            ok = sees(world, username, area.path, perm)
+            assert client.get(url, {"area": area.code}).status_code == (200 if ok else 404), (key, url)
+        for url, perm in (
+            ("/api/v1/floating/", Permission.FLOATING_MANAGE),
+            ("/api/v1/floating/landlords", Permission.FLOATING_MANAGE),
+            ("/api/v1/households/unvisited", Permission.VISIT_RECORD),
+            ("/api/v1/visits/", Permission.VISIT_RECORD),
+        ):
+            ok = sees(world, username, area.path, perm)
+            assert client.get(url, {"area": area.code}).status_code == (200 if ok else 404), (key, url)
+        ok = sees(world, username, area.path, Permission.CARE_MANAGE)
+        r = client.get("/api/v1/care/", {"area": area.code, "group": "elderly_60"})
+        assert r.status_code == (200 if ok else 404), key
+    unvisited = {h["id"] for h in client.get("/api/v1/households/unvisited", {"days": 1}).json()["items"]}
+    for key, household in world.households.items():
+        if key in ("A1-1-h1", "B2-2-h2"):
+            assert household.pk not in unvisited  # visited above, today
+            continue
+        ok = sees(world, username, household.area_path, Permission.VISIT_RECORD)
+        assert (household.pk in unvisited) == ok, key
+    can_import = Permission.REGISTRY_IMPORT in GRANTS[world.user_scope[username][0]]
+    assert client.get("/registry/import/").status_code == (200 if can_import else 404)
+    assert client.get("/registry/import/template/").status_code == (200 if can_import else 404)
 
 
 def _task_claim_order(world, grid_key):
@@ -368,6 +519,30 @@ def _task_claim_order(world, grid_key):
     )
     order, _ = points.redeem(resident, points.OrderInput(item=item.pk))
     return task, claim, order, item
+
+
+def _visit(world, household_key):
+    from django.utils import timezone
+
+    from shequ.people.services import VisitInput, record_visit
+
+    grid_key = household_key.rsplit("-", 1)[0]
+    worker = world.users[f"grid_worker@{grid_key}"]
+    data = VisitInput(
+        visited_on=timezone.localdate(), people_met="户主", situation="情况良好", needs=(("楼道灯坏了", ""),)
+    )
+    return record_visit(worker, world.households[household_key].pk, data)
+
+
+def _import_run(world, community_key):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shequ.registry import services
+    from shequ.registry.services import template_bytes
+
+    secretary = world.users[f"community_secretary@{community_key}"]
+    upload = SimpleUploadedFile("模板.xlsx", template_bytes())
+    return services.start_import(secretary, world.areas[community_key].code, upload)
 
 
 def _problem(world, household_key):

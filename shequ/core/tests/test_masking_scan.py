@@ -1,8 +1,13 @@
 """Fetch every page and API response a role can reach and look for any full ID number or
 phone of the world's residents: none may appear without an explicit unmask."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.test import Client
+
+from shequ.registry.models import ImportRun
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +16,30 @@ def reachable_urls(world):
     from shequ.problems.tests.helpers import jpeg, report
 
     problem = report(world, photos=[jpeg()])
+    run = _checked_import(world)
+    visit = _visit_and_floating(world)
     urls = [
+        "/visits/",
+        "/visits/coverage/",
+        "/visits/unvisited/",
+        f"/visits/{visit.pk}/",
+        f"/households/{visit.household_id}/visits/new/",
+        "/floating/",
+        "/floating/?list=permit",
+        "/floating/landlords/",
+        "/care/?group=elderly_60",
+        "/api/v1/visits/",
+        f"/api/v1/visits/{visit.pk}",
+        "/api/v1/households/unvisited",
+        "/api/v1/floating/",
+        "/api/v1/floating/?expiring=permit",
+        "/api/v1/floating/landlords",
+        "/api/v1/care/?group=elderly_60",
+        "/registry/import/",
+        f"/registry/import/{run.pk}/",
+        f"/registry/import/{run.pk}/progress/",
+        f"/api/v1/registry/imports/{run.pk}",
+        "/api/v1/registry/imports",
         "/",
         "/residents/",
         "/audit/",
@@ -77,12 +105,74 @@ def reachable_urls(world):
         ]
     for resident in world.residents.values():
         urls += [f"/residents/{resident.pk}/", f"/api/v1/residents/{resident.pk}"]
+        urls += [f"/residents/{resident.pk}/floating/", f"/residents/{resident.pk}/care/"]
+        urls += [f"/api/v1/residents/{resident.pk}/care-records"]
     for household in world.households.values():
         urls.append(f"/households/{household.pk}/")
     # Searching by a full value must not echo other residents' values either.
     some = next(iter(world.full_values.values()))
     urls += [f"/residents/?q={some[0]}", f"/api/v1/residents/?q={some[1]}"]
     return urls
+
+
+PERMIT = "JZ1101052026777"
+
+
+def _visit_and_floating(world):
+    """A visit in grid A1-1, and a floating resident there with a landlord and a permit."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.people.models import Resident
+    from shequ.people.services import FloatingInput, VisitInput, record_visit, set_floating
+
+    li = world.grid_worker_li
+    tenant, landlord = world.residents["A1-1-h2-r1"], world.residents["A1-1-h1-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    soon = timezone.localdate() + timedelta(days=5)
+    set_floating(
+        li, tenant.pk, FloatingInput(landlord_id=landlord.pk, permit_number=PERMIT, permit_expires=soon)
+    )
+    data = VisitInput(
+        visited_on=timezone.localdate(), people_met="户主", situation="情况良好", needs=(("修灯", ""),)
+    )
+    return record_visit(li, world.households["A1-1-h1"].pk, data)
+
+
+def _checked_import(world):
+    """A dry run whose file repeats registered people (one in another community): its
+    error report and change list name them, masked."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shequ.registry import services
+    from shequ.registry.exporting import HEADERS
+    from shequ.registry.tests.helpers import save
+
+    secretary = world.users["community_secretary@A1"]
+    rows = []
+    for key in ("A1-1-h1-r1", "B1-1-h1-r1"):
+        r = world.residents[key]
+        number, phone = world.full_values[r.pk]
+        rows.append([r.name + "改", number, "", "", phone, "", world.areas["A1-1-b"].name, "", "909"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = save(Path(folder) / "again.xlsx", {"S": [HEADERS[:9], *rows]})
+        run = services.start_import(
+            secretary, world.areas["A1"].code, SimpleUploadedFile("a.xlsx", path.read_bytes())
+        )
+    run = services.process(run.pk, commit=False)
+    assert run.error_count == 1 and run.errors_file  # the resident of community B1
+    assert len(run.summary) and run.summary["moved"] == 1  # the one of A1, to door 909
+    return run
+
+
+def xlsx_text(content: bytes) -> str:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
 
 
 @pytest.mark.parametrize(
@@ -101,7 +191,7 @@ def reachable_urls(world):
 def test_no_full_id_number_or_phone_in_any_response(world, user_key):
     client = Client()
     client.force_login(world.users[user_key])
-    secrets = {v for pair in world.full_values.values() for v in pair}
+    secrets = {v for pair in world.full_values.values() for v in pair} | {PERMIT}
     search_term = next(iter(world.full_values.values()))
     seen = 0
     for url in reachable_urls(world):
@@ -113,3 +203,14 @@ def test_no_full_id_number_or_phone_in_any_response(world, user_key):
         # A search box echoes what the user typed; anything else is a leak.
         assert not leaked, (url, leaked)
     assert seen >= 5
+    # Exports and error reports are workbooks: read their cells.
+    for url in ["/residents/export/", "/api/v1/residents/export", "/floating/export/", "/care/export/"]:
+        response = client.get(url)
+        if response.status_code == 200:
+            text = xlsx_text(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+            assert not {s for s in secrets if s in text}, url
+    for run_id in ImportRun.objects.values_list("pk", flat=True):
+        response = client.get(f"/registry/import/{run_id}/errors/")
+        if response.status_code == 200:
+            text = xlsx_text(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+            assert not {s for s in secrets if s in text}, run_id

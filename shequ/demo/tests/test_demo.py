@@ -104,3 +104,18 @@ def test_demo_has_a_year_of_problems_in_every_state_channel_and_ledger(demo):
         for p in qs.filter(status=Status.EVALUATED)[:50]:
             actions = list(p.events.values_list("action", flat=True))
             assert actions[0] == "report" and actions[-1] == "evaluate" and "verify_pass" in actions
+
+
+def test_demo_has_visits_floating_residents_and_care_records(demo):
+    from shequ.people.models import CareRecord, FloatingProfile, Visit, VisitPlan
+    from shequ.problems.models import Problem
+
+    for community in ("/150784001/150784001012/", "/522635001/"):
+        assert Visit.objects.filter(area_path__contains=community).exists(), community
+        assert CareRecord.objects.filter(area_path__contains=community).exists(), community
+        assert VisitPlan.objects.filter(area_path__contains=community).exists(), community
+    assert FloatingProfile.objects.filter(permit_number_hash__gt="", landlord__isnull=False).exists()
+    # Needs passed on from visits are problems of source "visit" in 杏山街道 only.
+    visit_problems = Problem.objects.filter(source="visit", description__startswith="走访发现：")
+    assert visit_problems.exists()
+    assert not visit_problems.filter(area_path__startswith="/150784001/").exists()

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shequ.access.masking import mask_id_number, mask_name, mask_phone
 from shequ.people import phones
@@ -30,3 +32,26 @@ def test_masks_follow_the_design():
     assert mask_phone("0470-6821234") == "0470-***1234"
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳娜娜") == "欧阳**"
+
+
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
+@settings(max_examples=400, deadline=None)
+def test_the_mobile_fast_path_agrees_with_a_full_parse(number):
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+        full = phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in phones._MOBILE
+    except phonenumbers.NumberParseException:
+        full = False
+    try:
+        fast = phones.normalize(number) == number
+    except phones.PhoneError:
+        fast = False
+    assert fast == full
+
+
+@pytest.mark.parametrize("number", ["11000002100", "11000002200"])
+def test_numbers_that_do_not_parse_are_refused_with_a_chinese_reason(number):
+    with pytest.raises(phones.PhoneError):
+        phones.normalize(number)

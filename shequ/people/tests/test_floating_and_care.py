@@ -1,0 +1,154 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from shequ.core import fieldcrypt
+from shequ.core.errors import NotFound, ValidationFailed
+from shequ.people import selectors, services
+from shequ.people.models import Resident
+from shequ.people.services import FloatingInput
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 22)
+
+
+def floating_residents(world, grid="A1-1"):
+    """The grid's residents, made floating in the database (the shared world's objects
+    are left as they are: other tests read them)."""
+    ids = [r.pk for k, r in sorted(world.residents.items()) if k.startswith(grid + "-")]
+    Resident.objects.filter(pk__in=ids).update(residence_type="floating")
+    found = Resident.objects.in_bulk(ids)
+    return [found[i] for i in ids]
+
+
+def test_permit_number_is_encrypted_and_masked_and_landlord_must_be_in_scope(world):
+    tenant, landlord, *_ = floating_residents(world)
+    profile = services.set_floating(
+        world.grid_worker_li,
+        tenant.pk,
+        FloatingInput(landlord_id=landlord.pk, permit_number="ＪＺ 1101052026001", origin="贵州省麻江县"),
+    )
+    assert profile.permit_number_masked == "JZ1********6001"
+    assert "2026001" not in profile.permit_number_enc
+    assert fieldcrypt.decrypt(profile.permit_number_enc, "permit_number") == "JZ1101052026001"
+    # Updating without a number keeps the recorded one.
+    services.set_floating(
+        world.grid_worker_li, tenant.pk, FloatingInput(landlord_id=landlord.pk, employer="某厂")
+    )
+    profile.refresh_from_db()
+    assert profile.permit_number_masked == "JZ1********6001" and profile.employer == "某厂"
+    elsewhere = world.residents["A2-1-h1-r1"]
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_floating(
+            world.grid_worker_li,
+            tenant.pk,
+            FloatingInput(landlord_id=elsewhere.pk, lease_start=TODAY, lease_end=TODAY - timedelta(days=1)),
+        )
+    assert exc.value.fields == {
+        "landlord_id": "房东须是您管辖范围内已登记的居民",
+        "lease_end": "租期结束不能早于租期开始",
+    }
+    with pytest.raises(NotFound):
+        services.set_floating(world.outsider_zhao, tenant.pk, FloatingInput())
+
+
+def test_registered_residents_get_no_floating_record(world):
+    resident = world.residents["A1-2-h1-r1"]
+    Resident.objects.filter(pk=resident.pk).update(residence_type="registered")
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_floating(world.secretary_zhang, resident.pk, FloatingInput())
+    assert "只有流动人口" in exc.value.fields["resident"]
+
+
+def test_permits_and_leases_expiring_within_30_days_on_a_frozen_day(world):
+    a, b, c, d = floating_residents(world)
+    li = world.grid_worker_li
+    services.set_floating(li, a.pk, FloatingInput(permit_expires=TODAY, lease_end=TODAY + timedelta(days=31)))
+    services.set_floating(li, b.pk, FloatingInput(permit_expires=TODAY + timedelta(days=30), lease_end=TODAY))
+    services.set_floating(li, c.pk, FloatingInput(permit_expires=TODAY - timedelta(days=1)))
+    services.set_floating(
+        li, d.pk, FloatingInput(permit_expires=TODAY + timedelta(days=3), left_on=TODAY - timedelta(days=2))
+    )
+    permits = [p.resident_id for p in selectors.expiring(li, "permit", today=TODAY)]
+    assert permits == [a.pk, b.pk]  # c expired yesterday, d has left
+    leases = [p.resident_id for p in selectors.expiring(li, "lease", today=TODAY)]
+    assert leases == [b.pk]
+    assert list(selectors.expiring(world.outsider_zhao, "permit", today=TODAY)) == []
+    # A day later a's permit has expired and is no longer "expiring".
+    later = [p.resident_id for p in selectors.expiring(li, "permit", today=TODAY + timedelta(days=1))]
+    assert later == [b.pk]
+
+
+def test_landlords_roster_lists_each_landlord_with_tenants(world):
+    a, b, c, d = floating_residents(world)
+    li = world.grid_worker_li
+    services.set_floating(li, a.pk, FloatingInput(landlord_id=d.pk))
+    services.set_floating(li, b.pk, FloatingInput(landlord_id=d.pk))
+    services.set_floating(li, c.pk, FloatingInput(landlord_id=a.pk))
+    roster = {
+        landlord.pk: sorted(t.resident_id for t in tenants) for landlord, tenants in selectors.landlords(li)
+    }
+    assert roster == {d.pk: sorted([a.pk, b.pk]), a.pk: [c.pk]}
+
+
+def test_care_lists_compute_ages_from_birth_dates(world):
+    zhang = world.secretary_zhang
+    a1 = {k: r for k, r in world.residents.items() if k.startswith("A1-")}
+    expected_60 = {r.pk for r in a1.values() if r.birth_date <= date(TODAY.year - 60, TODAY.month, TODAY.day)}
+    found = {r.pk for r in selectors.care_list(zhang, "elderly_60", today=TODAY)}
+    assert found == expected_60 and found  # the world's first residents were born in the 1950s
+    born_80 = {r.pk for r in selectors.care_list(zhang, "elderly_80", today=TODAY)}
+    assert born_80 == {r.pk for r in a1.values() if r.birth_date <= date(1946, 11, 22)}
+    # The day before a 60th birthday the resident is not yet in the list.
+    youngest = max((r for r in a1.values() if r.pk in expected_60), key=lambda r: r.birth_date)
+    eve = youngest.birth_date.replace(year=youngest.birth_date.year + 60) - timedelta(days=1)
+    assert youngest.pk not in {r.pk for r in selectors.care_list(zhang, "elderly_60", today=eve)}
+
+
+def test_care_tags_lists_and_care_records(world):
+    zhang = world.secretary_zhang
+    r = world.residents["A1-1-h1-r2"]
+    Resident.objects.filter(pk=r.pk).update(care_tags=",left_behind_woman,low_income,")
+    assert [x.pk for x in selectors.care_list(zhang, "low_income")] == [r.pk]
+    assert [x.pk for x in selectors.care_list(zhang, "sante_sanliu")] == [r.pk]
+    assert list(selectors.care_list(zhang, "no_such_group")) == []
+    services.record_care(zhang, r.pk, "home_visit", "送米面油", timezone.localdate())
+    row = selectors.care_list(zhang, "low_income").get()
+    assert (row.care_count, row.last_care) == (1, timezone.localdate())  # type: ignore[attr-defined]
+    with pytest.raises(ValidationFailed) as exc:
+        services.record_care(zhang, r.pk, "x", "", None)
+    assert set(exc.value.fields) == {"kind", "content", "cared_on"}
+    with pytest.raises(NotFound):
+        services.record_care(world.outsider_zhao, r.pk, "phone", "电话问候", timezone.localdate())
+    with pytest.raises(NotFound):  # building heads see residents but keep no care records
+        services.record_care(world.users["building_head@A1-1-b"], r.pk, "phone", "问候", timezone.localdate())
+
+
+def test_full_permit_number_needs_id_unmask_rights_a_reason_and_is_audited(world):
+    from django.test import Client
+
+    from shequ.access.models import AuditEvent
+
+    tenant, landlord, *_ = floating_residents(world)
+    services.set_floating(world.grid_worker_li, tenant.pk, FloatingInput(permit_number="JZ11223344"))
+    # A grid worker may read full phones, not ID-like numbers.
+    with pytest.raises(ValidationFailed) as exc:
+        services.unmask(world.grid_worker_li, tenant.pk, "permit_number", "核对居住证")
+    assert exc.value.fields == {"field": "您的角色无权查看该居民完整的居住证号"}
+    zhang = Client()
+    zhang.force_login(world.secretary_zhang)
+    page = zhang.get(f"/residents/{tenant.pk}/").content.decode()
+    assert "JZ1***3344" in page and 'value="permit_number"' in page and "JZ11223344" not in page
+    r = zhang.post(
+        f"/api/v1/residents/{tenant.pk}/unmask",
+        {"field": "permit_number", "reason": "核对居住证"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["value"] == "JZ11223344"
+    event = AuditEvent.objects.filter(event="resident.unmask").latest("id")
+    assert event.detail == {"field": "permit_number", "reason": "核对居住证"}
+    with pytest.raises(ValidationFailed) as exc:  # nothing recorded for the landlord
+        services.unmask(world.secretary_zhang, landlord.pk, "permit_number", "核对居住证")
+    assert exc.value.fields == {"field": "该居民没有登记居住证号"}

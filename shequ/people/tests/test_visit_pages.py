@@ -1,0 +1,108 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from shequ.people.models import FloatingProfile, Resident, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_grid_worker_records_a_visit_on_the_phone_form_and_passes_a_need_on(world):
+    li = login(world.grid_worker_li)
+    household = world.households["A1-1-h2"]
+    today = timezone.localdate()
+    form = {
+        "visited_on": today.isoformat(),
+        "people_met": "",
+        "situation": "老两口，儿子在外地",
+        "income_level": "low",
+        "health": "chronic",
+        "need": ["楼下路灯不亮", ""],
+        "need_category": ["safety_hazard", ""],
+    }
+    r = li.post(f"/households/{household.pk}/visits/new/", form)
+    page = r.content.decode()
+    assert r.status_code == 400 and "请填写见到了谁" in page
+    assert "老两口，儿子在外地" in page and "楼下路灯不亮" in page  # nothing typed is lost
+    form["people_met"] = "户主及配偶"
+    r = li.post(f"/households/{household.pk}/visits/new/", form)
+    visit = Visit.objects.latest("id")
+    assert r.status_code == 302 and r["Location"] == f"/visits/{visit.pk}/"
+    page = li.get(r["Location"]).content.decode()
+    assert "楼下路灯不亮" in page and "转为问题" in page
+    need = visit.needs.get()
+    r = li.post(f"/visits/needs/{need.pk}/problem/", {"category": "safety_hazard"})
+    assert r.status_code == 302
+    page = li.get(f"/visits/{visit.pk}/").content.decode()
+    need.refresh_from_db()
+    assert f"已转问题清单 #{need.problem_id}" in page
+    assert "老两口" in li.get(f"/households/{household.pk}/").content.decode()
+
+
+def test_coverage_page_shows_rates_and_a_plan_can_be_set(world):
+    zhang = login(world.secretary_zhang)
+    r = zhang.get("/visits/coverage/", {"area": world.areas["A1"].code})
+    assert r.status_code == 200 and "网格A1-1" in r.content.decode()
+    month = timezone.localdate().strftime("%Y-%m")
+    r = zhang.post(
+        f"/visits/coverage/?area={world.areas['A1'].code}",
+        {
+            "grid": world.areas["A1-1"].code,
+            "month": month,
+            "worker": world.grid_worker_li.pk,
+            "target_households": 5,
+        },
+    )
+    assert r.status_code == 400 and "计划走访户数不能超过网格内的户数（2户）" in r.content.decode()
+
+
+def test_unvisited_households_are_highlighted(world):
+    li = login(world.grid_worker_li)
+    page = li.get("/visits/unvisited/", {"days": 30}).content.decode()
+    assert page.count('class="overdue"') == 2 and "从未走访" in page
+
+
+def test_floating_form_keeps_input_and_never_echoes_the_permit(world):
+    tenant = world.residents["A1-1-h2-r2"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    li = login(world.grid_worker_li)
+    form = {
+        "permit_number": "JZ99887766",
+        "lease_start": "2026-11-01",
+        "lease_end": "2026-10-01",
+        "employer": "某厂",
+    }
+    r = li.post(f"/residents/{tenant.pk}/floating/", form)
+    page = r.content.decode()
+    assert r.status_code == 400 and "租期结束不能早于租期开始" in page and "某厂" in page
+    assert "JZ99887766" not in page
+    form["lease_end"] = "2027-10-01"
+    assert li.post(f"/residents/{tenant.pk}/floating/", form).status_code == 302
+    assert FloatingProfile.objects.get(resident=tenant).permit_number_masked == "JZ9***7766"
+    soon = (timezone.localdate() + timedelta(days=10)).isoformat()
+    li.post(f"/residents/{tenant.pk}/floating/", {"permit_expires": soon})
+    page = li.get("/floating/", {"list": "permit"}).content.decode()
+    assert tenant.name in page and "JZ9***7766" in page
+
+
+def test_care_list_and_records_pages(world):
+    zhang = login(world.secretary_zhang)
+    page = zhang.get("/care/", {"group": "elderly_60"}).content.decode()
+    oldest = world.residents["A1-1-h1-r1"]
+    assert oldest.name in page
+    r = zhang.post(f"/residents/{oldest.pk}/care/", {"kind": "phone", "content": "", "cared_on": ""})
+    assert r.status_code == 400 and "请填写关爱内容" in r.content.decode()
+    r = zhang.post(
+        f"/residents/{oldest.pk}/care/",
+        {"kind": "phone", "content": "电话问候身体", "cared_on": timezone.localdate().isoformat()},
+    )
+    assert r.status_code == 302
+    assert "电话问候身体" in zhang.get(f"/residents/{oldest.pk}/care/").content.decode()

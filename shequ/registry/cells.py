@@ -1,0 +1,192 @@
+"""Cells as real registers hold them, turned into clean values or a Chinese reason.
+
+Full-width digits and letters, surrounding spaces, Excel date serials and text dates,
+and ID numbers that Excel stored as numbers (``1.50784E+17``: the last digits are gone).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+
+from shequ.people.models import CareGroup, Relation, ResidenceType
+
+
+class CellError(ValueError):
+    """The message is Chinese and says what is wrong with the cell."""
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+
+
+def text(value: object) -> str:
+    """Any cell as trimmed text: full-width folded (NFKC), numbers without a trailing .0."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def id_number(value: object) -> str:
+    """An ID number cell as its 18 characters (validated later by idcard.parse)."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
+            raise CellError(
+                f"身份证号被 Excel 存成了数字（{value:.5E}），后几位已丢失；请把该列设为文本后重新录入"
+            )
+        number = str(int(value))
+        if len(number) >= 16:
+            return number
+        raise CellError(f"身份证号被存成了数字（{number}），位数不对；请把该列设为文本后重新录入")
+    cleaned = "".join(text(value).split()).upper()
+    if _SCIENTIFIC.match(cleaned):
+        raise CellError(f"身份证号显示为科学计数法（{cleaned}），后几位已丢失；请把该列设为文本后重新录入")
+    if cleaned.startswith("'"):
+        cleaned = cleaned[1:]
+    return cleaned
+
+
+def a_date(value: object) -> date | None:
+    """Excel serials, real dates and text dates (1980-01-02, 1980/1/2, 1980年1月2日, 19800102)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if 1 <= value < 2958466:
+            if 19000101 <= value <= 21001231 and float(value).is_integer():
+                return a_date(str(int(value)))
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError(f"日期“{value}”不是有效的日期")
+    raw = text(value)
+    match = _DATE_TEXT.match(raw) or _DATE_COMPACT.match(raw)
+    if match is None and _MONTH_TEXT.match(raw):
+        raise CellError(f"日期“{raw}”只有年月，请写到日，如 1980-01-02")
+    if match is None:
+        raise CellError(f"日期“{raw}”无法识别，请写成 1980-01-02")
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise CellError(f"日期“{raw}”不存在") from None
+
+
+GENDER_WORDS = {"男": "M", "男性": "M", "M": "M", "女": "F", "女性": "F", "F": "F"}
+
+
+def gender(value: object) -> str:
+    raw = text(value).upper()
+    if not raw:
+        return ""
+    if raw not in GENDER_WORDS:
+        raise CellError(f"性别“{raw}”应为男或女")
+    return GENDER_WORDS[raw]
+
+
+RELATION_WORDS: dict[str, str] = {
+    "户主": Relation.HEAD,
+    "本人": Relation.HEAD,
+    "配偶": Relation.SPOUSE,
+    "妻": Relation.SPOUSE,
+    "妻子": Relation.SPOUSE,
+    "夫": Relation.SPOUSE,
+    "丈夫": Relation.SPOUSE,
+    "子女": Relation.CHILD,
+    "子": Relation.CHILD,
+    "女": Relation.CHILD,
+    "儿子": Relation.CHILD,
+    "女儿": Relation.CHILD,
+    "长子": Relation.CHILD,
+    "次子": Relation.CHILD,
+    "长女": Relation.CHILD,
+    "次女": Relation.CHILD,
+    "父母": Relation.PARENT,
+    "父亲": Relation.PARENT,
+    "母亲": Relation.PARENT,
+    "父": Relation.PARENT,
+    "母": Relation.PARENT,
+    "孙子女": Relation.GRANDCHILD,
+    "孙子": Relation.GRANDCHILD,
+    "孙女": Relation.GRANDCHILD,
+    "外孙": Relation.GRANDCHILD,
+    "外孙女": Relation.GRANDCHILD,
+    "兄弟姐妹": Relation.SIBLING,
+    "兄": Relation.SIBLING,
+    "弟": Relation.SIBLING,
+    "姐": Relation.SIBLING,
+    "妹": Relation.SIBLING,
+    "哥哥": Relation.SIBLING,
+    "弟弟": Relation.SIBLING,
+    "姐姐": Relation.SIBLING,
+    "妹妹": Relation.SIBLING,
+    "其他": Relation.OTHER,
+}
+RELATION_WORDS.update({value: value for value in Relation.values})
+
+
+def relation(value: object) -> str:
+    raw = text(value)
+    if not raw:
+        return Relation.OTHER
+    if raw not in RELATION_WORDS:
+        raise CellError(f"与户主关系“{raw}”无法识别，可填：户主、配偶、子女、父母、孙子女、兄弟姐妹、其他")
+    return RELATION_WORDS[raw]
+
+
+RESIDENCE_WORDS = {
+    "户籍人口": ResidenceType.REGISTERED,
+    "户籍": ResidenceType.REGISTERED,
+    "常住": ResidenceType.REGISTERED,
+    "流动人口": ResidenceType.FLOATING,
+    "流动": ResidenceType.FLOATING,
+    "暂住": ResidenceType.FLOATING,
+}
+
+
+def residence_type(value: object) -> str:
+    raw = text(value)
+    if not raw:
+        return ResidenceType.REGISTERED
+    if raw not in RESIDENCE_WORDS:
+        raise CellError(f"人口类型“{raw}”应为户籍人口或流动人口")
+    return RESIDENCE_WORDS[raw]
+
+
+_TAG_WORDS = {str(label): value for value, label in CareGroup.choices} | {v: v for v in CareGroup.values}
+_TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+def care_tags(value: object) -> tuple[str, ...]:
+    raw = text(value)
+    if not raw:
+        return ()
+    words = [w for w in _TAG_SPLIT.split(raw) if w]
+    unknown = [w for w in words if w not in _TAG_WORDS]
+    if unknown:
+        raise CellError(f"重点人群“{'、'.join(unknown)}”不在可选类别中")
+    return tuple(sorted({_TAG_WORDS[w] for w in words}))
+
+
+def entrance(value: object) -> str:
+    raw = text(value)
+    return raw[:-2] if raw.endswith("单元") else raw
+
+
+def room(value: object) -> str:
+    raw = text(value)
+    return raw[:-1] if raw.endswith("室") and raw[:-1] else raw

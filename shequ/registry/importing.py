@@ -1,0 +1,364 @@
+"""Checking an uploaded register row by row and planning what an import would change.
+
+Nothing here writes: ``plan`` reads the file, the community's buildings and households
+and the residents already registered, and returns every row's problems (row, column,
+value, reason) and, for good rows, what importing would do with them (new, changed,
+unchanged, moved household). ``services.apply_plan`` writes a plan without errors.
+
+Each resident is checked by ``people.services.build_resident``, the same rule as a
+resident registered on a page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shequ.access.masking import mask_id_number, mask_phone
+from shequ.areas.models import Area, AreaKind
+from shequ.areas.paths import child_path, under
+from shequ.core.errors import ValidationFailed
+from shequ.people.models import Household, Resident
+from shequ.people.services import ResidentInput, build_resident
+from shequ.registry import cells
+from shequ.registry.columns import LABELS
+from shequ.registry.workbook import Book, Sheet
+
+# build_resident's field names → the import's columns (gender/birth date fall back to the
+# ID number column when the file has no such column: the contradiction is in the number).
+_PEOPLE_FIELD = {"name": "name", "id_number": "id_number", "gender": "gender", "birth_date": "birth_date"}
+COMPARED = ("name", "gender", "birth_date", "phone_hash", "relation", "residence_type", "care_tags")
+COMPARED_LABELS = {
+    "name": "姓名",
+    "gender": "性别",
+    "birth_date": "出生日期",
+    "phone_hash": "联系电话",
+    "relation": "与户主关系",
+    "residence_type": "人口类型",
+    "care_tags": "重点人群",
+    "household": "所在户",
+}
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_list(self) -> list[Any]:
+        return [self.sheet, self.row, self.column, self.value, self.reason]
+
+
+@dataclass
+class Planned:
+    resident: Resident  # built, unsaved; for changes it carries the existing pk
+    action: str  # new / changed / unchanged / moved
+    changed: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    total: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rows: list[Planned] = field(default_factory=list)
+    new_households: list[Household] = field(default_factory=list)
+    refused_rows: int = 0
+
+    def summary(self) -> dict[str, int]:
+        counts = {
+            "total": self.total,
+            "refused": self.refused_rows,
+            "new_households": len(self.new_households),
+        }
+        for action in ("new", "changed", "unchanged", "moved"):
+            counts[action] = 0
+        for p in self.rows:
+            counts[p.action] += 1
+        return counts
+
+
+_NUMBERED = re.compile(r"^(\d+)\s*(栋|号楼|幢|号|楼|座)?$")
+
+
+def _key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+class Buildings:
+    """A community's buildings, found by name, code, or number (3 = 3栋 = 3号楼)."""
+
+    def __init__(self, community: Area) -> None:
+        self.by_key: dict[str, list[Area]] = {}
+        for building in Area.objects.filter(under(community.path, "path"), kind=AreaKind.BUILDING):
+            keys = {_key(building.name), building.code}
+            match = _NUMBERED.match(_key(building.name))
+            if match:
+                keys.add(f"#{int(match.group(1))}")
+            for k in keys:
+                self.by_key.setdefault(k, []).append(building)
+        self.names = sorted((k for k in self.by_key if not k.startswith("#")), key=len, reverse=True)
+
+    def find(self, value: str) -> Area:
+        key = _key(value)
+        found = self.by_key.get(key)
+        if found is None:
+            match = _NUMBERED.match(key)
+            found = self.by_key.get(f"#{int(match.group(1))}") if match else None
+        if not found:
+            raise cells.CellError(f"楼栋“{value}”在本社区不存在")
+        if len({b.pk for b in found}) > 1:
+            names = "、".join(sorted({b.name for b in found}))
+            raise cells.CellError(f"楼栋“{value}”在本社区有多处（{names}），请填写完整名称")
+        return found[0]
+
+    def split_address(self, address: str) -> tuple[Area, str]:
+        """现住址 → (building, the rest as the door): the longest building name it contains."""
+        key = _key(address)
+        for name in self.names:
+            at = key.find(name)
+            if at >= 0:
+                rest = key[at + len(name) :].lstrip("-—,，")
+                if not rest:
+                    raise cells.CellError(f"现住址“{address}”没有门牌号")
+                return self.by_key[name][0], rest.removesuffix("室")
+        raise cells.CellError(f"现住址“{address}”中没有找到本社区的楼栋")
+
+
+class Households:
+    """The community's households by (building, door), and codes for new ones."""
+
+    def __init__(self, community: Area) -> None:
+        self.by_door: dict[tuple[int, str], Household] = {}
+        self.codes: set[str] = set()
+        self.count: dict[int, int] = {}
+        for h in Household.objects.filter(under(community.path)).only(
+            "id", "code", "building_id", "address", "area_path"
+        ):
+            self.by_door[(h.building_id, _key(h.address))] = h
+            self.codes.add(h.code)
+            self.count[h.building_id] = self.count.get(h.building_id, 0) + 1
+        self.new: list[Household] = []
+
+    def get(self, building: Area, door: str) -> Household:
+        found = self.by_door.get((building.pk, _key(door)))
+        if found is not None:
+            return found
+        n = self.count.get(building.pk, 0)
+        while True:
+            n += 1
+            code = f"{building.code}H{n:04d}"
+            if code not in self.codes:
+                break
+        self.count[building.pk] = n
+        self.codes.add(code)
+        household = Household(
+            code=code, building=building, area_path=child_path(building.path, code), address=door
+        )
+        self.by_door[(building.pk, _key(door))] = household
+        self.new.append(household)
+        return household
+
+
+def _door(entrance: str, room: str) -> str:
+    return f"{entrance}单元{room}" if entrance else room
+
+
+def column_index(sheet: Sheet, mapping: dict[str, str]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for col, header in enumerate(sheet.headers):
+        key = mapping.get(header, "")
+        if key and key not in index:
+            index[key] = col
+    return index
+
+
+def plan(
+    book: Book,
+    mapping: dict[str, str],
+    community: Area,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    result = Plan(total=book.row_count)
+    buildings = Buildings(community)
+    households = Households(community)
+    first_row: dict[str, tuple[str, int]] = {}  # id hash → (sheet, row) first seen
+    good: list[tuple[Sheet, int, str, Resident]] = []
+    done = 0
+    for sheet in book.sheets:
+        index = column_index(sheet, mapping)
+        headers = sheet.headers
+        for number, row in sheet.rows:
+            done += 1
+            if progress and done % 2000 == 0:
+                progress(done, result.total)
+            row_errors = _check_row(sheet, number, row, index, headers, buildings, households, first_row)
+            if isinstance(row_errors, list):
+                result.errors.extend(row_errors)
+                result.refused_rows += 1
+                continue
+            resident, id_header = row_errors
+            good.append((sheet, number, id_header, resident))
+    _compare_with_registered(result, good, community)
+    used = {id(p.resident.household) for p in result.rows}
+    result.new_households = [h for h in households.new if id(h) in used]
+    order = {sheet.name: i for i, sheet in enumerate(book.sheets)}
+    result.errors.sort(key=lambda e: (order.get(e.sheet, 0), e.row))
+    return result
+
+
+def _check_row(
+    sheet: Sheet,
+    number: int,
+    row: list[object],
+    index: dict[str, int],
+    headers: list[str],
+    buildings: Buildings,
+    households: Households,
+    first_row: dict[str, tuple[str, int]],
+) -> list[RowError] | tuple[Resident, str]:
+    errors: list[RowError] = []
+
+    def raw(key: str) -> object:
+        col = index.get(key)
+        return row[col] if col is not None and col < len(row) else None
+
+    def header(key: str) -> str:
+        col = index.get(key)
+        return headers[col] if col is not None else LABELS[key]
+
+    def fail(key: str, reason: str, value: object = None) -> None:
+        shown = cells.text(raw(key) if value is None else value)
+        if key == "id_number" and "E" not in shown.upper():
+            shown = mask_id_number(shown)
+        elif key == "phone":
+            shown = mask_phone(shown)
+        errors.append(RowError(sheet.name, number, header(key), shown, reason))
+
+    values: dict[str, Any] = {}
+    for key, convert in (
+        ("gender", cells.gender),
+        ("birth_date", cells.a_date),
+        ("relation", cells.relation),
+        ("residence_type", cells.residence_type),
+        ("care_tags", cells.care_tags),
+    ):
+        try:
+            values[key] = convert(raw(key))
+        except cells.CellError as exc:
+            fail(key, str(exc))
+    name = cells.text(raw("name"))
+    if not name:
+        fail("name", "姓名必填")
+    number_text = ""
+    try:
+        number_text = cells.id_number(raw("id_number"))
+        if not number_text:
+            fail("id_number", "身份证号必填")
+    except cells.CellError as exc:
+        fail("id_number", str(exc))
+    building: Area | None = None
+    door = ""
+    building_text = cells.text(raw("building"))
+    if building_text:
+        try:
+            building = buildings.find(building_text)
+        except cells.CellError as exc:
+            fail("building", str(exc))
+        door = _door(cells.entrance(raw("entrance")), cells.room(raw("room")))
+        if not cells.text(raw("room")):
+            fail("room", "门牌号必填")
+    elif "address" in index and cells.text(raw("address")):
+        try:
+            building, door = buildings.split_address(cells.text(raw("address")))
+        except cells.CellError as exc:
+            fail("address", str(exc))
+    else:
+        fail("building", "楼栋必填")
+    if errors and not number_text:
+        return errors
+    household = households.get(building, door) if building is not None and door else None
+    data = ResidentInput(
+        name=name,
+        id_number=number_text,
+        relation=values.get("relation", "other"),
+        gender=values.get("gender", ""),
+        birth_date=values.get("birth_date"),
+        phone=cells.text(raw("phone")),
+        residence_type=values.get("residence_type", "registered"),
+        care_tags=values.get("care_tags", ()),
+    )
+    try:
+        resident, _warnings = build_resident(data, household or Household(area_path="", building_id=0))
+    except ValidationFailed as exc:
+        for fname, reason in exc.fields.items():
+            key = _PEOPLE_FIELD.get(fname, fname)
+            if key in ("gender", "birth_date") and key not in index:
+                key = "id_number"
+            if key == "name" and not name:
+                continue  # already reported as missing
+            if key in ("gender", "birth_date", "relation", "residence_type", "care_tags") and any(
+                e.column == header(key) for e in errors
+            ):
+                continue
+            if key == "id_number" and number_text == "":
+                continue
+            fail(key if key in LABELS else "name", reason)
+        return errors
+    if errors:
+        return errors
+    seen = first_row.get(resident.id_number_hash)
+    if seen is not None:
+        where = f"第{seen[1]}行" if seen[0] == sheet.name else f"工作表“{seen[0]}”第{seen[1]}行"
+        fail("id_number", f"身份证号与{where}重复", number_text)
+        return errors
+    first_row[resident.id_number_hash] = (sheet.name, number)
+    return resident, header("id_number")
+
+
+_EXISTING_FIELDS = ("id", "id_number_hash", "household_id", "area_path", *COMPARED)
+
+
+def _compare_with_registered(
+    result: Plan, good: list[tuple[Sheet, int, str, Resident]], community: Area
+) -> None:
+    by_hash: dict[str, dict[str, Any]] = {}
+    hashes = [r.id_number_hash for _, _, _, r in good]
+    for start in range(0, len(hashes), 900):
+        for row in Resident.objects.filter(id_number_hash__in=hashes[start : start + 900]).values(
+            *_EXISTING_FIELDS
+        ):
+            by_hash[row["id_number_hash"]] = row
+    for sheet, number, id_header, resident in good:
+        old = by_hash.get(resident.id_number_hash)
+        if old is None:
+            result.rows.append(Planned(resident, "new"))
+            continue
+        if not old["area_path"].startswith(community.path):
+            result.errors.append(
+                RowError(
+                    sheet.name,
+                    number,
+                    id_header,
+                    resident.id_number_masked,
+                    "该身份证号已登记在本社区以外的户中，请先办理迁出再导入",
+                )
+            )
+            result.refused_rows += 1
+            continue
+        resident.pk = old["id"]
+        changed = tuple(f for f in COMPARED if getattr(resident, f) != old[f])
+        household = resident.household
+        moved = household.pk is None or household.pk != old["household_id"]
+        if moved:
+            result.rows.append(Planned(resident, "moved", (*changed, "household")))
+        elif changed:
+            result.rows.append(Planned(resident, "changed", changed))
+        else:
+            result.rows.append(Planned(resident, "unchanged"))

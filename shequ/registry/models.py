@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.access.querysets import ScopedQuerySet
+from shequ.core.fields import ByteOrderCharField
+
+
+class ColumnMapping(models.Model):
+    """The column mapping a community last used: header text → field, remembered so the
+    next file from the same community maps itself."""
+
+    community = models.OneToOneField("areas.Area", on_delete=models.CASCADE, related_name="+")
+    area_path = ByteOrderCharField(max_length=400)
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {len(self.mapping)}"
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("待确认列对应")
+    CHECKING = "checking", _("检查中")
+    REFUSED = "refused", _("有错误，未导入")
+    CHECKED = "checked", _("检查通过，待导入")
+    IMPORTING = "importing", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("失败")
+
+
+RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+
+class ImportRunQuerySet(ScopedQuerySet):
+    view_permission = "registry.import"
+
+
+class ImportRun(models.Model):
+    """One uploaded register and what became of it: mapping, dry run, import. The page of
+    a run can be left and opened again; a background job moves it on and records progress."""
+
+    community = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = ByteOrderCharField(max_length=400)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("文件名"), max_length=200)
+    stored_file = models.CharField(max_length=300)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.MAPPING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # the first rows of the error report, for the page
+    errors_file = models.CharField(max_length=300, blank=True)
+    summary = models.JSONField(default=dict)  # new / changed / unchanged / moved ... counts
+    changes = models.JSONField(default=list)  # the first changed residents: name, fields
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["area_path", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.status}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING

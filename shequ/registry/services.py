@@ -1,0 +1,455 @@
+"""Writes of the registry import: upload, column mapping, dry run, import; and the
+audited export. The checking itself is ``importing.plan``; the people it writes go
+through ``people.services`` (households, built residents)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from shequ.access import audit
+from shequ.access.roles import Permission
+from shequ.areas.models import Area, AreaKind
+from shequ.areas.selectors import get_area
+from shequ.core.errors import NotFound, ValidationFailed
+from shequ.people.models import Resident
+from shequ.people.services import bulk_register_households, insert_built_residents, update_built_residents
+from shequ.registry import columns, importing, workbook
+from shequ.registry.models import ColumnMapping, ImportRun, ImportStatus
+from shequ.registry.selectors import get_import_run
+
+MAX_UPLOAD = 50 * 1024 * 1024
+SHOWN_ERRORS = 500
+SHOWN_CHANGES = 200
+ERROR_HEADERS = ["工作表", "行号", "列", "内容", "原因"]
+
+
+def _community(actor: Any, code: str) -> Area:
+    if not code:
+        raise ValidationFailed({"community": "请选择社区"})
+    area = get_area(actor, code, Permission.REGISTRY_IMPORT)
+    if area.kind != AreaKind.COMMUNITY:
+        raise ValidationFailed({"community": "请选择一个社区（居民导入到社区的楼栋中）"})
+    return area
+
+
+def remembered_mapping(community: Area) -> dict[str, str]:
+    row = ColumnMapping.objects.filter(community=community).values_list("mapping", flat=True).first()
+    return dict(row or {})
+
+
+def _store(upload: Any) -> tuple[Path, str]:
+    name = Path(getattr(upload, "name", "") or "upload").name
+    if not name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+        raise ValidationFailed({"file": "只能导入 Excel（.xlsx）或 CSV 文件"})
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_UPLOAD:
+        raise ValidationFailed({"file": "文件超过50MB，请分成几个文件导入"})
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
+    with stored.open("wb") as fh:
+        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+            fh.write(chunk)
+    return stored, name
+
+
+def start_import(actor: Any, community_code: str, upload: Any, *, ip: str = "") -> ImportRun:
+    """Keep the uploaded file, read its headers and propose a column mapping."""
+    community = _community(actor, community_code)
+    if upload is None:
+        raise ValidationFailed({"file": "请选择要导入的文件"})
+    stored, name = _store(upload)
+    try:
+        book = workbook.read(stored, name)
+    except ValidationFailed:
+        stored.unlink(missing_ok=True)
+        raise
+    headers = book.headers
+    mapping = columns.propose(book.sheet_headers, remembered_mapping(community))
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            community=community,
+            area_path=community.path,
+            requested_by=actor,
+            file_name=name[:200],
+            stored_file=str(stored.relative_to(Path(settings.MEDIA_ROOT))),
+            headers=headers,
+            mapping=mapping,
+            total_rows=book.row_count,
+            message=(f"未识别表头、已跳过的工作表：{'、'.join(book.skipped)}" if book.skipped else "")[:300],
+        )
+        audit.record(
+            actor,
+            "registry.upload",
+            area_path=community.path,
+            obj=run,
+            detail={"rows": book.row_count},
+            ip=ip,
+        )
+    return run
+
+
+def set_mapping(actor: Any, run_id: int, mapping: dict[str, str], *, ip: str = "") -> ImportRun:
+    """Confirm the column mapping (remembered for the community) and start the dry run."""
+    run = get_import_run(actor, run_id)
+    if run.running:
+        raise ValidationFailed({"status": "这次导入正在进行，请等它完成"})
+    if run.status == ImportStatus.DONE:
+        raise ValidationFailed({"status": "这个文件已经导入；要更新请重新上传"})
+    cleaned = {h: (mapping.get(h) or "") for h in run.headers}
+    errors = columns.check_mapping(cleaned)
+    if errors:
+        raise ValidationFailed(errors, "列对应有误：" + "；".join(errors.values()))
+    with transaction.atomic():
+        ColumnMapping.objects.update_or_create(
+            community_id=run.community_id,
+            defaults={
+                "area_path": run.area_path,
+                "mapping": {**remembered_mapping(run.community), **cleaned},
+                "updated_by": actor,
+            },
+        )
+        ImportRun.objects.filter(pk=run.pk).update(
+            mapping=cleaned, status=ImportStatus.CHECKING, progress=0, message="排队中"
+        )
+        audit.record(actor, "registry.mapping", area_path=run.area_path, obj=run, ip=ip)
+        transaction.on_commit(lambda: _enqueue(run.pk, commit=False))
+    run.refresh_from_db()
+    return run
+
+
+def confirm_import(actor: Any, run_id: int, *, ip: str = "") -> ImportRun:
+    """Import a run whose dry run found nothing wrong (the job checks again as it writes)."""
+    run = get_import_run(actor, run_id)
+    if run.status != ImportStatus.CHECKED:
+        raise ValidationFailed({"status": "只有检查通过的文件才能导入"})
+    with transaction.atomic():
+        updated = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.IMPORTING, progress=0, message="排队中"
+        )
+        if not updated:
+            raise ValidationFailed({"status": "这个文件已经在导入"})
+        audit.record(actor, "registry.confirm", area_path=run.area_path, obj=run, ip=ip)
+        transaction.on_commit(lambda: _enqueue(run.pk, commit=True))
+    run.refresh_from_db()
+    return run
+
+
+def _enqueue(run_id: int, *, commit: bool) -> None:
+    from shequ.registry.jobs import process_import
+
+    process_import.enqueue(run_id, commit)
+
+
+def _progress(run_id: int) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        share = 80 * done // max(total, 1)
+        ImportRun.objects.filter(pk=run_id).update(progress=share, message=f"已检查 {done}/{total} 行")
+
+    return report
+
+
+def process(run_id: int, *, commit: bool) -> ImportRun:
+    """The background job: check the file (dry run) or check and import it."""
+    run = ImportRun.objects.select_related("community", "requested_by").get(pk=run_id)
+    try:
+        book = workbook.read(Path(settings.MEDIA_ROOT) / run.stored_file, run.file_name)
+        result = importing.plan(book, run.mapping, run.community, progress=_progress(run.pk))
+        errors_file = write_errors(result.errors, run) if result.errors else ""
+        fields: dict[str, Any] = {
+            "total_rows": result.total,
+            "error_count": len(result.errors),
+            "errors": [e.as_list() for e in result.errors[:SHOWN_ERRORS]],
+            "errors_file": errors_file,
+            "summary": result.summary(),
+            "changes": _changes(result),
+            "progress": 100,
+            "finished_at": timezone.now(),
+        }
+        if result.errors:
+            fields.update(
+                status=ImportStatus.REFUSED, message=f"{result.refused_rows} 行有误，未导入任何数据"
+            )
+        elif not commit:
+            fields.update(status=ImportStatus.CHECKED, message="检查通过，可以导入")
+        else:
+            ImportRun.objects.filter(pk=run.pk).update(progress=85, message="正在写入")
+            apply_plan(result, actor=run.requested_by, community=run.community, run=run)
+            fields.update(status=ImportStatus.DONE, message="导入完成")
+        ImportRun.objects.filter(pk=run.pk).update(**fields)
+    except ValidationFailed as exc:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.FAILED, progress=100, message=exc.message[:300], finished_at=timezone.now()
+        )
+    except Exception as exc:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.FAILED, message=f"导入失败：{exc}"[:300], finished_at=timezone.now()
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _changes(result: importing.Plan) -> list[dict[str, Any]]:
+    out = []
+    for p in result.rows:
+        if p.action in ("changed", "moved"):
+            out.append(
+                {
+                    "name": p.resident.name,
+                    "id_number": p.resident.id_number_masked,
+                    "action": p.action,
+                    "fields": [importing.COMPARED_LABELS[f] for f in p.changed],
+                }
+            )
+            if len(out) >= SHOWN_CHANGES:
+                break
+    return out
+
+
+def apply_plan(
+    result: importing.Plan, *, actor: Any, community: Area, run: ImportRun | None = None
+) -> dict[str, int]:
+    """Write a plan without errors, all or nothing."""
+    if result.errors:
+        raise ValidationFailed({"file": f"{result.refused_rows} 行有误，未导入任何数据"})
+    new = [p.resident for p in result.rows if p.action == "new"]
+    updated = [p.resident for p in result.rows if p.action in ("changed", "moved")]
+    with transaction.atomic():
+        created = bulk_register_households(
+            [(h.building, h.code, h.address) for h in result.new_households], actor=actor
+        )
+        saved = {h.code: h for h in created}
+        for resident in new + updated:
+            household = resident.household
+            if household.pk is None:
+                resident.household = saved[household.code]
+        insert_built_residents(new, actor=actor)
+        update_built_residents(updated, actor=actor)
+        summary = result.summary()
+        audit.record(actor, "registry.import", area_path=community.path, obj=run, detail=summary)
+    return summary
+
+
+def write_errors(errors: list[importing.RowError], run: ImportRun | None = None, out: Any = None) -> str:
+    """The error report as xlsx: to ``out`` (a path or file) or next to the run's upload."""
+    relative = ""
+    if out is None:
+        assert run is not None
+        relative = f"imports/{Path(run.stored_file).stem}-errors.xlsx"
+        out = str(Path(settings.MEDIA_ROOT) / relative)
+    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    sheet = book.add_worksheet("错误报告")
+    head = book.add_format({"bold": True})
+    sheet.write_row(0, 0, ERROR_HEADERS, head)
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(2, 3, 20)
+    sheet.set_column(4, 4, 60)
+    for i, error in enumerate(errors, start=1):
+        sheet.write_string(i, 0, error.sheet)
+        sheet.write_number(i, 1, error.row)
+        sheet.write_string(i, 2, error.column)
+        sheet.write_string(i, 3, error.value)
+        sheet.write_string(i, 4, error.reason)
+    book.close()
+    return relative
+
+
+def import_file(
+    path: Path,
+    community_code: str,
+    *,
+    dry_run: bool,
+    mapping: dict[str, str] | None = None,
+    actor: Any = None,
+) -> tuple[importing.Plan, dict[str, str]]:
+    """The operators' import (`shequ import residents`): the same checks, run at once,
+    with the community's remembered mapping and the aliases."""
+    community = Area.objects.filter(code=community_code, kind=AreaKind.COMMUNITY).first()
+    if community is None:
+        raise ValidationFailed({"community": f"社区编码 {community_code} 不存在"})
+    book = workbook.read(path, path.name)
+    proposed = columns.propose(book.sheet_headers, remembered_mapping(community))
+    proposed.update(mapping or {})
+    errors = columns.check_mapping(proposed)
+    if errors:
+        raise ValidationFailed(errors, "列对应有误：" + "；".join(errors.values()))
+    result = importing.plan(book, proposed, community)
+    if not dry_run and not result.errors:
+        apply_plan(result, actor=actor, community=community)
+    return result, proposed
+
+
+def template_bytes() -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    workbook.write_template(buffer)
+    return buffer.getvalue()
+
+
+def resident_count(community: Area) -> int:
+    return Resident.objects.under(community.path).count()
+
+
+def export_residents(
+    viewer: Any,
+    out: Any,
+    *,
+    area_code: str = "",
+    q: str = "",
+    full: bool = False,
+    reason: str = "",
+    ip: str = "",
+) -> dict[str, int]:
+    """Write the resident list the viewer sees with these filters (the list page's own)
+    to ``out`` as xlsx: masked, or with full values where the viewer may unmask them;
+    every export goes to the audit log with its row count."""
+    from shequ.access.scope import scope_paths, scope_q
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    area = get_area(viewer, area_code, Permission.REGISTRY_EXPORT) if area_code else None
+    if area is None and not scope_paths(viewer, Permission.REGISTRY_EXPORT):
+        raise NotFound("区域")
+    id_paths: list[str] = []
+    phone_paths: list[str] = []
+    reason = (reason or "").strip()
+    if full:
+        id_paths = scope_paths(viewer, Permission.UNMASK_ID_NUMBER)
+        phone_paths = scope_paths(viewer, Permission.UNMASK_PHONE)
+        if not id_paths and not phone_paths:
+            raise ValidationFailed({"full": "您的角色无权导出完整的身份证号或电话，只能导出脱敏名单"})
+        if len(reason) < 2:
+            raise ValidationFailed({"reason": "导出完整信息须填写事由（至少2个字）"})
+        if len(reason) > 200:
+            raise ValidationFailed({"reason": "事由不能超过200个字"})
+    qs = people_selectors.resident_list(viewer, area_path=area.path if area else None, q=q).filter(
+        scope_q(viewer, Permission.REGISTRY_EXPORT)
+    )
+    rows = qs.values_list(*exporting.FIELDS).iterator(chunk_size=2000)
+    counts = exporting.write(out, rows, id_paths=id_paths, phone_paths=phone_paths)
+    where = area.path if area else min(scope_paths(viewer, Permission.REGISTRY_EXPORT), key=len)
+    # A search for a full ID number or phone is not copied into the log in full.
+    shown_q = q if len(q) <= 6 else q[:3] + "…"
+    detail: dict[str, Any] = {**counts, "area": area.code if area else "", "q": shown_q}
+    if full:
+        detail["reason"] = reason
+    audit.record(viewer, "resident.export", area_path=where, detail=detail, ip=ip)
+    return counts
+
+
+FLOATING_HEADERS = [
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "楼栋",
+    "门牌",
+    "房东",
+    "租期开始",
+    "租期结束",
+    "工作单位",
+]
+FLOATING_HEADERS += ["居住证号", "居住证有效期至", "户籍地", "来本地日期", "离开日期"]
+CARE_HEADERS = [
+    "姓名",
+    "性别",
+    "年龄",
+    "身份证号",
+    "联系电话",
+    "楼栋",
+    "门牌",
+    "重点人群",
+    "关爱次数",
+    "最近关爱",
+]
+
+
+def export_floating(viewer: Any, out: Any, *, area_code: str = "", which: str = "all", ip: str = "") -> int:
+    """The floating population list (or its permits/leases expiring within 30 days) as
+    xlsx, masked; audited with the row count."""
+    from shequ.access.scope import has_anywhere
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    if not has_anywhere(viewer, Permission.FLOATING_MANAGE):
+        raise NotFound("名单")
+    area = get_area(viewer, area_code, Permission.FLOATING_MANAGE) if area_code else None
+    path = area.path if area else None
+    if which in ("permit", "lease"):
+        qs = people_selectors.expiring(viewer, which, area_path=path)
+    else:
+        qs = people_selectors.floating_list(viewer, area_path=path)
+    rows = (
+        (
+            p.resident.name,
+            p.resident.id_number_masked,
+            p.resident.phone_masked,
+            p.resident.area.name,
+            p.resident.household.address,
+            p.landlord.name if p.landlord else "",
+            p.lease_start,
+            p.lease_end,
+            p.employer,
+            p.permit_number_masked,
+            p.permit_expires,
+            p.origin,
+            p.arrived_on,
+            p.left_on,
+        )
+        for p in qs.iterator(chunk_size=2000)
+    )
+    count = exporting.write_table(out, "流动人口", FLOATING_HEADERS, rows)
+    where = area.path if area else min(scope_paths_for(viewer, Permission.FLOATING_MANAGE), key=len)
+    detail = {"rows": count, "list": which, "area": area.code if area else ""}
+    audit.record(viewer, "floating.export", area_path=where, detail=detail, ip=ip)
+    return count
+
+
+def export_care(viewer: Any, out: Any, group: str, *, area_code: str = "", ip: str = "") -> int:
+    """A care-group list as xlsx, masked; audited with the row count."""
+    from shequ.access.scope import has_anywhere
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    if not has_anywhere(viewer, Permission.CARE_MANAGE):
+        raise NotFound("名单")
+    if group not in people_selectors.CARE_LISTS:
+        raise ValidationFailed({"group": "人群类别不存在"})
+    area = get_area(viewer, area_code, Permission.CARE_MANAGE) if area_code else None
+    qs = people_selectors.care_list(viewer, group, area_path=area.path if area else None)
+    rows = (
+        (
+            r.name,
+            r.get_gender_display(),
+            r.age,
+            r.id_number_masked,
+            r.phone_masked,
+            r.area.name,
+            r.household.address,
+            "、".join(r.care_group_labels()),
+            getattr(r, "care_count", 0),
+            getattr(r, "last_care", None),
+        )
+        for r in qs.iterator(chunk_size=2000)
+    )
+    title = people_selectors.CARE_LISTS[group]
+    count = exporting.write_table(out, title, CARE_HEADERS, rows)
+    where = area.path if area else min(scope_paths_for(viewer, Permission.CARE_MANAGE), key=len)
+    detail = {"rows": count, "group": group, "area": area.code if area else ""}
+    audit.record(viewer, "care.export", area_path=where, detail=detail, ip=ip)
+    return count
+
+
+def scope_paths_for(viewer: Any, permission: Permission) -> list[str]:
+    from shequ.access.scope import scope_paths
+
+    return scope_paths(viewer, permission) or [""]

@@ -1,0 +1,150 @@
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from shequ.access.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def export(world, user_key, url="/residents/export/", **params):
+    client = Client()
+    client.force_login(world.users[user_key])
+    return client.get(url, params)
+
+
+def sheet_rows(response):
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return list(book.active.values)
+
+
+def in_grid(world, grid):
+    return {k: r for k, r in world.residents.items() if k.startswith(grid + "-")}
+
+
+def test_export_is_masked_by_default_honours_the_filters_and_is_audited(world):
+    r = export(world, "grid_worker@A1-1", area=world.areas["A1-1"].code)
+    rows = sheet_rows(r)
+    assert rows[0][:5] == ("姓名", "身份证号", "性别", "出生日期", "联系电话")
+    expected = in_grid(world, "A1-1")
+    assert sorted(row[0] for row in rows[1:]) == sorted(res.name for res in expected.values())
+    for row in rows[1:]:
+        resident = next(res for res in expected.values() if res.name == row[0])
+        assert row[1] == resident.id_number_masked and row[4] == resident.phone_masked
+    event = AuditEvent.objects.filter(event="resident.export").latest("id")
+    assert event.actor_id == world.grid_worker_li.pk
+    assert event.detail["rows"] == len(expected) and event.detail["full_id_number"] == 0
+
+    one = next(iter(expected.values()))
+    rows = sheet_rows(export(world, "grid_worker@A1-1", q=one.name))
+    assert [row[0] for row in rows[1:]] == [one.name]
+
+
+def test_full_values_only_where_the_role_may_unmask_and_audited_with_the_count(world):
+    # A grid worker may read full phones, not ID numbers.
+    rows = sheet_rows(export(world, "grid_worker@A1-1", full="1", reason="核对电话"))
+    by_name = {r.name: world.full_values[r.pk] for r in in_grid(world, "A1-1").values()}
+    for row in rows[1:]:
+        number, phone = by_name[row[0]]
+        assert row[4] == phone and row[1] != number and "*" in row[1]
+    event = AuditEvent.objects.filter(event="resident.export").latest("id")
+    assert event.detail["full_phone"] == len(by_name) and event.detail["full_id_number"] == 0
+    assert event.detail["reason"] == "核对电话"
+
+    rows = sheet_rows(export(world, "community_secretary@A1", full="1", reason="年度核查"))
+    a1 = {r.name: world.full_values[r.pk] for k, r in world.residents.items() if k.startswith("A1-")}
+    assert sorted(row[0] for row in rows[1:]) == sorted(a1)
+    for row in rows[1:]:
+        assert (row[1], row[4]) == a1[row[0]]
+    event = AuditEvent.objects.filter(event="resident.export").latest("id")
+    assert event.detail["rows"] == event.detail["full_id_number"] == len(a1)
+
+
+def test_full_export_needs_a_reason_and_unmask_rights(world):
+    r = export(world, "community_secretary@A1", full="1", reason="")
+    assert r.status_code == 400 and "导出完整信息须填写事由" in r.content.decode()
+
+
+def test_export_out_of_scope_or_without_the_permission_is_404(world):
+    assert export(world, "community_secretary@B1", area=world.areas["A1"].code).status_code == 404
+    assert export(world, "building_head@A1-1-b").status_code == 404
+    assert export(world, "resident@A1-1-h1").status_code == 404
+    assert export(world, "auditor@A").status_code == 404
+
+
+def test_api_import_and_export(world, tmp_path, django_capture_on_commit_callbacks):
+    from shequ.registry.tests.helpers import HEADERS, rows_for, save
+
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    path = save(tmp_path / "api.xlsx", {"S": [HEADERS, *rows_for(world, 2, start=60_000)]})
+    with open(path, "rb") as fh:
+        r = client.post("/api/v1/registry/imports", {"community": world.areas["A1"].code, "file": fh})
+    assert r.status_code == 201, r.content
+    run = r.json()
+    assert run["mapping"]["身份证号"] == "id_number" and run["status"] == "mapping"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            f"/api/v1/registry/imports/{run['id']}/mapping",
+            {"mapping": run["mapping"]},
+            content_type="application/json",
+        )
+    assert r.json()["status"] == "checking"
+    r = client.get(f"/api/v1/registry/imports/{run['id']}")
+    assert r.json()["status"] == "checked" and r.json()["summary"]["new"] == 2
+    bad = {**run["mapping"], "身份证号": ""}
+    r = client.post(
+        f"/api/v1/registry/imports/{run['id']}/mapping", {"mapping": bad}, content_type="application/json"
+    )
+    assert r.status_code == 400 and r.json()["fields"]["id_number"] == "没有列对应“身份证号”（必填）"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/api/v1/registry/imports/{run['id']}/confirm")
+    assert client.get(f"/api/v1/registry/imports/{run['id']}").json()["status"] == "done"
+    listed = client.get("/api/v1/registry/imports").json()
+    assert run["id"] in [i["id"] for i in listed["items"]]
+
+    r = client.get("/api/v1/residents/export", {"area": world.areas["A1-1"].code})
+    rows = sheet_rows(r)
+    assert len(rows) == 1 + 4 + 2  # the grid's four residents and the two imported
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    assert outsider.get(f"/api/v1/registry/imports/{run['id']}").status_code == 404
+    assert outsider.get("/api/v1/residents/export", {"area": world.areas["A1"].code}).status_code == 404
+
+
+def test_floating_and_care_lists_export_masked_with_their_filters_and_are_audited(world):
+    from django.utils import timezone
+
+    from shequ.people.models import Resident
+    from shequ.people.services import FloatingInput, record_care, set_floating
+
+    li = world.grid_worker_li
+    tenant, landlord = world.residents["A1-1-h2-r2"], world.residents["A1-1-h2-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    soon = timezone.localdate() + timedelta(days=3)
+    set_floating(
+        li, tenant.pk, FloatingInput(landlord_id=landlord.pk, permit_number="JZ55556666", permit_expires=soon)
+    )
+    rows = sheet_rows(export(world, "grid_worker@A1-1", "/floating/export/", list="permit"))
+    assert rows[0][:3] == ("姓名", "身份证号", "联系电话")
+    assert [r[0] for r in rows[1:]] == [tenant.name]
+    assert (
+        rows[1][1] == tenant.id_number_masked and rows[1][9] == "JZ5***6666" and rows[1][5] == landlord.name
+    )
+    event = AuditEvent.objects.filter(event="floating.export").latest("id")
+    assert event.detail == {"rows": 1, "list": "permit", "area": ""}
+
+    record_care(li, landlord.pk, "phone", "电话问候", timezone.localdate())
+    client = Client()
+    client.force_login(li)
+    rows = sheet_rows(client.get("/care/export/", {"group": "elderly_60"}))
+    expected = {r.name for k, r in world.residents.items() if k.startswith("A1-1-") and r.age >= 60}
+    assert {r[0] for r in rows[1:]} == expected
+    assert AuditEvent.objects.filter(event="care.export").latest("id").detail["rows"] == len(expected)
+    assert client.get("/care/export/", {"group": "nope"}).status_code == 400
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    assert outsider.get("/care/export/", {"area": world.areas["A1"].code}).status_code == 404

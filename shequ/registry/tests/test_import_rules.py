@@ -1,0 +1,137 @@
+from datetime import date
+
+import openpyxl
+import pytest
+
+from shequ.access.models import AuditEvent
+from shequ.people import idcard
+from shequ.people.models import Household, Resident
+from shequ.registry import services
+from shequ.registry.tests.helpers import person, save
+
+pytestmark = pytest.mark.django_db
+
+WANG = idcard.make("110105", date(1980, 3, 4), 11, "M")
+FULL_WIDTH = WANG.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+BAD_CHECK = WANG[:17] + ("0" if WANG[17] != "0" else "1")
+LIU = idcard.make("110105", date(1975, 6, 7), 12, "F")
+
+
+def messy_workbook(world, path):
+    """Every cell problem of the issue in one workbook: a merged title and a header cell
+    merged over two columns, different header names, full-width digits, spaces, date
+    serials and text dates, an ID number stored as a number, a blank row, two sheets."""
+    building = world.areas["A1-1-b"].name
+    elsewhere = world.full_values[world.residents["B1-1-h1-r1"].pk][0]
+    first: list[list[object]] = [
+        ["城区社区居民信息登记表"],
+        ["居民姓名", "公民身份号码", None, "手机号", "与户主关系", "楼号", "单元", "房号", "出生日期"],
+        [" 王五 ", FULL_WIDTH, "备注", "１３７００００００１１", "户主", building, "１", "１０１", 29284],
+        ["赵六", BAD_CHECK, "", "13700000012", "子女", building, "1", "101", None],
+        ["刘七", LIU, "", "13700000013", "配偶", building, "1", "101", "1975/06/08"],
+        ["孙八", 150784198001010012, "", "13700000014", "户主", building, "2", "202", None],
+        [None, None, None, None, None, None, None, None, None],
+        ["王五", WANG, "", "13700000015", "户主", building, "1", "101", None],
+        ["周九", person(21), "", "13700000016", "户主", "9号楼", "1", "101", None],
+        ["", person(22), "", "13700000017", "户主", building, "1", "102", None],
+        ["吴十", elsewhere, "", "13700000018", "户主", building, "1", "103", None],
+    ]
+    second = [
+        ["姓名", "身份证号", "性别", "楼栋", "门牌号"],
+        ["郑一", person(23, gender="M"), "女", building, "2单元201"],
+        ["冯二", person(24), "男", building, "2单元201"],
+    ]
+    return save(path, {"一网格": first, "二网格": second}, {"一网格": ["A1:I1", "B2:C2"]})
+
+
+def test_messy_workbook_gives_the_exact_error_report_and_writes_nothing(world, tmp_path):
+    path = messy_workbook(world, tmp_path / "登记表.xlsx")
+    elsewhere = world.full_values[world.residents["B1-1-h1-r1"].pk][0]
+    residents, households, events = (
+        Resident.objects.count(),
+        Household.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+    result, mapping = services.import_file(path, world.areas["A1"].code, dry_run=False)
+
+    assert mapping["居民姓名"] == "name" and mapping["公民身份号码"] == "id_number"
+    assert mapping["手机号"] == "phone" and mapping["楼号"] == "building" and mapping["房号"] == "room"
+    assert [e.as_list() for e in result.errors] == [
+        ["一网格", 4, "公民身份号码", BAD_CHECK[:3] + "*" * 11 + BAD_CHECK[-4:],
+         f"身份证号校验位错误：最后一位应为 {WANG[17]}，填写的是 {BAD_CHECK[17]}"],
+        ["一网格", 5, "出生日期", "1975/06/08", "出生日期与身份证号不符：身份证号显示为1975年06月07日"],
+        ["一网格", 6, "公民身份号码", "1.5078419800101e+17",
+         "身份证号被 Excel 存成了数字（1.50784E+17），后几位已丢失；请把该列设为文本后重新录入"],
+        ["一网格", 8, "公民身份号码", WANG[:3] + "*" * 11 + WANG[-4:], "身份证号与第3行重复"],
+        ["一网格", 9, "楼号", "9号楼", "楼栋“9号楼”在本社区不存在"],
+        ["一网格", 10, "居民姓名", "", "姓名必填"],
+        ["一网格", 11, "公民身份号码", elsewhere[:3] + "*" * 11 + elsewhere[-4:],
+         "该身份证号已登记在本社区以外的户中，请先办理迁出再导入"],
+        ["二网格", 2, "性别", "女", "性别与身份证号不符：身份证号显示为男"],
+    ]  # fmt: skip
+    assert result.summary()["refused"] == 8
+    assert result.summary()["new"] == 2  # 王五 (row 3) and 冯二 would be new
+    assert (Resident.objects.count(), Household.objects.count()) == (residents, households)
+    assert AuditEvent.objects.count() == events
+
+
+def test_cleaned_cells_are_stored_as_clean_values(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "ok.xlsx",
+        {
+            "Sheet1": [
+                ["姓名", "身份证号", "联系电话", "与户主关系", "楼栋", "单元", "门牌号", "出生日期"],
+                [" 王五 ", FULL_WIDTH, "１３７００００００１１", "户主", building, "１", "１０１", 29284],
+            ]
+        },
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
+    assert result.errors == []
+    wang = Resident.objects.get(name="王五")
+    assert wang.birth_date == date(1980, 3, 4)  # the serial 29284
+    assert wang.phone_masked == "137****0011"
+    assert wang.household.address == "1单元101"
+    assert wang.area_path.startswith(world.areas["A1-1-b"].path)
+
+
+def test_error_report_downloads_as_xlsx(world, tmp_path):
+    path = messy_workbook(world, tmp_path / "登记表.xlsx")
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    out = tmp_path / "errors.xlsx"
+    services.write_errors(result.errors, out=str(out))
+    sheet = openpyxl.load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("工作表", "行号", "列", "内容", "原因")
+    assert len(rows) == 1 + len(result.errors)
+    assert rows[5] == ("一网格", 9, "楼号", "9号楼", "楼栋“9号楼”在本社区不存在")
+
+
+def test_address_column_finds_building_and_door(world, tmp_path):
+    building = world.areas["A1-2-b"].name
+    path = save(
+        tmp_path / "addr.csv.xlsx",
+        {"S": [["姓名", "身份证号", "现住址"], ["陈一", person(31), f"{building}3单元502室"]]},
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == []
+    planned = result.rows[0].resident
+    assert planned.household.address == "3单元502"
+    assert planned.household.building == world.areas["A1-2-b"]
+
+
+def test_csv_in_gb18030_is_read(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    text = f"姓名,身份证号,楼栋,门牌号\n李一,{person(41)},{building},1单元909\n"
+    path = tmp_path / "居民.csv"
+    path.write_bytes(text.encode("gb18030"))
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == [] and result.summary()["new"] == 1
+
+
+def test_missing_required_column_is_refused_with_its_name(world, tmp_path):
+    path = save(tmp_path / "x.xlsx", {"S": [["姓名", "身份证号", "电话"], ["李一", person(41), ""]]})
+    with pytest.raises(Exception) as exc:
+        services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert "没有列对应“楼栋”（必填）" in str(exc.value)

@@ -1,0 +1,194 @@
+"""Reading uploaded registers (xlsx with calamine, csv in UTF-8 or GB18030) into sheets
+of rows, finding each sheet's header row, and writing the template.
+
+A sheet's header row is the row among the first ten that names the most known columns.
+A header cell left empty under a merged cell takes the merged cell's text, and a header
+cell left empty in a two-row header takes the text above it (a vertically merged 姓名).
+Rows are kept with their sheet row numbers as Excel shows them (1-based); blank rows are
+skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from shequ.core.errors import ValidationFailed
+from shequ.registry.cells import text
+from shequ.registry.columns import COLUMNS, header_score
+
+HEADER_SEARCH = 10
+MAX_COLUMNS = 200
+
+
+@dataclass
+class Sheet:
+    name: str
+    headers: list[str]  # one per column ("" for an unnamed column)
+    header_row: int  # 1-based
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    sheets: list[Sheet]
+    skipped: list[str]  # sheets without a recognisable header row
+
+    @property
+    def headers(self) -> list[str]:
+        """Every distinct header over all sheets, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for sheet in self.sheets:
+            for h in sheet.headers:
+                if h:
+                    seen.setdefault(h, None)
+        return list(seen)
+
+    @property
+    def sheet_headers(self) -> list[list[str]]:
+        return [sheet.headers for sheet in self.sheets]
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(s.rows) for s in self.sheets)
+
+
+def read(path: Path, original_name: str = "") -> Book:
+    name = (original_name or path.name).lower()
+    if name.endswith(".csv"):
+        return _book([("CSV", _read_csv(path), [])])
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        return _book(_read_workbook(path))
+    raise ValidationFailed({"file": "只能导入 Excel（.xlsx）或 CSV 文件"})
+
+
+def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]], list[Any]]]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise ValidationFailed({"file": f"无法读取这个 Excel 文件：{exc}"[:200]}) from exc
+    out: list[tuple[str, list[list[Any]], list[Any]]] = []
+    for sheet_name in workbook.sheet_names:
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        rows = sheet.to_python(skip_empty_area=False)
+        try:
+            merged = sheet.merged_cell_ranges or []
+        except Exception:  # noqa: BLE001 - older files without merge records
+            merged = []
+        out.append((sheet_name, rows, merged))
+    return out
+
+
+def _read_csv(path: Path) -> list[list[Any]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            decoded = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationFailed({"file": "CSV 文件的编码无法识别，请另存为 UTF-8"})
+    return [list(r) for r in csv.reader(io.StringIO(decoded))]
+
+
+def _book(raw_sheets: list[tuple[str, list[list[Any]], list]]) -> Book:
+    sheets, skipped = [], []
+    for name, rows, merged in raw_sheets:
+        sheet = _sheet(name, rows, merged)
+        if sheet is None:
+            if any(any(text(c) for c in r) for r in rows):
+                skipped.append(name)
+        else:
+            sheets.append(sheet)
+    if not sheets:
+        raise ValidationFailed({"file": "文件中没有找到表头（如“姓名”“身份证号”），请使用导入模板"})
+    return Book(sheets, skipped)
+
+
+def _sheet(name: str, rows: list[list[Any]], merged: list) -> Sheet | None:
+    width = min(max((len(r) for r in rows), default=0), MAX_COLUMNS)
+    filled = [_filled_row(rows, i, merged, width) for i in range(min(len(rows), HEADER_SEARCH))]
+    # The lower row of a two-row header wins a tie: its cells are the more specific ones.
+    best, best_score = -1, 1
+    for i, row in enumerate(filled):
+        score = header_score(list(row))
+        if score >= best_score and score > 1:
+            best, best_score = i, score
+    if best < 0:
+        return None
+    headers = []
+    for col in range(width):
+        header = filled[best][col]
+        if not header and best > 0:
+            header = filled[best - 1][col]
+        headers.append(header)
+    # The same text twice (two 电话 columns): number the later ones so both can be mapped.
+    counts: dict[str, int] = {}
+    for col, header in enumerate(headers):
+        if header:
+            counts[header] = counts.get(header, 0) + 1
+            if counts[header] > 1:
+                headers[col] = f"{header}({counts[header]})"
+    # Rows merged into the header (a title over a two-row header) start after it.
+    first = best + 1
+    for (r0, _c0), (r1, _c1) in merged:
+        if r0 <= best <= r1:
+            first = max(first, r1 + 1)
+    data = []
+    for index in range(first, len(rows)):
+        row = rows[index]
+        if any(text(cell) for cell in row):
+            cells: list[Any] = list(row[:width]) + [""] * (width - len(row))
+            data.append((index + 1, cells))
+    return Sheet(name, headers, best + 1, data)
+
+
+def _filled_row(rows: list[list[Any]], index: int, merged: list, width: int) -> list[str]:
+    """Header texts of a row, merged cells' text copied into every cell they cover."""
+    row = [text(c) for c in rows[index][:width]] + [""] * max(0, width - len(rows[index]))
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= index <= r1 and r0 < len(rows) and c0 < len(rows[r0]):
+            value = text(rows[r0][c0])
+            for c in range(c0, min(c1 + 1, width)):
+                if not row[c]:
+                    row[c] = value
+    return row
+
+
+def iter_rows(book: Book) -> Iterator[tuple[Sheet, int, list[object]]]:
+    for sheet in book.sheets:
+        for number, row in sheet.rows:
+            yield sheet, number, row
+
+
+def write_template(out: io.BytesIO | str) -> None:
+    """The import template: Chinese headers (required ones marked *), one example row,
+    and the ID number column stored as text so Excel cannot round it."""
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("居民")
+    head = book.add_format({"bold": True, "bg_color": "#E8F0FE", "border": 1})
+    as_text = book.add_format({"num_format": "@"})
+    for col, column in enumerate(COLUMNS):
+        sheet.write_string(0, col, column.label + ("*" if column.required else ""), head)
+        sheet.set_column(col, col, 22 if column.key in ("id_number", "address") else 12, as_text)
+        sheet.write_string(1, col, column.example, as_text)
+    notes = book.add_worksheet("填写说明")
+    lines = [
+        "带 * 的列必填；楼栋和门牌号也可以只填“现住址”（如 1栋2单元301）。",
+        "身份证号、电话请设为文本格式，否则 Excel 会把18位号码的后几位变成0。",
+        "与户主关系：户主、配偶、子女、父母、孙子女、兄弟姐妹、其他。",
+        "人口类型：户籍人口或流动人口；重点人群可填多个，用顿号分隔。",
+        "同一户的成员填写相同的楼栋、单元和门牌号。再次导入时按身份证号更新。",
+    ]
+    for i, line in enumerate(lines):
+        notes.write_string(i, 0, line)
+    notes.set_column(0, 0, 80)
+    book.close()
