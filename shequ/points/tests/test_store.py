@@ -178,6 +178,52 @@ def test_reconcile_repairs_a_wrong_cached_balance(world):
     assert services.reconcile() == []
 
 
+def post_after_first_entry_sum(action):
+    """A query wrapper that runs ``action`` once, right after the first query summing
+    ledger entries: a posting that lands between reconcile's scan and its repair."""
+    done: list[bool] = []
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not done and "SUM(" in sql.upper() and '"points_entry"' in sql:
+            done.append(True)
+            action()
+        return result
+
+    return wrapper
+
+
+@pytest.mark.parametrize("cached", [None, 999], ids=["right", "wrong"])
+def test_reconcile_counts_a_posting_made_between_its_scan_and_its_repair(world, cached):
+    fund(world, world.resident_wang, 25)
+    account = Account.objects.get(user=world.resident_wang)
+    if cached is not None:
+        Account.objects.filter(pk=account.pk).update(balance=cached)
+    with connection.execute_wrapper(post_after_first_entry_sum(lambda: fund(world, world.resident_wang, 10))):
+        wrong = services.reconcile()
+    account.refresh_from_db()
+    true = sum(Entry.objects.filter(account=account).values_list("amount", flat=True))
+    assert true == 35 and account.balance == 35
+    assert wrong == ([] if cached is None else [(account.pk, cached + 10, 35)])
+    assert services.reconcile() == []
+
+
+def test_rebuilt_earnings_count_an_award_made_between_the_scan_and_the_rebuild(world):
+    from shequ.points.models import EarningTotal
+    from shequ.points.tests.test_recognition import earn
+
+    earn(world, world.resident_wang, "任务一")
+    account = Account.objects.get(user=world.resident_wang)
+    EarningTotal.objects.filter(account=account).update(earned=1)
+    with connection.execute_wrapper(
+        post_after_first_entry_sum(lambda: earn(world, world.resident_wang, "任务二"))
+    ):
+        services.rebuild_earnings()
+    earned = dict(EarningTotal.objects.filter(account=account).values_list("period", "earned"))
+    assert set(earned.values()) == {40}, earned
+    assert services.rebuild_earnings() == 0
+
+
 def test_the_database_refuses_to_change_or_remove_ledger_rows(world):
     txn = fund(world, world.resident_wang, 10)
     entry = txn.entries.first()
