@@ -157,8 +157,7 @@ def post(
 ) -> Transaction:
     """Write one balanced transaction. Must run inside the caller's transaction.
     ``at`` dates an imported past transaction (the demo's year, an earlier system)."""
-    if len(lines) < 2 or sum(amount for _, amount in lines) != 0 or any(amount == 0 for _, amount in lines):
-        raise ValueError(f"unbalanced transaction: {[(a.pk, n) for a, n in lines]}")
+    _check_balanced(lines)
     now = at or timezone.now()
     txn = Transaction.objects.create(
         kind=kind,
@@ -211,7 +210,15 @@ def _move(account: Account, amount: int) -> None:
         raise _insufficient(account, -amount)
 
 
+def _check_balanced(lines: list[tuple[Account, int]]) -> None:
+    """The double-entry rule: two or more non-zero lines that sum to zero."""
+    if len(lines) < 2 or sum(amount for _, amount in lines) != 0 or any(amount == 0 for _, amount in lines):
+        raise ValueError(f"unbalanced transaction: {[(a.pk, n) for a, n in lines]}")
+
+
 def _write_entries(txn: Transaction, lines: list[tuple[Account, int]], earning: bool) -> None:
+    """Every ledger line is written here, and only after the double-entry check."""
+    _check_balanced(lines)
     Entry.objects.bulk_create(
         Entry(
             transaction=txn,
@@ -689,6 +696,7 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
                 created_at=now,
                 order=order,
             )
+            # The same checked writer as post(): the lines must sum to zero.
             _write_entries(txn, [(account, -cost), (issuer, cost)], earning=False)
             OrderEvent.objects.create(
                 order=order, action="place", from_status="", to_status=OrderStatus.PLACED, actor=actor, at=now

@@ -224,6 +224,55 @@ def test_rebuilt_earnings_count_an_award_made_between_the_scan_and_the_rebuild(w
     assert services.rebuild_earnings() == 0
 
 
+def test_redemption_writes_its_entries_through_the_double_entry_check(world, monkeypatch):
+    fund(world, world.resident_wang, 100)
+    rice = item(world, stock=5)
+    checked = []
+    original = services._check_balanced
+
+    def spy(lines):
+        checked.append(sorted(amount for _, amount in lines))
+        original(lines)
+
+    monkeypatch.setattr(services, "_check_balanced", spy)
+    redeem(world.resident_wang, rice, 1)
+    assert checked[-1] == [-30, 30]
+    # And the writer itself refuses lines that do not sum to zero, before writing a row.
+    txn = Transaction.objects.get(kind="redeem")
+    account = Account.objects.get(user=world.resident_wang)
+    before = Entry.objects.count()
+    with pytest.raises(ValueError, match="unbalanced"):
+        services._write_entries(txn, [(account, -30), (account, 29)], earning=False)
+    assert Entry.objects.count() == before
+
+
+def test_reconcile_reports_a_transaction_whose_entries_do_not_sum_to_zero(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from shequ.access.models import AuditEvent
+
+    txn = fund(world, world.resident_wang, 25)
+    account = Account.objects.get(user=world.resident_wang)
+    # A stray line written past the services (as a bad import or a bug would).
+    Entry.objects.create(
+        transaction=txn,
+        account=account,
+        amount=5,
+        kind=txn.kind,
+        area_path=account.area_path,
+        account_kind=account.kind,
+        at=txn.created_at,
+    )
+    assert services.unbalanced_transactions() == [(txn.pk, 5)]
+    out = StringIO()
+    call_command("points", "reconcile", stdout=out)
+    assert f"交易 #{txn.pk}：分录合计 5，不平衡" in out.getvalue()
+    assert "1 笔交易分录不平衡" in out.getvalue()
+    assert AuditEvent.objects.filter(event="points.unbalanced").count() == 1
+
+
 def test_the_database_refuses_to_change_or_remove_ledger_rows(world):
     txn = fund(world, world.resident_wang, 10)
     entry = txn.entries.first()
