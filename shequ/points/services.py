@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db.models import BigIntegerField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from shequ.access import audit
@@ -157,8 +157,7 @@ def post(
 ) -> Transaction:
     """Write one balanced transaction. Must run inside the caller's transaction.
     ``at`` dates an imported past transaction (the demo's year, an earlier system)."""
-    if len(lines) < 2 or sum(amount for _, amount in lines) != 0 or any(amount == 0 for _, amount in lines):
-        raise ValueError(f"unbalanced transaction: {[(a.pk, n) for a, n in lines]}")
+    _check_balanced(lines)
     now = at or timezone.now()
     txn = Transaction.objects.create(
         kind=kind,
@@ -211,7 +210,15 @@ def _move(account: Account, amount: int) -> None:
         raise _insufficient(account, -amount)
 
 
+def _check_balanced(lines: list[tuple[Account, int]]) -> None:
+    """The double-entry rule: two or more non-zero lines that sum to zero."""
+    if len(lines) < 2 or sum(amount for _, amount in lines) != 0 or any(amount == 0 for _, amount in lines):
+        raise ValueError(f"unbalanced transaction: {[(a.pk, n) for a, n in lines]}")
+
+
 def _write_entries(txn: Transaction, lines: list[tuple[Account, int]], earning: bool) -> None:
+    """Every ledger line is written here, and only after the double-entry check."""
+    _check_balanced(lines)
     Entry.objects.bulk_create(
         Entry(
             transaction=txn,
@@ -351,73 +358,144 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transactio
     return txn
 
 
+def _lock_account(pk: int) -> int | None:
+    """Inside a transaction: hold account ``pk`` against postings until the commit and
+    return its cached balance. PostgreSQL: a row lock, which every posting also takes
+    (``_move`` updates the row before its earnings); SQLite: the write transaction is
+    IMMEDIATE, so it already runs alone."""
+    rows = Account.objects.filter(pk=pk)
+    if connection.vendor == "postgresql":
+        rows = rows.select_for_update()
+    return rows.values_list("balance", flat=True).first()
+
+
 def reconcile() -> list[tuple[int, int, int]]:
     """Compare every cached balance with the sum of its entries and repair the cache, and
     rebuild the earned totals from the earning entries. Returns (account id, cached,
-    true) for each balance that was wrong."""
-    sums = dict(Entry.objects.values("account").annotate(total=Sum("amount")).values_list("account", "total"))
+    true) for each balance that was wrong.
+
+    One statement finds the suspects (balance and sum read from one snapshot); each is
+    then re-summed and set while its row is held, so a posting that lands between the
+    scan and the repair is counted, never undone."""
+    entry_sum = Coalesce(
+        Subquery(
+            Entry.objects.filter(account=OuterRef("pk"))
+            .order_by()
+            .values("account")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        ),
+        Value(0),
+        output_field=BigIntegerField(),
+    )
+    suspects = list(
+        Account.objects.annotate(true=entry_sum)
+        .exclude(balance=F("true"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     wrong = []
-    for pk, cached in Account.objects.values_list("pk", "balance").iterator():
-        true = int(sums.get(pk) or 0)
-        if cached != true:
-            with transaction.atomic():
-                # The cache follows the entries; adjust by the difference so that a
-                # concurrent posting is not lost.
-                Account.objects.filter(pk=pk).update(balance=F("balance") + (true - cached))
-                audit.record(None, "points.reconcile", detail={"account": pk, "cached": cached, "true": true})
-            wrong.append((pk, cached, true))
+    for pk in suspects:
+        with transaction.atomic():
+            cached = _lock_account(pk)
+            if cached is None:
+                continue
+            true = int(Entry.objects.filter(account_id=pk).aggregate(n=Sum("amount"))["n"] or 0)
+            if cached == true:
+                continue
+            Account.objects.filter(pk=pk).update(balance=true)
+            audit.record(None, "points.reconcile", detail={"account": pk, "cached": cached, "true": true})
+        wrong.append((pk, cached, true))
+    for txn, total in unbalanced_transactions():
+        audit.record(None, "points.unbalanced", detail={"transaction": txn, "sum": total})
     rebuild_earnings()
     return wrong
 
 
-def earnings_from_entries() -> dict[tuple[int, str], int]:
+def unbalanced_transactions() -> list[tuple[int, int]]:
+    """(transaction id, sum) of every transaction whose entries do not sum to zero: a
+    ledger error no cache repair can fix, to be reported and investigated."""
+    return [
+        (pk, int(total))
+        for pk, total in Entry.objects.order_by()
+        .values("transaction")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+        .values_list("transaction", "total")
+    ]
+
+
+def earnings_from_entries(account: int | None = None) -> dict[tuple[int, str], int]:
     """(account, period) → points earned, summed from the entries themselves."""
     tz = ZoneInfo(settings.TIME_ZONE)
+    entries = Entry.objects.filter(earning=True).exclude(account_kind=AccountKind.ISSUER)
+    if account is not None:
+        entries = entries.filter(account_id=account)
     rows = (
-        Entry.objects.filter(earning=True)
-        .exclude(account_kind=AccountKind.ISSUER)
-        .annotate(y=ExtractYear("at", tzinfo=tz), q=ExtractQuarter("at", tzinfo=tz))
+        entries.annotate(y=ExtractYear("at", tzinfo=tz), q=ExtractQuarter("at", tzinfo=tz))
         .values("account", "y", "q")
         .annotate(total=Sum("amount"))
         .values_list("account", "y", "q", "total")
     )
     out: dict[tuple[int, str], int] = {}
-    for account, year, quarter, total in rows:
-        out[(account, f"{year}Q{quarter}")] = int(total)
-        out[(account, f"{year}")] = out.get((account, f"{year}"), 0) + int(total)
+    for acc, year, quarter, total in rows:
+        out[(acc, f"{year}Q{quarter}")] = int(total)
+        out[(acc, f"{year}")] = out.get((acc, f"{year}"), 0) + int(total)
     return out
 
 
-def rebuild_earnings() -> int:
-    """Make the earned totals equal to the entries; how many rows were changed."""
-    expected = earnings_from_entries()
-    current = {
-        (a, p): (pk, e)
-        for pk, a, p, e in EarningTotal.objects.values_list("pk", "account", "period", "earned")
+def _earning_rows(account: int | None = None) -> dict[tuple[int, str], tuple[int, int]]:
+    rows = EarningTotal.objects.all()
+    if account is not None:
+        rows = rows.filter(account_id=account)
+    return {(a, p): (pk, e) for pk, a, p, e in rows.values_list("pk", "account", "period", "earned")}
+
+
+def _differs(
+    expected: dict[tuple[int, str], int], current: dict[tuple[int, str], tuple[int, int]]
+) -> set[int]:
+    """Accounts whose earned totals differ from the entries."""
+    return {
+        key[0]
+        for key in set(expected) | set(current)
+        if key not in current or current[key][1] != expected.get(key, 0)
     }
+
+
+def rebuild_earnings() -> int:
+    """Make the earned totals equal to the entries; how many rows were changed. The scan
+    only finds the accounts that look wrong; each is rebuilt while its account row is
+    held (see ``reconcile``), from entries and totals read under that hold."""
+    suspects = sorted(_differs(earnings_from_entries(), _earning_rows()))
     changed = 0
-    accounts = {a.pk: a for a in Account.objects.filter(pk__in={a for a, _ in expected})}
-    with transaction.atomic():
-        new = []
-        for (account, period), earned in expected.items():
-            found = current.pop((account, period), None)
-            if found is None:
-                acc = accounts[account]
-                new.append(
-                    EarningTotal(
-                        account=acc,
-                        period=period,
-                        area_path=acc.area_path,
-                        account_kind=acc.kind,
-                        earned=earned,
-                    )
+    for pk in suspects:
+        with transaction.atomic():
+            if _lock_account(pk) is None:
+                continue
+            changed += _rebuild_account_earnings(pk)
+    return changed
+
+
+def _rebuild_account_earnings(pk: int) -> int:
+    expected = earnings_from_entries(pk)
+    current = _earning_rows(pk)
+    acc = Account.objects.get(pk=pk)
+    changed = 0
+    new = []
+    for key, earned in expected.items():
+        found = current.pop(key, None)
+        if found is None:
+            new.append(
+                EarningTotal(
+                    account=acc, period=key[1], area_path=acc.area_path, account_kind=acc.kind, earned=earned
                 )
-            elif found[1] != earned:
-                EarningTotal.objects.filter(pk=found[0]).update(earned=earned)
-                changed += 1
-        EarningTotal.objects.bulk_create(new, batch_size=5000)
-        stale = [pk for pk, earned in current.values() if earned != 0]
-        EarningTotal.objects.filter(pk__in=stale).update(earned=0)
+            )
+        elif found[1] != earned:
+            EarningTotal.objects.filter(pk=found[0]).update(earned=earned)
+            changed += 1
+    EarningTotal.objects.bulk_create(new)
+    stale = [row_pk for row_pk, earned in current.values() if earned != 0]
+    EarningTotal.objects.filter(pk__in=stale).update(earned=0)
     return changed + len(new) + len(stale)
 
 
@@ -618,6 +696,7 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
                 created_at=now,
                 order=order,
             )
+            # The same checked writer as post(): the lines must sum to zero.
             _write_entries(txn, [(account, -cost), (issuer, cost)], earning=False)
             OrderEvent.objects.create(
                 order=order, action="place", from_status="", to_status=OrderStatus.PLACED, actor=actor, at=now

@@ -222,5 +222,7 @@ def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
     return [
         (a, t.label)
         for a, t in TASK_TRANSITIONS.items()
-        if task.status in t.sources and any(can(viewer, p, task.area_path) for p in t.permissions)
+        if task.status in t.sources
+        and any(can(viewer, p, task.area_path) for p in t.permissions)
+        and not (a == "publish" and task.monthly_list_id)  # the list publishes its tasks
     ]

@@ -234,21 +234,31 @@ def _attach(task: Task, stored: list[proofs.Stored]) -> None:
 
 
 def update_task(actor: Any, task_id: int, data: TaskInput, *, ip: str = "") -> Task:
-    """Edit a draft (also one in a monthly list still being assembled). Points follow the
-    difficulty; the problem link and the attachments stay as they were."""
+    """Edit a draft (also one in a monthly list still being assembled, never one whose list
+    is under review or approved). Points follow the difficulty; the problem link, the
+    attachments and the list (unless another draft list is chosen) stay as they were."""
     task = get_task(actor, task_id)
     if not can(actor, Permission.TASK_MANAGE, task.area_path):
         raise ValidationFailed({"action": "您无权修改该任务"})
     if task.status != TaskStatus.DRAFT:
         raise ValidationFailed({"action": f"任务当前为“{TASK_LABELS[task.status]}”，只有草稿可以修改"})
+    listed = task.monthly_list_id is not None
+    if listed and not MonthlyList.objects.filter(tasks=task, status=ListStatus.DRAFT).exists():
+        raise ValidationFailed({"monthly_list": "该任务所在的月度任务清单已报审，审批期间不能修改任务"})
     errors: dict[str, str] = {}
     data.problem = None  # the link made at 转为任务 is kept, not re-checked
+    # A listed task stays in its list unless moved to another draft list by name.
+    if listed and not data.monthly_list:
+        data.monthly_list = task.monthly_list_id
     checked = _check_task(actor, data, errors)
     if errors:
         raise ValidationFailed(errors)
     assert data.deadline is not None
     with transaction.atomic():
-        updated = Task.objects.filter(pk=task.pk, status=TaskStatus.DRAFT).update(
+        rows = Task.objects.filter(pk=task.pk, status=TaskStatus.DRAFT)
+        if listed:  # and its list was not submitted meanwhile
+            rows = rows.filter(monthly_list__status=ListStatus.DRAFT)
+        updated = rows.update(
             title=checked.title,
             description=checked.description,
             category=data.category,
@@ -313,6 +323,11 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
         raise ValidationFailed({"action": f"任务当前为“{TASK_LABELS[task.status]}”，不能进行“{rule.label}”"})
     if rule.note_required and not note.strip():
         raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
+    if action == "publish" and task.monthly_list_id:
+        # A listed task is published by its list, after the street approved it.
+        raise ValidationFailed(
+            {"monthly_list": "该任务属于月度任务清单，须随清单经街道审批后发布，不能单独发布"}
+        )
     if action == "publish" and task.deadline <= timezone.now():
         raise ValidationFailed({"deadline": "截止时间已过，请先修改截止时间"})
     with transaction.atomic():

@@ -178,6 +178,101 @@ def test_reconcile_repairs_a_wrong_cached_balance(world):
     assert services.reconcile() == []
 
 
+def post_after_first_entry_sum(action):
+    """A query wrapper that runs ``action`` once, right after the first query summing
+    ledger entries: a posting that lands between reconcile's scan and its repair."""
+    done: list[bool] = []
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not done and "SUM(" in sql.upper() and '"points_entry"' in sql:
+            done.append(True)
+            action()
+        return result
+
+    return wrapper
+
+
+@pytest.mark.parametrize("cached", [None, 999], ids=["right", "wrong"])
+def test_reconcile_counts_a_posting_made_between_its_scan_and_its_repair(world, cached):
+    fund(world, world.resident_wang, 25)
+    account = Account.objects.get(user=world.resident_wang)
+    if cached is not None:
+        Account.objects.filter(pk=account.pk).update(balance=cached)
+    with connection.execute_wrapper(post_after_first_entry_sum(lambda: fund(world, world.resident_wang, 10))):
+        wrong = services.reconcile()
+    account.refresh_from_db()
+    true = sum(Entry.objects.filter(account=account).values_list("amount", flat=True))
+    assert true == 35 and account.balance == 35
+    assert wrong == ([] if cached is None else [(account.pk, cached + 10, 35)])
+    assert services.reconcile() == []
+
+
+def test_rebuilt_earnings_count_an_award_made_between_the_scan_and_the_rebuild(world):
+    from shequ.points.models import EarningTotal
+    from shequ.points.tests.test_recognition import earn
+
+    earn(world, world.resident_wang, "任务一")
+    account = Account.objects.get(user=world.resident_wang)
+    EarningTotal.objects.filter(account=account).update(earned=1)
+    with connection.execute_wrapper(
+        post_after_first_entry_sum(lambda: earn(world, world.resident_wang, "任务二"))
+    ):
+        services.rebuild_earnings()
+    earned = dict(EarningTotal.objects.filter(account=account).values_list("period", "earned"))
+    assert set(earned.values()) == {40}, earned
+    assert services.rebuild_earnings() == 0
+
+
+def test_redemption_writes_its_entries_through_the_double_entry_check(world, monkeypatch):
+    fund(world, world.resident_wang, 100)
+    rice = item(world, stock=5)
+    checked = []
+    original = services._check_balanced
+
+    def spy(lines):
+        checked.append(sorted(amount for _, amount in lines))
+        original(lines)
+
+    monkeypatch.setattr(services, "_check_balanced", spy)
+    redeem(world.resident_wang, rice, 1)
+    assert checked[-1] == [-30, 30]
+    # And the writer itself refuses lines that do not sum to zero, before writing a row.
+    txn = Transaction.objects.get(kind="redeem")
+    account = Account.objects.get(user=world.resident_wang)
+    before = Entry.objects.count()
+    with pytest.raises(ValueError, match="unbalanced"):
+        services._write_entries(txn, [(account, -30), (account, 29)], earning=False)
+    assert Entry.objects.count() == before
+
+
+def test_reconcile_reports_a_transaction_whose_entries_do_not_sum_to_zero(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from shequ.access.models import AuditEvent
+
+    txn = fund(world, world.resident_wang, 25)
+    account = Account.objects.get(user=world.resident_wang)
+    # A stray line written past the services (as a bad import or a bug would).
+    Entry.objects.create(
+        transaction=txn,
+        account=account,
+        amount=5,
+        kind=txn.kind,
+        area_path=account.area_path,
+        account_kind=account.kind,
+        at=txn.created_at,
+    )
+    assert services.unbalanced_transactions() == [(txn.pk, 5)]
+    out = StringIO()
+    call_command("points", "reconcile", stdout=out)
+    assert f"交易 #{txn.pk}：分录合计 5，不平衡" in out.getvalue()
+    assert "1 笔交易分录不平衡" in out.getvalue()
+    assert AuditEvent.objects.filter(event="points.unbalanced").count() == 1
+
+
 def test_the_database_refuses_to_change_or_remove_ledger_rows(world):
     txn = fund(world, world.resident_wang, 10)
     entry = txn.entries.first()

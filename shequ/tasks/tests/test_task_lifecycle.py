@@ -4,6 +4,7 @@ the per-person cap, and at most one award per task and person."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.utils import timezone
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.notifications.models import Notification
 from shequ.points.models import Account, Entry
-from shequ.tasks import services
+from shequ.tasks import selectors, services
 from shequ.tasks.models import Award, ClaimStatus, TaskStatus
 from shequ.tasks.selectors import board, get_task
 from shequ.tasks.tests.helpers import act, make_task, prove
@@ -221,3 +222,57 @@ def test_monthly_list_needs_street_approval_and_publishes_on_its_day(world):
     assert services.publish_due_lists(today + timedelta(days=2)) == 1
     task.refresh_from_db()
     assert task.status == TaskStatus.PUBLISHED
+
+
+@pytest.mark.parametrize("approve", [False, True], ids=["draft", "approved"])
+def test_a_task_in_a_monthly_list_is_published_only_by_its_list(world, approve):
+    today = timezone.localdate()
+    monthly = services.create_monthly_list(
+        world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}", publish_on=today + timedelta(days=2)
+    )
+    task = make_task(world, publish=False, monthly_list=monthly.pk)
+    if approve:
+        services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+        services.transition_list(world.street_chen, monthly.pk, "approve")
+    with pytest.raises(ValidationFailed) as exc:
+        services.transition_task(world.secretary_zhang, task.pk, "publish")
+    assert list(exc.value.fields) == ["monthly_list"] and "月度任务清单" in exc.value.fields["monthly_list"]
+    task.refresh_from_db()
+    assert task.status == (TaskStatus.SCHEDULED if approve else TaskStatus.DRAFT)
+    assert "publish" not in dict(selectors.task_actions(world.secretary_zhang, task))
+
+
+def _task_input(task, **changes):
+    data = {
+        "title": task.title,
+        "description": task.description,
+        "category": task.category,
+        "difficulty": task.difficulty,
+        "places": task.places,
+        "deadline": task.deadline,
+        "area": task.area.code,
+    }
+    data.update(changes)
+    return services.TaskInput(**data)
+
+
+def test_a_task_cannot_be_edited_while_its_list_is_under_review(world):
+    today = timezone.localdate()
+    monthly = services.create_monthly_list(
+        world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}", publish_on=today + timedelta(days=2)
+    )
+    task = make_task(world, publish=False, monthly_list=monthly.pk)
+    # While the list is a draft, an edit without a list keeps the task in its list.
+    task = services.update_task(world.secretary_zhang, task.pk, _task_input(task, title="更换楼道灯泡两只"))
+    assert task.monthly_list_id == monthly.pk and task.title == "更换楼道灯泡两只"
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_task(world.secretary_zhang, task.pk, _task_input(task, difficulty="hard"))
+    assert list(exc.value.fields) == ["monthly_list"] and "已报审" in exc.value.fields["monthly_list"]
+    task.refresh_from_db()
+    easy = settings.TASK_POINTS["easy"]
+    assert (task.monthly_list_id, task.difficulty, task.points) == (monthly.pk, "easy", easy)
+    # Returned for changes, the list is a draft again and its tasks can be edited.
+    services.transition_list(world.street_chen, monthly.pk, "return", "请补充地点")
+    task = services.update_task(world.secretary_zhang, task.pk, _task_input(task, difficulty="hard"))
+    assert task.monthly_list_id == monthly.pk and task.difficulty == "hard"

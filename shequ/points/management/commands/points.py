@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from shequ.points.services import reconcile
+from shequ.points.services import reconcile, unbalanced_transactions
 from shequ.tasks.services import publish_due_lists
 
 
@@ -24,6 +24,9 @@ class Command(BaseCommand):
             wrong = reconcile()
             for pk, cached, true in wrong:
                 self.stdout.write(f"账户 {pk}：缓存余额 {cached}，分录合计 {true}，已修正")
-            self.stdout.write(f"核对完成，{len(wrong)} 个账户余额已修正")
+            unbalanced = unbalanced_transactions()
+            for txn, total in unbalanced:
+                self.stdout.write(f"交易 #{txn}：分录合计 {total}，不平衡，请核查")
+            self.stdout.write(f"核对完成，{len(wrong)} 个账户余额已修正，{len(unbalanced)} 笔交易分录不平衡")
         else:
             self.stdout.write(f"已发布 {publish_due_lists()} 份月度任务清单")
