@@ -393,7 +393,8 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Any:
 
 
 class TalentIn(Schema):
-    resident: int
+    resident: int | None = None  # or, as on the page, the resident's full ID number:
+    id_number: str = ""
     kind: str
     trade: str
     skill: str
@@ -401,7 +402,15 @@ class TalentIn(Schema):
 
 
 class MemberIn(Schema):
-    resident: int
+    resident: int | None = None
+    id_number: str = ""
+
+
+def _resident_of(request: HttpRequest, payload: TalentIn | MemberIn) -> int:
+    """The resident named by id, or by a complete valid ID number (never a name prefix)."""
+    if payload.resident is not None and not payload.id_number:
+        return payload.resident
+    return selectors.resident_by_id_number(request.user, payload.id_number)
 
 
 @router.post("/resources/talents/", response={201: TalentOut}, summary="登记能人、才人、艺人")
@@ -409,14 +418,19 @@ def create_talent(request: HttpRequest, payload: TalentIn) -> Any:
     return Status(
         201,
         services.add_talent(
-            request.user, payload.resident, payload.kind, payload.trade, payload.skill, payload.field
+            request.user,
+            _resident_of(request, payload),
+            payload.kind,
+            payload.trade,
+            payload.skill,
+            payload.field,
         ),
     )
 
 
 @router.post("/resources/teams/{team_id}/members", response={201: TeamOut}, summary="服务队添加队员")
 def add_member(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
-    services.add_team_member(request.user, team_id, payload.resident)
+    services.add_team_member(request.user, team_id, _resident_of(request, payload))
     return Status(201, selectors.teams(request.user).get(pk=team_id))
 
 

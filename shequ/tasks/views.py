@@ -396,15 +396,6 @@ def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
     return redirect("tasks_monthly")
 
 
-def _resident_by_id_number(user: Any, id_number: str) -> int:
-    """A resident in the user's scope by full ID number (0: none, and the service says so)."""
-    from shequ.people.selectors import resident_list
-
-    if not id_number.strip():
-        return 0
-    return resident_list(user, q=id_number.strip()).values_list("pk", flat=True).first() or 0
-
-
 @login_required
 def resources(request: HttpRequest) -> HttpResponse:
     """资源清单: partner units, service teams, the skills registry, venues and equipment."""
@@ -451,7 +442,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             elif kind == "talent":
                 services.add_talent(
                     request.user,
-                    _resident_by_id_number(request.user, values.get("id_number", "")),
+                    selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                     values.get("kind", ""),
                     values.get("trade", ""),
                     values.get("skill", ""),
@@ -462,7 +453,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                 services.add_team_member(
                     request.user,
                     int(team) if team.isdigit() else 0,
-                    _resident_by_id_number(request.user, values.get("id_number", "")),
+                    selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                 )
                 kind = "team"
             else:

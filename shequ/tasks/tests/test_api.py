@@ -190,5 +190,12 @@ def test_resource_list_through_the_api(world):
     assert r.status_code == 201 and r.json()["resident_name"] == resident.name
     r = post_json(outsider, "/api/v1/resources/talents/", body)
     assert r.status_code == 400 and r.json()["fields"]["resident"] == "居民不存在或不在您的管辖范围内"
+    # By ID number, as on the page: only a complete valid number, never a name prefix.
+    body = {"id_number": resident.name[0], "kind": "able", "trade": "维修", "skill": "修水管"}
+    r = post_json(staff, "/api/v1/resources/talents/", body)
+    assert r.status_code == 400 and r.json()["fields"] == {"id_number": "请填写完整、有效的身份证号"}
+    body["id_number"] = world.full_values[resident.pk][0]
+    r = post_json(staff, "/api/v1/resources/talents/", body)
+    assert r.status_code == 201 and r.json()["resident"] == resident.pk
     names = [t["skill"] for t in staff.get("/api/v1/resources/talents/").json()["items"]]
     assert "书法春联" in names and outsider.get("/api/v1/resources/talents/").json()["items"] == []

@@ -167,8 +167,10 @@ def test_talents_and_team_members_are_registered_by_id_number(world):
         {"form": "talent", "id_number": id_number, "kind": "able", "trade": "家电维修", "skill": "空调维修"},
     )
     assert r.status_code == 302 and Talent.objects.filter(resident=resident, skill="空调维修").exists()
+    r = c.post("/tasks/resources/", {"form": "talent", "id_number": "11010519491231002X", "kind": "able"})
+    assert r.status_code == 400 and "您管辖范围内没有该身份证号的居民" in r.content.decode()
     r = c.post("/tasks/resources/", {"form": "talent", "id_number": "110105194912310021", "kind": "able"})
-    assert r.status_code == 400 and "居民不存在或不在您的管辖范围内" in r.content.decode()
+    assert r.status_code == 400 and "请填写完整、有效的身份证号" in r.content.decode()
     c.post(
         "/tasks/resources/",
         {"form": "team", "name": "志愿服务队", "kind": "volunteer", "area": world.areas["A1"].code},
@@ -177,3 +179,20 @@ def test_talents_and_team_members_are_registered_by_id_number(world):
     r = c.post("/tasks/resources/", {"form": "member", "team": team.pk, "id_number": id_number})
     assert r.status_code == 302 and team.members.filter(resident=resident).exists()
     assert id_number not in c.get("/tasks/resources/?tab=team").content.decode()
+
+
+def test_a_name_or_a_partial_number_registers_nobody(world):
+    from shequ.tasks.models import Talent
+
+    c = client_for(world.secretary_zhang)
+    resident = world.residents["A1-2-h1-r1"]
+    id_number = world.full_values[resident.pk][0]
+    for typed in (resident.name[0], resident.name, id_number[:10], id_number[:17] + "0"):
+        if typed == id_number:
+            continue
+        r = c.post(
+            "/tasks/resources/",
+            {"form": "talent", "id_number": typed, "kind": "able", "trade": "家电维修", "skill": "空调维修"},
+        )
+        assert r.status_code == 400 and "请填写完整、有效的身份证号" in r.content.decode(), typed
+    assert not Talent.objects.exists()
