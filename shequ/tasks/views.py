@@ -130,10 +130,12 @@ def new(request: HttpRequest) -> HttpResponse:
             from shequ.problems.selectors import get_problem
 
             problem = get_problem(request.user, int(problem_id))
+            # The problem's own text may name the reporter or give their phone, and a
+            # task is public: start from a neutral title and link the problem instead.
             values |= {
                 "problem": problem.pk,
-                "title": problem.category.name,
-                "description": problem.description,
+                "title": f"{problem.category.name}处理",
+                "description": "",
                 "area": problem.area.code,
             }
         return render(request, "tasks/editor.html", _editor_context(request, values, {}))

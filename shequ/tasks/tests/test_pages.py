@@ -84,7 +84,9 @@ def test_problem_page_offers_to_task_and_editor_is_prefilled(world):
     c = client_for(world.secretary_zhang)
     assert 'id="to-task"' in c.get(f"/problems/{problem.pk}/").content.decode()
     body = c.get(f"/tasks/new/?problem={problem.pk}").content.decode()
-    assert f'name="problem" value="{problem.pk}"' in body and problem.description in body
+    assert f'name="problem" value="{problem.pk}"' in body and f'href="/problems/{problem.pk}/"' in body
+    # The problem's text (it may name the reporter) is not copied into the public task.
+    assert problem.description not in body and f"{problem.category.name}处理" in body
     assert (
         'id="to-task"' not in client_for(world.resident_wang).get(f"/problems/{problem.pk}/").content.decode()
     )
