@@ -297,10 +297,14 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     errors: dict[str, str] = {}
     member = User.objects.filter(pk=data.member, is_active=True).select_related("resident").first()
     resident = member.resident if member is not None else None
-    if resident is None or not resident.party_member_kind:
-        errors["member"] = "请选择一名党员"
-    elif not can(actor, Permission.POINTS_MANAGE, resident.area_path):
-        errors["member"] = "只能为管辖范围内的党员记录服务积分"
+    # One message whether the person is not a party member or out of the actor's scope:
+    # two would tell anyone recording points the party status of any user id.
+    if (
+        resident is None
+        or not resident.party_member_kind
+        or not can(actor, Permission.POINTS_MANAGE, resident.area_path)
+    ):
+        errors["member"] = "请选择您管辖范围内的一名党员"
     if data.kind not in ServiceKind.values:
         errors["kind"] = "服务类型不在可选范围内"
     note = (data.note or "").strip()

@@ -160,7 +160,29 @@ def test_service_points_for_party_members(world):
             world.secretary_zhang,
             services.ServiceInput(member=world.resident_wang.pk, kind="errand", note="代办", points=5),
         )
-    assert exc.value.fields == {"member": "请选择一名党员"}
+    assert exc.value.fields == {"member": "请选择您管辖范围内的一名党员"}
+
+
+def test_service_refusal_does_not_reveal_who_is_a_party_member(world):
+    from shequ.access.services import add_user
+
+    member = add_user(
+        "party-member-a1",
+        "pass-2026-xyz",
+        role="resident",
+        area_code=world.households["A1-1-h2"].code,
+        resident=world.residents["A1-1-h2-r2"],
+        check_password=False,
+    )
+    refusals = []
+    for user in (member, world.resident_wang):  # a party member and not, both out of scope
+        with pytest.raises(ValidationFailed) as exc:
+            services.record_service(
+                world.outsider_zhao,
+                services.ServiceInput(member=user.pk, kind="errand", note="代办医保", points=5),
+            )
+        refusals.append(exc.value.fields)
+    assert refusals[0] == refusals[1] == {"member": "请选择您管辖范围内的一名党员"}
 
 
 def test_reconcile_repairs_a_wrong_cached_balance(world):
