@@ -458,6 +458,8 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
         raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"})
     if Award.objects.filter(task=task, user_id=actor.pk).exists():
         raise ValidationFailed({"task": "您已完成过这个任务并获得积分"})
+    if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
+        raise ValidationFailed({"task": "您的单位已完成过这个任务并获得积分"})
     cap = settings.TASK_OPEN_CLAIM_CAP
     with transaction.atomic():
         # The person's row first (PostgreSQL): their open claims are counted under the lock.
@@ -585,9 +587,17 @@ def _award(actor: Any, claim: Claim, now: datetime) -> None:
     try:
         with transaction.atomic():
             Award.objects.create(
-                task=task, user=claim.user, claim=claim, points=task.points, transaction=txn, at=now
+                task=task,
+                user=claim.user,
+                unit_id=claim.unit_id,
+                claim=claim,
+                points=task.points,
+                transaction=txn,
+                at=now,
             )
     except IntegrityError:
+        if claim.unit_id and Award.objects.filter(task=task, unit_id=claim.unit_id).exists():
+            raise ValidationFailed({"action": "该任务已向此单位发放过积分，不能重复发放"}) from None
         raise ValidationFailed({"action": "该任务已向此人发放过积分，不能重复发放"}) from None
 
 
