@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
@@ -79,7 +80,10 @@ def board(
         if status:
             qs = qs.filter(status=status)
     else:
-        ids = Task.objects.filter(open_to(viewer), status=TaskStatus.PUBLISHED).values("pk")
+        # Only what can still be claimed: before its deadline, with a place left.
+        ids = Task.objects.filter(
+            open_to(viewer), status=TaskStatus.PUBLISHED, deadline__gt=timezone.now(), filled__lt=F("places")
+        ).values("pk")
         qs = Task.objects.filter(pk__in=ids)
     if category:
         qs = qs.filter(category=category)
@@ -249,3 +253,12 @@ def resident_by_id_number(viewer: Any, raw: str) -> int:
     if found is None:
         raise ValidationFailed({"id_number": "您管辖范围内没有该身份证号的居民"})
     return int(found)
+
+
+def claim_closed_reason(task: Task) -> str:
+    """Why a published task can no longer be claimed ("" while it can)."""
+    if task.deadline <= timezone.now():
+        return "任务已过截止时间，不能再接单"
+    if task.filled >= task.places:
+        return "名额已满，不能再接单"
+    return ""

@@ -234,6 +234,8 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
     task = selectors.get_task(request.user, task_id)
     may_claim, unit = selectors.claim_unit(request.user, task)
     own = task.claims.filter(user__pk=request.user.pk or 0).exclude(status="withdrawn").first()
+    may_claim = may_claim and task.status == TaskStatus.PUBLISHED and own is None
+    closed = selectors.claim_closed_reason(task) if may_claim else ""
     return render(
         request,
         "tasks/detail.html",
@@ -241,7 +243,8 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
             "task": task,
             "claims": selectors.task_claims(request.user, task),
             "own": own,
-            "may_claim": may_claim and task.status == TaskStatus.PUBLISHED and own is None,
+            "may_claim": may_claim and not closed,
+            "claim_closed": closed,
             "unit": unit,
             "actions": selectors.task_actions(request.user, task),
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),

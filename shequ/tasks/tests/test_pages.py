@@ -198,3 +198,29 @@ def test_a_name_or_a_partial_number_registers_nobody(world):
         )
         assert r.status_code == 400 and "请填写完整、有效的身份证号" in r.content.decode(), typed
     assert not Talent.objects.exists()
+
+
+def test_claimers_see_only_tasks_they_can_still_claim(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.tasks import services
+    from shequ.tasks.models import Task
+    from shequ.tasks.selectors import board
+    from shequ.tasks.tests.helpers import make_task
+
+    open_task = make_task(world, title="仍可接单")
+    late = make_task(world, title="修剪绿篱")
+    Task.objects.filter(pk=late.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    full = make_task(world, title="清扫楼道", places=1)
+    services.claim_task(world.users["resident@A1-1-h2"], full.pk)
+    listed = set(board(world.resident_wang).values_list("pk", flat=True))
+    assert open_task.pk in listed and late.pk not in listed and full.pk not in listed
+    c = client_for(world.resident_wang)
+    board_page = c.get("/tasks/").content.decode()
+    assert "仍可接单" in board_page and "修剪绿篱" not in board_page and "清扫楼道" not in board_page
+    for task, reason in ((late, "任务已过截止时间"), (full, "名额已满")):
+        body = c.get(f"/tasks/{task.pk}/").content.decode()
+        assert 'value="claim"' not in body and reason in body
+    assert 'value="claim"' in c.get(f"/tasks/{open_task.pk}/").content.decode()
