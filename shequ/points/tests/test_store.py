@@ -295,11 +295,19 @@ def test_reconcile_reports_a_transaction_whose_entries_do_not_sum_to_zero(world)
     assert AuditEvent.objects.filter(event="points.unbalanced").count() == 1
 
 
-def test_the_database_refuses_to_change_or_remove_ledger_rows(world):
+def test_the_migration_makes_the_ledger_append_only(world, migrated_triggers):
+    """The triggers the migration installed (seen before the session dropped them), then
+    the migration's own function re-creating them and the database refusing changes."""
+    import importlib
+    from types import SimpleNamespace
+
+    assert triggers.expected(connection.vendor) <= migrated_triggers
+    migration = importlib.import_module("shequ.points.migrations.0003_ledger_append_only")
     txn = fund(world, world.resident_wang, 10)
     entry = txn.entries.first()
-    triggers.create(connection)
+    migration.forwards(None, SimpleNamespace(connection=connection))
     try:
+        assert triggers.expected(connection.vendor) <= triggers.installed(connection)
         for attempt in (
             lambda: Entry.objects.filter(pk=entry.pk).update(amount=1000),
             lambda: Entry.objects.filter(pk=entry.pk).delete(),

@@ -13,7 +13,7 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.notifications.models import Notification
 from shequ.points.models import Account, Entry
 from shequ.tasks import selectors, services
-from shequ.tasks.models import Award, ClaimStatus, TaskStatus
+from shequ.tasks.models import Award, Claim, ClaimStatus, TaskStatus
 from shequ.tasks.selectors import board, get_task
 from shequ.tasks.tests.helpers import act, make_task, prove
 
@@ -133,15 +133,24 @@ def test_at_most_one_award_per_task_and_person(world):
     # After the award the person cannot take the task again...
     with pytest.raises(ValidationFailed, match="不能重复接单|已完成过"):
         services.claim_task(world.resident_wang, task.pk)
-    # ...and the database refuses a second award row whatever the code does.
+    # ...and the database refuses a second award row whatever the code does: a fresh
+    # (withdrawn) claim and a fresh transaction, so only the per-person rule can refuse it.
     award = Award.objects.get(claim=claim)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    again = Claim.objects.create(
+        task=task,
+        user=world.resident_wang,
+        area_path=task.area_path,
+        claimed_at=award.at,
+        status=ClaimStatus.WITHDRAWN,
+    )
+    refused = "award_one_per_task_person|tasks_award.task_id, tasks_award.user_id"
+    with pytest.raises(IntegrityError, match=refused), transaction.atomic():
         Award.objects.create(
             task=task,
             user=world.resident_wang,
-            claim=claim,
+            claim=again,
             points=5,
-            transaction=award.transaction,
+            transaction=_fresh_txn(world),
             at=award.at,
         )
     assert Entry.objects.filter(transaction__task=task, amount__gt=0).count() == 1
