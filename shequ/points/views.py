@@ -38,7 +38,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
 def store(request: HttpRequest, error: DomainError | None = None) -> HttpResponse:
     account = selectors.own_account(request.user)
     items = list(selectors.store_items(request.user).select_related("area"))
-    windows = {item.pk: services.current_window(item) for item in items}
+    windows = services.current_windows(items)
     return render(
         request,
         "points/store.html",

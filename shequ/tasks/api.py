@@ -171,7 +171,9 @@ class MonthlyListOut(Schema):
 
     @staticmethod
     def resolve_tasks(obj: MonthlyList) -> int:
-        return obj.tasks.count()
+        # Counted by the selectors' annotation: one query for the whole list.
+        count = getattr(obj, "task_count", None)
+        return obj.tasks.count() if count is None else int(count)
 
 
 class ActionIn(Schema):

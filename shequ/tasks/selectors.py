@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from shequ.access.roles import Permission
@@ -172,11 +172,22 @@ def get_claim(viewer: Any, claim_id: int) -> Claim:
 
 
 def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:
-    return MonthlyList.objects.visible_to(viewer).select_related("area").order_by("-month", "area_path")
+    return (
+        MonthlyList.objects.visible_to(viewer)
+        .select_related("area")
+        .annotate(task_count=Count("tasks"))
+        .order_by("-month", "area_path")
+    )
 
 
 def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
-    found = MonthlyList.objects.visible_to(viewer).filter(pk=list_id).select_related("area").first()
+    found = (
+        MonthlyList.objects.visible_to(viewer)
+        .filter(pk=list_id)
+        .select_related("area")
+        .annotate(task_count=Count("tasks"))
+        .first()
+    )
     if found is None:
         raise NotFound("月度任务清单")
     return found
