@@ -230,7 +230,7 @@ def test_reconcile_counts_a_posting_made_between_its_scan_and_its_repair(world, 
     assert services.reconcile() == []
 
 
-def test_rebuilt_earnings_count_an_award_made_between_the_scan_and_the_rebuild(world):
+def test_rebuilt_earnings_count_an_award_made_between_the_scan_and_the_rebuild(world, mid_quarter):
     from shequ.points.models import EarningTotal
     from shequ.points.tests.test_recognition import earn
 
