@@ -466,7 +466,8 @@ def resources(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?tab={kind}")
         except ValidationFailed as exc:
             errors = exc.fields
-    tab = request.GET.get("tab", values.get("form", "unit"))
+    form = values.get("form", "")
+    tab = request.GET.get("tab") or {"member": "team", "unit_member": "unit"}.get(form, form or "unit")
     return render(
         request,
         "tasks/resources.html",
@@ -485,7 +486,9 @@ def resources(request: HttpRequest) -> HttpResponse:
             "venue_kinds": VenueKind.choices,
             "manager": has_anywhere(request.user, Permission.RESOURCE_MANAGE),
             "errors": errors,
-            "values": values,
+            # What was typed, and the errors, for the form that was sent only.
+            "filled": {form: values} if errors else {},
+            "errs": {form: errors},
         },
         status=400 if errors else 200,
     )

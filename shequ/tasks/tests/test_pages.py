@@ -224,3 +224,48 @@ def test_claimers_see_only_tasks_they_can_still_claim(world):
         body = c.get(f"/tasks/{task.pk}/").content.decode()
         assert 'value="claim"' not in body and reason in body
     assert 'value="claim"' in c.get(f"/tasks/{open_task.pk}/").content.decode()
+
+
+def test_forms_keep_what_was_typed_and_name_the_wrong_field(world):
+    c = client_for(world.secretary_zhang)
+    r = c.post(
+        "/points/catalogue/",
+        {
+            "name": "花生油 5L",
+            "price": "十",
+            "stock": "3",
+            "per_person_limit": "x",
+            "area": world.areas["A1"].code,
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert '<span class="field-error">所需积分必须是整数</span>' in body
+    assert '<span class="field-error">每人限兑必须是整数</span>' in body
+    assert 'value="花生油 5L"' in body and 'value="3"' in body
+    assert f'<option value="{world.areas["A1"].code}" selected>' in body
+    r = c.post(
+        "/points/catalogue/",
+        {"form": "window", "area": world.areas["A1"].code, "name": "冬季兑换", "starts_on": "2026-12-01"},
+    )
+    body = r.content.decode()
+    assert r.status_code == 400 and '<span class="field-error">请填写兑换期的结束日期</span>' in body
+    assert 'value="冬季兑换"' in body and 'value="2026-12-01"' in body
+    assert 'value="花生油 5L"' not in body  # the other form is not filled in
+    r = c.post(
+        "/tasks/resources/",
+        {
+            "form": "unit",
+            "name": "",
+            "kind": "department",
+            "area": world.areas["A1"].code,
+            "contact_name": "刘经理",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 400 and '<span class="field-error">请填写单位名称</span>' in body
+    assert 'value="刘经理"' in body
+    r = c.post("/tasks/resources/", {"form": "member", "team": "0", "id_number": "杨"})
+    body = r.content.decode()
+    assert r.status_code == 400 and 'value="member"' in body  # the team tab, where the form is
+    assert '<span class="field-error">请填写完整、有效的身份证号</span>' in body
