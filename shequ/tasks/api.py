@@ -380,6 +380,18 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
     return Status(201, unit)
 
 
+class UnitMemberIn(Schema):
+    username: str
+
+
+@router.post("/resources/units/{unit_id}/members", response={201: UnitOut}, summary="共建单位添加成员")
+def add_unit_member(request: HttpRequest, unit_id: int, payload: UnitMemberIn) -> Any:
+    unit = services.add_unit_member_by_username(
+        request.user, unit_id, payload.username, ip=client_ip(request)
+    )
+    return Status(201, unit)
+
+
 @router.get("/resources/teams/", response=list[TeamOut], summary="资源清单：服务队")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_teams(request: HttpRequest) -> Any:

@@ -453,6 +453,15 @@ def resources(request: HttpRequest) -> HttpResponse:
                     values.get("skill", ""),
                     values.get("field", ""),
                 )
+            elif kind == "unit_member":
+                unit = values.get("unit", "")
+                services.add_unit_member_by_username(
+                    request.user,
+                    int(unit) if unit.isdigit() else 0,
+                    values.get("username", ""),
+                    ip=client_ip(request),
+                )
+                kind = "unit"
             elif kind == "member":
                 team = values.get("team", "")
                 services.add_team_member(
