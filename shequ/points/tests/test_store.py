@@ -257,10 +257,10 @@ def test_redemption_writes_its_entries_through_the_double_entry_check(world, mon
         original(lines)
 
     monkeypatch.setattr(services, "_check_balanced", spy)
-    redeem(world.resident_wang, rice, 1)
+    order = redeem(world.resident_wang, rice, 1)
     assert checked[-1] == [-30, 30]
     # And the writer itself refuses lines that do not sum to zero, before writing a row.
-    txn = Transaction.objects.get(kind="redeem")
+    txn = Transaction.objects.get(order=order, kind="redeem")
     account = Account.objects.get(user=world.resident_wang)
     before = Entry.objects.count()
     with pytest.raises(ValueError, match="unbalanced"):
