@@ -11,12 +11,16 @@ from django.db import connection
 from shequ.access import triggers
 from shequ.points import triggers as ledger_triggers
 
+# The triggers the migrations installed, seen before the session drops them.
+MIGRATED_TRIGGERS: set[str] = set()
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
     # Tests share committed fixtures and a live server; the append-only triggers are
     # dropped for the session and re-created inside the test that checks them.
     with django_db_blocker.unblock():
+        MIGRATED_TRIGGERS.update(ledger_triggers.installed(connection))
         triggers.drop(connection)
         ledger_triggers.drop(connection)
     return django_db_setup
@@ -75,3 +79,9 @@ def chromium_path() -> str:
             pytest.fail("Debian's chromium is required (apt-get install chromium fonts-wqy-microhei)")
         pytest.skip("chromium is not installed; .ci/run installs it")
     return path
+
+
+@pytest.fixture
+def migrated_triggers(django_db_setup: Any) -> set[str]:
+    """Names of the database triggers the migrations created for the test database."""
+    return set(MIGRATED_TRIGGERS)

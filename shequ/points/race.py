@@ -79,11 +79,15 @@ def prepare(clients: int, stock: int, *, price: int = 10, funds: int = 1000, lim
     return Field(item.pk, users, community.code)
 
 
-def run(f: Field, *, rounds: int = 1, key_prefix: str = "", one_user_key: str = "") -> Outcome:
+def run(
+    f: Field, *, rounds: int = 1, key_prefix: str = "", one_user_key: str = "", one_user: bool = False
+) -> Outcome:
     """Every user in its own thread and connection tries ``rounds`` redemptions of one
     item at the same moment. With ``key_prefix`` every user sends the same key each round
     (a retried request); with ``one_user_key`` every thread sends the first user's one
-    request with that key (a request retried from many connections at once)."""
+    request with that key (a request retried from many connections at once); with
+    ``one_user`` every thread sends a different request of the first user (one person
+    spending the same points from many devices)."""
     from django.db import connection
 
     from shequ.access.models import User
@@ -96,10 +100,10 @@ def run(f: Field, *, rounds: int = 1, key_prefix: str = "", one_user_key: str = 
 
     def client(user_id: int) -> None:
         try:
-            user = User.objects.get(pk=f.user_ids[0] if one_user_key else user_id)
+            user = User.objects.get(pk=f.user_ids[0] if one_user_key or one_user else user_id)
             barrier.wait()
             for _ in range(rounds):
-                key = one_user_key or (f"{key_prefix}{user_id}" if key_prefix else "")
+                key = one_user_key or (f"{key_prefix}{user_id}" if key_prefix or one_user else "")
                 try:
                     _, created = services.redeem(
                         user, services.OrderInput(item=f.item_id, quantity=1, idempotency_key=key)
@@ -148,6 +152,9 @@ def audit(f: Field) -> dict[str, Any]:
         "orders": orders.count(),
         "quantity": orders.aggregate(n=Sum("quantity"))["n"] or 0,
         "negative_balances": Account.objects.filter(user_id__in=f.user_ids, balance__lt=0).count(),
+        "first_balance": Account.objects.filter(user_id=f.user_ids[0])
+        .values_list("balance", flat=True)
+        .first(),
         "unbalanced": unbalanced,
     }
 
@@ -158,6 +165,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--same-key", action="store_true", help="every client retries its own request")
     parser.add_argument("--one-key", action="store_true", help="every client sends one user's request")
+    parser.add_argument(
+        "--one-user",
+        action="store_true",
+        help="every client sends one user's own new request; 1 order affordable",
+    )
     args = parser.parse_args()
     import django
 
@@ -165,12 +177,16 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    f = prepare(args.clients, args.stock, limit=1)
+    if args.one_user:  # 10 points, a 10-point item, a limit that does not bind
+        f = prepare(args.clients, args.stock, price=10, funds=10, limit=99)
+    else:
+        f = prepare(args.clients, args.stock, limit=1)
     outcome = run(
         f,
         rounds=3 if args.same_key else 1,
         key_prefix="retry-" if args.same_key else "",
         one_user_key="one-request" if args.one_key else "",
+        one_user=args.one_user,
     )
     print("RACE " + json.dumps({**outcome.as_dict(), **audit(f)}))
 

@@ -297,10 +297,14 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     errors: dict[str, str] = {}
     member = User.objects.filter(pk=data.member, is_active=True).select_related("resident").first()
     resident = member.resident if member is not None else None
-    if resident is None or not resident.party_member_kind:
-        errors["member"] = "请选择一名党员"
-    elif not can(actor, Permission.POINTS_MANAGE, resident.area_path):
-        errors["member"] = "只能为管辖范围内的党员记录服务积分"
+    # One message whether the person is not a party member or out of the actor's scope:
+    # two would tell anyone recording points the party status of any user id.
+    if (
+        resident is None
+        or not resident.party_member_kind
+        or not can(actor, Permission.POINTS_MANAGE, resident.area_path)
+    ):
+        errors["member"] = "请选择您管辖范围内的一名党员"
     if data.kind not in ServiceKind.values:
         errors["kind"] = "服务类型不在可选范围内"
     note = (data.note or "").strip()
@@ -611,15 +615,25 @@ def current_window(item: StoreItem, today: date | None = None) -> tuple[str, str
     """(key, label) of the redemption period open today for ``item``; None when the
     street or community has set windows and none is open. Without any configured window
     the period is the calendar quarter."""
+    return current_windows([item], today)[item.pk]
+
+
+def current_windows(items: list[StoreItem], today: date | None = None) -> dict[int, tuple[str, str] | None]:
+    """``current_window`` of many items, reading the windows of all their areas at once."""
     today = today or timezone.localdate()
-    windows = RedemptionWindow.objects.filter(area_path__in=_ancestors(item.area_path))
-    if not windows.exists():
-        quarter = (today.month - 1) // 3 + 1
-        return f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度"
-    open_now = windows.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
-    if open_now is None:
-        return None
-    return f"w{open_now.pk}", open_now.name
+    paths = {path for item in items for path in _ancestors(item.area_path)}
+    windows = list(RedemptionWindow.objects.filter(area_path__in=paths).order_by("-starts_on", "-id"))
+    out: dict[int, tuple[str, str] | None] = {}
+    for item in items:
+        mine = set(_ancestors(item.area_path))
+        own = [w for w in windows if w.area_path in mine]
+        if not own:
+            quarter = (today.month - 1) // 3 + 1
+            out[item.pk] = (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度")
+            continue
+        open_now = next((w for w in own if w.starts_on <= today <= w.ends_on), None)
+        out[item.pk] = None if open_now is None else (f"w{open_now.pk}", open_now.name)
+    return out
 
 
 @dataclass

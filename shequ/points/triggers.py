@@ -54,3 +54,19 @@ def create(connection: Any) -> None:
 
 def drop(connection: Any) -> None:
     _run(connection, _drop)
+
+
+def installed(connection: Any) -> set[str]:
+    """Names of the user triggers the database holds (sqlite_master / pg_trigger)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def expected(vendor: str) -> set[str]:
+    """The ledger trigger names ``create`` makes on this database."""
+    suffixes = ("_no_update", "_no_delete") if vendor == "sqlite" else ("_no_change", "_no_truncate")
+    return {table + suffix for table in TABLES for suffix in suffixes}

@@ -38,7 +38,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
 def store(request: HttpRequest, error: DomainError | None = None) -> HttpResponse:
     account = selectors.own_account(request.user)
     items = list(selectors.store_items(request.user).select_related("area"))
-    windows = {item.pk: services.current_window(item) for item in items}
+    windows = services.current_windows(items)
     return render(
         request,
         "points/store.html",
@@ -149,7 +149,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 date.fromisoformat(values["ends_on"]),
             )
         except ValueError:
-            errors["starts_on"] = "请填写兑换期的开始和结束日期"
+            for name, label in (("starts_on", "开始日期"), ("ends_on", "结束日期")):
+                try:
+                    date.fromisoformat(values[name])
+                except ValueError:
+                    errors[name] = f"请填写兑换期的{label}"
         else:
             try:
                 services.add_window(request.user, values["area"], values["name"], starts_on, ends_on)
@@ -162,11 +166,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             for k in ("name", "price", "stock", "per_person_limit", "area", "description")
         }
         ints: dict[str, int] = {}
-        for name in ("price", "stock", "per_person_limit"):
+        for name, label in (("price", "所需积分"), ("stock", "库存"), ("per_person_limit", "每人限兑")):
             try:
                 ints[name] = int(values[name] or "0")
             except ValueError:
-                errors[name] = "必须是整数"
+                errors[name] = f"{label}必须是整数"
         if not errors:
             try:
                 services.create_item(
@@ -197,6 +201,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "areas": areas,
             "errors": errors,
+            # What was typed, and the errors, for the form that was sent only.
+            "form": "window" if request.POST.get("form") == "window" else "item",
             "values": values,
             "windows": selectors.windows(request.user)[:20],
         },

@@ -171,7 +171,9 @@ class MonthlyListOut(Schema):
 
     @staticmethod
     def resolve_tasks(obj: MonthlyList) -> int:
-        return obj.tasks.count()
+        # Counted by the selectors' annotation: one query for the whole list.
+        count = getattr(obj, "task_count", None)
+        return obj.tasks.count() if count is None else int(count)
 
 
 class ActionIn(Schema):
@@ -378,6 +380,18 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
     return Status(201, unit)
 
 
+class UnitMemberIn(Schema):
+    username: str
+
+
+@router.post("/resources/units/{unit_id}/members", response={201: UnitOut}, summary="共建单位添加成员")
+def add_unit_member(request: HttpRequest, unit_id: int, payload: UnitMemberIn) -> Any:
+    unit = services.add_unit_member_by_username(
+        request.user, unit_id, payload.username, ip=client_ip(request)
+    )
+    return Status(201, unit)
+
+
 @router.get("/resources/teams/", response=list[TeamOut], summary="资源清单：服务队")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_teams(request: HttpRequest) -> Any:
@@ -393,7 +407,8 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Any:
 
 
 class TalentIn(Schema):
-    resident: int
+    resident: int | None = None  # or, as on the page, the resident's full ID number:
+    id_number: str = ""
     kind: str
     trade: str
     skill: str
@@ -401,7 +416,15 @@ class TalentIn(Schema):
 
 
 class MemberIn(Schema):
-    resident: int
+    resident: int | None = None
+    id_number: str = ""
+
+
+def _resident_of(request: HttpRequest, payload: TalentIn | MemberIn) -> int:
+    """The resident named by id, or by a complete valid ID number (never a name prefix)."""
+    if payload.resident is not None and not payload.id_number:
+        return payload.resident
+    return selectors.resident_by_id_number(request.user, payload.id_number)
 
 
 @router.post("/resources/talents/", response={201: TalentOut}, summary="登记能人、才人、艺人")
@@ -409,14 +432,19 @@ def create_talent(request: HttpRequest, payload: TalentIn) -> Any:
     return Status(
         201,
         services.add_talent(
-            request.user, payload.resident, payload.kind, payload.trade, payload.skill, payload.field
+            request.user,
+            _resident_of(request, payload),
+            payload.kind,
+            payload.trade,
+            payload.skill,
+            payload.field,
         ),
     )
 
 
 @router.post("/resources/teams/{team_id}/members", response={201: TeamOut}, summary="服务队添加队员")
 def add_member(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
-    services.add_team_member(request.user, team_id, payload.resident)
+    services.add_team_member(request.user, team_id, _resident_of(request, payload))
     return Status(201, selectors.teams(request.user).get(pk=team_id))
 
 

@@ -404,12 +404,24 @@ class Award(models.Model):
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="awards")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="task_awards")
     claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="award")
+    # The partner unit paid, when the claim was taken for one: a unit is paid once per task
+    # however many of its members claimed it.
+    unit = models.ForeignKey(
+        "PartnerUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="awards"
+    )
     points = models.PositiveIntegerField()
     transaction = models.OneToOneField("points.Transaction", on_delete=models.PROTECT, related_name="award")
     at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["task", "user"], name="award_one_per_task_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "user"], name="award_one_per_task_person"),
+            models.UniqueConstraint(
+                fields=["task", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="award_one_per_task_unit",
+            ),
+        ]
         verbose_name = _("任务积分")
         verbose_name_plural = _("任务积分")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.paths import codes
-from shequ.core.errors import NotFound
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.tasks.models import (
     OPEN_CLAIM_STATUSES,
     Audience,
@@ -79,7 +80,10 @@ def board(
         if status:
             qs = qs.filter(status=status)
     else:
-        ids = Task.objects.filter(open_to(viewer), status=TaskStatus.PUBLISHED).values("pk")
+        # Only what can still be claimed: before its deadline, with a place left.
+        ids = Task.objects.filter(
+            open_to(viewer), status=TaskStatus.PUBLISHED, deadline__gt=timezone.now(), filled__lt=F("places")
+        ).values("pk")
         qs = Task.objects.filter(pk__in=ids)
     if category:
         qs = qs.filter(category=category)
@@ -168,11 +172,22 @@ def get_claim(viewer: Any, claim_id: int) -> Claim:
 
 
 def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:
-    return MonthlyList.objects.visible_to(viewer).select_related("area").order_by("-month", "area_path")
+    return (
+        MonthlyList.objects.visible_to(viewer)
+        .select_related("area")
+        .annotate(task_count=Count("tasks"))
+        .order_by("-month", "area_path")
+    )
 
 
 def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
-    found = MonthlyList.objects.visible_to(viewer).filter(pk=list_id).select_related("area").first()
+    found = (
+        MonthlyList.objects.visible_to(viewer)
+        .filter(pk=list_id)
+        .select_related("area")
+        .annotate(task_count=Count("tasks"))
+        .first()
+    )
     if found is None:
         raise NotFound("月度任务清单")
     return found
@@ -226,3 +241,35 @@ def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
         and any(can(viewer, p, task.area_path) for p in t.permissions)
         and not (a == "publish" and task.monthly_list_id)  # the list publishes its tasks
     ]
+
+
+def resident_by_id_number(viewer: Any, raw: str) -> int:
+    """The resident in the viewer's scope with exactly this ID number. Only a complete,
+    valid number is looked up (through its keyed hash), never a name or a prefix, so a
+    half-typed entry cannot register whoever happens to match first."""
+    from shequ.core import fieldcrypt
+    from shequ.people import idcard
+    from shequ.people.models import Resident
+
+    try:
+        number = idcard.parse(raw or "").number
+    except idcard.IdNumberError:
+        raise ValidationFailed({"id_number": "请填写完整、有效的身份证号"}) from None
+    found = (
+        Resident.objects.visible_to(viewer, Permission.RESIDENT_VIEW)
+        .filter(id_number_hash=fieldcrypt.lookup_hash(number, "id_number"))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is None:
+        raise ValidationFailed({"id_number": "您管辖范围内没有该身份证号的居民"})
+    return int(found)
+
+
+def claim_closed_reason(task: Task) -> str:
+    """Why a published task can no longer be claimed ("" while it can)."""
+    if task.deadline <= timezone.now():
+        return "任务已过截止时间，不能再接单"
+    if task.filled >= task.places:
+        return "名额已满，不能再接单"
+    return ""

@@ -18,7 +18,7 @@ from shequ.access.holders import holders
 from shequ.access.masking import mask_phone
 from shequ.access.models import User
 from shequ.access.roles import Permission
-from shequ.access.scope import can
+from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
 from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound, ValidationFailed
@@ -458,6 +458,8 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
         raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"})
     if Award.objects.filter(task=task, user_id=actor.pk).exists():
         raise ValidationFailed({"task": "您已完成过这个任务并获得积分"})
+    if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
+        raise ValidationFailed({"task": "您的单位已完成过这个任务并获得积分"})
     cap = settings.TASK_OPEN_CLAIM_CAP
     with transaction.atomic():
         # The person's row first (PostgreSQL): their open claims are counted under the lock.
@@ -585,9 +587,17 @@ def _award(actor: Any, claim: Claim, now: datetime) -> None:
     try:
         with transaction.atomic():
             Award.objects.create(
-                task=task, user=claim.user, claim=claim, points=task.points, transaction=txn, at=now
+                task=task,
+                user=claim.user,
+                unit_id=claim.unit_id,
+                claim=claim,
+                points=task.points,
+                transaction=txn,
+                at=now,
             )
     except IntegrityError:
+        if claim.unit_id and Award.objects.filter(task=task, unit_id=claim.unit_id).exists():
+            raise ValidationFailed({"action": "该任务已向此单位发放过积分，不能重复发放"}) from None
         raise ValidationFailed({"action": "该任务已向此人发放过积分，不能重复发放"}) from None
 
 
@@ -648,15 +658,34 @@ def _resource_area(actor: Any, code: str, errors: dict[str, str]) -> Area | None
     return area
 
 
-def add_unit_member(actor: Any, unit_id: int, user: Any) -> None:
+def add_unit_member(actor: Any, unit_id: int, user: Any, *, ip: str = "") -> None:
     unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("共建单位")
     with transaction.atomic():
         unit.members.add(user)
         audit.record(
-            actor, "resource.unit_member", area_path=unit.area_path, obj=unit, detail={"user": user.pk}
+            actor, "resource.unit_member", area_path=unit.area_path, obj=unit, detail={"user": user.pk}, ip=ip
         )
+
+
+def add_unit_member_by_username(actor: Any, unit_id: int, username: str, *, ip: str = "") -> PartnerUnit:
+    """A person joins a partner unit (and may then claim its targeted tasks), named by
+    their username. Only someone holding a role in the actor's scope; one message whether
+    the name is unknown or outside it, so usernames elsewhere cannot be probed."""
+    unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("共建单位")
+    name = (username or "").strip()
+    if not name:
+        raise ValidationFailed({"username": "请填写成员的用户名"})
+    user = User.objects.filter(username=name, is_active=True).first()
+    if user is None or not any(can(actor, Permission.RESOURCE_MANAGE, path) for _, path in assignments(user)):
+        raise ValidationFailed({"username": "找不到该用户，或该用户不在您的管辖范围内"})
+    if unit.members.filter(pk=user.pk).exists():
+        raise ValidationFailed({"username": "该用户已是该单位成员"})
+    add_unit_member(actor, unit.pk, user, ip=ip)
+    return unit
 
 
 def add_team(actor: Any, name: str, kind: str, area_code: str, leader: str = "") -> ServiceTeam:

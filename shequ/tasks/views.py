@@ -130,10 +130,12 @@ def new(request: HttpRequest) -> HttpResponse:
             from shequ.problems.selectors import get_problem
 
             problem = get_problem(request.user, int(problem_id))
+            # The problem's own text may name the reporter or give their phone, and a
+            # task is public: start from a neutral title and link the problem instead.
             values |= {
                 "problem": problem.pk,
-                "title": problem.category.name,
-                "description": problem.description,
+                "title": f"{problem.category.name}处理",
+                "description": "",
                 "area": problem.area.code,
             }
         return render(request, "tasks/editor.html", _editor_context(request, values, {}))
@@ -232,6 +234,8 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
     task = selectors.get_task(request.user, task_id)
     may_claim, unit = selectors.claim_unit(request.user, task)
     own = task.claims.filter(user__pk=request.user.pk or 0).exclude(status="withdrawn").first()
+    may_claim = may_claim and task.status == TaskStatus.PUBLISHED and own is None
+    closed = selectors.claim_closed_reason(task) if may_claim else ""
     return render(
         request,
         "tasks/detail.html",
@@ -239,7 +243,8 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
             "task": task,
             "claims": selectors.task_claims(request.user, task),
             "own": own,
-            "may_claim": may_claim and task.status == TaskStatus.PUBLISHED and own is None,
+            "may_claim": may_claim and not closed,
+            "claim_closed": closed,
             "unit": unit,
             "actions": selectors.task_actions(request.user, task),
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
@@ -396,15 +401,6 @@ def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
     return redirect("tasks_monthly")
 
 
-def _resident_by_id_number(user: Any, id_number: str) -> int:
-    """A resident in the user's scope by full ID number (0: none, and the service says so)."""
-    from shequ.people.selectors import resident_list
-
-    if not id_number.strip():
-        return 0
-    return resident_list(user, q=id_number.strip()).values_list("pk", flat=True).first() or 0
-
-
 @login_required
 def resources(request: HttpRequest) -> HttpResponse:
     """资源清单: partner units, service teams, the skills registry, venues and equipment."""
@@ -451,18 +447,27 @@ def resources(request: HttpRequest) -> HttpResponse:
             elif kind == "talent":
                 services.add_talent(
                     request.user,
-                    _resident_by_id_number(request.user, values.get("id_number", "")),
+                    selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                     values.get("kind", ""),
                     values.get("trade", ""),
                     values.get("skill", ""),
                     values.get("field", ""),
                 )
+            elif kind == "unit_member":
+                unit = values.get("unit", "")
+                services.add_unit_member_by_username(
+                    request.user,
+                    int(unit) if unit.isdigit() else 0,
+                    values.get("username", ""),
+                    ip=client_ip(request),
+                )
+                kind = "unit"
             elif kind == "member":
                 team = values.get("team", "")
                 services.add_team_member(
                     request.user,
                     int(team) if team.isdigit() else 0,
-                    _resident_by_id_number(request.user, values.get("id_number", "")),
+                    selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                 )
                 kind = "team"
             else:
@@ -470,7 +475,8 @@ def resources(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?tab={kind}")
         except ValidationFailed as exc:
             errors = exc.fields
-    tab = request.GET.get("tab", values.get("form", "unit"))
+    form = values.get("form", "")
+    tab = request.GET.get("tab") or {"member": "team", "unit_member": "unit"}.get(form, form or "unit")
     return render(
         request,
         "tasks/resources.html",
@@ -489,7 +495,9 @@ def resources(request: HttpRequest) -> HttpResponse:
             "venue_kinds": VenueKind.choices,
             "manager": has_anywhere(request.user, Permission.RESOURCE_MANAGE),
             "errors": errors,
-            "values": values,
+            # What was typed, and the errors, for the form that was sent only.
+            "filled": {form: values} if errors else {},
+            "errs": {form: errors},
         },
         status=400 if errors else 200,
     )

@@ -160,6 +160,7 @@ API = {
     ("GET", "/api/v1/resources/talents/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/talents/"): ("create", "resource.manage over the resident"),
     ("POST", "/api/v1/resources/teams/{team_id}/members"): ("action", "resource.manage over the team"),
+    ("POST", "/api/v1/resources/units/{unit_id}/members"): ("action", "resource.manage over the unit"),
     ("GET", "/api/v1/resources/venues/"): ("list", Permission.RESOURCE_VIEW),
     ("GET", "/api/v1/points/balance"): "own",
     ("GET", "/api/v1/points/entries"): "own",
@@ -494,6 +495,21 @@ def test_role_sees_exactly_its_scope(world, user_key):
     can_import = Permission.REGISTRY_IMPORT in GRANTS[world.user_scope[username][0]]
     assert client.get("/registry/import/").status_code == (200 if can_import else 404)
     assert client.get("/registry/import/template/").status_code == (200 if can_import else 404)
+
+    # Members of a partner unit: resource.manage over the unit (and over the person).
+    from shequ.tasks import services as tasks
+
+    unit = tasks.add_unit(
+        world.secretary_zhang,
+        tasks.UnitInput(name="矩阵共建单位", kind="social_org", area=world.areas["A1"].code),
+    )
+    ok_unit = sees(world, username, unit.area_path, Permission.RESOURCE_MANAGE)
+    r = client.post(
+        f"/api/v1/resources/units/{unit.pk}/members",
+        json.dumps({"username": world.users["partner_unit@A1"].username}),
+        content_type="application/json",
+    )
+    assert r.status_code == (201 if ok_unit else 404), (username, r.content[:200])
 
 
 def _task_claim_order(world, grid_key):

@@ -52,6 +52,16 @@ def test_sqlite_file_one_request_from_16_connections_makes_one_order(tmp_path):
     assert (result["placed"], result["orders"], result["stock"]) == (1, 1, 4)
 
 
+def test_sqlite_file_one_user_16_orders_only_one_affordable(tmp_path):
+    """One person with 10 points sends 16 different orders for a 10-point item (limit 99):
+    exactly one order, the other 15 refused for insufficient points, balance 0."""
+    result = sqlite_race(tmp_path, "--one-user", "--stock", "99")
+    assert result["errors"] == []
+    assert (result["placed"], result["orders"], result["stock"]) == (1, 1, 98)
+    assert result["refused"] == {"insufficient_points": CLIENTS - 1}
+    assert result["first_balance"] == 0 and result["negative_balances"] == 0 and result["unbalanced"] == []
+
+
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the PostgreSQL race runs when the suite runs on PostgreSQL"
 )
@@ -82,3 +92,21 @@ def test_postgresql_one_request_from_16_connections_makes_one_order(pg_field):
     after = race.audit(field)
     assert outcome.errors == [] and dict(outcome.refused) == {}
     assert (outcome.placed, after["orders"], after["stock"]) == (1, 1, 4)
+
+
+@pytest.fixture(scope="module")
+def pg_one_user_field(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return race.prepare(CLIENTS, 99, price=10, funds=10, limit=99)
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgresql_one_user_16_orders_only_one_affordable(pg_one_user_field):
+    field = pg_one_user_field
+    outcome = race.run(field, one_user=True)
+    after = race.audit(field)
+    assert outcome.errors == []
+    assert outcome.placed == 1 and dict(outcome.refused) == {"insufficient_points": CLIENTS - 1}
+    assert (after["orders"], after["stock"], after["first_balance"]) == (1, 98, 0)
+    assert after["negative_balances"] == 0 and after["unbalanced"] == []

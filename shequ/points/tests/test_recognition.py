@@ -11,7 +11,7 @@ from shequ.points.tests.helpers import fund
 from shequ.tasks import services as tasks
 from shequ.tasks.tests.helpers import act, make_task, prove
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mid_quarter")]
 
 
 def earn(world, user, title):
@@ -44,6 +44,7 @@ def test_quarterly_rankings_count_earned_points_only(world):
         services.ServiceInput(member=member.pk, kind="care", note="看望独居老人", points=6),
     )
     year, quarter = selectors.current_quarter(timezone.localdate())
+    assert (year, quarter) == (2030, 2)  # the frozen clock
     community = world.areas["A1"]
     residents = selectors.ranking(community, AccountKind.RESIDENT, year, quarter)
     assert [(r.name, r.points) for r in residents][:2] == [

@@ -160,7 +160,29 @@ def test_service_points_for_party_members(world):
             world.secretary_zhang,
             services.ServiceInput(member=world.resident_wang.pk, kind="errand", note="代办", points=5),
         )
-    assert exc.value.fields == {"member": "请选择一名党员"}
+    assert exc.value.fields == {"member": "请选择您管辖范围内的一名党员"}
+
+
+def test_service_refusal_does_not_reveal_who_is_a_party_member(world):
+    from shequ.access.services import add_user
+
+    member = add_user(
+        "party-member-a1",
+        "pass-2026-xyz",
+        role="resident",
+        area_code=world.households["A1-1-h2"].code,
+        resident=world.residents["A1-1-h2-r2"],
+        check_password=False,
+    )
+    refusals = []
+    for user in (member, world.resident_wang):  # a party member and not, both out of scope
+        with pytest.raises(ValidationFailed) as exc:
+            services.record_service(
+                world.outsider_zhao,
+                services.ServiceInput(member=user.pk, kind="errand", note="代办医保", points=5),
+            )
+        refusals.append(exc.value.fields)
+    assert refusals[0] == refusals[1] == {"member": "请选择您管辖范围内的一名党员"}
 
 
 def test_reconcile_repairs_a_wrong_cached_balance(world):
@@ -208,7 +230,7 @@ def test_reconcile_counts_a_posting_made_between_its_scan_and_its_repair(world, 
     assert services.reconcile() == []
 
 
-def test_rebuilt_earnings_count_an_award_made_between_the_scan_and_the_rebuild(world):
+def test_rebuilt_earnings_count_an_award_made_between_the_scan_and_the_rebuild(world, mid_quarter):
     from shequ.points.models import EarningTotal
     from shequ.points.tests.test_recognition import earn
 
@@ -235,10 +257,10 @@ def test_redemption_writes_its_entries_through_the_double_entry_check(world, mon
         original(lines)
 
     monkeypatch.setattr(services, "_check_balanced", spy)
-    redeem(world.resident_wang, rice, 1)
+    order = redeem(world.resident_wang, rice, 1)
     assert checked[-1] == [-30, 30]
     # And the writer itself refuses lines that do not sum to zero, before writing a row.
-    txn = Transaction.objects.get(kind="redeem")
+    txn = Transaction.objects.get(order=order, kind="redeem")
     account = Account.objects.get(user=world.resident_wang)
     before = Entry.objects.count()
     with pytest.raises(ValueError, match="unbalanced"):
@@ -273,11 +295,19 @@ def test_reconcile_reports_a_transaction_whose_entries_do_not_sum_to_zero(world)
     assert AuditEvent.objects.filter(event="points.unbalanced").count() == 1
 
 
-def test_the_database_refuses_to_change_or_remove_ledger_rows(world):
+def test_the_migration_makes_the_ledger_append_only(world, migrated_triggers):
+    """The triggers the migration installed (seen before the session dropped them), then
+    the migration's own function re-creating them and the database refusing changes."""
+    import importlib
+    from types import SimpleNamespace
+
+    assert triggers.expected(connection.vendor) <= migrated_triggers
+    migration = importlib.import_module("shequ.points.migrations.0003_ledger_append_only")
     txn = fund(world, world.resident_wang, 10)
     entry = txn.entries.first()
-    triggers.create(connection)
+    migration.forwards(None, SimpleNamespace(connection=connection))
     try:
+        assert triggers.expected(connection.vendor) <= triggers.installed(connection)
         for attempt in (
             lambda: Entry.objects.filter(pk=entry.pk).update(amount=1000),
             lambda: Entry.objects.filter(pk=entry.pk).delete(),

@@ -190,5 +190,49 @@ def test_resource_list_through_the_api(world):
     assert r.status_code == 201 and r.json()["resident_name"] == resident.name
     r = post_json(outsider, "/api/v1/resources/talents/", body)
     assert r.status_code == 400 and r.json()["fields"]["resident"] == "居民不存在或不在您的管辖范围内"
+    # By ID number, as on the page: only a complete valid number, never a name prefix.
+    body = {"id_number": resident.name[0], "kind": "able", "trade": "维修", "skill": "修水管"}
+    r = post_json(staff, "/api/v1/resources/talents/", body)
+    assert r.status_code == 400 and r.json()["fields"] == {"id_number": "请填写完整、有效的身份证号"}
+    body["id_number"] = world.full_values[resident.pk][0]
+    r = post_json(staff, "/api/v1/resources/talents/", body)
+    assert r.status_code == 201 and r.json()["resident"] == resident.pk
     names = [t["skill"] for t in staff.get("/api/v1/resources/talents/").json()["items"]]
     assert "书法春联" in names and outsider.get("/api/v1/resources/talents/").json()["items"] == []
+
+
+def test_partner_unit_members_are_added_by_username(world):
+    from django.test import Client
+
+    from shequ.tasks import services
+
+    unit = services.add_unit(
+        world.secretary_zhang,
+        services.UnitInput(name="区供电所", kind="department", area=world.areas["A1"].code),
+    )
+    staff = Client()
+    staff.force_login(world.secretary_zhang)
+    url = f"/api/v1/resources/units/{unit.pk}/members"
+    partner = world.users["partner_unit@A1"]
+    r = post_json(staff, url, {"username": partner.username})
+    assert r.status_code == 201 and r.json()["id"] == unit.pk
+    assert unit.members.filter(pk=partner.pk).exists()
+    r = post_json(staff, url, {"username": partner.username})
+    assert r.status_code == 400 and r.json()["fields"] == {"username": "该用户已是该单位成员"}
+    refused = {"username": "找不到该用户，或该用户不在您的管辖范围内"}
+    for name in ("no-such-user", world.users["partner_unit@B1"].username):  # unknown, or elsewhere
+        r = post_json(staff, url, {"username": name})
+        assert r.status_code == 400 and r.json()["fields"] == refused
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    assert post_json(outsider, url, {"username": partner.username}).status_code == 404
+    # The same from the resources page.
+    other = world.users["partner_unit@A2"]
+    r = staff.post("/tasks/resources/", {"form": "unit_member", "unit": unit.pk, "username": other.username})
+    assert r.status_code == 400  # A2 is not the secretary of A1's community
+    assert "找不到该用户，或该用户不在您的管辖范围内" in r.content.decode()
+    second = world.users["community_staff@A1"]
+    r = staff.post("/tasks/resources/", {"form": "unit_member", "unit": unit.pk, "username": second.username})
+    assert r.status_code == 302 and r["Location"].endswith("?tab=unit")
+    assert unit.members.filter(pk=second.pk).exists()
+    assert 'id="unit-member"' in staff.get("/tasks/resources/?tab=unit").content.decode()

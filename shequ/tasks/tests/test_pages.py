@@ -84,7 +84,9 @@ def test_problem_page_offers_to_task_and_editor_is_prefilled(world):
     c = client_for(world.secretary_zhang)
     assert 'id="to-task"' in c.get(f"/problems/{problem.pk}/").content.decode()
     body = c.get(f"/tasks/new/?problem={problem.pk}").content.decode()
-    assert f'name="problem" value="{problem.pk}"' in body and problem.description in body
+    assert f'name="problem" value="{problem.pk}"' in body and f'href="/problems/{problem.pk}/"' in body
+    # The problem's text (it may name the reporter) is not copied into the public task.
+    assert problem.description not in body and f"{problem.category.name}处理" in body
     assert (
         'id="to-task"' not in client_for(world.resident_wang).get(f"/problems/{problem.pk}/").content.decode()
     )
@@ -167,8 +169,10 @@ def test_talents_and_team_members_are_registered_by_id_number(world):
         {"form": "talent", "id_number": id_number, "kind": "able", "trade": "家电维修", "skill": "空调维修"},
     )
     assert r.status_code == 302 and Talent.objects.filter(resident=resident, skill="空调维修").exists()
+    r = c.post("/tasks/resources/", {"form": "talent", "id_number": "11010519491231002X", "kind": "able"})
+    assert r.status_code == 400 and "您管辖范围内没有该身份证号的居民" in r.content.decode()
     r = c.post("/tasks/resources/", {"form": "talent", "id_number": "110105194912310021", "kind": "able"})
-    assert r.status_code == 400 and "居民不存在或不在您的管辖范围内" in r.content.decode()
+    assert r.status_code == 400 and "请填写完整、有效的身份证号" in r.content.decode()
     c.post(
         "/tasks/resources/",
         {"form": "team", "name": "志愿服务队", "kind": "volunteer", "area": world.areas["A1"].code},
@@ -177,3 +181,92 @@ def test_talents_and_team_members_are_registered_by_id_number(world):
     r = c.post("/tasks/resources/", {"form": "member", "team": team.pk, "id_number": id_number})
     assert r.status_code == 302 and team.members.filter(resident=resident).exists()
     assert id_number not in c.get("/tasks/resources/?tab=team").content.decode()
+
+
+def test_a_name_or_a_partial_number_registers_nobody(world):
+    from shequ.tasks.models import Talent
+
+    c = client_for(world.secretary_zhang)
+    resident = world.residents["A1-2-h1-r1"]
+    id_number = world.full_values[resident.pk][0]
+    before = Talent.objects.count()
+    for typed in (resident.name[0], resident.name, id_number[:10], id_number[:17] + "0"):
+        if typed == id_number:
+            continue
+        r = c.post(
+            "/tasks/resources/",
+            {"form": "talent", "id_number": typed, "kind": "able", "trade": "家电维修", "skill": "空调维修"},
+        )
+        assert r.status_code == 400 and "请填写完整、有效的身份证号" in r.content.decode(), typed
+    assert Talent.objects.count() == before
+
+
+def test_claimers_see_only_tasks_they_can_still_claim(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.tasks import services
+    from shequ.tasks.models import Task
+    from shequ.tasks.selectors import board
+    from shequ.tasks.tests.helpers import make_task
+
+    open_task = make_task(world, title="仍可接单")
+    late = make_task(world, title="修剪绿篱")
+    Task.objects.filter(pk=late.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    full = make_task(world, title="清扫楼道", places=1)
+    services.claim_task(world.users["resident@A1-1-h2"], full.pk)
+    listed = set(board(world.resident_wang).values_list("pk", flat=True))
+    assert open_task.pk in listed and late.pk not in listed and full.pk not in listed
+    c = client_for(world.resident_wang)
+    board_page = c.get("/tasks/").content.decode()
+    assert "仍可接单" in board_page and "修剪绿篱" not in board_page and "清扫楼道" not in board_page
+    for task, reason in ((late, "任务已过截止时间"), (full, "名额已满")):
+        body = c.get(f"/tasks/{task.pk}/").content.decode()
+        assert 'value="claim"' not in body and reason in body
+    assert 'value="claim"' in c.get(f"/tasks/{open_task.pk}/").content.decode()
+
+
+def test_forms_keep_what_was_typed_and_name_the_wrong_field(world):
+    c = client_for(world.secretary_zhang)
+    r = c.post(
+        "/points/catalogue/",
+        {
+            "name": "花生油 5L",
+            "price": "十",
+            "stock": "3",
+            "per_person_limit": "x",
+            "area": world.areas["A1"].code,
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert '<span class="field-error">所需积分必须是整数</span>' in body
+    assert '<span class="field-error">每人限兑必须是整数</span>' in body
+    assert 'value="花生油 5L"' in body and 'value="3"' in body
+    assert f'<option value="{world.areas["A1"].code}" selected>' in body
+    r = c.post(
+        "/points/catalogue/",
+        {"form": "window", "area": world.areas["A1"].code, "name": "冬季兑换", "starts_on": "2026-12-01"},
+    )
+    body = r.content.decode()
+    assert r.status_code == 400 and '<span class="field-error">请填写兑换期的结束日期</span>' in body
+    assert 'value="冬季兑换"' in body and 'value="2026-12-01"' in body
+    assert 'value="花生油 5L"' not in body  # the other form is not filled in
+    r = c.post(
+        "/tasks/resources/",
+        {
+            "form": "unit",
+            "name": "",
+            "kind": "department",
+            "area": world.areas["A1"].code,
+            "contact_name": "刘经理",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 400 and '<span class="field-error">请填写单位名称</span>' in body
+    assert 'value="刘经理"' in body
+    r = c.post("/tasks/resources/", {"form": "member", "team": "0", "id_number": "杨"})
+    body = r.content.decode()
+    assert r.status_code == 400 and 'value="member"' in body  # the team tab, where the form is
+    assert '<span class="field-error">请填写完整、有效的身份证号</span>' in body

@@ -20,9 +20,15 @@ def count(client, url):
 
 
 def grow(world, n):
-    """n more tasks, each claimed and proved by the resident, and n more orders."""
+    """n more tasks, each claimed and proved by the resident, n more orders, n more store
+    items (the store reads each item's redemption window) and n more monthly lists."""
     rice = item(world, name=f"米{n}", price=1, stock=50, limit=50)
     for i in range(n):
+        item(world, name=f"油{n}-{i}", price=1, stock=5)
+        monthly = services.create_monthly_list(
+            world.secretary_zhang, world.areas["A1"].code, f"20{40 + n}{i + 1:02d}"
+        )
+        make_task(world, title=f"清单任务{n}-{i}", publish=False, monthly_list=monthly.pk)
         task = make_task(world, title=f"任务{n}-{i}", places=3)
         claim = services.claim_task(world.users["resident@A1-1-h2"], task.pk)
         prove(world.users["resident@A1-1-h2"], claim)
@@ -35,11 +41,23 @@ URLS_RESIDENT = [
     "/points/",
     "/api/v1/points/entries",
     "/points/orders/",
+    "/points/store/",
     "/api/v1/store/orders/",
 ]
 URLS_CLAIMANT = ["/tasks/mine/", "/api/v1/claims/"]
-URLS_STAFF = ["/tasks/", "/api/v1/tasks/", "/tasks/queue/", "/api/v1/claims/?queue=true"]
-URLS_STORE = ["/points/fulfil/", "/api/v1/store/orders/?fulfil=true", "/points/catalogue/"]
+URLS_STAFF = [
+    "/tasks/",
+    "/api/v1/tasks/",
+    "/tasks/queue/",
+    "/api/v1/claims/?queue=true",
+    "/api/v1/monthly-lists/",
+]
+URLS_STORE = [
+    "/points/fulfil/",
+    "/api/v1/store/orders/?fulfil=true",
+    "/points/catalogue/",
+    "/api/v1/monthly-lists/",
+]
 
 
 @override_settings(TASK_OPEN_CLAIM_CAP=10)

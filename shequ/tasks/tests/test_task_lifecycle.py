@@ -13,7 +13,7 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.notifications.models import Notification
 from shequ.points.models import Account, Entry
 from shequ.tasks import selectors, services
-from shequ.tasks.models import Award, ClaimStatus, TaskStatus
+from shequ.tasks.models import Award, Claim, ClaimStatus, TaskStatus
 from shequ.tasks.selectors import board, get_task
 from shequ.tasks.tests.helpers import act, make_task, prove
 
@@ -133,15 +133,24 @@ def test_at_most_one_award_per_task_and_person(world):
     # After the award the person cannot take the task again...
     with pytest.raises(ValidationFailed, match="不能重复接单|已完成过"):
         services.claim_task(world.resident_wang, task.pk)
-    # ...and the database refuses a second award row whatever the code does.
+    # ...and the database refuses a second award row whatever the code does: a fresh
+    # (withdrawn) claim and a fresh transaction, so only the per-person rule can refuse it.
     award = Award.objects.get(claim=claim)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    again = Claim.objects.create(
+        task=task,
+        user=world.resident_wang,
+        area_path=task.area_path,
+        claimed_at=award.at,
+        status=ClaimStatus.WITHDRAWN,
+    )
+    refused = "award_one_per_task_person|tasks_award.task_id, tasks_award.user_id"
+    with pytest.raises(IntegrityError, match=refused), transaction.atomic():
         Award.objects.create(
             task=task,
             user=world.resident_wang,
-            claim=claim,
+            claim=again,
             points=5,
-            transaction=award.transaction,
+            transaction=_fresh_txn(world),
             at=award.at,
         )
     assert Entry.objects.filter(transaction__task=task, amount__gt=0).count() == 1
@@ -276,3 +285,59 @@ def test_a_task_cannot_be_edited_while_its_list_is_under_review(world):
     services.transition_list(world.street_chen, monthly.pk, "return", "请补充地点")
     task = services.update_task(world.secretary_zhang, task.pk, _task_input(task, difficulty="hard"))
     assert task.monthly_list_id == monthly.pk and task.difficulty == "hard"
+
+
+def test_a_unit_is_paid_once_per_task_however_many_members_claim_it(world):
+    from shequ.access.services import add_user
+
+    unit = services.add_unit(
+        world.secretary_zhang,
+        services.UnitInput(name="区供电所", kind="department", area=world.areas["A1"].code),
+    )
+    first = world.users["partner_unit@A1"]
+    second = add_user(
+        "partner-two",
+        "pass-2026-xyz",
+        role="partner_unit",
+        area_code=world.areas["A1"].code,
+        check_password=False,
+    )
+    for member in (first, second):
+        services.add_unit_member(world.secretary_zhang, unit.pk, member)
+    task = make_task(
+        world,
+        key="A1",
+        title="配电箱检修",
+        category="power_maintenance",
+        audience="targeted",
+        target_units=[unit.pk],
+    )
+    claims = [prove(m, services.claim_task(m, task.pk)) for m in (first, second)]
+    assert [c.unit_id for c in claims] == [unit.pk, unit.pk]
+    act(world.secretary_zhang, claims[0], "accept")
+    with pytest.raises(ValidationFailed) as exc:
+        act(world.secretary_zhang, claims[1], "accept")
+    assert exc.value.fields == {"action": "该任务已向此单位发放过积分，不能重复发放"}
+    assert Account.objects.get(unit=unit).balance == task.points
+    assert Award.objects.filter(task=task, unit=unit).count() == 1
+    # And the database refuses a second award to the unit whatever the code does.
+    award = Award.objects.get(task=task)
+    other = services.claim_task(world.resident_wang, make_task(world, key="A1-1").pk)
+    refused = "award_one_per_task_unit|tasks_award.task_id, tasks_award.unit_id"
+    with pytest.raises(IntegrityError, match=refused), transaction.atomic():
+        Award.objects.create(
+            task=task,
+            user=second,
+            unit=unit,
+            claim=other,
+            points=1,
+            transaction=_fresh_txn(world),
+            at=award.at,
+        )
+
+
+def _fresh_txn(world):
+    """A transaction row no award uses yet (an opening balance)."""
+    from shequ.points.tests.helpers import fund
+
+    return fund(world, world.resident_wang, 1)
