@@ -189,7 +189,7 @@ def plan(
     buildings = Buildings(community)
     households = Households(community)
     first_row: dict[str, tuple[str, int]] = {}  # id hash → (sheet, row) first seen
-    good: list[tuple[Sheet, int, str, Resident]] = []
+    good: list[tuple[Sheet, int, str, Resident, frozenset[str]]] = []
     done = 0
     for sheet in book.sheets:
         index = column_index(sheet, mapping)
@@ -203,8 +203,8 @@ def plan(
                 result.errors.extend(row_errors)
                 result.refused_rows += 1
                 continue
-            resident, id_header = row_errors
-            good.append((sheet, number, id_header, resident))
+            resident, id_header, given = row_errors
+            good.append((sheet, number, id_header, resident, given))
     _compare_with_registered(result, good, community)
     used = {id(p.resident.household) for p in result.rows}
     result.new_households = [h for h in households.new if id(h) in used]
@@ -222,7 +222,7 @@ def _check_row(
     buildings: Buildings,
     households: Households,
     first_row: dict[str, tuple[str, int]],
-) -> list[RowError] | tuple[Resident, str]:
+) -> list[RowError] | tuple[Resident, str, frozenset[str]]:
     errors: list[RowError] = []
 
     def raw(key: str) -> object:
@@ -319,23 +319,41 @@ def _check_row(
         fail("id_number", f"身份证号与{where}重复", number_text)
         return errors
     first_row[resident.id_number_hash] = (sheet.name, number)
-    return resident, header("id_number")
+    given = frozenset(k for k in KEPT_UNLESS_GIVEN if k in index and cells.text(raw(k)))
+    return resident, header("id_number"), given
 
 
-_EXISTING_FIELDS = ("id", "id_number_hash", "household_id", "area_path", *COMPARED)
+# A re-import changes only what the file carries: a column left unmapped, or a cell left
+# blank, keeps the registered value instead of the default a new resident would get
+# (relation 其他, 户籍人口, no care tags, no phone).
+KEPT_UNLESS_GIVEN: dict[str, tuple[str, ...]] = {
+    "phone": ("phone_enc", "phone_hash", "phone_masked"),
+    "relation": ("relation",),
+    "residence_type": ("residence_type",),
+    "care_tags": ("care_tags",),
+}
+_EXISTING_FIELDS = (
+    "id",
+    "id_number_hash",
+    "household_id",
+    "area_path",
+    "phone_enc",
+    "phone_masked",
+    *COMPARED,
+)
 
 
 def _compare_with_registered(
-    result: Plan, good: list[tuple[Sheet, int, str, Resident]], community: Area
+    result: Plan, good: list[tuple[Sheet, int, str, Resident, frozenset[str]]], community: Area
 ) -> None:
     by_hash: dict[str, dict[str, Any]] = {}
-    hashes = [r.id_number_hash for _, _, _, r in good]
+    hashes = [r.id_number_hash for _, _, _, r, _ in good]
     for start in range(0, len(hashes), 900):
         for row in Resident.objects.filter(id_number_hash__in=hashes[start : start + 900]).values(
             *_EXISTING_FIELDS
         ):
             by_hash[row["id_number_hash"]] = row
-    for sheet, number, id_header, resident in good:
+    for sheet, number, id_header, resident, given in good:
         old = by_hash.get(resident.id_number_hash)
         if old is None:
             result.rows.append(Planned(resident, "new"))
@@ -353,6 +371,10 @@ def _compare_with_registered(
             result.refused_rows += 1
             continue
         resident.pk = old["id"]
+        for key, fields in KEPT_UNLESS_GIVEN.items():
+            if key not in given:
+                for f in fields:
+                    setattr(resident, f, old[f])
         changed = tuple(f for f in COMPARED if getattr(resident, f) != old[f])
         household = resident.household
         moved = household.pk is None or household.pk != old["household_id"]

@@ -135,3 +135,43 @@ def test_missing_required_column_is_refused_with_its_name(world, tmp_path):
     with pytest.raises(Exception) as exc:
         services.import_file(path, world.areas["A1"].code, dry_run=True)
     assert "没有列对应“楼栋”（必填）" in str(exc.value)
+
+
+def test_reimport_without_the_optional_columns_keeps_what_is_registered(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    head = ["姓名", "身份证号", "联系电话", "与户主关系", "人口类型", "重点人群", "楼栋", "单元", "门牌号"]
+    rows = [
+        ["钱一", person(51), "13700000051", "户主", "流动人口", "独居老人、低保户", building, "3", "301"],
+        ["钱二", person(52), "13700000052", "配偶", "", "", building, "3", "301"],
+    ]
+    first = save(tmp_path / "full.xlsx", {"S": [head, *rows]})
+    result, _ = services.import_file(first, world.areas["A1"].code, dry_run=False)
+    assert result.errors == [] and result.summary()["new"] == 2
+    before = {
+        r.name: (r.phone_hash, r.phone_masked, r.relation, r.residence_type, r.care_tags)
+        for r in Resident.objects.filter(name__in=["钱一", "钱二"])
+    }
+    assert before["钱一"][2:] == ("head", "floating", ",elderly_alone,low_income,")
+
+    # Only the columns that identify the resident and the household; then the same
+    # columns mapped but left blank.
+    short = save(
+        tmp_path / "short.xlsx",
+        {"S": [["姓名", "身份证号", "楼栋", "单元", "门牌号"], *[[r[0], r[1], *r[6:]] for r in rows]]},
+    )
+    blank = save(tmp_path / "blank.xlsx", {"S": [head, *[[*r[:2], "", "", "", "", *r[6:]] for r in rows]]})
+    for path in (short, blank):
+        result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
+        assert result.errors == []
+        assert result.summary()["unchanged"] == 2 and result.summary()["changed"] == 0
+        after = {
+            r.name: (r.phone_hash, r.phone_masked, r.relation, r.residence_type, r.care_tags)
+            for r in Resident.objects.filter(name__in=["钱一", "钱二"])
+        }
+        assert after == before
+
+    # A column that is given still changes the value.
+    changed = save(tmp_path / "phone.xlsx", {"S": [head, [*rows[0][:2], "13700000099", *rows[0][3:]]]})
+    result, _ = services.import_file(changed, world.areas["A1"].code, dry_run=False)
+    assert result.summary()["changed"] == 1
+    assert Resident.objects.get(name="钱一").phone_masked == "137****0099"
