@@ -235,8 +235,10 @@ def _check_row(
 
     def fail(key: str, reason: str, value: object = None) -> None:
         shown = cells.text(raw(key) if value is None else value)
-        if key == "id_number" and "E" not in shown.upper():
-            shown = mask_id_number(shown)
+        if key == "id_number":
+            shown = cells.shown_id_number(raw(key) if value is None else value)
+            if "E" not in shown.upper():
+                shown = mask_id_number(shown)
         elif key == "phone":
             shown = mask_phone(shown)
         errors.append(RowError(sheet.name, number, header(key), shown, reason))

@@ -6,7 +6,7 @@ import pytest
 from shequ.access.models import AuditEvent
 from shequ.people import idcard
 from shequ.people.models import Household, Resident
-from shequ.registry import services
+from shequ.registry import cells, services
 from shequ.registry.tests.helpers import person, save
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_messy_workbook_gives_the_exact_error_report_and_writes_nothing(world, t
         ["一网格", 4, "公民身份号码", BAD_CHECK[:3] + "*" * 11 + BAD_CHECK[-4:],
          f"身份证号校验位错误：最后一位应为 {WANG[17]}，填写的是 {BAD_CHECK[17]}"],
         ["一网格", 5, "出生日期", "1975/06/08", "出生日期与身份证号不符：身份证号显示为1975年06月07日"],
-        ["一网格", 6, "公民身份号码", "1.5078419800101e+17",
+        ["一网格", 6, "公民身份号码", "1.50784E+17",
          "身份证号被 Excel 存成了数字（1.50784E+17），后几位已丢失；请把该列设为文本后重新录入"],
         ["一网格", 8, "公民身份号码", WANG[:3] + "*" * 11 + WANG[-4:], "身份证号与第3行重复"],
         ["一网格", 9, "楼号", "9号楼", "楼栋“9号楼”在本社区不存在"],
@@ -175,3 +175,47 @@ def test_reimport_without_the_optional_columns_keeps_what_is_registered(world, t
     result, _ = services.import_file(changed, world.areas["A1"].code, dry_run=False)
     assert result.summary()["changed"] == 1
     assert Resident.objects.get(name="钱一").phone_masked == "137****0099"
+
+
+def test_a_birth_date_stored_as_the_number_19800304_is_read():
+    assert cells.a_date(19800304) == date(1980, 3, 4)
+    assert cells.a_date(19800304.0) == date(1980, 3, 4)
+    assert cells.a_date(29284) == date(1980, 3, 4)  # an Excel serial still is one
+    with pytest.raises(cells.CellError):
+        cells.a_date(19801332.0)
+
+
+def test_birth_date_column_of_numbers_imports(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "dates.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "楼栋", "门牌号", "出生日期"],
+                ["王五", WANG, building, "1单元808", 19800304],
+            ]
+        },
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == [] and result.rows[0].resident.birth_date == date(1980, 3, 4)
+
+
+def test_id_numbers_that_lost_digits_are_shown_as_excel_shows_them_not_in_full(world, tmp_path):
+    lost = "150784198001010000"
+    valid_000 = "150784198001028000"  # a real number may end in 000: its check digit is 0
+    for value in (150784198001010012, 1.5078419800101e17, float(lost), "1.5078419800101E+17", lost):
+        with pytest.raises(cells.CellError, match=r"1\.50784E\+17.*后几位已丢失"):
+            cells.id_number(value)
+        shown = cells.shown_id_number(value) if not isinstance(value, str) or "E" in value else ""
+        assert "19800101" not in shown
+    assert cells.id_number(valid_000) == valid_000
+
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "lost.xlsx",
+        {"S": [["姓名", "身份证号", "楼栋", "门牌号"], ["孙八", 1.5078419800101e17, building, "1单元909"]]},
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    (error,) = result.errors
+    assert error.value == "1.50784E+17"
+    assert "19800101" not in str(error.as_list())
