@@ -198,6 +198,9 @@ def plan(
             done += 1
             if progress and done % 2000 == 0:
                 progress(done, result.total)
+            if not any(cells.text(row[col]) for col in index.values() if col < len(row)):
+                result.total -= 1  # only a 序号, a note or formula leftovers: a blank row
+                continue
             row_errors = _check_row(sheet, number, row, index, headers, buildings, households, first_row)
             if isinstance(row_errors, list):
                 result.errors.extend(row_errors)

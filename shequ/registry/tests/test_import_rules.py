@@ -219,3 +219,42 @@ def test_id_numbers_that_lost_digits_are_shown_as_excel_shows_them_not_in_full(w
     (error,) = result.errors
     assert error.value == "1.50784E+17"
     assert "19800101" not in str(error.as_list())
+
+
+def test_building_and_door_merged_over_a_household_apply_to_every_member(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "merged.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "与户主关系", "楼栋", "单元", "门牌号"],
+                ["钱三", person(61), "户主", building, "4", "401"],
+                ["钱四", person(62), "配偶", None, None, None],
+                ["钱五", person(63), "子女", None, None, None],
+            ]
+        },
+        {"S": ["D2:D4", "E2:E4", "F2:F4"]},
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == []
+    assert result.summary()["new"] == 3 and len(result.new_households) == 1
+    assert {p.resident.household.address for p in result.rows} == {"4单元401"}
+
+
+def test_rows_with_only_a_serial_number_or_formula_leftovers_are_blank(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "numbered.xlsx",
+        {
+            "S": [
+                ["序号", "姓名", "身份证号", "楼栋", "门牌号", "合计"],
+                [1, "钱六", person(64), building, "4单元402", 1],
+                [2, None, None, None, None, 0],
+                [3, "", "", "", "", ""],
+            ]
+        },
+    )
+    result, mapping = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert not mapping.get("序号") and not mapping.get("合计")
+    assert result.errors == []
+    assert result.summary()["new"] == 1 and result.summary()["total"] == 1
