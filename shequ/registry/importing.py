@@ -11,6 +11,7 @@ resident registered on a page.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -20,7 +21,9 @@ from typing import Any
 from shequ.access.masking import mask_id_number, mask_phone
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path, under
+from shequ.core import fieldcrypt
 from shequ.core.errors import ValidationFailed
+from shequ.people import idcard
 from shequ.people.models import Household, Resident
 from shequ.people.services import ResidentInput, build_resident
 from shequ.registry import cells
@@ -268,6 +271,20 @@ def _check_row(
             fail("id_number", "身份证号必填")
     except cells.CellError as exc:
         fail("id_number", str(exc))
+    # A repeated ID number is reported whatever else is wrong with either row: the first
+    # row holding it is remembered as soon as the number itself is valid.
+    info = None
+    if number_text:
+        with contextlib.suppress(idcard.IdNumberError):  # build_resident reports it
+            info = idcard.parse(number_text)
+    if info is not None:
+        number_hash = fieldcrypt.lookup_hash(info.number, "id_number")
+        seen = first_row.get(number_hash)
+        if seen is not None:
+            where = f"第{seen[1]}行" if seen[0] == sheet.name else f"工作表“{seen[0]}”第{seen[1]}行"
+            fail("id_number", f"身份证号与{where}重复", number_text)
+        else:
+            first_row[number_hash] = (sheet.name, number)
     building: Area | None = None
     door = ""
     building_text = cells.text(raw("building"))
@@ -318,12 +335,6 @@ def _check_row(
         return errors
     if errors:
         return errors
-    seen = first_row.get(resident.id_number_hash)
-    if seen is not None:
-        where = f"第{seen[1]}行" if seen[0] == sheet.name else f"工作表“{seen[0]}”第{seen[1]}行"
-        fail("id_number", f"身份证号与{where}重复", number_text)
-        return errors
-    first_row[resident.id_number_hash] = (sheet.name, number)
     given = frozenset(k for k in KEPT_UNLESS_GIVEN if k in index and cells.text(raw(k)))
     return resident, header("id_number"), given
 

@@ -258,3 +258,26 @@ def test_rows_with_only_a_serial_number_or_formula_leftovers_are_blank(world, tm
     assert not mapping.get("序号") and not mapping.get("合计")
     assert result.errors == []
     assert result.summary()["new"] == 1 and result.summary()["total"] == 1
+
+
+def test_a_repeated_id_number_is_reported_even_when_either_row_has_other_errors(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    a, b = person(71, gender="M"), person(72, gender="M")
+    path = save(
+        tmp_path / "dups.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "性别", "联系电话", "楼栋", "门牌号"],
+                ["钱七", a, "男", "12345", building, "5单元501"],  # bad phone
+                ["钱七", a, "男", "13700000071", building, "5单元501"],  # otherwise valid
+                ["钱八", b, "男", "13700000072", building, "5单元502"],
+                ["钱八", b, "女", "13700000072", building, "5单元502"],  # wrong gender too
+            ]
+        },
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    reasons = {(e.row, e.reason) for e in result.errors}
+    assert (3, "身份证号与第2行重复") in reasons
+    assert (5, "身份证号与第4行重复") in reasons
+    assert any(row == 2 for row, _ in reasons) and any(row == 5 and "性别" in r for row, r in reasons)
+    assert result.summary()["refused"] == 3
