@@ -124,13 +124,28 @@ class Buildings:
         """现住址 → (building, the rest as the door): the longest building name it contains."""
         key = _key(address)
         for name in self.names:
-            at = key.find(name)
+            at = _find_whole(key, name)
             if at >= 0:
                 rest = key[at + len(name) :].lstrip("-—,，")
                 if not rest:
                     raise cells.CellError(f"现住址“{address}”没有门牌号")
-                return self.by_key[name][0], rest.removesuffix("室")
+                found = self.by_key[name]
+                if len({b.pk for b in found}) > 1:
+                    names = "、".join(sorted({b.name for b in found}))
+                    raise cells.CellError(f"现住址“{address}”中的楼栋在本社区有多处（{names}），请填写楼栋列")
+                return found[0], rest.removesuffix("室")
         raise cells.CellError(f"现住址“{address}”中没有找到本社区的楼栋")
+
+
+def _find_whole(key: str, name: str) -> int:
+    """Where ``name`` starts in ``key`` at the start or after a non-digit (1栋 is not in
+    11栋), or -1."""
+    at = key.find(name)
+    while at >= 0:
+        if at == 0 or not (key[at - 1].isdigit() and name[0].isdigit()):
+            return at
+        at = key.find(name, at + 1)
+    return -1
 
 
 class Households:

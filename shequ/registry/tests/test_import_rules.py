@@ -281,3 +281,32 @@ def test_a_repeated_id_number_is_reported_even_when_either_row_has_other_errors(
     assert (5, "身份证号与第4行重复") in reasons
     assert any(row == 2 for row, _ in reasons) and any(row == 5 and "性别" in r for row, r in reasons)
     assert result.summary()["refused"] == 3
+
+
+def test_address_column_does_not_take_1栋_inside_11栋_and_refuses_ambiguous_names(world, tmp_path):
+    from shequ.areas.services import create_area
+
+    grid, other_grid = world.areas["A1-1"], world.areas["A1-2"]
+    one = create_area(code=f"{grid.code}T01", name="1栋", kind="building", parent=grid)
+    create_area(code=f"{grid.code}T03", name="3栋", kind="building", parent=grid)
+    create_area(code=f"{other_grid.code}T03", name="3栋", kind="building", parent=other_grid)
+    path = save(
+        tmp_path / "addr.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "现住址"],
+                ["褚一", person(81), "11栋2单元301"],
+                ["褚二", person(82), "21栋2单元301"],
+                ["褚三", person(83), "1栋2单元301"],
+                ["褚四", person(84), "3栋1单元101"],
+            ]
+        },
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    reasons = {e.row: e.reason for e in result.errors}
+    assert reasons[2] == "现住址“11栋2单元301”中没有找到本社区的楼栋"
+    assert reasons[3] == "现住址“21栋2单元301”中没有找到本社区的楼栋"
+    assert 4 not in reasons
+    assert reasons[5] == "现住址“3栋1单元101”中的楼栋在本社区有多处（3栋），请填写楼栋列"
+    (planned,) = [p.resident for p in result.rows]
+    assert planned.household.building == one and planned.household.address == "2单元301"
