@@ -48,12 +48,19 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         for field, perm in UNMASK_PERMISSION.items()
         if can(request.user, perm, resident.area_path) and services.encrypted_value(resident, field)
     ]
+    can_floating = can(request.user, Permission.FLOATING_MANAGE, resident.area_path)
     context = {
         "resident": resident,
         "unmaskable": unmaskable,
-        "can_floating": can(request.user, Permission.FLOATING_MANAGE, resident.area_path),
+        "can_floating": can_floating,
         "can_care": can(request.user, Permission.CARE_MANAGE, resident.area_path),
-        "floating": getattr(resident, "floating", None) if resident.residence_type == "floating" else None,
+        # Landlord, lease, employer and permit are for those who manage the floating
+        # population there, not for everyone who may open the resident (building heads).
+        "floating": (
+            getattr(resident, "floating", None)
+            if can_floating and resident.residence_type == "floating"
+            else None
+        ),
     }
     return render(request, "people/resident_detail.html", context)
 

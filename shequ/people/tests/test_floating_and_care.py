@@ -152,3 +152,28 @@ def test_full_permit_number_needs_id_unmask_rights_a_reason_and_is_audited(world
     with pytest.raises(ValidationFailed) as exc:  # nothing recorded for the landlord
         services.unmask(world.secretary_zhang, landlord.pk, "permit_number", "核对居住证")
     assert exc.value.fields == {"field": "该居民没有登记居住证号"}
+
+
+def test_floating_details_show_only_to_those_who_manage_the_floating_population(world):
+    from django.test import Client
+
+    tenant, landlord = world.residents["A1-1-h1-r2"], world.residents["A1-1-h2-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    services.set_floating(
+        world.grid_worker_li,
+        tenant.pk,
+        FloatingInput(landlord_id=landlord.pk, employer="某某电子厂", permit_number="JZ11223344"),
+    )
+    for user_key, shown in (
+        ("grid_worker@A1-1", True),
+        ("community_secretary@A1", True),
+        ("building_head@A1-1-b", False),
+        ("resident@A1-1-h1", False),
+    ):
+        client = Client()
+        client.force_login(world.users[user_key])
+        r = client.get(f"/residents/{tenant.pk}/")
+        assert r.status_code == 200, user_key
+        page = r.content.decode()
+        for secret in ("流动人口信息", "某某电子厂", landlord.name, "居住证号"):
+            assert (secret in page) == shown, (user_key, secret)
