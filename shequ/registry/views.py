@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
@@ -136,18 +136,24 @@ def import_errors(request: HttpRequest, run_id: int) -> FileResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def resident_export(request: HttpRequest) -> HttpResponse | FileResponse:
-    """The resident list with the list page's filters (area, q) as xlsx; masked unless
-    full=1 with a reason, and then full only where the viewer may unmask."""
+    """The resident list with the list page's filters (area, q) as xlsx: a GET is always
+    masked; full values are a POST (CSRF-checked, the reason kept out of URLs and access
+    logs) with a reason, and then full only where the viewer may unmask."""
+    full = request.method == "POST"
+    if not full and request.GET.get("full") == "1":
+        return HttpResponseNotAllowed(["POST"], "导出完整信息请使用页面上的表单（POST）")
+    params = request.POST if full else request.GET
     spool = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response
     try:
         services.export_residents(
             request.user,
             spool.name,
-            area_code=request.GET.get("area", "").strip(),
-            q=request.GET.get("q", "").strip(),
-            full=request.GET.get("full") == "1",
-            reason=request.GET.get("reason", ""),
+            area_code=params.get("area", "").strip(),
+            q=params.get("q", "").strip(),
+            full=full,
+            reason=params.get("reason", ""),
             ip=client_ip(request),
         )
     except DomainError as exc:
