@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.access import audit
-from shequ.access.masking import mask_id_number, mask_phone
+from shequ.access.masking import mask_id_number, mask_permit_number, mask_phone
 from shequ.access.models import AuditEvent
 from shequ.access.roles import UNMASK_PERMISSION, Permission
 from shequ.access.scope import can
@@ -537,7 +537,7 @@ def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str =
         if permit:
             profile.permit_number_enc = fieldcrypt.encrypt(permit, "permit_number")
             profile.permit_number_hash = fieldcrypt.lookup_hash(permit, "permit_number")
-            profile.permit_number_masked = mask_id_number(permit)
+            profile.permit_number_masked = mask_permit_number(permit)
         profile.save()
         audit.record(actor, "floating.update", area_path=profile.area_path, obj=profile, ip=ip)
     return profile

@@ -30,7 +30,7 @@ def test_permit_number_is_encrypted_and_masked_and_landlord_must_be_in_scope(wor
         tenant.pk,
         FloatingInput(landlord_id=landlord.pk, permit_number="ＪＺ 1101052026001", origin="贵州省麻江县"),
     )
-    assert profile.permit_number_masked == "JZ1********6001"
+    assert profile.permit_number_masked == "***********6001"
     assert "2026001" not in profile.permit_number_enc
     assert fieldcrypt.decrypt(profile.permit_number_enc, "permit_number") == "JZ1101052026001"
     # Updating without a number keeps the recorded one.
@@ -38,7 +38,7 @@ def test_permit_number_is_encrypted_and_masked_and_landlord_must_be_in_scope(wor
         world.grid_worker_li, tenant.pk, FloatingInput(landlord_id=landlord.pk, employer="某厂")
     )
     profile.refresh_from_db()
-    assert profile.permit_number_masked == "JZ1********6001" and profile.employer == "某厂"
+    assert profile.permit_number_masked == "***********6001" and profile.employer == "某厂"
     elsewhere = world.residents["A2-1-h1-r1"]
     with pytest.raises(ValidationFailed) as exc:
         services.set_floating(
@@ -140,7 +140,7 @@ def test_full_permit_number_needs_id_unmask_rights_a_reason_and_is_audited(world
     zhang = Client()
     zhang.force_login(world.secretary_zhang)
     page = zhang.get(f"/residents/{tenant.pk}/").content.decode()
-    assert "JZ1***3344" in page and 'value="permit_number"' in page and "JZ11223344" not in page
+    assert "******3344" in page and 'value="permit_number"' in page and "JZ11223344" not in page
     r = zhang.post(
         f"/api/v1/residents/{tenant.pk}/unmask",
         {"field": "permit_number", "reason": "核对居住证"},
@@ -177,3 +177,18 @@ def test_floating_details_show_only_to_those_who_manage_the_floating_population(
         page = r.content.decode()
         for secret in ("流动人口信息", "某某电子厂", landlord.name, "居住证号"):
             assert (secret in page) == shown, (user_key, secret)
+
+
+def test_permit_numbers_are_masked_to_at_most_the_last_4_and_at_least_half_hidden():
+    from shequ.access.masking import mask_permit_number
+
+    assert mask_permit_number("JZ1101052026001") == "***********6001"
+    assert mask_permit_number("JZ55556666") == "******6666"
+    assert mask_permit_number("1234567") == "****567"
+    assert mask_permit_number("AB12") == "**12"
+    assert mask_permit_number("") == ""
+    for value in ("JZ1101052026001", "520102199001011234", "A1", "X", "JZ123456"):
+        masked = mask_permit_number(value)
+        shown = len(masked) - masked.count("*")
+        assert len(masked) == len(value) and shown <= 4 and shown <= len(value) // 2
+        assert masked.endswith(value[len(value) - shown :])

@@ -163,7 +163,7 @@ def test_floating_and_care_lists_export_masked_with_their_filters_and_are_audite
     assert rows[0][:3] == ("姓名", "身份证号", "联系电话")
     assert [r[0] for r in rows[1:]] == [tenant.name]
     assert (
-        rows[1][1] == tenant.id_number_masked and rows[1][9] == "JZ5***6666" and rows[1][5] == landlord.name
+        rows[1][1] == tenant.id_number_masked and rows[1][9] == "******6666" and rows[1][5] == landlord.name
     )
     event = AuditEvent.objects.filter(event="floating.export").latest("id")
     assert event.detail == {"rows": 1, "list": "permit", "area": ""}
