@@ -310,3 +310,30 @@ def test_address_column_does_not_take_1栋_inside_11栋_and_refuses_ambiguous_na
     assert reasons[5] == "现住址“3栋1单元101”中的楼栋在本社区有多处（3栋），请填写楼栋列"
     (planned,) = [p.resident for p in result.rows]
     assert planned.household.building == one and planned.household.address == "2单元301"
+
+
+def test_a_resident_moved_by_import_takes_floating_profile_and_care_records_along(world, tmp_path):
+    from django.utils import timezone
+
+    from shequ.people.models import CareRecord, FloatingProfile
+    from shequ.people.services import FloatingInput, record_care, set_floating
+
+    mover = world.residents["A1-1-h2-r2"]
+    Resident.objects.filter(pk=mover.pk).update(residence_type="floating", care_tags=",low_income,")
+    zhang = world.secretary_zhang
+    set_floating(zhang, mover.pk, FloatingInput(employer="某厂"))
+    record_care(zhang, mover.pk, "phone", "电话问候", timezone.localdate())
+    number = world.full_values[mover.pk][0]
+    target = world.areas["A1-2-b"]
+    path = save(
+        tmp_path / "move.xlsx",
+        {"S": [["姓名", "身份证号", "楼栋", "门牌号"], [mover.name, number, target.name, "7单元701"]]},
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
+    assert result.errors == [] and result.summary()["moved"] == 1
+    moved = Resident.objects.get(pk=mover.pk)
+    assert moved.area_path.startswith(target.path) and moved.area_path != mover.area_path
+    assert FloatingProfile.objects.get(resident=moved).area_path == moved.area_path
+    assert set(CareRecord.objects.filter(resident=moved).values_list("area_path", flat=True)) == {
+        moved.area_path
+    }
