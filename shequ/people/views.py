@@ -49,18 +49,17 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         if can(request.user, perm, resident.area_path) and services.encrypted_value(resident, field)
     ]
     can_floating = can(request.user, Permission.FLOATING_MANAGE, resident.area_path)
+    # Landlord, lease, employer and permit are for those who manage the floating
+    # population there, not for everyone who may open the resident (building heads).
+    is_floating = can_floating and resident.residence_type == "floating"
+    floating = getattr(resident, "floating", None) if is_floating else None
     context = {
         "resident": resident,
         "unmaskable": unmaskable,
         "can_floating": can_floating,
         "can_care": can(request.user, Permission.CARE_MANAGE, resident.area_path),
-        # Landlord, lease, employer and permit are for those who manage the floating
-        # population there, not for everyone who may open the resident (building heads).
-        "floating": (
-            getattr(resident, "floating", None)
-            if can_floating and resident.residence_type == "floating"
-            else None
-        ),
+        "floating": floating,
+        "landlord": selectors.shown_landlord(request.user, floating) if floating else None,
     }
     return render(request, "people/resident_detail.html", context)
 
@@ -268,6 +267,8 @@ def floating_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = selectors.floating_list(request.user, area_path=path)
     page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
+    for profile in page.object_list:
+        profile.shown_landlord = selectors.shown_landlord(request.user, profile)
     return render(request, "people/floating_list.html", {"page": page, "area": area, "which": which})
 
 

@@ -395,7 +395,7 @@ def export_floating(viewer: Any, out: Any, *, area_code: str = "", which: str = 
             p.resident.phone_masked,
             p.resident.area.name,
             p.resident.household.address,
-            p.landlord.name if p.landlord else "",
+            landlord.name if (landlord := people_selectors.shown_landlord(viewer, p)) else "",
             p.lease_start,
             p.lease_end,
             p.employer,

@@ -192,3 +192,35 @@ def test_permit_numbers_are_masked_to_at_most_the_last_4_and_at_least_half_hidde
         shown = len(masked) - masked.count("*")
         assert len(masked) == len(value) and shown <= 4 and shown <= len(value) // 2
         assert masked.endswith(value[len(value) - shown :])
+
+
+def test_a_landlord_outside_the_viewers_scope_is_shown_as_outside(world):
+    import io
+
+    import openpyxl
+    from django.test import Client
+
+    tenant, landlord = world.residents["A1-1-h1-r2"], world.residents["A1-2-h1-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    services.set_floating(world.secretary_zhang, tenant.pk, FloatingInput(landlord_id=landlord.pk))
+
+    li = Client()
+    li.force_login(world.grid_worker_li)  # grid A1-1: the tenant, not the landlord
+    roster = selectors.landlords(world.grid_worker_li)
+    assert [(who.name, who.pk, [t.resident_id for t in ts]) for who, ts in roster] == [
+        ("辖区外", None, [tenant.pk])
+    ]
+    for url in ("/floating/landlords/", "/floating/", f"/residents/{tenant.pk}/"):
+        page = li.get(url).content.decode()
+        assert "辖区外" in page and landlord.name not in page, url
+    assert li.get("/api/v1/floating/").json()["items"][0]["landlord"] == {"id": None, "name": "辖区外"}
+    listed = li.get("/api/v1/floating/landlords").json()
+    assert listed[0]["landlord"] == {"id": None, "name": "辖区外"} and listed[0]["phone"] == ""
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(li.get("/floating/export/").streaming_content)))  # type: ignore[attr-defined]
+    assert [row[5] for row in list(book.active.values)[1:]] == ["辖区外"]
+
+    zhang = Client()
+    zhang.force_login(world.secretary_zhang)  # community A1: both
+    page = zhang.get(f"/residents/{tenant.pk}/").content.decode()
+    assert landlord.name in page and "辖区外" not in page
+    assert zhang.get("/api/v1/floating/").json()["items"][0]["landlord"]["id"] == landlord.pk
