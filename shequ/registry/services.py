@@ -100,7 +100,7 @@ def start_import(actor: Any, community_code: str, upload: Any, *, ip: str = "") 
 def set_mapping(actor: Any, run_id: int, mapping: dict[str, str], *, ip: str = "") -> ImportRun:
     """Confirm the column mapping (remembered for the community) and start the dry run."""
     run = get_import_run(actor, run_id)
-    if run.running:
+    if run.active:
         raise ValidationFailed({"status": "这次导入正在进行，请等它完成"})
     if run.status == ImportStatus.DONE:
         raise ValidationFailed({"status": "这个文件已经导入；要更新请重新上传"})
@@ -118,7 +118,11 @@ def set_mapping(actor: Any, run_id: int, mapping: dict[str, str], *, ip: str = "
             },
         )
         ImportRun.objects.filter(pk=run.pk).update(
-            mapping=cleaned, status=ImportStatus.CHECKING, progress=0, message="排队中"
+            mapping=cleaned,
+            status=ImportStatus.CHECKING,
+            progress=0,
+            message="排队中",
+            progressed_at=timezone.now(),
         )
         audit.record(actor, "registry.mapping", area_path=run.area_path, obj=run, ip=ip)
         transaction.on_commit(lambda: _enqueue(run.pk, commit=False))
@@ -133,7 +137,7 @@ def confirm_import(actor: Any, run_id: int, *, ip: str = "") -> ImportRun:
         raise ValidationFailed({"status": "只有检查通过的文件才能导入"})
     with transaction.atomic():
         updated = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.IMPORTING, progress=0, message="排队中"
+            status=ImportStatus.IMPORTING, progress=0, message="排队中", progressed_at=timezone.now()
         )
         if not updated:
             raise ValidationFailed({"status": "这个文件已经在导入"})
@@ -152,7 +156,9 @@ def _enqueue(run_id: int, *, commit: bool) -> None:
 def _progress(run_id: int) -> Callable[[int, int], None]:
     def report(done: int, total: int) -> None:
         share = 80 * done // max(total, 1)
-        ImportRun.objects.filter(pk=run_id).update(progress=share, message=f"已检查 {done}/{total} 行")
+        ImportRun.objects.filter(pk=run_id).update(
+            progress=share, message=f"已检查 {done}/{total} 行", progressed_at=timezone.now()
+        )
 
     return report
 
@@ -181,7 +187,9 @@ def process(run_id: int, *, commit: bool) -> ImportRun:
         elif not commit:
             fields.update(status=ImportStatus.CHECKED, message="检查通过，可以导入")
         else:
-            ImportRun.objects.filter(pk=run.pk).update(progress=85, message="正在写入")
+            ImportRun.objects.filter(pk=run.pk).update(
+                progress=85, message="正在写入", progressed_at=timezone.now()
+            )
             apply_plan(result, actor=run.requested_by, community=run.community, run=run)
             fields.update(status=ImportStatus.DONE, message="导入完成")
         ImportRun.objects.filter(pk=run.pk).update(**fields)

@@ -77,7 +77,7 @@ def _run_context(run: ImportRun, error: DomainError | None = None) -> dict[str, 
         "run": run,
         "choices": choices,
         "mapping_rows": rows,
-        "can_map": run.status in REMAPPABLE,
+        "can_map": run.status in REMAPPABLE or run.stale,
         "error": error,
     }
 
@@ -107,7 +107,7 @@ def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
 def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.get_import_run(request.user, run_id)
     response = render(request, "registry/partials/import_status.html", _run_context(run))
-    if not run.running and request.GET.get("was") in ("checking", "importing"):
+    if not run.active and request.GET.get("was") in ("checking", "importing"):
         response["HX-Refresh"] = "true"  # the mapping form and buttons follow the new status
     return response
 

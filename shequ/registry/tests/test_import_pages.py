@@ -141,3 +141,44 @@ def test_the_runs_list_costs_the_same_queries_for_one_run_as_for_three(world, tm
     upload(client, world.areas["A1"], path)
     upload(client, world.areas["A1"], path)
     assert count() == one
+
+
+def test_a_run_whose_worker_died_can_be_checked_again(
+    world, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    path = save(tmp_path / "stuck.xlsx", {"居民": [HEADERS, *rows_for(world, 2, start=41_000)]})
+    upload(client, world.areas["A1"], path)
+    run = ImportRun.objects.latest("id")
+    fields = {f"col_{i}": run.mapping.get(h, "") for i, h in enumerate(run.headers)}
+    with django_capture_on_commit_callbacks(execute=False):  # the job is never run: a dead worker
+        assert client.post(f"/registry/import/{run.pk}/", fields).status_code == 302
+    run.refresh_from_db()
+    assert run.status == "checking" and run.active
+
+    page = client.get(f"/registry/import/{run.pk}/").content.decode()
+    assert "hx-trigger" in page and "重新检查" not in page
+    r = client.post(f"/registry/import/{run.pk}/", fields)
+    assert r.status_code == 400 and "这次导入正在进行" in r.content.decode()
+
+    # The clock is frozen; the job's last news was 31 minutes before it (moving the clock
+    # itself forward would also expire the login session).
+    frozen = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=frozen - timedelta(minutes=29))
+    run.refresh_from_db()
+    assert run.active  # not yet
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=frozen - timedelta(minutes=31))
+    run.refresh_from_db()
+    assert run.stale and not run.active
+    page = client.get(f"/registry/import/{run.pk}/").content.decode()
+    assert "hx-trigger" not in page and "重新检查" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/registry/import/{run.pk}/", fields).status_code == 302
+    run.refresh_from_db()
+    assert run.status == "checked" and run.summary["new"] == 2 and not run.stale
