@@ -77,7 +77,7 @@ def _run_context(run: ImportRun, error: DomainError | None = None) -> dict[str, 
         "run": run,
         "choices": choices,
         "mapping_rows": rows,
-        "can_map": run.status in REMAPPABLE or run.stale,
+        "can_map": bool(run.stored_file) and (run.status in REMAPPABLE or run.stale),
         "error": error,
     }
 
