@@ -224,3 +224,28 @@ def test_a_landlord_outside_the_viewers_scope_is_shown_as_outside(world):
     page = zhang.get(f"/residents/{tenant.pk}/").content.decode()
     assert landlord.name in page and "辖区外" not in page
     assert zhang.get("/api/v1/floating/").json()["items"][0]["landlord"]["id"] == landlord.pk
+
+
+def test_floating_form_refuses_a_date_it_cannot_read_instead_of_erasing_the_stored_one(world):
+    from django.test import Client
+
+    tenant = world.residents["A1-1-h1-r2"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    lease_end = TODAY + timedelta(days=200)
+    services.set_floating(
+        world.grid_worker_li, tenant.pk, FloatingInput(lease_end=lease_end, employer="某厂")
+    )
+    client = Client()
+    client.force_login(world.grid_worker_li)
+    url = f"/residents/{tenant.pk}/floating/"
+    form = {"lease_end": "2027/13/01", "employer": "某厂", "permit_number": "JZ99887766"}
+    r = client.post(url, form)
+    page = r.content.decode()
+    assert r.status_code == 400 and "日期格式应为 2026-11-22" in page and "租期结束" in page
+    assert 'value="JZ99887766"' in page  # what was typed comes back
+    profile = Resident.objects.get(pk=tenant.pk).floating
+    assert profile.lease_end == lease_end and profile.permit_number_masked == ""
+
+    # A rule broken further on (a landlord that is not a number) keeps the typed number too.
+    r = client.post(url, {**form, "lease_end": lease_end.isoformat(), "landlord_id": "abc"})
+    assert r.status_code == 400 and 'value="JZ99887766"' in r.content.decode()
