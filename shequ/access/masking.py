@@ -12,6 +12,15 @@ def mask_id_number(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_permit_number(value: str) -> str:
+    """Residence permit numbers have no fixed layout (JZ1101052026001, 5201...): keep at
+    most the last 4 characters and hide at least half. JZ55556666 → ******6666."""
+    if not value:
+        return ""
+    keep = min(4, len(value) // 2)
+    return "*" * (len(value) - keep) + value[len(value) - keep :]
+
+
 def mask_phone(value: str) -> str:
     """13812341234 → 138****1234; 0571-87654321 → 0571-****4321."""
     if not value:

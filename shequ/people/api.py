@@ -207,9 +207,14 @@ class ResidentRef(Schema):
     name: str
 
 
+class LandlordRef(Schema):
+    id: int | None  # None: the landlord lives outside the caller's scope (name 辖区外)
+    name: str
+
+
 class FloatingOut(Schema):
     resident: ResidentRef
-    landlord: ResidentRef | None
+    landlord: LandlordRef | None
     lease_start: date | None
     lease_end: date | None
     employer: str
@@ -222,6 +227,10 @@ class FloatingOut(Schema):
     @staticmethod
     def resolve_permit_number(obj: FloatingProfile) -> str:
         return obj.permit_number_masked
+
+    @staticmethod
+    def resolve_landlord(obj: FloatingProfile, context: dict[str, Any]) -> Resident | None:
+        return selectors.shown_landlord(context["request"].user, obj)
 
 
 class FloatingIn(Schema):
@@ -237,7 +246,7 @@ class FloatingIn(Schema):
 
 
 class LandlordOut(Schema):
-    landlord: ResidentRef
+    landlord: LandlordRef
     phone: str
     tenants: list[FloatingOut]
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from shequ.access.roles import Permission
+from shequ.access.scope import can
 from shequ.areas.paths import under
 from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound
@@ -252,14 +253,31 @@ def expiring(
     )
 
 
+OUT_OF_SCOPE = "辖区外"
+
+
+def shown_landlord(viewer: Any, profile: FloatingProfile) -> Resident | None:
+    """A tenant's landlord as the viewer may see them. A landlord living outside the
+    viewer's scope (a tenant in their grid renting from someone in the next one) is a
+    stand-in named 辖区外, without id or phone."""
+    landlord = profile.landlord
+    if landlord is None:
+        return None
+    if can(viewer, Permission.RESIDENT_VIEW, landlord.area_path):
+        return landlord
+    return Resident(name=OUT_OF_SCOPE, area_path="")
+
+
 def landlords(viewer: Any, *, area_path: str | None = None) -> list[tuple[Resident, list[FloatingProfile]]]:
-    """Landlords' roster: each landlord with the tenants recorded under them."""
+    """Landlords' roster: each landlord with the tenants recorded under them; landlords
+    outside the viewer's scope are listed together as 辖区外, last."""
     tenants = floating_list(viewer, area_path=area_path).filter(landlord__isnull=False)
     roster: dict[int, tuple[Resident, list[FloatingProfile]]] = {}
     for profile in tenants:
-        assert profile.landlord is not None
-        roster.setdefault(profile.landlord_id or 0, (profile.landlord, []))[1].append(profile)
-    return sorted(roster.values(), key=lambda item: (item[0].area_path, item[0].pk))
+        landlord = shown_landlord(viewer, profile)
+        assert landlord is not None
+        roster.setdefault(landlord.pk or 0, (landlord, []))[1].append(profile)
+    return sorted(roster.values(), key=lambda item: (item[0].pk is None, item[0].area_path, item[0].pk or 0))
 
 
 CARE_LISTS = {

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.access import audit
-from shequ.access.masking import mask_id_number, mask_phone
+from shequ.access.masking import mask_id_number, mask_permit_number, mask_phone
 from shequ.access.models import AuditEvent
 from shequ.access.roles import UNMASK_PERMISSION, Permission
 from shequ.access.scope import can
@@ -322,6 +322,7 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
         resident.updated_at = now
     with transaction.atomic():
         Resident.objects.bulk_update(built, [*UPDATABLE, "updated_at"], batch_size=500)
+        _follow_moves(built)
         audit.record(
             actor,
             "resident.bulk_update",
@@ -329,6 +330,25 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
             detail={"count": len(built)},
         )
     return len(built)
+
+
+def _follow_moves(residents: list[Resident]) -> None:
+    """A resident's floating profile and care records carry the resident's area path (the
+    scope they are seen in): when residents move household, those rows move with them."""
+    path_of = {r.pk: r.area_path for r in residents}
+    ids = list(path_of)
+    for model in (FloatingProfile, CareRecord):
+        moved: dict[str, list[int]] = {}
+        for start in range(0, len(ids), 500):
+            rows = model.objects.filter(resident_id__in=ids[start : start + 500]).values_list(
+                "resident_id", "area_path"
+            )
+            for resident_id, path in rows.distinct():
+                if path != path_of[resident_id]:
+                    moved.setdefault(path_of[resident_id], []).append(resident_id)
+        for path, moved_ids in moved.items():
+            for start in range(0, len(moved_ids), 500):
+                model.objects.filter(resident_id__in=moved_ids[start : start + 500]).update(area_path=path)
 
 
 def _common_path(paths: list[str]) -> str:
@@ -537,7 +557,7 @@ def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str =
         if permit:
             profile.permit_number_enc = fieldcrypt.encrypt(permit, "permit_number")
             profile.permit_number_hash = fieldcrypt.lookup_hash(permit, "permit_number")
-            profile.permit_number_masked = mask_id_number(permit)
+            profile.permit_number_masked = mask_permit_number(permit)
         profile.save()
         audit.record(actor, "floating.update", area_path=profile.area_path, obj=profile, ip=ip)
     return profile

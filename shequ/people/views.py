@@ -48,12 +48,18 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         for field, perm in UNMASK_PERMISSION.items()
         if can(request.user, perm, resident.area_path) and services.encrypted_value(resident, field)
     ]
+    can_floating = can(request.user, Permission.FLOATING_MANAGE, resident.area_path)
+    # Landlord, lease, employer and permit are for those who manage the floating
+    # population there, not for everyone who may open the resident (building heads).
+    is_floating = can_floating and resident.residence_type == "floating"
+    floating = getattr(resident, "floating", None) if is_floating else None
     context = {
         "resident": resident,
         "unmaskable": unmaskable,
-        "can_floating": can(request.user, Permission.FLOATING_MANAGE, resident.area_path),
+        "can_floating": can_floating,
         "can_care": can(request.user, Permission.CARE_MANAGE, resident.area_path),
-        "floating": getattr(resident, "floating", None) if resident.residence_type == "floating" else None,
+        "floating": floating,
+        "landlord": selectors.shown_landlord(request.user, floating) if floating else None,
     }
     return render(request, "people/resident_detail.html", context)
 
@@ -99,6 +105,25 @@ def _date(value: str) -> date | None:
         return date.fromisoformat(value.strip()) if value and value.strip() else None
     except ValueError:
         return None
+
+
+DATE_FORMAT_ERROR = "日期格式应为 2026-11-22"
+
+
+def _dates(post: Any, labels: dict[str, str]) -> tuple[dict[str, date | None], ValidationFailed | None]:
+    """The form's date fields; one that is filled in but not a date is an error (not an
+    empty date, which would erase the stored one)."""
+    values: dict[str, date | None] = {}
+    errors: dict[str, str] = {}
+    for name in labels:
+        raw = (post.get(name, "") or "").strip()
+        values[name] = _date(raw)
+        if raw and values[name] is None:
+            errors[name] = DATE_FORMAT_ERROR
+    if not errors:
+        return values, None
+    wrong = "、".join(labels[name] for name in errors)
+    return values, ValidationFailed(errors, f"{wrong}不是有效的日期")
 
 
 def _scope_area(request: HttpRequest, permission: Permission) -> Area | None:
@@ -261,6 +286,8 @@ def floating_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = selectors.floating_list(request.user, area_path=path)
     page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
+    for profile in page.object_list:
+        profile.shown_landlord = selectors.shown_landlord(request.user, profile)
     return render(request, "people/floating_list.html", {"page": page, "area": area, "which": which})
 
 
@@ -269,6 +296,15 @@ def floating_landlords(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.FLOATING_MANAGE)
     roster = selectors.landlords(request.user, area_path=area.path if area else None)
     return render(request, "people/floating_landlords.html", {"roster": roster[:500], "area": area})
+
+
+FLOATING_DATES = {
+    "lease_start": "租期开始",
+    "lease_end": "租期结束",
+    "permit_expires": "居住证有效期至",
+    "arrived_on": "来本地日期",
+    "left_on": "离开日期",
+}
 
 
 @login_required
@@ -285,28 +321,31 @@ def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
             form[name] = value.isoformat() if value else ""
         form.update(employer=profile.employer, origin=profile.origin, landlord_id=profile.landlord_id or "")
     if request.method == "POST":
+        # What was typed comes back with the message, the permit number too: the person
+        # who typed it is the one who reads it back (the stored number is never shown).
         form = request.POST.dict()
-        form.pop("permit_number", None)  # never echoed back in full
         try:
             landlord = int(request.POST.get("landlord_id", "") or 0) or None
         except ValueError:
             landlord = -1
+        dates, error = _dates(request.POST, FLOATING_DATES)
         data = services.FloatingInput(
             landlord_id=landlord,
-            lease_start=_date(request.POST.get("lease_start", "")),
-            lease_end=_date(request.POST.get("lease_end", "")),
+            lease_start=dates["lease_start"],
+            lease_end=dates["lease_end"],
             employer=request.POST.get("employer", ""),
             permit_number=request.POST.get("permit_number", ""),
-            permit_expires=_date(request.POST.get("permit_expires", "")),
+            permit_expires=dates["permit_expires"],
             origin=request.POST.get("origin", ""),
-            arrived_on=_date(request.POST.get("arrived_on", "")),
-            left_on=_date(request.POST.get("left_on", "")),
+            arrived_on=dates["arrived_on"],
+            left_on=dates["left_on"],
         )
-        try:
-            services.set_floating(request.user, resident.pk, data, ip=client_ip(request))
-            return redirect("resident", resident_id=resident.pk)
-        except ValidationFailed as exc:
-            error = exc
+        if error is None:
+            try:
+                services.set_floating(request.user, resident.pk, data, ip=client_ip(request))
+                return redirect("resident", resident_id=resident.pk)
+            except ValidationFailed as exc:
+                error = exc
     return render(
         request,
         "people/floating_form.html",

@@ -70,10 +70,7 @@ def confirm(request: HttpRequest, run_id: int) -> ImportRun:
     return services.confirm_import(request.user, run_id, ip=client_ip(request))
 
 
-@router.get("/residents/export", summary="导出居民名单（xlsx，默认脱敏，记入审计）")
-def export_residents(
-    request: HttpRequest, area: str = "", q: str = "", full: bool = False, reason: str = ""
-) -> FileResponse:
+def _export(request: HttpRequest, area: str, q: str, *, full: bool, reason: str = "") -> FileResponse:
     spool = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response
     try:
         services.export_residents(
@@ -84,3 +81,21 @@ def export_residents(
         raise
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename="residents.xlsx")
+
+
+@router.get("/residents/export", summary="导出居民名单（xlsx，脱敏，记入审计）")
+def export_residents(request: HttpRequest, area: str = "", q: str = "") -> FileResponse:
+    return _export(request, area, q, full=False)
+
+
+class FullExportIn(Schema):
+    area: str = ""
+    q: str = ""
+    reason: str
+
+
+@router.post(
+    "/residents/export", summary="导出居民名单的完整信息（须填事由；仅有查看完整信息权限的行，记入审计）"
+)
+def export_residents_full(request: HttpRequest, payload: FullExportIn) -> FileResponse:
+    return _export(request, payload.area, payload.q, full=True, reason=payload.reason)

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
+from shequ.people import idcard
 from shequ.people.models import CareGroup, Relation, ResidenceType
 
 
@@ -41,22 +42,39 @@ def text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def _precision_lost(shown: str) -> CellError:
+    return CellError(f"身份证号被 Excel 存成了数字（{shown}），后几位已丢失；请把该列设为文本后重新录入")
+
+
+def shown_id_number(value: object) -> str:
+    """An ID number cell as the error report may show it: a number as Excel displays it
+    (``1.50784E+17``), never its full digits (they hold the birth date)."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return f"{float(value):.5E}"
+    cleaned = "".join(text(value).split()).upper()
+    if _SCIENTIFIC.match(cleaned):
+        return f"{float(cleaned):.5E}"
+    return text(value)
+
+
 def id_number(value: object) -> str:
     """An ID number cell as its 18 characters (validated later by idcard.parse)."""
     if isinstance(value, float | int) and not isinstance(value, bool):
-        if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
-            raise CellError(
-                f"身份证号被 Excel 存成了数字（{value:.5E}），后几位已丢失；请把该列设为文本后重新录入"
-            )
-        number = str(int(value))
-        if len(number) >= 16:
-            return number
-        raise CellError(f"身份证号被存成了数字（{number}），位数不对；请把该列设为文本后重新录入")
+        # Excel keeps 15 significant digits: a number of 16 or more digits is not exact.
+        if abs(value) >= 1e15 or (isinstance(value, float) and not value.is_integer()):
+            raise _precision_lost(shown_id_number(value))
+        raise CellError(f"身份证号被存成了数字（{int(value)}），位数不对；请把该列设为文本后重新录入")
     cleaned = "".join(text(value).split()).upper()
     if _SCIENTIFIC.match(cleaned):
-        raise CellError(f"身份证号显示为科学计数法（{cleaned}），后几位已丢失；请把该列设为文本后重新录入")
+        raise CellError(
+            f"身份证号显示为科学计数法（{shown_id_number(cleaned)}），后几位已丢失；请把该列设为文本后重新录入"
+        )
     if cleaned.startswith("'"):
         cleaned = cleaned[1:]
+    # A number Excel rounded and someone then turned into text: the last digits are 000.
+    rounded = len(cleaned) == 18 and cleaned.isdigit() and cleaned.endswith("000")
+    if rounded and idcard.check_char(cleaned[:17]) != cleaned[17]:
+        raise _precision_lost(f"{float(cleaned):.5E}")
     return cleaned
 
 
@@ -69,9 +87,10 @@ def a_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, float | int) and not isinstance(value, bool):
+        # 19800102 typed as a number; Excel serials stop at 2958465 (9999-12-31).
+        if 19000101 <= value <= 21001231 and float(value).is_integer():
+            return a_date(str(int(value)))
         if 1 <= value < 2958466:
-            if 19000101 <= value <= 21001231 and float(value).is_integer():
-                return a_date(str(int(value)))
             return EXCEL_EPOCH + timedelta(days=int(value))
         raise CellError(f"日期“{value}”不是有效的日期")
     raw = text(value)

@@ -11,6 +11,7 @@ resident registered on a page.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -20,7 +21,9 @@ from typing import Any
 from shequ.access.masking import mask_id_number, mask_phone
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path, under
+from shequ.core import fieldcrypt
 from shequ.core.errors import ValidationFailed
+from shequ.people import idcard
 from shequ.people.models import Household, Resident
 from shequ.people.services import ResidentInput, build_resident
 from shequ.registry import cells
@@ -121,13 +124,28 @@ class Buildings:
         """现住址 → (building, the rest as the door): the longest building name it contains."""
         key = _key(address)
         for name in self.names:
-            at = key.find(name)
+            at = _find_whole(key, name)
             if at >= 0:
                 rest = key[at + len(name) :].lstrip("-—,，")
                 if not rest:
                     raise cells.CellError(f"现住址“{address}”没有门牌号")
-                return self.by_key[name][0], rest.removesuffix("室")
+                found = self.by_key[name]
+                if len({b.pk for b in found}) > 1:
+                    names = "、".join(sorted({b.name for b in found}))
+                    raise cells.CellError(f"现住址“{address}”中的楼栋在本社区有多处（{names}），请填写楼栋列")
+                return found[0], rest.removesuffix("室")
         raise cells.CellError(f"现住址“{address}”中没有找到本社区的楼栋")
+
+
+def _find_whole(key: str, name: str) -> int:
+    """Where ``name`` starts in ``key`` at the start or after a non-digit (1栋 is not in
+    11栋), or -1."""
+    at = key.find(name)
+    while at >= 0:
+        if at == 0 or not (key[at - 1].isdigit() and name[0].isdigit()):
+            return at
+        at = key.find(name, at + 1)
+    return -1
 
 
 class Households:
@@ -189,7 +207,7 @@ def plan(
     buildings = Buildings(community)
     households = Households(community)
     first_row: dict[str, tuple[str, int]] = {}  # id hash → (sheet, row) first seen
-    good: list[tuple[Sheet, int, str, Resident]] = []
+    good: list[tuple[Sheet, int, str, Resident, frozenset[str]]] = []
     done = 0
     for sheet in book.sheets:
         index = column_index(sheet, mapping)
@@ -198,13 +216,16 @@ def plan(
             done += 1
             if progress and done % 2000 == 0:
                 progress(done, result.total)
+            if not any(cells.text(row[col]) for col in index.values() if col < len(row)):
+                result.total -= 1  # only a 序号, a note or formula leftovers: a blank row
+                continue
             row_errors = _check_row(sheet, number, row, index, headers, buildings, households, first_row)
             if isinstance(row_errors, list):
                 result.errors.extend(row_errors)
                 result.refused_rows += 1
                 continue
-            resident, id_header = row_errors
-            good.append((sheet, number, id_header, resident))
+            resident, id_header, given = row_errors
+            good.append((sheet, number, id_header, resident, given))
     _compare_with_registered(result, good, community)
     used = {id(p.resident.household) for p in result.rows}
     result.new_households = [h for h in households.new if id(h) in used]
@@ -222,7 +243,7 @@ def _check_row(
     buildings: Buildings,
     households: Households,
     first_row: dict[str, tuple[str, int]],
-) -> list[RowError] | tuple[Resident, str]:
+) -> list[RowError] | tuple[Resident, str, frozenset[str]]:
     errors: list[RowError] = []
 
     def raw(key: str) -> object:
@@ -235,8 +256,10 @@ def _check_row(
 
     def fail(key: str, reason: str, value: object = None) -> None:
         shown = cells.text(raw(key) if value is None else value)
-        if key == "id_number" and "E" not in shown.upper():
-            shown = mask_id_number(shown)
+        if key == "id_number":
+            shown = cells.shown_id_number(raw(key) if value is None else value)
+            if "E" not in shown.upper():
+                shown = mask_id_number(shown)
         elif key == "phone":
             shown = mask_phone(shown)
         errors.append(RowError(sheet.name, number, header(key), shown, reason))
@@ -263,6 +286,20 @@ def _check_row(
             fail("id_number", "身份证号必填")
     except cells.CellError as exc:
         fail("id_number", str(exc))
+    # A repeated ID number is reported whatever else is wrong with either row: the first
+    # row holding it is remembered as soon as the number itself is valid.
+    info = None
+    if number_text:
+        with contextlib.suppress(idcard.IdNumberError):  # build_resident reports it
+            info = idcard.parse(number_text)
+    if info is not None:
+        number_hash = fieldcrypt.lookup_hash(info.number, "id_number")
+        seen = first_row.get(number_hash)
+        if seen is not None:
+            where = f"第{seen[1]}行" if seen[0] == sheet.name else f"工作表“{seen[0]}”第{seen[1]}行"
+            fail("id_number", f"身份证号与{where}重复", number_text)
+        else:
+            first_row[number_hash] = (sheet.name, number)
     building: Area | None = None
     door = ""
     building_text = cells.text(raw("building"))
@@ -313,29 +350,41 @@ def _check_row(
         return errors
     if errors:
         return errors
-    seen = first_row.get(resident.id_number_hash)
-    if seen is not None:
-        where = f"第{seen[1]}行" if seen[0] == sheet.name else f"工作表“{seen[0]}”第{seen[1]}行"
-        fail("id_number", f"身份证号与{where}重复", number_text)
-        return errors
-    first_row[resident.id_number_hash] = (sheet.name, number)
-    return resident, header("id_number")
+    given = frozenset(k for k in KEPT_UNLESS_GIVEN if k in index and cells.text(raw(k)))
+    return resident, header("id_number"), given
 
 
-_EXISTING_FIELDS = ("id", "id_number_hash", "household_id", "area_path", *COMPARED)
+# A re-import changes only what the file carries: a column left unmapped, or a cell left
+# blank, keeps the registered value instead of the default a new resident would get
+# (relation 其他, 户籍人口, no care tags, no phone).
+KEPT_UNLESS_GIVEN: dict[str, tuple[str, ...]] = {
+    "phone": ("phone_enc", "phone_hash", "phone_masked"),
+    "relation": ("relation",),
+    "residence_type": ("residence_type",),
+    "care_tags": ("care_tags",),
+}
+_EXISTING_FIELDS = (
+    "id",
+    "id_number_hash",
+    "household_id",
+    "area_path",
+    "phone_enc",
+    "phone_masked",
+    *COMPARED,
+)
 
 
 def _compare_with_registered(
-    result: Plan, good: list[tuple[Sheet, int, str, Resident]], community: Area
+    result: Plan, good: list[tuple[Sheet, int, str, Resident, frozenset[str]]], community: Area
 ) -> None:
     by_hash: dict[str, dict[str, Any]] = {}
-    hashes = [r.id_number_hash for _, _, _, r in good]
+    hashes = [r.id_number_hash for _, _, _, r, _ in good]
     for start in range(0, len(hashes), 900):
         for row in Resident.objects.filter(id_number_hash__in=hashes[start : start + 900]).values(
             *_EXISTING_FIELDS
         ):
             by_hash[row["id_number_hash"]] = row
-    for sheet, number, id_header, resident in good:
+    for sheet, number, id_header, resident, given in good:
         old = by_hash.get(resident.id_number_hash)
         if old is None:
             result.rows.append(Planned(resident, "new"))
@@ -353,6 +402,10 @@ def _compare_with_registered(
             result.refused_rows += 1
             continue
         resident.pk = old["id"]
+        for key, fields in KEPT_UNLESS_GIVEN.items():
+            if key not in given:
+                for f in fields:
+                    setattr(resident, f, old[f])
         changed = tuple(f for f in COMPARED if getattr(resident, f) != old[f])
         household = resident.household
         moved = household.pk is None or household.pk != old["household_id"]

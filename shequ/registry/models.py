@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.access.querysets import ScopedQuerySet
@@ -35,6 +38,10 @@ class ImportStatus(models.TextChoices):
 
 
 RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+# A running check or import reports progress every 2,000 rows; writing a checked file is
+# one transaction. A run with no news for this long lost its worker (restart, crash):
+# the page stops waiting and offers 重新检查 (the write was rolled back with the worker).
+STALE_AFTER = timedelta(minutes=30)
 
 
 class ImportRunQuerySet(ScopedQuerySet):
@@ -62,6 +69,7 @@ class ImportRun(models.Model):
     summary = models.JSONField(default=dict)  # new / changed / unchanged / moved ... counts
     changes = models.JSONField(default=list)  # the first changed residents: name, fields
     created_at = models.DateTimeField(auto_now_add=True)
+    progressed_at = models.DateTimeField(null=True, blank=True)  # the job's last news
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportRunQuerySet.as_manager()
@@ -76,3 +84,14 @@ class ImportRun(models.Model):
     @property
     def running(self) -> bool:
         return self.status in RUNNING
+
+    @property
+    def stale(self) -> bool:
+        """Running, but nothing heard from the job for STALE_AFTER."""
+        last = self.progressed_at or self.created_at
+        return self.running and last is not None and timezone.now() - last > STALE_AFTER
+
+    @property
+    def active(self) -> bool:
+        """Running and not stale: the page follows it, the mapping cannot change."""
+        return self.running and not self.stale

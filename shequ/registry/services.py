@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shequ.access import audit
@@ -22,7 +24,7 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
 from shequ.people.services import bulk_register_households, insert_built_residents, update_built_residents
 from shequ.registry import columns, importing, workbook
-from shequ.registry.models import ColumnMapping, ImportRun, ImportStatus
+from shequ.registry.models import RUNNING, ColumnMapping, ImportRun, ImportStatus
 from shequ.registry.selectors import get_import_run
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -61,9 +63,42 @@ def _store(upload: Any) -> tuple[Path, str]:
     return stored, name
 
 
+# What is kept on disk (MEDIA_ROOT/imports/): an upload until its run is done or has
+# failed (then it is deleted at once), or for KEEP_FILES if it is left unfinished; an error
+# report for KEEP_FILES after its run finished. ``purge_files`` runs at every upload.
+KEEP_FILES = timedelta(days=7)
+GONE = "上传的文件已删除（导入完成、失败或超过7天），请重新上传"
+
+
+def _delete(relative: str) -> None:
+    if relative:
+        (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
+
+
+def purge_files(now: Any = None) -> int:
+    """Delete error reports of runs finished more than KEEP_FILES ago and uploads of runs
+    left unfinished as long (running ones aside); returns the number of runs cleared."""
+    cutoff = (now or timezone.now()) - KEEP_FILES
+    old = (
+        ImportRun.objects.filter(
+            Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+        )
+        .exclude(stored_file="", errors_file="")
+        .exclude(status__in=RUNNING, progressed_at__gte=cutoff)
+    )
+    cleared = 0
+    for run in old.only("id", "stored_file", "errors_file"):
+        _delete(run.stored_file)
+        _delete(run.errors_file)
+        ImportRun.objects.filter(pk=run.pk).update(stored_file="", errors_file="")
+        cleared += 1
+    return cleared
+
+
 def start_import(actor: Any, community_code: str, upload: Any, *, ip: str = "") -> ImportRun:
     """Keep the uploaded file, read its headers and propose a column mapping."""
     community = _community(actor, community_code)
+    purge_files()
     if upload is None:
         raise ValidationFailed({"file": "请选择要导入的文件"})
     stored, name = _store(upload)
@@ -100,10 +135,12 @@ def start_import(actor: Any, community_code: str, upload: Any, *, ip: str = "") 
 def set_mapping(actor: Any, run_id: int, mapping: dict[str, str], *, ip: str = "") -> ImportRun:
     """Confirm the column mapping (remembered for the community) and start the dry run."""
     run = get_import_run(actor, run_id)
-    if run.running:
+    if run.active:
         raise ValidationFailed({"status": "这次导入正在进行，请等它完成"})
     if run.status == ImportStatus.DONE:
         raise ValidationFailed({"status": "这个文件已经导入；要更新请重新上传"})
+    if not run.stored_file or not (Path(settings.MEDIA_ROOT) / run.stored_file).exists():
+        raise ValidationFailed({"file": GONE})
     cleaned = {h: (mapping.get(h) or "") for h in run.headers}
     errors = columns.check_mapping(cleaned)
     if errors:
@@ -118,7 +155,11 @@ def set_mapping(actor: Any, run_id: int, mapping: dict[str, str], *, ip: str = "
             },
         )
         ImportRun.objects.filter(pk=run.pk).update(
-            mapping=cleaned, status=ImportStatus.CHECKING, progress=0, message="排队中"
+            mapping=cleaned,
+            status=ImportStatus.CHECKING,
+            progress=0,
+            message="排队中",
+            progressed_at=timezone.now(),
         )
         audit.record(actor, "registry.mapping", area_path=run.area_path, obj=run, ip=ip)
         transaction.on_commit(lambda: _enqueue(run.pk, commit=False))
@@ -133,7 +174,7 @@ def confirm_import(actor: Any, run_id: int, *, ip: str = "") -> ImportRun:
         raise ValidationFailed({"status": "只有检查通过的文件才能导入"})
     with transaction.atomic():
         updated = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.IMPORTING, progress=0, message="排队中"
+            status=ImportStatus.IMPORTING, progress=0, message="排队中", progressed_at=timezone.now()
         )
         if not updated:
             raise ValidationFailed({"status": "这个文件已经在导入"})
@@ -152,7 +193,9 @@ def _enqueue(run_id: int, *, commit: bool) -> None:
 def _progress(run_id: int) -> Callable[[int, int], None]:
     def report(done: int, total: int) -> None:
         share = 80 * done // max(total, 1)
-        ImportRun.objects.filter(pk=run_id).update(progress=share, message=f"已检查 {done}/{total} 行")
+        ImportRun.objects.filter(pk=run_id).update(
+            progress=share, message=f"已检查 {done}/{total} 行", progressed_at=timezone.now()
+        )
 
     return report
 
@@ -181,21 +224,31 @@ def process(run_id: int, *, commit: bool) -> ImportRun:
         elif not commit:
             fields.update(status=ImportStatus.CHECKED, message="检查通过，可以导入")
         else:
-            ImportRun.objects.filter(pk=run.pk).update(progress=85, message="正在写入")
+            ImportRun.objects.filter(pk=run.pk).update(
+                progress=85, message="正在写入", progressed_at=timezone.now()
+            )
             apply_plan(result, actor=run.requested_by, community=run.community, run=run)
             fields.update(status=ImportStatus.DONE, message="导入完成")
+        if fields["status"] == ImportStatus.DONE:
+            fields["stored_file"] = ""  # imported: the upload is not needed again
         ImportRun.objects.filter(pk=run.pk).update(**fields)
+        if fields["status"] == ImportStatus.DONE:
+            _delete(run.stored_file)
     except ValidationFailed as exc:
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportStatus.FAILED, progress=100, message=exc.message[:300], finished_at=timezone.now()
-        )
+        _fail(run, exc.message, progress=100)
     except Exception as exc:
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportStatus.FAILED, message=f"导入失败：{exc}"[:300], finished_at=timezone.now()
-        )
+        _fail(run, f"导入失败：{exc}")
         raise
     run.refresh_from_db()
     return run
+
+
+def _fail(run: ImportRun, message: str, **extra: Any) -> None:
+    """A failed run keeps no upload: to try again the user uploads the file again."""
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.FAILED, message=message[:300], finished_at=timezone.now(), stored_file="", **extra
+    )
+    _delete(run.stored_file)
 
 
 def _changes(result: importing.Plan) -> list[dict[str, Any]]:
@@ -395,7 +448,7 @@ def export_floating(viewer: Any, out: Any, *, area_code: str = "", which: str = 
             p.resident.phone_masked,
             p.resident.area.name,
             p.resident.household.address,
-            p.landlord.name if p.landlord else "",
+            landlord.name if (landlord := people_selectors.shown_landlord(viewer, p)) else "",
             p.lease_start,
             p.lease_end,
             p.employer,

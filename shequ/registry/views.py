@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
@@ -77,7 +77,7 @@ def _run_context(run: ImportRun, error: DomainError | None = None) -> dict[str, 
         "run": run,
         "choices": choices,
         "mapping_rows": rows,
-        "can_map": run.status in REMAPPABLE,
+        "can_map": bool(run.stored_file) and (run.status in REMAPPABLE or run.stale),
         "error": error,
     }
 
@@ -107,7 +107,7 @@ def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
 def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.get_import_run(request.user, run_id)
     response = render(request, "registry/partials/import_status.html", _run_context(run))
-    if not run.running and request.GET.get("was") in ("checking", "importing"):
+    if not run.active and request.GET.get("was") in ("checking", "importing"):
         response["HX-Refresh"] = "true"  # the mapping form and buttons follow the new status
     return response
 
@@ -136,18 +136,24 @@ def import_errors(request: HttpRequest, run_id: int) -> FileResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def resident_export(request: HttpRequest) -> HttpResponse | FileResponse:
-    """The resident list with the list page's filters (area, q) as xlsx; masked unless
-    full=1 with a reason, and then full only where the viewer may unmask."""
+    """The resident list with the list page's filters (area, q) as xlsx: a GET is always
+    masked; full values are a POST (CSRF-checked, the reason kept out of URLs and access
+    logs) with a reason, and then full only where the viewer may unmask."""
+    full = request.method == "POST"
+    if not full and request.GET.get("full") == "1":
+        return HttpResponseNotAllowed(["POST"], "导出完整信息请使用页面上的表单（POST）")
+    params = request.POST if full else request.GET
     spool = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response
     try:
         services.export_residents(
             request.user,
             spool.name,
-            area_code=request.GET.get("area", "").strip(),
-            q=request.GET.get("q", "").strip(),
-            full=request.GET.get("full") == "1",
-            reason=request.GET.get("reason", ""),
+            area_code=params.get("area", "").strip(),
+            q=params.get("q", "").strip(),
+            full=full,
+            reason=params.get("reason", ""),
             ip=client_ip(request),
         )
     except DomainError as exc:

@@ -5,7 +5,7 @@ A sheet's header row is the row among the first ten that names the most known co
 A header cell left empty under a merged cell takes the merged cell's text, and a header
 cell left empty in a two-row header takes the text above it (a vertically merged 姓名).
 Rows are kept with their sheet row numbers as Excel shows them (1-based); blank rows are
-skipped.
+skipped, and a data cell merged over several rows takes the merged cell's value in each.
 """
 
 from __future__ import annotations
@@ -142,12 +142,21 @@ def _sheet(name: str, rows: list[list[Any]], merged: list) -> Sheet | None:
     for (r0, _c0), (r1, _c1) in merged:
         if r0 <= best <= r1:
             first = max(first, r1 + 1)
-    data = []
-    for index in range(first, len(rows)):
-        row = rows[index]
-        if any(text(cell) for cell in row):
-            cells: list[Any] = list(row[:width]) + [""] * (width - len(row))
-            data.append((index + 1, cells))
+    # Data cells merged over several rows (楼栋 and 门牌号 of one household) hold their
+    # value in the top-left cell only: every cell of the range gets it.
+    data_rows = {
+        index: list(rows[index][:width]) + [""] * (width - len(rows[index]))
+        for index in range(first, len(rows))
+    }
+    for (r0, c0), (r1, c1) in merged:
+        if r0 < first or r0 not in data_rows or c0 >= width:
+            continue
+        value = data_rows[r0][c0]
+        for r in range(r0, min(r1 + 1, len(rows))):
+            for c in range(c0, min(c1 + 1, width)):
+                if not text(data_rows[r][c]):
+                    data_rows[r][c] = value
+    data = [(index + 1, cells) for index, cells in data_rows.items() if any(text(cell) for cell in cells)]
     return Sheet(name, headers, best + 1, data)
 
 

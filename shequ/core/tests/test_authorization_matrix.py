@@ -120,6 +120,7 @@ API = {
         Permission.REGISTRY_IMPORT,
     ),
     ("GET", "/api/v1/residents/export"): ("export", Permission.REGISTRY_EXPORT),
+    ("POST", "/api/v1/residents/export"): ("export", Permission.REGISTRY_EXPORT),
     ("GET", "/api/v1/visits/"): ("list", Permission.VISIT_RECORD),
     ("POST", "/api/v1/households/{household_id}/visits"): ("object", "household", Permission.VISIT_RECORD),
     ("GET", "/api/v1/visits/coverage"): ("object", "area", Permission.VISIT_RECORD),
@@ -408,6 +409,18 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert client.get("/residents/export/", {"area": area.code}).status_code == (200 if ok else 404), key
         r = client.get("/api/v1/residents/export", {"area": area.code})
         assert r.status_code == (200 if ok else 404), key
+        # Full values: a POST with a reason; in scope, refused (400) without unmask rights.
+        role = world.user_scope[username][0]
+        unmask = Permission.UNMASK_ID_NUMBER in GRANTS[role] or Permission.UNMASK_PHONE in GRANTS[role]
+        full = 200 if ok and unmask else (400 if ok else 404)
+        r = client.post("/residents/export/", {"area": area.code, "reason": "年度核查"})
+        assert r.status_code == full, key
+        r = client.post(
+            "/api/v1/residents/export",
+            {"area": area.code, "reason": "年度核查"},
+            content_type="application/json",
+        )
+        assert r.status_code == full, key
     # Visits, floating population and care groups (issue 5).
     for key in ("A1-1-h1", "B2-2-h2"):
         household = world.households[key]

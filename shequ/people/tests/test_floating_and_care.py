@@ -30,7 +30,7 @@ def test_permit_number_is_encrypted_and_masked_and_landlord_must_be_in_scope(wor
         tenant.pk,
         FloatingInput(landlord_id=landlord.pk, permit_number="ＪＺ 1101052026001", origin="贵州省麻江县"),
     )
-    assert profile.permit_number_masked == "JZ1********6001"
+    assert profile.permit_number_masked == "***********6001"
     assert "2026001" not in profile.permit_number_enc
     assert fieldcrypt.decrypt(profile.permit_number_enc, "permit_number") == "JZ1101052026001"
     # Updating without a number keeps the recorded one.
@@ -38,7 +38,7 @@ def test_permit_number_is_encrypted_and_masked_and_landlord_must_be_in_scope(wor
         world.grid_worker_li, tenant.pk, FloatingInput(landlord_id=landlord.pk, employer="某厂")
     )
     profile.refresh_from_db()
-    assert profile.permit_number_masked == "JZ1********6001" and profile.employer == "某厂"
+    assert profile.permit_number_masked == "***********6001" and profile.employer == "某厂"
     elsewhere = world.residents["A2-1-h1-r1"]
     with pytest.raises(ValidationFailed) as exc:
         services.set_floating(
@@ -140,7 +140,7 @@ def test_full_permit_number_needs_id_unmask_rights_a_reason_and_is_audited(world
     zhang = Client()
     zhang.force_login(world.secretary_zhang)
     page = zhang.get(f"/residents/{tenant.pk}/").content.decode()
-    assert "JZ1***3344" in page and 'value="permit_number"' in page and "JZ11223344" not in page
+    assert "******3344" in page and 'value="permit_number"' in page and "JZ11223344" not in page
     r = zhang.post(
         f"/api/v1/residents/{tenant.pk}/unmask",
         {"field": "permit_number", "reason": "核对居住证"},
@@ -152,3 +152,100 @@ def test_full_permit_number_needs_id_unmask_rights_a_reason_and_is_audited(world
     with pytest.raises(ValidationFailed) as exc:  # nothing recorded for the landlord
         services.unmask(world.secretary_zhang, landlord.pk, "permit_number", "核对居住证")
     assert exc.value.fields == {"field": "该居民没有登记居住证号"}
+
+
+def test_floating_details_show_only_to_those_who_manage_the_floating_population(world):
+    from django.test import Client
+
+    tenant, landlord = world.residents["A1-1-h1-r2"], world.residents["A1-1-h2-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    services.set_floating(
+        world.grid_worker_li,
+        tenant.pk,
+        FloatingInput(landlord_id=landlord.pk, employer="某某电子厂", permit_number="JZ11223344"),
+    )
+    for user_key, shown in (
+        ("grid_worker@A1-1", True),
+        ("community_secretary@A1", True),
+        ("building_head@A1-1-b", False),
+        ("resident@A1-1-h1", False),
+    ):
+        client = Client()
+        client.force_login(world.users[user_key])
+        r = client.get(f"/residents/{tenant.pk}/")
+        assert r.status_code == 200, user_key
+        page = r.content.decode()
+        for secret in ("流动人口信息", "某某电子厂", landlord.name, "居住证号"):
+            assert (secret in page) == shown, (user_key, secret)
+
+
+def test_permit_numbers_are_masked_to_at_most_the_last_4_and_at_least_half_hidden():
+    from shequ.access.masking import mask_permit_number
+
+    assert mask_permit_number("JZ1101052026001") == "***********6001"
+    assert mask_permit_number("JZ55556666") == "******6666"
+    assert mask_permit_number("1234567") == "****567"
+    assert mask_permit_number("AB12") == "**12"
+    assert mask_permit_number("") == ""
+    for value in ("JZ1101052026001", "520102199001011234", "A1", "X", "JZ123456"):
+        masked = mask_permit_number(value)
+        shown = len(masked) - masked.count("*")
+        assert len(masked) == len(value) and shown <= 4 and shown <= len(value) // 2
+        assert masked.endswith(value[len(value) - shown :])
+
+
+def test_a_landlord_outside_the_viewers_scope_is_shown_as_outside(world):
+    import io
+
+    import openpyxl
+    from django.test import Client
+
+    tenant, landlord = world.residents["A1-1-h1-r2"], world.residents["A1-2-h1-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    services.set_floating(world.secretary_zhang, tenant.pk, FloatingInput(landlord_id=landlord.pk))
+
+    li = Client()
+    li.force_login(world.grid_worker_li)  # grid A1-1: the tenant, not the landlord
+    roster = selectors.landlords(world.grid_worker_li)
+    assert [(who.name, who.pk, [t.resident_id for t in ts]) for who, ts in roster] == [
+        ("辖区外", None, [tenant.pk])
+    ]
+    for url in ("/floating/landlords/", "/floating/", f"/residents/{tenant.pk}/"):
+        page = li.get(url).content.decode()
+        assert "辖区外" in page and landlord.name not in page, url
+    assert li.get("/api/v1/floating/").json()["items"][0]["landlord"] == {"id": None, "name": "辖区外"}
+    listed = li.get("/api/v1/floating/landlords").json()
+    assert listed[0]["landlord"] == {"id": None, "name": "辖区外"} and listed[0]["phone"] == ""
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(li.get("/floating/export/").streaming_content)))  # type: ignore[attr-defined]
+    assert [row[5] for row in list(book.active.values)[1:]] == ["辖区外"]
+
+    zhang = Client()
+    zhang.force_login(world.secretary_zhang)  # community A1: both
+    page = zhang.get(f"/residents/{tenant.pk}/").content.decode()
+    assert landlord.name in page and "辖区外" not in page
+    assert zhang.get("/api/v1/floating/").json()["items"][0]["landlord"]["id"] == landlord.pk
+
+
+def test_floating_form_refuses_a_date_it_cannot_read_instead_of_erasing_the_stored_one(world):
+    from django.test import Client
+
+    tenant = world.residents["A1-1-h1-r2"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    lease_end = TODAY + timedelta(days=200)
+    services.set_floating(
+        world.grid_worker_li, tenant.pk, FloatingInput(lease_end=lease_end, employer="某厂")
+    )
+    client = Client()
+    client.force_login(world.grid_worker_li)
+    url = f"/residents/{tenant.pk}/floating/"
+    form = {"lease_end": "2027/13/01", "employer": "某厂", "permit_number": "JZ99887766"}
+    r = client.post(url, form)
+    page = r.content.decode()
+    assert r.status_code == 400 and "日期格式应为 2026-11-22" in page and "租期结束" in page
+    assert 'value="JZ99887766"' in page  # what was typed comes back
+    profile = Resident.objects.get(pk=tenant.pk).floating
+    assert profile.lease_end == lease_end and profile.permit_number_masked == ""
+
+    # A rule broken further on (a landlord that is not a number) keeps the typed number too.
+    r = client.post(url, {**form, "lease_end": lease_end.isoformat(), "landlord_id": "abc"})
+    assert r.status_code == 400 and 'value="JZ99887766"' in r.content.decode()

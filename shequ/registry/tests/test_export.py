@@ -11,8 +11,11 @@ pytestmark = pytest.mark.django_db
 
 
 def export(world, user_key, url="/residents/export/", **params):
+    """A GET (masked), or with full="1" the page form's POST (full values)."""
     client = Client()
     client.force_login(world.users[user_key])
+    if params.pop("full", None) == "1":
+        return client.post(url, params)
     return client.get(url, params)
 
 
@@ -63,9 +66,37 @@ def test_full_values_only_where_the_role_may_unmask_and_audited_with_the_count(w
     assert event.detail["rows"] == event.detail["full_id_number"] == len(a1)
 
 
-def test_full_export_needs_a_reason_and_unmask_rights(world):
+def test_full_export_needs_a_reason_and_unmask_rights(world, monkeypatch):
+    from shequ.access.roles import GRANTS, Permission, Role
+
     r = export(world, "community_secretary@A1", full="1", reason="")
     assert r.status_code == 400 and "导出完整信息须填写事由" in r.content.decode()
+
+    # A role with the export but neither unmask permission is refused, reason or not.
+    grants = GRANTS[Role.GRID_WORKER] - {Permission.UNMASK_PHONE, Permission.UNMASK_ID_NUMBER}
+    monkeypatch.setitem(GRANTS, Role.GRID_WORKER, grants)
+    events = AuditEvent.objects.filter(event="resident.export").count()
+    r = export(world, "grid_worker@A1-1", full="1", reason="核对电话")
+    assert r.status_code == 400 and "您的角色无权导出完整的身份证号或电话" in r.content.decode()
+    assert AuditEvent.objects.filter(event="resident.export").count() == events
+    assert export(world, "grid_worker@A1-1").status_code == 200  # the masked list still is
+
+
+def test_full_export_is_a_post_with_the_csrf_token_never_a_get(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.secretary_zhang)
+    r = client.get("/residents/export/", {"full": "1", "reason": "年度核查"})
+    assert r.status_code == 405
+    assert not AuditEvent.objects.filter(event="resident.export", detail__reason="年度核查").exists()
+    assert client.post("/residents/export/", {"reason": "年度核查"}).status_code == 403  # no token
+    page = client.get("/residents/").content.decode()
+    assert 'method="post" action="/residents/export/"' in page and "csrfmiddlewaretoken" in page
+    token = client.cookies["csrftoken"].value
+    r = client.post("/residents/export/", {"reason": "年度核查", "csrfmiddlewaretoken": token})
+    assert r.status_code == 200
+    assert AuditEvent.objects.filter(event="resident.export").latest("id").detail["reason"] == "年度核查"
+    r = client.post("/api/v1/residents/export", {"reason": "年度核查"}, content_type="application/json")
+    assert r.status_code == 403  # the API's session auth checks CSRF as well
 
 
 def test_export_out_of_scope_or_without_the_permission_is_404(world):
@@ -132,7 +163,7 @@ def test_floating_and_care_lists_export_masked_with_their_filters_and_are_audite
     assert rows[0][:3] == ("姓名", "身份证号", "联系电话")
     assert [r[0] for r in rows[1:]] == [tenant.name]
     assert (
-        rows[1][1] == tenant.id_number_masked and rows[1][9] == "JZ5***6666" and rows[1][5] == landlord.name
+        rows[1][1] == tenant.id_number_masked and rows[1][9] == "******6666" and rows[1][5] == landlord.name
     )
     event = AuditEvent.objects.filter(event="floating.export").latest("id")
     assert event.detail == {"rows": 1, "list": "permit", "area": ""}

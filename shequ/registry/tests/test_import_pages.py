@@ -141,3 +141,103 @@ def test_the_runs_list_costs_the_same_queries_for_one_run_as_for_three(world, tm
     upload(client, world.areas["A1"], path)
     upload(client, world.areas["A1"], path)
     assert count() == one
+
+
+def test_a_run_whose_worker_died_can_be_checked_again(
+    world, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    path = save(tmp_path / "stuck.xlsx", {"居民": [HEADERS, *rows_for(world, 2, start=41_000)]})
+    upload(client, world.areas["A1"], path)
+    run = ImportRun.objects.latest("id")
+    fields = {f"col_{i}": run.mapping.get(h, "") for i, h in enumerate(run.headers)}
+    with django_capture_on_commit_callbacks(execute=False):  # the job is never run: a dead worker
+        assert client.post(f"/registry/import/{run.pk}/", fields).status_code == 302
+    run.refresh_from_db()
+    assert run.status == "checking" and run.active
+
+    page = client.get(f"/registry/import/{run.pk}/").content.decode()
+    assert "hx-trigger" in page and "重新检查" not in page
+    r = client.post(f"/registry/import/{run.pk}/", fields)
+    assert r.status_code == 400 and "这次导入正在进行" in r.content.decode()
+
+    # The clock is frozen; the job's last news was 31 minutes before it (moving the clock
+    # itself forward would also expire the login session).
+    frozen = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=frozen - timedelta(minutes=29))
+    run.refresh_from_db()
+    assert run.active  # not yet
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=frozen - timedelta(minutes=31))
+    run.refresh_from_db()
+    assert run.stale and not run.active
+    page = client.get(f"/registry/import/{run.pk}/").content.decode()
+    assert "hx-trigger" not in page and "重新检查" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/registry/import/{run.pk}/", fields).status_code == 302
+    run.refresh_from_db()
+    assert run.status == "checked" and run.summary["new"] == 2 and not run.stale
+
+
+def test_uploads_are_deleted_when_done_or_failed_and_error_reports_after_7_days(
+    world, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from shequ.registry import services
+
+    media = Path(settings.MEDIA_ROOT)
+    assert media.is_relative_to(tmp_path)  # the autouse fixture: never the real media root
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    community = world.areas["A1"]
+
+    def checked(rows, name):
+        upload(client, community, save(tmp_path / name, {"居民": [HEADERS, *rows]}))
+        run = ImportRun.objects.latest("id")
+        fields = {f"col_{i}": run.mapping.get(h, "") for i, h in enumerate(run.headers)}
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/registry/import/{run.pk}/", fields)
+        run.refresh_from_db()
+        return run, fields
+
+    # Done: the upload goes.
+    run, _ = checked(rows_for(world, 2, start=42_000), "done.xlsx")
+    stored = media / run.stored_file
+    assert run.status == "checked" and stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/registry/import/{run.pk}/confirm/")
+    run.refresh_from_db()
+    assert run.status == "done" and run.stored_file == "" and not stored.exists()
+
+    # Failed (the file became unreadable): the upload goes, and the run cannot be re-checked.
+    run, fields = checked(rows_for(world, 2, start=42_100), "failed.xlsx")
+    stored = media / run.stored_file
+    stored.write_bytes(b"not a workbook")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/registry/import/{run.pk}/", fields)
+    run.refresh_from_db()
+    assert run.status == "failed" and run.stored_file == "" and not stored.exists()
+    r = client.post(f"/registry/import/{run.pk}/", fields)
+    assert r.status_code == 400 and "请重新上传" in r.content.decode()
+
+    # Refused: upload and error report stay for 7 days after the check, then go.
+    bad = rows_for(world, 2, start=42_200)
+    bad[0][5] = "不存在的楼"
+    run, _ = checked(bad, "refused.xlsx")
+    stored, report = media / run.stored_file, media / run.errors_file
+    assert run.status == "refused" and stored.exists() and report.exists()
+    assert services.purge_files(now=run.finished_at + timedelta(days=6)) == 0 and report.exists()
+    assert services.purge_files(now=run.finished_at + timedelta(days=8)) >= 1
+    run.refresh_from_db()
+    assert not stored.exists() and not report.exists() and run.errors_file == run.stored_file == ""
+    assert client.get(f"/registry/import/{run.pk}/errors/").status_code == 404
+    assert run.finished_at <= timezone.now()

@@ -6,7 +6,7 @@ import pytest
 from shequ.access.models import AuditEvent
 from shequ.people import idcard
 from shequ.people.models import Household, Resident
-from shequ.registry import services
+from shequ.registry import cells, services
 from shequ.registry.tests.helpers import person, save
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_messy_workbook_gives_the_exact_error_report_and_writes_nothing(world, t
         ["一网格", 4, "公民身份号码", BAD_CHECK[:3] + "*" * 11 + BAD_CHECK[-4:],
          f"身份证号校验位错误：最后一位应为 {WANG[17]}，填写的是 {BAD_CHECK[17]}"],
         ["一网格", 5, "出生日期", "1975/06/08", "出生日期与身份证号不符：身份证号显示为1975年06月07日"],
-        ["一网格", 6, "公民身份号码", "1.5078419800101e+17",
+        ["一网格", 6, "公民身份号码", "1.50784E+17",
          "身份证号被 Excel 存成了数字（1.50784E+17），后几位已丢失；请把该列设为文本后重新录入"],
         ["一网格", 8, "公民身份号码", WANG[:3] + "*" * 11 + WANG[-4:], "身份证号与第3行重复"],
         ["一网格", 9, "楼号", "9号楼", "楼栋“9号楼”在本社区不存在"],
@@ -135,3 +135,205 @@ def test_missing_required_column_is_refused_with_its_name(world, tmp_path):
     with pytest.raises(Exception) as exc:
         services.import_file(path, world.areas["A1"].code, dry_run=True)
     assert "没有列对应“楼栋”（必填）" in str(exc.value)
+
+
+def test_reimport_without_the_optional_columns_keeps_what_is_registered(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    head = ["姓名", "身份证号", "联系电话", "与户主关系", "人口类型", "重点人群", "楼栋", "单元", "门牌号"]
+    rows = [
+        ["钱一", person(51), "13700000051", "户主", "流动人口", "独居老人、低保户", building, "3", "301"],
+        ["钱二", person(52), "13700000052", "配偶", "", "", building, "3", "301"],
+    ]
+    first = save(tmp_path / "full.xlsx", {"S": [head, *rows]})
+    result, _ = services.import_file(first, world.areas["A1"].code, dry_run=False)
+    assert result.errors == [] and result.summary()["new"] == 2
+    before = {
+        r.name: (r.phone_hash, r.phone_masked, r.relation, r.residence_type, r.care_tags)
+        for r in Resident.objects.filter(name__in=["钱一", "钱二"])
+    }
+    assert before["钱一"][2:] == ("head", "floating", ",elderly_alone,low_income,")
+
+    # Only the columns that identify the resident and the household; then the same
+    # columns mapped but left blank.
+    short = save(
+        tmp_path / "short.xlsx",
+        {"S": [["姓名", "身份证号", "楼栋", "单元", "门牌号"], *[[r[0], r[1], *r[6:]] for r in rows]]},
+    )
+    blank = save(tmp_path / "blank.xlsx", {"S": [head, *[[*r[:2], "", "", "", "", *r[6:]] for r in rows]]})
+    for path in (short, blank):
+        result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
+        assert result.errors == []
+        assert result.summary()["unchanged"] == 2 and result.summary()["changed"] == 0
+        after = {
+            r.name: (r.phone_hash, r.phone_masked, r.relation, r.residence_type, r.care_tags)
+            for r in Resident.objects.filter(name__in=["钱一", "钱二"])
+        }
+        assert after == before
+
+    # A column that is given still changes the value.
+    changed = save(tmp_path / "phone.xlsx", {"S": [head, [*rows[0][:2], "13700000099", *rows[0][3:]]]})
+    result, _ = services.import_file(changed, world.areas["A1"].code, dry_run=False)
+    assert result.summary()["changed"] == 1
+    assert Resident.objects.get(name="钱一").phone_masked == "137****0099"
+
+
+def test_a_birth_date_stored_as_the_number_19800304_is_read():
+    assert cells.a_date(19800304) == date(1980, 3, 4)
+    assert cells.a_date(19800304.0) == date(1980, 3, 4)
+    assert cells.a_date(29284) == date(1980, 3, 4)  # an Excel serial still is one
+    with pytest.raises(cells.CellError):
+        cells.a_date(19801332.0)
+
+
+def test_birth_date_column_of_numbers_imports(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "dates.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "楼栋", "门牌号", "出生日期"],
+                ["王五", WANG, building, "1单元808", 19800304],
+            ]
+        },
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == [] and result.rows[0].resident.birth_date == date(1980, 3, 4)
+
+
+def test_id_numbers_that_lost_digits_are_shown_as_excel_shows_them_not_in_full(world, tmp_path):
+    lost = "150784198001010000"
+    valid_000 = "150784198001028000"  # a real number may end in 000: its check digit is 0
+    for value in (150784198001010012, 1.5078419800101e17, float(lost), "1.5078419800101E+17", lost):
+        with pytest.raises(cells.CellError, match=r"1\.50784E\+17.*后几位已丢失"):
+            cells.id_number(value)
+        shown = cells.shown_id_number(value) if not isinstance(value, str) or "E" in value else ""
+        assert "19800101" not in shown
+    assert cells.id_number(valid_000) == valid_000
+
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "lost.xlsx",
+        {"S": [["姓名", "身份证号", "楼栋", "门牌号"], ["孙八", 1.5078419800101e17, building, "1单元909"]]},
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    (error,) = result.errors
+    assert error.value == "1.50784E+17"
+    assert "19800101" not in str(error.as_list())
+
+
+def test_building_and_door_merged_over_a_household_apply_to_every_member(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "merged.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "与户主关系", "楼栋", "单元", "门牌号"],
+                ["钱三", person(61), "户主", building, "4", "401"],
+                ["钱四", person(62), "配偶", None, None, None],
+                ["钱五", person(63), "子女", None, None, None],
+            ]
+        },
+        {"S": ["D2:D4", "E2:E4", "F2:F4"]},
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == []
+    assert result.summary()["new"] == 3 and len(result.new_households) == 1
+    assert {p.resident.household.address for p in result.rows} == {"4单元401"}
+
+
+def test_rows_with_only_a_serial_number_or_formula_leftovers_are_blank(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "numbered.xlsx",
+        {
+            "S": [
+                ["序号", "姓名", "身份证号", "楼栋", "门牌号", "合计"],
+                [1, "钱六", person(64), building, "4单元402", 1],
+                [2, None, None, None, None, 0],
+                [3, "", "", "", "", ""],
+            ]
+        },
+    )
+    result, mapping = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert not mapping.get("序号") and not mapping.get("合计")
+    assert result.errors == []
+    assert result.summary()["new"] == 1 and result.summary()["total"] == 1
+
+
+def test_a_repeated_id_number_is_reported_even_when_either_row_has_other_errors(world, tmp_path):
+    building = world.areas["A1-1-b"].name
+    a, b = person(71, gender="M"), person(72, gender="M")
+    path = save(
+        tmp_path / "dups.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "性别", "联系电话", "楼栋", "门牌号"],
+                ["钱七", a, "男", "12345", building, "5单元501"],  # bad phone
+                ["钱七", a, "男", "13700000071", building, "5单元501"],  # otherwise valid
+                ["钱八", b, "男", "13700000072", building, "5单元502"],
+                ["钱八", b, "女", "13700000072", building, "5单元502"],  # wrong gender too
+            ]
+        },
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    reasons = {(e.row, e.reason) for e in result.errors}
+    assert (3, "身份证号与第2行重复") in reasons
+    assert (5, "身份证号与第4行重复") in reasons
+    assert any(row == 2 for row, _ in reasons) and any(row == 5 and "性别" in r for row, r in reasons)
+    assert result.summary()["refused"] == 3
+
+
+def test_address_column_does_not_take_1栋_inside_11栋_and_refuses_ambiguous_names(world, tmp_path):
+    from shequ.areas.services import create_area
+
+    grid, other_grid = world.areas["A1-1"], world.areas["A1-2"]
+    one = create_area(code=f"{grid.code}T01", name="1栋", kind="building", parent=grid)
+    create_area(code=f"{grid.code}T03", name="3栋", kind="building", parent=grid)
+    create_area(code=f"{other_grid.code}T03", name="3栋", kind="building", parent=other_grid)
+    path = save(
+        tmp_path / "addr.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "现住址"],
+                ["褚一", person(81), "11栋2单元301"],
+                ["褚二", person(82), "21栋2单元301"],
+                ["褚三", person(83), "1栋2单元301"],
+                ["褚四", person(84), "3栋1单元101"],
+            ]
+        },
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    reasons = {e.row: e.reason for e in result.errors}
+    assert reasons[2] == "现住址“11栋2单元301”中没有找到本社区的楼栋"
+    assert reasons[3] == "现住址“21栋2单元301”中没有找到本社区的楼栋"
+    assert 4 not in reasons
+    assert reasons[5] == "现住址“3栋1单元101”中的楼栋在本社区有多处（3栋），请填写楼栋列"
+    (planned,) = [p.resident for p in result.rows]
+    assert planned.household.building == one and planned.household.address == "2单元301"
+
+
+def test_a_resident_moved_by_import_takes_floating_profile_and_care_records_along(world, tmp_path):
+    from django.utils import timezone
+
+    from shequ.people.models import CareRecord, FloatingProfile
+    from shequ.people.services import FloatingInput, record_care, set_floating
+
+    mover = world.residents["A1-1-h2-r2"]
+    Resident.objects.filter(pk=mover.pk).update(residence_type="floating", care_tags=",low_income,")
+    zhang = world.secretary_zhang
+    set_floating(zhang, mover.pk, FloatingInput(employer="某厂"))
+    record_care(zhang, mover.pk, "phone", "电话问候", timezone.localdate())
+    number = world.full_values[mover.pk][0]
+    target = world.areas["A1-2-b"]
+    path = save(
+        tmp_path / "move.xlsx",
+        {"S": [["姓名", "身份证号", "楼栋", "门牌号"], [mover.name, number, target.name, "7单元701"]]},
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
+    assert result.errors == [] and result.summary()["moved"] == 1
+    moved = Resident.objects.get(pk=mover.pk)
+    assert moved.area_path.startswith(target.path) and moved.area_path != mover.area_path
+    assert FloatingProfile.objects.get(resident=moved).area_path == moved.area_path
+    assert set(CareRecord.objects.filter(resident=moved).values_list("area_path", flat=True)) == {
+        moved.area_path
+    }
