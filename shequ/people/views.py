@@ -34,9 +34,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         if getattr(request, "htmx", False)
         else "people/resident_list.html"
     )
-    can_full_export = has_anywhere(user, Permission.REGISTRY_EXPORT) and (
-        has_anywhere(user, Permission.UNMASK_ID_NUMBER) or has_anywhere(user, Permission.UNMASK_PHONE)
-    )
+    can_full_export = has_anywhere(user, Permission.REGISTRY_EXPORT) and _may_unmask(user)
     return render(request, template, {"page": page, "area": area, "q": q, "can_full_export": can_full_export})
 
 
@@ -276,6 +274,12 @@ def visit_unvisited(request: HttpRequest) -> HttpResponse:
     return render(request, "people/visit_unvisited.html", {"page": page, "area": area, "days": days})
 
 
+def _may_unmask(user: Any) -> bool:
+    """Whether a full-value export form is worth showing: the user may read some ID
+    number or phone in full somewhere (the export decides row by row)."""
+    return has_anywhere(user, Permission.UNMASK_ID_NUMBER) or has_anywhere(user, Permission.UNMASK_PHONE)
+
+
 @login_required
 def floating_list(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.FLOATING_MANAGE)
@@ -288,7 +292,11 @@ def floating_list(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     for profile in page.object_list:
         profile.shown_landlord = selectors.shown_landlord(request.user, profile)
-    return render(request, "people/floating_list.html", {"page": page, "area": area, "which": which})
+    return render(
+        request,
+        "people/floating_list.html",
+        {"page": page, "area": area, "which": which, "can_full_export": _may_unmask(request.user)},
+    )
 
 
 @login_required
@@ -365,7 +373,13 @@ def care_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/care_list.html",
-        {"page": page, "area": area, "group": group, "groups": selectors.CARE_LISTS.items()},
+        {
+            "page": page,
+            "area": area,
+            "group": group,
+            "groups": selectors.CARE_LISTS.items(),
+            "can_full_export": _may_unmask(request.user),
+        },
     )
 
 

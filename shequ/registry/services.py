@@ -20,6 +20,7 @@ from shequ.access import audit
 from shequ.access.roles import Permission
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.selectors import get_area
+from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
 from shequ.people.services import bulk_register_households, insert_built_residents, update_built_residents
@@ -373,18 +374,10 @@ def export_residents(
     area = get_area(viewer, area_code, Permission.REGISTRY_EXPORT) if area_code else None
     if area is None and not scope_paths(viewer, Permission.REGISTRY_EXPORT):
         raise NotFound("区域")
-    id_paths: list[str] = []
-    phone_paths: list[str] = []
     reason = (reason or "").strip()
-    if full:
-        id_paths = scope_paths(viewer, Permission.UNMASK_ID_NUMBER)
-        phone_paths = scope_paths(viewer, Permission.UNMASK_PHONE)
-        if not id_paths and not phone_paths:
-            raise ValidationFailed({"full": "您的角色无权导出完整的身份证号或电话，只能导出脱敏名单"})
-        if len(reason) < 2:
-            raise ValidationFailed({"reason": "导出完整信息须填写事由（至少2个字）"})
-        if len(reason) > 200:
-            raise ValidationFailed({"reason": "事由不能超过200个字"})
+    full_paths = _full_paths(viewer, reason) if full else {}
+    id_paths = full_paths.get("id_number", [])
+    phone_paths = full_paths.get("phone", [])
     qs = people_selectors.resident_list(viewer, area_path=area.path if area else None, q=q).filter(
         scope_q(viewer, Permission.REGISTRY_EXPORT)
     )
@@ -398,6 +391,41 @@ def export_residents(
         detail["reason"] = reason
     audit.record(viewer, "resident.export", area_path=where, detail=detail, ip=ip)
     return counts
+
+
+def _full_paths(viewer: Any, reason: str) -> dict[str, list[str]]:
+    """For an export with full values: where the viewer may read each field in full (a
+    residence permit number on the ID number's terms). Refused without any such right or
+    without a reason."""
+    from shequ.access.scope import scope_paths
+
+    paths = {
+        "id_number": scope_paths(viewer, Permission.UNMASK_ID_NUMBER),
+        "phone": scope_paths(viewer, Permission.UNMASK_PHONE),
+        "permit_number": scope_paths(viewer, Permission.UNMASK_ID_NUMBER),
+    }
+    if not any(paths.values()):
+        raise ValidationFailed({"full": "您的角色无权导出完整的身份证号或电话，只能导出脱敏名单"})
+    if len(reason) < 2:
+        raise ValidationFailed({"reason": "导出完整信息须填写事由（至少2个字）"})
+    if len(reason) > 200:
+        raise ValidationFailed({"reason": "事由不能超过200个字"})
+    return paths
+
+
+class _Shown:
+    """A personal field of an exported row: masked, or in full where the viewer may read
+    it in full; counts the full values for the audit row."""
+
+    def __init__(self, paths: dict[str, list[str]]) -> None:
+        self.paths = paths
+        self.counts = {f"full_{name}": 0 for name in paths}
+
+    def __call__(self, field: str, path: str, enc: str, masked: str) -> str:
+        if enc and any(path.startswith(p) for p in self.paths.get(field, ())):
+            self.counts[f"full_{field}"] += 1
+            return fieldcrypt.decrypt(enc, field)
+        return masked
 
 
 FLOATING_HEADERS = [
@@ -426,9 +454,19 @@ CARE_HEADERS = [
 ]
 
 
-def export_floating(viewer: Any, out: Any, *, area_code: str = "", which: str = "all", ip: str = "") -> int:
+def export_floating(
+    viewer: Any,
+    out: Any,
+    *,
+    area_code: str = "",
+    which: str = "all",
+    full: bool = False,
+    reason: str = "",
+    ip: str = "",
+) -> int:
     """The floating population list (or its permits/leases expiring within 30 days) as
-    xlsx, masked; audited with the row count."""
+    xlsx: masked, or with a reason in full where the viewer may unmask; audited with the
+    row count."""
     from shequ.access.scope import has_anywhere
     from shequ.people import selectors as people_selectors
     from shequ.registry import exporting
@@ -441,18 +479,20 @@ def export_floating(viewer: Any, out: Any, *, area_code: str = "", which: str = 
         qs = people_selectors.expiring(viewer, which, area_path=path)
     else:
         qs = people_selectors.floating_list(viewer, area_path=path)
+    reason = (reason or "").strip()
+    shown = _Shown(_full_paths(viewer, reason) if full else {})
     rows = (
         (
             p.resident.name,
-            p.resident.id_number_masked,
-            p.resident.phone_masked,
+            shown("id_number", p.resident.area_path, p.resident.id_number_enc, p.resident.id_number_masked),
+            shown("phone", p.resident.area_path, p.resident.phone_enc, p.resident.phone_masked),
             p.resident.area.name,
             p.resident.household.address,
             landlord.name if (landlord := people_selectors.shown_landlord(viewer, p)) else "",
             p.lease_start,
             p.lease_end,
             p.employer,
-            p.permit_number_masked,
+            shown("permit_number", p.resident.area_path, p.permit_number_enc, p.permit_number_masked),
             p.permit_expires,
             p.origin,
             p.arrived_on,
@@ -462,13 +502,25 @@ def export_floating(viewer: Any, out: Any, *, area_code: str = "", which: str = 
     )
     count = exporting.write_table(out, "流动人口", FLOATING_HEADERS, rows)
     where = area.path if area else min(scope_paths_for(viewer, Permission.FLOATING_MANAGE), key=len)
-    detail = {"rows": count, "list": which, "area": area.code if area else ""}
+    detail: dict[str, Any] = {"rows": count, "list": which, "area": area.code if area else ""}
+    if full:
+        detail.update(shown.counts, reason=reason)
     audit.record(viewer, "floating.export", area_path=where, detail=detail, ip=ip)
     return count
 
 
-def export_care(viewer: Any, out: Any, group: str, *, area_code: str = "", ip: str = "") -> int:
-    """A care-group list as xlsx, masked; audited with the row count."""
+def export_care(
+    viewer: Any,
+    out: Any,
+    group: str,
+    *,
+    area_code: str = "",
+    full: bool = False,
+    reason: str = "",
+    ip: str = "",
+) -> int:
+    """A care-group list as xlsx: masked, or with a reason in full where the viewer may
+    unmask; audited with the row count."""
     from shequ.access.scope import has_anywhere
     from shequ.people import selectors as people_selectors
     from shequ.registry import exporting
@@ -479,13 +531,17 @@ def export_care(viewer: Any, out: Any, group: str, *, area_code: str = "", ip: s
         raise ValidationFailed({"group": "人群类别不存在"})
     area = get_area(viewer, area_code, Permission.CARE_MANAGE) if area_code else None
     qs = people_selectors.care_list(viewer, group, area_path=area.path if area else None)
+    reason = (reason or "").strip()
+    shown = _Shown(_full_paths(viewer, reason) if full else {})
+    if full:
+        qs = qs.defer(None)  # the list leaves the ciphertexts out; the full export reads them
     rows = (
         (
             r.name,
             r.get_gender_display(),
             r.age,
-            r.id_number_masked,
-            r.phone_masked,
+            shown("id_number", r.area_path, r.id_number_enc, r.id_number_masked),
+            shown("phone", r.area_path, r.phone_enc, r.phone_masked),
             r.area.name,
             r.household.address,
             "、".join(r.care_group_labels()),
@@ -497,7 +553,9 @@ def export_care(viewer: Any, out: Any, group: str, *, area_code: str = "", ip: s
     title = people_selectors.CARE_LISTS[group]
     count = exporting.write_table(out, title, CARE_HEADERS, rows)
     where = area.path if area else min(scope_paths_for(viewer, Permission.CARE_MANAGE), key=len)
-    detail = {"rows": count, "group": group, "area": area.code if area else ""}
+    detail: dict[str, Any] = {"rows": count, "group": group, "area": area.code if area else ""}
+    if full:
+        detail.update(shown.counts, reason=reason)
     audit.record(viewer, "care.export", area_path=where, detail=detail, ip=ip)
     return count
 

@@ -181,32 +181,44 @@ def _list_export(request: HttpRequest, name: str, write: Any) -> HttpResponse | 
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def floating_export(request: HttpRequest) -> HttpResponse | FileResponse:
-    """The floating population list with its filters (area, list) as xlsx, masked."""
+    """The floating population list with its filters (area, list) as xlsx: a GET is
+    masked; a POST with a reason gives full values where the viewer may unmask."""
+    full = request.method == "POST"
+    params = request.POST if full else request.GET
     return _list_export(
         request,
         "流动人口",
         lambda out: services.export_floating(
             request.user,
             out,
-            area_code=request.GET.get("area", "").strip(),
-            which=request.GET.get("list", "all"),
+            area_code=params.get("area", "").strip(),
+            which=params.get("list", "all"),
+            full=full,
+            reason=params.get("reason", ""),
             ip=client_ip(request),
         ),
     )
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def care_export(request: HttpRequest) -> HttpResponse | FileResponse:
-    """A care-group list with its filters (group, area) as xlsx, masked."""
+    """A care-group list with its filters (group, area) as xlsx: a GET is masked; a POST
+    with a reason gives full values where the viewer may unmask."""
+    full = request.method == "POST"
+    params = request.POST if full else request.GET
     return _list_export(
         request,
         "重点人群",
         lambda out: services.export_care(
             request.user,
             out,
-            request.GET.get("group", "elderly_60"),
-            area_code=request.GET.get("area", "").strip(),
+            params.get("group", "elderly_60"),
+            area_code=params.get("area", "").strip(),
+            full=full,
+            reason=params.get("reason", ""),
             ip=client_ip(request),
         ),
     )
