@@ -179,3 +179,51 @@ def test_floating_and_care_lists_export_masked_with_their_filters_and_are_audite
     outsider = Client()
     outsider.force_login(world.outsider_zhao)
     assert outsider.get("/care/export/", {"area": world.areas["A1"].code}).status_code == 404
+
+
+def test_floating_and_care_lists_export_in_full_where_the_role_may_unmask_and_audit_it(world):
+    from django.utils import timezone
+
+    from shequ.people.models import Resident
+    from shequ.people.services import FloatingInput, set_floating
+
+    tenant, landlord = world.residents["A1-1-h2-r2"], world.residents["A1-1-h2-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    set_floating(
+        world.grid_worker_li,
+        tenant.pk,
+        FloatingInput(
+            landlord_id=landlord.pk, permit_number="JZ55556666", permit_expires=timezone.localdate()
+        ),
+    )
+    number, phone = world.full_values[tenant.pk]
+    # The secretary may read ID numbers (and with them permits) and phones in full.
+    rows = sheet_rows(
+        export(world, "community_secretary@A1", "/floating/export/", full="1", reason="居住证核查")
+    )
+    assert [r[0] for r in rows[1:]] == [tenant.name]
+    assert (rows[1][1], rows[1][2], rows[1][9]) == (number, phone, "JZ55556666")
+    event = AuditEvent.objects.filter(event="floating.export").latest("id")
+    assert event.detail["reason"] == "居住证核查" and event.detail["rows"] == 1
+    assert (event.detail["full_id_number"], event.detail["full_permit_number"]) == (1, 1)
+    # A grid worker may read phones only: the ID number and the permit stay masked.
+    rows = sheet_rows(export(world, "grid_worker@A1-1", "/floating/export/", full="1", reason="联系租户"))
+    assert (rows[1][1], rows[1][2], rows[1][9]) == (tenant.id_number_masked, phone, "******6666")
+    # Without a reason nothing is written, and the field is named.
+    r = export(world, "community_secretary@A1", "/floating/export/", full="1", reason="")
+    assert r.status_code == 400 and "事由" in r.content.decode()
+
+    rows = sheet_rows(export(world, "community_secretary@A1", "/care/export/", full="1", reason="走访准备"))
+    elderly = {
+        r.name: world.full_values[r.pk]
+        for k, r in world.residents.items()
+        if k.startswith("A1-") and r.age >= 60
+    }
+    assert {row[0] for row in rows[1:]} == set(elderly)
+    for row in rows[1:]:
+        assert (row[3], row[4]) == elderly[row[0]]
+    event = AuditEvent.objects.filter(event="care.export").latest("id")
+    assert event.detail["full_id_number"] == len(elderly) and event.detail["reason"] == "走访准备"
+    # The masked GET is unchanged.
+    rows = sheet_rows(export(world, "community_secretary@A1", "/care/export/"))
+    assert all("*" in row[3] for row in rows[1:])
