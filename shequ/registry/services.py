@@ -560,6 +560,102 @@ def export_care(
     return count
 
 
+VISIT_HEADERS = ["走访日期", "楼栋", "门牌", "走访人", "见到的人", "家庭情况", "思想动态"]
+VISIT_HEADERS += ["收入水平", "健康状况", "发现的需求", "回访日期"]
+UNVISITED_HEADERS = ["楼栋", "门牌", "最近走访"]
+LANDLORD_HEADERS = ["房东", "房东电话", "租户", "租户身份证号", "租住楼栋", "租住门牌", "租期至"]
+LANDLORD_HEADERS += ["居住证有效期至"]
+
+
+def _list_area(viewer: Any, area_code: str, permission: Permission) -> Area | None:
+    from shequ.access.scope import has_anywhere
+
+    if not has_anywhere(viewer, permission):
+        raise NotFound("名单")
+    return get_area(viewer, area_code, permission) if area_code else None
+
+
+def _audit_list_export(
+    viewer: Any, event: str, permission: Permission, area: Area | None, detail: dict[str, Any], ip: str
+) -> None:
+    where = area.path if area else min(scope_paths_for(viewer, permission), key=len)
+    audit.record(viewer, event, area_path=where, detail={**detail, "area": area.code if area else ""}, ip=ip)
+
+
+def export_visits(viewer: Any, out: Any, *, area_code: str = "", ip: str = "") -> int:
+    """The visit register (走访台账) of the place, newest first, as xlsx; audited with the
+    row count. It holds no ID numbers or phones."""
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    area = _list_area(viewer, area_code, Permission.VISIT_RECORD)
+    qs = people_selectors.visit_list(viewer, area_path=area.path if area else None).prefetch_related("needs")
+    rows = (
+        (
+            v.visited_on,
+            v.household.building.name,
+            v.household.address,
+            str(v.visitor),
+            v.people_met,
+            v.situation,
+            v.thoughts,
+            v.get_income_level_display(),
+            v.get_health_display(),
+            "；".join(n.description for n in v.needs.all()),
+            v.follow_up_on,
+        )
+        for v in qs.iterator(chunk_size=2000)
+    )
+    count = exporting.write_table(out, "走访记录", VISIT_HEADERS, rows)
+    _audit_list_export(viewer, "visit.export", Permission.VISIT_RECORD, area, {"rows": count}, ip)
+    return count
+
+
+def export_unvisited(viewer: Any, out: Any, *, area_code: str = "", days: int = 90, ip: str = "") -> int:
+    """Households not visited for ``days`` days (never visited first), as xlsx; audited."""
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    area = _list_area(viewer, area_code, Permission.VISIT_RECORD)
+    qs = people_selectors.households_not_visited(viewer, area_path=area.path if area else None, days=days)
+    rows = (
+        (h.building.name, h.address, getattr(h, "last_visit", None) or "从未走访")
+        for h in qs.iterator(chunk_size=2000)
+    )
+    count = exporting.write_table(out, f"{days}天未走访", UNVISITED_HEADERS, rows)
+    detail = {"rows": count, "days": days}
+    _audit_list_export(viewer, "visit.unvisited_export", Permission.VISIT_RECORD, area, detail, ip)
+    return count
+
+
+def export_landlords(viewer: Any, out: Any, *, area_code: str = "", ip: str = "") -> int:
+    """The landlords' roster, one row per tenant, as xlsx, masked (a landlord outside the
+    viewer's scope shows as on the page); audited with the row count."""
+    from shequ.people import selectors as people_selectors
+    from shequ.registry import exporting
+
+    area = _list_area(viewer, area_code, Permission.FLOATING_MANAGE)
+    roster = people_selectors.landlords(viewer, area_path=area.path if area else None)
+    rows = (
+        (
+            landlord.name,
+            landlord.phone_masked,
+            t.resident.name,
+            t.resident.id_number_masked,
+            t.resident.area.name,
+            t.resident.household.address,
+            t.lease_end,
+            t.permit_expires,
+        )
+        for landlord, tenants in roster
+        for t in tenants
+    )
+    count = exporting.write_table(out, "房东名册", LANDLORD_HEADERS, rows)
+    detail = {"rows": count}
+    _audit_list_export(viewer, "floating.landlords_export", Permission.FLOATING_MANAGE, area, detail, ip)
+    return count
+
+
 def scope_paths_for(viewer: Any, permission: Permission) -> list[str]:
     from shequ.access.scope import scope_paths
 

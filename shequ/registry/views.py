@@ -222,3 +222,50 @@ def care_export(request: HttpRequest) -> HttpResponse | FileResponse:
             ip=client_ip(request),
         ),
     )
+
+
+def _days(request: HttpRequest) -> int:
+    try:
+        return max(1, min(3650, int(request.GET.get("days", "90"))))
+    except ValueError:
+        return 90
+
+
+@login_required
+def visit_export(request: HttpRequest) -> HttpResponse | FileResponse:
+    """The visit register with the list page's area filter as xlsx."""
+    return _list_export(
+        request,
+        "走访记录",
+        lambda out: services.export_visits(
+            request.user, out, area_code=request.GET.get("area", "").strip(), ip=client_ip(request)
+        ),
+    )
+
+
+@login_required
+def unvisited_export(request: HttpRequest) -> HttpResponse | FileResponse:
+    """Households not visited for N days, with the list page's filters, as xlsx."""
+    return _list_export(
+        request,
+        "久未走访",
+        lambda out: services.export_unvisited(
+            request.user,
+            out,
+            area_code=request.GET.get("area", "").strip(),
+            days=_days(request),
+            ip=client_ip(request),
+        ),
+    )
+
+
+@login_required
+def landlords_export(request: HttpRequest) -> HttpResponse | FileResponse:
+    """The landlords' roster with the page's area filter as xlsx, masked."""
+    return _list_export(
+        request,
+        "房东名册",
+        lambda out: services.export_landlords(
+            request.user, out, area_code=request.GET.get("area", "").strip(), ip=client_ip(request)
+        ),
+    )

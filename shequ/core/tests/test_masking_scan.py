@@ -204,7 +204,9 @@ def test_no_full_id_number_or_phone_in_any_response(world, user_key):
         assert not leaked, (url, leaked)
     assert seen >= 5
     # Exports and error reports are workbooks: read their cells.
-    for url in ["/residents/export/", "/api/v1/residents/export", "/floating/export/", "/care/export/"]:
+    exports = ["/residents/export/", "/api/v1/residents/export", "/floating/export/", "/care/export/"]
+    exports += ["/visits/export/", "/visits/unvisited/export/", "/floating/landlords/export/"]
+    for url in exports:
         response = client.get(url)
         if response.status_code == 200:
             text = xlsx_text(b"".join(response.streaming_content))  # type: ignore[attr-defined]

@@ -227,3 +227,46 @@ def test_floating_and_care_lists_export_in_full_where_the_role_may_unmask_and_au
     # The masked GET is unchanged.
     rows = sheet_rows(export(world, "community_secretary@A1", "/care/export/"))
     assert all("*" in row[3] for row in rows[1:])
+
+
+def test_visit_register_not_visited_households_and_landlords_roster_export_and_are_audited(world):
+    from django.utils import timezone
+
+    from shequ.people.models import Resident
+    from shequ.people.services import FloatingInput, VisitInput, record_visit, set_floating
+
+    li = world.grid_worker_li
+    visited = world.households["A1-1-h1"]
+    record_visit(
+        li,
+        visited.pk,
+        VisitInput(
+            visited_on=timezone.localdate(),
+            people_met="户主夫妇",
+            situation="老两口身体尚可",
+            needs=(("楼道灯坏了", ""),),
+        ),
+    )
+    rows = sheet_rows(export(world, "grid_worker@A1-1", "/visits/export/"))
+    assert rows[0][:4] == ("走访日期", "楼栋", "门牌", "走访人")
+    assert [(r[2], r[4], r[9]) for r in rows[1:]] == [(visited.address, "户主夫妇", "楼道灯坏了")]
+    assert AuditEvent.objects.filter(event="visit.export").latest("id").detail == {"rows": 1, "area": ""}
+
+    rows = sheet_rows(export(world, "grid_worker@A1-1", "/visits/unvisited/export/", days=30))
+    in_grid_households = {h.address for k, h in world.households.items() if k.startswith("A1-1-")}
+    assert sorted(r[1] for r in rows[1:]) == sorted(in_grid_households - {visited.address})
+    assert all(r[2] == "从未走访" for r in rows[1:])
+    event = AuditEvent.objects.filter(event="visit.unvisited_export").latest("id")
+    assert event.detail["rows"] == len(rows) - 1 and event.detail["days"] == 30
+
+    tenant, landlord = world.residents["A1-1-h2-r2"], world.residents["A1-1-h2-r1"]
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
+    set_floating(li, tenant.pk, FloatingInput(landlord_id=landlord.pk, permit_number="JZ55556666"))
+    rows = sheet_rows(export(world, "grid_worker@A1-1", "/floating/landlords/export/"))
+    assert rows[1][:4] == (landlord.name, landlord.phone_masked, tenant.name, tenant.id_number_masked)
+    assert AuditEvent.objects.filter(event="floating.landlords_export").latest("id").detail["rows"] == 1
+
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    for url in ("/visits/export/", "/visits/unvisited/export/", "/floating/landlords/export/"):
+        assert outsider.get(url, {"area": world.areas["A1"].code}).status_code == 404, url
