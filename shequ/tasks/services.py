@@ -312,17 +312,33 @@ def _may(actor: Any, path: str, permissions: tuple[str, ...], owner_id: int | No
     return False
 
 
-def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip: str = "") -> Task:
-    task = get_task(actor, task_id)
-    rule = TASK_TRANSITIONS.get(action)
+def _allowed(
+    actor: Any,
+    table: dict[str, Any],
+    action: str,
+    path: str,
+    status: str,
+    labels: dict[str, Any],
+    noun: str,
+    note: str,
+) -> Any:
+    """The transition rule for ``action`` if this actor may take it now, else a refusal
+    that names the field (the same checks for tasks and monthly lists)."""
+    rule = table.get(action)
     if rule is None:
         raise ValidationFailed({"action": f"未知的操作“{action}”"})
-    if not _may(actor, task.area_path, rule.permissions):
-        raise ValidationFailed({"action": f"您无权对该任务进行“{rule.label}”"})
-    if task.status not in rule.sources:
-        raise ValidationFailed({"action": f"任务当前为“{TASK_LABELS[task.status]}”，不能进行“{rule.label}”"})
+    if not _may(actor, path, rule.permissions):
+        raise ValidationFailed({"action": f"您无权对该{noun}进行“{rule.label}”"})
+    if status not in rule.sources:
+        raise ValidationFailed({"action": f"{noun}当前为“{labels[status]}”，不能进行“{rule.label}”"})
     if rule.note_required and not note.strip():
         raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
+    return rule
+
+
+def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip: str = "") -> Task:
+    task = get_task(actor, task_id)
+    rule = _allowed(actor, TASK_TRANSITIONS, action, task.area_path, task.status, TASK_LABELS, "任务", note)
     if action == "publish" and task.monthly_list_id:
         # A listed task is published by its list, after the street approved it.
         raise ValidationFailed(
@@ -374,15 +390,7 @@ def create_monthly_list(
 
 def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip: str = "") -> MonthlyList:
     found = get_monthly_list(actor, list_id)
-    rule = LIST_TRANSITIONS.get(action)
-    if rule is None:
-        raise ValidationFailed({"action": f"未知的操作“{action}”"})
-    if not _may(actor, found.area_path, rule.permissions):
-        raise ValidationFailed({"action": f"您无权对该清单进行“{rule.label}”"})
-    if found.status not in rule.sources:
-        raise ValidationFailed({"action": f"清单当前为“{LIST_LABELS[found.status]}”，不能进行“{rule.label}”"})
-    if rule.note_required and not note.strip():
-        raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
+    rule = _allowed(actor, LIST_TRANSITIONS, action, found.area_path, found.status, LIST_LABELS, "清单", note)
     if action == "submit" and not found.tasks.filter(status=TaskStatus.DRAFT).exists():
         raise ValidationFailed({"tasks": "清单里还没有任务"})
     if action == "publish" and found.publish_on > timezone.localdate():

@@ -143,28 +143,34 @@ def new(request: HttpRequest) -> HttpResponse:
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
     try:
-        data = services.TaskInput(
-            title=values["title"],
-            description=values["description"],
-            category=values["category"],
-            difficulty=values["difficulty"],
-            places=int(values["places"]) if values["places"].isdigit() else 0,
-            deadline=_parse_deadline(values["deadline"]),
-            area=values["area"],
-            audience=values["audience"] or Audience.PUBLIC,
-            target_units=[int(v) for v in values["target_units"] if v.isdigit()],
-            target_teams=[int(v) for v in values["target_teams"] if v.isdigit()],
-            problem=int(values["problem"]) if values["problem"].isdigit() else None,
-            monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
-            idempotency_key=request.POST.get("idempotency_key", ""),
-            files=request.FILES.getlist("files"),
-        )
+        data = _task_input(values)
+        data.problem = int(values["problem"]) if values["problem"].isdigit() else None
+        data.idempotency_key = request.POST.get("idempotency_key", "")
+        data.files = request.FILES.getlist("files")
         task, _ = services.create_task(request.user, data, ip=client_ip(request))
         if request.POST.get("publish") == "1" and not task.monthly_list_id:
             services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
     except ValidationFailed as exc:
         return render(request, "tasks/editor.html", _editor_context(request, values, exc.fields), status=400)
     return redirect("task", task_id=task.pk)
+
+
+def _task_input(values: dict[str, Any]) -> services.TaskInput:
+    """The editor's fields as typed (create and edit share them); numbers that are not
+    numbers become 0 or nothing, and the service names the field."""
+    return services.TaskInput(
+        title=values["title"],
+        description=values["description"],
+        category=values["category"],
+        difficulty=values["difficulty"],
+        places=int(values["places"]) if values["places"].isdigit() else 0,
+        deadline=_parse_deadline(values["deadline"]),
+        area=values["area"],
+        audience=values["audience"] or Audience.PUBLIC,
+        target_units=[int(v) for v in values["target_units"] if v.isdigit()],
+        target_teams=[int(v) for v in values["target_teams"] if v.isdigit()],
+        monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
+    )
 
 
 def _task_values(task: Any) -> dict[str, Any]:
@@ -209,19 +215,7 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
     try:
-        data = services.TaskInput(
-            title=values["title"],
-            description=values["description"],
-            category=values["category"],
-            difficulty=values["difficulty"],
-            places=int(values["places"]) if values["places"].isdigit() else 0,
-            deadline=_parse_deadline(values["deadline"]),
-            area=values["area"],
-            audience=values["audience"] or Audience.PUBLIC,
-            target_units=[int(v) for v in values["target_units"] if v.isdigit()],
-            target_teams=[int(v) for v in values["target_teams"] if v.isdigit()],
-            monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
-        )
+        data = _task_input(values)
         services.update_task(request.user, task.pk, data, ip=client_ip(request))
     except ValidationFailed as exc:
         context = _editor_context(request, values, exc.fields) | {"task": task}
