@@ -57,7 +57,8 @@ def _care(tags: str) -> str:
     return "、".join(_CARE.get(t, t) for t in tags.split(",") if t)
 
 
-def _full(path: str, paths: list[str]) -> bool:
+def covered(path: str, paths: Iterable[str]) -> bool:
+    """Whether a row at ``path`` lies under one of ``paths`` (where a value may be shown in full)."""
     return any(path.startswith(p) for p in paths)
 
 
@@ -98,11 +99,11 @@ def write(
         r += 1
         total += 1
         id_number = id_masked
-        if id_paths and id_enc and _full(path, id_paths):
+        if id_paths and id_enc and covered(path, id_paths):
             id_number = decrypt(id_enc, "id_number")
             counts["full_id_number"] += 1
         phone = phone_masked
-        if phone_paths and phone_enc and _full(path, phone_paths):
+        if phone_paths and phone_enc and covered(path, phone_paths):
             phone = decrypt(phone_enc, "phone")
             counts["full_phone"] += 1
         write_row(

@@ -422,7 +422,9 @@ class _Shown:
         self.counts = {f"full_{name}": 0 for name in paths}
 
     def __call__(self, field: str, path: str, enc: str, masked: str) -> str:
-        if enc and any(path.startswith(p) for p in self.paths.get(field, ())):
+        from shequ.registry.exporting import covered
+
+        if enc and covered(path, self.paths.get(field, ())):
             self.counts[f"full_{field}"] += 1
             return fieldcrypt.decrypt(enc, field)
         return masked

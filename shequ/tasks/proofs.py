@@ -35,7 +35,7 @@ MP4_BRANDS = {
     b"MSNV",
     b"dash",
 }
-IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG; WebP is checked below
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def video_type(head: bytes) -> tuple[str, str] | None:
 
 
 def _looks_like_image(head: bytes) -> bool:
-    return head.startswith(IMAGE_MAGIC[:2]) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    return head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
 def prepare(uploads: list[Any], field: str = "files") -> list[Prepared]:
