@@ -10,12 +10,14 @@ memory (max RSS) is its own:
   bare xlsxwriter write of the same rows already in memory.
 
 `python -m bench --only registry-io` (SQLite in var/bench/registry_io.sqlite3, rebuilt
-each run); BENCH_IO_ROWS changes the size.
+each run); BENCH_IO_ROWS changes the size, BENCH_IO_REPEAT the number of turns (the best
+of each side counts; peak memory is the largest of its turns).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -30,6 +32,7 @@ FOLDER = ROOT / "var" / "bench"
 DB = FOLDER / "registry_io.sqlite3"
 XLSX = FOLDER / "registry_io.xlsx"
 ROWS = int(os.environ.get("BENCH_IO_ROWS", "100000"))
+REPEAT = int(os.environ.get("BENCH_IO_REPEAT", "2"))
 STREET, COMMUNITY = "990000101", "990000101001"
 BUILDINGS = 200
 
@@ -38,10 +41,30 @@ def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+# Names as a register holds them: common surnames (a few of two characters) and one or
+# two given-name characters, so that the pinyin work is a real register's, not one word's.
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋"
+    "蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛"
+)
+DOUBLE_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方")
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬建国建华志强志明海燕"
+    "春梅德明长生国庆俊杰雪梅晓东晓红丹阳朝阳重阳子涵一鸣思远婷婷浩然文博宇轩梓萱欣怡佳琪"
+)
+
+
+def a_name(rng: random.Random) -> str:
+    surname = rng.choice(DOUBLE_SURNAMES) if rng.random() < 0.02 else rng.choice(SURNAMES)
+    return surname + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2, 2))))
+
+
 def write_file() -> None:
     import xlsxwriter
 
     from shequ.people import idcard
+
+    rng = random.Random(ROWS)
 
     book = xlsxwriter.Workbook(str(XLSX), {"constant_memory": True})
     sheet = book.add_worksheet("居民")
@@ -57,7 +80,7 @@ def write_file() -> None:
             i + 1,
             0,
             (
-                f"居民{i}",
+                a_name(rng),
                 number,
                 "男" if gender == "M" else "女",
                 born.isoformat(),
@@ -138,7 +161,7 @@ def phase_baseline() -> None:
 
 
 def phase_import() -> None:
-    from shequ.people.models import Resident
+    from shequ.people.models import Household, Resident
     from shequ.registry import services
 
     started = time.perf_counter()
@@ -147,6 +170,9 @@ def phase_import() -> None:
     assert not result.errors, result.errors[:5]
     assert Resident.objects.filter(area_path__startswith=f"/{STREET}/").count() == ROWS
     print(f"PHASE {seconds} {peak_mb()} {ROWS}")
+    if os.environ.get("BENCH_IO_KEEP") != "1":  # the export phases read the last import's rows
+        Resident.objects.filter(area_path__startswith=f"/{STREET}/").delete()
+        Household.objects.filter(area_path__startswith=f"/{STREET}/").delete()
 
 
 def phase_bare_write() -> None:
@@ -204,10 +230,10 @@ PHASES = {
 }
 
 
-def run_phase(name: str) -> tuple[float, float, int]:
+def run_phase(name: str, **env: str) -> tuple[float, float, int]:
     proc = subprocess.run(
         [sys.executable, "-m", "bench.registry_io", name],
-        env=os.environ.copy(),
+        env={**os.environ, **env},
         cwd=ROOT,
         text=True,
         capture_output=True,
@@ -230,8 +256,15 @@ def main() -> None:
     os.environ["SHEQU_DATABASE_URL"] = f"sqlite:///{DB}"
     setup_django()
     build()
-    base_s, base_mb, _ = run_phase("baseline")
-    imp_s, imp_mb, _ = run_phase("import")
+    # Baseline and import take turns, REPEAT times each, and the best of each counts: on
+    # a shared machine a burst of other work then slows one attempt, not one side.
+    base_s = imp_s = float("inf")
+    base_mb = imp_mb = 0.0
+    for turn in range(REPEAT):
+        seconds, peak, _ = run_phase("baseline")
+        base_s, base_mb = min(base_s, seconds), max(base_mb, peak)
+        seconds, peak, _ = run_phase("import", BENCH_IO_KEEP="1" if turn == REPEAT - 1 else "0")
+        imp_s, imp_mb = min(imp_s, seconds), max(imp_mb, peak)
     emit(
         bench=f"import {ROWS:,} residents from xlsx",
         unit="rows/s",
@@ -242,8 +275,13 @@ def main() -> None:
         peak_mb=imp_mb,
         baseline_peak_mb=base_mb,
     )
-    bare_s, bare_mb, _ = run_phase("bare_write")
-    exp_s, exp_mb, _ = run_phase("export")
+    bare_s = exp_s = float("inf")
+    bare_mb = exp_mb = 0.0
+    for _turn in range(REPEAT):
+        seconds, peak, _ = run_phase("bare_write")
+        bare_s, bare_mb = min(bare_s, seconds), max(bare_mb, peak)
+        seconds, peak, _ = run_phase("export")
+        exp_s, exp_mb = min(exp_s, seconds), max(exp_mb, peak)
     emit(
         bench=f"export {ROWS:,} residents to xlsx",
         unit="rows/s",

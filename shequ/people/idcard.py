@@ -9,6 +9,7 @@ A region code that no longer exists is still a real person's number: it is a war
 from __future__ import annotations
 
 import csv
+import operator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -77,7 +78,9 @@ def normalize(raw: str) -> str:
 
 
 def check_char(first17: str) -> str:
-    return CHECK[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(WEIGHTS):
+        raise ValueError("check_char needs the first 17 digits")
+    return CHECK[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 @lru_cache(maxsize=1)

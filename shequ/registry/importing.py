@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from shequ.access.masking import mask_id_number, mask_phone
@@ -89,6 +90,7 @@ class Plan:
 _NUMBERED = re.compile(r"^(\d+)\s*(栋|号楼|幢|号|楼|座)?$")
 
 
+@lru_cache(maxsize=8192)  # doors (1单元101) and building names repeat row after row
 def _key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
@@ -216,10 +218,14 @@ def plan(
             done += 1
             if progress and done % 2000 == 0:
                 progress(done, result.total)
-            if not any(cells.text(row[col]) for col in index.values() if col < len(row)):
+            # Each mapped cell cleaned once; the checks below read these.
+            texts = {key: cells.text(row[col]) if col < len(row) else "" for key, col in index.items()}
+            if not any(texts.values()):
                 result.total -= 1  # only a 序号, a note or formula leftovers: a blank row
                 continue
-            row_errors = _check_row(sheet, number, row, index, headers, buildings, households, first_row)
+            row_errors = _check_row(
+                sheet, number, row, index, texts, headers, buildings, households, first_row
+            )
             if isinstance(row_errors, list):
                 result.errors.extend(row_errors)
                 result.refused_rows += 1
@@ -239,6 +245,7 @@ def _check_row(
     number: int,
     row: list[object],
     index: dict[str, int],
+    texts: dict[str, str],
     headers: list[str],
     buildings: Buildings,
     households: Households,
@@ -249,6 +256,9 @@ def _check_row(
     def raw(key: str) -> object:
         col = index.get(key)
         return row[col] if col is not None and col < len(row) else None
+
+    def text(key: str) -> str:
+        return texts.get(key, "")
 
     def header(key: str) -> str:
         col = index.get(key)
@@ -273,10 +283,11 @@ def _check_row(
         ("care_tags", cells.care_tags),
     ):
         try:
-            values[key] = convert(raw(key))
+            # A date needs the cell as Excel gave it (a serial, a date); the rest read text.
+            values[key] = convert(raw(key) if key == "birth_date" else text(key))
         except cells.CellError as exc:
             fail(key, str(exc))
-    name = cells.text(raw("name"))
+    name = text("name")
     if not name:
         fail("name", "姓名必填")
     number_text = ""
@@ -288,12 +299,13 @@ def _check_row(
         fail("id_number", str(exc))
     # A repeated ID number is reported whatever else is wrong with either row: the first
     # row holding it is remembered as soon as the number itself is valid.
-    info = None
+    parsed = None
     if number_text:
         with contextlib.suppress(idcard.IdNumberError):  # build_resident reports it
             info = idcard.parse(number_text)
-    if info is not None:
-        number_hash = fieldcrypt.lookup_hash(info.number, "id_number")
+            parsed = (info, fieldcrypt.lookup_hash(info.number, "id_number"))
+    if parsed is not None:
+        number_hash = parsed[1]
         seen = first_row.get(number_hash)
         if seen is not None:
             where = f"第{seen[1]}行" if seen[0] == sheet.name else f"工作表“{seen[0]}”第{seen[1]}行"
@@ -302,18 +314,18 @@ def _check_row(
             first_row[number_hash] = (sheet.name, number)
     building: Area | None = None
     door = ""
-    building_text = cells.text(raw("building"))
+    building_text = text("building")
     if building_text:
         try:
             building = buildings.find(building_text)
         except cells.CellError as exc:
             fail("building", str(exc))
-        door = _door(cells.entrance(raw("entrance")), cells.room(raw("room")))
-        if not cells.text(raw("room")):
+        door = _door(cells.entrance(text("entrance")), cells.room(text("room")))
+        if not text("room"):
             fail("room", "门牌号必填")
-    elif "address" in index and cells.text(raw("address")):
+    elif "address" in index and text("address"):
         try:
-            building, door = buildings.split_address(cells.text(raw("address")))
+            building, door = buildings.split_address(text("address"))
         except cells.CellError as exc:
             fail("address", str(exc))
     else:
@@ -327,12 +339,14 @@ def _check_row(
         relation=values.get("relation", "other"),
         gender=values.get("gender", ""),
         birth_date=values.get("birth_date"),
-        phone=cells.text(raw("phone")),
+        phone=text("phone"),
         residence_type=values.get("residence_type", "registered"),
         care_tags=values.get("care_tags", ()),
     )
     try:
-        resident, _warnings = build_resident(data, household or Household(area_path="", building_id=0))
+        resident, _warnings = build_resident(
+            data, household or Household(area_path="", building_id=0), parsed=parsed
+        )
     except ValidationFailed as exc:
         for fname, reason in exc.fields.items():
             key = _PEOPLE_FIELD.get(fname, fname)
@@ -350,7 +364,7 @@ def _check_row(
         return errors
     if errors:
         return errors
-    given = frozenset(k for k in KEPT_UNLESS_GIVEN if k in index and cells.text(raw(k)))
+    given = frozenset(k for k in KEPT_UNLESS_GIVEN if k in index and text(k))
     return resident, header("id_number"), given
 
 

@@ -21,6 +21,7 @@ from shequ.access.roles import Permission
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.selectors import get_area
 from shequ.core import fieldcrypt
+from shequ.core.bulk import cyclic_gc_paused
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
 from shequ.people.services import bulk_register_households, insert_built_residents, update_built_residents
@@ -205,36 +206,8 @@ def process(run_id: int, *, commit: bool) -> ImportRun:
     """The background job: check the file (dry run) or check and import it."""
     run = ImportRun.objects.select_related("community", "requested_by").get(pk=run_id)
     try:
-        book = workbook.read(Path(settings.MEDIA_ROOT) / run.stored_file, run.file_name)
-        result = importing.plan(book, run.mapping, run.community, progress=_progress(run.pk))
-        errors_file = write_errors(result.errors, run) if result.errors else ""
-        fields: dict[str, Any] = {
-            "total_rows": result.total,
-            "error_count": len(result.errors),
-            "errors": [e.as_list() for e in result.errors[:SHOWN_ERRORS]],
-            "errors_file": errors_file,
-            "summary": result.summary(),
-            "changes": _changes(result),
-            "progress": 100,
-            "finished_at": timezone.now(),
-        }
-        if result.errors:
-            fields.update(
-                status=ImportStatus.REFUSED, message=f"{result.refused_rows} 行有误，未导入任何数据"
-            )
-        elif not commit:
-            fields.update(status=ImportStatus.CHECKED, message="检查通过，可以导入")
-        else:
-            ImportRun.objects.filter(pk=run.pk).update(
-                progress=85, message="正在写入", progressed_at=timezone.now()
-            )
-            apply_plan(result, actor=run.requested_by, community=run.community, run=run)
-            fields.update(status=ImportStatus.DONE, message="导入完成")
-        if fields["status"] == ImportStatus.DONE:
-            fields["stored_file"] = ""  # imported: the upload is not needed again
-        ImportRun.objects.filter(pk=run.pk).update(**fields)
-        if fields["status"] == ImportStatus.DONE:
-            _delete(run.stored_file)
+        with cyclic_gc_paused():
+            _process(run, commit=commit)
     except ValidationFailed as exc:
         _fail(run, exc.message, progress=100)
     except Exception as exc:
@@ -242,6 +215,37 @@ def process(run_id: int, *, commit: bool) -> ImportRun:
         raise
     run.refresh_from_db()
     return run
+
+
+def _process(run: ImportRun, *, commit: bool) -> None:
+    book = workbook.read(Path(settings.MEDIA_ROOT) / run.stored_file, run.file_name)
+    result = importing.plan(book, run.mapping, run.community, progress=_progress(run.pk))
+    errors_file = write_errors(result.errors, run) if result.errors else ""
+    fields: dict[str, Any] = {
+        "total_rows": result.total,
+        "error_count": len(result.errors),
+        "errors": [e.as_list() for e in result.errors[:SHOWN_ERRORS]],
+        "errors_file": errors_file,
+        "summary": result.summary(),
+        "changes": _changes(result),
+        "progress": 100,
+        "finished_at": timezone.now(),
+    }
+    if result.errors:
+        fields.update(status=ImportStatus.REFUSED, message=f"{result.refused_rows} 行有误，未导入任何数据")
+    elif not commit:
+        fields.update(status=ImportStatus.CHECKED, message="检查通过，可以导入")
+    else:
+        ImportRun.objects.filter(pk=run.pk).update(
+            progress=85, message="正在写入", progressed_at=timezone.now()
+        )
+        apply_plan(result, actor=run.requested_by, community=run.community, run=run)
+        fields.update(status=ImportStatus.DONE, message="导入完成")
+    if fields["status"] == ImportStatus.DONE:
+        fields["stored_file"] = ""  # imported: the upload is not needed again
+    ImportRun.objects.filter(pk=run.pk).update(**fields)
+    if fields["status"] == ImportStatus.DONE:
+        _delete(run.stored_file)
 
 
 def _fail(run: ImportRun, message: str, **extra: Any) -> None:
@@ -336,9 +340,10 @@ def import_file(
     errors = columns.check_mapping(proposed)
     if errors:
         raise ValidationFailed(errors, "列对应有误：" + "；".join(errors.values()))
-    result = importing.plan(book, proposed, community)
-    if not dry_run and not result.errors:
-        apply_plan(result, actor=actor, community=community)
+    with cyclic_gc_paused():
+        result = importing.plan(book, proposed, community)
+        if not dry_run and not result.errors:
+            apply_plan(result, actor=actor, community=community)
     return result, proposed
 
 

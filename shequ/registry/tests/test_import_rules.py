@@ -337,3 +337,25 @@ def test_a_resident_moved_by_import_takes_floating_profile_and_care_records_alon
     assert set(CareRecord.objects.filter(resident=moved).values_list("area_path", flat=True)) == {
         moved.area_path
     }
+
+
+def test_the_import_checks_and_writes_with_the_cycle_collector_paused(world, tmp_path, monkeypatch):
+    import gc
+
+    from shequ.registry import importing
+
+    seen = []
+    real_plan = importing.plan
+
+    def plan(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "plan", plan)
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "a.xlsx",
+        {"居民": [["姓名", "身份证号", "楼栋", "门牌号"], ["王五", WANG, building, "101"]]},
+    )
+    services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert seen == [False] and gc.isenabled()
