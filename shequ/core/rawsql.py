@@ -18,7 +18,8 @@ Statement = tuple[str, Sequence[Any]]
 Result = tuple[int, list[tuple[Any, ...]]]
 
 
-def _batched() -> bool:
+def batched() -> bool:
+    """Whether ``run`` sends a list of statements in one round trip (PostgreSQL)."""
     return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
         "server_side_binding"
     )
@@ -28,7 +29,7 @@ def run(statements: list[Statement]) -> list[Result]:
     """(row count, rows) of each statement, in order."""
     out: list[Result] = []
     with connection.cursor() as cursor:
-        if len(statements) > 1 and _batched():
+        if len(statements) > 1 and batched():
             cursor.execute("; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps])
             while True:
                 rows = cursor.fetchall() if cursor.description else []

@@ -742,6 +742,21 @@ _PLACE_ALL_PG = (
 # transition_order() take them in too.
 _TAKE_STOCK = "UPDATE points_storeitem SET stock = stock - %s WHERE id = %s AND active AND stock >= %s"
 _PAY_ISSUER = "UPDATE points_account SET balance = balance + %s WHERE id = %s"
+# PostgreSQL, when the redemption is the outermost transaction: the shared rows, the audit
+# row and the COMMIT go to the server in one round trip, so the rows every buyer waits for
+# are released without waiting for this client to read a result and send COMMIT (with
+# sixteen threads in one interpreter that wait was part of every order's turn on the hot
+# row). The stock then cannot be checked by Python before the COMMIT: the UPDATE is not
+# conditional, and a sold-out or withdrawn item drives the stock below zero, which the
+# check constraint refuses — the error aborts the rest of the batch, COMMIT included.
+_TAKE_STOCK_OR_FAIL = (
+    "UPDATE points_storeitem SET stock = CASE WHEN active THEN stock - %s ELSE -1 END WHERE id = %s"
+)
+_STOCK_CHECK = "store_item_stock_not_negative"
+
+
+class _SoldOut(Exception):
+    """The stock UPDATE found too little (or the item withdrawn): roll back, then refuse."""
 
 
 def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
@@ -767,6 +782,28 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
         raise Refused("window_closed", "item", "现在不在兑换期内，请在公布的兑换期内兑换")
     if issuer_id is None:
         issuer_id = issuer_for(Area.objects.get(pk=community_id)).pk
+    # Only a transaction of our own may be committed by our last batch (see _TAKE_STOCK_OR_FAIL).
+    commit_here = connection.vendor == "postgresql" and not connection.in_atomic_block and rawsql.batched()
+    try:
+        return _place(actor, data.item, quantity, key, ip, commit_here, found[0], window, issuer_id)
+    except _SoldOut:
+        left = StoreItem.objects.filter(pk=data.item).values_list("stock", flat=True).first() or 0
+        raise Refused("out_of_stock", "quantity", f"库存不足：{name}剩余 {left} 件") from None
+
+
+def _place(
+    actor: Any,
+    item_id: int,
+    quantity: int,
+    key: str,
+    ip: str,
+    commit_here: bool,
+    found: tuple[Any, ...],
+    window: tuple[str, str],
+    issuer_id: int,
+) -> Order:
+    """The transaction of ``redeem``, from the buyer's points to the audit row."""
+    account_id, account_kind, community_id, account_path, name, price, limit, _, _ = found
     cost = price * quantity
     lines = [(account_id, -cost), (issuer_id, cost)]
     _check_amounts(lines)  # the double-entry rule, as for every posting
@@ -774,8 +811,8 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
     now = timezone.now()
     at = connection.ops.adapt_datetimefield_value(now)
     memo = f"兑换 {name}×{quantity}"[:200]
-    place = [actor.pk, account_id, data.item, quantity, cost, window[0], account_path, key, at, at]
-    place += [actor.pk, data.item, window[0], quantity, limit]
+    place = [actor.pk, account_id, item_id, quantity, cost, window[0], account_path, key, at, at]
+    place += [actor.pk, item_id, window[0], quantity, limit]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             (took, _), (_, placed) = rawsql.run(
@@ -797,13 +834,13 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
                 cursor.execute(_PLACE_ORDER, place)
                 placed = cursor.fetchall()
         if took != 1:
-            cursor.execute(_TAKEN, [actor.pk, data.item, window[0]])
+            cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
             taken = cursor.fetchone()[0]
             if taken + quantity > limit:
                 raise _over_limit(name, limit, taken)
             raise _insufficient(Account(pk=account_id), cost)
         if not placed:
-            cursor.execute(_TAKEN, [actor.pk, data.item, window[0]])
+            cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
             raise _over_limit(name, limit, cursor.fetchone()[0])
         order_id = placed[0][0]
         if connection.vendor != "postgresql":
@@ -819,7 +856,7 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
             pk=order_id,
             user=actor,
             account_id=account_id,
-            item_id=data.item,
+            item_id=item_id,
             quantity=quantity,
             points=cost,
             status=OrderStatus.PLACED,
@@ -831,16 +868,31 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
         )
         order._state.adding = False
         row = audit.build(actor, "store.redeem", area_path=account_path, obj=order, ip=ip)
-        results = rawsql.run(
-            [(_TAKE_STOCK, [quantity, data.item, quantity]), (_PAY_ISSUER, [cost, issuer_id])]
-            + audit.append_statements(row)
-        )
-        if results[0][0] != 1:
-            left = StoreItem.objects.filter(pk=data.item).values_list("stock", flat=True).first() or 0
-            raise Refused("out_of_stock", "quantity", f"库存不足：{name}剩余 {left} 件")
+        if commit_here:
+            try:
+                results = rawsql.run(
+                    [(_TAKE_STOCK_OR_FAIL, [quantity, item_id]), (_PAY_ISSUER, [cost, issuer_id])]
+                    + audit.append_statements(row)
+                    + [("COMMIT", [])]
+                )
+            except IntegrityError as exc:
+                if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == _STOCK_CHECK:
+                    raise _SoldOut from exc
+                raise
+            appended = results[-2]
+            # Django's commit at the end of the block finds the transaction already
+            # committed (psycopg sends nothing when the server says it is idle).
+        else:
+            results = rawsql.run(
+                [(_TAKE_STOCK, [quantity, item_id, quantity]), (_PAY_ISSUER, [cost, issuer_id])]
+                + audit.append_statements(row)
+            )
+            if results[0][0] != 1:
+                raise _SoldOut
+            appended = results[-1]
         if results[1][0] != 1:  # pragma: no cover - the issuer row is never deleted
             raise RuntimeError("issuer account missing")
-        audit.appended(row, results[-1])
+        audit.appended(row, appended)
     return order
 
 

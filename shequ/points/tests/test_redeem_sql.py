@@ -3,13 +3,16 @@ ORM version: an audit row that extends the hash chain, nothing written by a refu
 attempt, the issuer paid in a balanced transaction, and a repeated key answered with
 the first order whatever check the repeat runs into."""
 
+import threading
+
 import pytest
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from shequ.access import audit
-from shequ.access.models import AuditEvent
+from shequ.access.models import AuditEvent, User
 from shequ.core import rawsql
-from shequ.points import services
+from shequ.points import race, services
 from shequ.points.models import Account, Entry, Order, OrderEvent, StoreItem, Transaction
 from shequ.points.services import Refused
 from shequ.points.tests.helpers import fund, item, redeem
@@ -132,3 +135,73 @@ def test_rawsql_runs_statements_in_order_with_their_counts_and_rows(world):
     )
     assert [count for count, _ in results[:2]] == [1, 0]
     assert results[2][1] == [(4, "大米 5kg")]
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the last batch commits only on PostgreSQL"
+)
+
+
+def in_own_connection(fn):
+    """Run ``fn`` in a thread with its own connection, outside the test's transaction (as a
+    request is), and return what it returned or raised."""
+    out = {}
+
+    def target():
+        try:
+            out["value"] = fn()
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            out["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    return out
+
+
+@pytest.fixture(scope="module")
+def pg_one_left(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return race.prepare(2, 1, price=10, funds=100, limit=5)
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgresql_a_redemption_of_its_own_commits_and_the_sold_out_one_writes_nothing(pg_one_left):
+    field = pg_one_left
+    buyer = User.objects.get(pk=field.user_ids[0])
+    audit_rows = AuditEvent.objects.count()
+    first = in_own_connection(lambda: services.redeem(buyer, services.OrderInput(item=field.item_id)))
+    assert first["value"][1] is True
+    second = in_own_connection(lambda: services.redeem(buyer, services.OrderInput(item=field.item_id)))
+    assert isinstance(second["error"], Refused) and second["error"].code == "out_of_stock"
+    after = race.audit(field)
+    assert (after["orders"], after["stock"], after["first_balance"], after["unbalanced"]) == (1, 0, 90, [])
+    assert AuditEvent.objects.count() == audit_rows + 1 and audit.verify_chain().intact
+
+
+@pytest.fixture(scope="module")
+def pg_nested(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return race.prepare(1, 3, price=10, funds=100, limit=5)
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgresql_a_redemption_inside_a_callers_transaction_is_undone_with_it(pg_nested):
+    field = pg_nested
+    buyer = User.objects.get(pk=field.user_ids[0])
+
+    class Undo(Exception):
+        pass
+
+    def nested():
+        with transaction.atomic():
+            services.redeem(buyer, services.OrderInput(item=field.item_id))
+            raise Undo
+
+    assert isinstance(in_own_connection(nested)["error"], Undo)
+    after = race.audit(field)
+    assert (after["orders"], after["stock"], after["first_balance"]) == (0, 3, 100)
