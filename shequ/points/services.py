@@ -829,19 +829,23 @@ def _place(
             )
         else:
             cursor.execute(_TAKE_POINTS, [cost, account_id, cost])
-            took = cursor.rowcount
+            took, placed = cursor.rowcount, []
             if took == 1:
                 cursor.execute(_PLACE_ORDER, place)
                 placed = cursor.fetchall()
-        if took != 1:
-            cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
-            taken = cursor.fetchone()[0]
-            if taken + quantity > limit:
-                raise _over_limit(name, limit, taken)
-            raise _insufficient(Account(pk=account_id), cost)
-        if not placed:
+        # A refusal names the limit before the points. On PostgreSQL the order statement
+        # ran even when the balance UPDATE found too little (both were in one batch), so
+        # an order it placed means the limit left room; on SQLite it was not run.
+        if not placed and (took == 1 or connection.vendor == "postgresql"):
             cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
             raise _over_limit(name, limit, cursor.fetchone()[0])
+        if took != 1:
+            if connection.vendor != "postgresql":
+                cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
+                taken = cursor.fetchone()[0]
+                if taken + quantity > limit:
+                    raise _over_limit(name, limit, taken)
+            raise _insufficient(Account(pk=account_id), cost)
         order_id = placed[0][0]
         if connection.vendor != "postgresql":
             cursor.execute(_TRANSACTION, [memo, community_id, account_path, actor.pk, at, order_id])

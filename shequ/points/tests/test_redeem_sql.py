@@ -115,6 +115,15 @@ def test_over_the_limit_is_named_before_short_of_points(world):
     assert exc.value.code == "over_limit"
 
 
+def test_short_of_points_is_named_when_the_limit_leaves_room(world):
+    fund(world, world.resident_wang, 20)
+    rice = item(world, price=30, stock=5, limit=1)
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, rice)
+    assert exc.value.code == "insufficient_points"
+    assert not Order.objects.filter(user=world.resident_wang, item=rice).exists()
+
+
 def test_a_first_redemption_opens_the_buyers_account(world):
     buyer = world.users["resident@A1-1-h2"]
     assert not Account.objects.filter(user=buyer).exists()
