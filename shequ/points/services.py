@@ -26,6 +26,7 @@ from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
+from shequ.core import rawsql
 from shequ.core.errors import DomainError, NotFound, ValidationFailed
 from shequ.points.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
 from shequ.points.models import (
@@ -212,8 +213,13 @@ def _move(account: Account, amount: int) -> None:
 
 def _check_balanced(lines: list[tuple[Account, int]]) -> None:
     """The double-entry rule: two or more non-zero lines that sum to zero."""
+    _check_amounts([(a.pk, n) for a, n in lines])
+
+
+def _check_amounts(lines: list[tuple[int, int]]) -> None:
+    """``_check_balanced`` over (account id, amount) lines."""
     if len(lines) < 2 or sum(amount for _, amount in lines) != 0 or any(amount == 0 for _, amount in lines):
-        raise ValueError(f"unbalanced transaction: {[(a.pk, n) for a, n in lines]}")
+        raise ValueError(f"unbalanced transaction: {lines}")
 
 
 def _write_entries(txn: Transaction, lines: list[tuple[Account, int]], earning: bool) -> None:
@@ -622,18 +628,24 @@ def current_windows(items: list[StoreItem], today: date | None = None) -> dict[i
     """``current_window`` of many items, reading the windows of all their areas at once."""
     today = today or timezone.localdate()
     paths = {path for item in items for path in _ancestors(item.area_path)}
-    windows = list(RedemptionWindow.objects.filter(area_path__in=paths).order_by("-starts_on", "-id"))
-    out: dict[int, tuple[str, str] | None] = {}
-    for item in items:
-        mine = set(_ancestors(item.area_path))
-        own = [w for w in windows if w.area_path in mine]
-        if not own:
-            quarter = (today.month - 1) // 3 + 1
-            out[item.pk] = (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度")
-            continue
-        open_now = next((w for w in own if w.starts_on <= today <= w.ends_on), None)
-        out[item.pk] = None if open_now is None else (f"w{open_now.pk}", open_now.name)
-    return out
+    windows = list(
+        RedemptionWindow.objects.filter(area_path__in=paths)
+        .order_by("-starts_on", "-id")
+        .values_list("pk", "area_path", "name", "starts_on", "ends_on")
+    )
+    return {item.pk: _open_window(item.area_path, windows, today) for item in items}
+
+
+def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) -> tuple[str, str] | None:
+    """The period open today for an item at ``item_path``, from ``windows`` — rows of (id,
+    area_path, name, starts_on, ends_on), newest start first — that include its areas'."""
+    mine = set(_ancestors(item_path))
+    own = [w for w in windows if w[1] in mine]
+    if not own:
+        quarter = (today.month - 1) // 3 + 1
+        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度")
+    open_now = next((w for w in own if w[3] <= today <= w[4]), None)
+    return None if open_now is None else (f"w{open_now[0]}", open_now[2])
 
 
 @dataclass
@@ -645,94 +657,253 @@ class OrderInput:
 
 def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
     """积分兑换: in one transaction, take the stock and the points or take neither.
-    Returns (order, created); a repeated Idempotency-Key returns the first order."""
+    Returns (order, created); a repeated Idempotency-Key returns the first order.
+
+    The key is looked up only when the request fails: a repeat of a placed order fails
+    on the unique (user, key) index, or earlier on the per-person limit or the balance
+    (the first order has taken them), or on a check that changed since (the item taken
+    off the shelf, the window closed); each of these returns the first order."""
     key = (data.idempotency_key or "")[:80]
-    if key:
-        existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
-        if existing is not None:
-            return existing, False
-    if data.quantity < 1 or data.quantity > 99:
-        raise ValidationFailed({"quantity": "数量必须在 1 到 99 之间"})
-    account = account_for_user(actor)
-    item = StoreItem.objects.filter(pk=data.item, active=True).first()
-    # The catalogue of the buyer's own street or community only.
-    if item is None or not account.area_path.startswith(item.area_path):
-        raise NotFound("兑换物品")
-    window = current_window(item)
-    if window is None:
-        raise Refused("window_closed", "item", "现在不在兑换期内，请在公布的兑换期内兑换")
-    cost = item.price * data.quantity
-    issuer = issuer_for(account.area)
-    now = timezone.now()
     try:
-        with transaction.atomic():
-            # 1. The buyer's account row (PostgreSQL: serialises one person's orders, so
-            #    the limit below is counted under the lock; SQLite: the IMMEDIATE write
-            #    transaction already runs alone).
-            if connection.vendor == "postgresql":
-                list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk"))
-            if key:  # the same request may have been placed while we waited for the lock
-                existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
-                if existing is not None:
-                    return existing, False
-            taken = (
-                Order.objects.filter(user_id=actor.pk, item=item, window=window[0])
-                .exclude(status=OrderStatus.CANCELLED)
-                .aggregate(n=Sum("quantity"))["n"]
-                or 0
-            )
-            if taken + data.quantity > item.per_person_limit:
-                raise Refused(
-                    "over_limit",
-                    "quantity",
-                    f"超出限兑：{item.name}每人每期限兑 {item.per_person_limit} 件，您本期已兑 {taken} 件",
-                )
-            # 2. The points, by a conditional UPDATE: no balance below zero.
-            _move(account, -cost)
-            order = Order.objects.create(
-                user=actor,
-                account=account,
-                item=item,
-                quantity=data.quantity,
-                points=cost,
-                window=window[0],
-                area_path=account.area_path,
-                idempotency_key=key,
-                created_at=now,
-                updated_at=now,
-            )
-            txn = Transaction.objects.create(
-                kind=TxnKind.REDEEM,
-                memo=f"兑换 {item.name}×{data.quantity}"[:200],
-                community=account.area,
-                area_path=account.area_path,
-                created_by=actor,
-                created_at=now,
-                order=order,
-            )
-            # The same checked writer as post(): the lines must sum to zero.
-            _write_entries(txn, [(account, -cost), (issuer, cost)], earning=False)
-            OrderEvent.objects.create(
-                order=order, action="place", from_status="", to_status=OrderStatus.PLACED, actor=actor, at=now
-            )
-            audit.record(actor, "store.redeem", area_path=account.area_path, obj=order, ip=ip)
-            # 3. The rows every buyer shares come last, so that they stay locked only
-            #    until the commit that follows (PostgreSQL): the stock, by a conditional
-            #    UPDATE that cannot go below zero, then the issuer's balance.
-            rows = StoreItem.objects.filter(pk=item.pk, active=True, stock__gte=data.quantity).update(
-                stock=F("stock") - data.quantity
-            )
-            if rows != 1:
-                left = StoreItem.objects.filter(pk=item.pk).values_list("stock", flat=True).first() or 0
-                raise Refused("out_of_stock", "quantity", f"库存不足：{item.name}剩余 {left} 件")
-            _move(issuer, cost)
-    except IntegrityError:
+        return _redeem(actor, data, key, ip), True
+    except (DomainError, IntegrityError):
         if key:
             existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
             if existing is not None:
                 return existing, False
         raise
-    return order, True
+
+
+# The redemption's hand-written SQL (docs/decisions/0004-hot-path-sql.md). It writes what
+# the ORM wrote before, statement for statement, with the same conditional UPDATEs and
+# the same constraints and triggers behind them; it exists because the ORM's Python time
+# per statement bounded the store's throughput. Valid on SQLite (3.35+, RETURNING) and
+# PostgreSQL; "window" is quoted because it is a keyword in PostgreSQL.
+_BUYER_AND_ITEM = (
+    "SELECT a.id, a.kind, a.area_id, a.area_path, i.name, i.price, i.per_person_limit, i.area_path, "
+    "(SELECT s.id FROM points_account s WHERE s.kind = 'issuer' AND s.area_id = a.area_id) "
+    "FROM points_account a, points_storeitem i WHERE a.user_id = %s AND i.id = %s AND i.active"
+)
+# The windows of the item's area and of its parent: windows are set on streets and
+# communities only, and a street is a root, so these are all its ancestors' windows.
+_WINDOWS = (
+    "SELECT w.id, w.area_path, w.name, w.starts_on, w.ends_on FROM points_redemptionwindow w "
+    "WHERE w.area_id IN (SELECT i.area_id FROM points_storeitem i WHERE i.id = %s "
+    "UNION ALL SELECT ar.parent_id FROM points_storeitem i JOIN areas_area ar ON ar.id = i.area_id "
+    "WHERE i.id = %s) ORDER BY w.starts_on DESC, w.id DESC"
+)
+# The buyer's points, by a conditional UPDATE (no balance below zero). On PostgreSQL it
+# also takes the buyer's row lock, held to the commit: one person's orders queue here,
+# so the limit below is counted after the person's previous order has committed.
+_TAKE_POINTS = "UPDATE points_account SET balance = balance - %s WHERE id = %s AND balance >= %s"
+_TAKEN = (
+    "SELECT COALESCE(SUM(quantity), 0) FROM points_order "
+    """WHERE user_id = %s AND item_id = %s AND "window" = %s AND status <> 'cancelled'"""
+)
+# The order, written only if the person's orders of this item in this period leave room
+# for it (the per-person limit, counted in the same statement).
+_PLACE_ORDER = (
+    'INSERT INTO points_order (user_id, account_id, item_id, quantity, points, status, "window", courier, '
+    "tracking_no, area_path, idempotency_key, created_at, updated_at) "
+    "SELECT %s, %s, %s, %s, %s, 'placed', %s, '', '', %s, %s, %s, %s "
+    f"WHERE ({_TAKEN}) + %s <= %s RETURNING id"  # noqa: S608 - constants only, no input
+)
+_TRANSACTION = (
+    "INSERT INTO points_transaction "
+    "(kind, memo, community_id, area_path, created_by_id, created_at, order_id) "
+    "VALUES ('redeem', %s, %s, %s, %s, %s, %s) RETURNING id"
+)
+_ENTRIES = (
+    "INSERT INTO points_entry "
+    "(transaction_id, account_id, amount, kind, earning, area_path, account_kind, at) "
+    "VALUES (%s, %s, %s, 'redeem', %s, %s, %s, %s), (%s, %s, %s, 'redeem', %s, %s, %s, %s)"
+)
+_PLACED_EVENT = (
+    "INSERT INTO points_orderevent (order_id, action, from_status, to_status, actor_id, note, at) "
+    "VALUES (%s, 'place', '', 'placed', %s, '', %s)"
+)
+# PostgreSQL: the order, its ledger transaction, the two entries and the timeline row in
+# one statement (data-modifying CTEs; nothing is written if the limit leaves no room).
+_PLACE_ALL_PG = (
+    f"WITH o AS ({_PLACE_ORDER}), "  # noqa: S608 - constants only, no input
+    "t AS (INSERT INTO points_transaction (kind, memo, community_id, area_path, created_by_id, created_at, "
+    "order_id) SELECT 'redeem', %s, %s, %s, %s, %s, o.id FROM o RETURNING id), "
+    "e AS (INSERT INTO points_entry "
+    "(transaction_id, account_id, amount, kind, earning, area_path, account_kind, at) "
+    "SELECT t.id, v.account_id, v.amount, 'redeem', false, %s, v.account_kind, %s "
+    "FROM t, (VALUES (%s, %s, %s), (%s, %s, %s)) AS v (account_id, amount, account_kind)), "
+    "ev AS (INSERT INTO points_orderevent (order_id, action, from_status, to_status, actor_id, note, at) "
+    "SELECT o.id, 'place', '', 'placed', %s, '', %s FROM o) "
+    "SELECT o.id FROM o"
+)
+# The rows every buyer shares, last: the stock (a conditional UPDATE that cannot go below
+# zero) and the issuer's balance; then the audit row (its chain is shared by every
+# audited write). Locks: person, item, issuer, audit chain — the order post() and
+# transition_order() take them in too.
+_TAKE_STOCK = "UPDATE points_storeitem SET stock = stock - %s WHERE id = %s AND active AND stock >= %s"
+_PAY_ISSUER = "UPDATE points_account SET balance = balance + %s WHERE id = %s"
+# PostgreSQL, when the redemption is the outermost transaction: the shared rows, the audit
+# row and the COMMIT go to the server in one round trip, so the rows every buyer waits for
+# are released without waiting for this client to read a result and send COMMIT (with
+# sixteen threads in one interpreter that wait was part of every order's turn on the hot
+# row). The stock then cannot be checked by Python before the COMMIT: the UPDATE is not
+# conditional, and a sold-out or withdrawn item drives the stock below zero, which the
+# check constraint refuses — the error aborts the rest of the batch, COMMIT included.
+_TAKE_STOCK_OR_FAIL = (
+    "UPDATE points_storeitem SET stock = CASE WHEN active THEN stock - %s ELSE -1 END WHERE id = %s"
+)
+_STOCK_CHECK = "store_item_stock_not_negative"
+
+
+class _SoldOut(Exception):
+    """The stock UPDATE found too little (or the item withdrawn): roll back, then refuse."""
+
+
+def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
+    if data.quantity < 1 or data.quantity > 99:
+        raise ValidationFailed({"quantity": "数量必须在 1 到 99 之间"})
+    quantity = data.quantity
+    reads: list[rawsql.Statement] = [
+        (_BUYER_AND_ITEM, [actor.pk, data.item]),
+        (_WINDOWS, [data.item, data.item]),
+    ]
+    (_, found), (_, windows) = rawsql.run(reads)
+    if not found:
+        account_for_user(actor)  # the buyer's account, opened on first use (or refused)
+        (_, found), (_, windows) = rawsql.run(reads)
+    if not found:
+        raise NotFound("兑换物品")
+    account_id, account_kind, community_id, account_path, name, price, limit, item_path, issuer_id = found[0]
+    # The catalogue of the buyer's own street or community only.
+    if not account_path.startswith(item_path):
+        raise NotFound("兑换物品")
+    window = _open_window(item_path, windows, timezone.localdate())
+    if window is None:
+        raise Refused("window_closed", "item", "现在不在兑换期内，请在公布的兑换期内兑换")
+    if issuer_id is None:
+        issuer_id = issuer_for(Area.objects.get(pk=community_id)).pk
+    # Only a transaction of our own may be committed by our last batch (see _TAKE_STOCK_OR_FAIL).
+    commit_here = connection.vendor == "postgresql" and not connection.in_atomic_block and rawsql.batched()
+    try:
+        return _place(actor, data.item, quantity, key, ip, commit_here, found[0], window, issuer_id)
+    except _SoldOut:
+        left = StoreItem.objects.filter(pk=data.item).values_list("stock", flat=True).first() or 0
+        raise Refused("out_of_stock", "quantity", f"库存不足：{name}剩余 {left} 件") from None
+
+
+def _place(
+    actor: Any,
+    item_id: int,
+    quantity: int,
+    key: str,
+    ip: str,
+    commit_here: bool,
+    found: tuple[Any, ...],
+    window: tuple[str, str],
+    issuer_id: int,
+) -> Order:
+    """The transaction of ``redeem``, from the buyer's points to the audit row."""
+    account_id, account_kind, community_id, account_path, name, price, limit, _, _ = found
+    cost = price * quantity
+    lines = [(account_id, -cost), (issuer_id, cost)]
+    _check_amounts(lines)  # the double-entry rule, as for every posting
+    (a, a_amount), (b, b_amount) = lines
+    now = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
+    memo = f"兑换 {name}×{quantity}"[:200]
+    place = [actor.pk, account_id, item_id, quantity, cost, window[0], account_path, key, at, at]
+    place += [actor.pk, item_id, window[0], quantity, limit]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            (took, _), (_, placed) = rawsql.run(
+                [
+                    (_TAKE_POINTS, [cost, account_id, cost]),
+                    (
+                        _PLACE_ALL_PG,
+                        place
+                        + [memo, community_id, account_path, actor.pk, at]
+                        + [account_path, at, a, a_amount, account_kind, b, b_amount, AccountKind.ISSUER.value]
+                        + [actor.pk, at],
+                    ),
+                ]
+            )
+        else:
+            cursor.execute(_TAKE_POINTS, [cost, account_id, cost])
+            took, placed = cursor.rowcount, []
+            if took == 1:
+                cursor.execute(_PLACE_ORDER, place)
+                placed = cursor.fetchall()
+        # A refusal names the limit before the points. On PostgreSQL the order statement
+        # ran even when the balance UPDATE found too little (both were in one batch), so
+        # an order it placed means the limit left room; on SQLite it was not run.
+        if not placed and (took == 1 or connection.vendor == "postgresql"):
+            cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
+            raise _over_limit(name, limit, cursor.fetchone()[0])
+        if took != 1:
+            if connection.vendor != "postgresql":
+                cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
+                taken = cursor.fetchone()[0]
+                if taken + quantity > limit:
+                    raise _over_limit(name, limit, taken)
+            raise _insufficient(Account(pk=account_id), cost)
+        order_id = placed[0][0]
+        if connection.vendor != "postgresql":
+            cursor.execute(_TRANSACTION, [memo, community_id, account_path, actor.pk, at, order_id])
+            txn_id = cursor.fetchone()[0]
+            cursor.execute(
+                _ENTRIES,
+                [txn_id, a, a_amount, False, account_path, account_kind, at]
+                + [txn_id, b, b_amount, False, account_path, AccountKind.ISSUER.value, at],
+            )
+            cursor.execute(_PLACED_EVENT, [order_id, actor.pk, at])
+        order = Order(
+            pk=order_id,
+            user=actor,
+            account_id=account_id,
+            item_id=item_id,
+            quantity=quantity,
+            points=cost,
+            status=OrderStatus.PLACED,
+            window=window[0],
+            area_path=account_path,
+            idempotency_key=key,
+            created_at=now,
+            updated_at=now,
+        )
+        order._state.adding = False
+        row = audit.build(actor, "store.redeem", area_path=account_path, obj=order, ip=ip)
+        if commit_here:
+            try:
+                results = rawsql.run(
+                    [(_TAKE_STOCK_OR_FAIL, [quantity, item_id]), (_PAY_ISSUER, [cost, issuer_id])]
+                    + audit.append_statements(row)
+                    + [("COMMIT", [])]
+                )
+            except IntegrityError as exc:
+                if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == _STOCK_CHECK:
+                    raise _SoldOut from exc
+                raise
+            appended = results[-2]
+            # Django's commit at the end of the block finds the transaction already
+            # committed (psycopg sends nothing when the server says it is idle).
+        else:
+            results = rawsql.run(
+                [(_TAKE_STOCK, [quantity, item_id, quantity]), (_PAY_ISSUER, [cost, issuer_id])]
+                + audit.append_statements(row)
+            )
+            if results[0][0] != 1:
+                raise _SoldOut
+            appended = results[-1]
+        if results[1][0] != 1:  # pragma: no cover - the issuer row is never deleted
+            raise RuntimeError("issuer account missing")
+        audit.appended(row, appended)
+    return order
+
+
+def _over_limit(name: str, limit: int, taken: int) -> Refused:
+    return Refused(
+        "over_limit", "quantity", f"超出限兑：{name}每人每期限兑 {limit} 件，您本期已兑 {taken} 件"
+    )
 
 
 @dataclass

@@ -250,13 +250,13 @@ def test_redemption_writes_its_entries_through_the_double_entry_check(world, mon
     fund(world, world.resident_wang, 100)
     rice = item(world, stock=5)
     checked = []
-    original = services._check_balanced
+    original = services._check_amounts  # the rule every posting's lines go through
 
     def spy(lines):
         checked.append(sorted(amount for _, amount in lines))
         original(lines)
 
-    monkeypatch.setattr(services, "_check_balanced", spy)
+    monkeypatch.setattr(services, "_check_amounts", spy)
     order = redeem(world.resident_wang, rice, 1)
     assert checked[-1] == [-30, 30]
     # And the writer itself refuses lines that do not sum to zero, before writing a row.
