@@ -12,9 +12,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shequ.access.models import AuditEvent
+from shequ.core import rawsql
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 7_305_111  # advisory lock that serialises appends on PostgreSQL
+_LAST_HASH = "SELECT hash FROM access_auditevent ORDER BY id DESC LIMIT 1"
 
 
 def _digest(prev_hash: str, at: datetime, fields: dict[str, Any]) -> str:
@@ -67,14 +69,19 @@ def record(
     row.detail = json.loads(json.dumps(row.detail, ensure_ascii=False, default=str))
     # No savepoint of its own: if the audit row cannot be written, the change it records
     # must not be committed either.
+    # Every audited write passes here, so the two statements are written by hand (see
+    # shequ.core.rawsql): the same row as row.save(), without the ORM's query building.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # A statement of its own: the previous hash must be read after the lock is
+                # held (each statement reads what was committed when it started).
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        row.prev_hash = prev or GENESIS
+            cursor.execute(_LAST_HASH)
+            prev = cursor.fetchone()
+        row.prev_hash = prev[0] if prev else GENESIS
         row.hash = _digest(row.prev_hash, row.at, _content(row))
-        row.save(force_insert=True)
+        rawsql.insert(row)
     return row
 
 

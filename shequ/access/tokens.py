@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -9,12 +10,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shequ.access import audit
 from shequ.access.models import ApiToken, User
 from shequ.access.scope import home_path
+from shequ.core import rawsql
 from shequ.core.errors import DomainError
 
 ABSOLUTE_LIFETIME = timedelta(hours=12)
@@ -50,10 +52,34 @@ def issue_token(request: Any, username: str, password: str) -> str:
     return token
 
 
+@functools.cache
+def _token_sql() -> str:
+    # Only names from the code and placeholders are formatted in; values are bound.
+    return (
+        f"SELECT {rawsql.columns(ApiToken, 't')}, {rawsql.columns(User, 'u')} "  # noqa: S608
+        f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
+        "WHERE t.digest = %s"
+    )
+
+
+def _lookup(token: str) -> ApiToken | None:
+    """The token's row with its user. Every API call starts here, so it is one hand-written
+    SELECT (shequ.core.rawsql) instead of ``select_related("user").get()``: the same rows
+    and instances, a fifth of the Python."""
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [_digest(token)])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    n = rawsql.width(ApiToken)
+    row = rawsql.load(ApiToken, found[:n])
+    row.user = rawsql.load(User, found[n:])
+    return row
+
+
 def user_for_token(token: str) -> User | None:
-    try:
-        row = ApiToken.objects.select_related("user").get(digest=_digest(token))
-    except ApiToken.DoesNotExist:
+    row = _lookup(token)
+    if row is None:
         return None
     if not row.user.is_active:
         return None
