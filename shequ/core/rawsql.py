@@ -76,6 +76,39 @@ def insert(obj: M, *, using: str = "default") -> M:
     return obj
 
 
+class Prepared:
+    """A new row whose values are made ready now and written later, by ``insert()``: so
+    that a write transaction (SQLite's one write lock) holds only the statement. Fields
+    named in ``later`` (say ``problem_id``, not known yet) are given to ``insert()``."""
+
+    def __init__(self, obj: models.Model, *, later: Sequence[str] = (), using: str = "default") -> None:
+        model = type(obj)
+        _check_signals(model)
+        self.obj, self.using = obj, using
+        fields = _fields(model)
+        self.sql = _statement(using, model, 1, True)
+        self.params = _values(obj, fields, connections[using])
+        self.slots = {f.attname: i for i, f in enumerate(fields) if f.attname in later}
+        if len(self.slots) != len(later):
+            raise ValueError(f"{model.__name__} has no field among {later}")
+
+    def insert(self, **later: Any) -> Any:
+        """Write the row, with the database values of the ``later`` fields; returns the
+        instance, its primary key set."""
+        if set(later) != set(self.slots):
+            raise ValueError(f"insert() needs exactly {sorted(self.slots)}")
+        params = list(self.params)
+        for name, value in later.items():
+            params[self.slots[name]] = value
+            setattr(self.obj, name, value)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            self.obj.pk = cursor.fetchone()[0]
+        self.obj._state.adding = False
+        self.obj._state.db = self.using
+        return self.obj
+
+
 def insert_many(objs: Sequence[models.Model], *, using: str = "default") -> None:
     """Write new instances of one model, up to 200 rows a statement (keys not read back)."""
     if not objs:

@@ -158,36 +158,52 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     # holds the database's one write lock from its first statement, so it should hold it
     # for the writes alone. (Someone given the role in between misses this one notice.)
     triage = holder_ids(Permission.PROBLEM_TRIAGE, area.path)
+    # For the same reason the rows are built and their values made ready here, and
+    # written inside by hand-written INSERTs (shequ.core.rawsql: the same values as
+    # Model.objects.create(), a tenth of its Python); docs/decisions/0004.
+    problem = Problem(
+        category=category,
+        description=description,
+        source=data.source,
+        hotline_order_no=data.hotline_order_no.strip(),
+        reporter=actor,
+        on_behalf_of=on_behalf,
+        lon=data.lon,
+        lat=data.lat,
+        address=data.address.strip()[:200],
+        area=area,
+        area_path=area.path,
+        located=located,
+        # The category's defaults; the place-specific proposal is made at 立案.
+        handling_level=category.handling_level,
+        responsible_role=category.responsible_role,
+        ledger_type=category.ledger_type,
+        month=f"{timezone.localtime(now):%Y%m}",
+        reported_at=now,
+        idempotency_key=data.idempotency_key[:80],
+    )
+    problem_row = rawsql.Prepared(problem)
+    follower_row = rawsql.Prepared(Problem.followers.through(user_id=actor.pk), later=["problem_id"])
+    event_row = rawsql.Prepared(
+        ProblemEvent(
+            action="report",
+            from_status="",
+            to_status=Status.REPORTED,
+            actor=actor,
+            note="",
+            data={"source": data.source},
+            at=now,
+        ),
+        later=["problem_id"],
+    )
     stored = [photos.store(p) for p in prepared]
     try:
-        # The rows are written with hand-written INSERTs (shequ.core.rawsql: the same
-        # values as Model.objects.create(), a tenth of its Python); docs/decisions/0004.
         with transaction.atomic():
-            problem = Problem(
-                category=category,
-                description=description,
-                source=data.source,
-                hotline_order_no=data.hotline_order_no.strip(),
-                reporter=actor,
-                on_behalf_of=on_behalf,
-                lon=data.lon,
-                lat=data.lat,
-                address=data.address.strip()[:200],
-                area=area,
-                area_path=area.path,
-                located=located,
-                # The category's defaults; the place-specific proposal is made at 立案.
-                handling_level=category.handling_level,
-                responsible_role=category.responsible_role,
-                ledger_type=category.ledger_type,
-                month=f"{timezone.localtime(now):%Y%m}",
-                reported_at=now,
-                idempotency_key=data.idempotency_key[:80],
-            )
-            rawsql.insert(problem)
-            rawsql.insert(Problem.followers.through(problem_id=problem.pk, user_id=actor.pk))
-            event = _event(problem, actor, "report", "", Status.REPORTED, "", {"source": data.source}, now)
-            _attach(problem, event, stored, PhotoKind.REPORT)
+            problem_row.insert()
+            follower_row.insert(problem_id=problem.pk)
+            event = event_row.insert(problem_id=problem.pk)
+            if stored:
+                _attach(problem, event, stored, PhotoKind.REPORT)
             notify(triage, f"新问题待立案：{category.name}（{problem.number}）", f"/problems/{problem.pk}/")
             # Last: on PostgreSQL the audit append takes the lock that every audited write
             # queues on, and holds it to the commit.

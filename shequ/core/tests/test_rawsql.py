@@ -97,3 +97,25 @@ def test_load_returns_the_instance_a_queryset_returns(world):
         f.attname: getattr(fresh.user, f.attname) for f in User._meta.concrete_fields
     }
     assert not user._state.adding
+
+
+def test_prepared_row_is_written_later_with_the_fields_left_open(world):
+    from shequ.problems.models import ProblemEvent
+    from shequ.problems.tests.helpers import report
+
+    problem = report(world)
+    row = rawsql.Prepared(
+        ProblemEvent(
+            action="note", to_status="reported", actor=world.street_chen, data={"k": "值"}, at=timezone.now()
+        ),
+        later=["problem_id"],
+    )
+    with pytest.raises(ValueError):
+        row.insert()  # problem_id must be given
+    event = row.insert(problem_id=problem.pk)
+    stored = ProblemEvent.objects.get(pk=event.pk)
+    assert (
+        stored.problem_id == problem.pk and stored.data == {"k": "值"} and stored.actor == world.street_chen
+    )
+    with pytest.raises(ValueError):
+        rawsql.Prepared(ProblemEvent(action="x"), later=["no_such_field"])
