@@ -103,3 +103,19 @@ def test_in_memory_databases_have_no_gate():
     assert db._gate_path() is None and not db._gate_held
     db.rollback()
     db.close()
+
+
+def test_a_long_transaction_leaves_the_gate_at_its_next_statement(tmp_path, monkeypatch):
+    from shequ.core.sqlite import base
+
+    db = _wrapper(tmp_path / "db.sqlite3")
+    db.ensure_connection()
+    db._start_transaction_under_autocommit()
+    db.cursor().execute("SELECT 1")
+    assert not _free(tmp_path / "db.sqlite3-gate")  # a short one keeps it
+    monkeypatch.setattr(base, "GATE_HOLD_SECONDS", 0.0)
+    time.sleep(0.01)
+    db.cursor().execute("SELECT 1")
+    assert not db._gate_held and _free(tmp_path / "db.sqlite3-gate")
+    db.commit()
+    db.close()
