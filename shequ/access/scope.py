@@ -34,6 +34,11 @@ def assignments(user: Any) -> list[tuple[str, str]]:
     return cached
 
 
+def remember(user: Any, pairs: list[tuple[str, str]]) -> None:
+    """Keep ``user``'s (role, path) pairs, read along with something else (the token)."""
+    setattr(user, _CACHE_ATTR, pairs)
+
+
 def forget(user: Any) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
