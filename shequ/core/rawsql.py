@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models.signals import post_save, pre_save
 
 M = TypeVar("M", bound=models.Model)
@@ -119,7 +119,8 @@ def insert_many(objs: Sequence[models.Model], *, using: str = "default") -> None
     _check_signals(model)
     connection = connections[using]
     fields = _fields(model)
-    with connection.cursor() as cursor:
+    # Several statements are one write, as with bulk_create.
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(objs), _CHUNK):
             chunk = objs[start : start + _CHUNK]
             params: list[Any] = []

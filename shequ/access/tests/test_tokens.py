@@ -30,6 +30,7 @@ def test_the_token_brings_the_users_assignments_in_one_query(world):
         found = tokens.user_for_token(token)
         pairs = assignments(found)
     assert len(queries) == 1
+    assert found is not None
     assert found.pk == user.pk and found.username == user.username
     assert sorted(pairs) == sorted(user.assignments.values_list("role", "path"))
     assert pairs  # the comparison said something
