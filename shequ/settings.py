@@ -107,6 +107,8 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"SHEQU_DATABASE_URL is not a database URL: {exc}") from exc
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with a queue for writers (see the module's docstring).
+    _db["ENGINE"] = "shequ.core.sqlite"
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

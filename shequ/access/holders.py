@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from shequ.access.models import RoleAssignment, User
@@ -11,11 +12,14 @@ from shequ.areas.paths import codes
 
 def _assignments(permission: Permission | str, path: str) -> QuerySet[RoleAssignment]:
     roles = [role for role, perms in GRANTS.items() if permission in perms]
+    return RoleAssignment.objects.filter(
+        role__in=roles, path__in=_ancestors(path), user__is_active=True
+    ).order_by("user_id")
+
+
+def _ancestors(path: str) -> list[str]:
     parts = codes(path)
-    ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    return RoleAssignment.objects.filter(role__in=roles, path__in=ancestors, user__is_active=True).order_by(
-        "user_id"
-    )
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def _nearest(rows: list[tuple[int, str]]) -> list[int]:
@@ -41,5 +45,20 @@ def holders(permission: Permission | str, path: str, *, nearest_only: bool = Tru
 
 def holder_ids(permission: Permission | str, path: str) -> list[int]:
     """The ids of the nearest holders (as ``holders``), without loading the users: enough
-    to address a notification."""
-    return _nearest(list(_assignments(permission, path).values_list("user_id", "path")))
+    to address a notification. Every report reads it, so the query is written by hand
+    (see shequ.core.rawsql): the same rows as ``_assignments(...).values_list``."""
+    roles = [role for role, perms in GRANTS.items() if permission in perms]
+    ancestors = _ancestors(path)
+    if not roles or not ancestors:
+        return []
+    # Only names from the code and placeholders are formatted in; values are bound.
+    sql = (
+        "SELECT a.user_id, a.path FROM access_roleassignment a"  # noqa: S608
+        " JOIN access_user u ON u.id = a.user_id"
+        f" WHERE a.role IN ({', '.join(['%s'] * len(roles))})"
+        f" AND a.path IN ({', '.join(['%s'] * len(ancestors))})"
+        " AND u.is_active = %s ORDER BY a.user_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*roles, *ancestors, True])
+        return _nearest([(uid, p) for uid, p in cursor.fetchall()])

@@ -1,21 +1,173 @@
-"""Hand-written statements for the few hot write paths (docs/decisions/0004-hot-path-sql.md).
+"""Hand-written statements for the few hot paths, with the ORM's own value handling.
 
-``run`` executes a list of statements in the caller's transaction and returns, for each,
-its row count and the rows it returned. On PostgreSQL the statements travel in one round
-trip: Django's psycopg cursor binds parameters on the client side, so one ``execute``
-may carry several statements separated by ``;`` and each keeps its own result (and, at
-READ COMMITTED, its own snapshot: a statement that follows a lock sees what was committed
-while it waited). On SQLite, which runs in-process, they are executed one at a time."""
+Through the ORM, a one-row INSERT or SELECT costs 0.3–1 ms of Python on the two-core
+machine, nearly all of it in building and compiling the query, not in the database. The
+problem report and the redemption run a dozen statements each. These helpers keep the
+parts of the ORM that make a row right and skip the rest:
+
+- ``insert``/``insert_many`` pass each field's value through the field's own
+  ``pre_save`` (``auto_now``, ``auto_now_add``) and ``get_db_prep_save`` (datetimes,
+  JSON, encrypted fields), as the ORM's insert compiler does; only the SQL text is built
+  once per model and kept. ``INSERT … VALUES … RETURNING id`` is accepted by SQLite (3.35+)
+  and PostgreSQL alike. They skip the ``pre_save``/``post_save`` signals, so they refuse a
+  model that has receivers for either, rather than skip a receiver added later.
+- ``columns``/``load`` let a hand-written SELECT return model instances: the values go
+  through the backend's and the field's converters (SQLite's naive datetimes made aware,
+  its integers made booleans) and ``Model.from_db``, as a queryset's would.
+- ``run`` executes a list of statements in the caller's transaction and returns, for
+  each, its row count and the rows it returned. On PostgreSQL the statements travel in
+  one round trip: Django's psycopg cursor binds parameters on the client side, so one
+  ``execute`` may carry several statements separated by ``;`` and each keeps its own
+  result (and, at READ COMMITTED, its own snapshot: a statement that follows a lock sees
+  what was committed while it waited). On SQLite, which runs in-process, they are
+  executed one at a time.
+
+Where they are used and why: docs/decisions/0004-hot-create-path.md (the problem report)
+and docs/decisions/0005-hot-path-sql.md (the redemption, the audit append).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import connection, connections, models, transaction
+from django.db.models.signals import post_save, pre_save
 
 Statement = tuple[str, Sequence[Any]]
 Result = tuple[int, list[tuple[Any, ...]]]
+M = TypeVar("M", bound=models.Model)
+
+_CHUNK = 200  # rows per INSERT statement, well under SQLite's limit of bound parameters
+_SQL: dict[tuple[str, type[models.Model], int], str] = {}
+_CONVERTERS: dict[tuple[str, type[models.Model]], list[list[tuple[Callable[..., Any], Any]]]] = {}
+
+
+def _fields(model: type[models.Model]) -> list[Any]:
+    return [f for f in model._meta.local_concrete_fields if not f.primary_key]
+
+
+def _statement(using: str, model: type[models.Model], rows: int, returning: bool) -> str:
+    key = (using, model, -rows if returning else rows)
+    sql = _SQL.get(key)
+    if sql is None:
+        qn = connections[using].ops.quote_name
+        fields = _fields(model)
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        names = ", ".join(qn(str(f.column)) for f in fields)
+        # Only names from the model's metadata and placeholders are formatted in.
+        sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES {', '.join([one] * rows)}"  # noqa: S608
+        if returning:
+            sql += f" RETURNING {qn(str(model._meta.pk.column))}"  # type: ignore[union-attr]
+        _SQL[key] = sql
+    return sql
+
+
+def _check_signals(model: type[models.Model]) -> None:
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        raise RuntimeError(f"{model.__name__} has save signal receivers, which rawsql would skip")
+
+
+def _values(obj: models.Model, fields: list[Any], connection: Any) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def insert(obj: M, *, using: str = "default") -> M:
+    """Write the new instance ``obj`` (primary key unset) and set its primary key."""
+    model = type(obj)
+    _check_signals(model)
+    connection = connections[using]
+    params = _values(obj, _fields(model), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(using, model, 1, True), params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
+
+
+class Prepared:
+    """A new row whose values are made ready now and written later, by ``insert()``: so
+    that a write transaction (SQLite's one write lock) holds only the statement. Fields
+    named in ``later`` (say ``problem_id``, not known yet) are given to ``insert()``."""
+
+    def __init__(self, obj: models.Model, *, later: Sequence[str] = (), using: str = "default") -> None:
+        model = type(obj)
+        _check_signals(model)
+        self.obj, self.using = obj, using
+        fields = _fields(model)
+        self.sql = _statement(using, model, 1, True)
+        self.params = _values(obj, fields, connections[using])
+        self.slots = {f.attname: i for i, f in enumerate(fields) if f.attname in later}
+        if len(self.slots) != len(later):
+            raise ValueError(f"{model.__name__} has no field among {later}")
+
+    def insert(self, **later: Any) -> Any:
+        """Write the row, with the database values of the ``later`` fields; returns the
+        instance, its primary key set."""
+        if set(later) != set(self.slots):
+            raise ValueError(f"insert() needs exactly {sorted(self.slots)}")
+        params = list(self.params)
+        for name, value in later.items():
+            params[self.slots[name]] = value
+            setattr(self.obj, name, value)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            self.obj.pk = cursor.fetchone()[0]
+        self.obj._state.adding = False
+        self.obj._state.db = self.using
+        return self.obj
+
+
+def insert_many(objs: Sequence[models.Model], *, using: str = "default") -> None:
+    """Write new instances of one model, up to 200 rows a statement (keys not read back)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if any(type(obj) is not model for obj in objs):
+        raise TypeError("insert_many takes instances of one model")
+    _check_signals(model)
+    connection = connections[using]
+    fields = _fields(model)
+    # Several statements are one write, as with bulk_create.
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        for start in range(0, len(objs), _CHUNK):
+            chunk = objs[start : start + _CHUNK]
+            params: list[Any] = []
+            for obj in chunk:
+                params.extend(_values(obj, fields, connection))
+            cursor.execute(_statement(using, model, len(chunk), False), params)
+
+
+def columns(model: type[models.Model], alias: str, *, using: str = "default") -> str:
+    """The SELECT list of every concrete column of ``model`` (table aliased ``alias``), in
+    the order ``load`` expects."""
+    qn = connections[using].ops.quote_name
+    return ", ".join(f"{alias}.{qn(str(f.column))}" for f in model._meta.concrete_fields)
+
+
+def width(model: type[models.Model]) -> int:
+    """How many values of a row ``columns(model, …)`` selects."""
+    return len(model._meta.concrete_fields)
+
+
+def load(model: type[M], row: Sequence[Any], *, using: str = "default") -> M:
+    """A model instance from the values selected by ``columns(model, …)``."""
+    key = (using, model)
+    converters = _CONVERTERS.get(key)
+    connection = connections[using]
+    if converters is None:
+        converters = []
+        for f in model._meta.concrete_fields:
+            col = f.cached_col
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            converters.append([(c, col) for c in found])
+        _CONVERTERS[key] = converters
+    values = list(row)
+    for i, pairs in enumerate(converters):
+        for converter, col in pairs:
+            values[i] = converter(values[i], col, connection)
+    return model.from_db(using, [f.attname for f in model._meta.concrete_fields], values)
 
 
 def batched() -> bool:

@@ -674,7 +674,7 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
         raise
 
 
-# The redemption's hand-written SQL (docs/decisions/0004-hot-path-sql.md). It writes what
+# The redemption's hand-written SQL (docs/decisions/0005-hot-path-sql.md). It writes what
 # the ORM wrote before, statement for statement, with the same conditional UPDATEs and
 # the same constraints and triggers behind them; it exists because the ORM's Python time
 # per statement bounded the store's throughput. Valid on SQLite (3.35+, RETURNING) and

@@ -1,4 +1,4 @@
-"""The redemption's hand-written statements (decision 0004) keep every guarantee of the
+"""The redemption's hand-written statements (decision 0005) keep every guarantee of the
 ORM version: an audit row that extends the hash chain, nothing written by a refused
 attempt, the issuer paid in a balanced transaction, and a repeated key answered with
 the first order whatever check the repeat runs into."""
