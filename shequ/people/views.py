@@ -124,6 +124,9 @@ def _dates(post: Any, labels: dict[str, str]) -> tuple[dict[str, date | None], V
     return values, ValidationFailed(errors, f"{wrong}不是有效的日期")
 
 
+VISIT_DATES = {"visited_on": "走访日期", "follow_up_on": "回访日期"}
+
+
 def _scope_area(request: HttpRequest, permission: Permission) -> Area | None:
     if not has_anywhere(request.user, permission):
         raise Http404
@@ -154,17 +157,20 @@ def visit_new(request: HttpRequest, household_id: int) -> HttpResponse:
         form = dict(request.POST.dict())
         needs = tuple(zip(request.POST.getlist("need"), request.POST.getlist("need_category"), strict=False))
         form["needs"] = needs
+        dates, bad_date = _dates(request.POST, VISIT_DATES)
         data = services.VisitInput(
-            visited_on=_date(form.get("visited_on", "")),
+            visited_on=dates["visited_on"],
             people_met=form.get("people_met", ""),
             situation=form.get("situation", ""),
             thoughts=form.get("thoughts", ""),
             income_level=form.get("income_level", ""),
             health=form.get("health", ""),
-            follow_up_on=_date(form.get("follow_up_on", "")),
+            follow_up_on=dates["follow_up_on"],
             needs=needs,
         )
         try:
+            if bad_date is not None:  # not read as "no date": nothing is saved until it is fixed
+                raise bad_date
             visit = services.record_visit(request.user, household.pk, data, ip=client_ip(request))
             return redirect("visit", visit_id=visit.pk)
         except ValidationFailed as exc:
@@ -392,13 +398,16 @@ def care_records(request: HttpRequest, resident_id: int) -> HttpResponse:
     form: dict[str, Any] = {"cared_on": timezone.localdate().isoformat()}
     if request.method == "POST":
         form = request.POST.dict()
+        dates, bad_date = _dates(request.POST, {"cared_on": "关爱日期"})
         try:
+            if bad_date is not None:
+                raise bad_date
             services.record_care(
                 request.user,
                 resident.pk,
                 form.get("kind", ""),
                 form.get("content", ""),
-                _date(form.get("cared_on", "")),
+                dates["cared_on"],
                 ip=client_ip(request),
             )
             return redirect("care_records", resident_id=resident.pk)

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from shequ.people.models import FloatingProfile, Resident, Visit
+from shequ.people.models import CareRecord, FloatingProfile, Resident, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,32 @@ def test_care_list_and_records_pages(world):
     )
     assert r.status_code == 302
     assert "电话问候身体" in zhang.get(f"/residents/{oldest.pk}/care/").content.decode()
+
+
+def test_an_unreadable_date_is_named_and_nothing_is_saved(world):
+    li = login(world.grid_worker_li)
+    household = world.households["A1-1-h2"]
+    form = {
+        "visited_on": timezone.localdate().isoformat(),
+        "follow_up_on": "2026-13-40",
+        "people_met": "户主",
+        "situation": "腿脚不便，想装扶手",
+        "income_level": "low",
+        "health": "chronic",
+    }
+    visits = Visit.objects.count()
+    r = li.post(f"/households/{household.pk}/visits/new/", form)
+    page = r.content.decode()
+    assert r.status_code == 400 and "回访日期不是有效的日期" in page and "日期格式应为 2026-11-22" in page
+    assert "腿脚不便，想装扶手" in page and "2026-13-40" in page  # what was typed comes back
+    assert Visit.objects.count() == visits  # not saved without the follow-up date
+
+    zhang = login(world.secretary_zhang)
+    oldest = world.residents["A1-1-h1-r1"]
+    records = CareRecord.objects.count()
+    r = zhang.post(
+        f"/residents/{oldest.pk}/care/", {"kind": "phone", "content": "电话问候", "cared_on": "昨天"}
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and "关爱日期不是有效的日期" in page and "电话问候" in page
+    assert "必填" not in page and CareRecord.objects.count() == records
