@@ -18,14 +18,13 @@ GENESIS = "0" * 64
 _PG_LOCK_KEY = 7_305_111  # advisory lock that serialises appends on PostgreSQL
 
 
+def _canonical(content: dict[str, Any]) -> str:
+    """The text a row's hash is taken over; ``_head`` relies on it being this exact form."""
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def _digest(prev_hash: str, at: datetime, fields: dict[str, Any]) -> str:
-    body = json.dumps(
-        {"prev": prev_hash, "at": at.isoformat(), **fields},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
+    body = _canonical({"prev": prev_hash, "at": at.isoformat(), **fields})
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -99,14 +98,7 @@ def _head(row: AuditEvent) -> str:
     brace, then ``,"prev":"``, the previous hash and ``"}``."""
     fields = _content(row)
     assert all(name < "prev" for name in fields)
-    body = json.dumps(
-        {"at": row.at.isoformat(), **fields},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
-    return body[:-1] + ',"prev":"'
+    return _canonical({"at": row.at.isoformat(), **fields})[:-1] + ',"prev":"'
 
 
 def append_statements(row: AuditEvent) -> list[rawsql.Statement]:

@@ -7,19 +7,14 @@ from django.db.models import QuerySet
 
 from shequ.access.models import RoleAssignment, User
 from shequ.access.roles import GRANTS, Permission
-from shequ.areas.paths import codes
+from shequ.areas.paths import ancestors
 
 
 def _assignments(permission: Permission | str, path: str) -> QuerySet[RoleAssignment]:
     roles = [role for role, perms in GRANTS.items() if permission in perms]
     return RoleAssignment.objects.filter(
-        role__in=roles, path__in=_ancestors(path), user__is_active=True
+        role__in=roles, path__in=ancestors(path), user__is_active=True
     ).order_by("user_id")
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = codes(path)
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def _nearest(rows: list[tuple[int, str]]) -> list[int]:
@@ -48,17 +43,17 @@ def holder_ids(permission: Permission | str, path: str) -> list[int]:
     to address a notification. Every report reads it, so the query is written by hand
     (see shequ.core.rawsql): the same rows as ``_assignments(...).values_list``."""
     roles = [role for role, perms in GRANTS.items() if permission in perms]
-    ancestors = _ancestors(path)
-    if not roles or not ancestors:
+    above = ancestors(path)
+    if not roles or not above:
         return []
     # Only names from the code and placeholders are formatted in; values are bound.
     sql = (
         "SELECT a.user_id, a.path FROM access_roleassignment a"  # noqa: S608
         " JOIN access_user u ON u.id = a.user_id"
         f" WHERE a.role IN ({', '.join(['%s'] * len(roles))})"
-        f" AND a.path IN ({', '.join(['%s'] * len(ancestors))})"
+        f" AND a.path IN ({', '.join(['%s'] * len(above))})"
         " AND u.is_active = %s ORDER BY a.user_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*roles, *ancestors, True])
+        cursor.execute(sql, [*roles, *above, True])
         return _nearest([(uid, p) for uid, p in cursor.fetchall()])

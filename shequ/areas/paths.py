@@ -35,5 +35,11 @@ def codes(path: str) -> list[str]:
     return [part for part in path.split(SEP) if part]
 
 
+def ancestors(path: str) -> list[str]:
+    """``path`` and every path above it, top first: /5001/500111/ → [/5001/, /5001/500111/]."""
+    parts = codes(path)
+    return [SEP + SEP.join(parts[: i + 1]) + SEP for i in range(len(parts))]
+
+
 def is_under(path: str, ancestor: str) -> bool:
     return path.startswith(ancestor)

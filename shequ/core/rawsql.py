@@ -74,16 +74,7 @@ def _values(obj: models.Model, fields: list[Any], connection: Any) -> list[Any]:
 
 def insert(obj: M, *, using: str = "default") -> M:
     """Write the new instance ``obj`` (primary key unset) and set its primary key."""
-    model = type(obj)
-    _check_signals(model)
-    connection = connections[using]
-    params = _values(obj, _fields(model), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(using, model, 1, True), params)
-        obj.pk = cursor.fetchone()[0]
-    obj._state.adding = False
-    obj._state.db = using
-    return obj
+    return Prepared(obj, using=using).insert()
 
 
 class Prepared:

@@ -10,12 +10,11 @@ from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
-from shequ.access.scope import can
 from shequ.areas.selectors import get_area
 from shequ.core.errors import NotFound
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
-from shequ.points.lifecycle import OWNER, TRANSITIONS, allowed_from
+from shequ.points.lifecycle import allowed_from
 from shequ.points.models import AccountKind, Entry, Order, StoreItem
 
 router = Router(tags=["积分与兑换"])
@@ -166,7 +165,7 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_allowed_actions(obj: Order, context: Any) -> list[str]:
         viewer = context["request"].user
-        return [a for a in allowed_from(obj.status) if may_move(viewer, obj, a)]
+        return [a for a in allowed_from(obj.status) if services.may_move(viewer, obj, a)]
 
 
 class TransitionIn(Schema):
@@ -174,15 +173,6 @@ class TransitionIn(Schema):
     courier: str = ""
     tracking_no: str = ""
     note: str = ""
-
-
-def may_move(viewer: Any, order: Order, action: str) -> bool:
-    for perm in TRANSITIONS[action].permissions:
-        if perm == OWNER and order.user_id == viewer.pk:
-            return True
-        if perm != OWNER and can(viewer, perm, order.area_path):
-            return True
-    return False
 
 
 @router.get("/points/balance", response=BalanceOut, summary="我的积分余额")

@@ -3,20 +3,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shequ.access.roles import Permission as P
+from shequ.core.lifecycle import Transition
 from shequ.points.models import OrderStatus as S
 
 OWNER = "owner"  # the resident who placed the order
-
-
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: tuple[str, ...]
-    target: str
-    permissions: tuple[str, ...]
 
 
 TRANSITIONS: dict[str, Transition] = {

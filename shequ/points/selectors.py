@@ -15,7 +15,7 @@ from shequ.access.masking import mask_name
 from shequ.access.roles import Permission
 from shequ.access.scope import can, scope_q
 from shequ.areas.models import Area
-from shequ.areas.paths import codes
+from shequ.areas.paths import ancestors, codes
 from shequ.core.errors import NotFound
 from shequ.points.models import (
     Account,
@@ -42,17 +42,12 @@ def my_entries(viewer: Any) -> QuerySet[Entry]:
     )
 
 
-def _ancestors(path: str) -> list[str]:
-    parts = codes(path)
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def store_items(viewer: Any) -> QuerySet[StoreItem]:
     """The catalogue a resident may redeem from: their street's and community's items."""
     home = community_path(user_home_path(viewer))
     if len(codes(home)) < 2:
         return StoreItem.objects.none()
-    return StoreItem.objects.filter(active=True, area_path__in=_ancestors(home)).order_by("price", "id")
+    return StoreItem.objects.filter(active=True, area_path__in=ancestors(home)).order_by("price", "id")
 
 
 def catalogue(viewer: Any) -> QuerySet[StoreItem]:

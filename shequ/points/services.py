@@ -25,7 +25,7 @@ from shequ.access import audit
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
-from shequ.areas.paths import codes
+from shequ.areas.paths import ancestors, codes
 from shequ.core import rawsql
 from shequ.core.errors import DomainError, NotFound, ValidationFailed
 from shequ.points.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
@@ -612,11 +612,6 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
     return window
 
 
-def _ancestors(path: str) -> list[str]:
-    parts = codes(path)
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def current_window(item: StoreItem, today: date | None = None) -> tuple[str, str] | None:
     """(key, label) of the redemption period open today for ``item``; None when the
     street or community has set windows and none is open. Without any configured window
@@ -627,7 +622,7 @@ def current_window(item: StoreItem, today: date | None = None) -> tuple[str, str
 def current_windows(items: list[StoreItem], today: date | None = None) -> dict[int, tuple[str, str] | None]:
     """``current_window`` of many items, reading the windows of all their areas at once."""
     today = today or timezone.localdate()
-    paths = {path for item in items for path in _ancestors(item.area_path)}
+    paths = {path for item in items for path in ancestors(item.area_path)}
     windows = list(
         RedemptionWindow.objects.filter(area_path__in=paths)
         .order_by("-starts_on", "-id")
@@ -639,7 +634,7 @@ def current_windows(items: list[StoreItem], today: date | None = None) -> dict[i
 def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) -> tuple[str, str] | None:
     """The period open today for an item at ``item_path``, from ``windows`` — rows of (id,
     area_path, name, starts_on, ends_on), newest start first — that include its areas'."""
-    mine = set(_ancestors(item_path))
+    mine = set(ancestors(item_path))
     own = [w for w in windows if w[1] in mine]
     if not own:
         quarter = (today.month - 1) // 3 + 1
@@ -914,8 +909,10 @@ class OrderTransitionInput:
     note: str = ""
 
 
-def _may(actor: Any, order: Order, permissions: tuple[str, ...]) -> bool:
-    for perm in permissions:
+def may_move(actor: Any, order: Order, action: str) -> bool:
+    """Whether ``actor`` may take ``action`` on ``order`` (its table's permissions; the
+    buyer counts as OWNER). The service checks it; pages and the API offer only these."""
+    for perm in TRANSITIONS[action].permissions:
         if perm == OWNER and order.user_id == actor.pk:
             return True
         if perm != OWNER and can(actor, perm, order.area_path):
@@ -930,7 +927,7 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
     rule = TRANSITIONS.get(data.action)
     if rule is None:
         raise ValidationFailed({"action": f"未知的操作“{data.action}”"})
-    if not _may(actor, order, rule.permissions):
+    if not may_move(actor, order, data.action):
         raise ValidationFailed({"action": f"您无权对该订单进行“{rule.label}”"})
     if order.status not in rule.sources:
         raise ValidationFailed(
@@ -969,7 +966,7 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             order=order,
             action=data.action,
             from_status=order.status,
-            to_status=rule.target,
+            to_status=rule.target or order.status,
             actor=actor,
             note=(data.note or "").strip()[:200],
             at=now,

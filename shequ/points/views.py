@@ -22,7 +22,6 @@ from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
 from shequ.core.pagination import CappedPaginator
 from shequ.points import selectors, services
-from shequ.points.api import may_move
 from shequ.points.lifecycle import TRANSITIONS, allowed_from
 from shequ.points.models import AccountKind, OrderStatus, ServiceKind
 
@@ -57,7 +56,9 @@ def store(request: HttpRequest, error: DomainError | None = None) -> HttpRespons
 def redeem(request: HttpRequest) -> HttpResponse:
     raw_item, raw_quantity = request.POST.get("item", ""), request.POST.get("quantity", "1")
     try:
-        if not raw_item.isdigit() or not raw_quantity.isdigit():
+        if not raw_item.isdigit():
+            raise ValidationFailed({"item": "请选择兑换物品"})
+        if not raw_quantity.isdigit():
             raise ValidationFailed({"quantity": "数量必须是整数"})
         order, _ = services.redeem(
             request.user,
@@ -80,7 +81,9 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 
 
 def _actions(user: Any, order: Any) -> list[tuple[str, str]]:
-    return [(a, TRANSITIONS[a].label) for a in allowed_from(order.status) if may_move(user, order, a)]
+    return [
+        (a, TRANSITIONS[a].label) for a in allowed_from(order.status) if services.may_move(user, order, a)
+    ]
 
 
 @login_required

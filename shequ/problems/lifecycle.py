@@ -4,21 +4,11 @@ to which, and what the actor must hold. Every transition goes through
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shequ.access.roles import Permission as P
+from shequ.core.lifecycle import Transition
 from shequ.problems.models import Status as S
 
 OWNER = "owner"  # the reporter (or a follower) of the problem
-
-
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: tuple[str, ...]
-    target: str | None  # None: the status stays (urge)
-    permissions: tuple[str, ...]
-    note_required: bool = False
 
 
 OPEN = (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.REPORTED_BACK)

@@ -14,6 +14,7 @@ from typing import Any
 import xlsxwriter
 
 from shequ.core import fieldcrypt
+from shequ.core.errors import ValidationFailed
 from shequ.people.models import CareGroup, Gender, Relation, ResidenceType
 
 HEADERS = [
@@ -138,10 +139,10 @@ def write_table(out: Any, title: str, headers: list[str], rows: Iterable[tuple[A
     n = 0
     for n, row in enumerate(rows, start=1):
         if n > SHEET_ROWS:
-            raise ValueError("list too long for one sheet")
-        sheet.write_row(
-            n, 0, ["" if v is None else v.isoformat() if hasattr(v, "isoformat") else v for v in row]
-        )
+            raise ValidationFailed(
+                {"area": f"名单超过 Excel 一张工作表的 {SHEET_ROWS:,} 行上限，请选择更小的区域后再导出"}
+            )
+        sheet.write_row(n, 0, [_cell(v) for v in row])
     book.close()
     return n
 

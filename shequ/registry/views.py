@@ -145,25 +145,19 @@ def resident_export(request: HttpRequest) -> HttpResponse | FileResponse:
     if not full and request.GET.get("full") == "1":
         return HttpResponseNotAllowed(["POST"], "导出完整信息请使用页面上的表单（POST）")
     params = request.POST if full else request.GET
-    spool = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response
-    try:
-        services.export_residents(
+    return _list_export(
+        request,
+        "居民名单",
+        lambda path: services.export_residents(
             request.user,
-            spool.name,
+            path,
             area_code=params.get("area", "").strip(),
             q=params.get("q", "").strip(),
             full=full,
             reason=params.get("reason", ""),
             ip=client_ip(request),
-        )
-    except DomainError as exc:
-        spool.close()
-        if exc.status == 404:
-            raise
-        return render(request, "error.html", {"error": exc}, status=exc.status)
-    spool.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(spool, as_attachment=True, filename=f"居民名单-{stamp}.xlsx", content_type=XLSX)
+        ),
+    )
 
 
 def _list_export(request: HttpRequest, name: str, write: Any) -> HttpResponse | FileResponse:

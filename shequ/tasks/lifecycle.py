@@ -3,23 +3,13 @@ through one service function that checks its table and writes the timeline row."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shequ.access.roles import Permission as P
+from shequ.core.lifecycle import Transition
 from shequ.tasks.models import ClaimStatus as C
 from shequ.tasks.models import ListStatus as L
 from shequ.tasks.models import TaskStatus as T
 
 CLAIMANT = "claimant"  # the person who took the claim
-
-
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: tuple[str, ...]
-    target: str
-    permissions: tuple[str, ...]
-    note_required: bool = False
 
 
 TASK_TRANSITIONS: dict[str, Transition] = {

@@ -88,7 +88,7 @@ def board(
     if category:
         qs = qs.filter(category=category)
     if area_path:
-        qs = qs.filter(area_path__startswith=area_path)
+        qs = qs.under(area_path)
     if q:
         qs = qs.filter(title__contains=q)
     return qs.select_related("area").order_by("-created_at", "-id")

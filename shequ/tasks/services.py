@@ -545,7 +545,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 claim=claim,
                 action=data.action,
                 from_status=claim.status,
-                to_status=rule.target,
+                to_status=rule.target or claim.status,
                 actor=actor,
                 note=note,
                 at=now,

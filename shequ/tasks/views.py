@@ -361,7 +361,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
                 return redirect("tasks_monthly")
             except ValidationFailed as exc:
                 errors = exc.fields
-    lists = selectors.monthly_lists(request.user).prefetch_related("tasks")
+    lists = selectors.monthly_lists(request.user)
     page = CappedPaginator(lists, 20).get_page(request.GET.get("page"))
     communities = (
         Area.objects.visible_to(request.user, Permission.TASK_MANAGE)

@@ -53,5 +53,5 @@ def test_the_mobile_fast_path_agrees_with_a_full_parse(number):
 
 @pytest.mark.parametrize("number", ["11000002100", "11000002200"])
 def test_numbers_that_do_not_parse_are_refused_with_a_chinese_reason(number):
-    with pytest.raises(phones.PhoneError):
+    with pytest.raises(phones.PhoneError, match=f"“{number}”不是"):
         phones.normalize(number)

@@ -270,3 +270,14 @@ def test_visit_register_not_visited_households_and_landlords_roster_export_and_a
     outsider.force_login(world.outsider_zhao)
     for url in ("/visits/export/", "/visits/unvisited/export/", "/floating/landlords/export/"):
         assert outsider.get(url, {"area": world.areas["A1"].code}).status_code == 404, url
+
+
+def test_a_list_longer_than_a_sheet_is_refused_in_chinese(monkeypatch, tmp_path):
+    from shequ.core.errors import ValidationFailed
+    from shequ.registry import exporting
+
+    monkeypatch.setattr(exporting, "SHEET_ROWS", 2)
+    with pytest.raises(ValidationFailed) as caught:
+        exporting.write_table(str(tmp_path / "x.xlsx"), "名单", ["姓名"], [("甲",), ("乙",), ("丙",)])
+    assert "超过 Excel 一张工作表的 2 行上限" in caught.value.fields["area"]
+    assert exporting.write_table(str(tmp_path / "y.xlsx"), "名单", ["姓名"], [("甲",), ("乙",)]) == 2
