@@ -133,7 +133,12 @@ class Problem(models.Model):
     )
     responsible_party = models.CharField(_("责任单位"), max_length=100, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     ledger_type = models.CharField(_("台账类型"), max_length=20, choices=LedgerType.choices)
     month = models.CharField(max_length=6, help_text="YYYYMM of the report, for ledgers and dashboards")
@@ -179,10 +184,24 @@ class Problem(models.Model):
             # The optional links are indexed where set only: a new report has none of them,
             # so it writes none of these indexes. A lookup by value (assignee = x) implies
             # IS NOT NULL, and both databases use a partial index for it.
-            models.Index(fields=["on_behalf_of"], condition=models.Q(on_behalf_of__isnull=False), name="problem_on_behalf_of_idx"),
-            models.Index(fields=["responsible_area"], condition=models.Q(responsible_area__isnull=False), name="problem_responsible_area_idx"),
-            models.Index(fields=["assignee"], condition=models.Q(assignee__isnull=False), name="problem_assignee_idx"),
-            models.Index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False), name="problem_merged_into_idx"),
+            models.Index(
+                fields=["on_behalf_of"],
+                condition=models.Q(on_behalf_of__isnull=False),
+                name="problem_on_behalf_of_idx",
+            ),
+            models.Index(
+                fields=["responsible_area"],
+                condition=models.Q(responsible_area__isnull=False),
+                name="problem_responsible_area_idx",
+            ),
+            models.Index(
+                fields=["assignee"], condition=models.Q(assignee__isnull=False), name="problem_assignee_idx"
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="problem_merged_into_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
