@@ -14,7 +14,7 @@ from shequ.areas.selectors import get_area
 from shequ.core.errors import ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
-from shequ.problems.lifecycle import allowed_from
+from shequ.problems.lifecycle import STATUS_LABELS, allowed_from
 from shequ.problems.models import Problem, ProblemCategory
 from shequ.problems.selectors import actions_for
 
@@ -191,7 +191,8 @@ def summary(problem: Problem) -> dict[str, Any]:
         "description": p.description,
         "source": p.source,
         "status": p.status,
-        "status_label": str(p.get_status_display()),
+        # What get_status_display() gives, without rebuilding the choices on each call.
+        "status_label": str(STATUS_LABELS.get(p.status, p.status)),
         "handling_level": p.handling_level,
         "responsible_role": p.responsible_role,
         "area": p.area.code,

@@ -4,6 +4,7 @@ import json
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client, override_settings
 from PIL import Image
 
@@ -92,7 +93,9 @@ def _problem_out(problem, status):
     from shequ.api import api
     from shequ.problems.api import ProblemOut
 
-    return json.loads(api.renderer.render(None, ProblemOut.from_orm(problem).dict(), response_status=status))
+    return json.loads(
+        api.renderer.render(HttpRequest(), ProblemOut.from_orm(problem).dict(), response_status=status)
+    )
 
 
 def test_the_create_answers_what_problem_out_says_of_the_stored_problem(world, resident_api):
@@ -135,7 +138,9 @@ def test_the_hand_built_summary_has_every_field_of_problem_out(world):
     assert list(summary(p)) == list(ProblemOut.model_fields)
     from shequ.api import api
 
-    assert json.loads(api.renderer.render(None, summary(p), response_status=200)) == _problem_out(p, 200)
+    assert json.loads(api.renderer.render(HttpRequest(), summary(p), response_status=200)) == _problem_out(
+        p, 200
+    )
 
 
 def test_a_retry_that_no_longer_validates_still_gets_the_first_problem(world, resident_api, settings):
