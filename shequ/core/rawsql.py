@@ -10,7 +10,10 @@ parts of the ORM that make a row right and skip the rest:
   JSON, encrypted fields), as the ORM's insert compiler does; only the SQL text is built
   once per model and kept. ``INSERT … VALUES … RETURNING id`` is accepted by SQLite (3.35+)
   and PostgreSQL alike. They skip the ``pre_save``/``post_save`` signals, so they refuse a
-  model that has receivers for either, rather than skip a receiver added later.
+  model that has receivers for either, rather than skip a receiver added later. A value
+  of exactly the type a plain field stores unchanged (``_AS_IS``) skips the conversion
+  it would come out of unchanged. ``Prepared.statement``/``done`` and
+  ``insert_many_statements`` give the INSERTs for a batch sent by ``run``.
 - ``columns``/``load`` let a hand-written SELECT return model instances: the values go
   through the backend's and the field's converters (SQLite's naive datetimes made aware,
   its integers made booleans) and ``Model.from_db``, as a queryset's would.
