@@ -93,21 +93,33 @@ _AS_IS: dict[type, type] = {
     models.FloatField: float,
     models.BooleanField: bool,
 }
-_PLAN: dict[tuple[type[models.Model], str], list[tuple[Any, str, type | None]]] = {}
+# PostgreSQL's backend wraps an integer field's value in psycopg's Int2/Int4/Int8 (the
+# keys of a foreign key, auto fields, are left plain): those keep their conversion.
+_WRAPPED_ON_POSTGRESQL = {
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+}
+_PLAN: dict[tuple[str, type[models.Model], str], list[tuple[Any, str, type | None]]] = {}
 
 
-def _as_is(field: Any) -> type | None:
+def _as_is(field: Any, vendor: str) -> type | None:
     """The value type ``field`` stores unchanged, if any (a foreign key: its target's)."""
     if isinstance(field, models.ForeignKey):
         field = field.target_field
+    if vendor == "postgresql" and type(field) in _WRAPPED_ON_POSTGRESQL:
+        return None
     return _AS_IS.get(type(field))
 
 
 def _values(obj: models.Model, fields: list[Any], connection: Any) -> list[Any]:
-    key = (type(obj), ",".join(f.attname for f in fields))
+    key = (connection.vendor, type(obj), ",".join(f.attname for f in fields))
     plan = _PLAN.get(key)
     if plan is None:
-        plan = _PLAN[key] = [(f, f.attname, _as_is(f)) for f in fields]
+        plan = _PLAN[key] = [(f, f.attname, _as_is(f, connection.vendor)) for f in fields]
     out = []
     for f, attname, kind in plan:
         if kind is not None:

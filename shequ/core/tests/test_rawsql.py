@@ -188,6 +188,10 @@ def test_values_passed_as_they_are_are_those_the_fields_own_conversion_gives(wor
             at=now, actor_id=None, actor_name="system", event="x", detail={"a": 1}, prev_hash="", hash=""
         ),
     ]
+
+    def norm(value):
+        return type(value), getattr(value, "obj", value)
+
     for obj in rows:
         fields = rawsql._fields(type(obj))
         full = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
@@ -198,4 +202,5 @@ def test_values_passed_as_they_are_are_those_the_fields_own_conversion_gives(wor
             for i, f in enumerate(fields)
             if not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
         ]
-        assert [(fast[i], type(fast[i])) for i in kept] == [(full[i], type(full[i])) for i in kept], type(obj)
+        # (psycopg's Jsonb wrapper has no equality of its own: compare what it wraps.)
+        assert [norm(fast[i]) for i in kept] == [norm(full[i]) for i in kept], type(obj)
