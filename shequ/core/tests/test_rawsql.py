@@ -176,7 +176,7 @@ def test_values_passed_as_they_are_are_those_the_fields_own_conversion_gives(wor
             reported_at=now,
             rework_count="2",
             satisfaction=None,
-            resolved=1,
+            resolved=True,
             idempotency_key="k",
         ),
         ProblemEvent(
