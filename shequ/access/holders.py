@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import QuerySet
 
 from shequ.access.models import RoleAssignment, User
 from shequ.access.roles import GRANTS, Permission
 from shequ.areas.paths import ancestors
+from shequ.core import rawsql
 
 
 def _assignments(permission: Permission | str, path: str) -> QuerySet[RoleAssignment]:
@@ -42,10 +45,21 @@ def holder_ids(permission: Permission | str, path: str) -> list[int]:
     """The ids of the nearest holders (as ``holders``), without loading the users: enough
     to address a notification. Every report reads it, so the query is written by hand
     (see shequ.core.rawsql): the same rows as ``_assignments(...).values_list``."""
+    statement = holder_ids_statement(permission, path)
+    if statement is None:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        return holder_ids_of(cursor.fetchall())
+
+
+def holder_ids_statement(permission: Permission | str, path: str) -> rawsql.Statement | None:
+    """The SELECT of ``holder_ids`` (None: nobody can hold it there), for a caller that
+    sends it in a batch with other reads (``rawsql.run``); ``holder_ids_of`` its rows."""
     roles = [role for role, perms in GRANTS.items() if permission in perms]
     above = ancestors(path)
     if not roles or not above:
-        return []
+        return None
     # Only names from the code and placeholders are formatted in; values are bound.
     sql = (
         "SELECT a.user_id, a.path FROM access_roleassignment a"  # noqa: S608
@@ -54,6 +68,9 @@ def holder_ids(permission: Permission | str, path: str) -> list[int]:
         f" AND a.path IN ({', '.join(['%s'] * len(above))})"
         " AND u.is_active = %s ORDER BY a.user_id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*roles, *above, True])
-        return _nearest([(uid, p) for uid, p in cursor.fetchall()])
+    return sql, [*roles, *above, True]
+
+
+def holder_ids_of(rows: list[tuple[Any, ...]]) -> list[int]:
+    """``holder_ids`` from the rows of ``holder_ids_statement``."""
+    return _nearest([(uid, p) for uid, p in rows])

@@ -91,7 +91,8 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(db_index=True)
-    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Indexed by (actor_id, event, at) below.
+    actor_id = models.BigIntegerField(null=True, blank=True)
     actor_name = models.CharField(max_length=150, blank=True)
     event = models.CharField(max_length=50, db_index=True)
     area_path = ByteOrderCharField(max_length=400, blank=True, db_index=True)

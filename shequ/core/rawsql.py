@@ -10,7 +10,10 @@ parts of the ORM that make a row right and skip the rest:
   JSON, encrypted fields), as the ORM's insert compiler does; only the SQL text is built
   once per model and kept. ``INSERT … VALUES … RETURNING id`` is accepted by SQLite (3.35+)
   and PostgreSQL alike. They skip the ``pre_save``/``post_save`` signals, so they refuse a
-  model that has receivers for either, rather than skip a receiver added later.
+  model that has receivers for either, rather than skip a receiver added later. A value
+  of exactly the type a plain field stores unchanged (``_AS_IS``) skips the conversion
+  it would come out of unchanged. ``Prepared.statement``/``done`` and
+  ``insert_many_statements`` give the INSERTs for a batch sent by ``run``.
 - ``columns``/``load`` let a hand-written SELECT return model instances: the values go
   through the backend's and the field's converters (SQLite's naive datetimes made aware,
   its integers made booleans) and ``Model.from_db``, as a queryset's would.
@@ -39,20 +42,22 @@ Result = tuple[int, list[tuple[Any, ...]]]
 M = TypeVar("M", bound=models.Model)
 
 _CHUNK = 200  # rows per INSERT statement, well under SQLite's limit of bound parameters
-_SQL: dict[tuple[str, type[models.Model], int], str] = {}
+_SQL: dict[tuple[str, type[models.Model], int, bool], str] = {}
 _CONVERTERS: dict[tuple[str, type[models.Model]], list[list[tuple[Callable[..., Any], Any]]]] = {}
 
 
-def _fields(model: type[models.Model]) -> list[Any]:
-    return [f for f in model._meta.local_concrete_fields if not f.primary_key]
+def _fields(model: type[models.Model], with_pk: bool = False) -> list[Any]:
+    return [f for f in model._meta.local_concrete_fields if with_pk or not f.primary_key]
 
 
-def _statement(using: str, model: type[models.Model], rows: int, returning: bool) -> str:
-    key = (using, model, -rows if returning else rows)
+def _statement(
+    using: str, model: type[models.Model], rows: int, returning: bool, with_pk: bool = False
+) -> str:
+    key = (using, model, -rows if returning else rows, with_pk)
     sql = _SQL.get(key)
     if sql is None:
         qn = connections[using].ops.quote_name
-        fields = _fields(model)
+        fields = _fields(model, with_pk)
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         names = ", ".join(qn(str(f.column)) for f in fields)
         # Only names from the model's metadata and placeholders are formatted in.
@@ -68,8 +73,62 @@ def _check_signals(model: type[models.Model]) -> None:
         raise RuntimeError(f"{model.__name__} has save signal receivers, which rawsql would skip")
 
 
+# Field classes whose pre_save only reads the attribute and whose get_db_prep_save gives
+# back, unchanged, a value of the type named here (or None): for these a value of exactly
+# that type is passed as it is, which is most of a row's fields and most of the Python an
+# INSERT's values cost. Anything else (subclasses, datetimes, JSON, encrypted fields, a
+# value of another type) takes the field's own conversion. test_rawsql.py checks the
+# shortcut gives what the conversion gives.
+_AS_IS: dict[type, type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.FloatField: float,
+    models.BooleanField: bool,
+}
+# PostgreSQL's backend wraps an integer field's value in psycopg's Int2/Int4/Int8 (the
+# keys of a foreign key, auto fields, are left plain): those keep their conversion.
+_WRAPPED_ON_POSTGRESQL = {
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+}
+_PLAN: dict[tuple[str, type[models.Model], str], list[tuple[Any, str, type | None]]] = {}
+
+
+def _as_is(field: Any, vendor: str) -> type | None:
+    """The value type ``field`` stores unchanged, if any (a foreign key: its target's)."""
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    if vendor == "postgresql" and type(field) in _WRAPPED_ON_POSTGRESQL:
+        return None
+    return _AS_IS.get(type(field))
+
+
 def _values(obj: models.Model, fields: list[Any], connection: Any) -> list[Any]:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    key = (connection.vendor, type(obj), ",".join(f.attname for f in fields))
+    plan = _PLAN.get(key)
+    if plan is None:
+        plan = _PLAN[key] = [(f, f.attname, _as_is(f, connection.vendor)) for f in fields]
+    out = []
+    for f, attname, kind in plan:
+        if kind is not None:
+            value = getattr(obj, attname)
+            if value is None or type(value) is kind:
+                out.append(value)
+                continue
+        out.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    return out
 
 
 def insert(obj: M, *, using: str = "default") -> M:
@@ -80,54 +139,78 @@ def insert(obj: M, *, using: str = "default") -> M:
 class Prepared:
     """A new row whose values are made ready now and written later, by ``insert()``: so
     that a write transaction (SQLite's one write lock) holds only the statement. Fields
-    named in ``later`` (say ``problem_id``, not known yet) are given to ``insert()``."""
+    named in ``later`` (say ``problem_id``, not known yet) are given to ``insert()``.
+    An instance whose primary key is already set (taken from PostgreSQL's sequence
+    beforehand) is written with it. ``statement()`` and ``done()`` split ``insert()`` in
+    two, for a caller that sends the statement in a batch (``run``)."""
 
     def __init__(self, obj: models.Model, *, later: Sequence[str] = (), using: str = "default") -> None:
         model = type(obj)
         _check_signals(model)
         self.obj, self.using = obj, using
-        fields = _fields(model)
-        self.sql = _statement(using, model, 1, True)
+        with_pk = obj.pk is not None
+        fields = _fields(model, with_pk)
+        self.sql = _statement(using, model, 1, True, with_pk)
         self.params = _values(obj, fields, connections[using])
         self.slots = {f.attname: i for i, f in enumerate(fields) if f.attname in later}
         if len(self.slots) != len(later):
             raise ValueError(f"{model.__name__} has no field among {later}")
 
-    def insert(self, **later: Any) -> Any:
-        """Write the row, with the database values of the ``later`` fields; returns the
-        instance, its primary key set."""
+    def statement(self, **later: Any) -> Statement:
+        """The INSERT, with the database values of the ``later`` fields."""
         if set(later) != set(self.slots):
             raise ValueError(f"insert() needs exactly {sorted(self.slots)}")
         params = list(self.params)
         for name, value in later.items():
             params[self.slots[name]] = value
             setattr(self.obj, name, value)
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            self.obj.pk = cursor.fetchone()[0]
+        return self.sql, params
+
+    def done(self, result: Result) -> Any:
+        """The instance, its primary key set from what the statement returned."""
+        self.obj.pk = result[1][0][0]
         self.obj._state.adding = False
         self.obj._state.db = self.using
         return self.obj
 
+    def insert(self, **later: Any) -> Any:
+        """Write the row, with the database values of the ``later`` fields; returns the
+        instance, its primary key set."""
+        sql, params = self.statement(**later)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return self.done((1, [cursor.fetchone()]))
+
 
 def insert_many(objs: Sequence[models.Model], *, using: str = "default") -> None:
     """Write new instances of one model, up to 200 rows a statement (keys not read back)."""
-    if not objs:
+    statements = insert_many_statements(objs, using=using)
+    if not statements:
         return
+    # Several statements are one write, as with bulk_create.
+    with transaction.atomic(using=using, savepoint=False), connections[using].cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def insert_many_statements(objs: Sequence[models.Model], *, using: str = "default") -> list[Statement]:
+    """The INSERTs of ``insert_many``, for a caller that runs them in a batch (``run``)."""
+    if not objs:
+        return []
     model = type(objs[0])
     if any(type(obj) is not model for obj in objs):
         raise TypeError("insert_many takes instances of one model")
     _check_signals(model)
     connection = connections[using]
     fields = _fields(model)
-    # Several statements are one write, as with bulk_create.
-    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-        for start in range(0, len(objs), _CHUNK):
-            chunk = objs[start : start + _CHUNK]
-            params: list[Any] = []
-            for obj in chunk:
-                params.extend(_values(obj, fields, connection))
-            cursor.execute(_statement(using, model, len(chunk), False), params)
+    out: list[Statement] = []
+    for start in range(0, len(objs), _CHUNK):
+        chunk = objs[start : start + _CHUNK]
+        params: list[Any] = []
+        for obj in chunk:
+            params.extend(_values(obj, fields, connection))
+        out.append((_statement(using, model, len(chunk), False), params))
+    return out
 
 
 def columns(model: type[models.Model], alias: str, *, using: str = "default") -> str:

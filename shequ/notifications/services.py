@@ -14,6 +14,16 @@ from shequ.notifications.models import Notification
 
 def notify(users: Iterable[Any], text: str, link: str = "", *, skip: Any = None) -> int:
     """One notice to each of ``users`` (user objects or user ids), once each."""
+    rows = notices(users, text, link, skip=skip)
+    # One hand-written multi-row INSERT (shequ.core.rawsql): the same rows as
+    # bulk_create, without its query building; notices are written on most hot paths.
+    rawsql.insert_many(rows)
+    return len(rows)
+
+
+def notices(users: Iterable[Any], text: str, link: str = "", *, skip: Any = None) -> list[Notification]:
+    """The unsaved notices ``notify`` writes, for a service that writes them itself in a
+    batch of its statements (``rawsql.insert_many_statements``)."""
     seen: set[int] = set()
     rows = []
     for user in users:
@@ -22,10 +32,7 @@ def notify(users: Iterable[Any], text: str, link: str = "", *, skip: Any = None)
             continue
         seen.add(uid)
         rows.append(Notification(user_id=uid, text=text[:300], link=link))
-    # One hand-written multi-row INSERT (shequ.core.rawsql): the same rows as
-    # bulk_create, without its query building; notices are written on most hot paths.
-    rawsql.insert_many(rows)
-    return len(rows)
+    return rows
 
 
 def mark_all_read(user: Any) -> int:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
@@ -14,7 +14,7 @@ from shequ.areas.selectors import get_area
 from shequ.core.errors import ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
-from shequ.problems.lifecycle import allowed_from
+from shequ.problems.lifecycle import STATUS_LABELS, allowed_from
 from shequ.problems.models import Problem, ProblemCategory
 from shequ.problems.selectors import actions_for
 
@@ -172,7 +172,43 @@ def create_problem(request: HttpRequest) -> Any:
     )
     problem, created = services.report_problem(request.user, payload, ip=client_ip(request))
     # The summary of what was recorded; GET /problems/{id} gives the timeline and photos.
-    return Status(201 if created else 200, problem)
+    from shequ.api import api  # the API that mounts this router (imported here: it imports us)
+
+    return api.create_response(request, summary(problem), status=201 if created else 200)
+
+
+def summary(problem: Problem) -> dict[str, Any]:
+    """``ProblemOut`` of ``problem``, read from it directly: the same values that
+    ``ProblemOut.from_orm(problem).dict()`` gives, without pydantic checking values that
+    are already of the right type (every report answers with it; ~0.3 ms of a 3 ms
+    report). test_api.py holds the two together."""
+    p = problem
+    return {
+        "id": p.pk,
+        "number": p.number,
+        "category": p.category.code,
+        "category_name": p.category.name,
+        "description": p.description,
+        "source": p.source,
+        "status": p.status,
+        # What get_status_display() gives, without rebuilding the choices on each call.
+        "status_label": str(STATUS_LABELS.get(p.status, p.status)),
+        "handling_level": p.handling_level,
+        "responsible_role": p.responsible_role,
+        "area": p.area.code,
+        "area_name": p.area.name,
+        "located": p.located,
+        "lon": p.lon,
+        "lat": p.lat,
+        "address": p.address,
+        "reported_at": p.reported_at,
+        "due_at": p.due_at,
+        "closed_at": p.closed_at,
+        "overdue": p.overdue,
+        "rework_count": p.rework_count,
+        "satisfaction": p.satisfaction,
+        "resolved": p.resolved,
+    }
 
 
 @router.get("/problems/", response=list[ProblemOut], summary="问题列表（按管辖范围）")

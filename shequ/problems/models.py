@@ -103,16 +103,21 @@ class ProblemQuerySet(ScopedQuerySet):
 class Problem(models.Model):
     """One reported problem, its whole life (问题清单)."""
 
-    category = models.ForeignKey(ProblemCategory, on_delete=models.PROTECT, related_name="problems")
+    # No index of its own: (category, lat) below starts with it (every index is written by
+    # every report; docs/decisions/0004-hot-create-path.md).
+    category = models.ForeignKey(
+        ProblemCategory, on_delete=models.PROTECT, related_name="problems", db_index=False
+    )
     description = models.TextField(_("问题描述"))
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
     hotline_order_no = models.CharField(_("12345工单号"), max_length=40, blank=True)
+    # Indexed by (reporter, reported_at) below.
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_problems"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_problems", db_index=False
     )
     # The resident a grid worker reported for (elderly residents without phones).
     on_behalf_of = models.ForeignKey(
-        "people.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "people.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
@@ -124,11 +129,16 @@ class Problem(models.Model):
     handling_level = models.CharField(_("处置层级"), max_length=20, choices=HandlingLevel.choices)
     responsible_role = models.CharField(_("责任方"), max_length=30, choices=ResponsibleRole.choices)
     responsible_area = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "areas.Area", on_delete=models.PROTECT, related_name="+", null=True, blank=True, db_index=False
     )
     responsible_party = models.CharField(_("责任单位"), max_length=100, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     ledger_type = models.CharField(_("台账类型"), max_length=20, choices=LedgerType.choices)
     month = models.CharField(max_length=6, help_text="YYYYMM of the report, for ledgers and dashboards")
@@ -146,7 +156,9 @@ class Problem(models.Model):
     reminder_stage = models.PositiveSmallIntegerField(default=0)
     resolved = models.BooleanField(null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     idempotency_key = models.CharField(max_length=80, blank=True)
     # The reporter, and the reporters of problems merged into this one, follow it.
     followers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="followed_problems", blank=True)
@@ -169,6 +181,27 @@ class Problem(models.Model):
             models.Index(fields=["closed_at"], name="problem_closed_idx"),
             models.Index(fields=["reporter", "reported_at"]),
             models.Index(fields=["category", "lat"]),
+            # The optional links are indexed where set only: a new report has none of them,
+            # so it writes none of these indexes. A lookup by value (assignee = x) implies
+            # IS NOT NULL, and both databases use a partial index for it.
+            models.Index(
+                fields=["on_behalf_of"],
+                condition=models.Q(on_behalf_of__isnull=False),
+                name="problem_on_behalf_of_idx",
+            ),
+            models.Index(
+                fields=["responsible_area"],
+                condition=models.Q(responsible_area__isnull=False),
+                name="problem_responsible_area_idx",
+            ),
+            models.Index(
+                fields=["assignee"], condition=models.Q(assignee__isnull=False), name="problem_assignee_idx"
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="problem_merged_into_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

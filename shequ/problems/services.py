@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shequ.access import audit
-from shequ.access.holders import holder_ids, holders
+from shequ.access.holders import holder_ids_of, holder_ids_statement, holders
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can
 from shequ.areas import geo
@@ -20,6 +20,7 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes
 from shequ.core import rawsql
 from shequ.core.errors import NotFound, ValidationFailed
+from shequ.notifications.services import notices as notification_rows
 from shequ.notifications.services import notify
 from shequ.problems import photos, routing
 from shequ.problems.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
@@ -154,14 +155,23 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         raise ValidationFailed(errors)
     assert category is not None
     now = timezone.now()
+    # PostgreSQL (rawsql.batched): the rows are written in one round trip below, which
+    # needs the problem's id before its INSERT; it is taken from the sequence here, in the
+    # same round trip as the triage staff. (A report that then fails leaves a gap in the
+    # numbers, as any rolled-back INSERT does.)
+    batch = rawsql.batched()
     # Who triages here is read before the write transaction: on SQLite that transaction
     # holds the database's one write lock from its first statement, so it should hold it
     # for the writes alone. (Someone given the role in between misses this one notice.)
-    triage = holder_ids(Permission.PROBLEM_TRIAGE, area.path)
+    triage_read = holder_ids_statement(Permission.PROBLEM_TRIAGE, area.path)
+    reads = ([triage_read] if triage_read else []) + ([(_NEXT_PROBLEM_ID, [])] if batch else [])
+    found = rawsql.run(reads) if reads else []
+    triage = holder_ids_of(found[0][1]) if triage_read else []
     # For the same reason the rows are built and their values made ready here, and
     # written inside by hand-written INSERTs (shequ.core.rawsql: the same values as
     # Model.objects.create(), a tenth of its Python); docs/decisions/0004-hot-create-path.md.
     problem = Problem(
+        id=found[-1][1][0][0] if batch else None,
         category=category,
         description=description,
         source=data.source,
@@ -198,20 +208,69 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     )
     stored = [photos.store(p) for p in prepared]
     try:
-        with transaction.atomic():
-            problem_row.insert()
-            follower_row.insert(problem_id=problem.pk)
-            event = event_row.insert(problem_id=problem.pk)
-            if stored:
-                _attach(problem, event, stored, PhotoKind.REPORT)
-            notify(triage, f"新问题待立案：{category.name}（{problem.number}）", f"/problems/{problem.pk}/")
-            # Last: on PostgreSQL the audit append takes the lock that every audited write
-            # queues on, and holds it to the commit.
-            audit.record(actor, "problem.report", area_path=area.path, obj=problem, ip=ip)
+        if batch:
+            _write_in_one_batch(problem, problem_row, follower_row, event_row, triage, stored, ip)
+        else:
+            with transaction.atomic():
+                problem_row.insert()
+                follower_row.insert(problem_id=problem.pk)
+                event = event_row.insert(problem_id=problem.pk)
+                if stored:
+                    _attach(problem, event, stored, PhotoKind.REPORT)
+                notify(triage, _triage_notice(problem), f"/problems/{problem.pk}/")
+                # Last: on PostgreSQL the audit append takes the lock that every audited
+                # write queues on, and holds it to the commit.
+                audit.record(actor, "problem.report", area_path=area.path, obj=problem, ip=ip)
     except Exception:
         photos.remove(stored)
         raise
     return problem, True
+
+
+_NEXT_PROBLEM_ID = "SELECT nextval(pg_get_serial_sequence('problems_problem', 'id'))"
+
+
+def _triage_notice(problem: Problem) -> str:
+    return f"新问题待立案：{problem.category.name}（{problem.number}）"
+
+
+def _write_in_one_batch(
+    problem: Problem,
+    problem_row: rawsql.Prepared,
+    follower_row: rawsql.Prepared,
+    event_row: rawsql.Prepared,
+    triage: list[int],
+    stored: list[photos.StoredPhoto],
+    ip: str,
+) -> None:
+    """PostgreSQL: the problem (its id taken beforehand), follower, timeline row, notices
+    and audit row as one batch, one round trip (shequ.core.rawsql.run), the audit lock
+    and append last as before. Outside a transaction of the caller's, and without photos
+    (their rows go through the ORM), the batch is the transaction: PostgreSQL runs the
+    statements of one message as one implicit transaction, committed when the last one
+    succeeds and rolled back whole when any fails, so neither BEGIN nor COMMIT costs a
+    round trip, and the answer still comes after the commit."""
+    actor = problem.reporter
+    notices = notification_rows(triage, _triage_notice(problem), f"/problems/{problem.pk}/")
+    row = audit.build(actor, "problem.report", area_path=problem.area_path, obj=problem, ip=ip)
+    statements = [
+        problem_row.statement(),
+        follower_row.statement(problem_id=problem.pk),
+        event_row.statement(problem_id=problem.pk),
+        *rawsql.insert_many_statements(notices),
+        *audit.append_statements(row),
+    ]
+    if stored or connection.in_atomic_block:
+        with transaction.atomic():
+            results = rawsql.run(statements)
+            if stored:
+                _attach(problem, event_row.done(results[2]), stored, PhotoKind.REPORT)
+    else:
+        results = rawsql.run(statements)
+    problem_row.done(results[0])
+    follower_row.done(results[1])
+    event_row.done(results[2])
+    audit.appended(row, results[-1])
 
 
 def _active_category(code: str) -> ProblemCategory | None:

@@ -4,6 +4,7 @@ import json
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client, override_settings
 from PIL import Image
 
@@ -84,6 +85,62 @@ def test_api_create_with_photos_and_idempotency_key(world, resident_api):
     again = resident_api.post("/api/v1/problems/", form, HTTP_IDEMPOTENCY_KEY="abc-1")
     assert again.status_code == 200 and again.json()["id"] == body["id"]
     assert Problem.objects.filter(reporter=world.resident_wang).count() == 1
+
+
+def _problem_out(problem, status):
+    """What ninja answered with ProblemOut for ``problem`` before the create built its
+    answer by hand: pydantic's reading of the stored row, through the API's renderer."""
+    from shequ.api import api
+    from shequ.problems.api import ProblemOut
+
+    return json.loads(
+        api.renderer.render(HttpRequest(), ProblemOut.from_orm(problem).dict(), response_status=status)
+    )
+
+
+def test_the_create_answers_what_problem_out_says_of_the_stored_problem(world, resident_api):
+    from shequ.problems.tests.helpers import act
+
+    lon, lat = grid_point(world)
+    body = {"category": "garbage", "description": "垃圾三天没清运", "lon": lon, "lat": lat}
+    body["address"] = "3号楼"
+    r = resident_api.post(
+        "/api/v1/problems/", json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY="same-1"
+    )
+    assert r.status_code == 201
+    assert r.json() == _problem_out(Problem.objects.get(pk=r.json()["id"]), 201)
+    # A repeat answers with the stored problem, by then further along its life.
+    staff = world.users["community_staff@A1"]
+    stored = Problem.objects.get(pk=r.json()["id"])
+    act(world, staff, stored, "accept")
+    act(world, staff, stored, "dispatch")
+    again = resident_api.post(
+        "/api/v1/problems/", json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY="same-1"
+    )
+    assert again.status_code == 200
+    stored = Problem.objects.get(pk=r.json()["id"])
+    assert stored.due_at is not None
+    assert again.json() == _problem_out(stored, 200)
+
+
+def test_the_hand_built_summary_has_every_field_of_problem_out(world):
+    from shequ.problems.api import ProblemOut, summary
+    from shequ.problems.tests.helpers import act
+
+    p = report(world)
+    staff = world.users["community_staff@A1"]
+    for action in ("accept", "dispatch", "start"):
+        p = act(world, staff, p, action)
+    p = act(world, staff, p, "report_back", note="已清运", photos=[jpeg()])
+    p = act(world, world.secretary_zhang, p, "verify_pass")
+    p = act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=4)
+    p = Problem.objects.get(pk=p.pk)
+    assert list(summary(p)) == list(ProblemOut.model_fields)
+    from shequ.api import api
+
+    assert json.loads(api.renderer.render(HttpRequest(), summary(p), response_status=200)) == _problem_out(
+        p, 200
+    )
 
 
 def test_a_retry_that_no_longer_validates_still_gets_the_first_problem(world, resident_api, settings):
