@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any, TypeVar
 
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=Model)
 
@@ -34,16 +36,48 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 
 def unsaved(model: type[M], **values: Any) -> M:
-    """``model(**values)`` through Django's positional fast path, for bulk jobs.
+    """``model(**values)`` without Django's constructor, for bulk jobs.
 
     Django's keyword constructor looks every field up among the keywords (~30 µs for a
-    resident on this machine, a fifth of an import's checking); given every concrete
-    field in order it sets them straight away (~12 µs). Values are by attribute name
-    (``household_id``, not ``household``); a field left out gets its default, as with
-    the keyword constructor, and an unknown name is an error.
+    resident on this machine, a fifth of an import's checking), and even its positional
+    path passes each value through the field's descriptor (~12 µs). A new, unsaved
+    instance is only its field values and a fresh ``_state``, so this sets them straight
+    into the instance (~3 µs): the model's defaults, then ``values``. Values are by
+    attribute name (``household_id``, not ``household``); an unknown name is an error. A
+    model with its own ``__init__`` or with ``pre_init``/``post_init`` receivers (none
+    here) goes through the constructor, so that they still run.
     """
-    fields = model._meta.concrete_fields
-    args = [values.pop(f.attname) if f.attname in values else f.get_default() for f in fields]
-    if values:
-        raise TypeError(f"{model.__name__} has no fields {sorted(values)}")
-    return model(*args)
+    constant, computed = _defaults(model)
+    unknown = values.keys() - constant.keys()
+    if unknown:
+        raise TypeError(f"{model.__name__} has no fields {sorted(unknown)}")
+    if (
+        model.__init__ is not Model.__init__
+        or signals.pre_init.has_listeners(model)
+        or signals.post_init.has_listeners(model)
+    ):
+        return model(**values)
+    row = dict(constant)
+    for attname, default in computed:
+        if attname not in values:
+            row[attname] = default()
+    row.update(values)
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj.__dict__.update(row)
+    return obj
+
+
+@cache
+def _defaults(model: type[Model]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
+    """A model's concrete fields by attribute name: the constant defaults, and the fields
+    whose default is computed for each row (a callable, as ``Field.get_default`` calls it)."""
+    constant: dict[str, Any] = {}
+    computed = []
+    for f in model._meta.concrete_fields:
+        if f.has_default() and callable(f.default):
+            computed.append((f.attname, f.get_default))
+            constant[f.attname] = None  # replaced for each row
+        else:
+            constant[f.attname] = f.get_default()
+    return constant, tuple(computed)

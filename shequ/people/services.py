@@ -166,7 +166,10 @@ def build_resident(
         area_id=household.building_id,
         area_path=household.area_path,
     )
-    resident.household = household  # kept with the row: an import's new household has no pk yet
+    # The household kept with the row (an import's new household has no pk yet; saving
+    # takes it from here). household_id is set above, so only the cache is filled: the
+    # descriptor's assignment would set it again and ask the database router (~5 µs).
+    Resident.household.field.set_cached_value(resident, household)
     return resident, warnings
 
 
@@ -235,18 +238,22 @@ BATCH = 2000
 def bulk_register_households(rows: list[tuple[Area, str, str]], *, actor: Any = None) -> list[Household]:
     """Register many households at once: (building, code, address) each. For bulk paths
     (the demo, imports); one audit row for the batch."""
-    households = []
-    for building, code, address in rows:
-        if building.kind != AreaKind.BUILDING or not address.strip():
-            raise ValidationFailed({"address": f"户 {code} 的楼栋或门牌有误"})
-        households.append(
-            Household(
-                code=code,
-                building=building,
-                area_path=child_path(building.path, code),
-                address=address.strip(),
-            )
+    households = [
+        Household(
+            code=code, building=building, area_path=child_path(building.path, code), address=address.strip()
         )
+        for building, code, address in rows
+    ]
+    return insert_built_households(households, actor=actor)
+
+
+def insert_built_households(households: list[Household], *, actor: Any = None) -> list[Household]:
+    """Insert unsaved households (each with its building, code, area path and door), all
+    or nothing, with one audit row; each instance gets its pk, so rows that hold it (an
+    import's residents) point at the saved household."""
+    for h in households:
+        if h.building.kind != AreaKind.BUILDING or not h.address.strip():
+            raise ValidationFailed({"address": f"户 {h.code} 的楼栋或门牌有误"})
     with transaction.atomic():
         created = Household.objects.bulk_create(households, batch_size=BATCH)
         if created:

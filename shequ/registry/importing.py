@@ -11,11 +11,11 @@ resident registered on a page.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from shequ.access.masking import mask_id_number, mask_phone
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path, under
 from shequ.core import fieldcrypt
+from shequ.core.bulk import unsaved
 from shequ.core.errors import ValidationFailed
 from shequ.people import idcard
 from shequ.people.models import Household, Resident
@@ -177,9 +178,14 @@ class Households:
                 break
         self.count[building.pk] = n
         self.codes.add(code)
-        household = Household(
-            code=code, building=building, area_path=child_path(building.path, code), address=door
+        household = unsaved(
+            Household,
+            code=code,
+            building_id=building.pk,
+            area_path=child_path(building.path, code),
+            address=door,
         )
+        Household.building.field.set_cached_value(household, building)
         self.by_door[(building.pk, _key(door))] = household
         self.new.append(household)
         return household
@@ -210,6 +216,7 @@ def plan(
     households = Households(community)
     first_row: dict[str, tuple[str, int]] = {}  # id hash → (sheet, row) first seen
     good: list[tuple[Sheet, int, str, Resident, frozenset[str]]] = []
+    today = date.today()  # once: each call reads the clock and the local time zone
     done = 0
     for sheet in book.sheets:
         index = column_index(sheet, mapping)
@@ -224,7 +231,7 @@ def plan(
                 result.total -= 1  # only a 序号, a note or formula leftovers: a blank row
                 continue
             row_errors = _check_row(
-                sheet, number, row, index, texts, headers, buildings, households, first_row
+                sheet, number, row, index, texts, headers, buildings, households, first_row, today
             )
             if isinstance(row_errors, list):
                 result.errors.extend(row_errors)
@@ -250,6 +257,7 @@ def _check_row(
     buildings: Buildings,
     households: Households,
     first_row: dict[str, tuple[str, int]],
+    today: date,
 ) -> list[RowError] | tuple[Resident, str, frozenset[str]]:
     errors: list[RowError] = []
 
@@ -301,9 +309,11 @@ def _check_row(
     # row holding it is remembered as soon as the number itself is valid.
     parsed = None
     if number_text:
-        with contextlib.suppress(idcard.IdNumberError):  # build_resident reports it
-            info = idcard.parse(number_text)
+        try:
+            info = idcard.parse(number_text, today=today)
             parsed = (info, fieldcrypt.lookup_hash(info.number, "id_number"))
+        except idcard.IdNumberError:
+            pass  # build_resident reports it
     if parsed is not None:
         number_hash = parsed[1]
         seen = first_row.get(number_hash)

@@ -24,7 +24,7 @@ from shequ.core import fieldcrypt
 from shequ.core.bulk import cyclic_gc_paused
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
-from shequ.people.services import bulk_register_households, insert_built_residents, update_built_residents
+from shequ.people.services import insert_built_households, insert_built_residents, update_built_residents
 from shequ.registry import columns, importing, workbook
 from shequ.registry.models import RUNNING, ColumnMapping, ImportRun, ImportStatus
 from shequ.registry.selectors import get_import_run
@@ -282,14 +282,9 @@ def apply_plan(
     new = [p.resident for p in result.rows if p.action == "new"]
     updated = [p.resident for p in result.rows if p.action in ("changed", "moved")]
     with transaction.atomic():
-        created = bulk_register_households(
-            [(h.building, h.code, h.address) for h in result.new_households], actor=actor
-        )
-        saved = {h.code: h for h in created}
-        for resident in new + updated:
-            household = resident.household
-            if household.pk is None:
-                resident.household = saved[household.code]
+        # The plan's own households: saving gives them their pks, which the residents
+        # holding them take when they are saved.
+        insert_built_households(result.new_households, actor=actor)
         insert_built_residents(new, actor=actor)
         update_built_residents(updated, actor=actor)
         summary = result.summary()

@@ -45,3 +45,33 @@ def test_unsaved_refuses_an_unknown_field():
 
     with pytest.raises(TypeError, match="household"):
         unsaved(Resident, name="王五", household=None)
+
+
+def test_unsaved_computes_a_callable_default_for_each_row():
+    from shequ.access.models import AuditEvent
+    from shequ.core.bulk import unsaved
+
+    first, second = unsaved(AuditEvent, event="x"), unsaved(AuditEvent, event="y")
+    assert first.detail == {} and second.detail == {}
+    first.detail["count"] = 1
+    assert second.detail == {}  # not one dict shared by every row
+    assert first.event == "x" and first._state.adding and first._state.db is None
+
+
+def test_unsaved_runs_init_receivers_through_the_constructor():
+    from django.db.models.signals import post_init
+
+    from shequ.core.bulk import unsaved
+    from shequ.people.models import Resident
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.name)
+
+    post_init.connect(receiver, sender=Resident)
+    try:
+        resident = unsaved(Resident, name="赵六", household_id=3)
+    finally:
+        post_init.disconnect(receiver, sender=Resident)
+    assert seen == ["赵六"] and resident.household_id == 3
