@@ -3,8 +3,6 @@ ORM version: an audit row that extends the hash chain, nothing written by a refu
 attempt, the issuer paid in a balanced transaction, and a repeated key answered with
 the first order whatever check the repeat runs into."""
 
-import threading
-
 import pytest
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -16,6 +14,7 @@ from shequ.points import race, services
 from shequ.points.models import Account, Entry, Order, OrderEvent, StoreItem, Transaction
 from shequ.points.services import Refused
 from shequ.points.tests.helpers import fund, item, redeem
+from shequ.testing.threads import in_own_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -149,25 +148,6 @@ def test_rawsql_runs_statements_in_order_with_their_counts_and_rows(world):
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the last batch commits only on PostgreSQL"
 )
-
-
-def in_own_connection(fn):
-    """Run ``fn`` in a thread with its own connection, outside the test's transaction (as a
-    request is), and return what it returned or raised."""
-    out = {}
-
-    def target():
-        try:
-            out["value"] = fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the test
-            out["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@ notices and audit row sent as one batch, which outside a caller's transaction is
 implicit transaction. It must store what the statement-by-statement path stores, commit
 all of it or nothing, and leave the connection usable after a refusal."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -15,30 +13,12 @@ from shequ.notifications.models import Notification
 from shequ.problems import services
 from shequ.problems.models import Problem, ProblemEvent
 from shequ.problems.tests.helpers import grid_point
+from shequ.testing.threads import in_own_connection
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the batch is sent on PostgreSQL only"),
 ]
-
-
-def in_own_connection(fn):
-    """Run ``fn`` in a thread with its own connection, outside the test's transaction (as a
-    request is), and return what it returned or raised."""
-    out = {}
-
-    def target():
-        try:
-            out["value"] = fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the test
-            out["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    return out
 
 
 def stored(problem_id):
