@@ -46,9 +46,23 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
 def live_url(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """A live server for browser tests. Unlike pytest-django's live_server it does not
     flush the database afterwards, so the committed demo and world stay for other tests.
-    With SQLite's in-memory test database the server thread shares this connection."""
+    With SQLite's in-memory test database the server thread shares this connection, and
+    then it serves one request at a time: two requests in two threads on one connection
+    interleave their transactions (a page's photos loading while the user logs out ended
+    in "no such savepoint" and a logout that failed)."""
+    from django.core.servers.basehttp import WSGIServer
     from django.db import connections
     from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    class OneAtATime(WSGIServer):
+        # The thread applies the shared connection itself (LiveServerThread.run); each
+        # request is answered with "Connection: close", so a browser's parallel requests
+        # queue instead of waiting on a kept-alive connection.
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+
+    class SerialLiveServerThread(LiveServerThread):
+        server_class = OneAtATime
 
     with django_db_blocker.unblock():
         overrides = {}
@@ -56,7 +70,8 @@ def live_url(django_db_setup: Any, django_db_blocker: Any) -> Any:
             if conn.vendor == "sqlite" and conn.is_in_memory_db():
                 conn.inc_thread_sharing()
                 overrides[conn.alias] = conn
-        thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override=overrides, port=0)
+        server = SerialLiveServerThread if overrides else LiveServerThread
+        thread = server("127.0.0.1", _StaticFilesHandler, connections_override=overrides, port=0)
         thread.daemon = True
         thread.start()
         thread.is_ready.wait()
