@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
 from shequ.areas.selectors import get_area
-from shequ.core.errors import NotFound
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
 from shequ.points.lifecycle import allowed_from
@@ -219,9 +219,12 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
     area = get_area(request.user, community, Permission.POINTS_VIEW)
     if area.kind != "community":
         raise NotFound("社区")
-    today = timezone.localdate()
-    year = year or today.year
-    quarter = quarter if 1 <= quarter <= 4 else selectors.current_quarter(today)[1]
+    # 0 (or left out) asks for the current year or quarter; anything else must be valid.
+    year, quarter, errors = selectors.requested_quarter(
+        str(year) if year else "", str(quarter) if quarter else "", timezone.localdate()
+    )
+    if errors:
+        raise ValidationFailed(errors)
     return {
         "community": area.code,
         "year": year,

@@ -191,6 +191,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 return redirect("points_catalogue")
             except ValidationFailed as exc:
                 errors = exc.fields
+    form = "window" if request.POST.get("form") == "window" else "item"
+    return _catalogue_page(request, form, errors, values)
+
+
+def _catalogue_page(
+    request: HttpRequest, form: str, errors: dict[str, str], values: dict[str, str], stock_item: int = 0
+) -> HttpResponse:
+    """The catalogue, with what was typed and the errors kept for the one form that was
+    sent (``form``: item, window, or stock for the row of ``stock_item``)."""
     areas = (
         Area.objects.visible_to(request.user, Permission.STORE_MANAGE)
         .filter(kind__in=["street", "community"])
@@ -204,9 +213,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "areas": areas,
             "errors": errors,
-            # What was typed, and the errors, for the form that was sent only.
-            "form": "window" if request.POST.get("form") == "window" else "item",
+            "form": form,
             "values": values,
+            "stock_item": stock_item,
             "windows": selectors.windows(request.user)[:20],
         },
         status=400 if errors else 200,
@@ -216,15 +225,20 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
-    raw = request.POST.get("add", "")
+    """入库/出库 and 上架/下架 of one row; on an error the catalogue comes back with the
+    row's message and what was typed in it, and nothing of the row is saved."""
+    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
+    values = {k: request.POST.get(k, "").strip() for k in ("add", "active")}
     try:
-        add = int(raw)
+        add = int(values["add"] or "0")
     except ValueError:
-        raise ValidationFailed({"add": "入库数量必须是整数"}) from None
-    if request.POST.get("active") in ("0", "1"):
-        services.set_item_active(request.user, item_id, request.POST["active"] == "1")
-    if add:
-        services.restock(request.user, item_id, add, ip=client_ip(request))
+        errors = {"add": f"入库数量必须是整数（出库填负数），您填写的是“{values['add'][:20]}”"}
+        return _catalogue_page(request, "stock", errors, values, item_id)
+    active = {"1": True, "0": False}.get(values["active"])
+    try:
+        services.adjust_item(request.user, item_id, add=add, active=active, ip=client_ip(request))
+    except ValidationFailed as exc:
+        return _catalogue_page(request, "stock", exc.fields, values, item_id)
     return redirect("points_catalogue")
 
 
@@ -268,15 +282,10 @@ def service(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _quarter(request: HttpRequest) -> tuple[int, int]:
-    today = timezone.localdate()
-    year, quarter = selectors.current_quarter(today)
-    raw_year, raw_quarter = request.GET.get("year", ""), request.GET.get("quarter", "")
-    if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100:
-        year = int(raw_year)
-    if raw_quarter in ("1", "2", "3", "4"):
-        quarter = int(raw_quarter)
-    return year, quarter
+def _quarter(request: HttpRequest) -> tuple[int, int, dict[str, str]]:
+    return selectors.requested_quarter(
+        request.GET.get("year", ""), request.GET.get("quarter", ""), timezone.localdate()
+    )
 
 
 @login_required
@@ -285,12 +294,15 @@ def rankings(request: HttpRequest) -> HttpResponse:
     communities = list(selectors.ranking_communities(request.user)[:200])
     code = request.GET.get("community", "")
     community = next((c for c in communities if c.code == code), communities[0] if communities else None)
-    year, quarter = _quarter(request)
+    year, quarter, errors = _quarter(request)
     context: dict[str, Any] = {
         "communities": communities,
         "community": community,
         "year": year,
         "quarter": quarter,
+        "errors": errors,
+        # What was typed stays in the form, beside the message that names it.
+        "typed_year": request.GET.get("year", "")[:20] if "year" in errors else year,
     }
     if community is not None:
         context |= {
@@ -298,13 +310,13 @@ def rankings(request: HttpRequest) -> HttpResponse:
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
             "stars": selectors.star_volunteers(community, year)[:100],
         }
-    return render(request, "points/rankings.html", context)
+    return render(request, "points/rankings.html", context, status=400 if errors else 200)
 
 
 def notice(request: HttpRequest, code: str) -> HttpResponse:
     """公示栏: this quarter's honours and this year's star volunteers, names masked."""
     community = selectors.notice_community(code)
-    year, quarter = _quarter(request)
+    year, quarter, errors = _quarter(request)
     return render(
         request,
         "points/notice.html",
@@ -312,8 +324,10 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
             "community": community,
             "year": year,
             "quarter": quarter,
+            "errors": errors,
             "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
             "stars": selectors.star_volunteers(community, year)[:100],
         },
+        status=400 if errors else 200,
     )

@@ -326,3 +326,24 @@ def test_only_the_issuer_may_go_negative(world):
         Account.objects.filter(pk=account.pk).update(balance=-1)
     issuer = Account.objects.get(kind="issuer", area=world.areas["A1"])
     assert issuer.balance <= -10
+
+
+def test_a_catalogue_row_keeps_what_was_typed_and_saves_all_or_nothing(world):
+    from django.test import Client
+
+    rice = item(world, stock=5)
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    url = f"/points/catalogue/{rice.pk}/stock/"
+    r = c.post(url, {"add": "十袋", "active": "0"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "入库数量必须是整数" in body and 'value="十袋"' in body
+    # Taking out more than is in stock is refused, and the row's other change with it.
+    r = c.post(url, {"add": "-9", "active": "0"})
+    assert r.status_code == 400 and "出库" in r.content.decode() and 'value="-9"' in r.content.decode()
+    rice.refresh_from_db()
+    assert (rice.stock, rice.active) == (5, True)
+    assert c.post(url, {"add": "-2", "active": "0"}).status_code == 302
+    rice.refresh_from_db()
+    assert (rice.stock, rice.active) == (3, False)
