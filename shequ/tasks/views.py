@@ -361,6 +361,18 @@ def monthly(request: HttpRequest) -> HttpResponse:
                 return redirect("tasks_monthly")
             except ValidationFailed as exc:
                 errors = exc.fields
+    return _monthly_page(request, errors, values)
+
+
+def _monthly_page(
+    request: HttpRequest,
+    errors: dict[str, str],
+    values: dict[str, str],
+    row: int = 0,
+    row_errors: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The month's lists; ``row`` is the list whose action failed, shown with its
+    message and the action and note as typed."""
     lists = selectors.monthly_lists(request.user)
     page = CappedPaginator(lists, 20).get_page(request.GET.get("page"))
     communities = (
@@ -375,23 +387,23 @@ def monthly(request: HttpRequest) -> HttpResponse:
             "page": page,
             "errors": errors,
             "values": values,
+            "row": row,
+            "row_errors": row_errors or {},
             "communities": communities,
             "approver": has_anywhere(request.user, Permission.TASK_APPROVE),
         },
-        status=400 if errors else 200,
+        status=400 if errors or row_errors else 200,
     )
 
 
 @login_required
 @require_POST
 def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
-    services.transition_list(
-        request.user,
-        list_id,
-        request.POST.get("action", ""),
-        request.POST.get("note", ""),
-        ip=client_ip(request),
-    )
+    typed = {k: request.POST.get(k, "").strip() for k in ("action", "note")}
+    try:
+        services.transition_list(request.user, list_id, typed["action"], typed["note"], ip=client_ip(request))
+    except ValidationFailed as exc:
+        return _monthly_page(request, {}, typed, row=list_id, row_errors=exc.fields)
     return redirect("tasks_monthly")
 
 
