@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
 from shequ.areas.selectors import get_area
+from shequ.core.api import Number, Ref
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
@@ -65,10 +66,10 @@ class EntryOut(Schema):
 
 
 class ServiceIn(Schema):
-    member: int
+    member: Ref
     kind: str
     note: str
-    points: int
+    points: Number
     served_on: date | None = None
 
 
@@ -119,21 +120,21 @@ class ItemOut(Schema):
 
 class ItemIn(Schema):
     name: str
-    price: int
-    stock: int
+    price: Number
+    stock: Number
     area: str
-    per_person_limit: int = 1
+    per_person_limit: Number = 1
     description: str = ""
     active: bool = True
 
 
 class StockIn(Schema):
-    add: int
+    add: Number
 
 
 class OrderIn(Schema):
-    item: int
-    quantity: int = 1
+    item: Ref
+    quantity: Number = 1
 
 
 class OrderOut(Schema):

@@ -20,6 +20,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import has_anywhere
 from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.points import selectors, services
 from shequ.points.lifecycle import TRANSITIONS, allowed_from
@@ -54,17 +55,20 @@ def store(request: HttpRequest, error: DomainError | None = None) -> HttpRespons
 @login_required
 @require_POST
 def redeem(request: HttpRequest) -> HttpResponse:
-    raw_item, raw_quantity = request.POST.get("item", ""), request.POST.get("quantity", "1")
+    item, quantity = (
+        whole(request.POST.get("item", ""), low=1, high=ID_MAX),
+        whole(request.POST.get("quantity", "1"), low=1, high=99),
+    )
     try:
-        if not raw_item.isdigit():
+        if item is None:
             raise ValidationFailed({"item": "请选择兑换物品"})
-        if not raw_quantity.isdigit():
-            raise ValidationFailed({"quantity": "数量必须是整数"})
+        if quantity is None:
+            raise ValidationFailed({"quantity": "数量必须是 1 到 99 之间的整数"})
         order, _ = services.redeem(
             request.user,
             services.OrderInput(
-                item=int(raw_item),
-                quantity=int(raw_quantity),
+                item=item,
+                quantity=quantity,
                 idempotency_key=request.POST.get("idempotency_key", ""),
             ),
             ip=client_ip(request),
@@ -170,10 +174,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         }
         ints: dict[str, int] = {}
         for name, label in (("price", "所需积分"), ("stock", "库存"), ("per_person_limit", "每人限兑")):
-            try:
-                ints[name] = int(values[name] or "0")
-            except ValueError:
-                errors[name] = f"{label}必须是整数"
+            number = whole(values[name] or "0")
+            if number is None:
+                errors[name] = number_error(values[name], label)
+            else:
+                ints[name] = number
         if not errors:
             try:
                 services.create_item(
@@ -229,10 +234,9 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
     row's message and what was typed in it, and nothing of the row is saved."""
     _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
     values = {k: request.POST.get(k, "").strip() for k in ("add", "active")}
-    try:
-        add = int(values["add"] or "0")
-    except ValueError:
-        errors = {"add": f"入库数量必须是整数（出库填负数），您填写的是“{values['add'][:20]}”"}
+    add = whole(values["add"] or "0", low=-INT_MAX)
+    if add is None:
+        errors = {"add": number_error(values["add"], "入库数量（出库填负数）", low=-INT_MAX)}
         return _catalogue_page(request, "stock", errors, values, item_id)
     active = {"1": True, "0": False}.get(values["active"])
     try:
@@ -254,10 +258,10 @@ def service(request: HttpRequest) -> HttpResponse:
             services.record_service(
                 request.user,
                 services.ServiceInput(
-                    member=int(values["member"]) if values["member"].isdigit() else 0,
+                    member=whole(values["member"], high=ID_MAX) or 0,
                     kind=values["kind"],
                     note=values["note"],
-                    points=int(values["points"]) if values["points"].isdigit() else 0,
+                    points=whole(values["points"]) or 0,
                 ),
                 ip=client_ip(request),
             )

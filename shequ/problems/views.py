@@ -18,6 +18,7 @@ from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
 from shequ.problems.ledgers import HEADERS, ledger_rows, write_xlsx
@@ -211,9 +212,9 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         level=values["level"],
         responsible_role=values["responsible_role"],
         responsible_party=values["responsible_party"],
-        into=int(values["into"]) if values["into"].isdigit() else None,
+        into=whole(values["into"], low=1, high=ID_MAX),
         resolved={"1": True, "0": False}.get(values["resolved"]),
-        satisfaction=int(values["satisfaction"]) if values["satisfaction"].isdigit() else None,
+        satisfaction=whole(values["satisfaction"]),
         photos=request.FILES.getlist("photos"),
     )
     try:

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import get_area
+from shequ.core.api import Number, Ref
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.tasks import selectors, services
 from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, allowed
@@ -74,14 +75,14 @@ class TaskIn(Schema):
     description: str
     category: str
     difficulty: str
-    places: int
+    places: Number
     deadline: datetime
     area: str
     audience: str = "public"
-    target_units: list[int] = []
-    target_teams: list[int] = []
-    problem: int | None = None
-    monthly_list: int | None = None
+    target_units: list[Ref] = []
+    target_teams: list[Ref] = []
+    problem: Ref | None = None
+    monthly_list: Ref | None = None
 
 
 class ClaimOut(Schema):

@@ -19,6 +19,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.tasks import selectors, services
 from shequ.tasks.models import (
@@ -144,7 +145,7 @@ def new(request: HttpRequest) -> HttpResponse:
     values["target_teams"] = request.POST.getlist("target_teams")
     try:
         data = _task_input(values)
-        data.problem = int(values["problem"]) if values["problem"].isdigit() else None
+        data.problem = whole(values["problem"], low=1, high=ID_MAX)
         data.idempotency_key = request.POST.get("idempotency_key", "")
         data.files = request.FILES.getlist("files")
         task, _ = services.create_task(request.user, data, ip=client_ip(request))
@@ -163,13 +164,13 @@ def _task_input(values: dict[str, Any]) -> services.TaskInput:
         description=values["description"],
         category=values["category"],
         difficulty=values["difficulty"],
-        places=int(values["places"]) if values["places"].isdigit() else 0,
+        places=whole(values["places"]) or 0,
         deadline=_parse_deadline(values["deadline"]),
         area=values["area"],
         audience=values["audience"] or Audience.PUBLIC,
-        target_units=[int(v) for v in values["target_units"] if v.isdigit()],
-        target_teams=[int(v) for v in values["target_teams"] if v.isdigit()],
-        monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
+        target_units=[n for n in (whole(v, low=1, high=ID_MAX) for v in values["target_units"]) if n],
+        target_teams=[n for n in (whole(v, low=1, high=ID_MAX) for v in values["target_teams"]) if n],
+        monthly_list=whole(values["monthly_list"], low=1, high=ID_MAX),
     )
 
 
@@ -448,7 +449,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                     values.get("kind", ""),
                     values.get("area", ""),
                     values.get("description", ""),
-                    int(capacity) if capacity.isdigit() else 0,
+                    whole(capacity) or 0,
                 )
             elif kind == "talent":
                 services.add_talent(
@@ -463,7 +464,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                 unit = values.get("unit", "")
                 services.add_unit_member_by_username(
                     request.user,
-                    int(unit) if unit.isdigit() else 0,
+                    whole(unit, high=ID_MAX) or 0,
                     values.get("username", ""),
                     ip=client_ip(request),
                 )
@@ -472,7 +473,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                 team = values.get("team", "")
                 services.add_team_member(
                     request.user,
-                    int(team) if team.isdigit() else 0,
+                    whole(team, high=ID_MAX) or 0,
                     selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                 )
                 kind = "team"

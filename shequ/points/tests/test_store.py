@@ -338,7 +338,7 @@ def test_a_catalogue_row_keeps_what_was_typed_and_saves_all_or_nothing(world):
     r = c.post(url, {"add": "十袋", "active": "0"})
     assert r.status_code == 400
     body = r.content.decode()
-    assert "入库数量必须是整数" in body and 'value="十袋"' in body
+    assert "入库数量（出库填负数）必须是整数" in body and 'value="十袋"' in body
     # Taking out more than is in stock is refused, and the row's other change with it.
     r = c.post(url, {"add": "-9", "active": "0"})
     assert r.status_code == 400 and "出库" in r.content.decode() and 'value="-9"' in r.content.decode()
