@@ -108,7 +108,7 @@ class TransitionIn(Schema):
 
 
 def detail(problem: Problem, viewer: Any = None) -> dict[str, Any]:
-    events = problem.events.select_related("actor").prefetch_related("photos")
+    events = selectors.timeline(viewer, problem) if viewer else []
     base = ProblemOut.from_orm(problem).dict()
     return {
         **base,
@@ -117,7 +117,7 @@ def detail(problem: Problem, viewer: Any = None) -> dict[str, Any]:
                 "action": e.action,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "actor": str(e.actor),
+                "actor": e.actor_label,
                 "note": e.note,
                 "at": e.at,
                 "photos": [f"/problems/photos/{p.pk}/" for p in e.photos.all()],

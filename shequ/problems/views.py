@@ -176,7 +176,7 @@ def detail(
     staff_view = can(request.user, Permission.PROBLEM_VIEW, problem.area_path)
     context = {
         "problem": problem,
-        "events": problem.events.select_related("actor").prefetch_related("photos"),
+        "events": selectors.timeline(request.user, problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": selectors.actions_for(request.user, problem),
         "staff_view": staff_view,
