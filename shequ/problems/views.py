@@ -267,11 +267,16 @@ def problem_map(request: HttpRequest) -> HttpResponse:
 
 
 def _month(raw: str) -> str:
-    if len(raw) == 7 and raw[4] == "-":
-        raw = raw.replace("-", "")
-    if len(raw) == 6 and raw.isdigit() and 1 <= int(raw[4:]) <= 12:
-        return raw
-    return f"{timezone.localdate():%Y%m}"
+    """A month as typed (2026-11 from the month picker, or 202611); blank is this month.
+    Anything else is refused with the field named, not replaced by this month."""
+    raw = raw.strip()
+    if not raw:
+        return f"{timezone.localdate():%Y%m}"
+    text = raw.replace("-", "", 1) if len(raw) == 7 and raw[4] == "-" else raw
+    if len(text) == 6 and text.isascii() and text.isdigit() and 1 <= int(text[4:]) <= 12:
+        if 2000 <= int(text[:4]) <= 2100:
+            return text
+    raise ValidationFailed({"month": f"月份格式为 2026-11 或 202611，您填写的是“{raw[:20]}”"})
 
 
 class LedgerPage(CappedPaginator):
@@ -294,8 +299,15 @@ def ledgers(request: HttpRequest) -> HttpResponse:
         raise Http404
     code = request.GET.get("area", "")
     area = get_area(request.user, code, Permission.PROBLEM_EXPORT) if code else tops[0]
-    month = _month(request.GET.get("month", ""))
+    errors: dict[str, str] = {}
+    try:
+        month = _month(request.GET.get("month", ""))
+    except ValidationFailed as exc:
+        errors, month = exc.fields, _month("")
     ledger_type = request.GET.get("type", "") or LedgerType.PROPERTY
+    if ledger_type not in LedgerType.values:
+        errors["type"] = f"台账类型“{ledger_type[:20]}”不存在，请从下面五类中选择"
+        ledger_type = LedgerType.PROPERTY
     qs = selectors.month_problems(request.user, area.path, month)
     counts = dict(qs.values_list("ledger_type").annotate(n=Count("id")).order_by())
     page = LedgerPage(qs.filter(ledger_type=ledger_type)).get_page(request.GET.get("page"))
@@ -314,7 +326,9 @@ def ledgers(request: HttpRequest) -> HttpResponse:
             "page": page,
             "headers": HEADERS,
             "communities": communities,
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 
@@ -406,7 +420,9 @@ def report_download(request: HttpRequest, run_id: int, kind: str) -> FileRespons
 def agenda(request: HttpRequest) -> HttpResponse:
     """The joint meeting's agenda (联席会议议题): street-level problems waiting for it."""
     if request.method == "POST":
-        services.mark_discussed(request.user, int(request.POST.get("item", "0") or 0), ip=client_ip(request))
+        # A number that is not a whole id finds no item: the same 404 as one out of scope.
+        item = whole(request.POST.get("item", ""), low=1, high=ID_MAX) or 0
+        services.mark_discussed(request.user, item, ip=client_ip(request))
         return redirect("problems_agenda")
     items = selectors.agenda_items(request.user)
     return render(request, "problems/agenda.html", {"items": items[:200]})

@@ -80,3 +80,11 @@ def test_an_id_too_large_in_a_path_is_not_a_server_error(world):
     assert r.status_code in (400, 404) and r.json()["message"]
     r = staff.get(f"/points/orders/{HUGE}/")
     assert r.status_code in (400, 404)
+
+
+def test_a_page_number_too_large_is_named(world):
+    staff = client_for(world.secretary_zhang)
+    r = staff.get("/api/v1/problems/", {"page": HUGE})
+    assert r.status_code == 422 and r.json()["fields"] == {"page": "不能大于 1000000"}
+    r = staff.post("/problems/agenda/", {"item": "abc"})
+    assert r.status_code == 404
