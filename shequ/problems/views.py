@@ -145,13 +145,18 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _resident_by_id_number(user: Any, id_number: str) -> int | None:
-    """The resident a grid worker reports for, found by full ID number within their scope."""
+    """The resident a grid worker reports for, by the complete ID number within their
+    scope (its keyed hash): never a name or a prefix, so a half-typed number cannot file
+    the problem for whoever happens to match first."""
     if not id_number.strip():
         return None
-    from shequ.people.selectors import resident_list
+    from shequ.people.selectors import resident_by_id_number
 
-    found = resident_list(user, q=id_number).values_list("pk", flat=True).first()
-    return found if found is not None else 0  # 0: the service says "not found in your scope"
+    try:
+        return resident_by_id_number(user, id_number)
+    except ValidationFailed as exc:
+        message = exc.fields["id_number"].replace("请填写完整", "请填写代报居民完整")
+        raise ValidationFailed({"on_behalf_of": message}) from None
 
 
 @login_required
@@ -273,9 +278,9 @@ def _month(raw: str) -> str:
     if not raw:
         return f"{timezone.localdate():%Y%m}"
     text = raw.replace("-", "", 1) if len(raw) == 7 and raw[4] == "-" else raw
-    if len(text) == 6 and text.isascii() and text.isdigit() and 1 <= int(text[4:]) <= 12:
-        if 2000 <= int(text[:4]) <= 2100:
-            return text
+    ok = len(text) == 6 and text.isascii() and text.isdigit()
+    if ok and 1 <= int(text[4:]) <= 12 and 2000 <= int(text[:4]) <= 2100:
+        return text
     raise ValidationFailed({"month": f"月份格式为 2026-11 或 202611，您填写的是“{raw[:20]}”"})
 
 

@@ -21,6 +21,7 @@ from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
+from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
 from shequ.tasks.models import (
     Audience,
@@ -454,7 +455,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             elif kind == "talent":
                 services.add_talent(
                     request.user,
-                    selectors.resident_by_id_number(request.user, values.get("id_number", "")),
+                    people_selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                     values.get("kind", ""),
                     values.get("trade", ""),
                     values.get("skill", ""),
@@ -474,7 +475,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                 services.add_team_member(
                     request.user,
                     whole(team, high=ID_MAX) or 0,
-                    selectors.resident_by_id_number(request.user, values.get("id_number", "")),
+                    people_selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                 )
                 kind = "team"
             else:
