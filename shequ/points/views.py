@@ -91,7 +91,12 @@ def _actions(user: Any, order: Any) -> list[tuple[str, str]]:
 
 
 @login_required
-def order_detail(request: HttpRequest, order_id: int, error: DomainError | None = None) -> HttpResponse:
+def order_detail(
+    request: HttpRequest,
+    order_id: int,
+    error: DomainError | None = None,
+    values: dict[str, str] | None = None,
+) -> HttpResponse:
     order = selectors.get_order(request.user, order_id)
     return render(
         request,
@@ -101,6 +106,7 @@ def order_detail(request: HttpRequest, order_id: int, error: DomainError | None 
             "events": order.events.select_related("actor"),
             "actions": _actions(request.user, order),
             "error": error,
+            "values": values or {},  # what was typed, when the action was refused
         },
         status=error.status if error else 200,
     )
@@ -118,9 +124,11 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         services.transition_order(request.user, order_id, data, ip=client_ip(request))
     except ValidationFailed as exc:
-        return order_detail(request, order_id, error=exc)
+        typed = {"action": data.action, "courier": data.courier, "tracking_no": data.tracking_no}
+        return order_detail(request, order_id, error=exc, values=typed)
     back = request.POST.get("next", "")
-    return redirect(back if back == "/points/fulfil/" else f"/points/orders/{order_id}/")
+    # Back to the fulfilment tab the action was taken from (a path of this site only).
+    return redirect(back if back.split("?")[0] == "/points/fulfil/" else f"/points/orders/{order_id}/")
 
 
 def _staff(request: HttpRequest, permission: str, message: str) -> None:
