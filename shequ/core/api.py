@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
+from pydantic import Field
 
 from shequ.core.errors import DomainError
+from shequ.core.numbers import ID_MAX, INT_MAX
+
+# Numbers in request bodies, bounded by what the database keeps, so that one too large is
+# refused with its field named instead of failing in the database. The services check
+# the meaning (a price above 0, a quantity up to 99) with their own messages.
+Number = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
+Ref = Annotated[int, Field(ge=-ID_MAX, le=ID_MAX)]
 
 
 class BearerToken(HttpBearer):
@@ -35,6 +44,8 @@ _MESSAGES = {
     "literal_error": "不在可选范围内",
     "string_too_long": "太长",
     "string_too_short": "太短",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
 }
 
 
@@ -43,7 +54,7 @@ def _field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
         name = ".".join(loc) or "body"
-        fields[name] = _MESSAGES.get(err.get("type", ""), "格式不正确")
+        fields[name] = _MESSAGES.get(err.get("type", ""), "格式不正确").format(**err.get("ctx") or {})
     return fields
 
 
@@ -70,6 +81,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         fields = _field_errors(list(exc.errors))
         message = "；".join(f"{k}：{v}" for k, v in fields.items())
         return error(request, api, 422, "invalid", f"请求参数有误：{message}", fields)
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The last line of defence: a number or a text the database cannot keep that no
+        # check before it caught (ids in the path, say).
+        return error(
+            request, api, 400, "invalid", "提交的数字太大或内容太长，超出了可以保存的范围，请修改后重试"
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

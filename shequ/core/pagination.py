@@ -46,7 +46,7 @@ class CappedPaginator(Paginator):
 
 class CappedPageNumberPagination(PageNumberPagination):
     class Input(Schema):
-        page: int = Field(1, ge=1)
+        page: int = Field(1, ge=1, le=1_000_000)  # a list counts to 10,001 rows at most
 
     class Output(Schema):
         items: list[Any]

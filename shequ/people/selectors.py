@@ -15,7 +15,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can
 from shequ.areas.paths import under
 from shequ.core import fieldcrypt
-from shequ.core.errors import NotFound
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.fields import starts_with
 from shequ.people import idcard, phones
 from shequ.people.models import (
@@ -330,3 +330,22 @@ def care_records(viewer: Any, resident: Resident) -> QuerySet[CareRecord]:
         .filter(resident=resident)
         .select_related("carer")
     )
+
+
+def resident_by_id_number(viewer: Any, raw: str) -> int:
+    """The resident in the viewer's scope with exactly this ID number. Only a complete,
+    valid number is looked up (through its keyed hash), never a name or a prefix, so a
+    half-typed entry cannot register whoever happens to match first."""
+    try:
+        number = idcard.parse(raw or "").number
+    except idcard.IdNumberError:
+        raise ValidationFailed({"id_number": "请填写完整、有效的身份证号"}) from None
+    found = (
+        Resident.objects.visible_to(viewer, Permission.RESIDENT_VIEW)
+        .filter(id_number_hash=fieldcrypt.lookup_hash(number, "id_number"))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is None:
+        raise ValidationFailed({"id_number": "您管辖范围内没有该身份证号的居民"})
+    return int(found)

@@ -11,7 +11,8 @@ from ninja.pagination import paginate
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
 from shequ.areas.selectors import get_area
-from shequ.core.errors import NotFound
+from shequ.core.api import Number, Ref
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
 from shequ.points.lifecycle import allowed_from
@@ -65,10 +66,10 @@ class EntryOut(Schema):
 
 
 class ServiceIn(Schema):
-    member: int
+    member: Ref
     kind: str
     note: str
-    points: int
+    points: Number
     served_on: date | None = None
 
 
@@ -119,21 +120,21 @@ class ItemOut(Schema):
 
 class ItemIn(Schema):
     name: str
-    price: int
-    stock: int
+    price: Number
+    stock: Number
     area: str
-    per_person_limit: int = 1
+    per_person_limit: Number = 1
     description: str = ""
     active: bool = True
 
 
 class StockIn(Schema):
-    add: int
+    add: Number
 
 
 class OrderIn(Schema):
-    item: int
-    quantity: int = 1
+    item: Ref
+    quantity: Number = 1
 
 
 class OrderOut(Schema):
@@ -219,9 +220,12 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
     area = get_area(request.user, community, Permission.POINTS_VIEW)
     if area.kind != "community":
         raise NotFound("社区")
-    today = timezone.localdate()
-    year = year or today.year
-    quarter = quarter if 1 <= quarter <= 4 else selectors.current_quarter(today)[1]
+    # 0 (or left out) asks for the current year or quarter; anything else must be valid.
+    year, quarter, errors = selectors.requested_quarter(
+        str(year) if year else "", str(quarter) if quarter else "", timezone.localdate()
+    )
+    if errors:
+        raise ValidationFailed(errors)
     return {
         "community": area.code,
         "year": year,

@@ -127,6 +127,29 @@ def current_quarter(today: date) -> tuple[int, int]:
     return today.year, (today.month - 1) // 3 + 1
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def requested_quarter(raw_year: str, raw_quarter: str, today: date) -> tuple[int, int, dict[str, str]]:
+    """The year and quarter a ranking is asked for, from what the user typed: blank means
+    the current one. Anything else must be a year from 2000 to 2100 and a quarter from 1
+    to 4; otherwise the field is named in the errors and the current one is shown."""
+    year, quarter = current_quarter(today)
+    errors: dict[str, str] = {}
+    raw_year, raw_quarter = raw_year.strip(), raw_quarter.strip()
+    if raw_year:
+        if raw_year.isdigit() and FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
+            year = int(raw_year)
+        else:
+            errors["year"] = f"年份必须是 {FIRST_YEAR} 到 {LAST_YEAR} 之间的整数，您填写的是“{raw_year[:20]}”"
+    if raw_quarter:
+        if raw_quarter in ("1", "2", "3", "4"):
+            quarter = int(raw_quarter)
+        else:
+            errors["quarter"] = f"季度必须是 1 到 4 之间的整数，您填写的是“{raw_quarter[:20]}”"
+    return year, quarter, errors
+
+
 @dataclass
 class Ranked:
     rank: int

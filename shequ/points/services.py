@@ -592,6 +592,16 @@ def set_item_active(actor: Any, item_id: int, active: bool) -> StoreItem:
     return item
 
 
+def adjust_item(actor: Any, item_id: int, *, add: int = 0, active: bool | None = None, ip: str = "") -> None:
+    """One row of the catalogue saved at once: the stock moved by ``add`` (if not 0) and
+    the item put on or off the shelf (if ``active`` is given), both or neither."""
+    with transaction.atomic():
+        if active is not None:
+            set_item_active(actor, item_id, active)
+        if add:
+            restock(actor, item_id, add, ip=ip)
+
+
 def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: date) -> RedemptionWindow:
     area = Area.objects.filter(code=area_code, kind__in=["street", "community"]).first()
     errors: dict[str, str] = {}

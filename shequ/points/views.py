@@ -20,6 +20,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import has_anywhere
 from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.points import selectors, services
 from shequ.points.lifecycle import TRANSITIONS, allowed_from
@@ -54,17 +55,20 @@ def store(request: HttpRequest, error: DomainError | None = None) -> HttpRespons
 @login_required
 @require_POST
 def redeem(request: HttpRequest) -> HttpResponse:
-    raw_item, raw_quantity = request.POST.get("item", ""), request.POST.get("quantity", "1")
+    item, quantity = (
+        whole(request.POST.get("item", ""), low=1, high=ID_MAX),
+        whole(request.POST.get("quantity", "1"), low=1, high=99),
+    )
     try:
-        if not raw_item.isdigit():
+        if item is None:
             raise ValidationFailed({"item": "请选择兑换物品"})
-        if not raw_quantity.isdigit():
-            raise ValidationFailed({"quantity": "数量必须是整数"})
+        if quantity is None:
+            raise ValidationFailed({"quantity": "数量必须是 1 到 99 之间的整数"})
         order, _ = services.redeem(
             request.user,
             services.OrderInput(
-                item=int(raw_item),
-                quantity=int(raw_quantity),
+                item=item,
+                quantity=quantity,
                 idempotency_key=request.POST.get("idempotency_key", ""),
             ),
             ip=client_ip(request),
@@ -87,7 +91,12 @@ def _actions(user: Any, order: Any) -> list[tuple[str, str]]:
 
 
 @login_required
-def order_detail(request: HttpRequest, order_id: int, error: DomainError | None = None) -> HttpResponse:
+def order_detail(
+    request: HttpRequest,
+    order_id: int,
+    error: DomainError | None = None,
+    values: dict[str, str] | None = None,
+) -> HttpResponse:
     order = selectors.get_order(request.user, order_id)
     return render(
         request,
@@ -97,6 +106,7 @@ def order_detail(request: HttpRequest, order_id: int, error: DomainError | None 
             "events": order.events.select_related("actor"),
             "actions": _actions(request.user, order),
             "error": error,
+            "values": values or {},  # what was typed, when the action was refused
         },
         status=error.status if error else 200,
     )
@@ -114,9 +124,11 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         services.transition_order(request.user, order_id, data, ip=client_ip(request))
     except ValidationFailed as exc:
-        return order_detail(request, order_id, error=exc)
+        typed = {"action": data.action, "courier": data.courier, "tracking_no": data.tracking_no}
+        return order_detail(request, order_id, error=exc, values=typed)
     back = request.POST.get("next", "")
-    return redirect(back if back == "/points/fulfil/" else f"/points/orders/{order_id}/")
+    # Back to the fulfilment tab the action was taken from (a path of this site only).
+    return redirect(back if back.split("?")[0] == "/points/fulfil/" else f"/points/orders/{order_id}/")
 
 
 def _staff(request: HttpRequest, permission: str, message: str) -> None:
@@ -170,10 +182,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         }
         ints: dict[str, int] = {}
         for name, label in (("price", "所需积分"), ("stock", "库存"), ("per_person_limit", "每人限兑")):
-            try:
-                ints[name] = int(values[name] or "0")
-            except ValueError:
-                errors[name] = f"{label}必须是整数"
+            number = whole(values[name] or "0")
+            if number is None:
+                errors[name] = number_error(values[name], label)
+            else:
+                ints[name] = number
         if not errors:
             try:
                 services.create_item(
@@ -191,6 +204,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 return redirect("points_catalogue")
             except ValidationFailed as exc:
                 errors = exc.fields
+    form = "window" if request.POST.get("form") == "window" else "item"
+    return _catalogue_page(request, form, errors, values)
+
+
+def _catalogue_page(
+    request: HttpRequest, form: str, errors: dict[str, str], values: dict[str, str], stock_item: int = 0
+) -> HttpResponse:
+    """The catalogue, with what was typed and the errors kept for the one form that was
+    sent (``form``: item, window, or stock for the row of ``stock_item``)."""
     areas = (
         Area.objects.visible_to(request.user, Permission.STORE_MANAGE)
         .filter(kind__in=["street", "community"])
@@ -204,9 +226,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "areas": areas,
             "errors": errors,
-            # What was typed, and the errors, for the form that was sent only.
-            "form": "window" if request.POST.get("form") == "window" else "item",
+            "form": form,
             "values": values,
+            "stock_item": stock_item,
             "windows": selectors.windows(request.user)[:20],
         },
         status=400 if errors else 200,
@@ -216,15 +238,19 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
-    raw = request.POST.get("add", "")
+    """入库/出库 and 上架/下架 of one row; on an error the catalogue comes back with the
+    row's message and what was typed in it, and nothing of the row is saved."""
+    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
+    values = {k: request.POST.get(k, "").strip() for k in ("add", "active")}
+    add = whole(values["add"] or "0", low=-INT_MAX)
+    if add is None:
+        errors = {"add": number_error(values["add"], "入库数量（出库填负数）", low=-INT_MAX)}
+        return _catalogue_page(request, "stock", errors, values, item_id)
+    active = {"1": True, "0": False}.get(values["active"])
     try:
-        add = int(raw)
-    except ValueError:
-        raise ValidationFailed({"add": "入库数量必须是整数"}) from None
-    if request.POST.get("active") in ("0", "1"):
-        services.set_item_active(request.user, item_id, request.POST["active"] == "1")
-    if add:
-        services.restock(request.user, item_id, add, ip=client_ip(request))
+        services.adjust_item(request.user, item_id, add=add, active=active, ip=client_ip(request))
+    except ValidationFailed as exc:
+        return _catalogue_page(request, "stock", exc.fields, values, item_id)
     return redirect("points_catalogue")
 
 
@@ -240,10 +266,10 @@ def service(request: HttpRequest) -> HttpResponse:
             services.record_service(
                 request.user,
                 services.ServiceInput(
-                    member=int(values["member"]) if values["member"].isdigit() else 0,
+                    member=whole(values["member"], high=ID_MAX) or 0,
                     kind=values["kind"],
                     note=values["note"],
-                    points=int(values["points"]) if values["points"].isdigit() else 0,
+                    points=whole(values["points"]) or 0,
                 ),
                 ip=client_ip(request),
             )
@@ -268,15 +294,10 @@ def service(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _quarter(request: HttpRequest) -> tuple[int, int]:
-    today = timezone.localdate()
-    year, quarter = selectors.current_quarter(today)
-    raw_year, raw_quarter = request.GET.get("year", ""), request.GET.get("quarter", "")
-    if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100:
-        year = int(raw_year)
-    if raw_quarter in ("1", "2", "3", "4"):
-        quarter = int(raw_quarter)
-    return year, quarter
+def _quarter(request: HttpRequest) -> tuple[int, int, dict[str, str]]:
+    return selectors.requested_quarter(
+        request.GET.get("year", ""), request.GET.get("quarter", ""), timezone.localdate()
+    )
 
 
 @login_required
@@ -285,12 +306,15 @@ def rankings(request: HttpRequest) -> HttpResponse:
     communities = list(selectors.ranking_communities(request.user)[:200])
     code = request.GET.get("community", "")
     community = next((c for c in communities if c.code == code), communities[0] if communities else None)
-    year, quarter = _quarter(request)
+    year, quarter, errors = _quarter(request)
     context: dict[str, Any] = {
         "communities": communities,
         "community": community,
         "year": year,
         "quarter": quarter,
+        "errors": errors,
+        # What was typed stays in the form, beside the message that names it.
+        "typed_year": request.GET.get("year", "")[:20] if "year" in errors else year,
     }
     if community is not None:
         context |= {
@@ -298,13 +322,13 @@ def rankings(request: HttpRequest) -> HttpResponse:
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
             "stars": selectors.star_volunteers(community, year)[:100],
         }
-    return render(request, "points/rankings.html", context)
+    return render(request, "points/rankings.html", context, status=400 if errors else 200)
 
 
 def notice(request: HttpRequest, code: str) -> HttpResponse:
     """公示栏: this quarter's honours and this year's star volunteers, names masked."""
     community = selectors.notice_community(code)
-    year, quarter = _quarter(request)
+    year, quarter, errors = _quarter(request)
     return render(
         request,
         "points/notice.html",
@@ -312,8 +336,10 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
             "community": community,
             "year": year,
             "quarter": quarter,
+            "errors": errors,
             "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
             "stars": selectors.star_volunteers(community, year)[:100],
         },
+        status=400 if errors else 200,
     )

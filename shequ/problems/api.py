@@ -12,6 +12,7 @@ from pydantic import ValidationError as PydanticError
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import get_area
 from shequ.core.errors import ValidationFailed
+from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
 from shequ.problems.lifecycle import STATUS_LABELS, allowed_from
@@ -107,7 +108,7 @@ class TransitionIn(Schema):
 
 
 def detail(problem: Problem, viewer: Any = None) -> dict[str, Any]:
-    events = problem.events.select_related("actor").prefetch_related("photos")
+    events = selectors.timeline(viewer, problem) if viewer else []
     base = ProblemOut.from_orm(problem).dict()
     return {
         **base,
@@ -116,7 +117,7 @@ def detail(problem: Problem, viewer: Any = None) -> dict[str, Any]:
                 "action": e.action,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "actor": str(e.actor),
+                "actor": e.actor_label,
                 "note": e.note,
                 "at": e.at,
                 "photos": [f"/problems/photos/{p.pk}/" for p in e.photos.all()],
@@ -166,7 +167,7 @@ def create_problem(request: HttpRequest) -> Any:
         address=str(data.get("address", "")),
         area=str(data.get("area", "")),
         hotline_order_no=str(data.get("hotline_order_no", "")),
-        on_behalf_of=int(str(on_behalf)) if str(on_behalf or "").isdigit() else None,
+        on_behalf_of=whole(on_behalf or "", low=1, high=ID_MAX),
         idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
         photos=request.FILES.getlist("photos"),
     )

@@ -243,6 +243,9 @@ class ProblemEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField()
 
+    # Who did it, as the viewer may be told (selectors.timeline); not stored.
+    actor_label = ""
+
     class Meta:
         ordering = ["at", "id"]
 

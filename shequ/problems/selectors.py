@@ -43,6 +43,36 @@ def may_see(viewer: Any, problem: Problem) -> bool:
     )
 
 
+def timeline(viewer: Any, problem: Problem) -> list[Any]:
+    """The problem's events, oldest first, each with ``actor_label`` for the viewer.
+
+    Staff who may see the problem see every name. A resident who follows it (its
+    reporter, or one whose report was merged into it) sees staff by name, themself as
+    "我", and every other resident as "居民": who reported a problem, above all through
+    民意直通车, is not shown to other residents."""
+    events = list(problem.events.select_related("actor").prefetch_related("photos"))
+    if can(viewer, Permission.PROBLEM_VIEW, problem.area_path):
+        for e in events:
+            e.actor_label = str(e.actor) if e.actor else "系统"
+        return events
+    people = {problem.reporter_id, *problem.followers.values_list("pk", flat=True)}
+    hidden = {
+        e.actor_id
+        for e in events
+        if e.actor_id in people and not can(e.actor, Permission.PROBLEM_VIEW, problem.area_path)
+    }
+    for e in events:
+        if e.actor is None:
+            e.actor_label = "系统"
+        elif e.actor_id == viewer.pk:
+            e.actor_label = "我"
+        elif e.actor_id in hidden:
+            e.actor_label = "居民"
+        else:
+            e.actor_label = str(e.actor)
+    return events
+
+
 @dataclass
 class Filters:
     status: str = ""

@@ -18,6 +18,7 @@ from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
 from shequ.problems.ledgers import HEADERS, ledger_rows, write_xlsx
@@ -144,13 +145,18 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _resident_by_id_number(user: Any, id_number: str) -> int | None:
-    """The resident a grid worker reports for, found by full ID number within their scope."""
+    """The resident a grid worker reports for, by the complete ID number within their
+    scope (its keyed hash): never a name or a prefix, so a half-typed number cannot file
+    the problem for whoever happens to match first."""
     if not id_number.strip():
         return None
-    from shequ.people.selectors import resident_list
+    from shequ.people.selectors import resident_by_id_number
 
-    found = resident_list(user, q=id_number).values_list("pk", flat=True).first()
-    return found if found is not None else 0  # 0: the service says "not found in your scope"
+    try:
+        return resident_by_id_number(user, id_number)
+    except ValidationFailed as exc:
+        message = exc.fields["id_number"].replace("请填写完整", "请填写代报居民完整")
+        raise ValidationFailed({"on_behalf_of": message}) from None
 
 
 @login_required
@@ -175,7 +181,7 @@ def detail(
     staff_view = can(request.user, Permission.PROBLEM_VIEW, problem.area_path)
     context = {
         "problem": problem,
-        "events": problem.events.select_related("actor").prefetch_related("photos"),
+        "events": selectors.timeline(request.user, problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": selectors.actions_for(request.user, problem),
         "staff_view": staff_view,
@@ -211,9 +217,9 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         level=values["level"],
         responsible_role=values["responsible_role"],
         responsible_party=values["responsible_party"],
-        into=int(values["into"]) if values["into"].isdigit() else None,
+        into=whole(values["into"], low=1, high=ID_MAX),
         resolved={"1": True, "0": False}.get(values["resolved"]),
-        satisfaction=int(values["satisfaction"]) if values["satisfaction"].isdigit() else None,
+        satisfaction=whole(values["satisfaction"]),
         photos=request.FILES.getlist("photos"),
     )
     try:
@@ -266,11 +272,16 @@ def problem_map(request: HttpRequest) -> HttpResponse:
 
 
 def _month(raw: str) -> str:
-    if len(raw) == 7 and raw[4] == "-":
-        raw = raw.replace("-", "")
-    if len(raw) == 6 and raw.isdigit() and 1 <= int(raw[4:]) <= 12:
-        return raw
-    return f"{timezone.localdate():%Y%m}"
+    """A month as typed (2026-11 from the month picker, or 202611); blank is this month.
+    Anything else is refused with the field named, not replaced by this month."""
+    raw = raw.strip()
+    if not raw:
+        return f"{timezone.localdate():%Y%m}"
+    text = raw.replace("-", "", 1) if len(raw) == 7 and raw[4] == "-" else raw
+    ok = len(text) == 6 and text.isascii() and text.isdigit()
+    if ok and 1 <= int(text[4:]) <= 12 and 2000 <= int(text[:4]) <= 2100:
+        return text
+    raise ValidationFailed({"month": f"月份格式为 2026-11 或 202611，您填写的是“{raw[:20]}”"})
 
 
 class LedgerPage(CappedPaginator):
@@ -293,8 +304,15 @@ def ledgers(request: HttpRequest) -> HttpResponse:
         raise Http404
     code = request.GET.get("area", "")
     area = get_area(request.user, code, Permission.PROBLEM_EXPORT) if code else tops[0]
-    month = _month(request.GET.get("month", ""))
+    errors: dict[str, str] = {}
+    try:
+        month = _month(request.GET.get("month", ""))
+    except ValidationFailed as exc:
+        errors, month = exc.fields, _month("")
     ledger_type = request.GET.get("type", "") or LedgerType.PROPERTY
+    if ledger_type not in LedgerType.values:
+        errors["type"] = f"台账类型“{ledger_type[:20]}”不存在，请从下面五类中选择"
+        ledger_type = LedgerType.PROPERTY
     qs = selectors.month_problems(request.user, area.path, month)
     counts = dict(qs.values_list("ledger_type").annotate(n=Count("id")).order_by())
     page = LedgerPage(qs.filter(ledger_type=ledger_type)).get_page(request.GET.get("page"))
@@ -313,7 +331,9 @@ def ledgers(request: HttpRequest) -> HttpResponse:
             "page": page,
             "headers": HEADERS,
             "communities": communities,
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 
@@ -405,7 +425,9 @@ def report_download(request: HttpRequest, run_id: int, kind: str) -> FileRespons
 def agenda(request: HttpRequest) -> HttpResponse:
     """The joint meeting's agenda (联席会议议题): street-level problems waiting for it."""
     if request.method == "POST":
-        services.mark_discussed(request.user, int(request.POST.get("item", "0") or 0), ip=client_ip(request))
+        # A number that is not a whole id finds no item: the same 404 as one out of scope.
+        item = whole(request.POST.get("item", ""), low=1, high=ID_MAX) or 0
+        services.mark_discussed(request.user, item, ip=client_ip(request))
         return redirect("problems_agenda")
     items = selectors.agenda_items(request.user)
     return render(request, "problems/agenda.html", {"items": items[:200]})

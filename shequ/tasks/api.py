@@ -10,7 +10,9 @@ from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import get_area
+from shequ.core.api import Number, Ref
 from shequ.core.pagination import CappedPageNumberPagination
+from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
 from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, allowed
 from shequ.tasks.models import Claim, MonthlyList, PartnerUnit, ServiceTeam, Talent, Task
@@ -74,14 +76,14 @@ class TaskIn(Schema):
     description: str
     category: str
     difficulty: str
-    places: int
+    places: Number
     deadline: datetime
     area: str
     audience: str = "public"
-    target_units: list[int] = []
-    target_teams: list[int] = []
-    problem: int | None = None
-    monthly_list: int | None = None
+    target_units: list[Ref] = []
+    target_teams: list[Ref] = []
+    problem: Ref | None = None
+    monthly_list: Ref | None = None
 
 
 class ClaimOut(Schema):
@@ -424,7 +426,7 @@ def _resident_of(request: HttpRequest, payload: TalentIn | MemberIn) -> int:
     """The resident named by id, or by a complete valid ID number (never a name prefix)."""
     if payload.resident is not None and not payload.id_number:
         return payload.resident
-    return selectors.resident_by_id_number(request.user, payload.id_number)
+    return people_selectors.resident_by_id_number(request.user, payload.id_number)
 
 
 @router.post("/resources/talents/", response={201: TalentOut}, summary="登记能人、才人、艺人")

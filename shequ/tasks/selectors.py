@@ -10,7 +10,7 @@ from django.utils import timezone
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.paths import codes
-from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.errors import NotFound
 from shequ.tasks.models import (
     OPEN_CLAIM_STATUSES,
     Audience,
@@ -241,29 +241,6 @@ def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
         and any(can(viewer, p, task.area_path) for p in t.permissions)
         and not (a == "publish" and task.monthly_list_id)  # the list publishes its tasks
     ]
-
-
-def resident_by_id_number(viewer: Any, raw: str) -> int:
-    """The resident in the viewer's scope with exactly this ID number. Only a complete,
-    valid number is looked up (through its keyed hash), never a name or a prefix, so a
-    half-typed entry cannot register whoever happens to match first."""
-    from shequ.core import fieldcrypt
-    from shequ.people import idcard
-    from shequ.people.models import Resident
-
-    try:
-        number = idcard.parse(raw or "").number
-    except idcard.IdNumberError:
-        raise ValidationFailed({"id_number": "请填写完整、有效的身份证号"}) from None
-    found = (
-        Resident.objects.visible_to(viewer, Permission.RESIDENT_VIEW)
-        .filter(id_number_hash=fieldcrypt.lookup_hash(number, "id_number"))
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if found is None:
-        raise ValidationFailed({"id_number": "您管辖范围内没有该身份证号的居民"})
-    return int(found)
 
 
 def claim_closed_reason(task: Task) -> str:

@@ -19,7 +19,9 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
+from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
 from shequ.tasks.models import (
     Audience,
@@ -144,7 +146,7 @@ def new(request: HttpRequest) -> HttpResponse:
     values["target_teams"] = request.POST.getlist("target_teams")
     try:
         data = _task_input(values)
-        data.problem = int(values["problem"]) if values["problem"].isdigit() else None
+        data.problem = whole(values["problem"], low=1, high=ID_MAX)
         data.idempotency_key = request.POST.get("idempotency_key", "")
         data.files = request.FILES.getlist("files")
         task, _ = services.create_task(request.user, data, ip=client_ip(request))
@@ -163,13 +165,13 @@ def _task_input(values: dict[str, Any]) -> services.TaskInput:
         description=values["description"],
         category=values["category"],
         difficulty=values["difficulty"],
-        places=int(values["places"]) if values["places"].isdigit() else 0,
+        places=whole(values["places"]) or 0,
         deadline=_parse_deadline(values["deadline"]),
         area=values["area"],
         audience=values["audience"] or Audience.PUBLIC,
-        target_units=[int(v) for v in values["target_units"] if v.isdigit()],
-        target_teams=[int(v) for v in values["target_teams"] if v.isdigit()],
-        monthly_list=int(values["monthly_list"]) if values["monthly_list"].isdigit() else None,
+        target_units=[n for n in (whole(v, low=1, high=ID_MAX) for v in values["target_units"]) if n],
+        target_teams=[n for n in (whole(v, low=1, high=ID_MAX) for v in values["target_teams"]) if n],
+        monthly_list=whole(values["monthly_list"], low=1, high=ID_MAX),
     )
 
 
@@ -361,6 +363,18 @@ def monthly(request: HttpRequest) -> HttpResponse:
                 return redirect("tasks_monthly")
             except ValidationFailed as exc:
                 errors = exc.fields
+    return _monthly_page(request, errors, values)
+
+
+def _monthly_page(
+    request: HttpRequest,
+    errors: dict[str, str],
+    values: dict[str, str],
+    row: int = 0,
+    row_errors: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The month's lists; ``row`` is the list whose action failed, shown with its
+    message and the action and note as typed."""
     lists = selectors.monthly_lists(request.user)
     page = CappedPaginator(lists, 20).get_page(request.GET.get("page"))
     communities = (
@@ -375,23 +389,23 @@ def monthly(request: HttpRequest) -> HttpResponse:
             "page": page,
             "errors": errors,
             "values": values,
+            "row": row,
+            "row_errors": row_errors or {},
             "communities": communities,
             "approver": has_anywhere(request.user, Permission.TASK_APPROVE),
         },
-        status=400 if errors else 200,
+        status=400 if errors or row_errors else 200,
     )
 
 
 @login_required
 @require_POST
 def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
-    services.transition_list(
-        request.user,
-        list_id,
-        request.POST.get("action", ""),
-        request.POST.get("note", ""),
-        ip=client_ip(request),
-    )
+    typed = {k: request.POST.get(k, "").strip() for k in ("action", "note")}
+    try:
+        services.transition_list(request.user, list_id, typed["action"], typed["note"], ip=client_ip(request))
+    except ValidationFailed as exc:
+        return _monthly_page(request, {}, typed, row=list_id, row_errors=exc.fields)
     return redirect("tasks_monthly")
 
 
@@ -436,12 +450,12 @@ def resources(request: HttpRequest) -> HttpResponse:
                     values.get("kind", ""),
                     values.get("area", ""),
                     values.get("description", ""),
-                    int(capacity) if capacity.isdigit() else 0,
+                    whole(capacity) or 0,
                 )
             elif kind == "talent":
                 services.add_talent(
                     request.user,
-                    selectors.resident_by_id_number(request.user, values.get("id_number", "")),
+                    people_selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                     values.get("kind", ""),
                     values.get("trade", ""),
                     values.get("skill", ""),
@@ -451,7 +465,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                 unit = values.get("unit", "")
                 services.add_unit_member_by_username(
                     request.user,
-                    int(unit) if unit.isdigit() else 0,
+                    whole(unit, high=ID_MAX) or 0,
                     values.get("username", ""),
                     ip=client_ip(request),
                 )
@@ -460,8 +474,8 @@ def resources(request: HttpRequest) -> HttpResponse:
                 team = values.get("team", "")
                 services.add_team_member(
                     request.user,
-                    int(team) if team.isdigit() else 0,
-                    selectors.resident_by_id_number(request.user, values.get("id_number", "")),
+                    whole(team, high=ID_MAX) or 0,
+                    people_selectors.resident_by_id_number(request.user, values.get("id_number", "")),
                 )
                 kind = "team"
             else:

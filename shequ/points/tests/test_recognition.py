@@ -74,3 +74,48 @@ def test_the_public_notice_shows_masked_names(world):
     body = Client().get(f"/points/notice/{world.areas['A1'].code}/").content.decode()
     assert "社区治理能人" in body
     assert name not in body and name[0] + "*" * (len(name) - 1) in body
+
+
+def test_a_typed_period_is_checked_and_named():
+    today = timezone.localdate()  # 2030-05-15 on the frozen clock
+    assert selectors.requested_quarter("", "", today) == (2030, 2, {})
+    assert selectors.requested_quarter(" 2029 ", "4", today) == (2029, 4, {})
+    year, quarter, errors = selectors.requested_quarter("abc", "5", today)
+    assert (year, quarter) == (2030, 2)  # what is shown instead: the current quarter
+    assert set(errors) == {"year", "quarter"}
+    assert "年份必须是 2000 到 2100 之间的整数" in errors["year"] and "abc" in errors["year"]
+    assert "季度必须是 1 到 4 之间的整数" in errors["quarter"] and "5" in errors["quarter"]
+    assert set(selectors.requested_quarter("1999", "0", today)[2]) == {"year", "quarter"}
+
+
+def test_the_rankings_page_names_a_bad_quarter_and_keeps_the_year_typed(world):
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.get("/points/rankings/", {"community": world.areas["A1"].code, "year": "二〇二九", "quarter": "2"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "年份必须是 2000 到 2100 之间的整数" in body
+    assert 'value="二〇二九"' in body  # what was typed stays in the field
+    assert "下面是 2030 年第 2 季度的排名" in body
+    ok = c.get("/points/rankings/", {"community": world.areas["A1"].code, "year": "2029", "quarter": "3"})
+    assert ok.status_code == 200 and 'value="2029"' in ok.content.decode()
+
+
+def test_the_public_notice_names_a_bad_quarter(world):
+    r = Client().get(f"/points/notice/{world.areas['A1'].code}/", {"quarter": "9"})
+    assert r.status_code == 400
+    assert "季度必须是 1 到 4 之间的整数" in r.content.decode()
+
+
+def test_the_rankings_api_refuses_a_period_out_of_range(world):
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    url, code = "/api/v1/points/rankings", world.areas["A1"].code
+    current = c.get(url, {"community": code}).json()
+    assert (current["year"], current["quarter"]) == (2030, 2)
+    assert c.get(url, {"community": code, "year": 2029, "quarter": 4}).json()["quarter"] == 4
+    r = c.get(url, {"community": code, "quarter": 5})
+    assert r.status_code == 400  # a rule broken, as every ValidationFailed
+    assert r.json()["fields"] == {"quarter": "季度必须是 1 到 4 之间的整数，您填写的是“5”"}
+    r = c.get(url, {"community": code, "year": 1899})
+    assert r.status_code == 400 and "year" in r.json()["fields"]

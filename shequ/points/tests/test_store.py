@@ -326,3 +326,54 @@ def test_only_the_issuer_may_go_negative(world):
         Account.objects.filter(pk=account.pk).update(balance=-1)
     issuer = Account.objects.get(kind="issuer", area=world.areas["A1"])
     assert issuer.balance <= -10
+
+
+def test_a_catalogue_row_keeps_what_was_typed_and_saves_all_or_nothing(world):
+    from django.test import Client
+
+    rice = item(world, stock=5)
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    url = f"/points/catalogue/{rice.pk}/stock/"
+    r = c.post(url, {"add": "十袋", "active": "0"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "入库数量（出库填负数）必须是整数" in body and 'value="十袋"' in body
+    # Taking out more than is in stock is refused, and the row's other change with it.
+    r = c.post(url, {"add": "-9", "active": "0"})
+    assert r.status_code == 400 and "出库" in r.content.decode() and 'value="-9"' in r.content.decode()
+    rice.refresh_from_db()
+    assert (rice.stock, rice.active) == (5, True)
+    assert c.post(url, {"add": "-2", "active": "0"}).status_code == 302
+    rice.refresh_from_db()
+    assert (rice.stock, rice.active) == (3, False)
+
+
+def test_shipping_without_a_tracking_number_keeps_the_courier_typed(world):
+    from django.test import Client
+
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    move(world.secretary_zhang, order, "pack")
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    url = f"/points/orders/{order.pk}/act/"
+    r = c.post(
+        url,
+        {"action": "ship", "courier": "中国邮政", "tracking_no": "", "next": "/points/fulfil/?status=packed"},
+    )
+    body = r.content.decode()
+    assert r.status_code == 400 and "发货需要填写快递单号" in body
+    assert 'value="中国邮政"' in body and '<option value="ship" selected>' in body
+    r = c.post(
+        url,
+        {
+            "action": "ship",
+            "courier": "中国邮政",
+            "tracking_no": "98765",
+            "next": "/points/fulfil/?status=packed",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == "/points/fulfil/?status=packed"  # back to the tab
+    r = c.post(url, {"action": "deliver", "next": "https://example.com/points/fulfil/"})
+    assert r["Location"] == f"/points/orders/{order.pk}/"  # never to another site

@@ -154,3 +154,19 @@ def test_month_range():
     start, end = month_range("202612")
     assert timezone.localtime(start).replace(tzinfo=None) == datetime(2026, 12, 1)
     assert timezone.localtime(end).replace(tzinfo=None) == datetime(2027, 1, 1)
+
+
+def test_a_bad_month_or_ledger_type_on_the_pages_is_named_not_replaced(world):
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.get("/problems/ledgers/", {"month": "2026-13"})
+    assert r.status_code == 400
+    assert "月份格式为 2026-11 或 202611，您填写的是“2026-13”" in r.content.decode()
+    r = c.get("/problems/ledgers/", {"type": "bogus"})
+    assert r.status_code == 400 and "台账类型“bogus”不存在" in r.content.decode()
+    assert c.get("/problems/ledgers/", {"month": "2026-11"}).status_code == 200
+    assert c.get("/problems/ledgers/", {"month": "202611", "type": "neighbour"}).status_code == 200
+    before = ReportRun.objects.count()
+    r = c.post("/problems/reports/", {"area": world.areas["A1"].code, "month": "2026-13"})
+    assert r.status_code == 400 and "月份格式为" in r.content.decode()
+    assert ReportRun.objects.count() == before  # no report was queued for another month

@@ -155,7 +155,24 @@ def test_grid_worker_reports_on_behalf_of_a_resident_by_id_number(world):
             "on_behalf_id_number": world.full_values[outside.pk][0],
         },
     )
-    assert r.status_code == 400 and "请选择代报的居民" in r.content.decode()
+    assert r.status_code == 400 and "您管辖范围内没有该身份证号的居民" in r.content.decode()
+    # A surname or the start of a number finds nobody: no one is picked for the worker.
+    for typed in (target.name[0], world.full_values[target.pk][0][:10]):
+        r = c.post(
+            "/problems/new/",
+            {
+                "category": "garbage",
+                "description": "只填了姓",
+                "source": "on_behalf",
+                "lon": lon,
+                "lat": lat,
+                "on_behalf_id_number": typed,
+            },
+        )
+        body = r.content.decode()
+        assert r.status_code == 400 and "请填写代报居民完整、有效的身份证号" in body
+        assert f'value="{typed}"' in body
+    assert not Problem.objects.filter(description="只填了姓").exists()
 
 
 def test_board_chips_count_by_status_and_overdue(world):

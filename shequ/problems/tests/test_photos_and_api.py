@@ -11,7 +11,7 @@ from PIL import Image
 from shequ.core.errors import ValidationFailed
 from shequ.problems import photos
 from shequ.problems.models import Problem
-from shequ.problems.tests.helpers import grid_point, jpeg, report
+from shequ.problems.tests.helpers import act, grid_point, jpeg, report
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +246,29 @@ def test_a_resident_never_sees_another_residents_opinion_channel_report(world):
     assert [i["id"] for i in own.get("/api/v1/problems/", {"mine": "true"}).json()["items"]] == [p.pk]
     assert own.get(f"/api/v1/problems/{p.pk}").json()["allowed_actions"] == []
     assert world.resident_wang.username not in other.get("/problems/mine/").content.decode()
+
+
+def test_a_merged_reporter_sees_staff_but_not_the_first_reporter_by_name(world):
+    first = report(world, source="opinion_channel")
+    neighbour = world.users["resident@A1-1-h2"]
+    second = report(world, actor=neighbour)
+    act(world, world.secretary_zhang, first, "accept")
+    act(world, world.secretary_zhang, second, "merge", into=first.pk)
+    c = Client()
+    c.force_login(neighbour)  # now a follower of the first problem
+    page = c.get(f"/problems/{first.pk}/").content.decode()
+    api = c.get(f"/api/v1/problems/{first.pk}").json()
+    hidden = {str(world.resident_wang), world.resident_wang.username}
+    assert not any(name in page for name in hidden)
+    actors = [e["actor"] for e in api["timeline"]]
+    assert actors[0] == "居民" and set(actors[1:]) == {str(world.secretary_zhang)}
+    assert "居民 · " in page and f"{world.secretary_zhang} · " in page
+    # The reporter sees their own step as theirs; staff see every name.
+    own = Client()
+    own.force_login(world.resident_wang)
+    assert own.get(f"/api/v1/problems/{first.pk}").json()["timeline"][0]["actor"] == "我"
+    staff = Client()
+    staff.force_login(world.secretary_zhang)
+    assert staff.get(f"/api/v1/problems/{first.pk}").json()["timeline"][0]["actor"] == str(
+        world.resident_wang
+    )

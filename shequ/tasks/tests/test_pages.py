@@ -270,3 +270,17 @@ def test_forms_keep_what_was_typed_and_name_the_wrong_field(world):
     body = r.content.decode()
     assert r.status_code == 400 and 'value="member"' in body  # the team tab, where the form is
     assert '<span class="field-error">请填写完整、有效的身份证号</span>' in body
+
+
+def test_a_refused_list_action_comes_back_on_its_row_with_the_note_typed(world):
+    from shequ.tasks import services
+
+    listing = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, "203006")
+    c = client_for(world.secretary_zhang)
+    r = c.post(f"/tasks/monthly/{listing.pk}/act/", {"action": "submit", "note": "请街道月底前审批"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "清单里还没有任务" in body
+    assert 'value="请街道月底前审批"' in body  # the note is not lost
+    listing.refresh_from_db()
+    assert listing.status == "draft"

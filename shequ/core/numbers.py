@@ -1,0 +1,34 @@
+"""Whole numbers as people type them into forms, and the limits the database keeps.
+
+``str.isdigit`` is not a test for "a number Python and the database can take": it is true
+for "²" and "١٢", and a twenty-digit number passes it and then fails in the database
+(SQLite cannot bind it, PostgreSQL's integer columns overflow), as a server error. Forms
+read their numbers here: full-width digits typed with a Chinese input method are taken
+(NFKC), anything else that is not a whole number in range is None, and the caller names
+the field."""
+
+from __future__ import annotations
+
+import unicodedata
+
+INT_MAX = 2_147_483_647  # an IntegerField on PostgreSQL
+ID_MAX = 9_223_372_036_854_775_807  # a BigAutoField, and SQLite's INTEGER
+
+
+def whole(raw: object, *, low: int = 0, high: int = INT_MAX) -> int | None:
+    """``raw`` as an int if it is a whole number from ``low`` to ``high``, else None."""
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    digits = text[1:] if text.startswith("-") else text
+    if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def number_error(raw: object, label: str, *, low: int = 0, high: int = INT_MAX) -> str:
+    """Why ``raw`` is not a whole number from ``low`` to ``high``, naming the field."""
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    digits = text[1:] if text.startswith("-") and low < 0 else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return f"{label}必须是整数"
+    return f"{label}必须在 {low} 到 {high} 之间"

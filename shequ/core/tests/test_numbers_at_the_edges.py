@@ -1,0 +1,90 @@
+"""Numbers too large for the database, and digits that are not ASCII, typed into the
+store, task and problem forms and the API: a message naming the field, never a server
+error, and what was typed kept."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from shequ.core.numbers import INT_MAX
+
+pytestmark = pytest.mark.django_db
+HUGE = "1" * 20
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_the_catalogue_names_a_number_too_large_and_keeps_it(world):
+    c = client_for(world.secretary_zhang)
+    form = {
+        "name": "花生油 5L",
+        "price": HUGE,
+        "stock": "3",
+        "per_person_limit": "１",
+        "area": world.areas["A1"].code,
+    }
+    r = c.post("/points/catalogue/", form)
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert f"所需积分必须在 0 到 {INT_MAX} 之间" in body and f'value="{HUGE}"' in body
+    assert "每人限兑必须" not in body  # full-width digits from a Chinese input method are numbers
+
+
+def test_store_and_task_forms_refuse_huge_numbers_with_a_message(world):
+    from shequ.points.tests.helpers import item
+
+    rice = item(world)
+    resident = client_for(world.resident_wang)
+    r = resident.post("/points/store/redeem/", {"item": HUGE, "quantity": "1"})
+    assert r.status_code == 400 and "请选择兑换物品" in r.content.decode()
+    r = resident.post("/points/store/redeem/", {"item": rice.pk, "quantity": "100"})
+    assert r.status_code == 400 and "数量必须是 1 到 99 之间的整数" in r.content.decode()
+    staff = client_for(world.secretary_zhang)
+    r = staff.post(f"/points/catalogue/{rice.pk}/stock/", {"add": HUGE})
+    assert r.status_code == 400 and "入库数量（出库填负数）必须在" in r.content.decode()
+    r = staff.post("/tasks/monthly/", {"area": world.areas["A1"].code, "month": "000001"})
+    assert r.status_code == 400 and "月份的年份必须在 2000 到 2100 之间" in r.content.decode()
+    assert 'value="000001"' in r.content.decode()
+
+
+def test_the_api_names_a_number_too_large(world):
+    from shequ.points.tests.helpers import item
+
+    rice = item(world)
+    staff = client_for(world.secretary_zhang)
+    body = {"name": "米", "price": 10**20, "stock": 1, "area": world.areas["A1"].code}
+    r = staff.post("/api/v1/store/items/", json.dumps(body), content_type="application/json")
+    assert r.status_code == 422
+    assert r.json()["fields"] == {"price": f"不能大于 {INT_MAX}"}
+    r = client_for(world.resident_wang).post(
+        "/api/v1/store/orders/", json.dumps({"item": 10**20}), content_type="application/json"
+    )
+    assert r.status_code == 422 and "item" in r.json()["fields"]
+    r = staff.post(
+        f"/api/v1/store/items/{rice.pk}/stock",
+        json.dumps({"add": -(10**12)}),
+        content_type="application/json",
+    )
+    assert r.status_code == 422 and r.json()["fields"] == {"add": f"不能小于 {-INT_MAX}"}
+
+
+def test_an_id_too_large_in_a_path_is_not_a_server_error(world):
+    staff = client_for(world.secretary_zhang)
+    # SQLite cannot bind the number (a 400 saying so); PostgreSQL finds no such row (404).
+    r = staff.get(f"/api/v1/store/orders/{HUGE}")
+    assert r.status_code in (400, 404) and r.json()["message"]
+    r = staff.get(f"/points/orders/{HUGE}/")
+    assert r.status_code in (400, 404)
+
+
+def test_a_page_number_too_large_is_named(world):
+    staff = client_for(world.secretary_zhang)
+    r = staff.get("/api/v1/problems/", {"page": HUGE})
+    assert r.status_code == 422 and r.json()["fields"] == {"page": "不能大于 1000000"}
+    r = staff.post("/problems/agenda/", {"item": "abc"})
+    assert r.status_code == 404
