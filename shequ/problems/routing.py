@@ -28,6 +28,19 @@ LEVEL_AREA_KIND: dict[str, tuple[str, ...]] = {
     HandlingLevel.STREET: (AreaKind.STREET,),
     HandlingLevel.DEPARTMENT: (AreaKind.STREET,),
 }
+# Where the person answering for a party sits: a grid leader in the grid, community staff
+# and the secretary in the community, the street office at the street. Seed 004's
+# street-level matters (物业管理, 饮用水质量, 消防通道整改) are coordinated by the
+# community's secretary, who files them with the street office and the joint meeting:
+# the level is the street's, the person is the community's.
+ROLE_SITS_AT: dict[str, str] = {
+    ResponsibleRole.GRID_LEADER: HandlingLevel.ESTATE,
+    ResponsibleRole.COMMUNITY_STAFF: HandlingLevel.COMMUNITY,
+    ResponsibleRole.FULL_TIME_STAFF: HandlingLevel.COMMUNITY,
+    ResponsibleRole.SECRETARY: HandlingLevel.COMMUNITY,
+    ResponsibleRole.STREET_OFFICE: HandlingLevel.STREET,
+    ResponsibleRole.DEPARTMENT: HandlingLevel.DEPARTMENT,
+}
 DEFAULT_ROLE_AT_LEVEL: dict[str, str] = {
     HandlingLevel.ESTATE: ResponsibleRole.GRID_LEADER,
     HandlingLevel.COMMUNITY: ResponsibleRole.COMMUNITY_STAFF,
@@ -74,7 +87,9 @@ def route(
     if role is None:
         role = category.responsible_role if level == category.handling_level else DEFAULT_ROLE_AT_LEVEL[level]
     area = responsible_area(area_path, level)
-    return Route(level, role, area, first_holder(ROLE_FOR[role], area))
+    sits = ROLE_SITS_AT[role]
+    holder_area = area if sits == level else responsible_area(area_path, sits)
+    return Route(level, role, area, first_holder(ROLE_FOR[role], holder_area))
 
 
 def next_level(level: str) -> str | None:

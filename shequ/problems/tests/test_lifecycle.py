@@ -210,3 +210,36 @@ def test_a_reopened_problem_gets_a_fresh_time_limit(world):
     Problem.objects.filter(pk=p.pk).update(due_at=timezone.now() - timedelta(days=5))
     p = act(world, world.resident_wang, p, "reopen", note="又堵了")
     assert not p.overdue and p.due_at > timezone.now() + timedelta(hours=23)
+
+
+# Seed 004's examples (004_6e582914e595eab2.txt): 小问题不出小区、大问题不出社区.
+SEED_004_ROUTES = {
+    "neighbour_dispute": ("estate", "grid_leader", "grid_worker@A1-1"),
+    "garbage": ("estate", "grid_leader", "grid_worker@A1-1"),
+    "blocked_drain": ("community", "community_staff", "community_staff@A1"),
+    "septic_tank": ("community", "community_staff", "community_staff@A1"),
+    "employment_policy": ("community", "full_time_staff", "community_staff@A1"),
+    "social_security_policy": ("community", "full_time_staff", "community_staff@A1"),
+    "subsistence_policy": ("community", "full_time_staff", "community_staff@A1"),
+    "pension_policy": ("community", "full_time_staff", "community_staff@A1"),
+    # Street level: the community's secretary coordinates and files with the street.
+    "property_management": ("street", "secretary", "community_secretary@A1"),
+    "drinking_water": ("street", "secretary", "community_secretary@A1"),
+    "fire_lane": ("street", "secretary", "community_secretary@A1"),
+    "river_management": ("department", "department", "street_admin@A"),
+    "forest_fire_lane": ("department", "department", "street_admin@A"),
+    "road_expansion": ("department", "department", "street_admin@A"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(SEED_004_ROUTES))
+def test_each_seed_example_lands_on_its_level_and_responsible_party(world, code):
+    level, role, holder = SEED_004_ROUTES[code]
+    p = report(world, category=code)
+    act(world, world.street_chen, p, "accept")
+    p = act(
+        world, world.street_chen, p, "dispatch", responsible_party="区水利局" if level == "department" else ""
+    )
+    area_kind = {"estate": "grid", "community": "community"}.get(level, "street")
+    assert (p.handling_level, p.responsible_role, p.responsible_area.kind) == (level, role, area_kind)
+    assert p.assignee == world.users[holder]
