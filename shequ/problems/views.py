@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -179,11 +180,19 @@ def detail(
 ) -> HttpResponse:
     problem = selectors.get_problem(request.user, problem_id)
     staff_view = can(request.user, Permission.PROBLEM_VIEW, problem.area_path)
+    actions = selectors.actions_for(request.user, problem)
+    candidates: list[Any] = []
+    if any(code == "merge" for code, _ in actions) and problem.lat is not None and problem.lon is not None:
+        # The duplicates staff may merge it into, as the reporter was shown them.
+        candidates = selectors.nearby_open(
+            request.user, problem.category.code, problem.lon, problem.lat, exclude=problem.pk
+        )[:5]
     context = {
         "problem": problem,
         "events": selectors.timeline(request.user, problem),
         "photos": problem.photos.filter(kind="report"),
-        "actions": selectors.actions_for(request.user, problem),
+        "actions": actions,
+        "candidates": candidates,
         "staff_view": staff_view,
         "may_make_task": can(request.user, Permission.TASK_MANAGE, problem.area_path),
         "levels": HandlingLevel.choices,
@@ -217,7 +226,7 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         level=values["level"],
         responsible_role=values["responsible_role"],
         responsible_party=values["responsible_party"],
-        into=whole(values["into"], low=1, high=ID_MAX),
+        into=_problem_id(values["into"]),
         resolved={"1": True, "0": False}.get(values["resolved"]),
         satisfaction=whole(values["satisfaction"]),
         photos=request.FILES.getlist("photos"),
@@ -225,8 +234,23 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
     try:
         services.transition(request.user, problem_id, data, ip=client_ip(request))
     except ValidationFailed as exc:
+        values["photos_sent"] = "1" if data.photos else ""
         return detail(request, problem_id, error=exc, values=values)
     return redirect("problem", problem_id=problem_id)
+
+
+def _problem_id(typed: str) -> int | None:
+    """The problem a merge names: its 编号 as shown (report date and id, 20261122000042)
+    or its id alone."""
+    text = typed.strip()
+    if len(text) > 8 and text.isascii() and text.isdigit():
+        try:
+            date.fromisoformat(f"{text[:4]}-{text[4:6]}-{text[6:8]}")
+        except ValueError:
+            pass
+        else:
+            return whole(text[8:], low=1, high=ID_MAX)
+    return whole(text, low=1, high=ID_MAX)
 
 
 @login_required

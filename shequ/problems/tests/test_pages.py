@@ -192,3 +192,37 @@ def test_board_chips_count_by_status_and_overdue(world):
     assert "/problems/counts/" in board  # the chips load after the list
     api = c.get("/api/v1/problems/", {"status": "dispatched"}).json()
     assert api["count"] == 1 and api["count_exact"] is True
+
+
+def test_the_action_form_keeps_the_choices_made_when_refused(world):
+    p = report(world)
+    staff = client_for(world.secretary_zhang)
+    r = staff.post(
+        f"/problems/{p.pk}/act/", {"action": "accept", "level": "street", "responsible_role": "secretary"}
+    )
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert '<option value="street" selected>' in body and '<option value="secretary" selected>' in body
+    assert "<details open>" in body
+    for action in ("accept", "dispatch", "start"):
+        act(world, world.users["community_staff@A1"], p, action)
+    act(world, world.users["community_staff@A1"], p, "report_back", note="已疏通", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_pass")
+    resident = client_for(world.resident_wang)
+    r = resident.post(f"/problems/{p.pk}/act/", {"action": "evaluate", "satisfaction": "5"})
+    body = r.content.decode()
+    assert r.status_code == 400 and '<option value="5" selected>' in body
+    r = resident.post(f"/problems/{p.pk}/act/", {"action": "evaluate", "resolved": "1"})
+    assert 'name="resolved" value="1" checked' in r.content.decode()
+
+
+def test_staff_merge_by_the_number_shown_and_see_the_candidates(world):
+    first = report(world)
+    second = report(world, actor=world.users["resident@A1-1-h2"])
+    staff = client_for(world.secretary_zhang)
+    page = staff.get(f"/problems/{second.pk}/").content.decode()
+    assert first.number in page  # offered as a duplicate to merge into
+    r = staff.post(f"/problems/{second.pk}/act/", {"action": "merge", "into": first.number})
+    assert r.status_code == 302
+    second.refresh_from_db()
+    assert (second.status, second.merged_into_id) == (Status.MERGED, first.pk)
