@@ -232,6 +232,9 @@ def list_problems(
     f = selectors.Filters(
         status=status, category=category, area=path, level=level, source=source, overdue=overdue
     )
+    errors = selectors.filter_errors(f)
+    if errors:
+        raise ValidationFailed(errors)
     return selectors.problem_list(request.user, f)
 
 

@@ -16,7 +16,14 @@ from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.paths import under
 from shequ.core.errors import NotFound
-from shequ.problems.models import OPEN_STATUSES, Problem, Status
+from shequ.problems.models import (
+    OPEN_STATUSES,
+    HandlingLevel,
+    Problem,
+    ProblemCategory,
+    Source,
+    Status,
+)
 
 
 def get_problem(viewer: Any, problem_id: int) -> Problem:
@@ -83,6 +90,22 @@ class Filters:
     overdue: bool = False
     open_only: bool = False
     assignee: Any = None
+
+
+def filter_errors(f: Filters) -> dict[str, str]:
+    """The filters whose value is none of the choices, each named: a list filtered by a
+    misspelt status would otherwise just be empty."""
+    errors: dict[str, str] = {}
+    for name, label, value, choices in (
+        ("status", "状态", f.status, Status.values),
+        ("level", "处置层级", f.level, HandlingLevel.values),
+        ("source", "来源", f.source, Source.values),
+    ):
+        if value and value not in choices:
+            errors[name] = f"{label}“{value[:20]}”不在可选范围内"
+    if f.category and not ProblemCategory.objects.filter(code=f.category).exists():
+        errors["category"] = f"问题类别“{f.category[:20]}”不存在"
+    return errors
 
 
 def _by_recency(viewer: Any, permission: str = Permission.PROBLEM_VIEW) -> QuerySet[Problem]:

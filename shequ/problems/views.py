@@ -56,6 +56,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if not has_anywhere(request.user, Permission.PROBLEM_VIEW):
         return redirect("problems_mine")
     f, raw, area = _filters(request)
+    errors = selectors.filter_errors(f)
     page = CappedPaginator(selectors.problem_list(request.user, f), 50).get_page(request.GET.get("page"))
     grids = Area.objects.visible_to(request.user).filter(kind="grid").order_by("path")[:300]
     return render(
@@ -70,7 +71,9 @@ def board(request: HttpRequest) -> HttpResponse:
             "levels": HandlingLevel.choices,
             "sources": Source.choices,
             "statuses": Status.choices,
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 

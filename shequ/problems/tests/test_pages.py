@@ -226,3 +226,14 @@ def test_staff_merge_by_the_number_shown_and_see_the_candidates(world):
     assert r.status_code == 302
     second.refresh_from_db()
     assert (second.status, second.merged_into_id) == (Status.MERGED, first.pk)
+
+
+def test_a_filter_value_that_is_not_a_choice_is_named(world):
+    staff = client_for(world.secretary_zhang)
+    r = staff.get("/problems/", {"status": "opened", "category": "drains"})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "状态“opened”不在可选范围内" in body and "问题类别“drains”不存在" in body
+    r = staff.get("/api/v1/problems/", {"level": "city"})
+    assert r.status_code == 400 and r.json()["fields"] == {"level": "处置层级“city”不在可选范围内"}
+    assert staff.get("/api/v1/problems/", {"status": "reported", "source": "resident"}).status_code == 200
