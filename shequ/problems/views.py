@@ -102,6 +102,13 @@ def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "categories": ProblemCategory.objects.filter(active=True),
         "sources": [s for s in Source.choices if staff or s[0] in ("resident", "opinion_channel")],
         "grids": grid_outlines(community),
+        # Staff entering a hotline order or a patrol finding without a pin choose where it
+        # is; street staff belong to no community the report could fall back to.
+        "places": Area.objects.visible_to(request.user, Permission.PROBLEM_REPORT)
+        .filter(kind__in=("community", "grid"))
+        .order_by("path")[:300]
+        if staff
+        else [],
     }
 
 
@@ -119,6 +126,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "lat",
             "address",
             "hotline_order_no",
+            "area",
             "idempotency_key",
             "on_behalf_id_number",
         )
@@ -134,6 +142,7 @@ def report(request: HttpRequest) -> HttpResponse:
             lat=lat,
             address=values["address"],
             hotline_order_no=values["hotline_order_no"],
+            area=values["area"].strip(),
             idempotency_key=values["idempotency_key"],
             on_behalf_of=_resident_by_id_number(request.user, values["on_behalf_id_number"]),
             photos=request.FILES.getlist("photos"),

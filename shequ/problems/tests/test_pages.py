@@ -237,3 +237,22 @@ def test_a_filter_value_that_is_not_a_choice_is_named(world):
     r = staff.get("/api/v1/problems/", {"level": "city"})
     assert r.status_code == 400 and r.json()["fields"] == {"level": "处置层级“city”不在可选范围内"}
     assert staff.get("/api/v1/problems/", {"status": "reported", "source": "resident"}).status_code == 200
+
+
+def test_street_staff_enter_a_hotline_order_without_a_pin_by_choosing_the_place(world):
+    c = client_for(world.street_chen)
+    form = {
+        "category": "hotline_order",
+        "description": "12345转来：小区路灯不亮",
+        "source": "hotline",
+        "hotline_order_no": "GD20261122001",
+        "address": "春元里3号楼",
+    }
+    r = c.post("/problems/new/", form)
+    body = r.content.decode()
+    assert r.status_code == 400 and "请在地图上标出位置或填写所在区域" in body
+    assert f'<option value="{world.areas["A1"].code}">' in body  # the place can be chosen
+    r = c.post("/problems/new/", {**form, "area": world.areas["A1"].code})
+    assert r.status_code == 302
+    p = Problem.objects.get(hotline_order_no="GD20261122001")
+    assert p.area == world.areas["A1"] and p.reporter == world.street_chen
