@@ -123,6 +123,33 @@ def account_for_user(user: Any) -> Account:
         return Account.objects.get(user_id=user.pk)
 
 
+def sync_account_kinds(resident_ids: list[int] | None = None) -> int:
+    """Keep each person's account on the list their party membership puts it in: an
+    account opened as a resident's moves to the party members' (社区治理先锋) when the
+    registry marks the person a party member, and back when it no longer does, earned
+    totals included, so the quarter's ranking follows the register (membership is set
+    when a resident is registered, and may be corrected later in the admin). Returns how
+    many accounts moved. Run by ``reconcile``, the nightly job."""
+    people = Account.objects.filter(
+        kind__in=(AccountKind.RESIDENT, AccountKind.PARTY_MEMBER), user__resident__isnull=False
+    )
+    if resident_ids is not None:
+        people = people.filter(user__resident__in=resident_ids)
+    moved = 0
+    for pk, kind, party in people.values_list("pk", "kind", "user__resident__party_member_kind"):
+        wanted = AccountKind.PARTY_MEMBER if party else AccountKind.RESIDENT
+        if wanted == kind:
+            continue
+        with transaction.atomic():
+            if _lock_account(pk) is None:
+                continue
+            Account.objects.filter(pk=pk).update(kind=wanted)
+            EarningTotal.objects.filter(account_id=pk).update(account_kind=wanted)
+            audit.record(None, "points.account_kind", detail={"account": pk, "from": kind, "to": wanted})
+        moved += 1
+    return moved
+
+
 def account_for_unit(unit: Any) -> Account:
     found = Account.objects.filter(unit_id=unit.pk).first()
     if found is not None:
@@ -419,6 +446,7 @@ def reconcile() -> list[tuple[int, int, int]]:
     for txn, total in unbalanced_transactions():
         audit.record(None, "points.unbalanced", detail={"transaction": txn, "sum": total})
     rebuild_earnings()
+    sync_account_kinds()
     return wrong
 
 

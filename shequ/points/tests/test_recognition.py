@@ -119,3 +119,28 @@ def test_the_rankings_api_refuses_a_period_out_of_range(world):
     assert r.json()["fields"] == {"quarter": "季度必须是 1 到 4 之间的整数，您填写的是“5”"}
     r = c.get(url, {"community": code, "year": 1899})
     assert r.status_code == 400 and "year" in r.json()["fields"]
+
+
+def test_the_honours_list_follows_the_register_when_party_membership_changes(world):
+    from shequ.people.models import Resident
+
+    wang = world.resident_wang
+    earn(world, wang, "换灯泡")
+    community = world.areas["A1"]
+    year, quarter = selectors.current_quarter(timezone.localdate())
+
+    def lists():
+        able = [r.name for r in selectors.ranking(community, AccountKind.RESIDENT, year, quarter)]
+        pioneers = [r.name for r in selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter)]
+        return able, pioneers
+
+    assert lists() == ([wang.resident.name], [])
+    # The register now says party member (corrected in the admin): the nightly job moves
+    # the account and its quarter's points to the 社区治理先锋 list, and back again.
+    Resident.objects.filter(pk=wang.resident.pk).update(party_member_kind="local")
+    assert services.reconcile() == []
+    assert lists() == ([], [wang.resident.name])
+    assert services.sync_account_kinds() == 0  # nothing left to move
+    Resident.objects.filter(pk=wang.resident.pk).update(party_member_kind="")
+    services.reconcile()
+    assert lists() == ([wang.resident.name], [])
