@@ -28,6 +28,7 @@ from shequ.areas.models import Area
 from shequ.areas.paths import ancestors, codes
 from shequ.core import rawsql
 from shequ.core.errors import DomainError, NotFound, ValidationFailed
+from shequ.core.texts import too_long
 from shequ.points.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
 from shequ.points.models import (
     EARNING_KINDS,
@@ -343,6 +344,7 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     note = (data.note or "").strip()
     if len(note) < 2:
         errors["note"] = "请填写服务内容"
+    too_long(errors, [("note", "服务内容", note, 200)])
     if not 1 <= data.points <= 100:
         errors["points"] = "积分必须在 1 到 100 之间"
     served_on = data.served_on or timezone.localdate()
@@ -563,6 +565,7 @@ def _check_item(data: ItemInput) -> dict[str, str]:
         errors["stock"] = "库存不能小于 0"
     if data.per_person_limit < 1:
         errors["per_person_limit"] = "每人限兑至少 1 件"
+    too_long(errors, [("description", "说明", data.description, 200)])
     return errors
 
 
@@ -637,6 +640,7 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
         errors["area"] = "请选择您管辖的街道或社区"
     if not (name or "").strip():
         errors["name"] = "请填写兑换期名称，如“2026年第四季度”"
+    too_long(errors, [("name", "兑换期名称", name, 50)])
     if ends_on < starts_on:
         errors["ends_on"] = "结束日期不能早于开始日期"
     if errors:
@@ -977,6 +981,10 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             errors["courier"] = "发货需要填写快递公司"
         if not data.tracking_no.strip():
             errors["tracking_no"] = "发货需要填写快递单号"
+        too_long(
+            errors,
+            [("courier", "快递公司", data.courier, 30), ("tracking_no", "快递单号", data.tracking_no, 40)],
+        )
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()

@@ -22,6 +22,7 @@ from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
 from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.texts import too_long
 from shequ.notifications.services import notify
 from shequ.points import services as points
 from shequ.tasks import proofs
@@ -639,6 +640,14 @@ def add_unit(actor: Any, data: UnitInput) -> PartnerUnit:
             phone = normalize(data.contact_phone)
         except ValueError as exc:
             errors["contact_phone"] = str(exc) or "电话号码格式不正确"
+    too_long(
+        errors,
+        [
+            ("name", "单位名称", data.name, 100),
+            ("contact_name", "联系人", data.contact_name, 50),
+            ("services", "可提供的服务", data.services, 200),
+        ],
+    )
     if errors:
         raise ValidationFailed(errors)
     assert area is not None
@@ -705,6 +714,7 @@ def add_team(actor: Any, name: str, kind: str, area_code: str, leader: str = "")
         errors["name"] = "请填写服务队名称"
     if kind not in TeamKind.values:
         errors["kind"] = "请选择服务队类型"
+    too_long(errors, [("name", "服务队名称", name, 100), ("leader", "队长", leader, 50)])
     if errors:
         raise ValidationFailed(errors)
     assert area is not None
@@ -755,6 +765,9 @@ def add_talent(actor: Any, resident_id: int, kind: str, trade: str, skill: str, 
         errors["trade"] = "请填写行业"
     if not (skill or "").strip():
         errors["skill"] = "请填写特长"
+    too_long(
+        errors, [("trade", "行业", trade, 50), ("field", "领域", field_, 50), ("skill", "特长", skill, 100)]
+    )
     if errors:
         raise ValidationFailed(errors)
     assert resident is not None
@@ -782,6 +795,7 @@ def add_venue(
         errors["kind"] = "请选择场地或设备"
     if capacity < 1:
         errors["capacity"] = "容量/数量至少为 1"
+    too_long(errors, [("name", "名称", name, 100), ("description", "说明", description, 200)])
     if errors:
         raise ValidationFailed(errors)
     assert area is not None

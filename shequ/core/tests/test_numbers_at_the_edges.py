@@ -1,4 +1,4 @@
-"""Numbers too large for the database, and digits that are not ASCII, typed into the
+"""Numbers and texts too large for the database, and digits that are not ASCII, typed into the
 store, task and problem forms and the API: a message naming the field, never a server
 error, and what was typed kept."""
 
@@ -88,3 +88,42 @@ def test_a_page_number_too_large_is_named(world):
     assert r.status_code == 422 and r.json()["fields"] == {"page": "不能大于 1000000"}
     r = staff.post("/problems/agenda/", {"item": "abc"})
     assert r.status_code == 404
+
+
+def test_texts_longer_than_their_column_are_refused_not_cut(world):
+    from shequ.core.errors import ValidationFailed
+    from shequ.points import services as points
+    from shequ.tasks import services as tasks
+
+    with pytest.raises(ValidationFailed) as exc:
+        tasks.add_unit(
+            world.secretary_zhang,
+            tasks.UnitInput(
+                name="物" * 101, kind="property_company", area=world.areas["A1"].code, contact_name="张" * 51
+            ),
+        )
+    assert exc.value.fields == {
+        "name": "单位名称不能超过 100 个字（现在 101 个字）",
+        "contact_name": "联系人不能超过 50 个字（现在 51 个字）",
+    }
+    with pytest.raises(ValidationFailed) as exc:
+        points.add_window(world.secretary_zhang, world.areas["A1"].code, "期" * 51, *[timezone_today()] * 2)
+    assert exc.value.fields == {"name": "兑换期名称不能超过 50 个字（现在 51 个字）"}
+    c = client_for(world.secretary_zhang)
+    r = c.post(
+        "/tasks/resources/",
+        {
+            "form": "team",
+            "name": "巡逻队",
+            "kind": "patrol",
+            "area": world.areas["A1"].code,
+            "leader": "李" * 60,
+        },
+    )
+    assert r.status_code == 400 and "队长不能超过 50 个字（现在 60 个字）" in r.content.decode()
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
