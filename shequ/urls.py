@@ -54,6 +54,7 @@ urlpatterns = [
     path("problems/<int:problem_id>/act/", problem_views.act, name="problem_act"),
     path("problems/photos/<int:photo_id>/", problem_views.photo, name="problem_photo"),
     path("problems/ledgers/", problem_views.ledgers, name="problems_ledgers"),
+    path("problems/categories/", problem_views.categories, name="problems_categories"),
     path("problems/counts/", problem_views.counts, name="problems_counts"),
     path("problems/agenda/", problem_views.agenda, name="problems_agenda"),
     path("problems/ledgers/export/", problem_views.ledgers_export, name="problems_ledgers_export"),

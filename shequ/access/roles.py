@@ -38,6 +38,7 @@ class Permission(StrEnum):
     PROBLEM_VERIFY = "problem.verify"
     PROBLEM_URGE = "problem.urge"
     PROBLEM_EXPORT = "problem.export"
+    PROBLEM_CATALOGUE = "problem.catalogue"  # the category catalogue, shared by every street
     TASK_VIEW = "task.view"
     TASK_MANAGE = "task.manage"
     TASK_APPROVE = "task.approve"
@@ -92,7 +93,7 @@ GRANTS: dict[str, frozenset[Permission]] = {
         {P.AREA_VIEW, P.STATS_VIEW, P.RESIDENT_VIEW, P.UNMASK_ID_NUMBER, P.UNMASK_PHONE, P.PROBLEM_URGE}
         | _PROBLEM_STAFF
         | _TASK_STAFF
-        | {P.TASK_APPROVE}
+        | {P.TASK_APPROVE, P.PROBLEM_CATALOGUE}
         | _REGISTRY_STAFF
     ),
     Role.COMMUNITY_SECRETARY: frozenset(

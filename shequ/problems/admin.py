@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 
 from shequ.problems.models import ProblemCategory
-from shequ.problems.services import save_category
+from shequ.problems.services import CategoryInput, save_category
 
 
 @admin.register(ProblemCategory)
@@ -23,16 +23,17 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
 
     def save_model(self, request: Any, obj: ProblemCategory, form: Any, change: bool) -> None:
-        saved = save_category(
-            request.user,
-            code=obj.code,
+        data = CategoryInput(
             name=obj.name,
             handling_level=obj.handling_level,
             ledger_type=obj.ledger_type,
             deadline_class=obj.deadline_class,
             responsible_role=obj.responsible_role,
             active=obj.active,
+            sort=obj.sort,
+            code=obj.code,
         )
+        saved = save_category(request.user, data, obj.pk if change else None)
         obj.pk = saved.pk
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:

@@ -594,48 +594,6 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-def save_category(
-    actor: Any,
-    *,
-    code: str,
-    name: str,
-    handling_level: str,
-    ledger_type: str,
-    deadline_class: str,
-    responsible_role: str,
-    active: bool = True,
-) -> ProblemCategory:
-    from shequ.problems.models import DeadlineClass, LedgerType
-
-    errors = {}
-    if not code or not name:
-        errors["name"] = "类别编码和名称必填"
-    if handling_level not in HandlingLevel.values:
-        errors["handling_level"] = "处置层级不在可选范围内"
-    if ledger_type not in LedgerType.values:
-        errors["ledger_type"] = "台账类型不在可选范围内"
-    if deadline_class not in DeadlineClass.values:
-        errors["deadline_class"] = "时限类别不在可选范围内"
-    if responsible_role not in ResponsibleRole.values:
-        errors["responsible_role"] = "责任方不在可选范围内"
-    if errors:
-        raise ValidationFailed(errors)
-    with transaction.atomic():
-        category, _ = ProblemCategory.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "handling_level": handling_level,
-                "ledger_type": ledger_type,
-                "deadline_class": deadline_class,
-                "responsible_role": responsible_role,
-                "active": active,
-            },
-        )
-        audit.record(actor, "problem.category", obj=category, detail={"code": code})
-    return category
-
-
 def send_due_reminders(now: Any = None) -> tuple[int, int]:
     """Tell assignees about problems due within a fifth of their time limit (at least an
     hour) and about those past due, once each. Returns (due soon, overdue) counts."""
@@ -859,3 +817,85 @@ def mark_discussed(actor: Any, item_id: int, *, ip: str = "") -> AgendaItem:
         item.refresh_from_db()
         audit.record(actor, "problem.agenda_discussed", area_path=item.area_path, obj=item.problem, ip=ip)
     return item
+
+
+@dataclass
+class CategoryInput:
+    name: str
+    handling_level: str
+    ledger_type: str
+    deadline_class: str
+    responsible_role: str
+    active: bool = True
+    sort: int = 100
+    code: str = ""  # for a new category only; a category's code never changes
+
+
+def save_category(actor: Any, data: CategoryInput, category_id: int | None = None) -> ProblemCategory:
+    """Add a category to the catalogue, or change one. Problems already reported keep
+    the level, ledger type and responsible party they were given; the change applies to
+    new reports. Retiring (active=False) takes it off the report form, not the ledgers."""
+    from shequ.access.scope import has_anywhere
+    from shequ.core.texts import too_long
+    from shequ.problems.models import DeadlineClass, LedgerType, ResponsibleRole
+
+    if not (getattr(actor, "is_superuser", False) or has_anywhere(actor, Permission.PROBLEM_CATALOGUE)):
+        raise NotFound("问题类别")
+    found = None
+    if category_id is not None:
+        found = ProblemCategory.objects.filter(pk=category_id).first()
+        if found is None:
+            raise NotFound("问题类别")
+    errors: dict[str, str] = {}
+    name = (data.name or "").strip()
+    if not name:
+        errors["name"] = "请填写类别名称"
+    too_long(errors, [("name", "类别名称", name, 50)])
+    same_name = ProblemCategory.objects.filter(name=name).exclude(pk=category_id or 0)
+    if "name" not in errors and same_name.exists():
+        errors["name"] = f"已有名为“{name}”的类别"
+    code = (data.code or "").strip()
+    if found is None:
+        if (
+            not code
+            or not code.isascii()
+            or not all(c.isalnum() or c in "_-" for c in code)
+            or len(code) > 40
+        ):
+            errors["code"] = "编码只能用英文字母、数字、下划线，不超过 40 个字符，如 street_lamp"
+        elif ProblemCategory.objects.filter(code=code).exists():
+            errors["code"] = f"已有编码为“{code}”的类别"
+    for field_name, label, value, choices in (
+        ("handling_level", "处置层级", data.handling_level, HandlingLevel.values),
+        ("ledger_type", "台账类型", data.ledger_type, LedgerType.values),
+        ("deadline_class", "时限类别", data.deadline_class, DeadlineClass.values),
+        ("responsible_role", "默认责任方", data.responsible_role, ResponsibleRole.values),
+    ):
+        if value not in choices:
+            errors[field_name] = f"请选择{label}"
+    if not 0 <= data.sort <= 32767:
+        errors["sort"] = "排序必须在 0 到 32767 之间"
+    if errors:
+        raise ValidationFailed(errors)
+    values = {
+        "name": name,
+        "handling_level": data.handling_level,
+        "ledger_type": data.ledger_type,
+        "deadline_class": data.deadline_class,
+        "responsible_role": data.responsible_role,
+        "active": data.active,
+        "sort": data.sort,
+    }
+    with transaction.atomic():
+        if found is None:
+            found = ProblemCategory.objects.create(code=code, **values)
+            audit.record(actor, "problem.category_add", obj=found, detail={"code": code, **values})
+        else:
+            before = {k: getattr(found, k) for k in values}
+            ProblemCategory.objects.filter(pk=found.pk).update(**values)
+            changed = {k: [before[k], v] for k, v in values.items() if before[k] != v}
+            audit.record(
+                actor, "problem.category_edit", obj=found, detail={"code": found.code, "changed": changed}
+            )
+            found.refresh_from_db()
+    return found

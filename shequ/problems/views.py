@@ -72,6 +72,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "sources": Source.choices,
             "statuses": Status.choices,
             "errors": errors,
+            "may_edit_categories": has_anywhere(request.user, Permission.PROBLEM_CATALOGUE),
         },
         status=400 if errors else 200,
     )
@@ -484,4 +485,62 @@ def counts(request: HttpRequest) -> HttpResponse:
         request,
         "problems/partials/chips.html",
         {"chips": chips, "overdue": found["overdue"], "raw": raw, "area_code": code},
+    )
+
+
+@login_required
+def categories(request: HttpRequest) -> HttpResponse:
+    """问题类别: the editable catalogue (street admins), one form per row and one to add."""
+    from shequ.problems.models import DeadlineClass, LedgerType
+
+    if not has_anywhere(request.user, Permission.PROBLEM_CATALOGUE):
+        raise Http404
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    row = 0  # the category whose form was sent (0: the new one)
+    if request.method == "POST":
+        fields = (
+            "code",
+            "name",
+            "handling_level",
+            "ledger_type",
+            "deadline_class",
+            "responsible_role",
+            "sort",
+        )
+        values = {k: request.POST.get(k, "").strip() for k in fields}
+        values["active"] = "1" if request.POST.get("active") else ""
+        row = whole(request.POST.get("id", ""), low=1, high=ID_MAX) or 0
+        sort = whole(values["sort"] or "100", high=32767)
+        data = services.CategoryInput(
+            name=values["name"],
+            handling_level=values["handling_level"],
+            ledger_type=values["ledger_type"],
+            deadline_class=values["deadline_class"],
+            responsible_role=values["responsible_role"],
+            active=bool(values["active"]) or not row,  # a new category starts in use
+            sort=100 if sort is None else sort,
+            code=values["code"],
+        )
+        try:
+            if sort is None:
+                raise ValidationFailed({"sort": "排序必须是 0 到 32767 之间的整数"})
+            services.save_category(request.user, data, row or None)
+            return redirect("problems_categories")
+        except ValidationFailed as exc:
+            errors = exc.fields
+    return render(
+        request,
+        "problems/categories.html",
+        {
+            "categories": ProblemCategory.objects.order_by("sort", "id"),
+            "levels": HandlingLevel.choices,
+            "ledger_types": LedgerType.choices,
+            "deadline_classes": DeadlineClass.choices,
+            "roles": ResponsibleRole.choices,
+            "errors": errors,
+            "values": values,
+            "row": row,
+        },
+        status=400 if errors else 200,
     )

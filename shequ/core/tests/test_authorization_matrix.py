@@ -38,6 +38,7 @@ PAGES = {
     "problem_act": ("action", "lifecycle table"),
     "problem_photo": ("object", "problem", Permission.PROBLEM_VIEW),
     "problems_ledgers": ("list", Permission.PROBLEM_EXPORT),
+    "problems_categories": ("list", Permission.PROBLEM_CATALOGUE),
     "problems_counts": ("list", Permission.PROBLEM_VIEW),
     "problems_agenda": ("list", Permission.PROBLEM_TRIAGE),
     "problems_ledgers_export": ("export", Permission.PROBLEM_EXPORT),

@@ -256,3 +256,62 @@ def test_street_staff_enter_a_hotline_order_without_a_pin_by_choosing_the_place(
     assert r.status_code == 302
     p = Problem.objects.get(hotline_order_no="GD20261122001")
     assert p.area == world.areas["A1"] and p.reporter == world.street_chen
+
+
+def test_street_admins_edit_the_category_catalogue_from_a_page(world):
+    from shequ.problems.models import ProblemCategory
+
+    assert client_for(world.secretary_zhang).get("/problems/categories/").status_code == 404
+    c = client_for(world.street_chen)
+    assert "化粪池清淤" in c.get("/problems/categories/").content.decode()
+    new = {
+        "code": "street_lamp",
+        "name": "路灯不亮",
+        "handling_level": "community",
+        "ledger_type": "livelihood",
+        "deadline_class": "utilities",
+        "responsible_role": "community_staff",
+        "sort": "15",
+    }
+    r = c.post("/problems/categories/", {**new, "name": "化粪池清淤", "code": "lamp!"})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "已有名为“化粪池清淤”的类别" in body and "编码只能用英文字母" in body
+    assert 'value="lamp!"' in body  # what was typed stays
+    assert c.post("/problems/categories/", new).status_code == 302
+    lamp = ProblemCategory.objects.get(code="street_lamp")
+    assert (lamp.name, lamp.handling_level, lamp.active) == ("路灯不亮", "community", True)
+    # Report it, then retire it: the problem keeps its level; the form no longer offers it.
+    p = report(world, category="street_lamp")
+    edit = {**new, "id": lamp.pk, "handling_level": "estate", "responsible_role": "grid_leader"}
+    edit.pop("code")
+    assert c.post("/problems/categories/", edit).status_code == 302  # unchecked: retired
+    lamp.refresh_from_db()
+    assert (lamp.handling_level, lamp.active) == ("estate", False)
+    p.refresh_from_db()
+    assert p.handling_level == "community"
+    assert "路灯不亮" not in client_for(world.resident_wang).get("/problems/new/").content.decode()
+
+
+def test_the_admin_saves_categories_through_the_same_checks(world):
+    from shequ.access.models import User
+    from shequ.problems.models import ProblemCategory
+
+    admin = User.objects.create_superuser("catalogue-admin", password="admin-pass-2026")
+    c = Client()
+    c.force_login(admin)
+    drain = ProblemCategory.objects.get(code="blocked_drain")
+    form = {
+        "code": "blocked_drain",
+        "name": "管道堵塞",
+        "handling_level": "estate",
+        "ledger_type": "property",
+        "deadline_class": "utilities",
+        "responsible_role": "grid_leader",
+        "active": "on",
+        "sort": "3",
+    }
+    r = c.post(f"/admin/problems/problemcategory/{drain.pk}/change/", form)
+    assert r.status_code == 302
+    drain.refresh_from_db()
+    assert (drain.handling_level, drain.responsible_role) == ("estate", "grid_leader")
