@@ -261,8 +261,17 @@ def service(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in ("member", "kind", "note", "points")}
+        values = {
+            k: request.POST.get(k, "").strip() for k in ("member", "kind", "note", "points", "served_on")
+        }
         try:
+            served_on = date.fromisoformat(values["served_on"]) if values["served_on"] else None
+        except ValueError:
+            served_on = None
+            errors["served_on"] = f"服务日期格式不正确：“{values['served_on'][:20]}”"
+        try:
+            if errors:
+                raise ValidationFailed(errors)
             services.record_service(
                 request.user,
                 services.ServiceInput(
@@ -270,6 +279,7 @@ def service(request: HttpRequest) -> HttpResponse:
                     kind=values["kind"],
                     note=values["note"],
                     points=whole(values["points"]) or 0,
+                    served_on=served_on,
                 ),
                 ip=client_ip(request),
             )
@@ -289,7 +299,14 @@ def service(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "points/service.html",
-        {"members": members, "kinds": ServiceKind.choices, "errors": errors, "values": values, "page": page},
+        {
+            "members": members,
+            "kinds": ServiceKind.choices,
+            "errors": errors,
+            "values": values,
+            "page": page,
+            "today": timezone.localdate().isoformat(),
+        },
         status=400 if errors else 200,
     )
 

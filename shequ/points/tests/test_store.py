@@ -377,3 +377,31 @@ def test_shipping_without_a_tracking_number_keeps_the_courier_typed(world):
     assert r.status_code == 302 and r["Location"] == "/points/fulfil/?status=packed"  # back to the tab
     r = c.post(url, {"action": "deliver", "next": "https://example.com/points/fulfil/"})
     assert r["Location"] == f"/points/orders/{order.pk}/"  # never to another site
+
+
+def test_the_service_page_records_a_past_service_date_and_names_a_bad_one(world):
+    from django.test import Client
+
+    from shequ.access.services import add_user
+    from shequ.points.models import ServiceRecord
+
+    member = add_user(
+        "party-member-date",
+        "pass-2026-xyz",
+        role="resident",
+        area_code=world.households["A1-1-h2"].code,
+        resident=world.residents["A1-1-h2-r2"],
+        check_password=False,
+    )
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    form = {"member": member.pk, "kind": "mediation", "note": "调解邻里纠纷", "points": "6"}
+    r = c.post("/points/service/", {**form, "served_on": "2026-13-01"})
+    assert r.status_code == 400 and "服务日期格式不正确" in r.content.decode()
+    assert 'value="调解邻里纠纷"' in r.content.decode()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    r = c.post("/points/service/", {**form, "served_on": tomorrow.isoformat()})
+    assert r.status_code == 400 and "服务日期不能晚于今天" in r.content.decode()
+    past = timezone.localdate() - timedelta(days=20)
+    assert c.post("/points/service/", {**form, "served_on": past.isoformat()}).status_code == 302
+    assert ServiceRecord.objects.get(member=member).served_on == past
