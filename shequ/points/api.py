@@ -77,6 +77,43 @@ class ReverseIn(Schema):
     reason: str = ""
 
 
+class ServiceRecordOut(Schema):
+    id: int
+    member: str
+    kind: str
+    note: str
+    points: int
+    served_on: date
+    area_path: str
+
+    @staticmethod
+    def resolve_member(obj: Any) -> str:
+        return str(obj.member)
+
+
+class WindowIn(Schema):
+    area: str
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+class WindowOut(Schema):
+    id: int
+    area: str
+    name: str
+    starts_on: date
+    ends_on: date
+
+    @staticmethod
+    def resolve_area(obj: Any) -> str:
+        return str(obj.area.code)
+
+
+class ShelfIn(Schema):
+    active: bool
+
+
 class TxnOut(Schema):
     id: int
     kind: str
@@ -200,6 +237,12 @@ def entries(request: HttpRequest) -> Any:
     return selectors.my_entries(request.user)
 
 
+@router.get("/points/service-records", response=list[ServiceRecordOut], summary="党员服务记录（工作人员）")
+@paginate(CappedPageNumberPagination, page_size=50)
+def service_records(request: HttpRequest) -> Any:
+    return selectors.service_records(request.user).order_by("-served_on", "-id")
+
+
 @router.post("/points/service-records", response={201: TxnOut}, summary="记录党员服务积分（工作人员）")
 def service_record(request: HttpRequest, payload: ServiceIn) -> Any:
     record = services.record_service(
@@ -251,6 +294,24 @@ def items(request: HttpRequest, manage: bool = False) -> Any:
 def create_item(request: HttpRequest, payload: ItemIn) -> Any:
     item = services.create_item(request.user, services.ItemInput(**payload.dict()), ip=client_ip(request))
     return Status(201, StoreItem.objects.select_related("area").get(pk=item.pk))
+
+
+@router.post("/store/items/{item_id}/shelf", response=ItemOut, summary="上架或下架（工作人员）")
+def shelf(request: HttpRequest, item_id: int, payload: ShelfIn) -> Any:
+    services.adjust_item(request.user, item_id, active=payload.active, ip=client_ip(request))
+    return StoreItem.objects.select_related("area").get(pk=item_id)
+
+
+@router.get("/store/windows/", response=list[WindowOut], summary="兑换期（工作人员）")
+@paginate(CappedPageNumberPagination, page_size=50)
+def windows(request: HttpRequest) -> Any:
+    return selectors.windows(request.user).order_by("-starts_on", "-id")
+
+
+@router.post("/store/windows/", response={201: WindowOut}, summary="设置兑换期（工作人员）")
+def add_window(request: HttpRequest, payload: WindowIn) -> Any:
+    window = services.add_window(request.user, payload.area, payload.name, payload.starts_on, payload.ends_on)
+    return Status(201, window)
 
 
 @router.post("/store/items/{item_id}/stock", response=ItemOut, summary="入库或出库（工作人员）")

@@ -245,6 +245,14 @@ class VenueOut(Schema):
     area_path: str
 
 
+class VenueIn(Schema):
+    name: str
+    kind: str
+    area: str
+    description: str = ""
+    capacity: Number = 1
+
+
 def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
@@ -270,6 +278,13 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
     )
     task, created = services.create_task(request.user, data, ip=client_ip(request))
     return Status(201 if created else 200, selectors.get_task(request.user, task.pk))
+
+
+@router.put("/tasks/{task_id}", response=TaskOut, summary="修改任务（发布前）")
+def update_task(request: HttpRequest, task_id: int, payload: TaskIn) -> Any:
+    data = services.TaskInput(**payload.dict() | {"deadline": _aware(payload.deadline)})
+    task = services.update_task(request.user, task_id, data, ip=client_ip(request))
+    return selectors.get_task(request.user, task.pk)
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, summary="任务详情")
@@ -461,3 +476,11 @@ def list_talents(request: HttpRequest) -> Any:
 def list_venues(request: HttpRequest) -> Any:
     venues: Any = selectors.venues(request.user)
     return venues
+
+
+@router.post("/resources/venues/", response={201: VenueOut}, summary="登记场地或设备")
+def add_venue(request: HttpRequest, payload: VenueIn) -> Any:
+    venue = services.add_venue(
+        request.user, payload.name, payload.kind, payload.area, payload.description, payload.capacity
+    )
+    return Status(201, venue)

@@ -405,3 +405,58 @@ def test_the_service_page_records_a_past_service_date_and_names_a_bad_one(world)
     past = timezone.localdate() - timedelta(days=20)
     assert c.post("/points/service/", {**form, "served_on": past.isoformat()}).status_code == 302
     assert ServiceRecord.objects.get(member=member).served_on == past
+
+
+def test_shelf_windows_and_service_records_through_the_api(world):
+    import json as _json
+
+    from django.test import Client
+
+    from shequ.access.services import add_user
+
+    def client(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    staff, outsider = client(world.secretary_zhang), client(world.outsider_zhao)
+    rice = item(world)
+    r = staff.post(
+        f"/api/v1/store/items/{rice.pk}/shelf",
+        _json.dumps({"active": False}),
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["active"] is False
+    r = outsider.post(
+        f"/api/v1/store/items/{rice.pk}/shelf", _json.dumps({"active": True}), content_type="application/json"
+    )
+    assert r.status_code == 404
+    today = timezone.localdate()
+    window = {
+        "area": world.areas["A1"].code,
+        "name": "冬季兑换",
+        "starts_on": f"{today}",
+        "ends_on": f"{today}",
+    }
+    r = staff.post("/api/v1/store/windows/", _json.dumps(window), content_type="application/json")
+    assert r.status_code == 201 and r.json()["area"] == world.areas["A1"].code
+    assert [w["name"] for w in staff.get("/api/v1/store/windows/").json()["items"]] == ["冬季兑换"]
+    assert outsider.get("/api/v1/store/windows/").json()["items"] == []
+    bad = {**window, "ends_on": f"{today - timedelta(days=1)}"}
+    r = staff.post("/api/v1/store/windows/", _json.dumps(bad), content_type="application/json")
+    assert r.status_code == 400 and "ends_on" in r.json()["fields"]
+    member = add_user(
+        "party-member-api",
+        "pass-2026-xyz",
+        role="resident",
+        area_code=world.households["A1-1-h2"].code,
+        resident=world.residents["A1-1-h2-r2"],
+        check_password=False,
+    )
+    services.record_service(
+        world.secretary_zhang,
+        services.ServiceInput(member=member.pk, kind="mediation", note="调解纠纷", points=4),
+    )
+    records = staff.get("/api/v1/points/service-records").json()["items"]
+    assert [(r["note"], r["points"]) for r in records] == [("调解纠纷", 4)]
+    assert outsider.get("/api/v1/points/service-records").json()["items"] == []

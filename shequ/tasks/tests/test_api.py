@@ -236,3 +236,27 @@ def test_partner_unit_members_are_added_by_username(world):
     assert r.status_code == 302 and r["Location"].endswith("?tab=unit")
     assert unit.members.filter(pk=second.pk).exists()
     assert 'id="unit-member"' in staff.get("/tasks/resources/?tab=unit").content.decode()
+
+
+def test_drafts_are_edited_and_venues_registered_through_the_api(world):
+    staff = client_for(world.secretary_zhang)
+    task_id = post_json(staff, "/api/v1/tasks/", task_body(world)).json()["id"]
+    r = staff.put(
+        f"/api/v1/tasks/{task_id}", json.dumps(task_body(world, places=3)), content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["places"] == 3
+    staff.post(f"/api/v1/tasks/{task_id}/publish")
+    r = staff.put(f"/api/v1/tasks/{task_id}", json.dumps(task_body(world)), content_type="application/json")
+    assert r.status_code == 400  # published: no longer edited
+    outsider = client_for(world.outsider_zhao)
+    r = outsider.put(
+        f"/api/v1/tasks/{task_id}", json.dumps(task_body(world)), content_type="application/json"
+    )
+    assert r.status_code == 404
+    venue = {"name": "社区活动室", "kind": "venue", "area": world.areas["A1"].code, "capacity": 40}
+    r = post_json(staff, "/api/v1/resources/venues/", venue)
+    assert r.status_code == 201 and r.json()["capacity"] == 40
+    assert [v["name"] for v in staff.get("/api/v1/resources/venues/").json()["items"]] == ["社区活动室"]
+    r = post_json(staff, "/api/v1/resources/venues/", {**venue, "kind": "hall"})
+    assert r.status_code == 400 and r.json()["fields"] == {"kind": "请选择场地或设备"}
+    assert post_json(outsider, "/api/v1/resources/venues/", venue).status_code == 400  # not their area
