@@ -353,8 +353,14 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
             updates["published_at"] = timezone.now()
         if Task.objects.filter(pk=task.pk, status=task.status).update(**updates) != 1:
             raise ValidationFailed({"action": "任务状态刚刚被他人改变，请刷新后再试"})
+        withdrawn = _end_unproved_claims(actor, task) if action == "close" else 0
         audit.record(
-            actor, f"task.{action}", area_path=task.area_path, obj=task, detail={"note": note}, ip=ip
+            actor,
+            f"task.{action}",
+            area_path=task.area_path,
+            obj=task,
+            detail={"note": note, "claims_withdrawn": withdrawn} if withdrawn else {"note": note},
+            ip=ip,
         )
     task.refresh_from_db()
     return task
@@ -525,6 +531,8 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
     if data.action in ("accept", "return") and claim.user_id == actor.pk:
         raise ValidationFailed({"action": "不能验收自己接的任务"})
     prepared: list[proofs.Prepared] = []
+    if data.action == "submit" and claim.task.status != TaskStatus.PUBLISHED:
+        raise ValidationFailed({"action": "任务已结束，不能再提交凭证"})
     if data.action == "submit":
         prepared = proofs.prepare(list(data.files), "files")
         if not prepared:
@@ -589,6 +597,32 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
         raise
     claim.refresh_from_db()
     return claim
+
+
+def _end_unproved_claims(actor: Any, task: Task) -> int:
+    """结束任务: claims with no proof waiting (taken, or returned for another try) can no
+    longer earn anything, so they are withdrawn for their holders, who are told; proof
+    already submitted is still accepted or returned by the grid worker."""
+    now = timezone.now()
+    ending = list(
+        Claim.objects.filter(
+            task=task, status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)
+        ).select_related("user")
+    )
+    for claim in ending:
+        if Claim.objects.filter(pk=claim.pk, status=claim.status).update(status=ClaimStatus.WITHDRAWN) != 1:
+            continue  # the holder acted at the same moment; their action stands
+        ClaimEvent.objects.create(
+            claim=claim,
+            action="withdraw",
+            from_status=claim.status,
+            to_status=ClaimStatus.WITHDRAWN,
+            actor=actor,
+            note="任务已结束，未提交凭证的接单自动撤回",
+            at=now,
+        )
+        notify([claim.user], f"任务“{task.title}”已结束，您的接单已撤回", f"/tasks/claims/{claim.pk}/")
+    return len(ending)
 
 
 def _award(actor: Any, claim: Claim, now: datetime) -> None:

@@ -341,3 +341,21 @@ def _fresh_txn(world):
     from shequ.points.tests.helpers import fund
 
     return fund(world, world.resident_wang, 1)
+
+
+def test_closing_a_task_ends_claims_without_proof_and_keeps_proof_for_review(world):
+    task = make_task(world, places=3)
+    idle = services.claim_task(world.resident_wang, task.pk)
+    neighbour = world.users["resident@A1-1-h2"]
+    proved = prove(neighbour, services.claim_task(neighbour, task.pk))
+    task = services.transition_task(world.secretary_zhang, task.pk, "close")
+    assert task.status == TaskStatus.CLOSED
+    idle.refresh_from_db()
+    assert idle.status == ClaimStatus.WITHDRAWN
+    assert list(idle.events.values_list("note", flat=True))[-1] == "任务已结束，未提交凭证的接单自动撤回"
+    assert Notification.objects.filter(user=world.resident_wang, text__contains="已结束").exists()
+    # Proof given before the close is still reviewed; returned, it cannot be tried again.
+    proved = act(world.grid_worker_li, proved, "return", note="照片不清楚")
+    with pytest.raises(ValidationFailed, match="任务已结束，不能再提交凭证"):
+        prove(neighbour, proved)
+    assert selectors.open_claim_count(world.resident_wang) == 0
