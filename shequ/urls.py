@@ -89,6 +89,7 @@ urlpatterns = [
     path("points/catalogue/", point_views.catalogue, name="points_catalogue"),
     path("points/catalogue/<int:item_id>/stock/", point_views.item_stock, name="points_item_stock"),
     path("points/service/", point_views.service, name="points_service"),
+    path("points/reversals/", point_views.reversals, name="points_reversals"),
     path("points/rankings/", point_views.rankings, name="points_rankings"),
     path("points/notice/<str:code>/", point_views.notice, name="points_notice"),
     path("registry/import/", registry_views.import_start, name="registry_import"),

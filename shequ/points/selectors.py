@@ -26,6 +26,8 @@ from shequ.points.models import (
     RedemptionWindow,
     ServiceRecord,
     StoreItem,
+    Transaction,
+    TxnKind,
 )
 from shequ.points.services import community_path, user_home_path
 
@@ -99,6 +101,20 @@ def ledger(viewer: Any, area_path: str = "") -> QuerySet[Entry]:
     if area_path:
         qs = qs.filter(area_path=area_path)
     return qs.select_related("account", "transaction").order_by("-at", "-id")
+
+
+def reversible(viewer: Any) -> QuerySet[Transaction]:
+    """Staff: the awards, service points and opening balances of the communities whose
+    points they manage, newest first, each with its entries and any reversal (冲正)."""
+    return (
+        Transaction.objects.filter(
+            scope_q(viewer, Permission.POINTS_MANAGE, "area_path"),
+            kind__in=[TxnKind.AWARD, TxnKind.SERVICE, TxnKind.OPENING],
+        )
+        .select_related("reversed_by", "created_by")
+        .prefetch_related("entries__account")
+        .order_by("-created_at", "-id")
+    )
 
 
 def service_records(viewer: Any) -> QuerySet[ServiceRecord]:

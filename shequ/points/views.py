@@ -360,3 +360,29 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+def reversals(request: HttpRequest) -> HttpResponse:
+    """冲正: staff undo an award, service points or an opening balance, with a reason.
+    The ledger is append-only; a reversal is a new transaction of opposite entries."""
+    _staff(request, Permission.POINTS_MANAGE, "只有社区工作人员可以冲正积分")
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    row = 0
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in ("transaction", "reason")}
+        row = whole(values["transaction"], low=1, high=ID_MAX) or 0
+        try:
+            services.reverse(request.user, row, values["reason"], ip=client_ip(request))
+            return redirect(f"{request.path}?page={request.GET.get('page', '1')}")
+        except ValidationFailed as exc:
+            errors = exc.fields
+    page = CappedPaginator(selectors.reversible(request.user), 30).get_page(request.GET.get("page"))
+    rows = [(t, [e for e in t.entries.all() if e.account.kind != AccountKind.ISSUER]) for t in page]
+    return render(
+        request,
+        "points/reversals.html",
+        {"page": page, "rows": rows, "errors": errors, "values": values, "row": row},
+        status=400 if errors else 200,
+    )

@@ -95,6 +95,7 @@ PAGES = {
     "points_catalogue": ("list", Permission.STORE_MANAGE),
     "points_item_stock": ("action", Permission.STORE_MANAGE),
     "points_service": ("form", Permission.POINTS_MANAGE),
+    "points_reversals": ("list", Permission.POINTS_MANAGE),
     "points_rankings": ("list", Permission.POINTS_VIEW),
     "points_notice": "public (names masked)",
     "api:api-root": "public",

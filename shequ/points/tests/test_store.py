@@ -460,3 +460,26 @@ def test_shelf_windows_and_service_records_through_the_api(world):
     records = staff.get("/api/v1/points/service-records").json()["items"]
     assert [(r["note"], r["points"]) for r in records] == [("调解纠纷", 4)]
     assert outsider.get("/api/v1/points/service-records").json()["items"] == []
+
+
+def test_staff_reverse_from_a_page_with_a_reason(world):
+    from django.test import Client
+
+    txn = fund(world, world.resident_wang, 40)
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/points/reversals/").content.decode()
+    assert f'name="transaction" value="{txn.pk}"' in page
+    r = c.post("/points/reversals/", {"transaction": txn.pk, "reason": ""})
+    assert r.status_code == 400 and "冲正需要填写原因" in r.content.decode()
+    r = c.post("/points/reversals/", {"transaction": txn.pk, "reason": "重复录入"})
+    assert r.status_code == 302 and balance(world.resident_wang) == 0
+    page = c.get("/points/reversals/").content.decode()
+    assert "已冲正" in page and f'name="transaction" value="{txn.pk}"' not in page
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    assert f'value="{txn.pk}"' not in outsider.get("/points/reversals/").content.decode()
+    assert outsider.post("/points/reversals/", {"transaction": txn.pk, "reason": "x"}).status_code == 404
+    resident = Client()
+    resident.force_login(world.resident_wang)
+    assert resident.get("/points/reversals/").status_code == 403
