@@ -58,7 +58,11 @@ def board(request: HttpRequest) -> HttpResponse:
     f, raw, area = _filters(request)
     errors = selectors.filter_errors(f)
     page = CappedPaginator(selectors.problem_list(request.user, f), 50).get_page(request.GET.get("page"))
-    grids = Area.objects.visible_to(request.user).filter(kind="grid").order_by("path")[:300]
+    # The street overview filters by community as well as by grid (communities first in
+    # path order, each followed by its grids).
+    grids = (
+        Area.objects.visible_to(request.user).filter(kind__in=("community", "grid")).order_by("path")[:500]
+    )
     return render(
         request,
         "problems/board.html",

@@ -315,3 +315,12 @@ def test_the_admin_saves_categories_through_the_same_checks(world):
     assert r.status_code == 302
     drain.refresh_from_db()
     assert (drain.handling_level, drain.responsible_role) == ("estate", "grid_leader")
+
+
+def test_the_street_overview_filters_by_community(world):
+    report(world)
+    r = client_for(world.street_chen).get("/problems/", {"area": world.areas["A1"].code})
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert f'<option value="{world.areas["A1"].code}" selected>' in body
+    assert "楼道下水管堵塞" in body or "管道堵塞" in body
