@@ -85,13 +85,22 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _parse_deadline(raw: str) -> datetime | None:
+    """The deadline as typed, or None when blank or not a date and time (the caller
+    names the field; the service is still asked, so every other field is checked too)."""
     if not raw:
         return None
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise ValidationFailed({"deadline": "截止时间格式不正确"}) from None
+        return None
     return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _typed_errors(values: dict[str, Any]) -> dict[str, str]:
+    """What cannot be read from the form at all, to show beside the service's checks."""
+    if values["deadline"] and _parse_deadline(values["deadline"]) is None:
+        return {"deadline": f"截止时间格式不正确：“{str(values['deadline'])[:30]}”"}
+    return {}
 
 
 def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
@@ -153,7 +162,8 @@ def new(request: HttpRequest) -> HttpResponse:
         if request.POST.get("publish") == "1" and not task.monthly_list_id:
             services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
     except ValidationFailed as exc:
-        return render(request, "tasks/editor.html", _editor_context(request, values, exc.fields), status=400)
+        errors = exc.fields | _typed_errors(values)
+        return render(request, "tasks/editor.html", _editor_context(request, values, errors), status=400)
     return redirect("task", task_id=task.pk)
 
 
@@ -220,7 +230,7 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
         data = _task_input(values)
         services.update_task(request.user, task.pk, data, ip=client_ip(request))
     except ValidationFailed as exc:
-        context = _editor_context(request, values, exc.fields) | {"task": task}
+        context = _editor_context(request, values, exc.fields | _typed_errors(values)) | {"task": task}
         return render(request, "tasks/editor.html", context, status=400)
     return redirect("task", task_id=task.pk)
 

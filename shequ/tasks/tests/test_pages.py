@@ -284,3 +284,24 @@ def test_a_refused_list_action_comes_back_on_its_row_with_the_note_typed(world):
     assert 'value="请街道月底前审批"' in body  # the note is not lost
     listing.refresh_from_db()
     assert listing.status == "draft"
+
+
+def test_the_editor_names_a_bad_deadline_and_the_other_fields_at_once(world):
+    c = client_for(world.secretary_zhang)
+    r = c.post(
+        "/tasks/new/",
+        {
+            "title": "",
+            "description": "楼道灯不亮",
+            "category": "replace_bulb",
+            "difficulty": "normal",
+            "places": "1",
+            "deadline": "下周五",
+            "area": world.areas["A1-1"].code,
+            "audience": "public",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "截止时间格式不正确：“下周五”" in body
+    assert "请填写任务标题" in body and 'value="下周五"' in body  # the title's message in the same answer
