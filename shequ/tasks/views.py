@@ -18,7 +18,7 @@ from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
-from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors as people_selectors
@@ -493,6 +493,10 @@ def resources(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?tab={kind}")
         except ValidationFailed as exc:
             errors = exc.fields
+        except NotFound as exc:
+            # The unit or team went out of reach (deleted, or out of scope): say so on the
+            # form, keeping what was typed, instead of a bare 404 page.
+            errors = {"unit" if values.get("form") == "unit_member" else "team": exc.message}
     form = values.get("form", "")
     tab = request.GET.get("tab") or {"member": "team", "unit_member": "unit"}.get(form, form or "unit")
     return render(

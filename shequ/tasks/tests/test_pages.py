@@ -305,3 +305,12 @@ def test_the_editor_names_a_bad_deadline_and_the_other_fields_at_once(world):
     assert r.status_code == 400
     assert "截止时间格式不正确：“下周五”" in body
     assert "请填写任务标题" in body and 'value="下周五"' in body  # the title's message in the same answer
+
+
+def test_a_member_added_to_a_team_out_of_reach_is_named_on_the_form(world):
+    c = client_for(world.secretary_zhang)
+    number = world.full_values[world.residents["A1-1-h2-r1"].pk][0]
+    r = c.post("/tasks/resources/", {"form": "member", "team": "999999", "id_number": number})
+    body = r.content.decode()
+    assert r.status_code == 400 and "服务队不存在或无权查看" in body
+    assert f'value="{number}"' in body  # what was typed is kept
