@@ -39,6 +39,7 @@ EXPECTED = {
         "resident.unmask_phone",
         "problem.urge",
         "task.approve",
+        "problem.catalogue",  # the category catalogue (issue 3: an editable catalogue)
     }
     | PROBLEM_STAFF
     | TASK_STAFF
