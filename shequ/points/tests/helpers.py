@@ -1,6 +1,20 @@
 from shequ.points import services
 
 
+def party_member(world, username="party-member-a1"):
+    """A login for the world's party member A1-1-h2-r2 (a resident of household A1-1-h2)."""
+    from shequ.access.services import add_user
+
+    return add_user(
+        username,
+        "pass-2026-xyz",
+        role="resident",
+        area_code=world.households["A1-1-h2"].code,
+        resident=world.residents["A1-1-h2-r2"],
+        check_password=False,
+    )
+
+
 def fund(world, user, points=100):
     return services.opening_balance(world.secretary_zhang, user, points, "期初积分")
 

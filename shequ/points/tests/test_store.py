@@ -11,7 +11,7 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.points import services, triggers
 from shequ.points.models import Account, Entry, OrderStatus, StoreItem, Transaction
 from shequ.points.services import Refused
-from shequ.points.tests.helpers import fund, item, move, redeem
+from shequ.points.tests.helpers import fund, item, move, party_member, redeem
 
 pytestmark = pytest.mark.django_db
 
@@ -382,17 +382,9 @@ def test_shipping_without_a_tracking_number_keeps_the_courier_typed(world):
 def test_the_service_page_records_a_past_service_date_and_names_a_bad_one(world):
     from django.test import Client
 
-    from shequ.access.services import add_user
     from shequ.points.models import ServiceRecord
 
-    member = add_user(
-        "party-member-date",
-        "pass-2026-xyz",
-        role="resident",
-        area_code=world.households["A1-1-h2"].code,
-        resident=world.residents["A1-1-h2-r2"],
-        check_password=False,
-    )
+    member = party_member(world, "party-member-date")
     c = Client()
     c.force_login(world.secretary_zhang)
     form = {"member": member.pk, "kind": "mediation", "note": "调解邻里纠纷", "points": "6"}
@@ -411,8 +403,6 @@ def test_shelf_windows_and_service_records_through_the_api(world):
     import json as _json
 
     from django.test import Client
-
-    from shequ.access.services import add_user
 
     def client(user):
         c = Client()
@@ -445,14 +435,7 @@ def test_shelf_windows_and_service_records_through_the_api(world):
     bad = {**window, "ends_on": f"{today - timedelta(days=1)}"}
     r = staff.post("/api/v1/store/windows/", _json.dumps(bad), content_type="application/json")
     assert r.status_code == 400 and "ends_on" in r.json()["fields"]
-    member = add_user(
-        "party-member-api",
-        "pass-2026-xyz",
-        role="resident",
-        area_code=world.households["A1-1-h2"].code,
-        resident=world.residents["A1-1-h2-r2"],
-        check_password=False,
-    )
+    member = party_member(world, "party-member-api")
     services.record_service(
         world.secretary_zhang,
         services.ServiceInput(member=member.pk, kind="mediation", note="调解纠纷", points=4),
