@@ -45,8 +45,11 @@ def my_entries(viewer: Any) -> QuerySet[Entry]:
 
 
 def store_items(viewer: Any) -> QuerySet[StoreItem]:
-    """The catalogue a resident may redeem from: their street's and community's items."""
-    home = community_path(user_home_path(viewer))
+    """The catalogue a resident may redeem from: the items of the street and community
+    their points account belongs to (where the points were issued; for someone who has
+    moved since, that is not where they now live), or of their home before they have one."""
+    account = Account.objects.filter(user_id=viewer.pk).values_list("area_path", flat=True).first()
+    home = account or community_path(user_home_path(viewer))
     if len(codes(home)) < 2:
         return StoreItem.objects.none()
     return StoreItem.objects.filter(active=True, area_path__in=ancestors(home)).order_by("price", "id")

@@ -45,6 +45,7 @@ def store(request: HttpRequest, error: DomainError | None = None) -> HttpRespons
         {
             "items": [(item, windows[item.pk]) for item in items],
             "balance": account.balance if account else 0,
+            "account": account,
             "error": error,
             "key": uuid.uuid4().hex,
         },

@@ -466,3 +466,22 @@ def test_staff_reverse_from_a_page_with_a_reason(world):
     resident = Client()
     resident.force_login(world.resident_wang)
     assert resident.get("/points/reversals/").status_code == 403
+
+
+def test_someone_who_moved_is_offered_the_items_their_points_can_buy(world):
+    from django.test import Client
+
+    from shequ.people.models import Resident
+
+    fund(world, world.resident_wang, 100)  # points issued in A1
+    rice = item(world, key="A1")
+    # Moved to another community's household: the store still lists A1's items, which
+    # the redemption accepts, instead of the new community's, which it would refuse.
+    elsewhere = next(h for k, h in world.households.items() if k.startswith("A2"))
+    Resident.objects.filter(pk=world.resident_wang.resident.pk).update(area_path=elsewhere.area_path)
+    c = Client()
+    c.force_login(world.resident_wang)
+    page = c.get("/points/store/").content.decode()
+    assert rice.name in page and "春元里社区积分账户" in page
+    r = c.post("/points/store/redeem/", {"item": rice.pk, "quantity": "1"})
+    assert r.status_code == 302
