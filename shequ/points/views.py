@@ -255,6 +255,9 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("points_catalogue")
 
 
+MEMBER_LIST = 300  # party members offered in the service form at once
+
+
 @login_required
 def service(request: HttpRequest) -> HttpResponse:
     """党员服务积分: staff record a party member's service."""
@@ -289,19 +292,27 @@ def service(request: HttpRequest) -> HttpResponse:
             errors = exc.fields
     from shequ.access.scope import scope_q
 
-    members = (
+    # The party members in scope; a street has more than a list can hold, so a name (or
+    # part of one) narrows it.
+    q = request.GET.get("q", "").strip()[:20]
+    in_scope = (
         User.objects.filter(is_active=True, resident__isnull=False)
         .exclude(resident__party_member_kind="")
         .filter(scope_q(request.user, Permission.POINTS_MANAGE, "resident__area_path"))
-        .select_related("resident")
-        .order_by("resident__area_path", "pk")[:300]
+    )
+    if q:
+        in_scope = in_scope.filter(resident__name__contains=q)
+    members = list(
+        in_scope.select_related("resident").order_by("resident__area_path", "pk")[: MEMBER_LIST + 1]
     )
     page = CappedPaginator(selectors.service_records(request.user), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "points/service.html",
         {
-            "members": members,
+            "members": members[:MEMBER_LIST],
+            "more_members": len(members) > MEMBER_LIST,
+            "q": q,
             "kinds": ServiceKind.choices,
             "errors": errors,
             "values": values,

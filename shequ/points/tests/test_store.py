@@ -485,3 +485,16 @@ def test_someone_who_moved_is_offered_the_items_their_points_can_buy(world):
     assert rice.name in page and "春元里社区积分账户" in page
     r = c.post("/points/store/redeem/", {"item": rice.pk, "quantity": "1"})
     assert r.status_code == 302
+
+
+def test_the_service_form_finds_a_party_member_by_name(world):
+    from django.test import Client
+
+    member = party_member(world, "party-member-search")
+    name = world.residents["A1-1-h2-r2"].name
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/points/service/", {"q": name[-1]}).content.decode()
+    assert f'<option value="{member.pk}"' in page
+    page = c.get("/points/service/", {"q": "欧阳"}).content.decode()
+    assert f'<option value="{member.pk}"' not in page and "没有姓名含“欧阳”的党员" in page
