@@ -46,6 +46,20 @@ _MESSAGES = {
     "string_too_short": "太短",
     "greater_than_equal": "不能小于 {ge}",
     "less_than_equal": "不能大于 {le}",
+    "float_parsing": "必须是数字",
+    "float_type": "必须是数字",
+    "bool_parsing": "必须是 true 或 false",
+    "bool_type": "必须是 true 或 false",
+    "date_parsing": "必须是日期，如 2026-11-22",
+    "date_from_datetime_parsing": "必须是日期，如 2026-11-22",
+    "date_type": "必须是日期，如 2026-11-22",
+    "datetime_parsing": "必须是日期和时间，如 2026-11-22T09:30",
+    "datetime_from_date_parsing": "必须是日期和时间，如 2026-11-22T09:30",
+    "datetime_type": "必须是日期和时间，如 2026-11-22T09:30",
+    "list_type": "必须是列表",
+    "dict_type": "必须是对象",
+    "model_type": "必须是对象",
+    "int_from_float": "必须是整数",
 }
 
 

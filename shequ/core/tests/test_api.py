@@ -73,6 +73,25 @@ def test_errors_have_code_message_and_fields_in_chinese(world, chen):
     )
     assert r.status_code == 400
     assert r.json()["fields"] == {"reason": "请填写查看完整信息的事由（至少2个字）"}
+    # Dates, numbers and yes/no that do not parse say what was expected.
+    r = chen.post(
+        "/api/v1/tasks/",
+        json.dumps(
+            {
+                "title": "t",
+                "description": "d",
+                "category": "c",
+                "difficulty": "d",
+                "places": 1.5,
+                "deadline": "next friday",
+                "area": "x",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    assert r.json()["fields"] == {"places": "必须是整数", "deadline": "必须是日期和时间，如 2026-11-22T09:30"}
+    assert "deadline：必须是日期和时间" in r.json()["message"]
 
 
 def test_openapi_document_and_docs_page_are_served(world):
