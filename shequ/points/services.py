@@ -128,7 +128,8 @@ def sync_account_kinds(resident_ids: list[int] | None = None) -> int:
     """Keep each person's account on the list their party membership puts it in: an
     account opened as a resident's moves to the party members' (社区治理先锋) when the
     registry marks the person a party member, and back when it no longer does, earned
-    totals included, so the quarter's ranking follows the register (membership is set
+    totals of this quarter and year included (past quarters keep the list they were
+    published on), so the current ranking follows the register (membership is set
     when a resident is registered, and may be corrected later in the admin). Returns how
     many accounts moved. Run by ``reconcile``, the nightly job."""
     people = Account.objects.filter(
@@ -145,7 +146,11 @@ def sync_account_kinds(resident_ids: list[int] | None = None) -> int:
             if _lock_account(pk) is None:
                 continue
             Account.objects.filter(pk=pk).update(kind=wanted)
-            EarningTotal.objects.filter(account_id=pk).update(account_kind=wanted)
+            # This quarter's and this year's totals move with it; past quarters keep the
+            # list they were published on.
+            EarningTotal.objects.filter(account_id=pk, period__in=periods(timezone.now())).update(
+                account_kind=wanted
+            )
             audit.record(None, "points.account_kind", detail={"account": pk, "from": kind, "to": wanted})
         moved += 1
     return moved

@@ -149,7 +149,9 @@ def report(request: HttpRequest) -> HttpResponse:
             hotline_order_no=values["hotline_order_no"],
             area=values["area"].strip(),
             idempotency_key=values["idempotency_key"],
-            on_behalf_of=_resident_by_id_number(request.user, values["on_behalf_id_number"]),
+            on_behalf_of=_resident_by_id_number(request.user, values["on_behalf_id_number"])
+            if (values["source"] or Source.RESIDENT) == Source.ON_BEHALF
+            else None,
             photos=request.FILES.getlist("photos"),
         )
         problem, _created = services.report_problem(request.user, data, ip=client_ip(request))

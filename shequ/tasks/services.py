@@ -541,9 +541,14 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
             raise ValidationFailed({"note": "说明不能超过1000字"})
     stored = [proofs.store(p) for p in prepared]
     now = timezone.now()
+    target = rule.target
+    if data.action == "return" and claim.task.status != TaskStatus.PUBLISHED:
+        # The task has ended: a returned claim could never be proved again, so it ends
+        # here (withdrawn, no points) instead of holding one of the person's open places.
+        target = ClaimStatus.WITHDRAWN
     try:
         with transaction.atomic():
-            updates: dict[str, Any] = {"status": rule.target}
+            updates: dict[str, Any] = {"status": target}
             if data.action == "submit":
                 updates |= {"submitted_at": now, "proof_note": note}
             elif data.action in ("accept", "return"):
@@ -556,7 +561,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 claim=claim,
                 action=data.action,
                 from_status=claim.status,
-                to_status=rule.target or claim.status,
+                to_status=target or claim.status,
                 actor=actor,
                 note=note,
                 at=now,
@@ -589,6 +594,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                     f"您的任务“{task.title}”已验收，获得 {task.points} 积分"
                     if data.action == "accept"
                     else f"您的任务“{task.title}”被退回：{note}"
+                    + ("（任务已结束，接单随之结束）" if target == ClaimStatus.WITHDRAWN else "")
                 )
                 notify([claim.user], text, f"/tasks/claims/{claim.pk}/")
             audit.record(actor, f"task.claim_{data.action}", area_path=claim.area_path, obj=claim, ip=ip)
@@ -609,9 +615,13 @@ def _end_unproved_claims(actor: Any, task: Task) -> int:
             task=task, status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)
         ).select_related("user")
     )
+    withdrawn = 0
     for claim in ending:
         if Claim.objects.filter(pk=claim.pk, status=claim.status).update(status=ClaimStatus.WITHDRAWN) != 1:
             continue  # the holder acted at the same moment; their action stands
+        # The place is given back, as when the holder withdraws.
+        Task.objects.filter(pk=task.pk, filled__gte=1).update(filled=F("filled") - 1)
+        withdrawn += 1
         ClaimEvent.objects.create(
             claim=claim,
             action="withdraw",
@@ -622,7 +632,7 @@ def _end_unproved_claims(actor: Any, task: Task) -> int:
             at=now,
         )
         notify([claim.user], f"任务“{task.title}”已结束，您的接单已撤回", f"/tasks/claims/{claim.pk}/")
-    return len(ending)
+    return withdrawn
 
 
 def _award(actor: Any, claim: Claim, now: datetime) -> None:

@@ -314,3 +314,18 @@ def test_a_member_added_to_a_team_out_of_reach_is_named_on_the_form(world):
     body = r.content.decode()
     assert r.status_code == 400 and "服务队不存在或无权查看" in body
     assert f'value="{number}"' in body  # what was typed is kept
+
+
+def test_a_refused_list_action_on_a_later_page_comes_back_on_that_page(world):
+    from shequ.tasks import services
+
+    for n in range(22):  # newer months first: 2031-01 to 2032-10 fill the first page
+        month = f"{2031 + n // 12}{n % 12 + 1:02d}"
+        services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+    oldest = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, "203001")
+    c = client_for(world.secretary_zhang)
+    listing = c.get("/tasks/monthly/", {"page": "2"}).content.decode()
+    assert f'action="/tasks/monthly/{oldest.pk}/act/?page=2"' in listing  # the row says its page
+    r = c.post(f"/tasks/monthly/{oldest.pk}/act/?page=2", {"action": "submit", "note": "第二页的清单"})
+    body = r.content.decode()
+    assert r.status_code == 400 and "清单里还没有任务" in body and 'value="第二页的清单"' in body

@@ -349,13 +349,17 @@ def test_closing_a_task_ends_claims_without_proof_and_keeps_proof_for_review(wor
     neighbour = world.users["resident@A1-1-h2"]
     proved = prove(neighbour, services.claim_task(neighbour, task.pk))
     task = services.transition_task(world.secretary_zhang, task.pk, "close")
-    assert task.status == TaskStatus.CLOSED
+    assert (task.status, task.filled) == (TaskStatus.CLOSED, 1)  # the idle place given back
     idle.refresh_from_db()
     assert idle.status == ClaimStatus.WITHDRAWN
     assert list(idle.events.values_list("note", flat=True))[-1] == "任务已结束，未提交凭证的接单自动撤回"
     assert Notification.objects.filter(user=world.resident_wang, text__contains="已结束").exists()
-    # Proof given before the close is still reviewed; returned, it cannot be tried again.
+    # Proof given before the close is still reviewed; returned, the claim ends with it
+    # (it could not be proved again) and holds none of the person's open places.
     proved = act(world.grid_worker_li, proved, "return", note="照片不清楚")
-    with pytest.raises(ValidationFailed, match="任务已结束，不能再提交凭证"):
+    assert proved.status == ClaimStatus.WITHDRAWN
+    with pytest.raises(ValidationFailed, match="不能进行"):
         prove(neighbour, proved)
     assert selectors.open_claim_count(world.resident_wang) == 0
+    assert selectors.open_claim_count(neighbour) == 0
+    assert Notification.objects.filter(user=neighbour, text__contains="任务已结束，接单随之结束").exists()
