@@ -124,7 +124,7 @@ def account_for_user(user: Any) -> Account:
         return Account.objects.get(user_id=user.pk)
 
 
-def sync_account_kinds(resident_ids: list[int] | None = None) -> int:
+def sync_account_kinds() -> int:
     """Keep each person's account on the list their party membership puts it in: an
     account opened as a resident's moves to the party members' (社区治理先锋) when the
     registry marks the person a party member, and back when it no longer does, earned
@@ -135,8 +135,6 @@ def sync_account_kinds(resident_ids: list[int] | None = None) -> int:
     people = Account.objects.filter(
         kind__in=(AccountKind.RESIDENT, AccountKind.PARTY_MEMBER), user__resident__isnull=False
     )
-    if resident_ids is not None:
-        people = people.filter(user__resident__in=resident_ids)
     moved = 0
     for pk, kind, party in people.values_list("pk", "kind", "user__resident__party_member_kind"):
         wanted = AccountKind.PARTY_MEMBER if party else AccountKind.RESIDENT

@@ -15,7 +15,7 @@ from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
-from shequ.problems.lifecycle import STATUS_LABELS, allowed_from
+from shequ.problems.lifecycle import STATUS_LABELS
 from shequ.problems.models import Problem, ProblemCategory
 from shequ.problems.selectors import actions_for
 
@@ -107,8 +107,8 @@ class TransitionIn(Schema):
     satisfaction: int | None = None
 
 
-def detail(problem: Problem, viewer: Any = None) -> dict[str, Any]:
-    events = selectors.timeline(viewer, problem) if viewer else []
+def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
+    events = selectors.timeline(viewer, problem)
     base = ProblemOut.from_orm(problem).dict()
     return {
         **base,
@@ -125,9 +125,7 @@ def detail(problem: Problem, viewer: Any = None) -> dict[str, Any]:
             for e in events
         ],
         "photos": [f"/problems/photos/{p.pk}/" for p in problem.photos.all()],
-        "allowed_actions": [a for a, _ in actions_for(viewer, problem)]
-        if viewer
-        else allowed_from(problem.status),
+        "allowed_actions": [a for a, _ in actions_for(viewer, problem)],
         "merged_into": problem.merged_into_id,
     }
 

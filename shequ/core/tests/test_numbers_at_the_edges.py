@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shequ.core.numbers import INT_MAX
 
@@ -107,7 +108,9 @@ def test_texts_longer_than_their_column_are_refused_not_cut(world):
         "contact_name": "联系人不能超过 50 个字（现在 51 个字）",
     }
     with pytest.raises(ValidationFailed) as exc:
-        points.add_window(world.secretary_zhang, world.areas["A1"].code, "期" * 51, *[timezone_today()] * 2)
+        points.add_window(
+            world.secretary_zhang, world.areas["A1"].code, "期" * 51, *[timezone.localdate()] * 2
+        )
     assert exc.value.fields == {"name": "兑换期名称不能超过 50 个字（现在 51 个字）"}
     c = client_for(world.secretary_zhang)
     r = c.post(
@@ -121,9 +124,3 @@ def test_texts_longer_than_their_column_are_refused_not_cut(world):
         },
     )
     assert r.status_code == 400 and "队长不能超过 50 个字（现在 60 个字）" in r.content.decode()
-
-
-def timezone_today():
-    from django.utils import timezone
-
-    return timezone.localdate()
