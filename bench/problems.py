@@ -311,6 +311,21 @@ def main() -> None:
         target="≤ 1.5×",
     )
 
+    # The street overview: the street's counts and each community's, against the same raw
+    # GROUP BY of the street (no target; the rows add up to the street, so about 2× is the
+    # floor for counting everything twice).
+    ov_client = Client()
+    ov_client.force_login(admin)
+    ov_client.get("/problems/overview/")
+    ours = median(timed(lambda: ov_client.get("/problems/overview/"), 5))
+    emit(
+        bench=f"street overview page, 20 communities ({vendor})",
+        unit="ms",
+        value=round(ours * 1000, 1),
+        baseline=round(base * 1000, 1),
+        ratio=round(ours / base, 2),
+    )
+
     # Triage board (HTML) and API list.
     client = Client()
     client.force_login(admin)

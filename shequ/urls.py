@@ -45,6 +45,7 @@ urlpatterns = [
     path("audit/", access_views.audit_log, name="audit_log"),
     path("audit/verify/", access_views.audit_verify, name="audit_verify"),
     path("problems/", problem_views.board, name="problems"),
+    path("problems/overview/", problem_views.overview, name="problems_overview"),
     path("problems/mine/", problem_views.mine, name="problems_mine"),
     path("problems/inbox/", problem_views.inbox, name="problems_inbox"),
     path("problems/new/", problem_views.report, name="problems_report"),

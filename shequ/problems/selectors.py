@@ -242,6 +242,78 @@ def status_counts(viewer: Any, area_path: str) -> dict[str, int]:
     return counts
 
 
+@dataclass
+class OverviewRow:
+    """One line of the overview: a child area (or, with ``area`` None, the problems placed
+    on the parent itself) and its counts per status, with ``overdue``."""
+
+    area: Any
+    counts: dict[str, int]
+
+    @property
+    def open(self) -> int:
+        return sum(self.counts.get(s, 0) for s in OPEN_STATUSES)
+
+    @property
+    def closed(self) -> int:
+        return self.counts.get(Status.CLOSED, 0) + self.counts.get(Status.EVALUATED, 0)
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.get("overdue", 0)
+
+    def cells(self) -> list[int]:
+        return [self.counts.get(s, 0) for s in OPEN_STATUSES]
+
+
+def overview(viewer: Any, area: Any) -> tuple[OverviewRow, list[OverviewRow]]:
+    """The street (or community) overview: the area's totals and one row per child area,
+    counted as the board's chips are. Problems placed on the area itself (a community's
+    triage, outside every grid) form a row of their own, so the rows add up to the total.
+    The viewer must see the whole area (the caller checks), so no scope test is needed.
+
+    The area's rows are read once, grouped by the leading part of their path that is a
+    child's path: one pass per length of the children's paths (one, in every tree the
+    division codes make), instead of one count per child (4.5× the street's count)."""
+    from django.db.models.functions import Substr
+
+    from shequ.areas.models import Area
+
+    children = list(Area.objects.filter(parent=area).order_by("path"))
+    by_path: dict[str, dict[str, int]] = {c.path: {} for c in children}
+    total: dict[str, int] = {}
+    now = timezone.now()
+    for n, length in enumerate(sorted({len(c.path) for c in children} or {len(area.path)})):
+        statuses = (
+            Problem.objects.filter(under(area.path))
+            .annotate(prefix=Substr("area_path", 1, length))
+            .values_list("prefix", "status")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        # Past due: read (status, due_at, area_path), as the chips' count does.
+        late = (
+            _by_recency(viewer)
+            .filter(under(area.path, "scan_path"), status__in=OPEN_STATUSES, due_at__lt=now)
+            .annotate(prefix=Substr("area_path", 1, length))
+            .values_list("prefix")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        rows = [(prefix, status, k) for prefix, status, k in statuses]
+        rows += [(prefix, "overdue", k) for prefix, k in late]
+        for prefix, key, k in rows:
+            if n == 0:
+                total[key] = total.get(key, 0) + k
+            if prefix in by_path:
+                by_path[prefix][key] = by_path[prefix].get(key, 0) + k
+    found = [OverviewRow(c, by_path[c.path]) for c in children]
+    rest = {k: v - sum(r.counts.get(k, 0) for r in found) for k, v in total.items()}
+    if any(rest.values()):
+        found.append(OverviewRow(None, rest))
+    return OverviewRow(None, total), found
+
+
 def map_points(viewer: Any, area_path: str) -> list[dict[str, Any]]:
     qs = (
         Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))

@@ -24,6 +24,7 @@ from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
 from shequ.problems.ledgers import HEADERS, ledger_rows, write_xlsx
 from shequ.problems.models import (
+    OPEN_STATUSES,
     HandlingLevel,
     LedgerType,
     ProblemCategory,
@@ -79,6 +80,36 @@ def board(request: HttpRequest) -> HttpResponse:
             "may_edit_categories": has_anywhere(request.user, Permission.PROBLEM_CATALOGUE),
         },
         status=400 if errors else 200,
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """总览: for a street, one row per community (for a community, per grid or estate) with
+    its problems in each open status, the overdue and the closed, linked to the board."""
+    code = request.GET.get("area", "").strip()
+    tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
+    if not code and not tops:
+        return redirect("problems_mine")
+    area = get_area(request.user, code, Permission.PROBLEM_VIEW) if code else tops[0]
+    if not can(request.user, Permission.PROBLEM_VIEW, area.path):
+        # Part of the area only: its totals would be the viewer's part, labelled as the whole.
+        raise Http404
+    total, rows = selectors.overview(request.user, area)
+    up = area.parent
+    if up is not None and not can(request.user, Permission.PROBLEM_VIEW, up.path):
+        up = None
+    return render(
+        request,
+        "problems/overview.html",
+        {
+            "area": area,
+            "up": up,
+            "tops": tops if len(tops) > 1 else [],
+            "total": total,
+            "rows": rows,
+            "open_labels": [Status(s).label for s in OPEN_STATUSES],
+        },
     )
 
 

@@ -30,6 +30,7 @@ PAGES = {
     "audit_verify": ("action", Permission.AUDIT_VIEW),
     "problems": ("list", Permission.PROBLEM_VIEW),
     "problems_mine": "own",
+    "problems_overview": ("object", "area", Permission.PROBLEM_VIEW),
     "problems_inbox": ("list", Permission.PROBLEM_HANDLE),
     "problems_report": ("form", Permission.PROBLEM_REPORT),
     "problems_nearby": ("lookup", "own communities"),
@@ -346,6 +347,13 @@ def test_role_sees_exactly_its_scope(world, user_key):
         )
         can_triage = sees(world, username, problem.area_path, Permission.PROBLEM_TRIAGE)
         assert r.status_code == (200 if can_triage else (400 if ok else 404)), key
+    # The overview of an area: only for who sees all of it (a part would pass for the whole).
+    for key in ("A", "A1", "A1-1", "B2"):
+        area = world.areas[key]
+        r = client.get("/problems/overview/", {"area": area.code})
+        assert r.status_code == (200 if sees(world, username, area.path, Permission.PROBLEM_VIEW) else 404), (
+            key
+        )
     # Ledgers and their export: only over areas with the export permission.
     for key in ("A1", "B2"):
         area = world.areas[key]

@@ -48,6 +48,7 @@ def reachable_urls(world):
         "/api/v1/openapi.json",
         "/problems/",
         "/problems/mine/",
+        "/problems/overview/",
         "/problems/inbox/",
         "/problems/map/",
         "/problems/new/",
