@@ -49,7 +49,12 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
     def when(value: Any) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    rows = qs.select_related("category", "area", "reporter")
+    def reporter(p: Problem) -> str:
+        name = mask_name(p.reporter.display_name or p.reporter.username)
+        # 代报: the grid worker, and the resident they reported for.
+        return f"{name}（代{mask_name(p.on_behalf_of.name)}）" if p.on_behalf_of_id else name
+
+    rows = qs.select_related("category", "area", "reporter", "on_behalf_of")
     if not rows.query.order_by:
         rows = rows.order_by("reported_at", "id")
     for p in rows.iterator(chunk_size=2000):
@@ -73,7 +78,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             p.rework_count,
             "" if p.resolved is None else ("是" if p.resolved else "否"),
             p.satisfaction or "",
-            mask_name(p.reporter.display_name or p.reporter.username),
+            reporter(p),
         ]
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shequ.access import audit
 from shequ.access.holders import holder_ids_of, holder_ids_statement, holders
+from shequ.access.models import User
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can
 from shequ.areas import geo
@@ -131,6 +132,9 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     if data.source == Source.HOTLINE and not data.hotline_order_no.strip():
         errors["hotline_order_no"] = "12345热线工单需要填写工单号"
     on_behalf = None
+    # The resident reported for, when they have an account: they follow the problem as
+    # its reporter would (我的问题, its notices, 评价 and 重新打开).
+    behalf_user: int | None = None
     if data.source == Source.ON_BEHALF:
         from shequ.people.selectors import get_resident
 
@@ -138,6 +142,13 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
             on_behalf = get_resident(actor, data.on_behalf_of or 0)  # the same 404 rule
         except NotFound:
             errors["on_behalf_of"] = "请选择代报的居民（须在您的管辖范围内）"
+        else:
+            behalf_user = (
+                User.objects.filter(resident_id=on_behalf.pk)
+                .exclude(pk=actor.pk)
+                .values_list("pk", flat=True)
+                .first()
+            )
     area, located, place_errors = _place(actor, data)
     errors.update(place_errors)
     if (
@@ -208,12 +219,14 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     )
     stored = [photos.store(p) for p in prepared]
     try:
-        if batch:
+        if batch and behalf_user is None:
             _write_in_one_batch(problem, problem_row, follower_row, event_row, triage, stored, ip)
         else:
             with transaction.atomic():
                 problem_row.insert()
                 follower_row.insert(problem_id=problem.pk)
+                if behalf_user is not None:
+                    problem.followers.add(behalf_user)
                 event = event_row.insert(problem_id=problem.pk)
                 if stored:
                     _attach(problem, event, stored, PhotoKind.REPORT)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
 from shequ.access.audit import record as audit_record
+from shequ.access.masking import mask_name
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.areas.models import Area
@@ -244,6 +245,8 @@ def detail(
         "actions": actions,
         "candidates": candidates,
         "staff_view": staff_view,
+        # The resident reported for (代报), masked as on every staff page.
+        "behalf_name": mask_name(problem.on_behalf_of.name) if staff_view and problem.on_behalf_of_id else "",
         "may_make_task": can(request.user, Permission.TASK_MANAGE, problem.area_path),
         "levels": HandlingLevel.choices,
         "roles": ResponsibleRole.choices,

@@ -344,3 +344,37 @@ def test_a_leftover_id_number_does_not_block_a_report_from_another_source(world)
     )
     assert r.status_code == 302
     assert Problem.objects.get(description="巡查发现垃圾堆放").on_behalf_of is None
+
+
+def test_the_resident_reported_for_follows_the_problem(world):
+    from shequ.access.masking import mask_name
+    from shequ.notifications.models import Notification
+    from shequ.problems.ledgers import ledger_rows
+
+    target = world.residents["A1-1-h1-r1"]
+    resident = world.user("resident@A1-1-h1")
+    assert resident.resident_id == target.pk
+    lon, lat = grid_point(world)
+    r = client_for(world.grid_worker_li).post(
+        "/problems/new/",
+        {
+            "category": "garbage",
+            "description": "代王大爷反映垃圾没人收",
+            "source": "on_behalf",
+            "lon": lon,
+            "lat": lat,
+            "on_behalf_id_number": world.full_values[target.pk][0],
+        },
+    )
+    assert r.status_code == 302
+    problem = Problem.objects.get(description="代王大爷反映垃圾没人收")
+    c = client_for(resident)
+    assert f'href="/problems/{problem.pk}/"' in c.get("/problems/mine/").content.decode()
+    assert c.get(f"/problems/{problem.pk}/").status_code == 200
+    act(world, world.secretary_zhang, problem, "accept")
+    assert Notification.objects.filter(user=resident, link=f"/problems/{problem.pk}/").exists()
+    # Staff see whom it was reported for, masked, on the page and in the ledger.
+    page = client_for(world.secretary_zhang).get(f"/problems/{problem.pk}/").content.decode()
+    assert "代报居民" in page and mask_name(target.name) in page and target.name not in page
+    (row,) = ledger_rows(Problem.objects.filter(pk=problem.pk))
+    assert row[-1].endswith(f"（代{mask_name(target.name)}）")
