@@ -3,7 +3,9 @@
 Each formula is written here once, and the same words appear in the monthly report and
 in docs/problems.md:
 
-- 应结案 (due to close): accepted problems whose 办理时限 falls in the period.
+- 应结案 (due to close): accepted problems whose 办理时限 falls in the period and has
+  passed (a report made on the 23rd counts the deadlines up to that moment; a problem
+  due on the 29th is not yet late, so it is not counted as not closed).
 - 结案 (closed): of those, the ones closed (结案) before the period ended.
 - 按期结案 (closed on time): of those, the ones closed no later than their 办理时限.
 - 结案率 = 结案 ÷ 应结案;  按期结案率 = 按期结案 ÷ 应结案.
@@ -24,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from shequ.problems.models import Status
 
@@ -79,7 +82,11 @@ class Kpis:
             return "—" if value is None else f"{value}%"
 
         return [
-            ("结案率", fmt(self.close_rate), f"结案 {self.closed} ÷ 应结案 {self.due_to_close}"),
+            (
+                "结案率",
+                fmt(self.close_rate),
+                f"结案 {self.closed} ÷ 应结案 {self.due_to_close}（本期办理时限已到的）",
+            ),
             (
                 "按期结案率",
                 fmt(self.on_time_rate),
@@ -96,9 +103,11 @@ class Kpis:
         ]
 
 
-def compute(qs: Any, start: datetime, end: datetime) -> Kpis:
-    """KPIs of the problems in ``qs`` (already scoped) for the period [start, end)."""
-    due = qs.filter(due_at__gte=start, due_at__lt=end).exclude(status__in=(Status.REJECTED, Status.MERGED))
+def compute(qs: Any, start: datetime, end: datetime, now: datetime | None = None) -> Kpis:
+    """KPIs of the problems in ``qs`` (already scoped) for the period [start, end), as
+    they stand at ``now`` (default: the present)."""
+    due_by = min(end, now or timezone.now())
+    due = qs.filter(due_at__gte=start, due_at__lt=due_by).exclude(status__in=(Status.REJECTED, Status.MERGED))
     d = due.aggregate(
         due_to_close=Count("id"),
         closed=Count("id", filter=Q(closed_at__lt=end, status__in=CLOSED)),

@@ -61,11 +61,25 @@ def test_kpi_formulas_on_a_fixture_with_known_answers(world):
     assert result.on_time_rate == Decimal("75.82")
 
 
+def test_a_report_made_mid_month_counts_only_the_deadlines_already_passed(world):
+    start, end = month_range("202610")
+    made_on = start + timedelta(days=22)  # the 23rd, before the report is due
+    bulk(world, 9, due=start + timedelta(days=5), closed=start + timedelta(days=4))
+    bulk(world, 8, due=start + timedelta(days=10), status=Status.IN_PROGRESS)  # late
+    bulk(world, 10, due=start + timedelta(days=28), status=Status.IN_PROGRESS)  # not yet due
+    scoped = Problem.objects.filter(area_path__startswith=world.areas["A1-1"].path)
+    result = kpi.compute(scoped, start, end, now=made_on)
+    assert (result.due_to_close, result.closed) == (17, 9)
+    assert result.close_rate == Decimal("52.94")
+    # After the month, every deadline of the month counts.
+    assert kpi.compute(scoped, start, end, now=end + timedelta(days=3)).due_to_close == 27
+
+
 def test_rates_with_nothing_to_divide_by_are_a_dash(world):
     start, end = month_range("199001")
     result = kpi.compute(Problem.objects.none(), start, end)
     assert result.close_rate is None
-    assert ("结案率", "—", "结案 0 ÷ 应结案 0") in result.rows()
+    assert ("结案率", "—", "结案 0 ÷ 应结案 0（本期办理时限已到的）") in result.rows()
 
 
 def _closed(world, satisfaction=5):
