@@ -52,7 +52,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
     def reporter(p: Problem) -> str:
         name = mask_name(p.reporter.display_name or p.reporter.username)
         # 代报: the grid worker, and the resident they reported for.
-        return f"{name}（代{mask_name(p.on_behalf_of.name)}）" if p.on_behalf_of_id else name
+        return f"{name}（代{mask_name(p.on_behalf_of.name)}）" if p.on_behalf_of else name
 
     rows = qs.select_related("category", "area", "reporter", "on_behalf_of")
     if not rows.query.order_by:

@@ -246,7 +246,7 @@ def detail(
         "candidates": candidates,
         "staff_view": staff_view,
         # The resident reported for (代报), masked as on every staff page.
-        "behalf_name": mask_name(problem.on_behalf_of.name) if staff_view and problem.on_behalf_of_id else "",
+        "behalf_name": mask_name(problem.on_behalf_of.name) if staff_view and problem.on_behalf_of else "",
         "may_make_task": can(request.user, Permission.TASK_MANAGE, problem.area_path),
         "levels": HandlingLevel.choices,
         "roles": ResponsibleRole.choices,
