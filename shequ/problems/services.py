@@ -608,8 +608,8 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def send_due_reminders(now: Any = None) -> tuple[int, int]:
-    """Tell assignees about problems due within a fifth of their time limit (at least an
-    hour) and about those past due, once each. Returns (due soon, overdue) counts."""
+    """Tell assignees about problems due within a fifth of their category's time limit (at
+    least an hour) and about those past due, once each. Returns (due soon, overdue) counts."""
     now = now or timezone.now()
     soon = overdue = 0
     open_dispatched = Problem.objects.filter(
@@ -623,9 +623,10 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
                 overdue += 1
     for p in open_dispatched.filter(reminder_stage=0, due_at__gte=now):
         assert p.due_at is not None
-        window = max(
-            timedelta(hours=1), (p.due_at - p.dispatched_at) / 5 if p.dispatched_at else timedelta(hours=1)
-        )
+        # A fifth of the time limit the problem was given (a reopened problem's fresh
+        # limit counts from the reopening, not from its first dispatch).
+        limit = timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
+        window = max(timedelta(hours=1), limit / 5)
         if p.due_at - now <= window:
             with transaction.atomic():
                 if Problem.objects.filter(pk=p.pk, reminder_stage=0).update(reminder_stage=1):

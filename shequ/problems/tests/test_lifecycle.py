@@ -207,9 +207,17 @@ def test_the_person_who_reported_back_cannot_verify_their_own_work(world):
 
 def test_a_reopened_problem_gets_a_fresh_time_limit(world):
     p = _closed(world, days_ago=3)
-    Problem.objects.filter(pk=p.pk).update(due_at=timezone.now() - timedelta(days=5))
+    first = timezone.now() - timedelta(days=10)  # dispatched long before
+    Problem.objects.filter(pk=p.pk).update(due_at=first + timedelta(days=1), dispatched_at=first)
     p = act(world, world.resident_wang, p, "reopen", note="又堵了")
     assert not p.overdue and p.due_at > timezone.now() + timedelta(hours=23)
+    # Its fresh limit is not near its end: no 即将到期 the moment it is reopened.
+    from shequ.problems.services import send_due_reminders
+
+    send_due_reminders(now=timezone.now() + timedelta(minutes=1))
+    assert not Notification.objects.filter(link=f"/problems/{p.pk}/", text__startswith="即将到期").exists()
+    send_due_reminders(now=p.due_at - timedelta(minutes=30))
+    assert Notification.objects.filter(link=f"/problems/{p.pk}/", text__startswith="即将到期").exists()
 
 
 # Seed 004's examples (004_6e582914e595eab2.txt): 小问题不出小区、大问题不出社区.
