@@ -578,9 +578,15 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
 
 def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     p.urge_count += 1
-    return {"urge": p.urge_count}, [p.assignee] if p.assignee else list(
-        holders(Permission.PROBLEM_HANDLE, p.area_path)
-    )
+    # The urging goes to whoever the problem now waits on: the triage staff to dispatch
+    # it, the verifiers to check what was reported back, else its handler.
+    if p.status == Status.ACCEPTED:
+        told = list(holders(Permission.PROBLEM_TRIAGE, p.area_path))
+    elif p.status == Status.REPORTED_BACK:
+        told = list(holders(Permission.PROBLEM_VERIFY, p.area_path))
+    else:
+        told = [p.assignee] if p.assignee else list(holders(Permission.PROBLEM_HANDLE, p.area_path))
+    return {"urge": p.urge_count}, told
 
 
 _HANDLERS = {

@@ -178,6 +178,27 @@ def test_urge_counts_and_notifies_the_assignee(world):
         act(world, world.grid_worker_li, p, "urge")
 
 
+def test_urge_goes_to_whoever_the_problem_waits_on(world):
+    staff, grid = world.users["community_staff@A1"], world.grid_worker_li
+
+    def urged(user, p):
+        return Notification.objects.filter(user=user, link=f"/problems/{p.pk}/", text__contains="督办").exists()
+
+    # 立案 but not dispatched: the triage staff are urged to dispatch it.
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    act(world, world.secretary_zhang, p, "urge", note="请尽快派遣")
+    assert urged(staff, p) and not urged(grid, p)
+    # Reported back: the verifiers are urged to check it, not the worker who reported back.
+    q = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, q, "accept")
+    act(world, world.secretary_zhang, q, "dispatch")
+    act(world, grid, q, "start")
+    act(world, grid, q, "report_back", note="已调解", photos=[jpeg()])
+    act(world, world.street_chen, q, "urge", note="尽快核查")
+    assert urged(staff, q) and urged(world.secretary_zhang, q) and not urged(grid, q)
+
+
 def test_overdue_is_computed_from_the_due_time(world):
     p = report(world, category="safety_hazard")
     act(world, world.secretary_zhang, p, "accept")
