@@ -182,7 +182,9 @@ def test_urge_goes_to_whoever_the_problem_waits_on(world):
     staff, grid = world.users["community_staff@A1"], world.grid_worker_li
 
     def urged(user, p):
-        return Notification.objects.filter(user=user, link=f"/problems/{p.pk}/", text__contains="督办").exists()
+        return Notification.objects.filter(
+            user=user, link=f"/problems/{p.pk}/", text__contains="督办"
+        ).exists()
 
     # 立案 but not dispatched: the triage staff are urged to dispatch it.
     p = report(world, category="neighbour_dispute")
