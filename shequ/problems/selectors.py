@@ -349,9 +349,12 @@ def open_by_grid(viewer: Any, area_path: str) -> dict[str, int]:
 def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
     """The lifecycle actions this user may take on this problem now: (action, label)."""
     from shequ.problems.lifecycle import OWNER, TRANSITIONS, allowed_from
+    from shequ.problems.routing import next_level
 
     out = []
     for action in allowed_from(problem.status):
+        if action == "escalate" and next_level(problem.handling_level) is None:
+            continue  # already at the top level (职能部门): the service would refuse it
         rule = TRANSITIONS[action]
         for perm in rule.permissions:
             mine = perm == OWNER and (

@@ -7,7 +7,7 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.notifications.models import Notification
 from shequ.problems.lifecycle import TRANSITIONS
 from shequ.problems.models import AgendaItem, Problem, Status
-from shequ.problems.selectors import my_problems, problem_list
+from shequ.problems.selectors import actions_for, my_problems, problem_list
 from shequ.problems.tests.helpers import act, jpeg, report
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +108,8 @@ def test_escalation_goes_one_level_up_and_street_problems_join_the_agenda(world)
     assert AgendaItem.objects.filter(problem=p, street=world.areas["A"]).exists()
     p = act(world, world.street_chen, p, "escalate", note="超出街道职能")
     assert p.handling_level == "department"
+    # Neither offered on the page nor in the API's allowed actions, and refused if sent.
+    assert "escalate" in TRANSITIONS and "escalate" not in dict(actions_for(world.street_chen, p))
     with pytest.raises(ValidationFailed, match="已是最高处置层级"):
         act(world, world.street_chen, p, "escalate", note="再上报")
 
