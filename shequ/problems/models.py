@@ -197,6 +197,12 @@ class Problem(models.Model):
             models.Index(
                 fields=["assignee"], condition=models.Q(assignee__isnull=False), name="problem_assignee_idx"
             ),
+            # 12345 work orders, looked up so that one order is entered once.
+            models.Index(
+                fields=["hotline_order_no"],
+                condition=~models.Q(hotline_order_no=""),
+                name="problem_hotline_order_idx",
+            ),
             models.Index(
                 fields=["merged_into"],
                 condition=models.Q(merged_into__isnull=False),

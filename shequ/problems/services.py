@@ -21,6 +21,7 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes
 from shequ.core import rawsql
 from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.texts import too_long
 from shequ.notifications.services import notices as notification_rows
 from shequ.notifications.services import notify
 from shequ.problems import photos, routing
@@ -129,8 +130,18 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         can(actor, Permission.PROBLEM_HANDLE, path) for _, path in assignments(actor)
     ):
         errors["source"] = "只有网格员和社区工作人员可以代报、录入热线工单或巡查问题"
-    if data.source == Source.HOTLINE and not data.hotline_order_no.strip():
+    order_no = data.hotline_order_no.strip()
+    if data.source == Source.HOTLINE and not order_no:
         errors["hotline_order_no"] = "12345热线工单需要填写工单号"
+    too_long(
+        errors, [("hotline_order_no", "12345工单号", order_no, 40), ("address", "地址", data.address, 200)]
+    )
+    if order_no and "hotline_order_no" not in errors:
+        # One work order is one problem: a second entry of it would be counted twice in
+        # the 接诉即办 ledger and the monthly report.
+        entered = Problem.objects.filter(hotline_order_no=order_no).exclude(status=Status.MERGED).first()
+        if entered is not None:
+            errors["hotline_order_no"] = f"工单号 {order_no} 已录入为问题 {entered.number}，请勿重复录入"
     on_behalf = None
     # The resident reported for, when they have an account: they follow the problem as
     # its reporter would (我的问题, its notices, 评价 and 重新打开).
@@ -186,12 +197,12 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         category=category,
         description=description,
         source=data.source,
-        hotline_order_no=data.hotline_order_no.strip(),
+        hotline_order_no=order_no,
         reporter=actor,
         on_behalf_of=on_behalf,
         lon=data.lon,
         lat=data.lat,
-        address=data.address.strip()[:200],
+        address=data.address.strip(),
         area=area,
         area_path=area.path,
         located=located,

@@ -276,3 +276,16 @@ def test_each_seed_example_lands_on_its_level_and_responsible_party(world, code)
     area_kind = {"estate": "grid", "community": "community"}.get(level, "street")
     assert (p.handling_level, p.responsible_role, p.responsible_area.kind) == (level, role, area_kind)
     assert p.assignee == world.users[holder]
+
+
+def test_a_hotline_order_is_entered_once_and_long_texts_are_refused(world):
+    staff = world.users["community_staff@A1"]
+    first = report(world, staff, source="hotline", hotline_order_no="GD2026112300001")
+    with pytest.raises(ValidationFailed) as refused:
+        report(world, staff, source="hotline", hotline_order_no=" GD2026112300001 ")
+    assert first.number in refused.value.fields["hotline_order_no"]
+    with pytest.raises(ValidationFailed) as refused:
+        report(world, staff, source="hotline", hotline_order_no="G" * 41, address="长" * 201)
+    assert "不能超过 40 个字" in refused.value.fields["hotline_order_no"]
+    assert "不能超过 200 个字" in refused.value.fields["address"]
+    assert Problem.objects.filter(source="hotline").count() == 1
