@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from django.db import DataError
@@ -63,7 +64,8 @@ _MESSAGES = {
 }
 
 
-def _field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Pydantic's errors as ``{field: Chinese message}``, for a handler that validates itself."""
     fields: dict[str, str] = {}
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
@@ -92,7 +94,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        fields = _field_errors(list(exc.errors))
+        fields = field_errors(list(exc.errors))
         message = "；".join(f"{k}：{v}" for k, v in fields.items())
         return error(request, api, 422, "invalid", f"请求参数有误：{message}", fields)
 

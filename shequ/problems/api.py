@@ -11,6 +11,7 @@ from pydantic import ValidationError as PydanticError
 
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import get_area
+from shequ.core.api import field_errors
 from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
@@ -224,8 +225,6 @@ def list_problems(
 ) -> Any:
     """Problems in the caller's scope; ``mine=true``: those the caller reported or follows
     (a resident's 我的问题)."""
-    if mine:
-        return selectors.my_problems(request.user)
     path = get_area(request.user, area).path if area else ""
     f = selectors.Filters(
         status=status, category=category, area=path, level=level, source=source, overdue=overdue
@@ -233,6 +232,8 @@ def list_problems(
     errors = selectors.filter_errors(f)
     if errors:
         raise ValidationFailed(errors)
+    if mine:
+        return selectors.my_problems(request.user, f)
     return selectors.problem_list(request.user, f)
 
 
@@ -255,9 +256,7 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
             **{k: v for k, v in data.items() if v not in ("", None)} | {"action": data.get("action", "")}
         )
     except PydanticError as exc:
-        raise ValidationFailed(
-            {".".join(str(p) for p in e["loc"]): "格式不正确" for e in exc.errors()}
-        ) from None
+        raise ValidationFailed(field_errors(exc.errors())) from None
     problem = services.transition(
         request.user,
         problem_id,

@@ -161,12 +161,14 @@ def _filtered(qs: Any, f: Filters, path_field: str, status_field: str) -> Any:
     return qs
 
 
-def my_problems(viewer: Any) -> QuerySet[Problem]:
-    """我的问题: what the viewer reported, and what they follow after a merge."""
+def my_problems(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
+    """我的问题: what the viewer reported, and what they follow (after a merge, or as the
+    resident a grid worker reported for), with the board's filters if given."""
     ids = Problem.objects.filter(Q(reporter=viewer) | Q(followers=viewer)).values("pk")
-    return (
-        Problem.objects.filter(pk__in=ids).select_related("category", "area").order_by("-reported_at", "-id")
-    )
+    qs = Problem.objects.filter(pk__in=ids)
+    if filters is not None:
+        qs = _filtered(qs, filters, "area_path", "status")
+    return qs.select_related("category", "area").order_by("-reported_at", "-id")
 
 
 def inbox(viewer: Any) -> QuerySet[Problem]:

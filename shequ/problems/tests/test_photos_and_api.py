@@ -10,7 +10,7 @@ from PIL import Image
 
 from shequ.core.errors import ValidationFailed
 from shequ.problems import photos
-from shequ.problems.models import Problem
+from shequ.problems.models import Problem, Status
 from shequ.problems.tests.helpers import act, grid_point, jpeg, report
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +272,23 @@ def test_a_merged_reporter_sees_staff_but_not_the_first_reporter_by_name(world):
     assert staff.get(f"/api/v1/problems/{first.pk}").json()["timeline"][0]["actor"] == str(
         world.resident_wang
     )
+
+
+def test_my_problems_in_the_api_take_the_filters_and_name_a_bad_one(world):
+    done = report(world)
+    Problem.objects.filter(pk=done.pk).update(status=Status.CLOSED)
+    waiting = report(world)
+    own = Client()
+    own.force_login(world.resident_wang)
+    for status, expected in (("closed", [done.pk]), ("reported", [waiting.pk])):
+        items = own.get("/api/v1/problems/", {"mine": "true", "status": status}).json()["items"]
+        assert [i["id"] for i in items] == expected, status
+    r = own.get("/api/v1/problems/", {"mine": "true", "status": "foo"})
+    assert r.status_code == 400 and "状态" in r.json()["fields"]["status"]
+    # A transition's bad value says what is expected, not only that it is wrong.
+    r = own.post(
+        f"/api/v1/problems/{done.pk}/transitions",
+        {"action": "evaluate", "satisfaction": "abc"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["fields"]["satisfaction"] == "必须是整数"
