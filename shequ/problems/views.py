@@ -458,7 +458,9 @@ def reports(request: HttpRequest) -> HttpResponse:
             "runs": runs,
             "areas": areas,
             "error": error,
-            "month_input": f"{today:%Y-%m}",
+            # After an error the form keeps what was chosen.
+            "month_input": request.POST.get("month", "")[:20] if error else f"{today:%Y-%m}",
+            "chosen_area": request.POST.get("area", "") if error else "",
             "due": today.replace(day=25),
             "current": request.GET.get("run", ""),
         },

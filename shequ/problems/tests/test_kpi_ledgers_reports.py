@@ -184,3 +184,6 @@ def test_a_bad_month_or_ledger_type_on_the_pages_is_named_not_replaced(world):
     r = c.post("/problems/reports/", {"area": world.areas["A1"].code, "month": "2026-13"})
     assert r.status_code == 400 and "月份格式为" in r.content.decode()
     assert ReportRun.objects.count() == before  # no report was queued for another month
+    # The form keeps the area and the month that were entered.
+    page = r.content.decode()
+    assert f'value="{world.areas["A1"].code}" selected' in page and 'value="2026-13"' in page
