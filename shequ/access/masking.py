@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+# In free text (a problem's description, a note): an ID number (18 characters, the last
+# may be X), a mobile number, or a landline with its area code, not inside a longer run
+# of digits (an order number, a sum).
+_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-\d{7,8})(?![0-9A-Za-z])")
+
 
 def mask_id_number(value: str) -> str:
     """110105194912310021 → 110***********0021: first 3 and last 4 kept."""
@@ -60,3 +67,16 @@ def mask_name(value: str) -> str:
     }
     keep = 2 if value[:2] in compound and len(value) > 2 else 1
     return value[:keep] + "*" * (len(value) - keep)
+
+
+def mask_free_text(value: str) -> str:
+    """ID and phone numbers that someone typed into a text, masked as everywhere else:
+    "电话18271818316" → "电话182****8316"."""
+    if not value:
+        return value
+
+    def one(match: re.Match[str]) -> str:
+        found = match.group(1)
+        return mask_id_number(found) if len(found) == 18 else mask_phone(found)
+
+    return _IN_TEXT.sub(one, value)

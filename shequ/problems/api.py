@@ -79,6 +79,11 @@ class ProblemOut(ProblemFields):
     def resolve_area_name(obj: Problem) -> str:
         return obj.area.name
 
+    @staticmethod
+    def resolve_description(obj: Problem, context: Any) -> str:
+        request = (context or {}).get("request")
+        return selectors.shown_description(getattr(request, "user", None), obj)
+
 
 class EventOut(Schema):
     action: str
@@ -113,6 +118,7 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
     base = ProblemOut.from_orm(problem).dict()
     return {
         **base,
+        "description": selectors.shown_description(viewer, problem),
         "timeline": [
             {
                 "action": e.action,

@@ -11,7 +11,7 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from shequ.access.masking import mask_name
+from shequ.access.masking import mask_free_text, mask_name
 from shequ.problems.models import LedgerType, Problem
 
 HEADERS = [
@@ -67,7 +67,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             p.hotline_order_no,
             p.area.name,
             p.address,
-            p.description,
+            mask_free_text(p.description),
             p.get_handling_level_display(),
             p.get_responsible_role_display(),
             p.responsible_party,

@@ -12,6 +12,7 @@ from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from shequ.access.masking import mask_free_text
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.paths import under
@@ -58,6 +59,10 @@ def timeline(viewer: Any, problem: Problem) -> list[Any]:
     "我", and every other resident as "居民": who reported a problem, above all through
     民意直通车, is not shown to other residents."""
     events = list(problem.events.select_related("actor").prefetch_related("photos"))
+    for e in events:
+        # A number someone typed into their note is shown masked to everyone else.
+        if e.actor_id != viewer.pk:
+            e.note = mask_free_text(e.note)
     if can(viewer, Permission.PROBLEM_VIEW, problem.area_path):
         for e in events:
             e.actor_label = str(e.actor) if e.actor else "系统"
@@ -78,6 +83,15 @@ def timeline(viewer: Any, problem: Problem) -> list[Any]:
         else:
             e.actor_label = str(e.actor)
     return events
+
+
+def shown_description(viewer: Any, problem: Problem) -> str:
+    """The description as this viewer sees it: ID and phone numbers typed into it are
+    masked for everyone but its reporter (staff find the person in the registry, where
+    showing the full number is a recorded act)."""
+    if problem.reporter_id == getattr(viewer, "pk", None):
+        return problem.description
+    return mask_free_text(problem.description)
 
 
 @dataclass

@@ -240,6 +240,7 @@ def detail(
         )[:5]
     context = {
         "problem": problem,
+        "description": selectors.shown_description(request.user, problem),
         "events": selectors.timeline(request.user, problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": actions,

@@ -280,12 +280,13 @@ def test_each_seed_example_lands_on_its_level_and_responsible_party(world, code)
 
 def test_a_hotline_order_is_entered_once_and_long_texts_are_refused(world):
     staff = world.users["community_staff@A1"]
-    first = report(world, staff, source="hotline", hotline_order_no="GD2026112300001")
+    first = report(world, staff, source="hotline", hotline_order_no="CS-ONCE-0001")
     with pytest.raises(ValidationFailed) as refused:
-        report(world, staff, source="hotline", hotline_order_no=" GD2026112300001 ")
+        report(world, staff, source="hotline", hotline_order_no=" CS-ONCE-0001 ")
     assert first.number in refused.value.fields["hotline_order_no"]
     with pytest.raises(ValidationFailed) as refused:
         report(world, staff, source="hotline", hotline_order_no="G" * 41, address="长" * 201)
     assert "不能超过 40 个字" in refused.value.fields["hotline_order_no"]
     assert "不能超过 200 个字" in refused.value.fields["address"]
-    assert Problem.objects.filter(source="hotline").count() == 1
+    assert Problem.objects.filter(hotline_order_no__startswith="CS-ONCE").count() == 1
+    assert not Problem.objects.filter(hotline_order_no__startswith="GGGG").exists()

@@ -292,3 +292,33 @@ def test_my_problems_in_the_api_take_the_filters_and_name_a_bad_one(world):
         content_type="application/json",
     )
     assert r.status_code == 400 and r.json()["fields"]["satisfaction"] == "必须是整数"
+
+
+def test_numbers_typed_into_a_description_are_masked_for_all_but_the_reporter(world):
+    from shequ.problems.ledgers import ledger_rows
+    from shequ.problems.services import ReportInput, report_problem
+
+    lon, lat = grid_point(world)
+    text = "楼上漏水，我是王，电话18271818316，身份证11010519491231002X"
+    p, _ = report_problem(
+        world.resident_wang, ReportInput(category="blocked_drain", description=text, lon=lon, lat=lat)
+    )
+    act(world, world.secretary_zhang, p, "accept", note="已联系13912345678")
+    staff = Client()
+    staff.force_login(world.secretary_zhang)
+    shown = [
+        staff.get(f"/problems/{p.pk}/").content.decode(),
+        json.dumps(staff.get(f"/api/v1/problems/{p.pk}").json(), ensure_ascii=False),
+        json.dumps(staff.get("/api/v1/problems/").json(), ensure_ascii=False),
+        " ".join(map(str, next(ledger_rows(Problem.objects.filter(pk=p.pk))))),
+    ]
+    for body in shown:
+        assert "18271818316" not in body and "11010519491231002X" not in body
+    assert "182****8316" in shown[0] and "110***********002X" in shown[1] and "182****8316" in shown[2]
+    # The reporter sees what they wrote; the staff member's number in a note is masked to them.
+    own = Client()
+    own.force_login(world.resident_wang)
+    mine = own.get(f"/api/v1/problems/{p.pk}").json()
+    assert mine["description"] == text
+    assert "139****5678" in mine["timeline"][-1]["note"]
+    assert "13912345678" in staff.get(f"/problems/{p.pk}/").content.decode()
