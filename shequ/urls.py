@@ -53,6 +53,7 @@ urlpatterns = [
     path("problems/map/", problem_views.problem_map, name="problems_map"),
     path("problems/<int:problem_id>/", problem_views.detail, name="problem"),
     path("problems/<int:problem_id>/act/", problem_views.act, name="problem_act"),
+    path("problems/<int:problem_id>/follow/", problem_views.follow, name="problem_follow"),
     path("problems/photos/<int:photo_id>/", problem_views.photo, name="problem_photo"),
     path("problems/ledgers/", problem_views.ledgers, name="problems_ledgers"),
     path("problems/categories/", problem_views.categories, name="problems_categories"),

@@ -248,6 +248,13 @@ def get_problem(request: HttpRequest, problem_id: int) -> Any:
     return detail(selectors.get_problem(request.user, problem_id), request.user)
 
 
+@router.post("/problems/{problem_id}/follow", response=ProblemDetailOut, summary="关注附近已上报的同一问题")
+def follow(request: HttpRequest, problem_id: int) -> Any:
+    """A resident who meets a problem already reported nearby follows it instead of
+    reporting it again (open problems of their community; never a 民意直通车 report)."""
+    return detail(services.follow(request.user, problem_id, ip=client_ip(request)), request.user)
+
+
 @router.post(
     "/problems/{problem_id}/transitions",
     response=ProblemDetailOut,

@@ -27,6 +27,7 @@ from shequ.notifications.services import notify
 from shequ.problems import photos, routing
 from shequ.problems.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
 from shequ.problems.models import (
+    OPEN_STATUSES,
     AgendaItem,
     HandlingLevel,
     PhotoKind,
@@ -373,6 +374,28 @@ def _may(actor: Any, problem: Problem, permissions: tuple[str, ...]) -> bool:
         elif can(actor, perm, problem.area_path):
             return True
     return False
+
+
+def follow(actor: Any, problem_id: int, *, ip: str = "") -> Problem:
+    """关注: a resident who meets a problem already reported nearby follows it instead of
+    reporting it again, and is then told of its steps as its reporter is. Open problems of
+    the resident's own community only, and never a 民意直通车 report (what someone wrote
+    through it is theirs alone); anything else is the same 404 as a missing problem."""
+    problem = (
+        Problem.objects.select_related("area", "category")
+        .filter(pk=problem_id, status__in=OPEN_STATUSES)
+        .exclude(source=Source.OPINION_CHANNEL)
+        .first()
+    )
+    if problem is None or not (
+        can(actor, Permission.PROBLEM_REPORT, problem.area_path)
+        or _resident_in_community(actor, problem.area)
+    ):
+        raise NotFound("问题")
+    with transaction.atomic():
+        problem.followers.add(actor)
+        audit.record(actor, "problem.follow", area_path=problem.area_path, obj=problem, ip=ip)
+    return problem
 
 
 def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = "") -> Problem:

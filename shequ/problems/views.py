@@ -219,7 +219,17 @@ def nearby(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return HttpResponse("")
     found = selectors.nearby_open(request.user, request.GET.get("category", ""), lon, lat)
-    return render(request, "problems/partials/nearby.html", {"found": found})
+    # Each with whether the viewer may open it (else it is named without a link) and may
+    # follow it instead of reporting it again.
+    rows = [(p, selectors.may_see(request.user, p), p.source != Source.OPINION_CHANNEL) for p in found]
+    return render(request, "problems/partials/nearby.html", {"found": rows})
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, problem_id: int) -> HttpResponse:
+    problem = services.follow(request.user, problem_id, ip=client_ip(request))
+    return redirect("problem", problem_id=problem.pk)
 
 
 @login_required

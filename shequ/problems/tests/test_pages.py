@@ -378,3 +378,27 @@ def test_the_resident_reported_for_follows_the_problem(world):
     assert "代报居民" in page and mask_name(target.name) in page and target.name not in page
     (row,) = ledger_rows(Problem.objects.filter(pk=problem.pk))
     assert row[-1].endswith(f"（代{mask_name(target.name)}）")
+
+
+def test_a_neighbour_follows_a_problem_already_reported_instead_of_reporting_it_again(world):
+    from shequ.notifications.models import Notification
+
+    p = report(world)
+    channel = report(world, source="opinion_channel")
+    neighbour = world.user("resident@A1-1-h2")
+    c = client_for(neighbour)
+    lon, lat = grid_point(world)
+    shown = c.get("/problems/nearby/", {"category": "blocked_drain", "lon": lon, "lat": lat}).content.decode()
+    # Named without a link they could not open; followable, except the 民意直通车 report.
+    assert p.number in shown and f'href="/problems/{p.pk}/"' not in shown
+    assert f"/problems/{p.pk}/follow/" in shown and f"/problems/{channel.pk}/follow/" not in shown
+    r = c.post(f"/problems/{p.pk}/follow/")
+    assert r.status_code == 302 and c.get(r["Location"]).status_code == 200
+    assert f'href="/problems/{p.pk}/"' in c.get("/problems/mine/").content.decode()
+    act(world, world.secretary_zhang, p, "accept")
+    assert Notification.objects.filter(user=neighbour, link=f"/problems/{p.pk}/").exists()
+    # Never a 民意直通车 report, nor another community's problem: the same 404 as a missing one.
+    assert c.post(f"/problems/{channel.pk}/follow/").status_code == 404
+    assert client_for(world.user("resident@A2-1-h1")).post(f"/problems/{p.pk}/follow/").status_code == 404
+    assert c.post(f"/api/v1/problems/{channel.pk}/follow").status_code == 404
+    assert c.post(f"/api/v1/problems/{p.pk}/follow").json()["id"] == p.pk
