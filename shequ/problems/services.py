@@ -30,6 +30,7 @@ from shequ.problems.models import (
     OPEN_STATUSES,
     AgendaItem,
     HandlingLevel,
+    LedgerType,
     PhotoKind,
     Problem,
     ProblemCategory,
@@ -210,7 +211,7 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         # The category's defaults; the place-specific proposal is made at 立案.
         handling_level=category.handling_level,
         responsible_role=category.responsible_role,
-        ledger_type=category.ledger_type,
+        ledger_type=_ledger_type(category, data.source),
         month=f"{timezone.localtime(now):%Y%m}",
         reported_at=now,
         idempotency_key=data.idempotency_key[:80],
@@ -250,6 +251,13 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         photos.remove(stored)
         raise
     return problem, True
+
+
+def _ledger_type(category: ProblemCategory, source: str) -> str:
+    """The ledger a problem is kept in: its category's, except that every 12345 work
+    order is kept in 接诉即办, whatever it is about (that ledger is where the hotline's
+    orders, their deadlines and answers are accounted for)."""
+    return LedgerType.HOTLINE if source == Source.HOTLINE else category.ledger_type
 
 
 _NEXT_PROBLEM_ID = "SELECT nextval(pg_get_serial_sequence('problems_problem', 'id'))"
@@ -757,7 +765,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
             located=row.area.kind == AreaKind.GRID,
             handling_level=row.category.handling_level,
             responsible_role=row.category.responsible_role,
-            ledger_type=row.category.ledger_type,
+            ledger_type=_ledger_type(row.category, row.source),
             month=f"{timezone.localtime(row.reported_at):%Y%m}",
             reported_at=row.reported_at,
             responsible_party=row.responsible_party,

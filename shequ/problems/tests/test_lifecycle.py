@@ -289,4 +289,7 @@ def test_a_hotline_order_is_entered_once_and_long_texts_are_refused(world):
     assert "不能超过 40 个字" in refused.value.fields["hotline_order_no"]
     assert "不能超过 200 个字" in refused.value.fields["address"]
     assert Problem.objects.filter(hotline_order_no__startswith="CS-ONCE").count() == 1
+    # Kept in the 接诉即办 ledger whatever it is about (a blocked drain here).
+    assert (first.category.code, first.ledger_type) == ("blocked_drain", "hotline")
+    assert report(world, staff).ledger_type == first.category.ledger_type != "hotline"
     assert not Problem.objects.filter(hotline_order_no__startswith="GGGG").exists()
