@@ -104,11 +104,18 @@ def account_for_user(user: Any) -> Account:
     found = Account.objects.filter(user_id=user.pk).first()
     if found is not None:
         return found
-    home = user_home_path(user)
+    resident = getattr(user, "resident", None)
+    homes = [path for role, path in assignments(user) if role == Role.RESIDENT]
+    if resident is None and not homes:
+        # A partner unit's or a staff login is not a private person of the area: a unit's
+        # points go to the unit's account, and staff earn none.
+        raise ValidationFailed(
+            {"account": "只有本社区的居民和党员可以开立个人积分账户；共建单位的积分记入单位账户"}
+        )
+    home = str(resident.area_path) if resident is not None else max(homes, key=len)
     if len(codes(home)) < 2:
         raise ValidationFailed({"account": "您不属于任何社区，无法开立积分账户"})
     community = _community(home)
-    resident = getattr(user, "resident", None)
     kind = (
         AccountKind.PARTY_MEMBER
         if resident is not None and resident.party_member_kind

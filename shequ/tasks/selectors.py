@@ -43,6 +43,31 @@ def claimer_communities(viewer: Any) -> list[str]:
     return sorted(found)
 
 
+PUBLIC_CLAIM_REFUSED = (
+    "公开任务面向本社区的居民和党员，不能以个人名义接单；共建单位请承接派给本单位的定向任务"
+)
+
+
+def resident_communities(viewer: Any) -> list[str]:
+    """The communities where the viewer lives (their household in the registry, or a
+    resident's role on a household): the public tasks they may claim as a private person."""
+    from shequ.access.roles import Role
+
+    found = {community_of(path) for role, path in assignments(viewer) if role == Role.RESIDENT}
+    resident = getattr(viewer, "resident", None) if getattr(viewer, "resident_id", None) else None
+    if resident is not None:
+        found.add(community_of(resident.area_path))
+    return sorted(c for c in found if c)
+
+
+def public_claim_refusal(viewer: Any, task: Task) -> str:
+    """Why the viewer, who sees this public task (a partner unit's login in its community),
+    may not claim it; "" when they may or the task is not public."""
+    if task.audience != Audience.PUBLIC or task.community_path in resident_communities(viewer):
+        return ""
+    return PUBLIC_CLAIM_REFUSED if task.community_path in claimer_communities(viewer) else ""
+
+
 def viewer_units(viewer: Any) -> list[int]:
     if not getattr(viewer, "is_authenticated", False):
         return []
@@ -120,7 +145,8 @@ def get_task(viewer: Any, task_id: int) -> Task:
 def claim_unit(viewer: Any, task: Task) -> tuple[bool, PartnerUnit | None]:
     """(may claim, the unit claimed for) under the task's audience."""
     if task.audience == Audience.PUBLIC:
-        return task.community_path in claimer_communities(viewer), None
+        # As a private person: a resident of the task's community, never a unit's login.
+        return task.community_path in resident_communities(viewer), None
     unit = task.target_units.filter(members=viewer).first()
     if unit is not None:
         return True, unit

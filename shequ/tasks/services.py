@@ -52,7 +52,14 @@ from shequ.tasks.models import (
     Venue,
     VenueKind,
 )
-from shequ.tasks.selectors import claim_unit, community_of, get_claim, get_monthly_list, get_task
+from shequ.tasks.selectors import (
+    claim_unit,
+    community_of,
+    get_claim,
+    get_monthly_list,
+    get_task,
+    public_claim_refusal,
+)
 
 TASK_LABELS = dict(TaskStatus.choices)
 CLAIM_LABELS = dict(ClaimStatus.choices)
@@ -462,6 +469,9 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
     """接单: take one place of a published task, within its deadline and the person's cap."""
     task = get_task(actor, task_id)
     may, unit = claim_unit(actor, task)
+    refusal = public_claim_refusal(actor, task)
+    if refusal:
+        raise ValidationFailed({"task": refusal})
     if not may:
         raise ValidationFailed(
             {"task": "这个任务不面向您（公开任务限本社区居民，定向任务限指定单位或服务队）"}

@@ -242,6 +242,7 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
     own = task.claims.filter(user__pk=request.user.pk or 0).exclude(status="withdrawn").first()
     may_claim = may_claim and task.status == TaskStatus.PUBLISHED and own is None
     closed = selectors.claim_closed_reason(task) if may_claim else ""
+    refused = selectors.public_claim_refusal(request.user, task) if own is None else ""
     return render(
         request,
         "tasks/detail.html",
@@ -251,6 +252,7 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
             "own": own,
             "may_claim": may_claim and not closed,
             "claim_closed": closed,
+            "claim_refused": refused,
             "unit": unit,
             "actions": selectors.task_actions(request.user, task),
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
