@@ -31,7 +31,11 @@ from shequ.points.models import AccountKind, OrderStatus, ServiceKind
 def my_points(request: HttpRequest) -> HttpResponse:
     account = selectors.own_account(request.user)
     page = CappedPaginator(selectors.my_entries(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "points/mine.html", {"account": account, "page": page})
+    return render(
+        request,
+        "points/mine.html",
+        {"account": account, "page": page, "units": selectors.unit_accounts(request.user)},
+    )
 
 
 @login_required

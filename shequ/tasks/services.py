@@ -601,7 +601,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 )
             if data.action in ("accept", "return"):
                 text = (
-                    f"您的任务“{task.title}”已验收，获得 {task.points} 积分"
+                    _accepted_text(task, claim)
                     if data.action == "accept"
                     else f"您的任务“{task.title}”被退回：{note}"
                     + ("（任务已结束，接单随之结束）" if target == ClaimStatus.WITHDRAWN else "")
@@ -643,6 +643,13 @@ def _end_unproved_claims(actor: Any, task: Task) -> int:
         )
         notify([claim.user], f"任务“{task.title}”已结束，您的接单已撤回", f"/tasks/claims/{claim.pk}/")
     return withdrawn
+
+
+def _accepted_text(task: Task, claim: Claim) -> str:
+    """The claimant's notice on acceptance: who the points went to."""
+    if claim.unit_id and claim.unit is not None:
+        return f"您的任务“{task.title}”已验收，{task.points} 积分已记入{claim.unit.name}的单位账户"
+    return f"您的任务“{task.title}”已验收，获得 {task.points} 积分"
 
 
 def _award(actor: Any, claim: Claim, now: datetime) -> None:
