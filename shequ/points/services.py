@@ -11,7 +11,7 @@ the issuer) are written last, so they are held for as short a time as possible."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -664,14 +664,17 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
     return window
 
 
-def current_window(item: StoreItem, today: date | None = None) -> tuple[str, str] | None:
-    """(key, label) of the redemption period open today for ``item``; None when the
-    street or community has set windows and none is open. Without any configured window
-    the period is the calendar quarter."""
+Period = tuple[str, str, date, date]  # (key, label, first day, last day)
+
+
+def current_window(item: StoreItem, today: date | None = None) -> Period | None:
+    """(key, label, first day, last day) of the redemption period open today for
+    ``item``; None when the street or community has set windows and none is open.
+    Without any configured window the period is the calendar quarter."""
     return current_windows([item], today)[item.pk]
 
 
-def current_windows(items: list[StoreItem], today: date | None = None) -> dict[int, tuple[str, str] | None]:
+def current_windows(items: list[StoreItem], today: date | None = None) -> dict[int, Period | None]:
     """``current_window`` of many items, reading the windows of all their areas at once."""
     today = today or timezone.localdate()
     paths = {path for item in items for path in ancestors(item.area_path)}
@@ -683,16 +686,29 @@ def current_windows(items: list[StoreItem], today: date | None = None) -> dict[i
     return {item.pk: _open_window(item.area_path, windows, today) for item in items}
 
 
-def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) -> tuple[str, str] | None:
+def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) -> Period | None:
     """The period open today for an item at ``item_path``, from ``windows`` — rows of (id,
     area_path, name, starts_on, ends_on), newest start first — that include its areas'."""
     mine = set(ancestors(item_path))
     own = [w for w in windows if w[1] in mine]
     if not own:
         quarter = (today.month - 1) // 3 + 1
-        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度")
+        first = date(today.year, 3 * quarter - 2, 1)
+        last = date(today.year + 1, 1, 1) if quarter == 4 else date(today.year, 3 * quarter + 1, 1)
+        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度", first, last - timedelta(days=1))
     open_now = next((w for w in own if w[3] <= today <= w[4]), None)
-    return None if open_now is None else (f"w{open_now[0]}", open_now[2])
+    return None if open_now is None else (f"w{open_now[0]}", open_now[2], open_now[3], open_now[4])
+
+
+def _period_bounds(period: Period) -> tuple[Any, Any]:
+    """The period's dates as the instants the limit counts orders between (from the
+    first day's local midnight up to, not including, the day after the last), in the
+    form the database compares ``created_at`` with."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = datetime.combine(period[2], time.min, tzinfo=tz)
+    end = datetime.combine(period[3] + timedelta(days=1), time.min, tzinfo=tz)
+    adapt = connection.ops.adapt_datetimefield_value
+    return adapt(start), adapt(end)
 
 
 @dataclass
@@ -743,9 +759,11 @@ _WINDOWS = (
 # also takes the buyer's row lock, held to the commit: one person's orders queue here,
 # so the limit below is counted after the person's previous order has committed.
 _TAKE_POINTS = "UPDATE points_account SET balance = balance - %s WHERE id = %s AND balance >= %s"
+# The person's live orders of the item placed within the period's dates, whatever period
+# key they were stored under (a window added mid-quarter must not reset the limit).
 _TAKEN = (
     "SELECT COALESCE(SUM(quantity), 0) FROM points_order "
-    """WHERE user_id = %s AND item_id = %s AND "window" = %s AND status <> 'cancelled'"""
+    "WHERE user_id = %s AND item_id = %s AND status <> 'cancelled' AND created_at >= %s AND created_at < %s"
 )
 # The order, written only if the person's orders of this item in this period leave room
 # for it (the per-person limit, counted in the same statement).
@@ -846,7 +864,7 @@ def _place(
     ip: str,
     commit_here: bool,
     found: tuple[Any, ...],
-    window: tuple[str, str],
+    window: Period,
     issuer_id: int,
 ) -> Order:
     """The transaction of ``redeem``, from the buyer's points to the audit row."""
@@ -859,7 +877,8 @@ def _place(
     at = connection.ops.adapt_datetimefield_value(now)
     memo = f"兑换 {name}×{quantity}"[:200]
     place = [actor.pk, account_id, item_id, quantity, cost, window[0], account_path, key, at, at]
-    place += [actor.pk, item_id, window[0], quantity, limit]
+    since, until = _period_bounds(window)
+    place += [actor.pk, item_id, since, until, quantity, limit]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             (took, _), (_, placed) = rawsql.run(
@@ -884,11 +903,11 @@ def _place(
         # ran even when the balance UPDATE found too little (both were in one batch), so
         # an order it placed means the limit left room; on SQLite it was not run.
         if not placed and (took == 1 or connection.vendor == "postgresql"):
-            cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
+            cursor.execute(_TAKEN, [actor.pk, item_id, since, until])
             raise _over_limit(name, limit, cursor.fetchone()[0])
         if took != 1:
             if connection.vendor != "postgresql":
-                cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
+                cursor.execute(_TAKEN, [actor.pk, item_id, since, until])
                 taken = cursor.fetchone()[0]
                 if taken + quantity > limit:
                     raise _over_limit(name, limit, taken)
