@@ -432,6 +432,8 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
                 f"{found.area.name}{found.month} 月度任务清单待审批",
                 "/tasks/monthly/",
             )
+        else:
+            _tell_community(found, action, note.strip(), skip=actor)
         audit.record(
             actor, f"task.list_{action}", area_path=found.area_path, obj=found, detail={"note": note}, ip=ip
         )
@@ -439,12 +441,25 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
     return found
 
 
+def _tell_community(found: MonthlyList, action: str, reason: str = "", *, skip: Any = None) -> None:
+    """The street's decision on a monthly list, told to the list's creator and the
+    community's task managers (the return with its reason)."""
+    name = f"{found.area.name}{found.month} 月度任务清单"
+    text = {
+        "approve": f"{name}街道已审批通过，将于 {found.publish_on:%Y年%m月%d日} 发布",
+        "return": f"{name}被街道退回修改：{reason}",
+        "publish": f"{name}已发布，清单中的任务已开放接单",
+    }[action]
+    users = [found.created_by, *holders(Permission.TASK_MANAGE, found.area_path)]
+    notify(users, text, "/tasks/monthly/", skip=skip)
+
+
 def publish_due_lists(today: date | None = None) -> int:
     """The job: approved lists whose publish day has come are published."""
     today = today or timezone.localdate()
     count = 0
     for found in MonthlyList.objects.filter(status=ListStatus.APPROVED, publish_on__lte=today).select_related(
-        "approved_by"
+        "approved_by", "created_by", "area"
     ):
         actor = found.approved_by or found.created_by
         now = timezone.now()
@@ -455,6 +470,7 @@ def publish_due_lists(today: date | None = None) -> int:
                 found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).update(
                     status=TaskStatus.PUBLISHED, published_at=now
                 )
+                _tell_community(found, "publish")
                 audit.record(
                     actor, "task.list_publish", area_path=found.area_path, obj=found, detail={"by": "job"}
                 )
