@@ -115,7 +115,10 @@ def my_orders(viewer: Any) -> QuerySet[Order]:
 
 
 def orders_to_fulfil(viewer: Any, status: str = "") -> QuerySet[Order]:
-    qs = Order.objects.visible_to(viewer).select_related("item", "account")
+    # The household's address for the delivery label (building and door; no phone).
+    qs = Order.objects.visible_to(viewer).select_related(
+        "item", "account", "user__resident__household__building"
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")

@@ -1005,6 +1005,11 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             {"action": f"订单当前为“{STATUS_LABELS[order.status]}”，不能进行“{rule.label}”"}
         )
     errors: dict[str, str] = {}
+    note = (data.note or "").strip()
+    if data.action == "cancel" and order.user_id != actor.pk and not note:
+        # Staff cancelling someone's order owe them the reason, which they are shown.
+        errors["note"] = "请填写取消原因（将告知兑换人）"
+    too_long(errors, [("note", "原因", note, 200)])
     if data.action == "ship":
         if not data.courier.strip():
             errors["courier"] = "发货需要填写快递公司"
@@ -1043,9 +1048,25 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             from_status=order.status,
             to_status=rule.target or order.status,
             actor=actor,
-            note=(data.note or "").strip()[:200],
+            note=note[:200],
             at=now,
         )
+        _tell_buyer(actor, order, data, note)
         audit.record(actor, f"store.{data.action}", area_path=order.area_path, obj=order, ip=ip)
     order.refresh_from_db()
     return order
+
+
+def _tell_buyer(actor: Any, order: Order, data: OrderTransitionInput, note: str) -> None:
+    """The buyer hears of each step of their order (not of the steps they took themselves)."""
+    from shequ.notifications.services import notify
+
+    what = f"您兑换的“{order.item.name}×{order.quantity}”（订单 #{order.pk}）"
+    text = {
+        "pack": f"{what}已备货",
+        "ship": f"{what}已发货：{data.courier.strip()} 快递单号 {data.tracking_no.strip()}",
+        "deliver": f"{what}已送达",
+        "cancel": f"{what}已取消，{order.points} 积分已退回" + (f"。原因：{note}" if note else ""),
+    }.get(data.action)
+    if text:
+        notify([order.user_id], text, f"/points/orders/{order.pk}/", skip=actor)
