@@ -294,7 +294,7 @@ def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Tr
         raise ValidationFailed({"reason": "冲正需要填写原因"})
     if Transaction.objects.filter(reverses=original).exists():
         raise ValidationFailed({"transaction": "这笔交易已经冲正过"})
-    entries = list(original.entries.select_related("account"))
+    entries = list(original.entries.select_related("account", "account__unit"))
     try:
         with transaction.atomic():
             txn = post(
@@ -306,10 +306,28 @@ def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Tr
                 earning=original.kind in EARNING_KINDS,
                 reverses=original,
             )
+            _tell_reversed(actor, original, entries, reason)
             audit.record(actor, "points.reverse", area_path=original.area_path, obj=txn, ip=ip)
     except IntegrityError:
         raise ValidationFailed({"transaction": "这笔交易已经冲正过"}) from None
     return txn
+
+
+def _tell_reversed(actor: Any, original: Transaction, entries: list[Entry], reason: str) -> None:
+    """冲正 is told, with its reason, to whoever holds the points: the person, or the
+    members of the partner unit whose account it was."""
+    from shequ.notifications.services import notify
+
+    for entry in entries:
+        account = entry.account
+        if account.kind == AccountKind.ISSUER:
+            continue
+        what = f"“{original.memo}”的 {entry.amount} 积分已被冲正（扣回），原因：{reason}"
+        if account.unit_id:
+            members = account.unit.members.filter(is_active=True) if account.unit else []
+            notify(members, f"{account.name}的单位账户中{what}", "/points/", skip=actor)
+        elif account.user_id:
+            notify([account.user_id], f"您{what}", "/points/", skip=actor)
 
 
 def award(actor: Any, *, task: Any, account: Account, points: int, memo: str) -> Transaction:

@@ -269,6 +269,24 @@ def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
     ]
 
 
+def award_reversal(claim: Claim) -> str | None:
+    """The reason the claim's award was reversed (冲正), or None when it stands or there
+    is none."""
+    if claim.status != ClaimStatus.ACCEPTED:
+        return None
+    from shequ.points.models import Transaction, TxnKind
+
+    memo = (
+        Transaction.objects.filter(kind=TxnKind.REVERSAL, reverses__award__claim_id=claim.pk)
+        .values_list("memo", flat=True)
+        .first()
+    )
+    if memo is None:
+        return None
+    # The reversal's memo is "冲正 #<original>：<reason>".
+    return memo.partition("：")[2] or memo
+
+
 def claim_closed_reason(task: Task) -> str:
     """Why a published task can no longer be claimed ("" while it can)."""
     if task.deadline <= timezone.now():

@@ -295,6 +295,7 @@ def claim_detail(
             "task": claim.task,
             "events": claim.events.select_related("actor").prefetch_related("proofs"),
             "actions": selectors.claim_actions(request.user, claim),
+            "reversed": selectors.award_reversal(claim),
             "error": error,
             "values": values or {},
             "video_mb": settings.TASK_VIDEO_MAX_BYTES // (1024 * 1024),
