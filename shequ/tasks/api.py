@@ -262,11 +262,16 @@ def _aware(value: datetime) -> datetime:
 )
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_tasks(
-    request: HttpRequest, category: str = "", status: str = "", area: str = "", q: str = ""
+    request: HttpRequest,
+    category: str = "",
+    status: str = "",
+    area: str = "",
+    q: str = "",
+    monthly_list: int = 0,
 ) -> Any:
     path = get_area(request.user, area).path if area else ""
     return selectors.board(
-        request.user, category=category, status=status, area_path=path, q=q
+        request.user, category=category, status=status, area_path=path, q=q, monthly_list=monthly_list or None
     ).prefetch_related("attachments")
 
 

@@ -97,13 +97,23 @@ def open_to(viewer: Any) -> Q:
 
 
 def board(
-    viewer: Any, *, category: str = "", status: str = "", area_path: str = "", q: str = ""
+    viewer: Any,
+    *,
+    category: str = "",
+    status: str = "",
+    area_path: str = "",
+    q: str = "",
+    monthly_list: int | None = None,
 ) -> QuerySet[Task]:
-    """Staff see every task in their scope; everyone else the published tasks open to them."""
+    """Staff see every task in their scope (``monthly_list``: the tasks of one monthly
+    list, e.g. the one the street is asked to approve); everyone else the published
+    tasks open to them."""
     if has_task_view(viewer):
         qs = Task.objects.visible_to(viewer)
         if status:
             qs = qs.filter(status=status)
+        if monthly_list:
+            qs = qs.filter(monthly_list_id=monthly_list)
     else:
         # Only what can still be claimed: before its deadline, with a place left.
         ids = Task.objects.filter(
@@ -217,6 +227,17 @@ def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
     if found is None:
         raise NotFound("月度任务清单")
     return found
+
+
+def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:
+    """The transitions the viewer may take on a monthly list now (none once published)."""
+    from shequ.tasks.lifecycle import LIST_TRANSITIONS
+
+    return [
+        (a, t.label)
+        for a, t in LIST_TRANSITIONS.items()
+        if found.status in t.sources and any(can(viewer, p, found.area_path) for p in t.permissions)
+    ]
 
 
 def units(viewer: Any) -> QuerySet[PartnerUnit]:

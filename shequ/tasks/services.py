@@ -5,7 +5,7 @@ with its award, and the resources tasks can be aimed at."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -151,7 +151,23 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
             errors["monthly_list"] = "该月度清单已报审，不能再加入任务"
         elif area is not None and not area.path.startswith(monthly.area_path):
             errors["monthly_list"] = "任务须在该清单的社区内"
+        elif (
+            data.deadline is not None
+            and "deadline" not in errors
+            and _ends_before_publication(data.deadline, monthly.publish_on)
+        ):
+            errors["deadline"] = _deadline_message(monthly.publish_on)
     return _Checked(title, description, area, units, teams, problem, monthly)
+
+
+def _ends_before_publication(deadline: datetime, publish_on: date) -> bool:
+    """A listed task is published on its list's day, by a daily job whose hour is not
+    known: a deadline on or before that day would leave it scheduled for ever."""
+    return timezone.localtime(deadline).date() <= publish_on
+
+
+def _deadline_message(publish_on: date) -> str:
+    return f"截止时间必须晚于月度清单的发布日（{publish_on:%Y年%m月%d日}），否则任务发布前就已截止"
 
 
 def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, bool]:
@@ -390,9 +406,20 @@ def create_monthly_list(
     if errors:
         raise ValidationFailed(errors)
     assert area is not None
+    today = timezone.localdate()
+    year, number = int(month[:4]), int(month[4:])
+    last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+    if last_day < today:
+        raise ValidationFailed({"month": f"{year}年{number}月已经过去，不能再编制该月的任务清单"})
     if publish_on is None:
-        day = min(settings.TASK_LIST_PUBLISH_DAY, 28)
-        publish_on = date(int(month[:4]), int(month[4:]), day)
+        # The configured day of the month, or today for a month already under way.
+        publish_on = max(date(year, number, min(settings.TASK_LIST_PUBLISH_DAY, 28)), today)
+    elif publish_on < today:
+        raise ValidationFailed({"publish_on": f"发布日期不能早于今天（{today:%Y年%m月%d日}）"})
+    elif publish_on > last_day:
+        raise ValidationFailed(
+            {"publish_on": f"发布日期不能晚于该清单月份的最后一天（{last_day:%Y年%m月%d日}）"}
+        )
     try:
         with transaction.atomic():
             found = MonthlyList.objects.create(
@@ -409,6 +436,16 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
     rule = _allowed(actor, LIST_TRANSITIONS, action, found.area_path, found.status, LIST_LABELS, "清单", note)
     if action == "submit" and not found.tasks.filter(status=TaskStatus.DRAFT).exists():
         raise ValidationFailed({"tasks": "清单里还没有任务"})
+    if action == "submit":
+        stuck = [
+            t.title
+            for t in found.tasks.filter(status=TaskStatus.DRAFT).order_by("deadline", "id")
+            if _ends_before_publication(t.deadline, found.publish_on)
+        ]
+        if stuck:
+            raise ValidationFailed(
+                {"deadline": f"{_deadline_message(found.publish_on)}：{'、'.join(stuck[:5])}"}
+            )
     if action == "publish" and found.publish_on > timezone.localdate():
         raise ValidationFailed({"publish_on": f"清单定于 {found.publish_on:%Y年%m月%d日} 发布"})
     now = timezone.now()

@@ -49,8 +49,14 @@ def _managed_areas(user: Any, permission: str = Permission.TASK_MANAGE) -> Any:
 def board(request: HttpRequest) -> HttpResponse:
     """任务大厅: the tasks a resident may claim, or every task in a staff member's scope."""
     g = request.GET
-    raw = {k: g.get(k, "").strip() for k in ("category", "status", "q")}
-    qs = selectors.board(request.user, category=raw["category"], status=raw["status"], q=raw["q"])
+    raw = {k: g.get(k, "").strip() for k in ("category", "status", "q", "monthly_list")}
+    qs = selectors.board(
+        request.user,
+        category=raw["category"],
+        status=raw["status"],
+        q=raw["q"],
+        monthly_list=whole(raw["monthly_list"], low=1, high=ID_MAX),
+    )
     page = CappedPaginator(qs, 30).get_page(g.get("page"))
     return render(
         request,
@@ -395,11 +401,13 @@ def _monthly_page(
         .filter(kind="community")
         .order_by("path")[:200]
     )
+    rows = [(m, selectors.list_actions(request.user, m)) for m in page]
     return render(
         request,
         "tasks/monthly.html",
         {
             "page": page,
+            "rows": rows,
             "errors": errors,
             "values": values,
             "row": row,

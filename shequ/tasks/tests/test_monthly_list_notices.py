@@ -21,7 +21,10 @@ def _texts(user):
 def test_approve_return_and_publish_are_told_to_the_community(world):
     today = timezone.localdate()
     monthly = services.create_monthly_list(
-        world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}", publish_on=today + timedelta(days=1)
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        f"{today + timedelta(days=1):%Y%m}",
+        publish_on=today + timedelta(days=1),
     )
     make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=10))
     staff = world.users["community_staff@A1"]
