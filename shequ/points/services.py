@@ -375,9 +375,13 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     too_long(errors, [("note", "服务内容", note, 200)])
     if not 1 <= data.points <= 100:
         errors["points"] = "积分必须在 1 到 100 之间"
-    served_on = data.served_on or timezone.localdate()
-    if served_on > timezone.localdate():
+    today = timezone.localdate()
+    served_on = data.served_on or today
+    earliest = date(today.year - 1, 1, 1)  # this year's and last year's service only
+    if served_on > today:
         errors["served_on"] = "服务日期不能晚于今天"
+    elif served_on < earliest:
+        errors["served_on"] = f"服务日期不能早于 {earliest:%Y年%m月%d日}（只补记今年和去年的服务）"
     if errors:
         raise ValidationFailed(errors)
     assert member is not None and resident is not None

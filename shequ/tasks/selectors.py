@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from shequ.access.roles import Permission
@@ -119,7 +119,11 @@ def board(
         ids = Task.objects.filter(
             open_to(viewer), status=TaskStatus.PUBLISHED, deadline__gt=timezone.now(), filled__lt=F("places")
         ).values("pk")
-        qs = Task.objects.filter(pk__in=ids)
+        # The person's own live claim of each task: shown instead of offering it again.
+        own = Claim.objects.filter(task=OuterRef("pk"), user_id=viewer.pk).exclude(
+            status=ClaimStatus.WITHDRAWN
+        )
+        qs = Task.objects.filter(pk__in=ids).annotate(my_claim=Subquery(own.values("status")[:1]))
     if category:
         qs = qs.filter(category=category)
     if area_path:
@@ -308,8 +312,15 @@ def award_reversal(claim: Claim) -> str | None:
     return memo.partition("：")[2] or memo
 
 
-def claim_closed_reason(task: Task) -> str:
-    """Why a published task can no longer be claimed ("" while it can)."""
+def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None = None) -> str:
+    """Why a published task can no longer be claimed ("" while it can): by anyone, or by
+    ``viewer`` (claiming for ``unit``), who has been paid for it already."""
+    from shequ.tasks.models import Award
+
+    if viewer is not None and Award.objects.filter(task=task, user_id=viewer.pk).exists():
+        return "您已完成过这个任务并获得积分"
+    if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
+        return "您的单位已完成过这个任务并获得积分"
     if task.deadline <= timezone.now():
         return "任务已过截止时间，不能再接单"
     if task.filled >= task.places:

@@ -26,6 +26,7 @@ from shequ.tasks import selectors, services
 from shequ.tasks.models import (
     Audience,
     Category,
+    ClaimStatus,
     Difficulty,
     ProofFile,
     TalentKind,
@@ -66,6 +67,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "raw": raw,
             "categories": Category.choices,
             "statuses": TaskStatus.choices,
+            "claim_labels": ClaimStatus.choices,
             "staff": selectors.has_task_view(request.user),
             "manager": has_anywhere(request.user, Permission.TASK_MANAGE),
             "held": selectors.open_claim_count(request.user),
@@ -247,7 +249,7 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
     may_claim, unit = selectors.claim_unit(request.user, task)
     own = task.claims.filter(user__pk=request.user.pk or 0).exclude(status="withdrawn").first()
     may_claim = may_claim and task.status == TaskStatus.PUBLISHED and own is None
-    closed = selectors.claim_closed_reason(task) if may_claim else ""
+    closed = selectors.claim_closed_reason(task, request.user, unit) if may_claim else ""
     refused = selectors.public_claim_refusal(request.user, task) if own is None else ""
     return render(
         request,
@@ -259,6 +261,7 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
             "may_claim": may_claim and not closed,
             "claim_closed": closed,
             "claim_refused": refused,
+            "target_teams": list(task.target_teams.all()) if task.audience == Audience.TARGETED else [],
             "unit": unit,
             "actions": selectors.task_actions(request.user, task),
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
