@@ -28,7 +28,9 @@ def whole(raw: object, *, low: int = 0, high: int = INT_MAX) -> int | None:
 def number_error(raw: object, label: str, *, low: int = 0, high: int = INT_MAX) -> str:
     """Why ``raw`` is not a whole number from ``low`` to ``high``, naming the field."""
     text = unicodedata.normalize("NFKC", str(raw)).strip()
-    digits = text[1:] if text.startswith("-") and low < 0 else text
+    digits = text[1:] if text.startswith("-") else text
     if not digits or not digits.isascii() or not digits.isdigit():
         return f"{label}必须是整数"
+    if len(digits) <= 19 and int(text) < low:
+        return f"{label}不能小于 {low}"
     return f"{label}必须在 {low} 到 {high} 之间"

@@ -520,7 +520,7 @@ def _today(community: Area, admin: User, staff: User, claimants: list[User], rng
             ("ship", {"courier": "顺丰速运", "tracking_no": "SF1234567890"}),
             ("deliver", {}),
         ],
-        OrderStatus.CANCELLED: [("cancel", {})],
+        OrderStatus.CANCELLED: [("cancel", {"note": "兑换人来电要求取消"})],
     }
     for i, (_status, steps) in enumerate(moves.items()):
         user = claimants[(i + 5) % len(claimants)]

@@ -21,13 +21,6 @@ from shequ.points.models import AccountKind, Entry, Order, StoreItem
 router = Router(tags=["积分与兑换"])
 
 
-class BalanceOut(Schema):
-    balance: int
-    kind: str
-    community: str
-    earned_this_quarter: int
-
-
 class EntryOut(Schema):
     id: int
     amount: int
@@ -63,6 +56,25 @@ class EntryOut(Schema):
     @staticmethod
     def resolve_service_record(obj: Entry) -> int | None:
         return obj.transaction.service_record_id
+
+
+class UnitBalanceOut(Schema):
+    """A partner unit the viewer belongs to: its points (from targeted tasks claimed for
+    it) and its latest entries."""
+
+    unit: int
+    name: str
+    balance: int
+    community: str
+    entries: list[EntryOut]
+
+
+class BalanceOut(Schema):
+    balance: int
+    kind: str
+    community: str
+    earned_this_quarter: int
+    units: list[UnitBalanceOut] = []
 
 
 class ServiceIn(Schema):
@@ -216,8 +228,18 @@ class TransitionIn(Schema):
 @router.get("/points/balance", response=BalanceOut, summary="我的积分余额")
 def balance(request: HttpRequest) -> Any:
     account = selectors.own_account(request.user)
+    units = [
+        {
+            "unit": u.account.unit_id,
+            "name": u.account.name,
+            "balance": u.account.balance,
+            "community": u.account.area.name,
+            "entries": u.entries,
+        }
+        for u in selectors.unit_accounts(request.user)
+    ]
     if account is None:
-        return {"balance": 0, "kind": "", "community": "", "earned_this_quarter": 0}
+        return {"balance": 0, "kind": "", "community": "", "earned_this_quarter": 0, "units": units}
     year, quarter = selectors.current_quarter(timezone.localdate())
     earned = (
         account.earning_totals.filter(period=f"{year}Q{quarter}").values_list("earned", flat=True).first()
@@ -228,6 +250,7 @@ def balance(request: HttpRequest) -> Any:
         "kind": account.kind,
         "community": account.area.name,
         "earned_this_quarter": earned,
+        "units": units,
     }
 
 

@@ -44,6 +44,38 @@ def my_entries(viewer: Any) -> QuerySet[Entry]:
     )
 
 
+UNIT_ENTRIES = 20  # a unit's latest entries shown to its members
+
+
+@dataclass
+class UnitAccount:
+    account: Account
+    entries: list[Entry]
+
+
+def unit_accounts(viewer: Any) -> list[UnitAccount]:
+    """The points accounts of the partner units the viewer belongs to (a targeted task
+    claimed for a unit pays the unit), each with its latest entries."""
+    if not getattr(viewer, "is_authenticated", False):
+        return []
+    accounts = list(
+        Account.objects.filter(kind=AccountKind.UNIT, unit__members=viewer)
+        .select_related("area", "unit")
+        .order_by("name", "pk")
+    )
+    return [
+        UnitAccount(
+            account,
+            list(
+                Entry.objects.filter(account=account)
+                .select_related("transaction")
+                .order_by("-at", "-id")[:UNIT_ENTRIES]
+            ),
+        )
+        for account in accounts
+    ]
+
+
 def store_items(viewer: Any) -> QuerySet[StoreItem]:
     """The catalogue a resident may redeem from: the items of the street and community
     their points account belongs to (where the points were issued; for someone who has
@@ -83,7 +115,10 @@ def my_orders(viewer: Any) -> QuerySet[Order]:
 
 
 def orders_to_fulfil(viewer: Any, status: str = "") -> QuerySet[Order]:
-    qs = Order.objects.visible_to(viewer).select_related("item", "account")
+    # The household's address for the delivery label (building and door; no phone).
+    qs = Order.objects.visible_to(viewer).select_related(
+        "item", "account", "user__resident__household__building"
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")

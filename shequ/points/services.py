@@ -11,7 +11,7 @@ the issuer) are written last, so they are held for as short a time as possible."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,11 +104,18 @@ def account_for_user(user: Any) -> Account:
     found = Account.objects.filter(user_id=user.pk).first()
     if found is not None:
         return found
-    home = user_home_path(user)
+    resident = getattr(user, "resident", None)
+    homes = [path for role, path in assignments(user) if role == Role.RESIDENT]
+    if resident is None and not homes:
+        # A partner unit's or a staff login is not a private person of the area: a unit's
+        # points go to the unit's account, and staff earn none.
+        raise ValidationFailed(
+            {"account": "只有本社区的居民和党员可以开立个人积分账户；共建单位的积分记入单位账户"}
+        )
+    home = str(resident.area_path) if resident is not None else max(homes, key=len)
     if len(codes(home)) < 2:
         raise ValidationFailed({"account": "您不属于任何社区，无法开立积分账户"})
     community = _community(home)
-    resident = getattr(user, "resident", None)
     kind = (
         AccountKind.PARTY_MEMBER
         if resident is not None and resident.party_member_kind
@@ -287,7 +294,7 @@ def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Tr
         raise ValidationFailed({"reason": "冲正需要填写原因"})
     if Transaction.objects.filter(reverses=original).exists():
         raise ValidationFailed({"transaction": "这笔交易已经冲正过"})
-    entries = list(original.entries.select_related("account"))
+    entries = list(original.entries.select_related("account", "account__unit"))
     try:
         with transaction.atomic():
             txn = post(
@@ -299,10 +306,28 @@ def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Tr
                 earning=original.kind in EARNING_KINDS,
                 reverses=original,
             )
+            _tell_reversed(actor, original, entries, reason)
             audit.record(actor, "points.reverse", area_path=original.area_path, obj=txn, ip=ip)
     except IntegrityError:
         raise ValidationFailed({"transaction": "这笔交易已经冲正过"}) from None
     return txn
+
+
+def _tell_reversed(actor: Any, original: Transaction, entries: list[Entry], reason: str) -> None:
+    """冲正 is told, with its reason, to whoever holds the points: the person, or the
+    members of the partner unit whose account it was."""
+    from shequ.notifications.services import notify
+
+    for entry in entries:
+        account = entry.account
+        if account.kind == AccountKind.ISSUER:
+            continue
+        what = f"“{original.memo}”的 {entry.amount} 积分已被冲正（扣回），原因：{reason}"
+        if account.unit_id:
+            members = account.unit.members.filter(is_active=True) if account.unit else []
+            notify(members, f"{account.name}的单位账户中{what}", "/points/", skip=actor)
+        elif account.user_id:
+            notify([account.user_id], f"您{what}", "/points/", skip=actor)
 
 
 def award(actor: Any, *, task: Any, account: Account, points: int, memo: str) -> Transaction:
@@ -350,9 +375,13 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     too_long(errors, [("note", "服务内容", note, 200)])
     if not 1 <= data.points <= 100:
         errors["points"] = "积分必须在 1 到 100 之间"
-    served_on = data.served_on or timezone.localdate()
-    if served_on > timezone.localdate():
+    today = timezone.localdate()
+    served_on = data.served_on or today
+    earliest = date(today.year - 1, 1, 1)  # this year's and last year's service only
+    if served_on > today:
         errors["served_on"] = "服务日期不能晚于今天"
+    elif served_on < earliest:
+        errors["served_on"] = f"服务日期不能早于 {earliest:%Y年%m月%d日}（只补记今年和去年的服务）"
     if errors:
         raise ValidationFailed(errors)
     assert member is not None and resident is not None
@@ -657,14 +686,17 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
     return window
 
 
-def current_window(item: StoreItem, today: date | None = None) -> tuple[str, str] | None:
-    """(key, label) of the redemption period open today for ``item``; None when the
-    street or community has set windows and none is open. Without any configured window
-    the period is the calendar quarter."""
+Period = tuple[str, str, date, date]  # (key, label, first day, last day)
+
+
+def current_window(item: StoreItem, today: date | None = None) -> Period | None:
+    """(key, label, first day, last day) of the redemption period open today for
+    ``item``; None when the street or community has set windows and none is open.
+    Without any configured window the period is the calendar quarter."""
     return current_windows([item], today)[item.pk]
 
 
-def current_windows(items: list[StoreItem], today: date | None = None) -> dict[int, tuple[str, str] | None]:
+def current_windows(items: list[StoreItem], today: date | None = None) -> dict[int, Period | None]:
     """``current_window`` of many items, reading the windows of all their areas at once."""
     today = today or timezone.localdate()
     paths = {path for item in items for path in ancestors(item.area_path)}
@@ -676,16 +708,29 @@ def current_windows(items: list[StoreItem], today: date | None = None) -> dict[i
     return {item.pk: _open_window(item.area_path, windows, today) for item in items}
 
 
-def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) -> tuple[str, str] | None:
+def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) -> Period | None:
     """The period open today for an item at ``item_path``, from ``windows`` — rows of (id,
     area_path, name, starts_on, ends_on), newest start first — that include its areas'."""
     mine = set(ancestors(item_path))
     own = [w for w in windows if w[1] in mine]
     if not own:
         quarter = (today.month - 1) // 3 + 1
-        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度")
+        first = date(today.year, 3 * quarter - 2, 1)
+        last = date(today.year + 1, 1, 1) if quarter == 4 else date(today.year, 3 * quarter + 1, 1)
+        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度", first, last - timedelta(days=1))
     open_now = next((w for w in own if w[3] <= today <= w[4]), None)
-    return None if open_now is None else (f"w{open_now[0]}", open_now[2])
+    return None if open_now is None else (f"w{open_now[0]}", open_now[2], open_now[3], open_now[4])
+
+
+def _period_bounds(period: Period) -> tuple[Any, Any]:
+    """The period's dates as the instants the limit counts orders between (from the
+    first day's local midnight up to, not including, the day after the last), in the
+    form the database compares ``created_at`` with."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = datetime.combine(period[2], time.min, tzinfo=tz)
+    end = datetime.combine(period[3] + timedelta(days=1), time.min, tzinfo=tz)
+    adapt = connection.ops.adapt_datetimefield_value
+    return adapt(start), adapt(end)
 
 
 @dataclass
@@ -736,9 +781,11 @@ _WINDOWS = (
 # also takes the buyer's row lock, held to the commit: one person's orders queue here,
 # so the limit below is counted after the person's previous order has committed.
 _TAKE_POINTS = "UPDATE points_account SET balance = balance - %s WHERE id = %s AND balance >= %s"
+# The person's live orders of the item placed within the period's dates, whatever period
+# key they were stored under (a window added mid-quarter must not reset the limit).
 _TAKEN = (
     "SELECT COALESCE(SUM(quantity), 0) FROM points_order "
-    """WHERE user_id = %s AND item_id = %s AND "window" = %s AND status <> 'cancelled'"""
+    "WHERE user_id = %s AND item_id = %s AND status <> 'cancelled' AND created_at >= %s AND created_at < %s"
 )
 # The order, written only if the person's orders of this item in this period leave room
 # for it (the per-person limit, counted in the same statement).
@@ -839,7 +886,7 @@ def _place(
     ip: str,
     commit_here: bool,
     found: tuple[Any, ...],
-    window: tuple[str, str],
+    window: Period,
     issuer_id: int,
 ) -> Order:
     """The transaction of ``redeem``, from the buyer's points to the audit row."""
@@ -852,7 +899,8 @@ def _place(
     at = connection.ops.adapt_datetimefield_value(now)
     memo = f"兑换 {name}×{quantity}"[:200]
     place = [actor.pk, account_id, item_id, quantity, cost, window[0], account_path, key, at, at]
-    place += [actor.pk, item_id, window[0], quantity, limit]
+    since, until = _period_bounds(window)
+    place += [actor.pk, item_id, since, until, quantity, limit]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             (took, _), (_, placed) = rawsql.run(
@@ -877,11 +925,11 @@ def _place(
         # ran even when the balance UPDATE found too little (both were in one batch), so
         # an order it placed means the limit left room; on SQLite it was not run.
         if not placed and (took == 1 or connection.vendor == "postgresql"):
-            cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
+            cursor.execute(_TAKEN, [actor.pk, item_id, since, until])
             raise _over_limit(name, limit, cursor.fetchone()[0])
         if took != 1:
             if connection.vendor != "postgresql":
-                cursor.execute(_TAKEN, [actor.pk, item_id, window[0]])
+                cursor.execute(_TAKEN, [actor.pk, item_id, since, until])
                 taken = cursor.fetchone()[0]
                 if taken + quantity > limit:
                     raise _over_limit(name, limit, taken)
@@ -979,6 +1027,11 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             {"action": f"订单当前为“{STATUS_LABELS[order.status]}”，不能进行“{rule.label}”"}
         )
     errors: dict[str, str] = {}
+    note = (data.note or "").strip()
+    if data.action == "cancel" and order.user_id != actor.pk and not note:
+        # Staff cancelling someone's order owe them the reason, which they are shown.
+        errors["note"] = "请填写取消原因（将告知兑换人）"
+    too_long(errors, [("note", "原因", note, 200)])
     if data.action == "ship":
         if not data.courier.strip():
             errors["courier"] = "发货需要填写快递公司"
@@ -1017,9 +1070,25 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             from_status=order.status,
             to_status=rule.target or order.status,
             actor=actor,
-            note=(data.note or "").strip()[:200],
+            note=note[:200],
             at=now,
         )
+        _tell_buyer(actor, order, data, note)
         audit.record(actor, f"store.{data.action}", area_path=order.area_path, obj=order, ip=ip)
     order.refresh_from_db()
     return order
+
+
+def _tell_buyer(actor: Any, order: Order, data: OrderTransitionInput, note: str) -> None:
+    """The buyer hears of each step of their order (not of the steps they took themselves)."""
+    from shequ.notifications.services import notify
+
+    what = f"您兑换的“{order.item.name}×{order.quantity}”（订单 #{order.pk}）"
+    text = {
+        "pack": f"{what}已备货",
+        "ship": f"{what}已发货：{data.courier.strip()} 快递单号 {data.tracking_no.strip()}",
+        "deliver": f"{what}已送达",
+        "cancel": f"{what}已取消，{order.points} 积分已退回" + (f"。原因：{note}" if note else ""),
+    }.get(data.action)
+    if text:
+        notify([order.user_id], text, f"/points/orders/{order.pk}/", skip=actor)

@@ -31,7 +31,11 @@ from shequ.points.models import AccountKind, OrderStatus, ServiceKind
 def my_points(request: HttpRequest) -> HttpResponse:
     account = selectors.own_account(request.user)
     page = CappedPaginator(selectors.my_entries(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "points/mine.html", {"account": account, "page": page})
+    return render(
+        request,
+        "points/mine.html",
+        {"account": account, "page": page, "units": selectors.unit_accounts(request.user)},
+    )
 
 
 @login_required
@@ -125,7 +129,12 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         services.transition_order(request.user, order_id, data, ip=client_ip(request))
     except ValidationFailed as exc:
-        typed = {"action": data.action, "courier": data.courier, "tracking_no": data.tracking_no}
+        typed = {
+            "action": data.action,
+            "courier": data.courier,
+            "tracking_no": data.tracking_no,
+            "note": data.note,
+        }
         return order_detail(request, order_id, error=exc, values=typed)
     back = request.POST.get("next", "")
     # Back to the fulfilment tab the action was taken from (a path of this site only).

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import get_area
 from shequ.core.api import Number, Ref
+from shequ.core.errors import ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
@@ -41,6 +42,8 @@ class TaskOut(Schema):
     monthly_list: int | None
     published_at: datetime | None
     attachments: list[str]
+    target_units: list[str]  # a targeted task: the partner units and service teams it is for
+    target_teams: list[str]
 
     @staticmethod
     def resolve_category_name(obj: Task) -> str:
@@ -65,6 +68,14 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_monthly_list(obj: Task) -> int | None:
         return obj.monthly_list_id
+
+    @staticmethod
+    def resolve_target_units(obj: Task) -> list[str]:
+        return [u.name for u in obj.target_units.all()]
+
+    @staticmethod
+    def resolve_target_teams(obj: Task) -> list[str]:
+        return [t.name for t in obj.target_teams.all()]
 
     @staticmethod
     def resolve_attachments(obj: Task) -> list[str]:
@@ -262,12 +273,17 @@ def _aware(value: datetime) -> datetime:
 )
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_tasks(
-    request: HttpRequest, category: str = "", status: str = "", area: str = "", q: str = ""
+    request: HttpRequest,
+    category: str = "",
+    status: str = "",
+    area: str = "",
+    q: str = "",
+    monthly_list: int = 0,
 ) -> Any:
     path = get_area(request.user, area).path if area else ""
     return selectors.board(
-        request.user, category=category, status=status, area_path=path, q=q
-    ).prefetch_related("attachments")
+        request.user, category=category, status=status, area_path=path, q=q, monthly_list=monthly_list or None
+    ).prefetch_related("attachments", "target_units", "target_teams")
 
 
 @router.post("/tasks/", response={200: TaskOut, 201: TaskOut}, summary="新建任务（草稿；可由问题转为任务）")
@@ -357,7 +373,13 @@ def accept_claim(request: HttpRequest, claim_id: int) -> Any:
 
 @router.post("/claims/{claim_id}/return", response=ClaimOut, summary="退回（需填写原因）")
 def return_claim(request: HttpRequest, claim_id: int, payload: ReturnIn) -> Any:
-    return _claim_action(request, claim_id, "return", payload.reason)
+    try:
+        return _claim_action(request, claim_id, "return", payload.reason)
+    except ValidationFailed as exc:
+        # The service calls the reason "note"; this client sent it as "reason".
+        if "note" not in exc.fields:
+            raise
+        raise ValidationFailed({"reason" if k == "note" else k: v for k, v in exc.fields.items()}) from None
 
 
 @router.post("/claims/{claim_id}/withdraw", response=ClaimOut, summary="撤回接单（提交凭证前）")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from shequ.access.roles import Permission
@@ -43,6 +43,31 @@ def claimer_communities(viewer: Any) -> list[str]:
     return sorted(found)
 
 
+PUBLIC_CLAIM_REFUSED = (
+    "公开任务面向本社区的居民和党员，不能以个人名义接单；共建单位请承接派给本单位的定向任务"
+)
+
+
+def resident_communities(viewer: Any) -> list[str]:
+    """The communities where the viewer lives (their household in the registry, or a
+    resident's role on a household): the public tasks they may claim as a private person."""
+    from shequ.access.roles import Role
+
+    found = {community_of(path) for role, path in assignments(viewer) if role == Role.RESIDENT}
+    resident = getattr(viewer, "resident", None) if getattr(viewer, "resident_id", None) else None
+    if resident is not None:
+        found.add(community_of(resident.area_path))
+    return sorted(c for c in found if c)
+
+
+def public_claim_refusal(viewer: Any, task: Task) -> str:
+    """Why the viewer, who sees this public task (a partner unit's login in its community),
+    may not claim it; "" when they may or the task is not public."""
+    if task.audience != Audience.PUBLIC or task.community_path in resident_communities(viewer):
+        return ""
+    return PUBLIC_CLAIM_REFUSED if task.community_path in claimer_communities(viewer) else ""
+
+
 def viewer_units(viewer: Any) -> list[int]:
     if not getattr(viewer, "is_authenticated", False):
         return []
@@ -72,19 +97,33 @@ def open_to(viewer: Any) -> Q:
 
 
 def board(
-    viewer: Any, *, category: str = "", status: str = "", area_path: str = "", q: str = ""
+    viewer: Any,
+    *,
+    category: str = "",
+    status: str = "",
+    area_path: str = "",
+    q: str = "",
+    monthly_list: int | None = None,
 ) -> QuerySet[Task]:
-    """Staff see every task in their scope; everyone else the published tasks open to them."""
+    """Staff see every task in their scope (``monthly_list``: the tasks of one monthly
+    list, e.g. the one the street is asked to approve); everyone else the published
+    tasks open to them."""
     if has_task_view(viewer):
         qs = Task.objects.visible_to(viewer)
         if status:
             qs = qs.filter(status=status)
+        if monthly_list:
+            qs = qs.filter(monthly_list_id=monthly_list)
     else:
         # Only what can still be claimed: before its deadline, with a place left.
         ids = Task.objects.filter(
             open_to(viewer), status=TaskStatus.PUBLISHED, deadline__gt=timezone.now(), filled__lt=F("places")
         ).values("pk")
-        qs = Task.objects.filter(pk__in=ids)
+        # The person's own live claim of each task: shown instead of offering it again.
+        own = Claim.objects.filter(task=OuterRef("pk"), user_id=viewer.pk).exclude(
+            status=ClaimStatus.WITHDRAWN
+        )
+        qs = Task.objects.filter(pk__in=ids).annotate(my_claim=Subquery(own.values("status")[:1]))
     if category:
         qs = qs.filter(category=category)
     if area_path:
@@ -120,7 +159,8 @@ def get_task(viewer: Any, task_id: int) -> Task:
 def claim_unit(viewer: Any, task: Task) -> tuple[bool, PartnerUnit | None]:
     """(may claim, the unit claimed for) under the task's audience."""
     if task.audience == Audience.PUBLIC:
-        return task.community_path in claimer_communities(viewer), None
+        # As a private person: a resident of the task's community, never a unit's login.
+        return task.community_path in resident_communities(viewer), None
     unit = task.target_units.filter(members=viewer).first()
     if unit is not None:
         return True, unit
@@ -193,6 +233,17 @@ def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
     return found
 
 
+def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:
+    """The transitions the viewer may take on a monthly list now (none once published)."""
+    from shequ.tasks.lifecycle import LIST_TRANSITIONS
+
+    return [
+        (a, t.label)
+        for a, t in LIST_TRANSITIONS.items()
+        if found.status in t.sources and any(can(viewer, p, found.area_path) for p in t.permissions)
+    ]
+
+
 def units(viewer: Any) -> QuerySet[PartnerUnit]:
     return PartnerUnit.objects.visible_to(viewer).select_related("area")
 
@@ -243,8 +294,33 @@ def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
     ]
 
 
-def claim_closed_reason(task: Task) -> str:
-    """Why a published task can no longer be claimed ("" while it can)."""
+def award_reversal(claim: Claim) -> str | None:
+    """The reason the claim's award was reversed (冲正), or None when it stands or there
+    is none."""
+    if claim.status != ClaimStatus.ACCEPTED:
+        return None
+    from shequ.points.models import Transaction, TxnKind
+
+    memo = (
+        Transaction.objects.filter(kind=TxnKind.REVERSAL, reverses__award__claim_id=claim.pk)
+        .values_list("memo", flat=True)
+        .first()
+    )
+    if memo is None:
+        return None
+    # The reversal's memo is "冲正 #<original>：<reason>".
+    return memo.partition("：")[2] or memo
+
+
+def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None = None) -> str:
+    """Why a published task can no longer be claimed ("" while it can): by anyone, or by
+    ``viewer`` (claiming for ``unit``), who has been paid for it already."""
+    from shequ.tasks.models import Award
+
+    if viewer is not None and Award.objects.filter(task=task, user_id=viewer.pk).exists():
+        return "您已完成过这个任务并获得积分"
+    if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
+        return "您的单位已完成过这个任务并获得积分"
     if task.deadline <= timezone.now():
         return "任务已过截止时间，不能再接单"
     if task.filled >= task.places:

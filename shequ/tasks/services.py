@@ -5,7 +5,7 @@ with its award, and the resources tasks can be aimed at."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -52,7 +52,14 @@ from shequ.tasks.models import (
     Venue,
     VenueKind,
 )
-from shequ.tasks.selectors import claim_unit, community_of, get_claim, get_monthly_list, get_task
+from shequ.tasks.selectors import (
+    claim_unit,
+    community_of,
+    get_claim,
+    get_monthly_list,
+    get_task,
+    public_claim_refusal,
+)
 
 TASK_LABELS = dict(TaskStatus.choices)
 CLAIM_LABELS = dict(ClaimStatus.choices)
@@ -144,7 +151,23 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
             errors["monthly_list"] = "该月度清单已报审，不能再加入任务"
         elif area is not None and not area.path.startswith(monthly.area_path):
             errors["monthly_list"] = "任务须在该清单的社区内"
+        elif (
+            data.deadline is not None
+            and "deadline" not in errors
+            and _ends_before_publication(data.deadline, monthly.publish_on)
+        ):
+            errors["deadline"] = _deadline_message(monthly.publish_on)
     return _Checked(title, description, area, units, teams, problem, monthly)
+
+
+def _ends_before_publication(deadline: datetime, publish_on: date) -> bool:
+    """A listed task is published on its list's day, by a daily job whose hour is not
+    known: a deadline on or before that day would leave it scheduled for ever."""
+    return timezone.localtime(deadline).date() <= publish_on
+
+
+def _deadline_message(publish_on: date) -> str:
+    return f"截止时间必须晚于月度清单的发布日（{publish_on:%Y年%m月%d日}），否则任务发布前就已截止"
 
 
 def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, bool]:
@@ -383,9 +406,20 @@ def create_monthly_list(
     if errors:
         raise ValidationFailed(errors)
     assert area is not None
+    today = timezone.localdate()
+    year, number = int(month[:4]), int(month[4:])
+    last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+    if last_day < today:
+        raise ValidationFailed({"month": f"{year}年{number}月已经过去，不能再编制该月的任务清单"})
     if publish_on is None:
-        day = min(settings.TASK_LIST_PUBLISH_DAY, 28)
-        publish_on = date(int(month[:4]), int(month[4:]), day)
+        # The configured day of the month, or today for a month already under way.
+        publish_on = max(date(year, number, min(settings.TASK_LIST_PUBLISH_DAY, 28)), today)
+    elif publish_on < today:
+        raise ValidationFailed({"publish_on": f"发布日期不能早于今天（{today:%Y年%m月%d日}）"})
+    elif publish_on > last_day:
+        raise ValidationFailed(
+            {"publish_on": f"发布日期不能晚于该清单月份的最后一天（{last_day:%Y年%m月%d日}）"}
+        )
     try:
         with transaction.atomic():
             found = MonthlyList.objects.create(
@@ -402,6 +436,16 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
     rule = _allowed(actor, LIST_TRANSITIONS, action, found.area_path, found.status, LIST_LABELS, "清单", note)
     if action == "submit" and not found.tasks.filter(status=TaskStatus.DRAFT).exists():
         raise ValidationFailed({"tasks": "清单里还没有任务"})
+    if action == "submit":
+        stuck = [
+            t.title
+            for t in found.tasks.filter(status=TaskStatus.DRAFT).order_by("deadline", "id")
+            if _ends_before_publication(t.deadline, found.publish_on)
+        ]
+        if stuck:
+            raise ValidationFailed(
+                {"deadline": f"{_deadline_message(found.publish_on)}：{'、'.join(stuck[:5])}"}
+            )
     if action == "publish" and found.publish_on > timezone.localdate():
         raise ValidationFailed({"publish_on": f"清单定于 {found.publish_on:%Y年%m月%d日} 发布"})
     now = timezone.now()
@@ -425,6 +469,8 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
                 f"{found.area.name}{found.month} 月度任务清单待审批",
                 "/tasks/monthly/",
             )
+        else:
+            _tell_community(found, action, note.strip(), skip=actor)
         audit.record(
             actor, f"task.list_{action}", area_path=found.area_path, obj=found, detail={"note": note}, ip=ip
         )
@@ -432,12 +478,25 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
     return found
 
 
+def _tell_community(found: MonthlyList, action: str, reason: str = "", *, skip: Any = None) -> None:
+    """The street's decision on a monthly list, told to the list's creator and the
+    community's task managers (the return with its reason)."""
+    name = f"{found.area.name}{found.month} 月度任务清单"
+    text = {
+        "approve": f"{name}街道已审批通过，将于 {found.publish_on:%Y年%m月%d日} 发布",
+        "return": f"{name}被街道退回修改：{reason}",
+        "publish": f"{name}已发布，清单中的任务已开放接单",
+    }[action]
+    users = [found.created_by, *holders(Permission.TASK_MANAGE, found.area_path)]
+    notify(users, text, "/tasks/monthly/", skip=skip)
+
+
 def publish_due_lists(today: date | None = None) -> int:
     """The job: approved lists whose publish day has come are published."""
     today = today or timezone.localdate()
     count = 0
     for found in MonthlyList.objects.filter(status=ListStatus.APPROVED, publish_on__lte=today).select_related(
-        "approved_by"
+        "approved_by", "created_by", "area"
     ):
         actor = found.approved_by or found.created_by
         now = timezone.now()
@@ -448,6 +507,7 @@ def publish_due_lists(today: date | None = None) -> int:
                 found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).update(
                     status=TaskStatus.PUBLISHED, published_at=now
                 )
+                _tell_community(found, "publish")
                 audit.record(
                     actor, "task.list_publish", area_path=found.area_path, obj=found, detail={"by": "job"}
                 )
@@ -462,6 +522,9 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
     """接单: take one place of a published task, within its deadline and the person's cap."""
     task = get_task(actor, task_id)
     may, unit = claim_unit(actor, task)
+    refusal = public_claim_refusal(actor, task)
+    if refusal:
+        raise ValidationFailed({"task": refusal})
     if not may:
         raise ValidationFailed(
             {"task": "这个任务不面向您（公开任务限本社区居民，定向任务限指定单位或服务队）"}
@@ -591,7 +654,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 )
             if data.action in ("accept", "return"):
                 text = (
-                    f"您的任务“{task.title}”已验收，获得 {task.points} 积分"
+                    _accepted_text(task, claim)
                     if data.action == "accept"
                     else f"您的任务“{task.title}”被退回：{note}"
                     + ("（任务已结束，接单随之结束）" if target == ClaimStatus.WITHDRAWN else "")
@@ -633,6 +696,13 @@ def _end_unproved_claims(actor: Any, task: Task) -> int:
         )
         notify([claim.user], f"任务“{task.title}”已结束，您的接单已撤回", f"/tasks/claims/{claim.pk}/")
     return withdrawn
+
+
+def _accepted_text(task: Task, claim: Claim) -> str:
+    """The claimant's notice on acceptance: who the points went to."""
+    if claim.unit_id and claim.unit is not None:
+        return f"您的任务“{task.title}”已验收，{task.points} 积分已记入{claim.unit.name}的单位账户"
+    return f"您的任务“{task.title}”已验收，获得 {task.points} 积分"
 
 
 def _award(actor: Any, claim: Claim, now: datetime) -> None:

@@ -26,6 +26,7 @@ from shequ.tasks import selectors, services
 from shequ.tasks.models import (
     Audience,
     Category,
+    ClaimStatus,
     Difficulty,
     ProofFile,
     TalentKind,
@@ -49,8 +50,14 @@ def _managed_areas(user: Any, permission: str = Permission.TASK_MANAGE) -> Any:
 def board(request: HttpRequest) -> HttpResponse:
     """任务大厅: the tasks a resident may claim, or every task in a staff member's scope."""
     g = request.GET
-    raw = {k: g.get(k, "").strip() for k in ("category", "status", "q")}
-    qs = selectors.board(request.user, category=raw["category"], status=raw["status"], q=raw["q"])
+    raw = {k: g.get(k, "").strip() for k in ("category", "status", "q", "monthly_list")}
+    qs = selectors.board(
+        request.user,
+        category=raw["category"],
+        status=raw["status"],
+        q=raw["q"],
+        monthly_list=whole(raw["monthly_list"], low=1, high=ID_MAX),
+    )
     page = CappedPaginator(qs, 30).get_page(g.get("page"))
     return render(
         request,
@@ -60,6 +67,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "raw": raw,
             "categories": Category.choices,
             "statuses": TaskStatus.choices,
+            "claim_labels": ClaimStatus.choices,
             "staff": selectors.has_task_view(request.user),
             "manager": has_anywhere(request.user, Permission.TASK_MANAGE),
             "held": selectors.open_claim_count(request.user),
@@ -241,7 +249,8 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
     may_claim, unit = selectors.claim_unit(request.user, task)
     own = task.claims.filter(user__pk=request.user.pk or 0).exclude(status="withdrawn").first()
     may_claim = may_claim and task.status == TaskStatus.PUBLISHED and own is None
-    closed = selectors.claim_closed_reason(task) if may_claim else ""
+    closed = selectors.claim_closed_reason(task, request.user, unit) if may_claim else ""
+    refused = selectors.public_claim_refusal(request.user, task) if own is None else ""
     return render(
         request,
         "tasks/detail.html",
@@ -251,6 +260,8 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
             "own": own,
             "may_claim": may_claim and not closed,
             "claim_closed": closed,
+            "claim_refused": refused,
+            "target_teams": list(task.target_teams.all()) if task.audience == Audience.TARGETED else [],
             "unit": unit,
             "actions": selectors.task_actions(request.user, task),
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
@@ -293,6 +304,7 @@ def claim_detail(
             "task": claim.task,
             "events": claim.events.select_related("actor").prefetch_related("proofs"),
             "actions": selectors.claim_actions(request.user, claim),
+            "reversed": selectors.award_reversal(claim),
             "error": error,
             "values": values or {},
             "video_mb": settings.TASK_VIDEO_MAX_BYTES // (1024 * 1024),
@@ -392,11 +404,13 @@ def _monthly_page(
         .filter(kind="community")
         .order_by("path")[:200]
     )
+    rows = [(m, selectors.list_actions(request.user, m)) for m in page]
     return render(
         request,
         "tasks/monthly.html",
         {
             "page": page,
+            "rows": rows,
             "errors": errors,
             "values": values,
             "row": row,

@@ -27,6 +27,10 @@ def test_the_message_says_which_is_wrong():
     from shequ.core.numbers import number_error
 
     assert number_error("十", "库存") == "库存必须是整数"
-    assert number_error("-1", "库存") == "库存必须是整数"  # no minus where none is allowed
+    # A whole number below the least allowed says so, instead of "not a whole number".
+    assert number_error("-1", "库存") == "库存不能小于 0"
+    assert number_error("－3", "每人限兑", low=1) == "每人限兑不能小于 1"  # full-width minus
+    assert number_error("0", "所需积分", low=1) == "所需积分不能小于 1"
+    assert number_error("-", "库存") == "库存必须是整数"
     assert number_error("9" * 20, "库存") == f"库存必须在 0 到 {INT_MAX} 之间"
     assert number_error("-9" + "9" * 20, "数量", low=-5) == f"数量必须在 -5 到 {INT_MAX} 之间"

@@ -66,7 +66,8 @@ def test_task_claim_proof_accept_through_the_api(world):
     types = sorted(resident.get(url).headers["Content-Type"] for url in r.json()["files"])
     assert types == ["image/jpeg", "video/mp4"]
     r = post_json(grid, f"/api/v1/claims/{claim_id}/return", {})
-    assert r.status_code == 400 and r.json()["fields"] == {"note": "退回需要填写原因"}
+    # The error names the field the client sends.
+    assert r.status_code == 400 and r.json()["fields"] == {"reason": "退回需要填写原因"}
     r = grid.post(f"/api/v1/claims/{claim_id}/accept")
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert resident.get("/api/v1/points/balance").json()["balance"] == 10

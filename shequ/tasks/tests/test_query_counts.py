@@ -1,5 +1,7 @@
 """List pages and API lists read a constant number of queries, whatever their length."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
@@ -10,6 +12,8 @@ from shequ.tasks import services
 from shequ.tasks.tests.helpers import make_task, prove
 
 pytestmark = pytest.mark.django_db
+
+LATE = datetime(2050, 1, 1, tzinfo=UTC)
 
 
 def count(client, url):
@@ -28,7 +32,9 @@ def grow(world, n):
         monthly = services.create_monthly_list(
             world.secretary_zhang, world.areas["A1"].code, f"20{40 + n}{i + 1:02d}"
         )
-        make_task(world, title=f"清单任务{n}-{i}", publish=False, monthly_list=monthly.pk)
+        make_task(  # ends after its list's publish day
+            world, title=f"清单任务{n}-{i}", publish=False, monthly_list=monthly.pk, deadline=LATE
+        )
         task = make_task(world, title=f"任务{n}-{i}", places=3)
         claim = services.claim_task(world.users["resident@A1-1-h2"], task.pk)
         prove(world.users["resident@A1-1-h2"], claim)

@@ -213,7 +213,7 @@ def test_outsider_cannot_create_tasks_here(world):
 
 def test_monthly_list_needs_street_approval_and_publishes_on_its_day(world):
     today = timezone.localdate()
-    month = f"{today:%Y%m}"
+    month = f"{today + timedelta(days=2):%Y%m}"  # the publish day lies in the list's month
     monthly = services.create_monthly_list(
         world.secretary_zhang, world.areas["A1"].code, month, publish_on=today + timedelta(days=2)
     )
@@ -237,7 +237,10 @@ def test_monthly_list_needs_street_approval_and_publishes_on_its_day(world):
 def test_a_task_in_a_monthly_list_is_published_only_by_its_list(world, approve):
     today = timezone.localdate()
     monthly = services.create_monthly_list(
-        world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}", publish_on=today + timedelta(days=2)
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        f"{today + timedelta(days=2):%Y%m}",
+        publish_on=today + timedelta(days=2),
     )
     task = make_task(world, publish=False, monthly_list=monthly.pk)
     if approve:
@@ -268,7 +271,10 @@ def _task_input(task, **changes):
 def test_a_task_cannot_be_edited_while_its_list_is_under_review(world):
     today = timezone.localdate()
     monthly = services.create_monthly_list(
-        world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}", publish_on=today + timedelta(days=2)
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        f"{today + timedelta(days=2):%Y%m}",
+        publish_on=today + timedelta(days=2),
     )
     task = make_task(world, publish=False, monthly_list=monthly.pk)
     # While the list is a draft, an edit without a list keeps the task in its list.

@@ -1,0 +1,47 @@
+"""The per-person limit counts the person's live orders of an item placed within the
+current period's dates — the redemption window open today, else the calendar quarter —
+whatever period key the orders were stored under, so adding a window mid-quarter does
+not hand everyone a fresh limit."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from shequ.points import services
+from shequ.points.models import Order
+from shequ.points.services import Refused
+from shequ.points.tests.helpers import fund, item, move, redeem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_window_added_mid_quarter_keeps_what_was_bought_in_its_dates(world, mid_quarter):
+    fund(world, world.resident_wang, 500)
+    rice = item(world, price=10, stock=50, limit=3)
+    first = redeem(world.resident_wang, rice)
+    assert first.window == "2030Q2"
+    # The street office sets a window around today: the order above lies within its dates.
+    services.add_window(
+        world.secretary_zhang, world.areas["A1"].code, "五六月", date(2030, 5, 1), date(2030, 6, 30)
+    )
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, rice, 3)
+    assert exc.value.code == "over_limit" and "您本期已兑 1 件" in exc.value.message
+    second = redeem(world.resident_wang, rice, 2)
+    assert second.window.startswith("w")
+    with pytest.raises(Refused):
+        redeem(world.resident_wang, rice)
+
+
+def test_orders_outside_the_periods_dates_or_cancelled_do_not_count(world, mid_quarter):
+    fund(world, world.resident_wang, 500)
+    rice = item(world, price=10, stock=50, limit=2)
+    old = redeem(world.resident_wang, rice, 2)
+    # Placed in April, before the window that opens in May.
+    Order.objects.filter(pk=old.pk).update(created_at=mid_quarter - timedelta(days=30))
+    services.add_window(
+        world.secretary_zhang, world.areas["A1"].code, "五六月", date(2030, 5, 1), date(2030, 6, 30)
+    )
+    cancelled = redeem(world.resident_wang, rice, 2)
+    move(world.resident_wang, cancelled, "cancel")
+    assert redeem(world.resident_wang, rice, 2).quantity == 2

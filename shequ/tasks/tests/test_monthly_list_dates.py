@@ -1,0 +1,102 @@
+"""A monthly list's dates: its publish day lies between today and the end of its month;
+a task whose deadline is not after that day is refused (it would stay scheduled for
+ever); the list page shows the year, links to the list's tasks, and offers no action on
+a published list."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from shequ.core.errors import ValidationFailed
+from shequ.tasks import services
+from shequ.tasks.models import ListStatus, MonthlyList, Task
+from shequ.tasks.tests.helpers import make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def _next_month(today):
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first, f"{first:%Y%m}"
+
+
+def test_a_task_ending_before_its_lists_publish_day_is_refused(world):
+    from datetime import datetime, time
+
+    today = timezone.localdate()
+    first, month = _next_month(today)
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+    assert monthly.publish_on == first
+    # Ending on the publish day itself: the daily job may publish it after it has ended.
+    on_the_day = timezone.make_aware(datetime.combine(first, time(10, 0)))
+    with pytest.raises(ValidationFailed) as exc:
+        make_task(world, publish=False, monthly_list=monthly.pk, deadline=on_the_day)
+    message = exc.value.fields["deadline"]
+    assert "截止时间" in message and f"{first:%Y年%m月%d日}" in message
+    later = make_task(world, publish=False, monthly_list=monthly.pk, deadline=on_the_day + timedelta(days=1))
+    assert later.monthly_list_id == monthly.pk
+
+
+def test_submitting_a_list_with_a_task_that_would_never_publish_is_refused(world):
+    today = timezone.localdate()
+    first, month = _next_month(today)
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+    deadline = timezone.now() + timedelta(days=45)
+    task = make_task(world, publish=False, monthly_list=monthly.pk, deadline=deadline, title="清理楼道杂物")
+    # A deadline that moved before the publish day (an older list, or data from elsewhere).
+    Task.objects.filter(pk=task.pk).update(deadline=timezone.now() + timedelta(hours=1))
+    with pytest.raises(ValidationFailed) as exc:
+        services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    assert "截止时间" in exc.value.fields["deadline"] and "清理楼道杂物" in exc.value.fields["deadline"]
+
+
+def test_the_publish_day_lies_between_today_and_the_end_of_the_month(world):
+    today = timezone.localdate()
+    first, month = _next_month(today)
+    code = world.areas["A1"].code
+    with pytest.raises(ValidationFailed) as exc:
+        services.create_monthly_list(world.secretary_zhang, code, month, publish_on=today - timedelta(days=1))
+    assert "不能早于今天" in exc.value.fields["publish_on"]
+    after = (first + timedelta(days=32)).replace(day=1)
+    with pytest.raises(ValidationFailed) as exc:
+        services.create_monthly_list(world.secretary_zhang, code, month, publish_on=after)
+    assert "最后一天" in exc.value.fields["publish_on"]
+    # Before the month begins is fine (published ahead of it).
+    assert (
+        services.create_monthly_list(world.secretary_zhang, code, month, publish_on=today).publish_on == today
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.create_monthly_list(world.secretary_zhang, code, "202001")
+    assert "已经过去" in exc.value.fields["month"]
+
+
+def test_the_list_page_shows_the_year_links_the_tasks_and_no_action_once_published(world):
+    today = timezone.localdate()
+    first, month = _next_month(today)
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+    task = make_task(
+        world,
+        publish=False,
+        monthly_list=monthly.pk,
+        deadline=timezone.now() + timedelta(days=45),
+        title="清单里的任务",
+    )
+    other = make_task(world, title="不在清单的任务")
+    done = MonthlyList.objects.create(
+        area=world.areas["A1"],
+        area_path=world.areas["A1"].path,
+        month="203001",
+        publish_on=first,
+        status=ListStatus.PUBLISHED,
+        created_by=world.secretary_zhang,
+    )
+    street = Client()
+    street.force_login(world.street_chen)
+    page = street.get("/tasks/monthly/").content.decode()
+    assert f"{first.year}年{first.month}月{first.day}日" in page
+    assert f"/tasks/?monthly_list={monthly.pk}" in page
+    assert f"/tasks/monthly/{done.pk}/act/" not in page
+    board = street.get(f"/tasks/?monthly_list={monthly.pk}").content.decode()
+    assert task.title in board and other.title not in board

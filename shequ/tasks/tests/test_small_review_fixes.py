@@ -1,0 +1,117 @@
+"""Small things from the user review: a refused return names the field the API client
+sent; a service date is neither in the future nor before last year; a targeted task says
+whom it targets; the board shows the person's own claim instead of offering 接单 again;
+a catalogue stock below 0 says so."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from shequ.core.errors import ValidationFailed
+from shequ.points import services as points
+from shequ.points.tests.helpers import party_member
+from shequ.tasks import services
+from shequ.tasks.tests.helpers import act, make_task, prove
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_an_empty_return_reason_is_named_reason_in_the_api(world):
+    task = make_task(world)
+    claim = prove(world.resident_wang, services.claim_task(world.resident_wang, task.pk))
+    r = client_for(world.grid_worker_li).post(
+        f"/api/v1/claims/{claim.pk}/return", json.dumps({"reason": " "}), content_type="application/json"
+    )
+    assert r.status_code == 400
+    assert list(r.json()["fields"]) == ["reason"] and "原因" in r.json()["fields"]["reason"]
+
+
+def test_a_service_date_before_last_year_or_in_the_future_is_refused(world):
+    member = party_member(world)
+    today = timezone.localdate()
+    for served_on in (date(1900, 1, 1), date(today.year - 1, 1, 1) - timedelta(days=1)):
+        with pytest.raises(ValidationFailed) as exc:
+            points.record_service(
+                world.secretary_zhang,
+                points.ServiceInput(
+                    member=member.pk, kind="errand", note="代办医保", points=5, served_on=served_on
+                ),
+            )
+        assert f"{today.year - 1}年01月01日" in exc.value.fields["served_on"]
+    with pytest.raises(ValidationFailed) as exc:
+        points.record_service(
+            world.secretary_zhang,
+            points.ServiceInput(
+                member=member.pk,
+                kind="errand",
+                note="代办医保",
+                points=5,
+                served_on=today + timedelta(days=1),
+            ),
+        )
+    assert "served_on" in exc.value.fields
+    first = date(today.year - 1, 1, 1)
+    record = points.record_service(
+        world.secretary_zhang,
+        points.ServiceInput(member=member.pk, kind="errand", note="代办医保", points=5, served_on=first),
+    )
+    assert record.served_on == first
+
+
+def test_a_targeted_task_names_its_units_and_teams(world):
+    unit = services.add_unit(
+        world.secretary_zhang,
+        services.UnitInput(name="区供电所", kind="department", area=world.areas["A1"].code),
+    )
+    team = services.add_team(world.secretary_zhang, "红马甲志愿服务队", "volunteer", world.areas["A1"].code)
+    task = make_task(
+        world,
+        key="A1",
+        title="配电箱检修",
+        category="power_maintenance",
+        audience="targeted",
+        target_units=[unit.pk],
+        target_teams=[team.pk],
+    )
+    staff = client_for(world.secretary_zhang)
+    page = staff.get(f"/tasks/{task.pk}/").content.decode()
+    assert "区供电所" in page and "红马甲志愿服务队" in page
+    body = staff.get(f"/api/v1/tasks/{task.pk}").json()
+    assert body["target_units"] == ["区供电所"] and body["target_teams"] == ["红马甲志愿服务队"]
+
+
+def test_the_board_shows_the_persons_claim_instead_of_offering_it_again(world):
+    held = make_task(world, title="更换楼道灯泡")
+    done = make_task(world, title="清理楼道杂物")
+    fresh = make_task(world, title="看望独居老人")
+    services.claim_task(world.resident_wang, held.pk)
+    claim = prove(world.resident_wang, services.claim_task(world.resident_wang, done.pk))
+    act(world.grid_worker_li, claim, "accept")
+    page = client_for(world.resident_wang).get("/tasks/").content.decode()
+    rows = {t: page.split(t, 1)[1].split("</li>", 1)[0] for t in (held.title, done.title, fresh.title)}
+    assert "我的接单：已接单" in rows[held.title]
+    assert "我的接单：已验收" in rows[done.title]
+    assert "我的接单" not in rows[fresh.title]
+
+
+def test_a_stock_below_zero_is_named_as_such(world):
+    r = client_for(world.secretary_zhang).post(
+        "/points/catalogue/",
+        {
+            "name": "大米",
+            "price": "30",
+            "stock": "-1",
+            "per_person_limit": "1",
+            "area": world.areas["A1"].code,
+        },
+    )
+    assert r.status_code == 400 and "库存不能小于 0" in r.content.decode()
