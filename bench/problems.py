@@ -312,8 +312,7 @@ def main() -> None:
     )
 
     # The street overview: the street's counts and each community's, against the same raw
-    # GROUP BY of the street (no target; the rows add up to the street, so about 2× is the
-    # floor for counting everything twice).
+    # GROUP BY of the street (no target).
     ov_client = Client()
     ov_client.force_login(admin)
     ov_client.get("/problems/overview/")
