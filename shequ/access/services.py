@@ -107,3 +107,39 @@ def bulk_add_role_holders(
                 detail={"role": role, "count": len(rows)},
             )
     return users
+
+
+def login_for_resident(resident: Any, *, actor: Any = None) -> User:
+    """The resident's account, made when a record needs one and they have none (a retired
+    party member's service points, recorded by staff): linked to the registry record,
+    holding the resident role on their household, with no usable password until an
+    administrator sets one. Their points are then theirs when they first sign in."""
+    found = User.objects.filter(resident_id=resident.pk).first()
+    if found is not None:
+        return found
+    base = f"r{resident.pk}"
+    username = base
+    n = 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    household = resident.household
+    with transaction.atomic():
+        user = User(username=username, display_name=resident.name, resident=resident)
+        user.set_unusable_password()
+        user.save()
+        RoleAssignment.objects.create(
+            user=user,
+            role=Role.RESIDENT,
+            area_id=household.building_id,
+            household=household,
+            path=household.area_path,
+        )
+        audit.record(
+            actor,
+            "access.user_add",
+            area_path=household.area_path,
+            obj=user,
+            detail={"username": username, "for": "resident", "password": "none"},
+        )
+    return user

@@ -78,7 +78,10 @@ class BalanceOut(Schema):
 
 
 class ServiceIn(Schema):
-    member: Ref
+    # The party member: their registry record (``resident``; works for members who have
+    # never signed in), or their user id (``member``).
+    member: Ref = 0
+    resident: Ref | None = None
     kind: str
     note: str
     points: Number

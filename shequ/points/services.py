@@ -345,20 +345,31 @@ def award(actor: Any, *, task: Any, account: Account, points: int, memo: str) ->
 
 @dataclass
 class ServiceInput:
-    member: int  # user id
+    member: int  # user id (0 when the member is given by ``resident``)
     kind: str
     note: str
     points: int
     served_on: date | None = None
+    # The party member's registry record: most 无职党员 have never signed in, and their
+    # points must not wait for a login (one is made for them, with no password).
+    resident: int | None = None
 
 
 def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRecord:
     """A party member's service points (代办服务, 收集社情民意…), recorded by staff."""
     from shequ.access.models import User
+    from shequ.people.models import Resident
 
     errors: dict[str, str] = {}
-    member = User.objects.filter(pk=data.member, is_active=True).select_related("resident").first()
-    resident = member.resident if member is not None else None
+    member = None
+    if data.resident:
+        resident = Resident.objects.filter(pk=data.resident).select_related("household").first()
+        member = User.objects.filter(resident_id=data.resident).first()
+        if member is not None and not member.is_active:
+            resident = None
+    else:
+        member = User.objects.filter(pk=data.member, is_active=True).select_related("resident").first()
+        resident = member.resident if member is not None else None
     # One message whether the person is not a party member or out of the actor's scope:
     # two would tell anyone recording points the party status of any user id.
     if (
@@ -366,7 +377,7 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
         or not resident.party_member_kind
         or not can(actor, Permission.POINTS_MANAGE, resident.area_path)
     ):
-        errors["member"] = "请选择您管辖范围内的一名党员"
+        errors["resident" if data.resident else "member"] = "请选择您管辖范围内的一名党员"
     if data.kind not in ServiceKind.values:
         errors["kind"] = "服务类型不在可选范围内"
     note = (data.note or "").strip()
@@ -384,8 +395,12 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
         errors["served_on"] = f"服务日期不能早于 {earliest:%Y年%m月%d日}（只补记今年和去年的服务）"
     if errors:
         raise ValidationFailed(errors)
-    assert member is not None and resident is not None
+    assert resident is not None
     with transaction.atomic():
+        if member is None:
+            from shequ.access.services import login_for_resident
+
+            member = login_for_resident(resident, actor=actor)
         record = ServiceRecord.objects.create(
             member=member,
             kind=data.kind,

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
-from shequ.access.models import User
 from shequ.access.roles import Permission
 from shequ.access.scope import has_anywhere
 from shequ.areas.models import Area
@@ -275,7 +274,7 @@ def service(request: HttpRequest) -> HttpResponse:
     values: dict[str, str] = {}
     if request.method == "POST":
         values = {
-            k: request.POST.get(k, "").strip() for k in ("member", "kind", "note", "points", "served_on")
+            k: request.POST.get(k, "").strip() for k in ("resident", "kind", "note", "points", "served_on")
         }
         try:
             served_on = date.fromisoformat(values["served_on"]) if values["served_on"] else None
@@ -288,7 +287,8 @@ def service(request: HttpRequest) -> HttpResponse:
             services.record_service(
                 request.user,
                 services.ServiceInput(
-                    member=whole(values["member"], high=ID_MAX) or 0,
+                    member=0,
+                    resident=whole(values["resident"], high=ID_MAX) or 0,
                     kind=values["kind"],
                     note=values["note"],
                     points=whole(values["points"]) or 0,
@@ -300,20 +300,20 @@ def service(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             errors = exc.fields
     from shequ.access.scope import scope_q
+    from shequ.people.models import Resident
 
-    # The party members in scope; a street has more than a list can hold, so a name (or
+    # The party members of the register in scope, whether or not they have ever signed in
+    # (无职党员 are mostly retired); a street has more than a list can hold, so a name (or
     # part of one) narrows it.
     q = request.GET.get("q", "").strip()[:20]
     in_scope = (
-        User.objects.filter(is_active=True, resident__isnull=False)
-        .exclude(resident__party_member_kind="")
-        .filter(scope_q(request.user, Permission.POINTS_MANAGE, "resident__area_path"))
+        Resident.objects.exclude(party_member_kind="")
+        .filter(scope_q(request.user, Permission.POINTS_MANAGE, "area_path"))
+        .defer("id_number_enc", "phone_enc", "id_number_hash", "phone_hash")
     )
     if q:
-        in_scope = in_scope.filter(resident__name__contains=q)
-    members = list(
-        in_scope.select_related("resident").order_by("resident__area_path", "pk")[: MEMBER_LIST + 1]
-    )
+        in_scope = in_scope.filter(name__contains=q)
+    members = list(in_scope.order_by("area_path", "pk")[: MEMBER_LIST + 1])
     page = CappedPaginator(selectors.service_records(request.user), 30).get_page(request.GET.get("page"))
     return render(
         request,

@@ -387,7 +387,7 @@ def test_the_service_page_records_a_past_service_date_and_names_a_bad_one(world)
     member = party_member(world, "party-member-date")
     c = Client()
     c.force_login(world.secretary_zhang)
-    form = {"member": member.pk, "kind": "mediation", "note": "调解邻里纠纷", "points": "6"}
+    form = {"resident": member.resident_id, "kind": "mediation", "note": "调解邻里纠纷", "points": "6"}
     r = c.post("/points/service/", {**form, "served_on": "2026-13-01"})
     assert r.status_code == 400 and "服务日期格式不正确" in r.content.decode()
     assert 'value="调解邻里纠纷"' in r.content.decode()
@@ -490,11 +490,57 @@ def test_someone_who_moved_is_offered_the_items_their_points_can_buy(world):
 def test_the_service_form_finds_a_party_member_by_name(world):
     from django.test import Client
 
-    member = party_member(world, "party-member-search")
-    name = world.residents["A1-1-h2-r2"].name
+    # From the register: the party member is listed whether or not they have a login.
+    resident = world.residents["A1-1-h2-r2"]
     c = Client()
     c.force_login(world.secretary_zhang)
-    page = c.get("/points/service/", {"q": name[-1]}).content.decode()
-    assert f'<option value="{member.pk}"' in page
+    page = c.get("/points/service/", {"q": resident.name[-1]}).content.decode()
+    assert f'<option value="{resident.pk}"' in page
     page = c.get("/points/service/", {"q": "欧阳"}).content.decode()
-    assert f'<option value="{member.pk}"' not in page and "没有姓名含“欧阳”的党员" in page
+    assert f'<option value="{resident.pk}"' not in page and "没有姓名含“欧阳”的党员" in page
+
+
+def test_service_points_for_a_party_member_who_has_never_signed_in(world):
+    from django.test import Client
+
+    from shequ.access.models import User
+    from shequ.access.scope import assignments
+    from shequ.points.models import Account, AccountKind, ServiceRecord
+
+    resident = world.residents["A1-1-h2-r2"]  # a party member of the register, no login
+    assert resident.party_member_kind and not User.objects.filter(resident=resident).exists()
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    form = {"resident": resident.pk, "kind": "mediation", "note": "调解邻里纠纷", "points": "6"}
+    assert c.post("/points/service/", form).status_code == 302
+    login = User.objects.get(resident=resident)
+    assert not login.has_usable_password() and login.display_name == resident.name
+    assert [role for role, _ in assignments(login)] == ["resident"]
+    account = Account.objects.get(user=login)
+    assert (account.kind, account.balance) == (AccountKind.PARTY_MEMBER, 6)
+    # A second record goes to the same person, not to a second login.
+    assert c.post("/points/service/", {**form, "points": "4"}).status_code == 302
+    assert User.objects.filter(resident=resident).count() == 1
+    assert Account.objects.get(user=login).balance == 10
+    assert ServiceRecord.objects.filter(member=login).count() == 2
+    # The API takes the registry record too.
+    r = c.post(
+        "/api/v1/points/service-records",
+        {"resident": resident.pk, "kind": "mediation", "note": "代办服务", "points": 2},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and Account.objects.get(user=login).balance == 12
+    # Not a party member, or out of scope: the same refusal, and no login is made.
+    from shequ.people.models import Resident
+
+    plain = Resident.objects.filter(
+        area_path__startswith=world.areas["A1"].path, party_member_kind="", user__isnull=True
+    ).first()
+    outside = Resident.objects.filter(area_path__startswith=world.areas["B"].path).exclude(
+        party_member_kind=""
+    )
+    for other in (plain, outside.filter(user__isnull=True).first()):
+        assert other is not None
+        r = c.post("/points/service/", {**form, "resident": other.pk})
+        assert r.status_code == 400 and "请选择您管辖范围内的一名党员" in r.content.decode()
+        assert not User.objects.filter(resident=other).exists()
