@@ -16,7 +16,7 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
 from shequ.points.lifecycle import allowed_from
-from shequ.points.models import AccountKind, Entry, Order, StoreItem
+from shequ.points.models import Account, AccountKind, Entry, Order, StoreItem
 
 router = Router(tags=["积分与兑换"])
 
@@ -275,6 +275,49 @@ def service_record(request: HttpRequest, payload: ServiceIn) -> Any:
         request.user, services.ServiceInput(**payload.dict()), ip=client_ip(request)
     )
     return Status(201, record.transaction)
+
+
+class AccountOut(Schema):
+    id: int
+    kind: str
+    name: str
+    community: str
+    balance: int
+
+    @staticmethod
+    def resolve_community(obj: Account) -> str:
+        return obj.area.code
+
+
+class OpeningIn(Schema):
+    points: Number
+    memo: str = ""
+
+
+@router.get("/points/accounts", response=list[AccountOut], summary="积分账户（工作人员）")
+@paginate(CappedPageNumberPagination, page_size=50)
+def accounts(request: HttpRequest, q: str = "") -> Any:
+    """The accounts of the communities the caller may read; ``q`` narrows by name."""
+    return selectors.accounts(request.user, q.strip()[:20])
+
+
+@router.get(
+    "/points/accounts/{account_id}/entries", response=list[EntryOut], summary="账户积分明细（工作人员）"
+)
+@paginate(CappedPageNumberPagination, page_size=50)
+def account_entries(request: HttpRequest, account_id: int) -> Any:
+    return selectors.account_entries(selectors.get_account(request.user, account_id))
+
+
+@router.post(
+    "/points/accounts/{account_id}/opening", response={201: TxnOut}, summary="录入期初积分（工作人员）"
+)
+def opening(request: HttpRequest, account_id: int, payload: OpeningIn) -> Any:
+    account = selectors.get_account(request.user, account_id)
+    if account.user is None:
+        raise ValidationFailed({"account": "期初积分只录入个人账户"})
+    txn = services.opening_balance(request.user, account.user, payload.points, payload.memo or "期初积分")
+    return Status(201, txn)
 
 
 @router.post(

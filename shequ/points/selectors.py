@@ -141,6 +141,28 @@ def ledger(viewer: Any, area_path: str = "") -> QuerySet[Entry]:
     return qs.select_related("account", "transaction").order_by("-at", "-id")
 
 
+def accounts(viewer: Any, q: str = "") -> QuerySet[Account]:
+    """Staff: the points accounts of the communities they may read (people, units and the
+    community's issuer), by community and name; ``q`` narrows by name."""
+    qs = Account.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path")).select_related("area")
+    if q:
+        qs = qs.filter(name__contains=q)
+    return qs.order_by("area_path", "kind", "name", "pk")
+
+
+def get_account(viewer: Any, account_id: int) -> Account:
+    """Staff: one account they may read, or the same 404 as a missing one."""
+    found = accounts(viewer).filter(pk=account_id).first()
+    if found is None:
+        raise NotFound("积分账户")
+    return found
+
+
+def account_entries(account: Account) -> QuerySet[Entry]:
+    """An account's entries, newest first, with what each was for."""
+    return Entry.objects.filter(account=account).select_related("transaction").order_by("-at", "-id")
+
+
 def reversible(viewer: Any) -> QuerySet[Transaction]:
     """Staff: the awards, service points and opening balances of the communities whose
     points they manage, newest first, each with its entries and any reversal (冲正)."""

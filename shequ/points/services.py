@@ -427,9 +427,17 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
 
 def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transaction:
     """期初积分: a balance carried over from an earlier system, issued by the community."""
-    if points < 1:
-        raise ValidationFailed({"points": "期初积分必须大于 0"})
-    account = account_for_user(user)
+    errors: dict[str, str] = {}
+    if not 1 <= points <= 100_000:
+        errors["points"] = "期初积分须在 1 到 100000 之间"
+    memo = (memo or "").strip()
+    too_long(errors, [("memo", "说明", memo, 200)])
+    found = Account.objects.filter(user_id=user.pk).first()
+    if found is not None and not can(actor, Permission.POINTS_MANAGE, found.area_path):
+        raise NotFound("积分账户")
+    if errors:
+        raise ValidationFailed(errors)
+    account = found or account_for_user(user)
     if not can(actor, Permission.POINTS_MANAGE, account.area_path):
         raise NotFound("积分账户")
     with transaction.atomic():

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
-from shequ.access.scope import has_anywhere
+from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
 from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
@@ -405,5 +405,45 @@ def reversals(request: HttpRequest) -> HttpResponse:
         request,
         "points/reversals.html",
         {"page": page, "rows": rows, "errors": errors, "values": values, "row": row},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    """积分账户: staff find a person's (or a unit's) account to answer "how many points do
+    I have, and why", at the counter or on the phone."""
+    _staff(request, Permission.POINTS_VIEW, "只有社区工作人员可以查看积分账户")
+    q = request.GET.get("q", "").strip()[:20]
+    page = CappedPaginator(selectors.accounts(request.user, q), 50).get_page(request.GET.get("page"))
+    return render(request, "points/accounts.html", {"page": page, "q": q})
+
+
+@login_required
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    """One account: its balance and every entry with what it was for; staff who manage
+    points record a balance carried over from an earlier system (期初积分) here. An account
+    the viewer may not read is the same 404 as a missing one."""
+    account = selectors.get_account(request.user, account_id)
+    may_open = account.user_id is not None and can(request.user, Permission.POINTS_MANAGE, account.area_path)
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in ("points", "memo")}
+        if not may_open:
+            raise Forbidden("只有管理该社区积分的工作人员可以录入期初积分")
+        points = whole(values["points"], low=1, high=INT_MAX)
+        try:
+            if points is None:
+                raise ValidationFailed({"points": number_error(values["points"], "期初积分", low=1)})
+            services.opening_balance(request.user, account.user, points, values["memo"] or "期初积分")
+            return redirect("points_account", account_id=account.pk)
+        except ValidationFailed as exc:
+            errors = exc.fields
+    page = CappedPaginator(selectors.account_entries(account), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "points/account.html",
+        {"account": account, "page": page, "may_open": may_open, "errors": errors, "values": values},
         status=400 if errors else 200,
     )

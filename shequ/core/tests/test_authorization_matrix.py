@@ -98,6 +98,8 @@ PAGES = {
     "points_item_stock": ("action", Permission.STORE_MANAGE),
     "points_service": ("form", Permission.POINTS_MANAGE),
     "points_reversals": ("list", Permission.POINTS_MANAGE),
+    "points_accounts": ("list", Permission.POINTS_VIEW),
+    "points_account": ("object", "points account", Permission.POINTS_VIEW),
     "points_rankings": ("list", Permission.POINTS_VIEW),
     "points_notice": "public (names masked)",
     "api:api-root": "public",
@@ -178,6 +180,13 @@ API = {
     ("POST", "/api/v1/points/service-records"): ("create", Permission.POINTS_MANAGE),
     ("GET", "/api/v1/points/service-records"): ("list", Permission.POINTS_VIEW),
     ("POST", "/api/v1/points/transactions/{transaction_id}/reverse"): ("action", Permission.POINTS_MANAGE),
+    ("GET", "/api/v1/points/accounts"): ("list", Permission.POINTS_VIEW),
+    ("GET", "/api/v1/points/accounts/{account_id}/entries"): (
+        "object",
+        "points account",
+        Permission.POINTS_VIEW,
+    ),
+    ("POST", "/api/v1/points/accounts/{account_id}/opening"): ("action", Permission.POINTS_MANAGE),
     ("GET", "/api/v1/points/rankings"): ("object", "area", Permission.POINTS_VIEW),
     ("GET", "/api/v1/store/items/"): "own street and community (manage=true: store.manage scope)",
     ("POST", "/api/v1/store/items/"): ("create", Permission.STORE_MANAGE),
@@ -409,6 +418,22 @@ def test_role_sees_exactly_its_scope(world, user_key):
             f"/api/v1/store/items/{item.pk}/stock", json.dumps({"add": 1}), content_type="application/json"
         )
         assert r.status_code == (200 if ok_item else 404), key
+        # The buyer's points account: read by staff of its community, the same 404 otherwise.
+        account = order.account
+        ok_account = sees(world, username, account.area_path, Permission.POINTS_VIEW)
+        assert client.get(f"/points/accounts/{account.pk}/").status_code == (200 if ok_account else 404), key
+        r = client.get(f"/api/v1/points/accounts/{account.pk}/entries")
+        assert r.status_code == (200 if ok_account else 404), key
+        listed = {a["id"] for a in client.get("/api/v1/points/accounts").json()["items"]}
+        assert (account.pk in listed) == ok_account, key
+        r = client.post(
+            f"/api/v1/points/accounts/{account.pk}/opening",
+            json.dumps({"points": 1, "memo": "结转"}),
+            content_type="application/json",
+        )
+        assert r.status_code == (
+            201 if sees(world, username, account.area_path, Permission.POINTS_MANAGE) else 404
+        )
         area = world.areas[key[:2]]
         ok_rank = sees(world, username, area.path, Permission.POINTS_VIEW)
         r = client.get("/api/v1/points/rankings", {"community": area.code})

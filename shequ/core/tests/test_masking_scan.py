@@ -79,6 +79,8 @@ def reachable_urls(world):
         "/points/fulfil/",
         "/points/catalogue/",
         "/points/service/",
+        "/points/accounts/",
+        "/api/v1/points/accounts",
         "/points/rankings/",
         f"/points/notice/{world.areas['A1'].code}/",
         "/api/v1/tasks/",
