@@ -146,7 +146,11 @@ def may_see_task(viewer: Any, task: Task) -> bool:
         return True
     if task.status == TaskStatus.PUBLISHED and Task.objects.filter(open_to(viewer), pk=task.pk).exists():
         return True
-    return Claim.objects.filter(task=task, user_id=viewer.pk).exists()
+    # The claimant, and the grid worker who accepts a claim from their grid of a task set
+    # for the whole community.
+    return Claim.objects.filter(
+        Q(user_id=viewer.pk) | scope_q(viewer, Permission.TASK_VIEW, "area_path"), task=task
+    ).exists()
 
 
 def get_task(viewer: Any, task_id: int) -> Task:

@@ -558,7 +558,11 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
         try:
             with transaction.atomic():
                 claim = Claim.objects.create(
-                    task=task, user=actor, unit=unit, area_path=task.area_path, claimed_at=now
+                    task=task,
+                    user=actor,
+                    unit=unit,
+                    area_path=_claim_place(actor, task, unit),
+                    claimed_at=now,
                 )
         except IntegrityError:
             raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"}) from None
@@ -567,6 +571,15 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
         )
         audit.record(actor, "task.claim", area_path=task.area_path, obj=claim, ip=ip)
     return claim
+
+
+def _claim_place(actor: Any, task: Task, unit: Any) -> str:
+    """Where a claim is kept, and so who accepts its proof: a resident's claim of a task
+    set for the whole community is kept at their household, so the grid worker of their
+    grid accepts it (as well as the community's staff); a unit's claim, or a claimant
+    from outside the task's area, stays at the task's area."""
+    home = points.user_home_path(actor) if unit is None else ""
+    return home if home.startswith(task.area_path) else task.area_path
 
 
 @dataclass

@@ -369,3 +369,23 @@ def test_closing_a_task_ends_claims_without_proof_and_keeps_proof_for_review(wor
     assert selectors.open_claim_count(world.resident_wang) == 0
     assert selectors.open_claim_count(neighbour) == 0
     assert Notification.objects.filter(user=neighbour, text__contains="任务已结束，接单随之结束").exists()
+
+
+def test_the_grid_worker_accepts_proof_of_a_community_task_from_their_grid(world):
+    from shequ.tasks.selectors import acceptance_queue
+
+    task = make_task(world, key="A1")  # set for the whole community
+    mine = services.claim_task(world.resident_wang, task.pk)  # lives in grid A1-1
+    assert mine.area_path == world.resident_wang.resident.area_path
+    prove(world.resident_wang, mine)
+    # The grid worker of the claimant's grid is told, finds it in the queue and accepts it.
+    assert Notification.objects.filter(user=world.grid_worker_li, link=f"/tasks/claims/{mine.pk}/").exists()
+    assert mine.pk in set(acceptance_queue(world.grid_worker_li).values_list("pk", flat=True))
+    assert mine.pk in set(acceptance_queue(world.secretary_zhang).values_list("pk", flat=True))
+    other_grid = world.users["grid_worker@A1-2"]
+    assert mine.pk not in set(acceptance_queue(other_grid).values_list("pk", flat=True))
+    assert act(world.grid_worker_li, mine, "accept").status == "accepted"
+    # They may open the task the claim is for; the other grid's worker may not.
+    assert selectors.get_task(world.grid_worker_li, task.pk) == task
+    with pytest.raises(NotFound):
+        selectors.get_task(other_grid, task.pk)
