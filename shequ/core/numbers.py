@@ -34,3 +34,17 @@ def number_error(raw: object, label: str, *, low: int = 0, high: int = INT_MAX) 
     if len(digits) <= 19 and int(text) < low:
         return f"{label}不能小于 {low}"
     return f"{label}必须在 {low} 到 {high} 之间"
+
+
+def days_param(raw: object, default: int = 90) -> int:
+    """A "not visited for N days" filter: 1 to 3650, or ``default`` when not given;
+    anything else is refused with the field named (never silently replaced)."""
+    from shequ.core.errors import ValidationFailed
+
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return default
+    found = whole(text, low=1, high=3650)
+    if found is None:
+        raise ValidationFailed({"days": number_error(text, "天数", low=1, high=3650)})
+    return found

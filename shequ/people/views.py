@@ -16,6 +16,7 @@ from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.numbers import days_param
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
 from shequ.people.models import CareKind, Health, IncomeLevel
@@ -271,13 +272,21 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
 @login_required
 def visit_unvisited(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.VISIT_RECORD)
+    typed = request.GET.get("days", "")
+    error = None
     try:
-        days = max(1, min(int(request.GET.get("days", "90")), 3650))
-    except ValueError:
-        days = 90
+        days = days_param(typed)
+    except ValidationFailed as exc:
+        # Named, and the list stays on the default until the number is corrected.
+        error, days = exc, 90
     rows = selectors.households_not_visited(request.user, area_path=area.path if area else None, days=days)
     page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "people/visit_unvisited.html", {"page": page, "area": area, "days": days})
+    return render(
+        request,
+        "people/visit_unvisited.html",
+        {"page": page, "area": area, "days": days, "typed": typed[:20] if error else days, "error": error},
+        status=400 if error else 200,
+    )
 
 
 def _may_unmask(user: Any) -> bool:

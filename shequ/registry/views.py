@@ -17,6 +17,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import has_anywhere
 from shequ.areas.models import Area, AreaKind
 from shequ.core.errors import DomainError
+from shequ.core.numbers import days_param
 from shequ.registry import selectors, services
 from shequ.registry.columns import COLUMNS
 from shequ.registry.models import ImportRun, ImportStatus
@@ -219,10 +220,7 @@ def care_export(request: HttpRequest) -> HttpResponse | FileResponse:
 
 
 def _days(request: HttpRequest) -> int:
-    try:
-        return max(1, min(3650, int(request.GET.get("days", "90"))))
-    except ValueError:
-        return 90
+    return days_param(request.GET.get("days", ""))
 
 
 @login_required

@@ -70,6 +70,19 @@ def test_unvisited_households_are_highlighted(world):
     assert page.count('class="overdue"') == 2 and "从未走访" in page
 
 
+def test_a_bad_number_of_days_is_named_not_replaced(world):
+    li = login(world.grid_worker_li)
+    for typed, message in (
+        ("abc", "天数必须是整数"),
+        ("0", "天数不能小于 1"),
+        ("99999", "天数必须在 1 到 3650 之间"),
+    ):
+        r = li.get("/visits/unvisited/", {"days": typed})
+        assert r.status_code == 400 and message in r.content.decode(), typed
+        assert li.get("/visits/unvisited/export/", {"days": typed}).status_code == 400, typed
+    assert li.get("/visits/unvisited/", {"days": "30"}).status_code == 200
+
+
 def test_floating_form_keeps_input_and_never_shows_the_stored_permit(world):
     tenant = world.residents["A1-1-h2-r2"]
     Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
