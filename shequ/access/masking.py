@@ -5,9 +5,19 @@ from __future__ import annotations
 import re
 
 # In free text (a problem's description, a note): an ID number (18 characters, the last
-# may be X), a mobile number, or a landline with its area code, not inside a longer run
-# of digits (an order number, a sum).
-_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-\d{7,8})(?![0-9A-Za-z])")
+# may be X, or the old 15 digits), a mobile number (with or without +86, with or without
+# spaces or dashes between its groups), or a landline with its area code, not inside a
+# longer run of letters and digits (an order number, a sum). Full-width digits typed with
+# a Chinese input method are read as digits (the match runs on a copy with ASCII digits,
+# character for character, and masks the same span of the original).
+_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z+])("
+    r"\d{17}[\dXx]|\d{15}"
+    r"|(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}"
+    r"|(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}"
+    r")(?![0-9A-Za-z])"
+)
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９＋（）－", "0123456789+()-")
 
 
 def mask_id_number(value: str) -> str:
@@ -71,12 +81,22 @@ def mask_name(value: str) -> str:
 
 def mask_free_text(value: str) -> str:
     """ID and phone numbers that someone typed into a text, masked as everywhere else:
-    "电话18271818316" → "电话182****8316"."""
+    "电话18271818316" → "电话182****8316", "１３８ １２３４ ５６７８" → "138****5678"."""
     if not value:
         return value
-
-    def one(match: re.Match[str]) -> str:
+    plain = value.translate(_ASCII_DIGITS)  # the same length, position for position
+    out, last = [], 0
+    for match in _IN_TEXT.finditer(plain):
         found = match.group(1)
-        return mask_id_number(found) if len(found) == 18 else mask_phone(found)
-
-    return _IN_TEXT.sub(one, value)
+        digits = "".join(ch for ch in found if ch.isdigit() or ch in "Xx")
+        if len(found) in (15, 18) and found.isalnum():
+            masked = mask_id_number(found)
+        elif found[0] in "0(":  # a landline: its area code shown, as mask_phone does
+            masked = mask_phone(found.replace("(", "").replace(")", "-"))
+        else:
+            masked = mask_phone(digits[-11:] if digits.startswith("86") and len(digits) > 11 else digits)
+        out.append(value[last : match.start(1)])
+        out.append(masked)
+        last = match.end(1)
+    out.append(value[last:])
+    return "".join(out)

@@ -114,9 +114,20 @@ def login_for_resident(resident: Any, *, actor: Any = None) -> User:
     party member's service points, recorded by staff): linked to the registry record,
     holding the resident role on their household, with no usable password until an
     administrator sets one. Their points are then theirs when they first sign in."""
-    found = User.objects.filter(resident_id=resident.pk).first()
-    if found is not None:
-        return found
+    from shequ.people.models import Resident
+
+    with transaction.atomic():
+        # Two staff recording for the same person at once: the second waits here for the
+        # first's commit (PostgreSQL's row lock; SQLite's write transaction is already
+        # exclusive) and then finds the login it made.
+        Resident.objects.select_for_update().filter(pk=resident.pk).values_list("pk").first()
+        found = User.objects.filter(resident_id=resident.pk).first()
+        if found is not None:
+            return found
+        return _new_login(resident, actor)
+
+
+def _new_login(resident: Any, actor: Any) -> User:
     base = f"r{resident.pk}"
     username = base
     n = 1

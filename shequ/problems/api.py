@@ -248,11 +248,18 @@ def get_problem(request: HttpRequest, problem_id: int) -> Any:
     return detail(selectors.get_problem(request.user, problem_id), request.user)
 
 
+class FollowIn(Schema):
+    lon: float  # where the resident is reporting: the problem must be one of its duplicates
+    lat: float
+
+
 @router.post("/problems/{problem_id}/follow", response=ProblemDetailOut, summary="关注附近已上报的同一问题")
-def follow(request: HttpRequest, problem_id: int) -> Any:
+def follow(request: HttpRequest, problem_id: int, payload: FollowIn) -> Any:
     """A resident who meets a problem already reported nearby follows it instead of
-    reporting it again (open problems of their community; never a 民意直通车 report)."""
-    return detail(services.follow(request.user, problem_id, ip=client_ip(request)), request.user)
+    reporting it again: one the duplicate check shows for ``lon``, ``lat`` (open, the same
+    category, within 100 m, in their community; reported by a resident or on patrol)."""
+    problem = services.follow(request.user, problem_id, payload.lon, payload.lat, ip=client_ip(request))
+    return detail(problem, request.user)
 
 
 @router.post(

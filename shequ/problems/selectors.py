@@ -51,6 +51,22 @@ def may_see(viewer: Any, problem: Problem) -> bool:
     )
 
 
+def is_owner(viewer: Any, problem: Problem) -> bool:
+    """Who may rate (回访评价) and reopen a problem as its reporter: the reporter, the
+    resident a grid worker reported it for (代报), and whoever reported a duplicate that
+    was merged into it. A neighbour who only follows it (关注) is told of its steps but
+    does not rate it."""
+    pk = getattr(viewer, "pk", None)
+    if pk is None:
+        return False
+    if problem.reporter_id == pk:
+        return True
+    resident_id = getattr(viewer, "resident_id", None)
+    if resident_id and problem.on_behalf_of_id == resident_id:
+        return True
+    return Problem.objects.filter(merged_into=problem, reporter_id=pk).exists()
+
+
 def timeline(viewer: Any, problem: Problem) -> list[Any]:
     """The problem's events, oldest first, each with ``actor_label`` for the viewer.
 
@@ -369,9 +385,7 @@ def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
             continue  # already at the top level (职能部门): the service would refuse it
         rule = TRANSITIONS[action]
         for perm in rule.permissions:
-            mine = perm == OWNER and (
-                problem.reporter_id == user.pk or problem.followers.filter(pk=user.pk).exists()
-            )
+            mine = perm == OWNER and is_owner(user, problem)
             if mine or (perm != OWNER and can(user, perm, problem.area_path)):
                 out.append((action, rule.label))
                 break

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shequ.access import audit
 from shequ.access.holders import holder_ids_of, holder_ids_statement, holders
+from shequ.access.masking import mask_free_text
 from shequ.access.models import User
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can
@@ -40,7 +41,7 @@ from shequ.problems.models import (
     Source,
     Status,
 )
-from shequ.problems.selectors import get_problem
+from shequ.problems.selectors import get_problem, is_owner, nearby_open
 
 STAFF_SOURCES = {Source.ON_BEHALF, Source.VISIT, Source.HOTLINE, Source.PATROL}
 
@@ -132,7 +133,8 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         can(actor, Permission.PROBLEM_HANDLE, path) for _, path in assignments(actor)
     ):
         errors["source"] = "只有网格员和社区工作人员可以代报、录入热线工单或巡查问题"
-    order_no = data.hotline_order_no.strip()
+    # A work order number belongs to a 12345 order only (kept from no other report).
+    order_no = data.hotline_order_no.strip() if data.source == Source.HOTLINE else ""
     if data.source == Source.HOTLINE and not order_no:
         errors["hotline_order_no"] = "12345热线工单需要填写工单号"
     too_long(
@@ -141,9 +143,16 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     if order_no and "hotline_order_no" not in errors:
         # One work order is one problem: a second entry of it would be counted twice in
         # the 接诉即办 ledger and the monthly report.
-        entered = Problem.objects.filter(hotline_order_no=order_no).exclude(status=Status.MERGED).first()
+        entered = (
+            Problem.objects.filter(hotline_order_no=order_no, source=Source.HOTLINE)
+            .exclude(status=Status.MERGED)
+            .first()
+        )
         if entered is not None:
-            errors["hotline_order_no"] = f"工单号 {order_no} 已录入为问题 {entered.number}，请勿重复录入"
+            # The problem is named only to who may see it (the number is city-wide).
+            seen = can(actor, Permission.PROBLEM_VIEW, entered.area_path)
+            where = f"问题 {entered.number}" if seen else "其他单位的问题"
+            errors["hotline_order_no"] = f"工单号 {order_no} 已录入为{where}，请勿重复录入"
     on_behalf = None
     # The resident reported for, when they have an account: they follow the problem as
     # its reporter would (我的问题, its notices, 评价 and 重新打开).
@@ -377,28 +386,37 @@ class TransitionInput:
 def _may(actor: Any, problem: Problem, permissions: tuple[str, ...]) -> bool:
     for perm in permissions:
         if perm == OWNER:
-            if problem.reporter_id == actor.pk or problem.followers.filter(pk=actor.pk).exists():
+            if is_owner(actor, problem):
                 return True
         elif can(actor, perm, problem.area_path):
             return True
     return False
 
 
-def follow(actor: Any, problem_id: int, *, ip: str = "") -> Problem:
+# What a neighbour may follow: reports about a place. Not 民意直通车 (what someone wrote
+# through it is theirs alone), nor a 12345 order, a 代报 or a visit's finding, which are
+# about a person.
+FOLLOWABLE_SOURCES = (Source.RESIDENT, Source.PATROL)
+
+
+def follow(actor: Any, problem_id: int, lon: float, lat: float, *, ip: str = "") -> Problem:
     """关注: a resident who meets a problem already reported nearby follows it instead of
-    reporting it again, and is then told of its steps as its reporter is. Open problems of
-    the resident's own community only, and never a 民意直通车 report (what someone wrote
-    through it is theirs alone); anything else is the same 404 as a missing problem."""
+    reporting it again, and is then told of its steps and sees it in 我的问题 (they do
+    not rate or reopen it: that is the reporter's). Only a problem the duplicate check
+    shows for the place they are reporting (``lon``, ``lat``: open, the same category,
+    within 100 m and 30 days, in their community) and of a followable source; anything
+    else is the same 404 as a missing problem."""
     problem = (
         Problem.objects.select_related("area", "category")
-        .filter(pk=problem_id, status__in=OPEN_STATUSES)
-        .exclude(source=Source.OPINION_CHANNEL)
+        .filter(pk=problem_id, status__in=OPEN_STATUSES, source__in=FOLLOWABLE_SOURCES)
         .first()
     )
     if problem is None or not (
         can(actor, Permission.PROBLEM_REPORT, problem.area_path)
         or _resident_in_community(actor, problem.area)
     ):
+        raise NotFound("问题")
+    if all(p.pk != problem.pk for p in nearby_open(actor, problem.category.code, lon, lat)):
         raise NotFound("问题")
     with transaction.atomic():
         problem.followers.add(actor)
@@ -447,7 +465,8 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
             audit.record(actor, f"problem.{data.action}", area_path=locked.area_path, obj=locked, ip=ip)
             notify(
                 recipients,
-                f"{locked.category.name}（{locked.number}）：{rule.label}" + (f"——{note}" if note else ""),
+                f"{locked.category.name}（{locked.number}）：{rule.label}"
+                + (f"——{mask_free_text(note)}" if note else ""),
                 f"/problems/{locked.pk}/",
                 skip=actor,
             )

@@ -221,14 +221,19 @@ def nearby(request: HttpRequest) -> HttpResponse:
     found = selectors.nearby_open(request.user, request.GET.get("category", ""), lon, lat)
     # Each with whether the viewer may open it (else it is named without a link) and may
     # follow it instead of reporting it again.
-    rows = [(p, selectors.may_see(request.user, p), p.source != Source.OPINION_CHANNEL) for p in found]
-    return render(request, "problems/partials/nearby.html", {"found": rows})
+    rows = [(p, selectors.may_see(request.user, p), p.source in services.FOLLOWABLE_SOURCES) for p in found]
+    return render(request, "problems/partials/nearby.html", {"found": rows, "lon": lon, "lat": lat})
 
 
 @login_required
 @require_POST
 def follow(request: HttpRequest, problem_id: int) -> HttpResponse:
-    problem = services.follow(request.user, problem_id, ip=client_ip(request))
+    """关注 from the duplicate hint, for the place the resident was reporting."""
+    try:
+        lon, lat = float(request.POST.get("lon", "")), float(request.POST.get("lat", ""))
+    except ValueError:
+        raise Http404 from None
+    problem = services.follow(request.user, problem_id, lon, lat, ip=client_ip(request))
     return redirect("problem", problem_id=problem.pk)
 
 

@@ -55,3 +55,26 @@ def test_the_mobile_fast_path_agrees_with_a_full_parse(number):
 def test_numbers_that_do_not_parse_are_refused_with_a_chinese_reason(number):
     with pytest.raises(phones.PhoneError, match=f"“{number}”不是"):
         phones.normalize(number)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("电话18271818316", "电话182****8316"),
+        ("电话１３８１２３４５６７８。", "电话138****5678。"),
+        ("+86 138 1234 5678", "138****5678"),
+        ("138-1234-5678", "138****5678"),
+        ("座机0571-87654321；", "座机0571-****4321；"),
+        ("(010)87654321", "010-****4321"),
+        ("身份证11010519491231002x", "身份证110***********002x"),
+        ("旧证110105491231002", "旧证110********1002"),
+        # Not a number of a person: an order number, a sum, a date, a door number.
+        ("工单GD2026112300001", "工单GD2026112300001"),
+        ("金额12345678901234567890", "金额12345678901234567890"),
+        ("2026年11月22日 3单元12号", "2026年11月22日 3单元12号"),
+    ],
+)
+def test_numbers_typed_into_free_text_are_masked(typed, shown):
+    from shequ.access.masking import mask_free_text
+
+    assert mask_free_text(typed) == shown

@@ -288,6 +288,14 @@ def test_a_hotline_order_is_entered_once_and_long_texts_are_refused(world):
         report(world, staff, source="hotline", hotline_order_no="G" * 41, address="长" * 201)
     assert "不能超过 40 个字" in refused.value.fields["hotline_order_no"]
     assert "不能超过 200 个字" in refused.value.fields["address"]
+    # Another street's staff are told it was entered, not which problem it is.
+    outsider = world.outsider_zhao
+    with pytest.raises(ValidationFailed) as refused:
+        report(world, outsider, key="B1-1", source="hotline", hotline_order_no="CS-ONCE-0001")
+    assert first.number not in refused.value.fields["hotline_order_no"]
+    assert "其他单位" in refused.value.fields["hotline_order_no"]
+    # An order number sent with a resident's own report is not kept (it would block the order).
+    assert report(world, hotline_order_no="CS-ONCE-0002").hotline_order_no == ""
     assert Problem.objects.filter(hotline_order_no__startswith="CS-ONCE").count() == 1
     # Kept in the 接诉即办 ledger whatever it is about (a blocked drain here).
     assert (first.category.code, first.ledger_type) == ("blocked_drain", "hotline")

@@ -381,6 +381,7 @@ def test_the_resident_reported_for_follows_the_problem(world):
 
 
 def test_a_neighbour_follows_a_problem_already_reported_instead_of_reporting_it_again(world):
+    from shequ.core.errors import ValidationFailed
     from shequ.notifications.models import Notification
 
     p = report(world)
@@ -388,17 +389,42 @@ def test_a_neighbour_follows_a_problem_already_reported_instead_of_reporting_it_
     neighbour = world.user("resident@A1-1-h2")
     c = client_for(neighbour)
     lon, lat = grid_point(world)
+    here = {"lon": f"{lon:.7f}", "lat": f"{lat:.7f}"}
     shown = c.get("/problems/nearby/", {"category": "blocked_drain", "lon": lon, "lat": lat}).content.decode()
     # Named without a link they could not open; followable, except the 民意直通车 report.
     assert p.number in shown and f'href="/problems/{p.pk}/"' not in shown
     assert f"/problems/{p.pk}/follow/" in shown and f"/problems/{channel.pk}/follow/" not in shown
-    r = c.post(f"/problems/{p.pk}/follow/")
+    assert f'name="lon" value="{here["lon"]}"' in shown
+    r = c.post(f"/problems/{p.pk}/follow/", here)
     assert r.status_code == 302 and c.get(r["Location"]).status_code == 200
     assert f'href="/problems/{p.pk}/"' in c.get("/problems/mine/").content.decode()
     act(world, world.secretary_zhang, p, "accept")
     assert Notification.objects.filter(user=neighbour, link=f"/problems/{p.pk}/").exists()
-    # Never a 民意直通车 report, nor another community's problem: the same 404 as a missing one.
-    assert c.post(f"/problems/{channel.pk}/follow/").status_code == 404
-    assert client_for(world.user("resident@A2-1-h1")).post(f"/problems/{p.pk}/follow/").status_code == 404
-    assert c.post(f"/api/v1/problems/{channel.pk}/follow").status_code == 404
-    assert c.post(f"/api/v1/problems/{p.pk}/follow").json()["id"] == p.pk
+    # Following is not reporting: the rating and the reopening stay the reporter's.
+    for action in ("dispatch", "start"):
+        act(world, world.secretary_zhang, p, action)
+    act(world, world.secretary_zhang, p, "report_back", note="已疏通", photos=[jpeg()])
+    act(world, world.users["community_staff@A1"], p, "verify_pass")
+    assert "evaluate" not in c.get(f"/api/v1/problems/{p.pk}").json()["allowed_actions"]
+    with pytest.raises(ValidationFailed, match="无权"):
+        act(world, neighbour, p, "evaluate", resolved=True, satisfaction=1)
+    assert (
+        "evaluate"
+        in client_for(world.resident_wang).get(f"/api/v1/problems/{p.pk}").json()["allowed_actions"]
+    )
+    # Only what the duplicate check shows for where they are: not a 民意直通车 report, not a
+    # 12345 order, not from far away, not another community's: the same 404 as a missing one.
+    q = report(world)
+    hotline = report(
+        world, world.users["community_staff@A1"], source="hotline", hotline_order_no="CS-FOLLOW-1"
+    )
+    far = {"lon": f"{lon + 0.01:.7f}", "lat": here["lat"]}
+    assert c.post(f"/problems/{channel.pk}/follow/", here).status_code == 404
+    assert c.post(f"/problems/{hotline.pk}/follow/", here).status_code == 404
+    assert c.post(f"/problems/{q.pk}/follow/", far).status_code == 404
+    assert c.post(f"/problems/{q.pk}/follow/", {}).status_code == 404
+    assert (
+        client_for(world.user("resident@A2-1-h1")).post(f"/problems/{q.pk}/follow/", here).status_code == 404
+    )
+    api = c.post(f"/api/v1/problems/{q.pk}/follow", here, content_type="application/json")
+    assert api.status_code == 200 and api.json()["id"] == q.pk

@@ -322,3 +322,10 @@ def test_numbers_typed_into_a_description_are_masked_for_all_but_the_reporter(wo
     assert mine["description"] == text
     assert "139****5678" in mine["timeline"][-1]["note"]
     assert "13912345678" in staff.get(f"/problems/{p.pk}/").content.decode()
+    # The notice of that step reaches the resident masked too.
+    from shequ.notifications.models import Notification
+
+    told = Notification.objects.get(
+        user=world.resident_wang, link=f"/problems/{p.pk}/", text__contains="立案"
+    )
+    assert "139****5678" in told.text and "13912345678" not in told.text
