@@ -5,41 +5,20 @@ import pytest
 from django.test import Client
 
 from shequ.notifications.models import Notification
-from shequ.tasks import services
-from shequ.tasks.tests.helpers import act, make_task, prove
+from shequ.tasks.tests.helpers import unit_task_accepted
 
 pytestmark = pytest.mark.django_db
 
 
-def _unit_task_accepted(world):
-    unit = services.add_unit(
-        world.secretary_zhang,
-        services.UnitInput(name="区供电所", kind="department", area=world.areas["A1"].code),
-    )
-    partner = world.users["partner_unit@A1"]
-    services.add_unit_member(world.secretary_zhang, unit.pk, partner)
-    task = make_task(
-        world,
-        key="A1",
-        title="配电箱检修",
-        category="power_maintenance",
-        audience="targeted",
-        target_units=[unit.pk],
-    )
-    claim = prove(partner, services.claim_task(partner, task.pk))
-    act(world.secretary_zhang, claim, "accept")
-    return unit, partner, task
-
-
 def test_the_member_is_told_the_points_went_to_the_unit(world):
-    unit, partner, task = _unit_task_accepted(world)
+    unit, partner, task = unit_task_accepted(world)
     text = Notification.objects.filter(user=partner).latest("id").text
     assert "区供电所" in text and "单位账户" in text and f"{task.points} 积分" in text
     assert "获得" not in text
 
 
 def test_my_points_shows_the_units_balance_and_entries(world):
-    unit, partner, task = _unit_task_accepted(world)
+    unit, partner, task = unit_task_accepted(world)
     client = Client()
     client.force_login(partner)
     page = client.get("/points/").content.decode()

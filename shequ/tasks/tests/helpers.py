@@ -30,3 +30,34 @@ def prove(user, claim, note="已更换，灯亮了"):
     from shequ.problems.tests.helpers import jpeg
 
     return act(user, claim, "submit", note=note, files=[jpeg()])
+
+
+def unit_with_member(world, name="区供电所"):
+    """A department of community A1 with the partner-unit login of A1 as its member."""
+    unit = services.add_unit(
+        world.secretary_zhang,
+        services.UnitInput(name=name, kind="department", area=world.areas["A1"].code),
+    )
+    partner = world.users["partner_unit@A1"]
+    services.add_unit_member(world.secretary_zhang, unit.pk, partner)
+    return unit, partner
+
+
+def unit_task(world, unit, **kw):
+    """A published task of community A1 targeted at ``unit``."""
+    data = {
+        "title": "配电箱检修",
+        "category": "power_maintenance",
+        "audience": "targeted",
+        "target_units": [unit.pk],
+    }
+    return make_task(world, key="A1", **{**data, **kw})
+
+
+def unit_task_accepted(world):
+    """A unit task claimed by the unit's member, proved and accepted: (unit, member, task)."""
+    unit, partner = unit_with_member(world)
+    task = unit_task(world, unit)
+    claim = prove(partner, services.claim_task(partner, task.pk))
+    act(world.secretary_zhang, claim, "accept")
+    return unit, partner, task

@@ -8,7 +8,7 @@ from shequ.notifications.models import Notification
 from shequ.points import services as points
 from shequ.tasks import services
 from shequ.tasks.models import Award
-from shequ.tasks.tests.helpers import act, make_task, prove
+from shequ.tasks.tests.helpers import act, make_task, prove, unit_task_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -28,22 +28,7 @@ def test_the_owner_is_told_and_the_claim_page_shows_the_reversal(world):
 
 
 def test_a_units_members_are_told(world):
-    unit = services.add_unit(
-        world.secretary_zhang,
-        services.UnitInput(name="区供电所", kind="department", area=world.areas["A1"].code),
-    )
-    partner = world.users["partner_unit@A1"]
-    services.add_unit_member(world.secretary_zhang, unit.pk, partner)
-    task = make_task(
-        world,
-        key="A1",
-        title="配电箱检修",
-        category="power_maintenance",
-        audience="targeted",
-        target_units=[unit.pk],
-    )
-    claim = prove(partner, services.claim_task(partner, task.pk))
-    act(world.secretary_zhang, claim, "accept")
-    points.reverse(world.secretary_zhang, Award.objects.get(claim=claim).transaction_id, "重复申报")
+    unit, partner, task = unit_task_accepted(world)
+    points.reverse(world.secretary_zhang, Award.objects.get(task=task, unit=unit).transaction_id, "重复申报")
     last = Notification.objects.filter(user=partner).latest("id")
     assert "区供电所" in last.text and "重复申报" in last.text

@@ -14,7 +14,7 @@ from shequ.core.errors import ValidationFailed
 from shequ.points import services as points
 from shequ.points.tests.helpers import party_member
 from shequ.tasks import services
-from shequ.tasks.tests.helpers import act, make_task, prove
+from shequ.tasks.tests.helpers import act, make_task, prove, unit_task, unit_with_member
 
 pytestmark = pytest.mark.django_db
 
@@ -68,20 +68,9 @@ def test_a_service_date_before_last_year_or_in_the_future_is_refused(world):
 
 
 def test_a_targeted_task_names_its_units_and_teams(world):
-    unit = services.add_unit(
-        world.secretary_zhang,
-        services.UnitInput(name="区供电所", kind="department", area=world.areas["A1"].code),
-    )
+    unit, _ = unit_with_member(world)
     team = services.add_team(world.secretary_zhang, "红马甲志愿服务队", "volunteer", world.areas["A1"].code)
-    task = make_task(
-        world,
-        key="A1",
-        title="配电箱检修",
-        category="power_maintenance",
-        audience="targeted",
-        target_units=[unit.pk],
-        target_teams=[team.pk],
-    )
+    task = unit_task(world, unit, target_teams=[team.pk])
     staff = client_for(world.secretary_zhang)
     page = staff.get(f"/tasks/{task.pk}/").content.decode()
     assert "区供电所" in page and "红马甲志愿服务队" in page
