@@ -139,13 +139,6 @@ def _new_login(resident: Any, actor: Any) -> User:
         user = User(username=username, display_name=resident.name, resident=resident)
         user.set_unusable_password()
         user.save()
-        RoleAssignment.objects.create(
-            user=user,
-            role=Role.RESIDENT,
-            area_id=household.building_id,
-            household=household,
-            path=household.area_path,
-        )
         audit.record(
             actor,
             "access.user_add",
@@ -153,4 +146,5 @@ def _new_login(resident: Any, actor: Any) -> User:
             obj=user,
             detail={"username": username, "for": "resident", "password": "none"},
         )
+        assign_role(user, Role.RESIDENT, household.code, actor=actor)
     return user

@@ -432,6 +432,8 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transactio
         errors["points"] = "期初积分须在 1 到 100000 之间"
     memo = (memo or "").strip()
     too_long(errors, [("memo", "说明", memo, 200)])
+    # Out of scope is the same 404 before any message about the input; an account opened
+    # just now is checked below.
     found = Account.objects.filter(user_id=user.pk).first()
     if found is not None and not can(actor, Permission.POINTS_MANAGE, found.area_path):
         raise NotFound("积分账户")
