@@ -119,6 +119,15 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif _db["ENGINE"] not in ("django.db.backends.postgresql",):
     raise ImproperlyConfigured("SHEQU_DATABASE_URL must name sqlite:// or postgres://")
+# PostgreSQL: the hot paths' hand-written statements (shequ.core.rawsql.run) are sent as
+# server-side prepared statements, so the server parses and plans each once per
+# connection. Only those: the ORM's queries keep client-side binding and are never
+# prepared (psycopg prepares a query by count only past prepare_threshold, set here out
+# of reach). Off for a connection pooler that cannot keep prepared statements (PgBouncer
+# before 1.21, or without max_prepared_statements, in transaction mode).
+PG_PREPARED_STATEMENTS = env_bool("SHEQU_PG_PREPARED", default=True)
+if _db["ENGINE"] == "django.db.backends.postgresql" and PG_PREPARED_STATEMENTS:
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

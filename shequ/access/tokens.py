@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from shequ.access import audit
@@ -68,9 +68,7 @@ def _lookup(token: str) -> ApiToken | None:
     call asks next; kept where ``scope.assignments`` looks first). Every API call starts
     here, so it is one hand-written SELECT (shequ.core.rawsql) instead of
     ``select_related("user").get()`` and a second query: the same rows and instances."""
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [_digest(token)])
-        found = cursor.fetchall()
+    ((_, found),) = rawsql.run([(_token_sql(), [_digest(token)])])
     if not found:
         return None
     n, m = rawsql.width(ApiToken), rawsql.width(ApiToken) + rawsql.width(User)

@@ -318,15 +318,10 @@ def _write_in_one_batch(
 def _active_category(code: str) -> ProblemCategory | None:
     """The active category ``code``, by a hand-written SELECT (shequ.core.rawsql; every
     report reads it): the same row as ``filter(code=code, active=True).first()``."""
-    with connection.cursor() as cursor:
-        # Only names from the code and placeholders are formatted in; values are bound.
-        cursor.execute(
-            f"SELECT {rawsql.columns(ProblemCategory, 'c')} FROM problems_problemcategory c"  # noqa: S608
-            " WHERE c.code = %s AND c.active = %s",
-            [code, True],
-        )
-        row = cursor.fetchone()
-    return rawsql.load(ProblemCategory, row) if row else None
+    # Only names from the code and placeholders are formatted in; values are bound.
+    sql = f"SELECT {rawsql.columns(ProblemCategory, 'c')} FROM problems_problemcategory c"  # noqa: S608
+    ((_, rows),) = rawsql.run([(sql + " WHERE c.code = %s AND c.active = %s", [code, True])])
+    return rawsql.load(ProblemCategory, rows[0]) if rows else None
 
 
 def _resident_in_community(actor: Any, area: Area) -> bool:

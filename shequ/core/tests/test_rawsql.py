@@ -1,8 +1,10 @@
 """The hand-written INSERTs and SELECTs store and read the same values as the ORM."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -204,3 +206,55 @@ def test_values_passed_as_they_are_are_those_the_fields_own_conversion_gives(wor
         ]
         # (psycopg's Jsonb wrapper has no equality of its own: compare what it wraps.)
         assert [norm(fast[i]) for i in kept] == [norm(full[i]) for i in kept], type(obj)
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def _prepared_on_server(text):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{text}%"])
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+def test_postgresql_statements_are_prepared_on_the_server_unless_turned_off(world, settings):
+    """The hot paths' statements are parsed and planned once per connection; with
+    SHEQU_PG_PREPARED off they go as text in one message, as before. Same answers."""
+
+    def batch(tag):
+        return [
+            (f"SELECT %s::int + 1 AS {tag}", [1]),
+            ("UPDATE access_user SET first_name = first_name WHERE id = %s", [world.resident_wang.pk]),
+        ]
+
+    assert rawsql.batched()
+    first = rawsql.run(batch("prepared_tag"))
+    assert rawsql.run(batch("prepared_tag")) == first == [(1, [(2,)]), (1, [])]
+    assert _prepared_on_server("prepared_tag") == 1  # once, though run twice
+    settings.PG_PREPARED_STATEMENTS = False
+    assert rawsql.batched()
+    assert rawsql.run(batch("text_tag")) == first
+    assert _prepared_on_server("text_tag") == 0
+
+
+@postgres_only
+def test_postgresql_a_failing_statement_raises_what_the_orm_raises_and_stops_the_batch(world):
+    from django.db import IntegrityError, transaction
+
+    from shequ.points.tests.helpers import item as store_item
+
+    item = store_item(world, name="大米", stock=1)  # its stock has a check: never below 0
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        rawsql.run(
+            [
+                ("UPDATE points_storeitem SET stock = -1 WHERE id = %s", [item.pk]),
+                ("UPDATE points_storeitem SET name = %s WHERE id = %s", ["不该写入", item.pk]),
+            ]
+        )
+    cause: Any = caught.value.__cause__  # psycopg's error, as the ORM leaves it
+    assert cause.diag.constraint_name == "store_item_stock_not_negative"
+    item.refresh_from_db()
+    assert (item.stock, item.name) == (1, "大米")
