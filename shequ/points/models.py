@@ -285,7 +285,10 @@ class OrderQuerySet(ScopedQuerySet):
 
 
 class Order(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_orders")
+    # Lookups by user read order_limit_period_idx, which starts with it: no index of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_orders", db_index=False
+    )
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="orders")
     item = models.ForeignKey(StoreItem, on_delete=models.PROTECT, related_name="orders")
     quantity = models.PositiveIntegerField()
@@ -305,7 +308,10 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["user", "item", "window"], name="order_limit_idx"),
+            # The per-person limit counts the buyer's orders of the item placed within the
+            # period's dates (services._TAKEN): the range is read from this index alone,
+            # however long the buyer's history of the item.
+            models.Index(fields=["user", "item", "created_at"], name="order_limit_period_idx"),
             models.Index(fields=["area_path", "status", "created_at"], name="order_fulfil_idx"),
         ]
         constraints = [
