@@ -227,13 +227,20 @@ def list_problems(
     level: str = "",
     source: str = "",
     overdue: bool = False,
+    open: bool = False,  # noqa: A002 - the board's name for it (在办)
     mine: bool = False,
 ) -> Any:
     """Problems in the caller's scope; ``mine=true``: those the caller reported or follows
-    (a resident's 我的问题)."""
+    (a resident's 我的问题); ``open=true``: 在办 only (reported to reported back)."""
     path = get_area(request.user, area).path if area else ""
     f = selectors.Filters(
-        status=status, category=category, area=path, level=level, source=source, overdue=overdue
+        status=status,
+        category=category,
+        area=path,
+        level=level,
+        source=source,
+        overdue=overdue,
+        open_only=open,
     )
     errors = selectors.filter_errors(f)
     if errors:

@@ -297,6 +297,10 @@ class OverviewRow:
     def cells(self) -> list[int]:
         return [self.counts.get(s, 0) for s in OPEN_STATUSES]
 
+    def linked_cells(self) -> list[tuple[str, int]]:
+        """``cells`` with each status, for the links to the board filtered by it."""
+        return [(str(s), self.counts.get(s, 0)) for s in OPEN_STATUSES]
+
 
 def overview(viewer: Any, area: Any) -> tuple[OverviewRow, list[OverviewRow]]:
     """The street (or community) overview: the area's totals and one row per child area,

@@ -39,7 +39,8 @@ from shequ.problems.models import (
 
 def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], Area | None]:
     g = request.GET
-    raw = {k: g.get(k, "").strip() for k in ("status", "category", "area", "level", "source", "overdue")}
+    keys = ("status", "category", "area", "level", "source", "overdue", "open")
+    raw = {k: g.get(k, "").strip() for k in keys}
     area = get_area(request.user, raw["area"]) if raw["area"] else None
     f = selectors.Filters(
         status=raw["status"],
@@ -48,6 +49,8 @@ def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], A
         level=raw["level"],
         source=raw["source"],
         overdue=raw["overdue"] == "1",
+        # 在办 (the overview's figure): reported, accepted, dispatched, in progress, reported back.
+        open_only=raw["open"] == "1",
     )
     return f, raw, area
 
