@@ -84,6 +84,11 @@ class ProblemOut(ProblemFields):
         request = (context or {}).get("request")
         return selectors.shown_description(getattr(request, "user", None), obj)
 
+    @staticmethod
+    def resolve_address(obj: Problem, context: Any) -> str:
+        request = (context or {}).get("request")
+        return selectors.shown_address(getattr(request, "user", None), obj)
+
 
 class EventOut(Schema):
     action: str
@@ -119,6 +124,7 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
     return {
         **base,
         "description": selectors.shown_description(viewer, problem),
+        "address": selectors.shown_address(viewer, problem),
         "timeline": [
             {
                 "action": e.action,

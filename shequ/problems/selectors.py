@@ -110,6 +110,14 @@ def shown_description(viewer: Any, problem: Problem) -> str:
     return mask_free_text(problem.description)
 
 
+def shown_address(viewer: Any, problem: Problem) -> str:
+    """The address as this viewer sees it, by the description's rule: a phone or ID number
+    typed into it ("3栋2单元 王芳 139…") is masked for everyone but its reporter."""
+    if problem.reporter_id == getattr(viewer, "pk", None):
+        return problem.address
+    return mask_free_text(problem.address)
+
+
 @dataclass
 class Filters:
     status: str = ""

@@ -259,6 +259,7 @@ def detail(
     context = {
         "problem": problem,
         "description": selectors.shown_description(request.user, problem),
+        "address": selectors.shown_address(request.user, problem),
         "events": selectors.timeline(request.user, problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": actions,
