@@ -769,6 +769,9 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
     date and counters are derived from the steps, and the timeline rows are written as
     they happened. No notifications are sent for the past."""
     problems: list[Problem] = []
+    # When each problem still open at the street's level or above got there: it waits on
+    # the agenda of the next joint meeting, as one dispatched or escalated there now does.
+    street_since: dict[int, Any] = {}
     for index, row in enumerate(rows):
         status: str = Status.REPORTED
         p = Problem(
@@ -815,8 +818,12 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                 p.due_at, p.assignee = None, None
             if rule.target is not None:
                 status = rule.target
+            if step.action in ("dispatch", "escalate") and p.handling_level == HandlingLevel.STREET:
+                street_since.setdefault(index, step.at)
         if status == Status.EVALUATED:
             p.resolved, p.satisfaction = row.resolved, row.satisfaction
+        if status not in OPEN_STATUSES:
+            street_since.pop(index, None)
         p.status = status
         problems.append(p)
     with transaction.atomic():
@@ -883,9 +890,24 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                     )
             ProblemPhoto.objects.bulk_create(photo_rows, batch_size=2000)
             Problem.followers.through.objects.bulk_create(follows, batch_size=2000)
+        _agenda_from_history([(problems[i], at) for i, at in street_since.items()])
         if problems:
             audit.record(actor, "problem.import_history", detail={"count": len(problems)})
     return len(problems)
+
+
+def _agenda_from_history(reached: list[tuple[Problem, Any]]) -> None:
+    """Agenda items (联席会议) for imported problems still open that reached the street's
+    level, each listed from the moment it did."""
+    items = []
+    for p, at in reached:
+        street = routing.responsible_area(p.area_path, HandlingLevel.STREET)
+        if street is not None:
+            items.append((AgendaItem(problem=p, street=street, area_path=street.path), at))
+    AgendaItem.objects.bulk_create([item for item, _ in items])
+    for item, at in items:
+        item.added_at = at  # auto_now_add set the import's own time
+    AgendaItem.objects.bulk_update([item for item, _ in items], ["added_at"], batch_size=500)
 
 
 def mark_discussed(actor: Any, item_id: int, *, ip: str = "") -> AgendaItem:
