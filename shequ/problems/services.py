@@ -626,6 +626,9 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     if up is None:
         raise ValidationFailed({"action": "已是最高处置层级（职能部门），不能再上报"})
     previous = p.handling_level
+    # Who was handling it no longer is (it leaves their inbox), and its reporter and
+    # followers learn that another level now answers for it.
+    released = [p.assignee] if p.assignee else []
     p.handling_level = up
     p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[up]
     p.assignee = None
@@ -634,7 +637,7 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     if up == HandlingLevel.STREET and target is not None:
         AgendaItem.objects.get_or_create(problem=p, defaults={"street": target, "area_path": target.path})
     recipients = list(holders(Permission.PROBLEM_TRIAGE, target.path)) if target else []
-    return {"from": previous, "to": up}, recipients
+    return {"from": previous, "to": up}, recipients + released + _followers(p)
 
 
 def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:

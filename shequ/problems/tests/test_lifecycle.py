@@ -348,3 +348,21 @@ def test_imported_problems_still_open_at_the_street_are_on_the_agenda(world):
     # Listed since it reached the street, not since the import ran.
     assert first.added_at == t0 + timedelta(hours=2) and second.added_at == t0 + timedelta(hours=5)
     assert {i.problem_id for i in agenda_items(street)} == {made[0].pk, made[1].pk}
+
+
+def test_escalation_tells_the_reporter_and_whoever_was_handling_it(world):
+    """上报上一级 told only the next level's triage: the grid worker it was taken from saw
+    it vanish from their inbox, and its reporter was not told who now answers for it."""
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    assert p.assignee == world.grid_worker_li
+    act(world, world.secretary_zhang, p, "escalate", note="小区调解不成，需社区处理")
+
+    def told(user):
+        return Notification.objects.filter(
+            user=user, link=f"/problems/{p.pk}/", text__contains="上报上一级"
+        ).exists()
+
+    assert told(world.grid_worker_li) and told(world.resident_wang)
+    assert not told(world.secretary_zhang)  # who did it is not told of it
