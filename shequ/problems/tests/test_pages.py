@@ -428,3 +428,18 @@ def test_a_neighbour_follows_a_problem_already_reported_instead_of_reporting_it_
     )
     api = c.post(f"/api/v1/problems/{q.pk}/follow", here, content_type="application/json")
     assert api.status_code == 200 and api.json()["id"] == q.pk
+
+
+def test_a_bad_on_behalf_id_number_is_named_beside_the_other_mistakes(world):
+    """A half-typed 代报 ID number used to be the only error shown: the worker fixed it, sent
+    again, and only then learnt that the category and the description were missing too."""
+    r = client_for(world.grid_worker_li).post(
+        "/problems/new/",
+        {"category": "", "description": "漏", "source": "on_behalf", "on_behalf_id_number": "1101"},
+    )
+    assert r.status_code == 400
+    errors = r.context["errors"]
+    assert set(errors) >= {"category", "description", "on_behalf_of"}
+    assert "请填写代报居民完整、有效的身份证号" in errors["on_behalf_of"]
+    body = r.content.decode()
+    assert "请选择问题类别" in body and 'value="1101"' in body
