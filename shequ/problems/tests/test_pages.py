@@ -443,3 +443,20 @@ def test_a_bad_on_behalf_id_number_is_named_beside_the_other_mistakes(world):
     assert "请填写代报居民完整、有效的身份证号" in errors["on_behalf_of"]
     body = r.content.decode()
     assert "请选择问题类别" in body and 'value="1101"' in body
+
+
+def test_a_grid_worker_is_not_shown_links_to_ledgers_and_reports_they_may_not_open(world):
+    """The navigation, the board and the overview offered a grid worker 台账 and 月报, which
+    answered 404 (they hold no export right)."""
+    import re
+
+    c = client_for(world.grid_worker_li)
+    for page in ("/problems/", "/problems/overview/", "/problems/inbox/"):
+        body = c.get(page).content.decode()
+        links = set(re.findall(r'href="(/problems/[^"?#]*)', body))
+        assert links, page
+        for link in links - {"/problems/new/"}:
+            assert c.get(link).status_code != 404, (page, link)
+    # Staff who keep the ledgers still have them.
+    body = client_for(world.secretary_zhang).get("/problems/").content.decode()
+    assert 'href="/problems/ledgers/"' in body and 'href="/problems/reports/"' in body
