@@ -933,7 +933,7 @@ class CategoryInput:
     deadline_class: str
     responsible_role: str
     active: bool = True
-    sort: int = 100
+    sort: int | None = 100  # None: what was typed is not a whole number
     code: str = ""  # for a new category only; a category's code never changes
 
 
@@ -979,8 +979,8 @@ def save_category(actor: Any, data: CategoryInput, category_id: int | None = Non
     ):
         if value not in choices:
             errors[field_name] = f"请选择{label}"
-    if not 0 <= data.sort <= 32767:
-        errors["sort"] = "排序必须在 0 到 32767 之间"
+    if data.sort is None or not 0 <= data.sort <= 32767:
+        errors["sort"] = "排序必须是 0 到 32767 之间的整数"
     if errors:
         raise ValidationFailed(errors)
     values = {

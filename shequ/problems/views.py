@@ -588,12 +588,10 @@ def categories(request: HttpRequest) -> HttpResponse:
             deadline_class=values["deadline_class"],
             responsible_role=values["responsible_role"],
             active=bool(values["active"]) or not row,  # a new category starts in use
-            sort=100 if sort is None else sort,
+            sort=sort,  # None: not a whole number, named with the form's other mistakes
             code=values["code"],
         )
         try:
-            if sort is None:
-                raise ValidationFailed({"sort": "排序必须是 0 到 32767 之间的整数"})
             services.save_category(request.user, data, row or None)
             return redirect("problems_categories")
         except ValidationFailed as exc:

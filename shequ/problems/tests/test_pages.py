@@ -460,3 +460,17 @@ def test_a_grid_worker_is_not_shown_links_to_ledgers_and_reports_they_may_not_op
     # Staff who keep the ledgers still have them.
     body = client_for(world.secretary_zhang).get("/problems/").content.decode()
     assert 'href="/problems/ledgers/"' in body and 'href="/problems/reports/"' in body
+
+
+def test_a_bad_sort_number_is_named_beside_the_category_forms_other_mistakes(world):
+    """A sort order that was not a number was the only mistake named: the code, name and
+    choices left empty were reported one submission later."""
+    r = client_for(world.street_chen).post(
+        "/problems/categories/",
+        {"code": "street lamp", "name": "", "sort": "x"},
+    )
+    assert r.status_code == 400
+    errors = r.context["errors"]
+    assert set(errors) >= {"code", "name", "handling_level", "ledger_type", "sort"}
+    assert errors["sort"] == "排序必须是 0 到 32767 之间的整数"
+    assert 'value="street lamp"' in r.content.decode()
