@@ -474,3 +474,20 @@ def test_a_bad_sort_number_is_named_beside_the_category_forms_other_mistakes(wor
     assert set(errors) >= {"code", "name", "handling_level", "ledger_type", "sort"}
     assert errors["sort"] == "排序必须是 0 到 32767 之间的整数"
     assert 'value="street lamp"' in r.content.decode()
+
+
+def test_a_problem_from_an_earlier_year_shows_its_year_on_the_board(world):
+    """The board wrote every date as 12月1日: a problem reported last December read as one
+    reported next month (the demo keeps a year of problems)."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    old, new = report(world), report(world)
+    last_year = timezone.make_aware(datetime(timezone.localdate().year - 1, 12, 1, 9, 30))
+    Problem.objects.filter(pk=old.pk).update(reported_at=last_year, due_at=last_year + timedelta(days=7))
+    body = client_for(world.secretary_zhang).get("/problems/").content.decode()
+    assert f"{last_year.year}年12月1日 09:30" in body
+    assert f"{last_year.year}年12月8日 09:30" in body
+    shown = timezone.localtime(new.reported_at)
+    assert f"<td>{shown.month}月{shown.day}日 {shown:%H:%M}</td>" in body  # this year's stay short
