@@ -428,11 +428,19 @@ def get_report_run(viewer: Any, run_id: int) -> Any:
 
 
 def agenda_items(viewer: Any) -> QuerySet[Any]:
-    """The joint meeting's agenda: street-level problems, undiscussed first."""
+    """The joint meeting's agenda: street-level problems, undiscussed first. The street
+    sees its whole agenda; a community's triage staff see the items of their community's
+    problems (the secretary brings them to the meeting), which only the street marks
+    discussed (``may_mark_discussed``)."""
     from shequ.problems.models import AgendaItem
 
     return (
-        AgendaItem.objects.filter(scope_q(viewer, Permission.PROBLEM_TRIAGE))
+        AgendaItem.objects.filter(scope_q(viewer, Permission.PROBLEM_TRIAGE, "problem__area_path"))
         .select_related("problem__category", "problem__area", "street")
         .order_by("discussed_at", "added_at")
     )
+
+
+def may_mark_discussed(viewer: Any, item: Any) -> bool:
+    """Whether the viewer runs the meeting the item is on: triage over its street."""
+    return can(viewer, Permission.PROBLEM_TRIAGE, item.area_path)

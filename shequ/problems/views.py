@@ -535,8 +535,10 @@ def agenda(request: HttpRequest) -> HttpResponse:
         item = whole(request.POST.get("item", ""), low=1, high=ID_MAX) or 0
         services.mark_discussed(request.user, item, ip=client_ip(request))
         return redirect("problems_agenda")
-    items = selectors.agenda_items(request.user)
-    return render(request, "problems/agenda.html", {"items": items[:200]})
+    items = list(selectors.agenda_items(request.user)[:200])
+    for item in items:
+        item.may_mark = selectors.may_mark_discussed(request.user, item)
+    return render(request, "problems/agenda.html", {"items": items})
 
 
 @login_required

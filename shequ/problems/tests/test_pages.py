@@ -491,3 +491,22 @@ def test_a_problem_from_an_earlier_year_shows_its_year_on_the_board(world):
     assert f"{last_year.year}年12月8日 09:30" in body
     shown = timezone.localtime(new.reported_at)
     assert f"<td>{shown.month}月{shown.day}日 {shown:%H:%M}</td>" in body  # this year's stay short
+
+
+def test_the_secretary_sees_their_communitys_problems_on_the_agenda(world):
+    """A secretary who escalated a problem to the street found the agenda page empty (its
+    hint saying street-level problems are put on it): the items were the street's alone."""
+    mine = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, mine, "accept")
+    act(world, world.secretary_zhang, mine, "escalate", note="社区调解不成", level="")
+    act(world, world.secretary_zhang, mine, "escalate", note="需街道协调")
+    other = report(world, actor=world.user("resident@A2-1-h1"), key="A2-1", category="fire_lane")
+    act(world, world.street_chen, other, "accept")
+    act(world, world.street_chen, other, "dispatch")
+    page = client_for(world.secretary_zhang).get("/problems/agenda/").content.decode()
+    assert mine.number in page and other.number not in page  # their community's only
+    assert "标记已讨论" not in page  # the street runs the meeting
+    item = Problem.objects.get(pk=mine.pk).agenda_item
+    assert client_for(world.secretary_zhang).post("/problems/agenda/", {"item": item.pk}).status_code == 404
+    street = client_for(world.street_chen).get("/problems/agenda/").content.decode()
+    assert mine.number in street and other.number in street and "标记已讨论" in street
