@@ -361,8 +361,12 @@ def problem_map(request: HttpRequest) -> HttpResponse:
     area = get_area(request.user, code) if code else tops[0]
     grids = grid_features(request.user, area)
     counts = selectors.open_by_grid(request.user, area.path)
+    board = reverse("problems")
     for feature in grids["features"]:
-        feature["properties"]["open"] = counts.get(feature["properties"]["code"], 0)
+        code = feature["properties"]["code"]
+        feature["properties"]["open"] = counts.get(code, 0)
+        # A click on a grid lists its open problems (the figure its shade stands for).
+        feature["properties"]["href"] = f"{board}?area={code}&open=1"
     return render(
         request,
         "problems/map.html",

@@ -510,3 +510,16 @@ def test_the_secretary_sees_their_communitys_problems_on_the_agenda(world):
     assert client_for(world.secretary_zhang).post("/problems/agenda/", {"item": item.pk}).status_code == 404
     street = client_for(world.street_chen).get("/problems/agenda/").content.decode()
     assert mine.number in street and other.number in street and "标记已讨论" in street
+
+
+def test_a_grid_on_the_map_leads_to_its_open_problems(world):
+    """民情地图's grids were shaded by their open problems but led nowhere when clicked:
+    "clickable down to the problem" went through the pins alone."""
+    p = report(world)
+    r = client_for(world.secretary_zhang).get("/problems/map/")
+    grid = world.areas["A1-1"].code
+    (feature,) = [f for f in r.context["grids"]["features"] if f["properties"]["code"] == grid]
+    href = feature["properties"]["href"]
+    assert href == f"/problems/?area={grid}&open=1"
+    board = client_for(world.secretary_zhang).get(href)
+    assert [x.pk for x in board.context["page"]] == [p.pk]
