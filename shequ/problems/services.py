@@ -441,11 +441,12 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
         raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
     handler = _HANDLERS.get(data.action)
     now = timezone.now()
-    stored: list[photos.StoredPhoto] = []
-    if data.action == "report_back":
-        if not data.photos:
-            raise ValidationFailed({"photos": "反馈处置结果需要至少一张处置照片"})
-        stored = [photos.store(p) for p in photos.prepare(list(data.photos))]
+    if data.action == "report_back" and not data.photos:
+        raise ValidationFailed({"photos": "反馈处置结果需要至少一张处置照片"})
+    # Proof is required when reporting back; any other step may carry photos too (the
+    # verifier's of a drain still blocked, a resident's when reopening), kept on its row
+    # of the timeline rather than dropped.
+    stored = [photos.store(p) for p in photos.prepare(list(data.photos))] if data.photos else []
     try:
         with transaction.atomic():
             locked = Problem.objects.select_for_update().get(pk=problem.pk)

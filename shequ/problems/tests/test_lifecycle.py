@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from shequ.core.errors import NotFound, ValidationFailed
@@ -366,3 +367,20 @@ def test_escalation_tells_the_reporter_and_whoever_was_handling_it(world):
 
     assert told(world.grid_worker_li) and told(world.resident_wang)
     assert not told(world.secretary_zhang)  # who did it is not told of it
+
+
+def test_photos_sent_with_any_step_are_kept_on_its_timeline_row(world):
+    """Only 反馈 kept photos: a verifier's photo of a drain still blocked, sent with 核查不通过
+    from the same form, was silently dropped."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="已疏通", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_fail", note="现场仍有积水", photos=[jpeg(), jpeg()])
+    event = p.events.get(action="verify_fail")
+    assert event.photos.count() == 2
+    staff_client = Client()
+    staff_client.force_login(world.secretary_zhang)
+    timeline = staff_client.get(f"/api/v1/problems/{p.pk}").json()["timeline"]
+    assert len(next(e for e in timeline if e["action"] == "verify_fail")["photos"]) == 2
