@@ -19,7 +19,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
-from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.errors import DomainError, Forbidden, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
@@ -154,6 +154,9 @@ def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
+    if not has_anywhere(request.user, Permission.PROBLEM_REPORT):
+        # Said before the form is filled in, not after (a partner unit or an auditor).
+        raise Forbidden("您的账号不能上报问题：居民、网格员、楼栋长和社区工作人员可以上报")
     if request.method != "POST":
         return render(request, "problems/report.html", _report_context(request, {}, {}))
     values = {

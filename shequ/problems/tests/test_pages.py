@@ -523,3 +523,21 @@ def test_a_grid_on_the_map_leads_to_its_open_problems(world):
     assert href == f"/problems/?area={grid}&open=1"
     board = client_for(world.secretary_zhang).get(href)
     assert [x.pk for x in board.context["page"]] == [p.pk]
+
+
+def test_who_may_not_report_is_told_before_filling_the_form_in(world):
+    """A partner unit's login was given the report form (from 我的问题's 上报新问题) and
+    told only after filling it in that it could not report here."""
+    from shequ.access.models import User
+    from shequ.access.roles import Role
+    from shequ.access.services import assign_role
+
+    partner = User.objects.create_user(username="partner-unit-a1", password="x")
+    assign_role(partner, Role.PARTNER_UNIT, world.areas["A1"].code)
+    c = client_for(partner)
+    r = c.get("/problems/new/")
+    assert r.status_code == 403 and "您的账号不能上报问题" in r.content.decode()
+    assert c.post("/problems/new/", {"category": "garbage", "description": "垃圾很多"}).status_code == 403
+    mine = c.get("/problems/mine/").content.decode()
+    assert "上报新问题" not in mine and "您没有上报或关注的问题" in mine
+    assert "上报新问题" in client_for(world.resident_wang).get("/problems/mine/").content.decode()
