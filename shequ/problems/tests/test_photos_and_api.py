@@ -360,3 +360,19 @@ def test_numbers_typed_into_an_address_are_masked_as_in_a_description(world):
     own = Client()
     own.force_login(world.resident_wang)
     assert own.get(f"/api/v1/problems/{p.pk}").json()["address"] == address
+
+
+def test_an_unknown_address_or_method_under_the_api_answers_in_its_error_shape(world):
+    """A client that misspelt an endpoint got the site's HTML 404 page, and one that used
+    the wrong method got the plain English text "Method not allowed"."""
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.get("/api/v1/problemz/")
+    assert r.status_code == 404 and r["Content-Type"].startswith("application/json")
+    assert r.json() == {"code": "not_found", "message": "接口 /api/v1/problemz/ 不存在", "fields": {}}
+    p = report(world)
+    r = c.put(f"/api/v1/problems/{p.pk}")
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+    assert "PUT" in r.json()["message"] and "GET" in r["Allow"]
+    # The API's own 404 (a problem out of scope) keeps its message.
+    assert c.get("/api/v1/problems/999999").json()["message"] == "问题不存在或无权查看"
