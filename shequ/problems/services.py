@@ -592,7 +592,10 @@ def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: 
 def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     _not_own_work(actor, p)
     p.rework_count += 1
-    return {"rework": p.rework_count}, [p.assignee] if p.assignee else []
+    # The rework goes to the assignee and to whoever reported the work done, when another
+    # handler of the place did it (a grid worker on a problem assigned to community staff).
+    last = p.events.filter(action="report_back").order_by("-at", "-id").values_list("actor_id", flat=True)
+    return {"rework": p.rework_count}, [*([p.assignee] if p.assignee else []), *last[:1]]
 
 
 def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:

@@ -384,3 +384,20 @@ def test_photos_sent_with_any_step_are_kept_on_its_timeline_row(world):
     staff_client.force_login(world.secretary_zhang)
     timeline = staff_client.get(f"/api/v1/problems/{p.pk}").json()["timeline"]
     assert len(next(e for e in timeline if e["action"] == "verify_fail")["photos"]) == 2
+
+
+def test_rework_is_told_to_who_reported_the_work_done(world):
+    """核查不通过 told only the assignee: the grid worker who handled a problem assigned to
+    community staff, and reported it done, never learnt it had to be done again."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)  # 管道堵塞: assigned to community staff at dispatch
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    assert p.assignee == staff
+    act(world, world.grid_worker_li, p, "start")
+    act(world, world.grid_worker_li, p, "report_back", note="已疏通", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_fail", note="仍有积水")
+    for user in (staff, world.grid_worker_li):
+        assert Notification.objects.filter(
+            user=user, link=f"/problems/{p.pk}/", text__contains="返工"
+        ).exists(), user
