@@ -226,6 +226,9 @@ def test_staff_merge_by_the_number_shown_and_see_the_candidates(world):
     assert r.status_code == 302
     second.refresh_from_db()
     assert (second.status, second.merged_into_id) == (Status.MERGED, first.pk)
+    # The merged problem names the survivor by its 编号, as merging did (not its bare id).
+    merged = client_for(world.users["resident@A1-1-h2"]).get(f"/problems/{second.pk}/").content.decode()
+    assert f'<a href="/problems/{first.pk}/">{first.number}</a>' in merged
 
 
 def test_a_filter_value_that_is_not_a_choice_is_named(world):
