@@ -273,6 +273,10 @@ def detail(
         "events": selectors.timeline(request.user, problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": actions,
+        # The parts of the form the actions offered need (a resident rating their
+        # problem is not shown the fields for re-routing and merging).
+        "routing_form": bool({"accept", "dispatch", "merge"} & {code for code, _ in actions}),
+        "rating_form": any(code == "evaluate" for code, _ in actions),
         "candidates": candidates,
         "staff_view": staff_view,
         # The resident reported for (代报), masked as on every staff page.

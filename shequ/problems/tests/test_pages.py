@@ -544,3 +544,22 @@ def test_who_may_not_report_is_told_before_filling_the_form_in(world):
     mine = c.get("/problems/mine/").content.decode()
     assert "上报新问题" not in mine and "您没有上报或关注的问题" in mine
     assert "上报新问题" in client_for(world.resident_wang).get("/problems/mine/").content.decode()
+
+
+def test_a_resident_rating_their_problem_is_not_shown_the_staff_fields(world):
+    """On their phone a resident rating their closed problem was shown 改派层级或责任方,
+    处置层级, 责任单位 and 合并到问题: fields only triage staff can use."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="已疏通", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_pass")
+    page = client_for(world.resident_wang).get(f"/problems/{p.pk}/").content.decode()
+    assert "回访评价" in page and 'name="satisfaction"' in page
+    for staff_only in ("改派层级", 'name="level"', 'name="responsible_party"', 'name="into"'):
+        assert staff_only not in page, staff_only
+    # Triage staff still have them, and no rating form while there is nothing to rate.
+    fresh = report(world)
+    triage = client_for(world.secretary_zhang).get(f"/problems/{fresh.pk}/").content.decode()
+    assert 'name="level"' in triage and 'name="into"' in triage and 'name="satisfaction"' not in triage
