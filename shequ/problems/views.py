@@ -313,7 +313,7 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         level=values["level"],
         responsible_role=values["responsible_role"],
         responsible_party=values["responsible_party"],
-        into=_problem_id(values["into"]),
+        into=_problem_id(request.user, values["into"]),
         resolved={"1": True, "0": False}.get(values["resolved"]),
         satisfaction=whole(values["satisfaction"]),
         photos=request.FILES.getlist("photos"),
@@ -326,9 +326,11 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
     return redirect("problem", problem_id=problem_id)
 
 
-def _problem_id(typed: str) -> int | None:
+def _problem_id(user: Any, typed: str) -> int | None:
     """The problem a merge names: its 编号 as shown (report date and id, 20261122000042)
-    or its id alone."""
+    or its id alone. A 编号 must be some problem's whole 编号: one digit left out or
+    mistyped would otherwise name another problem (2026112200004 is problem 4), and a
+    merge cannot be undone."""
     text = typed.strip()
     if len(text) > 8 and text.isascii() and text.isdigit():
         try:
@@ -336,7 +338,12 @@ def _problem_id(typed: str) -> int | None:
         except ValueError:
             pass
         else:
-            return whole(text[8:], low=1, high=ID_MAX)
+            pk = whole(text[8:], low=1, high=ID_MAX)
+            try:
+                found = selectors.get_problem(user, pk or 0)
+            except DomainError:
+                return None
+            return pk if found.number == text else None
     return whole(text, low=1, high=ID_MAX)
 
 

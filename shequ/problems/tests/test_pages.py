@@ -563,3 +563,21 @@ def test_a_resident_rating_their_problem_is_not_shown_the_staff_fields(world):
     fresh = report(world)
     triage = client_for(world.secretary_zhang).get(f"/problems/{fresh.pk}/").content.decode()
     assert 'name="level"' in triage and 'name="into"' in triage and 'name="satisfaction"' not in triage
+
+
+def test_a_mistyped_number_does_not_merge_into_another_problem(world):
+    """Merging by 编号 read the digits after the date as the id: a digit left out
+    (2026112300240 for 20261123002404) named problem 240, and the merge, which cannot be
+    undone, went there."""
+    staff = client_for(world.secretary_zhang)
+    target = report(world)
+    other = report(world)
+    dup = report(world, actor=world.users["resident@A1-1-h2"])
+    day = target.number[:8]
+    typos = [target.number[:-1], f"{day}{other.pk:05d}", f"{int(day) - 1}{target.pk:06d}"]
+    for typed in typos:
+        r = staff.post(f"/problems/{dup.pk}/act/", {"action": "merge", "into": typed})
+        assert r.status_code == 400 and "要合并到的问题不存在" in r.content.decode(), typed
+        assert Problem.objects.get(pk=dup.pk).status == Status.REPORTED
+    r = staff.post(f"/problems/{dup.pk}/act/", {"action": "merge", "into": target.number})
+    assert r.status_code == 302 and Problem.objects.get(pk=dup.pk).merged_into_id == target.pk
