@@ -354,12 +354,17 @@ def overview(viewer: Any, area: Any) -> tuple[OverviewRow, list[OverviewRow]]:
     return OverviewRow(None, total), found
 
 
-def map_points(viewer: Any, area_path: str) -> list[dict[str, Any]]:
-    qs = (
-        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
-        .filter(under(area_path), lat__isnull=False, status__in=OPEN_STATUSES)
-        .values("id", "lon", "lat", "status", "category__name", "due_at")
-    )
+def map_points(viewer: Any, area_path: str, filters: Filters | None = None) -> list[dict[str, Any]]:
+    """The pins of the open problems under ``area_path`` (with the board's category,
+    level, source and overdue filters, if given)."""
+    qs = _filtered(
+        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(
+            under(area_path), lat__isnull=False, status__in=OPEN_STATUSES
+        ),
+        filters or Filters(),
+        "area_path",
+        "status",
+    ).values("id", "lon", "lat", "status", "category__name", "due_at")
     now = timezone.now()
     return [
         {
@@ -374,16 +379,17 @@ def map_points(viewer: Any, area_path: str) -> list[dict[str, Any]]:
     ]
 
 
-def open_by_grid(viewer: Any, area_path: str) -> dict[str, int]:
-    """Open problems per grid code, to shade the map."""
-    qs = (
-        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
-        .filter(under(area_path), status__in=OPEN_STATUSES, area__kind="grid")
-        .values_list("area__code")
-        .annotate(n=Count("id"))
-        .order_by()
+def open_by_grid(viewer: Any, area_path: str, filters: Filters | None = None) -> dict[str, int]:
+    """Open problems per grid code, to shade the map (filtered as its pins)."""
+    qs = _filtered(
+        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(
+            under(area_path), status__in=OPEN_STATUSES, area__kind="grid"
+        ),
+        filters or Filters(),
+        "area_path",
+        "status",
     )
-    return dict(qs)
+    return dict(qs.values_list("area__code").annotate(n=Count("id")).order_by())
 
 
 def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:

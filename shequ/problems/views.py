@@ -373,23 +373,40 @@ def problem_map(request: HttpRequest) -> HttpResponse:
     if not code and not tops:
         return redirect("problems_mine")
     area = get_area(request.user, code) if code else tops[0]
+    # The board's filters (the map shows open problems only, so no status).
+    g = request.GET
+    raw = {k: g.get(k, "").strip() for k in ("category", "level", "source", "overdue")}
+    f = selectors.Filters(
+        category=raw["category"], level=raw["level"], source=raw["source"], overdue=raw["overdue"] == "1"
+    )
+    errors = selectors.filter_errors(f)
+    if errors:
+        f = selectors.Filters()
     grids = grid_features(request.user, area)
-    counts = selectors.open_by_grid(request.user, area.path)
+    counts = selectors.open_by_grid(request.user, area.path, f)
     board = reverse("problems")
+    kept = {"category": f.category, "level": f.level, "source": f.source, "overdue": "1" if f.overdue else ""}
+    same = "".join(f"&{k}={v}" for k, v in kept.items() if v)  # checked choices only
     for feature in grids["features"]:
         code = feature["properties"]["code"]
         feature["properties"]["open"] = counts.get(code, 0)
         # A click on a grid lists its open problems (the figure its shade stands for).
-        feature["properties"]["href"] = f"{board}?area={code}&open=1"
+        feature["properties"]["href"] = f"{board}?area={code}&open=1{same}"
     return render(
         request,
         "problems/map.html",
         {
             "area": area,
             "grids": grids,
-            "points": selectors.map_points(request.user, area.path),
+            "points": selectors.map_points(request.user, area.path, f),
             "tops": tops,
+            "raw": raw,
+            "errors": errors,
+            "categories": ProblemCategory.objects.filter(active=True),
+            "levels": HandlingLevel.choices,
+            "sources": Source.choices,
         },
+        status=400 if errors else 200,
     )
 
 

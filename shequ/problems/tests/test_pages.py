@@ -581,3 +581,35 @@ def test_a_mistyped_number_does_not_merge_into_another_problem(world):
         assert Problem.objects.get(pk=dup.pk).status == Status.REPORTED
     r = staff.post(f"/problems/{dup.pk}/act/", {"action": "merge", "into": target.number})
     assert r.status_code == 302 and Problem.objects.get(pk=dup.pk).merged_into_id == target.pk
+
+
+def test_the_map_filters_pins_and_shading_as_the_board_does(world):
+    """民情地图 had no filters: a street could not see where its overdue problems, or
+    its 12345 orders, or one category, were."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    drain = report(world)
+    dispute = report(world, category="neighbour_dispute")
+    Problem.objects.filter(pk=dispute.pk).update(
+        status=Status.DISPATCHED, due_at=timezone.now() - timedelta(hours=1)
+    )
+    c = client_for(world.secretary_zhang)
+    grid = world.areas["A1-1"].code
+
+    def shown(query):
+        r = c.get("/problems/map/", query)
+        shade = {f["properties"]["code"]: f["properties"]["open"] for f in r.context["grids"]["features"]}
+        return r, {p["id"] for p in r.context["points"]}, shade[grid]
+
+    assert shown({})[1:] == ({drain.pk, dispute.pk}, 2)
+    r, pins, shade = shown({"overdue": "1"})
+    assert (pins, shade) == ({dispute.pk}, 1)
+    # A grid's click keeps the filter.
+    (feature,) = [f for f in r.context["grids"]["features"] if f["properties"]["code"] == grid]
+    assert feature["properties"]["href"] == f"/problems/?area={grid}&open=1&overdue=1"
+    assert shown({"category": "blocked_drain"})[1:] == ({drain.pk}, 1)
+    r, pins, _ = shown({"category": "drains"})
+    assert r.status_code == 400 and "问题类别“drains”不存在" in r.content.decode()
+    assert pins == {drain.pk, dispute.pk}  # named, and the whole map shown
