@@ -174,6 +174,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "on_behalf_id_number",
         )
     }
+    # Browsers do not keep chosen files: the form asks for them again only if some were sent.
+    values["photos_sent"] = "1" if request.FILES.getlist("photos") else ""
     # A 代报 ID number that finds nobody is named beside every other mistake of the form,
     # not instead of them (the service refuses a 代报 without its resident).
     behalf_errors: dict[str, str] = {}

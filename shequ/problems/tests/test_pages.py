@@ -613,3 +613,15 @@ def test_the_map_filters_pins_and_shading_as_the_board_does(world):
     r, pins, _ = shown({"category": "drains"})
     assert r.status_code == 400 and "问题类别“drains”不存在" in r.content.decode()
     assert pins == {drain.pk, dispute.pk}  # named, and the whole map shown
+
+
+def test_the_report_form_asks_for_photos_again_only_if_some_were_sent(world):
+    """Every refused report with a category chosen said 照片需要重新选择, also to a resident
+    who had chosen no photo at all."""
+    c = client_for(world.resident_wang)
+    lon, lat = grid_point(world)
+    bare = {"category": "garbage", "description": "短", "lon": lon, "lat": lat}
+    body = c.post("/problems/new/", bare).content.decode()
+    assert "请描述问题" in body and "照片需要重新选择" not in body
+    body = c.post("/problems/new/", {**bare, "photos": [jpeg()]}).content.decode()
+    assert "照片需要重新选择" in body
