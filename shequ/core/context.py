@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "areas": has_anywhere(user, Permission.AREA_VIEW),
             "problems": has_anywhere(user, Permission.PROBLEM_VIEW),
             "handle": has_anywhere(user, Permission.PROBLEM_HANDLE),
+            # 台账 and 月报 (a grid worker sees problems but keeps neither).
+            "problem_export": has_anywhere(user, Permission.PROBLEM_EXPORT),
             "report": has_anywhere(user, Permission.PROBLEM_REPORT),
             "tasks_staff": has_anywhere(user, Permission.TASK_VIEW),
             "tasks_claim": has_anywhere(user, Permission.TASK_CLAIM),

@@ -84,6 +84,11 @@ class ProblemOut(ProblemFields):
         request = (context or {}).get("request")
         return selectors.shown_description(getattr(request, "user", None), obj)
 
+    @staticmethod
+    def resolve_address(obj: Problem, context: Any) -> str:
+        request = (context or {}).get("request")
+        return selectors.shown_address(getattr(request, "user", None), obj)
+
 
 class EventOut(Schema):
     action: str
@@ -119,6 +124,7 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
     return {
         **base,
         "description": selectors.shown_description(viewer, problem),
+        "address": selectors.shown_address(viewer, problem),
         "timeline": [
             {
                 "action": e.action,
@@ -227,13 +233,20 @@ def list_problems(
     level: str = "",
     source: str = "",
     overdue: bool = False,
+    open: bool = False,  # noqa: A002 - the board's name for it (在办)
     mine: bool = False,
 ) -> Any:
     """Problems in the caller's scope; ``mine=true``: those the caller reported or follows
-    (a resident's 我的问题)."""
+    (a resident's 我的问题); ``open=true``: 在办 only (reported to reported back)."""
     path = get_area(request.user, area).path if area else ""
     f = selectors.Filters(
-        status=status, category=category, area=path, level=level, source=source, overdue=overdue
+        status=status,
+        category=category,
+        area=path,
+        level=level,
+        source=source,
+        overdue=overdue,
+        open_only=open,
     )
     errors = selectors.filter_errors(f)
     if errors:

@@ -66,7 +66,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             p.get_source_display(),
             p.hotline_order_no,
             p.area.name,
-            p.address,
+            mask_free_text(p.address),
             mask_free_text(p.description),
             p.get_handling_level_display(),
             p.get_responsible_role_display(),

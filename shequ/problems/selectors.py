@@ -110,6 +110,14 @@ def shown_description(viewer: Any, problem: Problem) -> str:
     return mask_free_text(problem.description)
 
 
+def shown_address(viewer: Any, problem: Problem) -> str:
+    """The address as this viewer sees it, by the description's rule: a phone or ID number
+    typed into it ("3栋2单元 王芳 139…") is masked for everyone but its reporter."""
+    if problem.reporter_id == getattr(viewer, "pk", None):
+        return problem.address
+    return mask_free_text(problem.address)
+
+
 @dataclass
 class Filters:
     status: str = ""
@@ -297,6 +305,10 @@ class OverviewRow:
     def cells(self) -> list[int]:
         return [self.counts.get(s, 0) for s in OPEN_STATUSES]
 
+    def linked_cells(self) -> list[tuple[str, int]]:
+        """``cells`` with each status, for the links to the board filtered by it."""
+        return [(str(s), self.counts.get(s, 0)) for s in OPEN_STATUSES]
+
 
 def overview(viewer: Any, area: Any) -> tuple[OverviewRow, list[OverviewRow]]:
     """The street (or community) overview: the area's totals and one row per child area,
@@ -342,12 +354,17 @@ def overview(viewer: Any, area: Any) -> tuple[OverviewRow, list[OverviewRow]]:
     return OverviewRow(None, total), found
 
 
-def map_points(viewer: Any, area_path: str) -> list[dict[str, Any]]:
-    qs = (
-        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
-        .filter(under(area_path), lat__isnull=False, status__in=OPEN_STATUSES)
-        .values("id", "lon", "lat", "status", "category__name", "due_at")
-    )
+def map_points(viewer: Any, area_path: str, filters: Filters | None = None) -> list[dict[str, Any]]:
+    """The pins of the open problems under ``area_path`` (with the board's category,
+    level, source and overdue filters, if given)."""
+    qs = _filtered(
+        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(
+            under(area_path), lat__isnull=False, status__in=OPEN_STATUSES
+        ),
+        filters or Filters(),
+        "area_path",
+        "status",
+    ).values("id", "lon", "lat", "status", "category__name", "due_at")
     now = timezone.now()
     return [
         {
@@ -362,16 +379,17 @@ def map_points(viewer: Any, area_path: str) -> list[dict[str, Any]]:
     ]
 
 
-def open_by_grid(viewer: Any, area_path: str) -> dict[str, int]:
-    """Open problems per grid code, to shade the map."""
-    qs = (
-        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
-        .filter(under(area_path), status__in=OPEN_STATUSES, area__kind="grid")
-        .values_list("area__code")
-        .annotate(n=Count("id"))
-        .order_by()
+def open_by_grid(viewer: Any, area_path: str, filters: Filters | None = None) -> dict[str, int]:
+    """Open problems per grid code, to shade the map (filtered as its pins)."""
+    qs = _filtered(
+        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(
+            under(area_path), status__in=OPEN_STATUSES, area__kind="grid"
+        ),
+        filters or Filters(),
+        "area_path",
+        "status",
     )
-    return dict(qs)
+    return dict(qs.values_list("area__code").annotate(n=Count("id")).order_by())
 
 
 def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
@@ -416,11 +434,19 @@ def get_report_run(viewer: Any, run_id: int) -> Any:
 
 
 def agenda_items(viewer: Any) -> QuerySet[Any]:
-    """The joint meeting's agenda: street-level problems, undiscussed first."""
+    """The joint meeting's agenda: street-level problems, undiscussed first. The street
+    sees its whole agenda; a community's triage staff see the items of their community's
+    problems (the secretary brings them to the meeting), which only the street marks
+    discussed (``may_mark_discussed``)."""
     from shequ.problems.models import AgendaItem
 
     return (
-        AgendaItem.objects.filter(scope_q(viewer, Permission.PROBLEM_TRIAGE))
+        AgendaItem.objects.filter(scope_q(viewer, Permission.PROBLEM_TRIAGE, "problem__area_path"))
         .select_related("problem__category", "problem__area", "street")
         .order_by("discussed_at", "added_at")
     )
+
+
+def may_mark_discussed(viewer: Any, item: Any) -> bool:
+    """Whether the viewer runs the meeting the item is on: triage over its street."""
+    return can(viewer, Permission.PROBLEM_TRIAGE, item.area_path)

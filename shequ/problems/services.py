@@ -436,11 +436,12 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
         raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
     handler = _HANDLERS.get(data.action)
     now = timezone.now()
-    stored: list[photos.StoredPhoto] = []
-    if data.action == "report_back":
-        if not data.photos:
-            raise ValidationFailed({"photos": "反馈处置结果需要至少一张处置照片"})
-        stored = [photos.store(p) for p in photos.prepare(list(data.photos))]
+    if data.action == "report_back" and not data.photos:
+        raise ValidationFailed({"photos": "反馈处置结果需要至少一张处置照片"})
+    # Proof is required when reporting back; any other step may carry photos too (the
+    # verifier's of a drain still blocked, a resident's when reopening), kept on its row
+    # of the timeline rather than dropped.
+    stored = [photos.store(p) for p in photos.prepare(list(data.photos))] if data.photos else []
     try:
         with transaction.atomic():
             locked = Problem.objects.select_for_update().get(pk=problem.pk)
@@ -586,7 +587,10 @@ def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: 
 def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     _not_own_work(actor, p)
     p.rework_count += 1
-    return {"rework": p.rework_count}, [p.assignee] if p.assignee else []
+    # The rework goes to the assignee and to whoever reported the work done, when another
+    # handler of the place did it (a grid worker on a problem assigned to community staff).
+    last = p.events.filter(action="report_back").order_by("-at", "-id").values_list("actor_id", flat=True)
+    return {"rework": p.rework_count}, [*([p.assignee] if p.assignee else []), *last[:1]]
 
 
 def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -621,6 +625,9 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     if up is None:
         raise ValidationFailed({"action": "已是最高处置层级（职能部门），不能再上报"})
     previous = p.handling_level
+    # Who was handling it no longer is (it leaves their inbox), and its reporter and
+    # followers learn that another level now answers for it.
+    released = [p.assignee] if p.assignee else []
     p.handling_level = up
     p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[up]
     p.assignee = None
@@ -629,7 +636,7 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     if up == HandlingLevel.STREET and target is not None:
         AgendaItem.objects.get_or_create(problem=p, defaults={"street": target, "area_path": target.path})
     recipients = list(holders(Permission.PROBLEM_TRIAGE, target.path)) if target else []
-    return {"from": previous, "to": up}, recipients
+    return {"from": previous, "to": up}, recipients + released + _followers(p)
 
 
 def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -764,6 +771,9 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
     date and counters are derived from the steps, and the timeline rows are written as
     they happened. No notifications are sent for the past."""
     problems: list[Problem] = []
+    # When each problem still open at the street's level or above got there: it waits on
+    # the agenda of the next joint meeting, as one dispatched or escalated there now does.
+    street_since: dict[int, Any] = {}
     for index, row in enumerate(rows):
         status: str = Status.REPORTED
         p = Problem(
@@ -810,8 +820,12 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                 p.due_at, p.assignee = None, None
             if rule.target is not None:
                 status = rule.target
+            if step.action in ("dispatch", "escalate") and p.handling_level == HandlingLevel.STREET:
+                street_since.setdefault(index, step.at)
         if status == Status.EVALUATED:
             p.resolved, p.satisfaction = row.resolved, row.satisfaction
+        if status not in OPEN_STATUSES:
+            street_since.pop(index, None)
         p.status = status
         problems.append(p)
     with transaction.atomic():
@@ -878,9 +892,24 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                     )
             ProblemPhoto.objects.bulk_create(photo_rows, batch_size=2000)
             Problem.followers.through.objects.bulk_create(follows, batch_size=2000)
+        _agenda_from_history([(problems[i], at) for i, at in street_since.items()])
         if problems:
             audit.record(actor, "problem.import_history", detail={"count": len(problems)})
     return len(problems)
+
+
+def _agenda_from_history(reached: list[tuple[Problem, Any]]) -> None:
+    """Agenda items (联席会议) for imported problems still open that reached the street's
+    level, each listed from the moment it did."""
+    items = []
+    for p, at in reached:
+        street = routing.responsible_area(p.area_path, HandlingLevel.STREET)
+        if street is not None:
+            items.append((AgendaItem(problem=p, street=street, area_path=street.path), at))
+    AgendaItem.objects.bulk_create([item for item, _ in items])
+    for item, at in items:
+        item.added_at = at  # auto_now_add set the import's own time
+    AgendaItem.objects.bulk_update([item for item, _ in items], ["added_at"], batch_size=500)
 
 
 def mark_discussed(actor: Any, item_id: int, *, ip: str = "") -> AgendaItem:
@@ -903,7 +932,7 @@ class CategoryInput:
     deadline_class: str
     responsible_role: str
     active: bool = True
-    sort: int = 100
+    sort: int | None = 100  # None: what was typed is not a whole number
     code: str = ""  # for a new category only; a category's code never changes
 
 
@@ -949,8 +978,8 @@ def save_category(actor: Any, data: CategoryInput, category_id: int | None = Non
     ):
         if value not in choices:
             errors[field_name] = f"请选择{label}"
-    if not 0 <= data.sort <= 32767:
-        errors["sort"] = "排序必须在 0 到 32767 之间"
+    if data.sort is None or not 0 <= data.sort <= 32767:
+        errors["sort"] = "排序必须是 0 到 32767 之间的整数"
     if errors:
         raise ValidationFailed(errors)
     values = {

@@ -19,7 +19,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
-from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.errors import DomainError, Forbidden, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
@@ -39,7 +39,8 @@ from shequ.problems.models import (
 
 def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], Area | None]:
     g = request.GET
-    raw = {k: g.get(k, "").strip() for k in ("status", "category", "area", "level", "source", "overdue")}
+    keys = ("status", "category", "area", "level", "source", "overdue", "open")
+    raw = {k: g.get(k, "").strip() for k in keys}
     area = get_area(request.user, raw["area"]) if raw["area"] else None
     f = selectors.Filters(
         status=raw["status"],
@@ -48,6 +49,8 @@ def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], A
         level=raw["level"],
         source=raw["source"],
         overdue=raw["overdue"] == "1",
+        # 在办 (the overview's figure): reported, accepted, dispatched, in progress, reported back.
+        open_only=raw["open"] == "1",
     )
     return f, raw, area
 
@@ -151,6 +154,9 @@ def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
+    if not has_anywhere(request.user, Permission.PROBLEM_REPORT):
+        # Said before the form is filled in, not after (a partner unit or an auditor).
+        raise Forbidden("您的账号不能上报问题：居民、网格员、楼栋长和社区工作人员可以上报")
     if request.method != "POST":
         return render(request, "problems/report.html", _report_context(request, {}, {}))
     values = {
@@ -168,6 +174,17 @@ def report(request: HttpRequest) -> HttpResponse:
             "on_behalf_id_number",
         )
     }
+    # Browsers do not keep chosen files: the form asks for them again only if some were sent.
+    values["photos_sent"] = "1" if request.FILES.getlist("photos") else ""
+    # A 代报 ID number that finds nobody is named beside every other mistake of the form,
+    # not instead of them (the service refuses a 代报 without its resident).
+    behalf_errors: dict[str, str] = {}
+    on_behalf_of = None
+    if (values["source"] or Source.RESIDENT) == Source.ON_BEHALF:
+        try:
+            on_behalf_of = _resident_by_id_number(request.user, values["on_behalf_id_number"])
+        except ValidationFailed as exc:
+            behalf_errors = exc.fields
     try:
         lon = float(values["lon"]) if values["lon"] else None
         lat = float(values["lat"]) if values["lat"] else None
@@ -181,9 +198,7 @@ def report(request: HttpRequest) -> HttpResponse:
             hotline_order_no=values["hotline_order_no"],
             area=values["area"].strip(),
             idempotency_key=values["idempotency_key"],
-            on_behalf_of=_resident_by_id_number(request.user, values["on_behalf_id_number"])
-            if (values["source"] or Source.RESIDENT) == Source.ON_BEHALF
-            else None,
+            on_behalf_of=on_behalf_of,
             photos=request.FILES.getlist("photos"),
         )
         problem, _created = services.report_problem(request.user, data, ip=client_ip(request))
@@ -191,7 +206,7 @@ def report(request: HttpRequest) -> HttpResponse:
         errors = {"lat": "位置坐标不是数字，请在地图上重新标注"}
         return render(request, "problems/report.html", _report_context(request, values, errors), status=400)
     except ValidationFailed as exc:
-        context = _report_context(request, values, exc.fields)
+        context = _report_context(request, values, {**exc.fields, **behalf_errors})
         return render(request, "problems/report.html", context, status=400)
     return redirect("problem", problem_id=problem.pk)
 
@@ -256,9 +271,14 @@ def detail(
     context = {
         "problem": problem,
         "description": selectors.shown_description(request.user, problem),
+        "address": selectors.shown_address(request.user, problem),
         "events": selectors.timeline(request.user, problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": actions,
+        # The parts of the form the actions offered need (a resident rating their
+        # problem is not shown the fields for re-routing and merging).
+        "routing_form": bool({"accept", "dispatch", "merge"} & {code for code, _ in actions}),
+        "rating_form": any(code == "evaluate" for code, _ in actions),
         "candidates": candidates,
         "staff_view": staff_view,
         # The resident reported for (代报), masked as on every staff page.
@@ -295,7 +315,7 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         level=values["level"],
         responsible_role=values["responsible_role"],
         responsible_party=values["responsible_party"],
-        into=_problem_id(values["into"]),
+        into=_problem_id(request.user, values["into"]),
         resolved={"1": True, "0": False}.get(values["resolved"]),
         satisfaction=whole(values["satisfaction"]),
         photos=request.FILES.getlist("photos"),
@@ -308,9 +328,11 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
     return redirect("problem", problem_id=problem_id)
 
 
-def _problem_id(typed: str) -> int | None:
+def _problem_id(user: Any, typed: str) -> int | None:
     """The problem a merge names: its 编号 as shown (report date and id, 20261122000042)
-    or its id alone."""
+    or its id alone. A 编号 must be some problem's whole 编号: one digit left out or
+    mistyped would otherwise name another problem (2026112200004 is problem 4), and a
+    merge cannot be undone."""
     text = typed.strip()
     if len(text) > 8 and text.isascii() and text.isdigit():
         try:
@@ -318,7 +340,12 @@ def _problem_id(typed: str) -> int | None:
         except ValueError:
             pass
         else:
-            return whole(text[8:], low=1, high=ID_MAX)
+            pk = whole(text[8:], low=1, high=ID_MAX)
+            try:
+                found = selectors.get_problem(user, pk or 0)
+            except DomainError:
+                return None
+            return pk if found.number == text else None
     return whole(text, low=1, high=ID_MAX)
 
 
@@ -348,19 +375,40 @@ def problem_map(request: HttpRequest) -> HttpResponse:
     if not code and not tops:
         return redirect("problems_mine")
     area = get_area(request.user, code) if code else tops[0]
+    # The board's filters (the map shows open problems only, so no status).
+    g = request.GET
+    raw = {k: g.get(k, "").strip() for k in ("category", "level", "source", "overdue")}
+    f = selectors.Filters(
+        category=raw["category"], level=raw["level"], source=raw["source"], overdue=raw["overdue"] == "1"
+    )
+    errors = selectors.filter_errors(f)
+    if errors:
+        f = selectors.Filters()
     grids = grid_features(request.user, area)
-    counts = selectors.open_by_grid(request.user, area.path)
+    counts = selectors.open_by_grid(request.user, area.path, f)
+    board = reverse("problems")
+    kept = {"category": f.category, "level": f.level, "source": f.source, "overdue": "1" if f.overdue else ""}
+    same = "".join(f"&{k}={v}" for k, v in kept.items() if v)  # checked choices only
     for feature in grids["features"]:
-        feature["properties"]["open"] = counts.get(feature["properties"]["code"], 0)
+        code = feature["properties"]["code"]
+        feature["properties"]["open"] = counts.get(code, 0)
+        # A click on a grid lists its open problems (the figure its shade stands for).
+        feature["properties"]["href"] = f"{board}?area={code}&open=1{same}"
     return render(
         request,
         "problems/map.html",
         {
             "area": area,
             "grids": grids,
-            "points": selectors.map_points(request.user, area.path),
+            "points": selectors.map_points(request.user, area.path, f),
             "tops": tops,
+            "raw": raw,
+            "errors": errors,
+            "categories": ProblemCategory.objects.filter(active=True),
+            "levels": HandlingLevel.choices,
+            "sources": Source.choices,
         },
+        status=400 if errors else 200,
     )
 
 
@@ -524,8 +572,10 @@ def agenda(request: HttpRequest) -> HttpResponse:
         item = whole(request.POST.get("item", ""), low=1, high=ID_MAX) or 0
         services.mark_discussed(request.user, item, ip=client_ip(request))
         return redirect("problems_agenda")
-    items = selectors.agenda_items(request.user)
-    return render(request, "problems/agenda.html", {"items": items[:200]})
+    items = list(selectors.agenda_items(request.user)[:200])
+    for item in items:
+        item.may_mark = selectors.may_mark_discussed(request.user, item)
+    return render(request, "problems/agenda.html", {"items": items})
 
 
 @login_required
@@ -577,12 +627,10 @@ def categories(request: HttpRequest) -> HttpResponse:
             deadline_class=values["deadline_class"],
             responsible_role=values["responsible_role"],
             active=bool(values["active"]) or not row,  # a new category starts in use
-            sort=100 if sort is None else sort,
+            sort=sort,  # None: not a whole number, named with the form's other mistakes
             code=values["code"],
         )
         try:
-            if sort is None:
-                raise ValidationFailed({"sort": "排序必须是 0 到 32767 之间的整数"})
             services.save_category(request.user, data, row or None)
             return redirect("problems_categories")
         except ValidationFailed as exc:

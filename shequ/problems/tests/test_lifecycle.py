@@ -1,13 +1,14 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.notifications.models import Notification
 from shequ.problems.lifecycle import TRANSITIONS
 from shequ.problems.models import AgendaItem, Problem, Status
-from shequ.problems.selectors import actions_for, my_problems, problem_list
+from shequ.problems.selectors import actions_for, agenda_items, my_problems, problem_list
 from shequ.problems.tests.helpers import act, jpeg, report
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +302,102 @@ def test_a_hotline_order_is_entered_once_and_long_texts_are_refused(world):
     assert (first.category.code, first.ledger_type) == ("blocked_drain", "hotline")
     assert report(world, staff).ledger_type == first.category.ledger_type != "hotline"
     assert not Problem.objects.filter(hotline_order_no__startswith="GGGG").exists()
+
+
+def test_imported_problems_still_open_at_the_street_are_on_the_agenda(world):
+    """The demo's street office found its 联席会议 agenda empty though dozens of its
+    imported problems were open at the street's level: the history import skipped it."""
+    from shequ.problems.models import ProblemCategory
+    from shequ.problems.services import HistoryEvent, HistoryRow, import_history
+
+    staff, street = world.secretary_zhang, world.street_chen
+    t0 = timezone.now() - timedelta(days=20)
+
+    def row(category, steps):
+        return HistoryRow(
+            category=ProblemCategory.objects.get(code=category),
+            description="历史台账中的问题",
+            source="resident",
+            area=world.areas["A1-1"],
+            reporter=staff,
+            reported_at=t0,
+            events=[HistoryEvent(a, t0 + timedelta(hours=h), who) for a, h, who in steps],
+        )
+
+    escalated = [("accept", 1, staff), ("escalate", 2, staff), ("dispatch", 3, street)]
+    rows = [
+        row("blocked_drain", escalated),  # escalated to the street, still open
+        row("property_management", [("accept", 1, staff), ("dispatch", 5, staff)]),  # street level
+        row("blocked_drain", [("accept", 1, staff), ("dispatch", 2, staff)]),  # community level
+        row(
+            "property_management",  # at the street, but closed long ago
+            [
+                ("accept", 1, staff),
+                ("dispatch", 2, staff),
+                ("start", 3, staff),
+                ("report_back", 4, staff),
+                ("verify_pass", 5, street),
+            ],
+        ),
+    ]
+    assert import_history(rows) == 4
+    made = list(Problem.objects.filter(description="历史台账中的问题").order_by("id"))
+    on_agenda = {i.problem_id: i for i in AgendaItem.objects.filter(problem__in=made)}
+    assert set(on_agenda) == {made[0].pk, made[1].pk}
+    first, second = on_agenda[made[0].pk], on_agenda[made[1].pk]
+    assert first.street == world.areas["A"] and first.area_path == world.areas["A"].path
+    # Listed since it reached the street, not since the import ran.
+    assert first.added_at == t0 + timedelta(hours=2) and second.added_at == t0 + timedelta(hours=5)
+    assert {i.problem_id for i in agenda_items(street)} == {made[0].pk, made[1].pk}
+
+
+def test_escalation_tells_the_reporter_and_whoever_was_handling_it(world):
+    """上报上一级 told only the next level's triage: the grid worker it was taken from saw
+    it vanish from their inbox, and its reporter was not told who now answers for it."""
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    assert p.assignee == world.grid_worker_li
+    act(world, world.secretary_zhang, p, "escalate", note="小区调解不成，需社区处理")
+
+    def told(user):
+        return Notification.objects.filter(
+            user=user, link=f"/problems/{p.pk}/", text__contains="上报上一级"
+        ).exists()
+
+    assert told(world.grid_worker_li) and told(world.resident_wang)
+    assert not told(world.secretary_zhang)  # who did it is not told of it
+
+
+def test_photos_sent_with_any_step_are_kept_on_its_timeline_row(world):
+    """Only 反馈 kept photos: a verifier's photo of a drain still blocked, sent with 核查不通过
+    from the same form, was silently dropped."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="已疏通", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_fail", note="现场仍有积水", photos=[jpeg(), jpeg()])
+    event = p.events.get(action="verify_fail")
+    assert event.photos.count() == 2
+    staff_client = Client()
+    staff_client.force_login(world.secretary_zhang)
+    timeline = staff_client.get(f"/api/v1/problems/{p.pk}").json()["timeline"]
+    assert len(next(e for e in timeline if e["action"] == "verify_fail")["photos"]) == 2
+
+
+def test_rework_is_told_to_who_reported_the_work_done(world):
+    """核查不通过 told only the assignee: the grid worker who handled a problem assigned to
+    community staff, and reported it done, never learnt it had to be done again."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)  # 管道堵塞: assigned to community staff at dispatch
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    assert p.assignee == staff
+    act(world, world.grid_worker_li, p, "start")
+    act(world, world.grid_worker_li, p, "report_back", note="已疏通", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_fail", note="仍有积水")
+    for user in (staff, world.grid_worker_li):
+        assert Notification.objects.filter(
+            user=user, link=f"/problems/{p.pk}/", text__contains="返工"
+        ).exists(), user

@@ -73,3 +73,20 @@ def test_only_who_sees_the_whole_area_gets_its_overview(world, problems):
     assert client_for(world.outsider_zhao).get(f"/problems/overview/?area={street}").status_code == 404
     resident = client_for(world.resident_wang).get("/problems/overview/")
     assert resident.status_code == 302 and resident["Location"] == "/problems/mine/"
+
+
+def test_the_open_figure_leads_to_the_open_problems_only(world, problems):
+    """在办 2 for a community led to its board unfiltered, listing its closed problems too."""
+    a1 = world.areas["A1"].code
+    page = client_for(world.street_chen).get("/problems/overview/").content.decode()
+    assert f"/problems/?area={a1}&open=1" in page
+    # Each status figure leads to the problems in that status.
+    assert f"/problems/?area={a1}&status=dispatched" in page
+    board = client_for(world.street_chen).get(f"/problems/?area={a1}&open=1")
+    listed = {p.pk for p in board.context["page"]}
+    late, done, triage = problems[0], problems[1], problems[2]
+    assert listed == {late.pk, triage.pk} and done.pk not in listed
+    assert board.context["page"].paginator.count == 2
+    # The API takes the same filter.
+    api = client_for(world.street_chen).get(f"/api/v1/problems/?area={a1}&open=true")
+    assert {p["id"] for p in api.json()["items"]} == {late.pk, triage.pk}

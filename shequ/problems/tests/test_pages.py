@@ -226,6 +226,9 @@ def test_staff_merge_by_the_number_shown_and_see_the_candidates(world):
     assert r.status_code == 302
     second.refresh_from_db()
     assert (second.status, second.merged_into_id) == (Status.MERGED, first.pk)
+    # The merged problem names the survivor by its 编号, as merging did (not its bare id).
+    merged = client_for(world.users["resident@A1-1-h2"]).get(f"/problems/{second.pk}/").content.decode()
+    assert f'<a href="/problems/{first.pk}/">{first.number}</a>' in merged
 
 
 def test_a_filter_value_that_is_not_a_choice_is_named(world):
@@ -428,3 +431,197 @@ def test_a_neighbour_follows_a_problem_already_reported_instead_of_reporting_it_
     )
     api = c.post(f"/api/v1/problems/{q.pk}/follow", here, content_type="application/json")
     assert api.status_code == 200 and api.json()["id"] == q.pk
+
+
+def test_a_bad_on_behalf_id_number_is_named_beside_the_other_mistakes(world):
+    """A half-typed 代报 ID number used to be the only error shown: the worker fixed it, sent
+    again, and only then learnt that the category and the description were missing too."""
+    r = client_for(world.grid_worker_li).post(
+        "/problems/new/",
+        {"category": "", "description": "漏", "source": "on_behalf", "on_behalf_id_number": "1101"},
+    )
+    assert r.status_code == 400
+    errors = r.context["errors"]
+    assert set(errors) >= {"category", "description", "on_behalf_of"}
+    assert "请填写代报居民完整、有效的身份证号" in errors["on_behalf_of"]
+    body = r.content.decode()
+    assert "请选择问题类别" in body and 'value="1101"' in body
+
+
+def test_a_grid_worker_is_not_shown_links_to_ledgers_and_reports_they_may_not_open(world):
+    """The navigation, the board and the overview offered a grid worker 台账 and 月报, which
+    answered 404 (they hold no export right)."""
+    import re
+
+    c = client_for(world.grid_worker_li)
+    for page in ("/problems/", "/problems/overview/", "/problems/inbox/"):
+        body = c.get(page).content.decode()
+        links = set(re.findall(r'href="(/problems/[^"?#]*)', body))
+        assert links, page
+        for link in links - {"/problems/new/"}:
+            assert c.get(link).status_code != 404, (page, link)
+    # Staff who keep the ledgers still have them.
+    body = client_for(world.secretary_zhang).get("/problems/").content.decode()
+    assert 'href="/problems/ledgers/"' in body and 'href="/problems/reports/"' in body
+
+
+def test_a_bad_sort_number_is_named_beside_the_category_forms_other_mistakes(world):
+    """A sort order that was not a number was the only mistake named: the code, name and
+    choices left empty were reported one submission later."""
+    r = client_for(world.street_chen).post(
+        "/problems/categories/",
+        {"code": "street lamp", "name": "", "sort": "x"},
+    )
+    assert r.status_code == 400
+    errors = r.context["errors"]
+    assert set(errors) >= {"code", "name", "handling_level", "ledger_type", "sort"}
+    assert errors["sort"] == "排序必须是 0 到 32767 之间的整数"
+    assert 'value="street lamp"' in r.content.decode()
+
+
+def test_a_problem_from_an_earlier_year_shows_its_year_on_the_board(world):
+    """The board wrote every date as 12月1日: a problem reported last December read as one
+    reported next month (the demo keeps a year of problems)."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    old, new = report(world), report(world)
+    last_year = timezone.make_aware(datetime(timezone.localdate().year - 1, 12, 1, 9, 30))
+    Problem.objects.filter(pk=old.pk).update(reported_at=last_year, due_at=last_year + timedelta(days=7))
+    body = client_for(world.secretary_zhang).get("/problems/").content.decode()
+    assert f"{last_year.year}年12月1日 09:30" in body
+    assert f"{last_year.year}年12月8日 09:30" in body
+    shown = timezone.localtime(new.reported_at)
+    assert f"<td>{shown.month}月{shown.day}日 {shown:%H:%M}</td>" in body  # this year's stay short
+
+
+def test_the_secretary_sees_their_communitys_problems_on_the_agenda(world):
+    """A secretary who escalated a problem to the street found the agenda page empty (its
+    hint saying street-level problems are put on it): the items were the street's alone."""
+    mine = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, mine, "accept")
+    act(world, world.secretary_zhang, mine, "escalate", note="社区调解不成", level="")
+    act(world, world.secretary_zhang, mine, "escalate", note="需街道协调")
+    other = report(world, actor=world.user("resident@A2-1-h1"), key="A2-1", category="fire_lane")
+    act(world, world.street_chen, other, "accept")
+    act(world, world.street_chen, other, "dispatch")
+    page = client_for(world.secretary_zhang).get("/problems/agenda/").content.decode()
+    assert mine.number in page and other.number not in page  # their community's only
+    assert "标记已讨论" not in page  # the street runs the meeting
+    item = Problem.objects.get(pk=mine.pk).agenda_item
+    assert client_for(world.secretary_zhang).post("/problems/agenda/", {"item": item.pk}).status_code == 404
+    street = client_for(world.street_chen).get("/problems/agenda/").content.decode()
+    assert mine.number in street and other.number in street and "标记已讨论" in street
+
+
+def test_a_grid_on_the_map_leads_to_its_open_problems(world):
+    """民情地图's grids were shaded by their open problems but led nowhere when clicked:
+    "clickable down to the problem" went through the pins alone."""
+    p = report(world)
+    r = client_for(world.secretary_zhang).get("/problems/map/")
+    grid = world.areas["A1-1"].code
+    (feature,) = [f for f in r.context["grids"]["features"] if f["properties"]["code"] == grid]
+    href = feature["properties"]["href"]
+    assert href == f"/problems/?area={grid}&open=1"
+    board = client_for(world.secretary_zhang).get(href)
+    assert [x.pk for x in board.context["page"]] == [p.pk]
+
+
+def test_who_may_not_report_is_told_before_filling_the_form_in(world):
+    """A partner unit's login was given the report form (from 我的问题's 上报新问题) and
+    told only after filling it in that it could not report here."""
+    from shequ.access.models import User
+    from shequ.access.roles import Role
+    from shequ.access.services import assign_role
+
+    partner = User.objects.create_user(username="partner-unit-a1", password="x")
+    assign_role(partner, Role.PARTNER_UNIT, world.areas["A1"].code)
+    c = client_for(partner)
+    r = c.get("/problems/new/")
+    assert r.status_code == 403 and "您的账号不能上报问题" in r.content.decode()
+    assert c.post("/problems/new/", {"category": "garbage", "description": "垃圾很多"}).status_code == 403
+    mine = c.get("/problems/mine/").content.decode()
+    assert "上报新问题" not in mine and "您没有上报或关注的问题" in mine
+    assert "上报新问题" in client_for(world.resident_wang).get("/problems/mine/").content.decode()
+
+
+def test_a_resident_rating_their_problem_is_not_shown_the_staff_fields(world):
+    """On their phone a resident rating their closed problem was shown 改派层级或责任方,
+    处置层级, 责任单位 and 合并到问题: fields only triage staff can use."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="已疏通", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_pass")
+    page = client_for(world.resident_wang).get(f"/problems/{p.pk}/").content.decode()
+    assert "回访评价" in page and 'name="satisfaction"' in page
+    for staff_only in ("改派层级", 'name="level"', 'name="responsible_party"', 'name="into"'):
+        assert staff_only not in page, staff_only
+    # Triage staff still have them, and no rating form while there is nothing to rate.
+    fresh = report(world)
+    triage = client_for(world.secretary_zhang).get(f"/problems/{fresh.pk}/").content.decode()
+    assert 'name="level"' in triage and 'name="into"' in triage and 'name="satisfaction"' not in triage
+
+
+def test_a_mistyped_number_does_not_merge_into_another_problem(world):
+    """Merging by 编号 read the digits after the date as the id: a digit left out
+    (2026112300240 for 20261123002404) named problem 240, and the merge, which cannot be
+    undone, went there."""
+    staff = client_for(world.secretary_zhang)
+    target = report(world)
+    other = report(world)
+    dup = report(world, actor=world.users["resident@A1-1-h2"])
+    day = target.number[:8]
+    typos = [target.number[:-1], f"{day}{other.pk:05d}", f"{int(day) - 1}{target.pk:06d}"]
+    for typed in typos:
+        r = staff.post(f"/problems/{dup.pk}/act/", {"action": "merge", "into": typed})
+        assert r.status_code == 400 and "要合并到的问题不存在" in r.content.decode(), typed
+        assert Problem.objects.get(pk=dup.pk).status == Status.REPORTED
+    r = staff.post(f"/problems/{dup.pk}/act/", {"action": "merge", "into": target.number})
+    assert r.status_code == 302 and Problem.objects.get(pk=dup.pk).merged_into_id == target.pk
+
+
+def test_the_map_filters_pins_and_shading_as_the_board_does(world):
+    """民情地图 had no filters: a street could not see where its overdue problems, or
+    its 12345 orders, or one category, were."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    drain = report(world)
+    dispute = report(world, category="neighbour_dispute")
+    Problem.objects.filter(pk=dispute.pk).update(
+        status=Status.DISPATCHED, due_at=timezone.now() - timedelta(hours=1)
+    )
+    c = client_for(world.secretary_zhang)
+    grid = world.areas["A1-1"].code
+
+    def shown(query):
+        r = c.get("/problems/map/", query)
+        shade = {f["properties"]["code"]: f["properties"]["open"] for f in r.context["grids"]["features"]}
+        return r, {p["id"] for p in r.context["points"]}, shade[grid]
+
+    assert shown({})[1:] == ({drain.pk, dispute.pk}, 2)
+    r, pins, shade = shown({"overdue": "1"})
+    assert (pins, shade) == ({dispute.pk}, 1)
+    # A grid's click keeps the filter.
+    (feature,) = [f for f in r.context["grids"]["features"] if f["properties"]["code"] == grid]
+    assert feature["properties"]["href"] == f"/problems/?area={grid}&open=1&overdue=1"
+    assert shown({"category": "blocked_drain"})[1:] == ({drain.pk}, 1)
+    r, pins, _ = shown({"category": "drains"})
+    assert r.status_code == 400 and "问题类别“drains”不存在" in r.content.decode()
+    assert pins == {drain.pk, dispute.pk}  # named, and the whole map shown
+
+
+def test_the_report_form_asks_for_photos_again_only_if_some_were_sent(world):
+    """Every refused report with a category chosen said 照片需要重新选择, also to a resident
+    who had chosen no photo at all."""
+    c = client_for(world.resident_wang)
+    lon, lat = grid_point(world)
+    bare = {"category": "garbage", "description": "短", "lon": lon, "lat": lat}
+    body = c.post("/problems/new/", bare).content.decode()
+    assert "请描述问题" in body and "照片需要重新选择" not in body
+    body = c.post("/problems/new/", {**bare, "photos": [jpeg()]}).content.decode()
+    assert "照片需要重新选择" in body

@@ -329,3 +329,50 @@ def test_numbers_typed_into_a_description_are_masked_for_all_but_the_reporter(wo
         user=world.resident_wang, link=f"/problems/{p.pk}/", text__contains="立案"
     )
     assert "139****5678" in told.text and "13912345678" not in told.text
+
+
+def test_numbers_typed_into_an_address_are_masked_as_in_a_description(world):
+    """The address is free text too: a phone or ID number in it was shown in full to staff
+    on the detail page, in the API and in the ledger export."""
+    from shequ.problems.ledgers import ledger_rows
+    from shequ.problems.services import ReportInput, report_problem
+
+    lon, lat = grid_point(world)
+    address = "3栋2单元 联系人王芳 18271818316 身份证11010519491231002X"
+    p, _ = report_problem(
+        world.resident_wang,
+        ReportInput(
+            category="blocked_drain", description="楼道下水管堵塞", lon=lon, lat=lat, address=address
+        ),
+    )
+    staff = Client()
+    staff.force_login(world.secretary_zhang)
+    shown = [
+        staff.get(f"/problems/{p.pk}/").content.decode(),
+        json.dumps(staff.get(f"/api/v1/problems/{p.pk}").json(), ensure_ascii=False),
+        json.dumps(staff.get("/api/v1/problems/").json(), ensure_ascii=False),
+        " ".join(map(str, next(ledger_rows(Problem.objects.filter(pk=p.pk))))),
+    ]
+    for body in shown:
+        assert "18271818316" not in body and "11010519491231002X" not in body
+        assert "3栋2单元" in body and "182****8316" in body
+    # The reporter sees what they typed.
+    own = Client()
+    own.force_login(world.resident_wang)
+    assert own.get(f"/api/v1/problems/{p.pk}").json()["address"] == address
+
+
+def test_an_unknown_address_or_method_under_the_api_answers_in_its_error_shape(world):
+    """A client that misspelt an endpoint got the site's HTML 404 page, and one that used
+    the wrong method got the plain English text "Method not allowed"."""
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.get("/api/v1/problemz/")
+    assert r.status_code == 404 and r["Content-Type"].startswith("application/json")
+    assert r.json() == {"code": "not_found", "message": "接口 /api/v1/problemz/ 不存在", "fields": {}}
+    p = report(world)
+    r = c.put(f"/api/v1/problems/{p.pk}")
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+    assert "PUT" in r.json()["message"] and "GET" in r["Allow"]
+    # The API's own 404 (a problem out of scope) keeps its message.
+    assert c.get("/api/v1/problems/999999").json()["message"] == "问题不存在或无权查看"

@@ -11,7 +11,11 @@
     style: function (f) {
       return { color: "#c0392b", weight: 1, fillColor: "#c0392b", fillOpacity: 0.05 + 0.55 * (f.properties.open || 0) / max };
     },
-    onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + "：未办结 " + (f.properties.open || 0)); },
+    onEachFeature: function (f, l) {
+      l.bindTooltip(f.properties.name + "：未办结 " + (f.properties.open || 0) + "（点击查看）");
+      // A grid opens the board filtered to its open problems; a pin opens its problem.
+      if (f.properties.href) l.on("click", function () { window.location = f.properties.href; });
+    },
   }).addTo(map);
   // The view must be set before markers are added.
   if (grids.features.length) map.fitBounds(layer.getBounds()); else map.setView([35, 105], 4);
