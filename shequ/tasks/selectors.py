@@ -316,6 +316,22 @@ def award_reversal(claim: Claim) -> str | None:
     return memo.partition("：")[2] or memo
 
 
+def unit_claim_refusal(task: Task, unit: PartnerUnit) -> str:
+    """Why a member may not claim ``task`` for ``unit`` ("" when they may): another
+    member's claim of it for the unit is still live (a unit is paid once per task)."""
+    other = (
+        Claim.objects.filter(task=task, unit=unit)
+        .exclude(status=ClaimStatus.WITHDRAWN)
+        .select_related("user")
+        .first()
+    )
+    if other is None:
+        return ""
+    return (
+        f"{unit.name}的成员{other.user}已接了这个任务（每个单位每个任务只接一单、只计一次积分），不能重复接单"
+    )
+
+
 def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None = None) -> str:
     """Why a published task can no longer be claimed ("" while it can): by anyone, or by
     ``viewer`` (claiming for ``unit``), who has been paid for it already."""
@@ -325,6 +341,9 @@ def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None
         return "您已完成过这个任务并获得积分"
     if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
         return "您的单位已完成过这个任务并获得积分"
+    taken = unit_claim_refusal(task, unit) if unit is not None else ""
+    if taken:
+        return taken
     if task.deadline <= timezone.now():
         return "任务已过截止时间，不能再接单"
     if task.filled >= task.places:

@@ -59,6 +59,7 @@ from shequ.tasks.selectors import (
     get_monthly_list,
     get_task,
     public_claim_refusal,
+    unit_claim_refusal,
 )
 
 TASK_LABELS = dict(TaskStatus.choices)
@@ -549,6 +550,14 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
             raise ValidationFailed(
                 {"task": f"您已有 {held} 个进行中的任务，最多同时进行 {cap} 个，请先完成或撤回"}
             )
+        if unit is not None:
+            # A unit is paid once per task, so one member's live claim holds it for the
+            # unit: a second member's proof could never be accepted. The unit's row first
+            # (PostgreSQL), so two members claiming at once are counted one after the other.
+            list(PartnerUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk"))
+            refusal = unit_claim_refusal(task, unit)
+            if refusal:
+                raise ValidationFailed({"task": refusal})
         # A place, by a conditional UPDATE: never more claims than places.
         taken = Task.objects.filter(
             pk=task.pk, status=TaskStatus.PUBLISHED, deadline__gt=now, filled__lt=F("places")
