@@ -635,7 +635,9 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
         with transaction.atomic():
             updates: dict[str, Any] = {"status": target}
             if data.action == "submit":
-                updates |= {"submitted_at": now, "proof_note": note}
+                # A new proof answers the last return: its reason stays in the timeline,
+                # not on the claim, which pages and the API show as the current state.
+                updates |= {"submitted_at": now, "proof_note": note, "return_reason": ""}
             elif data.action in ("accept", "return"):
                 updates |= {"decided_at": now, "decided_by": actor}
                 if data.action == "return":

@@ -104,3 +104,18 @@ def test_a_stock_below_zero_is_named_as_such(world):
         },
     )
     assert r.status_code == 400 and "库存不能小于 0" in r.content.decode()
+
+
+def test_a_return_reason_is_cleared_by_the_new_proof_and_kept_in_the_timeline(world):
+    task = make_task(world)
+    claim = prove(world.resident_wang, services.claim_task(world.resident_wang, task.pk))
+    claim = act(world.grid_worker_li, claim, "return", note="照片看不清")
+    assert claim.return_reason == "照片看不清"
+    claim = prove(world.resident_wang, claim, note="重新拍了")
+    assert claim.return_reason == ""
+    assert claim.events.filter(action="return", note="照片看不清").exists()
+    claim = act(world.grid_worker_li, claim, "accept")
+    mine = client_for(world.resident_wang).get("/tasks/mine/").content.decode()
+    assert "照片看不清" not in mine
+    api = client_for(world.resident_wang).get(f"/api/v1/claims/{claim.pk}").json()
+    assert api["status"] == "accepted" and api["return_reason"] == ""
