@@ -70,6 +70,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "claim_labels": ClaimStatus.choices,
             "staff": selectors.has_task_view(request.user),
             "manager": has_anywhere(request.user, Permission.TASK_MANAGE),
+            "accepter": has_anywhere(request.user, Permission.TASK_ACCEPT),
+            "resources": has_anywhere(request.user, Permission.RESOURCE_VIEW),
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
         },

@@ -119,3 +119,13 @@ def test_a_return_reason_is_cleared_by_the_new_proof_and_kept_in_the_timeline(wo
     assert "照片看不清" not in mine
     api = client_for(world.resident_wang).get(f"/api/v1/claims/{claim.pk}").json()
     assert api["status"] == "accepted" and api["return_reason"] == ""
+
+
+def test_a_grid_worker_finds_the_acceptance_queue_from_every_page(world):
+    c = client_for(world.grid_worker_li)
+    for url in ("/", "/tasks/"):
+        assert 'href="/tasks/queue/"' in c.get(url).content.decode(), url
+    board = c.get("/tasks/").content.decode()
+    assert 'href="/tasks/resources/"' in board and "暂无可接的任务" not in board
+    # A resident is offered no queue.
+    assert 'href="/tasks/queue/"' not in client_for(world.resident_wang).get("/tasks/").content.decode()
