@@ -3,6 +3,7 @@ task editor (also 转为任务 from a problem), the monthly list and the resourc
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,13 @@ def new(request: HttpRequest) -> HttpResponse:
         "monthly_list",
     )
     if request.method != "POST":
-        values: dict[str, Any] = {"places": "1", "difficulty": "normal", "audience": "public"}
+        # The form's idempotency key: a double click or a resent form saves one task.
+        values: dict[str, Any] = {
+            "places": "1",
+            "difficulty": "normal",
+            "audience": "public",
+            "idempotency_key": uuid.uuid4().hex,
+        }
         problem_id = request.GET.get("problem", "")
         if problem_id.isdigit():
             from shequ.problems.selectors import get_problem
@@ -160,16 +167,21 @@ def new(request: HttpRequest) -> HttpResponse:
                 "area": problem.area.code,
             }
         return render(request, "tasks/editor.html", _editor_context(request, values, {}))
-    values = {k: request.POST.get(k, "").strip() for k in fields}
+    values = {k: request.POST.get(k, "").strip() for k in (*fields, "idempotency_key")}
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
     try:
         data = _task_input(values)
         data.problem = whole(values["problem"], low=1, high=ID_MAX)
-        data.idempotency_key = request.POST.get("idempotency_key", "")
+        data.idempotency_key = values["idempotency_key"]
         data.files = request.FILES.getlist("files")
         task, _ = services.create_task(request.user, data, ip=client_ip(request))
-        if request.POST.get("publish") == "1" and not task.monthly_list_id:
+        # A resent form finds its task saved (and published) already.
+        if (
+            request.POST.get("publish") == "1"
+            and not task.monthly_list_id
+            and task.status == TaskStatus.DRAFT
+        ):
             services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
     except ValidationFailed as exc:
         errors = exc.fields | _typed_errors(values)

@@ -129,3 +129,32 @@ def test_a_grid_worker_finds_the_acceptance_queue_from_every_page(world):
     assert 'href="/tasks/resources/"' in board and "暂无可接的任务" not in board
     # A resident is offered no queue.
     assert 'href="/tasks/queue/"' not in client_for(world.resident_wang).get("/tasks/").content.decode()
+
+
+def test_the_task_editor_saves_one_task_when_its_form_is_sent_twice(world):
+    import re
+
+    from shequ.tasks.models import Task
+
+    c = client_for(world.secretary_zhang)
+    key = re.search(r'name="idempotency_key" value="([^"]*)"', c.get("/tasks/new/").content.decode())[1]
+    assert key
+    deadline = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    form = {
+        "title": "清理楼道小广告",
+        "description": "2号楼楼道小广告清理",
+        "category": "clear_ads",
+        "difficulty": "easy",
+        "places": "2",
+        "deadline": deadline,
+        "area": world.areas["A1-1"].code,
+        "audience": "public",
+        "publish": "1",
+        "idempotency_key": key,
+    }
+    # A refused form comes back with the same key, so the corrected one is still one task.
+    body = c.post("/tasks/new/", {**form, "places": "0"}).content.decode()
+    assert f'value="{key}"' in body
+    first, second = c.post("/tasks/new/", form), c.post("/tasks/new/", form)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Task.objects.filter(title="清理楼道小广告").count() == 1
