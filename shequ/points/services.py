@@ -310,7 +310,24 @@ def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Tr
             audit.record(actor, "points.reverse", area_path=original.area_path, obj=txn, ip=ip)
     except IntegrityError:
         raise ValidationFailed({"transaction": "这笔交易已经冲正过"}) from None
+    except Refused:
+        raise ValidationFailed({"transaction": _short_for_reversal(entries)}) from None
     return txn
+
+
+def _short_for_reversal(entries: list[Entry]) -> str:
+    """Why a reversal cannot take its points back: the holder has spent them (the
+    balance may not go below zero), said to the staff member, not as a buyer's 积分不足."""
+    for entry in entries:
+        if entry.account.kind == AccountKind.ISSUER or entry.amount <= 0:
+            continue
+        balance = Account.objects.filter(pk=entry.account_id).values_list("balance", flat=True).first() or 0
+        if balance < entry.amount:
+            return (
+                f"“{entry.account.name}”的积分余额只有 {balance} 分，不够扣回 {entry.amount} 分"
+                "（积分可能已用于兑换），不能冲正；可先取消其未发货的兑换订单"
+            )
+    return "积分余额不足，不能冲正"
 
 
 def _tell_reversed(actor: Any, original: Transaction, entries: list[Entry], reason: str) -> None:

@@ -129,7 +129,7 @@ def test_reversal_undoes_an_award_once_and_never_overdraws(world):
         services.reverse(world.secretary_zhang, txn.pk, "再来一次")
     spent = fund(world, world.resident_wang, 30)
     redeem(world.resident_wang, item(world, price=30))
-    with pytest.raises(Refused, match="积分不足"):
+    with pytest.raises(ValidationFailed, match="余额只有 0 分，不够扣回 30 分"):
         services.reverse(world.secretary_zhang, spent.pk, "录入错误")
     with pytest.raises(NotFound):
         services.reverse(world.outsider_zhao, spent.pk, "外社区")
@@ -544,3 +544,17 @@ def test_service_points_for_a_party_member_who_has_never_signed_in(world):
         r = c.post("/points/service/", {**form, "resident": other.pk})
         assert r.status_code == 400 and "请选择您管辖范围内的一名党员" in r.content.decode()
         assert not User.objects.filter(resident=other).exists()
+
+
+def test_a_reversal_of_spent_points_is_refused_beside_its_row_with_the_reason_kept(world):
+    from django.test import Client
+
+    spent = fund(world, world.resident_wang, 50)
+    redeem(world.resident_wang, item(world, price=30))
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.post("/points/reversals/", {"transaction": spent.pk, "reason": "录入错误"})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "余额只有 20 分，不够扣回 50 分" in body and 'value="录入错误"' in body
+    assert balance(world.resident_wang) == 20 and not Transaction.objects.filter(reverses=spent).exists()
