@@ -38,7 +38,11 @@ def my_points(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def store(request: HttpRequest, error: DomainError | None = None) -> HttpResponse:
+def store(
+    request: HttpRequest, error: DomainError | None = None, failed: int | None = None, typed: str = ""
+) -> HttpResponse:
+    """The catalogue; after a refused redemption, ``failed`` is the item's id and ``typed``
+    the quantity as typed, shown again in its row with the message."""
     account = selectors.own_account(request.user)
     items = list(selectors.store_items(request.user).select_related("area"))
     windows = services.current_windows(items)
@@ -50,6 +54,8 @@ def store(request: HttpRequest, error: DomainError | None = None) -> HttpRespons
             "balance": account.balance if account else 0,
             "account": account,
             "error": error,
+            "failed": failed,
+            "typed": typed,
             "key": uuid.uuid4().hex,
         },
         status=error.status if error else 200,
@@ -78,7 +84,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
     except (ValidationFailed, services.Refused) as exc:
-        return store(request, error=exc)
+        return store(request, error=exc, failed=item, typed=request.POST.get("quantity", "").strip()[:10])
     return redirect("points_order", order_id=order.pk)
 
 

@@ -558,3 +558,18 @@ def test_a_reversal_of_spent_points_is_refused_beside_its_row_with_the_reason_ke
     assert r.status_code == 400
     assert "余额只有 20 分，不够扣回 50 分" in body and 'value="录入错误"' in body
     assert balance(world.resident_wang) == 20 and not Transaction.objects.filter(reverses=spent).exists()
+
+
+def test_a_refused_redemption_keeps_the_quantity_typed_in_its_row(world):
+    import re
+
+    from django.test import Client
+
+    fund(world, world.resident_wang, 100)
+    rice = item(world, price=10, limit=2)
+    c = Client()
+    c.force_login(world.resident_wang)
+    r = c.post("/points/store/redeem/", {"item": rice.pk, "quantity": "3", "idempotency_key": "k-3"})
+    assert r.status_code == 409
+    row = re.search(rf'name="item" value="{rice.pk}".*?</form>', r.content.decode(), re.S)[0]
+    assert 'value="3"' in row and "超出限兑" in row
