@@ -280,6 +280,15 @@ def ranking_communities(viewer: Any) -> QuerySet[Area]:
     return Area.objects.filter(kind="community").filter(scope_q(viewer, Permission.POINTS_VIEW, "path"))
 
 
+def own_community(viewer: Any, account: Account | None = None) -> Area | None:
+    """The community whose notice board (公示栏) a person's points count on: their
+    account's, or their home's before they have one."""
+    if account is not None:
+        return account.area
+    path = community_path(user_home_path(viewer))
+    return Area.objects.filter(path=path, kind="community").first() if len(codes(path)) >= 2 else None
+
+
 def notice_community(code: str) -> Area:
     """The public notice board (公示栏) of a community: anyone may read it, masked."""
     area = Area.objects.filter(code=code, kind="community").first()

@@ -33,7 +33,12 @@ def my_points(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "points/mine.html",
-        {"account": account, "page": page, "units": selectors.unit_accounts(request.user)},
+        {
+            "account": account,
+            "page": page,
+            "units": selectors.unit_accounts(request.user),
+            "community": selectors.own_community(request.user, account),
+        },
     )
 
 

@@ -573,3 +573,14 @@ def test_a_refused_redemption_keeps_the_quantity_typed_in_its_row(world):
     assert r.status_code == 409
     row = re.search(rf'name="item" value="{rice.pk}".*?</form>', r.content.decode(), re.S)[0]
     assert 'value="3"' in row and "超出限兑" in row
+
+
+def test_my_points_links_the_notice_board_of_my_community(world):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.resident_wang)
+    notice = f'href="/points/notice/{world.areas["A1"].code}/"'
+    assert notice in c.get("/points/").content.decode()  # before any points, by home
+    fund(world, world.resident_wang, 10)
+    assert notice in c.get("/points/").content.decode()
