@@ -33,6 +33,7 @@ class TaskOut(Schema):
     filled: int
     places_left: int
     deadline: datetime
+    past_deadline: bool  # published, past its deadline: no more claims until staff close it
     audience: str
     status: str
     status_label: str

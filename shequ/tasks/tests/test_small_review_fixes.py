@@ -158,3 +158,17 @@ def test_the_task_editor_saves_one_task_when_its_form_is_sent_twice(world):
     first, second = c.post("/tasks/new/", form), c.post("/tasks/new/", form)
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     assert Task.objects.filter(title="清理楼道小广告").count() == 1
+
+
+def test_a_published_task_past_its_deadline_says_so(world):
+    from shequ.tasks.models import Task
+
+    task = make_task(world)
+    services.claim_task(world.resident_wang, task.pk)
+    staff = client_for(world.secretary_zhang)
+    assert "已过截止时间" not in staff.get(f"/tasks/{task.pk}/").content.decode()
+    Task.objects.filter(pk=task.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    assert "已过截止时间" in staff.get("/tasks/?status=published").content.decode()
+    assert "已过截止时间" in staff.get(f"/tasks/{task.pk}/").content.decode()
+    assert staff.get(f"/api/v1/tasks/{task.pk}").json()["past_deadline"] is True
+    assert "已过截止时间" in client_for(world.resident_wang).get("/tasks/mine/").content.decode()
