@@ -202,10 +202,22 @@ class OrderOut(Schema):
     created_at: datetime
     updated_at: datetime
     allowed_actions: list[str]
+    buyer: str  # whom to deliver to, as on the fulfilment page (no phone)
+    address: str
 
     @staticmethod
     def resolve_item(obj: Order) -> int:
         return obj.item_id
+
+    @staticmethod
+    def resolve_buyer(obj: Order) -> str:
+        return obj.account.name
+
+    @staticmethod
+    def resolve_address(obj: Order) -> str:
+        resident = getattr(obj.user, "resident", None)
+        household = resident.household if resident is not None else None
+        return f"{household.building.name} {household.address}" if household is not None else ""
 
     @staticmethod
     def resolve_item_name(obj: Order) -> str:

@@ -110,22 +110,24 @@ def get_item(viewer: Any, item_id: int) -> StoreItem:
     raise NotFound("兑换物品")
 
 
+# What an order shows of its buyer: the account's name and the household's address.
+BUYER = ("item", "account", "user__resident__household__building")
+
+
 def my_orders(viewer: Any) -> QuerySet[Order]:
-    return Order.objects.filter(user_id=viewer.pk).select_related("item").order_by("-created_at", "-id")
+    return Order.objects.filter(user_id=viewer.pk).select_related(*BUYER).order_by("-created_at", "-id")
 
 
 def orders_to_fulfil(viewer: Any, status: str = "") -> QuerySet[Order]:
     # The household's address for the delivery label (building and door; no phone).
-    qs = Order.objects.visible_to(viewer).select_related(
-        "item", "account", "user__resident__household__building"
-    )
+    qs = Order.objects.visible_to(viewer).select_related(*BUYER)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
 
 
 def get_order(viewer: Any, order_id: int) -> Order:
-    order = Order.objects.filter(pk=order_id).select_related("item", "account").first()
+    order = Order.objects.filter(pk=order_id).select_related(*BUYER).first()
     if order is None or not (
         order.user_id == viewer.pk or can(viewer, Permission.STORE_MANAGE, order.area_path)
     ):

@@ -584,3 +584,16 @@ def test_my_points_links_the_notice_board_of_my_community(world):
     assert notice in c.get("/points/").content.decode()  # before any points, by home
     fund(world, world.resident_wang, 10)
     assert notice in c.get("/points/").content.decode()
+
+
+def test_staff_fulfilling_through_the_api_see_whom_and_where_to_deliver(world):
+    from django.test import Client
+
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    row = next(o for o in c.get("/api/v1/store/orders/?fulfil=true").json()["items"] if o["id"] == order.pk)
+    household = world.households["A1-1-h1"]
+    assert row["buyer"] == world.residents["A1-1-h1-r1"].name
+    assert row["address"] == f"{world.areas['A1-1-b'].name} {household.address}"
