@@ -87,6 +87,18 @@ def store_items(viewer: Any) -> QuerySet[StoreItem]:
     return StoreItem.objects.filter(active=True, area_path__in=ancestors(home)).order_by("price", "id")
 
 
+def may_hold_points(viewer: Any) -> bool:
+    """Whether the viewer can have a personal points account (and so redeem): a
+    resident or party member of a community, not a partner unit's or a staff login
+    (the rule of ``services.account_for_user``)."""
+    from shequ.access.roles import Role
+    from shequ.access.scope import assignments
+
+    if getattr(viewer, "resident_id", None) or Account.objects.filter(user_id=viewer.pk).exists():
+        return True
+    return any(role == Role.RESIDENT for role, _ in assignments(viewer))
+
+
 def catalogue(viewer: Any) -> QuerySet[StoreItem]:
     """Staff: every item of the streets and communities they manage, on or off the shelf."""
     return StoreItem.objects.visible_to(viewer).select_related("area").order_by("area_path", "price", "id")

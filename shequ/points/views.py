@@ -61,6 +61,7 @@ def store(
             "error": error,
             "failed": failed,
             "typed": typed,
+            "personal": account is not None or selectors.may_hold_points(request.user),
             "key": uuid.uuid4().hex,
         },
         status=error.status if error else 200,

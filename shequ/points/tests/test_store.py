@@ -597,3 +597,16 @@ def test_staff_fulfilling_through_the_api_see_whom_and_where_to_deliver(world):
     household = world.households["A1-1-h1"]
     assert row["buyer"] == world.residents["A1-1-h1-r1"].name
     assert row["address"] == f"{world.areas['A1-1-b'].name} {household.address}"
+
+
+def test_a_partner_units_login_is_told_it_cannot_redeem_instead_of_being_offered_the_shelf(world):
+    from django.test import Client
+
+    item(world)
+    c = Client()
+    c.force_login(world.users["partner_unit@A1"])
+    page = c.get("/points/store/").content.decode()
+    assert 'id="no-personal"' in page and '<button type="submit">兑换' not in page
+    c.force_login(world.resident_wang)
+    page = c.get("/points/store/").content.decode()
+    assert 'id="no-personal"' not in page and '<button type="submit">兑换' in page
