@@ -697,10 +697,75 @@ def set_item_active(actor: Any, item_id: int, active: bool) -> StoreItem:
     return item
 
 
-def adjust_item(actor: Any, item_id: int, *, add: int = 0, active: bool | None = None, ip: str = "") -> None:
-    """One row of the catalogue saved at once: the stock moved by ``add`` (if not 0) and
-    the item put on or off the shelf (if ``active`` is given), both or neither."""
+@dataclass
+class ItemTerms:
+    """What may be corrected on a catalogue item; None leaves a field as it is. The
+    price and the limit apply to orders placed from then on (an order keeps the
+    points it cost; the limit counts the period's orders already placed)."""
+
+    name: str | None = None
+    description: str | None = None
+    price: int | None = None
+    per_person_limit: int | None = None
+
+
+def set_item_terms(actor: Any, item_id: int, terms: ItemTerms, *, ip: str = "") -> StoreItem:
+    """Correct an item's name, description, price or per-person limit (a wrong price
+    otherwise meant taking the item off the shelf and listing it again)."""
+    item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("兑换物品")
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if terms.name is not None:
+        if not terms.name.strip():
+            errors["name"] = "请填写物品名称"
+        too_long(errors, [("name", "名称", terms.name.strip(), 50)])
+        changes["name"] = terms.name.strip()
+    if terms.description is not None:
+        too_long(errors, [("description", "说明", terms.description.strip(), 200)])
+        changes["description"] = terms.description.strip()
+    if terms.price is not None:
+        if terms.price < 1:
+            errors["price"] = "所需积分必须大于 0"
+        changes["price"] = terms.price
+    if terms.per_person_limit is not None:
+        if terms.per_person_limit < 1:
+            errors["per_person_limit"] = "每人限兑至少 1 件"
+        changes["per_person_limit"] = terms.per_person_limit
+    if errors:
+        raise ValidationFailed(errors)
+    changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
+    if changes:
+        with transaction.atomic():
+            StoreItem.objects.filter(pk=item.pk).update(**changes)
+            audit.record(
+                actor,
+                "store.item_terms",
+                area_path=item.area_path,
+                obj=item,
+                detail={k: [getattr(item, k), v] for k, v in changes.items()},
+                ip=ip,
+            )
+        item.refresh_from_db()
+    return item
+
+
+def adjust_item(
+    actor: Any,
+    item_id: int,
+    *,
+    add: int = 0,
+    active: bool | None = None,
+    terms: ItemTerms | None = None,
+    ip: str = "",
+) -> None:
+    """One row of the catalogue saved at once: the stock moved by ``add`` (if not 0),
+    the item put on or off the shelf (if ``active`` is given) and its price or limit
+    corrected (``terms``), all or none."""
     with transaction.atomic():
+        if terms is not None:
+            set_item_terms(actor, item_id, terms, ip=ip)
         if active is not None:
             set_item_active(actor, item_id, active)
         if add:

@@ -262,14 +262,26 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
     """入库/出库 and 上架/下架 of one row; on an error the catalogue comes back with the
     row's message and what was typed in it, and nothing of the row is saved."""
     _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
-    values = {k: request.POST.get(k, "").strip() for k in ("add", "active")}
+    values = {k: request.POST.get(k, "").strip() for k in ("add", "active", "price", "per_person_limit")}
     add = whole(values["add"] or "0", low=-INT_MAX)
+    errors: dict[str, str] = {}
     if add is None:
-        errors = {"add": number_error(values["add"], "入库数量（出库填负数）", low=-INT_MAX)}
+        errors["add"] = number_error(values["add"], "入库数量（出库填负数）", low=-INT_MAX)
+    # A new price or limit, when typed (blank keeps the current one).
+    terms = services.ItemTerms()
+    for name, label in (("price", "所需积分"), ("per_person_limit", "每人限兑")):
+        if values[name]:
+            number = whole(values[name])
+            if number is None:
+                errors[name] = number_error(values[name], label)
+            setattr(terms, name, number)
+    if errors:
         return _catalogue_page(request, "stock", errors, values, item_id)
     active = {"1": True, "0": False}.get(values["active"])
     try:
-        services.adjust_item(request.user, item_id, add=add, active=active, ip=client_ip(request))
+        services.adjust_item(
+            request.user, item_id, add=add or 0, active=active, terms=terms, ip=client_ip(request)
+        )
     except ValidationFailed as exc:
         return _catalogue_page(request, "stock", exc.fields, values, item_id)
     return redirect("points_catalogue")

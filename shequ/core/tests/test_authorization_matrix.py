@@ -192,6 +192,7 @@ API = {
     ("POST", "/api/v1/store/items/"): ("create", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/items/{item_id}/stock"): ("action", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/items/{item_id}/shelf"): ("action", Permission.STORE_MANAGE),
+    ("PATCH", "/api/v1/store/items/{item_id}"): ("action", Permission.STORE_MANAGE),
     ("GET", "/api/v1/store/windows/"): ("list", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/windows/"): ("create", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/orders/"): "own",
@@ -416,6 +417,12 @@ def test_role_sees_exactly_its_scope(world, user_key):
         ok_item = sees(world, username, item.area_path, Permission.STORE_MANAGE)
         r = client.post(
             f"/api/v1/store/items/{item.pk}/stock", json.dumps({"add": 1}), content_type="application/json"
+        )
+        assert r.status_code == (200 if ok_item else 404), key
+        r = client.patch(
+            f"/api/v1/store/items/{item.pk}",
+            json.dumps({"description": "每袋5公斤"}),
+            content_type="application/json",
         )
         assert r.status_code == (200 if ok_item else 404), key
         # The buyer's points account: read by staff of its community, the same 404 otherwise.

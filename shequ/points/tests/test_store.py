@@ -610,3 +610,32 @@ def test_a_partner_units_login_is_told_it_cannot_redeem_instead_of_being_offered
     c.force_login(world.resident_wang)
     page = c.get("/points/store/").content.decode()
     assert 'id="no-personal"' not in page and '<button type="submit">兑换' in page
+
+
+def test_staff_correct_an_items_price_and_limit_from_the_row_and_the_api(world):
+    import json
+
+    from django.test import Client
+
+    rice = item(world, price=6, limit=2)  # 6 typed for 60
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.post(f"/points/catalogue/{rice.pk}/stock/", {"add": "", "active": "", "price": "六十"})
+    assert r.status_code == 400 and 'value="六十"' in r.content.decode()
+    r = c.post(f"/points/catalogue/{rice.pk}/stock/", {"add": "5", "active": "", "price": "60"})
+    assert r.status_code == 302
+    rice.refresh_from_db()
+    assert (rice.price, rice.stock, rice.per_person_limit) == (60, 15, 2)
+    api = f"/api/v1/store/items/{rice.pk}"
+    r = c.patch(api, json.dumps({"per_person_limit": 0}), content_type="application/json")
+    assert r.status_code == 400 and "per_person_limit" in r.json()["fields"]
+    r = c.patch(
+        api, json.dumps({"per_person_limit": 1, "name": "大米 10kg"}), content_type="application/json"
+    )
+    assert r.status_code == 200 and (r.json()["per_person_limit"], r.json()["name"]) == (1, "大米 10kg")
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    r = outsider.patch(api, json.dumps({"price": 1}), content_type="application/json")
+    assert r.status_code == 404
+    fund(world, world.resident_wang, 100)
+    assert redeem(world.resident_wang, rice).points == 60
