@@ -99,6 +99,22 @@ def may_hold_points(viewer: Any) -> bool:
     return any(role == Role.RESIDENT for role, _ in assignments(viewer))
 
 
+def next_windows(items: list[StoreItem], today: date | None = None) -> dict[int, RedemptionWindow | None]:
+    """For each item, the next redemption window of its street or community that has not
+    begun yet (None when none is set): what a resident is told while the store is shut."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    paths = {path for item in items for path in ancestors(item.area_path)}
+    coming = list(
+        RedemptionWindow.objects.filter(area_path__in=paths, starts_on__gt=today).order_by("starts_on")
+    )
+    return {
+        item.pk: next((w for w in coming if w.area_path in set(ancestors(item.area_path))), None)
+        for item in items
+    }
+
+
 def catalogue(viewer: Any) -> QuerySet[StoreItem]:
     """Staff: every item of the streets and communities they manage, on or off the shelf."""
     return StoreItem.objects.visible_to(viewer).select_related("area").order_by("area_path", "price", "id")

@@ -51,11 +51,12 @@ def store(
     account = selectors.own_account(request.user)
     items = list(selectors.store_items(request.user).select_related("area"))
     windows = services.current_windows(items)
+    coming = selectors.next_windows([item for item in items if windows[item.pk] is None])
     return render(
         request,
         "points/store.html",
         {
-            "items": [(item, windows[item.pk]) for item in items],
+            "items": [(item, windows[item.pk], coming.get(item.pk)) for item in items],
             "balance": account.balance if account else 0,
             "account": account,
             "error": error,

@@ -639,3 +639,24 @@ def test_staff_correct_an_items_price_and_limit_from_the_row_and_the_api(world):
     assert r.status_code == 404
     fund(world, world.resident_wang, 100)
     assert redeem(world.resident_wang, rice).points == 60
+
+
+def test_a_shut_store_names_the_next_redemption_window(world):
+    from datetime import date
+
+    from django.test import Client
+
+    rice = item(world)
+    today = timezone.localdate()
+    # The community plans next year's first window: until then its store is shut.
+    services.add_window(
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        "明年一季度",
+        date(today.year + 1, 1, 1),
+        date(today.year + 1, 1, 31),
+    )
+    c = Client()
+    c.force_login(world.resident_wang)
+    page = c.get("/points/store/").content.decode()
+    assert rice.name in page and f"下次兑换期“明年一季度”{today.year + 1}年1月1日" in page
