@@ -297,13 +297,21 @@ def star_volunteers(community: Area, year: int, limit: int = 500) -> list[Ranked
 
 
 def _ranked(rows: QuerySet[EarningTotal], limit: int) -> list[Ranked]:
-    found = list(
-        rows.order_by("-earned", "account_id").values_list("account_id", "account__name", "earned")[:limit]
-    )
-    return [
-        Ranked(i + 1, pk, name, int(total), stars_for(int(total)))
-        for i, (pk, name, total) in enumerate(found)
-    ]
+    """The first ``limit`` places, ties sharing a rank (1, 2, 2, 4): whoever ties with
+    the last place shown is shown too, not left off the notice board by account id."""
+    fields = ("account_id", "account__name", "earned")
+    found = list(rows.order_by("-earned", "account_id").values_list(*fields)[:limit])
+    if found and len(found) == limit:
+        last = found[-1][2]
+        shown = [pk for pk, _, total in found if total == last]
+        found += list(
+            rows.filter(earned=last).exclude(account_id__in=shown).order_by("account_id").values_list(*fields)
+        )
+    ranked: list[Ranked] = []
+    for i, (pk, name, total) in enumerate(found):
+        rank = ranked[-1].rank if ranked and ranked[-1].points == int(total) else i + 1
+        ranked.append(Ranked(rank, pk, name, int(total), stars_for(int(total))))
+    return ranked
 
 
 def ranking_communities(viewer: Any) -> QuerySet[Area]:
