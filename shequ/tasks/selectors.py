@@ -115,10 +115,19 @@ def board(
         if monthly_list:
             qs = qs.filter(monthly_list_id=monthly_list)
     else:
-        # Only what can still be claimed: before its deadline, with a place left.
-        ids = Task.objects.filter(
-            open_to(viewer), status=TaskStatus.PUBLISHED, deadline__gt=timezone.now(), filled__lt=F("places")
-        ).values("pk")
+        # Only what can still be claimed: before its deadline, with a place left, and by
+        # this person (a partner unit's login sees its community's public tasks but
+        # claims only those aimed at its unit).
+        ids = (
+            Task.objects.filter(
+                open_to(viewer),
+                status=TaskStatus.PUBLISHED,
+                deadline__gt=timezone.now(),
+                filled__lt=F("places"),
+            )
+            .exclude(Q(audience=Audience.PUBLIC) & ~Q(community_path__in=resident_communities(viewer)))
+            .values("pk")
+        )
         # The person's own live claim of each task: shown instead of offering it again.
         own = Claim.objects.filter(task=OuterRef("pk"), user_id=viewer.pk).exclude(
             status=ClaimStatus.WITHDRAWN

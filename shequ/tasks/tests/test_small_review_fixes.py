@@ -172,3 +172,16 @@ def test_a_published_task_past_its_deadline_says_so(world):
     assert "已过截止时间" in staff.get(f"/tasks/{task.pk}/").content.decode()
     assert staff.get(f"/api/v1/tasks/{task.pk}").json()["past_deadline"] is True
     assert "已过截止时间" in client_for(world.resident_wang).get("/tasks/mine/").content.decode()
+
+
+def test_a_partner_units_board_lists_the_tasks_for_its_unit_not_the_public_ones(world):
+    public = make_task(world, key="A1", title="公开任务：清理小广告")
+    unit, partner = unit_with_member(world)
+    targeted = unit_task(world, unit)
+    c = client_for(partner)
+    board = c.get("/tasks/").content.decode()
+    assert targeted.title in board and public.title not in board
+    listed = {t["id"] for t in c.get("/api/v1/tasks/").json()["items"]}
+    assert targeted.pk in listed and public.pk not in listed
+    # A resident of the community still sees the public one.
+    assert public.title in client_for(world.resident_wang).get("/tasks/").content.decode()
