@@ -247,13 +247,17 @@ def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
 
 
 def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:
-    """The transitions the viewer may take on a monthly list now (none once published)."""
+    """The transitions the viewer may take on a monthly list now (none once published;
+    an approved list is published by hand only from its publish day on, as the service
+    refuses it before)."""
     from shequ.tasks.lifecycle import LIST_TRANSITIONS
 
     return [
         (a, t.label)
         for a, t in LIST_TRANSITIONS.items()
-        if found.status in t.sources and any(can(viewer, p, found.area_path) for p in t.permissions)
+        if found.status in t.sources
+        and any(can(viewer, p, found.area_path) for p in t.permissions)
+        and not (a == "publish" and found.publish_on > timezone.localdate())
     ]
 
 
