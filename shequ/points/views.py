@@ -301,14 +301,15 @@ def service(request: HttpRequest) -> HttpResponse:
         values = {
             k: request.POST.get(k, "").strip() for k in ("resident", "kind", "note", "points", "served_on")
         }
+        typed: dict[str, str] = {}
         try:
             served_on = date.fromisoformat(values["served_on"]) if values["served_on"] else None
         except ValueError:
-            served_on = None
-            errors["served_on"] = f"服务日期格式不正确：“{values['served_on'][:20]}”"
+            # Still asked of the service, so every other field is checked too: a date it
+            # always refuses (the earliest there is), named below as typed.
+            served_on = date.min
+            typed["served_on"] = f"服务日期格式不正确：“{values['served_on'][:20]}”"
         try:
-            if errors:
-                raise ValidationFailed(errors)
             services.record_service(
                 request.user,
                 services.ServiceInput(
@@ -323,7 +324,7 @@ def service(request: HttpRequest) -> HttpResponse:
             )
             return redirect("points_service")
         except ValidationFailed as exc:
-            errors = exc.fields
+            errors = exc.fields | typed
     from shequ.access.scope import scope_q
     from shequ.people.models import Resident
 

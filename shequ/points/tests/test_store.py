@@ -660,3 +660,23 @@ def test_a_shut_store_names_the_next_redemption_window(world):
     c.force_login(world.resident_wang)
     page = c.get("/points/store/").content.decode()
     assert rice.name in page and f"下次兑换期“明年一季度”{today.year + 1}年1月1日" in page
+
+
+def test_a_bad_service_date_is_named_together_with_the_other_fields(world):
+    from django.test import Client
+
+    from shequ.points.models import ServiceRecord
+
+    member = party_member(world, "party-member-fields")
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    form = {
+        "resident": member.resident_id,
+        "kind": "errand",
+        "note": "",
+        "points": "0",
+        "served_on": "2026-13-01",
+    }
+    body = c.post("/points/service/", form).content.decode()
+    assert "服务日期格式不正确" in body and "请填写服务内容" in body and "积分必须在 1 到 100 之间" in body
+    assert not ServiceRecord.objects.filter(member=member).exists()
