@@ -20,7 +20,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from shequ.core.numbers import ID_MAX, whole
+from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
@@ -459,6 +459,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             raise Forbidden("您无权登记资源")
         kind = request.POST.get("form", "")
         values = {k: str(request.POST.get(k, "")).strip() for k in request.POST if k != "csrfmiddlewaretoken"}
+        typed: dict[str, str] = {}
         try:
             if kind == "unit":
                 services.add_unit(
@@ -482,6 +483,8 @@ def resources(request: HttpRequest) -> HttpResponse:
                 )
             elif kind == "venue":
                 capacity = values.get("capacity", "1")
+                if whole(capacity) is None:  # named as typed, beside the service's checks
+                    typed["capacity"] = number_error(capacity, "容量/数量")
                 services.add_venue(
                     request.user,
                     values.get("name", ""),
@@ -520,7 +523,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                 raise ValidationFailed({"form": "未知的登记类型"})
             return redirect(f"{request.path}?tab={kind}")
         except ValidationFailed as exc:
-            errors = exc.fields
+            errors = exc.fields | typed
         except NotFound as exc:
             # The unit or team went out of reach (deleted, or out of scope): say so on the
             # form, keeping what was typed, instead of a bare 404 page.

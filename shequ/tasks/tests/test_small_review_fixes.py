@@ -185,3 +185,16 @@ def test_a_partner_units_board_lists_the_tasks_for_its_unit_not_the_public_ones(
     assert targeted.pk in listed and public.pk not in listed
     # A resident of the community still sees the public one.
     assert public.title in client_for(world.resident_wang).get("/tasks/").content.decode()
+
+
+def test_a_venue_capacity_that_is_not_a_number_is_named_so(world):
+    c = client_for(world.secretary_zhang)
+    form = {
+        "form": "venue",
+        "name": "活动室",
+        "kind": "venue",
+        "area": world.areas["A1"].code,
+        "capacity": "十",
+    }
+    body = c.post("/tasks/resources/", form).content.decode()
+    assert "容量/数量必须是整数" in body and 'value="十"' in body and 'value="活动室"' in body
