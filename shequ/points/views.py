@@ -115,13 +115,20 @@ def order_detail(
     values: dict[str, str] | None = None,
 ) -> HttpResponse:
     order = selectors.get_order(request.user, order_id)
+    actions = _actions(request.user, order)
+    offered = {a for a, _ in actions}
     return render(
         request,
         "points/order.html",
         {
             "order": order,
             "events": order.events.select_related("actor"),
-            "actions": _actions(request.user, order),
+            "actions": actions,
+            # The form's fields for the actions offered only: the buyer is not asked for
+            # a courier, and names a reason for cancelling only if they wish.
+            "ships": "ship" in offered,
+            "cancels": "cancel" in offered,
+            "buyer": order.user_id == request.user.pk,
             "error": error,
             "values": values or {},  # what was typed, when the action was refused
         },

@@ -680,3 +680,18 @@ def test_a_bad_service_date_is_named_together_with_the_other_fields(world):
     body = c.post("/points/service/", form).content.decode()
     assert "服务日期格式不正确" in body and "请填写服务内容" in body and "积分必须在 1 到 100 之间" in body
     assert not ServiceRecord.objects.filter(member=member).exists()
+
+
+def test_the_order_page_asks_each_person_only_for_the_fields_of_their_actions(world):
+    from django.test import Client
+
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    buyer, staff = Client(), Client()
+    buyer.force_login(world.resident_wang)
+    staff.force_login(world.secretary_zhang)
+    page = buyer.get(f"/points/orders/{order.pk}/").content.decode()
+    assert 'name="courier"' not in page and "取消原因（可不填）" in page
+    services.transition_order(world.secretary_zhang, order.pk, services.OrderTransitionInput(action="pack"))
+    page = staff.get(f"/points/orders/{order.pk}/").content.decode()
+    assert 'name="courier"' in page and 'name="tracking_no"' in page and "将告知兑换人" in page
