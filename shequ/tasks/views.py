@@ -72,6 +72,10 @@ def board(request: HttpRequest) -> HttpResponse:
             "staff": selectors.has_task_view(request.user),
             "manager": has_anywhere(request.user, Permission.TASK_MANAGE),
             "accepter": has_anywhere(request.user, Permission.TASK_ACCEPT),
+            # A partner unit's login that no unit lists yet can claim nothing: say why.
+            "unitless": not selectors.has_task_view(request.user)
+            and not selectors.resident_communities(request.user)
+            and not selectors.viewer_units(request.user),
             "resources": has_anywhere(request.user, Permission.RESOURCE_VIEW),
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,

@@ -198,3 +198,15 @@ def test_a_venue_capacity_that_is_not_a_number_is_named_so(world):
     }
     body = c.post("/tasks/resources/", form).content.decode()
     assert "容量/数量必须是整数" in body and 'value="十"' in body and 'value="活动室"' in body
+
+
+def test_a_partner_login_in_no_unit_is_told_why_its_board_is_empty(world):
+    partner = world.users["partner_unit@A1"]
+    body = client_for(partner).get("/tasks/").content.decode()
+    assert "还不是任何共建单位的成员" in body
+    unit_with_member(world)
+    assert "还不是任何共建单位的成员" not in client_for(partner).get("/tasks/").content.decode()
+    assert (
+        "还不是任何共建单位的成员"
+        not in client_for(world.resident_wang).get("/tasks/?q=无此任务").content.decode()
+    )
