@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shequ.access import audit
@@ -378,6 +378,8 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
         if Task.objects.filter(pk=task.pk, status=task.status).update(**updates) != 1:
             raise ValidationFailed({"action": "任务状态刚刚被他人改变，请刷新后再试"})
         withdrawn = _end_unproved_claims(actor, task) if action == "close" else 0
+        if action == "publish":
+            _tell_targets([task.pk], skip=actor)
         audit.record(
             actor,
             f"task.{action}",
@@ -459,9 +461,7 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
             updates["return_reason"] = note.strip()[:200]
         elif action == "publish":
             updates["published_at"] = now
-            found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).update(
-                status=TaskStatus.PUBLISHED, published_at=now
-            )
+            _publish_listed(found, now)
         if MonthlyList.objects.filter(pk=found.pk, status=found.status).update(**updates) != 1:
             raise ValidationFailed({"action": "清单状态刚刚被他人改变，请刷新后再试"})
         if action == "submit":
@@ -477,6 +477,32 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
         )
     found.refresh_from_db()
     return found
+
+
+def _publish_listed(found: MonthlyList, now: datetime) -> None:
+    """A published list's scheduled tasks open for claims; the units and teams that
+    targeted ones are aimed at are told."""
+    due = list(found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).values_list("pk", flat=True))
+    Task.objects.filter(pk__in=due).update(status=TaskStatus.PUBLISHED, published_at=now)
+    _tell_targets(due)
+
+
+def _tell_targets(task_ids: list[int], *, skip: Any = None) -> None:
+    """A targeted task, once published, is told to those who may claim it: the members
+    of its partner units and the team members who have a login. Without it a unit
+    found its task only by looking at the board."""
+    for task in Task.objects.filter(pk__in=task_ids, audience=Audience.TARGETED):
+        people = User.objects.filter(is_active=True).filter(
+            Q(partner_units__tasks=task) | Q(resident__team_memberships__team__tasks=task)
+        )
+        deadline = timezone.localtime(task.deadline)
+        notify(
+            people.distinct(),
+            f"有派给您所在单位或服务队的任务：“{task.title}”，{task.places} 个名额，"
+            f"截止 {deadline:%m月%d日 %H:%M}，请及时接单",
+            f"/tasks/{task.pk}/",
+            skip=skip,
+        )
 
 
 def _tell_community(found: MonthlyList, action: str, reason: str = "", *, skip: Any = None) -> None:
@@ -505,9 +531,7 @@ def publish_due_lists(today: date | None = None) -> int:
             if MonthlyList.objects.filter(pk=found.pk, status=ListStatus.APPROVED).update(
                 status=ListStatus.PUBLISHED, published_at=now
             ):
-                found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).update(
-                    status=TaskStatus.PUBLISHED, published_at=now
-                )
+                _publish_listed(found, now)
                 _tell_community(found, "publish")
                 audit.record(
                     actor, "task.list_publish", area_path=found.area_path, obj=found, detail={"by": "job"}
