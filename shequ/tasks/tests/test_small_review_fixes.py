@@ -141,7 +141,7 @@ def test_the_task_editor_saves_one_task_when_its_form_is_sent_twice(world):
     assert key
     deadline = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     form = {
-        "title": "清理楼道小广告",
+        "title": "清理2号楼楼道小广告（双击）",
         "description": "2号楼楼道小广告清理",
         "category": "clear_ads",
         "difficulty": "easy",
@@ -157,7 +157,7 @@ def test_the_task_editor_saves_one_task_when_its_form_is_sent_twice(world):
     assert f'value="{key}"' in body
     first, second = c.post("/tasks/new/", form), c.post("/tasks/new/", form)
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
-    assert Task.objects.filter(title="清理楼道小广告").count() == 1
+    assert Task.objects.filter(title="清理2号楼楼道小广告（双击）").count() == 1
 
 
 def test_a_published_task_past_its_deadline_says_so(world):
