@@ -262,7 +262,8 @@ def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:
 
 
 def units(viewer: Any) -> QuerySet[PartnerUnit]:
-    return PartnerUnit.objects.visible_to(viewer).select_related("area")
+    """The partner units in scope, each with the logins that act for it."""
+    return PartnerUnit.objects.visible_to(viewer).select_related("area").prefetch_related("members")
 
 
 def teams(viewer: Any) -> QuerySet[ServiceTeam]:

@@ -869,6 +869,28 @@ def add_unit_member_by_username(actor: Any, unit_id: int, username: str, *, ip: 
     return unit
 
 
+def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") -> PartnerUnit:
+    """A person no longer acts for a partner unit (left it, or was added by mistake):
+    they stop seeing and claiming its targeted tasks and hearing of its points. Claims
+    they already took for the unit stay as they are."""
+    unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("共建单位")
+    if not unit.members.filter(pk=user_id).exists():
+        raise ValidationFailed({"member": "该用户不是该单位成员"})
+    with transaction.atomic():
+        unit.members.remove(user_id)
+        audit.record(
+            actor,
+            "resource.unit_member_remove",
+            area_path=unit.area_path,
+            obj=unit,
+            detail={"user": user_id},
+            ip=ip,
+        )
+    return unit
+
+
 def add_team(actor: Any, name: str, kind: str, area_code: str, leader: str = "") -> ServiceTeam:
     errors: dict[str, str] = {}
     area = _resource_area(actor, area_code, errors)

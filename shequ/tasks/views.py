@@ -515,6 +515,14 @@ def resources(request: HttpRequest) -> HttpResponse:
                     ip=client_ip(request),
                 )
                 kind = "unit"
+            elif kind == "unit_member_remove":
+                services.remove_unit_member(
+                    request.user,
+                    whole(values.get("unit", ""), high=ID_MAX) or 0,
+                    whole(values.get("user", ""), high=ID_MAX) or 0,
+                    ip=client_ip(request),
+                )
+                kind = "unit"
             elif kind == "member":
                 team = values.get("team", "")
                 services.add_team_member(
@@ -531,9 +539,13 @@ def resources(request: HttpRequest) -> HttpResponse:
         except NotFound as exc:
             # The unit or team went out of reach (deleted, or out of scope): say so on the
             # form, keeping what was typed, instead of a bare 404 page.
-            errors = {"unit" if values.get("form") == "unit_member" else "team": exc.message}
+            errors = {"unit" if values.get("form", "").startswith("unit_member") else "team": exc.message}
     form = values.get("form", "")
-    tab = request.GET.get("tab") or {"member": "team", "unit_member": "unit"}.get(form, form or "unit")
+    tab = request.GET.get("tab") or {
+        "member": "team",
+        "unit_member": "unit",
+        "unit_member_remove": "unit",
+    }.get(form, form or "unit")
     return render(
         request,
         "tasks/resources.html",

@@ -173,6 +173,10 @@ API = {
     ("POST", "/api/v1/resources/talents/"): ("create", "resource.manage over the resident"),
     ("POST", "/api/v1/resources/teams/{team_id}/members"): ("action", "resource.manage over the team"),
     ("POST", "/api/v1/resources/units/{unit_id}/members"): ("action", "resource.manage over the unit"),
+    ("DELETE", "/api/v1/resources/units/{unit_id}/members/{user_id}"): (
+        "action",
+        "resource.manage over the unit",
+    ),
     ("GET", "/api/v1/resources/venues/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/venues/"): ("create", Permission.RESOURCE_MANAGE),
     ("GET", "/api/v1/points/balance"): "own",
@@ -581,6 +585,10 @@ def test_role_sees_exactly_its_scope(world, user_key):
         content_type="application/json",
     )
     assert r.status_code == (201 if ok_unit else 404), (username, r.content[:200])
+    if not ok_unit:  # someone in scope adds the member this role then tries to remove
+        tasks.add_unit_member(world.secretary_zhang, unit.pk, world.users["partner_unit@A1"])
+    r = client.delete(f"/api/v1/resources/units/{unit.pk}/members/{world.users['partner_unit@A1'].pk}")
+    assert r.status_code == (200 if ok_unit else 404), (username, r.content[:200])
 
 
 def _task_claim_order(world, grid_key):

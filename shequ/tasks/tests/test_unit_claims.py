@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from shequ.access.services import add_user
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.tasks import services
 from shequ.tasks.models import ClaimStatus
 from shequ.tasks.tests.helpers import act, prove, unit_task, unit_with_member
@@ -52,3 +52,20 @@ def test_the_unit_may_claim_again_once_its_member_withdrew(world):
     act(partner, services.claim_task(partner, task.pk), "withdraw")
     claim = prove(other, services.claim_task(other, task.pk))
     assert act(world.secretary_zhang, claim, "accept").status == ClaimStatus.ACCEPTED
+
+
+def test_staff_see_a_units_members_and_remove_one_added_by_mistake(world):
+    unit, partner = unit_with_member(world)
+    task = unit_task(world, unit)
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/tasks/resources/?tab=unit").content.decode()
+    assert str(partner) in page and 'value="unit_member_remove"' in page
+    r = c.post("/tasks/resources/", {"form": "unit_member_remove", "unit": unit.pk, "user": partner.pk})
+    assert r.status_code == 302 and not unit.members.filter(pk=partner.pk).exists()
+    with pytest.raises(NotFound):
+        services.claim_task(partner, task.pk)  # no longer acts for the unit: not theirs to see
+    r = c.post("/tasks/resources/", {"form": "unit_member_remove", "unit": unit.pk, "user": partner.pk})
+    assert r.status_code == 400 and "该用户不是该单位成员" in r.content.decode()
+    api = c.get("/api/v1/resources/units/").json()["items"]
+    assert next(u for u in api if u["id"] == unit.pk)["members"] == []
