@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "report": has_anywhere(user, Permission.PROBLEM_REPORT),
             "tasks_staff": has_anywhere(user, Permission.TASK_VIEW),
             "tasks_claim": has_anywhere(user, Permission.TASK_CLAIM),
+            "tasks_accept": has_anywhere(user, Permission.TASK_ACCEPT),
             "store_staff": has_anywhere(user, Permission.STORE_MANAGE),
             "registry_import": has_anywhere(user, Permission.REGISTRY_IMPORT),
             "registry_export": has_anywhere(user, Permission.REGISTRY_EXPORT),

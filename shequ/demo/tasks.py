@@ -280,7 +280,8 @@ def _history(
                         decided_at=None if status == ClaimStatus.WITHDRAWN else at + timedelta(days=3),
                         decided_by=None if status == ClaimStatus.WITHDRAWN else admin,
                         proof_note="" if status == ClaimStatus.WITHDRAWN else "已完成，附照片",
-                        return_reason="照片不清晰" if fate > 0.9 else "",
+                        # A claim returned once and proved again keeps the reason in its
+                        # timeline (the return step); a new proof clears it on the claim.
                     )
                     steps = [("claim", "", ClaimStatus.CLAIMED, at)]
                     if status == ClaimStatus.WITHDRAWN:
@@ -319,6 +320,7 @@ def _history(
                             from_status=f,
                             to_status=t,
                             actor=admin if a in ("accept", "return") else user,
+                            note="照片不清晰" if a == "return" else "",
                             at=when,
                         )
                         for a, f, t, when in steps

@@ -184,6 +184,15 @@ class StockIn(Schema):
     add: Number
 
 
+class ItemTermsIn(Schema):
+    """Only the fields sent are changed."""
+
+    name: str | None = None
+    description: str | None = None
+    price: Number | None = None
+    per_person_limit: Number | None = None
+
+
 class OrderIn(Schema):
     item: Ref
     quantity: Number = 1
@@ -202,10 +211,22 @@ class OrderOut(Schema):
     created_at: datetime
     updated_at: datetime
     allowed_actions: list[str]
+    buyer: str  # whom to deliver to, as on the fulfilment page (no phone)
+    address: str
 
     @staticmethod
     def resolve_item(obj: Order) -> int:
         return obj.item_id
+
+    @staticmethod
+    def resolve_buyer(obj: Order) -> str:
+        return obj.account.name
+
+    @staticmethod
+    def resolve_address(obj: Order) -> str:
+        resident = getattr(obj.user, "resident", None)
+        household = resident.household if resident is not None else None
+        return f"{household.building.name} {household.address}" if household is not None else ""
 
     @staticmethod
     def resolve_item_name(obj: Order) -> str:
@@ -381,6 +402,14 @@ def windows(request: HttpRequest) -> Any:
 def add_window(request: HttpRequest, payload: WindowIn) -> Any:
     window = services.add_window(request.user, payload.area, payload.name, payload.starts_on, payload.ends_on)
     return Status(201, window)
+
+
+@router.patch(
+    "/store/items/{item_id}", response=ItemOut, summary="修改名称、说明、所需积分或每人限兑（工作人员）"
+)
+def item_terms(request: HttpRequest, item_id: int, payload: ItemTermsIn) -> Any:
+    terms = services.ItemTerms(**payload.dict())
+    return services.set_item_terms(request.user, item_id, terms, ip=client_ip(request))
 
 
 @router.post("/store/items/{item_id}/stock", response=ItemOut, summary="入库或出库（工作人员）")

@@ -87,6 +87,34 @@ def store_items(viewer: Any) -> QuerySet[StoreItem]:
     return StoreItem.objects.filter(active=True, area_path__in=ancestors(home)).order_by("price", "id")
 
 
+def may_hold_points(viewer: Any) -> bool:
+    """Whether the viewer can have a personal points account (and so redeem): a
+    resident or party member of a community, not a partner unit's or a staff login
+    (the rule of ``services.account_for_user``)."""
+    from shequ.access.roles import Role
+    from shequ.access.scope import assignments
+
+    if getattr(viewer, "resident_id", None) or Account.objects.filter(user_id=viewer.pk).exists():
+        return True
+    return any(role == Role.RESIDENT for role, _ in assignments(viewer))
+
+
+def next_windows(items: list[StoreItem], today: date | None = None) -> dict[int, RedemptionWindow | None]:
+    """For each item, the next redemption window of its street or community that has not
+    begun yet (None when none is set): what a resident is told while the store is shut."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    paths = {path for item in items for path in ancestors(item.area_path)}
+    coming = list(
+        RedemptionWindow.objects.filter(area_path__in=paths, starts_on__gt=today).order_by("starts_on")
+    )
+    return {
+        item.pk: next((w for w in coming if w.area_path in set(ancestors(item.area_path))), None)
+        for item in items
+    }
+
+
 def catalogue(viewer: Any) -> QuerySet[StoreItem]:
     """Staff: every item of the streets and communities they manage, on or off the shelf."""
     return StoreItem.objects.visible_to(viewer).select_related("area").order_by("area_path", "price", "id")
@@ -110,22 +138,24 @@ def get_item(viewer: Any, item_id: int) -> StoreItem:
     raise NotFound("兑换物品")
 
 
+# What an order shows of its buyer: the account's name and the household's address.
+BUYER = ("item", "account", "user__resident__household__building")
+
+
 def my_orders(viewer: Any) -> QuerySet[Order]:
-    return Order.objects.filter(user_id=viewer.pk).select_related("item").order_by("-created_at", "-id")
+    return Order.objects.filter(user_id=viewer.pk).select_related(*BUYER).order_by("-created_at", "-id")
 
 
 def orders_to_fulfil(viewer: Any, status: str = "") -> QuerySet[Order]:
     # The household's address for the delivery label (building and door; no phone).
-    qs = Order.objects.visible_to(viewer).select_related(
-        "item", "account", "user__resident__household__building"
-    )
+    qs = Order.objects.visible_to(viewer).select_related(*BUYER)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
 
 
 def get_order(viewer: Any, order_id: int) -> Order:
-    order = Order.objects.filter(pk=order_id).select_related("item", "account").first()
+    order = Order.objects.filter(pk=order_id).select_related(*BUYER).first()
     if order is None or not (
         order.user_id == viewer.pk or can(viewer, Permission.STORE_MANAGE, order.area_path)
     ):
@@ -267,17 +297,34 @@ def star_volunteers(community: Area, year: int, limit: int = 500) -> list[Ranked
 
 
 def _ranked(rows: QuerySet[EarningTotal], limit: int) -> list[Ranked]:
-    found = list(
-        rows.order_by("-earned", "account_id").values_list("account_id", "account__name", "earned")[:limit]
-    )
-    return [
-        Ranked(i + 1, pk, name, int(total), stars_for(int(total)))
-        for i, (pk, name, total) in enumerate(found)
-    ]
+    """The first ``limit`` places, ties sharing a rank (1, 2, 2, 4): whoever ties with
+    the last place shown is shown too, not left off the notice board by account id."""
+    fields = ("account_id", "account__name", "earned")
+    found = list(rows.order_by("-earned", "account_id").values_list(*fields)[:limit])
+    if found and len(found) == limit:
+        last = found[-1][2]
+        shown = [pk for pk, _, total in found if total == last]
+        found += list(
+            rows.filter(earned=last).exclude(account_id__in=shown).order_by("account_id").values_list(*fields)
+        )
+    ranked: list[Ranked] = []
+    for i, (pk, name, total) in enumerate(found):
+        rank = ranked[-1].rank if ranked and ranked[-1].points == int(total) else i + 1
+        ranked.append(Ranked(rank, pk, name, int(total), stars_for(int(total))))
+    return ranked
 
 
 def ranking_communities(viewer: Any) -> QuerySet[Area]:
     return Area.objects.filter(kind="community").filter(scope_q(viewer, Permission.POINTS_VIEW, "path"))
+
+
+def own_community(viewer: Any, account: Account | None = None) -> Area | None:
+    """The community whose notice board (公示栏) a person's points count on: their
+    account's, or their home's before they have one."""
+    if account is not None:
+        return account.area
+    path = community_path(user_home_path(viewer))
+    return Area.objects.filter(path=path, kind="community").first() if len(codes(path)) >= 2 else None
 
 
 def notice_community(code: str) -> Area:

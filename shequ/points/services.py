@@ -310,7 +310,24 @@ def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Tr
             audit.record(actor, "points.reverse", area_path=original.area_path, obj=txn, ip=ip)
     except IntegrityError:
         raise ValidationFailed({"transaction": "这笔交易已经冲正过"}) from None
+    except Refused:
+        raise ValidationFailed({"transaction": _short_for_reversal(entries)}) from None
     return txn
+
+
+def _short_for_reversal(entries: list[Entry]) -> str:
+    """Why a reversal cannot take its points back: the holder has spent them (the
+    balance may not go below zero), said to the staff member, not as a buyer's 积分不足."""
+    for entry in entries:
+        if entry.account.kind == AccountKind.ISSUER or entry.amount <= 0:
+            continue
+        balance = Account.objects.filter(pk=entry.account_id).values_list("balance", flat=True).first() or 0
+        if balance < entry.amount:
+            return (
+                f"“{entry.account.name}”的积分余额只有 {balance} 分，不够扣回 {entry.amount} 分"
+                "（积分可能已用于兑换），不能冲正；可先取消其未发货的兑换订单"
+            )
+    return "积分余额不足，不能冲正"
 
 
 def _tell_reversed(actor: Any, original: Transaction, entries: list[Entry], reason: str) -> None:
@@ -680,10 +697,75 @@ def set_item_active(actor: Any, item_id: int, active: bool) -> StoreItem:
     return item
 
 
-def adjust_item(actor: Any, item_id: int, *, add: int = 0, active: bool | None = None, ip: str = "") -> None:
-    """One row of the catalogue saved at once: the stock moved by ``add`` (if not 0) and
-    the item put on or off the shelf (if ``active`` is given), both or neither."""
+@dataclass
+class ItemTerms:
+    """What may be corrected on a catalogue item; None leaves a field as it is. The
+    price and the limit apply to orders placed from then on (an order keeps the
+    points it cost; the limit counts the period's orders already placed)."""
+
+    name: str | None = None
+    description: str | None = None
+    price: int | None = None
+    per_person_limit: int | None = None
+
+
+def set_item_terms(actor: Any, item_id: int, terms: ItemTerms, *, ip: str = "") -> StoreItem:
+    """Correct an item's name, description, price or per-person limit (a wrong price
+    otherwise meant taking the item off the shelf and listing it again)."""
+    item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("兑换物品")
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if terms.name is not None:
+        if not terms.name.strip():
+            errors["name"] = "请填写物品名称"
+        too_long(errors, [("name", "名称", terms.name.strip(), 50)])
+        changes["name"] = terms.name.strip()
+    if terms.description is not None:
+        too_long(errors, [("description", "说明", terms.description.strip(), 200)])
+        changes["description"] = terms.description.strip()
+    if terms.price is not None:
+        if terms.price < 1:
+            errors["price"] = "所需积分必须大于 0"
+        changes["price"] = terms.price
+    if terms.per_person_limit is not None:
+        if terms.per_person_limit < 1:
+            errors["per_person_limit"] = "每人限兑至少 1 件"
+        changes["per_person_limit"] = terms.per_person_limit
+    if errors:
+        raise ValidationFailed(errors)
+    changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
+    if changes:
+        with transaction.atomic():
+            StoreItem.objects.filter(pk=item.pk).update(**changes)
+            audit.record(
+                actor,
+                "store.item_terms",
+                area_path=item.area_path,
+                obj=item,
+                detail={k: [getattr(item, k), v] for k, v in changes.items()},
+                ip=ip,
+            )
+        item.refresh_from_db()
+    return item
+
+
+def adjust_item(
+    actor: Any,
+    item_id: int,
+    *,
+    add: int = 0,
+    active: bool | None = None,
+    terms: ItemTerms | None = None,
+    ip: str = "",
+) -> None:
+    """One row of the catalogue saved at once: the stock moved by ``add`` (if not 0),
+    the item put on or off the shelf (if ``active`` is given) and its price or limit
+    corrected (``terms``), all or none."""
     with transaction.atomic():
+        if terms is not None:
+            set_item_terms(actor, item_id, terms, ip=ip)
         if active is not None:
             set_item_active(actor, item_id, active)
         if add:

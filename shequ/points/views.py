@@ -33,23 +33,36 @@ def my_points(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "points/mine.html",
-        {"account": account, "page": page, "units": selectors.unit_accounts(request.user)},
+        {
+            "account": account,
+            "page": page,
+            "units": selectors.unit_accounts(request.user),
+            "community": selectors.own_community(request.user, account),
+        },
     )
 
 
 @login_required
-def store(request: HttpRequest, error: DomainError | None = None) -> HttpResponse:
+def store(
+    request: HttpRequest, error: DomainError | None = None, failed: int | None = None, typed: str = ""
+) -> HttpResponse:
+    """The catalogue; after a refused redemption, ``failed`` is the item's id and ``typed``
+    the quantity as typed, shown again in its row with the message."""
     account = selectors.own_account(request.user)
     items = list(selectors.store_items(request.user).select_related("area"))
     windows = services.current_windows(items)
+    coming = selectors.next_windows([item for item in items if windows[item.pk] is None])
     return render(
         request,
         "points/store.html",
         {
-            "items": [(item, windows[item.pk]) for item in items],
+            "items": [(item, windows[item.pk], coming.get(item.pk)) for item in items],
             "balance": account.balance if account else 0,
             "account": account,
             "error": error,
+            "failed": failed,
+            "typed": typed,
+            "personal": account is not None or selectors.may_hold_points(request.user),
             "key": uuid.uuid4().hex,
         },
         status=error.status if error else 200,
@@ -78,7 +91,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
     except (ValidationFailed, services.Refused) as exc:
-        return store(request, error=exc)
+        return store(request, error=exc, failed=item, typed=request.POST.get("quantity", "").strip()[:10])
     return redirect("points_order", order_id=order.pk)
 
 
@@ -102,13 +115,20 @@ def order_detail(
     values: dict[str, str] | None = None,
 ) -> HttpResponse:
     order = selectors.get_order(request.user, order_id)
+    actions = _actions(request.user, order)
+    offered = {a for a, _ in actions}
     return render(
         request,
         "points/order.html",
         {
             "order": order,
             "events": order.events.select_related("actor"),
-            "actions": _actions(request.user, order),
+            "actions": actions,
+            # The form's fields for the actions offered only: the buyer is not asked for
+            # a courier, and names a reason for cancelling only if they wish.
+            "ships": "ship" in offered,
+            "cancels": "cancel" in offered,
+            "buyer": order.user_id == request.user.pk,
             "error": error,
             "values": values or {},  # what was typed, when the action was refused
         },
@@ -250,14 +270,26 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
     """入库/出库 and 上架/下架 of one row; on an error the catalogue comes back with the
     row's message and what was typed in it, and nothing of the row is saved."""
     _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
-    values = {k: request.POST.get(k, "").strip() for k in ("add", "active")}
+    values = {k: request.POST.get(k, "").strip() for k in ("add", "active", "price", "per_person_limit")}
     add = whole(values["add"] or "0", low=-INT_MAX)
+    errors: dict[str, str] = {}
     if add is None:
-        errors = {"add": number_error(values["add"], "入库数量（出库填负数）", low=-INT_MAX)}
+        errors["add"] = number_error(values["add"], "入库数量（出库填负数）", low=-INT_MAX)
+    # A new price or limit, when typed (blank keeps the current one).
+    terms = services.ItemTerms()
+    for name, label in (("price", "所需积分"), ("per_person_limit", "每人限兑")):
+        if values[name]:
+            number = whole(values[name])
+            if number is None:
+                errors[name] = number_error(values[name], label)
+            setattr(terms, name, number)
+    if errors:
         return _catalogue_page(request, "stock", errors, values, item_id)
     active = {"1": True, "0": False}.get(values["active"])
     try:
-        services.adjust_item(request.user, item_id, add=add, active=active, ip=client_ip(request))
+        services.adjust_item(
+            request.user, item_id, add=add or 0, active=active, terms=terms, ip=client_ip(request)
+        )
     except ValidationFailed as exc:
         return _catalogue_page(request, "stock", exc.fields, values, item_id)
     return redirect("points_catalogue")
@@ -276,14 +308,15 @@ def service(request: HttpRequest) -> HttpResponse:
         values = {
             k: request.POST.get(k, "").strip() for k in ("resident", "kind", "note", "points", "served_on")
         }
+        typed: dict[str, str] = {}
         try:
             served_on = date.fromisoformat(values["served_on"]) if values["served_on"] else None
         except ValueError:
-            served_on = None
-            errors["served_on"] = f"服务日期格式不正确：“{values['served_on'][:20]}”"
+            # Still asked of the service, so every other field is checked too: a date it
+            # always refuses (the earliest there is), named below as typed.
+            served_on = date.min
+            typed["served_on"] = f"服务日期格式不正确：“{values['served_on'][:20]}”"
         try:
-            if errors:
-                raise ValidationFailed(errors)
             services.record_service(
                 request.user,
                 services.ServiceInput(
@@ -298,7 +331,7 @@ def service(request: HttpRequest) -> HttpResponse:
             )
             return redirect("points_service")
         except ValidationFailed as exc:
-            errors = exc.fields
+            errors = exc.fields | typed
     from shequ.access.scope import scope_q
     from shequ.people.models import Resident
 

@@ -33,6 +33,7 @@ class TaskOut(Schema):
     filled: int
     places_left: int
     deadline: datetime
+    past_deadline: bool  # published, past its deadline: no more claims until staff close it
     audience: str
     status: str
     status_label: str
@@ -202,6 +203,11 @@ class UnitOut(Schema):
     contact_phone_masked: str
     services: str
     area_path: str
+    members: list[dict[str, Any]]  # the logins acting for the unit: {"id", "name"}
+
+    @staticmethod
+    def resolve_members(obj: PartnerUnit) -> list[dict[str, Any]]:
+        return [{"id": u.pk, "name": str(u)} for u in obj.members.all()]
 
 
 class UnitIn(Schema):
@@ -429,6 +435,12 @@ def add_unit_member(request: HttpRequest, unit_id: int, payload: UnitMemberIn) -
         request.user, unit_id, payload.username, ip=client_ip(request)
     )
     return Status(201, unit)
+
+
+@router.delete("/resources/units/{unit_id}/members/{user_id}", response=UnitOut, summary="共建单位移除成员")
+def remove_unit_member(request: HttpRequest, unit_id: int, user_id: int) -> Any:
+    services.remove_unit_member(request.user, unit_id, user_id, ip=client_ip(request))
+    return selectors.units(request.user).get(pk=unit_id)
 
 
 @router.get("/resources/teams/", response=list[TeamOut], summary="资源清单：服务队")

@@ -282,6 +282,14 @@ class Task(models.Model):
     def places_left(self) -> int:
         return max(self.places - self.filled, 0)
 
+    @property
+    def past_deadline(self) -> bool:
+        """Published and past its deadline: no more claims, and waiting for staff to
+        结束任务 (computed when read, nothing rewrites the row)."""
+        from django.utils import timezone
+
+        return self.status == TaskStatus.PUBLISHED and self.deadline <= timezone.now()
+
 
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("照片")

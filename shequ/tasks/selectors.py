@@ -115,10 +115,19 @@ def board(
         if monthly_list:
             qs = qs.filter(monthly_list_id=monthly_list)
     else:
-        # Only what can still be claimed: before its deadline, with a place left.
-        ids = Task.objects.filter(
-            open_to(viewer), status=TaskStatus.PUBLISHED, deadline__gt=timezone.now(), filled__lt=F("places")
-        ).values("pk")
+        # Only what can still be claimed: before its deadline, with a place left, and by
+        # this person (a partner unit's login sees its community's public tasks but
+        # claims only those aimed at its unit).
+        ids = (
+            Task.objects.filter(
+                open_to(viewer),
+                status=TaskStatus.PUBLISHED,
+                deadline__gt=timezone.now(),
+                filled__lt=F("places"),
+            )
+            .exclude(Q(audience=Audience.PUBLIC) & ~Q(community_path__in=resident_communities(viewer)))
+            .values("pk")
+        )
         # The person's own live claim of each task: shown instead of offering it again.
         own = Claim.objects.filter(task=OuterRef("pk"), user_id=viewer.pk).exclude(
             status=ClaimStatus.WITHDRAWN
@@ -238,18 +247,23 @@ def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
 
 
 def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:
-    """The transitions the viewer may take on a monthly list now (none once published)."""
+    """The transitions the viewer may take on a monthly list now (none once published;
+    an approved list is published by hand only from its publish day on, as the service
+    refuses it before)."""
     from shequ.tasks.lifecycle import LIST_TRANSITIONS
 
     return [
         (a, t.label)
         for a, t in LIST_TRANSITIONS.items()
-        if found.status in t.sources and any(can(viewer, p, found.area_path) for p in t.permissions)
+        if found.status in t.sources
+        and any(can(viewer, p, found.area_path) for p in t.permissions)
+        and not (a == "publish" and found.publish_on > timezone.localdate())
     ]
 
 
 def units(viewer: Any) -> QuerySet[PartnerUnit]:
-    return PartnerUnit.objects.visible_to(viewer).select_related("area")
+    """The partner units in scope, each with the logins that act for it."""
+    return PartnerUnit.objects.visible_to(viewer).select_related("area").prefetch_related("members")
 
 
 def teams(viewer: Any) -> QuerySet[ServiceTeam]:
@@ -316,6 +330,22 @@ def award_reversal(claim: Claim) -> str | None:
     return memo.partition("：")[2] or memo
 
 
+def unit_claim_refusal(task: Task, unit: PartnerUnit) -> str:
+    """Why a member may not claim ``task`` for ``unit`` ("" when they may): another
+    member's claim of it for the unit is still live (a unit is paid once per task)."""
+    other = (
+        Claim.objects.filter(task=task, unit=unit)
+        .exclude(status=ClaimStatus.WITHDRAWN)
+        .select_related("user")
+        .first()
+    )
+    if other is None:
+        return ""
+    return (
+        f"{unit.name}的成员{other.user}已接了这个任务（每个单位每个任务只接一单、只计一次积分），不能重复接单"
+    )
+
+
 def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None = None) -> str:
     """Why a published task can no longer be claimed ("" while it can): by anyone, or by
     ``viewer`` (claiming for ``unit``), who has been paid for it already."""
@@ -325,6 +355,9 @@ def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None
         return "您已完成过这个任务并获得积分"
     if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
         return "您的单位已完成过这个任务并获得积分"
+    taken = unit_claim_refusal(task, unit) if unit is not None else ""
+    if taken:
+        return taken
     if task.deadline <= timezone.now():
         return "任务已过截止时间，不能再接单"
     if task.filled >= task.places:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shequ.access import audit
@@ -59,6 +59,7 @@ from shequ.tasks.selectors import (
     get_monthly_list,
     get_task,
     public_claim_refusal,
+    unit_claim_refusal,
 )
 
 TASK_LABELS = dict(TaskStatus.choices)
@@ -377,6 +378,8 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
         if Task.objects.filter(pk=task.pk, status=task.status).update(**updates) != 1:
             raise ValidationFailed({"action": "任务状态刚刚被他人改变，请刷新后再试"})
         withdrawn = _end_unproved_claims(actor, task) if action == "close" else 0
+        if action == "publish":
+            _tell_targets([task.pk], skip=actor)
         audit.record(
             actor,
             f"task.{action}",
@@ -458,9 +461,7 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
             updates["return_reason"] = note.strip()[:200]
         elif action == "publish":
             updates["published_at"] = now
-            found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).update(
-                status=TaskStatus.PUBLISHED, published_at=now
-            )
+            _publish_listed(found, now)
         if MonthlyList.objects.filter(pk=found.pk, status=found.status).update(**updates) != 1:
             raise ValidationFailed({"action": "清单状态刚刚被他人改变，请刷新后再试"})
         if action == "submit":
@@ -476,6 +477,32 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
         )
     found.refresh_from_db()
     return found
+
+
+def _publish_listed(found: MonthlyList, now: datetime) -> None:
+    """A published list's scheduled tasks open for claims; the units and teams that
+    targeted ones are aimed at are told."""
+    due = list(found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).values_list("pk", flat=True))
+    Task.objects.filter(pk__in=due).update(status=TaskStatus.PUBLISHED, published_at=now)
+    _tell_targets(due)
+
+
+def _tell_targets(task_ids: list[int], *, skip: Any = None) -> None:
+    """A targeted task, once published, is told to those who may claim it: the members
+    of its partner units and the team members who have a login. Without it a unit
+    found its task only by looking at the board."""
+    for task in Task.objects.filter(pk__in=task_ids, audience=Audience.TARGETED):
+        people = User.objects.filter(is_active=True).filter(
+            Q(partner_units__tasks=task) | Q(resident__team_memberships__team__tasks=task)
+        )
+        deadline = timezone.localtime(task.deadline)
+        notify(
+            people.distinct(),
+            f"有派给您所在单位或服务队的任务：“{task.title}”，{task.places} 个名额，"
+            f"截止 {deadline:%m月%d日 %H:%M}，请及时接单",
+            f"/tasks/{task.pk}/",
+            skip=skip,
+        )
 
 
 def _tell_community(found: MonthlyList, action: str, reason: str = "", *, skip: Any = None) -> None:
@@ -504,9 +531,7 @@ def publish_due_lists(today: date | None = None) -> int:
             if MonthlyList.objects.filter(pk=found.pk, status=ListStatus.APPROVED).update(
                 status=ListStatus.PUBLISHED, published_at=now
             ):
-                found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).update(
-                    status=TaskStatus.PUBLISHED, published_at=now
-                )
+                _publish_listed(found, now)
                 _tell_community(found, "publish")
                 audit.record(
                     actor, "task.list_publish", area_path=found.area_path, obj=found, detail={"by": "job"}
@@ -549,6 +574,14 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
             raise ValidationFailed(
                 {"task": f"您已有 {held} 个进行中的任务，最多同时进行 {cap} 个，请先完成或撤回"}
             )
+        if unit is not None:
+            # A unit is paid once per task, so one member's live claim holds it for the
+            # unit: a second member's proof could never be accepted. The unit's row first
+            # (PostgreSQL), so two members claiming at once are counted one after the other.
+            list(PartnerUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk"))
+            refusal = unit_claim_refusal(task, unit)
+            if refusal:
+                raise ValidationFailed({"task": refusal})
         # A place, by a conditional UPDATE: never more claims than places.
         taken = Task.objects.filter(
             pk=task.pk, status=TaskStatus.PUBLISHED, deadline__gt=now, filled__lt=F("places")
@@ -626,7 +659,9 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
         with transaction.atomic():
             updates: dict[str, Any] = {"status": target}
             if data.action == "submit":
-                updates |= {"submitted_at": now, "proof_note": note}
+                # A new proof answers the last return: its reason stays in the timeline,
+                # not on the claim, which pages and the API show as the current state.
+                updates |= {"submitted_at": now, "proof_note": note, "return_reason": ""}
             elif data.action in ("accept", "return"):
                 updates |= {"decided_at": now, "decided_by": actor}
                 if data.action == "return":
@@ -831,6 +866,28 @@ def add_unit_member_by_username(actor: Any, unit_id: int, username: str, *, ip: 
     if unit.members.filter(pk=user.pk).exists():
         raise ValidationFailed({"username": "该用户已是该单位成员"})
     add_unit_member(actor, unit.pk, user, ip=ip)
+    return unit
+
+
+def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") -> PartnerUnit:
+    """A person no longer acts for a partner unit (left it, or was added by mistake):
+    they stop seeing and claiming its targeted tasks and hearing of its points. Claims
+    they already took for the unit stay as they are."""
+    unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("共建单位")
+    if not unit.members.filter(pk=user_id).exists():
+        raise ValidationFailed({"member": "该用户不是该单位成员"})
+    with transaction.atomic():
+        unit.members.remove(user_id)
+        audit.record(
+            actor,
+            "resource.unit_member_remove",
+            area_path=unit.area_path,
+            obj=unit,
+            detail={"user": user_id},
+            ip=ip,
+        )
     return unit
 
 

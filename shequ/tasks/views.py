@@ -3,6 +3,7 @@ task editor (also 转为任务 from a problem), the monthly list and the resourc
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from shequ.core.numbers import ID_MAX, whole
+from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
@@ -70,6 +71,12 @@ def board(request: HttpRequest) -> HttpResponse:
             "claim_labels": ClaimStatus.choices,
             "staff": selectors.has_task_view(request.user),
             "manager": has_anywhere(request.user, Permission.TASK_MANAGE),
+            "accepter": has_anywhere(request.user, Permission.TASK_ACCEPT),
+            # A partner unit's login that no unit lists yet can claim nothing: say why.
+            "unitless": not selectors.has_task_view(request.user)
+            and not selectors.resident_communities(request.user)
+            and not selectors.viewer_units(request.user),
+            "resources": has_anywhere(request.user, Permission.RESOURCE_VIEW),
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
         },
@@ -143,7 +150,13 @@ def new(request: HttpRequest) -> HttpResponse:
         "monthly_list",
     )
     if request.method != "POST":
-        values: dict[str, Any] = {"places": "1", "difficulty": "normal", "audience": "public"}
+        # The form's idempotency key: a double click or a resent form saves one task.
+        values: dict[str, Any] = {
+            "places": "1",
+            "difficulty": "normal",
+            "audience": "public",
+            "idempotency_key": uuid.uuid4().hex,
+        }
         problem_id = request.GET.get("problem", "")
         if problem_id.isdigit():
             from shequ.problems.selectors import get_problem
@@ -158,16 +171,21 @@ def new(request: HttpRequest) -> HttpResponse:
                 "area": problem.area.code,
             }
         return render(request, "tasks/editor.html", _editor_context(request, values, {}))
-    values = {k: request.POST.get(k, "").strip() for k in fields}
+    values = {k: request.POST.get(k, "").strip() for k in (*fields, "idempotency_key")}
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
     try:
         data = _task_input(values)
         data.problem = whole(values["problem"], low=1, high=ID_MAX)
-        data.idempotency_key = request.POST.get("idempotency_key", "")
+        data.idempotency_key = values["idempotency_key"]
         data.files = request.FILES.getlist("files")
         task, _ = services.create_task(request.user, data, ip=client_ip(request))
-        if request.POST.get("publish") == "1" and not task.monthly_list_id:
+        # A resent form finds its task saved (and published) already.
+        if (
+            request.POST.get("publish") == "1"
+            and not task.monthly_list_id
+            and task.status == TaskStatus.DRAFT
+        ):
             services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
     except ValidationFailed as exc:
         errors = exc.fields | _typed_errors(values)
@@ -445,6 +463,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             raise Forbidden("您无权登记资源")
         kind = request.POST.get("form", "")
         values = {k: str(request.POST.get(k, "")).strip() for k in request.POST if k != "csrfmiddlewaretoken"}
+        typed: dict[str, str] = {}
         try:
             if kind == "unit":
                 services.add_unit(
@@ -468,6 +487,8 @@ def resources(request: HttpRequest) -> HttpResponse:
                 )
             elif kind == "venue":
                 capacity = values.get("capacity", "1")
+                if whole(capacity) is None:  # named as typed, beside the service's checks
+                    typed["capacity"] = number_error(capacity, "容量/数量")
                 services.add_venue(
                     request.user,
                     values.get("name", ""),
@@ -494,6 +515,14 @@ def resources(request: HttpRequest) -> HttpResponse:
                     ip=client_ip(request),
                 )
                 kind = "unit"
+            elif kind == "unit_member_remove":
+                services.remove_unit_member(
+                    request.user,
+                    whole(values.get("unit", ""), high=ID_MAX) or 0,
+                    whole(values.get("user", ""), high=ID_MAX) or 0,
+                    ip=client_ip(request),
+                )
+                kind = "unit"
             elif kind == "member":
                 team = values.get("team", "")
                 services.add_team_member(
@@ -506,13 +535,17 @@ def resources(request: HttpRequest) -> HttpResponse:
                 raise ValidationFailed({"form": "未知的登记类型"})
             return redirect(f"{request.path}?tab={kind}")
         except ValidationFailed as exc:
-            errors = exc.fields
+            errors = exc.fields | typed
         except NotFound as exc:
             # The unit or team went out of reach (deleted, or out of scope): say so on the
             # form, keeping what was typed, instead of a bare 404 page.
-            errors = {"unit" if values.get("form") == "unit_member" else "team": exc.message}
+            errors = {"unit" if values.get("form", "").startswith("unit_member") else "team": exc.message}
     form = values.get("form", "")
-    tab = request.GET.get("tab") or {"member": "team", "unit_member": "unit"}.get(form, form or "unit")
+    tab = request.GET.get("tab") or {
+        "member": "team",
+        "unit_member": "unit",
+        "unit_member_remove": "unit",
+    }.get(form, form or "unit")
     return render(
         request,
         "tasks/resources.html",

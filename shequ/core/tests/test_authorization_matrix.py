@@ -173,6 +173,10 @@ API = {
     ("POST", "/api/v1/resources/talents/"): ("create", "resource.manage over the resident"),
     ("POST", "/api/v1/resources/teams/{team_id}/members"): ("action", "resource.manage over the team"),
     ("POST", "/api/v1/resources/units/{unit_id}/members"): ("action", "resource.manage over the unit"),
+    ("DELETE", "/api/v1/resources/units/{unit_id}/members/{user_id}"): (
+        "action",
+        "resource.manage over the unit",
+    ),
     ("GET", "/api/v1/resources/venues/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/venues/"): ("create", Permission.RESOURCE_MANAGE),
     ("GET", "/api/v1/points/balance"): "own",
@@ -192,6 +196,7 @@ API = {
     ("POST", "/api/v1/store/items/"): ("create", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/items/{item_id}/stock"): ("action", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/items/{item_id}/shelf"): ("action", Permission.STORE_MANAGE),
+    ("PATCH", "/api/v1/store/items/{item_id}"): ("action", Permission.STORE_MANAGE),
     ("GET", "/api/v1/store/windows/"): ("list", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/windows/"): ("create", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/orders/"): "own",
@@ -384,7 +389,12 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert client.get(f"/tasks/{task.pk}/").status_code == (200 if ok else 404), key
         assert client.get(f"/api/v1/tasks/{task.pk}").status_code == (200 if ok else 404), key
         listed = {i["id"] for i in client.get("/api/v1/tasks/").json()["items"]}
-        assert (task.pk in listed) == ok, key
+        # A claimer's list holds what they may claim: a partner unit's login may open its
+        # community's public task but claims only tasks aimed at its unit.
+        claims = sees(world, username, task.area_path, Permission.TASK_VIEW) or (
+            claimer and role == "resident"
+        )
+        assert (task.pk in listed) == claims, key
         attachment = task.attachments.first()
         assert client.get(f"/tasks/attachments/{attachment.pk}/").status_code == (200 if ok else 404), key
         ok_manage = sees(world, username, task.area_path, Permission.TASK_MANAGE)
@@ -416,6 +426,12 @@ def test_role_sees_exactly_its_scope(world, user_key):
         ok_item = sees(world, username, item.area_path, Permission.STORE_MANAGE)
         r = client.post(
             f"/api/v1/store/items/{item.pk}/stock", json.dumps({"add": 1}), content_type="application/json"
+        )
+        assert r.status_code == (200 if ok_item else 404), key
+        r = client.patch(
+            f"/api/v1/store/items/{item.pk}",
+            json.dumps({"description": "每袋5公斤"}),
+            content_type="application/json",
         )
         assert r.status_code == (200 if ok_item else 404), key
         # The buyer's points account: read by staff of its community, the same 404 otherwise.
@@ -569,6 +585,10 @@ def test_role_sees_exactly_its_scope(world, user_key):
         content_type="application/json",
     )
     assert r.status_code == (201 if ok_unit else 404), (username, r.content[:200])
+    if not ok_unit:  # someone in scope adds the member this role then tries to remove
+        tasks.add_unit_member(world.secretary_zhang, unit.pk, world.users["partner_unit@A1"])
+    r = client.delete(f"/api/v1/resources/units/{unit.pk}/members/{world.users['partner_unit@A1'].pk}")
+    assert r.status_code == (200 if ok_unit else 404), (username, r.content[:200])
 
 
 def _task_claim_order(world, grid_key):

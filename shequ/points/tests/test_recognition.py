@@ -144,3 +144,21 @@ def test_the_honours_list_follows_the_register_when_party_membership_changes(wor
     Resident.objects.filter(pk=wang.resident.pk).update(party_member_kind="")
     services.reconcile()
     assert lists() == ([wang.resident.name], [])
+
+
+@override_settings(RANKING_SIZE=2)
+def test_whoever_ties_with_the_last_place_is_on_the_board_at_the_same_rank(world):
+    first, second, third = (world.users[f"resident@A1-{g}-h{h}"] for g, h in ((1, 1), (1, 2), (2, 1)))
+    earn(world, first, "任务一")
+    earn(world, first, "任务二")
+    earn(world, second, "任务三")
+    earn(world, third, "任务四")  # ties with second, the last of the two places
+    year, quarter = selectors.current_quarter(timezone.localdate())
+    able = selectors.ranking(world.areas["A1"], AccountKind.RESIDENT, year, quarter)
+    assert [(r.name, r.rank) for r in able] == [
+        (first.resident.name, 1),
+        (second.resident.name, 2),
+        (third.resident.name, 2),
+    ]
+    body = Client().get(f"/points/notice/{world.areas['A1'].code}/").content.decode()
+    assert body.count('<li value="2">') == 2

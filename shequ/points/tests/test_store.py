@@ -129,7 +129,7 @@ def test_reversal_undoes_an_award_once_and_never_overdraws(world):
         services.reverse(world.secretary_zhang, txn.pk, "再来一次")
     spent = fund(world, world.resident_wang, 30)
     redeem(world.resident_wang, item(world, price=30))
-    with pytest.raises(Refused, match="积分不足"):
+    with pytest.raises(ValidationFailed, match="余额只有 0 分，不够扣回 30 分"):
         services.reverse(world.secretary_zhang, spent.pk, "录入错误")
     with pytest.raises(NotFound):
         services.reverse(world.outsider_zhao, spent.pk, "外社区")
@@ -544,3 +544,154 @@ def test_service_points_for_a_party_member_who_has_never_signed_in(world):
         r = c.post("/points/service/", {**form, "resident": other.pk})
         assert r.status_code == 400 and "请选择您管辖范围内的一名党员" in r.content.decode()
         assert not User.objects.filter(resident=other).exists()
+
+
+def test_a_reversal_of_spent_points_is_refused_beside_its_row_with_the_reason_kept(world):
+    from django.test import Client
+
+    spent = fund(world, world.resident_wang, 50)
+    redeem(world.resident_wang, item(world, price=30))
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.post("/points/reversals/", {"transaction": spent.pk, "reason": "录入错误"})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "余额只有 20 分，不够扣回 50 分" in body and 'value="录入错误"' in body
+    assert balance(world.resident_wang) == 20 and not Transaction.objects.filter(reverses=spent).exists()
+
+
+def test_a_refused_redemption_keeps_the_quantity_typed_in_its_row(world):
+    import re
+
+    from django.test import Client
+
+    fund(world, world.resident_wang, 100)
+    rice = item(world, price=10, limit=2)
+    c = Client()
+    c.force_login(world.resident_wang)
+    r = c.post("/points/store/redeem/", {"item": rice.pk, "quantity": "3", "idempotency_key": "k-3"})
+    assert r.status_code == 409
+    row = re.search(rf'name="item" value="{rice.pk}".*?</form>', r.content.decode(), re.S)[0]
+    assert 'value="3"' in row and "超出限兑" in row
+
+
+def test_my_points_links_the_notice_board_of_my_community(world):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.resident_wang)
+    notice = f'href="/points/notice/{world.areas["A1"].code}/"'
+    assert notice in c.get("/points/").content.decode()  # before any points, by home
+    fund(world, world.resident_wang, 10)
+    assert notice in c.get("/points/").content.decode()
+
+
+def test_staff_fulfilling_through_the_api_see_whom_and_where_to_deliver(world):
+    from django.test import Client
+
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    row = next(o for o in c.get("/api/v1/store/orders/?fulfil=true").json()["items"] if o["id"] == order.pk)
+    household = world.households["A1-1-h1"]
+    assert row["buyer"] == world.residents["A1-1-h1-r1"].name
+    assert row["address"] == f"{world.areas['A1-1-b'].name} {household.address}"
+
+
+def test_a_partner_units_login_is_told_it_cannot_redeem_instead_of_being_offered_the_shelf(world):
+    from django.test import Client
+
+    item(world)
+    c = Client()
+    c.force_login(world.users["partner_unit@A1"])
+    page = c.get("/points/store/").content.decode()
+    assert 'id="no-personal"' in page and '<button type="submit">兑换' not in page
+    c.force_login(world.resident_wang)
+    page = c.get("/points/store/").content.decode()
+    assert 'id="no-personal"' not in page and '<button type="submit">兑换' in page
+
+
+def test_staff_correct_an_items_price_and_limit_from_the_row_and_the_api(world):
+    import json
+
+    from django.test import Client
+
+    rice = item(world, price=6, limit=2)  # 6 typed for 60
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.post(f"/points/catalogue/{rice.pk}/stock/", {"add": "", "active": "", "price": "六十"})
+    assert r.status_code == 400 and 'value="六十"' in r.content.decode()
+    r = c.post(f"/points/catalogue/{rice.pk}/stock/", {"add": "5", "active": "", "price": "60"})
+    assert r.status_code == 302
+    rice.refresh_from_db()
+    assert (rice.price, rice.stock, rice.per_person_limit) == (60, 15, 2)
+    api = f"/api/v1/store/items/{rice.pk}"
+    r = c.patch(api, json.dumps({"per_person_limit": 0}), content_type="application/json")
+    assert r.status_code == 400 and "per_person_limit" in r.json()["fields"]
+    r = c.patch(
+        api, json.dumps({"per_person_limit": 1, "name": "大米 10kg"}), content_type="application/json"
+    )
+    assert r.status_code == 200 and (r.json()["per_person_limit"], r.json()["name"]) == (1, "大米 10kg")
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    r = outsider.patch(api, json.dumps({"price": 1}), content_type="application/json")
+    assert r.status_code == 404
+    fund(world, world.resident_wang, 100)
+    assert redeem(world.resident_wang, rice).points == 60
+
+
+def test_a_shut_store_names_the_next_redemption_window(world):
+    from datetime import date
+
+    from django.test import Client
+
+    rice = item(world)
+    today = timezone.localdate()
+    # The community plans next year's first window: until then its store is shut.
+    services.add_window(
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        "明年一季度",
+        date(today.year + 1, 1, 1),
+        date(today.year + 1, 1, 31),
+    )
+    c = Client()
+    c.force_login(world.resident_wang)
+    page = c.get("/points/store/").content.decode()
+    assert rice.name in page and f"下次兑换期“明年一季度”{today.year + 1}年1月1日" in page
+
+
+def test_a_bad_service_date_is_named_together_with_the_other_fields(world):
+    from django.test import Client
+
+    from shequ.points.models import ServiceRecord
+
+    member = party_member(world, "party-member-fields")
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    form = {
+        "resident": member.resident_id,
+        "kind": "errand",
+        "note": "",
+        "points": "0",
+        "served_on": "2026-13-01",
+    }
+    body = c.post("/points/service/", form).content.decode()
+    assert "服务日期格式不正确" in body and "请填写服务内容" in body and "积分必须在 1 到 100 之间" in body
+    assert not ServiceRecord.objects.filter(member=member).exists()
+
+
+def test_the_order_page_asks_each_person_only_for_the_fields_of_their_actions(world):
+    from django.test import Client
+
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    buyer, staff = Client(), Client()
+    buyer.force_login(world.resident_wang)
+    staff.force_login(world.secretary_zhang)
+    page = buyer.get(f"/points/orders/{order.pk}/").content.decode()
+    assert 'name="courier"' not in page and "取消原因（可不填）" in page
+    services.transition_order(world.secretary_zhang, order.pk, services.OrderTransitionInput(action="pack"))
+    page = staff.get(f"/points/orders/{order.pk}/").content.decode()
+    assert 'name="courier"' in page and 'name="tracking_no"' in page and "将告知兑换人" in page

@@ -100,3 +100,19 @@ def test_the_list_page_shows_the_year_links_the_tasks_and_no_action_once_publish
     assert f"/tasks/monthly/{done.pk}/act/" not in page
     board = street.get(f"/tasks/?monthly_list={monthly.pk}").content.decode()
     assert task.title in board and other.title not in board
+
+
+def test_an_approved_list_is_not_offered_for_publishing_before_its_day(world):
+    today = timezone.localdate()
+    first, month = _next_month(today)
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=45))
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    services.transition_list(world.street_chen, monthly.pk, "approve")
+    street = Client()
+    street.force_login(world.street_chen)
+    page = street.get("/tasks/monthly/").content.decode()
+    assert f"/tasks/monthly/{monthly.pk}/act/" not in page and "自动发布" in page
+    # On its day (the job not yet run) it may be published by hand.
+    MonthlyList.objects.filter(pk=monthly.pk).update(publish_on=today)
+    assert f"/tasks/monthly/{monthly.pk}/act/" in street.get("/tasks/monthly/").content.decode()

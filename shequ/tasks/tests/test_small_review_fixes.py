@@ -104,3 +104,109 @@ def test_a_stock_below_zero_is_named_as_such(world):
         },
     )
     assert r.status_code == 400 and "库存不能小于 0" in r.content.decode()
+
+
+def test_a_return_reason_is_cleared_by_the_new_proof_and_kept_in_the_timeline(world):
+    task = make_task(world)
+    claim = prove(world.resident_wang, services.claim_task(world.resident_wang, task.pk))
+    claim = act(world.grid_worker_li, claim, "return", note="照片看不清")
+    assert claim.return_reason == "照片看不清"
+    claim = prove(world.resident_wang, claim, note="重新拍了")
+    assert claim.return_reason == ""
+    assert claim.events.filter(action="return", note="照片看不清").exists()
+    claim = act(world.grid_worker_li, claim, "accept")
+    mine = client_for(world.resident_wang).get("/tasks/mine/").content.decode()
+    assert "照片看不清" not in mine
+    api = client_for(world.resident_wang).get(f"/api/v1/claims/{claim.pk}").json()
+    assert api["status"] == "accepted" and api["return_reason"] == ""
+
+
+def test_a_grid_worker_finds_the_acceptance_queue_from_every_page(world):
+    c = client_for(world.grid_worker_li)
+    for url in ("/", "/tasks/"):
+        assert 'href="/tasks/queue/"' in c.get(url).content.decode(), url
+    board = c.get("/tasks/").content.decode()
+    assert 'href="/tasks/resources/"' in board and "暂无可接的任务" not in board
+    # A resident is offered no queue.
+    assert 'href="/tasks/queue/"' not in client_for(world.resident_wang).get("/tasks/").content.decode()
+
+
+def test_the_task_editor_saves_one_task_when_its_form_is_sent_twice(world):
+    import re
+
+    from shequ.tasks.models import Task
+
+    c = client_for(world.secretary_zhang)
+    key = re.search(r'name="idempotency_key" value="([^"]*)"', c.get("/tasks/new/").content.decode())[1]
+    assert key
+    deadline = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    form = {
+        "title": "清理2号楼楼道小广告（双击）",
+        "description": "2号楼楼道小广告清理",
+        "category": "clear_ads",
+        "difficulty": "easy",
+        "places": "2",
+        "deadline": deadline,
+        "area": world.areas["A1-1"].code,
+        "audience": "public",
+        "publish": "1",
+        "idempotency_key": key,
+    }
+    # A refused form comes back with the same key, so the corrected one is still one task.
+    body = c.post("/tasks/new/", {**form, "places": "0"}).content.decode()
+    assert f'value="{key}"' in body
+    first, second = c.post("/tasks/new/", form), c.post("/tasks/new/", form)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Task.objects.filter(title="清理2号楼楼道小广告（双击）").count() == 1
+
+
+def test_a_published_task_past_its_deadline_says_so(world):
+    from shequ.tasks.models import Task
+
+    task = make_task(world)
+    services.claim_task(world.resident_wang, task.pk)
+    staff = client_for(world.secretary_zhang)
+    assert "已过截止时间" not in staff.get(f"/tasks/{task.pk}/").content.decode()
+    Task.objects.filter(pk=task.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    assert "已过截止时间" in staff.get("/tasks/?status=published").content.decode()
+    assert "已过截止时间" in staff.get(f"/tasks/{task.pk}/").content.decode()
+    assert staff.get(f"/api/v1/tasks/{task.pk}").json()["past_deadline"] is True
+    assert "已过截止时间" in client_for(world.resident_wang).get("/tasks/mine/").content.decode()
+
+
+def test_a_partner_units_board_lists_the_tasks_for_its_unit_not_the_public_ones(world):
+    public = make_task(world, key="A1", title="公开任务：清理小广告")
+    unit, partner = unit_with_member(world)
+    targeted = unit_task(world, unit)
+    c = client_for(partner)
+    board = c.get("/tasks/").content.decode()
+    assert targeted.title in board and public.title not in board
+    listed = {t["id"] for t in c.get("/api/v1/tasks/").json()["items"]}
+    assert targeted.pk in listed and public.pk not in listed
+    # A resident of the community still sees the public one.
+    assert public.title in client_for(world.resident_wang).get("/tasks/").content.decode()
+
+
+def test_a_venue_capacity_that_is_not_a_number_is_named_so(world):
+    c = client_for(world.secretary_zhang)
+    form = {
+        "form": "venue",
+        "name": "活动室",
+        "kind": "venue",
+        "area": world.areas["A1"].code,
+        "capacity": "十",
+    }
+    body = c.post("/tasks/resources/", form).content.decode()
+    assert "容量/数量必须是整数" in body and 'value="十"' in body and 'value="活动室"' in body
+
+
+def test_a_partner_login_in_no_unit_is_told_why_its_board_is_empty(world):
+    partner = world.users["partner_unit@A1"]
+    body = client_for(partner).get("/tasks/").content.decode()
+    assert "还不是任何共建单位的成员" in body
+    unit_with_member(world)
+    assert "还不是任何共建单位的成员" not in client_for(partner).get("/tasks/").content.decode()
+    assert (
+        "还不是任何共建单位的成员"
+        not in client_for(world.resident_wang).get("/tasks/?q=无此任务").content.decode()
+    )
