@@ -571,7 +571,9 @@ def test_a_refused_redemption_keeps_the_quantity_typed_in_its_row(world):
     c.force_login(world.resident_wang)
     r = c.post("/points/store/redeem/", {"item": rice.pk, "quantity": "3", "idempotency_key": "k-3"})
     assert r.status_code == 409
-    row = re.search(rf'name="item" value="{rice.pk}".*?</form>', r.content.decode(), re.S)[0]
+    found = re.search(rf'name="item" value="{rice.pk}".*?</form>', r.content.decode(), re.S)
+    assert found is not None
+    row = found[0]
     assert 'value="3"' in row and "超出限兑" in row
 
 

@@ -137,8 +137,9 @@ def test_the_task_editor_saves_one_task_when_its_form_is_sent_twice(world):
     from shequ.tasks.models import Task
 
     c = client_for(world.secretary_zhang)
-    key = re.search(r'name="idempotency_key" value="([^"]*)"', c.get("/tasks/new/").content.decode())[1]
-    assert key
+    found = re.search(r'name="idempotency_key" value="([^"]*)"', c.get("/tasks/new/").content.decode())
+    assert found is not None and found[1]
+    key = found[1]
     deadline = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     form = {
         "title": "清理2号楼楼道小广告（双击）",
