@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
@@ -786,6 +786,22 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
         raise ValidationFailed(errors)
     assert area is not None
     with transaction.atomic():
+        # Two windows open on one day for the same items would each count the per-person
+        # limit afresh: a window may not overlap one of its area, of the street above it
+        # or of a community below it.
+        clash = (
+            RedemptionWindow.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+            .filter(Q(area_path__in=ancestors(area.path)) | Q(area_path__startswith=area.path))
+            .order_by("starts_on")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationFailed(
+                {
+                    "starts_on": f"与已有兑换期“{clash.name}”（{clash.starts_on:%Y年%m月%d日}至"
+                    f"{clash.ends_on:%Y年%m月%d日}）重叠，请调整日期"
+                }
+            )
         window = RedemptionWindow.objects.create(
             area=area, area_path=area.path, name=name.strip(), starts_on=starts_on, ends_on=ends_on
         )
@@ -820,7 +836,10 @@ def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) ->
     area_path, name, starts_on, ends_on), newest start first — that include its areas'."""
     mine = set(ancestors(item_path))
     own = [w for w in windows if w[1] in mine]
-    if not own:
+    # Windows rule from the day the first of them begins; before it, as where none is set,
+    # the calendar quarter is the period (setting next quarter's window in advance does
+    # not shut the store for the rest of this one).
+    if not any(w[3] <= today for w in own):
         quarter = (today.month - 1) // 3 + 1
         first = date(today.year, 3 * quarter - 2, 1)
         last = date(today.year + 1, 1, 1) if quarter == 4 else date(today.year, 3 * quarter + 1, 1)

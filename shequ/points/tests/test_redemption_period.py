@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from shequ.core.errors import ValidationFailed
 from shequ.points import services
 from shequ.points.models import Order
 from shequ.points.services import Refused
@@ -45,3 +46,30 @@ def test_orders_outside_the_periods_dates_or_cancelled_do_not_count(world, mid_q
     cancelled = redeem(world.resident_wang, rice, 2)
     move(world.resident_wang, cancelled, "cancel")
     assert redeem(world.resident_wang, rice, 2).quantity == 2
+
+
+def test_a_window_set_in_advance_leaves_this_quarter_open(world, mid_quarter):
+    """Staff set next quarter's window in May: until it begins the store keeps the
+    calendar quarter, as it did before any window was set."""
+    fund(world, world.resident_wang, 500)
+    rice = item(world, price=10, stock=50, limit=3)
+    services.add_window(
+        world.secretary_zhang, world.areas["A1"].code, "三季度兑换期", date(2030, 9, 20), date(2030, 9, 30)
+    )
+    assert redeem(world.resident_wang, rice).window == "2030Q2"
+
+
+def test_windows_for_the_same_items_may_not_overlap(world):
+    community, street = world.areas["A1"].code, world.areas["A"].code
+    services.add_window(world.secretary_zhang, community, "十二月", date(2030, 12, 1), date(2030, 12, 31))
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_window(world.secretary_zhang, community, "年底", date(2030, 12, 25), date(2031, 1, 5))
+    assert "与已有兑换期“十二月”（2030年12月01日至2030年12月31日）重叠" in exc.value.fields["starts_on"]
+    # The street's window covers the community's items too.
+    with pytest.raises(ValidationFailed):
+        services.add_window(world.street_chen, street, "街道冬季", date(2030, 11, 15), date(2030, 12, 2))
+    # Back to back is fine, and so is another community's window on the same days.
+    services.add_window(world.secretary_zhang, community, "一月", date(2031, 1, 1), date(2031, 1, 31))
+    services.add_window(
+        world.street_chen, world.areas["A2"].code, "十二月", date(2030, 12, 1), date(2030, 12, 31)
+    )

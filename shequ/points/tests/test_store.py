@@ -650,7 +650,15 @@ def test_a_shut_store_names_the_next_redemption_window(world):
 
     rice = item(world)
     today = timezone.localdate()
-    # The community plans next year's first window: until then its store is shut.
+    # The community redeems in windows (its last one is over) and has planned next
+    # year's first: until then its store is shut.
+    services.add_window(
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        "上一期",
+        today - timedelta(days=40),
+        today - timedelta(days=10),
+    )
     services.add_window(
         world.secretary_zhang,
         world.areas["A1"].code,
