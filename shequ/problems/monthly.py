@@ -4,6 +4,7 @@ written as xlsx and .docx by a background job that records its progress."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from shequ.problems.models import (
     Source,
     Status,
 )
+
+logger = logging.getLogger(__name__)
 
 DIMENSIONS = [
     ("ledger_type", "按台账类型", LedgerType.choices),
@@ -70,9 +73,12 @@ def run_report(run_id: int) -> None:
             docx_file=f"reports/{run.month}/{stem}.docx",
             finished_at=timezone.now(),
         )
-    except Exception as exc:
+    except Exception:
+        # The cause goes to the log, not to the page: it names files and internals.
+        logger.exception("monthly report run %s failed", run.pk)
         ReportRun.objects.filter(pk=run.pk).update(
-            status=ReportRunStatus.FAILED, message=f"生成失败：{exc}"[:300]
+            status=ReportRunStatus.FAILED,
+            message=f"生成失败（内部错误，记录号 {run.pk}），请重新生成；仍失败请联系系统管理员",
         )
         raise
 

@@ -459,9 +459,14 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
             if stored:
                 _attach(locked, event, stored, PhotoKind.PROOF)
             audit.record(actor, f"problem.{data.action}", area_path=locked.area_path, obj=locked, ip=ip)
+            due = (
+                f"，办理时限 {timezone.localtime(locked.due_at):%Y年%m月%d日 %H:%M}"
+                if data.action == "dispatch" and locked.due_at
+                else ""
+            )
             notify(
                 recipients,
-                f"{locked.category.name}（{locked.number}）：{rule.label}"
+                f"{locked.category.name}（{locked.number}）：{rule.label}{due}"
                 + (f"——{mask_free_text(note)}" if note else ""),
                 f"/problems/{locked.pk}/",
                 skip=actor,
@@ -554,7 +559,8 @@ def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     extra = {"assignee": route.assignee.pk if route.assignee else None, "due_at": p.due_at.isoformat()}
     if changed:
         extra["override"] = changed
-    return extra, recipients
+    # The reporter and followers learn who has it and by when (the notice names the time).
+    return extra, recipients + _followers(p)
 
 
 def _start(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -720,6 +726,9 @@ def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:
     area = get_area(actor, area_code, Permission.PROBLEM_EXPORT)
     if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
         raise ValidationFailed({"month": "月份格式应为 202611"})
+    this_month = f"{timezone.localdate():%Y%m}"
+    if month > this_month:
+        raise ValidationFailed({"month": f"{month[:4]}年{int(month[4:])}月还没到，只能生成本月及以前的月报"})
     with transaction.atomic():
         run = ReportRun.objects.create(area=area, area_path=area.path, month=month, requested_by=actor)
         audit.record(actor, "problem.monthly_report", area_path=area.path, obj=run, detail={"month": month})

@@ -187,3 +187,35 @@ def test_a_bad_month_or_ledger_type_on_the_pages_is_named_not_replaced(world):
     # The form keeps the area and the month that were entered.
     page = r.content.decode()
     assert f'value="{world.areas["A1"].code}" selected' in page and 'value="2026-13"' in page
+
+
+def test_a_report_of_a_month_to_come_is_refused(world):
+    from django.utils import timezone
+
+    from shequ.core.errors import ValidationFailed
+
+    today = timezone.localdate()
+    ahead = f"{today.year + 1}01"
+    with pytest.raises(ValidationFailed, match="还没到"):
+        request_monthly_report(world.secretary_zhang, world.areas["A1"].code, ahead)
+    assert request_monthly_report(world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}").pk
+
+
+def test_a_failed_report_says_so_in_chinese_without_the_internals(world, monkeypatch, caplog):
+    from shequ.problems import monthly
+
+    def broken(path, title, data):
+        raise OSError("[Errno 28] No space left on device: '/srv/shequ/media/reports/x.xlsx'")
+
+    monkeypatch.setattr(monthly, "_write_xlsx", broken)
+    run = ReportRun.objects.create(
+        area=world.areas["A1"],
+        area_path=world.areas["A1"].path,
+        month="202611",
+        requested_by=world.secretary_zhang,
+    )
+    with pytest.raises(OSError):
+        monthly.run_report(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "生成失败" in run.message and "/srv/" not in run.message
+    assert "No space left" in caplog.text  # the cause is logged for the administrator

@@ -401,3 +401,14 @@ def test_rework_is_told_to_who_reported_the_work_done(world):
         assert Notification.objects.filter(
             user=user, link=f"/problems/{p.pk}/", text__contains="返工"
         ).exists(), user
+
+
+def test_dispatch_tells_the_reporter_by_when(world):
+    """派遣 told the handler only: the resident heard nothing between 立案 and 反馈."""
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    due = f"{timezone.localtime(p.due_at):%Y年%m月%d日 %H:%M}"
+    for user in (world.resident_wang, world.grid_worker_li):
+        notice = Notification.objects.filter(user=user, link=f"/problems/{p.pk}/", text__contains="派遣")
+        assert notice.exists() and due in notice.get().text, user
