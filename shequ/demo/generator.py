@@ -468,14 +468,40 @@ def load_problems(rng: random.Random, plans: tuple[StreetPlan, ...]) -> None:
     from shequ.demo import problems
 
     admins = {"150784001": "labudalin_admin", "500111003": "longtanzi_admin"}
+    # The community whose demo accounts handle its own problems (account name prefix).
+    locals_ = {"150784001": ("150784001012", "pingan"), "500111003": ("500111003001", "longtanyuan")}
     for plan in plans:
         per_month = PROBLEMS_PER_MONTH.get(plan.code)
         if not per_month:
             continue
         admin = User.objects.get(username=admins[plan.code])
         staff = {"reporter": admin, "triage": admin, "handler": admin, "verifier": admin, "urger": admin}
-        problems.build(Area.objects.get(code=plan.code), staff, rng, per_month)
+        code, prefix = locals_[plan.code]
+        local = _local_people(problems.Local, code, prefix)
+        problems.build(Area.objects.get(code=plan.code), staff, rng, per_month, local)
     load_tasks(rng, plans)
+
+
+def _local_people(make: Any, community_code: str, prefix: str) -> Any:
+    """The demo accounts of one community, with the grid of its grid worker and the
+    grid of its demo resident's home."""
+    from shequ.access.models import RoleAssignment
+    from shequ.areas.paths import ancestors
+
+    users = {u.username: u for u in User.objects.filter(username__startswith=f"{prefix}_")}
+    grid_path = RoleAssignment.objects.get(user=users[f"{prefix}_grid"]).path
+    resident = users[f"{prefix}_resident"]
+    assert resident.resident is not None  # the demo resident has a home in the register
+    home = resident.resident.household.building.path
+    return make(
+        community=Area.objects.get(code=community_code),
+        grid=Area.objects.get(path=grid_path),
+        resident_grid=Area.objects.get(path__in=ancestors(home), kind=AreaKind.GRID),
+        secretary=users[f"{prefix}_secretary"],
+        staff=users[f"{prefix}_staff"],
+        grid_worker=users[f"{prefix}_grid"],
+        resident=resident,
+    )
 
 
 def load_tasks(rng: random.Random, plans: tuple[StreetPlan, ...]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -114,8 +115,47 @@ def _state(rng: random.Random, months_ago: int) -> str:
     return rng.choices([s for s, _ in table], weights=[w for _, w in table])[0]
 
 
-def build(street: Area, staff: dict[str, Any], rng: random.Random, per_month: int) -> int:
-    """``staff``: users for 'reporter', 'triage', 'handler', 'verifier' and 'urger'."""
+@dataclass
+class Local:
+    """The demo community whose accounts play their own parts in its problems: its
+    secretary triages, its grid worker handles its own grid (its staff the rest), the
+    demo resident reports and rates some of their grid's. Elsewhere in the street the
+    street admin's account does everything, as when a street enters its earlier ledgers."""
+
+    community: Area
+    grid: Area
+    resident_grid: Area
+    secretary: Any
+    staff: Any
+    grid_worker: Any
+    resident: Any
+
+    def people(self, grid: Area, source: str, level: str, street: dict[str, Any]) -> dict[str, Any]:
+        own = level in ("estate", "community")  # street and department problems go up
+        handler = (self.grid_worker if grid.pk == self.grid.pk else self.staff) if own else street["handler"]
+        verifier = self.secretary if handler is self.staff else self.staff
+        if source in (Source.RESIDENT, Source.OPINION_CHANNEL):
+            reporter = self.resident if grid.pk == self.resident_grid.pk else street["reporter"]
+        elif source in (Source.PATROL, Source.VISIT, Source.ON_BEHALF):
+            reporter = self.grid_worker if grid.pk == self.grid.pk else self.staff
+        else:  # 12345 work orders are entered by the community's staff
+            reporter = self.staff
+        return {
+            "reporter": reporter,
+            "triage": self.secretary,
+            "handler": handler,
+            "verifier": verifier,
+            "urger": street["urger"],
+            # 回访评价: the resident rates their own report; otherwise the visit is staff's.
+            "evaluator": reporter if reporter is self.resident else verifier,
+        }
+
+
+def build(
+    street: Area, staff: dict[str, Any], rng: random.Random, per_month: int, local: Local | None = None
+) -> int:
+    """``staff``: users for 'reporter', 'triage', 'handler', 'verifier' and 'urger'; in
+    ``local``'s community its own accounts take those parts."""
     now = timezone.now()
     grids = list(Area.objects.filter(kind=AreaKind.GRID, path__startswith=street.path).order_by("path"))
     categories = {c.code: c for c in ProblemCategory.objects.all()}
@@ -140,14 +180,21 @@ def build(street: Area, staff: dict[str, Any], rng: random.Random, per_month: in
             lat = rng.uniform(ring[0][1], ring[2][1])
             reported = start + timedelta(seconds=rng.uniform(0, span * 0.97))
             state = _state(rng, months_ago)
-            events, resolved, satisfaction = _steps(rng, state, reported, now, category, staff)
+            people = {**staff, "evaluator": staff["verifier"]}
+            if local is not None and grid.path.startswith(local.community.path):
+                people = local.people(grid, source, category.handling_level, staff)
+            events, resolved, satisfaction = _steps(rng, state, reported, now, category, people)
+            # A problem dispatched to one of the community's own people is in their 待办.
+            dispatched = any(e.action == "dispatch" for e in events)
+            escalated = any(e.action == "escalate" for e in events)
+            mine = local is not None and people["handler"] in (local.grid_worker, local.staff)
             rows.append(
                 HistoryRow(
                     category=category,
                     description=rng.choice(DESCRIPTIONS[category.code]),
                     source=source,
                     area=grid,
-                    reporter=staff["reporter"],
+                    reporter=people["reporter"],
                     reported_at=reported,
                     events=events,
                     lon=lon,
@@ -158,6 +205,7 @@ def build(street: Area, staff: dict[str, Any], rng: random.Random, per_month: in
                     resolved=resolved,
                     satisfaction=satisfaction,
                     responsible_party="区住建委" if category.handling_level == "department" else "",
+                    assignee=people["handler"] if dispatched and mine and not escalated else None,
                     report_photos=[rng.choice(report_pics)] if rng.random() < 0.4 else [],
                     proof_photos=[rng.choice(proof_pics)]
                     if any(e.action == "report_back" for e in events)
@@ -218,7 +266,7 @@ def _steps(
     if state == "closed":
         return events, None, None
     satisfaction = rng.choices([5, 4, 3, 2, 1], weights=[55, 25, 10, 6, 4])[0]
-    if not step("evaluate", rng.uniform(4, 72), "verifier"):
+    if not step("evaluate", rng.uniform(4, 72), "evaluator"):
         return events, None, None
     return events, satisfaction >= 3 or rng.random() < 0.3, satisfaction
 
