@@ -19,11 +19,11 @@ parts of the ORM that make a row right and skip the rest:
   its integers made booleans) and ``Model.from_db``, as a queryset's would.
 - ``run`` executes a list of statements in the caller's transaction and returns, for
   each, its row count and the rows it returned. On PostgreSQL the statements travel in
-  one round trip: Django's psycopg cursor binds parameters on the client side, so one
-  ``execute`` may carry several statements separated by ``;`` and each keeps its own
-  result (and, at READ COMMITTED, its own snapshot: a statement that follows a lock sees
-  what was committed while it waited). On SQLite, which runs in-process, they are
-  executed one at a time.
+  one round trip, each with its own result (and, at READ COMMITTED, its own snapshot: a
+  statement that follows a lock sees what was committed while it waited): as a pipeline
+  of server-side prepared statements (``_pipeline``, decision 0006), or with
+  SHEQU_PG_PREPARED off as one text message, Django's cursor binding the values on the
+  client. On SQLite, which runs in-process, they are executed one at a time.
 
 Where they are used and why: docs/decisions/0004-hot-create-path.md (the problem report)
 and docs/decisions/0005-hot-path-sql.md (the redemption, the audit append).
