@@ -192,6 +192,13 @@ def my_claims(viewer: Any, status: str = "") -> QuerySet[Claim]:
     return qs.select_related("task", "task__area", "user").order_by("-claimed_at", "-id")
 
 
+def live_claim(viewer: Any, task_id: int) -> Claim | None:
+    """The viewer's own claim of the task, unless withdrawn (what blocks a second 接单)."""
+    return (
+        Claim.objects.filter(task_id=task_id, user_id=viewer.pk).exclude(status=ClaimStatus.WITHDRAWN).first()
+    )
+
+
 def open_claim_count(viewer: Any) -> int:
     return Claim.objects.filter(user_id=viewer.pk, status__in=OPEN_CLAIM_STATUSES).count()
 

@@ -371,6 +371,11 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
         )
     if action == "publish" and task.deadline <= timezone.now():
         raise ValidationFailed({"deadline": "截止时间已过，请先修改截止时间"})
+    if action == "cancel" and MonthlyList.objects.filter(tasks=task, status=ListStatus.SUBMITTED).exists():
+        # The street approves the list it was sent, not one emptied behind its back.
+        raise ValidationFailed(
+            {"monthly_list": "该任务所在的月度任务清单正在街道审批，不能取消；如需取消请先请街道退回清单"}
+        )
     with transaction.atomic():
         updates: dict[str, Any] = {"status": rule.target}
         if rule.target == TaskStatus.PUBLISHED:

@@ -233,6 +233,10 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.get_task(request.user, task_id)
     if not can(request.user, Permission.TASK_MANAGE, task.area_path):
         raise Forbidden("只有社区工作人员可以修改任务")
+    if task.status != TaskStatus.DRAFT:
+        # Said on opening the editor, not after the changes are typed in and refused.
+        message = f"任务当前为“{services.TASK_LABELS[task.status]}”，只有草稿可以修改"
+        return detail(request, task.pk, error=ValidationFailed({"action": message}, message))
     if request.method != "POST":
         context = _editor_context(request, _task_values(task), {}) | {"task": task}
         return render(request, "tasks/editor.html", context)
@@ -299,7 +303,14 @@ def act(request: HttpRequest, task_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "claim":
-            claim = services.claim_task(request.user, task_id, ip=client_ip(request))
+            try:
+                claim = services.claim_task(request.user, task_id, ip=client_ip(request))
+            except ValidationFailed:
+                # A second tap of 接单 while the first went through: show the claim it made.
+                held = selectors.live_claim(request.user, task_id)
+                if held is None:
+                    raise
+                claim = held
             return redirect("task_claim", claim_id=claim.pk)
         services.transition_task(
             request.user, task_id, action, request.POST.get("note", ""), ip=client_ip(request)

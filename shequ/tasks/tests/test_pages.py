@@ -329,3 +329,22 @@ def test_a_refused_list_action_on_a_later_page_comes_back_on_that_page(world):
     r = c.post(f"/tasks/monthly/{oldest.pk}/act/?page=2", {"action": "submit", "note": "第二页的清单"})
     body = r.content.decode()
     assert r.status_code == 400 and "清单里还没有任务" in body and 'value="第二页的清单"' in body
+
+
+def test_the_editor_of_a_published_task_says_so_on_opening(world):
+    """The editor opened for a published task and refused only once the changes were typed."""
+    published = make_task(world)
+    r = client_for(world.secretary_zhang).get(f"/tasks/{published.pk}/edit/")
+    body = r.content.decode()
+    assert r.status_code == 400 and "只有草稿可以修改" in body and 'name="title"' not in body
+
+
+def test_a_second_tap_of_claim_lands_on_the_claim_the_first_made(world):
+    task = make_task(world)
+    c = client_for(world.resident_wang)
+    first = c.post(f"/tasks/{task.pk}/act/", {"action": "claim"})
+    second = c.post(f"/tasks/{task.pk}/act/", {"action": "claim"})
+    claim = task.claims.get(user=world.resident_wang)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/tasks/claims/{claim.pk}/"
+    assert task.claims.count() == 1

@@ -392,3 +392,21 @@ def test_the_grid_worker_accepts_proof_of_a_community_task_from_their_grid(world
     assert selectors.get_task(world.grid_worker_li, task.pk) == task
     with pytest.raises(NotFound):
         selectors.get_task(other_grid, task.pk)
+
+
+def test_a_task_cannot_be_cancelled_while_its_list_is_under_review(world):
+    today = timezone.localdate()
+    monthly = services.create_monthly_list(
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        f"{today + timedelta(days=2):%Y%m}",
+        publish_on=today + timedelta(days=2),
+    )
+    task = make_task(world, publish=False, monthly_list=monthly.pk)
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    with pytest.raises(ValidationFailed) as exc:
+        services.transition_task(world.secretary_zhang, task.pk, "cancel", "不需要了")
+    assert "正在街道审批" in exc.value.fields["monthly_list"]
+    services.transition_list(world.street_chen, monthly.pk, "return", "请补充地点")
+    cancelled = services.transition_task(world.secretary_zhang, task.pk, "cancel", "不需要了")
+    assert cancelled.status == "cancelled"
