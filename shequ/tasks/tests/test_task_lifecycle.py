@@ -268,7 +268,8 @@ def _task_input(task, **changes):
     return services.TaskInput(**data)
 
 
-def test_a_task_cannot_be_edited_while_its_list_is_under_review(world):
+def _listed_draft(world):
+    """A draft monthly list publishing in two days, and a draft task in it."""
     today = timezone.localdate()
     monthly = services.create_monthly_list(
         world.secretary_zhang,
@@ -276,7 +277,11 @@ def test_a_task_cannot_be_edited_while_its_list_is_under_review(world):
         f"{today + timedelta(days=2):%Y%m}",
         publish_on=today + timedelta(days=2),
     )
-    task = make_task(world, publish=False, monthly_list=monthly.pk)
+    return monthly, make_task(world, publish=False, monthly_list=monthly.pk)
+
+
+def test_a_task_cannot_be_edited_while_its_list_is_under_review(world):
+    monthly, task = _listed_draft(world)
     # While the list is a draft, an edit without a list keeps the task in its list.
     task = services.update_task(world.secretary_zhang, task.pk, _task_input(task, title="更换楼道灯泡两只"))
     assert task.monthly_list_id == monthly.pk and task.title == "更换楼道灯泡两只"
@@ -395,14 +400,7 @@ def test_the_grid_worker_accepts_proof_of_a_community_task_from_their_grid(world
 
 
 def test_a_task_cannot_be_cancelled_while_its_list_is_under_review(world):
-    today = timezone.localdate()
-    monthly = services.create_monthly_list(
-        world.secretary_zhang,
-        world.areas["A1"].code,
-        f"{today + timedelta(days=2):%Y%m}",
-        publish_on=today + timedelta(days=2),
-    )
-    task = make_task(world, publish=False, monthly_list=monthly.pk)
+    monthly, task = _listed_draft(world)
     services.transition_list(world.secretary_zhang, monthly.pk, "submit")
     with pytest.raises(ValidationFailed) as exc:
         services.transition_task(world.secretary_zhang, task.pk, "cancel", "不需要了")
