@@ -5,19 +5,13 @@ error, and what was typed kept."""
 import json
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from shequ.core.numbers import INT_MAX
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 HUGE = "1" * 20
-
-
-def client_for(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_the_catalogue_names_a_number_too_large_and_keeps_it(world):

@@ -1,17 +1,11 @@
 import pytest
-from django.test import Client
 
 from shequ.points import services
 from shequ.points.models import Account
 from shequ.points.tests.helpers import party_member
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_staff_find_an_account_read_its_entries_and_carry_over_a_balance(world):

@@ -1,19 +1,13 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from shequ.problems.models import Problem, Status
 from shequ.problems.tests.helpers import report
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def rows_of(response):

@@ -3,14 +3,9 @@ from django.test import Client
 
 from shequ.problems.models import Problem, Status
 from shequ.problems.tests.helpers import act, grid_point, jpeg, report
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_resident_reports_on_the_page_and_follows_it(world):

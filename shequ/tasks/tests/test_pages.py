@@ -2,19 +2,13 @@
 the board shows how many open tasks the person holds."""
 
 import pytest
-from django.test import Client
 
 from shequ.problems.tests.helpers import jpeg
 from shequ.tasks.models import ClaimStatus
 from shequ.tasks.tests.helpers import make_task
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_resident_claims_and_uploads_proof_from_the_pages(world):

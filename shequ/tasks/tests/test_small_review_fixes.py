@@ -7,7 +7,6 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from shequ.core.errors import ValidationFailed
@@ -15,14 +14,9 @@ from shequ.points import services as points
 from shequ.points.tests.helpers import party_member
 from shequ.tasks import services
 from shequ.tasks.tests.helpers import act, make_task, prove, unit_task, unit_with_member
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user):
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_an_empty_return_reason_is_named_reason_in_the_api(world):
