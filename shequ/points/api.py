@@ -335,9 +335,9 @@ def account_entries(request: HttpRequest, account_id: int) -> Any:
 )
 def opening(request: HttpRequest, account_id: int, payload: OpeningIn) -> Any:
     account = selectors.get_account(request.user, account_id)
-    if account.user is None:
-        raise ValidationFailed({"account": "期初积分只录入个人账户"})
-    txn = services.opening_balance(request.user, account.user, payload.points, payload.memo or "期初积分")
+    txn = services.opening_balance_of_account(
+        request.user, account, payload.points, payload.memo or "期初积分"
+    )
     return Status(201, txn)
 
 

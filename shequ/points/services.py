@@ -442,6 +442,16 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     return record
 
 
+def opening_balance_of_account(actor: Any, account: Account, points: int, memo: str) -> Transaction:
+    """期初积分 entered on an account staff opened: a person's account only (a unit's or
+    an issuing account has no earlier personal balance to carry over)."""
+    if account.user_id is None:
+        raise ValidationFailed(
+            {"account": "期初积分只录入居民或党员的个人账户，单位账户和积分发放账户不能录入"}
+        )
+    return opening_balance(actor, account.user, points, memo)
+
+
 def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transaction:
     """期初积分: a balance carried over from an earlier system, issued by the community."""
     errors: dict[str, str] = {}

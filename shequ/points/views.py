@@ -463,13 +463,13 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     values: dict[str, str] = {}
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in ("points", "memo")}
-        if not may_open:
+        if not can(request.user, Permission.POINTS_MANAGE, account.area_path):
             raise Forbidden("只有管理该社区积分的工作人员可以录入期初积分")
         points = whole(values["points"], low=1, high=INT_MAX)
         try:
             if points is None:
                 raise ValidationFailed({"points": number_error(values["points"], "期初积分", low=1)})
-            services.opening_balance(request.user, account.user, points, values["memo"] or "期初积分")
+            services.opening_balance_of_account(request.user, account, points, values["memo"] or "期初积分")
             return redirect("points_account", account_id=account.pk)
         except ValidationFailed as exc:
             errors = exc.fields

@@ -50,3 +50,16 @@ def test_who_only_reads_points_gets_no_carry_over_form(world):
     assert client_for(world.outsider_zhao).get(f"/points/accounts/{account.pk}/").status_code == 404
     account.refresh_from_db()
     assert account.balance == 10
+
+
+def test_a_carry_over_on_an_issuing_account_is_refused_with_the_reason(world):
+    """Staff posting 期初积分 to the community's issuing account (a stale page, a crafted
+    form) were told they had no right to; it is the account that cannot take one."""
+    issuer = services.issuer_for(world.areas["A1"])
+    c = client_for(world.secretary_zhang)
+    r = c.post(f"/points/accounts/{issuer.pk}/", {"points": "5", "memo": "结转"})
+    assert r.status_code == 400 and "期初积分只录入居民或党员的个人账户" in r.content.decode()
+    r = c.post(f"/api/v1/points/accounts/{issuer.pk}/opening", {"points": 5}, content_type="application/json")
+    assert r.status_code == 400 and "个人账户" in r.json()["fields"]["account"]
+    issuer.refresh_from_db()
+    assert not issuer.entries.exists()
