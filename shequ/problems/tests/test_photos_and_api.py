@@ -12,6 +12,7 @@ from shequ.core.errors import ValidationFailed
 from shequ.problems import photos
 from shequ.problems.models import Problem, Status
 from shequ.problems.tests.helpers import act, grid_point, jpeg, report
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -295,7 +296,6 @@ def test_my_problems_in_the_api_take_the_filters_and_name_a_bad_one(world):
 
 
 def test_numbers_typed_into_a_description_are_masked_for_all_but_the_reporter(world):
-    from shequ.problems.ledgers import ledger_rows
     from shequ.problems.services import ReportInput, report_problem
 
     lon, lat = grid_point(world)
@@ -304,14 +304,8 @@ def test_numbers_typed_into_a_description_are_masked_for_all_but_the_reporter(wo
         world.resident_wang, ReportInput(category="blocked_drain", description=text, lon=lon, lat=lat)
     )
     act(world, world.secretary_zhang, p, "accept", note="已联系13912345678")
-    staff = Client()
-    staff.force_login(world.secretary_zhang)
-    shown = [
-        staff.get(f"/problems/{p.pk}/").content.decode(),
-        json.dumps(staff.get(f"/api/v1/problems/{p.pk}").json(), ensure_ascii=False),
-        json.dumps(staff.get("/api/v1/problems/").json(), ensure_ascii=False),
-        " ".join(map(str, next(ledger_rows(Problem.objects.filter(pk=p.pk))))),
-    ]
+    staff = client_for(world.secretary_zhang)
+    shown = _as_staff_see_it(staff, p)
     for body in shown:
         assert "18271818316" not in body and "11010519491231002X" not in body
     assert "182****8316" in shown[0] and "110***********002X" in shown[1] and "182****8316" in shown[2]
@@ -334,7 +328,6 @@ def test_numbers_typed_into_a_description_are_masked_for_all_but_the_reporter(wo
 def test_numbers_typed_into_an_address_are_masked_as_in_a_description(world):
     """The address is free text too: a phone or ID number in it was shown in full to staff
     on the detail page, in the API and in the ledger export."""
-    from shequ.problems.ledgers import ledger_rows
     from shequ.problems.services import ReportInput, report_problem
 
     lon, lat = grid_point(world)
@@ -345,14 +338,8 @@ def test_numbers_typed_into_an_address_are_masked_as_in_a_description(world):
             category="blocked_drain", description="楼道下水管堵塞", lon=lon, lat=lat, address=address
         ),
     )
-    staff = Client()
-    staff.force_login(world.secretary_zhang)
-    shown = [
-        staff.get(f"/problems/{p.pk}/").content.decode(),
-        json.dumps(staff.get(f"/api/v1/problems/{p.pk}").json(), ensure_ascii=False),
-        json.dumps(staff.get("/api/v1/problems/").json(), ensure_ascii=False),
-        " ".join(map(str, next(ledger_rows(Problem.objects.filter(pk=p.pk))))),
-    ]
+    staff = client_for(world.secretary_zhang)
+    shown = _as_staff_see_it(staff, p)
     for body in shown:
         assert "18271818316" not in body and "11010519491231002X" not in body
         assert "3栋2单元" in body and "182****8316" in body
@@ -376,3 +363,16 @@ def test_an_unknown_address_or_method_under_the_api_answers_in_its_error_shape(w
     assert "PUT" in r.json()["message"] and "GET" in r["Allow"]
     # The API's own 404 (a problem out of scope) keeps its message.
     assert c.get("/api/v1/problems/999999").json()["message"] == "问题不存在或无权查看"
+
+
+def _as_staff_see_it(staff, p):
+    """The problem as a staff member meets it: its page, the API's detail and list, and
+    its row in the ledger export."""
+    from shequ.problems.ledgers import ledger_rows
+
+    return [
+        staff.get(f"/problems/{p.pk}/").content.decode(),
+        json.dumps(staff.get(f"/api/v1/problems/{p.pk}").json(), ensure_ascii=False),
+        json.dumps(staff.get("/api/v1/problems/").json(), ensure_ascii=False),
+        " ".join(map(str, next(ledger_rows(Problem.objects.filter(pk=p.pk))))),
+    ]
