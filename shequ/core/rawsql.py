@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import psycopg
 from django.conf import settings
 from django.db import connection, connections, models, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor as _ServerBindingCursor
@@ -304,14 +305,27 @@ def _pipeline(statements: list[Statement]) -> list[Result]:
     zone = db.timezone if db.timezone != getattr(loader, "timezone", db.timezone) else None
     started = time.monotonic()
     cursors = []
+    error: Exception | None = None
     with db.wrap_database_errors:
-        with conn.pipeline():
-            for sql, params in statements:
-                cursor = ServerBindingCursor(conn)
-                if zone is not None:
-                    register_tzloader(zone, cursor)
-                cursor.execute(sql, params, prepare=True)
-                cursors.append(cursor)
+        # A statement's error may arrive while later ones are still being queued. It is
+        # kept and raised once the pipeline has been closed and has read the skipped
+        # statements' results; raised inside the block, psycopg would log those as a
+        # warning ("pipeline aborted") on every refused redemption.
+        try:
+            with conn.pipeline():
+                try:
+                    for sql, params in statements:
+                        cursor = ServerBindingCursor(conn)
+                        if zone is not None:
+                            register_tzloader(zone, cursor)
+                        cursor.execute(sql, params, prepare=True)
+                        cursors.append(cursor)
+                except psycopg.Error as exc:
+                    error = exc
+        except psycopg.Error as exc:
+            error = error or exc
+        if error is not None:
+            raise error
         out = [(c.rowcount, c.fetchall() if c.description else []) for c in cursors]
     for c in cursors:
         c.close()

@@ -258,3 +258,25 @@ def test_postgresql_a_failing_statement_raises_what_the_orm_raises_and_stops_the
     assert cause.diag.constraint_name == "store_item_stock_not_negative"
     item.refresh_from_db()
     assert (item.stock, item.name) == (1, "大米")
+
+
+@postgres_only
+def test_postgresql_an_error_in_a_long_batch_is_raised_once_and_not_logged(world, caplog):
+    """The error may come back while later statements are still being queued; it is
+    raised as the ORM raises it, and psycopg logs no "pipeline aborted" warning for the
+    statements the server skipped."""
+    from django.db import IntegrityError, transaction
+
+    from shequ.points.tests.helpers import item as store_item
+
+    item = store_item(world, name="大米", stock=1)
+    skipped = [("UPDATE points_storeitem SET name = %s WHERE id = %s", ["不该写入", item.pk])] * 300
+    failing = ("UPDATE points_storeitem SET stock = -1 WHERE id = %s", [item.pk])
+    logged = caplog.at_level("WARNING", logger="psycopg")
+    with logged, pytest.raises(IntegrityError) as caught, transaction.atomic():
+        rawsql.run([failing, *skipped])
+    cause: Any = caught.value.__cause__
+    assert cause.diag.constraint_name == "store_item_stock_not_negative"
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
+    item.refresh_from_db()
+    assert (item.stock, item.name) == (1, "大米")
