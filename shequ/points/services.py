@@ -10,6 +10,7 @@ the issuer) are written last, so they are held for as short a time as possible."
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from shequ.access import audit
+from shequ.access.models import AuditEvent
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
@@ -902,9 +904,14 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
 # PostgreSQL; "window" is quoted because it is a keyword in PostgreSQL.
 _BUYER_AND_ITEM = (
     "SELECT a.id, a.kind, a.area_id, a.area_path, i.name, i.price, i.per_person_limit, i.area_path, "
-    "(SELECT s.id FROM points_account s WHERE s.kind = 'issuer' AND s.area_id = a.area_id) "
+    "(SELECT s.id FROM points_account s WHERE s.kind = 'issuer' AND s.area_id = a.area_id){} "
     "FROM points_account a, points_storeitem i WHERE a.user_id = %s AND i.id = %s AND i.active"
 )
+# PostgreSQL: with the order's id, taken from its sequence (see _PLACE_ALL_OR_FAIL_PG).
+_READS = {
+    "sqlite": _BUYER_AND_ITEM.format(""),
+    "postgresql": _BUYER_AND_ITEM.format(", nextval(pg_get_serial_sequence('points_order', 'id'))"),
+}
 # The windows of the item's area and of its parent: windows are set on streets and
 # communities only, and a street is a root, so these are all its ancestors' windows.
 _WINDOWS = (
@@ -913,9 +920,8 @@ _WINDOWS = (
     "UNION ALL SELECT ar.parent_id FROM points_storeitem i JOIN areas_area ar ON ar.id = i.area_id "
     "WHERE i.id = %s) ORDER BY w.starts_on DESC, w.id DESC"
 )
-# The buyer's points, by a conditional UPDATE (no balance below zero). On PostgreSQL it
-# also takes the buyer's row lock, held to the commit: one person's orders queue here,
-# so the limit below is counted after the person's previous order has committed.
+# SQLite: the buyer's points, by a conditional UPDATE (no balance below zero); the
+# IMMEDIATE transaction runs alone, so the limit below counts every committed order.
 _TAKE_POINTS = "UPDATE points_account SET balance = balance - %s WHERE id = %s AND balance >= %s"
 # The person's live orders of the item placed within the period's dates, whatever period
 # key they were stored under (a window added mid-quarter must not reset the limit).
@@ -923,8 +929,8 @@ _TAKEN = (
     "SELECT COALESCE(SUM(quantity), 0) FROM points_order "
     "WHERE user_id = %s AND item_id = %s AND status <> 'cancelled' AND created_at >= %s AND created_at < %s"
 )
-# The order, written only if the person's orders of this item in this period leave room
-# for it (the per-person limit, counted in the same statement).
+# SQLite: the order, written only if the person's orders of this item in this period
+# leave room for it (the per-person limit, counted in the same statement).
 _PLACE_ORDER = (
     'INSERT INTO points_order (user_id, account_id, item_id, quantity, points, status, "window", courier, '
     "tracking_no, area_path, idempotency_key, created_at, updated_at) "
@@ -945,10 +951,30 @@ _PLACED_EVENT = (
     "INSERT INTO points_orderevent (order_id, action, from_status, to_status, actor_id, note, at) "
     "VALUES (%s, 'place', '', 'placed', %s, '', %s)"
 )
-# PostgreSQL: the order, its ledger transaction, the two entries and the timeline row in
-# one statement (data-modifying CTEs; nothing is written if the limit leaves no room).
-_PLACE_ALL_PG = (
-    f"WITH o AS ({_PLACE_ORDER}), "  # noqa: S608 - constants only, no input
+# The rows every buyer shares, last: the stock (SQLite: a conditional UPDATE that cannot
+# go below zero) and the issuer's balance; then the audit row (its chain is shared by
+# every audited write). Locks: person, item, issuer, audit chain — the order post() and
+# transition_order() take them in too.
+_TAKE_STOCK = "UPDATE points_storeitem SET stock = stock - %s WHERE id = %s AND active AND stock >= %s"
+_PAY_ISSUER = "UPDATE points_account SET balance = balance + %s WHERE id = %s"
+
+# PostgreSQL: the whole redemption is one batch, one round trip (decision 0007). Python
+# cannot look at a row count before the batch ends, so no statement in it is conditional:
+# each check is a constraint the statement violates when the check fails, and the error
+# aborts the rest of the batch (and the transaction, or the savepoint inside a caller's).
+# Short of points drives a person's balance below zero (account_balance_not_negative);
+# over the limit writes an order of quantity 0 (order_quantity_positive); sold out or
+# withdrawn drives the stock below zero (store_item_stock_not_negative). The order's id
+# is taken from its sequence with the reads, so the batch needs nothing back mid-way.
+_TAKE_POINTS_OR_FAIL = "UPDATE points_account SET balance = balance - %s WHERE id = %s"
+# The order, its ledger transaction, the two entries and the timeline row in one statement
+# (data-modifying CTEs). The limit is counted in it, after the buyer's row lock above: one
+# person's orders queue there, so each counts the previous one.
+_PLACE_ALL_OR_FAIL_PG = (
+    "WITH o AS (INSERT INTO points_order (id, user_id, account_id, item_id, quantity, points, status, "  # noqa: S608
+    '"window", courier, tracking_no, area_path, idempotency_key, created_at, updated_at) '
+    f"VALUES (%s, %s, %s, %s, CASE WHEN ({_TAKEN}) + %s <= %s THEN %s ELSE 0 END, %s, 'placed', %s, "
+    "'', '', %s, %s, %s, %s) RETURNING id), "
     "t AS (INSERT INTO points_transaction (kind, memo, community_id, area_path, created_by_id, created_at, "
     "order_id) SELECT 'redeem', %s, %s, %s, %s, %s, o.id FROM o RETURNING id), "
     "e AS (INSERT INTO points_entry "
@@ -959,27 +985,12 @@ _PLACE_ALL_PG = (
     "SELECT o.id, 'place', '', 'placed', %s, '', %s FROM o) "
     "SELECT o.id FROM o"
 )
-# The rows every buyer shares, last: the stock (a conditional UPDATE that cannot go below
-# zero) and the issuer's balance; then the audit row (its chain is shared by every
-# audited write). Locks: person, item, issuer, audit chain — the order post() and
-# transition_order() take them in too.
-_TAKE_STOCK = "UPDATE points_storeitem SET stock = stock - %s WHERE id = %s AND active AND stock >= %s"
-_PAY_ISSUER = "UPDATE points_account SET balance = balance + %s WHERE id = %s"
-# PostgreSQL, when the redemption is the outermost transaction: the shared rows, the audit
-# row and the COMMIT go to the server in one round trip, so the rows every buyer waits for
-# are released without waiting for this client to read a result and send COMMIT (with
-# sixteen threads in one interpreter that wait was part of every order's turn on the hot
-# row). The stock then cannot be checked by Python before the COMMIT: the UPDATE is not
-# conditional, and a sold-out or withdrawn item drives the stock below zero, which the
-# check constraint refuses — the error aborts the rest of the batch, COMMIT included.
 _TAKE_STOCK_OR_FAIL = (
     "UPDATE points_storeitem SET stock = CASE WHEN active THEN stock - %s ELSE -1 END WHERE id = %s"
 )
+_POINTS_CHECK = "account_balance_not_negative"
+_LIMIT_CHECK = "order_quantity_positive"
 _STOCK_CHECK = "store_item_stock_not_negative"
-
-
-class _SoldOut(Exception):
-    """The stock UPDATE found too little (or the item withdrawn): roll back, then refuse."""
 
 
 def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
@@ -987,7 +998,7 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
         raise ValidationFailed({"quantity": "数量必须在 1 到 99 之间"})
     quantity = data.quantity
     reads: list[rawsql.Statement] = [
-        (_BUYER_AND_ITEM, [actor.pk, data.item]),
+        (_READS[connection.vendor], [actor.pk, data.item]),
         (_WINDOWS, [data.item, data.item]),
     ]
     (_, found), (_, windows) = rawsql.run(reads)
@@ -996,7 +1007,8 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
         (_, found), (_, windows) = rawsql.run(reads)
     if not found:
         raise NotFound("兑换物品")
-    account_id, account_kind, community_id, account_path, name, price, limit, item_path, issuer_id = found[0]
+    buyer = found[0][:9]
+    account_id, account_kind, community_id, account_path, name, price, limit, item_path, issuer_id = buyer
     # The catalogue of the buyer's own street or community only.
     if not account_path.startswith(item_path):
         raise NotFound("兑换物品")
@@ -1005,123 +1017,151 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
         raise Refused("window_closed", "item", "现在不在兑换期内，请在公布的兑换期内兑换")
     if issuer_id is None:
         issuer_id = issuer_for(Area.objects.get(pk=community_id)).pk
-    # Only a transaction of our own may be committed by our last batch (see _TAKE_STOCK_OR_FAIL).
-    commit_here = connection.vendor == "postgresql" and not connection.in_atomic_block and rawsql.batched()
-    try:
-        return _place(actor, data.item, quantity, key, ip, commit_here, found[0], window, issuer_id)
-    except _SoldOut:
-        left = StoreItem.objects.filter(pk=data.item).values_list("stock", flat=True).first() or 0
-        raise Refused("out_of_stock", "quantity", f"库存不足：{name}剩余 {left} 件") from None
-
-
-def _place(
-    actor: Any,
-    item_id: int,
-    quantity: int,
-    key: str,
-    ip: str,
-    commit_here: bool,
-    found: tuple[Any, ...],
-    window: Period,
-    issuer_id: int,
-) -> Order:
-    """The transaction of ``redeem``, from the buyer's points to the audit row."""
-    account_id, account_kind, community_id, account_path, name, price, limit, _, _ = found
     cost = price * quantity
     lines = [(account_id, -cost), (issuer_id, cost)]
     _check_amounts(lines)  # the double-entry rule, as for every posting
-    (a, a_amount), (b, b_amount) = lines
     now = timezone.now()
-    at = connection.ops.adapt_datetimefield_value(now)
-    memo = f"兑换 {name}×{quantity}"[:200]
-    place = [actor.pk, account_id, item_id, quantity, cost, window[0], account_path, key, at, at]
+    order = Order(
+        pk=found[0][9] if connection.vendor == "postgresql" else None,
+        user=actor,
+        account_id=account_id,
+        item_id=data.item,
+        quantity=quantity,
+        points=cost,
+        status=OrderStatus.PLACED,
+        window=window[0],
+        area_path=account_path,
+        idempotency_key=key,
+        created_at=now,
+        updated_at=now,
+    )
     since, until = _period_bounds(window)
-    place += [actor.pk, item_id, since, until, quantity, limit]
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            (took, _), (_, placed) = rawsql.run(
-                [
-                    (_TAKE_POINTS, [cost, account_id, cost]),
-                    (
-                        _PLACE_ALL_PG,
-                        place
-                        + [memo, community_id, account_path, actor.pk, at]
-                        + [account_path, at, a, a_amount, account_kind, b, b_amount, AccountKind.ISSUER.value]
-                        + [actor.pk, at],
-                    ),
-                ]
-            )
-        else:
-            cursor.execute(_TAKE_POINTS, [cost, account_id, cost])
-            took, placed = cursor.rowcount, []
-            if took == 1:
-                cursor.execute(_PLACE_ORDER, place)
-                placed = cursor.fetchall()
-        # A refusal names the limit before the points. On PostgreSQL the order statement
-        # ran even when the balance UPDATE found too little (both were in one batch), so
-        # an order it placed means the limit left room; on SQLite it was not run.
-        if not placed and (took == 1 or connection.vendor == "postgresql"):
-            cursor.execute(_TAKEN, [actor.pk, item_id, since, until])
-            raise _over_limit(name, limit, cursor.fetchone()[0])
-        if took != 1:
-            if connection.vendor != "postgresql":
-                cursor.execute(_TAKEN, [actor.pk, item_id, since, until])
-                taken = cursor.fetchone()[0]
-                if taken + quantity > limit:
-                    raise _over_limit(name, limit, taken)
-            raise _insufficient(Account(pk=account_id), cost)
-        order_id = placed[0][0]
-        if connection.vendor != "postgresql":
-            cursor.execute(_TRANSACTION, [memo, community_id, account_path, actor.pk, at, order_id])
+    place = _PostgresPlace if connection.vendor == "postgresql" else _SqlitePlace
+    try:
+        place(order, buyer, issuer_id, since, until, ip).run()
+    except _Refusal as refusal:
+        if refusal.check == _STOCK_CHECK:
+            left = StoreItem.objects.filter(pk=data.item).values_list("stock", flat=True).first() or 0
+            raise Refused("out_of_stock", "quantity", f"库存不足：{name}剩余 {left} 件") from None
+        # Over the limit is named before short of points (a person may be both).
+        taken = _taken(actor.pk, data.item, since, until)
+        if refusal.check == _LIMIT_CHECK or taken + quantity > limit:
+            raise _over_limit(name, limit, taken) from None
+        raise _insufficient(Account(pk=account_id), cost) from None
+    return order
+
+
+class _Refusal(Exception):
+    """A check of the redemption's failed (its constraint's name): rolled back, to refuse."""
+
+    def __init__(self, check: str) -> None:
+        self.check = check
+
+
+def _taken(user_id: int, item_id: int, since: Any, until: Any) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKEN, [user_id, item_id, since, until])
+        return int(cursor.fetchone()[0])
+
+
+@dataclass
+class _Place:
+    """The transaction of ``redeem``, from the buyer's points to the audit row, for an
+    ``order`` whose checks outside the transaction have passed."""
+
+    order: Order
+    found: tuple[Any, ...]
+    issuer_id: int
+    since: Any
+    until: Any
+    ip: str
+
+    def audit_row(self) -> AuditEvent:
+        order = self.order
+        order._state.adding = False
+        return audit.build(order.user, "store.redeem", area_path=order.area_path, obj=order, ip=self.ip)
+
+    def memo(self) -> str:
+        return f"兑换 {self.found[4]}×{self.order.quantity}"[:200]
+
+
+class _PostgresPlace(_Place):
+    """PostgreSQL: the writes in one batch, each check a constraint (decision 0007)."""
+
+    def run(self) -> None:
+        o = self.order
+        account_id, account_kind, community_id, account_path, _, _, limit, _, _ = self.found
+        at = connection.ops.adapt_datetimefield_value(o.created_at)
+        row = self.audit_row()
+        place = [o.pk, o.user_id, account_id, o.item_id, o.user_id, o.item_id, self.since, self.until]
+        place += [o.quantity, limit, o.quantity, o.points, o.window, account_path, o.idempotency_key, at, at]
+        place += [self.memo(), community_id, account_path, o.user_id, at, account_path, at]
+        place += [account_id, -o.points, account_kind, self.issuer_id, o.points, AccountKind.ISSUER.value]
+        place += [o.user_id, at]
+        statements = [
+            (_TAKE_POINTS_OR_FAIL, [o.points, account_id]),
+            (_PLACE_ALL_OR_FAIL_PG, place),
+            (_TAKE_STOCK_OR_FAIL, [o.quantity, o.item_id]),
+            (_PAY_ISSUER, [o.points, self.issuer_id]),
+            *audit.append_statements(row),
+        ]
+        # Outside a caller's transaction the batch is the transaction: PostgreSQL runs the
+        # statements up to the pipeline's sync as one, committed when the last succeeds,
+        # so neither BEGIN nor COMMIT costs a round trip and the rows every buyer shares
+        # are released by the server as soon as the audit row is written. Inside a
+        # caller's, a savepoint keeps a refusal from aborting the caller's transaction.
+        own = not connection.in_atomic_block and rawsql.batched()
+        try:
+            with nullcontext() if own else transaction.atomic():
+                results = rawsql.run(statements)
+        except IntegrityError as exc:
+            check = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+            if check in (_POINTS_CHECK, _LIMIT_CHECK, _STOCK_CHECK):
+                raise _Refusal(check) from exc
+            raise
+        if results[3][0] != 1:  # pragma: no cover - the issuer row is never deleted
+            raise RuntimeError("issuer account missing")
+        audit.appended(row, results[-1])
+
+
+class _SqlitePlace(_Place):
+    """SQLite, in-process: one statement at a time in the IMMEDIATE transaction, each
+    check a conditional statement whose row count decides."""
+
+    def run(self) -> None:
+        o = self.order
+        account_id, account_kind, community_id, account_path, _, _, limit, _, _ = self.found
+        at = connection.ops.adapt_datetimefield_value(o.created_at)
+        place = [o.user_id, account_id, o.item_id, o.quantity, o.points, o.window, account_path]
+        place += [o.idempotency_key, at, at, o.user_id, o.item_id, self.since, self.until, o.quantity, limit]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_TAKE_POINTS, [o.points, account_id, o.points])
+            if cursor.rowcount != 1:
+                raise _Refusal(_POINTS_CHECK)
+            cursor.execute(_PLACE_ORDER, place)
+            placed = cursor.fetchall()
+            if not placed:
+                raise _Refusal(_LIMIT_CHECK)
+            o.pk = placed[0][0]
+            cursor.execute(_TRANSACTION, [self.memo(), community_id, account_path, o.user_id, at, o.pk])
             txn_id = cursor.fetchone()[0]
             cursor.execute(
                 _ENTRIES,
-                [txn_id, a, a_amount, False, account_path, account_kind, at]
-                + [txn_id, b, b_amount, False, account_path, AccountKind.ISSUER.value, at],
+                [txn_id, account_id, -o.points, False, account_path, account_kind, at]
+                + [txn_id, self.issuer_id, o.points, False, account_path, AccountKind.ISSUER.value, at],
             )
-            cursor.execute(_PLACED_EVENT, [order_id, actor.pk, at])
-        order = Order(
-            pk=order_id,
-            user=actor,
-            account_id=account_id,
-            item_id=item_id,
-            quantity=quantity,
-            points=cost,
-            status=OrderStatus.PLACED,
-            window=window[0],
-            area_path=account_path,
-            idempotency_key=key,
-            created_at=now,
-            updated_at=now,
-        )
-        order._state.adding = False
-        row = audit.build(actor, "store.redeem", area_path=account_path, obj=order, ip=ip)
-        if commit_here:
-            try:
-                results = rawsql.run(
-                    [(_TAKE_STOCK_OR_FAIL, [quantity, item_id]), (_PAY_ISSUER, [cost, issuer_id])]
-                    + audit.append_statements(row)
-                    + [("COMMIT", [])]
-                )
-            except IntegrityError as exc:
-                if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == _STOCK_CHECK:
-                    raise _SoldOut from exc
-                raise
-            appended = results[-2]
-            # Django's commit at the end of the block finds the transaction already
-            # committed (psycopg sends nothing when the server says it is idle).
-        else:
-            results = rawsql.run(
-                [(_TAKE_STOCK, [quantity, item_id, quantity]), (_PAY_ISSUER, [cost, issuer_id])]
-                + audit.append_statements(row)
-            )
+            cursor.execute(_PLACED_EVENT, [o.pk, o.user_id, at])
+            row = self.audit_row()
+            shared = [
+                (_TAKE_STOCK, [o.quantity, o.item_id, o.quantity]),
+                (_PAY_ISSUER, [o.points, self.issuer_id]),
+            ]
+            results = rawsql.run(shared + audit.append_statements(row))
             if results[0][0] != 1:
-                raise _SoldOut
-            appended = results[-1]
-        if results[1][0] != 1:  # pragma: no cover - the issuer row is never deleted
-            raise RuntimeError("issuer account missing")
-        audit.appended(row, appended)
-    return order
+                raise _Refusal(_STOCK_CHECK)
+            if results[1][0] != 1:  # pragma: no cover - the issuer row is never deleted
+                raise RuntimeError("issuer account missing")
+            audit.appended(row, results[-1])
 
 
 def _over_limit(name: str, limit: int, taken: int) -> Refused:

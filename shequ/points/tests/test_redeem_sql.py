@@ -172,6 +172,55 @@ def test_postgresql_a_redemption_of_its_own_commits_and_the_sold_out_one_writes_
 
 
 @pytest.fixture(scope="module")
+def pg_refusals(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        # A 30-point item, two per person, for someone with 100 points; and one they
+        # cannot afford.
+        return race.prepare(1, 5, price=30, funds=100, limit=2), race.prepare(
+            1, 5, price=150, funds=100, limit=5
+        )
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgresql_a_refusal_of_its_own_transaction_writes_nothing(pg_refusals):
+    """Outside a caller's transaction the redemption is one batch whose checks fail as
+    constraints: the points taken before the limit's check are given back with the rest."""
+    within, too_dear = pg_refusals
+    buyer = User.objects.get(pk=within.user_ids[0])
+    audit_rows = AuditEvent.objects.count()
+
+    def order(field):
+        return in_own_connection(lambda: services.redeem(buyer, services.OrderInput(item=field.item_id)))
+
+    assert order(within)["value"][1] is True and order(within)["value"][1] is True
+    third = order(within)["error"]  # enough points (40) for a third, but not the limit
+    assert isinstance(third, Refused) and third.code == "over_limit"
+    assert "已兑 2 件" in third.message
+    after = race.audit(within)
+    assert (after["orders"], after["stock"], after["first_balance"], after["unbalanced"]) == (2, 3, 40, [])
+
+    buyer = User.objects.get(pk=too_dear.user_ids[0])
+    refused = order(too_dear)["error"]
+    assert isinstance(refused, Refused) and refused.code == "insufficient_points"
+    assert "当前余额 100 分" in refused.message
+    after = race.audit(too_dear)
+    assert (after["orders"], after["stock"], after["first_balance"]) == (0, 5, 100)
+    assert AuditEvent.objects.count() == audit_rows + 2 and audit.verify_chain().intact
+
+
+def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(world):
+    """A refused redemption undoes only itself: the caller's transaction goes on."""
+    fund(world, world.resident_wang, 20)
+    rice = item(world, price=30, stock=5)
+    with transaction.atomic():
+        with pytest.raises(Refused):
+            redeem(world.resident_wang, rice)
+        rice.refresh_from_db()  # a statement after the refusal, in the same transaction
+        assert rice.stock == 5
+
+
+@pytest.fixture(scope="module")
 def pg_nested(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         return race.prepare(1, 3, price=10, funds=100, limit=5)
