@@ -119,9 +119,6 @@ def _repeated(actor: Any, key: str) -> Problem | None:
 
 def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     errors: dict[str, str] = {}
-    category = _active_category(data.category)
-    if category is None:
-        errors["category"] = "请选择问题类别"
     description = (data.description or "").strip()
     if len(description) < 4:
         errors["description"] = "请描述问题（至少4个字）"
@@ -185,21 +182,26 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         errors.update(exc.fields)
         prepared = []
     if errors:
+        if _active_category(data.category) is None:
+            errors["category"] = _NO_CATEGORY
         raise ValidationFailed(errors)
-    assert category is not None
-    now = timezone.now()
-    # PostgreSQL (rawsql.batched): the rows are written in one round trip below, which
-    # needs the problem's id before its INSERT; it is taken from the sequence here, in the
-    # same round trip as the triage staff. (A report that then fails leaves a gap in the
-    # numbers, as any rolled-back INSERT does.)
+    # What the writes need from the database, in one round trip: the category; who triages
+    # here, read before the write transaction (on SQLite that transaction holds the
+    # database's one write lock from its first statement, so it should hold it for the
+    # writes alone; someone given the role in between misses this one notice); and on
+    # PostgreSQL (rawsql.batched) the problem's id, from its sequence, since the rows are
+    # written in one round trip below that needs it before the INSERT. (A report that then
+    # fails leaves a gap in the numbers, as any rolled-back INSERT does.)
     batch = rawsql.batched()
-    # Who triages here is read before the write transaction: on SQLite that transaction
-    # holds the database's one write lock from its first statement, so it should hold it
-    # for the writes alone. (Someone given the role in between misses this one notice.)
     triage_read = holder_ids_statement(Permission.PROBLEM_TRIAGE, area.path)
-    reads = ([triage_read] if triage_read else []) + ([(_NEXT_PROBLEM_ID, [])] if batch else [])
-    found = rawsql.run(reads) if reads else []
-    triage = holder_ids_of(found[0][1]) if triage_read else []
+    reads = [_category_statement(data.category)]
+    reads += ([triage_read] if triage_read else []) + ([(_NEXT_PROBLEM_ID, [])] if batch else [])
+    found = rawsql.run(reads)
+    if not found[0][1]:
+        raise ValidationFailed({"category": _NO_CATEGORY})
+    category = rawsql.load(ProblemCategory, found[0][1][0])
+    triage = holder_ids_of(found[1][1]) if triage_read else []
+    now = timezone.now()
     # For the same reason the rows are built and their values made ready here, and
     # written inside by hand-written INSERTs (shequ.core.rawsql: the same values as
     # Model.objects.create(), a tenth of its Python); docs/decisions/0004-hot-create-path.md.
@@ -315,12 +317,19 @@ def _write_in_one_batch(
     audit.appended(row, results[-1])
 
 
-def _active_category(code: str) -> ProblemCategory | None:
-    """The active category ``code``, by a hand-written SELECT (shequ.core.rawsql; every
+_NO_CATEGORY = "请选择问题类别"
+
+
+def _category_statement(code: str) -> rawsql.Statement:
+    """The active category ``code`` by a hand-written SELECT (shequ.core.rawsql; every
     report reads it): the same row as ``filter(code=code, active=True).first()``."""
     # Only names from the code and placeholders are formatted in; values are bound.
     sql = f"SELECT {rawsql.columns(ProblemCategory, 'c')} FROM problems_problemcategory c"  # noqa: S608
-    ((_, rows),) = rawsql.run([(sql + " WHERE c.code = %s AND c.active = %s", [code, True])])
+    return sql + " WHERE c.code = %s AND c.active = %s", [code, True]
+
+
+def _active_category(code: str) -> ProblemCategory | None:
+    ((_, rows),) = rawsql.run([_category_statement(code)])
     return rawsql.load(ProblemCategory, rows[0]) if rows else None
 
 

@@ -412,3 +412,18 @@ def test_dispatch_tells_the_reporter_by_when(world):
     for user in (world.resident_wang, world.grid_worker_li):
         notice = Notification.objects.filter(user=user, link=f"/problems/{p.pk}/", text__contains="派遣")
         assert notice.exists() and due in notice.get().text, user
+
+
+def test_a_retired_or_unknown_category_is_named_alone_or_beside_other_mistakes(world):
+    """The category is read with the triage staff when everything else is right, and on
+    its own when something else is wrong: either way the answer names it."""
+    from shequ.problems.models import ProblemCategory
+
+    ProblemCategory.objects.filter(code="blocked_drain").update(active=False)
+    with pytest.raises(ValidationFailed) as alone:
+        report(world)
+    assert alone.value.fields == {"category": "请选择问题类别"}
+    with pytest.raises(ValidationFailed) as beside:
+        report(world, category="no_such_category", address="x" * 201)
+    assert beside.value.fields.keys() == {"category", "address"}
+    assert not Problem.objects.filter(reporter=world.resident_wang).exists()
