@@ -459,9 +459,15 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
     now = timezone.now()
     with transaction.atomic():
         updates: dict[str, Any] = {"status": rule.target}
+        # Approved on or after its publish day: published now, not by the next night's
+        # run of the publishing job.
+        published_now = action == "approve" and found.publish_on <= timezone.localdate()
         if action == "approve":
             updates |= {"approved_by": actor, "approved_at": now, "return_reason": ""}
             found.tasks.filter(status=TaskStatus.DRAFT).update(status=TaskStatus.SCHEDULED)
+            if published_now:
+                updates |= {"status": ListStatus.PUBLISHED, "published_at": now}
+                _publish_listed(found, now)
         elif action == "return":
             updates["return_reason"] = note.strip()[:200]
         elif action == "publish":
@@ -476,10 +482,9 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
                 "/tasks/monthly/",
             )
         else:
-            _tell_community(found, action, note.strip(), skip=actor)
-        audit.record(
-            actor, f"task.list_{action}", area_path=found.area_path, obj=found, detail={"note": note}, ip=ip
-        )
+            _tell_community(found, "publish" if published_now else action, note.strip(), skip=actor)
+        detail = {"note": note, "published": True} if published_now else {"note": note}
+        audit.record(actor, f"task.list_{action}", area_path=found.area_path, obj=found, detail=detail, ip=ip)
     found.refresh_from_db()
     return found
 

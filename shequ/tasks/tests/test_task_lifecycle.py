@@ -233,6 +233,28 @@ def test_monthly_list_needs_street_approval_and_publishes_on_its_day(world):
     assert task.status == TaskStatus.PUBLISHED
 
 
+@pytest.mark.parametrize("late", [0, 3], ids=["on_its_day", "days_after_it"])
+def test_a_list_approved_on_or_after_its_publish_day_is_published_at_once(world, late):
+    """The publishing job runs once a night; a list the street approves on its day (or
+    later) opens its tasks now instead of a day later."""
+    from shequ.tasks.models import ListStatus, MonthlyList
+
+    today = timezone.localdate()
+    monthly = services.create_monthly_list(
+        world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}", publish_on=today
+    )
+    task = make_task(world, publish=False, monthly_list=monthly.pk)
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    MonthlyList.objects.filter(pk=monthly.pk).update(publish_on=today - timedelta(days=late))
+    monthly = services.transition_list(world.street_chen, monthly.pk, "approve")
+    task.refresh_from_db()
+    assert (monthly.status, task.status) == (ListStatus.PUBLISHED, TaskStatus.PUBLISHED)
+    assert monthly.published_at is not None and task.published_at is not None
+    told = Notification.objects.filter(user=world.secretary_zhang).order_by("-id").first()
+    assert told is not None and "已发布" in told.text
+    assert services.publish_due_lists(today) == 0
+
+
 @pytest.mark.parametrize("approve", [False, True], ids=["draft", "approved"])
 def test_a_task_in_a_monthly_list_is_published_only_by_its_list(world, approve):
     today = timezone.localdate()
