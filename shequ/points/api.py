@@ -150,6 +150,12 @@ class RankingsOut(Schema):
     pioneers: list[RankedOut]  # 社区治理先锋
 
 
+class PeriodOut(Schema):
+    name: str
+    starts_on: date
+    ends_on: date
+
+
 class ItemOut(Schema):
     id: int
     name: str
@@ -160,6 +166,11 @@ class ItemOut(Schema):
     active: bool
     area: str
     area_name: str
+    # The redemption period open today (the calendar quarter where no window is set);
+    # null while the street's or community's windows leave the store shut, and then
+    # next_window is the next one set, if any — what the store page tells residents.
+    window: PeriodOut | None
+    next_window: PeriodOut | None
 
     @staticmethod
     def resolve_area(obj: StoreItem) -> str:
@@ -168,6 +179,26 @@ class ItemOut(Schema):
     @staticmethod
     def resolve_area_name(obj: StoreItem) -> str:
         return obj.area.name
+
+    @staticmethod
+    def resolve_window(obj: StoreItem) -> dict[str, Any] | None:
+        selectors.with_windows([obj])
+        period = obj.open_period
+        return None if period is None else {"name": period[1], "starts_on": period[2], "ends_on": period[3]}
+
+    @staticmethod
+    def resolve_next_window(obj: StoreItem) -> Any:
+        selectors.with_windows([obj])
+        return obj.coming_window
+
+
+class _ItemPages(CappedPageNumberPagination):
+    """A page of items with their redemption periods read for the page in two queries."""
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = selectors.with_windows(list(page["items"]))
+        return page
 
 
 class ItemIn(Schema):
@@ -373,7 +404,7 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
     response=list[ItemOut],
     summary="兑换物品（居民：本街道和社区上架的；manage=true：工作人员的目录）",
 )
-@paginate(CappedPageNumberPagination, page_size=50)
+@paginate(_ItemPages, page_size=50)
 def items(request: HttpRequest, manage: bool = False) -> Any:
     if manage:
         return selectors.catalogue(request.user)

@@ -7,6 +7,8 @@ account's entries, moved only by conditional UPDATEs and reconciled by a job."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -234,6 +236,9 @@ class StoreItem(models.Model):
     area_path = ByteOrderCharField(max_length=400, db_index=True)
 
     objects = StoreItemQuerySet.as_manager()
+    # Not stored: set by points.selectors.with_windows for the store page and the API.
+    open_period: Any
+    coming_window: Any
 
     class Meta:
         ordering = ["area_path", "price", "id"]

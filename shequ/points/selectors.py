@@ -29,7 +29,7 @@ from shequ.points.models import (
     Transaction,
     TxnKind,
 )
-from shequ.points.services import community_path, user_home_path
+from shequ.points.services import community_path, current_windows, user_home_path
 
 
 def own_account(viewer: Any) -> Account | None:
@@ -113,6 +113,20 @@ def next_windows(items: list[StoreItem], today: date | None = None) -> dict[int,
         item.pk: next((w for w in coming if w.area_path in set(ancestors(item.area_path))), None)
         for item in items
     }
+
+
+def with_windows(items: list[StoreItem]) -> list[StoreItem]:
+    """Each item with ``open_period`` (``services.current_window``) and ``coming_window``
+    (``next_windows``, while it is shut), read for all of them at once; an item that has
+    them already is left as it is."""
+    todo = [item for item in items if not hasattr(item, "open_period")]
+    if todo:
+        periods = current_windows(todo)
+        coming = next_windows([item for item in todo if periods[item.pk] is None])
+        for item in todo:
+            item.open_period = periods[item.pk]
+            item.coming_window = coming.get(item.pk)
+    return items
 
 
 def catalogue(viewer: Any) -> QuerySet[StoreItem]:

@@ -49,14 +49,12 @@ def store(
     """The catalogue; after a refused redemption, ``failed`` is the item's id and ``typed``
     the quantity as typed, shown again in its row with the message."""
     account = selectors.own_account(request.user)
-    items = list(selectors.store_items(request.user).select_related("area"))
-    windows = services.current_windows(items)
-    coming = selectors.next_windows([item for item in items if windows[item.pk] is None])
+    items = selectors.with_windows(list(selectors.store_items(request.user).select_related("area")))
     return render(
         request,
         "points/store.html",
         {
-            "items": [(item, windows[item.pk], coming.get(item.pk)) for item in items],
+            "items": [(item, item.open_period, item.coming_window) for item in items],
             "balance": account.balance if account else 0,
             "account": account,
             "error": error,

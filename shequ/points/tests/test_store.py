@@ -672,6 +672,34 @@ def test_a_shut_store_names_the_next_redemption_window(world):
     assert rice.name in page and f"下次兑换期“明年一季度”{today.year + 1}年1月1日" in page
 
 
+def test_the_store_api_tells_the_open_period_or_the_next_window(world):
+    """What the store page tells residents, the API tells an app: the period open today
+    (the calendar quarter where no window is set), or while shut the next window."""
+    from datetime import date
+
+    from shequ.testing.clients import client_for
+
+    rice = item(world)
+    c = client_for(world.resident_wang)
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    (row,) = [r for r in c.get("/api/v1/store/items/").json()["items"] if r["id"] == rice.pk]
+    assert row["window"]["name"] == f"{today.year}年第{quarter}季度" and row["next_window"] is None
+    code = world.areas["A1"].code
+    last = (today - timedelta(days=40), today - timedelta(days=10))
+    services.add_window(world.secretary_zhang, code, "上一期", *last)
+    services.add_window(
+        world.secretary_zhang, code, "明年一季度", date(today.year + 1, 1, 1), date(today.year + 1, 1, 31)
+    )
+    (row,) = [r for r in c.get("/api/v1/store/items/").json()["items"] if r["id"] == rice.pk]
+    assert row["window"] is None
+    assert row["next_window"] == {
+        "name": "明年一季度",
+        "starts_on": f"{today.year + 1}-01-01",
+        "ends_on": f"{today.year + 1}-01-31",
+    }
+
+
 def test_a_bad_service_date_is_named_together_with_the_other_fields(world):
     from django.test import Client
 
