@@ -958,7 +958,7 @@ _PLACED_EVENT = (
 _TAKE_STOCK = "UPDATE points_storeitem SET stock = stock - %s WHERE id = %s AND active AND stock >= %s"
 _PAY_ISSUER = "UPDATE points_account SET balance = balance + %s WHERE id = %s"
 
-# PostgreSQL: the whole redemption is one batch, one round trip (decision 0007). Python
+# PostgreSQL: the redemption's writes are one batch, one round trip (decision 0007). Python
 # cannot look at a row count before the batch ends, so no statement in it is conditional:
 # each check is a constraint the statement violates when the check fails, and the error
 # aborts the rest of the batch (and the transaction, or the savepoint inside a caller's).
