@@ -168,14 +168,20 @@ def problem_list(viewer: Any, filters: Filters | None = None) -> QuerySet[Proble
     """Newest first. The returned queryset carries ``count_source``: the same rows written
     with indexable conditions, which is what the pager counts (a count wants the indexes
     the page walk must avoid)."""
-    qs = _filtered(_by_recency(viewer), filters or Filters(), "scan_path", "scan_status")
+    f = filters or Filters()
+    qs = _filtered(_by_recency(viewer), f, "scan_path", "scan_status")
     qs = qs.select_related("category", "area").order_by("-reported_at", "-id")
-    qs.count_source = _filtered(  # type: ignore[attr-defined]
-        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)),
-        filters or Filters(),
-        "area_path",
-        "status",
-    )
+    # Filtered by status, SQLite counts fastest from the status-first index (it stops after
+    # the cap among that status's rows); given the path's columns, its planner takes the
+    # path range and reads a whole street's entries (75 ms instead of 11 at a million
+    # problems). The path then goes through the page walk's expression, as there.
+    by_status = connection.vendor == "sqlite" and bool(f.status or f.open_only or f.overdue)
+    if by_status:
+        counted = _filtered(_by_recency(viewer), f, "scan_path", "status")
+    else:
+        in_scope = Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW))
+        counted = _filtered(in_scope, f, "area_path", "status")
+    qs.count_source = counted  # type: ignore[attr-defined]
     return qs
 
 
