@@ -90,13 +90,18 @@ COURIERS = ["中国邮政", "顺丰速运", "京东物流"]
 
 
 def _claimants(community: Area, count: int, rng: random.Random) -> list[User]:
-    """Resident accounts (no usable password) for the community's residents who claim tasks."""
-    residents = list(
+    """Resident accounts (no usable password) for the community's residents who claim tasks:
+    a third of them party members (亮身份、领任务), so that both quarterly lists, 社区治理能人
+    and 社区治理先锋, have names."""
+    pool = (
         Resident.objects.filter(area_path__startswith=community.path, user__isnull=True)
         .select_related("household")
-        .order_by("area_path", "id")[: count * 8]
+        .order_by("area_path", "id")
     )
-    chosen = rng.sample(residents, min(count, len(residents)))
+    members = list(pool.exclude(party_member_kind="")[: count * 2])
+    chosen = rng.sample(members, min(count // 3, len(members)))
+    others = list(pool.filter(party_member_kind="")[: count * 8])
+    chosen += rng.sample(others, min(count - len(chosen), len(others)))
     users = []
     for r in chosen:
         user = User(username=f"demo-{r.household.code}-{r.pk}", display_name=r.name, resident=r)

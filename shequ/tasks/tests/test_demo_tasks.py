@@ -36,3 +36,20 @@ def test_demo_ledger_balances_and_sums(demo):
 def test_xingshan_has_39_service_teams_and_a_skills_registry(demo):
     assert ServiceTeam.objects.filter(area_path__startswith=XS).count() == 39
     assert Talent.objects.filter(area_path__startswith=XS).values("kind").distinct().count() == 3
+
+
+def test_every_longtanzi_community_has_both_quarterly_lists(demo):
+    """社区治理能人 and 社区治理先锋 both have names in the last full quarter."""
+    from django.utils import timezone
+
+    from shequ.areas.models import Area
+    from shequ.points import selectors
+    from shequ.points.models import AccountKind
+
+    year, quarter = selectors.current_quarter(timezone.localdate())
+    year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    communities = Area.objects.filter(kind="community", path__startswith=LTZ)
+    assert communities.count() == 5
+    for community in communities:
+        for kind in (AccountKind.RESIDENT, AccountKind.PARTY_MEMBER):
+            assert selectors.ranking(community, kind, year, quarter), (community.name, kind)
