@@ -187,10 +187,10 @@ def test_postgresql_a_refusal_of_its_own_transaction_writes_nothing(pg_refusals)
     """Outside a caller's transaction the redemption is one batch whose checks fail as
     constraints: the points taken before the limit's check are given back with the rest."""
     within, too_dear = pg_refusals
-    buyer = User.objects.get(pk=within.user_ids[0])
     audit_rows = AuditEvent.objects.count()
 
     def order(field):
+        buyer = User.objects.get(pk=field.user_ids[0])
         return in_own_connection(lambda: services.redeem(buyer, services.OrderInput(item=field.item_id)))
 
     assert order(within)["value"][1] is True and order(within)["value"][1] is True
@@ -200,7 +200,6 @@ def test_postgresql_a_refusal_of_its_own_transaction_writes_nothing(pg_refusals)
     after = race.audit(within)
     assert (after["orders"], after["stock"], after["first_balance"], after["unbalanced"]) == (2, 3, 40, [])
 
-    buyer = User.objects.get(pk=too_dear.user_ids[0])
     refused = order(too_dear)["error"]
     assert isinstance(refused, Refused) and refused.code == "insufficient_points"
     assert "当前余额 100 分" in refused.message
