@@ -91,12 +91,23 @@ class Transaction(models.Model):
     memo = models.CharField(max_length=200)
     community = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     area_path = ByteOrderCharField(max_length=400)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Not indexed: nothing looks transactions up by who made them (migration 0005).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField()
-    # What the transaction is for: exactly the link its kind needs.
-    task = models.ForeignKey("tasks.Task", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # What the transaction is for: exactly the link its kind needs. The optional links
+    # are indexed only where set (Meta.indexes).
+    task = models.ForeignKey(
+        "tasks.Task", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     order = models.ForeignKey(
-        "Order", on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
+        "Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        db_index=False,
     )
     service_record = models.OneToOneField(
         "ServiceRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="transaction"
@@ -107,6 +118,10 @@ class Transaction(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["task"], condition=models.Q(task__isnull=False), name="txn_task_idx"),
+            models.Index(fields=["order"], condition=models.Q(order__isnull=False), name="txn_order_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(kind="award", task__isnull=False))
@@ -132,7 +147,8 @@ class Entry(models.Model):
     """One line of a transaction: ``amount`` points into (positive) or out of an account."""
 
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # Indexed by entry_account_idx, whose first column it is.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", db_index=False)
     amount = models.BigIntegerField()
     kind = models.CharField(max_length=10, choices=TxnKind.choices)
     # Counts towards rankings: an award or service entry, or the reversal of one.
@@ -294,7 +310,8 @@ class Order(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_orders", db_index=False
     )
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="orders")
+    # Not indexed: orders are read by buyer (user), item and place, not by account.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="orders", db_index=False)
     item = models.ForeignKey(StoreItem, on_delete=models.PROTECT, related_name="orders")
     quantity = models.PositiveIntegerField()
     points = models.PositiveIntegerField()
@@ -339,7 +356,10 @@ class OrderEvent(models.Model):
     action = models.CharField(max_length=20)
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Not indexed: an order's timeline is read by order, never by who acted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     note = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField()
 
