@@ -15,7 +15,7 @@ from shequ.access import audit
 from shequ.access.holders import holder_ids_of, holder_ids_statement, holders
 from shequ.access.masking import mask_free_text
 from shequ.access.models import User
-from shequ.access.roles import Permission, Role
+from shequ.access.roles import GRANTS, Permission
 from shequ.access.scope import assignments, can
 from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
@@ -173,7 +173,7 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     if (
         not errors
         and not can(actor, Permission.PROBLEM_REPORT, area.path)
-        and not _resident_in_community(actor, area)
+        and not _reports_in_community(actor, area)
     ):
         errors["area"] = "只能上报您所在社区或管辖范围内的问题"
     try:
@@ -333,11 +333,17 @@ def _active_category(code: str) -> ProblemCategory | None:
     return rawsql.load(ProblemCategory, rows[0]) if rows else None
 
 
-def _resident_in_community(actor: Any, area: Area) -> bool:
-    """A resident may report anywhere in the community of their household."""
+def _reports_in_community(actor: Any, area: Area) -> bool:
+    """Whoever may report somewhere in a community (a resident in their household, a 楼栋长
+    in their building, a grid worker in their grid) may report anywhere in it: a pin
+    outside their own place, or outside every grid (the community's triage)."""
     for role, path in assignments(actor):
         parts = codes(path)
-        if role == Role.RESIDENT and len(parts) >= 2 and area.path.startswith(f"/{parts[0]}/{parts[1]}/"):
+        if (
+            Permission.PROBLEM_REPORT in GRANTS.get(role, ())
+            and len(parts) >= 2
+            and area.path.startswith(f"/{parts[0]}/{parts[1]}/")
+        ):
             return True
     return False
 
@@ -417,7 +423,7 @@ def follow(actor: Any, problem_id: int, lon: float, lat: float, *, ip: str = "")
     )
     if problem is None or not (
         can(actor, Permission.PROBLEM_REPORT, problem.area_path)
-        or _resident_in_community(actor, problem.area)
+        or _reports_in_community(actor, problem.area)
     ):
         raise NotFound("问题")
     if all(p.pk != problem.pk for p in nearby_open(actor, problem.category.code, lon, lat)):

@@ -9,6 +9,7 @@ from shequ.notifications.models import Notification
 from shequ.problems.lifecycle import TRANSITIONS
 from shequ.problems.models import AgendaItem, Problem, Status
 from shequ.problems.selectors import actions_for, agenda_items, my_problems, problem_list
+from shequ.problems import services
 from shequ.problems.tests.helpers import act, jpeg, report
 
 pytestmark = pytest.mark.django_db
@@ -427,3 +428,32 @@ def test_a_retired_or_unknown_category_is_named_alone_or_beside_other_mistakes(w
         report(world, category="no_such_category", address="x" * 201)
     assert beside.value.fields.keys() == {"category", "address"}
     assert not Problem.objects.filter(reporter=world.resident_wang).exists()
+
+
+def test_building_heads_and_grid_workers_report_anywhere_in_their_community(world):
+    """A 楼栋长 may report in their grid (a pin resolves to the grid, above their building)
+    or without a pin; a grid worker's pin just outside every grid goes to the community's
+    triage, as a resident's does. Another community stays out of bounds."""
+    from shequ.areas import geo
+    from shequ.problems.tests.helpers import grid_point
+
+    head = world.users["building_head@A1-1-b"]
+    in_grid = report(world, head, key="A1-1")
+    assert in_grid.area_path == world.areas["A1-1"].path
+    lon, lat = grid_point(world, "A1-1")
+    no_pin = services.report_problem(
+        head, services.ReportInput(category="garbage", description="楼下垃圾三天没有清运", address="1号楼")
+    )[0]
+    assert no_pin.area_path == world.areas["A1"].path
+    south = min(pt[1] for key in ("A1-1", "A1-2") for pt in world.areas[key].geometry["coordinates"][0])
+    outside = (lon, south - 0.0005)
+    assert geo.locate(*outside) is None
+    patrol = services.report_problem(
+        world.grid_worker_li,
+        services.ReportInput(
+            category="garbage", description="路边垃圾堆放很久没有清运", source="patrol", lon=outside[0], lat=outside[1]
+        ),
+    )[0]
+    assert patrol.area_path == world.areas["A1"].path
+    with pytest.raises(ValidationFailed, match="只能上报"):
+        report(world, head, key="B1-1")
