@@ -19,7 +19,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shequ.core.errors import ValidationFailed
 
-ALLOWED = {"JPEG", "PNG", "WEBP"}
+# MPO is a JPEG with further pictures after the first (a phone's preview or depth map);
+# the first picture is the photo.
+ALLOWED = {"JPEG", "MPO", "PNG", "WEBP"}
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,22 @@ def test_png_with_transparency_is_flattened_to_jpeg():
     assert Image.open(io.BytesIO(out)).format == "JPEG"
 
 
+def test_a_camera_jpeg_with_a_second_picture_is_taken_as_jpeg():
+    """Many phones write JPEGs with a preview or depth map as a second picture (MPO, which
+    starts as any JPEG does): the first picture is kept, re-encoded, its GPS dropped."""
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 0.0), 3: "E", 4: (116.0, 23.0, 0.0)}
+    main, preview = Image.new("RGB", (64, 48), (200, 80, 40)), Image.new("RGB", (16, 12))
+    main.save(buffer, "MPO", save_all=True, append_images=[preview], exif=exif)
+    assert buffer.getvalue().startswith(b"\xff\xd8\xff")
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
+    (out,) = photos.prepare([SimpleUploadedFile("IMG_0001.jpg", buffer.getvalue())])
+    with Image.open(io.BytesIO(out)) as image:
+        assert (image.format, image.size) == ("JPEG", (64, 48))
+        assert dict(image.getexif()) == {}
+
+
 @pytest.fixture
 def resident_api(world):
     c = Client()
