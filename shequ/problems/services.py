@@ -422,8 +422,7 @@ def follow(actor: Any, problem_id: int, lon: float, lat: float, *, ip: str = "")
         .first()
     )
     if problem is None or not (
-        can(actor, Permission.PROBLEM_REPORT, problem.area_path)
-        or _reports_in_community(actor, problem.area)
+        can(actor, Permission.PROBLEM_REPORT, problem.area_path) or _reports_in_community(actor, problem.area)
     ):
         raise NotFound("问题")
     if all(p.pk != problem.pk for p in nearby_open(actor, problem.category.code, lon, lat)):

@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.notifications.models import Notification
+from shequ.problems import services
 from shequ.problems.lifecycle import TRANSITIONS
 from shequ.problems.models import AgendaItem, Problem, Status
 from shequ.problems.selectors import actions_for, agenda_items, my_problems, problem_list
-from shequ.problems import services
 from shequ.problems.tests.helpers import act, jpeg, report
 
 pytestmark = pytest.mark.django_db
@@ -451,7 +451,11 @@ def test_building_heads_and_grid_workers_report_anywhere_in_their_community(worl
     patrol = services.report_problem(
         world.grid_worker_li,
         services.ReportInput(
-            category="garbage", description="路边垃圾堆放很久没有清运", source="patrol", lon=outside[0], lat=outside[1]
+            category="garbage",
+            description="路边垃圾堆放很久没有清运",
+            source="patrol",
+            lon=outside[0],
+            lat=outside[1],
         ),
     )[0]
     assert patrol.area_path == world.areas["A1"].path
