@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from shequ.access.masking import mask_free_text, mask_name
+from shequ.core import xlsx
 from shequ.problems.models import LedgerType, Problem
 
 HEADERS = [
@@ -84,7 +84,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
 
 def write_xlsx(target: Any, qs: QuerySet[Problem], *, title: str) -> int:
     """Write one sheet per ledger type to ``target`` (a path or a file object); rows counted."""
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    book = xlsx.workbook(target, constant_memory=True, in_memory=False)
     head = book.add_format({"bold": True, "bg_color": "#EEF0F3", "border": 1})
     count = 0
     for code, label in LedgerType.choices:

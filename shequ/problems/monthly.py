@@ -8,13 +8,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from docx import Document
 
 from shequ.areas.paths import under
+from shequ.core import xlsx
 from shequ.problems import kpi
 from shequ.problems.ledgers import month_range
 from shequ.problems.models import (
@@ -84,7 +84,7 @@ def run_report(run_id: int) -> None:
 
 
 def _write_xlsx(path: Path, title: str, data: dict[str, Any]) -> None:
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsx.workbook(str(path))
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("月报")
     sheet.set_column(0, 0, 16)

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import xlsxwriter
-
-from shequ.core import fieldcrypt
+from shequ.core import fieldcrypt, xlsx
 from shequ.core.errors import ValidationFailed
 from shequ.people.models import CareGroup, Gender, Relation, ResidenceType
 
@@ -73,7 +71,7 @@ def write(
 ) -> dict[str, int]:
     """Write ``rows`` (tuples of FIELDS) to ``out``; return the counts for the audit log."""
     id_paths, phone_paths = id_paths or [], phone_paths or []
-    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    book = xlsx.workbook(out, constant_memory=True)
     head = book.add_format({"bold": True, "bg_color": "#E8F0FE"})
 
     def new_sheet(n: int) -> Any:
@@ -132,7 +130,7 @@ def write(
 
 def write_table(out: Any, title: str, headers: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
     """Any list as one xlsx sheet, streamed (``constant_memory``); returns the row count."""
-    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    book = xlsx.workbook(out, constant_memory=True)
     head = book.add_format({"bold": True, "bg_color": "#E8F0FE"})
     sheet = book.add_worksheet(title[:28])
     sheet.write_row(0, 0, headers, head)

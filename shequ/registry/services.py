@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -20,7 +19,7 @@ from shequ.access import audit
 from shequ.access.roles import Permission
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.selectors import get_area
-from shequ.core import fieldcrypt
+from shequ.core import fieldcrypt, xlsx
 from shequ.core.bulk import cyclic_gc_paused
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
@@ -299,7 +298,7 @@ def write_errors(errors: list[importing.RowError], run: ImportRun | None = None,
         assert run is not None
         relative = f"imports/{Path(run.stored_file).stem}-errors.xlsx"
         out = str(Path(settings.MEDIA_ROOT) / relative)
-    book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    book = xlsx.workbook(out, constant_memory=True)
     sheet = book.add_worksheet("错误报告")
     head = book.add_format({"bold": True})
     sheet.write_row(0, 0, ERROR_HEADERS, head)

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from python_calamine import CalamineWorkbook
 
+from shequ.core import xlsx
 from shequ.core.errors import ValidationFailed
 from shequ.registry.cells import text
 from shequ.registry.columns import COLUMNS, header_score
@@ -181,7 +181,7 @@ def iter_rows(book: Book) -> Iterator[tuple[Sheet, int, list[object]]]:
 def write_template(out: io.BytesIO | str) -> None:
     """The import template: Chinese headers (required ones marked *), one example row,
     and the ID number column stored as text so Excel cannot round it."""
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsx.workbook(out, in_memory=True)
     sheet = book.add_worksheet("居民")
     head = book.add_format({"bold": True, "bg_color": "#E8F0FE", "border": 1})
     as_text = book.add_format({"num_format": "@"})

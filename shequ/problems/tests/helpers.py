@@ -24,9 +24,8 @@ def grid_point(world, key="A1-1"):
 
 def report(world, actor=None, category="blocked_drain", key="A1-1", **kw):
     lon, lat = grid_point(world, key)
-    data = services.ReportInput(
-        category=category, description="楼道下水管堵塞，污水外溢", lon=lon, lat=lat, **kw
-    )
+    kw.setdefault("description", "楼道下水管堵塞，污水外溢")
+    data = services.ReportInput(category=category, lon=lon, lat=lat, **kw)
     problem, _ = services.report_problem(actor or world.resident_wang, data)
     return problem
 

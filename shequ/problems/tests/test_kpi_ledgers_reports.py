@@ -115,6 +115,21 @@ def test_ledger_export_has_one_sheet_per_type_masked_and_audited(world):
     assert p.number in page
 
 
+def test_text_that_looks_like_a_formula_or_a_link_is_exported_as_text(world):
+    """What a resident typed is a cell of text in the ledger: never a formula that runs
+    on the office PC that opens the export, nor a link."""
+    typed = '=HYPERLINK("http://example.com","点此")'
+    p = report(world, description=typed, address="=3号楼2单元 http://example.com")
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    r = client.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
+    sheet = load_workbook(io.BytesIO(r.getvalue()))[str(p.category.get_ledger_type_display())]
+    (row,) = [row for row in sheet.iter_rows(min_row=3) if row[0].value == p.number]
+    address, description = row[6], row[7]
+    assert (description.value, description.data_type) == (typed, "s")
+    assert (address.value, address.data_type, address.hyperlink) == ("=3号楼2单元 http://example.com", "s", None)
+
+
 def test_monthly_report_job_writes_xlsx_and_docx(world, django_capture_on_commit_callbacks):
     p = _closed(world, satisfaction=3)
     with django_capture_on_commit_callbacks(execute=True):
