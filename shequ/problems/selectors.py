@@ -15,7 +15,8 @@ from django.utils import timezone
 from shequ.access.masking import mask_free_text
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
-from shequ.areas.paths import under
+from shequ.areas.models import Area, AreaKind
+from shequ.areas.paths import codes, under
 from shequ.core.errors import NotFound
 from shequ.problems.models import (
     OPEN_STATUSES,
@@ -386,16 +387,26 @@ def map_points(viewer: Any, area_path: str, filters: Filters | None = None) -> l
 
 
 def open_by_grid(viewer: Any, area_path: str, filters: Filters | None = None) -> dict[str, int]:
-    """Open problems per grid code, to shade the map (filtered as its pins)."""
+    """Open problems per grid code, to shade the map (filtered as its pins): every open
+    problem under a grid counts for it, those placed on a building or a household (a
+    visit's finding, a hotline order given an address) as well as those pinned to it."""
     qs = _filtered(
         Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(
-            under(area_path), status__in=OPEN_STATUSES, area__kind="grid"
+            under(area_path), status__in=OPEN_STATUSES
         ),
         filters or Filters(),
         "area_path",
         "status",
     )
-    return dict(qs.values_list("area__code").annotate(n=Count("id")).order_by())
+    grids = set(
+        Area.objects.filter(under(area_path, "path"), kind=AreaKind.GRID).values_list("code", flat=True)
+    )
+    counts: dict[str, int] = {}
+    for path, n in qs.values_list("area_path").annotate(n=Count("id")).order_by():
+        grid = next((code for code in codes(path) if code in grids), None)
+        if grid is not None:
+            counts[grid] = counts.get(grid, 0) + n
+    return counts
 
 
 def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:

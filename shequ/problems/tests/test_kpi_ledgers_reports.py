@@ -127,7 +127,11 @@ def test_text_that_looks_like_a_formula_or_a_link_is_exported_as_text(world):
     (row,) = [row for row in sheet.iter_rows(min_row=3) if row[0].value == p.number]
     address, description = row[6], row[7]
     assert (description.value, description.data_type) == (typed, "s")
-    assert (address.value, address.data_type, address.hyperlink) == ("=3号楼2单元 http://example.com", "s", None)
+    assert (address.value, address.data_type, address.hyperlink) == (
+        "=3号楼2单元 http://example.com",
+        "s",
+        None,
+    )
 
 
 def test_monthly_report_job_writes_xlsx_and_docx(world, django_capture_on_commit_callbacks):

@@ -610,6 +610,30 @@ def test_the_map_filters_pins_and_shading_as_the_board_does(world):
     assert pins == {drain.pk, dispute.pk}  # named, and the whole map shown
 
 
+def test_a_problem_placed_on_a_building_shades_its_grid(world):
+    """A visit's finding or an order given an address sits on a building, without a pin:
+    its grid's shade counts it, as the list its click opens does."""
+    from shequ.problems import services
+
+    staff = world.users["community_staff@A1"]
+    on_building, _ = services.report_problem(
+        staff,
+        services.ReportInput(
+            category="blocked_drain",
+            description="三楼下水管堵塞",
+            source="hotline",
+            hotline_order_no="SHADE-0001",
+            area=world.areas["A1-1-b"].code,
+        ),
+    )
+    assert on_building.area_path == world.areas["A1-1-b"].path
+    pinned = report(world)
+    r = client_for(world.secretary_zhang).get("/problems/map/", {"area": world.areas["A1"].code})
+    shade = {f["properties"]["code"]: f["properties"]["open"] for f in r.context["grids"]["features"]}
+    assert shade[world.areas["A1-1"].code] == 2 and shade[world.areas["A1-2"].code] == 0
+    assert {p["id"] for p in r.context["points"]} == {pinned.pk}  # only a pin is a pin
+
+
 def test_the_report_form_asks_for_photos_again_only_if_some_were_sent(world):
     """Every refused report with a category chosen said 照片需要重新选择, also to a resident
     who had chosen no photo at all."""
