@@ -102,6 +102,11 @@ def invalidate() -> None:
         _checked_at = 0.0
 
 
+def on_earth(lon: float, lat: float) -> bool:
+    """Whether (lon, lat) is a WGS84 point (false for infinities and NaN too)."""
+    return -180 <= lon <= 180 and -90 <= lat <= 90
+
+
 def locate(lon: float, lat: float) -> GridRef | None:
     """The grid containing the WGS84 point (lon, lat), or None outside every grid."""
     return get_index().locate(lon, lat)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from shequ.access.masking import mask_free_text
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
+from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes, under
 from shequ.core.errors import NotFound
@@ -241,6 +242,8 @@ def nearby_open(
     the duplicates a reporter is shown and staff may merge."""
     from shequ.problems.services import distance_m
 
+    if not geo.on_earth(lon, lat):
+        return []
     dlat = metres / 111_000
     dlon = metres / (111_000 * max(0.1, abs(math.cos(math.radians(lat)))))
     since = timezone.now() - timedelta(days=days)

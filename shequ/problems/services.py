@@ -67,7 +67,7 @@ def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str]]:
     if (data.lon is None) != (data.lat is None):
         errors["lat"] = "经度和纬度要一起填写"
     elif data.lon is not None and data.lat is not None:
-        if not (-180 <= data.lon <= 180 and -90 <= data.lat <= 90):
+        if not geo.on_earth(data.lon, data.lat):
             errors["lat"] = "坐标必须是 WGS84 经纬度"
         else:
             grid = geo.locate(data.lon, data.lat)
@@ -416,6 +416,8 @@ def follow(actor: Any, problem_id: int, lon: float, lat: float, *, ip: str = "")
     shows for the place they are reporting (``lon``, ``lat``: open, the same category,
     within 100 m and 30 days, in their community) and of a followable source; anything
     else is the same 404 as a missing problem."""
+    if not geo.on_earth(lon, lat):
+        raise ValidationFailed({"lat": "坐标必须是 WGS84 经纬度"})
     problem = (
         Problem.objects.select_related("area", "category")
         .filter(pk=problem_id, status__in=OPEN_STATUSES, source__in=FOLLOWABLE_SOURCES)

@@ -428,6 +428,24 @@ def test_a_neighbour_follows_a_problem_already_reported_instead_of_reporting_it_
     assert api.status_code == 200 and api.json()["id"] == q.pk
 
 
+def test_coordinates_off_the_earth_are_named_not_a_server_error(world):
+    """lat=inf (or 1e999 in JSON, which is infinity too) reached math.cos: a 500 page."""
+    p = report(world)
+    c = client_for(world.user("resident@A1-1-h2"))
+    lon, _ = grid_point(world)
+    for lat in ("inf", "-inf", "nan", "95"):
+        assert (
+            c.get("/problems/nearby/", {"category": "blocked_drain", "lon": lon, "lat": lat}).status_code
+            == 200
+        )
+        r = c.post(f"/problems/{p.pk}/follow/", {"lon": lon, "lat": lat})
+        assert r.status_code == 400 and "坐标必须是 WGS84 经纬度" in r.content.decode()
+    api = c.post(
+        f"/api/v1/problems/{p.pk}/follow", f'{{"lon": {lon}, "lat": 1e999}}', content_type="application/json"
+    )
+    assert api.status_code == 400 and "WGS84" in api.json()["fields"]["lat"]
+
+
 def test_a_bad_on_behalf_id_number_is_named_beside_the_other_mistakes(world):
     """A half-typed 代报 ID number used to be the only error shown: the worker fixed it, sent
     again, and only then learnt that the category and the description were missing too."""
