@@ -557,9 +557,13 @@ def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     route = routing.route(p.category, p.area_path, level=p.handling_level, role=p.responsible_role)
     p.responsible_area = route.area
     p.assignee = route.assignee
-    p.responsible_party = (data.responsible_party or "").strip()[:100]
+    p.responsible_party = (data.responsible_party or "").strip()
+    errors: dict[str, str] = {}
+    too_long(errors, [("responsible_party", "责任单位", p.responsible_party, 100)])
     if p.handling_level == HandlingLevel.DEPARTMENT and not p.responsible_party:
-        raise ValidationFailed({"responsible_party": "派遣到职能部门时请填写部门或共建单位名称"})
+        errors["responsible_party"] = "派遣到职能部门时请填写部门或共建单位名称"
+    if errors:
+        raise ValidationFailed(errors)
     p.dispatched_at = now
     p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
     p.reminder_stage = 0

@@ -122,6 +122,11 @@ def test_department_dispatch_needs_the_department(world):
     with pytest.raises(ValidationFailed) as exc:
         act(world, world.street_chen, p, "dispatch")
     assert "responsible_party" in exc.value.fields
+    # A name too long for its column is named, not cut short.
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.street_chen, p, "dispatch", responsible_party="区水利局" * 26)
+    assert exc.value.fields == {"responsible_party": "责任单位不能超过 100 个字（现在 104 个字）"}
+    assert Problem.objects.get(pk=p.pk).status == Status.ACCEPTED
     p = act(world, world.street_chen, p, "dispatch", responsible_party="区水利局")
     assert p.responsible_party == "区水利局" and p.due_at - p.dispatched_at == timedelta(days=15)
 
