@@ -439,9 +439,20 @@ def create_monthly_list(
     return found
 
 
+def _reason_fits(note: str) -> None:
+    """A return's reason is shown on the list or the claim as it was typed: one too long
+    for its column is named, never cut short."""
+    errors: dict[str, str] = {}
+    too_long(errors, [("note", "退回原因", note, 200)])
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip: str = "") -> MonthlyList:
     found = get_monthly_list(actor, list_id)
     rule = _allowed(actor, LIST_TRANSITIONS, action, found.area_path, found.status, LIST_LABELS, "清单", note)
+    if action == "return":
+        _reason_fits(note)
     if action == "submit" and not found.tasks.filter(status=TaskStatus.DRAFT).exists():
         raise ValidationFailed({"tasks": "清单里还没有任务"})
     if action == "submit":
@@ -469,7 +480,7 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
                 updates |= {"status": ListStatus.PUBLISHED, "published_at": now}
                 _publish_listed(found, now)
         elif action == "return":
-            updates["return_reason"] = note.strip()[:200]
+            updates["return_reason"] = note.strip()
         elif action == "publish":
             updates["published_at"] = now
             _publish_listed(found, now)
@@ -647,6 +658,8 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
     note = (data.note or "").strip()
     if rule.note_required and not note:
         raise ValidationFailed({"note": "退回需要填写原因"})
+    if data.action == "return":
+        _reason_fits(note)
     if data.action in ("accept", "return") and claim.user_id == actor.pk:
         raise ValidationFailed({"action": "不能验收自己接的任务"})
     prepared: list[proofs.Prepared] = []
@@ -675,7 +688,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
             elif data.action in ("accept", "return"):
                 updates |= {"decided_at": now, "decided_by": actor}
                 if data.action == "return":
-                    updates["return_reason"] = note[:200]
+                    updates["return_reason"] = note
             if Claim.objects.filter(pk=claim.pk, status=claim.status).update(**updates) != 1:
                 raise ValidationFailed({"action": "接单状态刚刚被他人改变，请刷新后再试"})
             event = ClaimEvent.objects.create(

@@ -57,6 +57,11 @@ def test_return_needs_a_reason_and_nobody_accepts_their_own_claim(world):
     with pytest.raises(ValidationFailed) as exc:
         act(world.grid_worker_li, claim, "return")
     assert exc.value.fields == {"note": "退回需要填写原因"}
+    # A reason too long for the claim's column is named, not cut short mid-word.
+    with pytest.raises(ValidationFailed) as exc:
+        act(world.grid_worker_li, claim, "return", note="照片看不清" * 41)
+    assert exc.value.fields == {"note": "退回原因不能超过 200 个字（现在 205 个字）"}
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.SUBMITTED
     with pytest.raises(ValidationFailed, match="无权"):
         act(world.resident_wang, claim, "accept")
 
@@ -224,6 +229,9 @@ def test_monthly_list_needs_street_approval_and_publishes_on_its_day(world):
     with pytest.raises(ValidationFailed) as exc:
         services.transition_list(world.street_chen, monthly.pk, "return")
     assert exc.value.fields == {"note": "“退回修改”需要填写说明"}
+    with pytest.raises(ValidationFailed) as exc:
+        services.transition_list(world.street_chen, monthly.pk, "return", "请补充地点" * 41)
+    assert exc.value.fields == {"note": "退回原因不能超过 200 个字（现在 205 个字）"}
     monthly = services.transition_list(world.street_chen, monthly.pk, "approve")
     task.refresh_from_db()
     assert task.status == TaskStatus.SCHEDULED
