@@ -19,6 +19,7 @@ from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
+from shequ.areas.paths import codes
 from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -38,13 +39,20 @@ from shequ.tasks.models import (
     VenueKind,
 )
 
+TASK_AREA_KINDS = ("community", "grid", "estate")  # where a task can be set
+
 
 def _managed_areas(user: Any, permission: str = Permission.TASK_MANAGE) -> Any:
-    return (
-        Area.objects.visible_to(user, permission)
-        .filter(kind__in=["community", "grid", "estate"])
-        .order_by("path")[:500]
+    return Area.objects.visible_to(user, permission).filter(kind__in=TASK_AREA_KINDS).order_by("path")[:500]
+
+
+def _task_area_of(path: str) -> str:
+    """The code of the nearest place a task can be set at or above ``path`` (a problem on
+    a building or a household becomes a task of its grid or estate)."""
+    found = dict(
+        Area.objects.filter(code__in=codes(path), kind__in=TASK_AREA_KINDS).values_list("code", "path")
     )
+    return max(found, key=lambda code: len(found[code]), default="")
 
 
 @login_required
@@ -155,6 +163,7 @@ def new(request: HttpRequest) -> HttpResponse:
             "places": "1",
             "difficulty": "normal",
             "audience": "public",
+            "publish": "1",
             "idempotency_key": uuid.uuid4().hex,
         }
         problem_id = request.GET.get("problem", "")
@@ -168,10 +177,10 @@ def new(request: HttpRequest) -> HttpResponse:
                 "problem": problem.pk,
                 "title": f"{problem.category.name}处理",
                 "description": "",
-                "area": problem.area.code,
+                "area": _task_area_of(problem.area_path),
             }
         return render(request, "tasks/editor.html", _editor_context(request, values, {}))
-    values = {k: request.POST.get(k, "").strip() for k in (*fields, "idempotency_key")}
+    values = {k: request.POST.get(k, "").strip() for k in (*fields, "idempotency_key", "publish")}
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
     try:
@@ -181,11 +190,7 @@ def new(request: HttpRequest) -> HttpResponse:
         data.files = request.FILES.getlist("files")
         task, _ = services.create_task(request.user, data, ip=client_ip(request))
         # A resent form finds its task saved (and published) already.
-        if (
-            request.POST.get("publish") == "1"
-            and not task.monthly_list_id
-            and task.status == TaskStatus.DRAFT
-        ):
+        if values["publish"] == "1" and not task.monthly_list_id and task.status == TaskStatus.DRAFT:
             services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
     except ValidationFailed as exc:
         errors = exc.fields | _typed_errors(values)
@@ -266,7 +271,9 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, task_id: int, error: DomainError | None = None) -> HttpResponse:
+def detail(
+    request: HttpRequest, task_id: int, error: DomainError | None = None, values: dict[str, str] | None = None
+) -> HttpResponse:
     task = selectors.get_task(request.user, task_id)
     may_claim, unit = selectors.claim_unit(request.user, task)
     own = task.claims.filter(user__pk=request.user.pk or 0).exclude(status="withdrawn").first()
@@ -292,6 +299,7 @@ def detail(request: HttpRequest, task_id: int, error: DomainError | None = None)
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
             "error": error,
+            "values": values or {},  # the action chosen and the note typed, after a refusal
         },
         status=error.status if error else 200,
     )
@@ -316,7 +324,9 @@ def act(request: HttpRequest, task_id: int) -> HttpResponse:
             request.user, task_id, action, request.POST.get("note", ""), ip=client_ip(request)
         )
     except ValidationFailed as exc:
-        return detail(request, task_id, error=exc)
+        return detail(
+            request, task_id, error=exc, values={"action": action, "note": request.POST.get("note", "")}
+        )
     return redirect("task", task_id=task_id)
 
 

@@ -41,6 +41,46 @@ def test_the_editor_keeps_input_and_names_the_fields(world):
     assert r.status_code == 400
     assert "清理小广告" in body and "请说明任务内容" in body and "名额必须在 1 到 500 之间" in body
     assert client_for(world.resident_wang).get("/tasks/new/").status_code == 403
+    # 保存后立即发布 is ticked on a new form, and stays as it was left after a refusal: a
+    # draft's author who fixes the title must not publish it by saving again.
+    assert 'name="publish" value="1" checked' in c.get("/tasks/new/").content.decode()
+    r = c.post("/tasks/new/", {"title": "清", "description": "楼道小广告", "category": "clear_ads"})
+    assert r.status_code == 400 and 'name="publish" value="1">' in r.content.decode()
+    r = c.post(
+        "/tasks/new/", {"title": "清", "description": "楼道小广告", "category": "clear_ads", "publish": "1"}
+    )
+    assert r.status_code == 400 and 'name="publish" value="1" checked' in r.content.decode()
+
+
+def test_a_refused_task_action_keeps_the_action_and_the_note(world):
+    """After 取消任务 was refused for want of a reason the menu went back to its first
+    action, 发布: typing the reason and pressing 提交 published the task."""
+    task = make_task(world, publish=False)
+    c = client_for(world.secretary_zhang)
+    r = c.post(f"/tasks/{task.pk}/act/", {"action": "cancel", "note": ""})
+    body = r.content.decode()
+    assert r.status_code == 400 and "需要填写说明" in body
+    assert '<option value="cancel" selected>' in body and '<option value="publish">' in body
+    published = make_task(world)
+    r = c.post(f"/tasks/{published.pk}/act/", {"action": "cancel", "note": "活动改期"})
+    assert r.status_code == 400 and 'value="活动改期"' in r.content.decode()
+
+
+def test_a_problem_on_a_building_becomes_a_task_of_its_grid(world):
+    from shequ.problems import services as problem_services
+
+    problem, _ = problem_services.report_problem(
+        world.users["community_staff@A1"],
+        problem_services.ReportInput(
+            category="blocked_drain",
+            description="三楼下水管堵塞",
+            source="hotline",
+            hotline_order_no="TASK-AREA-01",
+            area=world.areas["A1-1-b"].code,
+        ),
+    )
+    body = client_for(world.secretary_zhang).get(f"/tasks/new/?problem={problem.pk}").content.decode()
+    assert f'<option value="{world.areas["A1-1"].code}" selected>' in body
 
 
 def test_the_editor_takes_attachments(world):
