@@ -397,6 +397,9 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
         or not can(actor, Permission.POINTS_MANAGE, resident.area_path)
     ):
         errors["resident" if data.resident else "member"] = "请选择您管辖范围内的一名党员"
+    elif _is_self(actor, member, resident.pk):
+        # As nobody accepts the proof of a task they claimed themselves.
+        errors["resident" if data.resident else "member"] = "不能给自己记录服务积分，请由其他工作人员记录"
     if data.kind not in ServiceKind.values:
         errors["kind"] = "服务类型不在可选范围内"
     note = (data.note or "").strip()
@@ -444,6 +447,14 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     return record
 
 
+def _is_self(actor: Any, user: Any, resident_id: int | None) -> bool:
+    """Whether the points would go to the staff member entering them: their own login, or
+    the registry person their login belongs to."""
+    return (user is not None and user.pk == actor.pk) or (
+        resident_id is not None and resident_id == getattr(actor, "resident_id", None)
+    )
+
+
 def opening_balance_of_account(actor: Any, account: Account, points: int, memo: str) -> Transaction:
     """期初积分 entered on an account staff opened: a person's account only (a unit's or
     an issuing account has no earlier personal balance to carry over)."""
@@ -466,6 +477,8 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transactio
     found = Account.objects.filter(user_id=user.pk).first()
     if found is not None and not can(actor, Permission.POINTS_MANAGE, found.area_path):
         raise NotFound("积分账户")
+    if _is_self(actor, user, getattr(user, "resident_id", None)):
+        errors["account"] = "不能给自己录入期初积分，请由其他工作人员录入"
     if errors:
         raise ValidationFailed(errors)
     account = found or account_for_user(user)

@@ -733,3 +733,27 @@ def test_the_order_page_asks_each_person_only_for_the_fields_of_their_actions(wo
     services.transition_order(world.secretary_zhang, order.pk, services.OrderTransitionInput(action="pack"))
     page = staff.get(f"/points/orders/{order.pk}/").content.decode()
     assert 'name="courier"' in page and 'name="tracking_no"' in page and "将告知兑换人" in page
+
+
+def test_staff_cannot_give_points_to_themselves(world):
+    """Nobody accepts the proof of a task they claimed; no more may a staff member who is
+    also a party member of the registry record service points, or enter an opening
+    balance, for their own person. Another staff member can."""
+    from shequ.access.models import User
+
+    staff = world.users["community_staff@A1"]
+    own = world.residents["A1-1-h2-r2"]
+    assert own.party_member_kind
+    User.objects.filter(pk=staff.pk).update(resident=own)
+    staff.refresh_from_db()
+    service = services.ServiceInput(member=0, resident=own.pk, kind="errand", note="代办医保续费", points=10)
+    with pytest.raises(ValidationFailed) as exc:
+        services.record_service(staff, service)
+    assert exc.value.fields == {"resident": "不能给自己记录服务积分，请由其他工作人员记录"}
+    with pytest.raises(ValidationFailed) as exc:
+        services.opening_balance(staff, staff, 100, "期初积分")
+    assert exc.value.fields == {"account": "不能给自己录入期初积分，请由其他工作人员录入"}
+    assert not Transaction.objects.filter(kind__in=["service", "opening"]).exists()
+    services.record_service(world.secretary_zhang, service)
+    services.opening_balance(world.secretary_zhang, staff, 100, "期初积分")
+    assert Account.objects.get(user=staff).balance == 110
