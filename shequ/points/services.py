@@ -797,6 +797,12 @@ def adjust_item(
             restock(actor, item_id, add, ip=ip)
 
 
+# A window's dates: a quarter by default, a year at most (the per-person limit counts
+# orders within one window), in years a calendar can hold.
+WINDOW_YEARS = (2000, 2099)
+WINDOW_MAX_DAYS = 366
+
+
 def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: date) -> RedemptionWindow:
     area = Area.objects.filter(code=area_code, kind__in=["street", "community"]).first()
     errors: dict[str, str] = {}
@@ -805,8 +811,16 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
     if not (name or "").strip():
         errors["name"] = "请填写兑换期名称，如“2026年第四季度”"
     too_long(errors, [("name", "兑换期名称", name, 50)])
-    if ends_on < starts_on:
+    off_calendar = {
+        field_: f"{label}须在 {WINDOW_YEARS[0]} 年到 {WINDOW_YEARS[1]} 年之间"
+        for field_, label, day in (("starts_on", "开始日期", starts_on), ("ends_on", "结束日期", ends_on))
+        if not WINDOW_YEARS[0] <= day.year <= WINDOW_YEARS[1]
+    }
+    errors.update(off_calendar)
+    if not off_calendar and ends_on < starts_on:
         errors["ends_on"] = "结束日期不能早于开始日期"
+    elif not off_calendar and (ends_on - starts_on).days >= WINDOW_MAX_DAYS:
+        errors["ends_on"] = f"一个兑换期最长 {WINDOW_MAX_DAYS} 天（默认按季度），长期开放请逐年设置"
     if errors:
         raise ValidationFailed(errors)
     assert area is not None

@@ -73,3 +73,19 @@ def test_windows_for_the_same_items_may_not_overlap(world):
     services.add_window(
         world.street_chen, world.areas["A2"].code, "十二月", date(2030, 12, 1), date(2030, 12, 31)
     )
+
+
+def test_a_window_lasts_a_year_at_most_within_a_calendar(world):
+    """A window ending 9999-12-31 was saved, and every redemption then failed on its end
+    date plus a day: "提交的数字太大" on a store that looked open."""
+    community = world.areas["A1"].code
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_window(world.secretary_zhang, community, "长期", date(2030, 1, 1), date(9999, 12, 31))
+    assert exc.value.fields == {"ends_on": "结束日期须在 2000 年到 2099 年之间"}
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_window(world.secretary_zhang, community, "古代", date(1, 1, 1), date(1, 3, 31))
+    assert set(exc.value.fields) == {"starts_on", "ends_on"}
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_window(world.secretary_zhang, community, "两年", date(2030, 1, 1), date(2031, 12, 31))
+    assert exc.value.fields["ends_on"].startswith("一个兑换期最长 366 天")
+    services.add_window(world.secretary_zhang, community, "2032年", date(2032, 1, 1), date(2032, 12, 31))
