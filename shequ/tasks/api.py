@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
+from shequ.areas.models import Area
 from shequ.areas.selectors import get_area
 from shequ.core.api import Number, Ref
 from shequ.core.errors import ValidationFailed
@@ -274,6 +275,18 @@ def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+def _board_area(viewer: Any, code: str) -> str:
+    """The area filter's path. Staff name an area in their scope (else the 404 rule);
+    a resident or a unit, who hold no area scope, narrow the tasks open to them to any
+    place (a division code is public, and the tasks are those they see anyway)."""
+    if selectors.has_task_view(viewer):
+        return get_area(viewer, code).path
+    path = Area.objects.filter(code=code).values_list("path", flat=True).first()
+    if path is None:
+        raise ValidationFailed({"area": f"区域编码 {code} 不存在"})
+    return path
+
+
 @router.get(
     "/tasks/", response=list[TaskOut], summary="任务列表（工作人员：管辖范围内全部；居民：可接的任务）"
 )
@@ -286,7 +299,7 @@ def list_tasks(
     q: str = "",
     monthly_list: int = 0,
 ) -> Any:
-    path = get_area(request.user, area).path if area else ""
+    path = _board_area(request.user, area) if area else ""
     return selectors.board(
         request.user, category=category, status=status, area_path=path, q=q, monthly_list=monthly_list or None
     ).prefetch_related("attachments", "target_units", "target_teams")

@@ -255,3 +255,28 @@ def test_drafts_are_edited_and_venues_registered_through_the_api(world):
     r = post_json(staff, "/api/v1/resources/venues/", {**venue, "kind": "hall"})
     assert r.status_code == 400 and r.json()["fields"] == {"kind": "请选择场地或设备"}
     assert post_json(outsider, "/api/v1/resources/venues/", venue).status_code == 400  # not their area
+
+
+def test_a_resident_narrows_the_task_list_to_a_place(world):
+    """The area filter needed the staff's area scope: a resident's app got 404 for their
+    own community or grid."""
+    from shequ.tasks.tests.helpers import make_task
+
+    here, there = make_task(world, key="A1-1"), make_task(world, key="A1-2")
+    resident = client_for(world.resident_wang)
+
+    def listed(**query):
+        r = resident.get("/api/v1/tasks/", query)
+        return r.status_code, {t["id"] for t in r.json()["items"]} if r.status_code == 200 else r.json()
+
+    assert listed() == (200, {here.pk, there.pk})
+    assert listed(area=world.areas["A1"].code) == (200, {here.pk, there.pk})
+    assert listed(area=world.areas["A1-1"].code) == (200, {here.pk})
+    assert listed(area=world.areas["B1"].code) == (200, set())  # only what is open to them
+    status, body = listed(area="999999999999")
+    assert status == 400 and body["fields"] == {"area": "区域编码 999999999999 不存在"}
+    # Staff keep the 404 rule for places outside their scope.
+    assert (
+        client_for(world.outsider_zhao).get("/api/v1/tasks/", {"area": world.areas["A1"].code}).status_code
+        == 404
+    )
