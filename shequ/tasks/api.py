@@ -227,6 +227,14 @@ class TeamOut(Schema):
     leader: str
     area_path: str
     size: int = 0
+    members: list[dict[str, Any]]  # the residents in the team: {"resident", "name", "joined_at"}
+
+    @staticmethod
+    def resolve_members(obj: ServiceTeam) -> list[dict[str, Any]]:
+        return [
+            {"resident": m.resident_id, "name": m.resident.name, "joined_at": m.joined_at.isoformat()}
+            for m in obj.members.all()
+        ]
 
 
 class TeamIn(Schema):
@@ -510,6 +518,12 @@ def create_talent(request: HttpRequest, payload: TalentIn) -> Any:
 def add_member(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
     services.add_team_member(request.user, team_id, _resident_of(request, payload))
     return Status(201, selectors.teams(request.user).get(pk=team_id))
+
+
+@router.delete("/resources/teams/{team_id}/members/{resident_id}", response=TeamOut, summary="服务队移除队员")
+def remove_member(request: HttpRequest, team_id: int, resident_id: int) -> Any:
+    services.remove_team_member(request.user, team_id, resident_id, ip=client_ip(request))
+    return selectors.teams(request.user).get(pk=team_id)
 
 
 @router.get("/resources/talents/", response=list[TalentOut], summary="资源清单：能人、才人、艺人")

@@ -22,6 +22,7 @@ from shequ.tasks.models import (
     Talent,
     Task,
     TaskStatus,
+    TeamMember,
     Venue,
 )
 
@@ -274,9 +275,16 @@ def units(viewer: Any) -> QuerySet[PartnerUnit]:
 
 
 def teams(viewer: Any) -> QuerySet[ServiceTeam]:
-    from django.db.models import Count
+    """The service teams in scope, each with its members (residents), longest-serving first."""
+    from django.db.models import Count, Prefetch
 
-    return ServiceTeam.objects.visible_to(viewer).select_related("area").annotate(size=Count("members"))
+    members = TeamMember.objects.select_related("resident").order_by("joined_at", "id")
+    return (
+        ServiceTeam.objects.visible_to(viewer)
+        .select_related("area")
+        .annotate(size=Count("members"))
+        .prefetch_related(Prefetch("members", queryset=members))
+    )
 
 
 def talents(viewer: Any) -> QuerySet[Talent]:

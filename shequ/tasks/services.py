@@ -955,6 +955,26 @@ def add_team_member(actor: Any, team_id: int, resident_id: int) -> TeamMember:
     return member
 
 
+def remove_team_member(actor: Any, team_id: int, resident_id: int, *, ip: str = "") -> ServiceTeam:
+    """A resident leaves a service team: they stop seeing and claiming its targeted tasks
+    and hearing of them. Claims they already took for the team stay as they are."""
+    team = ServiceTeam.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound("服务队")
+    with transaction.atomic():
+        if not TeamMember.objects.filter(team=team, resident_id=resident_id).delete()[0]:
+            raise ValidationFailed({"member": "该居民不是该服务队队员"})
+        audit.record(
+            actor,
+            "resource.team_member_remove",
+            area_path=team.area_path,
+            obj=team,
+            detail={"resident": resident_id},
+            ip=ip,
+        )
+    return team
+
+
 def add_talent(actor: Any, resident_id: int, kind: str, trade: str, skill: str, field_: str = "") -> Talent:
     from shequ.people.selectors import get_resident
 

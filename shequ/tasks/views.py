@@ -544,6 +544,14 @@ def resources(request: HttpRequest) -> HttpResponse:
                     ip=client_ip(request),
                 )
                 kind = "unit"
+            elif kind == "member_remove":
+                services.remove_team_member(
+                    request.user,
+                    whole(values.get("team", ""), high=ID_MAX) or 0,
+                    whole(values.get("resident", ""), high=ID_MAX) or 0,
+                    ip=client_ip(request),
+                )
+                kind = "team"
             elif kind == "member":
                 team = values.get("team", "")
                 services.add_team_member(
@@ -564,6 +572,7 @@ def resources(request: HttpRequest) -> HttpResponse:
     form = values.get("form", "")
     tab = request.GET.get("tab") or {
         "member": "team",
+        "member_remove": "team",
         "unit_member": "unit",
         "unit_member_remove": "unit",
     }.get(form, form or "unit")

@@ -181,6 +181,13 @@ def test_resource_list_through_the_api(world):
         post_json(outsider, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk}).status_code
         == 404
     )
+    (member,) = staff.get("/api/v1/resources/teams/").json()["items"][0]["members"]
+    assert (member["resident"], member["name"]) == (resident.pk, resident.name)
+    assert outsider.delete(f"/api/v1/resources/teams/{team}/members/{resident.pk}").status_code == 404
+    r = staff.delete(f"/api/v1/resources/teams/{team}/members/{resident.pk}")
+    assert r.status_code == 200 and (r.json()["size"], r.json()["members"]) == (0, [])
+    r = staff.delete(f"/api/v1/resources/teams/{team}/members/{resident.pk}")
+    assert r.status_code == 400 and r.json()["fields"] == {"member": "该居民不是该服务队队员"}
     body = {"resident": resident.pk, "kind": "artist", "trade": "文艺", "skill": "书法春联"}
     r = post_json(staff, "/api/v1/resources/talents/", body)
     assert r.status_code == 201 and r.json()["resident_name"] == resident.name

@@ -214,7 +214,14 @@ def test_talents_and_team_members_are_registered_by_id_number(world):
     team = ServiceTeam.objects.get(name="志愿服务队", area=world.areas["A1"])
     r = c.post("/tasks/resources/", {"form": "member", "team": team.pk, "id_number": id_number})
     assert r.status_code == 302 and team.members.filter(resident=resident).exists()
-    assert id_number not in c.get("/tasks/resources/?tab=team").content.decode()
+    page = c.get("/tasks/resources/?tab=team").content.decode()
+    assert id_number not in page
+    # The members are listed, and one who left is removed.
+    assert resident.name in page and f'name="resident" value="{resident.pk}"' in page
+    r = c.post("/tasks/resources/", {"form": "member_remove", "team": team.pk, "resident": resident.pk})
+    assert r.status_code == 302 and not team.members.exists()
+    r = c.post("/tasks/resources/", {"form": "member_remove", "team": team.pk, "resident": resident.pk})
+    assert r.status_code == 400 and "该居民不是该服务队队员" in r.content.decode()
 
 
 def test_a_name_or_a_partial_number_registers_nobody(world):
