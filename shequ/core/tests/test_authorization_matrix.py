@@ -172,6 +172,10 @@ API = {
     ("GET", "/api/v1/resources/talents/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/talents/"): ("create", "resource.manage over the resident"),
     ("POST", "/api/v1/resources/teams/{team_id}/members"): ("action", "resource.manage over the team"),
+    ("DELETE", "/api/v1/resources/teams/{team_id}/members/{resident_id}"): (
+        "action",
+        "resource.manage over the team",
+    ),
     ("POST", "/api/v1/resources/units/{unit_id}/members"): ("action", "resource.manage over the unit"),
     ("DELETE", "/api/v1/resources/units/{unit_id}/members/{user_id}"): (
         "action",
