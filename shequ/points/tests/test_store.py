@@ -753,7 +753,7 @@ def test_staff_cannot_give_points_to_themselves(world):
     with pytest.raises(ValidationFailed) as exc:
         services.opening_balance(staff, staff, 100, "期初积分")
     assert exc.value.fields == {"account": "不能给自己录入期初积分，请由其他工作人员录入"}
-    assert not Transaction.objects.filter(kind__in=["service", "opening"]).exists()
+    assert not Entry.objects.filter(account__user=staff).exists()
     services.record_service(world.secretary_zhang, service)
     services.opening_balance(world.secretary_zhang, staff, 100, "期初积分")
     assert Account.objects.get(user=staff).balance == 110
