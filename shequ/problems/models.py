@@ -244,7 +244,10 @@ class ProblemEvent(models.Model):
     action = models.CharField(max_length=20)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Not indexed: a timeline is read by problem, never by who acted (migration 0007).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField()
