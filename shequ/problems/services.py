@@ -535,9 +535,25 @@ def _merge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -
         raise ValidationFailed({"into": "要合并到的问题不存在或无权查看"}) from None
     if target.pk == p.pk or target.status in (Status.MERGED, Status.REJECTED):
         raise ValidationFailed({"into": "只能合并到另一个有效的问题"})
+    followers = _followers(p)
+    if target.source not in FOLLOWABLE_SOURCES:
+        # Whoever follows the duplicate follows the target after the merge and reads all of
+        # it; what someone wrote through 民意直通车 (or a 12345 order, a 代报, a visit's
+        # finding, which are about a person) is not for other residents to read.
+        newcomers = [
+            u
+            for u in followers
+            if u.pk != target.reporter_id and not can(u, Permission.PROBLEM_VIEW, target.area_path)
+        ]
+        if newcomers:
+            raise ValidationFailed(
+                {
+                    "into": f"{target.number}来自{target.get_source_display()}，只有上报人和工作人员"
+                    "能看到全文，不能让其他居民关注；可以反过来把它合并到本问题"
+                }
+            )
     p.merged_into = target
     p.responded_at = p.responded_at or now
-    followers = _followers(p)
     target.followers.add(*followers)
     ProblemEvent.objects.create(
         problem=target,

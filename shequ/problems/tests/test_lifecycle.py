@@ -163,6 +163,26 @@ def test_evaluation_needs_both_answers(world):
     assert set(exc.value.fields) == {"resolved", "satisfaction"}
 
 
+def test_a_neighbours_report_is_never_merged_into_an_opinion_channel_report(world):
+    """After a merge the duplicate's reporter follows the target and reads all of it: a
+    民意直通车 report (which may name its writer) would be read by another resident. The
+    other way round is fine, and so is a merge whose followers are staff."""
+    private = report(world, source="opinion_channel", description="我是3号楼2单元王芳，物业长期不清运垃圾")
+    neighbour = world.users["resident@A1-1-h2"]
+    public = report(world, actor=neighbour)
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.secretary_zhang, public, "merge", into=private.pk)
+    assert "可以反过来把它合并到本问题" in exc.value.fields["into"]
+    assert not private.followers.filter(pk=neighbour.pk).exists()
+    act(world, world.secretary_zhang, private, "merge", into=public.pk)
+    assert world.resident_wang in public.followers.all()
+    staff = world.users["community_staff@A1"]
+    first = report(world, staff, source="hotline", hotline_order_no="MERGE-0001")
+    second = report(world, staff, source="hotline", hotline_order_no="MERGE-0002")
+    act(world, world.secretary_zhang, second, "merge", into=first.pk)
+    assert Problem.objects.get(pk=second.pk).merged_into_id == first.pk
+
+
 def test_merge_makes_the_reporter_follow_the_surviving_problem(world):
     first = report(world)
     other_resident = world.users["resident@A1-1-h2"]
