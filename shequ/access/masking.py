@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 
 # In free text (a problem's description, a note): an ID number (18 characters, the last
-# may be X, or the old 15 digits), a mobile number (with or without +86, with or without
-# spaces or dashes between its groups), or a landline with its area code, not inside a
+# may be X, with or without spaces, dashes or dots between them, as in "110101 19900307
+# 8515"; or the old 15 digits), a mobile number (with or without +86, with or without
+# spaces, dashes or dots between its groups), or a landline with its area code, not inside a
 # longer run of letters and digits (an order number, a sum). Full-width digits typed with
 # a Chinese input method are read as digits (the match runs on a copy with ASCII digits,
 # character for character, and masks the same span of the original).
 _IN_TEXT = re.compile(
     r"(?<![0-9A-Za-z+])("
-    r"\d{17}[\dXx]|\d{15}"
-    r"|(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}"
+    r"\d(?:[-\s.]?\d){16}[-\s.]?[\dXx]|\d{15}"
+    r"|(?:\+?86[-\s.]?)?1[3-9]\d(?:[-\s.]?\d{4}){2}"
     r"|(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}"
     r")(?![0-9A-Za-z])"
 )
@@ -89,8 +90,8 @@ def mask_free_text(value: str) -> str:
     for match in _IN_TEXT.finditer(plain):
         found = match.group(1)
         digits = "".join(ch for ch in found if ch.isdigit() or ch in "Xx")
-        if len(found) in (15, 18) and found.isalnum():
-            masked = mask_id_number(found)
+        if len(digits) == 18 or (len(found) == 15 and found.isdigit()):
+            masked = mask_id_number(digits)
         elif found[0] in "0(":  # a landline: its area code shown, as mask_phone does
             masked = mask_phone(found.replace("(", "").replace(")", "-"))
         else:
