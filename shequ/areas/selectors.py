@@ -10,7 +10,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import scope_paths
 from shequ.areas.models import Area
 from shequ.areas.paths import codes, under
-from shequ.core.errors import NotFound
+from shequ.core.errors import NotFound, ValidationFailed
 
 
 def area_list(
@@ -39,6 +39,16 @@ def get_area(viewer: Any, code: str, permission: Permission = Permission.AREA_VI
     if area is None:
         raise NotFound("区域")
     return area
+
+
+def filter_path(code: str) -> str:
+    """The path of a place named only to narrow what the caller already sees (their own
+    problems, the tasks open to them): no scope is needed, as a division code is public;
+    an unknown code is named."""
+    path = Area.objects.filter(code=code).values_list("path", flat=True).first()
+    if path is None:
+        raise ValidationFailed({"area": f"区域编码 {code} 不存在"})
+    return path
 
 
 def home_areas(viewer: Any, permission: Permission = Permission.AREA_VIEW) -> QuerySet[Area]:

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
 from shequ.access.audit import client_ip
-from shequ.areas.selectors import get_area
+from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import field_errors
 from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
@@ -237,8 +237,9 @@ def list_problems(
     mine: bool = False,
 ) -> Any:
     """Problems in the caller's scope; ``mine=true``: those the caller reported or follows
-    (a resident's 我的问题); ``open=true``: 在办 only (reported to reported back)."""
-    path = get_area(request.user, area).path if area else ""
+    (a resident's 我的问题, which ``area`` narrows to any place); ``open=true``: 在办 only
+    (reported to reported back)."""
+    path = (filter_path(area) if mine else get_area(request.user, area).path) if area else ""
     f = selectors.Filters(
         status=status,
         category=category,

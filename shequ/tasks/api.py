@@ -9,8 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
-from shequ.areas.models import Area
-from shequ.areas.selectors import get_area
+from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import Number, Ref
 from shequ.core.errors import ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
@@ -287,12 +286,7 @@ def _board_area(viewer: Any, code: str) -> str:
     """The area filter's path. Staff name an area in their scope (else the 404 rule);
     a resident or a unit, who hold no area scope, narrow the tasks open to them to any
     place (a division code is public, and the tasks are those they see anyway)."""
-    if selectors.has_task_view(viewer):
-        return get_area(viewer, code).path
-    path = Area.objects.filter(code=code).values_list("path", flat=True).first()
-    if path is None:
-        raise ValidationFailed({"area": f"区域编码 {code} 不存在"})
-    return path
+    return get_area(viewer, code).path if selectors.has_task_view(viewer) else filter_path(code)
 
 
 @router.get(
