@@ -101,6 +101,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "status": status,
+            "tabs": [("", "全部"), ("open", "进行中"), ("accepted", "已验收"), ("withdrawn", "已撤回")],
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
         },
@@ -581,6 +582,12 @@ def resources(request: HttpRequest) -> HttpResponse:
         "tasks/resources.html",
         {
             "tab": tab,
+            "tabs": [
+                ("unit", "共建单位"),
+                ("team", "服务队"),
+                ("talent", "能人才人艺人"),
+                ("venue", "场地设备"),
+            ],
             "units": selectors.units(request.user)[:200],
             "teams": selectors.teams(request.user)[:200],
             "talents": selectors.talents(request.user)[:200],

@@ -62,11 +62,18 @@ def test_resident_claims_proves_grid_worker_accepts_resident_redeems_rice_delive
         page.wait_for_url("**/tasks/claims/*/")
         claim_url = page.url
         expect(page.locator("#status")).to_have_text("已接单")
+        # 撤回接单 can be seen on the page (it was white on white, like the header's 退出).
+        withdraw = page.locator("form.withdraw button")
+        assert withdraw.evaluate("b => getComputedStyle(b).color") != "rgb(255, 255, 255)"
         page.set_input_files("form.proof input[name=files]", str(photo))
-        page.fill("form.proof textarea[name=note]", "已换上新灯泡，灯亮了")
+        # A long link in the note breaks on the phone's screen instead of widening the page.
+        link = "https://pan.baidu.com/s/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?pwd=abcd"
+        page.fill("form.proof textarea[name=note]", f"已换上新灯泡，灯亮了，视频见{link}")
         page.click("form.proof button[type=submit]")
         expect(page.locator("#status")).to_have_text("待验收")
         expect(page.locator("img.thumb")).to_have_count(1)
+        expect(page.locator("body")).to_contain_text(link)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
         logout()
 
         # 2. The grid worker accepts it from the queue.
