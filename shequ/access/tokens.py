@@ -92,3 +92,28 @@ def user_for_token(token: str) -> User | None:
     if now - row.last_used_at >= TOUCH_EVERY:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
+
+
+def login_or_token_required(view: Any) -> Any:
+    """For the files the API links to (a problem's photos, a task's proofs and
+    attachments): a signed-in page session, or the API's ``Authorization: Bearer`` token,
+    so an app that shows a problem can show its photos. A bad token is a 401; no
+    credentials at all, the sign-in page, as ``login_required``."""
+    from django.contrib.auth.decorators import login_required
+    from django.http import JsonResponse
+
+    page_view = login_required(view)
+
+    @functools.wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or request.user.is_authenticated:
+            return page_view(request, *args, **kwargs)
+        user = user_for_token(token.strip())
+        if user is None:
+            body = {"code": "unauthenticated", "message": "请先登录或提供有效的访问令牌", "fields": {}}
+            return JsonResponse(body, status=401, json_dumps_params={"ensure_ascii": False})
+        request.user = user
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -17,6 +17,7 @@ from shequ.access.audit import record as audit_record
 from shequ.access.masking import mask_name
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere, scope_paths
+from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
@@ -349,7 +350,7 @@ def _problem_id(user: Any, typed: str) -> int | None:
     return whole(text, low=1, high=ID_MAX)
 
 
-@login_required
+@login_or_token_required
 def photo(request: HttpRequest, photo_id: int) -> FileResponse:
     """A problem photo, for those who may see the problem."""
     from django.conf import settings

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
+from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
 from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -381,7 +382,7 @@ def _serve(relative: str, content_type: str) -> FileResponse:
     return response
 
 
-@login_required
+@login_or_token_required
 def proof_file(request: HttpRequest, proof_id: int) -> FileResponse:
     proof = ProofFile.objects.filter(pk=proof_id).select_related("claim").first()
     if proof is None:
@@ -390,7 +391,7 @@ def proof_file(request: HttpRequest, proof_id: int) -> FileResponse:
     return _serve(proof.file, proof.content_type)
 
 
-@login_required
+@login_or_token_required
 def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment = TaskAttachment.objects.filter(pk=attachment_id).first()
     if attachment is None:

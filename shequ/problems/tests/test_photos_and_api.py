@@ -399,3 +399,39 @@ def _as_staff_see_it(staff, p):
         json.dumps(staff.get("/api/v1/problems/").json(), ensure_ascii=False),
         " ".join(map(str, next(ledger_rows(Problem.objects.filter(pk=p.pk))))),
     ]
+
+
+def test_the_files_the_api_links_to_open_with_its_token(world):
+    """The API gave photo, proof and attachment links that only a signed-in page session
+    could open: an app with its Bearer token was sent to the sign-in page."""
+    from shequ.tasks import services as task_services
+    from shequ.tasks.tests.helpers import make_task, prove
+    from shequ.testing.world import PASSWORD
+
+    def token_client(user):
+        c = Client()
+        r = c.post(
+            "/api/v1/auth/token",
+            json.dumps({"username": user.username, "password": PASSWORD}),
+            content_type="application/json",
+        )
+        c.defaults["HTTP_AUTHORIZATION"] = f"Bearer {r.json()['token']}"
+        return c
+
+    p = report(world, photos=[jpeg()])
+    resident = token_client(world.resident_wang)
+    (url,) = resident.get(f"/api/v1/problems/{p.pk}").json()["photos"]
+    r = resident.get(url)
+    assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
+    assert token_client(world.outsider_zhao).get(url).status_code == 404
+    r = Client(HTTP_AUTHORIZATION="Bearer not-a-token").get(url)
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    assert Client().get(url).status_code == 302  # no credentials: the sign-in page
+    # A grid worker sees a proof before accepting it through the API.
+    task = make_task(world, files=[jpeg()])
+    claim = prove(world.resident_wang, task_services.claim_task(world.resident_wang, task.pk))
+    grid = token_client(world.grid_worker_li)
+    (proof,) = grid.get(f"/api/v1/claims/{claim.pk}").json()["files"]
+    assert grid.get(proof).status_code == 200
+    (attachment,) = resident.get(f"/api/v1/tasks/{task.pk}").json()["attachments"]
+    assert resident.get(attachment).status_code == 200
