@@ -304,9 +304,9 @@ def test_my_problems_in_the_api_take_the_filters_and_name_a_bad_one(world):
     assert r.status_code == 400 and "状态" in r.json()["fields"]["status"]
     # A resident narrows their own problems to a place (they hold no area scope: it was a
     # 404 for their own grid); an unknown code is named.
-    for code, expected in (("A1-1", {done.pk, waiting.pk}), ("A1-2", set()), ("B1", set())):
+    for code, ids in (("A1-1", {done.pk, waiting.pk}), ("A1-2", set()), ("B1", set())):
         r = own.get("/api/v1/problems/", {"mine": "true", "area": world.areas[code].code})
-        assert r.status_code == 200 and {i["id"] for i in r.json()["items"]} == expected, code
+        assert r.status_code == 200 and {i["id"] for i in r.json()["items"]} == ids, code
     r = own.get("/api/v1/problems/", {"mine": "true", "area": "999"})
     assert r.status_code == 400 and r.json()["fields"] == {"area": "区域编码 999 不存在"}
     # A transition's bad value says what is expected, not only that it is wrong.
