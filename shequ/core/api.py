@@ -23,6 +23,15 @@ Number = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
 Ref = Annotated[int, Field(ge=-ID_MAX, le=ID_MAX)]
 
 
+def choice(field: str, label: str, value: str, allowed: Iterable[str]) -> None:
+    """A list filter's value must be one of ``allowed`` (blank: no filter): an unknown one
+    is named, not answered with an empty list that looks like "nothing there"."""
+    if value and value not in allowed:
+        from shequ.core.errors import ValidationFailed
+
+        raise ValidationFailed({field: f"{label}“{value}”不在可选范围内"})
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from shequ.access.tokens import user_for_token

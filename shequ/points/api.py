@@ -11,12 +11,12 @@ from ninja.pagination import paginate
 from shequ.access.audit import client_ip
 from shequ.access.roles import Permission
 from shequ.areas.selectors import get_area
-from shequ.core.api import Number, Ref
+from shequ.core.api import Number, Ref, choice
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
 from shequ.points.lifecycle import allowed_from
-from shequ.points.models import Account, AccountKind, Entry, Order, StoreItem
+from shequ.points.models import Account, AccountKind, Entry, Order, OrderStatus, StoreItem
 
 router = Router(tags=["积分与兑换"])
 
@@ -473,6 +473,7 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
 )
 @paginate(CappedPageNumberPagination, page_size=50)
 def orders(request: HttpRequest, fulfil: bool = False, status: str = "") -> Any:
+    choice("status", "订单状态", status, OrderStatus.values)
     if fulfil:
         return selectors.orders_to_fulfil(request.user, status)
     return selectors.my_orders(request.user)

@@ -652,6 +652,10 @@ class ItemInput:
     active: bool = True
 
 
+# Of one item: far above any store's shelf, far below what the column can hold.
+STOCK_MAX = 1_000_000
+
+
 def _check_item(data: ItemInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (data.name or "").strip():
@@ -662,6 +666,8 @@ def _check_item(data: ItemInput) -> dict[str, str]:
         errors["price"] = "所需积分必须大于 0"
     if data.stock < 0:
         errors["stock"] = "库存不能小于 0"
+    elif data.stock > STOCK_MAX:
+        errors["stock"] = f"库存最多 {STOCK_MAX} 件"
     if data.per_person_limit < 1:
         errors["per_person_limit"] = "每人限兑至少 1 件"
     too_long(errors, [("description", "说明", data.description, 200)])
@@ -700,10 +706,14 @@ def restock(actor: Any, item_id: int, add: int, *, ip: str = "") -> StoreItem:
         raise NotFound("兑换物品")
     if add == 0 or add < -item.stock:
         raise ValidationFailed({"add": "入库数量不能为 0，出库不能超过现有库存"})
+    if add > STOCK_MAX - item.stock:
+        raise ValidationFailed({"add": f"入库后库存最多 {STOCK_MAX} 件，现有 {item.stock} 件"})
     with transaction.atomic():
-        rows = StoreItem.objects.filter(pk=item.pk, stock__gte=-add).update(stock=F("stock") + add)
+        rows = StoreItem.objects.filter(pk=item.pk, stock__gte=-add, stock__lte=STOCK_MAX - add).update(
+            stock=F("stock") + add
+        )
         if rows != 1:
-            raise ValidationFailed({"add": "出库数量超过现有库存"})
+            raise ValidationFailed({"add": f"库存刚刚变化：出库不能超过现有库存，入库后最多 {STOCK_MAX} 件"})
         audit.record(actor, "store.restock", area_path=item.area_path, obj=item, detail={"add": add}, ip=ip)
     item.refresh_from_db()
     return item

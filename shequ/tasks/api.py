@@ -10,13 +10,24 @@ from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import Number, Ref
+from shequ.core.api import Number, Ref, choice
 from shequ.core.errors import ValidationFailed
+from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
 from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, allowed
-from shequ.tasks.models import Claim, MonthlyList, PartnerUnit, ServiceTeam, Talent, Task
+from shequ.tasks.models import (
+    Category,
+    Claim,
+    ClaimStatus,
+    MonthlyList,
+    PartnerUnit,
+    ServiceTeam,
+    Talent,
+    Task,
+    TaskStatus,
+)
 
 router = Router(tags=["任务清单"])
 
@@ -301,6 +312,10 @@ def list_tasks(
     q: str = "",
     monthly_list: int = 0,
 ) -> Any:
+    if not 0 <= monthly_list <= ID_MAX:
+        raise ValidationFailed({"monthly_list": "月度清单编号不存在"})
+    choice("status", "任务状态", status, TaskStatus.values)
+    choice("category", "任务类别", category, Category.values)
     path = _board_area(request.user, area) if area else ""
     return selectors.board(
         request.user, category=category, status=status, area_path=path, q=q, monthly_list=monthly_list or None
@@ -357,6 +372,7 @@ def claim_task(request: HttpRequest, task_id: int) -> Any:
 @router.get("/claims/", response=list[ClaimOut], summary="我的接单；queue=true：待我验收的凭证")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_claims(request: HttpRequest, queue: bool = False, status: str = "") -> Any:
+    choice("status", "接单状态", status, ["open", *ClaimStatus.values])
     qs = selectors.acceptance_queue(request.user) if queue else selectors.my_claims(request.user, status)
     return qs.select_related("unit").prefetch_related("proofs")
 

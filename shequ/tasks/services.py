@@ -99,6 +99,9 @@ class _Checked:
     monthly: Any
 
 
+DEADLINE_MAX_DAYS = 366  # a task is done within a year of being set
+
+
 def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked:
     """Validate a task's fields; fills ``errors`` field by field."""
     now = timezone.now()
@@ -120,6 +123,8 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
         errors["deadline"] = "请填写截止时间"
     elif data.deadline <= now:
         errors["deadline"] = "截止时间必须晚于现在"
+    elif data.deadline > now + timedelta(days=DEADLINE_MAX_DAYS):
+        errors["deadline"] = f"截止时间不能晚于 {DEADLINE_MAX_DAYS} 天以后"
     area = Area.objects.filter(code=data.area).first()
     if area is None or len(area.path.strip("/").split("/")) < 2:
         errors["area"] = "请选择任务所在的社区、网格或小区"

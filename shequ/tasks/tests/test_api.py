@@ -87,6 +87,25 @@ def test_bad_task_input_names_each_field_in_chinese(world):
     )
 
 
+def test_list_filters_and_far_dates_are_named_not_answered_empty_or_fieldless(world):
+    """An unknown status or category answered an empty list (as if there were nothing); a
+    huge monthly_list or a deadline in the year 9999 a 400 that named no field."""
+    staff = client_for(world.secretary_zhang)
+    for url, query, field in (
+        ("/api/v1/tasks/", {"status": "bogus"}, "status"),
+        ("/api/v1/tasks/", {"category": "bogus"}, "category"),
+        ("/api/v1/claims/", {"status": "bogus"}, "status"),
+        ("/api/v1/store/orders/", {"fulfil": "true", "status": "bogus"}, "status"),
+    ):
+        r = staff.get(url, query)
+        assert r.status_code == 400 and "“bogus”不在可选范围内" in r.json()["fields"][field], url
+    assert staff.get("/api/v1/claims/", {"status": "open"}).status_code == 200
+    r = staff.get("/api/v1/tasks/", {"monthly_list": "99999999999999999999"})
+    assert r.status_code == 400 and r.json()["fields"] == {"monthly_list": "月度清单编号不存在"}
+    r = post_json(staff, "/api/v1/tasks/", task_body(world, deadline="9999-12-31T23:59:59-14:00"))
+    assert r.status_code == 400 and r.json()["fields"] == {"deadline": "截止时间不能晚于 366 天以后"}
+
+
 def test_proof_type_is_read_from_the_content_not_the_name(world):
     from shequ.tasks import services
     from shequ.tasks.tests.helpers import make_task
@@ -125,6 +144,24 @@ def test_store_through_the_api_with_idempotency_and_refusals(world):
     )
     assert r.status_code == 201, r.content
     item = r.json()["id"]
+    # Stock is bounded: twice the largest number the API takes was stored on SQLite.
+    r = post_json(staff, f"/api/v1/store/items/{item}/stock", {"add": 2147483647})
+    assert r.status_code == 400 and r.json()["fields"] == {"add": "入库后库存最多 1000000 件，现有 3 件"}
+    r = post_json(staff, f"/api/v1/store/items/{item}/stock", {"add": 999_997})
+    assert r.status_code == 200 and r.json()["stock"] == 1_000_000
+    assert post_json(staff, f"/api/v1/store/items/{item}/stock", {"add": -999_997}).json()["stock"] == 3
+    r = post_json(
+        staff,
+        "/api/v1/store/items/",
+        {
+            "name": "油",
+            "price": 40,
+            "stock": 1_000_001,
+            "per_person_limit": 1,
+            "area": world.areas["A1"].code,
+        },
+    )
+    assert r.status_code == 400 and r.json()["fields"] == {"stock": "库存最多 1000000 件"}
     r = post_json(resident, "/api/v1/store/orders/", {"item": item, "quantity": 1})
     assert r.status_code == 409
     assert r.json()["code"] == "insufficient_points" and r.json()["fields"]["points"].startswith("积分不足")
