@@ -1,11 +1,12 @@
 """List pages and API lists read a constant number of queries, whatever their length."""
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from shequ.points.tests.helpers import fund, item, redeem
 from shequ.tasks import services
@@ -13,7 +14,12 @@ from shequ.tasks.tests.helpers import make_task, prove
 
 pytestmark = pytest.mark.django_db
 
-LATE = datetime(2050, 1, 1, tzinfo=UTC)
+
+def month_ahead(k):
+    """The month ``k`` months after this one, as 202611."""
+    today = timezone.localdate()
+    year, month = divmod(today.month - 1 + k, 12)
+    return f"{today.year + year}{month + 1:02d}"
 
 
 def count(client, url):
@@ -30,10 +36,14 @@ def grow(world, n):
     for i in range(n):
         item(world, name=f"油{n}-{i}", price=1, stock=5)
         monthly = services.create_monthly_list(
-            world.secretary_zhang, world.areas["A1"].code, f"20{40 + n}{i + 1:02d}"
+            world.secretary_zhang, world.areas["A1"].code, month_ahead(n + i)
         )
-        make_task(  # ends after its list's publish day
-            world, title=f"清单任务{n}-{i}", publish=False, monthly_list=monthly.pk, deadline=LATE
+        make_task(  # ends after its list's publish day (at most eight months ahead), within a year
+            world,
+            title=f"清单任务{n}-{i}",
+            publish=False,
+            monthly_list=monthly.pk,
+            deadline=timezone.now() + timedelta(days=300),
         )
         task = make_task(world, title=f"任务{n}-{i}", places=3)
         claim = services.claim_task(world.users["resident@A1-1-h2"], task.pk)
