@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -313,6 +315,9 @@ class ReportRunStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+REPORT_STALE_AFTER = timedelta(minutes=10)
+
+
 class ReportRunQuerySet(ScopedQuerySet):
     view_permission = "problem.export"
 
@@ -330,6 +335,9 @@ class ReportRun(models.Model):
     xlsx_file = models.CharField(max_length=200, blank=True)
     docx_file = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the job last said how far it got: a run silent for REPORT_STALE_AFTER lost its
+    # worker (stopped, killed, the machine restarted) and will not finish.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReportRunQuerySet.as_manager()
@@ -339,3 +347,14 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.month} {self.status}"
+
+    @property
+    def stale(self) -> bool:
+        """Generating, but nothing heard from the job for REPORT_STALE_AFTER (a report
+        of a street's month takes seconds)."""
+        last = self.progressed_at or self.created_at
+        return (
+            self.status == ReportRunStatus.RUNNING
+            and last is not None
+            and timezone.now() - last > REPORT_STALE_AFTER
+        )

@@ -38,7 +38,7 @@ DIMENSIONS = [
 
 
 def _progress(run: ReportRun, value: int, message: str = "") -> None:
-    ReportRun.objects.filter(pk=run.pk).update(progress=value, message=message)
+    ReportRun.objects.filter(pk=run.pk).update(progress=value, message=message, progressed_at=timezone.now())
 
 
 def gather(area_path: str, month: str) -> dict[str, Any]:
@@ -54,7 +54,9 @@ def gather(area_path: str, month: str) -> dict[str, Any]:
 
 def run_report(run_id: int) -> None:
     run = ReportRun.objects.select_related("area").get(pk=run_id)
-    ReportRun.objects.filter(pk=run.pk).update(status=ReportRunStatus.RUNNING, progress=5)
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=ReportRunStatus.RUNNING, progress=5, progressed_at=timezone.now()
+    )
     try:
         data = gather(run.area_path, run.month)
         _progress(run, 50, "统计完成，正在生成文件")

@@ -461,7 +461,9 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
     try:
         with transaction.atomic():
             locked = Problem.objects.select_for_update().get(pk=problem.pk)
-            if locked.status != problem.status:
+            # As the actor saw it: its status, and its level (上报上一级 leaves the status as
+            # it is, so two staff escalating at once would otherwise skip a level).
+            if (locked.status, locked.handling_level) != (problem.status, problem.handling_level):
                 raise ValidationFailed({"action": "问题状态已被他人更新，请刷新后重试"})
             src = locked.status
             extra: dict[str, Any] = {}
@@ -723,13 +725,20 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
     least an hour) and about those past due, once each. Returns (due soon, overdue) counts."""
     now = now or timezone.now()
     soon = overdue = 0
-    open_dispatched = Problem.objects.filter(
-        status__in=(Status.DISPATCHED, Status.IN_PROGRESS), due_at__isnull=False
-    ).select_related("category")
+    waiting = (Status.DISPATCHED, Status.IN_PROGRESS)
+    open_dispatched = Problem.objects.filter(status__in=waiting, due_at__isnull=False).select_related(
+        "category"
+    )
+
+    def unchanged(p: Problem) -> Any:
+        # Conditional, so that two overlapping runs notify once, and on the time limit read,
+        # so that a problem dispatched again meanwhile (a new limit, its stage reset) is
+        # left to the next run instead of being called overdue on its old limit.
+        return Problem.objects.filter(pk=p.pk, status__in=waiting, due_at=p.due_at)
+
     for p in open_dispatched.filter(reminder_stage__lt=2, due_at__lt=now):
         with transaction.atomic():
-            # Conditional, so that two overlapping runs notify once.
-            if Problem.objects.filter(pk=p.pk, reminder_stage__lt=2).update(reminder_stage=2):
+            if unchanged(p).filter(reminder_stage__lt=2).update(reminder_stage=2):
                 notify(_handlers_of(p), f"已超期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
                 overdue += 1
     for p in open_dispatched.filter(reminder_stage=0, due_at__gte=now):
@@ -740,7 +749,7 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
         window = max(timedelta(hours=1), limit / 5)
         if p.due_at - now <= window:
             with transaction.atomic():
-                if Problem.objects.filter(pk=p.pk, reminder_stage=0).update(reminder_stage=1):
+                if unchanged(p).filter(reminder_stage=0).update(reminder_stage=1):
                     notify(
                         _handlers_of(p), f"即将到期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/"
                     )

@@ -238,3 +238,58 @@ def test_a_failed_report_says_so_in_chinese_without_the_internals(world, monkeyp
     run.refresh_from_db()
     assert run.status == "failed" and "生成失败" in run.message and "/srv/" not in run.message
     assert "No space left" in caplog.text  # the cause is logged for the administrator
+
+
+def test_a_report_whose_worker_stopped_says_so_and_is_no_longer_polled(world, monkeypatch):
+    """A worker stopped mid-run (SIGTERM, a restart) left the run 生成中 at 75 % and the
+    page asking every second, for ever."""
+    from shequ.problems import monthly
+
+    def stopped(path, title, data):
+        raise SystemExit(1)  # not an Exception: the job's own handler never sees it
+
+    monkeypatch.setattr(monthly, "_write_docx", stopped)
+    run = ReportRun.objects.create(
+        area=world.areas["A1"],
+        area_path=world.areas["A1"].path,
+        month="202611",
+        requested_by=world.secretary_zhang,
+    )
+    with pytest.raises(SystemExit):
+        monthly.run_report(run.pk)
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    url = f"/problems/reports/{run.pk}/"
+    body = client.get(url).content.decode()
+    assert "75%" in body and "every 1s" in body  # still working, for all anyone knows
+    ReportRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - timedelta(minutes=11))
+    body = client.get(url).content.decode()
+    assert "生成中断" in body and "hx-get" not in body
+
+
+def test_a_problem_dispatched_again_while_the_reminders_run_is_not_called_overdue(world, monkeypatch):
+    """The job works from the list it read: a problem escalated and dispatched again
+    meanwhile (a new time limit, its reminders reset) was told 已超期 on its old limit and
+    then never reminded of the new one."""
+    from shequ.problems import services
+
+    first, second = (report(world, description=f"楼道下水管堵塞，污水外溢{i}") for i in range(2))
+    for p in (first, second):
+        act(world, world.secretary_zhang, p, "accept")
+        act(world, world.secretary_zhang, p, "dispatch")
+        Problem.objects.filter(pk=p.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    told = services.notify
+    moved: list[int] = []
+
+    def notify_while_another_moves(users, text, link, **kw):
+        told(users, text, link, **kw)
+        if not moved:
+            other = second if link.endswith(f"/{first.pk}/") else first
+            moved.append(other.pk)
+            act(world, world.grid_worker_li, other, "escalate", note="小区处理不了")
+            act(world, world.secretary_zhang, other, "dispatch")
+
+    monkeypatch.setattr(services, "notify", notify_while_another_moves)
+    assert services.send_due_reminders() == (0, 1)
+    other = Problem.objects.get(pk=moved[0])
+    assert other.reminder_stage == 0 and not other.overdue

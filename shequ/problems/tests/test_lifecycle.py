@@ -116,6 +116,19 @@ def test_escalation_goes_one_level_up_and_street_problems_join_the_agenda(world)
         act(world, world.street_chen, p, "escalate", note="再上报")
 
 
+def test_two_staff_escalating_at_once_move_it_one_level(world, monkeypatch):
+    """上报上一级 leaves the status as it is, so the second of two staff pressing it at the
+    same moment passed the status check and pushed the problem past the street."""
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    seen = Problem.objects.get(pk=p.pk)  # what the second one's page showed (小区)
+    act(world, world.secretary_zhang, p, "escalate", note="小区调解不成")
+    monkeypatch.setattr(services, "get_problem", lambda actor, pk: seen)
+    with pytest.raises(ValidationFailed, match="已被他人更新"):
+        act(world, world.users["community_staff@A1"], p, "escalate", note="小区调解不成")
+    assert Problem.objects.get(pk=p.pk).handling_level == "community"
+
+
 def test_department_dispatch_needs_the_department(world):
     p = report(world, category="river_management")
     act(world, world.street_chen, p, "accept")
