@@ -478,17 +478,18 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
         # Approved on or after its publish day: published now, not by the next night's
         # run of the publishing job.
         published_now = action == "approve" and found.publish_on <= timezone.localdate()
+        expired: list[str] = []
         if action == "approve":
             updates |= {"approved_by": actor, "approved_at": now, "return_reason": ""}
             found.tasks.filter(status=TaskStatus.DRAFT).update(status=TaskStatus.SCHEDULED)
             if published_now:
                 updates |= {"status": ListStatus.PUBLISHED, "published_at": now}
-                _publish_listed(found, now)
+                expired = _publish_listed(found, now)
         elif action == "return":
             updates["return_reason"] = note.strip()
         elif action == "publish":
             updates["published_at"] = now
-            _publish_listed(found, now)
+            expired = _publish_listed(found, now)
         if MonthlyList.objects.filter(pk=found.pk, status=found.status).update(**updates) != 1:
             raise ValidationFailed({"action": "清单状态刚刚被他人改变，请刷新后再试"})
         if action == "submit":
@@ -498,19 +499,30 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
                 "/tasks/monthly/",
             )
         else:
-            _tell_community(found, "publish" if published_now else action, note.strip(), skip=actor)
-        detail = {"note": note, "published": True} if published_now else {"note": note}
+            _tell_community(
+                found, "publish" if published_now else action, note.strip(), skip=actor, expired=expired
+            )
+        detail: dict[str, Any] = {"note": note, "published": True} if published_now else {"note": note}
+        if expired:
+            detail["expired"] = expired
         audit.record(actor, f"task.list_{action}", area_path=found.area_path, obj=found, detail=detail, ip=ip)
     found.refresh_from_db()
     return found
 
 
-def _publish_listed(found: MonthlyList, now: datetime) -> None:
+def _publish_listed(found: MonthlyList, now: datetime) -> list[str]:
     """A published list's scheduled tasks open for claims; the units and teams that
-    targeted ones are aimed at are told."""
-    due = list(found.tasks.filter(status=TaskStatus.SCHEDULED, deadline__gt=now).values_list("pk", flat=True))
+    targeted ones are aimed at are told. A task whose deadline has passed by then (the
+    list approved, or the job run, after it) could never be claimed: it is cancelled
+    instead of waiting as 待发布 for good. Returns the titles of those."""
+    scheduled = found.tasks.filter(status=TaskStatus.SCHEDULED)
+    due = list(scheduled.filter(deadline__gt=now).values_list("pk", flat=True))
     Task.objects.filter(pk__in=due).update(status=TaskStatus.PUBLISHED, published_at=now)
+    expired = scheduled.filter(deadline__lte=now).order_by("deadline", "id")
+    titles = list(expired.values_list("title", flat=True))
+    expired.update(status=TaskStatus.CANCELLED)
     _tell_targets(due)
+    return titles
 
 
 def _tell_targets(task_ids: list[int], *, skip: Any = None) -> None:
@@ -531,15 +543,22 @@ def _tell_targets(task_ids: list[int], *, skip: Any = None) -> None:
         )
 
 
-def _tell_community(found: MonthlyList, action: str, reason: str = "", *, skip: Any = None) -> None:
+def _tell_community(
+    found: MonthlyList, action: str, reason: str = "", *, skip: Any = None, expired: list[str] | None = None
+) -> None:
     """The street's decision on a monthly list, told to the list's creator and the
-    community's task managers (the return with its reason)."""
+    community's task managers (the return with its reason; on publication, the tasks
+    cancelled because their deadline had passed)."""
     name = f"{found.area.name}{found.month} 月度任务清单"
     text = {
         "approve": f"{name}街道已审批通过，将于 {found.publish_on:%Y年%m月%d日} 发布",
         "return": f"{name}被街道退回修改：{reason}",
         "publish": f"{name}已发布，清单中的任务已开放接单",
     }[action]
+    if expired:
+        text += f"；{len(expired)} 项任务发布时已过截止时间，已取消：{'、'.join(expired[:5])}" + (
+            " 等" if len(expired) > 5 else ""
+        )
     users = [found.created_by, *holders(Permission.TASK_MANAGE, found.area_path)]
     notify(users, text, "/tasks/monthly/", skip=skip)
 
@@ -557,11 +576,10 @@ def publish_due_lists(today: date | None = None) -> int:
             if MonthlyList.objects.filter(pk=found.pk, status=ListStatus.APPROVED).update(
                 status=ListStatus.PUBLISHED, published_at=now
             ):
-                _publish_listed(found, now)
-                _tell_community(found, "publish")
-                audit.record(
-                    actor, "task.list_publish", area_path=found.area_path, obj=found, detail={"by": "job"}
-                )
+                expired = _publish_listed(found, now)
+                _tell_community(found, "publish", expired=expired)
+                detail: dict[str, Any] = {"by": "job", **({"expired": expired} if expired else {})}
+                audit.record(actor, "task.list_publish", area_path=found.area_path, obj=found, detail=detail)
                 count += 1
     return count
 
@@ -718,7 +736,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 for s in stored
             )
             task = claim.task
-            if data.action == "withdraw":
+            if target == ClaimStatus.WITHDRAWN:  # a withdrawal, or a return once the task ended
                 Task.objects.filter(pk=task.pk, filled__gte=1).update(filled=F("filled") - 1)
             elif data.action == "accept":
                 _award(actor, claim, now)

@@ -40,3 +40,36 @@ def test_approve_return_and_publish_are_told_to_the_community(world):
     for user in (world.secretary_zhang, staff):
         assert any("已发布" in t for t in _texts(user)), user
     assert not any("退回" in t for t in _texts(world.users["community_staff@B1"]))
+
+
+def test_a_task_whose_deadline_passed_before_publication_is_cancelled_and_named(world):
+    """Approved after one of its tasks' deadlines (the list was checked when submitted),
+    the list was published and that task stayed 待发布 for good, while the community was
+    told its tasks were open."""
+    from shequ.tasks.models import MonthlyList, Task, TaskStatus
+
+    today = timezone.localdate()
+    monthly = services.create_monthly_list(
+        world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}", publish_on=today
+    )
+    late = make_task(
+        world,
+        title="清理楼道杂物",
+        publish=False,
+        monthly_list=monthly.pk,
+        deadline=timezone.now() + timedelta(days=3),
+    )
+    kept = make_task(
+        world,
+        title="更换楼道灯泡",
+        publish=False,
+        monthly_list=monthly.pk,
+        deadline=timezone.now() + timedelta(days=9),
+    )
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    Task.objects.filter(pk=late.pk).update(deadline=timezone.now() - timedelta(hours=1))  # days pass
+    services.transition_list(world.street_chen, monthly.pk, "approve")
+    assert MonthlyList.objects.get(pk=monthly.pk).status == "published"
+    statuses = dict(Task.objects.filter(pk__in=[late.pk, kept.pk]).values_list("title", "status"))
+    assert statuses == {"清理楼道杂物": TaskStatus.CANCELLED, "更换楼道灯泡": TaskStatus.PUBLISHED}
+    assert any("1 项任务发布时已过截止时间，已取消：清理楼道杂物" in t for t in _texts(world.secretary_zhang))

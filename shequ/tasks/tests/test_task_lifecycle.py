@@ -402,6 +402,8 @@ def test_closing_a_task_ends_claims_without_proof_and_keeps_proof_for_review(wor
     # (it could not be proved again) and holds none of the person's open places.
     proved = act(world.grid_worker_li, proved, "return", note="照片不清楚")
     assert proved.status == ClaimStatus.WITHDRAWN
+    task.refresh_from_db()
+    assert task.filled == 0  # its place given back, as a withdrawal's is
     with pytest.raises(ValidationFailed, match="不能进行"):
         prove(neighbour, proved)
     assert selectors.open_claim_count(world.resident_wang) == 0
