@@ -194,10 +194,14 @@ def post(
     *,
     earning: bool | None = None,
     at: datetime | None = None,
+    counts_at: datetime | None = None,
     **links: Any,
 ) -> Transaction:
     """Write one balanced transaction. Must run inside the caller's transaction.
-    ``at`` dates an imported past transaction (the demo's year, an earlier system)."""
+    ``at`` dates an imported past transaction (the demo's year, an earlier system);
+    ``counts_at`` dates the entries, and so the quarter and year whose rankings they
+    count in, when that is not the day they are written (a service done last week; a
+    reversal, which counts where what it reverses did)."""
     _check_balanced(lines)
     now = at or timezone.now()
     txn = Transaction.objects.create(
@@ -213,9 +217,9 @@ def post(
     for account, amount in sorted(lines, key=lambda line: (line[0].kind == AccountKind.ISSUER, line[0].pk)):
         _move(account, amount)
     is_earning = kind in EARNING_KINDS if earning is None else earning
-    _write_entries(txn, lines, is_earning)
+    _write_entries(txn, lines, is_earning, counts_at or now)
     if is_earning:
-        _add_earnings(lines, now)
+        _add_earnings(lines, counts_at or now)
     return txn
 
 
@@ -262,8 +266,11 @@ def _check_amounts(lines: list[tuple[int, int]]) -> None:
         raise ValueError(f"unbalanced transaction: {lines}")
 
 
-def _write_entries(txn: Transaction, lines: list[tuple[Account, int]], earning: bool) -> None:
-    """Every ledger line is written here, and only after the double-entry check."""
+def _write_entries(
+    txn: Transaction, lines: list[tuple[Account, int]], earning: bool, at: datetime | None = None
+) -> None:
+    """Every ledger line is written here, and only after the double-entry check; dated
+    ``at``, else when the transaction was."""
     _check_balanced(lines)
     Entry.objects.bulk_create(
         Entry(
@@ -274,7 +281,7 @@ def _write_entries(txn: Transaction, lines: list[tuple[Account, int]], earning: 
             earning=earning,
             area_path=account.area_path,
             account_kind=account.kind,
-            at=txn.created_at,
+            at=at or txn.created_at,
         )
         for account, amount in lines
     )
@@ -306,6 +313,7 @@ def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Tr
                 original.community,
                 [(e.account, -e.amount) for e in entries],
                 earning=original.kind in EARNING_KINDS,
+                counts_at=entries[0].at,  # takes back the points from the quarter they counted in
                 reverses=original,
             )
             _tell_reversed(actor, original, entries, reason)
@@ -441,6 +449,8 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
             actor,
             community,
             [(issuer_for(community), -data.points), (account, data.points)],
+            # Counted in the quarter and year of the service, not of the day it is entered.
+            counts_at=datetime.combine(served_on, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)),
             service_record=record,
         )
         audit.record(actor, "points.service", area_path=record.area_path, obj=record, ip=ip)

@@ -162,3 +162,46 @@ def test_whoever_ties_with_the_last_place_is_on_the_board_at_the_same_rank(world
     ]
     body = Client().get(f"/points/notice/{world.areas['A1'].code}/").content.decode()
     assert body.count('<li value="2">') == 2
+
+
+def test_service_and_its_reversal_count_in_the_quarter_of_the_service(world, monkeypatch):
+    """Service done on 31 March and entered on 1 April counted in Q2, and a Q1 record
+    reversed in April stayed in Q1's list while taking the points out of Q2's."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from shequ.points.models import EarningTotal
+
+    local = ZoneInfo(settings.TIME_ZONE)
+    clock = {"now": datetime(2030, 4, 1, 9, 0, tzinfo=local)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    member = party_member(world)
+
+    def serve(points, note, served_on=None):
+        data = services.ServiceInput(
+            member=member.pk, kind="errand", note=note, points=points, served_on=served_on
+        )
+        return services.record_service(world.secretary_zhang, data)
+
+    late = serve(7, "代办医保续费", date(2030, 3, 31))
+    clock["now"] = datetime(2030, 4, 10, 10, 0, tzinfo=local)
+    twice = serve(30, "重复登记的一次", date(2030, 3, 20))
+    serve(10, "看望独居老人")
+    services.reverse(world.secretary_zhang, twice.transaction.pk, "重复登记")
+    community = world.areas["A1"]
+
+    def board(quarter):
+        return [
+            (r.name, r.points) for r in selectors.ranking(community, AccountKind.PARTY_MEMBER, 2030, quarter)
+        ]
+
+    name = world.residents["A1-1-h2-r2"].name
+    assert board(1) == [(name, 7)] and board(2) == [(name, 10)]
+    account = services.account_for_user(member)
+    kept = dict(EarningTotal.objects.filter(account=account).values_list("period", "earned"))
+    # The job that rebuilds the totals from the entries finds them as they are.
+    assert services.rebuild_earnings() == 0
+    assert kept == {"2030Q1": 7, "2030Q2": 10, "2030": 17}
+    assert late.transaction.entries.filter(amount=7).get().at == datetime(2030, 3, 31, tzinfo=local)
