@@ -353,7 +353,8 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
 
 def _follow_moves(residents: list[Resident]) -> None:
     """A resident's floating profile and care records carry the resident's area path (the
-    scope they are seen in): when residents move household, those rows move with them."""
+    scope they are seen in), and their login's resident role their household's: when
+    residents move household, those rows move with them."""
     path_of = {r.pk: r.area_path for r in residents}
     ids = list(path_of)
     for model in (FloatingProfile, CareRecord):
@@ -368,6 +369,23 @@ def _follow_moves(residents: list[Resident]) -> None:
         for path, moved_ids in moved.items():
             for start in range(0, len(moved_ids), 500):
                 model.objects.filter(resident_id__in=moved_ids[start : start + 500]).update(area_path=path)
+    # The resident's own login moves too: its resident role covers the household it now
+    # lives in, not the one it left (where it would read whoever is registered next).
+    from shequ.access.models import RoleAssignment
+    from shequ.access.roles import Role
+
+    by_id = {r.pk: r for r in residents}
+    for start in range(0, len(ids), 500):
+        held = RoleAssignment.objects.filter(
+            role=Role.RESIDENT, user__resident_id__in=ids[start : start + 500]
+        ).values_list("pk", "user__resident_id", "path")
+        for pk, resident_id, path in held:
+            r = by_id[resident_id]
+            if path != r.area_path:
+                building = Household.objects.filter(pk=r.household_id).values_list("building_id", flat=True)
+                RoleAssignment.objects.filter(pk=pk).update(
+                    household_id=r.household_id, area_id=building[0], path=r.area_path
+                )
 
 
 def _common_path(paths: list[str]) -> str:

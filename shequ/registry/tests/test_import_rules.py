@@ -337,6 +337,33 @@ def test_a_resident_moved_by_import_takes_floating_profile_and_care_records_alon
     assert set(CareRecord.objects.filter(resident=moved).values_list("area_path", flat=True)) == {
         moved.area_path
     }
+    # Their login's resident role follows them: the new household's, not the old one's.
+    from shequ.access.models import RoleAssignment
+    from shequ.access.services import add_user
+
+    login = add_user(
+        "mover-login",
+        "pass-2026-xyz",
+        role="resident",
+        area_code=moved.household.code,
+        resident=moved,
+        check_password=False,
+    )
+    back = save(
+        tmp_path / "back.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "楼栋", "门牌号"],
+                [mover.name, number, world.areas["A1-1-b"].name, "9单元901"],
+            ]
+        },
+    )
+    result, _ = services.import_file(back, world.areas["A1"].code, dry_run=False)
+    assert result.errors == [] and result.summary()["moved"] == 1
+    home = Resident.objects.get(pk=mover.pk).household
+    assert list(RoleAssignment.objects.filter(user=login).values_list("household_id", "path")) == [
+        (home.pk, home.area_path)
+    ]
 
 
 def test_the_import_checks_and_writes_with_the_cycle_collector_paused(world, tmp_path, monkeypatch):
