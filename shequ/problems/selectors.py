@@ -13,7 +13,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from shequ.access.masking import mask_free_text
-from shequ.access.roles import Permission
+from shequ.access.roles import GRANTS, Permission
 from shequ.access.scope import assignments, can, scope_q
 from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
@@ -260,11 +260,13 @@ def nearby_open(
         .select_related("category")
         .exclude(pk=exclude or 0)
     )
-    # Only problems in the communities the viewer belongs to or looks after (a
-    # street-level user's own path is already the widest prefix).
+    # Only problems in the communities the viewer reports in or looks after (a
+    # street-level user's own path is already the widest prefix); a role that has nothing
+    # to do with problems (an auditor, a partner unit) is shown none.
     communities = {
         path if path.count("/") <= 3 else "/".join(path.split("/")[:3]) + "/"
-        for _, path in assignments(viewer)
+        for role, path in assignments(viewer)
+        if GRANTS.get(role, frozenset()) & {Permission.PROBLEM_REPORT, Permission.PROBLEM_VIEW}
     }
     return [
         p

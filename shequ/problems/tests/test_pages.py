@@ -446,6 +446,21 @@ def test_coordinates_off_the_earth_are_named_not_a_server_error(world):
     assert api.status_code == 400 and "WGS84" in api.json()["fields"]["lat"]
 
 
+def test_the_duplicate_hint_shows_nothing_to_roles_without_problems(world):
+    """An auditor (street-wide) or a partner unit's login could list any open problem's
+    number, category and status, 民意直通车 reports too, by probing coordinates."""
+    p = report(world, key="A1-2", source="opinion_channel", actor=world.user("resident@A1-2-h1"))
+    lon, lat = grid_point(world, "A1-2")
+    query = {"category": p.category.code, "lon": lon, "lat": lat}
+    for key in ("auditor@A", "partner_unit@A1"):
+        r = client_for(world.user(key)).get("/problems/nearby/", query)
+        assert r.status_code == 200 and p.number not in r.content.decode(), key
+    assert (
+        p.number
+        in client_for(world.user("resident@A1-2-h1")).get("/problems/nearby/", query).content.decode()
+    )
+
+
 def test_a_bad_on_behalf_id_number_is_named_beside_the_other_mistakes(world):
     """A half-typed 代报 ID number used to be the only error shown: the worker fixed it, sent
     again, and only then learnt that the category and the description were missing too."""
