@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # In free text (a problem's description, a note): an ID number (18 characters, the last
 # may be X, with or without spaces, dashes or dots between them, as in "110101 19900307
@@ -101,3 +102,12 @@ def mask_free_text(value: str) -> str:
         last = match.end(1)
     out.append(value[last:])
     return "".join(out)
+
+
+def shown_to(viewer: Any, writer_id: int | None, text: str) -> str:
+    """Free text as ``viewer`` sees it: in full to whoever wrote it, with the ID and phone
+    numbers typed into it masked for everyone else (staff who need to reach the person
+    find them in the registry, where the full number is a recorded read)."""
+    if writer_id is not None and writer_id == getattr(viewer, "pk", None):
+        return text
+    return mask_free_text(text)

@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
+from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.areas.selectors import get_area
 from shequ.core.api import Number, Ref, choice
@@ -100,6 +101,10 @@ class ServiceRecordOut(Schema):
     points: int
     served_on: date
     area_path: str
+
+    @staticmethod
+    def resolve_note(obj: Any, context: Any) -> str:
+        return shown_to(context["request"].user, obj.recorded_by_id, obj.note)
 
     @staticmethod
     def resolve_member(obj: Any) -> str:

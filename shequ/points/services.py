@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from shequ.access import audit
+from shequ.access.masking import mask_free_text
 from shequ.access.models import AuditEvent
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can
@@ -445,7 +446,9 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
         community = account.area
         post(
             TxnKind.SERVICE,
-            f"{ServiceKind(data.kind).label}：{note}",
+            # The memo is shown to the member and on their ledger: numbers typed into the
+            # note (a neighbour's phone) are masked there; the record keeps the note.
+            f"{ServiceKind(data.kind).label}：{mask_free_text(note)}",
             actor,
             community,
             [(issuer_for(community), -data.points), (account, data.points)],

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
+from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
@@ -346,6 +347,8 @@ def service(request: HttpRequest) -> HttpResponse:
         in_scope = in_scope.filter(name__contains=q)
     members = list(in_scope.order_by("area_path", "pk")[: MEMBER_LIST + 1])
     page = CappedPaginator(selectors.service_records(request.user), 30).get_page(request.GET.get("page"))
+    for r in page:  # numbers typed into a note, masked for all but who recorded it
+        r.note = shown_to(request.user, r.recorded_by_id, r.note)
     return render(
         request,
         "points/service.html",

@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
+from shequ.access.masking import shown_to
 from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import Number, Ref, choice
 from shequ.core.errors import ValidationFailed
@@ -90,6 +91,10 @@ class TaskOut(Schema):
         return [t.name for t in obj.target_teams.all()]
 
     @staticmethod
+    def resolve_description(obj: Task, context: Any) -> str:
+        return shown_to(context["request"].user, obj.created_by_id, obj.description)
+
+    @staticmethod
     def resolve_attachments(obj: Task) -> list[str]:
         return [f"/tasks/attachments/{a.pk}/" for a in obj.attachments.all()]
 
@@ -144,6 +149,14 @@ class ClaimOut(Schema):
     @staticmethod
     def resolve_status_label(obj: Claim) -> str:
         return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_proof_note(obj: Claim, context: Any) -> str:
+        return shown_to(context["request"].user, obj.user_id, obj.proof_note)
+
+    @staticmethod
+    def resolve_return_reason(obj: Claim, context: Any) -> str:
+        return shown_to(context["request"].user, obj.decided_by_id, obj.return_reason)
 
     @staticmethod
     def resolve_files(obj: Claim) -> list[str]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shequ.access import audit
 from shequ.access.holders import holders
-from shequ.access.masking import mask_phone
+from shequ.access.masking import mask_free_text, mask_phone
 from shequ.access.models import User
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can
@@ -750,7 +750,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 text = (
                     _accepted_text(task, claim)
                     if data.action == "accept"
-                    else f"您的任务“{task.title}”被退回：{note}"
+                    else f"您的任务“{task.title}”被退回：{mask_free_text(note)}"
                     + ("（任务已结束，接单随之结束）" if target == ClaimStatus.WITHDRAWN else "")
                 )
                 notify([claim.user], text, f"/tasks/claims/{claim.pk}/")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
+from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.access.tokens import login_or_token_required
@@ -96,6 +97,8 @@ def board(request: HttpRequest) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = CappedPaginator(selectors.my_claims(request.user, status), 20).get_page(request.GET.get("page"))
+    for c in page:  # the reason is the returner's text: numbers in it masked, as everywhere
+        c.return_reason = shown_to(request.user, c.decided_by_id, c.return_reason)
     return render(
         request,
         "tasks/mine.html",
@@ -287,6 +290,7 @@ def detail(
         "tasks/detail.html",
         {
             "task": task,
+            "description": shown_to(request.user, task.created_by_id, task.description),
             "claims": selectors.task_claims(request.user, task),
             "own": own,
             "may_claim": may_claim and not closed,
@@ -337,13 +341,17 @@ def claim_detail(
     request: HttpRequest, claim_id: int, error: DomainError | None = None, values: Any = None
 ) -> HttpResponse:
     claim = selectors.get_claim(request.user, claim_id)
+    events = list(claim.events.select_related("actor").prefetch_related("proofs"))
+    for e in events:  # numbers typed into a note, masked for all but its writer
+        e.note = shown_to(request.user, e.actor_id, e.note)
     return render(
         request,
         "tasks/claim.html",
         {
             "claim": claim,
+            "return_reason": shown_to(request.user, claim.decided_by_id, claim.return_reason),
             "task": claim.task,
-            "events": claim.events.select_related("actor").prefetch_related("proofs"),
+            "events": events,
             "actions": selectors.claim_actions(request.user, claim),
             "reversed": selectors.award_reversal(claim),
             "error": error,

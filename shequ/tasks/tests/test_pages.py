@@ -389,3 +389,48 @@ def test_a_second_tap_of_claim_lands_on_the_claim_the_first_made(world):
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"] == f"/tasks/claims/{claim.pk}/"
     assert task.claims.count() == 1
+
+
+def test_numbers_typed_into_task_texts_are_masked_for_all_but_their_writer(world):
+    """A problem's typed text had its ID and phone numbers masked for everyone but its
+    writer; a task's description, a proof note, a return reason and its notice, and a
+    service record's note showed them whole to staff, residents and on the member's ledger."""
+    from shequ.notifications.models import Notification
+    from shequ.points import services as points
+    from shequ.points.tests.helpers import party_member
+    from shequ.tasks import services
+    from shequ.tasks.tests.helpers import act, prove
+
+    number, phone = world.full_values[world.residents["A1-1-h1-r2"].pk]
+    shown = f"{phone[:3]}****{phone[-4:]}"
+    task = make_task(world, description=f"3单元楼道灯坏了，有事联系{phone}")
+    resident, grid = client_for(world.resident_wang), client_for(world.grid_worker_li)
+    assert phone not in resident.get(f"/tasks/{task.pk}/").content.decode()
+    assert resident.get(f"/api/v1/tasks/{task.pk}").json()["description"].endswith(shown)
+    assert phone in client_for(world.secretary_zhang).get(f"/tasks/{task.pk}/").content.decode()  # its writer
+    claim = prove(
+        world.resident_wang, services.claim_task(world.resident_wang, task.pk), note=f"邻居身份证{number}"
+    )
+    page = grid.get(f"/tasks/claims/{claim.pk}/").content.decode()
+    assert (
+        number not in page
+        and grid.get(f"/api/v1/claims/{claim.pk}").json()["proof_note"] != f"邻居身份证{number}"
+    )
+    act(world.grid_worker_li, claim, "return", note=f"请联系{phone}确认")
+    for c in (resident.get(f"/tasks/claims/{claim.pk}/"), resident.get("/tasks/mine/")):
+        assert phone not in c.content.decode() and shown in c.content.decode()
+    assert resident.get(f"/api/v1/claims/{claim.pk}").json()["return_reason"] == f"请联系{shown}确认"
+    notice = Notification.objects.filter(user=world.resident_wang, text__contains="被退回").get()
+    assert phone not in notice.text and shown in notice.text
+    member = party_member(world)
+    points.record_service(
+        world.secretary_zhang,
+        points.ServiceInput(member=member.pk, kind="errand", note=f"帮邻居办医保，邻居电话{phone}", points=5),
+    )
+    assert phone not in client_for(member).get("/points/").content.decode()
+    (entry,) = client_for(member).get("/api/v1/points/entries").json()["items"]
+    assert phone not in str(entry) and shown in str(entry)
+    assert (
+        phone
+        not in client_for(world.users["auditor@A"]).get("/api/v1/points/service-records").content.decode()
+    )
