@@ -465,7 +465,8 @@ def agenda_items(viewer: Any) -> QuerySet[Any]:
     return (
         AgendaItem.objects.filter(scope_q(viewer, Permission.PROBLEM_TRIAGE, "problem__area_path"))
         .select_related("problem__category", "problem__area", "street")
-        .order_by("discussed_at", "added_at")
+        # Undiscussed first on both databases (PostgreSQL puts NULLs last by default).
+        .order_by(F("discussed_at").asc(nulls_first=True), "added_at")
     )
 
 

@@ -119,6 +119,12 @@ def test_street_level_problems_are_on_the_joint_meeting_agenda(world):
     assert c.post("/problems/agenda/", {"item": item.pk}).status_code == 302
     assert "已于" in c.get("/problems/agenda/").content.decode()
     assert client_for(world.outsider_zhao).post("/problems/agenda/", {"item": item.pk}).status_code == 404
+    # What is still to discuss comes first, on both databases (PostgreSQL sorts NULL last).
+    later = report(world, category="fire_lane")
+    act(world, world.street_chen, later, "accept")
+    act(world, world.street_chen, later, "dispatch")
+    page = c.get("/problems/agenda/").content.decode()
+    assert page.index(later.number) < page.index(p.number)
 
 
 def test_grid_worker_reports_on_behalf_of_a_resident_by_id_number(world):
