@@ -184,10 +184,18 @@ def build(
             if local is not None and grid.path.startswith(local.community.path):
                 people = local.people(grid, source, category.handling_level, staff)
             events, resolved, satisfaction = _steps(rng, state, reported, now, category, people)
-            # A problem dispatched to one of the community's own people is in their 待办.
-            dispatched = any(e.action == "dispatch" for e in events)
-            escalated = any(e.action == "escalate" for e in events)
+            # Who holds it now, by the live rules: dispatching to one of the community's own
+            # people puts it in their 待办, starting it makes the starter its 承办人, and
+            # escalating leaves it to the next level's triage.
             mine = local is not None and people["handler"] in (local.grid_worker, local.staff)
+            assignee = None
+            for e in events:
+                if e.action == "dispatch":
+                    assignee = people["handler"] if mine else None
+                elif e.action == "start":
+                    assignee = e.actor
+                elif e.action == "escalate":
+                    assignee = None
             rows.append(
                 HistoryRow(
                     category=category,
@@ -205,7 +213,7 @@ def build(
                     resolved=resolved,
                     satisfaction=satisfaction,
                     responsible_party="区住建委" if category.handling_level == "department" else "",
-                    assignee=people["handler"] if dispatched and mine and not escalated else None,
+                    assignee=assignee,
                     report_photos=[rng.choice(report_pics)] if rng.random() < 0.4 else [],
                     proof_photos=[rng.choice(proof_pics)]
                     if any(e.action == "report_back" for e in events)

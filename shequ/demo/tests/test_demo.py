@@ -104,6 +104,12 @@ def test_demo_has_a_year_of_problems_in_every_state_channel_and_ledger(demo):
         for p in qs.filter(status=Status.EVALUATED)[:50]:
             actions = list(p.events.values_list("action", flat=True))
             assert actions[0] == "report" and actions[-1] == "evaluate" and "verify_pass" in actions
+        # Whoever started a problem still in hand is its 承办人, as the live rule makes them:
+        # none sits unassigned in everyone's 待办 after someone began on it.
+        for p in qs.filter(status__in=[Status.IN_PROGRESS, Status.REPORTED_BACK]).prefetch_related("events"):
+            steps = [e for e in p.events.all() if e.action in ("start", "escalate")]
+            if steps and steps[-1].action == "start":
+                assert p.assignee_id == steps[-1].actor_id, p.number
 
 
 def test_demo_has_visits_floating_residents_and_care_records(demo):
