@@ -90,3 +90,44 @@ def test_logins_are_filed_under_the_users_area_so_the_auditor_sees_them(world):
     auditor.force_login(world.users["auditor@A"])
     page = auditor.get("/audit/", {"event": "auth.login"}).content.decode()
     assert world.secretary_zhang.username in page
+
+
+def test_every_audit_event_and_object_is_named_in_chinese():
+    """The audit log showed most events as codes (problem.dispatch, store.pack…) to the
+    auditors who read it. Every code the project writes, literal or from a lifecycle
+    table, has its Chinese name; so has every kind of object a row points at."""
+    import re
+    from pathlib import Path
+
+    from django.apps import apps
+
+    from shequ.access.models import EVENT_LABELS, OBJECT_LABELS
+    from shequ.points.lifecycle import TRANSITIONS as ORDER
+    from shequ.problems.lifecycle import TRANSITIONS as PROBLEM
+    from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, LIST_TRANSITIONS, TASK_TRANSITIONS
+
+    root = Path(__file__).resolve().parents[2]
+    written = set()
+    for path in root.glob("**/*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(r"audit(?:\.record|_record)\(\s*[\w.\[\]]+,\s*\"([a-z_]+\.[a-z_]+)\"", text):
+            written.add(call.group(1))
+    assert {"problem.report", "points.service", "store.window"} <= written  # the scan finds them
+    written |= {f"problem.{a}" for a in PROBLEM} | {f"store.{a}" for a in ORDER} | {"store.redeem"}
+    written |= {f"task.{a}" for a in TASK_TRANSITIONS} | {f"task.claim_{a}" for a in CLAIM_TRANSITIONS}
+    written |= {f"task.list_{a}" for a in LIST_TRANSITIONS}
+    assert sorted(written - set(EVENT_LABELS)) == []
+    # Each app's models that audit rows point at are named too.
+    for app in ("problems", "tasks", "points"):
+        for model in apps.get_app_config(app).get_models():
+            name = model._meta.model_name
+            if name not in {"problemevent", "problemphoto", "claimevent", "prooffile", "taskattachment"} | {
+                "entry",
+                "account",
+                "earningtotal",
+                "orderevent",
+                "teammember",
+            }:
+                assert name in OBJECT_LABELS, name
