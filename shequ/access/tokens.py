@@ -10,7 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import JsonResponse
 from django.utils import timezone
 
 from shequ.access import audit
@@ -99,9 +101,6 @@ def login_or_token_required(view: Any) -> Any:
     attachments): a signed-in page session, or the API's ``Authorization: Bearer`` token,
     so an app that shows a problem can show its photos. A bad token is a 401; no
     credentials at all, the sign-in page, as ``login_required``."""
-    from django.contrib.auth.decorators import login_required
-    from django.http import JsonResponse
-
     page_view = login_required(view)
 
     @functools.wraps(view)

@@ -13,7 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
-from shequ.core.errors import DomainError
+from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.numbers import ID_MAX, INT_MAX
 
 # Numbers in request bodies, bounded by what the database keeps, so that one too large is
@@ -27,8 +27,6 @@ def choice(field: str, label: str, value: str, allowed: Iterable[str]) -> None:
     """A list filter's value must be one of ``allowed`` (blank: no filter): an unknown one
     is named, not answered with an empty list that looks like "nothing there"."""
     if value and value not in allowed:
-        from shequ.core.errors import ValidationFailed
-
         raise ValidationFailed({field: f"{label}“{value}”不在可选范围内"})
 
 

@@ -12,9 +12,9 @@ from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from shequ.access.masking import mask_free_text
-from shequ.access.roles import GRANTS, Permission
-from shequ.access.scope import assignments, can, scope_q
+from shequ.access.masking import shown_to
+from shequ.access.roles import Permission
+from shequ.access.scope import can, scope_paths, scope_q
 from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes, under
@@ -79,8 +79,7 @@ def timeline(viewer: Any, problem: Problem) -> list[Any]:
     events = list(problem.events.select_related("actor").prefetch_related("photos"))
     for e in events:
         # A number someone typed into their note is shown masked to everyone else.
-        if e.actor_id != viewer.pk:
-            e.note = mask_free_text(e.note)
+        e.note = shown_to(viewer, e.actor_id, e.note)
     if can(viewer, Permission.PROBLEM_VIEW, problem.area_path):
         for e in events:
             e.actor_label = str(e.actor) if e.actor else "系统"
@@ -107,17 +106,13 @@ def shown_description(viewer: Any, problem: Problem) -> str:
     """The description as this viewer sees it: ID and phone numbers typed into it are
     masked for everyone but its reporter (staff find the person in the registry, where
     showing the full number is a recorded act)."""
-    if problem.reporter_id == getattr(viewer, "pk", None):
-        return problem.description
-    return mask_free_text(problem.description)
+    return shown_to(viewer, problem.reporter_id, problem.description)
 
 
 def shown_address(viewer: Any, problem: Problem) -> str:
     """The address as this viewer sees it, by the description's rule: a phone or ID number
     typed into it ("3栋2单元 王芳 139…") is masked for everyone but its reporter."""
-    if problem.reporter_id == getattr(viewer, "pk", None):
-        return problem.address
-    return mask_free_text(problem.address)
+    return shown_to(viewer, problem.reporter_id, problem.address)
 
 
 @dataclass
@@ -265,8 +260,8 @@ def nearby_open(
     # to do with problems (an auditor, a partner unit) is shown none.
     communities = {
         path if path.count("/") <= 3 else "/".join(path.split("/")[:3]) + "/"
-        for role, path in assignments(viewer)
-        if GRANTS.get(role, frozenset()) & {Permission.PROBLEM_REPORT, Permission.PROBLEM_VIEW}
+        for permission in (Permission.PROBLEM_REPORT, Permission.PROBLEM_VIEW)
+        for path in scope_paths(viewer, permission)
     }
     return [
         p

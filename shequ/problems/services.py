@@ -15,8 +15,8 @@ from shequ.access import audit
 from shequ.access.holders import holder_ids_of, holder_ids_statement, holders
 from shequ.access.masking import mask_free_text
 from shequ.access.models import User
-from shequ.access.roles import GRANTS, Permission
-from shequ.access.scope import assignments, can
+from shequ.access.roles import Permission
+from shequ.access.scope import assignments, can, scope_paths
 from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes
@@ -337,13 +337,9 @@ def _reports_in_community(actor: Any, area: Area) -> bool:
     """Whoever may report somewhere in a community (a resident in their household, a 楼栋长
     in their building, a grid worker in their grid) may report anywhere in it: a pin
     outside their own place, or outside every grid (the community's triage)."""
-    for role, path in assignments(actor):
+    for path in scope_paths(actor, Permission.PROBLEM_REPORT):
         parts = codes(path)
-        if (
-            Permission.PROBLEM_REPORT in GRANTS.get(role, ())
-            and len(parts) >= 2
-            and area.path.startswith(f"/{parts[0]}/{parts[1]}/")
-        ):
+        if len(parts) >= 2 and area.path.startswith(f"/{parts[0]}/{parts[1]}/"):
             return True
     return False
 

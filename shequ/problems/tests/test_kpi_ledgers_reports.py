@@ -220,6 +220,14 @@ def test_a_report_of_a_month_to_come_is_refused(world):
     assert request_monthly_report(world.secretary_zhang, world.areas["A1"].code, f"{today:%Y%m}").pk
 
 
+def _queued_run(world):
+    """A monthly report of community A1 asked for by its secretary, not yet run."""
+    a1 = world.areas["A1"]
+    return ReportRun.objects.create(
+        area=a1, area_path=a1.path, month="202611", requested_by=world.secretary_zhang
+    )
+
+
 def test_a_failed_report_says_so_in_chinese_without_the_internals(world, monkeypatch, caplog):
     from shequ.problems import monthly
 
@@ -227,12 +235,7 @@ def test_a_failed_report_says_so_in_chinese_without_the_internals(world, monkeyp
         raise OSError("[Errno 28] No space left on device: '/srv/shequ/media/reports/x.xlsx'")
 
     monkeypatch.setattr(monthly, "_write_xlsx", broken)
-    run = ReportRun.objects.create(
-        area=world.areas["A1"],
-        area_path=world.areas["A1"].path,
-        month="202611",
-        requested_by=world.secretary_zhang,
-    )
+    run = _queued_run(world)
     with pytest.raises(OSError):
         monthly.run_report(run.pk)
     run.refresh_from_db()
@@ -249,12 +252,7 @@ def test_a_report_whose_worker_stopped_says_so_and_is_no_longer_polled(world, mo
         raise SystemExit(1)  # not an Exception: the job's own handler never sees it
 
     monkeypatch.setattr(monthly, "_write_docx", stopped)
-    run = ReportRun.objects.create(
-        area=world.areas["A1"],
-        area_path=world.areas["A1"].path,
-        month="202611",
-        requested_by=world.secretary_zhang,
-    )
+    run = _queued_run(world)
     with pytest.raises(SystemExit):
         monthly.run_report(run.pk)
     client = Client()
