@@ -463,54 +463,37 @@ def load(seed: int = 2026, plans: tuple[StreetPlan, ...] = PLANS, accounts: bool
 
 
 def load_problems(rng: random.Random, plans: tuple[StreetPlan, ...]) -> None:
-    """A year of problems for the streets the plans name, recorded by each street's admin
-    account (as when a street enters its earlier ledgers)."""
+    """A year of problems for the streets the plans name, each made by its community's
+    crew (shequ.demo.crew) and urged by the street's admin account."""
     from shequ.demo import problems
+    from shequ.demo.crew import build_crews
 
     admins = {"150784001": "labudalin_admin", "500111003": "longtanzi_admin"}
-    # The community whose demo accounts handle its own problems (account name prefix).
-    locals_ = {"150784001": ("150784001012", "pingan"), "500111003": ("500111003001", "longtanyuan")}
+    # The communities whose named demo logins take their crew's parts (login prefix).
+    named = {"150784001012": "pingan", "500111003001": "longtanyuan"}
+    crews = {}
     for plan in plans:
         per_month = PROBLEMS_PER_MONTH.get(plan.code)
         if not per_month:
             continue
-        admin = User.objects.get(username=admins[plan.code])
-        staff = {"reporter": admin, "triage": admin, "handler": admin, "verifier": admin, "urger": admin}
-        code, prefix = locals_[plan.code]
-        local = _local_people(problems.Local, code, prefix)
-        problems.build(Area.objects.get(code=plan.code), staff, rng, per_month, local)
-    load_tasks(rng, plans)
+        street = Area.objects.get(code=plan.code)
+        crews[plan.code] = build_crews(street, named)
+        problems.build(street, User.objects.get(username=admins[plan.code]), crews[plan.code], rng, per_month)
+    load_tasks(rng, plans, crews)
 
 
-def _local_people(make: Any, community_code: str, prefix: str) -> Any:
-    """The demo accounts of one community, with the grid of its grid worker and the
-    grid of its demo resident's home."""
-    from shequ.access.models import RoleAssignment
-    from shequ.areas.paths import ancestors
-
-    users = {u.username: u for u in User.objects.filter(username__startswith=f"{prefix}_")}
-    grid_path = RoleAssignment.objects.get(user=users[f"{prefix}_grid"]).path
-    resident = users[f"{prefix}_resident"]
-    assert resident.resident is not None  # the demo resident has a home in the register
-    home = resident.resident.household.building.path
-    return make(
-        community=Area.objects.get(code=community_code),
-        grid=Area.objects.get(path=grid_path),
-        resident_grid=Area.objects.get(path__in=ancestors(home), kind=AreaKind.GRID),
-        secretary=users[f"{prefix}_secretary"],
-        staff=users[f"{prefix}_staff"],
-        grid_worker=users[f"{prefix}_grid"],
-        resident=resident,
-    )
-
-
-def load_tasks(rng: random.Random, plans: tuple[StreetPlan, ...]) -> None:
+def load_tasks(rng: random.Random, plans: tuple[StreetPlan, ...], crews: dict[str, Any]) -> None:
     """The task list and points (龙滩子街道) and the service teams and skills (杏山街道)."""
     from shequ.demo import tasks
 
     codes = {p.code for p in plans}
     if "500111003" in codes:
-        tasks.build(Area.objects.get(code="500111003"), User.objects.get(username="longtanzi_admin"), rng)
+        tasks.build(
+            Area.objects.get(code="500111003"),
+            User.objects.get(username="longtanzi_admin"),
+            crews["500111003"],
+            rng,
+        )
     if "522635001" in codes:
         tasks.xingshan_teams(
             Area.objects.get(code="522635001"), User.objects.get(username="xingshan_admin"), rng

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,9 +14,17 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from shequ.areas.models import Area, AreaKind
+from shequ.demo.crew import Crew
 from shequ.problems import photos
 from shequ.problems.models import ProblemCategory, Source
-from shequ.problems.services import HistoryEvent, HistoryRow, TransitionInput, import_history, transition
+from shequ.problems.services import (
+    FOLLOWABLE_SOURCES,
+    HistoryEvent,
+    HistoryRow,
+    TransitionInput,
+    import_history,
+    transition,
+)
 
 DESCRIPTIONS = {
     "neighbour_dispute": ["楼上住户深夜噪音扰民，双方多次争吵", "邻居在楼道堆放杂物，引发口角"],
@@ -115,47 +122,35 @@ def _state(rng: random.Random, months_ago: int) -> str:
     return rng.choices([s for s, _ in table], weights=[w for _, w in table])[0]
 
 
-@dataclass
-class Local:
-    """The demo community whose accounts play their own parts in its problems: its
-    secretary triages, its grid worker handles its own grid (its staff the rest), the
-    demo resident reports and rates some of their grid's. Elsewhere in the street the
-    street admin's account does everything, as when a street enters its earlier ledgers."""
-
-    community: Area
-    grid: Area
-    resident_grid: Area
-    secretary: Any
-    staff: Any
-    grid_worker: Any
-    resident: Any
-
-    def people(self, grid: Area, source: str, level: str, street: dict[str, Any]) -> dict[str, Any]:
-        own = level in ("estate", "community")  # street and department problems go up
-        handler = (self.grid_worker if grid.pk == self.grid.pk else self.staff) if own else street["handler"]
-        verifier = self.secretary if handler is self.staff else self.staff
-        if source in (Source.RESIDENT, Source.OPINION_CHANNEL):
-            reporter = self.resident if grid.pk == self.resident_grid.pk else street["reporter"]
-        elif source in (Source.PATROL, Source.VISIT, Source.ON_BEHALF):
-            reporter = self.grid_worker if grid.pk == self.grid.pk else self.staff
-        else:  # 12345 work orders are entered by the community's staff
-            reporter = self.staff
-        return {
-            "reporter": reporter,
-            "triage": self.secretary,
-            "handler": handler,
-            "verifier": verifier,
-            "urger": street["urger"],
-            # 回访评价: the resident rates their own report; otherwise the visit is staff's.
-            "evaluator": reporter if reporter is self.resident else verifier,
-        }
+def _people(crew: Crew, grid: Area, source: str, level: str, street_admin: Any) -> dict[str, Any]:
+    """Who takes each part in a problem of ``grid``: what is the estate's its grid worker
+    handles, what is the community's its staff (checked by the secretary), and what goes
+    up the street's office; residents report and rate their own, grid workers patrol,
+    visit and report for the elderly, staff enter 12345 work orders."""
+    worker = crew.grid_workers[grid.path]
+    handler = {"estate": worker, "community": crew.staff}.get(level, street_admin)
+    verifier = crew.secretary if handler is crew.staff else crew.staff
+    resident = crew.residents[grid.path]
+    if source in (Source.RESIDENT, Source.OPINION_CHANNEL):
+        reporter = resident
+    elif source in (Source.PATROL, Source.VISIT, Source.ON_BEHALF):
+        reporter = worker
+    else:  # 12345 work orders are entered by the community's staff
+        reporter = crew.staff
+    return {
+        "reporter": reporter,
+        "triage": crew.secretary,
+        "handler": handler,
+        "verifier": verifier,
+        "urger": street_admin,
+        # 回访评价: the resident rates their own report; otherwise the visit is staff's.
+        "evaluator": reporter if reporter is resident else verifier,
+    }
 
 
-def build(
-    street: Area, staff: dict[str, Any], rng: random.Random, per_month: int, local: Local | None = None
-) -> int:
-    """``staff``: users for 'reporter', 'triage', 'handler', 'verifier' and 'urger'; in
-    ``local``'s community its own accounts take those parts."""
+def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, per_month: int) -> int:
+    """``per_month`` problems a month for a year in ``street``, by its communities' crews
+    and its admin (who urges, and handles what reaches the street's level)."""
     now = timezone.now()
     grids = list(Area.objects.filter(kind=AreaKind.GRID, path__startswith=street.path).order_by("path"))
     categories = {c.code: c for c in ProblemCategory.objects.all()}
@@ -164,6 +159,8 @@ def build(
     proof_pics = draw_photos(rng, 4, proof=True)
     rows = []
     first_of_month = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    firsts: dict[str, tuple[Any, Area, float, float]] = {}
+    twinned: set[str] = set()
     for months_ago in range(11, -1, -1):
         index = first_of_month.year * 12 + first_of_month.month - 1 - months_ago
         start = first_of_month.replace(year=index // 12, month=index % 12 + 1)
@@ -180,14 +177,23 @@ def build(
             lat = rng.uniform(ring[0][1], ring[2][1])
             reported = start + timedelta(seconds=rng.uniform(0, span * 0.97))
             state = _state(rng, months_ago)
-            people = {**staff, "evaluator": staff["verifier"]}
-            if local is not None and grid.path.startswith(local.community.path):
-                people = local.people(grid, source, category.handling_level, staff)
+            crew = crews[grid.path.rsplit("/", 2)[0] + "/"]
+            if months_ago == 0 and state == "reported" and source in FOLLOWABLE_SOURCES:
+                # The same thing reported twice in a community (for the triage to merge):
+                # this month's second waiting report there repeats its first.
+                key = crew.community.path
+                if key not in firsts:
+                    firsts[key] = (category, grid, lon, lat)
+                elif len(twinned) < 3 and key not in twinned:
+                    twinned.add(key)
+                    category, grid, lon, lat = firsts[key]
+                    lon += 0.0001
+            people = _people(crew, grid, source, category.handling_level, admin)
             events, resolved, satisfaction = _steps(rng, state, reported, now, category, people)
             # Who holds it now, by the live rules: dispatching to one of the community's own
             # people puts it in their 待办, starting it makes the starter its 承办人, and
             # escalating leaves it to the next level's triage.
-            mine = local is not None and people["handler"] in (local.grid_worker, local.staff)
+            mine = people["handler"] is not admin
             assignee = None
             for e in events:
                 if e.action == "dispatch":
@@ -203,6 +209,7 @@ def build(
                     source=source,
                     area=grid,
                     reporter=people["reporter"],
+                    on_behalf_of=crew.elders[grid.path] if source == Source.ON_BEHALF else None,
                     reported_at=reported,
                     events=events,
                     lon=lon,
@@ -221,7 +228,7 @@ def build(
                 )
             )
     count = import_history(rows)
-    _merges(rng, street, staff)
+    _merges(street, crews)
     return count
 
 
@@ -279,12 +286,23 @@ def _steps(
     return events, satisfaction >= 3 or rng.random() < 0.3, satisfaction
 
 
-def _merges(rng: random.Random, street: Area, staff: dict[str, Any]) -> None:
-    """A few duplicates merged through the service, so "merged" exists too."""
+def _merges(street: Area, crews: dict[str, Crew]) -> None:
+    """The duplicates merged through the service by their community's secretary, so
+    "merged" exists too."""
     from shequ.problems.models import Problem, Status
 
-    reported = list(
-        Problem.objects.filter(area_path__startswith=street.path, status=Status.REPORTED).order_by("id")[:6]
-    )
-    for duplicate, survivor in zip(reported[::2], reported[1::2], strict=False):
-        transition(staff["triage"], duplicate.pk, TransitionInput(action="merge", into=survivor.pk))
+    for crew in crews.values():
+        seen: dict[int, int] = {}  # category → the first such report: the one kept
+        for pk, category in (
+            Problem.objects.filter(
+                area_path__startswith=crew.community.path,
+                status=Status.REPORTED,
+                source__in=FOLLOWABLE_SOURCES,
+            )
+            .order_by("id")
+            .values_list("pk", "category_id")
+        ):
+            if category in seen:
+                transition(crew.secretary, pk, TransitionInput(action="merge", into=seen[category]))
+                break
+            seen[category] = pk

@@ -20,12 +20,15 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from shequ.access.models import RoleAssignment, User
+from shequ.access.models import User
 from shequ.access.roles import Role
+from shequ.access.services import bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
+from shequ.demo.crew import Crew, resident_logins
 from shequ.people.models import Resident
 from shequ.points import services as points
 from shequ.points.models import Order, OrderEvent, OrderStatus, ServiceKind, ServiceRecord, StoreItem, TxnKind
+from shequ.tasks import proofs
 from shequ.tasks import services as tasks
 from shequ.tasks.models import (
     Award,
@@ -35,6 +38,7 @@ from shequ.tasks.models import (
     Difficulty,
     ListStatus,
     MonthlyList,
+    ProofFile,
     Talent,
     Task,
     TaskStatus,
@@ -102,29 +106,16 @@ def _claimants(community: Area, count: int, rng: random.Random) -> list[User]:
     chosen = rng.sample(members, min(count // 3, len(members)))
     others = list(pool.filter(party_member_kind="")[: count * 8])
     chosen += rng.sample(others, min(count - len(chosen), len(others)))
-    users = []
-    for r in chosen:
-        user = User(username=f"demo-{r.household.code}-{r.pk}", display_name=r.name, resident=r)
-        user.set_unusable_password()
-        users.append(user)
-    with transaction.atomic():
-        User.objects.bulk_create(users)
-        RoleAssignment.objects.bulk_create(
-            RoleAssignment(
-                user=u,
-                role=Role.RESIDENT,
-                area_id=r.household.building_id,
-                household=r.household,
-                path=r.household.area_path,
-            )
-            for u, r in zip(users, chosen, strict=True)
-        )
-    return users
+    return resident_logins(chosen)
 
 
-def _resources(street: Area, communities: list[Area], admin: User, rng: random.Random) -> dict[str, Any]:
+def _resources(communities: list[Area], crews: dict[str, Crew], rng: random.Random) -> dict[int, list[Any]]:
+    """Each community's partner units (each with a contact who has a login and claims the
+    unit's targeted tasks), service teams, skills registry, venue and equipment, entered
+    by the community's staff."""
     units: dict[int, list[Any]] = {}
     for community in communities:
+        admin = crews[community.path].staff
         units[community.pk] = []
         for name, kind in UNITS:
             unit = tasks.add_unit(
@@ -139,6 +130,12 @@ def _resources(street: Area, communities: list[Area], admin: User, rng: random.R
                 ),
             )
             units[community.pk].append(unit)
+        contacts = bulk_add_role_holders(
+            [(f"demo-unit-{u.pk}", f"{u.name}联络员", None, community) for u in units[community.pk]],
+            Role.PARTNER_UNIT,
+        )
+        for unit, contact in zip(units[community.pk], contacts, strict=True):
+            tasks.add_unit_member(admin, unit.pk, contact)
         for name, kind in TEAMS[:3]:
             team = tasks.add_team(admin, f"{community.name}{name}", kind, community.code, leader="队长")
             members = Resident.objects.filter(area_path__startswith=community.path).order_by("id")[
@@ -150,7 +147,7 @@ def _resources(street: Area, communities: list[Area], admin: User, rng: random.R
             admin, f"{community.name}党群服务中心活动室", "venue", community.code, "可容纳60人", 60
         )
         tasks.add_venue(admin, "便民工具箱", "equipment", community.code, "梯子、电钻、万用表", 3)
-    return {"units": units}
+    return units
 
 
 def _talents(community: Area, count: int, rng: random.Random) -> None:
@@ -203,13 +200,17 @@ def _month_starts(now: datetime, months: int) -> list[datetime]:
 def _history(
     communities: list[Area],
     admin: User,
+    crews: dict[str, Crew],
     claimants: dict[int, list[User]],
     units: dict[int, list[Any]],
+    proof_photos: list[proofs.Stored],
     rng: random.Random,
 ) -> None:
-    """Twelve past months: monthly lists (approved, published on the 1st), ad-hoc tasks,
-    claims (most accepted, some withdrawn or returned first), awards on the ledger, and
-    quarterly redemptions delivered by courier."""
+    """Twelve past months: monthly lists (assembled by the community's staff, approved by
+    the street, published on the 1st), ad-hoc tasks, claims (most accepted, some withdrawn
+    or returned first) with their proof photos, awards on the ledger, and quarterly
+    redemptions delivered by courier. A resident's proof is checked by the grid worker of
+    their grid, a unit's by the community's staff."""
     now = timezone.now()
     from django.conf import settings
 
@@ -220,25 +221,32 @@ def _history(
     for start in _month_starts(now, 12):
         month = f"{start:%Y%m}"
         for community in communities:
+            crew = crews[community.path]
+            approved = start - timedelta(days=3)
             monthly = MonthlyList.objects.create(
                 area=community,
                 area_path=community.path,
                 month=month,
                 publish_on=start.date(),
                 status=ListStatus.PUBLISHED,
-                created_by=admin,
+                created_by=crew.staff,
                 approved_by=admin,
-                approved_at=start - timedelta(days=3),
+                approved_at=approved,
                 published_at=start,
             )
             users = claimants[community.pk]
             for k in range(6):
                 category, title, difficulty = rng.choice(ROUTINE)
-                targeted = k == 5
+                listed, targeted = k < 4, k == 5
                 if targeted:
                     category, title, unit_name = rng.choice(TARGETED)
                     difficulty = Difficulty.HARD
-                created = start + timedelta(days=rng.randrange(0, 25), hours=rng.randrange(0, 8))
+                if listed:  # put on the list before the street approved it, open from the 1st
+                    created = approved - timedelta(days=rng.randrange(1, 8), hours=rng.randrange(0, 8))
+                    published = start
+                else:  # ad hoc: published when written
+                    created = start + timedelta(days=rng.randrange(0, 25), hours=rng.randrange(0, 8))
+                    published = created
                 places = rng.randint(1, 3)
                 task = Task.objects.create(
                     title=title,
@@ -248,30 +256,33 @@ def _history(
                     points=settings.TASK_POINTS[difficulty],
                     places=places,
                     filled=0,
-                    deadline=created + timedelta(days=10),
+                    deadline=published + timedelta(days=rng.randrange(10, 25)),
                     audience="targeted" if targeted else "public",
                     status=TaskStatus.CLOSED,
-                    monthly_list=monthly if k < 4 else None,
+                    monthly_list=monthly if listed else None,
                     area=community,
                     area_path=community.path,
                     community_path=community.path,
-                    created_by=admin,
+                    created_by=crew.staff,
                     created_at=created,
-                    published_at=created,
+                    published_at=published,
                 )
                 if targeted:
-                    unit = (
-                        next(u for u in units[community.pk] if u.name == unit_name)
-                        if any(u.name == unit_name for u in units[community.pk])
-                        else units[community.pk][0]
+                    unit = next(
+                        (u for u in units[community.pk] if u.name == unit_name), units[community.pk][0]
                     )
                     task.target_units.add(unit)
-                    takers: list[tuple[User, Any]] = [(admin, unit)]
+                    contact = unit.members.get()
+                    takers: list[tuple[User, Any, str, User]] = [(contact, unit, task.area_path, crew.staff)]
                 else:
-                    takers = [(u, None) for u in rng.sample(users, min(places, len(users)))]
+                    takers = []
+                    for user in rng.sample(users, min(places, len(users))):
+                        assert user.resident is not None
+                        lives = user.resident.area_path
+                        takers.append((user, None, lives, crew.grid_workers[crew.grid_of(lives)]))
                 filled = 0
-                for user, unit in takers:
-                    at = created + timedelta(hours=rng.randrange(2, 48))
+                for user, unit, place, checker in takers:
+                    at = published + timedelta(hours=rng.randrange(2, 48))
                     fate = rng.random()
                     status = ClaimStatus.WITHDRAWN if fate < 0.08 else ClaimStatus.ACCEPTED
                     claim = Claim.objects.create(
@@ -279,11 +290,11 @@ def _history(
                         user=user,
                         unit=unit,
                         status=status,
-                        area_path=task.area_path,
+                        area_path=place,
                         claimed_at=at,
                         submitted_at=None if status == ClaimStatus.WITHDRAWN else at + timedelta(days=2),
                         decided_at=None if status == ClaimStatus.WITHDRAWN else at + timedelta(days=3),
-                        decided_by=None if status == ClaimStatus.WITHDRAWN else admin,
+                        decided_by=None if status == ClaimStatus.WITHDRAWN else checker,
                         proof_note="" if status == ClaimStatus.WITHDRAWN else "已完成，附照片",
                         # A claim returned once and proved again keeps the reason in its
                         # timeline (the return step); a new proof clears it on the claim.
@@ -318,24 +329,39 @@ def _history(
                         steps.append(
                             ("accept", ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, at + timedelta(days=3))
                         )
-                    ClaimEvent.objects.bulk_create(
+                    events = ClaimEvent.objects.bulk_create(
                         ClaimEvent(
                             claim=claim,
                             action=a,
                             from_status=f,
                             to_status=t,
-                            actor=admin if a in ("accept", "return") else user,
+                            actor=checker if a in ("accept", "return") else user,
                             note="照片不清晰" if a == "return" else "",
                             at=when,
                         )
                         for a, f, t, when in steps
+                    )
+                    # Each proof its photo (drawn here, stored once and shared).
+                    ProofFile.objects.bulk_create(
+                        ProofFile(
+                            claim=claim,
+                            event=event,
+                            kind=photo.kind,
+                            file=photo.file,
+                            content_type=photo.content_type,
+                            sha256=photo.sha256,
+                            size=photo.size,
+                        )
+                        for event in events
+                        if event.action == "submit"
+                        for photo in [rng.choice(proof_photos)]
                     )
                     if status == ClaimStatus.ACCEPTED:
                         account = points.account_for_unit(unit) if unit else points.account_for_user(user)
                         txn = points.post(
                             TxnKind.AWARD,
                             f"完成任务：{task.title}",
-                            admin,
+                            checker,
                             community,
                             [(points.issuer_for(community), -task.points), (account, task.points)],
                             task=task,
@@ -344,13 +370,14 @@ def _history(
                         Award.objects.create(
                             task=task,
                             user=user,
+                            unit=unit,
                             claim=claim,
                             points=task.points,
                             transaction=txn,
                             at=txn.created_at,
                         )
                 Task.objects.filter(pk=task.pk).update(filled=filled)
-            # Party members' service points, a few a month.
+            # Party members' service points, a few a month, recorded by the staff.
             members = [u for u in users if u.resident and u.resident.party_member_kind]
             for user in members[:3]:
                 kind = rng.choice(ServiceKind.values)
@@ -364,14 +391,14 @@ def _history(
                     points=rng.choice([3, 5, 8]),
                     served_on=when.date(),
                     area_path=home.area_path,
-                    recorded_by=admin,
+                    recorded_by=crew.staff,
                     recorded_at=when,
                 )
                 account = points.account_for_user(user)
                 points.post(
                     TxnKind.SERVICE,
                     f"{ServiceKind(kind).label}",
-                    admin,
+                    crew.staff,
                     community,
                     [(points.issuer_for(community), -record.points), (account, record.points)],
                     service_record=record,
@@ -379,14 +406,14 @@ def _history(
                 )
             # Quarterly redemption (the first month of each quarter), delivered by courier.
             if start.month in (1, 4, 7, 10):
-                _redeem_history(community, users, items[community.pk], admin, start, rng)
+                _redeem_history(community, users, items[community.pk], crew.staff, start, rng)
 
 
 def _redeem_history(
     community: Area,
     users: list[User],
     items: list[StoreItem],
-    admin: User,
+    staff: User,
     start: datetime,
     rng: random.Random,
 ) -> None:
@@ -431,7 +458,7 @@ def _redeem_history(
                 action=a,
                 from_status=f,
                 to_status=t,
-                actor=user if a == "place" else admin,
+                actor=user if a == "place" else staff,
                 at=at + timedelta(days=d),
             )
             for a, f, t, d in (
@@ -452,13 +479,16 @@ def _photo(rng: random.Random) -> SimpleUploadedFile:
     return SimpleUploadedFile("proof.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def _today(community: Area, admin: User, staff: User, claimants: list[User], rng: random.Random) -> None:
-    """Today's state, through the services: open tasks, claims and orders in every state."""
+def _today(community: Area, admin: User, crew: Crew, claimants: list[User], rng: random.Random) -> None:
+    """Today's state, through the services: open tasks, claims and orders in every state.
+    The community's staff write and publish, the claimant's grid worker checks proofs,
+    the street's admin tops up a balance carried over from 云号手."""
+    staff = crew.staff
     deadline = timezone.now() + timedelta(days=14)
     open_tasks = []
     for category, title, difficulty in ROUTINE[:6]:
         task, _ = tasks.create_task(
-            admin,
+            staff,
             tasks.TaskInput(
                 title=title,
                 description=f"{community.name}{title}",
@@ -469,7 +499,7 @@ def _today(community: Area, admin: User, staff: User, claimants: list[User], rng
                 area=community.code,
             ),
         )
-        open_tasks.append(tasks.transition_task(admin, task.pk, "publish"))
+        open_tasks.append(tasks.transition_task(staff, task.pk, "publish"))
     states = [
         ClaimStatus.CLAIMED,
         ClaimStatus.SUBMITTED,
@@ -486,17 +516,19 @@ def _today(community: Area, admin: User, staff: User, claimants: list[User], rng
         if status == ClaimStatus.CLAIMED:
             continue
         tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("submit", "已完成", [_photo(rng)]))
+        assert user.resident is not None
+        checker = crew.grid_workers[crew.grid_of(user.resident.area_path)]
         if status == ClaimStatus.RETURNED:
-            tasks.transition_claim(staff, claim.pk, tasks.ClaimActionInput("return", "请补充完成后的照片"))
+            tasks.transition_claim(checker, claim.pk, tasks.ClaimActionInput("return", "请补充完成后的照片"))
         elif status == ClaimStatus.ACCEPTED:
-            tasks.transition_claim(staff, claim.pk, tasks.ClaimActionInput("accept"))
+            tasks.transition_claim(checker, claim.pk, tasks.ClaimActionInput("accept"))
     # Next month's list, waiting for the street's approval.
     local = timezone.localdate()
     month = f"{local.year + (local.month == 12)}{local.month % 12 + 1:02d}"
-    monthly = tasks.create_monthly_list(admin, community.code, month)
+    monthly = tasks.create_monthly_list(staff, community.code, month)
     for category, title, difficulty in ROUTINE[6:9]:
         tasks.create_task(
-            admin,
+            staff,
             tasks.TaskInput(
                 title=title,
                 description=f"{community.name}{title}（下月）",
@@ -508,7 +540,7 @@ def _today(community: Area, admin: User, staff: User, claimants: list[User], rng
                 monthly_list=monthly.pk,
             ),
         )
-    tasks.transition_list(admin, monthly.pk, "submit")
+    tasks.transition_list(staff, monthly.pk, "submit")
     # Orders in every state.
     items = list(
         StoreItem.objects.filter(
@@ -540,11 +572,12 @@ def _today(community: Area, admin: User, staff: User, claimants: list[User], rng
             points.transition_order(staff, order.pk, points.OrderTransitionInput(action=action, **extra))
 
 
-def build(street: Area, admin: User, rng: random.Random) -> None:
-    """Everything above for 龙滩子街道 (``street``), recorded by its admin account."""
+def build(street: Area, admin: User, crews: dict[str, Crew], rng: random.Random) -> None:
+    """Everything above for 龙滩子街道 (``street``): the street's admin stocks the street's
+    store and approves the lists; each community's crew (shequ.demo.crew) does the rest."""
     communities = list(Area.objects.filter(parent=street, kind=AreaKind.COMMUNITY).order_by("code"))
     with transaction.atomic():
-        resources = _resources(street, communities, admin, rng)
+        units = _resources(communities, crews, rng)
     for name, price, stock, limit, level in ITEMS:
         target = street if level == "街道" else communities[0]
         points.create_item(
@@ -557,10 +590,10 @@ def build(street: Area, admin: User, rng: random.Random) -> None:
             points.ItemInput(name="抽纸 10包", price=30, stock=300, per_person_limit=3, area=community.code),
         )
     claimants = {c.pk: _claimants(c, 24, rng) for c in communities}
+    proof_photos = [proofs.store(p) for p in proofs.prepare([_photo(rng) for _ in range(3)])]
     with transaction.atomic():  # one commit for the year, not one per row
-        _history(communities, admin, claimants, resources["units"], rng)
-    staff = User.objects.filter(username="longtanyuan_staff").first() or admin
+        _history(communities, admin, crews, claimants, units, proof_photos, rng)
     resident = User.objects.filter(username="longtanyuan_resident").first()
     if resident is not None:  # the demo resident's balance carried over from 云号手
         points.opening_balance(admin, resident, 80, "期初积分（云号手平台结转）")
-    _today(communities[0], admin, staff, claimants[communities[0].pk], rng)
+    _today(communities[0], admin, crews[communities[0].path], claimants[communities[0].pk], rng)

@@ -802,6 +802,7 @@ class HistoryRow:
     reporter: Any
     reported_at: Any
     events: list[HistoryEvent]
+    on_behalf_of: Any = None  # the resident a 代报 was made for
     lon: float | None = None
     lat: float | None = None
     hotline_order_no: str = ""
@@ -832,6 +833,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
             source=row.source,
             hotline_order_no=row.hotline_order_no,
             reporter=row.reporter,
+            on_behalf_of=row.on_behalf_of,
             lon=row.lon,
             lat=row.lat,
             area=row.area,

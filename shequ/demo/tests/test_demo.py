@@ -125,3 +125,48 @@ def test_demo_has_visits_floating_residents_and_care_records(demo):
     visit_problems = Problem.objects.filter(source="visit", description__startswith="走访发现：")
     assert visit_problems.exists()
     assert not visit_problems.filter(area_path__startswith="/150784001/").exists()
+
+
+def test_demo_records_are_made_by_those_the_live_rules_allow(demo):
+    """Every demo problem, claim and award is made by someone who could have made it:
+    residents report through the resident channels, a 代报 names its resident, nobody
+    checks their own work or awards themselves, every accepted claim has its proof
+    photo, and a monthly list's tasks were on it before the street approved it."""
+    from django.db.models import F, OuterRef, Subquery
+
+    from shequ.access.scope import can
+    from shequ.problems.models import Problem, ProblemEvent, Source
+    from shequ.tasks.models import Award, Claim, ClaimStatus, Task
+
+    demo_streets = ("/150784001/", "/500111003/")
+    for street in demo_streets:
+        problems = Problem.objects.filter(area_path__startswith=street)
+        residents = problems.filter(source__in=[Source.RESIDENT, Source.OPINION_CHANNEL])
+        assert residents.exists()
+        assert not residents.exclude(reporter__assignments__role=Role.RESIDENT).exists(), street
+        assert not problems.filter(source=Source.ON_BEHALF, on_behalf_of__isnull=True).exists(), street
+        last_back = (
+            ProblemEvent.objects.filter(
+                problem=OuterRef("problem"), action="report_back", at__lte=OuterRef("at")
+            )
+            .order_by("-at", "-id")
+            .values("actor")[:1]
+        )
+        checks = ProblemEvent.objects.filter(
+            problem__area_path__startswith=street, action__in=["verify_pass", "verify_fail"]
+        ).annotate(worker=Subquery(last_back))
+        assert checks.count() > 100
+        assert not checks.filter(actor=F("worker")).exists(), street
+
+    claims = Claim.objects.filter(area_path__startswith="/500111003/")
+    decided = claims.filter(status=ClaimStatus.ACCEPTED)
+    assert decided.count() > 300
+    assert not decided.filter(decided_by=F("user")).exists()
+    assert not decided.filter(proofs__isnull=True).exists()
+    for claim in decided.select_related("decided_by")[:200]:
+        assert can(claim.decided_by, "task.accept", claim.area_path), claim.pk
+    assert not Award.objects.filter(transaction__created_by=F("user")).exists()
+    assert not Award.objects.filter(claim__unit__isnull=False, unit__isnull=True).exists()
+    listed = Task.objects.filter(monthly_list__isnull=False, monthly_list__approved_at__isnull=False)
+    assert listed.count() > 200
+    assert not listed.filter(created_at__gt=F("monthly_list__approved_at")).exists()

@@ -1,0 +1,125 @@
+"""The people who play their parts in a demo street's records, one crew per community:
+its secretary triages, its staff handle what is the community's and check the grid
+workers' work, a grid worker per grid patrols, visits, reports for the elderly and
+handles what is the estate's, and a resident per grid reports and rates. Where a
+community has named demo logins (平安社区, 龙滩园社区) those take their parts; the others
+get accounts with no usable password, as building heads do. So every record is made by
+someone the live rules would have let make it (nobody checks their own work)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from shequ.access.models import RoleAssignment, User
+from shequ.access.roles import Role
+from shequ.access.services import bulk_add_role_holders
+from shequ.areas.models import Area, AreaKind
+from shequ.people.models import Resident
+
+
+@dataclass
+class Crew:
+    community: Area
+    secretary: Any
+    staff: Any
+    grid_workers: dict[str, Any] = field(default_factory=dict)  # grid path → its grid worker
+    residents: dict[str, Any] = field(default_factory=dict)  # grid path → a resident's login
+    elders: dict[str, Any] = field(default_factory=dict)  # grid path → a resident with no login
+
+    def grid_of(self, path: str) -> str:
+        """The grid path a place (a grid, building or household path) lies in."""
+        return next(g for g in self.grid_workers if path.startswith(g))
+
+
+def resident_logins(residents: list[Resident]) -> list[User]:
+    """Logins (no usable password) for registered residents, each holding the resident
+    role on their household, as an administrator's 开通账号 makes them."""
+    users = []
+    for r in residents:
+        user = User(username=f"demo-{r.household.code}-{r.pk}", display_name=r.name, resident=r)
+        user.set_unusable_password()
+        users.append(user)
+    with transaction.atomic():
+        User.objects.bulk_create(users)
+        RoleAssignment.objects.bulk_create(
+            RoleAssignment(
+                user=u,
+                role=Role.RESIDENT,
+                area_id=r.household.building_id,
+                household=r.household,
+                path=r.household.area_path,
+            )
+            for u, r in zip(users, residents, strict=True)
+        )
+    return users
+
+
+def build_crews(street: Area, named: dict[str, str]) -> dict[str, Crew]:
+    """A crew for every community of ``street``, keyed by the community's path.
+    ``named``: community code → the prefix of its named demo logins."""
+    crews: dict[str, Crew] = {}
+    communities = list(Area.objects.filter(parent=street, kind=AreaKind.COMMUNITY).order_by("code"))
+    grids = list(Area.objects.filter(kind=AreaKind.GRID, path__startswith=street.path).order_by("path"))
+    staff_rows: dict[str, list[tuple[str, str, Any, Area]]] = {
+        Role.COMMUNITY_SECRETARY: [],
+        Role.COMMUNITY_STAFF: [],
+        Role.GRID_WORKER: [],
+    }
+    for community in communities:
+        prefix = named.get(community.code)
+        if prefix:
+            logins = {u.username: u for u in User.objects.filter(username__startswith=f"{prefix}_")}
+            crew = Crew(community, logins[f"{prefix}_secretary"], logins[f"{prefix}_staff"])
+            grid_path = RoleAssignment.objects.get(user=logins[f"{prefix}_grid"]).path
+            crew.grid_workers[grid_path] = logins[f"{prefix}_grid"]
+            resident = logins.get(f"{prefix}_resident")
+            if resident is not None and resident.resident is not None:
+                crew.residents[_grid_path(grids, resident.resident.area_path)] = resident
+        else:
+            crew = Crew(community, None, None)
+            for role, suffix, title in (
+                (Role.COMMUNITY_SECRETARY, "secretary", "书记"),
+                (Role.COMMUNITY_STAFF, "staff", "社工"),
+            ):
+                staff_rows[role].append(
+                    (f"demo-{community.code}-{suffix}", f"{community.name}{title}", None, community)
+                )
+        crews[community.path] = crew
+    for grid in grids:
+        crew = crews[grid.path.rsplit("/", 2)[0] + "/"]
+        if grid.path not in crew.grid_workers:
+            crew.grid_workers[grid.path] = None
+            staff_rows[Role.GRID_WORKER].append((f"demo-{grid.code}-grid", f"{grid.name}网格员", None, grid))
+    for held, rows in staff_rows.items():
+        for user, (_, _, _, area) in zip(bulk_add_role_holders(rows, held), rows, strict=True):
+            crew = crews[area.path if held != Role.GRID_WORKER else area.path.rsplit("/", 2)[0] + "/"]
+            if held == Role.COMMUNITY_SECRETARY:
+                crew.secretary = user
+            elif held == Role.COMMUNITY_STAFF:
+                crew.staff = user
+            else:
+                crew.grid_workers[area.path] = user
+    # A resident per grid who reports from their phone, and an elderly one who does not.
+    chosen: list[tuple[Crew, str, Resident]] = []
+    for grid in grids:
+        crew = crews[grid.path.rsplit("/", 2)[0] + "/"]
+        pool = Resident.objects.filter(area_path__startswith=grid.path, user__isnull=True).select_related(
+            "household"
+        )
+        elder = pool.order_by("birth_date", "id").first()
+        assert elder is not None, grid.path
+        crew.elders[grid.path] = elder
+        if grid.path not in crew.residents:
+            first = pool.exclude(pk=elder.pk).order_by("area_path", "id").first()
+            assert first is not None, grid.path
+            chosen.append((crew, grid.path, first))
+    for user, (crew, path, _) in zip(resident_logins([r for _, _, r in chosen]), chosen, strict=True):
+        crew.residents[path] = user
+    return crews
+
+
+def _grid_path(grids: list[Area], path: str) -> str:
+    return next(g.path for g in grids if path.startswith(g.path))
