@@ -25,6 +25,17 @@ def whole(raw: object, *, low: int = 0, high: int = INT_MAX) -> int | None:
     return value if low <= value <= high else None
 
 
+def month_param(raw: object) -> str | None:
+    """A month as typed (``2026-11`` from a month picker, ``202611``, full-width digits
+    taken) as ``YYYYMM``, if its year is 2000 to 2100 and its month 1 to 12; else None."""
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if len(text) == 7 and text[4] == "-":
+        text = text[:4] + text[5:]
+    if len(text) != 6 or not text.isascii() or not text.isdigit():
+        return None
+    return text if 2000 <= int(text[:4]) <= 2100 and 1 <= int(text[4:]) <= 12 else None
+
+
 def number_error(raw: object, label: str, *, low: int = 0, high: int = INT_MAX) -> str:
     """Why ``raw`` is not a whole number from ``low`` to ``high``, naming the field."""
     text = unicodedata.normalize("NFKC", str(raw)).strip()

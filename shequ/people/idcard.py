@@ -97,7 +97,7 @@ def parse(raw: str, *, today: date | None = None) -> IdInfo:
     number = normalize(raw)
     if len(number) != 18:
         raise IdNumberError(f"身份证号应为18位，现在是{len(number)}位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdNumberError("身份证号前17位必须是数字，最后一位是数字或X")
     if number[:2] not in PROVINCES:
         raise IdNumberError(f"身份证号前两位 {number[:2]} 不是有效的省级代码")

@@ -21,6 +21,7 @@ from shequ.areas.paths import child_path
 from shequ.core import fieldcrypt
 from shequ.core.bulk import unsaved
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
+from shequ.core.numbers import month_param
 from shequ.people import idcard, phones
 from shequ.people.models import (
     CareGroup,
@@ -510,7 +511,7 @@ def plan_visits(
     errors: dict[str, str] = {}
     if grid.kind != AreaKind.GRID:
         errors["grid"] = "走访计划按网格制定，请选择网格"
-    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
+    if month_param(month) != month:
         errors["month"] = "月份格式应为 202611"
     worker = User.objects.filter(pk=worker_id).first()
     if worker is None or not can(worker, Permission.VISIT_RECORD, grid.path):

@@ -16,7 +16,7 @@ from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
-from shequ.core.numbers import days_param
+from shequ.core.numbers import days_param, month_param
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
 from shequ.people.models import CareKind, Health, IncomeLevel
@@ -231,9 +231,7 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
         area = home_areas(request.user, Permission.VISIT_RECORD).first()
         if area is None:
             raise Http404
-    month = request.GET.get("month", "").replace("-", "") or f"{timezone.localdate():%Y%m}"
-    if len(month) != 6 or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
-        month = f"{timezone.localdate():%Y%m}"
+    month = month_param(request.GET.get("month", "")) or f"{timezone.localdate():%Y%m}"
     error: DomainError | None = None
     if request.method == "POST":
         try:

@@ -17,6 +17,7 @@ from shequ.access.scope import can, scope_q
 from shequ.areas.models import Area
 from shequ.areas.paths import ancestors, codes
 from shequ.core.errors import NotFound
+from shequ.core.numbers import whole
 from shequ.points.models import (
     Account,
     AccountKind,
@@ -258,8 +259,9 @@ def requested_quarter(raw_year: str, raw_quarter: str, today: date) -> tuple[int
     errors: dict[str, str] = {}
     raw_year, raw_quarter = raw_year.strip(), raw_quarter.strip()
     if raw_year:
-        if raw_year.isdigit() and FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
-            year = int(raw_year)
+        typed = whole(raw_year, low=FIRST_YEAR, high=LAST_YEAR)
+        if typed is not None:
+            year = typed
         else:
             errors["year"] = f"年份必须是 {FIRST_YEAR} 到 {LAST_YEAR} 之间的整数，您填写的是“{raw_year[:20]}”"
     if raw_quarter:

@@ -21,7 +21,7 @@ from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
-from shequ.core.numbers import ID_MAX, whole
+from shequ.core.numbers import ID_MAX, month_param, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
 from shequ.problems.ledgers import HEADERS, ledger_rows, write_xlsx
@@ -419,9 +419,8 @@ def _month(raw: str) -> str:
     raw = raw.strip()
     if not raw:
         return f"{timezone.localdate():%Y%m}"
-    text = raw.replace("-", "", 1) if len(raw) == 7 and raw[4] == "-" else raw
-    ok = len(text) == 6 and text.isascii() and text.isdigit()
-    if ok and 1 <= int(text[4:]) <= 12 and 2000 <= int(text[:4]) <= 2100:
+    text = month_param(raw)
+    if text:
         return text
     raise ValidationFailed({"month": f"月份格式为 2026-11 或 202611，您填写的是“{raw[:20]}”"})
 

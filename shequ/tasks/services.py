@@ -22,6 +22,7 @@ from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
 from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.numbers import month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notify
 from shequ.points import services as points
@@ -412,10 +413,8 @@ def create_monthly_list(
     area = Area.objects.filter(code=area_code, kind="community").first()
     if area is None or not can(actor, Permission.TASK_MANAGE, area.path):
         errors["area"] = "请选择您管辖的社区"
-    if len(month) != 6 or not month.isascii() or not month.isdigit() or not 1 <= int(month[4:]) <= 12:
-        errors["month"] = "月份格式为 YYYYMM，例如 202612"
-    elif not 2000 <= int(month[:4]) <= 2100:
-        errors["month"] = "月份的年份必须在 2000 到 2100 之间"
+    if month_param(month) != month:
+        errors["month"] = "月份格式为 YYYYMM（例如 202612），月份的年份必须在 2000 到 2100 之间"
     if errors:
         raise ValidationFailed(errors)
     assert area is not None

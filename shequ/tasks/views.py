@@ -171,11 +171,11 @@ def new(request: HttpRequest) -> HttpResponse:
             "publish": "1",
             "idempotency_key": uuid.uuid4().hex,
         }
-        problem_id = request.GET.get("problem", "")
-        if problem_id.isdigit():
+        problem_id = whole(request.GET.get("problem", ""), low=1, high=ID_MAX)
+        if problem_id is not None:
             from shequ.problems.selectors import get_problem
 
-            problem = get_problem(request.user, int(problem_id))
+            problem = get_problem(request.user, problem_id)
             # The problem's own text may name the reporter or give their phone, and a
             # task is public: start from a neutral title and link the problem instead.
             values |= {

@@ -118,3 +118,33 @@ def test_texts_longer_than_their_column_are_refused_not_cut(world):
         },
     )
     assert r.status_code == 400 and "队长不能超过 50 个字（现在 60 个字）" in r.content.decode()
+
+
+def test_digits_python_cannot_read_are_named_not_a_server_error(world):
+    """A "²" passes ``str.isdigit`` and then fails ``int()``: every field that reads a month,
+    a year or an id reads digits as NFKC makes them, and names anything else."""
+    from shequ.core.numbers import month_param
+    from shequ.people import idcard
+
+    assert month_param("2026-11") == month_param("２０２６１１") == month_param("²⁰²⁶¹¹") == "202611"
+    assert [month_param(raw) for raw in ("000001", "202613", "2026-1", "二〇二六", "")] == [None] * 5
+
+    notice = f"/points/notice/{world.areas['A1'].code}/"
+    r = client_for(world.resident_wang).get(notice, {"year": "²"})
+    assert r.status_code == 400 and "年份必须是 2000 到 2100 之间的整数" in r.content.decode()
+    assert client_for(world.resident_wang).get(notice, {"year": "²⁰²⁹"}).status_code == 200
+
+    staff = client_for(world.secretary_zhang)
+    assert staff.get("/tasks/new/", {"problem": "²"}).status_code == 404  # problem 2: none such
+    assert staff.get("/tasks/new/", {"problem": "二"}).status_code == 200  # no number: a blank task
+    a1 = world.areas["A1"].code
+    for month in ("000001", "0000-01"):
+        r = staff.get("/api/v1/visits/coverage", {"area": a1, "month": month})
+        assert r.status_code == 400 and r.json()["fields"]["month"] == "月份格式应为 202611", month
+        r = staff.post("/problems/reports/", {"area": a1, "month": month})
+        assert r.status_code == 400 and "月份格式为 2026-11 或 202611" in r.content.decode(), month
+        r = staff.get("/visits/coverage/", {"area": a1, "month": month})
+        assert r.status_code == 200  # the month picker's value, else this month
+
+    with pytest.raises(idcard.IdNumberError, match="前17位必须是数字"):
+        idcard.parse("1101051949123100²X")
