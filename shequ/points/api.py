@@ -326,10 +326,14 @@ def service_records(request: HttpRequest) -> Any:
     return selectors.service_records(request.user).order_by("-served_on", "-id")
 
 
-@router.post("/points/service-records", response={201: TxnOut}, summary="记录党员服务积分（工作人员）")
+@router.post(
+    "/points/service-records", response={201: TxnOut}, summary="记录党员服务积分（工作人员；Idempotency-Key）"
+)
 def service_record(request: HttpRequest, payload: ServiceIn) -> Any:
     record = services.record_service(
-        request.user, services.ServiceInput(**payload.dict()), ip=client_ip(request)
+        request.user,
+        services.ServiceInput(**payload.dict(), idempotency_key=request.headers.get("Idempotency-Key", "")),
+        ip=client_ip(request),
     )
     return Status(201, record.transaction)
 
@@ -367,12 +371,18 @@ def account_entries(request: HttpRequest, account_id: int) -> Any:
 
 
 @router.post(
-    "/points/accounts/{account_id}/opening", response={201: TxnOut}, summary="录入期初积分（工作人员）"
+    "/points/accounts/{account_id}/opening",
+    response={201: TxnOut},
+    summary="录入期初积分（工作人员；Idempotency-Key）",
 )
 def opening(request: HttpRequest, account_id: int, payload: OpeningIn) -> Any:
     account = selectors.get_account(request.user, account_id)
     txn = services.opening_balance_of_account(
-        request.user, account, payload.points, payload.memo or "期初积分"
+        request.user,
+        account,
+        payload.points,
+        payload.memo or "期初积分",
+        key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, txn)
 

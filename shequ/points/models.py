@@ -115,6 +115,10 @@ class Transaction(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
+    # The key of the form or API request that wrote it (service points, 期初积分), so a
+    # double click or a resent request writes it once. The redemption's hand-written
+    # INSERT leaves it to the database's default.
+    idempotency_key = models.CharField(max_length=80, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -134,6 +138,11 @@ class Transaction(models.Model):
             # One refund per order: a cancelled order is refunded once.
             models.UniqueConstraint(
                 fields=["order"], condition=models.Q(kind="refund"), name="txn_one_refund"
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="txn_idempotency_unique",
             ),
         ]
         verbose_name = _("积分交易")

@@ -381,13 +381,19 @@ class ServiceInput:
     # The party member's registry record: most 无职党员 have never signed in, and their
     # points must not wait for a login (one is made for them, with no password).
     resident: int | None = None
+    idempotency_key: str = ""  # a resent form records the service once
 
 
 def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRecord:
-    """A party member's service points (代办服务, 收集社情民意…), recorded by staff."""
+    """A party member's service points (代办服务, 收集社情民意…), recorded by staff. A
+    repeated ``idempotency_key`` returns the record the first request made."""
     from shequ.access.models import User
     from shequ.people.models import Resident
 
+    key = (data.idempotency_key or "")[:80]
+    first = _keyed(actor, key)
+    if first is not None and first.service_record is not None:
+        return first.service_record
     errors: dict[str, str] = {}
     member = None
     if data.resident:
@@ -427,6 +433,25 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     if errors:
         raise ValidationFailed(errors)
     assert resident is not None
+    try:
+        return _record_service(actor, data, member, resident, note, served_on, key, ip)
+    except IntegrityError:
+        first = _keyed(actor, key)  # the same request, committed by another process first
+        if first is None or first.service_record is None:
+            raise
+        return first.service_record
+
+
+def _keyed(actor: Any, key: str) -> Transaction | None:
+    """The transaction ``actor`` wrote under ``key``, if any."""
+    if not key:
+        return None
+    return Transaction.objects.filter(created_by_id=actor.pk, idempotency_key=key).first()
+
+
+def _record_service(
+    actor: Any, data: ServiceInput, member: Any, resident: Any, note: str, served_on: date, key: str, ip: str
+) -> ServiceRecord:
     with transaction.atomic():
         if member is None:
             from shequ.access.services import login_for_resident
@@ -455,6 +480,7 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
             # Counted in the quarter and year of the service, not of the day it is entered.
             counts_at=datetime.combine(served_on, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)),
             service_record=record,
+            idempotency_key=key,
         )
         audit.record(actor, "points.service", area_path=record.area_path, obj=record, ip=ip)
     return record
@@ -468,18 +494,25 @@ def _is_self(actor: Any, user: Any, resident_id: int | None) -> bool:
     )
 
 
-def opening_balance_of_account(actor: Any, account: Account, points: int, memo: str) -> Transaction:
+def opening_balance_of_account(
+    actor: Any, account: Account, points: int, memo: str, *, key: str = ""
+) -> Transaction:
     """期初积分 entered on an account staff opened: a person's account only (a unit's or
     an issuing account has no earlier personal balance to carry over)."""
     if account.user_id is None:
         raise ValidationFailed(
             {"account": "期初积分只录入居民或党员的个人账户，单位账户和积分发放账户不能录入"}
         )
-    return opening_balance(actor, account.user, points, memo)
+    return opening_balance(actor, account.user, points, memo, key=key)
 
 
-def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transaction:
-    """期初积分: a balance carried over from an earlier system, issued by the community."""
+def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str = "") -> Transaction:
+    """期初积分: a balance carried over from an earlier system, issued by the community.
+    A repeated ``key`` (a resent form) returns the first transaction."""
+    key = key[:80]
+    first = _keyed(actor, key)
+    if first is not None and first.kind == TxnKind.OPENING:
+        return first
     errors: dict[str, str] = {}
     if not 1 <= points <= 100_000:
         errors["points"] = "期初积分须在 1 到 100000 之间"
@@ -497,15 +530,22 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str) -> Transactio
     account = found or account_for_user(user)
     if not can(actor, Permission.POINTS_MANAGE, account.area_path):
         raise NotFound("积分账户")
-    with transaction.atomic():
-        txn = post(
-            TxnKind.OPENING,
-            memo or "期初积分",
-            actor,
-            account.area,
-            [(issuer_for(account.area), -points), (account, points)],
-        )
-        audit.record(actor, "points.opening", area_path=account.area_path, obj=txn)
+    try:
+        with transaction.atomic():
+            txn = post(
+                TxnKind.OPENING,
+                memo or "期初积分",
+                actor,
+                account.area,
+                [(issuer_for(account.area), -points), (account, points)],
+                idempotency_key=key,
+            )
+            audit.record(actor, "points.opening", area_path=account.area_path, obj=txn)
+    except IntegrityError:
+        first = _keyed(actor, key)  # the same request, committed by another process first
+        if first is None:
+            raise
+        return first
     return txn
 
 

@@ -302,10 +302,12 @@ def service(request: HttpRequest) -> HttpResponse:
     """党员服务积分: staff record a party member's service."""
     _staff(request, Permission.POINTS_MANAGE, "只有社区工作人员可以记录服务积分")
     errors: dict[str, str] = {}
-    values: dict[str, str] = {}
+    # The form's key: a double click or a resent form records the service once.
+    values: dict[str, str] = {"idempotency_key": uuid.uuid4().hex}
     if request.method == "POST":
         values = {
-            k: request.POST.get(k, "").strip() for k in ("resident", "kind", "note", "points", "served_on")
+            k: request.POST.get(k, "").strip()
+            for k in ("resident", "kind", "note", "points", "served_on", "idempotency_key")
         }
         typed: dict[str, str] = {}
         try:
@@ -325,6 +327,7 @@ def service(request: HttpRequest) -> HttpResponse:
                     note=values["note"],
                     points=whole(values["points"]) or 0,
                     served_on=served_on,
+                    idempotency_key=values["idempotency_key"],
                 ),
                 ip=client_ip(request),
             )
@@ -461,16 +464,18 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     account = selectors.get_account(request.user, account_id)
     may_open = account.user_id is not None and can(request.user, Permission.POINTS_MANAGE, account.area_path)
     errors: dict[str, str] = {}
-    values: dict[str, str] = {}
+    values: dict[str, str] = {"idempotency_key": uuid.uuid4().hex}  # a resent form records it once
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in ("points", "memo")}
+        values = {k: request.POST.get(k, "").strip() for k in ("points", "memo", "idempotency_key")}
         if not can(request.user, Permission.POINTS_MANAGE, account.area_path):
             raise Forbidden("只有管理该社区积分的工作人员可以录入期初积分")
         points = whole(values["points"], low=1, high=INT_MAX)
         try:
             if points is None:
                 raise ValidationFailed({"points": number_error(values["points"], "期初积分", low=1)})
-            services.opening_balance_of_account(request.user, account, points, values["memo"] or "期初积分")
+            services.opening_balance_of_account(
+                request.user, account, points, values["memo"] or "期初积分", key=values["idempotency_key"]
+            )
             return redirect("points_account", account_id=account.pk)
         except ValidationFailed as exc:
             errors = exc.fields

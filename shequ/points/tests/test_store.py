@@ -1,6 +1,7 @@
 """The redemption store: one transaction takes stock and points or neither; the refusal
 names what was short; cancelled orders give both back; orders move through their table."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from shequ.points import services, triggers
 from shequ.points.models import Account, Entry, OrderStatus, StoreItem, Transaction
 from shequ.points.services import Refused
 from shequ.points.tests.helpers import fund, item, move, party_member, redeem
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -757,3 +759,59 @@ def test_staff_cannot_give_points_to_themselves(world):
     services.record_service(world.secretary_zhang, service)
     services.opening_balance(world.secretary_zhang, staff, 100, "期初积分")
     assert Account.objects.get(user=staff).balance == 110
+
+
+def test_a_resent_service_or_opening_form_records_its_points_once(world):
+    """A double click on 记录 or 录入期初积分 (or a request retried with the same
+    Idempotency-Key) writes one transaction; a new form is a new record."""
+    import re
+
+    from django.test import Client
+
+    from shequ.points.models import Account, ServiceRecord
+
+    member = party_member(world, "party-member-twice")
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/points/service/").content.decode()
+    key = re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', page)[0]
+    form = {"resident": member.resident_id, "kind": "mediation", "note": "调解邻里纠纷", "points": "6"}
+    for _ in range(2):
+        assert c.post("/points/service/", {**form, "idempotency_key": key}).status_code == 302
+    assert ServiceRecord.objects.filter(member=member).count() == 1
+    account = Account.objects.get(user=member)
+    assert account.balance == 6
+
+    page = c.get(f"/points/accounts/{account.pk}/").content.decode()
+    key = re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', page)[0]
+    for _ in range(2):
+        r = c.post(
+            f"/points/accounts/{account.pk}/", {"points": "200", "memo": "结转", "idempotency_key": key}
+        )
+        assert r.status_code == 302
+    account.refresh_from_db()
+    assert account.balance == 206
+
+    api = client_for(world.secretary_zhang)
+    url = f"/api/v1/points/accounts/{account.pk}/opening"
+    body = json.dumps({"points": 10, "memo": "补录"})
+    first = api.post(url, body, content_type="application/json", headers={"Idempotency-Key": "open-1"})
+    again = api.post(url, body, content_type="application/json", headers={"Idempotency-Key": "open-1"})
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    body = json.dumps({"resident": member.resident_id, "kind": "mediation", "note": "调解", "points": 3})
+    first = api.post(
+        "/api/v1/points/service-records",
+        body,
+        content_type="application/json",
+        headers={"Idempotency-Key": "svc-1"},
+    )
+    again = api.post(
+        "/api/v1/points/service-records",
+        body,
+        content_type="application/json",
+        headers={"Idempotency-Key": "svc-1"},
+    )
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    account.refresh_from_db()
+    assert account.balance == 219
+    assert ServiceRecord.objects.filter(member=member).count() == 2
