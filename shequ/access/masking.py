@@ -19,7 +19,7 @@ _IN_TEXT = re.compile(
     r"|(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}"
     r")(?![0-9A-Za-z])"
 )
-_ASCII_DIGITS = str.maketrans("０１２３４５６７８９＋（）－", "0123456789+()-")
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９＋（）－Ｘｘ", "0123456789+()-Xx")
 
 
 def mask_id_number(value: str) -> str:

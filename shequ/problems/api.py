@@ -169,15 +169,16 @@ def create_problem(request: HttpRequest) -> Any:
         except (TypeError, ValueError):
             raise ValidationFailed({name: "必须是数字"}) from None
     on_behalf = data.get("on_behalf_of")
+    text = _texts(data, ("category", "description", "source", "address", "area", "hotline_order_no"))
     payload = services.ReportInput(
-        category=str(data.get("category", "")),
-        description=str(data.get("description", "")),
-        source=str(data.get("source") or "resident"),
+        category=text["category"],
+        description=text["description"],
+        source=text["source"] or "resident",
         lon=floats["lon"],
         lat=floats["lat"],
-        address=str(data.get("address", "")),
-        area=str(data.get("area", "")),
-        hotline_order_no=str(data.get("hotline_order_no", "")),
+        address=text["address"],
+        area=text["area"],
+        hotline_order_no=text["hotline_order_no"],
         on_behalf_of=whole(on_behalf or "", low=1, high=ID_MAX),
         idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
         photos=request.FILES.getlist("photos"),
@@ -187,6 +188,23 @@ def create_problem(request: HttpRequest) -> Any:
     from shequ.api import api  # the API that mounts this router (imported here: it imports us)
 
     return api.create_response(request, summary(problem), status=201 if created else 200)
+
+
+def _texts(data: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """The text fields of a report as typed; JSON ``null`` is empty (never the text
+    "None"), and a list or an object is named instead of being written as its repr."""
+    out, errors = {}, {}
+    for name in names:
+        value = data.get(name)
+        if value is None:
+            out[name] = ""
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            out[name] = str(value)
+        else:
+            errors[name] = "必须是文本"
+    if errors:
+        raise ValidationFailed(errors)
+    return out
 
 
 def summary(problem: Problem) -> dict[str, Any]:

@@ -70,7 +70,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             mask_free_text(p.description),
             p.get_handling_level_display(),
             p.get_responsible_role_display(),
-            p.responsible_party,
+            mask_free_text(p.responsible_party),
             p.get_status_display(),
             when(p.due_at),
             when(p.closed_at),

@@ -350,11 +350,11 @@ class ReportRun(models.Model):
 
     @property
     def stale(self) -> bool:
-        """Generating, but nothing heard from the job for REPORT_STALE_AFTER (a report
-        of a street's month takes seconds)."""
+        """Queued or generating, but nothing heard from the job for REPORT_STALE_AFTER (a
+        report of a street's month takes seconds): the worker stopped, or never ran."""
         last = self.progressed_at or self.created_at
         return (
-            self.status == ReportRunStatus.RUNNING
+            self.status in (ReportRunStatus.QUEUED, ReportRunStatus.RUNNING)
             and last is not None
             and timezone.now() - last > REPORT_STALE_AFTER
         )

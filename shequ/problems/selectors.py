@@ -115,6 +115,12 @@ def shown_address(viewer: Any, problem: Problem) -> str:
     return shown_to(viewer, problem.reporter_id, problem.address)
 
 
+def shown_party(viewer: Any, problem: Problem) -> str:
+    """责任单位 as shown: staff write a contact into it ("物业 王师傅139…"), and that
+    phone is masked as in any free text (the dispatcher is not recorded on the field)."""
+    return shown_to(viewer, None, problem.responsible_party)
+
+
 @dataclass
 class Filters:
     status: str = ""

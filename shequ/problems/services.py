@@ -113,6 +113,7 @@ def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Prob
 
 
 def _repeated(actor: Any, key: str) -> Problem | None:
+    key = key[:80]  # as stored: a longer key sent again finds its first problem
     if not key or not getattr(actor, "is_authenticated", False):
         return None
     return Problem.objects.filter(reporter=actor, idempotency_key=key).first()

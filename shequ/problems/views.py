@@ -273,6 +273,7 @@ def detail(
         "problem": problem,
         "description": selectors.shown_description(request.user, problem),
         "address": selectors.shown_address(request.user, problem),
+        "responsible_party": selectors.shown_party(request.user, problem),
         "events": selectors.timeline(request.user, problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": actions,

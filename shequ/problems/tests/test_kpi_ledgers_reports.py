@@ -293,3 +293,38 @@ def test_a_problem_dispatched_again_while_the_reminders_run_is_not_called_overdu
     assert other.reminder_stage == 0 and not other.overdue
     rest = second if other.pk == first.pk else first
     assert Problem.objects.get(pk=rest.pk).reminder_stage == 2  # told 已超期, as it was
+
+
+def test_a_report_never_picked_up_says_the_worker_is_not_running(world):
+    """No worker ran (db_worker stopped, the enqueue lost): the run sat at 0 % 排队中 and
+    the page asked every second, for ever."""
+    run = _queued_run(world)
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    url = f"/problems/reports/{run.pk}/"
+    assert "every 1s" in client.get(url).content.decode()
+    ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=6))
+    body = client.get(url).content.decode()
+    assert "后台任务没有运行" in body and "hx-get" not in body
+
+
+def test_numbers_typed_into_the_responsible_party_or_a_full_width_id_are_masked(world):
+    """Staff write a contact into 责任单位 ("物业 王师傅139…"), and a Chinese input
+    method in full-width mode types an ID number's final X as "Ｘ": both were shown and
+    exported in full."""
+    from shequ.access.masking import mask_free_text
+
+    assert mask_free_text("身份证３７０１０３１９５００１０１１２３Ｘ") == "身份证370***********123X"
+    assert mask_free_text("身份证37010319500101123ｘ") == "身份证370***********123x"
+    p = report(world, description="王芳身份证３７０１０３１９５００１０１１２３Ｘ，楼道下水管堵塞")
+    act(world, world.secretary_zhang, p, "accept")
+    act(world, world.secretary_zhang, p, "dispatch", responsible_party="物业 王师傅13912345678")
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    r = client.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
+    sheet = load_workbook(io.BytesIO(r.getvalue()))[str(p.category.get_ledger_type_display())]
+    (row,) = [row for row in sheet.iter_rows(min_row=3, values_only=True) if row[0] == p.number]
+    assert "13912345678" not in str(row) and "139****5678" in str(row)
+    assert "１９５００１０１" not in str(row)
+    page = client.get(f"/problems/{p.pk}/").content.decode()
+    assert "13912345678" not in page and "物业 王师傅139****5678" in page

@@ -201,6 +201,31 @@ def test_api_create_errors_name_the_fields(world, resident_api):
     assert set(r.json()["fields"]) >= {"category", "description"}
 
 
+def test_api_create_reads_null_as_empty_and_names_a_list(world, resident_api):
+    """JSON null is an empty field: a description of null is missing, not the text
+    "None" (four characters, which passed the length check)."""
+    lon, lat = grid_point(world)
+    body = {"category": "blocked_drain", "description": None, "address": None, "lon": lon, "lat": lat}
+    r = resident_api.post("/api/v1/problems/", json.dumps(body), content_type="application/json")
+    assert r.status_code == 400 and set(r.json()["fields"]) == {"description"}
+    body = {**body, "description": ["下水道堵了"], "address": {"楼": 1}}
+    r = resident_api.post("/api/v1/problems/", json.dumps(body), content_type="application/json")
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "description": "必须是文本",
+        "address": "必须是文本",
+    }
+    assert not Problem.objects.filter(reporter=world.resident_wang).exists()
+
+
+def test_a_page_form_key_longer_than_stored_finds_its_first_problem(world):
+    c = client_for(world.resident_wang)
+    lon, lat = grid_point(world)
+    form = {"category": "blocked_drain", "description": "下水道堵了", "lon": lon, "lat": lat}
+    for _ in range(2):
+        assert c.post("/problems/new/", {**form, "idempotency_key": "k" * 100}).status_code == 302
+    assert Problem.objects.filter(reporter=world.resident_wang).count() == 1
+
+
 def test_api_transitions_list_and_categories(world):
     p = report(world)
     staff = Client()
