@@ -353,12 +353,15 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
 
 
 def _follow_moves(residents: list[Resident]) -> None:
-    """A resident's floating profile and care records carry the resident's area path (the
-    scope they are seen in), and their login's resident role their household's: when
+    """A resident's floating profile, care records and skills carry the resident's area
+    path (the scope they are seen in), and their login's resident role their household's: when
     residents move household, those rows move with them."""
+    from django.apps import apps
+
     path_of = {r.pk: r.area_path for r in residents}
     ids = list(path_of)
-    for model in (FloatingProfile, CareRecord):
+    # The skills registry (tasks.Talent) too: a 能人 is called on by the community they live in.
+    for model in (FloatingProfile, CareRecord, apps.get_model("tasks", "Talent")):
         moved: dict[str, list[int]] = {}
         for start in range(0, len(ids), 500):
             rows = model.objects.filter(resident_id__in=ids[start : start + 500]).values_list(

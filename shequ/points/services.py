@@ -302,6 +302,11 @@ def reverse(actor: Any, transaction_id: int, reason: str, *, ip: str = "") -> Tr
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "冲正需要填写原因"})
+    errors: dict[str, str] = {}
+    # The memo (200) holds "冲正 #id：" and the reason: a longer one is named, not cut.
+    too_long(errors, [("reason", "冲正原因", reason, 180)])
+    if errors:
+        raise ValidationFailed(errors)
     if Transaction.objects.filter(reverses=original).exists():
         raise ValidationFailed({"transaction": "这笔交易已经冲正过"})
     entries = list(original.entries.select_related("account", "account__unit"))

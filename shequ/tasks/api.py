@@ -539,7 +539,7 @@ def create_talent(request: HttpRequest, payload: TalentIn) -> Any:
 
 @router.post("/resources/teams/{team_id}/members", response={201: TeamOut}, summary="服务队添加队员")
 def add_member(request: HttpRequest, team_id: int, payload: MemberIn) -> Any:
-    services.add_team_member(request.user, team_id, _resident_of(request, payload))
+    services.add_team_member(request.user, team_id, _resident_of(request, payload), ip=client_ip(request))
     return Status(201, selectors.teams(request.user).get(pk=team_id))
 
 

@@ -75,6 +75,8 @@ def prepare(uploads: list[Any], field: str = "files") -> list[Prepared]:
     for upload in uploads:
         head = upload.read(64)
         upload.seek(0)
+        if not head:
+            raise ValidationFailed({field: f"“{getattr(upload, 'name', '文件')}”是空文件，请重新选择"})
         kind = video_type(head)
         if kind is not None:
             if any(p.kind == "video" for p in out):

@@ -958,7 +958,7 @@ def add_team(actor: Any, name: str, kind: str, area_code: str, leader: str = "")
     return team
 
 
-def add_team_member(actor: Any, team_id: int, resident_id: int) -> TeamMember:
+def add_team_member(actor: Any, team_id: int, resident_id: int, *, ip: str = "") -> TeamMember:
     from shequ.people.selectors import get_resident
 
     team = ServiceTeam.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=team_id).first()
@@ -971,7 +971,14 @@ def add_team_member(actor: Any, team_id: int, resident_id: int) -> TeamMember:
     try:
         with transaction.atomic():
             member = TeamMember.objects.create(team=team, resident=resident)
-            audit.record(actor, "resource.team_member", area_path=team.area_path, obj=team)
+            audit.record(
+                actor,
+                "resource.team_member",
+                area_path=team.area_path,
+                obj=team,
+                detail={"resident": resident.pk},
+                ip=ip,
+            )
     except IntegrityError:
         raise ValidationFailed({"resident": "该居民已在服务队中"}) from None
     return member

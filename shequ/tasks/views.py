@@ -568,6 +568,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                     request.user,
                     whole(team, high=ID_MAX) or 0,
                     people_selectors.resident_by_id_number(request.user, values.get("id_number", "")),
+                    ip=client_ip(request),
                 )
                 kind = "team"
             else:

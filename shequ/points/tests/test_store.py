@@ -457,6 +457,9 @@ def test_staff_reverse_from_a_page_with_a_reason(world):
     assert f'name="transaction" value="{txn.pk}"' in page
     r = c.post("/points/reversals/", {"transaction": txn.pk, "reason": ""})
     assert r.status_code == 400 and "冲正需要填写原因" in r.content.decode()
+    r = c.post("/points/reversals/", {"transaction": txn.pk, "reason": "录" * 181})
+    assert r.status_code == 400 and "冲正原因不能超过 180 个字" in r.content.decode()  # named, not cut
+    assert balance(world.resident_wang) == 40
     r = c.post("/points/reversals/", {"transaction": txn.pk, "reason": "重复录入"})
     assert r.status_code == 302 and balance(world.resident_wang) == 0
     page = c.get("/points/reversals/").content.decode()

@@ -386,3 +386,33 @@ def test_the_import_checks_and_writes_with_the_cycle_collector_paused(world, tmp
     )
     services.import_file(path, world.areas["A1"].code, dry_run=True)
     assert seen == [False] and gc.isenabled()
+
+
+def test_a_resident_moved_by_import_takes_their_skills_entry_along(world, tmp_path):
+    """The skills registry (能人、才人、艺人) is seen by the community a person lives in:
+    after a move the old community's staff no longer see them, the new one's do."""
+    from shequ.access.roles import Permission
+    from shequ.tasks.models import Talent
+    from shequ.tasks.services import add_talent
+
+    mover = world.residents["A1-1-h2-r2"]
+    talent = add_talent(world.secretary_zhang, mover.pk, "able", "家电维修", "空调维修")
+    target = world.areas["A1-2-b"]
+    path = save(
+        tmp_path / "move.xlsx",
+        {
+            "S": [
+                ["姓名", "身份证号", "楼栋", "门牌号"],
+                [mover.name, world.full_values[mover.pk][0], target.name, "7单元701"],
+            ]
+        },
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
+    assert result.errors == [] and result.summary()["moved"] == 1
+    talent.refresh_from_db()
+    assert talent.area_path == Resident.objects.get(pk=mover.pk).area_path
+    assert talent.area_path.startswith(target.path)
+    assert (
+        Talent.objects.visible_to(world.grid_worker_li, Permission.RESOURCE_VIEW).filter(pk=talent.pk).count()
+        == 0
+    )

@@ -116,6 +116,9 @@ def test_proof_type_is_read_from_the_content_not_the_name(world):
     fake = SimpleUploadedFile("proof.mp4", b"#!/bin/sh\necho not a video\n" * 10, content_type="video/mp4")
     r = c.post(f"/api/v1/claims/{claim.pk}/proof", {"files": [fake]})
     assert r.status_code == 400 and "既不是照片" in r.json()["fields"]["files"]
+    empty = SimpleUploadedFile("proof.jpg", b"", content_type="image/jpeg")
+    r = c.post(f"/api/v1/claims/{claim.pk}/proof", {"files": [empty]})
+    assert r.status_code == 400 and r.json()["fields"]["files"] == "“proof.jpg”是空文件，请重新选择"
     r = c.post(f"/api/v1/claims/{claim.pk}/proof", {"note": "无凭证"})
     assert r.status_code == 400 and r.json()["fields"] == {
         "files": "请上传至少一张照片或一段视频作为完成凭证"

@@ -214,6 +214,10 @@ def test_talents_and_team_members_are_registered_by_id_number(world):
     team = ServiceTeam.objects.get(name="志愿服务队", area=world.areas["A1"])
     r = c.post("/tasks/resources/", {"form": "member", "team": team.pk, "id_number": id_number})
     assert r.status_code == 302 and team.members.filter(resident=resident).exists()
+    from shequ.access.models import AuditEvent
+
+    joined = AuditEvent.objects.filter(event="resource.team_member").latest("id")
+    assert joined.detail == {"resident": resident.pk}  # the log names who joined
     page = c.get("/tasks/resources/?tab=team").content.decode()
     assert id_number not in page
     # The members are listed, and one who left is removed.
