@@ -39,6 +39,7 @@ if FIELD_KEY:
 
 ALLOWED_HOSTS = env_list("SHEQU_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("SHEQU_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "shequ.core.errorpages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

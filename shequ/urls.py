@@ -13,6 +13,8 @@ from shequ.registry import views as registry_views
 from shequ.reports import views as report_views
 from shequ.tasks import views as task_views
 
+handler400 = "shequ.core.errorpages.bad_request"
+
 urlpatterns = [
     # First: every API call resolves through this list, and the pages' patterns never
     # begin with api/ (it saves trying ~75 patterns on each call).

@@ -124,4 +124,25 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error(request, api, exc.status_code, "error", str(exc))
+        # django-ninja's own refusals, said in Chinese (its text is English).
+        text = str(exc)
+        if exc.status_code == 400 and "parse request body" in text:
+            return error(
+                request,
+                api,
+                400,
+                "invalid_body",
+                "请求体无法解析：请发送有效的 JSON（Content-Type: application/json），"
+                "上传文件时用 multipart/form-data",
+                {"body": "不是有效的 JSON 或表单"},
+            )
+        if exc.status_code == 403 and "CSRF" in text:
+            return error(
+                request,
+                api,
+                403,
+                "csrf_failed",
+                "安全校验未通过：用网页登录状态调用接口须带 X-CSRFToken 请求头；"
+                "程序调用请用访问令牌（Authorization: Bearer）",
+            )
+        return error(request, api, exc.status_code, "error", f"请求被拒绝（{exc.status_code}）：{text}")

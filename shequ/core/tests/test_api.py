@@ -113,3 +113,41 @@ def test_list_queries_do_not_grow_with_rows(world):
             assert client.get("/residents/", {"area": area.code}).status_code == 200
         counts.append((len(q1), len(q2)))
     assert counts[0] == counts[1]
+
+
+def test_requests_refused_before_any_view_are_told_in_chinese(world):
+    """A body that is not JSON, a session call without its CSRF token, a stale page form
+    and a request with too many files: ninja's and Django's English (or an HTML page
+    under /api/) became Chinese, in the API's error shape under /api/."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from shequ.testing.clients import client_for
+
+    api = client_for(world.resident_wang)
+    r = api.post("/api/v1/store/orders/", "{bad", content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid_body"
+    assert "请求体无法解析" in r.json()["message"] and r.json()["fields"] == {
+        "body": "不是有效的 JSON 或表单"
+    }
+
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(world.resident_wang)
+    r = session.post("/api/v1/store/orders/", json.dumps({"item": 1}), content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed" and "X-CSRFToken" in r.json()["message"]
+    r = session.post("/problems/new/", {"category": "garbage", "description": "垃圾没人清"})
+    assert (
+        r.status_code == 403
+        and "页面已过期" in r.content.decode()
+        and "提交的内容没有保存" in r.content.decode()
+    )
+
+    files = [SimpleUploadedFile(f"{n}.jpg", b"x") for n in range(3)]
+    with override_settings(DATA_UPLOAD_MAX_NUMBER_FILES=2):
+        r = api.post("/api/v1/problems/", {"category": "garbage", "photos": files})
+        assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
+        assert r.json()["message"] == "一次提交的文件太多（最多 2 个），请分几次上传"
+        page = client_for(world.resident_wang).post(
+            "/problems/new/", {"category": "garbage", "photos": files}
+        )
+        assert page.status_code == 400 and "一次提交的文件太多" in page.content.decode()

@@ -1,0 +1,46 @@
+"""What a user is told when a request is refused before any view of ours reads it: a
+body Django will not parse (too large, too many fields or files), a form whose CSRF
+token went stale. In Chinese, as a page, or under /api/ in the API's error shape."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+
+def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": code, "message": message, "fields": {}},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    error = {"message": message, "fields": {}}
+    return render(request, "error.html", {"error": error}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        message = f"提交的文字内容太多（超过 {limit:g} MB），请删减后重试"
+    elif isinstance(exception, TooManyFilesSent):
+        message = f"一次提交的文件太多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个），请分几次上传"
+    elif isinstance(exception, TooManyFieldsSent):
+        message = f"一次提交的项目太多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 项）"
+    else:
+        message = "请求无法处理，请检查填写的内容后重试"
+    return _answer(request, 400, "bad_request", message)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: most often a page left open past a new sign-in elsewhere."""
+    return _answer(
+        request,
+        403,
+        "csrf_failed",
+        "页面已过期（安全校验未通过），提交的内容没有保存。请返回上一页，刷新后重新提交；"
+        "返回时浏览器通常还保留着您填写的内容，可先复制下来",
+    )
