@@ -14,6 +14,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
 from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX
 
 # Numbers in request bodies, bounded by what the database keeps, so that one too large is
@@ -26,8 +27,9 @@ Ref = Annotated[int, Field(ge=-ID_MAX, le=ID_MAX)]
 def choice(field: str, label: str, value: str, allowed: Iterable[str]) -> None:
     """A list filter's value must be one of ``allowed`` (blank: no filter): an unknown one
     is named, not answered with an empty list that looks like "nothing there"."""
-    if value and value not in allowed:
-        raise ValidationFailed({field: f"{label}“{value}”不在可选范围内"})
+    errors = unknown_choices([(field, label, value, allowed)])
+    if errors:
+        raise ValidationFailed(errors)
 
 
 class BearerToken(HttpBearer):

@@ -16,6 +16,7 @@ from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.filters import unknown_choices
 from shequ.core.numbers import days_param, month_param
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
@@ -379,7 +380,8 @@ def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
 def care_list(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.CARE_MANAGE)
     group = request.GET.get("group", "elderly_60")
-    if group not in selectors.CARE_LISTS:
+    errors = unknown_choices([("group", "重点人群", group, selectors.CARE_LISTS)])
+    if errors:
         group = "elderly_60"
     rows = selectors.care_list(request.user, group, area_path=area.path if area else None)
     page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
@@ -392,7 +394,9 @@ def care_list(request: HttpRequest) -> HttpResponse:
             "group": group,
             "groups": selectors.CARE_LISTS.items(),
             "can_full_export": _may_unmask(request.user),
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 

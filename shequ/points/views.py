@@ -20,6 +20,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.points import selectors, services
@@ -168,6 +169,9 @@ def _staff(request: HttpRequest, permission: str, message: str) -> None:
 def fulfil(request: HttpRequest) -> HttpResponse:
     _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
     status = request.GET.get("status", "placed")
+    errors = unknown_choices([("status", "订单状态", status, OrderStatus.values)])
+    if errors:
+        status = "placed"
     page = CappedPaginator(selectors.orders_to_fulfil(request.user, status), 30).get_page(
         request.GET.get("page")
     )
@@ -175,7 +179,8 @@ def fulfil(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "points/fulfil.html",
-        {"page": page, "rows": rows, "status": status, "statuses": OrderStatus.choices},
+        {"page": page, "rows": rows, "status": status, "statuses": OrderStatus.choices, "errors": errors},
+        status=400 if errors else 200,
     )
 
 
@@ -382,6 +387,9 @@ def rankings(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("community", "")
     community = next((c for c in communities if c.code == code), communities[0] if communities else None)
     year, quarter, errors = _quarter(request)
+    if code and (community is None or community.code != code):
+        # Not a community the viewer may rank: said, not quietly replaced by the first.
+        errors["community"] = f"社区“{code[:20]}”不存在或不在您的管辖范围内"
     context: dict[str, Any] = {
         "communities": communities,
         "community": community,

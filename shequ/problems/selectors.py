@@ -19,6 +19,7 @@ from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes, under
 from shequ.core.errors import NotFound
+from shequ.core.filters import unknown_choices
 from shequ.problems.models import (
     OPEN_STATUSES,
     HandlingLevel,
@@ -136,14 +137,13 @@ class Filters:
 def filter_errors(f: Filters) -> dict[str, str]:
     """The filters whose value is none of the choices, each named: a list filtered by a
     misspelt status would otherwise just be empty."""
-    errors: dict[str, str] = {}
-    for name, label, value, choices in (
-        ("status", "状态", f.status, Status.values),
-        ("level", "处置层级", f.level, HandlingLevel.values),
-        ("source", "来源", f.source, Source.values),
-    ):
-        if value and value not in choices:
-            errors[name] = f"{label}“{value[:20]}”不在可选范围内"
+    errors = unknown_choices(
+        [
+            ("status", "状态", f.status, Status.values),
+            ("level", "处置层级", f.level, HandlingLevel.values),
+            ("source", "来源", f.source, Source.values),
+        ]
+    )
     if f.category and not ProblemCategory.objects.filter(code=f.category).exists():
         errors["category"] = f"问题类别“{f.category[:20]}”不存在"
     return errors

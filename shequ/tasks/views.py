@@ -23,6 +23,7 @@ from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
 from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors as people_selectors
@@ -62,12 +63,21 @@ def board(request: HttpRequest) -> HttpResponse:
     """任务大厅: the tasks a resident may claim, or every task in a staff member's scope."""
     g = request.GET
     raw = {k: g.get(k, "").strip() for k in ("category", "status", "q", "monthly_list")}
+    errors = unknown_choices(
+        [
+            ("category", "类别", raw["category"], Category.values),
+            ("status", "状态", raw["status"], TaskStatus.values),
+        ]
+    )
+    monthly_list = whole(raw["monthly_list"], low=1, high=ID_MAX)
+    if raw["monthly_list"] and monthly_list is None:
+        errors["monthly_list"] = f"月度清单编号“{raw['monthly_list'][:20]}”不是有效的编号"
     qs = selectors.board(
         request.user,
-        category=raw["category"],
-        status=raw["status"],
+        category="" if "category" in errors else raw["category"],
+        status="" if "status" in errors else raw["status"],
         q=raw["q"],
-        monthly_list=whole(raw["monthly_list"], low=1, high=ID_MAX),
+        monthly_list=monthly_list,
     )
     page = CappedPaginator(qs, 30).get_page(g.get("page"))
     return render(
@@ -89,13 +99,21 @@ def board(request: HttpRequest) -> HttpResponse:
             "resources": has_anywhere(request.user, Permission.RESOURCE_VIEW),
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
+
+
+MINE_TABS = [("", "全部"), ("open", "进行中"), ("accepted", "已验收"), ("withdrawn", "已撤回")]
 
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
+    errors = unknown_choices([("status", "状态", status, [code for code, _ in MINE_TABS])])
+    if errors:
+        status = ""
     page = CappedPaginator(selectors.my_claims(request.user, status), 20).get_page(request.GET.get("page"))
     for c in page:  # the reason is the returner's text: numbers in it masked, as everywhere
         c.return_reason = shown_to(request.user, c.decided_by_id, c.return_reason)
@@ -105,10 +123,12 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "status": status,
-            "tabs": [("", "全部"), ("open", "进行中"), ("accepted", "已验收"), ("withdrawn", "已撤回")],
+            "tabs": MINE_TABS,
+            "errors": errors,
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
         },
+        status=400 if errors else 200,
     )
 
 

@@ -148,3 +148,24 @@ def test_digits_python_cannot_read_are_named_not_a_server_error(world):
 
     with pytest.raises(idcard.IdNumberError, match="前17位必须是数字"):
         idcard.parse("1101051949123100²X")
+
+
+def test_list_pages_name_a_filter_value_they_do_not_know(world):
+    """The task board, my tasks, order fulfilment, the care lists and the rankings showed
+    an unfiltered list (or another community's ranking) for a misspelt filter, with no
+    word; the API and the problem board named it."""
+    staff = client_for(world.secretary_zhang)
+    resident = client_for(world.resident_wang)
+    for client, url, params, message in (
+        (resident, "/tasks/", {"status": "xyz"}, "状态“xyz”不在可选范围内"),
+        (resident, "/tasks/", {"category": "xyz"}, "类别“xyz”不在可选范围内"),
+        (resident, "/tasks/", {"monthly_list": "abc"}, "月度清单编号“abc”不是有效的编号"),
+        (resident, "/tasks/mine/", {"status": "xyz"}, "状态“xyz”不在可选范围内"),
+        (staff, "/points/fulfil/", {"status": "xyz"}, "订单状态“xyz”不在可选范围内"),
+        (staff, "/care/", {"group": "xyz"}, "重点人群“xyz”不在可选范围内"),
+        (staff, "/points/rankings/", {"community": "zzz"}, "社区“zzz”不存在或不在您的管辖范围内"),
+    ):
+        r = client.get(url, params)
+        assert r.status_code == 400 and message in r.content.decode(), (url, params)
+    assert resident.get("/tasks/", {"status": "published"}).status_code == 200
+    assert staff.get("/points/rankings/", {"community": world.areas["A1"].code}).status_code == 200
