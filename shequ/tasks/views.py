@@ -219,6 +219,7 @@ def new(request: HttpRequest) -> HttpResponse:
             services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
     except ValidationFailed as exc:
         errors = exc.fields | _typed_errors(values)
+        values["files_sent"] = bool(request.FILES.getlist("files"))  # the browser drops them: say so
         return render(request, "tasks/editor.html", _editor_context(request, values, errors), status=400)
     return redirect("task", task_id=task.pk)
 
@@ -385,7 +386,11 @@ def claim_detail(
 @login_required
 @require_POST
 def claim_act(request: HttpRequest, claim_id: int) -> HttpResponse:
-    values = {"action": request.POST.get("action", ""), "note": request.POST.get("note", "")}
+    values: dict[str, Any] = {
+        "action": request.POST.get("action", ""),
+        "note": request.POST.get("note", ""),
+        "files_sent": bool(request.FILES.getlist("files")),  # the browser drops them: say so
+    }
     try:
         services.transition_claim(
             request.user,

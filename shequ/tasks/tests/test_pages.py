@@ -438,3 +438,32 @@ def test_numbers_typed_into_task_texts_are_masked_for_all_but_their_writer(world
         phone
         not in client_for(world.users["auditor@A"]).get("/api/v1/points/service-records").content.decode()
     )
+
+
+def test_a_refused_form_says_its_files_must_be_chosen_again(world):
+    """The browser keeps typed text but not the chosen files: after a refusal for another
+    field the task editor and the proof form said nothing, and a corrected resend saved
+    the task, or the proof, without its photos."""
+    from shequ.tasks import services
+
+    staff = client_for(world.secretary_zhang)
+    form = {
+        "title": "",
+        "description": "x",
+        "category": "replace_bulb",
+        "difficulty": "easy",
+        "places": "1",
+        "area": world.areas["A1-1"].code,
+        "audience": "public",
+    }
+    r = staff.post("/tasks/new/", {**form, "files": [jpeg()]})
+    assert r.status_code == 400 and "浏览器不会保留已选的文件，请重新选择" in r.content.decode()
+    r = staff.post("/tasks/new/", form)
+    assert r.status_code == 400 and "请重新选择" not in r.content.decode()
+
+    claim = services.claim_task(world.resident_wang, make_task(world).pk)
+    resident = client_for(world.resident_wang)
+    r = resident.post(
+        f"/tasks/claims/{claim.pk}/act/", {"action": "submit", "note": "长" * 1001, "files": [jpeg()]}
+    )
+    assert r.status_code == 400 and "浏览器不会保留已选的文件，请重新选择" in r.content.decode()
