@@ -22,6 +22,7 @@ from shequ.core import fieldcrypt
 from shequ.core.bulk import unsaved
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
 from shequ.core.numbers import month_param
+from shequ.core.texts import too_long
 from shequ.people import idcard, phones
 from shequ.people.models import (
     CareGroup,
@@ -519,6 +520,8 @@ def plan_visits(
     worker = User.objects.filter(pk=worker_id).first()
     if worker is None or not can(worker, Permission.VISIT_RECORD, grid.path):
         errors["worker"] = "请选择负责这个网格走访的网格员"
+    note = (note or "").strip()
+    too_long(errors, [("note", "备注", note, 200)])
     households = Household.objects.under(grid.path).count()
     if target_households < 1:
         errors["target_households"] = "计划走访户数至少为1"
@@ -534,7 +537,7 @@ def plan_visits(
             defaults={
                 "area_path": grid.path,
                 "target_households": target_households,
-                "note": (note or "").strip()[:200],
+                "note": note,
                 "created_by": actor,
             },
         )
@@ -555,6 +558,10 @@ class FloatingInput:
     left_on: date | None = None
 
 
+# The dates a floating resident's record may hold: a typo (0001-01-01, 9999-12-31) is named.
+FLOATING_EARLIEST, FLOATING_LATEST = date(1950, 1, 1), date(2100, 12, 31)
+
+
 def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str = "") -> FloatingProfile:
     """Record or update a floating resident's rental home, landlord, work and permit."""
     resident = get_resident(actor, resident_id)
@@ -572,10 +579,23 @@ def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str =
         else:
             if landlord.pk == resident.pk:
                 errors["landlord_id"] = "房东不能是本人"
+    today = timezone.localdate()
+    for name, label in (
+        ("lease_start", "租期开始"),
+        ("lease_end", "租期结束"),
+        ("permit_expires", "居住证有效期"),
+        ("arrived_on", "来本地日期"),
+        ("left_on", "离开日期"),
+    ):
+        day = getattr(data, name)
+        if day is not None and not FLOATING_EARLIEST <= day <= FLOATING_LATEST:
+            errors[name] = f"{label}须在 {FLOATING_EARLIEST.year} 年到 {FLOATING_LATEST.year} 年之间"
+    if "arrived_on" not in errors and data.arrived_on and data.arrived_on > today:
+        errors["arrived_on"] = "来本地日期不能晚于今天"
     if data.lease_start and data.lease_end and data.lease_end < data.lease_start:
-        errors["lease_end"] = "租期结束不能早于租期开始"
+        errors.setdefault("lease_end", "租期结束不能早于租期开始")
     if data.arrived_on and data.left_on and data.left_on < data.arrived_on:
-        errors["left_on"] = "离开日期不能早于来本地日期"
+        errors.setdefault("left_on", "离开日期不能早于来本地日期")
     permit = "".join(unicodedata.normalize("NFKC", data.permit_number or "").split()).upper()
     if permit and not (6 <= len(permit) <= 30 and permit.isalnum()):
         errors["permit_number"] = "居住证号应为6到30位字母或数字"
@@ -618,10 +638,13 @@ def record_care(
         errors["content"] = "请填写关爱内容（至少2个字）"
     elif len(content) > 2000:
         errors["content"] = "关爱内容不能超过2000字"
+    earliest = timezone.localdate() - timedelta(days=366)
     if cared_on is None:
         errors["cared_on"] = "请填写日期"
     elif cared_on > timezone.localdate():
         errors["cared_on"] = "日期不能晚于今天"
+    elif cared_on < earliest:
+        errors["cared_on"] = f"日期不能早于 {earliest:%Y年%m月%d日}（只补记一年内的关爱）"
     if errors:
         raise ValidationFailed(errors)
     assert cared_on is not None

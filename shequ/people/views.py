@@ -17,7 +17,7 @@ from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.filters import unknown_choices
-from shequ.core.numbers import days_param, month_param
+from shequ.core.numbers import ID_MAX, days_param, month_param, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
 from shequ.people.models import CareKind, Health, IncomeLevel
@@ -234,21 +234,24 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
             raise Http404
     month = month_param(request.GET.get("month", "")) or f"{timezone.localdate():%Y%m}"
     error: DomainError | None = None
+    values: dict[str, str] = {}
     if request.method == "POST":
+        values = {
+            k: request.POST.get(k, "").strip()
+            for k in ("grid", "month", "worker", "target_households", "note")
+        }
         try:
             services.plan_visits(
                 request.user,
-                request.POST.get("grid", ""),
-                request.POST.get("month", "").replace("-", ""),
-                int(request.POST.get("worker", "0") or 0),
-                int(request.POST.get("target_households", "0") or 0),
-                request.POST.get("note", ""),
+                values["grid"],
+                month_param(values["month"]) or values["month"],
+                whole(values["worker"], high=ID_MAX) or 0,
+                whole(values["target_households"]) or 0,
+                values["note"],
             )
             return redirect(f"{reverse('visits_coverage')}?area={area.code}&month={month}")
-        except (DomainError, ValueError) as exc:
-            error = (
-                exc if isinstance(exc, DomainError) else ValidationFailed({"target_households": "请填写整数"})
-            )
+        except DomainError as exc:
+            error = exc
     start, end = _month_bounds(month)
     by_grid, by_worker = selectors.coverage(request.user, area, start, end)
     can_plan = can(request.user, Permission.VISIT_PLAN, area.path)
@@ -263,6 +266,7 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
             "by_worker": by_worker,
             "can_plan": can_plan,
             "error": error,
+            "values": values,  # what was typed into the plan form, kept after a refusal
         },
         status=error.status if error else 200,
     )

@@ -249,3 +249,27 @@ def test_floating_form_refuses_a_date_it_cannot_read_instead_of_erasing_the_stor
     # A rule broken further on (a landlord that is not a number) keeps the typed number too.
     r = client.post(url, {**form, "lease_end": lease_end.isoformat(), "landlord_id": "abc"})
     assert r.status_code == 400 and 'value="JZ99887766"' in r.content.decode()
+
+
+def test_dates_out_of_any_real_range_are_named(world):
+    """A care record dated 0001-01-01, or a lease to 9999-12-31, was stored as typed."""
+    zhang = world.secretary_zhang
+    r = world.residents["A1-1-h1-r2"]
+    with pytest.raises(ValidationFailed) as exc:
+        services.record_care(zhang, r.pk, "phone", "电话问候", date(1, 1, 1))
+    assert "日期不能早于" in exc.value.fields["cared_on"]
+    (tenant, *_) = floating_residents(world)
+    typo = FloatingInput(
+        lease_start=date(1, 1, 1),
+        lease_end=date(9999, 12, 31),
+        permit_expires=date(1, 1, 1),
+        arrived_on=timezone.localdate() + timedelta(days=3),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_floating(zhang, tenant.pk, typo)
+    assert exc.value.fields == {
+        "lease_start": "租期开始须在 1950 年到 2100 年之间",
+        "lease_end": "租期结束须在 1950 年到 2100 年之间",
+        "permit_expires": "居住证有效期须在 1950 年到 2100 年之间",
+        "arrived_on": "来本地日期不能晚于今天",
+    }

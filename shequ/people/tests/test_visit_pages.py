@@ -150,3 +150,21 @@ def test_an_unreadable_date_is_named_and_nothing_is_saved(world):
     page = r.content.decode()
     assert r.status_code == 400 and "关爱日期不是有效的日期" in page and "电话问候" in page
     assert "必填" not in page and CareRecord.objects.count() == records
+
+
+def test_the_plan_form_names_each_field_and_keeps_what_was_typed(world):
+    """A worker that is no number was called an error of 计划户数, a note over 200
+    characters was cut without a word, and after any refusal the form came back empty."""
+    from shequ.testing.clients import client_for
+
+    c = client_for(world.secretary_zhang)
+    a1, grid = world.areas["A1"].code, world.areas["A1-1"].code
+    form = {"grid": grid, "month": "2026-11", "worker": "abc", "target_households": "2", "note": "长" * 201}
+    r = c.post(f"/visits/coverage/?area={a1}", form)
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "请选择负责这个网格走访的网格员" in body and "备注不能超过 200 个字" in body
+    assert 'value="2"' in body and f'value="{"长" * 201}"' in body and f'value="{grid}" selected' in body
+    li = world.grid_worker_li
+    ok = c.post(f"/visits/coverage/?area={a1}", {**form, "worker": str(li.pk), "note": "先走访老人户"})
+    assert ok.status_code == 302
