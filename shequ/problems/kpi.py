@@ -12,7 +12,9 @@ in docs/problems.md:
 - 返工率 = problems closed in the period that were sent back at least once at 核查 ÷
   problems closed in the period.
 - 响应率 = problems reported in the period that got a triage answer (立案, 不予立案 or
-  合并) within 24 hours ÷ problems reported in the period.
+  合并) within 24 hours ÷ 应响应: problems reported in the period whose 24 hours have
+  passed, or that were answered already (one reported an hour before the report was
+  made cannot have been answered late yet, so it is not counted as unanswered).
 - 解决率 = problems closed in the period and rated "resolved" at 回访 ÷ those rated.
 - 满意率 = problems closed in the period rated 4 or 5 stars ÷ those rated.
 A rate with nothing to divide by is shown as "—", never as 0 % or 100 %.
@@ -36,7 +38,7 @@ CLOSED = (Status.CLOSED, Status.EVALUATED)
 
 @dataclass
 class Kpis:
-    reported: int
+    reported: int  # 应响应 (see the module's text), the 响应率's divisor
     responded: int
     due_to_close: int
     closed: int
@@ -97,7 +99,11 @@ class Kpis:
                 fmt(self.rework_rate),
                 f"本期结案中返工过的 {self.reworked} ÷ 本期结案 {self.closed_in_period}",
             ),
-            ("响应率", fmt(self.response_rate), f"24小时内响应 {self.responded} ÷ 本期上报 {self.reported}"),
+            (
+                "响应率",
+                fmt(self.response_rate),
+                f"24小时内响应 {self.responded} ÷ 应响应 {self.reported}（本期上报、已满24小时或已响应的）",
+            ),
             ("解决率", fmt(self.resolve_rate), f"回访已解决 {self.resolved} ÷ 回访 {self.rated}"),
             ("满意率", fmt(self.satisfaction_rate), f"4星及以上 {self.satisfied} ÷ 回访 {self.rated}"),
         ]
@@ -115,9 +121,11 @@ def compute(qs: Any, start: datetime, end: datetime, now: datetime | None = None
             "id", filter=Q(closed_at__lt=end, status__in=CLOSED, closed_at__lte=F("due_at"))
         ),
     )
+    answered = Q(responded_at__lte=F("reported_at") + timedelta(hours=RESPONSE_HOURS))
+    window_over = Q(reported_at__lte=(now or timezone.now()) - timedelta(hours=RESPONSE_HOURS))
     reported = qs.filter(reported_at__gte=start, reported_at__lt=end).aggregate(
-        reported=Count("id"),
-        responded=Count("id", filter=Q(responded_at__lte=F("reported_at") + timedelta(hours=RESPONSE_HOURS))),
+        reported=Count("id", filter=window_over | answered),
+        responded=Count("id", filter=answered),
     )
     closed = qs.filter(closed_at__gte=start, closed_at__lt=end, status__in=CLOSED).aggregate(
         closed_in_period=Count("id"),

@@ -75,6 +75,31 @@ def test_a_report_made_mid_month_counts_only_the_deadlines_already_passed(world)
     assert kpi.compute(scoped, start, end, now=end + timedelta(days=3)).due_to_close == 27
 
 
+def test_a_problem_whose_24_hours_are_not_over_is_not_counted_unanswered(world):
+    """A report made an hour after a problem came in cannot have answered it late: it
+    is left out of 应响应 until it is answered or its 24 hours pass."""
+    start, end = month_range("202610")
+    made_on = start + timedelta(days=22)
+    answered = report(world)
+    act(world, world.secretary_zhang, answered, "accept")
+    waiting, late = report(world), report(world)
+    Problem.objects.filter(pk=answered.pk).update(
+        reported_at=made_on - timedelta(hours=30), responded_at=made_on - timedelta(hours=29)
+    )
+    Problem.objects.filter(pk=waiting.pk).update(reported_at=made_on - timedelta(hours=2))
+    Problem.objects.filter(pk=late.pk).update(reported_at=made_on - timedelta(hours=25))
+    scoped = Problem.objects.filter(pk__in=[answered.pk, waiting.pk, late.pk])
+    result = kpi.compute(scoped, start, end, now=made_on)
+    assert (result.responded, result.reported, result.response_rate) == (1, 2, Decimal("50.00"))
+    assert (
+        "响应率",
+        "50.00%",
+        "24小时内响应 1 ÷ 应响应 2（本期上报、已满24小时或已响应的）",
+    ) in result.rows()
+    later = kpi.compute(scoped, start, end, now=made_on + timedelta(days=1))
+    assert (later.responded, later.reported) == (1, 3)
+
+
 def test_rates_with_nothing_to_divide_by_are_a_dash(world):
     start, end = month_range("199001")
     result = kpi.compute(Problem.objects.none(), start, end)
