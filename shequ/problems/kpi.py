@@ -5,7 +5,10 @@ in docs/problems.md:
 
 - 应结案 (due to close): accepted problems whose 办理时限 falls in the period and has
   passed (a report made on the 23rd counts the deadlines up to that moment; a problem
-  due on the 29th is not yet late, so it is not counted as not closed).
+  due on the 29th is not yet late, so it is not counted as not closed), and those
+  escalated after their 办理时限 had passed in the period (escalating clears the time
+  limit until the next level dispatches; the deadline missed still counts, and such a
+  problem is never 按期结案).
 - 结案 (closed): of those, the ones closed (结案) before the period ended.
 - 按期结案 (closed on time): of those, the ones closed no later than their 办理时限.
 - 结案率 = 结案 ÷ 应结案;  按期结案率 = 按期结案 ÷ 应结案.
@@ -113,12 +116,17 @@ def compute(qs: Any, start: datetime, end: datetime, now: datetime | None = None
     """KPIs of the problems in ``qs`` (already scoped) for the period [start, end), as
     they stand at ``now`` (default: the present)."""
     due_by = min(end, now or timezone.now())
-    due = qs.filter(due_at__gte=start, due_at__lt=due_by).exclude(status__in=(Status.REJECTED, Status.MERGED))
+    due = qs.filter(
+        Q(due_at__gte=start, due_at__lt=due_by) | Q(missed_due_at__gte=start, missed_due_at__lt=due_by)
+    ).exclude(status__in=(Status.REJECTED, Status.MERGED))
     d = due.aggregate(
         due_to_close=Count("id"),
         closed=Count("id", filter=Q(closed_at__lt=end, status__in=CLOSED)),
         closed_on_time=Count(
-            "id", filter=Q(closed_at__lt=end, status__in=CLOSED, closed_at__lte=F("due_at"))
+            "id",
+            filter=Q(
+                closed_at__lt=end, status__in=CLOSED, closed_at__lte=F("due_at"), missed_due_at__isnull=True
+            ),
         ),
     )
     answered = Q(responded_at__lte=F("reported_at") + timedelta(hours=RESPONSE_HOURS))

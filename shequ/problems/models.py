@@ -150,6 +150,9 @@ class Problem(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    # A 办理时限 that had passed when the problem was escalated (which clears ``due_at``
+    # until the next level dispatches it): still a deadline missed, for 应结案.
+    missed_due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     rework_count = models.PositiveSmallIntegerField(default=0)
     reopen_count = models.PositiveSmallIntegerField(default=0)

@@ -673,6 +673,8 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     p.handling_level = up
     p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[up]
     p.assignee = None
+    if p.due_at is not None and p.due_at < now and p.missed_due_at is None:
+        p.missed_due_at = p.due_at  # escalating late does not erase the deadline missed
     p.due_at = None
     target = routing.responsible_area(p.area_path, up)
     if up == HandlingLevel.STREET and target is not None:
@@ -871,6 +873,8 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
             elif step.action == "escalate":
                 p.handling_level = routing.next_level(p.handling_level) or p.handling_level
                 p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[p.handling_level]
+                if p.due_at is not None and p.due_at < step.at and p.missed_due_at is None:
+                    p.missed_due_at = p.due_at
                 p.due_at, p.assignee = None, None
             if rule.target is not None:
                 status = rule.target

@@ -353,3 +353,28 @@ def test_numbers_typed_into_the_responsible_party_or_a_full_width_id_are_masked(
     assert "１９５００１０１" not in str(row)
     page = client.get(f"/problems/{p.pk}/").content.decode()
     assert "13912345678" not in page and "物业 王师傅139****5678" in page
+
+
+def test_a_late_problem_escalated_still_counts_its_missed_deadline(world):
+    """Escalating clears the time limit; one escalated after its 办理时限 had passed
+    dropped out of 应结案, and the community's 结案率 looked better than it was."""
+    p = report(world)
+    act(world, world.secretary_zhang, p, "accept")
+    act(world, world.secretary_zhang, p, "dispatch")
+    missed = timezone.now() - timedelta(days=3)
+    Problem.objects.filter(pk=p.pk).update(due_at=missed)
+    start, end = month_range(f"{timezone.localtime(missed):%Y%m}")
+    scoped = Problem.objects.filter(pk=p.pk)
+    assert kpi.compute(scoped, start, end).due_to_close == 1
+    act(world, world.secretary_zhang, p, "escalate", note="本级无法解决")
+    p.refresh_from_db()
+    assert p.due_at is None and p.missed_due_at == missed
+    result = kpi.compute(scoped, start, end)
+    assert (result.due_to_close, result.closed, result.closed_on_time) == (1, 0, 0)
+    # Escalated before its deadline: nothing was missed.
+    q = report(world)
+    act(world, world.secretary_zhang, q, "accept")
+    act(world, world.secretary_zhang, q, "dispatch")
+    act(world, world.secretary_zhang, q, "escalate", note="本级无法解决")
+    q.refresh_from_db()
+    assert q.missed_due_at is None
