@@ -144,15 +144,16 @@ class RankedOut(Schema):
     rank: int
     name: str
     points: int
-    stars: int
+    stars: int  # the year's star level (星级), from the year's total
 
 
 class RankingsOut(Schema):
     community: str
     year: int
     quarter: int
-    able: list[RankedOut]  # 社区治理能人
-    pioneers: list[RankedOut]  # 社区治理先锋
+    able: list[RankedOut]  # 社区治理能人, by points earned in the quarter
+    pioneers: list[RankedOut]  # 社区治理先锋, by points earned in the quarter
+    stars: list[RankedOut]  # 年度星级志愿者, by points earned in the year
 
 
 class PeriodOut(Schema):
@@ -394,7 +395,9 @@ def reverse(request: HttpRequest, transaction_id: int, payload: ReverseIn) -> An
     return Status(201, services.reverse(request.user, transaction_id, payload.reason, ip=client_ip(request)))
 
 
-@router.get("/points/rankings", response=RankingsOut, summary="季度排名：社区治理能人、社区治理先锋")
+@router.get(
+    "/points/rankings", response=RankingsOut, summary="季度排名：社区治理能人、社区治理先锋；年度星级志愿者"
+)
 def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int = 0) -> Any:
     area = get_area(request.user, community, Permission.POINTS_VIEW)
     if area.kind != "community":
@@ -411,6 +414,7 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
         "quarter": quarter,
         "able": [vars(r) for r in selectors.ranking(area, AccountKind.RESIDENT, year, quarter)],
         "pioneers": [vars(r) for r in selectors.ranking(area, AccountKind.PARTY_MEMBER, year, quarter)],
+        "stars": [vars(r) for r in selectors.star_volunteers(area, year)[:100]],
     }
 
 

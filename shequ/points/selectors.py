@@ -292,13 +292,22 @@ def stars_for(total: int) -> int:
 def ranking(community: Area, kind: str, year: int, quarter: int, limit: int | None = None) -> list[Ranked]:
     """Points earned (awards and service, net of their reversals) in one quarter by the
     accounts of one kind in one community, highest first (ties by account). Reads the
-    earned totals (``EarningTotal``), kept in step with the entries."""
-    return _ranked(
+    earned totals (``EarningTotal``), kept in step with the entries. Each row's stars are
+    its star level of the year (星级 is yearly), not of the quarter."""
+    ranked = _ranked(
         EarningTotal.objects.filter(
             area_path=community.path, account_kind=kind, period=f"{year}Q{quarter}", earned__gt=0
         ),
         limit or settings.RANKING_SIZE,
     )
+    yearly = dict(
+        EarningTotal.objects.filter(
+            account_id__in=[r.account_id for r in ranked], period=f"{year}"
+        ).values_list("account_id", "earned")
+    )
+    for r in ranked:
+        r.stars = stars_for(int(yearly.get(r.account_id, 0)))
+    return ranked
 
 
 def star_volunteers(community: Area, year: int, limit: int = 500) -> list[Ranked]:

@@ -205,3 +205,28 @@ def test_service_and_its_reversal_count_in_the_quarter_of_the_service(world, mon
     assert services.rebuild_earnings() == 0
     assert kept == {"2030Q1": 7, "2030Q2": 10, "2030": 17}
     assert late.transaction.entries.filter(amount=7).get().at == datetime(2030, 3, 31, tzinfo=local)
+
+
+def test_stars_are_the_years_and_the_api_lists_the_star_volunteers(world, settings):
+    """20 points in Q1 and 20 in Q2 with thresholds 30 and 60 is one star for the year:
+    the API's quarterly rows said 0 (from the quarter's 20), and no endpoint gave the
+    year's star volunteers that the page and the notice show."""
+    from datetime import date
+
+    settings.STAR_THRESHOLDS = (30, 60)
+    member = party_member(world)
+    for served_on in (date(2030, 2, 10), date(2030, 5, 10)):  # Q1 and Q2 of the frozen year
+        services.record_service(
+            world.secretary_zhang,
+            services.ServiceInput(
+                member=member.pk, kind="care", note="看望独居老人", points=20, served_on=served_on
+            ),
+        )
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    body = c.get(
+        "/api/v1/points/rankings", {"community": world.areas["A1"].code, "year": 2030, "quarter": 2}
+    ).json()
+    name = world.residents["A1-1-h2-r2"].name
+    assert body["pioneers"] == [{"rank": 1, "name": name, "points": 20, "stars": 1}]
+    assert body["stars"] == [{"rank": 1, "name": name, "points": 40, "stars": 1}]
