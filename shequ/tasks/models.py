@@ -111,6 +111,10 @@ class Talent(models.Model):
 
     class Meta:
         ordering = ["area_path", "id"]
+        # A double click on 登记 registers the skill once.
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "kind", "trade", "skill"], name="talent_unique_skill")
+        ]
         verbose_name = _("技能登记")
         verbose_name_plural = _("技能登记")
 
@@ -135,6 +139,7 @@ class Venue(models.Model):
 
     class Meta:
         ordering = ["area_path", "name"]
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="venue_unique_name")]
         verbose_name = _("场地设备")
         verbose_name_plural = _("场地设备")
 

@@ -1027,16 +1027,19 @@ def add_talent(actor: Any, resident_id: int, kind: str, trade: str, skill: str, 
     if errors:
         raise ValidationFailed(errors)
     assert resident is not None
-    with transaction.atomic():
-        found = Talent.objects.create(
-            resident=resident,
-            kind=kind,
-            trade=trade.strip()[:50],
-            field=field_.strip()[:50],
-            skill=skill.strip()[:100],
-            area_path=resident.area_path,
-        )
-        audit.record(actor, "resource.talent_add", area_path=resident.area_path, obj=found)
+    try:
+        with transaction.atomic():
+            found = Talent.objects.create(
+                resident=resident,
+                kind=kind,
+                trade=trade.strip(),
+                field=field_.strip(),
+                skill=skill.strip(),
+                area_path=resident.area_path,
+            )
+            audit.record(actor, "resource.talent_add", area_path=resident.area_path, obj=found)
+    except IntegrityError:
+        raise ValidationFailed({"skill": f"{resident.name}已登记过这项特长"}) from None
     return found
 
 
@@ -1055,14 +1058,17 @@ def add_venue(
     if errors:
         raise ValidationFailed(errors)
     assert area is not None
-    with transaction.atomic():
-        venue = Venue.objects.create(
-            name=name.strip()[:100],
-            kind=kind,
-            description=description.strip()[:200],
-            capacity=capacity,
-            area=area,
-            area_path=area.path,
-        )
-        audit.record(actor, "resource.venue_add", area_path=area.path, obj=venue)
+    try:
+        with transaction.atomic():
+            venue = Venue.objects.create(
+                name=name.strip(),
+                kind=kind,
+                description=description.strip(),
+                capacity=capacity,
+                area=area,
+                area_path=area.path,
+            )
+            audit.record(actor, "resource.venue_add", area_path=area.path, obj=venue)
+    except IntegrityError:
+        raise ValidationFailed({"name": f"{area.name}已有名为“{name.strip()}”的场地或设备"}) from None
     return venue

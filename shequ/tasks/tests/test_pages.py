@@ -467,3 +467,33 @@ def test_a_refused_form_says_its_files_must_be_chosen_again(world):
         f"/tasks/claims/{claim.pk}/act/", {"action": "submit", "note": "长" * 1001, "files": [jpeg()]}
     )
     assert r.status_code == 400 and "浏览器不会保留已选的文件，请重新选择" in r.content.decode()
+
+
+def test_a_skill_or_a_venue_registered_twice_is_named_not_doubled(world):
+    """A double click on 登记 made two rows, which no page can delete."""
+    from shequ.tasks.models import Talent, Venue
+
+    c = client_for(world.secretary_zhang)
+    resident = world.residents["A1-2-h1-r1"]
+    talent = {
+        "form": "talent",
+        "id_number": world.full_values[resident.pk][0],
+        "kind": "able",
+        "trade": "家电维修",
+        "skill": "空调维修",
+    }
+    assert c.post("/tasks/resources/", talent).status_code == 302
+    r = c.post("/tasks/resources/", talent)
+    assert r.status_code == 400 and f"{resident.name}已登记过这项特长" in r.content.decode()
+    assert Talent.objects.filter(resident=resident).count() == 1
+    venue = {
+        "form": "venue",
+        "name": "党群服务中心活动室",
+        "kind": "venue",
+        "area": world.areas["A1"].code,
+        "capacity": "60",
+    }
+    assert c.post("/tasks/resources/", venue).status_code == 302
+    r = c.post("/tasks/resources/", venue)
+    assert r.status_code == 400 and "已有名为“党群服务中心活动室”的场地或设备" in r.content.decode()
+    assert Venue.objects.filter(name="党群服务中心活动室").count() == 1
