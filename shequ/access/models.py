@@ -68,6 +68,7 @@ EVENT_LABELS = {
     "auth.login": "登录",
     "auth.token": "获取访问令牌",
     "resident.unmask": "查看完整信息",
+    "resource.unit_unmask": "查看共建单位完整电话",
     "resident.create": "登记居民",
     "resident.bulk_create": "批量登记居民",
     "resident.bulk_update": "批量更新居民",

@@ -194,14 +194,10 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
     validation error, so ids cannot be probed.
     """
     resident = get_resident(viewer, resident_id)
-    errors = {}
+    errors: dict[str, str] = {}
     if field not in UNMASK_PERMISSION:
         errors["field"] = "只能查看身份证号（id_number）、联系电话（phone）或居住证号（permit_number）"
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        errors["reason"] = "请填写查看完整信息的事由（至少2个字）"
-    elif len(reason) > 200:
-        errors["reason"] = "事由不能超过200个字"
+    reason = unmask_reason(reason, errors)
     if errors:
         raise ValidationFailed(errors)
     label = FIELD_LABELS[field]
@@ -210,11 +206,8 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
     token = encrypted_value(resident, field)
     if not token:
         raise ValidationFailed({"field": f"该居民没有登记{label}"})
-    since = timezone.now() - timedelta(hours=1)
     with transaction.atomic():
-        used = AuditEvent.objects.filter(actor_id=viewer.pk, event="resident.unmask", at__gte=since).count()
-        if used >= settings.UNMASK_PER_HOUR:
-            raise RateLimited(f"每小时最多查看{settings.UNMASK_PER_HOUR}次完整信息，请稍后再试")
+        unmask_allowance(viewer)
         audit.record(
             viewer,
             "resident.unmask",
@@ -224,6 +217,30 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
             ip=ip,
         )
     return fieldcrypt.decrypt(token, field)
+
+
+# Every read of a full number, whoever it is of: one hourly allowance for them all.
+UNMASK_EVENTS = ("resident.unmask", "resource.unit_unmask")
+
+
+def unmask_reason(reason: str, errors: dict[str, str]) -> str:
+    """The reason given for reading a full number, stripped; named in ``errors`` when
+    missing or too long."""
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        errors["reason"] = "请填写查看完整信息的事由（至少2个字）"
+    elif len(reason) > 200:
+        errors["reason"] = "事由不能超过200个字"
+    return reason
+
+
+def unmask_allowance(viewer: Any) -> None:
+    """Inside the transaction that records the read: refuse once the viewer has read
+    UNMASK_PER_HOUR full numbers in the last hour."""
+    since = timezone.now() - timedelta(hours=1)
+    used = AuditEvent.objects.filter(actor_id=viewer.pk, event__in=UNMASK_EVENTS, at__gte=since).count()
+    if used >= settings.UNMASK_PER_HOUR:
+        raise RateLimited(f"每小时最多查看{settings.UNMASK_PER_HOUR}次完整信息，请稍后再试")
 
 
 def encrypted_value(resident: Resident, field: str) -> str:

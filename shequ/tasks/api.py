@@ -473,6 +473,25 @@ class UnitMemberIn(Schema):
     username: str
 
 
+class ReasonIn(Schema):
+    reason: str
+
+
+class PhoneOut(Schema):
+    phone: str
+
+
+@router.post(
+    "/resources/units/{unit_id}/contact-phone",
+    response=PhoneOut,
+    summary="查看共建单位联系人的完整电话（须填事由，记入审计）",
+)
+def unit_contact_phone(request: HttpRequest, unit_id: int, payload: ReasonIn) -> Any:
+    return {
+        "phone": services.unit_contact_phone(request.user, unit_id, payload.reason, ip=client_ip(request))
+    }
+
+
 @router.post("/resources/units/{unit_id}/members", response={201: UnitOut}, summary="共建单位添加成员")
 def add_unit_member(request: HttpRequest, unit_id: int, payload: UnitMemberIn) -> Any:
     unit = services.add_unit_member_by_username(

@@ -415,6 +415,25 @@ def _serve(relative: str, content_type: str) -> FileResponse:
     return response
 
 
+@login_required
+@require_POST
+def unit_unmask(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """查看完整电话 of a partner unit's contact, with a reason (htmx)."""
+    reason = request.POST.get("reason", "")
+    try:
+        value = services.unit_contact_phone(request.user, unit_id, reason, ip=client_ip(request))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return render(
+            request,
+            "tasks/partials/unit_unmask_form.html",
+            {"unit_id": unit_id, "reason": reason, "error": exc},
+            status=exc.status,
+        )
+    return render(request, "people/partials/unmasked.html", {"field": "contact_phone", "value": value})
+
+
 @login_or_token_required
 def proof_file(request: HttpRequest, proof_id: int) -> FileResponse:
     proof = ProofFile.objects.filter(pk=proof_id).select_related("claim").first()
@@ -612,6 +631,7 @@ def resources(request: HttpRequest) -> HttpResponse:
         "unit_member": "unit",
         "unit_member_remove": "unit",
     }.get(form, form or "unit")
+    units = list(selectors.units(request.user)[:200])
     return render(
         request,
         "tasks/resources.html",
@@ -623,7 +643,13 @@ def resources(request: HttpRequest) -> HttpResponse:
                 ("talent", "能人才人艺人"),
                 ("venue", "场地设备"),
             ],
-            "units": selectors.units(request.user)[:200],
+            "units": units,
+            # The units whose full contact phone this viewer may read (with a reason).
+            "unmaskable": {
+                u.pk
+                for u in units
+                if u.contact_phone_enc and can(request.user, Permission.UNMASK_PHONE, u.area_path)
+            },
             "teams": selectors.teams(request.user)[:200],
             "talents": selectors.talents(request.user)[:200],
             "venues": selectors.venues(request.user)[:200],

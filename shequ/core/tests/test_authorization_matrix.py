@@ -25,6 +25,7 @@ PAGES = {
     "residents": ("list", Permission.RESIDENT_VIEW),
     "resident": ("object", "resident", Permission.RESIDENT_VIEW),
     "resident_unmask": ("unmask",),
+    "tasks_unit_unmask": ("unmask", "a partner unit's contact phone"),
     "household": ("object", "household", Permission.RESIDENT_VIEW),
     "audit_log": ("list", Permission.AUDIT_VIEW),
     "audit_verify": ("action", Permission.AUDIT_VIEW),
@@ -177,6 +178,7 @@ API = {
         "resource.manage over the team",
     ),
     ("POST", "/api/v1/resources/units/{unit_id}/members"): ("action", "resource.manage over the unit"),
+    ("POST", "/api/v1/resources/units/{unit_id}/contact-phone"): ("unmask", "a partner unit's contact phone"),
     ("DELETE", "/api/v1/resources/units/{unit_id}/members/{user_id}"): (
         "action",
         "resource.manage over the unit",
@@ -594,6 +596,25 @@ def test_role_sees_exactly_its_scope(world, user_key):
         tasks.add_unit_member(world.secretary_zhang, unit.pk, world.users["partner_unit@A1"])
     r = client.delete(f"/api/v1/resources/units/{unit.pk}/members/{world.users['partner_unit@A1'].pk}")
     assert r.status_code == (200 if ok_unit else 404), (username, r.content[:200])
+    # A unit's full contact phone: seen where the unit is, read with unmask rights there.
+    phoned = tasks.add_unit(
+        world.secretary_zhang,
+        tasks.UnitInput(
+            name="矩阵电话单位", kind="department", area=world.areas["A1"].code, contact_phone="13800138000"
+        ),
+    )
+    seen = sees(world, username, phoned.area_path, Permission.RESOURCE_VIEW)
+    full = seen and sees(world, username, phoned.area_path, Permission.UNMASK_PHONE)
+    for r in (
+        client.post(f"/tasks/units/{phoned.pk}/unmask/", {"reason": "联系检修"}),
+        client.post(
+            f"/api/v1/resources/units/{phoned.pk}/contact-phone",
+            json.dumps({"reason": "联系检修"}),
+            content_type="application/json",
+        ),
+    ):
+        assert r.status_code == (200 if full else 400 if seen else 404), (username, r.content[:200])
+        assert ("13800138000" in r.content.decode()) == full
 
 
 def _task_claim_order(world, grid_key):

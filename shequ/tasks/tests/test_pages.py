@@ -497,3 +497,49 @@ def test_a_skill_or_a_venue_registered_twice_is_named_not_doubled(world):
     r = c.post("/tasks/resources/", venue)
     assert r.status_code == 400 and "已有名为“党群服务中心活动室”的场地或设备" in r.content.decode()
     assert Venue.objects.filter(name="党群服务中心活动室").count() == 1
+
+
+def test_staff_read_a_units_full_contact_phone_with_a_reason_audited(world):
+    """The contact phone typed in for a 驻区单位 was stored encrypted and shown masked
+    everywhere, to every role: nobody could ever call it. Staff whose role reads full
+    phones may now, with a reason, as for a resident; each read is in the audit log."""
+    from shequ.access.models import AuditEvent
+    from shequ.tasks import services
+
+    unit = services.add_unit(
+        world.secretary_zhang,
+        services.UnitInput(
+            name="区供电所",
+            kind="department",
+            area=world.areas["A1"].code,
+            contact_name="李工",
+            contact_phone="13800138000",
+        ),
+    )
+    c = client_for(world.secretary_zhang)
+    page = c.get("/tasks/resources/?tab=unit").content.decode()
+    assert "13800138000" not in page and f"/tasks/units/{unit.pk}/unmask/" in page
+    r = c.post(f"/tasks/units/{unit.pk}/unmask/", {"reason": ""})
+    assert r.status_code == 400 and "请填写查看完整信息的事由" in r.content.decode()
+    r = c.post(f"/tasks/units/{unit.pk}/unmask/", {"reason": "联系停电检修"})
+    assert r.status_code == 200 and "13800138000" in r.content.decode()
+    read = AuditEvent.objects.filter(event="resource.unit_unmask").get()
+    assert read.detail == {"field": "contact_phone", "reason": "联系停电检修"}
+    api = client_for(world.secretary_zhang)
+    r = api.post(
+        f"/api/v1/resources/units/{unit.pk}/contact-phone",
+        '{"reason": "联系停电检修"}',
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json() == {"phone": "13800138000"}
+    # A grid worker does not see a community's units, and cannot read their numbers.
+    li = client_for(world.grid_worker_li)
+    assert f"/tasks/units/{unit.pk}/unmask/" not in li.get("/tasks/resources/?tab=unit").content.decode()
+    r = li.post(f"/tasks/units/{unit.pk}/unmask/", {"reason": "想打电话"})
+    assert r.status_code == 404 and "13800138000" not in r.content.decode()
+    assert (
+        client_for(world.outsider_zhao)
+        .post(f"/tasks/units/{unit.pk}/unmask/", {"reason": "想打电话"})
+        .status_code
+        == 404
+    )
