@@ -284,6 +284,7 @@ def teams(viewer: Any) -> QuerySet[ServiceTeam]:
         .select_related("area")
         .annotate(size=Count("members"))
         .prefetch_related(Prefetch("members", queryset=members))
+        .order_by("area_path", "name")  # Meta.ordering does not apply to a grouped query
     )
 
 

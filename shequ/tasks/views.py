@@ -631,7 +631,17 @@ def resources(request: HttpRequest) -> HttpResponse:
         "unit_member": "unit",
         "unit_member_remove": "unit",
     }.get(form, form or "unit")
-    units = list(selectors.units(request.user)[:200])
+    # The tab's list, a page at a time (a street's skills registry runs to thousands).
+    lists = {
+        "unit": selectors.units,
+        "team": selectors.teams,
+        "talent": selectors.talents,
+        "venue": selectors.venues,
+    }
+    page = CappedPaginator(lists.get(tab, selectors.units)(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    units = list(page) if tab == "unit" else []
     return render(
         request,
         "tasks/resources.html",
@@ -643,6 +653,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                 ("talent", "能人才人艺人"),
                 ("venue", "场地设备"),
             ],
+            "page": page,
             "units": units,
             # The units whose full contact phone this viewer may read (with a reason).
             "unmaskable": {
@@ -650,9 +661,9 @@ def resources(request: HttpRequest) -> HttpResponse:
                 for u in units
                 if u.contact_phone_enc and can(request.user, Permission.UNMASK_PHONE, u.area_path)
             },
-            "teams": selectors.teams(request.user)[:200],
-            "talents": selectors.talents(request.user)[:200],
-            "venues": selectors.venues(request.user)[:200],
+            "teams": page if tab == "team" else [],
+            "talents": page if tab == "talent" else [],
+            "venues": page if tab == "venue" else [],
             "areas": Area.objects.visible_to(request.user, Permission.RESOURCE_MANAGE)
             .filter(kind__in=["street", "community", "grid"])
             .order_by("path")[:300],

@@ -543,3 +543,19 @@ def test_staff_read_a_units_full_contact_phone_with_a_reason_audited(world):
         .status_code
         == 404
     )
+
+
+def test_resource_lists_are_paged_not_cut_at_200(world):
+    """The resource page showed the first 200 rows of each list, with nothing to say more
+    were left out: a street's skills registry beyond them could not be seen."""
+    from shequ.tasks.models import Venue
+
+    a1 = world.areas["A1"]
+    Venue.objects.bulk_create(
+        Venue(name=f"活动室{n:03d}", kind="venue", area=a1, area_path=a1.path) for n in range(230)
+    )
+    c = client_for(world.secretary_zhang)
+    first = c.get("/tasks/resources/", {"tab": "venue"}).content.decode()
+    assert "活动室000" in first and "活动室229" not in first and "下一页" in first
+    last = c.get("/tasks/resources/", {"tab": "venue", "page": "5"}).content.decode()
+    assert "活动室229" in last and "活动室000" not in last
