@@ -223,6 +223,7 @@ class UnitOut(Schema):
     id: int
     name: str
     kind: str
+    kind_label: str
     contact_name: str
     contact_phone_masked: str
     services: str
@@ -232,6 +233,10 @@ class UnitOut(Schema):
     @staticmethod
     def resolve_members(obj: PartnerUnit) -> list[dict[str, Any]]:
         return [{"id": u.pk, "name": str(u)} for u in obj.members.all()]
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
 
 
 class UnitIn(Schema):
@@ -247,6 +252,7 @@ class TeamOut(Schema):
     id: int
     name: str
     kind: str
+    kind_label: str
     leader: str
     area_path: str
     size: int = 0
@@ -258,6 +264,10 @@ class TeamOut(Schema):
             {"resident": m.resident_id, "name": m.resident.name, "joined_at": m.joined_at.isoformat()}
             for m in obj.members.all()
         ]
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
 
 
 class TeamIn(Schema):
@@ -272,6 +282,7 @@ class TalentOut(Schema):
     resident: int
     resident_name: str
     kind: str
+    kind_label: str
     trade: str
     field: str
     skill: str
@@ -284,14 +295,23 @@ class TalentOut(Schema):
     def resolve_resident_name(obj: Talent) -> str:
         return obj.resident.name
 
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
 
 class VenueOut(Schema):
     id: int
     name: str
     kind: str
+    kind_label: str
     description: str
     capacity: int
     area_path: str
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
 
 
 class VenueIn(Schema):

@@ -211,7 +211,7 @@ def test_resource_list_through_the_api(world):
         "/api/v1/resources/teams/",
         {"name": "平安巡逻队", "kind": "patrol", "area": world.areas["A1"].code},
     )
-    assert r.status_code == 201
+    assert r.status_code == 201 and r.json()["kind_label"] == "巡逻队"
     team = r.json()["id"]
     r = post_json(staff, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk})
     assert r.status_code == 201 and r.json()["size"] == 1
@@ -231,6 +231,7 @@ def test_resource_list_through_the_api(world):
     body = {"resident": resident.pk, "kind": "artist", "trade": "文艺", "skill": "书法春联"}
     r = post_json(staff, "/api/v1/resources/talents/", body)
     assert r.status_code == 201 and r.json()["resident_name"] == resident.name
+    assert r.json()["kind_label"] == "艺人"
     r = post_json(outsider, "/api/v1/resources/talents/", body)
     assert r.status_code == 400 and r.json()["fields"]["resident"] == "居民不存在或不在您的管辖范围内"
     # By ID number, as on the page: only a complete valid number, never a name prefix.
