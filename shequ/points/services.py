@@ -355,7 +355,10 @@ def _tell_reversed(actor: Any, original: Transaction, entries: list[Entry], reas
         account = entry.account
         if account.kind == AccountKind.ISSUER:
             continue
-        what = f"“{original.memo}”的 {entry.amount} 积分已被冲正（扣回），原因：{reason}"
+        # The reason and an opening balance's memo are staff's free text: numbers typed
+        # into them (a neighbour's phone) are masked for the holder who reads them.
+        memo, why = mask_free_text(original.memo), mask_free_text(reason)
+        what = f"“{memo}”的 {entry.amount} 积分已被冲正（扣回），原因：{why}"
         if account.unit_id:
             members = account.unit.members.filter(is_active=True) if account.unit else []
             notify(members, f"{account.name}的单位账户中{what}", "/points/", skip=actor)
@@ -1359,7 +1362,8 @@ def _tell_buyer(actor: Any, order: Order, data: OrderTransitionInput, note: str)
         "pack": f"{what}已备货",
         "ship": f"{what}已发货：{data.courier.strip()} 快递单号 {data.tracking_no.strip()}",
         "deliver": f"{what}已送达",
-        "cancel": f"{what}已取消，{order.points} 积分已退回" + (f"。原因：{note}" if note else ""),
+        "cancel": f"{what}已取消，{order.points} 积分已退回"
+        + (f"。原因：{mask_free_text(note)}" if note else ""),
     }.get(data.action)
     if text:
         notify([order.user_id], text, f"/points/orders/{order.pk}/", skip=actor)

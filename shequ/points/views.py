@@ -117,12 +117,15 @@ def order_detail(
     order = selectors.get_order(request.user, order_id)
     actions = _actions(request.user, order)
     offered = {a for a, _ in actions}
+    events = list(order.events.select_related("actor"))
+    for e in events:  # a cancel reason is its writer's text: numbers in it masked for others
+        e.note = shown_to(request.user, e.actor_id, e.note)
     return render(
         request,
         "points/order.html",
         {
             "order": order,
-            "events": order.events.select_related("actor"),
+            "events": events,
             "actions": actions,
             # The form's fields for the actions offered only: the buyer is not asked for
             # a courier, and names a reason for cancelling only if they wish.

@@ -256,7 +256,7 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
                 event = event_row.insert(problem_id=problem.pk)
                 if stored:
                     _attach(problem, event, stored, PhotoKind.REPORT)
-                notify(triage, _triage_notice(problem), f"/problems/{problem.pk}/")
+                notify(triage, _triage_notice(problem), f"/problems/{problem.pk}/", skip=actor)
                 # Last: on PostgreSQL the audit append takes the lock that every audited
                 # write queues on, and holds it to the commit.
                 audit.record(actor, "problem.report", area_path=area.path, obj=problem, ip=ip)
@@ -297,7 +297,7 @@ def _write_in_one_batch(
     succeeds and rolled back whole when any fails, so neither BEGIN nor COMMIT costs a
     round trip, and the answer still comes after the commit."""
     actor = problem.reporter
-    notices = notification_rows(triage, _triage_notice(problem), f"/problems/{problem.pk}/")
+    notices = notification_rows(triage, _triage_notice(problem), f"/problems/{problem.pk}/", skip=actor)
     row = audit.build(actor, "problem.report", area_path=problem.area_path, obj=problem, ip=ip)
     statements = [
         problem_row.statement(),
@@ -583,15 +583,13 @@ def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     p.dispatched_at = now
     p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
     p.reminder_stage = 0
+    recipients = [route.assignee] if route.assignee else _handlers_of(p)
     if p.handling_level == HandlingLevel.STREET and route.area is not None:
-        AgendaItem.objects.get_or_create(
+        _, listed = AgendaItem.objects.get_or_create(
             problem=p, defaults={"street": route.area, "area_path": route.area.path}
         )
-    recipients = (
-        [route.assignee]
-        if route.assignee
-        else list(holders(Permission.PROBLEM_HANDLE, route.area.path if route.area else p.area_path))
-    )
+        if listed:  # the street learns of the item its next 联席会议 will take up
+            recipients += holders(Permission.PROBLEM_TRIAGE, route.area.path)
     extra = {"assignee": route.assignee.pk if route.assignee else None, "due_at": p.due_at.isoformat()}
     if changed:
         extra["override"] = changed
@@ -688,11 +686,13 @@ def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) ->
     # The urging goes to whoever the problem now waits on: the triage staff to dispatch
     # it, the verifiers to check what was reported back, else its handler.
     if p.status == Status.ACCEPTED:
-        told = list(holders(Permission.PROBLEM_TRIAGE, p.area_path))
+        # Its triage now: after 上报上一级 that is the next level's, not the community's.
+        level_area = routing.responsible_area(p.area_path, p.handling_level)
+        told = list(holders(Permission.PROBLEM_TRIAGE, level_area.path if level_area else p.area_path))
     elif p.status == Status.REPORTED_BACK:
         told = list(holders(Permission.PROBLEM_VERIFY, p.area_path))
     else:
-        told = [p.assignee] if p.assignee else list(holders(Permission.PROBLEM_HANDLE, p.area_path))
+        told = _handlers_of(p)
     return {"urge": p.urge_count}, told
 
 
@@ -758,9 +758,13 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
 
 
 def _handlers_of(p: Problem) -> list[Any]:
+    """Who answers for a problem in hand: its 承办人, else whoever may handle it where its
+    responsible role sits (the community's staff for a secretary's problem, not the grid
+    worker of the place) — the same people dispatch told, urges and reminders reach."""
     if p.assignee is not None:
         return [p.assignee]
-    return list(holders(Permission.PROBLEM_HANDLE, p.area_path))
+    sits = routing.responsible_area(p.area_path, routing.ROLE_SITS_AT[p.responsible_role])
+    return list(holders(Permission.PROBLEM_HANDLE, sits.path if sits else p.area_path))
 
 
 def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:

@@ -496,6 +496,7 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
                 holders(Permission.TASK_APPROVE, found.area_path),
                 f"{found.area.name}{found.month} 月度任务清单待审批",
                 "/tasks/monthly/",
+                skip=actor,
             )
         else:
             _tell_community(
@@ -551,7 +552,7 @@ def _tell_community(
     name = f"{found.area.name}{found.month} 月度任务清单"
     text = {
         "approve": f"{name}街道已审批通过，将于 {found.publish_on:%Y年%m月%d日} 发布",
-        "return": f"{name}被街道退回修改：{reason}",
+        "return": f"{name}被街道退回修改：{mask_free_text(reason)}",
         "publish": f"{name}已发布，清单中的任务已开放接单",
     }[action]
     if expired:

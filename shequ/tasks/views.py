@@ -498,6 +498,8 @@ def _monthly_page(
         .order_by("path")[:200]
     )
     rows = [(m, selectors.list_actions(request.user, m)) for m in page]
+    for m, _ in rows:  # the street's return reason: numbers typed into it masked
+        m.return_reason = shown_to(request.user, None, m.return_reason)
     return render(
         request,
         "tasks/monthly.html",
