@@ -383,7 +383,7 @@ def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
 @login_required
 def care_list(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.CARE_MANAGE)
-    group = request.GET.get("group", "elderly_60")
+    group = request.GET.get("group") or "elderly_60"  # the lists have no "all": blank is the first
     errors = unknown_choices([("group", "重点人群", group, selectors.CARE_LISTS)])
     if errors:
         group = "elderly_60"

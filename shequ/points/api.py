@@ -414,7 +414,7 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
         "quarter": quarter,
         "able": [vars(r) for r in selectors.ranking(area, AccountKind.RESIDENT, year, quarter)],
         "pioneers": [vars(r) for r in selectors.ranking(area, AccountKind.PARTY_MEMBER, year, quarter)],
-        "stars": [vars(r) for r in selectors.star_volunteers(area, year)[:100]],
+        "stars": [vars(r) for r in selectors.star_volunteers(area, year, limit=100)],
     }
 
 

@@ -91,7 +91,8 @@ class Transaction(models.Model):
     memo = models.CharField(max_length=200)
     community = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     area_path = ByteOrderCharField(max_length=400)
-    # Not indexed: nothing looks transactions up by who made them (migration 0005).
+    # Not indexed alone (migration 0005): only a form's key is looked up by its writer,
+    # through the unique (created_by, idempotency_key) index where a key is given.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )

@@ -399,7 +399,7 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     from shequ.people.models import Resident
 
     key = (data.idempotency_key or "")[:80]
-    first = _keyed(actor, key)
+    first = _keyed(actor, key, TxnKind.SERVICE)
     if first is not None and first.service_record is not None:
         return first.service_record
     errors: dict[str, str] = {}
@@ -444,17 +444,28 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     try:
         return _record_service(actor, data, member, resident, note, served_on, key, ip)
     except IntegrityError:
-        first = _keyed(actor, key)  # the same request, committed by another process first
+        first = _keyed(actor, key, TxnKind.SERVICE)  # the same request, committed first elsewhere
         if first is None or first.service_record is None:
             raise
         return first.service_record
 
 
-def _keyed(actor: Any, key: str) -> Transaction | None:
-    """The transaction ``actor`` wrote under ``key``, if any."""
+def _keyed(actor: Any, key: str, kind: str) -> Transaction | None:
+    """The ``kind`` of transaction ``actor`` wrote under ``key``, if any; a key already
+    spent on another kind (a client reusing its keys) is named, not answered with it."""
     if not key:
         return None
-    return Transaction.objects.filter(created_by_id=actor.pk, idempotency_key=key).first()
+    # The exclude repeats the unique index's condition, so SQLite searches that index.
+    found = (
+        Transaction.objects.filter(created_by_id=actor.pk, idempotency_key=key)
+        .exclude(idempotency_key="")
+        .first()
+    )
+    if found is not None and found.kind != kind:
+        raise ValidationFailed(
+            {"idempotency_key": "这个请求编号（Idempotency-Key）已用于另一笔积分记录，请换一个"}
+        )
+    return found
 
 
 def _record_service(
@@ -518,8 +529,8 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str =
     """期初积分: a balance carried over from an earlier system, issued by the community.
     A repeated ``key`` (a resent form) returns the first transaction."""
     key = key[:80]
-    first = _keyed(actor, key)
-    if first is not None and first.kind == TxnKind.OPENING:
+    first = _keyed(actor, key, TxnKind.OPENING)
+    if first is not None:
         return first
     errors: dict[str, str] = {}
     if not 1 <= points <= 100_000:
@@ -550,7 +561,7 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str =
             )
             audit.record(actor, "points.opening", area_path=account.area_path, obj=txn)
     except IntegrityError:
-        first = _keyed(actor, key)  # the same request, committed by another process first
+        first = _keyed(actor, key, TxnKind.OPENING)  # the same request, committed first elsewhere
         if first is None:
             raise
         return first

@@ -406,7 +406,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         context |= {
             "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
-            "stars": selectors.star_volunteers(community, year)[:100],
+            "stars": selectors.star_volunteers(community, year, limit=100),
         }
     return render(request, "points/rankings.html", context, status=400 if errors else 200)
 
@@ -425,7 +425,7 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
-            "stars": selectors.star_volunteers(community, year)[:100],
+            "stars": selectors.star_volunteers(community, year, limit=100),
         },
         status=400 if errors else 200,
     )

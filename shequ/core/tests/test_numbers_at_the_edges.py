@@ -168,4 +168,6 @@ def test_list_pages_name_a_filter_value_they_do_not_know(world):
         r = client.get(url, params)
         assert r.status_code == 400 and message in r.content.decode(), (url, params)
     assert resident.get("/tasks/", {"status": "published"}).status_code == 200
+    blank = staff.get("/care/", {"group": ""})  # no "all" list: blank is the first one
+    assert blank.status_code == 200 and 'class="chip on"' in blank.content.decode()
     assert staff.get("/points/rankings/", {"community": world.areas["A1"].code}).status_code == 200

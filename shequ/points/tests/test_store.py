@@ -818,3 +818,32 @@ def test_a_resent_service_or_opening_form_records_its_points_once(world):
     account.refresh_from_db()
     assert account.balance == 219
     assert ServiceRecord.objects.filter(member=member).count() == 2
+
+
+def test_a_key_spent_on_one_kind_of_record_is_refused_for_another(world):
+    """A client reusing its keys: an opening balance sent with a service record's key was
+    answered 201 with the service record (and never written), and the other way round
+    was a server error."""
+    member = party_member(world, "party-member-keys")
+    api = client_for(world.secretary_zhang)
+    body = json.dumps({"resident": member.resident_id, "kind": "mediation", "note": "调解", "points": 3})
+    headers = {"Idempotency-Key": "shared-1"}
+    r = api.post("/api/v1/points/service-records", body, content_type="application/json", headers=headers)
+    assert r.status_code == 201
+    account = Account.objects.get(user=member)
+    url = f"/api/v1/points/accounts/{account.pk}/opening"
+    r = api.post(url, json.dumps({"points": 10}), content_type="application/json", headers=headers)
+    assert r.status_code == 400 and "已用于另一笔积分记录" in r.json()["fields"]["idempotency_key"]
+    r = api.post(
+        url, json.dumps({"points": 10}), content_type="application/json", headers={"Idempotency-Key": "o-1"}
+    )
+    assert r.status_code == 201
+    r = api.post(
+        "/api/v1/points/service-records",
+        body,
+        content_type="application/json",
+        headers={"Idempotency-Key": "o-1"},
+    )
+    assert r.status_code == 400 and "已用于另一笔积分记录" in r.json()["fields"]["idempotency_key"]
+    account.refresh_from_db()
+    assert account.balance == 13
