@@ -24,11 +24,11 @@ def resolve_scope(role: str, code: str) -> tuple[Area, Any, str]:
     if role == Role.RESIDENT:
         household = Household.objects.select_related("building").filter(code=code).first()
         if household is None:
-            raise ValidationFailed({"area": f"居民角色需要户编号，户 {code} 不存在"})
+            raise ValidationFailed({"area": f"居民角色需要户编号，户 {code[:30]} 不存在"})
         return household.building, household, household.area_path
     area = Area.objects.filter(code=code).first()
     if area is None:
-        raise ValidationFailed({"area": f"区域编码 {code} 不存在"})
+        raise ValidationFailed({"area": f"区域编码 {code[:30]} 不存在"})
     return area, None, area.path
 
 

@@ -47,7 +47,7 @@ def filter_path(code: str) -> str:
     an unknown code is named."""
     path = Area.objects.filter(code=code).values_list("path", flat=True).first()
     if path is None:
-        raise ValidationFailed({"area": f"区域编码 {code} 不存在"})
+        raise ValidationFailed({"area": f"区域编码 {code[:30]} 不存在"})
     return path
 
 

@@ -467,7 +467,7 @@ def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "
     needs = [(d.strip(), c.strip()) for d, c in data.needs if d and d.strip()]
     for i, (description, _category) in enumerate(needs):
         if len(description) > 500:
-            errors[f"needs.{i}"] = "每条需求不能超过500个字"
+            errors[f"needs.{i}"] = f"第 {i + 1} 条需求不能超过 500 个字（现在 {len(description)} 个字）"
     if errors:
         raise ValidationFailed(errors)
     assert data.visited_on is not None

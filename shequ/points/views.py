@@ -204,7 +204,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 try:
                     date.fromisoformat(values[name])
                 except ValueError:
-                    errors[name] = f"请填写兑换期的{label}"
+                    typed = values[name][:20]
+                    errors[name] = (
+                        f"兑换期的{label}“{typed}”不是有效的日期" if typed else f"请填写兑换期的{label}"
+                    )
         else:
             try:
                 services.add_window(request.user, values["area"], values["name"], starts_on, ends_on)

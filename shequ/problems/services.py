@@ -77,7 +77,7 @@ def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str]]:
     if data.area:
         area = Area.objects.filter(code=data.area).first()
         if area is None:
-            errors["area"] = f"区域编码 {data.area} 不存在"
+            errors["area"] = f"区域编码 {data.area[:30]} 不存在"
         else:
             return area, area.kind in (AreaKind.GRID, AreaKind.BUILDING, AreaKind.ESTATE), errors
     # No grid found: the community the reporter belongs to (its triage board).

@@ -171,3 +171,19 @@ def test_list_pages_name_a_filter_value_they_do_not_know(world):
     blank = staff.get("/care/", {"group": ""})  # no "all" list: blank is the first one
     assert blank.status_code == 200 and 'class="chip on"' in blank.content.decode()
     assert staff.get("/points/rankings/", {"community": world.areas["A1"].code}).status_code == 200
+
+
+def test_messages_say_what_is_wrong_without_echoing_a_whole_paste(world):
+    """An impossible window date was called missing, and an unknown area code came back
+    whole in the message (10,000 characters pasted by mistake)."""
+    staff = client_for(world.secretary_zhang)
+    form = {"form": "window", "area": world.areas["A1"].code, "name": "冬季兑换"}
+    r = staff.post("/points/catalogue/", {**form, "starts_on": "2026-02-30", "ends_on": "2026-03-31"})
+    assert r.status_code == 400 and "兑换期的开始日期“2026-02-30”不是有效的日期" in r.content.decode()
+    pasted = "9" * 10_000
+    r = client_for(world.resident_wang).post(
+        "/api/v1/problems/",
+        json.dumps({"category": "garbage", "description": "垃圾没人清运", "area": pasted}),
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["fields"]["area"] == f"区域编码 {'9' * 30} 不存在"
