@@ -271,6 +271,11 @@ class StoreItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(stock__gte=0), name="store_item_stock_not_negative"),
             models.CheckConstraint(condition=models.Q(price__gte=1), name="store_item_price_positive"),
+            # One item of a name on a store's shelf: a double click on 上架 lists it once
+            # (one taken off the shelf may be listed again under its name).
+            models.UniqueConstraint(
+                fields=["area", "name"], condition=models.Q(active=True), name="store_item_one_on_shelf"
+            ),
         ]
         verbose_name = _("兑换物品")
         verbose_name_plural = _("兑换物品")

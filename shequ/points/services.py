@@ -10,7 +10,8 @@ the issuer) are written last, so they are held for as short a time as possible."
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -756,7 +757,7 @@ def create_item(actor: Any, data: ItemInput, *, ip: str = "") -> StoreItem:
     if errors:
         raise ValidationFailed(errors)
     assert area is not None
-    with transaction.atomic():
+    with _one_on_shelf(area, data.name.strip()), transaction.atomic():
         item = StoreItem.objects.create(
             name=data.name.strip(),
             description=data.description.strip()[:200],
@@ -769,6 +770,18 @@ def create_item(actor: Any, data: ItemInput, *, ip: str = "") -> StoreItem:
         )
         audit.record(actor, "store.item_create", area_path=area.path, obj=item, ip=ip)
     return item
+
+
+@contextmanager
+def _one_on_shelf(area: Any, name: str) -> Iterator[None]:
+    """The store's shelf holds one item of a name (store_item_one_on_shelf): a second
+    one listed (a double click on 上架, a rename, a relisting) is named, not a 500."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "store_item_one_on_shelf" not in str(exc) and "points_storeitem.area_id" not in str(exc):
+            raise
+        raise ValidationFailed({"name": f"{area.name}已有上架的“{name}”，请改名或先下架那一件"}) from None
 
 
 def restock(actor: Any, item_id: int, add: int, *, ip: str = "") -> StoreItem:
@@ -795,7 +808,7 @@ def set_item_active(actor: Any, item_id: int, active: bool) -> StoreItem:
     item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
     if item is None:
         raise NotFound("兑换物品")
-    with transaction.atomic():
+    with _one_on_shelf(item.area, item.name), transaction.atomic():
         StoreItem.objects.filter(pk=item.pk).update(active=active)
         audit.record(
             actor, "store.item_active", area_path=item.area_path, obj=item, detail={"active": active}
@@ -844,7 +857,7 @@ def set_item_terms(actor: Any, item_id: int, terms: ItemTerms, *, ip: str = "") 
         raise ValidationFailed(errors)
     changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
     if changes:
-        with transaction.atomic():
+        with _one_on_shelf(item.area, changes.get("name", item.name)), transaction.atomic():
             StoreItem.objects.filter(pk=item.pk).update(**changes)
             audit.record(
                 actor,

@@ -847,3 +847,38 @@ def test_a_key_spent_on_one_kind_of_record_is_refused_for_another(world):
     assert r.status_code == 400 and "已用于另一笔积分记录" in r.json()["fields"]["idempotency_key"]
     account.refresh_from_db()
     assert account.balance == 13
+
+
+def test_one_item_of_a_name_on_a_shelf(world):
+    """A double click on 上架 put two identical 大米 on the store's shelf."""
+    from django.test import Client
+
+    from shequ.points.models import StoreItem
+
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    form = {
+        "name": "花生油 5L",
+        "price": "50",
+        "stock": "3",
+        "per_person_limit": "1",
+        "area": world.areas["A1"].code,
+    }
+    assert c.post("/points/catalogue/", form).status_code == 302
+    r = c.post("/points/catalogue/", form)
+    assert r.status_code == 400 and "已有上架的“花生油 5L”" in r.content.decode()
+    assert StoreItem.objects.filter(name="花生油 5L").count() == 1
+    rice = item(world)
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_item_terms(world.secretary_zhang, rice.pk, services.ItemTerms(name="花生油 5L"))
+    assert "已有上架的“花生油 5L”" in exc.value.fields["name"]
+    oil = StoreItem.objects.get(name="花生油 5L")
+    services.set_item_active(world.secretary_zhang, oil.pk, False)
+    assert services.create_item(  # off the shelf, its name may be listed again
+        world.secretary_zhang,
+        services.ItemInput(
+            name="花生油 5L", price=60, stock=2, per_person_limit=1, area=world.areas["A1"].code
+        ),
+    )
+    with pytest.raises(ValidationFailed):
+        services.set_item_active(world.secretary_zhang, oil.pk, True)
