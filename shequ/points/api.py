@@ -40,7 +40,7 @@ class EntryOut(Schema):
 
     @staticmethod
     def resolve_memo(obj: Entry) -> str:
-        return obj.transaction.memo
+        return obj.transaction.memo_shown
 
     @staticmethod
     def resolve_transaction(obj: Entry) -> int:

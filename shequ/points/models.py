@@ -152,6 +152,14 @@ class Transaction(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} {self.memo}"
 
+    @property
+    def memo_shown(self) -> str:
+        """The memo with typed numbers masked: memos are written masked, and this covers
+        those written before (the ledger is append-only, so they cannot be rewritten)."""
+        from shequ.access.masking import mask_free_text
+
+        return mask_free_text(self.memo)
+
 
 class Entry(models.Model):
     """One line of a transaction: ``amount`` points into (positive) or out of an account."""

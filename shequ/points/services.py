@@ -208,7 +208,9 @@ def post(
     now = at or timezone.now()
     txn = Transaction.objects.create(
         kind=kind,
-        memo=memo[:200],
+        # Every holder of its lines reads the memo: numbers staff typed into a reason or
+        # an opening balance's note (a neighbour's phone) are masked as they are written.
+        memo=mask_free_text(memo)[:200],
         community=community,
         area_path=community.path,
         created_by=actor,

@@ -109,3 +109,20 @@ def test_reminders_of_an_unassigned_problem_go_where_its_role_sits(world):
     send_due_reminders(now=p.due_at + timedelta(minutes=1))
     overdue = told(link, text__startswith="已超期")
     assert staff.pk in overdue and world.grid_worker_li.pk not in overdue
+
+
+def test_ledger_lines_carry_staff_text_masked(world):
+    """The notice of a 冲正 was masked; the resident's own ledger line (page and API) still
+    showed the reason, and an opening balance's memo, as typed."""
+    from shequ.points import services as points
+    from shequ.points.tests.helpers import fund
+
+    wang = world.resident_wang
+    txn = points.opening_balance(world.secretary_zhang, wang, 30, "原台账结转，经办人电话13912345678")
+    points.reverse(world.secretary_zhang, txn.pk, "重复录入，王五 13812345678 核实")
+    fund(world, wang, 5)
+    api = client_for(wang).get("/api/v1/points/entries").content.decode()
+    page = client_for(wang).get("/points/").content.decode()
+    for body in (api, page):
+        assert "13912345678" not in body and "13812345678" not in body
+        assert "139****5678" in body and "138****5678" in body
