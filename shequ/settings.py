@@ -223,6 +223,8 @@ TASK_OPEN_CLAIM_CAP = env_int("SHEQU_TASK_OPEN_CLAIM_CAP", 3, minimum=1)
 TASK_VIDEO_MAX_BYTES = env_int("SHEQU_TASK_VIDEO_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
 # The day of the month an approved monthly task list is published (if not set on the list).
 TASK_LIST_PUBLISH_DAY = env_int("SHEQU_TASK_LIST_PUBLISH_DAY", 1, minimum=1)
+if TASK_LIST_PUBLISH_DAY > 28:  # every month has the day, February too
+    raise ImproperlyConfigured("SHEQU_TASK_LIST_PUBLISH_DAY must be from 1 to 28")
 # Yearly star levels (星级志愿者): the yearly points needed for 1, 2, 3... stars.
 _stars_raw = env_str("SHEQU_STAR_THRESHOLDS", "100,300,600,1000,1500") or ""
 try:

@@ -10,6 +10,8 @@ the issuer) are written last, so they are held for as short a time as possible."
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -1294,6 +1296,10 @@ def _over_limit(name: str, limit: int, taken: int) -> Refused:
     )
 
 
+# A courier's waybill number: letters, digits and dashes (SF1234567890, 9800012345678).
+TRACKING_NO = re.compile(r"[A-Za-z0-9-]{5,40}")
+
+
 @dataclass
 class OrderTransitionInput:
     action: str
@@ -1333,14 +1339,20 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
         errors["note"] = "请填写取消原因（将告知兑换人）"
     too_long(errors, [("note", "原因", note, 200)])
     if data.action == "ship":
-        if not data.courier.strip():
+        # As typed with a Chinese input method (full-width letters and digits read as such).
+        data.courier = unicodedata.normalize("NFKC", data.courier or "").strip()
+        data.tracking_no = unicodedata.normalize("NFKC", data.tracking_no or "").strip()
+        if not data.courier:
             errors["courier"] = "发货需要填写快递公司"
-        if not data.tracking_no.strip():
+        elif len(data.courier) < 2:
+            errors["courier"] = "请填写快递公司的名称，如“中国邮政”“顺丰速运”"
+        if not data.tracking_no:
             errors["tracking_no"] = "发货需要填写快递单号"
-        too_long(
-            errors,
-            [("courier", "快递公司", data.courier, 30), ("tracking_no", "快递单号", data.tracking_no, 40)],
-        )
+        elif not TRACKING_NO.fullmatch(data.tracking_no):
+            errors["tracking_no"] = (
+                f"快递单号应为 5 到 40 位字母、数字或连字符，您填写的是“{data.tracking_no[:40]}”"
+            )
+        too_long(errors, [("courier", "快递公司", data.courier, 30)])
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()

@@ -19,7 +19,7 @@ from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
-from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -90,7 +90,9 @@ def redeem(request: HttpRequest) -> HttpResponse:
             ),
             ip=client_ip(request),
         )
-    except (ValidationFailed, services.Refused) as exc:
+    except (ValidationFailed, services.Refused, NotFound) as exc:
+        if isinstance(exc, NotFound):  # taken off the shelf while the store page was open
+            exc = ValidationFailed({"item": "该物品已下架，不能兑换"})
         return store(request, error=exc, failed=item, typed=request.POST.get("quantity", "").strip()[:10])
     return redirect("points_order", order_id=order.pk)
 

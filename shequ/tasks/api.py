@@ -200,6 +200,11 @@ class MonthlyListOut(Schema):
         return obj.area.code
 
     @staticmethod
+    def resolve_return_reason(obj: MonthlyList) -> str:
+        # The street's text: numbers typed into it masked, as on the page.
+        return shown_to(None, None, obj.return_reason)
+
+    @staticmethod
     def resolve_area_name(obj: MonthlyList) -> str:
         return obj.area.name
 

@@ -367,6 +367,10 @@ def _allowed(
     return rule
 
 
+# A list the street holds: sent for approval, or approved and waiting for its day.
+LISTS_UNDER_STREET = (ListStatus.SUBMITTED, ListStatus.APPROVED)
+
+
 def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip: str = "") -> Task:
     task = get_task(actor, task_id)
     rule = _allowed(actor, TASK_TRANSITIONS, action, task.area_path, task.status, TASK_LABELS, "任务", note)
@@ -377,11 +381,23 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
         )
     if action == "publish" and task.deadline <= timezone.now():
         raise ValidationFailed({"deadline": "截止时间已过，请先修改截止时间"})
-    if action == "cancel" and MonthlyList.objects.filter(tasks=task, status=ListStatus.SUBMITTED).exists():
-        # The street approves the list it was sent, not one emptied behind its back.
-        raise ValidationFailed(
-            {"monthly_list": "该任务所在的月度任务清单正在街道审批，不能取消；如需取消请先请街道退回清单"}
+    if action == "cancel":
+        # The street approves the list it was sent, and that list is what is published:
+        # not one emptied behind its back while it is reviewed or waits for its day.
+        frozen = MonthlyList.objects.filter(tasks=task, status__in=LISTS_UNDER_STREET).values_list(
+            "status", flat=True
         )
+        if ListStatus.SUBMITTED in frozen:
+            raise ValidationFailed(
+                {"monthly_list": "该任务所在的月度任务清单正在街道审批，不能取消；如需取消请先请街道退回清单"}
+            )
+        if ListStatus.APPROVED in frozen:
+            raise ValidationFailed(
+                {
+                    "monthly_list": "该任务所在的月度任务清单已经街道审批、等待发布，不能取消；"
+                    "清单发布后可以取消"
+                }
+            )
     with transaction.atomic():
         updates: dict[str, Any] = {"status": rule.target}
         if rule.target == TaskStatus.PUBLISHED:
@@ -425,7 +441,7 @@ def create_monthly_list(
         raise ValidationFailed({"month": f"{year}年{number}月已经过去，不能再编制该月的任务清单"})
     if publish_on is None:
         # The configured day of the month, or today for a month already under way.
-        publish_on = max(date(year, number, min(settings.TASK_LIST_PUBLISH_DAY, 28)), today)
+        publish_on = max(date(year, number, settings.TASK_LIST_PUBLISH_DAY), today)
     elif publish_on < today:
         raise ValidationFailed({"publish_on": f"发布日期不能早于今天（{today:%Y年%m月%d日}）"})
     elif publish_on > last_day:
@@ -457,6 +473,9 @@ def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip
     rule = _allowed(actor, LIST_TRANSITIONS, action, found.area_path, found.status, LIST_LABELS, "清单", note)
     if action == "return":
         _reason_fits(note)
+    if action == "approve" and found.created_by_id == actor.pk:
+        # As nobody accepts their own task's proof: the street checks what a community drew up.
+        raise ValidationFailed({"action": "不能审批自己编制的月度任务清单，请由街道其他工作人员审批"})
     if action == "submit" and not found.tasks.filter(status=TaskStatus.DRAFT).exists():
         raise ValidationFailed({"tasks": "清单里还没有任务"})
     if action == "submit":

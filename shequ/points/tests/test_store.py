@@ -882,3 +882,29 @@ def test_one_item_of_a_name_on_a_shelf(world):
     )
     with pytest.raises(ValidationFailed):
         services.set_item_active(world.secretary_zhang, oil.pk, True)
+
+
+def test_a_waybill_number_must_look_like_one_and_a_withdrawn_item_is_named(world):
+    """\"稍后补\" was shipped as the tracking number (and a shipped order cannot be changed),
+    and ordering an item withdrawn while the store page was open gave a bare error page."""
+    from django.test import Client
+
+    buyer = world.resident_wang
+    fund(world, buyer, 200)
+    rice = item(world)
+    order = redeem(buyer, rice)
+    move(world.secretary_zhang, order, "pack")
+    with pytest.raises(ValidationFailed) as exc:
+        move(world.secretary_zhang, order, "ship", courier="?", tracking_no="稍后补")
+    assert set(exc.value.fields) == {"courier", "tracking_no"}
+    assert "快递单号应为 5 到 40 位字母、数字或连字符" in exc.value.fields["tracking_no"]
+    shipped = move(
+        world.secretary_zhang, order, "ship", courier="顺丰速运", tracking_no="ＳＦ１２３４５６７８９０"
+    )
+    assert (shipped.status, shipped.tracking_no) == (OrderStatus.SHIPPED, "SF1234567890")
+
+    c = Client()
+    c.force_login(buyer)
+    services.set_item_active(world.secretary_zhang, rice.pk, False)
+    r = c.post("/points/store/redeem/", {"item": rice.pk, "quantity": "2"})
+    assert r.status_code == 400 and "该物品已下架，不能兑换" in r.content.decode()

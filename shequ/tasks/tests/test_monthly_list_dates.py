@@ -116,3 +116,39 @@ def test_an_approved_list_is_not_offered_for_publishing_before_its_day(world):
     # On its day (the job not yet run) it may be published by hand.
     MonthlyList.objects.filter(pk=monthly.pk).update(publish_on=today)
     assert f"/tasks/monthly/{monthly.pk}/act/" in street.get("/tasks/monthly/").content.decode()
+
+
+def test_what_the_street_approved_is_what_is_published(world):
+    """After approval, staff could cancel every task of the list, and the job published
+    it empty with \"清单中的任务已开放接单\"; a street admin could approve a list they drew
+    up themselves; the API showed the return reason's numbers unmasked."""
+    from shequ.tasks.selectors import task_actions
+    from shequ.tasks.tests.helpers import make_task
+    from shequ.testing.clients import client_for
+
+    today = timezone.localdate()
+    soon = today + timedelta(days=2)
+    monthly = services.create_monthly_list(
+        world.secretary_zhang, world.areas["A1"].code, f"{soon:%Y%m}", publish_on=soon
+    )
+    task = make_task(world, publish=False, monthly_list=monthly.pk)
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    services.transition_list(world.street_chen, monthly.pk, "return", "请联系居民 13812345678 补充地点")
+    body = client_for(world.secretary_zhang).get("/api/v1/monthly-lists/").content.decode()
+    assert "13812345678" not in body and "138****5678" in body
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    services.transition_list(world.street_chen, monthly.pk, "approve")
+    task.refresh_from_db()
+    assert "cancel" not in [a for a, _ in task_actions(world.secretary_zhang, task)]
+    with pytest.raises(ValidationFailed) as exc:
+        services.transition_task(world.secretary_zhang, task.pk, "cancel", "不做了")
+    assert "已经街道审批、等待发布，不能取消" in exc.value.fields["monthly_list"]
+
+    own = services.create_monthly_list(
+        world.street_chen, world.areas["A2"].code, f"{soon:%Y%m}", publish_on=soon
+    )
+    make_task(world, actor=world.street_chen, key="A2-1", publish=False, monthly_list=own.pk)
+    services.transition_list(world.street_chen, own.pk, "submit")
+    with pytest.raises(ValidationFailed) as exc:
+        services.transition_list(world.street_chen, own.pk, "approve")
+    assert "不能审批自己编制的月度任务清单" in exc.value.fields["action"]
