@@ -495,7 +495,8 @@ def orders(request: HttpRequest, fulfil: bool = False, status: str = "") -> Any:
     choice("status", "订单状态", status, OrderStatus.values)
     if fulfil:
         return selectors.orders_to_fulfil(request.user, status)
-    return selectors.my_orders(request.user)
+    mine = selectors.my_orders(request.user)
+    return mine.filter(status=status) if status else mine
 
 
 @router.get("/store/orders/{order_id}", response=OrderOut, summary="订单详情")

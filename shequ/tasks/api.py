@@ -57,6 +57,8 @@ class TaskOut(Schema):
     attachments: list[str]
     target_units: list[str]  # a targeted task: the partner units and service teams it is for
     target_teams: list[str]
+    target_unit_ids: list[int]  # the same, as ids: what PUT /tasks/{id} takes back
+    target_team_ids: list[int]
 
     @staticmethod
     def resolve_category_name(obj: Task) -> str:
@@ -89,6 +91,14 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_target_teams(obj: Task) -> list[str]:
         return [t.name for t in obj.target_teams.all()]
+
+    @staticmethod
+    def resolve_target_unit_ids(obj: Task) -> list[int]:
+        return [u.pk for u in obj.target_units.all()]
+
+    @staticmethod
+    def resolve_target_team_ids(obj: Task) -> list[int]:
+        return [t.pk for t in obj.target_teams.all()]
 
     @staticmethod
     def resolve_description(obj: Task, context: Any) -> str:
@@ -354,6 +364,10 @@ def list_tasks(
         raise ValidationFailed({"monthly_list": "月度清单编号不存在"})
     choice("status", "任务状态", status, TaskStatus.values)
     choice("category", "任务类别", category, Category.values)
+    if status and status != TaskStatus.PUBLISHED and not selectors.has_task_view(request.user):
+        # A resident's list is the tasks they can claim: all published; say so, not an
+        # answer that looks filtered.
+        raise ValidationFailed({"status": "居民和共建单位只能看到可接单（published）的任务"})
     path = _board_area(request.user, area) if area else ""
     return selectors.board(
         request.user, category=category, status=status, area_path=path, q=q, monthly_list=monthly_list or None
@@ -411,6 +425,8 @@ def claim_task(request: HttpRequest, task_id: int) -> Any:
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_claims(request: HttpRequest, queue: bool = False, status: str = "") -> Any:
     choice("status", "接单状态", status, ["open", *ClaimStatus.values])
+    if queue and status not in ("", ClaimStatus.SUBMITTED):
+        raise ValidationFailed({"status": "待验收列表只有已提交凭证（submitted）的接单"})
     qs = selectors.acceptance_queue(request.user) if queue else selectors.my_claims(request.user, status)
     return qs.select_related("unit").prefetch_related("proofs")
 

@@ -134,6 +134,8 @@ def board(
             status=ClaimStatus.WITHDRAWN
         )
         qs = Task.objects.filter(pk__in=ids).annotate(my_claim=Subquery(own.values("status")[:1]))
+        if monthly_list:
+            qs = qs.filter(monthly_list_id=monthly_list)
     if category:
         qs = qs.filter(category=category)
     if area_path:

@@ -328,3 +328,34 @@ def test_a_resident_narrows_the_task_list_to_a_place(world):
         client_for(world.outsider_zhao).get("/api/v1/tasks/", {"area": world.areas["A1"].code}).status_code
         == 404
     )
+
+
+def test_filters_apply_for_everyone_and_a_task_read_can_be_sent_back(world):
+    """A resident's ?status= on orders and tasks, and a queue's ?status=, were ignored
+    (an answer that looked filtered), and a targeted task read with GET could not be
+    sent back to PUT: it gave unit names where PUT takes ids."""
+    from shequ.points.tests.helpers import fund, item, redeem
+    from shequ.tasks.tests.helpers import unit_with_member
+
+    resident, staff = client_for(world.resident_wang), client_for(world.secretary_zhang)
+    fund(world, world.resident_wang, 100)
+    redeem(world.resident_wang, item(world))
+    assert resident.get("/api/v1/store/orders/", {"status": "delivered"}).json()["items"] == []
+    assert len(resident.get("/api/v1/store/orders/", {"status": "placed"}).json()["items"]) == 1
+    r = resident.get("/api/v1/tasks/", {"status": "closed"})
+    assert r.status_code == 400 and "只能看到可接单" in r.json()["fields"]["status"]
+    r = staff.get("/api/v1/claims/", {"queue": "true", "status": "accepted"})
+    assert r.status_code == 400 and "status" in r.json()["fields"]
+
+    unit, _ = unit_with_member(world)
+    body = task_body(world, audience="targeted", target_units=[unit.pk], area=world.areas["A1"].code)
+    created = post_json(staff, "/api/v1/tasks/", body).json()
+    assert created["target_unit_ids"] == [unit.pk] and created["target_units"] == [unit.name]
+    read = staff.get(f"/api/v1/tasks/{created['id']}").json()
+    again = {
+        k: read[k]
+        for k in ("title", "description", "category", "difficulty", "places", "deadline", "area", "audience")
+    }
+    again |= {"target_units": read["target_unit_ids"], "target_teams": read["target_team_ids"]}
+    r = staff.put(f"/api/v1/tasks/{created['id']}", json.dumps(again), content_type="application/json")
+    assert r.status_code == 200, r.content
