@@ -1,10 +1,12 @@
 """The JSON API under /api/v1/: one NinjaAPI, one router per app."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from shequ.access.api import router as access_router
 from shequ.areas.api import router as areas_router
-from shequ.core.api import AUTH, install_error_handlers
+from shequ.core.api import AUTH, document_conventions, install_error_handlers
 from shequ.people.api import router as people_router
 from shequ.points.api import router as points_router
 from shequ.problems.api import router as problems_router
@@ -12,7 +14,13 @@ from shequ.registry.api import router as registry_router
 from shequ.reports.api import router as reports_router
 from shequ.tasks.api import router as tasks_router
 
-api = NinjaAPI(
+
+class ShequAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return document_conventions(super().get_openapi_schema(*args, **kwargs))
+
+
+api = ShequAPI(
     title="社区 Shequ API",
     version="1",
     description="网格化社区治理平台的接口。个人信息默认脱敏；错误为 {code, message, fields}。",

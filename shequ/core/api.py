@@ -148,3 +148,75 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 "程序调用请用访问令牌（Authorization: Bearer）",
             )
         return error(request, api, exc.status_code, "error", f"请求被拒绝（{exc.status_code}）：{text}")
+
+
+def body_doc(
+    fields: dict[str, dict[str, Any]], *, required: list[str], files: str = "", json: bool = True
+) -> dict:
+    """``openapi_extra`` for an endpoint that reads its body itself (form data with files,
+    or JSON): the request body a generated client must send. ``files`` names the part
+    that carries files (several)."""
+    form = dict(fields)
+    if files:
+        form[files] = {"type": "array", "items": {"type": "string", "format": "binary"}}
+    content: dict[str, Any] = {
+        "multipart/form-data": {"schema": {"type": "object", "properties": form, "required": required}}
+    }
+    if json:
+        content["application/json"] = {
+            "schema": {"type": "object", "properties": fields, "required": required}
+        }
+    return {"requestBody": {"required": True, "content": content}}
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "message", "fields"],
+    "properties": {
+        "code": {"type": "string", "description": "invalid, not_found, unauthenticated, csrf_failed…"},
+        "message": {"type": "string", "description": "中文说明"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "字段 → 原因",
+        },
+    },
+}
+ERRORS = {
+    "400": "请求有误（字段在 fields 中说明）",
+    "401": "未登录或访问令牌无效",
+    "404": "记录不存在或不在您的管辖范围内",
+    "422": "参数格式有误",
+}
+# The creates a retried request must not repeat (docs/problems.md, docs/tasks.md).
+IDEMPOTENT = {
+    ("post", "/api/v1/problems/"),
+    ("post", "/api/v1/tasks/"),
+    ("post", "/api/v1/store/orders/"),
+    ("post", "/api/v1/points/service-records"),
+    ("post", "/api/v1/points/accounts/{account_id}/opening"),
+}
+
+
+def document_conventions(schema: Any) -> Any:
+    """The conventions every operation shares, written into the OpenAPI document: the
+    error shape for 400/401/404/422, and the Idempotency-Key header where it is read."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for code, text in ERRORS.items():
+                responses.setdefault(code, {"description": text, "content": ref})
+            if (method, path) in IDEMPOTENT:
+                operation.setdefault("parameters", []).append(
+                    {
+                        "in": "header",
+                        "name": "Idempotency-Key",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 80},
+                        "description": "重试同一请求时带同一个值：只记录一次，返回第一次的结果",
+                    }
+                )
+    return schema

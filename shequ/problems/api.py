@@ -11,7 +11,7 @@ from pydantic import ValidationError as PydanticError
 
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import field_errors
+from shequ.core.api import body_doc, field_errors
 from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
@@ -148,10 +148,29 @@ def categories(request: HttpRequest) -> Any:
     return ProblemCategory.objects.filter(active=True)
 
 
+_TEXT = {"type": "string"}
+_NUMBER = {"type": "number"}
+
+
 @router.post(
     "/problems/",
     response={200: ProblemOut, 201: ProblemOut},
     summary="上报问题（multipart，可带照片）",
+    openapi_extra=body_doc(
+        {
+            "category": _TEXT,
+            "description": _TEXT,
+            "source": {"type": "string", "default": "resident"},
+            "lon": _NUMBER,
+            "lat": _NUMBER,
+            "address": _TEXT,
+            "area": _TEXT,
+            "hotline_order_no": _TEXT,
+            "on_behalf_of": {"type": "integer"},
+        },
+        required=["category", "description"],
+        files="photos",
+    ),
 )
 def create_problem(request: HttpRequest) -> Any:
     """Fields as form data (category, description, source, lon, lat, address, area,
@@ -298,6 +317,23 @@ def follow(request: HttpRequest, problem_id: int, payload: FollowIn) -> Any:
     "/problems/{problem_id}/transitions",
     response=ProblemDetailOut,
     summary="办理：立案、派遣、反馈、核查、评价…",
+    openapi_extra=body_doc(
+        {
+            "action": {
+                "type": "string",
+                "description": "accept, reject, merge, dispatch, start, report_back…",
+            },
+            "note": _TEXT,
+            "level": _TEXT,
+            "responsible_role": _TEXT,
+            "responsible_party": _TEXT,
+            "into": {"type": "integer"},
+            "resolved": {"type": "boolean"},
+            "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
+        },
+        required=["action"],
+        files="photos",
+    ),
 )
 def transition(request: HttpRequest, problem_id: int) -> Any:
     """JSON ``{"action", "note", ...}``, or form data with proof files under ``photos``

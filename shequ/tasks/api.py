@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import Number, Ref, choice
+from shequ.core.api import Number, Ref, body_doc, choice
 from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
@@ -402,7 +402,12 @@ def publish_task(request: HttpRequest, task_id: int) -> Any:
     return selectors.get_task(request.user, task_id)
 
 
-@router.post("/tasks/{task_id}/attachments", response=TaskOut, summary="添加任务附件（multipart：files）")
+@router.post(
+    "/tasks/{task_id}/attachments",
+    response=TaskOut,
+    summary="添加任务附件（multipart：files）",
+    openapi_extra=body_doc({}, required=["files"], files="files", json=False),
+)
 def add_attachments(request: HttpRequest, task_id: int) -> Any:
     """Up to 6 photos (JPEG/PNG/WebP) and one short video (MP4/MOV/WebM) under ``files``."""
     services.add_attachments(request.user, task_id, request.FILES.getlist("files"), ip=client_ip(request))
@@ -447,7 +452,10 @@ def _claim_action(request: HttpRequest, claim_id: int, action: str, note: str = 
 
 
 @router.post(
-    "/claims/{claim_id}/proof", response=ClaimOut, summary="提交完成凭证（multipart：note 与 files）"
+    "/claims/{claim_id}/proof",
+    response=ClaimOut,
+    summary="提交完成凭证（multipart：note 与 files）",
+    openapi_extra=body_doc({"note": {"type": "string"}}, required=["files"], files="files", json=False),
 )
 def submit_proof(request: HttpRequest, claim_id: int) -> Any:
     """Form data: ``note`` and up to 6 photos (JPEG/PNG/WebP) and one short video

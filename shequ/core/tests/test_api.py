@@ -151,3 +151,41 @@ def test_requests_refused_before_any_view_are_told_in_chinese(world):
             "/problems/new/", {"category": "garbage", "photos": files}
         )
         assert page.status_code == 400 and "一次提交的文件太多" in page.content.decode()
+
+
+def test_the_openapi_document_says_what_a_generated_client_must_send(world):
+    """The endpoints that read their own body (reports and transitions with photos, a
+    claim's proof, a task's attachments) had no request body in the document, no
+    operation listed its error shape, and the Idempotency-Key header appeared only in
+    prose: a client generated from it could not report a problem or retry safely."""
+    doc = Client().get("/api/v1/openapi.json").json()
+    paths = doc["paths"]
+    report = paths["/api/v1/problems/"]["post"]
+    form = report["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["required"] == ["category", "description"] and form["properties"]["photos"]["type"] == "array"
+    assert "application/json" in report["requestBody"]["content"]
+    act = paths["/api/v1/problems/{problem_id}/transitions"]["post"]["requestBody"]["content"]
+    assert "satisfaction" in act["application/json"]["schema"]["properties"]
+    for path in ("/api/v1/claims/{claim_id}/proof", "/api/v1/tasks/{task_id}/attachments"):
+        body = paths[path]["post"]["requestBody"]["content"]
+        assert (
+            list(body) == ["multipart/form-data"]
+            and "files" in body["multipart/form-data"]["schema"]["properties"]
+        )
+    assert doc["components"]["schemas"]["Error"]["required"] == ["code", "message", "fields"]
+    for operations in paths.values():
+        for operation in operations.values():
+            assert {"400", "404", "422"} <= set(operation["responses"])
+    headers = {
+        (method, path)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+    }
+    assert headers == {
+        ("post", "/api/v1/problems/"),
+        ("post", "/api/v1/tasks/"),
+        ("post", "/api/v1/store/orders/"),
+        ("post", "/api/v1/points/service-records"),
+        ("post", "/api/v1/points/accounts/{account_id}/opening"),
+    }
