@@ -243,6 +243,8 @@ class UnitOut(Schema):
     contact_phone_masked: str
     services: str
     area_path: str
+    area: str  # the code of the area it belongs to, as the creates take it
+    area_name: str
     members: list[dict[str, Any]]  # the logins acting for the unit: {"id", "name"}
 
     @staticmethod
@@ -252,6 +254,14 @@ class UnitOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: Any) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_area(obj: Any) -> str:
+        return str(obj.area.code)
+
+    @staticmethod
+    def resolve_area_name(obj: Any) -> str:
+        return str(obj.area.name)
 
 
 class UnitIn(Schema):
@@ -270,6 +280,8 @@ class TeamOut(Schema):
     kind_label: str
     leader: str
     area_path: str
+    area: str  # the code of the area it belongs to, as the creates take it
+    area_name: str
     size: int = 0
     members: list[dict[str, Any]]  # the residents in the team: {"resident", "name", "joined_at"}
 
@@ -283,6 +295,14 @@ class TeamOut(Schema):
     @staticmethod
     def resolve_kind_label(obj: Any) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_area(obj: Any) -> str:
+        return str(obj.area.code)
+
+    @staticmethod
+    def resolve_area_name(obj: Any) -> str:
+        return str(obj.area.name)
 
 
 class TeamIn(Schema):
@@ -323,10 +343,20 @@ class VenueOut(Schema):
     description: str
     capacity: int
     area_path: str
+    area: str  # the code of the area it belongs to, as the creates take it
+    area_name: str
 
     @staticmethod
     def resolve_kind_label(obj: Any) -> str:
         return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_area(obj: Any) -> str:
+        return str(obj.area.code)
+
+    @staticmethod
+    def resolve_area_name(obj: Any) -> str:
+        return str(obj.area.name)
 
 
 class VenueIn(Schema):

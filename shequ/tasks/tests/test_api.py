@@ -212,6 +212,7 @@ def test_resource_list_through_the_api(world):
         {"name": "平安巡逻队", "kind": "patrol", "area": world.areas["A1"].code},
     )
     assert r.status_code == 201 and r.json()["kind_label"] == "巡逻队"
+    assert (r.json()["area"], r.json()["area_name"]) == (world.areas["A1"].code, world.areas["A1"].name)
     team = r.json()["id"]
     r = post_json(staff, f"/api/v1/resources/teams/{team}/members", {"resident": resident.pk})
     assert r.status_code == 201 and r.json()["size"] == 1
