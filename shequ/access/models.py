@@ -153,6 +153,8 @@ EVENT_LABELS = {
     "store.item_active": "上架或下架物品",
     "store.restock": "入库或出库",
     "store.window": "设置兑换期",
+    "store.window_dates": "修改兑换期日期",
+    "store.window_remove": "删除兑换期",
     "store.redeem": "积分兑换下单",
     "store.pack": "订单备货",
     "store.ship": "订单发货",

@@ -454,6 +454,24 @@ def add_window(request: HttpRequest, payload: WindowIn) -> Any:
     return Status(201, window)
 
 
+class WindowDatesIn(Schema):
+    starts_on: date
+    ends_on: date
+
+
+@router.patch("/store/windows/{window_id}", response=WindowOut, summary="修改兑换期日期（工作人员）")
+def window_dates(request: HttpRequest, window_id: int, payload: WindowDatesIn) -> Any:
+    return services.set_window_dates(
+        request.user, window_id, payload.starts_on, payload.ends_on, ip=client_ip(request)
+    )
+
+
+@router.delete("/store/windows/{window_id}", response={204: None}, summary="删除尚未开始的兑换期（工作人员）")
+def remove_window(request: HttpRequest, window_id: int) -> Any:
+    services.remove_window(request.user, window_id, ip=client_ip(request))
+    return Status(204, None)
+
+
 @router.patch(
     "/store/items/{item_id}", response=ItemOut, summary="修改名称、说明、所需积分或每人限兑（工作人员）"
 )

@@ -910,6 +910,20 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
     if not (name or "").strip():
         errors["name"] = "请填写兑换期名称，如“2026年第四季度”"
     too_long(errors, [("name", "兑换期名称", name, 50)])
+    _window_dates(errors, starts_on, ends_on)
+    if errors:
+        raise ValidationFailed(errors)
+    assert area is not None
+    with transaction.atomic():
+        _no_overlap(area.path, starts_on, ends_on)
+        window = RedemptionWindow.objects.create(
+            area=area, area_path=area.path, name=name.strip(), starts_on=starts_on, ends_on=ends_on
+        )
+        audit.record(actor, "store.window", area_path=area.path, obj=window)
+    return window
+
+
+def _window_dates(errors: dict[str, str], starts_on: date, ends_on: date) -> None:
     off_calendar = {
         field_: f"{label}须在 {WINDOW_YEARS[0]} 年到 {WINDOW_YEARS[1]} 年之间"
         for field_, label, day in (("starts_on", "开始日期", starts_on), ("ends_on", "结束日期", ends_on))
@@ -920,31 +934,81 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
         errors["ends_on"] = "结束日期不能早于开始日期"
     elif not off_calendar and (ends_on - starts_on).days >= WINDOW_MAX_DAYS:
         errors["ends_on"] = f"一个兑换期最长 {WINDOW_MAX_DAYS} 天（默认按季度），长期开放请逐年设置"
+
+
+def _no_overlap(path: str, starts_on: date, ends_on: date, *, other_than: int = 0) -> None:
+    """Two windows open on one day for the same items would each count the per-person
+    limit afresh: a window may not overlap one of its area, of the street above it or of
+    a community below it."""
+    clash = (
+        RedemptionWindow.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .filter(Q(area_path__in=ancestors(path)) | Q(area_path__startswith=path))
+        .exclude(pk=other_than)
+        .order_by("starts_on")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationFailed(
+            {
+                "starts_on": f"与已有兑换期“{clash.name}”（{clash.starts_on:%Y年%m月%d日}至"
+                f"{clash.ends_on:%Y年%m月%d日}）重叠，请调整日期"
+            }
+        )
+
+
+def _managed_window(actor: Any, window_id: int) -> RedemptionWindow:
+    window = RedemptionWindow.objects.filter(pk=window_id).select_related("area").first()
+    if window is None or not can(actor, Permission.STORE_MANAGE, window.area_path):
+        raise NotFound("兑换期")
+    return window
+
+
+def set_window_dates(
+    actor: Any, window_id: int, starts_on: date, ends_on: date, *, ip: str = ""
+) -> RedemptionWindow:
+    """Correct a window's dates (a typo that shut the store): one that has begun keeps its
+    first day, as orders were counted from it."""
+    window = _managed_window(actor, window_id)
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if window.starts_on <= today and starts_on != window.starts_on:
+        errors["starts_on"] = f"兑换期已于 {window.starts_on:%Y年%m月%d日} 开始，开始日期不能再改"
+    _window_dates(errors, starts_on, ends_on)
     if errors:
         raise ValidationFailed(errors)
-    assert area is not None
     with transaction.atomic():
-        # Two windows open on one day for the same items would each count the per-person
-        # limit afresh: a window may not overlap one of its area, of the street above it
-        # or of a community below it.
-        clash = (
-            RedemptionWindow.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
-            .filter(Q(area_path__in=ancestors(area.path)) | Q(area_path__startswith=area.path))
-            .order_by("starts_on")
-            .first()
+        _no_overlap(window.area_path, starts_on, ends_on, other_than=window.pk)
+        RedemptionWindow.objects.filter(pk=window.pk).update(starts_on=starts_on, ends_on=ends_on)
+        audit.record(
+            actor,
+            "store.window_dates",
+            area_path=window.area_path,
+            obj=window,
+            detail={
+                "from": [str(window.starts_on), str(window.ends_on)],
+                "to": [str(starts_on), str(ends_on)],
+            },
+            ip=ip,
         )
-        if clash is not None:
-            raise ValidationFailed(
-                {
-                    "starts_on": f"与已有兑换期“{clash.name}”（{clash.starts_on:%Y年%m月%d日}至"
-                    f"{clash.ends_on:%Y年%m月%d日}）重叠，请调整日期"
-                }
-            )
-        window = RedemptionWindow.objects.create(
-            area=area, area_path=area.path, name=name.strip(), starts_on=starts_on, ends_on=ends_on
-        )
-        audit.record(actor, "store.window", area_path=area.path, obj=window)
+    window.refresh_from_db()
     return window
+
+
+def remove_window(actor: Any, window_id: int, *, ip: str = "") -> None:
+    """Remove a window set by mistake, before it begins (one that has begun is a period
+    orders were counted in: shorten it instead)."""
+    window = _managed_window(actor, window_id)
+    if window.starts_on <= timezone.localdate():
+        raise ValidationFailed({"window": "兑换期已经开始，不能删除；可以修改它的结束日期"})
+    with transaction.atomic():
+        RedemptionWindow.objects.filter(pk=window.pk).delete()
+        audit.record(
+            actor,
+            "store.window_remove",
+            area_path=window.area_path,
+            detail={"name": window.name, "starts_on": str(window.starts_on), "ends_on": str(window.ends_on)},
+            ip=ip,
+        )
 
 
 Period = tuple[str, str, date, date]  # (key, label, first day, last day)

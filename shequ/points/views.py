@@ -249,11 +249,35 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return _catalogue_page(request, form, errors, values)
 
 
+@login_required
+@require_POST
+def window_act(request: HttpRequest, window_id: int) -> HttpResponse:
+    """Correct a redemption window's dates, or remove one that has not begun."""
+    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换期")
+    values = {k: request.POST.get(k, "").strip() for k in ("starts_on", "ends_on")}
+    try:
+        if request.POST.get("action") == "remove":
+            services.remove_window(request.user, window_id, ip=client_ip(request))
+        else:
+            try:
+                starts_on, ends_on = (
+                    date.fromisoformat(values["starts_on"]),
+                    date.fromisoformat(values["ends_on"]),
+                )
+            except ValueError:
+                raise ValidationFailed({"ends_on": "请填写有效的开始和结束日期"}) from None
+            services.set_window_dates(request.user, window_id, starts_on, ends_on, ip=client_ip(request))
+    except ValidationFailed as exc:
+        return _catalogue_page(request, "window_row", exc.fields, values, stock_item=window_id)
+    return redirect("points_catalogue")
+
+
 def _catalogue_page(
     request: HttpRequest, form: str, errors: dict[str, str], values: dict[str, str], stock_item: int = 0
 ) -> HttpResponse:
     """The catalogue, with what was typed and the errors kept for the one form that was
-    sent (``form``: item, window, or stock for the row of ``stock_item``)."""
+    sent (``form``: item, window, stock for the row of ``stock_item``, or window_row for
+    the window of that id)."""
     areas = (
         Area.objects.visible_to(request.user, Permission.STORE_MANAGE)
         .filter(kind__in=["street", "community"])
@@ -271,6 +295,7 @@ def _catalogue_page(
             "values": values,
             "stock_item": stock_item,
             "windows": selectors.windows(request.user)[:20],
+            "today": timezone.localdate(),
         },
         status=400 if errors else 200,
     )

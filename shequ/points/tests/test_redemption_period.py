@@ -3,9 +3,11 @@ current period's dates — the redemption window open today, else the calendar q
 whatever period key the orders were stored under, so adding a window mid-quarter does
 not hand everyone a fresh limit."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from shequ.core.errors import ValidationFailed
 from shequ.points import services
@@ -89,3 +91,52 @@ def test_a_window_lasts_a_year_at_most_within_a_calendar(world):
         services.add_window(world.secretary_zhang, community, "两年", date(2030, 1, 1), date(2031, 12, 31))
     assert exc.value.fields["ends_on"].startswith("一个兑换期最长 366 天")
     services.add_window(world.secretary_zhang, community, "2032年", date(2032, 1, 1), date(2032, 12, 31))
+
+
+def test_a_window_typed_wrong_can_be_corrected_or_removed(world):
+    """5 May–5 May typed for 5 May–30 June shut the store from the 6th, and the right
+    window was refused as overlapping: nothing could change or remove a window."""
+    from django.test import Client
+
+    from shequ.points.models import RedemptionWindow
+    from shequ.testing.clients import client_for
+
+    today = timezone.localdate()
+    a1 = world.areas["A1"].code
+    typo = services.add_window(world.secretary_zhang, a1, "第二季度", today, today)
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/points/catalogue/").content.decode()
+    assert f"/points/windows/{typo.pk}/" in page
+    moved = {
+        "action": "dates",
+        "starts_on": (today - timedelta(days=1)).isoformat(),
+        "ends_on": today.isoformat(),
+    }
+    r = c.post(f"/points/windows/{typo.pk}/", moved)
+    assert r.status_code == 400 and "开始日期不能再改" in r.content.decode()
+    right = {
+        "action": "dates",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=40)).isoformat(),
+    }
+    assert c.post(f"/points/windows/{typo.pk}/", right).status_code == 302
+    typo.refresh_from_db()
+    assert typo.ends_on == today + timedelta(days=40)
+    assert c.post(f"/points/windows/{typo.pk}/", {"action": "remove"}).status_code == 400  # begun: shorten it
+
+    later = services.add_window(
+        world.secretary_zhang, a1, "第三季度", today + timedelta(days=50), today + timedelta(days=60)
+    )
+    api = client_for(world.secretary_zhang)
+    r = api.patch(
+        f"/api/v1/store/windows/{later.pk}",
+        json.dumps(
+            {"starts_on": str(today + timedelta(days=30)), "ends_on": str(today + timedelta(days=60))}
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "重叠" in r.json()["fields"]["starts_on"]
+    assert client_for(world.outsider_zhao).delete(f"/api/v1/store/windows/{later.pk}").status_code == 404
+    assert api.delete(f"/api/v1/store/windows/{later.pk}").status_code == 204
+    assert not RedemptionWindow.objects.filter(pk=later.pk).exists()
