@@ -155,6 +155,7 @@ EVENT_LABELS = {
     "store.window": "设置兑换期",
     "store.window_dates": "修改兑换期日期",
     "store.window_remove": "删除兑换期",
+    "task.list_publish_on": "修改月度清单发布日期",
     "store.redeem": "积分兑换下单",
     "store.pack": "订单备货",
     "store.ship": "订单发货",

@@ -528,6 +528,16 @@ def create_monthly(request: HttpRequest, payload: MonthlyListIn) -> Any:
     return Status(201, selectors.get_monthly_list(request.user, found.pk))
 
 
+class PublishDayIn(Schema):
+    publish_on: date
+
+
+@router.patch("/monthly-lists/{list_id}", response=MonthlyListOut, summary="修改草稿清单的发布日期")
+def publish_day(request: HttpRequest, list_id: int, payload: PublishDayIn) -> Any:
+    services.set_publish_day(request.user, list_id, payload.publish_on, ip=client_ip(request))
+    return selectors.get_monthly_list(request.user, list_id)
+
+
 @router.post(
     "/monthly-lists/{list_id}/transitions", response=MonthlyListOut, summary="报审、审批、退回、发布"
 )

@@ -33,6 +33,7 @@ from shequ.tasks.models import (
     Category,
     ClaimStatus,
     Difficulty,
+    ListStatus,
     ProofFile,
     TalentKind,
     TaskAttachment,
@@ -498,8 +499,9 @@ def _monthly_page(
         .order_by("path")[:200]
     )
     rows = [(m, selectors.list_actions(request.user, m)) for m in page]
-    for m, _ in rows:  # the street's return reason: numbers typed into it masked
+    for m, actions in rows:  # the street's return reason: numbers typed into it masked
         m.return_reason = shown_to(request.user, None, m.return_reason)
+        m.day_movable = m.status == ListStatus.DRAFT and any(a == "submit" for a, _ in actions)
     return render(
         request,
         "tasks/monthly.html",
@@ -520,9 +522,20 @@ def _monthly_page(
 @login_required
 @require_POST
 def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
-    typed = {k: request.POST.get(k, "").strip() for k in ("action", "note")}
+    typed = {k: request.POST.get(k, "").strip() for k in ("action", "note", "publish_on")}
     try:
-        services.transition_list(request.user, list_id, typed["action"], typed["note"], ip=client_ip(request))
+        if typed["action"] == "publish_on":  # a draft's publish day moved
+            try:
+                day = date.fromisoformat(typed["publish_on"])
+            except ValueError:
+                raise ValidationFailed(
+                    {"publish_on": f"发布日期“{typed['publish_on'][:20]}”不是有效的日期"}
+                ) from None
+            services.set_publish_day(request.user, list_id, day, ip=client_ip(request))
+        else:
+            services.transition_list(
+                request.user, list_id, typed["action"], typed["note"], ip=client_ip(request)
+            )
     except ValidationFailed as exc:
         return _monthly_page(request, {}, typed, row=list_id, row_errors=exc.fields)
     return redirect("tasks_monthly")

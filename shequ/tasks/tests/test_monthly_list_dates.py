@@ -152,3 +152,38 @@ def test_what_the_street_approved_is_what_is_published(world):
     with pytest.raises(ValidationFailed) as exc:
         services.transition_list(world.street_chen, own.pk, "approve")
     assert "不能审批自己编制的月度任务清单" in exc.value.fields["action"]
+
+
+def test_a_drafts_publish_day_can_be_moved_within_its_month(world):
+    """A list created with the default day, or a mistyped one, kept it for good, even
+    when the street returned it asking for another day."""
+    from shequ.tasks.tests.helpers import make_task
+    from shequ.testing.clients import client_for
+
+    today = timezone.localdate()
+    soon = today + timedelta(days=2)
+    monthly = services.create_monthly_list(
+        world.secretary_zhang, world.areas["A1"].code, f"{soon:%Y%m}", publish_on=soon
+    )
+    task = make_task(world, publish=False, monthly_list=monthly.pk)  # its deadline: in three days
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    assert "改发布日" in c.get("/tasks/monthly/").content.decode()
+    r = c.post(
+        f"/tasks/monthly/{monthly.pk}/act/",
+        {"action": "publish_on", "publish_on": str(today - timedelta(days=1))},
+    )
+    assert r.status_code == 400 and "发布日期不能早于今天" in r.content.decode()
+    later = task.deadline.date() + timedelta(days=1)
+    if later.strftime("%Y%m") == monthly.month:
+        r = c.post(f"/tasks/monthly/{monthly.pk}/act/", {"action": "publish_on", "publish_on": str(later)})
+        assert r.status_code == 400 and task.title in r.content.decode()  # named: it would end first
+    r = c.post(f"/tasks/monthly/{monthly.pk}/act/", {"action": "publish_on", "publish_on": str(today)})
+    assert r.status_code == 302
+    monthly.refresh_from_db()
+    assert monthly.publish_on == today
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    r = client_for(world.secretary_zhang).patch(
+        f"/api/v1/monthly-lists/{monthly.pk}", f'{{"publish_on": "{soon}"}}', content_type="application/json"
+    )
+    assert r.status_code == 400 and "只有草稿" in r.json()["fields"]["publish_on"]
