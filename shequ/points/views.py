@@ -307,7 +307,10 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
     """入库/出库 and 上架/下架 of one row; on an error the catalogue comes back with the
     row's message and what was typed in it, and nothing of the row is saved."""
     _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
-    values = {k: request.POST.get(k, "").strip() for k in ("add", "active", "price", "per_person_limit")}
+    values = {
+        k: request.POST.get(k, "").strip()
+        for k in ("add", "active", "price", "per_person_limit", "name", "description")
+    }
     add = whole(values["add"] or "0", low=-INT_MAX)
     errors: dict[str, str] = {}
     if add is None:
@@ -320,6 +323,9 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
             if number is None:
                 errors[name] = number_error(values[name], label)
             setattr(terms, name, number)
+    # A corrected name or description, when typed (blank keeps the current one).
+    terms.name = values["name"] or None
+    terms.description = values["description"] or None
     if errors:
         return _catalogue_page(request, "stock", errors, values, item_id)
     active = {"1": True, "0": False}.get(values["active"])

@@ -908,3 +908,20 @@ def test_a_waybill_number_must_look_like_one_and_a_withdrawn_item_is_named(world
     services.set_item_active(world.secretary_zhang, rice.pk, False)
     r = c.post("/points/store/redeem/", {"item": rice.pk, "quantity": "2"})
     assert r.status_code == 400 and "该物品已下架，不能兑换" in r.content.decode()
+
+
+def test_the_catalogue_page_corrects_an_items_name_as_the_api_does(world):
+    """PATCH /store/items/{id} could rename an item; the page could not."""
+    from django.test import Client
+
+    rice = item(world)
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.post(
+        f"/points/catalogue/{rice.pk}/stock/", {"add": "0", "name": "东北大米 5kg", "description": "新米"}
+    )
+    assert r.status_code == 302
+    rice.refresh_from_db()
+    assert (rice.name, rice.description) == ("东北大米 5kg", "新米")
+    r = c.post(f"/points/catalogue/{rice.pk}/stock/", {"add": "0", "name": "米" * 51})
+    assert r.status_code == 400 and "名称不能超过 50 个字" in r.content.decode()
