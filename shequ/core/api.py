@@ -209,8 +209,11 @@ def document_conventions(schema: Any) -> Any:
             responses = operation.setdefault("responses", {})
             for code, text in ERRORS.items():
                 responses.setdefault(code, {"description": text, "content": ref})
-            if (method, path) in IDEMPOTENT:
-                operation.setdefault("parameters", []).append(
+            if (method, path) not in IDEMPOTENT:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            if not any(p.get("name") == "Idempotency-Key" for p in parameters):  # written once
+                parameters.append(
                     {
                         "in": "header",
                         "name": "Idempotency-Key",

@@ -68,6 +68,7 @@ def build_crews(street: Area, named: dict[str, str]) -> dict[str, Crew]:
         Role.COMMUNITY_STAFF: [],
         Role.GRID_WORKER: [],
     }
+    named_residents: list[tuple[Crew, Any]] = []
     for community in communities:
         prefix = named.get(community.code)
         if prefix:
@@ -77,7 +78,7 @@ def build_crews(street: Area, named: dict[str, str]) -> dict[str, Crew]:
             crew.grid_workers[grid_path] = logins[f"{prefix}_grid"]
             resident = logins.get(f"{prefix}_resident")
             if resident is not None and resident.resident is not None:
-                crew.residents[_grid_path(grids, resident.resident.area_path)] = resident
+                named_residents.append((crew, resident))
         else:
             crew = Crew(community, None, None)
             for role, suffix, title in (
@@ -102,6 +103,8 @@ def build_crews(street: Area, named: dict[str, str]) -> dict[str, Crew]:
                 crew.staff = user
             else:
                 crew.grid_workers[area.path] = user
+    for crew, resident in named_residents:  # now that every grid has its worker
+        crew.residents[crew.grid_of(resident.resident.area_path)] = resident
     # A resident per grid who reports from their phone, and an elderly one who does not.
     chosen: list[tuple[Crew, str, Resident]] = []
     for grid in grids:
@@ -119,7 +122,3 @@ def build_crews(street: Area, named: dict[str, str]) -> dict[str, Crew]:
     for user, (crew, path, _) in zip(resident_logins([r for _, _, r in chosen]), chosen, strict=True):
         crew.residents[path] = user
     return crews
-
-
-def _grid_path(grids: list[Area], path: str) -> str:
-    return next(g.path for g in grids if path.startswith(g.path))

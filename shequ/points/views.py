@@ -268,15 +268,15 @@ def window_act(request: HttpRequest, window_id: int) -> HttpResponse:
                 raise ValidationFailed({"ends_on": "请填写有效的开始和结束日期"}) from None
             services.set_window_dates(request.user, window_id, starts_on, ends_on, ip=client_ip(request))
     except ValidationFailed as exc:
-        return _catalogue_page(request, "window_row", exc.fields, values, stock_item=window_id)
+        return _catalogue_page(request, "window_row", exc.fields, values, row=window_id)
     return redirect("points_catalogue")
 
 
 def _catalogue_page(
-    request: HttpRequest, form: str, errors: dict[str, str], values: dict[str, str], stock_item: int = 0
+    request: HttpRequest, form: str, errors: dict[str, str], values: dict[str, str], row: int = 0
 ) -> HttpResponse:
     """The catalogue, with what was typed and the errors kept for the one form that was
-    sent (``form``: item, window, stock for the row of ``stock_item``, or window_row for
+    sent (``form``: item, window, stock for the item of id ``row``, or window_row for
     the window of that id)."""
     areas = (
         Area.objects.visible_to(request.user, Permission.STORE_MANAGE)
@@ -293,7 +293,7 @@ def _catalogue_page(
             "errors": errors,
             "form": form,
             "values": values,
-            "stock_item": stock_item,
+            "row": row,
             "windows": selectors.windows(request.user)[:20],
             "today": timezone.localdate(),
         },
