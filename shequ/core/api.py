@@ -186,8 +186,17 @@ ERROR_SCHEMA = {
 ERRORS = {
     "400": "请求有误（字段在 fields 中说明）",
     "401": "未登录或访问令牌无效",
+    "403": "无权进行该操作，或安全校验未通过（csrf_failed）",
     "404": "记录不存在或不在您的管辖范围内",
     "422": "参数格式有误",
+}
+# The refusals only some operations give.
+MORE_ERRORS = {
+    ("post", "/api/v1/store/orders/"): {
+        "409": "不能兑换：积分不足、库存不足、超出限兑或不在兑换期（code 说明是哪一种）"
+    },
+    ("post", "/api/v1/residents/{resident_id}/unmask"): {"429": "每小时查看完整信息的次数已用完"},
+    ("post", "/api/v1/resources/units/{unit_id}/contact-phone"): {"429": "每小时查看完整信息的次数已用完"},
 }
 # The creates a retried request must not repeat (docs/problems.md, docs/tasks.md).
 IDEMPOTENT = {
@@ -207,7 +216,7 @@ def document_conventions(schema: Any) -> Any:
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for code, text in ERRORS.items():
+            for code, text in (ERRORS | MORE_ERRORS.get((method, path), {})).items():
                 responses.setdefault(code, {"description": text, "content": ref})
             if (method, path) not in IDEMPOTENT:
                 continue

@@ -464,10 +464,12 @@ def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "
         errors["health"] = "健康状况不在可选范围内"
     if data.follow_up_on and data.visited_on and data.follow_up_on < data.visited_on:
         errors["follow_up_on"] = "回访日期不能早于走访日期"
+    for i, (description, _category) in enumerate(data.needs):  # numbered as on the form
+        if description and len(description.strip()) > 500:
+            errors[f"needs.{i}"] = (
+                f"第 {i + 1} 条需求不能超过 500 个字（现在 {len(description.strip())} 个字）"
+            )
     needs = [(d.strip(), c.strip()) for d, c in data.needs if d and d.strip()]
-    for i, (description, _category) in enumerate(needs):
-        if len(description) > 500:
-            errors[f"needs.{i}"] = f"第 {i + 1} 条需求不能超过 500 个字（现在 {len(description)} 个字）"
     if errors:
         raise ValidationFailed(errors)
     assert data.visited_on is not None

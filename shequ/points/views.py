@@ -197,25 +197,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") == "window":
         values = {k: request.POST.get(k, "").strip() for k in ("area", "name", "starts_on", "ends_on")}
         try:
-            starts_on, ends_on = (
-                date.fromisoformat(values["starts_on"]),
-                date.fromisoformat(values["ends_on"]),
-            )
-        except ValueError:
-            for name, label in (("starts_on", "开始日期"), ("ends_on", "结束日期")):
-                try:
-                    date.fromisoformat(values[name])
-                except ValueError:
-                    typed = values[name][:20]
-                    errors[name] = (
-                        f"兑换期的{label}“{typed}”不是有效的日期" if typed else f"请填写兑换期的{label}"
-                    )
-        else:
-            try:
-                services.add_window(request.user, values["area"], values["name"], starts_on, ends_on)
-                return redirect("points_catalogue")
-            except ValidationFailed as exc:
-                errors = exc.fields
+            starts_on, ends_on = _typed_dates(values)
+            services.add_window(request.user, values["area"], values["name"], starts_on, ends_on)
+            return redirect("points_catalogue")
+        except ValidationFailed as exc:
+            errors = exc.fields
     elif request.method == "POST":
         values = {
             k: request.POST.get(k, "").strip()
@@ -249,6 +235,21 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return _catalogue_page(request, form, errors, values)
 
 
+def _typed_dates(values: dict[str, str]) -> tuple[date, date]:
+    """A window's first and last day as typed; each one that is not a date is named."""
+    errors: dict[str, str] = {}
+    days = []
+    for name, label in (("starts_on", "开始日期"), ("ends_on", "结束日期")):
+        try:
+            days.append(date.fromisoformat(values[name]))
+        except ValueError:
+            typed = values[name][:20]
+            errors[name] = f"兑换期的{label}“{typed}”不是有效的日期" if typed else f"请填写兑换期的{label}"
+    if errors:
+        raise ValidationFailed(errors)
+    return days[0], days[1]
+
+
 @login_required
 @require_POST
 def window_act(request: HttpRequest, window_id: int) -> HttpResponse:
@@ -257,15 +258,15 @@ def window_act(request: HttpRequest, window_id: int) -> HttpResponse:
     values = {k: request.POST.get(k, "").strip() for k in ("starts_on", "ends_on")}
     try:
         if request.POST.get("action") == "remove":
+            window = selectors.windows(request.user).filter(pk=window_id).first()
+            if window is not None:  # a refused removal shows the row with its dates
+                values = {
+                    "starts_on": f"{window.starts_on:%Y-%m-%d}",
+                    "ends_on": f"{window.ends_on:%Y-%m-%d}",
+                }
             services.remove_window(request.user, window_id, ip=client_ip(request))
         else:
-            try:
-                starts_on, ends_on = (
-                    date.fromisoformat(values["starts_on"]),
-                    date.fromisoformat(values["ends_on"]),
-                )
-            except ValueError:
-                raise ValidationFailed({"ends_on": "请填写有效的开始和结束日期"}) from None
+            starts_on, ends_on = _typed_dates(values)
             services.set_window_dates(request.user, window_id, starts_on, ends_on, ip=client_ip(request))
     except ValidationFailed as exc:
         return _catalogue_page(request, "window_row", exc.fields, values, row=window_id)

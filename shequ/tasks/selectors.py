@@ -268,6 +268,7 @@ def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:
         if found.status in t.sources
         and any(can(viewer, p, found.area_path) for p in t.permissions)
         and not (a == "publish" and found.publish_on > timezone.localdate())
+        and not (a == "approve" and found.created_by_id == getattr(viewer, "pk", None))  # not one's own
     ]
 
 

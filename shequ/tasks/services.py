@@ -395,7 +395,7 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
             raise ValidationFailed(
                 {
                     "monthly_list": "该任务所在的月度任务清单已经街道审批、等待发布，不能取消；"
-                    "清单发布后可以取消"
+                    "清单发布后可以结束该任务"
                 }
             )
     with transaction.atomic():
@@ -487,7 +487,11 @@ def set_publish_day(actor: Any, list_id: int, publish_on: date, *, ip: str = "")
     if stuck:
         raise ValidationFailed({"publish_on": f"{_deadline_message(publish_on)}：{'、'.join(stuck[:5])}"})
     with transaction.atomic():
-        MonthlyList.objects.filter(pk=found.pk, status=ListStatus.DRAFT).update(publish_on=publish_on)
+        if (
+            MonthlyList.objects.filter(pk=found.pk, status=ListStatus.DRAFT).update(publish_on=publish_on)
+            != 1
+        ):
+            raise ValidationFailed({"publish_on": "清单状态刚刚被他人改变，请刷新后再试"})
         audit.record(
             actor,
             "task.list_publish_on",

@@ -528,8 +528,9 @@ def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
             try:
                 day = date.fromisoformat(typed["publish_on"])
             except ValueError:
+                said = typed["publish_on"][:20]
                 raise ValidationFailed(
-                    {"publish_on": f"发布日期“{typed['publish_on'][:20]}”不是有效的日期"}
+                    {"publish_on": f"发布日期“{said}”不是有效的日期" if said else "请填写新的发布日期"}
                 ) from None
             services.set_publish_day(request.user, list_id, day, ip=client_ip(request))
         else:

@@ -175,7 +175,8 @@ def test_the_openapi_document_says_what_a_generated_client_must_send(world):
     assert doc["components"]["schemas"]["Error"]["required"] == ["code", "message", "fields"]
     for operations in paths.values():
         for operation in operations.values():
-            assert {"400", "404", "422"} <= set(operation["responses"])
+            assert {"400", "403", "404", "422"} <= set(operation["responses"])
+    assert "409" in paths["/api/v1/store/orders/"]["post"]["responses"]
     headers = {
         (method, path)
         for path, operations in paths.items()

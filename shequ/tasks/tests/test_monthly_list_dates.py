@@ -149,6 +149,9 @@ def test_what_the_street_approved_is_what_is_published(world):
     )
     make_task(world, actor=world.street_chen, key="A2-1", publish=False, monthly_list=own.pk)
     services.transition_list(world.street_chen, own.pk, "submit")
+    from shequ.tasks.selectors import list_actions
+
+    assert "approve" not in [a for a, _ in list_actions(world.street_chen, own)]  # not offered either
     with pytest.raises(ValidationFailed) as exc:
         services.transition_list(world.street_chen, own.pk, "approve")
     assert "不能审批自己编制的月度任务清单" in exc.value.fields["action"]
@@ -157,15 +160,20 @@ def test_what_the_street_approved_is_what_is_published(world):
 def test_a_drafts_publish_day_can_be_moved_within_its_month(world):
     """A list created with the default day, or a mistyped one, kept it for good, even
     when the street returned it asking for another day."""
+    from datetime import datetime, time
+
     from shequ.tasks.tests.helpers import make_task
     from shequ.testing.clients import client_for
 
     today = timezone.localdate()
-    soon = today + timedelta(days=2)
+    # Next month's list, out on its 2nd, with a task due on its 5th: room on either side.
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    soon = first + timedelta(days=1)
     monthly = services.create_monthly_list(
         world.secretary_zhang, world.areas["A1"].code, f"{soon:%Y%m}", publish_on=soon
     )
-    task = make_task(world, publish=False, monthly_list=monthly.pk)  # its deadline: in three days
+    due = timezone.make_aware(datetime.combine(first + timedelta(days=4), time(10)))
+    task = make_task(world, publish=False, monthly_list=monthly.pk, deadline=due)
     c = Client()
     c.force_login(world.secretary_zhang)
     assert "改发布日" in c.get("/tasks/monthly/").content.decode()
@@ -174,10 +182,9 @@ def test_a_drafts_publish_day_can_be_moved_within_its_month(world):
         {"action": "publish_on", "publish_on": str(today - timedelta(days=1))},
     )
     assert r.status_code == 400 and "发布日期不能早于今天" in r.content.decode()
-    later = task.deadline.date() + timedelta(days=1)
-    if later.strftime("%Y%m") == monthly.month:
-        r = c.post(f"/tasks/monthly/{monthly.pk}/act/", {"action": "publish_on", "publish_on": str(later)})
-        assert r.status_code == 400 and task.title in r.content.decode()  # named: it would end first
+    later = first + timedelta(days=9)
+    r = c.post(f"/tasks/monthly/{monthly.pk}/act/", {"action": "publish_on", "publish_on": str(later)})
+    assert r.status_code == 400 and task.title in r.content.decode()  # named: it would end first
     r = c.post(f"/tasks/monthly/{monthly.pk}/act/", {"action": "publish_on", "publish_on": str(today)})
     assert r.status_code == 302
     monthly.refresh_from_db()
