@@ -234,26 +234,24 @@ class ActionIn(Schema):
     note: str = ""
 
 
-class UnitOut(Schema):
-    id: int
-    name: str
+class Kinded(Schema):
+    """A resource's kind, with its Chinese label."""
+
     kind: str
     kind_label: str
-    contact_name: str
-    contact_phone_masked: str
-    services: str
-    area_path: str
-    area: str  # the code of the area it belongs to, as the creates take it
-    area_name: str
-    members: list[dict[str, Any]]  # the logins acting for the unit: {"id", "name"}
-
-    @staticmethod
-    def resolve_members(obj: PartnerUnit) -> list[dict[str, Any]]:
-        return [{"id": u.pk, "name": str(u)} for u in obj.members.all()]
 
     @staticmethod
     def resolve_kind_label(obj: Any) -> str:
         return str(obj.get_kind_display())
+
+
+class Placed(Kinded):
+    """A resource kept at an area: its path, and the area's code (as the creates take
+    it) and name."""
+
+    area_path: str
+    area: str
+    area_name: str
 
     @staticmethod
     def resolve_area(obj: Any) -> str:
@@ -262,6 +260,19 @@ class UnitOut(Schema):
     @staticmethod
     def resolve_area_name(obj: Any) -> str:
         return str(obj.area.name)
+
+
+class UnitOut(Placed):
+    id: int
+    name: str
+    contact_name: str
+    contact_phone_masked: str
+    services: str
+    members: list[dict[str, Any]]  # the logins acting for the unit: {"id", "name"}
+
+    @staticmethod
+    def resolve_members(obj: PartnerUnit) -> list[dict[str, Any]]:
+        return [{"id": u.pk, "name": str(u)} for u in obj.members.all()]
 
 
 class UnitIn(Schema):
@@ -273,15 +284,10 @@ class UnitIn(Schema):
     services: str = ""
 
 
-class TeamOut(Schema):
+class TeamOut(Placed):
     id: int
     name: str
-    kind: str
-    kind_label: str
     leader: str
-    area_path: str
-    area: str  # the code of the area it belongs to, as the creates take it
-    area_name: str
     size: int = 0
     members: list[dict[str, Any]]  # the residents in the team: {"resident", "name", "joined_at"}
 
@@ -292,18 +298,6 @@ class TeamOut(Schema):
             for m in obj.members.all()
         ]
 
-    @staticmethod
-    def resolve_kind_label(obj: Any) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_area(obj: Any) -> str:
-        return str(obj.area.code)
-
-    @staticmethod
-    def resolve_area_name(obj: Any) -> str:
-        return str(obj.area.name)
-
 
 class TeamIn(Schema):
     name: str
@@ -312,12 +306,10 @@ class TeamIn(Schema):
     leader: str = ""
 
 
-class TalentOut(Schema):
+class TalentOut(Kinded):
     id: int
     resident: int
     resident_name: str
-    kind: str
-    kind_label: str
     trade: str
     field: str
     skill: str
@@ -330,33 +322,12 @@ class TalentOut(Schema):
     def resolve_resident_name(obj: Talent) -> str:
         return obj.resident.name
 
-    @staticmethod
-    def resolve_kind_label(obj: Any) -> str:
-        return str(obj.get_kind_display())
 
-
-class VenueOut(Schema):
+class VenueOut(Placed):
     id: int
     name: str
-    kind: str
-    kind_label: str
     description: str
     capacity: int
-    area_path: str
-    area: str  # the code of the area it belongs to, as the creates take it
-    area_name: str
-
-    @staticmethod
-    def resolve_kind_label(obj: Any) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_area(obj: Any) -> str:
-        return str(obj.area.code)
-
-    @staticmethod
-    def resolve_area_name(obj: Any) -> str:
-        return str(obj.area.name)
 
 
 class VenueIn(Schema):
