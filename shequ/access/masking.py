@@ -8,15 +8,16 @@ from typing import Any
 # In free text (a problem's description, a note): an ID number (18 characters, the last
 # may be X, with or without spaces, dashes or dots between them, as in "110101 19900307
 # 8515"; or the old 15 digits), a mobile number (with or without +86, with or without
-# spaces, dashes or dots between its groups), or a landline with its area code, not inside a
-# longer run of letters and digits (an order number, a sum). Full-width digits typed with
+# spaces, dashes or dots between its groups), or a landline with its area code (after a
+# dash, a space or a dot, or in brackets), not inside a longer run of letters and
+# digits (an order number, a sum). Full-width digits typed with
 # a Chinese input method are read as digits (the match runs on a copy with ASCII digits,
 # character for character, and masks the same span of the original).
 _IN_TEXT = re.compile(
     r"(?<![0-9A-Za-z+])("
     r"\d(?:[-\s.]?\d){16}[-\s.]?[\dXx]|\d{15}"
     r"|(?:\+?86[-\s.]?)?1[3-9]\d(?:[-\s.]?\d{4}){2}"
-    r"|(?:\(0\d{2,3}\)|0\d{2,3}-?)\d{7,8}"
+    r"|(?:\(0\d{2,3}\)|0\d{2,3}[-. \u3000]?)\d{7,8}"
     r")(?![0-9A-Za-z])"
 )
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９＋（）－Ｘｘ", "0123456789+()-Xx")
@@ -94,7 +95,7 @@ def mask_free_text(value: str) -> str:
         if len(digits) == 18 or (len(found) == 15 and found.isdigit()):
             masked = mask_id_number(digits)
         elif found[0] in "0(":  # a landline: its area code shown, as mask_phone does
-            masked = mask_phone(found.replace("(", "").replace(")", "-"))
+            masked = mask_phone(re.sub(r"[). \u3000]", "-", found.replace("(", ""), count=1))
         else:
             masked = mask_phone(digits[-11:] if digits.startswith("86") and len(digits) > 11 else digits)
         out.append(value[last : match.start(1)])

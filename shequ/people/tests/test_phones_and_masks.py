@@ -66,6 +66,10 @@ def test_numbers_that_do_not_parse_are_refused_with_a_chinese_reason(number):
         ("138-1234-5678", "138****5678"),
         ("座机0571-87654321；", "座机0571-****4321；"),
         ("(010)87654321", "010-****4321"),
+        # A landline with a space or a dot after its area code, as on a shop sign.
+        ("座机 0531 86123456", "座机 0531-****3456"),
+        ("电话：010.12345678", "电话：010-****5678"),
+        ("座机０５３１　８６１２３４５６", "座机0531-****3456"),
         ("身份证11010519491231002x", "身份证110***********002x"),
         ("旧证110105491231002", "旧证110********1002"),
         # Typed in groups, as it is read out or printed.
