@@ -731,6 +731,9 @@ class ItemInput:
 
 # Of one item: far above any store's shelf, far below what the column can hold.
 STOCK_MAX = 1_000_000
+# An item's price: a typo of a few extra zeros is named, not listed (an opening balance
+# is at most 100,000 too).
+PRICE_MAX = 100_000
 
 
 def _check_item(data: ItemInput) -> dict[str, str]:
@@ -739,8 +742,8 @@ def _check_item(data: ItemInput) -> dict[str, str]:
         errors["name"] = "请填写物品名称"
     elif len(data.name.strip()) > 50:
         errors["name"] = "名称不能超过50字"
-    if data.price < 1:
-        errors["price"] = "所需积分必须大于 0"
+    if not 1 <= data.price <= PRICE_MAX:
+        errors["price"] = f"所需积分须在 1 到 {PRICE_MAX} 之间"
     if data.stock < 0:
         errors["stock"] = "库存不能小于 0"
     elif data.stock > STOCK_MAX:
@@ -850,8 +853,8 @@ def set_item_terms(actor: Any, item_id: int, terms: ItemTerms, *, ip: str = "") 
         too_long(errors, [("description", "说明", terms.description.strip(), 200)])
         changes["description"] = terms.description.strip()
     if terms.price is not None:
-        if terms.price < 1:
-            errors["price"] = "所需积分必须大于 0"
+        if not 1 <= terms.price <= PRICE_MAX:
+            errors["price"] = f"所需积分须在 1 到 {PRICE_MAX} 之间"
         changes["price"] = terms.price
     if terms.per_person_limit is not None:
         if terms.per_person_limit < 1:

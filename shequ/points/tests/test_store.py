@@ -925,3 +925,19 @@ def test_the_catalogue_page_corrects_an_items_name_as_the_api_does(world):
     assert (rice.name, rice.description) == ("东北大米 5kg", "新米")
     r = c.post(f"/points/catalogue/{rice.pk}/stock/", {"add": "0", "name": "米" * 51})
     assert r.status_code == 400 and "名称不能超过 50 个字" in r.content.decode()
+
+
+def test_a_price_with_extra_zeros_is_named(world):
+    """A price up to 2,147,483,647 was listed: a typo of a few zeros put an item on the
+    shelf that nobody could ever redeem."""
+    with pytest.raises(ValidationFailed) as exc:
+        services.create_item(
+            world.secretary_zhang,
+            services.ItemInput(
+                name="大米", price=3_000_000, stock=1, per_person_limit=1, area=world.areas["A1"].code
+            ),
+        )
+    assert exc.value.fields == {"price": "所需积分须在 1 到 100000 之间"}
+    rice = item(world)
+    with pytest.raises(ValidationFailed):
+        services.set_item_terms(world.secretary_zhang, rice.pk, services.ItemTerms(price=0))
