@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.access.roles import Role
@@ -220,7 +221,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["actor_id", "event", "at"])]
+        indexes = [
+            models.Index(fields=["actor_id", "event", "at"]),
+            # A monthly task list's page reads its history here; partial, so the rows the
+            # hot paths append (reports, orders) write no entry in it.
+            models.Index(
+                fields=["object_id"], condition=Q(object_type="monthlylist"), name="audit_monthly_list_idx"
+            ),
+        ]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
 

@@ -517,6 +517,24 @@ def monthly_transition(request: HttpRequest, list_id: int, payload: ActionIn) ->
     return selectors.get_monthly_list(request.user, list_id)
 
 
+class ListStepOut(Schema):
+    at: datetime
+    who: str
+    step: str
+    note: str
+    expired: list[str]
+
+
+@router.get(
+    "/monthly-lists/{list_id}/history",
+    response=list[ListStepOut],
+    summary="月度清单审批记录（含历次退回原因）",
+)
+def monthly_history(request: HttpRequest, list_id: int) -> Any:
+    found = selectors.get_monthly_list(request.user, list_id)
+    return selectors.list_history(request.user, [found])[found.pk]
+
+
 @router.get("/resources/units/", response=list[UnitOut], summary="资源清单：共建单位")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_units(request: HttpRequest) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.paths import codes
@@ -254,6 +255,55 @@ def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
     if found is None:
         raise NotFound("月度任务清单")
     return found
+
+
+# A monthly list's history as its page tells it, from the audit rows its services write.
+_LIST_STEPS = {
+    "task.list_create": "新建",
+    "task.list_publish_on": "改发布日",
+    "task.list_submit": "报街道审批",
+    "task.list_return": "退回修改",
+    "task.list_approve": "审批通过",
+    "task.list_publish": "发布",
+}
+
+
+def list_history(viewer: Any, lists: list[MonthlyList]) -> dict[int, list[dict[str, Any]]]:
+    """Who drew up, moved, submitted, returned, approved and published each list, oldest
+    first, with every return's reason (the list itself keeps only the last one). Numbers
+    typed into a reason are masked for everyone but its writer."""
+    from shequ.access.models import AuditEvent, User
+
+    ids = {str(m.pk): m.pk for m in lists}
+    rows = list(
+        AuditEvent.objects.filter(object_type="monthlylist", object_id__in=list(ids), event__in=_LIST_STEPS)
+        .only("at", "actor_id", "event", "object_id", "detail")
+        .order_by("id")
+    )
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in={r.actor_id for r in rows if r.actor_id})}
+    out: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids.values()}
+    for r in rows:
+        detail = r.detail or {}
+        step = _LIST_STEPS[r.event]
+        if r.event == "task.list_approve" and detail.get("published"):
+            step = "审批通过并发布"
+        elif r.event == "task.list_publish" and detail.get("by") == "job":
+            step = "到发布日自动发布"
+        said = ""
+        if r.event == "task.list_publish_on":
+            said = f"{detail.get('from', '')} → {detail.get('to', '')}"
+        elif detail.get("note"):
+            said = shown_to(viewer, r.actor_id, str(detail["note"]))
+        out[ids[r.object_id]].append(
+            {
+                "at": r.at,
+                "who": names.get(r.actor_id, "系统") if r.actor_id else "系统",
+                "step": step,
+                "note": said,
+                "expired": detail.get("expired") or [],
+            }
+        )
+    return out
 
 
 def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:

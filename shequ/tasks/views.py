@@ -499,7 +499,9 @@ def _monthly_page(
         .order_by("path")[:200]
     )
     rows = [(m, selectors.list_actions(request.user, m)) for m in page]
-    for m, actions in rows:  # the street's return reason: numbers typed into it masked
+    history = selectors.list_history(request.user, [m for m, _ in rows])
+    for m, actions in rows:
+        m.history = history[m.pk]  # the street's return reason: numbers typed into it masked
         m.return_reason = shown_to(request.user, None, m.return_reason)
         m.day_movable = m.status == ListStatus.DRAFT and any(a == "submit" for a, _ in actions)
     return render(

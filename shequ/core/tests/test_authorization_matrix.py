@@ -168,6 +168,7 @@ API = {
     ("POST", "/api/v1/monthly-lists/"): ("create", Permission.TASK_MANAGE),
     ("POST", "/api/v1/monthly-lists/{list_id}/transitions"): ("action", "lifecycle table"),
     ("PATCH", "/api/v1/monthly-lists/{list_id}"): ("action", Permission.TASK_MANAGE),
+    ("GET", "/api/v1/monthly-lists/{list_id}/history"): ("action", Permission.TASK_VIEW),
     ("GET", "/api/v1/resources/units/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/units/"): ("create", Permission.RESOURCE_MANAGE),
     ("GET", "/api/v1/resources/teams/"): ("list", Permission.RESOURCE_VIEW),

@@ -194,3 +194,43 @@ def test_a_drafts_publish_day_can_be_moved_within_its_month(world):
         f"/api/v1/monthly-lists/{monthly.pk}", f'{{"publish_on": "{soon}"}}', content_type="application/json"
     )
     assert r.status_code == 400 and "只有草稿" in r.json()["fields"]["publish_on"]
+
+
+def test_the_list_page_keeps_every_round_of_the_streets_review(world):
+    """The list keeps only its last return reason; its page tells the whole history, with
+    each earlier reason, who acted, and a number typed into a reason masked."""
+    today = timezone.localdate()
+    first, month = _next_month(today)
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=45))
+    services.set_publish_day(world.secretary_zhang, monthly.pk, first + timedelta(days=1))
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    services.transition_list(world.street_chen, monthly.pk, "return", "请补充地点，联系13812345678")
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    services.transition_list(world.street_chen, monthly.pk, "return", "时间写错了")
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    services.transition_list(world.street_chen, monthly.pk, "approve")
+
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/tasks/monthly/").content.decode()
+    history = page.split("审批记录（8）", 1)[1].split("</details>", 1)[0]
+    steps = ["新建", "改发布日", "报街道审批", "退回修改", "报街道审批", "退回修改", "报街道审批", "审批通过"]
+    at = [
+        history.index(s)
+        for s in ["新建", "改发布日", "退回修改：请补充地点", "退回修改：时间写错了", "审批通过"]
+    ]
+    assert at == sorted(at) and all(s in history for s in steps)
+    assert "138****5678" in history and "13812345678" not in page
+    assert f"{first:%Y-%m-%d} → {first + timedelta(days=1):%Y-%m-%d}" in history
+    assert str(world.street_chen) in history and str(world.secretary_zhang) in history
+    from shequ.testing.clients import client_for
+
+    steps_read = client_for(world.secretary_zhang).get(f"/api/v1/monthly-lists/{monthly.pk}/history").json()
+    assert [s["step"] for s in steps_read] == steps
+    assert steps_read[3]["note"] == "请补充地点，联系138****5678" and steps_read[3]["who"] == str(
+        world.street_chen
+    )
+    assert (
+        client_for(world.outsider_zhao).get(f"/api/v1/monthly-lists/{monthly.pk}/history").status_code == 404
+    )
