@@ -618,19 +618,24 @@ def _not_own_work(actor: Any, p: Problem) -> None:
         raise ValidationFailed({"action": "核查人不能是反馈处置结果的人，请由其他工作人员核查"})
 
 
+def _workers(p: Problem) -> list[Any]:
+    """The assignee, and whoever reported the work done when another handler of the place
+    did it (a grid worker on a problem assigned to community staff)."""
+    last = p.events.filter(action="report_back").order_by("-at", "-id").values_list("actor_id", flat=True)
+    return [*([p.assignee] if p.assignee else []), *last[:1]]
+
+
 def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     _not_own_work(actor, p)
     p.closed_at = now
-    return {"on_time": bool(p.due_at and now <= p.due_at)}, _followers(p)
+    # The residents who follow it learn it is closed; those who did the work, that it passed.
+    return {"on_time": bool(p.due_at and now <= p.due_at)}, [*_followers(p), *_workers(p)]
 
 
 def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     _not_own_work(actor, p)
     p.rework_count += 1
-    # The rework goes to the assignee and to whoever reported the work done, when another
-    # handler of the place did it (a grid worker on a problem assigned to community staff).
-    last = p.events.filter(action="report_back").order_by("-at", "-id").values_list("actor_id", flat=True)
-    return {"rework": p.rework_count}, [*([p.assignee] if p.assignee else []), *last[:1]]
+    return {"rework": p.rework_count}, _workers(p)
 
 
 def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -656,7 +661,13 @@ def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) 
     # A reopened problem gets a fresh time limit, counted from now.
     p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
     p.reminder_stage = 0
-    recipients = ([p.assignee] if p.assignee else []) + list(holders(Permission.PROBLEM_VERIFY, p.area_path))
+    # Those who handle and check it, and every resident who follows it (a reporter whose
+    # report was merged into it waits for it as much as the one who reopened it).
+    recipients = [
+        *([p.assignee] if p.assignee else []),
+        *holders(Permission.PROBLEM_VERIFY, p.area_path),
+        *_followers(p),
+    ]
     return {"reopen": p.reopen_count}, recipients
 
 

@@ -163,6 +163,26 @@ def test_reopen_within_30_days_by_the_reporter_only(world):
     assert (p.status, p.reopen_count, p.closed_at) == (Status.IN_PROGRESS, 1, None)
 
 
+def test_the_handler_hears_the_work_passed_and_every_follower_hears_of_a_reopen(world):
+    staff = world.users["community_staff@A1"]
+    neighbour = world.users["resident@A1-1-h2"]
+    p = report(world)
+    act(world, world.secretary_zhang, report(world, actor=neighbour), "merge", into=p.pk)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="好了", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_pass")
+
+    def told(user, words):
+        mine = Notification.objects.filter(user=user, link=f"/problems/{p.pk}/")
+        return mine.filter(text__contains=words).exists()
+
+    assert told(staff, "核查通过") and told(neighbour, "核查通过")
+    act(world, world.resident_wang, p, "reopen", note="又堵了")
+    assert told(neighbour, "重新打开") and told(staff, "重新打开")
+    assert not told(world.resident_wang, "重新打开")  # not of their own step
+
+
 def test_reopen_after_30_days_is_refused(world):
     p = _closed(world, days_ago=31)
     with pytest.raises(ValidationFailed, match="结案超过30天"):
