@@ -242,3 +242,114 @@ class AuditEvent(models.Model):
     @property
     def object_label(self) -> str:
         return OBJECT_LABELS.get(self.object_type, self.object_type)
+
+    @property
+    def detail_shown(self) -> list[tuple[str, str]]:
+        """The row's details as the log page shows them: each key by its Chinese name,
+        ``[before, after]`` as "before → after", and ID or phone numbers typed into a
+        note or reason masked as on every other page."""
+        return [
+            (DETAIL_LABELS.get(k, k), _choice_label(v) if k in _CHOICE_KEYS else _shown_value(v))
+            for k, v in (self.detail or {}).items()
+        ]
+
+
+# The keys the services write into an audit row's details, as the log page names them.
+DETAIL_LABELS = {
+    "note": "说明",
+    "reason": "原因",
+    "from": "原为",
+    "to": "改为",
+    "count": "数量",
+    "rows": "行数",
+    "month": "月份",
+    "name": "名称",
+    "code": "编码",
+    "area": "区域",
+    "q": "检索词",
+    "list": "名单",
+    "group": "人群",
+    "days": "天数",
+    "role": "角色",
+    "user": "用户编号",
+    "username": "用户名",
+    "resident": "居民编号",
+    "field": "字段",
+    "kind": "类型",
+    "kind_label": "类型",
+    "active": "启用",
+    "add": "增加",
+    "changed": "改动",
+    "published": "同时发布",
+    "by": "执行",
+    "expired": "已过截止时间取消的任务",
+    "claims_withdrawn": "撤回的接单",
+    "account": "账户编号",
+    "transaction": "交易编号",
+    "sum": "合计",
+    "cached": "缓存余额",
+    "true": "实际余额",
+    "starts_on": "开始日期",
+    "ends_on": "结束日期",
+    "seed": "随机种子",
+    "streets": "街道",
+    "street": "街道",
+    "created": "新建",
+    "for": "用途",
+    "password": "密码",
+    "geometry": "边界",
+    "parent": "上级区域",
+    "price": "单价",
+    "stock": "库存",
+    "limit": "每人限兑",
+    "description": "说明",
+    "per_person_limit": "每人限兑",
+    "level": "处置层级",
+    "handling_level": "处置层级",
+    "responsible_role": "责任方",
+    "ledger_type": "台账类型",
+    "deadline_class": "时限类别",
+    "sort": "排序",
+    "overdue": "仅超期",
+    "total": "总行数",
+    "refused": "有误行数",
+    "new": "新增",
+    "unchanged": "未变",
+    "moved": "迁入",
+    "new_households": "新建户",
+    "full_id_number": "完整身份证号（行）",
+    "full_phone": "完整电话（行）",
+}
+# Detail keys whose values are codes of a choice list, shown by the list's label.
+_CHOICE_KEYS = {"role", "level", "handling_level", "responsible_role", "ledger_type", "deadline_class"}
+_DETAIL_VALUES = {True: "是", False: "否", "job": "定时任务", "none": "未设置", "resident": "居民"}
+
+
+def _choice_label(value: object) -> str:
+    from shequ.problems.models import DeadlineClass, HandlingLevel, LedgerType, ResponsibleRole
+
+    for choices in (Role, HandlingLevel, ResponsibleRole, LedgerType, DeadlineClass):
+        if value in choices.values:
+            return str(choices(value).label)
+    if isinstance(value, list):
+        return " → ".join(_choice_label(v) for v in value)
+    return _shown_value(value)
+
+
+def _shown_value(value: object) -> str:
+    from shequ.access.masking import mask_free_text
+
+    if isinstance(value, (bool, str)) and value in _DETAIL_VALUES:
+        return _DETAIL_VALUES[value]
+    if isinstance(value, list):
+        if len(value) == 2 and not any(isinstance(v, (list, dict)) for v in value):
+            return f"{_shown_value(value[0])} → {_shown_value(value[1])}"
+        return "、".join(_shown_value(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(
+            f"{DETAIL_LABELS.get(k, k)}：{_choice_label(v) if k in _CHOICE_KEYS else _shown_value(v)}"
+            for k, v in value.items()
+        )
+    if value is None or value == "":
+        return "—"
+    return mask_free_text(str(value))

@@ -131,3 +131,53 @@ def test_every_audit_event_and_object_is_named_in_chinese():
                 "teammember",
             }:
                 assert name in OBJECT_LABELS, name
+
+
+def _detail_keys_written() -> set[str]:
+    """The keys the project's own code writes into an audit row's details."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found: set[str] = set()
+    literal = re.compile(r"detail(?:: dict\[str, Any\])?\s*=\s*\{([^}]*)\}")
+    for path in root.glob("**/*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for body in literal.finditer(text):
+            found |= set(re.findall(r"\"(\w+)\":", body.group(1)))
+        found |= set(re.findall(r"(?:detail|changed|changes|counts)\[\"(\w+)\"\]\s*=", text))
+    return found
+
+
+def test_every_detail_the_log_shows_is_named_in_chinese(world):
+    """The log showed its details under their code names (note, from, to, published…),
+    with True/False and role codes, and numbers typed into a reason in full."""
+    from shequ.access.models import DETAIL_LABELS
+    from shequ.registry.importing import Plan
+
+    keys = _detail_keys_written()
+    assert {"note", "from", "published", "claims_withdrawn", "price"} <= keys  # the scan finds them
+    keys |= set(Plan().summary())
+    keys |= {"rows", "full_id_number", "full_phone"}  # registry.exporting.write's counts
+    keys |= {"name", "handling_level", "ledger_type", "deadline_class", "responsible_role", "active", "sort"}
+    assert sorted(keys - set(DETAIL_LABELS)) == []
+
+    audit.record(
+        world.street_chen,
+        "task.list_return",
+        area_path=world.areas["A1"].path,
+        detail={
+            "note": "联系13812345678",
+            "published": True,
+            "role": "grid_worker",
+            "changed": {"price": [10, 12], "level": ["community", "street"]},
+        },
+    )
+    client = Client()
+    client.force_login(world.users["auditor@A"])
+    page = client.get("/audit/", {"event": "task.list_return"}).content.decode()
+    shown = "说明：联系138****5678；同时发布：是；角色：网格员；改动：单价：10 → 12；处置层级：社区 → 街道"
+    assert shown in page
+    assert "13812345678" not in page
