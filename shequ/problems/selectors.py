@@ -279,8 +279,10 @@ def nearby_open(
     ]
 
 
-def status_counts(viewer: Any, area_path: str) -> dict[str, int]:
-    """Problems per status under ``area_path``, and how many open ones are past due."""
+def status_counts(viewer: Any, area_path: str, filters: Filters | None = None) -> dict[str, int]:
+    """Problems per status under ``area_path``, and how many open ones are past due; with
+    ``filters``, of those of its category, level and source only (the board's chips count
+    what the board lists; the chips themselves choose the status)."""
     qs = Problem.objects.filter(under(area_path))
     if not can(viewer, Permission.PROBLEM_VIEW, area_path):
         # Only part of the place is the viewer's: the scope test is needed. Where all of it
@@ -289,8 +291,12 @@ def status_counts(viewer: Any, area_path: str) -> dict[str, int]:
     # The counts per status read the (area_path, status, due_at) index; the overdue count
     # must read (status, due_at, area_path), over the open, past-due rows alone, so on
     # SQLite its path test goes through the same expression as the lists.
-    counts = dict(qs.values_list("status").annotate(n=Count("*")).order_by())
     late = _by_recency(viewer).filter(under(area_path, "scan_path"))
+    if filters is not None:
+        kept = Filters(category=filters.category, level=filters.level, source=filters.source)
+        qs = _filtered(qs, kept, "area_path", "status")
+        late = _filtered(late, kept, "area_path", "status")
+    counts = dict(qs.values_list("status").annotate(n=Count("*")).order_by())
     counts["overdue"] = late.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now()).count()
     return counts
 
@@ -367,9 +373,16 @@ def overview(viewer: Any, area: Any) -> tuple[OverviewRow, list[OverviewRow]]:
     return OverviewRow(None, total), found
 
 
-def map_points(viewer: Any, area_path: str, filters: Filters | None = None) -> list[dict[str, Any]]:
+MAP_PINS = 5000
+
+
+def map_points(
+    viewer: Any, area_path: str, filters: Filters | None = None
+) -> tuple[list[dict[str, Any]], int]:
     """The pins of the open problems under ``area_path`` (with the board's category,
-    level, source and overdue filters, if given)."""
+    level, source and overdue filters, if given), and how many there are in all. At most
+    ``MAP_PINS`` are drawn: those nearest or furthest past their due time first, so what
+    is left out is never the overdue."""
     qs = _filtered(
         Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(
             under(area_path), lat__isnull=False, status__in=OPEN_STATUSES
@@ -379,7 +392,7 @@ def map_points(viewer: Any, area_path: str, filters: Filters | None = None) -> l
         "status",
     ).values("id", "lon", "lat", "status", "category__name", "due_at")
     now = timezone.now()
-    return [
+    found = [
         {
             "id": r["id"],
             "lon": r["lon"],
@@ -388,14 +401,18 @@ def map_points(viewer: Any, area_path: str, filters: Filters | None = None) -> l
             "category": r["category__name"],
             "overdue": bool(r["due_at"] and r["due_at"] < now),
         }
-        for r in qs[:5000]
+        for r in qs.order_by(F("due_at").asc(nulls_last=True), "-id")[: MAP_PINS + 1]
     ]
+    total = len(found) if len(found) <= MAP_PINS else qs.count()
+    return found[:MAP_PINS], total
 
 
-def open_by_grid(viewer: Any, area_path: str, filters: Filters | None = None) -> dict[str, int]:
+def open_by_grid(viewer: Any, area_path: str, filters: Filters | None = None) -> tuple[dict[str, int], int]:
     """Open problems per grid code, to shade the map (filtered as its pins): every open
     problem under a grid counts for it, those placed on a building or a household (a
-    visit's finding, a hotline order given an address) as well as those pinned to it."""
+    visit's finding, a hotline order given an address) as well as those pinned to it.
+    Also how many open problems lie under no grid (placed on a community or the street
+    itself: a hotline order without an address), which no shade shows."""
     qs = _filtered(
         Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VIEW)).filter(
             under(area_path), status__in=OPEN_STATUSES
@@ -408,11 +425,14 @@ def open_by_grid(viewer: Any, area_path: str, filters: Filters | None = None) ->
         Area.objects.filter(under(area_path, "path"), kind=AreaKind.GRID).values_list("code", flat=True)
     )
     counts: dict[str, int] = {}
+    outside = 0
     for path, n in qs.values_list("area_path").annotate(n=Count("id")).order_by():
         grid = next((code for code in codes(path) if code in grids), None)
         if grid is not None:
             counts[grid] = counts.get(grid, 0) + n
-    return counts
+        else:
+            outside += n
+    return counts, outside
 
 
 def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:

@@ -3,7 +3,9 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -66,9 +68,13 @@ def board(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.problem_list(request.user, f), 50).get_page(request.GET.get("page"))
     # The street overview filters by community as well as by grid (communities first in
     # path order, each followed by its grids).
-    grids = (
+    grids = list(
         Area.objects.visible_to(request.user).filter(kind__in=("community", "grid")).order_by("path")[:500]
     )
+    if area is not None and all(g.pk != area.pk for g in grids):
+        # Opened on a station, an estate or a building (an overview row): the choice keeps it,
+        # so the next 筛选 does not widen the list to the whole scope.
+        grids.insert(0, area)
     return render(
         request,
         "problems/board.html",
@@ -376,7 +382,10 @@ def problem_map(request: HttpRequest) -> HttpResponse:
     tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
     if not code and not tops:
         return redirect("problems_mine")
-    area = get_area(request.user, code) if code else tops[0]
+    area = get_area(request.user, code, Permission.PROBLEM_VIEW) if code else tops[0]
+    if not can(request.user, Permission.PROBLEM_VIEW, area.path):
+        # As the overview: shades of the viewer's part only would be read as the whole.
+        raise Http404
     # The board's filters (the map shows open problems only, so no status).
     g = request.GET
     raw = {k: g.get(k, "").strip() for k in ("category", "level", "source", "overdue")}
@@ -387,22 +396,29 @@ def problem_map(request: HttpRequest) -> HttpResponse:
     if errors:
         f = selectors.Filters()
     grids = grid_features(request.user, area)
-    counts = selectors.open_by_grid(request.user, area.path, f)
+    counts, unshaded = selectors.open_by_grid(request.user, area.path, f)
     board = reverse("problems")
     kept = {"category": f.category, "level": f.level, "source": f.source, "overdue": "1" if f.overdue else ""}
     same = "".join(f"&{k}={v}" for k, v in kept.items() if v)  # checked choices only
     for feature in grids["features"]:
         code = feature["properties"]["code"]
-        feature["properties"]["open"] = counts.get(code, 0)
+        feature["properties"]["open"] = counts.pop(code, 0)
         # A click on a grid lists its open problems (the figure its shade stands for).
         feature["properties"]["href"] = f"{board}?area={code}&open=1{same}"
+    # What no shade shows: problems under no grid, and under grids drawn without a boundary.
+    unshaded += sum(counts.values())
+    points, pins = selectors.map_points(request.user, area.path, f)
     return render(
         request,
         "problems/map.html",
         {
             "area": area,
             "grids": grids,
-            "points": selectors.map_points(request.user, area.path, f),
+            "points": points,
+            "pins": pins,
+            "unshaded": unshaded,
+            "board_link": f"{board}?area={area.code}&open=1{same}",
+            "tile_url": settings.MAP_TILE_URL,
             "tops": tops,
             "raw": raw,
             "errors": errors,
@@ -582,18 +598,39 @@ def agenda(request: HttpRequest) -> HttpResponse:
 @login_required
 def counts(request: HttpRequest) -> HttpResponse:
     """The board's status chips, loaded after the list so the list never waits for them."""
-    code = request.GET.get("area", "")
+    g = request.GET
+    code = g.get("area", "").strip()
     tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
     if not code and not tops:
         raise Http404
-    area = get_area(request.user, code) if code else tops[0]
-    found = selectors.status_counts(request.user, area.path)
+    # The board's other filters: the chips count what it lists, and keep them when clicked
+    # (a value the board does not know is named there; the chips then count without it).
+    f = selectors.Filters(
+        category=g.get("category", "").strip(),
+        level=g.get("level", "").strip(),
+        source=g.get("source", "").strip(),
+    )
+    if selectors.filter_errors(f):
+        f = selectors.Filters()
+    # No area chosen: the board lists the viewer's whole scope, so the chips count all of it.
+    paths = [get_area(request.user, code, Permission.PROBLEM_VIEW).path] if code else [t.path for t in tops]
+    found: dict[str, int] = {}
+    for path in paths:
+        for key, n in selectors.status_counts(request.user, path, f).items():
+            found[key] = found.get(key, 0) + n
     chips = [(c, label, found.get(c, 0)) for c, label in Status.choices]
-    raw = {k: request.GET.get(k, "") for k in ("status", "overdue")}
+    raw = {k: g.get(k, "") for k in ("status", "overdue")}
+    keep = urlencode(
+        {
+            k: v
+            for k, v in (("area", code), ("category", f.category), ("level", f.level), ("source", f.source))
+            if v
+        }
+    )
     return render(
         request,
         "problems/partials/chips.html",
-        {"chips": chips, "overdue": found["overdue"], "raw": raw, "area_code": code},
+        {"chips": chips, "overdue": found.get("overdue", 0), "raw": raw, "keep": f"&{keep}" if keep else ""},
     )
 
 

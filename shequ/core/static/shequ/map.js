@@ -10,9 +10,11 @@
   var layer = L.geoJSON(grids, {
     style: { color: "#c0392b", weight: 1, fillOpacity: 0.15 },
     onEachFeature: function (f, l) {
-      l.bindTooltip(f.properties.name);
+      var name = document.createElement("span");
+      name.textContent = f.properties.name; // text, never HTML: staff type area names
+      l.bindTooltip(name);
       l.on("click", function () { window.location = "/areas/" + encodeURIComponent(f.properties.code) + "/"; });
     },
   }).addTo(map);
-  map.fitBounds(layer.getBounds());
+  if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds()); else map.setView([35, 105], 4);
 })();

@@ -1,0 +1,109 @@
+"""The 民情地图 and the board's status chips agree with the board: what they count, what
+they leave out, and who may see them."""
+
+import re
+
+import pytest
+from django.test import override_settings
+
+from shequ.problems import selectors, services
+from shequ.problems.models import Problem
+from shequ.problems.tests.helpers import report
+from shequ.testing.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _chips(client, board_url):
+    """The chips the board loads after itself, as {label: number}, with their links."""
+    board = client.get(board_url).content.decode()
+    found = re.search(r'hx-get="([^"]+)"', board)
+    assert found is not None
+    url = found.group(1).replace("&amp;", "&")
+    html = client.get(url).content.decode()
+    numbers = {label.strip(): int(n) for label, n in re.findall(r">([^<>]+) <b>(\d+)</b>", html)}
+    links = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', html)]
+    return numbers, links
+
+
+def test_the_chips_count_what_the_filtered_board_lists_and_keep_its_filters(world):
+    report(world, category="blocked_drain")
+    report(world, category="garbage")
+    c = client_for(world.secretary_zhang)
+    numbers, links = _chips(c, "/problems/?category=garbage&source=resident")
+    listed = c.get("/problems/?category=garbage&source=resident").context["page"].paginator.count
+    assert numbers["已上报"] == listed == 1
+    assert all("category=garbage" in link and "source=resident" in link for link in links)
+    numbers, _ = _chips(c, "/problems/")
+    assert numbers["已上报"] == 2
+
+
+def test_with_no_area_chosen_the_chips_count_every_area_the_board_lists(world):
+    from shequ.access.roles import Role
+    from shequ.access.services import assign_role
+
+    worker = world.grid_worker_li
+    assign_role(worker, Role.GRID_WORKER, world.areas["A1-2"].code)
+    report(world, key="A1-1")
+    report(world, actor=world.users["resident@A1-2-h1"], key="A1-2")
+    c = client_for(worker)
+    listed = c.get("/problems/").context["page"].paginator.count
+    numbers, _ = _chips(c, "/problems/")
+    assert numbers["已上报"] == listed == 2
+
+
+def test_a_board_opened_on_a_building_keeps_it_in_its_area_choice(world):
+    building = world.areas["A1-1-b"].code
+    board = client_for(world.grid_worker_li).get(f"/problems/?area={building}&open=1").content.decode()
+    choice = re.search(r'<select name="area">(.*?)</select>', board, re.S)
+    assert choice is not None and f'value="{building}" selected' in choice.group(1)
+
+
+def test_the_map_says_what_its_shades_and_pins_leave_out(world, monkeypatch):
+    staff = world.users["community_staff@A1"]
+    services.report_problem(
+        staff,
+        services.ReportInput(
+            category="blocked_drain",
+            description="12345来电：小区下水道堵塞",
+            source="hotline",
+            hotline_order_no="MAP-0001",
+            area=world.areas["A1"].code,
+        ),
+    )
+    for _ in range(3):
+        report(world)
+    monkeypatch.setattr(selectors, "MAP_PINS", 2)
+    r = client_for(world.secretary_zhang).get("/problems/map/")
+    page = r.content.decode()
+    shaded = sum(f["properties"]["open"] for f in r.context["grids"]["features"])
+    assert (shaded, len(r.context["points"]), r.context["pins"], r.context["unshaded"]) == (3, 2, 3, 1)
+    assert "共 3 个带坐标的未办结问题，地图只画出其中 2 个" in page
+    assert "另有 1 件未办结问题没有落在地图上的网格内" in page
+    assert f'href="/problems/?area={world.areas["A1"].code}&amp;open=1"' in page
+
+
+def test_the_map_draws_the_most_overdue_pins_first(world, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late, fresh = report(world), report(world)
+    Problem.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=9))
+    Problem.objects.filter(pk=fresh.pk).update(due_at=timezone.now() + timedelta(days=9))
+    monkeypatch.setattr(selectors, "MAP_PINS", 1)
+    points, total = selectors.map_points(world.secretary_zhang, world.areas["A1"].path)
+    assert ([p["id"] for p in points], total) == ([late.pk], 2)
+
+
+@override_settings(MAP_TILE_URL="http://tiles.intranet/{z}/{x}/{y}.png")
+def test_the_map_uses_the_configured_tile_server(world):
+    assert "tiles.intranet" in client_for(world.secretary_zhang).get("/problems/map/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["auditor@A", "partner_unit@A1"])
+def test_who_sees_no_problems_gets_no_map_and_no_chips_of_zeros(world, who):
+    c = client_for(world.users[who])
+    code = world.areas["A"].code if who == "auditor@A" else world.areas["A1"].code
+    assert c.get("/problems/map/", {"area": code}).status_code == 404
+    assert c.get("/problems/counts/", {"area": code}).status_code == 404
