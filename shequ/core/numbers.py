@@ -36,6 +36,22 @@ def month_param(raw: object) -> str | None:
     return text if 2000 <= int(text[:4]) <= 2100 and 1 <= int(text[4:]) <= 12 else None
 
 
+def month_error(raw: object) -> str:
+    """Why ``raw`` is not a month ``month_param`` takes: its year or its month out of
+    range, or not a month at all; with what was typed (at most 20 characters)."""
+    said = str(raw).strip()[:20]
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if len(text) == 7 and text[4] == "-":
+        text = text[:4] + text[5:]
+    if month_param(raw) is not None:  # a month, written as the form shows it, not as YYYYMM
+        return f"月份格式应为 YYYYMM（例如 202611），您填写的是“{said}”"
+    if len(text) == 6 and text.isascii() and text.isdigit():
+        if not 1 <= int(text[4:]) <= 12:
+            return f"月份“{said}”不存在：月份须在 1 到 12 月之间"
+        return f"月份“{said}”的年份须在 2000 到 2100 年之间"
+    return f"月份格式为 2026-11 或 202611，您填写的是“{said}”"
+
+
 def number_error(raw: object, label: str, *, low: int = 0, high: int = INT_MAX) -> str:
     """Why ``raw`` is not a whole number from ``low`` to ``high``, naming the field."""
     text = unicodedata.normalize("NFKC", str(raw)).strip()

@@ -12,7 +12,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.selectors import get_area
 from shequ.core.errors import NotFound, ValidationFailed
-from shequ.core.numbers import month_param
+from shequ.core.numbers import month_error, month_param
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors, services
 from shequ.people.models import CareRecord, FloatingProfile, Resident, Visit, VisitPlan
@@ -307,7 +307,7 @@ def record_visit(request: HttpRequest, household_id: int, payload: VisitIn) -> A
 def visit_coverage(request: HttpRequest, area: str, month: str) -> Any:
     where = get_area(request.user, area, Permission.VISIT_RECORD)
     if month_param(month) != month:
-        raise ValidationFailed({"month": "月份格式应为 202611"})
+        raise ValidationFailed({"month": month_error(month)})
     year, mon = int(month[:4]), int(month[4:])
     start = date(year, mon, 1)
     end = date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)

@@ -21,7 +21,7 @@ from shequ.areas.paths import child_path
 from shequ.core import fieldcrypt
 from shequ.core.bulk import unsaved
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
-from shequ.core.numbers import month_param
+from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
 from shequ.people import idcard, phones
 from shequ.people.models import (
@@ -535,7 +535,7 @@ def plan_visits(
     if grid.kind != AreaKind.GRID:
         errors["grid"] = "走访计划按网格制定，请选择网格"
     if month_param(month) != month:
-        errors["month"] = "月份格式应为 202611"
+        errors["month"] = month_error(month)
     worker = User.objects.filter(pk=worker_id).first()
     if worker is None or not can(worker, Permission.VISIT_RECORD, grid.path):
         errors["worker"] = "请选择负责这个网格走访的网格员"

@@ -22,7 +22,7 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes
 from shequ.core import rawsql
 from shequ.core.errors import NotFound, ValidationFailed
-from shequ.core.numbers import month_param
+from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notices as notification_rows
 from shequ.notifications.services import notify
@@ -785,7 +785,7 @@ def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:
 
     area = get_area(actor, area_code, Permission.PROBLEM_EXPORT)
     if month_param(month) != month:
-        raise ValidationFailed({"month": f"月份格式应为 202611（2000 到 2100 年），您填写的是“{month[:20]}”"})
+        raise ValidationFailed({"month": month_error(month)})
     this_month = f"{timezone.localdate():%Y%m}"
     if month > this_month:
         raise ValidationFailed({"month": f"{month[:4]}年{int(month[4:])}月还没到，只能生成本月及以前的月报"})

@@ -23,7 +23,7 @@ from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
 from shequ.core.errors import DomainError, Forbidden, ValidationFailed
-from shequ.core.numbers import ID_MAX, month_param, whole
+from shequ.core.numbers import ID_MAX, month_error, month_param, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
 from shequ.problems.ledgers import HEADERS, ledger_rows, write_xlsx
@@ -439,7 +439,7 @@ def _month(raw: str) -> str:
     text = month_param(raw)
     if text:
         return text
-    raise ValidationFailed({"month": f"月份格式为 2026-11 或 202611，您填写的是“{raw[:20]}”"})
+    raise ValidationFailed({"month": month_error(raw)})
 
 
 class LedgerPage(CappedPaginator):

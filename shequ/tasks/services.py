@@ -22,7 +22,7 @@ from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
 from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound, ValidationFailed
-from shequ.core.numbers import month_param
+from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notify
 from shequ.points import services as points
@@ -430,7 +430,7 @@ def create_monthly_list(
     if area is None or not can(actor, Permission.TASK_MANAGE, area.path):
         errors["area"] = "请选择您管辖的社区"
     if month_param(month) != month:
-        errors["month"] = "月份格式为 YYYYMM（例如 202612），月份的年份必须在 2000 到 2100 之间"
+        errors["month"] = month_error(month)
     if errors:
         raise ValidationFailed(errors)
     assert area is not None

@@ -114,7 +114,7 @@ def test_plans_are_for_a_grid_worker_of_that_grid(world):
             zhang, world.areas["A1-1"].code, "2026-11", world.users["grid_worker@A1-2"].pk, 9
         )
     assert exc.value.fields == {
-        "month": "月份格式应为 202611",
+        "month": "月份格式应为 YYYYMM（例如 202611），您填写的是“2026-11”",
         "worker": "请选择负责这个网格走访的网格员",
         "target_households": "计划走访户数不能超过网格内的户数（2户）",
     }

@@ -219,14 +219,16 @@ def test_a_bad_month_or_ledger_type_on_the_pages_is_named_not_replaced(world):
     c.force_login(world.secretary_zhang)
     r = c.get("/problems/ledgers/", {"month": "2026-13"})
     assert r.status_code == 400
-    assert "月份格式为 2026-11 或 202611，您填写的是“2026-13”" in r.content.decode()
+    assert "月份“2026-13”不存在：月份须在 1 到 12 月之间" in r.content.decode()
+    r = c.get("/problems/ledgers/", {"month": "1999-01"})  # a month, of a year out of range
+    assert r.status_code == 400 and "月份“1999-01”的年份须在 2000 到 2100 年之间" in r.content.decode()
     r = c.get("/problems/ledgers/", {"type": "bogus"})
     assert r.status_code == 400 and "台账类型“bogus”不存在" in r.content.decode()
     assert c.get("/problems/ledgers/", {"month": "2026-11"}).status_code == 200
     assert c.get("/problems/ledgers/", {"month": "202611", "type": "neighbour"}).status_code == 200
     before = ReportRun.objects.count()
     r = c.post("/problems/reports/", {"area": world.areas["A1"].code, "month": "2026-13"})
-    assert r.status_code == 400 and "月份格式为" in r.content.decode()
+    assert r.status_code == 400 and "月份须在 1 到 12 月之间" in r.content.decode()
     assert ReportRun.objects.count() == before  # no report was queued for another month
     # The form keeps the area and the month that were entered.
     page = r.content.decode()
