@@ -58,7 +58,10 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
     if not rows.query.order_by:
         rows = rows.order_by("reported_at", "id")
     for p in rows.iterator(chunk_size=2000):
-        on_time = "" if not p.closed_at or not p.due_at else ("是" if p.closed_at <= p.due_at else "否")
+        on_time = {None: "", True: "是", False: "否"}[p.closed_on_time]
+        due = when(p.due_at)
+        if p.missed_due_at is not None and p.missed_due_at != p.due_at:
+            due = f"{due}（原时限 {when(p.missed_due_at)} 已过）".lstrip()
         yield [
             p.number,
             when(p.reported_at),
@@ -72,7 +75,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             p.get_responsible_role_display(),
             mask_free_text(p.responsible_party),
             p.get_status_display(),
-            when(p.due_at),
+            due,
             when(p.closed_at),
             on_time,
             p.rework_count,

@@ -151,7 +151,8 @@ class Problem(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
     # A 办理时限 that had passed when the problem was escalated (which clears ``due_at``
-    # until the next level dispatches it): still a deadline missed, for 应结案.
+    # until the next level dispatches it), or when it was closed late and then reopened
+    # (which sets a fresh one): still a deadline missed, for 应结案, never 按期.
     missed_due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     rework_count = models.PositiveSmallIntegerField(default=0)
@@ -247,6 +248,15 @@ class Problem(models.Model):
     @property
     def overdue(self) -> bool:
         return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def closed_on_time(self) -> bool | None:
+        """按期结案, as the measures count it (problems.kpi): closed no later than its 办理时限
+        and never past one before (a late escalation or a late closing reopened); None
+        while it is not closed or had no time limit."""
+        if self.closed_at is None or self.due_at is None:
+            return None
+        return self.missed_due_at is None and self.closed_at <= self.due_at
 
 
 class ProblemEvent(models.Model):

@@ -655,6 +655,10 @@ def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) 
     if p.closed_at is None or now - p.closed_at > timedelta(days=settings.REOPEN_DAYS):
         raise ValidationFailed({"action": f"结案超过{settings.REOPEN_DAYS}天的问题不能重新打开，请重新上报"})
     p.reopen_count += 1
+    if p.due_at is not None and p.closed_at > p.due_at and p.missed_due_at is None:
+        # Closed late: the deadline stays missed, so a fresh time limit met after the
+        # reopen never makes it 按期 (the first missed deadline is the one kept).
+        p.missed_due_at = p.due_at
     p.closed_at = None
     p.resolved = None
     p.satisfaction = None

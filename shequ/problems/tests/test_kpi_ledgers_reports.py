@@ -380,3 +380,62 @@ def test_a_late_problem_escalated_still_counts_its_missed_deadline(world):
     act(world, world.secretary_zhang, q, "escalate", note="本级无法解决")
     q.refresh_from_db()
     assert q.missed_due_at is None
+
+
+def _handle_and_close(world, p):
+    from shequ.problems.tests.helpers import jpeg
+
+    staff = world.users["community_staff@A1"]
+    p = Problem.objects.get(pk=p.pk)
+    if p.status == Status.REPORTED:
+        act(world, staff, p, "accept")
+    if p.status in (Status.REPORTED, Status.ACCEPTED):
+        act(world, staff, Problem.objects.get(pk=p.pk), "dispatch")
+    if Problem.objects.get(pk=p.pk).status == Status.DISPATCHED:
+        act(world, staff, p, "start")
+    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
+    return act(world, world.secretary_zhang, p, "verify_pass")
+
+
+def test_a_late_closing_reopened_stays_a_missed_deadline(world):
+    """Closed after its time limit, reopened, closed again within the fresh limit: it was
+    counted 按期 in the month of the second closing and dropped out of the first's 应结案."""
+    bj = timezone.get_fixed_timezone(8 * 60)
+    p = _handle_and_close(world, report(world))
+    Problem.objects.filter(pk=p.pk).update(
+        reported_at=datetime(2026, 10, 20, 9, tzinfo=bj),
+        due_at=datetime(2026, 10, 21, 9, tzinfo=bj),
+        closed_at=datetime(2026, 10, 30, 9, tzinfo=bj),
+    )
+    act(world, world.resident_wang, p, "reopen", note="又堵了")
+    p = _handle_and_close(world, p)
+    assert p.missed_due_at == datetime(2026, 10, 21, 9, tzinfo=bj) and p.closed_on_time is False
+    october = kpi.compute(Problem.objects.filter(pk=p.pk), *month_range("202610"))
+    assert (october.due_to_close, october.closed_on_time) == (1, 0)
+    start, end = month_range(f"{timezone.localtime(p.closed_at):%Y%m}")
+    assert kpi.compute(Problem.objects.filter(pk=p.pk), start, end, now=end).closed_on_time == 0
+
+
+def test_the_ledger_says_a_late_escalation_was_not_on_time(world):
+    """The ledger compared the closing with the new level's time limit only and said 是
+    where the measures count the problem late."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    act(world, staff, p, "accept")
+    act(world, staff, p, "dispatch")
+    missed = timezone.now() - timedelta(days=2)
+    Problem.objects.filter(pk=p.pk).update(due_at=missed)
+    act(world, staff, Problem.objects.get(pk=p.pk), "escalate", note="本级无法解决")
+    p = _handle_and_close(world, p)
+    assert p.closed_on_time is False
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
+    rows = [
+        row
+        for ws in load_workbook(io.BytesIO(r.getvalue())).worksheets
+        for row in ws.iter_rows(min_row=2, values_only=True)
+        if row[0] == p.number
+    ]
+    assert len(rows) == 1 and rows[0][14] == "否"
+    assert f"原时限 {timezone.localtime(missed):%Y-%m-%d %H:%M} 已过" in rows[0][12]
