@@ -37,7 +37,14 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         else "people/resident_list.html"
     )
     can_full_export = has_anywhere(user, Permission.REGISTRY_EXPORT) and _may_unmask(user)
-    return render(request, template, {"page": page, "area": area, "q": q, "can_full_export": can_full_export})
+    # A search swaps the rows only; the export buttons come along out of band, so they
+    # export what the list now shows (they kept the search the page was loaded with).
+    oob = template.endswith("resident_rows.html")
+    return render(
+        request,
+        template,
+        {"page": page, "area": area, "q": q, "can_full_export": can_full_export, "oob": oob},
+    )
 
 
 @login_required

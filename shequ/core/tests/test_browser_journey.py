@@ -1,5 +1,7 @@
 """The street admin's journey in Debian's chromium, and the auditor seeing its trace."""
 
+import re
+
 import pytest
 
 from shequ.core import fieldcrypt
@@ -33,8 +35,16 @@ def test_street_admin_finds_and_unmasks_a_resident_and_the_auditor_sees_it(demo,
         row_link = page.locator(f'a[href="/residents/{target.pk}/"]')
         expect(row_link).to_be_visible()
         assert full_id not in page.content()
+        # The export buttons follow the search (they kept the one the page was loaded with,
+        # and exported the whole community, in full, after a search for three people).
+        expect(page.locator("p.export a.button")).to_have_attribute("href", re.compile(f"q={initials}$"))
         row_link.click()
         expect(page.locator("#value-id_number")).to_have_text(target.id_number_masked)
+        form = page.locator("form.unmask").first
+        # A refused reason is shown (htmx kept the 400 out of the page, and nothing happened).
+        form.locator("input[name=reason]").fill("查")
+        form.locator("button").click()
+        expect(page.locator("form.unmask .field-error").first).to_contain_text("至少2个字")
         form = page.locator("form.unmask").first
         form.locator("input[name=reason]").fill("核对低保申请材料")
         form.locator("button").click()
