@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.access.audit import client_ip
+from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.selectors import get_area
@@ -119,11 +120,19 @@ class VisitIn(Schema):
     needs: list[NeedIn] = []
 
 
+def _shown(context: Any, writer_id: int, text: str) -> str:
+    return shown_to(context["request"].user, writer_id, text)
+
+
 class NeedOut(Schema):
     id: int
     description: str
     category: str
     problem_id: int | None
+
+    @staticmethod
+    def resolve_description(obj: Any, context: Any) -> str:
+        return _shown(context, obj.visit.visitor_id, obj.description)
 
 
 class VisitOut(Schema):
@@ -142,6 +151,19 @@ class VisitOut(Schema):
     @staticmethod
     def resolve_visitor(obj: Visit) -> str:
         return str(obj.visitor)
+
+    # Numbers typed into the notes are masked for all but their writer, as on the pages.
+    @staticmethod
+    def resolve_people_met(obj: Visit, context: Any) -> str:
+        return _shown(context, obj.visitor_id, obj.people_met)
+
+    @staticmethod
+    def resolve_situation(obj: Visit, context: Any) -> str:
+        return _shown(context, obj.visitor_id, obj.situation)
+
+    @staticmethod
+    def resolve_thoughts(obj: Visit, context: Any) -> str:
+        return _shown(context, obj.visitor_id, obj.thoughts)
 
     @staticmethod
     def resolve_needs(obj: Visit) -> Any:
@@ -274,6 +296,10 @@ class CareOut(Schema):
     @staticmethod
     def resolve_carer(obj: CareRecord) -> str:
         return str(obj.carer)
+
+    @staticmethod
+    def resolve_content(obj: CareRecord, context: Any) -> str:
+        return _shown(context, obj.carer_id, obj.content)
 
 
 def _path(request: HttpRequest, area: str | None, permission: Permission) -> str | None:

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shequ.access import audit
+from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.selectors import get_area
@@ -597,12 +598,13 @@ def export_visits(viewer: Any, out: Any, *, area_code: str = "", ip: str = "") -
             v.household.building.name,
             v.household.address,
             str(v.visitor),
-            v.people_met,
-            v.situation,
-            v.thoughts,
+            # Numbers typed into the notes are masked, as on the pages, for all but the writer.
+            shown_to(viewer, v.visitor_id, v.people_met),
+            shown_to(viewer, v.visitor_id, v.situation),
+            shown_to(viewer, v.visitor_id, v.thoughts),
             v.get_income_level_display(),
             v.get_health_display(),
-            "；".join(n.description for n in v.needs.all()),
+            "；".join(shown_to(viewer, v.visitor_id, n.description) for n in v.needs.all()),
             v.follow_up_on,
         )
         for v in qs.iterator(chunk_size=2000)

@@ -168,3 +168,40 @@ def test_the_plan_form_names_each_field_and_keeps_what_was_typed(world):
     li = world.grid_worker_li
     ok = c.post(f"/visits/coverage/?area={a1}", {**form, "worker": str(li.pk), "note": "先走访老人户"})
     assert ok.status_code == 302
+
+
+def test_numbers_typed_into_visits_and_care_records_are_masked_for_all_but_their_writer(world):
+    """The visit register holds no ID numbers or phones: one typed into a visit's notes or
+    a care record was shown in full to everyone who read it (pages, API, export)."""
+    from shequ.people import services
+    from shequ.people.services import VisitInput
+    from shequ.registry.tests.test_export import export, sheet_rows
+    from shequ.testing.clients import client_for
+
+    typed = "儿子电话13812345678，身份证110105194912310021"
+    household = world.households["A1-1-h1"]
+    data = VisitInput(
+        visited_on=timezone.localdate(), people_met="户主 13812345678", situation=typed, needs=((typed, ""),)
+    )
+    visit = services.record_visit(world.grid_worker_li, household.pk, data)
+    resident = world.residents["A1-1-h1-r1"]
+    care = services.record_care(world.grid_worker_li, resident.pk, "phone", typed, timezone.localdate())
+
+    staff = client_for(world.users["community_staff@A1"])
+    pages = [
+        f"/visits/{visit.pk}/",
+        "/visits/",
+        f"/households/{household.pk}/",
+        f"/residents/{resident.pk}/care/",
+        f"/api/v1/visits/{visit.pk}",
+        f"/api/v1/residents/{resident.pk}/care-records",
+    ]
+    for url in pages:
+        body = staff.get(url).content.decode()
+        assert "13812345678" not in body and "110105194912310021" not in body, url
+        assert "138****5678" in body or url == "/visits/", url  # shown, masked
+    rows = sheet_rows(export(world, "community_staff@A1", "/visits/export/"))
+    assert not any("13812345678" in str(cell) for row in rows for cell in row)
+    # The writer reads what they wrote.
+    own = client_for(world.grid_worker_li).get(f"/visits/{visit.pk}/").content.decode()
+    assert "13812345678" in own and care.content == typed
