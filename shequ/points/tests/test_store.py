@@ -941,3 +941,22 @@ def test_a_price_with_extra_zeros_is_named(world):
     rice = item(world)
     with pytest.raises(ValidationFailed):
         services.set_item_terms(world.secretary_zhang, rice.pk, services.ItemTerms(price=0))
+
+
+def test_the_buyer_lands_on_a_confirmation_not_on_a_button_that_cancels(world):
+    """After 兑换 the order page's one form was 取消订单 with a big 提交: a resident who
+    tapped it to confirm cancelled the order."""
+    from django.test import Client
+
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    c = Client()
+    c.force_login(world.resident_wang)
+    page = c.get(f"/points/orders/{order.pk}/").content.decode()
+    assert f"兑换成功，已扣 {order.points} 积分" in page and 'href="/points/orders/"' in page
+    assert "<summary>不想要了？取消订单</summary>" in page and ">提交</button>" not in page
+    r = c.post(f"/points/orders/{order.pk}/act/", {"action": "cancel", "note": ""})
+    assert r.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert "订单已取消，积分已退回" in c.get(f"/points/orders/{order.pk}/").content.decode()
