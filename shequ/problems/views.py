@@ -149,6 +149,7 @@ def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "categories": ProblemCategory.objects.filter(active=True),
         "sources": [s for s in Source.choices if staff or s[0] in ("resident", "opinion_channel")],
         "grids": grid_outlines(community),
+        "tile_url": settings.MAP_TILE_URL,
         # Staff entering a hotline order or a patrol finding without a pin choose where it
         # is; street staff belong to no community the report could fall back to.
         "places": Area.objects.visible_to(request.user, Permission.PROBLEM_REPORT)
@@ -297,6 +298,12 @@ def detail(
         "error": error,
         "values": values or {},
         "point": {"lon": problem.lon, "lat": problem.lat} if problem.lat is not None else None,
+        "tile_url": settings.MAP_TILE_URL,
+        # The reporter of a problem closed too long ago to reopen is told what to do instead.
+        "reopen_lapsed": problem.status in (Status.CLOSED, Status.EVALUATED)
+        and selectors.is_owner(request.user, problem)
+        and selectors.reopen_lapsed(problem),
+        "reopen_days": settings.REOPEN_DAYS,
     }
     return render(request, "problems/detail.html", context, status=error.status if error else 200)
 

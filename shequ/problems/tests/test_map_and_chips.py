@@ -107,3 +107,36 @@ def test_who_sees_no_problems_gets_no_map_and_no_chips_of_zeros(world, who):
     code = world.areas["A"].code if who == "auditor@A" else world.areas["A1"].code
     assert c.get("/problems/map/", {"area": code}).status_code == 404
     assert c.get("/problems/counts/", {"area": code}).status_code == 404
+
+
+@override_settings(MAP_TILE_URL="http://tiles.intranet/{z}/{x}/{y}.png")
+def test_the_report_form_and_the_problem_page_draw_the_tile_server_too(world):
+    p = report(world)
+    assert "tiles.intranet" in client_for(world.resident_wang).get("/problems/new/").content.decode()
+    assert "tiles.intranet" in client_for(world.resident_wang).get(f"/problems/{p.pk}/").content.decode()
+
+
+def test_the_page_offers_no_step_the_service_would_refuse(world):
+    """重新打开 was offered after the 30 days, and 核查 to whoever reported the work done:
+    both refused only after the form was filled in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.problems.selectors import actions_for
+    from shequ.problems.tests.helpers import act, jpeg
+
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="好了", photos=[jpeg()])
+    p = Problem.objects.get(pk=p.pk)
+    assert not {"verify_pass", "verify_fail"} & {a for a, _ in actions_for(staff, p)}
+    assert {"verify_pass", "verify_fail"} <= {a for a, _ in actions_for(world.secretary_zhang, p)}
+    act(world, world.secretary_zhang, p, "verify_pass")
+    Problem.objects.filter(pk=p.pk).update(closed_at=timezone.now() - timedelta(days=31))
+    c = client_for(world.resident_wang)
+    assert "reopen" not in c.get(f"/api/v1/problems/{p.pk}").json()["allowed_actions"]
+    page = c.get(f"/problems/{p.pk}/").content.decode()
+    assert "不能再重新打开" in page and 'href="/problems/new/"' in page

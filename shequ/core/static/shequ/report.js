@@ -12,6 +12,7 @@
   var grids = data ? JSON.parse(data.textContent) : { features: [] };
   var map = L.map(el, { attributionControl: false });
   el._leafletMap = map; // lets scripts (and browser tests) place the pin as a click would
+  if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
   var layer = L.geoJSON(grids, { style: { color: "#c0392b", weight: 1, fillOpacity: 0.08 } }).addTo(map);
   if (grids.features.length) map.fitBounds(layer.getBounds()); else map.setView([35, 105], 4);
   var lon = document.getElementById("lon"), lat = document.getElementById("lat");
