@@ -14,6 +14,7 @@ from shequ.reports import views as report_views
 from shequ.tasks import views as task_views
 
 handler400 = "shequ.core.errorpages.bad_request"
+handler500 = "shequ.core.errorpages.server_error"
 
 urlpatterns = [
     # First: every API call resolves through this list, and the pages' patterns never

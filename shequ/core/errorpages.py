@@ -44,3 +44,17 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "页面已过期（安全校验未通过），提交的内容没有保存。请返回上一页，刷新后重新提交；"
         "返回时浏览器通常还保留着您填写的内容，可先复制下来",
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a page that reads nothing (no context processors, no database: what
+    failed may be the database), or under /api/ the API's error shape."""
+    from django.template import loader
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "server_error", "message": "服务器出错，请求可能没有完成，请稍后重试", "fields": {}},
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

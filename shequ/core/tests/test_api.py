@@ -190,3 +190,20 @@ def test_the_openapi_document_says_what_a_generated_client_must_send(world):
         ("post", "/api/v1/points/service-records"),
         ("post", "/api/v1/points/accounts/{account_id}/opening"),
     }
+
+
+def test_a_server_error_is_told_in_chinese_as_a_page_and_in_the_api(world, monkeypatch):
+    """An unexpected failure showed Django's English "Server Error (500)" page."""
+    from shequ.problems import selectors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(selectors, "my_problems", broken)
+    c = Client(raise_request_exception=False)
+    c.force_login(world.resident_wang)
+    r = c.get("/problems/mine/")
+    assert r.status_code == 500 and 'lang="zh-CN"' in r.content.decode()
+    assert "刚才提交的内容可能没有保存" in r.content.decode() and "Server Error" not in r.content.decode()
+    r = c.get("/api/v1/problems/", {"mine": "true"})
+    assert r.status_code == 500 and r.json()["code"] == "server_error"
