@@ -36,7 +36,7 @@ run: demo
 	@# The background worker (monthly reports, imports) runs beside the web server and stops with it.
 	$(BIN)/shequ db_worker --no-reload -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn shequ.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+	$(BIN)/gunicorn shequ.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile - --log-level warning
 
 test: install-dev
 	SHEQU_ENV=test $(BIN)/pytest $(PYTEST_ARGS)

@@ -57,6 +57,11 @@ def test_resident_claims_proves_grid_worker_accepts_resident_redeems_rice_delive
         login("longtanyuan_resident")
         page.goto(f"{live_url}/tasks/")
         expect(page.locator("#held")).to_contain_text("个进行中的任务")
+        # The board's filter swaps the page's main part once (it nested a second <main>)
+        # and keeps the choice in the address, so a reload keeps it.
+        page.select_option("form.filters select[name=category]", "replace_bulb")
+        page.wait_for_url("**/tasks/?*category=replace_bulb*")
+        assert page.locator("main").count() == 1
         page.goto(task_url)
         page.click("form.claim button[type=submit]")
         page.wait_for_url("**/tasks/claims/*/")
