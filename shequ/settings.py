@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "shequ.core.middleware.SignedOutMiddleware",
     "shequ.core.middleware.DomainErrorMiddleware",
 ]
 

@@ -1,12 +1,16 @@
-"""Turn a domain error raised under a page view into the page a user should see."""
+"""Turn a domain error raised under a page view into the page a user should see, and a
+form sent after the session ended into a page that says it was not saved."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from shequ.core.errors import DomainError, ValidationFailed
 
@@ -32,6 +36,42 @@ class DomainErrorMiddleware:
             return None
         template = "partials/error.html" if getattr(request, "htmx", False) else "error.html"
         return render(request, template, {"error": exc}, status=exc.status)
+
+
+class SignedOutMiddleware:
+    """A form sent after the session ended (30 idle minutes: long enough to type a report
+    and walk round taking its photos) was answered with the login page and then an empty
+    form, as if it had been saved. Such a POST is told instead that nothing was saved and
+    how to keep what was typed; an htmx request (the nearby hint, a search) sends the
+    whole page to the login instead of swapping the login page into a part of it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 302 or request.user.is_authenticated:
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if not response.get("Location", "").startswith(login + "?"):
+            return response
+        if getattr(request, "htmx", False):
+            back = request.htmx.current_url_abs_path or "/"  # type: ignore[attr-defined]
+            told = HttpResponse(status=204)
+            told["HX-Redirect"] = f"{login}?{urlencode({'next': back})}"
+            return told
+        if request.method != "POST":
+            return response
+        back = url_has_allowed_host_and_scheme(
+            request.headers.get("Referer", ""), allowed_hosts={request.get_host()}
+        )
+        page = request.headers.get("Referer", "") if back else ""
+        return render(
+            request,
+            "signed_out.html",
+            {"login": f"{login}?{urlencode({'next': urlsplit(page).path or request.path})}"},
+            status=401,
+        )
 
 
 def _api_error_shape(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -207,3 +207,27 @@ def test_a_server_error_is_told_in_chinese_as_a_page_and_in_the_api(world, monke
     assert "刚才提交的内容可能没有保存" in r.content.decode() and "Server Error" not in r.content.decode()
     r = c.get("/api/v1/problems/", {"mine": "true"})
     assert r.status_code == 500 and r.json()["code"] == "server_error"
+
+
+def test_a_form_sent_after_the_session_ended_says_nothing_was_saved(world):
+    """After 30 idle minutes a report was answered with the login page and then an empty
+    form, as if it had been saved; the nearby hint swapped a whole login page into the
+    form."""
+    c = Client()  # the session has ended
+    typed = "三单元楼道灯坏了一个月，老人晚上摔倒过"
+    r = c.post(
+        "/problems/new/",
+        {"category": "blocked_drain", "description": typed},
+        HTTP_REFERER="http://testserver/problems/new/",
+    )
+    body = r.content.decode()
+    assert r.status_code == 401 and "登录已超时，刚才提交的内容没有保存" in body
+    assert 'href="/login/?next=%2Fproblems%2Fnew%2F"' in body
+    r = c.get(
+        "/problems/nearby/",
+        {"category": "garbage", "lon": "117", "lat": "36"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/problems/new/",
+    )
+    assert r.status_code == 204 and r["HX-Redirect"] == "/login/?next=%2Fproblems%2Fnew%2F"
+    assert c.get("/problems/new/").status_code == 302  # a plain page still goes to the login
