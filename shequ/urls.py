@@ -115,5 +115,6 @@ urlpatterns = [
     path("registry/import/<int:run_id>/errors/", registry_views.import_errors, name="registry_import_errors"),
     path("notifications/", notification_views.inbox, name="notifications"),
     path("notifications/read/", notification_views.read_all, name="notifications_read"),
+    path("notifications/<int:notice_id>/open/", notification_views.open_notice, name="notification_open"),
     path("admin/", admin.site.urls),
 ]

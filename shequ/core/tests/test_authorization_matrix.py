@@ -73,6 +73,7 @@ PAGES = {
     "care_records": ("object", "resident", Permission.CARE_MANAGE),
     "notifications": "own",
     "notifications_read": "own",
+    "notification_open": "own",
     # Task list and points (issue 4): claimers see published tasks open to them.
     "tasks": ("list", "task.view scope, or the tasks open to a claimer"),
     "tasks_mine": "own",

@@ -126,3 +126,19 @@ def test_ledger_lines_carry_staff_text_masked(world):
     for body in (api, page):
         assert "13912345678" not in body and "13812345678" not in body
         assert "139****5678" in body and "138****5678" in body
+
+
+def test_opening_a_notice_marks_it_read_and_leads_to_its_page(world):
+    """On a phone the badge never went down: only 全部标为已读 marked notices read."""
+    from shequ.notifications.services import notify
+
+    notify([world.resident_wang], "测试通知", "/points/")
+    notice = Notification.objects.filter(user=world.resident_wang).latest("id")
+    c = client_for(world.resident_wang)
+    assert f'href="/notifications/{notice.pk}/open/"' in c.get("/notifications/").content.decode()
+    r = c.get(f"/notifications/{notice.pk}/open/")
+    assert r.status_code == 302 and r["Location"] == "/points/"
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    # Nobody opens another's notice.
+    assert client_for(world.secretary_zhang).get(f"/notifications/{notice.pk}/open/").status_code == 404
