@@ -51,7 +51,13 @@ def decode(data: bytes, field: str = "photos") -> Image.Image:
                 {field: f"只接受 JPEG、PNG 或 WebP 照片，这是 {probe.format or '未知'} 格式"}
             )
         if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
-            raise ValidationFailed({field: "照片像素太大"})
+            have, limit = probe.width * probe.height / 10_000, settings.PHOTO_MAX_PIXELS / 10_000
+            raise ValidationFailed(
+                {
+                    field: f"照片像素为 {have:.0f} 万，超过 {limit:.0f} 万的上限，"
+                    "请把相机分辨率调低重拍，或截图后上传"
+                }
+            )
         probe.verify()
         image = Image.open(io.BytesIO(data))
         image.load()
@@ -80,8 +86,15 @@ def prepare(uploads: list[Any], field: str = "photos") -> list[bytes]:
     if len(uploads) > settings.PHOTOS_PER_REPORT:
         raise ValidationFailed({field: f"最多上传 {settings.PHOTOS_PER_REPORT} 张照片"})
     out = []
-    for upload in uploads:
-        image = ImageOps.exif_transpose(decode(_read(upload, field), field))
+    for n, upload in enumerate(uploads, start=1):
+        try:
+            image = ImageOps.exif_transpose(decode(_read(upload, field), field))
+        except ValidationFailed as exc:
+            # Which photo, by its place and its name: the browser drops every chosen file
+            # when the form comes back, and "照片像素太大" alone left the user guessing.
+            name = str(getattr(upload, "name", "") or "")[:40]
+            which = f"第 {n} 张照片" + (f"（{name}）" if name else "")
+            raise ValidationFailed({field: f"{which}：{exc.fields[field]}"}) from None
         if image.mode not in ("RGB", "L"):
             background = Image.new("RGB", image.size, "white")
             rgba = image.convert("RGBA")

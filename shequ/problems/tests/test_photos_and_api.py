@@ -54,6 +54,15 @@ def test_gif_and_oversized_files_are_refused():
         photos.prepare([jpeg() for _ in range(7)])
 
 
+def test_a_refused_photo_is_named_with_the_limit_it_passed():
+    """ "照片像素太大" alone: which of three photos, what limit, what to do?"""
+    with override_settings(PHOTO_MAX_PIXELS=200_000), pytest.raises(ValidationFailed) as exc:
+        photos.prepare([jpeg(), SimpleUploadedFile("IMG_0002.jpg", jpeg(size=(800, 600)).read()), jpeg()])
+    said = exc.value.fields["photos"]
+    assert said.startswith("第 2 张照片（IMG_0002.jpg）：照片像素为 48 万，超过 20 万的上限")
+    assert "调低" in said
+
+
 def test_png_with_transparency_is_flattened_to_jpeg():
     buffer = io.BytesIO()
     Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(buffer, "PNG")
