@@ -79,7 +79,7 @@ def test_resident_reports_grid_worker_handles_community_closes_resident_rates(
         login("pingan_staff")
         page.goto(f"{live_url}/problems/map/?area=150784001012")
         assert f'"id": {problem_url.rstrip("/").split("/")[-1]}' in page.content()
-        expect(page.locator("#problem-map path.leaflet-interactive").first).to_be_visible()
+        expect(page.locator("#problem-map canvas").first).to_be_visible()  # grids and pins, drawn on a canvas
         page.goto(problem_url)
         act("accept")
         expect(page.locator("#status")).to_have_text("已立案")

@@ -683,3 +683,20 @@ def test_the_report_form_asks_for_photos_again_only_if_some_were_sent(world):
     assert "请描述问题" in body and "照片需要重新选择" not in body
     body = c.post("/problems/new/", {**bare, "photos": [jpeg()]}).content.decode()
     assert "照片需要重新选择" in body
+
+
+def test_the_inbox_is_cards_that_put_the_time_limit_first(world):
+    """On a grid worker's phone the board's eight columns hid 状态 and 办理时限 off-screen."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    act(world, staff, p, "accept")
+    act(world, staff, p, "dispatch", level="estate", note="小区内可以解决")
+    Problem.objects.filter(pk=p.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    page = client_for(world.grid_worker_li).get("/problems/inbox/").content.decode()
+    card = page.split('<ul class="cards-list inbox">', 1)[1].split("</ul>", 1)[0]
+    assert "<table" not in page and p.number in card
+    assert "办理时限" in card and '<span class="badge">超期</span>' in card and 'class="overdue"' in card
