@@ -229,7 +229,12 @@ def households_not_visited(
 
 
 def floating_list(viewer: Any, *, area_path: str | None = None) -> QuerySet[FloatingProfile]:
-    qs = FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE)
+    """The floating population: the residents registered as 流动人口 now, with their lease
+    and permit (a resident since registered as 户籍人口 keeps the profile in the database,
+    but is no longer on these lists, their exports or the expiry reminders)."""
+    qs = FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE).filter(
+        resident__residence_type="floating"
+    )
     if area_path:
         qs = qs.filter(under(area_path))
     return qs.select_related("resident", "resident__household", "resident__area", "landlord").order_by(

@@ -246,6 +246,8 @@ def unmask_allowance(viewer: Any) -> None:
 def encrypted_value(resident: Resident, field: str) -> str:
     """The stored ciphertext of a personal field of a resident ("" when none)."""
     if field == "permit_number":
+        if resident.residence_type != "floating":
+            return ""  # registered here now: the old permit is not shown, as on the page
         profile = FloatingProfile.objects.filter(resident=resident).only("permit_number_enc").first()
         return profile.permit_number_enc if profile else ""
     return resident.id_number_enc if field == "id_number" else resident.phone_enc

@@ -273,3 +273,22 @@ def test_dates_out_of_any_real_range_are_named(world):
         "permit_expires": "居住证有效期须在 1950 年到 2100 年之间",
         "arrived_on": "来本地日期不能晚于今天",
     }
+
+
+def test_a_resident_registered_here_since_leaves_the_floating_lists(world):
+    """One re-imported as 户籍人口 stayed on /floating/, its export and the expiry lists,
+    and could not be taken off them (the floating form refuses a registered resident)."""
+    tenant, landlord, *_ = floating_residents(world)
+    soon = timezone.localdate() + timedelta(days=10)
+    services.set_floating(
+        world.grid_worker_li,
+        tenant.pk,
+        FloatingInput(landlord_id=landlord.pk, permit_number="JZ1101052026001", permit_expires=soon),
+    )
+    listed = {p.resident_id for p in selectors.floating_list(world.grid_worker_li)}
+    assert tenant.pk in listed
+    assert tenant.pk in {p.resident_id for p in selectors.expiring(world.grid_worker_li, "permit")}
+    Resident.objects.filter(pk=tenant.pk).update(residence_type="registered")
+    assert tenant.pk not in {p.resident_id for p in selectors.floating_list(world.grid_worker_li)}
+    assert tenant.pk not in {p.resident_id for p in selectors.expiring(world.grid_worker_li, "permit")}
+    assert services.encrypted_value(Resident.objects.get(pk=tenant.pk), "permit_number") == ""
