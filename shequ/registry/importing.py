@@ -19,7 +19,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from shequ.access.masking import mask_id_number, mask_phone
+from shequ.access.masking import mask_free_text, mask_id_number, mask_phone
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path, under
 from shequ.core import fieldcrypt
@@ -29,7 +29,7 @@ from shequ.people import idcard
 from shequ.people.models import Household, Resident
 from shequ.people.services import ResidentInput, build_resident
 from shequ.registry import cells
-from shequ.registry.columns import LABELS
+from shequ.registry.columns import BY_KEY, LABELS
 from shequ.registry.workbook import Book, Sheet
 
 # build_resident's field names → the import's columns (gender/birth date fall back to the
@@ -227,8 +227,10 @@ def plan(
                 progress(done, result.total)
             # Each mapped cell cleaned once; the checks below read these.
             texts = {key: cells.text(row[col]) if col < len(row) else "" for key, col in index.items()}
-            if not any(texts.values()):
-                result.total -= 1  # only a 序号, a note or formula leftovers: a blank row
+            if not any(texts.values()) or _is_example(texts):
+                # Only a 序号, a note or formula leftovers (a blank row), or the template's
+                # own example row, kept above the residents typed under it.
+                result.total -= 1
                 continue
             row_errors = _check_row(
                 sheet, number, row, index, texts, headers, buildings, households, first_row, today
@@ -245,6 +247,15 @@ def plan(
     order = {sheet.name: i for i, sheet in enumerate(book.sheets)}
     result.errors.sort(key=lambda e: (order.get(e.sheet, 0), e.row))
     return result
+
+
+_EXAMPLE = {key: BY_KEY[key].example for key in ("name", "id_number")}
+
+
+def _is_example(texts: dict[str, str]) -> bool:
+    """The template's example row (张三, 11010519491231002X): a valid row that would
+    otherwise be registered in every community whose worker left it in."""
+    return all(texts.get(key, "").upper() == value for key, value in _EXAMPLE.items())
 
 
 def _check_row(
@@ -280,6 +291,13 @@ def _check_row(
                 shown = mask_id_number(shown)
         elif key == "phone":
             shown = mask_phone(shown)
+        if key in ("id_number", "phone"):
+            # The reason may quote the value ("“1381234567”不是有效的…"): the report is read
+            # by staff who may not see full numbers, so it quotes the masked one instead.
+            typed = cells.text(raw(key) if value is None else value)
+            if typed and typed != shown:
+                reason = reason.replace(typed, shown)
+            reason = mask_free_text(reason)
         errors.append(RowError(sheet.name, number, header(key), shown, reason))
 
     values: dict[str, Any] = {}

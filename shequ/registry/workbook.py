@@ -191,6 +191,7 @@ def write_template(out: io.BytesIO | str) -> None:
         sheet.write_string(1, col, column.example, as_text)
     notes = book.add_worksheet("填写说明")
     lines = [
+        "“居民”表第2行（张三）是填写示例，导入时自动跳过，可以保留，也可以删除。",
         "带 * 的列必填；楼栋和门牌号也可以只填“现住址”（如 1栋2单元301）。",
         "身份证号、电话请设为文本格式，否则 Excel 会把18位号码的后几位变成0。",
         "与户主关系：户主、配偶、子女、父母、孙子女、兄弟姐妹、其他。",

@@ -1,0 +1,58 @@
+"""The import's error report and its template: what a worker reads, and what they send back."""
+
+import io
+
+import openpyxl
+import pytest
+
+from shequ.registry import services
+from shequ.registry.tests.helpers import person, save
+
+pytestmark = pytest.mark.django_db
+
+
+def _errors(world, tmp_path, rows):
+    path = save(tmp_path / "in.xlsx", {"S": rows})
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    return [e.as_list() for e in result.errors]
+
+
+def test_the_error_report_never_quotes_a_refused_number_in_full(world, tmp_path):
+    """The 内容 column was masked, but the 原因 column repeated the phone or the old
+    15-digit ID number as typed, to staff who may not see full numbers."""
+    building = world.areas["A1-1-b"].name
+    (row,) = _errors(
+        world,
+        tmp_path,
+        [
+            ["姓名", "身份证号", "联系电话", "楼栋", "门牌号"],
+            ["李一", person(61), "1381234567", building, "1单元909"],
+        ],
+    )
+    assert "1381234567" not in row[3] and "1381234567" not in row[4] and "有效" in row[4]
+    old = 150784740716001  # an old 15-digit ID number, kept by Excel as a number
+    (row,) = _errors(
+        world, tmp_path, [["姓名", "身份证号", "楼栋", "门牌号"], ["李二", old, building, "1单元909"]]
+    )
+    assert str(old) not in row[3] and str(old) not in row[4] and "被存成了数字" in row[4]
+
+
+def test_the_templates_example_row_is_never_registered(world, tmp_path):
+    """A worker who typed residents under the template's 张三 registered him too; every
+    other community that did the same then had its row 2 refused as registered elsewhere."""
+    from shequ.areas.models import AreaKind
+    from shequ.areas.services import create_area
+    from shequ.people.models import Resident
+
+    create_area(
+        code=f"{world.areas['A1-1'].code}009", name="1栋", kind=AreaKind.BUILDING, parent=world.areas["A1-1"]
+    )
+    book = openpyxl.load_workbook(io.BytesIO(services.template_bytes()))
+    sheet = book["居民"]
+    assert [c.value for c in sheet[2]][:2] == ["张三", "11010519491231002X"]
+    sheet.append(["李四", person(71), "", "", "", "户主", "1栋", "1", "101", "", "", ""])
+    book.save(tmp_path / "filled.xlsx")
+    result, _ = services.import_file(tmp_path / "filled.xlsx", world.areas["A1"].code, dry_run=False)
+    assert result.errors == [] and result.summary()["new"] == 1
+    assert not Resident.objects.filter(name="张三").exists()
+    assert Resident.objects.filter(name="李四").exists()
