@@ -17,7 +17,7 @@ from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, home_areas
 from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.filters import unknown_choices
-from shequ.core.numbers import ID_MAX, days_param, month_param, whole
+from shequ.core.numbers import ID_MAX, days_param, month_param, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
 from shequ.people.models import CareKind, Health, IncomeLevel
@@ -247,16 +247,23 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
             k: request.POST.get(k, "").strip()
             for k in ("grid", "month", "worker", "target_households", "note")
         }
+        planned = month_param(values["month"]) or values["month"]
+        target = whole(values["target_households"])
         try:
+            if target is None and values["target_households"]:
+                # "abc" or a number too long was told "至少为1" as if it were 0.
+                said = number_error(values["target_households"], "计划走访户数", low=1)
+                raise ValidationFailed({"target_households": said})
             services.plan_visits(
                 request.user,
                 values["grid"],
-                month_param(values["month"]) or values["month"],
+                planned,
                 whole(values["worker"], high=ID_MAX) or 0,
-                whole(values["target_households"]) or 0,
+                target or 0,
                 values["note"],
             )
-            return redirect(f"{reverse('visits_coverage')}?area={area.code}&month={month}")
+            # To the month planned, where the plan shows (not the month the page was on).
+            return redirect(f"{reverse('visits_coverage')}?area={area.code}&month={planned}")
         except DomainError as exc:
             error = exc
     start, end = _month_bounds(month)

@@ -73,7 +73,13 @@ def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]], list[Any]]]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise ValidationFailed({"file": f"无法读取这个 Excel 文件：{exc}"[:200]}) from exc
+        # The library's own words are English ("invalid Zip archive…"): say what to do.
+        raise ValidationFailed(
+            {
+                "file": "无法读取这个 Excel 文件：文件已损坏、设有打开密码，或不是 .xlsx 格式。"
+                "请在 Excel 中另存为 .xlsx 后重新上传"
+            }
+        ) from exc
     out: list[tuple[str, list[list[Any]], list[Any]]] = []
     for sheet_name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(sheet_name)

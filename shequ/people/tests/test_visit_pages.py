@@ -166,8 +166,14 @@ def test_the_plan_form_names_each_field_and_keeps_what_was_typed(world):
     assert "请选择负责这个网格走访的网格员" in body and "备注不能超过 200 个字" in body
     assert 'value="2"' in body and f'value="{"长" * 201}"' in body and f'value="{grid}" selected' in body
     li = world.grid_worker_li
-    ok = c.post(f"/visits/coverage/?area={a1}", {**form, "worker": str(li.pk), "note": "先走访老人户"})
-    assert ok.status_code == 302
+    r = c.post(f"/visits/coverage/?area={a1}", {**form, "worker": str(li.pk), "target_households": "两户"})
+    assert r.status_code == 400 and "计划走访户数必须是整数" in r.content.decode()  # not "至少为1"
+    # Saved for next month: the page of that month is shown, where the plan is.
+    month = (timezone.localdate().replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    ok = c.post(
+        f"/visits/coverage/?area={a1}", {**form, "worker": str(li.pk), "note": "先走访老人户", "month": month}
+    )
+    assert ok.status_code == 302 and ok["Location"].endswith(f"month={month.replace('-', '')}")
 
 
 def test_numbers_typed_into_visits_and_care_records_are_masked_for_all_but_their_writer(world):

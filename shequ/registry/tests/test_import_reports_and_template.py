@@ -56,3 +56,14 @@ def test_the_templates_example_row_is_never_registered(world, tmp_path):
     assert result.errors == [] and result.summary()["new"] == 1
     assert not Resident.objects.filter(name="张三").exists()
     assert Resident.objects.filter(name="李四").exists()
+
+
+def test_a_damaged_workbook_is_named_in_chinese_with_what_to_do(world, tmp_path):
+    from shequ.core.errors import ValidationFailed
+
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    with pytest.raises(ValidationFailed) as exc:
+        services.import_file(path, world.areas["A1"].code, dry_run=True)
+    said = exc.value.fields["file"]
+    assert "文件已损坏" in said and "另存为 .xlsx" in said and "Zip" not in said
