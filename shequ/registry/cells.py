@@ -203,9 +203,35 @@ def care_tags(value: object) -> tuple[str, ...]:
     return tuple(sorted({_TAG_WORDS[w] for w in words}))
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _cn_number(raw: str) -> str:
+    """一 → 1, 十二 → 12, 二十 → 20 (units and entrances up to 99); anything else as it is."""
+    if not raw or any(c not in _CN_DIGITS and c != "十" for c in raw) or raw.count("十") > 1:
+        return raw
+    if "十" not in raw:
+        return str(_CN_DIGITS[raw]) if len(raw) == 1 else raw
+    tens, _, ones = raw.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return raw
+    return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
+
+
+_CN_UNIT = re.compile(r"^([零一二两三四五六七八九十]+)单元")
+
+
+def door(value: str) -> str:
+    """A door with its unit as a number: 二单元301 is 2单元301, as a re-import must find
+    the household registered there (it was split into a new one)."""
+    return _CN_UNIT.sub(lambda m: f"{_cn_number(m.group(1))}单元", value, count=1)
+
+
 def entrance(value: object) -> str:
+    """A unit as its number: 2, 2单元, 二单元 and 二 are the same unit."""
     raw = text(value)
-    return raw[:-2] if raw.endswith("单元") else raw
+    raw = raw[:-2] if raw.endswith("单元") else raw
+    return _cn_number(raw)
 
 
 def room(value: object) -> str:

@@ -89,6 +89,7 @@ class Plan:
 
 
 _NUMBERED = re.compile(r"^(\d+)\s*(栋|号楼|幢|号|楼|座)?$")
+_NUMBERED_AFTER = re.compile(r"\D(\d+)(栋|号楼|幢|号|楼|座)$")
 
 
 @lru_cache(maxsize=8192)  # doors (1单元101) and building names repeat row after row
@@ -103,7 +104,9 @@ class Buildings:
         self.by_key: dict[str, list[Area]] = {}
         for building in Area.objects.filter(under(community.path, "path"), kind=AreaKind.BUILDING):
             keys = {_key(building.name), building.code}
-            match = _NUMBERED.match(_key(building.name))
+            # Its number, alone (3栋) or after a prefix (平安3号楼): a cell of just 3 or 3号楼
+            # finds it when no other building of the community has that number.
+            match = _NUMBERED.match(_key(building.name)) or _NUMBERED_AFTER.search(_key(building.name))
             if match:
                 keys.add(f"#{int(match.group(1))}")
             for k in keys:
@@ -348,12 +351,13 @@ def _check_row(
             building = buildings.find(building_text)
         except cells.CellError as exc:
             fail("building", str(exc))
-        door = _door(cells.entrance(text("entrance")), cells.room(text("room")))
+        door = cells.door(_door(cells.entrance(text("entrance")), cells.room(text("room"))))
         if not text("room"):
             fail("room", "门牌号必填")
     elif "address" in index and text("address"):
         try:
             building, door = buildings.split_address(text("address"))
+            door = cells.door(door)
         except cells.CellError as exc:
             fail("address", str(exc))
     else:

@@ -67,3 +67,23 @@ def test_a_damaged_workbook_is_named_in_chinese_with_what_to_do(world, tmp_path)
         services.import_file(path, world.areas["A1"].code, dry_run=True)
     said = exc.value.fields["file"]
     assert "文件已损坏" in said and "另存为 .xlsx" in said and "Zip" not in said
+
+
+def test_a_building_found_by_its_number_and_a_unit_written_in_chinese(world, tmp_path):
+    """3号楼 or 3 did not find 平安3号楼 (a name with a prefix), and 一单元 was another door
+    than 1单元: a re-import moved the person into a new household at the same door."""
+    from shequ.areas.models import AreaKind
+    from shequ.areas.services import create_area
+    from shequ.people.models import Resident
+
+    grid = world.areas["A1-1"]
+    create_area(code=f"{grid.code}008", name="平安3号楼", kind=AreaKind.BUILDING, parent=grid)
+    head = ["姓名", "身份证号", "楼栋", "单元", "门牌号"]
+    path = save(tmp_path / "a.xlsx", {"S": [head, ["黎明", person(81), "3号楼", "1", "301"]]})
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
+    assert result.errors == []
+    first = Resident.objects.get(name="黎明")
+    assert first.household.building.name == "平安3号楼" and first.household.address == "1单元301"
+    again = save(tmp_path / "b.xlsx", {"S": [head, ["黎明", person(81), "3", "一单元", "301"]]})
+    result, _ = services.import_file(again, world.areas["A1"].code, dry_run=True)
+    assert result.errors == [] and result.summary()["moved"] == 0 and result.new_households == []
