@@ -77,6 +77,16 @@ def normalize(raw: str) -> str:
     return "".join(str(raw).translate(_FULLWIDTH).split()).upper()
 
 
+def from_15(number: str) -> str | None:
+    """An old 15-digit number (issued before 1999: 6-digit region, YYMMDD, 3-digit
+    sequence) as the 18-digit number it became: 19 put before the year, the check
+    character added; None if it is not 15 digits."""
+    if len(number) != 15 or not number.isascii() or not number.isdigit():
+        return None
+    first17 = number[:6] + "19" + number[6:]
+    return first17 + check_char(first17)
+
+
 def check_char(first17: str) -> str:
     if len(first17) != len(WEIGHTS):
         raise ValueError("check_char needs the first 17 digits")

@@ -25,6 +25,25 @@ def _words(name: str) -> list[str]:
     return [word for run in runs for word in phrases.cut(run)]
 
 
+# Surnames whose reading as a surname differs from the everyday one pypinyin gives
+# (曾伟 is Zeng Wei, not Ceng Wei): the first character of a name takes this reading.
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "覃": "qin",
+    "区": "ou",
+    "查": "zha",
+    "朴": "piao",
+    "缪": "miao",
+    "翟": "zhai",
+    "盖": "ge",
+    "种": "chong",
+    "召": "shao",
+}
+
+
 @lru_cache(maxsize=50_000)
 def name_pinyin(name: str) -> tuple[str, str]:
     """(full pinyin, initials), both lower-case ASCII: 张三 → ("zhangsan", "zs").
@@ -37,4 +56,6 @@ def name_pinyin(name: str) -> tuple[str, str]:
     (a whole name through pypinyin costs ~40 µs, cutting it and looking words up ~10 µs).
     """
     syllables = [s for word in _words(name) for s in _word(word)]
+    if syllables and name[:1] in SURNAME_READINGS:
+        syllables[0] = SURNAME_READINGS[name[0]]
     return "".join(syllables), "".join(s[0] for s in syllables)

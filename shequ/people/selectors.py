@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -43,10 +44,13 @@ def search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
     Anything else matches the start of the name. Each is a range on its own index, so a
     search stays fast however many residents are in scope.
     """
-    text = q.strip()
+    # As typed with a Chinese input method (full-width letters and digits, ideographic
+    # spaces) and with spaces anywhere ("张 明", "zh m"): the same search.
+    text = "".join(unicodedata.normalize("NFKC", q).split())
     if not text:
         return qs.order_by("area_path", "id")
     number = idcard.normalize(text)
+    number = idcard.from_15(number) or number  # an old 15-digit number finds its holder
     if _ID_LIKE.match(number):
         return qs.filter(id_number_hash=fieldcrypt.lookup_hash(number, "id_number")).order_by("id")
     if _PHONE_LIKE.match(text.replace(" ", "")):
@@ -55,7 +59,7 @@ def search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
         except phones.PhoneError:
             return qs.none()
         return qs.filter(phone_hash=digest).order_by("id")
-    lowered = text.lower().replace(" ", "")
+    lowered = text.lower()
     if _LETTERS.match(lowered):
         matches = starts_with("name_initials", lowered) | starts_with("name_pinyin", lowered)
         # Sorted by an expression, not the column: otherwise PostgreSQL walks the whole

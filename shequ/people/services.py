@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -51,6 +52,8 @@ RESIDENCE_TYPES = frozenset(ResidenceType.values)
 CARE_GROUPS = frozenset(CareGroup.values)
 PARTY_KINDS = frozenset(PartyMemberKind.values)
 
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
 
 def register_household(
     *, building: Area, address: str, code: str | None = None, actor: Any = None
@@ -99,7 +102,9 @@ def build_resident(
     """
     errors: dict[str, str] = {}
     warnings: list[str] = []
-    name = (data.name or "").strip()
+    # A register pads two-character names ("张　明"): spaces between Chinese characters
+    # are no part of a name, and a search for 张明 must find it.
+    name = _CJK_GAP.sub("", (data.name or "").strip())
     if not name:
         errors["name"] = "姓名必填"
     elif len(name) > 50:

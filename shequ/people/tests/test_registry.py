@@ -72,6 +72,32 @@ def test_search_by_name_pinyin_initials_id_number_and_phone(world):
     assert not selectors.resident_list(world.outsider_zhao, q="zs").filter(pk=r.pk).exists()
 
 
+def test_search_finds_what_a_register_and_an_input_method_write(world):
+    """Missed before: a name padded with a space in the register (张　明), a query with a
+    space or in full-width letters, an old 15-digit ID number, a surname's own reading."""
+    from shequ.people import idcard
+
+    old = "150784740716001"
+    r = add(world, "曾　伟", idcard.from_15(old) or "")
+    assert (r.name, r.name_pinyin, r.name_initials) == ("曾伟", "zengwei", "zw")
+    viewer = world.secretary_zhang
+    for q in ["曾伟", "曾 伟", "zw", "ｚｗ", "zeng wei", "ＺＥＮＧ", old, "1507847407 16001"]:
+        assert r.pk in set(selectors.resident_list(viewer, q=q).values_list("pk", flat=True)), q
+
+
+def test_residents_registered_before_read_their_surname_as_a_surname(world):
+    """Migration people/0003: the keys stored with the everyday reading are read again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    r = add(world, "覃琴", "11010519491231002X")
+    Resident.objects.filter(pk=r.pk).update(name_pinyin="tanqin", name_initials="tq")
+    import_module("shequ.people.migrations.0003_surname_readings").reread(apps, None)
+    r.refresh_from_db()
+    assert (r.name_pinyin, r.name_initials) == ("qinqin", "qq")
+
+
 def test_unmask_returns_the_value_and_writes_the_audit_row(world):
     resident = world.residents["A1-1-h1-r1"]
     before = AuditEvent.objects.count()
