@@ -597,7 +597,12 @@ def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str =
     if resident.residence_type != ResidenceType.FLOATING:
         errors["resident"] = "只有流动人口才登记租住和居住证信息，请先把人口类型改为流动人口"
     landlord = None
-    if data.landlord_id:
+    kept = FloatingProfile.objects.filter(resident=resident).values_list("landlord_id", flat=True).first()
+    if data.landlord_id and data.landlord_id == kept:
+        # The landlord already recorded stays, even one living outside the editor's scope
+        # (renting from someone in the next grid): only a new landlord must be in scope.
+        landlord = Resident.objects.get(pk=kept)
+    elif data.landlord_id:
         try:
             landlord = get_resident(actor, data.landlord_id)
         except Exception:  # noqa: BLE001 - the same message for missing and out of scope

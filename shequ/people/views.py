@@ -359,16 +359,27 @@ def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
         for name in ("lease_start", "lease_end", "permit_expires", "arrived_on", "left_on"):
             value = getattr(profile, name)
             form[name] = value.isoformat() if value else ""
-        form.update(employer=profile.employer, origin=profile.origin, landlord_id=profile.landlord_id or "")
+        form.update(employer=profile.employer, origin=profile.origin)
     if request.method == "POST":
         # What was typed comes back with the message, the permit number too: the person
         # who typed it is the one who reads it back (the stored number is never shown).
         form = request.POST.dict()
-        try:
-            landlord = int(request.POST.get("landlord_id", "") or 0) or None
-        except ValueError:
-            landlord = -1
+        # The landlord is named by their full ID number, as everywhere a person is chosen
+        # (no page shows the database's 居民编号): blank keeps the one recorded.
+        landlord: int | None = profile.landlord_id if profile is not None else None
+        landlord_error = ""
+        typed = request.POST.get("landlord_id_number", "").strip()
+        if request.POST.get("no_landlord"):
+            landlord = None
+        elif typed:
+            try:
+                landlord = selectors.resident_by_id_number(request.user, typed)
+            except ValidationFailed as exc:
+                landlord_error = f"房东：{exc.fields['id_number']}"
         dates, error = _dates(request.POST, FLOATING_DATES)
+        if landlord_error:
+            fields = {**(error.fields if error else {}), "landlord_id_number": landlord_error}
+            error = ValidationFailed(fields)
         data = services.FloatingInput(
             landlord_id=landlord,
             lease_start=dates["lease_start"],
@@ -386,10 +397,17 @@ def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
                 return redirect("resident", resident_id=resident.pk)
             except ValidationFailed as exc:
                 error = exc
+    landlord_now = selectors.shown_landlord(request.user, profile) if profile is not None else None
     return render(
         request,
         "people/floating_form.html",
-        {"resident": resident, "profile": profile, "form": form, "error": error},
+        {
+            "resident": resident,
+            "profile": profile,
+            "form": form,
+            "error": error,
+            "landlord_now": landlord_now,
+        },
         status=error.status if error else 200,
     )
 

@@ -246,8 +246,8 @@ def test_floating_form_refuses_a_date_it_cannot_read_instead_of_erasing_the_stor
     profile = Resident.objects.get(pk=tenant.pk).floating
     assert profile.lease_end == lease_end and profile.permit_number_masked == ""
 
-    # A rule broken further on (a landlord that is not a number) keeps the typed number too.
-    r = client.post(url, {**form, "lease_end": lease_end.isoformat(), "landlord_id": "abc"})
+    # A rule broken further on (a landlord ID number that is not one) keeps the typed number too.
+    r = client.post(url, {**form, "lease_end": lease_end.isoformat(), "landlord_id_number": "abc"})
     assert r.status_code == 400 and 'value="JZ99887766"' in r.content.decode()
 
 
@@ -292,3 +292,30 @@ def test_a_resident_registered_here_since_leaves_the_floating_lists(world):
     assert tenant.pk not in {p.resident_id for p in selectors.floating_list(world.grid_worker_li)}
     assert tenant.pk not in {p.resident_id for p in selectors.expiring(world.grid_worker_li, "permit")}
     assert services.encrypted_value(Resident.objects.get(pk=tenant.pk), "permit_number") == ""
+
+
+def test_the_floating_form_names_the_landlord_by_id_number(world):
+    """The form asked for the landlord's 居民编号, which no page shows; a mistyped number
+    recorded whichever resident in scope had it."""
+    from shequ.testing.clients import client_for
+
+    tenant, landlord, *_ = floating_residents(world)
+    c = client_for(world.grid_worker_li)
+    url = f"/residents/{tenant.pk}/floating/"
+    page = c.get(url).content.decode()
+    assert 'name="landlord_id_number"' in page and "居民编号" not in page
+    r = c.post(url, {"landlord_id_number": "11010519491231003X", "origin": "贵州省麻江县"})
+    body = r.content.decode()
+    assert r.status_code == 400 and "房东：" in body and 'value="贵州省麻江县"' in body
+    full = world.full_values[landlord.pk][0]
+    assert c.post(url, {"landlord_id_number": full, "origin": "贵州省麻江县"}).status_code == 302
+    profile = Resident.objects.get(pk=tenant.pk).floating
+    assert profile.landlord_id == landlord.pk
+    # Left blank, the landlord stays; ticked off, it goes.
+    assert c.post(url, {"origin": "贵州省凯里市"}).status_code == 302
+    profile.refresh_from_db()
+    assert (profile.landlord_id, profile.origin) == (landlord.pk, "贵州省凯里市")
+    assert landlord.name in c.get(url).content.decode()
+    assert c.post(url, {"no_landlord": "1"}).status_code == 302
+    profile.refresh_from_db()
+    assert profile.landlord_id is None
