@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from shequ.access import audit
 from shequ.access.scope import home_path
 from shequ.access.selectors import audit_events
+from shequ.areas.models import Area
 from shequ.core.errors import Forbidden
 from shequ.core.pagination import CappedPaginator
 
@@ -67,6 +68,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         errors["since"] = "开始日期格式应为 2026-11-22"
     if filters["until"] and until is None:
         errors["until"] = "结束日期格式应为 2026-11-22"
+    if filters["area"] and not Area.objects.filter(code=filters["area"]).exists():
+        # Named, not answered with "没有符合条件的记录" as if the place had no rows.
+        errors["area"] = f"区域编码“{filters['area'][:30]}”不存在"
     events, event_names = audit_events(
         request.user,
         actor=filters["actor"],

@@ -40,11 +40,16 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     # A search swaps the rows only; the export buttons come along out of band, so they
     # export what the list now shows (they kept the search the page was loaded with).
     oob = template.endswith("resident_rows.html")
-    return render(
+    response = render(
         request,
         template,
         {"page": page, "area": area, "q": q, "can_full_export": can_full_export, "oob": oob},
     )
+    if oob and sum(c.isdigit() for c in q) >= 7:
+        # A search by a full ID number or phone stays out of the browser's history (and
+        # so out of the address bar of a shared office PC).
+        response["HX-Push-Url"] = "false"
+    return response
 
 
 @login_required
@@ -315,7 +320,9 @@ def _may_unmask(user: Any) -> bool:
 @login_required
 def floating_list(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.FLOATING_MANAGE)
-    which = request.GET.get("list", "all")
+    which = request.GET.get("list", "all") or "all"
+    # A list it does not know is named, not quietly replaced by the whole list.
+    errors = unknown_choices([("list", "名单", which, ("all", "permit", "lease"))])
     path = area.path if area else None
     if which in ("permit", "lease"):
         rows = selectors.expiring(request.user, which, area_path=path)
@@ -327,7 +334,14 @@ def floating_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/floating_list.html",
-        {"page": page, "area": area, "which": which, "can_full_export": _may_unmask(request.user)},
+        {
+            "page": page,
+            "area": area,
+            "which": which,
+            "can_full_export": _may_unmask(request.user),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )
 
 
@@ -335,7 +349,12 @@ def floating_list(request: HttpRequest) -> HttpResponse:
 def floating_landlords(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.FLOATING_MANAGE)
     roster = selectors.landlords(request.user, area_path=area.path if area else None)
-    return render(request, "people/floating_landlords.html", {"roster": roster[:500], "area": area})
+    # The page shows 500 landlords and says so when there are more; the export has all.
+    return render(
+        request,
+        "people/floating_landlords.html",
+        {"roster": roster[:500], "area": area, "more": len(roster) - 500 if len(roster) > 500 else 0},
+    )
 
 
 FLOATING_DATES = {

@@ -77,6 +77,8 @@ def test_audit_log_filters(world):
     assert "甲一" not in page and "没有符合条件的记录" in page
     page = client.get("/audit/", {"since": "昨天"}).content.decode()
     assert "开始日期格式应为" in page
+    page = client.get("/audit/", {"area": "999999"}).content.decode()
+    assert "区域编码“999999”不存在" in page
 
 
 def test_logins_are_filed_under_the_users_area_so_the_auditor_sees_them(world):

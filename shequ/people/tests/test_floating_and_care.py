@@ -319,3 +319,10 @@ def test_the_floating_form_names_the_landlord_by_id_number(world):
     assert c.post(url, {"no_landlord": "1"}).status_code == 302
     profile.refresh_from_db()
     assert profile.landlord_id is None
+
+
+def test_an_unknown_floating_list_is_named(world):
+    from shequ.testing.clients import client_for
+
+    r = client_for(world.grid_worker_li).get("/floating/", {"list": "foo"})
+    assert r.status_code == 400 and "名单“foo”不在可选范围内" in r.content.decode()

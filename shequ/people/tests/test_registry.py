@@ -172,3 +172,11 @@ def test_ages_are_computed_not_stored(world):
     assert r.age == expected
     assert "age" not in {f.name for f in Resident._meta.fields}
     assert timedelta(0) < today - r.birth_date
+
+
+def test_a_search_by_a_full_number_stays_out_of_the_browsers_history(world):
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.get("/residents/", {"q": "11010519491231002X"}, HTTP_HX_REQUEST="true")
+    assert r["HX-Push-Url"] == "false"
+    assert "HX-Push-Url" not in c.get("/residents/", {"q": "zs"}, HTTP_HX_REQUEST="true")

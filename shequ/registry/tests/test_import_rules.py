@@ -185,6 +185,15 @@ def test_a_birth_date_stored_as_the_number_19800304_is_read():
         cells.a_date(19801332.0)
 
 
+def test_a_birth_date_written_with_a_time_of_day_is_read():
+    """Other systems export dates as text with a time: every row was refused."""
+    assert cells.a_date("1980-01-02 00:00:00") == date(1980, 1, 2)
+    assert cells.a_date("1980/1/2 0:00") == date(1980, 1, 2)
+    assert cells.a_date("1980-01-02T00:00:00.000") == date(1980, 1, 2)
+    with pytest.raises(cells.CellError):
+        cells.a_date("1980-01-02 上午")
+
+
 def test_birth_date_column_of_numbers_imports(world, tmp_path):
     building = world.areas["A1-1-b"].name
     path = save(
