@@ -109,6 +109,19 @@ def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Prob
         existing = _repeated(actor, data.idempotency_key)
         if existing is None:
             raise
+        if (existing.category.code, existing.description) != (
+            data.category,
+            (data.description or "").strip(),
+        ):
+            # The same key with another problem in it: a form brought back with the
+            # browser's Back button and filled in anew. Answering with the first problem
+            # would drop the second without a word.
+            raise ValidationFailed(
+                {
+                    "idempotency_key": f"这张表单已经提交过（问题 {existing.number}），现在填写的是另一件事。"
+                    "请再点一次“提交”，作为新问题上报"
+                }
+            ) from None
         return existing, False
 
 

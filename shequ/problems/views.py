@@ -214,6 +214,8 @@ def report(request: HttpRequest) -> HttpResponse:
         errors = {"lat": "位置坐标不是数字，请在地图上重新标注"}
         return render(request, "problems/report.html", _report_context(request, values, errors), status=400)
     except ValidationFailed as exc:
+        if "idempotency_key" in exc.fields:
+            values = {**values, "idempotency_key": ""}  # the page gives the form a new key
         context = _report_context(request, values, {**exc.fields, **behalf_errors})
         return render(request, "problems/report.html", context, status=400)
     return redirect("problem", problem_id=problem.pk)

@@ -700,3 +700,26 @@ def test_the_inbox_is_cards_that_put_the_time_limit_first(world):
     card = page.split('<ul class="cards-list inbox">', 1)[1].split("</ul>", 1)[0]
     assert "<table" not in page and p.number in card
     assert "办理时限" in card and '<span class="badge">超期</span>' in card and 'class="overdue"' in card
+
+
+def test_a_form_brought_back_and_filled_in_anew_is_not_answered_with_the_first(world):
+    """Back after a report brought the form with its key; a different problem typed into
+    it was answered with the first problem, and the second was lost without a word."""
+    lon, lat = grid_point(world)
+    c = client_for(world.resident_wang)
+    form = {"category": "blocked_drain", "description": "下水道堵了", "lon": lon, "lat": lat}
+    first = c.post("/problems/new/", {**form, "idempotency_key": "page-key-1"})
+    assert first.status_code == 302
+    again = c.post("/problems/new/", {**form, "idempotency_key": "page-key-1"})
+    assert again["Location"] == first["Location"]  # a retry: the same problem
+    other = c.post("/problems/new/", {**form, "description": "路灯不亮了", "idempotency_key": "page-key-1"})
+    body = other.content.decode()
+    assert other.status_code == 400 and "这张表单已经提交过" in body and "路灯不亮了" in body
+    assert 'name="idempotency_key" value=""' in body  # a new key for the next press
+    assert (
+        c.post(
+            "/problems/new/", {**form, "description": "路灯不亮了", "idempotency_key": "page-key-2"}
+        ).status_code
+        == 302
+    )
+    assert Problem.objects.filter(reporter=world.resident_wang, description="路灯不亮了").count() == 1
