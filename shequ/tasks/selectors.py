@@ -434,4 +434,10 @@ def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None
         return "任务已过截止时间，不能再接单"
     if task.filled >= task.places:
         return "名额已满，不能再接单"
+    if viewer is not None:
+        from django.conf import settings
+
+        held, cap = open_claim_count(viewer), settings.TASK_OPEN_CLAIM_CAP
+        if held >= cap:  # the service refuses it; the page says so before the tap
+            return f"您已有 {held} 个进行中的任务（最多 {cap} 个），完成或撤回后才能再接单"
     return ""

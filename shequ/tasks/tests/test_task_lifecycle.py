@@ -129,6 +129,11 @@ def test_the_open_claim_cap_is_enforced(world):
     with pytest.raises(ValidationFailed) as exc:
         services.claim_task(world.resident_wang, tasks[2].pk)
     assert "最多同时进行 2 个" in exc.value.fields["task"]
+    # The task's page says so before the tap, instead of offering 接单.
+    from shequ.testing.clients import client_for
+
+    page = client_for(world.resident_wang).get(f"/tasks/{tasks[2].pk}/").content.decode()
+    assert 'class="claim"' not in page and "您已有 2 个进行中的任务（最多 2 个）" in page
 
 
 def test_at_most_one_award_per_task_and_person(world):
