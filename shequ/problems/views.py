@@ -427,6 +427,7 @@ def problem_map(request: HttpRequest) -> HttpResponse:
             "pins": pins,
             "unshaded": unshaded,
             "board_link": f"{board}?area={area.code}&open=1{same}",
+            "same": same,  # the filters, kept when moving to another of the viewer's areas
             "tile_url": settings.MAP_TILE_URL,
             "tops": tops,
             "raw": raw,

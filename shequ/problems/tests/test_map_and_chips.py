@@ -140,3 +140,13 @@ def test_the_page_offers_no_step_the_service_would_refuse(world):
     assert "reopen" not in c.get(f"/api/v1/problems/{p.pk}").json()["allowed_actions"]
     page = c.get(f"/problems/{p.pk}/").content.decode()
     assert "不能再重新打开" in page and 'href="/problems/new/"' in page
+
+
+def test_moving_to_another_area_on_the_map_keeps_its_filters(world):
+    from shequ.access.roles import Role
+    from shequ.access.services import assign_role
+
+    worker = world.grid_worker_li
+    assign_role(worker, Role.GRID_WORKER, world.areas["A1-2"].code)
+    page = client_for(worker).get("/problems/map/", {"category": "garbage", "overdue": "1"}).content.decode()
+    assert f'href="?area={world.areas["A1-2"].code}&amp;category=garbage&amp;overdue=1"' in page
