@@ -336,6 +336,21 @@ class ReportRunStatus(models.TextChoices):
 
 
 REPORT_STALE_AFTER = timedelta(minutes=10)
+# A job the database queue marks running for longer than this is taken for a worker that
+# died in it, not for one still working.
+WORKER_JOB_LONGEST = timedelta(hours=2)
+
+
+def worker_busy() -> bool:
+    """The background worker is running a job now (the database queue, the default; with
+    another queue backend this is not known here and a long wait is taken as stalled)."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - the database queue is a dependency
+        return False
+    return DBTaskResult.objects.filter(
+        status="RUNNING", started_at__gte=timezone.now() - WORKER_JOB_LONGEST
+    ).exists()
 
 
 class ReportRunQuerySet(ScopedQuerySet):
@@ -373,8 +388,11 @@ class ReportRun(models.Model):
         """Queued or generating, but nothing heard from the job for REPORT_STALE_AFTER (a
         report of a street's month takes seconds): the worker stopped, or never ran."""
         last = self.progressed_at or self.created_at
-        return (
+        late = (
             self.status in (ReportRunStatus.QUEUED, ReportRunStatus.RUNNING)
             and last is not None
             and timezone.now() - last > REPORT_STALE_AFTER
         )
+        # Still queued while the worker is busy with a long job (a street's registry
+        # import): the worker runs, the report waits its turn.
+        return late and not (self.status == ReportRunStatus.QUEUED and worker_busy())

@@ -335,6 +335,27 @@ def test_a_report_never_picked_up_says_the_worker_is_not_running(world):
     assert "后台任务没有运行" in body and "hx-get" not in body
 
 
+def test_a_report_queued_behind_a_long_job_is_not_called_stalled(world):
+    """The one worker busy with a street's registry import for over ten minutes: the
+    queued report was declared stalled ("后台任务没有运行") and invited a duplicate run."""
+    from django_tasks_db.models import DBTaskResult
+
+    run = _queued_run(world)
+    ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(minutes=20))
+    busy = DBTaskResult.objects.create(
+        status="RUNNING",
+        started_at=timezone.now() - timedelta(minutes=25),
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="shequ.registry.jobs.run_import",
+        backend_name="default",
+        run_after=timezone.now() - timedelta(minutes=25),
+    )
+    run.refresh_from_db()
+    assert not run.stale
+    DBTaskResult.objects.filter(pk=busy.pk).update(started_at=timezone.now() - timedelta(hours=3))
+    assert run.stale  # a job "running" for hours: the worker died in it
+
+
 def test_numbers_typed_into_the_responsible_party_or_a_full_width_id_are_masked(world):
     """Staff write a contact into 责任单位 ("物业 王师傅139…"), and a Chinese input
     method in full-width mode types an ID number's final X as "Ｘ": both were shown and
