@@ -269,6 +269,11 @@ def nearby_open(
         for permission in (Permission.PROBLEM_REPORT, Permission.PROBLEM_VIEW)
         for path in scope_paths(viewer, permission)
     }
+    from shequ.problems.services import FOLLOWABLE_SOURCES
+
+    # A problem reported about a person (民意直通车, a visit's finding, 代报, a 12345
+    # order) is listed only to those who may open it: to anyone else the hint, asked from
+    # point after point, would locate the household behind it.
     return [
         p
         for p in candidates
@@ -276,6 +281,7 @@ def nearby_open(
         and p.lon is not None
         and p.lat is not None
         and distance_m(lon, lat, p.lon, p.lat) <= metres
+        and (p.source in FOLLOWABLE_SOURCES or may_see(viewer, p))
     ]
 
 

@@ -723,3 +723,26 @@ def test_a_form_brought_back_and_filled_in_anew_is_not_answered_with_the_first(w
         == 302
     )
     assert Problem.objects.filter(reporter=world.resident_wang, description="路灯不亮了").count() == 1
+
+
+def test_the_nearby_hint_never_lists_a_report_about_a_person_to_a_neighbour(world):
+    """Asked from point after point, the hint located the household behind a 民意直通车
+    report (or a visit's finding, a 代报, a 12345 order) to the metre."""
+    from django.test import Client
+
+    private = report(world, source="opinion_channel", description="邻居家暴，请社区介入")
+    public = report(world, description="楼下下水道堵了")
+    neighbour = Client()
+    neighbour.force_login(world.users["resident@A1-1-h2"])
+    page = neighbour.get(
+        "/problems/nearby/", {"category": "blocked_drain", "lon": private.lon, "lat": private.lat}
+    ).content.decode()
+    assert public.number in page and private.number not in page
+    # Its writer and the staff still see it among the duplicates.
+    for who in (world.resident_wang, world.secretary_zhang):
+        c = Client()
+        c.force_login(who)
+        seen = c.get(
+            "/problems/nearby/", {"category": "blocked_drain", "lon": private.lon, "lat": private.lat}
+        )
+        assert private.number in seen.content.decode()
