@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +71,70 @@ def read(path: Path, original_name: str = "") -> Book:
     raise ValidationFailed({"file": "只能导入 Excel（.xlsx）或 CSV 文件"})
 
 
+# A sheet is read into a grid from A1 to its last cell: one stray value at XFD1048576
+# (a 5 KB file) asked for 512 GB and aborted the worker process. A community's register
+# (100,000 rows of a few dozen columns) is far under these bounds; a whole street's is to
+# be split by community (docs/registry.md), as the import's memory already asks.
+MAX_COLUMNS = 500
+MAX_CELLS = 10_000_000
+_READ_AT_MOST = 2 * 1024**3  # of sheet XML, uncompressed
+# Only what could reach far is looked for (a column of two or three letters, a row of five
+# digits or more): a register's 26 columns and its rows under 10,000 match nothing, and the
+# scan of a 100,000-row sheet takes a fraction of a second. The literal `r="` lets the
+# regex engine skip ahead; a sheet that writes its references another way (single quotes,
+# spaces around "=") is scanned with the slower, general pattern.
+_WIDE = re.compile(rb'r="([A-Z]{2,3})[0-9]')
+_LONG = re.compile(rb'r="([0-9]{5,7})"')
+_WIDE_ANY = re.compile(rb"\br\s*=\s*[\"']([A-Z]{2,3})[0-9]")
+_LONG_ANY = re.compile(rb"\br\s*=\s*[\"']([0-9]{5,7})[\"']")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_extent(path: Path) -> None:
+    """Refuse an xlsx whose cells reach further than a register's, before the grid is
+    built (a file that is no zip is left for the reader to name)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return
+    with archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows, columns, read, tail = 0, 26, 0, b""
+            with archive.open(info) as fh:
+                while chunk := fh.read(1 << 22):
+                    read += len(chunk)
+                    if read > _READ_AT_MOST:
+                        raise ValidationFailed({"file": "文件中的工作表太大，无法导入；请按社区分成几个文件"})
+                    data = tail + chunk
+                    general = b"r='" in data or b"r =" in data or b"r= " in data
+                    wide, long = (_WIDE_ANY, _LONG_ANY) if general else (_WIDE, _LONG)
+                    letters = set(wide.findall(data))
+                    if letters:
+                        columns = max(columns, *(_column_number(x) for x in letters))
+                    numbers = long.findall(data)
+                    if numbers:
+                        rows = max(rows, *map(int, numbers))
+                    tail = data[-64:]
+            if columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
+                raise ValidationFailed(
+                    {
+                        "file": f"工作表中有内容写到了第 {rows} 行、第 {columns} 列，超出了可以导入的范围"
+                        f"（最多 {MAX_COLUMNS} 列、{MAX_CELLS // 10_000} 万个单元格）；请删除表格以外的"
+                        "多余内容，或按社区分成几个文件后重新上传"
+                    }
+                )
+
+
 def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]], list[Any]]]:
+    _check_extent(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files

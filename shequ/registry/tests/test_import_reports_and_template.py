@@ -87,3 +87,23 @@ def test_a_building_found_by_its_number_and_a_unit_written_in_chinese(world, tmp
     again = save(tmp_path / "b.xlsx", {"S": [head, ["黎明晓", person(81), "3", "一单元", "301"]]})
     result, _ = services.import_file(again, world.areas["A1"].code, dry_run=True)
     assert result.errors == [] and result.summary()["moved"] == 0 and result.new_households == []
+
+
+def test_a_workbook_with_a_cell_at_its_far_corner_is_refused_not_read(world, tmp_path):
+    """One stray value at XFD1048576 in a 5 KB file made the reader ask for 512 GB, and
+    the worker process was aborted (no answer at all)."""
+    import xlsxwriter
+
+    from shequ.core.errors import ValidationFailed
+
+    path = tmp_path / "corner.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("居民")
+    for col, head in enumerate(["姓名", "身份证号", "楼栋", "门牌号"]):
+        sheet.write_string(0, col, head)
+    sheet.write_string(1048575, 16383, "x")
+    book.close()
+    assert path.stat().st_size < 20_000
+    with pytest.raises(ValidationFailed) as exc:
+        services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert "第 1048576 行、第 16384 列" in exc.value.fields["file"]
