@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new password ends the API tokens issued under the old one (a leaked phone's
+        # token kept working for hours after the reset), as it ends the web sessions.
+        changed = self.pk is not None and getattr(self, "_password", None) is not None
+        super().save(*args, **kwargs)
+        if changed:
+            ApiToken.objects.filter(user_id=self.pk).delete()
 
 
 class RoleAssignment(models.Model):

@@ -116,3 +116,10 @@ def login_or_token_required(view: Any) -> Any:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def revoke_token(request: Any) -> None:
+    """The caller's own token ends now (signing out of an app, a phone handed on)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        ApiToken.objects.filter(digest=_digest(token.strip())).delete()

@@ -231,3 +231,32 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved(world):
     )
     assert r.status_code == 204 and r["HX-Redirect"] == "/login/?next=%2Fproblems%2Fnew%2F"
     assert c.get("/problems/new/").status_code == 302  # a plain page still goes to the login
+
+
+def test_a_token_ends_with_a_new_password_or_when_revoked(world):
+    """A token kept working for hours after the password was reset, and an app had no way
+    to end its own token."""
+    from shequ.access.models import User
+
+    def token():
+        r = Client().post(
+            "/api/v1/auth/token",
+            json.dumps({"username": world.street_chen.username, "password": PASSWORD}),
+            content_type="application/json",
+        )
+        return {"HTTP_AUTHORIZATION": f"Bearer {r.json()['token']}"}
+
+    first = token()
+    assert Client().get("/api/v1/areas/", **first).status_code == 200
+    user = User.objects.get(pk=world.street_chen.pk)
+    user.set_password(PASSWORD)  # a reset, even to the same text
+    user.save()
+    assert Client().get("/api/v1/areas/", **first).status_code == 401
+    second = token()
+    assert Client().delete("/api/v1/auth/token", **second).status_code == 204
+    assert Client().get("/api/v1/areas/", **second).status_code == 401
+    user.display_name = "陈主任"  # saving anything else leaves tokens alone
+    user.save()
+    third = token()
+    User.objects.get(pk=user.pk).save()
+    assert Client().get("/api/v1/areas/", **third).status_code == 200

@@ -111,6 +111,7 @@ PAGES = {
 }
 API = {
     ("POST", "/api/v1/auth/token"): "public",
+    ("DELETE", "/api/v1/auth/token"): "own",
     ("GET", "/api/v1/areas/"): ("list", Permission.AREA_VIEW),
     ("GET", "/api/v1/areas/{code}"): ("object", "area", Permission.AREA_VIEW),
     ("GET", "/api/v1/areas/{code}/stats"): ("object", "area", Permission.STATS_VIEW),
