@@ -111,6 +111,10 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
         errors["title"] = "请填写任务标题（至少2个字）"
     elif len(title) > 100:
         errors["title"] = "标题不能超过100字"
+    elif mask_free_text(title) != title:
+        # The title is the task's public headline (board, page title, notices): a number
+        # in it would reach every resident in full. The description masks it for them.
+        errors["title"] = "标题会公开显示，请不要写电话或身份证号；联系方式请写在任务说明里（对居民隐去号码）"
     description = (data.description or "").strip()
     if len(description) < 4:
         errors["description"] = "请说明任务内容（至少4个字）"

@@ -445,3 +445,12 @@ def test_a_task_cannot_be_cancelled_while_its_list_is_under_review(world):
     services.transition_list(world.street_chen, monthly.pk, "return", "请补充地点")
     cancelled = services.transition_task(world.secretary_zhang, task.pk, "cancel", "不需要了")
     assert cancelled.status == "cancelled"
+
+
+def test_a_task_title_with_a_phone_number_in_it_is_refused(world):
+    """The title is shown in full on the board, the page's title and in notices: a phone
+    typed into it reached every resident unmasked."""
+    with pytest.raises(ValidationFailed) as exc:
+        make_task(world, title="楼道清理 联系王师傅13912345678")
+    assert "标题会公开显示" in exc.value.fields["title"]
+    assert make_task(world, title="清理3号楼楼道杂物").title == "清理3号楼楼道杂物"
