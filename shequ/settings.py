@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "shequ.core.middleware.ContentSecurityPolicyMiddleware",
     "shequ.core.middleware.SignedOutMiddleware",
     "shequ.core.middleware.DomainErrorMiddleware",
 ]
@@ -168,6 +169,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS ended at a proxy (nginx): it says so in X-Forwarded-Proto, which Django trusts only
+# when told to. HSTS is sent on HTTPS answers only; 0 turns it off.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SHEQU_PROXY_HTTPS", False) else None
+)
+SECURE_HSTS_SECONDS = env_int("SHEQU_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
 X_FRAME_OPTIONS = "DENY"
 
 # Unmasking personal data: at most this many full values per user per hour.

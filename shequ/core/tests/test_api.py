@@ -260,3 +260,16 @@ def test_a_token_ends_with_a_new_password_or_when_revoked(world):
     third = token()
     User.objects.get(pk=user.pk).save()
     assert Client().get("/api/v1/areas/", **third).status_code == 200
+
+
+def test_pages_say_where_scripts_may_come_from(world):
+    """No Content-Security-Policy: a name that slipped into a page as HTML could run."""
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    policy = c.get("/problems/").headers["Content-Security-Policy"]
+    assert (
+        "script-src 'self';" in policy
+        and "'unsafe-eval'" not in policy
+        and "frame-ancestors 'none'" in policy
+    )
+    assert "default-src 'self'" in c.get("/login/").headers["Content-Security-Policy"]
