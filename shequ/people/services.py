@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shequ.access import audit
@@ -226,6 +227,7 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
 
 # Every read of a full number, whoever it is of: one hourly allowance for them all.
 UNMASK_EVENTS = ("resident.unmask", "resource.unit_unmask")
+FULL_EXPORT_EVENTS = ("resident.export", "floating.export", "care.export")
 
 
 def unmask_reason(reason: str, errors: dict[str, str]) -> str:
@@ -243,7 +245,10 @@ def unmask_allowance(viewer: Any) -> None:
     """Inside the transaction that records the read: refuse once the viewer has read
     UNMASK_PER_HOUR full numbers in the last hour."""
     since = timezone.now() - timedelta(hours=1)
-    used = AuditEvent.objects.filter(actor_id=viewer.pk, event__in=UNMASK_EVENTS, at__gte=since).count()
+    # A list exported with full numbers (its audit row keeps the reason) counts as one
+    # read: a user refused 查看完整 could otherwise export everyone in full instead.
+    reads = Q(event__in=UNMASK_EVENTS) | Q(event__in=FULL_EXPORT_EVENTS, detail__has_key="reason")
+    used = AuditEvent.objects.filter(reads, actor_id=viewer.pk, at__gte=since).count()
     if used >= settings.UNMASK_PER_HOUR:
         raise RateLimited(f"每小时最多查看{settings.UNMASK_PER_HOUR}次完整信息，请稍后再试")
 

@@ -410,6 +410,9 @@ def _full_paths(viewer: Any, reason: str) -> dict[str, list[str]]:
         raise ValidationFailed({"reason": "导出完整信息须填写事由（至少2个字）"})
     if len(reason) > 200:
         raise ValidationFailed({"reason": "事由不能超过200个字"})
+    from shequ.people.services import unmask_allowance
+
+    unmask_allowance(viewer)  # the same hourly allowance as 查看完整 (429 once spent)
     return paths
 
 

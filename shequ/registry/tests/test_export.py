@@ -281,3 +281,25 @@ def test_a_list_longer_than_a_sheet_is_refused_in_chinese(monkeypatch, tmp_path)
         exporting.write_table(str(tmp_path / "x.xlsx"), "名单", ["姓名"], [("甲",), ("乙",), ("丙",)])
     assert "超过 Excel 一张工作表的 2 行上限" in caught.value.fields["area"]
     assert exporting.write_table(str(tmp_path / "y.xlsx"), "名单", ["姓名"], [("甲",), ("乙",)]) == 2
+
+
+def test_full_exports_and_unmask_share_the_hourly_allowance(world):
+    """A user refused 查看完整 (the hour's allowance spent) exported every full phone in
+    their scope instead; and a full export cost nothing of the allowance."""
+    from django.test import override_settings
+
+    from shequ.testing.clients import client_for
+
+    first, second = (world.residents[k] for k in ("A1-1-h1-r1", "A1-1-h2-r1"))
+    c = client_for(world.users["community_staff@A1"])
+    with override_settings(UNMASK_PER_HOUR=2):
+        assert (
+            c.post(f"/residents/{first.pk}/unmask/", {"field": "phone", "reason": "联系"}).status_code == 200
+        )
+        r = c.post("/residents/export/", {"area": world.areas["A1"].code, "reason": "核对"})
+        assert r.status_code == 200  # the second read of the hour
+        assert (
+            c.post(f"/residents/{second.pk}/unmask/", {"field": "phone", "reason": "联系"}).status_code == 429
+        )
+        r = c.post("/residents/export/", {"area": world.areas["A1"].code, "reason": "核对"})
+        assert r.status_code == 429 and "每小时最多查看2次完整信息" in r.content.decode()
