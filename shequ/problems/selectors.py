@@ -447,21 +447,16 @@ def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
     from shequ.problems.routing import next_level
 
     out = []
-    reported_back_by: list[int | None] = []  # read once, when a 核查 is in question
+    checker: list[int | None] = []  # who reported back, read once, when a 核查 is in question
     for action in allowed_from(problem.status):
         if action == "escalate" and next_level(problem.handling_level) is None:
             continue  # already at the top level (职能部门): the service would refuse it
         if action == "reopen" and reopen_lapsed(problem):
             continue  # the service would refuse it; the page says to report it again
         if action in ("verify_pass", "verify_fail"):
-            if not reported_back_by:
-                reported_back_by.append(
-                    problem.events.filter(action="report_back")
-                    .order_by("-at", "-id")
-                    .values_list("actor_id", flat=True)
-                    .first()
-                )
-            if reported_back_by[0] == getattr(user, "pk", None):
+            if not checker:
+                checker.append(reported_back_by(problem))
+            if checker[0] == getattr(user, "pk", None):
                 continue  # nobody checks their own work: the service would refuse it
         rule = TRANSITIONS[action]
         for perm in rule.permissions:
@@ -472,14 +467,22 @@ def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
     return out
 
 
-def reopen_lapsed(problem: Problem) -> bool:
+def reopen_lapsed(problem: Problem, now: Any = None) -> bool:
     """Closed more than ``SHEQU_REOPEN_DAYS`` ago: it can no longer be reopened."""
-    from datetime import timedelta
-
     from django.conf import settings
 
     closed = problem.closed_at
-    return closed is not None and timezone.now() - closed > timedelta(days=settings.REOPEN_DAYS)
+    return closed is not None and (now or timezone.now()) - closed > timedelta(days=settings.REOPEN_DAYS)
+
+
+def reported_back_by(problem: Problem) -> int | None:
+    """Who last reported the work done (反馈): the one person who may not check it."""
+    return (
+        problem.events.filter(action="report_back")
+        .order_by("-at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
 
 
 def month_problems(viewer: Any, area_path: str, month: str) -> QuerySet[Problem]:

@@ -26,7 +26,7 @@ from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notices as notification_rows
 from shequ.notifications.services import notify
-from shequ.problems import photos, routing
+from shequ.problems import photos, routing, selectors
 from shequ.problems.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
 from shequ.problems.models import (
     OPEN_STATUSES,
@@ -621,21 +621,15 @@ def _report_back(actor: Any, p: Problem, data: TransitionInput, note: str, now: 
 
 
 def _not_own_work(actor: Any, p: Problem) -> None:
-    last = (
-        p.events.filter(action="report_back")
-        .order_by("-at", "-id")
-        .values_list("actor_id", flat=True)
-        .first()
-    )
-    if last == actor.pk:
+    if selectors.reported_back_by(p) == actor.pk:
         raise ValidationFailed({"action": "核查人不能是反馈处置结果的人，请由其他工作人员核查"})
 
 
 def _workers(p: Problem) -> list[Any]:
     """The assignee, and whoever reported the work done when another handler of the place
     did it (a grid worker on a problem assigned to community staff)."""
-    last = p.events.filter(action="report_back").order_by("-at", "-id").values_list("actor_id", flat=True)
-    return [*([p.assignee] if p.assignee else []), *last[:1]]
+    last = selectors.reported_back_by(p)
+    return [*([p.assignee] if p.assignee else []), *([last] if last is not None else [])]
 
 
 def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -665,7 +659,7 @@ def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
 
 
 def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
-    if p.closed_at is None or now - p.closed_at > timedelta(days=settings.REOPEN_DAYS):
+    if p.closed_at is None or selectors.reopen_lapsed(p, now):
         raise ValidationFailed({"action": f"结案超过{settings.REOPEN_DAYS}天的问题不能重新打开，请重新上报"})
     p.reopen_count += 1
     if p.due_at is not None and p.closed_at > p.due_at and p.missed_due_at is None:
