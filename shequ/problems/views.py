@@ -259,7 +259,7 @@ def follow(request: HttpRequest, problem_id: int) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     problem = services.follow(request.user, problem_id, lon, lat, ip=client_ip(request))
-    return redirect("problem", problem_id=problem.pk)
+    return redirect(f"{reverse('problem', args=[problem.pk])}?followed=1")  # the page says so
 
 
 @login_required
@@ -306,6 +306,8 @@ def detail(
         and selectors.is_owner(request.user, problem)
         and selectors.reopen_lapsed(problem),
         "reopen_days": settings.REOPEN_DAYS,
+        "followed": request.GET.get("followed") == "1"
+        and problem.followers.filter(pk=int(request.user.pk or 0)).exists(),
     }
     return render(request, "problems/detail.html", context, status=error.status if error else 200)
 

@@ -400,7 +400,9 @@ def test_a_neighbour_follows_a_problem_already_reported_instead_of_reporting_it_
     assert f"/problems/{p.pk}/follow/" in shown and f"/problems/{channel.pk}/follow/" not in shown
     assert f'name="lon" value="{here["lon"]}"' in shown
     r = c.post(f"/problems/{p.pk}/follow/", here)
-    assert r.status_code == 302 and c.get(r["Location"]).status_code == 200
+    followed = c.get(r["Location"])
+    assert r.status_code == 302 and followed.status_code == 200
+    assert "已关注这个问题" in followed.content.decode()  # it said nothing before
     assert f'href="/problems/{p.pk}/"' in c.get("/problems/mine/").content.decode()
     act(world, world.secretary_zhang, p, "accept")
     assert Notification.objects.filter(user=neighbour, link=f"/problems/{p.pk}/").exists()

@@ -454,3 +454,13 @@ def test_a_task_title_with_a_phone_number_in_it_is_refused(world):
         make_task(world, title="楼道清理 联系王师傅13912345678")
     assert "标题会公开显示" in exc.value.fields["title"]
     assert make_task(world, title="清理3号楼楼道杂物").title == "清理3号楼楼道杂物"
+
+
+def test_withdrawing_a_claim_is_a_deliberate_second_step(world):
+    """撤回接单 was one tap just under 提交凭证."""
+    from shequ.testing.clients import client_for
+
+    claim = services.claim_task(world.resident_wang, make_task(world).pk)
+    page = client_for(world.resident_wang).get(f"/tasks/claims/{claim.pk}/").content.decode()
+    step = page.split("<summary>不做了？撤回接单</summary>", 1)
+    assert len(step) == 2 and 'value="withdraw"' in step[1].split("</details>", 1)[0]
