@@ -25,12 +25,16 @@ def whole(raw: object, *, low: int = 0, high: int = INT_MAX) -> int | None:
     return value if low <= value <= high else None
 
 
+def _month_text(raw: object) -> str:
+    """A month as typed, full-width digits folded and the picker's dash dropped."""
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    return text[:4] + text[5:] if len(text) == 7 and text[4] == "-" else text
+
+
 def month_param(raw: object) -> str | None:
     """A month as typed (``2026-11`` from a month picker, ``202611``, full-width digits
     taken) as ``YYYYMM``, if its year is 2000 to 2100 and its month 1 to 12; else None."""
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    if len(text) == 7 and text[4] == "-":
-        text = text[:4] + text[5:]
+    text = _month_text(raw)
     if len(text) != 6 or not text.isascii() or not text.isdigit():
         return None
     return text if 2000 <= int(text[:4]) <= 2100 and 1 <= int(text[4:]) <= 12 else None
@@ -40,9 +44,7 @@ def month_error(raw: object) -> str:
     """Why ``raw`` is not a month ``month_param`` takes: its year or its month out of
     range, or not a month at all; with what was typed (at most 20 characters)."""
     said = str(raw).strip()[:20]
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    if len(text) == 7 and text[4] == "-":
-        text = text[:4] + text[5:]
+    text = _month_text(raw)
     if month_param(raw) is not None:  # a month, written as the form shows it, not as YYYYMM
         return f"月份格式应为 YYYYMM（例如 202611），您填写的是“{said}”"
     if len(text) == 6 and text.isascii() and text.isdigit():
