@@ -216,6 +216,9 @@ for _part in filter(None, (p.strip() for p in _deadline_raw.split(","))):
 REOPEN_DAYS = env_int("SHEQU_REOPEN_DAYS", 30, minimum=1)
 PHOTO_MAX_BYTES = env_int("SHEQU_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = env_int("SHEQU_PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
+# Photos are kept at no more than this many pixels on their longest side; the browser
+# makes them that small before sending them (shequ/core/static/shequ/photos.js).
+PHOTO_MAX_SIDE = env_int("SHEQU_PHOTO_MAX_SIDE", 2560, minimum=320)
 PHOTOS_PER_REPORT = 6
 
 # Task list and points (issue 4). Points by difficulty, e.g. "easy=5,normal=10,hard=20,expert=40".

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -35,5 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "floating": has_anywhere(user, Permission.FLOATING_MANAGE),
             "care": has_anywhere(user, Permission.CARE_MANAGE),
             "unread": Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count(),
-        }
+        },
+        # The longest side a photo is kept at: photos.js makes photos that small before sending.
+        "photo_side": settings.PHOTO_MAX_SIDE,
     }

@@ -1,6 +1,7 @@
 """Photos attached to problems: only real JPEG, PNG or WebP images are taken, checked by
 their content (not their name), limited in bytes and pixels, and stored re-encoded as
-JPEG with all metadata (EXIF, GPS) dropped. Files are flushed to disk before the caller
+JPEG with all metadata (EXIF, GPS) dropped, at most PHOTO_MAX_SIDE pixels on their
+longest side. Files are flushed to disk before the caller
 commits, so a "saved" reply never points at a file still in the page cache."""
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def prepare(uploads: list[Any], field: str = "photos") -> list[bytes]:
             name = str(getattr(upload, "name", "") or "")[:40]
             which = f"第 {n} 张照片" + (f"（{name}）" if name else "")
             raise ValidationFailed({field: f"{which}：{exc.fields[field]}"}) from None
+        image.thumbnail((settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
         if image.mode not in ("RGB", "L"):
             background = Image.new("RGB", image.size, "white")
             rgba = image.convert("RGBA")

@@ -70,6 +70,19 @@ def test_png_with_transparency_is_flattened_to_jpeg():
     assert Image.open(io.BytesIO(out)).format == "JPEG"
 
 
+def test_large_photos_are_kept_at_the_longest_side_allowed_upright():
+    """A phone photo lying on its side (EXIF orientation 6) is turned upright first, then
+    scaled so its longest side is PHOTO_MAX_SIDE; small photos keep their size."""
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to show
+    Image.new("RGB", (1200, 900), (90, 120, 160)).save(buffer, "JPEG", exif=exif)
+    with override_settings(PHOTO_MAX_SIDE=600):
+        big, small = photos.prepare([SimpleUploadedFile("a.jpg", buffer.getvalue()), jpeg(size=(320, 240))])
+    assert Image.open(io.BytesIO(big)).size == (450, 600)
+    assert Image.open(io.BytesIO(small)).size == (320, 240)
+
+
 def test_a_camera_jpeg_with_a_second_picture_is_taken_as_jpeg():
     """Many phones write JPEGs with a preview or depth map as a second picture (MPO, which
     starts as any JPEG does): the first picture is kept, re-encoded, its GPS dropped."""
