@@ -91,6 +91,8 @@ EVENT_LABELS = {
     "area.import": "导入区划",
     "access.user_add": "新增用户",
     "access.assign": "授予角色",
+    "access.revoke": "撤销角色",
+    "access.deactivate": "停用用户",
     "access.bulk_assign": "批量授予角色",
     "demo.load": "加载演示数据",
     "registry.upload": "上传居民名册",

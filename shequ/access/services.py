@@ -42,6 +42,30 @@ def assign_role(user: User, role: str, code: str, *, actor: Any = None) -> RoleA
     return assignment
 
 
+def revoke_role(user: User, role: str, code: str, *, actor: Any = None) -> None:
+    """End one of a user's role assignments (a grid worker moved to another grid, a
+    secretary's term over); the others stay."""
+    _, _, path = resolve_scope(role, code)
+    with transaction.atomic():
+        deleted, _ = RoleAssignment.objects.filter(user=user, role=role, path=path).delete()
+        if not deleted:
+            held = f"{Role(role).label}（{code[:30]}）"
+            raise ValidationFailed({"role": f"用户 {user.username} 没有 {held}这一角色"})
+        audit.record(actor, "access.revoke", area_path=path, obj=user, detail={"role": role})
+
+
+def deactivate_user(user: User, *, actor: Any = None) -> None:
+    """Stop an account (someone who left): its sessions and API tokens end at once, its
+    role assignments and everything it recorded are kept for the record."""
+    from shequ.access.models import ApiToken
+
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        ApiToken.objects.filter(user=user).delete()
+        audit.record(actor, "access.deactivate", obj=user, detail={"username": user.username})
+    user.is_active = False
+
+
 def add_user(
     username: str,
     password: str,

@@ -1,0 +1,67 @@
+"""`shequ user grant / revoke / disable`: staff change places and leave; one role is
+ended without the others, and a stopped account's session and tokens end at once."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from shequ.access.models import AuditEvent, RoleAssignment
+from shequ.access.services import add_user
+from shequ.testing.world import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("user", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_grid_worker_moves_grid_and_keeps_nothing_of_the_old_one(world):
+    old, new = world.areas["A1-1"], world.areas["A1-2"]
+    user = add_user("mover", PASSWORD, role="grid_worker", area_code=old.code)
+    assert "已授予 mover 网格员" in run("grant", "mover", "--role", "grid_worker", "--area", new.code)
+    assert "已撤销 mover 的 网格员" in run("revoke", "mover", "--role", "grid_worker", "--area", old.code)
+    assert list(RoleAssignment.objects.filter(user=user).values_list("path", flat=True)) == [new.path]
+    assert AuditEvent.objects.filter(event="access.revoke", object_id=str(user.pk)).count() == 1
+    client = Client()
+    client.force_login(user)
+    assert client.get(f"/areas/{old.code}/").status_code == 404
+    assert client.get(f"/areas/{new.code}/").status_code == 200
+    # Revoking what the user does not hold says so and changes nothing.
+    with pytest.raises(CommandError, match="没有 网格员"):
+        run("revoke", "mover", "--role", "grid_worker", "--area", old.code)
+    with pytest.raises(CommandError, match="不存在"):
+        run("revoke", "nobody", "--role", "grid_worker", "--area", old.code)
+
+
+def test_a_disabled_account_loses_its_session_and_its_tokens_at_once(world):
+    user = add_user("leaver", PASSWORD, role="community_staff", area_code=world.areas["A1"].code)
+    page = Client()
+    page.force_login(user)
+    assert page.get("/").status_code == 200
+    api = Client()
+    token = api.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": "leaver", "password": PASSWORD}),
+        content_type="application/json",
+    ).json()["token"]
+    area = f"/api/v1/areas/{world.areas['A1'].code}"
+    assert api.get(area, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+    assert "已停用 leaver" in run("disable", "leaver")
+
+    assert page.get("/").status_code == 302  # back to the login page
+    assert api.get(area, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    again = Client().post(
+        "/api/v1/auth/token",
+        json.dumps({"username": "leaver", "password": PASSWORD}),
+        content_type="application/json",
+    )
+    assert again.status_code == 401
+    assert RoleAssignment.objects.filter(user=user).exists()  # kept for the record
+    assert AuditEvent.objects.filter(event="access.deactivate", object_id=str(user.pk)).exists()
