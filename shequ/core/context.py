@@ -11,12 +11,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     from shequ.access.roles import Permission
     from shequ.access.scope import has_anywhere
 
+    # Outside production the keys that encrypt ID numbers and phones are the development
+    # ones printed in the repository: every page says so, so that a server started without
+    # SHEQU_ENV=production is not filled with real residents unnoticed.
+    trial = {} if settings.PRODUCTION else {"trial_env": settings.SHEQU_ENV}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return trial
     from shequ.notifications.models import Notification
 
     return {
+        **trial,
         "nav": {
             "residents": has_anywhere(user, Permission.RESIDENT_VIEW),
             "audit": has_anywhere(user, Permission.AUDIT_VIEW),
