@@ -36,7 +36,9 @@ class ResidentOut(Schema):
     id: int
     name: str
     gender: str
-    birth_date: date
+    # The birth date is eight digits of the ID number: with the masked number's last four
+    # and the place's code it gives the whole number back. Masked views carry the year.
+    birth_year: int
     age: int
     id_number: str
     phone: str
@@ -46,6 +48,10 @@ class ResidentOut(Schema):
     party_member_kind: str
     household: HouseholdRef
     building: AreaRef
+
+    @staticmethod
+    def resolve_birth_year(obj: Resident) -> int:
+        return obj.birth_date.year
 
     @staticmethod
     def resolve_age(obj: Resident) -> int:

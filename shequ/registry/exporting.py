@@ -97,9 +97,9 @@ def write(
             r = 0
         r += 1
         total += 1
-        id_number = id_masked
+        id_number, id_full = id_masked, False
         if id_paths and id_enc and covered(path, id_paths):
-            id_number = decrypt(id_enc, "id_number")
+            id_number, id_full = decrypt(id_enc, "id_number"), True
             counts["full_id_number"] += 1
         phone = phone_masked
         if phone_paths and phone_enc and covered(path, phone_paths):
@@ -112,7 +112,8 @@ def write(
                 name,
                 id_number,
                 _GENDER.get(gender, gender),
-                born.isoformat() if born else "",
+                # Month and day are digits of the ID number: in full only beside the full number.
+                (born.isoformat() if id_full else f"{born.year}年") if born else "",
                 phone,
                 _RELATION.get(relation, relation),
                 building,

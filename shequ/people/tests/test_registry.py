@@ -180,3 +180,25 @@ def test_a_search_by_a_full_number_stays_out_of_the_browsers_history(world):
     r = c.get("/residents/", {"q": "11010519491231002X"}, HTTP_HX_REQUEST="true")
     assert r["HX-Push-Url"] == "false"
     assert "HX-Push-Url" not in c.get("/residents/", {"q": "zs"}, HTTP_HX_REQUEST="true")
+
+
+def test_a_masked_id_number_cannot_be_completed_from_the_birth_date_beside_it(world):
+    """Place code + birth date + the masked number's last four = the whole number. Where
+    the number is masked (lists, details, API, page) only the birth year is shown."""
+    from shequ.testing.clients import client_for
+
+    region = world.areas["A"].code[:6]
+    api = client_for(world.secretary_zhang)  # may unmask, but every such read is counted
+    items = api.get("/api/v1/residents/").json()["items"]
+    assert items
+    for item in items:
+        resident = Resident.objects.get(pk=item["id"])
+        assert "birth_date" not in item and item["birth_year"] == resident.birth_date.year
+        assert item["age"] == resident.age
+        assert region + resident.birth_date.strftime("%Y%m%d") not in str(item)
+    page = Client()
+    page.force_login(world.grid_worker_li)
+    resident = world.residents["A1-1-h1-r1"]
+    html = page.get(f"/residents/{resident.pk}/").content.decode()
+    assert f"{resident.birth_date.year}年（{resident.age}岁）" in html
+    assert f"{resident.birth_date.month}月{resident.birth_date.day}日" not in html

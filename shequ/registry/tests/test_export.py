@@ -37,6 +37,8 @@ def test_export_is_masked_by_default_honours_the_filters_and_is_audited(world):
     for row in rows[1:]:
         resident = next(res for res in expected.values() if res.name == row[0])
         assert row[1] == resident.id_number_masked and row[4] == resident.phone_masked
+        # Month and day are digits of the ID number: beside a masked number, the year only.
+        assert row[3] == f"{resident.birth_date.year}年"
     event = AuditEvent.objects.filter(event="resident.export").latest("id")
     assert event.actor_id == world.grid_worker_li.pk
     assert event.detail["rows"] == len(expected) and event.detail["full_id_number"] == 0
@@ -60,8 +62,9 @@ def test_full_values_only_where_the_role_may_unmask_and_audited_with_the_count(w
     rows = sheet_rows(export(world, "community_secretary@A1", full="1", reason="年度核查"))
     a1 = {r.name: world.full_values[r.pk] for k, r in world.residents.items() if k.startswith("A1-")}
     assert sorted(row[0] for row in rows[1:]) == sorted(a1)
+    born = {r.name: r.birth_date for k, r in world.residents.items() if k.startswith("A1-")}
     for row in rows[1:]:
-        assert (row[1], row[4]) == a1[row[0]]
+        assert (row[1], row[4]) == a1[row[0]] and row[3] == born[row[0]].isoformat()
     event = AuditEvent.objects.filter(event="resident.export").latest("id")
     assert event.detail["rows"] == event.detail["full_id_number"] == len(a1)
 
