@@ -179,6 +179,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Unmasking personal data: at most this many full values per user per hour.
 UNMASK_PER_HOUR = env_int("SHEQU_UNMASK_PER_HOUR", 30, minimum=1)
+NUMBER_SEARCH_PER_HOUR = env_int("SHEQU_NUMBER_SEARCH_PER_HOUR", 60, minimum=1)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

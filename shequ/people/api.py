@@ -88,6 +88,7 @@ class UnmaskOut(Schema):
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_residents(request: HttpRequest, area: str | None = None, q: str = "") -> Any:
     path = get_area(request.user, area).path if area else None
+    services.note_number_search(request.user, q)
     return selectors.resident_list(request.user, area_path=path, q=q)
 
 

@@ -36,6 +36,13 @@ _PHONE_LIKE = re.compile(r"^\+?[\d\-]{7,}$")
 _LETTERS = re.compile(r"^[a-z]+$")
 
 
+def is_full_number(q: str) -> bool:
+    """Whether ``search`` takes ``q`` as a complete ID number or phone (an exact lookup)."""
+    text = "".join(unicodedata.normalize("NFKC", q or "").split())
+    number = idcard.normalize(text)
+    return bool(_ID_LIKE.match(idcard.from_15(number) or number) or _PHONE_LIKE.match(text))
+
+
 def search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:
     """What a search box finds, and in which order.
 
@@ -344,11 +351,15 @@ def care_records(viewer: Any, resident: Resident) -> QuerySet[CareRecord]:
 def resident_by_id_number(viewer: Any, raw: str) -> int:
     """The resident in the viewer's scope with exactly this ID number. Only a complete,
     valid number is looked up (through its keyed hash), never a name or a prefix, so a
-    half-typed entry cannot register whoever happens to match first."""
+    half-typed entry cannot register whoever happens to match first. Each lookup counts
+    as a search by a full number (audited, limited per hour)."""
+    from shequ.people.services import note_number_search
+
     try:
         number = idcard.parse(raw or "").number
     except idcard.IdNumberError:
         raise ValidationFailed({"id_number": "请填写完整、有效的身份证号"}) from None
+    note_number_search(viewer, number)
     found = (
         Resident.objects.visible_to(viewer, Permission.RESIDENT_VIEW)
         .filter(id_number_hash=fieldcrypt.lookup_hash(number, "id_number"))

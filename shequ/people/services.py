@@ -17,7 +17,7 @@ from shequ.access import audit
 from shequ.access.masking import mask_id_number, mask_permit_number, mask_phone
 from shequ.access.models import AuditEvent
 from shequ.access.roles import UNMASK_PERMISSION, Permission
-from shequ.access.scope import can
+from shequ.access.scope import can, home_path
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path
 from shequ.core import fieldcrypt
@@ -25,7 +25,7 @@ from shequ.core.bulk import unsaved
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
 from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
-from shequ.people import idcard, phones
+from shequ.people import idcard, phones, selectors
 from shequ.people.models import (
     CareGroup,
     CareKind,
@@ -251,6 +251,22 @@ def unmask_allowance(viewer: Any) -> None:
     used = AuditEvent.objects.filter(reads, actor_id=viewer.pk, at__gte=since).count()
     if used >= settings.UNMASK_PER_HOUR:
         raise RateLimited(f"每小时最多查看{settings.UNMASK_PER_HOUR}次完整信息，请稍后再试")
+
+
+def note_number_search(viewer: Any, q: str) -> None:
+    """A search by a full number answers whether the number belongs to someone in scope: a
+    guessed number is confirmed or not. A masked number and the birth year leave a few
+    dozen guesses per resident, so these searches are written to the audit log and limited
+    per hour (NUMBER_SEARCH_PER_HOUR), like reads of full numbers. Other searches pass."""
+    if not selectors.is_full_number(q):
+        return
+    since = timezone.now() - timedelta(hours=1)
+    with transaction.atomic():
+        mine = AuditEvent.objects.filter(event="resident.number_search", actor_id=viewer.pk, at__gte=since)
+        limit = settings.NUMBER_SEARCH_PER_HOUR
+        if mine.count() >= limit:
+            raise RateLimited(f"每小时最多按完整的身份证号或电话查找{limit}次，请稍后再试，或按姓名查找")
+        audit.record(viewer, "resident.number_search", area_path=home_path(viewer))
 
 
 def encrypted_value(resident: Resident, field: str) -> str:

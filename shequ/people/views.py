@@ -29,6 +29,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area", "").strip()
     q = request.GET.get("q", "").strip()
     area = get_area(user, code) if code else None
+    services.note_number_search(user, q)
     residents = selectors.resident_list(user, area_path=area.path if area else None, q=q)
     page = CappedPaginator(residents, 50).get_page(request.GET.get("page"))
     template = (

@@ -375,6 +375,9 @@ def export_residents(
     if area is None and not scope_paths(viewer, Permission.REGISTRY_EXPORT):
         raise NotFound("区域")
     reason = (reason or "").strip()
+    from shequ.people.services import note_number_search
+
+    note_number_search(viewer, q)
     full_paths = _full_paths(viewer, reason) if full else {}
     id_paths = full_paths.get("id_number", [])
     phone_paths = full_paths.get("phone", [])

@@ -202,3 +202,28 @@ def test_a_masked_id_number_cannot_be_completed_from_the_birth_date_beside_it(wo
     html = page.get(f"/residents/{resident.pk}/").content.decode()
     assert f"{resident.birth_date.year}年（{resident.age}岁）" in html
     assert f"{resident.birth_date.month}月{resident.birth_date.day}日" not in html
+
+
+def test_searches_by_a_full_number_are_audited_and_limited_per_hour(world):
+    """Each such search confirms a guessed number or not: a masked number and the birth
+    year leave a few dozen guesses, so they are counted like reads of full numbers."""
+    from shequ.testing.clients import client_for
+
+    resident = world.residents["A1-1-h1-r1"]
+    number, phone = world.full_values[resident.pk]
+    api = client_for(world.grid_worker_li)
+    with override_settings(NUMBER_SEARCH_PER_HOUR=2):
+        found = api.get("/api/v1/residents/", {"q": number}).json()["items"]
+        assert [r["id"] for r in found] == [resident.pk]
+        for _ in range(3):  # by name: not counted
+            assert api.get("/api/v1/residents/", {"q": resident.name}).status_code == 200
+        page = Client()
+        page.force_login(world.grid_worker_li)
+        assert page.get("/residents/", {"q": phone}).status_code == 200
+        refused = api.get("/api/v1/residents/", {"q": number})
+        assert refused.status_code == 429
+        assert "每小时最多按完整的身份证号或电话查找2次" in refused.json()["message"]
+        with pytest.raises(RateLimited):
+            selectors.resident_by_id_number(world.grid_worker_li, number)
+    rows = AuditEvent.objects.filter(event="resident.number_search", actor_id=world.grid_worker_li.pk)
+    assert rows.count() == 2 and number not in str(list(rows.values_list("detail", flat=True)))
