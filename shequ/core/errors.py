@@ -45,6 +45,16 @@ class Forbidden(DomainError):
         super().__init__("forbidden", message)
 
 
+class Conflict(DomainError):
+    """The record changed since the page or request was prepared (another user acted):
+    the message says what happened meanwhile."""
+
+    status = 409
+
+    def __init__(self, message: str, code: str = "changed") -> None:
+        super().__init__(code, message, {"action": message})
+
+
 class RateLimited(DomainError):
     status = 429
 

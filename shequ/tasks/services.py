@@ -21,7 +21,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
 from shequ.core import fieldcrypt
-from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notify
@@ -508,6 +508,18 @@ def set_publish_day(actor: Any, list_id: int, publish_on: date, *, ip: str = "")
     return found
 
 
+def _list_unchanged_since(actor: Any, found: MonthlyList, seen: int) -> None:
+    from shequ.tasks.selectors import list_history
+
+    steps = list_history(actor, [found])[found.pk]
+    if len(steps) != seen:
+        last = steps[-1]
+        raise Conflict(
+            f"您打开页面之后，这份清单已由{last['who']}于{timezone.localtime(last['at']):%m月%d日%H:%M}"
+            f"{last['step']}，请查看最新内容后再操作"
+        )
+
+
 def _reason_fits(note: str) -> None:
     """A return's reason is shown on the list or the claim as it was typed: one too long
     for its column is named, never cut short."""
@@ -517,8 +529,14 @@ def _reason_fits(note: str) -> None:
         raise ValidationFailed(errors)
 
 
-def transition_list(actor: Any, list_id: int, action: str, note: str = "", *, ip: str = "") -> MonthlyList:
+def transition_list(
+    actor: Any, list_id: int, action: str, note: str = "", *, ip: str = "", seen: int | None = None
+) -> MonthlyList:
+    """``seen``: how many review steps the list had on the page the actor acted from. A
+    list returned and submitted again since is not approved unseen."""
     found = get_monthly_list(actor, list_id)
+    if seen is not None:
+        _list_unchanged_since(actor, found, seen)
     rule = _allowed(actor, LIST_TRANSITIONS, action, found.area_path, found.status, LIST_LABELS, "清单", note)
     if action == "return":
         _reason_fits(note)

@@ -22,7 +22,7 @@ from shequ.access.scope import can, has_anywhere
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
-from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -524,7 +524,7 @@ def _monthly_page(
 @login_required
 @require_POST
 def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
-    typed = {k: request.POST.get(k, "").strip() for k in ("action", "note", "publish_on")}
+    typed = {k: request.POST.get(k, "").strip() for k in ("action", "note", "publish_on", "seen")}
     try:
         if typed["action"] == "publish_on":  # a draft's publish day moved
             try:
@@ -536,10 +536,11 @@ def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
                 ) from None
             services.set_publish_day(request.user, list_id, day, ip=client_ip(request))
         else:
+            seen = int(typed["seen"]) if typed["seen"].isdigit() else None
             services.transition_list(
-                request.user, list_id, typed["action"], typed["note"], ip=client_ip(request)
+                request.user, list_id, typed["action"], typed["note"], ip=client_ip(request), seen=seen
             )
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:
         return _monthly_page(request, {}, typed, row=list_id, row_errors=exc.fields)
     return redirect("tasks_monthly")
 

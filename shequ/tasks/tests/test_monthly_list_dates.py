@@ -234,3 +234,62 @@ def test_the_list_page_keeps_every_round_of_the_streets_review(world):
     assert (
         client_for(world.outsider_zhao).get(f"/api/v1/monthly-lists/{monthly.pk}/history").status_code == 404
     )
+
+
+def _step_form(page: str, list_id: int, action: str) -> dict[str, str]:
+    """The hidden fields of one step's form on the lists page."""
+    import re
+
+    start = f'<form method="post" action="/tasks/monthly/{list_id}/act/'
+    forms = re.findall(re.escape(start) + r'[^"]*"(.*?)</form>', page, re.S)
+    for body in forms:
+        if f'name="action" value="{action}"' in body:
+            return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', body))
+    raise AssertionError(f"no {action} form")
+
+
+def test_each_step_has_its_own_button_and_a_return_reason_never_approves(world):
+    """The row once had one menu (first choice 审批通过) beside a box for the reason: a
+    street officer who typed a reason and pressed 提交 approved the list for good."""
+    first, month = _next_month(timezone.localdate())
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=45))
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    c = Client()
+    c.force_login(world.street_chen)
+    page = c.get("/tasks/monthly/").content.decode()
+    assert '<select name="action"' not in page
+    back = _step_form(page, monthly.pk, "return")
+    c.post(f"/tasks/monthly/{monthly.pk}/act/", {**back, "note": "任务说明太简单，请补充后重报"})
+    monthly.refresh_from_db()
+    assert monthly.status == ListStatus.DRAFT and monthly.return_reason == "任务说明太简单，请补充后重报"
+
+
+def test_a_list_returned_and_resubmitted_since_the_page_opened_is_not_approved_unseen(world):
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user
+
+    first, month = _next_month(timezone.localdate())
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+    ends = timezone.now() + timedelta(days=45)
+    task = make_task(world, publish=False, monthly_list=monthly.pk, deadline=ends)
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    street = world.areas["A"].code
+    other = add_user("street-two", "x-pass-2026-long", role=Role.STREET_ADMIN, area_code=street)
+    c = Client()
+    c.force_login(world.street_chen)
+    approve = _step_form(c.get("/tasks/monthly/").content.decode(), monthly.pk, "approve")
+    # Meanwhile a colleague returns it, the community raises the points and submits again.
+    services.transition_list(other, monthly.pk, "return", "积分太低")
+    Task.objects.filter(pk=task.pk).update(points=40)
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    r = c.post(f"/tasks/monthly/{monthly.pk}/act/", approve)
+    monthly.refresh_from_db()
+    assert monthly.status == ListStatus.SUBMITTED
+    said = r.content.decode()
+    assert "您打开页面之后，这份清单已由" in said and "报街道审批" in said
+    # From the page as it is now, the approval goes through.
+    fresh = _step_form(c.get("/tasks/monthly/").content.decode(), monthly.pk, "approve")
+    c.post(f"/tasks/monthly/{monthly.pk}/act/", fresh)
+    monthly.refresh_from_db()
+    assert monthly.status in (ListStatus.APPROVED, ListStatus.PUBLISHED)
