@@ -14,7 +14,8 @@ CLAIMANT = "claimant"  # the person who took the claim
 
 TASK_TRANSITIONS: dict[str, Transition] = {
     "publish": Transition("发布", (T.DRAFT, T.SCHEDULED), T.PUBLISHED, (P.TASK_MANAGE,)),
-    "close": Transition("结束任务", (T.PUBLISHED,), T.CLOSED, (P.TASK_MANAGE,)),
+    # Ending a task withdraws every claim without proof waiting: a reason, told to them.
+    "close": Transition("结束任务", (T.PUBLISHED,), T.CLOSED, (P.TASK_MANAGE,), note_required=True),
     "cancel": Transition(
         "取消任务", (T.DRAFT, T.SCHEDULED), T.CANCELLED, (P.TASK_MANAGE,), note_required=True
     ),

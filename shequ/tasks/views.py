@@ -307,6 +307,15 @@ def detail(
     may_claim = may_claim and task.status == TaskStatus.PUBLISHED and own is None
     closed = selectors.claim_closed_reason(task, request.user, unit) if may_claim else ""
     refused = selectors.public_claim_refusal(request.user, task) if own is None else ""
+    actions = selectors.task_actions(request.user, task)
+    values = values or {}
+    # The step whose form comes back open after a refusal, with the reason typed: the one
+    # asked for, or (a step no longer offered, e.g. 取消 on a task published meanwhile)
+    # the first that takes a reason.
+    steps = [c for c, _ in actions if c != "publish"]
+    open_step = values.get("action", "") if values.get("action") in steps else ""
+    if not open_step and values.get("note") and steps:
+        open_step = steps[0]
     return render(
         request,
         "tasks/detail.html",
@@ -320,14 +329,17 @@ def detail(
             "claim_refused": refused,
             "target_teams": list(task.target_teams.all()) if task.audience == Audience.TARGETED else [],
             "unit": unit,
-            "actions": selectors.task_actions(request.user, task),
+            "actions": actions,
+            "open_step": open_step,
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
             "editable": task.status == TaskStatus.DRAFT
             and can(request.user, Permission.TASK_MANAGE, task.area_path),
             "held": selectors.open_claim_count(request.user),
+            # What 结束任务 would withdraw, said before it is pressed.
+            "unproved": task.claims.filter(status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)).count(),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
             "error": error,
-            "values": values or {},  # the action chosen and the note typed, after a refusal
+            "values": values,  # the action chosen and the note typed, after a refusal
         },
         status=error.status if error else 200,
     )

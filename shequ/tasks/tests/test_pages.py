@@ -60,7 +60,7 @@ def test_a_refused_task_action_keeps_the_action_and_the_note(world):
     r = c.post(f"/tasks/{task.pk}/act/", {"action": "cancel", "note": ""})
     body = r.content.decode()
     assert r.status_code == 400 and "需要填写说明" in body
-    assert '<option value="cancel" selected>' in body and '<option value="publish">' in body
+    assert '<details class="task-step" open><summary>取消任务…' in body
     published = make_task(world)
     r = c.post(f"/tasks/{published.pk}/act/", {"action": "cancel", "note": "活动改期"})
     assert r.status_code == 400 and 'value="活动改期"' in r.content.decode()
@@ -559,3 +559,26 @@ def test_resource_lists_are_paged_not_cut_at_200(world):
     assert "活动室000" in first and "活动室229" not in first and "下一页" in first
     last = c.get("/tasks/resources/", {"tab": "venue", "page": "5"}).content.decode()
     assert "活动室229" in last and "活动室000" not in last
+
+
+def test_ending_a_task_is_a_second_step_that_says_what_it_withdraws(world):
+    """结束任务 was the task page's one pre-selected action under a note 'required for
+    取消': one press of 提交 ended the task and withdrew everyone's claim, unexplained."""
+    from shequ.tasks import services
+    from shequ.tasks.models import ClaimStatus, TaskStatus
+
+    task = make_task(world)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    c = client_for(world.secretary_zhang)
+    page = c.get(f"/tasks/{task.pk}/").content.decode()
+    assert '<select name="action"' not in page
+    step = page.split("<summary>结束任务…</summary>", 1)[1].split("</details>", 1)[0]
+    assert "尚未提交凭证的 1 个接单将被撤回" in step and 'name="note" required' in step
+    r = c.post(f"/tasks/{task.pk}/act/", {"action": "close", "note": ""})
+    assert r.status_code == 400 and "需要填写说明" in r.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.CLAIMED
+    c.post(f"/tasks/{task.pk}/act/", {"action": "close", "note": "活动已结束"})
+    task.refresh_from_db()
+    claim.refresh_from_db()
+    assert task.status == TaskStatus.CLOSED and claim.status == ClaimStatus.WITHDRAWN

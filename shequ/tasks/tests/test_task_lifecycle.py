@@ -397,7 +397,9 @@ def test_closing_a_task_ends_claims_without_proof_and_keeps_proof_for_review(wor
     idle = services.claim_task(world.resident_wang, task.pk)
     neighbour = world.users["resident@A1-1-h2"]
     proved = prove(neighbour, services.claim_task(neighbour, task.pk))
-    task = services.transition_task(world.secretary_zhang, task.pk, "close")
+    with pytest.raises(ValidationFailed, match="需要填写说明"):
+        services.transition_task(world.secretary_zhang, task.pk, "close")
+    task = services.transition_task(world.secretary_zhang, task.pk, "close", "活动结束")
     assert (task.status, task.filled) == (TaskStatus.CLOSED, 1)  # the idle place given back
     idle.refresh_from_db()
     assert idle.status == ClaimStatus.WITHDRAWN
