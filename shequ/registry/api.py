@@ -50,7 +50,7 @@ def start_import(request: HttpRequest, community: Form[str], file: File[Uploaded
 @router.get("/registry/imports", response=list[ImportRunOut], summary="导入记录")
 @paginate(CappedPageNumberPagination, page_size=20)
 def list_imports(request: HttpRequest) -> Any:
-    return selectors.import_runs(request.user).defer(None)
+    return selectors.import_runs(request.user).defer(None).defer("checked_plan")
 
 
 @router.get("/registry/imports/{run_id}", response=ImportRunOut, summary="一次导入的进度、错误和变更")

@@ -5,6 +5,11 @@ and the residents already registered, and returns every row's problems (row, col
 value, reason) and, for good rows, what importing would do with them (new, changed,
 unchanged, moved household). ``services.apply_plan`` writes a plan without errors.
 
+A plan is checked (dry run) and confirmed later, maybe after someone else changed the same
+residents: ``Plan.fingerprint`` records at the check what each row would do and over which
+registered values, ``changed_since`` compares it with the plan made at the confirmation,
+and ``written_over_since`` checks the rows once more inside the writing transaction.
+
 Each resident is checked by ``people.services.build_resident``, the same rule as a
 resident registered on a page.
 """
@@ -19,12 +24,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from django.db import connection
+
 from shequ.access.masking import mask_free_text, mask_id_number, mask_phone
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path, under
 from shequ.core import fieldcrypt
 from shequ.core.bulk import unsaved
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import Conflict, ValidationFailed
 from shequ.people import idcard
 from shequ.people.models import Household, Resident
 from shequ.people.services import ResidentInput, build_resident
@@ -65,6 +72,20 @@ class Planned:
     resident: Resident  # built, unsaved; for changes it carries the existing pk
     action: str  # new / changed / unchanged / moved
     changed: tuple[str, ...] = ()
+    before: dict[str, Any] | None = None  # changed / moved: the registered record as read
+
+    def step(self) -> str:
+        """What importing this row does, and over which registered values (a keyed digest
+        of each, never the value): "" for nothing, "new", or "changed;phone_hash=…"."""
+        if self.action in ("new", "unchanged"):
+            return "" if self.action == "unchanged" else "new"
+        assert self.before is not None
+        parts = [self.action]
+        for f in self.changed:
+            value = self.before["household_id" if f == "household" else f]
+            digest = fieldcrypt.lookup_hash(f"{self.before['id']}:{value}", f"registry.check.{f}")
+            parts.append(f"{f}={digest[:12]}")
+        return ";".join(parts)
 
 
 @dataclass
@@ -86,6 +107,93 @@ class Plan:
         for p in self.rows:
             counts[p.action] += 1
         return counts
+
+    def fingerprint(self) -> dict[str, str]:
+        """Each row's ``step`` by its ID number's keyed hash (cut short); rows that change
+        nothing are left out. Kept with a checked run (``ImportRun.checked_plan``)."""
+        return {p.resident.id_number_hash[:16]: step for p in self.rows if (step := p.step())}
+
+
+class RegistryChanged(Conflict):
+    """The registry changed, where a confirmed file would write, since the file was
+    checked: nothing is written. ``described``: one text per resident (name and what)."""
+
+    def __init__(self, described: list[str]) -> None:
+        self.described = described
+        super().__init__(changed_message(described), code="registry_changed")
+
+
+def changed_message(described: list[str]) -> str:
+    """Says what happened, naming residents and fields (never a value) and what to do."""
+    head = f"检查之后，名册中有 {len(described)} 位居民已被他人修改"
+    tail = "，已按现在的名册重新检查，请核对变更后再确认导入"
+    message = f"{head}（如 {'；'.join(described[:2])}）{tail}"
+    # ImportRun.message holds 300: long names lose the examples, never the advice.
+    return message if len(message) <= 300 else head + tail
+
+
+def _fields_of(step: str) -> set[str]:
+    return set(step.split(";")[1:]) if step else set()
+
+
+def changed_since(checked: dict[str, str], result: Plan) -> list[str]:
+    """The rows of ``result`` (planned now) that would write something other than what the
+    check that gave ``checked`` (``Plan.fingerprint``) showed, because someone changed the
+    registry meanwhile: each described by name and field, never by value. A row that now
+    changes nothing (someone already made the same change) writes nothing and is not listed."""
+    described = []
+    for p in result.rows:
+        step = p.step()
+        was = checked.get(p.resident.id_number_hash[:16], "")
+        if not step or step == was:
+            continue
+        name = p.resident.name
+        if was == "new":
+            described.append(f"{name} 已由他人登记")
+        elif step == "new":
+            described.append(f"{name} 已不在名册中")
+        else:
+            keys = {part.split("=")[0] for part in _fields_of(was) ^ _fields_of(step)}
+            described.append(_named(name, keys))
+    return described
+
+
+def _named(name: str, keys: set[str]) -> str:
+    labels = [COMPARED_LABELS[f] for f in (*COMPARED, "household") if f in keys]
+    return f"{name} 的{'、'.join(labels)}" if labels else name
+
+
+def written_over_since(result: Plan) -> list[str]:
+    """Inside the import's transaction, before writing: the residents the plan updates
+    whose registered record is no longer the one the plan read, and the new ones registered
+    meanwhile (another import or edit committed while the plan was made). The records read
+    stay locked until the commit (PostgreSQL row locks; SQLite's write transaction is
+    IMMEDIATE and runs alone)."""
+    updated = {p.resident.pk: p for p in result.rows if p.before is not None}
+    described = []
+    ids = list(updated)
+    seen: set[int] = set()
+    for start in range(0, len(ids), 900):
+        rows = Resident.objects.filter(pk__in=ids[start : start + 900])
+        if connection.vendor == "postgresql":
+            rows = rows.select_for_update()
+        for now in rows.values(*_EXISTING_FIELDS):
+            p = updated[now["id"]]
+            seen.add(now["id"])
+            before = p.before or {}
+            if now != before:
+                keys = {f for f in COMPARED if now[f] != before[f]}
+                if now["household_id"] != before["household_id"]:
+                    keys.add("household")
+                described.append(_named(p.resident.name, keys))
+    described += [f"{p.resident.name} 已不在名册中" for pk, p in updated.items() if pk not in seen]
+    new = {p.resident.id_number_hash: p for p in result.rows if p.action == "new"}
+    hashes = list(new)
+    for start in range(0, len(hashes), 900):
+        taken = Resident.objects.filter(id_number_hash__in=hashes[start : start + 900])
+        for number_hash in taken.values_list("id_number_hash", flat=True):
+            described.append(f"{new[number_hash].resident.name} 已由他人登记")
+    return described
 
 
 _NUMBERED = re.compile(r"^(\d+)\s*(栋|号楼|幢|号|楼|座)?$")
@@ -456,8 +564,8 @@ def _compare_with_registered(
         household = resident.household
         moved = household.pk is None or household.pk != old["household_id"]
         if moved:
-            result.rows.append(Planned(resident, "moved", (*changed, "household")))
+            result.rows.append(Planned(resident, "moved", (*changed, "household"), old))
         elif changed:
-            result.rows.append(Planned(resident, "changed", changed))
+            result.rows.append(Planned(resident, "changed", changed, old))
         else:
             result.rows.append(Planned(resident, "unchanged"))

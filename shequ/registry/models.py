@@ -38,6 +38,7 @@ class ImportStatus(models.TextChoices):
 
 
 RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+CHECKED_MESSAGE = "检查通过，可以导入"
 # A running check or import reports progress every 2,000 rows; writing a checked file is
 # one transaction. A run with no news for this long lost its worker (restart, crash):
 # the page stops waiting and offers 重新检查 (the write was rolled back with the worker).
@@ -68,6 +69,9 @@ class ImportRun(models.Model):
     errors_file = models.CharField(max_length=300, blank=True)
     summary = models.JSONField(default=dict)  # new / changed / unchanged / moved ... counts
     changes = models.JSONField(default=list)  # the first changed residents: name, fields
+    # What the check found each row would do, over which registered values (keyed digests,
+    # ``importing.Plan.fingerprint``): the confirmed import writes nothing if that changed.
+    checked_plan = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     progressed_at = models.DateTimeField(null=True, blank=True)  # the job's last news
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -90,6 +94,12 @@ class ImportRun(models.Model):
         """Running, but nothing heard from the job for STALE_AFTER."""
         last = self.progressed_at or self.created_at
         return self.running and last is not None and timezone.now() - last > STALE_AFTER
+
+    @property
+    def checked_again(self) -> bool:
+        """Confirmed, but checked again instead of imported (the registry had changed since
+        the check): the message says why."""
+        return self.status == ImportStatus.CHECKED and self.message != CHECKED_MESSAGE
 
     @property
     def active(self) -> bool:

@@ -15,7 +15,7 @@ def import_runs(viewer: Any) -> QuerySet[ImportRun]:
     return (
         ImportRun.objects.visible_to(viewer, Permission.REGISTRY_IMPORT)
         .select_related("community", "requested_by")
-        .defer("errors", "changes", "headers")
+        .defer("errors", "changes", "headers", "checked_plan")
         .order_by("-id")
     )
 
@@ -25,6 +25,7 @@ def get_import_run(viewer: Any, run_id: int) -> ImportRun:
         return (
             ImportRun.objects.visible_to(viewer, Permission.REGISTRY_IMPORT)
             .select_related("community", "requested_by")
+            .defer("checked_plan")  # read by the job only
             .get(pk=run_id)
         )
     except (ImportRun.DoesNotExist, ValueError, TypeError):

@@ -26,7 +26,7 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
 from shequ.people.services import insert_built_households, insert_built_residents, update_built_residents
 from shequ.registry import columns, importing, workbook
-from shequ.registry.models import RUNNING, ColumnMapping, ImportRun, ImportStatus
+from shequ.registry.models import CHECKED_MESSAGE, RUNNING, ColumnMapping, ImportRun, ImportStatus
 from shequ.registry.selectors import get_import_run
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -217,7 +217,8 @@ def process(run_id: int, *, commit: bool) -> ImportRun:
     return run
 
 
-def _process(run: ImportRun, *, commit: bool) -> None:
+def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
+    """``notice``: why a confirmed run is being checked again instead (shown as its message)."""
     book = workbook.read(Path(settings.MEDIA_ROOT) / run.stored_file, run.file_name)
     result = importing.plan(book, run.mapping, run.community, progress=_progress(run.pk))
     errors_file = write_errors(result.errors, run) if result.errors else ""
@@ -231,16 +232,30 @@ def _process(run: ImportRun, *, commit: bool) -> None:
         "progress": 100,
         "finished_at": timezone.now(),
     }
+    if not result.errors and commit:
+        # What the user confirmed is the check's result: if someone changed the registry
+        # since, where this file writes, this plan is shown as the new check instead.
+        if run.checked_plan is None:
+            notice = "这次检查早于系统更新，已按现在的名册重新检查，请核对变更后再确认导入"
+        elif described := importing.changed_since(run.checked_plan, result):
+            notice = importing.changed_message(described)
+        commit = not notice
     if result.errors:
         fields.update(status=ImportStatus.REFUSED, message=f"{result.refused_rows} 行有误，未导入任何数据")
     elif not commit:
-        fields.update(status=ImportStatus.CHECKED, message="检查通过，可以导入")
+        message = notice or CHECKED_MESSAGE
+        fields.update(status=ImportStatus.CHECKED, message=message, checked_plan=result.fingerprint())
     else:
         ImportRun.objects.filter(pk=run.pk).update(
             progress=85, message="正在写入", progressed_at=timezone.now()
         )
-        apply_plan(result, actor=run.requested_by, community=run.community, run=run)
-        fields.update(status=ImportStatus.DONE, message="导入完成")
+        try:
+            apply_plan(result, actor=run.requested_by, community=run.community, run=run)
+        except importing.RegistryChanged as exc:
+            # Changed while this plan was made: nothing was written; check the file again.
+            _process(run, commit=False, notice=exc.message)
+            return
+        fields.update(status=ImportStatus.DONE, message="导入完成", checked_plan=None)
     if fields["status"] == ImportStatus.DONE:
         fields["stored_file"] = ""  # imported: the upload is not needed again
     ImportRun.objects.filter(pk=run.pk).update(**fields)
@@ -276,12 +291,16 @@ def _changes(result: importing.Plan) -> list[dict[str, Any]]:
 def apply_plan(
     result: importing.Plan, *, actor: Any, community: Area, run: ImportRun | None = None
 ) -> dict[str, int]:
-    """Write a plan without errors, all or nothing."""
+    """Write a plan without errors, all or nothing; nothing either if the residents it
+    writes over changed since it was made (``importing.RegistryChanged``)."""
     if result.errors:
         raise ValidationFailed({"file": f"{result.refused_rows} 行有误，未导入任何数据"})
     new = [p.resident for p in result.rows if p.action == "new"]
     updated = [p.resident for p in result.rows if p.action in ("changed", "moved")]
     with transaction.atomic():
+        described = importing.written_over_since(result)
+        if described:
+            raise importing.RegistryChanged(described)
         # The plan's own households: saving gives them their pks, which the residents
         # holding them take when they are saved.
         insert_built_households(result.new_households, actor=actor)

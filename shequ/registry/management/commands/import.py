@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import DomainError
 from shequ.registry import services
 
 ACTIONS = (("new", "新增"), ("changed", "变更"), ("moved", "换户"), ("unchanged", "未变"))
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             result, _ = services.import_file(
                 path, options["community"], dry_run=options["dry_run"], mapping=mapping
             )
-        except ValidationFailed as exc:
+        except DomainError as exc:  # refused, or the registry changed while checking
             raise CommandError(exc.message) from exc
         summary = result.summary()
         counts = "，".join(f"{label} {summary[key]}" for key, label in ACTIONS)
