@@ -205,6 +205,10 @@ def _key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+def _door_key(address: str) -> str:
+    return cells.door(_key(address))
+
+
 class Buildings:
     """A community's buildings, found by name, code, or number (3 = 3栋 = 3号楼)."""
 
@@ -272,13 +276,15 @@ class Households:
         for h in Household.objects.filter(under(community.path)).only(
             "id", "code", "building_id", "address", "area_path"
         ):
-            self.by_door[(h.building_id, _key(h.address))] = h
+            # Keyed as incoming doors are read (二单元301 is 2单元301): households registered
+            # before units were read as numbers are found again, not doubled.
+            self.by_door[(h.building_id, _door_key(h.address))] = h
             self.codes.add(h.code)
             self.count[h.building_id] = self.count.get(h.building_id, 0) + 1
         self.new: list[Household] = []
 
     def get(self, building: Area, door: str) -> Household:
-        found = self.by_door.get((building.pk, _key(door)))
+        found = self.by_door.get((building.pk, _door_key(door)))
         if found is not None:
             return found
         n = self.count.get(building.pk, 0)
@@ -297,7 +303,7 @@ class Households:
             address=door,
         )
         Household.building.field.set_cached_value(household, building)
-        self.by_door[(building.pk, _key(door))] = household
+        self.by_door[(building.pk, _door_key(door))] = household
         self.new.append(household)
         return household
 

@@ -89,6 +89,20 @@ def test_a_building_found_by_its_number_and_a_unit_written_in_chinese(world, tmp
     assert result.errors == [] and result.summary()["moved"] == 0 and result.new_households == []
 
 
+def test_a_household_registered_with_its_unit_in_chinese_is_found_again(world, tmp_path):
+    """Households stored before units were read as numbers keep 二单元301 as their door;
+    the same register imported again reads 2单元301 and must find them, not make new ones."""
+    from shequ.people.services import register_household
+
+    building = world.areas["A1-1-b"]
+    old = register_household(building=building, address="二单元301")
+    head = ["姓名", "身份证号", "楼栋", "单元", "门牌号"]
+    path = save(tmp_path / "a.xlsx", {"S": [head, ["黎明晓", person(82), building.name, "二单元", "301"]]})
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == [] and result.new_households == []
+    assert [p.resident.household_id for p in result.rows] == [old.pk]
+
+
 def test_a_workbook_with_a_cell_at_its_far_corner_is_refused_not_read(world, tmp_path):
     """One stray value at XFD1048576 in a 5 KB file made the reader ask for 512 GB, and
     the worker process was aborted (no answer at all)."""
