@@ -78,15 +78,22 @@ def read(path: Path, original_name: str = "") -> Book:
 MAX_COLUMNS = 500
 MAX_CELLS = 10_000_000
 _READ_AT_MOST = 2 * 1024**3  # of sheet XML, uncompressed
-# Only what could reach far is looked for (a column of two or three letters, a row of five
-# digits or more): a register's 26 columns and its rows under 10,000 match nothing, and the
-# scan of a 100,000-row sheet takes a fraction of a second. The literal `r="` lets the
-# regex engine skip ahead; a sheet that writes its references another way (single quotes,
+# Only cells that could reach far are looked for (a column of two or three letters, a row
+# of six digits or more; a sheet wider than 100 columns, where fewer rows pass the cell
+# limit, is scanned again for rows of five digits): a register's 26 columns and its rows
+# under 100,000 match nothing,
+# and the scan of a 100,000-row sheet takes a fraction of a second. Only cells with
+# something in them count: a cell written `<c r="A1048576" s="1"/>` (or `…></c>`) carries formatting
+# alone (a cleared value, a column formatted as text to the bottom), which the reader
+# skips, and so do `<row>` elements. The literal `<c r="` lets the regex engine skip
+# ahead; a sheet that writes its cells another way (a namespace prefix, single quotes,
 # spaces around "=") is scanned with the slower, general pattern.
-_WIDE = re.compile(rb'r="([A-Z]{2,3})[0-9]')
-_LONG = re.compile(rb'r="([0-9]{5,7})"')
-_WIDE_ANY = re.compile(rb"\br\s*=\s*[\"']([A-Z]{2,3})[0-9]")
-_LONG_ANY = re.compile(rb"\br\s*=\s*[\"']([0-9]{5,7})[\"']")
+_HAS_VALUE = rb"(?=\s*<(?:\w+:)?(?:v|is|f)\b)"  # a value, an inline string or a formula follows
+_WIDE = re.compile(rb'<c r="([A-Z]{2,3})[0-9]+"[^>/]*>' + _HAS_VALUE)
+_LONG = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{6,7})"[^>/]*>' + _HAS_VALUE)
+_WIDE_ANY = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br\s*=\s*[\"']([A-Z]{2,3})[0-9]+[\"'][^>/]*>" + _HAS_VALUE)
+_LONG_ANY = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br\s*=\s*[\"'][A-Z]{1,3}([0-9]{6,7})[\"'][^>/]*>" + _HAS_VALUE)
+_LONG5 = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br\s*=\s*[\"'][A-Z]{1,3}([0-9]{5,7})[\"'][^>/]*>" + _HAS_VALUE)
 
 
 def _column_number(letters: bytes) -> int:
@@ -107,22 +114,9 @@ def _check_extent(path: Path) -> None:
         for info in archive.infolist():
             if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                 continue
-            rows, columns, read, tail = 0, 26, 0, b""
-            with archive.open(info) as fh:
-                while chunk := fh.read(1 << 22):
-                    read += len(chunk)
-                    if read > _READ_AT_MOST:
-                        raise ValidationFailed({"file": "文件中的工作表太大，无法导入；请按社区分成几个文件"})
-                    data = tail + chunk
-                    general = b"r='" in data or b"r =" in data or b"r= " in data
-                    wide, long = (_WIDE_ANY, _LONG_ANY) if general else (_WIDE, _LONG)
-                    letters = set(wide.findall(data))
-                    if letters:
-                        columns = max(columns, *(_column_number(x) for x in letters))
-                    numbers = long.findall(data)
-                    if numbers:
-                        rows = max(rows, *map(int, numbers))
-                    tail = data[-64:]
+            rows, columns = _reach(archive, info, wide=True)
+            if columns > 100 and rows < 100_000:
+                rows = max(rows, _reach(archive, info, wide=False)[0])
             if columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
                 raise ValidationFailed(
                     {
@@ -131,6 +125,32 @@ def _check_extent(path: Path) -> None:
                         "多余内容，或按社区分成几个文件后重新上传"
                     }
                 )
+
+
+def _reach(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, wide: bool) -> tuple[int, int]:
+    """The furthest row (of six digits or more; with ``wide=False`` of five or more, the
+    columns left out) and column (past Z) of a sheet's cells that hold something."""
+    rows, columns, read, tail = 0, 26, 0, b""
+    with archive.open(info) as fh:
+        while chunk := fh.read(1 << 22):
+            read += len(chunk)
+            if read > _READ_AT_MOST:
+                raise ValidationFailed({"file": "文件中的工作表太大，无法导入；请按社区分成几个文件"})
+            data = tail + chunk
+            tail = data[-256:]
+            if not wide:
+                numbers = _LONG5.findall(data)
+                rows = max(rows, *map(int, numbers)) if numbers else rows
+                continue
+            general = b"r='" in data or b"r =" in data or b"r= " in data or b":c " in data
+            across, down = (_WIDE_ANY, _LONG_ANY) if general else (_WIDE, _LONG)
+            letters = set(across.findall(data))
+            if letters:
+                columns = max(columns, *(_column_number(x) for x in letters))
+            numbers = down.findall(data)
+            if numbers:
+                rows = max(rows, *map(int, numbers))
+    return rows, columns
 
 
 def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]], list[Any]]]:

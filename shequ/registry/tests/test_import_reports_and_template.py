@@ -121,3 +121,40 @@ def test_a_workbook_with_a_cell_at_its_far_corner_is_refused_not_read(world, tmp
     with pytest.raises(ValidationFailed) as exc:
         services.import_file(path, world.areas["A1"].code, dry_run=True)
     assert "第 1048576 行、第 16384 列" in exc.value.fields["file"]
+
+
+def test_formatting_alone_far_down_the_sheet_is_no_reason_to_refuse(world, tmp_path):
+    """A cleared cell that kept its fill at A1048576 (or a column formatted to the bottom)
+    has nothing in it; the reader skips it, and the size check must too."""
+    import openpyxl
+    from openpyxl.styles import PatternFill
+
+    path = tmp_path / "formatted.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号", "楼栋", "门牌号"])
+    sheet.append(["黎明晓", person(83), world.areas["A1-1-b"].name, "1单元301"])
+    sheet["A1048576"].fill = PatternFill("solid", fgColor="FFFF00")
+    sheet["XFD7"].fill = PatternFill("solid", fgColor="FFFF00")
+    book.save(path)
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == [] and result.summary()["new"] == 1
+
+
+def test_a_wide_sheet_is_measured_by_its_rows_under_100000_too(world, tmp_path):
+    """Rows of five digits are only looked for in sheets wider than 100 columns, where
+    60,001 rows already pass the ten million cells."""
+    import xlsxwriter
+
+    from shequ.core.errors import ValidationFailed
+
+    path = tmp_path / "wide.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("居民")
+    sheet.write_string(0, 0, "姓名")
+    sheet.write_string(0, 200, "x")
+    sheet.write_string(60000, 0, "y")
+    book.close()
+    with pytest.raises(ValidationFailed) as exc:
+        services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert "第 60001 行、第 201 列" in exc.value.fields["file"]
