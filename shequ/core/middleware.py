@@ -38,6 +38,24 @@ class DomainErrorMiddleware:
         return render(request, template, {"error": exc}, status=exc.status)
 
 
+def tile_source(url: str) -> str:
+    """The CSP source a tile URL's images come from. Leaflet's subdomain placeholder
+    (http://{s}.tiles.example/...) becomes a wildcard (*.tiles.example), which a policy
+    allows only as the leftmost label; a URL without a scheme (//tiles.example/...) gives
+    the host alone, which takes the page's scheme."""
+    parts = urlsplit(url)
+    host = parts.netloc
+    if not host:
+        return ""
+    labels = host.split(".")
+    if labels[0].startswith("{") and labels[0].endswith("}"):
+        labels[0] = "*"
+    host = ".".join(labels)
+    if "{" in host or "}" in host:
+        return ""  # a placeholder elsewhere in the host: no source can say it
+    return f"{parts.scheme}://{host}" if parts.scheme else host
+
+
 class ContentSecurityPolicyMiddleware:
     """Scripts only from the project's own static files (none inline: data reaches pages
     through json_script, which is never run), so a name that slipped into a page as HTML
@@ -46,8 +64,8 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        tiles = urlsplit(settings.MAP_TILE_URL or "")
-        tile_origin = f" {tiles.scheme}://{tiles.netloc}" if tiles.scheme and tiles.netloc else ""
+        tile_origin = tile_source(settings.MAP_TILE_URL or "")
+        tile_origin = f" {tile_origin}" if tile_origin else ""
         self.policy = (
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             f"img-src 'self' data: blob:{tile_origin}; connect-src 'self'; font-src 'self'; "

@@ -273,3 +273,20 @@ def test_pages_say_where_scripts_may_come_from(world):
         and "frame-ancestors 'none'" in policy
     )
     assert "default-src 'self'" in c.get("/login/").headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("url", "source"),
+    [
+        ("http://tiles.intranet/{z}/{x}/{y}.png", "http://tiles.intranet"),
+        ("http://{s}.tiles.intranet:8080/{z}/{x}/{y}.png", "http://*.tiles.intranet:8080"),
+        ("//tiles.intranet/{z}/{x}/{y}.png", "tiles.intranet"),
+        ("", ""),
+    ],
+)
+def test_the_tile_servers_images_are_allowed_as_leaflet_writes_its_url(url, source):
+    """http://{s}.host/… (Leaflet's subdomains) was copied into the policy as it was, an
+    invalid source: every tile was blocked and the maps showed no background."""
+    from shequ.core.middleware import tile_source
+
+    assert tile_source(url) == source
