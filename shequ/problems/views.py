@@ -613,8 +613,8 @@ def counts(request: HttpRequest) -> HttpResponse:
     g = request.GET
     code = g.get("area", "").strip()
     tops = list(home_areas(request.user, Permission.PROBLEM_VIEW))
-    if not code and not tops:
-        raise Http404
+    if not tops:
+        raise Http404  # sees no problems anywhere (an auditor): no chips of zeros
     # The board's other filters: the chips count what it lists, and keep them when clicked
     # (a value the board does not know is named there; the chips then count without it).
     f = selectors.Filters(
@@ -625,7 +625,9 @@ def counts(request: HttpRequest) -> HttpResponse:
     if selectors.filter_errors(f):
         f = selectors.Filters()
     # No area chosen: the board lists the viewer's whole scope, so the chips count all of it.
-    paths = [get_area(request.user, code, Permission.PROBLEM_VIEW).path] if code else [t.path for t in tops]
+    # The place is found as the board finds it (a user who sees part of it, through a
+    # grid role, gets the board of it): status_counts counts only what they may see.
+    paths = [get_area(request.user, code).path] if code else [t.path for t in tops]
     found: dict[str, int] = {}
     for path in paths:
         for key, n in selectors.status_counts(request.user, path, f).items():

@@ -150,3 +150,26 @@ def test_moving_to_another_area_on_the_map_keeps_its_filters(world):
     assign_role(worker, Role.GRID_WORKER, world.areas["A1-2"].code)
     page = client_for(worker).get("/problems/map/", {"category": "garbage", "overdue": "1"}).content.decode()
     assert f'href="?area={world.areas["A1-2"].code}&amp;category=garbage&amp;overdue=1"' in page
+
+
+def test_the_chips_count_the_place_the_board_lists_for_one_who_sees_part_of_it(world):
+    """A grid worker who also holds a role over the whole community (a partner unit's
+    contact) picks the community on the board: the board lists what they may see there;
+    the chips answered 404 and stayed at 正在统计…"""
+    from django.test import Client
+
+    from shequ.access.services import add_user, assign_role
+    from shequ.problems.tests.helpers import report
+
+    user = add_user(
+        "grid-and-unit", "x-Very-long-pass-2026", role="grid_worker", area_code=world.areas["A1-1"].code
+    )
+    assign_role(user, "partner_unit", world.areas["A1"].code)
+    report(world)
+    c = Client()
+    c.force_login(user)
+    code = world.areas["A1"].code
+    board = c.get("/problems/", {"area": code})
+    assert board.status_code == 200 and f'value="{code}" selected' in board.content.decode()
+    chips = c.get("/problems/counts/", {"area": code}, HTTP_HX_REQUEST="true")
+    assert chips.status_code == 200 and "正在统计" not in chips.content.decode()
