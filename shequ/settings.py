@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    # For its static files: the API docs (/api/v1/docs) load Swagger UI from them instead
+    # of a CDN, which the content security policy and an intranet would both block.
+    "ninja",
     "shequ.core",
     "shequ.access",
     "shequ.areas",
