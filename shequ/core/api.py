@@ -24,6 +24,34 @@ Number = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
 Ref = Annotated[int, Field(ge=-ID_MAX, le=ID_MAX)]
 
 
+def one_of(values: Iterable[str]) -> Any:
+    """For ``Annotated[str, one_of(Model.Choices.values)]`` in a schema: a text field whose
+    values the OpenAPI document lists as an enum, so that a client can learn them. Only
+    the document changes: the value is still checked by the service, which names the field
+    in Chinese (pydantic's own enum check would answer 422 in its words). Take the values
+    from the TextChoices or the lifecycle table, never a copy."""
+    return Field(json_schema_extra={"enum": [str(v) for v in values]})
+
+
+def one_of_query(values: Iterable[str], default: Any = "") -> Any:
+    """The same for a query parameter, as its default (``status: str = one_of_query(...)``;
+    ``Annotated`` would not do: a paginated handler's annotations are resolved in
+    django-ninja's namespace). A blank default means no filter and is not listed, as it
+    is not one of the values; ``choice`` checks the value."""
+    from ninja.params.models import Query
+
+    listed = [str(v) for v in values]
+
+    def document(schema: dict[str, Any]) -> None:
+        schema["enum"] = listed
+        if schema.get("default") == "":
+            del schema["default"]
+
+    param = Query(default)
+    param.json_schema_extra = document  # type: ignore[assignment]
+    return param
+
+
 def choice(field: str, label: str, value: str, allowed: Iterable[str]) -> None:
     """A list filter's value must be one of ``allowed`` (blank: no filter): an unknown one
     is named, not answered with an empty list that looks like "nothing there"."""

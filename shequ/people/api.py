@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -12,11 +12,12 @@ from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.selectors import get_area
+from shequ.core.api import one_of, one_of_query
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.numbers import month_error, month_param
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors, services
-from shequ.people.models import CareRecord, FloatingProfile, Resident, Visit, VisitPlan
+from shequ.people.models import CareKind, CareRecord, FloatingProfile, Resident, Visit, VisitPlan
 
 router = Router(tags=["居民"])
 
@@ -287,7 +288,7 @@ class CareResidentOut(ResidentOut):
 
 
 class CareIn(Schema):
-    kind: str
+    kind: Annotated[str, one_of(CareKind.values)]
     content: str
     cared_on: date | None = None
 
@@ -376,7 +377,9 @@ def plan_visits(request: HttpRequest, payload: PlanIn) -> Any:
 
 @router.get("/floating/", response=list[FloatingOut], summary="流动人口（可筛选30天内到期的居住证或租约）")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_floating(request: HttpRequest, area: str | None = None, expiring: str = "") -> Any:
+def list_floating(
+    request: HttpRequest, area: str | None = None, expiring: str = one_of_query(["permit", "lease"])
+) -> Any:
     """``expiring=permit`` or ``lease``: those ending within 30 days."""
     if expiring not in ("", "permit", "lease"):
         raise ValidationFailed({"expiring": "只能是 permit（居住证）或 lease（租约）"})
@@ -403,7 +406,9 @@ def set_floating(request: HttpRequest, resident_id: int, payload: FloatingIn) ->
 
 @router.get("/care/", response=list[CareResidentOut], summary="重点人群名单（年龄按出生日期计算）")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_care(request: HttpRequest, group: str, area: str | None = None) -> Any:
+def list_care(
+    request: HttpRequest, group: str = one_of_query(selectors.CARE_LISTS, ...), area: str | None = None
+) -> Any:
     if group not in selectors.CARE_LISTS:
         raise ValidationFailed({"group": "人群类别不存在：" + "、".join(selectors.CARE_LISTS)})
     if not has_anywhere(request.user, Permission.CARE_MANAGE):

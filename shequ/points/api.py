@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -12,20 +12,35 @@ from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.areas.selectors import get_area
-from shequ.core.api import Number, Ref, choice
+from shequ.core.api import Number, Ref, choice, one_of, one_of_query
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
-from shequ.points.lifecycle import allowed_from
-from shequ.points.models import Account, AccountKind, Entry, Order, OrderStatus, StoreItem
+from shequ.points.lifecycle import TRANSITIONS, allowed_from
+from shequ.points.models import (
+    Account,
+    AccountKind,
+    Entry,
+    Order,
+    OrderStatus,
+    ServiceKind,
+    StoreItem,
+    TxnKind,
+)
 
 router = Router(tags=["积分与兑换"])
+
+# The values of each choice, listed in the OpenAPI document (checked by the handlers and
+# services, which name a wrong one in Chinese).
+OrderStatusValue = Annotated[str, one_of(OrderStatus.values)]
+OrderActionValue = Annotated[str, one_of(TRANSITIONS)]
+ServiceKindValue = Annotated[str, one_of(ServiceKind.values)]
 
 
 class EntryOut(Schema):
     id: int
     amount: int
-    kind: str
+    kind: Annotated[str, one_of(TxnKind.values)]
     kind_label: str
     memo: str
     transaction: int
@@ -83,7 +98,7 @@ class ServiceIn(Schema):
     # never signed in), or their user id (``member``).
     member: Ref = 0
     resident: Ref | None = None
-    kind: str
+    kind: ServiceKindValue
     note: str
     points: Number
     served_on: date | None = None
@@ -96,7 +111,7 @@ class ReverseIn(Schema):
 class ServiceRecordOut(Schema):
     id: int
     member: str
-    kind: str
+    kind: ServiceKindValue
     note: str
     points: int
     served_on: date
@@ -136,7 +151,7 @@ class ShelfIn(Schema):
 
 class TxnOut(Schema):
     id: int
-    kind: str
+    kind: Annotated[str, one_of(TxnKind.values)]
     memo: str
 
 
@@ -241,13 +256,13 @@ class OrderOut(Schema):
     item_name: str
     quantity: int
     points: int
-    status: str
+    status: OrderStatusValue
     status_label: str
     courier: str
     tracking_no: str
     created_at: datetime
     updated_at: datetime
-    allowed_actions: list[str]
+    allowed_actions: list[OrderActionValue]
     buyer: str  # whom to deliver to, as on the fulfilment page (no phone)
     address: str
 
@@ -280,7 +295,7 @@ class OrderOut(Schema):
 
 
 class TransitionIn(Schema):
-    action: str
+    action: OrderActionValue
     courier: str = ""
     tracking_no: str = ""
     note: str = ""
@@ -341,7 +356,7 @@ def service_record(request: HttpRequest, payload: ServiceIn) -> Any:
 
 class AccountOut(Schema):
     id: int
-    kind: str
+    kind: Annotated[str, one_of(AccountKind.values)]
     name: str
     community: str
     balance: int
@@ -509,7 +524,7 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
     "/store/orders/", response=list[OrderOut], summary="我的订单；fulfil=true：待处理的订单（工作人员）"
 )
 @paginate(CappedPageNumberPagination, page_size=50)
-def orders(request: HttpRequest, fulfil: bool = False, status: str = "") -> Any:
+def orders(request: HttpRequest, fulfil: bool = False, status: str = one_of_query(OrderStatus.values)) -> Any:
     choice("status", "订单状态", status, OrderStatus.values)
     if fulfil:
         return selectors.orders_to_fulfil(request.user, status)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -11,25 +11,42 @@ from pydantic import ValidationError as PydanticError
 
 from shequ.access.audit import client_ip
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import body_doc, field_errors
+from shequ.core.api import body_doc, field_errors, one_of, one_of_query
 from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
-from shequ.problems.lifecycle import STATUS_LABELS
-from shequ.problems.models import Problem, ProblemCategory
+from shequ.problems.lifecycle import STATUS_LABELS, TRANSITIONS
+from shequ.problems.models import (
+    DeadlineClass,
+    HandlingLevel,
+    LedgerType,
+    Problem,
+    ProblemCategory,
+    ResponsibleRole,
+    Source,
+    Status,
+)
 from shequ.problems.selectors import actions_for
 
 router = Router(tags=["问题清单"])
+
+# The values of each choice, listed in the OpenAPI document (checked by the selectors and
+# services, which name a wrong one in Chinese).
+StatusValue = Annotated[str, one_of(Status.values)]
+LevelValue = Annotated[str, one_of(HandlingLevel.values)]
+SourceValue = Annotated[str, one_of(Source.values)]
+RoleValue = Annotated[str, one_of(ResponsibleRole.values)]
+ActionValue = Annotated[str, one_of(TRANSITIONS)]
 
 
 class CategoryOut(Schema):
     code: str
     name: str
-    handling_level: str
-    ledger_type: str
-    deadline_class: str
-    responsible_role: str
+    handling_level: LevelValue
+    ledger_type: Annotated[str, one_of(LedgerType.values)]
+    deadline_class: Annotated[str, one_of(DeadlineClass.values)]
+    responsible_role: RoleValue
 
 
 class ProblemFields(Schema):
@@ -38,11 +55,11 @@ class ProblemFields(Schema):
     category: str
     category_name: str
     description: str
-    source: str
-    status: str
+    source: SourceValue
+    status: StatusValue
     status_label: str
-    handling_level: str
-    responsible_role: str
+    handling_level: LevelValue
+    responsible_role: RoleValue
     area: str
     area_name: str
     located: bool
@@ -103,7 +120,7 @@ class EventOut(Schema):
 class ProblemDetailOut(ProblemFields):
     timeline: list[EventOut]
     photos: list[str]
-    allowed_actions: list[str]
+    allowed_actions: list[ActionValue]
     merged_into: int | None
 
 
@@ -160,7 +177,7 @@ _NUMBER = {"type": "number"}
         {
             "category": _TEXT,
             "description": _TEXT,
-            "source": {"type": "string", "default": "resident"},
+            "source": {"type": "string", "default": "resident", "enum": Source.values},
             "lon": _NUMBER,
             "lat": _NUMBER,
             "address": _TEXT,
@@ -264,11 +281,11 @@ def summary(problem: Problem) -> dict[str, Any]:
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_problems(
     request: HttpRequest,
-    status: str = "",
+    status: str = one_of_query(Status.values),
     category: str = "",
     area: str = "",
-    level: str = "",
-    source: str = "",
+    level: str = one_of_query(HandlingLevel.values),
+    source: str = one_of_query(Source.values),
     overdue: bool = False,
     open: bool = False,  # noqa: A002 - the board's name for it (在办)
     mine: bool = False,
@@ -319,13 +336,10 @@ def follow(request: HttpRequest, problem_id: int, payload: FollowIn) -> Any:
     summary="办理：立案、派遣、反馈、核查、评价…",
     openapi_extra=body_doc(
         {
-            "action": {
-                "type": "string",
-                "description": "accept, reject, merge, dispatch, start, report_back…",
-            },
+            "action": {"type": "string", "enum": list(TRANSITIONS)},
             "note": _TEXT,
-            "level": _TEXT,
-            "responsible_role": _TEXT,
+            "level": {"type": "string", "enum": HandlingLevel.values},
+            "responsible_role": {"type": "string", "enum": ResponsibleRole.values},
             "responsible_party": _TEXT,
             "into": {"type": "integer"},
             "resolved": {"type": "boolean"},

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,43 +11,62 @@ from ninja.pagination import paginate
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import Number, Ref, body_doc, choice
+from shequ.core.api import Number, Ref, body_doc, choice, one_of, one_of_query
 from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
-from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, allowed
+from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, LIST_TRANSITIONS, TASK_TRANSITIONS, allowed
 from shequ.tasks.models import (
+    Audience,
     Category,
     Claim,
     ClaimStatus,
+    Difficulty,
+    ListStatus,
     MonthlyList,
     PartnerUnit,
     ServiceTeam,
     Talent,
+    TalentKind,
     Task,
     TaskStatus,
+    TeamKind,
+    UnitKind,
+    VenueKind,
 )
 
 router = Router(tags=["任务清单"])
+
+# The values of each choice, listed in the OpenAPI document (checked by the handlers and
+# services, which name a wrong one in Chinese).
+CategoryValue = Annotated[str, one_of(Category.values)]
+DifficultyValue = Annotated[str, one_of(Difficulty.values)]
+AudienceValue = Annotated[str, one_of(Audience.values)]
+TaskStatusValue = Annotated[str, one_of(TaskStatus.values)]
+ClaimStatusValue = Annotated[str, one_of(ClaimStatus.values)]
+UnitKindValue = Annotated[str, one_of(UnitKind.values)]
+TeamKindValue = Annotated[str, one_of(TeamKind.values)]
+TalentKindValue = Annotated[str, one_of(TalentKind.values)]
+VenueKindValue = Annotated[str, one_of(VenueKind.values)]
 
 
 class TaskOut(Schema):
     id: int
     title: str
     description: str
-    category: str
+    category: CategoryValue
     category_name: str
-    difficulty: str
+    difficulty: DifficultyValue
     points: int
     places: int
     filled: int
     places_left: int
     deadline: datetime
     past_deadline: bool  # published, past its deadline: no more claims until staff close it
-    audience: str
-    status: str
+    audience: AudienceValue
+    status: TaskStatusValue
     status_label: str
     area: str
     area_name: str
@@ -112,12 +131,12 @@ class TaskOut(Schema):
 class TaskIn(Schema):
     title: str
     description: str
-    category: str
-    difficulty: str
+    category: CategoryValue
+    difficulty: DifficultyValue
     places: Number
     deadline: datetime
     area: str
-    audience: str = "public"
+    audience: AudienceValue = "public"
     target_units: list[Ref] = []
     target_teams: list[Ref] = []
     problem: Ref | None = None
@@ -130,7 +149,7 @@ class ClaimOut(Schema):
     task_title: str
     claimant: str
     unit: str
-    status: str
+    status: ClaimStatusValue
     status_label: str
     proof_note: str
     return_reason: str
@@ -138,7 +157,7 @@ class ClaimOut(Schema):
     submitted_at: datetime | None
     decided_at: datetime | None
     files: list[str]
-    allowed_actions: list[str]
+    allowed_actions: list[Annotated[str, one_of(CLAIM_TRANSITIONS)]]
 
     @staticmethod
     def resolve_task(obj: Claim) -> int:
@@ -200,7 +219,7 @@ class MonthlyListOut(Schema):
     area_name: str
     month: str
     publish_on: date
-    status: str
+    status: Annotated[str, one_of(ListStatus.values)]
     status_label: str
     return_reason: str
     tasks: int
@@ -229,9 +248,14 @@ class MonthlyListOut(Schema):
         return obj.tasks.count() if count is None else int(count)
 
 
-class ActionIn(Schema):
-    action: str
-    note: str = ""
+class TaskActionIn(Schema):
+    action: Annotated[str, one_of(TASK_TRANSITIONS)]
+    note: str = ""  # cancel: the reason
+
+
+class ListActionIn(Schema):
+    action: Annotated[str, one_of(LIST_TRANSITIONS)]
+    note: str = ""  # return: the reason
 
 
 class Kinded(Schema):
@@ -263,6 +287,7 @@ class Placed(Kinded):
 
 
 class UnitOut(Placed):
+    kind: UnitKindValue
     id: int
     name: str
     contact_name: str
@@ -277,7 +302,7 @@ class UnitOut(Placed):
 
 class UnitIn(Schema):
     name: str
-    kind: str
+    kind: UnitKindValue
     area: str
     contact_name: str = ""
     contact_phone: str = ""
@@ -285,6 +310,7 @@ class UnitIn(Schema):
 
 
 class TeamOut(Placed):
+    kind: TeamKindValue
     id: int
     name: str
     leader: str
@@ -301,12 +327,13 @@ class TeamOut(Placed):
 
 class TeamIn(Schema):
     name: str
-    kind: str
+    kind: TeamKindValue
     area: str
     leader: str = ""
 
 
 class TalentOut(Kinded):
+    kind: TalentKindValue
     id: int
     resident: int
     resident_name: str
@@ -324,6 +351,7 @@ class TalentOut(Kinded):
 
 
 class VenueOut(Placed):
+    kind: VenueKindValue
     id: int
     name: str
     description: str
@@ -332,7 +360,7 @@ class VenueOut(Placed):
 
 class VenueIn(Schema):
     name: str
-    kind: str
+    kind: VenueKindValue
     area: str
     description: str = ""
     capacity: Number = 1
@@ -355,8 +383,8 @@ def _board_area(viewer: Any, code: str) -> str:
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_tasks(
     request: HttpRequest,
-    category: str = "",
-    status: str = "",
+    category: str = one_of_query(Category.values),
+    status: str = one_of_query(TaskStatus.values),
     area: str = "",
     q: str = "",
     monthly_list: int = 0,
@@ -416,7 +444,7 @@ def add_attachments(request: HttpRequest, task_id: int) -> Any:
 
 
 @router.post("/tasks/{task_id}/transitions", response=TaskOut, summary="结束或取消任务")
-def task_transition(request: HttpRequest, task_id: int, payload: ActionIn) -> Any:
+def task_transition(request: HttpRequest, task_id: int, payload: TaskActionIn) -> Any:
     services.transition_task(request.user, task_id, payload.action, payload.note, ip=client_ip(request))
     return selectors.get_task(request.user, task_id)
 
@@ -429,7 +457,11 @@ def claim_task(request: HttpRequest, task_id: int) -> Any:
 
 @router.get("/claims/", response=list[ClaimOut], summary="我的接单；queue=true：待我验收的凭证")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_claims(request: HttpRequest, queue: bool = False, status: str = "") -> Any:
+def list_claims(
+    request: HttpRequest,
+    queue: bool = False,
+    status: str = one_of_query(["open", *ClaimStatus.values]),  # open: not yet decided
+) -> Any:
     choice("status", "接单状态", status, ["open", *ClaimStatus.values])
     if queue and status not in ("", ClaimStatus.SUBMITTED):
         raise ValidationFailed({"status": "待验收列表只有已提交凭证（submitted）的接单"})
@@ -512,7 +544,7 @@ def publish_day(request: HttpRequest, list_id: int, payload: PublishDayIn) -> An
 @router.post(
     "/monthly-lists/{list_id}/transitions", response=MonthlyListOut, summary="报审、审批、退回、发布"
 )
-def monthly_transition(request: HttpRequest, list_id: int, payload: ActionIn) -> Any:
+def monthly_transition(request: HttpRequest, list_id: int, payload: ListActionIn) -> Any:
     services.transition_list(request.user, list_id, payload.action, payload.note, ip=client_ip(request))
     return selectors.get_monthly_list(request.user, list_id)
 
@@ -601,7 +633,7 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Any:
 class TalentIn(Schema):
     resident: int | None = None  # or, as on the page, the resident's full ID number:
     id_number: str = ""
-    kind: str
+    kind: TalentKindValue
     trade: str
     skill: str
     field: str = ""
