@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from shequ.areas import selectors
-from shequ.areas.models import Area
+from shequ.areas.models import Area, AreaKind
+from shequ.core.api import choice, one_of, one_of_query
 from shequ.core.pagination import CappedPageNumberPagination
 
 router = Router(tags=["区域"])
@@ -16,7 +17,7 @@ router = Router(tags=["区域"])
 class AreaOut(Schema):
     code: str
     name: str
-    kind: str
+    kind: Annotated[str, one_of(AreaKind.values)]
     kind_label: str
     parent: str | None
     path: str
@@ -40,11 +41,13 @@ class AreaDetailOut(AreaOut):
 @paginate(CappedPageNumberPagination, page_size=100)
 def list_areas(
     request: HttpRequest,
-    kind: str | None = None,
+    kind: str = one_of_query(AreaKind.values),
     parent: str | None = None,
     within: str | None = None,
 ) -> Any:
-    return selectors.area_list(request.user, kind=kind, parent=parent, within=within)
+    # A misspelt kind is named, not answered with an empty list that looks like "none".
+    choice("kind", "区域类型", kind, AreaKind.values)
+    return selectors.area_list(request.user, kind=kind or None, parent=parent, within=within)
 
 
 @router.get("/areas/{code}", response=AreaDetailOut, summary="区域详情")

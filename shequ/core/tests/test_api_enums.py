@@ -83,3 +83,16 @@ def test_a_value_outside_the_list_is_still_refused_in_chinese_naming_the_field(w
         content_type="application/json",
     )
     assert r.status_code == 400 and r.json()["fields"] == {"action": "未知的操作“refund”"}
+
+
+def test_an_unknown_area_kind_is_named_not_answered_with_an_empty_list(world, spec):
+    """``/api/v1/areas/?kind=gird`` answered an empty list, which reads as "no grids"."""
+    from shequ.areas.models import AreaKind
+
+    api = client_for(world.street_chen)
+    r = api.get("/api/v1/areas/", {"kind": "gird"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    assert r.json()["fields"] == {"kind": "区域类型“gird”不在可选范围内"}
+    assert api.get("/api/v1/areas/", {"kind": "grid"}).json()["count"] == 4
+    assert api.get("/api/v1/areas/").json()["count"] > 4  # no kind: every kind
+    assert params(spec, "get", "/api/v1/areas/")["kind"]["enum"] == AreaKind.values
