@@ -219,12 +219,24 @@ ERRORS = {
     "422": "参数格式有误",
 }
 # The refusals only some operations give.
+_UNMASKED = {"429": "每小时查看完整信息的次数已用完（rate_limited）"}
+# A search by a complete ID number or phone counts against SHEQU_NUMBER_SEARCH_PER_HOUR.
+_NUMBER_SEARCH = {"429": "每小时按完整身份证号或电话查找的次数已用完（rate_limited）"}
 MORE_ERRORS = {
+    ("post", "/api/v1/auth/token"): {"429": "登录失败次数过多，账号已暂时锁定（locked_out）"},
     ("post", "/api/v1/store/orders/"): {
         "409": "不能兑换：积分不足、库存不足、超出限兑或不在兑换期（code 说明是哪一种）"
     },
-    ("post", "/api/v1/residents/{resident_id}/unmask"): {"429": "每小时查看完整信息的次数已用完"},
-    ("post", "/api/v1/resources/units/{unit_id}/contact-phone"): {"429": "每小时查看完整信息的次数已用完"},
+    ("post", "/api/v1/residents/{resident_id}/unmask"): _UNMASKED,
+    ("post", "/api/v1/resources/units/{unit_id}/contact-phone"): _UNMASKED,
+    ("get", "/api/v1/residents/"): _NUMBER_SEARCH,
+    ("get", "/api/v1/residents/export"): _NUMBER_SEARCH,
+    ("post", "/api/v1/residents/export"): {
+        "429": "每小时查看完整信息的次数已用完，或按完整身份证号或电话查找的次数已用完（rate_limited）"
+    },
+    # A resident named by their complete ID number is a search by number.
+    ("post", "/api/v1/resources/talents/"): _NUMBER_SEARCH,
+    ("post", "/api/v1/resources/teams/{team_id}/members"): _NUMBER_SEARCH,
 }
 # The creates a retried request must not repeat (docs/problems.md, docs/tasks.md).
 IDEMPOTENT = {
