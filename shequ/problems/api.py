@@ -118,6 +118,11 @@ class EventOut(Schema):
 
 
 class ProblemDetailOut(ProblemFields):
+    # 责任单位 as the page shows it (a phone typed into it masked), and 承办人 by name; with
+    # ``assigned_to_me`` a handler's app tells its own problems from unassigned ones.
+    responsible_party: str
+    assignee: str | None
+    assigned_to_me: bool
     timeline: list[EventOut]
     photos: list[str]
     allowed_actions: list[ActionValue]
@@ -142,6 +147,10 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
         **base,
         "description": selectors.shown_description(viewer, problem),
         "address": selectors.shown_address(viewer, problem),
+        "responsible_party": selectors.shown_party(viewer, problem),
+        "assignee": str(problem.assignee) if problem.assignee_id else None,
+        "assigned_to_me": problem.assignee_id is not None
+        and problem.assignee_id == getattr(viewer, "pk", None),
         "timeline": [
             {
                 "action": e.action,
@@ -289,10 +298,15 @@ def list_problems(
     overdue: bool = False,
     open: bool = False,  # noqa: A002 - the board's name for it (在办)
     mine: bool = False,
+    inbox: bool = False,
 ) -> Any:
     """Problems in the caller's scope; ``mine=true``: those the caller reported or follows
-    (a resident's 我的问题, which ``area`` narrows to any place); ``open=true``: 在办 only
-    (reported to reported back)."""
+    (a resident's 我的问题, which ``area`` narrows to any place); ``inbox=true``: a
+    handler's 待办, the dispatched and in-progress problems assigned to them or unassigned
+    where they handle problems, soonest due first (the page /problems/inbox/);
+    ``open=true``: 在办 only (reported to reported back)."""
+    if mine and inbox:
+        raise ValidationFailed({"inbox": "inbox（待办）与 mine（我的问题）不能同时使用"})
     path = (filter_path(area) if mine else get_area(request.user, area).path) if area else ""
     f = selectors.Filters(
         status=status,
@@ -308,6 +322,8 @@ def list_problems(
         raise ValidationFailed(errors)
     if mine:
         return selectors.my_problems(request.user, f)
+    if inbox:
+        return selectors.inbox(request.user, f)
     return selectors.problem_list(request.user, f)
 
 

@@ -218,15 +218,17 @@ def my_problems(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem
     return qs.select_related("category", "area").order_by("-reported_at", "-id")
 
 
-def inbox(viewer: Any) -> QuerySet[Problem]:
-    """A handler's inbox: open problems assigned to them, or unassigned in their scope."""
+def inbox(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
+    """A handler's inbox: open problems assigned to them, or unassigned in their scope,
+    soonest due first; with ``filters``, narrowed by the board's filters (the API's
+    ``inbox=true``)."""
     handling = scope_q(viewer, Permission.PROBLEM_HANDLE)
-    return (
-        Problem.objects.filter(handling, status__in=(Status.DISPATCHED, Status.IN_PROGRESS))
-        .filter(Q(assignee=viewer) | Q(assignee__isnull=True))
-        .select_related("category", "area")
-        .order_by("due_at", "id")
+    qs = Problem.objects.filter(handling, status__in=(Status.DISPATCHED, Status.IN_PROGRESS)).filter(
+        Q(assignee=viewer) | Q(assignee__isnull=True)
     )
+    if filters is not None:
+        qs = _filtered(qs, filters, "area_path", "status")
+    return qs.select_related("category", "area").order_by("due_at", "id")
 
 
 def nearby_open(

@@ -1,0 +1,72 @@
+"""What a phone app needs to do what the pages do: whose a problem is, a handler's 待办,
+the duplicates nearby that a resident may follow."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shequ.problems.tests.helpers import act, report
+from shequ.testing.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def dispatched(world, **kw):
+    staff = world.users["community_staff@A1"]
+    problem = report(world, category="garbage", description="垃圾三天没有清运", **kw)
+    act(world, staff, problem, "accept")
+    act(world, staff, problem, "dispatch", responsible_party="物业 王师傅 13912345678")
+    return problem
+
+
+def test_the_detail_names_the_responsible_party_and_the_assignee_as_the_page_does(world):
+    """The page shows 责任单位 and 承办人; the API had neither, so a handler's app could
+    not tell whose a problem was."""
+    problem = dispatched(world)
+    handler = world.grid_worker_li  # garbage is the grid's: its grid worker has it
+    mine = client_for(handler).get(f"/api/v1/problems/{problem.pk}").json()
+    assert mine["assignee"] == str(handler) and mine["assigned_to_me"] is True
+    # A phone typed into 责任单位 is masked, as on the page.
+    assert mine["responsible_party"] == "物业 王师傅 139****5678"
+    reporter = client_for(world.resident_wang).get(f"/api/v1/problems/{problem.pk}").json()
+    assert reporter["assignee"] == str(handler) and reporter["assigned_to_me"] is False
+    assert "13912345678" not in json.dumps(reporter)
+    fresh = report(world, description="楼道灯不亮已经一周")
+    body = client_for(world.resident_wang).get(f"/api/v1/problems/{fresh.pk}").json()
+    assert body["assignee"] is None and body["responsible_party"] == "" and body["assigned_to_me"] is False
+
+
+def test_a_handler_lists_their_inbox(world):
+    """待办 (/problems/inbox/) had no API: a grid worker's app could not list the problems
+    waiting on them."""
+    problem = dispatched(world)
+    other = report(world, category="garbage", description="另一处垃圾没有清运")  # not dispatched
+    handler = client_for(world.grid_worker_li)
+    body = handler.get("/api/v1/problems/", {"inbox": "true"}).json()
+    ids = [i["id"] for i in body["items"]]
+    assert problem.pk in ids and other.pk not in ids and body["count"] == len(ids)
+    # The same rows as the page, in its order (soonest due first).
+    from shequ.problems.selectors import inbox
+
+    assert ids == [p.pk for p in inbox(world.grid_worker_li)][:50]
+    # The board's filters narrow it.
+    assert handler.get("/api/v1/problems/", {"inbox": "true", "category": "blocked_drain"}).json()[
+        "items"
+    ] == [i for i in body["items"] if i["category"] == "blocked_drain"]
+    # Not a handler: nothing waits on them.
+    assert client_for(world.resident_wang).get("/api/v1/problems/", {"inbox": "true"}).json()["count"] == 0
+    r = handler.get("/api/v1/problems/", {"inbox": "true", "mine": "true"})
+    assert r.status_code == 400 and "inbox" in r.json()["fields"]
+
+
+def test_the_inbox_list_reads_a_fixed_number_of_queries(world):
+    handler = client_for(world.grid_worker_li)
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert handler.get("/api/v1/problems/", {"inbox": "true"}).status_code == 200
+        counts.append(len(queries))
+        dispatched(world)
+    assert counts[0] == counts[1]
