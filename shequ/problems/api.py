@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
 from shequ.access.audit import client_ip
+from shequ.areas import geo
 from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import body_doc, field_errors, one_of, one_of_query
 from shequ.core.errors import ValidationFailed
@@ -327,6 +328,47 @@ def list_problems(
     return selectors.problem_list(request.user, f)
 
 
+class NearbyOut(Schema):
+    id: int
+    number: str
+    category: str
+    category_name: str
+    status: StatusValue
+    status_label: str
+    reported_at: datetime
+    can_open: bool  # GET /problems/{id} answers (else only what is here is shown)
+    can_follow: bool  # POST /problems/{id}/follow with the same lon, lat
+
+
+@router.get(
+    "/problems/nearby", response=list[NearbyOut], summary="附近已上报的同类问题（上报前查重，可关注）"
+)
+@paginate(CappedPageNumberPagination, page_size=50)
+def nearby(request: HttpRequest, category: str, lon: float, lat: float) -> Any:
+    """What the report form lists while a problem is being reported at ``lon``, ``lat``
+    (WGS84): open problems of the same category within 100 m, reported in the last 30
+    days, in the caller's communities; a report about a person only to who may open it.
+    ``can_follow``: the caller may follow it instead of reporting it again."""
+    if not ProblemCategory.objects.filter(code=category).exists():
+        raise ValidationFailed({"category": f"问题类别“{category[:20]}”不存在"})
+    if not geo.on_earth(lon, lat):
+        raise ValidationFailed({"lat": "坐标必须是 WGS84 经纬度"})
+    return [
+        {
+            "id": row.problem.pk,
+            "number": row.problem.number,
+            "category": row.problem.category.code,
+            "category_name": row.problem.category.name,
+            "status": row.problem.status,
+            "status_label": str(STATUS_LABELS.get(row.problem.status, row.problem.status)),
+            "reported_at": row.problem.reported_at,
+            "can_open": row.can_open,
+            "can_follow": row.can_follow,
+        }
+        for row in selectors.nearby_for_reporter(request.user, category, lon, lat)
+    ]
+
+
 @router.get("/problems/{problem_id}", response=ProblemDetailOut, summary="问题详情与处理时间线")
 def get_problem(request: HttpRequest, problem_id: int) -> Any:
     return detail(selectors.get_problem(request.user, problem_id), request.user)
@@ -341,7 +383,8 @@ class FollowIn(Schema):
 def follow(request: HttpRequest, problem_id: int, payload: FollowIn) -> Any:
     """A resident who meets a problem already reported nearby follows it instead of
     reporting it again: one the duplicate check shows for ``lon``, ``lat`` (open, the same
-    category, within 100 m, in their community; reported by a resident or on patrol)."""
+    category, within 100 m, in their community; reported by a resident or on patrol):
+    ``can_follow`` in GET /problems/nearby."""
     problem = services.follow(request.user, problem_id, payload.lon, payload.lat, ip=client_ip(request))
     return detail(problem, request.user)
 

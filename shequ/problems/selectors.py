@@ -287,6 +287,30 @@ def nearby_open(
     ]
 
 
+@dataclass
+class Nearby:
+    """One duplicate shown while reporting: whether the viewer may open it (else it is
+    named without a link) and may follow it instead of reporting it again."""
+
+    problem: Problem
+    can_open: bool
+    can_follow: bool
+
+
+def nearby_for_reporter(viewer: Any, category_code: str, lon: float, lat: float) -> list[Nearby]:
+    """What the report form's duplicate hint lists (``nearby_open``: same category, open,
+    within 100 m and 30 days, the viewer's communities, reports about a person only to who
+    may open them), each as the hint offers it: a link to what the viewer may open, 关注
+    for the others of a followable source (``services.follow`` checks the same again)."""
+    from shequ.problems.services import FOLLOWABLE_SOURCES
+
+    rows = []
+    for p in nearby_open(viewer, category_code, lon, lat):
+        visible = may_see(viewer, p)
+        rows.append(Nearby(p, visible, not visible and p.source in FOLLOWABLE_SOURCES))
+    return rows
+
+
 def status_counts(viewer: Any, area_path: str, filters: Filters | None = None) -> dict[str, int]:
     """Problems per status under ``area_path``, and how many open ones are past due; with
     ``filters``, of those of its category, level and source only (the board's chips count

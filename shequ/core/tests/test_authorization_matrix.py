@@ -152,6 +152,7 @@ API = {
     ("GET", "/api/v1/problems/{problem_id}"): ("object", "problem", Permission.PROBLEM_VIEW),
     ("POST", "/api/v1/problems/{problem_id}/transitions"): ("action", "lifecycle table"),
     ("POST", "/api/v1/problems/{problem_id}/follow"): ("action", "own communities"),
+    ("GET", "/api/v1/problems/nearby"): ("lookup", "own communities"),
     ("GET", "/api/v1/tasks/"): ("list", "task.view scope, or the tasks open to a claimer"),
     ("POST", "/api/v1/tasks/"): ("create", Permission.TASK_MANAGE),
     ("PUT", "/api/v1/tasks/{task_id}"): ("action", "task.manage over the task, draft only"),

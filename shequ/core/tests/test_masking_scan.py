@@ -55,6 +55,8 @@ def reachable_urls(world):
         "/api/v1/problems/",
         f"/problems/{problem.pk}/",
         f"/api/v1/problems/{problem.pk}",
+        "/api/v1/problems/?inbox=true",
+        f"/api/v1/problems/nearby?category={problem.category.code}&lon={problem.lon}&lat={problem.lat}",
         "/notifications/",
     ]
     # Task list and points (issue 4).

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shequ.problems.tests.helpers import act, report
+from shequ.problems.tests.helpers import act, grid_point, report
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +70,51 @@ def test_the_inbox_list_reads_a_fixed_number_of_queries(world):
         counts.append(len(queries))
         dispatched(world)
     assert counts[0] == counts[1]
+
+
+def test_a_resident_finds_the_duplicates_nearby_and_follows_one(world):
+    """POST /problems/{id}/follow took a problem the duplicate check shows, but the API had
+    no duplicate check: an app could not learn which problem to follow."""
+    public = report(world)
+    channel = report(world, source="opinion_channel")  # about a person: never followable
+    own = report(world, world.user("resident@A1-1-h2"), description="下水道又堵住了")
+    neighbour = client_for(world.user("resident@A1-1-h2"))
+    lon, lat = grid_point(world)
+    here = {"category": "blocked_drain", "lon": lon, "lat": lat}
+    body = neighbour.get("/api/v1/problems/nearby", here).json()
+    rows = {i["id"]: i for i in body["items"]}
+    # What the page's hint lists for them, as it offers it.
+    page = neighbour.get("/problems/nearby/", here).content.decode()
+    assert set(rows) == {public.pk, own.pk} and body["count"] == 2
+    assert all(rows[pk]["number"] in page for pk in rows) and channel.number not in page
+    assert rows[public.pk]["can_open"] is False and rows[public.pk]["can_follow"] is True
+    assert rows[own.pk]["can_open"] is True and rows[own.pk]["can_follow"] is False
+    assert set(rows[public.pk]) == {
+        "id", "number", "category", "category_name", "status", "status_label", "reported_at",
+        "can_open", "can_follow",
+    }  # fmt: skip
+    followed = neighbour.post(
+        f"/api/v1/problems/{public.pk}/follow", {"lon": lon, "lat": lat}, content_type="application/json"
+    )
+    assert followed.status_code == 200
+    again = {i["id"]: i for i in neighbour.get("/api/v1/problems/nearby", here).json()["items"]}
+    assert again[public.pk]["can_open"] is True and again[public.pk]["can_follow"] is False
+    # Its writer and the staff over it see the 民意直通车 report among them, to open.
+    for who in (world.resident_wang, world.secretary_zhang):
+        seen = {i["id"]: i for i in client_for(who).get("/api/v1/problems/nearby", here).json()["items"]}
+        assert seen[channel.pk]["can_open"] is True and seen[channel.pk]["can_follow"] is False
+    # Another community's resident, and a role with nothing to do with problems, see none.
+    for key in ("resident@A2-1-h1", "auditor@A", "partner_unit@A1"):
+        assert client_for(world.user(key)).get("/api/v1/problems/nearby", here).json()["count"] == 0, key
+
+
+def test_the_nearby_check_names_a_bad_category_or_point(world):
+    api = client_for(world.resident_wang)
+    lon, lat = grid_point(world)
+    r = api.get("/api/v1/problems/nearby", {"category": "garbge", "lon": lon, "lat": lat})
+    assert r.status_code == 400 and set(r.json()["fields"]) == {"category"}
+    for bad in ("inf", "nan", "95"):
+        r = api.get("/api/v1/problems/nearby", {"category": "garbage", "lon": lon, "lat": bad})
+        assert r.status_code == 400 and "WGS84" in r.json()["fields"]["lat"], bad
+    r = api.get("/api/v1/problems/nearby", {"category": "garbage", "lon": "east", "lat": lat})
+    assert r.status_code == 422 and set(r.json()["fields"]) == {"lon"}
