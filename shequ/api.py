@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from shequ.access.api import router as access_router
 from shequ.areas.api import router as areas_router
 from shequ.core.api import AUTH, document_conventions, install_error_handlers
+from shequ.notifications.api import router as notifications_router
 from shequ.people.api import router as people_router
 from shequ.points.api import router as points_router
 from shequ.problems.api import router as problems_router
@@ -37,3 +38,4 @@ api.add_router("", people_router)
 api.add_router("", problems_router)
 api.add_router("", tasks_router)
 api.add_router("", points_router)
+api.add_router("", notifications_router)

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from shequ.core import rawsql
+from shequ.core.errors import NotFound
 from shequ.notifications.models import Notification
 
 
@@ -37,3 +38,18 @@ def notices(users: Iterable[Any], text: str, link: str = "", *, skip: Any = None
 
 def mark_all_read(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_read(user: Any, notice_id: int) -> Notification:
+    """One of the user's own notices, marked read (once: a second call keeps the first
+    time). Anyone else's, or none, is the same NotFound."""
+    notice = Notification.objects.filter(pk=notice_id, user_id=getattr(user, "pk", None) or 0).first()
+    if notice is None:
+        raise NotFound("通知")
+    if notice.read_at is None:
+        now = timezone.now()
+        if Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=now):
+            notice.read_at = now
+        else:  # read meanwhile (another device)
+            notice.refresh_from_db(fields=["read_at"])
+    return notice
