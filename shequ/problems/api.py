@@ -13,7 +13,7 @@ from shequ.access.audit import client_ip
 from shequ.areas import geo
 from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import body_doc, field_errors, one_of, one_of_query
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
@@ -300,14 +300,20 @@ def list_problems(
     open: bool = False,  # noqa: A002 - the board's name for it (在办)
     mine: bool = False,
     inbox: bool = False,
+    before_id: int = 0,
 ) -> Any:
     """Problems in the caller's scope; ``mine=true``: those the caller reported or follows
     (a resident's 我的问题, which ``area`` narrows to any place); ``inbox=true``: a
     handler's 待办, the dispatched and in-progress problems assigned to them or unassigned
     where they handle problems, soonest due first (the page /problems/inbox/);
-    ``open=true``: 在办 only (reported to reported back)."""
+    ``open=true``: 在办 only (reported to reported back). ``before_id``: a cursor for the
+    newest-first lists (not ``inbox``): only the problems listed after that one, so a
+    client reading page after page with the last id it got never sees a problem twice
+    when new ones are reported meanwhile (``page`` counts from there)."""
     if mine and inbox:
         raise ValidationFailed({"inbox": "inbox（待办）与 mine（我的问题）不能同时使用"})
+    if before_id and inbox:
+        raise ValidationFailed({"before_id": "待办按办理时限排序，不能用 before_id 翻页，请用 page"})
     path = (filter_path(area) if mine else get_area(request.user, area).path) if area else ""
     f = selectors.Filters(
         status=status,
@@ -322,10 +328,35 @@ def list_problems(
     if errors:
         raise ValidationFailed(errors)
     if mine:
-        return selectors.my_problems(request.user, f)
-    if inbox:
+        found = selectors.my_problems(request.user, f)
+    elif inbox:
         return selectors.inbox(request.user, f)
-    return selectors.problem_list(request.user, f)
+    else:
+        found = selectors.problem_list(request.user, f)
+    return _listed_after(request.user, found, before_id) if before_id else found
+
+
+def _listed_after(viewer: Any, qs: Any, before_id: int) -> Any:
+    """The rows of a newest-first list (reported_at, then id, both descending) after the
+    problem ``before_id``: a keyset on the list's own order (the problem_recent_idx index),
+    so rows reported meanwhile do not shift the pages. The cursor must be a problem the
+    viewer may see: its time would otherwise tell something of a problem they may not."""
+    try:
+        if not 0 < before_id <= ID_MAX:
+            raise NotFound("问题")
+        anchor = selectors.get_problem(viewer, before_id)
+    except NotFound:
+        raise ValidationFailed({"before_id": f"问题 {before_id} 不存在或无权查看"}) from None
+    at, pk = anchor.reported_at, anchor.pk
+
+    def after(rows: Any) -> Any:
+        return rows.filter(reported_at__lte=at).exclude(reported_at=at, pk__gte=pk)
+
+    counted = getattr(qs, "count_source", None)
+    narrowed = after(qs)
+    if counted is not None:  # the pager counts what remains, the same way
+        narrowed.count_source = after(counted)
+    return narrowed
 
 
 class NearbyOut(Schema):

@@ -118,3 +118,40 @@ def test_the_nearby_check_names_a_bad_category_or_point(world):
         assert r.status_code == 400 and "WGS84" in r.json()["fields"]["lat"], bad
     r = api.get("/api/v1/problems/nearby", {"category": "garbage", "lon": "east", "lat": lat})
     assert r.status_code == 422 and set(r.json()["fields"]) == {"lon"}
+
+
+def test_before_id_pages_the_newest_first_list_without_repeating_a_problem(world):
+    """Offset paging repeats an item when a problem is reported between two pages: the
+    newest-first lists take the last id a client got as a cursor."""
+    from shequ.problems.models import Problem
+
+    first, second, third = (report(world, description=f"第{n}处下水道堵塞") for n in (1, 2, 3))
+    # Two reported in the same instant are ordered by id, and the cursor keeps that order.
+    Problem.objects.filter(pk=third.pk).update(reported_at=second.reported_at)
+    staff = client_for(world.secretary_zhang)
+    area = {"area": world.areas["A1-1"].code}
+    listed = [i["id"] for i in staff.get("/api/v1/problems/", area).json()["items"]]
+    assert listed.index(third.pk) < listed.index(second.pk) < listed.index(first.pk)
+    cut = listed.index(third.pk)
+    rest = staff.get("/api/v1/problems/", {**area, "before_id": third.pk}).json()
+    assert [i["id"] for i in rest["items"]] == listed[cut + 1 :] and rest["count"] == len(listed) - cut - 1
+    report(world, description="翻页时新上报的问题")  # arrives between two pages
+    again = staff.get("/api/v1/problems/", {**area, "before_id": third.pk}).json()
+    assert [i["id"] for i in again["items"]] == listed[cut + 1 :]
+    # 我的问题 too; the filters still apply.
+    mine = client_for(world.resident_wang).get("/api/v1/problems/", {"mine": "true", "before_id": second.pk})
+    assert first.pk in [i["id"] for i in mine.json()["items"]]
+    assert second.pk not in [i["id"] for i in mine.json()["items"]]
+    closed = staff.get("/api/v1/problems/", {**area, "before_id": third.pk, "status": "closed"}).json()
+    assert all(i["status"] == "closed" for i in closed["items"])
+
+
+def test_a_cursor_the_caller_may_not_see_or_on_the_inbox_is_named(world):
+    elsewhere = report(world, world.user("resident@B2-2-h2"), key="B2-2")
+    staff = client_for(world.secretary_zhang)
+    for cursor in (elsewhere.pk, 10**20, -1):
+        r = staff.get("/api/v1/problems/", {"before_id": cursor})
+        assert r.status_code == 400 and set(r.json()["fields"]) == {"before_id"}, cursor
+    mine = report(world)
+    r = client_for(world.grid_worker_li).get("/api/v1/problems/", {"inbox": "true", "before_id": mine.pk})
+    assert r.status_code == 400 and set(r.json()["fields"]) == {"before_id"}
