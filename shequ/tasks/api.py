@@ -286,6 +286,12 @@ class Placed(Kinded):
         return str(obj.area.name)
 
 
+def _typed(text: str, context: Any) -> str:
+    """Free text of the resource list (a team's leader, a unit's services, a skill): an ID
+    or phone number typed into it is masked, as a unit's own contact phone is."""
+    return shown_to(context["request"].user, None, text)
+
+
 class UnitOut(Placed):
     kind: UnitKindValue
     id: int
@@ -298,6 +304,10 @@ class UnitOut(Placed):
     @staticmethod
     def resolve_members(obj: PartnerUnit) -> list[dict[str, Any]]:
         return [{"id": u.pk, "name": str(u)} for u in obj.members.all()]
+
+    @staticmethod
+    def resolve_services(obj: PartnerUnit, context: Any) -> str:
+        return _typed(obj.services, context)
 
 
 class UnitIn(Schema):
@@ -324,6 +334,10 @@ class TeamOut(Placed):
             for m in obj.members.all()
         ]
 
+    @staticmethod
+    def resolve_leader(obj: ServiceTeam, context: Any) -> str:
+        return _typed(obj.leader, context)
+
 
 class TeamIn(Schema):
     name: str
@@ -349,6 +363,10 @@ class TalentOut(Kinded):
     def resolve_resident_name(obj: Talent) -> str:
         return obj.resident.name
 
+    @staticmethod
+    def resolve_skill(obj: Talent, context: Any) -> str:
+        return _typed(obj.skill, context)
+
 
 class VenueOut(Placed):
     kind: VenueKindValue
@@ -356,6 +374,10 @@ class VenueOut(Placed):
     name: str
     description: str
     capacity: int
+
+    @staticmethod
+    def resolve_description(obj: Any, context: Any) -> str:
+        return _typed(obj.description, context)
 
 
 class VenueIn(Schema):

@@ -205,3 +205,29 @@ def test_a_partner_login_in_no_unit_is_told_why_its_board_is_empty(world):
         "还不是任何共建单位的成员"
         not in client_for(world.resident_wang).get("/tasks/?q=无此任务").content.decode()
     )
+
+
+def test_a_phone_typed_into_the_resource_lists_free_text_is_masked(world):
+    """A unit's own contact phone is masked and read in full only by a recorded reveal; one
+    typed into its services, a team's leader or a skill was shown in full to all staff."""
+    import json
+
+    from shequ.tasks import services
+    from shequ.testing.clients import client_for
+
+    a1 = world.areas["A1"].code
+    services.add_team(world.secretary_zhang, "志愿队", "volunteer", a1, "李队长 13700001111")
+    services.add_unit(
+        world.secretary_zhang,
+        services.UnitInput(name="物业", kind="property_company", area=a1, services="维修 电话13900005678"),
+    )
+    reader = world.user("community_staff@A1")
+    api = client_for(reader)
+    teams = json.dumps(api.get("/api/v1/resources/teams/").json(), ensure_ascii=False)
+    units = json.dumps(api.get("/api/v1/resources/units/").json(), ensure_ascii=False)
+    assert "13700001111" not in teams and "137****1111" in teams
+    assert "13900005678" not in units and "139****5678" in units
+    units_page = api.get("/tasks/resources/").content.decode()
+    teams_page = api.get("/tasks/resources/", {"tab": "team"}).content.decode()
+    assert "13900005678" not in units_page and "139****5678" in units_page
+    assert "13700001111" not in teams_page and "137****1111" in teams_page
