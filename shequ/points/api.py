@@ -513,7 +513,7 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
         services.OrderInput(
             item=payload.item,
             quantity=payload.quantity,
-            idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
         ),
         ip=client_ip(request),
     )

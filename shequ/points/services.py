@@ -34,6 +34,7 @@ from shequ.areas.models import Area
 from shequ.areas.paths import ancestors, codes
 from shequ.core import rawsql
 from shequ.core.errors import DomainError, NotFound, ValidationFailed
+from shequ.core.idempotency import checked_key, reused
 from shequ.core.texts import too_long
 from shequ.points.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
 from shequ.points.models import (
@@ -403,10 +404,10 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
     from shequ.access.models import User
     from shequ.people.models import Resident
 
-    key = (data.idempotency_key or "")[:80]
+    key = checked_key(data.idempotency_key)
     first = _keyed(actor, key, TxnKind.SERVICE)
     if first is not None and first.service_record is not None:
-        return first.service_record
+        return _same_service(first.service_record, data)
     errors: dict[str, str] = {}
     member = None
     if data.resident:
@@ -452,7 +453,21 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
         first = _keyed(actor, key, TxnKind.SERVICE)  # the same request, committed first elsewhere
         if first is None or first.service_record is None:
             raise
-        return first.service_record
+        return _same_service(first.service_record, data)
+
+
+def _same_service(record: ServiceRecord, data: ServiceInput) -> ServiceRecord:
+    """The record a key made, if this request is the same one again."""
+    person = record.member.resident_id if data.resident else record.member_id
+    same = (person, record.kind, record.points, record.note) == (
+        data.resident or data.member,
+        data.kind,
+        data.points,
+        (data.note or "").strip(),
+    )
+    if not same:
+        raise reused(f"{record.member} 的服务积分（{record.note[:20]}，{record.points} 分）")
+    return record
 
 
 def _keyed(actor: Any, key: str, kind: str) -> Transaction | None:
@@ -533,9 +548,12 @@ def opening_balance_of_account(
 def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str = "") -> Transaction:
     """期初积分: a balance carried over from an earlier system, issued by the community.
     A repeated ``key`` (a resent form) returns the first transaction."""
-    key = key[:80]
+    key = checked_key(key)
     first = _keyed(actor, key, TxnKind.OPENING)
     if first is not None:
+        entry = first.entries.filter(account__user_id=user.pk).first()
+        if entry is None or entry.amount != points:
+            raise reused(f"一笔期初积分（{first.memo[:20]}）")
         return first
     errors: dict[str, str] = {}
     if not 1 <= points <= 100_000:
@@ -1079,13 +1097,15 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
     on the unique (user, key) index, or earlier on the per-person limit or the balance
     (the first order has taken them), or on a check that changed since (the item taken
     off the shelf, the window closed); each of these returns the first order."""
-    key = (data.idempotency_key or "")[:80]
+    key = checked_key(data.idempotency_key)
     try:
         return _redeem(actor, data, key, ip), True
     except (DomainError, IntegrityError):
         if key:
             existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
             if existing is not None:
+                if (existing.item_id, existing.quantity) != (data.item, data.quantity):
+                    raise reused(f"订单 #{existing.pk}（{existing.item.name}×{existing.quantity}）") from None
                 return existing, False
         raise
 

@@ -226,7 +226,7 @@ def create_problem(request: HttpRequest) -> Any:
         area=text["area"],
         hotline_order_no=text["hotline_order_no"],
         on_behalf_of=whole(on_behalf or "", low=1, high=ID_MAX),
-        idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
         photos=request.FILES.getlist("photos"),
     )
     problem, created = services.report_problem(request.user, payload, ip=client_ip(request))

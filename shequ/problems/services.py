@@ -22,6 +22,7 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes
 from shequ.core import rawsql
 from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.idempotency import checked_key
 from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notices as notification_rows
@@ -101,6 +102,7 @@ def _grid_area(grid: geo.GridRef) -> Area:
 def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Problem, bool]:
     """Record a reported problem. Returns (problem, created); a repeated Idempotency-Key
     returns the first problem and created=False."""
+    checked_key(data.idempotency_key)  # a key over 80 characters is refused, not cut short
     try:
         return _report(actor, data, ip)
     except (ValidationFailed, IntegrityError):

@@ -429,7 +429,7 @@ def list_tasks(
 def create_task(request: HttpRequest, payload: TaskIn) -> Any:
     data = services.TaskInput(
         **payload.dict() | {"deadline": _aware(payload.deadline)},
-        idempotency_key=request.headers.get("Idempotency-Key", "")[:80],
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     task, created = services.create_task(request.user, data, ip=client_ip(request))
     return Status(201 if created else 200, selectors.get_task(request.user, task.pk))

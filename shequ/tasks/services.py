@@ -22,6 +22,7 @@ from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
 from shequ.core import fieldcrypt
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
+from shequ.core.idempotency import checked_key, reused
 from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notify
@@ -183,10 +184,17 @@ def _deadline_message(publish_on: date) -> str:
 
 def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, bool]:
     """A draft task (or one in a monthly list). Returns (task, created)."""
-    key = (data.idempotency_key or "")[:80]
+    key = checked_key(data.idempotency_key)
     if key:
         existing = Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).first()
         if existing is not None:
+            same = (existing.title, existing.description, existing.category) == (
+                (data.title or "").strip(),
+                (data.description or "").strip(),
+                data.category,
+            )
+            if not same:
+                raise reused(f"任务“{existing.title}”")
             return existing, False
     errors: dict[str, str] = {}
     checked = _check_task(actor, data, errors)

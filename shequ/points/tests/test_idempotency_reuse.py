@@ -1,0 +1,76 @@
+"""A key sent again with other content is refused, not answered with the first record;
+a key too long is refused, not cut (two keys sharing 80 characters were one)."""
+
+import json
+
+import pytest
+
+from shequ.access.services import add_user
+from shequ.core.errors import ValidationFailed
+from shequ.people.models import Resident
+from shequ.points import services
+from shequ.points.models import Order, ServiceRecord
+from shequ.points.tests.helpers import fund, item
+from shequ.tasks.models import Task
+from shequ.tasks.tests.helpers import make_task
+from shequ.testing.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def post_json(client, url, body, key):
+    return client.post(url, json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_an_order_key_reused_for_another_item_or_quantity_is_refused(world):
+    fund(world, world.resident_wang, 100)
+    towel, soap = item(world, name="毛巾", price=5), item(world, name="肥皂", price=3)
+    api = client_for(world.resident_wang)
+    first = post_json(api, "/api/v1/store/orders/", {"item": towel.pk}, "k1")
+    assert first.status_code == 201
+    again = post_json(api, "/api/v1/store/orders/", {"item": towel.pk}, "k1")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    for other in ({"item": soap.pk}, {"item": towel.pk, "quantity": 2}):
+        r = post_json(api, "/api/v1/store/orders/", other, "k1")
+        assert r.status_code == 400 and "idempotency_key" in r.json()["fields"]
+        assert f"订单 #{first.json()['id']}（毛巾×1）" in r.json()["message"]
+    assert Order.objects.filter(user=world.resident_wang).count() == 1
+    long = post_json(api, "/api/v1/store/orders/", {"item": soap.pk}, "x" * 81)
+    assert long.status_code == 400 and "不能超过80个字符" in long.json()["fields"]["idempotency_key"]
+
+
+def test_a_task_key_reused_for_another_task_is_refused(world):
+    first = make_task(world, publish=False, idempotency_key="form-1")
+    with pytest.raises(ValidationFailed) as exc:
+        make_task(world, publish=False, idempotency_key="form-1", title="清理小广告", category="clear_ads")
+    assert "更换楼道灯泡" in exc.value.fields["idempotency_key"]
+    assert make_task(world, publish=False, idempotency_key="form-1").pk == first.pk
+    assert Task.objects.filter(idempotency_key="form-1").count() == 1
+
+
+def test_a_service_key_reused_for_another_member_is_refused(world):
+    members = []
+    for n, key in enumerate(("A1-1-h2-r2", "A1-1-h1-r2")):
+        resident = world.residents[key]
+        Resident.objects.filter(pk=resident.pk).update(party_member_kind="no_post")
+        members.append(
+            add_user(
+                f"member-{n}",
+                "pass-2026-xyz",
+                role="resident",
+                area_code=resident.household.code,
+                resident=resident,
+                check_password=False,
+            )
+        )
+    one = services.ServiceInput(
+        member=members[0].pk, kind="care", note="看望独居老人", points=6, idempotency_key="s1"
+    )
+    record = services.record_service(world.secretary_zhang, one)
+    assert services.record_service(world.secretary_zhang, one).pk == record.pk
+    other = services.ServiceInput(
+        member=members[1].pk, kind="care", note="看望独居老人", points=6, idempotency_key="s1"
+    )
+    with pytest.raises(ValidationFailed, match="已经提交过"):
+        services.record_service(world.secretary_zhang, other)
+    assert ServiceRecord.objects.count() == 1
