@@ -128,6 +128,9 @@ class ProblemDetailOut(ProblemFields):
     photos: list[str]
     allowed_actions: list[ActionValue]
     merged_into: int | None
+    # The problem's newest step: send it back as a transition's ``seen`` and a step taken
+    # meanwhile by someone else is refused (409, saying what happened) instead of acted on.
+    version: int
 
 
 class TransitionIn(Schema):
@@ -139,6 +142,7 @@ class TransitionIn(Schema):
     into: int | None = None
     resolved: bool | None = None
     satisfaction: int | None = None
+    seen: int | None = None  # the detail's ``version`` the client acted from
 
 
 def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
@@ -167,6 +171,7 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
         "photos": [f"/problems/photos/{p.pk}/" for p in problem.photos.all()],
         "allowed_actions": [a for a, _ in actions_for(viewer, problem)],
         "merged_into": problem.merged_into_id,
+        "version": selectors.version(problem),
     }
 
 

@@ -552,3 +552,11 @@ def agenda_items(viewer: Any) -> QuerySet[Any]:
 def may_mark_discussed(viewer: Any, item: Any) -> bool:
     """Whether the viewer runs the meeting the item is on: triage over its street."""
     return can(viewer, Permission.PROBLEM_TRIAGE, item.area_path)
+
+
+def version(problem: Problem) -> int:
+    """The id of the problem's newest timeline step: what a page or client acted from."""
+    from shequ.problems.models import ProblemEvent
+
+    newest = ProblemEvent.objects.filter(problem=problem).order_by("-id").values_list("id", flat=True)
+    return newest.first() or 0

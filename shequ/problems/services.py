@@ -21,7 +21,7 @@ from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes
 from shequ.core import rawsql
-from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key
 from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import too_long
@@ -404,6 +404,9 @@ class TransitionInput:
     resolved: bool | None = None  # evaluate
     satisfaction: int | None = None  # evaluate
     photos: list[Any] = field(default_factory=list)  # report_back proof
+    # The newest timeline step on the page the actor acted from: a step taken on what
+    # the actor did not see (another's escalation, a second tap) is refused.
+    seen: int | None = None
 
 
 def _may(actor: Any, problem: Problem, permissions: tuple[str, ...]) -> bool:
@@ -456,6 +459,8 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
         raise ValidationFailed({"action": f"未知的操作“{data.action}”"})
     if not _may(actor, problem, rule.permissions):
         raise ValidationFailed({"action": f"您无权对该问题进行“{rule.label}”"})
+    if data.seen is not None:
+        _unchanged_since(actor, problem, data.action, data.seen)
     if problem.status not in rule.sources:
         raise ValidationFailed(
             {"action": f"问题当前为“{STATUS_LABELS[problem.status]}”，不能进行“{rule.label}”"}
@@ -478,6 +483,8 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
             # it is, so two staff escalating at once would otherwise skip a level).
             if (locked.status, locked.handling_level) != (problem.status, problem.handling_level):
                 raise ValidationFailed({"action": "问题状态已被他人更新，请刷新后重试"})
+            if data.seen is not None:
+                _unchanged_since(actor, locked, data.action, data.seen)
             src = locked.status
             extra: dict[str, Any] = {}
             recipients: list[Any] = []
@@ -506,6 +513,27 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
         photos.remove(stored)
         raise
     return locked
+
+
+def _unchanged_since(actor: Any, problem: Problem, action: str, seen: int) -> None:
+    """Refuse a step if the problem's timeline moved past ``seen``: two staff escalating
+    from one page skipped a level, a dispatch from a page opened before an escalation
+    sent the problem to the street, a second tap of 督办 urged twice. A supervisor's
+    督办 meanwhile changes nothing to act on, and does not stop the handler's step."""
+    newer = ProblemEvent.objects.filter(problem=problem, pk__gt=seen)
+    if action != "urge":
+        newer = newer.exclude(action="urge")
+    last = newer.select_related("actor").order_by("-id").first()
+    if last is None:
+        return
+    rule = TRANSITIONS.get(last.action)
+    step = rule.label if rule is not None else "更新"
+    # Staff are told who acted; a resident is not (a 民意直通车 reporter stays hidden).
+    who = str(last.actor) if can(actor, Permission.PROBLEM_HANDLE, problem.area_path) else "他人"
+    raise Conflict(
+        f"您打开页面之后，这个问题已由{who}于{timezone.localtime(last.at):%m月%d日%H:%M}进行了“{step}”，"
+        f"现在为“{STATUS_LABELS[problem.status]}”。请查看最新情况后再操作"
+    )
 
 
 def _followers(problem: Problem) -> list[Any]:

@@ -22,7 +22,7 @@ from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
-from shequ.core.errors import DomainError, Forbidden, ValidationFailed
+from shequ.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from shequ.core.numbers import ID_MAX, month_error, month_param, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
@@ -284,6 +284,7 @@ def detail(
         "address": selectors.shown_address(request.user, problem),
         "responsible_party": selectors.shown_party(request.user, problem),
         "events": selectors.timeline(request.user, problem),
+        "version": selectors.version(problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": actions,
         # The parts of the form the actions offered need (a resident rating their
@@ -338,10 +339,11 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         resolved={"1": True, "0": False}.get(values["resolved"]),
         satisfaction=whole(values["satisfaction"]),
         photos=request.FILES.getlist("photos"),
+        seen=whole(request.POST.get("seen", "")),
     )
     try:
         services.transition(request.user, problem_id, data, ip=client_ip(request))
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:
         values["photos_sent"] = "1" if data.photos else ""
         return detail(request, problem_id, error=exc, values=values)
     return redirect("problem", problem_id=problem_id)
