@@ -74,3 +74,16 @@ def test_a_service_key_reused_for_another_member_is_refused(world):
     with pytest.raises(ValidationFailed, match="已经提交过"):
         services.record_service(world.secretary_zhang, other)
     assert ServiceRecord.objects.count() == 1
+
+
+def test_the_fulfil_rows_controls_are_named_for_their_order(world):
+    """A screen reader read 'combobox' and placeholder-only boxes on every row of
+    兑换订单: which order's 快递单号 was being typed could not be told."""
+    fund(world, world.resident_wang, 100)
+    towel = item(world, name="毛巾", price=5)
+    order, _ = services.redeem(world.resident_wang, services.OrderInput(item=towel.pk))
+    page = client_for(world.secretary_zhang).get("/points/fulfil/").content.decode()
+    for name in ("操作", "快递公司", "快递单号", "取消原因"):
+        assert f'aria-label="订单#{order.pk} {name}"' in page
+    board = client_for(world.resident_wang).get("/tasks/").content.decode()
+    assert 'aria-label="搜索任务标题"' in board
