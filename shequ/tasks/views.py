@@ -34,8 +34,10 @@ from shequ.tasks.models import (
     ClaimStatus,
     Difficulty,
     ListStatus,
+    MonthlyList,
     ProofFile,
     TalentKind,
+    Task,
     TaskAttachment,
     TaskStatus,
     TeamKind,
@@ -265,9 +267,9 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.get_task(request.user, task_id)
     if not can(request.user, Permission.TASK_MANAGE, task.area_path):
         raise Forbidden("只有社区工作人员可以修改任务")
-    if task.status != TaskStatus.DRAFT:
+    message = _not_editable(task)
+    if message and request.method != "POST":
         # Said on opening the editor, not after the changes are typed in and refused.
-        message = f"任务当前为“{services.TASK_LABELS[task.status]}”，只有草稿可以修改"
         return detail(request, task.pk, error=ValidationFailed({"action": message}, message))
     if request.method != "POST":
         context = _editor_context(request, _task_values(task), {}) | {"task": task}
@@ -288,6 +290,11 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     }
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
+    if message:
+        # Published (or sent to the street) while the editor was open: what was typed comes
+        # back with the reason, to be copied, instead of the task page without it.
+        context = _editor_context(request, values, {"action": message + "；您填写的内容未保存，仍在下面"})
+        return render(request, "tasks/editor.html", context | {"task": task}, status=409)
     try:
         data = _task_input(values)
         services.update_task(request.user, task.pk, data, ip=client_ip(request))
@@ -295,6 +302,21 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
         context = _editor_context(request, values, exc.fields | _typed_errors(values)) | {"task": task}
         return render(request, "tasks/editor.html", context, status=400)
     return redirect("task", task_id=task.pk)
+
+
+def _not_editable(task: Task) -> str:
+    """Why a task cannot be edited now ("" if it can): only drafts, and not while the street
+    holds the monthly list it is in (the service's rule, said before anything is typed)."""
+    if task.status != TaskStatus.DRAFT:
+        return f"任务当前为“{services.TASK_LABELS[task.status]}”，只有草稿可以修改"
+    if (
+        task.monthly_list_id
+        and MonthlyList.objects.filter(
+            pk=task.monthly_list_id, status__in=services.LISTS_UNDER_STREET
+        ).exists()
+    ):
+        return "该任务所在的月度任务清单已报街道审批，审批或退回之前不能修改"
+    return ""
 
 
 @login_required
@@ -332,8 +354,7 @@ def detail(
             "actions": actions,
             "open_step": open_step,
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
-            "editable": task.status == TaskStatus.DRAFT
-            and can(request.user, Permission.TASK_MANAGE, task.area_path),
+            "editable": not _not_editable(task) and can(request.user, Permission.TASK_MANAGE, task.area_path),
             "held": selectors.open_claim_count(request.user),
             # What 结束任务 would withdraw, said before it is pressed.
             "unproved": task.claims.filter(status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)).count(),

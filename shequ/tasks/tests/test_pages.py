@@ -189,7 +189,7 @@ def test_a_draft_is_edited_and_a_published_task_is_not(world):
     assert r.status_code == 400 and "名额必须在 1 到 500 之间" in r.content.decode()
     published = make_task(world)
     r = c.post(f"/tasks/{published.pk}/edit/", values)
-    assert r.status_code == 400 and "只有草稿可以修改" in r.content.decode()
+    assert r.status_code == 409 and "只有草稿可以修改" in r.content.decode()
 
 
 def test_talents_and_team_members_are_registered_by_id_number(world):
@@ -582,3 +582,47 @@ def test_ending_a_task_is_a_second_step_that_says_what_it_withdraws(world):
     task.refresh_from_db()
     claim.refresh_from_db()
     assert task.status == TaskStatus.CLOSED and claim.status == ClaimStatus.WITHDRAWN
+
+
+def test_edits_saved_after_the_task_was_published_come_back_to_be_copied(world):
+    """The editor's 保存 after a colleague published the task answered with the task page
+    saying 只有草稿可以修改: the new description typed was gone."""
+    from shequ.tasks import services
+
+    task = make_task(world, publish=False)
+    c = client_for(world.secretary_zhang)
+    form = {
+        "title": task.title,
+        "description": "请带上梯子和手套，注意用电安全",
+        "category": task.category,
+        "difficulty": task.difficulty,
+        "places": "2",
+        "deadline": "",
+        "area": task.area.code,
+        "audience": "public",
+    }
+    services.transition_task(world.secretary_zhang, task.pk, "publish")
+    r = c.post(f"/tasks/{task.pk}/edit/", form)
+    body = r.content.decode()
+    assert r.status_code == 409 and "只有草稿可以修改" in body and "请带上梯子和手套" in body
+
+
+def test_a_draft_in_a_list_the_street_holds_is_not_offered_for_editing(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.tasks import services
+
+    today = timezone.localdate()
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, f"{first:%Y%m}")
+    task = make_task(
+        world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=50)
+    )
+    c = client_for(world.secretary_zhang)
+    assert "修改草稿" in c.get(f"/tasks/{task.pk}/").content.decode()
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    assert "修改草稿" not in c.get(f"/tasks/{task.pk}/").content.decode()
+    opened = c.get(f"/tasks/{task.pk}/edit/")
+    assert opened.status_code == 400 and "报街道审批" in opened.content.decode()
