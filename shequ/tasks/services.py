@@ -758,6 +758,9 @@ class ClaimActionInput:
     action: str
     note: str = ""
     files: list[Any] = field(default_factory=list)
+    # The claim's newest step on the page acted from: a proof returned and sent again
+    # since is not accepted unseen.
+    seen: int | None = None
 
 
 def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: str = "") -> Claim:
@@ -773,6 +776,15 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
             {"action": f"接单当前为“{CLAIM_LABELS[claim.status]}”，不能进行“{rule.label}”"}
         )
     note = (data.note or "").strip()
+    if data.seen is not None and data.action in ("accept", "return"):
+        newer = ClaimEvent.objects.filter(claim=claim, pk__gt=data.seen).select_related("actor")
+        last = newer.order_by("-id").first()
+        if last is not None:
+            raise Conflict(
+                f"您打开页面之后，这个接单已由{last.actor}于{timezone.localtime(last.at):%m月%d日%H:%M}"
+                f"进行了“{step.label if (step := CLAIM_TRANSITIONS.get(last.action)) else '更新'}”，"
+                "请查看最新的凭证后再验收"
+            )
     if rule.note_required and not note:
         raise ValidationFailed({"note": "退回需要填写原因"})
     if data.action == "return":

@@ -407,6 +407,7 @@ def claim_detail(
             "return_reason": shown_to(request.user, claim.decided_by_id, claim.return_reason),
             "task": claim.task,
             "events": events,
+            "version": max((e.pk for e in events), default=0),  # the newest step shown
             "actions": selectors.claim_actions(request.user, claim),
             "reversed": selectors.award_reversal(claim),
             "error": error,
@@ -430,11 +431,14 @@ def claim_act(request: HttpRequest, claim_id: int) -> HttpResponse:
             request.user,
             claim_id,
             services.ClaimActionInput(
-                action=values["action"], note=values["note"], files=request.FILES.getlist("files")
+                action=values["action"],
+                note=values["note"],
+                files=request.FILES.getlist("files"),
+                seen=whole(request.POST.get("seen", "")),
             ),
             ip=client_ip(request),
         )
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:
         return claim_detail(request, claim_id, error=exc, values=values)
     return redirect("task_claim", claim_id=claim_id)
 

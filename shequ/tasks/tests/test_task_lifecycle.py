@@ -466,3 +466,29 @@ def test_withdrawing_a_claim_is_a_deliberate_second_step(world):
     page = client_for(world.resident_wang).get(f"/tasks/claims/{claim.pk}/").content.decode()
     step = page.split("<summary>不做了？撤回接单</summary>", 1)
     assert len(step) == 2 and 'value="withdraw"' in step[1].split("</details>", 1)[0]
+
+
+def test_accepting_from_a_page_opened_before_a_new_proof_is_refused(world):
+    """The grid worker had the claim open on proof 1; the secretary returned it and the
+    resident sent proof 2; 验收通过 on the old page accepted a proof never seen."""
+    import re
+
+    from shequ.testing.clients import client_for
+
+    task = make_task(world)
+    claim = prove(world.resident_wang, services.claim_task(world.resident_wang, task.pk))
+    grid = client_for(world.grid_worker_li)
+    page = grid.get(f"/tasks/claims/{claim.pk}/").content.decode()
+    opened = re.search(r'name="seen" value="(\d+)"', page)
+    assert opened is not None
+    act(world.secretary_zhang, claim, "return", note="照片看不清")
+    prove(world.resident_wang, claim, note="重新拍了")
+    r = grid.post(f"/tasks/claims/{claim.pk}/act/", {"action": "accept", "seen": opened.group(1)})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert r.status_code == 409 and "提交完成凭证" in r.content.decode()
+    fresh = re.search(r'name="seen" value="(\d+)"', r.content.decode())
+    assert fresh is not None and fresh.group(1) != opened.group(1)
+    grid.post(f"/tasks/claims/{claim.pk}/act/", {"action": "accept", "seen": fresh.group(1)})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ACCEPTED
