@@ -3,6 +3,7 @@ form sent after the session ended into a page that says it was not saved."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
@@ -78,6 +79,9 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
 class SignedOutMiddleware:
     """A form sent after the session ended (30 idle minutes: long enough to type a report
     and walk round taking its photos) was answered with the login page and then an empty
@@ -96,9 +100,16 @@ class SignedOutMiddleware:
         if not response.get("Location", "").startswith(login + "?"):
             return response
         if getattr(request, "htmx", False):
+            # A part of the page asked for in the background (the nearby hint as a pin is
+            # placed, a search, the chips): sending the whole page to the login lost the
+            # report being typed. The page stays; a notice at its top links to the login
+            # in a new window, after which the form can be sent as it is.
             back = request.htmx.current_url_abs_path or "/"  # type: ignore[attr-defined]
-            told = HttpResponse(status=204)
-            told["HX-Redirect"] = f"{login}?{urlencode({'next': back})}"
+            told = render(
+                request, "partials/signed_out_notice.html", {"login": f"{login}?{urlencode({'next': back})}"}
+            )
+            told["HX-Retarget"] = "#session-notice"
+            told["HX-Reswap"] = "innerHTML"
             return told
         if request.method != "POST":
             return response
@@ -106,10 +117,15 @@ class SignedOutMiddleware:
             request.headers.get("Referer", ""), allowed_hosts={request.get_host()}
         )
         page = request.headers.get("Referer", "") if back else ""
+        # What was typed, to copy: Back lands on the login page once the session is gone.
+        skip = {"csrfmiddlewaretoken", "password", "idempotency_key", "seen", "next"}
+        values = (str(v).strip() for k, v in request.POST.items() if k not in skip)
+        # A choice's code (blocked_drain) is not something typed.
+        typed = [v for v in values if v and not _CODE.match(v)]
         return render(
             request,
             "signed_out.html",
-            {"login": f"{login}?{urlencode({'next': urlsplit(page).path or request.path})}"},
+            {"login": f"{login}?{urlencode({'next': urlsplit(page).path or request.path})}", "typed": typed},
             status=401,
         )
 

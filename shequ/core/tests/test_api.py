@@ -223,13 +223,18 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved(world):
     body = r.content.decode()
     assert r.status_code == 401 and "登录已超时，刚才提交的内容没有保存" in body
     assert 'href="/login/?next=%2Fproblems%2Fnew%2F"' in body
+    # Back lands on the login page once the session is gone: what was typed is given back.
+    assert "<textarea readonly" in body and typed in body and "blocked_drain" not in body
     r = c.get(
         "/problems/nearby/",
         {"category": "garbage", "lon": "117", "lat": "36"},
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL="http://testserver/problems/new/",
     )
-    assert r.status_code == 204 and r["HX-Redirect"] == "/login/?next=%2Fproblems%2Fnew%2F"
+    # The nearby hint, asked as a pin is placed, sent the whole page to the login and the
+    # report being typed was lost: the page stays, a notice at its top links to the login.
+    assert r.status_code == 200 and "HX-Redirect" not in r and r["HX-Retarget"] == "#session-notice"
+    assert 'href="/login/?next=%2Fproblems%2Fnew%2F" target="_blank"' in r.content.decode()
     assert c.get("/problems/new/").status_code == 302  # a plain page still goes to the login
 
 
