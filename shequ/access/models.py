@@ -265,7 +265,10 @@ class AuditEvent(models.Model):
         ``[before, after]`` as "before → after", and ID or phone numbers typed into a
         note or reason masked as on every other page."""
         return [
-            (DETAIL_LABELS.get(k, k), _choice_label(v) if k in _CHOICE_KEYS else _shown_value(v))
+            (
+                DETAIL_LABELS.get(k, k),
+                _choice_label(v) if k in _CHOICE_KEYS else _shown_value(v, k in _LIST_KEYS),
+            )
             for k, v in (self.detail or {}).items()
         ]
 
@@ -352,13 +355,18 @@ def _choice_label(value: object) -> str:
     return _shown_value(value)
 
 
-def _shown_value(value: object) -> str:
+# Keys whose value is a list of things (two tasks cancelled are not a change from one to
+# the other); any other two-item list is [before, after].
+_LIST_KEYS = {"expired", "streets", "fields", "titles"}
+
+
+def _shown_value(value: object, items: bool = False) -> str:
     from shequ.access.masking import mask_free_text
 
     if isinstance(value, (bool, str)) and value in _DETAIL_VALUES:
         return _DETAIL_VALUES[value]
     if isinstance(value, list):
-        if len(value) == 2 and not any(isinstance(v, (list, dict)) for v in value):
+        if not items and len(value) == 2 and not any(isinstance(v, (list, dict)) for v in value):
             return f"{_shown_value(value[0])} → {_shown_value(value[1])}"
         return "、".join(_shown_value(v) for v in value)
     if isinstance(value, dict):

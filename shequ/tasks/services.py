@@ -249,7 +249,7 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
                     from_status=problem.status,
                     to_status=problem.status,
                     actor=actor,
-                    note=f"转为任务：{title}",
+                    note=title,  # the step is named 转为任务 on the timeline already
                     data={"task": task.pk},
                     at=now,
                 )

@@ -181,6 +181,7 @@ def test_every_detail_the_log_shows_is_named_in_chinese(world):
             "published": True,
             "role": "grid_worker",
             "changed": {"price": [10, 12], "level": ["community", "street"]},
+            "expired": ["清扫楼道", "看望独居老人"],  # two tasks, not a change from one to the other
         },
     )
     client = Client()
@@ -193,6 +194,7 @@ def test_every_detail_the_log_shows_is_named_in_chinese(world):
         "角色：网格员",
         "单价：10 → 12",
         "处置层级：社区 → 街道",
+        "清扫楼道、看望独居老人",
     ):
         assert shown in page, shown
     assert "13812345678" not in page
