@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -336,7 +337,9 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
         )
     except ValidationFailed as exc:
         return _catalogue_page(request, "stock", exc.fields, values, item_id)
-    return redirect("points_catalogue")
+    # Back on the page the row is on (a refused row comes back there too: 50 a page).
+    page = whole(request.GET.get("page", ""), low=1)
+    return redirect(reverse("points_catalogue") + (f"?page={page}" if page and page > 1 else ""))
 
 
 MEMBER_LIST = 300  # party members offered in the service form at once

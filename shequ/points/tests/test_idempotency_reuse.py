@@ -87,3 +87,19 @@ def test_the_fulfil_rows_controls_are_named_for_their_order(world):
         assert f'aria-label="订单#{order.pk} {name}"' in page
     board = client_for(world.resident_wang).get("/tasks/").content.decode()
     assert 'aria-label="搜索任务标题"' in board
+
+
+def test_a_refused_catalogue_row_on_page_two_comes_back_on_page_two(world):
+    """Each row posted without its page: a refusal (入库 '5箱') re-rendered page 1, where
+    the row is not, and what was typed was gone."""
+    for n in range(51):
+        item(world, name=f"物品{n:02d}", price=5)
+    c = client_for(world.secretary_zhang)
+    page = c.get("/points/catalogue/", {"page": "2"}).content.decode()
+    import re
+
+    row = re.search(r'action="/points/catalogue/(\d+)/stock/\?page=2"', page)
+    assert row is not None
+    r = c.post(f"/points/catalogue/{row.group(1)}/stock/?page=2", {"add": "5箱", "price": "8"})
+    body = r.content.decode()
+    assert r.status_code == 400 and 'value="5箱"' in body and "第 2 /" in body
