@@ -73,7 +73,7 @@ def test_a_service_key_reused_for_another_member_is_refused(world):
     )
     with pytest.raises(ValidationFailed, match="已经提交过"):
         services.record_service(world.secretary_zhang, other)
-    assert ServiceRecord.objects.count() == 1
+    assert ServiceRecord.objects.filter(member__in=members).count() == 1
 
 
 def test_the_fulfil_rows_controls_are_named_for_their_order(world):
