@@ -276,6 +276,16 @@ def _attach(task: Task, stored: list[proofs.Stored]) -> None:
     )
 
 
+def edit_refusal(task: Task) -> tuple[str, str]:
+    """(field, why) a task cannot be edited now, or ("", ""): only drafts, and not while
+    the street holds the monthly list it is in. The editor says it on opening."""
+    if task.status != TaskStatus.DRAFT:
+        return "action", f"任务当前为“{TASK_LABELS[task.status]}”，只有草稿可以修改"
+    if task.monthly_list_id and not MonthlyList.objects.filter(tasks=task, status=ListStatus.DRAFT).exists():
+        return "monthly_list", "该任务所在的月度任务清单已报审（已报街道审批），审批或退回之前不能修改任务"
+    return "", ""
+
+
 def update_task(actor: Any, task_id: int, data: TaskInput, *, ip: str = "") -> Task:
     """Edit a draft (also one in a monthly list still being assembled, never one whose list
     is under review or approved). Points follow the difficulty; the problem link, the
@@ -283,11 +293,10 @@ def update_task(actor: Any, task_id: int, data: TaskInput, *, ip: str = "") -> T
     task = get_task(actor, task_id)
     if not can(actor, Permission.TASK_MANAGE, task.area_path):
         raise ValidationFailed({"action": "您无权修改该任务"})
-    if task.status != TaskStatus.DRAFT:
-        raise ValidationFailed({"action": f"任务当前为“{TASK_LABELS[task.status]}”，只有草稿可以修改"})
+    field, refusal = edit_refusal(task)
+    if refusal:
+        raise ValidationFailed({field: refusal})
     listed = task.monthly_list_id is not None
-    if listed and not MonthlyList.objects.filter(tasks=task, status=ListStatus.DRAFT).exists():
-        raise ValidationFailed({"monthly_list": "该任务所在的月度任务清单已报审，审批期间不能修改任务"})
     errors: dict[str, str] = {}
     data.problem = None  # the link made at 转为任务 is kept, not re-checked
     # A listed task stays in its list unless moved to another draft list by name.

@@ -34,7 +34,6 @@ from shequ.tasks.models import (
     ClaimStatus,
     Difficulty,
     ListStatus,
-    MonthlyList,
     ProofFile,
     TalentKind,
     Task,
@@ -305,18 +304,7 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _not_editable(task: Task) -> str:
-    """Why a task cannot be edited now ("" if it can): only drafts, and not while the street
-    holds the monthly list it is in (the service's rule, said before anything is typed)."""
-    if task.status != TaskStatus.DRAFT:
-        return f"任务当前为“{services.TASK_LABELS[task.status]}”，只有草稿可以修改"
-    if (
-        task.monthly_list_id
-        and MonthlyList.objects.filter(
-            pk=task.monthly_list_id, status__in=services.LISTS_UNDER_STREET
-        ).exists()
-    ):
-        return "该任务所在的月度任务清单已报街道审批，审批或退回之前不能修改"
-    return ""
+    return services.edit_refusal(task)[1]
 
 
 @login_required
