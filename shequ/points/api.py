@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import Field
 
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
@@ -248,6 +249,9 @@ class ItemTermsIn(Schema):
 class OrderIn(Schema):
     item: Ref
     quantity: Number = 1
+    price: Number | None = Field(
+        None, description="下单时看到的每件所需积分；与现价不同则不下单，409 price_changed"
+    )
 
 
 class OrderOut(Schema):
@@ -507,13 +511,15 @@ def stock(request: HttpRequest, item_id: int, payload: StockIn) -> Any:
 def place_order(request: HttpRequest, payload: OrderIn) -> Any:
     """One transaction checks stock, points and the per-person limit. A refusal is a
     409 whose code is ``out_of_stock`` (库存不足), ``insufficient_points`` (积分不足),
-    ``over_limit`` (超出限兑) or ``window_closed``, naming the field at fault."""
+    ``over_limit`` (超出限兑), ``window_closed`` or ``price_changed`` (the ``price`` sent
+    is not the item's price now), naming the field at fault."""
     order, created = services.redeem(
         request.user,
         services.OrderInput(
             item=payload.item,
             quantity=payload.quantity,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
+            price=payload.price,
         ),
         ip=client_ip(request),
     )

@@ -56,7 +56,7 @@ from shequ.points.models import (
 
 
 class Refused(DomainError):
-    """A redemption the rules refuse: 库存不足, 积分不足, 超出限兑, 不在兑换期."""
+    """A redemption the rules refuse: 库存不足, 积分不足, 超出限兑, 不在兑换期, 价格已变."""
 
     status = 409
 
@@ -1087,6 +1087,10 @@ class OrderInput:
     item: int
     quantity: int = 1
     idempotency_key: str = ""
+    # The price per item the buyer was shown. If staff have changed it since, the order
+    # is refused (409 ``price_changed``) rather than charged at a price nobody saw; None
+    # (a client that does not send it) takes the item's current price.
+    price: int | None = None
 
 
 def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
@@ -1225,6 +1229,12 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
     # The catalogue of the buyer's own street or community only.
     if not account_path.startswith(item_path):
         raise NotFound("兑换物品")
+    if data.price is not None and data.price != price:
+        raise Refused(
+            "price_changed",
+            "price",
+            f"{name}的兑换价已从每件 {data.price} 分改为 {price} 分，这次没有下单；请看过新价格后再兑换",
+        )
     window = _open_window(item_path, windows, timezone.localdate())
     if window is None:
         raise Refused("window_closed", "item", "现在不在兑换期内，请在公布的兑换期内兑换")

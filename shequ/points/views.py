@@ -77,17 +77,22 @@ def redeem(request: HttpRequest) -> HttpResponse:
         whole(request.POST.get("item", ""), low=1, high=ID_MAX),
         whole(request.POST.get("quantity", "1"), low=1, high=99),
     )
+    shown = request.POST.get("price", "").strip()  # the price on the page the buyer saw
     try:
         if item is None:
             raise ValidationFailed({"item": "请选择兑换物品"})
         if quantity is None:
             raise ValidationFailed({"quantity": "数量必须是 1 到 99 之间的整数"})
+        price = whole(shown, high=INT_MAX) if shown else None
+        if shown and price is None:
+            raise ValidationFailed({"item": "兑换页面已过期，请刷新后再兑换"})
         order, _ = services.redeem(
             request.user,
             services.OrderInput(
                 item=item,
                 quantity=quantity,
                 idempotency_key=request.POST.get("idempotency_key", ""),
+                price=price,
             ),
             ip=client_ip(request),
         )
