@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import Field
 
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
@@ -78,6 +79,11 @@ class TaskOut(Schema):
     target_teams: list[str]
     target_unit_ids: list[int]  # the same, as ids: what PUT /tasks/{id} takes back
     target_team_ids: list[int]
+    version: str  # what PUT /tasks/{id} takes back as ``seen``
+
+    @staticmethod
+    def resolve_version(obj: Task) -> str:
+        return selectors.edit_version(obj)
 
     @staticmethod
     def resolve_category_name(obj: Task) -> str:
@@ -141,6 +147,14 @@ class TaskIn(Schema):
     target_teams: list[Ref] = []
     problem: Ref | None = None
     monthly_list: Ref | None = None
+
+
+class TaskUpdateIn(TaskIn):
+    seen: str = Field(
+        "",
+        max_length=64,
+        description="修改前读到的任务 version；任务已被他人修改则不保存（409 changed）。不填则不检查",
+    )
 
 
 class ClaimOut(Schema):
@@ -436,9 +450,10 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
 
 
 @router.put("/tasks/{task_id}", response=TaskOut, summary="修改任务（发布前）")
-def update_task(request: HttpRequest, task_id: int, payload: TaskIn) -> Any:
-    data = services.TaskInput(**payload.dict() | {"deadline": _aware(payload.deadline)})
-    task = services.update_task(request.user, task_id, data, ip=client_ip(request))
+def update_task(request: HttpRequest, task_id: int, payload: TaskUpdateIn) -> Any:
+    fields = payload.dict(exclude={"seen"})
+    data = services.TaskInput(**fields | {"deadline": _aware(payload.deadline)})
+    task = services.update_task(request.user, task_id, data, seen=payload.seen, ip=client_ip(request))
     return selectors.get_task(request.user, task.pk)
 
 

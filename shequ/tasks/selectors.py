@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -164,6 +165,27 @@ def may_see_task(viewer: Any, task: Task) -> bool:
     return Claim.objects.filter(
         Q(user_id=viewer.pk) | scope_q(viewer, Permission.TASK_VIEW, "area_path"), task=task
     ).exists()
+
+
+def edit_version(task: Task) -> str:
+    """A digest of what the task editor changes: the editor's form carries it, so a save
+    from a page opened before a colleague's is refused rather than writing over theirs."""
+    units = sorted(u.pk for u in task.target_units.all())  # prefetched in lists
+    teams = sorted(t.pk for t in task.target_teams.all())
+    what = [
+        task.title,
+        task.description,
+        task.category,
+        task.difficulty,
+        task.places,
+        task.deadline.isoformat(),
+        task.audience,
+        task.monthly_list_id,
+        task.area_id,
+        units,
+        teams,
+    ]
+    return hashlib.sha256(repr(what).encode()).hexdigest()[:16]
 
 
 def get_task(viewer: Any, task_id: int) -> Task:

@@ -57,6 +57,7 @@ from shequ.tasks.models import (
 from shequ.tasks.selectors import (
     claim_unit,
     community_of,
+    edit_version,
     get_claim,
     get_monthly_list,
     get_task,
@@ -286,16 +287,21 @@ def edit_refusal(task: Task) -> tuple[str, str]:
     return "", ""
 
 
-def update_task(actor: Any, task_id: int, data: TaskInput, *, ip: str = "") -> Task:
+def update_task(actor: Any, task_id: int, data: TaskInput, *, seen: str = "", ip: str = "") -> Task:
     """Edit a draft (also one in a monthly list still being assembled, never one whose list
     is under review or approved). Points follow the difficulty; the problem link, the
-    attachments and the list (unless another draft list is chosen) stay as they were."""
+    attachments and the list (unless another draft list is chosen) stay as they were.
+
+    ``seen`` is the ``edit_version`` the editor was opened on; if the task was saved by
+    someone since, nothing is written (Conflict) and the message names who and when."""
     task = get_task(actor, task_id)
     if not can(actor, Permission.TASK_MANAGE, task.area_path):
         raise ValidationFailed({"action": "您无权修改该任务"})
     field, refusal = edit_refusal(task)
     if refusal:
         raise ValidationFailed({field: refusal})
+    if seen and seen != edit_version(task):
+        raise Conflict(_saved_since(task))
     listed = task.monthly_list_id is not None
     errors: dict[str, str] = {}
     data.problem = None  # the link made at 转为任务 is kept, not re-checked
@@ -331,6 +337,20 @@ def update_task(actor: Any, task_id: int, data: TaskInput, *, ip: str = "") -> T
         task.target_teams.set(checked.teams if data.audience == Audience.TARGETED else [])
         audit.record(actor, "task.update", area_path=task.area_path, obj=task, ip=ip)
     return task
+
+
+def _saved_since(task: Task) -> str:
+    from shequ.access.models import AuditEvent
+
+    last = (
+        AuditEvent.objects.filter(event="task.update", object_type="task", object_id=str(task.pk))
+        .order_by("-id")
+        .values_list("actor_id", "at")
+        .first()
+    )
+    person = User.objects.filter(pk=last[0]).first() if last else None
+    who = f"{person}于{timezone.localtime(last[1]):%m月%d日%H:%M}" if last and person else "其他工作人员"
+    return f"您打开编辑页之后，{who}修改并保存了该任务，您这次的修改没有保存"
 
 
 def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "") -> Task:

@@ -271,7 +271,8 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
         # Said on opening the editor, not after the changes are typed in and refused.
         return detail(request, task.pk, error=ValidationFailed({"action": message}, message))
     if request.method != "POST":
-        context = _editor_context(request, _task_values(task), {}) | {"task": task}
+        values = _task_values(task) | {"seen": selectors.edit_version(task)}
+        context = _editor_context(request, values, {}) | {"task": task}
         return render(request, "tasks/editor.html", context)
     values: dict[str, Any] = {
         k: request.POST.get(k, "").strip()
@@ -289,6 +290,7 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     }
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
+    values["seen"] = request.POST.get("seen", "")
     if message:
         # Published (or sent to the street) while the editor was open: what was typed comes
         # back with the reason, to be copied, instead of the task page without it.
@@ -296,7 +298,14 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
         return render(request, "tasks/editor.html", context | {"task": task}, status=409)
     try:
         data = _task_input(values)
-        services.update_task(request.user, task.pk, data, ip=client_ip(request))
+        services.update_task(request.user, task.pk, data, seen=values["seen"], ip=client_ip(request))
+    except Conflict as exc:
+        # Saved by a colleague since the editor was opened: what was typed comes back, and
+        # the form now carries the newer version, so saving again is a choice made knowingly.
+        values["seen"] = selectors.edit_version(selectors.get_task(request.user, task.pk))
+        why = exc.message + "。下面仍是您填写的内容：请先查看对方保存的内容，再决定是否以您的为准再次保存"
+        context = _editor_context(request, values, {"action": why}) | {"task": task, "overwrites": True}
+        return render(request, "tasks/editor.html", context, status=409)
     except ValidationFailed as exc:
         context = _editor_context(request, values, exc.fields | _typed_errors(values)) | {"task": task}
         return render(request, "tasks/editor.html", context, status=400)
