@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -604,10 +604,72 @@ def monthly_history(request: HttpRequest, list_id: int) -> Any:
     return selectors.list_history(request.user, [found])[found.pk]
 
 
+_SEARCH = Query("", max_length=50, description="按名称、技能、服务等搜索（不按电话或证件号码）")
+
+
+def _searched(q: str) -> str:
+    refusal = selectors.resource_query_error(q)
+    if refusal:
+        raise ValidationFailed({"q": refusal})
+    return q
+
+
 @router.get("/resources/units/", response=list[UnitOut], summary="资源清单：共建单位")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_units(request: HttpRequest) -> Any:
-    return selectors.units(request.user)
+def list_units(request: HttpRequest, q: str = _SEARCH) -> Any:
+    return selectors.units(request.user, _searched(q))
+
+
+class UnitPatch(Schema):
+    contact_name: str | None = None
+    contact_phone: str | None = Field(None, description="新电话；不传或为空则不改")
+    services: str | None = None
+
+
+@router.patch("/resources/units/{unit_id}", response=UnitOut, summary="修改共建单位联系人、电话、服务")
+def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Any:
+    services.update_unit(
+        request.user,
+        unit_id,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+        services_text=payload.services,
+        ip=client_ip(request),
+    )
+    return selectors.units(request.user).get(pk=unit_id)
+
+
+class TeamPatch(Schema):
+    leader: str
+
+
+@router.patch("/resources/teams/{team_id}", response=TeamOut, summary="修改服务队队长")
+def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
+    services.update_team(request.user, team_id, leader=payload.leader, ip=client_ip(request))
+    return selectors.teams(request.user).get(pk=team_id)
+
+
+class VenuePatch(Schema):
+    description: str | None = None
+    capacity: Number | None = None
+
+
+@router.patch("/resources/venues/{venue_id}", response=VenueOut, summary="修改场地设备的说明、容量")
+def update_venue(request: HttpRequest, venue_id: int, payload: VenuePatch) -> Any:
+    services.update_venue(
+        request.user,
+        venue_id,
+        description=payload.description,
+        capacity=payload.capacity,
+        ip=client_ip(request),
+    )
+    return selectors.venues(request.user).get(pk=venue_id)
+
+
+@router.delete("/resources/talents/{talent_id}", response={204: None}, summary="删除一条能人才人艺人登记")
+def delete_talent(request: HttpRequest, talent_id: int) -> Any:
+    services.remove_talent(request.user, talent_id, ip=client_ip(request))
+    return Status(204, None)
 
 
 @router.post("/resources/units/", response={201: UnitOut}, summary="登记共建单位")
@@ -655,8 +717,8 @@ def remove_unit_member(request: HttpRequest, unit_id: int, user_id: int) -> Any:
 
 @router.get("/resources/teams/", response=list[TeamOut], summary="资源清单：服务队")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_teams(request: HttpRequest) -> Any:
-    return selectors.teams(request.user)
+def list_teams(request: HttpRequest, q: str = _SEARCH) -> Any:
+    return selectors.teams(request.user, _searched(q))
 
 
 @router.post("/resources/teams/", response={201: TeamOut}, summary="登记服务队")
@@ -717,14 +779,14 @@ def remove_member(request: HttpRequest, team_id: int, resident_id: int) -> Any:
 
 @router.get("/resources/talents/", response=list[TalentOut], summary="资源清单：能人、才人、艺人")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_talents(request: HttpRequest) -> Any:
-    return selectors.talents(request.user)
+def list_talents(request: HttpRequest, q: str = _SEARCH) -> Any:
+    return selectors.talents(request.user, _searched(q))
 
 
 @router.get("/resources/venues/", response=list[VenueOut], summary="资源清单：场地和设备")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_venues(request: HttpRequest) -> Any:
-    venues: Any = selectors.venues(request.user)
+def list_venues(request: HttpRequest, q: str = _SEARCH) -> Any:
+    venues: Any = selectors.venues(request.user, _searched(q))
     return venues
 
 

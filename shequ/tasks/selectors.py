@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -344,31 +345,52 @@ def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:
     ]
 
 
-def units(viewer: Any) -> QuerySet[PartnerUnit]:
+def resource_query_error(q: str) -> str:
+    """Why a resource search is refused, or "": the texts searched may hold phone numbers,
+    shown masked, and a search by digits would tell the hidden ones one guess at a time."""
+    if sum(ch.isdigit() for ch in unicodedata.normalize("NFKC", q)) >= 4:
+        return "资源清单按名称、技能或服务搜索，不能按电话或证件号码搜索"
+    return ""
+
+
+def _matching(rows: QuerySet[Any], q: str, fields: tuple[str, ...]) -> QuerySet[Any]:
+    q = unicodedata.normalize("NFKC", q).strip()[:50]
+    if not q or resource_query_error(q):
+        return rows
+    match = Q()
+    for name in fields:
+        match |= Q(**{f"{name}__icontains": q})
+    return rows.filter(match)
+
+
+def units(viewer: Any, q: str = "") -> QuerySet[PartnerUnit]:
     """The partner units in scope, each with the logins that act for it."""
-    return PartnerUnit.objects.visible_to(viewer).select_related("area").prefetch_related("members")
+    rows = PartnerUnit.objects.visible_to(viewer).select_related("area").prefetch_related("members")
+    return _matching(rows, q, ("name", "contact_name", "services"))
 
 
-def teams(viewer: Any) -> QuerySet[ServiceTeam]:
+def teams(viewer: Any, q: str = "") -> QuerySet[ServiceTeam]:
     """The service teams in scope, each with its members (residents), longest-serving first."""
     from django.db.models import Count, Prefetch
 
     members = TeamMember.objects.select_related("resident").order_by("joined_at", "id")
+    rows = _matching(ServiceTeam.objects.visible_to(viewer), q, ("name", "leader"))
     return (
-        ServiceTeam.objects.visible_to(viewer)
-        .select_related("area")
+        rows.select_related("area")
         .annotate(size=Count("members"))
         .prefetch_related(Prefetch("members", queryset=members))
         .order_by("area_path", "name")  # Meta.ordering does not apply to a grouped query
     )
 
 
-def talents(viewer: Any) -> QuerySet[Talent]:
-    return Talent.objects.visible_to(viewer).select_related("resident")
+def talents(viewer: Any, q: str = "") -> QuerySet[Talent]:
+    """The skills registry; a search finds a skill, trade or field (找电工) or a name."""
+    rows = Talent.objects.visible_to(viewer).select_related("resident")
+    return _matching(rows, q, ("skill", "trade", "field", "resident__name"))
 
 
-def venues(viewer: Any) -> QuerySet[Venue]:
-    return Venue.objects.visible_to(viewer).select_related("area")
+def venues(viewer: Any, q: str = "") -> QuerySet[Venue]:
+    return _matching(Venue.objects.visible_to(viewer).select_related("area"), q, ("name", "description"))
 
 
 def may_act_on_claim(viewer: Any, claim: Claim, action: str) -> bool:

@@ -1169,6 +1169,109 @@ def remove_team_member(actor: Any, team_id: int, resident_id: int, *, ip: str = 
     return team
 
 
+# A resource's own details, corrected in place (a unit's contact changes hands, a team
+# its leader, a venue its equipment). None leaves a field as it is; the audit row names
+# the fields changed, not their values (a phone stays out of the log).
+
+
+def update_unit(
+    actor: Any,
+    unit_id: int,
+    *,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
+    services_text: str | None = None,
+    ip: str = "",
+) -> PartnerUnit:
+    """A partner unit's contact and services. An empty ``contact_phone`` keeps the number."""
+    unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("共建单位")
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if contact_name is not None:
+        too_long(errors, [("contact_name", "联系人", contact_name.strip(), 50)])
+        changes["contact_name"] = contact_name.strip()
+    if services_text is not None:
+        too_long(errors, [("services", "可提供的服务", services_text.strip(), 200)])
+        changes["services"] = services_text.strip()
+    if contact_phone and contact_phone.strip():
+        from shequ.people.phones import normalize
+
+        try:
+            phone = normalize(contact_phone)
+        except ValueError as exc:
+            errors["contact_phone"] = str(exc) or "电话号码格式不正确"
+        else:
+            if phone != (
+                fieldcrypt.decrypt(unit.contact_phone_enc, "phone") if unit.contact_phone_enc else ""
+            ):
+                changes["contact_phone_enc"] = fieldcrypt.encrypt(phone, "phone")
+                changes["contact_phone_masked"] = mask_phone(phone)
+    if errors:
+        raise ValidationFailed(errors)
+    return _save_resource(actor, unit, changes, "resource.unit_edit", ip)
+
+
+def update_team(actor: Any, team_id: int, *, leader: str, ip: str = "") -> ServiceTeam:
+    team = ServiceTeam.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound("服务队")
+    errors: dict[str, str] = {}
+    too_long(errors, [("leader", "队长", leader.strip(), 50)])
+    if errors:
+        raise ValidationFailed(errors)
+    return _save_resource(actor, team, {"leader": leader.strip()}, "resource.team_edit", ip)
+
+
+def update_venue(
+    actor: Any, venue_id: int, *, description: str | None = None, capacity: int | None = None, ip: str = ""
+) -> Venue:
+    venue = Venue.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=venue_id).first()
+    if venue is None:
+        raise NotFound("场地或设备")
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if description is not None:
+        too_long(errors, [("description", "说明", description.strip(), 200)])
+        changes["description"] = description.strip()
+    if capacity is not None:
+        if capacity < 1:
+            errors["capacity"] = "容量/数量至少为 1"
+        changes["capacity"] = capacity
+    if errors:
+        raise ValidationFailed(errors)
+    return _save_resource(actor, venue, changes, "resource.venue_edit", ip)
+
+
+def _save_resource(actor: Any, row: Any, changes: dict[str, Any], event: str, ip: str) -> Any:
+    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+    if changes:
+        with transaction.atomic():
+            type(row).objects.filter(pk=row.pk).update(**changes)
+            named = sorted({k.removesuffix("_enc").removesuffix("_masked") for k in changes})
+            audit.record(actor, event, area_path=row.area_path, obj=row, detail={"fields": named}, ip=ip)
+        row.refresh_from_db()
+    return row
+
+
+def remove_talent(actor: Any, talent_id: int, *, ip: str = "") -> None:
+    """A skill registered by mistake, or of a resident who no longer offers it."""
+    found = Talent.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=talent_id).first()
+    if found is None:
+        raise NotFound("能人才人艺人登记")
+    with transaction.atomic():
+        Talent.objects.filter(pk=found.pk).delete()
+        audit.record(
+            actor,
+            "resource.talent_remove",
+            area_path=found.area_path,
+            obj=found,
+            detail={"resident": found.resident_id, "skill": mask_free_text(found.skill)},
+            ip=ip,
+        )
+
+
 def add_talent(actor: Any, resident_id: int, kind: str, trade: str, skill: str, field_: str = "") -> Talent:
     from shequ.people.selectors import get_resident
 

@@ -579,6 +579,13 @@ def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
     return redirect("tasks_monthly")
 
 
+def _kept_or_typed(values: dict[str, str], name: str) -> str | None:
+    """A row's free text as typed; None (left as it is) when the form held it back because
+    it shows a phone number masked and the field was left empty."""
+    typed = values.get(name, "")
+    return None if values.get(f"{name}_kept") and not typed else typed
+
+
 @login_required
 def resources(request: HttpRequest) -> HttpResponse:
     """资源清单: partner units, service teams, the skills registry, venues and equipment."""
@@ -668,6 +675,43 @@ def resources(request: HttpRequest) -> HttpResponse:
                     ip=client_ip(request),
                 )
                 kind = "team"
+            elif kind == "unit_edit":
+                services.update_unit(
+                    request.user,
+                    whole(values.get("unit", ""), high=ID_MAX) or 0,
+                    contact_name=values.get("contact_name", ""),
+                    contact_phone=values.get("contact_phone", ""),
+                    services_text=_kept_or_typed(values, "services"),
+                    ip=client_ip(request),
+                )
+                kind = "unit"
+            elif kind == "team_edit":
+                leader = _kept_or_typed(values, "leader")
+                if leader is not None:
+                    services.update_team(
+                        request.user,
+                        whole(values.get("team", ""), high=ID_MAX) or 0,
+                        leader=leader,
+                        ip=client_ip(request),
+                    )
+                kind = "team"
+            elif kind == "venue_edit":
+                capacity = values.get("capacity", "")
+                if whole(capacity, low=1) is None:
+                    raise ValidationFailed({"capacity": number_error(capacity, "容量/数量", low=1)})
+                services.update_venue(
+                    request.user,
+                    whole(values.get("venue", ""), high=ID_MAX) or 0,
+                    description=_kept_or_typed(values, "description"),
+                    capacity=whole(capacity, low=1),
+                    ip=client_ip(request),
+                )
+                kind = "venue"
+            elif kind == "talent_remove":
+                services.remove_talent(
+                    request.user, whole(values.get("talent", ""), high=ID_MAX) or 0, ip=client_ip(request)
+                )
+                kind = "talent"
             else:
                 raise ValidationFailed({"form": "未知的登记类型"})
             return redirect(f"{request.path}?tab={kind}")
@@ -676,13 +720,18 @@ def resources(request: HttpRequest) -> HttpResponse:
         except NotFound as exc:
             # The unit or team went out of reach (deleted, or out of scope): say so on the
             # form, keeping what was typed, instead of a bare 404 page.
-            errors = {"unit" if values.get("form", "").startswith("unit_member") else "team": exc.message}
+            gone = {"venue_edit": "venue", "talent_remove": "talent"}.get(values.get("form", ""))
+            errors = {gone or ("unit" if values.get("form", "").startswith("unit") else "team"): exc.message}
     form = values.get("form", "")
     tab = request.GET.get("tab") or {
         "member": "team",
         "member_remove": "team",
         "unit_member": "unit",
         "unit_member_remove": "unit",
+        "unit_edit": "unit",
+        "team_edit": "team",
+        "venue_edit": "venue",
+        "talent_remove": "talent",
     }.get(form, form or "unit")
     # The tab's list, a page at a time (a street's skills registry runs to thousands).
     lists = {
@@ -691,10 +740,17 @@ def resources(request: HttpRequest) -> HttpResponse:
         "talent": selectors.talents,
         "venue": selectors.venues,
     }
-    page = CappedPaginator(lists.get(tab, selectors.units)(request.user), 50).get_page(
+    q = request.GET.get("q", "").strip()[:50]
+    page = CappedPaginator(lists.get(tab, selectors.units)(request.user, q), 50).get_page(
         request.GET.get("page")
     )
     units = list(page) if tab == "unit" else []
+    # A row's 修改 form that was refused comes back open, with what was typed.
+    edited = {"unit_edit": "unit", "team_edit": "team", "venue_edit": "venue"}.get(form)
+    if errors and edited:
+        for row in page:
+            if str(row.pk) == values.get(edited):
+                row.typed, row.typed_errors = values, errors
     return render(
         request,
         "tasks/resources.html",
@@ -726,6 +782,8 @@ def resources(request: HttpRequest) -> HttpResponse:
             "venue_kinds": VenueKind.choices,
             "manager": has_anywhere(request.user, Permission.RESOURCE_MANAGE),
             "errors": errors,
+            "q": q,
+            "q_error": selectors.resource_query_error(q),
             # What was typed, and the errors, for the form that was sent only.
             "filled": {form: values} if errors else {},
             "errs": {form: errors},

@@ -194,6 +194,10 @@ API = {
     ),
     ("GET", "/api/v1/resources/venues/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/venues/"): ("create", Permission.RESOURCE_MANAGE),
+    ("PATCH", "/api/v1/resources/units/{unit_id}"): ("action", "resource.manage over the unit"),
+    ("PATCH", "/api/v1/resources/teams/{team_id}"): ("action", "resource.manage over the team"),
+    ("PATCH", "/api/v1/resources/venues/{venue_id}"): ("action", "resource.manage over the venue"),
+    ("DELETE", "/api/v1/resources/talents/{talent_id}"): ("action", "resource.manage over the resident"),
     ("GET", "/api/v1/points/balance"): "own",
     ("GET", "/api/v1/points/entries"): "own",
     ("POST", "/api/v1/points/service-records"): ("create", Permission.POINTS_MANAGE),
@@ -607,6 +611,21 @@ def test_role_sees_exactly_its_scope(world, user_key):
         tasks.add_unit_member(world.secretary_zhang, unit.pk, world.users["partner_unit@A1"])
     r = client.delete(f"/api/v1/resources/units/{unit.pk}/members/{world.users['partner_unit@A1'].pk}")
     assert r.status_code == (200 if ok_unit else 404), (username, r.content[:200])
+    # Correcting a resource, and removing a skill: resource.manage where it is.
+    team = tasks.add_team(world.secretary_zhang, "矩阵服务队", "volunteer", world.areas["A1"].code)
+    venue = tasks.add_venue(world.secretary_zhang, "矩阵活动室", "venue", world.areas["A1"].code, "", 20)
+    skilled = world.residents["A1-1-h1-r1"]
+    talent = tasks.add_talent(world.secretary_zhang, skilled.pk, "able", "电工", "家电维修")
+    for url, body in (
+        (f"/api/v1/resources/units/{unit.pk}", {"contact_name": "矩阵联系人"}),
+        (f"/api/v1/resources/teams/{team.pk}", {"leader": "矩阵队长"}),
+        (f"/api/v1/resources/venues/{venue.pk}", {"capacity": 30}),
+    ):
+        r = client.patch(url, json.dumps(body), content_type="application/json")
+        assert r.status_code == (200 if ok_unit else 404), (username, url, r.content[:200])
+    r = client.delete(f"/api/v1/resources/talents/{talent.pk}")
+    ok_talent = sees(world, username, skilled.area_path, Permission.RESOURCE_MANAGE)
+    assert r.status_code == (204 if ok_talent else 404), (username, r.content[:200])
     # A unit's full contact phone: seen where the unit is, read with unmask rights there.
     phoned = tasks.add_unit(
         world.secretary_zhang,
