@@ -519,10 +519,12 @@ def _unchanged_since(actor: Any, problem: Problem, action: str, seen: int) -> No
     """Refuse a step if the problem's timeline moved past ``seen``: two staff escalating
     from one page skipped a level, a dispatch from a page opened before an escalation
     sent the problem to the street, a second tap of 督办 urged twice. A supervisor's
-    督办 meanwhile changes nothing to act on, and does not stop the handler's step."""
-    newer = ProblemEvent.objects.filter(problem=problem, pk__gt=seen)
-    if action != "urge":
-        newer = newer.exclude(action="urge")
+    督办 meanwhile changes nothing to act on, and does not stop the handler's step; nor do
+    a duplicate merged into the problem or a task made from it."""
+    # Only steps of the lifecycle count: a duplicate merged in or a task made from the
+    # problem (timeline rows of their own) change nothing the page acted on.
+    steps = [a for a in TRANSITIONS if a != "urge" or action == "urge"]
+    newer = ProblemEvent.objects.filter(problem=problem, pk__gt=seen, action__in=steps)
     last = newer.select_related("actor").order_by("-id").first()
     if last is None:
         return

@@ -93,3 +93,16 @@ def test_the_api_gives_a_version_and_refuses_a_step_on_an_older_one(world):
         content_type="application/json",
     )
     assert r.status_code == 409 and r.json()["code"] == "changed" and "立案" in r.json()["message"]
+
+
+def test_a_duplicate_merged_in_does_not_stop_the_next_step_from_the_page(world):
+    p = report(world, category="blocked_drain")
+    act(world, world.secretary_zhang, p, "accept")
+    dup = report(world, category="blocked_drain", description="下水道又堵了，污水漫到路面")
+    c = client_for(world.secretary_zhang)
+    on_page = seen(c, p)
+    r = c.post(f"/problems/{dup.pk}/act/", {"action": "merge", "into": str(p.pk), "seen": seen(c, dup)})
+    assert r.status_code == 302
+    assert ProblemEvent.objects.filter(problem=p, action="merged_in").exists()
+    r = c.post(f"/problems/{p.pk}/act/", {"action": "dispatch", "seen": on_page})
+    assert r.status_code == 302 and Problem.objects.get(pk=p.pk).status == "dispatched"
