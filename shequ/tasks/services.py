@@ -445,7 +445,7 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
             updates["published_at"] = timezone.now()
         if Task.objects.filter(pk=task.pk, status=task.status).update(**updates) != 1:
             raise ValidationFailed({"action": "任务状态刚刚被他人改变，请刷新后再试"})
-        withdrawn = _end_unproved_claims(actor, task) if action == "close" else 0
+        withdrawn = _end_unproved_claims(actor, task, note.strip()) if action == "close" else 0
         if action == "publish":
             _tell_targets([task.pk], skip=actor)
         audit.record(
@@ -897,7 +897,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
     return claim
 
 
-def _end_unproved_claims(actor: Any, task: Task) -> int:
+def _end_unproved_claims(actor: Any, task: Task, reason: str = "") -> int:
     """结束任务: claims with no proof waiting (taken, or returned for another try) can no
     longer earn anything, so they are withdrawn for their holders, who are told; proof
     already submitted is still accepted or returned by the grid worker."""
@@ -920,10 +920,11 @@ def _end_unproved_claims(actor: Any, task: Task) -> int:
             from_status=claim.status,
             to_status=ClaimStatus.WITHDRAWN,
             actor=actor,
-            note="任务已结束，未提交凭证的接单自动撤回",
+            note="任务已结束，未提交凭证的接单自动撤回" + (f"。结束原因：{reason}" if reason else ""),
             at=now,
         )
-        notify([claim.user], f"任务“{task.title}”已结束，您的接单已撤回", f"/tasks/claims/{claim.pk}/")
+        why = f"（结束原因：{mask_free_text(reason)}）" if reason else ""
+        notify([claim.user], f"任务“{task.title}”已结束{why}，您的接单已撤回", f"/tasks/claims/{claim.pk}/")
     return withdrawn
 
 

@@ -578,10 +578,16 @@ def test_ending_a_task_is_a_second_step_that_says_what_it_withdraws(world):
     assert r.status_code == 400 and "需要填写说明" in r.content.decode()
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.CLAIMED
-    c.post(f"/tasks/{task.pk}/act/", {"action": "close", "note": "活动已结束"})
+    c.post(f"/tasks/{task.pk}/act/", {"action": "close", "note": "暴雨预警，活动取消"})
     task.refresh_from_db()
     claim.refresh_from_db()
     assert task.status == TaskStatus.CLOSED and claim.status == ClaimStatus.WITHDRAWN
+    # The reason the secretary had to give reaches the person whose claim it withdrew.
+    from shequ.notifications.models import Notification
+
+    told = Notification.objects.filter(user=world.resident_wang).order_by("-id").first()
+    assert told is not None and "结束原因：暴雨预警，活动取消" in told.text
+    assert "暴雨预警" in claim.events.order_by("-id").first().note
 
 
 def test_edits_saved_after_the_task_was_published_come_back_to_be_copied(world):
