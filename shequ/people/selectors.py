@@ -36,11 +36,25 @@ _PHONE_LIKE = re.compile(r"^\+?[\d\-]{7,}$")
 _LETTERS = re.compile(r"^[a-z]+$")
 
 
-def is_full_number(q: str) -> bool:
-    """Whether ``search`` takes ``q`` as a complete ID number or phone (an exact lookup)."""
+def number_lookup(q: str) -> str | None:
+    """The keyed hash ``search`` looks ``q`` up by, when ``q`` is a number someone could
+    hold: a valid ID number (check digit and all) or a valid phone. A half-typed or
+    mistyped number finds nobody and tells nothing, so it is None."""
     text = "".join(unicodedata.normalize("NFKC", q or "").split())
     number = idcard.normalize(text)
-    return bool(_ID_LIKE.match(idcard.from_15(number) or number) or _PHONE_LIKE.match(text))
+    number = idcard.from_15(number) or number
+    if _ID_LIKE.match(number):
+        try:
+            idcard.parse(number)
+        except idcard.IdNumberError:
+            return None
+        return fieldcrypt.lookup_hash(number, "id_number")
+    if _PHONE_LIKE.match(text):
+        try:
+            return fieldcrypt.lookup_hash(phones.normalize(text), "phone")
+        except phones.PhoneError:
+            return None
+    return None
 
 
 def search(qs: QuerySet[Resident], q: str) -> QuerySet[Resident]:

@@ -257,16 +257,23 @@ def note_number_search(viewer: Any, q: str) -> None:
     """A search by a full number answers whether the number belongs to someone in scope: a
     guessed number is confirmed or not. A masked number and the birth year leave a few
     dozen guesses per resident, so these searches are written to the audit log and limited
-    per hour (NUMBER_SEARCH_PER_HOUR), like reads of full numbers. Other searches pass."""
-    if not selectors.is_full_number(q):
+    per hour (NUMBER_SEARCH_PER_HOUR), like reads of full numbers. Other searches pass:
+    a number that no one can hold (half typed, a wrong check digit) finds nobody, and the
+    same number again within ten minutes (the live search box, then Enter) is one search."""
+    digest = selectors.number_lookup(q)
+    if digest is None:
         return
-    since = timezone.now() - timedelta(hours=1)
+    now = timezone.now()
+    mine = AuditEvent.objects.filter(event="resident.number_search", actor_id=viewer.pk)
+    if mine.filter(at__gte=now - timedelta(minutes=10), detail__digest=digest[:16]).exists():
+        return
     with transaction.atomic():
-        mine = AuditEvent.objects.filter(event="resident.number_search", actor_id=viewer.pk, at__gte=since)
         limit = settings.NUMBER_SEARCH_PER_HOUR
-        if mine.count() >= limit:
+        if mine.filter(at__gte=now - timedelta(hours=1)).count() >= limit:
             raise RateLimited(f"每小时最多按完整的身份证号或电话查找{limit}次，请稍后再试，或按姓名查找")
-        audit.record(viewer, "resident.number_search", area_path=home_path(viewer))
+        audit.record(
+            viewer, "resident.number_search", area_path=home_path(viewer), detail={"digest": digest[:16]}
+        )
 
 
 def encrypted_value(resident: Resident, field: str) -> str:

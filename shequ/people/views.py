@@ -15,7 +15,7 @@ from shequ.access.roles import UNMASK_PERMISSION, Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, home_areas
-from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.errors import DomainError, RateLimited, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, days_param, month_param, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -396,6 +396,8 @@ def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
                 landlord = selectors.resident_by_id_number(request.user, typed)
             except ValidationFailed as exc:
                 landlord_error = f"房东：{exc.fields['id_number']}"
+            except RateLimited as exc:  # the hour's lookups by number spent: typed kept
+                landlord_error = f"房东：{exc.message}"
         dates, error = _dates(request.POST, FLOATING_DATES)
         if landlord_error:
             fields = {**(error.fields if error else {}), "landlord_id_number": landlord_error}

@@ -22,7 +22,7 @@ from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
-from shequ.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from shequ.core.errors import Conflict, DomainError, Forbidden, RateLimited, ValidationFailed
 from shequ.core.numbers import ID_MAX, month_error, month_param, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
@@ -234,6 +234,8 @@ def _resident_by_id_number(user: Any, id_number: str) -> int | None:
     except ValidationFailed as exc:
         message = exc.fields["id_number"].replace("请填写完整", "请填写代报居民完整")
         raise ValidationFailed({"on_behalf_of": message}) from None
+    except RateLimited as exc:  # the hour's number lookups spent: said on the form, typed kept
+        raise ValidationFailed({"on_behalf_of": exc.message}) from None
 
 
 @login_required

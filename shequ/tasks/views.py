@@ -22,7 +22,7 @@ from shequ.access.scope import can, has_anywhere
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
-from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound, RateLimited, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -717,6 +717,8 @@ def resources(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?tab={kind}")
         except ValidationFailed as exc:
             errors = exc.fields | typed
+        except RateLimited as exc:  # the hour's lookups by ID number spent: typed kept
+            errors = {"id_number": exc.message}
         except NotFound as exc:
             # The unit or team went out of reach (deleted, or out of scope): say so on the
             # form, keeping what was typed, instead of a bare 404 page.

@@ -220,10 +220,17 @@ def test_searches_by_a_full_number_are_audited_and_limited_per_hour(world):
         page = Client()
         page.force_login(world.grid_worker_li)
         assert page.get("/residents/", {"q": phone}).status_code == 200
-        refused = api.get("/api/v1/residents/", {"q": number})
+        # The same number again within minutes (the live box, then Enter) is one search.
+        assert api.get("/api/v1/residents/", {"q": number}).status_code == 200
+        other = world.full_values[world.residents["A1-1-h1-r2"].pk][0]
+        refused = api.get("/api/v1/residents/", {"q": other})
         assert refused.status_code == 429
         assert "每小时最多按完整的身份证号或电话查找2次" in refused.json()["message"]
         with pytest.raises(RateLimited):
-            selectors.resident_by_id_number(world.grid_worker_li, number)
+            selectors.resident_by_id_number(world.grid_worker_li, other)
+        # Half-typed digits and a number with a wrong check digit find nobody: not counted.
+        wrong = number[:17] + ("0" if number[17] != "0" else "1")
+        for q in (number[:7], number[:14], wrong):
+            assert page.get("/residents/", {"q": q}, HTTP_HX_REQUEST="true").status_code == 200
     rows = AuditEvent.objects.filter(event="resident.number_search", actor_id=world.grid_worker_li.pk)
     assert rows.count() == 2 and number not in str(list(rows.values_list("detail", flat=True)))
