@@ -110,6 +110,10 @@ class SignedOutMiddleware:
             )
             told["HX-Retarget"] = "#session-notice"
             told["HX-Reswap"] = "innerHTML"
+            # The asking element's own hx-select (the task board's "main") would find
+            # nothing in the notice, and its hx-push-url would show a filter not applied.
+            told["HX-Reselect"] = ".signed-out"
+            told["HX-Push-Url"] = "false"
             return told
         if request.method != "POST":
             return response

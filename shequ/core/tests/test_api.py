@@ -234,6 +234,10 @@ def test_a_form_sent_after_the_session_ended_says_nothing_was_saved(world):
     # The nearby hint, asked as a pin is placed, sent the whole page to the login and the
     # report being typed was lost: the page stays, a notice at its top links to the login.
     assert r.status_code == 200 and "HX-Redirect" not in r and r["HX-Retarget"] == "#session-notice"
+    # A list filtered in the background (hx-select="main", hx-push-url) shows the notice,
+    # and the address bar does not claim a filter that was not applied.
+    assert r["HX-Reselect"] == ".signed-out" and r["HX-Push-Url"] == "false"
+    assert 'class="error signed-out"' in r.content.decode()
     assert 'href="/login/?next=%2Fproblems%2Fnew%2F" target="_blank"' in r.content.decode()
     assert c.get("/problems/new/").status_code == 302  # a plain page still goes to the login
 
