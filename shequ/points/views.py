@@ -387,6 +387,8 @@ def service(request: HttpRequest) -> HttpResponse:
             return redirect("points_service")
         except ValidationFailed as exc:
             errors = exc.fields | typed
+            if "idempotency_key" in errors:  # said; sending the form again records a new one
+                values["idempotency_key"] = uuid.uuid4().hex
     from shequ.access.scope import scope_q
     from shequ.people.models import Resident
 
@@ -535,6 +537,8 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             return redirect("points_account", account_id=account.pk)
         except ValidationFailed as exc:
             errors = exc.fields
+            if "idempotency_key" in errors:  # sent before with other content: said, and
+                values["idempotency_key"] = uuid.uuid4().hex  # sending again is a new entry
     page = CappedPaginator(selectors.account_entries(account), 30).get_page(request.GET.get("page"))
     return render(
         request,

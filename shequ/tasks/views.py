@@ -221,6 +221,8 @@ def new(request: HttpRequest) -> HttpResponse:
             services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
     except ValidationFailed as exc:
         errors = exc.fields | _typed_errors(values)
+        if "idempotency_key" in errors:  # said; sending the form again makes a new task
+            values["idempotency_key"] = uuid.uuid4().hex
         values["files_sent"] = bool(request.FILES.getlist("files"))  # the browser drops them: say so
         return render(request, "tasks/editor.html", _editor_context(request, values, errors), status=400)
     return redirect("task", task_id=task.pk)

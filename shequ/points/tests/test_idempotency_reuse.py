@@ -103,3 +103,45 @@ def test_a_refused_catalogue_row_on_page_two_comes_back_on_page_two(world):
     r = c.post(f"/points/catalogue/{row.group(1)}/stock/?page=2", {"add": "5箱", "price": "8"})
     body = r.content.decode()
     assert r.status_code == 400 and 'value="5箱"' in body and "第 2 /" in body
+
+
+def test_a_resent_form_with_other_content_is_said_and_comes_back_with_a_new_key(world):
+    """期初积分 said nothing (the page showed no message for the key), and the service and
+    task forms came back with the spent key: every resend was refused again."""
+    import re
+
+    account = services.account_for_user(world.resident_wang)
+    c = client_for(world.secretary_zhang)
+    page = c.get(f"/points/accounts/{account.pk}/").content.decode()
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    url = f"/points/accounts/{account.pk}/"
+    assert c.post(url, {"points": "30", "memo": "纸质台账结转", "idempotency_key": key}).status_code == 302
+    r = c.post(url, {"points": "45", "memo": "第二本台账", "idempotency_key": key})
+    body = r.content.decode()
+    assert r.status_code == 400 and "已经提交过" in body
+    fresh = re.search(r'name="idempotency_key" value="([^"]+)"', body).group(1)
+    assert fresh != key and 'value="45"' in body
+    assert c.post(url, {"points": "45", "memo": "第二本台账", "idempotency_key": fresh}).status_code == 302
+    account.refresh_from_db()
+    assert account.balance == 75
+
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    form = {
+        "title": "清理小广告",
+        "description": "楼道小广告",
+        "category": "clear_ads",
+        "difficulty": "easy",
+        "places": "1",
+        "deadline": timezone.localtime(timezone.now() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "area": world.areas["A1-1"].code,
+        "audience": "public",
+        "idempotency_key": "task-form-1",
+    }
+    assert c.post("/tasks/new/", form).status_code == 302
+    task_page = c.post("/tasks/new/", form | {"title": "清理2单元小广告"})
+    body = task_page.content.decode()
+    assert task_page.status_code == 400 and "已经提交过" in body
+    assert 'name="idempotency_key" value="task-form-1"' not in body and 'value="清理2单元小广告"' in body
