@@ -77,3 +77,10 @@ def days_param(raw: object, default: int = 90) -> int:
     if found is None:
         raise ValidationFailed({"days": number_error(text, "天数", low=1, high=3650)})
     return found
+
+
+def month_label(month: str) -> str:
+    """A stored month as users read it: "202612" → "2026年12月" (as typed otherwise)."""
+    if len(month) == 6 and month.isdigit() and 1 <= int(month[4:]) <= 12:
+        return f"{month[:4]}年{int(month[4:])}月"
+    return month

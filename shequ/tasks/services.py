@@ -23,7 +23,7 @@ from shequ.areas.models import Area
 from shequ.core import fieldcrypt
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key, reused
-from shequ.core.numbers import month_error, month_param
+from shequ.core.numbers import month_error, month_label, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notify
 from shequ.points import services as points
@@ -617,7 +617,7 @@ def transition_list(
         if action == "submit":
             notify(
                 holders(Permission.TASK_APPROVE, found.area_path),
-                f"{found.area.name}{found.month} 月度任务清单待审批",
+                f"{found.area.name}{month_label(found.month)}月度任务清单待审批",
                 "/tasks/monthly/",
                 skip=actor,
             )
@@ -672,7 +672,7 @@ def _tell_community(
     """The street's decision on a monthly list, told to the list's creator and the
     community's task managers (the return with its reason; on publication, the tasks
     cancelled because their deadline had passed)."""
-    name = f"{found.area.name}{found.month} 月度任务清单"
+    name = f"{found.area.name}{month_label(found.month)}月度任务清单"
     text = {
         "approve": f"{name}街道已审批通过，将于 {found.publish_on:%Y年%m月%d日} 发布",
         "return": f"{name}被街道退回修改：{mask_free_text(reason)}",
