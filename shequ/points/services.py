@@ -1059,14 +1059,19 @@ def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) ->
     area_path, name, starts_on, ends_on), newest start first — that include its areas'."""
     mine = set(ancestors(item_path))
     own = [w for w in windows if w[1] in mine]
-    # Windows rule from the day the first of them begins; before it, as where none is set,
-    # the calendar quarter is the period (setting next quarter's window in advance does
-    # not shut the store for the rest of this one).
+    # Windows rule from the quarter the first of them begins in; before it, as where none
+    # is set, the calendar quarter is the period (setting next quarter's window in advance
+    # does not shut the store for the rest of this one). In that quarter the store waits
+    # for the window: open from the 1st as well, a person's limit counted twice.
     if not any(w[3] <= today for w in own):
         quarter = (today.month - 1) // 3 + 1
         first = date(today.year, 3 * quarter - 2, 1)
-        last = date(today.year + 1, 1, 1) if quarter == 4 else date(today.year, 3 * quarter + 1, 1)
-        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度", first, last - timedelta(days=1))
+        last = (date(today.year + 1, 1, 1) if quarter == 4 else date(today.year, 3 * quarter + 1, 1)) - timedelta(
+            days=1
+        )
+        if any(first <= w[3] <= last for w in own):
+            return None
+        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度", first, last)
     open_now = next((w for w in own if w[3] <= today <= w[4]), None)
     return None if open_now is None else (f"w{open_now[0]}", open_now[2], open_now[3], open_now[4])
 

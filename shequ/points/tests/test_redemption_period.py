@@ -61,6 +61,21 @@ def test_a_window_set_in_advance_leaves_this_quarter_open(world, mid_quarter):
     assert redeem(world.resident_wang, rice).window == "2030Q2"
 
 
+def test_the_first_window_keeps_its_own_quarter_shut_until_it_opens(world, mid_quarter):
+    """A first window set for later in this quarter: the store waited for it only from
+    the quarter after, so it sold from the 1st under the quarter and again in the window,
+    a person's limit counted twice; the catalogue says it opens only in its windows."""
+    fund(world, world.resident_wang, 500)
+    rice = item(world, price=10, stock=50, limit=1)
+    services.add_window(
+        world.secretary_zhang, world.areas["A1"].code, "六月兑换期", date(2030, 6, 10), date(2030, 6, 30)
+    )
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, rice)
+    assert exc.value.code == "window_closed"
+    assert services.current_window(rice) is None
+
+
 def test_windows_for_the_same_items_may_not_overlap(world):
     community, street = world.areas["A1"].code, world.areas["A"].code
     services.add_window(world.secretary_zhang, community, "十二月", date(2030, 12, 1), date(2030, 12, 31))
