@@ -222,11 +222,18 @@ ERRORS = {
 _UNMASKED = {"429": "每小时查看完整信息的次数已用完（rate_limited）"}
 # A search by a complete ID number or phone counts against SHEQU_NUMBER_SEARCH_PER_HOUR.
 _NUMBER_SEARCH = {"429": "每小时按完整身份证号或电话查找的次数已用完（rate_limited）"}
+# A step sent with ``seen`` (the version the client read) after someone else acted.
+_CHANGED = {"409": "读取之后已有他人操作，本次未执行（changed；message 说明谁、何时做了什么）"}
 MORE_ERRORS = {
     ("post", "/api/v1/auth/token"): {"429": "登录失败次数过多，账号已暂时锁定（locked_out）"},
     ("post", "/api/v1/store/orders/"): {
-        "409": "不能兑换：积分不足、库存不足、超出限兑或不在兑换期（code 说明是哪一种）"
+        "409": "不能兑换：积分不足、库存不足、超出限兑、不在兑换期或价格已变（code 说明是哪一种）"
     },
+    ("post", "/api/v1/problems/{problem_id}/transitions"): _CHANGED,
+    ("put", "/api/v1/tasks/{task_id}"): _CHANGED,
+    ("post", "/api/v1/claims/{claim_id}/accept"): _CHANGED,
+    ("post", "/api/v1/claims/{claim_id}/return"): _CHANGED,
+    ("post", "/api/v1/monthly-lists/{list_id}/transitions"): _CHANGED,
     ("post", "/api/v1/residents/{resident_id}/unmask"): _UNMASKED,
     ("post", "/api/v1/resources/units/{unit_id}/contact-phone"): _UNMASKED,
     ("get", "/api/v1/residents/"): _NUMBER_SEARCH,

@@ -1066,9 +1066,9 @@ def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) ->
     if not any(w[3] <= today for w in own):
         quarter = (today.month - 1) // 3 + 1
         first = date(today.year, 3 * quarter - 2, 1)
-        last = (date(today.year + 1, 1, 1) if quarter == 4 else date(today.year, 3 * quarter + 1, 1)) - timedelta(
-            days=1
-        )
+        last = (
+            date(today.year + 1, 1, 1) if quarter == 4 else date(today.year, 3 * quarter + 1, 1)
+        ) - timedelta(days=1)
         if any(first <= w[3] <= last for w in own):
             return None
         return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度", first, last)

@@ -439,6 +439,10 @@ def follow(request: HttpRequest, problem_id: int, payload: FollowIn) -> Any:
             "into": {"type": "integer"},
             "resolved": {"type": "boolean"},
             "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
+            "seen": {
+                "type": "integer",
+                "description": "详情中的 version：此后已有他人办理（不含督办）则不办理，409 changed",
+            },
         },
         required=["action"],
         files="photos",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -172,6 +173,11 @@ class ClaimOut(Schema):
     decided_at: datetime | None
     files: list[str]
     allowed_actions: list[Annotated[str, one_of(CLAIM_TRANSITIONS)]]
+    version: int  # the newest step: sent back as ``seen`` with accept or return
+
+    @staticmethod
+    def resolve_version(obj: Claim) -> int:
+        return selectors.claim_version(obj)
 
     @staticmethod
     def resolve_task(obj: Claim) -> int:
@@ -237,6 +243,11 @@ class MonthlyListOut(Schema):
     status_label: str
     return_reason: str
     tasks: int
+    version: int  # review steps so far: sent back as ``seen`` with a transition
+
+    @staticmethod
+    def resolve_version(obj: MonthlyList) -> int:
+        return selectors.list_version(obj)
 
     @staticmethod
     def resolve_area(obj: MonthlyList) -> str:
@@ -270,6 +281,7 @@ class TaskActionIn(Schema):
 class ListActionIn(Schema):
     action: Annotated[str, one_of(LIST_TRANSITIONS)]
     note: str = ""  # return: the reason
+    seen: int | None = Field(None, description="清单的 version；此后已被他人报审、退回或审批则 409 changed")
 
 
 class Kinded(Schema):
@@ -503,7 +515,7 @@ def list_claims(
     if queue and status not in ("", ClaimStatus.SUBMITTED):
         raise ValidationFailed({"status": "待验收列表只有已提交凭证（submitted）的接单"})
     qs = selectors.acceptance_queue(request.user) if queue else selectors.my_claims(request.user, status)
-    return qs.select_related("unit").prefetch_related("proofs")
+    return qs.select_related("unit").prefetch_related("proofs").annotate(newest_step=Max("events__id"))
 
 
 @router.get("/claims/{claim_id}", response=ClaimOut, summary="接单详情")
@@ -511,11 +523,16 @@ def get_claim(request: HttpRequest, claim_id: int) -> Any:
     return selectors.get_claim(request.user, claim_id)
 
 
-def _claim_action(request: HttpRequest, claim_id: int, action: str, note: str = "", files: Any = ()) -> Any:
+_SEEN = Query(None, description="接单的 version：此后凭证已被退回、重新提交等则 409 changed")
+
+
+def _claim_action(
+    request: HttpRequest, claim_id: int, action: str, note: str = "", files: Any = (), seen: int | None = None
+) -> Any:
     services.transition_claim(
         request.user,
         claim_id,
-        services.ClaimActionInput(action=action, note=note, files=list(files)),
+        services.ClaimActionInput(action=action, note=note, files=list(files), seen=seen),
         ip=client_ip(request),
     )
     return selectors.get_claim(request.user, claim_id)
@@ -536,14 +553,14 @@ def submit_proof(request: HttpRequest, claim_id: int) -> Any:
 
 
 @router.post("/claims/{claim_id}/accept", response=ClaimOut, summary="验收通过（发放积分）")
-def accept_claim(request: HttpRequest, claim_id: int) -> Any:
-    return _claim_action(request, claim_id, "accept")
+def accept_claim(request: HttpRequest, claim_id: int, seen: int | None = _SEEN) -> Any:
+    return _claim_action(request, claim_id, "accept", seen=seen)
 
 
 @router.post("/claims/{claim_id}/return", response=ClaimOut, summary="退回（需填写原因）")
-def return_claim(request: HttpRequest, claim_id: int, payload: ReturnIn) -> Any:
+def return_claim(request: HttpRequest, claim_id: int, payload: ReturnIn, seen: int | None = _SEEN) -> Any:
     try:
-        return _claim_action(request, claim_id, "return", payload.reason)
+        return _claim_action(request, claim_id, "return", payload.reason, seen=seen)
     except ValidationFailed as exc:
         # The service calls the reason "note"; this client sent it as "reason".
         if "note" not in exc.fields:
@@ -582,7 +599,9 @@ def publish_day(request: HttpRequest, list_id: int, payload: PublishDayIn) -> An
     "/monthly-lists/{list_id}/transitions", response=MonthlyListOut, summary="报审、审批、退回、发布"
 )
 def monthly_transition(request: HttpRequest, list_id: int, payload: ListActionIn) -> Any:
-    services.transition_list(request.user, list_id, payload.action, payload.note, ip=client_ip(request))
+    services.transition_list(
+        request.user, list_id, payload.action, payload.note, ip=client_ip(request), seen=payload.seen
+    )
     return selectors.get_monthly_list(request.user, list_id)
 
 

@@ -262,9 +262,48 @@ def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:
     return (
         MonthlyList.objects.visible_to(viewer)
         .select_related("area")
-        .annotate(task_count=Count("tasks"))
+        .annotate(task_count=Count("tasks"), review_steps=_review_steps())
         .order_by("-month", "area_path")
     )
+
+
+def _review_steps() -> Any:
+    from django.db.models import CharField
+    from django.db.models.functions import Cast, Coalesce
+
+    from shequ.access.models import AuditEvent
+
+    steps = (
+        AuditEvent.objects.filter(
+            object_type="monthlylist", object_id=Cast(OuterRef("pk"), CharField()), event__in=_LIST_STEPS
+        )
+        .order_by()
+        .values("object_type")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(steps), 0)
+
+
+def list_version(found: MonthlyList) -> int:
+    """How many review steps a list has had (its history's length): what a page or client
+    sends back as ``seen`` with a step, so one taken on a list changed since is refused."""
+    annotated = getattr(found, "review_steps", None)
+    if annotated is not None:
+        return int(annotated)
+    from shequ.access.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        object_type="monthlylist", object_id=str(found.pk), event__in=_LIST_STEPS
+    ).count()
+
+
+def claim_version(claim: Claim) -> int:
+    """The id of the claim's newest step, sent back as ``seen`` with 验收 or 退回."""
+    annotated = getattr(claim, "newest_step", None)
+    if annotated is not None:
+        return int(annotated)
+    return claim.events.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:

@@ -550,6 +550,8 @@ def _list_unchanged_since(actor: Any, found: MonthlyList, seen: int) -> None:
 
     steps = list_history(actor, [found])[found.pk]
     if len(steps) != seen:
+        if not steps:  # a number no page gave
+            raise Conflict("清单的审批记录与您打开的页面不符，请刷新后再操作")
         last = steps[-1]
         raise Conflict(
             f"您打开页面之后，这份清单已由{last['who']}于{timezone.localtime(last['at']):%m月%d日%H:%M}"

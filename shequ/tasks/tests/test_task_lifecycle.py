@@ -403,7 +403,10 @@ def test_closing_a_task_ends_claims_without_proof_and_keeps_proof_for_review(wor
     assert (task.status, task.filled) == (TaskStatus.CLOSED, 1)  # the idle place given back
     idle.refresh_from_db()
     assert idle.status == ClaimStatus.WITHDRAWN
-    assert list(idle.events.values_list("note", flat=True))[-1] == "任务已结束，未提交凭证的接单自动撤回"
+    assert (
+        list(idle.events.values_list("note", flat=True))[-1]
+        == "任务已结束，未提交凭证的接单自动撤回。结束原因：活动结束"
+    )
     assert Notification.objects.filter(user=world.resident_wang, text__contains="已结束").exists()
     # Proof given before the close is still reviewed; returned, the claim ends with it
     # (it could not be proved again) and holds none of the person's open places.
