@@ -214,6 +214,9 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
         raise ValidationFailed({"field": f"该居民没有登记{label}"})
     with transaction.atomic():
         unmask_allowance(viewer)
+        # Decrypt before the audit row: a value that does not open (another key) is
+        # neither recorded as read nor counted against the hour's allowance.
+        value = fieldcrypt.decrypt(token, field)
         audit.record(
             viewer,
             "resident.unmask",
@@ -222,7 +225,7 @@ def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = 
             detail={"field": field, "reason": reason},
             ip=ip,
         )
-    return fieldcrypt.decrypt(token, field)
+    return value
 
 
 # Every read of a full number, whoever it is of: one hourly allowance for them all.
