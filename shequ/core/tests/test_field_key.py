@@ -55,6 +55,16 @@ def test_unmask_page_and_api_answer_the_error_and_keep_the_reason(world):
     assert AuditEvent.objects.filter(event="resident.unmask").count() == before
 
 
+@override_settings(FIELD_KEY=KEY_B)
+def test_a_full_export_under_another_key_is_a_page_not_a_server_error(world):
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    before = AuditEvent.objects.filter(event="resident.export").count()
+    r = client.post("/residents/export/", {"reason": "年度核查"})
+    assert r.status_code == 409 and "SHEQU_FIELD_KEY" in r.content.decode()
+    assert AuditEvent.objects.filter(event="resident.export").count() == before
+
+
 def test_the_same_database_with_its_own_key_unmasks(world):
     resident = world.residents["A1-1-h1-r1"]
     value = services.unmask(world.secretary_zhang, resident.pk, "id_number", "核对低保申请")
