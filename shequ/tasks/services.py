@@ -1039,6 +1039,7 @@ def unit_contact_phone(actor: Any, unit_id: int, reason: str, *, ip: str = "") -
         raise ValidationFailed({"field": "您的角色无权查看完整的联系电话"})
     if not unit.contact_phone_enc:
         raise ValidationFailed({"field": "该单位没有登记联系电话"})
+    phone = fieldcrypt.decrypt(unit.contact_phone_enc, "phone")  # recorded only once it opens
     with transaction.atomic():
         unmask_allowance(actor)
         audit.record(
@@ -1049,7 +1050,7 @@ def unit_contact_phone(actor: Any, unit_id: int, reason: str, *, ip: str = "") -
             detail={"field": "contact_phone", "reason": reason},
             ip=ip,
         )
-    return fieldcrypt.decrypt(unit.contact_phone_enc, "phone")
+    return phone
 
 
 def add_unit_member(actor: Any, unit_id: int, user: Any, *, ip: str = "") -> None:
