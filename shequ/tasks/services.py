@@ -596,6 +596,20 @@ def transition_list(
             )
     if action == "publish" and found.publish_on > timezone.localdate():
         raise ValidationFailed({"publish_on": f"清单定于 {found.publish_on:%Y年%m月%d日} 发布"})
+    approvers = holders(Permission.TASK_APPROVE, found.area_path) if action == "submit" else []
+    if action == "submit" and not [u for u in approvers if u.pk != actor.pk]:
+        # Sent, it would wait unseen, and a list under review cannot be edited or withdrawn.
+        who = (
+            "其他可以审批月度任务清单的账号（不能审批自己编制的清单）"
+            if approvers
+            else ("可以审批月度任务清单的账号（街道管理员）")
+        )
+        raise ValidationFailed(
+            {
+                "action": f"街道还没有{who}，报审后无人审批，清单也不能再修改；"
+                "请先请系统管理员添加街道管理员账号，再报审"
+            }
+        )
     now = timezone.now()
     with transaction.atomic():
         updates: dict[str, Any] = {"status": rule.target}
@@ -618,7 +632,7 @@ def transition_list(
             raise ValidationFailed({"action": "清单状态刚刚被他人改变，请刷新后再试"})
         if action == "submit":
             notify(
-                holders(Permission.TASK_APPROVE, found.area_path),
+                approvers,
                 f"{found.area.name}{month_label(found.month)}月度任务清单待审批",
                 "/tasks/monthly/",
                 skip=actor,

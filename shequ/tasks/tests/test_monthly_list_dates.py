@@ -148,6 +148,12 @@ def test_what_the_street_approved_is_what_is_published(world):
         world.street_chen, world.areas["A2"].code, f"{soon:%Y%m}", publish_on=soon
     )
     make_task(world, actor=world.street_chen, key="A2-1", publish=False, monthly_list=own.pk)
+    # The street's only approver drew it up: sent, nobody could ever approve it.
+    with pytest.raises(ValidationFailed, match="不能审批自己编制的清单"):
+        services.transition_list(world.street_chen, own.pk, "submit")
+    from shequ.access.services import add_user
+
+    add_user("street-deputy", "deputy-pass-2026", role="street_admin", area_code=world.areas["A"].code)
     services.transition_list(world.street_chen, own.pk, "submit")
     from shequ.tasks.selectors import list_actions
 

@@ -73,3 +73,29 @@ def test_a_task_whose_deadline_passed_before_publication_is_cancelled_and_named(
     statuses = dict(Task.objects.filter(pk__in=[late.pk, kept.pk]).values_list("title", "status"))
     assert statuses == {"清理楼道杂物": TaskStatus.CANCELLED, "更换楼道灯泡": TaskStatus.PUBLISHED}
     assert any("1 项任务发布时已过截止时间，已取消：清理楼道杂物" in t for t in _texts(world.secretary_zhang))
+
+
+def test_a_list_is_not_sent_to_a_street_with_nobody_to_approve_it(world):
+    """A street set up after its communities: the list went to 待街道审批 with nobody told,
+    and stayed frozen there (a list under review cannot be edited or withdrawn)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.access.models import User
+    from shequ.core.errors import ValidationFailed
+    from shequ.tasks import services
+    from shequ.tasks.models import ListStatus, MonthlyList
+    from shequ.tasks.tests.helpers import make_task
+    from shequ.tasks.tests.test_query_counts import month_ahead
+
+    monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month_ahead(1))
+    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=60))
+    User.objects.filter(pk=world.street_chen.pk).update(is_active=False)
+    with pytest.raises(ValidationFailed, match="街道还没有可以审批月度任务清单的账号"):
+        services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    assert MonthlyList.objects.get(pk=monthly.pk).status == ListStatus.DRAFT
+    User.objects.filter(pk=world.street_chen.pk).update(is_active=True)
+    assert (
+        services.transition_list(world.secretary_zhang, monthly.pk, "submit").status == ListStatus.SUBMITTED
+    )
