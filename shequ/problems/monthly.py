@@ -14,7 +14,7 @@ from django.utils import timezone
 from docx import Document
 
 from shequ.areas.paths import under
-from shequ.core import xlsx
+from shequ.core import privatefiles, xlsx
 from shequ.problems import kpi
 from shequ.problems.ledgers import month_range
 from shequ.problems.models import (
@@ -61,11 +61,13 @@ def run_report(run_id: int) -> None:
         data = gather(run.area_path, run.month)
         _progress(run, 50, "统计完成，正在生成文件")
         folder = Path(settings.MEDIA_ROOT) / "reports" / run.month
-        folder.mkdir(parents=True, exist_ok=True)
         stem = f"{run.area.code}-{run.month}-{run.pk}"
         title = f"{run.area.name}{run.month[:4]}年{int(run.month[4:])}月问题清单月报"
+        # Each file made 0600 (in 0700 folders) before its writer opens it by name.
+        privatefiles.reserve(folder / f"{stem}.xlsx")
         _write_xlsx(folder / f"{stem}.xlsx", title, data)
         _progress(run, 75, "正在生成 Word 文档")
+        privatefiles.reserve(folder / f"{stem}.docx")
         _write_docx(folder / f"{stem}.docx", title, data)
         ReportRun.objects.filter(pk=run.pk).update(
             status=ReportRunStatus.DONE,

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from shequ.core import privatefiles
 from shequ.core.errors import ValidationFailed
 
 # MPO is a JPEG with further pictures after the first (a phone's preview or depth map);
@@ -70,8 +71,7 @@ def decode(data: bytes, field: str = "photos") -> Image.Image:
 
 
 def _fsync_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
+    with privatefiles.create(path) as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

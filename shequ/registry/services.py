@@ -20,7 +20,7 @@ from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.selectors import get_area
-from shequ.core import fieldcrypt, xlsx
+from shequ.core import fieldcrypt, privatefiles, xlsx
 from shequ.core.bulk import cyclic_gc_paused
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
@@ -56,10 +56,8 @@ def _store(upload: Any) -> tuple[Path, str]:
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD:
         raise ValidationFailed({"file": "文件超过50MB，请分成几个文件导入"})
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
-    with stored.open("wb") as fh:
+    stored = Path(settings.MEDIA_ROOT) / "imports" / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
+    with privatefiles.create(stored) as fh:  # a register: personal data, 0600
         for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
             fh.write(chunk)
     return stored, name
@@ -318,6 +316,7 @@ def write_errors(errors: list[importing.RowError], run: ImportRun | None = None,
         assert run is not None
         relative = f"imports/{Path(run.stored_file).stem}-errors.xlsx"
         out = str(Path(settings.MEDIA_ROOT) / relative)
+        privatefiles.reserve(Path(out))
     book = xlsx.workbook(out, constant_memory=True)
     sheet = book.add_worksheet("错误报告")
     head = book.add_format({"bold": True})
