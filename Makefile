@@ -24,7 +24,8 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 migrate: install
-	mkdir -p var/static
+	@# umask 077: var/ holds the database and personal data (settings also make it 0700).
+	umask 077 && mkdir -p "$(SHEQU_VAR_DIR)/static"
 	$(BIN)/shequ migrate --noinput -v 0
 
 demo: migrate

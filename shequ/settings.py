@@ -9,10 +9,19 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from shequ.core import privatefiles
 from shequ.core.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SHEQU_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
+# Made here (0700: the database and media hold personal data), since SQLite does not make
+# folders and a fresh clone's `shequ migrate` failed with "unable to open database file".
+try:
+    privatefiles.make_dirs(VAR_DIR)
+except OSError as exc:
+    raise ImproperlyConfigured(
+        f"SHEQU_VAR_DIR={str(VAR_DIR)!r} cannot be created: {exc.strerror or exc}"
+    ) from exc
 
 SHEQU_ENV = env_choice("SHEQU_ENV", "development", ("development", "test", "production"))
 PRODUCTION = SHEQU_ENV == "production"
@@ -115,6 +124,16 @@ except ValueError as exc:
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with a queue for writers (see the module's docstring).
     _db["ENGINE"] = "shequ.core.sqlite"
+    # Created 0600 before SQLite creates it with the umask's 0644; its -wal and -shm
+    # files take the database file's mode.
+    if _db["NAME"] and _db["NAME"] != ":memory:" and not str(_db["NAME"]).startswith("file:"):
+        try:
+            privatefiles.create_if_missing(Path(_db["NAME"]))
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"SHEQU_DATABASE_URL: the SQLite database {_db['NAME']!r} cannot be created: "
+                f"{exc.strerror or exc}"
+            ) from exc
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -1,4 +1,5 @@
 import os
+import stat
 import subprocess
 import sys
 
@@ -7,10 +8,11 @@ import pytest
 SETUP = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shequ.settings'); django.setup()"
 
 
-def start(**env):
+def start(*argv: str, **env):
+    """Python with these SHEQU_ variables only: ``argv``, or else the settings loaded."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SHEQU_")}
     return subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", SETUP],
+        [sys.executable, *(argv or ("-c", SETUP))],
         env={**clean, **env},
         capture_output=True,
         text=True,
@@ -29,6 +31,7 @@ def start(**env):
         ({"SHEQU_DEBUG": "maybe"}, "SHEQU_DEBUG='maybe' is not a boolean"),
         ({"SHEQU_CONN_MAX_AGE": "ten"}, "SHEQU_CONN_MAX_AGE='ten' is not a whole number"),
         ({"SHEQU_DATABASE_URL": "mysql://x@y/z"}, "must name sqlite:// or postgres://"),
+        ({"SHEQU_VAR_DIR": "/proc/shequ-var"}, "SHEQU_VAR_DIR='/proc/shequ-var' cannot be created"),
     ],
 )
 def test_a_bad_setting_stops_the_start_with_its_name(env, message):
@@ -39,3 +42,13 @@ def test_a_bad_setting_stops_the_start_with_its_name(env, message):
 
 def test_good_settings_start():
     assert start(SHEQU_FIELD_KEY="A" * 43 + "=").returncode == 0
+
+
+def test_a_missing_var_dir_is_made_private_and_the_database_opens(tmp_path):
+    """A fresh clone has no var/: `shequ migrate` failed with "unable to open database file"."""
+    var = tmp_path / "srv" / "var"
+    script = f"{SETUP}; from django.db import connection; connection.ensure_connection()"
+    result = start("-c", script, SHEQU_VAR_DIR=str(var))
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    assert stat.S_IMODE((var / "shequ.sqlite3").stat().st_mode) == 0o600
