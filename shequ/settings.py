@@ -280,11 +280,19 @@ TASKS = {
     }
 }
 
+# Checked here: logging's own refusal ("Unable to configure root logger") names no variable.
+_log_level_raw = env_str("SHEQU_LOG_LEVEL", "WARNING") or "WARNING"
+LOG_LEVEL = _log_level_raw.strip().upper()  # info is taken as INFO
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"SHEQU_LOG_LEVEL={_log_level_raw!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("SHEQU_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # Production serves collected, hashed static files; development and tests serve them

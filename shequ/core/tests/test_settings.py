@@ -31,6 +31,7 @@ def start(*argv: str, **env):
         ({"SHEQU_DEBUG": "maybe"}, "SHEQU_DEBUG='maybe' is not a boolean"),
         ({"SHEQU_CONN_MAX_AGE": "ten"}, "SHEQU_CONN_MAX_AGE='ten' is not a whole number"),
         ({"SHEQU_DATABASE_URL": "mysql://x@y/z"}, "must name sqlite:// or postgres://"),
+        ({"SHEQU_LOG_LEVEL": "loud"}, "SHEQU_LOG_LEVEL='loud' is not one of DEBUG, INFO"),
         ({"SHEQU_VAR_DIR": "/proc/shequ-var"}, "SHEQU_VAR_DIR='/proc/shequ-var' cannot be created"),
     ],
 )
@@ -44,6 +45,11 @@ def test_good_settings_start():
     assert start(SHEQU_FIELD_KEY="A" * 43 + "=").returncode == 0
 
 
+def test_a_lower_case_log_level_is_taken():
+    result = start(SHEQU_LOG_LEVEL="info")
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_missing_var_dir_is_made_private_and_the_database_opens(tmp_path):
     """A fresh clone has no var/: `shequ migrate` failed with "unable to open database file"."""
     var = tmp_path / "srv" / "var"
@@ -52,3 +58,11 @@ def test_a_missing_var_dir_is_made_private_and_the_database_opens(tmp_path):
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
     assert stat.S_IMODE((var / "shequ.sqlite3").stat().st_mode) == 0o600
+
+
+def test_the_console_script_names_a_bad_setting_in_one_line():
+    result = start("-m", "shequ.cli", "check", "--deploy", SHEQU_ENV="production")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "配置错误：SHEQU_SECRET_KEY must be set when SHEQU_ENV=production（见 docs/operations.md 的环境变量一节）"  # noqa: E501
+    ]
