@@ -4,10 +4,14 @@ token went stale. In Chinese, as a page, or under /api/ in the API's error shape
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
@@ -37,6 +41,20 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: most often a page left open past a new sign-in elsewhere."""
+    if settings.CSRF_COOKIE_SECURE and not request.is_secure():
+        # A browser never keeps a secure cookie from a plain-HTTP page, so every form fails
+        # here and refreshing cannot help: only the administrator can fix it.
+        logger.warning(
+            "CSRF failure on plain HTTP (%s): secure cookies need HTTPS. Serve the site over "
+            "HTTPS; behind a proxy that ends HTTPS set SHEQU_PROXY_HTTPS=1 and X-Forwarded-Proto",
+            request.path,
+        )
+        return _answer(
+            request,
+            403,
+            "csrf_failed",
+            "本系统必须通过 HTTPS 访问（安全 Cookie 无法在 http 下保存），请联系管理员。提交的内容没有保存",
+        )
     return _answer(
         request,
         403,
