@@ -34,9 +34,11 @@ demo: migrate
 run: demo
 	$(BIN)/shequ demo accounts
 	@echo "Shequ 已启动：http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
-	@# The background worker (monthly reports, imports) runs beside the web server and stops with it.
+	@# The background worker (monthly reports, imports) and the timed jobs (due reminders,
+	@# task list publishing, the nightly points check) run beside the web server and stop with it.
 	$(BIN)/shequ db_worker --no-reload -v 0 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/shequ periodic & periodic=$$!; \
+	trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn shequ.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile - --log-level warning
 
 test: install-dev

@@ -270,7 +270,8 @@ if not STAR_THRESHOLDS or sorted(set(STAR_THRESHOLDS)) != STAR_THRESHOLDS or STA
 RANKING_SIZE = env_int("SHEQU_RANKING_SIZE", 10, minimum=1)
 
 # Background jobs (the monthly report): a database queue run by `shequ db_worker`;
-# tests run them at once. Due reminders run from cron: `shequ problems remind`.
+# tests run them at once. Timed work (due reminders, task list publishing, the nightly
+# points check) is `shequ periodic`, a loop run beside the worker.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"

@@ -1,0 +1,129 @@
+"""`shequ periodic`: the timed work, in one long-running process beside gunicorn and
+`shequ db_worker` (`make run` starts all three; docs/operations.md has systemd units).
+Nothing else runs it: without this process (or cron lines) due reminders were never sent
+and approved monthly task lists never published.
+
+- remind: due-soon and overdue problem notices, every 10 minutes (from the start);
+- publish: approved monthly task lists whose day has come, every hour (from the start);
+- reconcile: cached points balances against their entries, nightly at 02:30.
+
+Each job is idempotent, so a restart that runs one again early does no harm."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
+from django.utils import timezone
+
+from shequ.points.services import reconcile, unbalanced_transactions
+from shequ.problems.services import send_due_reminders
+from shequ.tasks.services import publish_due_lists
+
+logger = logging.getLogger(__name__)
+
+NIGHTLY_AT = time(2, 30)
+
+
+def _remind() -> tuple[int, str]:
+    soon, overdue = send_due_reminders()
+    return soon + overdue, f"即将到期提醒 {soon} 件，超期提醒 {overdue} 件"
+
+
+def _publish() -> tuple[int, str]:
+    count = publish_due_lists()
+    return count, f"已发布 {count} 份月度任务清单"
+
+
+def _reconcile() -> tuple[int, str]:
+    wrong, unbalanced = len(reconcile()), len(unbalanced_transactions())
+    if unbalanced:
+        logger.warning("%s points transactions do not sum to zero: run `shequ points reconcile`", unbalanced)
+    return wrong + unbalanced, f"积分核对：{wrong} 个账户余额已修正，{unbalanced} 笔交易分录不平衡"
+
+
+def every(minutes: int) -> Callable[[datetime], datetime]:
+    return lambda now: now + timedelta(minutes=minutes)
+
+
+def nightly(now: datetime) -> datetime:
+    """The next NIGHTLY_AT, local time, after ``now``."""
+    local = timezone.localtime(now)
+    at = local.replace(hour=NIGHTLY_AT.hour, minute=NIGHTLY_AT.minute, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[], tuple[int, str]]  # (how many things it did, a line saying so)
+    next_after: Callable[[datetime], datetime]
+    at_start: bool
+
+
+JOBS = (
+    Job("remind", _remind, every(10), at_start=True),
+    Job("publish", _publish, every(60), at_start=True),
+    Job("reconcile", _reconcile, nightly, at_start=False),
+)
+
+
+def first_due(now: datetime) -> dict[str, datetime]:
+    return {job.name: now if job.at_start else job.next_after(now) for job in JOBS}
+
+
+def run_due(due: dict[str, datetime], now: datetime) -> list[tuple[str, int, str]]:
+    """One pass: run every job whose time has come and set its next time. A job that fails
+    is logged and tried again at its next time; the others still run. Returns (job, count,
+    line) of each job that ran."""
+    ran = []
+    for job in JOBS:
+        if due[job.name] > now:
+            continue
+        due[job.name] = job.next_after(now)
+        try:
+            count, line = job.run()
+        except Exception:
+            logger.exception("periodic job %s failed; next try at %s", job.name, due[job.name])
+        else:
+            ran.append((job.name, count, line))
+        finally:
+            # A fresh connection each pass: one dropped by the server (a restart, an idle
+            # timeout) would otherwise fail every later pass.
+            connections.close_all()
+    return ran
+
+
+class Command(BaseCommand):
+    help = (
+        "定时任务：到期提醒（每10分钟）、发布月度任务清单（每小时）、积分核对（每晚）；"
+        "--once 各运行一次后退出"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="每项各运行一次后退出（供 cron 使用）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        verbosity = options["verbosity"]
+        if options["once"]:
+            now = timezone.now()
+            for _name, _count, line in run_due(dict.fromkeys((j.name for j in JOBS), now), now):
+                self.stdout.write(line)
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        due = first_due(timezone.now())
+        while not stop.is_set():
+            for _name, count, line in run_due(due, timezone.now()):
+                if count or verbosity > 1:
+                    self.stdout.write(f"{timezone.localtime():%Y-%m-%d %H:%M} {line}")
+            wait = (min(due.values()) - timezone.now()).total_seconds()
+            stop.wait(min(max(wait, 1), 60))

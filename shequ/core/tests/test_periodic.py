@@ -1,0 +1,65 @@
+"""`shequ periodic`: reminders, task list publishing and the nightly points check ran only
+if the operator added cron lines; `make run` and the systemd units now run this loop."""
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from shequ.core.management.commands import periodic
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Each job replaced by one that records its run."""
+    seen: list[str] = []
+
+    def fake(name):
+        def run():
+            seen.append(name)
+            if name == "publish" and seen.count("publish") == 1:
+                raise RuntimeError("database is locked")
+            return 1, f"{name} done"
+
+        return run
+
+    jobs = tuple(replace(job, run=fake(job.name)) for job in periodic.JOBS)
+    monkeypatch.setattr(periodic, "JOBS", jobs)
+    return seen
+
+
+def test_each_job_runs_at_its_time_and_a_failure_stops_no_other(calls, caplog):
+    start = datetime(2026, 3, 9, 15, 0, tzinfo=SHANGHAI)
+    due = periodic.first_due(start)
+    with caplog.at_level(logging.ERROR):
+        ran = periodic.run_due(due, start)
+    # At the start: reminders and publishing (which failed, logged), not the nightly check.
+    assert calls == ["remind", "publish"] and [name for name, _, _ in ran] == ["remind"]
+    assert "periodic job publish failed" in caplog.text
+    assert periodic.run_due(due, start + timedelta(minutes=5)) == []
+    periodic.run_due(due, start + timedelta(minutes=10))
+    assert calls[2:] == ["remind"]
+    periodic.run_due(due, start + timedelta(hours=1))
+    assert calls[3:] == ["remind", "publish"]  # the failed publish is tried again an hour later
+    assert due["reconcile"] == datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI)
+    periodic.run_due(due, datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI))
+    assert calls[5:] == ["remind", "publish", "reconcile"]
+    assert due["reconcile"] == datetime(2026, 3, 11, 2, 30, tzinfo=SHANGHAI)
+
+
+@pytest.mark.django_db
+def test_once_runs_the_real_jobs_and_says_what_they_did():
+    out = StringIO()
+    call_command("periodic", "--once", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "即将到期提醒 0 件，超期提醒 0 件",
+        "已发布 0 份月度任务清单",
+        "积分核对：0 个账户余额已修正，0 笔交易分录不平衡",
+    ]
