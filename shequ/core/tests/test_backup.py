@@ -1,0 +1,51 @@
+"""`shequ backup`: a plain copy of a WAL database loses the commits still in its -wal file."""
+
+import shutil
+import sqlite3
+import stat
+
+import pytest
+from django.core.management.base import CommandError
+
+from shequ.core.management.commands.backup import backup
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A WAL database whose latest commits are still in the -wal file, held open."""
+    path = tmp_path / "shequ.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.execute("CREATE TABLE t (n INTEGER)")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with db:
+        db.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(100)])
+    yield path
+    db.close()
+
+
+def rows(path):
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT count(*) FROM t").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_the_backup_has_every_committed_row_and_a_plain_copy_does_not(live, tmp_path):
+    shutil.copy(live, tmp_path / "cp.sqlite3")  # what `cp` does: the main file only
+    assert rows(tmp_path / "cp.sqlite3") == 0
+    dest = tmp_path / "backups" / "2026-03-09.sqlite3"
+    assert backup(live, dest) == "ok"
+    assert rows(dest) == 100
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert not (tmp_path / "backups" / "2026-03-09.sqlite3-wal").exists()  # one file
+
+
+def test_a_backup_never_writes_over_a_file(live, tmp_path):
+    dest = tmp_path / "old.sqlite3"
+    dest.write_bytes(b"yesterday")
+    with pytest.raises(CommandError, match="已存在"):
+        backup(live, dest)
+    assert dest.read_bytes() == b"yesterday"
