@@ -24,6 +24,11 @@ KIND_LABELS = dict(AreaKind.choices)
 def check_geometry(geometry: dict[str, Any] | None) -> None:
     if geometry is None:
         return
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    if kind in ("Feature", "FeatureCollection"):
+        # shapely reads a Feature but not a collection; stored, either breaks readers that
+        # expect a geometry (the grid index, the map).
+        raise ValidationFailed({"geometry": f"范围应为几何对象（Polygon 或 MultiPolygon），不能是 {kind}"})
     try:
         geom = shape(geometry)
     except Exception as exc:  # noqa: BLE001 - shapely raises several kinds
@@ -35,6 +40,38 @@ def check_geometry(geometry: dict[str, Any] | None) -> None:
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise ValidationFailed({"geometry": "范围坐标必须是 WGS84 经纬度"})
+
+
+def geometry_from_geojson(data: Any) -> dict[str, Any]:
+    """The geometry in a GeoJSON document as GIS tools export it: a bare geometry, a
+    Feature, or a FeatureCollection holding exactly one feature."""
+    if not isinstance(data, dict):
+        raise ValidationFailed({"geometry": "范围必须是 GeoJSON 对象（以 { 开头）"})
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list) or len(features) != 1:
+            count = len(features) if isinstance(features, list) else 0
+            reason = f"FeatureCollection 中有 {count} 个要素，一个区域的范围只能有 1 个：请只导出该区域的边界"
+            raise ValidationFailed({"geometry": reason})
+        data = features[0]
+        kind = data.get("type") if isinstance(data, dict) else None
+    if kind == "Feature":
+        data = data.get("geometry")
+        if not isinstance(data, dict):
+            raise ValidationFailed({"geometry": "Feature 中没有 geometry（范围）"})
+    check_geometry(data)
+    return data
+
+
+def next_child_code(parent: Area) -> str:
+    """The next free code below ``parent``: its own code and a 3-digit serial, the scheme
+    of the demo and the division codes (grid 150784001012001, its building …001001)."""
+    taken = set(Area.objects.filter(code__startswith=parent.code).values_list("code", flat=True))
+    n = 1
+    while f"{parent.code}{n:03d}" in taken:
+        n += 1
+    return f"{parent.code}{n:03d}"
 
 
 def create_area(

@@ -196,6 +196,8 @@ def written_over_since(result: Plan) -> list[str]:
     return described
 
 
+# Buildings are added by an operator (there is no page for it yet): the report says how.
+ADD_BUILDING = "（新楼栋请管理员用 shequ areas add --kind building 添加）"
 _NUMBERED = re.compile(r"^(\d+)\s*(栋|号楼|幢|号|楼|座)?$")
 _NUMBERED_AFTER = re.compile(r"\D(\d+)(栋|号楼|幢|号|楼|座)$")
 
@@ -232,7 +234,7 @@ class Buildings:
             match = _NUMBERED.match(key)
             found = self.by_key.get(f"#{int(match.group(1))}") if match else None
         if not found:
-            raise cells.CellError(f"楼栋“{value}”在本社区不存在")
+            raise cells.CellError(f"楼栋“{value}”在本社区不存在{ADD_BUILDING}")
         if len({b.pk for b in found}) > 1:
             names = "、".join(sorted({b.name for b in found}))
             raise cells.CellError(f"楼栋“{value}”在本社区有多处（{names}），请填写完整名称")
@@ -252,7 +254,7 @@ class Buildings:
                     names = "、".join(sorted({b.name for b in found}))
                     raise cells.CellError(f"现住址“{address}”中的楼栋在本社区有多处（{names}），请填写楼栋列")
                 return found[0], rest.removesuffix("室")
-        raise cells.CellError(f"现住址“{address}”中没有找到本社区的楼栋")
+        raise cells.CellError(f"现住址“{address}”中没有找到本社区的楼栋{ADD_BUILDING}")
 
 
 def _find_whole(key: str, name: str) -> int:

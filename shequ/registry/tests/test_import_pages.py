@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from shequ.people.models import Resident
+from shequ.registry.importing import ADD_BUILDING
 from shequ.registry.models import ColumnMapping, ImportRun
 from shequ.registry.tests.helpers import HEADERS, rows_for, save
 
@@ -53,7 +54,7 @@ def test_staff_map_an_odd_header_see_the_row_errors_then_import_the_corrected_fi
     report = client.get(f"/registry/import/{run.pk}/errors/")
     content = b"".join(report.streaming_content)  # type: ignore[attr-defined]
     rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.values)
-    assert rows[1] == ("居民", 3, "楼栋", "不存在的楼", "楼栋“不存在的楼”在本社区不存在")
+    assert rows[1] == ("居民", 3, "楼栋", "不存在的楼", "楼栋“不存在的楼”在本社区不存在" + ADD_BUILDING)
     assert ColumnMapping.objects.get(community=community).mapping["住户姓名"] == "name"
 
     # The corrected file maps itself from the remembered choice.

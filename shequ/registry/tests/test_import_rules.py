@@ -7,6 +7,7 @@ from shequ.access.models import AuditEvent
 from shequ.people import idcard
 from shequ.people.models import Household, Resident
 from shequ.registry import cells, services
+from shequ.registry.importing import ADD_BUILDING
 from shequ.registry.tests.helpers import person, save
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_messy_workbook_gives_the_exact_error_report_and_writes_nothing(world, t
         ["一网格", 6, "公民身份号码", "1.50784E+17",
          "身份证号被 Excel 存成了数字（1.50784E+17），后几位已丢失；请把该列设为文本后重新录入"],
         ["一网格", 8, "公民身份号码", WANG[:3] + "*" * 11 + WANG[-4:], "身份证号与第3行重复"],
-        ["一网格", 9, "楼号", "9号楼", "楼栋“9号楼”在本社区不存在"],
+        ["一网格", 9, "楼号", "9号楼", "楼栋“9号楼”在本社区不存在" + ADD_BUILDING],
         ["一网格", 10, "居民姓名", "", "姓名必填"],
         ["一网格", 11, "公民身份号码", elsewhere[:3] + "*" * 11 + elsewhere[-4:],
          "该身份证号已登记在本社区以外的户中，请先办理迁出再导入"],
@@ -105,7 +106,14 @@ def test_error_report_downloads_as_xlsx(world, tmp_path):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("工作表", "行号", "列", "内容", "原因")
     assert len(rows) == 1 + len(result.errors)
-    assert rows[5] == ("一网格", 9, "楼号", "9号楼", "楼栋“9号楼”在本社区不存在")
+    # The reason says how a missing building is added (there is no page for it).
+    assert rows[5] == (
+        "一网格",
+        9,
+        "楼号",
+        "9号楼",
+        "楼栋“9号楼”在本社区不存在（新楼栋请管理员用 shequ areas add --kind building 添加）",
+    )
 
 
 def test_address_column_finds_building_and_door(world, tmp_path):
@@ -313,8 +321,8 @@ def test_address_column_does_not_take_1栋_inside_11栋_and_refuses_ambiguous_na
     )
     result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
     reasons = {e.row: e.reason for e in result.errors}
-    assert reasons[2] == "现住址“11栋2单元301”中没有找到本社区的楼栋"
-    assert reasons[3] == "现住址“21栋2单元301”中没有找到本社区的楼栋"
+    assert reasons[2] == "现住址“11栋2单元301”中没有找到本社区的楼栋" + ADD_BUILDING
+    assert reasons[3] == "现住址“21栋2单元301”中没有找到本社区的楼栋" + ADD_BUILDING
     assert 4 not in reasons
     assert reasons[5] == "现住址“3栋1单元101”中的楼栋在本社区有多处（3栋），请填写楼栋列"
     (planned,) = [p.resident for p in result.rows]

@@ -1,0 +1,116 @@
+"""`shequ areas add / geometry / household / list`: building the tree below a community
+on a fresh deployment, through the services."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from shequ.access.models import AuditEvent
+from shequ.areas import geo
+from shequ.areas.models import Area
+from shequ.people.models import Household
+
+pytestmark = pytest.mark.django_db
+
+RING = [[117.5, 36.5], [117.51, 36.5], [117.51, 36.51], [117.5, 36.51], [117.5, 36.5]]
+POLYGON = {"type": "Polygon", "coordinates": [RING]}
+
+
+def run(*args):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("areas", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_add_grid_building_and_household_below_a_community(world):
+    community = world.areas["A2"]
+    # Given a community with no grid of its own code yet (the world's grids are 001, 002)
+    printed = run("add", "--kind", "grid", "--parent", community.code, "--name", "第3网格")
+    grid = Area.objects.get(name="第3网格", parent=community)
+    assert grid.code == f"{community.code}003" and grid.path == f"{community.path}{grid.code}/"
+    assert f"已新建网格“第3网格”，编码 {grid.code}" in printed
+    assert AuditEvent.objects.filter(event="area.create", area_path=grid.path).exists()
+    # A code typed by the operator is kept.
+    run("add", f"{grid.code}009", "--kind", "building", "--parent", grid.code, "--name", "3号楼")
+    building = Area.objects.get(code=f"{grid.code}009")
+    assert building.kind == "building" and building.parent == grid
+    printed = run("household", building.code, "--address", " 1单元101 ")
+    household = Household.objects.get(building=building)
+    assert household.code == f"{building.code}H0001" and household.address == "1单元101"
+    assert f"已登记户 {household.code}：3号楼 1单元101" in printed
+
+
+def test_add_refuses_with_the_services_chinese_message(world):
+    street = world.areas["A"]
+    with pytest.raises(CommandError, match="网格不能放在街道之下"):
+        run("add", "--kind", "grid", "--parent", street.code, "--name", "错放的网格")
+    with pytest.raises(CommandError, match="上级区域编码 999 不存在"):
+        run("add", "--kind", "grid", "--parent", "999", "--name", "无主网格")
+    taken = world.areas["A1-1"].code
+    with pytest.raises(CommandError, match=f"编码 {taken} 已存在"):
+        run("add", taken, "--kind", "grid", "--parent", world.areas["A1"].code, "--name", "重复")
+
+
+def test_household_only_in_a_building_and_not_twice(world):
+    with pytest.raises(CommandError, match="户必须登记在楼栋下"):
+        run("household", world.areas["A1-1"].code, "--address", "1单元101")
+    building = world.areas["A1-1-b"]
+    with pytest.raises(CommandError, match="已有门牌 1单元101 的户"):
+        run("household", building.code, "--address", "1单元101")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        POLYGON,
+        {"type": "Feature", "properties": {"name": "网格"}, "geometry": POLYGON},
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": POLYGON}],
+        },
+    ],
+    ids=["geometry", "feature", "one-feature-collection"],
+)
+def test_geometry_accepts_what_gis_tools_export(world, tmp_path, document):
+    grid = Area.objects.get(pk=world.areas["A2-2"].pk)  # a copy: the world's objects are shared
+    file = tmp_path / "grid.geojson"
+    file.write_text(json.dumps(document), encoding="utf-8")
+    printed = run("geometry", grid.code, str(file))
+    grid.refresh_from_db()
+    assert grid.geometry == POLYGON
+    assert f"已设置网格“{grid.name}”（{grid.code}）的范围" in printed
+    geo.invalidate()
+    found = geo.locate(117.505, 36.505)
+    assert found is not None and found.code == grid.code
+
+
+def test_geometry_refuses_several_features_and_bad_files(world, tmp_path):
+    grid = Area.objects.get(pk=world.areas["A2-2"].pk)
+    two = tmp_path / "two.geojson"
+    feature = {"type": "Feature", "properties": {}, "geometry": POLYGON}
+    two.write_text(json.dumps({"type": "FeatureCollection", "features": [feature, feature]}))
+    with pytest.raises(CommandError, match="FeatureCollection 中有 2 个要素"):
+        run("geometry", grid.code, str(two))
+    line = tmp_path / "line.geojson"
+    line.write_text(json.dumps({"type": "LineString", "coordinates": RING}))
+    with pytest.raises(CommandError, match="范围必须是多边形"):
+        run("geometry", grid.code, str(line))
+    broken = tmp_path / "broken.geojson"
+    broken.write_text("{not json")
+    with pytest.raises(CommandError, match="不是有效的 GeoJSON"):
+        run("geometry", grid.code, str(broken))
+    before = grid.geometry
+    grid.refresh_from_db()
+    assert grid.geometry == before
+
+
+def test_list_shows_the_tree_and_which_grids_lack_a_boundary(world):
+    community = world.areas["A1"]
+    run("add", "--kind", "grid", "--parent", community.code, "--name", "新网格")
+    printed = run("list", "--under", community.code)
+    assert f"{world.areas['A1-1'].code}\t网格\t网格A1-1\t有范围" in printed
+    assert "\t网格\t新网格\t无范围" in printed
+    assert world.areas["A2"].code not in printed
