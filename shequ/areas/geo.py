@@ -8,6 +8,7 @@ noticed within ``RECHECK_SECONDS``, when the index compares the grids' newest
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from shapely.geometry import shape
 from shapely.strtree import STRtree
 
 RECHECK_SECONDS = 30.0
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +78,15 @@ def build_index() -> GridIndex:
         "id", "code", "name", "path", "geometry"
     )
     for pk, code, name, path, geometry in rows.order_by("path"):
+        try:
+            polygon = shape(geometry)
+        except Exception:  # noqa: BLE001 - shapely raises several kinds
+            # One bad row (pasted before the admin checked it) must not stop locating in
+            # every other grid: this grid is left out, and said so in the log.
+            logger.warning("grid %s (%s) left out of the grid index: its geometry is not GeoJSON", code, name)
+            continue
         grids.append(GridRef(pk, code, name, path))
-        polygons.append(shape(geometry))
+        polygons.append(polygon)
     return GridIndex(grids, polygons)
 
 

@@ -60,3 +60,22 @@ def test_a_building_cannot_sit_under_a_street(world):
     with pytest.raises(ValidationFailed) as exc:
         create_area(code="X2", name="楼", kind=AreaKind.BUILDING, parent=world.areas["A"])
     assert exc.value.fields["parent"] == "楼栋不能放在街道之下"
+
+
+def test_a_grid_whose_geometry_shapely_rejects_is_left_out_not_fatal(world, caplog):
+    # Given a boundary stored before anything checked it (a FeatureCollection pasted in /admin/)
+    bad = create_area(code="370103003001900", name="坏网格", kind=AreaKind.GRID, parent=world.areas["A1"])
+    collection = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": square(117.3, 36.3)}],
+    }
+    Area.objects.filter(pk=bad.pk).update(geometry=collection)
+    geo.invalidate()
+    # Then every other grid is still found, and the bad one is named in the log
+    with caplog.at_level("WARNING", logger="shequ.areas.geo"):
+        ring = world.areas["A1-2"].geometry["coordinates"][0]
+        found = geo.locate((ring[0][0] + ring[1][0]) / 2, (ring[0][1] + ring[2][1]) / 2)
+    assert found is not None and found.code == world.areas["A1-2"].code
+    assert geo.locate(117.305, 36.305) is None
+    assert "370103003001900" in caplog.text
+    geo.invalidate()
