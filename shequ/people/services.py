@@ -382,6 +382,7 @@ UPDATABLE = (
     "relation",
     "residence_type",
     "care_tags",
+    "party_member_kind",
     "household",
     "area",
     "area_path",

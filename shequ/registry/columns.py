@@ -45,6 +45,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("address", "现住址", ("现住址", "住址", "居住地址", "家庭住址", "地址"), False, ""),
     Column("residence_type", "人口类型", ("人口类型", "户籍类型", "人员类型"), False, "户籍人口"),
     Column("care_tags", "重点人群", ("重点人群", "人群类别", "特殊人群"), False, ""),
+    Column("party_member_kind", "党员类型", ("党员类型", "政治面貌", "党员类别", "是否党员"), False, ""),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 LABELS = {c.key: c.label for c in COLUMNS}

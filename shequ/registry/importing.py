@@ -33,7 +33,7 @@ from shequ.core import fieldcrypt
 from shequ.core.bulk import unsaved
 from shequ.core.errors import Conflict, ValidationFailed
 from shequ.people import idcard
-from shequ.people.models import Household, Resident
+from shequ.people.models import Household, PartyMemberKind, Resident
 from shequ.people.services import ResidentInput, build_resident
 from shequ.registry import cells
 from shequ.registry.columns import BY_KEY, LABELS
@@ -42,7 +42,16 @@ from shequ.registry.workbook import Book, Sheet
 # build_resident's field names → the import's columns (gender/birth date fall back to the
 # ID number column when the file has no such column: the contradiction is in the number).
 _PEOPLE_FIELD = {"name": "name", "id_number": "id_number", "gender": "gender", "birth_date": "birth_date"}
-COMPARED = ("name", "gender", "birth_date", "phone_hash", "relation", "residence_type", "care_tags")
+COMPARED = (
+    "name",
+    "gender",
+    "birth_date",
+    "phone_hash",
+    "relation",
+    "residence_type",
+    "care_tags",
+    "party_member_kind",
+)
 COMPARED_LABELS = {
     "name": "姓名",
     "gender": "性别",
@@ -51,8 +60,39 @@ COMPARED_LABELS = {
     "relation": "与户主关系",
     "residence_type": "人口类型",
     "care_tags": "重点人群",
+    "party_member_kind": "党员类型",
     "household": "所在户",
 }
+
+# 党员类型 as registers write it, or their 政治面貌 / 是否党员 column: the model's kinds, and
+# the words that mean "not a member". A bare 是/党员 is a member of the community's own
+# branch (社区党员) until someone records otherwise.
+PARTY_WORDS = {str(label): value for value, label in PartyMemberKind.choices} | {
+    "中共党员": PartyMemberKind.LOCAL,
+    "中国共产党党员": PartyMemberKind.LOCAL,
+    "中共预备党员": PartyMemberKind.LOCAL,
+    "预备党员": PartyMemberKind.LOCAL,
+    "党员": PartyMemberKind.LOCAL,
+    "是": PartyMemberKind.LOCAL,
+    "群众": "",
+    "否": "",
+    "无": "",
+    "非党员": "",
+    "共青团员": "",
+    "团员": "",
+    "无党派人士": "",
+}
+
+
+def party_member_kind(value: object) -> str:
+    raw = cells.text(value)
+    if not raw:
+        return ""
+    if raw not in PARTY_WORDS:
+        raise cells.CellError(
+            f"党员类型“{raw}”无法识别，可填：社区党员、在职党员、流动党员；不是党员填群众或否"
+        )
+    return PARTY_WORDS[raw]
 
 
 @dataclass
@@ -426,6 +466,7 @@ def _check_row(
         ("relation", cells.relation),
         ("residence_type", cells.residence_type),
         ("care_tags", cells.care_tags),
+        ("party_member_kind", party_member_kind),
     ):
         try:
             # A date needs the cell as Excel gave it (a serial, a date); the rest read text.
@@ -490,6 +531,7 @@ def _check_row(
         phone=text("phone"),
         residence_type=values.get("residence_type", "registered"),
         care_tags=values.get("care_tags", ()),
+        party_member_kind=values.get("party_member_kind", ""),
     )
     try:
         resident, _warnings = build_resident(
@@ -502,9 +544,14 @@ def _check_row(
                 key = "id_number"
             if key == "name" and not name:
                 continue  # already reported as missing
-            if key in ("gender", "birth_date", "relation", "residence_type", "care_tags") and any(
-                e.column == header(key) for e in errors
-            ):
+            if key in (
+                "gender",
+                "birth_date",
+                "relation",
+                "residence_type",
+                "care_tags",
+                "party_member_kind",
+            ) and any(e.column == header(key) for e in errors):
                 continue
             if key == "id_number" and number_text == "":
                 continue
@@ -518,12 +565,13 @@ def _check_row(
 
 # A re-import changes only what the file carries: a column left unmapped, or a cell left
 # blank, keeps the registered value instead of the default a new resident would get
-# (relation 其他, 户籍人口, no care tags, no phone).
+# (relation 其他, 户籍人口, no care tags, no phone, not a party member).
 KEPT_UNLESS_GIVEN: dict[str, tuple[str, ...]] = {
     "phone": ("phone_enc", "phone_hash", "phone_masked"),
     "relation": ("relation",),
     "residence_type": ("residence_type",),
     "care_tags": ("care_tags",),
+    "party_member_kind": ("party_member_kind",),
 }
 _EXISTING_FIELDS = (
     "id",
