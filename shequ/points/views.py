@@ -413,6 +413,7 @@ def service(request: HttpRequest) -> HttpResponse:
         {
             "members": members[:MEMBER_LIST],
             "more_members": len(members) > MEMBER_LIST,
+            "no_members": not members and not q,  # the register has none in scope yet
             "q": q,
             "kinds": ServiceKind.choices,
             "errors": errors,

@@ -960,3 +960,21 @@ def test_the_buyer_lands_on_a_confirmation_not_on_a_button_that_cancels(world):
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert "订单已取消，积分已退回" in c.get(f"/points/orders/{order.pk}/").content.decode()
+
+
+def test_the_service_form_says_how_to_register_party_members_when_there_are_none(world):
+    from django.test import Client
+
+    from shequ.areas.paths import under
+    from shequ.people.models import Resident
+
+    # Given a community whose register has no party member (a fresh deployment's import)
+    Resident.objects.filter(under(world.areas["A1"].path)).update(party_member_kind="")
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/points/service/").content.decode()
+    assert "登记册中还没有党员：导入名册时填写“党员类型”列" in page
+    assert '<select name="resident">' not in page
+    # A street with party members elsewhere still gets the form.
+    page = client_for(world.street_chen).get("/points/service/").content.decode()
+    assert '<select name="resident">' in page and "登记册中还没有党员" not in page
