@@ -3,6 +3,7 @@ ended without the others, and a stopped account's session and tokens end at once
 
 import io
 import json
+from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -65,3 +66,39 @@ def test_a_disabled_account_loses_its_session_and_its_tokens_at_once(world):
     assert again.status_code == 401
     assert RoleAssignment.objects.filter(user=user).exists()  # kept for the record
     assert AuditEvent.objects.filter(event="access.deactivate", object_id=str(user.pk)).exists()
+
+
+def test_a_residents_login_is_linked_to_the_register_by_full_id_number(world, monkeypatch):
+    from shequ.access.models import User
+    from shequ.people import idcard
+    from shequ.people.models import Resident
+    from shequ.people.services import ResidentInput, register_household, register_resident
+
+    monkeypatch.setenv("SHEQU_PASSWORD", PASSWORD)
+    # Given a household and a resident registered in it (by the registry import)
+    building = world.areas["A2-1-b"]
+    household = register_household(building=building, address="9单元901")
+    number = idcard.make("370103", date(1980, 3, 4), 377, "F")
+    resident, _ = register_resident(
+        ResidentInput(name="林小红", id_number=number, relation="head"), household
+    )
+    args = ("add", "linhong", "--role", "resident", "--area", household.code)
+
+    # A wrong number, an unregistered one and another household's are refused, naming the option
+    with pytest.raises(CommandError, match="--resident-id-number：.*校验"):
+        run(*args, "--resident-id-number", number[:-1] + ("0" if number[-1] != "0" else "1"))
+    unregistered = idcard.make("370103", date(1980, 3, 4), 378, "F")
+    with pytest.raises(CommandError, match="不在登记册中，请先导入名册"):
+        run(*args, "--resident-id-number", unregistered)
+    elsewhere = world.households["A1-1-h1"]
+    with pytest.raises(CommandError, match=f"登记在户 {household.code}，与 --area {elsewhere.code} 不符"):
+        run("add", "linhong", "--role", "resident", "--area", elsewhere.code, "--resident-id-number", number)
+    assert not User.objects.filter(username="linhong").exists()
+
+    printed = run(*args, "--resident-id-number", number)
+    user = User.objects.get(username="linhong")
+    assert user.resident == resident and user.display_name == "林小红"
+    assert "已关联居民 林小红" in printed and number not in printed  # masked
+    with pytest.raises(CommandError, match="已关联用户 linhong"):
+        run("add", "linhong2", "--role", "resident", "--area", household.code, "--resident-id-number", number)
+    assert Resident.objects.filter(pk=resident.pk).exists()

@@ -6,10 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shequ.access.masking import mask_id_number
 from shequ.access.models import User
 from shequ.access.roles import Role
 from shequ.access.services import add_user, assign_role, deactivate_user, revoke_role
+from shequ.core import fieldcrypt
 from shequ.core.errors import DomainError
+from shequ.people import idcard
+from shequ.people.models import Resident
 
 
 class Command(BaseCommand):
@@ -25,6 +29,11 @@ class Command(BaseCommand):
         add.add_argument("--role", required=True, choices=Role.values)
         add.add_argument("--area", required=True, help="区域编码（居民角色为户编号）")
         add.add_argument("--name", default="", help="姓名")
+        add.add_argument(
+            "--resident-id-number",
+            default="",
+            help="关联登记册中的居民（完整身份证号）：居民角色的住址、党员身份由此而来",
+        )
         for name, text in (
             ("grant", "给已有用户增加一个角色"),
             ("revoke", "撤销用户的一个角色，其他角色保留"),
@@ -65,6 +74,7 @@ class Command(BaseCommand):
                 raise CommandError("；".join(exc.fields.values()) or exc.message) from exc
             self.stdout.write(self.style.SUCCESS(done))
             return
+        resident = _registered(options["resident_id_number"], options["role"], options["area"])
         password = os.environ.get("SHEQU_PASSWORD")
         if not password:
             password = getpass.getpass("密码：")
@@ -76,8 +86,42 @@ class Command(BaseCommand):
                 password,
                 role=options["role"],
                 area_code=options["area"],
-                display_name=options["name"],
+                display_name=options["name"] or (resident.name if resident is not None else ""),
+                resident=resident,
             )
         except DomainError as exc:
             raise CommandError("；".join(exc.fields.values()) or exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"已创建用户 {user.username}"))
+        linked = (
+            f"，已关联居民 {resident.name}（{resident.id_number_masked}）" if resident is not None else ""
+        )
+        self.stdout.write(self.style.SUCCESS(f"已创建用户 {user.username}{linked}"))
+
+
+def _registered(raw: str, role: str, area_code: str) -> Resident | None:
+    """The registry resident a new login is for, found by full ID number (its keyed
+    hash). Without it a resident's login has no address and no party membership."""
+    if not raw.strip():
+        return None
+    try:
+        number = idcard.parse(raw).number
+    except idcard.IdNumberError as exc:
+        raise CommandError(f"--resident-id-number：{exc}") from exc
+    resident = (
+        Resident.objects.filter(id_number_hash=fieldcrypt.lookup_hash(number, "id_number"))
+        .select_related("household")
+        .first()
+    )
+    shown = mask_id_number(number)
+    if resident is None:
+        raise CommandError(
+            f"--resident-id-number：身份证号 {shown} 不在登记册中，请先导入名册（shequ import residents）"
+        )
+    taken = User.objects.filter(resident=resident).values_list("username", flat=True).first()
+    if taken is not None:
+        raise CommandError(f"--resident-id-number：居民 {resident.name}（{shown}）已关联用户 {taken}")
+    if role == Role.RESIDENT and resident.household.code != area_code:
+        raise CommandError(
+            f"--resident-id-number：居民 {resident.name} 登记在户 {resident.household.code}，"
+            f"与 --area {area_code} 不符"
+        )
+    return resident
