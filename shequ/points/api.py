@@ -282,6 +282,9 @@ class OrderOut(Schema):
     def resolve_address(obj: Order) -> str:
         resident = getattr(obj.user, "resident", None)
         household = resident.household if resident is not None else None
+        if household is None:
+            # A login not linked to the register: the household of its resident role.
+            household = next((a.household for a in obj.user.assignments.all() if a.household_id), None)
         return f"{household.building.name} {household.address}" if household is not None else ""
 
     @staticmethod

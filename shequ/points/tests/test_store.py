@@ -978,3 +978,23 @@ def test_the_service_form_says_how_to_register_party_members_when_there_are_none
     # A street with party members elsewhere still gets the form.
     page = client_for(world.street_chen).get("/points/service/").content.decode()
     assert '<select name="resident">' in page and "登记册中还没有党员" not in page
+
+
+def test_an_order_by_a_login_not_linked_to_the_register_shows_its_households_address(world):
+    from django.test import Client
+
+    from shequ.access.services import add_user
+
+    # Given a resident's login made with `shequ user add --role resident` and no ID number
+    household = world.households["A1-2-h2"]
+    buyer = add_user("unlinked-buyer", "pass-2026-xyz", role="resident", area_code=household.code)
+    fund(world, buyer, 100)
+    order = redeem(buyer, item(world))
+    where = f"{world.areas['A1-2-b'].name} {household.address}"
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/points/fulfil/").content.decode()
+    row = page.split(f">#{order.pk}</a>")[1].split("</tr>")[0]
+    assert where in row and "无登记住址" not in row
+    found = c.get("/api/v1/store/orders/?fulfil=true").json()["items"]
+    assert next(o for o in found if o["id"] == order.pk)["address"] == where
