@@ -164,6 +164,8 @@ def my_orders(viewer: Any) -> QuerySet[Order]:
 def orders_to_fulfil(viewer: Any, status: str = "") -> QuerySet[Order]:
     # The household's address for the delivery label (building and door; no phone).
     qs = Order.objects.visible_to(viewer).select_related(*BUYER)
+    # A login not linked to the register is delivered to its resident role's household.
+    qs = qs.prefetch_related("user__assignments__household__building")
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
