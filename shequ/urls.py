@@ -98,6 +98,7 @@ urlpatterns = [
     path("points/service/", point_views.service, name="points_service"),
     path("points/reversals/", point_views.reversals, name="points_reversals"),
     path("points/accounts/", point_views.accounts, name="points_accounts"),
+    path("points/accounts/open/", point_views.account_open, name="points_account_open"),
     path("points/accounts/<int:account_id>/", point_views.account_detail, name="points_account"),
     path("points/rankings/", point_views.rankings, name="points_rankings"),
     path("points/notice/<str:code>/", point_views.notice, name="points_notice"),

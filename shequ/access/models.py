@@ -158,6 +158,7 @@ EVENT_LABELS = {
     "resource.team_member_remove": "服务队移除队员",
     "resource.talent_add": "登记能人才人艺人",
     "resource.venue_add": "登记场地设备",
+    "points.account_open": "开立积分账户",
     "resource.unit_edit": "修改共建单位",
     "resource.team_edit": "修改服务队",
     "resource.venue_edit": "修改场地设备",

@@ -197,6 +197,20 @@ def accounts(viewer: Any, q: str = "") -> QuerySet[Account]:
     return qs.order_by("area_path", "kind", "name", "pk")
 
 
+def residents_without_account(viewer: Any, q: str) -> list[Any]:
+    """Staff who manage points: residents of the register in scope matching ``q`` (a name,
+    pinyin or full number, as the registry search) who have no points account yet, so a
+    balance carried over from a paper ledger can be entered before they earn anything."""
+    from shequ.people.models import Resident
+    from shequ.people.selectors import search
+
+    if not q:
+        return []
+    rows = Resident.objects.filter(scope_q(viewer, Permission.POINTS_MANAGE, "area_path"))
+    rows = search(rows, q).exclude(user__points_account__isnull=False)
+    return list(rows.select_related("household__building")[:20])
+
+
 def get_account(viewer: Any, account_id: int) -> Account:
     """Staff: one account they may read, or the same 404 as a missing one."""
     found = accounts(viewer).filter(pk=account_id).first()

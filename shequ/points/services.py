@@ -29,7 +29,7 @@ from shequ.access import audit
 from shequ.access.masking import mask_free_text
 from shequ.access.models import AuditEvent
 from shequ.access.roles import Permission, Role
-from shequ.access.scope import assignments, can
+from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.models import Area
 from shequ.areas.paths import ancestors, codes
 from shequ.core import rawsql
@@ -531,6 +531,25 @@ def _is_self(actor: Any, user: Any, resident_id: int | None) -> bool:
     return (user is not None and user.pk == actor.pk) or (
         resident_id is not None and resident_id == getattr(actor, "resident_id", None)
     )
+
+
+def account_for_resident(actor: Any, resident_id: int, *, ip: str = "") -> Account:
+    """Staff open the account of a resident of the register (to carry over a balance from
+    a paper ledger, 期初积分) before the person has earned, redeemed or signed in: their
+    login is made as for service points, with no usable password."""
+    from shequ.access.services import login_for_resident
+    from shequ.people.models import Resident
+
+    resident = (
+        Resident.objects.filter(scope_q(actor, Permission.POINTS_MANAGE, "area_path"), pk=resident_id)
+        .select_related("household")
+        .first()
+    )
+    if resident is None:
+        raise NotFound("居民")
+    account = account_for_user(login_for_resident(resident, actor=actor))
+    audit.record(actor, "points.account_open", area_path=account.area_path, obj=account, ip=ip)
+    return account
 
 
 def opening_balance_of_account(

@@ -24,6 +24,7 @@ from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
+from shequ.people.selectors import number_lookup as people_number
 from shequ.points import selectors, services
 from shequ.points.lifecycle import TRANSITIONS, allowed_from
 from shequ.points.models import AccountKind, OrderStatus, ServiceKind
@@ -512,7 +513,21 @@ def accounts(request: HttpRequest) -> HttpResponse:
     _staff(request, Permission.POINTS_VIEW, "只有社区工作人员可以查看积分账户")
     q = request.GET.get("q", "").strip()[:20]
     page = CappedPaginator(selectors.accounts(request.user, q), 50).get_page(request.GET.get("page"))
-    return render(request, "points/accounts.html", {"page": page, "q": q})
+    # Residents of the register with no account yet: opened here for 期初积分 (not by a
+    # full number: that search is audited and limited, and a name finds the person).
+    unopened = [] if people_number(q) else selectors.residents_without_account(request.user, q)
+    return render(request, "points/accounts.html", {"page": page, "q": q, "unopened": unopened})
+
+
+@login_required
+@require_POST
+def account_open(request: HttpRequest) -> HttpResponse:
+    """开立积分账户 for a resident of the register, then its page (期初积分 is entered there)."""
+    _staff(request, Permission.POINTS_MANAGE, "只有管理积分的社区工作人员可以开立积分账户")
+    account = services.account_for_resident(
+        request.user, whole(request.POST.get("resident", ""), low=1, high=ID_MAX) or 0, ip=client_ip(request)
+    )
+    return redirect("points_account", account_id=account.pk)
 
 
 @login_required

@@ -102,6 +102,7 @@ PAGES = {
     "points_service": ("form", Permission.POINTS_MANAGE),
     "points_reversals": ("list", Permission.POINTS_MANAGE),
     "points_accounts": ("list", Permission.POINTS_VIEW),
+    "points_account_open": ("action", "points.manage over the resident"),
     "points_account": ("object", "points account", Permission.POINTS_VIEW),
     "points_rankings": ("list", Permission.POINTS_VIEW),
     "points_notice": "public (names masked)",
