@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
-from shequ.access.roles import Permission
-from shequ.access.scope import can, has_anywhere
+from shequ.access.roles import Permission, Role
+from shequ.access.scope import assignments, can, has_anywhere
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
@@ -97,7 +97,8 @@ def board(request: HttpRequest) -> HttpResponse:
             # A partner unit's login that no unit lists yet can claim nothing: say why.
             "unitless": not selectors.has_task_view(request.user)
             and not selectors.resident_communities(request.user)
-            and not selectors.viewer_units(request.user),
+            and not selectors.viewer_units(request.user)
+            and Role.PARTNER_UNIT in {role for role, _ in assignments(request.user)},
             "resources": has_anywhere(request.user, Permission.RESOURCE_VIEW),
             "held": selectors.open_claim_count(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
@@ -572,7 +573,7 @@ def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
                 ) from None
             services.set_publish_day(request.user, list_id, day, ip=client_ip(request))
         else:
-            seen = int(typed["seen"]) if typed["seen"].isdigit() else None
+            seen = whole(typed["seen"], high=ID_MAX)  # "²" is a digit to isdigit(), not to int()
             services.transition_list(
                 request.user, list_id, typed["action"], typed["note"], ip=client_ip(request), seen=seen
             )

@@ -142,3 +142,11 @@ def test_the_api_corrects_resources_and_removes_a_skill(world):
         f"/api/v1/resources/teams/{team.pk}", json.dumps({"leader": "外人"}), content_type="application/json"
     )
     assert r.status_code == 404
+
+
+def test_before_any_unit_the_member_form_says_to_register_one_first(world):
+    page = client_for(world.secretary_zhang).get("/tasks/resources/?tab=unit").content.decode()
+    assert "登记共建单位之后，才能为其添加成员" in page and "添加单位成员</button>" not in page
+    unit(world)
+    page = client_for(world.secretary_zhang).get("/tasks/resources/?tab=unit").content.decode()
+    assert "添加单位成员</button>" in page

@@ -205,6 +205,9 @@ def test_a_partner_login_in_no_unit_is_told_why_its_board_is_empty(world):
         "还不是任何共建单位的成员"
         not in client_for(world.resident_wang).get("/tasks/?q=无此任务").content.decode()
     )
+    # An auditor or a building head sees no tasks either, but is no unit's login.
+    for key in ("auditor@A", "building_head@A1-1-b"):
+        assert "还不是任何共建单位的成员" not in client_for(world.users[key]).get("/tasks/").content.decode()
 
 
 def test_a_phone_typed_into_the_resource_lists_free_text_is_masked(world):
