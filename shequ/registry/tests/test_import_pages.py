@@ -119,6 +119,8 @@ def test_template_has_chinese_headers_and_an_example_row(world):
     assert rows[0][:3] == ("姓名*", "身份证号*", "性别")
     assert rows[1][:2] == ("张三", "11010519491231002X")
     assert len(rows) == 2
+    notes = [r[0] for r in openpyxl.load_workbook(io.BytesIO(r.content))["填写说明"].values]
+    assert "党员类型" in rows[0] and any(n.startswith("党员类型：社区党员") for n in notes)
 
 
 def test_the_runs_list_costs_the_same_queries_for_one_run_as_for_three(world, tmp_path):
