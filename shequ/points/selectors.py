@@ -4,12 +4,13 @@ which orders, and the rankings (社区治理能人 / 社区治理先锋, star le
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from shequ.access.masking import mask_name
 from shequ.access.roles import Permission
@@ -42,6 +43,18 @@ def my_entries(viewer: Any) -> QuerySet[Entry]:
         Entry.objects.filter(account__user_id=viewer.pk)
         .select_related("transaction", "transaction__task", "transaction__order__item")
         .order_by("-at", "-id")
+    )
+
+
+def recent_reversals(viewer: Any, days: int = 90) -> list[Entry]:
+    """The viewer's entries reversed in the last ``days`` days, newest first."""
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        Entry.objects.filter(
+            account__user_id=viewer.pk, kind=TxnKind.REVERSAL, transaction__created_at__gte=since
+        )
+        .select_related("transaction")
+        .order_by("-transaction__created_at", "-id")[:5]
     )
 
 

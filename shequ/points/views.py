@@ -42,6 +42,9 @@ def my_points(request: HttpRequest) -> HttpResponse:
             "page": page,
             "units": selectors.unit_accounts(request.user),
             "community": selectors.own_community(request.user, account),
+            # A reversal is listed under the date of what it reverses (the quarter it
+            # counts in), often pages down: the lower balance is explained up top.
+            "reversed_lately": selectors.recent_reversals(request.user),
         },
     )
 
