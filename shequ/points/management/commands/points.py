@@ -11,7 +11,7 @@ from shequ.tasks.services import publish_due_lists
 class Command(BaseCommand):
     help = (
         "积分与任务清单：points reconcile（核对积分余额）、"
-        "points publish（发布到期的月度任务清单；可由 cron 每天运行）"
+        "points publish（发布到期的月度任务清单；shequ periodic 每小时运行）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,7 +8,7 @@ from shequ.problems.services import send_due_reminders
 
 
 class Command(BaseCommand):
-    help = "问题清单：problems remind（提醒即将到期与已超期的问题；可由 cron 每10分钟运行）"
+    help = "问题清单：problems remind（提醒即将到期与已超期的问题；shequ periodic 每10分钟运行）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
