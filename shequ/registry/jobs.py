@@ -8,5 +8,6 @@ from shequ.registry import services
 
 
 @task()
-def process_import(run_id: int, commit: bool) -> None:
-    services.process(run_id, commit=commit)
+def process_import(run_id: int, commit: bool, job: int | None = None) -> None:
+    # ``job`` is missing from jobs queued before jobs were numbered.
+    services.process(run_id, commit=commit, job=job)

@@ -39,6 +39,8 @@ class ImportStatus(models.TextChoices):
 
 RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 CHECKED_MESSAGE = "检查通过，可以导入"
+# The message of a run whose job has not started yet; the job replaces it when it starts.
+QUEUED_MESSAGE = "排队中"
 # A running check or import reports progress every 2,000 rows; writing a checked file is
 # one transaction. A run with no news for this long lost its worker (restart, crash):
 # the page stops waiting and offers 重新检查 (the write was rolled back with the worker).
@@ -74,6 +76,9 @@ class ImportRun(models.Model):
     checked_plan = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     progressed_at = models.DateTimeField(null=True, blank=True)  # the job's last news
+    # The number of the job last queued for this run: an older job still in the queue was
+    # superseded (重新检查 after a confirm) and does nothing when it runs.
+    job = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportRunQuerySet.as_manager()

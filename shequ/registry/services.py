@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shequ.access import audit
@@ -26,7 +26,14 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.people.models import Resident
 from shequ.people.services import insert_built_households, insert_built_residents, update_built_residents
 from shequ.registry import columns, importing, workbook
-from shequ.registry.models import CHECKED_MESSAGE, RUNNING, ColumnMapping, ImportRun, ImportStatus
+from shequ.registry.models import (
+    CHECKED_MESSAGE,
+    QUEUED_MESSAGE,
+    RUNNING,
+    ColumnMapping,
+    ImportRun,
+    ImportStatus,
+)
 from shequ.registry.selectors import get_import_run
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -154,15 +161,17 @@ def set_mapping(actor: Any, run_id: int, mapping: dict[str, str], *, ip: str = "
                 "updated_by": actor,
             },
         )
+        job = _next_job(run)
         ImportRun.objects.filter(pk=run.pk).update(
             mapping=cleaned,
             status=ImportStatus.CHECKING,
             progress=0,
-            message="排队中",
+            message=QUEUED_MESSAGE,
             progressed_at=timezone.now(),
+            job=job,
         )
         audit.record(actor, "registry.mapping", area_path=run.area_path, obj=run, ip=ip)
-        transaction.on_commit(lambda: _enqueue(run.pk, commit=False))
+        transaction.on_commit(lambda: _enqueue(run.pk, commit=False, job=job))
     run.refresh_from_db()
     return run
 
@@ -173,35 +182,59 @@ def confirm_import(actor: Any, run_id: int, *, ip: str = "") -> ImportRun:
     if run.status != ImportStatus.CHECKED:
         raise ValidationFailed({"status": "只有检查通过的文件才能导入"})
     with transaction.atomic():
+        job = _next_job(run)
         updated = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.IMPORTING, progress=0, message="排队中", progressed_at=timezone.now()
+            status=ImportStatus.IMPORTING,
+            progress=0,
+            message=QUEUED_MESSAGE,
+            progressed_at=timezone.now(),
+            job=job,
         )
         if not updated:
             raise ValidationFailed({"status": "这个文件已经在导入"})
         audit.record(actor, "registry.confirm", area_path=run.area_path, obj=run, ip=ip)
-        transaction.on_commit(lambda: _enqueue(run.pk, commit=True))
+        transaction.on_commit(lambda: _enqueue(run.pk, commit=True, job=job))
     run.refresh_from_db()
     return run
 
 
-def _enqueue(run_id: int, *, commit: bool) -> None:
+def _next_job(run: ImportRun) -> int:
+    """The number of the job about to be queued, read in the write transaction: any job
+    queued before it for this run is superseded."""
+    ImportRun.objects.filter(pk=run.pk).update(job=F("job") + 1)
+    return ImportRun.objects.values_list("job", flat=True).get(pk=run.pk)
+
+
+def _enqueue(run_id: int, *, commit: bool, job: int) -> None:
     from shequ.registry.jobs import process_import
 
-    process_import.enqueue(run_id, commit)
+    process_import.enqueue(run_id, commit, job)
 
 
-def _progress(run_id: int) -> Callable[[int, int], None]:
+def _progress(run: ImportRun) -> Callable[[int, int], None]:
     def report(done: int, total: int) -> None:
         share = 80 * done // max(total, 1)
-        ImportRun.objects.filter(pk=run_id).update(
+        ImportRun.objects.filter(pk=run.pk, job=run.job).update(
             progress=share, message=f"已检查 {done}/{total} 行", progressed_at=timezone.now()
         )
 
     return report
 
 
-def process(run_id: int, *, commit: bool) -> ImportRun:
-    """The background job: check the file (dry run) or check and import it."""
+def process(run_id: int, *, commit: bool, job: int | None = None) -> ImportRun:
+    """The background job: check the file (dry run) or check and import it.
+
+    ``job``: the number the run gave the queued job. The job does nothing if a newer one
+    was queued since (重新检查 after 确认导入) or the run is no longer queued for what it
+    was queued for, so that one run never has two jobs. None (a direct call, or a job
+    queued before jobs were numbered) runs the run as it is."""
+    # One conditional write takes the run (it is no longer queued): of two jobs, one gets it.
+    claim = ImportRun.objects.filter(pk=run_id, message=QUEUED_MESSAGE)
+    if job is not None:
+        claim = claim.filter(job=job, status=ImportStatus.IMPORTING if commit else ImportStatus.CHECKING)
+    started = claim.update(message="正在读取文件", progressed_at=timezone.now())
+    if job is not None and not started:
+        return ImportRun.objects.get(pk=run_id)
     run = ImportRun.objects.select_related("community", "requested_by").get(pk=run_id)
     try:
         with cyclic_gc_paused():
@@ -218,7 +251,7 @@ def process(run_id: int, *, commit: bool) -> ImportRun:
 def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
     """``notice``: why a confirmed run is being checked again instead (shown as its message)."""
     book = workbook.read(Path(settings.MEDIA_ROOT) / run.stored_file, run.file_name)
-    result = importing.plan(book, run.mapping, run.community, progress=_progress(run.pk))
+    result = importing.plan(book, run.mapping, run.community, progress=_progress(run))
     errors_file = write_errors(result.errors, run) if result.errors else ""
     fields: dict[str, Any] = {
         "total_rows": result.total,
@@ -244,7 +277,7 @@ def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
         message = notice or CHECKED_MESSAGE
         fields.update(status=ImportStatus.CHECKED, message=message, checked_plan=result.fingerprint())
     else:
-        ImportRun.objects.filter(pk=run.pk).update(
+        ImportRun.objects.filter(pk=run.pk, job=run.job).update(
             progress=85, message="正在写入", progressed_at=timezone.now()
         )
         try:
@@ -256,17 +289,20 @@ def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
         fields.update(status=ImportStatus.DONE, message="导入完成", checked_plan=None)
     if fields["status"] == ImportStatus.DONE:
         fields["stored_file"] = ""  # imported: the upload is not needed again
-    ImportRun.objects.filter(pk=run.pk).update(**fields)
-    if fields["status"] == ImportStatus.DONE:
+    # A job superseded while it ran (silent so long that 重新检查 was allowed) leaves the
+    # run, and the upload, to the newer job.
+    written = ImportRun.objects.filter(pk=run.pk, job=run.job).update(**fields)
+    if written and fields["status"] == ImportStatus.DONE:
         _delete(run.stored_file)
 
 
 def _fail(run: ImportRun, message: str, **extra: Any) -> None:
     """A failed run keeps no upload: to try again the user uploads the file again."""
-    ImportRun.objects.filter(pk=run.pk).update(
+    written = ImportRun.objects.filter(pk=run.pk, job=run.job).update(
         status=ImportStatus.FAILED, message=message[:300], finished_at=timezone.now(), stored_file="", **extra
     )
-    _delete(run.stored_file)
+    if written:  # else superseded: the newer job reads the upload
+        _delete(run.stored_file)
 
 
 def _changes(result: importing.Plan) -> list[dict[str, Any]]:
