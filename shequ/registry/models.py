@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.access.querysets import ScopedQuerySet
 from shequ.core.fields import ByteOrderCharField
+from shequ.problems.models import worker_busy
 
 
 class ColumnMapping(models.Model):
@@ -45,6 +46,9 @@ QUEUED_MESSAGE = "排队中"
 # one transaction. A run with no news for this long lost its worker (restart, crash):
 # the page stops waiting and offers 重新检查 (the write was rolled back with the worker).
 STALE_AFTER = timedelta(minutes=30)
+# An idle worker looks for jobs every second: a job queued this long while no worker is
+# busy was not picked up because no worker runs.
+QUEUED_UNSTARTED_AFTER = timedelta(minutes=2)
 
 
 class ImportRunQuerySet(ScopedQuerySet):
@@ -95,10 +99,31 @@ class ImportRun(models.Model):
         return self.status in RUNNING
 
     @property
-    def stale(self) -> bool:
-        """Running, but nothing heard from the job for STALE_AFTER."""
+    def queued(self) -> bool:
+        """Checking or importing, but its job has not started yet."""
+        return self.running and self.message == QUEUED_MESSAGE
+
+    def _waited(self, limit: timedelta) -> bool:
         last = self.progressed_at or self.created_at
-        return self.running and last is not None and timezone.now() - last > STALE_AFTER
+        return last is not None and timezone.now() - last > limit
+
+    @property
+    def stale(self) -> bool:
+        """Started, but nothing heard from the job for STALE_AFTER: the worker died in it.
+        A job not started yet is not stale: see ``no_worker`` and ``waiting``."""
+        return self.running and not self.queued and self._waited(STALE_AFTER)
+
+    @property
+    def no_worker(self) -> bool:
+        """Queued, not started, and no worker busy with another job: no worker is running,
+        and another 重新检查 would only queue another job that does not run either."""
+        return self.queued and self._waited(QUEUED_UNSTARTED_AFTER) and not worker_busy()
+
+    @property
+    def waiting(self) -> bool:
+        """Queued behind another long job of the worker (a street's import): it waits its
+        turn, nothing was interrupted."""
+        return self.queued and self._waited(QUEUED_UNSTARTED_AFTER) and worker_busy()
 
     @property
     def checked_again(self) -> bool:
@@ -108,5 +133,6 @@ class ImportRun(models.Model):
 
     @property
     def active(self) -> bool:
-        """Running and not stale: the page follows it, the mapping cannot change."""
+        """Running and not stale: the page follows it, the mapping cannot change. A job
+        still queued stays active with no worker too: it runs once a worker starts."""
         return self.running and not self.stale

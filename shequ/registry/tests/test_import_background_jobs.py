@@ -1,4 +1,5 @@
-"""The background job of a registry import: a superseded job does nothing."""
+"""The background job of a registry import: a queue nobody works on is named as such, a
+run queued behind another long job waits, and a superseded job does nothing."""
 
 from datetime import timedelta
 
@@ -23,6 +24,66 @@ def _uploaded(world, tmp_path, name, start):
     run = ImportRun.objects.latest("id")
     fields = {f"col_{i}": run.mapping.get(h, "") for i, h in enumerate(run.headers)}
     return client, run, fields, rows
+
+
+def _busy_worker(started_ago):
+    from django_tasks_db.models import DBTaskResult
+
+    started = timezone.now() - started_ago
+    return DBTaskResult.objects.create(
+        status="RUNNING",
+        started_at=started,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="shequ.problems.jobs.monthly_report",
+        backend_name="default",
+        run_after=started,
+    )
+
+
+def test_a_check_never_picked_up_says_the_worker_is_not_running(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    """No worker ran: the dry run sat at 检查中 0% 排队中 for 30 minutes, then offered 重新检查,
+    which queued another job that did not run either; nothing said the worker was down."""
+    client, run, fields, _ = _uploaded(world, tmp_path, "noworker.xlsx", 43_000)
+    with django_capture_on_commit_callbacks(execute=False):  # queued, and no worker takes it
+        assert client.post(f"/registry/import/{run.pk}/", fields).status_code == 302
+    url = f"/registry/import/{run.pk}/"
+    page = client.get(url).content.decode()
+    assert "排队中" in page and "后台任务没有运行" not in page  # a worker looks every second
+
+    for when in (3, 31):  # before and after a started run would be called interrupted
+        ImportRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - timedelta(minutes=when))
+        page = client.get(url).content.decode()
+        assert "后台任务没有运行" in page and "shequ db_worker" in page and "docs/operations.md" in page
+        assert "很久没有进展" not in page and "重新检查</button>" not in page
+        assert "every 5s" in page  # it carries on by itself once a worker starts
+        progress = client.get(f"/registry/import/{run.pk}/progress/?was=checking")
+        assert "后台任务没有运行" in progress.content.decode() and "HX-Refresh" not in progress
+    # Another check would only queue a second job for the same absent worker.
+    r = client.post(url, fields)
+    assert r.status_code == 400 and "这次导入正在进行" in r.content.decode()
+
+
+def test_a_check_queued_behind_a_busy_worker_waits_and_is_not_called_interrupted(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    """The one worker busy with a street's import for 40 minutes: the queued check was called
+    interrupted ("很久没有进展") and invited a duplicate job."""
+    client, run, fields, _ = _uploaded(world, tmp_path, "waiting.xlsx", 43_100)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.post(f"/registry/import/{run.pk}/", fields).status_code == 302
+    busy = _busy_worker(timedelta(minutes=45))
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - timedelta(minutes=40))
+    run.refresh_from_db()
+    assert run.waiting and run.active and not run.stale and not run.no_worker
+    page = client.get(f"/registry/import/{run.pk}/").content.decode()
+    assert "后台正在处理其他任务" in page and "没有中断" in page and "every 1s" in page
+    assert "很久没有进展" not in page and "后台任务没有运行" not in page and "重新检查</button>" not in page
+
+    # A job "running" for hours: the worker died in it, and none is running now.
+    type(busy).objects.filter(pk=busy.pk).update(started_at=timezone.now() - timedelta(hours=3))
+    assert run.no_worker and not run.waiting
 
 
 def test_check_again_after_a_confirm_leaves_the_confirmed_import_undone(
