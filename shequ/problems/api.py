@@ -175,6 +175,12 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
     }
 
 
+class ReportOut(ProblemOut):
+    # What the reporter is told besides 已上报 (services.report_notes): a map pin not
+    # used as the place, nobody set up to handle reports in the community.
+    notes: list[str]
+
+
 @router.get("/problem-categories/", response=list[CategoryOut], summary="问题类别")
 def categories(request: HttpRequest) -> Any:
     return ProblemCategory.objects.filter(active=True)
@@ -186,7 +192,7 @@ _NUMBER = {"type": "number"}
 
 @router.post(
     "/problems/",
-    response={200: ProblemOut, 201: ProblemOut},
+    response={200: ReportOut, 201: ReportOut},
     summary="上报问题（multipart，可带照片）",
     openapi_extra=body_doc(
         {
@@ -238,7 +244,8 @@ def create_problem(request: HttpRequest) -> Any:
     # The summary of what was recorded; GET /problems/{id} gives the timeline and photos.
     from shequ.api import api  # the API that mounts this router (imported here: it imports us)
 
-    return api.create_response(request, summary(problem), status=201 if created else 200)
+    answer = {**summary(problem), "notes": services.report_notes(problem)}
+    return api.create_response(request, answer, status=201 if created else 200)
 
 
 def _texts(data: Any, names: tuple[str, ...]) -> dict[str, str]:

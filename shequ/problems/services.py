@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import shapely
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -46,6 +48,7 @@ from shequ.problems.models import (
 from shequ.problems.selectors import get_problem, is_owner, nearby_open
 
 STAFF_SOURCES = {Source.ON_BEHALF, Source.VISIT, Source.HOTLINE, Source.PATROL}
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,9 +66,11 @@ class ReportInput:
     photos: list[Any] = field(default_factory=list)
 
 
-def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str]]:
-    """Where the problem is: the grid of the pin, else the community's triage."""
+def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str], str]:
+    """Where the problem is: the grid of the pin, else the community's triage. The last
+    value says why a pin outside every grid is not kept ("" when it is): see _unused_pin."""
     errors: dict[str, str] = {}
+    off_grid = False
     if (data.lon is None) != (data.lat is None):
         errors["lat"] = "经度和纬度要一起填写"
     elif data.lon is not None and data.lat is not None:
@@ -74,20 +79,63 @@ def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str]]:
         else:
             grid = geo.locate(data.lon, data.lat)
             if grid is not None:
-                return _grid_area(grid), True, errors
+                return _grid_area(grid), True, errors, ""
+            off_grid = True
+    area, located = _area_without_grid(actor, data, errors)
+    unused = ""
+    if off_grid and area.path and data.lon is not None and data.lat is not None:
+        unused = _unused_pin(data.lon, data.lat, area.path)
+    return area, located, errors, unused
+
+
+def _area_without_grid(actor: Any, data: ReportInput, errors: dict[str, str]) -> tuple[Area, bool]:
     if data.area:
         area = Area.objects.filter(code=data.area).first()
         if area is None:
             errors["area"] = f"区域编码 {data.area[:30]} 不存在"
         else:
-            return area, area.kind in (AreaKind.GRID, AreaKind.BUILDING, AreaKind.ESTATE), errors
+            return area, area.kind in (AreaKind.GRID, AreaKind.BUILDING, AreaKind.ESTATE)
     # No grid found: the community the reporter belongs to (its triage board).
     for _role, path in sorted(assignments(actor), key=lambda a: -len(a[1])):
         community = Area.objects.filter(code__in=codes(path), kind=AreaKind.COMMUNITY).first()
         if community is not None:
-            return community, False, errors
+            return community, False
     errors.setdefault("lat", "请在地图上标出位置或填写所在区域")
-    return Area(path=""), False, errors
+    return Area(path=""), False
+
+
+# A pin outside every grid is kept (the community's triage places it) when it lies within
+# this distance of a grid of the street: a tap just beside a grid, or in a lane between
+# two. Farther, it is a tap on an empty map (a report form showed all of China and a tap
+# "near the centre" was stored 1,000 km away, fed the 100 m duplicate check and stretched
+# 民情地图 over the country), and the address carries the report instead.
+PIN_REACH_METRES = 5000.0
+_METRES_PER_DEGREE = 111_320.0
+UNUSED_PIN_NOTES = {
+    "no_grids": "本街道尚未划定网格，地图上标的点没有作为问题的位置，以填写的地址为准。",
+    "far": "地图上标的点离本街道的网格都超过5公里，没有作为问题的位置，以填写的地址为准。",
+}
+# A pin not kept and no address: asked for on the form rather than filed with no place.
+_UNUSED_PIN_ERRORS = {
+    "no_grids": "本街道尚未划定网格，地图上标的点不能作为问题的位置，请填写地址",
+    "far": "地图上标的点离本街道的网格都超过5公里，不能作为问题的位置，请填写地址",
+}
+
+
+def _unused_pin(lon: float, lat: float, path: str) -> str:
+    """Why a pin outside every grid is not the problem's place: "no_grids" when the street
+    of ``path`` has no grid drawn, "far" when it lies more than PIN_REACH_METRES from each
+    of them, "" when it is kept."""
+    street = f"/{codes(path)[0]}/"
+    index = geo.get_index()
+    mine = [i for i, g in enumerate(index.grids) if g.path.startswith(street)]
+    if not mine:
+        return "no_grids"
+    # Metres on a flat projection about the pin: close enough over a few kilometres.
+    kx, ky = _METRES_PER_DEGREE * math.cos(math.radians(lat)), _METRES_PER_DEGREE
+    grids = shapely.transform(index.tree.geometries[mine], lambda xy: xy * (kx, ky))
+    nearest = float(shapely.distance(grids, shapely.Point(lon * kx, lat * ky)).min())
+    return "" if nearest <= PIN_REACH_METRES else "far"
 
 
 def _grid_area(grid: geo.GridRef) -> Area:
@@ -185,8 +233,10 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
                 .values_list("pk", flat=True)
                 .first()
             )
-    area, located, place_errors = _place(actor, data)
+    area, located, place_errors, unused_pin = _place(actor, data)
     errors.update(place_errors)
+    if unused_pin and not data.address.strip():
+        errors.setdefault("address", _UNUSED_PIN_ERRORS[unused_pin])
     if (
         not errors
         and not can(actor, Permission.PROBLEM_REPORT, area.path)
@@ -218,6 +268,13 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         raise ValidationFailed({"category": _NO_CATEGORY})
     category = rawsql.load(ProblemCategory, found[0][1][0])
     triage = holder_ids_of(found[1][1]) if triage_read else []
+    # Nobody holds 立案 here or above (staff not set up yet): the reporter is told, the
+    # report event and the audit row say so, and the log names it for the operator.
+    unheard = not triage
+    # What the reporter is told besides 已上报 (report_notes): kept on the report event.
+    flags: dict[str, Any] = {"pin_unused": unused_pin} if unused_pin else {}
+    if unheard:
+        flags["unheard"] = True
     now = timezone.now()
     # For the same reason the rows are built and their values made ready here, and
     # written inside by hand-written INSERTs (shequ.core.rawsql: the same values as
@@ -230,8 +287,8 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         hotline_order_no=order_no,
         reporter=actor,
         on_behalf_of=on_behalf,
-        lon=data.lon,
-        lat=data.lat,
+        lon=None if unused_pin else data.lon,
+        lat=None if unused_pin else data.lat,
         address=data.address.strip(),
         area=area,
         area_path=area.path,
@@ -253,15 +310,16 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
             to_status=Status.REPORTED,
             actor=actor,
             note="",
-            data={"source": data.source},
+            data={"source": data.source, **flags},
             at=now,
         ),
         later=["problem_id"],
     )
+    detail = {"note": "本社区及上级均无人负责立案，这条上报没有通知任何人"} if unheard else None
     stored = [photos.store(p) for p in prepared]
     try:
         if batch and behalf_user is None:
-            _write_in_one_batch(problem, problem_row, follower_row, event_row, triage, stored, ip)
+            _write_in_one_batch(problem, problem_row, follower_row, event_row, triage, stored, ip, detail)
         else:
             with transaction.atomic():
                 problem_row.insert()
@@ -274,11 +332,34 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
                 notify(triage, _triage_notice(problem), f"/problems/{problem.pk}/", skip=actor)
                 # Last: on PostgreSQL the audit append takes the lock that every audited
                 # write queues on, and holds it to the commit.
-                audit.record(actor, "problem.report", area_path=area.path, obj=problem, ip=ip)
+                audit.record(actor, "problem.report", area_path=area.path, obj=problem, detail=detail, ip=ip)
     except Exception:
         photos.remove(stored)
         raise
+    if unheard:
+        logger.warning(
+            "problem %s reported at %s: nobody holds problem.triage there or above, nobody was told",
+            problem.number,
+            area.path,
+        )
+    problem.report_flags = flags  # type: ignore[attr-defined]  # read by report_notes
     return problem, True
+
+
+UNHEARD_NOTE = (
+    "本社区还没有设置受理问题的工作人员，暂时没有人会收到这条上报。急事请直接联系社区居委会或拨打12345热线。"
+)
+
+
+def report_notes(problem: Problem) -> list[str]:
+    """What a reporter is told besides 已上报: a pin not used as the place, nobody to
+    triage it. From the report just made, else (a retried submission) its report event."""
+    flags = getattr(problem, "report_flags", None)
+    if flags is None:
+        event = problem.events.filter(action="report").values_list("data", flat=True).first()
+        flags = event or {}
+    notes = [UNUSED_PIN_NOTES[flags["pin_unused"]]] if flags.get("pin_unused") in UNUSED_PIN_NOTES else []
+    return notes + ([UNHEARD_NOTE] if flags.get("unheard") else [])
 
 
 def _ledger_type(category: ProblemCategory, source: str) -> str:
@@ -303,6 +384,7 @@ def _write_in_one_batch(
     triage: list[int],
     stored: list[photos.StoredPhoto],
     ip: str,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """PostgreSQL: the problem (its id taken beforehand), follower, timeline row, notices
     and audit row as one batch, one round trip (shequ.core.rawsql.run), the audit lock
@@ -313,7 +395,7 @@ def _write_in_one_batch(
     round trip, and the answer still comes after the commit."""
     actor = problem.reporter
     notices = notification_rows(triage, _triage_notice(problem), f"/problems/{problem.pk}/", skip=actor)
-    row = audit.build(actor, "problem.report", area_path=problem.area_path, obj=problem, ip=ip)
+    row = audit.build(actor, "problem.report", area_path=problem.area_path, obj=problem, detail=detail, ip=ip)
     statements = [
         problem_row.statement(),
         follower_row.statement(problem_id=problem.pk),
