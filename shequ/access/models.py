@@ -280,6 +280,14 @@ class AuditEvent(models.Model):
 
 # The keys the services write into an audit row's details, as the log page names them.
 DETAIL_LABELS = {
+    "fields": "修改的字段",
+    "contact_name": "联系人",
+    "contact_phone_enc": "联系电话",
+    "contact_phone_masked": "联系电话",
+    "services": "可提供的服务",
+    "capacity": "容量/数量",
+    "skill": "特长",
+    "digest": "查找摘要",
     "note": "说明",
     "reason": "原因",
     "from": "原为",

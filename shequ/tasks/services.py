@@ -1262,12 +1262,23 @@ def update_venue(
     return _save_resource(actor, venue, changes, "resource.venue_edit", ip)
 
 
+_RESOURCE_FIELDS = {
+    "contact_name": "联系人",
+    "contact_phone_enc": "联系电话",
+    "contact_phone_masked": "联系电话",
+    "services": "可提供的服务",
+    "leader": "队长",
+    "description": "说明",
+    "capacity": "容量/数量",
+}
+
+
 def _save_resource(actor: Any, row: Any, changes: dict[str, Any], event: str, ip: str) -> Any:
     changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
     if changes:
         with transaction.atomic():
             type(row).objects.filter(pk=row.pk).update(**changes)
-            named = sorted({k.removesuffix("_enc").removesuffix("_masked") for k in changes})
+            named = sorted({_RESOURCE_FIELDS[k] for k in changes})
             audit.record(actor, event, area_path=row.area_path, obj=row, detail={"fields": named}, ip=ip)
         row.refresh_from_db()
     return row

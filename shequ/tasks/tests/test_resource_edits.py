@@ -32,7 +32,7 @@ def test_a_units_contact_is_corrected_and_a_blank_phone_keeps_the_number(world):
     assert u.contact_phone_masked == "139****9000" and u.services == "电力抢修、线路巡查"
     # The audit names the fields changed, never the number.
     rows = AuditEvent.objects.filter(event="resource.unit_edit", object_id=str(u.pk)).order_by("id")
-    assert [r.detail["fields"] for r in rows] == [["contact_name", "contact_phone"], ["services"]]
+    assert [r.detail["fields"] for r in rows] == [["联系人", "联系电话"], ["可提供的服务"]]
     assert "13900139000" not in json.dumps([r.detail for r in rows])
     with pytest.raises(ValidationFailed) as exc:
         services.update_unit(world.secretary_zhang, u.pk, contact_phone="12345")
