@@ -35,8 +35,15 @@ def test_staff_are_not_told_of_a_report_or_a_list_they_made(world):
         world.street_chen, world.areas["A1"].code, f"{tomorrow:%Y%m}", publish_on=tomorrow
     )
     make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=10))
+    from shequ.access.services import add_user
+
+    # Another approver at the street: a list only its maker could approve is not sent.
+    deputy = add_user(
+        "street-deputy", "deputy-pass-2026", role="street_admin", area_code=world.areas["A"].code
+    )
     services.transition_list(world.street_chen, monthly.pk, "submit")
     assert texts(world.street_chen, text__contains="待审批") == []
+    assert texts(deputy, text__contains="待审批") != []
 
 
 def test_reasons_typed_by_staff_reach_residents_masked(world):
