@@ -66,3 +66,12 @@ def test_the_console_script_names_a_bad_setting_in_one_line():
     assert result.stderr.strip().splitlines() == [
         "配置错误：SHEQU_SECRET_KEY must be set when SHEQU_ENV=production（见 docs/operations.md 的环境变量一节）"  # noqa: E501
     ]
+
+
+def test_the_web_server_names_a_bad_setting_in_one_line():
+    """Gunicorn imports shequ.wsgi: a bad setting was a 60-line traceback in its log."""
+    result = start("-c", "import shequ.wsgi", SHEQU_ENV="production")
+    assert result.returncode == 3  # gunicorn's "worker failed to boot": it stops
+    assert result.stderr.strip().splitlines() == [
+        "配置错误：SHEQU_SECRET_KEY must be set when SHEQU_ENV=production（见 docs/operations.md 的环境变量一节）"  # noqa: E501
+    ]
