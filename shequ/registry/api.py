@@ -32,10 +32,24 @@ class ImportRunOut(Schema):
     summary: dict[str, int]
     changes: list[dict[str, Any]]
     created_at: datetime
+    # While queued: "" (just queued, or running), "no_worker" (nobody has picked it up and
+    # the background worker is idle or not running: start `shequ db_worker`), "waiting"
+    # (behind another job the worker is busy with), "stale" (started, then silent).
+    queue_state: str
 
     @staticmethod
     def resolve_community(obj: ImportRun) -> str:
         return obj.community.code
+
+    @staticmethod
+    def resolve_queue_state(obj: ImportRun) -> str:
+        if not obj.running:
+            return ""
+        if obj.no_worker:
+            return "no_worker"
+        if obj.waiting:
+            return "waiting"
+        return "stale" if obj.stale else ""
 
 
 class MappingIn(Schema):

@@ -63,6 +63,8 @@ def test_a_check_never_picked_up_says_the_worker_is_not_running(
     # Another check would only queue a second job for the same absent worker.
     r = client.post(url, fields)
     assert r.status_code == 400 and "这次导入正在进行" in r.content.decode()
+    # An API client is told the same.
+    assert client.get(f"/api/v1/registry/imports/{run.pk}").json()["queue_state"] == "no_worker"
 
 
 def test_a_check_queued_behind_a_busy_worker_waits_and_is_not_called_interrupted(
