@@ -96,8 +96,11 @@ def run_due(due: dict[str, datetime], now: datetime) -> list[tuple[str, int, str
             ran.append((job.name, count, line))
         finally:
             # A fresh connection each pass: one dropped by the server (a restart, an idle
-            # timeout) would otherwise fail every later pass.
-            connections.close_all()
+            # timeout) would otherwise fail every later pass. Not one inside a transaction
+            # (a caller's, or a test's): closing it there breaks every later statement.
+            for conn in connections.all(initialized_only=True):
+                if not conn.in_atomic_block:
+                    conn.close()
     return ran
 
 
