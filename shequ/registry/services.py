@@ -5,10 +5,10 @@ through ``people.services`` (households, built residents)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -438,8 +438,14 @@ def export_residents(
     qs = people_selectors.resident_list(viewer, area_path=area.path if area else None, q=q).filter(
         scope_q(viewer, Permission.REGISTRY_EXPORT)
     )
-    rows = qs.values_list(*exporting.FIELDS).iterator(chunk_size=2000)
-    counts = exporting.write(out, rows, id_paths=id_paths, phone_paths=phone_paths)
+    rows = cast(Generator[Any, None, None], qs.values_list(*exporting.FIELDS).iterator(chunk_size=2000))
+    try:
+        counts = exporting.write(out, rows, id_paths=id_paths, phone_paths=phone_paths)
+    finally:
+        # Closed here, also when writing fails (a value that does not open): left to the
+        # garbage collector, PostgreSQL's server-side cursor was closed later, inside
+        # whatever transaction the connection was then running, which it aborted.
+        rows.close()
     where = area.path if area else min(scope_paths(viewer, Permission.REGISTRY_EXPORT), key=len)
     # A search for a full ID number or phone is not copied into the log in full.
     shown_q = q if len(q) <= 6 else q[:3] + "…"
