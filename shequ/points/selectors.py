@@ -219,9 +219,9 @@ def residents_without_account(viewer: Any, q: str) -> list[Any]:
 
     if not q:
         return []
-    rows = Resident.objects.filter(scope_q(viewer, Permission.POINTS_MANAGE, "area_path"))
-    rows = search(rows, q).exclude(user__points_account__isnull=False)
-    return list(rows.select_related("household__building")[:20])
+    in_scope = Resident.objects.filter(scope_q(viewer, Permission.POINTS_MANAGE, "area_path"))
+    found = search(in_scope, q).exclude(user__points_account__isnull=False)
+    return list(found.select_related("household__building")[:20])
 
 
 def get_account(viewer: Any, account_id: int) -> Account:

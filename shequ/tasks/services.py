@@ -348,7 +348,7 @@ def _saved_since(task: Task) -> str:
         .values_list("actor_id", "at")
         .first()
     )
-    person = User.objects.filter(pk=last[0]).first() if last else None
+    person = User.objects.filter(pk=last[0]).first() if last and last[0] is not None else None
     who = f"{person}于{timezone.localtime(last[1]):%m月%d日%H:%M}" if last and person else "其他工作人员"
     return f"您打开编辑页之后，{who}修改并保存了该任务，您这次的修改没有保存"
 

@@ -274,8 +274,8 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
         # Said on opening the editor, not after the changes are typed in and refused.
         return detail(request, task.pk, error=ValidationFailed({"action": message}, message))
     if request.method != "POST":
-        values = _task_values(task) | {"seen": selectors.edit_version(task)}
-        context = _editor_context(request, values, {}) | {"task": task}
+        opened = _task_values(task) | {"seen": selectors.edit_version(task)}
+        context = _editor_context(request, opened, {}) | {"task": task}
         return render(request, "tasks/editor.html", context)
     values: dict[str, Any] = {
         k: request.POST.get(k, "").strip()

@@ -113,13 +113,17 @@ def test_a_resent_form_with_other_content_is_said_and_comes_back_with_a_new_key(
     account = services.account_for_user(world.resident_wang)
     c = client_for(world.secretary_zhang)
     page = c.get(f"/points/accounts/{account.pk}/").content.decode()
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert found is not None
+    key = found.group(1)
     url = f"/points/accounts/{account.pk}/"
     assert c.post(url, {"points": "30", "memo": "纸质台账结转", "idempotency_key": key}).status_code == 302
     r = c.post(url, {"points": "45", "memo": "第二本台账", "idempotency_key": key})
     body = r.content.decode()
     assert r.status_code == 400 and "已经提交过" in body
-    fresh = re.search(r'name="idempotency_key" value="([^"]+)"', body).group(1)
+    again = re.search(r'name="idempotency_key" value="([^"]+)"', body)
+    assert again is not None
+    fresh = again.group(1)
     assert fresh != key and 'value="45"' in body
     assert c.post(url, {"points": "45", "memo": "第二本台账", "idempotency_key": fresh}).status_code == 302
     account.refresh_from_db()

@@ -587,7 +587,8 @@ def test_ending_a_task_is_a_second_step_that_says_what_it_withdraws(world):
 
     told = Notification.objects.filter(user=world.resident_wang).order_by("-id").first()
     assert told is not None and "结束原因：暴雨预警，活动取消" in told.text
-    assert "暴雨预警" in claim.events.order_by("-id").first().note
+    withdrawn = claim.events.order_by("-id").first()
+    assert withdrawn is not None and "暴雨预警" in withdrawn.note
 
 
 def test_edits_saved_after_the_task_was_published_come_back_to_be_copied(world):
