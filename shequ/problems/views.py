@@ -280,12 +280,19 @@ def detail(
         candidates = selectors.nearby_open(
             request.user, problem.category.code, problem.lon, problem.lat, exclude=problem.pk
         )[:5]
+    events = selectors.timeline(request.user, problem)
+    # What the reporter was told besides 已上报 (services.report_notes), from the report event.
+    flags = (events[0].data or {}) if events and events[0].action == "report" else {}
     context = {
         "problem": problem,
+        "pin_note": services.UNUSED_PIN_NOTES.get(flags.get("pin_unused") or ""),
+        "unheard_note": services.UNHEARD_NOTE
+        if flags.get("unheard") and problem.status == "reported"
+        else "",
         "description": selectors.shown_description(request.user, problem),
         "address": selectors.shown_address(request.user, problem),
         "responsible_party": selectors.shown_party(request.user, problem),
-        "events": selectors.timeline(request.user, problem),
+        "events": events,
         "version": selectors.version(problem),
         "photos": problem.photos.filter(kind="report"),
         "actions": actions,
