@@ -20,6 +20,9 @@ in docs/problems.md:
   made cannot have been answered late yet, so it is not counted as unanswered).
 - 解决率 = problems closed in the period and rated "resolved" at 回访 ÷ those rated.
 - 满意率 = problems closed in the period rated 4 or 5 stars ÷ those rated.
+Every measure counts the problems and the closings undone by 重新打开 (ReopenedClosing),
+each as it stood: reopening starts a new cycle with a fresh time limit, and the month the
+closing was due and made in keeps counting it.
 A rate with nothing to divide by is shown as "—", never as 0 % or 100 %.
 """
 
@@ -33,7 +36,7 @@ from typing import Any
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from shequ.problems.models import Status
+from shequ.problems.models import ReopenedClosing, Status
 
 RESPONSE_HOURS = 24
 CLOSED = (Status.CLOSED, Status.EVALUATED)
@@ -112,22 +115,35 @@ class Kpis:
         ]
 
 
-def compute(qs: Any, start: datetime, end: datetime, now: datetime | None = None) -> Kpis:
+def compute(
+    qs: Any, start: datetime, end: datetime, now: datetime | None = None, closings: Any = None
+) -> Kpis:
     """KPIs of the problems in ``qs`` (already scoped) for the period [start, end), as
-    they stand at ``now`` (default: the present)."""
+    they stand at ``now`` (default: the present).
+
+    A 结案 undone by 重新打开 still counts where it was due and closed, from ``closings``
+    (ReopenedClosing rows scoped as ``qs`` is; by default those of ``qs``'s problems,
+    which suits small sets: a caller over a whole street passes its own, filtered by
+    place, so that the few rows lead the query)."""
+    if closings is None:
+        closings = ReopenedClosing.objects.filter(problem__in=qs.values("pk"))
     due_by = min(end, now or timezone.now())
-    due = qs.filter(
-        Q(due_at__gte=start, due_at__lt=due_by) | Q(missed_due_at__gte=start, missed_due_at__lt=due_by)
-    ).exclude(status__in=(Status.REJECTED, Status.MERGED))
-    d = due.aggregate(
+    fell_due = Q(due_at__gte=start, due_at__lt=due_by) | Q(missed_due_at__gte=start, missed_due_at__lt=due_by)
+    closed_q = Q(closed_at__lt=end)
+    on_time_q = Q(closed_at__lt=end, closed_at__lte=F("due_at"), missed_due_at__isnull=True)
+    d = (
+        qs.filter(fell_due)
+        .exclude(status__in=(Status.REJECTED, Status.MERGED))
+        .aggregate(
+            due_to_close=Count("id"),
+            closed=Count("id", filter=closed_q & Q(status__in=CLOSED)),
+            closed_on_time=Count("id", filter=on_time_q & Q(status__in=CLOSED)),
+        )
+    )
+    undone = closings.filter(fell_due).aggregate(
         due_to_close=Count("id"),
-        closed=Count("id", filter=Q(closed_at__lt=end, status__in=CLOSED)),
-        closed_on_time=Count(
-            "id",
-            filter=Q(
-                closed_at__lt=end, status__in=CLOSED, closed_at__lte=F("due_at"), missed_due_at__isnull=True
-            ),
-        ),
+        closed=Count("id", filter=closed_q),
+        closed_on_time=Count("id", filter=on_time_q),
     )
     answered = Q(responded_at__lte=F("reported_at") + timedelta(hours=RESPONSE_HOURS))
     window_over = Q(reported_at__lte=(now or timezone.now()) - timedelta(hours=RESPONSE_HOURS))
@@ -135,22 +151,21 @@ def compute(qs: Any, start: datetime, end: datetime, now: datetime | None = None
         reported=Count("id", filter=window_over | answered),
         responded=Count("id", filter=answered),
     )
-    closed = qs.filter(closed_at__gte=start, closed_at__lt=end, status__in=CLOSED).aggregate(
-        closed_in_period=Count("id"),
-        reworked=Count("id", filter=Q(rework_count__gt=0)),
-        rated=Count("id", filter=Q(satisfaction__isnull=False)),
-        resolved=Count("id", filter=Q(satisfaction__isnull=False, resolved=True)),
-        satisfied=Count("id", filter=Q(satisfaction__gte=4)),
-    )
+    closed_measures = {
+        "closed_in_period": Count("id"),
+        "reworked": Count("id", filter=Q(rework_count__gt=0)),
+        "rated": Count("id", filter=Q(satisfaction__isnull=False)),
+        "resolved": Count("id", filter=Q(satisfaction__isnull=False, resolved=True)),
+        "satisfied": Count("id", filter=Q(satisfaction__gte=4)),
+    }
+    in_period = Q(closed_at__gte=start, closed_at__lt=end)
+    closed = qs.filter(in_period, status__in=CLOSED).aggregate(**closed_measures)
+    closed_undone = closings.filter(in_period).aggregate(**closed_measures)
     return Kpis(
         reported=reported["reported"],
         responded=reported["responded"],
-        due_to_close=d["due_to_close"],
-        closed=d["closed"],
-        closed_on_time=d["closed_on_time"],
-        closed_in_period=closed["closed_in_period"],
-        reworked=closed["reworked"],
-        rated=closed["rated"],
-        resolved=closed["resolved"],
-        satisfied=closed["satisfied"],
+        due_to_close=d["due_to_close"] + undone["due_to_close"],
+        closed=d["closed"] + undone["closed"],
+        closed_on_time=d["closed_on_time"] + undone["closed_on_time"],
+        **{name: closed[name] + closed_undone[name] for name in closed_measures},
     )

@@ -151,8 +151,8 @@ class Problem(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
     # A 办理时限 that had passed when the problem was escalated (which clears ``due_at``
-    # until the next level dispatches it), or when it was closed late and then reopened
-    # (which sets a fresh one): still a deadline missed, for 应结案, never 按期.
+    # until the next level dispatches it): still a deadline missed, for 应结案, never 按期.
+    # A reopen moves it to the closing it undoes (ReopenedClosing).
     missed_due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     rework_count = models.PositiveSmallIntegerField(default=0)
@@ -252,11 +252,44 @@ class Problem(models.Model):
     @property
     def closed_on_time(self) -> bool | None:
         """按期结案, as the measures count it (problems.kpi): closed no later than its 办理时限
-        and never past one before (a late escalation or a late closing reopened); None
+        and never past one before (a late escalation in this cycle); None
         while it is not closed or had no time limit."""
         if self.closed_at is None or self.due_at is None:
             return None
         return self.missed_due_at is None and self.closed_at <= self.due_at
+
+
+class ReopenedClosing(models.Model):
+    """A 结案 later undone by 重新打开, kept as it stood, so that the month it was due and
+    closed in keeps counting it (problems.kpi): reopening used to take a deadline met (or
+    missed) and its 回访 rating out of that month's measures, and the unhappy residents
+    who reopen were the ones whose ratings vanished."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="closings")
+    area_path = ByteOrderCharField(max_length=400)
+    due_at = models.DateTimeField(null=True, blank=True)
+    missed_due_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField()
+    rework_count = models.PositiveSmallIntegerField(default=0)
+    resolved = models.BooleanField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    reopened_at = models.DateTimeField()
+
+    class Meta:
+        # The measures select by due date (or a deadline missed before it) and by closing
+        # date, as they do on the problem itself.
+        indexes = [
+            models.Index(fields=["due_at"], name="closing_due_idx"),
+            models.Index(
+                fields=["missed_due_at"],
+                condition=models.Q(missed_due_at__isnull=False),
+                name="closing_missed_due_idx",
+            ),
+            models.Index(fields=["closed_at"], name="closing_closed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} 结案于 {self.closed_at:%Y-%m-%d}"
 
 
 class ProblemEvent(models.Model):

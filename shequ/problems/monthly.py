@@ -21,6 +21,7 @@ from shequ.problems.models import (
     HandlingLevel,
     LedgerType,
     Problem,
+    ReopenedClosing,
     ReportRun,
     ReportRunStatus,
     Source,
@@ -49,7 +50,12 @@ def gather(area_path: str, month: str) -> dict[str, Any]:
     for field, title, choices in DIMENSIONS:
         counts = dict(in_month.values_list(field).annotate(n=Count("id")).order_by())
         tables.append((title, [(str(label), counts.get(code, 0)) for code, label in choices]))
-    return {"tables": tables, "kpis": kpi.compute(scoped, start, end), "total": in_month.count()}
+    closings = ReopenedClosing.objects.filter(under(area_path))
+    return {
+        "tables": tables,
+        "kpis": kpi.compute(scoped, start, end, closings=closings),
+        "total": in_month.count(),
+    }
 
 
 def run_report(run_id: int) -> None:

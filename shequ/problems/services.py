@@ -41,6 +41,7 @@ from shequ.problems.models import (
     ProblemCategory,
     ProblemEvent,
     ProblemPhoto,
+    ReopenedClosing,
     ResponsibleRole,
     Source,
     Status,
@@ -776,10 +777,21 @@ def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) 
     if p.closed_at is None or selectors.reopen_lapsed(p, now):
         raise ValidationFailed({"action": f"结案超过{settings.REOPEN_DAYS}天的问题不能重新打开，请重新上报"})
     p.reopen_count += 1
-    if p.due_at is not None and p.closed_at > p.due_at and p.missed_due_at is None:
-        # Closed late: the deadline stays missed, so a fresh time limit met after the
-        # reopen never makes it 按期 (the first missed deadline is the one kept).
-        p.missed_due_at = p.due_at
+    # The closing being undone stays counted in the months it was due and closed in, as
+    # it stood (kpi.compute); the reopened problem starts a cycle of its own, judged by
+    # its fresh time limit.
+    ReopenedClosing.objects.create(
+        problem=p,
+        area_path=p.area_path,
+        due_at=p.due_at,
+        missed_due_at=p.missed_due_at,
+        closed_at=p.closed_at,
+        rework_count=p.rework_count,
+        resolved=p.resolved,
+        satisfaction=p.satisfaction,
+        reopened_at=now,
+    )
+    p.missed_due_at = None
     p.closed_at = None
     p.resolved = None
     p.satisfaction = None

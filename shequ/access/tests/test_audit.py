@@ -131,7 +131,8 @@ def test_every_audit_event_and_object_is_named_in_chinese():
     for app in ("problems", "tasks", "points"):
         for model in apps.get_app_config(app).get_models():
             name = model._meta.model_name
-            if name not in {"problemevent", "problemphoto", "claimevent", "prooffile", "taskattachment"} | {
+            if name not in {"problemevent", "problemphoto", "reopenedclosing", "claimevent", "prooffile"} | {
+                "taskattachment",
                 "entry",
                 "account",
                 "earningtotal",

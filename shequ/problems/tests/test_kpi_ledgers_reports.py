@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from shequ.access.masking import mask_name
 from shequ.notifications.models import Notification
-from shequ.problems import kpi
+from shequ.problems import kpi, monthly
 from shequ.problems.ledgers import month_range
 from shequ.problems.models import Problem, ProblemCategory, ReportRun, Status
 from shequ.problems.services import request_monthly_report, send_due_reminders
@@ -418,9 +418,9 @@ def _handle_and_close(world, p):
     return act(world, world.secretary_zhang, p, "verify_pass")
 
 
-def test_a_late_closing_reopened_stays_a_missed_deadline(world):
-    """Closed after its time limit, reopened, closed again within the fresh limit: it was
-    counted 按期 in the month of the second closing and dropped out of the first's 应结案."""
+def test_a_late_closing_reopened_stays_late_in_its_month(world):
+    """Closed after its time limit, reopened, closed again within the fresh limit: the
+    first closing stays late in October, and the second cycle is judged by its own limit."""
     bj = timezone.get_fixed_timezone(8 * 60)
     p = _handle_and_close(world, report(world))
     Problem.objects.filter(pk=p.pk).update(
@@ -430,11 +430,42 @@ def test_a_late_closing_reopened_stays_a_missed_deadline(world):
     )
     act(world, world.resident_wang, p, "reopen", note="又堵了")
     p = _handle_and_close(world, p)
-    assert p.missed_due_at == datetime(2026, 10, 21, 9, tzinfo=bj) and p.closed_on_time is False
+    assert p.missed_due_at is None and p.closed_on_time is True
     october = kpi.compute(Problem.objects.filter(pk=p.pk), *month_range("202610"))
-    assert (october.due_to_close, october.closed_on_time) == (1, 0)
-    start, end = month_range(f"{timezone.localtime(p.closed_at):%Y%m}")
-    assert kpi.compute(Problem.objects.filter(pk=p.pk), start, end, now=end).closed_on_time == 0
+    assert (october.due_to_close, october.closed, october.closed_on_time) == (1, 1, 0)
+    assert october.closed_in_period == 1
+    start, end = month_range(f"{timezone.localtime(p.due_at):%Y%m}")
+    later = kpi.compute(Problem.objects.filter(pk=p.pk), start, end, now=end)
+    assert (later.due_to_close, later.closed, later.closed_on_time) == (1, 1, 1)
+
+
+def test_a_closing_reopened_later_keeps_its_month_and_its_rating(world, monkeypatch):
+    """Closed on time in October and rated 2 stars, reopened in November: October's
+    report, made again, lost the problem from 应结案 and the rating from 满意率 (the
+    unhappy residents who reopen were the ones whose ratings vanished)."""
+    bj = timezone.get_fixed_timezone(8 * 60)
+    p = _handle_and_close(world, report(world))
+    act(world, world.resident_wang, p, "evaluate", resolved=False, satisfaction=2)
+    Problem.objects.filter(pk=p.pk).update(
+        reported_at=datetime(2026, 10, 20, 9, tzinfo=bj),
+        due_at=datetime(2026, 10, 27, 9, tzinfo=bj),
+        closed_at=datetime(2026, 10, 25, 9, tzinfo=bj),
+    )
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 3, 9, tzinfo=bj))
+    act(world, world.resident_wang, p, "reopen", note="还是堵")
+    monkeypatch.undo()
+    october = monthly.gather(world.areas["A1"].path, "202610")["kpis"]
+    assert (october.due_to_close, october.closed, october.closed_on_time) == (1, 1, 1)
+    assert (october.closed_in_period, october.rated, october.resolved, october.satisfied) == (1, 1, 0, 0)
+    # The other way round: a place that is not the problem's does not count its closing.
+    elsewhere = monthly.gather(world.areas["A2"].path, "202610")["kpis"]
+    assert (elsewhere.due_to_close, elsewhere.rated) == (0, 0)
+    p.refresh_from_db()
+    assert p.closed_at is None and p.satisfaction is None and p.due_at > datetime(2026, 11, 3, tzinfo=bj)
+    november = kpi.compute(
+        Problem.objects.filter(pk=p.pk), *month_range("202611"), now=p.due_at + timedelta(hours=1)
+    )
+    assert (november.due_to_close, november.closed, november.rated) == (1, 0, 0)
 
 
 def test_the_ledger_says_a_late_escalation_was_not_on_time(world):
