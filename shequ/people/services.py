@@ -51,6 +51,8 @@ GENDERS = frozenset(Gender.values)
 RELATIONS = frozenset(Relation.values)
 RESIDENCE_TYPES = frozenset(ResidenceType.values)
 CARE_GROUPS = frozenset(CareGroup.values)
+# The same visit or care record sent again within this time is the one already saved.
+RESENT_WINDOW = timedelta(minutes=10)
 PARTY_KINDS = frozenset(PartyMemberKind.values)
 
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -513,6 +515,25 @@ def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "
         raise ValidationFailed(errors)
     assert data.visited_on is not None
     with transaction.atomic():
+        # A second tap, or a form sent again after a slow answer, records the visit once:
+        # the same worker's same visit within a few minutes is the one already saved. The
+        # household is locked so that two requests at once cannot both miss it.
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        twin = (
+            Visit.objects.filter(
+                household=household,
+                visitor=actor,
+                visited_on=data.visited_on,
+                people_met=people_met,
+                situation=situation,
+                thoughts=(data.thoughts or "").strip(),
+                created_at__gte=timezone.now() - RESENT_WINDOW,
+            )
+            .order_by("-id")
+            .first()
+        )
+        if twin is not None and list(twin.needs.values_list("description", "category")) == needs:
+            return twin
         visit = Visit.objects.create(
             household=household,
             area_path=household.area_path,
@@ -712,6 +733,22 @@ def record_care(
         raise ValidationFailed(errors)
     assert cared_on is not None
     with transaction.atomic():
+        # As for visits: the same record sent twice within a few minutes is kept once.
+        Resident.objects.select_for_update().filter(pk=resident.pk).first()
+        twin = (
+            CareRecord.objects.filter(
+                resident=resident,
+                carer=actor,
+                cared_on=cared_on,
+                kind=kind,
+                content=content,
+                created_at__gte=timezone.now() - RESENT_WINDOW,
+            )
+            .order_by("-id")
+            .first()
+        )
+        if twin is not None:
+            return twin
         record = CareRecord.objects.create(
             resident=resident,
             area_path=resident.area_path,

@@ -211,3 +211,36 @@ def test_numbers_typed_into_visits_and_care_records_are_masked_for_all_but_their
     # The writer reads what they wrote.
     own = client_for(world.grid_worker_li).get(f"/visits/{visit.pk}/").content.decode()
     assert "13812345678" in own and care.content == typed
+
+
+def test_a_visit_or_care_record_sent_twice_is_kept_once(world):
+    """A second tap on 保存 (or the phone resending after a slow answer) recorded the visit
+    twice, and the coverage and the household's history counted it twice."""
+    li = login(world.grid_worker_li)
+    household = world.households["A1-1-h2"]
+    form = {
+        "visited_on": timezone.localdate().isoformat(),
+        "people_met": "户主",
+        "situation": "独居老人，腿脚不便",
+        "need": ["想装扶手", ""],
+        "need_category": ["", ""],
+    }
+    first = li.post(f"/households/{household.pk}/visits/new/", form)
+    second = li.post(f"/households/{household.pk}/visits/new/", form)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Visit.objects.filter(household=household, situation="独居老人，腿脚不便").count() == 1
+    # Another visit (different needs) is another record.
+    form["need"] = ["想装扶手", "门锁坏了"]
+    li.post(f"/households/{household.pk}/visits/new/", form)
+    assert Visit.objects.filter(household=household, situation="独居老人，腿脚不便").count() == 2
+
+    zhang = login(world.secretary_zhang)
+    oldest = world.residents["A1-1-h1-r1"]
+    care = {"kind": "phone", "content": "电话问候，血压正常", "cared_on": timezone.localdate().isoformat()}
+    for _ in range(2):
+        assert zhang.post(f"/residents/{oldest.pk}/care/", care).status_code == 302
+    assert CareRecord.objects.filter(resident=oldest, content="电话问候，血压正常").count() == 1
+    # Through the API as well.
+    r = zhang.post(f"/api/v1/residents/{oldest.pk}/care-records", care, content_type="application/json")
+    assert r.status_code == 201
+    assert CareRecord.objects.filter(resident=oldest, content="电话问候，血压正常").count() == 1
