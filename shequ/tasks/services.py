@@ -597,7 +597,8 @@ def transition_list(
     if action == "publish" and found.publish_on > timezone.localdate():
         raise ValidationFailed({"publish_on": f"清单定于 {found.publish_on:%Y年%m月%d日} 发布"})
     approvers = holders(Permission.TASK_APPROVE, found.area_path) if action == "submit" else []
-    if action == "submit" and not [u for u in approvers if u.pk != actor.pk]:
+    # Whoever drew the list up may not approve it (above), whoever submits it.
+    if action == "submit" and not [u for u in approvers if u.pk != found.created_by_id]:
         # Sent, it would wait unseen, and a list under review cannot be edited or withdrawn.
         who = (
             "其他可以审批月度任务清单的账号（不能审批自己编制的清单）"

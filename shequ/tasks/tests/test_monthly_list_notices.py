@@ -99,3 +99,17 @@ def test_a_list_is_not_sent_to_a_street_with_nobody_to_approve_it(world):
     assert (
         services.transition_list(world.secretary_zhang, monthly.pk, "submit").status == ListStatus.SUBMITTED
     )
+
+
+def test_a_list_drawn_up_by_the_streets_only_approver_is_not_sent(world):
+    """The street admin drew up a community's list and the secretary submitted it: the
+    only approver was its author, who may not approve it, and the list froze."""
+    from shequ.core.errors import ValidationFailed
+    from shequ.tasks.models import ListStatus, MonthlyList
+    from shequ.tasks.tests.test_query_counts import month_ahead
+
+    monthly = services.create_monthly_list(world.street_chen, world.areas["A1"].code, month_ahead(1))
+    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=60))
+    with pytest.raises(ValidationFailed, match="不能审批自己编制的清单"):
+        services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    assert MonthlyList.objects.get(pk=monthly.pk).status == ListStatus.DRAFT
