@@ -422,6 +422,12 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
         )
     if action == "publish" and task.deadline <= timezone.now():
         raise ValidationFailed({"deadline": "截止时间已过，请先修改截止时间"})
+    if action in ("close", "cancel"):
+        # As the page's box allows: the reason goes to every claimant, in a notice of its own.
+        errors: dict[str, str] = {}
+        too_long(errors, [("note", {"close": "结束原因", "cancel": "取消原因"}[action], note, 200)])
+        if errors:
+            raise ValidationFailed(errors)
     if action == "cancel":
         # The street approves the list it was sent, and that list is what is published:
         # not one emptied behind its back while it is reviewed or waits for its day.
@@ -940,8 +946,10 @@ def _end_unproved_claims(actor: Any, task: Task, reason: str = "") -> int:
             note="任务已结束，未提交凭证的接单自动撤回" + (f"。结束原因：{reason}" if reason else ""),
             at=now,
         )
+        # What happened comes first: a notice is cut at 300 characters, and a long title
+        # and reason used to cut off that the claim was withdrawn.
         why = f"（结束原因：{mask_free_text(reason)}）" if reason else ""
-        notify([claim.user], f"任务“{task.title}”已结束{why}，您的接单已撤回", f"/tasks/claims/{claim.pk}/")
+        notify([claim.user], f"您的接单已撤回：任务“{task.title}”已结束{why}", f"/tasks/claims/{claim.pk}/")
     return withdrawn
 
 

@@ -495,3 +495,15 @@ def test_accepting_from_a_page_opened_before_a_new_proof_is_refused(world):
     grid.post(f"/tasks/claims/{claim.pk}/act/", {"action": "accept", "seen": fresh.group(1)})
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.ACCEPTED
+
+
+def test_a_long_end_reason_never_cuts_off_that_the_claim_was_withdrawn(world):
+    """Notices are cut at 300 characters: a long title and reason cut off "您的接单已撤回",
+    and the API took a reason of any length."""
+    task = make_task(world)
+    services.claim_task(world.resident_wang, task.pk)
+    with pytest.raises(ValidationFailed, match="结束原因不能超过 200 个字"):
+        services.transition_task(world.secretary_zhang, task.pk, "close", "因天气原因活动取消，" * 30)
+    services.transition_task(world.secretary_zhang, task.pk, "close", "因天气原因活动取消，" * 19)
+    text = Notification.objects.filter(user=world.resident_wang).order_by("-id").values_list("text", flat=True)[0]
+    assert text.startswith("您的接单已撤回：任务“")
