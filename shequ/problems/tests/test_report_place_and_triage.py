@@ -132,8 +132,10 @@ def test_the_form_offers_no_map_without_grids_or_tiles(world):
     user, _ = _new_street_resident()
     page = client_for(user).get("/problems/new/").content.decode()
     assert 'id="pick-map"' not in page and "本社区尚未划定网格，请填写地址" in page
+    assert "leaflet.js" not in page and "leaflet.css" not in page  # 160 KB for no map
     with_grids = client_for(world.resident_wang).get("/problems/new/").content.decode()
     assert 'id="pick-map"' in with_grids and "本社区尚未划定网格" not in with_grids
+    assert "leaflet.js" in with_grids and "leaflet.css" in with_grids
     with override_settings(MAP_TILE_URL="/tiles/{z}/{x}/{y}.png"):
         tiled = client_for(user).get("/problems/new/").content.decode()
     assert 'id="pick-map"' in tiled
