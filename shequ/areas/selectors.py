@@ -21,7 +21,9 @@ def area_list(
     within: str | None = None,
     permission: Permission = Permission.AREA_VIEW,
 ) -> QuerySet[Area]:
-    qs = Area.objects.visible_to(viewer, permission)
+    # A list never shows boundaries (AreaDetailOut does, one area at a time), and a grid's
+    # imported outline can be tens of kilobytes of JSON decoded for every row.
+    qs = Area.objects.visible_to(viewer, permission).defer("geometry")
     if kind:
         qs = qs.filter(kind=kind)
     if parent:
@@ -54,18 +56,18 @@ def filter_path(code: str) -> str:
 def home_areas(viewer: Any, permission: Permission = Permission.AREA_VIEW) -> QuerySet[Area]:
     """The top-most areas a viewer holds a permission for (their "home" areas)."""
     paths = scope_paths(viewer, permission)
-    return Area.objects.filter(path__in=paths).order_by("path")
+    return Area.objects.filter(path__in=paths).defer("geometry").order_by("path")
 
 
 def breadcrumbs(viewer: Any, area: Area) -> list[Area]:
     """The visible ancestors of an area, top first, and the area itself."""
     path_codes = codes(area.path)
-    found = {a.code: a for a in Area.objects.visible_to(viewer).filter(code__in=path_codes)}
+    found = {a.code: a for a in Area.objects.visible_to(viewer).filter(code__in=path_codes).defer("geometry")}
     return [found[c] for c in path_codes if c in found]
 
 
 def children(viewer: Any, area: Area) -> QuerySet[Area]:
-    return Area.objects.visible_to(viewer).filter(parent=area).order_by("path")
+    return Area.objects.visible_to(viewer).filter(parent=area).defer("geometry").order_by("path")
 
 
 def _features(rows: Any) -> dict[str, Any]:

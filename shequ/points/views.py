@@ -292,6 +292,7 @@ def _catalogue_page(
     areas = (
         Area.objects.visible_to(request.user, Permission.STORE_MANAGE)
         .filter(kind__in=["street", "community"])
+        .defer("geometry")
         .order_by("path")[:200]
     )
     page = CappedPaginator(selectors.catalogue(request.user), 50).get_page(request.GET.get("page"))

@@ -173,7 +173,7 @@ def problem_list(viewer: Any, filters: Filters | None = None) -> QuerySet[Proble
     the page walk must avoid)."""
     f = filters or Filters()
     qs = _filtered(_by_recency(viewer), f, "scan_path", "scan_status")
-    qs = qs.select_related("category", "area").order_by("-reported_at", "-id")
+    qs = qs.select_related("category", "area").defer("area__geometry").order_by("-reported_at", "-id")
     # Filtered by status, SQLite counts fastest from the status-first index (it stops after
     # the cap among that status's rows); given the path's columns, its planner takes the
     # path range and reads a whole street's entries (75 ms instead of 11 at a million
@@ -215,7 +215,7 @@ def my_problems(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem
     qs = Problem.objects.filter(pk__in=ids)
     if filters is not None:
         qs = _filtered(qs, filters, "area_path", "status")
-    return qs.select_related("category", "area").order_by("-reported_at", "-id")
+    return qs.select_related("category", "area").defer("area__geometry").order_by("-reported_at", "-id")
 
 
 def inbox(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
@@ -228,7 +228,7 @@ def inbox(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
     )
     if filters is not None:
         qs = _filtered(qs, filters, "area_path", "status")
-    return qs.select_related("category", "area").order_by("due_at", "id")
+    return qs.select_related("category", "area").defer("area__geometry").order_by("due_at", "id")
 
 
 def nearby_open(

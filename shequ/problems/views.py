@@ -69,7 +69,10 @@ def board(request: HttpRequest) -> HttpResponse:
     # The street overview filters by community as well as by grid (communities first in
     # path order, each followed by its grids).
     grids = list(
-        Area.objects.visible_to(request.user).filter(kind__in=("community", "grid")).order_by("path")[:500]
+        Area.objects.visible_to(request.user)
+        .filter(kind__in=("community", "grid"))
+        .defer("geometry")
+        .order_by("path")[:500]
     )
     if area is not None and all(g.pk != area.pk for g in grids):
         # Opened on a station, an estate or a building (an overview row): the choice keeps it,
@@ -141,7 +144,7 @@ def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
     # The map shows the grids of the (first) community the user reports in.
     paths = scope_paths(request.user, Permission.PROBLEM_REPORT)
     codes_of_first = paths[0].strip("/").split("/") if paths else []
-    community = Area.objects.filter(code__in=codes_of_first, kind="community").first()
+    community = Area.objects.filter(code__in=codes_of_first, kind="community").defer("geometry").first()
     return {
         "values": values,
         "errors": errors,
@@ -154,6 +157,7 @@ def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         # is; street staff belong to no community the report could fall back to.
         "places": Area.objects.visible_to(request.user, Permission.PROBLEM_REPORT)
         .filter(kind__in=("community", "grid"))
+        .defer("geometry")
         .order_by("path")[:300]
         if staff
         else [],

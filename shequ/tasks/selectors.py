@@ -262,6 +262,7 @@ def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:
     return (
         MonthlyList.objects.visible_to(viewer)
         .select_related("area")
+        .defer("area__geometry")
         .annotate(task_count=Count("tasks"), review_steps=_review_steps())
         .order_by("-month", "area_path")
     )

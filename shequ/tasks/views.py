@@ -48,7 +48,13 @@ TASK_AREA_KINDS = ("community", "grid", "estate")  # where a task can be set
 
 
 def _managed_areas(user: Any, permission: str = Permission.TASK_MANAGE) -> Any:
-    return Area.objects.visible_to(user, permission).filter(kind__in=TASK_AREA_KINDS).order_by("path")[:500]
+    # Pickers show names: a grid's outline is left in the database.
+    return (
+        Area.objects.visible_to(user, permission)
+        .filter(kind__in=TASK_AREA_KINDS)
+        .defer("geometry")
+        .order_by("path")[:500]
+    )
 
 
 def _task_area_of(path: str) -> str:
@@ -162,8 +168,8 @@ def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "categories": Category.choices,
         "difficulties": [(c, label, settings.TASK_POINTS[c]) for c, label in Difficulty.choices],
         "audiences": Audience.choices,
-        "units": selectors.units(request.user)[:200],
-        "teams": selectors.teams(request.user)[:200],
+        "units": selectors.units(request.user).defer("area__geometry")[:200],
+        "teams": selectors.teams(request.user).defer("area__geometry")[:200],
         "lists": selectors.monthly_lists(request.user).filter(status="draft")[:24],
     }
 
@@ -533,6 +539,7 @@ def _monthly_page(
     communities = (
         Area.objects.visible_to(request.user, Permission.TASK_MANAGE)
         .filter(kind="community")
+        .defer("geometry")
         .order_by("path")[:200]
     )
     rows = [(m, selectors.list_actions(request.user, m)) for m in page]
@@ -780,6 +787,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             "venues": page if tab == "venue" else [],
             "areas": Area.objects.visible_to(request.user, Permission.RESOURCE_MANAGE)
             .filter(kind__in=["street", "community", "grid"])
+            .defer("geometry")
             .order_by("path")[:300],
             "unit_kinds": UnitKind.choices,
             "team_kinds": TeamKind.choices,

@@ -505,5 +505,5 @@ def test_a_long_end_reason_never_cuts_off_that_the_claim_was_withdrawn(world):
     with pytest.raises(ValidationFailed, match="结束原因不能超过 200 个字"):
         services.transition_task(world.secretary_zhang, task.pk, "close", "因天气原因活动取消，" * 30)
     services.transition_task(world.secretary_zhang, task.pk, "close", "因天气原因活动取消，" * 19)
-    text = Notification.objects.filter(user=world.resident_wang).order_by("-id").values_list("text", flat=True)[0]
-    assert text.startswith("您的接单已撤回：任务“")
+    notices = Notification.objects.filter(user=world.resident_wang).order_by("-id")
+    assert notices.values_list("text", flat=True)[0].startswith("您的接单已撤回：任务“")
