@@ -70,7 +70,7 @@ def decode(data: bytes, field: str = "photos") -> Image.Image:
     return image
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
+def _fsync_write(path: Path, data: bytes | bytearray) -> None:
     with privatefiles.create(path) as fh:
         fh.write(data)
         fh.flush()

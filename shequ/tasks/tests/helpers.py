@@ -1,3 +1,4 @@
+import struct
 from datetime import timedelta
 
 from django.utils import timezone
@@ -61,3 +62,59 @@ def unit_task_accepted(world):
     claim = prove(partner, services.claim_task(partner, task.pk))
     act(world.secretary_zhang, claim, "accept")
     return unit, partner, task
+
+
+LOCATION = b"+31.2304+121.4737/"
+SAMPLES = (b"FRAME-ONE-", b"FRAME-TWO-")
+
+
+def box(kind: bytes, payload: bytes, *, large: bool = False) -> bytes:
+    if large:  # size 1: the real size follows as 64 bits
+        return struct.pack(">I4sQ", 1, kind, 16 + len(payload)) + payload
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def mp4(location: bytes = LOCATION, *, fast_start: bool = True) -> bytes:
+    """A small MP4 as a phone writes it: the place it was shot in moov/udta ©xyz, in
+    moov/meta (Apple's ISO6709 key) and in a track's udta; two tracks whose chunk
+    offsets (stco, co64) point at their sample in mdat."""
+    xyz = box(b"\xa9xyz", struct.pack(">HH", len(location), 0x15C7) + location)
+    key = b"mdtacom.apple.quicktime.location.ISO6709"
+    meta = box(
+        b"meta",
+        b"\0\0\0\0"
+        + box(b"hdlr", b"\0" * 8 + b"mdta" + b"\0" * 13)
+        + box(b"keys", struct.pack(">II", 0, 1) + struct.pack(">I", 4 + len(key)) + key)
+        + box(b"ilst", box(b"\0\0\0\1", box(b"data", struct.pack(">II", 1, 0) + location))),
+    )
+
+    def moov(offsets: tuple[int, int]) -> bytes:
+        def trak(table: bytes, extra: bytes) -> bytes:
+            stbl = box(b"stbl", box(b"stsd", b"\0" * 8) + table)
+            minf = box(b"minf", box(b"dinf", box(b"dref", b"\0" * 8)) + stbl)
+            mdia = box(
+                b"mdia", box(b"mdhd", b"\0" * 24) + box(b"hdlr", b"\0" * 8 + b"vide" + b"\0" * 13) + minf
+            )
+            return box(
+                b"trak", box(b"tkhd", b"\0" * 84) + box(b"edts", box(b"elst", b"\0" * 8)) + mdia + extra
+            )
+
+        stco = box(b"stco", struct.pack(">III", 0, 1, offsets[0]))
+        co64 = box(b"co64", struct.pack(">IIQ", 0, 1, offsets[1]))
+        return box(
+            b"moov",
+            box(b"mvhd", b"\0" * 100)
+            + trak(stco, box(b"udta", xyz, large=True))
+            + trak(co64, box(b"meta", b"\0\0\0\0" + box(b"ilst", location)))
+            + box(b"udta", xyz)
+            + meta,
+        )
+
+    ftyp = box(b"ftyp", b"isom\0\0\2\0isomiso2avc1mp41")
+    mdat = box(b"mdat", b"".join(SAMPLES))
+    size = len(moov((0, 0)))
+    if fast_start:
+        first = len(ftyp) + size + 8
+        return ftyp + moov((first, first + len(SAMPLES[0]))) + mdat
+    first = len(ftyp) + 8
+    return ftyp + mdat + moov((first, first + len(SAMPLES[0])))

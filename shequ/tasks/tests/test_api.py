@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from shequ.problems.tests.helpers import jpeg
 from shequ.tasks.proofs import video_type
+from shequ.tasks.tests.helpers import mp4
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 2000
+MP4 = mp4()
 WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" + b"\x00" * 500
 
 
