@@ -67,8 +67,10 @@ class ResidentOut(Schema):
         return obj.phone_masked
 
     @staticmethod
-    def resolve_care_groups(obj: Resident) -> list[str]:
-        return obj.care_group_list
+    def resolve_care_groups(obj: Resident, context: Any) -> list[str]:
+        # Only for those who run the care lists there, or the resident's own household.
+        viewer = context["request"].user
+        return obj.care_group_list if selectors.may_see_care_groups(viewer, obj) else []
 
     @staticmethod
     def resolve_building(obj: Resident) -> Any:

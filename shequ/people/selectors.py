@@ -120,6 +120,16 @@ def get_resident(viewer: Any, resident_id: int) -> Resident:
         raise NotFound("居民") from None
 
 
+def may_see_care_groups(viewer: Any, resident: Resident) -> bool:
+    """重点人群 (低保户, 残疾人, 独居老人…) are for those who run the care lists there, and
+    for the resident's own household; not for everyone who may open the record (a building
+    head, a neighbour, is refused the care lists for the same reason)."""
+    if can(viewer, Permission.CARE_MANAGE, resident.area_path):
+        return True
+    own = getattr(viewer, "resident", None)
+    return own is not None and own.household_id == resident.household_id
+
+
 def get_household(
     viewer: Any, household_id: int, permission: Permission = Permission.RESIDENT_VIEW
 ) -> Household:

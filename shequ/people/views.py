@@ -71,6 +71,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "unmaskable": unmaskable,
         "can_floating": can_floating,
         "can_care": can(request.user, Permission.CARE_MANAGE, resident.area_path),
+        "show_care_groups": selectors.may_see_care_groups(request.user, resident),
         "floating": floating,
         "landlord": selectors.shown_landlord(request.user, floating) if floating else None,
     }

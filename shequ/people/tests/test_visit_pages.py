@@ -244,3 +244,21 @@ def test_a_visit_or_care_record_sent_twice_is_kept_once(world):
     r = zhang.post(f"/api/v1/residents/{oldest.pk}/care-records", care, content_type="application/json")
     assert r.status_code == 201
     assert CareRecord.objects.filter(resident=oldest, content="电话问候，血压正常").count() == 1
+
+
+def test_care_groups_are_shown_to_care_staff_and_the_household_only(world):
+    """A building head (a volunteer neighbour), refused the care lists, read who in the
+    building is 低保户 or 残疾人 on the resident's page and in the API."""
+    target = world.residents["A1-1-h2-r2"]
+    Resident.objects.filter(pk=target.pk).update(care_tags=",low_income,disabled,")
+    head = login(world.users["building_head@A1-1-b"])
+    page = head.get(f"/residents/{target.pk}/")
+    assert page.status_code == 200 and "低保" not in page.content.decode()
+    rows = head.get("/api/v1/residents/", {"page_size": 100}).json()["items"]
+    assert [r["care_groups"] for r in rows if r["id"] == target.pk] == [[]]
+    # Those who run the care lists, and the resident's own household, still see them.
+    assert "低保" in login(world.secretary_zhang).get(f"/residents/{target.pk}/").content.decode()
+    own = login(world.users["resident@A1-1-h2"])
+    assert "低保" in own.get(f"/residents/{target.pk}/").content.decode()
+    rows = login(world.secretary_zhang).get("/api/v1/residents/", {"q": target.name}).json()["items"]
+    assert [r["care_groups"] for r in rows if r["id"] == target.pk] == [["low_income", "disabled"]]
