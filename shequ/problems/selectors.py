@@ -44,14 +44,22 @@ def get_problem(viewer: Any, problem_id: int) -> Problem:
     return problem
 
 
-def may_see(viewer: Any, problem: Problem) -> bool:
+def may_see(viewer: Any, problem: Problem, followed: set[int] | None = None) -> bool:
+    """``followed``: the ids among a list's problems the viewer follows, read once for the
+    list (else one query a problem)."""
     if not getattr(viewer, "is_authenticated", False):
         return False
-    return (
-        problem.reporter_id == viewer.pk
-        or can(viewer, Permission.PROBLEM_VIEW, problem.area_path)
-        or problem.followers.filter(pk=viewer.pk).exists()
-    )
+    if problem.reporter_id == viewer.pk or can(viewer, Permission.PROBLEM_VIEW, problem.area_path):
+        return True
+    if followed is not None:
+        return problem.pk in followed
+    return problem.followers.filter(pk=viewer.pk).exists()
+
+
+def followed_among(viewer: Any, problems: list[Problem]) -> set[int]:
+    if not getattr(viewer, "is_authenticated", False) or not problems:
+        return set()
+    return set(viewer.followed_problems.filter(pk__in=[p.pk for p in problems]).values_list("pk", flat=True))
 
 
 def is_owner(viewer: Any, problem: Problem) -> bool:
@@ -86,10 +94,11 @@ def timeline(viewer: Any, problem: Problem) -> list[Any]:
             e.actor_label = str(e.actor) if e.actor else "系统"
         return events
     people = {problem.reporter_id, *problem.followers.values_list("pk", flat=True)}
+    # Once per person, not per step: each step carries its own copy of its actor, so the
+    # roles read for one copy were read again for the next.
+    actors = {e.actor_id: e.actor for e in events if e.actor_id in people}
     hidden = {
-        e.actor_id
-        for e in events
-        if e.actor_id in people and not can(e.actor, Permission.PROBLEM_VIEW, problem.area_path)
+        pk for pk, actor in actors.items() if not can(actor, Permission.PROBLEM_VIEW, problem.area_path)
     }
     for e in events:
         if e.actor is None:
@@ -276,15 +285,16 @@ def nearby_open(
     # A problem reported about a person (民意直通车, a visit's finding, 代报, a 12345
     # order) is listed only to those who may open it: to anyone else the hint, asked from
     # point after point, would locate the household behind it.
-    return [
+    near = [
         p
         for p in candidates
         if any(p.area_path.startswith(c) for c in communities)
         and p.lon is not None
         and p.lat is not None
         and distance_m(lon, lat, p.lon, p.lat) <= metres
-        and (p.source in FOLLOWABLE_SOURCES or may_see(viewer, p))
     ]
+    followed = followed_among(viewer, [p for p in near if p.source not in FOLLOWABLE_SOURCES])
+    return [p for p in near if p.source in FOLLOWABLE_SOURCES or may_see(viewer, p, followed)]
 
 
 @dataclass

@@ -252,7 +252,11 @@ def nearby(request: HttpRequest) -> HttpResponse:
     found = selectors.nearby_open(request.user, request.GET.get("category", ""), lon, lat)
     # Each with whether the viewer may open it (else it is named without a link) and may
     # follow it instead of reporting it again.
-    rows = [(p, selectors.may_see(request.user, p), p.source in services.FOLLOWABLE_SOURCES) for p in found]
+    followed = selectors.followed_among(request.user, found)
+    rows = [
+        (p, selectors.may_see(request.user, p, followed), p.source in services.FOLLOWABLE_SOURCES)
+        for p in found
+    ]
     return render(request, "problems/partials/nearby.html", {"found": rows, "lon": lon, "lat": lat})
 
 
