@@ -444,9 +444,30 @@ class DemoRefused(Exception):
     pass
 
 
+def half_loaded(plans: tuple[StreetPlan, ...] = PLANS) -> bool:
+    """A demo street is there but the load that made it never finished (it writes its
+    audit row last): stopped with Ctrl-C during the first `make run`, it left a street
+    without logins, problems or tasks, which `--if-empty` then took for a full database."""
+    from shequ.access.models import AuditEvent
+
+    started = Area.objects.filter(code__in=[p.code for p in plans]).exists()
+    return started and not AuditEvent.objects.filter(event="demo.load").exists()
+
+
+def interrupted_message() -> str:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        where = f"请删除数据库文件 {database['NAME']}（及同名的 -wal、-shm 文件，或运行 make clean）"
+    else:
+        where = f"请清空数据库 {database['NAME']}"
+    return f"上次加载演示数据没有完成（被中断），数据库里只有一部分演示数据。{where}，再重新运行 make run"
+
+
 def load(seed: int = 2026, plans: tuple[StreetPlan, ...] = PLANS, accounts: bool = True) -> list[DemoAccount]:
     if settings.SHEQU_ENV == "production":
         raise DemoRefused("生产环境（SHEQU_ENV=production）不能加载演示数据")
+    if half_loaded(plans):
+        raise DemoRefused(interrupted_message())
     if Area.objects.filter(code__in=[p.code for p in plans]).exists():
         raise DemoRefused("演示街道已存在：数据库不是空的")
     rng = random.Random(seed)

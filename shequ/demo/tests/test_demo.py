@@ -88,6 +88,19 @@ def test_demo_is_not_loaded_twice(demo):
     assert Area.objects.filter(code="150784001").count() == 1
 
 
+def test_a_demo_load_that_was_stopped_is_named_with_what_to_do(demo):
+    """Stopped during the first `make run`, the load left one street without logins, and
+    `--if-empty` then said the database had data: `make run` served a demo nobody could
+    sign in to."""
+    from shequ.access.models import AuditEvent
+
+    AuditEvent.objects.filter(event="demo.load").delete()
+    for args in (("--if-empty",), ()):
+        with pytest.raises(CommandError, match="上次加载演示数据没有完成.*make run"):
+            call_command("demo", "load", *args)
+    assert Area.objects.filter(code="150784001").count() == 1
+
+
 def test_demo_has_a_year_of_problems_in_every_state_channel_and_ledger(demo):
     from django.db.models import Count
 

@@ -6,7 +6,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shequ.areas.models import Area
-from shequ.demo.generator import DEMO_PASSWORD, DemoAccount, DemoRefused, demo_accounts, load
+from shequ.demo.generator import (
+    DEMO_PASSWORD,
+    DemoAccount,
+    DemoRefused,
+    demo_accounts,
+    half_loaded,
+    interrupted_message,
+    load,
+)
 
 
 class Command(BaseCommand):
@@ -24,6 +32,8 @@ class Command(BaseCommand):
         if options["action"] == "accounts":
             self._print_accounts(demo_accounts())
             return
+        if half_loaded():
+            raise CommandError(interrupted_message())
         if options["if_empty"] and Area.objects.exists():
             self.stdout.write("数据库已有数据，未加载演示数据。")
             return
