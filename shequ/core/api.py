@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
-from django.db import DataError
+from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -13,7 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field
 
-from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.errors import BUSY_MESSAGE, DomainError, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX
 
@@ -143,6 +143,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error(
             request, api, 400, "invalid", "提交的数字太大或内容太长，超出了可以保存的范围，请修改后重试"
         )
+
+    @api.exception_handler(OperationalError)
+    def busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        if "locked" not in str(exc):
+            raise exc
+        return error(request, api, 503, "unavailable", BUSY_MESSAGE)
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

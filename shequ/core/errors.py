@@ -29,6 +29,22 @@ class ValidationFailed(DomainError):
         super().__init__("invalid", message, fields)
 
 
+class Unavailable(ValidationFailed):
+    """The server could not keep what was sent (disk full, the database busy beyond its
+    wait): nothing was saved. A ValidationFailed, so a form comes back with what was typed
+    and the message on the field at fault; the answer is 503, as the request may be sent
+    again unchanged."""
+
+    status = 503
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        super().__init__(fields, message)
+        self.code = "unavailable"
+
+
+BUSY_MESSAGE = "系统繁忙，刚才的内容没有保存。请稍等片刻后重新提交"
+
+
 class NotFound(DomainError):
     """Missing and out of scope look the same, so ids cannot be probed."""
 

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.db import DataError
+from django.db import DataError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.errors import BUSY_MESSAGE, DomainError, Unavailable, ValidationFailed
 
 
 class DomainErrorMiddleware:
@@ -33,6 +33,10 @@ class DomainErrorMiddleware:
             # A number or a text the database cannot keep that no form check caught:
             # the user is told so instead of a server error.
             exc = ValidationFailed({}, "提交的数字太大或内容太长，超出了可以保存的范围，请修改后重试")
+        elif isinstance(exc, OperationalError) and "locked" in str(exc):
+            # SQLite stayed locked past its wait: said as such (503, send again), not as a
+            # server error that may or may not have saved.
+            exc = Unavailable({}, BUSY_MESSAGE)
         if not isinstance(exc, DomainError):
             return None
         template = "partials/error.html" if getattr(request, "htmx", False) else "error.html"

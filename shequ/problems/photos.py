@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -19,10 +20,16 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shequ.core import privatefiles
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import Unavailable, ValidationFailed
 
 # MPO is a JPEG with further pictures after the first (a phone's preview or depth map);
 # the first picture is the photo.
+logger = logging.getLogger(__name__)
+# The disk refused a file (full, or not writable): nothing was saved.
+STORAGE_FAILED = (
+    "照片或文件没有保存：服务器存储空间不足或无法写入。填写的内容已保留，"
+    "请稍后重新选择文件再提交；如仍不行，请告知系统管理员"
+)
 ALLOWED = {"JPEG", "MPO", "PNG", "WEBP"}
 
 
@@ -71,10 +78,15 @@ def decode(data: bytes, field: str = "photos") -> Image.Image:
 
 
 def _fsync_write(path: Path, data: bytes | bytearray) -> None:
-    with privatefiles.create(path) as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    """Write and flush a new file; a write that fails (disk full) leaves no part of it."""
+    try:
+        with privatefiles.create(path) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -115,6 +127,24 @@ def store(encoded: bytes) -> StoredPhoto:
     with Image.open(io.BytesIO(encoded)) as image:
         width, height = image.size
     return StoredPhoto(relative, hashlib.sha256(encoded).hexdigest(), width, height)
+
+
+def store_all(encoded: list[bytes], field: str = "photos") -> list[StoredPhoto]:
+    """Store each photo; if one fails, those already written are removed (no row will ever
+    point at them, and nobody would find them to delete), and a disk that refuses the
+    write is said on the form, which keeps what was typed."""
+    stored: list[StoredPhoto] = []
+    try:
+        for data in encoded:
+            stored.append(store(data))
+    except OSError as exc:
+        remove(stored)
+        logger.error("photo not stored: %s", exc)
+        raise Unavailable({field: STORAGE_FAILED}) from exc
+    except BaseException:
+        remove(stored)
+        raise
+    return stored
 
 
 def remove(stored: list[StoredPhoto]) -> None:

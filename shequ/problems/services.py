@@ -317,7 +317,7 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         later=["problem_id"],
     )
     detail = {"note": "本社区及上级均无人负责立案，这条上报没有通知任何人"} if unheard else None
-    stored = [photos.store(p) for p in prepared]
+    stored = photos.store_all(prepared)
     try:
         if batch and behalf_user is None:
             _write_in_one_batch(problem, problem_row, follower_row, event_row, triage, stored, ip, detail)
@@ -558,7 +558,7 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
     # Proof is required when reporting back; any other step may carry photos too (the
     # verifier's of a drain still blocked, a resident's when reopening), kept on its row
     # of the timeline rather than dropped.
-    stored = [photos.store(p) for p in photos.prepare(list(data.photos))] if data.photos else []
+    stored = photos.store_all(photos.prepare(list(data.photos))) if data.photos else []
     try:
         with transaction.atomic():
             locked = Problem.objects.select_for_update().get(pk=problem.pk)

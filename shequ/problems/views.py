@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import OperationalError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,15 @@ from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
-from shequ.core.errors import Conflict, DomainError, Forbidden, RateLimited, ValidationFailed
+from shequ.core.errors import (
+    BUSY_MESSAGE,
+    Conflict,
+    DomainError,
+    Forbidden,
+    RateLimited,
+    Unavailable,
+    ValidationFailed,
+)
 from shequ.core.numbers import ID_MAX, month_error, month_param, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.problems import selectors, services
@@ -217,11 +226,21 @@ def report(request: HttpRequest) -> HttpResponse:
     except ValueError:
         errors = {"lat": "位置坐标不是数字，请在地图上重新标注"}
         return render(request, "problems/report.html", _report_context(request, values, errors), status=400)
+    except Unavailable as exc:  # the disk refused the photos: nothing saved, all typed kept
+        context = _report_context(request, values, {"busy": exc.message})
+        return render(request, "problems/report.html", context, status=exc.status)
     except ValidationFailed as exc:
         if "idempotency_key" in exc.fields:
             values = {**values, "idempotency_key": ""}  # the page gives the form a new key
         context = _report_context(request, values, {**exc.fields, **behalf_errors})
         return render(request, "problems/report.html", context, status=400)
+    except OperationalError as exc:
+        # The database stayed busy past its wait (a long import holding SQLite's lock):
+        # the report is not saved, and the resident keeps what they typed.
+        if "locked" not in str(exc):
+            raise
+        context = _report_context(request, values, {"busy": BUSY_MESSAGE})
+        return render(request, "problems/report.html", context, status=503)
     return redirect("problem", problem_id=problem.pk)
 
 

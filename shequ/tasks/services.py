@@ -217,7 +217,7 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
     if errors:
         raise ValidationFailed(errors)
     assert area is not None and data.deadline is not None
-    stored = [proofs.store(p) for p in prepared]
+    stored = proofs.store_all(prepared)
     try:
         with transaction.atomic():
             task = Task.objects.create(
@@ -363,7 +363,7 @@ def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "")
     prepared = proofs.prepare(list(files), "files")
     if not prepared:
         raise ValidationFailed({"files": "请选择要上传的照片或视频"})
-    stored = [proofs.store(p) for p in prepared]
+    stored = proofs.store_all(prepared)
     try:
         with transaction.atomic():
             _attach(task, stored)
@@ -852,7 +852,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
             raise ValidationFailed({"files": "请上传至少一张照片或一段视频作为完成凭证"})
         if len(note) > 1000:
             raise ValidationFailed({"note": "说明不能超过1000字"})
-    stored = [proofs.store(p) for p in prepared]
+    stored = proofs.store_all(prepared)
     now = timezone.now()
     target = rule.target
     if data.action == "return" and claim.task.status != TaskStatus.PUBLISHED:
