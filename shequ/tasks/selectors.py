@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from shequ.access.masking import shown_to
+from shequ.access.masking import mask_free_text, shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.paths import codes
@@ -393,20 +393,50 @@ def resource_query_error(q: str) -> str:
     return ""
 
 
-def _matching(rows: QuerySet[Any], q: str, fields: tuple[str, ...]) -> QuerySet[Any]:
+# Every character a number hidden by mask_free_text may hold, typed or masked.
+_IN_NUMBERS = frozenset("0123456789*-+().Xx\u3000０１２３４５６７８９＋（）－Ｘｘ")
+
+
+def _matching(
+    rows: QuerySet[Any], q: str, fields: tuple[str, ...], shown: tuple[str, ...] = ()
+) -> QuerySet[Any]:
+    """``fields`` are shown as stored and searched so; ``shown`` are free text shown with
+    its phone and ID numbers masked, and searched as shown: a hidden digit never decides
+    whether a row is found (else "38"+d, ten guesses a digit, reads a masked phone)."""
     q = unicodedata.normalize("NFKC", q).strip()[:50]
     if not q or resource_query_error(q):
         return rows
     match = Q()
     for name in fields:
         match |= Q(**{f"{name}__icontains": q})
+    if shown:
+        match |= Q(pk__in=_found_as_shown(rows, q, shown))
     return rows.filter(match)
+
+
+def _found_as_shown(rows: QuerySet[Any], q: str, shown: tuple[str, ...]) -> list[int]:
+    """The rows whose ``shown`` texts, masked, hold ``q``. Read in Python over the viewer's
+    scope (one community's or street's list); narrowed first in SQL by a character of
+    ``q`` that no number holds, which the text then holds as shown too."""
+    candidates = rows.order_by().prefetch_related(None)
+    safe = next((ch for ch in q if not ch.isdigit() and not ch.isspace() and ch not in _IN_NUMBERS), "")
+    if safe:
+        narrow = Q()
+        for name in shown:
+            narrow |= Q(**{f"{name}__icontains": safe})
+        candidates = candidates.filter(narrow)
+    needle = q.lower()
+    return [
+        pk
+        for pk, *texts in candidates.values_list("pk", *shown)
+        if any(needle in unicodedata.normalize("NFKC", mask_free_text(t or "")).lower() for t in texts)
+    ]
 
 
 def units(viewer: Any, q: str = "") -> QuerySet[PartnerUnit]:
     """The partner units in scope, each with the logins that act for it."""
     rows = PartnerUnit.objects.visible_to(viewer).select_related("area").prefetch_related("members")
-    return _matching(rows, q, ("name", "contact_name", "services"))
+    return _matching(rows, q, ("name", "contact_name"), shown=("services",))
 
 
 def teams(viewer: Any, q: str = "") -> QuerySet[ServiceTeam]:
@@ -414,7 +444,7 @@ def teams(viewer: Any, q: str = "") -> QuerySet[ServiceTeam]:
     from django.db.models import Count, Prefetch
 
     members = TeamMember.objects.select_related("resident").order_by("joined_at", "id")
-    rows = _matching(ServiceTeam.objects.visible_to(viewer), q, ("name", "leader"))
+    rows = _matching(ServiceTeam.objects.visible_to(viewer), q, ("name",), shown=("leader",))
     return (
         rows.select_related("area")
         .annotate(size=Count("members"))
@@ -426,11 +456,12 @@ def teams(viewer: Any, q: str = "") -> QuerySet[ServiceTeam]:
 def talents(viewer: Any, q: str = "") -> QuerySet[Talent]:
     """The skills registry; a search finds a skill, trade or field (找电工) or a name."""
     rows = Talent.objects.visible_to(viewer).select_related("resident")
-    return _matching(rows, q, ("skill", "trade", "field", "resident__name"))
+    return _matching(rows, q, ("trade", "field", "resident__name"), shown=("skill",))
 
 
 def venues(viewer: Any, q: str = "") -> QuerySet[Venue]:
-    return _matching(Venue.objects.visible_to(viewer).select_related("area"), q, ("name", "description"))
+    rows = Venue.objects.visible_to(viewer).select_related("area")
+    return _matching(rows, q, ("name",), shown=("description",))
 
 
 def may_act_on_claim(viewer: Any, claim: Claim, action: str) -> bool:
