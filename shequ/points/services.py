@@ -1051,13 +1051,14 @@ def remove_window(actor: Any, window_id: int, *, ip: str = "") -> None:
         )
 
 
-Period = tuple[str, str, date, date]  # (key, label, first day, last day)
+# (key, label, first day, last day, the day the per-person limit counts orders from)
+Period = tuple[str, str, date, date, date]
 
 
 def current_window(item: StoreItem, today: date | None = None) -> Period | None:
-    """(key, label, first day, last day) of the redemption period open today for
-    ``item``; None when the street or community has set windows and none is open.
-    Without any configured window the period is the calendar quarter."""
+    """(key, label, first day, last day, limit counted from) of the redemption period open
+    today for ``item``; None when the street or community has set windows and none is
+    open. Without any configured window the period is the calendar quarter."""
     return current_windows([item], today)[item.pk]
 
 
@@ -1073,6 +1074,14 @@ def current_windows(items: list[StoreItem], today: date | None = None) -> dict[i
     return {item.pk: _open_window(item.area_path, windows, today) for item in items}
 
 
+def _quarter_of(day: date) -> tuple[int, date, date]:
+    """The calendar quarter ``day`` lies in: (number, first day, last day)."""
+    quarter = (day.month - 1) // 3 + 1
+    first = date(day.year, 3 * quarter - 2, 1)
+    after = date(day.year + 1, 1, 1) if quarter == 4 else date(day.year, 3 * quarter + 1, 1)
+    return quarter, first, after - timedelta(days=1)
+
+
 def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) -> Period | None:
     """The period open today for an item at ``item_path``, from ``windows`` — rows of (id,
     area_path, name, starts_on, ends_on), newest start first — that include its areas'."""
@@ -1083,24 +1092,25 @@ def _open_window(item_path: str, windows: list[tuple[Any, ...]], today: date) ->
     # does not shut the store for the rest of this one). In that quarter the store waits
     # for the window: open from the 1st as well, a person's limit counted twice.
     if not any(w[3] <= today for w in own):
-        quarter = (today.month - 1) // 3 + 1
-        first = date(today.year, 3 * quarter - 2, 1)
-        last = (
-            date(today.year + 1, 1, 1) if quarter == 4 else date(today.year, 3 * quarter + 1, 1)
-        ) - timedelta(days=1)
+        quarter, first, last = _quarter_of(today)
         if any(first <= w[3] <= last for w in own):
             return None
-        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度", first, last)
+        return (f"{today.year}Q{quarter}", f"{today.year}年第{quarter}季度", first, last, first)
     open_now = next((w for w in own if w[3] <= today <= w[4]), None)
-    return None if open_now is None else (f"w{open_now[0]}", open_now[2], open_now[3], open_now[4])
+    if open_now is None:
+        return None
+    # The first window counts the limit from its quarter's 1st: that quarter sold under
+    # the calendar quarter until the window was set, and a limit used then stays used.
+    counted_from = _quarter_of(open_now[3])[1] if open_now[3] == min(w[3] for w in own) else open_now[3]
+    return (f"w{open_now[0]}", open_now[2], open_now[3], open_now[4], counted_from)
 
 
 def _period_bounds(period: Period) -> tuple[Any, Any]:
-    """The period's dates as the instants the limit counts orders between (from the
-    first day's local midnight up to, not including, the day after the last), in the
+    """The instants the period's limit counts orders between (from the local midnight
+    of the day it counts from up to, not including, the day after its last), in the
     form the database compares ``created_at`` with."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    start = datetime.combine(period[2], time.min, tzinfo=tz)
+    start = datetime.combine(period[4], time.min, tzinfo=tz)
     end = datetime.combine(period[3] + timedelta(days=1), time.min, tzinfo=tz)
     adapt = connection.ops.adapt_datetimefield_value
     return adapt(start), adapt(end)

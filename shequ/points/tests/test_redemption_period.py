@@ -4,9 +4,11 @@ whatever period key the orders were stored under, so adding a window mid-quarter
 not hand everyone a fresh limit."""
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from shequ.core.errors import ValidationFailed
@@ -40,14 +42,47 @@ def test_orders_outside_the_periods_dates_or_cancelled_do_not_count(world, mid_q
     fund(world, world.resident_wang, 500)
     rice = item(world, price=10, stock=50, limit=2)
     old = redeem(world.resident_wang, rice, 2)
-    # Placed in April, before the window that opens in May.
-    Order.objects.filter(pk=old.pk).update(created_at=mid_quarter - timedelta(days=30))
+    # Placed in March, the quarter before the one the first window opens in (an order of
+    # that window's own quarter counts in it: see the test below).
+    Order.objects.filter(pk=old.pk).update(created_at=mid_quarter - timedelta(days=60))
     services.add_window(
         world.secretary_zhang, world.areas["A1"].code, "五六月", date(2030, 5, 1), date(2030, 6, 30)
     )
     cancelled = redeem(world.resident_wang, rice, 2)
     move(world.resident_wang, cancelled, "cancel")
     assert redeem(world.resident_wang, rice, 2).quantity == 2
+
+
+def test_a_first_window_set_after_sales_began_does_not_give_a_second_limit(world, mid_quarter, monkeypatch):
+    """The store sold under the quarter until the first window was set for June; the window
+    counted only from its own first day, so a limit used on 15 May was given again."""
+    fund(world, world.resident_wang, 500)
+    rice = item(world, price=10, stock=50, limit=1)
+    assert redeem(world.resident_wang, rice).window == "2030Q2"  # 15 May
+    a1 = world.areas["A1"].code
+    services.add_window(world.secretary_zhang, a1, "六月兑换期", date(2030, 6, 10), date(2030, 7, 20))
+    later = services.add_window(world.secretary_zhang, a1, "八月兑换期", date(2030, 8, 10), date(2030, 8, 31))
+
+    def on(day):
+        at = datetime.combine(day, time(10), tzinfo=ZoneInfo(settings.TIME_ZONE))
+        monkeypatch.setattr(timezone, "now", lambda: at)
+
+    on(date(2030, 6, 15))
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, rice)
+    assert exc.value.code == "over_limit" and "您本期已兑 1 件" in exc.value.message
+    # The window is still shown with its own dates, and its orders keep its key.
+    shown = services.current_window(rice)
+    assert shown is not None and shown[1:4] == ("六月兑换期", date(2030, 6, 10), date(2030, 7, 20))
+    # In July (the next quarter, still the first window) the May order still counts.
+    on(date(2030, 7, 15))
+    with pytest.raises(Refused):
+        redeem(world.resident_wang, rice)
+    # A later window counts from its own first day: an order of 15 July (in the first
+    # window, in the later one's quarter) does not count in it.
+    Order.objects.filter(user=world.resident_wang).update(created_at=datetime(2030, 7, 15, 10, tzinfo=UTC))
+    on(date(2030, 8, 15))
+    assert redeem(world.resident_wang, rice).window == f"w{later.pk}"
 
 
 def test_a_window_set_in_advance_leaves_this_quarter_open(world, mid_quarter):
