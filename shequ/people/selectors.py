@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Max, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 
 from shequ.access.roles import Permission
@@ -220,29 +220,48 @@ def coverage(viewer: Any, area: Any, start: date, end: date) -> tuple[list[Cover
     visits = Visit.objects.filter(under(area.path), visited_on__gte=start, visited_on__lte=end)
     months = {f"{d:%Y%m}" for d in (start, end)}
     plans = VisitPlan.objects.filter(under(area.path), month__in=months)
+    # Counted once for the whole area and added up per grid here: households grouped by
+    # the grid-long head of their path (one query per length of grid path, usually one),
+    # visits as their distinct (path, visitor, household), a month's worth.
+    households_at: dict[str, int] = {}
+    for length in sorted({len(g.path) for g in grids}):
+        heads = (
+            Household.objects.filter(under(area.path))
+            .values_list(Substr("area_path", 1, length))
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        households_at.update(heads)
+    seen = list(visits.values_list("area_path", "visitor_id", "household_id").distinct().order_by())
+
+    def visited(paths: set[str], visitor_id: int | None = None) -> int:
+        return len(
+            {
+                household_id
+                for path, who, household_id in seen
+                if (visitor_id is None or who == visitor_id) and any(path.startswith(p) for p in paths)
+            }
+        )
+
     by_grid = []
     for grid in grids:
-        households = Household.objects.under(grid.path).count()
-        visited = visits.filter(under(grid.path)).values("household_id").distinct().count()
+        households = households_at.get(grid.path, 0)
         planned = sum(p.target_households for p in plans if p.grid_id == grid.pk)
-        by_grid.append(Coverage(grid.name, grid.code, households, visited, planned))
+        by_grid.append(Coverage(grid.name, grid.code, households, visited({grid.path}), planned))
     grid_paths = {g.path for g in grids}
     roles = [role for role, perms in GRANTS.items() if Permission.VISIT_RECORD in perms]
-    workers: dict[int, tuple[str, list[str]]] = {}
+    workers: dict[int, tuple[str, set[str]]] = {}
     for assignment in RoleAssignment.objects.filter(role__in=roles, path__in=grid_paths).select_related(
         "user"
     ):
         name = str(assignment.user)
-        workers.setdefault(assignment.user_id, (name, []))[1].append(assignment.path)
+        workers.setdefault(assignment.user_id, (name, set()))[1].add(assignment.path)
     by_worker = []
     for user_id, (name, paths) in sorted(workers.items(), key=lambda w: w[1][0]):
-        where = Q()
-        for path in paths:
-            where |= under(path)
-        households = Household.objects.filter(where).count()
-        visited = visits.filter(where, visitor_id=user_id).values("household_id").distinct().count()
+        # Grids never lie in one another, so a worker's households are their grids' sum.
+        households = sum(households_at.get(path, 0) for path in paths)
         planned = sum(p.target_households for p in plans if p.worker_id == user_id)
-        by_worker.append(Coverage(name, str(user_id), households, visited, planned))
+        by_worker.append(Coverage(name, str(user_id), households, visited(paths, user_id), planned))
     return by_grid, by_worker
 
 
