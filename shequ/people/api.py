@@ -391,13 +391,13 @@ def list_floating(
     return selectors.floating_list(request.user, area_path=path)
 
 
-@router.get("/floating/landlords", response=list[LandlordOut], summary="房东名册及租户")
+@router.get("/floating/landlords", response=list[LandlordOut], summary="房东名册及租户（按房东分页）")
+@paginate(CappedPageNumberPagination, page_size=50)
 def list_landlords(request: HttpRequest, area: str | None = None) -> Any:
+    """50 landlords a page, each with all their tenants; those outside the caller's scope
+    are one row named 辖区外, last."""
     path = _path(request, area, Permission.FLOATING_MANAGE)
-    return [
-        {"landlord": landlord, "phone": landlord.phone_masked, "tenants": tenants}
-        for landlord, tenants in selectors.landlords(request.user, area_path=path)[:500]
-    ]
+    return selectors.LandlordRoster(request.user, area_path=path)
 
 
 @router.put("/residents/{resident_id}/floating", response=FloatingOut, summary="登记流动人口租住与居住证信息")

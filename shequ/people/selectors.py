@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -13,7 +14,7 @@ from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 
 from shequ.access.roles import Permission
-from shequ.access.scope import can
+from shequ.access.scope import can, scope_q
 from shequ.areas.paths import under
 from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound, ValidationFailed
@@ -337,6 +338,61 @@ def landlords(viewer: Any, *, area_path: str | None = None) -> list[tuple[Reside
         assert landlord is not None
         roster.setdefault(landlord.pk or 0, (landlord, []))[1].append(profile)
     return sorted(roster.values(), key=lambda item: (item[0].pk is None, item[0].area_path, item[0].pk or 0))
+
+
+@dataclass
+class LandlordRow:
+    """One landlord (or the 辖区外 stand-in) of the roster, with their tenants."""
+
+    landlord: Resident
+    tenants: list[FloatingProfile]
+
+    @property
+    def phone(self) -> str:
+        return self.landlord.phone_masked
+
+
+class LandlordRoster:
+    """landlords() for paging: counted and sliced by landlord in the database, so a page
+    loads its own landlords' tenants only. Landlords in the viewer's scope come in path
+    order; those outside it are one 辖区外 row, last."""
+
+    def __init__(self, viewer: Any, area_path: str | None = None) -> None:
+        self.viewer = viewer
+        self.tenants = floating_list(viewer, area_path=area_path).filter(landlord__isnull=False)
+        seen = scope_q(viewer, Permission.RESIDENT_VIEW, "landlord__area_path")
+        self.inside = self.tenants.filter(seen)
+        self.outside = self.tenants.exclude(seen)
+
+    @cached_property
+    def _counts(self) -> tuple[int, bool]:
+        landlords = self.inside.values("landlord_id").distinct().order_by().count()
+        return landlords, self.outside.exists()
+
+    def __len__(self) -> int:
+        landlords, outside = self._counts
+        return landlords + outside
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, page: slice) -> list[LandlordRow]:
+        start, stop = page.start or 0, page.stop
+        ids = list(
+            self.inside.order_by("landlord__area_path", "landlord_id")
+            .values_list("landlord_id", flat=True)
+            .distinct()[start:stop]
+        )
+        people = Resident.objects.in_bulk(ids)
+        rows = {pk: LandlordRow(people[pk], []) for pk in ids}
+        for profile in self.tenants.filter(landlord_id__in=ids):
+            rows[profile.landlord_id].tenants.append(profile)
+        found = list(rows.values())
+        landlords, outside = self._counts
+        if outside and (stop is None or stop > landlords) and start <= landlords:
+            stand_in = Resident(name=OUT_OF_SCOPE, area_path="")
+            found.append(LandlordRow(stand_in, list(self.outside)))
+        return found
 
 
 CARE_LISTS = {

@@ -350,13 +350,9 @@ def floating_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def floating_landlords(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.FLOATING_MANAGE)
-    roster = selectors.landlords(request.user, area_path=area.path if area else None)
-    # The page shows 500 landlords and says so when there are more; the export has all.
-    return render(
-        request,
-        "people/floating_landlords.html",
-        {"roster": roster[:500], "area": area, "more": len(roster) - 500 if len(roster) > 500 else 0},
-    )
+    roster = selectors.LandlordRoster(request.user, area_path=area.path if area else None)
+    page = CappedPaginator(roster, 50).get_page(request.GET.get("page"))
+    return render(request, "people/floating_landlords.html", {"page": page, "area": area})
 
 
 FLOATING_DATES = {
