@@ -386,6 +386,7 @@ class LandlordRoster:
         people = Resident.objects.in_bulk(ids)
         rows = {pk: LandlordRow(people[pk], []) for pk in ids}
         for profile in self.tenants.filter(landlord_id__in=ids):
+            assert profile.landlord_id is not None
             rows[profile.landlord_id].tenants.append(profile)
         found = list(rows.values())
         landlords, outside = self._counts

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -351,7 +351,8 @@ def floating_list(request: HttpRequest) -> HttpResponse:
 def floating_landlords(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, Permission.FLOATING_MANAGE)
     roster = selectors.LandlordRoster(request.user, area_path=area.path if area else None)
-    page = CappedPaginator(roster, 50).get_page(request.GET.get("page"))
+    # The roster counts and slices like a queryset, which is all the paginator asks of it.
+    page = CappedPaginator(cast(Any, roster), 50).get_page(request.GET.get("page"))
     return render(request, "people/floating_landlords.html", {"page": page, "area": area})
 
 
