@@ -197,7 +197,7 @@ def compute(area: Area, *, today: date | None = None) -> StatsTable:
     """Totals of an area and a row per child area: the children's rows plus the gaps
     between them (records placed on the area itself), so each range is read once."""
     cutoff = birth_cutoff(ELDERLY_AGE, today)
-    kids = list(Area.objects.filter(parent=area).order_by("path"))
+    kids = list(Area.objects.filter(parent=area).defer("geometry").order_by("path"))
     if not kids:
         return StatsTable(area=area, total=totals(area, today=today))
     counts = child_counts(area, cutoff)

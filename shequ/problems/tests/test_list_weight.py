@@ -17,7 +17,7 @@ def test_no_list_or_picker_reads_grid_outlines(world):
     ring = [[116.0 + i / 10000, 39.0 + (i % 7) / 10000] for i in range(1999)]
     Area.objects.filter(kind="grid").update(geometry={"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
     pages = {
-        world.street_chen: ["/problems/", "/api/v1/problems/", "/tasks/new/", "/problems/new/"],
+        world.street_chen: ["/problems/", "/api/v1/problems/", "/tasks/new/", "/problems/new/", "/"],
         world.grid_worker_li: ["/problems/", "/problems/inbox/", "/api/v1/areas/"],
         world.resident_wang: ["/problems/mine/"],
     }
