@@ -6,15 +6,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access import audit
-from shequ.access.scope import home_path
 from shequ.access.selectors import audit_events
 from shequ.areas.models import Area
 from shequ.core.errors import Forbidden
@@ -36,11 +33,6 @@ def lockout_response(
 
         return JsonResponse({"code": "locked_out", "message": message, "fields": {}}, status=429)
     return render(request, "access/login.html", {"locked_message": message}, status=429)
-
-
-@receiver(user_logged_in, dispatch_uid="access.audit_login")
-def _audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    audit.record(user, "auth.login", area_path=home_path(user), ip=audit.client_ip(request))
 
 
 def _parse_day(raw: str, end: bool = False) -> datetime | None:

@@ -4,6 +4,7 @@ form sent after the session ended into a page that says it was not saved."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
@@ -84,6 +85,29 @@ class ContentSecurityPolicyMiddleware:
 
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class SessionRefreshMiddleware:
+    """Keep an idle session alive by writing it at most once a minute. Saving it on every
+    request (SESSION_SAVE_EVERY_REQUEST) made every page view, and every htmx poll, a
+    write transaction: on SQLite each took the database's one write lock from the reports
+    and orders waiting for it. The idle limit is then kept to within a minute."""
+
+    REFRESH_SECONDS = 60
+    KEY = "_refreshed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or not session.session_key:
+            return response  # nobody signed in: no session is made for them
+        now = int(time.time())
+        if now - int(session.get(self.KEY, 0)) >= self.REFRESH_SECONDS:
+            session[self.KEY] = now  # modified: SessionMiddleware saves it, with a new expiry
+        return response
 
 
 class SignedOutMiddleware:

@@ -92,3 +92,28 @@ def test_session_ends_after_30_idle_minutes_and_activity_extends_it(world):
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
     r = client.get("/")
     assert r.status_code == 302 and r["Location"].startswith("/login/")
+
+
+def test_activity_slides_the_session_at_most_once_a_minute(world, monkeypatch):
+    """Every request saved the session: each page view and each htmx poll was a write
+    transaction, which on SQLite waited for, and held up, the reports being saved."""
+    import time as clock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = clock.time()
+    monkeypatch.setattr(clock, "time", lambda: start)
+    client = Client()
+    client.force_login(world.street_chen)
+    assert client.get("/").status_code == 200
+    key = client.session.session_key
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    # Near its end, a request a minute later gives the session its whole idle time again.
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=5))
+    monkeypatch.setattr(clock, "time", lambda: start + 61)
+    assert client.get("/").status_code == 200
+    left = Session.objects.get(session_key=key).expire_date - timezone.now()
+    assert timedelta(minutes=29) < left <= timedelta(minutes=30)
