@@ -209,6 +209,12 @@ def report(request: HttpRequest) -> HttpResponse:
     try:
         lon = float(values["lon"]) if values["lon"] else None
         lat = float(values["lat"]) if values["lat"] else None
+    except ValueError:
+        # Only the pin's two numbers: a ValueError from anywhere in the service was shown
+        # as a bad pin before.
+        errors = {"lat": "位置坐标不是数字，请在地图上重新标注"}
+        return render(request, "problems/report.html", _report_context(request, values, errors), status=400)
+    try:
         data = services.ReportInput(
             category=values["category"],
             description=values["description"],
@@ -223,9 +229,6 @@ def report(request: HttpRequest) -> HttpResponse:
             photos=request.FILES.getlist("photos"),
         )
         problem, _created = services.report_problem(request.user, data, ip=client_ip(request))
-    except ValueError:
-        errors = {"lat": "位置坐标不是数字，请在地图上重新标注"}
-        return render(request, "problems/report.html", _report_context(request, values, errors), status=400)
     except Unavailable as exc:  # the disk refused the photos: nothing saved, all typed kept
         context = _report_context(request, values, {"busy": exc.message})
         return render(request, "problems/report.html", context, status=exc.status)

@@ -113,3 +113,26 @@ def test_a_busy_database_is_a_503_on_other_pages_and_in_the_api(world, monkeypat
         f"/api/v1/problems/{p.pk}/transitions", {"action": "accept"}, content_type="application/json"
     )
     assert r.status_code == 503 and r.json()["code"] == "unavailable"
+
+
+def test_only_a_bad_pin_is_called_a_bad_pin(world, monkeypatch):
+    """Any ValueError inside the service was shown as "位置坐标不是数字"."""
+    client = client_for(world.resident_wang)
+    form = {
+        "category": "blocked_drain",
+        "description": "楼道下水管堵塞，污水外溢很严重",
+        "lon": "东经",
+        "lat": "1",
+    }
+    r = client.post("/problems/new/", form)
+    body = r.content.decode()
+    assert r.status_code == 400 and "位置坐标不是数字" in body and "污水外溢很严重" in body
+
+    def broken(*args, **kwargs):
+        raise ValueError("a defect, not a pin")
+
+    monkeypatch.setattr(services, "report_problem", broken)
+    client.raise_request_exception = False
+    lon, lat = grid_point(world)
+    r = client.post("/problems/new/", {**form, "lon": lon, "lat": lat})
+    assert r.status_code == 500 and "位置坐标不是数字" not in r.content.decode()
