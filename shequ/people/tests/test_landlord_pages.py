@@ -1,6 +1,8 @@
 """The landlords' roster is paged by landlord in the database: a page loads its own
 landlords' tenants only, and the pages together are the whole roster, 辖区外 last."""
 
+from typing import Any, cast
+
 import pytest
 from django.test import Client
 
@@ -32,7 +34,7 @@ def shown(rows):
 
 
 def paged(viewer, per_page):
-    paginator = CappedPaginator(selectors.LandlordRoster(viewer), per_page)
+    paginator = CappedPaginator(cast(Any, selectors.LandlordRoster(viewer)), per_page)
     return [
         [
             (row.landlord.name, row.landlord.pk, [t.resident_id for t in row.tenants])

@@ -40,7 +40,7 @@ def test_a_timeline_reads_each_persons_roles_once(world):
     client = Client()
     client.force_login(world.resident_wang)
     few = _queries(client, f"/problems/{p.pk}/")
-    step = ProblemEvent.objects.filter(problem=p).first()
+    step = ProblemEvent.objects.filter(problem=p).get()
     for _ in range(8):
         step.pk = None
         step.save()
