@@ -64,9 +64,13 @@ def _store(upload: Any) -> tuple[Path, str]:
     if size is not None and size > MAX_UPLOAD:
         raise ValidationFailed({"file": "文件超过50MB，请分成几个文件导入"})
     stored = Path(settings.MEDIA_ROOT) / "imports" / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
-    with privatefiles.create(stored) as fh:  # a register: personal data, 0600
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            fh.write(chunk)
+    try:
+        with privatefiles.create(stored) as fh:  # a register: personal data, 0600
+            for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+                fh.write(chunk)
+    except BaseException:
+        stored.unlink(missing_ok=True)  # part of a register (the disk filled): no run names it
+        raise
     return stored, name
 
 
@@ -111,31 +115,33 @@ def start_import(actor: Any, community_code: str, upload: Any, *, ip: str = "") 
     stored, name = _store(upload)
     try:
         book = workbook.read(stored, name)
-    except ValidationFailed:
+        mapping = columns.propose(book.sheet_headers, remembered_mapping(community))
+        skipped = f"未识别表头、已跳过的工作表：{'、'.join(book.skipped)}" if book.skipped else ""
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                community=community,
+                area_path=community.path,
+                requested_by=actor,
+                file_name=name[:200],
+                stored_file=str(stored.relative_to(Path(settings.MEDIA_ROOT))),
+                headers=book.headers,
+                mapping=mapping,
+                total_rows=book.row_count,
+                message=skipped[:300],
+            )
+            audit.record(
+                actor,
+                "registry.upload",
+                area_path=community.path,
+                obj=run,
+                detail={"rows": book.row_count},
+                ip=ip,
+            )
+    except BaseException:
+        # Refused, or the run's row was not committed: no run names the register, so
+        # purge_files would never delete it.
         stored.unlink(missing_ok=True)
         raise
-    headers = book.headers
-    mapping = columns.propose(book.sheet_headers, remembered_mapping(community))
-    with transaction.atomic():
-        run = ImportRun.objects.create(
-            community=community,
-            area_path=community.path,
-            requested_by=actor,
-            file_name=name[:200],
-            stored_file=str(stored.relative_to(Path(settings.MEDIA_ROOT))),
-            headers=headers,
-            mapping=mapping,
-            total_rows=book.row_count,
-            message=(f"未识别表头、已跳过的工作表：{'、'.join(book.skipped)}" if book.skipped else "")[:300],
-        )
-        audit.record(
-            actor,
-            "registry.upload",
-            area_path=community.path,
-            obj=run,
-            detail={"rows": book.row_count},
-            ip=ip,
-        )
     return run
 
 

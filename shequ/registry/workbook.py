@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from shequ.core import xlsx
 from shequ.core.errors import ValidationFailed
@@ -28,6 +28,10 @@ from shequ.registry.columns import COLUMNS, header_score
 
 HEADER_SEARCH = 10
 MAX_COLUMNS = 200
+UNREADABLE = (
+    "无法读取这个 Excel 文件：文件已损坏、设有打开密码，或不是 .xlsx 格式。"
+    "请在 Excel 中另存为 .xlsx 后重新上传"
+)
 
 
 @dataclass
@@ -159,16 +163,15 @@ def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]], list[Any]]]:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
         # The library's own words are English ("invalid Zip archive…"): say what to do.
-        raise ValidationFailed(
-            {
-                "file": "无法读取这个 Excel 文件：文件已损坏、设有打开密码，或不是 .xlsx 格式。"
-                "请在 Excel 中另存为 .xlsx 后重新上传"
-            }
-        ) from exc
+        raise ValidationFailed({"file": UNREADABLE}) from exc
     out: list[tuple[str, list[list[Any]], list[Any]]] = []
     for sheet_name in workbook.sheet_names:
-        sheet = workbook.get_sheet_by_name(sheet_name)
-        rows = sheet.to_python(skip_empty_area=False)
+        try:
+            # A sheet's XML is parsed only here: one malformed cell (a raw "&") fails it.
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            rows = sheet.to_python(skip_empty_area=False)
+        except CalamineError as exc:
+            raise ValidationFailed({"file": UNREADABLE}) from exc
         try:
             merged = sheet.merged_cell_ranges or []
         except Exception:  # noqa: BLE001 - older files without merge records
