@@ -287,24 +287,32 @@ def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
             progress=85, message="正在写入", progressed_at=timezone.now()
         )
         try:
-            apply_plan(result, actor=run.requested_by, community=run.community, run=run)
+            apply_plan(result, actor=run.requested_by, community=run.community, run=run, run_fields=fields)
         except importing.RegistryChanged as exc:
             # Changed while this plan was made: nothing was written; check the file again.
             _process(run, commit=False, notice=exc.message)
             return
-        fields.update(status=ImportStatus.DONE, message="导入完成", checked_plan=None)
-    if fields["status"] == ImportStatus.DONE:
-        fields["stored_file"] = ""  # imported: the upload is not needed again
-    # A job superseded while it ran (silent so long that 重新检查 was allowed) leaves the
-    # run, and the upload, to the newer job.
-    written = ImportRun.objects.filter(pk=run.pk, job=run.job).update(**fields)
-    if written and fields["status"] == ImportStatus.DONE:
+        except Superseded:
+            return  # nothing written: the run, and its upload, belong to the newer job
+        # Imported: the upload is not needed again. Named by the run until it is gone, so
+        # that purge_files deletes it if the worker stops in between.
         _delete(run.stored_file)
+        ImportRun.objects.filter(pk=run.pk).update(stored_file="")
+        return
+    # A job superseded while it ran (silent so long that 重新检查 was allowed) leaves the
+    # run to the newer job.
+    ImportRun.objects.filter(pk=run.pk, job=run.job).update(**fields)
+
+
+class Superseded(Exception):
+    """The run's job changed while this job was writing (重新检查 of a run called stale):
+    the newer job owns the run, and this job's writes are rolled back."""
 
 
 def _fail(run: ImportRun, message: str, **extra: Any) -> None:
-    """A failed run keeps no upload: to try again the user uploads the file again."""
-    written = ImportRun.objects.filter(pk=run.pk, job=run.job).update(
+    """A failed run keeps no upload: to try again the user uploads the file again. Only a
+    running run fails: one marked done committed its residents with that mark."""
+    written = ImportRun.objects.filter(pk=run.pk, job=run.job, status__in=RUNNING).update(
         status=ImportStatus.FAILED, message=message[:300], finished_at=timezone.now(), stored_file="", **extra
     )
     if written:  # else superseded: the newer job reads the upload
@@ -329,10 +337,19 @@ def _changes(result: importing.Plan) -> list[dict[str, Any]]:
 
 
 def apply_plan(
-    result: importing.Plan, *, actor: Any, community: Area, run: ImportRun | None = None
+    result: importing.Plan,
+    *,
+    actor: Any,
+    community: Area,
+    run: ImportRun | None = None,
+    run_fields: dict[str, Any] | None = None,
 ) -> dict[str, int]:
     """Write a plan without errors, all or nothing; nothing either if the residents it
-    writes over changed since it was made (``importing.RegistryChanged``)."""
+    writes over changed since it was made (``importing.RegistryChanged``).
+
+    With ``run``: the run is marked done (with ``run_fields``) in the same transaction, so
+    the residents and 已导入 commit together or not at all (a worker stopped after the
+    commit left 导入中 over written rows); ``Superseded`` if the run's job changed."""
     if result.errors:
         raise ValidationFailed({"file": f"{result.refused_rows} 行有误，未导入任何数据"})
     new = [p.resident for p in result.rows if p.action == "new"]
@@ -348,6 +365,18 @@ def apply_plan(
         update_built_residents(updated, actor=actor)
         summary = result.summary()
         audit.record(actor, "registry.import", area_path=community.path, obj=run, detail=summary)
+        if run is not None:
+            done = {
+                "progress": 100,
+                "finished_at": timezone.now(),
+                **(run_fields or {}),
+                "status": ImportStatus.DONE,
+                "message": "导入完成",
+                "summary": summary,
+                "checked_plan": None,
+            }
+            if not ImportRun.objects.filter(pk=run.pk, job=run.job).update(**done):
+                raise Superseded
     return summary
 
 

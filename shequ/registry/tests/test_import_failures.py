@@ -4,15 +4,19 @@ The user gets a Chinese message, the run says what really happened, and no regis
 
 import errno
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
+from django.db.models.query import QuerySet
 from django.test import Client
+from django.utils import timezone
 
 from shequ.access import audit
+from shequ.people.models import Resident
 from shequ.registry import services
 from shequ.registry.models import ImportRun
 from shequ.registry.tests.helpers import HEADERS, rows_for, save
@@ -86,3 +90,104 @@ def test_an_upload_cut_short_by_a_full_disk_is_deleted(world):
     with pytest.raises(OSError):
         services.start_import(world.secretary_zhang, world.areas["A1"].code, HalfWritten())
     assert _imports() == []
+
+
+def _confirmed(world, tmp_path, start, capture):
+    """A run checked and confirmed, its import job queued but not run yet."""
+    run = services.start_import(
+        world.secretary_zhang, world.areas["A1"].code, _upload(world, tmp_path, start)
+    )
+    with capture(execute=True):
+        services.set_mapping(world.secretary_zhang, run.pk, run.mapping)
+    with capture(execute=False):
+        services.confirm_import(world.secretary_zhang, run.pk)
+    run.refresh_from_db()
+    assert run.status == "importing", run.message
+    return run
+
+
+def test_a_worker_stopped_right_after_the_import_commits_leaves_the_run_done(
+    world, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The residents were committed, then the worker was stopped (systemctl restart) before
+    the run's own update: the run stayed 导入中, and 30 minutes later the page said the
+    import was interrupted with nothing written."""
+    run = _confirmed(world, tmp_path, 48_200, django_capture_on_commit_callbacks)
+    real_apply = services.apply_plan
+
+    def apply_then_stop(*args, **kwargs):
+        real_apply(*args, **kwargs)
+        raise SystemExit(143)
+
+    monkeypatch.setattr(services, "apply_plan", apply_then_stop)
+    with pytest.raises(SystemExit):
+        services.process(run.pk, commit=True, job=run.job)
+    run.refresh_from_db()
+    assert Resident.objects.filter(name__startswith="居民482").count() == 3
+    assert run.status == "done" and run.summary["new"] == 3 and run.message == "导入完成"
+    # The upload is still named by the run, so the clean-up deletes it in the end.
+    assert run.stored_file and services.purge_files(now=run.finished_at + timedelta(days=8)) == 1
+    assert _imports() == []
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - timedelta(hours=1))
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    page = client.get(f"/registry/import/{run.pk}/").content.decode()
+    assert "已导入" in page and "没有写入任何数据" not in page and "很久没有进展" not in page
+
+
+def test_an_import_whose_run_cannot_be_marked_done_writes_nothing(
+    world, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The run's final update failed (database locked) after the residents were committed:
+    the run said 导入失败 over a registry that held every row."""
+    run = _confirmed(world, tmp_path, 48_300, django_capture_on_commit_callbacks)
+    real_update = QuerySet.update
+
+    def update(self, **kwargs):
+        if kwargs.get("status") == "done":
+            raise OperationalError("database is locked")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+    with pytest.raises(OperationalError):
+        services.process(run.pk, commit=True, job=run.job)
+    monkeypatch.setattr(QuerySet, "update", real_update)
+    run.refresh_from_db()
+    assert not Resident.objects.filter(name__startswith="居民483").exists()
+    assert run.status == "failed"
+
+
+def test_a_failure_after_the_import_committed_does_not_call_it_failed(
+    world, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    run = _confirmed(world, tmp_path, 48_400, django_capture_on_commit_callbacks)
+
+    def cannot_delete(relative):
+        raise PermissionError(13, "Permission denied", relative)
+
+    monkeypatch.setattr(services, "_delete", cannot_delete)
+    with pytest.raises(PermissionError):
+        services.process(run.pk, commit=True, job=run.job)
+    run.refresh_from_db()
+    assert Resident.objects.filter(name__startswith="居民484").count() == 3
+    assert run.status == "done" and run.message == "导入完成"
+
+
+def test_an_import_superseded_while_it_writes_writes_nothing(
+    world, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Writing took so long that the run was called interrupted and checked again: the old
+    job's residents are rolled back, as the page said (nothing written), and the run is
+    left to the newer job."""
+    run = _confirmed(world, tmp_path, 48_500, django_capture_on_commit_callbacks)
+    real_apply = services.apply_plan
+
+    def apply_while_checked_again(*args, **kwargs):
+        ImportRun.objects.filter(pk=run.pk).update(status="checking", job=run.job + 1, message="排队中")
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(services, "apply_plan", apply_while_checked_again)
+    services.process(run.pk, commit=True, job=run.job)
+    run.refresh_from_db()
+    assert not Resident.objects.filter(name__startswith="居民485").exists()
+    assert run.status == "checking" and run.stored_file and _imports() == [Path(run.stored_file).name]
