@@ -4,6 +4,7 @@ through ``people.services`` (households, built residents)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Generator
 from datetime import timedelta
@@ -35,6 +36,8 @@ from shequ.registry.models import (
     ImportStatus,
 )
 from shequ.registry.selectors import get_import_run
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD = 50 * 1024 * 1024
 SHOWN_ERRORS = 500
@@ -247,8 +250,14 @@ def process(run_id: int, *, commit: bool, job: int | None = None) -> ImportRun:
             _process(run, commit=commit)
     except ValidationFailed as exc:
         _fail(run, exc.message, progress=100)
-    except Exception as exc:
-        _fail(run, f"导入失败：{exc}")
+    except Exception:
+        # The cause goes to the log, not to the page: it names files and internals.
+        logger.exception("registry import run %s failed", run.pk)
+        what = "导入" if commit else "检查"
+        _fail(
+            run,
+            f"{what}失败（内部错误，记录号 {run.pk}），没有写入任何数据。请重新上传；仍失败请联系系统管理员",
+        )
         raise
     run.refresh_from_db()
     return run
@@ -388,6 +397,18 @@ def write_errors(errors: list[importing.RowError], run: ImportRun | None = None,
         relative = f"imports/{Path(run.stored_file).stem}-errors.xlsx"
         out = str(Path(settings.MEDIA_ROOT) / relative)
         privatefiles.reserve(Path(out))
+        try:
+            _write_error_rows(errors, out)
+        except BaseException:
+            # Half-written, and no run names it: nothing would ever delete it.
+            Path(out).unlink(missing_ok=True)
+            raise
+    else:
+        _write_error_rows(errors, out)
+    return relative
+
+
+def _write_error_rows(errors: list[importing.RowError], out: Any) -> None:
     book = xlsx.workbook(out, constant_memory=True)
     sheet = book.add_worksheet("错误报告")
     head = book.add_format({"bold": True})
@@ -402,7 +423,6 @@ def write_errors(errors: list[importing.RowError], run: ImportRun | None = None,
         sheet.write_string(i, 3, error.value)
         sheet.write_string(i, 4, error.reason)
     book.close()
-    return relative
 
 
 def import_file(

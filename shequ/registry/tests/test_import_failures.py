@@ -154,7 +154,7 @@ def test_an_import_whose_run_cannot_be_marked_done_writes_nothing(
     monkeypatch.setattr(QuerySet, "update", real_update)
     run.refresh_from_db()
     assert not Resident.objects.filter(name__startswith="居民483").exists()
-    assert run.status == "failed"
+    assert run.status == "failed" and f"记录号 {run.pk}" in run.message and "没有写入任何数据" in run.message
 
 
 def test_a_failure_after_the_import_committed_does_not_call_it_failed(
@@ -191,3 +191,44 @@ def test_an_import_superseded_while_it_writes_writes_nothing(
     run.refresh_from_db()
     assert not Resident.objects.filter(name__startswith="居民485").exists()
     assert run.status == "checking" and run.stored_file and _imports() == [Path(run.stored_file).name]
+
+
+def test_a_full_disk_while_writing_the_error_report_is_logged_not_shown(
+    world, tmp_path, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The page and the API showed "导入失败：[Errno 28] No space left on device: '/…/media/
+    imports/…-errors.xlsx'", and the half-written report (cell values as typed) stayed."""
+    rows = rows_for(world, 3, start=48_600)
+    rows[1][5] = "不存在的楼"
+    path = save(tmp_path / "bad.xlsx", {"居民": [HEADERS, *rows]})
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    run = services.start_import(world.secretary_zhang, world.areas["A1"].code, upload)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.set_mapping(world.secretary_zhang, run.pk, run.mapping)
+    real_workbook = services.xlsx.workbook
+
+    def disk_fills(out, **kwargs):
+        book = real_workbook(out, **kwargs)
+
+        def close():
+            Path(out).write_bytes(b"PK\x03\x04 half a report")
+            raise OSError(errno.ENOSPC, "No space left on device", str(out))
+
+        book.close = close
+        return book
+
+    monkeypatch.setattr(services.xlsx, "workbook", disk_fills)
+    with pytest.raises(OSError):
+        services.process(run.pk, commit=False, job=run.job)
+    run.refresh_from_db()
+    assert run.status == "failed" and run.message.startswith(f"检查失败（内部错误，记录号 {run.pk}）")
+    assert "No space left" in caplog.text and f"run {run.pk} failed" in caplog.text
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    shown = [
+        client.get(f"/registry/import/{run.pk}/").content.decode(),
+        client.get(f"/api/v1/registry/imports/{run.pk}").json()["message"],
+    ]
+    for text in shown:
+        assert f"记录号 {run.pk}" in text and "No space" not in text and str(settings.MEDIA_ROOT) not in text
+    assert _imports() == []
