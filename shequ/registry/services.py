@@ -396,9 +396,12 @@ def write_errors(errors: list[importing.RowError], run: ImportRun | None = None,
         assert run is not None
         relative = f"imports/{Path(run.stored_file).stem}-errors.xlsx"
         out = str(Path(settings.MEDIA_ROOT) / relative)
+    if isinstance(out, (str, Path)):
+        # Cell values as typed, full ID numbers among them: 0600 before the writer opens it
+        # by name, also where an operator named it (`shequ import residents --errors`).
         privatefiles.reserve(Path(out))
         try:
-            _write_error_rows(errors, out)
+            _write_error_rows(errors, str(out))
         except BaseException:
             # Half-written, and no run names it: nothing would ever delete it.
             Path(out).unlink(missing_ok=True)

@@ -58,6 +58,17 @@ def test_an_uploaded_register_and_its_error_report_are_private(media):
     assert mode(media / relative) == 0o600
 
 
+def test_an_error_report_written_where_the_operator_says_is_private(tmp_path):
+    """`shequ import residents --errors OUT.xlsx` wrote the report (cell values as typed,
+    full ID numbers among them) with the umask's mode, 0644."""
+    error = importing.RowError(
+        sheet="Sheet1", row=2, column="身份证号", value="11010519491231002", reason="位数不对"
+    )
+    out = tmp_path / "错误.xlsx"
+    services.write_errors([error], out=str(out))
+    assert mode(out) == 0o600 and out.stat().st_size > 0
+
+
 def test_a_file_already_there_is_made_private_when_written_again(media):
     path = media / "reports" / "202601" / "a.xlsx"
     path.parent.mkdir(parents=True)
