@@ -34,12 +34,17 @@ class ImportRunOut(Schema):
     created_at: datetime
     # While queued: "" (just queued, or running), "no_worker" (nobody has picked it up and
     # the background worker is idle or not running: start `shequ db_worker`), "waiting"
-    # (behind another job the worker is busy with), "stale" (started, then silent).
+    # (behind another job the worker is busy with), "stale" (started, then silent; or its
+    # job ended without taking it): 重新检查 (POST …/mapping) is allowed.
     queue_state: str
 
     @staticmethod
     def resolve_community(obj: ImportRun) -> str:
         return obj.community.code
+
+    @staticmethod
+    def resolve_message(obj: ImportRun) -> str:
+        return obj.shown_message
 
     @staticmethod
     def resolve_queue_state(obj: ImportRun) -> str:

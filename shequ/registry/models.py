@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,28 @@ STALE_AFTER = timedelta(minutes=30)
 # An idle worker looks for jobs every second: a job queued this long while no worker is
 # busy was not picked up because no worker runs.
 QUEUED_UNSTARTED_AFTER = timedelta(minutes=2)
+# The job of a run, as the database queue stores it (args: run id, commit, job number).
+JOB_PATH = "shequ.registry.jobs.process_import"
+
+
+def _job_gone(run_id: int, job: int) -> bool:
+    """The database queue holds no job for this run's job number that may still take it:
+    none was stored (the enqueue after the commit failed), or it ended without taking the
+    run (its first write failed: the queue marks it failed and does not retry it), or the
+    worker died in it. With another queue backend this is not known here: False."""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+        return False
+    live = DBTaskResult.objects.filter(task_path=JOB_PATH, args_kwargs__args__0=run_id).filter(
+        # A job takes its run as its first write, within seconds of starting.
+        Q(status="READY") | Q(status="RUNNING", started_at__gte=timezone.now() - QUEUED_UNSTARTED_AFTER)
+    )
+    if job:  # jobs queued before jobs were numbered (job 0) carry no number
+        live = live.filter(args_kwargs__args__2=job)
+    return not live.exists()
 
 
 class ImportRunQuerySet(ScopedQuerySet):
@@ -108,22 +131,39 @@ class ImportRun(models.Model):
         return last is not None and timezone.now() - last > limit
 
     @property
+    def lost(self) -> bool:
+        """Queued, but the queue holds no job that will take it (``_job_gone``): it would
+        stay 排队中 for ever. Nothing was written; 重新检查 queues a new job."""
+        return self.queued and self._waited(QUEUED_UNSTARTED_AFTER) and _job_gone(self.pk, self.job)
+
+    @property
     def stale(self) -> bool:
-        """Started, but nothing heard from the job for STALE_AFTER: the worker died in it.
-        A job not started yet is not stale: see ``no_worker`` and ``waiting``."""
-        return self.running and not self.queued and self._waited(STALE_AFTER)
+        """Started, but nothing heard from the job for STALE_AFTER: the worker died in it;
+        or ``lost``. A job not started yet is otherwise not stale: see ``no_worker`` and
+        ``waiting``."""
+        if not self.running:
+            return False
+        return self.lost if self.queued else self._waited(STALE_AFTER)
 
     @property
     def no_worker(self) -> bool:
         """Queued, not started, and no worker busy with another job: no worker is running,
         and another 重新检查 would only queue another job that does not run either."""
-        return self.queued and self._waited(QUEUED_UNSTARTED_AFTER) and not worker_busy()
+        return self.queued and self._waited(QUEUED_UNSTARTED_AFTER) and not worker_busy() and not self.lost
 
     @property
     def waiting(self) -> bool:
         """Queued behind another long job of the worker (a street's import): it waits its
         turn, nothing was interrupted."""
-        return self.queued and self._waited(QUEUED_UNSTARTED_AFTER) and worker_busy()
+        return self.queued and self._waited(QUEUED_UNSTARTED_AFTER) and worker_busy() and not self.lost
+
+    @property
+    def shown_message(self) -> str:
+        """The message for the page and the API: a lost run is not 排队中."""
+        if self.lost:
+            what = "导入" if self.status == ImportStatus.IMPORTING else "检查"
+            return f"后台任务已中止，这次{what}没有进行（没有写入任何数据），请重新检查"
+        return self.message
 
     @property
     def checked_again(self) -> bool:

@@ -129,3 +129,93 @@ def test_a_job_for_a_run_that_moved_on_does_nothing(world, tmp_path, django_capt
     services.process(run.pk, commit=False, job=1)
     services.process(run.pk, commit=True, job=1)
     assert ImportRun.objects.values().get(pk=run.pk) == before
+
+
+@pytest.fixture
+def database_queue(settings):
+    """The production queue (django_tasks_db): queued jobs are rows a worker takes."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def _run_by_the_worker(run):
+    """One pass of `shequ db_worker` over this run's job: claim it, run it."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    (result,) = DBTaskResult.objects.filter(status="READY", args_kwargs__args__0=run.pk)
+    result.claim("worker-1")
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="worker-1",
+        excluded_queue_names=[],
+    )
+    worker.run_task(result)
+    result.refresh_from_db()
+    return result.status
+
+
+def test_a_job_that_failed_before_taking_its_run_lets_the_run_be_checked_again(
+    world, tmp_path, monkeypatch, database_queue, django_capture_on_commit_callbacks
+):
+    """The job's first write (taking the run) failed, database locked: the queue marked the
+    job failed and does not retry it. The run stayed 排队中 for ever, the page said the
+    worker was not running, and 重新检查 was refused."""
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    client, run, fields, _ = _uploaded(world, tmp_path, "lost.xlsx", 43_400)
+    with django_capture_on_commit_callbacks(execute=True):  # stored in the database queue
+        assert client.post(f"/registry/import/{run.pk}/", fields).status_code == 302
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - timedelta(minutes=3))
+    run.refresh_from_db()
+    # Queued and nobody took it: the worker is not running (as before).
+    assert run.no_worker and run.active
+
+    real_update = QuerySet.update
+
+    def locked(self, **kwargs):
+        if kwargs.get("message") == "正在读取文件":
+            raise OperationalError("database is locked")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", locked)
+    assert _run_by_the_worker(run) == "FAILED"
+    monkeypatch.setattr(QuerySet, "update", real_update)
+    run.refresh_from_db()
+    assert run.status == "checking" and run.message == "排队中"
+    assert run.stale and not run.active and not run.no_worker and not run.waiting
+    url = f"/registry/import/{run.pk}/"
+    page = client.get(url).content.decode()
+    assert "后台任务已中止，这次检查没有进行（没有写入任何数据），请重新检查" in page
+    assert "后台任务没有运行" not in page and "重新检查</button>" in page and "hx-trigger" not in page
+    api = client.get(f"/api/v1/registry/imports/{run.pk}").json()
+    assert api["queue_state"] == "stale" and api["message"].startswith("后台任务已中止")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, fields).status_code == 302
+    run.refresh_from_db()
+    assert run.job == 2 and run.active
+    assert _run_by_the_worker(run) == "SUCCESSFUL"
+    run.refresh_from_db()
+    assert run.status == "checked" and run.summary["new"] == 2
+
+
+def test_a_job_that_never_reached_the_queue_lets_the_run_be_checked_again(
+    world, tmp_path, database_queue, django_capture_on_commit_callbacks
+):
+    """The enqueue after the commit failed: no job exists that could ever take the run."""
+    client, run, fields, _ = _uploaded(world, tmp_path, "unqueued.xlsx", 43_500)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.post(f"/registry/import/{run.pk}/", fields).status_code == 302
+    run.refresh_from_db()
+    assert run.queued and run.active  # just queued: the enqueue follows the commit
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - timedelta(minutes=3))
+    run.refresh_from_db()
+    assert not run.active and not run.no_worker and run.stale
+    r = client.post(f"/registry/import/{run.pk}/", fields)
+    assert r.status_code == 302
