@@ -79,7 +79,8 @@ def _store(upload: Any) -> tuple[Path, str]:
 
 # What is kept on disk (MEDIA_ROOT/imports/): an upload until its run is done or has
 # failed (then it is deleted at once), or for KEEP_FILES if it is left unfinished; an error
-# report for KEEP_FILES after its run finished. ``purge_files`` runs at every upload.
+# report for KEEP_FILES after its run finished. ``purge_files`` runs at every upload and
+# hourly in `shequ periodic`.
 KEEP_FILES = timedelta(days=7)
 GONE = "上传的文件已删除（导入完成、失败或超过7天），请重新上传"
 

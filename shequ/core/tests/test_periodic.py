@@ -40,17 +40,18 @@ def test_each_job_runs_at_its_time_and_a_failure_stops_no_other(calls, caplog):
     due = periodic.first_due(start)
     with caplog.at_level(logging.ERROR):
         ran = periodic.run_due(due, start)
-    # At the start: reminders and publishing (which failed, logged), not the nightly check.
-    assert calls == ["remind", "publish"] and [name for name, _, _ in ran] == ["remind"]
+    # At the start: reminders, publishing (which failed, logged) and the clean-up of import
+    # files, not the nightly check.
+    assert calls == ["remind", "publish", "purge"] and [name for name, _, _ in ran] == ["remind", "purge"]
     assert "periodic job publish failed" in caplog.text
     assert periodic.run_due(due, start + timedelta(minutes=5)) == []
     periodic.run_due(due, start + timedelta(minutes=10))
-    assert calls[2:] == ["remind"]
+    assert calls[3:] == ["remind"]
     periodic.run_due(due, start + timedelta(hours=1))
-    assert calls[3:] == ["remind", "publish"]  # the failed publish is tried again an hour later
+    assert calls[4:] == ["remind", "publish", "purge"]  # the failed publish is tried again an hour later
     assert due["reconcile"] == datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI)
     periodic.run_due(due, datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI))
-    assert calls[5:] == ["remind", "publish", "reconcile"]
+    assert calls[7:] == ["remind", "publish", "purge", "reconcile"]
     assert due["reconcile"] == datetime(2026, 3, 11, 2, 30, tzinfo=SHANGHAI)
 
 
@@ -63,6 +64,31 @@ def test_once_runs_the_real_jobs_and_says_what_they_did():
     patterns = [
         r"即将到期提醒 \d+ 件，超期提醒 \d+ 件",
         r"已发布 \d+ 份月度任务清单",
+        r"已删除 \d+ 次居民导入留下的过期文件",
         r"积分核对：\d+ 个账户余额已修正，0 笔交易分录不平衡",
     ]
-    assert len(lines) == 3 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
+    assert len(lines) == 4 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
+
+
+@pytest.mark.django_db
+def test_an_abandoned_register_upload_is_deleted_by_the_hourly_pass(world, settings, tmp_path):
+    """Uploads left unfinished were deleted only when someone uploaded again (purge_files ran
+    only in start_import), not 7 days later as docs/operations.md promised."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from shequ.registry import services
+    from shequ.registry.models import ImportRun
+    from shequ.registry.tests.helpers import HEADERS, rows_for, save
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = save(tmp_path / "名册.xlsx", {"居民": [HEADERS, *rows_for(world, 2, start=49_000)]})
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    run = services.start_import(world.secretary_zhang, world.areas["A1"].code, upload)
+    stored = tmp_path / "media" / run.stored_file
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=30))
+    assert stored.exists()
+    ran = periodic.run_due(periodic.first_due(timezone.now()), timezone.now())
+    assert [count >= 1 for name, count, _ in ran if name == "purge"] == [True]
+    run.refresh_from_db()
+    assert not stored.exists() and run.stored_file == ""

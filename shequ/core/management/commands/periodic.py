@@ -5,6 +5,8 @@ and approved monthly task lists never published.
 
 - remind: due-soon and overdue problem notices, every 10 minutes (from the start);
 - publish: approved monthly task lists whose day has come, every hour (from the start);
+- purge: registry uploads and error reports past their keeping time, every hour (from the
+  start): without it an abandoned upload (full ID numbers) stayed until the next upload;
 - reconcile: cached points balances against their entries, nightly at 02:30.
 
 Each job is idempotent, so a restart that runs one again early does no harm."""
@@ -25,6 +27,7 @@ from django.utils import timezone
 
 from shequ.points.services import reconcile, unbalanced_transactions
 from shequ.problems.services import send_due_reminders
+from shequ.registry.services import purge_files
 from shequ.tasks.services import publish_due_lists
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,11 @@ def _remind() -> tuple[int, str]:
 def _publish() -> tuple[int, str]:
     count = publish_due_lists()
     return count, f"已发布 {count} 份月度任务清单"
+
+
+def _purge() -> tuple[int, str]:
+    count = purge_files()
+    return count, f"已删除 {count} 次居民导入留下的过期文件"
 
 
 def _reconcile() -> tuple[int, str]:
@@ -71,6 +79,7 @@ class Job:
 JOBS = (
     Job("remind", _remind, every(10), at_start=True),
     Job("publish", _publish, every(60), at_start=True),
+    Job("purge", _purge, every(60), at_start=True),
     Job("reconcile", _reconcile, nightly, at_start=False),
 )
 
@@ -106,7 +115,7 @@ def run_due(due: dict[str, datetime], now: datetime) -> list[tuple[str, int, str
 
 class Command(BaseCommand):
     help = (
-        "定时任务：到期提醒（每10分钟）、发布月度任务清单（每小时）、积分核对（每晚）；"
+        "定时任务：到期提醒（每10分钟）、发布月度任务清单和清理过期导入文件（每小时）、积分核对（每晚）；"
         "--once 各运行一次后退出"
     )
 
