@@ -64,24 +64,59 @@ COMPARED_LABELS = {
     "household": "所在户",
 }
 
+# 政治面貌 by GB/T 4762, full and short names (and the usual spoken ones): the two CPC
+# statuses are members, every other status is not (a 政治面貌 column maps to 党员类型).
+POLITICAL_STATUS = {
+    "中国共产党党员": PartyMemberKind.LOCAL,
+    "中共党员": PartyMemberKind.LOCAL,
+    "中国共产党预备党员": PartyMemberKind.LOCAL,
+    "中共预备党员": PartyMemberKind.LOCAL,
+    "中国共产主义青年团团员": "",
+    "共青团员": "",
+    "中国国民党革命委员会会员": "",
+    "民革会员": "",
+    "民革党员": "",
+    "中国民主同盟盟员": "",
+    "民盟盟员": "",
+    "中国民主建国会会员": "",
+    "民建会员": "",
+    "中国民主促进会会员": "",
+    "民进会员": "",
+    "中国农工民主党党员": "",
+    "农工党党员": "",
+    "中国致公党党员": "",
+    "致公党党员": "",
+    "九三学社社员": "",
+    "台湾民主自治同盟盟员": "",
+    "台盟盟员": "",
+    "无党派民主人士": "",
+    "无党派人士": "",
+    "群众": "",
+    "少先队员": "",
+    "团员": "",
+    "民主党派": "",
+    "民主党派成员": "",
+}
+
 # 党员类型 as registers write it, or their 政治面貌 / 是否党员 column: the model's kinds, and
 # the words that mean "not a member". A bare 是/党员 is a member of the community's own
 # branch (社区党员) until someone records otherwise.
-PARTY_WORDS = {str(label): value for value, label in PartyMemberKind.choices} | {
-    "中共党员": PartyMemberKind.LOCAL,
-    "中国共产党党员": PartyMemberKind.LOCAL,
-    "中共预备党员": PartyMemberKind.LOCAL,
-    "预备党员": PartyMemberKind.LOCAL,
-    "党员": PartyMemberKind.LOCAL,
-    "是": PartyMemberKind.LOCAL,
-    "群众": "",
-    "否": "",
-    "无": "",
-    "非党员": "",
-    "共青团员": "",
-    "团员": "",
-    "无党派人士": "",
-}
+PARTY_WORDS = (
+    {str(label): value for value, label in PartyMemberKind.choices}
+    | POLITICAL_STATUS
+    | {
+        "预备党员": PartyMemberKind.LOCAL,
+        "党员": PartyMemberKind.LOCAL,
+        "是": PartyMemberKind.LOCAL,
+        "否": "",
+        "无": "",
+        "非党员": "",
+    }
+)
+PARTY_WORDS_HINT = (
+    "可填：社区党员、在职党员、流动党员、无职党员，或政治面貌（中共党员、中共预备党员按社区党员）；"
+    "不是党员填群众、否或其他政治面貌（如共青团员、民主党派成员、无党派人士）"
+)
 
 
 def party_member_kind(value: object) -> str:
@@ -89,9 +124,7 @@ def party_member_kind(value: object) -> str:
     if not raw:
         return ""
     if raw not in PARTY_WORDS:
-        raise cells.CellError(
-            f"党员类型“{raw}”无法识别，可填：社区党员、在职党员、流动党员；不是党员填群众或否"
-        )
+        raise cells.CellError(f"党员类型“{raw}”无法识别，{PARTY_WORDS_HINT}")
     return PARTY_WORDS[raw]
 
 

@@ -62,7 +62,54 @@ def test_an_unknown_party_member_kind_is_a_row_error_naming_the_column_and_choic
             2,
             "党员类别",
             "老党员",
-            "党员类型“老党员”无法识别，可填：社区党员、在职党员、流动党员；不是党员填群众或否",
+            "党员类型“老党员”无法识别，可填：社区党员、在职党员、流动党员、无职党员，或政治面貌"
+            "（中共党员、中共预备党员按社区党员）；不是党员填群众、否或其他政治面貌"
+            "（如共青团员、民主党派成员、无党派人士）",
         ]
     ]
     assert not Resident.objects.filter(name="党五").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("中国共产党党员", "local"),
+        ("中国共产党预备党员", "local"),
+        ("无职党员", "no_post"),
+        ("中国共产主义青年团团员", ""),
+        ("中国国民党革命委员会会员", ""),
+        ("民革党员", ""),
+        ("中国民主同盟盟员", ""),
+        ("民建会员", ""),
+        ("民进会员", ""),
+        ("农工党党员", ""),
+        ("致公党党员", ""),
+        ("九三学社社员", ""),
+        ("台盟盟员", ""),
+        ("无党派民主人士", ""),
+        ("少先队员", ""),
+        ("民主党派", ""),
+    ],
+)
+def test_standard_political_status_values_import(world, tmp_path, value, kind):
+    """A 政治面貌 column (mapped to 党员类型 by its alias) holding GB/T 4762 values refused
+    its rows, and one refused row stops the whole file."""
+    building = world.areas["A1-1-b"].name
+    path = save(
+        tmp_path / "f.xlsx",
+        {"S": [[*HEAD, "政治面貌"], ["面貌", person(71), building, "5", "501", value]]},
+    )
+    result, mapping = services.import_file(path, world.areas["A1"].code, dry_run=False)
+    assert mapping["政治面貌"] == "party_member_kind"
+    assert result.errors == [], [e.as_list() for e in result.errors]
+    assert Resident.objects.get(name="面貌").party_member_kind == kind
+
+
+def test_the_template_notes_name_the_other_political_statuses(world):
+    import io
+
+    import openpyxl
+
+    notes = [r[0] for r in openpyxl.load_workbook(io.BytesIO(services.template_bytes()))["填写说明"].values]
+    (line,) = [n for n in notes if n.startswith("党员类型：")]
+    assert "无职党员" in line and "共青团员" in line and "民主党派" in line
