@@ -14,3 +14,9 @@ def too_long(errors: dict[str, str], checks: list[tuple[str, str, str, int]]) ->
         length = len((text or "").strip())
         if length > limit and field not in errors:
             errors[field] = f"{label}不能超过 {limit} 个字（现在 {length} 个字）"
+
+
+# Written in a cell or a box to take a recorded value off: a blank keeps what is recorded
+# (a re-import changes only what the file carries), so "无" is how 低保 ended, or a phone
+# withdrawn, is said.
+CLEAR_WORDS = frozenset({"无", "没有", "-", "--", "—", "——"})

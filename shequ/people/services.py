@@ -24,7 +24,7 @@ from shequ.core import fieldcrypt
 from shequ.core.bulk import unsaved
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
 from shequ.core.numbers import month_error, month_param
-from shequ.core.texts import too_long
+from shequ.core.texts import CLEAR_WORDS, too_long
 from shequ.people import idcard, phones, selectors
 from shequ.people.models import (
     CareGroup,
@@ -630,7 +630,7 @@ class FloatingInput:
     lease_start: date | None = None
     lease_end: date | None = None
     employer: str = ""
-    permit_number: str = ""  # "" keeps the number already recorded
+    permit_number: str = ""  # "" keeps the number already recorded; "无" takes it off
     permit_expires: date | None = None
     origin: str = ""
     arrived_on: date | None = None
@@ -681,6 +681,9 @@ def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str =
     if data.arrived_on and data.left_on and data.left_on < data.arrived_on:
         errors.setdefault("left_on", "离开日期不能早于来本地日期")
     permit = "".join(unicodedata.normalize("NFKC", data.permit_number or "").split()).upper()
+    clear_permit = permit in CLEAR_WORDS  # "无": the recorded number is taken off
+    if clear_permit:
+        permit = ""
     if permit and not (6 <= len(permit) <= 30 and permit.isalnum()):
         errors["permit_number"] = "居住证号应为6到30位字母或数字"
     for name in ("employer", "origin"):
@@ -699,6 +702,8 @@ def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str =
         profile.origin = (data.origin or "").strip()
         profile.permit_expires = data.permit_expires
         profile.arrived_on, profile.left_on = data.arrived_on, data.left_on
+        if clear_permit:
+            profile.permit_number_enc = profile.permit_number_hash = profile.permit_number_masked = ""
         if permit:
             profile.permit_number_enc = fieldcrypt.encrypt(permit, "permit_number")
             profile.permit_number_hash = fieldcrypt.lookup_hash(permit, "permit_number")

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
+from shequ.core.texts import CLEAR_WORDS
 from shequ.people import idcard
 from shequ.people.models import CareGroup, Relation, ResidenceType
 
@@ -198,7 +199,7 @@ _TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
 
 def care_tags(value: object) -> tuple[str, ...]:
     raw = text(value)
-    if not raw:
+    if not raw or raw in CLEAR_WORDS:  # "无": the registered tags are taken off
         return ()
     words = [w for w in _TAG_SPLIT.split(raw) if w]
     unknown = [w for w in words if w not in _TAG_WORDS]

@@ -32,6 +32,7 @@ from shequ.areas.paths import child_path, under
 from shequ.core import fieldcrypt
 from shequ.core.bulk import unsaved
 from shequ.core.errors import Conflict, ValidationFailed
+from shequ.core.texts import CLEAR_WORDS
 from shequ.people import idcard
 from shequ.people.models import Household, PartyMemberKind, Resident
 from shequ.people.services import ResidentInput, build_resident
@@ -561,7 +562,7 @@ def _check_row(
         relation=values.get("relation", "other"),
         gender=values.get("gender", ""),
         birth_date=values.get("birth_date"),
-        phone=text("phone"),
+        phone="" if text("phone") in CLEAR_WORDS else text("phone"),  # "无": taken off
         residence_type=values.get("residence_type", "registered"),
         care_tags=values.get("care_tags", ()),
         party_member_kind=values.get("party_member_kind", ""),
