@@ -98,6 +98,7 @@ EVENT_LABELS = {
     "demo.load": "加载演示数据",
     "registry.upload": "上传居民名册",
     "registry.mapping": "设置名册列对应",
+    "registry.check": "检查居民名册（核对身份证号）",
     "registry.confirm": "确认导入名册",
     "registry.import": "导入居民名册",
     "floating.update": "更新流动人口信息",
@@ -349,6 +350,7 @@ DETAIL_LABELS = {
     "unchanged": "未变",
     "moved": "迁入",
     "new_households": "新建户",
+    "registered_elsewhere": "已在本社区以外登记（行）",
     "full_id_number": "完整身份证号（行）",
     "full_phone": "完整电话（行）",
 }

@@ -600,6 +600,8 @@ def _check_row(
 # A re-import changes only what the file carries: a column left unmapped, or a cell left
 # blank, keeps the registered value instead of the default a new resident would get
 # (relation 其他, 户籍人口, no care tags, no phone, not a party member).
+# The refusal of a number registered in another community (it does not say where).
+REGISTERED_ELSEWHERE = "该身份证号已登记在本社区以外的户中，请先办理迁出再导入"
 KEPT_UNLESS_GIVEN: dict[str, tuple[str, ...]] = {
     "phone": ("phone_enc", "phone_hash", "phone_masked"),
     "relation": ("relation",),
@@ -640,7 +642,7 @@ def _compare_with_registered(
                     number,
                     id_header,
                     resident.id_number_masked,
-                    "该身份证号已登记在本社区以外的户中，请先办理迁出再导入",
+                    REGISTERED_ELSEWHERE,
                 )
             )
             result.refused_rows += 1

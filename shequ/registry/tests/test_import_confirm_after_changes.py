@@ -184,3 +184,24 @@ def test_a_change_committed_while_the_confirmed_file_is_planned_writes_nothing(
     wang = Resident.objects.get(name="王某")
     assert wang.phone_masked == "139****5678" and wang.relation == "head"
     assert a_run.changes[0]["fields"] == ["联系电话", "与户主关系"]
+
+
+def test_a_check_leaves_its_comparison_of_numbers_in_the_audit_log(
+    world, tmp_path, register, django_capture_on_commit_callbacks
+):
+    """A check wrote nothing and left no trace, yet it tells which ID numbers of the file
+    are registered, here or in another street: a file of guessed numbers tested them."""
+    rows = register
+    outsider = world.residents["B1-1-h1-r1"]
+    guess = [*rows[0]]
+    guess[0], guess[1], guess[2] = "候选", world.full_values[outsider.pk][0], ""
+    path = save(tmp_path / "guesses.xlsx", {"居民": [HEADERS, rows[1], guess]})
+    with open(path, "rb") as fh:
+        run = services.start_import(
+            world.secretary_zhang, world.areas["A1"].code, SimpleUploadedFile(path.name, fh.read())
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_mapping(world.secretary_zhang, run.pk, run.mapping)
+    event = AuditEvent.objects.filter(event="registry.check", object_id=str(run.pk)).get()
+    assert event.actor_id == world.secretary_zhang.pk
+    assert event.detail["registered_elsewhere"] == 1 and event.detail["unchanged"] == 1
