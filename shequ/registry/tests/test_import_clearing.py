@@ -38,12 +38,10 @@ def test_a_care_tag_and_a_phone_are_taken_off_with_wu_and_kept_when_blank(world,
     )
     result, _ = services.import_file(again, community, dry_run=False)
     assert result.errors == []
-    rows = dict(
-        (name, (tags, masked, bool(enc)))
-        for name, tags, masked, enc in Resident.objects.filter(name__startswith="清").values_list(
-            "name", "care_tags", "phone_masked", "phone_enc"
-        )
+    found = Resident.objects.filter(name__startswith="清").values_list(
+        "name", "care_tags", "phone_masked", "phone_enc"
     )
+    rows = {name: (tags, masked, bool(enc)) for name, tags, masked, enc in found}
     assert rows["清一"] == ("", "", False)
     assert rows["清二"][0] == ",low_income," and rows["清二"][1] == "139****0005" and rows["清二"][2]
 
