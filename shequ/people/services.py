@@ -516,7 +516,9 @@ def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "
     assert data.visited_on is not None
     with transaction.atomic():
         # A second tap, or a form sent again after a slow answer, records the visit once:
-        # the same worker's same visit within a few minutes is the one already saved. The
+        # the same worker's same visit (every field alike: one sent again with a field
+        # corrected is a record of its own, never dropped) within a few minutes is the one
+        # already saved. The
         # household is locked so that two requests at once cannot both miss it.
         Household.objects.select_for_update().filter(pk=household.pk).first()
         twin = (
@@ -527,6 +529,9 @@ def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "
                 people_met=people_met,
                 situation=situation,
                 thoughts=(data.thoughts or "").strip(),
+                income_level=data.income_level,
+                health=data.health,
+                follow_up_on=data.follow_up_on,
                 created_at__gte=timezone.now() - RESENT_WINDOW,
             )
             .order_by("-id")

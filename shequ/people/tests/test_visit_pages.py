@@ -233,6 +233,10 @@ def test_a_visit_or_care_record_sent_twice_is_kept_once(world):
     form["need"] = ["想装扶手", "门锁坏了"]
     li.post(f"/households/{household.pk}/visits/new/", form)
     assert Visit.objects.filter(household=household, situation="独居老人，腿脚不便").count() == 2
+    # So is one sent again with a field corrected: it was dropped, and the page said saved.
+    corrected = {**form, "health": "chronic", "follow_up_on": timezone.localdate().isoformat()}
+    li.post(f"/households/{household.pk}/visits/new/", corrected)
+    assert Visit.objects.filter(household=household, health="chronic").count() == 1
 
     zhang = login(world.secretary_zhang)
     oldest = world.residents["A1-1-h1-r1"]
