@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from shequ.core.management.commands import periodic
 
@@ -68,6 +69,12 @@ def test_once_runs_the_real_jobs_and_says_what_they_did():
         r"积分核对：\d+ 个账户余额已修正，0 笔交易分录不平衡",
     ]
     assert len(lines) == 4 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
+    # One job by name, for a cron line of its own (the purge had no command of its own).
+    out = StringIO()
+    call_command("periodic", "--once", "--job", "purge", stdout=out)
+    assert re.fullmatch(r"已删除 \d+ 次居民导入留下的过期文件", out.getvalue().strip())
+    with pytest.raises(CommandError, match="--job 只能与 --once 同用"):
+        call_command("periodic", "--job", "purge")
 
 
 @pytest.mark.django_db
