@@ -216,6 +216,7 @@ def coverage(viewer: Any, area: Any, start: date, end: date) -> tuple[list[Cover
     grids = list(
         Area.objects.visible_to(viewer, Permission.VISIT_RECORD)
         .filter(under(area.path, "path"), kind=AreaKind.GRID)
+        .defer("geometry")
         .order_by("path")
     )
     visits = Visit.objects.filter(under(area.path), visited_on__gte=start, visited_on__lte=end)
@@ -233,23 +234,29 @@ def coverage(viewer: Any, area: Any, start: date, end: date) -> tuple[list[Cover
             .order_by()
         )
         households_at.update(heads)
-    seen = list(visits.values_list("area_path", "visitor_id", "household_id").distinct().order_by())
+    # Each visit put under its grid once (grids never lie in one another, so a path has at
+    # most one grid-long head that is a grid): linear in the visits, not grids × visits.
+    grid_paths = {g.path for g in grids}
+    lengths = sorted({len(p) for p in grid_paths})
+    in_grid: dict[str, set[int]] = {}
+    by_visitor: dict[tuple[str, int], set[int]] = {}
+    rows = visits.values_list("area_path", "visitor_id", "household_id").distinct().order_by()
+    for path, who, household_id in rows:
+        head = next((path[:n] for n in lengths if path[:n] in grid_paths), None)
+        if head is not None:
+            in_grid.setdefault(head, set()).add(household_id)
+            by_visitor.setdefault((head, who), set()).add(household_id)
 
     def visited(paths: set[str], visitor_id: int | None = None) -> int:
-        return len(
-            {
-                household_id
-                for path, who, household_id in seen
-                if (visitor_id is None or who == visitor_id) and any(path.startswith(p) for p in paths)
-            }
-        )
+        if visitor_id is None:
+            return len(set().union(*(in_grid.get(p, set()) for p in paths)))
+        return len(set().union(*(by_visitor.get((p, visitor_id), set()) for p in paths)))
 
     by_grid = []
     for grid in grids:
         households = households_at.get(grid.path, 0)
         planned = sum(p.target_households for p in plans if p.grid_id == grid.pk)
         by_grid.append(Coverage(grid.name, grid.code, households, visited({grid.path}), planned))
-    grid_paths = {g.path for g in grids}
     roles = [role for role, perms in GRANTS.items() if Permission.VISIT_RECORD in perms]
     workers: dict[int, tuple[str, set[str]]] = {}
     for assignment in RoleAssignment.objects.filter(role__in=roles, path__in=grid_paths).select_related(
