@@ -13,9 +13,9 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 
-from shequ.access.roles import Permission
-from shequ.access.scope import can, scope_q
-from shequ.areas.paths import under
+from shequ.access.roles import Permission, Role
+from shequ.access.scope import assignments, can, scope_q
+from shequ.areas.paths import is_under, under
 from shequ.core import fieldcrypt
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.fields import starts_with
@@ -127,8 +127,11 @@ def may_see_care_groups(viewer: Any, resident: Resident) -> bool:
     head, a neighbour, is refused the care lists for the same reason)."""
     if can(viewer, Permission.CARE_MANAGE, resident.area_path):
         return True
-    own = getattr(viewer, "resident", None)
-    return own is not None and own.household_id == resident.household_id
+    # Their own household: the resident role's scope is the household (a login need not
+    # be linked to a registry record for that).
+    return any(
+        role == Role.RESIDENT and is_under(resident.area_path, path) for role, path in assignments(viewer)
+    )
 
 
 def get_household(

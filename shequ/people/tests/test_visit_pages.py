@@ -264,5 +264,17 @@ def test_care_groups_are_shown_to_care_staff_and_the_household_only(world):
     assert "低保" in login(world.secretary_zhang).get(f"/residents/{target.pk}/").content.decode()
     own = login(world.users["resident@A1-1-h2"])
     assert "低保" in own.get(f"/residents/{target.pk}/").content.decode()
+    # A household login not linked to a registry record is the household's all the same.
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user
+
+    spouse = add_user(
+        "spouse-a1-1-h2",
+        "x",
+        role=Role.RESIDENT,
+        area_code=world.households["A1-1-h2"].code,
+        check_password=False,
+    )
+    assert "低保" in login(spouse).get(f"/residents/{target.pk}/").content.decode()
     rows = login(world.secretary_zhang).get("/api/v1/residents/", {"q": target.name}).json()["items"]
     assert [r["care_groups"] for r in rows if r["id"] == target.pk] == [["low_income", "disabled"]]
