@@ -41,6 +41,8 @@
         first = first || field;
       });
     });
+    // A row whose messages follow its button (the store's catalogue) marks its own fields.
+    first = first || root.querySelector('[aria-invalid="true"]:not([type=hidden])');
     if (!focus) return;
     if (first) {
       first.focus();
