@@ -413,8 +413,8 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
 
 def _follow_moves(residents: list[Resident]) -> None:
     """A resident's floating profile, care records and skills carry the resident's area
-    path (the scope they are seen in), and their login's resident role their household's: when
-    residents move household, those rows move with them."""
+    path (the scope they are seen in), and their login's resident role and open task
+    claims their household's: when residents move household, those rows move with them."""
     from django.apps import apps
 
     path_of = {r.pk: r.area_path for r in residents}
@@ -437,18 +437,36 @@ def _follow_moves(residents: list[Resident]) -> None:
     from shequ.access.models import RoleAssignment
     from shequ.access.roles import Role
 
+    Claim = apps.get_model("tasks", "Claim")
+    from shequ.tasks.models import OPEN_CLAIM_STATUSES
+
     by_id = {r.pk: r for r in residents}
     for start in range(0, len(ids), 500):
         held = RoleAssignment.objects.filter(
             role=Role.RESIDENT, user__resident_id__in=ids[start : start + 500]
-        ).values_list("pk", "user__resident_id", "path")
-        for pk, resident_id, path in held:
+        ).values_list("pk", "user_id", "user__resident_id", "path")
+        for pk, user_id, resident_id, path in held:
             r = by_id[resident_id]
-            if path != r.area_path:
+            if path == r.area_path:
+                continue
+            if RoleAssignment.objects.filter(user_id=user_id, role=Role.RESIDENT, path=r.area_path).exists():
+                # Already granted the new home (by hand, when they moved in): the old one
+                # goes, rather than a second row for the same place (a unique pair).
+                RoleAssignment.objects.filter(pk=pk).delete()
+            else:
                 building = Household.objects.filter(pk=r.household_id).values_list("building_id", flat=True)
                 RoleAssignment.objects.filter(pk=pk).update(
                     household_id=r.household_id, area_id=building[0], path=r.area_path
                 )
+            # An open claim kept at the old home goes to the new one, so that the grid
+            # worker there accepts its proof (tasks.services._claim_place), or to the
+            # task's own area if the new home lies outside it.
+            open_claims = Claim.objects.filter(
+                user_id=user_id, area_path=path, status__in=OPEN_CLAIM_STATUSES
+            )
+            for claim_id, task_path in open_claims.values_list("pk", "task__area_path"):
+                place = r.area_path if r.area_path.startswith(task_path) else task_path
+                Claim.objects.filter(pk=claim_id).update(area_path=place)
 
 
 def _common_path(paths: list[str]) -> str:

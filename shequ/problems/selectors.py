@@ -51,6 +51,10 @@ def may_see(viewer: Any, problem: Problem, followed: set[int] | None = None) -> 
         return False
     if problem.reporter_id == viewer.pk or can(viewer, Permission.PROBLEM_VIEW, problem.area_path):
         return True
+    # The resident a grid worker reported for (代报), also when their login came later.
+    resident_id = getattr(viewer, "resident_id", None)
+    if resident_id is not None and problem.on_behalf_of_id == resident_id:
+        return True
     if followed is not None:
         return problem.pk in followed
     return problem.followers.filter(pk=viewer.pk).exists()
@@ -220,7 +224,11 @@ def _filtered(qs: Any, f: Filters, path_field: str, status_field: str) -> Any:
 def my_problems(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
     """我的问题: what the viewer reported, and what they follow (after a merge, or as the
     resident a grid worker reported for), with the board's filters if given."""
-    ids = Problem.objects.filter(Q(reporter=viewer) | Q(followers=viewer)).values("pk")
+    mine = Q(reporter=viewer) | Q(followers=viewer)
+    resident_id = getattr(viewer, "resident_id", None)
+    if resident_id is not None:  # reported for them (代报), also before they had a login
+        mine |= Q(on_behalf_of_id=resident_id)
+    ids = Problem.objects.filter(mine).values("pk")
     qs = Problem.objects.filter(pk__in=ids)
     if filters is not None:
         qs = _filtered(qs, filters, "area_path", "status")

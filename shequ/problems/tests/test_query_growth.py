@@ -46,3 +46,27 @@ def test_a_timeline_reads_each_persons_roles_once(world):
         step.save()
     assert Problem.objects.get(pk=p.pk).events.count() == 9
     assert _queries(client, f"/problems/{p.pk}/") == few
+
+
+def test_a_resident_given_a_login_after_a_daibao_sees_the_problem(world):
+    """The resident a grid worker reported for may rate and reopen it, but a login made
+    for them afterwards found it neither in 我的问题 nor at its address (404)."""
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user
+    from shequ.problems import selectors
+    from shequ.problems.models import Source
+
+    elder = world.residents["A1-1-h2-r2"]
+    p = report(world, world.grid_worker_li, source=Source.ON_BEHALF, on_behalf_of=elder.pk)
+    login = add_user(
+        "elder-login",
+        "x",
+        role=Role.RESIDENT,
+        area_code=world.households["A1-1-h2"].code,
+        resident=elder,
+        check_password=False,
+    )
+    assert selectors.my_problems(login).filter(pk=p.pk).exists()
+    client = Client()
+    client.force_login(login)
+    assert client.get(f"/problems/{p.pk}/").status_code == 200
