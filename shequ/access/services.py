@@ -51,7 +51,18 @@ def revoke_role(user: User, role: str, code: str, *, actor: Any = None) -> None:
         if not deleted:
             held = f"{Role(role).label}（{code[:30]}）"
             raise ValidationFailed({"role": f"用户 {user.username} 没有 {held}这一角色"})
-        audit.record(actor, "access.revoke", area_path=path, obj=user, detail={"role": role})
+        released = _release_work(user)
+        detail: dict[str, Any] = {"role": role}
+        if released:
+            detail["problems_released"] = released
+        audit.record(actor, "access.revoke", area_path=path, obj=user, detail=detail)
+
+
+def _release_work(user: User) -> int:
+    """Open problems the person may no longer handle go back to their place's handlers."""
+    from shequ.problems.services import release_assignments
+
+    return release_assignments(user)
 
 
 def deactivate_user(user: User, *, actor: Any = None) -> None:
@@ -62,7 +73,11 @@ def deactivate_user(user: User, *, actor: Any = None) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         ApiToken.objects.filter(user=user).delete()
-        audit.record(actor, "access.deactivate", obj=user, detail={"username": user.username})
+        released = _release_work(user)
+        detail: dict[str, Any] = {"username": user.username}
+        if released:
+            detail["problems_released"] = released
+        audit.record(actor, "access.deactivate", obj=user, detail=detail)
     user.is_active = False
 
 

@@ -908,11 +908,28 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
 def _handlers_of(p: Problem) -> list[Any]:
     """Who answers for a problem in hand: its 承办人, else whoever may handle it where its
     responsible role sits (the community's staff for a secretary's problem, not the grid
-    worker of the place) — the same people dispatch told, urges and reminders reach."""
-    if p.assignee is not None:
+    worker of the place) — the same people dispatch told, urges and reminders reach. A
+    承办人 who may no longer handle it (disabled, moved to another grid) is passed over."""
+    if (
+        p.assignee is not None
+        and p.assignee.is_active
+        and can(p.assignee, Permission.PROBLEM_HANDLE, p.area_path)
+    ):
         return [p.assignee]
     sits = routing.responsible_area(p.area_path, routing.ROLE_SITS_AT[p.responsible_role])
     return list(holders(Permission.PROBLEM_HANDLE, sits.path if sits else p.area_path))
+
+
+def release_assignments(user: Any) -> int:
+    """Open problems in the hands of someone who may no longer handle them (their account
+    disabled, or their role at the place ended): given back to the place, 承办人 cleared,
+    so that they show in its handlers' inboxes. They stayed with the old account, out of
+    every inbox, and the reminders and urges went to it. Returns how many."""
+    fresh = type(user).objects.get(pk=user.pk)  # roles as they are now, not as cached
+    held = Problem.objects.filter(assignee=fresh, status__in=OPEN_STATUSES).values_list("pk", "area_path")
+    ids = [pk for pk, path in held if not fresh.is_active or not can(fresh, Permission.PROBLEM_HANDLE, path)]
+    Problem.objects.filter(pk__in=ids).update(assignee=None, updated_at=timezone.now())
+    return len(ids)
 
 
 def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:

@@ -70,3 +70,54 @@ def test_a_resident_given_a_login_after_a_daibao_sees_the_problem(world):
     client = Client()
     client.force_login(login)
     assert client.get(f"/problems/{p.pk}/").status_code == 200
+
+
+def test_a_problem_in_the_hands_of_someone_who_left_goes_back_to_the_grid(world):
+    """Disabled, or moved to another grid, the 承办人 kept the problem: it was in nobody's
+    inbox, and the reminders and urges went to the old account."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.access.models import User
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user, assign_role, deactivate_user, revoke_role
+    from shequ.notifications.models import Notification
+    from shequ.problems import selectors, services
+    from shequ.problems.tests.helpers import act
+
+    staff = world.users["community_staff@A1"]
+
+    def dispatched_to_li():
+        p = report(world, category="garbage")
+        act(world, staff, p, "accept")
+        p = act(world, staff, p, "dispatch")
+        assert p.assignee_id == world.grid_worker_li.pk
+        return p
+
+    first, second = dispatched_to_li(), dispatched_to_li()
+    new = add_user(
+        "new-grid-worker",
+        "x",
+        role=Role.GRID_WORKER,
+        area_code=world.areas["A1-1"].code,
+        check_password=False,
+    )
+    # Moved to another grid: the problems of the old one go back to it.
+    li = User.objects.get(pk=world.grid_worker_li.pk)
+    assign_role(li, Role.GRID_WORKER, world.areas["A1-2"].code)
+    revoke_role(li, Role.GRID_WORKER, world.areas["A1-1"].code)
+    assert set(selectors.inbox(new).filter(pk__in=[first.pk, second.pk]).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    # Disabled: the same; reminders and urges reach the grid's handlers.
+    third = report(world, category="garbage")
+    act(world, staff, third, "accept")
+    third = act(world, staff, third, "dispatch")
+    assert third.assignee_id == new.pk
+    deactivate_user(User.objects.get(pk=new.pk))
+    assert Problem.objects.get(pk=third.pk).assignee_id is None
+    services.send_due_reminders(now=timezone.now() + timedelta(days=30))
+    told = Notification.objects.filter(link=f"/problems/{first.pk}/", text__contains="超期")
+    assert not told.filter(user=li).exists() and told.exists()
