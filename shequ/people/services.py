@@ -400,8 +400,10 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
     for resident in built:
         resident.updated_at = now
     with transaction.atomic():
+        old_names = _names_of([r.pk for r in built])
         Resident.objects.bulk_update(built, [*UPDATABLE, "updated_at"], batch_size=500)
         _follow_moves(built)
+        _follow_names(built, old_names)
         audit.record(
             actor,
             "resident.bulk_update",
@@ -409,6 +411,28 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
             detail={"count": len(built)},
         )
     return len(built)
+
+
+def _names_of(ids: list[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        names.update(Resident.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", "name"))
+    return names
+
+
+def _follow_names(residents: list[Resident], old_names: dict[int, str]) -> None:
+    """A corrected name reaches the copies made of it: the resident's login (下单人, claim
+    lists) and points account (rankings, the 公示栏, the account search, delivery labels),
+    where they still carry the old name (one named otherwise on purpose is left alone)."""
+    from shequ.access.models import User
+    from shequ.points.models import Account
+
+    for r in residents:
+        old = old_names.get(r.pk)
+        if old is None or old == r.name:
+            continue
+        User.objects.filter(resident_id=r.pk, display_name=old).update(display_name=r.name)
+        Account.objects.filter(user__resident_id=r.pk, name=old).update(name=r.name)
 
 
 def _follow_moves(residents: list[Resident]) -> None:

@@ -44,3 +44,23 @@ def test_a_move_into_a_household_the_login_already_holds(world, tmp_path):
     _move(world, tmp_path, wang.resident, "A1-2-b", target.address)
     paths = list(RoleAssignment.objects.filter(user=wang, role="resident").values_list("path", flat=True))
     assert paths == [target.area_path]
+
+
+def test_a_corrected_name_reaches_the_login_and_the_points_account(world, tmp_path):
+    """Rankings, the 公示栏, the account search and delivery labels kept the old name."""
+    from shequ.access.models import User
+    from shequ.points.models import Account
+    from shequ.points.tests.helpers import fund
+
+    wang = world.resident_wang
+    fund(world, wang, 5)
+    resident = wang.resident
+    User.objects.filter(pk=wang.pk).update(display_name=resident.name)
+    Account.objects.filter(user=wang).update(name=resident.name)
+    number = world.full_values[resident.pk][0]
+    row = ["欧阳修正", number, world.areas["A1-1-b"].name, resident.household.address]
+    path = save(tmp_path / "fix.xlsx", {"S": [HEAD, row]})
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
+    assert result.errors == [] and result.summary()["changed"] == 1
+    assert User.objects.get(pk=wang.pk).display_name == "欧阳修正"
+    assert Account.objects.get(user=wang).name == "欧阳修正"
