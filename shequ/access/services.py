@@ -65,9 +65,18 @@ def _release_work(user: User) -> int:
     return release_assignments(user)
 
 
+def _withdraw_claims(user: User, actor: Any) -> int:
+    """A stopped account can never send the proof of what it claimed: those places go back."""
+    from shequ.tasks.models import Claim
+    from shequ.tasks.services import withdraw_unproved
+
+    return withdraw_unproved(actor, Claim.objects.filter(user=user), "账号已停用，未提交凭证的接单自动撤回")
+
+
 def deactivate_user(user: User, *, actor: Any = None) -> None:
     """Stop an account (someone who left): its sessions and API tokens end at once, its
-    role assignments and everything it recorded are kept for the record."""
+    role assignments and everything it recorded are kept for the record. What it can no
+    longer do goes back: open problems in its hands, and task claims without proof sent."""
     from shequ.access.models import ApiToken
 
     with transaction.atomic():
@@ -77,6 +86,9 @@ def deactivate_user(user: User, *, actor: Any = None) -> None:
         detail: dict[str, Any] = {"username": user.username}
         if released:
             detail["problems_released"] = released
+        withdrawn = _withdraw_claims(user, actor)
+        if withdrawn:
+            detail["claims_withdrawn"] = withdrawn
         audit.record(actor, "access.deactivate", obj=user, detail=detail)
     user.is_active = False
 

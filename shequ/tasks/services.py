@@ -1106,10 +1106,35 @@ def add_unit_member_by_username(actor: Any, unit_id: int, username: str, *, ip: 
     return unit
 
 
+def withdraw_unproved(actor: Any, claims: Any, note: str) -> int:
+    """Withdraw the claims among ``claims`` with no proof waiting (taken, or returned for
+    another try), giving their places back: held by someone who can no longer act on
+    them, they blocked the task (a unit's one claim) for good. Proof already sent is
+    still accepted or returned. ``actor`` None: recorded as the holder's own account."""
+    now = timezone.now()
+    withdrawn = 0
+    for claim in claims.filter(status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)).select_related("user"):
+        if Claim.objects.filter(pk=claim.pk, status=claim.status).update(status=ClaimStatus.WITHDRAWN) != 1:
+            continue  # the holder acted at the same moment; their action stands
+        Task.objects.filter(pk=claim.task_id, filled__gte=1).update(filled=F("filled") - 1)
+        ClaimEvent.objects.create(
+            claim=claim,
+            action="withdraw",
+            from_status=claim.status,
+            to_status=ClaimStatus.WITHDRAWN,
+            actor=actor or claim.user,
+            note=note,
+            at=now,
+        )
+        withdrawn += 1
+    return withdrawn
+
+
 def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") -> PartnerUnit:
     """A person no longer acts for a partner unit (left it, or was added by mistake):
     they stop seeing and claiming its targeted tasks and hearing of its points. Claims
-    they already took for the unit stay as they are."""
+    they took for the unit with proof sent stay for review; the others are withdrawn, so
+    that another member can take the unit's place."""
     unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("共建单位")
@@ -1117,12 +1142,20 @@ def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") 
         raise ValidationFailed({"member": "该用户不是该单位成员"})
     with transaction.atomic():
         unit.members.remove(user_id)
+        withdrawn = withdraw_unproved(
+            actor,
+            Claim.objects.filter(unit=unit, user_id=user_id),
+            "已不再代表该单位，未提交凭证的接单自动撤回",
+        )
+        detail: dict[str, Any] = {"user": user_id}
+        if withdrawn:
+            detail["claims_withdrawn"] = withdrawn
         audit.record(
             actor,
             "resource.unit_member_remove",
             area_path=unit.area_path,
             obj=unit,
-            detail={"user": user_id},
+            detail=detail,
             ip=ip,
         )
     return unit

@@ -507,3 +507,33 @@ def test_a_long_end_reason_never_cuts_off_that_the_claim_was_withdrawn(world):
     services.transition_task(world.secretary_zhang, task.pk, "close", "因天气原因活动取消，" * 19)
     notices = Notification.objects.filter(user=world.resident_wang).order_by("-id")
     assert notices.values_list("text", flat=True)[0].startswith("您的接单已撤回：任务“")
+
+
+def test_a_member_who_leaves_the_unit_frees_its_place_and_a_stopped_account_its_claims(world):
+    """A member removed from a partner unit held the unit's one claim of its targeted task:
+    the others were refused (已接了这个任务) and staff could not withdraw it."""
+    from shequ.access.models import User
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user, deactivate_user
+    from shequ.tasks.models import ClaimStatus
+    from shequ.tasks.tests.helpers import unit_task, unit_with_member
+
+    unit, leaver = unit_with_member(world)
+    stayer = add_user(
+        "unit-member-2", "x", role=Role.PARTNER_UNIT, area_code=world.areas["A1"].code, check_password=False
+    )
+    services.add_unit_member(world.secretary_zhang, unit.pk, stayer)
+    task = unit_task(world, unit)
+    claim = services.claim_task(leaver, task.pk)
+    services.remove_unit_member(world.secretary_zhang, unit.pk, leaver.pk)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.WITHDRAWN
+    assert services.claim_task(stayer, task.pk).status == ClaimStatus.CLAIMED
+    # A stopped account's own claims go back as well; proof already sent stays for review.
+    other = make_task(world, places=3)
+    kept = prove(world.resident_wang, services.claim_task(world.resident_wang, make_task(world).pk))
+    idle = services.claim_task(world.resident_wang, other.pk)
+    deactivate_user(User.objects.get(pk=world.resident_wang.pk))
+    idle.refresh_from_db()
+    kept.refresh_from_db()
+    assert (idle.status, kept.status) == (ClaimStatus.WITHDRAWN, ClaimStatus.SUBMITTED)
