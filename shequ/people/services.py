@@ -400,10 +400,10 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
     for resident in built:
         resident.updated_at = now
     with transaction.atomic():
-        old_names = _names_of([r.pk for r in built])
+        before = _as_registered([r.pk for r in built])
         Resident.objects.bulk_update(built, [*UPDATABLE, "updated_at"], batch_size=500)
-        _follow_moves(built)
-        _follow_names(built, old_names)
+        _follow_moves(built, {pk: path for pk, (_name, path) in before.items()})
+        _follow_names(built, {pk: name for pk, (name, _path) in before.items()})
         audit.record(
             actor,
             "resident.bulk_update",
@@ -413,11 +413,13 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
     return len(built)
 
 
-def _names_of(ids: list[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
+def _as_registered(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """{pk: (name, area_path)} as registered before an update."""
+    found: dict[int, tuple[str, str]] = {}
     for start in range(0, len(ids), 500):
-        names.update(Resident.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", "name"))
-    return names
+        rows = Resident.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", "name", "area_path")
+        found.update((pk, (name, path)) for pk, name, path in rows)
+    return found
 
 
 def _follow_names(residents: list[Resident], old_names: dict[int, str]) -> None:
@@ -435,7 +437,7 @@ def _follow_names(residents: list[Resident], old_names: dict[int, str]) -> None:
         Account.objects.filter(user__resident_id=r.pk, name=old).update(name=r.name)
 
 
-def _follow_moves(residents: list[Resident]) -> None:
+def _follow_moves(residents: list[Resident], old_paths: dict[int, str]) -> None:
     """A resident's floating profile, care records and skills carry the resident's area
     path (the scope they are seen in), and their login's resident role and open task
     claims their household's: when residents move household, those rows move with them."""
@@ -471,7 +473,9 @@ def _follow_moves(residents: list[Resident]) -> None:
         ).values_list("pk", "user_id", "user__resident_id", "path")
         for pk, user_id, resident_id, path in held:
             r = by_id[resident_id]
-            if path == r.area_path:
+            # Only the role of the home they left moves: a login may hold another
+            # household too (granted by hand, a parent's), which stays as it is.
+            if path == r.area_path or path != old_paths.get(resident_id):
                 continue
             if RoleAssignment.objects.filter(user_id=user_id, role=Role.RESIDENT, path=r.area_path).exists():
                 # Already granted the new home (by hand, when they moved in): the old one
@@ -482,15 +486,19 @@ def _follow_moves(residents: list[Resident]) -> None:
                 RoleAssignment.objects.filter(pk=pk).update(
                     household_id=r.household_id, area_id=building[0], path=r.area_path
                 )
-            # An open claim kept at the old home goes to the new one, so that the grid
-            # worker there accepts its proof (tasks.services._claim_place), or to the
-            # task's own area if the new home lies outside it.
-            open_claims = Claim.objects.filter(
-                user_id=user_id, area_path=path, status__in=OPEN_CLAIM_STATUSES
-            )
-            for claim_id, task_path in open_claims.values_list("pk", "task__area_path"):
-                place = r.area_path if r.area_path.startswith(task_path) else task_path
-                Claim.objects.filter(pk=claim_id).update(area_path=place)
+    # An open claim of theirs kept at the old home goes to the new one, so that the grid
+    # worker there accepts its proof (tasks.services._claim_place), or to the task's own
+    # area if the new home lies outside it.
+    for r in residents:
+        old = old_paths.get(r.pk)
+        if old is None or old == r.area_path:
+            continue
+        open_claims = Claim.objects.filter(
+            user__resident_id=r.pk, area_path=old, status__in=OPEN_CLAIM_STATUSES
+        )
+        for claim_id, task_path in open_claims.values_list("pk", "task__area_path"):
+            place = r.area_path if r.area_path.startswith(task_path) else task_path
+            Claim.objects.filter(pk=claim_id).update(area_path=place)
 
 
 def _common_path(paths: list[str]) -> str:

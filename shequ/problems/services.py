@@ -622,7 +622,14 @@ def _unchanged_since(actor: Any, problem: Problem, action: str, seen: int) -> No
 
 
 def _followers(problem: Problem) -> list[Any]:
-    return list(problem.followers.all())
+    """Its followers, and the resident it was reported for (代报) through any login of
+    theirs: one made after the report never became a follower, and was never told."""
+    found = list(problem.followers.all())
+    if problem.on_behalf_of_id is not None:
+        from shequ.access.models import User
+
+        found += list(User.objects.filter(resident_id=problem.on_behalf_of_id, is_active=True))
+    return found
 
 
 def _override(data: TransitionInput, note: str, problem: Problem) -> dict[str, Any]:
@@ -757,7 +764,17 @@ def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: 
 def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     _not_own_work(actor, p)
     p.rework_count += 1
-    return {"rework": p.rework_count}, _workers(p)
+    _let_go_of_a_gone_assignee(p)
+    return {"rework": p.rework_count}, [*_workers(p), *([] if p.assignee else _handlers_of(p))]
+
+
+def _let_go_of_a_gone_assignee(p: Problem) -> None:
+    """A problem back in hand (返工, 重新打开) whose 承办人 may no longer handle it (disabled,
+    moved to another grid) goes to the place: it would sit in nobody's inbox."""
+    if p.assignee is not None and not (
+        p.assignee.is_active and can(p.assignee, Permission.PROBLEM_HANDLE, p.area_path)
+    ):
+        p.assignee = None
 
 
 def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -798,10 +815,11 @@ def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) 
     # A reopened problem gets a fresh time limit, counted from now.
     p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
     p.reminder_stage = 0
+    _let_go_of_a_gone_assignee(p)
     # Those who handle and check it, and every resident who follows it (a reporter whose
     # report was merged into it waits for it as much as the one who reopened it).
     recipients = [
-        *([p.assignee] if p.assignee else []),
+        *([p.assignee] if p.assignee else _handlers_of(p)),
         *holders(Permission.PROBLEM_VERIFY, p.area_path),
         *_followers(p),
     ]

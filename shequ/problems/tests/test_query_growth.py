@@ -121,3 +121,44 @@ def test_a_problem_in_the_hands_of_someone_who_left_goes_back_to_the_grid(world)
     services.send_due_reminders(now=timezone.now() + timedelta(days=30))
     told = Notification.objects.filter(link=f"/problems/{first.pk}/", text__contains="超期")
     assert not told.filter(user=li).exists() and told.exists()
+
+
+def test_a_reopened_problem_of_a_gone_assignee_and_a_later_daibao_login(world):
+    """Reopened after its 承办人 was disabled, a problem went back to the old account, in
+    nobody's inbox; and the 代报 resident's later login was never told of its steps."""
+    from shequ.access.models import User
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user, deactivate_user
+    from shequ.notifications.models import Notification
+    from shequ.problems import selectors
+    from shequ.problems.models import Source
+    from shequ.problems.tests.helpers import act, jpeg
+
+    staff = world.users["community_staff@A1"]
+    li = world.grid_worker_li
+    elder = world.residents["A1-1-h2-r2"]
+    p = report(world, li, category="garbage", source=Source.ON_BEHALF, on_behalf_of=elder.pk)
+    later = add_user(
+        "elder-login-2",
+        "x",
+        role=Role.RESIDENT,
+        area_code=world.households["A1-1-h2"].code,
+        resident=elder,
+        check_password=False,
+    )
+    act(world, staff, p, "accept")
+    act(world, staff, p, "dispatch")
+    act(world, li, p, "start")
+    act(world, li, p, "report_back", note="已清理", photos=[jpeg()])
+    p = act(world, staff, p, "verify_pass")
+    assert Notification.objects.filter(user=later, link=f"/problems/{p.pk}/").exists()
+    new = add_user(
+        "new-grid-worker-2",
+        "x",
+        role=Role.GRID_WORKER,
+        area_code=world.areas["A1-1"].code,
+        check_password=False,
+    )
+    deactivate_user(User.objects.get(pk=li.pk))
+    p = act(world, later, p, "reopen", note="又堵了，请再处理")
+    assert p.assignee_id is None and selectors.inbox(new).filter(pk=p.pk).exists()

@@ -64,3 +64,19 @@ def test_a_corrected_name_reaches_the_login_and_the_points_account(world, tmp_pa
     assert result.errors == [] and result.summary()["changed"] == 1
     assert User.objects.get(pk=wang.pk).display_name == "欧阳修正"
     assert Account.objects.get(user=wang).name == "欧阳修正"
+
+
+def test_a_phone_correction_keeps_a_second_household_role(world, tmp_path):
+    """Any re-import row of the resident deleted their login's other household role."""
+    wang = world.resident_wang
+    home, parents = world.households["A1-1-h1"], world.households["A1-2-h1"]
+    assign_role(wang, "resident", parents.code)
+    r = wang.resident
+    head = [*HEAD, "联系电话"]
+    row = [r.name, world.full_values[r.pk][0], world.areas["A1-1-b"].name, home.address, "13800138000"]
+    result, _ = services.import_file(
+        save(tmp_path / "fix.xlsx", {"S": [head, row]}), world.areas["A1"].code, dry_run=False
+    )
+    assert result.errors == [] and result.summary()["changed"] == 1
+    paths = set(RoleAssignment.objects.filter(user=wang, role="resident").values_list("path", flat=True))
+    assert paths == {home.area_path, parents.area_path}
