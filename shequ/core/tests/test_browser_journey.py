@@ -45,6 +45,10 @@ def test_street_admin_finds_and_unmasks_a_resident_and_the_auditor_sees_it(demo,
         form.locator("input[name=reason]").fill("查")
         form.locator("button").click()
         expect(page.locator("form.unmask .field-error").first).to_contain_text("至少2个字")
+        # forms.js on the swapped-in answer: the field is marked and has the focus.
+        reason = page.locator("form.unmask input[name=reason]").first
+        expect(reason).to_have_attribute("aria-invalid", "true")
+        expect(reason).to_be_focused()
         form = page.locator("form.unmask").first
         form.locator("input[name=reason]").fill("核对低保申请材料")
         form.locator("button").click()

@@ -12,7 +12,11 @@
     var label = message.closest("label");
     if (label) return label.querySelector(CONTROL);
     var before = message.previousElementSibling;
-    return before && before.matches(CONTROL) ? before : null;
+    if (before && before.matches(CONTROL)) return before;
+    // A one-field form (the unmask reason) whose message follows its button.
+    var form = message.closest("form");
+    var controls = form ? form.querySelectorAll(CONTROL) : [];
+    return controls.length === 1 ? controls[0] : null;
   }
 
   function describe(field, message) {
@@ -22,33 +26,42 @@
     field.setAttribute("aria-describedby", ids.join(" "));
   }
 
-  function mark(root, focus) {
+  // root itself too: htmx may swap in the message box alone.
+  function within(root, selector) {
+    var found = Array.prototype.slice.call(root.querySelectorAll(selector));
+    if (root.matches(selector)) found.unshift(root);
+    return found;
+  }
+
+  function mark(root, focus, initial) {
     var first = null;
-    root.querySelectorAll(".field-error").forEach(function (message) {
+    within(root, ".field-error").forEach(function (message) {
       var field = fieldBeside(message);
       if (!field) return;
       field.setAttribute("aria-invalid", "true");
       describe(field, message);
       first = first || field;
     });
-    root.querySelectorAll(".error[data-fields]").forEach(function (box) {
+    within(root, ".error[data-fields]").forEach(function (box) {
+      var page = box.closest("main") || document;
       box.getAttribute("data-fields").split(" ").forEach(function (name) {
         if (!name) return;
-        var field = root.querySelector('form [name="' + CSS.escape(name) + '"]:not([type=hidden])');
+        var field = page.querySelector('form [name="' + CSS.escape(name) + '"]:not([type=hidden])');
         if (!field) return;
         field.setAttribute("aria-invalid", "true");
         describe(field, box);
         first = first || field;
       });
     });
-    // A row whose messages follow its button (the store's catalogue) marks its own fields.
-    first = first || root.querySelector('[aria-invalid="true"]:not([type=hidden])');
+    // A row whose messages follow its button (the store's catalogue) marks its own fields;
+    // on load only: after a swap an older mark elsewhere on the page is not this answer's.
+    if (initial) first = first || root.querySelector('[aria-invalid="true"]:not([type=hidden])');
     if (!focus) return;
     if (first) {
       first.focus();
       return;
     }
-    var box = root.querySelector(".error[role=alert]");
+    var box = within(root, ".error[role=alert]")[0];
     if (box && box.closest("form, main")) {
       box.setAttribute("tabindex", "-1");
       box.focus();
@@ -58,11 +71,13 @@
   function start() {
     var main = document.querySelector("main");
     if (!main) return;
-    mark(main, true);
-    // The swapped element may be gone (an outerHTML swap), so the page is marked again.
+    mark(main, true, true);
+    // htmx fires afterSwap on each element it swapped in: that answer is marked, not
+    // older messages elsewhere on the page.
     document.body.addEventListener("htmx:afterSwap", function (event) {
       var config = event.detail.requestConfig;
-      mark(main, !!config && config.verb !== "get");
+      var swapped = event.target instanceof Element && event.target.isConnected ? event.target : main;
+      mark(swapped, !!config && config.verb !== "get", false);
     });
   }
 
