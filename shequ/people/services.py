@@ -568,39 +568,25 @@ def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "
         # A second tap, or a form sent again after a slow answer, records the visit once:
         # the same worker's same visit (every field alike: one sent again with a field
         # corrected is a record of its own, never dropped) within a few minutes is the one
-        # already saved. The
-        # household is locked so that two requests at once cannot both miss it.
+        # already saved. The household is locked so that two requests at once cannot both
+        # miss it.
         Household.objects.select_for_update().filter(pk=household.pk).first()
-        twin = (
-            Visit.objects.filter(
-                household=household,
-                visitor=actor,
-                visited_on=data.visited_on,
-                people_met=people_met,
-                situation=situation,
-                thoughts=(data.thoughts or "").strip(),
-                income_level=data.income_level,
-                health=data.health,
-                follow_up_on=data.follow_up_on,
-                created_at__gte=timezone.now() - RESENT_WINDOW,
-            )
-            .order_by("-id")
-            .first()
-        )
+        fields = {
+            "household": household,
+            "visitor": actor,
+            "visited_on": data.visited_on,
+            "people_met": people_met,
+            "situation": situation,
+            "thoughts": (data.thoughts or "").strip(),
+            "income_level": data.income_level,
+            "health": data.health,
+            "follow_up_on": data.follow_up_on,
+        }
+        recent = Visit.objects.filter(**fields, created_at__gte=timezone.now() - RESENT_WINDOW)
+        twin = recent.order_by("-id").first()
         if twin is not None and list(twin.needs.values_list("description", "category")) == needs:
             return twin
-        visit = Visit.objects.create(
-            household=household,
-            area_path=household.area_path,
-            visitor=actor,
-            visited_on=data.visited_on,
-            people_met=people_met,
-            situation=situation,
-            thoughts=(data.thoughts or "").strip(),
-            income_level=data.income_level,
-            health=data.health,
-            follow_up_on=data.follow_up_on,
-        )
+        visit = Visit.objects.create(**fields, area_path=household.area_path)
         VisitNeed.objects.bulk_create(
             [VisitNeed(visit=visit, area_path=visit.area_path, description=d, category=c) for d, c in needs]
         )

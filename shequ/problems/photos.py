@@ -130,19 +130,25 @@ def store(encoded: bytes) -> StoredPhoto:
 
 
 def store_all(encoded: list[bytes], field: str = "photos") -> list[StoredPhoto]:
-    """Store each photo; if one fails, those already written are removed (no row will ever
+    """Store each photo (``store_each``)."""
+    return store_each(encoded, store, remove, field)
+
+
+def store_each(items: list[Any], store_one: Any, remove_stored: Any, field: str) -> list[Any]:
+    """Store each item; if one fails, those already written are removed (no row will ever
     point at them, and nobody would find them to delete), and a disk that refuses the
-    write is said on the form, which keeps what was typed."""
-    stored: list[StoredPhoto] = []
+    write is said on the form's ``field``, the form keeping what was typed. Task proofs
+    are stored through it too."""
+    stored: list[Any] = []
     try:
-        for data in encoded:
-            stored.append(store(data))
+        for item in items:
+            stored.append(store_one(item))
     except OSError as exc:
-        remove(stored)
-        logger.error("photo not stored: %s", exc)
+        remove_stored(stored)
+        logger.error("file not stored under %s: %s", field, exc)
         raise Unavailable({field: STORAGE_FAILED}) from exc
     except BaseException:
-        remove(stored)
+        remove_stored(stored)
         raise
     return stored
 

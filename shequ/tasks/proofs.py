@@ -7,7 +7,6 @@ it was shot) are blanked before it is stored."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import struct
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from shequ.core.errors import Unavailable, ValidationFailed
+from shequ.core.errors import ValidationFailed
 from shequ.problems import photos
 
 # ISO base media brands of phone videos (H.264/H.265 MP4, QuickTime, 3GP).
@@ -40,7 +39,6 @@ MP4_BRANDS = {
     b"MSNV",
     b"dash",
 }
-logger = logging.getLogger(__name__)
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG; WebP is checked below
 # Boxes that only hold other boxes: walked to reach the metadata inside them.
 CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"mvex"}
@@ -196,19 +194,8 @@ def store(prepared: Prepared) -> Stored:
 
 
 def store_all(prepared: list[Prepared], field: str = "files") -> list[Stored]:
-    """Store each file; if one fails, those already written are removed (as photos.store_all)."""
-    stored: list[Stored] = []
-    try:
-        for item in prepared:
-            stored.append(store(item))
-    except OSError as exc:
-        remove(stored)
-        logger.error("proof file not stored: %s", exc)
-        raise Unavailable({field: photos.STORAGE_FAILED}) from exc
-    except BaseException:
-        remove(stored)
-        raise
-    return stored
+    """Store each file, as photos.store_each: all or none, a refusing disk said on ``field``."""
+    return photos.store_each(prepared, store, remove, field)
 
 
 def remove(stored: list[Stored]) -> None:
