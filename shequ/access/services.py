@@ -51,18 +51,18 @@ def revoke_role(user: User, role: str, code: str, *, actor: Any = None) -> None:
         if not deleted:
             held = f"{Role(role).label}（{code[:30]}）"
             raise ValidationFailed({"role": f"用户 {user.username} 没有 {held}这一角色"})
-        released = _release_work(user)
+        released = _release_work(user, actor)
         detail: dict[str, Any] = {"role": role}
         if released:
             detail["problems_released"] = released
         audit.record(actor, "access.revoke", area_path=path, obj=user, detail=detail)
 
 
-def _release_work(user: User) -> int:
+def _release_work(user: User, actor: Any) -> int:
     """Open problems the person may no longer handle go back to their place's handlers."""
     from shequ.problems.services import release_assignments
 
-    return release_assignments(user)
+    return release_assignments(user, actor=actor)
 
 
 def _withdraw_claims(user: User, actor: Any) -> int:
@@ -82,7 +82,7 @@ def deactivate_user(user: User, *, actor: Any = None) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         ApiToken.objects.filter(user=user).delete()
-        released = _release_work(user)
+        released = _release_work(user, actor)
         detail: dict[str, Any] = {"username": user.username}
         if released:
             detail["problems_released"] = released

@@ -322,9 +322,12 @@ class ProblemEvent(models.Model):
 
         if self.action in TRANSITIONS:
             return TRANSITIONS[self.action].label
-        return {"report": "上报", "merged_in": "合并重复问题", "to_task": "转为任务"}.get(
-            self.action, self.action
-        )
+        return {
+            "report": "上报",
+            "merged_in": "合并重复问题",
+            "to_task": "转为任务",
+            "release": "承办人离任，退回",
+        }.get(self.action, self.action)
 
 
 class PhotoKind(models.TextChoices):

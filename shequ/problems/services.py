@@ -938,16 +938,43 @@ def _handlers_of(p: Problem) -> list[Any]:
     return list(holders(Permission.PROBLEM_HANDLE, sits.path if sits else p.area_path))
 
 
-def release_assignments(user: Any) -> int:
+def release_assignments(user: Any, *, actor: Any = None) -> int:
     """Open problems in the hands of someone who may no longer handle them (their account
     disabled, or their role at the place ended): given back to the place, 承办人 cleared,
     so that they show in its handlers' inboxes. They stayed with the old account, out of
-    every inbox, and the reminders and urges went to it. Returns how many."""
+    every inbox, and the reminders and urges went to it. Each problem's timeline says so
+    (a 退回 step, by ``actor``, else the account itself) and its handlers are told, since a
+    problem appearing in an inbox unannounced waits there unseen. Returns how many."""
     fresh = type(user).objects.get(pk=user.pk)  # roles as they are now, not as cached
-    held = Problem.objects.filter(assignee=fresh, status__in=OPEN_STATUSES).values_list("pk", "area_path")
-    ids = [pk for pk, path in held if not fresh.is_active or not can(fresh, Permission.PROBLEM_HANDLE, path)]
-    Problem.objects.filter(pk__in=ids).update(assignee=None, updated_at=timezone.now())
-    return len(ids)
+    held = Problem.objects.filter(assignee=fresh, status__in=OPEN_STATUSES).select_related("category")
+    gone = [p for p in held if not fresh.is_active or not can(fresh, Permission.PROBLEM_HANDLE, p.area_path)]
+    if not gone:
+        return 0
+    now = timezone.now()
+    Problem.objects.filter(pk__in=[p.pk for p in gone]).update(assignee=None, updated_at=now)
+    reason = "disabled" if not fresh.is_active else "role_ended"
+    name = fresh.display_name or fresh.username
+    ProblemEvent.objects.bulk_create(
+        ProblemEvent(
+            problem=p,
+            action="release",
+            from_status=p.status,
+            to_status=p.status,
+            actor=actor or fresh,
+            note=f"原承办人{name}不再承办，问题退回待重新安排",
+            data={"reason": reason},
+            at=now,
+        )
+        for p in gone
+    )
+    for p in gone:
+        p.assignee = None
+        notify(
+            [u for u in _handlers_of(p) if u.pk != fresh.pk],
+            f"原承办人不再承办，问题退回待重新安排：{p.category.name}（{p.number}）",
+            f"/problems/{p.pk}/",
+        )
+    return len(gone)
 
 
 def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:

@@ -1110,10 +1110,14 @@ def withdraw_unproved(actor: Any, claims: Any, note: str) -> int:
     """Withdraw the claims among ``claims`` with no proof waiting (taken, or returned for
     another try), giving their places back: held by someone who can no longer act on
     them, they blocked the task (a unit's one claim) for good. Proof already sent is
-    still accepted or returned. ``actor`` None: recorded as the holder's own account."""
+    still accepted or returned. ``actor`` None: recorded as the holder's own account. A
+    holder whose account is still active (removed from a unit) is told, as for any other
+    withdrawal: they may be on their way to do the work."""
     now = timezone.now()
     withdrawn = 0
-    for claim in claims.filter(status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)).select_related("user"):
+    for claim in claims.filter(status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)).select_related(
+        "user", "task"
+    ):
         if Claim.objects.filter(pk=claim.pk, status=claim.status).update(status=ClaimStatus.WITHDRAWN) != 1:
             continue  # the holder acted at the same moment; their action stands
         Task.objects.filter(pk=claim.task_id, filled__gte=1).update(filled=F("filled") - 1)
@@ -1126,6 +1130,12 @@ def withdraw_unproved(actor: Any, claims: Any, note: str) -> int:
             note=note,
             at=now,
         )
+        if claim.user.is_active:
+            notify(
+                [claim.user],
+                f"您的接单已撤回：任务“{claim.task.title}”，{note}",
+                f"/tasks/claims/{claim.pk}/",
+            )
         withdrawn += 1
     return withdrawn
 

@@ -124,3 +124,41 @@ def test_a_reopened_problem_of_a_gone_assignee_and_a_later_daibao_login(world):
     deactivate_user(User.objects.get(pk=li.pk))
     p = act(world, later, p, "reopen", note="又堵了，请再处理")
     assert p.assignee_id is None and selectors.inbox(new).filter(pk=p.pk).exists()
+
+
+def test_a_released_problem_says_so_on_its_timeline_and_tells_its_handlers(world):
+    """Given back to the place, a problem appeared in the handlers' inbox unannounced and
+    its timeline still named the old 承办人 as the last one to take it."""
+    from shequ.access.models import User
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user, deactivate_user
+    from shequ.notifications.models import Notification
+    from shequ.problems.models import ProblemEvent
+    from shequ.problems.tests.helpers import act
+
+    staff = world.users["community_staff@A1"]
+    p = report(world, category="garbage")
+    act(world, staff, p, "accept")
+    p = act(world, staff, p, "dispatch")
+    li = User.objects.get(pk=world.grid_worker_li.pk)
+    assert p.assignee_id == li.pk
+    new = add_user(
+        "grid-worker-after-li",
+        "x",
+        role=Role.GRID_WORKER,
+        area_code=world.areas["A1-1"].code,
+        check_password=False,
+    )
+    deactivate_user(li, actor=staff)
+    step = ProblemEvent.objects.filter(problem=p, action="release").get()
+    assert step.actor_id == staff.pk and step.from_status == step.to_status == p.status
+    assert (
+        step.data == {"reason": "disabled"} and "不再承办" in step.note and step.label == "承办人离任，退回"
+    )
+    told = Notification.objects.filter(link=f"/problems/{p.pk}/", text__contains="退回待重新安排")
+    assert told.filter(user=new).exists() and not told.filter(user=li).exists()
+    # A second release finds nothing left in the old hands: no second step.
+    from shequ.problems.services import release_assignments
+
+    assert release_assignments(li) == 0
+    assert ProblemEvent.objects.filter(problem=p, action="release").count() == 1

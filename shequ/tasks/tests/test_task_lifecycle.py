@@ -528,6 +528,11 @@ def test_a_member_who_leaves_the_unit_frees_its_place_and_a_stopped_account_its_
     services.remove_unit_member(world.secretary_zhang, unit.pk, leaver.pk)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.WITHDRAWN
+    # The one who left is told (they may be on their way to do it).
+    told = Notification.objects.filter(user=leaver, link=f"/tasks/claims/{claim.pk}/").values_list(
+        "text", flat=True
+    )
+    assert [t for t in told if t.startswith("您的接单已撤回") and "不再代表该单位" in t]
     assert services.claim_task(stayer, task.pk).status == ClaimStatus.CLAIMED
     # A stopped account's own claims go back as well; proof already sent stays for review.
     other = make_task(world, places=3)
@@ -537,3 +542,7 @@ def test_a_member_who_leaves_the_unit_frees_its_place_and_a_stopped_account_its_
     idle.refresh_from_db()
     kept.refresh_from_db()
     assert (idle.status, kept.status) == (ClaimStatus.WITHDRAWN, ClaimStatus.SUBMITTED)
+    # A stopped account is not sent a notice it can no longer read.
+    assert not Notification.objects.filter(
+        user=world.resident_wang, link=f"/tasks/claims/{idle.pk}/"
+    ).exists()
