@@ -459,6 +459,12 @@ def problem_map(request: HttpRequest) -> HttpResponse:
         feature["properties"]["href"] = f"{board}?area={code}&open=1{same}"
     # What no shade shows: problems under no grid, and under grids drawn without a boundary.
     unshaded += sum(counts.values())
+    # The shades as text, for who cannot see or click the map (a screen reader, a
+    # keyboard): the grids with open problems, most first, each linked as its shape is.
+    listing = sorted(
+        (f["properties"] for f in grids["features"] if f["properties"]["open"]),
+        key=lambda p: (-p["open"], p["name"]),
+    )
     points, pins = selectors.map_points(request.user, area.path, f)
     return render(
         request,
@@ -469,6 +475,8 @@ def problem_map(request: HttpRequest) -> HttpResponse:
             "points": points,
             "pins": pins,
             "unshaded": unshaded,
+            "listing": listing,
+            "quiet_grids": len(grids["features"]) - len(listing),
             "board_link": f"{board}?area={area.code}&open=1{same}",
             "same": same,  # the filters, kept when moving to another of the viewer's areas
             "tile_url": settings.MAP_TILE_URL,

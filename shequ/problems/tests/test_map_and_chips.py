@@ -173,3 +173,22 @@ def test_the_chips_count_the_place_the_board_lists_for_one_who_sees_part_of_it(w
     assert board.status_code == 200 and f'value="{code}" selected' in board.content.decode()
     chips = c.get("/problems/counts/", {"area": code}, HTTP_HX_REQUEST="true")
     assert chips.status_code == 200 and "正在统计" not in chips.content.decode()
+
+
+def test_the_map_lists_its_shades_as_text_for_who_cannot_use_the_map(world):
+    """The shades and their links were only on the canvas: a screen reader or a keyboard
+    found no way to a grid's open problems."""
+    for _ in range(2):
+        report(world, key="A1-1")
+    r = client_for(world.secretary_zhang).get("/problems/map/")
+    page = r.content.decode()
+    grids = r.context["grids"]["features"]
+    busy = [f["properties"] for f in grids if f["properties"]["open"]]
+    assert [(g["name"], g["open"]) for g in r.context["listing"]] == [(g["name"], g["open"]) for g in busy]
+    assert busy and busy[0]["open"] == 2
+    listed = re.search(r'<h2 id="grid-list">.*?</table>', page, re.S)
+    assert listed is not None
+    row = f'<a href="{busy[0]["href"].replace("&", "&amp;")}">{busy[0]["name"]}</a></td><td>2</td>'
+    assert row in listed.group(0)
+    assert (len(grids), len(busy)) == (2, 1)  # the world's two grids, A1-1 reported in
+    assert "其余 1 个网格没有未办结问题" in page
