@@ -465,9 +465,14 @@ def rankings(request: HttpRequest) -> HttpResponse:
 
 
 def notice(request: HttpRequest, code: str) -> HttpResponse:
-    """公示栏: this quarter's honours and this year's star volunteers, names masked."""
+    """公示栏: this quarter's honours and this year's star volunteers, names masked, with
+    the quarters before it one link away: the honours announced at a quarter's start are
+    the last quarter's, and its own list is still nearly empty then."""
     community = selectors.notice_community(code)
     year, quarter, errors = _quarter(request)
+    now = selectors.current_quarter(timezone.localdate())
+    before = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    after = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
     return render(
         request,
         "points/notice.html",
@@ -479,6 +484,8 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
             "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
             "stars": selectors.star_volunteers(community, year, limit=100),
+            "before": before if before[0] >= selectors.FIRST_YEAR else None,
+            "after": after if after <= now else None,
         },
         status=400 if errors else 200,
     )

@@ -230,3 +230,22 @@ def test_stars_are_the_years_and_the_api_lists_the_star_volunteers(world, settin
     name = world.residents["A1-1-h2-r2"].name
     assert body["pioneers"] == [{"rank": 1, "name": name, "points": 20, "stars": 1}]
     assert body["stars"] == [{"rank": 1, "name": name, "points": 40, "stars": 1}]
+
+
+def test_the_public_notice_leads_to_the_quarters_before_and_not_past_this_one(world):
+    """At a quarter's start the honours to announce are the last quarter's, but the board
+    showed only the current, nearly empty, one with no way back."""
+    earn(world, world.resident_wang, "上季度任务")  # earned in 2030 Q2 (the frozen clock)
+    name = world.resident_wang.resident.name
+    code = world.areas["A1"].code
+    now = Client().get(f"/points/notice/{code}/").content.decode()
+    assert '<a href="?year=2030&amp;quarter=1">上一季度（2030 年第 1 季度）</a>' in now
+    assert "下一季度" not in now  # 2030 Q3 has not begun
+    assert name[0] + "*" * (len(name) - 1) in now.split("星级志愿者")[0]
+    before = Client().get(f"/points/notice/{code}/", {"year": "2030", "quarter": "1"}).content.decode()
+    assert '<a href="?year=2030&amp;quarter=2">下一季度（2030 年第 2 季度）</a>' in before
+    assert name[0] + "*" * (len(name) - 1) not in before.split("星级志愿者")[0]  # nothing earned in Q1
+    year_start = Client().get(f"/points/notice/{code}/", {"year": "2030", "quarter": "1"}).context
+    assert year_start["before"] == (2029, 4)
+    first = Client().get(f"/points/notice/{code}/", {"year": "2000", "quarter": "1"}).context
+    assert first["before"] is None
