@@ -92,6 +92,7 @@ urlpatterns = [
     path("points/orders/<int:order_id>/", point_views.order_detail, name="points_order"),
     path("points/orders/<int:order_id>/act/", point_views.order_act, name="points_order_act"),
     path("points/fulfil/", point_views.fulfil, name="points_fulfil"),
+    path("points/fulfil/bulk/", point_views.fulfil_bulk, name="points_fulfil_bulk"),
     path("points/catalogue/", point_views.catalogue, name="points_catalogue"),
     path("points/windows/<int:window_id>/", point_views.window_act, name="points_window_act"),
     path("points/catalogue/<int:item_id>/stock/", point_views.item_stock, name="points_item_stock"),

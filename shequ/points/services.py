@@ -1522,6 +1522,40 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
     return order
 
 
+# The steps staff may take on many orders at once from the fulfilment page: those that
+# need nothing typed per order (发货 needs each parcel's waybill number, 取消 its reason).
+BULK_ACTIONS = ("pack", "deliver")
+BULK_MAX = 100
+
+
+def transition_orders(
+    actor: Any, order_ids: list[int], action: str, *, ip: str = ""
+) -> tuple[list[int], dict[int, str]]:
+    """备货 or 确认送达 for many orders, each as ``transition_order`` would (its own checks,
+    transaction, timeline row, notice and audit row), so one refused order leaves the
+    others done. Returns (the orders moved, {order: why not} for the others)."""
+    if action not in BULK_ACTIONS:
+        labels = "、".join(f"“{TRANSITIONS[a].label}”" for a in BULK_ACTIONS)
+        raise ValidationFailed({"action": f"批量处理只能{labels}，发货和取消请逐单处理"})
+    ids = list(dict.fromkeys(order_ids))
+    if not ids:
+        raise ValidationFailed({"orders": "请勾选要处理的订单"})
+    if len(ids) > BULK_MAX:
+        raise ValidationFailed({"orders": f"一次最多处理 {BULK_MAX} 件订单，您勾选了 {len(ids)} 件"})
+    done: list[int] = []
+    refused: dict[int, str] = {}
+    for pk in ids:
+        try:
+            transition_order(actor, pk, OrderTransitionInput(action=action), ip=ip)
+        except ValidationFailed as exc:
+            refused[pk] = "；".join(exc.fields.values())
+        except NotFound:
+            refused[pk] = "订单不存在或不在您的管辖范围内"
+        else:
+            done.append(pk)
+    return done, refused
+
+
 def _tell_buyer(actor: Any, order: Order, data: OrderTransitionInput, note: str) -> None:
     """The buyer hears of each step of their order (not of the steps they took themselves)."""
     from shequ.notifications.services import notify

@@ -180,8 +180,12 @@ def _staff(request: HttpRequest, permission: str, message: str) -> None:
         raise Forbidden(message)
 
 
+# The tab whose orders a bulk step applies to (备货 on 已下单, 确认送达 on 已发货).
+_BULK_ON = {OrderStatus.PLACED: "pack", OrderStatus.SHIPPED: "deliver"}
+
+
 @login_required
-def fulfil(request: HttpRequest) -> HttpResponse:
+def fulfil(request: HttpRequest, outcome: dict[str, Any] | None = None) -> HttpResponse:
     _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
     status = request.GET.get("status", "placed")
     errors = unknown_choices([("status", "订单状态", status, OrderStatus.values)])
@@ -191,12 +195,43 @@ def fulfil(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     rows = [(o, _actions(request.user, o)) for o in page]
+    bulk = _BULK_ON.get(status)
+    outcome = outcome or {}
     return render(
         request,
         "points/fulfil.html",
-        {"page": page, "rows": rows, "status": status, "statuses": OrderStatus.choices, "errors": errors},
-        status=400 if errors else 200,
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": OrderStatus.choices,
+            "errors": errors,
+            # The bulk step of this tab, offered on the rows where it may be taken.
+            "bulk": (bulk, TRANSITIONS[bulk].label)
+            if bulk and any(bulk in dict(a) for _, a in rows)
+            else None,
+            "outcome": outcome,
+        },
+        status=400 if errors or outcome.get("errors") else 200,
     )
+
+
+@login_required
+@require_POST
+def fulfil_bulk(request: HttpRequest) -> HttpResponse:
+    """备货 or 确认送达 for the orders ticked on a tab of the fulfilment page, each on its
+    own: the page then says how many were done and why any others were not."""
+    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
+    action = request.POST.get("action", "")
+    ticked = [whole(v, low=1, high=ID_MAX) for v in request.POST.getlist("orders")]
+    try:
+        done, refused = services.transition_orders(
+            request.user, [pk for pk in ticked if pk], action, ip=client_ip(request)
+        )
+    except ValidationFailed as exc:
+        return fulfil(request, outcome={"errors": exc.fields})
+    label = TRANSITIONS[action].label
+    return fulfil(request, outcome={"done": len(done), "label": label, "refused": sorted(refused.items())})
 
 
 @login_required

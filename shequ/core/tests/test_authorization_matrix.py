@@ -96,6 +96,7 @@ PAGES = {
     "points_order": ("object", "order", "the buyer, or store.manage"),
     "points_order_act": ("action", "lifecycle table"),
     "points_fulfil": ("list", Permission.STORE_MANAGE),
+    "points_fulfil_bulk": ("action", "store.manage, then the lifecycle table for each order"),
     "points_catalogue": ("list", Permission.STORE_MANAGE),
     "points_item_stock": ("action", Permission.STORE_MANAGE),
     "points_window_act": ("action", Permission.STORE_MANAGE),

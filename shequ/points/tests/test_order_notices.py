@@ -68,3 +68,62 @@ def test_the_fulfilment_page_shows_the_households_address(world):
     page = staff.get("/points/fulfil/?status=placed").content.decode()
     household = buyer.resident.household
     assert household.address in page and household.building.name in page
+
+
+def test_staff_pack_and_deliver_many_orders_at_once_each_on_its_own(world):
+    """A quarter's redemptions were packed and delivered one form at a time. Ticked orders
+    now move together; one that moved meanwhile is named, the others are done."""
+    from shequ.notifications.models import Notification
+    from shequ.points import services
+    from shequ.points.models import Order, OrderEvent, OrderStatus
+
+    buyer = world.resident_wang
+    fund(world, buyer, 100)
+    shelf = item(world, limit=3)
+    orders = [redeem(buyer, shelf) for _ in range(3)]
+    staff = Client()
+    staff.force_login(world.secretary_zhang)
+    page = staff.get("/points/fulfil/?status=placed").content.decode()
+    assert all(f'name="orders" value="{o.pk}" form="bulk"' in page for o in orders)
+    assert "将勾选的订单备货" in page
+    # One is cancelled by its buyer between the page and the click.
+    services.transition_order(buyer, orders[2].pk, services.OrderTransitionInput(action="cancel"))
+    r = staff.post(
+        "/points/fulfil/bulk/?status=placed", {"action": "pack", "orders": [str(o.pk) for o in orders]}
+    )
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "已备货 2 件订单；以下 1 件没有处理" in body and f"#{orders[2].pk}</a>：订单当前为“已取消”" in body
+    statuses = dict(Order.objects.filter(pk__in=[o.pk for o in orders]).values_list("pk", "status"))
+    assert statuses == {orders[0].pk: "packed", orders[1].pk: "packed", orders[2].pk: "cancelled"}
+    assert (
+        OrderEvent.objects.filter(order__in=orders[:2], action="pack", actor=world.secretary_zhang).count()
+        == 2
+    )
+    assert Notification.objects.filter(user=buyer, text__contains="已备货").count() == 2
+    # Shipping needs each waybill: not offered in bulk, refused if sent.
+    assert "将勾选的订单" not in staff.get("/points/fulfil/?status=packed").content.decode()
+    refused = staff.post(
+        "/points/fulfil/bulk/?status=packed", {"action": "ship", "orders": [str(orders[0].pk)]}
+    )
+    assert refused.status_code == 400 and "发货和取消请逐单处理" in refused.content.decode()
+    assert Order.objects.get(pk=orders[0].pk).status == OrderStatus.PACKED
+    none = staff.post("/points/fulfil/bulk/?status=placed", {"action": "pack"})
+    assert none.status_code == 400 and "请勾选要处理的订单" in none.content.decode()
+    # Staff of another street's community find no such order: named, nothing done.
+    outsider = Client()
+    outsider.force_login(world.outsider_zhao)
+    r = outsider.post(
+        "/points/fulfil/bulk/?status=shipped", {"action": "deliver", "orders": [str(orders[0].pk)]}
+    )
+    assert f"#{orders[0].pk}</a>：订单不存在或不在您的管辖范围内" in r.content.decode()
+    assert Order.objects.get(pk=orders[0].pk).status == OrderStatus.PACKED
+    # Someone without the store's permission is refused outright.
+    resident = Client()
+    resident.force_login(buyer)
+    assert (
+        resident.post(
+            "/points/fulfil/bulk/", {"action": "deliver", "orders": [str(orders[0].pk)]}
+        ).status_code
+        == 403
+    )
