@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -724,7 +725,9 @@ def resources(request: HttpRequest) -> HttpResponse:
                 kind = "talent"
             else:
                 raise ValidationFailed({"form": "未知的登记类型"})
-            return redirect(f"{request.path}?tab={kind}")
+            # Back to the list where the form was (its page and search), not to page 1.
+            kept = {k: request.GET[k] for k in ("q", "page") if request.GET.get(k)}
+            return redirect(f"{request.path}?{urlencode({'tab': kind, **kept})}")
         except ValidationFailed as exc:
             errors = exc.fields | typed
         except RateLimited as exc:  # the hour's lookups by ID number spent: typed kept

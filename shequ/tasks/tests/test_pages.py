@@ -559,6 +559,15 @@ def test_resource_lists_are_paged_not_cut_at_200(world):
     assert "活动室000" in first and "活动室229" not in first and "下一页" in first
     last = c.get("/tasks/resources/", {"tab": "venue", "page": "5"}).content.decode()
     assert "活动室229" in last and "活动室000" not in last
+    # A row edited on page 5 brings its editor back to page 5, not to page 1.
+    venue = Venue.objects.get(name="活动室229")
+    r = c.post(
+        "/tasks/resources/?tab=venue&page=5",
+        {"form": "venue_edit", "venue": str(venue.pk), "capacity": "30", "description": "可容纳30人"},
+    )
+    assert r.status_code == 302 and r["Location"] == "/tasks/resources/?tab=venue&page=5"
+    venue.refresh_from_db()
+    assert venue.capacity == 30
 
 
 def test_ending_a_task_is_a_second_step_that_says_what_it_withdraws(world):
