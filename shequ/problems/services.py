@@ -887,11 +887,13 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def send_due_reminders(now: Any = None) -> tuple[int, int]:
-    """Tell assignees about problems due within a fifth of their category's time limit (at
-    least an hour) and about those past due, once each. Returns (due soon, overdue) counts."""
+    """Tell whoever a problem waits on (its handlers; once reported back, its verifiers:
+    结案 is judged on time at 核查) about problems due within a fifth of their category's
+    time limit (at least an hour) and about those past due, once each. Returns (due soon,
+    overdue) counts."""
     now = now or timezone.now()
     soon = overdue = 0
-    waiting = (Status.DISPATCHED, Status.IN_PROGRESS)
+    waiting = (Status.DISPATCHED, Status.IN_PROGRESS, Status.REPORTED_BACK)
     open_dispatched = Problem.objects.filter(status__in=waiting, due_at__isnull=False).select_related(
         "category"
     )
@@ -905,7 +907,7 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
     for p in open_dispatched.filter(reminder_stage__lt=2, due_at__lt=now):
         with transaction.atomic():
             if unchanged(p).filter(reminder_stage__lt=2).update(reminder_stage=2):
-                notify(_handlers_of(p), f"已超期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
+                notify(_waited_on(p), f"已超期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
                 overdue += 1
     for p in open_dispatched.filter(reminder_stage=0, due_at__gte=now):
         assert p.due_at is not None
@@ -916,11 +918,18 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
         if p.due_at - now <= window:
             with transaction.atomic():
                 if unchanged(p).filter(reminder_stage=0).update(reminder_stage=1):
-                    notify(
-                        _handlers_of(p), f"即将到期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/"
-                    )
+                    notify(_waited_on(p), f"即将到期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
                     soon += 1
     return soon, overdue
+
+
+def _waited_on(p: Problem) -> list[Any]:
+    """Who a problem in hand waits on: once its work is reported back, the verifiers of
+    the place (who did the work may not check it, so is not asked); before, its handlers."""
+    if p.status == Status.REPORTED_BACK:
+        did = {getattr(u, "pk", u) for u in _workers(p)}  # users, or the reporter-back's id
+        return [u for u in holders(Permission.PROBLEM_VERIFY, p.area_path) if u.pk not in did]
+    return _handlers_of(p)
 
 
 def _handlers_of(p: Problem) -> list[Any]:

@@ -519,3 +519,23 @@ def test_building_heads_and_grid_workers_report_anywhere_in_their_community(worl
     assert patrol.area_path == world.areas["A1"].path
     with pytest.raises(ValidationFailed, match="只能上报"):
         report(world, head, key="B1-1")
+
+
+def test_a_problem_waiting_for_its_check_past_its_deadline_reminds_the_verifiers(world):
+    """The board called a 已反馈 problem past its deadline 超期, but the reminders looked at
+    dispatched and in-progress ones only: a slow check turned on-time work into 未按期结案
+    without a word to anyone."""
+    from shequ.problems.services import send_due_reminders
+    from shequ.problems.tests.helpers import jpeg
+
+    staff, li = world.users["community_staff@A1"], world.grid_worker_li
+    p = report(world, category="garbage")
+    act(world, staff, p, "accept")
+    act(world, staff, p, "dispatch")
+    act(world, li, p, "start")
+    p = act(world, li, p, "report_back", note="已清运", photos=[jpeg()])
+    assert p.due_at is not None
+    send_due_reminders(now=p.due_at + timedelta(minutes=5))
+    told = Notification.objects.filter(link=f"/problems/{p.pk}/", text__startswith="已超期")
+    assert told.filter(user=staff).exists()  # a verifier of the place
+    assert not told.filter(user=li).exists()  # who did the work is not asked to check it
