@@ -18,9 +18,21 @@ from shequ.core.errors import Forbidden
 from shequ.core.pagination import CappedPaginator
 
 
+def _limits() -> dict[str, int]:
+    """The sign-in limits as this deployment sets them, for the page to state."""
+    return {
+        "idle_minutes": round(settings.SESSION_IDLE_SECONDS / 60),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "lock_minutes": round(settings.AXES_COOLOFF_TIME * 60),
+    }
+
+
 class LoginView(auth_views.LoginView):
     template_name = "access/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | _limits()
 
 
 def lockout_response(
@@ -32,7 +44,7 @@ def lockout_response(
         from django.http import JsonResponse
 
         return JsonResponse({"code": "locked_out", "message": message, "fields": {}}, status=429)
-    return render(request, "access/login.html", {"locked_message": message}, status=429)
+    return render(request, "access/login.html", {"locked_message": message, **_limits()}, status=429)
 
 
 def _parse_day(raw: str, end: bool = False) -> datetime | None:

@@ -117,3 +117,18 @@ def test_activity_slides_the_session_at_most_once_a_minute(world, monkeypatch):
     assert client.get("/").status_code == 200
     left = Session.objects.get(session_key=key).expire_date - timezone.now()
     assert timedelta(minutes=29) < left <= timedelta(minutes=30)
+
+
+def test_the_login_page_states_the_limits_this_deployment_sets(world, settings):
+    """The page said 30 minutes and 5 failures whatever SHEQU_SESSION_IDLE_SECONDS and
+    SHEQU_LOCKOUT_* were set to."""
+    from django.test import Client
+
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = 10 / 60
+    settings.SESSION_IDLE_SECONDS = 600
+    client = Client()
+    page = client.get("/login/").content.decode()
+    assert "10分钟无操作会自动退出登录" in page and "30分钟" not in page
+    wrong = client.post("/login/", {"username": world.secretary_zhang.username, "password": "wrong"})
+    assert "连续失败3次，账号将锁定10分钟" in wrong.content.decode()
