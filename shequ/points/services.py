@@ -593,6 +593,19 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str =
         raise NotFound("积分账户")
     try:
         with transaction.atomic():
+            # One carry-over per account: a second (another staff member entering the same
+            # paper balance, or a typo's fix) doubled it with points from nothing. A wrong
+            # one is 冲正'd first, which frees the place for the right one.
+            _lock_account(account.pk)
+            earlier = _standing_opening(account)
+            if earlier is not None:
+                raise ValidationFailed(
+                    {
+                        "points": f"该账户已于 {timezone.localtime(earlier.created_at):%Y-%m-%d} 录入期初积分"
+                        f"（交易 #{earlier.pk}），不能重复录入；有几本台账的请合计后一次录入，"
+                        "录错的请先冲正该笔再重新录入"
+                    }
+                )
             txn = post(
                 TxnKind.OPENING,
                 memo or "期初积分",
@@ -608,6 +621,15 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str =
             raise
         return first
     return txn
+
+
+def _standing_opening(account: Account) -> Transaction | None:
+    """The account's 期初积分 that has not been reversed, if any."""
+    return (
+        Transaction.objects.filter(kind=TxnKind.OPENING, entries__account=account, reversed_by__isnull=True)
+        .order_by("id")
+        .first()
+    )
 
 
 def _lock_account(pk: int) -> int | None:

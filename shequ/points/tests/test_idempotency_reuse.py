@@ -125,9 +125,13 @@ def test_a_resent_form_with_other_content_is_said_and_comes_back_with_a_new_key(
     assert again is not None
     fresh = again.group(1)
     assert fresh != key and 'value="45"' in body
-    assert c.post(url, {"points": "45", "memo": "第二本台账", "idempotency_key": fresh}).status_code == 302
+    # The fresh key is not refused as spent; the second carry-over is, as such (one an
+    # account: the two ledgers are added up and entered once).
+    second = c.post(url, {"points": "45", "memo": "第二本台账", "idempotency_key": fresh})
+    assert second.status_code == 400 and "不能重复录入" in second.content.decode()
+    assert "已经提交过" not in second.content.decode()
     account.refresh_from_db()
-    assert account.balance == 75
+    assert account.balance == 30
 
     from datetime import timedelta
 

@@ -219,11 +219,19 @@ def post_after_first_entry_sum(action):
 
 @pytest.mark.parametrize("cached", [None, 999], ids=["right", "wrong"])
 def test_reconcile_counts_a_posting_made_between_its_scan_and_its_repair(world, cached):
-    fund(world, world.resident_wang, 25)
-    account = Account.objects.get(user=world.resident_wang)
+    member = party_member(world, "party-member-reconciled")
+    fund(world, member, 25)
+    account = Account.objects.get(user=member)
     if cached is not None:
         Account.objects.filter(pk=account.pk).update(balance=cached)
-    with connection.execute_wrapper(post_after_first_entry_sum(lambda: fund(world, world.resident_wang, 10))):
+
+    def serve() -> None:  # service points, posted between the scan and the repair
+        services.record_service(
+            world.secretary_zhang,
+            services.ServiceInput(member=member.pk, kind="care", note="看望", points=10),
+        )
+
+    with connection.execute_wrapper(post_after_first_entry_sum(serve)):
         wrong = services.reconcile()
     account.refresh_from_db()
     true = sum(Entry.objects.filter(account=account).values_list("amount", flat=True))
@@ -795,6 +803,9 @@ def test_a_resent_service_or_opening_form_records_its_points_once(world):
     account.refresh_from_db()
     assert account.balance == 206
 
+    # One carry-over an account: the page's is reversed before the API enters another.
+    opening = Transaction.objects.get(kind="opening", entries__account=account)
+    services.reverse(world.secretary_zhang, opening.pk, "改由接口录入")
     api = client_for(world.secretary_zhang)
     url = f"/api/v1/points/accounts/{account.pk}/opening"
     body = json.dumps({"points": 10, "memo": "补录"})
@@ -816,7 +827,7 @@ def test_a_resent_service_or_opening_form_records_its_points_once(world):
     )
     assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
     account.refresh_from_db()
-    assert account.balance == 219
+    assert account.balance == 19  # 6 + 200 − 200 (reversed) + 10 + 3
     assert ServiceRecord.objects.filter(member=member).count() == 2
 
 
@@ -998,3 +1009,22 @@ def test_an_order_by_a_login_not_linked_to_the_register_shows_its_households_add
     assert where in row and "无登记住址" not in row
     found = c.get("/api/v1/store/orders/?fulfil=true").json()["items"]
     assert next(o for o in found if o["id"] == order.pk)["address"] == where
+
+
+def test_an_opening_balance_is_carried_over_once_per_account_until_reversed(world):
+    """A second 期初积分 on the same person (another staff member entering the same paper
+    balance) doubled it, points from nothing; any number of them could be entered."""
+    from shequ.points.models import Account
+
+    resident = world.users["resident@A1-1-h2"]
+    first = services.opening_balance(
+        world.secretary_zhang, resident, 80, "期初积分（云号手平台结转）", key="k-1"
+    )
+    with pytest.raises(ValidationFailed, match="不能重复录入") as refused:
+        services.opening_balance(world.users["community_staff@A1"], resident, 80, "期初积分", key="k-2")
+    assert f"交易 #{first.pk}" in refused.value.fields["points"]
+    assert Account.objects.get(user=resident).balance == 80
+    # A wrong one is reversed first; then the right one may be entered.
+    services.reverse(world.secretary_zhang, first.pk, "金额录错")
+    services.opening_balance(world.users["community_staff@A1"], resident, 60, "期初积分（更正）", key="k-3")
+    assert Account.objects.get(user=resident).balance == 60
