@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
@@ -50,6 +51,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache  # Back must fetch it anew: a copy kept by the browser carries a spent key
 def store(
     request: HttpRequest, error: DomainError | None = None, failed: int | None = None, typed: str = ""
 ) -> HttpResponse:
@@ -90,7 +92,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
         price = whole(shown, high=INT_MAX) if shown else None
         if shown and price is None:
             raise ValidationFailed({"item": "兑换页面已过期，请刷新后再兑换"})
-        order, _ = services.redeem(
+        order, created = services.redeem(
             request.user,
             services.OrderInput(
                 item=item,
@@ -104,6 +106,10 @@ def redeem(request: HttpRequest) -> HttpResponse:
         if isinstance(exc, NotFound):  # taken off the shelf while the store page was open
             exc = ValidationFailed({"item": "该物品已下架，不能兑换"})
         return store(request, error=exc, failed=item, typed=request.POST.get("quantity", "").strip()[:10])
+    if not created:
+        # The same form sent again (a double tap, or a page brought back from the
+        # browser's history): said so, not "兑换成功" as if a second one had been bought.
+        return redirect(reverse("points_order", args=[order.pk]) + "?again=1")
     return redirect("points_order", order_id=order.pk)
 
 
@@ -144,6 +150,7 @@ def order_detail(
             "ships": "ship" in offered,
             "cancels": "cancel" in offered,
             "buyer": order.user_id == request.user.pk,
+            "again": request.GET.get("again") == "1",
             "error": error,
             "values": values or {},  # what was typed, when the action was refused
         },

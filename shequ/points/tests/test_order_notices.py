@@ -127,3 +127,32 @@ def test_staff_pack_and_deliver_many_orders_at_once_each_on_its_own(world):
         ).status_code
         == 403
     )
+
+
+def test_a_store_form_sent_again_says_no_second_order_was_made(world):
+    """Back to the store after buying, the browser showed its kept copy (the old balance,
+    the spent key); 兑换 again landed on the first order saying 兑换成功，已扣 30 积分: the
+    resident believed they had bought two."""
+    import re
+
+    from shequ.points.models import Order
+
+    buyer = world.resident_wang
+    fund(world, buyer, 100)
+    shelf = item(world)
+    c = Client()
+    c.force_login(buyer)
+    store = c.get("/points/store/")
+    assert "no-store" in store["Cache-Control"]  # Back fetches it anew, with a fresh key
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', store.content.decode())
+    assert key is not None
+    form = {"item": str(shelf.pk), "quantity": "1", "idempotency_key": key.group(1)}
+    first = c.post("/points/store/redeem/", form)
+    order = Order.objects.get(user=buyer)
+    assert first["Location"] == f"/points/orders/{order.pk}/"
+    assert "兑换成功" in c.get(first["Location"]).content.decode()
+    again = c.post("/points/store/redeem/", form)
+    assert again["Location"] == f"/points/orders/{order.pk}/?again=1"
+    page = c.get(again["Location"]).content.decode()
+    assert "没有重复兑换" in page and "兑换成功" not in page
+    assert Order.objects.filter(user=buyer).count() == 1
