@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        ld = sub.add_parser("load", help="加载拉布大林街道与杏山街道的演示数据")
+        ld = sub.add_parser("load", help="加载拉布大林、杏山、龙滩子三个街道的演示数据")
         ld.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子生成同样的数据）")
         ld.add_argument("--if-empty", action="store_true", help="数据库已有区域时什么也不做")
         ld.add_argument("--quiet", action="store_true", help="不列出演示账号（make run 随后会列出）")
