@@ -321,7 +321,9 @@ class ProblemEvent(models.Model):
         from shequ.problems.lifecycle import TRANSITIONS
 
         if self.action in TRANSITIONS:
-            return TRANSITIONS[self.action].label
+            # 立案 or 派遣 that placed an unplaced problem in a grid says where.
+            placed = (self.data or {}).get("placed_name")
+            return TRANSITIONS[self.action].label + (f"，定位到{placed}" if placed else "")
         return {
             "report": "上报",
             "merged_in": "合并重复问题",

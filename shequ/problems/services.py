@@ -483,6 +483,9 @@ class TransitionInput:
     level: str = ""  # accept/dispatch: override the proposed level (with a note)
     responsible_role: str = ""
     responsible_party: str = ""
+    # accept/dispatch: the code of a grid (estate, building) under an unplaced problem's
+    # place, where staff place it (a pin just outside every grid, a hotline order).
+    grid: str = ""
     into: int | None = None  # merge
     resolved: bool | None = None  # evaluate
     satisfaction: int | None = None  # evaluate
@@ -579,7 +582,16 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
             event = _event(locked, actor, data.action, src, locked.status, note, extra, now)
             if stored:
                 _attach(locked, event, stored, PhotoKind.PROOF)
-            audit.record(actor, f"problem.{data.action}", area_path=locked.area_path, obj=locked, ip=ip)
+            # A problem placed in a grid says where it was and where it went.
+            placed: dict[str, Any] = {k: extra[k] for k in ("placed", "placed_from") if k in extra}
+            audit.record(
+                actor,
+                f"problem.{data.action}",
+                area_path=locked.area_path,
+                obj=locked,
+                detail=placed or None,
+                ip=ip,
+            )
             due = (
                 f"，办理时限 {timezone.localtime(locked.due_at):%Y年%m月%d日 %H:%M}"
                 if data.action == "dispatch" and locked.due_at
@@ -651,11 +663,43 @@ def _override(data: TransitionInput, note: str, problem: Problem) -> dict[str, A
     return changed
 
 
+# Where staff may place a problem that is not in a grid: the kinds a report is located in.
+PLACEABLE_KINDS = (AreaKind.GRID, AreaKind.ESTATE, AreaKind.BUILDING)
+
+
+def _place_in_grid(actor: Any, data: TransitionInput, p: Problem) -> dict[str, Any]:
+    """Put an unplaced problem (pinned outside every grid, or filed on its community) in
+    the grid staff chose under its place: estate-level handling then reaches that grid's
+    worker, where it fell back on the community and reached nobody. The reported pin is
+    kept. Returns what the timeline records ({} when no grid was chosen)."""
+    code = (data.grid or "").strip()
+    if not code:
+        return {}
+    if p.located:
+        raise ValidationFailed({"grid": f"问题已定位在{p.area.name}，不能再选择网格"})
+    area = Area.objects.filter(code=code).defer("geometry").first()
+    # One answer for a code that does not exist and one outside the actor's scope.
+    if area is None or not can(actor, Permission.PROBLEM_TRIAGE, area.path):
+        raise ValidationFailed({"grid": f"所选网格的区域编码 {code[:30]} 不存在或不在您的管辖范围内"})
+    if area.kind not in PLACEABLE_KINDS:
+        raise ValidationFailed(
+            {"grid": f"所选的{area.name}是{area.get_kind_display()}，请选择网格、小区或楼栋"}
+        )
+    if not area.path.startswith(p.area_path):
+        raise ValidationFailed(
+            {"grid": f"所选的{area.name}不在问题所在的{p.area.name}内，请选择{p.area.name}下的网格"}
+        )
+    previous = p.area.code
+    p.area, p.area_path, p.located = area, area.path, True
+    return {"placed": area.code, "placed_name": area.name, "placed_from": previous}
+
+
 def _accept(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     p.accepted_at = now
     p.responded_at = p.responded_at or now
+    placed = _place_in_grid(actor, data, p)
     changed = _override(data, note, p)
-    return {"override": changed} if changed else {}, _followers(p)
+    return {**placed, **({"override": changed} if changed else {})}, _followers(p)
 
 
 def _reject(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -704,7 +748,17 @@ def _merge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -
 
 
 def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    placed = _place_in_grid(actor, data, p)
     changed = _override(data, note, p)
+    if not p.located and HandlingLevel.ESTATE in (p.handling_level, routing.ROLE_SITS_AT[p.responsible_role]):
+        # Routing would fall back on the community: nobody assigned, the grid worker never
+        # told, while the page names 网格长 as responsible.
+        raise ValidationFailed(
+            {
+                "grid": "问题还没有定位到网格：派遣到小区（网格）层级或交网格长办理，"
+                "请先选择网格，或改派到社区层级"
+            }
+        )
     route = routing.route(p.category, p.area_path, level=p.handling_level, role=p.responsible_role)
     p.responsible_area = route.area
     p.assignee = route.assignee
@@ -725,7 +779,11 @@ def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
         )
         if listed:  # the street learns of the item its next 联席会议 will take up
             recipients += holders(Permission.PROBLEM_TRIAGE, route.area.path)
-    extra = {"assignee": route.assignee.pk if route.assignee else None, "due_at": p.due_at.isoformat()}
+    extra = {
+        **placed,
+        "assignee": route.assignee.pk if route.assignee else None,
+        "due_at": p.due_at.isoformat(),
+    }
     if changed:
         extra["override"] = changed
     # The reporter and followers learn who has it and by when (the notice names the time).
