@@ -139,6 +139,7 @@ class TransitionIn(Schema):
     level: str = ""
     responsible_role: str = ""
     responsible_party: str = ""
+    grid: str = ""  # accept/dispatch: place an unplaced problem in this grid (area code)
     into: int | None = None
     resolved: bool | None = None
     satisfaction: int | None = None
@@ -443,6 +444,11 @@ def follow(request: HttpRequest, problem_id: int, payload: FollowIn) -> Any:
             "level": {"type": "string", "enum": HandlingLevel.values},
             "responsible_role": {"type": "string", "enum": ResponsibleRole.values},
             "responsible_party": _TEXT,
+            "grid": {
+                "type": "string",
+                "description": "立案、派遣时：把未落入网格（located=false）的问题"
+                "定位到其所在区域下的网格、小区或楼栋（区域编码）",
+            },
             "into": {"type": "integer"},
             "resolved": {"type": "boolean"},
             "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},

@@ -485,6 +485,21 @@ def open_by_grid(viewer: Any, area_path: str, filters: Filters | None = None) ->
     return counts, outside
 
 
+def grids_to_place(viewer: Any, problem: Problem) -> list[tuple[str, str]]:
+    """(code, name) of the grids and estates an unplaced problem may be placed in at 立案
+    or 派遣 (services._place_in_grid): under its place, in the viewer's triage scope."""
+    if problem.located:
+        return []
+    rows = (
+        Area.objects.visible_to(viewer, Permission.PROBLEM_TRIAGE)
+        .under(problem.area_path)
+        .filter(kind__in=(AreaKind.GRID, AreaKind.ESTATE))
+        .order_by("path")
+        .values_list("code", "name", "kind")
+    )
+    return [(code, name if kind == AreaKind.GRID else f"{name}（小区）") for code, name, kind in rows]
+
+
 def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
     """The lifecycle actions this user may take on this problem now: (action, label)."""
     from shequ.problems.lifecycle import OWNER, TRANSITIONS, allowed_from

@@ -330,6 +330,10 @@ def detail(
         # problem is not shown the fields for re-routing and merging).
         "routing_form": bool({"accept", "dispatch", "merge"} & {code for code, _ in actions}),
         "rating_form": any(code == "evaluate" for code, _ in actions),
+        # An unplaced problem (outside every grid) is placed in a grid at 立案 or 派遣.
+        "grids": selectors.grids_to_place(request.user, problem)
+        if {"accept", "dispatch"} & {code for code, _ in actions}
+        else [],
         "candidates": candidates,
         "staff_view": staff_view,
         # The resident reported for (代报), masked as on every staff page.
@@ -363,6 +367,7 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
             "level",
             "responsible_role",
             "responsible_party",
+            "grid",
             "into",
             "resolved",
             "satisfaction",
@@ -374,6 +379,7 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         level=values["level"],
         responsible_role=values["responsible_role"],
         responsible_party=values["responsible_party"],
+        grid=values["grid"],
         into=_problem_id(request.user, values["into"]),
         resolved={"1": True, "0": False}.get(values["resolved"]),
         satisfaction=whole(values["satisfaction"]),

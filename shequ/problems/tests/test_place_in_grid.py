@@ -3,6 +3,8 @@ the community's triage unplaced; 立案 and 派遣 place it in a grid, so that t
 worker gets it (review of 问题清单: dispatched at estate level it fell back on the
 community, nobody was assigned and the grid worker got a 404, while 网格长 was named)."""
 
+import json
+
 import pytest
 
 from shequ.access.models import AuditEvent
@@ -128,3 +130,47 @@ def test_the_counts_and_the_map_follow_the_problem_into_its_grid(world):
     shaded_now, unshaded_now = selectors.open_by_grid(zhang, world.areas["A1"].path)
     assert shaded_now.get(grid.code, 0) == shaded.get(grid.code, 0) + 1
     assert unshaded_now == unshaded - 1
+
+
+def test_the_detail_page_offers_the_grids_while_the_problem_is_unplaced(world):
+    p = _outside(world)
+    c = client_for(world.secretary_zhang)
+    page = c.get(f"/problems/{p.pk}/").content.decode()
+    assert 'name="grid"' in page
+    assert f'value="{world.areas["A1-1"].code}"' in page and f'value="{world.areas["A1-2"].code}"' in page
+    assert world.areas["B1-1"].code not in page and world.areas["A2-1"].code not in page
+    # A resident (no 立案) is not offered it
+    resident_page = client_for(world.resident_wang).get(f"/problems/{p.pk}/").content.decode()
+    assert 'name="grid"' not in resident_page
+    # Dispatch without a grid: refused, what was typed kept
+    c.post(f"/problems/{p.pk}/act/", {"action": "accept"})
+    refused = c.post(f"/problems/{p.pk}/act/", {"action": "dispatch", "note": "北门外，请网格长处理"})
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "请先选择网格" in body and "北门外，请网格长处理" in body
+    sent = c.post(f"/problems/{p.pk}/act/", {"action": "dispatch", "grid": world.areas["A1-1"].code})
+    assert sent.status_code == 302
+    page = c.get(f"/problems/{p.pk}/").content.decode()
+    assert f"派遣，定位到{world.areas['A1-1'].name}" in page and 'name="grid"' not in page
+    assert "（未落入网格，由社区分派）" not in page
+
+
+def test_the_api_places_a_problem_with_grid_in_the_transition(world):
+    p = _outside(world)
+    api = client_for(world.secretary_zhang)
+    url = f"/api/v1/problems/{p.pk}/transitions"
+    wrong = api.post(
+        url,
+        json.dumps({"action": "accept", "grid": world.areas["B1-1"].code}),
+        content_type="application/json",
+    )
+    assert wrong.status_code == 400 and "不在您的管辖范围内" in wrong.json()["fields"]["grid"]
+    ok = api.post(
+        url,
+        json.dumps({"action": "accept", "grid": world.areas["A1-1"].code}),
+        content_type="application/json",
+    )
+    assert ok.status_code == 200, ok.content
+    out = ok.json()
+    assert (out["area"], out["located"], out["status"]) == (world.areas["A1-1"].code, True, "accepted")
+    dispatched = api.post(url, json.dumps({"action": "dispatch"}), content_type="application/json")
+    assert dispatched.status_code == 200 and dispatched.json()["assignee"] == str(world.grid_worker_li)
