@@ -326,10 +326,19 @@ class UnitOut(Placed):
     contact_phone_masked: str
     services: str
     members: list[dict[str, Any]]  # the logins acting for the unit: {"id", "name"}
+    # Registered on the street or district above the caller's scope: listed to aim tasks
+    # at, read only, its members not listed.
+    registered_above: bool = False
 
     @staticmethod
-    def resolve_members(obj: PartnerUnit) -> list[dict[str, Any]]:
+    def resolve_members(obj: PartnerUnit, context: Any) -> list[dict[str, Any]]:
+        if selectors.registered_above(context["request"].user, obj):
+            return []
         return [{"id": u.pk, "name": str(u)} for u in obj.members.all()]
+
+    @staticmethod
+    def resolve_registered_above(obj: PartnerUnit, context: Any) -> bool:
+        return selectors.registered_above(context["request"].user, obj)
 
     @staticmethod
     def resolve_services(obj: PartnerUnit, context: Any) -> str:
@@ -352,9 +361,16 @@ class TeamOut(Placed):
     leader: str
     size: int = 0
     members: list[dict[str, Any]]  # the residents in the team: {"resident", "name", "joined_at"}
+    registered_above: bool = False  # as UnitOut's: read only, members not listed (``size`` is)
 
     @staticmethod
-    def resolve_members(obj: ServiceTeam) -> list[dict[str, Any]]:
+    def resolve_registered_above(obj: ServiceTeam, context: Any) -> bool:
+        return selectors.registered_above(context["request"].user, obj)
+
+    @staticmethod
+    def resolve_members(obj: ServiceTeam, context: Any) -> list[dict[str, Any]]:
+        if selectors.registered_above(context["request"].user, obj):
+            return []  # residents outside the caller's scope
         return [
             {"resident": m.resident_id, "name": m.resident.name, "joined_at": m.joined_at.isoformat()}
             for m in obj.members.all()

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from shequ.access.masking import mask_free_text, shown_to
 from shequ.access.roles import Permission
-from shequ.access.scope import assignments, can, scope_q
-from shequ.areas.paths import codes
+from shequ.access.scope import assignments, can, scope_paths, scope_q
+from shequ.areas.paths import ancestors, codes
 from shequ.core.errors import NotFound
 from shequ.tasks.models import (
     OPEN_CLAIM_STATUSES,
@@ -433,18 +433,39 @@ def _found_as_shown(rows: QuerySet[Any], q: str, shown: tuple[str, ...]) -> list
     ]
 
 
+def targetable(model: type[PartnerUnit] | type[ServiceTeam], viewer: Any) -> QuerySet[Any]:
+    """The partner units or service teams the viewer may list and aim tasks at: those in
+    their resource.view scope, and those registered on an area above it. A street's or
+    district's department (环卫所, 供电所) serves every community under it (seed 004: 由社区
+    联系相关部门), and registering it once per community made copies. Those above are read
+    only here: editing, members and the full phone stay with whose scope covers them (the
+    services look them up with ``visible_to``), as store items of the street are offered
+    to its communities (``ancestors``)."""
+    paths = scope_paths(viewer, Permission.RESOURCE_VIEW)
+    above = sorted({p for path in paths for p in ancestors(path)} - set(paths))
+    return model.objects.filter(scope_q(viewer, Permission.RESOURCE_VIEW) | Q(area_path__in=above))
+
+
+def registered_above(viewer: Any, row: PartnerUnit | ServiceTeam) -> bool:
+    """A unit or team listed by ``targetable`` from above the viewer's scope: its members
+    (people outside that scope) are not listed to them."""
+    return not can(viewer, Permission.RESOURCE_VIEW, row.area_path)
+
+
 def units(viewer: Any, q: str = "") -> QuerySet[PartnerUnit]:
-    """The partner units in scope, each with the logins that act for it."""
-    rows = PartnerUnit.objects.visible_to(viewer).select_related("area").prefetch_related("members")
+    """The partner units in scope or above it (``targetable``), each with the logins that
+    act for it."""
+    rows = targetable(PartnerUnit, viewer).select_related("area").prefetch_related("members")
     return _matching(rows, q, ("name", "contact_name"), shown=("services",))
 
 
 def teams(viewer: Any, q: str = "") -> QuerySet[ServiceTeam]:
-    """The service teams in scope, each with its members (residents), longest-serving first."""
+    """The service teams in scope or above it (``targetable``), each with its members
+    (residents), longest-serving first."""
     from django.db.models import Count, Prefetch
 
     members = TeamMember.objects.select_related("resident").order_by("joined_at", "id")
-    rows = _matching(ServiceTeam.objects.visible_to(viewer), q, ("name",), shown=("leader",))
+    rows = _matching(targetable(ServiceTeam, viewer), q, ("name",), shown=("leader",))
     return (
         rows.select_related("area")
         .annotate(size=Count("members"))

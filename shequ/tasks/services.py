@@ -62,6 +62,7 @@ from shequ.tasks.selectors import (
     get_monthly_list,
     get_task,
     public_claim_refusal,
+    targetable,
     unit_claim_refusal,
 )
 
@@ -139,8 +140,9 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
         errors["area"] = "只能在您管辖的社区发布任务"
     if data.audience not in Audience.values:
         errors["audience"] = "请选择任务对象"
-    units = list(PartnerUnit.objects.visible_to(actor).filter(pk__in=data.target_units or []))
-    teams = list(ServiceTeam.objects.visible_to(actor).filter(pk__in=data.target_teams or []))
+    # Also a department registered on the street or district above (selectors.targetable).
+    units = list(targetable(PartnerUnit, actor).filter(pk__in=data.target_units or []))
+    teams = list(targetable(ServiceTeam, actor).filter(pk__in=data.target_teams or []))
     if len(units) != len(set(data.target_units or [])) or len(teams) != len(set(data.target_teams or [])):
         errors["targets"] = "定向对象须是您管辖范围内的共建单位或服务队"
     elif data.audience == Audience.TARGETED and not (units or teams):

@@ -760,6 +760,12 @@ def resources(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     units = list(page) if tab == "unit" else []
+    if tab in ("unit", "team"):
+        # Units and teams of the street or district above are listed read only: no edit or
+        # member forms, and their members (people outside the viewer's scope) not named.
+        for row in page:
+            row.managed = can(request.user, Permission.RESOURCE_MANAGE, row.area_path)
+            row.above = selectors.registered_above(request.user, row)
     # A row's 修改 form that was refused comes back open, with what was typed.
     edited = {"unit_edit": "unit", "team_edit": "team", "venue_edit": "venue"}.get(form)
     if errors and edited:
@@ -779,6 +785,7 @@ def resources(request: HttpRequest) -> HttpResponse:
             ],
             "page": page,
             "units": units,
+            "managed_units": [u for u in units if u.managed],
             # The units whose full contact phone this viewer may read (with a reason).
             "unmaskable": {
                 u.pk
