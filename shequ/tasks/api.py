@@ -78,8 +78,12 @@ class TaskOut(Schema):
     attachments: list[str]
     target_units: list[str]  # a targeted task: the partner units and service teams it is for
     target_teams: list[str]
+    # Skilled residents (能人、才人、艺人): "name（trade）", the name masked (张*) for all
+    # but staff over the task, as a targeted person is seen by the others it is aimed at.
+    target_talents: list[str]
     target_unit_ids: list[int]  # the same, as ids: what PUT /tasks/{id} takes back
     target_team_ids: list[int]
+    target_talent_ids: list[int]
     version: str  # what PUT /tasks/{id} takes back as ``seen``
 
     @staticmethod
@@ -119,6 +123,14 @@ class TaskOut(Schema):
         return [t.name for t in obj.target_teams.all()]
 
     @staticmethod
+    def resolve_target_talents(obj: Task, context: Any) -> list[str]:
+        return selectors.talent_labels(context["request"].user, obj)
+
+    @staticmethod
+    def resolve_target_talent_ids(obj: Task) -> list[int]:
+        return [t.pk for t in obj.target_talents.all()]
+
+    @staticmethod
     def resolve_target_unit_ids(obj: Task) -> list[int]:
         return [u.pk for u in obj.target_units.all()]
 
@@ -146,6 +158,7 @@ class TaskIn(Schema):
     audience: AudienceValue = "public"
     target_units: list[Ref] = []
     target_teams: list[Ref] = []
+    target_talents: list[Ref] = []  # ids from GET /resources/talents/
     problem: Ref | None = None
     monthly_list: Ref | None = None
 
@@ -464,7 +477,7 @@ def list_tasks(
     path = _board_area(request.user, area) if area else ""
     return selectors.board(
         request.user, category=category, status=status, area_path=path, q=q, monthly_list=monthly_list or None
-    ).prefetch_related("attachments", "target_units", "target_teams")
+    ).prefetch_related("attachments", "target_units", "target_teams", "target_talents__resident")
 
 
 @router.post("/tasks/", response={200: TaskOut, 201: TaskOut}, summary="新建任务（草稿；可由问题转为任务）")

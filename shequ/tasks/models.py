@@ -174,7 +174,7 @@ class Difficulty(models.TextChoices):
 
 class Audience(models.TextChoices):
     PUBLIC = "public", _("公开（本社区居民和党员）")
-    TARGETED = "targeted", _("定向（指定单位、服务队）")
+    TARGETED = "targeted", _("定向（指定单位、服务队、能人）")
 
 
 class TaskStatus(models.TextChoices):
@@ -242,6 +242,8 @@ class Task(models.Model):
     audience = models.CharField(_("对象"), max_length=10, choices=Audience.choices, default=Audience.PUBLIC)
     target_units = models.ManyToManyField(PartnerUnit, blank=True, related_name="tasks")
     target_teams = models.ManyToManyField(ServiceTeam, blank=True, related_name="tasks")
+    # Registered skilled residents (能人、才人、艺人): their logins claim as a team member does.
+    target_talents = models.ManyToManyField(Talent, blank=True, related_name="tasks")
     status = models.CharField(_("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.DRAFT)
     monthly_list = models.ForeignKey(
         MonthlyList, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"

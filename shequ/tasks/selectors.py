@@ -87,7 +87,7 @@ def viewer_teams(viewer: Any) -> list[int]:
 
 def open_to(viewer: Any) -> Q:
     """Published tasks the viewer may claim: public ones of their communities, and those
-    aimed at their unit or service team."""
+    aimed at their unit, their service team or them as a registered skilled resident."""
     q = Q(pk__in=[])
     communities = claimer_communities(viewer)
     if communities:
@@ -97,6 +97,9 @@ def open_to(viewer: Any) -> Q:
         q |= Q(audience=Audience.TARGETED, target_units__in=units)
     if teams:
         q |= Q(audience=Audience.TARGETED, target_teams__in=teams)
+    resident_id = getattr(viewer, "resident_id", None)
+    if resident_id:
+        q |= Q(audience=Audience.TARGETED, target_talents__resident_id=resident_id)
     return q
 
 
@@ -173,6 +176,7 @@ def edit_version(task: Task) -> str:
     from a page opened before a colleague's is refused rather than writing over theirs."""
     units = sorted(u.pk for u in task.target_units.all())  # prefetched in lists
     teams = sorted(t.pk for t in task.target_teams.all())
+    talents = sorted(t.pk for t in task.target_talents.all())
     what = [
         task.title,
         task.description,
@@ -185,8 +189,21 @@ def edit_version(task: Task) -> str:
         task.area_id,
         units,
         teams,
+        *([talents] if talents else []),  # absent, as before talents could be targeted
     ]
     return hashlib.sha256(repr(what).encode()).hexdigest()[:16]
+
+
+def talent_labels(viewer: Any, task: Task) -> list[str]:
+    """The skilled residents a task is aimed at, "name（trade）": in full for staff over
+    the task, the name masked (张*) for the others who see it (a team's members, a unit)."""
+    from shequ.access.masking import mask_name
+
+    staff = can(viewer, Permission.TASK_VIEW, task.area_path)
+    return [
+        f"{t.resident.name if staff else mask_name(t.resident.name)}（{t.trade}）"
+        for t in task.target_talents.all()  # prefetched in lists
+    ]
 
 
 def get_task(viewer: Any, task_id: int) -> Task:
@@ -205,8 +222,11 @@ def claim_unit(viewer: Any, task: Task) -> tuple[bool, PartnerUnit | None]:
     if unit is not None:
         return True, unit
     resident_id = getattr(viewer, "resident_id", None)
-    if resident_id and task.target_teams.filter(members__resident_id=resident_id).exists():
-        return True, None
+    if resident_id and (
+        task.target_teams.filter(members__resident_id=resident_id).exists()
+        or task.target_talents.filter(resident_id=resident_id).exists()
+    ):
+        return True, None  # as a person: the points go to their own account
     return False, None
 
 

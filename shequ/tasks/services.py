@@ -86,6 +86,7 @@ class TaskInput:
     audience: str = Audience.PUBLIC
     target_units: list[int] = field(default_factory=list)
     target_teams: list[int] = field(default_factory=list)
+    target_talents: list[int] = field(default_factory=list)  # skills registry (能人、才人、艺人)
     problem: int | None = None  # 转为任务
     monthly_list: int | None = None
     idempotency_key: str = ""
@@ -101,6 +102,7 @@ class _Checked:
     teams: list[Any]
     problem: Any
     monthly: Any
+    talents: list[Any] = field(default_factory=list)
 
 
 DEADLINE_MAX_DAYS = 366  # a task is done within a year of being set
@@ -143,10 +145,14 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
     # Also a department registered on the street or district above (selectors.targetable).
     units = list(targetable(PartnerUnit, actor).filter(pk__in=data.target_units or []))
     teams = list(targetable(ServiceTeam, actor).filter(pk__in=data.target_teams or []))
+    # A skilled resident is a person: only those registered in the actor's own scope.
+    talents = list(Talent.objects.visible_to(actor).filter(pk__in=data.target_talents or []))
     if len(units) != len(set(data.target_units or [])) or len(teams) != len(set(data.target_teams or [])):
         errors["targets"] = "定向对象须是您管辖范围内的共建单位或服务队"
-    elif data.audience == Audience.TARGETED and not (units or teams):
-        errors["targets"] = "定向任务请至少选择一个单位或服务队"
+    elif len(talents) != len(set(data.target_talents or [])):
+        errors["targets"] = "定向的能人、才人、艺人须是您管辖范围内登记的居民"
+    elif data.audience == Audience.TARGETED and not (units or teams or talents):
+        errors["targets"] = "定向任务请至少选择一个单位、服务队或能人"
     problem = None
     if data.problem:
         from shequ.problems.selectors import get_problem
@@ -172,7 +178,7 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
             and _ends_before_publication(data.deadline, monthly.publish_on)
         ):
             errors["deadline"] = _deadline_message(monthly.publish_on)
-    return _Checked(title, description, area, units, teams, problem, monthly)
+    return _Checked(title, description, area, units, teams, problem, monthly, talents)
 
 
 def _ends_before_publication(deadline: datetime, publish_on: date) -> bool:
@@ -243,6 +249,7 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
             if data.audience == Audience.TARGETED:
                 task.target_units.set(units)
                 task.target_teams.set(teams)
+                task.target_talents.set(checked.talents)
             if problem is not None:
                 from shequ.problems.models import ProblemEvent
 
@@ -337,6 +344,7 @@ def update_task(actor: Any, task_id: int, data: TaskInput, *, seen: str = "", ip
         task.refresh_from_db()
         task.target_units.set(checked.units if data.audience == Audience.TARGETED else [])
         task.target_teams.set(checked.teams if data.audience == Audience.TARGETED else [])
+        task.target_talents.set(checked.talents if data.audience == Audience.TARGETED else [])
         audit.record(actor, "task.update", area_path=task.area_path, obj=task, ip=ip)
     return task
 
@@ -675,16 +683,18 @@ def _publish_listed(found: MonthlyList, now: datetime) -> list[str]:
 
 def _tell_targets(task_ids: list[int], *, skip: Any = None) -> None:
     """A targeted task, once published, is told to those who may claim it: the members
-    of its partner units and the team members who have a login. Without it a unit
-    found its task only by looking at the board."""
+    of its partner units, and the team members and skilled residents who have a login.
+    Without it a unit found its task only by looking at the board."""
     for task in Task.objects.filter(pk__in=task_ids, audience=Audience.TARGETED):
         people = User.objects.filter(is_active=True).filter(
-            Q(partner_units__tasks=task) | Q(resident__team_memberships__team__tasks=task)
+            Q(partner_units__tasks=task)
+            | Q(resident__team_memberships__team__tasks=task)
+            | Q(resident__talents__tasks=task)
         )
         deadline = timezone.localtime(task.deadline)
         notify(
             people.distinct(),
-            f"有派给您所在单位或服务队的任务：“{task.title}”，{task.places} 个名额，"
+            f"有派给您（或您所在单位、服务队）的任务：“{task.title}”，{task.places} 个名额，"
             f"截止 {deadline:%m月%d日 %H:%M}，请及时接单",
             f"/tasks/{task.pk}/",
             skip=skip,

@@ -171,6 +171,7 @@ def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "audiences": Audience.choices,
         "units": selectors.units(request.user).defer("area__geometry")[:200],
         "teams": selectors.teams(request.user).defer("area__geometry")[:200],
+        "talents": selectors.talents(request.user)[:200],
         "lists": selectors.monthly_lists(request.user).filter(status="draft")[:24],
     }
 
@@ -218,6 +219,7 @@ def new(request: HttpRequest) -> HttpResponse:
     values = {k: request.POST.get(k, "").strip() for k in (*fields, "idempotency_key", "publish")}
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
+    values["target_talents"] = request.POST.getlist("target_talents")
     try:
         data = _task_input(values)
         data.problem = whole(values["problem"], low=1, high=ID_MAX)
@@ -250,6 +252,7 @@ def _task_input(values: dict[str, Any]) -> services.TaskInput:
         audience=values["audience"] or Audience.PUBLIC,
         target_units=[n for n in (whole(v, low=1, high=ID_MAX) for v in values["target_units"]) if n],
         target_teams=[n for n in (whole(v, low=1, high=ID_MAX) for v in values["target_teams"]) if n],
+        target_talents=[n for n in (whole(v, low=1, high=ID_MAX) for v in values["target_talents"]) if n],
         monthly_list=whole(values["monthly_list"], low=1, high=ID_MAX),
     )
 
@@ -267,6 +270,7 @@ def _task_values(task: Any) -> dict[str, Any]:
         "monthly_list": str(task.monthly_list_id or ""),
         "target_units": [str(pk) for pk in task.target_units.values_list("pk", flat=True)],
         "target_teams": [str(pk) for pk in task.target_teams.values_list("pk", flat=True)],
+        "target_talents": [str(pk) for pk in task.target_talents.values_list("pk", flat=True)],
     }
 
 
@@ -300,6 +304,7 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     }
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
+    values["target_talents"] = request.POST.getlist("target_talents")
     values["seen"] = request.POST.get("seen", "")
     if message:
         # Published (or sent to the street) while the editor was open: what was typed comes
@@ -357,6 +362,9 @@ def detail(
             "claim_closed": closed,
             "claim_refused": refused,
             "target_teams": list(task.target_teams.all()) if task.audience == Audience.TARGETED else [],
+            "target_talents": selectors.talent_labels(request.user, task)
+            if task.audience == Audience.TARGETED
+            else [],
             "unit": unit,
             "actions": actions,
             "open_step": open_step,

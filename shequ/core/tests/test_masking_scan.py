@@ -64,7 +64,13 @@ def reachable_urls(world):
     from shequ.core.tests.test_authorization_matrix import _task_claim_order
 
     task, claim, order, _item = _task_claim_order(world, "A1-1")
+    aimed = _street_unit_and_talent_task(world)
     urls += [
+        f"/tasks/{aimed.pk}/",
+        f"/api/v1/tasks/{aimed.pk}",
+        "/api/v1/resources/teams/",
+        "/tasks/resources/?tab=unit&q=环卫所",
+        "/api/v1/resources/units/?q=环卫所",
         "/tasks/",
         "/tasks/mine/",
         "/tasks/queue/",
@@ -122,6 +128,38 @@ def reachable_urls(world):
 
 
 PERMIT = "JZ1101052026777"
+
+
+def _street_unit_and_talent_task(world):
+    """A department of street A (listed read only to its communities) whose contact phone
+    and services hold residents' phones, and a published task of A1 aimed at it and at a
+    skilled resident."""
+    from shequ.tasks import services as tasks
+    from shequ.tasks.tests.helpers import make_task
+
+    phones = [world.full_values[world.residents[k].pk][1] for k in ("A2-1-h1-r1", "A1-2-h1-r1")]
+    unit = tasks.add_unit(
+        world.street_chen,
+        tasks.UnitInput(
+            name="扫描街道环卫所",
+            kind="department",
+            area=world.areas["A"].code,
+            contact_phone=phones[0],
+            services=f"化粪池清掏，值班电话{phones[1]}",
+        ),
+    )
+    talent = tasks.add_talent(
+        world.secretary_zhang, world.residents["A1-1-h1-r1"].pk, "able", "电工", f"家电维修 {phones[1]}"
+    )
+    return make_task(
+        world,
+        key="A1",
+        title="化粪池清掏",
+        category="septic",
+        audience="targeted",
+        target_units=[unit.pk],
+        target_talents=[talent.pk],
+    )
 
 
 def _visit_and_floating(world):
