@@ -72,6 +72,7 @@ class ProblemFields(Schema):
     closed_at: datetime | None
     overdue: bool
     rework_count: int
+    urge_count: int  # 督办: how many times supervisors urged it
     satisfaction: int | None
     resolved: bool | None
 
@@ -295,6 +296,7 @@ def summary(problem: Problem) -> dict[str, Any]:
         "closed_at": p.closed_at,
         "overdue": p.overdue,
         "rework_count": p.rework_count,
+        "urge_count": p.urge_count,
         "satisfaction": p.satisfaction,
         "resolved": p.resolved,
     }

@@ -250,6 +250,12 @@ class Problem(models.Model):
         return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < timezone.now()
 
     @property
+    def urged_open(self) -> int:
+        """督办 count while the problem is still in hand (0 once it is settled): the badge
+        the handler's lists show."""
+        return self.urge_count if self.status in OPEN_STATUSES else 0
+
+    @property
     def closed_on_time(self) -> bool | None:
         """按期结案, as the measures count it (problems.kpi): closed no later than its 办理时限
         and never past one before (a late escalation in this cycle); None
@@ -322,13 +328,19 @@ class ProblemEvent(models.Model):
 
         if self.action in TRANSITIONS:
             # 立案 or 派遣 that placed an unplaced problem in a grid says where.
-            placed = (self.data or {}).get("placed_name")
-            return TRANSITIONS[self.action].label + (f"，定位到{placed}" if placed else "")
+            data = self.data or {}
+            placed = data.get("placed_name")
+            return (
+                TRANSITIONS[self.action].label
+                + (f"，定位到{placed}" if placed else "")
+                + ("，列入联席会议议题" if data.get("agenda") else "")
+            )
         return {
             "report": "上报",
             "merged_in": "合并重复问题",
             "to_task": "转为任务",
             "release": "承办人离任，退回",
+            "agenda_discussed": "联席会议已讨论",
         }.get(self.action, self.action)
 
 

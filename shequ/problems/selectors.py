@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Count, F, Q, QuerySet, Value
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -79,7 +79,24 @@ def is_owner(viewer: Any, problem: Problem) -> bool:
     resident_id = getattr(viewer, "resident_id", None)
     if resident_id and problem.on_behalf_of_id == resident_id:
         return True
-    return Problem.objects.filter(merged_into=problem, reporter_id=pk).exists()
+    # The duplicates merged into it, and those merged into them (X into Y, then Y into Z:
+    # X's reporter follows Z, and was told of its steps, so rates and reopens it too).
+    frontier = [problem.pk]
+    for _ in range(_MERGE_DEPTH):
+        rows = list(
+            Problem.objects.filter(merged_into__in=frontier).values_list(
+                "pk", "reporter_id", "on_behalf_of_id"
+            )
+        )
+        if any(reporter == pk or (resident_id and behalf == resident_id) for _, reporter, behalf in rows):
+            return True
+        frontier = [row[0] for row in rows]
+        if not frontier:
+            break
+    return False
+
+
+_MERGE_DEPTH = 20  # merges into merges: far more than any chain a community makes
 
 
 def timeline(viewer: Any, problem: Problem) -> list[Any]:
@@ -500,6 +517,19 @@ def grids_to_place(viewer: Any, problem: Problem) -> list[tuple[str, str]]:
     return [(code, name if kind == AreaKind.GRID else f"{name}（小区）") for code, name, kind in rows]
 
 
+def may_escalate(user: Any, problem: Problem) -> bool:
+    """上报上一级 is the level's own judgement that it cannot solve the problem: its 承办人,
+    or whoever handles or triages at the level it now sits at (or above). A grid worker
+    may not push the community's or the street's problem up over their heads."""
+    from shequ.problems.routing import responsible_area
+
+    if problem.assignee_id is not None and problem.assignee_id == getattr(user, "pk", None):
+        return True
+    level = responsible_area(problem.area_path, problem.handling_level)
+    path = level.path if level is not None else problem.area_path
+    return can(user, Permission.PROBLEM_HANDLE, path) or can(user, Permission.PROBLEM_TRIAGE, path)
+
+
 def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
     """The lifecycle actions this user may take on this problem now: (action, label)."""
     from shequ.problems.lifecycle import OWNER, TRANSITIONS, allowed_from
@@ -508,8 +538,10 @@ def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
     out = []
     checker: list[int | None] = []  # who reported back, read once, when a 核查 is in question
     for action in allowed_from(problem.status):
-        if action == "escalate" and next_level(problem.handling_level) is None:
-            continue  # already at the top level (职能部门): the service would refuse it
+        if action == "escalate" and (
+            next_level(problem.handling_level) is None or not may_escalate(user, problem)
+        ):
+            continue  # at the top level (职能部门), or not this user's level: refused
         if action == "reopen" and reopen_lapsed(problem):
             continue  # the service would refuse it; the page says to report it again
         if action in ("verify_pass", "verify_fail"):
@@ -574,11 +606,18 @@ def agenda_items(viewer: Any) -> QuerySet[Any]:
     discussed (``may_mark_discussed``)."""
     from shequ.problems.models import AgendaItem
 
+    # Waiting for the meeting: not discussed, and the problem still in hand (one closed,
+    # merged or rejected since needs no meeting, and says so instead of 待讨论).
+    waiting = Case(
+        When(discussed_at__isnull=True, problem__status__in=OPEN_STATUSES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     return (
         AgendaItem.objects.filter(scope_q(viewer, Permission.PROBLEM_TRIAGE, "problem__area_path"))
         .select_related("problem__category", "problem__area", "street")
-        # Undiscussed first on both databases (PostgreSQL puts NULLs last by default).
-        .order_by(F("discussed_at").asc(nulls_first=True), "added_at")
+        .annotate(settled=waiting)
+        .order_by("settled", F("discussed_at").asc(nulls_first=True), "added_at")
     )
 
 

@@ -773,16 +773,18 @@ def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
     p.reminder_stage = 0
     recipients = [route.assignee] if route.assignee else _handlers_of(p)
-    if p.handling_level == HandlingLevel.STREET and route.area is not None:
-        _, listed = AgendaItem.objects.get_or_create(
-            problem=p, defaults={"street": route.area, "area_path": route.area.path}
-        )
-        if listed:  # the street learns of the item its next 联席会议 will take up
-            recipients += holders(Permission.PROBLEM_TRIAGE, route.area.path)
+    listed = (
+        p.handling_level == HandlingLevel.STREET
+        and route.area is not None
+        and _put_on_agenda(p, route.area, now)
+    )
+    if listed and route.area is not None:  # the street learns of the item its next 联席会议 takes up
+        recipients += holders(Permission.PROBLEM_TRIAGE, route.area.path)
     extra = {
         **placed,
         "assignee": route.assignee.pk if route.assignee else None,
         "due_at": p.due_at.isoformat(),
+        **({"agenda": True} if listed else {}),
     }
     if changed:
         extra["override"] = changed
@@ -888,6 +890,11 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     up = routing.next_level(p.handling_level)
     if up is None:
         raise ValidationFailed({"action": "已是最高处置层级（职能部门），不能再上报"})
+    if not selectors.may_escalate(actor, p):
+        level = HandlingLevel(p.handling_level).label
+        raise ValidationFailed(
+            {"action": f"该问题由{level}层级办理，只有其承办人或该层级的工作人员可以上报上一级"}
+        )
     previous = p.handling_level
     # Who was handling it no longer is (it leaves their inbox), and its reporter and
     # followers learn that another level now answers for it.
@@ -899,10 +906,32 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
         p.missed_due_at = p.due_at  # escalating late does not erase the deadline missed
     p.due_at = None
     target = routing.responsible_area(p.area_path, up)
-    if up == HandlingLevel.STREET and target is not None:
-        AgendaItem.objects.get_or_create(problem=p, defaults={"street": target, "area_path": target.path})
+    listed = up == HandlingLevel.STREET and target is not None and _put_on_agenda(p, target, now)
     recipients = list(holders(Permission.PROBLEM_TRIAGE, target.path)) if target else []
-    return {"from": previous, "to": up}, recipients + released + _followers(p)
+    return {
+        "from": previous,
+        "to": up,
+        **({"agenda": True} if listed else {}),
+    }, recipients + released + _followers(p)
+
+
+def _put_on_agenda(p: Problem, street: Area, now: Any) -> bool:
+    """Put a problem that reached the street on the next joint meeting's agenda. An item
+    the meeting already took up goes back on it (sent down after the meeting and escalated
+    again, it needs the meeting once more); one still waiting stays as it is. Returns
+    whether it was (re)listed."""
+    item, created = AgendaItem.objects.get_or_create(
+        problem=p, defaults={"street": street, "area_path": street.path}
+    )
+    if created:
+        return True
+    if item.discussed_at is None:
+        return False
+    return bool(
+        AgendaItem.objects.filter(pk=item.pk, discussed_at__isnull=False).update(
+            discussed_at=None, added_at=now, street=street, area_path=street.path
+        )
+    )
 
 
 def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -1256,10 +1285,23 @@ def mark_discussed(actor: Any, item_id: int, *, ip: str = "") -> AgendaItem:
     item = AgendaItem.objects.select_related("problem").filter(pk=item_id).first()
     if item is None or not can(actor, Permission.PROBLEM_TRIAGE, item.area_path):
         raise NotFound("议题")
+    now = timezone.now()
     with transaction.atomic():
-        AgendaItem.objects.filter(pk=item.pk, discussed_at__isnull=True).update(discussed_at=timezone.now())
+        if AgendaItem.objects.filter(pk=item.pk, discussed_at__isnull=True).update(discussed_at=now):
+            # On the problem's own timeline too: its handlers and the community's secretary
+            # read it there, not on the street's agenda page.
+            p = item.problem
+            ProblemEvent.objects.create(
+                problem=p,
+                action="agenda_discussed",
+                from_status=p.status,
+                to_status=p.status,
+                actor=actor,
+                note="",
+                at=now,
+            )
+            audit.record(actor, "problem.agenda_discussed", area_path=item.area_path, obj=p, ip=ip)
         item.refresh_from_db()
-        audit.record(actor, "problem.agenda_discussed", area_path=item.area_path, obj=item.problem, ip=ip)
     return item
 
 

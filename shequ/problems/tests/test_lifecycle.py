@@ -116,6 +116,65 @@ def test_escalation_goes_one_level_up_and_street_problems_join_the_agenda(world)
         act(world, world.street_chen, p, "escalate", note="再上报")
 
 
+def test_the_agenda_follows_the_problem_and_the_meeting_shows_on_its_timeline(world):
+    """A problem closed since it was listed still read 待讨论 with its button; one sent
+    down after the meeting and escalated again never came back on; and the meeting left no
+    trace on the problem itself."""
+    from shequ.problems.models import ProblemEvent
+    from shequ.problems.tests.helpers import jpeg
+    from shequ.testing.clients import client_for
+
+    staff, street = world.users["community_staff@A1"], world.street_chen
+    p = report(world, category="blocked_drain")
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "escalate", note="社区解决不了")
+    listed = ProblemEvent.objects.filter(problem=p, action="escalate").latest("id")
+    assert listed.data.get("agenda") is True and listed.label == "上报上一级，列入联席会议议题"
+    item = AgendaItem.objects.get(problem=p)
+    services.mark_discussed(street, item.pk)
+    step = ProblemEvent.objects.filter(problem=p, action="agenda_discussed").get()
+    assert (step.actor_id, step.label) == (street.pk, "联席会议已讨论")
+    assert "联席会议已讨论" in client_for(world.secretary_zhang).get(f"/problems/{p.pk}/").content.decode()
+    # Sent down by the meeting, then escalated again: back on the next meeting's agenda.
+    p = act(world, street, p, "dispatch", level="community", note="联席会议商定由社区牵头")
+    p = act(world, staff, p, "escalate", note="部门未到场，仍无法解决")
+    item.refresh_from_db()
+    assert item.discussed_at is None
+    page = client_for(street).get("/problems/agenda/").content.decode()
+    row = page[page.index(p.number) : page.index("</tr>", page.index(p.number))]
+    assert "待讨论" in row and "标记已讨论" in row
+    # Closed before the meeting: said so, no button, listed after those still waiting.
+    q = report(world, category="fire_lane")
+    act(world, world.secretary_zhang, q, "accept")
+    act(world, world.secretary_zhang, q, "dispatch")
+    act(world, world.secretary_zhang, q, "start")
+    act(world, world.secretary_zhang, q, "report_back", note="已清理", photos=[jpeg()])
+    act(world, staff, q, "verify_pass")
+    page = client_for(street).get("/problems/agenda/").content.decode()
+    row = page[page.index(q.number) : page.index("</tr>", page.index(q.number))]
+    assert "问题已结案，不需讨论" in row and "标记已讨论" not in row and "待讨论" not in row
+    assert page.index(p.number) < page.index(q.number)
+
+
+def test_a_grid_worker_cannot_push_the_communitys_problem_to_the_street(world):
+    """上报上一级 is a level's own judgement: the grid worker of the place was offered it on
+    a community-level problem held by community staff, and sent it to the street."""
+    staff = world.users["community_staff@A1"]
+    p = report(world, category="blocked_drain")  # community level (seed 004)
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    assert p.handling_level == "community" and p.assignee == staff
+    assert "escalate" not in dict(actions_for(world.grid_worker_li, p))
+    with pytest.raises(ValidationFailed, match="只有其承办人或该层级的工作人员可以上报上一级"):
+        act(world, world.grid_worker_li, p, "escalate", note="网格解决不了")
+    assert "escalate" in dict(actions_for(staff, p))
+    p = act(world, staff, p, "escalate", note="社区解决不了")
+    assert p.handling_level == "street"
+    # At the street, the community's secretary (not its 承办人) does not send it on.
+    assert "escalate" not in dict(actions_for(world.secretary_zhang, p))
+    assert "escalate" in dict(actions_for(world.street_chen, p))
+
+
 def test_two_staff_escalating_at_once_move_it_one_level(world, monkeypatch):
     """上报上一级 leaves the status as it is, so the second of two staff pressing it at the
     same moment passed the status check and pushed the problem past the street."""
@@ -229,6 +288,27 @@ def test_merge_makes_the_reporter_follow_the_surviving_problem(world):
     ).exists()
 
 
+def test_the_reporter_of_a_duplicate_rates_the_final_survivor_after_two_merges(world):
+    """X merged into Y, then Y into Z: X's reporter followed Z and was told of its steps,
+    but once it closed could neither rate nor reopen it."""
+    from shequ.problems.tests.helpers import jpeg
+
+    neighbour = world.users["resident@A1-1-h2"]
+    x = report(world, actor=neighbour)
+    y, z = report(world), report(world)
+    staff, li = world.users["community_staff@A1"], world.grid_worker_li
+    act(world, world.secretary_zhang, x, "merge", into=y.pk)
+    act(world, world.secretary_zhang, y, "merge", into=z.pk)
+    assert z.pk in set(my_problems(neighbour).values_list("pk", flat=True))
+    act(world, staff, z, "accept")
+    act(world, staff, z, "dispatch")
+    act(world, li, z, "start")
+    act(world, li, z, "report_back", note="已清理", photos=[jpeg()])
+    z = act(world, staff, z, "verify_pass")
+    assert {"evaluate", "reopen"} <= set(dict(actions_for(neighbour, z)))
+    assert "evaluate" not in dict(actions_for(world.users["resident@A1-2-h1"], z))  # nobody else
+
+
 def test_urge_counts_and_notifies_the_assignee(world):
     p = report(world, category="neighbour_dispute")
     act(world, world.secretary_zhang, p, "accept")
@@ -238,6 +318,29 @@ def test_urge_counts_and_notifies_the_assignee(world):
     assert Notification.objects.filter(user=world.grid_worker_li, text__contains="督办").exists()
     with pytest.raises(ValidationFailed, match="无权"):
         act(world, world.grid_worker_li, p, "urge")
+
+
+def test_urging_shows_where_the_handler_works_and_in_the_api(world):
+    """督办 was stored and read nowhere: the inbox, the board and the problem page looked the
+    same after two urges, and the API had no such field."""
+    from shequ.testing.clients import client_for
+
+    p = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, p, "accept")
+    act(world, world.secretary_zhang, p, "dispatch")
+    quiet = client_for(world.grid_worker_li).get("/problems/inbox/").content.decode()
+    assert "督办" not in quiet
+    for _ in range(2):
+        p = act(world, world.street_chen, p, "urge", note="请尽快处理")
+    li = client_for(world.grid_worker_li)
+    inbox = li.get("/problems/inbox/").content.decode()
+    card = inbox[inbox.index(p.number) - 600 : inbox.index(p.number)]
+    assert '<span class="badge urged">督办×2</span>' in card
+    assert "已督办2次" in li.get(f"/problems/{p.pk}/").content.decode()
+    board = client_for(world.secretary_zhang).get("/problems/").content.decode()
+    row = board[board.index(p.number) : board.index("</tr>", board.index(p.number))]
+    assert "督办×2" in row
+    assert li.get(f"/api/v1/problems/{p.pk}").json()["urge_count"] == 2
 
 
 def test_urge_goes_to_whoever_the_problem_waits_on(world):
