@@ -533,17 +533,34 @@ def claim_task(request: HttpRequest, task_id: int) -> Any:
     return Status(201, selectors.get_claim(request.user, claim.pk))
 
 
-@router.get("/claims/", response=list[ClaimOut], summary="我的接单；queue=true：待我验收的凭证")
+@router.get(
+    "/claims/",
+    response=list[ClaimOut],
+    summary="我的接单；queue=true：待我验收的凭证；task=<id>：该任务的接单情况",
+)
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_claims(
     request: HttpRequest,
     queue: bool = False,
     status: str = one_of_query(["open", *ClaimStatus.values]),  # open: not yet decided
+    task: int = Query(
+        0, description="任务编号：工作人员看该任务的全部接单（同任务页的接单情况），其他人看自己的"
+    ),
 ) -> Any:
     choice("status", "接单状态", status, ["open", *ClaimStatus.values])
+    if not 0 <= task <= ID_MAX:
+        raise ValidationFailed({"task": "任务编号不存在"})
     if queue and status not in ("", ClaimStatus.SUBMITTED):
         raise ValidationFailed({"status": "待验收列表只有已提交凭证（submitted）的接单"})
-    qs = selectors.acceptance_queue(request.user) if queue else selectors.my_claims(request.user, status)
+    # A task the caller may not see is a 404, as GET /tasks/{id} answers.
+    found = selectors.get_task(request.user, task) if task else None
+    if queue:
+        qs = selectors.acceptance_queue(request.user)
+        qs = qs.filter(task=found) if found else qs
+    elif found:
+        qs = selectors.task_claims(request.user, found, status).select_related("task")
+    else:
+        qs = selectors.my_claims(request.user, status)
     return qs.select_related("unit").prefetch_related("proofs").annotate(newest_step=Max("events__id"))
 
 

@@ -230,12 +230,15 @@ def claim_unit(viewer: Any, task: Task) -> tuple[bool, PartnerUnit | None]:
     return False, None
 
 
-def my_claims(viewer: Any, status: str = "") -> QuerySet[Claim]:
-    qs = Claim.objects.filter(user_id=viewer.pk)
+def _in_status(qs: QuerySet[Claim], status: str) -> QuerySet[Claim]:
+    """``status`` a claim status, or "open": not yet decided."""
     if status == "open":
-        qs = qs.filter(status__in=OPEN_CLAIM_STATUSES)
-    elif status:
-        qs = qs.filter(status=status)
+        return qs.filter(status__in=OPEN_CLAIM_STATUSES)
+    return qs.filter(status=status) if status else qs
+
+
+def my_claims(viewer: Any, status: str = "") -> QuerySet[Claim]:
+    qs = _in_status(Claim.objects.filter(user_id=viewer.pk), status)
     return qs.select_related("task", "task__area", "user").order_by("-claimed_at", "-id")
 
 
@@ -261,12 +264,13 @@ def acceptance_queue(viewer: Any) -> QuerySet[Claim]:
     )
 
 
-def task_claims(viewer: Any, task: Task) -> QuerySet[Claim]:
+def task_claims(viewer: Any, task: Task, status: str = "") -> QuerySet[Claim]:
+    """Every claim of the task for staff over it (接单情况); anyone else their own."""
     if can(viewer, Permission.TASK_VIEW, task.area_path):
         qs = task.claims.all()
     else:
         qs = task.claims.filter(user_id=viewer.pk)
-    return qs.select_related("user", "unit").order_by("claimed_at", "id")
+    return _in_status(qs, status).select_related("user", "unit").order_by("claimed_at", "id")
 
 
 def get_claim(viewer: Any, claim_id: int) -> Claim:

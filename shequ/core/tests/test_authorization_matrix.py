@@ -166,7 +166,7 @@ API = {
     ("POST", "/api/v1/tasks/{task_id}/transitions"): ("action", "lifecycle table"),
     ("POST", "/api/v1/tasks/{task_id}/attachments"): ("action", Permission.TASK_MANAGE),
     ("POST", "/api/v1/tasks/{task_id}/claims"): ("action", "open to the claimer"),
-    ("GET", "/api/v1/claims/"): "own (queue=true: task.accept scope)",
+    ("GET", "/api/v1/claims/"): "own (queue=true: task.accept scope; task=: task.view over the task)",
     ("GET", "/api/v1/claims/{claim_id}"): ("object", "claim", "the claimant, or task.view"),
     ("POST", "/api/v1/claims/{claim_id}/proof"): ("action", "lifecycle table"),
     ("POST", "/api/v1/claims/{claim_id}/accept"): ("action", "lifecycle table"),

@@ -96,6 +96,7 @@ def reachable_urls(world):
         f"/api/v1/tasks/{task.pk}",
         "/api/v1/claims/",
         "/api/v1/claims/?queue=true",
+        f"/api/v1/claims/?task={task.pk}",
         f"/api/v1/claims/{claim.pk}",
         "/api/v1/resources/units/",
         "/api/v1/resources/talents/",
