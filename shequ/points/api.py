@@ -23,6 +23,7 @@ from shequ.points.models import (
     AccountKind,
     Entry,
     Order,
+    OrderEvent,
     OrderStatus,
     ServiceKind,
     StoreItem,
@@ -301,6 +302,30 @@ class OrderOut(Schema):
         return [a for a in allowed_from(obj.status) if services.may_move(viewer, obj, a)]
 
 
+class OrderEventOut(Schema):
+    """One step of an order, as the order page shows it."""
+
+    action: Annotated[str, one_of(["place", *TRANSITIONS])]
+    label: str
+    from_status: str  # "" for the order placed
+    to_status: OrderStatusValue
+    actor: str
+    note: str  # a cancel reason: numbers in it masked for all but its writer
+    at: datetime
+
+    @staticmethod
+    def resolve_actor(obj: OrderEvent) -> str:
+        return str(obj.actor)
+
+
+class OrderDetailOut(OrderOut):
+    events: list[OrderEventOut]  # oldest first: only in GET /store/orders/{id}, not in lists
+
+    @staticmethod
+    def resolve_events(obj: Order, context: Any) -> list[OrderEvent]:
+        return selectors.order_timeline(context["request"].user, obj)
+
+
 class TransitionIn(Schema):
     action: OrderActionValue
     courier: str = ""
@@ -541,7 +566,7 @@ def orders(request: HttpRequest, fulfil: bool = False, status: str = one_of_quer
     return mine.filter(status=status) if status else mine
 
 
-@router.get("/store/orders/{order_id}", response=OrderOut, summary="订单详情")
+@router.get("/store/orders/{order_id}", response=OrderDetailOut, summary="订单详情（含经过）")
 def order(request: HttpRequest, order_id: int) -> Any:
     return selectors.get_order(request.user, order_id)
 

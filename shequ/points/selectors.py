@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from shequ.access.masking import mask_name
+from shequ.access.masking import mask_name, shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, scope_q
 from shequ.areas.models import Area
@@ -25,6 +25,7 @@ from shequ.points.models import (
     EarningTotal,
     Entry,
     Order,
+    OrderEvent,
     RedemptionWindow,
     ServiceRecord,
     StoreItem,
@@ -191,6 +192,15 @@ def get_order(viewer: Any, order_id: int) -> Order:
     ):
         raise NotFound("订单")
     return order
+
+
+def order_timeline(viewer: Any, order: Order) -> list[OrderEvent]:
+    """The order's steps, oldest first; a cancel reason is its writer's text, its
+    numbers masked for everyone else."""
+    events = list(order.events.select_related("actor"))
+    for e in events:
+        e.note = shown_to(viewer, e.actor_id, e.note)
+    return events
 
 
 def ledger(viewer: Any, area_path: str = "") -> QuerySet[Entry]:

@@ -135,9 +135,7 @@ def order_detail(
     order = selectors.get_order(request.user, order_id)
     actions = _actions(request.user, order)
     offered = {a for a, _ in actions}
-    events = list(order.events.select_related("actor"))
-    for e in events:  # a cancel reason is its writer's text: numbers in it masked for others
-        e.note = shown_to(request.user, e.actor_id, e.note)
+    events = selectors.order_timeline(request.user, order)
     return render(
         request,
         "points/order.html",

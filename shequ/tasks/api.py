@@ -24,6 +24,7 @@ from shequ.tasks.models import (
     Audience,
     Category,
     Claim,
+    ClaimEvent,
     ClaimStatus,
     Difficulty,
     ListStatus,
@@ -230,6 +231,35 @@ class ClaimOut(Schema):
         return [
             a for a in allowed(CLAIM_TRANSITIONS, obj.status) if selectors.may_act_on_claim(viewer, obj, a)
         ]
+
+
+class ClaimEventOut(Schema):
+    """One step of a claim (经过), as the claim page shows it."""
+
+    action: Annotated[str, one_of(["claim", *CLAIM_TRANSITIONS])]
+    label: str
+    from_status: str  # "" for the claim itself
+    to_status: ClaimStatusValue
+    actor: str
+    note: str  # numbers in it masked for all but its writer
+    at: datetime
+    files: list[str]  # the proof sent at this step (an earlier, returned one too)
+
+    @staticmethod
+    def resolve_actor(obj: ClaimEvent) -> str:
+        return str(obj.actor)
+
+    @staticmethod
+    def resolve_files(obj: ClaimEvent) -> list[str]:
+        return [f"/tasks/proofs/{p.pk}/" for p in obj.proofs.all()]
+
+
+class ClaimDetailOut(ClaimOut):
+    events: list[ClaimEventOut]  # oldest first: only in GET /claims/{id}, not in lists
+
+    @staticmethod
+    def resolve_events(obj: Claim, context: Any) -> list[ClaimEvent]:
+        return selectors.claim_timeline(context["request"].user, obj)
 
 
 class NoteIn(Schema):
@@ -564,7 +594,7 @@ def list_claims(
     return qs.select_related("unit").prefetch_related("proofs").annotate(newest_step=Max("events__id"))
 
 
-@router.get("/claims/{claim_id}", response=ClaimOut, summary="接单详情")
+@router.get("/claims/{claim_id}", response=ClaimDetailOut, summary="接单详情（含经过）")
 def get_claim(request: HttpRequest, claim_id: int) -> Any:
     return selectors.get_claim(request.user, claim_id)
 

@@ -18,6 +18,7 @@ from shequ.tasks.models import (
     OPEN_CLAIM_STATUSES,
     Audience,
     Claim,
+    ClaimEvent,
     ClaimStatus,
     MonthlyList,
     PartnerUnit,
@@ -280,6 +281,15 @@ def get_claim(viewer: Any, claim_id: int) -> Claim:
     ):
         raise NotFound("接单记录")
     return claim
+
+
+def claim_timeline(viewer: Any, claim: Claim) -> list[ClaimEvent]:
+    """The claim's steps, oldest first (经过), each with the proof sent at it (earlier,
+    returned ones too); numbers typed into a note masked for all but its writer."""
+    events = list(claim.events.select_related("actor").prefetch_related("proofs"))
+    for e in events:
+        e.note = shown_to(viewer, e.actor_id, e.note)
+    return events
 
 
 def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:

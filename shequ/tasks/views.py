@@ -411,9 +411,7 @@ def claim_detail(
     request: HttpRequest, claim_id: int, error: DomainError | None = None, values: Any = None
 ) -> HttpResponse:
     claim = selectors.get_claim(request.user, claim_id)
-    events = list(claim.events.select_related("actor").prefetch_related("proofs"))
-    for e in events:  # numbers typed into a note, masked for all but its writer
-        e.note = shown_to(request.user, e.actor_id, e.note)
+    events = selectors.claim_timeline(request.user, claim)
     return render(
         request,
         "tasks/claim.html",

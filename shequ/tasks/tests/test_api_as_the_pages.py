@@ -4,7 +4,7 @@ and an order's timeline, the task a problem became, a reversed award, the notice
 import pytest
 
 from shequ.tasks import services
-from shequ.tasks.tests.helpers import make_task
+from shequ.tasks.tests.helpers import act, make_task, prove
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +37,52 @@ def test_a_task_out_of_scope_is_a_404_for_its_claims_as_for_the_task(world):
     assert r.status_code == 404
     r = client_for(world.secretary_zhang).get("/api/v1/claims/?task=-1")
     assert r.status_code == 400 and r.json()["fields"] == {"task": "任务编号不存在"}
+
+
+def test_a_claims_api_detail_has_its_timeline_with_each_proof_as_the_page(world):
+    task = make_task(world)
+    wang, li = world.resident_wang, world.grid_worker_li
+    claim = prove(wang, services.claim_task(wang, task.pk), note="已更换，有事打13812345678")
+    act(li, claim, "return", note="照片看不清")
+    prove(wang, claim, note="重新拍了")
+    body = client_for(world.secretary_zhang).get(f"/api/v1/claims/{claim.pk}").json()
+    steps = [(e["action"], e["label"], e["from_status"], e["to_status"]) for e in body["events"]]
+    assert steps == [
+        ("claim", "接单", "", "claimed"),
+        ("submit", "提交完成凭证", "claimed", "submitted"),
+        ("return", "退回", "submitted", "returned"),
+        ("submit", "提交完成凭证", "returned", "submitted"),
+    ]
+    assert [e["actor"] for e in body["events"]] == [str(wang), str(wang), str(li), str(wang)]
+    # The first, returned proof is still there, at its own step.
+    first, second = body["events"][1]["files"], body["events"][3]["files"]
+    assert len(first) == len(second) == 1 and first != second
+    assert set(body["files"]) == {*first, *second}
+    # A number typed into a note: masked for staff, in full for its writer.
+    assert body["events"][1]["note"] == "已更换，有事打138****5678"
+    own = client_for(wang).get(f"/api/v1/claims/{claim.pk}").json()
+    assert own["events"][1]["note"] == "已更换，有事打13812345678"
+    # Lists stay light: no timeline per row.
+    listed = client_for(wang).get("/api/v1/claims/").json()["items"]
+    assert [c["id"] for c in listed] == [claim.pk] and "events" not in listed[0]
+
+
+def test_an_orders_api_detail_has_its_timeline_as_the_page(world):
+    from shequ.points.tests.helpers import fund, item, move, redeem
+
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world, name="大米 5kg", price=30))
+    move(world.secretary_zhang, order, "pack")
+    move(world.secretary_zhang, order, "cancel", note="缺货，请致电13812345678")
+    body = client_for(world.resident_wang).get(f"/api/v1/store/orders/{order.pk}").json()
+    steps = [(e["action"], e["label"], e["from_status"], e["to_status"]) for e in body["events"]]
+    assert steps == [
+        ("place", "下单", "", "placed"),
+        ("pack", "备货", "placed", "packed"),
+        ("cancel", "取消订单", "packed", "cancelled"),
+    ]
+    zhang = str(world.secretary_zhang)
+    assert [e["actor"] for e in body["events"]] == [str(world.resident_wang), zhang, zhang]
+    assert body["events"][2]["note"] == "缺货，请致电138****5678"
+    listed = client_for(world.resident_wang).get("/api/v1/store/orders/").json()["items"]
+    assert [o["id"] for o in listed] == [order.pk] and "events" not in listed[0]
