@@ -129,6 +129,7 @@ class ProblemDetailOut(ProblemFields):
     photos: list[str]
     allowed_actions: list[ActionValue]
     merged_into: int | None
+    tasks: list[int]  # 转为任务: the tasks made from it that the caller may open
     # The problem's newest step: send it back as a transition's ``seen`` and a step taken
     # meanwhile by someone else is refused (409, saying what happened) instead of acted on.
     version: int
@@ -148,6 +149,8 @@ class TransitionIn(Schema):
 
 
 def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
+    from shequ.tasks.selectors import tasks_from_problem  # tasks build on problems, not back
+
     events = selectors.timeline(viewer, problem)
     base = ProblemOut.from_orm(problem).dict()
     return {
@@ -173,6 +176,7 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
         "photos": [f"/problems/photos/{p.pk}/" for p in problem.photos.all()],
         "allowed_actions": [a for a, _ in actions_for(viewer, problem)],
         "merged_into": problem.merged_into_id,
+        "tasks": tasks_from_problem(viewer, problem.pk),
         "version": selectors.version(problem),
     }
 

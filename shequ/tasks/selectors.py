@@ -172,6 +172,13 @@ def may_see_task(viewer: Any, task: Task) -> bool:
     ).exists()
 
 
+def tasks_from_problem(viewer: Any, problem_id: int) -> list[int]:
+    """The tasks made from a problem (转为任务) that the viewer may open, oldest first: the
+    problem's side of the link, under the same rule as the task's own page."""
+    made = Task.objects.filter(problem_id=problem_id).order_by("pk")
+    return [t.pk for t in made if may_see_task(viewer, t)]
+
+
 def edit_version(task: Task) -> str:
     """A digest of what the task editor changes: the editor's form carries it, so a save
     from a page opened before a colleague's is refused rather than writing over theirs."""

@@ -86,3 +86,18 @@ def test_an_orders_api_detail_has_its_timeline_as_the_page(world):
     assert body["events"][2]["note"] == "缺货，请致电138****5678"
     listed = client_for(world.resident_wang).get("/api/v1/store/orders/").json()["items"]
     assert [o["id"] for o in listed] == [order.pk] and "events" not in listed[0]
+
+
+def test_problem_api_names_the_task_it_became(world):
+    from shequ.problems.tests.helpers import report
+
+    problem = report(world)
+    task = make_task(world, key="A1", publish=False, problem=problem.pk)
+    body = client_for(world.secretary_zhang).get(f"/api/v1/problems/{problem.pk}").json()
+    assert body["tasks"] == [task.pk]
+    # The reporter follows the link once the task is one they may open: published.
+    reporter = client_for(world.resident_wang)
+    assert reporter.get(f"/api/v1/problems/{problem.pk}").json()["tasks"] == []
+    services.transition_task(world.secretary_zhang, task.pk, "publish")
+    assert reporter.get(f"/api/v1/problems/{problem.pk}").json()["tasks"] == [task.pk]
+    assert reporter.get(f"/api/v1/tasks/{task.pk}").status_code == 200
