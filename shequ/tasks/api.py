@@ -188,6 +188,17 @@ class ClaimOut(Schema):
     files: list[str]
     allowed_actions: list[Annotated[str, one_of(CLAIM_TRANSITIONS)]]
     version: int  # the newest step: sent back as ``seen`` with accept or return
+    # 冲正: the points of an accepted claim were taken back; its status stays accepted.
+    reversed: bool
+    reversal_reason: str  # "" unless reversed
+
+    @staticmethod
+    def resolve_reversed(obj: Claim) -> bool:
+        return selectors.award_reversal(obj) is not None
+
+    @staticmethod
+    def resolve_reversal_reason(obj: Claim) -> str:
+        return selectors.award_reversal(obj) or ""
 
     @staticmethod
     def resolve_version(obj: Claim) -> int:

@@ -246,7 +246,7 @@ def _in_status(qs: QuerySet[Claim], status: str) -> QuerySet[Claim]:
 
 
 def my_claims(viewer: Any, status: str = "") -> QuerySet[Claim]:
-    qs = _in_status(Claim.objects.filter(user_id=viewer.pk), status)
+    qs = with_reversal(_in_status(Claim.objects.filter(user_id=viewer.pk), status))
     return qs.select_related("task", "task__area", "user").order_by("-claimed_at", "-id")
 
 
@@ -278,11 +278,13 @@ def task_claims(viewer: Any, task: Task, status: str = "") -> QuerySet[Claim]:
         qs = task.claims.all()
     else:
         qs = task.claims.filter(user_id=viewer.pk)
-    return _in_status(qs, status).select_related("user", "unit").order_by("claimed_at", "id")
+    listed = with_reversal(_in_status(qs, status))
+    return listed.select_related("user", "unit").order_by("claimed_at", "id")
 
 
 def get_claim(viewer: Any, claim_id: int) -> Claim:
-    claim = Claim.objects.filter(pk=claim_id).select_related("task", "user", "unit", "task__area").first()
+    found = with_reversal(Claim.objects.filter(pk=claim_id))
+    claim = found.select_related("task", "user", "unit", "task__area").first()
     if claim is None or not (
         claim.user_id == viewer.pk or can(viewer, Permission.TASK_VIEW, claim.area_path)
     ):
@@ -561,22 +563,33 @@ def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
     ]
 
 
+def _reversals() -> QuerySet[Any]:
+    from shequ.points.models import Transaction, TxnKind
+
+    return Transaction.objects.filter(kind=TxnKind.REVERSAL)
+
+
+def with_reversal(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Each claim with the memo of its award's reversal (``reversal_memo``, None when it
+    stands), read in the list's own query rather than one query a row."""
+    memo = _reversals().filter(reverses__award__claim_id=OuterRef("pk")).values("memo")[:1]
+    return claims.annotate(reversal_memo=Subquery(memo))
+
+
 def award_reversal(claim: Claim) -> str | None:
     """The reason the claim's award was reversed (冲正), or None when it stands or there
     is none."""
     if claim.status != ClaimStatus.ACCEPTED:
         return None
-    from shequ.points.models import Transaction, TxnKind
-
-    memo = (
-        Transaction.objects.filter(kind=TxnKind.REVERSAL, reverses__award__claim_id=claim.pk)
-        .values_list("memo", flat=True)
-        .first()
-    )
+    if hasattr(claim, "reversal_memo"):  # read by with_reversal
+        memo = claim.reversal_memo
+    else:
+        memo = _reversals().filter(reverses__award__claim_id=claim.pk).values_list("memo", flat=True).first()
     if memo is None:
         return None
-    # The reversal's memo is "冲正 #<original>：<reason>".
-    return memo.partition("：")[2] or memo
+    # The reversal's memo is "冲正 #<original>：<reason>"; one written before memos were
+    # masked is masked as shown.
+    return mask_free_text(memo.partition("：")[2] or memo)
 
 
 def unit_claim_refusal(task: Task, unit: PartnerUnit) -> str:

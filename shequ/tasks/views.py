@@ -127,6 +127,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.my_claims(request.user, status), 20).get_page(request.GET.get("page"))
     for c in page:  # the reason is the returner's text: numbers in it masked, as everywhere
         c.return_reason = shown_to(request.user, c.decided_by_id, c.return_reason)
+        c.reversed = selectors.award_reversal(c)  # 冲正, read with the page's claims
     return render(
         request,
         "tasks/mine.html",

@@ -101,3 +101,46 @@ def test_problem_api_names_the_task_it_became(world):
     services.transition_task(world.secretary_zhang, task.pk, "publish")
     assert reporter.get(f"/api/v1/problems/{problem.pk}").json()["tasks"] == [task.pk]
     assert reporter.get(f"/api/v1/tasks/{task.pk}").status_code == 200
+
+
+def accepted(world, title, reverse_because=""):
+    """A task of grid A1-1 claimed, proved and accepted for resident Wang; its award
+    reversed (冲正) when a reason is given."""
+    from shequ.points import services as points
+    from shequ.tasks.models import Award
+
+    task = make_task(world, title=title)
+    claim = prove(world.resident_wang, services.claim_task(world.resident_wang, task.pk))
+    act(world.grid_worker_li, claim, "accept")
+    if reverse_because:
+        award = Award.objects.get(claim=claim)
+        points.reverse(world.secretary_zhang, award.transaction_id, reverse_because)
+    return claim
+
+
+def test_a_reversed_award_reads_as_reversed_in_my_tasks_and_the_api(world):
+    kept = accepted(world, "更换楼道灯泡")
+    taken = accepted(world, "清理小广告", reverse_because="照片是别处的")
+    wang = client_for(world.resident_wang)
+    listed = {c["id"]: c for c in wang.get("/api/v1/claims/").json()["items"]}
+    assert (listed[kept.pk]["reversed"], listed[kept.pk]["reversal_reason"]) == (False, "")
+    assert listed[taken.pk]["status"] == "accepted"
+    assert (listed[taken.pk]["reversed"], listed[taken.pk]["reversal_reason"]) == (True, "照片是别处的")
+    one = wang.get(f"/api/v1/claims/{taken.pk}").json()
+    assert (one["reversed"], one["reversal_reason"]) == (True, "照片是别处的")
+    staff = client_for(world.secretary_zhang).get(f"/api/v1/claims/?task={taken.task_id}").json()
+    assert staff["items"][0]["reversed"] is True
+    page = wang.get("/tasks/mine/").content.decode()
+    assert page.count("已验收（积分已冲正）") == 1 and "冲正原因：照片是别处的" in page
+
+
+def test_the_reversal_is_read_with_the_list_not_a_query_a_row(world):
+    from shequ.tasks.tests.test_query_counts import count
+
+    accepted(world, "任务一", reverse_because="重复申报")
+    wang = client_for(world.resident_wang)
+    urls = ["/api/v1/claims/", "/tasks/mine/"]
+    before = [count(wang, url) for url in urls]
+    accepted(world, "任务二", reverse_because="重复申报")
+    accepted(world, "任务三", reverse_because="重复申报")
+    assert [count(wang, url) for url in urls] == before
