@@ -173,6 +173,29 @@ class RankingsOut(Schema):
     stars: list[RankedOut]  # 年度星级志愿者, by points earned in the year
 
 
+class NoticeRankedOut(Schema):
+    rank: int
+    name: str  # masked (张*, 欧阳**): the notice board is public
+    points: int
+    stars: int
+
+
+class NoticeOut(Schema):
+    """公示栏: what /points/notice/<code>/ shows anyone, names masked."""
+
+    community: str
+    community_name: str
+    year: int
+    quarter: int
+    able: list[NoticeRankedOut]  # 社区治理能人 of the quarter
+    pioneers: list[NoticeRankedOut]  # 社区治理先锋 of the quarter
+    stars: list[NoticeRankedOut]  # 年度星级志愿者
+
+
+def _masked(rows: list[selectors.Ranked]) -> list[dict[str, Any]]:
+    return [{"rank": r.rank, "name": r.masked_name, "points": r.points, "stars": r.stars} for r in rows]
+
+
 class PeriodOut(Schema):
     name: str
     starts_on: date
@@ -462,6 +485,31 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
         "able": [vars(r) for r in selectors.ranking(area, AccountKind.RESIDENT, year, quarter)],
         "pioneers": [vars(r) for r in selectors.ranking(area, AccountKind.PARTY_MEMBER, year, quarter)],
         "stars": [vars(r) for r in selectors.star_volunteers(area, year, limit=100)],
+    }
+
+
+@router.get(
+    "/points/notice/{code}",
+    response=NoticeOut,
+    auth=None,
+    summary="公示栏（公开，无需登录；姓名脱敏）：季度社区治理能人、先锋与年度星级志愿者",
+)
+def notice(request: HttpRequest, code: str, year: int = 0, quarter: int = 0) -> Any:
+    community = selectors.notice_community(code)
+    # As the rankings: 0 (or left out) is the current year or quarter.
+    year, quarter, errors = selectors.requested_quarter(
+        str(year) if year else "", str(quarter) if quarter else "", timezone.localdate()
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "community": community.code,
+        "community_name": community.name,
+        "year": year,
+        "quarter": quarter,
+        "able": _masked(selectors.ranking(community, AccountKind.RESIDENT, year, quarter)),
+        "pioneers": _masked(selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter)),
+        "stars": _masked(selectors.star_volunteers(community, year, limit=100)),
     }
 
 

@@ -213,6 +213,7 @@ API = {
     ),
     ("POST", "/api/v1/points/accounts/{account_id}/opening"): ("action", Permission.POINTS_MANAGE),
     ("GET", "/api/v1/points/rankings"): ("object", "area", Permission.POINTS_VIEW),
+    ("GET", "/api/v1/points/notice/{code}"): "public (names masked)",
     ("GET", "/api/v1/store/items/"): "own street and community (manage=true: store.manage scope)",
     ("POST", "/api/v1/store/items/"): ("create", Permission.STORE_MANAGE),
     ("POST", "/api/v1/store/items/{item_id}/stock"): ("action", Permission.STORE_MANAGE),

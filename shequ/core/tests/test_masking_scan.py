@@ -92,6 +92,7 @@ def reachable_urls(world):
         "/api/v1/points/accounts",
         "/points/rankings/",
         f"/points/notice/{world.areas['A1'].code}/",
+        f"/api/v1/points/notice/{world.areas['A1'].code}",
         "/api/v1/tasks/",
         f"/api/v1/tasks/{task.pk}",
         "/api/v1/claims/",

@@ -144,3 +144,31 @@ def test_the_reversal_is_read_with_the_list_not_a_query_a_row(world):
     accepted(world, "任务二", reverse_because="重复申报")
     accepted(world, "任务三", reverse_because="重复申报")
     assert [count(wang, url) for url in urls] == before
+
+
+def test_the_public_notice_board_has_a_json_twin_with_names_masked(world):
+    from django.test import Client
+
+    from shequ.access.masking import mask_name
+    from shequ.points.models import Account
+
+    accepted(world, "更换楼道灯泡")
+    full = Account.objects.get(user=world.resident_wang).name
+    code = world.areas["A1"].code
+    anyone = Client()  # no login, as the page
+    r = anyone.get(f"/api/v1/points/notice/{code}")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["community"], body["community_name"]) == (code, world.areas["A1"].name)
+    assert [(x["rank"], x["name"], x["points"]) for x in body["able"]] == [(1, mask_name(full), 5)]
+    assert full not in r.content.decode() and mask_name(full) != full
+    page = anyone.get(f"/points/notice/{code}/").content.decode()
+    assert f"{mask_name(full)} · 5 分" in page  # the same list as the page
+    # Another quarter, a quarter out of range and a place that is no community.
+    before = anyone.get(f"/api/v1/points/notice/{code}", {"year": 2001, "quarter": 1}).json()
+    assert (before["year"], before["quarter"], before["able"]) == (2001, 1, [])
+    r = anyone.get(f"/api/v1/points/notice/{code}", {"quarter": 5})
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "quarter": "季度必须是 1 到 4 之间的整数，您填写的是“5”"
+    }
+    assert anyone.get(f"/api/v1/points/notice/{world.areas['A1-1'].code}").status_code == 404
