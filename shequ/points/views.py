@@ -186,7 +186,7 @@ def _staff(request: HttpRequest, permission: str, message: str) -> None:
 
 
 # The tab whose orders a bulk step applies to (备货 on 已下单, 确认送达 on 已发货).
-_BULK_ON = {OrderStatus.PLACED: "pack", OrderStatus.SHIPPED: "deliver"}
+_BULK_ON: dict[str, str] = {OrderStatus.PLACED.value: "pack", OrderStatus.SHIPPED.value: "deliver"}
 
 
 @login_required
