@@ -311,7 +311,7 @@ def test_a_problem_dispatched_again_while_the_reminders_run_is_not_called_overdu
         if not moved:
             other = second if link.endswith(f"/{first.pk}/") else first
             moved.append(other.pk)
-            act(world, world.grid_worker_li, other, "escalate", note="小区处理不了")
+            act(world, world.users["community_staff@A1"], other, "escalate", note="社区处理不了")
             act(world, world.secretary_zhang, other, "dispatch")
 
     monkeypatch.setattr(services, "notify", notify_while_another_moves)
