@@ -1,9 +1,9 @@
 """The task list and points for the demo (seed 004: 龙滩子街道's 云号手 practice; seed 001:
 麻江's 39 service teams and its registry of 能人、才人、艺人).
 
-龙滩子街道 gets a resource list, a year of monthly task lists and ad-hoc tasks with claims,
-awards and quarterly redemptions, and — made through the services, today — tasks, claims
-and orders in every state. 杏山街道 gets its 39 service teams with members and a skills
+龙滩子街道 gets a resource list, a year of monthly task lists (with their 审批记录) and ad-hoc
+tasks with claims, awards and quarterly redemptions, and — made through the services,
+today — tasks, claims and orders in every state. 杏山街道 gets its 39 service teams with members and a skills
 registry. The past year is written in bulk with its own dates (the ledger through
 ``points.services.post`` so every balance is the sum of its entries)."""
 
@@ -20,10 +20,12 @@ from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from shequ.access import audit
 from shequ.access.models import User
 from shequ.access.roles import Role
 from shequ.access.services import bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
+from shequ.core import rawsql
 from shequ.demo.crew import Crew, resident_logins
 from shequ.people.models import Resident
 from shequ.points import services as points
@@ -197,6 +199,44 @@ def _month_starts(now: datetime, months: int) -> list[datetime]:
     return out
 
 
+# Why the street sends a list back, as its reviewers write it.
+RETURN_REASONS = [
+    "清单中“化粪池清掏”应定向派给环卫所，请改为定向任务后再报",
+    "辅导学生的任务请写明时间和地点，名额请与志愿者人数核对",
+    "本月已有同类任务未完成验收，请先结束后再列入",
+]
+
+
+def _audit_at(actor: User, event: str, obj: Any, at: datetime, detail: dict[str, Any] | None = None) -> None:
+    """An audit row as the service writes it, dated when the step was taken: the past year
+    is written after the fact, and the list's 审批记录 is read from these rows."""
+    row = audit.build(actor, event, area_path=obj.area_path, obj=obj, detail=detail)
+    row.at = at
+    audit.appended(row, rawsql.run(audit.append_statements(row))[-1])
+
+
+def _list_review(
+    monthly: MonthlyList, staff: User, admin: User, approved: datetime, rng: random.Random
+) -> None:
+    """A past list's 审批记录, as ``transition_list`` and the publishing job write it: drawn
+    up and sent by the community's staff (some returned by the street once and sent
+    again), approved by the street, published on its day by the job."""
+    steps: list[tuple[User, str, timedelta, dict[str, Any] | None]] = [
+        (staff, "task.list_create", timedelta(days=10), None),
+        (staff, "task.list_submit", timedelta(hours=20), {"note": ""}),
+    ]
+    if rng.random() < 0.15:
+        steps += [
+            (admin, "task.list_return", timedelta(hours=14), {"note": rng.choice(RETURN_REASONS)}),
+            (staff, "task.list_submit", timedelta(hours=4), {"note": ""}),
+        ]
+    steps.append((admin, "task.list_approve", timedelta(0), {"note": ""}))
+    for actor, event, before, detail in steps:
+        _audit_at(actor, event, monthly, approved - before, detail)
+    assert monthly.published_at is not None
+    _audit_at(admin, "task.list_publish", monthly, monthly.published_at, {"by": "job"})
+
+
 def _history(
     communities: list[Area],
     admin: User,
@@ -234,6 +274,7 @@ def _history(
                 approved_at=approved,
                 published_at=start,
             )
+            _list_review(monthly, crew.staff, admin, approved, rng)
             users = claimants[community.pk]
             for k in range(6):
                 category, title, difficulty = rng.choice(ROUTINE)

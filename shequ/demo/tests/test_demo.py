@@ -183,3 +183,30 @@ def test_demo_records_are_made_by_those_the_live_rules_allow(demo):
     listed = Task.objects.filter(monthly_list__isnull=False, monthly_list__approved_at__isnull=False)
     assert listed.count() > 200
     assert not listed.filter(created_at__gt=F("monthly_list__approved_at")).exists()
+
+
+LONGTANZI = "/500111003/"
+
+
+def test_demo_past_monthly_lists_have_their_review_history(demo):
+    """Every published list's 审批记录, as ``transition_list`` and the publishing job write
+    it: drawn up, sent, (some returned with a reason and sent again), approved, published."""
+    from datetime import timedelta
+
+    from shequ.access.models import User
+    from shequ.tasks.models import ListStatus, MonthlyList
+    from shequ.tasks.selectors import list_history
+
+    lists = MonthlyList.objects.filter(area_path__startswith=LONGTANZI, status=ListStatus.PUBLISHED)
+    assert lists.count() >= 60
+    history = list_history(User.objects.get(username="longtanzi_admin"), list(lists))
+    for found in lists:
+        steps = history[found.pk]
+        named = [s["step"] for s in steps]
+        assert named[0] == "新建" and "报街道审批" in named, found.month
+        assert {"审批通过", "审批通过并发布"} & set(named), found.month
+        assert named[-1] in ("发布", "到发布日自动发布", "审批通过并发布"), found.month
+        assert [s["at"] for s in steps] == sorted(s["at"] for s in steps), found.month
+        # Dated when it was published (a live service writes its audit row a moment later).
+        assert abs(steps[-1]["at"] - found.published_at) < timedelta(minutes=1), found.month
+    assert any(s["step"] == "退回修改" and s["note"] for f in lists for s in history[f.pk])
