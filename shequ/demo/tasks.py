@@ -3,9 +3,11 @@
 
 龙滩子街道 gets a resource list, a year of monthly task lists (with their 审批记录) and ad-hoc
 tasks with claims, awards and quarterly redemptions, and — made through the services,
-today — tasks, claims and orders in every state. 杏山街道 gets its 39 service teams with members and a skills
-registry. The past year is written in bulk with its own dates (the ledger through
-``points.services.post`` so every balance is the sum of its entries)."""
+today — in every community open tasks, claims and orders in every state, this month's
+list, lists returned and approved, a cancelled task and a 冲正. 杏山街道 gets its 39
+service teams with members and a skills registry. The past year is written in bulk with
+its own dates (the ledger through ``points.services.post`` so every balance is the sum of
+its entries)."""
 
 from __future__ import annotations
 
@@ -520,14 +522,16 @@ def _photo(rng: random.Random) -> SimpleUploadedFile:
     return SimpleUploadedFile("proof.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def _today(community: Area, admin: User, crew: Crew, claimants: list[User], rng: random.Random) -> None:
-    """Today's state, through the services: open tasks, claims and orders in every state.
-    The community's staff write and publish, the claimant's grid worker checks proofs,
-    the street's admin tops up a balance carried over from 云号手."""
+def _today(
+    community: Area, admin: User, crew: Crew, claimants: list[User], rng: random.Random, *, count: int = 6
+) -> None:
+    """Today's state, through the services: ``count`` open tasks, claims and orders in
+    every state. The community's staff write and publish, the claimant's grid worker
+    checks proofs, the street's admin tops up a balance carried over from 云号手."""
     staff = crew.staff
     deadline = timezone.now() + timedelta(days=14)
     open_tasks = []
-    for category, title, difficulty in ROUTINE[:6]:
+    for category, title, difficulty in ROUTINE[:count]:
         task, _ = tasks.create_task(
             staff,
             tasks.TaskInput(
@@ -563,25 +567,6 @@ def _today(community: Area, admin: User, crew: Crew, claimants: list[User], rng:
             tasks.transition_claim(checker, claim.pk, tasks.ClaimActionInput("return", "请补充完成后的照片"))
         elif status == ClaimStatus.ACCEPTED:
             tasks.transition_claim(checker, claim.pk, tasks.ClaimActionInput("accept"))
-    # Next month's list, waiting for the street's approval.
-    local = timezone.localdate()
-    month = f"{local.year + (local.month == 12)}{local.month % 12 + 1:02d}"
-    monthly = tasks.create_monthly_list(staff, community.code, month)
-    for category, title, difficulty in ROUTINE[6:9]:
-        tasks.create_task(
-            staff,
-            tasks.TaskInput(
-                title=title,
-                description=f"{community.name}{title}（下月）",
-                category=category,
-                difficulty=difficulty,
-                places=2,
-                deadline=deadline + timedelta(days=30),
-                area=community.code,
-                monthly_list=monthly.pk,
-            ),
-        )
-    tasks.transition_list(staff, monthly.pk, "submit")
     # Orders in every state.
     items = list(
         StoreItem.objects.filter(
@@ -604,13 +589,107 @@ def _today(community: Area, admin: User, crew: Crew, claimants: list[User], rng:
     }
     for i, (_status, steps) in enumerate(moves.items()):
         user = claimants[(i + 5) % len(claimants)]
-        account = points.account_for_user(user)
-        account.refresh_from_db()
-        if account.balance < 60:
-            points.opening_balance(admin, user, 100, "期初积分（云号手平台结转）")
+        _top_up(admin, user)
         order, _ = points.redeem(user, points.OrderInput(item=items[i % len(items)].pk))
         for action, extra in steps:
             points.transition_order(staff, order.pk, points.OrderTransitionInput(action=action, **extra))
+
+
+def _top_up(admin: User, user: User) -> None:
+    """A balance carried over from 云号手 for someone who has too little left to redeem."""
+    account = points.account_for_user(user)
+    account.refresh_from_db()
+    if account.balance < 60:
+        points.opening_balance(admin, user, 100, "期初积分（云号手平台结转）")
+
+
+def _listed(
+    staff: User,
+    community: Area,
+    month: str,
+    routine: list[tuple[str, str, str]],
+    deadline: datetime,
+    note: str,
+) -> MonthlyList:
+    """A month's list drawn up by the community's staff with its routine tasks."""
+    monthly = tasks.create_monthly_list(staff, community.code, month)
+    for category, title, difficulty in routine:
+        tasks.create_task(
+            staff,
+            tasks.TaskInput(
+                title=title,
+                description=f"{community.name}{title}{note}",
+                category=category,
+                difficulty=difficulty,
+                places=2,
+                deadline=deadline,
+                area=community.code,
+                monthly_list=monthly.pk,
+            ),
+        )
+    return monthly
+
+
+def _lists_now(communities: list[Area], admin: User, crews: dict[str, Crew], rng: random.Random) -> None:
+    """Through ``transition_list``, so each list has its 审批记录: this month's list of
+    every community, sent and approved by the street (published at once, its day having
+    come); next month's lists of 龙滩园 (waiting for the street), 双龙东路 (returned with
+    the street's reason) and 连二坡 (approved, its tasks 待发布 until its day)."""
+    local = timezone.localdate()
+    this_month = f"{local:%Y%m}"
+    next_month = f"{local.year + (local.month == 12)}{local.month % 12 + 1:02d}"
+    deadline = timezone.now() + timedelta(days=14)
+    for community in communities:
+        staff = crews[community.path].staff
+        monthly = _listed(staff, community, this_month, ROUTINE[:3], deadline, f"（{local.month}月）")
+        tasks.transition_list(staff, monthly.pk, "submit")
+        tasks.transition_list(admin, monthly.pk, "approve")
+    for community, fate in zip(communities[:3], ("submit", "return", "approve"), strict=True):
+        staff = crews[community.path].staff
+        monthly = _listed(
+            staff, community, next_month, ROUTINE[6:9], deadline + timedelta(days=30), "（下月）"
+        )
+        tasks.transition_list(staff, monthly.pk, "submit")
+        if fate == "return":
+            tasks.transition_list(admin, monthly.pk, "return", rng.choice(RETURN_REASONS))
+        elif fate == "approve":
+            tasks.transition_list(admin, monthly.pk, "approve")
+
+
+def _reversal(community: Area, crew: Crew) -> None:
+    """One 冲正 by the community's staff: a resident's award taken back, with the reason,
+    from someone whose balance still holds it."""
+    awards = (
+        Award.objects.filter(task__community_path=community.path, unit__isnull=True)
+        .select_related("user")
+        .order_by("-at", "-id")
+    )
+    for award in awards[:50]:
+        account = points.account_for_user(award.user)
+        if account.balance >= award.points:
+            points.reverse(
+                crew.staff,
+                award.transaction_id,
+                "经核查，该任务实际由物业保洁人员完成，误记为居民完成，予以冲正",
+            )
+            return
+
+
+def _cancelled(community: Area, crew: Crew) -> None:
+    """A task drawn up and cancelled before publication, with the reason."""
+    task, _ = tasks.create_task(
+        crew.staff,
+        tasks.TaskInput(
+            title="清理楼道堆放杂物",
+            description=f"{community.name}清理楼道堆放杂物，消除消防隐患",
+            category="other",
+            difficulty=Difficulty.EASY,
+            places=3,
+            deadline=timezone.now() + timedelta(days=10),
+            area=community.code,
+        ),
+    )
+    tasks.transition_task(crew.staff, task.pk, "cancel", "物业已安排保洁统一清理，任务取消")
 
 
 def build(street: Area, admin: User, crews: dict[str, Crew], rng: random.Random) -> None:
@@ -637,4 +716,10 @@ def build(street: Area, admin: User, crews: dict[str, Crew], rng: random.Random)
     resident = User.objects.filter(username="longtanyuan_resident").first()
     if resident is not None:  # the demo resident's balance carried over from 云号手
         points.opening_balance(admin, resident, 80, "期初积分（云号手平台结转）")
-    _today(communities[0], admin, crews[communities[0].path], claimants[communities[0].pk], rng)
+    _reversal(communities[0], crews[communities[0].path])
+    _lists_now(communities, admin, crews, rng)
+    _cancelled(communities[0], crews[communities[0].path])
+    for n, community in enumerate(communities):
+        _today(
+            community, admin, crews[community.path], claimants[community.pk], rng, count=6 if n == 0 else 3
+        )

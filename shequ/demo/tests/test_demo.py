@@ -210,3 +210,67 @@ def test_demo_past_monthly_lists_have_their_review_history(demo):
         # Dated when it was published (a live service writes its audit row a moment later).
         assert abs(steps[-1]["at"] - found.published_at) < timedelta(minutes=1), found.month
     assert any(s["step"] == "退回修改" and s["note"] for f in lists for s in history[f.pk])
+
+
+def test_demo_monthly_lists_are_in_every_state_with_their_review_history(demo):
+    """This month's list in every community, one returned with the street's reason, one
+    approved and waiting for its day, each with its 审批记录."""
+    from django.utils import timezone
+
+    from shequ.access.models import User
+    from shequ.areas.models import Area
+    from shequ.tasks.models import ListStatus, MonthlyList, TaskStatus
+    from shequ.tasks.selectors import list_history
+
+    lists = MonthlyList.objects.filter(area_path__startswith=LONGTANZI)
+    assert set(lists.values_list("status", flat=True)) == set(ListStatus.values)
+    today = timezone.localdate()
+    this_month = lists.filter(month=f"{today:%Y%m}")
+    communities = Area.objects.filter(kind="community", path__startswith=LONGTANZI)
+    assert this_month.count() == communities.count() == 5
+    assert not this_month.filter(publish_on__lte=today).exclude(status=ListStatus.PUBLISHED).exists()
+    returned = lists.get(status=ListStatus.DRAFT)
+    assert returned.return_reason
+    waiting = lists.get(status=ListStatus.APPROVED)
+    assert waiting.publish_on > today and waiting.approved_by is not None
+    assert set(waiting.tasks.values_list("status", flat=True)) == {TaskStatus.SCHEDULED}
+    history = list_history(User.objects.get(username="longtanzi_admin"), [returned, waiting])
+    assert [s["step"] for s in history[returned.pk]][-1] == "退回修改"
+    assert history[returned.pk][-1]["note"] == returned.return_reason
+    assert [s["step"] for s in history[waiting.pk]] == ["新建", "报街道审批", "审批通过"]
+
+
+def test_demo_tasks_in_every_state_a_reversal_boards_everywhere_and_the_ledger_balances(demo):
+    from django.db.models import OuterRef, Subquery, Sum
+    from django.utils import timezone
+
+    from shequ.areas.models import Area
+    from shequ.points import services as points
+    from shequ.points.models import Account, AccountKind, Entry, Order, OrderStatus, StoreItem, Transaction
+    from shequ.tasks.models import Task, TaskStatus
+
+    tasks = Task.objects.filter(area_path__startswith=LONGTANZI)
+    assert set(tasks.values_list("status", flat=True)) == set(TaskStatus.values)
+    reversal = Transaction.objects.get(kind="reversal", area_path__startswith=LONGTANZI)
+    assert reversal.reverses is not None and reversal.reverses.kind == "award"
+    assert "冲正" in reversal.memo and "物业" in reversal.memo
+    for community in Area.objects.filter(kind="community", path__startswith=LONGTANZI):
+        board = tasks.filter(
+            community_path=community.path, status=TaskStatus.PUBLISHED, deadline__gt=timezone.now()
+        )
+        assert board.filter(monthly_list__isnull=True).count() >= 3, community.name
+        assert board.filter(claims__status="accepted").exists(), community.name
+        orders = Order.objects.filter(
+            area_path__startswith=community.path, created_at__date=timezone.localdate()
+        )
+        assert set(orders.values_list("status", flat=True)) == set(OrderStatus.values), community.name
+    assert points.unbalanced_transactions() == []
+    sums = Entry.objects.filter(account=OuterRef("pk")).order_by().values("account").annotate(s=Sum("amount"))
+    accounts = Account.objects.filter(area_path__startswith=LONGTANZI).annotate(
+        true=Subquery(sums.values("s"))
+    )
+    assert accounts.count() > 100
+    for account in accounts:
+        assert account.balance == (account.true or 0), account.name
+        assert account.kind == AccountKind.ISSUER or account.balance >= 0, account.name
+    assert not StoreItem.objects.filter(area_path__startswith=LONGTANZI, stock__lt=0).exists()
