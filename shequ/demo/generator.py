@@ -354,6 +354,9 @@ ACCOUNT_NAMES = (
     "longtanyuan_staff",
     "longtanyuan_grid",
     "longtanyuan_resident",
+    "longtanyuan_unit",
+    "longtanyuan_team",
+    "longtanyuan_party",
 )
 
 
@@ -376,10 +379,11 @@ def _accounts() -> list[tuple[str, str, str, str]]:
     cj_grid = (
         Area.objects.filter(kind=AreaKind.GRID, path__contains=f"/{chengjiang}/").order_by("path").first()
     )
-    lty_grid = (
-        Area.objects.filter(kind=AreaKind.GRID, path__contains="/500111003001/").order_by("path").first()
+    lty_grids = list(
+        Area.objects.filter(kind=AreaKind.GRID, path__contains="/500111003001/").order_by("path")
     )
-    assert pingan_grid and pingan_building and cj_grid and lty_grid
+    lty_grid = lty_grids[0] if lty_grids else None
+    assert pingan_grid and pingan_building and cj_grid and lty_grid and len(lty_grids) >= 3
     return [
         ("labudalin_admin", Role.STREET_ADMIN, labu, "陈街道"),
         ("labudalin_auditor", Role.AUDITOR, labu, "审计员孙"),
@@ -397,6 +401,11 @@ def _accounts() -> list[tuple[str, str, str, str]]:
         ("longtanyuan_staff", Role.COMMUNITY_STAFF, "500111003001", "龙滩园社工"),
         ("longtanyuan_grid", Role.GRID_WORKER, lty_grid.code, "龙滩园网格员"),
         ("longtanyuan_resident", Role.RESIDENT, f"household-of-first-resident:{lty_grid.path}", ""),
+        # The contact of 龙滩园's 区供电所, a member of its 志愿服务队 and a party member
+        # (shequ.demo.tasks gives them their unit, team, targeted tasks and points).
+        ("longtanyuan_unit", Role.PARTNER_UNIT, "500111003001", "区供电所联络员"),
+        ("longtanyuan_team", Role.RESIDENT, f"household-of-first-resident:{lty_grids[1].path}", ""),
+        ("longtanyuan_party", Role.RESIDENT, f"household-of-first-party-member:{lty_grids[2].path}", ""),
     ]
 
 
@@ -407,11 +416,12 @@ def create_accounts() -> list[DemoAccount]:
     for username, role, code, name in _accounts():
         resident = None
         if role == Role.RESIDENT:
-            # The first resident of 平安社区, or of the grid the code names.
-            under = code.partition(":")[2] or "/150784001/150784001012/"
-            resident = (
-                Resident.objects.filter(area_path__startswith=under).order_by("area_path", "id").first()
-            )
+            # The first resident (or party member) of 平安社区, or of the grid the code names.
+            selector, _, under = code.partition(":")
+            pool = Resident.objects.filter(area_path__startswith=under or "/150784001/150784001012/")
+            if selector == "household-of-first-party-member":
+                pool = pool.exclude(party_member_kind="")
+            resident = pool.order_by("area_path", "id").first()
             assert resident is not None
             code, name = resident.household.code, resident.name
         add_user(

@@ -4,10 +4,10 @@
 龙滩子街道 gets a resource list, a year of monthly task lists (with their 审批记录) and ad-hoc
 tasks with claims, awards and quarterly redemptions, and — made through the services,
 today — in every community open tasks, claims and orders in every state, this month's
-list, lists returned and approved, a cancelled task and a 冲正. 杏山街道 gets its 39
-service teams with members and a skills registry. The past year is written in bulk with
-its own dates (the ledger through ``points.services.post`` so every balance is the sum of
-its entries)."""
+list, lists returned and approved, a cancelled task and a 冲正; in 龙滩园 what its named
+unit, team and party-member logins see. 杏山街道 gets its 39 service teams with members
+and a skills registry. The past year is written in bulk with its own dates (the ledger
+through ``points.services.post`` so every balance is the sum of its entries)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from shequ.points.models import Order, OrderEvent, OrderStatus, ServiceKind, Ser
 from shequ.tasks import proofs
 from shequ.tasks import services as tasks
 from shequ.tasks.models import (
+    Audience,
     Award,
     Claim,
     ClaimEvent,
@@ -42,7 +43,9 @@ from shequ.tasks.models import (
     Difficulty,
     ListStatus,
     MonthlyList,
+    PartnerUnit,
     ProofFile,
+    ServiceTeam,
     Talent,
     Task,
     TaskStatus,
@@ -97,6 +100,22 @@ TALENTS = [
 COURIERS = ["中国邮政", "顺丰速运", "京东物流"]
 
 
+# The named demo logins of a community (shequ.demo.generator) that play a part here: the
+# contact of its 区供电所, a member of its 志愿服务队 and a party member who serves.
+NAMED = {"500111003001": "longtanyuan"}
+NAMED_UNIT, NAMED_TEAM = "区供电所", "志愿服务队"
+
+
+def _named(community: Area) -> dict[str, User]:
+    """Part ("unit", "team", "party") → the community's named login for it, if it has one."""
+    prefix = NAMED.get(community.code)
+    if prefix is None:
+        return {}
+    parts = ("unit", "team", "party")
+    found = User.objects.filter(username__in=[f"{prefix}_{p}" for p in parts]).select_related("resident")
+    return {u.username.removeprefix(f"{prefix}_"): u for u in found}
+
+
 def _claimants(community: Area, count: int, rng: random.Random) -> list[User]:
     """Resident accounts (no usable password) for the community's residents who claim tasks:
     a third of them party members (亮身份、领任务), so that both quarterly lists, 社区治理能人
@@ -134,18 +153,26 @@ def _resources(communities: list[Area], crews: dict[str, Crew], rng: random.Rand
                 ),
             )
             units[community.pk].append(unit)
+        named = _named(community)
+        unnamed = [u for u in units[community.pk] if u.name != NAMED_UNIT or "unit" not in named]
         contacts = bulk_add_role_holders(
-            [(f"demo-unit-{u.pk}", f"{u.name}联络员", None, community) for u in units[community.pk]],
+            [(f"demo-unit-{u.pk}", f"{u.name}联络员", None, community) for u in unnamed],
             Role.PARTNER_UNIT,
         )
-        for unit, contact in zip(units[community.pk], contacts, strict=True):
-            tasks.add_unit_member(admin, unit.pk, contact)
+        by_unit = dict(zip([u.pk for u in unnamed], contacts, strict=True))
+        for unit in units[community.pk]:
+            tasks.add_unit_member(admin, unit.pk, by_unit.get(unit.pk) or named["unit"])
         for name, kind in TEAMS[:3]:
             team = tasks.add_team(admin, f"{community.name}{name}", kind, community.code, leader="队长")
             members = Resident.objects.filter(area_path__startswith=community.path).order_by("id")[
                 rng.randrange(0, 500) :
             ][:8]
-            TeamMember.objects.bulk_create(TeamMember(team=team, resident=m) for m in members)
+            joiner = named.get("team") if name == NAMED_TEAM else None
+            TeamMember.objects.bulk_create(
+                TeamMember(team=team, resident=m) for m in members if joiner is None or m != joiner.resident
+            )
+            if joiner is not None and joiner.resident_id:  # as staff add one on the team's page
+                tasks.add_team_member(admin, team.pk, joiner.resident_id)
         _talents(community, 12, rng)
         tasks.add_venue(
             admin, f"{community.name}党群服务中心活动室", "venue", community.code, "可容纳60人", 60
@@ -658,9 +685,10 @@ def _lists_now(communities: list[Area], admin: User, crews: dict[str, Crew], rng
 
 def _reversal(community: Area, crew: Crew) -> None:
     """One 冲正 by the community's staff: a resident's award taken back, with the reason,
-    from someone whose balance still holds it."""
+    from someone whose balance still holds it (not one of the named logins)."""
     awards = (
         Award.objects.filter(task__community_path=community.path, unit__isnull=True)
+        .exclude(user__username__startswith=f"{NAMED.get(community.code, '-')}_")
         .select_related("user")
         .order_by("-at", "-id")
     )
@@ -692,6 +720,63 @@ def _cancelled(community: Area, crew: Crew) -> None:
     tasks.transition_task(crew.staff, task.pk, "cancel", "物业已安排保洁统一清理，任务取消")
 
 
+def _named_now(community: Area, admin: User, crew: Crew) -> None:
+    """What the community's named logins find on their first screen: a task aimed at the
+    unit and one at the team, open for 接单 and told to them when published; the party
+    member's service points this quarter and an order on its way."""
+    named = _named(community)
+    staff = crew.staff
+    deadline = timezone.now() + timedelta(days=10)
+    unit = PartnerUnit.objects.get(area=community, name=NAMED_UNIT)
+    team = ServiceTeam.objects.get(area=community, name=f"{community.name}{NAMED_TEAM}")
+    aimed = [
+        ("power_maintenance", "小区配电设备运维检查", Difficulty.HARD, [unit.pk], []),
+        ("moving", "协助社区搬运慰问物资", Difficulty.NORMAL, [], [team.pk]),
+    ]
+    for category, title, difficulty, to_units, to_teams in aimed:
+        task, _ = tasks.create_task(
+            staff,
+            tasks.TaskInput(
+                title=title,
+                description=f"{community.name}{title}（定向）",
+                category=category,
+                difficulty=difficulty,
+                places=2,
+                deadline=deadline,
+                area=community.code,
+                audience=Audience.TARGETED,
+                target_units=to_units,
+                target_teams=to_teams,
+            ),
+        )
+        tasks.transition_task(staff, task.pk, "publish")
+    party = named.get("party")
+    if party is None:
+        return
+    points.record_service(
+        staff,
+        points.ServiceInput(
+            member=party.pk, kind=ServiceKind.ERRAND, note="为行动不便的老人代办医保续缴", points=5
+        ),
+    )
+    _top_up(admin, party)
+    items = StoreItem.objects.filter(
+        area_path__in=[community.path, community.path.rsplit("/", 2)[0] + "/"], price__lte=60
+    ).order_by("price", "id")
+    for item in items:
+        try:
+            order, _ = points.redeem(party, points.OrderInput(item=item.pk))
+        except points.Refused:  # over this window's limit: the next item
+            continue
+        points.transition_order(staff, order.pk, points.OrderTransitionInput(action="pack"))
+        points.transition_order(
+            staff,
+            order.pk,
+            points.OrderTransitionInput(action="ship", courier="中国邮政", tracking_no="9800098765432"),
+        )
+        return
+
+
 def build(street: Area, admin: User, crews: dict[str, Crew], rng: random.Random) -> None:
     """Everything above for 龙滩子街道 (``street``): the street's admin stocks the street's
     store and approves the lists; each community's crew (shequ.demo.crew) does the rest."""
@@ -710,6 +795,9 @@ def build(street: Area, admin: User, crews: dict[str, Crew], rng: random.Random)
             points.ItemInput(name="抽纸 10包", price=30, stock=300, per_person_limit=3, area=community.code),
         )
     claimants = {c.pk: _claimants(c, 24, rng) for c in communities}
+    party = _named(communities[0]).get("party")
+    if party is not None:  # 亮身份、领任务: a year of claims and service points
+        claimants[communities[0].pk].insert(0, party)
     proof_photos = [proofs.store(p) for p in proofs.prepare([_photo(rng) for _ in range(3)])]
     with transaction.atomic():  # one commit for the year, not one per row
         _history(communities, admin, crews, claimants, units, proof_photos, rng)
@@ -723,3 +811,4 @@ def build(street: Area, admin: User, crews: dict[str, Crew], rng: random.Random)
         _today(
             community, admin, crews[community.path], claimants[community.pk], rng, count=6 if n == 0 else 3
         )
+    _named_now(communities[0], admin, crews[communities[0].path])

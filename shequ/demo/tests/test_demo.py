@@ -274,3 +274,59 @@ def test_demo_tasks_in_every_state_a_reversal_boards_everywhere_and_the_ledger_b
         assert account.balance == (account.true or 0), account.name
         assert account.kind == AccountKind.ISSUER or account.balance >= 0, account.name
     assert not StoreItem.objects.filter(area_path__startswith=LONGTANZI, stock__lt=0).exists()
+
+
+def test_demo_named_unit_team_and_party_logins_each_find_their_part(demo, client):
+    """龙滩园's unit contact, team member and party member sign in with the demo password,
+    are listed, and find on their first pages a targeted task open to them (told to them
+    when it was published), their points and an order."""
+    from django.utils import timezone
+
+    from shequ.access.models import User
+    from shequ.demo.generator import DEMO_PASSWORD, demo_accounts
+    from shequ.notifications.models import Notification
+    from shequ.points.models import Account, AccountKind, Order, ServiceRecord
+    from shequ.points.selectors import current_quarter, ranking
+    from shequ.tasks.models import Task, TaskStatus
+    from shequ.tasks.selectors import claim_unit
+
+    names = ("longtanyuan_unit", "longtanyuan_team", "longtanyuan_party")
+    listed = {a.username for a in demo_accounts()}
+    users = {}
+    for name in names:
+        user = User.objects.select_related("resident").get(username=name)
+        assert user.check_password(DEMO_PASSWORD) and name in listed, name
+        users[name] = user
+    open_now = Task.objects.filter(
+        community_path="/500111003/500111003001/", status=TaskStatus.PUBLISHED, deadline__gt=timezone.now()
+    )
+    for name, aimed in (
+        ("longtanyuan_unit", open_now.filter(target_units__members=users["longtanyuan_unit"])),
+        (
+            "longtanyuan_team",
+            open_now.filter(target_teams__members__resident=users["longtanyuan_team"].resident),
+        ),
+    ):
+        task = aimed.first()
+        assert task is not None and task.places_left > 0, name
+        assert claim_unit(users[name], task)[0], name
+        assert Notification.objects.filter(user=users[name], link=f"/tasks/{task.pk}/").exists(), name
+        client.force_login(users[name])
+        assert task.title in client.get("/tasks/").content.decode(), name
+    unit_account = Account.objects.get(unit=users["longtanyuan_unit"].partner_units.get())
+    assert unit_account.balance > 0
+    client.force_login(users["longtanyuan_unit"])
+    page = client.get("/points/").content.decode()
+    assert f'id="unit-balance-{unit_account.pk}">{unit_account.balance}</b>' in page
+    party = users["longtanyuan_party"]
+    assert party.resident is not None and party.resident.party_member_kind
+    assert ServiceRecord.objects.filter(member=party).count() >= 12
+    account = Account.objects.get(user=party, kind=AccountKind.PARTY_MEMBER)
+    assert account.balance > 0
+    quarter = current_quarter(timezone.localdate())
+    assert account.pk in {r.account_id for r in ranking(account.area, AccountKind.PARTY_MEMBER, *quarter)}
+    client.force_login(party)
+    page = client.get("/points/").content.decode()
+    assert f'<b id="balance">{account.balance}</b>' in page and "党员服务积分" in page
+    order = Order.objects.get(user=party, status="shipped")
+    assert order.tracking_no in client.get("/points/orders/").content.decode()
