@@ -257,6 +257,12 @@ def _steps(
         return events, None, None
     if state == "escalated":
         step("escalate", 2, "triage", "本级无法解决，上报上一级")
+        if now - t < timedelta(days=45):
+            # The recent ones still wait for the next level's 立案/派遣 (the street's: on its
+            # 联席会议 agenda), so the demo shows escalation in hand, not only finished.
+            return events, None, None
+    if state == "accepted" and rng.random() < 0.3:
+        step("urge", hours * 0.5, "urger", "请尽快派遣")
     if state == "accepted" or not step(
         "dispatch", 0.5, "triage", "区住建委" if category.handling_level == "department" else ""
     ):
@@ -265,7 +271,11 @@ def _steps(
         if rng.random() < 0.3:
             step("urge", hours * 0.8, "urger", "请加快办理")
         return events, None, None
-    if not step("start", min(2, hours * 0.1), "handler") or state == "in_progress":
+    if not step("start", min(2, hours * 0.1), "handler"):
+        return events, None, None
+    if state == "in_progress":
+        if rng.random() < 0.3:
+            step("urge", hours * 0.7, "urger", "请加快办理")
         return events, None, None
     late = rng.random() < 0.18
     work = hours * (rng.uniform(1.05, 1.6) if late else rng.uniform(0.2, 0.85))

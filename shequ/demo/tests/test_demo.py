@@ -123,6 +123,16 @@ def test_demo_has_a_year_of_problems_in_every_state_channel_and_ledger(demo):
             steps = [e for e in p.events.all() if e.action in ("start", "escalate")]
             if steps and steps[-1].action == "start":
                 assert p.assignee_id == steps[-1].actor_id, p.number
+        # Escalation and 督办 in hand, not only finished: a problem escalated lately waits
+        # for the next level's 立案/派遣, and urges reach problems not yet dispatched and
+        # in progress as well as dispatched ones.
+        waiting = qs.filter(status=Status.ACCEPTED, events__action="escalate").distinct()
+        assert waiting.exists(), street
+        assert set(qs.filter(urge_count__gt=0).values_list("status", flat=True)) >= {
+            Status.ACCEPTED,
+            Status.DISPATCHED,
+            Status.IN_PROGRESS,
+        }, street
 
 
 def test_demo_has_visits_floating_residents_and_care_records(demo):
