@@ -776,7 +776,7 @@ def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     listed = (
         p.handling_level == HandlingLevel.STREET
         and route.area is not None
-        and _put_on_agenda(p, route.area, now)
+        and _put_on_agenda(p, route.area, now, again=False)
     )
     if listed and route.area is not None:  # the street learns of the item its next 联席会议 takes up
         recipients += holders(Permission.PROBLEM_TRIAGE, route.area.path)
@@ -906,7 +906,7 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
         p.missed_due_at = p.due_at  # escalating late does not erase the deadline missed
     p.due_at = None
     target = routing.responsible_area(p.area_path, up)
-    listed = up == HandlingLevel.STREET and target is not None and _put_on_agenda(p, target, now)
+    listed = up == HandlingLevel.STREET and target is not None and _put_on_agenda(p, target, now, again=True)
     recipients = list(holders(Permission.PROBLEM_TRIAGE, target.path)) if target else []
     return {
         "from": previous,
@@ -915,17 +915,18 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     }, recipients + released + _followers(p)
 
 
-def _put_on_agenda(p: Problem, street: Area, now: Any) -> bool:
-    """Put a problem that reached the street on the next joint meeting's agenda. An item
-    the meeting already took up goes back on it (sent down after the meeting and escalated
-    again, it needs the meeting once more); one still waiting stays as it is. Returns
-    whether it was (re)listed."""
+def _put_on_agenda(p: Problem, street: Area, now: Any, *, again: bool) -> bool:
+    """Put a problem that reached the street on the next joint meeting's agenda. With
+    ``again`` (上报上一级), an item the meeting already took up goes back on it: sent down
+    after the meeting and escalated again, it needs the meeting once more. A 派遣 at the
+    street level after the meeting is its outcome, not a new item. One still waiting
+    stays as it is. Returns whether it was (re)listed."""
     item, created = AgendaItem.objects.get_or_create(
         problem=p, defaults={"street": street, "area_path": street.path}
     )
     if created:
         return True
-    if item.discussed_at is None:
+    if item.discussed_at is None or not again:
         return False
     return bool(
         AgendaItem.objects.filter(pk=item.pk, discussed_at__isnull=False).update(

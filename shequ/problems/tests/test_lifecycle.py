@@ -135,8 +135,14 @@ def test_the_agenda_follows_the_problem_and_the_meeting_shows_on_its_timeline(wo
     step = ProblemEvent.objects.filter(problem=p, action="agenda_discussed").get()
     assert (step.actor_id, step.label) == (street.pk, "联席会议已讨论")
     assert "联席会议已讨论" in client_for(world.secretary_zhang).get(f"/problems/{p.pk}/").content.decode()
-    # Sent down by the meeting, then escalated again: back on the next meeting's agenda.
-    p = act(world, street, p, "dispatch", level="community", note="联席会议商定由社区牵头")
+    # Dispatched at the street by the meeting's decision: its outcome, not a new item.
+    act(world, street, p, "dispatch")
+    item.refresh_from_db()
+    assert item.discussed_at is not None
+    p = act(world, world.secretary_zhang, p, "start")
+    p = act(world, street, p, "escalate", note="街道协调不成，报职能部门")
+    p = act(world, street, p, "dispatch", level="community", note="部门意见：由社区牵头")
+    # Sent down (by the department here), then escalated again: back on the next agenda.
     p = act(world, staff, p, "escalate", note="部门未到场，仍无法解决")
     item.refresh_from_db()
     assert item.discussed_at is None
