@@ -597,6 +597,8 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
                 if data.action == "dispatch" and locked.due_at
                 else ""
             )
+            if data.action == "evaluate":  # what the resident said, not only that they rated
+                due = f"（{'已解决' if locked.resolved else '未解决'}，满意度{locked.satisfaction}星）"
             notify(
                 recipients,
                 f"{locked.category.name}（{locked.number}）：{rule.label}{due}"
@@ -847,7 +849,12 @@ def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
         raise ValidationFailed(errors)
     p.resolved = bool(data.resolved)
     p.satisfaction = int(data.satisfaction or 0)
-    return {"resolved": p.resolved, "satisfaction": p.satisfaction}, [p.assignee] if p.assignee else []
+    told = [p.assignee] if p.assignee else []
+    if not p.resolved or p.satisfaction <= 2:
+        # 未解决 or one or two stars: the verifiers who closed it are told too, so that
+        # someone answerable follows it up (the resident may also reopen it).
+        told += list(holders(Permission.PROBLEM_VERIFY, p.area_path))
+    return {"resolved": p.resolved, "satisfaction": p.satisfaction}, told
 
 
 def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:

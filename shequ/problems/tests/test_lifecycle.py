@@ -40,6 +40,10 @@ def test_the_whole_life_of_a_problem(world):
     assert Notification.objects.filter(user=world.resident_wang, text__contains="核查通过并结案").exists()
     p = act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=5)
     assert (p.status, p.satisfaction, p.resolved) == (Status.EVALUATED, 5, True)
+    rated = Notification.objects.filter(
+        link=f"/problems/{p.pk}/", text__contains="回访评价（已解决，满意度5星）"
+    )
+    assert set(rated.values_list("user", flat=True)) == {staff.pk}  # a good rating: the assignee
     actions = list(p.events.values_list("action", flat=True))
     assert actions == [
         "report",
@@ -53,6 +57,24 @@ def test_the_whole_life_of_a_problem(world):
         "evaluate",
     ]
     assert p.photos.count() == 3
+
+
+def test_a_low_rating_reaches_the_verifiers_not_only_the_assignee(world):
+    """未解决 and one star told the 承办人 alone, and only that it was rated: nobody
+    answerable for the check heard that the resident was not satisfied."""
+    staff, li = world.users["community_staff@A1"], world.grid_worker_li
+    p = report(world, category="garbage")
+    act(world, staff, p, "accept")
+    act(world, staff, p, "dispatch")
+    act(world, li, p, "start")
+    act(world, li, p, "report_back", note="已清运", photos=[jpeg()])
+    p = act(world, staff, p, "verify_pass")
+    act(world, world.resident_wang, p, "evaluate", resolved=False, satisfaction=1)
+    rated = Notification.objects.filter(
+        link=f"/problems/{p.pk}/", text__contains="回访评价（未解决，满意度1星）"
+    )
+    told = set(rated.values_list("user", flat=True))
+    assert li.pk in told and staff.pk in told and world.secretary_zhang.pk in told
 
 
 @pytest.mark.parametrize("action", sorted(TRANSITIONS))
