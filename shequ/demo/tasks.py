@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -240,7 +240,9 @@ def _audit_at(actor: User, event: str, obj: Any, at: datetime, detail: dict[str,
     """An audit row as the service writes it, dated when the step was taken: the past year
     is written after the fact, and the list's 审批记录 is read from these rows."""
     row = audit.build(actor, event, area_path=obj.area_path, obj=obj, detail=detail)
-    row.at = at
+    # In UTC, as the database gives it back: the hash is taken over the time's text, and
+    # a +08:00 time read back as +00:00 would no longer match it (a broken chain).
+    row.at = at.astimezone(UTC)
     audit.appended(row, rawsql.run(audit.append_statements(row))[-1])
 
 

@@ -198,6 +198,14 @@ def test_demo_records_are_made_by_those_the_live_rules_allow(demo):
 LONGTANZI = "/500111003/"
 
 
+def test_demo_leaves_the_audit_chain_intact(demo):
+    """The past lists' review rows were hashed over their local time (+08:00) and read
+    back in UTC: the demo's audit chain was broken from the first of them."""
+    from shequ.access import audit
+
+    assert audit.verify_chain().intact
+
+
 def test_demo_past_monthly_lists_have_their_review_history(demo):
     """Every published list's 审批记录, as ``transition_list`` and the publishing job write
     it: drawn up, sent, (some returned with a reason and sent again), approved, published."""
