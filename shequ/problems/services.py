@@ -1299,15 +1299,7 @@ def mark_discussed(actor: Any, item_id: int, *, ip: str = "") -> AgendaItem:
             # On the problem's own timeline too: its handlers and the community's secretary
             # read it there, not on the street's agenda page.
             p = item.problem
-            ProblemEvent.objects.create(
-                problem=p,
-                action="agenda_discussed",
-                from_status=p.status,
-                to_status=p.status,
-                actor=actor,
-                note="",
-                at=now,
-            )
+            _event(p, actor, "agenda_discussed", p.status, p.status, "", {}, now)
             audit.record(actor, "problem.agenda_discussed", area_path=item.area_path, obj=p, ip=ip)
         item.refresh_from_db()
     return item
