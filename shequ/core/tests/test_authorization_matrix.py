@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from shequ.access.roles import GRANTS, Permission
 from shequ.api import api
+from shequ.notifications.models import Notification
+from shequ.people.models import Resident
+from shequ.points.models import Transaction
+from shequ.registry.services import template_bytes
+from shequ.testing.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +115,7 @@ PAGES = {
     "points_account": ("object", "points account", Permission.POINTS_VIEW),
     "points_rankings": ("list", Permission.POINTS_VIEW),
     "points_notice": "public (names masked)",
-    "api:api-root": "public",
+    "api:api-root": "public (the API's mount point: the same 404 for everyone, no page of its own)",
     "api:openapi-json": "public",
     "api:openapi-view": "public",
 }
@@ -166,7 +174,7 @@ API = {
     ("POST", "/api/v1/tasks/{task_id}/transitions"): ("action", "lifecycle table"),
     ("POST", "/api/v1/tasks/{task_id}/attachments"): ("action", Permission.TASK_MANAGE),
     ("POST", "/api/v1/tasks/{task_id}/claims"): ("action", "open to the claimer"),
-    ("GET", "/api/v1/claims/"): "own (queue=true: task.accept scope; task=: task.view over the task)",
+    ("GET", "/api/v1/claims/"): "own (queue=true: task.accept scope; task=: all to task.view, own otherwise)",
     ("GET", "/api/v1/claims/{claim_id}"): ("object", "claim", "the claimant, or task.view"),
     ("POST", "/api/v1/claims/{claim_id}/proof"): ("action", "lifecycle table"),
     ("POST", "/api/v1/claims/{claim_id}/accept"): ("action", "lifecycle table"),
@@ -301,8 +309,8 @@ def user_keys():
 def test_role_sees_exactly_its_scope(world, user_key):
     user = world.users[user_key]
     username = user.username
-    client = Client()
-    client.force_login(user)
+    m = Matrix(user)
+    client = m.client
     # Details: 200 in scope, the same 404 out of scope or missing.
     for key in AREA_KEYS:
         area = world.areas[key]
@@ -402,8 +410,9 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert r.status_code == (200 if ok else 404), key
 
     # Tasks, claims and orders (issue 4): staff by scope, claimers by community, owners.
+    made = {}
     for key in ("A1-1", "B2-2"):
-        task, claim, order, item = _task_claim_order(world, key)
+        task, claim, order, item = made[key] = _task_claim_order(world, key)
         household = f"{key}-h1" if key == "A1-1" else f"{key}-h2"
         claimant = world.users[f"resident@{household}"]
         community_path = world.areas[key[:2]].path
@@ -651,6 +660,665 @@ def test_role_sees_exactly_its_scope(world, user_key):
     ):
         assert r.status_code == (200 if full else 400 if seen else 404), (username, r.content[:200])
         assert ("13800138000" in r.content.decode()) == full
+
+    _every_other_endpoint(world, m, user, made)
+    assert not m.wrong, "\n".join(m.wrong)
+    pages, operations = m.untried()
+    assert not pages and not operations, f"rows of the policy table no request reached: {pages} {operations}"
+
+
+class RecordingClient(Client):
+    """A test client that tells ``note`` the method and path of every request."""
+
+    def __init__(self, note):
+        super().__init__()
+        self._note = note
+
+    def request(self, **request):
+        self._note(request["REQUEST_METHOD"], request["PATH_INFO"])
+        return super().request(**request)
+
+
+class Matrix:
+    """Notes which policy-table row each request reached, and every answer that differs
+    from what the table says, so one run lists all the differences and the test can
+    check that every row was tried."""
+
+    def __init__(self, user=None):
+        self.client = RecordingClient(self.note)
+        if user is not None:
+            self.client.force_login(user)
+        self.pages: set[str] = set()
+        self.ops: set[tuple[str, str]] = set()
+        self.wrong: list[str] = []
+
+    def note(self, method: str, path: str) -> None:
+        from django.urls import Resolver404, resolve
+
+        operations = {
+            (m, template)
+            for m, template in API
+            if m == method and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path)
+        }
+        literal = {op for op in operations if op[1] == path}  # /residents/export, not /residents/{id}
+        if operations:  # an API operation (its URL name is its view's)
+            self.ops |= literal or operations
+            return
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return
+        self.pages.add(f"{match.namespace}:{match.url_name}" if match.namespace else str(match.url_name))
+
+    def call(self, method: str, url: str, data=None, multipart: bool = False):
+        send = getattr(self.client, method.lower())
+        if url.startswith("/api/") and method != "GET" and not multipart:
+            return send(url, json.dumps(data), content_type="application/json")
+        return send(url, data or {})
+
+    def expect(self, label, response, *codes):
+        if response.status_code not in codes:
+            self.wrong.append(f"{label}: {response.status_code}, expected {codes} {response.content[:150]!r}")
+        return response
+
+    def check(self, label, ok: bool) -> None:
+        if not ok:
+            self.wrong.append(label)
+
+    def untried(self) -> tuple[set[str], set[tuple[str, str]]]:
+        return set(PAGES) - self.pages, set(API) - self.ops
+
+
+DENIED = (403, 404)  # a role without the permission anywhere: refused, or the same 404
+
+
+def _reports_in(world, username: str, path: str) -> bool:
+    """May report there: in scope, or anywhere in a community where they report."""
+    role, scope = world.user_scope[username]
+    if Permission.PROBLEM_REPORT not in GRANTS[role]:
+        return False
+    parts = scope.strip("/").split("/")
+    return path.startswith(scope) or (len(parts) >= 2 and path.startswith(f"/{parts[0]}/{parts[1]}/"))
+
+
+def _claimer_of(world, username: str, path: str) -> bool:
+    """A resident of the community of ``path`` (who may claim its public tasks)."""
+    role, scope = world.user_scope[username]
+    community = "/".join(path.split("/")[:3]) + "/"
+    return role == "resident" and scope.startswith(community)
+
+
+def _every_other_endpoint(world, m: Matrix, user, made) -> None:
+    """The pages and API operations the scope checks above do not reach, each tried by
+    the role against records inside and outside its scope (``made``: per grid, the task,
+    claim, order and item the first part made)."""
+    from shequ.notifications import services as notes
+    from shequ.points import services as points
+    from shequ.problems import monthly
+    from shequ.problems import services as problems
+    from shequ.problems.tests.helpers import grid_point, jpeg
+    from shequ.tasks import services as tasks
+    from shequ.tasks.tests.helpers import make_task
+
+    username = user.username
+    role, scope = world.user_scope[username]
+
+    def has(perm):
+        return perm in GRANTS[role]
+
+    def ok_or_denied(label, response, ok):
+        return m.expect(label, response, *((200,) if ok else DENIED))
+
+    # What every signed-in user has: their own lists, the public notice, the API's schema.
+    for url in ["/problems/mine/", "/tasks/mine/", "/points/", "/points/store/", "/points/orders/"]:
+        m.expect(url, m.call("GET", url), 200)
+    for url in ["/notifications/", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/problem-categories/"]:
+        m.expect(url, m.call("GET", url), 200)
+    for url in ["/api/v1/notifications/", "/api/v1/points/balance", "/api/v1/points/entries"]:
+        m.expect(url, m.call("GET", url), 200)
+    m.expect("api root (no page of its own)", m.call("GET", "/api/v1/"), 404)
+    for key in ("A1", "B2"):
+        code = world.areas[key].code
+        m.expect(f"notice {key}", m.call("GET", f"/points/notice/{code}/"), 200)
+        m.expect(f"api notice {key}", m.call("GET", f"/api/v1/points/notice/{code}"), 200)
+    m.expect("notice of a street", m.call("GET", f"/points/notice/{world.areas['A'].code}/"), 404)
+    m.expect("api notice of a street", m.call("GET", f"/api/v1/points/notice/{world.areas['A'].code}"), 404)
+    # Notices: one's own opens, another's is the same 404 as a missing one.
+    other = world.users[
+        "resident@B2-2-h2" if user.pk == world.users["resident@A1-1-h1"].pk else "resident@A1-1-h1"
+    ]
+    notes.notify([user, other], "矩阵通知", "/tasks/")
+    mine = Notification.objects.filter(user=user).latest("pk")
+    theirs = Notification.objects.filter(user=other).latest("pk")
+    m.expect("open own notice", m.call("GET", f"/notifications/{mine.pk}/open/"), 302)
+    m.expect("open another's notice", m.call("GET", f"/notifications/{theirs.pk}/open/"), 404)
+    m.expect("api read another's notice", m.call("POST", f"/api/v1/notifications/{theirs.pk}/read", {}), 404)
+    m.expect("api read own notice", m.call("POST", f"/api/v1/notifications/{mine.pk}/read", {}), 200, 204)
+    m.expect("read all", m.call("POST", "/notifications/read/"), 302)
+    m.expect("api read all", m.call("POST", "/api/v1/notifications/read", {}), 200, 204)
+    theirs.refresh_from_db()
+    m.check("another's notice was left unread", theirs.read_at is None)
+
+    # Pages a permission opens, whatever the area: refused to a role without it.
+    for url, perm in (
+        ("/problems/new/", Permission.PROBLEM_REPORT),
+        ("/problems/counts/", Permission.PROBLEM_VIEW),
+        ("/problems/ledgers/", Permission.PROBLEM_EXPORT),
+        ("/problems/reports/", Permission.PROBLEM_EXPORT),
+        ("/problems/categories/", Permission.PROBLEM_CATALOGUE),
+        ("/tasks/new/", Permission.TASK_MANAGE),
+        ("/tasks/queue/", Permission.TASK_ACCEPT),
+        ("/tasks/monthly/", Permission.TASK_VIEW),
+        ("/tasks/resources/", Permission.RESOURCE_VIEW),
+        ("/points/fulfil/", Permission.STORE_MANAGE),
+        ("/points/catalogue/", Permission.STORE_MANAGE),
+        ("/points/service/", Permission.POINTS_MANAGE),
+        ("/points/reversals/", Permission.POINTS_MANAGE),
+        ("/points/accounts/", Permission.POINTS_VIEW),
+        ("/points/rankings/", Permission.POINTS_VIEW),
+    ):
+        ok_or_denied(url, m.call("GET", url), has(perm))
+    # The map without an area: a role that sees no problems is sent to its own.
+    r = m.call("GET", "/problems/map/")
+    if has(Permission.PROBLEM_VIEW):
+        m.expect("map", r, 200)
+    else:
+        m.check(f"map sends {role} to 我的问题", r.status_code == 302 and r["Location"] == "/problems/mine/")
+    # Pages of one area: the whole area must be the viewer's.
+    for key in ("A1", "B2"):
+        area = world.areas[key]
+        for url, perm in (
+            ("/problems/map/", Permission.PROBLEM_VIEW),
+            ("/problems/counts/", Permission.PROBLEM_VIEW),
+            ("/problems/ledgers/", Permission.PROBLEM_EXPORT),
+            ("/visits/export/", Permission.VISIT_RECORD),
+            ("/visits/unvisited/export/", Permission.VISIT_RECORD),
+            ("/floating/landlords/export/", Permission.FLOATING_MANAGE),
+        ):
+            ok = sees(world, username, area.path, perm)
+            m.expect(f"{url}?area={key}", m.call("GET", url, {"area": area.code}), 200 if ok else 404)
+        ok = sees(world, username, area.path, Permission.POINTS_VIEW)
+        r = m.call("GET", "/points/rankings/", {"community": area.code})
+        # The page's community select says "不存在或不在您的管辖范围内" for both.
+        m.expect(f"rankings of {key}", r, 200 if ok else (400 if has(Permission.POINTS_VIEW) else 403))
+
+    # Problems: acting, following, the inbox, the agenda, the monthly report.
+    for key in ("A1-1", "B2-2"):
+        household = f"{key}-h1" if key == "A1-1" else f"{key}-h2"
+        reporter = world.users[f"resident@{household}"]
+        problem = _problem(world, household)
+        path = problem.area_path
+        visible = sees(world, username, path, Permission.PROBLEM_VIEW) or reporter.pk == user.pk
+        triage = sees(world, username, path, Permission.PROBLEM_TRIAGE)
+        r = m.call("POST", f"/problems/{problem.pk}/act/", {"action": "accept"})
+        m.expect(f"accept {key} on the page", r, 302 if triage else (400 if visible else 404))
+        problem.refresh_from_db()
+        m.check(
+            f"page accept of {key} changed the status only if allowed",
+            (problem.status == "accepted") == triage,
+        )
+        # A neighbour at the same spot follows it; the lookup shows it to who reports there.
+        lon, lat = grid_point(world, key)
+        near = _reports_in(world, username, path)
+        r = m.call("GET", "/problems/nearby/", {"category": problem.category.code, "lon": lon, "lat": lat})
+        m.expect(f"nearby {key}", r, 200)
+        m.check(
+            f"nearby {key} lists it only to who reports there",
+            (f"{problem.pk}" in r.content.decode()) == near,
+        )
+        r = m.call(
+            "GET", "/api/v1/problems/nearby", {"category": problem.category.code, "lon": lon, "lat": lat}
+        )
+        m.expect(f"api nearby {key}", r, 200)
+        listed = {row["id"] for row in r.json()["items"]} if r.status_code == 200 else set()
+        m.check(f"api nearby {key} lists it only to who reports there", (problem.pk in listed) == near)
+        m.expect(
+            f"follow {key}",
+            m.call("POST", f"/problems/{problem.pk}/follow/", {"lon": lon, "lat": lat}),
+            302 if near else 404,
+        )
+        other = _problem(world, household)
+        r = m.call("POST", f"/api/v1/problems/{other.pk}/follow", {"lon": lon, "lat": lat})
+        m.expect(f"api follow {key}", r, 200 if near else 404)
+        # Reporting through the API at a pin in the grid.
+        r = m.call(
+            "POST",
+            "/api/v1/problems/",
+            {"category": "blocked_drain", "description": "矩阵：下水道堵塞", "lon": lon, "lat": lat},
+            multipart=True,
+        )
+        m.expect(f"api report in {key}", r, *((201,) if near else (400, 404)))
+        # Dispatched to the grid: in the inbox of who handles there.
+        staff = world.users[f"community_secretary@{key[:2]}"]
+        problems.transition(staff, other.pk, problems.TransitionInput(action="accept"))
+        problems.transition(staff, other.pk, problems.TransitionInput(action="dispatch"))
+        inbox = m.call("GET", "/problems/inbox/").content.decode()
+        other.refresh_from_db()  # routed to the grid's worker: theirs, not every handler's
+        handles = other.assignee_id == user.pk
+        m.check(
+            f"inbox lists {key} only to its handlers", (f'href="/problems/{other.pk}/"' in inbox) == handles
+        )
+        # Escalated to the street: on the agenda of who triages there.
+        escalated = _problem(world, household)
+        problems.transition(staff, escalated.pk, problems.TransitionInput(action="accept"))
+        problems.transition(
+            staff, escalated.pk, problems.TransitionInput(action="escalate", note="需街道协调")
+        )
+        agenda = m.call("GET", "/problems/agenda/")
+        m.expect("agenda", agenda, 200)
+        m.check(
+            f"agenda lists {key} to triage staff only",
+            (f'href="/problems/{escalated.pk}/"' in agenda.content.decode()) == triage,
+        )
+        item = escalated.agenda_item
+        runs_meeting = sees(world, username, item.area_path, Permission.PROBLEM_TRIAGE)
+        m.expect(
+            f"mark {key} discussed",
+            m.call("POST", "/problems/agenda/", {"item": item.pk}),
+            302 if runs_meeting else 404,
+        )
+    for key in ("A1", "B2"):
+        area = world.areas[key]
+        run = problems.request_monthly_report(
+            world.users[f"community_secretary@{key}"], area.code, f"{timezone.localdate():%Y%m}"
+        )
+        monthly.run_report(run.pk)
+        ok = sees(world, username, area.path, Permission.PROBLEM_EXPORT)
+        m.expect(f"report run {key}", m.call("GET", f"/problems/reports/{run.pk}/"), 200 if ok else 404)
+        for kind in ("xlsx", "docx"):
+            r = m.call("GET", f"/problems/reports/{run.pk}/{kind}/")
+            m.expect(f"report {kind} {key}", r, 200 if ok else 404)
+        r = m.call("POST", "/problems/reports/", {"area": area.code, "month": f"{timezone.localdate():%Y%m}"})
+        m.expect(
+            f"request report {key}",
+            r,
+            *((302,) if ok else (403, 404) if not has(Permission.PROBLEM_EXPORT) else (400, 404)),
+        )
+
+    # Tasks and claims.
+    month = timezone.localdate().replace(day=1)
+    months = [f"{(month + timedelta(days=31 * n)):%Y%m}" for n in (1, 2, 3)]
+    for key in ("A1-1", "B2-2"):
+        community = key[:2]
+        secretary = world.users[f"community_secretary@{community}"]
+        household = f"{key}-h1" if key == "A1-1" else f"{key}-h2"
+        claimant = world.users[f"resident@{household}"]
+        task = make_task(world, actor=secretary, key=key, places=5)
+        path = task.area_path
+        claimer = _claimer_of(world, username, path)
+        sees_task = sees(world, username, path, Permission.TASK_VIEW) or (
+            role in ("resident", "partner_unit") and scope.startswith(world.areas[community].path)
+        )
+        manage = sees(world, username, path, Permission.TASK_MANAGE)
+        accept = sees(world, username, path, Permission.TASK_ACCEPT)
+        board = m.call("GET", "/tasks/").content.decode()
+        listed = sees(world, username, path, Permission.TASK_VIEW) or claimer
+        m.check(
+            f"board lists {key}'s task only to who sees it", (f'href="/tasks/{task.pk}/"' in board) == listed
+        )
+        r = m.call("POST", f"/api/v1/tasks/{task.pk}/claims", {})
+        m.expect(f"api claim {key}", r, *((201,) if claimer else (400,) if sees_task else (404,)))
+        first = task.claims.get(user=user) if claimer else tasks.claim_task(claimant, task.pk)
+        # A neighbour's three claims, proved (three is the most one may hold): accepted on
+        # the page and in the API, and returned.
+        neighbour = world.users[f"resident@{key}-h2" if key == "A1-1" else f"resident@{key}-h1"]
+        ready = []
+        for n in range(3):
+            t = make_task(world, actor=secretary, key=key, title=f"矩阵任务{n}")
+            c = tasks.claim_task(neighbour, t.pk)
+            ready.append(
+                tasks.transition_claim(
+                    neighbour, c.pk, tasks.ClaimActionInput(action="submit", note="已完成", files=[jpeg()])
+                )
+            )
+        own = claimant.pk == user.pk
+        sees_claim = own or sees(world, username, path, Permission.TASK_VIEW)
+        r = m.call(
+            "POST", f"/api/v1/claims/{first.pk}/proof", {"note": "已完成", "files": jpeg()}, multipart=True
+        )
+        m.expect(f"api proof {key}", r, *((200, 201) if own else (400,) if sees_claim else (404,)))
+        queue = m.call("GET", "/tasks/queue/")
+        if has(Permission.TASK_ACCEPT):
+            m.check(
+                f"queue lists {key}'s claim to who accepts there",
+                (f"/tasks/claims/{ready[0].pk}/" in queue.content.decode()) == accept,
+            )
+        r = m.call("GET", "/api/v1/claims/", {"queue": "true"})
+        m.check(
+            f"api queue {key}",
+            r.status_code == 200 and (ready[0].pk in {c["id"] for c in r.json()["items"]}) == accept,
+        )
+        r = m.call("GET", "/api/v1/claims/")
+        m.check(
+            f"api own claims {key}",
+            r.status_code == 200 and (first.pk in {c["id"] for c in r.json()["items"]}) == own,
+        )
+        # One task's claims: all of them to staff who see it, one's own to a claimer.
+        r = m.call("GET", "/api/v1/claims/", {"task": task.pk})
+        m.expect(f"api claims of {key}'s task", r, 200 if sees_task else 404)
+        shown = {c["claimant"] for c in r.json()["items"]} if r.status_code == 200 else set()
+        everyone = {str(claimant)} if sees(world, username, path, Permission.TASK_VIEW) else set()
+        m.check(f"api claims of {key}'s task: whose", shown == (everyone or ({str(user)} & {str(claimant)})))
+        refused = 400 if sees(world, username, path, Permission.TASK_VIEW) else 404
+        r = m.call("POST", f"/tasks/claims/{ready[0].pk}/act/", {"action": "accept"})
+        m.expect(f"accept claim {key} on the page", r, 302 if accept else refused)
+        r = m.call("POST", f"/api/v1/claims/{ready[1].pk}/accept", {})
+        m.expect(f"api accept claim {key}", r, 200 if accept else refused)
+        r = m.call("POST", f"/api/v1/claims/{ready[2].pk}/return", {"reason": "照片不清楚"})
+        m.expect(f"api return claim {key}", r, 200 if accept else refused)
+        # The task itself: edited as a draft, published, closed.
+        not_manage = (400, 403) if sees(world, username, path, Permission.TASK_VIEW) else (404,)
+        draft = make_task(world, actor=secretary, key=key, publish=False, title="矩阵草稿")
+        body = {
+            "title": "矩阵草稿改",
+            "description": "三楼楼道灯泡不亮，需要更换",
+            "category": "replace_bulb",
+            "difficulty": "easy",
+            "places": 2,
+            "deadline": (timezone.now() + timedelta(days=5)).isoformat(),
+            "area": world.areas[key].code,
+        }
+        m.expect(
+            f"api edit draft {key}",
+            m.call("PUT", f"/api/v1/tasks/{draft.pk}", body),
+            *((200,) if manage else not_manage),
+        )
+        m.expect(
+            f"api publish {key}",
+            m.call("POST", f"/api/v1/tasks/{draft.pk}/publish", {}),
+            *((200,) if manage else not_manage),
+        )
+        r = m.call("POST", f"/api/v1/tasks/{task.pk}/transitions", {"action": "close", "note": "矩阵结束"})
+        m.expect(f"api close {key}", r, *((200,) if manage else (400, 403) if sees_task else (404,)))
+        other = make_task(world, actor=secretary, key=key, title="矩阵页面任务")
+        r = m.call("POST", f"/tasks/{other.pk}/act/", {"action": "close", "note": "矩阵结束"})
+        m.expect(f"close {key} on the page", r, *((302,) if manage else (400, 403) if sees_task else (404,)))
+        r = m.call("POST", "/api/v1/tasks/", {**body, "area": world.areas[community].code})
+        m.expect(
+            f"api new task in {community}",
+            r,
+            *(
+                (201,)
+                if sees(world, username, world.areas[community].path, Permission.TASK_MANAGE)
+                else (400, 403, 404)
+            ),
+        )
+        # Monthly lists: one for the page, one for the API.
+        lists = [tasks.create_monthly_list(secretary, world.areas[community].code, mo) for mo in months[:2]]
+        for listed_month in lists:
+            deadline = timezone.now() + timedelta(days=130)  # after the list's publication day
+            make_task(
+                world,
+                actor=secretary,
+                key=community,
+                publish=False,
+                monthly_list=listed_month.pk,
+                deadline=deadline,
+            )
+        cpath = world.areas[community].path
+        view_list = sees(world, username, cpath, Permission.TASK_VIEW)
+        manage_list = sees(world, username, cpath, Permission.TASK_MANAGE)
+        not_manage = (400, 403) if view_list else (404,)
+        r = m.call("GET", "/api/v1/monthly-lists/")
+        m.check(
+            f"api monthly lists {key}",
+            r.status_code == 200 and (lists[0].pk in {x["id"] for x in r.json()["items"]}) == view_list,
+        )
+        m.expect(
+            f"monthly history {key}",
+            m.call("GET", f"/api/v1/monthly-lists/{lists[0].pk}/history"),
+            200 if view_list else 404,
+        )
+        day = {"publish_on": f"{months[1][:4]}-{months[1][4:]}-05"}
+        m.expect(
+            f"api publish day {key}",
+            m.call("PATCH", f"/api/v1/monthly-lists/{lists[1].pk}", day),
+            *((200,) if manage_list else not_manage),
+        )
+        r = m.call("POST", f"/api/v1/monthly-lists/{lists[1].pk}/transitions", {"action": "submit"})
+        m.expect(f"api submit list {key}", r, *((200,) if manage_list else not_manage))
+        r = m.call("POST", f"/tasks/monthly/{lists[0].pk}/act/", {"action": "submit"})
+        m.expect(f"submit list {key} on the page", r, *((302,) if manage_list else not_manage))
+        r = m.call(
+            "POST", "/api/v1/monthly-lists/", {"area": world.areas[community].code, "month": months[2]}
+        )
+        m.expect(f"api new list {key}", r, *((201,) if manage_list else (400, 403, 404)))
+
+    # Resources: registered where they are, listed to who sees there (a department of the
+    # street is listed, read only, to its communities and grids), managed in scope.
+    for key in ("A1", "B2"):
+        secretary = world.users[f"community_secretary@{key}"]
+        code, path = world.areas[key].code, world.areas[key].path
+        unit = tasks.add_unit(secretary, tasks.UnitInput(name=f"矩阵单位{key}", kind="social_org", area=code))
+        team = tasks.add_team(secretary, f"矩阵队{key}", "volunteer", code)
+        venue = tasks.add_venue(secretary, f"矩阵室{key}", "venue", code, "", 20)
+        skilled = world.residents[f"{key}-1-h1-r2"]
+        talent = tasks.add_talent(secretary, skilled.pk, "able", "木工", "修家具")
+        there = has(Permission.RESOURCE_VIEW) and (path.startswith(scope) or scope.startswith(path))
+        for url, row in (("units", unit), ("teams", team), ("venues", venue)):
+            r = m.call("GET", f"/api/v1/resources/{url}/")
+            if url == "venues":  # a room is booked where it is: not listed below its community
+                there = sees(world, username, path, Permission.RESOURCE_VIEW)
+            m.check(
+                f"api {url} {key}",
+                r.status_code == 200 and (row.pk in {x["id"] for x in r.json()["items"]}) == there,
+            )
+        r = m.call("GET", "/api/v1/resources/talents/")
+        talent_seen = sees(world, username, skilled.area_path, Permission.RESOURCE_VIEW)
+        m.check(
+            f"api talents {key}",
+            r.status_code == 200 and (talent.pk in {x["id"] for x in r.json()["items"]}) == talent_seen,
+        )
+        manage = sees(world, username, path, Permission.RESOURCE_MANAGE)
+        created = (201,) if manage else (400, 403, 404)
+        m.expect(
+            f"api new unit {key}",
+            m.call(
+                "POST", "/api/v1/resources/units/", {"name": "矩阵新单位", "kind": "social_org", "area": code}
+            ),
+            *created,
+        )
+        m.expect(
+            f"api new team {key}",
+            m.call(
+                "POST", "/api/v1/resources/teams/", {"name": "矩阵新队", "kind": "volunteer", "area": code}
+            ),
+            *created,
+        )
+        m.expect(
+            f"api new venue {key}",
+            m.call("POST", "/api/v1/resources/venues/", {"name": "矩阵新室", "kind": "venue", "area": code}),
+            *created,
+        )
+        other = world.residents[f"{key}-2-h1-r2"]
+        r = m.call(
+            "POST",
+            "/api/v1/resources/talents/",
+            {"resident": other.pk, "kind": "able", "trade": "瓦工", "skill": "砌墙"},
+        )
+        m.expect(
+            f"api new talent {key}",
+            r,
+            *(
+                (201,)
+                if sees(world, username, other.area_path, Permission.RESOURCE_MANAGE)
+                else (400, 403, 404)
+            ),
+        )
+        member = world.residents[f"{key}-1-h2-r1"]
+        r = m.call("POST", f"/api/v1/resources/teams/{team.pk}/members", {"resident": member.pk})
+        m.expect(f"api add member {key}", r, 201 if manage else 404)
+        if not manage:
+            tasks.add_team_member(secretary, team.pk, member.pk)
+        r = m.call("DELETE", f"/api/v1/resources/teams/{team.pk}/members/{member.pk}")
+        m.expect(f"api remove member {key}", r, 200 if manage else 404)
+
+    # Points and the store.
+    for key in ("A1-1", "B2-2"):
+        community = key[:2]
+        secretary = world.users[f"community_secretary@{community}"]
+        household = f"{key}-h1" if key == "A1-1" else f"{key}-h2"
+        buyer = world.users[f"resident@{household}"]
+        _task, _claim, order, item = made[key]
+        cpath = world.areas[community].path
+        store = sees(world, username, cpath, Permission.STORE_MANAGE)
+        not_store = (404,) if has(Permission.STORE_MANAGE) else DENIED
+        cheap = points.create_item(
+            secretary,
+            points.ItemInput(
+                name="矩阵肥皂", price=1, stock=20, per_person_limit=9, area=world.areas[community].code
+            ),
+        )
+        r = m.call("GET", "/api/v1/store/items/")
+        shop = scope.startswith(cpath)  # the store of one's own community (and street)
+        m.check(
+            f"api items {key}",
+            r.status_code == 200 and (cheap.pk in {x["id"] for x in r.json()["items"]}) == shop,
+        )
+        r = m.call("GET", "/api/v1/store/items/", {"manage": "true"})
+        m.check(
+            f"api items to manage {key}",
+            r.status_code == 200 and (cheap.pk in {x["id"] for x in r.json()["items"]}) == store,
+        )
+        own = buyer.pk == user.pk
+        r = m.call("POST", "/api/v1/store/orders/", {"item": cheap.pk})
+        m.expect(f"api order {key}", r, *((201,) if own else (400, 404)))
+        r = m.call("POST", "/points/store/redeem/", {"item": cheap.pk, "quantity": "1"})
+        m.expect(f"redeem {key} on the page", r, *((302,) if own else (400, 404)))
+        m.expect(
+            f"api shelf {key}",
+            m.call("POST", f"/api/v1/store/items/{cheap.pk}/shelf", {"active": False}),
+            200 if store else 404,
+        )
+        r = m.call("POST", f"/points/catalogue/{cheap.pk}/stock/", {"add": "1"})
+        m.expect(f"stock {key} on the page", r, *((302,) if store else not_store))
+        r = m.call(
+            "POST",
+            "/api/v1/store/items/",
+            {"name": "矩阵毛巾", "price": 2, "stock": 3, "area": world.areas[community].code},
+        )
+        m.expect(f"api new item {key}", r, *((201,) if store else (400, 403, 404)))
+        # Orders: one step on the page, one in bulk.
+        r = m.call("POST", f"/points/orders/{order.pk}/act/", {"action": "pack"})
+        m.expect(f"pack {key} on the page", r, *((302,) if store else (400,) if own else (404,)))
+        extra = points.create_item(
+            secretary,
+            points.ItemInput(
+                name="矩阵牙膏", price=1, stock=5, per_person_limit=5, area=world.areas[community].code
+            ),
+        )
+        bulk, _ = points.redeem(buyer, points.OrderInput(item=extra.pk))
+        r = m.call("POST", "/points/fulfil/bulk/", {"orders": [bulk.pk], "action": "pack"})
+        m.expect(f"bulk pack {key}", r, *((200,) if has(Permission.STORE_MANAGE) else DENIED))
+        bulk.refresh_from_db()
+        m.check(f"bulk pack {key} moved the order only in scope", (bulk.status == "packed") == store)
+        # Redemption windows.
+        start = timezone.localdate() + timedelta(days=40)
+        window = points.add_window(
+            secretary, world.areas[community].code, "矩阵兑换期", start, start + timedelta(days=5)
+        )
+        spare = points.add_window(
+            secretary,
+            world.areas[community].code,
+            "矩阵兑换期二",
+            start + timedelta(days=10),
+            start + timedelta(days=12),
+        )
+        r = m.call("GET", "/api/v1/store/windows/")
+        m.check(
+            f"api windows {key}",
+            r.status_code == 200 and (window.pk in {x["id"] for x in r.json()["items"]}) == store,
+        )
+        dates = {"starts_on": str(start + timedelta(days=1)), "ends_on": str(start + timedelta(days=6))}
+        m.expect(
+            f"api window dates {key}",
+            m.call("PATCH", f"/api/v1/store/windows/{window.pk}", dates),
+            200 if store else 404,
+        )
+        m.expect(
+            f"api remove window {key}",
+            m.call("DELETE", f"/api/v1/store/windows/{window.pk}"),
+            204 if store else 404,
+        )
+        r = m.call("POST", f"/points/windows/{spare.pk}/", {"action": "remove"})
+        m.expect(f"remove window {key} on the page", r, *((302,) if store else not_store))
+        later = timezone.localdate() + timedelta(days=90)
+        r = m.call(
+            "POST",
+            "/api/v1/store/windows/",
+            {
+                "area": world.areas[community].code,
+                "name": "矩阵新兑换期",
+                "starts_on": str(later),
+                "ends_on": str(later + timedelta(days=3)),
+            },
+        )
+        m.expect(f"api new window {key}", r, *((201,) if store else (400, 403, 404)))
+        # Accounts, service points and reversals.
+        manage = sees(world, username, cpath, Permission.POINTS_MANAGE)
+        fresh = world.residents[f"{key}-h1-r2"]
+        r = m.call("POST", "/points/accounts/open/", {"resident": str(fresh.pk)})
+        m.expect(
+            f"open account {key}",
+            r,
+            *((302,) if manage else (404,) if has(Permission.POINTS_MANAGE) else DENIED),
+        )
+        member = world.residents[f"{key}-h2-r2"]
+        Resident.objects.filter(pk=member.pk).update(party_member_kind="local")
+        record = points.record_service(
+            secretary,
+            points.ServiceInput(member=0, resident=member.pk, kind="errand", note="代办低保", points=3),
+        )
+        r = m.call("GET", "/api/v1/points/service-records")
+        view = sees(world, username, cpath, Permission.POINTS_VIEW)
+        m.check(
+            f"api service records {key}",
+            r.status_code == 200 and (record.pk in {x["id"] for x in r.json()["items"]}) == view,
+        )
+        r = m.call(
+            "POST",
+            "/api/v1/points/service-records",
+            {"resident": member.pk, "kind": "opinion", "note": "收集意见", "points": 2},
+        )
+        m.expect(f"api service points {key}", r, *((201,) if manage else (400, 403, 404)))
+        _claim.refresh_from_db()
+        if _claim.status == "submitted":  # accepted above if this role accepts there
+            tasks.transition_claim(secretary, _claim.pk, tasks.ClaimActionInput(action="accept"))
+        txn = Transaction.objects.filter(kind="award", entries__account__user=buyer).order_by("-pk").first()
+        r = m.call("POST", f"/api/v1/points/transactions/{txn.pk}/reverse", {"reason": "矩阵冲正"})
+        m.expect(f"api reverse {key}", r, *((201,) if manage else (400, 403, 404)))
+
+    # Registry imports: started where the role imports, the same 404 elsewhere.
+    for key in ("A1", "B2"):
+        area = world.areas[key]
+        ok = sees(world, username, area.path, Permission.REGISTRY_IMPORT)
+        upload = SimpleUploadedFile("模板.xlsx", template_bytes())
+        r = m.call(
+            "POST", "/api/v1/registry/imports", {"community": area.code, "file": upload}, multipart=True
+        )
+        m.expect(f"api import into {key}", r, *((201,) if ok else (400, 403, 404)))
+        run = _import_run(world, key)
+        r = m.call("POST", f"/api/v1/registry/imports/{run.pk}/mapping", {"mapping": {}})
+        m.expect(f"api import mapping {key}", r, *((200, 400) if ok else (404,)))
+        r = m.call("POST", f"/api/v1/registry/imports/{run.pk}/confirm", {})
+        m.expect(f"api import confirm {key}", r, 400 if ok else 404)  # not checked yet
+
+    # Tokens, signing in and out.
+    anonymous = RecordingClient(m.note)
+    m.expect("login page", anonymous.get("/login/"), 200)
+    r = anonymous.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": username, "password": PASSWORD}),
+        content_type="application/json",
+    )
+    m.expect("api token", r, 200, 201)
+    token = r.json().get("token", "") if r.status_code in (200, 201) else ""
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    m.expect("api with the token", anonymous.get("/api/v1/notifications/", **bearer), 200)
+    m.expect("api token revoked", anonymous.delete("/api/v1/auth/token", **bearer), 200, 204)
+    m.expect("api with the revoked token", anonymous.get("/api/v1/notifications/", **bearer), 401)
+    m.expect("logout", m.call("POST", "/logout/"), 302)
+    m.expect("api after logout", m.client.get("/api/v1/notifications/"), 401)
 
 
 def _task_claim_order(world, grid_key):
