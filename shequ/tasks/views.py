@@ -285,8 +285,13 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     if message and request.method != "POST":
         # Said on opening the editor, not after the changes are typed in and refused.
         return detail(request, task.pk, error=ValidationFailed({"action": message}, message))
+    shown = shown_to(request.user, task.created_by_id, task.description)
     if request.method != "POST":
         opened = _task_values(task) | {"seen": selectors.edit_version(task)}
+        if shown != task.description:
+            # A colleague's numbers are not echoed into the form (the task's page masks
+            # them); left empty, the description is kept, as in the resource list.
+            opened |= {"description": "", "description_kept": "1", "description_shown": shown}
         context = _editor_context(request, opened, {}) | {"task": task}
         return render(request, "tasks/editor.html", context)
     values: dict[str, Any] = {
@@ -307,13 +312,16 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     values["target_teams"] = request.POST.getlist("target_teams")
     values["target_talents"] = request.POST.getlist("target_talents")
     values["seen"] = request.POST.get("seen", "")
+    if request.POST.get("description_kept"):
+        values |= {"description_kept": "1", "description_shown": shown}
     if message:
         # Published (or sent to the street) while the editor was open: what was typed comes
         # back with the reason, to be copied, instead of the task page without it.
         context = _editor_context(request, values, {"action": message + "；您填写的内容未保存，仍在下面"})
         return render(request, "tasks/editor.html", context | {"task": task}, status=409)
     try:
-        data = _task_input(values)
+        kept = values.get("description_kept") and not values["description"]
+        data = _task_input(values | {"description": task.description} if kept else values)
         services.update_task(request.user, task.pk, data, seen=values["seen"], ip=client_ip(request))
     except Conflict as exc:
         # Saved by a colleague since the editor was opened: what was typed comes back, and

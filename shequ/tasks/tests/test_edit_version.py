@@ -109,3 +109,31 @@ def test_the_api_gives_a_version_and_refuses_a_put_from_an_older_one(world):
     )
     assert r.status_code == 409 and r.json()["code"] == "changed"
     assert Task.objects.get(pk=draft.pk).places == 2
+
+
+def test_a_colleagues_numbers_are_not_echoed_into_the_editor_and_left_empty_are_kept(world):
+    """The editor showed a draft's description in full to any staff member who may edit
+    it, though the task's page masks the numbers a colleague typed into it."""
+    number, phone = world.full_values[world.residents["A1-1-h1-r1"].pk]
+    written = f"钥匙在王阿姨家，电话{phone}，身份证{number}"
+    staff = world.users["community_staff@A1"]
+    draft = make_task(world, actor=staff, publish=False, title="清理小广告", description=written)
+    colleague = client_for(world.secretary_zhang)
+    body = colleague.get(f"/tasks/{draft.pk}/edit/").content.decode()
+    assert phone not in body and number not in body
+    assert f"{phone[:3]}****{phone[-4:]}" in body and "不改请留空" in body  # what is there, masked
+    assert phone in client_for(staff).get(f"/tasks/{draft.pk}/edit/").content.decode()  # the writer's own
+    common = {"category": "clear_ads", "difficulty": "easy", "area": world.areas["A1-1"].code}
+    common |= {"audience": "public", "places": "2", "title": "清理1单元小广告"}
+    r = colleague.post(f"/tasks/{draft.pk}/edit/", form_of(body) | common | {"description": ""})
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.description) == ("清理1单元小广告", written)  # left empty: kept
+    # A refused save keeps the field held back, and a description typed replaces it.
+    opened = form_of(colleague.get(f"/tasks/{draft.pk}/edit/").content.decode())
+    r = colleague.post(f"/tasks/{draft.pk}/edit/", opened | common | {"places": "0"})
+    assert r.status_code == 400 and phone not in r.content.decode() and "不改请留空" in r.content.decode()
+    r = colleague.post(f"/tasks/{draft.pk}/edit/", opened | common | {"description": "楼道墙面小广告"})
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert draft.description == "楼道墙面小广告"
