@@ -112,3 +112,11 @@ def shown_to(viewer: Any, writer_id: int | None, text: str) -> str:
     if writer_id is not None and writer_id == getattr(viewer, "pk", None):
         return text
     return mask_free_text(text)
+
+
+def kept_if_echoed(sent: str, stored: str, viewer: Any, writer_id: int | None) -> str:
+    """The text to save for a free-text field sent back by someone who read it masked: the
+    masked text sent back unchanged means "unchanged" (its numbers were hidden from them,
+    not deleted), so the stored text is kept instead of being overwritten by the stars."""
+    shown = shown_to(viewer, writer_id, stored)
+    return stored if shown != stored and sent.strip() == shown.strip() else sent

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shequ.access import audit
 from shequ.access.holders import holders
-from shequ.access.masking import mask_free_text, mask_phone
+from shequ.access.masking import kept_if_echoed, mask_free_text, mask_phone
 from shequ.access.models import User
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can
@@ -313,6 +313,7 @@ def update_task(actor: Any, task_id: int, data: TaskInput, *, seen: str = "", ip
         raise Conflict(_saved_since(task))
     listed = task.monthly_list_id is not None
     errors: dict[str, str] = {}
+    data.description = kept_if_echoed(data.description, task.description, actor, task.created_by_id)
     data.problem = None  # the link made at 转为任务 is kept, not re-checked
     # A listed task stays in its list unless moved to another draft list by name.
     if listed and not data.monthly_list:
@@ -1276,7 +1277,7 @@ def update_unit(
         changes["contact_name"] = contact_name.strip()
     if services_text is not None:
         too_long(errors, [("services", "可提供的服务", services_text.strip(), 200)])
-        changes["services"] = services_text.strip()
+        changes["services"] = kept_if_echoed(services_text, unit.services, actor, None).strip()
     if contact_phone and contact_phone.strip():
         from shequ.people.phones import normalize
 
@@ -1300,6 +1301,7 @@ def update_team(actor: Any, team_id: int, *, leader: str, ip: str = "") -> Servi
     if team is None:
         raise NotFound("服务队")
     errors: dict[str, str] = {}
+    leader = kept_if_echoed(leader, team.leader, actor, None)
     too_long(errors, [("leader", "队长", leader.strip(), 50)])
     if errors:
         raise ValidationFailed(errors)
@@ -1315,6 +1317,7 @@ def update_venue(
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     if description is not None:
+        description = kept_if_echoed(description, venue.description, actor, None)
         too_long(errors, [("description", "说明", description.strip(), 200)])
         changes["description"] = description.strip()
     if capacity is not None:

@@ -137,3 +137,28 @@ def test_a_colleagues_numbers_are_not_echoed_into_the_editor_and_left_empty_are_
     assert r.status_code == 302
     draft.refresh_from_db()
     assert draft.description == "楼道墙面小广告"
+
+
+def test_a_description_read_masked_and_put_back_unchanged_keeps_its_numbers(world):
+    """A client reads a colleague's draft through the API (numbers masked) and PUTs it
+    back with another field changed: the stored numbers are kept, not replaced by stars."""
+    text = "联系楼长王师傅13800138000，钥匙在门卫"
+    draft = make_task(
+        world, actor=world.users["community_staff@A1"], key="A1", publish=False, description=text
+    )
+    staff = client_for(world.secretary_zhang)
+    got = staff.get(f"/api/v1/tasks/{draft.pk}").json()
+    assert got["description"] == "联系楼长王师傅138****8000，钥匙在门卫"
+    body = {k: got[k] for k in ("title", "description", "category", "difficulty", "deadline", "area")}
+    r = staff.put(f"/api/v1/tasks/{draft.pk}", json.dumps(body | {"places": 4}), "application/json")
+    assert r.status_code == 200, r.json()
+    draft.refresh_from_db()
+    assert (draft.places, draft.description) == (4, text)
+    # A description actually rewritten is saved as sent.
+    r = staff.put(
+        f"/api/v1/tasks/{draft.pk}",
+        json.dumps(body | {"places": 4, "description": "钥匙在门卫处"}),
+        "application/json",
+    )
+    draft.refresh_from_db()
+    assert r.status_code == 200 and draft.description == "钥匙在门卫处"

@@ -150,3 +150,33 @@ def test_before_any_unit_the_member_form_says_to_register_one_first(world):
     unit(world)
     page = client_for(world.secretary_zhang).get("/tasks/resources/?tab=unit").content.decode()
     assert "添加单位成员</button>" in page
+
+
+def test_masked_text_patched_back_unchanged_keeps_the_numbers(world):
+    """The API shows numbers typed into a resource's free text masked; a client that
+    PATCHes such a field back as it read it does not overwrite the numbers with stars."""
+    u = unit(world, services="24小时抢修 值班13800138000")
+    team = services.add_team(
+        world.secretary_zhang, "志愿服务队", "volunteer", world.areas["A1"].code, "李队 13900139000"
+    )
+    room = services.add_venue(
+        world.secretary_zhang, "活动室", "venue", world.areas["A1"].code, "钥匙找13700137000", 20
+    )
+    client = client_for(world.users["community_staff@A1"])
+    for kind, field, row in (
+        ("units", "services", u),
+        ("teams", "leader", team),
+        ("venues", "description", room),
+    ):
+        url = f"/api/v1/resources/{kind}/{row.pk}"
+        stored = getattr(row, field)
+        listed = client.get(f"/api/v1/resources/{kind}/").json()["items"]
+        shown = next(x[field] for x in listed if x["id"] == row.pk)
+        assert shown != stored and "****" in shown
+        r = client.patch(url, json.dumps({field: shown}), "application/json")
+        assert r.status_code == 200, r.content
+        row.refresh_from_db()
+        assert getattr(row, field) == stored, url
+        r = client.patch(url, json.dumps({field: "已改为新内容"}), "application/json")
+        row.refresh_from_db()
+        assert r.status_code == 200 and getattr(row, field) == "已改为新内容", url
