@@ -65,6 +65,7 @@ urlpatterns = [
     path("problems/ledgers/export/", problem_views.ledgers_export, name="problems_ledgers_export"),
     path("problems/reports/", problem_views.reports, name="problems_reports"),
     path("problems/reports/<int:run_id>/", problem_views.report_progress, name="problems_report_progress"),
+    path("problems/reports/<int:run_id>/submit/", problem_views.report_submit, name="problems_report_submit"),
     path(
         "problems/reports/<int:run_id>/<str:kind>/",
         problem_views.report_download,

@@ -424,6 +424,12 @@ class ReportRun(models.Model):
     # worker (stopped, killed, the machine restarted) and will not finish.
     progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # 报送街道: a community's finished report sent to its street (seed 004: before the
+    # 25th). A later run of the same month may be sent again as a correction.
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ReportRunQuerySet.as_manager()
 

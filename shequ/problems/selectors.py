@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
@@ -590,6 +590,49 @@ def report_runs(viewer: Any) -> QuerySet[Any]:
     from shequ.problems.models import ReportRun
 
     return ReportRun.objects.filter(scope_q(viewer, Permission.PROBLEM_EXPORT)).select_related("area")
+
+
+def report_due(month: str) -> date:
+    """The day a community's report of ``month`` (YYYYMM) is due at the street: the 25th
+    of that month (seed 004: 每月25日之前上报街道党群办)."""
+    return date(int(month[:4]), int(month[4:]), 25)
+
+
+@dataclass
+class Submission:
+    """A community's 报送 of a month's report, as its street sees it."""
+
+    community: Any
+    first_at: Any  # when it was first sent (None: not yet)
+    latest: Any  # the newest run sent (a correction replaces the first)
+    on_time: bool
+    overdue: bool  # not sent and the 25th has passed
+
+
+def report_submissions(viewer: Any, month: str) -> list[Submission]:
+    """Each community of the streets the viewer exports for, with its 报送 of ``month``."""
+    from shequ.areas.selectors import home_areas
+    from shequ.problems.models import ReportRun
+
+    streets = [a for a in home_areas(viewer, Permission.PROBLEM_EXPORT) if a.kind == AreaKind.STREET]
+    if not streets:
+        return []
+    communities = list(
+        Area.objects.filter(parent__in=streets, kind=AreaKind.COMMUNITY).defer("geometry").order_by("path")
+    )
+    sent: dict[int, list[Any]] = {}
+    runs = ReportRun.objects.filter(area__in=communities, month=month, submitted_at__isnull=False)
+    for run in runs.order_by("submitted_at", "id"):
+        sent.setdefault(run.area_id, []).append(run)
+    due = report_due(month)
+    today = timezone.localdate()
+    rows = []
+    for community in communities:
+        got = sent.get(community.pk, [])
+        first = got[0].submitted_at if got else None
+        on_time = first is not None and timezone.localtime(first).date() <= due
+        rows.append(Submission(community, first, got[-1] if got else None, on_time, not got and today > due))
+    return rows
 
 
 def get_report_run(viewer: Any, run_id: int) -> Any:

@@ -1099,6 +1099,54 @@ def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:
     return run
 
 
+def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
+    """报送街道: a community's finished report of a month, sent to its street, whose staff
+    with ``problem.export`` are told. Sending a later run of the same month again is a
+    correction: the street sees the newest, and whether the first came in time."""
+    from shequ.problems.models import ReportRun, ReportRunStatus
+
+    run = selectors.get_report_run(actor, run_id)
+    if run.area.kind != AreaKind.COMMUNITY:
+        raise ValidationFailed({"run": "只有社区的月报报送街道；街道的月报不需报送"})
+    if run.status != ReportRunStatus.DONE:
+        raise ValidationFailed({"run": "月报生成完成后才能报送街道"})
+    if run.submitted_at is not None:
+        raise ValidationFailed({"run": f"这份月报已于{_when(run.submitted_at)}报送街道"})
+    now = timezone.now()
+    late = timezone.localtime(now).date() > selectors.report_due(run.month)
+    name = f"{run.area.name}{run.month[:4]}年{int(run.month[4:])}月问题清单月报"
+    again = ReportRun.objects.filter(area=run.area, month=run.month, submitted_at__isnull=False).exists()
+    with transaction.atomic():
+        # Conditional: two clicks (or two colleagues) send it once.
+        if not ReportRun.objects.filter(pk=run.pk, submitted_at__isnull=True).update(
+            submitted_at=now, submitted_by=actor
+        ):
+            raise ValidationFailed({"run": "这份月报已经报送街道"})
+        audit.record(
+            actor,
+            "problem.monthly_report_submit",
+            area_path=run.area_path,
+            obj=run,
+            detail={"month": run.month, "late": late, "correction": again},
+            ip=ip,
+        )
+        street_path = "/".join(run.area_path.split("/")[:2]) + "/"
+        said = "（更正）" if again else "（逾期）" if late else ""
+        notify(
+            holders(Permission.PROBLEM_EXPORT, street_path),
+            f"{name}已报送{said}",
+            f"/problems/reports/?month={run.month}",
+            skip=actor,
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _when(at: Any) -> str:
+    local = timezone.localtime(at)
+    return f"{local:%Y年%m月%d日 %H:%M}"
+
+
 def _enqueue_report(run_id: int) -> None:
     from shequ.problems.jobs import monthly_report
 

@@ -581,12 +581,11 @@ def ledgers_export(request: HttpRequest) -> FileResponse:
 
 
 @login_required
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: HttpRequest, error: DomainError | None = None) -> HttpResponse:
     tops = list(home_areas(request.user, Permission.PROBLEM_EXPORT))
     if not tops:
         raise Http404
-    error = None
-    if request.method == "POST":
+    if request.method == "POST" and error is None:
         try:
             run = services.request_monthly_report(
                 request.user, request.POST.get("area", ""), _month(request.POST.get("month", ""))
@@ -599,6 +598,10 @@ def reports(request: HttpRequest) -> HttpResponse:
     areas = Area.objects.visible_to(request.user, Permission.PROBLEM_EXPORT).filter(
         kind__in=("street", "community")
     )
+    typed = error is not None and "area" in request.POST  # the form refused, not a 报送
+    # The street's view of its communities' 报送 for a month (this month unless chosen).
+    shown = request.GET.get("month", "").strip()
+    month = shown if shown and month_param(shown) == shown else f"{today:%Y%m}"
     return render(
         request,
         "problems/reports.html",
@@ -607,13 +610,28 @@ def reports(request: HttpRequest) -> HttpResponse:
             "areas": areas,
             "error": error,
             # After an error the form keeps what was chosen.
-            "month_input": request.POST.get("month", "")[:20] if error else f"{today:%Y-%m}",
-            "chosen_area": request.POST.get("area", "") if error else "",
+            "month_input": request.POST.get("month", "")[:20] if typed else f"{today:%Y-%m}",
+            "chosen_area": request.POST.get("area", "") if typed else "",
             "due": today.replace(day=25),
             "current": request.GET.get("run", ""),
+            "month": month,
+            "month_due": selectors.report_due(month),
+            "month_error": month_error(shown) if shown and month_param(shown) != shown else "",
+            "submissions": selectors.report_submissions(request.user, month),
         },
         status=error.status if error else 200,
     )
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, run_id: int) -> HttpResponse:
+    """报送街道 a community's finished monthly report."""
+    try:
+        run = services.submit_monthly_report(request.user, run_id, ip=client_ip(request))
+    except ValidationFailed as exc:
+        return reports(request, error=exc)
+    return redirect(f"{reverse('problems_reports')}?run={run.pk}")
 
 
 def _run(request: HttpRequest, run_id: int) -> ReportRun:

@@ -56,6 +56,7 @@ PAGES = {
     "problems_reports": ("list", Permission.PROBLEM_EXPORT),
     "problems_report_progress": ("object", "report run", Permission.PROBLEM_EXPORT),
     "problems_report_download": ("object", "report run", Permission.PROBLEM_EXPORT),
+    "problems_report_submit": ("action", "problem.export over the community's finished report"),
     "residents_export": ("export", Permission.REGISTRY_EXPORT),
     "registry_import": ("form", Permission.REGISTRY_IMPORT),
     "registry_import_template": ("form", Permission.REGISTRY_IMPORT),
@@ -928,6 +929,7 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         for kind in ("xlsx", "docx"):
             r = m.call("GET", f"/problems/reports/{run.pk}/{kind}/")
             m.expect(f"report {kind} {key}", r, 200 if ok else 404)
+        m.expect(f"send report {key}", m.call("POST", f"/problems/reports/{run.pk}/submit/"), 302 if ok else 404)
         r = m.call("POST", "/problems/reports/", {"area": area.code, "month": f"{timezone.localdate():%Y%m}"})
         m.expect(
             f"request report {key}",

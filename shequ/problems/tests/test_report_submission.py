@@ -1,0 +1,110 @@
+"""报送街道: each community sends its month's report to the street before the 25th (seed
+004: 以社区为单位建立台账，于每月25日之前上报街道党群办), and the street sees who has."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from shequ.access.models import AuditEvent
+from shequ.notifications.models import Notification
+from shequ.problems import monthly, services
+from shequ.problems.models import ReportRun
+from shequ.testing.clients import client_for
+
+pytestmark = pytest.mark.django_db
+BJ = ZoneInfo("Asia/Shanghai")
+
+
+def at(monkeypatch, day, hour=10):
+    moment = datetime(2026, 11, day, hour, tzinfo=BJ)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def finished(world, key="A1", who=None):
+    run = services.request_monthly_report(
+        who or world.users[f"community_secretary@{key}"], world.areas[key].code, "202611"
+    )
+    monthly.run_report(run.pk)
+    return ReportRun.objects.get(pk=run.pk)
+
+
+def overview(world, month="202611"):
+    body = client_for(world.street_chen).get("/problems/reports/", {"month": month}).content.decode()
+    return body[body.index('id="submissions"') :]
+
+
+def row(page, name):
+    start = page.index(f"<td>{name}</td>")
+    return page[start : page.index("</tr>", start)]
+
+
+def test_a_community_sends_its_report_in_time_and_the_street_is_told(world, monkeypatch):
+    at(monkeypatch, 20)
+    run = finished(world)
+    secretary = client_for(world.secretary_zhang)
+    page = secretary.get("/problems/reports/").content.decode()
+    assert f'action="/problems/reports/{run.pk}/submit/"' in page and "报送街道" in page
+    r = secretary.post(f"/problems/reports/{run.pk}/submit/")
+    assert r.status_code == 302
+    run.refresh_from_db()
+    assert run.submitted_by == world.secretary_zhang and run.submitted_at == timezone.now()
+    row_audit = AuditEvent.objects.get(event="problem.monthly_report_submit", object_id=str(run.pk))
+    assert row_audit.detail == {"month": "202611", "late": False, "correction": False}
+    told = Notification.objects.filter(user=world.street_chen).latest("pk")
+    assert told.text == f"{world.areas['A1'].name}2026年11月问题清单月报已报送"
+    assert told.link == "/problems/reports/?month=202611"
+    assert not Notification.objects.filter(user=world.secretary_zhang, text__contains="已报送").exists()
+    # The run now says when, and sending it again is refused, saying when it was sent.
+    assert "已报送 " in secretary.get("/problems/reports/").content.decode()
+    r = secretary.post(f"/problems/reports/{run.pk}/submit/")
+    assert r.status_code == 400 and "这份月报已于2026年11月20日 10:00报送街道" in r.content.decode()
+    # The street sees it sent in time, and the other community not yet (not late yet).
+    page = overview(world)
+    assert "按时报送" in row(page, world.areas["A1"].name)
+    assert f"/problems/reports/{run.pk}/xlsx/" in row(page, world.areas["A1"].name)
+    assert "未报送" in row(page, world.areas["A2"].name) and "已逾期" not in row(page, world.areas["A2"].name)
+
+
+def test_after_the_25th_a_missing_report_is_overdue_and_a_late_one_says_so(world, monkeypatch):
+    at(monkeypatch, 20)
+    run = finished(world, "A2")
+    at(monkeypatch, 26)
+    assert "未报送（已逾期）" in row(overview(world), world.areas["A2"].name)
+    services.submit_monthly_report(world.users["community_secretary@A2"], run.pk)
+    told = Notification.objects.filter(user=world.street_chen).latest("pk")
+    assert told.text.endswith("月报已报送（逾期）")
+    assert "逾期报送" in row(overview(world), world.areas["A2"].name)
+    # An earlier month: judged by its own 25th, chosen on the page.
+    assert "2026年10月的月报截止 2026年10月25日" in overview(world, "202610").replace("\n", "")
+
+
+def test_a_correction_is_sent_again_and_the_first_time_is_what_counts(world, monkeypatch):
+    at(monkeypatch, 24)
+    first = finished(world)
+    services.submit_monthly_report(world.secretary_zhang, first.pk)
+    at(monkeypatch, 27)
+    second = finished(world)
+    services.submit_monthly_report(world.secretary_zhang, second.pk)
+    assert Notification.objects.filter(user=world.street_chen).latest("pk").text.endswith("已报送（更正）")
+    line = row(overview(world), world.areas["A1"].name)
+    assert "按时报送" in line and f"/problems/reports/{second.pk}/xlsx/" in line and "更正" in line
+
+
+def test_what_cannot_be_sent_is_refused_with_the_reason(world, monkeypatch):
+    at(monkeypatch, 20)
+    street_run = finished(world, "A", who=world.street_chen)
+    queued = services.request_monthly_report(world.secretary_zhang, world.areas["A1"].code, "202611")
+    secretary = client_for(world.secretary_zhang)
+    r = client_for(world.street_chen).post(f"/problems/reports/{street_run.pk}/submit/")
+    assert r.status_code == 400 and "街道的月报不需报送" in r.content.decode()
+    r = secretary.post(f"/problems/reports/{queued.pk}/submit/")
+    assert r.status_code == 400 and "月报生成完成后才能报送街道" in r.content.decode()
+    other = finished(world, "B2")
+    assert secretary.post(f"/problems/reports/{other.pk}/submit/").status_code == 404
+    assert client_for(world.grid_worker_li).post(f"/problems/reports/{queued.pk}/submit/").status_code == 404
+    assert secretary.get(f"/problems/reports/{queued.pk}/submit/").status_code == 405
+    assert not ReportRun.objects.filter(submitted_at__isnull=False).exists()
+    # A community's staff see their own runs, not the street's table of communities.
+    assert 'id="submissions"' not in secretary.get("/problems/reports/").content.decode()
