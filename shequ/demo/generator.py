@@ -510,6 +510,7 @@ def load_problems(rng: random.Random, plans: tuple[StreetPlan, ...]) -> None:
         street = Area.objects.get(code=plan.code)
         crews[plan.code] = build_crews(street, named)
         problems.build(street, User.objects.get(username=admins[plan.code]), crews[plan.code], rng, per_month)
+        problems.send_reports(crews[plan.code], rng)
     load_tasks(rng, plans, crews)
 
 

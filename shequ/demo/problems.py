@@ -316,3 +316,41 @@ def _merges(street: Area, crews: dict[str, Crew]) -> None:
                 transition(crew.secretary, pk, TransitionInput(action="merge", into=seen[category]))
                 break
             seen[category] = pk
+
+
+def send_reports(crews: dict[str, Crew], rng: random.Random) -> None:
+    """月报报送: last month's report sent to the street by every community but the last,
+    the second of them after the 25th; this month's by the first two so far (sent now,
+    through the service, which tells the street)."""
+    from shequ.demo.tasks import _audit_at
+    from shequ.problems.models import ReportRun
+    from shequ.problems.services import submit_monthly_report
+
+    local = timezone.localtime(timezone.now())
+    last = local.replace(day=1) - timedelta(days=1)
+    ordered = sorted(crews.values(), key=lambda c: c.community.path)
+    for n, crew in enumerate(ordered[:-1]):
+        day = 27 if n == 1 else rng.randint(18, 24)
+        sent = last.replace(day=day, hour=rng.randint(9, 16), minute=rng.randint(0, 59))
+        run = _finished_run(crew, f"{last:%Y%m}", sent - timedelta(minutes=8))
+        ReportRun.objects.filter(pk=run.pk).update(submitted_at=sent, submitted_by=crew.secretary)
+        detail = {"month": run.month, "late": day > 25, "correction": False}
+        _audit_at(crew.secretary, "problem.monthly_report_submit", run, sent, detail)
+    for crew in ordered[:2]:
+        run = _finished_run(crew, f"{local:%Y%m}", local - timedelta(hours=rng.randint(1, 30)))
+        submit_monthly_report(crew.secretary, run.pk)
+
+
+def _finished_run(crew: Crew, month: str, asked: datetime) -> Any:
+    """A community's report of ``month``, asked for by its secretary at ``asked`` and made
+    by the report job itself (run here, not queued, so no worker is needed)."""
+    from shequ.demo.tasks import _audit_at
+    from shequ.problems import monthly
+    from shequ.problems.models import ReportRun
+
+    area = crew.community
+    run = ReportRun.objects.create(area=area, area_path=area.path, month=month, requested_by=crew.secretary)
+    ReportRun.objects.filter(pk=run.pk).update(created_at=asked)
+    _audit_at(crew.secretary, "problem.monthly_report", run, asked, {"month": month})
+    monthly.run_report(run.pk)
+    return ReportRun.objects.get(pk=run.pk)

@@ -348,3 +348,29 @@ def test_demo_named_unit_team_and_party_logins_each_find_their_part(demo, client
     assert f'<b id="balance">{account.balance}</b>' in page and "党员服务积分" in page
     order = Order.objects.get(user=party, status="shipped")
     assert order.tracking_no in client.get("/points/orders/").content.decode()
+
+
+def test_demo_communities_have_sent_their_monthly_reports(demo, client):
+    """Last month every community of a street but one sent its report, one after the 25th;
+    this month two have so far, and the street admin sees each community's state."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.access.models import User
+    from shequ.problems.models import ReportRun
+
+    local = timezone.localtime(timezone.now())
+    last = f"{local.replace(day=1) - timedelta(days=1):%Y%m}"
+    street = Area.objects.get(code="500111003")
+    communities = Area.objects.filter(parent=street, kind="community").count()
+    sent = ReportRun.objects.filter(area_path__startswith=street.path, month=last, submitted_at__isnull=False)
+    assert sent.count() == communities - 1 and all(r.status == "done" and r.xlsx_file for r in sent)
+    assert sum(timezone.localtime(r.submitted_at).day > 25 for r in sent) == 1
+    now = ReportRun.objects.filter(area_path__startswith=street.path, month=f"{local:%Y%m}")
+    assert now.filter(submitted_at__isnull=False).count() == 2
+    client.force_login(User.objects.get(username="longtanzi_admin"))
+    page = client.get("/problems/reports/", {"month": last}).content.decode()
+    table = page[page.index('id="submissions"') :]
+    assert table.count("按时报送") == communities - 2 and table.count("逾期报送") == 1
+    assert table.count("未报送（已逾期）") == 1
