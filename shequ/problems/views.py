@@ -601,7 +601,7 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
     typed = error is not None and "area" in request.POST  # the form refused, not a 报送
     # The street's view of its communities' 报送 for a month (this month unless chosen).
     shown = request.GET.get("month", "").strip()
-    month = shown if shown and month_param(shown) == shown else f"{today:%Y%m}"
+    month = month_param(shown) or f"{today:%Y%m}"  # 2026-11 from the picker, or 202611
     return render(
         request,
         "problems/reports.html",
@@ -616,7 +616,7 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
             "current": request.GET.get("run", ""),
             "month": month,
             "month_due": selectors.report_due(month),
-            "month_error": month_error(shown) if shown and month_param(shown) != shown else "",
+            "month_error": month_error(shown) if shown and not month_param(shown) else "",
             "submissions": selectors.report_submissions(request.user, month),
         },
         status=error.status if error else 200,

@@ -76,8 +76,10 @@ def test_after_the_25th_a_missing_report_is_overdue_and_a_late_one_says_so(world
     told = Notification.objects.filter(user=world.street_chen).latest("pk")
     assert told.text.endswith("月报已报送（逾期）")
     assert "逾期报送" in row(overview(world), world.areas["A2"].name)
-    # An earlier month: judged by its own 25th, chosen on the page.
-    assert "2026年10月的月报截止 2026年10月25日" in overview(world, "202610").replace("\n", "")
+    # An earlier month: judged by its own 25th, chosen with the page's month picker.
+    assert "2026年10月的月报截止 2026年10月25日" in overview(world, "2026-10").replace("\n", "")
+    page = overview(world, "2026-13")
+    assert "月份“2026-13”不存在" in page and "2026年11月的月报截止" in page  # said; this month shown
 
 
 def test_a_correction_is_sent_again_and_the_first_time_is_what_counts(world, monkeypatch):
