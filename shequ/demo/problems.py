@@ -333,7 +333,9 @@ def send_reports(crews: dict[str, Crew], rng: random.Random) -> None:
         day = 27 if n == 1 else rng.randint(18, 24)
         sent = last.replace(day=day, hour=rng.randint(9, 16), minute=rng.randint(0, 59))
         run = _finished_run(crew, f"{last:%Y%m}", sent - timedelta(minutes=8))
-        ReportRun.objects.filter(pk=run.pk).update(submitted_at=sent, submitted_by=crew.secretary)
+        ReportRun.objects.filter(pk=run.pk).update(
+            submitted_at=sent, submitted_by=crew.secretary, finished_at=sent - timedelta(minutes=7)
+        )
         detail = {"month": run.month, "late": day > 25, "correction": False}
         _audit_at(crew.secretary, "problem.monthly_report_submit", run, sent, detail)
     for crew in ordered[:2]:

@@ -592,6 +592,24 @@ def report_runs(viewer: Any) -> QuerySet[Any]:
     return ReportRun.objects.filter(scope_q(viewer, Permission.PROBLEM_EXPORT)).select_related("area")
 
 
+def newest_sent_runs(runs: list[Any]) -> dict[tuple[int, str], int]:
+    """(area id, month) → the id of the newest run sent to the street, for those of ``runs``."""
+    from django.db.models import Max
+
+    from shequ.problems.models import ReportRun
+
+    rows = (
+        ReportRun.objects.filter(
+            area_id__in={r.area_id for r in runs},
+            month__in={r.month for r in runs},
+            submitted_at__isnull=False,
+        )
+        .values("area_id", "month")
+        .annotate(newest=Max("id"))
+    )
+    return {(r["area_id"], r["month"]): r["newest"] for r in rows}
+
+
 def report_due(month: str) -> date:
     """The day a community's report of ``month`` (YYYYMM) is due at the street: the 25th
     of that month (seed 004: 每月25日之前上报街道党群办)."""

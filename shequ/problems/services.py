@@ -1112,16 +1112,20 @@ def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
         raise ValidationFailed({"run": "月报生成完成后才能报送街道"})
     if run.submitted_at is not None:
         raise ValidationFailed({"run": f"这份月报已于{_when(run.submitted_at)}报送街道"})
+    same_month = ReportRun.objects.filter(area=run.area, month=run.month, submitted_at__isnull=False)
+    if same_month.filter(pk__gt=run.pk).exists():
+        # The street would take the older figures for a correction of the newer ones.
+        raise ValidationFailed({"run": "该月已报送了之后重新生成的月报，这份较早的月报不能再报送"})
     now = timezone.now()
     late = timezone.localtime(now).date() > selectors.report_due(run.month)
     name = f"{run.area.name}{run.month[:4]}年{int(run.month[4:])}月问题清单月报"
-    again = ReportRun.objects.filter(area=run.area, month=run.month, submitted_at__isnull=False).exists()
     with transaction.atomic():
         # Conditional: two clicks (or two colleagues) send it once.
         if not ReportRun.objects.filter(pk=run.pk, submitted_at__isnull=True).update(
             submitted_at=now, submitted_by=actor
         ):
             raise ValidationFailed({"run": "这份月报已经报送街道"})
+        again = same_month.exclude(pk=run.pk).exists()  # read after this one is marked
         audit.record(
             actor,
             "problem.monthly_report_submit",

@@ -593,7 +593,10 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
             return redirect(f"{reverse('problems_reports')}?run={run.pk}")
         except DomainError as exc:
             error = exc
-    runs = selectors.report_runs(request.user)[:20]
+    runs = list(selectors.report_runs(request.user)[:20])
+    newest_sent = selectors.newest_sent_runs(runs)
+    for run in runs:  # a run older than one already sent is not sent after it
+        run.superseded = newest_sent.get((run.area_id, run.month), 0) > run.pk
     today = timezone.localdate()
     areas = Area.objects.visible_to(request.user, Permission.PROBLEM_EXPORT).filter(
         kind__in=("street", "community")
@@ -617,6 +620,7 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
             "month": month,
             "month_due": selectors.report_due(month),
             "month_error": month_error(shown) if shown and not month_param(shown) else "",
+            "month_typed": shown[:20],
             "submissions": selectors.report_submissions(request.user, month),
         },
         status=error.status if error else 200,

@@ -110,3 +110,27 @@ def test_what_cannot_be_sent_is_refused_with_the_reason(world, monkeypatch):
     assert not ReportRun.objects.filter(submitted_at__isnull=False).exists()
     # A community's staff see their own runs, not the street's table of communities.
     assert 'id="submissions"' not in secretary.get("/problems/reports/").content.decode()
+
+
+def test_a_refused_sending_leaves_the_page_working_and_an_older_run_is_not_sent(world, monkeypatch):
+    at(monkeypatch, 18)
+    older = finished(world)
+    at(monkeypatch, 22)
+    newer = finished(world)
+    secretary = client_for(world.secretary_zhang)
+    assert secretary.post(f"/problems/reports/{newer.pk}/submit/").status_code == 302
+    # The older run offers no button now, and sending it anyway is refused.
+    page = secretary.get("/problems/reports/").content.decode()
+    assert f"/problems/reports/{older.pk}/submit/" not in page and "已报送更新生成的月报" in page
+    r = secretary.post(f"/problems/reports/{older.pk}/submit/")
+    assert r.status_code == 400 and "这份较早的月报不能再报送" in r.content.decode()
+    # The refusal is shown at the submit URL: its forms still go to the reports page.
+    body = r.content.decode()
+    assert 'method="post" action="/problems/reports/"' in body
+    r = secretary.post("/problems/reports/", {"area": world.areas["A1"].code, "month": "2026-10"})
+    assert r.status_code == 302 and ReportRun.objects.filter(month="202610").count() == 1
+    street = client_for(world.street_chen).get(f"/problems/reports/{older.pk}/submit/")
+    assert street.status_code == 405
+    page = client_for(world.street_chen).get("/problems/reports/", {"month": "202613"}).content.decode()
+    table = page[page.index('id="submissions"') :]
+    assert 'action="/problems/reports/#submissions"' in table and 'value="202613"' in table  # kept as typed
