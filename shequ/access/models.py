@@ -133,6 +133,7 @@ EVENT_LABELS = {
     "problem.import_history": "导入历史问题",
     "problem.ledger_export": "导出台账",
     "problem.monthly_report": "生成月报",
+    "problem.monthly_report_submit": "月报报送街道",
     "problem.report_download": "下载月报",
     # 任务清单、资源清单
     "task.create": "新建任务",
@@ -296,6 +297,8 @@ DETAIL_LABELS = {
     "count": "数量",
     "rows": "行数",
     "month": "月份",
+    "late": "逾期报送",
+    "correction": "更正",
     "name": "名称",
     "code": "编码",
     "area": "区域",
