@@ -1136,13 +1136,14 @@ def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
         )
         street_path = "/".join(run.area_path.split("/")[:2]) + "/"
         said = "（更正）" if again else "（逾期）" if late else ""
-        notify(
+        told = notify(
             holders(Permission.PROBLEM_EXPORT, street_path),
             f"{name}已报送{said}",
             f"/problems/reports/?month={run.month}",
             skip=actor,
         )
     run.refresh_from_db()
+    run.told = told  # nobody at the street to tell (0): the page says so
     return run
 
 

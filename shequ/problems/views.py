@@ -617,6 +617,7 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
             "chosen_area": request.POST.get("area", "") if typed else "",
             "due": today.replace(day=25),
             "current": request.GET.get("run", ""),
+            "nobody_told": request.GET.get("told") == "0",
             "month": month,
             "month_due": selectors.report_due(month),
             "month_error": month_error(shown) if shown and not month_param(shown) else "",
@@ -635,7 +636,8 @@ def report_submit(request: HttpRequest, run_id: int) -> HttpResponse:
         run = services.submit_monthly_report(request.user, run_id, ip=client_ip(request))
     except ValidationFailed as exc:
         return reports(request, error=exc)
-    return redirect(f"{reverse('problems_reports')}?run={run.pk}")
+    told = "" if run.told else "&told=0"
+    return redirect(f"{reverse('problems_reports')}?run={run.pk}{told}")
 
 
 def _run(request: HttpRequest, run_id: int) -> ReportRun:

@@ -135,3 +135,20 @@ def test_a_refused_sending_leaves_the_page_working_and_an_older_run_is_not_sent(
     page = client_for(world.street_chen).get("/problems/reports/", {"month": "202613"}).content.decode()
     table = page[page.index('id="submissions"') :]
     assert 'action="/problems/reports/#submissions"' in table and 'value="202613"' in table  # kept as typed
+
+
+def test_a_street_with_nobody_to_receive_it_is_named_to_the_sender(world, monkeypatch):
+    """Street B has no admin holding problem.export at the street level in this test: the
+    secretary is told nobody was notified, rather than a silent 已报送."""
+    from shequ.access.models import RoleAssignment
+
+    at(monkeypatch, 20)
+    run = finished(world, "B2")
+    RoleAssignment.objects.filter(area__code=world.areas["B"].code).delete()
+    r = client_for(world.users["community_secretary@B2"]).post(f"/problems/reports/{run.pk}/submit/")
+    assert r.status_code == 302 and r["Location"].endswith("&told=0")
+    page = client_for(world.users["community_secretary@B2"]).get(r["Location"]).content.decode()
+    assert "没有人收到通知，请另行告知街道" in page
+    run = finished(world, "A1")
+    r = client_for(world.secretary_zhang).post(f"/problems/reports/{run.pk}/submit/")
+    assert r.status_code == 302 and "told" not in r["Location"]
