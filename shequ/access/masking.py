@@ -87,8 +87,19 @@ def mask_free_text(value: str) -> str:
     "电话18271818316" → "电话182****8316", "１３８ １２３４ ５６７８" → "138****5678"."""
     if not value:
         return value
-    plain = value.translate(_ASCII_DIGITS)  # the same length, position for position
     out, last = [], 0
+    for start, end, masked in _numbers_in(value):
+        out.append(value[last:start])
+        out.append(masked)
+        last = end
+    out.append(value[last:])
+    return "".join(out)
+
+
+def _numbers_in(value: str) -> list[tuple[int, int, str]]:
+    """Where ID and phone numbers are in ``value`` (start, end) and each one masked."""
+    plain = value.translate(_ASCII_DIGITS)  # the same length, position for position
+    found_at = []
     for match in _IN_TEXT.finditer(plain):
         found = match.group(1)
         digits = "".join(ch for ch in found if ch.isdigit() or ch in "Xx")
@@ -98,11 +109,8 @@ def mask_free_text(value: str) -> str:
             masked = mask_phone(re.sub(r"[). \u3000]", "-", found.replace("(", ""), count=1))
         else:
             masked = mask_phone(digits[-11:] if digits.startswith("86") and len(digits) > 11 else digits)
-        out.append(value[last : match.start(1)])
-        out.append(masked)
-        last = match.end(1)
-    out.append(value[last:])
-    return "".join(out)
+        found_at.append((match.start(1), match.end(1), masked))
+    return found_at
 
 
 def shown_to(viewer: Any, writer_id: int | None, text: str) -> str:
@@ -115,8 +123,17 @@ def shown_to(viewer: Any, writer_id: int | None, text: str) -> str:
 
 
 def kept_if_echoed(sent: str, stored: str, viewer: Any, writer_id: int | None) -> str:
-    """The text to save for a free-text field sent back by someone who read it masked: the
-    masked text sent back unchanged means "unchanged" (its numbers were hidden from them,
-    not deleted), so the stored text is kept instead of being overwritten by the stars."""
-    shown = shown_to(viewer, writer_id, stored)
-    return stored if shown != stored and sent.strip() == shown.strip() else sent
+    """The text to save for a free-text field sent back by someone who read it masked. The
+    numbers were hidden from them, not deleted: each masked number of the stored text
+    that comes back as it was shown is put back as stored, whether the rest of the text
+    is unchanged or edited around it (a masked form two different numbers share is left,
+    since which one is meant cannot be told). A number typed anew is saved as typed."""
+    if shown_to(viewer, writer_id, stored) == stored:
+        return sent  # the reader saw it whole
+    hidden: dict[str, set[str]] = {}
+    for start, end, masked in _numbers_in(stored):
+        hidden.setdefault(masked, set()).add(stored[start:end])
+    for masked, originals in hidden.items():
+        if len(originals) == 1 and masked != next(iter(originals)):
+            sent = sent.replace(masked, next(iter(originals)))
+    return sent

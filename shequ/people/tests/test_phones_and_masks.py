@@ -88,3 +88,25 @@ def test_numbers_typed_into_free_text_are_masked(typed, shown):
     from shequ.access.masking import mask_free_text
 
     assert mask_free_text(typed) == shown
+
+
+def test_a_masked_text_edited_around_its_numbers_gets_them_back():
+    from types import SimpleNamespace
+
+    from shequ.access.masking import kept_if_echoed
+
+    reader = SimpleNamespace(pk=7)
+    stored = "联系王师傅13800138000或李工１３９ ００１３ ９０００，钥匙在门卫"
+    shown = "联系王师傅138****8000或李工139****9000，钥匙在门卫"
+    # Unchanged, or edited around the hidden numbers: they are put back as stored.
+    assert kept_if_echoed(shown, stored, reader, writer_id=8) == stored
+    edited = "周五前完成。联系王师傅138****8000，钥匙在门卫"
+    assert (
+        kept_if_echoed(edited, stored, reader, writer_id=8) == "周五前完成。联系王师傅13800138000，钥匙在门卫"
+    )
+    # A number typed anew is saved as typed; the writer saw it whole, so theirs is as sent.
+    assert kept_if_echoed("改找13700137000", stored, reader, writer_id=8) == "改找13700137000"
+    assert kept_if_echoed("138****8000", stored, reader, writer_id=7) == "138****8000"
+    # Two numbers that mask alike: which one was meant cannot be told, so neither is guessed.
+    twins = "甲13800138000，乙13811118000"
+    assert kept_if_echoed("甲138****8000", twins, reader, writer_id=8) == "甲138****8000"

@@ -154,6 +154,12 @@ def test_a_description_read_masked_and_put_back_unchanged_keeps_its_numbers(worl
     assert r.status_code == 200, r.json()
     draft.refresh_from_db()
     assert (draft.places, draft.description) == (4, text)
+    # Edited around the hidden number (a sentence added): the number is put back.
+    added = {"places": 4, "description": got["description"] + "。周五前完成"}
+    r = staff.put(f"/api/v1/tasks/{draft.pk}", json.dumps(body | added), "application/json")
+    draft.refresh_from_db()
+    assert r.status_code == 200 and draft.description == text + "。周五前完成"
+    assert r.json()["description"] == got["description"] + "。周五前完成"  # still masked to them
     # A description actually rewritten is saved as sent.
     r = staff.put(
         f"/api/v1/tasks/{draft.pk}",
