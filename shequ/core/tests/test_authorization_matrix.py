@@ -951,9 +951,10 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         manage = sees(world, username, path, Permission.TASK_MANAGE)
         accept = sees(world, username, path, Permission.TASK_ACCEPT)
         board = m.expect("task board", m.call("GET", "/tasks/"), 200).content.decode()
-        listed = sees(world, username, path, Permission.TASK_VIEW) or claimer
+        on_board = sees(world, username, path, Permission.TASK_VIEW) or claimer
         m.check(
-            f"board lists {key}'s task only to who sees it", (f'href="/tasks/{task.pk}/"' in board) == listed
+            f"board lists {key}'s task only to who sees it",
+            (f'href="/tasks/{task.pk}/"' in board) == on_board,
         )
         r = m.call("POST", f"/api/v1/tasks/{task.pk}/claims", {})
         m.expect(f"api claim {key}", r, 201 if claimer else 400 if sees_task else 404)
@@ -1280,6 +1281,7 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         if _claim.status == "submitted":  # accepted above if this role accepts there
             tasks.transition_claim(secretary, _claim.pk, tasks.ClaimActionInput(action="accept"))
         txn = Transaction.objects.filter(kind="award", entries__account__user=buyer).order_by("-pk").first()
+        assert txn is not None  # the claim's award
         r = m.call("POST", f"/api/v1/points/transactions/{txn.pk}/reverse", {"reason": "矩阵冲正"})
         m.expect(f"api reverse {key}", r, 201 if manage else 404)
 
@@ -1308,10 +1310,10 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
     )
     m.expect("api token", r, 200)
     token = r.json().get("token", "") if r.status_code in (200, 201) else ""
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    m.expect("api with the token", anonymous.get("/api/v1/notifications/", **bearer), 200)
-    m.expect("api token revoked", anonymous.delete("/api/v1/auth/token", **bearer), 204)
-    m.expect("api with the revoked token", anonymous.get("/api/v1/notifications/", **bearer), 401)
+    bearer = {"Authorization": f"Bearer {token}"}
+    m.expect("api with the token", anonymous.get("/api/v1/notifications/", headers=bearer), 200)
+    m.expect("api token revoked", anonymous.delete("/api/v1/auth/token", headers=bearer), 204)
+    m.expect("api with the revoked token", anonymous.get("/api/v1/notifications/", headers=bearer), 401)
     m.expect("logout", m.call("POST", "/logout/"), 302)
     m.expect("api after logout", m.client.get("/api/v1/notifications/"), 401)
 
