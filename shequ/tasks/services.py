@@ -1276,8 +1276,10 @@ def update_unit(
         too_long(errors, [("contact_name", "联系人", contact_name.strip(), 50)])
         changes["contact_name"] = contact_name.strip()
     if services_text is not None:
+        # Hidden numbers put back first: the length checked is the length stored.
+        services_text = kept_if_echoed(services_text, unit.services, actor, None)
         too_long(errors, [("services", "可提供的服务", services_text.strip(), 200)])
-        changes["services"] = kept_if_echoed(services_text, unit.services, actor, None).strip()
+        changes["services"] = services_text.strip()
     if contact_phone and contact_phone.strip():
         from shequ.people.phones import normalize
 
