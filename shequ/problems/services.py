@@ -1120,7 +1120,10 @@ def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
     late = timezone.localtime(now).date() > selectors.report_due(run.month)
     name = f"{run.area.name}{run.month[:4]}年{int(run.month[4:])}月问题清单月报"
     with transaction.atomic():
-        # Conditional: two clicks (or two colleagues) send it once.
+        # The month's runs of the community locked (PostgreSQL), so two runs sent at once
+        # are one first sending and one correction; and conditional, so two clicks (or two
+        # colleagues) send one run once.
+        list(ReportRun.objects.select_for_update().filter(area=run.area, month=run.month).values_list("pk"))
         if not ReportRun.objects.filter(pk=run.pk, submitted_at__isnull=True).update(
             submitted_at=now, submitted_by=actor
         ):
