@@ -25,7 +25,7 @@ from shequ.areas.paths import codes
 from shequ.core import rawsql
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key
-from shequ.core.numbers import month_error, month_param
+from shequ.core.numbers import month_error, month_label, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notices as notification_rows
 from shequ.notifications.services import notify
@@ -1111,14 +1111,15 @@ def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
     if run.status != ReportRunStatus.DONE:
         raise ValidationFailed({"run": "月报生成完成后才能报送街道"})
     if run.submitted_at is not None:
-        raise ValidationFailed({"run": f"这份月报已于{_when(run.submitted_at)}报送街道"})
+        sent = timezone.localtime(run.submitted_at)
+        raise ValidationFailed({"run": f"这份月报已于{sent:%Y年%m月%d日 %H:%M}报送街道"})
     same_month = ReportRun.objects.filter(area=run.area, month=run.month, submitted_at__isnull=False)
     if same_month.filter(pk__gt=run.pk).exists():
         # The street would take the older figures for a correction of the newer ones.
         raise ValidationFailed({"run": "该月已报送了之后重新生成的月报，这份较早的月报不能再报送"})
     now = timezone.now()
     late = timezone.localtime(now).date() > selectors.report_due(run.month)
-    name = f"{run.area.name}{run.month[:4]}年{int(run.month[4:])}月问题清单月报"
+    name = f"{run.area.name}{month_label(run.month)}问题清单月报"
     with transaction.atomic():
         # The month's runs of the community locked (PostgreSQL), so two runs sent at once
         # are one first sending and one correction; and conditional, so two clicks (or two
@@ -1148,11 +1149,6 @@ def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
     run.refresh_from_db()
     run.told = told  # nobody at the street to tell (0): the page says so
     return run
-
-
-def _when(at: Any) -> str:
-    local = timezone.localtime(at)
-    return f"{local:%Y年%m月%d日 %H:%M}"
 
 
 def _enqueue_report(run_id: int) -> None:
