@@ -49,3 +49,19 @@ def test_a_backup_never_writes_over_a_file(live, tmp_path):
     with pytest.raises(CommandError, match="已存在"):
         backup(live, dest)
     assert dest.read_bytes() == b"yesterday"
+
+
+@pytest.mark.parametrize("folder", ["数据#1", "a?b", "100%", "with space"])
+def test_a_database_whose_path_has_uri_characters_is_backed_up(tmp_path, folder):
+    """The source is opened read-only by URI: ``#``, ``?`` and ``%`` in its path are
+    quoted, not read as the URI's fragment, query or an escape."""
+    path = tmp_path / folder / "shequ.sqlite3"
+    path.parent.mkdir()
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE t (n INTEGER)")
+    with db:
+        db.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(7)])
+    db.close()
+    dest = tmp_path / "out.sqlite3"
+    assert backup(path, dest) == "ok"
+    assert rows(dest) == 7

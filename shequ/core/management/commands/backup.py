@@ -27,7 +27,9 @@ def backup(source: Path, dest: Path) -> str:
     except FileExistsError as exc:
         raise CommandError(f"{dest} 已存在，请换一个文件名（备份不覆盖已有文件）") from exc
     dest.chmod(privatefiles.FILE_MODE)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=20)
+    # By URI, to open it read-only; as_uri() quotes "#", "?" and "%", which SQLite would
+    # otherwise read as the URI's fragment, query or an escape (and back up another file).
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=20)
     dst = sqlite3.connect(dest)
     try:
         src.backup(dst)
