@@ -90,6 +90,12 @@ def _delete(relative: str) -> None:
         (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
 
 
+def _check_kept(run: ImportRun) -> None:
+    """The upload is still on disk (cleaned up, or a database restored without it)."""
+    if not run.stored_file or not (Path(settings.MEDIA_ROOT) / run.stored_file).exists():
+        raise ValidationFailed({"file": GONE})
+
+
 def purge_files(now: Any = None) -> int:
     """Delete error reports of runs finished more than KEEP_FILES ago and uploads of runs
     left unfinished as long (running ones aside); returns the number of runs cleared."""
@@ -156,8 +162,7 @@ def set_mapping(actor: Any, run_id: int, mapping: dict[str, str], *, ip: str = "
         raise ValidationFailed({"status": "这次导入正在进行，请等它完成"})
     if run.status == ImportStatus.DONE:
         raise ValidationFailed({"status": "这个文件已经导入；要更新请重新上传"})
-    if not run.stored_file or not (Path(settings.MEDIA_ROOT) / run.stored_file).exists():
-        raise ValidationFailed({"file": GONE})
+    _check_kept(run)
     cleaned = {h: (mapping.get(h) or "") for h in run.headers}
     errors = columns.check_mapping(cleaned)
     if errors:
@@ -191,6 +196,7 @@ def confirm_import(actor: Any, run_id: int, *, ip: str = "") -> ImportRun:
     run = get_import_run(actor, run_id)
     if run.status != ImportStatus.CHECKED:
         raise ValidationFailed({"status": "只有检查通过的文件才能导入"})
+    _check_kept(run)
     with transaction.atomic():
         job = _next_job(run)
         updated = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.CHECKED).update(

@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from shequ.access import audit
+from shequ.core.errors import ValidationFailed
 from shequ.people.models import Resident
 from shequ.registry import services
 from shequ.registry.models import ImportRun
@@ -232,3 +233,22 @@ def test_a_full_disk_while_writing_the_error_report_is_logged_not_shown(
     for text in shown:
         assert f"记录号 {run.pk}" in text and "No space" not in text and str(settings.MEDIA_ROOT) not in text
     assert _imports() == []
+
+
+def test_confirming_a_checked_run_whose_upload_is_gone_asks_for_the_file(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    """A database restored without media/imports/ (the backups leave it out): the run is
+    checked, its register is not on disk. Confirming it says so, before any job."""
+    upload = _upload(world, tmp_path, 48_200)
+    run = services.start_import(world.secretary_zhang, world.areas["A1"].code, upload)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_mapping(world.secretary_zhang, run.pk, run.mapping)
+    run.refresh_from_db()
+    assert run.status == "checked", run.message
+    (Path(settings.MEDIA_ROOT) / run.stored_file).unlink()
+    with pytest.raises(ValidationFailed) as refused:
+        services.confirm_import(world.secretary_zhang, run.pk)
+    assert refused.value.fields == {"file": services.GONE}
+    run.refresh_from_db()
+    assert run.status == "checked"

@@ -57,4 +57,6 @@ class Command(BaseCommand):
         result = backup(Path(db["NAME"]), Path(options["dest"]))
         if result != "ok":
             raise CommandError(f"备份已写入 {options['dest']}，但完整性检查未通过：{result}")
-        self.stdout.write(f"已备份到 {options['dest']}（完整性检查通过）。请另行备份 media/ 和密钥文件")
+        self.stdout.write(
+            f"已备份到 {options['dest']}（完整性检查通过）。请另行备份 media/（imports/ 除外）和密钥文件"
+        )
