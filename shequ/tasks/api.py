@@ -568,10 +568,12 @@ def task_transition(request: HttpRequest, task_id: int, payload: TaskActionIn) -
     return selectors.get_task(request.user, task_id)
 
 
-@router.post("/tasks/{task_id}/claims", response={201: ClaimOut}, summary="接单")
+@router.post("/tasks/{task_id}/claims", response={200: ClaimOut, 201: ClaimOut}, summary="接单")
 def claim_task(request: HttpRequest, task_id: int) -> Any:
-    claim = services.claim_task(request.user, task_id, ip=client_ip(request))
-    return Status(201, selectors.get_claim(request.user, claim.pk))
+    """201 with the new claim; 200 with the caller's live claim of the task when they
+    already hold one (a retry whose first answer was lost), in whatever state it is."""
+    claim, created = services.claim_task_once(request.user, task_id, ip=client_ip(request))
+    return Status(201 if created else 200, selectors.get_claim(request.user, claim.pk))
 
 
 @router.get(

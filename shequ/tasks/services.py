@@ -61,6 +61,7 @@ from shequ.tasks.selectors import (
     get_claim,
     get_monthly_list,
     get_task,
+    live_claim,
     public_claim_refusal,
     targetable,
     unit_claim_refusal,
@@ -747,8 +748,36 @@ def publish_due_lists(today: date | None = None) -> int:
 
 
 def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
-    """接单: take one place of a published task, within its deadline and the person's cap."""
+    """接单 (see ``claim_task_once``): the claim taken, or the person's live one."""
+    return claim_task_once(actor, task_id, ip=ip)[0]
+
+
+class _Repeated(Exception):
+    """A claim of the same task by the same person committed meanwhile."""
+
+
+def claim_task_once(actor: Any, task_id: int, *, ip: str = "") -> tuple[Claim, bool]:
+    """接单: take one place of a published task, within its deadline and the person's cap.
+    Returns (claim, created). A repeat (a phone's retry whose first answer was lost, a
+    second tap) gets the person's live claim back, whatever its state, and changes
+    nothing: it is checked first, so the deadline, a full task or the cap the first
+    claim reached do not refuse it."""
     task = get_task(actor, task_id)
+    live = live_claim(actor, task.pk)
+    if live is not None:
+        return live, False
+    try:
+        return _take_claim(actor, task, ip), True
+    except _Repeated:
+        # Two requests raced past the check above; the one that lost answers with the
+        # claim the other made.
+        live = live_claim(actor, task.pk)
+        if live is None:
+            raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"}) from None
+        return live, False
+
+
+def _take_claim(actor: Any, task: Task, ip: str) -> Claim:
     may, unit = claim_unit(actor, task)
     refusal = public_claim_refusal(actor, task)
     if refusal:
@@ -762,8 +791,6 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
         raise ValidationFailed({"task": f"任务当前为“{TASK_LABELS[task.status]}”，不能接单"})
     if task.deadline <= now:
         raise ValidationFailed({"deadline": "任务已过截止时间，不能接单"})
-    if Claim.objects.filter(task=task, user_id=actor.pk).exclude(status=ClaimStatus.WITHDRAWN).exists():
-        raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"})
     if Award.objects.filter(task=task, user_id=actor.pk).exists():
         raise ValidationFailed({"task": "您已完成过这个任务并获得积分"})
     if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
@@ -801,7 +828,7 @@ def claim_task(actor: Any, task_id: int, *, ip: str = "") -> Claim:
                     claimed_at=now,
                 )
         except IntegrityError:
-            raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"}) from None
+            raise _Repeated from None  # the place taken above is given back with the rollback
         ClaimEvent.objects.create(
             claim=claim, action="claim", to_status=ClaimStatus.CLAIMED, actor=actor, at=now
         )

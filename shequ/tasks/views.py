@@ -396,14 +396,8 @@ def act(request: HttpRequest, task_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "claim":
-            try:
-                claim = services.claim_task(request.user, task_id, ip=client_ip(request))
-            except ValidationFailed:
-                # A second tap of 接单 while the first went through: show the claim it made.
-                held = selectors.live_claim(request.user, task_id)
-                if held is None:
-                    raise
-                claim = held
+            # A second tap of 接单 while the first went through lands on the claim it made.
+            claim = services.claim_task(request.user, task_id, ip=client_ip(request))
             return redirect("task_claim", claim_id=claim.pk)
         services.transition_task(
             request.user, task_id, action, request.POST.get("note", ""), ip=client_ip(request)
