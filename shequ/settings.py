@@ -255,7 +255,8 @@ for _part in filter(None, (p.strip() for p in (env_str("SHEQU_TASK_POINTS", "") 
     if _name not in _points_defaults or not _value.isdigit() or int(_value) < 1:
         raise ImproperlyConfigured(f"SHEQU_TASK_POINTS has a bad entry {_part!r} (e.g. hard=20)")
     TASK_POINTS[_name] = int(_value)
-# How many open tasks (claimed, awaiting acceptance or returned) one person may hold.
+# How many tasks one person may have in hand (claimed, or returned for another proof);
+# a proof waiting for acceptance does not count.
 TASK_OPEN_CLAIM_CAP = env_int("SHEQU_TASK_OPEN_CLAIM_CAP", 3, minimum=1)
 TASK_VIDEO_MAX_BYTES = env_int("SHEQU_TASK_VIDEO_MAX_BYTES", 30 * 1024 * 1024, minimum=1024)
 # The day of the month an approved monthly task list is published (if not set on the list).

@@ -326,6 +326,9 @@ class ClaimStatus(models.TextChoices):
 
 
 OPEN_CLAIM_STATUSES = (ClaimStatus.CLAIMED, ClaimStatus.SUBMITTED, ClaimStatus.RETURNED)
+# What the cap (TASK_OPEN_CLAIM_CAP) counts, shown as 进行中: claims the person still has
+# to act on. A proof waiting for acceptance (待验收) is the grid worker's work, not theirs.
+TO_DO_CLAIM_STATUSES = (ClaimStatus.CLAIMED, ClaimStatus.RETURNED)
 
 
 class ClaimQuerySet(ScopedQuerySet):

@@ -16,6 +16,7 @@ from shequ.areas.paths import ancestors, codes
 from shequ.core.errors import NotFound
 from shequ.tasks.models import (
     OPEN_CLAIM_STATUSES,
+    TO_DO_CLAIM_STATUSES,
     Audience,
     Claim,
     ClaimEvent,
@@ -258,7 +259,18 @@ def live_claim(viewer: Any, task_id: int) -> Claim | None:
 
 
 def open_claim_count(viewer: Any) -> int:
-    return Claim.objects.filter(user_id=viewer.pk, status__in=OPEN_CLAIM_STATUSES).count()
+    """What the cap counts (the service, under its lock, and the page before the tap):
+    the viewer's claims still to act on; a proof waiting for acceptance does not count."""
+    return Claim.objects.filter(user_id=viewer.pk, status__in=TO_DO_CLAIM_STATUSES).count()
+
+
+def claim_load(viewer: Any) -> dict[str, int]:
+    """What the pages show by the cap, in one query: ``held`` (进行中, as the cap counts
+    them) and ``waiting`` (待验收, not counted)."""
+    return Claim.objects.filter(user_id=viewer.pk, status__in=OPEN_CLAIM_STATUSES).aggregate(
+        held=Count("pk", filter=Q(status__in=TO_DO_CLAIM_STATUSES)),
+        waiting=Count("pk", filter=Q(status=ClaimStatus.SUBMITTED)),
+    )
 
 
 def acceptance_queue(viewer: Any) -> QuerySet[Claim]:
@@ -629,5 +641,5 @@ def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None
 
         held, cap = open_claim_count(viewer), settings.TASK_OPEN_CLAIM_CAP
         if held >= cap:  # the service refuses it; the page says so before the tap
-            return f"您已有 {held} 个进行中的任务（最多 {cap} 个），完成或撤回后才能再接单"
+            return f"您已有 {held} 个进行中的任务（最多 {cap} 个），提交完成凭证或撤回后才能再接单"
     return ""

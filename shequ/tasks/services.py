@@ -30,7 +30,6 @@ from shequ.points import services as points
 from shequ.tasks import proofs
 from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, CLAIMANT, LIST_TRANSITIONS, TASK_TRANSITIONS
 from shequ.tasks.models import (
-    OPEN_CLAIM_STATUSES,
     Audience,
     Award,
     Category,
@@ -62,6 +61,7 @@ from shequ.tasks.selectors import (
     get_monthly_list,
     get_task,
     live_claim,
+    open_claim_count,
     public_claim_refusal,
     targetable,
     unit_claim_refusal,
@@ -799,10 +799,10 @@ def _take_claim(actor: Any, task: Task, ip: str) -> Claim:
     with transaction.atomic():
         # The person's row first (PostgreSQL): their open claims are counted under the lock.
         list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
-        held = Claim.objects.filter(user_id=actor.pk, status__in=OPEN_CLAIM_STATUSES).count()
+        held = open_claim_count(actor)
         if held >= cap:
             raise ValidationFailed(
-                {"task": f"您已有 {held} 个进行中的任务，最多同时进行 {cap} 个，请先完成或撤回"}
+                {"task": f"您已有 {held} 个进行中的任务，最多同时进行 {cap} 个，请先提交完成凭证或撤回"}
             )
         if unit is not None:
             # A unit is paid once per task, so one member's live claim holds it for the

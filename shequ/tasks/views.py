@@ -107,7 +107,7 @@ def board(request: HttpRequest) -> HttpResponse:
             and not selectors.viewer_units(request.user)
             and Role.PARTNER_UNIT in {role for role, _ in assignments(request.user)},
             "resources": has_anywhere(request.user, Permission.RESOURCE_VIEW),
-            "held": selectors.open_claim_count(request.user),
+            **selectors.claim_load(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
             "errors": errors,
         },
@@ -136,7 +136,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "status": status,
             "tabs": MINE_TABS,
             "errors": errors,
-            "held": selectors.open_claim_count(request.user),
+            **selectors.claim_load(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
         },
         status=400 if errors else 200,
@@ -379,7 +379,7 @@ def detail(
             "open_step": open_step,
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
             "editable": not _not_editable(task) and can(request.user, Permission.TASK_MANAGE, task.area_path),
-            "held": selectors.open_claim_count(request.user),
+            **selectors.claim_load(request.user),
             # What 结束任务 would withdraw, said before it is pressed.
             "unproved": task.claims.filter(status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)).count(),
             "cap": settings.TASK_OPEN_CLAIM_CAP,

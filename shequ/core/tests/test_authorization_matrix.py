@@ -959,7 +959,7 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         r = m.call("POST", f"/api/v1/tasks/{task.pk}/claims", {})
         m.expect(f"api claim {key}", r, 201 if claimer else 400 if sees_task else 404)
         first = task.claims.get(user=user) if claimer else tasks.claim_task(claimant, task.pk)
-        # A neighbour's three claims, proved (three is the most one may hold): accepted on
+        # A neighbour's three claims, proved (a proved one leaves the cap's count): accepted on
         # the page and in the API, and returned.
         neighbour = world.users[f"resident@{key}-h2" if key == "A1-1" else f"resident@{key}-h1"]
         ready = []

@@ -27,7 +27,9 @@ def test_resident_claims_and_uploads_proof_from_the_pages(world):
     assert r.status_code == 302
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED
-    assert "您当前有 <b>1</b> 个进行中的任务" in c.get("/tasks/").content.decode()
+    # Sent for acceptance: no longer the person's to do, shown apart from the cap's count.
+    held = "您当前有 <b>0</b> 个进行中的任务（最多 3 个），另有 <b>1</b> 个待验收（不计入上限）"
+    assert held in c.get("/tasks/").content.decode()
     queue = client_for(world.grid_worker_li).get("/tasks/queue/").content.decode()
     assert f"/tasks/claims/{claim.pk}/" in queue
 
