@@ -240,9 +240,12 @@ def claim_unit(viewer: Any, task: Task) -> tuple[bool, PartnerUnit | None]:
 
 
 def _in_status(qs: QuerySet[Claim], status: str) -> QuerySet[Claim]:
-    """``status`` a claim status, or "open": not yet decided."""
+    """``status`` a claim status, "open": not yet decided, or "todo": still the
+    claimant's to act on (what the cap counts)."""
     if status == "open":
         return qs.filter(status__in=OPEN_CLAIM_STATUSES)
+    if status == "todo":
+        return qs.filter(status__in=TO_DO_CLAIM_STATUSES)
     return qs.filter(status=status) if status else qs
 
 

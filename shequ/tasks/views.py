@@ -115,13 +115,21 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
-MINE_TABS = [("", "全部"), ("open", "进行中"), ("accepted", "已验收"), ("withdrawn", "已撤回")]
+# 进行中 is what the header counts against the cap; 待验收 waits on someone else. "open"
+# (both), the tab before they were split, still works from an old link.
+MINE_TABS = [
+    ("", "全部"),
+    ("todo", "进行中"),
+    ("submitted", "待验收"),
+    ("accepted", "已验收"),
+    ("withdrawn", "已撤回"),
+]
 
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    errors = unknown_choices([("status", "状态", status, [code for code, _ in MINE_TABS])])
+    errors = unknown_choices([("status", "状态", status, [*(code for code, _ in MINE_TABS), "open"])])
     if errors:
         status = ""
     page = CappedPaginator(selectors.my_claims(request.user, status), 20).get_page(request.GET.get("page"))

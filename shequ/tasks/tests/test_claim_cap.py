@@ -59,3 +59,20 @@ def test_a_returned_claim_counts_again_and_its_proof_can_still_be_sent(world):
     r = client_for(wang).post(f"/api/v1/claims/{claim.pk}/proof", {"note": "重新拍了", "files": [jpeg()]})
     assert r.status_code == 200 and r.json()["status"] == ClaimStatus.SUBMITTED
     assert selectors.claim_load(wang) == {"held": 1, "waiting": 1}
+
+
+def test_my_tasks_lists_to_do_and_waiting_under_their_own_tabs(world):
+    """The 进行中 tab lists what the header counts; proofs waiting are under 待验收."""
+    wang = world.resident_wang
+    waiting, todo = make_task(world, title="等验收的任务"), make_task(world, title="还要做的任务")
+    prove(wang, services.claim_task(wang, waiting.pk))
+    services.claim_task(wang, todo.pk)
+    c = client_for(wang)
+    doing = c.get("/tasks/mine/?status=todo").content.decode()
+    assert "还要做的任务" in doing and "等验收的任务" not in doing
+    assert 'aria-current="page">进行中</a>' in doing
+    check = c.get("/tasks/mine/?status=submitted").content.decode()
+    assert "等验收的任务" in check and "还要做的任务" not in check
+    both = c.get("/tasks/mine/?status=open")  # a link from before the tabs were split
+    assert both.status_code == 200
+    assert "等验收的任务" in both.content.decode() and "还要做的任务" in both.content.decode()
