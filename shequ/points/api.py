@@ -180,6 +180,13 @@ class NoticeRankedOut(Schema):
     stars: int
 
 
+class NoticeStarsOut(Schema):
+    year: int
+    title: str  # as the board heads it: "2030年度星级志愿者" or "2031年星级志愿者（截至目前）"
+    final: bool  # false while the year runs: a running count, not the year-end levels
+    stars: list[NoticeRankedOut]
+
+
 class NoticeOut(Schema):
     """公示栏: what /points/notice/<code>/ shows anyone, names masked."""
 
@@ -189,7 +196,11 @@ class NoticeOut(Schema):
     quarter: int
     able: list[NoticeRankedOut]  # 社区治理能人 of the quarter
     pioneers: list[NoticeRankedOut]  # 社区治理先锋 of the quarter
-    stars: list[NoticeRankedOut]  # 年度星级志愿者
+    stars: list[NoticeRankedOut]  # 星级志愿者 of `year`
+    stars_final: bool  # false while `year` runs
+    # The star lists the board shows, in its order: in a first quarter the year before's
+    # final levels come first.
+    star_lists: list[NoticeStarsOut]
 
 
 def _masked(rows: list[selectors.Ranked]) -> list[dict[str, Any]]:
@@ -502,6 +513,7 @@ def notice(request: HttpRequest, code: str, year: int = 0, quarter: int = 0) -> 
     )
     if errors:
         raise ValidationFailed(errors)
+    lists = selectors.notice_stars(community, year, quarter, timezone.localdate())
     return {
         "community": community.code,
         "community_name": community.name,
@@ -509,7 +521,11 @@ def notice(request: HttpRequest, code: str, year: int = 0, quarter: int = 0) -> 
         "quarter": quarter,
         "able": _masked(selectors.ranking(community, AccountKind.RESIDENT, year, quarter)),
         "pioneers": _masked(selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter)),
-        "stars": _masked(selectors.star_volunteers(community, year, limit=100)),
+        "stars": _masked(lists[-1].rows),
+        "stars_final": lists[-1].final,
+        "star_lists": [
+            {"year": x.year, "title": x.title, "final": x.final, "stars": _masked(x.rows)} for x in lists
+        ],
     }
 
 

@@ -360,6 +360,32 @@ def star_volunteers(community: Area, year: int, limit: int = 500) -> list[Ranked
     )
 
 
+@dataclass
+class StarList:
+    """One year's star volunteers as a notice board posts them."""
+
+    year: int
+    final: bool  # the year is over: its levels are the year-end ones, not a running count
+    rows: list[Ranked]
+
+    @property
+    def title(self) -> str:
+        return f"{self.year}年度星级志愿者" if self.final else f"{self.year}年星级志愿者（截至目前）"
+
+
+def notice_stars(community: Area, year: int, quarter: int, today: date, limit: int = 100) -> list[StarList]:
+    """The star lists a notice board (公示栏) posts in a quarter: the year's, a running
+    count until the year is over; in the first quarter, before any quarter of the year is
+    complete, the year before's final levels first, as stars are awarded at year end and
+    those are the ones posted then."""
+    lists = [StarList(year, year < today.year, star_volunteers(community, year, limit))]
+    if quarter == 1 and year - 1 >= FIRST_YEAR:
+        lists.insert(
+            0, StarList(year - 1, year - 1 < today.year, star_volunteers(community, year - 1, limit))
+        )
+    return lists
+
+
 def _ranked(rows: QuerySet[EarningTotal], limit: int) -> list[Ranked]:
     """The first ``limit`` places, ties sharing a rank (1, 2, 2, 4): whoever ties with
     the last place shown is shown too, not left off the notice board by account id."""

@@ -507,10 +507,12 @@ def rankings(request: HttpRequest) -> HttpResponse:
 def notice(request: HttpRequest, code: str) -> HttpResponse:
     """公示栏: this quarter's honours and this year's star volunteers, names masked, with
     the quarters before it one link away: the honours announced at a quarter's start are
-    the last quarter's, and its own list is still nearly empty then."""
+    the last quarter's, and its own list is still nearly empty then. In a first quarter
+    the year before's final star levels are posted too."""
     community = selectors.notice_community(code)
     year, quarter, errors = _quarter(request)
-    now = selectors.current_quarter(timezone.localdate())
+    today = timezone.localdate()
+    now = selectors.current_quarter(today)
     before = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     after = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
     return render(
@@ -523,7 +525,7 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
-            "stars": selectors.star_volunteers(community, year, limit=100),
+            "star_lists": selectors.notice_stars(community, year, quarter, today),
             "before": before if before[0] >= selectors.FIRST_YEAR else None,
             "after": after if after <= now else None,
         },

@@ -249,3 +249,56 @@ def test_the_public_notice_leads_to_the_quarters_before_and_not_past_this_one(wo
     assert year_start["before"] == (2029, 4)
     first = Client().get(f"/points/notice/{code}/", {"year": "2000", "quarter": "1"}).context
     assert first["before"] is None
+
+
+@override_settings(STAR_THRESHOLDS=[20, 40])
+def test_the_notice_posts_last_years_final_stars_until_a_quarter_is_complete(world, monkeypatch):
+    """In January the board showed only the new year's few stars: the year just ended,
+    the list stars are awarded on, was a quarter back. Now Q1 posts it too, titled with
+    its year, and the running year's list says it is not final."""
+    import itertools
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from shequ.access.masking import mask_name
+
+    clock = {"now": datetime(2031, 1, 15, 10, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))}
+    ticks = itertools.count()
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"] + timedelta(seconds=next(ticks)))
+    member = party_member(world)
+    services.record_service(
+        world.secretary_zhang,
+        services.ServiceInput(
+            member=member.pk, kind="care", note="看望独居老人", points=40, served_on=date(2030, 12, 10)
+        ),
+    )
+    wang = world.resident_wang
+    earn(world, wang, "一月任务")  # 20 points in 2031 so far
+    old_name, new_name = world.residents["A1-1-h2-r2"].name, wang.resident.name
+    code = world.areas["A1"].code
+    last_year = {"year": 2030, "title": "2030年度星级志愿者", "final": True}
+    last_year_rows = [{"rank": 1, "name": mask_name(old_name), "points": 40, "stars": 2}]
+    this_year = {"year": 2031, "title": "2031年星级志愿者（截至目前）", "final": False}
+    this_year_rows = [{"rank": 1, "name": mask_name(new_name), "points": 20, "stars": 1}]
+
+    body = Client().get(f"/points/notice/{code}/").content.decode()
+    assert old_name not in body and new_name not in body
+    final, running = body.split("2030年度星级志愿者")[1].split("2031年星级志愿者（截至目前）")
+    assert mask_name(old_name) in final and mask_name(new_name) not in final
+    assert mask_name(new_name) in running and "本年度尚未结束" in running
+    api = Client().get(f"/api/v1/points/notice/{code}").json()
+    assert (api["year"], api["quarter"]) == (2031, 1)
+    assert api["star_lists"] == [last_year | {"stars": last_year_rows}, this_year | {"stars": this_year_rows}]
+    assert api["stars"] == this_year_rows and api["stars_final"] is False
+
+    clock["now"] = datetime(2031, 5, 15, 10, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))  # Q1 is complete
+    body = Client().get(f"/points/notice/{code}/").content.decode()
+    assert "2030年度星级志愿者" not in body and mask_name(old_name) not in body
+    assert "2031年星级志愿者（截至目前）" in body and mask_name(new_name) in body
+    api = Client().get(f"/api/v1/points/notice/{code}").json()
+    assert api["star_lists"] == [this_year | {"stars": this_year_rows}]
+    # The year gone by, looked up by its last quarter, is final and alone.
+    api = Client().get(f"/api/v1/points/notice/{code}", {"year": 2030, "quarter": 4}).json()
+    assert api["star_lists"] == [last_year | {"stars": last_year_rows}] and api["stars_final"] is True
