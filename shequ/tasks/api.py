@@ -37,6 +37,7 @@ from shequ.tasks.models import (
     TaskStatus,
     TeamKind,
     UnitKind,
+    Venue,
     VenueKind,
 )
 
@@ -470,6 +471,11 @@ class VenueOut(Placed):
     name: str
     description: str
     capacity: int
+    registered_above: bool = False  # as UnitOut's: listed below its area, read only
+
+    @staticmethod
+    def resolve_registered_above(obj: Venue, context: Any) -> bool:
+        return selectors.registered_above(context["request"].user, obj)
 
     @staticmethod
     def resolve_description(obj: Any, context: Any) -> str:

@@ -491,22 +491,23 @@ def _found_as_shown(rows: QuerySet[Any], q: str, shown: tuple[str, ...]) -> list
     ]
 
 
-def targetable(model: type[PartnerUnit] | type[ServiceTeam], viewer: Any) -> QuerySet[Any]:
+def targetable(model: type[PartnerUnit] | type[ServiceTeam] | type[Venue], viewer: Any) -> QuerySet[Any]:
     """The partner units or service teams the viewer may list and aim tasks at: those in
     their resource.view scope, and those registered on an area above it. A street's or
     district's department (环卫所, 供电所) serves every community under it (seed 004: 由社区
     联系相关部门), and registering it once per community made copies. Those above are read
     only here: editing, members and the full phone stay with whose scope covers them (the
     services look them up with ``visible_to``), as store items of the street are offered
-    to its communities (``ancestors``)."""
+    to its communities (``ancestors``). Venues are listed the same way: a community's
+    活动室 is booked by its grid workers."""
     paths = scope_paths(viewer, Permission.RESOURCE_VIEW)
     above = sorted({p for path in paths for p in ancestors(path)} - set(paths))
     return model.objects.filter(scope_q(viewer, Permission.RESOURCE_VIEW) | Q(area_path__in=above))
 
 
-def registered_above(viewer: Any, row: PartnerUnit | ServiceTeam) -> bool:
-    """A unit or team listed by ``targetable`` from above the viewer's scope: its members
-    (people outside that scope) are not listed to them."""
+def registered_above(viewer: Any, row: PartnerUnit | ServiceTeam | Venue) -> bool:
+    """A unit, team or venue listed by ``targetable`` from above the viewer's scope: its
+    members (people outside that scope) are not listed to them."""
     return not can(viewer, Permission.RESOURCE_VIEW, row.area_path)
 
 
@@ -539,7 +540,8 @@ def talents(viewer: Any, q: str = "") -> QuerySet[Talent]:
 
 
 def venues(viewer: Any, q: str = "") -> QuerySet[Venue]:
-    rows = Venue.objects.visible_to(viewer).select_related("area")
+    """The venues and equipment in scope or above it (``targetable``)."""
+    rows = targetable(Venue, viewer).select_related("area")
     return _matching(rows, q, ("name",), shown=("description",))
 
 

@@ -777,8 +777,8 @@ def resources(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     units = list(page) if tab == "unit" else []
-    if tab in ("unit", "team"):
-        # Units and teams of the street or district above are listed read only: no edit or
+    if tab in ("unit", "team", "venue"):
+        # Units, teams and venues of the areas above are listed read only: no edit or
         # member forms, and their members (people outside the viewer's scope) not named.
         for row in page:
             row.managed = can(request.user, Permission.RESOURCE_MANAGE, row.area_path)

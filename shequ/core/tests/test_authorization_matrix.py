@@ -1081,7 +1081,8 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         m.expect(f"api new list {key}", r, 201 if manage_list else 400)
 
     # Resources: registered where they are, listed to who sees there (a department of the
-    # street is listed, read only, to its communities and grids), managed in scope.
+    # street, or a community's 活动室, is listed, read only, to the areas below), managed
+    # in scope.
     for key in ("A1", "B2"):
         secretary = world.users[f"community_secretary@{key}"]
         code, path = world.areas[key].code, world.areas[key].path
@@ -1093,8 +1094,6 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         there = has(Permission.RESOURCE_VIEW) and (path.startswith(scope) or scope.startswith(path))
         for url, row in (("units", unit), ("teams", team), ("venues", venue)):
             r = m.call("GET", f"/api/v1/resources/{url}/")
-            if url == "venues":  # a room is booked where it is: not listed below its community
-                there = sees(world, username, path, Permission.RESOURCE_VIEW)
             m.check(
                 f"api {url} {key}",
                 r.status_code == 200 and (row.pk in {x["id"] for x in r.json()["items"]}) == there,

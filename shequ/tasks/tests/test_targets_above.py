@@ -151,3 +151,37 @@ def test_the_departments_member_sees_claims_and_earns_for_the_unit(world):
     assert award.unit_id == dept.pk
     assert Account.objects.get(unit=dept).balance == task.points
     assert not Account.objects.filter(user=member).exists()
+
+
+def test_a_communitys_venues_are_listed_to_its_grid_workers_read_only(world):
+    """The grid workers book the community's 活动室 for residents, but venues were listed
+    to the community's own staff only; now they follow units and teams: listed below
+    where they are registered, read only, edited where they are."""
+    room = services.add_venue(
+        world.secretary_zhang, "社区活动室", "venue", world.areas["A1"].code, "二楼", 40
+    )
+    hall = services.add_venue(world.street_chen, "街道礼堂", "venue", world.areas["A"].code, "", 200)
+    sibling = services.add_venue(
+        world.users["community_secretary@A2"], "兄弟社区活动室", "venue", world.areas["A2"].code, "", 30
+    )
+    grid = Client()
+    grid.force_login(world.grid_worker_li)
+    found = grid.get("/api/v1/resources/venues/").json()["items"]
+    assert {(v["id"], v["registered_above"]) for v in found} == {(room.pk, True), (hall.pk, True)}
+    page = grid.get("/tasks/resources/?tab=venue").content.decode()
+    assert "社区活动室" in page and "街道礼堂" in page and "兄弟社区活动室" not in page
+    assert 'value="venue_edit"' not in page
+    # The community's staff edit their own room, not the street's hall listed to them.
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    mine = {v["id"]: v["registered_above"] for v in c.get("/api/v1/resources/venues/").json()["items"]}
+    assert mine == {room.pk: False, hall.pk: True} and sibling.pk not in mine
+    page = c.get("/tasks/resources/?tab=venue").content.decode()
+    assert page.count('value="venue_edit"') == 1 and f'name="venue" value="{room.pk}"' in page
+    r = c.patch(f"/api/v1/resources/venues/{hall.pk}", json.dumps({"capacity": 300}), "application/json")
+    assert r.status_code == 404
+    r = grid.patch(f"/api/v1/resources/venues/{room.pk}", json.dumps({"capacity": 50}), "application/json")
+    assert r.status_code == 404
+    room.refresh_from_db()
+    hall.refresh_from_db()
+    assert (room.capacity, hall.capacity) == (40, 200)
