@@ -142,7 +142,7 @@ class TransitionIn(Schema):
     responsible_role: str = ""
     responsible_party: str = ""
     grid: str = ""  # accept/dispatch: place an unplaced problem in this grid (area code)
-    into: int | None = None
+    into: int | str | None = None  # merge: the id, or the 编号 the pages show
     resolved: bool | None = None
     satisfaction: int | None = None
     seen: int | None = None  # the detail's ``version`` the client acted from
@@ -455,7 +455,10 @@ def follow(request: HttpRequest, problem_id: int, payload: FollowIn) -> Any:
                 "description": "立案、派遣时：把未落入网格（located=false）的问题"
                 "定位到其所在区域下的网格、小区或楼栋（区域编码）",
             },
-            "into": {"type": "integer"},
+            "into": {
+                "oneOf": [{"type": "integer"}, {"type": "string"}],
+                "description": "合并时：要合并到的问题，填 id（整数）或页面上显示的编号（如 20261122000042）",
+            },
             "resolved": {"type": "boolean"},
             "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
             "seen": {
@@ -471,6 +474,10 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
     """JSON ``{"action", "note", ...}``, or form data with proof files under ``photos``
     (for ``report_back``)."""
     data = _body(request)
+    into = data.get("into")
+    if isinstance(into, bool) or not isinstance(into, int | str | None):
+        # Pydantic would take true as problem 1 and 5.0 as 5; the page takes neither.
+        raise ValidationFailed({"into": "要合并到的问题须填 id（整数）或编号（如 20261122000042）"})
     try:
         parsed = TransitionIn(
             **{k: v for k, v in data.items() if v not in ("", None)} | {"action": data.get("action", "")}
@@ -480,7 +487,13 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
     problem = services.transition(
         request.user,
         problem_id,
-        services.TransitionInput(**parsed.dict(), photos=request.FILES.getlist("photos")),
+        services.TransitionInput(
+            **parsed.dict()
+            | {
+                "into": None if parsed.into is None else selectors.problem_id_typed(request.user, parsed.into)
+            },
+            photos=request.FILES.getlist("photos"),
+        ),
         ip=client_ip(request),
     )
     return detail(selectors.get_problem(request.user, problem.pk), request.user)

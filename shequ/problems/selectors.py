@@ -20,6 +20,7 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes, under
 from shequ.core.errors import NotFound
 from shequ.core.filters import unknown_choices
+from shequ.core.numbers import ID_MAX, whole
 from shequ.problems.models import (
     OPEN_STATUSES,
     HandlingLevel,
@@ -42,6 +43,28 @@ def get_problem(viewer: Any, problem_id: int) -> Problem:
     if not may_see(viewer, problem):
         raise NotFound("问题")
     return problem
+
+
+def problem_id_typed(viewer: Any, typed: str | int) -> int | None:
+    """The problem a merge names, on the page and in the API alike: its 编号 as shown
+    (report date and id, 20261122000042) or its id alone. A 编号 must be some visible
+    problem's whole 编号: one digit left out or mistyped would otherwise name another
+    problem (2026112200004 is problem 4), and a merge cannot be undone. None when it
+    names no problem; the caller's service says so under ``into``."""
+    text = str(typed).strip()
+    if len(text) > 8 and text.isascii() and text.isdigit():
+        try:
+            date.fromisoformat(f"{text[:4]}-{text[4:6]}-{text[6:8]}")
+        except ValueError:
+            pass
+        else:
+            pk = whole(text[8:], low=1, high=ID_MAX)
+            try:
+                found = get_problem(viewer, pk or 0)
+            except NotFound:
+                return None
+            return pk if found.number == text else None
+    return whole(text, low=1, high=ID_MAX)
 
 
 def may_see(viewer: Any, problem: Problem, followed: set[int] | None = None) -> bool:

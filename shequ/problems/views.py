@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -380,7 +379,7 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         responsible_role=values["responsible_role"],
         responsible_party=values["responsible_party"],
         grid=values["grid"],
-        into=_problem_id(request.user, values["into"]),
+        into=selectors.problem_id_typed(request.user, values["into"]),
         resolved={"1": True, "0": False}.get(values["resolved"]),
         satisfaction=whole(values["satisfaction"]),
         photos=request.FILES.getlist("photos"),
@@ -392,27 +391,6 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         values["photos_sent"] = "1" if data.photos else ""
         return detail(request, problem_id, error=exc, values=values)
     return redirect("problem", problem_id=problem_id)
-
-
-def _problem_id(user: Any, typed: str) -> int | None:
-    """The problem a merge names: its 编号 as shown (report date and id, 20261122000042)
-    or its id alone. A 编号 must be some problem's whole 编号: one digit left out or
-    mistyped would otherwise name another problem (2026112200004 is problem 4), and a
-    merge cannot be undone."""
-    text = typed.strip()
-    if len(text) > 8 and text.isascii() and text.isdigit():
-        try:
-            date.fromisoformat(f"{text[:4]}-{text[4:6]}-{text[6:8]}")
-        except ValueError:
-            pass
-        else:
-            pk = whole(text[8:], low=1, high=ID_MAX)
-            try:
-                found = selectors.get_problem(user, pk or 0)
-            except DomainError:
-                return None
-            return pk if found.number == text else None
-    return whole(text, low=1, high=ID_MAX)
 
 
 @login_or_token_required

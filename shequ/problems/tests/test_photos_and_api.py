@@ -486,3 +486,40 @@ def test_the_files_the_api_links_to_open_with_its_token(world):
     assert grid.get(proof).status_code == 200
     (attachment,) = resident.get(f"/api/v1/tasks/{task.pk}").json()["attachments"]
     assert resident.get(attachment).status_code == 200
+
+
+def test_the_api_merges_by_the_number_the_page_shows(world):
+    """合并 on the page took the 编号 users see, the API only the id: a client reading the
+    number off the page was refused ("必须是整数") or, with the 编号 sent as a number,
+    told no such problem existed."""
+    staff = Client()
+    staff.force_login(world.secretary_zhang)
+    target = report(world)
+    other = report(world)
+    outside = report(world, actor=world.users["resident@B1-1-h1"], key="B1-1")
+
+    def merge(dup, into):
+        return staff.post(
+            f"/api/v1/problems/{dup.pk}/transitions",
+            json.dumps({"action": "merge", "into": into}),
+            content_type="application/json",
+        )
+
+    dup = report(world, actor=world.users["resident@A1-1-h2"])
+    day = target.number[:8]
+    # A digit left out, another problem's id under the day, another street's problem by
+    # 编号 or id: refused under ``into`` alike, out of scope not told apart from missing.
+    for typed in (target.number[:-1], f"{day}{other.pk:05d}", outside.number, outside.pk, "第一个"):
+        r = merge(dup, typed)
+        assert r.status_code == 400, typed
+        assert r.json()["fields"]["into"] == "要合并到的问题不存在或无权查看", typed
+    for typed in (True, 1.0, [target.pk]):
+        r = merge(dup, typed)
+        assert r.status_code == 400 and "编号" in r.json()["fields"]["into"], typed
+    assert Problem.objects.get(pk=dup.pk).status == Status.REPORTED
+    r = merge(dup, target.number)
+    assert r.status_code == 200 and r.json()["merged_into"] == target.pk
+    # The id, as a number or as text, still works.
+    for into in (target.pk, str(target.pk)):
+        dup = report(world, actor=world.users["resident@A1-1-h2"])
+        assert merge(dup, into).json()["merged_into"] == target.pk
