@@ -648,6 +648,7 @@ class Submission:
     latest: Any  # the newest run sent (a correction replaces the first)
     on_time: bool
     overdue: bool  # not sent and the 25th has passed
+    street: Any = None  # its street: named when the viewer's rows span several
 
 
 def report_submissions(viewer: Any, month: str) -> list[Submission]:
@@ -661,6 +662,7 @@ def report_submissions(viewer: Any, month: str) -> list[Submission]:
     communities = list(
         Area.objects.filter(parent__in=streets, kind=AreaKind.COMMUNITY).defer("geometry").order_by("path")
     )
+    by_pk: dict[int | None, Area] = {street.pk: street for street in streets}
     sent: dict[int, list[Any]] = {}
     runs = ReportRun.objects.filter(area__in=communities, month=month, submitted_at__isnull=False)
     for run in runs.order_by("submitted_at", "id"):
@@ -672,7 +674,16 @@ def report_submissions(viewer: Any, month: str) -> list[Submission]:
         got = sent.get(community.pk, [])
         first = got[0].submitted_at if got else None
         on_time = first is not None and timezone.localtime(first).date() <= due
-        rows.append(Submission(community, first, got[-1] if got else None, on_time, not got and today > due))
+        rows.append(
+            Submission(
+                community,
+                first,
+                got[-1] if got else None,
+                on_time,
+                not got and today > due,
+                street=by_pk[community.parent_id],
+            )
+        )
     return rows
 
 

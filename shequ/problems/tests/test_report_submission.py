@@ -154,3 +154,24 @@ def test_a_street_with_nobody_to_receive_it_is_named_to_the_sender(world, monkey
     run = finished(world, "A1")
     r = client_for(world.secretary_zhang).post(f"/problems/reports/{run.pk}/submit/")
     assert r.status_code == 302 and "told" not in r["Location"]
+
+
+def test_a_viewer_over_two_streets_is_told_which_street_each_community_is_in(world, monkeypatch):
+    """Staff over two streets saw the communities of both in one list, without which
+    street each belongs to (two streets may each have a 新华社区)."""
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user, assign_role
+
+    at(monkeypatch, 20)
+    both = add_user(
+        "two_streets", "x", role=Role.STREET_ADMIN, area_code=world.areas["A"].code, check_password=False
+    )
+    assign_role(both, Role.STREET_ADMIN, world.areas["B"].code)
+    body = client_for(both).get("/problems/reports/", {"month": "202611"}).content.decode()
+    page = body[body.index('id="submissions"') :]
+    assert "<th>街道</th><th>社区</th>" in page
+    for street, community in (("A", "A1"), ("A", "A2"), ("B", "B1"), ("B", "B2")):
+        assert f"<tr><td>{world.areas[street].name}</td><td>{world.areas[community].name}</td>" in page
+    # One street's staff are not shown a column that would say the same street on every row.
+    assert "<th>街道</th>" not in overview(world)
+    assert f"<tr><td>{world.areas['A1'].name}</td>" in overview(world)
