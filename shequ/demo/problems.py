@@ -227,9 +227,47 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
                     else [],
                 )
             )
+    _reopen_some(rows, now)
     count = import_history(rows)
     _merges(street, crews)
     return count
+
+
+def _reopen_some(rows: list[HistoryRow], now: datetime) -> None:
+    """重新打开: a few residents reopen what was closed, within the window, unhappy with
+    the work; three are handled again and closed (and rated again), one is still in
+    hand. Chosen in order and timed from their own steps, drawing nothing from the
+    street's random stream, so every other demo problem stays as it was."""
+    again, still_open = 0, 0
+    for row in rows:
+        if row.source != Source.RESIDENT or not row.events or again + still_open == 4:
+            continue
+        last = row.events[-1]
+        if last.action not in ("verify_pass", "evaluate"):
+            continue
+        age = now - last.at
+        keep_open = still_open == 0 and timedelta(days=3) < age < timedelta(days=20)
+        if not keep_open and not (again < 3 and timedelta(days=40) < age < timedelta(days=300)):
+            continue
+        back = next(e for e in reversed(row.events) if e.action == "report_back")
+        check = next(e for e in reversed(row.events) if e.action == "verify_pass")
+        if last.action == "evaluate":  # the rating that led the resident to reopen it
+            last.resolved, last.satisfaction = False, 2
+        hours = settings.DEADLINE_HOURS[row.category.deadline_class]
+        t = last.at + timedelta(days=1)
+        row.events.append(HistoryEvent("reopen", t, row.reporter, "问题没有彻底解决，又出现了"))
+        row.resolved, row.satisfaction = None, None
+        if keep_open:
+            still_open += 1
+            continue
+        again += 1
+        t += timedelta(hours=hours * 0.5)
+        row.events.append(HistoryEvent("report_back", t, back.actor, "已再次处置，附现场照片"))
+        t += timedelta(hours=2)
+        row.events.append(HistoryEvent("verify_pass", t, check.actor))
+        t += timedelta(days=1)
+        row.events.append(HistoryEvent("evaluate", t, row.reporter, resolved=True, satisfaction=4))
+        row.resolved, row.satisfaction = True, 4
 
 
 def _steps(

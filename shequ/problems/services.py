@@ -1163,6 +1163,10 @@ class HistoryEvent:
     at: Any
     actor: Any
     note: str = ""
+    # 回访评价: the rating given at this step (else the row's); a later 重新打开 keeps it on
+    # the closing it undoes.
+    resolved: bool | None = None
+    satisfaction: int | None = None
 
 
 @dataclass
@@ -1196,6 +1200,8 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
     date and counters are derived from the steps, and the timeline rows are written as
     they happened. No notifications are sent for the past."""
     problems: list[Problem] = []
+    # The closings each row's 重新打开 undid, kept for the measures as the live step keeps them.
+    undone: dict[int, list[ReopenedClosing]] = {}
     # When each problem still open at the street's level or above got there: it waits on
     # the agenda of the next joint meeting, as one dispatched or escalated there now does.
     street_since: dict[int, Any] = {}
@@ -1240,6 +1246,31 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                 p.closed_at = step.at
             elif step.action == "urge":
                 p.urge_count += 1
+            elif step.action == "evaluate":
+                p.resolved, p.satisfaction = (
+                    (step.resolved, step.satisfaction)
+                    if step.satisfaction is not None
+                    else (row.resolved, row.satisfaction)
+                )
+            elif step.action == "reopen":
+                if p.closed_at is None or selectors.reopen_lapsed(p, step.at):
+                    lapsed = f"第{index + 1}行：结案超过{settings.REOPEN_DAYS}天不能重新打开"
+                    raise ValidationFailed({f"{index + 1}.events": lapsed})
+                p.reopen_count += 1
+                undone.setdefault(index, []).append(
+                    ReopenedClosing(
+                        area_path=p.area_path,
+                        due_at=p.due_at,
+                        missed_due_at=p.missed_due_at,
+                        closed_at=p.closed_at,
+                        rework_count=p.rework_count,
+                        resolved=p.resolved,
+                        satisfaction=p.satisfaction,
+                        reopened_at=step.at,
+                    )
+                )
+                p.missed_due_at = p.closed_at = p.resolved = p.satisfaction = None
+                p.due_at = step.at + timedelta(hours=settings.DEADLINE_HOURS[row.category.deadline_class])
             elif step.action == "escalate":
                 p.handling_level = routing.next_level(p.handling_level) or p.handling_level
                 p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[p.handling_level]
@@ -1250,8 +1281,6 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                 status = rule.target
             if step.action in ("dispatch", "escalate") and p.handling_level == HandlingLevel.STREET:
                 street_since.setdefault(index, step.at)
-        if status == Status.EVALUATED:
-            p.resolved, p.satisfaction = row.resolved, row.satisfaction
         if status not in OPEN_STATUSES:
             street_since.pop(index, None)
         p.status = status
@@ -1276,8 +1305,10 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                 )
                 step_status: str = Status.REPORTED
                 last_back = None
+                reopens = 0
                 for step in row.events:
                     target = TRANSITIONS[step.action].target or step_status
+                    reopens += step.action == "reopen"
                     event = ProblemEvent(
                         problem=p,
                         action=step.action,
@@ -1286,6 +1317,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                         actor=step.actor,
                         note=step.note,
                         at=step.at,
+                        data={"reopen": reopens} if step.action == "reopen" else {},
                     )
                     events.append(event)
                     if step.action == "report_back":
@@ -1320,6 +1352,12 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                     )
             ProblemPhoto.objects.bulk_create(photo_rows, batch_size=2000)
             Problem.followers.through.objects.bulk_create(follows, batch_size=2000)
+        closings = []
+        for index, rows_undone in undone.items():
+            for closing in rows_undone:
+                closing.problem = problems[index]
+                closings.append(closing)
+        ReopenedClosing.objects.bulk_create(closings)
         _agenda_from_history([(problems[i], at) for i, at in street_since.items()])
         if problems:
             audit.record(actor, "problem.import_history", detail={"count": len(problems)})

@@ -1,4 +1,5 @@
 import random
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -133,6 +134,47 @@ def test_demo_has_a_year_of_problems_in_every_state_channel_and_ledger(demo):
             Status.DISPATCHED,
             Status.IN_PROGRESS,
         }, street
+
+
+def test_demo_has_problems_reopened_by_their_residents_with_consistent_timelines(demo):
+    """No demo problem had ever been reopened (重新打开): the step, its window and the
+    closings it leaves for the measures could not be seen anywhere in the demo."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from shequ.problems.lifecycle import TRANSITIONS
+    from shequ.problems.models import OPEN_STATUSES, Problem, Status
+
+    for street in ("/150784001/", "/500111003/"):
+        reopened = list(
+            Problem.objects.filter(area_path__startswith=street, reopen_count__gt=0)
+            .select_related("category")
+            .prefetch_related("events", "closings")
+        )
+        # Handled again and closed, and one still in hand after its reopening.
+        assert {p.status in OPEN_STATUSES for p in reopened} == {True, False}, street
+        assert {p.status for p in reopened} >= {Status.IN_PROGRESS, Status.EVALUATED}, street
+        for p in reopened:
+            events = sorted(p.events.all(), key=lambda e: e.id)
+            steps = [e for e in events if e.action == "report" or e.action in TRANSITIONS]
+            assert [e.at for e in steps] == sorted(e.at for e in steps), p.number
+            assert steps[-1].at <= timezone.now()
+            for before, after in zip(steps, steps[1:], strict=False):
+                assert after.from_status == before.to_status, p.number
+            reopens = [e for e in steps if e.action == "reopen"]
+            closings = sorted(p.closings.all(), key=lambda c: c.reopened_at)
+            assert len(reopens) == p.reopen_count == len(closings), p.number
+            for reopen, closing in zip(reopens, closings, strict=True):
+                assert reopen.actor_id == p.reporter_id and reopen.note, p.number
+                closed = [e for e in steps if e.action == "verify_pass" and e.at < reopen.at][-1]
+                assert closing.closed_at == closed.at and closing.reopened_at == reopen.at
+                assert reopen.at - closed.at <= timedelta(days=settings.REOPEN_DAYS), p.number
+            if p.status in OPEN_STATUSES:
+                hours = settings.DEADLINE_HOURS[p.category.deadline_class]
+                assert p.closed_at is None and p.due_at == reopens[-1].at + timedelta(hours=hours)
+            else:
+                last_close = [e for e in steps if e.action == "verify_pass"][-1]
+                assert last_close.at > reopens[-1].at and p.closed_at == last_close.at, p.number
 
 
 def test_demo_has_visits_floating_residents_and_care_records(demo):

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -539,6 +540,58 @@ def test_imported_problems_still_open_at_the_street_are_on_the_agenda(world):
     # Listed since it reached the street, not since the import ran.
     assert first.added_at == t0 + timedelta(hours=2) and second.added_at == t0 + timedelta(hours=5)
     assert {i.problem_id for i in agenda_items(street)} == {made[0].pk, made[1].pk}
+
+
+def test_an_imported_reopening_undoes_the_closing_as_the_live_step_does(world):
+    """The history import replayed 重新打开 as a bare status change: the problem stayed
+    "closed" at its old time with its old rating, no closing was kept for the measures,
+    and a reopening months after closing was taken."""
+    from shequ.problems.models import ProblemCategory, ReopenedClosing
+    from shequ.problems.services import HistoryEvent, HistoryRow, import_history
+
+    staff, worker, wang = world.secretary_zhang, world.grid_worker_li, world.resident_wang
+    t0 = timezone.now() - timedelta(days=60)
+
+    def row(reopen_after_days):
+        closed = [("accept", 1, staff), ("dispatch", 2, staff), ("start", 3, worker)]
+        closed += [("report_back", 4, worker), ("verify_pass", 5, staff)]
+        events = [HistoryEvent(a, t0 + timedelta(hours=h), who) for a, h, who in closed]
+        events.append(HistoryEvent("evaluate", t0 + timedelta(hours=6), wang, resolved=False, satisfaction=2))
+        events.append(HistoryEvent("reopen", t0 + timedelta(days=reopen_after_days), wang, "又堵了"))
+        return HistoryRow(
+            category=ProblemCategory.objects.get(code="blocked_drain"),
+            description="导入的重新打开",
+            source="resident",
+            area=world.areas["A1-1"],
+            reporter=wang,
+            reported_at=t0,
+            events=events,
+        )
+
+    with pytest.raises(ValidationFailed) as refused:
+        import_history([row(31)])
+    assert "结案超过30天不能重新打开" in refused.value.fields["1.events"]
+    assert import_history([row(3)]) == 1
+    p = Problem.objects.get(description="导入的重新打开")
+    reopened_at = t0 + timedelta(days=3)
+    assert (p.status, p.closed_at, p.resolved, p.satisfaction, p.reopen_count) == (
+        Status.IN_PROGRESS,
+        None,
+        None,
+        None,
+        1,
+    )
+    assert p.due_at == reopened_at + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
+    closing = ReopenedClosing.objects.get(problem=p)
+    assert (closing.closed_at, closing.reopened_at) == (t0 + timedelta(hours=5), reopened_at)
+    assert (closing.resolved, closing.satisfaction) == (False, 2)
+    last = p.events.order_by("at", "id").last()
+    assert (last.action, last.from_status, last.to_status, last.data) == (
+        "reopen",
+        Status.EVALUATED,
+        Status.IN_PROGRESS,
+        {"reopen": 1},
+    )
 
 
 def test_escalation_tells_the_reporter_and_whoever_was_handling_it(world):
