@@ -586,6 +586,7 @@ def test_an_imported_reopening_undoes_the_closing_as_the_live_step_does(world):
     assert (closing.closed_at, closing.reopened_at) == (t0 + timedelta(hours=5), reopened_at)
     assert (closing.resolved, closing.satisfaction) == (False, 2)
     last = p.events.order_by("at", "id").last()
+    assert last is not None
     assert (last.action, last.from_status, last.to_status, last.data) == (
         "reopen",
         Status.EVALUATED,
