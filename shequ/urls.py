@@ -82,6 +82,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/", task_views.detail, name="task"),
     path("tasks/<int:task_id>/edit/", task_views.edit, name="task_edit"),
     path("tasks/<int:task_id>/act/", task_views.act, name="task_act"),
+    path("tasks/<int:task_id>/attachments/", task_views.attachments_add, name="task_attachments"),
     path("tasks/claims/<int:claim_id>/", task_views.claim_detail, name="task_claim"),
     path("tasks/claims/<int:claim_id>/act/", task_views.claim_act, name="task_claim_act"),
     path("tasks/proofs/<int:proof_id>/", task_views.proof_file, name="task_proof"),

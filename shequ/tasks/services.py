@@ -365,12 +365,16 @@ def _saved_since(task: Task) -> str:
     return f"您打开编辑页之后，{who}修改并保存了该任务，您这次的修改没有保存"
 
 
+# A task takes more attachments until it is finished (closed or cancelled).
+ATTACHABLE = (TaskStatus.DRAFT, TaskStatus.SCHEDULED, TaskStatus.PUBLISHED)
+
+
 def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "") -> Task:
     """More photos or a short video on a task that is not finished (staff)."""
     task = get_task(actor, task_id)
     if not can(actor, Permission.TASK_MANAGE, task.area_path):
         raise ValidationFailed({"files": "您无权为该任务添加附件"})
-    if task.status not in (TaskStatus.DRAFT, TaskStatus.SCHEDULED, TaskStatus.PUBLISHED):
+    if task.status not in ATTACHABLE:
         raise ValidationFailed({"files": f"任务当前为“{TASK_LABELS[task.status]}”，不能再添加附件"})
     prepared = proofs.prepare(list(files), "files")
     if not prepared:

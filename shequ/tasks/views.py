@@ -387,6 +387,9 @@ def detail(
             "open_step": open_step,
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
             "editable": not _not_editable(task) and can(request.user, Permission.TASK_MANAGE, task.area_path),
+            "may_attach": task.status in services.ATTACHABLE
+            and can(request.user, Permission.TASK_MANAGE, task.area_path),
+            "video_mb": settings.TASK_VIDEO_MAX_BYTES // (1024 * 1024),
             **selectors.claim_load(request.user),
             # What 结束任务 would withdraw, said before it is pressed.
             "unproved": task.claims.filter(status__in=(ClaimStatus.CLAIMED, ClaimStatus.RETURNED)).count(),
@@ -396,6 +399,19 @@ def detail(
         },
         status=error.status if error else 200,
     )
+
+
+@login_required
+@require_POST
+def attachments_add(request: HttpRequest, task_id: int) -> HttpResponse:
+    """More photos or a short video on a task already saved (staff), from its page."""
+    files = request.FILES.getlist("files")
+    try:
+        services.add_attachments(request.user, task_id, files, ip=client_ip(request))
+    except ValidationFailed as exc:
+        # The browser drops chosen files on a refusal: the form says so when any were sent.
+        return detail(request, task_id, error=exc, values={"attach": "1", "files_sent": "1" if files else ""})
+    return redirect("task", task_id=task_id)
 
 
 @login_required

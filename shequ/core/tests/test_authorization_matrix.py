@@ -94,6 +94,7 @@ PAGES = {
     "task": ("object", "task", "task.view, or open to the claimer"),
     "task_edit": ("form", "task", Permission.TASK_MANAGE),
     "task_act": ("action", "lifecycle table"),
+    "task_attachments": ("action", Permission.TASK_MANAGE),
     "task_claim": ("object", "claim", "the claimant, or task.view"),
     "task_claim_act": ("action", "lifecycle table"),
     "task_proof": ("object", "claim", "the claimant, or task.view"),
@@ -439,6 +440,11 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert r.status_code == (400 if ok else 404), key  # no files (or no right): 400
         if ok_manage:
             assert "请选择要上传的照片或视频" in r.json()["fields"]["files"], key
+        r = client.post(f"/tasks/{task.pk}/attachments/", {})  # the task page's form
+        assert r.status_code == (400 if ok else 404), key
+        if ok:
+            why = "请选择要上传的照片或视频" if ok_manage else "您无权为该任务添加附件"
+            assert why in r.content.decode(), key
         own = claimant.pk == user.pk
         ok_claim = own or sees(world, username, claim.area_path, Permission.TASK_VIEW)
         assert client.get(f"/tasks/claims/{claim.pk}/").status_code == (200 if ok_claim else 404), key

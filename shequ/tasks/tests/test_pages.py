@@ -2,6 +2,7 @@
 the board shows how many open tasks the person holds."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shequ.problems.tests.helpers import jpeg
 from shequ.tasks.models import ClaimStatus
@@ -644,3 +645,42 @@ def test_a_draft_in_a_list_the_street_holds_is_not_offered_for_editing(world):
     assert "修改草稿" not in c.get(f"/tasks/{task.pk}/").content.decode()
     opened = c.get(f"/tasks/{task.pk}/edit/")
     assert opened.status_code == 400 and "报街道审批" in opened.content.decode()
+
+
+def test_staff_add_photos_to_a_published_task_from_its_page(world):
+    """The API took attachments after a task was saved; the page offered no way to."""
+    task = make_task(world)
+    staff, resident = client_for(world.secretary_zhang), client_for(world.resident_wang)
+    page = staff.get(f"/tasks/{task.pk}/").content.decode()
+    assert f'action="/tasks/{task.pk}/attachments/"' in page and "添加照片或视频" in page
+    assert "添加照片或视频" not in resident.get(f"/tasks/{task.pk}/").content.decode()
+
+    r = staff.post(f"/tasks/{task.pk}/attachments/", {"files": [jpeg("楼道.jpg")]})
+    assert r.status_code == 302 and r["Location"] == f"/tasks/{task.pk}/"
+    assert task.attachments.count() == 1
+    assert 'alt="任务附件"' in resident.get(f"/tasks/{task.pk}/").content.decode()
+
+    # A file that is not a photo or video: refused on the field, the form open again.
+    r = staff.post(
+        f"/tasks/{task.pk}/attachments/",
+        {"files": [SimpleUploadedFile("说明.jpg", b"MZ\x90\x00not an image")]},
+    )
+    body = r.content.decode()
+    assert r.status_code == 400 and task.attachments.count() == 1
+    assert '<details class="task-step" open><summary>添加照片或视频…' in body
+    assert 'class="field-error"' in body
+
+    # Nothing chosen: named; a resident of the community may not add any.
+    r = staff.post(f"/tasks/{task.pk}/attachments/", {})
+    assert r.status_code == 400 and "请选择要上传的照片或视频" in r.content.decode()
+    r = resident.post(f"/tasks/{task.pk}/attachments/", {"files": [jpeg()]})
+    assert r.status_code == 400 and "您无权为该任务添加附件" in r.content.decode()
+    assert task.attachments.count() == 1
+
+    # A finished task takes none, and its page no longer offers it.
+    from shequ.tasks import services
+
+    services.transition_task(world.secretary_zhang, task.pk, "close", "已完成")
+    assert "添加照片或视频" not in staff.get(f"/tasks/{task.pk}/").content.decode()
+    r = staff.post(f"/tasks/{task.pk}/attachments/", {"files": [jpeg()]})
+    assert r.status_code == 400 and "不能再添加附件" in r.content.decode()
