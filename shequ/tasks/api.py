@@ -591,12 +591,13 @@ def claim_task(request: HttpRequest, task_id: int) -> Any:
 def list_claims(
     request: HttpRequest,
     queue: bool = False,
-    status: str = one_of_query(["open", *ClaimStatus.values]),  # open: not yet decided
+    # open: not yet decided; todo: still the claimant's to act on (what the cap counts)
+    status: str = one_of_query(["open", "todo", *ClaimStatus.values]),
     task: int = Query(
         0, description="任务编号：工作人员看该任务的全部接单（同任务页的接单情况），其他人看自己的"
     ),
 ) -> Any:
-    choice("status", "接单状态", status, ["open", *ClaimStatus.values])
+    choice("status", "接单状态", status, ["open", "todo", *ClaimStatus.values])
     if not 0 <= task <= ID_MAX:
         raise ValidationFailed({"task": "任务编号不存在"})
     if queue and status not in ("", ClaimStatus.SUBMITTED):

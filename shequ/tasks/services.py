@@ -779,6 +779,14 @@ def claim_task_once(actor: Any, task_id: int, *, ip: str = "") -> tuple[Claim, b
         if live is None:
             raise ValidationFailed({"task": "您已经接了这个任务，不能重复接单"}) from None
         return live, False
+    except ValidationFailed:
+        # The loser of that race is mostly refused before the constraint, by what the
+        # winner's commit changed: the last place taken, the cap reached (PostgreSQL: it
+        # waited on the person's row lock, then counted again). Its claim stands.
+        live = live_claim(actor, task.pk)
+        if live is None:
+            raise
+        return live, False
 
 
 def _take_claim(actor: Any, task: Task, ip: str) -> Claim:

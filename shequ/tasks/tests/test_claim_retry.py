@@ -5,6 +5,7 @@ import pytest
 from django.test import override_settings
 
 from shequ.access.models import AuditEvent
+from shequ.core.errors import ValidationFailed
 from shequ.tasks import services
 from shequ.tasks.models import ClaimEvent, ClaimStatus, Task
 from shequ.tasks.tests.helpers import act, make_task, prove, unit_task, unit_with_member
@@ -97,3 +98,53 @@ def test_a_repeat_racing_the_first_claim_gets_it_and_gives_its_place_back(world,
     monkeypatch.setattr(services, "live_claim", first_look_misses)
     assert services.claim_task_once(world.resident_wang, task.pk) == (claim, False)
     assert len(looks) == 2 and _written(task)[:3] == (1, 1, 1)
+
+
+def _first_look_misses(monkeypatch):
+    """The repeat passes the first look before the first claim commits (a race)."""
+    real, looks = services.live_claim, []
+
+    def look(viewer, task_id):
+        looks.append(task_id)
+        return None if len(looks) == 1 else real(viewer, task_id)
+
+    monkeypatch.setattr(services, "live_claim", look)
+
+
+def test_a_racing_repeat_refused_by_the_last_place_gets_the_claim(world, monkeypatch):
+    task = make_task(world, places=1)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    _first_look_misses(monkeypatch)
+    assert services.claim_task_once(world.resident_wang, task.pk) == (claim, False)
+
+
+@override_settings(TASK_OPEN_CLAIM_CAP=1)
+def test_a_racing_repeat_refused_by_the_cap_gets_the_claim(world, monkeypatch):
+    task = make_task(world, places=3)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    _first_look_misses(monkeypatch)
+    assert services.claim_task_once(world.resident_wang, task.pk) == (claim, False)
+
+
+def test_a_racing_double_tap_on_the_last_place_lands_on_the_claim_page(world, monkeypatch):
+    task = make_task(world, places=1)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    _first_look_misses(monkeypatch)
+    r = client_for(world.resident_wang).post(f"/tasks/{task.pk}/act/", {"action": "claim"})
+    assert r.status_code == 302 and r["Location"] == f"/tasks/claims/{claim.pk}/"
+
+
+def test_a_full_task_still_refuses_someone_without_a_claim(world):
+    task = make_task(world, places=1)
+    services.claim_task(world.resident_wang, task.pk)
+    with pytest.raises(ValidationFailed, match="名额已满"):
+        services.claim_task_once(world.users["resident@A1-1-h2"], task.pk)
+
+
+def test_the_api_lists_what_the_cap_counts(world):
+    wang = world.resident_wang
+    waiting, todo = make_task(world, title="等验收"), make_task(world, title="要做")
+    prove(wang, services.claim_task(wang, waiting.pk))
+    mine = services.claim_task(wang, todo.pk)
+    body = client_for(wang).get("/api/v1/claims/?status=todo").json()
+    assert [c["id"] for c in body["items"]] == [mine.pk]
