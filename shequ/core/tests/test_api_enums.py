@@ -57,7 +57,7 @@ def test_the_schema_lists_the_values_of_filters_and_actions(spec):
     assert task_in["difficulty"]["enum"] == Difficulty.values
     assert task_in["audience"]["enum"] == Audience.values and task_in["audience"]["default"] == "public"
     assert params(spec, "get", "/api/v1/tasks/")["status"]["enum"] == TaskStatus.values
-    assert params(spec, "get", "/api/v1/claims/")["status"]["enum"] == ["open", *ClaimStatus.values]
+    assert params(spec, "get", "/api/v1/claims/")["status"]["enum"] == ["open", "todo", *ClaimStatus.values]
     assert props(spec, "TaskActionIn")["action"]["enum"] == list(TASK_TRANSITIONS)
     assert props(spec, "ListActionIn")["action"]["enum"] == list(LIST_TRANSITIONS)
     assert props(spec, "UnitIn")["kind"]["enum"] == UnitKind.values
