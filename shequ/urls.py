@@ -8,6 +8,7 @@ from shequ.areas import views as area_views
 from shequ.notifications import views as notification_views
 from shequ.people import views as people_views
 from shequ.points import views as point_views
+from shequ.problems import open311
 from shequ.problems import views as problem_views
 from shequ.registry import views as registry_views
 from shequ.reports import views as report_views
@@ -120,5 +121,11 @@ urlpatterns = [
     path("notifications/", notification_views.inbox, name="notifications"),
     path("notifications/read/", notification_views.read_all, name="notifications_read"),
     path("notifications/<int:notice_id>/open/", notification_views.open_notice, name="notification_open"),
+    # Open311 GeoReport v2 (docs/problems.md): the format is the name's suffix.
+    path("open311/v2/discovery.<str:fmt>", open311.discovery, name="open311_discovery"),
+    path("open311/v2/services.<str:fmt>", open311.service_list, name="open311_services"),
+    path("open311/v2/services/<str:code>.<str:fmt>", open311.service_definition, name="open311_service"),
+    path("open311/v2/requests.<str:fmt>", open311.service_requests, name="open311_requests"),
+    path("open311/v2/requests/<str:request_id>.<str:fmt>", open311.request_detail, name="open311_request"),
     path("admin/", admin.site.urls),
 ]

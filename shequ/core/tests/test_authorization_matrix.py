@@ -117,6 +117,13 @@ PAGES = {
     "points_account": ("object", "points account", Permission.POINTS_VIEW),
     "points_rankings": ("list", Permission.POINTS_VIEW),
     "points_notice": "public (names masked)",
+    # Open311 GeoReport v2 (docs/problems.md): the catalogue is public; requests take the
+    # api_key parameter alone (a Shequ API token), never the session.
+    "open311_discovery": "public (no records)",
+    "open311_services": "public (the active categories)",
+    "open311_service": "public (one category's definition)",
+    "open311_requests": ("list", "api_key: GET as GET /api/v1/problems/, POST as POST /api/v1/problems/"),
+    "open311_request": ("object", "problem", "api_key: as GET /api/v1/problems/{problem_id}"),
     "api:api-root": "public (the API's mount point: the same 404 for everyone, no page of its own)",
     "api:openapi-json": "public",
     "api:openapi-view": "public",
@@ -778,6 +785,12 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
     for url in ["/api/v1/notifications/", "/api/v1/points/balance", "/api/v1/points/entries"]:
         m.expect(url, m.call("GET", url), 200)
     m.expect("api root (no page of its own)", m.call("GET", "/api/v1/"), 404)
+    for url in [
+        "/open311/v2/discovery.xml",
+        "/open311/v2/services.json",
+        "/open311/v2/services/garbage.json",
+    ]:
+        m.expect(url, m.call("GET", url), 200)
     for key in ("A1", "B2"):
         code = world.areas[key].code
         m.expect(f"notice {key}", m.call("GET", f"/points/notice/{code}/"), 200)
@@ -845,6 +858,8 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         m.expect(f"rankings of {key}", r, 200 if ok else (400 if has(Permission.POINTS_VIEW) else 403))
 
     # Problems: acting, following, the inbox, the agenda, the monthly report.
+    r = m.call("POST", "/api/v1/auth/token", {"username": username, "password": PASSWORD})
+    open311 = {"api_key": r.json()["token"]}  # Open311's only credential
     for key in ("A1-1", "B2-2"):
         household = f"{key}-h1" if key == "A1-1" else f"{key}-h2"
         reporter = world.users[f"resident@{household}"]
@@ -890,6 +905,21 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
             multipart=True,
         )
         m.expect(f"api report in {key}", r, 201 if near else 400)  # "只能上报您所在社区…"
+        # The same through Open311, where a session without api_key is refused (403).
+        sent = {"service_code": "blocked_drain", "description": "矩阵：下水道堵塞", "lat": lat, "long": lon}
+        r = m.call("POST", "/open311/v2/requests.json", {**open311, **sent})
+        m.expect(f"open311 report in {key}", r, 200 if near else 400)
+        m.expect(
+            f"open311 report in {key} by session", m.call("POST", "/open311/v2/requests.json", sent), 403
+        )
+        r = m.call("GET", f"/open311/v2/requests/{problem.number}.json", open311)
+        # Who followed it above (near) opens it too, as GET /api/v1/problems/{id}.
+        m.expect(f"open311 request {key}", r, 200 if visible or near else 404)
+        r = m.call("GET", "/open311/v2/requests.json", open311)
+        numbers = {row["service_request_id"] for row in r.json()} if r.status_code == 200 else set()
+        in_scope = sees(world, username, path, Permission.PROBLEM_VIEW)
+        m.check(f"open311 list {key}", r.status_code == 200 and (problem.number in numbers) == in_scope)
+        m.expect(f"open311 list {key} by session", m.call("GET", "/open311/v2/requests.json"), 403)
         # Dispatched to the grid: in the inbox of who handles there.
         staff = world.users[f"community_secretary@{key[:2]}"]
         problems.transition(staff, other.pk, problems.TransitionInput(action="accept"))

@@ -1,6 +1,7 @@
 """Fetch every page and API response a role can reach and look for any full ID number or
 phone of the world's residents: none may appear without an explicit unmask."""
 
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from shequ.core.tests.test_authorization_matrix import API, PAGES
 from shequ.registry.models import ImportRun
+from shequ.testing.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +138,18 @@ def reachable_urls(world):
         "/api/v1/problem-categories/",
         f"/api/v1/visits/coverage?area={a1}&month={timezone.localdate():%Y%m}",
     ]
+    # Open311 (docs/problems.md): read with the role's own api_key, the only credential it
+    # takes (the scan puts the role's token in place of OPEN311_KEY).
+    urls += [
+        "/open311/v2/discovery.json",
+        "/open311/v2/services.json",
+        f"/open311/v2/services/{numbered.category.code}.xml",
+        f"/open311/v2/requests.json?api_key={OPEN311_KEY}",
+        f"/open311/v2/requests.xml?api_key={OPEN311_KEY}&status=open",
+        f"/open311/v2/requests/{numbered.number}.json?api_key={OPEN311_KEY}",
+        f"/open311/v2/requests/{numbered.number}.xml?api_key={OPEN311_KEY}",
+        f"/open311/v2/requests/{problem.number}.json?api_key={OPEN311_KEY}",
+    ]
     # Task list and points (issue 4): a monthly list returned with numbers in the reason, a
     # colleague's draft, a venue, a redemption window, a service record and a 冲正.
     monthly, draft = _monthly_list_and_draft(world)
@@ -176,6 +190,17 @@ def reachable_urls(world):
 
 
 PERMIT = "JZ1101052026777"
+OPEN311_KEY = "OPEN311-API-KEY"
+
+
+def keyed(urls: list[str], user) -> list[str]:
+    """The URLs with ``user``'s own API token as Open311's api_key."""
+    r = Client().post(
+        "/api/v1/auth/token",
+        json.dumps({"username": user.username, "password": PASSWORD}),
+        content_type="application/json",
+    )
+    return [url.replace(OPEN311_KEY, r.json()["token"]) for url in urls]
 
 
 def _numbers(world, *keys):
@@ -434,7 +459,7 @@ def test_no_full_id_number_or_phone_in_any_response(world, user_key):
     search_term = next(iter(world.full_values.values()))
     answered = ANSWERED.setdefault(user_key, set())
     seen = 0
-    for url in reachable_urls(world):
+    for url in keyed(reachable_urls(world), world.users[user_key]):
         response = client.get(url)
         body = response.content.decode()
         if response.status_code == 200:
@@ -551,6 +576,7 @@ def test_the_scan_reads_every_page_and_get_operation(world):
     for role in set(ROLES) - set(ANSWERED):
         reader = Client()
         reader.force_login(world.users[role])
-        ANSWERED[role] = {endpoint(url) for url in urls + errors if reader.get(url).status_code == 200}
+        read = keyed(urls + errors, world.users[role])
+        ANSWERED[role] = {endpoint(url) for url in read if reader.get(url).status_code == 200}
     unread = (pages | operations) - set().union(*ANSWERED.values())
     assert not unread, f"requested by the scan but no role could read it: {unread}"
