@@ -332,3 +332,20 @@ def test_the_list_in_xml_and_its_queries_do_not_grow_with_its_rows(world):
     first = root.find("request")
     assert [child.tag for child in first][:3] == ["service_request_id", "status", "status_notes"]
     assert first.findtext("media_url").startswith("http://testserver/problems/photos/")
+
+
+def test_a_retried_report_with_its_idempotency_key_is_one_problem(world):
+    lon, lat = grid_point(world, "A1-1")
+    key = token(world.resident_wang)
+    sent = {
+        "api_key": key,
+        "service_code": "blocked_drain",
+        "lat": lat,
+        "long": lon,
+        "description": "下水道堵了",
+    }
+    first = Client().post(f"{V2}/requests.json", sent, headers={"Idempotency-Key": "open311-retry-1"})
+    before = Problem.objects.count()
+    again = Client().post(f"{V2}/requests.json", sent, headers={"Idempotency-Key": "open311-retry-1"})
+    assert again.status_code == 200 and Problem.objects.count() == before
+    assert again.json()[0]["service_request_id"] == first.json()[0]["service_request_id"]
