@@ -166,6 +166,16 @@ def test_refusals_name_the_field_and_the_reason(world):
     r = post(key, service_code="blocked_drain", description="下水道堵了")  # no place at all
     assert r.status_code == 200  # a resident's community takes it (the report service's rule)
     before += 1
+    r = post(
+        token(world.street_chen),
+        service_code="blocked_drain",
+        address_string="某路口",
+        description="下水道堵了",
+    )
+    assert r.status_code == 400  # no community to take an address alone: said in Open311's words
+    assert errors(r) == [
+        "lat：请提供 lat 和 long；只给 address_string 时，问题交由账号所在社区分派，而此账号没有所在社区"
+    ]
     r = post(token(world.users["partner_unit@A1"]), **fields)
     assert r.status_code == 400 and errors(r)[0].startswith("lat：")
     assert Problem.objects.count() == before
