@@ -857,14 +857,13 @@ def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     return {"resolved": p.resolved, "satisfaction": p.satisfaction}, told
 
 
-def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
-    if p.closed_at is None or selectors.reopen_lapsed(p, now):
-        raise ValidationFailed({"action": f"结案超过{settings.REOPEN_DAYS}天的问题不能重新打开，请重新上报"})
+def _undo_closing(p: Problem, at: Any) -> ReopenedClosing:
+    """重新打开 at ``at``: the closing undone, as it stood, unsaved (for the caller to
+    save, or the history import to write in bulk); ``p`` cleared of it, with a fresh time
+    limit counted from ``at``. The closing stays counted in the months it was due and
+    closed in (kpi.compute); the reopened problem starts a cycle of its own."""
     p.reopen_count += 1
-    # The closing being undone stays counted in the months it was due and closed in, as
-    # it stood (kpi.compute); the reopened problem starts a cycle of its own, judged by
-    # its fresh time limit.
-    ReopenedClosing.objects.create(
+    closing = ReopenedClosing(
         problem=p,
         area_path=p.area_path,
         due_at=p.due_at,
@@ -873,14 +872,17 @@ def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) 
         rework_count=p.rework_count,
         resolved=p.resolved,
         satisfaction=p.satisfaction,
-        reopened_at=now,
+        reopened_at=at,
     )
-    p.missed_due_at = None
-    p.closed_at = None
-    p.resolved = None
-    p.satisfaction = None
-    # A reopened problem gets a fresh time limit, counted from now.
-    p.due_at = now + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
+    p.missed_due_at = p.closed_at = p.resolved = p.satisfaction = None
+    p.due_at = at + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
+    return closing
+
+
+def _reopen(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    if p.closed_at is None or selectors.reopen_lapsed(p, now):
+        raise ValidationFailed({"action": f"结案超过{settings.REOPEN_DAYS}天的问题不能重新打开，请重新上报"})
+    _undo_closing(p, now).save()
     p.reminder_stage = 0
     _let_go_of_a_gone_assignee(p)
     # Those who handle and check it, and every resident who follows it (a reporter whose
@@ -1256,21 +1258,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                 if p.closed_at is None or selectors.reopen_lapsed(p, step.at):
                     lapsed = f"第{index + 1}行：结案超过{settings.REOPEN_DAYS}天不能重新打开"
                     raise ValidationFailed({f"{index + 1}.events": lapsed})
-                p.reopen_count += 1
-                undone.setdefault(index, []).append(
-                    ReopenedClosing(
-                        area_path=p.area_path,
-                        due_at=p.due_at,
-                        missed_due_at=p.missed_due_at,
-                        closed_at=p.closed_at,
-                        rework_count=p.rework_count,
-                        resolved=p.resolved,
-                        satisfaction=p.satisfaction,
-                        reopened_at=step.at,
-                    )
-                )
-                p.missed_due_at = p.closed_at = p.resolved = p.satisfaction = None
-                p.due_at = step.at + timedelta(hours=settings.DEADLINE_HOURS[row.category.deadline_class])
+                undone.setdefault(index, []).append(_undo_closing(p, step.at))
             elif step.action == "escalate":
                 p.handling_level = routing.next_level(p.handling_level) or p.handling_level
                 p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[p.handling_level]
