@@ -3,9 +3,11 @@ form sent after the session ended into a page that says it was not saved."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -16,12 +18,46 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from shequ.core.errors import BUSY_MESSAGE, DomainError, Unavailable, ValidationFailed
 
+HALF_PAIR = "包含无法识别的字符（不成对的 Unicode 代理项，常见于被截断的表情符号），请删去后重试"
+
+
+def storable_json(raw: bytes) -> None:
+    """Refuse a JSON body where a string holds half of a surrogate pair ("\\ud800", an
+    emoji cut in two by a client): valid JSON, but no database can store it, so it failed
+    at the INSERT as a server error. Bodies without such an escape are not parsed here."""
+    if b"\\ud" not in raw.lower():
+        return
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return  # said by the view, as ever
+
+    def fails(value: Any) -> bool:
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    if fails(body):
+        parts = body.items() if isinstance(body, dict) else [("body", body)]
+        raise ValidationFailed({str(k)[:40]: HALF_PAIR for k, v in parts if fails(k) or fails(v)})
+
 
 class DomainErrorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and request.content_type == "application/json":
+            try:
+                storable_json(request.body)
+            except ValidationFailed as exc:
+                return JsonResponse(
+                    {"code": exc.code, "message": exc.message, "fields": exc.fields},
+                    status=exc.status,
+                    json_dumps_params={"ensure_ascii": False},
+                )
         response = self.get_response(request)
         if request.path.startswith("/api/") and response.status_code in (404, 405):
             return _api_error_shape(request, response)
