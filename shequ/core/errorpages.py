@@ -1,6 +1,6 @@
 """What a user is told when a request is refused before any view of ours reads it: a
 body Django will not parse (too large, too many fields or files), a form whose CSRF
-token went stale. In Chinese, as a page, or under /api/ in the API's error shape."""
+token went stale. In Chinese, as a page, or under /api/ and /open311/ in their error shapes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ logger = logging.getLogger(__name__)
 
 
 def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if request.path.startswith("/open311/"):
+        from shequ.problems.open311 import refusal  # when needed: core imports no app at load
+
+        return refusal(request, status, message)
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"code": code, "message": message, "fields": {}},
@@ -69,6 +73,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     failed may be the database), or under /api/ the API's error shape."""
     from django.template import loader
 
+    if request.path.startswith("/open311/"):
+        from shequ.problems.open311 import refusal
+
+        return refusal(request, 500, "服务器出错，请求可能没有完成，请稍后重试")
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"code": "server_error", "message": "服务器出错，请求可能没有完成，请稍后重试", "fields": {}},

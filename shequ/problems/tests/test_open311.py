@@ -359,3 +359,57 @@ def test_a_retried_report_with_its_idempotency_key_is_one_problem(world):
     again = Client().post(f"{V2}/requests.json", sent, headers={"Idempotency-Key": "open311-retry-1"})
     assert again.status_code == 200 and Problem.objects.count() == before
     assert again.json()[0]["service_request_id"] == first.json()[0]["service_request_id"]
+
+
+def test_refusals_before_the_view_come_in_the_open311_shape(world, settings):
+    """A body too large is refused by Django before any view: it came back as an HTML
+    page, which a 311 client cannot read."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    lon, lat = grid_point(world, "A1-1")
+    sent = {"service_code": "blocked_drain", "lat": lat, "long": lon, "description": "堵" * 1000}
+    r = post(token(world.resident_wang), **sent)
+    assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
+    assert "提交的文字内容太多" in errors(r)[0]
+    r = post(token(world.resident_wang), fmt="xml", **sent)
+    assert r.status_code == 400 and xml(r).tag == "errors"
+    assert "提交的文字内容太多" in xml(r).findtext("error/description")
+
+
+def test_a_post_takes_its_api_key_from_the_body_only(world):
+    """Keys in a URL end up in access logs; the spec sends a POST's in its body."""
+    lon, lat = grid_point(world, "A1-1")
+    key = token(world.resident_wang)
+    sent = {"service_code": "blocked_drain", "lat": lat, "long": lon, "description": "下水道堵了"}
+    before = Problem.objects.count()
+    r = Client().post(f"{V2}/requests.json?api_key={key}", sent)
+    assert r.status_code == 403 and errors(r)[0].startswith("api_key：")
+    assert Problem.objects.count() == before
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_a_date_at_the_calendars_edge_is_named(world, raw):
+    r = Client().get(f"{V2}/requests.json", {"api_key": token(world.grid_worker_li), "start_date": raw})
+    assert r.status_code == 400 and errors(r) == ["start_date：日期超出范围（2000 年到 2100 年）"]
+
+
+def test_a_retry_after_its_category_is_retired_gets_the_first_problem(world):
+    lon, lat = grid_point(world, "A1-1")
+    sent = {
+        "api_key": token(world.resident_wang),
+        "service_code": "blocked_drain",
+        "lat": lat,
+        "long": lon,
+        "description": "下水道堵了",
+    }
+    first = Client().post(f"{V2}/requests.json", sent, headers={"Idempotency-Key": "o311-retired-1"})
+    assert first.status_code == 200
+    ProblemCategory.objects.filter(code="blocked_drain").update(active=False)
+    try:
+        again = Client().post(f"{V2}/requests.json", sent, headers={"Idempotency-Key": "o311-retired-1"})
+        assert again.status_code == 200
+        assert again.json()[0]["service_request_id"] == first.json()[0]["service_request_id"]
+        # A new report of the retired category is the spec's 404.
+        new = Client().post(f"{V2}/requests.json", sent, headers={"Idempotency-Key": "o311-retired-2"})
+        assert new.status_code == 404 and errors(new) == ["service_code：没有这个问题类别"]
+    finally:
+        ProblemCategory.objects.filter(code="blocked_drain").update(active=True)
