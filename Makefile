@@ -39,7 +39,7 @@ run: demo
 	$(BIN)/shequ db_worker --no-reload -v 0 & worker=$$!; \
 	$(BIN)/shequ periodic & periodic=$$!; \
 	trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn shequ.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile - --log-level warning
+	$(BIN)/gunicorn -c python:shequ.gunicorn_conf shequ.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --log-level warning
 
 test: install-dev
 	SHEQU_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
