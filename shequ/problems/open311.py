@@ -303,8 +303,9 @@ def _reported(request: HttpRequest, actor: Any, code: str, point: dict[str, floa
 
 
 def _w3c(name: str, raw: str) -> datetime:
-    """A W3C date-time (2026-11-22T09:30:00+08:00, …Z), or a date (local midnight).
-    An unencoded "+" in a query string arrives as a space: it is read as the "+"."""
+    """A W3C date-time (2026-11-22T09:30:00+08:00, …Z), or a date: local midnight, or
+    for ``end_date`` the midnight after it, so that the day named is included. An
+    unencoded "+" in a query string arrives as a space: it is read as the "+"."""
     text = re.sub(r" (\d\d:?\d\d)$", r"+\1", raw.strip())
     try:
         value = datetime.fromisoformat(text)
@@ -313,7 +314,7 @@ def _w3c(name: str, raw: str) -> datetime:
     if not 2000 <= value.year <= 2100:  # problems are of these years; the edges overflow
         raise Open311Error(400, f"{name}：日期超出范围（2000 年到 2100 年）")
     if len(text) == 10:  # a date alone
-        value = datetime.combine(value.date(), time.min)
+        value = datetime.combine(value.date(), time.min) + timedelta(days=name == "end_date")
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 

@@ -304,6 +304,8 @@ def test_filters_and_w3c_dates(world):
         start_date=(now + timedelta(hours=1)).isoformat(timespec="seconds").replace("+", " ")
     )
     assert p.number not in numbers(end_date=(now - timedelta(days=1)).date().isoformat())
+    # An end_date that is a date alone includes that day.
+    assert p.number in numbers(end_date=now.date().isoformat())
     assert p.number in numbers(end_date=(now + timedelta(days=1)).date().isoformat())
     # service_request_id overrides every other argument.
     assert numbers(service_request_id=p.number, service_code="garbage") == {p.number}
