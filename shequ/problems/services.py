@@ -862,6 +862,7 @@ def _undo_closing(p: Problem, at: Any) -> ReopenedClosing:
     save, or the history import to write in bulk); ``p`` cleared of it, with a fresh time
     limit counted from ``at``. The closing stays counted in the months it was due and
     closed in (kpi.compute); the reopened problem starts a cycle of its own."""
+    assert p.closed_at is not None  # the callers refuse a problem never closed
     p.reopen_count += 1
     closing = ReopenedClosing(
         problem=p,
