@@ -75,9 +75,32 @@ class ApiToken(models.Model):
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class Open311Key(models.Model):
+    """A static ``api_key`` for one Open311 client, acting as ``user``; only its SHA-256
+    digest is stored. Unlike an ApiToken it does not expire: a 311 client is configured
+    once. It ends when revoked, and stops while its user is disabled."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="open311_keys")
+    digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(_("用途"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 密钥")
+        verbose_name_plural = _("Open311 密钥")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.label}"
+
+
 EVENT_LABELS = {
     "auth.login": "登录",
     "auth.token": "获取访问令牌",
+    "access.open311_key_add": "发放 Open311 密钥",
+    "access.open311_key_revoke": "撤销 Open311 密钥",
     "resident.unmask": "查看完整信息",
     "resource.unit_unmask": "查看共建单位完整电话",
     "resident.create": "登记居民",
@@ -218,6 +241,7 @@ OBJECT_LABELS = {
     "floatingprofile": "流动人口信息",
     "partyorg": "党组织",
     "importrun": "名册导入",
+    "open311key": "Open311 密钥",
 }
 
 
@@ -300,6 +324,7 @@ DETAIL_LABELS = {
     "late": "逾期报送",
     "correction": "更正",
     "name": "名称",
+    "label": "用途",
     "code": "编码",
     "area": "区域",
     "q": "检索词",

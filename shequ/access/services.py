@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from shequ.access import audit
-from shequ.access.models import RoleAssignment, User
+from shequ.access.models import Open311Key, RoleAssignment, User
 from shequ.access.roles import Role
+from shequ.access.scope import home_path
+from shequ.access.tokens import _digest
 from shequ.areas.models import Area
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import NotFound, ValidationFailed
 
 
 def resolve_scope(role: str, code: str) -> tuple[Area, Any, str]:
@@ -199,3 +203,52 @@ def _new_login(resident: Any, actor: Any) -> User:
         )
         assign_role(user, Role.RESIDENT, household.code, actor=actor)
     return user
+
+
+def add_open311_key(user: User, label: str, *, actor: Any = None) -> tuple[Open311Key, str]:
+    """A static ``api_key`` for one Open311 client acting as ``user``. The key is returned
+    here once; only its digest is kept, so a lost key is revoked and a new one issued."""
+    label = (label or "").strip()
+    errors: dict[str, str] = {}
+    if not label:
+        errors["label"] = "用途必填（如“区12345平台对接”），撤销时凭它找到密钥"
+    elif len(label) > 100:  # the column's max_length
+        errors["label"] = f"用途最多 100 个字（现 {len(label)} 个字）"
+    if not user.is_active:
+        errors["username"] = f"用户 {user.username} 已停用，不能发放密钥"
+    if errors:
+        raise ValidationFailed(errors)
+    key = secrets.token_urlsafe(32)
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        row = Open311Key.objects.create(user=user, digest=_digest(key), label=label, created_by=by)
+        audit.record(
+            actor,
+            "access.open311_key_add",
+            area_path=home_path(user),
+            obj=row,
+            detail={"username": user.username, "label": label},
+        )
+    return row, key
+
+
+def revoke_open311_key(key_id: int, *, actor: Any = None) -> Open311Key:
+    """End one Open311 key at once (its client retired, or the key seen where it should
+    not be); the row stays, for the list and the record."""
+    with transaction.atomic():
+        row = Open311Key.objects.select_for_update().select_related("user").filter(pk=key_id).first()
+        if row is None:
+            raise NotFound(f"Open311 密钥 {key_id} ")
+        if row.revoked_at is not None:
+            when = timezone.localtime(row.revoked_at)
+            raise ValidationFailed({"id": f"Open311 密钥 {key_id} 已于 {when:%Y-%m-%d %H:%M} 撤销"})
+        row.revoked_at = timezone.now()
+        row.save(update_fields=["revoked_at"])
+        audit.record(
+            actor,
+            "access.open311_key_revoke",
+            area_path=home_path(row.user),
+            obj=row,
+            detail={"username": row.user.username, "label": row.label},
+        )
+    return row

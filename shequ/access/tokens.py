@@ -1,4 +1,5 @@
-"""API bearer tokens: issued after a password check, expire after idle time."""
+"""API bearer tokens: issued after a password check, expire after idle time. And Open311
+keys: issued by an operator, static until revoked, good for /open311/v2/ only."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 
 from shequ.access import audit
-from shequ.access.models import ApiToken, User
+from shequ.access.models import ApiToken, Open311Key, User
 from shequ.access.scope import home_path, remember
 from shequ.core import rawsql
 from shequ.core.errors import DomainError
@@ -93,6 +94,21 @@ def user_for_token(token: str) -> User | None:
         return None
     if now - row.last_used_at >= TOUCH_EVERY:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
+
+
+def user_for_open311_key(key: str) -> User | None:
+    """The account an Open311 ``api_key`` acts as: a key not revoked, of an active user.
+    Only this table is read, never ApiToken, so an API token is no api_key and (the API
+    reading only ApiToken) a key no API token. Roles are read live on each call."""
+    row = (
+        Open311Key.objects.select_related("user").filter(digest=_digest(key), revoked_at__isnull=True).first()
+    )
+    if row is None or not row.user.is_active:
+        return None
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
+        Open311Key.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
 
 

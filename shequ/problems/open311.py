@@ -2,7 +2,8 @@
 problems and follow them. A thin adapter: reports go through services.report_problem
 and reads through the selectors the JSON API uses, with the same scope and masking.
 
-The caller is only ever the account of the ``api_key`` parameter (a Shequ API token):
+The caller is only ever the account of the ``api_key`` parameter (an Open311 key, issued
+with ``shequ user open311-key add``; never an API token):
 the views are CSRF-exempt, so a session cookie must not count. ``media_url`` is never
 fetched (no server-side requests to addresses a client gives)."""
 
@@ -24,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shequ.access.audit import client_ip
-from shequ.access.tokens import user_for_token
+from shequ.access.tokens import user_for_open311_key
 from shequ.core.errors import BUSY_MESSAGE, DomainError
 from shequ.core.numbers import ID_MAX, whole
 from shequ.problems import selectors, services
@@ -63,7 +64,7 @@ _FIELDS = {
     "idempotency_key": "Idempotency-Key",
 }
 _NO_PLACE = "请在地图上标出位置或填写所在区域"
-NO_KEY = "api_key：缺少或无效（请用 POST /api/v1/auth/token 换取的访问令牌）"
+NO_KEY = "api_key：缺少、无效或已撤销（请向系统管理员申请 Open311 密钥；访问令牌不能用作 api_key）"
 MEDIA_URL_NOTICE = "media_url 未读取：本系统不从客户端给出的网址下载内容，照片请作为 media 文件随请求上传。"
 # XML 1.0 cannot carry these characters: dropped rather than written as a broken document.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -169,7 +170,7 @@ def _account(request: HttpRequest) -> Any:
     """The account of the ``api_key`` parameter; never the session (CSRF-exempt views)."""
     # A POST sends it in its body (the spec), never in the URL, which logs keep.
     key = request.POST.get("api_key") if request.method == "POST" else request.GET.get("api_key")
-    user = user_for_token(key.strip()) if key and key.strip() else None
+    user = user_for_open311_key(key.strip()) if key and key.strip() else None
     if user is None:
         raise Open311Error(403, NO_KEY)
     return user
@@ -182,7 +183,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     body = {
         "changeset": CHANGESET,
         "contact": "请联系本街道或社区的系统管理员。",
-        "key_service": "api_key 即本系统的访问令牌：用账号的用户名和密码调用 POST /api/v1/auth/token 获取。",
+        "key_service": "api_key 即 Open311 密钥：请向本街道或社区的系统管理员申请，每个对接客户端一个。",
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -289,7 +290,7 @@ def _reported(request: HttpRequest, actor: Any, code: str, point: dict[str, floa
             category=code,
             description=data.get("description") or "",
             # A resident's own report through an app; first_name, last_name, email, phone
-            # and device_id are not kept: the token's account is the reporter.
+            # and device_id are not kept: the key's account is the reporter.
             source=Source.RESIDENT,
             lon=point["lon"],
             lat=point["lat"],

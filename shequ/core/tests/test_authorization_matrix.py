@@ -763,6 +763,7 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
     """The pages and API operations the scope checks above do not reach, each tried by
     the role against records inside and outside its scope (``made``: per grid, the task,
     claim, order and item the first part made)."""
+    from shequ.access.services import add_open311_key
     from shequ.notifications import services as notes
     from shequ.points import services as points
     from shequ.problems import monthly
@@ -858,8 +859,8 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         m.expect(f"rankings of {key}", r, 200 if ok else (400 if has(Permission.POINTS_VIEW) else 403))
 
     # Problems: acting, following, the inbox, the agenda, the monthly report.
-    r = m.call("POST", "/api/v1/auth/token", {"username": username, "password": PASSWORD})
-    open311 = {"api_key": r.json()["token"]}  # Open311's only credential
+    # Open311's only credential: a key issued for the account, never its API token.
+    open311 = {"api_key": add_open311_key(user, "权限矩阵")[1]}
     for key in ("A1-1", "B2-2"):
         household = f"{key}-h1" if key == "A1-1" else f"{key}-h2"
         reporter = world.users[f"resident@{household}"]
@@ -1349,6 +1350,8 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
     m.expect("api with the token", anonymous.get("/api/v1/notifications/", headers=bearer), 200)
     m.expect("api token revoked", anonymous.delete("/api/v1/auth/token", headers=bearer), 204)
     m.expect("api with the revoked token", anonymous.get("/api/v1/notifications/", headers=bearer), 401)
+    key = {"Authorization": f"Bearer {open311['api_key']}"}
+    m.expect("api with an Open311 key", anonymous.get("/api/v1/notifications/", headers=key), 401)
     m.expect("logout", m.call("POST", "/logout/"), 302)
     m.expect("api after logout", m.client.get("/api/v1/notifications/"), 401)
 

@@ -14,8 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from shequ.access.models import Open311Key, User
+from shequ.access.services import add_open311_key, deactivate_user, revoke_open311_key, revoke_role
 from shequ.problems.models import OPEN_STATUSES, Problem, ProblemCategory, Status
-from shequ.problems.open311 import CLOSED_STATUSES
+from shequ.problems.open311 import CLOSED_STATUSES, NO_KEY
 from shequ.problems.tests.helpers import act, grid_point, jpeg, report
 from shequ.testing.clients import client_for
 from shequ.testing.world import PASSWORD
@@ -24,13 +26,9 @@ pytestmark = pytest.mark.django_db
 V2 = "/open311/v2"
 
 
-def token(user):
-    r = Client().post(
-        "/api/v1/auth/token",
-        json.dumps({"username": user.username, "password": PASSWORD}),
-        content_type="application/json",
-    )
-    return r.json()["token"]
+def open311_key(user):
+    """A key as an operator issues it (``shequ user open311-key add``)."""
+    return add_open311_key(user, "测试客户端")[1]
 
 
 def post(key, fmt="json", **fields):
@@ -92,7 +90,7 @@ def test_discovery_and_services_in_json_and_xml(world):
 
 def test_a_residents_report_with_lat_long_lands_in_its_grid_and_the_api_lists_it(world):
     lon, lat = grid_point(world, "A1-1")
-    key = token(world.resident_wang)
+    key = open311_key(world.resident_wang)
     r = Client().post(
         f"{V2}/requests.json",
         {
@@ -129,7 +127,7 @@ def test_a_residents_report_with_lat_long_lands_in_its_grid_and_the_api_lists_it
 
 def test_a_report_by_address_goes_to_the_reporters_community(world):
     r = post(
-        token(world.resident_wang),
+        open311_key(world.resident_wang),
         service_code="blocked_drain",
         address_string="3栋2单元门口",
         description="下水道堵了",
@@ -142,13 +140,12 @@ def test_a_report_by_address_goes_to_the_reporters_community(world):
 
 def test_refusals_name_the_field_and_the_reason(world):
     lon, lat = grid_point(world, "A1-1")
-    key = token(world.resident_wang)
+    key = open311_key(world.resident_wang)
     fields = {"service_code": "blocked_drain", "lat": lat, "long": lon, "description": "下水道堵了"}
     before = Problem.objects.count()
     r = post("", **fields)
-    assert r.status_code == 403 and errors(r) == [
-        "api_key：缺少或无效（请用 POST /api/v1/auth/token 换取的访问令牌）"
-    ]
+    assert r.status_code == 403 and errors(r) == [NO_KEY]
+    assert NO_KEY.startswith("api_key：")
     assert post("not-a-token", **fields).status_code == 403
     r = post(key, "xml", **fields | {"service_code": "nope"})
     assert r.status_code == 404
@@ -167,7 +164,7 @@ def test_refusals_name_the_field_and_the_reason(world):
     assert r.status_code == 200  # a resident's community takes it (the report service's rule)
     before += 1
     r = post(
-        token(world.street_chen),
+        open311_key(world.street_chen),
         service_code="blocked_drain",
         address_string="某路口",
         description="下水道堵了",
@@ -176,7 +173,7 @@ def test_refusals_name_the_field_and_the_reason(world):
     assert errors(r) == [
         "lat：请提供 lat 和 long；只给 address_string 时，问题交由账号所在社区分派，而此账号没有所在社区"
     ]
-    r = post(token(world.users["partner_unit@A1"]), **fields)
+    r = post(open311_key(world.users["partner_unit@A1"]), **fields)
     assert r.status_code == 400 and errors(r)[0].startswith("lat：")
     assert Problem.objects.count() == before
 
@@ -195,6 +192,82 @@ def test_a_session_cookie_without_api_key_is_refused(world):
     assert client_for(world.secretary_zhang).get(f"{V2}/requests.json").status_code == 403
 
 
+def test_a_revoked_key_and_a_disabled_users_key_are_refused(world):
+    lon, lat = grid_point(world, "A1-1")
+    fields = {"service_code": "blocked_drain", "lat": lat, "long": lon, "description": "下水道堵了"}
+    row, key = add_open311_key(world.resident_wang, "区12345平台对接")
+    assert post(key, **fields).status_code == 200
+    revoke_open311_key(row.pk)
+    before = Problem.objects.count()
+    for r in (post(key, **fields), Client().get(f"{V2}/requests.json", {"api_key": key})):
+        assert r.status_code == 403 and errors(r) == [NO_KEY]
+    assert Problem.objects.count() == before
+
+    staff = open311_key(world.grid_worker_li)
+    assert Client().get(f"{V2}/requests.json", {"api_key": staff}).status_code == 200
+    deactivate_user(User.objects.get(pk=world.grid_worker_li.pk))  # the world's own stays active
+    r = Client().get(f"{V2}/requests.xml", {"api_key": staff})
+    assert r.status_code == 403 and xml(r).findtext("error/description") == NO_KEY
+
+
+def test_a_key_acts_with_its_accounts_roles_as_they_are_now(world):
+    lon, lat = grid_point(world, "A1-1")
+    fields = {"service_code": "blocked_drain", "lat": lat, "long": lon, "description": "下水道堵了"}
+    p = report(world)
+    staff = open311_key(world.grid_worker_li)
+    listed = Client().get(f"{V2}/requests.json", {"api_key": staff}).json()
+    assert p.number in {x["service_request_id"] for x in listed}
+    revoke_role(User.objects.get(pk=world.grid_worker_li.pk), "grid_worker", world.areas["A1-1"].code)
+    listed = Client().get(f"{V2}/requests.json", {"api_key": staff}).json()
+    assert p.number not in {x["service_request_id"] for x in listed}
+
+    key = open311_key(world.resident_wang)
+    assert post(key, **fields).status_code == 200
+    revoke_role(User.objects.get(pk=world.resident_wang.pk), "resident", world.households["A1-1-h1"].code)
+    before = Problem.objects.count()
+    r = post(key, **fields)
+    assert r.status_code == 400 and errors(r) == ["lat：只能上报您所在社区或管辖范围内的问题"]
+    assert Problem.objects.count() == before
+
+
+def test_an_api_token_is_no_api_key_and_a_key_is_no_api_token(world):
+    lon, lat = grid_point(world, "A1-1")
+    api = (
+        Client()
+        .post(
+            "/api/v1/auth/token",
+            json.dumps({"username": world.grid_worker_li.username, "password": PASSWORD}),
+            content_type="application/json",
+        )
+        .json()["token"]
+    )
+    assert Client().get("/api/v1/problems/", HTTP_AUTHORIZATION=f"Bearer {api}").status_code == 200
+    r = Client().get(f"{V2}/requests.json", {"api_key": api})
+    assert r.status_code == 403 and errors(r) == [NO_KEY]
+    r = post(api, service_code="blocked_drain", lat=lat, long=lon, description="下水道堵了")
+    assert r.status_code == 403 and errors(r) == [NO_KEY]
+
+    key = open311_key(world.grid_worker_li)
+    assert Client().get(f"{V2}/requests.json", {"api_key": key}).status_code == 200
+    assert Client().get("/api/v1/problems/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_a_keys_last_use_is_written_at_most_once_a_minute(world):
+    row, key = add_open311_key(world.grid_worker_li, "区12345平台对接")
+    assert row.last_used_at is None
+    Client().get(f"{V2}/requests.json", {"api_key": key})
+    row.refresh_from_db()
+    first = row.last_used_at
+    assert first is not None
+    Client().get(f"{V2}/requests.json", {"api_key": key})
+    row.refresh_from_db()
+    assert row.last_used_at == first
+    Open311Key.objects.filter(pk=row.pk).update(last_used_at=first - timedelta(minutes=2))
+    Client().get(f"{V2}/requests.json", {"api_key": key})
+    row.refresh_from_db()
+    assert row.last_used_at >= first
+
+
 def test_media_url_is_never_fetched(world, monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("a request went out to an address a client gave")
@@ -204,7 +277,7 @@ def test_media_url_is_never_fetched(world, monkeypatch):
     monkeypatch.setattr(socket, "create_connection", no_network)
     lon, lat = grid_point(world, "A1-1")
     r = post(
-        token(world.resident_wang),
+        open311_key(world.resident_wang),
         service_code="blocked_drain",
         lat=lat,
         long=lon,
@@ -219,7 +292,7 @@ def test_media_url_is_never_fetched(world, monkeypatch):
 def test_the_list_is_scoped_masked_and_tells_no_reporter(world):
     phone = world.full_values[world.residents["A1-1-h2-r1"].pk][1]
     p = report(world, description=f"下水道堵了，联系邻居 {phone}")
-    colleague = token(world.grid_worker_li)
+    colleague = open311_key(world.grid_worker_li)
     r = Client().get(f"{V2}/requests.json", {"api_key": colleague})
     assert r.status_code == 200
     row = next(x for x in r.json() if x["service_request_id"] == p.number)
@@ -240,14 +313,14 @@ def test_the_list_is_scoped_masked_and_tells_no_reporter(world):
     r = Client().get(f"{V2}/requests/{p.number}.json", {"api_key": colleague})
     assert r.status_code == 200 and r.json()[0]["description"] == row["description"]
     # Another community's staff: not listed, and the same 404 as a missing one.
-    outsider = token(world.outsider_zhao)
+    outsider = open311_key(world.outsider_zhao)
     assert p.number not in Client().get(f"{V2}/requests.json", {"api_key": outsider}).content.decode()
     for number in (p.number, f"{p.number[:8]}{10**8:06d}"):
         r = Client().get(f"{V2}/requests/{number}.xml", {"api_key": outsider})
         assert r.status_code == 404
         assert xml(r).findtext("error/description") == "service_request_id：问题不存在或无权查看"
     # The reporter opens their own (GET /api/v1/problems/{id}'s rule), in full.
-    r = Client().get(f"{V2}/requests/{p.number}.json", {"api_key": token(world.resident_wang)})
+    r = Client().get(f"{V2}/requests/{p.number}.json", {"api_key": open311_key(world.resident_wang)})
     assert r.status_code == 200 and phone in r.json()[0]["description"]
     assert (
         Client().get(f"{V2}/requests/{p.pk}.json", {"api_key": colleague}).status_code == 404
@@ -262,7 +335,7 @@ def test_every_status_is_open_or_closed(world):
     act(world, staff, kept, "accept")
     act(world, staff, rejected, "reject", note="不属于本社区")
     act(world, staff, merged, "merge", into=kept.pk)
-    key = token(world.grid_worker_li)
+    key = open311_key(world.grid_worker_li)
     numbers = ",".join(p.number for p in (kept, rejected, merged))
     rows = Client().get(f"{V2}/requests.json", {"api_key": key, "service_request_id": numbers}).json()
     got = {r["service_request_id"]: (r["status"], r["status_notes"]) for r in rows}
@@ -283,7 +356,7 @@ def test_every_status_is_open_or_closed(world):
 def test_filters_and_w3c_dates(world):
     p = report(world)
     other = report(world, category="garbage")
-    key = token(world.grid_worker_li)
+    key = open311_key(world.grid_worker_li)
 
     def numbers(**query):
         r = Client().get(f"{V2}/requests.json", {"api_key": key, **query})
@@ -326,7 +399,7 @@ def test_filters_and_w3c_dates(world):
 
 
 def test_the_list_in_xml_and_its_queries_do_not_grow_with_its_rows(world):
-    key = token(world.grid_worker_li)
+    key = open311_key(world.grid_worker_li)
     report(world, photos=[jpeg()])
 
     def read():
@@ -335,6 +408,7 @@ def test_the_list_in_xml_and_its_queries_do_not_grow_with_its_rows(world):
         assert r.status_code == 200
         return xml(r), len(queries)
 
+    read()  # the key's first use writes its last_used_at; at most once a minute after
     root, few = read()
     for _ in range(4):
         report(world, photos=[jpeg()])
@@ -348,7 +422,7 @@ def test_the_list_in_xml_and_its_queries_do_not_grow_with_its_rows(world):
 
 def test_a_retried_report_with_its_idempotency_key_is_one_problem(world):
     lon, lat = grid_point(world, "A1-1")
-    key = token(world.resident_wang)
+    key = open311_key(world.resident_wang)
     sent = {
         "api_key": key,
         "service_code": "blocked_drain",
@@ -369,10 +443,10 @@ def test_refusals_before_the_view_come_in_the_open311_shape(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     lon, lat = grid_point(world, "A1-1")
     sent = {"service_code": "blocked_drain", "lat": lat, "long": lon, "description": "堵" * 1000}
-    r = post(token(world.resident_wang), **sent)
+    r = post(open311_key(world.resident_wang), **sent)
     assert r.status_code == 400 and r["Content-Type"].startswith("application/json")
     assert "提交的文字内容太多" in errors(r)[0]
-    r = post(token(world.resident_wang), fmt="xml", **sent)
+    r = post(open311_key(world.resident_wang), fmt="xml", **sent)
     assert r.status_code == 400 and xml(r).tag == "errors"
     assert "提交的文字内容太多" in xml(r).findtext("error/description")
 
@@ -380,7 +454,7 @@ def test_refusals_before_the_view_come_in_the_open311_shape(world, settings):
 def test_a_post_takes_its_api_key_from_the_body_only(world):
     """Keys in a URL end up in access logs; the spec sends a POST's in its body."""
     lon, lat = grid_point(world, "A1-1")
-    key = token(world.resident_wang)
+    key = open311_key(world.resident_wang)
     sent = {"service_code": "blocked_drain", "lat": lat, "long": lon, "description": "下水道堵了"}
     before = Problem.objects.count()
     r = Client().post(f"{V2}/requests.json?api_key={key}", sent)
@@ -390,14 +464,14 @@ def test_a_post_takes_its_api_key_from_the_body_only(world):
 
 @pytest.mark.parametrize("raw", ["0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
 def test_a_date_at_the_calendars_edge_is_named(world, raw):
-    r = Client().get(f"{V2}/requests.json", {"api_key": token(world.grid_worker_li), "start_date": raw})
+    r = Client().get(f"{V2}/requests.json", {"api_key": open311_key(world.grid_worker_li), "start_date": raw})
     assert r.status_code == 400 and errors(r) == ["start_date：日期超出范围（2000 年到 2100 年）"]
 
 
 def test_a_retry_after_its_category_is_retired_gets_the_first_problem(world):
     lon, lat = grid_point(world, "A1-1")
     sent = {
-        "api_key": token(world.resident_wang),
+        "api_key": open311_key(world.resident_wang),
         "service_code": "blocked_drain",
         "lat": lat,
         "long": lon,
