@@ -5,13 +5,22 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from shequ.access.masking import mask_id_number
-from shequ.access.models import User
+from shequ.access.models import Open311Key, User
 from shequ.access.roles import Role
-from shequ.access.services import add_user, assign_role, deactivate_user, revoke_role
+from shequ.access.services import (
+    add_open311_key,
+    add_user,
+    assign_role,
+    deactivate_user,
+    revoke_open311_key,
+    revoke_role,
+)
 from shequ.core import fieldcrypt
 from shequ.core.errors import DomainError
+from shequ.core.numbers import ID_MAX, whole
 from shequ.people import idcard
 from shequ.people.models import Resident
 
@@ -19,7 +28,8 @@ from shequ.people.models import Resident
 class Command(BaseCommand):
     help = (
         "管理用户：user add USERNAME --role ROLE --area CODE；user grant|revoke USERNAME --role ROLE "
-        "--area CODE；user disable USERNAME；user list"
+        "--area CODE；user disable USERNAME；user list；"
+        "user open311-key add USERNAME --label TEXT | list [USERNAME] | revoke ID"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,8 +54,19 @@ class Command(BaseCommand):
             one.add_argument("--area", required=True, help="区域编码（居民角色为户编号）")
         sub.add_parser("disable", help="停用用户：登录和访问令牌立即失效，记录保留").add_argument("username")
         sub.add_parser("list", help="列出用户及其角色")
+        keys = sub.add_parser(
+            "open311-key", help="Open311 密钥（/open311/v2/ 的 api_key）：发放、列出、撤销"
+        ).add_subparsers(dest="key_action", required=True)
+        key_add = keys.add_parser("add", help="为用户发放一个密钥，密钥只显示这一次")
+        key_add.add_argument("username")
+        key_add.add_argument("--label", required=True, help="用途，如“区12345平台对接”")
+        keys.add_parser("list", help="列出密钥（不显示密钥本身）").add_argument("username", nargs="?")
+        keys.add_parser("revoke", help="撤销一个密钥，立即失效").add_argument("id", help="list 所列的编号")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "open311-key":
+            self._open311_key(options)
+            return
         if options["action"] == "list":
             for user in User.objects.order_by("username").prefetch_related("assignments"):
                 roles = ", ".join(
@@ -95,6 +116,48 @@ class Command(BaseCommand):
             f"，已关联居民 {resident.name}（{resident.id_number_masked}）" if resident is not None else ""
         )
         self.stdout.write(self.style.SUCCESS(f"已创建用户 {user.username}{linked}"))
+
+    def _open311_key(self, options: dict[str, Any]) -> None:
+        action = options["key_action"]
+        if action == "list":
+            rows = Open311Key.objects.select_related("user").order_by("pk")
+            if options["username"]:
+                if not User.objects.filter(username=options["username"]).exists():
+                    raise CommandError(f"用户 {options['username']} 不存在")
+                rows = rows.filter(user__username=options["username"])
+            for row in rows:  # never the key itself: only its digest is kept
+                used = f"最近使用 {_when(row.last_used_at)}" if row.last_used_at else "从未使用"
+                state = f"已撤销 {_when(row.revoked_at)}" if row.revoked_at else "有效"
+                made = f"发放 {_when(row.created_at)}"
+                self.stdout.write(f"{row.pk}\t{row.user.username}\t{row.label}\t{made}\t{used}\t{state}")
+            return
+        try:
+            if action == "add":
+                found = User.objects.filter(username=options["username"]).first()
+                if found is None:
+                    raise CommandError(f"用户 {options['username']} 不存在")
+                row, key = add_open311_key(found, options["label"])
+                self.stdout.write(
+                    self.style.SUCCESS(f"已为 {found.username} 发放 Open311 密钥 {row.pk}（{row.label}）：")
+                )
+                self.stdout.write(key)
+                self.stdout.write(
+                    "此密钥只显示这一次，系统不保存密钥本身，请立即交给对接方；遗失请撤销后重新发放。"
+                )
+            else:
+                number = whole(options["id"], low=1, high=ID_MAX)
+                if number is None:
+                    raise CommandError(f"ID：必须是 open311-key list 所列的编号（收到 {options['id'][:20]}）")
+                row = revoke_open311_key(number)
+                self.stdout.write(
+                    self.style.SUCCESS(f"已撤销 Open311 密钥 {row.pk}（{row.user.username}，{row.label}）")
+                )
+        except DomainError as exc:
+            raise CommandError("；".join(exc.fields.values()) or exc.message) from exc
+
+
+def _when(value: Any) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
 
 def _registered(raw: str, role: str, area_code: str) -> Resident | None:
