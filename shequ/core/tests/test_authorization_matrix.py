@@ -118,7 +118,7 @@ PAGES = {
     "points_rankings": ("list", Permission.POINTS_VIEW),
     "points_notice": "public (names masked)",
     # Open311 GeoReport v2 (docs/problems.md): the catalogue is public; requests take the
-    # api_key parameter alone (a Shequ API token), never the session.
+    # api_key parameter alone (an Open311 key, never an API token), never the session.
     "open311_discovery": "public (no records)",
     "open311_services": "public (the active categories)",
     "open311_service": "public (one category's definition)",
