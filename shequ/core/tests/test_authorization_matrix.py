@@ -1350,8 +1350,8 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
     m.expect("api with the token", anonymous.get("/api/v1/notifications/", headers=bearer), 200)
     m.expect("api token revoked", anonymous.delete("/api/v1/auth/token", headers=bearer), 204)
     m.expect("api with the revoked token", anonymous.get("/api/v1/notifications/", headers=bearer), 401)
-    key = {"Authorization": f"Bearer {open311['api_key']}"}
-    m.expect("api with an Open311 key", anonymous.get("/api/v1/notifications/", headers=key), 401)
+    as_bearer = {"Authorization": f"Bearer {open311['api_key']}"}
+    m.expect("api with an Open311 key", anonymous.get("/api/v1/notifications/", headers=as_bearer), 401)
     m.expect("logout", m.call("POST", "/logout/"), 302)
     m.expect("api after logout", m.client.get("/api/v1/notifications/"), 401)
 
