@@ -127,5 +127,6 @@ urlpatterns = [
     path("open311/v2/services/<str:code>.<str:fmt>", open311.service_definition, name="open311_service"),
     path("open311/v2/requests.<str:fmt>", open311.service_requests, name="open311_requests"),
     path("open311/v2/requests/<str:request_id>.<str:fmt>", open311.request_detail, name="open311_request"),
+    path("open311/v2/media/<int:photo_id>.jpg", open311.media, name="open311_media"),
     path("admin/", admin.site.urls),
 ]

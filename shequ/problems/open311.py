@@ -16,9 +16,10 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DataError, OperationalError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shequ.access.audit import client_ip
 from shequ.access.tokens import user_for_open311_key
-from shequ.core.errors import BUSY_MESSAGE, DomainError
+from shequ.core.errors import BUSY_MESSAGE, DomainError, NotFound
 from shequ.core.numbers import ID_MAX, whole
 from shequ.problems import selectors, services
 from shequ.problems.lifecycle import STATUS_LABELS
@@ -241,6 +242,27 @@ def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_GET
+def media(request: HttpRequest, photo_id: int) -> HttpResponse | FileResponse:
+    """A problem's photo for an Open311 client, by its api_key (the ``media_url`` of a
+    request): served to whoever may open the problem, as the photo page serves it."""
+    try:
+        viewer = _account(request)
+    except Open311Error as exc:
+        return refusal(request, exc.status, exc.descriptions[0])
+    row = ProblemPhoto.objects.filter(pk=photo_id).first()
+    try:
+        if row is None:
+            raise NotFound("照片")
+        selectors.get_problem(viewer, row.problem_id)
+    except NotFound:
+        return refusal(request, 404, "media：照片不存在或无权查看")
+    path = settings.MEDIA_ROOT / row.file
+    if not path.exists():
+        return refusal(request, 404, "media：照片不存在或无权查看")
+    return FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115 - FileResponse closes it
+
+
+@require_GET
 @endpoint
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     viewer = _account(request)
@@ -406,7 +428,8 @@ def _request(request: HttpRequest, viewer: Any, p: Problem) -> dict[str, Any]:
     agency = [str(HandlingLevel(p.handling_level).label), str(ResponsibleRole(p.responsible_role).label)]
     address = selectors.shown_address(viewer, p)
     photos = list(p.photos.all())
-    photo = reverse("problem_photo", args=[photos[0].pk]) if photos else None
+    # Fetched with the client's own api_key added (never written into the address).
+    photo = reverse("open311_media", args=[photos[0].pk]) if photos else None
     return {
         "service_request_id": p.number,
         "status": "closed" if closed else "open",

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from shequ.access.roles import GRANTS, Permission
+from shequ.access.services import add_open311_key
 from shequ.api import api
 from shequ.notifications.models import Notification
 from shequ.people.models import Resident
@@ -124,6 +125,7 @@ PAGES = {
     "open311_service": "public (one category's definition)",
     "open311_requests": ("list", "api_key: GET as GET /api/v1/problems/, POST as POST /api/v1/problems/"),
     "open311_request": ("object", "problem", "api_key: as GET /api/v1/problems/{problem_id}"),
+    "open311_media": ("object", "problem", "api_key: as the problem's photo page"),
     "api:api-root": "public (the API's mount point: the same 404 for everyone, no page of its own)",
     "api:openapi-json": "public",
     "api:openapi-view": "public",
@@ -385,6 +387,7 @@ def test_role_sees_exactly_its_scope(world, user_key):
 
     # Problems: visible in the problem scope, and to their reporter.
     problems = {key: _problem(world, key) for key in ("A1-1-h1", "B2-2-h2")}
+    o311_key = add_open311_key(user, "矩阵照片")[1]
     listed = {i["id"] for i in client.get("/api/v1/problems/").json()["items"]}
     board = client.get("/problems/", follow=True).content.decode()
     for key, problem in problems.items():
@@ -395,6 +398,8 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert client.get(f"/api/v1/problems/{problem.pk}").status_code == (200 if ok else 404), key
         photo = problem.photos.first()
         assert client.get(f"/problems/photos/{photo.pk}/").status_code == (200 if ok else 404), key
+        r = client.get(f"/open311/v2/media/{photo.pk}.jpg", {"api_key": o311_key})
+        assert r.status_code == (200 if ok else 404), key  # a 311 client's media_url
         assert (problem.pk in listed) == in_scope, key
         assert (f'href="/problems/{problem.pk}/"' in board) == ok, key
         r = client.post(
@@ -763,7 +768,6 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
     """The pages and API operations the scope checks above do not reach, each tried by
     the role against records inside and outside its scope (``made``: per grid, the task,
     claim, order and item the first part made)."""
-    from shequ.access.services import add_open311_key
     from shequ.notifications import services as notes
     from shequ.points import services as points
     from shequ.problems import monthly

@@ -497,6 +497,7 @@ NOT_SCANNED = {
     "api:api-root": "no document: /api/v1/ answers 404",
     "api:openapi-view": "the Swagger viewer's static page; the schema it loads (openapi.json) is read",
     "problem_photo": "a JPEG file, re-encoded without its metadata on upload: no text",
+    "open311_media": "the same JPEG file as problem_photo, for a 311 client's api_key",
     "task_proof": "a proof photo or video file: no text",
     "task_attachment": "a task's photo or video file: no text",
     "notification_open": "marks a notice read and redirects to its page, which is read; no body",

@@ -417,7 +417,25 @@ def test_the_list_in_xml_and_its_queries_do_not_grow_with_its_rows(world):
     assert root.tag == "service_requests" and len(root.findall("request")) >= 5
     first = root.find("request")
     assert [child.tag for child in first][:3] == ["service_request_id", "status", "status_notes"]
-    assert first.findtext("media_url").startswith("http://testserver/problems/photos/")
+    assert first.findtext("media_url").startswith("http://testserver/open311/v2/media/")
+
+
+def test_a_client_fetches_its_media_url_with_its_key(world):
+    """The photo page takes a signed-in session or an API token, neither of which a 311
+    client has: media_url is served by the client's own api_key, to those who may open
+    the problem."""
+    problem = report(world, photos=[jpeg()])
+    key = open311_key(world.grid_worker_li)
+    row = Client().get(f"{V2}/requests/{problem.number}.json", {"api_key": key}).json()[0]
+    url = row["media_url"].removeprefix("http://testserver")
+    assert "api_key" not in url
+    r = Client().get(url, {"api_key": key})
+    assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
+    assert r.getvalue()[:2] == b"\xff\xd8"
+    r = Client().get(url)
+    assert r.status_code == 403 and xml(r).findtext("error/description").startswith("api_key：")
+    r = Client().get(url, {"api_key": open311_key(world.outsider_zhao)})
+    assert r.status_code == 404 and xml(r).findtext("error/description") == "media：照片不存在或无权查看"
 
 
 def test_a_retried_report_with_its_idempotency_key_is_one_problem(world):
