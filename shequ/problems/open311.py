@@ -129,8 +129,9 @@ def _errors(fmt: str, status: int, descriptions: tuple[str, ...]) -> HttpRespons
 
 
 def refusal(request: HttpRequest, status: int, description: str) -> HttpResponse:
-    """A refusal made before any view here ran (a body too large, a server error), in the
-    spec's error shape and the format the path's suffix asks for (XML unless .json)."""
+    """A refusal outside the JSON/XML views (a body too large, a server error, a photo),
+    in the spec's error shape and the format the path's suffix asks for (XML unless
+    .json)."""
     fmt = "json" if request.path.endswith(".json") else "xml"
     return _errors(fmt, status, (description,))
 
