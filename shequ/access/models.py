@@ -345,6 +345,7 @@ DETAIL_LABELS = {
     "by": "执行",
     "expired": "已过截止时间取消的任务",
     "claims_withdrawn": "撤回的接单",
+    "open311_keys_revoked": "撤销的 Open311 密钥",
     "account": "账户编号",
     "transaction": "交易编号",
     "sum": "合计",

@@ -78,7 +78,8 @@ def _withdraw_claims(user: User, actor: Any) -> int:
 
 
 def deactivate_user(user: User, *, actor: Any = None) -> None:
-    """Stop an account (someone who left): its sessions and API tokens end at once, its
+    """Stop an account (someone who left): its sessions, API tokens and Open311 keys end
+    at once (the keys revoked, so turning the account on again does not revive them), its
     role assignments and everything it recorded are kept for the record. What it can no
     longer do goes back: open problems in its hands, and task claims without proof sent."""
     from shequ.access.models import ApiToken
@@ -86,8 +87,11 @@ def deactivate_user(user: User, *, actor: Any = None) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         ApiToken.objects.filter(user=user).delete()
+        keys = Open311Key.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
         released = _release_work(user, actor)
         detail: dict[str, Any] = {"username": user.username}
+        if keys:
+            detail["open311_keys_revoked"] = keys
         if released:
             detail["problems_released"] = released
         withdrawn = _withdraw_claims(user, actor)
@@ -212,6 +216,8 @@ def add_open311_key(user: User, label: str, *, actor: Any = None) -> tuple[Open3
     errors: dict[str, str] = {}
     if not label:
         errors["label"] = "用途必填（如“区12345平台对接”），撤销时凭它找到密钥"
+    elif not label.isprintable():  # a tab or a line break would break `list`'s rows
+        errors["label"] = "用途不能含换行、制表符等控制字符"
     elif len(label) > 100:  # the column's max_length
         errors["label"] = f"用途最多 100 个字（现 {len(label)} 个字）"
     if not user.is_active:

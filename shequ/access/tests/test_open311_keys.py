@@ -71,3 +71,38 @@ def test_each_refusal_names_what_is_wrong_and_writes_nothing(world):
         run("add", wang.username, "--label", "对" * 101)
     assert Open311Key.objects.count() == 1
     assert AuditEvent.objects.filter(event__startswith="access.open311_key").count() == 2
+
+
+def test_disabling_an_account_revokes_its_keys_for_good(world):
+    """A disabled account's keys were refused but listed 有效, and turning the account
+    on again (the admin's is_active box) would have revived them silently."""
+    from shequ.access.models import User
+    from shequ.access.services import add_open311_key, deactivate_user
+
+    li = User.objects.get(pk=world.grid_worker_li.pk)
+    row, key = add_open311_key(li, "区12345平台对接")
+    deactivate_user(li)
+    row.refresh_from_db()
+    assert row.revoked_at is not None
+    event = AuditEvent.objects.filter(event="access.deactivate", object_id=str(li.pk)).latest("id")
+    assert event.detail["open311_keys_revoked"] == 1
+    User.objects.filter(pk=li.pk).update(is_active=True)
+    r = Client().get("/open311/v2/requests.json", {"api_key": key})
+    assert r.status_code == 403
+    assert run("list", li.username).rstrip().split("\t")[-1].startswith("已撤销 ")
+
+
+def test_a_key_of_an_account_disabled_otherwise_is_listed_as_unusable(world):
+    from shequ.access.models import User
+    from shequ.access.services import add_open311_key
+
+    li = User.objects.get(pk=world.grid_worker_li.pk)
+    add_open311_key(li, "区12345平台对接")
+    User.objects.filter(pk=li.pk).update(is_active=False)  # not through the service
+    assert run("list", li.username).rstrip().endswith("账号已停用（密钥不可用）")
+
+
+def test_a_label_with_a_line_break_is_refused(world):
+    with pytest.raises(CommandError, match="控制字符"):
+        run("add", world.resident_wang.username, "--label", "对接\n1\tfake")
+    assert not Open311Key.objects.filter(user=world.resident_wang).exists()

@@ -52,7 +52,9 @@ class Command(BaseCommand):
             one.add_argument("username")
             one.add_argument("--role", required=True, choices=Role.values)
             one.add_argument("--area", required=True, help="区域编码（居民角色为户编号）")
-        sub.add_parser("disable", help="停用用户：登录和访问令牌立即失效，记录保留").add_argument("username")
+        sub.add_parser(
+            "disable", help="停用用户：登录、访问令牌和 Open311 密钥立即失效，记录保留"
+        ).add_argument("username")
         sub.add_parser("list", help="列出用户及其角色")
         keys = sub.add_parser(
             "open311-key", help="Open311 密钥（/open311/v2/ 的 api_key）：发放、列出、撤销"
@@ -127,7 +129,11 @@ class Command(BaseCommand):
                 rows = rows.filter(user__username=options["username"])
             for row in rows:  # never the key itself: only its digest is kept
                 used = f"最近使用 {_when(row.last_used_at)}" if row.last_used_at else "从未使用"
-                state = f"已撤销 {_when(row.revoked_at)}" if row.revoked_at else "有效"
+                state = (
+                    f"已撤销 {_when(row.revoked_at)}"
+                    if row.revoked_at
+                    else ("有效" if row.user.is_active else "账号已停用（密钥不可用）")
+                )
                 made = f"发放 {_when(row.created_at)}"
                 self.stdout.write(f"{row.pk}\t{row.user.username}\t{row.label}\t{made}\t{used}\t{state}")
             return
