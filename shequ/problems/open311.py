@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import DataError, OperationalError
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -27,8 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shequ.access.audit import client_ip
 from shequ.access.tokens import user_for_open311_key
-from shequ.core.errors import BUSY_MESSAGE, DomainError, NotFound
-from shequ.core.numbers import ID_MAX, whole
+from shequ.core.errors import BUSY_MESSAGE, DomainError
+from shequ.core.numbers import whole
 from shequ.problems import selectors, services
 from shequ.problems.lifecycle import STATUS_LABELS
 from shequ.problems.models import (
@@ -250,15 +249,8 @@ def media(request: HttpRequest, photo_id: int) -> HttpResponse | FileResponse:
         viewer = _account(request)
     except Open311Error as exc:
         return refusal(request, exc.status, exc.descriptions[0])
-    row = ProblemPhoto.objects.filter(pk=photo_id).first()
-    try:
-        if row is None:
-            raise NotFound("照片")
-        selectors.get_problem(viewer, row.problem_id)
-    except NotFound:
-        return refusal(request, 404, "media：照片不存在或无权查看")
-    path = settings.MEDIA_ROOT / row.file
-    if not path.exists():
+    path = selectors.photo_file(viewer, photo_id)
+    if path is None:
         return refusal(request, 404, "media：照片不存在或无权查看")
     return FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115 - FileResponse closes it
 
@@ -403,10 +395,9 @@ def _by_numbers(viewer: Any, numbers: list[str]) -> list[Problem]:
     the viewer may open, as GET /api/v1/problems/{id} decides; others are left out."""
     pks: dict[int, str] = {}
     for text in numbers:
-        if len(text) >= 14 and text.isascii() and text.isdigit():  # date, then id (6 digits or more)
-            pk = whole(text[8:], low=1, high=ID_MAX)
-            if pk is not None:
-                pks[pk] = text
+        pk = selectors.id_in_number(text)
+        if pk:
+            pks[pk] = text
     if not pks:
         return []
     found = list(

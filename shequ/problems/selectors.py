@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
@@ -26,6 +28,7 @@ from shequ.problems.models import (
     HandlingLevel,
     Problem,
     ProblemCategory,
+    ProblemPhoto,
     Source,
     Status,
 )
@@ -45,26 +48,47 @@ def get_problem(viewer: Any, problem_id: int) -> Problem:
     return problem
 
 
+def id_in_number(text: str) -> int | None:
+    """The id part of ``text`` read as a 编号 (report date, then id: 20261122000042), or
+    None when it is not shaped as one. Only the problem's own ``number`` confirms it: a
+    digit left out or mistyped would otherwise name another problem."""
+    if len(text) <= 8 or not text.isascii() or not text.isdigit():
+        return None
+    try:
+        date.fromisoformat(f"{text[:4]}-{text[4:6]}-{text[6:8]}")
+    except ValueError:
+        return None
+    return whole(text[8:], low=1, high=ID_MAX) or 0
+
+
 def problem_id_typed(viewer: Any, typed: str | int) -> int | None:
     """The problem a merge names, on the page and in the API alike: its 编号 as shown
-    (report date and id, 20261122000042) or its id alone. A 编号 must be some visible
-    problem's whole 编号: one digit left out or mistyped would otherwise name another
-    problem (2026112200004 is problem 4), and a merge cannot be undone. None when it
-    names no problem; the caller's service says so under ``into``."""
+    or its id alone. A 编号 must be some visible problem's whole 编号 (2026112200004 is
+    not problem 4), as a merge cannot be undone. None when it names no problem; the
+    caller's service says so under ``into``."""
     text = str(typed).strip()
-    if len(text) > 8 and text.isascii() and text.isdigit():
-        try:
-            date.fromisoformat(f"{text[:4]}-{text[4:6]}-{text[6:8]}")
-        except ValueError:
-            pass
-        else:
-            pk = whole(text[8:], low=1, high=ID_MAX)
-            try:
-                found = get_problem(viewer, pk or 0)
-            except NotFound:
-                return None
-            return pk if found.number == text else None
-    return whole(text, low=1, high=ID_MAX)
+    pk = id_in_number(text)
+    if pk is None:
+        return whole(text, low=1, high=ID_MAX)
+    try:
+        found = get_problem(viewer, pk)
+    except NotFound:
+        return None
+    return pk if found.number == text else None
+
+
+def photo_file(viewer: Any, photo_id: int) -> Path | None:
+    """A problem photo's stored file, for a viewer who may open its problem; None when it
+    is missing, not theirs or gone from disk (all answered alike)."""
+    row = ProblemPhoto.objects.filter(pk=photo_id).first()
+    if row is None:
+        return None
+    try:
+        get_problem(viewer, row.problem_id)
+    except NotFound:
+        return None
+    path = Path(settings.MEDIA_ROOT) / row.file
+    return path if path.exists() else None
 
 
 def may_see(viewer: Any, problem: Problem, followed: set[int] | None = None) -> bool:

@@ -40,7 +40,6 @@ from shequ.problems.models import (
     HandlingLevel,
     LedgerType,
     ProblemCategory,
-    ProblemPhoto,
     ReportRun,
     ResponsibleRole,
     Source,
@@ -396,17 +395,8 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
 @login_or_token_required
 def photo(request: HttpRequest, photo_id: int) -> FileResponse:
     """A problem photo, for those who may see the problem."""
-    from django.conf import settings
-
-    row = ProblemPhoto.objects.filter(pk=photo_id).first()
-    if row is None:
-        raise Http404
-    try:
-        selectors.get_problem(request.user, row.problem_id)
-    except DomainError:
-        raise Http404 from None
-    path = settings.MEDIA_ROOT / row.file
-    if not path.exists():
+    path = selectors.photo_file(request.user, photo_id)
+    if path is None:
         raise Http404
     return FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115 - FileResponse closes it
 
