@@ -19,11 +19,17 @@ busy timeout; nothing here does that.) In-memory databases (the test suite's) ha
 gate, and writes outside a transaction (autocommit) do not use it.
 
 SQLite's own checkpoint runs inside COMMIT, that is inside the gate, where the next
-writer would wait for it. So each process copies the log back itself at most once a
-second, after leaving the gate, and SQLite's automatic checkpoint is kept only as a
-safety net at 10,000 pages. With ``synchronous=NORMAL`` a commit reaches the disk at a
-checkpoint: under a steady stream of writes that is now within about a second (it was
-every 1,000 pages, a few tenths of a second at this benchmark's rate).
+writer would wait for it. So each process copies the log back itself, after leaving the
+gate, at most every ``CHECKPOINT_SECONDS``, and SQLite's automatic checkpoint is kept
+only as a safety net at 10,000 pages. With ``synchronous=NORMAL`` a commit reaches the
+disk at a checkpoint: under a steady stream of writes that is within about 50 ms.
+
+Why 50 ms: the slow requests under steady writing were commits waiting in ``fdatasync``
+inside the write lock, with every other writer queued behind, while a checkpoint's
+database pages were being flushed to the disk; the more a checkpoint copies, the longer
+that flush. Once a second, the slowest 1 % of problem reports took 6–8 times the bare
+endpoint's; every 50 ms they are as far from their median as the bare endpoint's are
+(docs/performance.md, 2026-11-24). A checkpoint after every commit cost throughput.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
-CHECKPOINT_SECONDS = 1.0
+CHECKPOINT_SECONDS = 0.05  # see above; once a second made the tail 6-8x the bare endpoint's
 GATE_HOLD_SECONDS = 1.0
 AUTOCHECKPOINT_PAGES = 10_000  # ~40 MB of log; SQLite's default is 1,000
 _last_checkpoint = 0.0
@@ -108,8 +114,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return conn
 
     def _checkpoint_if_due(self) -> None:
-        """Copy the write-ahead log into the database at most once a second per process,
-        after the gate is left, so the other writers do not wait for it."""
+        """Copy the write-ahead log into the database at most every ``CHECKPOINT_SECONDS``
+        per process, after the gate is left, so the other writers do not wait for it."""
         global _last_checkpoint
         if self._gate_fd is None or self.connection is None:
             return

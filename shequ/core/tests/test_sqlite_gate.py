@@ -119,3 +119,44 @@ def test_a_long_transaction_leaves_the_gate_at_its_next_statement(tmp_path, monk
     assert not db._gate_held and _free(tmp_path / "db.sqlite3-gate")
     db.commit()
     db.close()
+
+
+def test_commits_copy_the_log_back_once_per_interval(tmp_path, monkeypatch):
+    """After a commit the process checkpoints when the interval has passed since its last
+    checkpoint, and not otherwise; the copy runs after the gate is left."""
+    from shequ.core.sqlite import base
+
+    db = _wrapper(tmp_path / "db.sqlite3")
+    db.ensure_connection()
+    db.connection.execute("PRAGMA journal_mode=WAL")
+    db.cursor().execute("CREATE TABLE t (x INTEGER)")
+    statements = []
+    gate_free_at_checkpoint = []
+
+    def trace(sql):
+        statements.append(sql)
+        if "wal_checkpoint" in sql:
+            gate_free_at_checkpoint.append(_free(tmp_path / "db.sqlite3-gate"))
+
+    db.connection.set_trace_callback(trace)
+
+    def write():
+        db._start_transaction_under_autocommit()
+        db.cursor().execute("INSERT INTO t (x) VALUES (1)")
+        db.commit()
+
+    def checkpoints():
+        return sum("wal_checkpoint(PASSIVE)" in s for s in statements)
+
+    monkeypatch.setattr(base, "_last_checkpoint", time.monotonic() - base.CHECKPOINT_SECONDS - 1)
+    write()
+    assert checkpoints() == 1
+    monkeypatch.setattr(base, "CHECKPOINT_SECONDS", 3600.0)  # not due again for an hour
+    write()
+    write()
+    assert checkpoints() == 1
+    monkeypatch.setattr(base, "_last_checkpoint", time.monotonic() - 3601)
+    write()
+    assert checkpoints() == 2
+    assert gate_free_at_checkpoint == [True, True]
+    db.close()
