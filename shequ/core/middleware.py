@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DataError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from shequ.core.errors import BUSY_MESSAGE, DomainError, Unavailable, ValidationFailed
@@ -96,6 +97,24 @@ def tile_source(url: str) -> str:
     if "{" in host or "}" in host:
         return ""  # a placeholder elsewhere in the host: no source can say it
     return f"{parts.scheme}://{host}" if parts.scheme else host
+
+
+class NoStoreMiddleware:
+    """Pages, API answers and downloads hold residents' personal data, and office PCs are
+    shared: a page kept in the browser's cache came back with Back after its user signed
+    out (Back and Forward show a cached copy, however old, unless told never to keep
+    one), and a proxy could keep it for others. Every answer without a Cache-Control of
+    its own view is marked ``no-store``. Static files are answered before this middleware
+    and keep their long caching; a view that may be cached says so itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response
 
 
 class ContentSecurityPolicyMiddleware:

@@ -1,8 +1,9 @@
 import json
+import re
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from shequ.testing.world import PASSWORD
@@ -299,3 +300,27 @@ def test_the_tile_servers_images_are_allowed_as_leaflet_writes_its_url(url, sour
     from shequ.core.middleware import tile_source
 
     assert tile_source(url) == source
+
+
+def test_answers_are_kept_by_no_browser_or_proxy(world):
+    """Pages with residents' data could come back with Back after signing out, from the
+    browser's cache, and htmx kept copies of filtered lists in the tab's sessionStorage,
+    where they stayed after signing out."""
+    from django.http import HttpResponse
+
+    from shequ.core.middleware import NoStoreMiddleware
+
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/residents/")
+    assert {"no-store", "private"} <= set(page.headers["Cache-Control"].replace(" ", "").split(","))
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']+)\'', page.content.decode())
+    assert config is not None
+    settings = json.loads(config.group(1))
+    assert settings["historyCacheSize"] == 0 and settings["refreshOnHistoryMiss"] is True
+    assert "no-store" in c.get("/api/v1/residents/").headers["Cache-Control"]
+    assert "no-store" in Client().get("/login/").headers["Cache-Control"]
+    # A view that may be cached says so itself, and is left alone.
+    own = HttpResponse(headers={"Cache-Control": "private, max-age=3600"})
+    answered = NoStoreMiddleware(lambda request: own)(RequestFactory().get("/tasks/attachments/1/"))
+    assert answered["Cache-Control"] == "private, max-age=3600"

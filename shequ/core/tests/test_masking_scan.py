@@ -460,6 +460,8 @@ def test_no_full_id_number_or_phone_in_any_response(world, user_key):
         if response.status_code == 200:
             seen += 1
             answered.add(endpoint(url))
+            # Nor may a browser or proxy keep it: Back after signing out showed it again.
+            assert "no-store" in response.headers.get("Cache-Control", ""), url
         # A search box echoes what the user typed, on the search URLs only; anywhere else
         # the searched resident's values are looked for like everyone's (they are the
         # scan's landlord and a visited household's head).
@@ -473,6 +475,7 @@ def test_no_full_id_number_or_phone_in_any_response(world, user_key):
         response = client.get(url)
         assert response.status_code in (200, 404), (url, response.status_code)
         if response.status_code == 200:
+            assert "no-store" in response.headers.get("Cache-Control", ""), url
             # The import template is made in memory; the rest are streamed files.
             streamed = getattr(response, "streaming_content", None)
             content = b"".join(streamed) if streamed is not None else response.content
