@@ -365,8 +365,30 @@ def _saved_since(task: Task) -> str:
     return f"您打开编辑页之后，{who}修改并保存了该任务，您这次的修改没有保存"
 
 
+# A list the street holds: sent for approval, or approved and waiting for its day.
+LISTS_UNDER_STREET = (ListStatus.SUBMITTED, ListStatus.APPROVED)
+
+
 # A task takes more attachments until it is finished (closed or cancelled).
 ATTACHABLE = (TaskStatus.DRAFT, TaskStatus.SCHEDULED, TaskStatus.PUBLISHED)
+
+
+def attach_refusal(task: Task) -> tuple[str, str]:
+    """(field, why) a task takes no attachment now, or ("", ""). As its text: not while
+    the street holds its monthly list (under review, or approved and waiting for its
+    day), since the street approves the list as sent; once published it takes more."""
+    if task.status not in ATTACHABLE:
+        return "files", f"任务当前为“{TASK_LABELS[task.status]}”，不能再添加附件"
+    if not task.monthly_list_id:
+        return "", ""
+    held = MonthlyList.objects.filter(tasks=task, status__in=LISTS_UNDER_STREET).values_list(
+        "status", flat=True
+    )
+    if ListStatus.SUBMITTED in held:
+        return "monthly_list", "该任务所在的月度任务清单已报审（已报街道审批），审批或退回之前不能添加附件"
+    if ListStatus.APPROVED in held:
+        return "monthly_list", "该任务所在的月度任务清单已经街道审批、等待发布，发布之前不能添加附件"
+    return "", ""
 
 
 def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "") -> Task:
@@ -374,14 +396,19 @@ def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "")
     task = get_task(actor, task_id)
     if not can(actor, Permission.TASK_MANAGE, task.area_path):
         raise ValidationFailed({"files": "您无权为该任务添加附件"})
-    if task.status not in ATTACHABLE:
-        raise ValidationFailed({"files": f"任务当前为“{TASK_LABELS[task.status]}”，不能再添加附件"})
+    field, refusal = attach_refusal(task)
+    if refusal:
+        raise ValidationFailed({field: refusal})
     prepared = proofs.prepare(list(files), "files")
     if not prepared:
         raise ValidationFailed({"files": "请选择要上传的照片或视频"})
     stored = proofs.store_all(prepared)
     try:
         with transaction.atomic():
+            # Its list may have been sent to the street while the files were stored.
+            field, refusal = attach_refusal(task)
+            if refusal:
+                raise ValidationFailed({field: refusal})
             _attach(task, stored)
             audit.record(actor, "task.attach", area_path=task.area_path, obj=task, ip=ip)
     except Exception:
@@ -422,10 +449,6 @@ def _allowed(
     if rule.note_required and not note.strip():
         raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
     return rule
-
-
-# A list the street holds: sent for approval, or approved and waiting for its day.
-LISTS_UNDER_STREET = (ListStatus.SUBMITTED, ListStatus.APPROVED)
 
 
 def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip: str = "") -> Task:

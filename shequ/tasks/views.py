@@ -360,6 +360,8 @@ def detail(
     refused = selectors.public_claim_refusal(request.user, task) if own is None else ""
     actions = selectors.task_actions(request.user, task)
     values = values or {}
+    manages = can(request.user, Permission.TASK_MANAGE, task.area_path)
+    attach_refused = services.attach_refusal(task) if manages else ("", "")
     # The step whose form comes back open after a refusal, with the reason typed: the one
     # asked for, or (a step no longer offered, e.g. 取消 on a task published meanwhile)
     # the first that takes a reason.
@@ -386,9 +388,10 @@ def detail(
             "actions": actions,
             "open_step": open_step,
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
-            "editable": not _not_editable(task) and can(request.user, Permission.TASK_MANAGE, task.area_path),
-            "may_attach": task.status in services.ATTACHABLE
-            and can(request.user, Permission.TASK_MANAGE, task.area_path),
+            "editable": not _not_editable(task) and manages,
+            "may_attach": manages and not attach_refused[1],
+            # Why not, while the street holds its list (a finished task needs no word).
+            "attach_held": attach_refused[1] if attach_refused[0] == "monthly_list" else "",
             "video_mb": settings.TASK_VIDEO_MAX_BYTES // (1024 * 1024),
             **selectors.claim_load(request.user),
             # What 结束任务 would withdraw, said before it is pressed.
