@@ -164,6 +164,13 @@ class RankedOut(Schema):
     stars: int  # the year's star level (星级), from the year's total
 
 
+class StarsOut(Schema):
+    year: int
+    title: str  # as the page heads it: "2030年度星级志愿者" or "2031年星级志愿者（截至目前）"
+    final: bool  # false while the year runs: a running count, not the year-end levels
+    stars: list[RankedOut]
+
+
 class RankingsOut(Schema):
     community: str
     year: int
@@ -171,6 +178,9 @@ class RankingsOut(Schema):
     able: list[RankedOut]  # 社区治理能人, by points earned in the quarter
     pioneers: list[RankedOut]  # 社区治理先锋, by points earned in the quarter
     stars: list[RankedOut]  # 年度星级志愿者, by points earned in the year
+    # The star lists as the rankings page (and the notice board) show them: in a first
+    # quarter the year before's final levels come first.
+    star_lists: list[StarsOut]
 
 
 class NoticeRankedOut(Schema):
@@ -489,13 +499,18 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
     )
     if errors:
         raise ValidationFailed(errors)
+    lists = selectors.notice_stars(area, year, quarter, timezone.localdate())
     return {
         "community": area.code,
         "year": year,
         "quarter": quarter,
         "able": [vars(r) for r in selectors.ranking(area, AccountKind.RESIDENT, year, quarter)],
         "pioneers": [vars(r) for r in selectors.ranking(area, AccountKind.PARTY_MEMBER, year, quarter)],
-        "stars": [vars(r) for r in selectors.star_volunteers(area, year, limit=100)],
+        "stars": [vars(r) for r in lists[-1].rows],
+        "star_lists": [
+            {"year": x.year, "title": x.title, "final": x.final, "stars": [vars(r) for r in x.rows]}
+            for x in lists
+        ],
     }
 
 

@@ -499,7 +499,8 @@ def rankings(request: HttpRequest) -> HttpResponse:
         context |= {
             "able": selectors.ranking(community, AccountKind.RESIDENT, year, quarter),
             "pioneers": selectors.ranking(community, AccountKind.PARTY_MEMBER, year, quarter),
-            "stars": selectors.star_volunteers(community, year, limit=100),
+            # Labelled as the notice board: a first quarter has the year before's final list too.
+            "star_lists": selectors.notice_stars(community, year, quarter, timezone.localdate()),
         }
     return render(request, "points/rankings.html", context, status=400 if errors else 200)
 

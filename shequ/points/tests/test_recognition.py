@@ -302,3 +302,58 @@ def test_the_notice_posts_last_years_final_stars_until_a_quarter_is_complete(wor
     # The year gone by, looked up by its last quarter, is final and alone.
     api = Client().get(f"/api/v1/points/notice/{code}", {"year": 2030, "quarter": 4}).json()
     assert api["star_lists"] == [last_year | {"stars": last_year_rows}] and api["stars_final"] is True
+
+
+def frozen_at(monkeypatch, *when):
+    """Freeze 'now' at a local time, one second later at each call."""
+    import itertools
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    start = datetime(*when, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    ticks = itertools.count()
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=next(ticks)))
+
+
+@override_settings(STAR_THRESHOLDS=[20, 40])
+def test_the_staff_rankings_post_last_years_final_stars_in_a_first_quarter(world, monkeypatch):
+    """In January the public board posted last year's final star volunteers, the staff
+    rankings page and its JSON only the new year's few, headed as if final."""
+    from datetime import date
+
+    frozen_at(monkeypatch, 2031, 1, 15, 10, 0)
+    member = party_member(world)
+    services.record_service(
+        world.secretary_zhang,
+        services.ServiceInput(
+            member=member.pk, kind="care", note="看望独居老人", points=40, served_on=date(2030, 12, 10)
+        ),
+    )
+    wang = world.resident_wang
+    earn(world, wang, "一月任务")  # 20 points in 2031 so far
+    old_name, new_name = world.residents["A1-1-h2-r2"].name, wang.resident.name
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    code = world.areas["A1"].code
+
+    body = c.get("/points/rankings/", {"community": code}).content.decode()
+    final, running = body.split("<h2>2030年度星级志愿者</h2>")[1].split(
+        "<h2>2031年星级志愿者（截至目前）</h2>"
+    )
+    assert old_name in final and new_name not in final  # in full: staff
+    assert new_name in running and "本年度尚未结束" in running
+    api = c.get("/api/v1/points/rankings", {"community": code}).json()
+    last_year = {"year": 2030, "title": "2030年度星级志愿者", "final": True}
+    this_year = {"year": 2031, "title": "2031年星级志愿者（截至目前）", "final": False}
+    this_year_rows = [{"rank": 1, "name": new_name, "points": 20, "stars": 1}]
+    assert api["star_lists"] == [
+        last_year | {"stars": [{"rank": 1, "name": old_name, "points": 40, "stars": 2}]},
+        this_year | {"stars": this_year_rows},
+    ]
+    assert api["stars"] == this_year_rows  # the year asked for, as before
+
+    # A later quarter: the year's list alone.
+    api = c.get("/api/v1/points/rankings", {"community": code, "year": 2031, "quarter": 2}).json()
+    assert api["star_lists"] == [this_year | {"stars": this_year_rows}]
