@@ -377,12 +377,13 @@ def notice_stars(community: Area, year: int, quarter: int, today: date, limit: i
     """The star lists a notice board (公示栏) posts in a quarter: the year's, a running
     count until the year is over; in the first quarter, before any quarter of the year is
     complete, the year before's final levels first, as stars are awarded at year end and
-    those are the ones posted then."""
+    those are the ones posted then. That one only when it names someone: in a community's
+    first year of use there is no year before to post, and an empty heading reads as one."""
     lists = [StarList(year, year < today.year, star_volunteers(community, year, limit))]
     if quarter == 1 and year - 1 >= FIRST_YEAR:
-        lists.insert(
-            0, StarList(year - 1, year - 1 < today.year, star_volunteers(community, year - 1, limit))
-        )
+        before = star_volunteers(community, year - 1, limit)
+        if before:
+            lists.insert(0, StarList(year - 1, year - 1 < today.year, before))
     return lists
 
 

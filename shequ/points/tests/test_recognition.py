@@ -357,3 +357,29 @@ def test_the_staff_rankings_post_last_years_final_stars_in_a_first_quarter(world
     # A later quarter: the year's list alone.
     api = c.get("/api/v1/points/rankings", {"community": code, "year": 2031, "quarter": 2}).json()
     assert api["star_lists"] == [this_year | {"stars": this_year_rows}]
+
+
+@override_settings(STAR_THRESHOLDS=[20, 40])
+def test_a_first_quarter_with_no_stars_last_year_posts_no_empty_heading(world, monkeypatch):
+    """In a community's first year of use the January board headed an empty 上一年度 list
+    (2030年度星级志愿者 · 暂无); the page, its JSON and the staff rankings now leave it out."""
+    frozen_at(monkeypatch, 2031, 1, 15, 10, 0)
+    wang = world.resident_wang
+    earn(world, wang, "一月任务")  # 20 points in 2031, nothing in 2030
+    code = world.areas["A1"].code
+    this_year = {"year": 2031, "title": "2031年星级志愿者（截至目前）", "final": False}
+
+    body = Client().get(f"/points/notice/{code}/").content.decode()
+    assert "2030年度星级志愿者" not in body and "2031年星级志愿者（截至目前）" in body
+    api = Client().get(f"/api/v1/points/notice/{code}").json()
+    assert [x["title"] for x in api["star_lists"]] == [this_year["title"]]
+    assert api["stars"] == api["star_lists"][0]["stars"] and api["stars_final"] is False
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    assert "2030年度星级志愿者" not in c.get("/points/rankings/", {"community": code}).content.decode()
+    api = c.get("/api/v1/points/rankings", {"community": code}).json()
+    assert [x["title"] for x in api["star_lists"]] == [this_year["title"]]
+
+    # This year's list keeps its heading when empty: it is the one the quarter is about.
+    body = Client().get(f"/points/notice/{world.areas['B1'].code}/").content.decode()
+    assert "2031年星级志愿者（截至目前）" in body and "暂无" in body.split("2031年星级志愿者")[1]
