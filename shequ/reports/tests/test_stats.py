@@ -50,3 +50,14 @@ def test_stats_api_has_exactly_the_documented_keys(world):
     assert tuple(r.json()) == STAT_KEYS
     assert r.json()["residents"] == expected_for(world, world.areas["A1"].path)["residents"]
     assert json.loads(r.content)["grids"] == 2
+
+
+def test_the_street_page_has_no_column_of_ones(world):
+    """A street's rows are its communities, so a 社区 column counted 1 on every row. The
+    street's total stays on its card."""
+    client = Client()
+    client.force_login(world.street_chen)
+    page = client.get("/").content.decode()
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    assert "<th>名称</th><th>网格</th>" in head and "社区" not in head
+    assert "<b>8</b><span>社区</span>" in page
