@@ -288,12 +288,17 @@ def _filtered(qs: Any, f: Filters, path_field: str, status_field: str) -> Any:
 def my_problems(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
     """我的问题: what the viewer reported, and what they follow (after a merge, or as the
     resident a grid worker reported for), with the board's filters if given."""
-    mine = Q(reporter=viewer) | Q(followers=viewer)
+    # The ids as a union of three indexed sets: an OR over the followers' join was one
+    # subquery that read every problem, twice a page (839 ms at 931,203 problems).
+    user_id = getattr(viewer, "pk", None) or 0
+    sets: list[Any] = [
+        Problem.objects.filter(reporter_id=user_id).order_by().values("pk"),
+        Problem.followers.through.objects.filter(user_id=user_id).values("problem_id"),
+    ]
     resident_id = getattr(viewer, "resident_id", None)
     if resident_id is not None:  # reported for them (代报), also before they had a login
-        mine |= Q(on_behalf_of_id=resident_id)
-    ids = Problem.objects.filter(mine).values("pk")
-    qs = Problem.objects.filter(pk__in=ids)
+        sets.append(Problem.objects.filter(on_behalf_of_id=resident_id).order_by().values("pk"))
+    qs = Problem.objects.filter(pk__in=sets[0].union(*sets[1:]))
     if filters is not None:
         qs = _filtered(qs, filters, "area_path", "status")
     return qs.select_related("category", "area").defer("area__geometry").order_by("-reported_at", "-id")
