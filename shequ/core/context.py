@@ -18,7 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return trial
-    from shequ.notifications.models import Notification
+    from shequ.notifications.selectors import unread_badge
 
     return {
         **trial,
@@ -40,7 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "visits": has_anywhere(user, Permission.VISIT_RECORD),
             "floating": has_anywhere(user, Permission.FLOATING_MANAGE),
             "care": has_anywhere(user, Permission.CARE_MANAGE),
-            "unread": Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count(),
+            "unread": unread_badge(user),
         },
         # The longest side a photo is kept at: photos.js makes photos that small before sending.
         "photo_side": settings.PHOTO_MAX_SIDE,

@@ -24,14 +24,17 @@ class NoticeOut(Schema):
 
 
 class NoticePagination(CappedPageNumberPagination):
-    """The capped page, and how many of the user's notices are unread (the badge)."""
+    """The capped page, and how many of the user's notices are unread (the badge): at most
+    99, ``unread_exact`` false when there are more (shown as "99+")."""
 
     class Output(CappedPageNumberPagination.Output):
         unread: int
+        unread_exact: bool
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
-        return {**page, "unread": selectors.unread_count(request.user)}
+        unread, exact = selectors.unread_count(request.user)
+        return {**page, "unread": unread, "unread_exact": exact}
 
 
 @router.get("/notifications/", response=list[NoticeOut], summary="我的通知（最新在前；unread：未读数）")
@@ -48,7 +51,7 @@ class ReadAllOut(Schema):
 @router.post("/notifications/read", response=ReadAllOut, summary="全部标为已读")
 def read_all(request: HttpRequest) -> Any:
     marked = services.mark_all_read(request.user)
-    return {"marked": marked, "unread": selectors.unread_count(request.user)}
+    return {"marked": marked, "unread": selectors.unread_count(request.user)[0]}
 
 
 @router.post("/notifications/{notice_id}/read", response=NoticeOut, summary="一条通知标为已读")

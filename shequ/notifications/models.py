@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class Notification(models.Model):
     """An in-app message to one user about something that concerns them."""
 
-    # Indexed by (user, read_at) below; a second index on user alone only slowed writes.
+    # Indexed by (user, id) and (user, read_at) below; an index on user alone only slowed writes.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
@@ -19,7 +19,13 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            # The inbox, newest first: with (user, read_at) alone every notice the user
+            # had was sorted for a page (132 ms at 300,000).
+            models.Index(fields=["user", "id"], name="notice_recent_idx"),
+            # The unread badge and 全部标为已读.
+            models.Index(fields=["user", "read_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -14,6 +14,22 @@ def notices(viewer: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user_id=getattr(viewer, "pk", None) or 0).order_by("-id")
 
 
-def unread_count(viewer: Any) -> int:
-    """What the navigation's badge counts (the (user, read_at) index answers it)."""
-    return Notification.objects.filter(user_id=getattr(viewer, "pk", None) or 0, read_at__isnull=True).count()
+# The badge counts this many unread notices at most and says "99+" past them: an exact
+# count read every unread entry of a busy user on every page (9 ms at 200,000).
+UNREAD_CAP = 99
+
+
+def unread_count(viewer: Any) -> tuple[int, bool]:
+    """(count, exact) of the viewer's unread notices: at most UNREAD_CAP, and whether that
+    is the true number (the (user, read_at) index answers it)."""
+    unread = Notification.objects.filter(user_id=getattr(viewer, "pk", None) or 0, read_at__isnull=True)
+    n = unread.order_by()[: UNREAD_CAP + 1].count()
+    return min(n, UNREAD_CAP), n <= UNREAD_CAP
+
+
+def unread_badge(viewer: Any) -> str:
+    """What the navigation's badge shows: "" for none, "7", or "99+"."""
+    n, exact = unread_count(viewer)
+    if not n:
+        return ""
+    return str(n) if exact else f"{UNREAD_CAP}+"

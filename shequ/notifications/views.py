@@ -8,15 +8,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shequ.core.pagination import CappedPaginator
+from shequ.notifications import selectors
 from shequ.notifications.models import Notification
 from shequ.notifications.services import mark_all_read
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = CappedPaginator(Notification.objects.filter(user_id=int(request.user.pk or 0)), 30).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(selectors.notices(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page})
 
 
