@@ -126,6 +126,13 @@ class Transaction(models.Model):
         indexes = [
             models.Index(fields=["task"], condition=models.Q(task__isnull=False), name="txn_task_idx"),
             models.Index(fields=["order"], condition=models.Q(order__isnull=False), name="txn_order_idx"),
+            # The 冲正 page walks this newest first and stops after a page (selectors.reversible).
+            # Partial on the order so a redemption or refund, which always has one, writes
+            # no entry in it (decision 0007); on the order, not the kind, because SQLite
+            # matches a partial index's IS NULL but not a bound IN list.
+            models.Index(
+                fields=["created_at", "id"], condition=models.Q(order__isnull=True), name="txn_reversible_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -254,6 +254,7 @@ def reversible(viewer: Any) -> QuerySet[Transaction]:
         Transaction.objects.filter(
             scope_q(viewer, Permission.POINTS_MANAGE, "area_path"),
             kind__in=[TxnKind.AWARD, TxnKind.SERVICE, TxnKind.OPENING],
+            order__isnull=True,  # implied by the kinds; lets the planner take txn_reversible_idx
         )
         .select_related("reversed_by", "created_by")
         .prefetch_related("entries__account")

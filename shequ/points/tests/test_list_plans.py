@@ -1,0 +1,39 @@
+"""The staff lists of transactions and orders walk an index newest first and stop after
+a page, instead of collecting and sorting a street's rows (docs/performance.md,
+2026-11-24)."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from shequ.points import selectors
+
+pytestmark = pytest.mark.django_db
+
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="PostgreSQL picks by statistics an empty table lacks"
+)
+
+
+def _plan(qs: Any) -> str:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " | ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@sqlite_only
+@pytest.mark.parametrize("who", ["street_chen", "secretary_zhang"])
+def test_the_reversals_page_walks_the_transactions_newest_first(world, who):
+    plan = _plan(selectors.reversible(getattr(world, who))[30:60])
+    assert "txn_reversible_idx" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@sqlite_only
+def test_a_redemption_writes_no_entry_in_the_reversals_index():
+    """Decision 0007: every index a redemption's rows enter is written on every order."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'txn_reversible_idx'")
+        (sql,) = cursor.fetchone()
+    assert sql.endswith('WHERE "order_id" IS NULL'), sql
