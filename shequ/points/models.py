@@ -364,7 +364,11 @@ class Order(models.Model):
             # period's dates (services._TAKEN): the range is read from this index alone,
             # however long the buyer's history of the item.
             models.Index(fields=["user", "item", "created_at"], name="order_limit_period_idx"),
-            models.Index(fields=["area_path", "status", "created_at"], name="order_fulfil_idx"),
+            # The fulfilment tabs (selectors.orders_to_fulfil): one status walked newest
+            # first, the scope tested on the path in the index, so a street's history stops
+            # after a page and its count reads no rows. Changed, not added: a redemption
+            # writes every index of its order (decision 0007).
+            models.Index(fields=["status", "created_at", "id", "area_path"], name="order_fulfil_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

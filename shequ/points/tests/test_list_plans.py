@@ -37,3 +37,21 @@ def test_a_redemption_writes_no_entry_in_the_reversals_index():
         cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'txn_reversible_idx'")
         (sql,) = cursor.fetchone()
     assert sql.endswith('WHERE "order_id" IS NULL'), sql
+
+
+@sqlite_only
+@pytest.mark.parametrize("who", ["street_chen", "secretary_zhang"])
+@pytest.mark.parametrize("status", ["placed", "delivered", "cancelled"])
+def test_a_fulfilment_tab_walks_its_status_newest_first(world, who, status):
+    viewer = getattr(world, who)
+    plan = _plan(selectors.orders_to_fulfil(viewer, status)[30:60])
+    assert "order_fulfil_idx (status=?)" in plan and "TEMP B-TREE" not in plan, plan
+    # The tab's count reads the index alone (the path is its last column).
+    counted = _plan(selectors.orders_to_fulfil(viewer, status).order_by().values("pk")[:10001])
+    assert "COVERING INDEX order_fulfil_idx (status=?)" in counted, counted
+
+
+@sqlite_only
+def test_every_status_reads_the_index_not_every_order(world):
+    plan = _plan(selectors.orders_to_fulfil(world.street_chen)[:50])
+    assert "order_fulfil_idx" in plan and "SCAN points_order" not in plan, plan
