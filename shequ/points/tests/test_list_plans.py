@@ -55,3 +55,13 @@ def test_a_fulfilment_tab_walks_its_status_newest_first(world, who, status):
 def test_every_status_reads_the_index_not_every_order(world):
     plan = _plan(selectors.orders_to_fulfil(world.street_chen)[:50])
     assert "order_fulfil_idx" in plan and "SCAN points_order" not in plan, plan
+
+
+@sqlite_only
+def test_the_reversals_count_reads_the_table_not_the_walks_index(world):
+    from shequ.core.pagination import CappedPaginator
+
+    page = CappedPaginator(selectors.reversible(world.secretary_zhang), 30)
+    source = page.object_list.count_source.order_by().values("pk")[:10001]
+    assert "txn_reversible_idx" not in _plan(source)
+    assert page.count == selectors.reversible(world.secretary_zhang).count()
