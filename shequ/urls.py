@@ -80,6 +80,7 @@ urlpatterns = [
     path("tasks/monthly/<int:list_id>/act/", task_views.monthly_act, name="tasks_monthly_act"),
     path("tasks/resources/", task_views.resources, name="tasks_resources"),
     path("tasks/units/<int:unit_id>/unmask/", task_views.unit_unmask, name="tasks_unit_unmask"),
+    path("tasks/teams/<int:team_id>/members/", task_views.team_members, name="tasks_team_members"),
     path("tasks/<int:task_id>/", task_views.detail, name="task"),
     path("tasks/<int:task_id>/edit/", task_views.edit, name="task_edit"),
     path("tasks/<int:task_id>/act/", task_views.act, name="task_act"),

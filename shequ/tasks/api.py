@@ -36,6 +36,7 @@ from shequ.tasks.models import (
     Task,
     TaskStatus,
     TeamKind,
+    TeamMember,
     UnitKind,
     Venue,
     VenueKind,
@@ -414,8 +415,12 @@ class TeamOut(Placed):
     id: int
     name: str
     leader: str
-    size: int = 0
-    members: list[dict[str, Any]]  # the residents in the team: {"resident", "name", "joined_at"}
+    size: int = 0  # all the members
+    # The first selectors.TEAM_MEMBERS_SHOWN residents, longest-serving first: {"resident",
+    # "name", "joined_at"}; all of them, paged, at GET /resources/teams/{id}/members.
+    members: list[dict[str, Any]] = Field(
+        description="前 20 名队员（按入队先后）；全部队员见 GET /resources/teams/{team_id}/members"
+    )
     registered_above: bool = False  # as UnitOut's: read only, members not listed (``size`` is)
 
     @staticmethod
@@ -428,7 +433,8 @@ class TeamOut(Placed):
             return []  # residents outside the caller's scope
         return [
             {"resident": m.resident_id, "name": m.resident.name, "joined_at": m.joined_at.isoformat()}
-            for m in obj.members.all()
+            # ``shown`` is prefetched by selectors.teams; a team just registered has none.
+            for m in getattr(obj, "shown", [])
         ]
 
     @staticmethod
@@ -834,6 +840,32 @@ def remove_unit_member(request: HttpRequest, unit_id: int, user_id: int) -> Any:
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_teams(request: HttpRequest, q: str = _SEARCH) -> Any:
     return selectors.teams(request.user, _searched(q))
+
+
+class TeamMemberOut(Schema):
+    resident: int
+    name: str
+    joined_at: str
+
+    @staticmethod
+    def resolve_resident(obj: TeamMember) -> int:
+        return obj.resident_id
+
+    @staticmethod
+    def resolve_name(obj: TeamMember) -> str:
+        return obj.resident.name
+
+    @staticmethod
+    def resolve_joined_at(obj: TeamMember) -> str:
+        return obj.joined_at.isoformat()
+
+
+@router.get("/resources/teams/{team_id}/members", response=list[TeamMemberOut], summary="服务队的全部队员")
+@paginate(CappedPageNumberPagination, page_size=50)
+def list_team_members(request: HttpRequest, team_id: int) -> Any:
+    """Longest-serving first. A team registered above the caller's scope is not found
+    here: its members live outside that scope (its ``size`` is in the list of teams)."""
+    return selectors.team_members(selectors.team_with_members(request.user, team_id))
 
 
 @router.post("/resources/teams/", response={201: TeamOut}, summary="登记服务队")

@@ -518,19 +518,64 @@ def units(viewer: Any, q: str = "") -> QuerySet[PartnerUnit]:
     return _matching(rows, q, ("name", "contact_name"), shown=("services",))
 
 
-def teams(viewer: Any, q: str = "") -> QuerySet[ServiceTeam]:
-    """The service teams in scope or above it (``targetable``), each with its members
-    (residents), longest-serving first."""
-    from django.db.models import Count, Prefetch
+# The members a team's row lists on the 服务队 tab and in the API's list of teams: a
+# patrol of 1,700 made the tab 1.15 MB. All of them are paged by ``team_members``.
+TEAM_MEMBERS_SHOWN = 20
 
-    members = TeamMember.objects.select_related("resident").order_by("joined_at", "id")
+
+def _members() -> QuerySet[TeamMember]:
+    """A team's members, longest-serving first, with only the resident's name read (not
+    their encrypted numbers)."""
+    return (
+        TeamMember.objects.select_related("resident")
+        .only("team_id", "resident_id", "joined_at", "resident__name")
+        .order_by("joined_at", "id")
+    )
+
+
+def teams(viewer: Any, q: str = "") -> QuerySet[ServiceTeam]:
+    """The service teams in scope or above it (``targetable``), each with its ``size`` and
+    its first TEAM_MEMBERS_SHOWN members (residents), longest-serving first, as ``shown``
+    (a sliced prefetch must go to an attribute of its own)."""
+    from django.db.models import Prefetch
+
     rows = _matching(targetable(ServiceTeam, viewer), q, ("name",), shown=("leader",))
     return (
         rows.select_related("area")
         .annotate(size=Count("members"))
-        .prefetch_related(Prefetch("members", queryset=members))
+        .prefetch_related(Prefetch("members", queryset=_members()[:TEAM_MEMBERS_SHOWN], to_attr="shown"))
         .order_by("area_path", "name")  # Meta.ordering does not apply to a grouped query
     )
+
+
+def team_choices(viewer: Any) -> QuerySet[ServiceTeam]:
+    """The teams a task may be aimed at, for the editor's list: names and places only."""
+    return (
+        targetable(ServiceTeam, viewer)
+        .select_related("area")
+        .only("name", "area_path", "area__name")
+        .order_by("area_path", "name")
+    )
+
+
+def team_with_members(viewer: Any, team_id: int) -> ServiceTeam:
+    """A team whose members the viewer may list (resource.view where it is registered:
+    not a team listed from above, whose members live outside their scope), or NotFound."""
+    team = (
+        ServiceTeam.objects.visible_to(viewer, Permission.RESOURCE_VIEW)
+        .select_related("area")
+        .annotate(size=Count("members"))
+        .filter(pk=team_id)
+        .first()
+    )
+    if team is None:
+        raise NotFound("服务队")
+    return team
+
+
+def team_members(team: ServiceTeam) -> QuerySet[TeamMember]:
+    """All of a team's members, longest-serving first, to be paged."""
+    return _members().filter(team=team)
 
 
 def talents(viewer: Any, q: str = "") -> QuerySet[Talent]:

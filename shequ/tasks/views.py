@@ -179,7 +179,7 @@ def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "difficulties": [(c, label, settings.TASK_POINTS[c]) for c, label in Difficulty.choices],
         "audiences": Audience.choices,
         "units": selectors.units(request.user).defer("area__geometry")[:200],
-        "teams": selectors.teams(request.user).defer("area__geometry")[:200],
+        "teams": selectors.team_choices(request.user)[:200],  # names only, not their members
         "talents": selectors.talents(request.user)[:200],
         "lists": selectors.monthly_lists(request.user).filter(status="draft")[:24],
     }
@@ -513,6 +513,36 @@ def unit_unmask(request: HttpRequest, unit_id: int) -> HttpResponse:
             status=exc.status,
         )
     return render(request, "people/partials/unmasked.html", {"field": "contact_phone", "value": value})
+
+
+@login_required
+def team_members(request: HttpRequest, team_id: int) -> HttpResponse:
+    """A service team's members, a page at a time (the 服务队 tab lists the first few), each
+    with 移除 for whoever manages the team."""
+    if not has_anywhere(request.user, Permission.RESOURCE_VIEW):
+        raise Forbidden("只有工作人员可以查看资源清单")
+    team = selectors.team_with_members(request.user, team_id)
+    managed = can(request.user, Permission.RESOURCE_MANAGE, team.area_path)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:  # the service's NotFound when the team is not the viewer's to manage
+            services.remove_team_member(
+                request.user,
+                team.pk,
+                whole(request.POST.get("resident", ""), high=ID_MAX) or 0,
+                ip=client_ip(request),
+            )
+            kept = {"page": request.GET["page"]} if request.GET.get("page") else {}
+            return redirect(f"{request.path}?{urlencode(kept)}" if kept else request.path)
+        except ValidationFailed as exc:
+            errors = exc.fields
+    page = CappedPaginator(selectors.team_members(team), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tasks/team_members.html",
+        {"team": team, "page": page, "managed": managed, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 @login_or_token_required

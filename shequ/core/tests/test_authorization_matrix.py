@@ -35,6 +35,7 @@ PAGES = {
     "resident": ("object", "resident", Permission.RESIDENT_VIEW),
     "resident_unmask": ("unmask",),
     "tasks_unit_unmask": ("unmask", "a partner unit's contact phone"),
+    "tasks_team_members": ("object", "service team", Permission.RESOURCE_VIEW),
     "household": ("object", "household", Permission.RESIDENT_VIEW),
     "audit_log": ("list", Permission.AUDIT_VIEW),
     "audit_verify": ("action", Permission.AUDIT_VIEW),
@@ -202,6 +203,11 @@ API = {
     ("POST", "/api/v1/resources/teams/"): ("create", Permission.RESOURCE_MANAGE),
     ("GET", "/api/v1/resources/talents/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/talents/"): ("create", "resource.manage over the resident"),
+    ("GET", "/api/v1/resources/teams/{team_id}/members"): (
+        "object",
+        "service team",
+        Permission.RESOURCE_VIEW,
+    ),
     ("POST", "/api/v1/resources/teams/{team_id}/members"): ("action", "resource.manage over the team"),
     ("DELETE", "/api/v1/resources/teams/{team_id}/members/{resident_id}"): (
         "action",
@@ -1176,6 +1182,19 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
             f"api new talent {key}",
             r,
             201 if sees(world, username, other.area_path, Permission.RESOURCE_MANAGE) else 400,
+        )
+        # A team's members, paged: resource.view where it is registered (a team listed
+        # from above does not list its members, people outside the viewer's scope).
+        members_seen = sees(world, username, path, Permission.RESOURCE_VIEW)
+        m.expect(
+            f"api team members {key}",
+            m.call("GET", f"/api/v1/resources/teams/{team.pk}/members"),
+            200 if members_seen else 404,
+        )
+        m.expect(
+            f"team members page {key}",
+            m.call("GET", f"/tasks/teams/{team.pk}/members/"),
+            200 if members_seen else 404 if has(Permission.RESOURCE_VIEW) else 403,
         )
         member = world.residents[f"{key}-1-h2-r1"]
         r = m.call("POST", f"/api/v1/resources/teams/{team.pk}/members", {"resident": member.pk})

@@ -70,7 +70,10 @@ def reachable_urls(world):
 
     task, claim, order, _item = _task_claim_order(world, "A1-1")
     aimed = _street_unit_and_talent_task(world)
+    team = _team_with_members(world)
     urls += [
+        f"/tasks/teams/{team.pk}/members/",
+        f"/api/v1/resources/teams/{team.pk}/members",
         f"/tasks/{aimed.pk}/",
         f"/api/v1/tasks/{aimed.pk}",
         "/api/v1/resources/teams/",
@@ -315,6 +318,18 @@ def _service_and_reversal(world):
     points.opening_balance_of_account(staff, account, 20, f"原台账结转 {_numbers(world, 'A1-1-h2-r1')}")
     points.reverse(staff, record.transaction.pk, f"记错人 {_numbers(world, 'A1-2-h1-r1')}")
     return account
+
+
+def _team_with_members(world):
+    """A service team of A1 with two residents of the register in it (their numbers are
+    in the scanned set), added by unscanned staff."""
+    from shequ.tasks import services as tasks
+
+    staff = world.users["community_staff@A1"]
+    team = tasks.add_team(staff, "扫描志愿队", "volunteer", world.areas["A1"].code, "扫描队长")
+    for key in ("A1-1-h1-r1", "A1-2-h2-r1"):
+        tasks.add_team_member(staff, team.pk, world.residents[key].pk)
+    return team
 
 
 def _street_unit_and_talent_task(world):
