@@ -821,8 +821,12 @@ def resources(request: HttpRequest) -> HttpResponse:
         "talent": selectors.talents,
         "venue": selectors.venues,
     }
+    if tab not in lists:
+        # A tab of an old or mistyped link (?tab=teams): the first tab, not its rows
+        # counted under another tab's empty table.
+        tab = "unit"
     q = request.GET.get("q", "").strip()[:50]
-    page = CappedPaginator(lists.get(tab, selectors.units)(request.user, q), 50).get_page(
+    page = CappedPaginator(lists[tab](request.user, q), 50).get_page(
         request.GET.get("page")
     )
     units = list(page) if tab == "unit" else []

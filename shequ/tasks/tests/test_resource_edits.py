@@ -180,3 +180,11 @@ def test_masked_text_patched_back_unchanged_keeps_the_numbers(world):
         r = client.patch(url, json.dumps({field: "已改为新内容"}), "application/json")
         row.refresh_from_db()
         assert r.status_code == 200 and getattr(row, field) == "已改为新内容", url
+
+
+def test_a_mistyped_tab_opens_the_first_tab_with_its_rows(world):
+    """?tab=teams (an old or mistyped link) counted the units under an empty table."""
+    made = unit(world, name="错标签供电所")
+    c = client_for(world.secretary_zhang)
+    page = c.get("/tasks/resources/?tab=teams").content.decode()
+    assert made.name in page
