@@ -826,9 +826,7 @@ def resources(request: HttpRequest) -> HttpResponse:
         # counted under another tab's empty table.
         tab = "unit"
     q = request.GET.get("q", "").strip()[:50]
-    page = CappedPaginator(lists[tab](request.user, q), 50).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(lists[tab](request.user, q), 50).get_page(request.GET.get("page"))
     units = list(page) if tab == "unit" else []
     if tab in ("unit", "team", "venue"):
         # Units, teams and venues of the areas above are listed read only: no edit or

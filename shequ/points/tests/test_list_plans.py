@@ -62,6 +62,6 @@ def test_the_reversals_count_reads_the_table_not_the_walks_index(world):
     from shequ.core.pagination import CappedPaginator
 
     page = CappedPaginator(selectors.reversible(world.secretary_zhang), 30)
-    source = page.object_list.count_source.order_by().values("pk")[:10001]
+    source = page.object_list.count_source.order_by().values("pk")[:10001]  # type: ignore[attr-defined]
     assert "txn_reversible_idx" not in _plan(source)
     assert page.count == selectors.reversible(world.secretary_zhang).count()

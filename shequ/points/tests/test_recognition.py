@@ -312,7 +312,7 @@ def frozen_at(monkeypatch, *when):
 
     from django.conf import settings
 
-    start = datetime(*when, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    start = datetime(*when, tzinfo=ZoneInfo(settings.TIME_ZONE))  # type: ignore[misc]
     ticks = itertools.count()
     monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=next(ticks)))
 

@@ -36,7 +36,7 @@ def elder(world):
     followed = report(world, world.resident_wang, description="路灯不亮")
     followed.followers.add(login)
     report(world, world.resident_wang, description="别人的问题，与他无关")
-    login.expected = [followed.pk, own.pk, for_them.pk]  # newest first
+    login.expected = [followed.pk, own.pk, for_them.pk]  # type: ignore[attr-defined]  # newest first
     return login
 
 

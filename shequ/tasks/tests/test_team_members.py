@@ -65,6 +65,7 @@ def test_the_team_tab_and_the_api_list_a_bounded_number_of_members(world):
     row = next(t for t in client.get("/api/v1/resources/teams/").json()["items"] if t["id"] == team.pk)
     assert row["size"] == 30 and len(row["members"]) == selectors.TEAM_MEMBERS_SHOWN
     first = TeamMember.objects.filter(team=team).order_by("joined_at", "id").first()
+    assert first is not None
     assert row["members"][0]["resident"] == first.resident_id  # longest-serving first
 
 
