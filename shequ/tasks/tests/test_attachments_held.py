@@ -69,7 +69,8 @@ def test_a_returned_or_published_lists_task_takes_attachments_again(world):
 
     services.transition_list(world.secretary_zhang, monthly.pk, "submit")
     services.transition_list(world.street_chen, monthly.pk, "approve")
-    assert services.publish_due_lists(monthly.publish_on) == 1
+    # Other lists of the suite's world may fall due the same day: this one is among them.
+    assert services.publish_due_lists(monthly.publish_on) >= 1
     task.refresh_from_db()
     assert task.status == TaskStatus.PUBLISHED
     staff = client_for(world.secretary_zhang)
