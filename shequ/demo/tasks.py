@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -162,18 +162,17 @@ def _resources(communities: list[Area], crews: dict[str, Crew], rng: random.Rand
         by_unit = dict(zip([u.pk for u in unnamed], contacts, strict=True))
         for unit in units[community.pk]:
             tasks.add_unit_member(admin, unit.pk, by_unit.get(unit.pk) or named["unit"])
+        pool = _adults(community, rng)
         for name, kind in TEAMS[:3]:
-            team = tasks.add_team(admin, f"{community.name}{name}", kind, community.code, leader="队长")
-            members = Resident.objects.filter(area_path__startswith=community.path).order_by("id")[
-                rng.randrange(0, 500) :
-            ][:8]
             joiner = named.get("team") if name == NAMED_TEAM else None
-            TeamMember.objects.bulk_create(
-                TeamMember(team=team, resident=m) for m in members if joiner is None or m != joiner.resident
-            )
-            if joiner is not None and joiner.resident_id:  # as staff add one on the team's page
-                tasks.add_team_member(admin, team.pk, joiner.resident_id)
-        _talents(community, 12, rng)
+            joining = joiner.resident if joiner is not None else None
+            members = _pick(pool, kind, 8 if joining is None else 7, joining)
+            leader = members[0].name
+            team = tasks.add_team(admin, f"{community.name}{name}", kind, community.code, leader=leader)
+            TeamMember.objects.bulk_create(TeamMember(team=team, resident=m) for m in members)
+            if joining is not None:  # as staff add one on the team's page
+                tasks.add_team_member(admin, team.pk, joining.pk)
+        _talents(pool, 12, rng)
         tasks.add_venue(
             admin, f"{community.name}党群服务中心活动室", "venue", community.code, "可容纳60人", 60
         )
@@ -181,15 +180,56 @@ def _resources(communities: list[Area], crews: dict[str, Crew], rng: random.Rand
     return units
 
 
-def _talents(community: Area, count: int, rng: random.Random) -> None:
-    residents = list(
-        Resident.objects.filter(area_path__startswith=community.path).order_by("id")[: count * 20]
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+# Who may serve in a team of each kind, by age: 五老 are the retired elders; the others
+# and the skills registry are working-age adults.
+AGES = {"five_elders": (60, 120)}
+WORKING_AGE = (18, 70)
+
+
+def _adults(community: Area, rng: random.Random, size: int = 800) -> list[Resident]:
+    """A stretch of the community's adults, from a random place in the registry, in a
+    random order: the people its teams and skills registry are drawn from."""
+    today = timezone.localdate()
+    adults = Resident.objects.filter(
+        area_path__startswith=community.path, birth_date__lte=today.replace(year=today.year - 18, day=1)
     )
+    start = rng.randrange(max(1, adults.count() - size))
+    pool = list(
+        adults.order_by("id").only("id", "name", "birth_date", "household_id", "area_path")[
+            start : start + size
+        ]
+    )
+    rng.shuffle(pool)
+    return pool
+
+
+def _pick(pool: list[Resident], kind: str, count: int, joining: Resident | None = None) -> list[Resident]:
+    """``count`` people of an age for a team of ``kind``, at most one per household (with
+    ``joining``, who joins later), taken out of ``pool`` so nobody is in two."""
+    low, high = AGES.get(kind, WORKING_AGE)
+    today = timezone.localdate()
+    homes = {joining.household_id} if joining is not None else set()
+    chosen = []
+    for r in list(pool):
+        if len(chosen) == count:
+            break
+        if r.household_id not in homes and low <= _age(r.birth_date, today) <= high and r != joining:
+            homes.add(r.household_id)
+            chosen.append(r)
+            pool.remove(r)
+    return chosen
+
+
+def _talents(pool: list[Resident], count: int, rng: random.Random) -> None:
+    """The skills registry: ``count`` adults of working age, a skill each."""
+    residents = _pick(pool, "talent", count)
     Talent.objects.bulk_create(
         Talent(resident=r, kind=kind, trade=trade, field=field, skill=skill, area_path=r.area_path)
-        for r, (kind, trade, field, skill) in zip(
-            rng.sample(residents, count), rng.choices(TALENTS, k=count), strict=True
-        )
+        for r, (kind, trade, field, skill) in zip(residents, rng.choices(TALENTS, k=count), strict=True)
     )
 
 
@@ -202,18 +242,24 @@ def xingshan_teams(street: Area, admin: User, rng: random.Random) -> None:
         ("五老服务队", "five_elders"),
         ("党员服务队", "party"),
     ]
+    pools = {c.pk: _adults(c, rng) for c in communities}
     for n in range(39):
+        # Every community has teams of each kind, numbered within the kind (第1…第3: a
+        # "第10" would be listed before "第2").
         community = communities[n % len(communities)]
-        label, kind = kinds[n % len(kinds)]
+        round_ = n // len(communities)
+        label, kind = kinds[round_ % len(kinds)]
+        members = _pick(pools[community.pk], kind, 8)
         team = tasks.add_team(
-            admin, f"{community.name}第{n // len(communities) + 1}{label}", kind, community.code
+            admin,
+            f"{community.name}第{round_ // len(kinds) + 1}{label}",
+            kind,
+            community.code,
+            leader=members[0].name,
         )
-        members = Resident.objects.filter(area_path__startswith=community.path).order_by("id")[
-            n * 9 : n * 9 + 8
-        ]
         TeamMember.objects.bulk_create(TeamMember(team=team, resident=m) for m in members)
     for community in communities:
-        _talents(community, 15, rng)
+        _talents(pools[community.pk], 15, rng)
 
 
 def _month_starts(now: datetime, months: int) -> list[datetime]:
