@@ -73,20 +73,19 @@ SOURCES = [
 
 
 def draw_photos(rng: random.Random, count: int, proof: bool) -> list[photos.StoredPhoto]:
-    """Simple pictures (a scene of blocks and a label), re-encoded by the photo service."""
+    """Simple pictures (a scene of blocks, no words on them), re-encoded by the photo service."""
     out = []
-    for i in range(count):
+    for _ in range(count):
         image = Image.new(
             "RGB", (640, 480), (rng.randrange(150, 230), rng.randrange(150, 230), rng.randrange(150, 230))
         )
         pen = ImageDraw.Draw(image)
-        for _ in range(8):
+        for _ in range(3 if proof else 8):  # after the work: a tidier scene
             x, y = rng.randrange(0, 560), rng.randrange(0, 400)
             pen.rectangle(
                 [x, y, x + rng.randrange(30, 120), y + rng.randrange(30, 120)],
                 fill=(rng.randrange(60, 200), rng.randrange(60, 200), rng.randrange(60, 200)),
             )
-        pen.text((20, 20), f"{'after' if proof else 'before'} #{i + 1}", fill=(0, 0, 0))
         buffer = io.BytesIO()
         image.save(buffer, "JPEG")
         buffer.seek(0)
@@ -155,8 +154,9 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
     grids = list(Area.objects.filter(kind=AreaKind.GRID, path__startswith=street.path).order_by("path"))
     categories = {c.code: c for c in ProblemCategory.objects.all()}
     codes = list(WEIGHTS)
-    report_pics = draw_photos(rng, 6, proof=False)
-    proof_pics = draw_photos(rng, 4, proof=True)
+    # A few dozen, so the same picture does not come back on every other problem.
+    report_pics = draw_photos(rng, 24, proof=False)
+    proof_pics = draw_photos(rng, 12, proof=True)
     rows = []
     first_of_month = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     firsts: dict[str, tuple[Any, Area, float, float]] = {}

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from shequ.areas.models import Area
+from shequ.problems.models import ProblemPhoto
 from shequ.tasks.models import ServiceTeam, Talent, TeamMember
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +51,10 @@ def test_demo_teams_vary_in_kind_have_a_leader_and_read_in_order(demo):
         assert all(n == list(range(1, len(n) + 1)) for n in numbers.values()), community.name
     for team in ServiceTeam.objects.prefetch_related("members__resident"):
         assert team.leader in {m.resident.name for m in team.members.all()}, team.name
+
+
+def test_demo_problem_photos_are_a_few_dozen_pictures(demo):
+    for street in DEMO_STREETS:
+        pics = ProblemPhoto.objects.filter(problem__area_path__startswith=street)
+        assert pics.filter(kind="report").values("sha256").distinct().count() >= 20, street
+        assert pics.filter(kind="proof").values("sha256").distinct().count() >= 10, street
