@@ -9,15 +9,36 @@ someone the live rules would have let make it (nobody checks their own work)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from shequ.access.models import RoleAssignment, User
 from shequ.access.roles import Role
 from shequ.access.services import bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
 from shequ.people.models import Resident
+
+# Office hours (local): when staff, grid workers and the street take their steps.
+OPENS, CLOSES = time(8, 30), time(18, 0)
+
+
+def office_hours(moment: datetime, after: datetime) -> datetime:
+    """``moment`` if staff would be at work then, else the end of the last working day
+    still after ``after`` (so a deadline met stays met), else the next morning. Takes
+    nothing from a random stream: the minutes come from ``moment`` itself."""
+    local = timezone.localtime(moment)
+    if OPENS <= local.time() <= CLOSES:
+        return moment
+    day = local.date() if local.time() > CLOSES else local.date() - timedelta(days=1)
+    end = datetime.combine(day, CLOSES, tzinfo=local.tzinfo)
+    spread = timedelta(seconds=int(moment.timestamp()) % 5400)  # up to 1½ hours
+    if end > after:
+        return max(end - spread, after + (end - after) / 2)
+    morning = end + timedelta(hours=14, minutes=30)  # the next day's 08:30
+    return morning + spread
 
 
 @dataclass

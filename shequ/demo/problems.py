@@ -14,8 +14,8 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from shequ.areas.models import Area, AreaKind
-from shequ.demo.crew import Crew
-from shequ.problems import photos
+from shequ.demo.crew import Crew, office_hours
+from shequ.problems import photos, routing
 from shequ.problems.models import ProblemCategory, Source
 from shequ.problems.services import (
     FOLLOWABLE_SOURCES,
@@ -121,11 +121,15 @@ def _state(rng: random.Random, months_ago: int) -> str:
     return rng.choices([s for s, _ in table], weights=[w for _, w in table])[0]
 
 
-def _people(crew: Crew, grid: Area, source: str, level: str, street_admin: Any) -> dict[str, Any]:
+def _people(
+    crew: Crew, grid: Area, source: str, level: str, street_admin: Any, *, escalated: bool = False
+) -> dict[str, Any]:
     """Who takes each part in a problem of ``grid``: what is the estate's its grid worker
     handles, what is the community's its staff (checked by the secretary), and what goes
     up the street's office; residents report and rate their own, grid workers patrol,
-    visit and report for the elderly, staff enter 12345 work orders."""
+    visit and report for the elderly, staff enter 12345 work orders. Once ``escalated``
+    to the street or a department, the street (told of it, as the live step tells its
+    triage) dispatches it."""
     worker = crew.grid_workers[grid.path]
     handler = {"estate": worker, "community": crew.staff}.get(level, street_admin)
     verifier = crew.secretary if handler is crew.staff else crew.staff
@@ -136,9 +140,12 @@ def _people(crew: Crew, grid: Area, source: str, level: str, street_admin: Any) 
         reporter = worker
     else:  # 12345 work orders are entered by the community's staff
         reporter = crew.staff
+    above_community = level not in ("estate", "community")
     return {
         "reporter": reporter,
-        "triage": crew.secretary,
+        "level": level,
+        "resident": resident if reporter is resident else None,
+        "triage": street_admin if escalated and above_community else crew.secretary,
         "handler": handler,
         "verifier": verifier,
         "urger": street_admin,
@@ -189,19 +196,25 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
                     category, grid, lon, lat = firsts[key]
                     lon += 0.0001
             people = _people(crew, grid, source, category.handling_level, admin)
-            events, resolved, satisfaction = _steps(rng, state, reported, now, category, people)
+            if people["resident"] is None:  # staff enter what they find in office hours
+                reported = min(office_hours(reported, start), now - timedelta(minutes=5))
+            up = routing.next_level(category.handling_level) or category.handling_level
+            above = _people(crew, grid, source, up, admin, escalated=True)
+            events, resolved, satisfaction = _steps(
+                rng, state, reported, now, category, people, above, proof_pics
+            )
             # Who holds it now, by the live rules: dispatching to one of the community's own
             # people puts it in their 待办, starting it makes the starter its 承办人, and
-            # escalating leaves it to the next level's triage.
-            mine = people["handler"] is not admin
+            # escalating leaves it to the next level's triage (whose people go on with it).
+            crew_now = people
             assignee = None
             for e in events:
                 if e.action == "dispatch":
-                    assignee = people["handler"] if mine else None
+                    assignee = crew_now["handler"] if crew_now["handler"] is not admin else None
                 elif e.action == "start":
                     assignee = e.actor
                 elif e.action == "escalate":
-                    assignee = None
+                    assignee, crew_now = None, above
             rows.append(
                 HistoryRow(
                     category=category,
@@ -219,21 +232,18 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
                     else "",
                     resolved=resolved,
                     satisfaction=satisfaction,
-                    responsible_party="区住建委" if category.handling_level == "department" else "",
+                    responsible_party="区住建委" if crew_now["level"] == "department" else "",
                     assignee=assignee,
                     report_photos=[rng.choice(report_pics)] if rng.random() < 0.4 else [],
-                    proof_photos=[rng.choice(proof_pics)]
-                    if any(e.action == "report_back" for e in events)
-                    else [],
                 )
             )
-    _reopen_some(rows, now)
+    _reopen_some(rows, now, proof_pics)
     count = import_history(rows)
     _merges(street, crews)
     return count
 
 
-def _reopen_some(rows: list[HistoryRow], now: datetime) -> None:
+def _reopen_some(rows: list[HistoryRow], now: datetime, proof_pics: list[photos.StoredPhoto]) -> None:
     """重新打开: a few residents reopen what was closed, within the window, unhappy with
     the work; three are handled again and closed (and rated again), one is still in
     hand. Chosen in order and timed from their own steps, drawing nothing from the
@@ -261,9 +271,10 @@ def _reopen_some(rows: list[HistoryRow], now: datetime) -> None:
             still_open += 1
             continue
         again += 1
-        t += timedelta(hours=hours * 0.5)
-        row.events.append(HistoryEvent("report_back", t, back.actor, "已再次处置，附现场照片"))
-        t += timedelta(hours=2)
+        t = office_hours(t + timedelta(hours=hours * 0.5), t)
+        pic = proof_pics[len(row.events) % len(proof_pics)]
+        row.events.append(HistoryEvent("report_back", t, back.actor, "已再次处置，附现场照片", photos=[pic]))
+        t = office_hours(t + timedelta(hours=2), t)
         row.events.append(HistoryEvent("verify_pass", t, check.actor))
         t += timedelta(days=1)
         row.events.append(HistoryEvent("evaluate", t, row.reporter, resolved=True, satisfaction=4))
@@ -271,18 +282,31 @@ def _reopen_some(rows: list[HistoryRow], now: datetime) -> None:
 
 
 def _steps(
-    rng: random.Random, state: str, t: datetime, now: datetime, category: Any, staff: dict[str, Any]
+    rng: random.Random,
+    state: str,
+    t: datetime,
+    now: datetime,
+    category: Any,
+    staff: dict[str, Any],
+    above: dict[str, Any],
+    proof_pics: list[photos.StoredPhoto],
 ) -> tuple[list[HistoryEvent], bool | None, int | None]:
+    """The steps of a problem reported at ``t``, taken by ``staff`` and, once it is
+    escalated, by the next level's people (``above``). Staff take theirs in office hours."""
     hours = settings.DEADLINE_HOURS[category.deadline_class]
     events: list[HistoryEvent] = []
 
     def step(action: str, after_hours: float, who: str, note: str = "") -> bool:
         nonlocal t
         moment = t + timedelta(hours=after_hours)
+        if staff[who] is not staff["resident"]:
+            moment = office_hours(moment, t)
         if moment > now:
             return False
         t = moment
-        events.append(HistoryEvent(action, t, staff[who], note))
+        # Each report-back with its photo, as the live step requires one.
+        pics = [rng.choice(proof_pics)] if action == "report_back" else []
+        events.append(HistoryEvent(action, t, staff[who], note, photos=pics))
         return True
 
     if state == "reported":
@@ -295,15 +319,15 @@ def _steps(
         return events, None, None
     if state == "escalated":
         step("escalate", 2, "triage", "本级无法解决，上报上一级")
+        staff = above
         if now - t < timedelta(days=45):
             # The recent ones still wait for the next level's 立案/派遣 (the street's: on its
             # 联席会议 agenda), so the demo shows escalation in hand, not only finished.
             return events, None, None
     if state == "accepted" and rng.random() < 0.3:
         step("urge", hours * 0.5, "urger", "请尽快派遣")
-    if state == "accepted" or not step(
-        "dispatch", 0.5, "triage", "区住建委" if category.handling_level == "department" else ""
-    ):
+    party = "区住建委" if staff["level"] == "department" else ""
+    if state == "accepted" or not step("dispatch", 0.5, "triage", party):
         return events, None, None
     if state == "dispatched":
         if rng.random() < 0.3:

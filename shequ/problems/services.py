@@ -1170,6 +1170,8 @@ class HistoryEvent:
     # the closing it undoes.
     resolved: bool | None = None
     satisfaction: int | None = None
+    # 反馈结果: the proof photos of this report-back (a live report-back needs one).
+    photos: list[photos.StoredPhoto] = field(default_factory=list)
 
 
 @dataclass
@@ -1192,6 +1194,7 @@ class HistoryRow:
     responsible_party: str = ""
     assignee: Any = None
     report_photos: list[photos.StoredPhoto] = field(default_factory=list)
+    # Proof photos of the row as a whole: put on its last report-back.
     proof_photos: list[photos.StoredPhoto] = field(default_factory=list)
 
 
@@ -1278,7 +1281,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
         for start in range(0, len(problems), batch):
             chunk = Problem.objects.bulk_create(problems[start : start + batch])
             events, photo_rows, follows = [], [], []
-            proof_events: list[tuple[ProblemEvent, HistoryRow]] = []
+            proof_events: list[tuple[ProblemEvent, list[photos.StoredPhoto]]] = []
             for p, row in zip(chunk, rows[start : start + batch], strict=True):
                 follows.append(Problem.followers.through(problem_id=p.pk, user_id=row.reporter.pk))
                 events.append(
@@ -1311,9 +1314,11 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                     events.append(event)
                     if step.action == "report_back":
                         last_back = event
+                        if step.photos:
+                            proof_events.append((event, step.photos))
                     step_status = target
                 if last_back is not None and row.proof_photos:
-                    proof_events.append((last_back, row))
+                    proof_events.append((last_back, row.proof_photos))
                 for ph in row.report_photos:
                     photo_rows.append(
                         ProblemPhoto(
@@ -1326,8 +1331,8 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
                         )
                     )
             ProblemEvent.objects.bulk_create(events, batch_size=2000)
-            for event, row in proof_events:
-                for ph in row.proof_photos:
+            for event, proof in proof_events:
+                for ph in proof:
                     photo_rows.append(
                         ProblemPhoto(
                             problem=event.problem,

@@ -4,14 +4,17 @@ finished by the community, report-backs without photos, claims proved twice, an 
 never discussed."""
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from shequ.access.roles import Permission
+from shequ.access.scope import can
 from shequ.areas.models import Area
-from shequ.problems.models import ProblemPhoto
+from shequ.problems import routing
+from shequ.problems.models import Problem, ProblemEvent, ProblemPhoto, Source
 from shequ.tasks.models import ServiceTeam, Talent, TeamMember
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +61,58 @@ def test_demo_problem_photos_are_a_few_dozen_pictures(demo):
         pics = ProblemPhoto.objects.filter(problem__area_path__startswith=street)
         assert pics.filter(kind="report").values("sha256").distinct().count() >= 20, street
         assert pics.filter(kind="proof").values("sha256").distinct().count() >= 10, street
+
+
+def test_demo_every_report_back_has_its_photo(demo):
+    """The live service refuses a report-back without a photo; imported ones had one only
+    on the last report-back of each problem."""
+    for street in DEMO_STREETS:
+        backs = ProblemEvent.objects.filter(problem__area_path__startswith=street, action="report_back")
+        assert backs.count() > 500
+        assert not backs.filter(photos__isnull=True).exists(), street
+
+
+STAFF_STEPS = ["accept", "reject", "dispatch", "escalate", "urge", "start", "report_back", "verify_pass"]
+
+
+def _in_office(at) -> bool:
+    return OPEN <= timezone.localtime(at).time() <= CLOSE
+
+
+def test_demo_staff_steps_fall_in_office_hours_and_timelines_stay_in_order(demo):
+    # What the services did at load time is dated then, whatever the hour.
+    past = timezone.now() - timedelta(hours=12)
+    for street in DEMO_STREETS:
+        problems = Problem.objects.filter(area_path__startswith=street)
+        steps = ProblemEvent.objects.filter(
+            problem__in=problems, at__lt=past, action__in=STAFF_STEPS + ["verify_fail"]
+        )
+        assert steps.count() > 5000
+        assert all(_in_office(at) for at in steps.values_list("at", flat=True)), street
+        staff_reports = problems.filter(
+            source__in=[Source.PATROL, Source.ON_BEHALF, Source.HOTLINE], reported_at__lt=past
+        )
+        assert all(_in_office(at) for at in staff_reports.values_list("reported_at", flat=True)), street
+        for p in problems.prefetch_related("events")[:400]:
+            chain = [e for e in p.events.all() if e.action not in ("agenda_discussed", "urge")]
+            for before, after in zip(chain, chain[1:], strict=False):
+                assert after.from_status == before.to_status, p.number
+
+
+def test_demo_escalated_problems_go_on_with_the_next_level(demo):
+    escalated = Problem.objects.filter(
+        Q(area_path__startswith=DEMO_STREETS[0]) | Q(area_path__startswith=DEMO_STREETS[1]),
+        events__action="escalate",
+    ).distinct()
+    checked = 0
+    for p in escalated.prefetch_related("events"):
+        events = list(p.events.all())
+        up = max(i for i, e in enumerate(events) if e.action == "escalate")
+        area = routing.responsible_area(p.area_path, p.handling_level)
+        for e in events[up + 1 :]:
+            if e.action == "dispatch":
+                checked += 1
+                assert can(e.actor, Permission.PROBLEM_TRIAGE, area.path), p.number
+            elif e.action in ("start", "report_back"):
+                assert can(e.actor, Permission.PROBLEM_HANDLE, area.path), p.number
+    assert checked > 20
