@@ -28,7 +28,7 @@ from shequ.access.roles import Role
 from shequ.access.services import bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
 from shequ.core import rawsql
-from shequ.demo.crew import Crew, resident_logins
+from shequ.demo.crew import Crew, office_hours, resident_logins
 from shequ.people.models import Resident
 from shequ.points import services as points
 from shequ.points.models import Order, OrderEvent, OrderStatus, ServiceKind, ServiceRecord, StoreItem, TxnKind
@@ -403,20 +403,6 @@ def _history(
                     at = published + timedelta(hours=rng.randrange(2, 48))
                     fate = rng.random()
                     status = ClaimStatus.WITHDRAWN if fate < 0.08 else ClaimStatus.ACCEPTED
-                    claim = Claim.objects.create(
-                        task=task,
-                        user=user,
-                        unit=unit,
-                        status=status,
-                        area_path=place,
-                        claimed_at=at,
-                        submitted_at=None if status == ClaimStatus.WITHDRAWN else at + timedelta(days=2),
-                        decided_at=None if status == ClaimStatus.WITHDRAWN else at + timedelta(days=3),
-                        decided_by=None if status == ClaimStatus.WITHDRAWN else checker,
-                        proof_note="" if status == ClaimStatus.WITHDRAWN else "已完成，附照片",
-                        # A claim returned once and proved again keeps the reason in its
-                        # timeline (the return step); a new proof clears it on the claim.
-                    )
                     steps = [("claim", "", ClaimStatus.CLAIMED, at)]
                     if status == ClaimStatus.WITHDRAWN:
                         steps.append(
@@ -427,26 +413,35 @@ def _history(
                         steps.append(
                             ("submit", ClaimStatus.CLAIMED, ClaimStatus.SUBMITTED, at + timedelta(days=1))
                         )
-                        if fate > 0.9:
-                            steps.append(
-                                (
-                                    "return",
-                                    ClaimStatus.SUBMITTED,
-                                    ClaimStatus.RETURNED,
-                                    at + timedelta(days=1, hours=3),
-                                )
-                            )
+                        if fate > 0.9:  # checked in office hours, as the accept below
+                            returned = office_hours(at + timedelta(days=1, hours=3), steps[-1][3])
+                            steps.append(("return", ClaimStatus.SUBMITTED, ClaimStatus.RETURNED, returned))
                             steps.append(
                                 (
                                     "submit",
                                     ClaimStatus.RETURNED,
                                     ClaimStatus.SUBMITTED,
-                                    at + timedelta(days=2),
+                                    max(at + timedelta(days=2), returned + timedelta(hours=1)),
                                 )
                             )
-                        steps.append(
-                            ("accept", ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, at + timedelta(days=3))
-                        )
+                        accepted = office_hours(at + timedelta(days=3), steps[-1][3])
+                        steps.append(("accept", ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, accepted))
+                    # Its times are those of its steps: proved at its last 提交, decided at 验收.
+                    submits = [when for a, _f, _t, when in steps if a == "submit"]
+                    claim = Claim.objects.create(
+                        task=task,
+                        user=user,
+                        unit=unit,
+                        status=status,
+                        area_path=place,
+                        claimed_at=at,
+                        submitted_at=submits[-1] if submits else None,
+                        decided_at=steps[-1][3] if status == ClaimStatus.ACCEPTED else None,
+                        decided_by=None if status == ClaimStatus.WITHDRAWN else checker,
+                        proof_note="" if status == ClaimStatus.WITHDRAWN else "已完成，附照片",
+                        # A claim returned once and proved again keeps the reason in its
+                        # timeline (the return step); a new proof clears it on the claim.
+                    )
                     events = ClaimEvent.objects.bulk_create(
                         ClaimEvent(
                             claim=claim,
@@ -483,7 +478,7 @@ def _history(
                             community,
                             [(points.issuer_for(community), -task.points), (account, task.points)],
                             task=task,
-                            at=at + timedelta(days=3),
+                            at=steps[-1][3],
                         )
                         Award.objects.create(
                             task=task,

@@ -15,7 +15,7 @@ from shequ.access.scope import can
 from shequ.areas.models import Area
 from shequ.problems import routing
 from shequ.problems.models import Problem, ProblemEvent, ProblemPhoto, Source
-from shequ.tasks.models import ServiceTeam, Talent, TeamMember
+from shequ.tasks.models import Claim, ClaimEvent, ServiceTeam, Talent, TeamMember
 
 pytestmark = pytest.mark.django_db
 DEMO_STREETS = ("/150784001/", "/500111003/")
@@ -116,3 +116,17 @@ def test_demo_escalated_problems_go_on_with_the_next_level(demo):
             elif e.action in ("start", "report_back"):
                 assert can(e.actor, Permission.PROBLEM_HANDLE, area.path), p.number
     assert checked > 20
+
+
+def test_demo_claims_are_checked_in_office_hours_and_submitted_when_last_proved(demo):
+    past = timezone.now() - timedelta(hours=12)
+    checks = ClaimEvent.objects.filter(action__in=["accept", "return"], at__lt=past)
+    assert checks.count() > 300
+    assert all(_in_office(at) for at in checks.values_list("at", flat=True))
+    claims = Claim.objects.filter(submitted_at__isnull=False, events__action="submit").distinct()
+    assert claims.count() > 300
+    for claim in claims.prefetch_related("events"):
+        events = list(claim.events.all())
+        assert claim.submitted_at == [e for e in events if e.action == "submit"][-1].at, claim.pk
+        if claim.status == "accepted":
+            assert claim.decided_at == events[-1].at and events[-1].action == "accept", claim.pk
