@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -240,7 +241,51 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
     _reopen_some(rows, now, proof_pics)
     count = import_history(rows)
     _merges(street, crews)
+    _meetings(street, admin, now)
     return count
+
+
+def _meeting_days(now: datetime) -> list[datetime]:
+    """The street's monthly joint meetings (联席会议) of the past year: the 15th at 14:30,
+    or the Monday after when the 15th is a weekend."""
+    local = timezone.localtime(now)
+    days = []
+    for back in range(12, -1, -1):
+        index = local.year * 12 + local.month - 1 - back
+        day = local.replace(year=index // 12, month=index % 12 + 1, day=15, hour=14, minute=30, second=0)
+        day += timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+        if day < local:
+            days.append(day.replace(microsecond=0))
+    return days
+
+
+def _meetings(street: Area, admin: Any, now: datetime) -> None:
+    """The agenda items each past meeting took up, marked through the service by the
+    street's admin on the meeting's day: the first meeting after the item was listed and
+    its problem reached the state it is in (the timeline records that state). Those
+    listed or moved on since the last meeting wait for the next."""
+    from unittest import mock
+
+    from shequ.problems.models import AgendaItem, ProblemEvent
+    from shequ.problems.services import mark_discussed
+
+    days = _meeting_days(now)
+    items = AgendaItem.objects.filter(street=street, discussed_at__isnull=True).order_by("added_at", "id")
+    for item in items:
+        moved = (
+            ProblemEvent.objects.filter(problem_id=item.problem_id)
+            .exclude(from_status=F("to_status"))
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        since = max(item.added_at, moved or item.added_at)
+        meeting = next((d for d in days if d > since), None)
+        if meeting is None:
+            continue
+        # The service dates what it records "now": now is the meeting.
+        with mock.patch.object(timezone, "now", return_value=meeting.astimezone(UTC)):
+            mark_discussed(admin, item.pk)
 
 
 def _reopen_some(rows: list[HistoryRow], now: datetime, proof_pics: list[photos.StoredPhoto]) -> None:

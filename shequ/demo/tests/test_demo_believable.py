@@ -14,7 +14,7 @@ from shequ.access.roles import Permission
 from shequ.access.scope import can
 from shequ.areas.models import Area
 from shequ.problems import routing
-from shequ.problems.models import Problem, ProblemEvent, ProblemPhoto, Source
+from shequ.problems.models import AgendaItem, Problem, ProblemEvent, ProblemPhoto, Source
 from shequ.tasks.models import Claim, ClaimEvent, ServiceTeam, Talent, TeamMember
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +130,15 @@ def test_demo_claims_are_checked_in_office_hours_and_submitted_when_last_proved(
         assert claim.submitted_at == [e for e in events if e.action == "submit"][-1].at, claim.pk
         if claim.status == "accepted":
             assert claim.decided_at == events[-1].at and events[-1].action == "accept", claim.pk
+
+
+def test_demo_agenda_items_listed_before_the_last_meeting_were_discussed(demo):
+    items = AgendaItem.objects.filter(area_path__startswith="/500111003/").select_related("problem")
+    discussed = items.filter(discussed_at__isnull=False)
+    assert discussed.count() >= 10 and items.filter(discussed_at__isnull=True).exists()
+    for item in discussed:
+        assert item.discussed_at > item.added_at and _in_office(item.discussed_at), item.pk
+        assert item.problem.events.filter(action="agenda_discussed", at=item.discussed_at).exists()
+    # Met monthly: a handful of dates, not one per item.
+    days = {timezone.localtime(at).date() for at in discussed.values_list("discussed_at", flat=True)}
+    assert 2 <= len(days) <= 12
