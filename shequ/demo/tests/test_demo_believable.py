@@ -50,7 +50,9 @@ def test_demo_teams_vary_in_kind_have_a_leader_and_read_in_order(demo):
         assert len({t.kind for t in teams}) == 4, community.name
         numbers: dict[str, list[int]] = {}
         for t in teams:
-            numbers.setdefault(t.kind, []).append(int(re.search(r"第(\d+)", t.name).group(1)))
+            number = re.search(r"第(\d+)", t.name)
+            assert number is not None, t.name
+            numbers.setdefault(t.kind, []).append(int(number.group(1)))
         assert all(n == list(range(1, len(n) + 1)) for n in numbers.values()), community.name
     for team in ServiceTeam.objects.prefetch_related("members__resident"):
         assert team.leader in {m.resident.name for m in team.members.all()}, team.name
@@ -109,6 +111,7 @@ def test_demo_escalated_problems_go_on_with_the_next_level(demo):
         events = list(p.events.all())
         up = max(i for i, e in enumerate(events) if e.action == "escalate")
         area = routing.responsible_area(p.area_path, p.handling_level)
+        assert area is not None, p.number
         for e in events[up + 1 :]:
             if e.action == "dispatch":
                 checked += 1
@@ -137,6 +140,7 @@ def test_demo_agenda_items_listed_before_the_last_meeting_were_discussed(demo):
     discussed = items.filter(discussed_at__isnull=False)
     assert discussed.count() >= 10 and items.filter(discussed_at__isnull=True).exists()
     for item in discussed:
+        assert item.discussed_at is not None
         assert item.discussed_at > item.added_at and _in_office(item.discussed_at), item.pk
         assert item.problem.events.filter(action="agenda_discussed", at=item.discussed_at).exists()
     # Met monthly: a handful of dates, not one per item.
