@@ -213,7 +213,7 @@ def _pick(pool: list[Resident], kind: str, count: int, joining: Resident | None 
     low, high = AGES.get(kind, WORKING_AGE)
     today = timezone.localdate()
     homes = {joining.household_id} if joining is not None else set()
-    chosen = []
+    chosen: list[Resident] = []
     for r in list(pool):
         if len(chosen) == count:
             break
