@@ -28,7 +28,9 @@ from shequ.access.roles import Role
 from shequ.access.services import bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
 from shequ.core import rawsql
+from shequ.core.numbers import month_label
 from shequ.demo.crew import Crew, office_hours, resident_logins
+from shequ.notifications.models import Notification
 from shequ.people.models import Resident
 from shequ.points import services as points
 from shequ.points.models import Order, OrderEvent, OrderStatus, ServiceKind, ServiceRecord, StoreItem, TxnKind
@@ -263,9 +265,14 @@ def xingshan_teams(street: Area, admin: User, rng: random.Random) -> None:
 
 
 def _month_starts(now: datetime, months: int) -> list[datetime]:
-    local = timezone.localtime(now).replace(day=1, hour=9, minute=0, second=0, microsecond=0)
+    """When each of the last ``months`` months' lists went out (this month's included):
+    the configured publish day, at 09:00, when the publishing job has run."""
+    from django.conf import settings
+
+    day = settings.TASK_LIST_PUBLISH_DAY
+    local = timezone.localtime(now).replace(day=day, hour=9, minute=0, second=0, microsecond=0)
     out = []
-    for back in range(months, 0, -1):
+    for back in range(months - 1, -1, -1):
         year, month = local.year, local.month - back
         while month < 1:
             month += 12
@@ -310,8 +317,8 @@ def _list_review(
     steps.append((admin, "task.list_approve", timedelta(0), {"note": ""}))
     for actor, event, before, detail in steps:
         _audit_at(actor, event, monthly, approved - before, detail)
-    assert monthly.published_at is not None
-    _audit_at(admin, "task.list_publish", monthly, monthly.published_at, {"by": "job"})
+    if monthly.published_at is not None:  # else its day is still to come
+        _audit_at(admin, "task.list_publish", monthly, monthly.published_at, {"by": "job"})
 
 
 def _history(
@@ -323,13 +330,17 @@ def _history(
     proof_photos: list[proofs.Stored],
     rng: random.Random,
 ) -> None:
-    """Twelve past months: monthly lists (assembled by the community's staff, approved by
-    the street, published on the 1st), ad-hoc tasks, claims (most accepted, some withdrawn
+    """Twelve months up to today: monthly lists (assembled by the community's staff,
+    approved by the street, published on the publish day), ad-hoc tasks, claims (most accepted, some withdrawn
     or returned first) with their proof photos, awards on the ledger, and quarterly
     redemptions delivered by courier. A resident's proof is checked by the grid worker of
-    their grid, a unit's by the community's staff."""
+    their grid, a unit's by the community's staff. This month holds only what has
+    happened by now: its tasks still open are on the board, their claims in hand."""
     now = timezone.now()
     from django.conf import settings
+
+    # Nothing in the last hour: the steps the services take at load time come after.
+    happened = now - timedelta(hours=1)
 
     items = {
         c.pk: list(StoreItem.objects.filter(area_path__in=[c.path, c.path.rsplit("/", 2)[0] + "/"]))
@@ -337,6 +348,9 @@ def _history(
     }
     for start in _month_starts(now, 12):
         month = f"{start:%Y%m}"
+        first = start.replace(day=1)
+        out = start > happened  # this month's list, approved, its day still to come
+        days = max(1, min(25, (happened - first).days))  # days of the month gone by
         for community in communities:
             crew = crews[community.path]
             approved = start - timedelta(days=3)
@@ -345,11 +359,11 @@ def _history(
                 area_path=community.path,
                 month=month,
                 publish_on=start.date(),
-                status=ListStatus.PUBLISHED,
+                status=ListStatus.APPROVED if out else ListStatus.PUBLISHED,
                 created_by=crew.staff,
                 approved_by=admin,
                 approved_at=approved,
-                published_at=start,
+                published_at=None if out else start,
             )
             _list_review(monthly, crew.staff, admin, approved, rng)
             users = claimants[community.pk]
@@ -363,9 +377,16 @@ def _history(
                     created = approved - timedelta(days=rng.randrange(1, 8), hours=rng.randrange(0, 8))
                     published = start
                 else:  # ad hoc: published when written
-                    created = start + timedelta(days=rng.randrange(0, 25), hours=rng.randrange(0, 8))
+                    created = first + timedelta(days=rng.randrange(0, days), hours=rng.randrange(0, 8))
                     published = created
                 places = rng.randint(1, 3)
+                deadline = published + timedelta(days=rng.randrange(10, 25))
+                if listed and out:
+                    state = TaskStatus.SCHEDULED
+                elif deadline > now:
+                    state = TaskStatus.PUBLISHED
+                else:
+                    state = TaskStatus.CLOSED
                 task = Task.objects.create(
                     title=title,
                     description=f"{community.name}{title}（{month[4:]}月）",
@@ -374,17 +395,19 @@ def _history(
                     points=settings.TASK_POINTS[difficulty],
                     places=places,
                     filled=0,
-                    deadline=published + timedelta(days=rng.randrange(10, 25)),
+                    deadline=deadline,
                     audience="targeted" if targeted else "public",
-                    status=TaskStatus.CLOSED,
+                    status=state,
                     monthly_list=monthly if listed else None,
                     area=community,
                     area_path=community.path,
                     community_path=community.path,
                     created_by=crew.staff,
                     created_at=created,
-                    published_at=published,
+                    published_at=None if state == TaskStatus.SCHEDULED else published,
                 )
+                if state == TaskStatus.SCHEDULED:
+                    continue
                 if targeted:
                     unit = next(
                         (u for u in units[community.pk] if u.name == unit_name), units[community.pk][0]
@@ -409,7 +432,6 @@ def _history(
                             ("withdraw", ClaimStatus.CLAIMED, ClaimStatus.WITHDRAWN, at + timedelta(hours=5))
                         )
                     else:
-                        filled += 1
                         steps.append(
                             ("submit", ClaimStatus.CLAIMED, ClaimStatus.SUBMITTED, at + timedelta(days=1))
                         )
@@ -426,6 +448,12 @@ def _history(
                             )
                         accepted = office_hours(at + timedelta(days=3), steps[-1][3])
                         steps.append(("accept", ClaimStatus.SUBMITTED, ClaimStatus.ACCEPTED, accepted))
+                    steps = [s for s in steps if s[3] <= happened]  # this month: so far
+                    if not steps:
+                        continue
+                    status = steps[-1][2]
+                    decided = [when for a, _f, _t, when in steps if a in ("accept", "return")]
+                    filled += status != ClaimStatus.WITHDRAWN
                     # Its times are those of its steps: proved at its last 提交, decided at 验收.
                     submits = [when for a, _f, _t, when in steps if a == "submit"]
                     claim = Claim.objects.create(
@@ -436,9 +464,10 @@ def _history(
                         area_path=place,
                         claimed_at=at,
                         submitted_at=submits[-1] if submits else None,
-                        decided_at=steps[-1][3] if status == ClaimStatus.ACCEPTED else None,
-                        decided_by=None if status == ClaimStatus.WITHDRAWN else checker,
-                        proof_note="" if status == ClaimStatus.WITHDRAWN else "已完成，附照片",
+                        decided_at=decided[-1] if decided else None,
+                        decided_by=checker if decided else None,
+                        proof_note="已完成，附照片" if submits else "",
+                        return_reason="照片不清晰" if status == ClaimStatus.RETURNED else "",
                         # A claim returned once and proved again keeps the reason in its
                         # timeline (the return step); a new proof clears it on the claim.
                     )
@@ -494,7 +523,7 @@ def _history(
             members = [u for u in users if u.resident and u.resident.party_member_kind]
             for user in members[:3]:
                 kind = rng.choice(ServiceKind.values)
-                when = start + timedelta(days=rng.randrange(1, 27))
+                when = first + timedelta(days=rng.randrange(0, days))
                 home = user.resident
                 assert home is not None
                 record = ServiceRecord.objects.create(
@@ -540,6 +569,8 @@ def _redeem_history(
             continue
         item = rng.choice(affordable)
         at = start + timedelta(days=rng.randrange(1, 10), hours=rng.randrange(0, 9))
+        if at > timezone.now() - timedelta(hours=1):  # this quarter's still to come
+            continue
         if StoreItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1) != 1:
             continue
         order = Order.objects.create(
@@ -701,29 +732,45 @@ def _listed(
 
 
 def _lists_now(communities: list[Area], admin: User, crews: dict[str, Crew], rng: random.Random) -> None:
-    """Through ``transition_list``, so each list has its 审批记录: this month's list of
-    every community, sent and approved by the street (published at once, its day having
-    come); next month's lists of 龙滩园 (waiting for the street), 双龙东路 (returned with
-    the street's reason) and 连二坡 (approved, its tasks 待发布 until its day)."""
-    local = timezone.localdate()
-    this_month = f"{local:%Y%m}"
+    """Through ``transition_list``, so each list has its 审批记录, over the last few working
+    hours (the service dates each step "now": here, when it was taken): next month's lists
+    of 龙滩园 (waiting for the street), 双龙东路 (returned with the street's reason) and
+    连二坡 (approved, its tasks 待发布 until its day). This month's lists are the year's
+    history's. What the street's admin decided, it has read the 待审批 notice of."""
+    local = timezone.localtime(timezone.now())
     next_month = f"{local.year + (local.month == 12)}{local.month % 12 + 1:02d}"
-    deadline = timezone.now() + timedelta(days=14)
-    for community in communities:
+    deadline = timezone.now() + timedelta(days=44)
+    base = (local - timedelta(days=3)).replace(hour=9, minute=40, second=0, microsecond=0)
+    for n, (community, fate) in enumerate(zip(communities[:3], ("submit", "return", "approve"), strict=True)):
         staff = crews[community.path].staff
-        monthly = _listed(staff, community, this_month, ROUTINE[:3], deadline, f"（{local.month}月）")
-        tasks.transition_list(staff, monthly.pk, "submit")
-        tasks.transition_list(admin, monthly.pk, "approve")
-    for community, fate in zip(communities[:3], ("submit", "return", "approve"), strict=True):
-        staff = crews[community.path].staff
-        monthly = _listed(
-            staff, community, next_month, ROUTINE[6:9], deadline + timedelta(days=30), "（下月）"
-        )
-        tasks.transition_list(staff, monthly.pk, "submit")
-        if fate == "return":
-            tasks.transition_list(admin, monthly.pk, "return", rng.choice(RETURN_REASONS))
-        elif fate == "approve":
-            tasks.transition_list(admin, monthly.pk, "approve")
+        drawn = base + timedelta(minutes=37 * n)  # drawn up, sent a day later, decided the next
+        with _at(drawn):
+            monthly = _listed(staff, community, next_month, ROUTINE[6:9], deadline, "（下月）")
+        with _at(drawn + timedelta(days=1, hours=5)):
+            tasks.transition_list(staff, monthly.pk, "submit")
+        decided = drawn + timedelta(days=2, hours=1)
+        with _at(decided):
+            if fate == "return":
+                tasks.transition_list(admin, monthly.pk, "return", rng.choice(RETURN_REASONS))
+            elif fate == "approve":
+                tasks.transition_list(admin, monthly.pk, "approve")
+        if fate != "submit":
+            _read(admin, f"{community.name}{month_label(next_month)}月度任务清单待审批", decided)
+
+
+def _at(moment: datetime) -> Any:
+    """The services date what they record "now": now is ``moment``."""
+    from unittest import mock
+
+    return mock.patch.object(timezone, "now", return_value=moment.astimezone(UTC))
+
+
+def _read(user: User, text: str, at: datetime, link: str = "") -> None:
+    """``user`` has read the notices (``text``, or those linking to ``link``) of a matter they
+    handled at ``at``: an inbox does not keep asking about what is done."""
+    found = Notification.objects.filter(user=user, read_at__isnull=True, created_at__lte=at)
+    found = found.filter(link=link) if link else found.filter(text=text)
+    found.update(read_at=at)
 
 
 def _reversal(community: Area, crew: Crew) -> None:

@@ -146,3 +146,49 @@ def test_demo_agenda_items_listed_before_the_last_meeting_were_discussed(demo):
     # Met monthly: a handful of dates, not one per item.
     days = {timezone.localtime(at).date() for at in discussed.values_list("discussed_at", flat=True)}
     assert 2 <= len(days) <= 12
+
+
+LTZ = "/500111003/"
+
+
+def test_demo_this_month_has_happened_over_its_days_not_at_load(demo):
+    """This month's lists went out on their publish day, reviewed days before; its awards and
+    service records fall over the days gone by; next month's lists moved over days."""
+    from django.conf import settings
+
+    from shequ.access.models import AuditEvent
+    from shequ.points.models import ServiceRecord
+    from shequ.tasks.models import Award, MonthlyList
+
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    publish_day = first.replace(day=settings.TASK_LIST_PUBLISH_DAY)
+    this_month = MonthlyList.objects.filter(area_path__startswith=LTZ, month=f"{today:%Y%m}")
+    assert this_month.count() == 5
+    for found in this_month:
+        assert found.publish_on == publish_day, found.pk
+        if publish_day <= today:
+            assert found.published_at is not None
+            assert timezone.localtime(found.published_at).date() == publish_day, found.pk
+    for found in MonthlyList.objects.filter(area_path__startswith=LTZ):
+        steps = AuditEvent.objects.filter(object_type="monthlylist", object_id=str(found.pk))
+        ats = list(steps.order_by("id").values_list("at", flat=True))
+        assert len(ats) >= 2 and ats[-1] - ats[0] > timedelta(hours=12), found.month
+    if today.day > 10:  # enough of the month gone by to count
+        awards = Award.objects.filter(task__area_path__startswith=LTZ, at__date__gte=first)
+        assert awards.filter(at__date__lt=today).count() >= 15
+        assert awards.filter(at__date=today).count() <= 10
+        records = ServiceRecord.objects.filter(area_path__startswith=LTZ, served_on__gte=first)
+        assert records.filter(served_on__lt=today).count() >= 5
+
+
+def test_demo_notices_of_what_the_reader_handled_are_read(demo):
+    from shequ.access.models import User
+    from shequ.notifications.models import Notification
+    from shequ.tasks.models import ListStatus, MonthlyList
+
+    admin = User.objects.get(username="longtanzi_admin")
+    waiting = Notification.objects.filter(user=admin, text__endswith="月度任务清单待审批")
+    assert waiting.exists()
+    submitted = MonthlyList.objects.filter(area_path__startswith=LTZ, status=ListStatus.SUBMITTED)
+    assert waiting.filter(read_at__isnull=True).count() == submitted.count()
