@@ -628,11 +628,14 @@ def _today(
 ) -> None:
     """Today's state, through the services: ``count`` open tasks, claims and orders in
     every state. The community's staff write and publish, the claimant's grid worker
-    checks proofs, the street's admin tops up a balance carried over from 云号手."""
+    checks proofs, the street's admin tops up a balance carried over from 云号手. Taken one
+    after another over today's working hours so far, not all in the minute of the load."""
     staff = crew.staff
     deadline = timezone.now() + timedelta(days=14)
+    clock = _Clock(2 * count + 30)
     open_tasks = []
     for category, title, difficulty in ROUTINE[:count]:
+        clock.tick()
         task, _ = tasks.create_task(
             staff,
             tasks.TaskInput(
@@ -645,6 +648,7 @@ def _today(
                 area=community.code,
             ),
         )
+        clock.tick()
         open_tasks.append(tasks.transition_task(staff, task.pk, "publish"))
     states = [
         ClaimStatus.CLAIMED,
@@ -655,19 +659,27 @@ def _today(
     ]
     for i, status in enumerate(states):
         user = claimants[i % len(claimants)]
+        clock.tick()
         claim = tasks.claim_task(user, open_tasks[(i + 1) % len(open_tasks)].pk)
         if status == ClaimStatus.WITHDRAWN:
+            clock.tick()
             tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("withdraw"))
             continue
         if status == ClaimStatus.CLAIMED:
             continue
-        tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("submit", "已完成", [_photo(rng)]))
+        photo = _photo(rng)
+        clock.tick()
+        tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("submit", "已完成", [photo]))
         assert user.resident is not None
         checker = crew.grid_workers[crew.grid_of(user.resident.area_path)]
-        if status == ClaimStatus.RETURNED:
-            tasks.transition_claim(checker, claim.pk, tasks.ClaimActionInput("return", "请补充完成后的照片"))
-        elif status == ClaimStatus.ACCEPTED:
-            tasks.transition_claim(checker, claim.pk, tasks.ClaimActionInput("accept"))
+        if status in (ClaimStatus.RETURNED, ClaimStatus.ACCEPTED):
+            checked = clock.tick()
+            if status == ClaimStatus.RETURNED:
+                action = tasks.ClaimActionInput("return", "请补充完成后的照片")
+            else:
+                action = tasks.ClaimActionInput("accept")
+            tasks.transition_claim(checker, claim.pk, action)
+            _read(checker, "", checked, f"/tasks/claims/{claim.pk}/")
     # Orders in every state.
     items = list(
         StoreItem.objects.filter(
@@ -690,10 +702,14 @@ def _today(
     }
     for i, (_status, steps) in enumerate(moves.items()):
         user = claimants[(i + 5) % len(claimants)]
+        clock.tick()
         _top_up(admin, user)
+        clock.tick()
         order, _ = points.redeem(user, points.OrderInput(item=items[i % len(items)].pk))
-        for action, extra in steps:
-            points.transition_order(staff, order.pk, points.OrderTransitionInput(action=action, **extra))
+        for move, extra in steps:
+            clock.tick()
+            points.transition_order(staff, order.pk, points.OrderTransitionInput(action=move, **extra))
+    clock.stop()
 
 
 def _top_up(admin: User, user: User) -> None:
@@ -756,6 +772,33 @@ def _lists_now(communities: list[Area], admin: User, crews: dict[str, Crew], rng
                 tasks.transition_list(admin, monthly.pk, "approve")
         if fate != "submit":
             _read(admin, f"{community.name}{month_label(next_month)}月度任务清单待审批", decided)
+
+
+class _Clock:
+    """Today's working hours so far (or, early in the day, the hour before now), cut into
+    ``steps`` moments: ``tick`` moves the services' "now" to the next one."""
+
+    def __init__(self, steps: int) -> None:
+        now = timezone.localtime(timezone.now())
+        opens = now.replace(hour=8, minute=30, second=0, microsecond=0)
+        start, end = opens, min(now, now.replace(hour=18, minute=0)) - timedelta(minutes=5)
+        if end - start < timedelta(hours=1):
+            midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+            start, end = max(now - timedelta(minutes=55), midnight), now  # today's, still
+        self.moment, self.step = start, (end - start) / steps
+        self.patch: Any = None
+
+    def tick(self) -> datetime:
+        self.stop()
+        self.moment += self.step
+        self.patch = _at(self.moment)
+        self.patch.start()
+        return self.moment
+
+    def stop(self) -> None:
+        if self.patch is not None:
+            self.patch.stop()
+            self.patch = None
 
 
 def _at(moment: datetime) -> Any:

@@ -192,3 +192,26 @@ def test_demo_notices_of_what_the_reader_handled_are_read(demo):
     assert waiting.exists()
     submitted = MonthlyList.objects.filter(area_path__startswith=LTZ, status=ListStatus.SUBMITTED)
     assert waiting.filter(read_at__isnull=True).count() == submitted.count()
+    # The grid worker who checked a proof has read its 待验收 notice.
+    for event in ClaimEvent.objects.filter(action__in=["accept", "return"], at__date=timezone.localdate()):
+        notices = Notification.objects.filter(user=event.actor, link=f"/tasks/claims/{event.claim_id}/")
+        assert notices.exists() and not notices.filter(read_at__isnull=True).exists(), event.claim_id
+
+
+def test_demo_today_is_spread_over_the_working_day(demo):
+    from shequ.points.models import Order
+
+    for community in Area.objects.filter(kind="community", path__startswith=LTZ):
+        orders = Order.objects.filter(
+            area_path__startswith=community.path, created_at__date=timezone.localdate()
+        )
+        ats = sorted(orders.values_list("created_at", flat=True))
+        assert len(ats) >= 5 and ats[-1] - ats[0] >= timedelta(minutes=20), community.name
+        claims = ClaimEvent.objects.filter(
+            claim__area_path__startswith=community.path, at__date=timezone.localdate()
+        )
+        minutes = {
+            timezone.localtime(at).replace(second=0, microsecond=0)
+            for at in claims.values_list("at", flat=True)
+        }
+        assert len(minutes) >= 5, community.name
