@@ -8,6 +8,7 @@ someone the live rules would have let make it (nobody checks their own work)."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -39,6 +40,17 @@ def office_hours(moment: datetime, after: datetime) -> datetime:
         return max(end - spread, after + (end - after) / 2)
     morning = end + timedelta(hours=14, minutes=30)  # the next day's 08:30
     return morning + spread
+
+
+def person_name(key: str) -> str:
+    """A made-up person's name for a staff login, drawn from ``key`` (its username), so
+    the street's random stream stays as it was. Ledgers show names masked: one named
+    after its post ("龙星社区第3网格网格员") read "龙**********" there."""
+    from shequ.demo.generator import GIVEN_F, GIVEN_M, SURNAMES
+
+    rng = random.Random(key)
+    given = GIVEN_M if rng.random() < 0.5 else GIVEN_F
+    return rng.choice(SURNAMES) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2, 2))))
 
 
 @dataclass
@@ -102,19 +114,16 @@ def build_crews(street: Area, named: dict[str, str]) -> dict[str, Crew]:
                 named_residents.append((crew, resident))
         else:
             crew = Crew(community, None, None)
-            for role, suffix, title in (
-                (Role.COMMUNITY_SECRETARY, "secretary", "书记"),
-                (Role.COMMUNITY_STAFF, "staff", "社工"),
-            ):
-                staff_rows[role].append(
-                    (f"demo-{community.code}-{suffix}", f"{community.name}{title}", None, community)
-                )
+            for role, suffix in ((Role.COMMUNITY_SECRETARY, "secretary"), (Role.COMMUNITY_STAFF, "staff")):
+                username = f"demo-{community.code}-{suffix}"
+                staff_rows[role].append((username, person_name(username), None, community))
         crews[community.path] = crew
     for grid in grids:
         crew = crews[grid.path.rsplit("/", 2)[0] + "/"]
         if grid.path not in crew.grid_workers:
             crew.grid_workers[grid.path] = None
-            staff_rows[Role.GRID_WORKER].append((f"demo-{grid.code}-grid", f"{grid.name}网格员", None, grid))
+            username = f"demo-{grid.code}-grid"
+            staff_rows[Role.GRID_WORKER].append((username, person_name(username), None, grid))
     for held, rows in staff_rows.items():
         for user, (_, _, _, area) in zip(bulk_add_role_holders(rows, held), rows, strict=True):
             crew = crews[area.path if held != Role.GRID_WORKER else area.path.rsplit("/", 2)[0] + "/"]

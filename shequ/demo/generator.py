@@ -403,7 +403,7 @@ def _accounts() -> list[tuple[str, str, str, str]]:
         ("longtanyuan_resident", Role.RESIDENT, f"household-of-first-resident:{lty_grid.path}", ""),
         # The contact of 龙滩园's 区供电所, a member of its 志愿服务队 and a party member
         # (shequ.demo.tasks gives them their unit, team, targeted tasks and points).
-        ("longtanyuan_unit", Role.PARTNER_UNIT, "500111003001", "区供电所联络员"),
+        ("longtanyuan_unit", Role.PARTNER_UNIT, "500111003001", "何建国"),
         ("longtanyuan_team", Role.RESIDENT, f"household-of-first-resident:{lty_grids[1].path}", ""),
         ("longtanyuan_party", Role.RESIDENT, f"household-of-first-party-member:{lty_grids[2].path}", ""),
     ]

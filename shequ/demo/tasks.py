@@ -29,7 +29,7 @@ from shequ.access.services import bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
 from shequ.core import rawsql
 from shequ.core.numbers import month_label
-from shequ.demo.crew import Crew, office_hours, resident_logins
+from shequ.demo.crew import Crew, office_hours, person_name, resident_logins
 from shequ.notifications.models import Notification
 from shequ.people.models import Resident
 from shequ.points import services as points
@@ -70,11 +70,11 @@ TARGETED = [
     ("greening", "小区绿化管护", "物业服务中心"),
     ("septic", "化粪池清掏", "环卫所"),
 ]
-UNITS = [
-    ("区供电所", "department"),
-    ("物业服务中心", "property_company"),
-    ("环卫所", "department"),
-    ("大足农商行龙滩子支行", "stationed_unit"),
+UNITS = [  # name, kind, what it offers (seed 004's 共建单位 and their 定向任务)
+    ("区供电所", "department", "电力设备运维、用电安全检查"),
+    ("物业服务中心", "property_company", "小区绿化管护、化粪池清掏、楼道保洁"),
+    ("环卫所", "department", "垃圾清运、化粪池清掏、道路清扫"),
+    ("大足农商行龙滩子支行", "stationed_unit", "金融知识宣传、防范电信诈骗讲座、上门代办社保卡"),
 ]
 ITEMS = [
     ("大米 5kg", 60, 400, 2, "街道"),
@@ -142,23 +142,24 @@ def _resources(communities: list[Area], crews: dict[str, Crew], rng: random.Rand
     for community in communities:
         admin = crews[community.path].staff
         units[community.pk] = []
-        for name, kind in UNITS:
+        named = _named(community)
+        for name, kind, offers in UNITS:
+            login = named.get("unit") if name == NAMED_UNIT else None
             unit = tasks.add_unit(
                 admin,
                 tasks.UnitInput(
                     name=name,
                     kind=kind,
                     area=community.code,
-                    contact_name="联络员",
+                    contact_name=login.display_name if login else person_name(f"{community.code}-{name}"),
                     contact_phone=f"023-{rng.randrange(43000000, 43999999)}",
-                    services="定向任务",
+                    services=offers,
                 ),
             )
             units[community.pk].append(unit)
-        named = _named(community)
         unnamed = [u for u in units[community.pk] if u.name != NAMED_UNIT or "unit" not in named]
         contacts = bulk_add_role_holders(
-            [(f"demo-unit-{u.pk}", f"{u.name}联络员", None, community) for u in unnamed],
+            [(f"demo-unit-{u.pk}", u.contact_name, None, community) for u in unnamed],
             Role.PARTNER_UNIT,
         )
         by_unit = dict(zip([u.pk for u in unnamed], contacts, strict=True))

@@ -215,3 +215,30 @@ def test_demo_today_is_spread_over_the_working_day(demo):
             for at in claims.values_list("at", flat=True)
         }
         assert len(minutes) >= 5, community.name
+
+
+def test_demo_people_have_names_and_units_say_what_they_offer(demo):
+    """Unit contacts were all "联络员" offering "定向任务"; staff logins were named after their
+    post, so ledgers showed "龙**********" as the reporter of half the problems."""
+    from shequ.access.models import User
+    from shequ.demo.generator import ACCOUNT_NAMES
+    from shequ.tasks.models import PartnerUnit
+
+    units = PartnerUnit.objects.filter(area_path__startswith=LTZ)
+    assert units.count() >= 20
+    assert not units.filter(Q(contact_name__contains="联络员") | Q(services="定向任务")).exists()
+    assert units.values("services").distinct().count() >= 4
+    assert units.values("contact_name").distinct().count() >= units.count() * 3 // 4
+    posts = Q()
+    for title in ("网格员", "书记", "社工", "联络员"):
+        posts |= Q(display_name__endswith=title)
+    staff = User.objects.filter(
+        assignments__role__in=["community_secretary", "community_staff", "grid_worker"]
+    )
+    assert staff.count() > 50
+    assert not staff.filter(posts).exclude(username__in=ACCOUNT_NAMES).exists()
+    reporters = Problem.objects.filter(area_path__startswith=LTZ).values_list(
+        "reporter__display_name", flat=True
+    )
+    posted = [n for n in reporters if n and n.endswith(("网格员", "书记", "社工"))]
+    assert len(posted) < len(reporters) // 10
