@@ -240,9 +240,52 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
             )
     _reopen_some(rows, now, proof_pics)
     count = import_history(rows)
+    _visits_found(street)
     _merges(street, crews)
     _meetings(street, admin, now)
     return count
+
+
+def _visits_found(street: Area) -> None:
+    """The visit each 走访发现 problem was found on: its reporter's, to a household of its
+    grid, on the day it was reported, the problem its visit's need was passed on to.
+    Written after the fact as the history is (dated then, no random draws)."""
+    from shequ.demo.registry import SITUATIONS
+    from shequ.people.models import Household, Visit, VisitNeed
+    from shequ.problems.models import Problem
+
+    homes: dict[str, list[tuple[int, str]]] = {}
+    for pk, path in Household.objects.under(street.path).order_by("area_path").values_list("pk", "area_path"):
+        grid = "/".join(path.split("/")[:4]) + "/"  # /street/community/grid/
+        homes.setdefault(grid, []).append((pk, path))
+    found = list(
+        Problem.objects.filter(area_path__startswith=street.path, source=Source.VISIT)
+        .select_related("category")
+        .order_by("id")
+    )
+    visits = []
+    for p in found:
+        pool = homes["/".join(p.area_path.split("/")[:4]) + "/"]
+        household, path = pool[p.pk % len(pool)]
+        visits.append(
+            Visit(
+                household_id=household,
+                area_path=path,
+                visitor_id=p.reporter_id,
+                visited_on=timezone.localtime(p.reported_at).date(),
+                people_met="户主",
+                situation=SITUATIONS[p.pk % len(SITUATIONS)],
+            )
+        )
+    Visit.objects.bulk_create(visits)
+    for v, p in zip(visits, found, strict=True):  # as recorded then (bulk_create stamps now)
+        Visit.objects.filter(pk=v.pk).update(created_at=p.reported_at)
+    VisitNeed.objects.bulk_create(
+        VisitNeed(
+            visit=v, area_path=v.area_path, description=p.description, category=p.category.code, problem=p
+        )
+        for v, p in zip(visits, found, strict=True)
+    )
 
 
 def _meeting_days(now: datetime) -> list[datetime]:

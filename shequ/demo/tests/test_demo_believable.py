@@ -242,3 +242,25 @@ def test_demo_people_have_names_and_units_say_what_they_offer(demo):
     )
     posted = [n for n in reporters if n and n.endswith(("网格员", "书记", "社工"))]
     assert len(posted) < len(reporters) // 10
+
+
+def test_demo_problems_found_on_visits_have_their_visit(demo):
+    """走访发现 problems came from grids with no visit, and 龙滩子 had no visits at all."""
+    from shequ.people.models import Visit, VisitNeed
+
+    for street in DEMO_STREETS:
+        found = Problem.objects.filter(area_path__startswith=street, source=Source.VISIT)
+        assert found.count() > 100, street
+        needs = {n.problem_id: n for n in VisitNeed.objects.filter(problem__in=found).select_related("visit")}
+        for p in found:
+            visit = needs[p.pk].visit
+            assert visit.visitor_id == p.reporter_id, p.number
+            assert visit.visited_on == timezone.localtime(p.reported_at).date(), p.number
+            assert visit.created_at == p.reported_at, p.number
+            assert visit.area_path.startswith(p.area_path), p.number
+    grids = Area.objects.filter(kind="grid", path__startswith=LTZ)
+    visited = {
+        "/".join(path.split("/")[:4]) + "/"
+        for path in Visit.objects.filter(area_path__startswith=LTZ).values_list("area_path", flat=True)
+    }
+    assert len(visited) >= grids.count() * 3 // 4
