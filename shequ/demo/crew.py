@@ -22,6 +22,9 @@ from shequ.access.services import bulk_add_role_holders
 from shequ.areas.models import Area, AreaKind
 from shequ.people.models import Resident
 
+# Residents per grid who report (with a login), and elderly ones reported for.
+REPORTERS, ELDERS = 6, 3
+
 # Office hours (local): when staff, grid workers and the street take their steps.
 OPENS, CLOSES = time(8, 30), time(18, 0)
 
@@ -59,8 +62,17 @@ class Crew:
     secretary: Any
     staff: Any
     grid_workers: dict[str, Any] = field(default_factory=dict)  # grid path → its grid worker
-    residents: dict[str, Any] = field(default_factory=dict)  # grid path → a resident's login
-    elders: dict[str, Any] = field(default_factory=dict)  # grid path → a resident with no login
+    # grid path → residents' logins who report, and elderly residents with no login
+    residents: dict[str, list[Any]] = field(default_factory=dict)
+    elders: dict[str, list[Any]] = field(default_factory=dict)
+
+    def resident(self, grid: str, n: int) -> Any:
+        """The ``n``-th report's resident in ``grid``: taken in turn from its pool."""
+        pool = self.residents[grid]
+        return pool[n % len(pool)]
+
+    def elder(self, grid: str, n: int) -> Any:
+        return self.elders[grid][n % len(self.elders[grid])]
 
     def grid_of(self, path: str) -> str:
         """The grid path a place (a grid, building or household path) lies in."""
@@ -134,21 +146,35 @@ def build_crews(street: Area, named: dict[str, str]) -> dict[str, Crew]:
             else:
                 crew.grid_workers[area.path] = user
     for crew, resident in named_residents:  # now that every grid has its worker
-        crew.residents[crew.grid_of(resident.resident.area_path)] = resident
-    # A resident per grid who reports from their phone, and an elderly one who does not.
+        # The named login reports a third of its grid's own: its pages show them.
+        crew.residents[crew.grid_of(resident.resident.area_path)] = [resident, resident]
+    # Residents of a few households per grid who report from their phones, and elderly
+    # ones who do not (a grid worker reports for them): not one person for the year.
     chosen: list[tuple[Crew, str, Resident]] = []
+    adult = timezone.localdate().replace(month=1, day=1)
     for grid in grids:
         crew = crews[grid.path.rsplit("/", 2)[0] + "/"]
         pool = Resident.objects.filter(area_path__startswith=grid.path, user__isnull=True).select_related(
             "household"
         )
-        elder = pool.order_by("birth_date", "id").first()
-        assert elder is not None, grid.path
-        crew.elders[grid.path] = elder
-        if grid.path not in crew.residents:
-            first = pool.exclude(pk=elder.pk).order_by("area_path", "id").first()
-            assert first is not None, grid.path
-            chosen.append((crew, grid.path, first))
+        elders = list(pool.order_by("birth_date", "id")[:ELDERS])
+        assert elders, grid.path
+        crew.elders[grid.path] = elders
+        homes = {e.household_id for e in elders}
+        reporters = crew.residents.setdefault(grid.path, [])
+        candidates = pool.filter(
+            birth_date__lte=adult.replace(year=adult.year - 20),
+            birth_date__gte=adult.replace(year=adult.year - 70),
+        ).order_by("area_path", "id")[:400]
+        wanted = REPORTERS - len(reporters)
+        for r in candidates:
+            if wanted == 0:
+                break
+            if r.household_id not in homes:
+                homes.add(r.household_id)
+                chosen.append((crew, grid.path, r))
+                wanted -= 1
+        assert wanted < REPORTERS, grid.path
     for user, (crew, path, _) in zip(resident_logins([r for _, _, r in chosen]), chosen, strict=True):
-        crew.residents[path] = user
+        crew.residents[path].append(user)
     return crews

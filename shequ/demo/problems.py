@@ -123,18 +123,25 @@ def _state(rng: random.Random, months_ago: int) -> str:
 
 
 def _people(
-    crew: Crew, grid: Area, source: str, level: str, street_admin: Any, *, escalated: bool = False
+    crew: Crew,
+    grid: Area,
+    source: str,
+    level: str,
+    street_admin: Any,
+    *,
+    escalated: bool = False,
+    n: int = 0,
 ) -> dict[str, Any]:
     """Who takes each part in a problem of ``grid``: what is the estate's its grid worker
     handles, what is the community's its staff (checked by the secretary), and what goes
     up the street's office; residents report and rate their own, grid workers patrol,
     visit and report for the elderly, staff enter 12345 work orders. Once ``escalated``
     to the street or a department, the street (told of it, as the live step tells its
-    triage) dispatches it."""
+    triage) dispatches it. ``n``: which of the grid's residents reports."""
     worker = crew.grid_workers[grid.path]
     handler = {"estate": worker, "community": crew.staff}.get(level, street_admin)
     verifier = crew.secretary if handler is crew.staff else crew.staff
-    resident = crew.residents[grid.path]
+    resident = crew.resident(grid.path, n)
     if source in (Source.RESIDENT, Source.OPINION_CHANNEL):
         reporter = resident
     elif source in (Source.PATROL, Source.VISIT, Source.ON_BEHALF):
@@ -165,7 +172,7 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
     # A few dozen, so the same picture does not come back on every other problem.
     report_pics = draw_photos(rng, 24, proof=False)
     proof_pics = draw_photos(rng, 12, proof=True)
-    rows = []
+    rows: list[HistoryRow] = []
     first_of_month = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     firsts: dict[str, tuple[Any, Area, float, float]] = {}
     twinned: set[str] = set()
@@ -196,11 +203,12 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
                     twinned.add(key)
                     category, grid, lon, lat = firsts[key]
                     lon += 0.0001
-            people = _people(crew, grid, source, category.handling_level, admin)
+            n = len(rows)
+            people = _people(crew, grid, source, category.handling_level, admin, n=n)
             if people["resident"] is None:  # staff enter what they find in office hours
                 reported = min(office_hours(reported, start), now - timedelta(minutes=5))
             up = routing.next_level(category.handling_level) or category.handling_level
-            above = _people(crew, grid, source, up, admin, escalated=True)
+            above = _people(crew, grid, source, up, admin, escalated=True, n=n)
             events, resolved, satisfaction = _steps(
                 rng, state, reported, now, category, people, above, proof_pics
             )
@@ -223,7 +231,7 @@ def build(street: Area, admin: Any, crews: dict[str, Crew], rng: random.Random, 
                     source=source,
                     area=grid,
                     reporter=people["reporter"],
-                    on_behalf_of=crew.elders[grid.path] if source == Source.ON_BEHALF else None,
+                    on_behalf_of=crew.elder(grid.path, n) if source == Source.ON_BEHALF else None,
                     reported_at=reported,
                     events=events,
                     lon=lon,

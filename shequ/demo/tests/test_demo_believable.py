@@ -264,3 +264,16 @@ def test_demo_problems_found_on_visits_have_their_visit(demo):
         for path in Visit.objects.filter(area_path__startswith=LTZ).values_list("area_path", flat=True)
     }
     assert len(visited) >= grids.count() * 3 // 4
+
+
+def test_demo_resident_reports_come_from_many_residents(demo):
+    """One resident per grid filed every resident report of the year."""
+    for street in DEMO_STREETS:
+        grids = Area.objects.filter(kind="grid", path__startswith=street).count()
+        problems = Problem.objects.filter(area_path__startswith=street)
+        own = problems.filter(source__in=[Source.RESIDENT, Source.OPINION_CHANNEL])
+        assert own.values("reporter").distinct().count() >= grids * 3, street
+        for row in own.values("area_path").annotate(n=Count("id"), people=Count("reporter", distinct=True)):
+            assert row["n"] < 4 or row["people"] >= 2, row
+        told = problems.filter(source=Source.ON_BEHALF)
+        assert told.values("on_behalf_of").distinct().count() >= grids * 3 // 2, street
