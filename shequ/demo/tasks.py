@@ -633,84 +633,84 @@ def _today(
     after another over today's working hours so far, not all in the minute of the load."""
     staff = crew.staff
     deadline = timezone.now() + timedelta(days=14)
-    clock = _Clock(2 * count + 30)
-    open_tasks = []
-    for category, title, difficulty in ROUTINE[:count]:
-        clock.tick()
-        task, _ = tasks.create_task(
-            staff,
-            tasks.TaskInput(
-                title=title,
-                description=f"{community.name}{title}",
-                category=category,
-                difficulty=difficulty,
-                places=4,
-                deadline=deadline,
-                area=community.code,
-            ),
-        )
-        clock.tick()
-        open_tasks.append(tasks.transition_task(staff, task.pk, "publish"))
-    states = [
-        ClaimStatus.CLAIMED,
-        ClaimStatus.SUBMITTED,
-        ClaimStatus.RETURNED,
-        ClaimStatus.ACCEPTED,
-        ClaimStatus.WITHDRAWN,
-    ]
-    for i, status in enumerate(states):
-        user = claimants[i % len(claimants)]
-        clock.tick()
-        claim = tasks.claim_task(user, open_tasks[(i + 1) % len(open_tasks)].pk)
-        if status == ClaimStatus.WITHDRAWN:
+    # The services' clock is put back even if a step fails, for the rest of the process.
+    with _Clock(2 * count + 30) as clock:
+        open_tasks = []
+        for category, title, difficulty in ROUTINE[:count]:
             clock.tick()
-            tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("withdraw"))
-            continue
-        if status == ClaimStatus.CLAIMED:
-            continue
-        photo = _photo(rng)
-        clock.tick()
-        tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("submit", "已完成", [photo]))
-        assert user.resident is not None
-        checker = crew.grid_workers[crew.grid_of(user.resident.area_path)]
-        if status in (ClaimStatus.RETURNED, ClaimStatus.ACCEPTED):
-            checked = clock.tick()
-            if status == ClaimStatus.RETURNED:
-                action = tasks.ClaimActionInput("return", "请补充完成后的照片")
-            else:
-                action = tasks.ClaimActionInput("accept")
-            tasks.transition_claim(checker, claim.pk, action)
-            _read(checker, "", checked, f"/tasks/claims/{claim.pk}/")
-    # Orders in every state.
-    items = list(
-        StoreItem.objects.filter(
-            area_path__in=[community.path, community.path.rsplit("/", 2)[0] + "/"], price__lte=60
-        )
-    )
-    moves: dict[str, list[tuple[str, dict[str, str]]]] = {
-        OrderStatus.PLACED: [],
-        OrderStatus.PACKED: [("pack", {})],
-        OrderStatus.SHIPPED: [
-            ("pack", {}),
-            ("ship", {"courier": "中国邮政", "tracking_no": "9800012345678"}),
-        ],
-        OrderStatus.DELIVERED: [
-            ("pack", {}),
-            ("ship", {"courier": "顺丰速运", "tracking_no": "SF1234567890"}),
-            ("deliver", {}),
-        ],
-        OrderStatus.CANCELLED: [("cancel", {"note": "兑换人来电要求取消"})],
-    }
-    for i, (_status, steps) in enumerate(moves.items()):
-        user = claimants[(i + 5) % len(claimants)]
-        clock.tick()
-        _top_up(admin, user)
-        clock.tick()
-        order, _ = points.redeem(user, points.OrderInput(item=items[i % len(items)].pk))
-        for move, extra in steps:
+            task, _ = tasks.create_task(
+                staff,
+                tasks.TaskInput(
+                    title=title,
+                    description=f"{community.name}{title}",
+                    category=category,
+                    difficulty=difficulty,
+                    places=4,
+                    deadline=deadline,
+                    area=community.code,
+                ),
+            )
             clock.tick()
-            points.transition_order(staff, order.pk, points.OrderTransitionInput(action=move, **extra))
-    clock.stop()
+            open_tasks.append(tasks.transition_task(staff, task.pk, "publish"))
+        states = [
+            ClaimStatus.CLAIMED,
+            ClaimStatus.SUBMITTED,
+            ClaimStatus.RETURNED,
+            ClaimStatus.ACCEPTED,
+            ClaimStatus.WITHDRAWN,
+        ]
+        for i, status in enumerate(states):
+            user = claimants[i % len(claimants)]
+            clock.tick()
+            claim = tasks.claim_task(user, open_tasks[(i + 1) % len(open_tasks)].pk)
+            if status == ClaimStatus.WITHDRAWN:
+                clock.tick()
+                tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("withdraw"))
+                continue
+            if status == ClaimStatus.CLAIMED:
+                continue
+            photo = _photo(rng)
+            clock.tick()
+            tasks.transition_claim(user, claim.pk, tasks.ClaimActionInput("submit", "已完成", [photo]))
+            assert user.resident is not None
+            checker = crew.grid_workers[crew.grid_of(user.resident.area_path)]
+            if status in (ClaimStatus.RETURNED, ClaimStatus.ACCEPTED):
+                checked = clock.tick()
+                if status == ClaimStatus.RETURNED:
+                    action = tasks.ClaimActionInput("return", "请补充完成后的照片")
+                else:
+                    action = tasks.ClaimActionInput("accept")
+                tasks.transition_claim(checker, claim.pk, action)
+                _read(checker, "", checked, f"/tasks/claims/{claim.pk}/")
+        # Orders in every state.
+        items = list(
+            StoreItem.objects.filter(
+                area_path__in=[community.path, community.path.rsplit("/", 2)[0] + "/"], price__lte=60
+            )
+        )
+        moves: dict[str, list[tuple[str, dict[str, str]]]] = {
+            OrderStatus.PLACED: [],
+            OrderStatus.PACKED: [("pack", {})],
+            OrderStatus.SHIPPED: [
+                ("pack", {}),
+                ("ship", {"courier": "中国邮政", "tracking_no": "9800012345678"}),
+            ],
+            OrderStatus.DELIVERED: [
+                ("pack", {}),
+                ("ship", {"courier": "顺丰速运", "tracking_no": "SF1234567890"}),
+                ("deliver", {}),
+            ],
+            OrderStatus.CANCELLED: [("cancel", {"note": "兑换人来电要求取消"})],
+        }
+        for i, (_status, steps) in enumerate(moves.items()):
+            user = claimants[(i + 5) % len(claimants)]
+            clock.tick()
+            _top_up(admin, user)
+            clock.tick()
+            order, _ = points.redeem(user, points.OrderInput(item=items[i % len(items)].pk))
+            for move, extra in steps:
+                clock.tick()
+                points.transition_order(staff, order.pk, points.OrderTransitionInput(action=move, **extra))
 
 
 def _top_up(admin: User, user: User) -> None:
@@ -788,6 +788,12 @@ class _Clock:
             start, end = max(now - timedelta(minutes=55), midnight), now  # today's, still
         self.moment, self.step = start, (end - start) / steps
         self.patch: Any = None
+
+    def __enter__(self) -> _Clock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def tick(self) -> datetime:
         self.stop()

@@ -277,3 +277,16 @@ def test_demo_resident_reports_come_from_many_residents(demo):
             assert row["n"] < 4 or row["people"] >= 2, row
         told = problems.filter(source=Source.ON_BEHALF)
         assert told.values("on_behalf_of").distinct().count() >= grids * 3 // 2, street
+
+
+def test_todays_clock_is_put_back_when_a_step_fails():
+    """The services' "now" is moved through today's hours; a step that raised left it
+    patched for the rest of the process."""
+    from shequ.demo.tasks import _Clock
+
+    real = timezone.now
+    with pytest.raises(RuntimeError), _Clock(5) as clock:
+        moment = clock.tick()
+        assert timezone.now() == moment
+        raise RuntimeError
+    assert timezone.now is real
