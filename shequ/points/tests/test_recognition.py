@@ -251,13 +251,29 @@ def test_the_public_notice_leads_to_the_quarters_before_and_not_past_this_one(wo
     assert first["before"] is None
 
 
+def _stars_either_side_of_new_year(world):
+    """A party member's 40 service points in December 2030 and 王's 20 from a task in
+    January 2031 (with 'now' in January 2031): their names, last year's and this year's."""
+    from datetime import date
+
+    member = party_member(world)
+    services.record_service(
+        world.secretary_zhang,
+        services.ServiceInput(
+            member=member.pk, kind="care", note="看望独居老人", points=40, served_on=date(2030, 12, 10)
+        ),
+    )
+    earn(world, world.resident_wang, "一月任务")
+    return world.residents["A1-1-h2-r2"].name, world.resident_wang.resident.name
+
+
 @override_settings(STAR_THRESHOLDS=[20, 40])
 def test_the_notice_posts_last_years_final_stars_until_a_quarter_is_complete(world, monkeypatch):
     """In January the board showed only the new year's few stars: the year just ended,
     the list stars are awarded on, was a quarter back. Now Q1 posts it too, titled with
     its year, and the running year's list says it is not final."""
     import itertools
-    from datetime import date, datetime, timedelta
+    from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
     from django.conf import settings
@@ -267,16 +283,7 @@ def test_the_notice_posts_last_years_final_stars_until_a_quarter_is_complete(wor
     clock = {"now": datetime(2031, 1, 15, 10, 0, tzinfo=ZoneInfo(settings.TIME_ZONE))}
     ticks = itertools.count()
     monkeypatch.setattr(timezone, "now", lambda: clock["now"] + timedelta(seconds=next(ticks)))
-    member = party_member(world)
-    services.record_service(
-        world.secretary_zhang,
-        services.ServiceInput(
-            member=member.pk, kind="care", note="看望独居老人", points=40, served_on=date(2030, 12, 10)
-        ),
-    )
-    wang = world.resident_wang
-    earn(world, wang, "一月任务")  # 20 points in 2031 so far
-    old_name, new_name = world.residents["A1-1-h2-r2"].name, wang.resident.name
+    old_name, new_name = _stars_either_side_of_new_year(world)
     code = world.areas["A1"].code
     last_year = {"year": 2030, "title": "2030年度星级志愿者", "final": True}
     last_year_rows = [{"rank": 1, "name": mask_name(old_name), "points": 40, "stars": 2}]
@@ -321,19 +328,8 @@ def frozen_at(monkeypatch, *when):
 def test_the_staff_rankings_post_last_years_final_stars_in_a_first_quarter(world, monkeypatch):
     """In January the public board posted last year's final star volunteers, the staff
     rankings page and its JSON only the new year's few, headed as if final."""
-    from datetime import date
-
     frozen_at(monkeypatch, 2031, 1, 15, 10, 0)
-    member = party_member(world)
-    services.record_service(
-        world.secretary_zhang,
-        services.ServiceInput(
-            member=member.pk, kind="care", note="看望独居老人", points=40, served_on=date(2030, 12, 10)
-        ),
-    )
-    wang = world.resident_wang
-    earn(world, wang, "一月任务")  # 20 points in 2031 so far
-    old_name, new_name = world.residents["A1-1-h2-r2"].name, wang.resident.name
+    old_name, new_name = _stars_either_side_of_new_year(world)
     c = Client()
     c.force_login(world.secretary_zhang)
     code = world.areas["A1"].code
