@@ -13,7 +13,8 @@ in docs/problems.md:
 - 按期结案 (closed on time): of those, the ones closed no later than their 办理时限.
 - 结案率 = 结案 ÷ 应结案;  按期结案率 = 按期结案 ÷ 应结案.
 - 返工率 = problems closed in the period that were sent back at least once at 核查 ÷
-  problems closed in the period.
+  problems closed in the period (a reopened problem's closing counts the 返工 of its own
+  cycle only).
 - 响应率 = problems reported in the period that got a triage answer (立案, 不予立案 or
   合并) within 24 hours ÷ 应响应: problems reported in the period whose 24 hours have
   passed, or that were answered already (one reported an hour before the report was
@@ -23,6 +24,8 @@ in docs/problems.md:
 Every measure counts the problems and the closings undone by 重新打开 (ReopenedClosing),
 each as it stood: reopening starts a new cycle with a fresh time limit, and the month the
 closing was due and made in keeps counting it.
+Rejected and merged problems are not due to close, except a merged one by a deadline it
+had already missed (escalated late, then merged at the next level).
 A rate with nothing to divide by is shown as "—", never as 0 % or 100 %.
 """
 
@@ -133,7 +136,10 @@ def compute(
     on_time_q = Q(closed_at__lt=end, closed_at__lte=F("due_at"), missed_due_at__isnull=True)
     d = (
         qs.filter(fell_due)
-        .exclude(status__in=(Status.REJECTED, Status.MERGED))
+        .exclude(status=Status.REJECTED)
+        # A merged problem counts only by a deadline it had already missed (escalated
+        # late, then merged at the next level): merging does not unmiss it.
+        .exclude(status=Status.MERGED, missed_due_at__isnull=True)
         .aggregate(
             due_to_close=Count("id"),
             closed=Count("id", filter=closed_q & Q(status__in=CLOSED)),
@@ -153,7 +159,9 @@ def compute(
     )
     closed_measures = {
         "closed_in_period": Count("id"),
-        "reworked": Count("id", filter=Q(rework_count__gt=0)),
+        # Sent back in the cycle that closing ended: a reopened problem's earlier 返工
+        # counted with the closing it undid.
+        "reworked": Count("id", filter=Q(rework_count__gt=F("reworks_before"))),
         "rated": Count("id", filter=Q(satisfaction__isnull=False)),
         "resolved": Count("id", filter=Q(satisfaction__isnull=False, resolved=True)),
         "satisfied": Count("id", filter=Q(satisfaction__gte=4)),

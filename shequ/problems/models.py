@@ -155,7 +155,10 @@ class Problem(models.Model):
     # A reopen moves it to the closing it undoes (ReopenedClosing).
     missed_due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    rework_count = models.PositiveSmallIntegerField(default=0)
+    rework_count = models.PositiveSmallIntegerField(default=0)  # every 返工 of its life
+    # rework_count when it was last reopened: the 返工 of the present cycle are the rest
+    # (返工率 counts a closing reworked in its own cycle, kpi.compute).
+    reworks_before = models.PositiveSmallIntegerField(default=0)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     urge_count = models.PositiveSmallIntegerField(default=0)
     # 0: no reminder sent, 1: "due soon" sent, 2: "overdue" sent (reset on each dispatch).
@@ -277,6 +280,7 @@ class ReopenedClosing(models.Model):
     missed_due_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField()
     rework_count = models.PositiveSmallIntegerField(default=0)
+    reworks_before = models.PositiveSmallIntegerField(default=0)  # as on Problem
     resolved = models.BooleanField(null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
     reopened_at = models.DateTimeField()

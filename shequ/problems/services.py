@@ -871,11 +871,13 @@ def _undo_closing(p: Problem, at: Any) -> ReopenedClosing:
         missed_due_at=p.missed_due_at,
         closed_at=p.closed_at,
         rework_count=p.rework_count,
+        reworks_before=p.reworks_before,
         resolved=p.resolved,
         satisfaction=p.satisfaction,
         reopened_at=at,
     )
     p.missed_due_at = p.closed_at = p.resolved = p.satisfaction = None
+    p.reworks_before = p.rework_count  # the new cycle has been sent back at 核查 0 times
     p.due_at = at + timedelta(hours=settings.DEADLINE_HOURS[p.category.deadline_class])
     return closing
 

@@ -491,3 +491,101 @@ def test_the_ledger_says_a_late_escalation_was_not_on_time(world):
     ]
     assert len(rows) == 1 and rows[0][14] == "否"
     assert f"原时限 {timezone.localtime(missed):%Y-%m-%d %H:%M} 已过" in rows[0][12]
+
+
+def test_a_rework_counts_only_in_the_cycle_it_was_made_in(world, monkeypatch):
+    """Reworked and closed in October, reopened, closed again in November without a 返工:
+    November's 返工率 counted the October rework a second time (and every later month
+    would have too)."""
+    bj = timezone.get_fixed_timezone(8 * 60)
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    act(world, staff, p, "accept")
+    act(world, staff, p, "dispatch")
+    act(world, staff, p, "start")
+    from shequ.problems.tests.helpers import jpeg
+
+    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_fail", note="还是堵")
+    p = _handle_and_close(world, p)
+    Problem.objects.filter(pk=p.pk).update(closed_at=datetime(2026, 10, 25, 9, tzinfo=bj))
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 3, 9, tzinfo=bj))
+    act(world, world.resident_wang, p, "reopen", note="又堵了")
+    monkeypatch.undo()
+    p = _handle_and_close(world, p)
+    Problem.objects.filter(pk=p.pk).update(closed_at=datetime(2026, 11, 5, 9, tzinfo=bj))
+    p.refresh_from_db()
+    assert (p.rework_count, p.reworks_before) == (1, 1)  # the ledger still shows its one 返工
+    scoped = Problem.objects.filter(pk=p.pk)
+    october = kpi.compute(scoped, *month_range("202610"))
+    november = kpi.compute(scoped, *month_range("202611"))
+    assert (october.closed_in_period, october.reworked) == (1, 1)
+    assert (november.closed_in_period, november.reworked) == (1, 0)
+    # Sent back in the new cycle: that closing is a reworked one again.
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 10, 9, tzinfo=bj))
+    act(world, world.resident_wang, p, "reopen", note="第三次堵")
+    monkeypatch.undo()
+    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_fail", note="没修好")
+    p = _handle_and_close(world, p)
+    Problem.objects.filter(pk=p.pk).update(closed_at=datetime(2026, 11, 20, 9, tzinfo=bj))
+    november = kpi.compute(scoped, *month_range("202611"))
+    assert (november.closed_in_period, november.reworked) == (2, 1)
+
+
+def test_a_late_problem_merged_after_escalating_still_counts_its_missed_deadline(world):
+    """Escalated after its 办理时限, then merged into a duplicate at the next level: merged
+    problems were left out of 应结案 altogether, so any late problem could leave the
+    rates by escalating and merging."""
+    p = report(world)
+    act(world, world.secretary_zhang, p, "accept")
+    act(world, world.secretary_zhang, p, "dispatch")
+    missed = timezone.now() - timedelta(days=3)
+    Problem.objects.filter(pk=p.pk).update(due_at=missed)
+    act(world, world.secretary_zhang, p, "escalate", note="本级无法解决")
+    other = report(world)
+    act(
+        world,
+        world.users["street_admin@A"],
+        Problem.objects.get(pk=p.pk),
+        "merge",
+        into=other.pk,
+        note="重复",
+    )
+    p.refresh_from_db()
+    assert p.status == Status.MERGED and p.missed_due_at == missed
+    start, end = month_range(f"{timezone.localtime(missed):%Y%m}")
+    result = kpi.compute(Problem.objects.filter(pk=p.pk), start, end)
+    assert (result.due_to_close, result.closed, result.closed_on_time) == (1, 0, 0)
+    # Merged at triage, with no deadline ever missed: not due to close, as before.
+    q = report(world)
+    act(world, world.secretary_zhang, q, "merge", into=other.pk, note="重复")
+    this_month = month_range(f"{timezone.localtime():%Y%m}")
+    assert kpi.compute(Problem.objects.filter(pk=q.pk), *this_month).due_to_close == 0
+
+
+def test_the_migration_splits_existing_reworks_by_cycle(world):
+    """Closings kept before reworks_before existed hold the running total of 返工: the
+    migration gives each the count its cycle began with, and the problem its last."""
+    import importlib
+
+    from django.apps import apps
+
+    from shequ.problems.models import ReopenedClosing
+
+    migration = importlib.import_module("shequ.problems.migrations.0012_reworks_before")
+    p = _handle_and_close(world, report(world))
+    Problem.objects.filter(pk=p.pk).update(rework_count=3, reopen_count=2)
+    at = timezone.now()
+    for rework_count, days in ((1, 20), (2, 10)):
+        ReopenedClosing.objects.create(
+            problem=p,
+            area_path=p.area_path,
+            closed_at=at - timedelta(days=days + 1),
+            rework_count=rework_count,
+            reopened_at=at - timedelta(days=days),
+        )
+    migration.from_closings(apps, None)
+    kept = list(ReopenedClosing.objects.filter(problem=p).order_by("reopened_at"))
+    assert [(c.rework_count, c.reworks_before) for c in kept] == [(1, 0), (2, 1)]
+    assert Problem.objects.get(pk=p.pk).reworks_before == 2
