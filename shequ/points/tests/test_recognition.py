@@ -76,6 +76,22 @@ def test_the_public_notice_shows_masked_names(world):
     assert name not in body and name[0] + "*" * (len(name) - 1) in body
 
 
+@override_settings(STAR_THRESHOLDS=[20, 40])
+def test_the_quarterly_lists_show_each_persons_star_level_of_the_year(world):
+    """docs/tasks.md: a quarterly list shows each person's star level of the year; the
+    pages showed only the name and the points."""
+    earn(world, world.resident_wang, "星级任务一")
+    earn(world, world.resident_wang, "星级任务二")
+    name = world.resident_wang.resident.name
+    masked = name[0] + "*" * (len(name) - 1)
+    notice = Client().get(f"/points/notice/{world.areas['A1'].code}/").content.decode()
+    assert f"{masked} · 40 分 · " in notice and "★★</span>" in notice
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    page = c.get("/points/rankings/", {"community": world.areas["A1"].code}).content.decode()
+    assert f"{name} · 40 分 · " in page and "★★</span>" in page
+
+
 def test_a_typed_period_is_checked_and_named():
     today = timezone.localdate()  # 2030-05-15 on the frozen clock
     assert selectors.requested_quarter("", "", today) == (2030, 2, {})
