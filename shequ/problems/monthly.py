@@ -51,11 +51,19 @@ def gather(area_path: str, month: str) -> dict[str, Any]:
         counts = dict(in_month.values_list(field).annotate(n=Count("id")).order_by())
         tables.append((title, [(str(label), counts.get(code, 0)) for code, label in choices]))
     closings = ReopenedClosing.objects.filter(under(area_path))
+    # The moment the figures stand at (kpi.compute counts the deadlines passed by then):
+    # both files say it, so a report made mid-month is not read as the whole month's.
+    taken_at = timezone.now()
     return {
         "tables": tables,
-        "kpis": kpi.compute(scoped, start, end, closings=closings),
+        "kpis": kpi.compute(scoped, start, end, now=taken_at, closings=closings),
         "total": in_month.count(),
+        "taken_at": taken_at,
     }
+
+
+def _taken(data: dict[str, Any]) -> str:
+    return f"统计时间：{timezone.localtime(data['taken_at']):%Y年%m月%d日 %H:%M}"
 
 
 def run_report(run_id: int) -> None:
@@ -101,7 +109,7 @@ def _write_xlsx(path: Path, title: str, data: dict[str, Any]) -> None:
     sheet.set_column(1, 1, 12)
     sheet.set_column(2, 2, 50)
     sheet.write(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
-    sheet.write(1, 0, f"本月上报问题 {data['total']} 件")
+    sheet.write(1, 0, f"本月上报问题 {data['total']} 件。{_taken(data)}")
     row = 3
     sheet.write_row(row, 0, ["指标", "数值", "计算方法"], bold)
     for name, value, formula in data["kpis"].rows():
@@ -135,5 +143,5 @@ def _write_docx(path: Path, title: str, data: dict[str, Any]) -> None:
         for label, n in rows:
             cells = t.add_row().cells
             cells[0].text, cells[1].text = label, str(n)
-    doc.add_paragraph(f"生成时间：{timezone.localtime():%Y年%m月%d日 %H:%M}。各比率的计算方法见上表。")
+    doc.add_paragraph(f"{_taken(data)}。各比率的计算方法见上表。")
     doc.save(str(path))

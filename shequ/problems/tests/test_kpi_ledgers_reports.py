@@ -171,6 +171,11 @@ def test_monthly_report_job_writes_xlsx_and_docx(world, django_capture_on_commit
     sheet = load_workbook(settings.MEDIA_ROOT / run.xlsx_file)["月报"]
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "满意率" in values and "4星及以上 0 ÷ 回访 1" in values
+    # Both files say when the figures were taken (the xlsx did not): a report made
+    # mid-month counts only the deadlines passed by then.
+    taken = f"统计时间：{timezone.localtime():%Y年%m月%d日}"
+    assert any(taken in str(v) for v in values)
+    assert any(taken in para.text for para in doc.paragraphs)
     client = Client()
     client.force_login(world.secretary_zhang)
     assert "下载 Word" in client.get(f"/problems/reports/{run.pk}/").content.decode()
