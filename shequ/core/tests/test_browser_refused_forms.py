@@ -44,3 +44,47 @@ def test_a_refused_form_marks_its_fields_and_focuses_the_first(demo, live_url, c
         expect(description).to_be_focused()
         expect(page.locator("select[name=category]")).not_to_have_attribute("aria-invalid", "true")
         browser.close()
+
+
+def test_a_report_form_returned_with_its_pin_still_moves_the_pin(demo, live_url, chromium_path):
+    """The returned form placed its pin before report.js had found the category select:
+    the script stopped there, a tap on the map no longer moved the pin, and the problem
+    was filed where the first tap had been."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from shequ.areas.models import Area
+
+    grids = list(Area.objects.filter(kind="grid", path__contains="/500111003001/").order_by("path")[:2])
+    assert len(grids) == 2 and all(g.geometry for g in grids)
+
+    def inside(grid):
+        ring = grid.geometry["coordinates"][0]
+        xs, ys = [pt[0] for pt in ring], [pt[1] for pt in ring]
+        return (min(ys) + max(ys)) / 2, (min(xs) + max(xs)) / 2  # lat, lon of its box
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        login(page, live_url, "longtanyuan_resident")
+        page.goto(f"{live_url}/problems/new/")
+
+        def tap(lat, lon):
+            page.evaluate(
+                "([lat, lon]) => document.getElementById('pick-map')._leafletMap"
+                ".fire('click', {latlng: L.latLng(lat, lon)})",
+                [lat, lon],
+            )
+
+        page.select_option("select[name=category]", "garbage")
+        page.fill("textarea[name=description]", "满了")
+        tap(*inside(grids[0]))
+        page.click("#report-form button[type=submit]")
+        expect(page.locator("textarea[name=description]")).to_have_attribute("aria-invalid", "true")
+        lat, lon = inside(grids[1])
+        tap(lat, lon)
+        expect(page.locator("#pin-text")).to_have_text(f"已标注：{lon:.6f}, {lat:.6f}")
+        assert page.input_value("#lat") == f"{lat:.6f}"
+        assert errors == []
+        browser.close()

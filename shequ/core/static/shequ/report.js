@@ -17,6 +17,8 @@
   if (grids.features.length) map.fitBounds(layer.getBounds()); else map.setView([35, 105], 4);
   var lon = document.getElementById("lon"), lat = document.getElementById("lat");
   var marker = null;
+  // Before the first place(): a form returned with its pin calls nearby() at once.
+  var category = document.getElementById("category");
   function place(ll) {
     if (marker) marker.setLatLng(ll); else marker = L.marker(ll).addTo(map);
     lon.value = ll.lng.toFixed(6); lat.value = ll.lat.toFixed(6);
@@ -25,7 +27,6 @@
   }
   if (lat.value && lon.value) place(L.latLng(parseFloat(lat.value), parseFloat(lon.value)));
   map.on("click", function (e) { place(e.latlng); });
-  var category = document.getElementById("category");
   function nearby() {
     if (!category.value || !lat.value || !window.htmx) return;
     htmx.ajax("GET", "/problems/nearby/?category=" + encodeURIComponent(category.value) +
