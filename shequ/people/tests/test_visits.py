@@ -66,6 +66,26 @@ def test_a_need_becomes_a_visit_problem_in_one_step_once(world):
         services.need_to_problem(world.outsider_zhao, need.pk)
 
 
+def test_a_need_without_a_category_asks_for_one_on_the_page(world):
+    """The page's category select had no empty choice: a need recorded without one was
+    turned into a problem of the first category (邻里矛盾), routed and booked as such."""
+    from django.test import Client
+
+    from shequ.problems.models import Problem
+
+    v = visit(world, world.grid_worker_li, "A1-1-h2", timezone.localdate(), needs=(("想了解高龄津贴", ""),))
+    need = v.needs.get()
+    c = Client()
+    c.force_login(world.grid_worker_li)
+    page = c.get(f"/visits/{v.pk}/").content.decode()
+    assert '<select name="category" aria-label="问题类别"><option value="">请选择类别</option>' in page
+    assert " selected>" not in page.split('name="category"')[1].split("</select>")[0]
+    before = Problem.objects.count()
+    r = c.post(f"/visits/needs/{need.pk}/problem/", {"category": ""})
+    assert r.status_code == 400 and "请选择问题类别" in r.content.decode()
+    assert Problem.objects.count() == before
+
+
 def test_coverage_per_grid_and_worker_on_a_known_fixture(world):
     # Grid A1-1 has 2 households, A1-2 has 2. Li (A1-1) visits both of his, one twice;
     # the secretary visits one in A1-2; a visit before the period does not count.
