@@ -200,10 +200,22 @@ def report(request: HttpRequest) -> HttpResponse:
     behalf_errors: dict[str, str] = {}
     on_behalf_of = None
     if (values["source"] or Source.RESIDENT) == Source.ON_BEHALF:
+        if not values["on_behalf_id_number"].strip():
+            behalf_errors = {"on_behalf_of": "网格员代报须填写代报居民的身份证号"}
         try:
             on_behalf_of = _resident_by_id_number(request.user, values["on_behalf_id_number"])
         except ValidationFailed as exc:
             behalf_errors = exc.fields
+    elif values["on_behalf_id_number"].strip() and (values["source"] or Source.RESIDENT) == Source.RESIDENT:
+        # Typed with the source left at its default: filed as the worker's own report, the
+        # elder it was for would be lost without a word. (Left over after choosing 热线 or
+        # 巡查 instead, it is ignored: the source was chosen on purpose.)
+        behalf_errors = {
+            "on_behalf_of": "填写了代报居民的身份证号，来源却不是“网格员代报”：请把来源改为网格员代报，或清空身份证号"
+        }
+        return render(
+            request, "problems/report.html", _report_context(request, values, behalf_errors), status=400
+        )
     try:
         lon = float(values["lon"]) if values["lon"] else None
         lat = float(values["lat"]) if values["lat"] else None

@@ -176,6 +176,23 @@ def test_grid_worker_reports_on_behalf_of_a_resident_by_id_number(world):
     assert not Problem.objects.filter(description="只填了姓").exists()
 
 
+def test_a_behalf_id_number_is_not_dropped_when_the_source_is_left_as_it_was(world):
+    """An ID number typed with the source left at 居民上报 filed the worker's own report,
+    and the elder it was for was lost without a word; 代报 with no number asked the worker
+    to "choose" a resident the form has no list of."""
+    c = client_for(world.grid_worker_li)
+    lon, lat = grid_point(world)
+    number = world.full_values[world.residents["A1-1-h2-r1"].pk][0]
+    base = {"category": "garbage", "description": "王大爷反映垃圾没人收", "lon": lon, "lat": lat}
+    r = c.post("/problems/new/", {**base, "source": "resident", "on_behalf_id_number": number})
+    body = r.content.decode()
+    assert r.status_code == 400 and "来源却不是“网格员代报”" in body
+    assert f'value="{number}"' in body and "王大爷反映垃圾没人收" in body
+    r = c.post("/problems/new/", {**base, "source": "on_behalf", "on_behalf_id_number": " "})
+    assert r.status_code == 400 and "网格员代报须填写代报居民的身份证号" in r.content.decode()
+    assert not Problem.objects.filter(description="王大爷反映垃圾没人收").exists()
+
+
 def test_board_chips_count_by_status_and_overdue(world):
     from datetime import timedelta
 
