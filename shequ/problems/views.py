@@ -211,7 +211,8 @@ def report(request: HttpRequest) -> HttpResponse:
         # elder it was for would be lost without a word. (Left over after choosing 热线 or
         # 巡查 instead, it is ignored: the source was chosen on purpose.)
         behalf_errors = {
-            "on_behalf_of": "填写了代报居民的身份证号，来源却不是“网格员代报”：请把来源改为网格员代报，或清空身份证号"
+            "on_behalf_of": "填写了代报居民的身份证号，来源却不是“网格员代报”："
+            "请把来源改为网格员代报，或清空身份证号"
         }
         return render(
             request, "problems/report.html", _report_context(request, values, behalf_errors), status=400

@@ -99,6 +99,38 @@ def test_a_camera_jpeg_with_a_second_picture_is_taken_as_jpeg():
         assert dict(image.getexif()) == {}
 
 
+def test_a_comment_written_into_a_jpeg_is_not_kept():
+    """Pillow writes back a JPEG comment it read: free text (a phone number, say) sent in
+    a photo's COM segment was stored and served to whoever opens the problem."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 160)).save(
+        buffer, "JPEG", comment="拍摄人 王芳 13812345678".encode()
+    )
+    assert Image.open(io.BytesIO(buffer.getvalue())).info.get("comment")
+    (out,) = photos.prepare([SimpleUploadedFile("a.jpg", buffer.getvalue())])
+    assert b"13812345678" not in out
+    assert "comment" not in Image.open(io.BytesIO(out)).info
+
+
+def test_a_large_picture_is_decoded_small_and_a_huge_lossless_one_refused():
+    """A 40-megapixel PNG of nothing (150 KB sent) took half a gigabyte and seconds to
+    decode and copy, six to a request: PNG and WebP stop at 16 megapixels, and a JPEG is
+    decoded at the smallest built-in scale that still covers PHOTO_MAX_SIDE."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (7000, 5700), (120, 30, 60)).save(buffer, "JPEG", quality=60)
+    assert photos.decode(buffer.getvalue(), side=2560).size == (3500, 2850)  # 1/2, not 1/1
+    assert photos.decode(buffer.getvalue()).size == (7000, 5700)
+    (out,) = photos.prepare([SimpleUploadedFile("big.jpg", buffer.getvalue())])
+    assert max(Image.open(io.BytesIO(out)).size) == settings.PHOTO_MAX_SIDE
+    for fmt in ("PNG", "WEBP"):
+        big = io.BytesIO()
+        Image.new("RGBA", (4100, 4000), (0, 0, 0, 0)).save(big, fmt, lossless=True)
+        with pytest.raises(ValidationFailed) as exc:
+            photos.prepare([SimpleUploadedFile(f"shot.{fmt.lower()}", big.getvalue())])
+        said = exc.value.fields["photos"]
+        assert "照片像素为 1640 万，超过 1600 万的上限" in said and f"请把 {fmt} 图片缩小后上传" in said
+
+
 @pytest.fixture
 def resident_api(world):
     c = Client()
