@@ -627,8 +627,14 @@ def _unchanged_since(actor: Any, problem: Problem, action: str, seen: int) -> No
         return
     rule = TRANSITIONS.get(last.action)
     step = rule.label if rule is not None else "更新"
-    # Staff are told who acted; a resident is not (a 民意直通车 reporter stays hidden).
-    who = str(last.actor) if can(actor, Permission.PROBLEM_HANDLE, problem.area_path) else "他人"
+    # Staff are told who acted; a resident is not (a 民意直通车 reporter stays hidden),
+    # except that it was themselves (a second tab, a second tap on a slow connection).
+    if last.actor_id == getattr(actor, "pk", None):
+        who = "您本人"
+    elif can(actor, Permission.PROBLEM_HANDLE, problem.area_path):
+        who = str(last.actor)
+    else:
+        who = "他人"
     raise Conflict(
         f"您打开页面之后，这个问题已由{who}于{timezone.localtime(last.at):%m月%d日%H:%M}进行了“{step}”，"
         f"现在为“{STATUS_LABELS[problem.status]}”。请查看最新情况后再操作"

@@ -106,3 +106,18 @@ def test_a_duplicate_merged_in_does_not_stop_the_next_step_from_the_page(world):
     assert ProblemEvent.objects.filter(problem=p, action="merged_in").exists()
     r = c.post(f"/problems/{p.pk}/act/", {"action": "dispatch", "seen": on_page})
     assert r.status_code == 302 and Problem.objects.get(pk=p.pk).status == "dispatched"
+
+
+def test_a_residents_own_second_tap_is_not_called_someone_elses(world):
+    """Two tabs, or a second tap on a slow connection: the resident was told 他人 had rated
+    (or reopened) their problem when it was themselves."""
+    from shequ.problems.tests.test_kpi_ledgers_reports import _handle_and_close
+
+    p = _handle_and_close(world, report(world))
+    resident = client_for(world.resident_wang)
+    form = {"action": "evaluate", "resolved": "1", "satisfaction": "5", "note": "", "seen": seen(resident, p)}
+    assert resident.post(f"/problems/{p.pk}/act/", form).status_code == 302
+    r = resident.post(f"/problems/{p.pk}/act/", form)
+    said = r.content.decode()
+    assert r.status_code == 409 and "已由您本人于" in said and "他人" not in said
+    assert ProblemEvent.objects.filter(problem=p, action="evaluate").count() == 1
