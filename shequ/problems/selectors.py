@@ -317,6 +317,15 @@ def inbox(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
     return qs.select_related("category", "area").defer("area__geometry").order_by("due_at", "id")
 
 
+def to_verify(viewer: Any, limit: int = 50) -> list[Problem]:
+    """Problems reported back and waiting for 核查 where ``viewer`` verifies, soonest due
+    first: the inbox shows them to staff on a phone, where the board's columns do not fit."""
+    qs = Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VERIFY), status=Status.REPORTED_BACK)
+    return list(
+        qs.select_related("category", "area").defer("area__geometry").order_by("due_at", "id")[:limit]
+    )
+
+
 def nearby_open(
     viewer: Any,
     category_code: str,

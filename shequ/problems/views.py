@@ -143,7 +143,9 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.inbox(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "problems/inbox.html", {"page": page})
+    # On the first page only: the steps that wait on this user come before the list.
+    verify = selectors.to_verify(request.user) if page.number == 1 else []
+    return render(request, "problems/inbox.html", {"page": page, "verify": verify})
 
 
 def _report_context(request: HttpRequest, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:

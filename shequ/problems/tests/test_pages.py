@@ -721,6 +721,24 @@ def test_the_inbox_is_cards_that_put_the_time_limit_first(world):
     assert "办理时限" in card and '<span class="badge">超期</span>' in card and 'class="overdue"' in card
 
 
+def test_the_inbox_puts_problems_waiting_for_verification_first_for_verifiers(world):
+    """Problems reported back were on the eight-column board only: staff verifying on a
+    phone had to scroll it sideways to find 状态 and 办理时限."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    act(world, staff, p, "accept")
+    act(world, staff, p, "dispatch", level="estate", note="小区内可以解决")
+    act(world, world.grid_worker_li, p, "start")
+    act(world, world.grid_worker_li, p, "report_back", note="已清运", photos=[jpeg()])
+    page = client_for(world.secretary_zhang).get("/problems/inbox/").content.decode()
+    assert "<h2>待核查（1）</h2>" in page
+    waiting = page.split("<h2>待核查", 1)[1].split("</ul>", 1)[0]
+    assert p.number in waiting and "已反馈" in waiting and "办理时限" in waiting
+    # The grid worker does not verify: no such section, and the problem has left their list.
+    worker = client_for(world.grid_worker_li).get("/problems/inbox/").content.decode()
+    assert "待核查" not in worker and p.number not in worker
+
+
 def test_a_form_brought_back_and_filled_in_anew_is_not_answered_with_the_first(world):
     """Back after a report brought the form with its key; a different problem typed into
     it was answered with the first problem, and the second was lost without a word."""
