@@ -70,13 +70,13 @@ def decode(data: bytes, field: str = "photos", side: int | None = None) -> Image
         lossless = probe.format in ("PNG", "WEBP")
         limit = min(settings.PHOTO_MAX_PIXELS, LOSSLESS_MAX_PIXELS) if lossless else settings.PHOTO_MAX_PIXELS
         if probe.width * probe.height > limit:
-            have, limit = probe.width * probe.height / 10_000, limit / 10_000
+            have, most = probe.width * probe.height / 10_000, limit / 10_000
             advice = (
                 f"请把 {probe.format} 图片缩小后上传，或另存为 JPEG 照片"
                 if lossless
                 else "请把相机分辨率调低重拍，或截图后上传"
             )
-            raise ValidationFailed({field: f"照片像素为 {have:.0f} 万，超过 {limit:.0f} 万的上限，{advice}"})
+            raise ValidationFailed({field: f"照片像素为 {have:.0f} 万，超过 {most:.0f} 万的上限，{advice}"})
         probe.verify()
         image = Image.open(io.BytesIO(data))
         longest = max(image.size)
