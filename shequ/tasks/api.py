@@ -326,7 +326,8 @@ class MonthlyListOut(Schema):
     def resolve_tasks(obj: MonthlyList) -> int:
         # Counted by the selectors' annotation: one query for the whole list.
         count = getattr(obj, "task_count", None)
-        return obj.tasks.count() if count is None else int(count)
+        live = obj.tasks.exclude(status=TaskStatus.CANCELLED)  # as the annotation counts
+        return live.count() if count is None else int(count)
 
 
 class TaskActionIn(Schema):

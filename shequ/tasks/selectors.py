@@ -321,9 +321,15 @@ def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:
         MonthlyList.objects.visible_to(viewer)
         .select_related("area")
         .defer("area__geometry")
-        .annotate(task_count=Count("tasks"), review_steps=_review_steps())
+        .annotate(task_count=_listed_tasks(), review_steps=_review_steps())
         .order_by("-month", "area_path")
     )
+
+
+def _listed_tasks() -> Any:
+    """A list's task count: a cancelled task is no longer part of the month's work (nor
+    does submitting count it: "清单里还没有任务")."""
+    return Count("tasks", filter=~Q(tasks__status=TaskStatus.CANCELLED))
 
 
 def _review_steps() -> Any:
@@ -370,7 +376,7 @@ def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
         MonthlyList.objects.visible_to(viewer)
         .filter(pk=list_id)
         .select_related("area")
-        .annotate(task_count=Count("tasks"))
+        .annotate(task_count=_listed_tasks())
         .first()
     )
     if found is None:
