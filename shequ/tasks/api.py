@@ -310,9 +310,9 @@ class MonthlyListOut(Schema):
         return obj.area.code
 
     @staticmethod
-    def resolve_return_reason(obj: MonthlyList) -> str:
-        # The street's text: numbers typed into it masked, as on the page.
-        return shown_to(None, None, obj.return_reason)
+    def resolve_return_reason(obj: MonthlyList, context: Any) -> str:
+        # As on the page: while returned only, whole to its writer, numbers masked for others.
+        return selectors.return_reason_shown(context["request"].user, obj)
 
     @staticmethod
     def resolve_area_name(obj: MonthlyList) -> str:

@@ -21,6 +21,7 @@ from shequ.tasks.models import (
     Claim,
     ClaimEvent,
     ClaimStatus,
+    ListStatus,
     MonthlyList,
     PartnerUnit,
     ServiceTeam,
@@ -321,7 +322,7 @@ def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:
         MonthlyList.objects.visible_to(viewer)
         .select_related("area")
         .defer("area__geometry")
-        .annotate(task_count=_listed_tasks(), review_steps=_review_steps())
+        .annotate(task_count=_listed_tasks(), review_steps=_review_steps(), returned_by_id=_returned_by())
         .order_by("-month", "area_path")
     )
 
@@ -330,6 +331,28 @@ def _listed_tasks() -> Any:
     """A list's task count: a cancelled task is no longer part of the month's work (nor
     does submitting count it: "清单里还没有任务")."""
     return Count("tasks", filter=~Q(tasks__status=TaskStatus.CANCELLED))
+
+
+def _returned_by() -> Any:
+    """Who wrote the list's last return reason (the audit row of its 退回修改)."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from shequ.access.models import AuditEvent
+
+    returns = AuditEvent.objects.filter(
+        object_type="monthlylist", object_id=Cast(OuterRef("pk"), CharField()), event="task.list_return"
+    )
+    return Subquery(returns.order_by("-id").values("actor_id")[:1])
+
+
+def return_reason_shown(viewer: Any, found: MonthlyList) -> str:
+    """The street's reason, only while the list is back with the community (one submitted
+    again waits for approval: its reasons stay in the history). As every note, in full to
+    whoever wrote it and with the numbers typed into it masked for everyone else."""
+    if found.status != ListStatus.DRAFT:
+        return ""
+    return shown_to(viewer, getattr(found, "returned_by_id", None), found.return_reason)
 
 
 def _review_steps() -> Any:
@@ -376,7 +399,7 @@ def get_monthly_list(viewer: Any, list_id: int) -> MonthlyList:
         MonthlyList.objects.visible_to(viewer)
         .filter(pk=list_id)
         .select_related("area")
-        .annotate(task_count=_listed_tasks())
+        .annotate(task_count=_listed_tasks(), returned_by_id=_returned_by())
         .first()
     )
     if found is None:

@@ -671,6 +671,8 @@ def transition_list(
                 expired = _publish_listed(found, now)
         elif action == "return":
             updates["return_reason"] = note.strip()
+        elif action == "submit":  # answered: the reason stays in the history only
+            updates["return_reason"] = ""
         elif action == "publish":
             updates["published_at"] = now
             expired = _publish_listed(found, now)

@@ -612,8 +612,8 @@ def _monthly_page(
     rows = [(m, selectors.list_actions(request.user, m)) for m in page]
     history = selectors.list_history(request.user, [m for m, _ in rows])
     for m, actions in rows:
-        m.history = history[m.pk]  # the street's return reason: numbers typed into it masked
-        m.return_reason = shown_to(request.user, None, m.return_reason)
+        m.history = history[m.pk]
+        m.return_reason = selectors.return_reason_shown(request.user, m)
         m.day_movable = m.status == ListStatus.DRAFT and any(a == "submit" for a, _ in actions)
     return render(
         request,

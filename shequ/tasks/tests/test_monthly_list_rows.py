@@ -44,3 +44,60 @@ def test_a_cancelled_task_is_not_counted_in_its_list(world):
     _listed_task(world, monthly, title="清理楼道杂物")
     r = api.post(f"/api/v1/monthly-lists/{monthly.pk}/transitions", {"action": "submit"}, "application/json")
     assert r.status_code == 200 and r.json()["tasks"] == 1
+
+
+def _returned(world, reason):
+    monthly = _next_month_list(world)
+    _listed_task(world, monthly)
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    services.transition_list(world.street_chen, monthly.pk, "return", reason)
+    return monthly
+
+
+def test_a_list_submitted_again_no_longer_shows_its_old_return_reason(world):
+    """The street's page said "待街道审批（退回：任务太少…）" of a list sent back to it."""
+    monthly = _returned(world, "任务太少，请补充")
+    street = client_for(world.street_chen)
+    assert "（退回：任务太少，请补充）" in street.get("/tasks/monthly/").content.decode()
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    monthly.refresh_from_db()
+    assert monthly.return_reason == ""
+    page = street.get("/tasks/monthly/").content.decode()
+    assert "待街道审批" in page and "（退回：" not in page
+    assert "退回修改：任务太少，请补充" in page  # the history keeps every round's reason
+    row = street.get(f"/api/v1/monthly-lists/{monthly.pk}/history").json()
+    assert [h["note"] for h in row if h["step"] == "退回修改"] == ["任务太少，请补充"]
+    rows = street.get("/api/v1/monthly-lists/").json()["items"]
+    assert [r["return_reason"] for r in rows if r["id"] == monthly.pk] == [""]
+
+
+def test_a_reason_kept_on_a_list_under_review_is_not_shown(world):
+    """Lists resubmitted before the reason was cleared on submission still hold it."""
+    from shequ.tasks.models import MonthlyList
+
+    monthly = _returned(world, "任务太少，请补充")
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    MonthlyList.objects.filter(pk=monthly.pk).update(return_reason="任务太少，请补充")
+    street = client_for(world.street_chen)
+    assert "（退回：" not in street.get("/tasks/monthly/").content.decode()
+    rows = street.get("/api/v1/monthly-lists/").json()["items"]
+    assert [r["return_reason"] for r in rows if r["id"] == monthly.pk] == [""]
+
+
+def test_the_return_reason_is_shown_in_full_to_its_writer_only(world):
+    """It was masked for everyone, the street officer who typed it too; as every note of
+    the project, it is whole for its writer and masked for the others (who find the
+    person in the registry, where reading the full number is recorded)."""
+    monthly = _returned(world, "请联系居民13812345678核实地点")
+
+    def reasons(client):
+        rows = client.get("/api/v1/monthly-lists/").json()["items"]
+        return [r["return_reason"] for r in rows if r["id"] == monthly.pk]
+
+    own = client_for(world.street_chen)
+    assert "（退回：请联系居民13812345678核实地点）" in own.get("/tasks/monthly/").content.decode()
+    assert reasons(own) == ["请联系居民13812345678核实地点"]
+    community = client_for(world.secretary_zhang)
+    page = community.get("/tasks/monthly/").content.decode()
+    assert "（退回：请联系居民138****5678核实地点）" in page and "13812345678" not in page
+    assert reasons(community) == ["请联系居民138****5678核实地点"]
