@@ -699,15 +699,15 @@ def resources(request: HttpRequest) -> HttpResponse:
                 )
             elif kind == "venue":
                 capacity = values.get("capacity", "1")
-                if whole(capacity) is None:  # named as typed, beside the service's checks
-                    typed["capacity"] = number_error(capacity, "容量/数量")
+                if whole(capacity, low=1) is None:  # named as typed, with the service's range
+                    typed["capacity"] = number_error(capacity, "容量/数量", low=1)
                 services.add_venue(
                     request.user,
                     values.get("name", ""),
                     values.get("kind", ""),
                     values.get("area", ""),
                     values.get("description", ""),
-                    whole(capacity) or 0,
+                    whole(capacity, low=1) or 0,
                 )
             elif kind == "talent":
                 services.add_talent(

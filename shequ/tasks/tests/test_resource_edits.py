@@ -83,6 +83,21 @@ def test_a_team_leader_and_a_venue_are_corrected_on_the_page(world):
     assert (venue.description, venue.capacity) == ("二楼东", 40)
 
 
+@pytest.mark.parametrize("form", ["venue", "venue_edit"])
+def test_a_venue_capacity_below_one_is_refused_with_its_real_range(world, form):
+    """A new venue's capacity of -3 was told "不能小于 0", while the least is 1."""
+    room = services.add_venue(world.secretary_zhang, "活动室", "venue", world.areas["A1"].code, "二楼", 30)
+    fields = {"name": "会议室", "kind": "venue", "area": world.areas["A1"].code} if form == "venue" else {}
+    c = client_for(world.secretary_zhang)
+    for typed in ("-3", "0"):
+        sent = {"form": form, "venue": str(room.pk), "description": "三楼", "capacity": typed, **fields}
+        body = c.post("/tasks/resources/", sent).content.decode()
+        assert "容量/数量不能小于 1" in body and "不能小于 0" not in body, typed
+        assert 'value="三楼"' in body  # what was typed comes back
+    assert not Venue.objects.filter(name="会议室").exists()
+    assert Venue.objects.get(pk=room.pk).capacity == 30
+
+
 def test_a_skill_is_removed_and_the_registry_is_searched_by_skill(world):
     wang = world.residents["A1-1-h1-r1"]
     li = world.residents["A1-2-h1-r1"]
