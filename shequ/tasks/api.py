@@ -167,6 +167,11 @@ class TaskIn(Schema):
 
 
 class TaskUpdateIn(TaskIn):
+    monthly_list: Ref | None = Field(
+        None,
+        description="移到另一份编制中的月度清单；0 移出所在清单，改为临时任务草稿"
+        "（清单编制中或退回修改时）。不填则不变",
+    )
     seen: str = Field(
         "",
         max_length=64,

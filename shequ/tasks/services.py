@@ -297,27 +297,37 @@ def edit_refusal(task: Task) -> tuple[str, str]:
     return "", ""
 
 
+# ``TaskInput.monthly_list`` of an edit that takes the task out of its list (the editor's
+# 不加入, ``0`` in ``PUT /tasks/{id}``); None keeps the list, as a client that leaves it out.
+LEAVE_LIST = 0
+
+
 def update_task(actor: Any, task_id: int, data: TaskInput, *, seen: str = "", ip: str = "") -> Task:
     """Edit a draft (also one in a monthly list still being assembled, never one whose list
-    is under review or approved). Points follow the difficulty; the problem link, the
-    attachments and the list (unless another draft list is chosen) stay as they were.
+    is under review or approved). Points follow the difficulty; the problem link and the
+    attachments stay as they were; the list too, unless another draft list is chosen or
+    ``LEAVE_LIST`` takes the task out of it (an ad-hoc draft again, said in the audit row).
 
     ``seen`` is the ``edit_version`` the editor was opened on; if the task was saved by
     someone since, nothing is written (Conflict) and the message names who and when."""
     task = get_task(actor, task_id)
     if not can(actor, Permission.TASK_MANAGE, task.area_path):
         raise ValidationFailed({"action": "您无权修改该任务"})
+    was_in = task.monthly_list_id
+    listed = was_in is not None
+    leaving = listed and data.monthly_list == LEAVE_LIST
     field, refusal = edit_refusal(task)
     if refusal:
+        if leaving:  # named on the field whose change is refused
+            field, refusal = "monthly_list", f"“加入月度清单”不能改为不加入：{refusal}"
         raise ValidationFailed({field: refusal})
     if seen and seen != edit_version(task):
         raise Conflict(_saved_since(task))
-    listed = task.monthly_list_id is not None
     errors: dict[str, str] = {}
     data.description = kept_if_echoed(data.description, task.description, actor, task.created_by_id)
     data.problem = None  # the link made at 转为任务 is kept, not re-checked
-    # A listed task stays in its list unless moved to another draft list by name.
-    if listed and not data.monthly_list:
+    # A listed task stays in its list unless moved to another draft list or taken out.
+    if listed and data.monthly_list is None:
         data.monthly_list = task.monthly_list_id
     checked = _check_task(actor, data, errors)
     if errors:
@@ -347,7 +357,10 @@ def update_task(actor: Any, task_id: int, data: TaskInput, *, seen: str = "", ip
         task.target_units.set(checked.units if data.audience == Audience.TARGETED else [])
         task.target_teams.set(checked.teams if data.audience == Audience.TARGETED else [])
         task.target_talents.set(checked.talents if data.audience == Audience.TARGETED else [])
-        audit.record(actor, "task.update", area_path=task.area_path, obj=task, ip=ip)
+        # Taken out of its list (or moved to another): the audit row names the lists.
+        moved = task.monthly_list_id != was_in
+        detail = {"monthly_list": {"from": was_in, "to": task.monthly_list_id}} if moved else None
+        audit.record(actor, "task.update", area_path=task.area_path, obj=task, detail=detail, ip=ip)
     return task
 
 

@@ -300,8 +300,7 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
             # A colleague's numbers are not echoed into the form (the task's page masks
             # them); left empty, the description is kept, as in the resource list.
             opened |= {"description": "", "description_kept": "1", "description_shown": shown}
-        context = _editor_context(request, opened, {}) | {"task": task}
-        return render(request, "tasks/editor.html", context)
+        return render(request, "tasks/editor.html", _edit_context(request, task, opened, {}))
     values: dict[str, Any] = {
         k: request.POST.get(k, "").strip()
         for k in (
@@ -322,26 +321,44 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     values["seen"] = request.POST.get("seen", "")
     if request.POST.get("description_kept"):
         values |= {"description_kept": "1", "description_shown": shown}
+    # 不加入 chosen for a task in a list: taken out of it (a form without the menu keeps it).
+    leaving = bool(task.monthly_list_id) and "monthly_list" in request.POST and not values["monthly_list"]
     if message:
         # Published (or sent to the street) while the editor was open: what was typed comes
         # back with the reason, to be copied, instead of the task page without it.
-        context = _editor_context(request, values, {"action": message + "；您填写的内容未保存，仍在下面"})
-        return render(request, "tasks/editor.html", context | {"task": task}, status=409)
+        said = f"“加入月度清单”不能改为不加入：{message}" if leaving else message
+        context = _edit_context(request, task, values, {"action": said + "；您填写的内容未保存，仍在下面"})
+        return render(request, "tasks/editor.html", context, status=409)
     try:
         kept = values.get("description_kept") and not values["description"]
         data = _task_input(values | {"description": task.description} if kept else values)
+        if leaving:
+            data.monthly_list = services.LEAVE_LIST
         services.update_task(request.user, task.pk, data, seen=values["seen"], ip=client_ip(request))
     except Conflict as exc:
         # Saved by a colleague since the editor was opened: what was typed comes back, and
         # the form now carries the newer version, so saving again is a choice made knowingly.
         values["seen"] = selectors.edit_version(selectors.get_task(request.user, task.pk))
         why = exc.message + "。下面仍是您填写的内容：请先查看对方保存的内容，再决定是否以您的为准再次保存"
-        context = _editor_context(request, values, {"action": why}) | {"task": task, "overwrites": True}
+        context = _edit_context(request, task, values, {"action": why}) | {"overwrites": True}
         return render(request, "tasks/editor.html", context, status=409)
     except ValidationFailed as exc:
-        context = _editor_context(request, values, exc.fields | _typed_errors(values)) | {"task": task}
+        context = _edit_context(request, task, values, exc.fields | _typed_errors(values))
         return render(request, "tasks/editor.html", context, status=400)
     return redirect("task", task_id=task.pk)
+
+
+def _edit_context(
+    request: HttpRequest, task: Task, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    """The editor of ``task``. Its own list is always among the choices (the menu lists a
+    few draft lists): else the menu would open on 不加入, and saving would take the task
+    out of its list unasked."""
+    context = _editor_context(request, values, errors) | {"task": task}
+    lists = list(context["lists"])
+    if task.monthly_list_id and all(m.pk != task.monthly_list_id for m in lists):
+        lists += selectors.monthly_lists(request.user).filter(pk=task.monthly_list_id)
+    return context | {"lists": lists}
 
 
 def _not_editable(task: Task) -> str:
