@@ -272,6 +272,37 @@ def test_a_token_ends_with_a_new_password_or_when_revoked(world):
     assert Client().get("/api/v1/areas/", **third).status_code == 200
 
 
+def test_a_write_without_valid_credentials_is_told_to_sign_in_not_about_csrf(world):
+    """A POST with an ended token, or with no credentials at all, was answered 403
+    csrf_failed ("须带 X-CSRFToken"): the session check's CSRF refusal, though no session
+    was sent. A client that renews its token on 401 never did so."""
+    r = Client().post(
+        "/api/v1/auth/token",
+        json.dumps({"username": world.resident_wang.username, "password": PASSWORD}),
+        content_type="application/json",
+    )
+    dead = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert Client().delete("/api/v1/auth/token", headers=dead).status_code == 204
+    order = json.dumps({"item": 1, "quantity": 1})
+    writes = [
+        ("post", "/api/v1/store/orders/"),
+        ("put", "/api/v1/tasks/1"),
+        ("patch", "/api/v1/store/items/1"),
+        ("delete", "/api/v1/auth/token"),
+    ]
+    for headers in (dead, {}):
+        c = Client(enforce_csrf_checks=True)
+        for method, path in writes:
+            r = getattr(c, method)(path, order, content_type="application/json", headers=headers)
+            assert r.status_code == 401, (method, path, headers, r.content)
+            assert r.json()["code"] == "unauthenticated"
+    # A signed-in page session still needs its CSRF token, also beside a dead token.
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(world.resident_wang)
+    r = session.post("/api/v1/store/orders/", order, content_type="application/json", headers=dead)
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+
+
 def test_pages_say_where_scripts_may_come_from(world):
     """No Content-Security-Policy: a name that slipped into a page as HTML could run."""
     c = Client()
