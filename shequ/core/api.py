@@ -13,7 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from shequ.core.errors import BUSY_MESSAGE, DomainError, ValidationFailed
+from shequ.core.errors import BUSY_MESSAGE, DomainError, InvalidBody, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX
 
@@ -176,15 +176,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # django-ninja's own refusals, said in Chinese (its text is English).
         text = str(exc)
         if exc.status_code == 400 and "parse request body" in text:
-            return error(
-                request,
-                api,
-                400,
-                "invalid_body",
-                "请求体无法解析：请发送有效的 JSON（Content-Type: application/json），"
-                "上传文件时用 multipart/form-data",
-                {"body": "不是有效的 JSON 或表单"},
-            )
+            return domain_error(request, InvalidBody())
         if exc.status_code == 403 and "CSRF" in text:
             return error(
                 request,

@@ -42,6 +42,20 @@ class Unavailable(ValidationFailed):
         self.code = "unavailable"
 
 
+class InvalidBody(ValidationFailed):
+    """A request body no endpoint can read: not JSON (or nested deeper than the parser
+    goes), nor a form. Said the same way by django-ninja's parsing and by the endpoints
+    that read their body themselves."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {"body": "不是有效的 JSON 或表单"},
+            "请求体无法解析：请发送有效的 JSON（Content-Type: application/json），"
+            "上传文件时用 multipart/form-data",
+        )
+        self.code = "invalid_body"
+
+
 BUSY_MESSAGE = "系统繁忙，刚才的内容没有保存。请稍等片刻后重新提交"
 
 

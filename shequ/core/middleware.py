@@ -17,7 +17,7 @@ from django.shortcuts import render, resolve_url
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from shequ.core.errors import BUSY_MESSAGE, DomainError, Unavailable, ValidationFailed
+from shequ.core.errors import BUSY_MESSAGE, DomainError, InvalidBody, Unavailable, ValidationFailed
 
 HALF_PAIR = "包含无法识别的字符（不成对的 Unicode 代理项，常见于被截断的表情符号），请删去后重试"
 
@@ -32,12 +32,16 @@ def storable_json(raw: bytes) -> None:
         body = json.loads(raw)
     except ValueError:
         return  # said by the view, as ever
+    except RecursionError:
+        raise InvalidBody() from None  # nested past the parser's depth, as the view says
 
     def fails(value: Any) -> bool:
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             return True
+        except RecursionError:  # parsed just within the depth, written one call deeper
+            raise InvalidBody() from None
         return False
 
     if fails(body):

@@ -13,7 +13,7 @@ from shequ.access.audit import client_ip
 from shequ.areas import geo
 from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import body_doc, field_errors, one_of, one_of_query
-from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.errors import InvalidBody, NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
@@ -503,8 +503,8 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     if request.content_type == "application/json":
         try:
             body = json.loads(request.body or b"{}")
-        except ValueError:
-            raise ValidationFailed({"body": "不是有效的 JSON"}) from None
+        except (ValueError, RecursionError):  # nested past the parser's depth: a 500 before
+            raise InvalidBody() from None
         if not isinstance(body, dict):
             raise ValidationFailed({"body": "请求体必须是 JSON 对象"})
         return body
