@@ -13,7 +13,9 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.db import DataError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware import common
 from django.shortcuts import render, resolve_url
+from django.urls import is_valid_path
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -47,6 +49,18 @@ def storable_json(raw: bytes) -> None:
     if fails(body):
         parts = body.items() if isinstance(body, dict) else [("body", body)]
         raise ValidationFailed({str(k)[:40]: HALF_PAIR for k, v in parts if fails(k) or fails(v)})
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's, except that a write to an API address missing its final slash is not
+    redirected: a client following the 301 sent a GET instead, read the list and took it
+    for success, with nothing recorded. It is answered 404, naming the right address
+    (``_api_error_shape``). Reads keep the redirect, which loses nothing."""
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        if request.path.startswith("/api/") and request.method not in ("GET", "HEAD"):
+            return False
+        return bool(super().should_redirect_with_slash(request))
 
 
 class DomainErrorMiddleware:
@@ -232,6 +246,14 @@ def _api_error_shape(request: HttpRequest, response: HttpResponse) -> HttpRespon
         body = {
             "code": "method_not_allowed",
             "message": f"该接口不支持 {request.method} 请求" + (f"，可用：{allowed}" if allowed else ""),
+            "fields": {},
+        }
+    elif not request.path_info.endswith("/") and is_valid_path(
+        f"{request.path_info}/", getattr(request, "urlconf", None)
+    ):  # a write without the final slash (CommonMiddleware redirects only reads)
+        body = {
+            "code": "not_found",
+            "message": f"接口地址应为 {request.path[:200]}/（以 / 结尾）",
             "fields": {},
         }
     else:

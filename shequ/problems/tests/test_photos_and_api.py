@@ -471,6 +471,37 @@ def test_an_unknown_address_or_method_under_the_api_answers_in_its_error_shape(w
     assert c.get("/api/v1/problems/999999").json()["message"] == "问题不存在或无权查看"
 
 
+def test_a_write_to_an_api_address_without_its_final_slash_is_refused_not_redirected(world):
+    """POST /api/v1/problems (no final slash) was redirected (301, an empty HTML body) to
+    /api/v1/problems/; a client that follows redirects turned the POST into a GET, read
+    the list and took it for success: nothing was recorded and nobody was told."""
+    c = client_for(world.resident_wang)
+    before = Problem.objects.count()
+    for method, path in [
+        ("post", "/api/v1/problems"),
+        ("post", "/api/v1/store/orders"),
+        ("post", "/api/v1/tasks"),
+        ("put", "/api/v1/tasks"),
+        ("delete", "/api/v1/problems"),
+    ]:
+        r = getattr(c, method)(path, json.dumps({"category": "garbage"}), content_type="application/json")
+        assert r.status_code == 404, (method, path, r.status_code)
+        assert r.json() == {
+            "code": "not_found",
+            "message": f"接口地址应为 {path}/（以 / 结尾）",
+            "fields": {},
+        }
+    assert Problem.objects.count() == before
+    # A read may still follow the redirect; an address without a slash of its own answers.
+    r = c.get("/api/v1/problems", {"mine": "true"})
+    assert r.status_code == 301 and r["Location"] == "/api/v1/problems/?mine=true"
+    staff = client_for(world.secretary_zhang)
+    r = staff.post("/api/v1/points/service-records", "{}", content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "invalid"
+    r = staff.post("/api/v1/problemz", "{}", content_type="application/json")
+    assert r.status_code == 404 and r.json()["message"] == "接口 /api/v1/problemz 不存在"
+
+
 def _as_staff_see_it(staff, p):
     """The problem as a staff member meets it: its page, the API's detail and list, and
     its row in the ledger export."""
