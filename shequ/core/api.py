@@ -11,17 +11,29 @@ from ninja import NinjaAPI, security
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from shequ.core.errors import BUSY_MESSAGE, DomainError, InvalidBody, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX
 
-# Numbers in request bodies, bounded by what the database keeps, so that one too large is
-# refused with its field named instead of failing in the database. The services check
-# the meaning (a price above 0, a quantity up to 99) with their own messages.
-Number = Annotated[int, Field(ge=-INT_MAX, le=INT_MAX)]
-Ref = Annotated[int, Field(ge=-ID_MAX, le=ID_MAX)]
+
+def _not_true_or_false(value: Any) -> Any:
+    # Pydantic takes JSON true as 1: an order of item #1, a one-star rating.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_from_bool", "a boolean is not a whole number")
+    return value
+
+
+# A whole number in a request body: not true or false, nor a fraction (5.5). Text of
+# digits is still taken: a form, as the problem transitions take, sends numbers so.
+Integer = Annotated[int, BeforeValidator(_not_true_or_false)]
+# Bounded by what the database keeps, so that one too large is refused with its field
+# named instead of failing in the database. The services check the meaning (a price
+# above 0, a quantity up to 99) with their own messages.
+Number = Annotated[Integer, Field(ge=-INT_MAX, le=INT_MAX)]
+Ref = Annotated[Integer, Field(ge=-ID_MAX, le=ID_MAX)]
 
 
 def one_of(values: Iterable[str]) -> Any:
@@ -111,6 +123,7 @@ _MESSAGES = {
     "dict_type": "必须是对象",
     "model_type": "必须是对象",
     "int_from_float": "必须是整数",
+    "int_from_bool": "必须是整数，不能是 true 或 false",
 }
 
 

@@ -12,7 +12,7 @@ from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.selectors import get_area
-from shequ.core.api import one_of, one_of_query
+from shequ.core.api import Number, Ref, one_of, one_of_query
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.numbers import month_error, month_param
 from shequ.core.pagination import CappedPageNumberPagination
@@ -217,8 +217,8 @@ class UnvisitedOut(Schema):
 class PlanIn(Schema):
     grid: str
     month: str
-    worker_id: int
-    target_households: int
+    worker_id: Ref
+    target_households: Number
     note: str = ""
 
 
@@ -267,7 +267,7 @@ class FloatingOut(Schema):
 
 
 class FloatingIn(Schema):
-    landlord_id: int | None = None
+    landlord_id: Ref | None = None
     lease_start: date | None = None
     lease_end: date | None = None
     employer: str = ""

@@ -12,7 +12,7 @@ from pydantic import ValidationError as PydanticError
 from shequ.access.audit import client_ip
 from shequ.areas import geo
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import body_doc, field_errors, one_of, one_of_query
+from shequ.core.api import Integer, body_doc, field_errors, one_of, one_of_query
 from shequ.core.errors import InvalidBody, NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
@@ -144,8 +144,8 @@ class TransitionIn(Schema):
     grid: str = ""  # accept/dispatch: place an unplaced problem in this grid (area code)
     into: int | str | None = None  # merge: the id, or the 编号 the pages show
     resolved: bool | None = None
-    satisfaction: int | None = None
-    seen: int | None = None  # the detail's ``version`` the client acted from
+    satisfaction: Integer | None = None
+    seen: Integer | None = None  # the detail's ``version`` the client acted from
 
 
 def detail(problem: Problem, viewer: Any) -> dict[str, Any]:

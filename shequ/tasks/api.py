@@ -13,7 +13,7 @@ from pydantic import Field
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import Number, Ref, body_doc, choice, one_of, one_of_query
+from shequ.core.api import Integer, Number, Ref, body_doc, choice, one_of, one_of_query
 from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
@@ -343,7 +343,9 @@ class TaskActionIn(Schema):
 class ListActionIn(Schema):
     action: Annotated[str, one_of(LIST_TRANSITIONS)]
     note: str = ""  # return: the reason
-    seen: int | None = Field(None, description="清单的 version；此后已被他人报审、退回或审批则 409 changed")
+    seen: Integer | None = Field(
+        None, description="清单的 version；此后已被他人报审、退回或审批则 409 changed"
+    )
 
 
 class Kinded(Schema):
@@ -883,7 +885,7 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Any:
 
 
 class TalentIn(Schema):
-    resident: int | None = None  # or, as on the page, the resident's full ID number:
+    resident: Ref | None = None  # or, as on the page, the resident's full ID number:
     id_number: str = ""
     kind: TalentKindValue
     trade: str
@@ -892,7 +894,7 @@ class TalentIn(Schema):
 
 
 class MemberIn(Schema):
-    resident: int | None = None
+    resident: Ref | None = None
     id_number: str = ""
 
 
