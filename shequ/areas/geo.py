@@ -116,6 +116,16 @@ def on_earth(lon: float, lat: float) -> bool:
     return -180 <= lon <= 180 and -90 <= lat <= 90
 
 
+def off_earth(lon: float, lat: float) -> dict[str, str]:
+    """Why (lon, lat) is not a WGS84 point, under the field that is wrong ({} if it is)."""
+    errors = {}
+    if not -180 <= lon <= 180:
+        errors["lon"] = "坐标必须是 WGS84 经纬度：经度在 -180 到 180 之间"
+    if not -90 <= lat <= 90:
+        errors["lat"] = "坐标必须是 WGS84 经纬度：纬度在 -90 到 90 之间"
+    return errors
+
+
 def locate(lon: float, lat: float) -> GridRef | None:
     """The grid containing the WGS84 point (lon, lat), or None outside every grid."""
     return get_index().locate(lon, lat)

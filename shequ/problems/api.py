@@ -402,7 +402,7 @@ def nearby(request: HttpRequest, category: str, lon: float, lat: float) -> Any:
     if not ProblemCategory.objects.filter(code=category).exists():
         raise ValidationFailed({"category": f"问题类别“{category[:20]}”不存在"})
     if not geo.on_earth(lon, lat):
-        raise ValidationFailed({"lat": "坐标必须是 WGS84 经纬度"})
+        raise ValidationFailed(geo.off_earth(lon, lat))
     return [
         {
             "id": row.problem.pk,

@@ -76,7 +76,7 @@ def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str], s
         errors["lat"] = "经度和纬度要一起填写"
     elif data.lon is not None and data.lat is not None:
         if not geo.on_earth(data.lon, data.lat):
-            errors["lat"] = "坐标必须是 WGS84 经纬度"
+            errors.update(geo.off_earth(data.lon, data.lat))
         else:
             grid = geo.locate(data.lon, data.lat)
             if grid is not None:
@@ -519,7 +519,7 @@ def follow(actor: Any, problem_id: int, lon: float, lat: float, *, ip: str = "")
     within 100 m and 30 days, in their community) and of a followable source; anything
     else is the same 404 as a missing problem."""
     if not geo.on_earth(lon, lat):
-        raise ValidationFailed({"lat": "坐标必须是 WGS84 经纬度"})
+        raise ValidationFailed(geo.off_earth(lon, lat))
     problem = (
         Problem.objects.select_related("area", "category")
         .filter(pk=problem_id, status__in=OPEN_STATUSES, source__in=FOLLOWABLE_SOURCES)

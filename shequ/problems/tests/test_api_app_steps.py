@@ -120,6 +120,37 @@ def test_the_nearby_check_names_a_bad_category_or_point(world):
     assert r.status_code == 422 and set(r.json()["fields"]) == {"lon"}
 
 
+def test_a_bad_longitude_is_named_as_the_longitude(world):
+    """lon=inf was reported under ``lat``, so an app marked the latitude wrong."""
+    api = client_for(world.resident_wang)
+    lon, lat = grid_point(world)
+    for bad in ("inf", "nan", "181"):
+        r = api.get("/api/v1/problems/nearby", {"category": "garbage", "lon": bad, "lat": lat})
+        assert r.status_code == 400 and r.json()["fields"] == {
+            "lon": "坐标必须是 WGS84 经纬度：经度在 -180 到 180 之间"
+        }
+    r = api.get("/api/v1/problems/nearby", {"category": "garbage", "lon": "inf", "lat": "95"})
+    assert set(r.json()["fields"]) == {"lon", "lat"}
+    body = f'{{"category": "garbage", "description": "垃圾没人清", "lon": 1e400, "lat": {lat}}}'
+    r = api.post("/api/v1/problems/", body, content_type="application/json")
+    assert r.status_code == 400 and "经度" in r.json()["fields"]["lon"] and "lat" not in r.json()["fields"]
+    page = api.post(
+        "/problems/new/", {"category": "garbage", "description": "垃圾没人清", "lon": "inf", "lat": lat}
+    )
+    assert page.status_code == 400 and "经度在 -180 到 180 之间" in page.content.decode()
+    p = report(world)
+    r = api.post(
+        f"/api/v1/problems/{p.pk}/follow", f'{{"lon": 1e400, "lat": {lat}}}', content_type="application/json"
+    )
+    assert r.status_code == 400 and set(r.json()["fields"]) == {"lon"}
+    r = api.post(
+        f"/api/v1/problems/{p.pk}/follow", f'{{"lon": {lon}, "lat": -1e400}}', content_type="application/json"
+    )
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "lat": "坐标必须是 WGS84 经纬度：纬度在 -90 到 90 之间"
+    }
+
+
 def test_before_id_pages_the_newest_first_list_without_repeating_a_problem(world):
     """Offset paging repeats an item when a problem is reported between two pages: the
     newest-first lists take the last id a client got as a cursor."""
