@@ -528,11 +528,14 @@ def create_monthly_list(
     area = Area.objects.filter(code=area_code, kind="community").first()
     if area is None or not can(actor, Permission.TASK_MANAGE, area.path):
         errors["area"] = "请选择您管辖的社区"
-    if month_param(month) != month:
+    # 2026-11 as well as 202611, as month_error's message offers; kept as YYYYMM.
+    parsed = month_param(month)
+    if parsed is None:
         errors["month"] = month_error(month)
     if errors:
         raise ValidationFailed(errors)
-    assert area is not None
+    assert area is not None and parsed is not None
+    month = parsed
     today = timezone.localdate()
     year, number = int(month[:4]), int(month[4:])
     last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)

@@ -299,3 +299,25 @@ def test_a_list_returned_and_resubmitted_since_the_page_opened_is_not_approved_u
     c.post(f"/tasks/monthly/{monthly.pk}/act/", fresh)
     monthly.refresh_from_db()
     assert monthly.status in (ListStatus.APPROVED, ListStatus.PUBLISHED)
+
+
+def test_a_lists_month_is_taken_in_both_forms_its_message_offers(world):
+    """{"month": "abc"} was told "月份格式为 2026-11 或 202611", and 2026-12 was then refused
+    with "月份格式应为 YYYYMM": the message offered a form that was not taken."""
+    from shequ.testing.clients import client_for
+
+    api = client_for(world.secretary_zhang)
+    a1 = world.areas["A1"].code
+    r = api.post("/api/v1/monthly-lists/", {"area": a1, "month": "abc"}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "month": "月份格式为 2026-11 或 202611，您填写的是“abc”"
+    }
+    first, month = _next_month(timezone.localdate())
+    r = api.post(
+        "/api/v1/monthly-lists/", {"area": a1, "month": f"{first:%Y-%m}"}, content_type="application/json"
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["month"] == month and MonthlyList.objects.get(pk=r.json()["id"]).month == month
+    # The same month in the other form is the same list.
+    r = api.post("/api/v1/monthly-lists/", {"area": a1, "month": month}, content_type="application/json")
+    assert r.status_code == 400 and "已经存在" in r.json()["fields"]["month"]
