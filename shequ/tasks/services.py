@@ -23,7 +23,7 @@ from shequ.areas.models import Area
 from shequ.core import fieldcrypt
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key, reused
-from shequ.core.numbers import month_error, month_label, month_param
+from shequ.core.numbers import ID_MAX, month_error, month_label, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notify
 from shequ.points import services as points
@@ -1241,7 +1241,8 @@ def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") 
     unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("共建单位")
-    if not unit.members.filter(pk=user_id).exists():
+    # An id past what the database keeps is no member either (not "the number is too large").
+    if not 0 < user_id <= ID_MAX or not unit.members.filter(pk=user_id).exists():
         raise ValidationFailed({"member": "该用户不是该单位成员"})
     with transaction.atomic():
         unit.members.remove(user_id)
@@ -1319,7 +1320,12 @@ def remove_team_member(actor: Any, team_id: int, resident_id: int, *, ip: str = 
     if team is None:
         raise NotFound("服务队")
     with transaction.atomic():
-        if not TeamMember.objects.filter(team=team, resident_id=resident_id).delete()[0]:
+        # An id past what the database keeps is no member either (not "the number is too large").
+        gone = (
+            0 < resident_id <= ID_MAX
+            and TeamMember.objects.filter(team=team, resident_id=resident_id).delete()[0]
+        )
+        if not gone:
             raise ValidationFailed({"member": "该居民不是该服务队队员"})
         audit.record(
             actor,

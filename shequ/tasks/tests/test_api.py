@@ -247,6 +247,24 @@ def test_resource_list_through_the_api(world):
     assert "书法春联" in names and outsider.get("/api/v1/resources/talents/").json()["items"] == []
 
 
+def test_an_unknown_member_is_named_the_same_whatever_the_size_of_its_id(world):
+    """A member id too large for the database was answered "提交的数字太大" with no field,
+    where any other unknown id is told it is not a member."""
+    from shequ.tasks import services
+
+    staff = client_for(world.secretary_zhang)
+    team = services.add_team(world.secretary_zhang, "平安巡逻队", "patrol", world.areas["A1"].code)
+    unit = services.add_unit(
+        world.secretary_zhang,
+        services.UnitInput(name="区供电所", kind="department", area=world.areas["A1"].code),
+    )
+    for member in ("99999999", "9" * 20, "0", "-" + "9" * 20):
+        r = staff.delete(f"/api/v1/resources/teams/{team.pk}/members/{member}")
+        assert r.status_code == 400 and r.json()["fields"] == {"member": "该居民不是该服务队队员"}, member
+        r = staff.delete(f"/api/v1/resources/units/{unit.pk}/members/{member}")
+        assert r.status_code == 400 and r.json()["fields"] == {"member": "该用户不是该单位成员"}, member
+
+
 def test_partner_unit_members_are_added_by_username(world):
 
     from shequ.tasks import services
