@@ -196,16 +196,11 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
     """A draft task (or one in a monthly list). Returns (task, created)."""
     key = checked_key(data.idempotency_key)
     if key:
-        existing = Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).first()
+        existing = (
+            Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).select_related("area").first()
+        )
         if existing is not None:
-            same = (existing.title, existing.description, existing.category) == (
-                (data.title or "").strip(),
-                (data.description or "").strip(),
-                data.category,
-            )
-            if not same:
-                raise reused(f"任务“{existing.title}”")
-            return existing, False
+            return _same_task(existing, data), False
     errors: dict[str, str] = {}
     checked = _check_task(actor, data, errors)
     title, description, area, units, teams, problem, monthly = (
@@ -268,14 +263,63 @@ def create_task(actor: Any, data: TaskInput, *, ip: str = "") -> tuple[Task, boo
             audit.record(actor, "task.create", area_path=area.path, obj=task, ip=ip)
     except IntegrityError:
         proofs.remove(stored)
-        existing = Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).first() if key else None
+        existing = (
+            Task.objects.filter(created_by_id=actor.pk, idempotency_key=key).select_related("area").first()
+            if key
+            else None
+        )
         if existing is None:
             raise
-        return existing, False
+        return _same_task(existing, data), False
     except Exception:
         proofs.remove(stored)
         raise
     return task, True
+
+
+def _same_task(task: Task, data: TaskInput) -> Task:
+    """The task a key made, if this request is the same one again: every field it sets,
+    as stored (the points follow the difficulty). A repeat asking for other places or
+    another deadline answered with the first task dropped the change without a word.
+    Attachments are not compared: a JSON client sends none, and a task takes more later."""
+    sent = (
+        (data.title or "").strip(),
+        (data.description or "").strip(),
+        data.category,
+        data.difficulty,
+        data.places,
+        data.deadline,
+        data.area,
+        data.audience,
+        data.problem or None,
+        data.monthly_list or None,
+    )
+    stored = (
+        task.title,
+        task.description,
+        task.category,
+        task.difficulty,
+        task.places,
+        task.deadline,
+        task.area.code,
+        task.audience,
+        task.problem_id,
+        task.monthly_list_id,
+    )
+    same = sent == stored
+    if same and task.audience == Audience.TARGETED:  # targets are kept for targeted tasks only
+        same = (
+            set(data.target_units or []),
+            set(data.target_teams or []),
+            set(data.target_talents or []),
+        ) == (
+            set(task.target_units.values_list("pk", flat=True)),
+            set(task.target_teams.values_list("pk", flat=True)),
+            set(task.target_talents.values_list("pk", flat=True)),
+        )
+    if not same:
+        raise reused(f"任务 #{task.pk}“{task.title}”")
+    return task
 
 
 def _attach(task: Task, stored: list[proofs.Stored]) -> None:

@@ -2,8 +2,10 @@
 a key too long is refused, not cut (two keys sharing 80 characters were one)."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from shequ.access.services import add_user
 from shequ.core.errors import ValidationFailed
@@ -40,12 +42,63 @@ def test_an_order_key_reused_for_another_item_or_quantity_is_refused(world):
 
 
 def test_a_task_key_reused_for_another_task_is_refused(world):
-    first = make_task(world, publish=False, idempotency_key="form-1")
+    deadline = timezone.now() + timedelta(days=7)  # a repeat sends the same deadline
+    first = make_task(world, publish=False, idempotency_key="form-1", deadline=deadline)
     with pytest.raises(ValidationFailed) as exc:
-        make_task(world, publish=False, idempotency_key="form-1", title="清理小广告", category="clear_ads")
+        make_task(
+            world,
+            publish=False,
+            idempotency_key="form-1",
+            deadline=deadline,
+            title="清理小广告",
+            category="clear_ads",
+        )
     assert "更换楼道灯泡" in exc.value.fields["idempotency_key"]
-    assert make_task(world, publish=False, idempotency_key="form-1").pk == first.pk
+    assert make_task(world, publish=False, idempotency_key="form-1", deadline=deadline).pk == first.pk
     assert Task.objects.filter(idempotency_key="form-1").count() == 1
+
+
+def test_a_task_key_sent_again_with_any_field_changed_is_refused(world):
+    """Only the title, description and category were compared: the same key with 3
+    places (or another deadline, area, difficulty, audience or targets) was answered 200
+    with the first task of 2 places, and the change was dropped without a word."""
+    from shequ.tasks import services as tasks
+    from shequ.tasks.tests.helpers import unit_with_member
+
+    power, _ = unit_with_member(world)
+    water, _ = unit_with_member(world, name="区自来水公司")
+    team = tasks.add_team(world.secretary_zhang, "志愿服务队", "volunteer", world.areas["A1"].code)
+    api = client_for(world.secretary_zhang)
+    body = {
+        "title": "检修配电箱",
+        "description": "3号楼配电箱跳闸，需要检修",
+        "category": "power_maintenance",
+        "difficulty": "normal",
+        "places": 2,
+        "deadline": (timezone.now() + timedelta(days=3)).isoformat(),
+        "area": world.areas["A1-1"].code,
+        "audience": "targeted",
+        "target_units": [power.pk],
+    }
+    first = post_json(api, "/api/v1/tasks/", body, "t1")
+    assert first.status_code == 201, first.content
+    number = first.json()["id"]
+    again = post_json(api, "/api/v1/tasks/", body, "t1")
+    assert (again.status_code, again.json()["id"], again.json()["places"]) == (200, number, 2)
+    for change in (
+        {"places": 3},
+        {"deadline": (timezone.now() + timedelta(days=4)).isoformat()},
+        {"area": world.areas["A1-2"].code},
+        {"difficulty": "hard"},
+        {"audience": "public", "target_units": []},
+        {"target_units": [power.pk, water.pk]},
+        {"target_units": [], "target_teams": [team.pk]},
+    ):
+        r = post_json(api, "/api/v1/tasks/", body | change, "t1")
+        assert r.status_code == 400, (change, r.content)
+        assert f"任务 #{number}“检修配电箱”" in r.json()["fields"]["idempotency_key"]
+    assert Task.objects.filter(idempotency_key="t1").count() == 1
+    assert Task.objects.get(pk=number).places == 2
 
 
 def test_a_service_key_reused_for_another_member_is_refused(world):
@@ -133,10 +186,6 @@ def test_a_resent_form_with_other_content_is_said_and_comes_back_with_a_new_key(
     account.refresh_from_db()
     assert account.balance == 30
 
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     form = {
         "title": "清理小广告",
         "description": "楼道小广告",
@@ -153,3 +202,8 @@ def test_a_resent_form_with_other_content_is_said_and_comes_back_with_a_new_key(
     body = task_page.content.decode()
     assert task_page.status_code == 400 and "已经提交过" in body
     assert 'name="idempotency_key" value="task-form-1"' not in body and 'value="清理2单元小广告"' in body
+    # Another number of places under the same key is another request too (it was saved
+    # as the first task, places 1, without a word); the page keeps what was typed.
+    places = c.post("/tasks/new/", form | {"places": "3"})
+    body = places.content.decode()
+    assert places.status_code == 400 and "已经提交过" in body and 'value="3"' in body

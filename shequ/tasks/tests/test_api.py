@@ -43,10 +43,11 @@ def test_task_claim_proof_accept_through_the_api(world):
         client_for(world.resident_wang),
         client_for(world.grid_worker_li),
     )
-    r = post_json(staff, "/api/v1/tasks/", task_body(world), HTTP_IDEMPOTENCY_KEY="t-1")
+    body = task_body(world)
+    r = post_json(staff, "/api/v1/tasks/", body, HTTP_IDEMPOTENCY_KEY="t-1")
     assert r.status_code == 201, r.content
     task_id = r.json()["id"]
-    again = post_json(staff, "/api/v1/tasks/", task_body(world), HTTP_IDEMPOTENCY_KEY="t-1")
+    again = post_json(staff, "/api/v1/tasks/", body, HTTP_IDEMPOTENCY_KEY="t-1")  # a retry: the same body
     assert (again.status_code, again.json()["id"]) == (200, task_id)
     assert resident.get(f"/api/v1/tasks/{task_id}").status_code == 404  # a draft is not open
     assert staff.post(f"/api/v1/tasks/{task_id}/publish").json()["status"] == "published"
