@@ -213,7 +213,7 @@ def post(
         kind=kind,
         # Every holder of its lines reads the memo: numbers staff typed into a reason or
         # an opening balance's note (a neighbour's phone) are masked as they are written.
-        memo=mask_free_text(memo)[:200],
+        memo=memo_as_stored(memo),
         community=community,
         area_path=community.path,
         created_by=actor,
@@ -228,6 +228,11 @@ def post(
     if is_earning:
         _add_earnings(lines, counts_at or now)
     return txn
+
+
+def memo_as_stored(memo: str) -> str:
+    """A memo as ``post`` writes it: numbers masked, within its column."""
+    return mask_free_text(memo)[:200]
 
 
 def periods(at: datetime) -> tuple[str, str]:
@@ -400,7 +405,8 @@ class ServiceInput:
 
 def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRecord:
     """A party member's service points (代办服务, 收集社情民意…), recorded by staff. A
-    repeated ``idempotency_key`` returns the record the first request made."""
+    repeated ``idempotency_key`` returns the record the first request made, and the same
+    key with anything else in it is refused."""
     from shequ.access.models import User
     from shequ.people.models import Resident
 
@@ -457,16 +463,20 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
 
 
 def _same_service(record: ServiceRecord, data: ServiceInput) -> ServiceRecord:
-    """The record a key made, if this request is the same one again."""
+    """The record a key made, if this request is the same one again: every field it
+    sets, as stored (a repeat with another service day was answered with the first
+    record, and the day dropped without a word). A request without a day took the day it
+    was sent: its retry the next day is still the same request."""
     person = record.member.resident_id if data.resident else record.member_id
     same = (person, record.kind, record.points, record.note) == (
         data.resident or data.member,
         data.kind,
         data.points,
         (data.note or "").strip(),
-    )
+    ) and data.served_on in (None, record.served_on)
     if not same:
-        raise reused(f"{record.member} 的服务积分（{record.note[:20]}，{record.points} 分）")
+        day = f"{record.served_on:%Y年%m月%d日}"
+        raise reused(f"{record.member} {day}的服务积分（{record.note[:20]}，{record.points} 分）")
     return record
 
 
@@ -564,16 +574,17 @@ def opening_balance_of_account(
     return opening_balance(actor, account.user, points, memo, key=key)
 
 
+OPENING_MEMO = "期初积分"  # the memo of a carry-over entered without a note
+
+
 def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str = "") -> Transaction:
     """期初积分: a balance carried over from an earlier system, issued by the community.
-    A repeated ``key`` (a resent form) returns the first transaction."""
+    A repeated ``key`` (a resent form) returns the first transaction, and the same key
+    with anything else in it is refused."""
     key = checked_key(key)
     first = _keyed(actor, key, TxnKind.OPENING)
     if first is not None:
-        entry = first.entries.filter(account__user_id=user.pk).first()
-        if entry is None or entry.amount != points:
-            raise reused(f"一笔期初积分（{first.memo[:20]}）")
-        return first
+        return _same_opening(first, user, points, memo)
     errors: dict[str, str] = {}
     if not 1 <= points <= 100_000:
         errors["points"] = "期初积分须在 1 到 100000 之间"
@@ -608,7 +619,7 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str =
                 )
             txn = post(
                 TxnKind.OPENING,
-                memo or "期初积分",
+                memo or OPENING_MEMO,
                 actor,
                 account.area,
                 [(issuer_for(account.area), -points), (account, points)],
@@ -619,7 +630,19 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str =
         first = _keyed(actor, key, TxnKind.OPENING)  # the same request, committed first elsewhere
         if first is None:
             raise
-        return first
+        return _same_opening(first, user, points, memo)
+    return txn
+
+
+def _same_opening(txn: Transaction, user: Any, points: int, memo: str) -> Transaction:
+    """The 期初积分 a key made, if this request is the same one again: the person, the
+    points and the note as stored (masked), since a repeat with another note was
+    answered with the first one and the note dropped without a word."""
+    entry = txn.entries.filter(amount__gt=0).select_related("account").first()
+    stored = (entry.account.user_id, entry.amount, txn.memo) if entry is not None else None
+    if stored != (user.pk, points, memo_as_stored((memo or "").strip() or OPENING_MEMO)):
+        amount = f"{entry.amount} 分，" if entry is not None else ""
+        raise reused(f"一笔期初积分（交易 #{txn.pk}：{amount}{txn.memo[:20]}）")
     return txn
 
 

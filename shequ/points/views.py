@@ -602,7 +602,11 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             if points is None:
                 raise ValidationFailed({"points": number_error(values["points"], "期初积分", low=1)})
             services.opening_balance_of_account(
-                request.user, account, points, values["memo"] or "期初积分", key=values["idempotency_key"]
+                request.user,
+                account,
+                points,
+                values["memo"] or services.OPENING_MEMO,
+                key=values["idempotency_key"],
             )
             return redirect("points_account", account_id=account.pk)
         except ValidationFailed as exc:

@@ -207,3 +207,68 @@ def test_a_resent_form_with_other_content_is_said_and_comes_back_with_a_new_key(
     places = c.post("/tasks/new/", form | {"places": "3"})
     body = places.content.decode()
     assert places.status_code == 400 and "已经提交过" in body and 'value="3"' in body
+
+
+def _party_member(world, key="A1-1-h2-r2"):
+    resident = world.residents[key]
+    Resident.objects.filter(pk=resident.pk).update(party_member_kind="no_post")
+    return resident
+
+
+def test_a_service_key_sent_again_with_another_day_is_refused(world):
+    """The day was not compared: the same key with another served_on was answered with
+    the first record, and the second day's service was dropped without a word."""
+    member = _party_member(world)
+    today = timezone.localdate()
+    api = client_for(world.secretary_zhang)
+    body = {"resident": member.pk, "kind": "care", "note": "看望独居老人", "points": 6}
+    first = post_json(api, "/api/v1/points/service-records", body | {"served_on": str(today)}, "s1")
+    assert first.status_code == 201, first.content
+    r = post_json(
+        api, "/api/v1/points/service-records", body | {"served_on": str(today - timedelta(days=1))}, "s1"
+    )
+    assert r.status_code == 400 and "已经提交过" in r.json()["fields"]["idempotency_key"]
+    assert f"{today:%Y年%m月%d日}的服务积分" in r.json()["fields"]["idempotency_key"]
+    # Without a day the request took the day it was sent: the same request again.
+    same = services.ServiceInput(
+        member=0, resident=member.pk, kind="care", note="看望独居老人", points=6, idempotency_key="s1"
+    )
+    assert services.record_service(world.secretary_zhang, same).transaction.pk == first.json()["id"]
+    assert ServiceRecord.objects.filter(member__resident=member).count() == 1
+
+
+def test_the_service_page_resent_with_another_day_says_so_and_keeps_the_input(world):
+    member = _party_member(world)
+    c = client_for(world.secretary_zhang)
+    today = timezone.localdate()
+    form = {
+        "resident": str(member.pk),
+        "kind": "care",
+        "note": "看望独居老人",
+        "points": "6",
+        "served_on": str(today),
+        "idempotency_key": "service-form-1",
+    }
+    assert c.post("/points/service/", form).status_code == 302
+    assert c.post("/points/service/", form).status_code == 302  # a double click: one record
+    yesterday = str(today - timedelta(days=1))
+    r = c.post("/points/service/", form | {"served_on": yesterday})
+    body = r.content.decode()
+    assert r.status_code == 400 and "已经提交过" in body and f'value="{yesterday}"' in body
+    assert 'value="service-form-1"' not in body  # a new key: sending again records it
+    assert ServiceRecord.objects.filter(member__resident=member).count() == 1
+
+
+def test_an_opening_key_sent_again_with_another_note_is_refused(world):
+    """Only the points were compared: the same key with another memo was answered with
+    the first carry-over, and the note dropped without a word."""
+    account = services.account_for_user(world.resident_wang)
+    api = client_for(world.secretary_zhang)
+    url = f"/api/v1/points/accounts/{account.pk}/opening"
+    first = post_json(api, url, {"points": 30, "memo": "纸质台账结转"}, "o1")
+    assert first.status_code == 201, first.content
+    r = post_json(api, url, {"points": 30, "memo": "云号手平台结转"}, "o1")
+    assert r.status_code == 400
+    assert f"交易 #{first.json()['id']}：30 分，纸质台账结转" in r.json()["fields"]["idempotency_key"]
+    account.refresh_from_db()
+    assert account.balance == 30
