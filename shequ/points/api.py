@@ -419,15 +419,19 @@ def service_records(request: HttpRequest) -> Any:
 
 
 @router.post(
-    "/points/service-records", response={201: TxnOut}, summary="记录党员服务积分（工作人员；Idempotency-Key）"
+    "/points/service-records",
+    response={200: TxnOut, 201: TxnOut},
+    summary="记录党员服务积分（工作人员；Idempotency-Key）",
 )
 def service_record(request: HttpRequest, payload: ServiceIn) -> Any:
-    record = services.record_service(
+    """201 with the new record's transaction; 200 with the first one for a repeat (the
+    same Idempotency-Key and body), as tasks and orders answer."""
+    record, created = services.record_service_once(
         request.user,
         services.ServiceInput(**payload.dict(), idempotency_key=request.headers.get("Idempotency-Key", "")),
         ip=client_ip(request),
     )
-    return Status(201, record.transaction)
+    return Status(201 if created else 200, record.transaction)
 
 
 class AccountOut(Schema):
@@ -464,19 +468,20 @@ def account_entries(request: HttpRequest, account_id: int) -> Any:
 
 @router.post(
     "/points/accounts/{account_id}/opening",
-    response={201: TxnOut},
+    response={200: TxnOut, 201: TxnOut},
     summary="录入期初积分（工作人员；Idempotency-Key）",
 )
 def opening(request: HttpRequest, account_id: int, payload: OpeningIn) -> Any:
+    """201 with the new transaction; 200 with the first one for a repeat."""
     account = selectors.get_account(request.user, account_id)
-    txn = services.opening_balance_of_account(
+    txn, created = services.opening_balance_of_account(
         request.user,
         account,
         payload.points,
-        payload.memo or "期初积分",
+        payload.memo or services.OPENING_MEMO,
         key=request.headers.get("Idempotency-Key", ""),
     )
-    return Status(201, txn)
+    return Status(201 if created else 200, txn)
 
 
 @router.post(

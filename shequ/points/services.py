@@ -404,16 +404,21 @@ class ServiceInput:
 
 
 def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRecord:
-    """A party member's service points (代办服务, 收集社情民意…), recorded by staff. A
-    repeated ``idempotency_key`` returns the record the first request made, and the same
-    key with anything else in it is refused."""
+    """党员服务积分 (see ``record_service_once``): the record made, or the key's first one."""
+    return record_service_once(actor, data, ip=ip)[0]
+
+
+def record_service_once(actor: Any, data: ServiceInput, *, ip: str = "") -> tuple[ServiceRecord, bool]:
+    """A party member's service points (代办服务, 收集社情民意…), recorded by staff.
+    Returns (record, created): a repeated ``idempotency_key`` returns the record the first
+    request made, and the same key with anything else in it is refused."""
     from shequ.access.models import User
     from shequ.people.models import Resident
 
     key = checked_key(data.idempotency_key)
     first = _keyed(actor, key, TxnKind.SERVICE)
     if first is not None and first.service_record is not None:
-        return _same_service(first.service_record, data)
+        return _same_service(first.service_record, data), False
     errors: dict[str, str] = {}
     member = None
     if data.resident:
@@ -454,12 +459,12 @@ def record_service(actor: Any, data: ServiceInput, *, ip: str = "") -> ServiceRe
         raise ValidationFailed(errors)
     assert resident is not None
     try:
-        return _record_service(actor, data, member, resident, note, served_on, key, ip)
+        return _record_service(actor, data, member, resident, note, served_on, key, ip), True
     except IntegrityError:
         first = _keyed(actor, key, TxnKind.SERVICE)  # the same request, committed first elsewhere
         if first is None or first.service_record is None:
             raise
-        return _same_service(first.service_record, data)
+        return _same_service(first.service_record, data), False
 
 
 def _same_service(record: ServiceRecord, data: ServiceInput) -> ServiceRecord:
@@ -564,27 +569,35 @@ def account_for_resident(actor: Any, resident_id: int, *, ip: str = "") -> Accou
 
 def opening_balance_of_account(
     actor: Any, account: Account, points: int, memo: str, *, key: str = ""
-) -> Transaction:
+) -> tuple[Transaction, bool]:
     """期初积分 entered on an account staff opened: a person's account only (a unit's or
-    an issuing account has no earlier personal balance to carry over)."""
+    an issuing account has no earlier personal balance to carry over). Returns
+    (transaction, created), as ``opening_balance_once``."""
     if account.user_id is None:
         raise ValidationFailed(
             {"account": "期初积分只录入居民或党员的个人账户，单位账户和积分发放账户不能录入"}
         )
-    return opening_balance(actor, account.user, points, memo, key=key)
+    return opening_balance_once(actor, account.user, points, memo, key=key)
+
+
+def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str = "") -> Transaction:
+    """期初积分 (see ``opening_balance_once``): the transaction made, or the key's first one."""
+    return opening_balance_once(actor, user, points, memo, key=key)[0]
 
 
 OPENING_MEMO = "期初积分"  # the memo of a carry-over entered without a note
 
 
-def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str = "") -> Transaction:
+def opening_balance_once(
+    actor: Any, user: Any, points: int, memo: str, *, key: str = ""
+) -> tuple[Transaction, bool]:
     """期初积分: a balance carried over from an earlier system, issued by the community.
-    A repeated ``key`` (a resent form) returns the first transaction, and the same key
-    with anything else in it is refused."""
+    Returns (transaction, created): a repeated ``key`` (a resent form) returns the first
+    transaction, and the same key with anything else in it is refused."""
     key = checked_key(key)
     first = _keyed(actor, key, TxnKind.OPENING)
     if first is not None:
-        return _same_opening(first, user, points, memo)
+        return _same_opening(first, user, points, memo), False
     errors: dict[str, str] = {}
     if not 1 <= points <= 100_000:
         errors["points"] = "期初积分须在 1 到 100000 之间"
@@ -630,8 +643,8 @@ def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str =
         first = _keyed(actor, key, TxnKind.OPENING)  # the same request, committed first elsewhere
         if first is None:
             raise
-        return _same_opening(first, user, points, memo)
-    return txn
+        return _same_opening(first, user, points, memo), False
+    return txn, True
 
 
 def _same_opening(txn: Transaction, user: Any, points: int, memo: str) -> Transaction:

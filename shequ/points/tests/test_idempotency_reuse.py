@@ -272,3 +272,23 @@ def test_an_opening_key_sent_again_with_another_note_is_refused(world):
     assert f"交易 #{first.json()['id']}：30 分，纸质台账结转" in r.json()["fields"]["idempotency_key"]
     account.refresh_from_db()
     assert account.balance == 30
+
+
+def test_a_repeated_service_or_opening_answers_200_with_the_first_record(world):
+    """Both answered 201 to a repeat that made nothing, unlike problems, tasks and orders."""
+    member = _party_member(world)
+    account = services.account_for_user(world.resident_wang)
+    api = client_for(world.secretary_zhang)
+    for url, body in (
+        (
+            "/api/v1/points/service-records",
+            {"resident": member.pk, "kind": "care", "note": "看望老人", "points": 6},
+        ),
+        (f"/api/v1/points/accounts/{account.pk}/opening", {"points": 30, "memo": "纸质台账结转"}),
+    ):
+        first = post_json(api, url, body, "k1" + url)
+        again = post_json(api, url, body, "k1" + url)
+        assert (first.status_code, again.status_code) == (201, 200), (url, again.content)
+        assert again.json()["id"] == first.json()["id"]
+    account.refresh_from_db()
+    assert account.balance == 30
