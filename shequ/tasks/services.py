@@ -107,6 +107,9 @@ class _Checked:
 
 
 DEADLINE_MAX_DAYS = 366  # a task is done within a year of being set
+# As a problem's description: every resident reads it on the board, whose page an
+# unbounded one (800,000 characters) made megabytes long.
+DESCRIPTION_MAX = 2000
 
 
 def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked:
@@ -124,6 +127,7 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
     description = (data.description or "").strip()
     if len(description) < 4:
         errors["description"] = "请说明任务内容（至少4个字）"
+    too_long(errors, [("description", "任务说明", description, DESCRIPTION_MAX)])
     if data.category not in Category.values:
         errors["category"] = "请选择任务类别"
     if data.difficulty not in Difficulty.values:
