@@ -522,12 +522,9 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
         )
     if action == "publish" and task.deadline <= timezone.now():
         raise ValidationFailed({"deadline": "截止时间已过，请先修改截止时间"})
-    if action in ("close", "cancel"):
-        # As the page's box allows: the reason goes to every claimant, in a notice of its own.
-        errors: dict[str, str] = {}
-        too_long(errors, [("note", {"close": "结束原因", "cancel": "取消原因"}[action], note, 200)])
-        if errors:
-            raise ValidationFailed(errors)
+    # As the page's box allows: a close's or cancel's reason goes to every claimant, in a
+    # notice of its own; any step's note is kept in the audit log.
+    _note_fits(note, {"close": "结束原因", "cancel": "取消原因"}.get(action, "说明"), 200)
     if action == "cancel":
         # The street approves the list it was sent, and that list is what is published:
         # not one emptied behind its back while it is reviewed or waits for its day.
@@ -668,13 +665,17 @@ def _list_unchanged_since(actor: Any, found: MonthlyList, seen: int) -> None:
         )
 
 
-def _reason_fits(note: str) -> None:
-    """A return's reason is shown on the list or the claim as it was typed: one too long
-    for its column is named, never cut short."""
+def _note_fits(note: str, label: str, limit: int) -> None:
+    """A step's note is shown (on the list, the claim, its history) as it was typed: one
+    too long for its column, or for a page to show, is named, never cut short."""
     errors: dict[str, str] = {}
-    too_long(errors, [("note", "退回原因", note, 200)])
+    too_long(errors, [("note", label, note, limit)])
     if errors:
         raise ValidationFailed(errors)
+
+
+# A claim's proof note, or a note sent with another of its steps (its timeline shows it).
+CLAIM_NOTE_MAX = 1000
 
 
 def transition_list(
@@ -686,8 +687,8 @@ def transition_list(
     if seen is not None:
         _list_unchanged_since(actor, found, seen)
     rule = _allowed(actor, LIST_TRANSITIONS, action, found.area_path, found.status, LIST_LABELS, "清单", note)
-    if action == "return":
-        _reason_fits(note)
+    # Every step's note is kept in the list's history (the audit log).
+    _note_fits(note, "退回原因" if action == "return" else "说明", 200)
     if action == "approve" and found.created_by_id == actor.pk:
         # As nobody accepts their own task's proof: the street checks what a community drew up.
         raise ValidationFailed({"action": "不能审批自己编制的月度任务清单，请由街道其他工作人员审批"})
@@ -981,7 +982,9 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
     if rule.note_required and not note:
         raise ValidationFailed({"note": "退回需要填写原因"})
     if data.action == "return":
-        _reason_fits(note)
+        _note_fits(note, "退回原因", 200)
+    else:
+        _note_fits(note, "说明", CLAIM_NOTE_MAX)
     if data.action in ("accept", "return") and claim.user_id == actor.pk:
         raise ValidationFailed({"action": "不能验收自己接的任务"})
     prepared: list[proofs.Prepared] = []
@@ -991,8 +994,6 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
         prepared = proofs.prepare(list(data.files), "files")
         if not prepared:
             raise ValidationFailed({"files": "请上传至少一张照片或一段视频作为完成凭证"})
-        if len(note) > 1000:
-            raise ValidationFailed({"note": "说明不能超过1000字"})
     stored = proofs.store_all(prepared)
     now = timezone.now()
     target = rule.target
