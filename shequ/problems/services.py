@@ -537,6 +537,9 @@ def follow(actor: Any, problem_id: int, lon: float, lat: float, *, ip: str = "")
     return problem
 
 
+NOTE_MAX = 1000  # a timeline step's note
+
+
 def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = "") -> Problem:
     """Move a problem along its lifecycle, if the table allows it and the actor may."""
     problem = get_problem(actor, problem_id)
@@ -554,6 +557,12 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
     note = (data.note or "").strip()
     if rule.note_required and len(note) < 2:
         raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
+    # Every viewer of the problem reads its timeline: an unbounded note (800,000
+    # characters of 督办) made the page megabytes long. As long as a task's proof note.
+    errors: dict[str, str] = {}
+    too_long(errors, [("note", "说明", note, NOTE_MAX)])
+    if errors:
+        raise ValidationFailed(errors)
     handler = _HANDLERS.get(data.action)
     now = timezone.now()
     if data.action == "report_back" and not data.photos:

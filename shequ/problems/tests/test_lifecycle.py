@@ -724,3 +724,27 @@ def test_a_problem_waiting_for_its_check_past_its_deadline_reminds_the_verifiers
     told = Notification.objects.filter(link=f"/problems/{p.pk}/", text__startswith="已超期")
     assert told.filter(user=staff).exists()  # a verifier of the place
     assert not told.filter(user=li).exists()  # who did the work is not asked to check it
+
+
+def test_a_step_note_is_limited_to_1000_characters_on_the_api_and_the_page(world):
+    """Notes had no limit: 800,000 characters of 督办 were accepted (5,000 for 立案), and
+    every viewer of the problem read them on its timeline."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    api = Client()
+    api.force_login(staff)
+    url = f"/api/v1/problems/{p.pk}/transitions"
+    r = api.post(url, {"action": "accept", "note": "立" * 5000}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["fields"] == {"note": "说明不能超过 1000 个字（现在 5000 个字）"}
+    page = Client()
+    page.force_login(staff)
+    typed = "已核实，" + "情况属实" * 250
+    r = page.post(f"/problems/{p.pk}/act/", {"action": "accept", "note": typed})
+    body = r.content.decode()
+    assert r.status_code == 400 and "说明不能超过 1000 个字（现在 1004 个字）" in body and typed in body
+    assert Problem.objects.get(pk=p.pk).status == Status.REPORTED
+    assert act(world, staff, p, "accept", note="立" * 1000).status == Status.ACCEPTED
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.secretary_zhang, p, "urge", note="说" * 800_000)
+    assert exc.value.fields == {"note": "说明不能超过 1000 个字（现在 800000 个字）"}
+    assert Problem.objects.get(pk=p.pk).urge_count == 0
