@@ -307,6 +307,7 @@ class AuditEvent(models.Model):
 # The keys the services write into an audit row's details, as the log page names them.
 DETAIL_LABELS = {
     "fields": "修改的字段",
+    "monthly_list": "月度清单（由→至）",
     "contact_name": "联系人",
     "contact_phone_enc": "联系电话",
     "contact_phone_masked": "联系电话",
