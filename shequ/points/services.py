@@ -1494,7 +1494,7 @@ class OrderTransitionInput:
     action: str
     courier: str = ""
     tracking_no: str = ""
-    note: str = ""
+    note: str = ""  # a cancel's reason only (refused with any other step)
 
 
 def may_move(actor: Any, order: Order, action: str) -> bool:
@@ -1526,6 +1526,13 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
     if data.action == "cancel" and order.user_id != actor.pk and not note:
         # Staff cancelling someone's order owe them the reason, which they are shown.
         errors["note"] = "请填写取消原因（将告知兑换人）"
+    elif note and data.action != "cancel":
+        # The reason is a cancel's: sent with another step it was a cancel meant and
+        # the order packed instead ("备货：库存不足，取消"), the buyer told 已备货.
+        errors["note"] = (
+            f"取消原因只在取消订单时填写，“{rule.label}”不带原因：要取消请点“取消订单”，"
+            f"要{rule.label}请清空取消原因"
+        )
     too_long(errors, [("note", "原因", note, 200)])
     if data.action == "ship":
         # As typed with a Chinese input method (full-width letters and digits read as such).

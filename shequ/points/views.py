@@ -143,9 +143,8 @@ def order_detail(
             "order": order,
             "events": events,
             "actions": actions,
-            # The form's fields for the actions offered only: the buyer is not asked for
-            # a courier, and names a reason for cancelling only if they wish.
-            "ships": "ship" in offered,
+            # Each action offered is its own form with its own fields: the buyer is not
+            # asked for a courier, and names a reason for cancelling only if they wish.
             "cancels": "cancel" in offered,
             "buyer": order.user_id == request.user.pk,
             "again": request.GET.get("again") == "1",

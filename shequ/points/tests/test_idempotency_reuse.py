@@ -135,8 +135,13 @@ def test_the_fulfil_rows_controls_are_named_for_their_order(world):
     fund(world, world.resident_wang, 100)
     towel = item(world, name="毛巾", price=5)
     order, _ = services.redeem(world.resident_wang, services.OrderInput(item=towel.pk))
-    page = client_for(world.secretary_zhang).get("/points/fulfil/").content.decode()
-    for name in ("操作", "快递公司", "快递单号", "取消原因"):
+    staff = client_for(world.secretary_zhang)
+    page = staff.get("/points/fulfil/").content.decode()
+    for name in ("备货", "取消原因", "取消订单"):
+        assert f'aria-label="订单#{order.pk} {name}"' in page
+    services.transition_order(world.secretary_zhang, order.pk, services.OrderTransitionInput(action="pack"))
+    page = staff.get("/points/fulfil/?status=packed").content.decode()
+    for name in ("快递公司", "快递单号", "发货"):
         assert f'aria-label="订单#{order.pk} {name}"' in page
     board = client_for(world.resident_wang).get("/tasks/").content.decode()
     assert 'aria-label="搜索任务标题"' in board

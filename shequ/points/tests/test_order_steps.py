@@ -1,0 +1,73 @@
+"""Each step of an order is its own button with its own fields: a cancel reason typed
+beside one menu left on 备货 packed the order ("备货：库存不足，取消") and told the buyer
+已备货. A reason sent with any step but 取消订单 is refused and comes back to be sent with
+the cancel."""
+
+import re
+
+import pytest
+
+from shequ.core.errors import ValidationFailed
+from shequ.notifications.models import Notification
+from shequ.points.models import OrderStatus
+from shequ.points.tests.helpers import fund, item, move, redeem
+from shequ.testing.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _forms(page: str) -> list[str]:
+    return re.findall(r"<form [^>]*points/orders/\d+/act/.*?</form>", page, re.S)
+
+
+def test_a_cancel_reason_sent_with_another_step_is_refused_and_moves_nothing(world):
+    buyer = world.resident_wang
+    fund(world, buyer, 100)
+    order = redeem(buyer, item(world))
+    told = Notification.objects.filter(user=buyer).count()
+    with pytest.raises(ValidationFailed) as exc:
+        move(world.secretary_zhang, order, "pack", note="库存不足，取消")
+    assert set(exc.value.fields) == {"note"} and "取消原因只在取消订单时填写" in exc.value.fields["note"]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED
+    assert list(order.events.values_list("action", flat=True)) == ["place"]
+    assert Notification.objects.filter(user=buyer).count() == told
+    # The same reason with 取消订单 cancels, and the buyer is told why.
+    assert move(world.secretary_zhang, order, "cancel", note="库存不足，取消").status == OrderStatus.CANCELLED
+    assert "库存不足" in Notification.objects.filter(user=buyer).latest("id").text
+
+
+def test_the_fulfilment_page_gives_each_step_its_own_button_and_fields(world):
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    staff = client_for(world.secretary_zhang)
+    forms = _forms(staff.get("/points/fulfil/?status=placed").content.decode())
+    pack = [f for f in forms if 'name="action" value="pack"' in f]
+    cancel = [f for f in forms if 'name="action" value="cancel"' in f]
+    assert len(pack) == 1 and len(cancel) == 1 and "<select" not in "".join(forms)
+    assert 'name="note"' not in pack[0] and 'name="note"' in cancel[0]
+    assert ">备货</button>" in pack[0] and ">取消订单</button>" in cancel[0]
+    move(world.secretary_zhang, order, "pack")
+    forms = _forms(staff.get("/points/fulfil/?status=packed").content.decode())
+    ship = next(f for f in forms if 'name="action" value="ship"' in f)
+    assert 'name="courier"' in ship and 'name="tracking_no"' in ship and 'name="note"' not in ship
+
+
+def test_a_reason_sent_with_pack_from_the_page_comes_back_in_the_cancel_form(world):
+    """An old page (or a hand-made request) sending 备货 with a reason: refused, the
+    reason kept where 取消订单 sends it, the order still as it was."""
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    staff = client_for(world.secretary_zhang)
+    form = {"action": "pack", "note": "库存不足，取消", "next": "/points/fulfil/?status=placed"}
+    r = staff.post(f"/points/orders/{order.pk}/act/", form)
+    assert r.status_code == 400
+    cancel = next(f for f in _forms(r.content.decode()) if 'name="action" value="cancel"' in f)
+    assert 'value="库存不足，取消"' in cancel and "取消原因只在取消订单时填写" in cancel
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED
+    r = staff.post(f"/points/orders/{order.pk}/act/", {**form, "action": "cancel"})
+    assert r.status_code == 302 and r["Location"] == "/points/fulfil/?status=placed"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.events.get(action="cancel").note == "库存不足，取消"
