@@ -1008,7 +1008,7 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
     if not (name or "").strip():
         errors["name"] = "请填写兑换期名称，如“2026年第四季度”"
     too_long(errors, [("name", "兑换期名称", name, 50)])
-    _window_dates(errors, starts_on, ends_on)
+    _window_dates(errors, starts_on, ends_on, timezone.localdate())
     if errors:
         raise ValidationFailed(errors)
     assert area is not None
@@ -1021,7 +1021,7 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
     return window
 
 
-def _window_dates(errors: dict[str, str], starts_on: date, ends_on: date) -> None:
+def _window_dates(errors: dict[str, str], starts_on: date, ends_on: date, today: date) -> None:
     off_calendar = {
         field_: f"{label}须在 {WINDOW_YEARS[0]} 年到 {WINDOW_YEARS[1]} 年之间"
         for field_, label, day in (("starts_on", "开始日期", starts_on), ("ends_on", "结束日期", ends_on))
@@ -1030,6 +1030,13 @@ def _window_dates(errors: dict[str, str], starts_on: date, ends_on: date) -> Non
     errors.update(off_calendar)
     if not off_calendar and ends_on < starts_on:
         errors["ends_on"] = "结束日期不能早于开始日期"
+    elif not off_calendar and ends_on < today:
+        # A period over before it is set sells nothing and shuts the store from then on
+        # (windows rule once one has begun): 2025 typed for 2026.
+        errors["ends_on"] = (
+            f"结束日期 {ends_on:%Y年%m月%d日} 已经过去：兑换期须在今天（{today:%Y年%m月%d日}）"
+            "或以后结束，请检查年份是否填错"
+        )
     elif not off_calendar and (ends_on - starts_on).days >= WINDOW_MAX_DAYS:
         errors["ends_on"] = f"一个兑换期最长 {WINDOW_MAX_DAYS} 天（默认按季度），长期开放请逐年设置"
 
@@ -1071,7 +1078,7 @@ def set_window_dates(
     today = timezone.localdate()
     if window.starts_on <= today and starts_on != window.starts_on:
         errors["starts_on"] = f"兑换期已于 {window.starts_on:%Y年%m月%d日} 开始，开始日期不能再改"
-    _window_dates(errors, starts_on, ends_on)
+    _window_dates(errors, starts_on, ends_on, today)
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -1093,11 +1100,20 @@ def set_window_dates(
 
 
 def remove_window(actor: Any, window_id: int, *, ip: str = "") -> None:
-    """Remove a window set by mistake, before it begins (one that has begun is a period
-    orders were counted in: shorten it instead)."""
+    """Remove a window set by mistake: before it begins, or once it has ended if nothing
+    was ordered in it (one typed with last year's dates shut the store, and its start
+    could not be moved nor its end brought a year on). One that is open, or that orders
+    were counted in, stays: shorten an open one instead."""
     window = _managed_window(actor, window_id)
-    if window.starts_on <= timezone.localdate():
+    today = timezone.localdate()
+    if window.starts_on <= today <= window.ends_on:
         raise ValidationFailed({"window": "兑换期已经开始，不能删除；可以修改它的结束日期"})
+    # An ended window takes no more orders, so what this finds cannot change meanwhile
+    # (a scan: Order.window has no index, and a window is seldom removed).
+    if window.ends_on < today and Order.objects.filter(window=f"w{window.pk}").exists():
+        raise ValidationFailed(
+            {"window": f"兑换期“{window.name}”期间已有兑换订单，是已经结束的兑换记录，不能删除"}
+        )
     with transaction.atomic():
         RedemptionWindow.objects.filter(pk=window.pk).delete()
         audit.record(

@@ -37,3 +37,18 @@ def redeem(user, item_, quantity=1, key=""):
 
 def move(user, order, action, **kw):
     return services.transition_order(user, order.pk, services.OrderTransitionInput(action=action, **kw))
+
+
+def window_set_back_then(actor, area_code, name, starts_on, ends_on):
+    """A redemption window that has ended, set as staff set it at the time (on its first
+    day): the service refuses a window that is already over."""
+    from datetime import datetime, time
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    at = datetime.combine(starts_on, time(9), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with mock.patch.object(timezone, "now", lambda: at):
+        return services.add_window(actor, area_code, name, starts_on, ends_on)

@@ -191,3 +191,67 @@ def test_a_window_typed_wrong_can_be_corrected_or_removed(world):
     assert client_for(world.outsider_zhao).delete(f"/api/v1/store/windows/{later.pk}").status_code == 404
     assert api.delete(f"/api/v1/store/windows/{later.pk}").status_code == 204
     assert not RedemptionWindow.objects.filter(pk=later.pk).exists()
+
+
+def test_a_window_that_is_already_over_is_refused_naming_its_end_date(world, mid_quarter):
+    """2025 typed for 2026: a period over before it was set sold nothing and shut the
+    community's store (兑换期未公布), and could be neither removed nor moved a year on."""
+    from shequ.points.models import RedemptionWindow
+    from shequ.testing.clients import client_for
+
+    rice = item(world)
+    a1 = world.areas["A1"].code
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_window(world.secretary_zhang, a1, "2030年第一季度", date(2029, 1, 1), date(2029, 3, 31))
+    assert set(exc.value.fields) == {"ends_on"}
+    assert exc.value.fields["ends_on"].startswith("结束日期 2029年03月31日 已经过去")
+    # On the page: the message beside the end date, what was typed kept.
+    form = {"form": "window", "area": a1, "name": "2030年第一季度", "starts_on": "2029-01-01"}
+    r = client_for(world.secretary_zhang).post("/points/catalogue/", {**form, "ends_on": "2029-03-31"})
+    body = r.content.decode()
+    assert r.status_code == 400 and '<span class="field-error">结束日期 2029年03月31日 已经过去' in body
+    assert 'value="2030年第一季度"' in body and 'value="2029-03-31"' in body
+    assert not RedemptionWindow.objects.exists() and services.current_window(rice) is not None
+    # A window begun earlier this quarter and ending today or later is still taken.
+    services.add_window(world.secretary_zhang, a1, "五月", date(2030, 5, 1), date(2030, 5, 15))
+
+
+def test_a_window_cannot_be_moved_to_have_ended(world, mid_quarter):
+    a1 = world.areas["A1"].code
+    window = services.add_window(world.secretary_zhang, a1, "五六月", date(2030, 5, 1), date(2030, 6, 30))
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_window_dates(world.secretary_zhang, window.pk, date(2030, 5, 1), date(2030, 5, 14))
+    assert exc.value.fields["ends_on"].startswith("结束日期 2030年05月14日 已经过去")
+
+
+def test_an_ended_window_nothing_was_ordered_in_can_be_removed(world, mid_quarter, monkeypatch):
+    """A window of last year's dates, set before periods in the past were refused, shut
+    the store for good: once over it may be removed if nobody ordered in it, and the
+    store opens again. One that orders were counted in is kept: it is their record."""
+    from shequ.points.models import RedemptionWindow
+    from shequ.points.tests.helpers import window_set_back_then
+    from shequ.testing.clients import client_for
+
+    fund(world, world.resident_wang, 100)
+    rice = item(world)
+    a1 = world.areas["A1"].code
+    typo = window_set_back_then(world.secretary_zhang, a1, "第二季度", date(2029, 4, 1), date(2029, 6, 30))
+    now = mid_quarter
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    assert services.current_window(rice) is None  # the store is shut by it
+    staff = client_for(world.secretary_zhang)
+    page = staff.get("/points/catalogue/").content.decode()
+    row = page[page.index("第二季度：") :]
+    assert f'action="/points/windows/{typo.pk}/"' in row and 'value="remove"' in row[: row.index("</li>")]
+    assert staff.post(f"/points/windows/{typo.pk}/", {"action": "remove"}).status_code == 302
+    assert not RedemptionWindow.objects.filter(pk=typo.pk).exists()
+    assert services.current_window(rice) is not None and redeem(world.resident_wang, rice).window == "2030Q2"
+
+    # A window people redeemed in stays once it is over.
+    used = window_set_back_then(world.secretary_zhang, a1, "一月", date(2030, 1, 1), date(2030, 1, 31))
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2030, 1, 10, 2, tzinfo=UTC))
+    assert redeem(world.resident_wang, rice).window == f"w{used.pk}"
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    r = staff.post(f"/points/windows/{used.pk}/", {"action": "remove"})
+    assert r.status_code == 400 and "期间已有兑换订单" in r.content.decode()
+    assert RedemptionWindow.objects.filter(pk=used.pk).exists()

@@ -12,7 +12,7 @@ from shequ.core.errors import NotFound, ValidationFailed
 from shequ.points import services, triggers
 from shequ.points.models import Account, Entry, OrderStatus, StoreItem, Transaction
 from shequ.points.services import Refused
-from shequ.points.tests.helpers import fund, item, move, party_member, redeem
+from shequ.points.tests.helpers import fund, item, move, party_member, redeem, window_set_back_then
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_closed_window_refuses(world):
     fund(world, world.resident_wang, 100)
     rice = item(world)
     today = timezone.localdate()
-    services.add_window(
+    window_set_back_then(
         world.secretary_zhang,
         world.areas["A1"].code,
         "上季度",
@@ -666,7 +666,7 @@ def test_a_shut_store_names_the_next_redemption_window(world):
     today = timezone.localdate()
     # The community redeems in windows (its last one is over) and has planned next
     # year's first: until then its store is shut.
-    services.add_window(
+    window_set_back_then(
         world.secretary_zhang,
         world.areas["A1"].code,
         "上一期",
@@ -701,7 +701,7 @@ def test_the_store_api_tells_the_open_period_or_the_next_window(world):
     assert row["window"]["name"] == f"{today.year}年第{quarter}季度" and row["next_window"] is None
     code = world.areas["A1"].code
     last = (today - timedelta(days=40), today - timedelta(days=10))
-    services.add_window(world.secretary_zhang, code, "上一期", *last)
+    window_set_back_then(world.secretary_zhang, code, "上一期", *last)
     services.add_window(
         world.secretary_zhang, code, "明年一季度", date(today.year + 1, 1, 1), date(today.year + 1, 1, 31)
     )
