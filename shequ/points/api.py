@@ -141,10 +141,17 @@ class WindowOut(Schema):
     name: str
     starts_on: date
     ends_on: date
+    # Set by the street above the caller's communities: it rules their stores, and only
+    # the street changes or removes it.
+    set_above: bool = False
 
     @staticmethod
     def resolve_area(obj: Any) -> str:
         return str(obj.area.code)
+
+    @staticmethod
+    def resolve_set_above(obj: Any) -> bool:
+        return bool(getattr(obj, "set_above", False))
 
 
 class ShelfIn(Schema):

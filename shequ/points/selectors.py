@@ -9,12 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from shequ.access.masking import mask_name, shown_to
 from shequ.access.roles import Permission
-from shequ.access.scope import can, scope_q
+from shequ.access.scope import can, scope_paths, scope_q
 from shequ.areas.models import Area
 from shequ.areas.paths import ancestors, codes
 from shequ.core.errors import NotFound
@@ -151,10 +151,18 @@ def catalogue(viewer: Any) -> QuerySet[StoreItem]:
 
 
 def windows(viewer: Any) -> QuerySet[RedemptionWindow]:
-    """Staff: the redemption windows of the streets and communities they manage."""
-    return RedemptionWindow.objects.filter(
-        scope_q(viewer, Permission.STORE_MANAGE, "area_path")
-    ).select_related("area")
+    """Staff: the redemption windows of the streets and communities they manage, and
+    those of the street above them, which rule their stores too (a community's staff saw
+    未设置 while the street's period was in force, and their own refused as overlapping
+    one they could not see). Those from above have ``set_above`` and are read only: their
+    dates are the street's (``services._managed_window`` finds them for it alone)."""
+    paths = scope_paths(viewer, Permission.STORE_MANAGE)
+    above = sorted({p for path in paths for p in ancestors(path)} - set(paths))
+    return (
+        RedemptionWindow.objects.filter(scope_q(viewer, Permission.STORE_MANAGE) | Q(area_path__in=above))
+        .annotate(set_above=ExpressionWrapper(Q(area_path__in=above), output_field=BooleanField()))
+        .select_related("area")
+    )
 
 
 def get_item(viewer: Any, item_id: int) -> StoreItem:

@@ -255,3 +255,40 @@ def test_an_ended_window_nothing_was_ordered_in_can_be_removed(world, mid_quarte
     r = staff.post(f"/points/windows/{used.pk}/", {"action": "remove"})
     assert r.status_code == 400 and "期间已有兑换订单" in r.content.decode()
     assert RedemptionWindow.objects.filter(pk=used.pk).exists()
+
+
+def test_community_staff_see_the_streets_window_that_rules_their_store_read_only(world, mid_quarter):
+    """The street's period was in force for the community's store, yet its staff saw
+    未设置（按季度）, and their own period was refused as overlapping one not listed."""
+    from shequ.testing.clients import client_for
+
+    street = services.add_window(
+        world.street_chen, world.areas["A"].code, "第二季度（街道）", date(2030, 4, 1), date(2030, 6, 30)
+    )
+    staff = client_for(world.secretary_zhang)
+    page = staff.get("/points/catalogue/").content.decode()
+    row = page[page.index("第二季度（街道）：") :]
+    row = row[: row.index("</li>")]
+    assert "街道设定" in row and "<form" not in row  # shown, with nothing to change it
+    assert "未设置（按季度）" not in page
+    r = staff.post(
+        "/points/catalogue/",
+        {
+            "form": "window",
+            "area": world.areas["A1"].code,
+            "name": "六月",
+            "starts_on": "2030-06-01",
+            "ends_on": "2030-06-30",
+        },
+    )
+    assert r.status_code == 400 and "与已有兑换期“第二季度（街道）”" in r.content.decode()
+    # The API says the same, and the street's window stays the street's to change.
+    (listed,) = staff.get("/api/v1/store/windows/").json()["items"]
+    assert (listed["id"], listed["set_above"]) == (street.pk, True)
+    assert staff.delete(f"/api/v1/store/windows/{street.pk}").status_code == 404
+    (own,) = client_for(world.street_chen).get("/api/v1/store/windows/").json()["items"]
+    assert own["set_above"] is False
+    # Another street's communities do not see it.
+    outsider = client_for(world.outsider_zhao)
+    assert outsider.get("/api/v1/store/windows/").json()["items"] == []
+    assert "第二季度（街道）" not in outsider.get("/points/catalogue/").content.decode()
