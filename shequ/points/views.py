@@ -407,6 +407,11 @@ def service(request: HttpRequest) -> HttpResponse:
             for k in ("resident", "kind", "note", "points", "served_on", "idempotency_key")
         }
         typed: dict[str, str] = {}
+        resident = whole(values["resident"], low=1, high=ID_MAX)
+        if resident is None:
+            # The list once opened on its first member: a form sent with only the service
+            # typed gave her the points (and a login). The member is chosen, never assumed.
+            typed["resident"] = "请在“党员”中选择要记录服务积分的党员"
         try:
             served_on = date.fromisoformat(values["served_on"]) if values["served_on"] else None
         except ValueError:
@@ -415,11 +420,11 @@ def service(request: HttpRequest) -> HttpResponse:
             served_on = date.min
             typed["served_on"] = f"服务日期格式不正确：“{values['served_on'][:20]}”"
         try:
-            services.record_service(
+            record = services.record_service(
                 request.user,
                 services.ServiceInput(
                     member=0,
-                    resident=whole(values["resident"], high=ID_MAX) or 0,
+                    resident=resident or 0,
                     kind=values["kind"],
                     note=values["note"],
                     points=whole(values["points"]) or 0,
@@ -428,9 +433,14 @@ def service(request: HttpRequest) -> HttpResponse:
                 ),
                 ip=client_ip(request),
             )
-            return redirect("points_service")
+            # Said on the page it lands on: what was recorded, for whom.
+            return redirect(reverse("points_service") + f"?recorded={record.pk}")
         except ValidationFailed as exc:
-            errors = exc.fields | typed
+            # Without a member the service names "member" (its other way in): the form's
+            # field is the resident's, named above.
+            errors = {
+                k: m for k, m in exc.fields.items() if not (k == "member" and "resident" in typed)
+            } | typed
             if "idempotency_key" in errors:  # said; sending the form again records a new one
                 values["idempotency_key"] = uuid.uuid4().hex
     from shequ.access.scope import scope_q
@@ -451,10 +461,21 @@ def service(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.service_records(request.user), 30).get_page(request.GET.get("page"))
     for r in page:  # numbers typed into a note, masked for all but who recorded it
         r.note = shown_to(request.user, r.recorded_by_id, r.note)
+    # The record just made, told back to whoever made it (another's id in the address
+    # shows nothing).
+    recorded_id = (
+        whole(request.GET.get("recorded", ""), low=1, high=ID_MAX) if request.method == "GET" else None
+    )
+    recorded = (
+        selectors.service_records(request.user).filter(pk=recorded_id, recorded_by_id=request.user.pk).first()
+        if recorded_id
+        else None
+    )
     return render(
         request,
         "points/service.html",
         {
+            "recorded": recorded,
             "members": members[:MEMBER_LIST],
             "more_members": len(members) > MEMBER_LIST,
             "no_members": not members and not q,  # the register has none in scope yet

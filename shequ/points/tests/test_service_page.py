@@ -1,0 +1,48 @@
+"""党员服务积分 on its page: the member is chosen, never the first of the list by default
+(a form sent with only the service typed gave her 5 points and a login), and what was
+recorded, for whom, is said once it is saved."""
+
+import pytest
+
+from shequ.access.models import User
+from shequ.points.models import ServiceRecord
+from shequ.testing.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_service_with_no_member_chosen_is_refused_naming_the_member(world):
+    first = world.residents["A1-1-h2-r2"]  # a party member of the register, no login
+    staff = client_for(world.secretary_zhang)
+    page = staff.get("/points/service/").content.decode()
+    select = page[page.index('<select name="resident"') :]
+    assert select.index('<option value="">请选择党员</option>') < select.index(f'<option value="{first.pk}"')
+    form = {"resident": "", "kind": "errand", "note": "帮王大爷代办医保", "points": "5", "served_on": ""}
+    r = staff.post("/points/service/", form)
+    body = r.content.decode()
+    assert r.status_code == 400 and "请在“党员”中选择要记录服务积分的党员" in body
+    assert "请选择您管辖范围内的一名党员" not in body  # one message, on the form's own field
+    assert 'value="帮王大爷代办医保"' in body
+    assert not ServiceRecord.objects.exists() and not User.objects.filter(resident=first).exists()
+
+
+def test_a_recorded_service_is_told_back_with_whom_and_how_many_points(world):
+    member = world.residents["A1-1-h2-r2"]
+    staff = client_for(world.secretary_zhang)
+    form = {
+        "resident": member.pk,
+        "kind": "mediation",
+        "note": "调解邻里纠纷",
+        "points": "6",
+        "served_on": "",
+    }
+    r = staff.post("/points/service/", form)
+    record = ServiceRecord.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/points/service/?recorded={record.pk}"
+    page = staff.get(r["Location"]).content.decode()
+    said = page[page.index('id="recorded"') :]
+    said = said[: said.index("</p>")]
+    assert f"已为{member.name}记录服务积分 6 分" in said and "调解邻里纠纷" in said
+    # Nobody else is told of it through the address.
+    other = client_for(world.street_chen).get(r["Location"]).content.decode()
+    assert 'id="recorded"' not in other
