@@ -829,6 +829,8 @@ STOCK_MAX = 1_000_000
 # An item's price: a typo of a few extra zeros is named, not listed (an opening balance
 # is at most 100,000 too).
 PRICE_MAX = 100_000
+# A per-person limit above the most an item's stock can be would never bind.
+LIMIT_MAX = STOCK_MAX
 
 
 def _check_item(data: ItemInput) -> dict[str, str]:
@@ -839,12 +841,10 @@ def _check_item(data: ItemInput) -> dict[str, str]:
         errors["name"] = "名称不能超过50字"
     if not 1 <= data.price <= PRICE_MAX:
         errors["price"] = f"所需积分须在 1 到 {PRICE_MAX} 之间"
-    if data.stock < 0:
-        errors["stock"] = "库存不能小于 0"
-    elif data.stock > STOCK_MAX:
-        errors["stock"] = f"库存最多 {STOCK_MAX} 件"
-    if data.per_person_limit < 1:
-        errors["per_person_limit"] = "每人限兑至少 1 件"
+    if not 0 <= data.stock <= STOCK_MAX:
+        errors["stock"] = f"库存须在 0 到 {STOCK_MAX} 件之间"
+    if not 1 <= data.per_person_limit <= LIMIT_MAX:
+        errors["per_person_limit"] = f"每人限兑须在 1 到 {LIMIT_MAX} 件之间"
     too_long(errors, [("description", "说明", data.description, 200)])
     return errors
 
@@ -891,10 +891,9 @@ def restock(actor: Any, item_id: int, add: int, *, ip: str = "") -> StoreItem:
     item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
     if item is None:
         raise NotFound("兑换物品")
-    if add == 0 or add < -item.stock:
-        raise ValidationFailed({"add": "入库数量不能为 0，出库不能超过现有库存"})
-    if add > STOCK_MAX - item.stock:
-        raise ValidationFailed({"add": f"入库后库存最多 {STOCK_MAX} 件，现有 {item.stock} 件"})
+    errors = _stock_errors(item, add)
+    if errors:
+        raise ValidationFailed(errors)
     with transaction.atomic():
         rows = StoreItem.objects.filter(pk=item.pk, stock__gte=-add, stock__lte=STOCK_MAX - add).update(
             stock=F("stock") + add
@@ -904,6 +903,17 @@ def restock(actor: Any, item_id: int, add: int, *, ip: str = "") -> StoreItem:
         audit.record(actor, "store.restock", area_path=item.area_path, obj=item, detail={"add": add}, ip=ip)
     item.refresh_from_db()
     return item
+
+
+def _stock_errors(item: StoreItem, add: int) -> dict[str, str]:
+    """Why ``add`` cannot move the item's stock as it stands, if it cannot."""
+    if add == 0:
+        return {"add": "入库数量不能为 0"}
+    if add < -item.stock:
+        return {"add": f"出库不能超过现有库存：现有 {item.stock} 件，入库数量最小为 -{item.stock}"}
+    if add > STOCK_MAX - item.stock:
+        return {"add": f"入库后库存最多 {STOCK_MAX} 件，现有 {item.stock} 件"}
+    return {}
 
 
 def set_item_active(actor: Any, item_id: int, active: bool) -> StoreItem:
@@ -937,24 +947,7 @@ def set_item_terms(actor: Any, item_id: int, terms: ItemTerms, *, ip: str = "") 
     item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
     if item is None:
         raise NotFound("兑换物品")
-    errors: dict[str, str] = {}
-    changes: dict[str, Any] = {}
-    if terms.name is not None:
-        if not terms.name.strip():
-            errors["name"] = "请填写物品名称"
-        too_long(errors, [("name", "名称", terms.name.strip(), 50)])
-        changes["name"] = terms.name.strip()
-    if terms.description is not None:
-        too_long(errors, [("description", "说明", terms.description.strip(), 200)])
-        changes["description"] = terms.description.strip()
-    if terms.price is not None:
-        if not 1 <= terms.price <= PRICE_MAX:
-            errors["price"] = f"所需积分须在 1 到 {PRICE_MAX} 之间"
-        changes["price"] = terms.price
-    if terms.per_person_limit is not None:
-        if terms.per_person_limit < 1:
-            errors["per_person_limit"] = "每人限兑至少 1 件"
-        changes["per_person_limit"] = terms.per_person_limit
+    errors, changes = _checked_terms(terms)
     if errors:
         raise ValidationFailed(errors)
     changes = {k: v for k, v in changes.items() if getattr(item, k) != v}
@@ -973,6 +966,29 @@ def set_item_terms(actor: Any, item_id: int, terms: ItemTerms, *, ip: str = "") 
     return item
 
 
+def _checked_terms(terms: ItemTerms) -> tuple[dict[str, str], dict[str, Any]]:
+    """Why any of ``terms`` cannot be (by field), and the values they set."""
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if terms.name is not None:
+        if not terms.name.strip():
+            errors["name"] = "请填写物品名称"
+        too_long(errors, [("name", "名称", terms.name.strip(), 50)])
+        changes["name"] = terms.name.strip()
+    if terms.description is not None:
+        too_long(errors, [("description", "说明", terms.description.strip(), 200)])
+        changes["description"] = terms.description.strip()
+    if terms.price is not None:
+        if not 1 <= terms.price <= PRICE_MAX:
+            errors["price"] = f"所需积分须在 1 到 {PRICE_MAX} 之间"
+        changes["price"] = terms.price
+    if terms.per_person_limit is not None:
+        if not 1 <= terms.per_person_limit <= LIMIT_MAX:
+            errors["per_person_limit"] = f"每人限兑须在 1 到 {LIMIT_MAX} 件之间"
+        changes["per_person_limit"] = terms.per_person_limit
+    return errors, changes
+
+
 def adjust_item(
     actor: Any,
     item_id: int,
@@ -985,6 +1001,16 @@ def adjust_item(
     """One row of the catalogue saved at once: the stock moved by ``add`` (if not 0),
     the item put on or off the shelf (if ``active`` is given) and its price or limit
     corrected (``terms``), all or none."""
+    item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("兑换物品")
+    # Every field's refusal in one answer: checked one step at a time, a wrong stock was
+    # named only once the price typed beside it had been corrected.
+    errors = (_checked_terms(terms)[0] if terms is not None else {}) | (
+        _stock_errors(item, add) if add else {}
+    )
+    if errors:
+        raise ValidationFailed(errors)
     with transaction.atomic():
         if terms is not None:
             set_item_terms(actor, item_id, terms, ip=ip)

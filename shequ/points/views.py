@@ -256,32 +256,52 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             k: request.POST.get(k, "").strip()
             for k in ("name", "price", "stock", "per_person_limit", "area", "description")
         }
-        ints: dict[str, int] = {}
-        for name, label in (("price", "所需积分"), ("stock", "库存"), ("per_person_limit", "每人限兑")):
-            number = whole(values[name] or "0")
-            if number is None:
-                errors[name] = number_error(values[name], label)
-            else:
-                ints[name] = number
-        if not errors:
-            try:
-                services.create_item(
-                    request.user,
-                    services.ItemInput(
-                        name=values["name"],
-                        area=values["area"],
-                        description=values["description"],
-                        price=ints["price"],
-                        stock=ints["stock"],
-                        per_person_limit=ints["per_person_limit"],
-                    ),
-                    ip=client_ip(request),
-                )
-                return redirect("points_catalogue")
-            except ValidationFailed as exc:
-                errors = exc.fields
+        typed: dict[str, str] = {}
+        ints = {
+            name: _typed_number(values[name] or "0", name, typed)
+            for name in ("price", "stock", "per_person_limit")
+        }
+        try:
+            # Asked of the service even when a number was not one (it stands in as a value
+            # the service refuses), so that every field is named in one answer.
+            services.create_item(
+                request.user,
+                services.ItemInput(
+                    name=values["name"],
+                    area=values["area"],
+                    description=values["description"],
+                    price=ints["price"],
+                    stock=ints["stock"],
+                    per_person_limit=ints["per_person_limit"],
+                ),
+                ip=client_ip(request),
+            )
+            return redirect("points_catalogue")
+        except ValidationFailed as exc:
+            errors = exc.fields | typed
     form = "window" if request.POST.get("form") == "window" else "item"
     return _catalogue_page(request, form, errors, values)
+
+
+# The catalogue's numbers: (label, lowest, highest, a value the service always refuses).
+_ITEM_NUMBERS: dict[str, tuple[str, int, int, int]] = {
+    "price": ("所需积分", 1, services.PRICE_MAX, 0),
+    "stock": ("库存", 0, services.STOCK_MAX, -1),
+    "per_person_limit": ("每人限兑", 1, services.LIMIT_MAX, 0),
+    "add": ("入库数量（出库填负数）", -services.STOCK_MAX, services.STOCK_MAX, -ID_MAX),
+}
+
+
+def _typed_number(raw: str, name: str, typed: dict[str, str]) -> int:
+    """A catalogue number as typed, for the service to check against its range (which it
+    names). One that is not a whole number, or too long to be one in range, is named
+    here with the field's real range, and a value the service refuses stands in for it."""
+    number = whole(raw, low=-ID_MAX, high=ID_MAX)
+    if number is not None:
+        return number
+    label, low, high, refused = _ITEM_NUMBERS[name]
+    typed[name] = number_error(raw, label, low=low, high=high)
+    return refused
 
 
 def _typed_dates(values: dict[str, str]) -> tuple[date, date]:
@@ -362,30 +382,25 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
         k: request.POST.get(k, "").strip()
         for k in ("add", "active", "price", "per_person_limit", "name", "description")
     }
-    add = whole(values["add"] or "0", low=-INT_MAX)
-    errors: dict[str, str] = {}
-    if add is None:
-        errors["add"] = number_error(values["add"], "入库数量（出库填负数）", low=-INT_MAX)
+    typed: dict[str, str] = {}
+    add = _typed_number(values["add"] or "0", "add", typed)
     # A new price or limit, when typed (blank keeps the current one).
     terms = services.ItemTerms()
-    for name, label in (("price", "所需积分"), ("per_person_limit", "每人限兑")):
+    for name in ("price", "per_person_limit"):
         if values[name]:
-            number = whole(values[name])
-            if number is None:
-                errors[name] = number_error(values[name], label)
-            setattr(terms, name, number)
+            setattr(terms, name, _typed_number(values[name], name, typed))
     # A corrected name or description, when typed (blank keeps the current one).
     terms.name = values["name"] or None
     terms.description = values["description"] or None
-    if errors:
-        return _catalogue_page(request, "stock", errors, values, item_id)
     active = {"1": True, "0": False}.get(values["active"])
     try:
+        # Asked even when a number was not one (a refused value stands in): every field
+        # of the row is named in one answer, and nothing of it is saved.
         services.adjust_item(
-            request.user, item_id, add=add or 0, active=active, terms=terms, ip=client_ip(request)
+            request.user, item_id, add=add, active=active, terms=terms, ip=client_ip(request)
         )
     except ValidationFailed as exc:
-        return _catalogue_page(request, "stock", exc.fields, values, item_id)
+        return _catalogue_page(request, "stock", exc.fields | typed, values, item_id)
     # Back on the page the row is on (a refused row comes back there too: 50 a page).
     page = whole(request.GET.get("page", ""), low=1)
     return redirect(reverse("points_catalogue") + (f"?page={page}" if page and page > 1 else ""))

@@ -166,7 +166,7 @@ def test_store_through_the_api_with_idempotency_and_refusals(world):
             "area": world.areas["A1"].code,
         },
     )
-    assert r.status_code == 400 and r.json()["fields"] == {"stock": "库存最多 1000000 件"}
+    assert r.status_code == 400 and r.json()["fields"] == {"stock": "库存须在 0 到 1000000 件之间"}
     r = post_json(resident, "/api/v1/store/orders/", {"item": item, "quantity": 1})
     assert r.status_code == 409
     assert r.json()["code"] == "insufficient_points" and r.json()["fields"]["points"].startswith("积分不足")

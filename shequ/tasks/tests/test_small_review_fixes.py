@@ -97,7 +97,7 @@ def test_a_stock_below_zero_is_named_as_such(world):
             "area": world.areas["A1"].code,
         },
     )
-    assert r.status_code == 400 and "库存不能小于 0" in r.content.decode()
+    assert r.status_code == 400 and "库存须在 0 到 1000000 件之间" in r.content.decode()
 
 
 def test_a_return_reason_is_cleared_by_the_new_proof_and_kept_in_the_timeline(world):
