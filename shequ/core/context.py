@@ -19,7 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return trial
     from shequ.notifications.selectors import unread_badge
+    from shequ.points.selectors import may_hold_points
 
+    claims = has_anywhere(user, Permission.TASK_CLAIM)
     return {
         **trial,
         "nav": {
@@ -32,7 +34,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "problem_export": has_anywhere(user, Permission.PROBLEM_EXPORT),
             "report": has_anywhere(user, Permission.PROBLEM_REPORT),
             "tasks_staff": has_anywhere(user, Permission.TASK_VIEW),
-            "tasks_claim": has_anywhere(user, Permission.TASK_CLAIM),
+            "tasks_claim": claims,
+            # 积分兑换 for those who can hold personal points: a partner unit's login
+            # claims tasks for its unit, whose points are not spent in the store.
+            "store": claims and may_hold_points(user),
             "tasks_accept": has_anywhere(user, Permission.TASK_ACCEPT),
             "store_staff": has_anywhere(user, Permission.STORE_MANAGE),
             "registry_import": has_anywhere(user, Permission.REGISTRY_IMPORT),

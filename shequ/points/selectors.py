@@ -110,9 +110,10 @@ def may_hold_points(viewer: Any) -> bool:
     from shequ.access.roles import Role
     from shequ.access.scope import assignments
 
-    if getattr(viewer, "resident_id", None) or Account.objects.filter(user_id=viewer.pk).exists():
+    # Asked by the navigation of every page: what needs no query first.
+    if getattr(viewer, "resident_id", None) or any(role == Role.RESIDENT for role, _ in assignments(viewer)):
         return True
-    return any(role == Role.RESIDENT for role, _ in assignments(viewer))
+    return Account.objects.filter(user_id=viewer.pk).exists()
 
 
 def next_windows(items: list[StoreItem], today: date | None = None) -> dict[int, RedemptionWindow | None]:

@@ -46,6 +46,9 @@ def my_points(request: HttpRequest) -> HttpResponse:
             # A reversal is listed under the date of what it reverses (the quarter it
             # counts in), often pages down: the lower balance is explained up top.
             "reversed_lately": selectors.recent_reversals(request.user),
+            # A unit's or a staff login has no points of its own to show, spend or earn
+            # by 接单: it was shown 余额 0 分 and the store above its unit's points.
+            "personal": account is not None or selectors.may_hold_points(request.user),
         },
     )
 
