@@ -258,6 +258,32 @@ def unmask_allowance(viewer: Any) -> None:
         raise RateLimited(f"每小时最多查看{settings.UNMASK_PER_HOUR}次完整信息，请稍后再试")
 
 
+NUMBER_SEARCH = "resident.number_search"
+# The same number looked up again within this time (the live search box, then Enter; a
+# file checked again) is the lookup already counted.
+SEARCHED_AGAIN_WITHIN = timedelta(minutes=10)
+
+
+class NumberSearchesSpent(RateLimited):
+    """More lookups by complete numbers than the hour's allowance has left: ``wanted``
+    lookups, ``left`` of the allowance (0 when it is spent)."""
+
+    def __init__(self, message: str, *, wanted: int, left: int) -> None:
+        super().__init__(message)
+        self.wanted = wanted
+        self.left = left
+
+
+def _number_searches(viewer: Any) -> Any:
+    return AuditEvent.objects.filter(event=NUMBER_SEARCH, actor_id=viewer.pk)
+
+
+def number_searches_left(viewer: Any) -> int:
+    """How many lookups by a complete number the viewer may still make this hour."""
+    used = _number_searches(viewer).filter(at__gte=timezone.now() - timedelta(hours=1)).count()
+    return max(settings.NUMBER_SEARCH_PER_HOUR - used, 0)
+
+
 def note_number_search(viewer: Any, q: str) -> None:
     """A search by a full number answers whether the number belongs to someone in scope: a
     guessed number is confirmed or not. A masked number and the birth year leave a few
@@ -266,19 +292,57 @@ def note_number_search(viewer: Any, q: str) -> None:
     a number that no one can hold (half typed, a wrong check digit) finds nobody, and the
     same number again within ten minutes (the live search box, then Enter) is one search."""
     digest = selectors.number_lookup(q)
-    if digest is None:
-        return
+    if digest is not None:
+        note_number_lookups(viewer, [digest])
+
+
+def note_number_lookups(
+    viewer: Any,
+    digests: list[str],
+    *,
+    charge_refused: bool = False,
+    area_path: str | None = None,
+    obj: Any = None,
+) -> int:
+    """Count lookups by complete numbers (their keyed hashes) against the viewer's hourly
+    allowance, one audit row ``resident.number_search`` each, without the number (the
+    first 16 characters of the keyed hash: an auditor with the key can tell which). A hash
+    already counted in the last ten minutes is not counted again. Returns how many were
+    counted.
+
+    More than the allowance has left: ``NumberSearchesSpent``, and nothing is counted,
+    unless ``charge_refused``: the lookups were already made (a registry import compared
+    its file with the registry) and the refusal itself says that more than the rest of the
+    allowance of them found someone, so they are counted, and the allowance is spent."""
+    keys = list(dict.fromkeys(d[:16] for d in digests))
+    if not keys:
+        return 0
     now = timezone.now()
-    mine = AuditEvent.objects.filter(event="resident.number_search", actor_id=viewer.pk)
-    if mine.filter(at__gte=now - timedelta(minutes=10), detail__digest=digest[:16]).exists():
-        return
-    with transaction.atomic():
-        limit = settings.NUMBER_SEARCH_PER_HOUR
-        if mine.filter(at__gte=now - timedelta(hours=1)).count() >= limit:
-            raise RateLimited(f"每小时最多按完整的身份证号或电话查找{limit}次，请稍后再试，或按姓名查找")
-        audit.record(
-            viewer, "resident.number_search", area_path=home_path(viewer), detail={"digest": digest[:16]}
+    mine = _number_searches(viewer)
+    again: set[str] = set()
+    for start in range(0, len(keys), 500):
+        recent = mine.filter(
+            at__gte=now - SEARCHED_AGAIN_WITHIN, detail__digest__in=keys[start : start + 500]
         )
+        again.update(recent.values_list("detail__digest", flat=True))
+    fresh = [k for k in keys if k not in again]
+    if not fresh:
+        return 0
+    limit = settings.NUMBER_SEARCH_PER_HOUR
+    where = home_path(viewer) if area_path is None else area_path
+    with transaction.atomic():
+        left = max(limit - mine.filter(at__gte=now - timedelta(hours=1)).count(), 0)
+        over = len(fresh) > left
+        if not over or charge_refused:
+            for key in fresh:
+                audit.record(viewer, NUMBER_SEARCH, area_path=where, obj=obj, detail={"digest": key})
+    if over:
+        raise NumberSearchesSpent(
+            f"每小时最多按完整的身份证号或电话查找{limit}次，请稍后再试，或按姓名查找",
+            wanted=len(fresh),
+            left=left,
+        )
+    return len(fresh)
 
 
 def encrypted_value(resident: Resident, field: str) -> str:
