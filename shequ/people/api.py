@@ -110,6 +110,19 @@ def unmask(request: HttpRequest, resident_id: int, payload: UnmaskIn) -> dict[st
     return {"field": payload.field, "value": value}
 
 
+class NameIn(Schema):
+    name: str
+
+
+@router.post(
+    "/residents/{resident_id}/name",
+    response=ResidentOut,
+    summary="更正居民姓名（维护本社区名册的工作人员；记入审计）",
+)
+def correct_name(request: HttpRequest, resident_id: int, payload: NameIn) -> Resident:
+    return services.correct_name(request.user, resident_id, payload.name, ip=client_ip(request))
+
+
 # ---------------------------------------------------------------------------------------
 # Visits, floating population, care groups.
 

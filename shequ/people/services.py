@@ -22,7 +22,7 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import child_path
 from shequ.core import fieldcrypt
 from shequ.core.bulk import unsaved
-from shequ.core.errors import NotFound, RateLimited, ValidationFailed
+from shequ.core.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from shequ.core.numbers import month_error, month_param
 from shequ.core.texts import CLEAR_WORDS, too_long
 from shequ.people import idcard, phones, selectors
@@ -93,6 +93,19 @@ class ResidentInput:
     party_member_kind: str = ""
 
 
+def normal_name(raw: str | None) -> str:
+    """A name as stored: a register pads two-character names ("张　明"), and spaces between
+    Chinese characters are no part of a name (a search for 张明 must find it)."""
+    return _CJK_GAP.sub("", (raw or "").strip())
+
+
+def name_problem(name: str) -> str:
+    """What is wrong with a name (as ``normal_name`` gives it), or ""."""
+    if not name:
+        return "姓名必填"
+    return "姓名不能超过50个字" if len(name) > 50 else ""
+
+
 def build_resident(
     data: ResidentInput, household: Household, *, parsed: tuple[idcard.IdInfo, str] | None = None
 ) -> tuple[Resident, list[str]]:
@@ -105,13 +118,9 @@ def build_resident(
     """
     errors: dict[str, str] = {}
     warnings: list[str] = []
-    # A register pads two-character names ("张　明"): spaces between Chinese characters
-    # are no part of a name, and a search for 张明 must find it.
-    name = _CJK_GAP.sub("", (data.name or "").strip())
-    if not name:
-        errors["name"] = "姓名必填"
-    elif len(name) > 50:
-        errors["name"] = "姓名不能超过50个字"
+    name = normal_name(data.name)
+    if problem := name_problem(name):
+        errors["name"] = problem
     info = None
     id_hash = ""
     if parsed is not None:
@@ -193,6 +202,36 @@ def register_resident(
         resident.save(force_insert=True)
         audit.record(actor, "resident.create", area_path=resident.area_path, obj=resident, ip=ip)
     return resident, warnings
+
+
+def correct_name(actor: Any, resident_id: int, raw: str, *, ip: str = "") -> Resident:
+    """Correct a registered resident's name (a typo in the register, a name changed at the
+    police station), on the resident's page. For those who keep the registry there
+    (``registry.import`` at the resident's place). The resident's login and points account
+    follow (``_follow_names``); the audit row keeps the old and the new name."""
+    resident = get_resident(actor, resident_id)
+    if not can(actor, Permission.REGISTRY_IMPORT, resident.area_path):
+        raise Forbidden("只有维护本社区居民名册的工作人员可以更正姓名")
+    name = normal_name(raw)
+    if problem := name_problem(name):
+        raise ValidationFailed({"name": problem})
+    old = resident.name
+    if name == old:
+        return resident
+    full, initials = name_pinyin(name)
+    with transaction.atomic():
+        resident.name, resident.name_pinyin, resident.name_initials = name, full, initials
+        resident.save(update_fields=["name", "name_pinyin", "name_initials", "updated_at"])
+        _follow_names([resident], {resident.pk: old})
+        audit.record(
+            actor,
+            "resident.rename",
+            area_path=resident.area_path,
+            obj=resident,
+            detail={"from": old, "to": name},
+            ip=ip,
+        )
+    return resident
 
 
 def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = "") -> str:

@@ -55,7 +55,12 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
-    resident = selectors.get_resident(request.user, resident_id)
+    return _resident_page(request, selectors.get_resident(request.user, resident_id))
+
+
+def _resident_page(
+    request: HttpRequest, resident: Any, name_error: DomainError | None = None, typed_name: str = ""
+) -> HttpResponse:
     unmaskable = [
         field
         for field, perm in UNMASK_PERMISSION.items()
@@ -74,8 +79,28 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "show_care_groups": selectors.may_see_care_groups(request.user, resident),
         "floating": floating,
         "landlord": selectors.shown_landlord(request.user, floating) if floating else None,
+        "can_rename": can(request.user, Permission.REGISTRY_IMPORT, resident.area_path),
+        "name_error": name_error,
+        "typed_name": typed_name,
     }
-    return render(request, "people/resident_detail.html", context)
+    return render(
+        request, "people/resident_detail.html", context, status=name_error.status if name_error else 200
+    )
+
+
+@login_required
+@require_POST
+def resident_rename(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """更正姓名 on the resident's page: a re-import does not change a registered name."""
+    typed = request.POST.get("name", "")
+    try:
+        services.correct_name(request.user, resident_id, typed, ip=client_ip(request))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        resident = selectors.get_resident(request.user, resident_id)
+        return _resident_page(request, resident, exc, typed)
+    return redirect("resident", resident_id=resident_id)
 
 
 @login_required

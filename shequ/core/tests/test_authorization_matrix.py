@@ -34,6 +34,7 @@ PAGES = {
     "residents": ("list", Permission.RESIDENT_VIEW),
     "resident": ("object", "resident", Permission.RESIDENT_VIEW),
     "resident_unmask": ("unmask",),
+    "resident_rename": ("object", "resident", Permission.REGISTRY_IMPORT),
     "tasks_unit_unmask": ("unmask", "a partner unit's contact phone"),
     "tasks_team_members": ("object", "service team", Permission.RESOURCE_VIEW),
     "household": ("object", "household", Permission.RESIDENT_VIEW),
@@ -140,6 +141,7 @@ API = {
     ("GET", "/api/v1/residents/"): ("list", Permission.RESIDENT_VIEW),
     ("GET", "/api/v1/residents/{resident_id}"): ("object", "resident", Permission.RESIDENT_VIEW),
     ("POST", "/api/v1/residents/{resident_id}/unmask"): ("unmask",),
+    ("POST", "/api/v1/residents/{resident_id}/name"): ("object", "resident", Permission.REGISTRY_IMPORT),
     ("GET", "/api/v1/problem-categories/"): "any signed-in user",
     ("POST", "/api/v1/registry/imports"): ("create", Permission.REGISTRY_IMPORT),
     ("GET", "/api/v1/registry/imports"): ("list", Permission.REGISTRY_IMPORT),
@@ -354,6 +356,16 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert r.status_code == expected, key
         if unmask_ok:
             assert r.json()["value"] == world.full_values[resident.pk][0]
+        # 更正姓名 (an empty name: refused as such once past the scope and the right).
+        rename_ok = sees(world, username, resident.area_path, Permission.REGISTRY_IMPORT)
+        expected = 400 if rename_ok else (403 if ok else 404)
+        assert client.post(f"/residents/{resident.pk}/name/", {"name": ""}).status_code == expected, key
+        r = client.post(
+            f"/api/v1/residents/{resident.pk}/name",
+            json.dumps({"name": " "}),
+            content_type="application/json",
+        )
+        assert r.status_code == expected, key
     for key in HOUSEHOLD_KEYS:
         household = world.households[key]
         ok = sees(world, username, household.area_path, Permission.RESIDENT_VIEW)
