@@ -382,6 +382,7 @@ DETAIL_LABELS = {
     "moved": "迁入",
     "new_households": "新建户",
     "registered_elsewhere": "已在本社区以外登记（行）",
+    "number_searches": "按完整身份证号查找（行）",
     "problems_released": "交回所在地处置的在办问题（件）",
     "full_id_number": "完整身份证号（行）",
     "full_phone": "完整电话（行）",

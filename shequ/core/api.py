@@ -262,6 +262,8 @@ MORE_ERRORS = {
     ("post", "/api/v1/resources/units/{unit_id}/contact-phone"): _UNMASKED,
     ("get", "/api/v1/residents/"): _NUMBER_SEARCH,
     ("get", "/api/v1/residents/export"): _NUMBER_SEARCH,
+    # A check counts the rows whose number is registered under another name or elsewhere.
+    ("post", "/api/v1/registry/imports/{run_id}/mapping"): _NUMBER_SEARCH,
     ("post", "/api/v1/residents/export"): {
         "429": "每小时查看完整信息的次数已用完，或按完整身份证号或电话查找的次数已用完（rate_limited）"
     },

@@ -207,8 +207,10 @@ def register_resident(
 def correct_name(actor: Any, resident_id: int, raw: str, *, ip: str = "") -> Resident:
     """Correct a registered resident's name (a typo in the register, a name changed at the
     police station), on the resident's page. For those who keep the registry there
-    (``registry.import`` at the resident's place). The resident's login and points account
-    follow (``_follow_names``); the audit row keeps the old and the new name."""
+    (``registry.import`` at the resident's place). A re-import does not change a name: a
+    row whose number is registered under another name is refused (a made-up name beside a
+    guessed number told whether the guess was someone's). The resident's login and points
+    account follow (``_follow_names``); the audit row keeps the old and the new name."""
     resident = get_resident(actor, resident_id)
     if not can(actor, Permission.REGISTRY_IMPORT, resident.area_path):
         raise Forbidden("只有维护本社区居民名册的工作人员可以更正姓名")

@@ -169,6 +169,11 @@ class Plan:
     rows: list[Planned] = field(default_factory=list)
     new_households: list[Household] = field(default_factory=list)
     refused_rows: int = 0
+    # The keyed hashes of the rows whose ID number was found registered but not taken as
+    # the row's person (registered outside the community, or under another name): each
+    # told the uploader that someone holds that number, a lookup by a complete number
+    # (``people.services.note_number_lookups`` counts them before anything is shown).
+    lookups: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         counts = {
@@ -276,9 +281,14 @@ _NUMBERED = re.compile(r"^(\d+)\s*(栋|号楼|幢|号|楼|座)?$")
 _NUMBERED_AFTER = re.compile(r"\D(\d+)(栋|号楼|幢|号|楼|座)$")
 
 
+def _folded(text: str) -> str:
+    """Full-width folded (NFKC), without spaces anywhere."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
 @lru_cache(maxsize=8192)  # doors (1单元101) and building names repeat row after row
 def _key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    return _folded(text)
 
 
 def _door_key(address: str) -> str:
@@ -408,7 +418,7 @@ def plan(
     buildings = Buildings(community)
     households = Households(community)
     first_row: dict[str, tuple[str, int]] = {}  # id hash → (sheet, row) first seen
-    good: list[tuple[Sheet, int, str, Resident, frozenset[str]]] = []
+    good: list[tuple[Sheet, int, dict[str, str], Resident, frozenset[str]]] = []
     today = date.today()  # once: each call reads the clock and the local time zone
     done = 0
     for sheet in book.sheets:
@@ -432,8 +442,8 @@ def plan(
                 result.errors.extend(row_errors)
                 result.refused_rows += 1
                 continue
-            resident, id_header, given = row_errors
-            good.append((sheet, number, id_header, resident, given))
+            resident, named, given = row_errors
+            good.append((sheet, number, named, resident, given))
     _compare_with_registered(result, good, community)
     used = {id(p.resident.household) for p in result.rows}
     result.new_households = [h for h in households.new if id(h) in used]
@@ -462,7 +472,7 @@ def _check_row(
     households: Households,
     first_row: dict[str, tuple[str, int]],
     today: date,
-) -> list[RowError] | tuple[Resident, str, frozenset[str]]:
+) -> list[RowError] | tuple[Resident, dict[str, str], frozenset[str]]:
     errors: list[RowError] = []
 
     def raw(key: str) -> object:
@@ -594,7 +604,7 @@ def _check_row(
     if errors:
         return errors
     given = frozenset(k for k in KEPT_UNLESS_GIVEN if k in index and text(k))
-    return resident, header("id_number"), given
+    return resident, {key: header(key) for key in ("name", "id_number")}, given
 
 
 # A re-import changes only what the file carries: a column left unmapped, or a cell left
@@ -602,6 +612,10 @@ def _check_row(
 # (relation 其他, 户籍人口, no care tags, no phone, not a party member).
 # The refusal of a number registered in another community (it does not say where).
 REGISTERED_ELSEWHERE = "该身份证号已登记在本社区以外的户中，请先办理迁出再导入"
+# The refusal of a number registered in the community under another name: not that
+# resident with the name changed (a made-up name beside a guessed number told whether the
+# guess was someone's; a mistyped number overwrote someone else). It names nobody.
+NAME_DIFFERS = "身份证号已登记，但姓名与登记的不一致；如需更正姓名，请在该居民的详情页修改"
 KEPT_UNLESS_GIVEN: dict[str, tuple[str, ...]] = {
     "phone": ("phone_enc", "phone_hash", "phone_masked"),
     "relation": ("relation",),
@@ -621,7 +635,7 @@ _EXISTING_FIELDS = (
 
 
 def _compare_with_registered(
-    result: Plan, good: list[tuple[Sheet, int, str, Resident, frozenset[str]]], community: Area
+    result: Plan, good: list[tuple[Sheet, int, dict[str, str], Resident, frozenset[str]]], community: Area
 ) -> None:
     by_hash: dict[str, dict[str, Any]] = {}
     hashes = [r.id_number_hash for _, _, _, r, _ in good]
@@ -630,22 +644,24 @@ def _compare_with_registered(
             *_EXISTING_FIELDS
         ):
             by_hash[row["id_number_hash"]] = row
-    for sheet, number, id_header, resident, given in good:
+    for sheet, number, named, resident, given in good:
         old = by_hash.get(resident.id_number_hash)
         if old is None:
             result.rows.append(Planned(resident, "new"))
             continue
+        refused = None
         if not old["area_path"].startswith(community.path):
-            result.errors.append(
-                RowError(
-                    sheet.name,
-                    number,
-                    id_header,
-                    resident.id_number_masked,
-                    REGISTERED_ELSEWHERE,
-                )
+            refused = RowError(
+                sheet.name, number, named["id_number"], resident.id_number_masked, REGISTERED_ELSEWHERE
             )
+        elif _folded(resident.name) != _folded(old["name"]):
+            # Compared as the file's names are read: full-width folded, without spaces
+            # (names are stored in clear, as registered).
+            refused = RowError(sheet.name, number, named["name"], resident.name, NAME_DIFFERS)
+        if refused is not None:
+            result.errors.append(refused)
             result.refused_rows += 1
+            result.lookups.append(resident.id_number_hash)
             continue
         resident.pk = old["id"]
         for key, fields in KEPT_UNLESS_GIVEN.items():

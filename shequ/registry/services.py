@@ -23,9 +23,16 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.selectors import get_area
 from shequ.core import fieldcrypt, privatefiles, xlsx
 from shequ.core.bulk import cyclic_gc_paused
-from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.errors import NotFound, RateLimited, ValidationFailed
 from shequ.people.models import Resident
-from shequ.people.services import insert_built_households, insert_built_residents, update_built_residents
+from shequ.people.services import (
+    NumberSearchesSpent,
+    insert_built_households,
+    insert_built_residents,
+    note_number_lookups,
+    number_searches_left,
+    update_built_residents,
+)
 from shequ.registry import columns, importing, workbook
 from shequ.registry.models import (
     CHECKED_MESSAGE,
@@ -167,6 +174,8 @@ def set_mapping(actor: Any, run_id: int, mapping: dict[str, str], *, ip: str = "
     errors = columns.check_mapping(cleaned)
     if errors:
         raise ValidationFailed(errors, "列对应有误：" + "；".join(errors.values()))
+    if not number_searches_left(actor):  # said at once; the job asks again when it starts
+        raise RateLimited(lookups_message(0, 0, kept=True))
     with transaction.atomic():
         ColumnMapping.objects.update_or_create(
             community_id=run.community_id,
@@ -255,6 +264,8 @@ def process(run_id: int, *, commit: bool, job: int | None = None) -> ImportRun:
     try:
         with cyclic_gc_paused():
             _process(run, commit=commit)
+    except RateLimited as exc:  # the hour's lookups by complete ID numbers
+        _lookups_refused(run, exc.message)
     except ValidationFailed as exc:
         _fail(run, exc.message, progress=100)
     except Exception:
@@ -272,8 +283,21 @@ def process(run_id: int, *, commit: bool, job: int | None = None) -> ImportRun:
 
 def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
     """``notice``: why a confirmed run is being checked again instead (shown as its message)."""
+    if not commit and not notice and not number_searches_left(run.requested_by):
+        # Spent: whether a check were refused would tell, free, whether the file holds a
+        # number registered under another name or elsewhere. A check asked for is not
+        # made at all, whatever the file holds.
+        raise RateLimited(lookups_message(0, 0))
     book = workbook.read(Path(settings.MEDIA_ROOT) / run.stored_file, run.file_name)
     result = importing.plan(book, run.mapping, run.community, progress=_progress(run))
+    # Before anything of the result is kept or shown: rows whose number is registered but
+    # not taken as the row's person are lookups by a complete number (``Plan.lookups``).
+    try:
+        counted = note_number_lookups(
+            run.requested_by, result.lookups, charge_refused=True, area_path=run.area_path, obj=run
+        )
+    except NumberSearchesSpent as exc:
+        raise RateLimited(lookups_message(len(result.lookups), exc.left)) from exc
     errors_file = write_errors(result.errors, run) if result.errors else ""
     fields: dict[str, Any] = {
         "total_rows": result.total,
@@ -327,7 +351,7 @@ def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
             "registry.check",
             area_path=run.area_path,
             obj=run,
-            detail={**result.summary(), "registered_elsewhere": elsewhere},
+            detail={**result.summary(), "registered_elsewhere": elsewhere, "number_searches": counted},
         )
 
 
@@ -336,7 +360,47 @@ class Superseded(Exception):
     the newer job owns the run, and this job's writes are rolled back."""
 
 
-def _fail(run: ImportRun, message: str, **extra: Any) -> None:
+def lookups_message(rows: int, left: int, *, kept: bool = False) -> str:
+    """Why a check was refused for the hour's lookups by complete ID numbers (``rows`` such
+    rows in the file, ``left`` of the allowance; no rows: it was spent before the check):
+    what happened, the hourly limit, and which rows count. ``kept``: the upload is kept
+    (refused before the check was queued)."""
+    limit = settings.NUMBER_SEARCH_PER_HOUR
+    counts = "身份证号已登记、但姓名与登记的不一致或登记在本社区以外的行，每行算一次按完整身份证号查找"
+    free = "姓名与登记一致的行和新登记的居民不计次数"
+    if not rows:
+        return (
+            f"检查没有进行，没有导入任何数据：您本小时按完整身份证号查找的次数已用完（每人每小时最多{limit}次）。"
+            f"检查名册时，{counts}；{free}。请一小时后{'再检查' if kept else '重新上传'}"
+        )
+    return (
+        f"检查已停止，没有导入任何数据：文件中有 {rows} 行的身份证号已登记，"
+        "但姓名与登记的不一致或登记在本社区以外。"
+        f"每行算一次按完整身份证号查找，每人每小时最多{limit}次，您本小时只剩 {left} 次；{free}。"
+        "请核对这些行的姓名和所选的社区，一小时后重新上传"
+    )
+
+
+def _lookups_refused(run: ImportRun, message: str) -> None:
+    """A check refused for the hour's lookups by complete numbers: failed with the reason,
+    and nothing of any row (errors, changes, counts) kept from this check or an earlier one."""
+    earlier = ImportRun.objects.filter(pk=run.pk).values_list("errors_file", flat=True).first()
+    written = _fail(
+        run,
+        message,
+        progress=100,
+        error_count=0,
+        errors=[],
+        errors_file="",
+        summary={},
+        changes=[],
+        checked_plan=None,
+    )
+    if written:  # else the newer job's report
+        _delete(earlier or "")
+
+
+def _fail(run: ImportRun, message: str, **extra: Any) -> bool:
     """A failed run keeps no upload: to try again the user uploads the file again. Only a
     running run fails: one marked done committed its residents with that mark."""
     written = ImportRun.objects.filter(pk=run.pk, job=run.job, status__in=RUNNING).update(
@@ -344,6 +408,7 @@ def _fail(run: ImportRun, message: str, **extra: Any) -> None:
     )
     if written:  # else superseded: the newer job reads the upload
         _delete(run.stored_file)
+    return bool(written)
 
 
 def _changes(result: importing.Plan) -> list[dict[str, Any]]:

@@ -400,7 +400,7 @@ def _checked_import(world):
     for key in ("A1-1-h1-r1", "B1-1-h1-r1"):
         r = world.residents[key]
         number, phone = world.full_values[r.pk]
-        rows.append([r.name + "改", number, "", "", phone, "", world.areas["A1-1-b"].name, "", "909"])
+        rows.append([r.name, number, "", "", phone, "", world.areas["A1-1-b"].name, "", "909"])
     with tempfile.TemporaryDirectory() as folder:
         path = save(Path(folder) / "again.xlsx", {"S": [HEADERS[:9], *rows]})
         run = services.start_import(

@@ -28,10 +28,10 @@ def test_ten_thousand_rows_import_and_a_changed_reimport_gives_the_right_summary
     assert (sample.name, sample.household.address) == ("居民4", "1单元101")
     assert AuditEvent.objects.filter(event="registry.import", detail__new=10_000).exists()
 
-    # Re-import: 3 renamed, 2 moved to another household, 1 new phone, the rest unchanged.
+    # Re-import: 3 now 配偶, 2 moved to another household, 1 new phone, the rest unchanged.
     changed = [list(r) for r in rows[:20]]
     for r in changed[:3]:
-        r[0] = r[0] + "改"
+        r[4] = "配偶"
     changed[3][7] = "999"
     changed[4][7] = "999"
     changed[5][3] = "13900000005"
@@ -51,8 +51,8 @@ def test_ten_thousand_rows_import_and_a_changed_reimport_gives_the_right_summary
         "moved": 2,
     }
     assert Household.objects.count() == households + 2
-    renamed = Resident.objects.get(id_number_hash=fieldcrypt.lookup_hash(rows[0][1], "id_number"))
-    assert renamed.name == "居民0改" and renamed.name_pinyin.startswith("ju")
+    spouse = Resident.objects.get(id_number_hash=fieldcrypt.lookup_hash(rows[0][1], "id_number"))
+    assert (spouse.name, spouse.relation) == ("居民0", "spouse")
     moved = Resident.objects.get(id_number_hash=fieldcrypt.lookup_hash(rows[3][1], "id_number"))
     assert moved.household.address == "1单元999" and moved.area_path == moved.household.area_path
     phone = Resident.objects.get(id_number_hash=fieldcrypt.lookup_hash(rows[5][1], "id_number"))

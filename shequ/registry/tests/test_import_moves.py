@@ -46,24 +46,23 @@ def test_a_move_into_a_household_the_login_already_holds(world, tmp_path):
     assert paths == [target.area_path]
 
 
-def test_a_corrected_name_reaches_the_login_and_the_points_account(world, tmp_path):
-    """Rankings, the 公示栏, the account search and delivery labels kept the old name."""
+def test_a_row_under_another_name_changes_no_one(world, tmp_path):
+    """A typo in an ID number moved, or renamed, whoever held the mistyped number; a name
+    is corrected on the resident's page (people/tests/test_name_correction.py)."""
     from shequ.access.models import User
-    from shequ.points.models import Account
-    from shequ.points.tests.helpers import fund
+    from shequ.people.models import Resident
+    from shequ.registry.importing import NAME_DIFFERS
 
     wang = world.resident_wang
-    fund(world, wang, 5)
     resident = wang.resident
-    User.objects.filter(pk=wang.pk).update(display_name=resident.name)
-    Account.objects.filter(user=wang).update(name=resident.name)
     number = world.full_values[resident.pk][0]
-    row = ["欧阳修正", number, world.areas["A1-1-b"].name, resident.household.address]
+    row = ["欧阳修正", number, world.areas["A1-2-b"].name, "8单元808"]
     path = save(tmp_path / "fix.xlsx", {"S": [HEAD, row]})
+    before = Resident.objects.filter(pk=resident.pk).values().get()
     result, _ = services.import_file(path, world.areas["A1"].code, dry_run=False)
-    assert result.errors == [] and result.summary()["changed"] == 1
-    assert User.objects.get(pk=wang.pk).display_name == "欧阳修正"
-    assert Account.objects.get(user=wang).name == "欧阳修正"
+    assert [e.as_list() for e in result.errors] == [["S", 2, "姓名", "欧阳修正", NAME_DIFFERS]]
+    assert Resident.objects.filter(pk=resident.pk).values().get() == before
+    assert User.objects.get(pk=wang.pk).display_name != "欧阳修正"
 
 
 def test_a_phone_correction_keeps_a_second_household_role(world, tmp_path):
