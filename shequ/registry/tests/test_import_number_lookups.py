@@ -229,3 +229,55 @@ def test_a_number_registered_outside_the_community_is_a_counted_lookup(
         services.set_mapping(secretary, rerun.pk, rerun.mapping)
     assert ImportRun.objects.get(pk=rerun.pk).status == "refused"
     assert searches(secretary).count() == 1
+
+
+def test_guessed_numbers_under_the_residents_own_name_are_counted_lookups_too(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    """Under the name the list shows, the registered number's row was unchanged and every
+    other guess new: the summary (or halves of the guesses, file after file) named the
+    number, and nothing was counted. Each guess at a registered resident of the community
+    is counted now, as each would be in the search box."""
+    staff = world.user("community_staff@A1")
+    target = world.residents["A1-1-h1-r1"]
+    number = world.full_values[target.pk][0]
+    guesses = candidates(number)
+    building = world.areas["A1-1-b"].name
+    rows = [[target.name, guess, building, target.household.address] for guess in guesses]
+
+    run = run_check(
+        staff,
+        world,
+        save(tmp_path / "own.xlsx", {"居民": [HEADERS, *rows]}),
+        django_capture_on_commit_callbacks,
+    )
+
+    assert run.status == "checked" and (run.summary["unchanged"], run.summary["new"]) == (1, len(guesses) - 1)
+    assert searches(staff).filter(object_id=str(run.pk)).count() == len(guesses) - 1
+    # Past the allowance (6 left), no summary either: ten guesses at another resident.
+    other = world.residents["A1-1-h2-r1"]
+    other_number = world.full_values[other.pk][0]
+    ten = [
+        [other.name, guess, building, other.household.address]
+        for guess in candidates(other_number)
+        if guess != other_number
+    ][:10]
+    with override_settings(NUMBER_SEARCH_PER_HOUR=len(guesses) + 5):
+        refused = run_check(
+            staff,
+            world,
+            save(tmp_path / "ten.xlsx", {"居民": [HEADERS, *ten]}),
+            django_capture_on_commit_callbacks,
+        )
+    assert refused.status == "failed" and refused.summary == {}
+    # A new resident who only shares a name with someone registered is not counted.
+    namesake = [[target.name, rows_for(world, 1, start=49_000)[0][1], building, "904"]]
+    with override_settings(NUMBER_SEARCH_PER_HOUR=1000):
+        fine = run_check(
+            staff,
+            world,
+            save(tmp_path / "namesake.xlsx", {"居民": [HEADERS, *namesake]}),
+            django_capture_on_commit_callbacks,
+        )
+    assert fine.status == "checked" and fine.summary["new"] == 1
+    assert not searches(staff).filter(object_id=str(fine.pk)).exists()
