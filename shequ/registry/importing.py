@@ -687,7 +687,7 @@ def _guesses_at(rows: list[Planned], community: Area) -> list[str]:
     under the resident's own name showed the registered one unchanged and the others new,
     which named the number at no charge. Each such row is a lookup by a complete number,
     as a search for it would be; a typo in a registered number is one too, rarely."""
-    new = {}
+    new: dict[tuple[str, int, str], list[str]] = {}
     for p in rows:
         if p.action == "new":
             r = p.resident
