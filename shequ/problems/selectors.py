@@ -10,8 +10,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from shequ.access.masking import shown_to
@@ -319,8 +331,22 @@ def inbox(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
 
 def to_verify(viewer: Any, limit: int = 50) -> list[Problem]:
     """Problems reported back and waiting for 核查 where ``viewer`` verifies, soonest due
-    first: the inbox shows them to staff on a phone, where the board's columns do not fit."""
-    qs = Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VERIFY), status=Status.REPORTED_BACK)
+    first: the inbox shows them to staff on a phone, where the board's columns do not fit.
+    Not the work the viewer reported back themselves: nobody checks their own
+    (``reported_back_by``), so it waits on a colleague, not on them."""
+    from shequ.problems.models import ProblemEvent
+
+    last_back = (
+        ProblemEvent.objects.filter(problem=OuterRef("pk"), action="report_back")
+        .order_by("-at", "-id")
+        .values("actor_id")[:1]
+    )
+    qs = (
+        Problem.objects.filter(scope_q(viewer, Permission.PROBLEM_VERIFY), status=Status.REPORTED_BACK)
+        # 0 for a problem without a report-back step (an imported one): nobody's own work.
+        .alias(checker=Coalesce(Subquery(last_back), 0, output_field=IntegerField()))
+        .exclude(checker=getattr(viewer, "pk", None) or 0)
+    )
     return list(
         qs.select_related("category", "area").defer("area__geometry").order_by("due_at", "id")[:limit]
     )
