@@ -223,6 +223,12 @@ class Filters:
     assignee: Any = None
 
 
+def filter_categories() -> QuerySet[ProblemCategory]:
+    """The categories the board and the map filter by: those in use, then the retired
+    ones, whose problems stay on the lists (the report form offers only those in use)."""
+    return ProblemCategory.objects.order_by("-active", "sort", "id")
+
+
 def filter_errors(f: Filters) -> dict[str, str]:
     """The filters whose value is none of the choices, each named: a list filtered by a
     misspelt status would otherwise just be empty."""
