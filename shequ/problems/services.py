@@ -929,6 +929,9 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     p.handling_level = up
     p.responsible_role = routing.DEFAULT_ROLE_AT_LEVEL[up]
     p.assignee = None
+    # The 责任单位 the lower level dispatched to is not the new level's: its 派遣 names
+    # its own (the timeline keeps the one it was taken from).
+    party, p.responsible_party, p.responsible_area = p.responsible_party, "", None
     if p.due_at is not None and p.due_at < now and p.missed_due_at is None:
         p.missed_due_at = p.due_at  # escalating late does not erase the deadline missed
     p.due_at = None
@@ -938,6 +941,7 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
     return {
         "from": previous,
         "to": up,
+        **({"party": party} if party else {}),
         **({"agenda": True} if listed else {}),
     }, recipients + released + _followers(p)
 
