@@ -974,10 +974,10 @@ def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) ->
         # Its triage now: after 上报上一级 that is the next level's, not the community's.
         level_area = routing.responsible_area(p.area_path, p.handling_level)
         told = list(holders(Permission.PROBLEM_TRIAGE, level_area.path if level_area else p.area_path))
-    elif p.status == Status.REPORTED_BACK:
-        told = list(holders(Permission.PROBLEM_VERIFY, p.area_path))
     else:
-        told = _handlers_of(p)
+        # Reported back: its verifiers, but not who did the work (nobody checks their own,
+        # as the reminders have it); before that, its handlers.
+        told = _waited_on(p)
     return {"urge": p.urge_count}, told
 
 
