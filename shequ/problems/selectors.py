@@ -637,11 +637,11 @@ def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
             continue  # at the top level (职能部门), or not this user's level: refused
         if action == "reopen" and reopen_lapsed(problem):
             continue  # the service would refuse it; the page says to report it again
-        if action in ("verify_pass", "verify_fail"):
+        if action in ("verify_pass", "verify_fail", "evaluate"):
             if not checker:
                 checker.append(reported_back_by(problem))
             if checker[0] == getattr(user, "pk", None):
-                continue  # nobody checks their own work: the service would refuse it
+                continue  # nobody checks or rates their own work: the service would refuse it
         rule = TRANSITIONS[action]
         for perm in rule.permissions:
             mine = perm == OWNER and is_owner(user, problem)

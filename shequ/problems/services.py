@@ -855,6 +855,10 @@ def _let_go_of_a_gone_assignee(p: Problem) -> None:
 
 
 def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    # The rating counts in 解决率 and 满意率: the grid worker who reported a problem (巡查,
+    # 代报) and did the work does not rate it, as nobody verifies their own.
+    if selectors.reported_back_by(p) == actor.pk:
+        raise ValidationFailed({"action": "回访评价不能由反馈处置结果的人进行，请由居民或其他工作人员回访"})
     errors = {}
     if data.resolved is None:
         errors["resolved"] = "请选择问题是否已解决"
