@@ -324,6 +324,7 @@ def detail(
             request.user, problem.category.code, problem.lon, problem.lat, exclude=problem.pk
         )[:5]
     events = selectors.timeline(request.user, problem)
+    merged_into = problem.merged_into if problem.merged_into_id else None
     # What the reporter was told besides 已上报 (services.report_notes), from the report event.
     flags = (events[0].data or {}) if events and events[0].action == "report" else {}
     context = {
@@ -348,6 +349,9 @@ def detail(
         if {"accept", "dispatch"} & {code for code, _ in actions}
         else [],
         "candidates": candidates,
+        # 已合并到: a link only for who may open it (a street merges across communities).
+        "merged_into": merged_into,
+        "merged_link": merged_into is not None and selectors.may_see(request.user, merged_into),
         "staff_view": staff_view,
         # The resident reported for (代报), masked as on every staff page.
         "behalf_name": mask_name(problem.on_behalf_of.name) if staff_view and problem.on_behalf_of else "",
