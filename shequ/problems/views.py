@@ -99,6 +99,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "statuses": Status.choices,
             "errors": errors,
             "may_edit_categories": has_anywhere(request.user, Permission.PROBLEM_CATALOGUE),
+            # The joint meeting's agenda is the triage staff's (selectors.agenda_items).
+            "may_see_agenda": has_anywhere(request.user, Permission.PROBLEM_TRIAGE),
         },
         status=400 if errors else 200,
     )
@@ -665,6 +667,8 @@ def report_download(request: HttpRequest, run_id: int, kind: str) -> FileRespons
 @login_required
 def agenda(request: HttpRequest) -> HttpResponse:
     """The joint meeting's agenda (联席会议议题): street-level problems waiting for it."""
+    if not has_anywhere(request.user, Permission.PROBLEM_TRIAGE):
+        raise Http404  # no agenda to show: it would read 没有待议的问题 whatever waits
     if request.method == "POST":
         # A number that is not a whole id finds no item: the same 404 as one out of scope.
         item = whole(request.POST.get("item", ""), low=1, high=ID_MAX) or 0
