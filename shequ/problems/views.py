@@ -410,6 +410,13 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
     except (ValidationFailed, Conflict) as exc:
         values["photos_sent"] = "1" if data.photos else ""
         return detail(request, problem_id, error=exc, values=values)
+    except OperationalError as exc:
+        # The database stayed busy past its wait: nothing saved, and the page comes back
+        # with the note typed (a resident's reason for 重新打开), as the report form does.
+        if "locked" not in str(exc):
+            raise
+        values["photos_sent"] = "1" if data.photos else ""
+        return detail(request, problem_id, error=Unavailable({}, BUSY_MESSAGE), values=values)
     return redirect("problem", problem_id=problem_id)
 
 
