@@ -1168,14 +1168,12 @@ def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
         )
         street_path = "/".join(run.area_path.split("/")[:2]) + "/"
         said = "（更正）" if again else "（逾期）" if late else ""
-        told = notify(
-            holders(Permission.PROBLEM_EXPORT, street_path),
-            f"{name}已报送{said}",
-            f"/problems/reports/?month={run.month}",
-            skip=actor,
-        )
+        street = holders(Permission.PROBLEM_EXPORT, street_path)
+        told = notify(street, f"{name}已报送{said}", f"/problems/reports/?month={run.month}", skip=actor)
     run.refresh_from_db()
-    run.told = told  # nobody at the street to tell (0): the page says so
+    # Nobody at the street to tell (0): the page says so; unless the sender is the street's
+    # own (recording a report handed in on paper), who knows of it.
+    run.told = told or any(u.pk == actor.pk for u in street)
     return run
 
 
