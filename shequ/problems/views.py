@@ -221,6 +221,14 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(
             request, "problems/report.html", _report_context(request, values, behalf_errors), status=400
         )
+    if values["hotline_order_no"].strip() and (values["source"] or Source.RESIDENT) == Source.RESIDENT:
+        # The same for a 12345 order's number: filed as the worker's own report, the order
+        # would be missing from the 接诉即办 ledger and its one-entry check.
+        left = {
+            "hotline_order_no": "填写了12345工单号，来源却不是“12345热线”："
+            "请把来源改为12345热线，或清空工单号"
+        }
+        return render(request, "problems/report.html", _report_context(request, values, left), status=400)
     try:
         lon = float(values["lon"]) if values["lon"] else None
         lat = float(values["lat"]) if values["lat"] else None
