@@ -400,6 +400,14 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
             "satisfaction",
         )
     }
+    if values["into"].strip() and values["action"] != "merge":
+        # A number typed to merge into, with the action left at its first choice (立案):
+        # the duplicate was accepted as a problem of its own and the number dropped.
+        left = ValidationFailed(
+            {"into": "填写了要合并到的问题编号，操作却不是“合并为重复问题”：请把操作改为合并，或清空编号"}
+        )
+        values["photos_sent"] = "1" if request.FILES.getlist("photos") else ""
+        return detail(request, problem_id, error=left, values=values)
     data = services.TransitionInput(
         action=values["action"],
         note=values["note"],
