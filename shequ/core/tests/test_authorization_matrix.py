@@ -844,6 +844,7 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         ("/problems/ledgers/", Permission.PROBLEM_EXPORT, 404),
         ("/problems/reports/", Permission.PROBLEM_EXPORT, 404),
         ("/problems/categories/", Permission.PROBLEM_CATALOGUE, 404),
+        ("/problems/agenda/", Permission.PROBLEM_TRIAGE, 404),
         ("/tasks/new/", Permission.TASK_MANAGE, 403),
         ("/tasks/queue/", Permission.TASK_ACCEPT, 403),
         ("/tasks/monthly/", Permission.TASK_VIEW, 403),
@@ -960,7 +961,7 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
             staff, escalated.pk, problems.TransitionInput(action="escalate", note="需街道协调")
         )
         agenda = m.call("GET", "/problems/agenda/")
-        m.expect("agenda", agenda, 200)
+        m.expect("agenda", agenda, 200 if has(Permission.PROBLEM_TRIAGE) else 404)
         m.check(
             f"agenda lists {key} to triage staff only",
             (f'href="/problems/{escalated.pk}/"' in agenda.content.decode()) == triage,
