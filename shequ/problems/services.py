@@ -1400,9 +1400,18 @@ def mark_discussed(actor: Any, item_id: int, *, ip: str = "") -> AgendaItem:
     item = AgendaItem.objects.select_related("problem").filter(pk=item_id).first()
     if item is None or not can(actor, Permission.PROBLEM_TRIAGE, item.area_path):
         raise NotFound("议题")
+    if item.discussed_at is None and item.problem.status not in OPEN_STATUSES:
+        # A page loaded before the problem was closed, merged or rejected still offers
+        # the button: the meeting did not take up what no longer needs it.
+        raise ValidationFailed(
+            {"item": f"问题{item.problem.number}{item.problem.get_status_display()}，不需讨论"}
+        )
     now = timezone.now()
     with transaction.atomic():
-        if AgendaItem.objects.filter(pk=item.pk, discussed_at__isnull=True).update(discussed_at=now):
+        # Only while the problem is still in hand (a step may close it meanwhile).
+        if AgendaItem.objects.filter(
+            pk=item.pk, discussed_at__isnull=True, problem__status__in=OPEN_STATUSES
+        ).update(discussed_at=now):
             # On the problem's own timeline too: its handlers and the community's secretary
             # read it there, not on the street's agenda page.
             p = item.problem

@@ -710,15 +710,24 @@ def agenda(request: HttpRequest) -> HttpResponse:
     """The joint meeting's agenda (联席会议议题): street-level problems waiting for it."""
     if not has_anywhere(request.user, Permission.PROBLEM_TRIAGE):
         raise Http404  # no agenda to show: it would read 没有待议的问题 whatever waits
+    error = None
     if request.method == "POST":
         # A number that is not a whole id finds no item: the same 404 as one out of scope.
         item = whole(request.POST.get("item", ""), low=1, high=ID_MAX) or 0
-        services.mark_discussed(request.user, item, ip=client_ip(request))
-        return redirect("problems_agenda")
+        try:
+            services.mark_discussed(request.user, item, ip=client_ip(request))
+            return redirect("problems_agenda")
+        except ValidationFailed as exc:  # closed since the page was loaded: said, and listed as it is
+            error = exc
     items = list(selectors.agenda_items(request.user)[:200])
     for item in items:
         item.may_mark = selectors.may_mark_discussed(request.user, item)
-    return render(request, "problems/agenda.html", {"items": items})
+    return render(
+        request,
+        "problems/agenda.html",
+        {"items": items, "error": error},
+        status=error.status if error else 200,
+    )
 
 
 @login_required

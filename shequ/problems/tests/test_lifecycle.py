@@ -183,6 +183,13 @@ def test_the_agenda_follows_the_problem_and_the_meeting_shows_on_its_timeline(wo
     row = page[page.index(q.number) : page.index("</tr>", page.index(q.number))]
     assert "问题已结案，不需讨论" in row and "标记已讨论" not in row and "待讨论" not in row
     assert page.index(p.number) < page.index(q.number)
+    # From a page loaded before it closed: refused, saying why, and nothing is written.
+    stale = AgendaItem.objects.get(problem=q)
+    r = client_for(street).post("/problems/agenda/", {"item": stale.pk})
+    stale.refresh_from_db()
+    assert r.status_code == 400 and f"问题{q.number}已结案，不需讨论" in r.content.decode()
+    assert stale.discussed_at is None
+    assert not ProblemEvent.objects.filter(problem=q, action="agenda_discussed").exists()
 
 
 def test_a_grid_worker_cannot_push_the_communitys_problem_to_the_street(world):
