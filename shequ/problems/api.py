@@ -474,6 +474,10 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
     """JSON ``{"action", "note", ...}``, or form data with proof files under ``photos``
     (for ``report_back``)."""
     data = _body(request)
+    # Sent with an action that does not read them: refused as the page refuses them.
+    left = services.fields_not_read(str(data.get("action", "")), data)
+    if left:
+        raise ValidationFailed(left)
     into = data.get("into")
     if isinstance(into, bool) or not isinstance(into, int | str | None):
         # Pydantic would take true as problem 1 and 5.0 as 5; the page takes neither.

@@ -495,6 +495,32 @@ class TransitionInput:
     seen: int | None = None
 
 
+# The fields of 改派 and 合并, and the actions that read them (page and API).
+READ_BY: dict[str, tuple[tuple[str, ...], str]] = {
+    "into": (
+        ("merge",),
+        "填写了要合并到的问题编号，操作却不是“合并为重复问题”：请把操作改为合并，或清空编号",
+    ),
+    "responsible_party": (("dispatch",), "责任单位在派遣时填写：请把操作改为派遣，或清空责任单位"),
+    "level": (
+        ("accept", "dispatch"),
+        "处置层级只在立案、派遣时改派，上报上一级只上报到上一级：请把处置层级改回“按建议”",
+    ),
+    "responsible_role": (("accept", "dispatch"), "责任方只在立案、派遣时改派：请把责任方改回“按建议”"),
+}
+
+
+def fields_not_read(action: str, sent: dict[str, Any]) -> dict[str, str]:
+    """The fields of ``READ_BY`` sent (not blank) with an action that does not read them,
+    each with why: dropped without a word, a 编号 typed to merge into with the action left
+    at 立案 accepted the duplicate as a problem of its own."""
+    return {
+        name: message
+        for name, (readers, message) in READ_BY.items()
+        if sent.get(name) not in (None, "") and action not in readers
+    }
+
+
 def _may(actor: Any, problem: Problem, permissions: tuple[str, ...]) -> bool:
     for perm in permissions:
         if perm == OWNER:

@@ -383,21 +383,6 @@ def detail(
     return render(request, "problems/detail.html", context, status=error.status if error else 200)
 
 
-# The fields of the page's 改派 and 合并 part, and the actions that read them.
-_READ_BY: dict[str, tuple[tuple[str, ...], str]] = {
-    "into": (
-        ("merge",),
-        "填写了要合并到的问题编号，操作却不是“合并为重复问题”：请把操作改为合并，或清空编号",
-    ),
-    "responsible_party": (("dispatch",), "责任单位在派遣时填写：请把操作改为派遣，或清空责任单位"),
-    "level": (
-        ("accept", "dispatch"),
-        "处置层级只在立案、派遣时改派，上报上一级只上报到上一级：请把处置层级改回“按建议”",
-    ),
-    "responsible_role": (("accept", "dispatch"), "责任方只在立案、派遣时改派：请把责任方改回“按建议”"),
-}
-
-
 @login_required
 @require_POST
 def act(request: HttpRequest, problem_id: int) -> HttpResponse:
@@ -418,11 +403,7 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
     # A field typed with an action that does not read it would be dropped without a word
     # (a 编号 to merge into with the action left at 立案: the duplicate was accepted as a
     # problem of its own): the page comes back saying so.
-    left = {
-        name: message
-        for name, (readers, message) in _READ_BY.items()
-        if values[name].strip() and values["action"] not in readers
-    }
+    left = services.fields_not_read(values["action"], {k: values[k].strip() for k in services.READ_BY})
     if left:
         values["photos_sent"] = "1" if request.FILES.getlist("photos") else ""
         return detail(request, problem_id, error=ValidationFailed(left), values=values)
