@@ -118,6 +118,17 @@ class ServiceRecordOut(Schema):
     points: int
     served_on: date
     area_path: str
+    # 冲正: the record's points were taken back; it stays listed, marked.
+    reversed: bool
+    reversal_reason: str  # "" unless reversed
+
+    @staticmethod
+    def resolve_reversed(obj: Any) -> bool:
+        return getattr(obj, "reversal_memo", None) is not None
+
+    @staticmethod
+    def resolve_reversal_reason(obj: Any) -> str:
+        return selectors.reversal_reason(getattr(obj, "reversal_memo", None)) or ""
 
     @staticmethod
     def resolve_note(obj: Any, context: Any) -> str:

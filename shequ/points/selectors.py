@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
-from shequ.access.masking import mask_name, shown_to
+from shequ.access.masking import mask_free_text, mask_name, shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, scope_paths, scope_q
 from shequ.areas.models import Area
@@ -280,7 +280,24 @@ def reversible(viewer: Any) -> QuerySet[Transaction]:
 
 
 def service_records(viewer: Any) -> QuerySet[ServiceRecord]:
-    return ServiceRecord.objects.visible_to(viewer).select_related("member", "recorded_by")
+    """Each record with the memo of its reversal (``reversal_memo``, None while its points
+    stand), read in the list's own query: a reversed record was listed as if it stood."""
+    from django.db.models import OuterRef, Subquery
+
+    undone = Transaction.objects.filter(kind=TxnKind.REVERSAL, reverses__service_record_id=OuterRef("pk"))
+    return (
+        ServiceRecord.objects.visible_to(viewer)
+        .select_related("member", "recorded_by")
+        .annotate(reversal_memo=Subquery(undone.values("memo")[:1]))
+    )
+
+
+def reversal_reason(memo: str | None) -> str | None:
+    """The reason of a reversal (冲正) from its memo ("冲正 #<original>：<reason>"), masked
+    as every memo is shown; None when there is no reversal."""
+    if memo is None:
+        return None
+    return mask_free_text(memo.partition("：")[2] or memo)
 
 
 # ---------------------------------------------------------------- recognition

@@ -479,6 +479,7 @@ def service(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.service_records(request.user), 30).get_page(request.GET.get("page"))
     for r in page:  # numbers typed into a note, masked for all but who recorded it
         r.note = shown_to(request.user, r.recorded_by_id, r.note)
+        r.reversed = selectors.reversal_reason(r.reversal_memo)  # 冲正, read with the page
     # The record just made, told back to whoever made it (another's id in the address
     # shows nothing).
     recorded_id = (
