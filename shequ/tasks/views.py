@@ -178,11 +178,25 @@ def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "categories": Category.choices,
         "difficulties": [(c, label, settings.TASK_POINTS[c]) for c, label in Difficulty.choices],
         "audiences": Audience.choices,
-        "units": selectors.units(request.user).defer("area__geometry")[:200],
-        "teams": selectors.team_choices(request.user)[:200],  # names only, not their members
-        "talents": selectors.talents(request.user)[:200],
+        "units": _choices(selectors.units(request.user).defer("area__geometry"), values.get("target_units")),
+        # names only, not their members
+        "teams": _choices(selectors.team_choices(request.user), values.get("target_teams")),
+        "talents": _choices(selectors.talents(request.user), values.get("target_talents")),
         "lists": selectors.monthly_lists(request.user).filter(status="draft")[:24],
     }
+
+
+TARGET_CHOICES = 200  # the units, teams and skilled residents listed to aim a task at
+
+
+def _choices(rows: Any, chosen: Any) -> list[Any]:
+    """The first TARGET_CHOICES of ``rows``, and those ``chosen`` beyond them: a target
+    further down a street's registry, left out of the list, was dropped by saving the
+    draft (the browser sends only the options shown selected)."""
+    shown = list(rows[:TARGET_CHOICES])
+    listed = {row.pk for row in shown}
+    wanted = {n for n in (whole(v, low=1, high=ID_MAX) for v in chosen or []) if n} - listed
+    return shown + list(rows.filter(pk__in=wanted)) if wanted else shown
 
 
 @login_required
