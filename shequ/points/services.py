@@ -424,8 +424,6 @@ def record_service_once(actor: Any, data: ServiceInput, *, ip: str = "") -> tupl
     if data.resident:
         resident = Resident.objects.filter(pk=data.resident).select_related("household").first()
         member = User.objects.filter(resident_id=data.resident).first()
-        if member is not None and not member.is_active:
-            resident = None
     else:
         member = User.objects.filter(pk=data.member, is_active=True).select_related("resident").first()
         resident = member.resident if member is not None else None
@@ -437,6 +435,12 @@ def record_service_once(actor: Any, data: ServiceInput, *, ip: str = "") -> tupl
         or not can(actor, Permission.POINTS_MANAGE, resident.area_path)
     ):
         errors["resident" if data.resident else "member"] = "请选择您管辖范围内的一名党员"
+    elif member is not None and not member.is_active:
+        # Still in the register, and so on the page's list: said as it is, not as one
+        # staff cannot pick.
+        errors["resident"] = (
+            f"{resident.name}的登录账号已停用，不能记录服务积分；如仍需记录，请先由系统管理员恢复其账号"
+        )
     elif _is_self(actor, member, resident.pk):
         # As nobody accepts the proof of a task they claimed themselves.
         errors["resident" if data.resident else "member"] = "不能给自己记录服务积分，请由其他工作人员记录"
