@@ -211,7 +211,8 @@ def talent_labels(viewer: Any, task: Task) -> list[str]:
 
     staff = can(viewer, Permission.TASK_VIEW, task.area_path)
     return [
-        f"{t.resident.name if staff else mask_name(t.resident.name)}（{t.trade}）"
+        # A trade written before numbers were refused there is shown masked, as a skill is.
+        f"{t.resident.name if staff else mask_name(t.resident.name)}（{mask_free_text(t.trade)}）"
         for t in task.target_talents.all()  # prefetched in lists
     ]
 

@@ -1522,6 +1522,14 @@ def add_talent(actor: Any, resident_id: int, kind: str, trade: str, skill: str, 
         errors["trade"] = "请填写行业"
     if not (skill or "").strip():
         errors["skill"] = "请填写特长"
+    # The trade is shown with the name to everyone a targeted task reaches ("张*（电工）"),
+    # and both are searched as typed: a number in them would be read in full.
+    for name, label, typed in (("trade", "行业", trade or ""), ("field", "领域", field_ or "")):
+        if name not in errors and mask_free_text(typed) != typed:
+            errors[name] = (
+                f"{label}会随定向任务和资源清单显示，请不要写电话或证件号；"
+                "联系方式请写在特长里（对他人隐去号码）"
+            )
     too_long(
         errors, [("trade", "行业", trade, 50), ("field", "领域", field_, 50), ("skill", "特长", skill, 100)]
     )
