@@ -6,7 +6,7 @@ import hashlib
 import unicodedata
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from shequ.access.masking import mask_free_text, shown_to
@@ -142,7 +142,11 @@ def board(
         own = Claim.objects.filter(task=OuterRef("pk"), user_id=viewer.pk).exclude(
             status=ClaimStatus.WITHDRAWN
         )
-        qs = Task.objects.filter(pk__in=ids).annotate(my_claim=Subquery(own.values("status")[:1]))
+        # And whether their award for it was reversed (冲正): not shown as a plain 已验收.
+        undone = _reversals().filter(reverses__award__task=OuterRef("pk"), reverses__award__user_id=viewer.pk)
+        qs = Task.objects.filter(pk__in=ids).annotate(
+            my_claim=Subquery(own.values("status")[:1]), my_claim_reversed=Exists(undone)
+        )
         if monthly_list:
             qs = qs.filter(monthly_list_id=monthly_list)
     if category:

@@ -408,6 +408,7 @@ def detail(
             "description": shown_to(request.user, task.created_by_id, task.description),
             "claims": selectors.task_claims(request.user, task),
             "own": own,
+            "own_reversed": selectors.award_reversal(own) if own else None,  # 冲正
             "may_claim": may_claim and not closed,
             "claim_closed": closed,
             "claim_refused": refused,
