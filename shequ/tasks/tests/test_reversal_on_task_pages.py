@@ -42,3 +42,10 @@ def test_a_standing_award_is_not_said_reversed(world):
     resident = client_for(world.resident_wang)
     assert "积分已冲正" not in resident.get(f"/tasks/{task.pk}/").content.decode()
     assert "积分已冲正" not in resident.get("/tasks/").content.decode()
+
+
+def test_the_staff_claims_table_says_the_points_were_reversed(world):
+    task = _reversed(world)
+    page = client_for(world.secretary_zhang).get(f"/tasks/{task.pk}/").content.decode()
+    table = page[page.index("接单情况") :]
+    assert "积分已冲正" in table[: table.index("</table>")]
