@@ -458,10 +458,18 @@ class AccountOut(Schema):
     name: str
     community: str
     balance: int
+    # A person's household, building and door (no phone): two of one name told apart.
+    address: str
 
     @staticmethod
     def resolve_community(obj: Account) -> str:
         return obj.area.code
+
+    @staticmethod
+    def resolve_address(obj: Account) -> str:
+        resident = obj.user.resident if obj.user is not None else None
+        household = resident.household if resident is not None else None
+        return f"{household.building.name} {household.address}" if household is not None else ""
 
 
 class OpeningIn(Schema):

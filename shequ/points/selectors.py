@@ -226,7 +226,10 @@ def ledger(viewer: Any, area_path: str = "") -> QuerySet[Entry]:
 def accounts(viewer: Any, q: str = "") -> QuerySet[Account]:
     """Staff: the points accounts of the communities they may read (people, units and the
     community's issuer), by community and name; ``q`` narrows by name."""
-    qs = Account.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path")).select_related("area")
+    # A person's household (building and door) tells two of one name apart (王伟, 王伟).
+    qs = Account.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path")).select_related(
+        "area", "user__resident__household__building"
+    )
     if q:
         qs = qs.filter(name__contains=q)
     return qs.order_by("area_path", "kind", "name", "pk")
