@@ -472,6 +472,8 @@ def service(request: HttpRequest) -> HttpResponse:
         Resident.objects.exclude(party_member_kind="")
         .filter(scope_q(request.user, Permission.POINTS_MANAGE, "area_path"))
         .defer("id_number_enc", "phone_enc", "id_number_hash", "phone_hash")
+        # Offered with their household: two members of one name are told apart.
+        .select_related("household__building")
     )
     if q:
         in_scope = in_scope.filter(name__contains=q)
