@@ -283,11 +283,13 @@ def claim_load(viewer: Any) -> dict[str, int]:
 
 
 def acceptance_queue(viewer: Any) -> QuerySet[Claim]:
-    """Proof waiting for acceptance in the places the viewer accepts for."""
+    """Proof waiting for acceptance in the places the viewer accepts for, but their own
+    (a staff member who lives in the community claims as a resident; a colleague accepts)."""
     return (
         Claim.objects.filter(
             scope_q(viewer, Permission.TASK_ACCEPT, "area_path"), status=ClaimStatus.SUBMITTED
         )
+        .exclude(user_id=viewer.pk)
         .select_related("task", "user")
         .order_by("submitted_at", "id")
     )

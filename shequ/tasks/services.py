@@ -1057,6 +1057,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                     holders(Permission.TASK_ACCEPT, claim.area_path),
                     f"任务“{task.title}”已提交完成凭证，待验收",
                     f"/tasks/claims/{claim.pk}/",
+                    skip=actor,  # a claimant who is staff too does not accept their own
                 )
             if data.action in ("accept", "return"):
                 text = (
