@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -476,7 +477,17 @@ def list_actions(viewer: Any, found: MonthlyList) -> list[tuple[str, str]]:
         and any(can(viewer, p, found.area_path) for p in t.permissions)
         and not (a == "publish" and found.publish_on > timezone.localdate())
         and not (a == "approve" and found.created_by_id == getattr(viewer, "pk", None))  # not one's own
+        and not (a in ("submit", "approve") and month_over(found))  # the street may still return it
     ]
+
+
+def month_over(found: MonthlyList) -> str:
+    """ "YYYY年M月已经过去" once the list's month has ended (it is no longer submitted or
+    approved: its tasks go to this month's list or become ad-hoc), else ""."""
+    year, number = int(found.month[:4]), int(found.month[4:])
+    if date(year + number // 12, number % 12 + 1, 1) > timezone.localdate():
+        return ""
+    return f"{year}年{number}月已经过去"
 
 
 def resource_query_error(q: str) -> str:

@@ -61,6 +61,7 @@ from shequ.tasks.selectors import (
     get_monthly_list,
     get_task,
     live_claim,
+    month_over,
     open_claim_count,
     public_claim_refusal,
     targetable,
@@ -692,18 +693,13 @@ def transition_list(
     if action == "approve" and found.created_by_id == actor.pk:
         # As nobody accepts their own task's proof: the street checks what a community drew up.
         raise ValidationFailed({"action": "不能审批自己编制的月度任务清单，请由街道其他工作人员审批"})
-    if action in ("submit", "approve"):
+    if action in ("submit", "approve") and (over := month_over(found)):
         # The routine tasks of its month: never sent out after the month has ended (a list
         # returned in October and approved in November went out as October's at once).
-        year, number = int(found.month[:4]), int(found.month[4:])
-        if date(year + number // 12, number % 12 + 1, 1) <= timezone.localdate():
-            then = "报审" if action == "submit" else "审批通过（请退回社区）"
-            raise ValidationFailed(
-                {
-                    "month": f"{year}年{number}月已经过去，该月的任务清单不能再{then}；"
-                    "请把清单里的任务移到本月的清单，或改为临时任务"
-                }
-            )
+        then = "报审" if action == "submit" else "审批通过（请退回社区）"
+        raise ValidationFailed(
+            {"month": f"{over}，该月的任务清单不能再{then}；请把清单里的任务移到本月的清单，或改为临时任务"}
+        )
     if action == "submit" and not found.tasks.filter(status=TaskStatus.DRAFT).exists():
         raise ValidationFailed({"tasks": "清单里还没有任务"})
     if action == "submit":

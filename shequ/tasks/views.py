@@ -647,6 +647,7 @@ def _monthly_page(
         m.history = history[m.pk]
         m.return_reason = selectors.return_reason_shown(request.user, m)
         m.day_movable = m.status == ListStatus.DRAFT and any(a == "submit" for a, _ in actions)
+        m.month_over = selectors.month_over(m) if m.status == ListStatus.DRAFT else ""
     return render(
         request,
         "tasks/monthly.html",

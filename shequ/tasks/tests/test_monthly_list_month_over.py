@@ -63,3 +63,14 @@ def test_within_its_month_a_list_is_submitted_and_approved_as_before(world, monk
     _at(monkeypatch, 2030, 10, 31, 20)
     services.transition_list(world.secretary_zhang, found.pk, "submit")
     assert services.transition_list(world.street_chen, found.pk, "approve").status == ListStatus.PUBLISHED
+
+
+def test_the_list_page_offers_no_step_it_would_refuse_and_says_why(world, monkeypatch):
+    from shequ.testing.clients import client_for
+
+    found = _october_list(world, monkeypatch)
+    _at(monkeypatch, 2030, 11, 3, 9)
+    page = client_for(world.secretary_zhang).get("/tasks/monthly/").content.decode()
+    rows = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert found.area.name in rows
+    assert 'value="submit"' not in rows and "2030年10月已经过去" in rows
