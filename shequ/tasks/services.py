@@ -113,8 +113,11 @@ DEADLINE_MAX_DAYS = 366  # a task is done within a year of being set
 DESCRIPTION_MAX = 2000
 
 
-def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked:
-    """Validate a task's fields; fills ``errors`` field by field."""
+def _check_task(
+    actor: Any, data: TaskInput, errors: dict[str, str], kept_list: int | None = None
+) -> _Checked:
+    """Validate a task's fields; fills ``errors`` field by field. ``kept_list``: the
+    monthly list an edited task is in already (kept, even once its month is over)."""
     now = timezone.now()
     title = (data.title or "").strip()
     if len(title) < 2:
@@ -176,6 +179,9 @@ def _check_task(actor: Any, data: TaskInput, errors: dict[str, str]) -> _Checked
             errors["monthly_list"] = "月度任务清单不存在或无权编辑"
         elif monthly.status != ListStatus.DRAFT:
             errors["monthly_list"] = "该月度清单已报审，不能再加入任务"
+        elif monthly.pk != kept_list and (over := month_over(monthly)):
+            # It can no longer be submitted: the task would wait in it for good.
+            errors["monthly_list"] = f"{over}，不能再往该月的清单里加任务；请选本月的清单，或不加入"
         elif area is not None and not area.path.startswith(monthly.area_path):
             errors["monthly_list"] = "任务须在该清单的社区内"
         elif (
@@ -378,7 +384,7 @@ def update_task(actor: Any, task_id: int, data: TaskInput, *, seen: str = "", ip
     # A listed task stays in its list unless moved to another draft list or taken out.
     if listed and data.monthly_list is None:
         data.monthly_list = task.monthly_list_id
-    checked = _check_task(actor, data, errors)
+    checked = _check_task(actor, data, errors, kept_list=was_in)
     if errors:
         raise ValidationFailed(errors)
     assert data.deadline is not None

@@ -182,7 +182,10 @@ def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         # names only, not their members
         "teams": _choices(selectors.team_choices(request.user), values.get("target_teams")),
         "talents": _choices(selectors.talents(request.user), values.get("target_talents")),
-        "lists": selectors.monthly_lists(request.user).filter(status="draft")[:24],
+        # Drafts of this month on (one of a month that is over can no longer be submitted).
+        "lists": selectors.monthly_lists(request.user).filter(
+            status="draft", month__gte=f"{timezone.localdate():%Y%m}"
+        )[:24],
     }
 
 

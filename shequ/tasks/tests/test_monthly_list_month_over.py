@@ -74,3 +74,29 @@ def test_the_list_page_offers_no_step_it_would_refuse_and_says_why(world, monkey
     rows = page[page.index("<tbody>") : page.index("</tbody>")]
     assert found.area.name in rows
     assert 'value="submit"' not in rows and "2030年10月已经过去" in rows
+
+
+def test_no_task_is_added_to_a_list_whose_month_is_over(world, monkeypatch):
+    from shequ.tasks.models import Task
+    from shequ.testing.clients import client_for
+
+    found = _october_list(world, monkeypatch)
+    listed = Task.objects.get(monthly_list=found)
+    _at(monkeypatch, 2030, 11, 3, 9)
+    with pytest.raises(ValidationFailed) as refused:
+        make_task(world, publish=False, monthly_list=found.pk, deadline=datetime(2030, 11, 30, 18, tzinfo=TZ))
+    assert "2030年10月已经过去" in refused.value.fields["monthly_list"]
+    # The editor does not offer it for a new task; a task already in it may still be edited
+    # (to move it out, or to this month's list).
+    editor = client_for(world.secretary_zhang).get("/tasks/new/").content.decode()
+    assert f'<option value="{found.pk}"' not in editor
+    data = services.TaskInput(
+        title="新标题",
+        description=listed.description,
+        category=listed.category,
+        difficulty=listed.difficulty,
+        places=listed.places,
+        deadline=listed.deadline,
+        area=listed.area.code,
+    )
+    assert services.update_task(world.secretary_zhang, listed.pk, data).title == "新标题"
