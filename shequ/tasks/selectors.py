@@ -222,6 +222,18 @@ def talent_labels(viewer: Any, task: Task) -> list[str]:
     ]
 
 
+def unreachable_targets(task: Task) -> list[str]:
+    """The targets of a targeted task nobody can claim for: a unit with no active member,
+    a team none of whose members has an active login, a skilled resident with none. Told
+    to staff on the task's page: such a task was published and sat unclaimed."""
+    if task.audience != Audience.TARGETED:
+        return []
+    units = task.target_units.exclude(members__is_active=True).values_list("name", flat=True)
+    teams = task.target_teams.exclude(members__resident__user__is_active=True).values_list("name", flat=True)
+    talents = task.target_talents.exclude(resident__user__is_active=True).select_related("resident")
+    return [*units, *teams, *(f"{t.resident.name}（{mask_free_text(t.trade)}）" for t in talents)]
+
+
 def get_task(viewer: Any, task_id: int) -> Task:
     task = Task.objects.filter(pk=task_id).select_related("area", "problem", "monthly_list").first()
     if task is None or not may_see_task(viewer, task):

@@ -423,6 +423,11 @@ def detail(
             "actions": actions,
             "open_step": open_step,
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
+            # Targets nobody can claim for (no member, no login), said to staff while it runs.
+            "unreachable": selectors.unreachable_targets(task)
+            if task.status in (TaskStatus.DRAFT, TaskStatus.SCHEDULED, TaskStatus.PUBLISHED)
+            and can(request.user, Permission.TASK_VIEW, task.area_path)
+            else [],
             "editable": not _not_editable(task) and manages,
             "may_attach": manages and not attach_refused[1],
             # Why not, while the street holds its list (a finished task needs no word).
