@@ -24,7 +24,7 @@ def test_recording_for_a_member_whose_login_is_stopped_says_so(world):
     body = r.content.decode()
     assert r.status_code == 400 and "账号已停用" in body
     assert "请选择您管辖范围内的一名党员" not in body
-    assert not ServiceRecord.objects.exists()
+    assert not ServiceRecord.objects.filter(member=login).exists()
 
 
 def test_a_member_out_of_scope_is_still_told_one_message(world):

@@ -28,7 +28,7 @@ def test_a_number_in_a_trade_or_field_is_refused_naming_it(world, field):
             args["field"],
         )
     assert field in refused.value.fields and "电话" in refused.value.fields[field]
-    assert not Talent.objects.exists()
+    assert not Talent.objects.filter(resident=world.residents["A1-1-h1-r1"]).exists()
 
 
 def test_a_trade_written_before_is_masked_for_a_unit_the_task_reaches(world):
