@@ -262,7 +262,7 @@ def account_entries(account: Account) -> QuerySet[Entry]:
     return Entry.objects.filter(account=account).select_related("transaction").order_by("-at", "-id")
 
 
-def reversible(viewer: Any) -> QuerySet[Transaction]:
+def reversible(viewer: Any, q: str = "") -> QuerySet[Transaction]:
     """Staff: the awards, service points and opening balances of the communities whose
     points they manage, newest first, each with its entries and any reversal (冲正). The
     returned queryset carries ``count_source``, the same rows without the order test: the
@@ -272,6 +272,11 @@ def reversible(viewer: Any) -> QuerySet[Transaction]:
         scope_q(viewer, Permission.POINTS_MANAGE, "area_path"),
         kind__in=[TxnKind.AWARD, TxnKind.SERVICE, TxnKind.OPENING],
     )
+    if q:
+        # A person's or unit's name, or what it was for (a task's title, a service, a
+        # note): the pager counts to 10,000, and older records were out of reach.
+        named = Entry.objects.filter(account__name__contains=q).values("transaction_id")
+        rows = rows.filter(Q(memo__contains=q) | Q(pk__in=named))
     qs = (
         rows.filter(order__isnull=True)  # implied by the kinds; lets the planner take txn_reversible_idx
         .select_related("reversed_by", "created_by")

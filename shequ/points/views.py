@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -583,20 +584,23 @@ def reversals(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     row = 0
+    q = request.GET.get("q", "").strip()[:20]
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in ("transaction", "reason")}
         row = whole(values["transaction"], low=1, high=ID_MAX) or 0
         try:
             services.reverse(request.user, row, values["reason"], ip=client_ip(request))
-            return redirect(f"{request.path}?page={request.GET.get('page', '1')}")
+            # Back to the page (and search) it was made from.
+            kept = {"page": request.GET.get("page", "1"), **({"q": q} if q else {})}
+            return redirect(f"{request.path}?{urlencode(kept)}")
         except ValidationFailed as exc:
             errors = exc.fields
-    page = CappedPaginator(selectors.reversible(request.user), 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.reversible(request.user, q), 30).get_page(request.GET.get("page"))
     rows = [(t, [e for e in t.entries.all() if e.account.kind != AccountKind.ISSUER]) for t in page]
     return render(
         request,
         "points/reversals.html",
-        {"page": page, "rows": rows, "errors": errors, "values": values, "row": row},
+        {"page": page, "rows": rows, "errors": errors, "values": values, "row": row, "q": q},
         status=400 if errors else 200,
     )
 
