@@ -755,7 +755,9 @@ def test_staff_cannot_give_points_to_themselves(world):
     balance, for their own person. Another staff member can."""
     from shequ.access.models import User
 
-    staff = world.users["community_staff@A1"]
+    # A copy of the world's login: the shared one must not keep the resident once this
+    # test's transaction is rolled back (a later test's staff would be this member).
+    staff = User.objects.get(pk=world.users["community_staff@A1"].pk)
     own = world.residents["A1-1-h2-r2"]
     assert own.party_member_kind
     User.objects.filter(pk=staff.pk).update(resident=own)
