@@ -529,6 +529,15 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
         )
     if action == "publish" and task.deadline <= timezone.now():
         raise ValidationFailed({"deadline": "截止时间已过，请先修改截止时间"})
+    if (
+        action == "publish"
+        and task.audience == Audience.TARGETED
+        and not (task.target_units.exists() or task.target_teams.exists() or task.target_talents.exists())
+    ):
+        # Its only target removed since it was saved (a skill registration deleted): it
+        # would go out to nobody.
+        gone = "定向任务已没有定向对象（原定的能人登记已删除），请先修改任务，选择单位、服务队或能人"
+        raise ValidationFailed({"targets": gone})
     # As the page's box allows: a close's or cancel's reason goes to every claimant, in a
     # notice of its own; any step's note is kept in the audit log.
     _note_fits(note, {"close": "结束原因", "cancel": "取消原因"}.get(action, "说明"), 200)
