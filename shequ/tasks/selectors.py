@@ -729,15 +729,31 @@ def unit_claim_refusal(task: Task, unit: PartnerUnit) -> str:
     )
 
 
+def done_before(task: Task, viewer: Any = None, unit: PartnerUnit | None = None) -> str:
+    """Why ``viewer`` (or ``unit``) may not claim ``task`` again, having been paid for it,
+    or "". Said as it is when the points were reversed (冲正): the work was done and
+    accepted, and its points taken back; "并获得积分" read as a mistake then."""
+    from shequ.tasks.models import Award
+
+    for award, who in (
+        (Award.objects.filter(task=task, user_id=viewer.pk) if viewer is not None else None, "您"),
+        (Award.objects.filter(task=task, unit=unit) if unit is not None else None, "您的单位"),
+    ):
+        if award is None or not award.exists():
+            continue
+        if _reversals().filter(reverses__award__in=award).exists():
+            return f"{who}已完成过这个任务并通过验收，所得积分已冲正，不能再次接单"
+        return f"{who}已完成过这个任务并获得积分"
+    return ""
+
+
 def claim_closed_reason(task: Task, viewer: Any = None, unit: PartnerUnit | None = None) -> str:
     """Why a published task can no longer be claimed ("" while it can): by anyone, or by
     ``viewer`` (claiming for ``unit``), who has been paid for it already."""
-    from shequ.tasks.models import Award
 
-    if viewer is not None and Award.objects.filter(task=task, user_id=viewer.pk).exists():
-        return "您已完成过这个任务并获得积分"
-    if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
-        return "您的单位已完成过这个任务并获得积分"
+    done = done_before(task, viewer, unit)
+    if done:
+        return done
     taken = unit_claim_refusal(task, unit) if unit is not None else ""
     if taken:
         return taken

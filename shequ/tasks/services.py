@@ -56,6 +56,7 @@ from shequ.tasks.models import (
 from shequ.tasks.selectors import (
     claim_unit,
     community_of,
+    done_before,
     edit_version,
     get_claim,
     get_monthly_list,
@@ -916,10 +917,9 @@ def _take_claim(actor: Any, task: Task, ip: str) -> Claim:
         raise ValidationFailed({"task": f"任务当前为“{TASK_LABELS[task.status]}”，不能接单"})
     if task.deadline <= now:
         raise ValidationFailed({"deadline": "任务已过截止时间，不能接单"})
-    if Award.objects.filter(task=task, user_id=actor.pk).exists():
-        raise ValidationFailed({"task": "您已完成过这个任务并获得积分"})
-    if unit is not None and Award.objects.filter(task=task, unit=unit).exists():
-        raise ValidationFailed({"task": "您的单位已完成过这个任务并获得积分"})
+    done = done_before(task, actor, unit)
+    if done:
+        raise ValidationFailed({"task": done})
     cap = settings.TASK_OPEN_CLAIM_CAP
     with transaction.atomic():
         # The person's row first (PostgreSQL): their open claims are counted under the lock.

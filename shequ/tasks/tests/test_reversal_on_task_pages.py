@@ -49,3 +49,17 @@ def test_the_staff_claims_table_says_the_points_were_reversed(world):
     page = client_for(world.secretary_zhang).get(f"/tasks/{task.pk}/").content.decode()
     table = page[page.index("接单情况") :]
     assert "积分已冲正" in table[: table.index("</table>")]
+
+
+def test_claiming_again_after_a_reversal_says_the_points_were_taken_back(world):
+    """The refusal said 并获得积分 although the points had been taken back."""
+    from shequ.tasks.models import Claim, ClaimStatus
+    from shequ.tasks.selectors import claim_closed_reason
+
+    task = _reversed(world)
+    said = "您已完成过这个任务并通过验收，所得积分已冲正，不能再次接单"
+    assert claim_closed_reason(task, world.resident_wang) == said
+    # The award stays while its claim is no longer live (as in test_claim_retry): refused.
+    Claim.objects.filter(task=task, user=world.resident_wang).update(status=ClaimStatus.WITHDRAWN)
+    r = client_for(world.resident_wang).post(f"/api/v1/tasks/{task.pk}/claims")
+    assert r.status_code == 400 and r.json()["fields"] == {"task": said}
