@@ -125,6 +125,10 @@ def board(
             qs = qs.filter(status=status)
         if monthly_list:
             qs = qs.filter(monthly_list_id=monthly_list)
+            if not status:
+                # As the list counts its tasks (and submits them): cancelled ones are
+                # listed when 已取消 is chosen.
+                qs = qs.exclude(status=TaskStatus.CANCELLED)
     else:
         # Only what can still be claimed: before its deadline, with a place left, and by
         # this person (a partner unit's login sees its community's public tasks but

@@ -101,3 +101,18 @@ def test_the_return_reason_is_shown_in_full_to_its_writer_only(world):
     page = community.get("/tasks/monthly/").content.decode()
     assert "（退回：请联系居民138****5678核实地点）" in page and "13812345678" not in page
     assert reasons(community) == ["请联系居民138****5678核实地点"]
+
+
+def test_the_lists_linked_tasks_leave_out_the_cancelled_as_its_count_does(world):
+    """ "0 个任务" linked to a page listing one: the cancelled task."""
+    monthly = _next_month_list(world)
+    gone = _listed_task(world, monthly, title="重复录入的任务")
+    services.transition_task(world.secretary_zhang, gone.pk, "cancel", "重复录入")
+    kept = _listed_task(world, monthly, title="清理楼道杂物")
+    staff = client_for(world.secretary_zhang)
+    page = staff.get("/tasks/", {"monthly_list": monthly.pk}).content.decode()
+    assert kept.title in page and gone.title not in page and "不含已取消的" in page
+    page = staff.get("/tasks/", {"monthly_list": monthly.pk, "status": "cancelled"}).content.decode()
+    assert gone.title in page and kept.title not in page
+    ids = [t["id"] for t in staff.get("/api/v1/tasks/", {"monthly_list": monthly.pk}).json()["items"]]
+    assert ids == [kept.pk]
