@@ -989,6 +989,14 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
     if not _may(actor, claim.area_path, rule.permissions, claim.user_id):
         raise ValidationFailed({"action": f"您无权对该接单进行“{rule.label}”"})
     if claim.status not in rule.sources:
+        last = ClaimEvent.objects.filter(claim=claim).order_by("-id").first()
+        if last is not None and last.action == data.action and last.actor_id == actor.pk:
+            # A second tap (a slow connection, a second tab) of the step just taken read as
+            # a failure: "接单当前为“已验收”，不能进行“验收通过”". Said as what it is.
+            raise Conflict(
+                f"您已于{timezone.localtime(last.at):%m月%d日%H:%M}进行了“{rule.label}”，"
+                f"接单现在为“{CLAIM_LABELS[claim.status]}”，无需重复操作"
+            )
         raise ValidationFailed(
             {"action": f"接单当前为“{CLAIM_LABELS[claim.status]}”，不能进行“{rule.label}”"}
         )
