@@ -181,7 +181,11 @@ def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "units": _choices(selectors.units(request.user).defer("area__geometry"), values.get("target_units")),
         # names only, not their members
         "teams": _choices(selectors.team_choices(request.user), values.get("target_teams")),
-        "talents": _choices(selectors.talents(request.user), values.get("target_talents")),
+        # With their household: two of one name and trade are told apart.
+        "talents": _choices(
+            selectors.talents(request.user).select_related("resident__household__building"),
+            values.get("target_talents"),
+        ),
         # Drafts of this month on (one of a month that is over can no longer be submitted).
         "lists": selectors.monthly_lists(request.user).filter(
             status="draft", month__gte=f"{timezone.localdate():%Y%m}"

@@ -96,7 +96,10 @@ def test_the_task_editor_offers_the_skills_registry_and_keeps_the_choice(world):
     c = Client()
     c.force_login(world.secretary_zhang)
     editor = c.get("/tasks/new/").content.decode()
-    assert f'<option value="{talent.pk}">{world.residents["A1-1-h1-r1"].name}（能人·电工）</option>' in editor
+    # With the household: two 王伟 electricians are told apart.
+    r1 = world.residents["A1-1-h1-r1"]
+    home = f"{r1.household.building.name} {r1.household.address}"
+    assert f'<option value="{talent.pk}">{r1.name}（能人·电工，{home}）</option>' in editor
     form = body(world, target_talents=[str(talent.pk)], publish="")
     form["deadline"] = timezone.localtime(timezone.now() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
     form |= {"idempotency_key": "talent-editor-1", "title": "x"}  # too short: comes back
