@@ -751,7 +751,7 @@ def list_units(request: HttpRequest, q: str = _SEARCH) -> Any:
 
 class UnitPatch(Schema):
     contact_name: str | None = None
-    contact_phone: str | None = Field(None, description="新电话；不传或为空则不改")
+    contact_phone: str | None = Field(None, description="新电话；不传或为空则不改，“无”删除电话")
     services: str | None = None
 
 

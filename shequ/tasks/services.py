@@ -24,7 +24,7 @@ from shequ.core import fieldcrypt
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key, reused
 from shequ.core.numbers import ID_MAX, month_error, month_label, month_param
-from shequ.core.texts import too_long
+from shequ.core.texts import CLEAR_WORDS, too_long
 from shequ.notifications.services import notify
 from shequ.points import services as points
 from shequ.tasks import proofs
@@ -1433,7 +1433,8 @@ def update_unit(
     services_text: str | None = None,
     ip: str = "",
 ) -> PartnerUnit:
-    """A partner unit's contact and services. An empty ``contact_phone`` keeps the number."""
+    """A partner unit's contact and services. An empty ``contact_phone`` keeps the number
+    (the form shows it masked); "无" (``CLEAR_WORDS``) takes it off (a contact who left)."""
     unit = PartnerUnit.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("共建单位")
@@ -1447,7 +1448,11 @@ def update_unit(
         services_text = kept_if_echoed(services_text, unit.services, actor, None)
         too_long(errors, [("services", "可提供的服务", services_text.strip(), 200)])
         changes["services"] = services_text.strip()
-    if contact_phone and contact_phone.strip():
+    if contact_phone and contact_phone.strip() in CLEAR_WORDS:
+        if unit.contact_phone_enc:
+            changes["contact_phone_enc"] = ""
+            changes["contact_phone_masked"] = ""
+    elif contact_phone and contact_phone.strip():
         from shequ.people.phones import normalize
 
         try:

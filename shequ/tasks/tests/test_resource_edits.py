@@ -41,6 +41,24 @@ def test_a_units_contact_is_corrected_and_a_blank_phone_keeps_the_number(world):
         services.update_unit(world.outsider_zhao, u.pk, contact_name="外人")
 
 
+def test_a_units_phone_is_taken_off_with_wu(world):
+    """A blank keeps the number (the form shows it masked), so a contact who left kept
+    theirs listed with no way to remove it: "无" takes it off."""
+    u = unit(world, contact_name="李工", contact_phone="13800138000")
+    staff = client_for(world.secretary_zhang)
+    r = staff.patch(
+        f"/api/v1/resources/units/{u.pk}", json.dumps({"contact_phone": "无"}), "application/json"
+    )
+    assert r.status_code == 200 and r.json()["contact_phone_masked"] == ""
+    u.refresh_from_db()
+    assert u.contact_phone_enc == "" and u.contact_phone_masked == ""
+    rows = AuditEvent.objects.filter(event="resource.unit_edit", object_id=str(u.pk))
+    assert [r.detail["fields"] for r in rows] == [["联系电话"]]
+    # Nothing to take off: nothing written.
+    services.update_unit(world.secretary_zhang, u.pk, contact_phone="无")
+    assert rows.count() == 1
+
+
 def test_the_unit_row_form_saves_and_a_refusal_comes_back_open_with_what_was_typed(world):
     u = unit(world, contact_name="李工", contact_phone="13800138000", services="抢修电话13800138000")
     c = client_for(world.secretary_zhang)
