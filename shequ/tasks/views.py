@@ -353,6 +353,10 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
     try:
         kept = values.get("description_kept") and not values["description"]
         data = _task_input(values | {"description": task.description} if kept else values)
+        if data.deadline is not None and data.deadline == task.deadline.replace(second=0, microsecond=0):
+            # The form holds minutes: a deadline set to the second (the API) is kept as it
+            # is when left as shown, not moved to its minute without a word.
+            data.deadline = task.deadline
         if leaving:
             data.monthly_list = services.LEAVE_LIST
         services.update_task(request.user, task.pk, data, seen=values["seen"], ip=client_ip(request))
