@@ -1273,7 +1273,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
             lat=row.lat,
             area=row.area,
             area_path=row.area.path,
-            located=row.area.kind == AreaKind.GRID,
+            located=row.area.kind in PLACEABLE_KINDS,  # as a live report is (_area_without_grid)
             handling_level=row.category.handling_level,
             responsible_role=row.category.responsible_role,
             ledger_type=_ledger_type(row.category, row.source),

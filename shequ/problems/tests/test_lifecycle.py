@@ -755,3 +755,28 @@ def test_a_step_note_is_limited_to_1000_characters_on_the_api_and_the_page(world
         act(world, world.secretary_zhang, p, "urge", note="说" * 800_000)
     assert exc.value.fields == {"note": "说明不能超过 1000 个字（现在 800000 个字）"}
     assert Problem.objects.get(pk=p.pk).urge_count == 0
+
+
+def test_an_imported_problem_on_a_building_is_located_as_a_live_report_is(world):
+    """The history import took only grids as located: a problem filed on a building read
+    待分派网格, could not be placed (its grid is above it) and, dispatched to the estate
+    level, reached nobody."""
+    from shequ.problems.models import ProblemCategory
+    from shequ.problems.services import HistoryEvent, HistoryRow, import_history
+
+    staff = world.secretary_zhang
+    t0 = timezone.now() - timedelta(days=2)
+    row = HistoryRow(
+        category=ProblemCategory.objects.get(code="blocked_drain"),
+        description="楼栋台账中的问题",
+        source="resident",
+        area=world.areas["A1-1-b"],
+        reporter=staff,
+        reported_at=t0,
+        events=[HistoryEvent("accept", t0 + timedelta(hours=1), staff)],
+    )
+    assert import_history([row]) == 1
+    p = Problem.objects.get(description="楼栋台账中的问题")
+    assert p.located
+    p = act(world, staff, p, "dispatch", level="estate", note="小问题不出小区")
+    assert p.assignee == world.grid_worker_li
