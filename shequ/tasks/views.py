@@ -183,7 +183,9 @@ def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[s
         "teams": _choices(selectors.team_choices(request.user), values.get("target_teams")),
         # With their household: two of one name and trade are told apart.
         "talents": _choices(
-            selectors.talents(request.user).select_related("resident__household__building"),
+            selectors.talents(request.user)
+            .select_related("resident__household__building")
+            .defer("resident__household__building__geometry"),  # a building is an area
             values.get("target_talents"),
         ),
         # Drafts of this month on (one of a month that is over can no longer be submitted).
