@@ -605,9 +605,15 @@ def grids_to_place(viewer: Any, problem: Problem) -> list[tuple[str, str]]:
         .under(problem.area_path)
         .filter(kind__in=(AreaKind.GRID, AreaKind.ESTATE))
         .order_by("path")
-        .values_list("code", "name", "kind")
+        .values_list("code", "name", "kind", "path")
     )
-    return [(code, name if kind == AreaKind.GRID else f"{name}（小区）") for code, name, kind in rows]
+    # A 小区 divided into grids is not offered: its grids are (services.locates).
+    grids = [path for _c, _n, kind, path in rows if kind == AreaKind.GRID]
+    return [
+        (code, name if kind == AreaKind.GRID else f"{name}（小区）")
+        for code, name, kind, path in rows
+        if kind == AreaKind.GRID or not any(g.startswith(path) for g in grids)
+    ]
 
 
 def may_escalate(user: Any, problem: Problem) -> bool:

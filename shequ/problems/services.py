@@ -95,7 +95,7 @@ def _area_without_grid(actor: Any, data: ReportInput, errors: dict[str, str]) ->
         if area is None:
             errors["area"] = f"区域编码 {data.area[:30]} 不存在"
         else:
-            return area, area.kind in (AreaKind.GRID, AreaKind.BUILDING, AreaKind.ESTATE)
+            return area, locates(area)
     # No grid found: the community the reporter belongs to (its triage board).
     for _role, path in sorted(assignments(actor), key=lambda a: -len(a[1])):
         community = Area.objects.filter(code__in=codes(path), kind=AreaKind.COMMUNITY).first()
@@ -710,6 +710,17 @@ def _override(data: TransitionInput, note: str, problem: Problem) -> dict[str, A
 PLACEABLE_KINDS = (AreaKind.GRID, AreaKind.ESTATE, AreaKind.BUILDING)
 
 
+def locates(area: Area) -> bool:
+    """Whether a problem filed on ``area`` is located: in a grid, on a building, or on a
+    小区 not divided into grids (the estate level's "小区（网格）"). A 小区 with grids in it
+    is not: its route looked for a grid leader on the 小区 itself and reached nobody, and
+    its grids' workers could not see a problem above their grid. It waits on the
+    community's triage for its grid, as a problem filed on the community does."""
+    if area.kind == AreaKind.ESTATE:
+        return not Area.objects.under(area.path).filter(kind=AreaKind.GRID).exists()
+    return area.kind in PLACEABLE_KINDS
+
+
 def _place_in_grid(actor: Any, data: TransitionInput, p: Problem) -> dict[str, Any]:
     """Put an unplaced problem (pinned outside every grid, or filed on its community) in
     the grid staff chose under its place: estate-level handling then reaches that grid's
@@ -728,6 +739,8 @@ def _place_in_grid(actor: Any, data: TransitionInput, p: Problem) -> dict[str, A
         raise ValidationFailed(
             {"grid": f"所选的{area.name}是{area.get_kind_display()}，请选择网格、小区或楼栋"}
         )
+    if not locates(area):
+        raise ValidationFailed({"grid": f"所选的{area.name}下设网格，请选择其中的网格"})
     if not area.path.startswith(p.area_path):
         raise ValidationFailed(
             {"grid": f"所选的{area.name}不在问题所在的{p.area.name}内，请选择{p.area.name}下的网格"}
@@ -1273,7 +1286,7 @@ def import_history(rows: list[HistoryRow], *, actor: Any = None, batch: int = 10
             lat=row.lat,
             area=row.area,
             area_path=row.area.path,
-            located=row.area.kind in PLACEABLE_KINDS,  # as a live report is (_area_without_grid)
+            located=locates(row.area),  # as a live report is (_area_without_grid)
             handling_level=row.category.handling_level,
             responsible_role=row.category.responsible_role,
             ledger_type=_ledger_type(row.category, row.source),

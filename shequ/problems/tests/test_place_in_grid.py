@@ -174,3 +174,33 @@ def test_the_api_places_a_problem_with_grid_in_the_transition(world):
     assert (out["area"], out["located"], out["status"]) == (world.areas["A1-1"].code, True, "accepted")
     dispatched = api.post(url, json.dumps({"action": "dispatch"}), content_type="application/json")
     assert dispatched.status_code == 200 and dispatched.json()["assignee"] == str(world.grid_worker_li)
+
+
+def test_a_problem_filed_on_a_xiaoqu_divided_into_grids_waits_for_its_grid(world):
+    """Filed on a 小区 that holds grids, a problem counted as located: its estate-level
+    route looked for a grid leader on the 小区 itself, nobody was assigned, and its grids'
+    workers could not see it. It waits on the community's triage for the grid instead."""
+    from shequ.areas.services import create_area
+
+    community = world.areas["A1"]
+    estate = create_area(code=f"{community.code}901", name="阳光小区", kind="estate", parent=community)
+    grid = create_area(code=f"{estate.code}001", name="阳光小区一网格", kind="grid", parent=estate)
+    alone = create_area(code=f"{community.code}902", name="老街小区", kind="estate", parent=community)
+    staff = world.secretary_zhang
+    p, _ = services.report_problem(
+        staff, services.ReportInput(category="garbage", description="小区垃圾未清运", area=estate.code)
+    )
+    assert not p.located and p.area == estate
+    # Its grids are offered, not the 小区 itself; a 小区 without grids is still offered.
+    offered = [code for code, _ in selectors.grids_to_place(staff, p)]
+    assert grid.code in offered and estate.code not in offered
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, staff, p, "accept", grid=estate.code)
+    assert exc.value.fields == {"grid": "所选的阳光小区下设网格，请选择其中的网格"}
+    p = act(world, staff, p, "accept", grid=grid.code)
+    assert p.located and p.area == grid
+    # A 小区 not divided into grids is a place of its own (小区（网格）), as before.
+    q, _ = services.report_problem(
+        staff, services.ReportInput(category="garbage", description="老街小区垃圾未清运", area=alone.code)
+    )
+    assert q.located and q.area == alone
