@@ -193,6 +193,30 @@ def test_a_behalf_id_number_is_not_dropped_when_the_source_is_left_as_it_was(wor
     assert not Problem.objects.filter(description="王大爷反映垃圾没人收").exists()
 
 
+def test_the_api_refuses_an_order_number_or_a_resident_sent_with_the_source_left_as_resident(world):
+    """The page refused them; the API dropped them without a word (the order missing from
+    the 接诉即办 ledger, the resident a 代报 was for lost)."""
+    import json
+
+    api = client_for(world.grid_worker_li)
+    lon, lat = grid_point(world)
+    elder = world.residents["A1-1-h2-r1"]
+    base = {"category": "garbage", "description": "王大爷反映垃圾没人收", "lon": lon, "lat": lat}
+
+    def send(body):
+        return api.post("/api/v1/problems/", json.dumps(body), content_type="application/json")
+
+    r = send({**base, "hotline_order_no": "12345-20261124-0001", "on_behalf_of": elder.pk})
+    assert r.status_code == 400
+    assert set(r.json()["fields"]) == {"hotline_order_no", "on_behalf_of"}
+    assert "来源却不是“12345热线”" in r.json()["fields"]["hotline_order_no"]
+    assert not Problem.objects.filter(description="王大爷反映垃圾没人收").exists()
+    # With the source chosen on purpose, a leftover is ignored as before.
+    r = send({**base, "source": "patrol", "hotline_order_no": "12345-20261124-0001"})
+    assert r.status_code == 201
+    assert Problem.objects.get(pk=r.json()["id"]).hotline_order_no == ""
+
+
 def test_board_chips_count_by_status_and_overdue(world):
     from datetime import timedelta
 
