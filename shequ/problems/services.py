@@ -18,7 +18,7 @@ from shequ.access.holders import holder_ids_of, holder_ids_statement, holders
 from shequ.access.masking import mask_free_text
 from shequ.access.models import User
 from shequ.access.roles import Permission
-from shequ.access.scope import assignments, can, scope_paths
+from shequ.access.scope import assignments, can, has_anywhere, scope_paths
 from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes
@@ -183,12 +183,6 @@ def _repeated(actor: Any, key: str) -> Problem | None:
     return Problem.objects.filter(reporter=actor, idempotency_key=key).first()
 
 
-def _staff(actor: Any) -> bool:
-    """Whether the actor handles problems somewhere: who may report on behalf of a
-    resident, enter a 12345 order or report on patrol."""
-    return any(can(actor, Permission.PROBLEM_HANDLE, path) for _, path in assignments(actor))
-
-
 def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     errors: dict[str, str] = {}
     description = (data.description or "").strip()
@@ -198,14 +192,14 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         errors["description"] = "问题描述不能超过2000字"
     if data.source not in Source.values:
         errors["source"] = "来源不在可选范围内"
-    elif data.source in STAFF_SOURCES and not _staff(actor):
+    elif data.source in STAFF_SOURCES and not has_anywhere(actor, Permission.PROBLEM_HANDLE):
         errors["source"] = "只有网格员和社区工作人员可以代报、录入热线工单或巡查问题"
     # A work order number belongs to a 12345 order only (kept from no other report).
     order_no = data.hotline_order_no.strip() if data.source == Source.HOTLINE else ""
     if (
         data.source == Source.RESIDENT
         and (data.hotline_order_no.strip() or data.on_behalf_of)
-        and _staff(actor)
+        and has_anywhere(actor, Permission.PROBLEM_HANDLE)
     ):
         # Staff who send one with the source left at its default (the page's, the API's):
         # filed as their own report, the order would be missing from the 接诉即办 ledger, and
@@ -1498,7 +1492,6 @@ def save_category(actor: Any, data: CategoryInput, category_id: int | None = Non
     """Add a category to the catalogue, or change one. Problems already reported keep
     the level, ledger type and responsible party they were given; the change applies to
     new reports. Retiring (active=False) takes it off the report form, not the ledgers."""
-    from shequ.access.scope import has_anywhere
     from shequ.core.texts import too_long
     from shequ.problems.models import DeadlineClass, LedgerType, ResponsibleRole
 
