@@ -6,6 +6,11 @@ error shape ``{"code", "message", "fields"}``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import OperationalError
+
 
 class DomainError(Exception):
     status = 400
@@ -57,6 +62,19 @@ class InvalidBody(ValidationFailed):
 
 
 BUSY_MESSAGE = "系统繁忙，刚才的内容没有保存。请稍等片刻后重新提交"
+
+
+@contextmanager
+def busy_as_unavailable() -> Iterator[None]:
+    """SQLite stayed locked past its wait (a long import holding the write lock): raised
+    as ``Unavailable``, so a form that catches ``ValidationFailed`` comes back with what
+    was typed and the busy message, instead of the bare error page the middleware gives."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise Unavailable({}, BUSY_MESSAGE) from exc
 
 
 class NotFound(DomainError):

@@ -30,6 +30,7 @@ from shequ.core.errors import (
     RateLimited,
     Unavailable,
     ValidationFailed,
+    busy_as_unavailable,
 )
 from shequ.core.numbers import ID_MAX, month_error, month_param, whole
 from shequ.core.pagination import CappedPaginator
@@ -598,9 +599,10 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
         raise Http404
     if request.method == "POST" and error is None:
         try:
-            run = services.request_monthly_report(
-                request.user, request.POST.get("area", ""), _month(request.POST.get("month", ""))
-            )
+            with busy_as_unavailable():
+                run = services.request_monthly_report(
+                    request.user, request.POST.get("area", ""), _month(request.POST.get("month", ""))
+                )
             return redirect(f"{reverse('problems_reports')}?run={run.pk}")
         except DomainError as exc:
             error = exc
@@ -647,7 +649,8 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
 def report_submit(request: HttpRequest, run_id: int) -> HttpResponse:
     """报送街道 a community's finished monthly report."""
     try:
-        run = services.submit_monthly_report(request.user, run_id, ip=client_ip(request))
+        with busy_as_unavailable():
+            run = services.submit_monthly_report(request.user, run_id, ip=client_ip(request))
     except ValidationFailed as exc:
         return reports(request, error=exc)
     told = "" if run.told else "&told=0"
@@ -761,6 +764,7 @@ def categories(request: HttpRequest) -> HttpResponse:
         raise Http404
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
+    status = 200
     row = 0  # the category whose form was sent (0: the new one)
     if request.method == "POST":
         fields = (
@@ -787,10 +791,12 @@ def categories(request: HttpRequest) -> HttpResponse:
             code=values["code"],
         )
         try:
-            services.save_category(request.user, data, row or None)
+            with busy_as_unavailable():
+                services.save_category(request.user, data, row or None)
             return redirect("problems_categories")
         except ValidationFailed as exc:
-            errors = exc.fields
+            errors = exc.fields or {"form": exc.message}
+            status = exc.status
     return render(
         request,
         "problems/categories.html",
@@ -804,5 +810,5 @@ def categories(request: HttpRequest) -> HttpResponse:
             "values": values,
             "row": row,
         },
-        status=400 if errors else 200,
+        status=status,
     )
