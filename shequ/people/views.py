@@ -15,7 +15,7 @@ from shequ.access.roles import UNMASK_PERMISSION, Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, home_areas
-from shequ.core.errors import DomainError, RateLimited, ValidationFailed
+from shequ.core.errors import DomainError, RateLimited, ValidationFailed, busy_as_unavailable
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, days_param, month_param, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -212,7 +212,8 @@ def visit_new(request: HttpRequest, household_id: int) -> HttpResponse:
         try:
             if bad_date is not None:  # not read as "no date": nothing is saved until it is fixed
                 raise bad_date
-            visit = services.record_visit(request.user, household.pk, data, ip=client_ip(request))
+            with busy_as_unavailable():  # a visit's notes typed on a phone come back
+                visit = services.record_visit(request.user, household.pk, data, ip=client_ip(request))
             return redirect("visit", visit_id=visit.pk)
         except ValidationFailed as exc:
             error = exc
@@ -438,7 +439,8 @@ def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
         )
         if error is None:
             try:
-                services.set_floating(request.user, resident.pk, data, ip=client_ip(request))
+                with busy_as_unavailable():
+                    services.set_floating(request.user, resident.pk, data, ip=client_ip(request))
                 return redirect("resident", resident_id=resident.pk)
             except ValidationFailed as exc:
                 error = exc
@@ -494,14 +496,15 @@ def care_records(request: HttpRequest, resident_id: int) -> HttpResponse:
         try:
             if bad_date is not None:
                 raise bad_date
-            services.record_care(
-                request.user,
-                resident.pk,
-                form.get("kind", ""),
-                form.get("content", ""),
-                dates["cared_on"],
-                ip=client_ip(request),
-            )
+            with busy_as_unavailable():
+                services.record_care(
+                    request.user,
+                    resident.pk,
+                    form.get("kind", ""),
+                    form.get("content", ""),
+                    dates["cared_on"],
+                    ip=client_ip(request),
+                )
             return redirect("care_records", resident_id=resident.pk)
         except ValidationFailed as exc:
             error = exc

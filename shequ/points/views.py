@@ -22,7 +22,7 @@ from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
-from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed, busy_as_unavailable
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -169,7 +169,8 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
         note=request.POST.get("note", ""),
     )
     try:
-        services.transition_order(request.user, order_id, data, ip=client_ip(request))
+        with busy_as_unavailable():  # the courier and number typed come back
+            services.transition_order(request.user, order_id, data, ip=client_ip(request))
     except ValidationFailed as exc:
         typed = {
             "action": data.action,
@@ -418,6 +419,7 @@ def service(request: HttpRequest) -> HttpResponse:
     """党员服务积分: staff record a party member's service."""
     _staff(request, Permission.POINTS_MANAGE, "只有社区工作人员可以记录服务积分")
     errors: dict[str, str] = {}
+    status = 400
     # The form's key: a double click or a resent form records the service once.
     values: dict[str, str] = {"idempotency_key": uuid.uuid4().hex}
     if request.method == "POST":
@@ -439,19 +441,20 @@ def service(request: HttpRequest) -> HttpResponse:
             served_on = date.min
             typed["served_on"] = f"服务日期格式不正确：“{values['served_on'][:20]}”"
         try:
-            record = services.record_service(
-                request.user,
-                services.ServiceInput(
-                    member=0,
-                    resident=resident or 0,
-                    kind=values["kind"],
-                    note=values["note"],
-                    points=whole(values["points"]) or 0,
-                    served_on=served_on,
-                    idempotency_key=values["idempotency_key"],
-                ),
-                ip=client_ip(request),
-            )
+            with busy_as_unavailable():
+                record = services.record_service(
+                    request.user,
+                    services.ServiceInput(
+                        member=0,
+                        resident=resident or 0,
+                        kind=values["kind"],
+                        note=values["note"],
+                        points=whole(values["points"]) or 0,
+                        served_on=served_on,
+                        idempotency_key=values["idempotency_key"],
+                    ),
+                    ip=client_ip(request),
+                )
             # Said on the page it lands on: what was recorded, for whom.
             return redirect(reverse("points_service") + f"?recorded={record.pk}")
         except ValidationFailed as exc:
@@ -460,6 +463,9 @@ def service(request: HttpRequest) -> HttpResponse:
             errors = {
                 k: m for k, m in exc.fields.items() if not (k == "member" and "resident" in typed)
             } | typed
+            if not errors:  # a busy database names no field
+                errors = {"form": exc.message}
+            status = exc.status
             if "idempotency_key" in errors:  # said; sending the form again records a new one
                 values["idempotency_key"] = uuid.uuid4().hex
     from shequ.access.scope import scope_q
@@ -508,7 +514,7 @@ def service(request: HttpRequest) -> HttpResponse:
             "page": page,
             "today": timezone.localdate().isoformat(),
         },
-        status=400 if errors else 200,
+        status=status if errors else 200,
     )
 
 

@@ -23,7 +23,15 @@ from shequ.access.scope import assignments, can, has_anywhere
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
-from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound, RateLimited, ValidationFailed
+from shequ.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ValidationFailed,
+    busy_as_unavailable,
+)
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -257,16 +265,19 @@ def new(request: HttpRequest) -> HttpResponse:
         data.problem = whole(values["problem"], low=1, high=ID_MAX)
         data.idempotency_key = values["idempotency_key"]
         data.files = request.FILES.getlist("files")
-        task, _ = services.create_task(request.user, data, ip=client_ip(request))
-        # A resent form finds its task saved (and published) already.
-        if values["publish"] == "1" and not task.monthly_list_id and task.status == TaskStatus.DRAFT:
-            services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
+        with busy_as_unavailable():
+            task, _ = services.create_task(request.user, data, ip=client_ip(request))
+            # A resent form finds its task saved (and published) already.
+            if values["publish"] == "1" and not task.monthly_list_id and task.status == TaskStatus.DRAFT:
+                services.transition_task(request.user, task.pk, "publish", ip=client_ip(request))
     except ValidationFailed as exc:
-        errors = exc.fields | _typed_errors(values)
+        # A busy database names no field: its message is the form's own (errors.action).
+        errors = (exc.fields or {"action": exc.message}) | _typed_errors(values)
         if "idempotency_key" in errors:  # said; sending the form again makes a new task
             values["idempotency_key"] = uuid.uuid4().hex
         values["files_sent"] = bool(request.FILES.getlist("files"))  # the browser drops them: say so
-        return render(request, "tasks/editor.html", _editor_context(request, values, errors), status=400)
+        context = _editor_context(request, values, errors)
+        return render(request, "tasks/editor.html", context, status=exc.status)
     return redirect("task", task_id=task.pk)
 
 
@@ -361,7 +372,8 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
             data.deadline = task.deadline
         if leaving:
             data.monthly_list = services.LEAVE_LIST
-        services.update_task(request.user, task.pk, data, seen=values["seen"], ip=client_ip(request))
+        with busy_as_unavailable():
+            services.update_task(request.user, task.pk, data, seen=values["seen"], ip=client_ip(request))
     except Conflict as exc:
         # Saved by a colleague since the editor was opened: what was typed comes back, and
         # the form now carries the newer version, so saving again is a choice made knowingly.
@@ -370,8 +382,9 @@ def edit(request: HttpRequest, task_id: int) -> HttpResponse:
         context = _edit_context(request, task, values, {"action": why}) | {"overwrites": True}
         return render(request, "tasks/editor.html", context, status=409)
     except ValidationFailed as exc:
-        context = _edit_context(request, task, values, exc.fields | _typed_errors(values))
-        return render(request, "tasks/editor.html", context, status=400)
+        errors = (exc.fields or {"action": exc.message}) | _typed_errors(values)
+        context = _edit_context(request, task, values, errors)
+        return render(request, "tasks/editor.html", context, status=exc.status)
     return redirect("task", task_id=task.pk)
 
 
