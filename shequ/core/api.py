@@ -26,6 +26,15 @@ def _not_true_or_false(value: Any) -> Any:
     return value
 
 
+def _no_true_or_false(value: Any) -> Any:
+    # Pydantic takes JSON true as 1.0: a longitude of 1 degree.
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_from_bool", "a boolean is not a number")
+    return value
+
+
+# A number with a fraction (a longitude): not true or false.
+Real = Annotated[float, BeforeValidator(_no_true_or_false)]
 # A whole number in a request body: not true or false, nor a fraction (5.5). Text of
 # digits is still taken: a form, as the problem transitions take, sends numbers so.
 Integer = Annotated[int, BeforeValidator(_not_true_or_false)]
@@ -124,6 +133,7 @@ _MESSAGES = {
     "model_type": "必须是对象",
     "int_from_float": "必须是整数",
     "int_from_bool": "必须是整数，不能是 true 或 false",
+    "float_from_bool": "必须是数字，不能是 true 或 false",
 }
 
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError as PydanticError
 from shequ.access.audit import client_ip
 from shequ.areas import geo
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import Integer, body_doc, field_errors, one_of, one_of_query
+from shequ.core.api import Integer, Real, body_doc, field_errors, one_of, one_of_query
 from shequ.core.errors import InvalidBody, NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
@@ -227,6 +227,8 @@ def create_problem(request: HttpRequest) -> Any:
         if raw in (None, ""):
             floats[name] = None
             continue
+        if isinstance(raw, bool):  # float(True) is 1.0: a place one degree from the meridian
+            raise ValidationFailed({name: "必须是数字，不能是 true 或 false"})
         try:
             floats[name] = float(raw)
         except (TypeError, ValueError):
@@ -425,8 +427,8 @@ def get_problem(request: HttpRequest, problem_id: int) -> Any:
 
 
 class FollowIn(Schema):
-    lon: float  # where the resident is reporting: the problem must be one of its duplicates
-    lat: float
+    lon: Real  # where the resident is reporting: the problem must be one of its duplicates
+    lat: Real
 
 
 @router.post("/problems/{problem_id}/follow", response=ProblemDetailOut, summary="关注附近已上报的同一问题")

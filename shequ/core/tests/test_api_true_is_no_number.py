@@ -115,3 +115,28 @@ def test_visit_plans_team_members_and_landlords_refuse_true(world):
     assert r.status_code == 422 and r.json()["fields"] == {"resident": NOT_A_BOOL}
     r = _post(staff, "/api/v1/monthly-lists/1/transitions", {"action": "submit", "seen": False})
     assert r.status_code == 422 and r.json()["fields"] == {"seen": NOT_A_BOOL}
+
+
+def test_a_place_of_true_is_refused_not_taken_as_one_degree(world):
+    """float(true) is 1.0: {"lon": true} reported a problem at longitude 1, and the
+    refusal spoke of a place outside the community instead of the field sent."""
+    from shequ.problems.models import Problem
+
+    before = Problem.objects.count()
+    r = _post(
+        client_for(world.resident_wang),
+        "/api/v1/problems/",
+        {"category": "blocked_drain", "description": "楼道下水管堵塞", "lon": True, "lat": 30.2},
+    )
+    assert r.status_code == 400, r.content
+    assert r.json()["fields"] == {"lon": "必须是数字，不能是 true 或 false"}
+    assert Problem.objects.count() == before
+    problem = report(world)
+    r = _post(
+        client_for(world.resident_wang), f"/api/v1/problems/{problem.pk}/follow", {"lon": True, "lat": False}
+    )
+    assert r.status_code == 422, r.content
+    assert r.json()["fields"] == {
+        "lon": "必须是数字，不能是 true 或 false",
+        "lat": "必须是数字，不能是 true 或 false",
+    }
