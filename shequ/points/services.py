@@ -231,8 +231,11 @@ def post(
 
 
 def memo_as_stored(memo: str) -> str:
-    """A memo as ``post`` writes it: numbers masked, within its column."""
-    return mask_free_text(memo)[:200]
+    """A memo as ``post`` writes it: numbers masked, within its column. One longer (a
+    service's kind before its 200-character note) ends in "…", so that whoever reads it
+    on their ledger knows there is more (the record keeps all of it)."""
+    masked = mask_free_text(memo)
+    return masked if len(masked) <= 200 else masked[:199] + "…"
 
 
 def periods(at: datetime) -> tuple[str, str]:

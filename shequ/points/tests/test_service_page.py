@@ -47,3 +47,23 @@ def test_a_recorded_service_is_told_back_with_whom_and_how_many_points(world):
     # Nobody else is told of it through the address.
     other = client_for(world.street_chen).get(r["Location"]).content.decode()
     assert 'id="recorded"' not in other
+
+
+def test_a_full_length_service_note_is_shown_cut_with_an_ellipsis_on_the_ledger(world):
+    """The ledger's memo is the kind and the note: a note of the full 200 characters was
+    cut at the column's end without a sign that more was written."""
+    from shequ.points import services
+
+    member = world.residents["A1-1-h2-r2"]
+    note = "帮独居老人代办医保报销手续，" * 14 + "均已办结"  # 200 characters
+    assert len(note) == 200
+    record = services.record_service(
+        world.secretary_zhang,
+        services.ServiceInput(member=0, resident=member.pk, kind="errand", note=note, points=5),
+    )
+    memo = record.transaction.memo
+    assert len(memo) == 200 and memo.endswith("…")
+    assert memo.startswith("代办服务：帮独居老人代办医保报销手续")
+    assert record.note == note  # the record keeps all of it
+    short = services.memo_as_stored("调解邻里纠纷")
+    assert short == "调解邻里纠纷"
