@@ -93,7 +93,10 @@ def open_to(viewer: Any) -> Q:
     """Published tasks the viewer may claim: public ones of their communities, and those
     aimed at their unit, their service team or them as a registered skilled resident."""
     q = Q(pk__in=[])
-    communities = claimer_communities(viewer)
+    # Where they serve (a unit's login sees its community's public tasks, told it may not
+    # claim them) and where they live: a staff login linked to its owner's registry record
+    # claims there as any resident, also outside the area it works in.
+    communities = sorted({*claimer_communities(viewer), *resident_communities(viewer)})
     if communities:
         q |= Q(audience=Audience.PUBLIC, community_path__in=communities)
     units, teams = viewer_units(viewer), viewer_teams(viewer)
@@ -120,7 +123,13 @@ def board(
     list, e.g. the one the street is asked to approve); everyone else the published
     tasks open to them."""
     if has_task_view(viewer):
-        qs = Task.objects.visible_to(viewer)
+        scope = scope_q(viewer, Permission.TASK_VIEW, "area_path")
+        homes = resident_communities(viewer)
+        if homes:
+            # A staff member who lives in a community finds its public tasks to claim, as
+            # any resident, also where they do not work (a grid worker's home grid).
+            scope |= Q(status=TaskStatus.PUBLISHED, audience=Audience.PUBLIC, community_path__in=homes)
+        qs = Task.objects.filter(scope)
         if status:
             qs = qs.filter(status=status)
         if monthly_list:
