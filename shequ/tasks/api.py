@@ -408,6 +408,10 @@ class UnitOut(Placed):
     def resolve_services(obj: PartnerUnit, context: Any) -> str:
         return _typed(obj.services, context)
 
+    @staticmethod
+    def resolve_contact_name(obj: PartnerUnit, context: Any) -> str:
+        return _typed(obj.contact_name, context)
+
 
 class UnitIn(Schema):
     name: str

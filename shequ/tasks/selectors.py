@@ -587,7 +587,7 @@ def units(viewer: Any, q: str = "") -> QuerySet[PartnerUnit]:
     """The partner units in scope or above it (``targetable``), each with the logins that
     act for it."""
     rows = targetable(PartnerUnit, viewer).select_related("area").prefetch_related("members")
-    return _matching(rows, q, ("name", "contact_name"), shown=("services",))
+    return _matching(rows, q, ("name",), shown=("contact_name", "services"))
 
 
 # The members a team's row lists on the 服务队 tab and in the API's list of teams: a

@@ -1175,6 +1175,7 @@ def add_unit(actor: Any, data: UnitInput) -> PartnerUnit:
         errors["name"] = "请填写单位名称"
     if data.kind not in UnitKind.values:
         errors["kind"] = "请选择单位类型"
+    _contact_name_plain(errors, data.contact_name or "")
     phone = ""
     if data.contact_phone.strip():
         from shequ.people.phones import normalize
@@ -1210,6 +1211,15 @@ def add_unit(actor: Any, data: UnitInput) -> PartnerUnit:
     except IntegrityError:
         raise ValidationFailed({"name": "该区域已有同名单位"}) from None
     return unit
+
+
+def _contact_name_plain(errors: dict[str, str], name: str) -> None:
+    """A unit's 联系人 is a name, listed as typed: a phone or ID number in it reached every
+    reader in full, while the phone field beside it is masked and its full read audited."""
+    if mask_free_text(name) != name:
+        errors["contact_name"] = (
+            "联系人只填姓名，请不要写电话或证件号；电话请填在“联系电话”里（对他人隐去号码）"
+        )
 
 
 def _resource_area(actor: Any, code: str, errors: dict[str, str]) -> Area | None:
@@ -1441,8 +1451,13 @@ def update_unit(
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     if contact_name is not None:
-        too_long(errors, [("contact_name", "联系人", contact_name.strip(), 50)])
-        changes["contact_name"] = contact_name.strip()
+        # One written before numbers were refused there is shown masked: sent back as read,
+        # its number is kept as stored; a number typed anew is refused.
+        contact_name = kept_if_echoed(contact_name, unit.contact_name, actor, None).strip()
+        if contact_name != unit.contact_name:
+            _contact_name_plain(errors, contact_name)
+        too_long(errors, [("contact_name", "联系人", contact_name, 50)])
+        changes["contact_name"] = contact_name
     if services_text is not None:
         # Hidden numbers put back first: the length checked is the length stored.
         services_text = kept_if_echoed(services_text, unit.services, actor, None)

@@ -820,7 +820,7 @@ def resources(request: HttpRequest) -> HttpResponse:
                 services.update_unit(
                     request.user,
                     whole(values.get("unit", ""), high=ID_MAX) or 0,
-                    contact_name=values.get("contact_name", ""),
+                    contact_name=_kept_or_typed(values, "contact_name"),
                     contact_phone=values.get("contact_phone", ""),
                     services_text=_kept_or_typed(values, "services"),
                     ip=client_ip(request),
