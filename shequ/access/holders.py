@@ -28,10 +28,16 @@ def _nearest(rows: list[tuple[int, str]]) -> list[int]:
     return list(dict.fromkeys(uid for uid, path in rows if len(path) == deepest))
 
 
-def holders(permission: Permission | str, path: str, *, nearest_only: bool = True) -> list[User]:
+def holders(
+    permission: Permission | str, path: str, *, nearest_only: bool = True, skip: Any = None
+) -> list[User]:
     """Active users holding ``permission`` at ``path`` or above it. With ``nearest_only``,
-    only those at the deepest level that has any (the community's staff, not the street's)."""
+    only those at the deepest level that has any (the community's staff, not the street's).
+    ``skip``: a user left out before the level is chosen (one who may not act on their own
+    matter: the grid's only grid worker sending their own proof leaves it to the community)."""
     rows = list(_assignments(permission, path).select_related("user"))
+    if skip is not None:
+        rows = [r for r in rows if r.user_id != skip.pk]
     if nearest_only and rows:
         deepest = max(len(r.path) for r in rows)
         rows = [r for r in rows if len(r.path) == deepest]

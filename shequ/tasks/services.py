@@ -1073,10 +1073,12 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 _award(actor, claim, now)
             elif data.action == "submit":
                 notify(
-                    holders(Permission.TASK_ACCEPT, claim.area_path),
+                    # A claimant who is staff too does not accept their own: the nearest
+                    # others who may (the community's, when they are the grid's only one).
+                    holders(Permission.TASK_ACCEPT, claim.area_path, skip=actor),
                     f"任务“{task.title}”已提交完成凭证，待验收",
                     f"/tasks/claims/{claim.pk}/",
-                    skip=actor,  # a claimant who is staff too does not accept their own
+                    skip=actor,
                 )
             if data.action in ("accept", "return"):
                 text = (
