@@ -24,11 +24,17 @@ from shequ.core.errors import BUSY_MESSAGE, DomainError, InvalidBody, Unavailabl
 HALF_PAIR = "包含无法识别的字符（不成对的 Unicode 代理项，常见于被截断的表情符号），请删去后重试"
 
 
+NUL = "包含空字符（\\u0000），无法保存，请删去后重试"
+
+
 def storable_json(raw: bytes) -> None:
     """Refuse a JSON body where a string holds half of a surrogate pair ("\\ud800", an
-    emoji cut in two by a client): valid JSON, but no database can store it, so it failed
-    at the INSERT as a server error. Bodies without such an escape are not parsed here."""
-    if b"\\ud" not in raw.lower():
+    emoji cut in two by a client) or a NUL ("\\u0000"): valid JSON, but no database can
+    store the first and PostgreSQL not the second, so they failed at the INSERT (a server
+    error, or a refusal naming the wrong reason). Bodies without such an escape are not
+    parsed here."""
+    lowered = raw.lower()
+    if b"\\ud" not in lowered and b"\\u0000" not in lowered:
         return
     try:
         body = json.loads(raw)
@@ -37,18 +43,45 @@ def storable_json(raw: bytes) -> None:
     except RecursionError:
         raise InvalidBody() from None  # nested past the parser's depth, as the view says
 
-    def fails(value: Any) -> bool:
+    def has_nul(value: Any) -> bool:
+        if isinstance(value, str):
+            return "\x00" in value
+        if isinstance(value, dict):
+            return any(has_nul(k) or has_nul(v) for k, v in value.items())
+        return isinstance(value, list) and any(has_nul(v) for v in value)
+
+    def fails(value: Any) -> str:
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
+            return NUL if has_nul(value) else ""
         except UnicodeEncodeError:
-            return True
+            return HALF_PAIR
         except RecursionError:  # parsed just within the depth, written one call deeper
             raise InvalidBody() from None
-        return False
 
     if fails(body):
         parts = body.items() if isinstance(body, dict) else [("body", body)]
-        raise ValidationFailed({str(k)[:40]: HALF_PAIR for k, v in parts if fails(k) or fails(v)})
+        raise ValidationFailed({str(k)[:40]: fails(k) or fails(v) for k, v in parts if fails(k) or fails(v)})
+
+
+def without_nul(request: HttpRequest) -> None:
+    """A NUL pasted into a form field or a query (invisible, never meant) is dropped:
+    PostgreSQL cannot store it, and the page answered with a refusal naming the wrong
+    reason, the report typed lost. SQLite would have kept it, unseen."""
+    for name in ("GET", "POST"):
+        if name == "POST" and (
+            request.method != "POST"
+            or request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            continue
+        data = getattr(request, name)
+        if not any("\x00" in v for _, values in data.lists() for v in values):
+            continue
+        cleaned = data.copy()
+        for key, values in data.lists():
+            cleaned.setlist(key, [v.replace("\x00", "") for v in values])
+        cleaned._mutable = False
+        setattr(request, name, cleaned)
 
 
 class CommonMiddleware(common.CommonMiddleware):
@@ -68,6 +101,7 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        without_nul(request)
         if request.path.startswith("/api/") and request.content_type == "application/json":
             try:
                 storable_json(request.body)
