@@ -22,6 +22,7 @@ from shequ.problems.models import (
     DeadlineClass,
     HandlingLevel,
     LedgerType,
+    PhotoKind,
     Problem,
     ProblemCategory,
     ResponsibleRole,
@@ -173,7 +174,9 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
             }
             for e in events
         ],
-        "photos": [f"/problems/photos/{p.pk}/" for p in problem.photos.all()],
+        # The report's photos, as the page shows them under the description; a step's own
+        # (a proof of the work, a photo sent with 重新打开) are on its row of the timeline.
+        "photos": [f"/problems/photos/{p.pk}/" for p in problem.photos.filter(kind=PhotoKind.REPORT)],
         "allowed_actions": [a for a, _ in actions_for(viewer, problem)],
         "merged_into": problem.merged_into_id,
         "tasks": tasks_from_problem(viewer, problem.pk),
