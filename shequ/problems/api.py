@@ -134,6 +134,9 @@ class ProblemDetailOut(ProblemFields):
     # The problem's newest step: send it back as a transition's ``seen`` and a step taken
     # meanwhile by someone else is refused (409, saying what happened) instead of acted on.
     version: int
+    # What the page says of the report besides its steps (services.report_notes): a map
+    # pin not used as its place; while it waits, nobody set up to handle it.
+    notes: list[str]
 
 
 class TransitionIn(Schema):
@@ -181,6 +184,7 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
         "merged_into": problem.merged_into_id,
         "tasks": tasks_from_problem(viewer, problem.pk),
         "version": selectors.version(problem),
+        "notes": services.report_notes(problem),
     }
 
 

@@ -369,14 +369,17 @@ UNHEARD_NOTE = (
 
 
 def report_notes(problem: Problem) -> list[str]:
-    """What a reporter is told besides 已上报: a pin not used as the place, nobody to
-    triage it. From the report just made, else (a retried submission) its report event."""
+    """What a reporter is told besides 已上报, as the problem page says it: a pin not used
+    as the place, and while the report waits (已上报), nobody to triage it. From the report
+    just made, else (a retried submission, the API's answer for the problem) its report
+    event."""
     flags = getattr(problem, "report_flags", None)
     if flags is None:
         event = problem.events.filter(action="report").values_list("data", flat=True).first()
         flags = event or {}
     notes = [UNUSED_PIN_NOTES[flags["pin_unused"]]] if flags.get("pin_unused") in UNUSED_PIN_NOTES else []
-    return notes + ([UNHEARD_NOTE] if flags.get("unheard") else [])
+    waiting = problem.status == Status.REPORTED
+    return notes + ([UNHEARD_NOTE] if flags.get("unheard") and waiting else [])
 
 
 def _ledger_type(category: ProblemCategory, source: str) -> str:
