@@ -347,6 +347,14 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
                 if stored:
                     _attach(problem, event, stored, PhotoKind.REPORT)
                 notify(triage, _triage_notice(problem), f"/problems/{problem.pk}/", skip=actor)
+                if behalf_user is not None:
+                    # The resident it was reported for follows it from now: they are told
+                    # it was filed, not first by its 立案 (or 不予立案).
+                    notify(
+                        [behalf_user],
+                        f"{actor}为您代报了问题：{category.name}（{problem.number}），可在“我的问题”中查看进展",
+                        f"/problems/{problem.pk}/",
+                    )
                 # Last: on PostgreSQL the audit append takes the lock that every audited
                 # write queues on, and holds it to the commit.
                 audit.record(actor, "problem.report", area_path=area.path, obj=problem, detail=detail, ip=ip)
