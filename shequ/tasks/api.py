@@ -479,6 +479,14 @@ class TalentOut(Kinded):
         return obj.resident.name
 
     @staticmethod
+    def resolve_trade(obj: Talent, context: Any) -> str:
+        return _typed(obj.trade, context)  # a number typed before they were refused here
+
+    @staticmethod
+    def resolve_field(obj: Talent, context: Any) -> str:
+        return _typed(obj.field, context)
+
+    @staticmethod
     def resolve_skill(obj: Talent, context: Any) -> str:
         return _typed(obj.skill, context)
 

@@ -653,7 +653,8 @@ def team_members(team: ServiceTeam) -> QuerySet[TeamMember]:
 def talents(viewer: Any, q: str = "") -> QuerySet[Talent]:
     """The skills registry; a search finds a skill, trade or field (找电工) or a name."""
     rows = Talent.objects.visible_to(viewer).select_related("resident")
-    return _matching(rows, q, ("trade", "field", "resident__name"), shown=("skill",))
+    # A trade or field may hold a number typed before numbers were refused there.
+    return _matching(rows, q, ("resident__name",), shown=("trade", "field", "skill"))
 
 
 def venues(viewer: Any, q: str = "") -> QuerySet[Venue]:

@@ -51,6 +51,8 @@ def test_a_nul_in_the_api_json_is_refused_naming_the_field(world):
     assert r.json()["fields"] == {"description": "包含空字符（\\u0000），无法保存，请删去后重试"}
     assert Problem.objects.count() == before
     # Text that only spells the escape is text, and kept.
-    body = json.dumps({"category": "blocked_drain", "description": "代码里写着 \\u0000", "lon": lon, "lat": lat})
+    body = json.dumps(
+        {"category": "blocked_drain", "description": "代码里写着 \\u0000", "lon": lon, "lat": lat}
+    )
     r = c.post("/api/v1/problems/", body, content_type="application/json")
     assert r.status_code == 201, r.content

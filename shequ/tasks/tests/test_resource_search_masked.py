@@ -74,3 +74,31 @@ def test_a_team_leaders_venues_and_skills_masked_numbers_are_not_read_by_search(
     assert api_finds("venues")("老周") and api_finds("talents")("电工") and api_finds("talents")("021")
     found = c.get("/tasks/resources/", {"tab": "talent", "q": "电工"}).content.decode()
     assert world.residents["A1-1-h1-r1"].name in found
+
+
+def test_a_number_kept_in_a_trade_or_field_from_before_is_shown_masked(world):
+    """Numbers are refused in a skill's trade and field now, but one saved before was
+    shown in full on the 能人 tab, in the API and in the task editor's list, and found by
+    its hidden digits."""
+    from shequ.tasks.models import Talent
+
+    talent = services.add_talent(
+        world.secretary_zhang, world.residents["A1-1-h1-r1"].pk, "able", "水电维修", "修水管"
+    )
+    Talent.objects.filter(pk=talent.pk).update(trade="水电 13812345678", field="找他110105194912310021")
+    c = client_for(world.user("community_staff@A1"))
+    page = c.get("/tasks/resources/", {"tab": "talent"}).content.decode()
+    assert "13812345678" not in page and "110105194912310021" not in page
+    assert "138****5678" in page
+    row = next(t for t in c.get("/api/v1/resources/talents/").json()["items"] if t["id"] == talent.pk)
+    assert row["trade"] == "水电 138****5678" and "194912310021" not in row["field"]
+    editor = client_for(world.secretary_zhang).get("/tasks/new/").content.decode()
+    assert "13812345678" not in editor
+
+    def api_finds(q):
+        return any(
+            t["id"] == talent.pk for t in c.get("/api/v1/resources/talents/", {"q": q}).json()["items"]
+        )
+
+    assert probe(api_finds) == "138"
+    assert api_finds("水电")
