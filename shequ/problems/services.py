@@ -659,7 +659,10 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
                 if data.action == "dispatch" and locked.due_at
                 else ""
             )
-            if data.action == "evaluate":  # what the resident said, not only that they rated
+            if data.action == "merge" and locked.merged_into is not None:
+                # Its followers now follow the other problem: named, so they can find it.
+                due = f"，已并入问题 {locked.merged_into.number}，之后的进展在该问题中通知"
+            elif data.action == "evaluate":  # what the resident said, not only that they rated
                 due = f"（{'已解决' if locked.resolved else '未解决'}，满意度{locked.satisfaction}星）"
             notify(
                 recipients,

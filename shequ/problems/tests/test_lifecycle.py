@@ -780,3 +780,15 @@ def test_an_imported_problem_on_a_building_is_located_as_a_live_report_is(world)
     assert p.located
     p = act(world, staff, p, "dispatch", level="estate", note="小问题不出小区")
     assert p.assignee == world.grid_worker_li
+
+
+def test_the_reporter_of_a_merged_duplicate_is_told_which_problem_it_joined(world):
+    """The notice said only 合并为重复问题: the resident could not tell which problem
+    their report now lives in, nor that its steps would be told from there."""
+    neighbour = world.users["resident@A1-1-h2"]
+    p = report(world)
+    duplicate = report(world, actor=neighbour)
+    act(world, world.secretary_zhang, duplicate, "merge", into=p.pk)
+    p.refresh_from_db()
+    notice = Notification.objects.filter(user=neighbour, link=f"/problems/{duplicate.pk}/").latest("id")
+    assert f"已并入问题 {p.number}" in notice.text
