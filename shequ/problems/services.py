@@ -609,7 +609,8 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
         )
     note = (data.note or "").strip()
     if rule.note_required and len(note) < 2:
-        raise ValidationFailed({"note": f"“{rule.label}”需要填写说明"})
+        said = "需要填写说明" if not note else f"的说明至少要 2 个字，您只填写了“{note}”"
+        raise ValidationFailed({"note": f"“{rule.label}”{said}"})
     # Every viewer of the problem reads its timeline: an unbounded note (800,000
     # characters of 督办) made the page megabytes long. As long as a task's proof note.
     errors: dict[str, str] = {}

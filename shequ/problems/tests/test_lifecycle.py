@@ -96,6 +96,10 @@ def test_reject_needs_a_reason_and_tells_the_reporter(world):
     with pytest.raises(ValidationFailed) as exc:
         act(world, world.secretary_zhang, p, "reject")
     assert exc.value.fields == {"note": "“不予立案”需要填写说明"}
+    # One character was refused as if nothing were written.
+    with pytest.raises(ValidationFailed) as exc:
+        act(world, world.secretary_zhang, p, "reject", note="否")
+    assert exc.value.fields == {"note": "“不予立案”的说明至少要 2 个字，您只填写了“否”"}
     act(world, world.secretary_zhang, p, "reject", note="不属于社区职责")
     assert Notification.objects.filter(user=world.resident_wang, text__contains="不属于社区职责").exists()
 
