@@ -777,10 +777,16 @@ def agenda_items(viewer: Any) -> QuerySet[Any]:
     discussed (``may_mark_discussed``)."""
     from shequ.problems.models import AgendaItem
 
-    # Waiting for the meeting: not discussed, and the problem still in hand (one closed,
-    # merged or rejected since needs no meeting, and says so instead of 待讨论).
+    # Waiting for the meeting: not discussed, and the problem still in hand at the street
+    # or above (one closed, merged or rejected since, or sent back down to the community,
+    # needs no meeting, and says so instead of 待讨论).
     waiting = Case(
-        When(discussed_at__isnull=True, problem__status__in=OPEN_STATUSES, then=Value(0)),
+        When(
+            discussed_at__isnull=True,
+            problem__status__in=OPEN_STATUSES,
+            problem__handling_level__in=MEETING_LEVELS,
+            then=Value(0),
+        ),
         default=Value(1),
         output_field=IntegerField(),
     )
@@ -790,6 +796,25 @@ def agenda_items(viewer: Any) -> QuerySet[Any]:
         .annotate(settled=waiting)
         .order_by("settled", F("discussed_at").asc(nulls_first=True), "added_at")
     )
+
+
+# The levels whose problems the joint meeting takes up: the street's, and those the street
+# passed on to a department (吹哨报到).
+MEETING_LEVELS = (HandlingLevel.STREET, HandlingLevel.DEPARTMENT)
+
+
+def not_for_meeting(item: Any) -> str:
+    """Why an item not yet discussed no longer waits on the meeting ("" while it does): its
+    problem settled (closed, merged, rejected), or sent back down (派遣 at the community's
+    or the grid's level) for that level to handle."""
+    p = item.problem
+    if item.discussed_at is not None:
+        return ""
+    if p.status not in OPEN_STATUSES:
+        return f"问题{p.get_status_display()}，不需讨论"
+    if p.handling_level not in MEETING_LEVELS:
+        return f"问题已交{HandlingLevel(p.handling_level).label}层级办理，不需讨论"
+    return ""
 
 
 def may_mark_discussed(viewer: Any, item: Any) -> bool:

@@ -1470,17 +1470,20 @@ def mark_discussed(actor: Any, item_id: int, *, ip: str = "") -> AgendaItem:
     item = AgendaItem.objects.select_related("problem").filter(pk=item_id).first()
     if item is None or not can(actor, Permission.PROBLEM_TRIAGE, item.area_path):
         raise NotFound("议题")
-    if item.discussed_at is None and item.problem.status not in OPEN_STATUSES:
-        # A page loaded before the problem was closed, merged or rejected still offers
-        # the button: the meeting did not take up what no longer needs it.
-        raise ValidationFailed(
-            {"item": f"问题{item.problem.number}{item.problem.get_status_display()}，不需讨论"}
-        )
+    settled = selectors.not_for_meeting(item)
+    if settled:
+        # A page loaded before the problem was closed, merged, rejected or sent back down
+        # still offers the button: the meeting did not take up what no longer needs it.
+        raise ValidationFailed({"item": settled.replace("问题", f"问题{item.problem.number}", 1)})
     now = timezone.now()
     with transaction.atomic():
-        # Only while the problem is still in hand (a step may close it meanwhile).
+        # Only while the problem is still in hand at the street (a step may close it or
+        # send it down meanwhile).
         if AgendaItem.objects.filter(
-            pk=item.pk, discussed_at__isnull=True, problem__status__in=OPEN_STATUSES
+            pk=item.pk,
+            discussed_at__isnull=True,
+            problem__status__in=OPEN_STATUSES,
+            problem__handling_level__in=selectors.MEETING_LEVELS,
         ).update(discussed_at=now):
             # On the problem's own timeline too: its handlers and the community's secretary
             # read it there, not on the street's agenda page.

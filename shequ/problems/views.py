@@ -706,6 +706,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
     items = list(selectors.agenda_items(request.user)[:200])
     for item in items:
         item.may_mark = selectors.may_mark_discussed(request.user, item)
+        item.not_needed = selectors.not_for_meeting(item)
     return render(
         request,
         "problems/agenda.html",
