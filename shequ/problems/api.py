@@ -58,6 +58,7 @@ class ProblemFields(Schema):
     category_name: str
     description: str
     source: SourceValue
+    hotline_order_no: str  # 12345工单号 of a 12345 order (as the page shows it); "" otherwise
     status: StatusValue
     status_label: str
     handling_level: LevelValue
@@ -293,6 +294,7 @@ def summary(problem: Problem) -> dict[str, Any]:
         "category_name": p.category.name,
         "description": p.description,
         "source": p.source,
+        "hotline_order_no": p.hotline_order_no,
         "status": p.status,
         # What get_status_display() gives, without rebuilding the choices on each call.
         "status_label": str(STATUS_LABELS.get(p.status, p.status)),
