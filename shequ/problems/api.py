@@ -127,6 +127,8 @@ class ProblemDetailOut(ProblemFields):
     responsible_party: str
     assignee: str | None
     assigned_to_me: bool
+    # 代报: the resident it was reported for, masked (张*), to staff as on the page; else null.
+    on_behalf_of_name: str | None
     timeline: list[EventOut]
     photos: list[str]
     allowed_actions: list[ActionValue]
@@ -164,6 +166,7 @@ def detail(problem: Problem, viewer: Any) -> dict[str, Any]:
         "address": selectors.shown_address(viewer, problem),
         "responsible_party": selectors.shown_party(viewer, problem),
         "assignee": str(problem.assignee) if problem.assignee_id else None,
+        "on_behalf_of_name": selectors.shown_behalf_name(viewer, problem),
         "assigned_to_me": problem.assignee_id is not None
         and problem.assignee_id == getattr(viewer, "pk", None),
         "timeline": [

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
-from shequ.access.masking import shown_to
+from shequ.access.masking import mask_name, shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, scope_paths, scope_q
 from shequ.areas import geo
@@ -203,6 +203,14 @@ def shown_address(viewer: Any, problem: Problem) -> str:
     """The address as this viewer sees it, by the description's rule: a phone or ID number
     typed into it ("3栋2单元 王芳 139…") is masked for everyone but its reporter."""
     return shown_to(viewer, problem.reporter_id, problem.address)
+
+
+def shown_behalf_name(viewer: Any, problem: Problem) -> str | None:
+    """The resident a 代报 was for, masked (张*), as staff over the problem see them on its
+    page and in the API; None for anyone else, or a problem not reported for a resident."""
+    if problem.on_behalf_of_id is None or not can(viewer, Permission.PROBLEM_VIEW, problem.area_path):
+        return None
+    return mask_name(problem.on_behalf_of.name)
 
 
 def shown_party(viewer: Any, problem: Problem) -> str:

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
 from shequ.access.audit import record as audit_record
-from shequ.access.masking import mask_name
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere, scope_paths
 from shequ.access.tokens import login_or_token_required
@@ -365,7 +364,7 @@ def detail(
         "merged_link": merged_into is not None and selectors.may_see(request.user, merged_into),
         "staff_view": staff_view,
         # The resident reported for (代报), masked as on every staff page.
-        "behalf_name": mask_name(problem.on_behalf_of.name) if staff_view and problem.on_behalf_of else "",
+        "behalf_name": selectors.shown_behalf_name(request.user, problem) or "",
         "may_make_task": can(request.user, Permission.TASK_MANAGE, problem.area_path),
         "levels": HandlingLevel.choices,
         "roles": ResponsibleRole.choices,
