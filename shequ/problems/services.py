@@ -886,7 +886,20 @@ def _start(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -
 
 
 def _report_back(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
-    return {}, list(holders(Permission.PROBLEM_VERIFY, p.area_path))
+    return {}, _checkers(p, {actor.pk})
+
+
+def _checkers(p: Problem, did: set[Any]) -> list[Any]:
+    """Who may check the work reported back on ``p``: the verifiers of the place other than
+    who did it (``did``: user ids). Where that leaves nobody at the nearest level (the
+    community's one member of staff did the work), those above (the street), or the
+    problem waits at 已反馈 with nobody told."""
+    found = [u for u in holders(Permission.PROBLEM_VERIFY, p.area_path) if u.pk not in did]
+    if not found:
+        found = [
+            u for u in holders(Permission.PROBLEM_VERIFY, p.area_path, nearest_only=False) if u.pk not in did
+        ]
+    return found
 
 
 def _not_own_work(actor: Any, p: Problem) -> None:
@@ -1121,7 +1134,7 @@ def _waited_on(p: Problem) -> list[Any]:
     the place (who did the work may not check it, so is not asked); before, its handlers."""
     if p.status == Status.REPORTED_BACK:
         did = {getattr(u, "pk", u) for u in _workers(p)}  # users, or the reporter-back's id
-        return [u for u in holders(Permission.PROBLEM_VERIFY, p.area_path) if u.pk not in did]
+        return _checkers(p, did)
     return _handlers_of(p)
 
 
