@@ -333,20 +333,26 @@ def list_problems(
     open: bool = False,  # noqa: A002 - the board's name for it (在办)
     mine: bool = False,
     inbox: bool = False,
+    verify: bool = False,
     before_id: int = 0,
 ) -> Any:
     """Problems in the caller's scope; ``mine=true``: those the caller reported or follows
     (a resident's 我的问题, which ``area`` narrows to any place); ``inbox=true``: a
     handler's 待办, the dispatched and in-progress problems assigned to them or unassigned
     where they handle problems, soonest due first (the page /problems/inbox/);
+    ``verify=true``: a verifier's 待核查, the problems reported back where they verify, but
+    not the work they reported back themselves, soonest due first (the inbox page's first
+    part);
     ``open=true``: 在办 only (reported to reported back). ``before_id``: a cursor for the
     newest-first lists (not ``inbox``): only the problems listed after that one, so a
     client reading page after page with the last id it got never sees a problem twice
     when new ones are reported meanwhile (``page`` counts from there)."""
     if mine and inbox:
         raise ValidationFailed({"inbox": "inbox（待办）与 mine（我的问题）不能同时使用"})
-    if before_id and inbox:
-        raise ValidationFailed({"before_id": "待办按办理时限排序，不能用 before_id 翻页，请用 page"})
+    if verify and (mine or inbox):
+        raise ValidationFailed({"verify": "verify（待核查）不能与 mine（我的问题）或 inbox（待办）同时使用"})
+    if before_id and (inbox or verify):
+        raise ValidationFailed({"before_id": "待办、待核查按办理时限排序，不能用 before_id 翻页，请用 page"})
     path = (filter_path(area) if mine else get_area(request.user, area).path) if area else ""
     f = selectors.Filters(
         status=status,
@@ -364,6 +370,8 @@ def list_problems(
         found = selectors.my_problems(request.user, f)
     elif inbox:
         return selectors.inbox(request.user, f)
+    elif verify:
+        return selectors.verify_queue(request.user, f)
     else:
         found = selectors.problem_list(request.user, f)
     return _listed_after(request.user, found, before_id) if before_id else found

@@ -344,9 +344,15 @@ def inbox(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
 
 
 def to_verify(viewer: Any, limit: int = 50) -> list[Problem]:
+    """The first ``limit`` of ``verify_queue``: the inbox shows them to staff on a phone,
+    where the board's columns do not fit."""
+    return list(verify_queue(viewer)[:limit])
+
+
+def verify_queue(viewer: Any, filters: Filters | None = None) -> QuerySet[Problem]:
     """Problems reported back and waiting for 核查 where ``viewer`` verifies, soonest due
-    first: the inbox shows them to staff on a phone, where the board's columns do not fit.
-    Not the work the viewer reported back themselves: nobody checks their own
+    first (with ``filters``, narrowed by the board's: the API's ``verify=true``). Not the
+    work the viewer reported back themselves: nobody checks their own
     (``reported_back_by``), so it waits on a colleague, not on them."""
     from shequ.problems.models import ProblemEvent
 
@@ -361,9 +367,9 @@ def to_verify(viewer: Any, limit: int = 50) -> list[Problem]:
         .alias(checker=Coalesce(Subquery(last_back), 0, output_field=IntegerField()))
         .exclude(checker=getattr(viewer, "pk", None) or 0)
     )
-    return list(
-        qs.select_related("category", "area").defer("area__geometry").order_by("due_at", "id")[:limit]
-    )
+    if filters is not None:
+        qs = _filtered(qs, filters, "area_path", "status")
+    return qs.select_related("category", "area").defer("area__geometry").order_by("due_at", "id")
 
 
 def nearby_open(
