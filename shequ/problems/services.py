@@ -1036,18 +1036,20 @@ def _escalate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
 def _put_on_agenda(p: Problem, street: Area, now: Any, *, again: bool) -> bool:
     """Put a problem that reached the street on the next joint meeting's agenda. With
     ``again`` (上报上一级), an item the meeting already took up goes back on it: sent down
-    after the meeting and escalated again, it needs the meeting once more. A 派遣 at the
-    street level after the meeting is its outcome, not a new item. One still waiting
-    stays as it is. Returns whether it was (re)listed."""
+    after the meeting and escalated again, it needs the meeting once more; so does one
+    sent down before the meeting (no longer waiting, selectors.not_for_meeting), listed
+    from the new escalation. A 派遣 at the street level after the meeting is its outcome,
+    not a new item. Returns whether it was (re)listed."""
     item, created = AgendaItem.objects.get_or_create(
         problem=p, defaults={"street": street, "area_path": street.path}
     )
     if created:
         return True
-    if item.discussed_at is None or not again:
+    if not again:
         return False
+    # 上报上一级 to the street comes from the community's level: the item was not waiting.
     return bool(
-        AgendaItem.objects.filter(pk=item.pk, discussed_at__isnull=False).update(
+        AgendaItem.objects.filter(pk=item.pk).update(
             discussed_at=None, added_at=now, street=street, area_path=street.path
         )
     )

@@ -41,8 +41,11 @@ def test_a_problem_sent_back_down_before_the_meeting_is_not_waiting_on_it(world)
     assert item.discussed_at is None
     assert not ProblemEvent.objects.filter(problem=p, action="agenda_discussed").exists()
 
-    # When the community escalates it again, it waits on the meeting once more.
+    # When the community escalates it again, it waits on the meeting once more, and the
+    # step says so, as a first listing does.
     p = act(world, staff, p, "escalate", note="社区仍无法解决")
+    step = ProblemEvent.objects.filter(problem=p, action="escalate").latest("id")
+    assert step.label == "上报上一级，列入联席会议议题"
     row = _row(client_for(street).get("/problems/agenda/").content.decode(), p.number)
     assert "待讨论" in row and "标记已讨论" in row
     assert services.mark_discussed(street, item.pk).discussed_at is not None
