@@ -210,7 +210,8 @@ def shown_behalf_name(viewer: Any, problem: Problem) -> str | None:
     page and in the API; None for anyone else, or a problem not reported for a resident."""
     if problem.on_behalf_of_id is None or not can(viewer, Permission.PROBLEM_VIEW, problem.area_path):
         return None
-    return mask_name(problem.on_behalf_of.name)
+    resident = problem.on_behalf_of
+    return mask_name(resident.name) if resident is not None else None
 
 
 def shown_party(viewer: Any, problem: Problem) -> str:
