@@ -343,12 +343,7 @@ class OrderOut(Schema):
 
     @staticmethod
     def resolve_address(obj: Order) -> str:
-        resident = getattr(obj.user, "resident", None)
-        household = resident.household if resident is not None else None
-        if household is None:
-            # A login not linked to the register: the household of its resident role.
-            household = next((a.household for a in obj.user.assignments.all() if a.household_id), None)
-        return f"{household.building.name} {household.address}" if household is not None else ""
+        return selectors.delivery_address(obj)
 
     @staticmethod
     def resolve_item_name(obj: Order) -> str:

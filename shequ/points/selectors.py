@@ -206,6 +206,16 @@ def get_order(viewer: Any, order_id: int) -> Order:
     return order
 
 
+def delivery_address(order: Order) -> str:
+    """Where the order is delivered: the buyer's household (building and door; no phone),
+    or for a login not linked to the register the household of its resident role."""
+    resident = getattr(order.user, "resident", None)
+    household = resident.household if resident is not None else None
+    if household is None:
+        household = next((a.household for a in order.user.assignments.all() if a.household_id), None)
+    return f"{household.building.name} {household.address}" if household is not None else ""
+
+
 def order_timeline(viewer: Any, order: Order) -> list[OrderEvent]:
     """The order's steps, oldest first; a cancel reason is its writer's text, its
     numbers masked for everyone else."""

@@ -145,6 +145,8 @@ def order_detail(
         "points/order.html",
         {
             "order": order,
+            # Whom and where to deliver to, as the fulfilment page and the API say.
+            "address": selectors.delivery_address(order),
             "events": events,
             "actions": actions,
             # Each action offered is its own form with its own fields: the buyer is not

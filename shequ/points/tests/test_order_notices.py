@@ -156,3 +156,29 @@ def test_a_store_form_sent_again_says_no_second_order_was_made(world):
     page = c.get(again["Location"]).content.decode()
     assert "没有重复兑换" in page and "兑换成功" not in page
     assert Order.objects.filter(user=buyer).count() == 1
+
+
+def test_the_order_page_names_whom_and_where_to_deliver_as_the_api_does(world):
+    """Staff opening an order to ship it (from its number on the fulfilment page, or a
+    link) saw 下单人 as the login's display name and no address: the parcel's label needed
+    a trip back to the list, while GET /store/orders/{id} gave both."""
+    from shequ.access.services import add_user
+
+    household = world.households["A1-2-h2"]
+    unlinked = add_user("unlinked-order-page", "pass-2026-xyz", role="resident", area_code=household.code)
+    for buyer, where in (
+        (world.resident_wang, world.resident_wang.resident.household),
+        (unlinked, household),
+    ):
+        fund(world, buyer, 100)
+        order = redeem(buyer, item(world, name=f"大米{buyer.pk}"))
+        label = f"{where.building.name} {where.address}"
+        staff = Client()
+        staff.force_login(world.secretary_zhang)
+        page = staff.get(f"/points/orders/{order.pk}/").content.decode()
+        api = staff.get(f"/api/v1/store/orders/{order.pk}").json()
+        assert api["buyer"] in page and label in page and api["address"] == label
+        # The buyer reads where their parcel goes too.
+        mine = Client()
+        mine.force_login(buyer)
+        assert label in mine.get(f"/points/orders/{order.pk}/").content.decode()
