@@ -1529,8 +1529,11 @@ class _SqlitePlace(_Place):
 
 
 def _over_limit(name: str, limit: int, taken: int) -> Refused:
+    # How many are still allowed: "限兑 2 件，已兑 0 件" alone read as room for the 3 asked.
+    left = limit - taken
+    rest = f"这次最多还能兑 {left} 件" if left > 0 else "本期不能再兑换这件物品"
     return Refused(
-        "over_limit", "quantity", f"超出限兑：{name}每人每期限兑 {limit} 件，您本期已兑 {taken} 件"
+        "over_limit", "quantity", f"超出限兑：{name}每人每期限兑 {limit} 件，您本期已兑 {taken} 件，{rest}"
     )
 
 

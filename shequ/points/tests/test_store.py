@@ -1033,3 +1033,17 @@ def test_an_opening_balance_is_carried_over_once_per_account_until_reversed(worl
     services.reverse(world.secretary_zhang, first.pk, "金额录错")
     services.opening_balance(world.users["community_staff@A1"], resident, 60, "期初积分（更正）", key="k-3")
     assert Account.objects.get(user=resident).balance == 60
+
+
+def test_over_the_limit_says_how_many_may_still_be_redeemed(world):
+    """Asking 3 of an item limited to 2 was told "每人每期限兑 2 件，您本期已兑 0 件", which
+    reads as room left: the refusal now says how many this period still allows."""
+    fund(world, world.resident_wang, 100)
+    soap = item(world, name="香皂", price=5, stock=10, limit=2)
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, soap, 3)
+    assert exc.value.code == "over_limit" and "您本期已兑 0 件，这次最多还能兑 2 件" in exc.value.message
+    redeem(world.resident_wang, soap, 2)
+    with pytest.raises(Refused) as exc:
+        redeem(world.resident_wang, soap, 1)
+    assert "您本期已兑 2 件，本期不能再兑换这件物品" in exc.value.fields["quantity"]
