@@ -71,3 +71,20 @@ def test_a_reason_sent_with_pack_from_the_page_comes_back_in_the_cancel_form(wor
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
     assert order.events.get(action="cancel").note == "库存不足，取消"
+
+
+def test_a_step_taken_on_a_later_page_of_a_tab_comes_back_to_that_page(world):
+    """At a quarter's end the 已下单 tab runs to several pages: packing an order on page 2
+    led back to page 1 each time, and staff paged down again for the next one."""
+    buyer = world.resident_wang
+    fund(world, buyer, 100)
+    paper = item(world, name="抽纸", price=1, stock=40, limit=40)
+    orders = [redeem(buyer, paper) for _ in range(32)]
+    staff = client_for(world.secretary_zhang)
+    page = staff.get("/points/fulfil/?status=placed&page=2").content.decode()
+    oldest = orders[0].pk  # newest first: the oldest is on page 2
+    form = next(f for f in _forms(page) if f"/points/orders/{oldest}/act/" in f and 'value="pack"' in f)
+    following = re.search(r'name="next" value="([^"]*)"', form).group(1).replace("&amp;", "&")
+    r = staff.post(f"/points/orders/{oldest}/act/", {"action": "pack", "next": following})
+    assert r.status_code == 302 and r["Location"] == "/points/fulfil/?status=placed&page=2"
+    assert "第 2 / 2 页" in staff.get(r["Location"]).content.decode()
