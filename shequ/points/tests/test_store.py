@@ -1047,3 +1047,20 @@ def test_over_the_limit_says_how_many_may_still_be_redeemed(world):
     with pytest.raises(Refused) as exc:
         redeem(world.resident_wang, soap, 1)
     assert "您本期已兑 2 件，本期不能再兑换这件物品" in exc.value.fields["quantity"]
+
+
+def test_the_store_form_offers_no_quantity_the_order_refuses(world):
+    """An item limited to 200 a person offered a quantity box up to 200, while an order
+    takes 1 to 99: 150 typed on a phone passed the box and came back refused."""
+    import re
+
+    fund(world, world.resident_wang, 100)
+    bulk = item(world, name="垃圾袋", price=1, stock=500, limit=200)
+    few = item(world, name="肥皂", price=1, stock=5, limit=3)
+    page = client_for(world.resident_wang).get("/points/store/").content.decode()
+
+    def box(shelf):
+        form = page.split(f'name="item" value="{shelf.pk}"')[1].split("</form>")[0]
+        return re.search(r'<input name="quantity"[^>]*>', form).group(0)
+
+    assert 'max="99"' in box(bulk) and 'max="3"' in box(few)
