@@ -1061,6 +1061,8 @@ def test_the_store_form_offers_no_quantity_the_order_refuses(world):
 
     def box(shelf):
         form = page.split(f'name="item" value="{shelf.pk}"')[1].split("</form>")[0]
-        return re.search(r'<input name="quantity"[^>]*>', form).group(0)
+        found = re.search(r'<input name="quantity"[^>]*>', form)
+        assert found is not None
+        return found.group(0)
 
     assert 'max="99"' in box(bulk) and 'max="3"' in box(few)
