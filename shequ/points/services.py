@@ -1561,7 +1561,7 @@ def may_move(actor: Any, order: Order, action: str) -> bool:
 
 
 def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, ip: str = "") -> Order:
-    from shequ.points.selectors import get_order
+    from shequ.points.selectors import BUYER, get_order
 
     order = get_order(actor, order_id)
     rule = TRANSITIONS.get(data.action)
@@ -1570,6 +1570,8 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
     if not may_move(actor, order, data.action):
         raise ValidationFailed({"action": f"您无权对该订单进行“{rule.label}”"})
     if order.status not in rule.sources:
+        if _done_already(actor, order, data):
+            return order
         raise ValidationFailed(
             {"action": f"订单当前为“{STATUS_LABELS[order.status]}”，不能进行“{rule.label}”"}
         )
@@ -1612,6 +1614,9 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
         if data.action == "ship":
             updates |= {"courier": data.courier.strip()[:30], "tracking_no": data.tracking_no.strip()[:40]}
         if Order.objects.filter(pk=order.pk, status=order.status).update(**updates) != 1:
+            moved = Order.objects.select_related(*BUYER).get(pk=order.pk)
+            if _done_already(actor, moved, data):
+                return moved  # the same step sent twice (a double tap): done once
             raise ValidationFailed({"action": "订单状态刚刚被他人改变，请刷新后再试"})
         if rule.target == OrderStatus.CANCELLED:
             StoreItem.objects.filter(pk=order.item_id).update(stock=F("stock") + order.quantity)
@@ -1637,6 +1642,23 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
         audit.record(actor, f"store.{data.action}", area_path=order.area_path, obj=order, ip=ip)
     order.refresh_from_db()
     return order
+
+
+def _done_already(actor: Any, order: Order, data: OrderTransitionInput) -> bool:
+    """Whether ``data`` is a step ``actor`` has just taken on ``order`` (a double tap on a
+    slow phone, a retried request): its last step is this one, by them, with the same
+    waybill for 发货. The order is then answered as it is, with no second event or
+    notice, instead of "不能进行" or "刚刚被他人改变" for their own step."""
+    last = order.events.order_by("-at", "-id").first()
+    if last is None or (last.action, last.actor_id) != (data.action, actor.pk):
+        return False
+    if order.status != TRANSITIONS[data.action].target:
+        return False
+    if data.action == "ship":
+        courier = unicodedata.normalize("NFKC", data.courier or "").strip()
+        tracking_no = unicodedata.normalize("NFKC", data.tracking_no or "").strip()
+        return (courier, tracking_no) == (order.courier, order.tracking_no)
+    return True
 
 
 # The steps staff may take on many orders at once from the fulfilment page: those that

@@ -84,7 +84,57 @@ def test_a_step_taken_on_a_later_page_of_a_tab_comes_back_to_that_page(world):
     page = staff.get("/points/fulfil/?status=placed&page=2").content.decode()
     oldest = orders[0].pk  # newest first: the oldest is on page 2
     form = next(f for f in _forms(page) if f"/points/orders/{oldest}/act/" in f and 'value="pack"' in f)
-    following = re.search(r'name="next" value="([^"]*)"', form).group(1).replace("&amp;", "&")
+    found = re.search(r'name="next" value="([^"]*)"', form)
+    assert found is not None
+    following = found.group(1).replace("&amp;", "&")
     r = staff.post(f"/points/orders/{oldest}/act/", {"action": "pack", "next": following})
     assert r.status_code == 302 and r["Location"] == "/points/fulfil/?status=placed&page=2"
     assert "第 2 / 2 页" in staff.get(r["Location"]).content.decode()
+
+
+def test_a_step_sent_twice_by_whoever_took_it_is_done_once_without_an_error(world):
+    """A double tap on 备货 or 确认送达 on a slow phone answered the second tap with
+    "不能进行“备货”" (or "订单状态刚刚被他人改变"), an error page for a step that was done.
+    The same step by the same person is now answered with the order as it is: one event,
+    one notice. Anyone else, or another waybill number, is still refused."""
+    buyer = world.resident_wang
+    fund(world, buyer, 100)
+    order = redeem(buyer, item(world))
+    staff = client_for(world.secretary_zhang)
+    for _ in range(2):
+        r = staff.post(
+            f"/points/orders/{order.pk}/act/", {"action": "pack", "next": "/points/fulfil/?status=placed"}
+        )
+        assert r.status_code == 302 and r["Location"] == "/points/fulfil/?status=placed"
+    assert list(order.events.values_list("action", flat=True)) == ["place", "pack"]
+    assert Notification.objects.filter(user=buyer, text__contains="已备货").count() == 1
+    with pytest.raises(ValidationFailed, match="不能进行“备货”"):
+        move(world.street_chen, order, "pack")
+    move(world.secretary_zhang, order, "ship", courier="中国邮政", tracking_no="9876543210")
+    again = move(world.secretary_zhang, order, "ship", courier="中国邮政", tracking_no="９８７６５４３２１０")
+    assert again.status == OrderStatus.SHIPPED and again.events.filter(action="ship").count() == 1
+    with pytest.raises(ValidationFailed, match="不能进行“发货”"):
+        move(world.secretary_zhang, order, "ship", courier="中国邮政", tracking_no="9876543211")
+    mine = client_for(buyer)
+    for _ in range(2):
+        r = mine.post(f"/points/orders/{order.pk}/act/", {"action": "deliver"})
+        assert r.status_code == 302
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED and order.events.filter(action="deliver").count() == 1
+
+
+def test_a_second_tap_that_read_the_order_before_the_first_committed_is_done_once(world, monkeypatch):
+    """The second tap read the order while the first was still being written: its
+    conditional update finds the order moved, by the same step of the same person."""
+    from shequ.points import selectors
+    from shequ.points.models import Order
+
+    fund(world, world.resident_wang, 100)
+    order = redeem(world.resident_wang, item(world))
+    stale = Order.objects.get(pk=order.pk)  # read as 已下单, before the first tap commits
+    move(world.secretary_zhang, order, "pack")
+    monkeypatch.setattr(selectors, "get_order", lambda viewer, order_id: stale)
+    assert move(world.secretary_zhang, order, "pack").status == OrderStatus.PACKED
+    assert order.events.filter(action="pack").count() == 1
+    with pytest.raises(ValidationFailed, match="刚刚被他人改变"):
+        move(world.street_chen, order, "pack")
