@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from shequ.access.masking import mask_free_text, mask_name
+from shequ.areas.models import AreaKind
 from shequ.core import xlsx
 from shequ.problems.models import LedgerType, Problem
 
@@ -54,7 +55,17 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
         # 代报: the grid worker, and the resident they reported for.
         return f"{name}（代{mask_name(p.on_behalf_of.name)}）" if p.on_behalf_of else name
 
-    rows = qs.select_related("category", "area", "reporter", "on_behalf_of")
+    def place(p: Problem) -> str:
+        # A problem placed on a building is named with the grid (or estate) it stands in:
+        # the building's name alone ("1号楼") says nothing in a street's ledger.
+        area = p.area
+        if area.kind == AreaKind.BUILDING and area.parent is not None:
+            return f"{area.parent.name} {area.name}"
+        return area.name
+
+    rows = qs.select_related("category", "area__parent", "reporter", "on_behalf_of").defer(
+        "area__geometry", "area__parent__geometry"
+    )
     if not rows.query.order_by:
         rows = rows.order_by("reported_at", "id")
     for p in rows.iterator(chunk_size=2000):
@@ -68,7 +79,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             p.category.name,
             p.get_source_display(),
             p.hotline_order_no,
-            p.area.name,
+            place(p),
             mask_free_text(p.address),
             mask_free_text(p.description),
             p.get_handling_level_display(),

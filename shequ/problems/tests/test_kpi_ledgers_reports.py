@@ -594,3 +594,22 @@ def test_the_migration_splits_existing_reworks_by_cycle(world):
     kept = list(ReopenedClosing.objects.filter(problem=p).order_by("reopened_at"))
     assert [(c.rework_count, c.reworks_before) for c in kept] == [(1, 0), (2, 1)]
     assert Problem.objects.get(pk=p.pk).reworks_before == 2
+
+
+def test_the_ledger_names_a_building_with_the_grid_it_stands_in(world):
+    """所在网格/社区 showed "楼A1-1" alone for a problem placed on a building."""
+    building = world.areas["A1-1-b"]
+    p = report(world)
+    Problem.objects.filter(pk=p.pk).update(area=building, area_path=building.path)
+    c = Client()
+    c.force_login(world.secretary_zhang)
+    r = c.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
+    rows = [
+        row
+        for ws in load_workbook(io.BytesIO(r.getvalue())).worksheets
+        for row in ws.iter_rows(min_row=2, values_only=True)
+        if row[0] == p.number
+    ]
+    assert len(rows) == 1 and rows[0][5] == f"{world.areas['A1-1'].name} {building.name}"
+    page = c.get("/problems/ledgers/", {"area": world.areas["A1"].code, "month": p.month}).content.decode()
+    assert f"{world.areas['A1-1'].name} {building.name}" in page
