@@ -209,6 +209,7 @@ EVENT_LABELS = {
     "store.ship": "订单发货",
     "store.deliver": "订单送达",
     "store.cancel": "取消订单",
+    "store.correct_shipping": "更正快递单号",
 }
 
 # What an audit row is about (the model's name), as the log shows it.

@@ -367,7 +367,9 @@ class OrderEventOut(Schema):
     from_status: str  # "" for the order placed
     to_status: OrderStatusValue
     actor: str
-    note: str  # a cancel reason: numbers in it masked for all but its writer
+    # A cancel reason (numbers in it masked for all but its writer), or a correction's old
+    # and new waybill.
+    note: str
     at: datetime
 
     @staticmethod
@@ -676,7 +678,9 @@ def order(request: HttpRequest, order_id: int) -> Any:
     return selectors.get_order(request.user, order_id)
 
 
-@router.post("/store/orders/{order_id}/transitions", response=OrderOut, summary="备货、发货、送达、取消")
+@router.post(
+    "/store/orders/{order_id}/transitions", response=OrderOut, summary="备货、发货、送达、更正快递单号、取消"
+)
 def order_transition(request: HttpRequest, order_id: int, payload: TransitionIn) -> Any:
     services.transition_order(
         request.user, order_id, services.OrderTransitionInput(**payload.dict()), ip=client_ip(request)

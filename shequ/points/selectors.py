@@ -218,10 +218,13 @@ def delivery_address(order: Order) -> str:
 
 def order_timeline(viewer: Any, order: Order) -> list[OrderEvent]:
     """The order's steps, oldest first; a cancel reason is its writer's text, its
-    numbers masked for everyone else."""
+    numbers masked for everyone else. A correction's note is the old and the new
+    waybill, written by the service and shown in full, as the order's waybill is (a
+    number of 11 or 15 digits would read as a phone or an ID number)."""
     events = list(order.events.select_related("actor"))
     for e in events:
-        e.note = shown_to(viewer, e.actor_id, e.note)
+        if e.action != "correct_shipping":
+            e.note = shown_to(viewer, e.actor_id, e.note)
     return events
 
 

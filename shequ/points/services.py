@@ -1588,7 +1588,8 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             f"要{rule.label}请清空取消原因"
         )
     too_long(errors, [("note", "原因", note, 200)])
-    if data.action == "ship":
+    waybill = data.action in ("ship", "correct_shipping")
+    if waybill:
         # As typed with a Chinese input method (full-width letters and digits read as such).
         data.courier = unicodedata.normalize("NFKC", data.courier or "").strip()
         data.tracking_no = unicodedata.normalize("NFKC", data.tracking_no or "").strip()
@@ -1603,17 +1604,28 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
                 f"快递单号应为 5 到 40 位字母、数字或连字符，您填写的是“{data.tracking_no[:40]}”"
             )
         too_long(errors, [("courier", "快递公司", data.courier, 30)])
+    unchanged = (data.courier, data.tracking_no) == (order.courier, order.tracking_no)
+    if data.action == "correct_shipping" and not errors and unchanged:
+        if _done_already(actor, order, data):
+            return order  # the same correction sent twice
+        errors["tracking_no"] = "快递公司和快递单号与现在的相同，没有需要更正的内容"
     if errors:
         raise ValidationFailed(errors)
+    if data.action == "correct_shipping":
+        # Kept on the timeline, for the buyer and staff: the number first sent and the right one.
+        note = f"由“{order.courier} {order.tracking_no}”更正为“{data.courier} {data.tracking_no}”"
     now = timezone.now()
     with transaction.atomic():
         # The buyer's account first, then the order (the one lock order); the status
         # moves only from the state we checked, so two staff cannot both cancel.
         list(Account.objects.select_for_update().filter(pk=order.account_id).values_list("pk"))
-        updates: dict[str, Any] = {"status": rule.target, "updated_at": now}
-        if data.action == "ship":
+        updates: dict[str, Any] = {"status": rule.target or order.status, "updated_at": now}
+        if waybill:
             updates |= {"courier": data.courier.strip()[:30], "tracking_no": data.tracking_no.strip()[:40]}
-        if Order.objects.filter(pk=order.pk, status=order.status).update(**updates) != 1:
+        # A correction, from the waybill it was checked against: two staff correcting at
+        # once do not both replace the same number.
+        same = {"courier": order.courier, "tracking_no": order.tracking_no} if waybill else {}
+        if Order.objects.filter(pk=order.pk, status=order.status, **same).update(**updates) != 1:
             moved = Order.objects.select_related(*BUYER).get(pk=order.pk)
             if _done_already(actor, moved, data):
                 return moved  # the same step sent twice (a double tap): done once
@@ -1639,7 +1651,14 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             at=now,
         )
         _tell_buyer(actor, order, data, note)
-        audit.record(actor, f"store.{data.action}", area_path=order.area_path, obj=order, ip=ip)
+        corrected = (
+            {"from": [order.courier, order.tracking_no], "to": [data.courier, data.tracking_no]}
+            if data.action == "correct_shipping"
+            else None
+        )
+        audit.record(
+            actor, f"store.{data.action}", area_path=order.area_path, obj=order, detail=corrected, ip=ip
+        )
     order.refresh_from_db()
     return order
 
@@ -1652,9 +1671,9 @@ def _done_already(actor: Any, order: Order, data: OrderTransitionInput) -> bool:
     last = order.events.order_by("-at", "-id").first()
     if last is None or (last.action, last.actor_id) != (data.action, actor.pk):
         return False
-    if order.status != TRANSITIONS[data.action].target:
+    if order.status != (TRANSITIONS[data.action].target or order.status):
         return False
-    if data.action == "ship":
+    if data.action in ("ship", "correct_shipping"):
         courier = unicodedata.normalize("NFKC", data.courier or "").strip()
         tracking_no = unicodedata.normalize("NFKC", data.tracking_no or "").strip()
         return (courier, tracking_no) == (order.courier, order.tracking_no)
@@ -1703,6 +1722,8 @@ def _tell_buyer(actor: Any, order: Order, data: OrderTransitionInput, note: str)
     text = {
         "pack": f"{what}已备货",
         "ship": f"{what}已发货：{data.courier.strip()} 快递单号 {data.tracking_no.strip()}",
+        "correct_shipping": f"{what}的快递单号有误，已更正为：{data.courier} 快递单号 {data.tracking_no}"
+        f"（原为 {order.courier} {order.tracking_no}，请以更正后的为准）",
         "deliver": f"{what}已送达",
         "cancel": f"{what}已取消，{order.points} 积分已退回"
         + (f"。原因：{mask_free_text(note)}" if note else ""),
