@@ -1243,6 +1243,14 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
     (the first order has taken them), or on a check that changed since (the item taken
     off the shelf, the window closed); each of these returns the first order."""
     key = checked_key(data.idempotency_key)
+    if data.price is not None and not 1 <= data.price <= PRICE_MAX:
+        # No item was ever listed at it: a client's error, not a price staff changed.
+        raise ValidationFailed(
+            {
+                "price": f"兑换价 price 须是下单时看到的每件所需积分（1 到 {PRICE_MAX} 之间），"
+                f"不能是 {data.price}"
+            }
+        )
     try:
         return _redeem(actor, data, key, ip), True
     except (DomainError, IntegrityError):

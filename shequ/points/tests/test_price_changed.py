@@ -84,3 +84,20 @@ def test_the_api_answers_409_price_changed_naming_the_price(world):
         "/api/v1/store/orders/", json.dumps({"item": rice.pk, "price": 80}), content_type="application/json"
     )
     assert r.status_code == 201 and r.json()["points"] == 80
+
+
+@pytest.mark.parametrize("sent", [-5, 0, 10_000_000])
+def test_an_impossible_price_is_a_validation_error_naming_price_not_a_price_change(world, sent):
+    """A client sending price -5 was told "兑换价已从每件 -5 分改为 30 分" (409
+    price_changed), as if staff had changed it: no price was ever -5."""
+    fund(world, world.resident_wang, 200)
+    rice = item(world, price=30)
+    api = client_for(world.resident_wang)
+    r = api.post(
+        "/api/v1/store/orders/", json.dumps({"item": rice.pk, "price": sent}), content_type="application/json"
+    )
+    assert r.status_code == 400, r.content
+    body = r.json()
+    assert body["code"] == "invalid" and "price" in body["fields"]
+    assert "1 到 100000" in body["fields"]["price"] and "改为" not in body["fields"]["price"]
+    assert not Order.objects.filter(item=rice).exists() and balance(world.resident_wang) == 200
