@@ -346,7 +346,12 @@ def window_act(request: HttpRequest, window_id: int) -> HttpResponse:
             services.set_window_dates(request.user, window_id, starts_on, ends_on, ip=client_ip(request))
     except ValidationFailed as exc:
         return _catalogue_page(request, "window_row", exc.fields, values, row=window_id)
-    return redirect("points_catalogue")
+    # Back on the page of windows the row is on.
+    page = whole(request.GET.get("wpage", ""), low=1)
+    return redirect(reverse("points_catalogue") + (f"?wpage={page}" if page and page > 1 else ""))
+
+
+WINDOWS_PAGE = 20  # redemption windows a page of the catalogue lists
 
 
 def _catalogue_page(
@@ -372,7 +377,11 @@ def _catalogue_page(
             "form": form,
             "values": values,
             "row": row,
-            "windows": selectors.windows(request.user)[:20],
+            # Every window, page by page (its own pager, beside the items'): a street's
+            # quarters add up over the years, and an old one may still need its dates.
+            "windows": CappedPaginator(
+                selectors.windows(request.user).order_by("-starts_on", "-id"), WINDOWS_PAGE
+            ).get_page(request.GET.get("wpage")),
             "today": timezone.localdate(),
         },
         status=400 if errors else 200,
