@@ -503,6 +503,7 @@ def opening(request: HttpRequest, account_id: int, payload: OpeningIn) -> Any:
         payload.points,
         payload.memo or services.OPENING_MEMO,
         key=request.headers.get("Idempotency-Key", ""),
+        ip=client_ip(request),
     )
     return Status(201 if created else 200, txn)
 
@@ -604,7 +605,9 @@ def windows(request: HttpRequest) -> Any:
 
 @router.post("/store/windows/", response={201: WindowOut}, summary="设置兑换期（工作人员）")
 def add_window(request: HttpRequest, payload: WindowIn) -> Any:
-    window = services.add_window(request.user, payload.area, payload.name, payload.starts_on, payload.ends_on)
+    window = services.add_window(
+        request.user, payload.area, payload.name, payload.starts_on, payload.ends_on, ip=client_ip(request)
+    )
     return Status(201, window)
 
 

@@ -575,7 +575,7 @@ def account_for_resident(actor: Any, resident_id: int, *, ip: str = "") -> Accou
 
 
 def opening_balance_of_account(
-    actor: Any, account: Account, points: int, memo: str, *, key: str = ""
+    actor: Any, account: Account, points: int, memo: str, *, key: str = "", ip: str = ""
 ) -> tuple[Transaction, bool]:
     """期初积分 entered on an account staff opened: a person's account only (a unit's or
     an issuing account has no earlier personal balance to carry over). Returns
@@ -584,19 +584,21 @@ def opening_balance_of_account(
         raise ValidationFailed(
             {"account": "期初积分只录入居民或党员的个人账户，单位账户和积分发放账户不能录入"}
         )
-    return opening_balance_once(actor, account.user, points, memo, key=key)
+    return opening_balance_once(actor, account.user, points, memo, key=key, ip=ip)
 
 
-def opening_balance(actor: Any, user: Any, points: int, memo: str, *, key: str = "") -> Transaction:
+def opening_balance(
+    actor: Any, user: Any, points: int, memo: str, *, key: str = "", ip: str = ""
+) -> Transaction:
     """期初积分 (see ``opening_balance_once``): the transaction made, or the key's first one."""
-    return opening_balance_once(actor, user, points, memo, key=key)[0]
+    return opening_balance_once(actor, user, points, memo, key=key, ip=ip)[0]
 
 
 OPENING_MEMO = "期初积分"  # the memo of a carry-over entered without a note
 
 
 def opening_balance_once(
-    actor: Any, user: Any, points: int, memo: str, *, key: str = ""
+    actor: Any, user: Any, points: int, memo: str, *, key: str = "", ip: str = ""
 ) -> tuple[Transaction, bool]:
     """期初积分: a balance carried over from an earlier system, issued by the community.
     Returns (transaction, created): a repeated ``key`` (a resent form) returns the first
@@ -645,7 +647,7 @@ def opening_balance_once(
                 [(issuer_for(account.area), -points), (account, points)],
                 idempotency_key=key,
             )
-            audit.record(actor, "points.opening", area_path=account.area_path, obj=txn)
+            audit.record(actor, "points.opening", area_path=account.area_path, obj=txn, ip=ip)
     except IntegrityError:
         first = _keyed(actor, key, TxnKind.OPENING)  # the same request, committed first elsewhere
         if first is None:
@@ -923,14 +925,14 @@ def _stock_errors(item: StoreItem, add: int) -> dict[str, str]:
     return {}
 
 
-def set_item_active(actor: Any, item_id: int, active: bool) -> StoreItem:
+def set_item_active(actor: Any, item_id: int, active: bool, *, ip: str = "") -> StoreItem:
     item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
     if item is None:
         raise NotFound("兑换物品")
     with _one_on_shelf(item.area, item.name), transaction.atomic():
         StoreItem.objects.filter(pk=item.pk).update(active=active)
         audit.record(
-            actor, "store.item_active", area_path=item.area_path, obj=item, detail={"active": active}
+            actor, "store.item_active", area_path=item.area_path, obj=item, detail={"active": active}, ip=ip
         )
     item.active = active
     return item
@@ -1022,7 +1024,7 @@ def adjust_item(
         if terms is not None:
             set_item_terms(actor, item_id, terms, ip=ip)
         if active is not None:
-            set_item_active(actor, item_id, active)
+            set_item_active(actor, item_id, active, ip=ip)
         if add:
             restock(actor, item_id, add, ip=ip)
 
@@ -1033,7 +1035,9 @@ WINDOW_YEARS = (2000, 2099)
 WINDOW_MAX_DAYS = 366
 
 
-def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: date) -> RedemptionWindow:
+def add_window(
+    actor: Any, area_code: str, name: str, starts_on: date, ends_on: date, *, ip: str = ""
+) -> RedemptionWindow:
     area = Area.objects.filter(code=area_code, kind__in=["street", "community"]).first()
     errors: dict[str, str] = {}
     if area is None or not can(actor, Permission.STORE_MANAGE, area.path):
@@ -1050,7 +1054,7 @@ def add_window(actor: Any, area_code: str, name: str, starts_on: date, ends_on: 
         window = RedemptionWindow.objects.create(
             area=area, area_path=area.path, name=name.strip(), starts_on=starts_on, ends_on=ends_on
         )
-        audit.record(actor, "store.window", area_path=area.path, obj=window)
+        audit.record(actor, "store.window", area_path=area.path, obj=window, ip=ip)
     return window
 
 

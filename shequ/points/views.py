@@ -254,7 +254,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         values = {k: request.POST.get(k, "").strip() for k in ("area", "name", "starts_on", "ends_on")}
         try:
             starts_on, ends_on = _typed_dates(values)
-            services.add_window(request.user, values["area"], values["name"], starts_on, ends_on)
+            services.add_window(
+                request.user, values["area"], values["name"], starts_on, ends_on, ip=client_ip(request)
+            )
             return redirect("points_catalogue")
         except ValidationFailed as exc:
             errors = exc.fields
@@ -669,6 +671,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
                 points,
                 values["memo"] or services.OPENING_MEMO,
                 key=values["idempotency_key"],
+                ip=client_ip(request),
             )
             return redirect("points_account", account_id=account.pk)
         except ValidationFailed as exc:
