@@ -644,6 +644,26 @@ def may_escalate(user: Any, problem: Problem) -> bool:
     return can(user, Permission.PROBLEM_HANDLE, path) or can(user, Permission.PROBLEM_TRIAGE, path)
 
 
+def may_dispatch(user: Any, problem: Problem) -> bool:
+    """派遣 of a problem escalated to its level is that level's: a community that sent its
+    problem up to the street may not send it back down (or dispatch it at the street) over
+    the street's head, as 上报上一级 and 督办 already take it to be the street's. A problem
+    accepted at its category's level (seed 004's 物业管理, which the community secretary
+    coordinates) is dispatched by the triage staff of its place, as ever."""
+    from shequ.problems.models import ProblemEvent
+    from shequ.problems.routing import responsible_area
+
+    if not can(user, Permission.PROBLEM_TRIAGE, problem.area_path):
+        return False
+    # 已立案 is reached by 立案 from 已上报 (never again once escalated) or by 上报上一级.
+    if problem.status != Status.ACCEPTED or not ProblemEvent.objects.filter(
+        problem=problem, action="escalate"
+    ).exists():
+        return True
+    level = responsible_area(problem.area_path, problem.handling_level)
+    return can(user, Permission.PROBLEM_TRIAGE, level.path if level is not None else problem.area_path)
+
+
 def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
     """The lifecycle actions this user may take on this problem now: (action, label)."""
     from shequ.problems.lifecycle import OWNER, TRANSITIONS, allowed_from
@@ -656,6 +676,8 @@ def actions_for(user: Any, problem: Problem) -> list[tuple[str, str]]:
             next_level(problem.handling_level) is None or not may_escalate(user, problem)
         ):
             continue  # at the top level (职能部门), or not this user's level: refused
+        if action == "dispatch" and not may_dispatch(user, problem):
+            continue  # escalated to a level above the user's: that level dispatches it
         if action == "reopen" and reopen_lapsed(problem):
             continue  # the service would refuse it; the page says to report it again
         if action in ("verify_pass", "verify_fail", "evaluate"):

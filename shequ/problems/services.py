@@ -835,6 +835,15 @@ def _merge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -
 
 
 def _dispatch(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
+    if not selectors.may_dispatch(actor, p):
+        level = HandlingLevel(p.handling_level).label
+        above = routing.responsible_area(p.area_path, p.handling_level)
+        raise ValidationFailed(
+            {
+                "action": f"该问题已上报到{level}层级，应由{above.name if above else level}派遣，"
+                "您不能再派遣或改派下级"
+            }
+        )
     placed = _place_in_grid(actor, data, p)
     changed = _override(data, note, p)
     if not p.located and HandlingLevel.ESTATE in (p.handling_level, routing.ROLE_SITS_AT[p.responsible_role]):

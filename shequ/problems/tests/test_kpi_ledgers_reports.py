@@ -317,7 +317,7 @@ def test_a_problem_dispatched_again_while_the_reminders_run_is_not_called_overdu
             other = second if link.endswith(f"/{first.pk}/") else first
             moved.append(other.pk)
             act(world, world.users["community_staff@A1"], other, "escalate", note="社区处理不了")
-            act(world, world.secretary_zhang, other, "dispatch")
+            act(world, world.street_chen, other, "dispatch")  # the street's, once escalated
 
     monkeypatch.setattr(services, "notify", notify_while_another_moves)
     services.send_due_reminders()  # other problems in the database are reminded too
@@ -416,7 +416,9 @@ def _handle_and_close(world, p):
     if p.status == Status.REPORTED:
         act(world, staff, p, "accept")
     if p.status in (Status.REPORTED, Status.ACCEPTED):
-        act(world, staff, Problem.objects.get(pk=p.pk), "dispatch")
+        p = Problem.objects.get(pk=p.pk)
+        # Escalated to the street, it is the street's to dispatch.
+        act(world, world.street_chen if p.handling_level == "street" else staff, p, "dispatch")
     if Problem.objects.get(pk=p.pk).status == Status.DISPATCHED:
         act(world, staff, p, "start")
     act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
