@@ -63,7 +63,14 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             return f"{area.parent.name} {area.name}"
         return area.name
 
-    rows = qs.select_related("category", "area__parent", "reporter", "on_behalf_of").defer(
+    def status(p: Problem) -> str:
+        # A merged problem (a 12345 order above all) says where it went, so the ledger
+        # can follow the order to the problem that answers it.
+        if p.merged_into is not None:
+            return f"{p.get_status_display()}（并入 {p.merged_into.number}）"
+        return p.get_status_display()
+
+    rows = qs.select_related("category", "area__parent", "reporter", "on_behalf_of", "merged_into").defer(
         "area__geometry", "area__parent__geometry"
     )
     if not rows.query.order_by:
@@ -85,7 +92,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             p.get_handling_level_display(),
             p.get_responsible_role_display(),
             mask_free_text(p.responsible_party),
-            p.get_status_display(),
+            status(p),
             due,
             when(p.closed_at),
             on_time,

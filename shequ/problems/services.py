@@ -221,13 +221,15 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     )
     if order_no and "hotline_order_no" not in errors:
         # One work order is one problem: a second entry of it would be counted twice in
-        # the 接诉即办 ledger and the monthly report.
+        # the 接诉即办 ledger and the monthly report. A merged order is still entered: the
+        # problem it was merged into (the last, if that was merged in turn) holds it.
         entered = (
             Problem.objects.filter(hotline_order_no=order_no, source=Source.HOTLINE)
-            .exclude(status=Status.MERGED)
+            .order_by("id")
             .first()
         )
         if entered is not None:
+            entered = _survivor(entered)
             # The problem is named only to who may see it (the number is city-wide).
             seen = can(actor, Permission.PROBLEM_VIEW, entered.area_path)
             where = f"问题 {entered.number}" if seen else "其他单位的问题"
@@ -374,6 +376,16 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
 UNHEARD_NOTE = (
     "本社区还没有设置受理问题的工作人员，暂时没有人会收到这条上报。急事请直接联系社区居委会或拨打12345热线。"
 )
+
+
+def _survivor(problem: Problem) -> Problem:
+    """The problem a merged one lives on in: what it was merged into, followed to the end
+    of the chain (a survivor merged in turn)."""
+    seen = {problem.pk}
+    while problem.merged_into_id is not None and problem.merged_into_id not in seen:
+        seen.add(problem.merged_into_id)
+        problem = Problem.objects.get(pk=problem.merged_into_id)
+    return problem
 
 
 def report_notes(problem: Problem) -> list[str]:
