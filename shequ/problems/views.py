@@ -72,7 +72,11 @@ def board(request: HttpRequest) -> HttpResponse:
         return redirect("problems_mine")
     f, raw, area = _filters(request)
     errors = selectors.filter_errors(f)
-    page = CappedPaginator(selectors.problem_list(request.user, f), 50).get_page(request.GET.get("page"))
+    # 待核查 (the inbox's 全部待核查, the API's verify=true): what waits on the viewer's
+    # check, never the work they reported back themselves, soonest due first.
+    verify = request.GET.get("verify", "") == "1"
+    listed = selectors.verify_queue(request.user, f) if verify else selectors.problem_list(request.user, f)
+    page = CappedPaginator(listed, 50).get_page(request.GET.get("page"))
     # The street overview filters by community as well as by grid (communities first in
     # path order, each followed by its grids).
     grids = list(
@@ -91,6 +95,7 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "raw": raw,
+            "verify": verify,
             "area": area,
             "categories": selectors.filter_categories(),
             "grids": grids,
