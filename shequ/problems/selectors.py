@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -831,7 +832,17 @@ def agenda_items(viewer: Any) -> QuerySet[Any]:
         AgendaItem.objects.filter(scope_q(viewer, Permission.PROBLEM_TRIAGE, "problem__area_path"))
         .select_related("problem__category", "problem__area", "street")
         .annotate(settled=waiting)
-        .order_by("settled", F("discussed_at").asc(nulls_first=True), "added_at")
+        # Waiting ones in the order they came; then the rest newest first (by the meeting
+        # that took it up, else when it was listed), so that after a year of meetings the
+        # latest are on the page, not the first ones ever discussed.
+        .alias(
+            newest=Case(
+                When(settled=0, then=Value(None)),
+                default=Coalesce("discussed_at", "added_at"),
+                output_field=DateTimeField(),
+            )
+        )
+        .order_by("settled", F("newest").desc(nulls_first=True), "added_at", "-id")
     )
 
 

@@ -693,6 +693,9 @@ def report_download(request: HttpRequest, run_id: int, kind: str) -> FileRespons
     )
 
 
+AGENDA_LIMIT = 200  # the waiting items, then the latest taken up (selectors.agenda_items)
+
+
 @login_required
 def agenda(request: HttpRequest) -> HttpResponse:
     """The joint meeting's agenda (联席会议议题): street-level problems waiting for it."""
@@ -707,7 +710,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
             return redirect("problems_agenda")
         except ValidationFailed as exc:  # closed since the page was loaded: said, and listed as it is
             error = exc
-    items = list(selectors.agenda_items(request.user)[:200])
+    items = list(selectors.agenda_items(request.user)[:AGENDA_LIMIT])
     for item in items:
         item.may_mark = selectors.may_mark_discussed(request.user, item)
         item.not_needed = selectors.not_for_meeting(item)
