@@ -59,6 +59,8 @@ def gather(area_path: str, month: str) -> dict[str, Any]:
         "kpis": kpi.compute(scoped, start, end, now=taken_at, closings=closings),
         "total": in_month.count(),
         "taken_at": taken_at,
+        # The month named, not 本月: a report of an earlier month is read after it.
+        "month_name": f"{month[:4]}年{int(month[4:])}月",
     }
 
 
@@ -109,7 +111,7 @@ def _write_xlsx(path: Path, title: str, data: dict[str, Any]) -> None:
     sheet.set_column(1, 1, 12)
     sheet.set_column(2, 2, 50)
     sheet.write(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
-    sheet.write(1, 0, f"本月上报问题 {data['total']} 件。{_taken(data)}")
+    sheet.write(1, 0, f"{data['month_name']}上报问题 {data['total']} 件。{_taken(data)}")
     row = 3
     sheet.write_row(row, 0, ["指标", "数值", "计算方法"], bold)
     for name, value, formula in data["kpis"].rows():
@@ -127,7 +129,7 @@ def _write_xlsx(path: Path, title: str, data: dict[str, Any]) -> None:
 def _write_docx(path: Path, title: str, data: dict[str, Any]) -> None:
     doc = Document()
     doc.add_heading(title, level=1)
-    doc.add_paragraph(f"本月上报问题 {data['total']} 件。")
+    doc.add_paragraph(f"{data['month_name']}上报问题 {data['total']} 件。")
     doc.add_heading("办理指标", level=2)
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
