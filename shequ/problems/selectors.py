@@ -657,9 +657,10 @@ def may_dispatch(user: Any, problem: Problem) -> bool:
     if not can(user, Permission.PROBLEM_TRIAGE, problem.area_path):
         return False
     # 已立案 is reached by 立案 from 已上报 (never again once escalated) or by 上报上一级.
-    if problem.status != Status.ACCEPTED or not ProblemEvent.objects.filter(
-        problem=problem, action="escalate"
-    ).exists():
+    if (
+        problem.status != Status.ACCEPTED
+        or not ProblemEvent.objects.filter(problem=problem, action="escalate").exists()
+    ):
         return True
     level = responsible_area(problem.area_path, problem.handling_level)
     return can(user, Permission.PROBLEM_TRIAGE, level.path if level is not None else problem.area_path)

@@ -224,9 +224,7 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
         # the 接诉即办 ledger and the monthly report. A merged order is still entered: the
         # problem it was merged into (the last, if that was merged in turn) holds it.
         entered = (
-            Problem.objects.filter(hotline_order_no=order_no, source=Source.HOTLINE)
-            .order_by("id")
-            .first()
+            Problem.objects.filter(hotline_order_no=order_no, source=Source.HOTLINE).order_by("id").first()
         )
         if entered is not None:
             entered = _survivor(entered)

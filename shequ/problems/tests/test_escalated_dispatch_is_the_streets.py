@@ -41,7 +41,8 @@ def test_the_page_and_the_api_refuse_the_communitys_dispatch_naming_the_action(w
     page = client_for(world.secretary_zhang)
     shown = page.get(f"/problems/{p.pk}/").content.decode()
     assert 'option value="dispatch"' not in shown
-    r = page.post(f"/problems/{p.pk}/act/", {"action": "dispatch", "note": "社区自己办", "level": "community"})
+    form = {"action": "dispatch", "note": "社区自己办", "level": "community"}
+    r = page.post(f"/problems/{p.pk}/act/", form)
     said = r.content.decode()
     assert r.status_code == 400 and "应由杆石桥街道派遣" in said
     api = client_for(world.users["community_staff@A1"])
