@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import OperationalError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,6 @@ from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, grid_features, grid_outlines, home_areas
 from shequ.core.errors import (
-    BUSY_MESSAGE,
     Conflict,
     DomainError,
     Forbidden,
@@ -256,8 +254,11 @@ def report(request: HttpRequest) -> HttpResponse:
             on_behalf_of=on_behalf_of,
             photos=request.FILES.getlist("photos"),
         )
-        problem, _created = services.report_problem(request.user, data, ip=client_ip(request))
-    except Unavailable as exc:  # the disk refused the photos: nothing saved, all typed kept
+        # The database busy past its wait (a long import holding SQLite's lock) comes back
+        # as the disk's refusal does.
+        with busy_as_unavailable():
+            problem, _created = services.report_problem(request.user, data, ip=client_ip(request))
+    except Unavailable as exc:  # the disk or the database refused: nothing saved, all typed kept
         context = _report_context(request, values, {"busy": exc.message})
         return render(request, "problems/report.html", context, status=exc.status)
     except ValidationFailed as exc:
@@ -265,13 +266,6 @@ def report(request: HttpRequest) -> HttpResponse:
             values = {**values, "idempotency_key": ""}  # the page gives the form a new key
         context = _report_context(request, values, {**exc.fields, **behalf_errors})
         return render(request, "problems/report.html", context, status=400)
-    except OperationalError as exc:
-        # The database stayed busy past its wait (a long import holding SQLite's lock):
-        # the report is not saved, and the resident keeps what they typed.
-        if "locked" not in str(exc):
-            raise
-        context = _report_context(request, values, {"busy": BUSY_MESSAGE})
-        return render(request, "problems/report.html", context, status=503)
     return redirect("problem", problem_id=problem.pk)
 
 
@@ -426,17 +420,13 @@ def act(request: HttpRequest, problem_id: int) -> HttpResponse:
         seen=whole(request.POST.get("seen", "")),
     )
     try:
-        services.transition(request.user, problem_id, data, ip=client_ip(request))
+        # The database busy past its wait: nothing saved, and the page comes back with the
+        # note typed (a resident's reason for 重新打开), as for any refusal.
+        with busy_as_unavailable():
+            services.transition(request.user, problem_id, data, ip=client_ip(request))
     except (ValidationFailed, Conflict) as exc:
         values["photos_sent"] = "1" if data.photos else ""
         return detail(request, problem_id, error=exc, values=values)
-    except OperationalError as exc:
-        # The database stayed busy past its wait: nothing saved, and the page comes back
-        # with the note typed (a resident's reason for 重新打开), as the report form does.
-        if "locked" not in str(exc):
-            raise
-        values["photos_sent"] = "1" if data.photos else ""
-        return detail(request, problem_id, error=Unavailable({}, BUSY_MESSAGE), values=values)
     return redirect("problem", problem_id=problem_id)
 
 
