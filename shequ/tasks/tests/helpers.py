@@ -23,6 +23,21 @@ def make_task(world, actor=None, key="A1-1", publish=True, **kw):
     return task
 
 
+def staff_living_at(world, username, resident_key, role="grid_worker", area_key="A1-1"):
+    """A staff login that works at ``area_key`` and is linked to the registry record of
+    ``resident_key``: it claims public tasks where that resident lives, as any resident."""
+    from shequ.access.services import add_user
+
+    return add_user(
+        username,
+        "pass-2026-xyz",
+        role=role,
+        area_code=world.areas[area_key].code,
+        resident=world.residents[resident_key],
+        check_password=False,
+    )
+
+
 def act(user, claim, action, **kw):
     return services.transition_claim(user, claim.pk, services.ClaimActionInput(action=action, **kw))
 

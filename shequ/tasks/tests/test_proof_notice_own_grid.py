@@ -7,23 +7,15 @@ community's staff)."""
 import pytest
 
 from shequ.access.models import User
-from shequ.access.services import add_user
 from shequ.notifications.models import Notification
 from shequ.tasks import services
-from shequ.tasks.tests.helpers import make_task, prove
+from shequ.tasks.tests.helpers import make_task, prove, staff_living_at
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_only_grid_workers_own_proof_is_told_to_the_community_staff(world):
-    worker = add_user(
-        "only-gw-lives-in-grid",
-        "pass-2026-xyz",
-        role="grid_worker",
-        area_code=world.areas["A1-1"].code,
-        resident=world.residents["A1-1-h2-r2"],
-        check_password=False,
-    )
+    worker = staff_living_at(world, "only-gw-lives-in-grid", "A1-1-h2-r2")
     # The grid's other grid worker has left: the new one is its only one.
     User.objects.filter(pk=world.grid_worker_li.pk).update(is_active=False)
     task = make_task(world)
@@ -35,14 +27,7 @@ def test_the_only_grid_workers_own_proof_is_told_to_the_community_staff(world):
 
 
 def test_with_a_colleague_in_the_grid_the_colleague_is_told_as_before(world):
-    worker = add_user(
-        "second-gw-lives-in-grid",
-        "pass-2026-xyz",
-        role="grid_worker",
-        area_code=world.areas["A1-1"].code,
-        resident=world.residents["A1-1-h2-r2"],
-        check_password=False,
-    )
+    worker = staff_living_at(world, "second-gw-lives-in-grid", "A1-1-h2-r2")
     task = make_task(world)
     claim = prove(worker, services.claim_task(worker, task.pk))
     link = f"/tasks/claims/{claim.pk}/"

@@ -6,23 +6,17 @@ sent. The queue lists, and the notice goes to, the others who may accept it."""
 
 import pytest
 
-from shequ.access.services import add_user
 from shequ.notifications.models import Notification
 from shequ.tasks import services
-from shequ.tasks.tests.helpers import make_task, prove
+from shequ.tasks.tests.helpers import make_task, prove, staff_living_at
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
 
 def test_ones_own_proof_is_not_in_ones_queue_nor_told_to_oneself(world):
-    staff = add_user(
-        "staff-who-lives-here",
-        "pass-2026-xyz",
-        role="community_staff",
-        area_code=world.areas["A1"].code,
-        resident=world.residents["A1-1-h2-r2"],
-        check_password=False,
+    staff = staff_living_at(
+        world, "staff-who-lives-here", "A1-1-h2-r2", role="community_staff", area_key="A1"
     )
     task = make_task(world)
     claim = prove(staff, services.claim_task(staff, task.pk))

@@ -4,23 +4,15 @@ the grid claims a public task there and may not accept their own proof (no test 
 
 import pytest
 
-from shequ.access.services import add_user
 from shequ.core.errors import ValidationFailed
 from shequ.tasks import services
-from shequ.tasks.tests.helpers import act, make_task, prove
+from shequ.tasks.tests.helpers import act, make_task, prove, staff_living_at
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_grid_worker_who_lives_in_the_grid_cannot_accept_their_own_claim(world):
-    worker = add_user(
-        "grid-worker-resident",
-        "pass-2026-xyz",
-        role="grid_worker",
-        area_code=world.areas["A1-1"].code,
-        resident=world.residents["A1-1-h2-r2"],
-        check_password=False,
-    )
+    worker = staff_living_at(world, "grid-worker-resident", "A1-1-h2-r2")
     task = make_task(world)
     claim = prove(worker, services.claim_task(worker, task.pk))
     with pytest.raises(ValidationFailed, match="不能验收自己接的任务"):

@@ -6,9 +6,8 @@ answered 404 and the board did not list it, so they could never claim it."""
 
 import pytest
 
-from shequ.access.services import add_user
 from shequ.tasks.models import ClaimStatus
-from shequ.tasks.tests.helpers import make_task
+from shequ.tasks.tests.helpers import make_task, staff_living_at
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -17,14 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def grid_worker_at_home(world):
     # Works in grid A1-1, lives in a household of grid A1-2 (same community A1).
-    return add_user(
-        "gw-a1-1-lives-a1-2",
-        "pass-2026-xyz",
-        role="grid_worker",
-        area_code=world.areas["A1-1"].code,
-        resident=world.residents["A1-2-h1-r2"],
-        check_password=False,
-    )
+    return staff_living_at(world, "gw-a1-1-lives-a1-2", "A1-2-h1-r2")
 
 
 def test_a_grid_worker_claims_a_public_task_of_the_community_they_live_in(world, grid_worker_at_home):
