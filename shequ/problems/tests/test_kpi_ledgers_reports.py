@@ -475,6 +475,17 @@ def test_a_closing_reopened_later_keeps_its_month_and_its_rating(world, monkeypa
     assert (november.due_to_close, november.closed, november.rated) == (1, 0, 0)
 
 
+def _exported_rows(client, world, p):
+    """The rows of ``p`` in community A1's ledger export of its month, from every sheet."""
+    r = client.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
+    return [
+        row
+        for ws in load_workbook(io.BytesIO(r.getvalue())).worksheets
+        for row in ws.iter_rows(min_row=2, values_only=True)
+        if row[0] == p.number
+    ]
+
+
 def test_the_ledger_says_a_late_escalation_was_not_on_time(world):
     """The ledger compared the closing with the new level's time limit only and said 是
     where the measures count the problem late."""
@@ -489,13 +500,7 @@ def test_the_ledger_says_a_late_escalation_was_not_on_time(world):
     assert p.closed_on_time is False
     c = Client()
     c.force_login(world.secretary_zhang)
-    r = c.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
-    rows = [
-        row
-        for ws in load_workbook(io.BytesIO(r.getvalue())).worksheets
-        for row in ws.iter_rows(min_row=2, values_only=True)
-        if row[0] == p.number
-    ]
+    rows = _exported_rows(c, world, p)
     assert len(rows) == 1 and rows[0][14] == "否"
     assert f"原时限 {timezone.localtime(missed):%Y-%m-%d %H:%M} 已过" in rows[0][12]
 
@@ -605,13 +610,7 @@ def test_the_ledger_names_a_building_with_the_grid_it_stands_in(world):
     Problem.objects.filter(pk=p.pk).update(area=building, area_path=building.path)
     c = Client()
     c.force_login(world.secretary_zhang)
-    r = c.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
-    rows = [
-        row
-        for ws in load_workbook(io.BytesIO(r.getvalue())).worksheets
-        for row in ws.iter_rows(min_row=2, values_only=True)
-        if row[0] == p.number
-    ]
+    rows = _exported_rows(c, world, p)
     assert len(rows) == 1 and rows[0][5] == f"{world.areas['A1-1'].name} {building.name}"
     page = c.get("/problems/ledgers/", {"area": world.areas["A1"].code, "month": p.month}).content.decode()
     assert f"{world.areas['A1-1'].name} {building.name}" in page
