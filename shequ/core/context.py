@@ -40,6 +40,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "store": claims and may_hold_points(user),
             "tasks_accept": has_anywhere(user, Permission.TASK_ACCEPT),
             "store_staff": has_anywhere(user, Permission.STORE_MANAGE),
+            # 积分账户 and 排名 for whoever reads points: an auditor has no other way in
+            # (store staff also reach them from 兑换订单).
+            "points_staff": has_anywhere(user, Permission.POINTS_VIEW),
             "registry_import": has_anywhere(user, Permission.REGISTRY_IMPORT),
             "registry_export": has_anywhere(user, Permission.REGISTRY_EXPORT),
             "visits": has_anywhere(user, Permission.VISIT_RECORD),

@@ -634,7 +634,12 @@ def accounts(request: HttpRequest) -> HttpResponse:
     # Residents of the register with no account yet: opened here for 期初积分 (not by a
     # full number: that search is audited and limited, and a name finds the person).
     unopened = [] if people_number(q) else selectors.residents_without_account(request.user, q)
-    return render(request, "points/accounts.html", {"page": page, "q": q, "unopened": unopened})
+    may_manage = has_anywhere(request.user, Permission.POINTS_MANAGE)  # an auditor only reads
+    return render(
+        request,
+        "points/accounts.html",
+        {"page": page, "q": q, "unopened": unopened, "may_manage": may_manage},
+    )
 
 
 @login_required

@@ -52,6 +52,23 @@ def test_who_only_reads_points_gets_no_carry_over_form(world):
     assert account.balance == 10
 
 
+def test_an_auditor_finds_the_points_accounts_from_the_menu_without_links_it_may_not_follow(world):
+    """An auditor reads points (accounts, entries, rankings) but had no menu entry to them,
+    and the accounts page offered 党员服务积分 and 冲正, which refuse an auditor."""
+    auditor = client_for(world.users["auditor@A"])
+    home = auditor.get("/").content.decode()
+    assert 'href="/points/accounts/">积分账户</a>' in home
+    page = auditor.get("/points/accounts/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'href="/points/rankings/"' in html
+    assert 'href="/points/service/"' not in html and 'href="/points/reversals/"' not in html
+    assert auditor.get("/points/rankings/").status_code == 200
+    # Staff who manage points keep both links, and a resident has no such menu entry.
+    staff = client_for(world.secretary_zhang).get("/points/accounts/").content.decode()
+    assert 'href="/points/service/"' in staff and 'href="/points/reversals/"' in staff
+    assert "积分账户</a>" not in client_for(world.resident_wang).get("/").content.decode()
+
+
 def test_a_carry_over_on_an_issuing_account_is_refused_with_the_reason(world):
     """Staff posting 期初积分 to the community's issuing account (a stale page, a crafted
     form) were told they had no right to; it is the account that cannot take one."""
