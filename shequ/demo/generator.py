@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -413,6 +414,7 @@ def create_accounts() -> list[DemoAccount]:
     from shequ.people.models import Resident
 
     made = []
+    hashed = make_password(DEMO_PASSWORD)  # one published password: hashed once, not per login
     for username, role, code, name in _accounts():
         resident = None
         if role == Role.RESIDENT:
@@ -432,6 +434,7 @@ def create_accounts() -> list[DemoAccount]:
             display_name=name,
             resident=resident,
             check_password=False,
+            password_hash=hashed,
         )
         made.append(DemoAccount(username, str(Role(role).label), code))
     return made

@@ -2,11 +2,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
 from shequ.access.models import ApiToken
+from shequ.access.services import add_user
 from shequ.testing.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +24,32 @@ def token(client, username, password):
 
 def test_passwords_are_hashed_with_argon2(world):
     assert world.street_chen.password.startswith("argon2")
+
+
+def test_a_login_made_with_a_hash_made_once_signs_in_with_its_password(world):
+    """The demo and the personas hash their one password once (add_user's password_hash);
+    a login made without it gets a hash of its own, salted apart."""
+    hashed = make_password("hash-once-2026")
+    one = add_user(
+        "hash-once-a",
+        "ignored",
+        role="resident",
+        area_code=world.households["A1-1-h1"].code,
+        check_password=False,
+        password_hash=hashed,
+    )
+    other = add_user(
+        "hash-once-b",
+        "hash-once-2026",
+        role="resident",
+        area_code=world.households["A1-1-h1"].code,
+        check_password=False,
+    )
+    assert one.password == hashed and other.password.startswith("argon2") and other.password != hashed
+    assert one.check_password("hash-once-2026") and not one.check_password("ignored")
+    client = Client()
+    r = client.post("/login/", {"username": "hash-once-a", "password": "hash-once-2026"})
+    assert r.status_code == 302
 
 
 def test_web_login_then_home(world):
