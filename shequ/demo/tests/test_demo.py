@@ -71,6 +71,18 @@ def test_demo_is_reproducible_from_its_seed():
     assert draw(7) != draw(8)
 
 
+def test_a_regions_mobiles_are_valid_and_come_from_a_few_thousand_blocks():
+    """As a city's do: so the registry's phone check (one parse per 7-digit block, cached)
+    is not run afresh for nearly every demo resident."""
+    from shequ.people import phones
+
+    people = People(random.Random(3), "500111")
+    numbers = [people.mobile() for _ in range(20000)]
+    assert all(phones.normalize(n) == n for n in numbers[:2000])
+    assert len({n[:7] for n in numbers}) <= 25 * 300 < 8192
+    assert len(set(numbers)) > 19900  # still nearly all different
+
+
 def test_split_and_tile():
     assert split(10, 3) == [4, 3, 3]
     cells = tile((0.0, 0.0, 1.0, 1.0), 5)
