@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from shequ.access.models import RoleAssignment, User
@@ -68,14 +69,16 @@ def build(rng: random.Random) -> None:
         )
         if grid is None or holder is None:
             continue
-        _visits(rng, grid, holder.user, today, pass_on=code in PASS_ON)
-        if secretary is not None:
-            households = Household.objects.under(grid.path).count()
-            services.plan_visits(
-                secretary.user, grid.code, f"{today:%Y%m}", holder.user.pk, max(1, households * 2 // 3)
-            )
-        _floating(rng, grid, holder.user, today)
-        _care(rng, grid, holder.user, today)
+        # One commit for the community's records, not one per visit (~650 in all).
+        with transaction.atomic():
+            _visits(rng, grid, holder.user, today, pass_on=code in PASS_ON)
+            if secretary is not None:
+                households = Household.objects.under(grid.path).count()
+                services.plan_visits(
+                    secretary.user, grid.code, f"{today:%Y%m}", holder.user.pk, max(1, households * 2 // 3)
+                )
+            _floating(rng, grid, holder.user, today)
+            _care(rng, grid, holder.user, today)
 
 
 def _visits(rng: random.Random, grid: Area, worker: User, today: date, *, pass_on: bool) -> None:
