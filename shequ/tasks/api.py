@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
@@ -164,6 +164,14 @@ class TaskIn(Schema):
     target_talents: list[Ref] = []  # ids from GET /resources/talents/
     problem: Ref | None = None
     monthly_list: Ref | None = None
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _day_alone_ends_at_night(cls, value: Any) -> Any:
+        # "2026-12-02" is the end of that day, as on the editor (services.deadline_typed).
+        if isinstance(value, str):
+            return services.deadline_typed(value) or value
+        return value
 
 
 class TaskUpdateIn(TaskIn):

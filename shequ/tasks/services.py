@@ -5,7 +5,7 @@ with its award, and the resources tasks can be aimed at."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -109,6 +109,27 @@ class _Checked:
 
 
 DEADLINE_MAX_DAYS = 366  # a task is done within a year of being set
+# A deadline given as a day alone (截止12月2日) is the end of that day, local time: read as
+# its first minute, the task left the board the night before, and one due today was refused.
+DAY_ENDS_AT = time(23, 59, 59)
+
+
+def deadline_typed(raw: str) -> datetime | None:
+    """A deadline as typed or sent ("2026-12-02T18:00", or a day alone, "2026-12-02"),
+    aware, local time where no offset is given; None when it is not a date and time."""
+    text = raw.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        value = datetime.combine(day, DAY_ENDS_AT)
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
 # As a problem's description: every resident reads it on the board, whose page an
 # unbounded one (800,000 characters) made megabytes long.
 DESCRIPTION_MAX = 2000

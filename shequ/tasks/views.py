@@ -162,13 +162,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _parse_deadline(raw: str) -> datetime | None:
     """The deadline as typed, or None when blank or not a date and time (the caller
     names the field; the service is still asked, so every other field is checked too)."""
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    return services.deadline_typed(raw) if raw else None
 
 
 def _typed_errors(values: dict[str, Any]) -> dict[str, str]:
