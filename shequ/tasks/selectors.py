@@ -683,6 +683,21 @@ def claim_actions(viewer: Any, claim: Claim) -> list[tuple[str, str]]:
     return [(a, t.label) for a, t in CLAIM_TRANSITIONS.items() if may_act_on_claim(viewer, claim, a)]
 
 
+def return_ends_claim(claim: Claim) -> str:
+    """Why 退回 would end ``claim`` (withdrawn, no points) instead of asking for another
+    proof, or "": nobody could send one — the task has ended, the claimant's account is
+    stopped, or they no longer act for the unit they claimed for. Returned to them, the
+    claim held its place (and a unit's task) for good."""
+    task = claim.task
+    if task.status != TaskStatus.PUBLISHED:
+        return f"任务{task.get_status_display()}"
+    if not claim.user.is_active:
+        return "接单人的账号已停用"
+    if claim.unit_id and not claim.unit.members.filter(pk=claim.user_id).exists():
+        return f"接单人已不再代表{claim.unit.name}"
+    return ""
+
+
 def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
     from shequ.tasks.lifecycle import TASK_TRANSITIONS
 

@@ -65,6 +65,7 @@ from shequ.tasks.selectors import (
     month_over,
     open_claim_count,
     public_claim_refusal,
+    return_ends_claim,
     targetable,
     unit_claim_refusal,
 )
@@ -1049,9 +1050,10 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
     stored = proofs.store_all(prepared)
     now = timezone.now()
     target = rule.target
-    if data.action == "return" and claim.task.status != TaskStatus.PUBLISHED:
-        # The task has ended: a returned claim could never be proved again, so it ends
-        # here (withdrawn, no points) instead of holding one of the person's open places.
+    ends = return_ends_claim(claim) if data.action == "return" else ""
+    if ends:
+        # The task has ended, or its holder left: a returned claim could never be proved
+        # again, so it ends here (withdrawn, no points) instead of holding its place.
         target = ClaimStatus.WITHDRAWN
     try:
         with transaction.atomic():
@@ -1106,7 +1108,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                     _accepted_text(task, claim)
                     if data.action == "accept"
                     else f"您的任务“{task.title}”被退回：{mask_free_text(note)}"
-                    + ("（任务已结束，接单随之结束）" if target == ClaimStatus.WITHDRAWN else "")
+                    + (f"（{ends}，接单随之结束）" if ends else "")
                 )
                 notify([claim.user], text, f"/tasks/claims/{claim.pk}/")
             audit.record(actor, f"task.claim_{data.action}", area_path=claim.area_path, obj=claim, ip=ip)

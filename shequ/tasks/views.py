@@ -509,6 +509,7 @@ def claim_detail(
             "events": events,
             "version": max((e.pk for e in events), default=0),  # the newest step shown
             "actions": selectors.claim_actions(request.user, claim),
+            "return_ends": selectors.return_ends_claim(claim),
             "reversed": selectors.award_reversal(claim),
             "error": error,
             "values": values or {},
