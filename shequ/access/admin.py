@@ -31,3 +31,8 @@ class ShequUserAdmin(UserAdmin):
         super().save_model(request, obj, form, change)
         if stopping:
             deactivate_user(obj, actor=request.user)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        # Someone who left is stopped (untick 有效), not deleted: the problems in their
+        # hands go back with a 退回 step, and their assignments and records stay.
+        return False

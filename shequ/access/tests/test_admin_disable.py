@@ -57,3 +57,20 @@ def test_an_account_stopped_in_the_admin_gives_back_its_work(world):
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.WITHDRAWN
     assert Open311Key.objects.get(pk=key.pk).revoked_at is not None
     assert AuditEvent.objects.filter(event="access.deactivate", object_id=str(li.pk)).exists()
+
+
+def test_an_account_is_stopped_not_deleted_in_the_admin(world):
+    """The admin offered 删除 beside 有效: deleting a grid worker dropped the problem
+    dispatched to them from everyone's inbox (承办人 emptied, no 退回 step, nobody told),
+    their role assignments with it, and left the audit log naming an account that is gone."""
+    staff = world.users["community_staff@A1"]
+    p = report(world, category="garbage")
+    act(world, staff, p, "accept")
+    p = act(world, staff, p, "dispatch")
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("support-admin-2", password="admin-pass-2026"))
+    li = world.grid_worker_li
+    assert admin.get(f"/admin/access/user/{li.pk}/delete/").status_code == 403
+    assert admin.post(f"/admin/access/user/{li.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert User.objects.filter(pk=li.pk).exists()
+    assert Problem.objects.get(pk=p.pk).assignee_id == li.pk
