@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shequ.access import audit
 from shequ.access.models import Open311Key, RoleAssignment, User
-from shequ.access.roles import Role
+from shequ.access.roles import GRANTS, Permission, Role
 from shequ.access.scope import home_path
 from shequ.access.tokens import _digest
 from shequ.areas.models import Area
@@ -59,6 +59,8 @@ def revoke_role(user: User, role: str, code: str, *, actor: Any = None) -> None:
         detail: dict[str, Any] = {"role": role}
         if released:
             detail["problems_released"] = released
+        if Permission.TASK_ACCEPT in GRANTS.get(role, ()):
+            _retell_proofs([path])
         audit.record(actor, "access.revoke", area_path=path, obj=user, detail=detail)
 
 
@@ -67,6 +69,13 @@ def _release_work(user: User, actor: Any) -> int:
     from shequ.problems.services import release_assignments
 
     return release_assignments(user, actor=actor)
+
+
+def _retell_proofs(paths: list[str]) -> int:
+    """Proof waiting where the person accepted is told to who accepts there now."""
+    from shequ.tasks.services import tell_waiting_proofs_under
+
+    return tell_waiting_proofs_under(paths)
 
 
 def _withdraw_claims(user: User, actor: Any) -> int:
@@ -95,6 +104,8 @@ def deactivate_user(user: User, *, actor: Any = None) -> None:
         if released:
             detail["problems_released"] = released
         withdrawn = _withdraw_claims(user, actor)
+        accepted = RoleAssignment.objects.filter(user=user).values_list("role", "path")
+        _retell_proofs([path for role, path in accepted if Permission.TASK_ACCEPT in GRANTS.get(role, ())])
         if withdrawn:
             detail["claims_withdrawn"] = withdrawn
         audit.record(actor, "access.deactivate", obj=user, detail=detail)

@@ -594,6 +594,7 @@ def _follow_moves(residents: list[Resident], old_paths: dict[int, str]) -> None:
     # An open claim of theirs kept at the old home goes to the new one, so that the grid
     # worker there accepts its proof (tasks.services._claim_place), or to the task's own
     # area if the new home lies outside it.
+    moved_claims: list[int] = []
     for r in residents:
         old = old_paths.get(r.pk)
         if old is None or old == r.area_path:
@@ -604,6 +605,12 @@ def _follow_moves(residents: list[Resident], old_paths: dict[int, str]) -> None:
         for claim_id, task_path in open_claims.values_list("pk", "task__area_path"):
             place = r.area_path if r.area_path.startswith(task_path) else task_path
             Claim.objects.filter(pk=claim_id).update(area_path=place)
+            moved_claims.append(claim_id)
+    if moved_claims:
+        # Proof already sent waits for the new grid's worker now: told, as when it was sent.
+        from shequ.tasks.services import tell_waiting_proofs
+
+        tell_waiting_proofs(Claim.objects.filter(pk__in=moved_claims))
 
 
 def _common_path(paths: list[str]) -> str:

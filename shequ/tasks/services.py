@@ -1349,6 +1349,44 @@ def withdraw_unproved(actor: Any, claims: Any, note: str) -> int:
     return withdrawn
 
 
+def tell_waiting_proofs(claims: Any) -> int:
+    """Proof among ``claims`` still waiting for acceptance (待验收), told to whoever accepts
+    at its place now and has not heard of it: the acceptor told when it was sent left (a
+    role ended, an account stopped), or the claimant moved to another grid. Claims have no
+    reminders, so it waited in a queue nobody was told of. Returns how many were told."""
+    from shequ.notifications.models import Notification
+
+    told = 0
+    for claim in claims.filter(status=ClaimStatus.SUBMITTED).select_related("task", "user"):
+        link = f"/tasks/claims/{claim.pk}/"
+        acceptors = holders(Permission.TASK_ACCEPT, claim.area_path, skip=claim.user)
+        heard = set(
+            Notification.objects.filter(user_id__in=[u.pk for u in acceptors], link=link).values_list(
+                "user_id", flat=True
+            )
+        )
+        if notify(
+            [u for u in acceptors if u.pk not in heard],
+            f"任务“{claim.task.title}”已提交完成凭证，待验收",
+            link,
+        ):
+            told += 1
+    return told
+
+
+def tell_waiting_proofs_under(paths: list[str]) -> int:
+    """``tell_waiting_proofs`` for the claims at or under ``paths`` (where someone who
+    accepted there has left)."""
+    from shequ.areas.paths import under
+
+    if not paths:
+        return 0
+    where = Q()
+    for path in paths:
+        where |= under(path, "area_path")
+    return tell_waiting_proofs(Claim.objects.filter(where))
+
+
 def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") -> PartnerUnit:
     """A person no longer acts for a partner unit (left it, or was added by mistake):
     they stop seeing and claiming its targeted tasks and hearing of its points. Claims
