@@ -59,8 +59,7 @@ def revoke_role(user: User, role: str, code: str, *, actor: Any = None) -> None:
         detail: dict[str, Any] = {"role": role}
         if released:
             detail["problems_released"] = released
-        if Permission.TASK_ACCEPT in GRANTS.get(role, ()):
-            _retell_proofs([path])
+        _retell_waiting([(role, path)])
         audit.record(actor, "access.revoke", area_path=path, obj=user, detail=detail)
 
 
@@ -71,11 +70,15 @@ def _release_work(user: User, actor: Any) -> int:
     return release_assignments(user, actor=actor)
 
 
-def _retell_proofs(paths: list[str]) -> int:
-    """Proof waiting where the person accepted is told to who accepts there now."""
-    from shequ.tasks.services import tell_waiting_proofs_under
+def _retell_waiting(held: list[tuple[str, str]]) -> None:
+    """What waited on the person where they held these (role, path) pairs — proof to
+    accept, monthly lists to approve — is told to who takes it there now."""
+    from shequ.tasks.services import tell_waiting_under
 
-    return tell_waiting_proofs_under(paths)
+    tell_waiting_under(
+        [path for role, path in held if Permission.TASK_ACCEPT in GRANTS.get(role, ())],
+        [path for role, path in held if Permission.TASK_APPROVE in GRANTS.get(role, ())],
+    )
 
 
 def _withdraw_claims(user: User, actor: Any) -> int:
@@ -104,8 +107,7 @@ def deactivate_user(user: User, *, actor: Any = None) -> None:
         if released:
             detail["problems_released"] = released
         withdrawn = _withdraw_claims(user, actor)
-        accepted = RoleAssignment.objects.filter(user=user).values_list("role", "path")
-        _retell_proofs([path for role, path in accepted if Permission.TASK_ACCEPT in GRANTS.get(role, ())])
+        _retell_waiting(list(RoleAssignment.objects.filter(user=user).values_list("role", "path")))
         if withdrawn:
             detail["claims_withdrawn"] = withdrawn
         audit.record(actor, "access.deactivate", obj=user, detail=detail)

@@ -790,12 +790,7 @@ def transition_list(
         if MonthlyList.objects.filter(pk=found.pk, status=found.status).update(**updates) != 1:
             raise ValidationFailed({"action": "清单状态刚刚被他人改变，请刷新后再试"})
         if action == "submit":
-            notify(
-                approvers,
-                f"{found.area.name}{month_label(found.month)}月度任务清单待审批",
-                "/tasks/monthly/",
-                skip=actor,
-            )
+            notify(approvers, _under_review_text(found), LISTS_LINK, skip=actor)
         else:
             _tell_community(
                 found, "publish" if published_now else action, note.strip(), skip=actor, expired=expired
@@ -806,6 +801,13 @@ def transition_list(
         audit.record(actor, f"task.list_{action}", area_path=found.area_path, obj=found, detail=detail, ip=ip)
     found.refresh_from_db()
     return found
+
+
+LISTS_LINK = "/tasks/monthly/"
+
+
+def _under_review_text(found: MonthlyList) -> str:
+    return f"{found.area.name}{month_label(found.month)}月度任务清单待审批"
 
 
 def _publish_listed(found: MonthlyList, now: datetime) -> list[str]:
@@ -1374,17 +1376,41 @@ def tell_waiting_proofs(claims: Any) -> int:
     return told
 
 
-def tell_waiting_proofs_under(paths: list[str]) -> int:
-    """``tell_waiting_proofs`` for the claims at or under ``paths`` (where someone who
-    accepted there has left)."""
+def _under_any(paths: list[str]) -> Q:
     from shequ.areas.paths import under
 
-    if not paths:
-        return 0
-    where = Q()
+    where = Q(pk__in=[])
     for path in paths:
         where |= under(path, "area_path")
-    return tell_waiting_proofs(Claim.objects.filter(where))
+    return where
+
+
+def tell_waiting_under(accepted: list[str], approved: list[str]) -> None:
+    """What waited on someone who left, told to who takes it now and has not heard of it:
+    ``tell_waiting_proofs`` for the claims under ``accepted`` (where they accepted proof),
+    and the monthly lists under review under ``approved`` (where they approved lists; a
+    list sent to the street cannot be edited or withdrawn, so it waited for an approver
+    nobody told of it)."""
+    from shequ.notifications.models import Notification
+
+    if accepted:
+        tell_waiting_proofs(Claim.objects.filter(_under_any(accepted)))
+    if not approved:
+        return
+    waiting = MonthlyList.objects.filter(_under_any(approved), status=ListStatus.SUBMITTED).select_related(
+        "area"
+    )
+    for found in waiting:
+        text = _under_review_text(found)
+        approvers = [
+            u for u in holders(Permission.TASK_APPROVE, found.area_path) if u.pk != found.created_by_id
+        ]
+        heard = set(
+            Notification.objects.filter(
+                user_id__in=[u.pk for u in approvers], link=LISTS_LINK, text=text
+            ).values_list("user_id", flat=True)
+        )
+        notify([u for u in approvers if u.pk not in heard], text, LISTS_LINK)
 
 
 def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") -> PartnerUnit:

@@ -47,3 +47,31 @@ def test_waiting_proof_follows_a_claimant_who_moves_to_another_grid(world, tmp_p
     claim = prove(wang, services.claim_task(wang, make_task(world, key="A1").pk))
     _move(world, tmp_path, wang.resident, "A1-2-b", "7单元701")
     assert _told(world.users["grid_worker@A1-2"], claim) == 1
+
+
+def test_a_list_under_review_is_told_to_the_street_admin_who_takes_over(world):
+    """A list sent to the street cannot be edited or withdrawn: when the street admin told
+    of it left, their successor was never told, and the list waited with nobody to approve."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    monthly = services.create_monthly_list(
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        f"{today + timedelta(days=1):%Y%m}",
+        publish_on=today + timedelta(days=1),
+    )
+    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=10))
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    successor = add_user(
+        "street-a-successor",
+        "x",
+        role=Role.STREET_ADMIN,
+        area_code=world.areas["A"].code,
+        check_password=False,
+    )
+    revoke_role(User.objects.get(pk=world.street_chen.pk), Role.STREET_ADMIN, world.areas["A"].code)
+    texts = Notification.objects.filter(user=successor, link="/tasks/monthly/").values_list("text", flat=True)
+    assert any("月度任务清单待审批" in t for t in texts)
