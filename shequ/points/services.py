@@ -106,13 +106,24 @@ def user_home_path(user: Any) -> str:
     return max(paths, key=len) if paths else ""
 
 
+def _roles_held(user: Any) -> list[tuple[str, str]]:
+    """The account's (role, path) pairs, also once it is stopped: proof it sent before is
+    still accepted, and the points need its account (``assignments`` gives a stopped
+    account none, as it may no longer act)."""
+    if getattr(user, "is_active", True):
+        return assignments(user)
+    from shequ.access.models import RoleAssignment
+
+    return list(RoleAssignment.objects.filter(user_id=user.pk).values_list("role", "path"))
+
+
 def account_for_user(user: Any) -> Account:
     """The person's own account, created on first use: a party member's or a resident's."""
     found = Account.objects.filter(user_id=user.pk).first()
     if found is not None:
         return found
     resident = getattr(user, "resident", None)
-    homes = [path for role, path in assignments(user) if role == Role.RESIDENT]
+    homes = [path for role, path in _roles_held(user) if role == Role.RESIDENT]
     if resident is None and not homes:
         # A partner unit's or a staff login is not a private person of the area: a unit's
         # points go to the unit's account, and staff earn none.

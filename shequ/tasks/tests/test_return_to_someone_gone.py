@@ -49,3 +49,29 @@ def test_returning_the_proof_of_a_stopped_account_gives_its_place_back(world):
     assert claim.status == ClaimStatus.WITHDRAWN
     # The one place is free again: a neighbour takes it.
     assert services.claim_task(world.resident_wang, task.pk).status == ClaimStatus.CLAIMED
+
+
+def test_the_proof_of_a_stopped_login_without_a_register_record_is_accepted(world):
+    """Proof sent before an account was stopped is still accepted (docs/tasks.md); for a
+    resident's login not linked to the register, with no points account yet, 验收通过 was
+    refused as if they were no resident ("只有本社区的居民和党员可以开立个人积分账户…")."""
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user
+    from shequ.points.models import Account
+
+    login = add_user(
+        "login-only-resident",
+        "x",
+        role=Role.RESIDENT,
+        area_code=world.households["A1-1-h2"].code,
+        check_password=False,
+    )
+    claim = prove(login, services.claim_task(login, make_task(world).pk))
+    deactivate_user(User.objects.get(pk=login.pk))
+    claim = act(world.grid_worker_li, claim, "accept")
+    assert claim.status == ClaimStatus.ACCEPTED
+    account = Account.objects.get(user_id=login.pk)
+    assert (account.area_id, account.balance) == (
+        world.areas["A1"].pk,
+        Task.objects.get(pk=claim.task_id).points,
+    )
