@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from shequ.areas.models import Area
-from shequ.areas.services import geometry_from_geojson, set_geometry
+from shequ.areas.services import geometry_from_geojson, rename_area, set_geometry
 from shequ.core.errors import ValidationFailed
 
 
@@ -40,8 +40,7 @@ class AreaAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Area, form: forms.ModelForm, change: bool) -> None:
-        others = [f for f in form.changed_data if f != "geometry"]
-        if others:
-            obj.save(update_fields=[*others, "updated_at"])
+        if "name" in form.changed_data:
+            rename_area(obj, obj.name, actor=request.user)
         if "geometry" in form.changed_data:
             set_geometry(obj, obj.geometry, actor=request.user)

@@ -1,4 +1,4 @@
-"""Writes to the area tree: create areas, set grid polygons, import division codes."""
+"""Writes to the area tree: create and rename areas, set grid polygons, import division codes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
@@ -120,6 +121,24 @@ def set_geometry(area: Area, geometry: dict[str, Any] | None, *, actor: Any = No
         area.geometry = geometry
         area.save(update_fields=["geometry", "updated_at"])
         audit.record(actor, "area.geometry", area_path=area.path, obj=area)
+    return area
+
+
+def rename_area(area: Area, name: str, *, actor: Any = None) -> Area:
+    """A place renamed (a grid split or renumbered, a community's new name): every problem,
+    task and ledger of it shows the new name, so the audit row keeps the old one."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed({"name": "请填写区域名称"})
+    if len(name) > 100:
+        raise ValidationFailed({"name": f"区域名称不能超过100字，现在是{len(name)}字"})
+    old = Area.objects.filter(pk=area.pk).values_list("name", flat=True).get()
+    if name == old:
+        return area
+    with transaction.atomic():
+        Area.objects.filter(pk=area.pk).update(name=name, updated_at=timezone.now())
+        audit.record(actor, "area.rename", area_path=area.path, obj=area, detail={"from": old, "to": name})
+    area.name = name
     return area
 
 

@@ -52,3 +52,18 @@ def test_a_one_feature_export_is_saved_as_its_geometry_and_audited(world, admin_
     saved = Area.objects.get(pk=grid.pk)
     assert (saved.name, saved.geometry) == ("新名字", POLYGON)
     assert AuditEvent.objects.filter(event="area.geometry", area_path=grid.path).exists()
+
+
+def test_a_grid_renamed_in_the_admin_is_audited(world, admin_client):
+    """A grid renamed (split, merged, renumbered) changed the name on every problem, ledger
+    and task of it, and the audit log did not say who did it or what it was called before."""
+    grid = world.areas["A2-1"]
+    r = admin_client.post(
+        f"/admin/areas/area/{grid.pk}/change/",
+        {"name": "  第一网格（东） ", "geometry": json.dumps(grid.geometry)},
+    )
+    assert r.status_code == 302
+    assert Area.objects.get(pk=grid.pk).name == "第一网格（东）"
+    row = AuditEvent.objects.get(event="area.rename", area_path=grid.path)
+    assert row.detail == {"from": grid.name, "to": "第一网格（东）"}
+    assert not AuditEvent.objects.filter(event="area.geometry", area_path=grid.path).exists()
