@@ -71,10 +71,12 @@ def _release_work(user: User, actor: Any) -> int:
 
 
 def _retell_waiting(held: list[tuple[str, str]]) -> None:
-    """What waited on the person where they held these (role, path) pairs — proof to
-    accept, monthly lists to approve — is told to who takes it there now."""
+    """What waited on the person where they held these (role, path) pairs — reports to
+    triage, proof to accept, monthly lists to approve — is told to who takes it there now."""
+    from shequ.problems.services import tell_waiting_triage
     from shequ.tasks.services import tell_waiting_under
 
+    tell_waiting_triage([path for role, path in held if Permission.PROBLEM_TRIAGE in GRANTS.get(role, ())])
     tell_waiting_under(
         [path for role, path in held if Permission.TASK_ACCEPT in GRANTS.get(role, ())],
         [path for role, path in held if Permission.TASK_APPROVE in GRANTS.get(role, ())],

@@ -1074,18 +1074,19 @@ def _put_on_agenda(p: Problem, street: Area, now: Any, *, again: bool) -> bool:
     )
 
 
+def _dispatchers(p: Problem) -> list[Any]:
+    """Who dispatches a problem 立案 but not dispatched: the triage staff of its level
+    (after 上报上一级 the next level's, not the community's)."""
+    level_area = routing.responsible_area(p.area_path, p.handling_level)
+    return list(holders(Permission.PROBLEM_TRIAGE, level_area.path if level_area else p.area_path))
+
+
 def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     p.urge_count += 1
     # The urging goes to whoever the problem now waits on: the triage staff to dispatch
-    # it, the verifiers to check what was reported back, else its handler.
-    if p.status == Status.ACCEPTED:
-        # Its triage now: after 上报上一级 that is the next level's, not the community's.
-        level_area = routing.responsible_area(p.area_path, p.handling_level)
-        told = list(holders(Permission.PROBLEM_TRIAGE, level_area.path if level_area else p.area_path))
-    else:
-        # Reported back: its verifiers, but not who did the work (nobody checks their own,
-        # as the reminders have it); before that, its handlers.
-        told = _waited_on(p)
+    # it; reported back, its verifiers, but not who did the work (nobody checks their own,
+    # as the reminders have it); before that, its handlers.
+    told = _dispatchers(p) if p.status == Status.ACCEPTED else _waited_on(p)
     return {"urge": p.urge_count}, told
 
 
@@ -1211,6 +1212,41 @@ def release_assignments(user: Any, *, actor: Any = None) -> int:
             f"/problems/{p.pk}/",
         )
     return len(gone)
+
+
+def tell_waiting_triage(paths: list[str]) -> int:
+    """Problems at or under ``paths`` waiting on triage — for 立案, or 立案 done for 派遣 —
+    told to whoever triages them now and has not heard of them, when someone who triaged
+    there has left (their role ended, their account stopped). They have no due time yet,
+    so no reminders: told only to the staff of the day they came in, they waited unheard.
+    Returns how many problems were told."""
+    from shequ.areas.paths import under
+    from shequ.notifications.models import Notification
+
+    if not paths:
+        return 0
+    where = under(paths[0], "area_path")
+    for path in paths[1:]:
+        where |= under(path, "area_path")
+    waiting = Problem.objects.filter(where, status__in=(Status.REPORTED, Status.ACCEPTED)).select_related(
+        "category"
+    )
+    told = 0
+    for p in waiting:
+        link = f"/problems/{p.pk}/"
+        if p.status == Status.REPORTED:
+            staff, text = list(holders(Permission.PROBLEM_TRIAGE, p.area_path)), _triage_notice(p)
+        else:
+            staff, text = _dispatchers(p), f"问题待派遣：{p.category.name}（{p.number}）"
+        staff = [u for u in staff if u.pk != p.reporter_id]
+        heard = set(
+            Notification.objects.filter(user_id__in=[u.pk for u in staff], link=link).values_list(
+                "user_id", flat=True
+            )
+        )
+        if notify([u for u in staff if u.pk not in heard], text, link):
+            told += 1
+    return told
 
 
 def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:

@@ -162,3 +162,34 @@ def test_a_released_problem_says_so_on_its_timeline_and_tells_its_handlers(world
 
     assert release_assignments(li) == 0
     assert ProblemEvent.objects.filter(problem=p, action="release").count() == 1
+
+
+def test_a_report_waiting_for_triage_is_told_to_who_takes_over(world):
+    """A report waiting for 立案 (or, 立案 done, for 派遣) has no due time and so no reminders:
+    told only to the community's triage staff of the day it came in, it waited unheard when
+    they left, while their successor was never told of it."""
+    from shequ.access.models import User
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user, deactivate_user, revoke_role
+    from shequ.notifications.models import Notification
+    from shequ.problems.tests.helpers import act
+
+    staff = User.objects.get(pk=world.users["community_staff@A1"].pk)  # not the shared object
+    waiting = report(world, category="garbage")
+    accepted = act(world, staff, report(world, category="garbage"), "accept")
+    successor = add_user(
+        "a1-staff-successor",
+        "x",
+        role=Role.COMMUNITY_STAFF,
+        area_code=world.areas["A1"].code,
+        check_password=False,
+    )
+    revoke_role(staff, Role.COMMUNITY_STAFF, world.areas["A1"].code)
+
+    def told(user, p):
+        return Notification.objects.filter(user=user, link=f"/problems/{p.pk}/").count()
+
+    assert told(successor, waiting) == 1 and told(successor, accepted) == 1
+    assert told(world.secretary_zhang, waiting) == 1  # told when it came in, not again
+    deactivate_user(User.objects.get(pk=successor.pk))
+    assert told(world.secretary_zhang, waiting) == 1
