@@ -1232,10 +1232,13 @@ def tell_waiting_triage(paths: list[str]) -> int:
         "category"
     )
     told = 0
+    at_place: dict[str, list[Any]] = {}  # a street's worth of reports share a few places
     for p in waiting:
         link = f"/problems/{p.pk}/"
         if p.status == Status.REPORTED:
-            staff, text = list(holders(Permission.PROBLEM_TRIAGE, p.area_path)), _triage_notice(p)
+            if p.area_path not in at_place:
+                at_place[p.area_path] = list(holders(Permission.PROBLEM_TRIAGE, p.area_path))
+            staff, text = at_place[p.area_path], _triage_notice(p)
         else:
             staff, text = _dispatchers(p), f"问题待派遣：{p.category.name}（{p.number}）"
         staff = [u for u in staff if u.pk != p.reporter_id]

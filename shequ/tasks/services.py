@@ -1359,9 +1359,13 @@ def tell_waiting_proofs(claims: Any) -> int:
     from shequ.notifications.models import Notification
 
     told = 0
+    at_place: dict[tuple[str, int], list[Any]] = {}
     for claim in claims.filter(status=ClaimStatus.SUBMITTED).select_related("task", "user"):
         link = f"/tasks/claims/{claim.pk}/"
-        acceptors = holders(Permission.TASK_ACCEPT, claim.area_path, skip=claim.user)
+        place = (claim.area_path, claim.user_id)
+        if place not in at_place:
+            at_place[place] = holders(Permission.TASK_ACCEPT, claim.area_path, skip=claim.user)
+        acceptors = at_place[place]
         heard = set(
             Notification.objects.filter(user_id__in=[u.pk for u in acceptors], link=link).values_list(
                 "user_id", flat=True
