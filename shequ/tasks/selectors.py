@@ -693,8 +693,9 @@ def return_ends_claim(claim: Claim) -> str:
         return f"任务{task.get_status_display()}"
     if not claim.user.is_active:
         return "接单人的账号已停用"
-    if claim.unit_id and not claim.unit.members.filter(pk=claim.user_id).exists():
-        return f"接单人已不再代表{claim.unit.name}"
+    unit = claim.unit if claim.unit_id else None
+    if unit is not None and not unit.members.filter(pk=claim.user_id).exists():
+        return f"接单人已不再代表{unit.name}"
     return ""
 
 
