@@ -1183,7 +1183,10 @@ def release_assignments(user: Any, *, actor: Any = None) -> int:
     (a 退回 step, by ``actor``, else the account itself) and its handlers are told, since a
     problem appearing in an inbox unannounced waits there unseen. Returns how many."""
     fresh = type(user).objects.get(pk=user.pk)  # roles as they are now, not as cached
-    held = Problem.objects.filter(assignee=fresh, status__in=OPEN_STATUSES).select_related("category")
+    # In hand only: work reported back waits for its check, not for them, and keeps who did
+    # it; a 返工 gives it back to the place (``_let_go_of_a_gone_assignee``).
+    in_hand = (Status.DISPATCHED, Status.IN_PROGRESS)
+    held = Problem.objects.filter(assignee=fresh, status__in=in_hand).select_related("category")
     gone = [p for p in held if not fresh.is_active or not can(fresh, Permission.PROBLEM_HANDLE, p.area_path)]
     if not gone:
         return 0

@@ -193,3 +193,30 @@ def test_a_report_waiting_for_triage_is_told_to_who_takes_over(world):
     assert told(world.secretary_zhang, waiting) == 1  # told when it came in, not again
     deactivate_user(User.objects.get(pk=successor.pk))
     assert told(world.secretary_zhang, waiting) == 1
+
+
+def test_work_reported_back_by_someone_who_left_waits_for_its_check(world):
+    """A grid worker who left with work reported back (已反馈) had it "退回待重新安排": their
+    colleagues were told to re-arrange a problem that waited only for its check, and its
+    timeline no longer named who did the work. On 返工 it goes back to the place."""
+    from shequ.access.models import User
+    from shequ.access.services import deactivate_user
+    from shequ.notifications.models import Notification
+    from shequ.problems.models import ProblemEvent, Status
+    from shequ.problems.tests.helpers import act, jpeg
+
+    staff = world.users["community_staff@A1"]
+    li = User.objects.get(pk=world.grid_worker_li.pk)  # not the shared object
+    p = report(world, category="garbage")
+    act(world, staff, p, "accept")
+    act(world, staff, p, "dispatch")
+    act(world, li, p, "start")
+    p = act(world, li, p, "report_back", note="已清理", photos=[jpeg()])
+    deactivate_user(li, actor=staff)
+    p = Problem.objects.get(pk=p.pk)
+    assert (p.status, p.assignee_id) == (Status.REPORTED_BACK, li.pk)
+    assert not ProblemEvent.objects.filter(problem=p, action="release").exists()
+    told = Notification.objects.filter(link=f"/problems/{p.pk}/", text__contains="退回待重新安排")
+    assert not told.exists()
+    p = act(world, staff, p, "verify_fail", note="还有垃圾没清")
+    assert p.assignee_id is None
