@@ -22,6 +22,11 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
     list_filter = ("handling_level", "ledger_type", "active")
     search_fields = ("name", "code")
 
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        # A category's code is fixed once made (the service keeps it, and links and
+        # imports name it): shown, not offered for an edit that would not be saved.
+        return ("code",) if obj is not None else ()
+
     def save_model(self, request: Any, obj: ProblemCategory, form: Any, change: bool) -> None:
         data = CategoryInput(
             name=obj.name,

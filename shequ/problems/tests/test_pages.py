@@ -360,6 +360,16 @@ def test_the_admin_saves_categories_through_the_same_checks(world):
     assert r.status_code == 302
     drain.refresh_from_db()
     assert (drain.handling_level, drain.responsible_role) == ("estate", "grid_leader")
+    # The code is fixed once made: shown, not offered as a field whose edit is not saved.
+    page = c.get(f"/admin/problems/problemcategory/{drain.pk}/change/").content.decode()
+    assert "blocked_drain" in page and 'name="code"' not in page
+    assert (
+        c.post(f"/admin/problems/problemcategory/{drain.pk}/change/", {**form, "code": "drain2"}).status_code
+        == 302
+    )
+    drain.refresh_from_db()
+    assert drain.code == "blocked_drain"
+    assert 'name="code"' in c.get("/admin/problems/problemcategory/add/").content.decode()
 
 
 def test_the_street_overview_filters_by_community(world):
