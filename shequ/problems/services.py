@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -176,6 +177,13 @@ def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Prob
         return existing, False
 
 
+def order_number(typed: str) -> str:
+    """A 12345 work order's number as stored and compared: full-width letters and digits
+    (a Chinese input method) folded, spaces anywhere dropped (typed in groups), so that
+    one order typed two ways is still one order, entered once."""
+    return "".join(unicodedata.normalize("NFKC", typed or "").split())
+
+
 def _repeated(actor: Any, key: str) -> Problem | None:
     key = key[:80]  # as stored: a longer key sent again finds its first problem
     if not key or not getattr(actor, "is_authenticated", False):
@@ -195,7 +203,7 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     elif data.source in STAFF_SOURCES and not has_anywhere(actor, Permission.PROBLEM_HANDLE):
         errors["source"] = "只有网格员和社区工作人员可以代报、录入热线工单或巡查问题"
     # A work order number belongs to a 12345 order only (kept from no other report).
-    order_no = data.hotline_order_no.strip() if data.source == Source.HOTLINE else ""
+    order_no = order_number(data.hotline_order_no) if data.source == Source.HOTLINE else ""
     if (
         data.source == Source.RESIDENT
         and (data.hotline_order_no.strip() or data.on_behalf_of)
