@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -78,11 +79,12 @@ def problem_id_typed(viewer: Any, typed: str | int) -> int | None:
     """The problem a merge names, on the page and in the API alike: its 编号 as shown
     or its id alone. A 编号 must be some visible problem's whole 编号 (2026112200004 is
     not problem 4), as a merge cannot be undone. None when it names no problem; the
-    caller's service says so under ``into``."""
-    text = str(typed).strip()
+    caller's service says so under ``into``. A 编号 typed with a Chinese input method
+    (full-width digits) or in groups with spaces is the same 编号."""
+    text = "".join(unicodedata.normalize("NFKC", str(typed)).split())
     pk = id_in_number(text)
     if pk is None:
-        return whole(text, low=1, high=ID_MAX)
+        return whole(typed, low=1, high=ID_MAX)
     try:
         found = get_problem(viewer, pk)
     except NotFound:
