@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, security
+from ninja import NinjaAPI, Schema, security
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from shequ.core.errors import BUSY_MESSAGE, DomainError, InvalidBody, ValidationFailed
@@ -43,6 +43,33 @@ Integer = Annotated[int, BeforeValidator(_not_true_or_false)]
 # above 0, a quantity up to 99) with their own messages.
 Number = Annotated[Integer, Field(ge=-INT_MAX, le=INT_MAX)]
 Ref = Annotated[Integer, Field(ge=-ID_MAX, le=ID_MAX)]
+
+
+class Body(Schema):
+    """A request body: a field the endpoint does not read is refused (422, the field named)
+    rather than dropped without a word. A misspelt or misplaced field (``{"qty": 3}`` for
+    an order, ``{"active": false}`` sent to the item's PATCH instead of its shelf) was
+    answered as done, with the default or the old value kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+UNKNOWN_FIELD = "该接口没有这个字段（请检查拼写），本次未执行"
+# A browser session posting an endpoint as a form sends its CSRF token among the fields.
+FORM_ONLY = frozenset({"csrfmiddlewaretoken"})
+
+
+def unknown_fields(sent: Iterable[str], known: Iterable[str]) -> dict[str, str]:
+    """The same for an endpoint that reads its body itself: each field sent that it does
+    not read, named."""
+    read = set(known) | FORM_ONLY
+    return {str(name)[:40]: UNKNOWN_FIELD for name in sent if name not in read}
+
+
+def invalid(fields: dict[str, str]) -> ValidationFailed:
+    """Pydantic's errors checked by a handler itself, said as the 422 handler says them:
+    the message names each field, not only why ("必须是整数" of which field?)."""
+    return ValidationFailed(fields, "请求参数有误：" + "；".join(f"{k}：{v}" for k, v in fields.items()))
 
 
 def one_of(values: Iterable[str]) -> Any:
@@ -134,6 +161,7 @@ _MESSAGES = {
     "int_from_float": "必须是整数",
     "int_from_bool": "必须是整数，不能是 true 或 false",
     "float_from_bool": "必须是数字，不能是 true 或 false",
+    "extra_forbidden": UNKNOWN_FIELD,
 }
 
 

@@ -13,7 +13,7 @@ from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.areas.selectors import get_area
-from shequ.core.api import Number, Ref, choice, one_of, one_of_query
+from shequ.core.api import Body, Number, Ref, choice, one_of, one_of_query
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
@@ -95,7 +95,7 @@ class BalanceOut(Schema):
     units: list[UnitBalanceOut] = []
 
 
-class ServiceIn(Schema):
+class ServiceIn(Body):
     # The party member: their registry record (``resident``; works for members who have
     # never signed in), or their user id (``member``).
     member: Ref = 0
@@ -106,7 +106,7 @@ class ServiceIn(Schema):
     served_on: date | None = None
 
 
-class ReverseIn(Schema):
+class ReverseIn(Body):
     reason: str = ""
 
 
@@ -139,7 +139,7 @@ class ServiceRecordOut(Schema):
         return str(obj.member)
 
 
-class WindowIn(Schema):
+class WindowIn(Body):
     area: str
     name: str
     starts_on: date
@@ -165,7 +165,7 @@ class WindowOut(Schema):
         return bool(getattr(obj, "set_above", False))
 
 
-class ShelfIn(Schema):
+class ShelfIn(Body):
     active: bool
 
 
@@ -286,7 +286,7 @@ class _ItemPages(CappedPageNumberPagination):
         return page
 
 
-class ItemIn(Schema):
+class ItemIn(Body):
     name: str
     price: Number
     stock: Number
@@ -296,11 +296,11 @@ class ItemIn(Schema):
     active: bool = True
 
 
-class StockIn(Schema):
+class StockIn(Body):
     add: Number
 
 
-class ItemTermsIn(Schema):
+class ItemTermsIn(Body):
     """Only the fields sent are changed."""
 
     name: str | None = None
@@ -309,7 +309,7 @@ class ItemTermsIn(Schema):
     per_person_limit: Number | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(Body):
     item: Ref
     quantity: Number = 1
     price: Number | None = Field(
@@ -385,7 +385,7 @@ class OrderDetailOut(OrderOut):
         return selectors.order_timeline(context["request"].user, obj)
 
 
-class TransitionIn(Schema):
+class TransitionIn(Body):
     action: OrderActionValue
     courier: str = ""
     tracking_no: str = ""
@@ -469,7 +469,7 @@ class AccountOut(Schema):
         return f"{household.building.name} {household.address}" if household is not None else ""
 
 
-class OpeningIn(Schema):
+class OpeningIn(Body):
     points: Number
     memo: str = ""
 
@@ -611,7 +611,7 @@ def add_window(request: HttpRequest, payload: WindowIn) -> Any:
     return Status(201, window)
 
 
-class WindowDatesIn(Schema):
+class WindowDatesIn(Body):
     starts_on: date
     ends_on: date
 

@@ -12,7 +12,18 @@ from pydantic import ValidationError as PydanticError
 from shequ.access.audit import client_ip
 from shequ.areas import geo
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import Integer, Real, body_doc, field_errors, one_of, one_of_query
+from shequ.core.api import (
+    FORM_ONLY,
+    Body,
+    Integer,
+    Real,
+    body_doc,
+    field_errors,
+    invalid,
+    one_of,
+    one_of_query,
+    unknown_fields,
+)
 from shequ.core.errors import InvalidBody, NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPageNumberPagination
@@ -142,7 +153,7 @@ class ProblemDetailOut(ProblemFields):
     notes: list[str]
 
 
-class TransitionIn(Schema):
+class TransitionIn(Body):
     action: str
     note: str = ""
     level: str = ""
@@ -206,6 +217,19 @@ def categories(request: HttpRequest) -> Any:
 _TEXT = {"type": "string"}
 _NUMBER = {"type": "number"}
 
+# The fields of a report (the files go under ``photos``, as files).
+REPORT_FIELDS = (
+    "category",
+    "description",
+    "source",
+    "lon",
+    "lat",
+    "address",
+    "area",
+    "hotline_order_no",
+    "on_behalf_of",
+)
+
 
 @router.post(
     "/problems/",
@@ -232,6 +256,9 @@ def create_problem(request: HttpRequest) -> Any:
     hotline_order_no, on_behalf_of) with up to 6 files under ``photos``; or a JSON body
     without photos. An ``Idempotency-Key`` header makes a retried request harmless."""
     data = _body(request)
+    unread = unknown_fields(data, REPORT_FIELDS)
+    if unread:
+        raise invalid(unread)
     floats: dict[str, float | None] = {}
     for name in ("lon", "lat"):
         raw = data.get(name)
@@ -446,7 +473,7 @@ def get_problem(request: HttpRequest, problem_id: int) -> Any:
     return detail(selectors.get_problem(request.user, problem_id), request.user)
 
 
-class FollowIn(Schema):
+class FollowIn(Body):
     lon: Real  # where the resident is reporting: the problem must be one of its duplicates
     lat: Real
 
@@ -509,7 +536,7 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
             **{k: v for k, v in data.items() if v not in ("", None)} | {"action": data.get("action", "")}
         )
     except PydanticError as exc:
-        raise ValidationFailed(field_errors(exc.errors())) from None
+        raise invalid(field_errors(exc.errors())) from None
     problem = services.transition(
         request.user,
         problem_id,
@@ -534,4 +561,4 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise ValidationFailed({"body": "请求体必须是 JSON 对象"})
         return body
-    return {k: request.POST.get(k) for k in request.POST}
+    return {k: request.POST.get(k) for k in request.POST if k not in FORM_ONLY}

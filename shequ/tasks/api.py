@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import Integer, Number, Ref, body_doc, choice, one_of, one_of_query
+from shequ.core.api import Body, Integer, Number, Ref, body_doc, choice, one_of, one_of_query
 from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
@@ -150,7 +150,7 @@ class TaskOut(Schema):
         return [f"/tasks/attachments/{a.pk}/" for a in obj.attachments.all()]
 
 
-class TaskIn(Schema):
+class TaskIn(Body):
     title: str
     description: str
     category: CategoryValue
@@ -288,15 +288,15 @@ class ClaimDetailOut(ClaimOut):
         return selectors.claim_timeline(context["request"].user, obj)
 
 
-class NoteIn(Schema):
+class NoteIn(Body):
     note: str = ""
 
 
-class ReturnIn(Schema):
+class ReturnIn(Body):
     reason: str = ""
 
 
-class MonthlyListIn(Schema):
+class MonthlyListIn(Body):
     area: str
     month: str
     publish_on: date | None = None
@@ -343,12 +343,12 @@ class MonthlyListOut(Schema):
         return live.count() if count is None else int(count)
 
 
-class TaskActionIn(Schema):
+class TaskActionIn(Body):
     action: Annotated[str, one_of(TASK_TRANSITIONS)]
     note: str = ""  # cancel: the reason
 
 
-class ListActionIn(Schema):
+class ListActionIn(Body):
     action: Annotated[str, one_of(LIST_TRANSITIONS)]
     note: str = ""  # return: the reason
     seen: Integer | None = Field(
@@ -421,7 +421,7 @@ class UnitOut(Placed):
         return _typed(obj.contact_name, context)
 
 
-class UnitIn(Schema):
+class UnitIn(Body):
     name: str
     kind: UnitKindValue
     area: str
@@ -462,7 +462,7 @@ class TeamOut(Placed):
         return _typed(obj.leader, context)
 
 
-class TeamIn(Schema):
+class TeamIn(Body):
     name: str
     kind: TeamKindValue
     area: str
@@ -516,7 +516,7 @@ class VenueOut(Placed):
         return _typed(obj.description, context)
 
 
-class VenueIn(Schema):
+class VenueIn(Body):
     name: str
     kind: VenueKindValue
     area: str
@@ -715,7 +715,7 @@ def create_monthly(request: HttpRequest, payload: MonthlyListIn) -> Any:
     return Status(201, selectors.get_monthly_list(request.user, found.pk))
 
 
-class PublishDayIn(Schema):
+class PublishDayIn(Body):
     publish_on: date
 
 
@@ -769,7 +769,7 @@ def list_units(request: HttpRequest, q: str = _SEARCH) -> Any:
     return selectors.units(request.user, _searched(q))
 
 
-class UnitPatch(Schema):
+class UnitPatch(Body):
     contact_name: str | None = None
     contact_phone: str | None = Field(None, description="新电话；不传或为空则不改，“无”删除电话")
     services: str | None = None
@@ -788,7 +788,7 @@ def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Any:
     return selectors.units(request.user).get(pk=unit_id)
 
 
-class TeamPatch(Schema):
+class TeamPatch(Body):
     leader: str
 
 
@@ -798,7 +798,7 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
     return selectors.teams(request.user).get(pk=team_id)
 
 
-class VenuePatch(Schema):
+class VenuePatch(Body):
     description: str | None = None
     capacity: Number | None = None
 
@@ -827,11 +827,11 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
     return Status(201, unit)
 
 
-class UnitMemberIn(Schema):
+class UnitMemberIn(Body):
     username: str
 
 
-class ReasonIn(Schema):
+class ReasonIn(Body):
     reason: str
 
 
@@ -904,7 +904,7 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     return Status(201, team)
 
 
-class TalentIn(Schema):
+class TalentIn(Body):
     resident: Ref | None = None  # or, as on the page, the resident's full ID number:
     id_number: str = ""
     kind: TalentKindValue
@@ -913,7 +913,7 @@ class TalentIn(Schema):
     field: str = ""
 
 
-class MemberIn(Schema):
+class MemberIn(Body):
     resident: Ref | None = None
     id_number: str = ""
 
