@@ -314,6 +314,7 @@ IDEMPOTENT = {
     ("post", "/api/v1/problems/"),
     ("post", "/api/v1/tasks/"),
     ("post", "/api/v1/store/orders/"),
+    ("post", "/api/v1/store/items/{item_id}/stock"),
     ("post", "/api/v1/points/service-records"),
     ("post", "/api/v1/points/accounts/{account_id}/opening"),
 }

@@ -639,7 +639,15 @@ def item_terms(request: HttpRequest, item_id: int, payload: ItemTermsIn) -> Any:
 
 @router.post("/store/items/{item_id}/stock", response=ItemOut, summary="入库或出库（工作人员）")
 def stock(request: HttpRequest, item_id: int, payload: StockIn) -> Any:
-    item = services.restock(request.user, item_id, payload.add, ip=client_ip(request))
+    """``add`` more (negative: fewer). Relative to the stock as it is: with an
+    ``Idempotency-Key``, a retried request moves the stock once."""
+    item = services.restock(
+        request.user,
+        item_id,
+        payload.add,
+        ip=client_ip(request),
+        key=request.headers.get("Idempotency-Key", ""),
+    )
     return StoreItem.objects.select_related("area").get(pk=item.pk)
 
 

@@ -906,11 +906,17 @@ def _one_on_shelf(area: Any, name: str) -> Iterator[None]:
         raise ValidationFailed({"name": f"{area.name}已有上架的“{name}”，请改名或先下架那一件"}) from None
 
 
-def restock(actor: Any, item_id: int, add: int, *, ip: str = "") -> StoreItem:
-    """入库: more of an item. Relative, so a concurrent redemption is never overwritten."""
+def restock(actor: Any, item_id: int, add: int, *, ip: str = "", key: str = "") -> StoreItem:
+    """入库: more of an item. Relative, so a concurrent redemption is never overwritten;
+    and so a repeat (a double tap on 保存, a retried request) would add the delivery
+    twice: with ``key`` (the row's form key, the API's Idempotency-Key) it moves the stock
+    once, and the same key sent again answers with the item as it is."""
+    key = checked_key(key)
     item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
     if item is None:
         raise NotFound("兑换物品")
+    if key and _restocked_with(actor, item, key, add):
+        return item
     errors = _stock_errors(item, add)
     if errors:
         raise ValidationFailed(errors)
@@ -920,9 +926,36 @@ def restock(actor: Any, item_id: int, add: int, *, ip: str = "") -> StoreItem:
         )
         if rows != 1:
             raise ValidationFailed({"add": f"库存刚刚变化：出库不能超过现有库存，入库后最多 {STOCK_MAX} 件"})
-        audit.record(actor, "store.restock", area_path=item.area_path, obj=item, detail={"add": add}, ip=ip)
+        # Read again behind the stock's write lock: a repeat racing the first finds it
+        # here, and its own move is undone.
+        repeated = bool(key) and _restocked_with(actor, item, key, add)
+        if repeated:
+            transaction.set_rollback(True)
+        else:
+            detail: dict[str, Any] = {"add": add, "key": key} if key else {"add": add}
+            audit.record(actor, "store.restock", area_path=item.area_path, obj=item, detail=detail, ip=ip)
     item.refresh_from_db()
     return item
+
+
+def _restocked_with(actor: Any, item: StoreItem, key: str, add: int) -> bool:
+    """Whether ``actor`` already moved ``item``'s stock with ``key`` (its audit row keeps
+    the key): by the same quantity, True; by another, the key is refused as spent."""
+    from shequ.access.models import AuditEvent
+
+    done = (
+        AuditEvent.objects.filter(
+            actor_id=actor.pk, event="store.restock", object_id=str(item.pk), detail__key=key
+        )
+        .values_list("detail", flat=True)
+        .first()
+    )
+    if done is None:
+        return False
+    moved = int(done.get("add", 0))
+    if moved != add:
+        raise reused(f"{item.name}{'入库' if moved > 0 else '出库'} {abs(moved)} 件")
+    return True
 
 
 def _stock_errors(item: StoreItem, add: int) -> dict[str, str]:
@@ -1017,13 +1050,18 @@ def adjust_item(
     active: bool | None = None,
     terms: ItemTerms | None = None,
     ip: str = "",
+    key: str = "",
 ) -> None:
     """One row of the catalogue saved at once: the stock moved by ``add`` (if not 0),
     the item put on or off the shelf (if ``active`` is given) and its price or limit
-    corrected (``terms``), all or none."""
+    corrected (``terms``), all or none. ``key``: the row's form key; the row sent again
+    with it (a double tap) does not move the stock a second time."""
+    key = checked_key(key)
     item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
     if item is None:
         raise NotFound("兑换物品")
+    if add and key and _restocked_with(actor, item, key, add):
+        add = 0  # moved by the first: the rest of the row is set again, as it was
     # Every field's refusal in one answer: checked one step at a time, a wrong stock was
     # named only once the price typed beside it had been corrected.
     errors = (_checked_terms(terms)[0] if terms is not None else {}) | (
@@ -1037,7 +1075,7 @@ def adjust_item(
         if active is not None:
             set_item_active(actor, item_id, active, ip=ip)
         if add:
-            restock(actor, item_id, add, ip=ip)
+            restock(actor, item_id, add, ip=ip, key=key)
 
 
 # A window's dates: a quarter by default, a year at most (the per-person limit counts

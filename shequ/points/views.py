@@ -385,6 +385,8 @@ def _catalogue_page(
                 selectors.windows(request.user).order_by("-starts_on", "-id"), WINDOWS_PAGE
             ).get_page(request.GET.get("wpage")),
             "today": timezone.localdate(),
+            # Each row's form key (with the item's id): a row sent twice moves stock once.
+            "key": uuid.uuid4().hex,
         },
         status=400 if errors else 200,
     )
@@ -398,7 +400,7 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
     _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
     values = {
         k: request.POST.get(k, "").strip()
-        for k in ("add", "active", "price", "per_person_limit", "name", "description")
+        for k in ("add", "active", "price", "per_person_limit", "name", "description", "idempotency_key")
     }
     typed: dict[str, str] = {}
     add = _typed_number(values["add"] or "0", "add", typed)
@@ -414,8 +416,15 @@ def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         # Asked even when a number was not one (a refused value stands in): every field
         # of the row is named in one answer, and nothing of it is saved.
+        # The row's key: sent twice (a double tap on 保存), the stock moves once.
         services.adjust_item(
-            request.user, item_id, add=add, active=active, terms=terms, ip=client_ip(request)
+            request.user,
+            item_id,
+            add=add,
+            active=active,
+            terms=terms,
+            ip=client_ip(request),
+            key=values["idempotency_key"],
         )
     except ValidationFailed as exc:
         return _catalogue_page(request, "stock", exc.fields | typed, values, item_id)

@@ -190,6 +190,7 @@ def test_the_openapi_document_says_what_a_generated_client_must_send(world):
         ("post", "/api/v1/store/orders/"),
         ("post", "/api/v1/points/service-records"),
         ("post", "/api/v1/points/accounts/{account_id}/opening"),
+        ("post", "/api/v1/store/items/{item_id}/stock"),
     }
 
 
