@@ -1602,6 +1602,12 @@ def _over_limit(name: str, limit: int, taken: int) -> Refused:
 TRACKING_NO = re.compile(r"[A-Za-z0-9-]{5,40}")
 
 
+def waybill_number(typed: str | None) -> str:
+    """A waybill number as typed: full-width letters and digits folded, and the spaces
+    of a number copied from the label as printed ("SF 1234 5678 9012") dropped."""
+    return "".join(unicodedata.normalize("NFKC", typed or "").split())
+
+
 @dataclass
 class OrderTransitionInput:
     action: str
@@ -1653,7 +1659,7 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
     if waybill:
         # As typed with a Chinese input method (full-width letters and digits read as such).
         data.courier = unicodedata.normalize("NFKC", data.courier or "").strip()
-        data.tracking_no = unicodedata.normalize("NFKC", data.tracking_no or "").strip()
+        data.tracking_no = waybill_number(data.tracking_no)
         if not data.courier:
             errors["courier"] = "发货需要填写快递公司"
         elif len(data.courier) < 2:
@@ -1736,8 +1742,7 @@ def _done_already(actor: Any, order: Order, data: OrderTransitionInput) -> bool:
         return False
     if data.action in ("ship", "correct_shipping"):
         courier = unicodedata.normalize("NFKC", data.courier or "").strip()
-        tracking_no = unicodedata.normalize("NFKC", data.tracking_no or "").strip()
-        return (courier, tracking_no) == (order.courier, order.tracking_no)
+        return (courier, waybill_number(data.tracking_no)) == (order.courier, order.tracking_no)
     return True
 
 

@@ -174,12 +174,8 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
         with busy_as_unavailable():  # the courier and number typed come back
             services.transition_order(request.user, order_id, data, ip=client_ip(request))
     except ValidationFailed as exc:
-        typed = {
-            "action": data.action,
-            "courier": data.courier,
-            "tracking_no": data.tracking_no,
-            "note": data.note,
-        }
+        # As typed (the service reads the waybill with its spaces dropped).
+        typed = {k: request.POST.get(k, "") for k in ("action", "courier", "tracking_no", "note")}
         return order_detail(request, order_id, error=exc, values=typed)
     back = request.POST.get("next", "")
     # Back to the fulfilment tab the action was taken from (a path of this site only).
