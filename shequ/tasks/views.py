@@ -528,17 +528,18 @@ def claim_act(request: HttpRequest, claim_id: int) -> HttpResponse:
         "files_sent": bool(request.FILES.getlist("files")),  # the browser drops them: say so
     }
     try:
-        services.transition_claim(
-            request.user,
-            claim_id,
-            services.ClaimActionInput(
-                action=values["action"],
-                note=values["note"],
-                files=request.FILES.getlist("files"),
-                seen=whole(request.POST.get("seen", "")),
-            ),
-            ip=client_ip(request),
-        )
+        with busy_as_unavailable():  # the note comes back with the busy message
+            services.transition_claim(
+                request.user,
+                claim_id,
+                services.ClaimActionInput(
+                    action=values["action"],
+                    note=values["note"],
+                    files=request.FILES.getlist("files"),
+                    seen=whole(request.POST.get("seen", "")),
+                ),
+                ip=client_ip(request),
+            )
     except (ValidationFailed, Conflict) as exc:
         return claim_detail(request, claim_id, error=exc, values=values)
     return redirect("task_claim", claim_id=claim_id)

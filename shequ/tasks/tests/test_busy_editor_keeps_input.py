@@ -55,3 +55,17 @@ def test_a_busy_database_brings_the_edited_task_back_with_what_was_typed(world, 
     body = r.content.decode()
     assert r.status_code == 503
     assert "系统繁忙，刚才的内容没有保存" in body and 'value="改过的标题：清理楼道"' in body
+
+
+def test_a_busy_database_brings_the_proof_note_back(world, monkeypatch):
+    """Proof sent while SQLite stayed locked answered with the bare error page, and the
+    note typed on the phone was gone."""
+    task = make_task(world, key="A1-1")
+    claim = services.claim_task(world.resident_wang, task.pk)
+    monkeypatch.setattr(services, "transition_claim", _busy)
+    r = client_for(world.resident_wang).post(
+        f"/tasks/claims/{claim.pk}/act/", {"action": "submit", "note": "楼道灯泡已更换，附照片两张"}
+    )
+    body = r.content.decode()
+    assert r.status_code == 503
+    assert "系统繁忙，刚才的内容没有保存" in body and "楼道灯泡已更换，附照片两张" in body
