@@ -951,6 +951,9 @@ def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: 
 def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     _not_own_work(actor, p)
     p.rework_count += 1
+    # Back in the handler's hands: the reminders start over for them (told only to the
+    # verifiers while it waited for 核查, an overdue problem was never called so to them).
+    p.reminder_stage = 0
     _let_go_of_a_gone_assignee(p)
     return {"rework": p.rework_count}, [*_workers(p), *([] if p.assignee else _handlers_of(p))]
 
