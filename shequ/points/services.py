@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from shequ.areas.paths import ancestors, codes
 from shequ.core import rawsql
 from shequ.core.errors import DomainError, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key, reused
-from shequ.core.texts import too_long
+from shequ.core.texts import one_line, too_long
 from shequ.points.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
 from shequ.points.models import (
     EARNING_KINDS,
@@ -870,6 +870,7 @@ def _check_item(data: ItemInput) -> dict[str, str]:
 
 
 def create_item(actor: Any, data: ItemInput, *, ip: str = "") -> StoreItem:
+    data = replace(data, name=one_line(data.name))
     errors = _check_item(data)
     area = Area.objects.filter(code=data.area, kind__in=["street", "community"]).first()
     if area is None:
@@ -1024,10 +1025,11 @@ def _checked_terms(terms: ItemTerms) -> tuple[dict[str, str], dict[str, Any]]:
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     if terms.name is not None:
-        if not terms.name.strip():
+        name = one_line(terms.name)
+        if not name:
             errors["name"] = "请填写物品名称"
-        too_long(errors, [("name", "名称", terms.name.strip(), 50)])
-        changes["name"] = terms.name.strip()
+        too_long(errors, [("name", "名称", name, 50)])
+        changes["name"] = name
     if terms.description is not None:
         too_long(errors, [("description", "说明", terms.description.strip(), 200)])
         changes["description"] = terms.description.strip()

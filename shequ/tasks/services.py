@@ -24,7 +24,7 @@ from shequ.core import fieldcrypt
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key, reused
 from shequ.core.numbers import ID_MAX, month_error, month_label, month_param
-from shequ.core.texts import CLEAR_WORDS, too_long
+from shequ.core.texts import CLEAR_WORDS, one_line, too_long
 from shequ.notifications.services import notify
 from shequ.points import services as points
 from shequ.tasks import proofs
@@ -142,7 +142,7 @@ def _check_task(
     """Validate a task's fields; fills ``errors`` field by field. ``kept_list``: the
     monthly list an edited task is in already (kept, even once its month is over)."""
     now = timezone.now()
-    title = (data.title or "").strip()
+    title = one_line(data.title)
     if len(title) < 2:
         errors["title"] = "请填写任务标题（至少2个字）"
     elif len(title) > 100:
@@ -317,7 +317,7 @@ def _same_task(task: Task, data: TaskInput) -> Task:
     another deadline answered with the first task dropped the change without a word.
     Attachments are not compared: a JSON client sends none, and a task takes more later."""
     sent = (
-        (data.title or "").strip(),
+        one_line(data.title),
         (data.description or "").strip(),
         data.category,
         data.difficulty,
