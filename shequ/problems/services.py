@@ -193,11 +193,11 @@ def _repeated(actor: Any, key: str) -> Problem | None:
 
 def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     errors: dict[str, str] = {}
-    description = (data.description or "").strip()
+    # A form sends each line break as two characters (CRLF); counted and kept as one.
+    description = (data.description or "").replace("\r\n", "\n").strip()
     if len(description) < 4:
         errors["description"] = "请描述问题（至少4个字）"
-    elif len(description) > 2000:
-        errors["description"] = "问题描述不能超过2000字"
+    too_long(errors, [("description", "问题描述", description, 2000)])
     if data.source not in Source.values:
         errors["source"] = "来源不在可选范围内"
     elif data.source in STAFF_SOURCES and not has_anywhere(actor, Permission.PROBLEM_HANDLE):
