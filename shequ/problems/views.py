@@ -323,6 +323,8 @@ def detail(
     error: DomainError | None = None,
     values: dict[str, str] | None = None,
 ) -> HttpResponse:
+    from shequ.tasks.selectors import tasks_made_from  # tasks build on problems, not back
+
     problem = selectors.get_problem(request.user, problem_id)
     staff_view = can(request.user, Permission.PROBLEM_VIEW, problem.area_path)
     actions = selectors.actions_for(request.user, problem)
@@ -365,6 +367,9 @@ def detail(
         # The resident reported for (代报), masked as on every staff page.
         "behalf_name": selectors.shown_behalf_name(request.user, problem) or "",
         "may_make_task": can(request.user, Permission.TASK_MANAGE, problem.area_path),
+        # The tasks made from it that the viewer may open, as the API names them: a grid
+        # worker's too, and not a task the street set in another community (a 404).
+        "made_tasks": tasks_made_from(request.user, problem.pk),
         "levels": HandlingLevel.choices,
         "roles": ResponsibleRole.choices,
         "error": error,

@@ -192,11 +192,16 @@ def may_see_task(viewer: Any, task: Task) -> bool:
     ).exists()
 
 
-def tasks_from_problem(viewer: Any, problem_id: int) -> list[int]:
+def tasks_made_from(viewer: Any, problem_id: int) -> list[Task]:
     """The tasks made from a problem (转为任务) that the viewer may open, oldest first: the
     problem's side of the link, under the same rule as the task's own page."""
     made = Task.objects.filter(problem_id=problem_id).order_by("pk")
-    return [t.pk for t in made if may_see_task(viewer, t)]
+    return [t for t in made if may_see_task(viewer, t)]
+
+
+def tasks_from_problem(viewer: Any, problem_id: int) -> list[int]:
+    """The ids of ``tasks_made_from``, as the problem's API names them."""
+    return [t.pk for t in tasks_made_from(viewer, problem_id)]
 
 
 def edit_version(task: Task) -> str:

@@ -172,3 +172,28 @@ def test_the_public_notice_board_has_a_json_twin_with_names_masked(world):
         "quarter": "季度必须是 1 到 4 之间的整数，您填写的是“5”"
     }
     assert anyone.get(f"/api/v1/points/notice/{world.areas['A1-1'].code}").status_code == 404
+
+
+def test_problem_page_links_the_tasks_it_became_as_the_api_names_them(world):
+    """The problem page listed 转为任务's tasks to task managers only, and every one of
+    them: the grid worker who may open the task (and whose app's API names it) saw no
+    link, and a secretary was linked to a task the street set in another community, a 404."""
+    from shequ.problems.tests.helpers import report
+
+    problem = report(world)
+    here = make_task(world, key="A1-1", publish=False, problem=problem.pk)
+    # The street office makes a second task of it, in the neighbouring community.
+    there = make_task(world, actor=world.street_chen, key="A2", publish=False, problem=problem.pk)
+    for user in (world.secretary_zhang, world.grid_worker_li, world.street_chen):
+        c = client_for(user)
+        named = c.get(f"/api/v1/problems/{problem.pk}").json()["tasks"]
+        page = c.get(f"/problems/{problem.pk}/").content.decode()
+        for task in (here, there):
+            linked = f'href="/tasks/{task.pk}/"' in page
+            assert linked == (task.pk in named), (str(user), task.title)
+            if linked:
+                assert c.get(f"/tasks/{task.pk}/").status_code == 200
+    assert (
+        f'href="/tasks/{here.pk}/"'
+        in client_for(world.grid_worker_li).get(f"/problems/{problem.pk}/").content.decode()
+    )
