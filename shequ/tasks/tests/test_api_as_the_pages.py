@@ -197,3 +197,24 @@ def test_problem_page_links_the_tasks_it_became_as_the_api_names_them(world):
         f'href="/tasks/{here.pk}/"'
         in client_for(world.grid_worker_li).get(f"/problems/{problem.pk}/").content.decode()
     )
+
+
+def test_task_page_links_its_problem_only_to_who_may_open_it(world):
+    """A task the street office made of community A1's problem, set in community A2: A2's
+    secretary, who runs the task, was linked to 来源问题, a problem of A1 (a 404)."""
+    from shequ.problems.tests.helpers import report
+
+    problem = report(world)
+    task = make_task(world, actor=world.street_chen, key="A2", publish=False, problem=problem.pk)
+    link = f'href="/problems/{problem.pk}/"'
+    for user, sees in (
+        (world.users["community_secretary@A2"], False),
+        (world.street_chen, True),
+    ):
+        c = client_for(user)
+        page = c.get(f"/tasks/{task.pk}/").content.decode()
+        assert (link in page) == sees, str(user)
+        assert c.get(f"/problems/{problem.pk}/").status_code == (200 if sees else 404)
+    # Where both are the secretary's, the link stays.
+    mine = make_task(world, key="A1-1", publish=False, problem=problem.pk)
+    assert link in client_for(world.secretary_zhang).get(f"/tasks/{mine.pk}/").content.decode()
