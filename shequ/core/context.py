@@ -21,7 +21,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     from shequ.notifications.selectors import unread_badge
     from shequ.points.selectors import may_hold_points
 
-    claims = has_anywhere(user, Permission.TASK_CLAIM)
+    # A staff login linked to its owner's registry record claims the public tasks where
+    # they live, as any resident (tasks.selectors.resident_communities), and earns points
+    # of their own: their claims, points and the store are theirs to reach too.
+    claims = has_anywhere(user, Permission.TASK_CLAIM) or bool(getattr(user, "resident_id", None))
     return {
         **trial,
         "nav": {

@@ -39,3 +39,25 @@ def test_their_home_grids_task_is_open_to_them_and_another_communitys_is_not(wor
     assert c.get(f"/api/v1/tasks/{elsewhere.pk}").status_code == 404
     board = c.get("/tasks/").content.decode()
     assert f"/tasks/{home.pk}/" in board and f"/tasks/{elsewhere.pk}/" not in board
+
+
+def test_they_reach_their_claims_points_and_the_store_from_the_navigation(world, grid_worker_at_home):
+    """Their claim accepted, the points went to their own account, yet the navigation
+    offered 我的任务, 我的积分 and 积分兑换 only to holders of task.claim: their claims,
+    balance and the store were reachable by typing the address alone."""
+    from shequ.tasks import services
+    from shequ.tasks.tests.helpers import act, prove
+
+    task = make_task(world, key="A1")
+    claim = prove(grid_worker_at_home, services.claim_task(grid_worker_at_home, task.pk))
+    act(world.secretary_zhang, claim, "accept")
+    c = client_for(grid_worker_at_home)
+    home = c.get("/", follow=True).content.decode()
+    for link in ("/tasks/mine/", "/points/", "/points/store/"):
+        assert f'href="{link}"' in home, link
+        assert c.get(link).status_code == 200, link
+    assert f"/tasks/claims/{claim.pk}/" in c.get("/tasks/mine/").content.decode()
+    assert c.get("/api/v1/points/balance").json()["balance"] == task.points
+    # A colleague with no registry record holds no points: none of the three.
+    plain = client_for(world.grid_worker_li).get("/", follow=True).content.decode()
+    assert 'href="/points/"' not in plain and 'href="/tasks/mine/"' not in plain
