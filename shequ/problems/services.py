@@ -265,7 +265,7 @@ def _report(actor: Any, data: ReportInput, ip: str) -> tuple[Problem, bool]:
     if (
         not errors
         and not can(actor, Permission.PROBLEM_REPORT, area.path)
-        and not _reports_in_community(actor, area)
+        and not _reports_in_community(actor, area, data.source)
     ):
         errors["area"] = "只能上报您所在社区或管辖范围内的问题"
     try:
@@ -478,11 +478,17 @@ def _active_category(code: str) -> ProblemCategory | None:
     return rawsql.load(ProblemCategory, rows[0]) if rows else None
 
 
-def _reports_in_community(actor: Any, area: Area) -> bool:
+def _reports_in_community(actor: Any, area: Area, source: str = Source.RESIDENT) -> bool:
     """Whoever may report somewhere in a community (a resident in their household, a 楼栋长
     in their building, a grid worker in their grid) may report anywhere in it: a pin
-    outside their own place, or outside every grid (the community's triage)."""
-    for path in scope_paths(actor, Permission.PROBLEM_REPORT):
+    outside their own place, or outside every grid (the community's triage). A staff
+    login linked to its owner's registry record reports where they live as any resident
+    (as it claims the public tasks there), with a resident's sources, not their work's."""
+    paths = list(scope_paths(actor, Permission.PROBLEM_REPORT))
+    resident = getattr(actor, "resident", None) if getattr(actor, "resident_id", None) else None
+    if resident is not None and source not in STAFF_SOURCES:
+        paths.append(str(resident.area_path))
+    for path in paths:
         parts = codes(path)
         if len(parts) >= 2 and area.path.startswith(f"/{parts[0]}/{parts[1]}/"):
             return True

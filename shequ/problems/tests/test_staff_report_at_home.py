@@ -1,0 +1,40 @@
+"""A grid worker often lives in another community than the one they serve. Their login,
+linked to their registry record, claims the public tasks where they live as any resident
+(docs/tasks.md), but a blocked drain at home could not be reported: "只能上报您所在社区或
+管辖范围内的问题", though it was the community they live in."""
+
+import pytest
+
+from shequ.core.errors import ValidationFailed
+from shequ.problems.models import Source
+from shequ.problems.tests.helpers import report
+from shequ.tasks.tests.helpers import staff_living_at
+from shequ.testing.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grid_worker_living_in_b1(world):
+    # Works in grid A1-1 (street A), lives in a household of grid B1-1 (street B).
+    return staff_living_at(world, "gw-a1-1-lives-b1-1", "B1-1-h1-r2")
+
+
+def test_a_staff_member_reports_a_problem_where_they_live(world, grid_worker_living_in_b1):
+    problem = report(world, actor=grid_worker_living_in_b1, key="B1-1")
+    assert problem.area_path == world.areas["B1-1"].path and problem.source == Source.RESIDENT
+    c = client_for(grid_worker_living_in_b1)
+    assert c.get(f"/problems/{problem.pk}/").status_code == 200
+    assert problem.pk in {i["id"] for i in c.get("/api/v1/problems/?mine=true").json()["items"]}
+
+
+def test_at_home_they_report_as_a_resident_not_as_staff(world, grid_worker_living_in_b1):
+    # 巡查、12345、代报 are their work, in the grid they serve: not where they live.
+    for source, extra in ((Source.PATROL, {}), (Source.HOTLINE, {"hotline_order_no": "H-HOME-1"})):
+        with pytest.raises(ValidationFailed) as refused:
+            report(world, actor=grid_worker_living_in_b1, key="B1-1", source=source, **extra)
+        assert "area" in refused.value.fields
+    # Elsewhere in street B they neither live nor work.
+    with pytest.raises(ValidationFailed) as refused:
+        report(world, actor=grid_worker_living_in_b1, key="B2-1")
+    assert refused.value.fields["area"] == "只能上报您所在社区或管辖范围内的问题"
