@@ -416,6 +416,11 @@ def nearby_open(
         for permission in (Permission.PROBLEM_REPORT, Permission.PROBLEM_VIEW)
         for path in scope_paths(viewer, permission)
     }
+    # And where a staff login linked to its owner's registry record lives: they report there
+    # as any resident (services._reports_in_community), so are shown its duplicates too.
+    resident = getattr(viewer, "resident", None) if getattr(viewer, "resident_id", None) else None
+    if resident is not None and codes(resident.area_path)[1:]:
+        communities.add("/" + "/".join(codes(resident.area_path)[:2]) + "/")
     from shequ.problems.services import FOLLOWABLE_SOURCES
 
     # A problem reported about a person (民意直通车, a visit's finding, 代报, a 12345

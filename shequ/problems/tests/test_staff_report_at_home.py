@@ -38,3 +38,21 @@ def test_at_home_they_report_as_a_resident_not_as_staff(world, grid_worker_livin
     with pytest.raises(ValidationFailed) as refused:
         report(world, actor=grid_worker_living_in_b1, key="B2-1")
     assert refused.value.fields["area"] == "只能上报您所在社区或管辖范围内的问题"
+
+
+def test_at_home_they_are_shown_the_neighbours_report_and_follow_it(world, grid_worker_living_in_b1):
+    from shequ.problems.tests.helpers import grid_point
+
+    neighbours = report(world, actor=world.users["resident@B1-1-h2"], key="B1-1")
+    lon, lat = grid_point(world, "B1-1")
+    c = client_for(grid_worker_living_in_b1)
+    found = c.get("/api/v1/problems/nearby", {"category": "blocked_drain", "lon": lon, "lat": lat}).json()[
+        "items"
+    ]
+    assert [(f["id"], f["can_follow"]) for f in found] == [(neighbours.pk, True)]
+    r = c.post(
+        f"/api/v1/problems/{neighbours.pk}/follow",
+        {"lon": lon, "lat": lat},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
