@@ -419,7 +419,8 @@ def nearby_open(
     # And where a staff login linked to its owner's registry record lives: they report there
     # as any resident (services._reports_in_community), so are shown its duplicates too.
     resident = getattr(viewer, "resident", None) if getattr(viewer, "resident_id", None) else None
-    if resident is not None and codes(resident.area_path)[1:]:
+    reports = bool(scope_paths(viewer, Permission.PROBLEM_REPORT))
+    if reports and resident is not None and codes(resident.area_path)[1:]:
         communities.add("/" + "/".join(codes(resident.area_path)[:2]) + "/")
     from shequ.problems.services import FOLLOWABLE_SOURCES
 

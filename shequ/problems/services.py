@@ -483,10 +483,11 @@ def _reports_in_community(actor: Any, area: Area, source: str = Source.RESIDENT)
     in their building, a grid worker in their grid) may report anywhere in it: a pin
     outside their own place, or outside every grid (the community's triage). A staff
     login linked to its owner's registry record reports where they live as any resident
-    (as it claims the public tasks there), with a resident's sources, not their work's."""
+    (as it claims the public tasks there), with a resident's sources, not their work's;
+    while it may report at all (a login whose roles were all revoked reports nowhere)."""
     paths = list(scope_paths(actor, Permission.PROBLEM_REPORT))
     resident = getattr(actor, "resident", None) if getattr(actor, "resident_id", None) else None
-    if resident is not None and source not in STAFF_SOURCES:
+    if paths and resident is not None and source not in STAFF_SOURCES:
         paths.append(str(resident.area_path))
     for path in paths:
         parts = codes(path)

@@ -56,3 +56,20 @@ def test_at_home_they_are_shown_the_neighbours_report_and_follow_it(world, grid_
         content_type="application/json",
     )
     assert r.status_code == 200, r.content
+
+
+def test_a_login_whose_roles_were_all_revoked_reports_nowhere(world):
+    from shequ.access.services import add_user, revoke_role
+
+    gone = add_user(
+        "gw-left-lives-b1-1",
+        "pass-2026-xyz",
+        role="grid_worker",
+        area_code=world.areas["A1-1"].code,
+        resident=world.residents["B1-1-h2-r2"],
+        check_password=False,
+    )
+    revoke_role(gone, "grid_worker", world.areas["A1-1"].code)
+    with pytest.raises(ValidationFailed) as refused:
+        report(world, actor=gone, key="B1-1")
+    assert "area" in refused.value.fields
