@@ -9,7 +9,7 @@ from django.http import HttpRequest
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the navigation bar may show: computed from permissions, not role names."""
     from shequ.access.roles import Permission
-    from shequ.access.scope import has_anywhere
+    from shequ.access.scope import assignments, has_anywhere
 
     # Outside production the keys that encrypt ID numbers and phones are the development
     # ones printed in the repository: every page says so, so that a server started without
@@ -24,7 +24,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # A staff login linked to its owner's registry record claims the public tasks where
     # they live, as any resident (tasks.selectors.resident_communities), and earns points
     # of their own: their claims, points and the store are theirs to reach too.
-    claims = has_anywhere(user, Permission.TASK_CLAIM) or bool(getattr(user, "resident_id", None))
+    claims = has_anywhere(user, Permission.TASK_CLAIM) or bool(
+        getattr(user, "resident_id", None) and assignments(user)
+    )
     return {
         **trial,
         "nav": {

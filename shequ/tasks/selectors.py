@@ -61,9 +61,12 @@ def resident_communities(viewer: Any) -> list[str]:
     resident's role on a household): the public tasks they may claim as a private person."""
     from shequ.access.roles import Role
 
-    found = {community_of(path) for role, path in assignments(viewer) if role == Role.RESIDENT}
+    held = assignments(viewer)
+    found = {community_of(path) for role, path in held if role == Role.RESIDENT}
     resident = getattr(viewer, "resident", None) if getattr(viewer, "resident_id", None) else None
-    if resident is not None:
+    # The registry record counts for a login that still holds a role (a staff member who
+    # lives here); one whose roles were all revoked claims nothing (it acts as it is now).
+    if resident is not None and held:
         found.add(community_of(resident.area_path))
     return sorted(c for c in found if c)
 
@@ -93,6 +96,8 @@ def open_to(viewer: Any) -> Q:
     """Published tasks the viewer may claim: public ones of their communities, and those
     aimed at their unit, their service team or them as a registered skilled resident."""
     q = Q(pk__in=[])
+    if not assignments(viewer):
+        return q  # every role revoked: not a resident, a unit member nor a team member now
     # Where they serve (a unit's login sees its community's public tasks, told it may not
     # claim them) and where they live: a staff login linked to its owner's registry record
     # claims there as any resident, also outside the area it works in.
