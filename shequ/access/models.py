@@ -320,6 +320,7 @@ DETAIL_LABELS = {
     "digest": "查找摘要",
     "note": "说明",
     "reason": "原因",
+    "key": "防重复提交标识",
     "from": "原为",
     "to": "改为",
     "count": "数量",
