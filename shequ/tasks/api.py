@@ -12,9 +12,10 @@ from pydantic import Field, field_validator
 
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
+from shequ.areas.models import Area
 from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import Body, Integer, Number, Ref, body_doc, choice, one_of, one_of_query
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors as people_selectors
@@ -529,10 +530,19 @@ def _aware(value: datetime) -> datetime:
 
 
 def _board_area(viewer: Any, code: str) -> str:
-    """The area filter's path. Staff name an area in their scope (else the 404 rule);
+    """The area filter's path. Staff name an area in their scope (else the 404 rule), or
+    in the community they live in, whose public tasks their list has beside their work's;
     a resident or a unit, who hold no area scope, narrow the tasks open to them to any
     place (a division code is public, and the tasks are those they see anyway)."""
-    return get_area(viewer, code).path if selectors.has_task_view(viewer) else filter_path(code)
+    if not selectors.has_task_view(viewer):
+        return filter_path(code)
+    try:
+        return get_area(viewer, code).path
+    except NotFound:
+        path = Area.objects.filter(code=code).values_list("path", flat=True).first()
+        if path and any(path.startswith(home) for home in selectors.resident_communities(viewer)):
+            return path
+        raise
 
 
 @router.get(

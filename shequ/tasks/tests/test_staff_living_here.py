@@ -61,3 +61,17 @@ def test_they_reach_their_claims_points_and_the_store_from_the_navigation(world,
     # A colleague with no registry record holds no points: none of the three.
     plain = client_for(world.grid_worker_li).get("/", follow=True).content.decode()
     assert 'href="/points/"' not in plain and 'href="/tasks/mine/"' not in plain
+
+
+def test_the_api_lists_their_home_communitys_tasks_when_asked_for_it(world):
+    """Their list has the public tasks where they live, but naming that community in
+    ``area`` answered 404, as a place outside their work's scope."""
+    gw = staff_living_at(world, "gw-a1-1-lives-a2", "A2-1-h1-r2")  # works in A1-1, lives in A2
+    home = make_task(world, actor=world.users["community_secretary@A2"], key="A2")
+    c = client_for(gw)
+    r = c.get("/api/v1/tasks/", {"area": world.areas["A2"].code})
+    assert r.status_code == 200, r.content
+    assert home.pk in [t["id"] for t in r.json()["items"]]
+    assert c.get("/api/v1/tasks/", {"area": world.areas["A1-1"].code}).status_code == 200
+    # Another place outside both is still the 404 it was.
+    assert c.get("/api/v1/tasks/", {"area": world.areas["B1"].code}).status_code == 404
