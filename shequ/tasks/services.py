@@ -606,8 +606,10 @@ def transition_task(actor: Any, task_id: int, action: str, note: str = "", *, ip
 
 
 def create_monthly_list(
-    actor: Any, area_code: str, month: str, publish_on: date | None = None
+    actor: Any, area_code: str, month: str, publish_on: date | str | None = None
 ) -> MonthlyList:
+    """A community's list for ``month``; ``publish_on`` as typed on the form is read here,
+    so that a bad date is said beside whatever else is wrong, not instead of it."""
     errors: dict[str, str] = {}
     area = Area.objects.filter(code=area_code, kind="community").first()
     if area is None or not can(actor, Permission.TASK_MANAGE, area.path):
@@ -616,6 +618,12 @@ def create_monthly_list(
     parsed = month_param(month)
     if parsed is None:
         errors["month"] = month_error(month)
+    if isinstance(publish_on, str):
+        typed, publish_on = publish_on.strip(), None
+        try:
+            publish_on = date.fromisoformat(typed) if typed else None
+        except ValueError:
+            errors["publish_on"] = f"发布日期“{typed[:20]}”不是日期，请按 2026-12-05 的格式填写"
     if errors:
         raise ValidationFailed(errors)
     assert area is not None and parsed is not None

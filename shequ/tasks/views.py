@@ -643,15 +643,10 @@ def monthly(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in ("area", "month", "publish_on")}
         try:
-            publish_on = date.fromisoformat(values["publish_on"]) if values["publish_on"] else None
-        except ValueError:
-            errors["publish_on"] = "发布日期格式不正确"
-        if not errors:
-            try:
-                services.create_monthly_list(request.user, values["area"], values["month"], publish_on)
-                return redirect("tasks_monthly")
-            except ValidationFailed as exc:
-                errors = exc.fields
+            services.create_monthly_list(request.user, values["area"], values["month"], values["publish_on"])
+            return redirect("tasks_monthly")
+        except ValidationFailed as exc:
+            errors = exc.fields
     return _monthly_page(request, errors, values)
 
 

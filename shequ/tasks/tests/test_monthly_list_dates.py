@@ -13,6 +13,7 @@ from shequ.core.errors import ValidationFailed
 from shequ.tasks import services
 from shequ.tasks.models import ListStatus, MonthlyList, Task
 from shequ.tasks.tests.helpers import make_task
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -321,3 +322,15 @@ def test_a_lists_month_is_taken_in_both_forms_its_message_offers(world):
     # The same month in the other form is the same list.
     r = api.post("/api/v1/monthly-lists/", {"area": a1, "month": month}, content_type="application/json")
     assert r.status_code == 400 and "已经存在" in r.json()["fields"]["month"]
+
+
+def test_a_new_lists_bad_date_is_said_beside_the_other_fields_and_kept(world):
+    """A 发布日期 that is not a date stopped the area and the month from being checked,
+    so one error came back at a time, and its message did not repeat what was typed."""
+    c = client_for(world.secretary_zhang)
+    r = c.post("/tasks/monthly/", {"area": "", "month": "2026-13", "publish_on": "12月5日"})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "请选择您管辖的社区" in body
+    assert "发布日期“12月5日”不是日期" in body
+    assert 'value="2026-13"' in body
