@@ -360,8 +360,9 @@ def requested_quarter(raw_year: str, raw_quarter: str, today: date) -> tuple[int
         else:
             errors["year"] = f"年份必须是 {FIRST_YEAR} 到 {LAST_YEAR} 之间的整数，您填写的是“{raw_year[:20]}”"
     if raw_quarter:
-        if raw_quarter in ("1", "2", "3", "4"):
-            quarter = int(raw_quarter)
+        typed_quarter = whole(raw_quarter, low=1, high=4)  # full-width too, as the year
+        if typed_quarter is not None:
+            quarter = typed_quarter
         else:
             errors["quarter"] = f"季度必须是 1 到 4 之间的整数，您填写的是“{raw_quarter[:20]}”"
     return year, quarter, errors

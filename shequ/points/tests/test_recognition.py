@@ -96,6 +96,8 @@ def test_a_typed_period_is_checked_and_named():
     today = timezone.localdate()  # 2030-05-15 on the frozen clock
     assert selectors.requested_quarter("", "", today) == (2030, 2, {})
     assert selectors.requested_quarter(" 2029 ", "4", today) == (2029, 4, {})
+    # Typed with a Chinese input method: the quarter's digit as the year's.
+    assert selectors.requested_quarter("２０２９", "２", today) == (2029, 2, {})
     year, quarter, errors = selectors.requested_quarter("abc", "5", today)
     assert (year, quarter) == (2030, 2)  # what is shown instead: the current quarter
     assert set(errors) == {"year", "quarter"}
