@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
@@ -170,8 +171,15 @@ class TaskIn(Body):
     @classmethod
     def _day_alone_ends_at_night(cls, value: Any) -> Any:
         # "2026-12-02" is the end of that day, as on the editor (services.deadline_typed).
+        # A number, or a string of digits, is no date here: pydantic read it as seconds
+        # since 1970, and the refusal said the deadline had passed, not what it was.
         if isinstance(value, str):
-            return services.deadline_typed(value) or value
+            typed = services.deadline_typed(value)
+            if typed is None:
+                raise PydanticCustomError("datetime_parsing", "not a date and time")
+            return typed
+        if isinstance(value, (int, float)):
+            raise PydanticCustomError("datetime_type", "not a date and time")
         return value
 
 

@@ -55,3 +55,14 @@ def test_a_day_sent_to_the_api_is_the_end_of_that_day(world, morning):
     assert timed.status_code == 201, timed.json()
     task = Task.objects.get(pk=timed.json()["id"])
     assert timezone.localtime(task.deadline) == datetime(2026, 12, 3, 18, 0, tzinfo=BJ)
+
+
+@pytest.mark.parametrize("deadline", [1796000000, "1796000000", 1796000000.5, "soon"])
+def test_a_number_sent_as_the_deadline_is_named_as_no_date(world, morning, deadline):
+    """Pydantic read a number (or a string of digits) as seconds since 1970: the refusal
+    said the deadline must be later than now, not that it was no date."""
+    r = client_for(world.secretary_zhang).post(
+        "/api/v1/tasks/", fields(world, deadline), content_type="application/json"
+    )
+    assert r.status_code == 422, r.content
+    assert "必须是日期和时间" in r.json()["fields"]["deadline"]
