@@ -60,6 +60,7 @@ class CategoryOut(Schema):
     ledger_type: Annotated[str, one_of(LedgerType.values)]
     deadline_class: Annotated[str, one_of(DeadlineClass.values)]
     responsible_role: RoleValue
+    active: bool  # false: retired, offered to filter the problems that have it, not to report
 
 
 class ProblemFields(Schema):
@@ -210,7 +211,12 @@ class ReportOut(ProblemOut):
 
 
 @router.get("/problem-categories/", response=list[CategoryOut], summary="问题类别")
-def categories(request: HttpRequest) -> Any:
+def categories(request: HttpRequest, include_retired: bool = False) -> Any:
+    """The categories in use, which a report may take; with ``include_retired=true`` the
+    retired ones after them, as the board offers them to filter by (their problems stay
+    on the lists)."""
+    if include_retired:
+        return selectors.filter_categories()
     return ProblemCategory.objects.filter(active=True)
 
 
