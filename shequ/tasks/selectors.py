@@ -134,7 +134,7 @@ def board(
             # A staff member who lives in a community finds its public tasks to claim, as
             # any resident, also where they do not work (a grid worker's home grid).
             scope |= Q(status=TaskStatus.PUBLISHED, audience=Audience.PUBLIC, community_path__in=homes)
-        qs = Task.objects.filter(scope)
+        qs = Task.objects.filter(scope | _set_above(viewer))
         if status:
             qs = qs.filter(status=status)
         if monthly_list:
@@ -183,10 +183,33 @@ def has_task_view(viewer: Any) -> bool:
     return has_anywhere(viewer, Permission.TASK_VIEW)
 
 
+def _above(viewer: Any) -> set[str]:
+    """The places above those where the viewer holds task.view (a grid worker's community
+    and street)."""
+    return {a for path in scope_paths(viewer, Permission.TASK_VIEW) for a in ancestors(path)[:-1]}
+
+
+def _set_above(viewer: Any) -> Q:
+    """Published public tasks set for a whole place above where a staff member works (the
+    community's, for its grid workers): on their board to read and to point residents to,
+    as their residents' claims of them come to them for acceptance; run by the staff of
+    that place."""
+    above = _above(viewer)
+    if not above:
+        return Q(pk__in=[])
+    return Q(status=TaskStatus.PUBLISHED, audience=Audience.PUBLIC, area_path__in=above)
+
+
 def may_see_task(viewer: Any, task: Task) -> bool:
     if not getattr(viewer, "is_authenticated", False):
         return False
     if can(viewer, Permission.TASK_VIEW, task.area_path):
+        return True
+    if (
+        task.status == TaskStatus.PUBLISHED
+        and task.audience == Audience.PUBLIC
+        and task.area_path in _above(viewer)
+    ):
         return True
     if task.status == TaskStatus.PUBLISHED and Task.objects.filter(open_to(viewer), pk=task.pk).exists():
         return True

@@ -437,10 +437,12 @@ def test_the_grid_worker_accepts_proof_of_a_community_task_from_their_grid(world
     other_grid = world.users["grid_worker@A1-2"]
     assert mine.pk not in set(acceptance_queue(other_grid).values_list("pk", flat=True))
     assert act(world.grid_worker_li, mine, "accept").status == "accepted"
-    # They may open the task the claim is for; the other grid's worker may not.
+    # They may open the task the claim is for; so may the other grid's worker, as the
+    # community's open public task is on every grid worker's board, but not the claim.
     assert selectors.get_task(world.grid_worker_li, task.pk) == task
+    assert selectors.get_task(other_grid, task.pk) == task
     with pytest.raises(NotFound):
-        selectors.get_task(other_grid, task.pk)
+        selectors.get_claim(other_grid, mine.pk)
 
 
 def test_a_task_cannot_be_cancelled_while_its_list_is_under_review(world):
