@@ -182,3 +182,30 @@ def test_the_order_page_names_whom_and_where_to_deliver_as_the_api_does(world):
         mine = Client()
         mine.force_login(buyer)
         assert label in mine.get(f"/points/orders/{order.pk}/").content.decode()
+
+
+def test_whoever_packed_an_order_hears_when_its_buyer_cancels_it(world):
+    """A buyer may cancel an order already packed: the parcel stood ready with their name
+    on it and nobody at the community heard, until 发货 was refused. Whoever packed it is
+    told, on a link they can open; an order the buyer cancels before it is packed
+    concerns nobody yet, and staff cancelling are not told of their own step."""
+    buyer, packer = world.resident_wang, world.secretary_zhang
+    fund(world, buyer, 200)
+    rice = item(world)
+    order = redeem(buyer, rice)
+    move(packer, order, "pack")
+    before = Notification.objects.filter(user=packer).count()
+    move(buyer, order, "cancel")
+    told = Notification.objects.filter(user=packer).latest("id")
+    assert Notification.objects.filter(user=packer).count() == before + 1
+    assert f"订单 #{order.pk}" in told.text and "大米 5kg×1" in told.text and "兑换人已取消" in told.text
+    assert told.link == f"/points/orders/{order.pk}/"
+    page = Client()
+    page.force_login(packer)
+    assert page.get(told.link).status_code == 200
+    assert not Notification.objects.filter(user=buyer, link=told.link, text__contains="兑换人已取消").exists()
+
+    unpacked = redeem(buyer, rice)
+    count = Notification.objects.filter(user=packer).count()
+    move(buyer, unpacked, "cancel")
+    assert Notification.objects.filter(user=packer).count() == count
