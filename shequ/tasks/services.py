@@ -1158,7 +1158,12 @@ def _end_unproved_claims(actor: Any, task: Task, reason: str = "") -> int:
         # What happened comes first: a notice is cut at 300 characters, and a long title
         # and reason used to cut off that the claim was withdrawn.
         why = f"（结束原因：{mask_free_text(reason)}）" if reason else ""
-        notify([claim.user], f"您的接单已撤回：任务“{task.title}”已结束{why}", f"/tasks/claims/{claim.pk}/")
+        notify(
+            [claim.user],
+            f"您的接单已撤回：任务“{task.title}”已结束{why}",
+            f"/tasks/claims/{claim.pk}/",
+            skip=actor,
+        )
     return withdrawn
 
 
