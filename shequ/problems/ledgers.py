@@ -103,8 +103,10 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
         ]
 
 
-def write_xlsx(target: Any, qs: QuerySet[Problem], *, title: str) -> int:
-    """Write one sheet per ledger type to ``target`` (a path or a file object); rows counted."""
+def write_xlsx(target: Any, qs: QuerySet[Problem], *, title: str, empty: str = "") -> int:
+    """Write one sheet per ledger type to ``target`` (a path or a file object); rows counted.
+    A type with no rows says ``empty`` under its headers, as the page does: a sheet of
+    headers alone cannot be told from an export cut short."""
     book = xlsx.workbook(target, constant_memory=True, in_memory=False)
     head = book.add_format({"bold": True, "bg_color": "#EEF0F3", "border": 1})
     count = 0
@@ -114,8 +116,11 @@ def write_xlsx(target: Any, qs: QuerySet[Problem], *, title: str) -> int:
         for col, (name, width) in enumerate(zip(HEADERS, WIDTHS, strict=True)):
             sheet.write(1, col, name, head)
             sheet.set_column(col, col, width)
+        r = 1
         for r, row in enumerate(ledger_rows(qs.filter(ledger_type=code)), start=2):
             sheet.write_row(r, 0, row)
             count += 1
+        if r == 1 and empty:
+            sheet.write(2, 0, empty)
     book.close()
     return count

@@ -579,7 +579,8 @@ def ledgers_export(request: HttpRequest) -> FileResponse:
     month = _month(request.GET.get("month", ""))
     qs = selectors.month_problems(request.user, area.path, month)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    rows = write_xlsx(handle, qs, title=f"{area.name}{month[:4]}年{int(month[4:])}月")
+    named = f"{month[:4]}年{int(month[4:])}月"
+    rows = write_xlsx(handle, qs, title=f"{area.name}{named}", empty=f"{named}这一类台账没有记录。")
     audit_record(
         request.user,
         "problem.ledger_export",
