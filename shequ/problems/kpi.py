@@ -89,32 +89,36 @@ class Kpis:
         return self.rate(self.satisfied, self.rated)
 
     def rows(self) -> list[tuple[str, str, str]]:
-        def fmt(value: Decimal | None) -> str:
-            return "—" if value is None else f"{value}%"
+        """Each measure's name, its rate as text ("93.72%", or "—") and its formula."""
+        return [
+            (name, "—" if value is None else f"{value}%", formula) for name, value, formula in self.measures()
+        ]
 
+    def measures(self) -> list[tuple[str, Decimal | None, str]]:
+        """``rows`` with each rate as the percentage itself (None: nothing to divide by)."""
         return [
             (
                 "结案率",
-                fmt(self.close_rate),
+                self.close_rate,
                 f"结案 {self.closed} ÷ 应结案 {self.due_to_close}（本期办理时限已到的）",
             ),
             (
                 "按期结案率",
-                fmt(self.on_time_rate),
+                self.on_time_rate,
                 f"按期结案 {self.closed_on_time} ÷ 应结案 {self.due_to_close}",
             ),
             (
                 "返工率",
-                fmt(self.rework_rate),
+                self.rework_rate,
                 f"本期结案中返工过的 {self.reworked} ÷ 本期结案 {self.closed_in_period}",
             ),
             (
                 "响应率",
-                fmt(self.response_rate),
+                self.response_rate,
                 f"24小时内响应 {self.responded} ÷ 应响应 {self.reported}（本期上报、已满24小时或已响应的）",
             ),
-            ("解决率", fmt(self.resolve_rate), f"回访已解决 {self.resolved} ÷ 回访 {self.rated}"),
-            ("满意率", fmt(self.satisfaction_rate), f"4星及以上 {self.satisfied} ÷ 回访 {self.rated}"),
+            ("解决率", self.resolve_rate, f"回访已解决 {self.resolved} ÷ 回访 {self.rated}"),
+            ("满意率", self.satisfaction_rate, f"4星及以上 {self.satisfied} ÷ 回访 {self.rated}"),
         ]
 
 

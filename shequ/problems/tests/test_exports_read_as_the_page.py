@@ -5,10 +5,13 @@ report's workbook are numbers a street can add up and compare, not text."""
 import io
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from openpyxl import load_workbook
 
-from shequ.problems.tests.helpers import report
+from shequ.problems.models import ReportRun
+from shequ.problems.services import request_monthly_report
+from shequ.problems.tests.helpers import act, jpeg, report
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +33,27 @@ def test_an_empty_register_says_it_has_no_records(world):
     sheet = load_workbook(io.BytesIO(r.getvalue()))[str(p.get_ledger_type_display())]
     cells = [c for row in sheet.iter_rows(min_row=3, values_only=True) for c in row]
     assert p.number in cells and not any("没有记录" in str(c) for c in cells)
+
+
+def test_the_monthly_workbooks_rates_are_numbers(world, django_capture_on_commit_callbacks):
+    """结案率 and the others were written as the text "100.00%": Excel leaves text out of
+    AVERAGE and SUM, so a street putting its communities' reports side by side got a
+    wrong figure without a warning."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
+    act(world, world.secretary_zhang, p, "verify_pass")
+    act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = request_monthly_report(world.secretary_zhang, world.areas["A1"].code, p.month)
+    run = ReportRun.objects.get(pk=run.pk)
+    sheet = load_workbook(settings.MEDIA_ROOT / run.xlsx_file)["月报"]
+    cells = {
+        row[0].value: row[1] for row in sheet.iter_rows() if row[0].value in ("解决率", "满意率", "结案率")
+    }
+    for name in ("解决率", "满意率"):
+        assert (cells[name].value, cells[name].number_format) == (1, "0.00%"), name
+    # A rate with nothing to divide by is still the dash, as in the Word file.
+    assert cells["结案率"].value == "—"
