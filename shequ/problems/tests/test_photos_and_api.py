@@ -330,6 +330,7 @@ def test_api_transitions_list_and_categories(world):
         "ledger_type": "neighbour",
         "deadline_class": "general",
         "responsible_role": "grid_leader",
+        "active": True,
     } in cats
 
 
