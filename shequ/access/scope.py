@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Q
 
 from shequ.access.roles import GRANTS, Permission
-from shequ.areas.paths import under
+from shequ.areas.paths import under_any
 
 _CACHE_ATTR = "_shequ_assignments"
 _ASSIGNMENTS = "SELECT role, path FROM access_roleassignment WHERE user_id = %s"
@@ -55,13 +55,7 @@ def scope_paths(user: Any, permission: Permission | str) -> list[str]:
 
 
 def scope_q(user: Any, permission: Permission | str, field: str = "area_path") -> Q:
-    paths = scope_paths(user, permission)
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for path in paths:
-        q |= under(path, field)
-    return q
+    return under_any(scope_paths(user, permission), field)
 
 
 def can(user: Any, permission: Permission | str, path: str) -> bool:

@@ -9,6 +9,8 @@ to "0") so that SQLite and PostgreSQL both answer it from a plain b-tree index.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q
 
 SEP = "/"
@@ -29,6 +31,17 @@ def upper_bound(path: str) -> str:
 def under(path: str, field: str = "area_path") -> Q:
     """Records whose ``field`` lies at or below ``path``."""
     return Q(**{f"{field}__gte": path, f"{field}__lt": upper_bound(path)})
+
+
+def under_any(paths: Iterable[str], field: str = "area_path") -> Q:
+    """Rows at or under any of ``paths`` (none: no row)."""
+    first, *rest = list(paths) or [""]
+    if not first:
+        return Q(pk__in=[])
+    q = under(first, field)
+    for path in rest:
+        q |= under(path, field)
+    return q
 
 
 def codes(path: str) -> list[str]:

@@ -36,6 +36,18 @@ def notices(users: Iterable[Any], text: str, link: str = "", *, skip: Any = None
     return rows
 
 
+def notify_unheard(users: Iterable[Any], text: str, link: str, *, same_text: bool = False) -> int:
+    """``notify`` those of ``users`` (user objects) who have no notice with ``link`` yet
+    (with this ``text`` too, when ``same_text``: one link shared by many things): work
+    told again to whoever took it over, not twice to who heard of it."""
+    users = list(users)
+    heard = Notification.objects.filter(user_id__in=[u.pk for u in users], link=link)
+    if same_text:
+        heard = heard.filter(text=text[:300])
+    told = set(heard.values_list("user_id", flat=True))
+    return notify([u for u in users if u.pk not in told], text, link)
+
+
 def mark_all_read(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 

@@ -29,7 +29,7 @@ from shequ.core.idempotency import checked_key
 from shequ.core.numbers import month_error, month_label, month_param
 from shequ.core.texts import too_long
 from shequ.notifications.services import notices as notification_rows
-from shequ.notifications.services import notify
+from shequ.notifications.services import notify, notify_unheard
 from shequ.problems import photos, routing, selectors
 from shequ.problems.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
 from shequ.problems.models import (
@@ -1241,17 +1241,13 @@ def tell_waiting_triage(paths: list[str]) -> int:
     there has left (their role ended, their account stopped). They have no due time yet,
     so no reminders: told only to the staff of the day they came in, they waited unheard.
     Returns how many problems were told."""
-    from shequ.areas.paths import under
-    from shequ.notifications.models import Notification
+    from shequ.areas.paths import under_any
 
     if not paths:
         return 0
-    where = under(paths[0], "area_path")
-    for path in paths[1:]:
-        where |= under(path, "area_path")
-    waiting = Problem.objects.filter(where, status__in=(Status.REPORTED, Status.ACCEPTED)).select_related(
-        "category"
-    )
+    waiting = Problem.objects.filter(
+        under_any(paths), status__in=(Status.REPORTED, Status.ACCEPTED)
+    ).select_related("category")
     told = 0
     at_place: dict[str, list[Any]] = {}  # a street's worth of reports share a few places
     for p in waiting:
@@ -1262,13 +1258,7 @@ def tell_waiting_triage(paths: list[str]) -> int:
             staff, text = at_place[p.area_path], _triage_notice(p)
         else:
             staff, text = _dispatchers(p), f"问题待派遣：{p.category.name}（{p.number}）"
-        staff = [u for u in staff if u.pk != p.reporter_id]
-        heard = set(
-            Notification.objects.filter(user_id__in=[u.pk for u in staff], link=link).values_list(
-                "user_id", flat=True
-            )
-        )
-        if notify([u for u in staff if u.pk not in heard], text, link):
+        if notify_unheard([u for u in staff if u.pk != p.reporter_id], text, link):
             told += 1
     return told
 

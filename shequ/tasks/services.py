@@ -20,12 +20,13 @@ from shequ.access.models import User
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can
 from shequ.areas.models import Area
+from shequ.areas.paths import under_any
 from shequ.core import fieldcrypt
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key, reused
 from shequ.core.numbers import ID_MAX, month_error, month_label, month_param
 from shequ.core.texts import CLEAR_WORDS, one_line, too_long
-from shequ.notifications.services import notify
+from shequ.notifications.services import notify, notify_unheard
 from shequ.points import services as points
 from shequ.tasks import proofs
 from shequ.tasks.lifecycle import CLAIM_TRANSITIONS, CLAIMANT, LIST_TRANSITIONS, TASK_TRANSITIONS
@@ -1369,8 +1370,6 @@ def tell_waiting_proofs(claims: Any) -> int:
     at its place now and has not heard of it: the acceptor told when it was sent left (a
     role ended, an account stopped), or the claimant moved to another grid. Claims have no
     reminders, so it waited in a queue nobody was told of. Returns how many were told."""
-    from shequ.notifications.models import Notification
-
     told = 0
     at_place: dict[tuple[str, int], list[Any]] = {}
     for claim in claims.filter(status=ClaimStatus.SUBMITTED).select_related("task", "user"):
@@ -1378,28 +1377,9 @@ def tell_waiting_proofs(claims: Any) -> int:
         place = (claim.area_path, claim.user_id)
         if place not in at_place:
             at_place[place] = holders(Permission.TASK_ACCEPT, claim.area_path, skip=claim.user)
-        acceptors = at_place[place]
-        heard = set(
-            Notification.objects.filter(user_id__in=[u.pk for u in acceptors], link=link).values_list(
-                "user_id", flat=True
-            )
-        )
-        if notify(
-            [u for u in acceptors if u.pk not in heard],
-            f"任务“{claim.task.title}”已提交完成凭证，待验收",
-            link,
-        ):
+        if notify_unheard(at_place[place], f"任务“{claim.task.title}”已提交完成凭证，待验收", link):
             told += 1
     return told
-
-
-def _under_any(paths: list[str]) -> Q:
-    from shequ.areas.paths import under
-
-    where = Q(pk__in=[])
-    for path in paths:
-        where |= under(path, "area_path")
-    return where
 
 
 def tell_waiting_under(accepted: list[str], approved: list[str]) -> None:
@@ -1408,26 +1388,19 @@ def tell_waiting_under(accepted: list[str], approved: list[str]) -> None:
     and the monthly lists under review under ``approved`` (where they approved lists; a
     list sent to the street cannot be edited or withdrawn, so it waited for an approver
     nobody told of it)."""
-    from shequ.notifications.models import Notification
-
     if accepted:
-        tell_waiting_proofs(Claim.objects.filter(_under_any(accepted)))
+        tell_waiting_proofs(Claim.objects.filter(under_any(accepted)))
     if not approved:
         return
-    waiting = MonthlyList.objects.filter(_under_any(approved), status=ListStatus.SUBMITTED).select_related(
+    waiting = MonthlyList.objects.filter(under_any(approved), status=ListStatus.SUBMITTED).select_related(
         "area"
     )
     for found in waiting:
-        text = _under_review_text(found)
         approvers = [
             u for u in holders(Permission.TASK_APPROVE, found.area_path) if u.pk != found.created_by_id
         ]
-        heard = set(
-            Notification.objects.filter(
-                user_id__in=[u.pk for u in approvers], link=LISTS_LINK, text=text
-            ).values_list("user_id", flat=True)
-        )
-        notify([u for u in approvers if u.pk not in heard], text, LISTS_LINK)
+        # One link for every list: told once per list, by its text.
+        notify_unheard(approvers, _under_review_text(found), LISTS_LINK, same_text=True)
 
 
 def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") -> PartnerUnit:

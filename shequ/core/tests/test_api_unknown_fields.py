@@ -4,28 +4,21 @@ answered 200 with the item still on sale, an order of ``{"qty": 3}`` bought one,
 task sent with ``"audiance": "targeted"`` was published to every resident. Such a field is
 now refused, named, and nothing is done."""
 
-import json
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from shequ.points.models import Order, StoreItem
 from shequ.problems.models import Problem
 from shequ.problems.tests.helpers import grid_point, report
 from shequ.tasks.models import Task
-from shequ.testing.clients import client_for
+from shequ.tasks.tests.helpers import task_body
+from shequ.testing.clients import client_for, send_json
 
 pytestmark = pytest.mark.django_db
 
 
-def _json(client, method, url, body):
-    return client.generic(method, url, json.dumps(body), content_type="application/json")
-
-
 def _item(world):
     staff = client_for(world.secretary_zhang)
-    r = _json(
+    r = send_json(
         staff,
         "POST",
         "/api/v1/store/items/",
@@ -46,43 +39,34 @@ def _refused(r, field):
 
 def test_an_item_patched_with_a_field_it_does_not_change_is_refused(world):
     staff, pk = _item(world)
-    r = _json(staff, "PATCH", f"/api/v1/store/items/{pk}", {"active": False})
+    r = send_json(staff, "PATCH", f"/api/v1/store/items/{pk}", {"active": False})
     _refused(r, "active")
     assert StoreItem.objects.get(pk=pk).active is True
     # A field it does change still works, alone.
-    r = _json(staff, "PATCH", f"/api/v1/store/items/{pk}", {"price": 12})
+    r = send_json(staff, "PATCH", f"/api/v1/store/items/{pk}", {"price": 12})
     assert r.status_code == 200 and r.json()["price"] == 12
 
 
 def test_an_order_with_a_misspelt_quantity_is_not_placed(world):
     _staff, pk = _item(world)
     resident = client_for(world.resident_wang)
-    r = _json(resident, "POST", "/api/v1/store/orders/", {"item": pk, "qty": 3})
+    r = send_json(resident, "POST", "/api/v1/store/orders/", {"item": pk, "qty": 3})
     _refused(r, "qty")
     assert not Order.objects.filter(item_id=pk).exists()
 
 
 def test_a_task_with_a_misspelt_audience_is_not_saved(world):
     staff = client_for(world.secretary_zhang)
-    body = {
-        "title": "电力设备巡检",
-        "description": "小区配电房设备巡检",
-        "category": "appliance_repair",
-        "difficulty": "easy",
-        "places": 1,
-        "deadline": (timezone.now() + timedelta(days=7)).isoformat(),
-        "area": world.areas["A1-1"].code,
-        "audiance": "targeted",
-    }
+    body = task_body(world, audiance="targeted")
     before = Task.objects.filter(created_by=world.secretary_zhang).count()
-    _refused(_json(staff, "POST", "/api/v1/tasks/", body), "audiance")
+    _refused(send_json(staff, "POST", "/api/v1/tasks/", body), "audiance")
     assert Task.objects.filter(created_by=world.secretary_zhang).count() == before
 
 
 def test_a_problem_step_with_a_field_no_step_reads_is_refused(world):
     problem = report(world)
     staff = client_for(world.secretary_zhang)
-    r = _json(
+    r = send_json(
         staff, "POST", f"/api/v1/problems/{problem.pk}/transitions", {"action": "accept", "notes": "已核实"}
     )
     assert r.status_code == 400
@@ -102,7 +86,7 @@ def test_a_report_with_a_misspelt_field_is_refused(world):
         "adress": "3单元",
     }
     before = Problem.objects.filter(reporter=world.resident_wang).count()
-    r = _json(resident, "POST", "/api/v1/problems/", body)
+    r = send_json(resident, "POST", "/api/v1/problems/", body)
     assert r.status_code == 400
     assert "adress" in r.json()["fields"] and "adress" in r.json()["message"]
     assert Problem.objects.filter(reporter=world.resident_wang).count() == before

@@ -2,22 +2,15 @@
 and a form can send no line break in them; a JSON client could ("更换\\n灯泡"), and the
 board showed the title broken. Line breaks and runs of spaces are now one space."""
 
-import json
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from shequ.core.texts import one_line
 from shequ.points.models import StoreItem
 from shequ.tasks.models import Task
-from shequ.testing.clients import client_for
+from shequ.tasks.tests.helpers import task_body
+from shequ.testing.clients import client_for, send_json
 
 pytestmark = pytest.mark.django_db
-
-
-def _json(client, method, url, body):
-    return client.generic(method, url, json.dumps(body), content_type="application/json")
 
 
 def test_one_line():
@@ -27,16 +20,8 @@ def test_one_line():
 
 def test_a_task_title_sent_with_line_breaks_is_kept_as_one_line(world):
     staff = client_for(world.secretary_zhang)
-    body = {
-        "title": "更换\n楼道\r\n灯泡",
-        "description": "三单元楼道灯不亮\n请带梯子",
-        "category": "appliance_repair",
-        "difficulty": "easy",
-        "places": 1,
-        "deadline": (timezone.now() + timedelta(days=7)).isoformat(),
-        "area": world.areas["A1-1"].code,
-    }
-    r = _json(staff, "POST", "/api/v1/tasks/", body)
+    body = task_body(world, title="更换\n楼道\r\n灯泡", description="三单元楼道灯不亮\n请带梯子")
+    r = send_json(staff, "POST", "/api/v1/tasks/", body)
     assert r.status_code == 201, r.content
     task = Task.objects.get(pk=r.json()["id"])
     assert task.title == "更换 楼道 灯泡"
@@ -45,7 +30,7 @@ def test_a_task_title_sent_with_line_breaks_is_kept_as_one_line(world):
 
 def test_an_item_name_sent_with_line_breaks_is_kept_as_one_line(world):
     staff = client_for(world.secretary_zhang)
-    r = _json(
+    r = send_json(
         staff,
         "POST",
         "/api/v1/store/items/",
@@ -54,7 +39,7 @@ def test_an_item_name_sent_with_line_breaks_is_kept_as_one_line(world):
     assert r.status_code == 201, r.content
     pk = r.json()["id"]
     assert StoreItem.objects.get(pk=pk).name == "东北 大米"
-    r = _json(staff, "PATCH", f"/api/v1/store/items/{pk}", {"name": "五常\r\n大米"})
+    r = send_json(staff, "PATCH", f"/api/v1/store/items/{pk}", {"name": "五常\r\n大米"})
     assert r.status_code == 200 and r.json()["name"] == "五常 大米"
-    r = _json(staff, "PATCH", f"/api/v1/store/items/{pk}", {"name": "\n\n"})
+    r = send_json(staff, "PATCH", f"/api/v1/store/items/{pk}", {"name": "\n\n"})
     assert r.status_code == 400 and "name" in r.json()["fields"]

@@ -6,6 +6,20 @@ from django.utils import timezone
 from shequ.tasks import services
 
 
+def task_body(world, **kw):
+    """A JSON body for POST /api/v1/tasks/; ``kw`` replaces or adds fields."""
+    return {
+        "title": "更换楼道灯泡",
+        "description": "2单元3楼楼道灯不亮",
+        "category": "replace_bulb",
+        "difficulty": "normal",
+        "places": 1,
+        "deadline": (timezone.now() + timedelta(days=3)).isoformat(),
+        "area": world.areas["A1-1"].code,
+        **kw,
+    }
+
+
 def make_task(world, actor=None, key="A1-1", publish=True, **kw):
     data = {
         "title": "更换楼道灯泡",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shequ.problems.tests.helpers import jpeg
 from shequ.tasks.proofs import video_type
-from shequ.tasks.tests.helpers import mp4
+from shequ.tasks.tests.helpers import mp4, task_body
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -22,19 +22,6 @@ WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" +
 
 def post_json(c, url, body, **headers):
     return c.post(url, json.dumps(body), content_type="application/json", **headers)
-
-
-def task_body(world, **kw):
-    return {
-        "title": "更换楼道灯泡",
-        "description": "2单元3楼楼道灯不亮",
-        "category": "replace_bulb",
-        "difficulty": "normal",
-        "places": 1,
-        "deadline": (timezone.now() + timedelta(days=3)).isoformat(),
-        "area": world.areas["A1-1"].code,
-        **kw,
-    }
 
 
 def test_task_claim_proof_accept_through_the_api(world):
