@@ -112,8 +112,8 @@ class TaskOut(Schema):
         return obj.area.name
 
     @staticmethod
-    def resolve_problem(obj: Task) -> int | None:
-        return obj.problem_id
+    def resolve_problem(obj: Task, context: Any) -> int | None:
+        return selectors.shown_problem(context["request"].user, obj)
 
     @staticmethod
     def resolve_monthly_list(obj: Task) -> int | None:
@@ -574,9 +574,10 @@ def list_tasks(
         # answer that looks filtered.
         raise ValidationFailed({"status": "居民和共建单位只能看到可接单（published）的任务"})
     path = _board_area(request.user, area) if area else ""
-    return selectors.board(
+    found = selectors.board(
         request.user, category=category, status=status, area_path=path, q=q, monthly_list=monthly_list or None
     ).prefetch_related("attachments", "target_units", "target_teams", "target_talents__resident")
+    return selectors.with_problem_followed(found, request.user)
 
 
 @router.post("/tasks/", response={200: TaskOut, 201: TaskOut}, summary="新建任务（草稿；可由问题转为任务）")

@@ -232,6 +232,29 @@ def tasks_from_problem(viewer: Any, problem_id: int) -> list[int]:
     return [t.pk for t in tasks_made_from(viewer, problem_id)]
 
 
+def with_problem_followed(qs: QuerySet[Task], viewer: Any) -> QuerySet[Task]:
+    """A list of tasks, each with whether the viewer follows the problem it was made from
+    (read for the whole list, for ``shown_problem``)."""
+    from shequ.problems.models import Problem
+
+    follows = Problem.followers.through.objects.filter(problem_id=OuterRef("problem_id"), user_id=viewer.pk)
+    return qs.select_related("problem").annotate(problem_followed=Exists(follows))
+
+
+def shown_problem(viewer: Any, task: Task) -> int | None:
+    """来源问题 as the task page links it: the problem the task was made from, for who may
+    open it (``problems.selectors.may_see``), else None. A public task reaches every
+    resident of the community and the units it is aimed at; the problem may be a
+    neighbour's 民意直通车 report, none of theirs to know of."""
+    from shequ.problems.selectors import may_see
+
+    if task.problem_id is None or task.problem is None:
+        return None
+    followed = getattr(task, "problem_followed", None)
+    known = None if followed is None else ({task.problem_id} if followed else set())
+    return task.problem_id if may_see(viewer, task.problem, known) else None
+
+
 def edit_version(task: Task) -> str:
     """A digest of what the task editor changes: the editor's form carries it, so a save
     from a page opened before a colleague's is refused rather than writing over theirs."""

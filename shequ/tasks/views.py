@@ -36,7 +36,6 @@ from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors as people_selectors
-from shequ.problems.selectors import may_see as may_see_problem
 from shequ.tasks import selectors, services
 from shequ.tasks.models import (
     Audience,
@@ -443,7 +442,7 @@ def detail(
             "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
             # 来源问题: a link only for who may open the problem (the street makes a task of
             # one community's problem in another, whose staff run the task).
-            "problem_link": task.problem is not None and may_see_problem(request.user, task.problem),
+            "problem_link": selectors.shown_problem(request.user, task) is not None,
             # Targets nobody can claim for (no member, no login), said to staff while it runs.
             "unreachable": selectors.unreachable_targets(task)
             if task.status in (TaskStatus.DRAFT, TaskStatus.SCHEDULED, TaskStatus.PUBLISHED)

@@ -218,3 +218,35 @@ def test_task_page_links_its_problem_only_to_who_may_open_it(world):
     # Where both are the secretary's, the link stays.
     mine = make_task(world, key="A1-1", publish=False, problem=problem.pk)
     assert link in client_for(world.secretary_zhang).get(f"/tasks/{mine.pk}/").content.decode()
+
+
+def test_task_api_names_its_problem_only_to_who_may_open_it_as_the_page(world):
+    """A public task made from a resident's 民意直通车 report: the task page shows 来源问题
+    to no other resident and no partner unit, but GET /tasks/{id} and the board's list gave
+    them the problem's id all the same."""
+    from shequ.problems.services import follow
+    from shequ.problems.tests.helpers import report
+
+    wang, neighbour = world.resident_wang, world.users["resident@A1-1-h2"]
+    secret = report(world, actor=wang, source="opinion_channel", description="隔壁装修噪音扰民，请处理")
+    task = make_task(world, key="A1", problem=secret.pk)
+    for user, sees in (
+        (neighbour, False),
+        (world.users["partner_unit@A1"], False),
+        (wang, True),
+        (world.secretary_zhang, True),
+    ):
+        c = client_for(user)
+        assert c.get(f"/api/v1/tasks/{task.pk}").json()["problem"] == (secret.pk if sees else None), str(user)
+        listed = {t["id"]: t["problem"] for t in c.get("/api/v1/tasks/").json()["items"]}
+        assert listed.get(task.pk, secret.pk if sees else None) == (secret.pk if sees else None), str(user)
+        page = c.get(f"/tasks/{task.pk}/").content.decode()
+        assert (f'href="/problems/{secret.pk}/"' in page) == sees, str(user)
+    # A neighbour who follows a problem may open it: the API names it to them, as the page.
+    shared = report(world, actor=wang, description="单元门禁坏了，进出不便")
+    follow(neighbour, shared.pk, shared.lon, shared.lat)
+    linked = make_task(world, key="A1", problem=shared.pk)
+    c = client_for(neighbour)
+    assert c.get(f"/api/v1/tasks/{linked.pk}").json()["problem"] == shared.pk
+    listed = {t["id"]: t["problem"] for t in c.get("/api/v1/tasks/").json()["items"]}
+    assert listed[linked.pk] == shared.pk and listed[task.pk] is None
