@@ -9,15 +9,16 @@ from typing import Any
 # may be X, with or without spaces, dashes or dots between them, as in "110101 19900307
 # 8515"; or the old 15 digits), a mobile number (with or without +86, with or without
 # spaces, dashes or dots between its groups), or a landline with its area code (after a
-# dash, a space or a dot, or in brackets), not inside a longer run of letters and
-# digits (an order number, a sum). Full-width digits typed with
+# dash, a space or a dot, or in brackets; its number whole or in two groups, as in
+# "0571-8765 4321"), not inside a longer run of letters and digits (an order number, a
+# sum). Full-width digits typed with
 # a Chinese input method are read as digits (the match runs on a copy with ASCII digits,
 # character for character, and masks the same span of the original).
 _IN_TEXT = re.compile(
     r"(?<![0-9A-Za-z+])("
     r"\d(?:[-\s.]?\d){16}[-\s.]?[\dXx]|\d{15}"
     r"|(?:\+?86[-\s.]?)?1[3-9]\d(?:[-\s.]?\d{4}){2}"
-    r"|(?:\(0\d{2,3}\)|0\d{2,3}[-. \u3000]?)\d{7,8}"
+    r"|(?:\(0\d{2,3}\)\s?|0\d{2,3}[-. \u3000]?)\d{3,4}[-\s.]?\d{4}"
     r")(?![0-9A-Za-z])"
 )
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９＋（）－Ｘｘ", "0123456789+()-Xx")
@@ -106,11 +107,26 @@ def _numbers_in(value: str) -> list[tuple[int, int, str]]:
         if len(digits) == 18 or (len(found) == 15 and found.isdigit()):
             masked = mask_id_number(digits)
         elif found[0] in "0(":  # a landline: its area code shown, as mask_phone does
-            masked = mask_phone(re.sub(r"[). \u3000]", "-", found.replace("(", ""), count=1))
+            masked = _landline_masked(found)
         else:
             masked = mask_phone(digits[-11:] if digits.startswith("86") and len(digits) > 11 else digits)
         found_at.append((match.start(1), match.end(1), masked))
     return found_at
+
+
+# Where a landline's area code ends: in brackets, or before a dash, a space or a dot.
+_AREA_CODE = re.compile(r"\((0\d{2,3})\)\s?|(0\d{2,3})[-. \u3000]")
+
+
+def _landline_masked(found: str) -> str:
+    """A landline found in a text, as mask_phone shows a stored one: "0571-****4321",
+    whether its number was typed whole or in groups ("0571-8765 4321"). With nothing
+    between the area code and the number, where one ends cannot be told: masked whole."""
+    split = _AREA_CODE.match(found)
+    if split is None:
+        return mask_phone(re.sub(r"\D", "", found))
+    number = re.sub(r"\D", "", found[split.end() :])
+    return mask_phone(f"{split.group(1) or split.group(2)}-{number}")
 
 
 def shown_to(viewer: Any, writer_id: int | None, text: str) -> str:
