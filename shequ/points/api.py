@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from shequ.access.audit import client_ip
-from shequ.access.masking import shown_to
+from shequ.access.masking import mask_free_text, shown_to
 from shequ.access.roles import Permission
 from shequ.areas.selectors import get_area
 from shequ.core.api import Body, Number, Ref, choice, one_of, one_of_query
@@ -256,6 +256,11 @@ class ItemOut(Schema):
     # next_window is the next one set, if any — what the store page tells residents.
     window: PeriodOut | None
     next_window: PeriodOut | None
+
+    @staticmethod
+    def resolve_description(obj: StoreItem) -> str:
+        # Every resident of the store reads it: numbers typed into it masked, as a venue's.
+        return mask_free_text(obj.description)
 
     @staticmethod
     def resolve_area(obj: StoreItem) -> str:

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from shequ.access import audit
-from shequ.access.masking import mask_free_text
+from shequ.access.masking import kept_if_echoed, mask_free_text
 from shequ.access.models import AuditEvent
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can, scope_q
@@ -1001,6 +1001,9 @@ def set_item_terms(actor: Any, item_id: int, terms: ItemTerms, *, ip: str = "") 
     item = StoreItem.objects.visible_to(actor).filter(pk=item_id).first()
     if item is None:
         raise NotFound("兑换物品")
+    if terms.description is not None:
+        # Shown masked (GET /store/items/): sent back as read, its numbers are kept as stored.
+        terms.description = kept_if_echoed(terms.description, item.description, actor, None)
     errors, changes = _checked_terms(terms)
     if errors:
         raise ValidationFailed(errors)
