@@ -460,7 +460,8 @@ class AccountOut(Schema):
     name: str
     community: str
     balance: int
-    # A person's household, building and door (no phone): two of one name told apart.
+    # A person's household, building and door (no phone): two of one name told apart;
+    # empty for a viewer who may not read the register (an auditor).
     address: str
 
     @staticmethod
@@ -468,10 +469,8 @@ class AccountOut(Schema):
         return obj.area.code
 
     @staticmethod
-    def resolve_address(obj: Account) -> str:
-        resident = obj.user.resident if obj.user is not None else None
-        household = resident.household if resident is not None else None
-        return f"{household.building.name} {household.address}" if household is not None else ""
+    def resolve_address(obj: Account, context: dict[str, Any]) -> str:
+        return selectors.account_address(context["request"].user, obj)
 
 
 class OpeningIn(Body):

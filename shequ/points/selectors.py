@@ -248,6 +248,16 @@ def accounts(viewer: Any, q: str = "") -> QuerySet[Account]:
     return qs.order_by("area_path", "kind", "name", "pk")
 
 
+def account_address(viewer: Any, account: Account) -> str:
+    """The household (building and door) of a person's account, for staff who may read the
+    register there. An auditor reads points, not the register: the name and balance only."""
+    resident = account.user.resident if account.user is not None else None
+    household = resident.household if resident is not None else None
+    if household is None or not can(viewer, Permission.RESIDENT_VIEW, account.area_path):
+        return ""
+    return f"{household.building.name} {household.address}"
+
+
 def residents_without_account(viewer: Any, q: str) -> list[Any]:
     """Staff who manage points: residents of the register in scope matching ``q`` (a name,
     pinyin or full number, as the registry search) who have no points account yet, so a

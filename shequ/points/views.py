@@ -636,6 +636,8 @@ def accounts(request: HttpRequest) -> HttpResponse:
     _staff(request, Permission.POINTS_VIEW, "只有社区工作人员可以查看积分账户")
     q = request.GET.get("q", "").strip()[:20]
     page = CappedPaginator(selectors.accounts(request.user, q), 50).get_page(request.GET.get("page"))
+    for a in page:
+        a.address = selectors.account_address(request.user, a)
     # Residents of the register with no account yet: opened here for 期初积分 (not by a
     # full number: that search is audited and limited, and a name finds the person).
     unopened = [] if people_number(q) else selectors.residents_without_account(request.user, q)
@@ -692,6 +694,13 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     return render(
         request,
         "points/account.html",
-        {"account": account, "page": page, "may_open": may_open, "errors": errors, "values": values},
+        {
+            "account": account,
+            "address": selectors.account_address(request.user, account),
+            "page": page,
+            "may_open": may_open,
+            "errors": errors,
+            "values": values,
+        },
         status=400 if errors else 200,
     )

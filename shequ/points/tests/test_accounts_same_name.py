@@ -34,3 +34,20 @@ def test_the_api_gives_each_account_its_household(world):
     rows = client_for(world.secretary_zhang).get("/api/v1/points/accounts", {"q": first.name}).json()["items"]
     found = next(r for r in rows if r["id"] == account.pk)
     assert found["address"] == f"{first.household.building.name} {first.household.address}"
+
+
+def test_an_auditor_reads_names_and_balances_but_not_households(world):
+    """An auditor holds points.view, not resident.view: the register's building and door
+    stay with the community's staff, on the list, the account's page and the API."""
+    resident = world.residents["A1-1-h1-r1"]
+    account = services.account_for_resident(world.secretary_zhang, resident.pk)
+    where = f"{resident.household.building.name} {resident.household.address}"
+    auditor = client_for(world.users["auditor@A"])
+    listed = auditor.get("/points/accounts/", {"q": resident.name}).content.decode()
+    assert resident.name in listed
+    assert where not in listed
+    page = auditor.get(f"/points/accounts/{account.pk}/").content.decode()
+    assert resident.name in page
+    assert where not in page
+    rows = auditor.get("/api/v1/points/accounts", {"q": resident.name}).json()["items"]
+    assert next(r for r in rows if r["id"] == account.pk)["address"] == ""
