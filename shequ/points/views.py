@@ -202,6 +202,8 @@ def fulfil(request: HttpRequest, outcome: dict[str, Any] | None = None) -> HttpR
         request.GET.get("page")
     )
     rows = [(o, _actions(request.user, o)) for o in page]
+    for o in page:
+        o.address = selectors.delivery_address(o)
     bulk = _BULK_ON.get(status)
     outcome = outcome or {}
     return render(

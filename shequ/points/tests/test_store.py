@@ -1016,6 +1016,22 @@ def test_an_order_by_a_login_not_linked_to_the_register_shows_its_households_add
     assert next(o for o in found if o["id"] == order.pk)["address"] == where
 
 
+def test_an_order_by_a_buyer_with_no_household_says_so_on_the_fulfilment_page(world):
+    from shequ.access.services import add_user, assign_role, revoke_role
+
+    # Given a resident's login, not linked to the register, that ordered and then moved to
+    # a grid worker's role: it holds roles, none of them at a household
+    household = world.households["A1-2-h2"]
+    buyer = add_user("no-household-buyer", "pass-2026-xyz", role="resident", area_code=household.code)
+    fund(world, buyer, 100)
+    order = redeem(buyer, item(world))
+    assign_role(buyer, "grid_worker", world.areas["A1-1"].code)
+    revoke_role(buyer, "resident", household.code)
+    page = client_for(world.secretary_zhang).get("/points/fulfil/").content.decode()
+    row = page.split(f">#{order.pk}</a>")[1].split("</tr>")[0]
+    assert "无登记住址" in row
+
+
 def test_an_opening_balance_is_carried_over_once_per_account_until_reversed(world):
     """A second 期初积分 on the same person (another staff member entering the same paper
     balance) doubled it, points from nothing; any number of them could be entered."""
