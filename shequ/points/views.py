@@ -63,12 +63,17 @@ def store(
     the quantity as typed, shown again in its row with the message."""
     account = selectors.own_account(request.user)
     items = selectors.with_windows(list(selectors.store_items(request.user).select_related("area")))
+    balance = account.balance if account else 0
     return render(
         request,
         "points/store.html",
         {
-            "items": [(item, item.open_period, item.coming_window) for item in items],
-            "balance": account.balance if account else 0,
+            # With each item what the balance lacks for one of it: its button is off and
+            # says so, instead of answering 积分不足 only after the tap.
+            "items": [
+                (item, item.open_period, item.coming_window, max(0, item.price - balance)) for item in items
+            ],
+            "balance": balance,
             "account": account,
             "error": error,
             "failed": failed,

@@ -9,7 +9,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shequ.core.errors import NotFound, ValidationFailed
-from shequ.points import services, triggers
+from shequ.points import selectors, services, triggers
 from shequ.points.models import Account, Entry, OrderStatus, StoreItem, Transaction
 from shequ.points.services import Refused
 from shequ.points.tests.helpers import fund, item, move, party_member, redeem, window_set_back_then
@@ -623,6 +623,7 @@ def test_a_partner_units_login_is_told_it_cannot_redeem_instead_of_being_offered
     c.force_login(world.users["partner_unit@A1"])
     page = c.get("/points/store/").content.decode()
     assert 'id="no-personal"' in page and '<button type="submit">兑换' not in page
+    fund(world, world.resident_wang, 100)  # a resident with points to spend
     c.force_login(world.resident_wang)
     page = c.get("/points/store/").content.decode()
     assert 'id="no-personal"' not in page and '<button type="submit">兑换' in page
@@ -1082,3 +1083,17 @@ def test_the_store_form_offers_no_quantity_the_order_refuses(world):
         return found.group(0)
 
     assert 'max="99"' in box(bulk) and 'max="3"' in box(few)
+
+
+def test_an_item_beyond_the_balance_is_offered_with_its_button_off_and_the_shortfall(world):
+    """A resident with 40 points saw 兑换 on a 50-point item as on a 30-point one and was
+    told 积分不足 only after the tap: the button is off and says what is lacking."""
+    buyer = world.resident_wang
+    fund(world, buyer, 40)
+    within, beyond = item(world, name="抽纸 10包", price=30), item(world, name="洗衣液 2kg", price=50)
+    assert selectors.own_account(buyer).balance == 40
+    page = client_for(buyer).get("/points/store/").content.decode()
+    rows = {i.name: page.split(f"<b>{i.name}</b>")[1].split("</li>")[0] for i in (within, beyond)}
+    assert "disabled" not in rows[within.name] and "积分不足" not in rows[within.name]
+    assert "disabled" in rows[beyond.name]
+    assert "积分不足，还差 10 分" in rows[beyond.name]
