@@ -172,10 +172,25 @@ def _typed_errors(values: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+def _source_problem(user: Any, raw: Any) -> Any:
+    """The problem a new task is made from, to be named by its 编号 (as every page names a
+    problem), or None when the id is not one the user may open."""
+    from shequ.problems.selectors import get_problem
+
+    problem_id = whole(raw or "", low=1, high=ID_MAX)
+    if problem_id is None:
+        return None
+    try:
+        return get_problem(user, problem_id)
+    except NotFound:
+        return None
+
+
 def _editor_context(request: HttpRequest, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     return {
         "values": values,
         "errors": errors,
+        "source_problem": _source_problem(request.user, values.get("problem")),
         "areas": _managed_areas(request.user),
         "categories": Category.choices,
         "difficulties": [(c, label, settings.TASK_POINTS[c]) for c, label in Difficulty.choices],
