@@ -175,16 +175,18 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
         tracking_no=request.POST.get("tracking_no", ""),
         note=request.POST.get("note", ""),
     )
+    # Back to the fulfilment tab the action was taken from (a path of this site only).
+    back = request.POST.get("next", "")
+    back = back if back.split("?")[0] == "/points/fulfil/" else ""
     try:
         with busy_as_unavailable():  # the courier and number typed come back
             services.transition_order(request.user, order_id, data, ip=client_ip(request))
     except ValidationFailed as exc:
-        # As typed (the service reads the waybill with its spaces dropped).
+        # As typed (the service reads the waybill with its spaces dropped), and the tab it
+        # was sent from: the step corrected on the order's page returns there too.
         typed = {k: request.POST.get(k, "") for k in ("action", "courier", "tracking_no", "note")}
-        return order_detail(request, order_id, error=exc, values=typed)
-    back = request.POST.get("next", "")
-    # Back to the fulfilment tab the action was taken from (a path of this site only).
-    return redirect(back if back.split("?")[0] == "/points/fulfil/" else f"/points/orders/{order_id}/")
+        return order_detail(request, order_id, error=exc, values=typed | {"next": back})
+    return redirect(back or f"/points/orders/{order_id}/")
 
 
 def _staff(request: HttpRequest, permission: str, message: str) -> None:
