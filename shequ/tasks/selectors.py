@@ -372,7 +372,7 @@ def acceptance_queue(viewer: Any) -> QuerySet[Claim]:
             scope_q(viewer, Permission.TASK_ACCEPT, "area_path"), status=ClaimStatus.SUBMITTED
         )
         .exclude(user_id=viewer.pk)
-        .select_related("task", "user")
+        .select_related("task", "user", "unit")  # a unit's proof is named with its unit
         .order_by("submitted_at", "id")
     )
 
