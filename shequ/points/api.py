@@ -215,7 +215,7 @@ class NoticeStarsOut(Schema):
     stars: list[NoticeRankedOut]
 
 
-class NoticeOut(Schema):
+class NoticeBoardOut(Schema):
     """公示栏: what /points/notice/<code>/ shows anyone, names masked."""
 
     community: str
@@ -549,7 +549,7 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
 
 @router.get(
     "/points/notice/{code}",
-    response=NoticeOut,
+    response=NoticeBoardOut,
     auth=None,
     summary="公示栏（公开，无需登录；姓名脱敏）：季度社区治理能人、先锋与年度星级志愿者",
 )

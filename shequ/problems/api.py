@@ -154,7 +154,7 @@ class ProblemDetailOut(ProblemFields):
     notes: list[str]
 
 
-class TransitionIn(Body):
+class ProblemTransitionIn(Body):
     action: str
     note: str = ""
     level: str = ""
@@ -538,7 +538,7 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
         # Pydantic would take true as problem 1 and 5.0 as 5; the page takes neither.
         raise ValidationFailed({"into": "要合并到的问题须填 id（整数）或编号（如 20261122000042）"})
     try:
-        parsed = TransitionIn(
+        parsed = ProblemTransitionIn(
             **{k: v for k, v in data.items() if v not in ("", None)} | {"action": data.get("action", "")}
         )
     except PydanticError as exc:
