@@ -286,6 +286,11 @@ _UNMASKED = {"429": "每小时查看完整信息的次数已用完（rate_limite
 _NUMBER_SEARCH = {"429": "每小时按完整身份证号或电话查找的次数已用完（rate_limited）"}
 # A step sent with ``seen`` (the version the client read) after someone else acted.
 _CHANGED = {"409": "读取之后已有他人操作，本次未执行（changed；message 说明谁、何时做了什么）"}
+# A claim's step sent again by whoever just took it (a second tap): nothing done twice.
+_AGAIN = {"409": "这一步您刚刚已经做过，本次未重复执行（changed；message 说明何时做的）"}
+_CHANGED_OR_AGAIN = {
+    "409": "读取之后已有他人操作，或这一步您刚刚已经做过，本次未执行（changed；message 说明谁、何时做了什么）"
+}
 MORE_ERRORS = {
     ("post", "/api/v1/auth/token"): {"429": "登录失败次数过多，账号已暂时锁定（locked_out）"},
     ("post", "/api/v1/store/orders/"): {
@@ -293,8 +298,10 @@ MORE_ERRORS = {
     },
     ("post", "/api/v1/problems/{problem_id}/transitions"): _CHANGED,
     ("put", "/api/v1/tasks/{task_id}"): _CHANGED,
-    ("post", "/api/v1/claims/{claim_id}/accept"): _CHANGED,
-    ("post", "/api/v1/claims/{claim_id}/return"): _CHANGED,
+    ("post", "/api/v1/claims/{claim_id}/accept"): _CHANGED_OR_AGAIN,
+    ("post", "/api/v1/claims/{claim_id}/return"): _CHANGED_OR_AGAIN,
+    ("post", "/api/v1/claims/{claim_id}/proof"): _AGAIN,
+    ("post", "/api/v1/claims/{claim_id}/withdraw"): _AGAIN,
     ("post", "/api/v1/monthly-lists/{list_id}/transitions"): _CHANGED,
     ("post", "/api/v1/residents/{resident_id}/unmask"): _UNMASKED,
     ("post", "/api/v1/resources/units/{unit_id}/contact-phone"): _UNMASKED,

@@ -1,9 +1,13 @@
 """The OpenAPI document describes what the endpoints really answer: a client generated
-from it reads the 公示栏 with the 公示栏's shape."""
+from it reads the 公示栏 with the 公示栏's shape, and is told of the 409 a second tap of a
+claim's step answers."""
 
 import pytest
 from django.test import Client
 
+from shequ.tasks import services
+from shequ.tasks.tests.helpers import make_task
+from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +28,18 @@ def test_the_public_notice_and_a_users_notices_are_documented_each_with_its_own_
     read = _schema(doc, doc["paths"]["/api/v1/notifications/{notice_id}/read"]["post"])
     assert {"id", "text", "link", "read_at"} <= set(read["properties"])
     assert "able" not in read["properties"]
+
+
+def test_a_second_tap_of_a_claims_step_answers_the_409_the_document_names(world):
+    resident = client_for(world.resident_wang)
+    task = make_task(world)
+    claim = services.claim_task(world.resident_wang, task.pk)
+    assert resident.post(f"/api/v1/claims/{claim.pk}/withdraw").status_code == 200
+    again = resident.post(f"/api/v1/claims/{claim.pk}/withdraw")
+    assert again.status_code == 409 and again.json()["code"] == "changed"
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    for step in ("proof", "accept", "return", "withdraw"):
+        assert "409" in paths[f"/api/v1/claims/{{claim_id}}/{step}"]["post"]["responses"], step
 
 
 def test_no_two_api_schemas_share_a_name():
