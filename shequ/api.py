@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from shequ.access.api import router as access_router
 from shequ.areas.api import router as areas_router
-from shequ.core.api import AUTH, document_conventions, install_error_handlers
+from shequ.core.api import AUTH, document_conventions, install_error_handlers, refuse_unknown_query
 from shequ.notifications.api import router as notifications_router
 from shequ.people.api import router as people_router
 from shequ.points.api import router as points_router
@@ -29,6 +29,7 @@ api = ShequAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+refuse_unknown_query(api)
 api.add_router("", access_router)
 api.add_router("", areas_router)
 api.add_router("", reports_router)

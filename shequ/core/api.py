@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
@@ -186,6 +187,44 @@ def error(
     return api.create_response(
         request, {"code": code, "message": message, "fields": fields or {}}, status=status
     )
+
+
+UNKNOWN_QUERY = "该接口没有这个参数（请检查拼写）"
+
+
+def query_names(operation: Any) -> set[str]:
+    """The query parameters an operation reads (its page number too)."""
+    from ninja.params.models import QueryModel
+
+    names: set[str] = set()
+    for model in operation.models:
+        if issubclass(model, QueryModel):
+            names.update(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+    return names
+
+
+def refuse_unknown_query(api: NinjaAPI) -> None:
+    """A query parameter the endpoint does not read is refused (422, named with the ones
+    it reads), as a body field is (``Body``): ``?fulfill=true`` for ``fulfil`` answered
+    the caller's own orders, ``?stauts=closed`` every problem, as if filtered."""
+
+    def decorator(run: Any) -> Any:
+        operation = run.__self__
+        known = query_names(operation)
+
+        @functools.wraps(run)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            unknown = [str(name)[:40] for name in request.GET if name not in known]
+            if not unknown:
+                return run(request, *args, **kwargs)
+            reads = "、".join(sorted(known)) if known else "无"
+            fields = dict.fromkeys(unknown, f"{UNKNOWN_QUERY}；可用的参数：{reads}")
+            message = f"请求参数有误：{'、'.join(unknown)}：{UNKNOWN_QUERY}；可用的参数：{reads}"
+            return error(request, api, 422, "invalid", message, fields)
+
+        return checked
+
+    api.add_decorator(decorator, mode="view")
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

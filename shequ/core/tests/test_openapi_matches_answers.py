@@ -50,7 +50,18 @@ def test_no_two_api_schemas_share_a_name():
     from ninja import Schema
 
     names: dict[str, type] = {}
-    for app in ("access", "areas", "notifications", "people", "points", "problems", "registry", "reports", "tasks"):
+    apps = (
+        "access",
+        "areas",
+        "notifications",
+        "people",
+        "points",
+        "problems",
+        "registry",
+        "reports",
+        "tasks",
+    )
+    for app in apps:
         module = importlib.import_module(f"shequ.{app}.api")
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Schema) and value.__module__ == module.__name__:
