@@ -67,6 +67,17 @@ def unknown_fields(sent: Iterable[str], known: Iterable[str]) -> dict[str, str]:
     return {str(name)[:40]: UNKNOWN_FIELD for name in sent if name not in read}
 
 
+def unread_parts(request: HttpRequest, fields: Iterable[str], files: str) -> dict[str, str]:
+    """``unknown_fields`` of a form that carries files: each field it does not read, and
+    each file part sent under another name than ``files`` (photos sent as ``photo`` were
+    dropped, and the report saved without them)."""
+    unread = unknown_fields(request.POST, fields)  # empty for a JSON body
+    for name in request.FILES:
+        if name != files:
+            unread[str(name)[:40]] = f"{UNKNOWN_FIELD}；文件请放在 {files} 中上传"
+    return unread
+
+
 def invalid(fields: dict[str, str]) -> ValidationFailed:
     """Pydantic's errors checked by a handler itself, said as the 422 handler says them:
     the message names each field, not only why ("必须是整数" of which field?)."""

@@ -23,6 +23,7 @@ from shequ.core.api import (
     one_of,
     one_of_query,
     unknown_fields,
+    unread_parts,
 )
 from shequ.core.errors import InvalidBody, NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX, whole
@@ -262,7 +263,7 @@ def create_problem(request: HttpRequest) -> Any:
     hotline_order_no, on_behalf_of) with up to 6 files under ``photos``; or a JSON body
     without photos. An ``Idempotency-Key`` header makes a retried request harmless."""
     data = _body(request)
-    unread = unknown_fields(data, REPORT_FIELDS)
+    unread = unknown_fields(data, REPORT_FIELDS) | unread_parts(request, REPORT_FIELDS, "photos")
     if unread:
         raise invalid(unread)
     floats: dict[str, float | None] = {}
@@ -529,6 +530,9 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
     """JSON ``{"action", "note", ...}``, or form data with proof files under ``photos``
     (for ``report_back``)."""
     data = _body(request)
+    unread = unread_parts(request, data, "photos")  # its fields are checked below
+    if unread:
+        raise invalid(unread)
     # Sent with an action that does not read them: refused as the page refuses them.
     left = services.fields_not_read(str(data.get("action", "")), data)
     if left:

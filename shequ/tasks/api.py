@@ -15,7 +15,18 @@ from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.areas.models import Area
 from shequ.areas.selectors import filter_path, get_area
-from shequ.core.api import Body, Integer, Number, Ref, body_doc, choice, one_of, one_of_query
+from shequ.core.api import (
+    Body,
+    Integer,
+    Number,
+    Ref,
+    body_doc,
+    choice,
+    invalid,
+    one_of,
+    one_of_query,
+    unread_parts,
+)
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
@@ -617,6 +628,9 @@ def publish_task(request: HttpRequest, task_id: int) -> Any:
 )
 def add_attachments(request: HttpRequest, task_id: int) -> Any:
     """Up to 6 photos (JPEG/PNG/WebP) and one short video (MP4/MOV/WebM) under ``files``."""
+    unread = unread_parts(request, (), "files")
+    if unread:
+        raise invalid(unread)
     services.add_attachments(request.user, task_id, request.FILES.getlist("files"), ip=client_ip(request))
     return selectors.get_task(request.user, task_id)
 
@@ -696,6 +710,9 @@ def _claim_action(
 def submit_proof(request: HttpRequest, claim_id: int) -> Any:
     """Form data: ``note`` and up to 6 photos (JPEG/PNG/WebP) and one short video
     (MP4/MOV/WebM) under ``files``; the type is read from the content."""
+    unread = unread_parts(request, ("note",), "files")
+    if unread:
+        raise invalid(unread)
     return _claim_action(
         request, claim_id, "submit", request.POST.get("note", ""), request.FILES.getlist("files")
     )
