@@ -13,6 +13,8 @@ from pydantic_core import PydanticCustomError
 
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
+from shequ.access.roles import Permission
+from shequ.access.scope import has_anywhere
 from shequ.areas.models import Area
 from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import (
@@ -27,7 +29,7 @@ from shequ.core.api import (
     one_of_query,
     unread_parts,
 )
-from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.errors import Forbidden, NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors as people_selectors
@@ -672,6 +674,7 @@ def list_claims(
     # A task the caller may not see is a 404, as GET /tasks/{id} answers.
     found = selectors.get_task(request.user, task) if task else None
     if queue:
+        _staff(request, Permission.TASK_ACCEPT, "只有网格员和社区工作人员可以验收任务")
         qs = selectors.acceptance_queue(request.user)
         qs = qs.filter(task=found) if found else qs
     elif found:
@@ -742,6 +745,7 @@ def withdraw_claim(request: HttpRequest, claim_id: int) -> Any:
 @router.get("/monthly-lists/", response=list[MonthlyListOut], summary="月度任务清单")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_monthly(request: HttpRequest) -> Any:
+    _staff(request, Permission.TASK_VIEW, "只有工作人员可以查看月度任务清单")
     return selectors.monthly_lists(request.user)
 
 
@@ -792,6 +796,19 @@ def monthly_history(request: HttpRequest, list_id: int) -> Any:
 _SEARCH = Query("", max_length=50, description="按名称、技能、服务等搜索（不按电话或证件号码）")
 
 
+def _staff(request: HttpRequest, permission: str, message: str) -> None:
+    """A staff list asked by someone who is not staff: refused as its page refuses it,
+    not answered with an empty list that reads as "nothing there"."""
+    if not has_anywhere(request.user, permission):
+        raise Forbidden(message)
+
+
+def _resources(request: HttpRequest, q: str) -> str:
+    """The search of a resource list, for staff who may read it (as /tasks/resources/)."""
+    _staff(request, Permission.RESOURCE_VIEW, "只有工作人员可以查看资源清单")
+    return _searched(q)
+
+
 def _searched(q: str) -> str:
     refusal = selectors.resource_query_error(q)
     if refusal:
@@ -802,7 +819,7 @@ def _searched(q: str) -> str:
 @router.get("/resources/units/", response=list[UnitOut], summary="资源清单：共建单位")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_units(request: HttpRequest, q: str = _SEARCH) -> Any:
-    return selectors.units(request.user, _searched(q))
+    return selectors.units(request.user, _resources(request, q))
 
 
 class UnitPatch(Body):
@@ -903,7 +920,7 @@ def remove_unit_member(request: HttpRequest, unit_id: int, user_id: int) -> Any:
 @router.get("/resources/teams/", response=list[TeamOut], summary="资源清单：服务队")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_teams(request: HttpRequest, q: str = _SEARCH) -> Any:
-    return selectors.teams(request.user, _searched(q))
+    return selectors.teams(request.user, _resources(request, q))
 
 
 class TeamMemberOut(Schema):
@@ -991,13 +1008,13 @@ def remove_member(request: HttpRequest, team_id: int, resident_id: int) -> Any:
 @router.get("/resources/talents/", response=list[TalentOut], summary="资源清单：能人、才人、艺人")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_talents(request: HttpRequest, q: str = _SEARCH) -> Any:
-    return selectors.talents(request.user, _searched(q))
+    return selectors.talents(request.user, _resources(request, q))
 
 
 @router.get("/resources/venues/", response=list[VenueOut], summary="资源清单：场地和设备")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_venues(request: HttpRequest, q: str = _SEARCH) -> Any:
-    venues: Any = selectors.venues(request.user, _searched(q))
+    venues: Any = selectors.venues(request.user, _resources(request, q))
     return venues
 
 
