@@ -329,6 +329,8 @@ ERRORS = {
     "403": "无权进行该操作，或安全校验未通过（csrf_failed）",
     "404": "记录不存在或不在您的管辖范围内",
     "422": "参数格式有误",
+    # The database still locked past its wait (or the disk full): nothing was saved.
+    "503": "系统繁忙，本次内容没有保存，请稍后重试（unavailable）",
 }
 # The refusals only some operations give.
 _UNMASKED = {"429": "每小时查看完整信息的次数已用完（rate_limited）"}
@@ -379,7 +381,7 @@ IDEMPOTENT = {
 
 def document_conventions(schema: Any) -> Any:
     """The conventions every operation shares, written into the OpenAPI document: the
-    error shape for 400/401/404/422, and the Idempotency-Key header where it is read."""
+    error shape for 400/401/403/404/422/503, and the Idempotency-Key header where it is read."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in schema.get("paths", {}).items():

@@ -67,3 +67,14 @@ def test_no_two_api_schemas_share_a_name():
             if isinstance(value, type) and issubclass(value, Schema) and value.__module__ == module.__name__:
                 seen = names.setdefault(value.__name__, value)
                 assert seen is value, f"{value.__name__}: {seen.__module__} and {value.__module__}"
+
+
+def test_every_operation_documents_the_503_a_busy_database_answers(world):
+    """A database still locked past its wait answers 503 unavailable (nothing saved, try
+    again), on any operation: a generated client must know it to retry."""
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            answer = operation["responses"].get("503")
+            assert answer is not None, (method, path)
+            assert answer["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
