@@ -1022,17 +1022,7 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
     if not _may(actor, claim.area_path, rule.permissions, claim.user_id):
         raise ValidationFailed({"action": f"您无权对该接单进行“{rule.label}”"})
     if claim.status not in rule.sources:
-        last = ClaimEvent.objects.filter(claim=claim).order_by("-id").first()
-        if last is not None and last.action == data.action and last.actor_id == actor.pk:
-            # A second tap (a slow connection, a second tab) of the step just taken read as
-            # a failure: "接单当前为“已验收”，不能进行“验收通过”". Said as what it is.
-            raise Conflict(
-                f"您已于{timezone.localtime(last.at):%m月%d日%H:%M}进行了“{rule.label}”，"
-                f"接单现在为“{CLAIM_LABELS[claim.status]}”，无需重复操作"
-            )
-        raise ValidationFailed(
-            {"action": f"接单当前为“{CLAIM_LABELS[claim.status]}”，不能进行“{rule.label}”"}
-        )
+        raise _not_from(actor, claim, data.action)
     note = (data.note or "").strip()
     if data.seen is not None and data.action in ("accept", "return"):
         newer = ClaimEvent.objects.filter(claim=claim, pk__gt=data.seen).select_related("actor")
@@ -1078,7 +1068,10 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 if data.action == "return":
                     updates["return_reason"] = note
             if Claim.objects.filter(pk=claim.pk, status=claim.status).update(**updates) != 1:
-                raise ValidationFailed({"action": "接单状态刚刚被他人改变，请刷新后再试"})
+                # Moved since it was read: a second tap overlapping the first (both past
+                # the check above), or a colleague's step. Said as either is said when
+                # it comes after, not as "changed by someone else" for one's own tap.
+                raise _not_from(actor, Claim.objects.get(pk=claim.pk), data.action)
             event = ClaimEvent.objects.create(
                 claim=claim,
                 action=data.action,
@@ -1128,6 +1121,20 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
         raise
     claim.refresh_from_db()
     return claim
+
+
+def _not_from(actor: Any, claim: Claim, action: str) -> Conflict | ValidationFailed:
+    """Why ``action`` cannot be taken on ``claim`` as it now stands."""
+    label = CLAIM_TRANSITIONS[action].label
+    last = ClaimEvent.objects.filter(claim=claim).order_by("-id").first()
+    if last is not None and last.action == action and last.actor_id == actor.pk:
+        # A second tap (a slow connection, a second tab) of the step just taken read as
+        # a failure: "接单当前为“已验收”，不能进行“验收通过”". Said as what it is.
+        return Conflict(
+            f"您已于{timezone.localtime(last.at):%m月%d日%H:%M}进行了“{label}”，"
+            f"接单现在为“{CLAIM_LABELS[claim.status]}”，无需重复操作"
+        )
+    return ValidationFailed({"action": f"接单当前为“{CLAIM_LABELS[claim.status]}”，不能进行“{label}”"})
 
 
 def _end_unproved_claims(actor: Any, task: Task, reason: str = "") -> int:
