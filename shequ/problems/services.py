@@ -656,6 +656,12 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
             # As the actor saw it: its status, and its level (上报上一级 leaves the status as
             # it is, so two staff escalating at once would otherwise skip a level).
             if (locked.status, locked.handling_level) != (problem.status, problem.handling_level):
+                # Moved since it was read: a second tap overlapping the first (the first
+                # committed while this one stored its photos), or a colleague's step. The
+                # step that moved it is named, with who took it ("您本人" for one's own
+                # tap), as for a page opened before it; a client that sent no ``seen``
+                # hears of the newest step.
+                _unchanged_since(actor, locked, data.action, data.seen or 0)
                 raise ValidationFailed({"action": "问题状态已被他人更新，请刷新后重试"})
             if data.seen is not None:
                 _unchanged_since(actor, locked, data.action, data.seen)

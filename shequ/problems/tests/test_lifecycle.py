@@ -5,7 +5,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.notifications.models import Notification
 from shequ.problems import services
 from shequ.problems.lifecycle import TRANSITIONS
@@ -223,7 +223,8 @@ def test_two_staff_escalating_at_once_move_it_one_level(world, monkeypatch):
     seen = Problem.objects.get(pk=p.pk)  # what the second one's page showed (小区)
     act(world, world.secretary_zhang, p, "escalate", note="小区调解不成")
     monkeypatch.setattr(services, "get_problem", lambda actor, pk: seen)
-    with pytest.raises(ValidationFailed, match="已被他人更新"):
+    # The colleague's step is named (it was "问题状态已被他人更新", naming nothing).
+    with pytest.raises(Conflict, match=f"已由{world.secretary_zhang}于.*进行了“上报上一级”"):
         act(world, world.users["community_staff@A1"], p, "escalate", note="小区调解不成")
     assert Problem.objects.get(pk=p.pk).handling_level == "community"
 
