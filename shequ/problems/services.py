@@ -830,8 +830,17 @@ def _merge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -
         target = get_problem(actor, data.into or 0)
     except NotFound:
         raise ValidationFailed({"into": "要合并到的问题不存在或无权查看"}) from None
-    if target.pk == p.pk or target.status in (Status.MERGED, Status.REJECTED):
-        raise ValidationFailed({"into": "只能合并到另一个有效的问题"})
+    # Said as what it is: the target is mostly one a colleague merged or rejected after
+    # the page offering it was opened.
+    if target.pk == p.pk:
+        raise ValidationFailed({"into": "不能合并到本问题自身，请填写另一个问题的编号"})
+    if target.status == Status.MERGED:
+        survivor = _survivor(target)
+        raise ValidationFailed(
+            {"into": f"问题 {target.number} 已合并到问题 {survivor.number}，请改为合并到 {survivor.number}"}
+        )
+    if target.status == Status.REJECTED:
+        raise ValidationFailed({"into": f"问题 {target.number} 已不予立案，不能作为合并目标"})
     followers = _followers(p)
     if target.source not in FOLLOWABLE_SOURCES:
         # Whoever follows the duplicate follows the target after the merge and reads all of

@@ -87,7 +87,7 @@ def test_nothing_is_merged_into_a_rejected_or_merged_problem(world):
     dead = report(world)
     act(world, world.secretary_zhang, dead, "reject", note="不属于本社区事项")
     other = report(world, actor=world.users["resident@A1-1-h2"])
-    with pytest.raises(ValidationFailed, match="只能合并到另一个有效的问题"):
+    with pytest.raises(ValidationFailed, match="已不予立案，不能作为合并目标"):
         act(world, world.secretary_zhang, other, "merge", into=dead.pk)
 
 
