@@ -1471,7 +1471,12 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
         place(order, buyer, issuer_id, since, until, ip).run()
     except _Refusal as refusal:
         if refusal.check == _STOCK_CHECK:
-            left = StoreItem.objects.filter(pk=data.item).values_list("stock", flat=True).first() or 0
+            shelf = StoreItem.objects.filter(pk=data.item).values_list("stock", "active").first()
+            left, active = shelf or (0, False)
+            if not active:
+                # Taken off the shelf after the reads above (the stock's check is also the
+                # shelf's): not a shortage the buyer can see is not there.
+                raise Refused("withdrawn", "item", f"{name}已下架，不能兑换") from None
             raise Refused("out_of_stock", "quantity", f"库存不足：{name}剩余 {left} 件") from None
         # Over the limit is named before short of points (a person may be both).
         taken = _taken(actor.pk, data.item, since, until)
