@@ -14,7 +14,7 @@ from shequ.access.masking import mask_free_text, shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import has_anywhere
 from shequ.areas.selectors import get_area
-from shequ.core.api import Body, Number, Ref, choice, one_of, one_of_query
+from shequ.core.api import Body, Integer, Number, Ref, choice, one_of, one_of_query
 from shequ.core.errors import Forbidden, NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
@@ -385,6 +385,11 @@ class OrderEventOut(Schema):
 
 class OrderDetailOut(OrderOut):
     events: list[OrderEventOut]  # oldest first: only in GET /store/orders/{id}, not in lists
+    version: int  # the newest step: sent back as ``seen`` with 更正快递单号
+
+    @staticmethod
+    def resolve_version(obj: Order) -> int:
+        return max((e.pk for e in obj.events.all()), default=0)
 
     @staticmethod
     def resolve_events(obj: Order, context: Any) -> list[OrderEvent]:
@@ -396,6 +401,9 @@ class TransitionIn(Body):
     courier: str = ""
     tracking_no: str = ""
     note: str = ""
+    # 更正快递单号: the order's ``version`` the client acted from; a waybill corrected by
+    # someone since is refused (409 changed) instead of replaced unseen.
+    seen: Integer | None = None
 
 
 def _staff(request: HttpRequest, permission: str, message: str) -> None:

@@ -33,7 +33,7 @@ from shequ.access.scope import assignments, can, scope_q
 from shequ.areas.models import Area
 from shequ.areas.paths import ancestors, codes
 from shequ.core import rawsql
-from shequ.core.errors import DomainError, NotFound, ValidationFailed
+from shequ.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from shequ.core.idempotency import checked_key, reused
 from shequ.core.texts import one_line, too_long
 from shequ.points.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
@@ -1624,6 +1624,9 @@ class OrderTransitionInput:
     courier: str = ""
     tracking_no: str = ""
     note: str = ""  # a cancel's reason only (refused with any other step)
+    # 更正快递单号: the newest step on the page or response acted from (its id). A waybill
+    # corrected by a colleague since is not replaced unseen.
+    seen: int | None = None
 
 
 def may_move(actor: Any, order: Order, action: str) -> bool:
@@ -1688,6 +1691,8 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
         errors["tracking_no"] = "快递公司和快递单号与现在的相同，没有需要更正的内容"
     if errors:
         raise ValidationFailed(errors)
+    if data.action == "correct_shipping" and data.seen is not None:
+        _corrected_since(actor, order, data.seen)
     if data.action == "correct_shipping":
         # Kept on the timeline, for the buyer and staff: the number first sent and the right one.
         note = f"由“{order.courier} {order.tracking_no}”更正为“{data.courier} {data.tracking_no}”"
@@ -1738,6 +1743,20 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
         )
     order.refresh_from_db()
     return order
+
+
+def _corrected_since(actor: Any, order: Order, seen: int) -> None:
+    """Refuse a correction made from a page older than the order's last step: two staff
+    correcting one waybill, the second replaced the first's number without a word."""
+    last = order.events.filter(pk__gt=seen).select_related("actor").order_by("-id").first()
+    if last is None:
+        return
+    who = "您本人" if last.actor_id == actor.pk else str(last.actor)
+    step = TRANSITIONS[last.action].label if last.action in TRANSITIONS else "更新"
+    raise Conflict(
+        f"您打开页面之后，这个订单已由{who}于{timezone.localtime(last.at):%m月%d日%H:%M}进行了“{step}”，"
+        f"快递现在为“{order.courier} {order.tracking_no}”。请核对现在的单号，仍有误再更正"
+    )
 
 
 def _done_already(actor: Any, order: Order, data: OrderTransitionInput) -> bool:

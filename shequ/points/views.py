@@ -22,7 +22,14 @@ from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
-from shequ.core.errors import DomainError, Forbidden, NotFound, ValidationFailed, busy_as_unavailable
+from shequ.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    busy_as_unavailable,
+)
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
@@ -153,6 +160,7 @@ def order_detail(
             # Whom and where to deliver to, as the fulfilment page and the API say.
             "address": selectors.delivery_address(order),
             "events": events,
+            "version": max((e.pk for e in events), default=0),  # the newest step shown
             "actions": actions,
             # Each action offered is its own form with its own fields: the buyer is not
             # asked for a courier, and names a reason for cancelling only if they wish.
@@ -174,6 +182,7 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
         courier=request.POST.get("courier", ""),
         tracking_no=request.POST.get("tracking_no", ""),
         note=request.POST.get("note", ""),
+        seen=whole(request.POST.get("seen", ""), high=ID_MAX),
     )
     # Back to the fulfilment tab the action was taken from (a path of this site only).
     back = request.POST.get("next", "")
@@ -181,7 +190,7 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         with busy_as_unavailable():  # the courier and number typed come back
             services.transition_order(request.user, order_id, data, ip=client_ip(request))
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:
         # As typed (the service reads the waybill with its spaces dropped), and the tab it
         # was sent from: the step corrected on the order's page returns there too.
         typed = {k: request.POST.get(k, "") for k in ("action", "courier", "tracking_no", "note")}
