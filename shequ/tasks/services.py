@@ -413,6 +413,13 @@ def update_task(actor: Any, task_id: int, data: TaskInput, *, seen: str = "", ip
         raise ValidationFailed(errors)
     assert data.deadline is not None
     with transaction.atomic():
+        if seen:
+            # Again under the write (the task's row locked on PostgreSQL; SQLite's write
+            # transaction runs alone): two saves at the same moment both passed the check
+            # above, and the second wrote over the first's without a word.
+            current = Task.objects.select_for_update().get(pk=task.pk)
+            if seen != edit_version(current):
+                raise Conflict(_saved_since(current))
         rows = Task.objects.filter(pk=task.pk, status=TaskStatus.DRAFT)
         if listed:  # and its list was not submitted meanwhile
             rows = rows.filter(monthly_list__status=ListStatus.DRAFT)
