@@ -804,6 +804,10 @@ def transition_list(
             updates["published_at"] = now
             expired = _publish_listed(found, now)
         if MonthlyList.objects.filter(pk=found.pk, status=found.status).update(**updates) != 1:
+            # Moved since it was read (a double tap of 审批通过, two approvers at once): the
+            # step that moved it is named, as for a page opened before it (-1: a count no
+            # page shows, so the newest step is the one named).
+            _list_unchanged_since(actor, found, -1)
             raise ValidationFailed({"action": "清单状态刚刚被他人改变，请刷新后再试"})
         if action == "submit":
             notify(approvers, _under_review_text(found), LISTS_LINK, skip=actor)
