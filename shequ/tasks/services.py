@@ -986,6 +986,13 @@ def _take_claim(actor: Any, task: Task, ip: str) -> Claim:
             pk=task.pk, status=TaskStatus.PUBLISHED, deadline__gt=now, filled__lt=F("places")
         ).update(filled=F("filled") + 1)
         if taken != 1:
+            # The task as it is now: ended or past its deadline since it was read above (a
+            # claim as staff press 结束任务) is said as such, not as the places taken.
+            current = Task.objects.filter(pk=task.pk).values_list("status", "deadline").first()
+            if current is not None and current[0] != TaskStatus.PUBLISHED:
+                raise ValidationFailed({"task": f"任务当前为“{TASK_LABELS[current[0]]}”，不能接单"})
+            if current is not None and current[1] <= now:
+                raise ValidationFailed({"deadline": "任务已过截止时间，不能接单"})
             raise ValidationFailed({"places": "名额已满"})
         try:
             with transaction.atomic():
