@@ -11,7 +11,7 @@ from typing import Any
 
 import shapely
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from shequ.access import audit
@@ -830,6 +830,18 @@ def _merge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -
         target = get_problem(actor, data.into or 0)
     except NotFound:
         raise ValidationFailed({"into": "要合并到的问题不存在或无权查看"}) from None
+    # The target's row too, its status read under the lock (PostgreSQL): two staff merging
+    # two duplicates into each other at once each hold their own problem and wait for the
+    # other's. The server breaks that deadlock by failing one of them, which was a 500;
+    # it is said as what happened, and the other merge goes through.
+    try:
+        target.status = Problem.objects.select_for_update().values_list("status", flat=True).get(pk=target.pk)
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "40P01":  # deadlock_detected
+            raise
+        raise Conflict(
+            f"另一位工作人员正同时把问题 {target.number} 合并到本问题，这次合并没有进行；请刷新后查看"
+        ) from None
     # Said as what it is: the target is mostly one a colleague merged or rejected after
     # the page offering it was opened.
     if target.pk == p.pk:
