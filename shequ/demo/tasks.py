@@ -688,7 +688,7 @@ def _today(
                 area_path__in=[community.path, community.path.rsplit("/", 2)[0] + "/"], price__lte=60
             )
         )
-        moves: dict[str, list[tuple[str, dict[str, str]]]] = {
+        moves: dict[str, list[tuple[str, dict[str, Any]]]] = {
             OrderStatus.PLACED: [],
             OrderStatus.PACKED: [("pack", {})],
             OrderStatus.SHIPPED: [
