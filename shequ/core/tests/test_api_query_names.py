@@ -22,7 +22,7 @@ def test_a_misspelt_filter_is_named_not_dropped(world):
     assert "fulfil" in r.json()["fields"]["fulfill"] and "fulfill" in r.json()["message"]
     assert staff.get("/api/v1/store/orders/", {"fulfil": "true"}).json()["count"] >= 1
     # A problem list filtered by a misspelt status answered every problem.
-    r = staff.get("/api/v1/problems/", {"stauts": "closed", "page": 1})
+    r = staff.get("/api/v1/problems/", {"stauts": "closed", "page": "1"})
     assert r.status_code == 422 and set(r.json()["fields"]) == {"stauts"}
     r = client_for(world.resident_wang).get("/api/v1/tasks/", {"catgory": "replace_bulb"})
     assert r.status_code == 422 and set(r.json()["fields"]) == {"catgory"}
@@ -30,7 +30,9 @@ def test_a_misspelt_filter_is_named_not_dropped(world):
 
 def test_the_parameters_an_endpoint_reads_are_still_taken(world):
     staff = client_for(world.secretary_zhang)
-    assert staff.get("/api/v1/problems/", {"status": "closed", "open": "false", "page": 1}).status_code == 200
+    assert (
+        staff.get("/api/v1/problems/", {"status": "closed", "open": "false", "page": "1"}).status_code == 200
+    )
     assert staff.get("/api/v1/claims/", {"queue": "true", "status": "submitted"}).status_code == 200
     assert staff.get("/api/v1/claims/1/accept").status_code == 405  # method, not parameters
     code = world.areas["A1"].code

@@ -1091,7 +1091,8 @@ def test_an_item_beyond_the_balance_is_offered_with_its_button_off_and_the_short
     buyer = world.resident_wang
     fund(world, buyer, 40)
     within, beyond = item(world, name="抽纸 10包", price=30), item(world, name="洗衣液 2kg", price=50)
-    assert selectors.own_account(buyer).balance == 40
+    account = selectors.own_account(buyer)
+    assert account is not None and account.balance == 40
     page = client_for(buyer).get("/points/store/").content.decode()
     rows = {i.name: page.split(f"<b>{i.name}</b>")[1].split("</li>")[0] for i in (within, beyond)}
     assert "disabled" not in rows[within.name] and "积分不足" not in rows[within.name]

@@ -29,7 +29,8 @@ def unnamed_fields(body: str) -> list[str]:
         before = body[: m.start()]
         if before.rfind("<label") > before.rfind("</label>"):
             continue  # inside a <label>
-        found.append(re.search(r'name="([^"]*)"', attrs).group(1))
+        name = re.search(r'name="([^"]*)"', attrs)
+        found.append(name.group(1) if name else attrs)
     return found
 
 
