@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -532,6 +533,8 @@ def claim_detail(
             "error": error,
             "values": values or {},
             "video_mb": settings.TASK_VIDEO_MAX_BYTES // (1024 * 1024),
+            # Opened from 待验收 (its page number): accepting or returning goes back there.
+            "queue": whole(request.GET.get("queue") or request.POST.get("queue", ""), low=1, high=10_000),
         },
         status=error.status if error else 200,
     )
@@ -560,6 +563,10 @@ def claim_act(request: HttpRequest, claim_id: int) -> HttpResponse:
             )
     except (ValidationFailed, Conflict) as exc:
         return claim_detail(request, claim_id, error=exc, values=values)
+    queue = whole(request.POST.get("queue", ""), low=1, high=10_000)
+    if queue and values["action"] in ("accept", "return"):
+        # A verifier working down 待验收 goes back to the list, told what was just done.
+        return redirect(f"{reverse('tasks_queue')}?page={queue}&done={claim_id}")
     return redirect("task_claim", claim_id=claim_id)
 
 
@@ -645,7 +652,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not has_anywhere(request.user, Permission.TASK_ACCEPT):
         raise Forbidden("只有网格员和社区工作人员可以验收任务")
     page = CappedPaginator(selectors.acceptance_queue(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "tasks/queue.html", {"page": page})
+    done = None  # the claim just accepted or returned from this list, named above it
+    done_id = whole(request.GET.get("done", ""), low=1, high=ID_MAX)
+    if done_id:
+        try:
+            done = selectors.get_claim(request.user, done_id)
+        except NotFound:
+            done = None
+    return render(request, "tasks/queue.html", {"page": page, "done": done})
 
 
 @login_required

@@ -84,9 +84,10 @@ def test_resident_claims_proves_grid_worker_accepts_resident_redeems_rice_delive
         # 2. The grid worker accepts it from the queue.
         login("longtanyuan_grid")
         page.goto(f"{live_url}/tasks/queue/")
-        page.locator(f"a[href='{claim_url.removeprefix(live_url)}']").click()
+        page.locator(f"a[href^='{claim_url.removeprefix(live_url)}?queue=']").click()
         page.click("form.accept button[type=submit]")
-        expect(page.locator("#status")).to_have_text("已验收")
+        page.wait_for_url("**/tasks/queue/?page=1&done=*")  # back to the list, told what was done
+        expect(page.locator("#done")).to_contain_text("已验收")
         logout()
 
         # 3. The resident sees the points and redeems a bag of rice.

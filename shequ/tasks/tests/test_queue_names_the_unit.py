@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _row(page: str, claim_id: int) -> str:
-    found = re.search(rf'<tr><td><a href="/tasks/claims/{claim_id}/">.*?</tr>', page, re.S)
+    found = re.search(rf'<tr><td><a href="/tasks/claims/{claim_id}/[^"]*">.*?</tr>', page, re.S)
     assert found is not None
     return found.group(0)
 
