@@ -975,10 +975,17 @@ def set_item_active(actor: Any, item_id: int, active: bool, *, ip: str = "") -> 
     if item is None:
         raise NotFound("兑换物品")
     with _one_on_shelf(item.area, item.name), transaction.atomic():
-        StoreItem.objects.filter(pk=item.pk).update(active=active)
-        audit.record(
-            actor, "store.item_active", area_path=item.area_path, obj=item, detail={"active": active}, ip=ip
-        )
+        # 上架 chosen for an item already on the shelf moves nothing and is not recorded
+        # as a step in the audit log.
+        if StoreItem.objects.filter(pk=item.pk).exclude(active=active).update(active=active):
+            audit.record(
+                actor,
+                "store.item_active",
+                area_path=item.area_path,
+                obj=item,
+                detail={"active": active},
+                ip=ip,
+            )
     item.active = active
     return item
 

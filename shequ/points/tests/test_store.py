@@ -1098,3 +1098,16 @@ def test_an_item_beyond_the_balance_is_offered_with_its_button_off_and_the_short
     assert "disabled" not in rows[within.name] and "积分不足" not in rows[within.name]
     assert "disabled" in rows[beyond.name]
     assert "积分不足，还差 10 分" in rows[beyond.name]
+
+
+def test_choosing_the_shelf_state_an_item_already_has_records_no_step(world):
+    from shequ.access.models import AuditEvent
+
+    rice = item(world)
+    steps = AuditEvent.objects.filter(event="store.item_active", object_id=str(rice.pk))
+    services.set_item_active(world.secretary_zhang, rice.pk, True)  # already on the shelf
+    assert steps.count() == 0
+    services.set_item_active(world.secretary_zhang, rice.pk, False)
+    services.set_item_active(world.secretary_zhang, rice.pk, False)
+    assert steps.count() == 1
+    assert StoreItem.objects.get(pk=rice.pk).active is False
