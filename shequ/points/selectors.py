@@ -3,6 +3,7 @@ which orders, and the rankings (社区治理能人 / 社区治理先锋, star le
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -243,8 +244,23 @@ def accounts(viewer: Any, q: str = "") -> QuerySet[Account]:
     qs = Account.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path")).select_related(
         "area", "user__resident__household__building"
     )
-    if q:
-        qs = qs.filter(name__contains=q)
+    # As the register's search box reads a name: full-width letters from a Chinese input
+    # method and spaces ("张 三") set aside.
+    text = "".join(unicodedata.normalize("NFKC", q).split())
+    if text:
+        match = Q(name__contains=text)
+        if text.isascii() and text.isalpha():
+            # Pinyin or its initials (zs, zhangsan) find a person's account as the register
+            # finds its resident. Letters only: a full phone or ID number is the register's
+            # audited search, not this list's.
+            from shequ.people.models import Resident
+            from shequ.people.selectors import search
+
+            residents = search(
+                Resident.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path")), text
+            )
+            match |= Q(user__resident__in=residents.order_by().values("pk"))
+        qs = qs.filter(match)
     return qs.order_by("area_path", "kind", "name", "pk")
 
 
