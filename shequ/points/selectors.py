@@ -314,8 +314,10 @@ def reversible(viewer: Any, q: str = "") -> QuerySet[Transaction]:
     if q:
         # A person's or unit's name, or what it was for (a task's title, a service, a
         # note): the pager counts to 10,000, and older records were out of reach.
-        named = Entry.objects.filter(account__name__contains=q).values("transaction_id")
-        rows = rows.filter(Q(memo__contains=q) | Q(pk__in=named))
+        # The name is found as 积分账户 finds it (pinyin, initials, full-width, spaced).
+        found = accounts(viewer, q).order_by().values("pk")
+        named = Entry.objects.filter(account__in=found).values("transaction_id")
+        rows = rows.filter(Q(memo__contains=unicodedata.normalize("NFKC", q).strip()) | Q(pk__in=named))
     qs = (
         rows.filter(order__isnull=True)  # implied by the kinds; lets the planner take txn_reversible_idx
         .select_related("reversed_by", "created_by")

@@ -42,3 +42,19 @@ def test_the_api_finds_an_account_by_pinyin(world):
     account = _named(world, "A1-1-h1-r1", "邱海燕")
     rows = client_for(world.secretary_zhang).get("/api/v1/points/accounts", {"q": "qhy"}).json()["items"]
     assert account.pk in [r["id"] for r in rows]
+
+
+def test_reversals_find_a_persons_records_by_pinyin_too(world):
+    wang, li = world.resident_wang, world.users["resident@A1-2-h1"]
+    for user, name in ((wang, "邱海燕"), (li, "王伟")):
+        full, initials = name_pinyin(name)
+        Resident.objects.filter(pk=user.resident_id).update(
+            name=name, name_pinyin=full, name_initials=initials
+        )
+        user.resident.refresh_from_db()
+    services.opening_balance(world.secretary_zhang, wang, 30, "纸质台账结转")
+    services.opening_balance(world.secretary_zhang, li, 40, "旧系统结转")
+    staff = client_for(world.secretary_zhang)
+    for typed in ("qhy", "ｑｉｕｈａｉｙａｎ", "邱 海燕"):
+        page = staff.get("/points/reversals/", {"q": typed}).content.decode()
+        assert "纸质台账结转" in page and "旧系统结转" not in page, typed
