@@ -172,8 +172,12 @@ def board(
         qs = qs.filter(category=category)
     if area_path:
         qs = qs.under(area_path)
-    if q:
-        qs = qs.filter(title__contains=q)
+    # As typed on a phone (a space picked up, full-width digits and letters from a Chinese
+    # input method): as typed and as NFKC reads it, on the page and the API alike.
+    typed = q.strip()
+    if typed:
+        read = unicodedata.normalize("NFKC", typed)
+        qs = qs.filter(Q(title__icontains=typed) | Q(title__icontains=read))
     return qs.select_related("area").order_by("-created_at", "-id")
 
 
