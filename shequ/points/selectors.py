@@ -237,6 +237,27 @@ def ledger(viewer: Any, area_path: str = "") -> QuerySet[Entry]:
     return qs.select_related("account", "transaction").order_by("-at", "-id")
 
 
+def name_typed(viewer: Any, q: str, name: str, resident: str) -> Q | None:
+    """A search of people by name as the register's search box reads it (full-width
+    letters from a Chinese input method and spaces, "张 三", set aside): ``name`` holds
+    the text; pinyin or its initials (zs, zhangsan) match, through ``resident``, those
+    the register finds by them in the viewer's points scope. Letters only: a full phone
+    or ID number is the register's audited search, not these lists'. None: no search."""
+    text = "".join(unicodedata.normalize("NFKC", q).split())
+    if not text:
+        return None
+    match = Q(**{f"{name}__contains": text})
+    if text.isascii() and text.isalpha():
+        from shequ.people.models import Resident
+        from shequ.people.selectors import search
+
+        residents = search(
+            Resident.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path")), text
+        )
+        match |= Q(**{f"{resident}__in": residents.order_by().values("pk")})
+    return match
+
+
 def accounts(viewer: Any, q: str = "") -> QuerySet[Account]:
     """Staff: the points accounts of the communities they may read (people, units and the
     community's issuer), by community and name; ``q`` narrows by name."""
@@ -244,22 +265,8 @@ def accounts(viewer: Any, q: str = "") -> QuerySet[Account]:
     qs = Account.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path")).select_related(
         "area", "user__resident__household__building"
     )
-    # As the register's search box reads a name: full-width letters from a Chinese input
-    # method and spaces ("张 三") set aside.
-    text = "".join(unicodedata.normalize("NFKC", q).split())
-    if text:
-        match = Q(name__contains=text)
-        if text.isascii() and text.isalpha():
-            # Pinyin or its initials (zs, zhangsan) find a person's account as the register
-            # finds its resident. Letters only: a full phone or ID number is the register's
-            # audited search, not this list's.
-            from shequ.people.models import Resident
-            from shequ.people.selectors import search
-
-            residents = search(
-                Resident.objects.filter(scope_q(viewer, Permission.POINTS_VIEW, "area_path")), text
-            )
-            match |= Q(user__resident__in=residents.order_by().values("pk"))
+    match = name_typed(viewer, q, "name", "user__resident")
+    if match is not None:
         qs = qs.filter(match)
     return qs.order_by("area_path", "kind", "name", "pk")
 

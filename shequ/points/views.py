@@ -518,8 +518,9 @@ def service(request: HttpRequest) -> HttpResponse:
         # Offered with their household: two members of one name are told apart.
         .select_related("household__building")
     )
-    if q:
-        in_scope = in_scope.filter(name__contains=q)
+    match = selectors.name_typed(request.user, q, "name", "pk")  # pinyin too (zs)
+    if match is not None:
+        in_scope = in_scope.filter(match)
     members = list(in_scope.order_by("area_path", "pk")[: MEMBER_LIST + 1])
     page = CappedPaginator(selectors.service_records(request.user), 30).get_page(request.GET.get("page"))
     for r in page:  # numbers typed into a note, masked for all but who recorded it

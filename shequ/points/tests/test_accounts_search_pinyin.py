@@ -58,3 +58,16 @@ def test_reversals_find_a_persons_records_by_pinyin_too(world):
     for typed in ("qhy", "ｑｉｕｈａｉｙａｎ", "邱 海燕"):
         page = staff.get("/points/reversals/", {"q": typed}).content.decode()
         assert "纸质台账结转" in page and "旧系统结转" not in page, typed
+
+
+def test_the_service_form_finds_a_party_member_by_pinyin(world):
+    member = world.residents["A1-1-h2-r2"]
+    assert member.party_member_kind
+    full, initials = name_pinyin("邱海燕")
+    Resident.objects.filter(pk=member.pk).update(name="邱海燕", name_pinyin=full, name_initials=initials)
+    staff = client_for(world.secretary_zhang)
+    for typed in ("qhy", "qiuhai", "邱 海燕", "海燕"):
+        page = staff.get("/points/service/", {"q": typed}).content.decode()
+        assert f'<option value="{member.pk}"' in page, typed
+    page = staff.get("/points/service/", {"q": "wzx"}).content.decode()
+    assert f'<option value="{member.pk}"' not in page
