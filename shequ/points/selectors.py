@@ -239,14 +239,16 @@ def ledger(viewer: Any, area_path: str = "") -> QuerySet[Entry]:
 
 def name_typed(viewer: Any, q: str, name: str, resident: str) -> Q | None:
     """A search of people by name as the register's search box reads it (full-width
-    letters from a Chinese input method and spaces, "张 三", set aside): ``name`` holds
+    letters from a Chinese input method and spaces, "张 三", set aside; a unit's name
+    with its space, "中国移动 历下分公司", found as typed too): ``name`` holds
     the text; pinyin or its initials (zs, zhangsan) match, through ``resident``, those
     the register finds by them in the viewer's points scope. Letters only: a full phone
     or ID number is the register's audited search, not these lists'. None: no search."""
-    text = "".join(unicodedata.normalize("NFKC", q).split())
+    spaced = " ".join(unicodedata.normalize("NFKC", q).split())  # a unit's name may hold one
+    text = spaced.replace(" ", "")
     if not text:
         return None
-    match = Q(**{f"{name}__contains": text})
+    match = Q(**{f"{name}__icontains": text}) | Q(**{f"{name}__icontains": spaced})
     if text.isascii() and text.isalpha():
         from shequ.people.models import Resident
         from shequ.people.selectors import search

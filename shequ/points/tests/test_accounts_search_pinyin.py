@@ -8,6 +8,7 @@ name, with the typing's width and spaces set aside."""
 
 import pytest
 
+from shequ.access.models import User
 from shequ.people.models import Resident
 from shequ.people.pinyin import name_pinyin
 from shequ.points import selectors, services
@@ -45,13 +46,13 @@ def test_the_api_finds_an_account_by_pinyin(world):
 
 
 def test_reversals_find_a_persons_records_by_pinyin_too(world):
-    wang, li = world.resident_wang, world.users["resident@A1-2-h1"]
+    # Read afresh (the world's users are shared by every test and keep their names).
+    wang, li = (User.objects.get(pk=u.pk) for u in (world.resident_wang, world.users["resident@A1-2-h1"]))
     for user, name in ((wang, "邱海燕"), (li, "王伟")):
         full, initials = name_pinyin(name)
         Resident.objects.filter(pk=user.resident_id).update(
             name=name, name_pinyin=full, name_initials=initials
         )
-        user.resident.refresh_from_db()
     services.opening_balance(world.secretary_zhang, wang, 30, "纸质台账结转")
     services.opening_balance(world.secretary_zhang, li, 40, "旧系统结转")
     staff = client_for(world.secretary_zhang)
@@ -71,3 +72,13 @@ def test_the_service_form_finds_a_party_member_by_pinyin(world):
         assert f'<option value="{member.pk}"' in page, typed
     page = staff.get("/points/service/", {"q": "wzx"}).content.decode()
     assert f'<option value="{member.pk}"' not in page
+
+
+@pytest.mark.parametrize("typed", ["中国移动 历下", " 中国移动　历下 ", "ｍｏｂｉｌｅ ａ"])
+def test_a_units_account_is_found_by_its_name_with_or_without_its_space(world, typed):
+    from shequ.tasks.tests.helpers import unit_with_member
+
+    unit, _ = unit_with_member(world, name="中国移动 历下分公司 Mobile A")
+    account = services.account_for_unit(unit)
+    found = selectors.accounts(world.secretary_zhang, typed).values_list("pk", flat=True)
+    assert account.pk in found
