@@ -50,6 +50,7 @@ def test_reversals_find_a_persons_records_by_pinyin_too(world):
     wang, li = (User.objects.get(pk=u.pk) for u in (world.resident_wang, world.users["resident@A1-2-h1"]))
     for user, name in ((wang, "邱海燕"), (li, "王伟")):
         full, initials = name_pinyin(name)
+        assert user.resident_id is not None
         Resident.objects.filter(pk=user.resident_id).update(
             name=name, name_pinyin=full, name_initials=initials
         )
