@@ -37,6 +37,35 @@ def make_task(world, actor=None, key="A1-1", publish=True, **kw):
     return task
 
 
+def task_input(task, **kw):
+    """What the task editor sends for ``task`` as it stands; ``kw`` changes fields."""
+    data = {
+        "title": task.title,
+        "description": task.description,
+        "category": task.category,
+        "difficulty": task.difficulty,
+        "places": task.places,
+        "deadline": task.deadline,
+        "area": task.area.code,
+        **kw,
+    }
+    return services.TaskInput(**data)
+
+
+def submitted_list(world):
+    """Next month's list of community A1, with one draft task, sent to the street."""
+    today = timezone.localdate()
+    monthly = services.create_monthly_list(
+        world.secretary_zhang,
+        world.areas["A1"].code,
+        f"{today + timedelta(days=1):%Y%m}",
+        publish_on=today + timedelta(days=1),
+    )
+    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=10))
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    return monthly
+
+
 def staff_living_at(world, username, resident_key, role="grid_worker", area_key="A1-1"):
     """A staff login that works at ``area_key`` and is linked to the registry record of
     ``resident_key``: it claims public tasks where that resident lives, as any resident."""

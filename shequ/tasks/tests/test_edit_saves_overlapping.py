@@ -10,7 +10,7 @@ import pytest
 from shequ.core.errors import Conflict
 from shequ.tasks import selectors, services
 from shequ.tasks.models import Task
-from shequ.tasks.tests.helpers import make_task
+from shequ.tasks.tests.helpers import make_task, task_input
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_a_save_overlapping_a_colleagues_is_refused_and_theirs_stands(world, monkeypatch):
     draft = Task.objects.get(pk=make_task(world, publish=False).pk)
     seen = selectors.edit_version(draft)
-    data = services.TaskInput(
-        title=draft.title,
-        description=draft.description,
-        category=draft.category,
-        difficulty=draft.difficulty,
-        places=draft.places,
-        deadline=draft.deadline,
-        area=draft.area.code,
-    )
+    data = task_input(draft)
     check = services._check_task
     colleague = [dataclasses.replace(data, places=5)]
 

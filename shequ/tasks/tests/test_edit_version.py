@@ -10,7 +10,7 @@ import pytest
 from shequ.core.errors import Conflict
 from shequ.tasks import selectors, services
 from shequ.tasks.models import Task
-from shequ.tasks.tests.helpers import make_task
+from shequ.tasks.tests.helpers import make_task, task_input
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -65,15 +65,7 @@ def test_the_second_of_two_editors_is_refused_with_what_they_typed(world):
 def test_a_save_that_changes_nothing_between_two_editors_is_not_refused_twice(world):
     draft = Task.objects.get(pk=make_task(world, publish=False).pk)
     seen = selectors.edit_version(draft)
-    data = services.TaskInput(
-        title=draft.title,
-        description=draft.description,
-        category=draft.category,
-        difficulty=draft.difficulty,
-        places=draft.places,
-        deadline=draft.deadline,
-        area=draft.area.code,
-    )
+    data = task_input(draft)
     services.update_task(world.secretary_zhang, draft.pk, data, seen=seen)
     # Nothing that the editor shows changed, so a second editor's save still goes through.
     services.update_task(world.users["community_staff@A1"], draft.pk, data, seen=seen)

@@ -14,7 +14,7 @@ from shequ.access.models import AuditEvent
 from shequ.core.errors import ValidationFailed
 from shequ.tasks import services
 from shequ.tasks.models import ListStatus, MonthlyList, Task, TaskStatus
-from shequ.tasks.tests.helpers import make_task
+from shequ.tasks.tests.helpers import make_task, task_input
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -26,19 +26,6 @@ def _listed(world):
     monthly = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, f"{first:%Y%m}")
     ends = timezone.now() + timedelta(days=60)
     return monthly, make_task(world, publish=False, monthly_list=monthly.pk, deadline=ends)
-
-
-def _input(task, **changes):
-    data = {
-        "title": task.title,
-        "description": task.description,
-        "category": task.category,
-        "difficulty": task.difficulty,
-        "places": task.places,
-        "deadline": task.deadline,
-        "area": task.area.code,
-    }
-    return services.TaskInput(**data | changes)
 
 
 def _editor_form(body):
@@ -59,7 +46,7 @@ def test_a_task_is_taken_out_of_a_list_with_the_community(world, returned):
     if returned:
         services.transition_list(world.secretary_zhang, monthly.pk, "submit")
         services.transition_list(world.street_chen, monthly.pk, "return", "第1项改为临时任务")
-    changed = _input(task, places=5, monthly_list=services.LEAVE_LIST)
+    changed = task_input(task, places=5, monthly_list=services.LEAVE_LIST)
     task = services.update_task(world.secretary_zhang, task.pk, changed)
     assert (task.monthly_list_id, task.places, task.status) == (None, 5, TaskStatus.DRAFT)
     row = AuditEvent.objects.filter(event="task.update", object_id=str(task.pk)).get()
@@ -72,7 +59,7 @@ def test_a_task_is_taken_out_of_a_list_with_the_community(world, returned):
 def test_a_task_stays_in_a_list_the_street_holds_and_the_refusal_names_the_field(world):
     monthly, task = _listed(world)
     services.transition_list(world.secretary_zhang, monthly.pk, "submit")
-    changed = _input(task, places=5, monthly_list=services.LEAVE_LIST)
+    changed = task_input(task, places=5, monthly_list=services.LEAVE_LIST)
     with pytest.raises(ValidationFailed) as exc:
         services.update_task(world.secretary_zhang, task.pk, changed)
     assert list(exc.value.fields) == ["monthly_list"]

@@ -3,31 +3,20 @@ checks before either was written, and the second was told "清单状态刚刚被
 what may have been the approver's own first tap. The step that moved the list is named,
 with who took it, as for a page opened before it; nothing is done twice."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from shequ.access.models import AuditEvent
 from shequ.core.errors import Conflict
 from shequ.tasks import services
 from shequ.tasks.selectors import list_history
-from shequ.tasks.tests.helpers import make_task
+from shequ.tasks.tests.helpers import submitted_list
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("from_page", [True, False], ids=["page", "api"])
 def test_an_overlapping_second_approval_names_the_first(world, monkeypatch, from_page):
-    today = timezone.localdate()
-    monthly = services.create_monthly_list(
-        world.secretary_zhang,
-        world.areas["A1"].code,
-        f"{today + timedelta(days=1):%Y%m}",
-        publish_on=today + timedelta(days=1),
-    )
-    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=10))
-    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    monthly = submitted_list(world)
     # The page's seen; an API client may send none.
     seen = len(list_history(world.street_chen, [monthly])[monthly.pk]) if from_page else None
     month_over = services.month_over

@@ -15,7 +15,7 @@ from django.utils import timezone
 from shequ.core.errors import ValidationFailed
 from shequ.tasks import services
 from shequ.tasks.models import ListStatus, MonthlyList
-from shequ.tasks.tests.helpers import make_task
+from shequ.tasks.tests.helpers import make_task, task_input
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -90,13 +90,5 @@ def test_no_task_is_added_to_a_list_whose_month_is_over(world, monkeypatch):
     # (to move it out, or to this month's list).
     editor = client_for(world.secretary_zhang).get("/tasks/new/").content.decode()
     assert f'<option value="{found.pk}"' not in editor
-    data = services.TaskInput(
-        title="新标题",
-        description=listed.description,
-        category=listed.category,
-        difficulty=listed.difficulty,
-        places=listed.places,
-        deadline=listed.deadline,
-        area=listed.area.code,
-    )
+    data = task_input(listed, title="新标题")
     assert services.update_task(world.secretary_zhang, listed.pk, data).title == "新标题"

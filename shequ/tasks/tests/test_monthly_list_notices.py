@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shequ.notifications.models import Notification
 from shequ.tasks import services
-from shequ.tasks.tests.helpers import make_task
+from shequ.tasks.tests.helpers import make_task, submitted_list
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +19,8 @@ def _texts(user):
 
 
 def test_approve_return_and_publish_are_told_to_the_community(world):
-    today = timezone.localdate()
-    monthly = services.create_monthly_list(
-        world.secretary_zhang,
-        world.areas["A1"].code,
-        f"{today + timedelta(days=1):%Y%m}",
-        publish_on=today + timedelta(days=1),
-    )
-    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=10))
+    monthly = submitted_list(world)
     staff = world.users["community_staff@A1"]
-    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
     services.transition_list(world.street_chen, monthly.pk, "return", "第2项任务名额太多")
     for user in (world.secretary_zhang, staff):
         assert any("退回" in t and "第2项任务名额太多" in t for t in _texts(user)), user
@@ -36,7 +28,7 @@ def test_approve_return_and_publish_are_told_to_the_community(world):
     services.transition_list(world.street_chen, monthly.pk, "approve")
     for user in (world.secretary_zhang, staff):
         assert any("审批通过" in t for t in _texts(user)), user
-    assert services.publish_due_lists(today + timedelta(days=1)) == 1
+    assert services.publish_due_lists(monthly.publish_on) == 1
     for user in (world.secretary_zhang, staff):
         assert any("已发布" in t for t in _texts(user)), user
     assert not any("退回" in t for t in _texts(world.users["community_staff@B1"]))

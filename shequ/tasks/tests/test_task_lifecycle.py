@@ -15,7 +15,7 @@ from shequ.points.models import Account, Entry
 from shequ.tasks import selectors, services
 from shequ.tasks.models import Award, Claim, ClaimStatus, TaskStatus
 from shequ.tasks.selectors import board, get_task
-from shequ.tasks.tests.helpers import act, make_task, prove
+from shequ.tasks.tests.helpers import act, make_task, prove, task_input
 
 pytestmark = pytest.mark.django_db
 
@@ -291,20 +291,6 @@ def test_a_task_in_a_monthly_list_is_published_only_by_its_list(world, approve):
     assert "publish" not in dict(selectors.task_actions(world.secretary_zhang, task))
 
 
-def _task_input(task, **changes):
-    data = {
-        "title": task.title,
-        "description": task.description,
-        "category": task.category,
-        "difficulty": task.difficulty,
-        "places": task.places,
-        "deadline": task.deadline,
-        "area": task.area.code,
-    }
-    data.update(changes)
-    return services.TaskInput(**data)
-
-
 def _listed_draft(world):
     """A draft monthly list publishing in two days, and a draft task in it."""
     today = timezone.localdate()
@@ -320,18 +306,18 @@ def _listed_draft(world):
 def test_a_task_cannot_be_edited_while_its_list_is_under_review(world):
     monthly, task = _listed_draft(world)
     # While the list is a draft, an edit without a list keeps the task in its list.
-    task = services.update_task(world.secretary_zhang, task.pk, _task_input(task, title="更换楼道灯泡两只"))
+    task = services.update_task(world.secretary_zhang, task.pk, task_input(task, title="更换楼道灯泡两只"))
     assert task.monthly_list_id == monthly.pk and task.title == "更换楼道灯泡两只"
     services.transition_list(world.secretary_zhang, monthly.pk, "submit")
     with pytest.raises(ValidationFailed) as exc:
-        services.update_task(world.secretary_zhang, task.pk, _task_input(task, difficulty="hard"))
+        services.update_task(world.secretary_zhang, task.pk, task_input(task, difficulty="hard"))
     assert list(exc.value.fields) == ["monthly_list"] and "已报审" in exc.value.fields["monthly_list"]
     task.refresh_from_db()
     easy = settings.TASK_POINTS["easy"]
     assert (task.monthly_list_id, task.difficulty, task.points) == (monthly.pk, "easy", easy)
     # Returned for changes, the list is a draft again and its tasks can be edited.
     services.transition_list(world.street_chen, monthly.pk, "return", "请补充地点")
-    task = services.update_task(world.secretary_zhang, task.pk, _task_input(task, difficulty="hard"))
+    task = services.update_task(world.secretary_zhang, task.pk, task_input(task, difficulty="hard"))
     assert task.monthly_list_id == monthly.pk and task.difficulty == "hard"
 
 

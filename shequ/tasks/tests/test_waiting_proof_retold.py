@@ -10,7 +10,7 @@ from shequ.access.roles import Role
 from shequ.access.services import add_user, deactivate_user, revoke_role
 from shequ.notifications.models import Notification
 from shequ.tasks import services
-from shequ.tasks.tests.helpers import make_task, prove
+from shequ.tasks.tests.helpers import make_task, prove, submitted_list
 
 pytestmark = pytest.mark.django_db
 
@@ -52,19 +52,8 @@ def test_waiting_proof_follows_a_claimant_who_moves_to_another_grid(world, tmp_p
 def test_a_list_under_review_is_told_to_the_street_admin_who_takes_over(world):
     """A list sent to the street cannot be edited or withdrawn: when the street admin told
     of it left, their successor was never told, and the list waited with nobody to approve."""
-    from datetime import timedelta
 
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    monthly = services.create_monthly_list(
-        world.secretary_zhang,
-        world.areas["A1"].code,
-        f"{today + timedelta(days=1):%Y%m}",
-        publish_on=today + timedelta(days=1),
-    )
-    make_task(world, publish=False, monthly_list=monthly.pk, deadline=timezone.now() + timedelta(days=10))
-    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    submitted_list(world)
     successor = add_user(
         "street-a-successor",
         "x",
