@@ -46,6 +46,12 @@ class GridIndex:
             return None
         return self.grids[int(hits.min())]
 
+    def locate_all(self, lon: float, lat: float) -> list[GridRef]:
+        """Every grid holding the point, the one locate() gives first: a point on the border
+        two grids share lies in both."""
+        hits = self.tree.query(shapely.Point(lon, lat), predicate="intersects")
+        return [self.grids[i] for i in sorted(hits.tolist())]
+
     def locate_many(self, lons: Sequence[float], lats: Sequence[float]) -> list[GridRef | None]:
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
         point_idx, grid_idx = self.tree.query(points, predicate="intersects")
@@ -129,6 +135,11 @@ def off_earth(lon: float, lat: float) -> dict[str, str]:
 def locate(lon: float, lat: float) -> GridRef | None:
     """The grid containing the WGS84 point (lon, lat), or None outside every grid."""
     return get_index().locate(lon, lat)
+
+
+def locate_all(lon: float, lat: float) -> list[GridRef]:
+    """Every grid containing the WGS84 point (lon, lat): two or more on a shared border."""
+    return get_index().locate_all(lon, lat)
 
 
 def locate_many(lons: Sequence[float], lats: Sequence[float]) -> list[GridRef | None]:

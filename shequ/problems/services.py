@@ -79,9 +79,14 @@ def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str], s
         if not geo.on_earth(data.lon, data.lat):
             errors.update(geo.off_earth(data.lon, data.lat))
         else:
-            grid = geo.locate(data.lon, data.lat)
-            if grid is not None:
-                return _grid_area(grid), True, errors, ""
+            grids = geo.locate_all(data.lon, data.lat)
+            if len(grids) > 1:
+                # A pin on the border two grids share lies in both: the grid the reporter
+                # may report in, not refused as the neighbouring community's (the first by
+                # code when they may report in both, or in neither).
+                grids.sort(key=lambda g: not _may_report_at(actor, g.path, data.source))
+            if grids:
+                return _grid_area(grids[0]), True, errors, ""
             off_grid = True
     area, located = _area_without_grid(actor, data, errors)
     unused = ""
@@ -476,6 +481,13 @@ def _category_statement(code: str) -> rawsql.Statement:
 def _active_category(code: str) -> ProblemCategory | None:
     ((_, rows),) = rawsql.run([_category_statement(code)])
     return rawsql.load(ProblemCategory, rows[0]) if rows else None
+
+
+def _may_report_at(actor: Any, path: str, source: str) -> bool:
+    """Whether ``actor`` may report a problem placed at ``path`` (the check _report makes)."""
+    if can(actor, Permission.PROBLEM_REPORT, path):
+        return True
+    return _reports_in_community(actor, Area(path=path), source)
 
 
 def _reports_in_community(actor: Any, area: Area, source: str = Source.RESIDENT) -> bool:
