@@ -129,6 +129,10 @@ def off_earth(lon: float, lat: float) -> dict[str, str]:
         errors["lon"] = "坐标必须是 WGS84 经纬度：经度在 -180 到 180 之间"
     if not -90 <= lat <= 90:
         errors["lat"] = "坐标必须是 WGS84 经纬度：纬度在 -90 到 90 之间"
+        if -90 <= lon <= 90 and -180 <= lat <= 180:
+            # The two the other way round would be a point (lon=36.6, lat=117.0 in China):
+            # an app that wrote them in the wrong order, said so rather than left to guess.
+            errors["lat"] += f"，{lat} 像是经度：经度和纬度是否填反了？"
     return errors
 
 
