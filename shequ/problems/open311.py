@@ -164,6 +164,8 @@ def _reworded(field: str, message: str) -> str:
     # Open311 client does not have.
     if field == "lat" and message == _NO_PLACE:
         return "请提供 lat 和 long；只给 address_string 时，问题交由账号所在社区分派，而此账号没有所在社区"
+    if field == "area" and message == services.PIN_OFF_GRID:
+        return "lat 和 long 不在任何网格内；网格外的位置交由账号所在社区分派，而此账号没有所在社区"
     return message
 
 

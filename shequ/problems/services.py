@@ -88,14 +88,21 @@ def _place(actor: Any, data: ReportInput) -> tuple[Area, bool, dict[str, str], s
             if grids:
                 return _grid_area(grids[0]), True, errors, ""
             off_grid = True
-    area, located = _area_without_grid(actor, data, errors)
+    area, located = _area_without_grid(actor, data, errors, pinned=off_grid)
     unused = ""
     if off_grid and area.path and data.lon is not None and data.lat is not None:
         unused = _unused_pin(data.lon, data.lat, area.path)
     return area, located, errors, unused
 
 
-def _area_without_grid(actor: Any, data: ReportInput, errors: dict[str, str]) -> tuple[Area, bool]:
+# A pin outside every grid from someone in no community (street staff): there is no
+# community's triage to take it, so the place is asked for rather than the pin again.
+PIN_OFF_GRID = "标出的位置不在任何网格内，请选择所在社区或网格"
+
+
+def _area_without_grid(
+    actor: Any, data: ReportInput, errors: dict[str, str], *, pinned: bool = False
+) -> tuple[Area, bool]:
     if data.area:
         area = Area.objects.filter(code=data.area).first()
         if area is None:
@@ -107,7 +114,10 @@ def _area_without_grid(actor: Any, data: ReportInput, errors: dict[str, str]) ->
         community = Area.objects.filter(code__in=codes(path), kind=AreaKind.COMMUNITY).first()
         if community is not None:
             return community, False
-    errors.setdefault("lat", "请在地图上标出位置或填写所在区域")
+    if pinned:
+        errors.setdefault("area", PIN_OFF_GRID)
+    else:
+        errors.setdefault("lat", "请在地图上标出位置或填写所在区域")
     return Area(path=""), False
 
 
