@@ -40,7 +40,12 @@ def check_geometry(geometry: dict[str, Any] | None) -> None:
         raise ValidationFailed({"geometry": f"范围多边形无效：{explain_validity(geom)}"})
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValidationFailed({"geometry": "范围坐标必须是 WGS84 经纬度"})
+        message = "范围坐标必须是 WGS84 经纬度（经度在前、纬度在后）"
+        if -90 <= minx <= maxx <= 90 and -180 <= miny <= maxy <= 180:
+            # The other way round it would be a place ([36.5, 117.5] in China): a tool that
+            # exported latitude first, said so rather than left to guess.
+            message += f"：纬度 {maxy:g} 超出 -90 到 90，像是经度，经纬度是否填反了？"
+        raise ValidationFailed({"geometry": message})
 
 
 def geometry_from_geojson(data: Any) -> dict[str, Any]:
