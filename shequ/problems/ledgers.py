@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from shequ.access.masking import mask_free_text, mask_name
 from shequ.areas.models import AreaKind
 from shequ.core import xlsx
-from shequ.problems.models import LedgerType, Problem
+from shequ.problems.models import LedgerType, Problem, ProblemEvent, Status
 
 HEADERS = [
     "编号",
@@ -27,6 +27,7 @@ HEADERS = [
     "处置层级",
     "责任方",
     "责任单位",
+    "处置情况",
     "状态",
     "办理时限",
     "结案时间",
@@ -36,7 +37,9 @@ HEADERS = [
     "满意度",
     "上报人",
 ]
-WIDTHS = [16, 17, 12, 11, 20, 16, 16, 40, 10, 12, 14, 8, 17, 17, 8, 8, 8, 6, 8]
+# 处置情况 (seed 004's 解决的措施): the note of these steps, the latest.
+HANDLING_ACTIONS = ("report_back", "reject")
+WIDTHS = [16, 17, 12, 11, 20, 16, 16, 40, 10, 12, 14, 30, 8, 17, 17, 8, 8, 8, 6, 8]
 
 
 def month_range(month: str) -> tuple[datetime, datetime]:
@@ -70,8 +73,23 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             return f"{p.get_status_display()}（并入 {p.merged_into.number}）"
         return p.get_status_display()
 
-    rows = qs.select_related("category", "area__parent", "reporter", "on_behalf_of", "merged_into").defer(
-        "area__geometry", "area__parent__geometry"
+    def handled(p: Problem) -> str:
+        # Seed 004's 解决的措施: what the last 反馈 said was done, or why it was not taken up.
+        said = getattr(p, "handling_note", None)  # annotated below
+        if not said:
+            return ""
+        note = mask_free_text(said)
+        # 不予立案 ends a problem: nothing is reported back after it.
+        return f"不予立案：{note}" if p.status == Status.REJECTED else note
+
+    # The last 反馈 or 不予立案 of each problem, read with its row (no query per row).
+    last_said = ProblemEvent.objects.filter(problem=OuterRef("pk"), action__in=HANDLING_ACTIONS).order_by(
+        "-at", "-id"
+    )
+    rows = (
+        qs.select_related("category", "area__parent", "reporter", "on_behalf_of", "merged_into")
+        .defer("area__geometry", "area__parent__geometry")
+        .annotate(handling_note=Subquery(last_said.values("note")[:1]))
     )
     if not rows.query.order_by:
         rows = rows.order_by("reported_at", "id")
@@ -92,6 +110,7 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
             p.get_handling_level_display(),
             p.get_responsible_role_display(),
             mask_free_text(p.responsible_party),
+            handled(p),
             status(p),
             due,
             when(p.closed_at),

@@ -27,7 +27,7 @@ def test_an_empty_register_says_it_has_no_records(world):
     book = load_workbook(io.BytesIO(r.getvalue()))
     for sheet in book.worksheets:
         rows = [row for row in sheet.iter_rows(min_row=3, values_only=True) if any(row)]
-        assert rows == [("2020年1月这一类台账没有记录。",) + (None,) * 18], sheet.title
+        assert rows == [("2020年1月这一类台账没有记录。",) + (None,) * 19], sheet.title
     # A register with rows has no such line.
     r = client.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
     sheet = load_workbook(io.BytesIO(r.getvalue()))[str(p.get_ledger_type_display())]

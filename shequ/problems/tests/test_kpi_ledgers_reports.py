@@ -128,8 +128,8 @@ def test_ledger_export_has_one_sheet_per_type_masked_and_audited(world):
     book = load_workbook(io.BytesIO(r.getvalue()))
     assert book.sheetnames == ["物业管理", "邻里纠纷", "接诉即办", "安全生产", "民生保障"]
     rows = list(book["物业管理"].iter_rows(min_row=3, values_only=True))
-    assert rows[0][0] == p.number and rows[0][11] == "已回访" and rows[0][17] == 5
-    assert rows[0][18] == mask_name(world.resident_wang.display_name) and rows[0][18].count("*") >= 1
+    assert rows[0][0] == p.number and rows[0][12] == "已回访" and rows[0][18] == 5
+    assert rows[0][19] == mask_name(world.resident_wang.display_name) and rows[0][19].count("*") >= 1
     assert world.resident_wang.display_name not in str(rows[0])
     from shequ.access.models import AuditEvent
 
@@ -501,8 +501,8 @@ def test_the_ledger_says_a_late_escalation_was_not_on_time(world):
     c = Client()
     c.force_login(world.secretary_zhang)
     rows = _exported_rows(c, world, p)
-    assert len(rows) == 1 and rows[0][14] == "否"
-    assert f"原时限 {timezone.localtime(missed):%Y-%m-%d %H:%M} 已过" in rows[0][12]
+    assert len(rows) == 1 and rows[0][15] == "否"
+    assert f"原时限 {timezone.localtime(missed):%Y-%m-%d %H:%M} 已过" in rows[0][13]
 
 
 def test_a_rework_counts_only_in_the_cycle_it_was_made_in(world, monkeypatch):
