@@ -33,7 +33,9 @@ TRANSITIONS: dict[str, Transition] = {
         (P.PROBLEM_HANDLE, P.PROBLEM_TRIAGE),
         note_required=True,
     ),
-    "urge": Transition("督办", OPEN, None, (P.PROBLEM_URGE,)),
+    # Any problem in hand, from 已上报: a report nobody has answered is what a street most
+    # often chases (the 响应率 counts it).
+    "urge": Transition("督办", (S.REPORTED, *OPEN), None, (P.PROBLEM_URGE,)),
 }
 
 STATUS_LABELS = dict(S.choices)

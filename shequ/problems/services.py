@@ -1150,10 +1150,14 @@ def _dispatchers(p: Problem) -> list[Any]:
 
 def _urge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     p.urge_count += 1
-    # The urging goes to whoever the problem now waits on: the triage staff to dispatch
-    # it; reported back, its verifiers, but not who did the work (nobody checks their own,
-    # as the reminders have it); before that, its handlers.
-    told = _dispatchers(p) if p.status == Status.ACCEPTED else _waited_on(p)
+    # The urging goes to whoever the problem now waits on: the triage staff of its place to
+    # answer a report (立案 is the place's, whatever level is proposed); the triage staff
+    # of its level to dispatch it; reported back, its verifiers, but not who did the work
+    # (nobody checks their own, as the reminders have it); before that, its handlers.
+    if p.status == Status.REPORTED:
+        told = list(holders(Permission.PROBLEM_TRIAGE, p.area_path))
+    else:
+        told = _dispatchers(p) if p.status == Status.ACCEPTED else _waited_on(p)
     return {"urge": p.urge_count}, told
 
 
