@@ -71,3 +71,13 @@ def home_path(user: Any) -> str:
 
 def has_anywhere(user: Any, permission: Permission | str) -> bool:
     return bool(scope_paths(user, permission))
+
+
+def staff_only(user: Any, permission: Permission | str, message: str) -> None:
+    """A staff page or list asked for by someone who holds ``permission`` nowhere: 403
+    with ``message``, on the page and the API alike (an empty list would read as
+    "nothing there")."""
+    if not has_anywhere(user, permission):
+        from shequ.core.errors import Forbidden
+
+        raise Forbidden(message)

@@ -12,10 +12,10 @@ from pydantic import Field
 from shequ.access.audit import client_ip
 from shequ.access.masking import mask_free_text, shown_to
 from shequ.access.roles import Permission
-from shequ.access.scope import has_anywhere
+from shequ.access.scope import staff_only
 from shequ.areas.selectors import get_area
 from shequ.core.api import Body, Integer, Number, Ref, choice, one_of, one_of_query
-from shequ.core.errors import Forbidden, NotFound, ValidationFailed
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.points import selectors, services
 from shequ.points.lifecycle import TRANSITIONS, allowed_from
@@ -406,13 +406,6 @@ class TransitionIn(Body):
     seen: Integer | None = None
 
 
-def _staff(request: HttpRequest, permission: str, message: str) -> None:
-    """A staff list asked by someone who is not staff: refused as its page refuses it,
-    not answered with an empty list that reads as "nothing there"."""
-    if not has_anywhere(request.user, permission):
-        raise Forbidden(message)
-
-
 @router.get("/points/balance", response=BalanceOut, summary="我的积分余额")
 def balance(request: HttpRequest) -> Any:
     account = selectors.own_account(request.user)
@@ -451,7 +444,7 @@ def entries(request: HttpRequest) -> Any:
 @router.get("/points/service-records", response=list[ServiceRecordOut], summary="党员服务记录（工作人员）")
 @paginate(CappedPageNumberPagination, page_size=50)
 def service_records(request: HttpRequest) -> Any:
-    _staff(request, Permission.POINTS_VIEW, "只有工作人员可以查看服务积分记录")
+    staff_only(request.user, Permission.POINTS_VIEW, "只有工作人员可以查看服务积分记录")
     return selectors.service_records(request.user).order_by("-served_on", "-id")
 
 
@@ -499,7 +492,7 @@ class OpeningIn(Body):
 @paginate(CappedPageNumberPagination, page_size=50)
 def accounts(request: HttpRequest, q: str = "") -> Any:
     """The accounts of the communities the caller may read; ``q`` narrows by name."""
-    _staff(request, Permission.POINTS_VIEW, "只有社区工作人员可以查看积分账户")
+    staff_only(request.user, Permission.POINTS_VIEW, "只有社区工作人员可以查看积分账户")
     return selectors.accounts(request.user, q.strip()[:20])
 
 
@@ -603,7 +596,7 @@ def notice(request: HttpRequest, code: str, year: int = 0, quarter: int = 0) -> 
 @paginate(_ItemPages, page_size=50)
 def items(request: HttpRequest, manage: bool = False) -> Any:
     if manage:
-        _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
+        staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
         return selectors.catalogue(request.user)
     return selectors.store_items(request.user).select_related("area")
 
@@ -623,7 +616,7 @@ def shelf(request: HttpRequest, item_id: int, payload: ShelfIn) -> Any:
 @router.get("/store/windows/", response=list[WindowOut], summary="兑换期（工作人员）")
 @paginate(CappedPageNumberPagination, page_size=50)
 def windows(request: HttpRequest) -> Any:
-    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换期")
+    staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换期")
     return selectors.windows(request.user).order_by("-starts_on", "-id")
 
 
@@ -704,7 +697,7 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
 def orders(request: HttpRequest, fulfil: bool = False, status: str = one_of_query(OrderStatus.values)) -> Any:
     choice("status", "订单状态", status, OrderStatus.values)
     if fulfil:
-        _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
+        staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
         return selectors.orders_to_fulfil(request.user, status)
     mine = selectors.my_orders(request.user)
     return mine.filter(status=status) if status else mine

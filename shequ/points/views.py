@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
-from shequ.access.scope import can, has_anywhere
+from shequ.access.scope import can, has_anywhere, staff_only
 from shequ.areas.models import Area
 from shequ.core.errors import (
     Conflict,
@@ -198,18 +198,13 @@ def order_act(request: HttpRequest, order_id: int) -> HttpResponse:
     return redirect(back or f"/points/orders/{order_id}/")
 
 
-def _staff(request: HttpRequest, permission: str, message: str) -> None:
-    if not has_anywhere(request.user, permission):
-        raise Forbidden(message)
-
-
 # The tab whose orders a bulk step applies to (备货 on 已下单, 确认送达 on 已发货).
 _BULK_ON: dict[str, str] = {OrderStatus.PLACED.value: "pack", OrderStatus.SHIPPED.value: "deliver"}
 
 
 @login_required
 def fulfil(request: HttpRequest, outcome: dict[str, Any] | None = None) -> HttpResponse:
-    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
+    staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
     status = request.GET.get("status", "placed")
     errors = unknown_choices([("status", "订单状态", status, OrderStatus.values)])
     if errors:
@@ -246,7 +241,7 @@ def fulfil(request: HttpRequest, outcome: dict[str, Any] | None = None) -> HttpR
 def fulfil_bulk(request: HttpRequest) -> HttpResponse:
     """备货 or 确认送达 for the orders ticked on a tab of the fulfilment page, each on its
     own: the page then says how many were done and why any others were not."""
-    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
+    staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
     action = request.POST.get("action", "")
     ticked = [whole(v, low=1, high=ID_MAX) for v in request.POST.getlist("orders")]
     try:
@@ -261,7 +256,7 @@ def fulfil_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
+    staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("form") == "window":
@@ -346,7 +341,7 @@ def _typed_dates(values: dict[str, str]) -> tuple[date, date]:
 @require_POST
 def window_act(request: HttpRequest, window_id: int) -> HttpResponse:
     """Correct a redemption window's dates, or remove one that has not begun."""
-    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换期")
+    staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换期")
     values = {k: request.POST.get(k, "").strip() for k in ("starts_on", "ends_on")}
     try:
         if request.POST.get("action") == "remove":
@@ -411,7 +406,7 @@ def _catalogue_page(
 def item_stock(request: HttpRequest, item_id: int) -> HttpResponse:
     """入库/出库 and 上架/下架 of one row; on an error the catalogue comes back with the
     row's message and what was typed in it, and nothing of the row is saved."""
-    _staff(request, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
+    staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以管理兑换目录")
     values = {
         k: request.POST.get(k, "").strip()
         for k in ("add", "active", "price", "per_person_limit", "name", "description", "idempotency_key")
@@ -453,7 +448,7 @@ MEMBER_LIST = 300  # party members offered in the service form at once
 @login_required
 def service(request: HttpRequest) -> HttpResponse:
     """党员服务积分: staff record a party member's service."""
-    _staff(request, Permission.POINTS_MANAGE, "只有社区工作人员可以记录服务积分")
+    staff_only(request.user, Permission.POINTS_MANAGE, "只有社区工作人员可以记录服务积分")
     errors: dict[str, str] = {}
     status = 400
     # The form's key: a double click or a resent form records the service once.
@@ -563,7 +558,7 @@ def _quarter(request: HttpRequest) -> tuple[int, int, dict[str, str]]:
 
 @login_required
 def rankings(request: HttpRequest) -> HttpResponse:
-    _staff(request, Permission.POINTS_VIEW, "只有工作人员可以查看排名")
+    staff_only(request.user, Permission.POINTS_VIEW, "只有工作人员可以查看排名")
     communities = list(selectors.ranking_communities(request.user)[:200])
     code = request.GET.get("community", "")
     community = next((c for c in communities if c.code == code), communities[0] if communities else None)
@@ -623,7 +618,7 @@ def notice(request: HttpRequest, code: str) -> HttpResponse:
 def reversals(request: HttpRequest) -> HttpResponse:
     """冲正: staff undo an award, service points or an opening balance, with a reason.
     The ledger is append-only; a reversal is a new transaction of opposite entries."""
-    _staff(request, Permission.POINTS_MANAGE, "只有社区工作人员可以冲正积分")
+    staff_only(request.user, Permission.POINTS_MANAGE, "只有社区工作人员可以冲正积分")
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     row = 0
@@ -652,7 +647,7 @@ def reversals(request: HttpRequest) -> HttpResponse:
 def accounts(request: HttpRequest) -> HttpResponse:
     """积分账户: staff find a person's (or a unit's) account to answer "how many points do
     I have, and why", at the counter or on the phone."""
-    _staff(request, Permission.POINTS_VIEW, "只有社区工作人员可以查看积分账户")
+    staff_only(request.user, Permission.POINTS_VIEW, "只有社区工作人员可以查看积分账户")
     q = request.GET.get("q", "").strip()[:20]
     page = CappedPaginator(selectors.accounts(request.user, q), 50).get_page(request.GET.get("page"))
     for a in page:
@@ -672,7 +667,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def account_open(request: HttpRequest) -> HttpResponse:
     """开立积分账户 for a resident of the register, then its page (期初积分 is entered there)."""
-    _staff(request, Permission.POINTS_MANAGE, "只有管理积分的社区工作人员可以开立积分账户")
+    staff_only(request.user, Permission.POINTS_MANAGE, "只有管理积分的社区工作人员可以开立积分账户")
     account = services.account_for_resident(
         request.user, whole(request.POST.get("resident", ""), low=1, high=ID_MAX) or 0, ip=client_ip(request)
     )

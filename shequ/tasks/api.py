@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
-from shequ.access.scope import has_anywhere
+from shequ.access.scope import staff_only
 from shequ.areas.models import Area
 from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import (
@@ -29,7 +29,7 @@ from shequ.core.api import (
     one_of_query,
     unread_parts,
 )
-from shequ.core.errors import Forbidden, NotFound, ValidationFailed
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors as people_selectors
@@ -674,7 +674,7 @@ def list_claims(
     # A task the caller may not see is a 404, as GET /tasks/{id} answers.
     found = selectors.get_task(request.user, task) if task else None
     if queue:
-        _staff(request, Permission.TASK_ACCEPT, "只有网格员和社区工作人员可以验收任务")
+        staff_only(request.user, Permission.TASK_ACCEPT, "只有网格员和社区工作人员可以验收任务")
         qs = selectors.acceptance_queue(request.user)
         qs = qs.filter(task=found) if found else qs
     elif found:
@@ -745,7 +745,7 @@ def withdraw_claim(request: HttpRequest, claim_id: int) -> Any:
 @router.get("/monthly-lists/", response=list[MonthlyListOut], summary="月度任务清单")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_monthly(request: HttpRequest) -> Any:
-    _staff(request, Permission.TASK_VIEW, "只有工作人员可以查看月度任务清单")
+    staff_only(request.user, Permission.TASK_VIEW, "只有工作人员可以查看月度任务清单")
     return selectors.monthly_lists(request.user)
 
 
@@ -796,16 +796,9 @@ def monthly_history(request: HttpRequest, list_id: int) -> Any:
 _SEARCH = Query("", max_length=50, description="按名称、技能、服务等搜索（不按电话或证件号码）")
 
 
-def _staff(request: HttpRequest, permission: str, message: str) -> None:
-    """A staff list asked by someone who is not staff: refused as its page refuses it,
-    not answered with an empty list that reads as "nothing there"."""
-    if not has_anywhere(request.user, permission):
-        raise Forbidden(message)
-
-
 def _resources(request: HttpRequest, q: str) -> str:
     """The search of a resource list, for staff who may read it (as /tasks/resources/)."""
-    _staff(request, Permission.RESOURCE_VIEW, "只有工作人员可以查看资源清单")
+    staff_only(request.user, Permission.RESOURCE_VIEW, "只有工作人员可以查看资源清单")
     return _searched(q)
 
 

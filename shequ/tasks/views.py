@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.access.roles import Permission, Role
-from shequ.access.scope import assignments, can, has_anywhere
+from shequ.access.scope import assignments, can, has_anywhere, staff_only
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
@@ -229,8 +229,7 @@ def _choices(rows: Any, chosen: Any) -> list[Any]:
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     """The task editor (staff); ``?problem=<id>`` turns a problem into a task."""
-    if not has_anywhere(request.user, Permission.TASK_MANAGE):
-        raise Forbidden("只有社区工作人员可以发布任务")
+    staff_only(request.user, Permission.TASK_MANAGE, "只有社区工作人员可以发布任务")
     fields = (
         "title",
         "description",
@@ -603,8 +602,7 @@ def unit_unmask(request: HttpRequest, unit_id: int) -> HttpResponse:
 def team_members(request: HttpRequest, team_id: int) -> HttpResponse:
     """A service team's members, a page at a time (the 服务队 tab lists the first few), each
     with 移除 for whoever manages the team."""
-    if not has_anywhere(request.user, Permission.RESOURCE_VIEW):
-        raise Forbidden("只有工作人员可以查看资源清单")
+    staff_only(request.user, Permission.RESOURCE_VIEW, "只有工作人员可以查看资源清单")
     team = selectors.team_with_members(request.user, team_id)
     managed = can(request.user, Permission.RESOURCE_MANAGE, team.area_path)
     errors: dict[str, str] = {}
@@ -649,8 +647,7 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    if not has_anywhere(request.user, Permission.TASK_ACCEPT):
-        raise Forbidden("只有网格员和社区工作人员可以验收任务")
+    staff_only(request.user, Permission.TASK_ACCEPT, "只有网格员和社区工作人员可以验收任务")
     page = CappedPaginator(selectors.acceptance_queue(request.user), 30).get_page(request.GET.get("page"))
     done = None  # the claim just accepted or returned from this list, named above it
     done_id = whole(request.GET.get("done", ""), low=1, high=ID_MAX)
@@ -664,8 +661,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def monthly(request: HttpRequest) -> HttpResponse:
-    if not has_anywhere(request.user, Permission.TASK_VIEW):
-        raise Forbidden("只有工作人员可以查看月度任务清单")
+    staff_only(request.user, Permission.TASK_VIEW, "只有工作人员可以查看月度任务清单")
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":
@@ -753,13 +749,11 @@ def _kept_or_typed(values: dict[str, str], name: str) -> str | None:
 @login_required
 def resources(request: HttpRequest) -> HttpResponse:
     """资源清单: partner units, service teams, the skills registry, venues and equipment."""
-    if not has_anywhere(request.user, Permission.RESOURCE_VIEW):
-        raise Forbidden("只有工作人员可以查看资源清单")
+    staff_only(request.user, Permission.RESOURCE_VIEW, "只有工作人员可以查看资源清单")
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":
-        if not has_anywhere(request.user, Permission.RESOURCE_MANAGE):
-            raise Forbidden("您无权登记资源")
+        staff_only(request.user, Permission.RESOURCE_MANAGE, "您无权登记资源")
         kind = request.POST.get("form", "")
         values = {k: str(request.POST.get(k, "")).strip() for k in request.POST if k != "csrfmiddlewaretoken"}
         typed: dict[str, str] = {}
