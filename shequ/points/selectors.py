@@ -443,9 +443,10 @@ def ranking(community: Area, kind: str, year: int, quarter: int, limit: int | No
     return ranked
 
 
-def star_volunteers(community: Area, year: int, limit: int = 500) -> list[Ranked]:
+def star_volunteers(community: Area, year: int, limit: int | None = None) -> list[Ranked]:
     """Yearly star levels (星级志愿者): everyone whose points earned in the year reach the
-    first threshold."""
+    first threshold, however many (the lists the year-end prizes are given from: a cap
+    of 100 left the 101st off the board and the staff list, unsaid)."""
     return _ranked(
         EarningTotal.objects.filter(
             area_path=community.path, period=f"{year}", earned__gte=settings.STAR_THRESHOLDS[0]
@@ -467,7 +468,9 @@ class StarList:
         return f"{self.year}年度星级志愿者" if self.final else f"{self.year}年星级志愿者（截至目前）"
 
 
-def notice_stars(community: Area, year: int, quarter: int, today: date, limit: int = 100) -> list[StarList]:
+def notice_stars(
+    community: Area, year: int, quarter: int, today: date, limit: int | None = None
+) -> list[StarList]:
     """The star lists a notice board (公示栏) posts in a quarter: the year's, a running
     count until the year is over; in the first quarter, before any quarter of the year is
     complete, the year before's final levels first, as stars are awarded at year end and
@@ -481,11 +484,13 @@ def notice_stars(community: Area, year: int, quarter: int, today: date, limit: i
     return lists
 
 
-def _ranked(rows: QuerySet[EarningTotal], limit: int) -> list[Ranked]:
-    """The first ``limit`` places, ties sharing a rank (1, 2, 2, 4): whoever ties with
-    the last place shown is shown too, not left off the notice board by account id."""
+def _ranked(rows: QuerySet[EarningTotal], limit: int | None) -> list[Ranked]:
+    """The first ``limit`` places (all of them for None), ties sharing a rank (1, 2, 2,
+    4): whoever ties with the last place shown is shown too, not left off the notice
+    board by account id."""
     fields = ("account_id", "account__name", "earned")
-    found = list(rows.order_by("-earned", "account_id").values_list(*fields)[:limit])
+    ordered = rows.order_by("-earned", "account_id").values_list(*fields)
+    found = list(ordered if limit is None else ordered[:limit])
     if found and len(found) == limit:
         last = found[-1][2]
         shown = [pk for pk, _, total in found if total == last]
