@@ -181,6 +181,9 @@ class RankedOut(Schema):
     name: str
     points: int
     stars: int  # the year's star level (星级), from the year's total
+    # The household (building and door) for staff who may read the register, else "":
+    # two of one name (王伟) are told apart.
+    address: str
 
 
 class StarsOut(Schema):
@@ -544,12 +547,15 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
     if errors:
         raise ValidationFailed(errors)
     lists = selectors.notice_stars(area, year, quarter, timezone.localdate())
+    able = selectors.ranking(area, AccountKind.RESIDENT, year, quarter)
+    pioneers = selectors.ranking(area, AccountKind.PARTY_MEMBER, year, quarter)
+    selectors.with_households(request.user, area, able, pioneers, *(x.rows for x in lists))
     return {
         "community": area.code,
         "year": year,
         "quarter": quarter,
-        "able": [vars(r) for r in selectors.ranking(area, AccountKind.RESIDENT, year, quarter)],
-        "pioneers": [vars(r) for r in selectors.ranking(area, AccountKind.PARTY_MEMBER, year, quarter)],
+        "able": [vars(r) for r in able],
+        "pioneers": [vars(r) for r in pioneers],
         "stars": [vars(r) for r in lists[-1].rows],
         "star_lists": [
             {"year": x.year, "title": x.title, "final": x.final, "stars": [vars(r) for r in x.rows]}

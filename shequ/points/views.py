@@ -582,6 +582,13 @@ def rankings(request: HttpRequest) -> HttpResponse:
             # Labelled as the notice board: a first quarter has the year before's final list too.
             "star_lists": selectors.notice_stars(community, year, quarter, timezone.localdate()),
         }
+        selectors.with_households(
+            request.user,
+            community,
+            context["able"],
+            context["pioneers"],
+            *(x.rows for x in context["star_lists"]),
+        )
     return render(request, "points/rankings.html", context, status=400 if errors else 200)
 
 

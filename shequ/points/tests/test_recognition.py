@@ -20,6 +20,11 @@ def earn(world, user, title):
     act(world.grid_worker_li, claim, "accept")
 
 
+def household_of(resident):
+    """A resident's household as the staff rankings show it (building and door)."""
+    return f"{resident.household.building.name} {resident.household.address}"
+
+
 def party_member(world):
     return add_user(
         "party-member-rank",
@@ -89,7 +94,7 @@ def test_the_quarterly_lists_show_each_persons_star_level_of_the_year(world):
     c = Client()
     c.force_login(world.secretary_zhang)
     page = c.get("/points/rankings/", {"community": world.areas["A1"].code}).content.decode()
-    assert f"{name} · 40 分 · " in page and "★★</span>" in page
+    assert f">{name}</a> · 40 分 · " in page and "★★</span>" in page
 
 
 def test_a_typed_period_is_checked_and_named():
@@ -246,8 +251,9 @@ def test_stars_are_the_years_and_the_api_lists_the_star_volunteers(world, settin
         "/api/v1/points/rankings", {"community": world.areas["A1"].code, "year": 2030, "quarter": 2}
     ).json()
     name = world.residents["A1-1-h2-r2"].name
-    assert body["pioneers"] == [{"rank": 1, "name": name, "points": 20, "stars": 1}]
-    assert body["stars"] == [{"rank": 1, "name": name, "points": 40, "stars": 1}]
+    home = household_of(world.residents["A1-1-h2-r2"])
+    assert body["pioneers"] == [{"rank": 1, "name": name, "points": 20, "stars": 1, "address": home}]
+    assert body["stars"] == [{"rank": 1, "name": name, "points": 40, "stars": 1, "address": home}]
 
 
 def test_the_public_notice_leads_to_the_quarters_before_and_not_past_this_one(world):
@@ -361,9 +367,14 @@ def test_the_staff_rankings_post_last_years_final_stars_in_a_first_quarter(world
     api = c.get("/api/v1/points/rankings", {"community": code}).json()
     last_year = {"year": 2030, "title": "2030年度星级志愿者", "final": True}
     this_year = {"year": 2031, "title": "2031年星级志愿者（截至目前）", "final": False}
-    this_year_rows = [{"rank": 1, "name": new_name, "points": 20, "stars": 1}]
+    # In full, with the household (staff): two of one name are told apart.
+    old_home, new_home = (
+        household_of(world.residents["A1-1-h2-r2"]),
+        household_of(world.resident_wang.resident),
+    )
+    this_year_rows = [{"rank": 1, "name": new_name, "points": 20, "stars": 1, "address": new_home}]
     assert api["star_lists"] == [
-        last_year | {"stars": [{"rank": 1, "name": old_name, "points": 40, "stars": 2}]},
+        last_year | {"stars": [{"rank": 1, "name": old_name, "points": 40, "stars": 2, "address": old_home}]},
         this_year | {"stars": this_year_rows},
     ]
     assert api["stars"] == this_year_rows  # the year asked for, as before

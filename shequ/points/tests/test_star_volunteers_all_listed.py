@@ -58,7 +58,7 @@ def test_every_star_volunteer_of_the_year_is_listed_past_the_hundredth(world, se
     ours = [r for r in body["stars"] if r["name"].startswith("星")]
     assert len(ours) == 101
     assert (ours[-1]["name"], ours[-1]["points"], ours[-1]["stars"]) == (last, 10, 1)
-    assert f"<td>{last}</td>" in staff.get("/points/rankings/", {"community": code}).content.decode()
+    assert f">{last}</a>" in staff.get("/points/rankings/", {"community": code}).content.decode()
 
     board = Client().get(f"/api/v1/points/notice/{code}").json()
     assert len([r for r in board["stars"] if r["name"].startswith("星")]) == 101
