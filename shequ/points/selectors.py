@@ -20,6 +20,7 @@ from shequ.areas.models import Area
 from shequ.areas.paths import ancestors, codes
 from shequ.core.errors import NotFound
 from shequ.core.numbers import whole
+from shequ.people.pinyin import name_pinyin
 from shequ.points.models import (
     Account,
     AccountKind,
@@ -427,7 +428,7 @@ def stars_for(total: int) -> int:
 
 def ranking(community: Area, kind: str, year: int, quarter: int, limit: int | None = None) -> list[Ranked]:
     """Points earned (awards and service, net of their reversals) in one quarter by the
-    accounts of one kind in one community, highest first (ties by account). Reads the
+    accounts of one kind in one community, highest first (ties by name). Reads the
     earned totals (``EarningTotal``), kept in step with the entries. Each row's stars are
     its star level of the year (星级 is yearly), not of the quarter."""
     ranked = _ranked(
@@ -500,6 +501,10 @@ def _ranked(rows: QuerySet[EarningTotal], limit: int | None) -> list[Ranked]:
         found += list(
             rows.filter(earned=last).exclude(account_id__in=shown).order_by("account_id").values_list(*fields)
         )
+    # Equal points are listed by name (pinyin), not by when each account was opened: on
+    # a notice that order would read as a ranking within the tie. A tie is never cut
+    # short above, so sorting the rows read keeps every group whole.
+    found.sort(key=lambda row: (-row[2], name_pinyin(row[1])[0], row[1], row[0]))
     ranked: list[Ranked] = []
     for i, (pk, name, total) in enumerate(found):
         rank = ranked[-1].rank if ranked and ranked[-1].points == int(total) else i + 1
