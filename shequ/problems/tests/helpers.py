@@ -32,3 +32,14 @@ def report(world, actor=None, category="blocked_drain", key="A1-1", **kw):
 
 def act(world, user, problem, action, **kw):
     return services.transition(user, problem.pk, services.TransitionInput(action=action, **kw))
+
+
+def verified(world):
+    """A resident's report taken through to 已结案 by community A1's staff, waiting for
+    the reporter's rating."""
+    staff = world.users["community_staff@A1"]
+    p = report(world)
+    for action in ("accept", "dispatch", "start"):
+        act(world, staff, p, action)
+    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
+    return act(world, world.secretary_zhang, p, "verify_pass")

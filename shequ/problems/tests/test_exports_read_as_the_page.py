@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from shequ.problems.models import ReportRun
 from shequ.problems.services import request_monthly_report
-from shequ.problems.tests.helpers import act, jpeg, report
+from shequ.problems.tests.helpers import act, report, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,7 @@ def test_the_monthly_workbooks_rates_are_numbers(world, django_capture_on_commit
     """结案率 and the others were written as the text "100.00%": Excel leaves text out of
     AVERAGE and SUM, so a street putting its communities' reports side by side got a
     wrong figure without a warning."""
-    staff = world.users["community_staff@A1"]
-    p = report(world)
-    for action in ("accept", "dispatch", "start"):
-        act(world, staff, p, action)
-    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
-    act(world, world.secretary_zhang, p, "verify_pass")
+    p = verified(world)
     act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=5)
     with django_capture_on_commit_callbacks(execute=True):
         run = request_monthly_report(world.secretary_zhang, world.areas["A1"].code, p.month)

@@ -15,7 +15,7 @@ from shequ.problems import kpi, monthly
 from shequ.problems.ledgers import month_range
 from shequ.problems.models import Problem, ProblemCategory, ReportRun, Status
 from shequ.problems.services import request_monthly_report, send_due_reminders
-from shequ.problems.tests.helpers import act, report
+from shequ.problems.tests.helpers import act, report, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -108,14 +108,7 @@ def test_rates_with_nothing_to_divide_by_are_a_dash(world):
 
 
 def _closed(world, satisfaction=5):
-    staff = world.users["community_staff@A1"]
-    p = report(world)
-    for action in ("accept", "dispatch", "start"):
-        act(world, staff, p, action)
-    from shequ.problems.tests.helpers import jpeg
-
-    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
-    act(world, world.secretary_zhang, p, "verify_pass")
+    p = verified(world)
     return act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=satisfaction)
 
 

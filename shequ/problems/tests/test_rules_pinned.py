@@ -13,7 +13,7 @@ from shequ.problems.ledgers import month_range
 from shequ.problems.lifecycle import OWNER, STATUS_LABELS, TRANSITIONS
 from shequ.problems.models import Problem, Status
 from shequ.problems.selectors import Filters, nearby_open, problem_list
-from shequ.problems.tests.helpers import act, grid_point, jpeg, report
+from shequ.problems.tests.helpers import act, grid_point, jpeg, report, verified
 from shequ.problems.tests.test_kpi_ledgers_reports import bulk
 
 pytestmark = pytest.mark.django_db
@@ -100,12 +100,7 @@ def test_a_problem_reported_more_than_30_days_ago_is_not_a_duplicate(world):
 
 
 def test_a_rating_of_zero_stars_is_refused(world):
-    staff = world.users["community_staff@A1"]
-    p = report(world)
-    for action in ("accept", "dispatch", "start"):
-        act(world, staff, p, action)
-    act(world, staff, p, "report_back", note="完成", photos=[jpeg()])
-    act(world, world.secretary_zhang, p, "verify_pass")
+    p = verified(world)
     with pytest.raises(ValidationFailed) as exc:
         act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=0)
     assert set(exc.value.fields) == {"satisfaction"}
