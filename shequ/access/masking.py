@@ -11,17 +11,19 @@ from typing import Any
 # spaces, dashes or dots between its groups), or a landline with its area code (after a
 # dash, a space or a dot, or in brackets; its number whole or in two groups, as in
 # "0571-8765 4321"), not inside a longer run of letters and digits (an order number, a
-# sum). Full-width digits typed with
-# a Chinese input method are read as digits (the match runs on a copy with ASCII digits,
-# character for character, and masks the same span of the original).
+# sum). A mobile is also read as 4-3-4 ("1391 234 5678"), and right after Latin letters
+# ("vx13812345678", "Tel13812345678") when no digit follows it: a label typed without a
+# colon is likelier than an order number of exactly a mobile's shape. Full-width digits,
+# dashes and brackets typed with a Chinese input method are read as ASCII (the match runs
+# on a copy, character for character, and masks the same span of the original).
 _IN_TEXT = re.compile(
-    r"(?<![0-9A-Za-z+])("
+    r"(?:(?<![0-9A-Za-z+])|(?<=[A-Za-z])(?=1[3-9]\d))("
     r"\d(?:[-\s.]?\d){16}[-\s.]?[\dXx]|\d{15}"
-    r"|(?:\+?86[-\s.]?)?1[3-9]\d(?:[-\s.]?\d{4}){2}"
+    r"|(?:\+?86[-\s.]?)?1[3-9]\d(?:[-\s.]?\d{4}){2}|1[3-9]\d{2}[-\s.]\d{3}[-\s.]\d{4}"
     r"|(?:\(0\d{2,3}\)\s?|0\d{2,3}[-. \u3000]?)\d{3,4}[-\s.]?\d{4}"
     r")(?![0-9A-Za-z])"
 )
-_ASCII_DIGITS = str.maketrans("０１２３４５６７８９＋（）－Ｘｘ", "0123456789+()-Xx")
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９＋（）－—–Ｘｘ", "0123456789+()---Xx")
 
 
 def mask_id_number(value: str) -> str:

@@ -78,8 +78,17 @@ def test_numbers_that_do_not_parse_are_refused_with_a_chinese_reason(number):
         ("1101 0119 9003 0785 15", "110***********8515"),
         ("139.1234.5678", "139****5678"),
         ("13912345678 13812345678", "139****5678 138****5678"),
+        # Grouped 4-3-4, as some people write a mobile; dashes from a Chinese input method.
+        ("电话1391 234 5678", "电话139****5678"),
+        ("电话139—1234—5678", "电话139****5678"),
+        ("座机0571—87654321", "座机0571-****4321"),
+        # Right after a Latin prefix: a WeChat or a tel. label typed without a colon.
+        ("加vx13812345678", "加vx138****5678"),
+        ("Tel13812345678。", "Tel138****5678。"),
+        ("wx 13812345678", "wx 138****5678"),
         # Not a number of a person: an order number, a sum, a date, a door number.
         ("工单GD2026112300001", "工单GD2026112300001"),
+        ("快递SF1381234567890", "快递SF1381234567890"),
         ("金额12345678901234567890", "金额12345678901234567890"),
         ("2026年11月22日 3单元12号", "2026年11月22日 3单元12号"),
     ],
