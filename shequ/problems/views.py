@@ -532,14 +532,19 @@ class LedgerPage(CappedPaginator):
         return page
 
 
-@login_required
-def ledgers(request: HttpRequest) -> HttpResponse:
-    """台账: one register per ledger type, for a community (or any visible area) and month."""
+def _ledger_area(request: HttpRequest) -> Area:
+    """The ledgers' area: ?area= if given (in the viewer's scope), else their own."""
     tops = list(home_areas(request.user, Permission.PROBLEM_EXPORT))
     if not tops:
         raise Http404
     code = request.GET.get("area", "")
-    area = get_area(request.user, code, Permission.PROBLEM_EXPORT) if code else tops[0]
+    return get_area(request.user, code, Permission.PROBLEM_EXPORT) if code else tops[0]
+
+
+@login_required
+def ledgers(request: HttpRequest) -> HttpResponse:
+    """台账: one register per ledger type, for a community (or any visible area) and month."""
+    area = _ledger_area(request)
     errors: dict[str, str] = {}
     try:
         month = _month(request.GET.get("month", ""))
@@ -575,7 +580,8 @@ def ledgers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ledgers_export(request: HttpRequest) -> FileResponse:
-    area = get_area(request.user, request.GET.get("area", ""), Permission.PROBLEM_EXPORT)
+    """The page's five registers as one workbook, for the page's area."""
+    area = _ledger_area(request)
     month = _month(request.GET.get("month", ""))
     qs = selectors.month_problems(request.user, area.path, month)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it

@@ -52,3 +52,20 @@ def test_the_monthly_workbooks_rates_are_numbers(world, django_capture_on_commit
         assert (cells[name].value, cells[name].number_format) == (1, "0.00%"), name
     # A rate with nothing to divide by is still the dash, as in the Word file.
     assert cells["结案率"].value == "—"
+
+
+def test_the_ledger_export_without_an_area_is_the_pages_own(world):
+    """The page opened without ?area= shows the worker's own community, but its export
+    link typed or bookmarked without it answered 404, as if the ledgers were not theirs."""
+    p = report(world)
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    r = client.get("/problems/ledgers/export/", {"month": p.month})
+    assert r.status_code == 200
+    book = load_workbook(io.BytesIO(r.getvalue()))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
+    assert p.number in cells
+    # A month that is not one is named, not a server error.
+    r = client.get("/problems/ledgers/export/", {"month": "2026-13"})
+    assert r.status_code == 400
+    assert "月份" in r.content.decode()
