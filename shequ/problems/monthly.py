@@ -30,12 +30,14 @@ from shequ.problems.models import (
 
 logger = logging.getLogger(__name__)
 
+# (field, table title, its first column's heading, the choices counted)
 DIMENSIONS = [
-    ("ledger_type", "按台账类型", LedgerType.choices),
-    ("handling_level", "按处置层级", HandlingLevel.choices),
-    ("status", "按状态", Status.choices),
-    ("source", "按来源", Source.choices),
+    ("ledger_type", "按台账类型", "台账类型", LedgerType.choices),
+    ("handling_level", "按处置层级", "处置层级", HandlingLevel.choices),
+    ("status", "按状态", "状态", Status.choices),
+    ("source", "按来源", "来源", Source.choices),
 ]
+COUNT_HEADING = "件数"
 
 
 def _progress(run: ReportRun, value: int, message: str = "") -> None:
@@ -47,9 +49,9 @@ def gather(area_path: str, month: str) -> dict[str, Any]:
     scoped = Problem.objects.filter(under(area_path))
     in_month = scoped.filter(reported_at__gte=start, reported_at__lt=end)
     tables = []
-    for field, title, choices in DIMENSIONS:
+    for field, title, heading, choices in DIMENSIONS:
         counts = dict(in_month.values_list(field).annotate(n=Count("id")).order_by())
-        tables.append((title, [(str(label), counts.get(code, 0)) for code, label in choices]))
+        tables.append((title, heading, [(str(label), counts.get(code, 0)) for code, label in choices]))
     closings = ReopenedClosing.objects.filter(under(area_path))
     # The moment the figures stand at (kpi.compute counts the deadlines passed by then):
     # both files say it, so a report made mid-month is not read as the whole month's.
@@ -125,9 +127,11 @@ def _write_xlsx(path: Path, title: str, data: dict[str, Any]) -> None:
         else:
             sheet.write_number(row, 1, float(value / 100), percent)
         sheet.write(row, 2, formula)
-    for table_title, rows in data["tables"]:
+    for table_title, heading, rows in data["tables"]:
         row += 2
         sheet.write(row, 0, table_title, bold)
+        row += 1
+        sheet.write_row(row, 0, [heading, COUNT_HEADING], bold)
         for label, n in rows:
             row += 1
             sheet.write_row(row, 0, [label, n])
@@ -146,10 +150,11 @@ def _write_docx(path: Path, title: str, data: dict[str, Any]) -> None:
     for name, value, formula in data["kpis"].rows():
         cells = table.add_row().cells
         cells[0].text, cells[1].text, cells[2].text = name, value, formula
-    for table_title, rows in data["tables"]:
+    for table_title, heading, rows in data["tables"]:
         doc.add_heading(table_title, level=2)
-        t = doc.add_table(rows=0, cols=2)
+        t = doc.add_table(rows=1, cols=2)
         t.style = "Table Grid"
+        t.rows[0].cells[0].text, t.rows[0].cells[1].text = heading, COUNT_HEADING
         for label, n in rows:
             cells = t.add_row().cells
             cells[0].text, cells[1].text = label, str(n)

@@ -69,3 +69,21 @@ def test_the_ledger_export_without_an_area_is_the_pages_own(world):
     r = client.get("/problems/ledgers/export/", {"month": "2026-13"})
     assert r.status_code == 400
     assert "月份" in r.content.decode()
+
+
+def test_the_monthly_reports_count_tables_have_a_header_row(world, django_capture_on_commit_callbacks):
+    """按来源 and the other count tables of the Word file were bare pairs of cells: a
+    reader (and a screen reader) met "居民上报 | 1" with no column named."""
+    from docx import Document
+
+    p = report(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = request_monthly_report(world.secretary_zhang, world.areas["A1"].code, p.month)
+    run = ReportRun.objects.get(pk=run.pk)
+    doc = Document(str(settings.MEDIA_ROOT / run.docx_file))
+    heads = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    assert heads[1:] == [["台账类型", "件数"], ["处置层级", "件数"], ["状态", "件数"], ["来源", "件数"]]
+    # The workbook says the same above each table.
+    sheet = load_workbook(settings.MEDIA_ROOT / run.xlsx_file)["月报"]
+    rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    assert ("来源", "件数", None) in rows
