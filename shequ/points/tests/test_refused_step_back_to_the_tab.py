@@ -62,3 +62,16 @@ def test_an_order_page_opened_by_itself_still_returns_to_the_order(world):
     sent = _fields(ship.group(0)) | {"courier": "中国邮政", "tracking_no": "9876543210123"}
     r = staff.post(f"/points/orders/{order.pk}/act/", sent)
     assert r.status_code == 302 and r["Location"] == f"/points/orders/{order.pk}/"
+
+
+def test_a_tab_asked_with_spaces_around_its_status_is_that_tab(world):
+    """A link pasted from a chat or a note (?status= packed) was refused as 订单状态“ packed”
+    and showed 已下单 instead, with the message; the status is read as typed less its spaces."""
+    buyer = world.resident_wang
+    fund(world, buyer, 10)
+    order = redeem(buyer, item(world, name="毛巾", price=1, stock=5, limit=5))
+    move(world.secretary_zhang, order, "pack")
+    r = client_for(world.secretary_zhang).get("/points/fulfil/", {"status": " packed "})
+    page = r.content.decode()
+    assert r.status_code == 200 and "不在可选范围内" not in page
+    assert 'aria-current="page">已备货' in page and f"/points/orders/{order.pk}/" in page
