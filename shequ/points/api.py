@@ -108,7 +108,7 @@ class ServiceIn(Body):
 
 
 class ReverseIn(Body):
-    reason: str = ""
+    reason: str  # required: a 冲正 always says why
 
 
 class ServiceRecordOut(Schema):

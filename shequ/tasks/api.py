@@ -315,7 +315,7 @@ class NoteIn(Body):
 
 
 class ReturnIn(Body):
-    reason: str = ""
+    reason: str  # required: a 退回 always says why
 
 
 class MonthlyListIn(Body):

@@ -50,6 +50,8 @@ def test_task_claim_proof_accept_through_the_api(world):
     types = sorted(resident.get(url).headers["Content-Type"] for url in r.json()["files"])
     assert types == ["image/jpeg", "video/mp4"]
     r = post_json(grid, f"/api/v1/claims/{claim_id}/return", {})
+    assert r.status_code == 422 and r.json()["fields"] == {"reason": "必填"}
+    r = post_json(grid, f"/api/v1/claims/{claim_id}/return", {"reason": " "})
     # The error names the field the client sends.
     assert r.status_code == 400 and r.json()["fields"] == {"reason": "退回需要填写原因"}
     r = grid.post(f"/api/v1/claims/{claim_id}/accept")
