@@ -34,7 +34,7 @@ from shequ.access.scope import can, scope_paths, scope_q
 from shequ.areas import geo
 from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import codes, under
-from shequ.core.errors import NotFound
+from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, whole
 from shequ.problems.models import (
@@ -46,6 +46,25 @@ from shequ.problems.models import (
     Source,
     Status,
 )
+
+
+def by_number(viewer: Any, typed: str) -> Problem:
+    """The problem whose 编号 (report date and id, 20261122000042) is ``typed``, as a
+    worker types it from a 回执 or a list (full-width digits, spaces): the id is read
+    from it and the whole number must then match, so an id with another day's date is
+    not taken for it. Not found, out of scope and not a number say which."""
+    plain = "".join(unicodedata.normalize("NFKC", typed).split())
+    if not plain.isdigit() or len(plain) < 14 or len(plain) > 8 + len(str(ID_MAX)):
+        raise ValidationFailed({"number": f"编号“{typed.strip()[:30]}”应为 14 位数字（如 20261122000042）"})
+    problem = None
+    if int(plain[8:]) <= ID_MAX:
+        try:
+            problem = get_problem(viewer, int(plain[8:]))
+        except NotFound:
+            problem = None  # the same answer as another day's number: ids are not probed
+    if problem is None or problem.number != plain:
+        raise ValidationFailed({"number": f"编号 {plain} 没有找到，或不在您的查看范围内"})
+    return problem
 
 
 def get_problem(viewer: Any, problem_id: int) -> Problem:

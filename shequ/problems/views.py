@@ -70,6 +70,12 @@ def board(request: HttpRequest) -> HttpResponse:
         return redirect("problems_mine")
     f, raw, area = _filters(request)
     errors = selectors.filter_errors(f)
+    number = request.GET.get("number", "")
+    if number.strip():  # 按编号查找: straight to the problem, or the field named
+        try:
+            return redirect("problem", selectors.by_number(request.user, number).pk)
+        except ValidationFailed as exc:
+            errors |= exc.fields
     # 待核查 (the inbox's 全部待核查, the API's verify=true): what waits on the viewer's
     # check, never the work they reported back themselves, soonest due first.
     verify = request.GET.get("verify", "") == "1"
@@ -93,6 +99,7 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "raw": raw,
+            "number": number,
             "verify": verify,
             "area": area,
             "categories": selectors.filter_categories(),
