@@ -387,7 +387,8 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 def requested_quarter(raw_year: str, raw_quarter: str, today: date) -> tuple[int, int, dict[str, str]]:
     """The year and quarter a ranking is asked for, from what the user typed: blank means
     the current one. Anything else must be a year from 2000 to 2100 and a quarter from 1
-    to 4; otherwise the field is named in the errors and the current one is shown."""
+    to 4, not after the current one; otherwise the field is named in the errors and the
+    current one is shown."""
     year, quarter = current_quarter(today)
     errors: dict[str, str] = {}
     raw_year, raw_quarter = raw_year.strip(), raw_quarter.strip()
@@ -403,6 +404,12 @@ def requested_quarter(raw_year: str, raw_quarter: str, today: date) -> tuple[int
             quarter = typed_quarter
         else:
             errors["quarter"] = f"季度必须是 1 到 4 之间的整数，您填写的是“{raw_quarter[:20]}”"
+    now = current_quarter(today)
+    if not errors and (year, quarter) > now:
+        # A quarter not begun has nobody on its lists: shown, it reads as nobody earned.
+        field = "quarter" if raw_quarter else "year"
+        errors[field] = f"{year}年第{quarter}季度还没有开始，可查看{now[0]}年第{now[1]}季度及以前的排名"
+        year, quarter = now
     return year, quarter, errors
 
 

@@ -114,6 +114,20 @@ def test_a_typed_period_is_checked_and_named():
     assert set(selectors.requested_quarter("1999", "0", today)[2]) == {"year", "quarter"}
 
 
+def test_a_quarter_not_begun_is_named_not_shown_empty():
+    """2030年第3季度 asked on 2030-05-15 gave empty lists headed as that quarter (and a
+    year not begun 截至目前), read on the 公示栏 as "nobody earned anything"."""
+    today = timezone.localdate()  # 2030-05-15 on the frozen clock
+    year, quarter, errors = selectors.requested_quarter("2030", "3", today)
+    assert (year, quarter) == (2030, 2)
+    assert errors == {"quarter": "2030年第3季度还没有开始，可查看2030年第2季度及以前的排名"}
+    year, quarter, errors = selectors.requested_quarter("2031", "", today)
+    assert (year, quarter) == (2030, 2) and "2031年第2季度还没有开始" in errors["year"]
+    # This quarter and the ones before are as asked.
+    assert selectors.requested_quarter("2030", "2", today) == (2030, 2, {})
+    assert selectors.requested_quarter("2029", "4", today) == (2029, 4, {})
+
+
 def test_the_rankings_page_names_a_bad_quarter_and_keeps_the_year_typed(world):
     c = Client()
     c.force_login(world.secretary_zhang)
@@ -382,7 +396,9 @@ def test_the_staff_rankings_post_last_years_final_stars_in_a_first_quarter(world
     ]
     assert api["stars"] == this_year_rows  # the year asked for, as before
 
-    # A later quarter: the year's list alone.
+    # A later quarter, once begun: the year's list alone.
+    frozen_at(monkeypatch, 2031, 4, 15, 10, 0)
+    c.force_login(world.secretary_zhang)  # the session of January has lapsed
     api = c.get("/api/v1/points/rankings", {"community": code, "year": 2031, "quarter": 2}).json()
     assert api["star_lists"] == [this_year | {"stars": this_year_rows}]
 
