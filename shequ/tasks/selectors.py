@@ -711,10 +711,20 @@ def team_members(team: ServiceTeam) -> QuerySet[TeamMember]:
 
 
 def talents(viewer: Any, q: str = "") -> QuerySet[Talent]:
-    """The skills registry; a search finds a skill, trade or field (找电工) or a name."""
+    """The skills registry; a search finds a skill, trade or field (找电工) or a name, also
+    by its pinyin or initials."""
     rows = Talent.objects.visible_to(viewer).select_related("resident")
     # A trade or field may hold a number typed before numbers were refused there.
-    return _matching(rows, q, ("resident__name",), shown=("trade", "field", "skill"))
+    found = _matching(rows, q, ("resident__name",), shown=("trade", "field", "skill"))
+    letters = "".join(unicodedata.normalize("NFKC", q).split())
+    if not (letters.isascii() and letters.isalpha()):
+        return found
+    # Pinyin or its initials (zhangsan, zs) find a name as the register's search does.
+    from shequ.people.models import Resident
+    from shequ.people.selectors import search
+
+    named = search(Resident.objects.filter(pk__in=rows.values("resident_id")), letters)
+    return rows.filter(Q(pk__in=found.values("pk")) | Q(resident__in=named.order_by().values("pk")))
 
 
 def venues(viewer: Any, q: str = "") -> QuerySet[Venue]:
