@@ -875,6 +875,12 @@ def _merge(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -
         )
     if target.status == Status.REJECTED:
         raise ValidationFailed({"into": f"问题 {target.number} 已不予立案，不能作为合并目标"})
+    if target.status in (Status.CLOSED, Status.EVALUATED):
+        # The same place again after it was closed is the problem back, not a duplicate:
+        # merged, the new report would wait under a problem nobody is handling.
+        raise ValidationFailed(
+            {"into": f"问题 {target.number} 已办结，不能作为合并目标；问题再次出现的，请对本问题立案处理"}
+        )
     followers = _followers(p)
     if target.source not in FOLLOWABLE_SOURCES:
         # Whoever follows the duplicate follows the target after the merge and reads all of

@@ -7,7 +7,7 @@ import pytest
 
 from shequ.core.errors import ValidationFailed
 from shequ.problems.models import Problem
-from shequ.problems.tests.helpers import act, report
+from shequ.problems.tests.helpers import act, report, verified
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +41,20 @@ def test_merging_into_itself_says_so(world):
     p = report(world)
     with pytest.raises(ValidationFailed, match="不能合并到本问题自身"):
         act(world, world.secretary_zhang, p, "merge", into=p.pk)
+
+
+@pytest.mark.parametrize("rated", [False, True])
+def test_a_new_report_is_not_merged_into_a_closed_problem(world, rated):
+    """The drain blocked again after last month's problem was closed: merged into it, the
+    new report became 已合并 under a problem nobody was handling, and the blockage sat.
+    Refused, with what to do instead; an open problem is still a target."""
+    closed, p = verified(world), report(world)
+    if rated:
+        act(world, world.resident_wang, closed, "evaluate", resolved=True, satisfaction=5)
+    with pytest.raises(ValidationFailed, match=f"问题 {closed.number} 已办结，不能作为合并目标") as refused:
+        act(world, world.secretary_zhang, p, "merge", into=closed.pk)
+    assert "请对本问题立案" in refused.value.fields["into"]
+    assert Problem.objects.get(pk=p.pk).status == "reported"
+    open_one = report(world)
+    act(world, world.secretary_zhang, p, "merge", into=open_one.pk)
+    assert Problem.objects.get(pk=p.pk).merged_into_id == open_one.pk
