@@ -14,7 +14,7 @@ from shequ.access.scope import can, has_anywhere
 from shequ.areas.selectors import get_area
 from shequ.core.api import Number, Ref, one_of, one_of_query
 from shequ.core.errors import NotFound, ValidationFailed
-from shequ.core.numbers import month_error, month_param
+from shequ.core.numbers import days_param, month_error, month_param
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors, services
 from shequ.people.models import CareKind, CareRecord, FloatingProfile, Resident, Visit, VisitPlan
@@ -379,7 +379,9 @@ def need_to_problem(request: HttpRequest, need_id: int, payload: NeedProblemIn) 
 @paginate(CappedPageNumberPagination, page_size=50)
 def unvisited(request: HttpRequest, area: str | None = None, days: int = 90) -> Any:
     path = _path(request, area, Permission.VISIT_RECORD)
-    return selectors.households_not_visited(request.user, area_path=path, days=max(1, days))
+    # Checked as the page checks it: -5 is named, not taken as 1; 1000000 is named, not
+    # left to overflow the date arithmetic.
+    return selectors.households_not_visited(request.user, area_path=path, days=days_param(days))
 
 
 @router.post("/visit-plans", response={201: PlanOut}, summary="制定走访计划")

@@ -83,6 +83,22 @@ def test_a_bad_number_of_days_is_named_not_replaced(world):
     assert li.get("/visits/unvisited/", {"days": "30"}).status_code == 200
 
 
+def test_the_api_names_a_bad_number_of_days_as_the_page_does(world):
+    # A phone app asking for ?days=-5 was quietly given the 1-day list, and ?days=1000000
+    # a message naming no field; the page refuses both, naming 天数.
+    li = login(world.grid_worker_li)
+    for typed, message in (
+        ("0", "天数不能小于 1"),
+        ("-5", "天数不能小于 1"),
+        ("1000000", "天数必须在 1 到 3650 之间"),
+    ):
+        r = li.get("/api/v1/households/unvisited", {"days": typed})
+        assert r.status_code == 400, typed
+        assert r.json()["fields"]["days"] == message, typed
+    r = li.get("/api/v1/households/unvisited", {"days": "30"})
+    assert r.status_code == 200 and r.json()["count"] >= 2
+
+
 def test_floating_form_keeps_input_and_never_shows_the_stored_permit(world):
     tenant = world.residents["A1-1-h2-r2"]
     Resident.objects.filter(pk=tenant.pk).update(residence_type="floating")
