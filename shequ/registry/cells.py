@@ -28,6 +28,9 @@ _DATE_TEXT = re.compile(
 )
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+# An Excel serial held as text (a CSV, a column set to text after the dates were typed):
+# five digits are 1927-05-18 to 2173-10-14; four could be a year ("1980"), so are not one.
+_SERIAL_TEXT = re.compile(r"^(\d{5})(?:\.0+)?$")
 
 
 def text(value: object) -> str:
@@ -86,7 +89,8 @@ def id_number(value: object) -> str:
 
 
 def a_date(value: object) -> date | None:
-    """Excel serials, real dates and text dates (1980-01-02, 1980/1/2, 1980年1月2日, 19800102)."""
+    """Excel serials (as numbers or as five-digit text), real dates and text dates
+    (1980-01-02, 1980/1/2, 1980年1月2日, 19800102)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -101,6 +105,9 @@ def a_date(value: object) -> date | None:
             return EXCEL_EPOCH + timedelta(days=int(value))
         raise CellError(f"日期“{value}”不是有效的日期")
     raw = text(value)
+    serial = _SERIAL_TEXT.match(raw)
+    if serial is not None:
+        return EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
     match = _DATE_TEXT.match(raw) or _DATE_COMPACT.match(raw)
     if match is None and _MONTH_TEXT.match(raw):
         raise CellError(f"日期“{raw}”只有年月，请写到日，如 1980-01-02")

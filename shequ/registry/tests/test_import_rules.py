@@ -193,6 +193,22 @@ def test_a_birth_date_stored_as_the_number_19800304_is_read():
         cells.a_date(19801332.0)
 
 
+def test_an_excel_date_serial_written_as_text_is_read(world, tmp_path):
+    """A CSV, or a column set to text after the dates were typed, holds the serial as
+    text ("29284"): every such row was refused as 无法识别, though the number cell was read."""
+    assert cells.a_date("29284") == date(1980, 3, 4)
+    assert cells.a_date("２９２８４") == date(1980, 3, 4)
+    assert cells.a_date(" 29284.0 ") == date(1980, 3, 4)
+    for odd in ("80", "1980", "292840"):  # a year, or too many digits: not a serial
+        with pytest.raises(cells.CellError):
+            cells.a_date(odd)
+    building = world.areas["A1-1-b"].name
+    csv = tmp_path / "dates.csv"
+    csv.write_text(f"姓名,身份证号,楼栋,门牌号,出生日期\n王五,{WANG},{building},1单元808,29284\n", "utf-8")
+    result, _ = services.import_file(csv, world.areas["A1"].code, dry_run=True)
+    assert result.errors == [] and result.summary()["new"] == 1
+
+
 def test_a_birth_date_written_with_a_time_of_day_is_read():
     """Other systems export dates as text with a time: every row was refused."""
     assert cells.a_date("1980-01-02 00:00:00") == date(1980, 1, 2)
