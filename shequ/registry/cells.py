@@ -201,6 +201,17 @@ def residence_type(value: object) -> str:
 
 
 _TAG_WORDS = {str(label): value for value, label in CareGroup.choices} | {v: v for v in CareGroup.values}
+# The short names registers write for a category (低保 for 低保户, 残疾 for 残疾人…).
+_TAG_WORDS |= {
+    "独居": CareGroup.ELDERLY_ALONE,
+    "失业": CareGroup.UNEMPLOYED,
+    "低保": CareGroup.LOW_INCOME,
+    "低保对象": CareGroup.LOW_INCOME,
+    "残疾": CareGroup.DISABLED,
+    "退伍军人": CareGroup.VETERAN,
+    "特困": CareGroup.DESTITUTE,
+}
+_TAG_HINT = "、".join(str(label) for label in CareGroup.labels)
 _TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
@@ -211,7 +222,7 @@ def care_tags(value: object) -> tuple[str, ...]:
     words = [w for w in _TAG_SPLIT.split(raw) if w]
     unknown = [w for w in words if w not in _TAG_WORDS]
     if unknown:
-        raise CellError(f"重点人群“{'、'.join(unknown)}”不在可选类别中")
+        raise CellError(f"重点人群“{'、'.join(unknown)}”不在可选类别中，可填：{_TAG_HINT}（多个用顿号分隔）")
     return tuple(sorted({_TAG_WORDS[w] for w in words}))
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from shequ.access.models import AuditEvent
 from shequ.people import idcard
-from shequ.people.models import Household, Resident
+from shequ.people.models import CareGroup, Household, Resident
 from shequ.registry import cells, services
 from shequ.registry.importing import ADD_BUILDING
 from shequ.registry.tests.helpers import person, save
@@ -207,6 +207,18 @@ def test_an_excel_date_serial_written_as_text_is_read(world, tmp_path):
     csv.write_text(f"姓名,身份证号,楼栋,门牌号,出生日期\n王五,{WANG},{building},1单元808,29284\n", "utf-8")
     result, _ = services.import_file(csv, world.areas["A1"].code, dry_run=True)
     assert result.errors == [] and result.summary()["new"] == 1
+
+
+def test_care_tags_as_registers_write_them_and_a_refusal_lists_the_categories():
+    """Registers write 低保 and 残疾 for 低保户 and 残疾人: each was refused with
+    "不在可选类别中", and nothing on the page or in the template said what was."""
+    assert cells.care_tags("低保、残疾") == ("disabled", "low_income")
+    assert cells.care_tags("独居，失业") == ("elderly_alone", "unemployed")
+    with pytest.raises(cells.CellError) as refused:
+        cells.care_tags("低保、空巢老人")
+    message = str(refused.value)
+    assert message.startswith("重点人群“空巢老人”不在可选类别中，可填：")
+    assert all(str(label) in message for label in CareGroup.labels)
 
 
 def test_a_birth_date_written_with_a_time_of_day_is_read():
