@@ -31,6 +31,15 @@ _MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 # An Excel serial held as text (a CSV, a column set to text after the dates were typed):
 # five digits are 1927-05-18 to 2173-10-14; four could be a year ("1980"), so are not one.
 _SERIAL_TEXT = re.compile(r"^(\d{5})(?:\.0+)?$")
+# A year alone: what the masked export writes in 出生日期 (its month and day are digits of
+# the ID number).
+_YEAR_TEXT = re.compile(r"^\d{4}\s*年$")
+# A masked value (the list's export is masked by default): the hidden digits are gone.
+MASKED_ID_NUMBER = (
+    "身份证号是脱敏后的号码（中间几位是*），不能据此导入；请填写完整的身份证号"
+    "（导出的名单默认脱敏，有权查看完整信息的人员可填写事由导出完整名单）"
+)
+MASKED_PHONE = "联系电话是脱敏后的号码（中间几位是*）；请填写完整的号码，或留空以保留已登记的电话"
 
 
 def text(value: object) -> str:
@@ -81,6 +90,8 @@ def id_number(value: object) -> str:
         )
     if cleaned.startswith("'"):
         cleaned = cleaned[1:]
+    if "*" in cleaned:
+        raise CellError(MASKED_ID_NUMBER)
     # A number Excel rounded and someone then turned into text: the last digits are 000.
     rounded = len(cleaned) == 18 and cleaned.isdigit() and cleaned.endswith("000")
     if rounded and idcard.check_char(cleaned[:17]) != cleaned[17]:
@@ -109,6 +120,10 @@ def a_date(value: object) -> date | None:
     if serial is not None:
         return EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
     match = _DATE_TEXT.match(raw) or _DATE_COMPACT.match(raw)
+    if match is None and _YEAR_TEXT.match(raw):
+        raise CellError(
+            f"出生日期只写了年份（“{raw}”），请写到日，如 1980-01-02，或留空（按身份证号中的出生日期）"
+        )
     if match is None and _MONTH_TEXT.match(raw):
         raise CellError(f"日期“{raw}”只有年月，请写到日，如 1980-01-02")
     if match is None:

@@ -563,6 +563,10 @@ def _check_row(
             fail("address", str(exc))
     else:
         fail("building", "楼栋必填")
+    phone_text = text("phone")
+    if "*" in phone_text:
+        fail("phone", cells.MASKED_PHONE)
+        phone_text = ""  # not reported a second time as an invalid number
     if errors and not number_text:
         return errors
     household = households.get(building, door) if building is not None and door else None
@@ -572,7 +576,7 @@ def _check_row(
         relation=values.get("relation", "other"),
         gender=values.get("gender", ""),
         birth_date=values.get("birth_date"),
-        phone="" if text("phone") in CLEAR_WORDS else text("phone"),  # "无": taken off
+        phone="" if phone_text in CLEAR_WORDS else phone_text,  # "无": taken off
         residence_type=values.get("residence_type", "registered"),
         care_tags=values.get("care_tags", ()),
         party_member_kind=values.get("party_member_kind", ""),

@@ -306,3 +306,23 @@ def test_full_exports_and_unmask_share_the_hourly_allowance(world):
         )
         r = c.post("/residents/export/", {"area": world.areas["A1"].code, "reason": "核对"})
         assert r.status_code == 429 and "每小时最多查看2次完整信息" in r.content.decode()
+
+
+def test_a_masked_export_imported_again_is_refused_saying_it_is_masked(world, tmp_path):
+    """Staff export the (masked) list, correct it and upload it again: every row was
+    refused three times over, with 身份证号前17位必须是数字, “139****0001”不是有效的…手机号
+    and 日期“1951年”无法识别, none of which said that the export had hidden the digits."""
+    from shequ.registry import services
+
+    response = export(world, "community_secretary@A1", area=world.areas["A1-1"].code)
+    path = tmp_path / "居民名单.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+
+    reasons = {(e.row, e.column): e.reason for e in result.errors}
+    assert result.summary()["refused"] == 4
+    for row in range(2, 6):
+        assert reasons[(row, "身份证号")].startswith("身份证号是脱敏后的号码（中间几位是*）")
+        assert reasons[(row, "联系电话")].startswith("联系电话是脱敏后的号码（中间几位是*）")
+        assert reasons[(row, "出生日期")].startswith("出生日期只写了年份")
