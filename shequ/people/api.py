@@ -210,6 +210,7 @@ class CoverageOut(Schema):
     visited: int
     planned: int
     rate: float
+    active: bool  # a worker's account is on; one stopped is listed only for its period's work
 
 
 class CoverageReport(Schema):

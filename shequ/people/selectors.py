@@ -199,6 +199,7 @@ class Coverage:
     households: int
     visited: int
     planned: int = 0
+    active: bool = True  # a worker's account is on (one stopped is not offered for plans)
 
     @property
     def rate(self) -> float:
@@ -261,18 +262,25 @@ def coverage(viewer: Any, area: Any, start: date, end: date) -> tuple[list[Cover
         planned = sum(p.target_households for p in plans if p.grid_id == grid.pk)
         by_grid.append(Coverage(grid.name, grid.code, households, visited({grid.path}), planned))
     roles = [role for role, perms in GRANTS.items() if Permission.VISIT_RECORD in perms]
-    workers: dict[int, tuple[str, set[str]]] = {}
+    workers: dict[int, tuple[str, bool, set[str]]] = {}
     for assignment in RoleAssignment.objects.filter(role__in=roles, path__in=grid_paths).select_related(
         "user"
     ):
         name = str(assignment.user)
-        workers.setdefault(assignment.user_id, (name, set()))[1].add(assignment.path)
+        workers.setdefault(assignment.user_id, (name, assignment.user.is_active, set()))[2].add(
+            assignment.path
+        )
     by_worker = []
-    for user_id, (name, paths) in sorted(workers.items(), key=lambda w: w[1][0]):
+    for user_id, (name, active, paths) in sorted(workers.items(), key=lambda w: w[1][0]):
         # Grids never lie in one another, so a worker's households are their grids' sum.
         households = sum(households_at.get(path, 0) for path in paths)
         planned = sum(p.target_households for p in plans if p.worker_id == user_id)
-        by_worker.append(Coverage(name, str(user_id), households, visited(paths, user_id), planned))
+        done = visited(paths, user_id)
+        if not active and not done and not planned:
+            # Someone who left (their role assignments stay for the record) is listed only
+            # for the visits they made, or were planned to make, in the period.
+            continue
+        by_worker.append(Coverage(name, str(user_id), households, done, planned, active))
     return by_grid, by_worker
 
 

@@ -142,3 +142,39 @@ def test_plans_are_for_a_grid_worker_of_that_grid(world):
         services.plan_visits(
             world.grid_worker_li, world.areas["A1-1"].code, "202611", world.grid_worker_li.pk, 1
         )
+
+
+def test_a_worker_who_left_is_not_offered_for_plans_and_listed_only_for_visits_made(world):
+    """A grid worker who left (account stopped; the role assignments stay for the record)
+    was still listed under 按网格员 with 0 % beside the new worker's households, and offered
+    in the plan form, where choosing them was refused."""
+    from django.test import Client
+
+    from shequ.access.roles import Role
+    from shequ.access.services import add_user, deactivate_user
+
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    grid = world.areas["A1-2"].code
+    visited, idle = (
+        add_user(f"left-{n}-a12", "pw-left-2026", role=Role.GRID_WORKER, area_code=grid, display_name=n)
+        for n in ("离职走访过", "离职没走访")
+    )
+    visit(world, visited, "A1-2-h1", today)
+    deactivate_user(visited)
+    deactivate_user(idle)
+    zhang = world.secretary_zhang
+
+    _, by_worker = selectors.coverage(zhang, world.areas["A1"], start, end)
+
+    workers = {c.label: c for c in by_worker}
+    assert "离职没走访" not in workers
+    assert (workers["离职走访过"].visited, workers["离职走访过"].active) == (1, False)
+    assert workers[str(world.users["grid_worker@A1-2"])].active
+    client = Client()
+    client.force_login(zhang)
+    page = client.get("/visits/coverage/", {"area": world.areas["A1"].code}).content.decode()
+    plan_form = page[page.index('name="worker"') :]
+    assert f'value="{visited.pk}"' not in plan_form and f'value="{idle.pk}"' not in plan_form
+    assert f'value="{world.users["grid_worker@A1-2"].pk}"' in plan_form
