@@ -672,6 +672,17 @@ def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "
             errors[f"needs.{i}"] = (
                 f"第 {i + 1} 条需求不能超过 500 个字（现在 {len(description.strip())} 个字）"
             )
+    chosen = {(c or "").strip() for d, c in data.needs if d and d.strip()} - {""}
+    if chosen:
+        from shequ.problems.models import ProblemCategory
+
+        known = set(
+            ProblemCategory.objects.filter(active=True, code__in=chosen).values_list("code", flat=True)
+        )
+        for i, (description, category) in enumerate(data.needs):
+            code = (category or "").strip()
+            if description and description.strip() and code and code not in known:
+                errors.setdefault(f"needs.{i}", f"第 {i + 1} 条需求的问题类别“{code[:20]}”不存在，请重新选择")
     needs = [(d.strip(), c.strip()) for d, c in data.needs if d and d.strip()]
     if errors:
         raise ValidationFailed(errors)

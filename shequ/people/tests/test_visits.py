@@ -49,6 +49,22 @@ def test_visit_form_errors_name_each_field(world):
     }
 
 
+def test_a_need_with_a_category_that_does_not_exist_is_named(world):
+    """The API kept a need under any category sent ("nonexistent"); passing it on then
+    answered 请选择问题类别, as if none had been chosen."""
+    data = VisitInput(
+        visited_on=timezone.localdate(),
+        people_met="户主",
+        situation="一家两口",
+        needs=(("楼道灯坏了", "safety_hazard"), ("路面塌陷", "nonexistent")),
+    )
+    before = Visit.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        services.record_visit(world.grid_worker_li, world.households["A1-1-h1"].pk, data)
+    assert exc.value.fields == {"needs.1": "第 2 条需求的问题类别“nonexistent”不存在，请重新选择"}
+    assert Visit.objects.count() == before
+
+
 def test_a_need_becomes_a_visit_problem_in_one_step_once(world):
     v = visit(
         world, world.grid_worker_li, "A1-1-h2", timezone.localdate(), needs=(("下水道堵了", "blocked_drain"),)
