@@ -850,9 +850,7 @@ def set_floating(actor: Any, resident_id: int, data: FloatingInput, *, ip: str =
         permit = ""
     if permit and not (6 <= len(permit) <= 30 and permit.isalnum()):
         errors["permit_number"] = "居住证号应为6到30位字母或数字"
-    for name in ("employer", "origin"):
-        if len(getattr(data, name) or "") > 100:
-            errors[name] = "不能超过100个字"
+    too_long(errors, [("employer", "工作单位", data.employer, 100), ("origin", "户籍地", data.origin, 100)])
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():

@@ -326,3 +326,18 @@ def test_an_unknown_floating_list_is_named(world):
 
     r = client_for(world.grid_worker_li).get("/floating/", {"list": "foo"})
     assert r.status_code == 400 and "名单“foo”不在可选范围内" in r.content.decode()
+
+
+def test_a_too_long_employer_or_origin_is_named(world):
+    """The page and the API said 不能超过100个字 twice, naming neither 工作单位 nor 户籍地."""
+    (tenant, *_) = floating_residents(world)
+    data = FloatingInput(employer="某" * 101, origin="贵州省" * 34)
+    with pytest.raises(ValidationFailed) as exc:
+        services.set_floating(world.grid_worker_li, tenant.pk, data)
+    assert exc.value.fields == {
+        "employer": "工作单位不能超过 100 个字（现在 101 个字）",
+        "origin": "户籍地不能超过 100 个字（现在 102 个字）",
+    }
+    # Spaces around what was typed are not counted: it is stored trimmed.
+    services.set_floating(world.grid_worker_li, tenant.pk, FloatingInput(employer=" " + "某" * 100 + " "))
+    assert Resident.objects.get(pk=tenant.pk).floating.employer == "某" * 100
