@@ -677,11 +677,17 @@ def export_floating(
     xlsx: masked, or with a reason in full where the viewer may unmask; audited with the
     row count."""
     from shequ.access.scope import has_anywhere
+    from shequ.core.filters import unknown_choices
     from shequ.people import selectors as people_selectors
     from shequ.registry import exporting
 
     if not has_anywhere(viewer, Permission.FLOATING_MANAGE):
         raise NotFound("名单")
+    which = which or "all"
+    # A list it does not know is named, as on the page, not exported as the whole list.
+    unknown = unknown_choices([("list", "名单", which, ("all", "permit", "lease"))])
+    if unknown:
+        raise ValidationFailed(unknown)
     area = get_area(viewer, area_code, Permission.FLOATING_MANAGE) if area_code else None
     path = area.path if area else None
     if which in ("permit", "lease"):

@@ -326,3 +326,13 @@ def test_a_masked_export_imported_again_is_refused_saying_it_is_masked(world, tm
         assert reasons[(row, "身份证号")].startswith("身份证号是脱敏后的号码（中间几位是*）")
         assert reasons[(row, "联系电话")].startswith("联系电话是脱敏后的号码（中间几位是*）")
         assert reasons[(row, "出生日期")].startswith("出生日期只写了年份")
+
+
+def test_a_floating_list_it_does_not_know_is_named_not_exported_whole(world):
+    """/floating/export/?list=permitt (a typo, an old bookmark) wrote the whole floating
+    population under a file named as the list asked for, while the page answers 400."""
+    before = AuditEvent.objects.filter(event="floating.export").count()
+    r = export(world, "grid_worker@A1-1", "/floating/export/", list="permitt")
+    assert r.status_code == 400 and "名单“permitt”不在可选范围内" in r.content.decode()
+    assert AuditEvent.objects.filter(event="floating.export").count() == before
+    assert export(world, "grid_worker@A1-1", "/floating/export/", list="").status_code == 200
