@@ -184,6 +184,25 @@ RELATION_WORDS: dict[str, str] = {
     "妹妹": Relation.SIBLING,
     "其他": Relation.OTHER,
 }
+# The rest of a 户口簿's relations (GB/T 4761 家庭关系): in-laws of a child under 子女, of a
+# grandchild under 孙子女, of a sibling under 兄弟姐妹; a spouse's parents and step- or
+# adoptive parents under 父母; grandparents, nephews and others, which have no group here,
+# under 其他.
+for _group, _words in (
+    (
+        Relation.CHILD,
+        "独生子 三子 四子 五子 养子 继子 其他儿子 独生女 三女 四女 五女 养女 继女 其他女儿 女婿 儿媳 儿媳妇",
+    ),
+    (Relation.GRANDCHILD, "外孙子 孙媳妇 外孙媳妇 孙女婿 外孙女婿 曾孙 曾孙子 曾孙女 外曾孙子 外曾孙女"),
+    (Relation.PARENT, "公公 婆婆 岳父 岳母 继父 继母 养父 养母"),
+    (Relation.SIBLING, "嫂 嫂子 弟媳 弟妹 姐夫 妹夫"),
+    (
+        Relation.OTHER,
+        "祖父 祖母 外祖父 外祖母 爷爷 奶奶 外公 外婆 伯父 伯母 叔父 婶母 舅父 舅母 姨父 姨母 姑父 姑母 "
+        "侄子 侄女 外甥 外甥女 其他亲属 非亲属 保姆 租客",
+    ),
+):
+    RELATION_WORDS.update(dict.fromkeys(_words.split(), _group))
 RELATION_WORDS.update({value: value for value in Relation.values})
 
 

@@ -221,6 +221,33 @@ def test_care_tags_as_registers_write_them_and_a_refusal_lists_the_categories():
     assert all(str(label) in message for label in CareGroup.labels)
 
 
+def test_relations_as_the_household_register_writes_them_are_read():
+    """A 户口簿's relations (GB/T 4761): three-generation households have 儿媳 and 女婿, and
+    every such row was refused with 与户主关系“儿媳”无法识别."""
+    from shequ.people.models import Relation
+
+    expected = {
+        "儿媳": Relation.CHILD,
+        "女婿": Relation.CHILD,
+        "独生子": Relation.CHILD,
+        "养女": Relation.CHILD,
+        "外孙子": Relation.GRANDCHILD,
+        "孙媳妇": Relation.GRANDCHILD,
+        "岳母": Relation.PARENT,
+        "公公": Relation.PARENT,
+        "继父": Relation.PARENT,
+        "嫂子": Relation.SIBLING,
+        "弟媳": Relation.SIBLING,
+        "姐夫": Relation.SIBLING,
+        "祖母": Relation.OTHER,
+        "侄子": Relation.OTHER,
+        "非亲属": Relation.OTHER,
+    }
+    assert {word: cells.relation(word) for word in expected} == expected
+    with pytest.raises(cells.CellError):
+        cells.relation("朋友的朋友")
+
+
 def test_a_birth_date_written_with_a_time_of_day_is_read():
     """Other systems export dates as text with a time: every row was refused."""
     assert cells.a_date("1980-01-02 00:00:00") == date(1980, 1, 2)
