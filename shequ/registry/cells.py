@@ -219,9 +219,15 @@ RESIDENCE_WORDS = {
     "户籍人口": ResidenceType.REGISTERED,
     "户籍": ResidenceType.REGISTERED,
     "常住": ResidenceType.REGISTERED,
+    "常住人口": ResidenceType.REGISTERED,
+    "户籍人员": ResidenceType.REGISTERED,
+    "本地户籍": ResidenceType.REGISTERED,
     "流动人口": ResidenceType.FLOATING,
     "流动": ResidenceType.FLOATING,
     "暂住": ResidenceType.FLOATING,
+    "暂住人口": ResidenceType.FLOATING,
+    "外来人口": ResidenceType.FLOATING,
+    "流入人口": ResidenceType.FLOATING,
 }
 
 

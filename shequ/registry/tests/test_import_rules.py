@@ -248,6 +248,14 @@ def test_relations_as_the_household_register_writes_them_are_read():
         cells.relation("朋友的朋友")
 
 
+def test_residence_types_as_registers_write_them_are_read():
+    """暂住人口 and 外来人口 (a 暂住证 register's words) were refused: 应为户籍人口或流动人口."""
+    for word in ("暂住人口", "外来人口", "流入人口"):
+        assert cells.residence_type(word) == "floating", word
+    for word in ("常住人口", "户籍人员", "本地户籍"):
+        assert cells.residence_type(word) == "registered", word
+
+
 def test_a_birth_date_written_with_a_time_of_day_is_read():
     """Other systems export dates as text with a time: every row was refused."""
     assert cells.a_date("1980-01-02 00:00:00") == date(1980, 1, 2)
