@@ -133,7 +133,12 @@ def start_import(actor: Any, community_code: str, upload: Any, *, ip: str = "") 
     try:
         book = workbook.read(stored, name)
         mapping = columns.propose(book.sheet_headers, remembered_mapping(community))
-        skipped = f"未识别表头、已跳过的工作表：{'、'.join(book.skipped)}" if book.skipped else ""
+        notes = []
+        if book.skipped:
+            notes.append(f"未识别表头、已跳过的工作表：{'、'.join(book.skipped)}")
+        if book.hidden:
+            notes.append(f"隐藏的工作表没有导入：{'、'.join(book.hidden)}（如要导入，请在 Excel 中取消隐藏）")
+        skipped = "；".join(notes)
         with transaction.atomic():
             run = ImportRun.objects.create(
                 community=community,

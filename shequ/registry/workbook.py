@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from shequ.core import xlsx
 from shequ.core.errors import ValidationFailed
@@ -46,6 +46,7 @@ class Sheet:
 class Book:
     sheets: list[Sheet]
     skipped: list[str]  # sheets without a recognisable header row
+    hidden: list[str] = field(default_factory=list)  # hidden sheets, not read
 
     @property
     def headers(self) -> list[str]:
@@ -71,7 +72,8 @@ def read(path: Path, original_name: str = "") -> Book:
     if name.endswith(".csv"):
         return _book([("CSV", _read_csv(path), [])])
     if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        return _book(_read_workbook(path))
+        hidden: list[str] = []
+        return _book(_read_workbook(path, hidden), hidden)
     raise ValidationFailed({"file": "只能导入 Excel（.xlsx）或 CSV 文件"})
 
 
@@ -157,7 +159,10 @@ def _reach(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, wide: bool) -> tu
     return rows, columns
 
 
-def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]], list[Any]]]:
+def _read_workbook(path: Path, hidden: list[str]) -> list[tuple[str, list[list[Any]], list[Any]]]:
+    """The visible sheets; the names of hidden ones go to ``hidden``, unread: offices'
+    templates keep their dropdown lists (性别, 与户主关系…) there, under headers of their
+    own, whose rows nobody sees in Excel and which are no residents."""
     _check_extent(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -165,7 +170,12 @@ def _read_workbook(path: Path) -> list[tuple[str, list[list[Any]], list[Any]]]:
         # The library's own words are English ("invalid Zip archive…"): say what to do.
         raise ValidationFailed({"file": UNREADABLE}) from exc
     out: list[tuple[str, list[list[Any]], list[Any]]] = []
+    for meta in workbook.sheets_metadata:
+        if meta.visible != SheetVisibleEnum.Visible:
+            hidden.append(meta.name)
     for sheet_name in workbook.sheet_names:
+        if sheet_name in hidden:
+            continue
         try:
             # A sheet's XML is parsed only here: one malformed cell (a raw "&") fails it.
             sheet = workbook.get_sheet_by_name(sheet_name)
@@ -193,7 +203,7 @@ def _read_csv(path: Path) -> list[list[Any]]:
     return [list(r) for r in csv.reader(io.StringIO(decoded))]
 
 
-def _book(raw_sheets: list[tuple[str, list[list[Any]], list]]) -> Book:
+def _book(raw_sheets: list[tuple[str, list[list[Any]], list]], hidden: list[str] | None = None) -> Book:
     sheets, skipped = [], []
     for name, rows, merged in raw_sheets:
         sheet = _sheet(name, rows, merged)
@@ -203,8 +213,11 @@ def _book(raw_sheets: list[tuple[str, list[list[Any]], list]]) -> Book:
         else:
             sheets.append(sheet)
     if not sheets:
-        raise ValidationFailed({"file": "文件中没有找到表头（如“姓名”“身份证号”），请使用导入模板"})
-    return Book(sheets, skipped)
+        message = "文件中没有找到表头（如“姓名”“身份证号”），请使用导入模板"
+        if hidden:
+            message += f"；隐藏的工作表（{'、'.join(hidden)}）没有读取，如要导入，请在 Excel 中取消隐藏"
+        raise ValidationFailed({"file": message})
+    return Book(sheets, skipped, hidden or [])
 
 
 def _sheet(name: str, rows: list[list[Any]], merged: list) -> Sheet | None:

@@ -158,3 +158,31 @@ def test_a_wide_sheet_is_measured_by_its_rows_under_100000_too(world, tmp_path):
     with pytest.raises(ValidationFailed) as exc:
         services.import_file(path, world.areas["A1"].code, dry_run=True)
     assert "第 60001 行、第 201 列" in exc.value.fields["file"]
+
+
+def test_a_hidden_sheet_of_dropdown_lists_is_not_imported(world, tmp_path):
+    """Offices' own templates keep their dropdown lists (性别, 与户主关系, 人口类型…) on a
+    hidden sheet: its header was recognised, and its rows, which nobody can see in Excel,
+    refused the whole file (姓名必填, 身份证号必填, 楼栋必填 on every one)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    building = world.areas["A1-1-b"].name
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "居民"
+    sheet.append(["姓名", "身份证号", "楼栋", "门牌号"])
+    sheet.append(["钱多多", person(71), building, "1单元707"])
+    lists = book.create_sheet("下拉选项")
+    lists.append(["性别", "与户主关系", "人口类型"])
+    for row in (["男", "户主", "户籍人口"], ["女", "配偶", "流动人口"]):
+        lists.append(row)
+    lists.sheet_state = "hidden"
+    path = tmp_path / "登记表.xlsx"
+    book.save(path)
+
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+
+    assert result.errors == [] and result.summary()["total"] == 1 and result.summary()["new"] == 1
+    upload = SimpleUploadedFile("登记表.xlsx", path.read_bytes())
+    run = services.start_import(world.secretary_zhang, world.areas["A1"].code, upload)
+    assert run.total_rows == 1 and "隐藏的工作表没有导入：下拉选项" in run.message
