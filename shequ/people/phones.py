@@ -19,6 +19,11 @@ _LANDLINE = {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE, P
 
 _MOBILE_SHAPE = re.compile(r"1\d{10}")
 _FULL_WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９＋－"}
+# Two numbers in one cell (a mobile and a home number), as registers write them.
+_ONE_NUMBER = re.compile(r"(?:\+?86-?)?1\d{10}|0\d{2,3}-?\d{7,8}")
+_BETWEEN_NUMBERS = re.compile(r"[/、,，;；|]|\s+|或")
+# A local landline without its area code (a county register's 2345678).
+_NO_AREA_CODE = re.compile(r"[2-9]\d{6,7}")
 
 
 @lru_cache(maxsize=8192)
@@ -40,6 +45,12 @@ def normalize(raw: str) -> str:
         raise PhoneError("电话号码为空")
     if _MOBILE_SHAPE.fullmatch(text) and _mobile_block(text[:7]):
         return text
+    parts = _BETWEEN_NUMBERS.split(str(raw).translate(_FULL_WIDTH))
+    several = sum(1 for part in parts if _ONE_NUMBER.fullmatch(part))
+    if several > 1:
+        raise PhoneError(f"联系电话只能填一个号码，这里填了 {several} 个")
+    if _NO_AREA_CODE.fullmatch(text.replace("-", "")):
+        raise PhoneError("固定电话要带区号，请在号码前加上区号（如 0537）")
     try:
         number = phonenumbers.parse(text, "CN")
     except NumberParseException as exc:

@@ -26,6 +26,25 @@ def test_invalid_numbers_are_refused_in_chinese(raw):
         phones.normalize(raw)
 
 
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("13800000001/13900000002", "联系电话只能填一个号码，这里填了 2 个"),
+        ("13800000001 13900000002", "联系电话只能填一个号码，这里填了 2 个"),
+        ("0537-2345678、13800000001，13900000002", "联系电话只能填一个号码，这里填了 3 个"),
+        ("2345678", "固定电话要带区号，请在号码前加上区号（如 0537）"),
+        ("8234 5678", "固定电话要带区号，请在号码前加上区号（如 0537）"),
+    ],
+)
+def test_two_numbers_or_a_landline_without_its_area_code_are_named(raw, reason):
+    """Registers put a mobile and a home number in one cell, or a county's local number
+    without its area code: the import's report said “138****************0002”不是电话号码
+    and “*******”不是有效的…, the value masked past recognition and the reason unsaid."""
+    with pytest.raises(phones.PhoneError) as refused:
+        phones.normalize(raw)
+    assert str(refused.value) == reason
+
+
 def test_masks_follow_the_design():
     assert mask_id_number("11010519491231002X") == "110***********002X"
     assert mask_phone("13812341234") == "138****1234"
