@@ -24,7 +24,7 @@ from shequ.areas.selectors import get_area
 from shequ.core import fieldcrypt, privatefiles, xlsx
 from shequ.core.bulk import cyclic_gc_paused
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
-from shequ.people.models import Resident
+from shequ.people.models import Household, Resident
 from shequ.people.services import (
     NumberSearchesSpent,
     insert_built_households,
@@ -417,19 +417,34 @@ def _fail(run: ImportRun, message: str, **extra: Any) -> bool:
 
 
 def _changes(result: importing.Plan) -> list[dict[str, Any]]:
+    shown = [p for p in result.rows if p.action in ("changed", "moved")][:SHOWN_CHANGES]
+    # A move says from where to where, so that staff can tell a real move from a door the
+    # file writes another way (1-101 for 1单元101) before they confirm.
+    moves = [p for p in shown if p.action == "moved" and p.before is not None]
+    before = {
+        h.pk: h
+        for h in Household.objects.filter(pk__in={p.before["household_id"] for p in moves if p.before}).only(
+            "id", "building_id", "address"
+        )
+    }
+    buildings = {h.building_id for h in before.values()} | {p.resident.household.building_id for p in moves}
+    names = dict(Area.objects.filter(pk__in=buildings).values_list("pk", "name"))
+
+    def place(household: Household | None) -> str:
+        return f"{names.get(household.building_id, '')} {household.address}" if household else ""
+
     out = []
-    for p in result.rows:
-        if p.action in ("changed", "moved"):
-            out.append(
-                {
-                    "name": p.resident.name,
-                    "id_number": p.resident.id_number_masked,
-                    "action": p.action,
-                    "fields": [importing.COMPARED_LABELS[f] for f in p.changed],
-                }
-            )
-            if len(out) >= SHOWN_CHANGES:
-                break
+    for p in shown:
+        change = {
+            "name": p.resident.name,
+            "id_number": p.resident.id_number_masked,
+            "action": p.action,
+            "fields": [importing.COMPARED_LABELS[f] for f in p.changed],
+        }
+        if p.action == "moved" and p.before is not None:
+            change["moved_from"] = place(before.get(p.before["household_id"]))
+            change["moved_to"] = place(p.resident.household)
+        out.append(change)
     return out
 
 

@@ -3,6 +3,7 @@ home: their open task claims, and their login's household (also when it already 
 new one)."""
 
 import pytest
+from django.test import Client
 
 from shequ.access.models import RoleAssignment
 from shequ.access.services import assign_role
@@ -79,3 +80,32 @@ def test_a_phone_correction_keeps_a_second_household_role(world, tmp_path):
     assert result.errors == [] and result.summary()["changed"] == 1
     paths = set(RoleAssignment.objects.filter(user=wang, role="resident").values_list("path", flat=True))
     assert paths == {home.area_path, parents.area_path}
+
+
+def test_the_check_says_where_a_moved_resident_moves_from_and_to(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    """The change summary said 换户；所在户 and no more: a register writing its doors another
+    way (1-101 for 1单元101) moved every resident into a new household, and nothing on the
+    page let the staff see that before they confirmed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    resident = world.residents["A1-1-h1-r1"]
+    number = world.full_values[resident.pk][0]
+    building = world.areas["A1-1-b"].name
+    path = save(tmp_path / "move.xlsx", {"S": [HEAD, [resident.name, number, building, "1-101"]]})
+    zhang = world.secretary_zhang
+    run = services.start_import(
+        zhang, world.areas["A1"].code, SimpleUploadedFile(path.name, path.read_bytes())
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_mapping(zhang, run.pk, run.mapping)
+    run.refresh_from_db()
+
+    assert run.status == "checked" and run.summary["moved"] == 1
+    (change,) = run.changes
+    assert (change["moved_from"], change["moved_to"]) == (f"{building} 1单元101", f"{building} 1-101")
+    client = Client()
+    client.force_login(zhang)
+    page = client.get(f"/registry/import/{run.pk}/").content.decode()
+    assert f"换户（{building} 1单元101 → {building} 1-101）" in page
