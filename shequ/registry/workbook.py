@@ -23,6 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from shequ.core import xlsx
 from shequ.core.errors import ValidationFailed
+from shequ.people.models import CareGroup
 from shequ.registry.cells import text
 from shequ.registry.columns import COLUMNS, header_score
 
@@ -302,7 +303,8 @@ def write_template(out: io.BytesIO | str) -> None:
         "带 * 的列必填；楼栋和门牌号也可以只填“现住址”（如 1栋2单元301）。",
         "身份证号、电话请设为文本格式，否则 Excel 会把18位号码的后几位变成0。",
         "与户主关系：户主、配偶、子女、父母、孙子女、兄弟姐妹、其他。",
-        "人口类型：户籍人口或流动人口；重点人群可填多个，用顿号分隔。",
+        "人口类型：户籍人口或流动人口。",
+        "重点人群：" + "、".join(str(label) for label in CareGroup.labels) + "；可填多个，用顿号分隔。",
         "党员类型：社区党员、在职党员、流动党员、无职党员（填中共党员、预备党员或“是”按社区党员）；"
         "群众、否，或共青团员、民主党派成员、无党派人士等其他政治面貌为非党员。再次导入时不填则不改。",
         "同一户的成员填写相同的楼栋、单元和门牌号。再次导入时按身份证号更新。",

@@ -186,3 +186,13 @@ def test_a_hidden_sheet_of_dropdown_lists_is_not_imported(world, tmp_path):
     upload = SimpleUploadedFile("登记表.xlsx", path.read_bytes())
     run = services.start_import(world.secretary_zhang, world.areas["A1"].code, upload)
     assert run.total_rows == 1 and "隐藏的工作表没有导入：下拉选项" in run.message
+
+
+def test_the_template_notes_list_the_care_groups(world):
+    """The notes said only 重点人群可填多个: which words were taken (低保户, not 低保?)
+    was learnt from the refusals."""
+    from shequ.people.models import CareGroup
+
+    notes = [r[0] for r in openpyxl.load_workbook(io.BytesIO(services.template_bytes()))["填写说明"].values]
+    (line,) = [n for n in notes if n.startswith("重点人群：")]
+    assert all(str(label) in line for label in CareGroup.labels)
