@@ -667,6 +667,11 @@ def record_visit(actor: Any, household_id: int, data: VisitInput, *, ip: str = "
         errors["health"] = "健康状况不在可选范围内"
     if data.follow_up_on and data.visited_on and data.follow_up_on < data.visited_on:
         errors["follow_up_on"] = "回访日期不能早于走访日期"
+    elif data.follow_up_on and data.visited_on:
+        # A year scrolled too far on a phone's date picker (2062 for 2026) is named.
+        latest = data.visited_on + timedelta(days=366)
+        if data.follow_up_on > latest:
+            errors["follow_up_on"] = f"回访日期不能晚于走访后一年（{latest:%Y年%m月%d日}）"
     for i, (description, _category) in enumerate(data.needs):  # numbered as on the form
         if description and len(description.strip()) > 500:
             errors[f"needs.{i}"] = (

@@ -65,6 +65,22 @@ def test_a_need_with_a_category_that_does_not_exist_is_named(world):
     assert Visit.objects.count() == before
 
 
+def test_a_follow_up_date_years_away_is_named(world):
+    """A year scrolled too far on a phone's date picker (2062 for 2026) was kept as the
+    回访日期, as was 9999-12-31 from the API."""
+    today = timezone.localdate()
+    for far in (today + timedelta(days=367), date(9999, 12, 31)):
+        data = VisitInput(visited_on=today, people_met="户主", situation="一家两口", follow_up_on=far)
+        with pytest.raises(ValidationFailed) as exc:
+            services.record_visit(world.grid_worker_li, world.households["A1-1-h1"].pk, data)
+        limit = today + timedelta(days=366)
+        assert exc.value.fields == {"follow_up_on": f"回访日期不能晚于走访后一年（{limit:%Y年%m月%d日}）"}
+    data = VisitInput(
+        visited_on=today, people_met="户主", situation="一家两口", follow_up_on=today + timedelta(days=366)
+    )
+    assert services.record_visit(world.grid_worker_li, world.households["A1-1-h1"].pk, data).pk
+
+
 def test_a_need_becomes_a_visit_problem_in_one_step_once(world):
     v = visit(
         world, world.grid_worker_li, "A1-1-h2", timezone.localdate(), needs=(("下水道堵了", "blocked_drain"),)
