@@ -15,8 +15,6 @@ from shequ.access.audit import client_ip
 from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import staff_only
-from shequ.areas.models import Area
-from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import (
     Body,
     Integer,
@@ -29,7 +27,7 @@ from shequ.core.api import (
     one_of_query,
     unread_parts,
 )
-from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.errors import ValidationFailed
 from shequ.core.numbers import ID_MAX
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.people import selectors as people_selectors
@@ -550,22 +548,6 @@ def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _board_area(viewer: Any, code: str) -> str:
-    """The area filter's path. Staff name an area in their scope (else the 404 rule), or
-    in the community they live in, whose public tasks their list has beside their work's;
-    a resident or a unit, who hold no area scope, narrow the tasks open to them to any
-    place (a division code is public, and the tasks are those they see anyway)."""
-    if not selectors.has_task_view(viewer):
-        return filter_path(code)
-    try:
-        return get_area(viewer, code).path
-    except NotFound:
-        path = Area.objects.filter(code=code).values_list("path", flat=True).first()
-        if path and any(path.startswith(home) for home in selectors.resident_communities(viewer)):
-            return path
-        raise
-
-
 @router.get(
     "/tasks/", response=list[TaskOut], summary="任务列表（工作人员：管辖范围内全部；居民：可接的任务）"
 )
@@ -586,7 +568,7 @@ def list_tasks(
         # A resident's list is the tasks they can claim: all published; say so, not an
         # answer that looks filtered.
         raise ValidationFailed({"status": "居民和共建单位只能看到可接单（published）的任务"})
-    path = _board_area(request.user, area) if area else ""
+    path = selectors.board_area(request.user, area) if area else ""
     found = selectors.board(
         request.user, category=category, status=status, area_path=path, q=q, monthly_list=monthly_list or None
     ).prefetch_related("attachments", "target_units", "target_teams", "target_talents__resident")

@@ -13,7 +13,9 @@ from django.utils import timezone
 from shequ.access.masking import mask_free_text, shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import assignments, can, scope_paths, scope_q
+from shequ.areas.models import Area
 from shequ.areas.paths import ancestors, codes
+from shequ.areas.selectors import filter_path, get_area
 from shequ.core.errors import NotFound
 from shequ.tasks.models import (
     OPEN_CLAIM_STATUSES,
@@ -179,6 +181,23 @@ def board(
         read = unicodedata.normalize("NFKC", typed)
         qs = qs.filter(Q(title__icontains=typed) | Q(title__icontains=read))
     return qs.select_related("area").order_by("-created_at", "-id")
+
+
+def board_area(viewer: Any, code: str) -> str:
+    """The path of the board's area filter (the page's and the API's). Staff name an area
+    in their scope (else the 404 rule), or in the community they live in, whose public
+    tasks their list has beside their work's; a resident or a unit, who hold no area
+    scope, narrow the tasks open to them to any place (a division code is public, and the
+    tasks are those they see anyway)."""
+    if not has_task_view(viewer):
+        return filter_path(code)
+    try:
+        return get_area(viewer, code).path
+    except NotFound:
+        path = Area.objects.filter(code=code).values_list("path", flat=True).first()
+        if path and any(path.startswith(home) for home in resident_communities(viewer)):
+            return path
+        raise
 
 
 def has_task_view(viewer: Any) -> bool:

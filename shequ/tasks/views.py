@@ -80,7 +80,7 @@ def _task_area_of(path: str) -> str:
 def board(request: HttpRequest) -> HttpResponse:
     """任务大厅: the tasks a resident may claim, or every task in a staff member's scope."""
     g = request.GET
-    raw = {k: g.get(k, "").strip() for k in ("category", "status", "q", "monthly_list")}
+    raw = {k: g.get(k, "").strip() for k in ("category", "status", "q", "monthly_list", "area")}
     errors = unknown_choices(
         [
             ("category", "类别", raw["category"], Category.values),
@@ -90,10 +90,19 @@ def board(request: HttpRequest) -> HttpResponse:
     monthly_list = whole(raw["monthly_list"], low=1, high=ID_MAX)
     if raw["monthly_list"] and monthly_list is None:
         errors["monthly_list"] = f"月度清单编号“{raw['monthly_list'][:20]}”不是有效的编号"
+    area_path = ""
+    if raw["area"]:
+        # As the API's ?area=: a place outside the viewer's scope is its 404.
+        try:
+            area_path = selectors.board_area(request.user, raw["area"])
+        except ValidationFailed as exc:
+            errors |= exc.fields
+    staff = selectors.has_task_view(request.user)
     qs = selectors.board(
         request.user,
         category="" if "category" in errors else raw["category"],
         status="" if "status" in errors else raw["status"],
+        area_path=area_path,
         q=raw["q"],
         monthly_list=monthly_list,
     )
@@ -107,7 +116,10 @@ def board(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "statuses": TaskStatus.choices,
             "claim_labels": ClaimStatus.choices,
-            "staff": selectors.has_task_view(request.user),
+            # Staff narrow by community, grid or estate (a street's board holds all of
+            # its communities' tasks), as the API's ?area= does.
+            "areas": _managed_areas(request.user, Permission.TASK_VIEW) if staff else [],
+            "staff": staff,
             "manager": has_anywhere(request.user, Permission.TASK_MANAGE),
             "accepter": has_anywhere(request.user, Permission.TASK_ACCEPT),
             # A partner unit's login that no unit lists yet can claim nothing: say why.
