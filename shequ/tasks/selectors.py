@@ -401,11 +401,13 @@ def acceptance_queue(viewer: Any) -> QuerySet[Claim]:
 
 
 def task_claims(viewer: Any, task: Task, status: str = "") -> QuerySet[Claim]:
-    """Every claim of the task for staff over it (接单情况); anyone else their own."""
+    """Every claim of the task for staff over it (接单情况); for staff below it (the grid
+    worker of a community's task) the claims kept in their scope, which they open and
+    accept as ``get_claim`` allows; anyone else their own."""
     if can(viewer, Permission.TASK_VIEW, task.area_path):
         qs = task.claims.all()
     else:
-        qs = task.claims.filter(user_id=viewer.pk)
+        qs = task.claims.filter(Q(user_id=viewer.pk) | scope_q(viewer, Permission.TASK_VIEW, "area_path"))
     listed = with_reversal(_in_status(qs, status))
     return listed.select_related("user", "unit").order_by("claimed_at", "id")
 

@@ -466,7 +466,9 @@ def detail(
             "unit": unit,
             "actions": actions,
             "open_step": open_step,
-            "staff_view": can(request.user, Permission.TASK_VIEW, task.area_path),
+            # 接单情况 for staff (the grid worker of a community's task reads its claims
+            # kept in their grid, which they accept), never for a resident.
+            "claims_view": selectors.has_task_view(request.user),
             # 来源问题: a link only for who may open the problem (the street makes a task of
             # one community's problem in another, whose staff run the task).
             "problem_link": selectors.shown_problem(request.user, task) is not None,
