@@ -129,7 +129,8 @@ def board(
     """Staff see every task in their scope (``monthly_list``: the tasks of one monthly
     list, e.g. the one the street is asked to approve); everyone else the published
     tasks open to them."""
-    if has_task_view(viewer):
+    staff = has_task_view(viewer)
+    if staff:
         scope = scope_q(viewer, Permission.TASK_VIEW, "area_path")
         homes = resident_communities(viewer)
         if homes:
@@ -170,6 +171,10 @@ def board(
         )
         if monthly_list:
             qs = qs.filter(monthly_list_id=monthly_list)
+    # Staff read their drafts too, newest first; a resident reads what was published last
+    # first: a monthly list's routine tasks, drafted in the days before it went out, came
+    # below the ad-hoc tasks published meanwhile on the day the list was announced.
+    order = ("-created_at", "-id") if staff else ("-published_at", "-id")
     if category:
         qs = qs.filter(category=category)
     if area_path:
@@ -180,7 +185,7 @@ def board(
     if typed:
         read = unicodedata.normalize("NFKC", typed)
         qs = qs.filter(Q(title__icontains=typed) | Q(title__icontains=read))
-    return qs.select_related("area").order_by("-created_at", "-id")
+    return qs.select_related("area").order_by(*order)
 
 
 def board_area(viewer: Any, code: str) -> str:
