@@ -101,10 +101,26 @@ class TaskOut(Schema):
     target_team_ids: list[int]
     target_talent_ids: list[int]
     version: str  # what PUT /tasks/{id} takes back as ``seen``
+    # The caller's own live claim of the task (its status), null when none: the board's
+    # "我的接单", shown instead of offering 接单 again; and whether its award was reversed.
+    my_claim: ClaimStatusValue | None = None
+    my_claim_reversed: bool = False
 
     @staticmethod
     def resolve_version(obj: Task) -> str:
         return selectors.edit_version(obj)
+
+    @staticmethod
+    def resolve_my_claim(obj: Task, context: Any) -> str | None:
+        if not hasattr(obj, "my_claim"):  # one task (GET /tasks/{id}): read for it alone
+            found = selectors.with_my_claim(Task.objects.filter(pk=obj.pk), context["request"].user)
+            obj.my_claim, obj.my_claim_reversed = found.values_list("my_claim", "my_claim_reversed").get()
+        return obj.my_claim  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_my_claim_reversed(obj: Task, context: Any) -> bool:
+        TaskOut.resolve_my_claim(obj, context)
+        return bool(obj.my_claim_reversed)
 
     @staticmethod
     def resolve_category_name(obj: Task) -> str:

@@ -160,21 +160,14 @@ def board(
             .exclude(Q(audience=Audience.PUBLIC) & ~Q(community_path__in=resident_communities(viewer)))
             .values("pk")
         )
-        # The person's own live claim of each task: shown instead of offering it again.
-        own = Claim.objects.filter(task=OuterRef("pk"), user_id=viewer.pk).exclude(
-            status=ClaimStatus.WITHDRAWN
-        )
-        # And whether their award for it was reversed (冲正): not shown as a plain 已验收.
-        undone = _reversals().filter(reverses__award__task=OuterRef("pk"), reverses__award__user_id=viewer.pk)
-        qs = Task.objects.filter(pk__in=ids).annotate(
-            my_claim=Subquery(own.values("status")[:1]), my_claim_reversed=Exists(undone)
-        )
+        qs = Task.objects.filter(pk__in=ids)
         if monthly_list:
             qs = qs.filter(monthly_list_id=monthly_list)
     # Staff read their drafts too, newest first; a resident reads what was published last
     # first: a monthly list's routine tasks, drafted in the days before it went out, came
     # below the ad-hoc tasks published meanwhile on the day the list was announced.
     order = ("-created_at", "-id") if staff else ("-published_at", "-id")
+    qs = with_my_claim(qs, viewer)
     if category:
         qs = qs.filter(category=category)
     if area_path:
@@ -186,6 +179,15 @@ def board(
         read = unicodedata.normalize("NFKC", typed)
         qs = qs.filter(Q(title__icontains=typed) | Q(title__icontains=read))
     return qs.select_related("area").order_by(*order)
+
+
+def with_my_claim(qs: QuerySet[Task], viewer: Any) -> QuerySet[Task]:
+    """Each task with the viewer's own live claim of it (``my_claim``, its status, shown
+    instead of offering the task again) and whether its award was reversed (冲正,
+    ``my_claim_reversed``: not a plain 已验收), read in the list's own query."""
+    own = Claim.objects.filter(task=OuterRef("pk"), user_id=viewer.pk).exclude(status=ClaimStatus.WITHDRAWN)
+    undone = _reversals().filter(reverses__award__task=OuterRef("pk"), reverses__award__user_id=viewer.pk)
+    return qs.annotate(my_claim=Subquery(own.values("status")[:1]), my_claim_reversed=Exists(undone))
 
 
 def board_area(viewer: Any, code: str) -> str:
