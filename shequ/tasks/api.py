@@ -70,6 +70,16 @@ TalentKindValue = Annotated[str, one_of(TalentKind.values)]
 VenueKindValue = Annotated[str, one_of(VenueKind.values)]
 
 
+def _my_claim(obj: Task, context: Any) -> tuple[str | None, bool]:
+    """The caller's claim of ``obj`` as ``selectors.with_my_claim`` reads it: from the
+    list's own query, or for one task (GET /tasks/{id}) read for it alone."""
+    found: Any = obj
+    if not hasattr(obj, "my_claim"):
+        found = selectors.with_my_claim(Task.objects.filter(pk=obj.pk), context["request"].user).get()
+        obj.__dict__.update(my_claim=found.my_claim, my_claim_reversed=found.my_claim_reversed)
+    return found.my_claim, bool(found.my_claim_reversed)
+
+
 class TaskOut(Schema):
     id: int
     title: str
@@ -112,15 +122,11 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_my_claim(obj: Task, context: Any) -> str | None:
-        if not hasattr(obj, "my_claim"):  # one task (GET /tasks/{id}): read for it alone
-            found = selectors.with_my_claim(Task.objects.filter(pk=obj.pk), context["request"].user)
-            obj.my_claim, obj.my_claim_reversed = found.values_list("my_claim", "my_claim_reversed").get()
-        return obj.my_claim  # type: ignore[no-any-return]
+        return _my_claim(obj, context)[0]
 
     @staticmethod
     def resolve_my_claim_reversed(obj: Task, context: Any) -> bool:
-        TaskOut.resolve_my_claim(obj, context)
-        return bool(obj.my_claim_reversed)
+        return _my_claim(obj, context)[1]
 
     @staticmethod
     def resolve_category_name(obj: Task) -> str:

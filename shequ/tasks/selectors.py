@@ -167,7 +167,6 @@ def board(
     # first: a monthly list's routine tasks, drafted in the days before it went out, came
     # below the ad-hoc tasks published meanwhile on the day the list was announced.
     order = ("-created_at", "-id") if staff else ("-published_at", "-id")
-    qs = with_my_claim(qs, viewer)
     if category:
         qs = qs.filter(category=category)
     if area_path:
@@ -178,7 +177,7 @@ def board(
     if typed:
         read = unicodedata.normalize("NFKC", typed)
         qs = qs.filter(Q(title__icontains=typed) | Q(title__icontains=read))
-    return qs.select_related("area").order_by(*order)
+    return with_my_claim(qs, viewer).select_related("area").order_by(*order)
 
 
 def with_my_claim(qs: QuerySet[Task], viewer: Any) -> QuerySet[Task]:
