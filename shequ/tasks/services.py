@@ -1079,8 +1079,15 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
             updates: dict[str, Any] = {"status": target}
             if data.action == "submit":
                 # A new proof answers the last return: its reason stays in the timeline,
-                # not on the claim, which pages and the API show as the current state.
-                updates |= {"submitted_at": now, "proof_note": note, "return_reason": ""}
+                # not on the claim, which pages and the API show as the current state; so
+                # does its decision (a proof waiting again is not one decided).
+                updates |= {
+                    "submitted_at": now,
+                    "proof_note": note,
+                    "return_reason": "",
+                    "decided_at": None,
+                    "decided_by": None,
+                }
             elif data.action in ("accept", "return"):
                 updates |= {"decided_at": now, "decided_by": actor}
                 if data.action == "return":
