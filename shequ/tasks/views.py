@@ -284,6 +284,8 @@ def new(request: HttpRequest) -> HttpResponse:
     try:
         data = _task_input(values)
         data.problem = whole(values["problem"], low=1, high=ID_MAX)
+        if values["problem"] and data.problem is None:  # the hidden field altered: not dropped
+            raise ValidationFailed({"problem": "问题不存在或无权查看"})
         data.idempotency_key = values["idempotency_key"]
         data.files = request.FILES.getlist("files")
         with busy_as_unavailable():

@@ -234,3 +234,28 @@ def test_a_phone_typed_into_the_resource_lists_free_text_is_masked(world):
     teams_page = api.get("/tasks/resources/", {"tab": "team"}).content.decode()
     assert "13900005678" not in units_page and "139****5678" in units_page
     assert "13700001111" not in teams_page and "137****1111" in teams_page
+
+
+@pytest.mark.parametrize("problem", ["abc", "99999999999999999999999"])
+def test_an_editor_sent_back_with_a_problem_field_that_is_no_id_is_not_a_server_error(world, problem):
+    """The editor's hidden 来源问题 field, altered or cut short, made a refused form's page
+    fail on its link to the problem (a server error), and a form otherwise right was saved
+    as a task from no problem."""
+    form = {
+        "title": "清理楼道杂物",
+        "description": "3单元楼道堆放杂物，需要清理",
+        "category": "replace_bulb",
+        "difficulty": "easy",
+        "places": 2,
+        "deadline": f"{timezone.localdate() + timedelta(days=10)}T18:00",
+        "area": world.areas["A1-1"].code,
+        "audience": "public",
+        "problem": problem,
+    }
+    staff = client_for(world.secretary_zhang)
+    r = staff.post("/tasks/new/", form)
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "问题不存在或无权查看" in page and "清理楼道杂物" in page  # what was typed is kept
+    r = staff.post("/tasks/new/", form | {"title": ""})  # refused for another field too
+    assert r.status_code == 400 and "问题不存在或无权查看" in r.content.decode()
