@@ -109,10 +109,14 @@ def deactivate_user(user: User, *, actor: Any = None) -> None:
         if released:
             detail["problems_released"] = released
         withdrawn = _withdraw_claims(user, actor)
-        _retell_waiting(list(RoleAssignment.objects.filter(user=user).values_list("role", "path")))
+        held = list(RoleAssignment.objects.filter(user=user).values_list("role", "path"))
+        _retell_waiting(held)
         if withdrawn:
             detail["claims_withdrawn"] = withdrawn
-        audit.record(actor, "access.deactivate", obj=user, detail=detail)
+        # Filed where the account works (its widest role), so that the auditor there sees
+        # who stopped it; with no place no auditor ever did.
+        where = min((path for _, path in held), key=len, default="")
+        audit.record(actor, "access.deactivate", area_path=where, obj=user, detail=detail)
     user.is_active = False
 
 
@@ -144,7 +148,7 @@ def add_user(
             errors["password"] = "；".join(exc.messages)
     if errors:
         raise ValidationFailed(errors)
-    resolve_scope(role, area_code)  # validates role and area before anything is written
+    _, _, path = resolve_scope(role, area_code)  # validates role and area before anything is written
     with transaction.atomic():
         user = User(username=username, display_name=display_name, resident=resident)
         if password_hash:
@@ -152,7 +156,8 @@ def add_user(
         else:
             user.set_password(password)
         user.save()
-        audit.record(actor, "access.user_add", obj=user, detail={"username": username})
+        # Filed at the place of its role, as the grant is: the auditor there sees it.
+        audit.record(actor, "access.user_add", area_path=path, obj=user, detail={"username": username})
         assign_role(user, role, area_code, actor=actor)
     return user
 
