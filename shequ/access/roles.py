@@ -132,7 +132,8 @@ GRANTS: dict[str, frozenset[Permission]] = {
     Role.AUDITOR: frozenset({P.AREA_VIEW, P.AUDIT_VIEW, P.POINTS_VIEW}),
 }
 
-# The area kind a role is normally assigned at, for the `user add` command and the demo.
+# The area kind a role is normally assigned at. A role is granted there or below, never
+# above (`access.services.check_level`): `user add` and `user grant` refuse a wider place.
 ROLE_AREA_KIND: dict[str, str] = {
     Role.STREET_ADMIN: "street",
     Role.COMMUNITY_SECRETARY: "community",

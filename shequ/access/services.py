@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from shequ.access import audit
 from shequ.access.models import Open311Key, RoleAssignment, User
-from shequ.access.roles import GRANTS, Permission, Role
+from shequ.access.roles import GRANTS, ROLE_AREA_KIND, Permission, Role
 from shequ.access.scope import home_path
 from shequ.access.tokens import _digest
-from shequ.areas.models import Area
+from shequ.areas.models import Area, AreaKind
 from shequ.core.errors import NotFound, ValidationFailed
 
 
@@ -36,8 +36,37 @@ def resolve_scope(role: str, code: str) -> tuple[Area, Any, str]:
     return area, None, area.path
 
 
+# How deep each kind of place lies: a grid station and an estate sit between community
+# and grid, side by side.
+_LEVEL = {
+    AreaKind.STREET: 0,
+    AreaKind.COMMUNITY: 1,
+    AreaKind.GRID_STATION: 2,
+    AreaKind.ESTATE: 2,
+    AreaKind.GRID: 3,
+    AreaKind.BUILDING: 4,
+}
+
+
+def check_level(role: str, area: Area) -> None:
+    """A role is held at its usual kind of place or below, never above: a grid worker
+    granted with the community's code (the code people know; a grid's is made up) read
+    the whole community and took every grid's dispatched problems."""
+    usual = ROLE_AREA_KIND.get(role, "")
+    if usual not in _LEVEL or _LEVEL[AreaKind(area.kind)] >= _LEVEL[AreaKind(usual)]:
+        return
+    labels = dict(AreaKind.choices)
+    raise ValidationFailed(
+        {
+            "area": f"{Role(role).label}只能授予在{labels[usual]}或其下级区域，"
+            f"{area.name}（{area.code}）是{labels[area.kind]}"
+        }
+    )
+
+
 def assign_role(user: User, role: str, code: str, *, actor: Any = None) -> RoleAssignment:
     area, household, path = resolve_scope(role, code)
+    check_level(role, area)
     with transaction.atomic():
         assignment, _ = RoleAssignment.objects.get_or_create(
             user=user, role=role, path=path, defaults={"area": area, "household": household}
@@ -148,7 +177,9 @@ def add_user(
             errors["password"] = "；".join(exc.messages)
     if errors:
         raise ValidationFailed(errors)
-    _, _, path = resolve_scope(role, area_code)  # validates role and area before anything is written
+    # Role, area and its level are checked before anything is written.
+    area, _, path = resolve_scope(role, area_code)
+    check_level(role, area)
     with transaction.atomic():
         user = User(username=username, display_name=display_name, resident=resident)
         if password_hash:

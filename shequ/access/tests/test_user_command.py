@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from shequ.access.models import AuditEvent, RoleAssignment
+from shequ.access.models import AuditEvent, RoleAssignment, User
 from shequ.access.services import add_user
+from shequ.core.errors import ValidationFailed
 from shequ.testing.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,23 @@ def test_a_residents_login_is_linked_to_the_register_by_full_id_number(world, mo
     with pytest.raises(CommandError, match="已关联用户 linhong"):
         run("add", "linhong2", "--role", "resident", "--area", household.code, "--resident-id-number", number)
     assert Resident.objects.filter(pk=resident.pk).exists()
+
+
+def test_a_role_is_not_granted_above_the_level_it_is_held_at(world):
+    """A grid worker granted with the community's code (the code people know; a grid's is
+    made up) saw and could read the phones of the whole community, and took every grid's
+    dispatched problems: the command said 已授予."""
+    community, grid = world.areas["A1"], world.areas["A1-1"]
+    user = add_user("misplaced", PASSWORD, role="community_staff", area_code=community.code)
+    with pytest.raises(CommandError, match=f"网格员只能授予在网格或其下级.*{community.code}.*是社区"):
+        run("grant", "misplaced", "--role", "grid_worker", "--area", community.code)
+    assert not RoleAssignment.objects.filter(user=user, role="grid_worker").exists()
+    with pytest.raises(CommandError, match="楼栋长只能授予在楼栋"):
+        run("grant", "misplaced", "--role", "building_head", "--area", grid.code)
+    with pytest.raises(ValidationFailed) as refused:
+        add_user("misplaced-2", PASSWORD, role="grid_worker", area_code=world.areas["A"].code)
+    assert "是街道" in refused.value.fields["area"]
+    assert not User.objects.filter(username="misplaced-2").exists()
+    # At its own level, or below it, it is granted as before.
+    assert "已授予" in run("grant", "misplaced", "--role", "grid_worker", "--area", grid.code)
+    assert "已授予" in run("grant", "misplaced", "--role", "community_secretary", "--area", grid.code)
