@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from shequ.access.roles import Permission
+from shequ.access.roles import Permission, Role
+from shequ.access.scope import assignments
 from shequ.areas.selectors import home_areas
-from shequ.people.models import Resident
+from shequ.people.models import Household
 from shequ.reports.selectors import compute
 
 
@@ -17,7 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     tables = [compute(area) for area in home_areas(user, Permission.STATS_VIEW)]
     if not tables:
-        own = Resident.objects.visible_to(user).values_list("household_id", flat=True).first()
+        # A resident's own household: the one their resident role names, not the first
+        # they may see (for a building head that was a neighbour's).
+        homes = [path for role, path in assignments(user) if role == Role.RESIDENT]
+        own = Household.objects.filter(area_path__in=homes).values_list("pk", flat=True).first()
         if own is not None:
             return redirect("household", household_id=own)
     others = home_areas(user, Permission.AREA_VIEW) if not tables else []
