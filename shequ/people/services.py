@@ -507,6 +507,13 @@ def update_built_residents(built: list[Resident], *, actor: Any = None) -> int:
     with transaction.atomic():
         before = _as_registered([r.pk for r in built])
         Resident.objects.bulk_update(built, [*UPDATABLE, "updated_at"], batch_size=500)
+        # Someone no longer a party member (群众) is no longer in a branch either: the
+        # page said 党员：否（第一党支部）. Members keep the branch they are in.
+        left = [r.pk for r in built if not r.party_member_kind]
+        for start in range(0, len(left), 500):
+            Resident.objects.filter(pk__in=left[start : start + 500], party_org__isnull=False).update(
+                party_org=None
+            )
         _follow_moves(built, {pk: path for pk, (_name, path) in before.items()})
         _follow_names(built, {pk: name for pk, (name, _path) in before.items()})
         audit.record(
