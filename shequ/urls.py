@@ -30,6 +30,9 @@ urlpatterns = [
     path("residents/<int:resident_id>/", people_views.resident_detail, name="resident"),
     path("residents/<int:resident_id>/unmask/", people_views.resident_unmask, name="resident_unmask"),
     path("residents/<int:resident_id>/name/", people_views.resident_rename, name="resident_rename"),
+    path(
+        "residents/<int:resident_id>/id-number/", people_views.resident_id_number, name="resident_id_number"
+    ),
     path("households/<int:household_id>/", people_views.household_detail, name="household"),
     path("households/<int:household_id>/visits/new/", people_views.visit_new, name="visit_new"),
     path("visits/", people_views.visit_list, name="visits"),

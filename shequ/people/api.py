@@ -123,6 +123,19 @@ def correct_name(request: HttpRequest, resident_id: int, payload: NameIn) -> Res
     return services.correct_name(request.user, resident_id, payload.name, ip=client_ip(request))
 
 
+class IdNumberIn(Schema):
+    id_number: str
+
+
+@router.post(
+    "/residents/{resident_id}/id-number",
+    response=ResidentOut,
+    summary="更正居民身份证号（维护本社区名册、可查看完整身份证号的工作人员；记入审计）",
+)
+def correct_id_number(request: HttpRequest, resident_id: int, payload: IdNumberIn) -> Resident:
+    return services.correct_id_number(request.user, resident_id, payload.id_number, ip=client_ip(request))
+
+
 # ---------------------------------------------------------------------------------------
 # Visits, floating population, care groups.
 

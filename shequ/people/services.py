@@ -236,6 +236,49 @@ def correct_name(actor: Any, resident_id: int, raw: str, *, ip: str = "") -> Res
     return resident
 
 
+def correct_id_number(actor: Any, resident_id: int, raw: str, *, ip: str = "") -> Resident:
+    """Correct a registered resident's ID number (mistyped at registration), on the
+    resident's page. A re-import never changes a number: the right one came in as a second
+    person beside the wrong one. For those who keep the registry there and may read ID
+    numbers in full there (the reply tells whether a typed number is the registered one).
+    Gender and birth date are the new number's; the number is sealed, hashed and masked as
+    at registration. Typing a complete number is a lookup by it (decision 0002): counted
+    against the hour's allowance. The audit row keeps the old and the new masked number."""
+    resident = get_resident(actor, resident_id)
+    path = resident.area_path
+    if not (can(actor, Permission.REGISTRY_IMPORT, path) and can(actor, Permission.UNMASK_ID_NUMBER, path)):
+        raise Forbidden("只有维护本社区居民名册、可查看完整身份证号的工作人员可以更正身份证号")
+    if not (raw or "").strip():
+        raise ValidationFailed({"id_number": "身份证号必填"})
+    try:
+        info = idcard.parse(raw)
+    except idcard.IdNumberError as exc:
+        raise ValidationFailed({"id_number": str(exc)}) from None
+    digest = fieldcrypt.lookup_hash(info.number, "id_number")
+    if digest == resident.id_number_hash:
+        return resident
+    note_number_lookups(actor, [digest], area_path=path, obj=resident)
+    old = resident.id_number_masked
+    with transaction.atomic():
+        if Resident.objects.filter(id_number_hash=digest).exclude(pk=resident.pk).exists():
+            raise ValidationFailed({"id_number": "该身份证号已登记在另一位居民名下，请核对"})
+        resident.id_number_enc = fieldcrypt.encrypt(info.number, "id_number")
+        resident.id_number_hash = digest
+        resident.id_number_masked = mask_id_number(info.number)
+        resident.gender, resident.birth_date = info.gender, info.birth_date
+        fields = ["id_number_enc", "id_number_hash", "id_number_masked", "gender", "birth_date", "updated_at"]
+        resident.save(update_fields=fields)
+        audit.record(
+            actor,
+            "resident.id_number_fix",
+            area_path=path,
+            obj=resident,
+            detail={"from": old, "to": resident.id_number_masked},
+            ip=ip,
+        )
+    return resident
+
+
 def unmask(viewer: Any, resident_id: int, field: str, reason: str, *, ip: str = "") -> str:
     """Return the full ID number or phone of a resident, and write who read it and why.
 

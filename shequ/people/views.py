@@ -59,7 +59,12 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 
 def _resident_page(
-    request: HttpRequest, resident: Any, name_error: DomainError | None = None, typed_name: str = ""
+    request: HttpRequest,
+    resident: Any,
+    name_error: DomainError | None = None,
+    typed_name: str = "",
+    id_error: DomainError | None = None,
+    typed_id: str = "",
 ) -> HttpResponse:
     unmaskable = [
         field
@@ -82,10 +87,13 @@ def _resident_page(
         "can_rename": can(request.user, Permission.REGISTRY_IMPORT, resident.area_path),
         "name_error": name_error,
         "typed_name": typed_name,
+        "can_fix_id": can(request.user, Permission.REGISTRY_IMPORT, resident.area_path)
+        and can(request.user, Permission.UNMASK_ID_NUMBER, resident.area_path),
+        "id_error": id_error,
+        "typed_id": typed_id,
     }
-    return render(
-        request, "people/resident_detail.html", context, status=name_error.status if name_error else 200
-    )
+    error = name_error or id_error
+    return render(request, "people/resident_detail.html", context, status=error.status if error else 200)
 
 
 @login_required
@@ -100,6 +108,22 @@ def resident_rename(request: HttpRequest, resident_id: int) -> HttpResponse:
             raise
         resident = selectors.get_resident(request.user, resident_id)
         return _resident_page(request, resident, exc, typed)
+    return redirect("resident", resident_id=resident_id)
+
+
+@login_required
+@require_POST
+def resident_id_number(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """更正身份证号 on the resident's page: a re-import does not change a registered number."""
+    typed = request.POST.get("id_number", "")
+    try:
+        services.correct_id_number(request.user, resident_id, typed, ip=client_ip(request))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        resident = selectors.get_resident(request.user, resident_id)
+        # What was typed comes back with the message: the person who typed it reads it back.
+        return _resident_page(request, resident, id_error=exc, typed_id=typed)
     return redirect("resident", resident_id=resident_id)
 
 
