@@ -24,6 +24,7 @@ urlpatterns = [
     path("", report_views.home, name="home"),
     path("login/", access_views.LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("password/", access_views.password_change, name="password_change"),
     path("areas/<str:code>/", area_views.area_detail, name="area"),
     path("residents/", people_views.resident_list, name="residents"),
     path("residents/export/", registry_views.resident_export, name="residents_export"),

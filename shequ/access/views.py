@@ -4,6 +4,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,9 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access import audit
+from shequ.access.models import User
 from shequ.access.selectors import audit_events
+from shequ.access.services import change_password
 from shequ.areas.models import Area
-from shequ.core.errors import Forbidden
+from shequ.core.errors import Forbidden, ValidationFailed
 from shequ.core.pagination import CappedPaginator
 
 
@@ -33,6 +36,37 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | _limits()
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """修改密码, for every signed-in account. This session stays signed in; others end
+    (Django's session hash), and so do the account's API tokens."""
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    error = None
+    done = False
+    if request.method == "POST":
+        post = request.POST
+        try:
+            change_password(
+                user,
+                post.get("old_password", ""),
+                post.get("new_password1", ""),
+                post.get("new_password2", ""),
+                ip=audit.client_ip(request),
+            )
+        except ValidationFailed as exc:
+            error = exc
+        else:
+            update_session_auth_hash(request, user)
+            done = True
+    return render(
+        request,
+        "access/password_change.html",
+        {"error": error, "done": done},
+        status=error.status if error else 200,
+    )
 
 
 def lockout_response(

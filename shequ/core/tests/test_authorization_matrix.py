@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "login": "public",
     "logout": "public",
+    "password_change": "own",
     "home": "list",
     "area": ("object", "area", Permission.AREA_VIEW),
     "residents": ("list", Permission.RESIDENT_VIEW),

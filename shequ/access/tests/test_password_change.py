@@ -1,0 +1,61 @@
+"""修改密码: a worker given a first password by the operator changes it themselves."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from shequ.access.models import ApiToken, AuditEvent, User
+from shequ.access.selectors import audit_events
+from shequ.access.services import add_user
+
+pytestmark = pytest.mark.django_db
+
+FIRST = "Given-by-operator-2026"
+CHOSEN = "Mine-and-only-mine-77"
+
+
+def token(username, password):
+    r = Client().post(
+        "/api/v1/auth/token",
+        json.dumps({"username": username, "password": password}),
+        content_type="application/json",
+    )
+    return r.status_code
+
+
+def test_a_worker_changes_the_password_the_operator_gave_them(world):
+    """There was no page for it: the operator's first password (or the demo's published
+    one) stayed the account's password for good."""
+    user = add_user("pw-changer", FIRST, role="grid_worker", area_code=world.areas["A1-1"].code)
+    assert token("pw-changer", FIRST) == 200
+    page = Client()
+    page.force_login(user)
+    assert "修改密码" in page.get("/").content.decode()
+
+    r = page.post("/password/", {"old_password": FIRST, "new_password1": CHOSEN, "new_password2": CHOSEN})
+
+    assert r.status_code == 200 and "密码已修改" in r.content.decode()
+    assert User.objects.get(pk=user.pk).check_password(CHOSEN)
+    assert page.get("/").status_code == 200  # this session goes on
+    assert not ApiToken.objects.filter(user=user).exists()  # tokens issued under the old one end
+    assert token("pw-changer", FIRST) == 401 and token("pw-changer", CHOSEN) == 200
+    event = AuditEvent.objects.get(event="access.password", object_id=str(user.pk))
+    assert CHOSEN not in json.dumps(event.detail) and FIRST not in json.dumps(event.detail)
+    seen, _ = audit_events(world.users["auditor@A"], event="access.password")
+    assert seen.filter(pk=event.pk).exists()
+
+
+def test_a_wrong_old_password_or_a_weak_new_one_is_named(world):
+    user = add_user("pw-refused", FIRST, role="grid_worker", area_code=world.areas["A1-1"].code)
+    page = Client()
+    page.force_login(user)
+    for old, new, again, message in (
+        ("guess-2026", CHOSEN, CHOSEN, "原密码不正确"),
+        (FIRST, CHOSEN, CHOSEN + "x", "两次输入的新密码不一致"),
+        (FIRST, "12345678", "12345678", "新密码："),
+    ):
+        r = page.post("/password/", {"old_password": old, "new_password1": new, "new_password2": again})
+        assert r.status_code == 400 and message in r.content.decode()
+    assert User.objects.get(pk=user.pk).check_password(FIRST)
+    assert not AuditEvent.objects.filter(event="access.password", object_id=str(user.pk)).exists()
