@@ -115,6 +115,7 @@ EVENT_LABELS = {
     "area.create": "新建区域",
     "area.geometry": "修改区域范围",
     "area.rename": "区域改名",
+    "area.delete": "删除区域",
     "area.import": "导入区划",
     "access.user_add": "新增用户",
     "access.assign": "授予角色",

@@ -2,10 +2,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from shequ.areas.models import Area
-from shequ.areas.services import geometry_from_geojson, rename_area, set_geometry
+from shequ.areas.services import delete_area, geometry_from_geojson, rename_area, set_geometry
 from shequ.core.errors import ValidationFailed
 
 
@@ -44,3 +45,12 @@ class AreaAdmin(admin.ModelAdmin):
             rename_area(obj, obj.name, actor=request.user)
         if "geometry" in form.changed_data:
             set_geometry(obj, obj.geometry, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Area) -> None:
+        # Through the service, so the audit log says who removed which place.
+        delete_area(obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Area]) -> None:
+        # Deepest first: a child chosen with its parent goes before the parent.
+        for area in sorted(queryset, key=lambda a: -a.depth):
+            delete_area(area, actor=request.user)

@@ -147,6 +147,21 @@ def rename_area(area: Area, name: str, *, actor: Any = None) -> Area:
     return area
 
 
+def delete_area(area: Area, *, actor: Any = None) -> None:
+    """Remove a place added by mistake. Only one with nothing placed in it goes: anything
+    holding it (a child area, a household, a resident, a role, a problem…) protects it
+    (``ProtectedError``). The audit row keeps its code, name and kind."""
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "area.delete",
+            area_path=area.path,
+            obj=area,
+            detail={"code": area.code, "name": area.name, "kind": area.kind},
+        )
+        area.delete()
+
+
 # --- Import of division codes -------------------------------------------------------
 
 _SUFFIXES = ("社区居民委员会", "居民委员会", "村民委员会", "社区居委会", "居委会", "村委会")

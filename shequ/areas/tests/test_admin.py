@@ -67,3 +67,26 @@ def test_a_grid_renamed_in_the_admin_is_audited(world, admin_client):
     row = AuditEvent.objects.get(event="area.rename", area_path=grid.path)
     assert row.detail == {"from": grid.name, "to": "第一网格（东）"}
     assert not AuditEvent.objects.filter(event="area.geometry", area_path=grid.path).exists()
+
+
+def test_an_empty_area_deleted_in_the_admin_is_audited(world, admin_client):
+    """A building added by mistake and deleted in the admin left no trace in the audit log:
+    no one could tell who removed which place, or that it had existed."""
+    from shequ.areas.services import create_area
+
+    grid = world.areas["A2-2"]
+    extra = create_area(code=f"{grid.code}099", name="误建楼", kind="building", parent=grid)
+    r = admin_client.post(f"/admin/areas/area/{extra.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 302
+    assert not Area.objects.filter(pk=extra.pk).exists()
+    row = AuditEvent.objects.get(event="area.delete", object_id=str(extra.pk))
+    assert row.area_path == extra.path and row.actor_name == "area-admin"
+    assert row.detail == {"code": extra.code, "name": "误建楼", "kind": "building"}
+
+
+def test_an_area_with_a_household_is_not_deleted(world, admin_client):
+    building = world.areas["A2-2-b"]
+    r = admin_client.post(f"/admin/areas/area/{building.pk}/delete/", {"post": "yes"})
+    assert Area.objects.filter(pk=building.pk).exists()
+    assert not AuditEvent.objects.filter(event="area.delete", object_id=str(building.pk)).exists()
+    assert "户" in r.content.decode()
