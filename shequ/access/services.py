@@ -193,12 +193,21 @@ def add_user(
     return user
 
 
-def change_password(user: User, old: str, new: str, again: str, *, ip: str = "") -> None:
+def change_password(user: User, old: str, new: str, again: str, *, request: Any = None) -> None:
     """The account holder sets their own password (the operator's first one, the demo's
     published one): the old one is checked, the new one twice and by the same rules as
-    at creation. Its API tokens end (``User.save``); the audit row names no password."""
+    at creation. Its API tokens end (``User.save``); the audit row names no password.
+    With ``request`` the old password is checked as a login is (``authenticate``), so that
+    guesses count towards the lockout (a session left open could otherwise try old
+    passwords without end); once locked, the lockout answers (429)."""
     errors: dict[str, str] = {}
-    if not user.check_password(old or ""):
+    if request is not None:
+        from django.contrib.auth import authenticate
+
+        right = authenticate(request, username=user.get_username(), password=old or "") is not None
+    else:
+        right = user.check_password(old or "")
+    if not right:
         errors["old_password"] = "原密码不正确"
     if not new:
         errors["new_password1"] = "请填写新密码"
@@ -216,6 +225,7 @@ def change_password(user: User, old: str, new: str, again: str, *, ip: str = "")
     with transaction.atomic():
         user.set_password(new)
         user.save()
+        ip = audit.client_ip(request)
         audit.record(user, "access.password", area_path=home_path(user), obj=user, ip=ip)
 
 

@@ -54,7 +54,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 post.get("old_password", ""),
                 post.get("new_password1", ""),
                 post.get("new_password2", ""),
-                ip=audit.client_ip(request),
+                request=request,
             )
         except ValidationFailed as exc:
             error = exc

@@ -59,3 +59,18 @@ def test_a_wrong_old_password_or_a_weak_new_one_is_named(world):
         assert r.status_code == 400 and message in r.content.decode()
     assert User.objects.get(pk=user.pk).check_password(FIRST)
     assert not AuditEvent.objects.filter(event="access.password", object_id=str(user.pk)).exists()
+
+
+def test_guessing_the_old_password_locks_the_account_as_a_login_does(world):
+    """A session left open on a shared office PC could try old passwords without end and
+    then set its own: the form counts failures with the login's lockout."""
+    user = add_user("pw-guessed", FIRST, role="grid_worker", area_code=world.areas["A1-1"].code)
+    page = Client()
+    page.force_login(user)
+    for n in range(5):
+        wrong = {"old_password": f"guess-{n}-2026", "new_password1": CHOSEN, "new_password2": CHOSEN}
+        page.post("/password/", wrong)
+    r = page.post("/password/", {"old_password": FIRST, "new_password1": CHOSEN, "new_password2": CHOSEN})
+    assert r.status_code == 429 and "已锁定30分钟" in r.content.decode()
+    assert User.objects.get(pk=user.pk).check_password(FIRST)
+    assert token("pw-guessed", FIRST) == 429
