@@ -33,6 +33,17 @@ class LoginFailed(DomainError):
         super().__init__(code, message)
 
 
+STOPPED = "账号已停用，请联系社区或街道管理员"
+
+
+def stopped_account(username: str, password: str) -> bool:
+    """Whether a refused sign-in was a stopped account's, with its right password: told
+    so (they took 用户名或密码错误 for a forgotten password and tried until locked). A
+    wrong password says nothing of the account."""
+    user = User.objects.filter(username=username or "", is_active=False).first()
+    return user is not None and user.check_password(password or "")
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
@@ -44,6 +55,8 @@ def issue_token(request: Any, username: str, password: str) -> str:
             f"登录失败次数过多，账号已锁定{settings.AXES_COOLOFF_TIME * 60:.0f}分钟", "locked_out"
         )
     if user is None:
+        if stopped_account(username, password):
+            raise LoginFailed(STOPPED, "inactive")
         raise LoginFailed()
     token = secrets.token_urlsafe(32)
     now = timezone.now()

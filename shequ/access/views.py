@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,6 +18,7 @@ from shequ.access import audit
 from shequ.access.models import User
 from shequ.access.selectors import audit_events
 from shequ.access.services import change_password
+from shequ.access.tokens import STOPPED, stopped_account
 from shequ.areas.models import Area
 from shequ.core.errors import Forbidden, ValidationFailed
 from shequ.core.pagination import CappedPaginator
@@ -30,9 +33,25 @@ def _limits() -> dict[str, int]:
     }
 
 
+class LoginForm(AuthenticationForm):
+    """The sign-in form; a stopped account given its right password is told so."""
+
+    stopped = False
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if stopped_account(self.cleaned_data.get("username", ""), self.cleaned_data.get("password", "")):
+                self.stopped = True
+                raise forms.ValidationError(STOPPED, code="inactive") from None
+            raise
+
+
 class LoginView(auth_views.LoginView):
     template_name = "access/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | _limits()

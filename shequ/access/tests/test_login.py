@@ -160,3 +160,24 @@ def test_the_login_page_states_the_limits_this_deployment_sets(world, settings):
     assert "10分钟无操作会自动退出登录" in page and "30分钟" not in page
     wrong = client.post("/login/", {"username": world.secretary_zhang.username, "password": "wrong"})
     assert "连续失败3次，账号将锁定10分钟" in wrong.content.decode()
+
+
+def test_a_stopped_account_is_told_so_with_its_right_password(world):
+    """Someone whose account was stopped was told 用户名或密码错误 and that five more tries
+    lock it: they tried again and again, then asked for a new password. With the right
+    password the answer says the account is stopped; a wrong one still says nothing."""
+    from shequ.access.services import deactivate_user
+
+    user = add_user(
+        "stopped-login", "Stopped-pass-2026", role="grid_worker", area_code=world.areas["A1-1"].code
+    )
+    deactivate_user(user)
+    client = Client()
+    r = client.post("/login/", {"username": "stopped-login", "password": "Stopped-pass-2026"})
+    assert r.status_code == 200 and "账号已停用" in r.content.decode()
+    r = token(client, "stopped-login", "Stopped-pass-2026")
+    assert r.status_code == 401 and r.json()["code"] == "inactive" and "账号已停用" in r.json()["message"]
+    r = client.post("/login/", {"username": "stopped-login", "password": "wrong-pass-2026"})
+    assert "账号已停用" not in r.content.decode() and "用户名或密码错误" in r.content.decode()
+    r = token(client, "stopped-login", "wrong-pass-2026")
+    assert r.json()["code"] == "login_failed"
