@@ -67,6 +67,12 @@ def check_level(role: str, area: Area) -> None:
 def assign_role(user: User, role: str, code: str, *, actor: Any = None) -> RoleAssignment:
     area, household, path = resolve_scope(role, code)
     check_level(role, area)
+    # Nothing would come of these; saying 已授予 (and auditing a grant) misled.
+    if not user.is_active:
+        raise ValidationFailed({"username": f"用户 {user.username} 已停用，不能授予角色"})
+    if RoleAssignment.objects.filter(user=user, role=role, path=path).exists():
+        held = f"{Role(role).label}（{code[:30]}）"
+        raise ValidationFailed({"role": f"用户 {user.username} 已有 {held}这一角色"})
     with transaction.atomic():
         assignment, _ = RoleAssignment.objects.get_or_create(
             user=user, role=role, path=path, defaults={"area": area, "household": household}

@@ -123,3 +123,17 @@ def test_a_role_is_not_granted_above_the_level_it_is_held_at(world):
     # At its own level, or below it, it is granted as before.
     assert "已授予" in run("grant", "misplaced", "--role", "grid_worker", "--area", grid.code)
     assert "已授予" in run("grant", "misplaced", "--role", "community_secretary", "--area", grid.code)
+
+
+def test_a_grant_that_changes_nothing_says_so(world):
+    """Granting a role the account already holds, or to a stopped account, printed 已授予
+    and wrote 授予角色 to the audit log, though nothing could come of it."""
+    grid = world.areas["A1-2"]
+    user = add_user("granted-twice", PASSWORD, role="grid_worker", area_code=grid.code)
+    with pytest.raises(CommandError, match="已有 网格员"):
+        run("grant", "granted-twice", "--role", "grid_worker", "--area", grid.code)
+    assert AuditEvent.objects.filter(event="access.assign", object_id=str(user.pk)).count() == 1
+    run("disable", "granted-twice")
+    with pytest.raises(CommandError, match="已停用"):
+        run("grant", "granted-twice", "--role", "grid_worker", "--area", world.areas["A1-1"].code)
+    assert RoleAssignment.objects.filter(user=user).count() == 1
