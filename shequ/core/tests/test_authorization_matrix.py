@@ -842,7 +842,13 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
     # What every signed-in user has: their own lists, the public notice, the API's schema.
     for url in ["/problems/mine/", "/tasks/mine/", "/points/", "/points/store/", "/points/orders/"]:
         m.expect(url, m.call("GET", url), 200)
-    for url in ["/notifications/", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/problem-categories/"]:
+    for url in [
+        "/notifications/",
+        "/password/",
+        "/api/v1/openapi.json",
+        "/api/v1/docs",
+        "/api/v1/problem-categories/",
+    ]:
         m.expect(url, m.call("GET", url), 200)
     for url in ["/api/v1/notifications/", "/api/v1/points/balance", "/api/v1/points/entries"]:
         m.expect(url, m.call("GET", url), 200)

@@ -64,6 +64,7 @@ def reachable_urls(world):
         f"/api/v1/problems/nearby?category={problem.category.code}&lon={problem.lon}&lat={problem.lat}",
         "/notifications/",
         "/api/v1/notifications/",
+        "/password/",
     ]
     # Task list and points (issue 4).
     from shequ.core.tests.test_authorization_matrix import _task_claim_order
