@@ -20,6 +20,7 @@ from shequ.access.selectors import audit_events
 from shequ.access.services import change_password
 from shequ.access.tokens import STOPPED, stopped_account
 from shequ.areas.models import Area
+from shequ.core.days import day_typed
 from shequ.core.errors import Forbidden, ValidationFailed
 from shequ.core.pagination import CappedPaginator
 
@@ -101,9 +102,8 @@ def lockout_response(
 
 
 def _parse_day(raw: str, end: bool = False) -> datetime | None:
-    try:
-        day = datetime.strptime(raw, "%Y-%m-%d").date()
-    except ValueError:
+    day = day_typed(raw)  # 2026/11/22 or 2026年11月22日 too, where there is no picker
+    if day is None:
         return None
     return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
 

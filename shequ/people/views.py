@@ -15,6 +15,7 @@ from shequ.access.roles import UNMASK_PERMISSION, Permission
 from shequ.access.scope import can, has_anywhere
 from shequ.areas.models import Area
 from shequ.areas.selectors import get_area, home_areas
+from shequ.core.days import day_typed
 from shequ.core.errors import DomainError, RateLimited, ValidationFailed, busy_as_unavailable
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, days_param, month_param, number_error, whole
@@ -164,10 +165,9 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
 
 
 def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value and value.strip() else None
-    except ValueError:
-        return None
+    """A day as typed: the picker's 2026-11-22, or 2026/11/22, 2026年11月22日 where the
+    browser has no picker (core.days)."""
+    return day_typed(value)
 
 
 DATE_FORMAT_ERROR = "日期格式应为 2026-11-22"

@@ -22,6 +22,7 @@ from shequ.access.masking import shown_to
 from shequ.access.roles import Permission
 from shequ.access.scope import can, has_anywhere, staff_only
 from shequ.areas.models import Area
+from shequ.core.days import day_typed
 from shequ.core.errors import (
     Conflict,
     DomainError,
@@ -327,9 +328,10 @@ def _typed_dates(values: dict[str, str]) -> tuple[date, date]:
     errors: dict[str, str] = {}
     days = []
     for name, label in (("starts_on", "开始日期"), ("ends_on", "结束日期")):
-        try:
-            days.append(date.fromisoformat(values[name]))
-        except ValueError:
+        day = day_typed(values[name])  # 2026/12/3 or 2026年12月3日 from a text box too
+        if day is not None:
+            days.append(day)
+        else:
             typed = values[name][:20]
             errors[name] = f"兑换期的{label}“{typed}”不是有效的日期" if typed else f"请填写兑换期的{label}"
     if errors:
@@ -464,9 +466,8 @@ def service(request: HttpRequest) -> HttpResponse:
             # The list once opened on its first member: a form sent with only the service
             # typed gave her the points (and a login). The member is chosen, never assumed.
             typed["resident"] = "请在“党员”中选择要记录服务积分的党员"
-        try:
-            served_on = date.fromisoformat(values["served_on"]) if values["served_on"] else None
-        except ValueError:
+        served_on = day_typed(values["served_on"]) if values["served_on"] else None
+        if values["served_on"] and served_on is None:
             # Still asked of the service, so every other field is checked too: a date it
             # always refuses (the earliest there is), named below as typed.
             served_on = date.min

@@ -4,7 +4,7 @@ task editor (also 转为任务 from a problem), the monthly list and the resourc
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +24,7 @@ from shequ.access.scope import assignments, can, has_anywhere, staff_only
 from shequ.access.tokens import login_or_token_required
 from shequ.areas.models import Area
 from shequ.areas.paths import codes
+from shequ.core.days import day_typed, moment_typed
 from shequ.core.errors import (
     Conflict,
     DomainError,
@@ -174,8 +175,17 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 def _parse_deadline(raw: str) -> datetime | None:
     """The deadline as typed, or None when blank or not a date and time (the caller
-    names the field; the service is still asked, so every other field is checked too)."""
-    return services.deadline_typed(raw) if raw else None
+    names the field; the service is still asked, so every other field is checked too).
+    Where the browser has no picker it is typed as people write it (2026/12/2 18:00,
+    2026年12月2日): read as the picker's text, so a day alone still ends at 23:59:59."""
+    if not raw:
+        return None
+    day, moment = day_typed(raw), moment_typed(raw)
+    if day is not None:
+        raw = day.isoformat()
+    elif moment is not None:
+        raw = moment.isoformat()
+    return services.deadline_typed(raw)
 
 
 def _typed_errors(values: dict[str, Any]) -> dict[str, str]:
@@ -682,8 +692,10 @@ def monthly(request: HttpRequest) -> HttpResponse:
     values: dict[str, str] = {}
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in ("area", "month", "publish_on")}
+        day = day_typed(values["publish_on"])  # 2026/12/5 from a text box: the picker's text
+        publish_on = day.isoformat() if day else values["publish_on"]
         try:
-            services.create_monthly_list(request.user, values["area"], values["month"], values["publish_on"])
+            services.create_monthly_list(request.user, values["area"], values["month"], publish_on)
             return redirect("tasks_monthly")
         except ValidationFailed as exc:
             errors = exc.fields
@@ -737,13 +749,12 @@ def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
     typed = {k: request.POST.get(k, "").strip() for k in ("action", "note", "publish_on", "seen")}
     try:
         if typed["action"] == "publish_on":  # a draft's publish day moved
-            try:
-                day = date.fromisoformat(typed["publish_on"])
-            except ValueError:
+            day = day_typed(typed["publish_on"])
+            if day is None:
                 said = typed["publish_on"][:20]
                 raise ValidationFailed(
                     {"publish_on": f"发布日期“{said}”不是有效的日期" if said else "请填写新的发布日期"}
-                ) from None
+                )
             services.set_publish_day(request.user, list_id, day, ip=client_ip(request))
         else:
             seen = whole(typed["seen"], high=ID_MAX)  # "²" is a digit to isdigit(), not to int()
