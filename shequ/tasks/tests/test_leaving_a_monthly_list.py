@@ -32,7 +32,7 @@ def _editor_form(body):
     """The editor's fields as the browser sends them, the menus at their selected option."""
     values = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', body))
     values |= dict(re.findall(r'<input name="(\w+)"[^>]*? value="([^"]*)"', body))
-    for name, options in re.findall(r'<select name="(\w+)">(.*?)</select>', body, re.S):
+    for name, options in re.findall(r'<select name="(\w+)"(?: required)?>(.*?)</select>', body, re.S):
         chosen = re.findall(r'<option value="([^"]*)" selected>', options)
         values[name] = chosen[0] if chosen else re.findall(r'<option value="([^"]*)"', options)[0]
     values["description"] = re.findall(r'<textarea name="description"[^>]*>(.*?)</textarea>', body, re.S)[0]
