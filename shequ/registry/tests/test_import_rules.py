@@ -68,7 +68,7 @@ def test_messy_workbook_gives_the_exact_error_report_and_writes_nothing(world, t
         ["一网格", 9, "楼号", "9号楼", "楼栋“9号楼”在本社区不存在" + ADD_BUILDING],
         ["一网格", 10, "居民姓名", "", "姓名必填"],
         ["一网格", 11, "公民身份号码", elsewhere[:3] + "*" * 11 + elsewhere[-4:],
-         "该身份证号已登记在本社区以外的户中，请先办理迁出再导入"],
+         "该身份证号已登记在本社区以外的户中；导入只登记本社区的居民，系统暂不能把居民迁到另一个社区，请删去本行后再导入"],
         ["二网格", 2, "性别", "女", "性别与身份证号不符：身份证号显示为男"],
     ]  # fmt: skip
     assert result.summary()["refused"] == 8
