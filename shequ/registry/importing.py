@@ -174,6 +174,10 @@ class Plan:
     # told the uploader that someone holds that number, a lookup by a complete number
     # (``people.services.note_number_lookups`` counts them before anything is shown).
     lookups: list[str] = field(default_factory=list)
+    # Closing rows under the data (sheet, row, the word it starts with: 合计, 填表人…), and
+    # how many template example rows were skipped: named to the uploader, never refused.
+    skipped: list[tuple[str, int, str]] = field(default_factory=list)
+    example_rows: int = 0
 
     def summary(self) -> dict[str, int]:
         counts = {
@@ -434,6 +438,12 @@ def plan(
                 # Only a 序号, a note or formula leftovers (a blank row), or the template's
                 # own example row, kept above the residents typed under it.
                 result.total -= 1
+                result.example_rows += 1 if any(texts.values()) else 0
+                continue
+            if not texts.get("id_number") and (word := _footer_word(row)):
+                # 合计, 填表人, 审核人, 填表日期 under the data: not a resident, named as skipped.
+                result.total -= 1
+                result.skipped.append((sheet.name, number, word))
                 continue
             row_errors = _check_row(
                 sheet, number, row, index, texts, headers, buildings, households, first_row, today
@@ -453,6 +463,40 @@ def plan(
 
 
 _EXAMPLE = {key: BY_KEY[key].example for key in ("name", "id_number")}
+
+
+# The words closing rows under a register's data start with (合计：120人, 填表人：李四,
+# 审核人, 填表日期：…), in their first filled cell.
+FOOTER = re.compile(
+    r"(合计|总计|小计|共计|填表人|制表人|填报人|录入人|统计人|审核人|审批人|负责人|填表日期|制表日期|填报日期|统计日期|填表单位|填报单位)"
+)
+
+
+def _footer_word(row: list[object]) -> str:
+    """The closing word a row without an ID number starts with, or ""."""
+    first = next((t for cell in row if (t := cells.text(cell))), "")
+    found = FOOTER.match(first.replace(" ", ""))
+    return found.group(1) if found else ""
+
+
+def skipped_note(plan: Plan, sheets: int) -> str:
+    """Names the closing rows skipped (their word only, never what follows it)."""
+    if not plan.skipped:
+        return ""
+    named = "、".join(
+        (f"工作表“{sheet}”" if sheets > 1 else "") + f"第{row}行（{word}）"
+        for sheet, row, word in plan.skipped
+    )
+    return f"表尾的 {len(plan.skipped)} 行不是居民，已跳过：{named}"
+
+
+def nothing_message(plan: Plan) -> str:
+    """Why a file without a resident row imports nothing."""
+    if plan.example_rows:
+        return (
+            "文件中没有要导入的居民：只有模板的示例行（张三），已跳过；请在示例行下面逐行填写居民后重新上传"
+        )
+    return "文件中没有要导入的居民（只有空行或表尾的合计、填表人等），没有写入任何数据"
 
 
 def _is_example(texts: dict[str, str]) -> bool:

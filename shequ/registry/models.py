@@ -169,7 +169,7 @@ class ImportRun(models.Model):
     def checked_again(self) -> bool:
         """Confirmed, but checked again instead of imported (the registry had changed since
         the check): the message says why."""
-        return self.status == ImportStatus.CHECKED and self.message != CHECKED_MESSAGE
+        return self.status == ImportStatus.CHECKED and not self.message.startswith(CHECKED_MESSAGE)
 
     @property
     def active(self) -> bool:

@@ -322,10 +322,16 @@ def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
         elif described := importing.changed_since(run.checked_plan, result):
             notice = importing.changed_message(described)
         commit = not notice
+    skipped = importing.skipped_note(result, len(book.sheets))
     if result.errors:
-        fields.update(status=ImportStatus.REFUSED, message=f"{result.refused_rows} 行有误，未导入任何数据")
+        message = "；".join(filter(None, [f"{result.refused_rows} 行有误，未导入任何数据", skipped]))
+        fields.update(status=ImportStatus.REFUSED, message=message[:300])
+    elif not result.rows:
+        # Nothing but blank rows, closing rows or the template's example: a check that
+        # passed and an import of 0 rows said nothing of why.
+        fields.update(status=ImportStatus.REFUSED, message=importing.nothing_message(result)[:300])
     elif not commit:
-        message = notice or CHECKED_MESSAGE
+        message = notice or "；".join(filter(None, [CHECKED_MESSAGE, skipped]))[:300]
         fields.update(status=ImportStatus.CHECKED, message=message, checked_plan=result.fingerprint())
     else:
         ImportRun.objects.filter(pk=run.pk, job=run.job).update(

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shequ.core.errors import DomainError
-from shequ.registry import services
+from shequ.registry import importing, services
 
 ACTIONS = (("new", "新增"), ("changed", "变更"), ("moved", "换户"), ("unchanged", "未变"))
 
@@ -47,6 +47,8 @@ class Command(BaseCommand):
         counts = "，".join(f"{label} {summary[key]}" for key, label in ACTIONS)
         tail = f"新户 {summary['new_households']}，有误 {summary['refused']}"
         self.stdout.write(f"共 {summary['total']} 行：{counts}，{tail}")
+        if skipped := importing.skipped_note(result, 2):
+            self.stdout.write(skipped)
         for error in result.errors[:20]:
             self.stdout.write(f"  {error.sheet} 第{error.row}行 {error.column}：{error.reason}")
         if len(result.errors) > 20:
@@ -56,4 +58,6 @@ class Command(BaseCommand):
             self.stdout.write(f"错误报告已写入 {options['errors']}")
         if result.errors:
             raise CommandError(f"{summary['refused']} 行有误，未导入任何数据")
+        if not result.rows:
+            raise CommandError(importing.nothing_message(result))
         self.stdout.write("检查通过（未写入）。" if options["dry_run"] else "导入完成。")
