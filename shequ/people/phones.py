@@ -22,6 +22,10 @@ _FULL_WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９�
 # Two numbers in one cell (a mobile and a home number), as registers write them.
 _ONE_NUMBER = re.compile(r"(?:\+?86-?)?1\d{10}|0\d{2,3}-?\d{7,8}")
 _BETWEEN_NUMBERS = re.compile(r"[/、,，;；|]|\s+|或")
+# A note in brackets beside the number, as registers write whose phone it is:
+# 13800000001（本人）, 13800000001 (母亲), 【女儿】13800000001. The note is dropped; brackets
+# holding digits are an area code, (0571)87654321, and stay.
+_NOTE = re.compile(r"[（(【\[［][^）)】\]］0-9０-９]*[）)】\]］]")
 # A local landline without its area code (a county register's 2345678).
 _NO_AREA_CODE = re.compile(r"[2-9]\d{6,7}")
 
@@ -40,7 +44,8 @@ def _mobile_block(prefix: str) -> bool:
 
 def normalize(raw: str) -> str:
     """Return ``13812341234`` for a mobile or ``0571-87654321`` for a landline."""
-    text = "".join(str(raw).split()).translate(_FULL_WIDTH)
+    raw = _NOTE.sub(" ", str(raw)).strip() or str(raw)
+    text = "".join(raw.split()).translate(_FULL_WIDTH)
     if not text:
         raise PhoneError("电话号码为空")
     if _MOBILE_SHAPE.fullmatch(text) and _mobile_block(text[:7]):
