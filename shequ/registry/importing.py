@@ -468,13 +468,15 @@ _EXAMPLE = {key: BY_KEY[key].example for key in ("name", "id_number")}
 # The words closing rows under a register's data start with (合计：120人, 填表人：李四,
 # 审核人, 填表日期：…), in their first filled cell.
 FOOTER = re.compile(
-    r"(合计|总计|小计|共计|填表人|制表人|填报人|录入人|统计人|审核人|审批人|负责人|填表日期|制表日期|填报日期|统计日期|填表单位|填报单位)"
+    r"(合计|总计|小计|共计|填表人|制表人|填报人|录入人|统计人|审核人|审批人|负责人"
+    r"|填表日期|制表日期|填报日期|统计日期|填表单位|填报单位|备注|说明)"
 )
 
 
 def _footer_word(row: list[object]) -> str:
-    """The closing word a row without an ID number starts with, or ""."""
-    first = next((t for cell in row if (t := cells.text(cell))), "")
+    """The closing word a row without an ID number starts with (past a 序号 dragged down
+    beyond the data), or ""."""
+    first = next((t for cell in row if (t := cells.text(cell)) and not t.isdigit()), "")
     found = FOOTER.match(first.replace(" ", ""))
     return found.group(1) if found else ""
 

@@ -52,6 +52,13 @@ def test_closing_rows_under_the_data_are_skipped_and_named(
     assert "第6行（填表日期）" in run.message
     page = client.get(f"/registry/import/{run.pk}/").content.decode()
     assert "第4行（合计）" in page and "确认导入" in page
+    # A 序号 dragged down past the data, and a 备注 line, are closing rows too.
+    path = save(
+        tmp_path / "b.xlsx",
+        {"居民": [HEAD, rows[1], [2, "填表人：李四", None, None, None, None], [None, "备注：以上信息核实无误"]]},
+    )
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+    assert result.errors == [] and result.skipped == [("居民", 3, "填表人"), ("居民", 4, "备注")]
     # The operators' command skips them too.
     result, _ = services.import_file(tmp_path / "台账.xlsx", world.areas["A1"].code, dry_run=True)
     assert result.errors == [] and [s[1] for s in result.skipped] == [4, 5, 6]
