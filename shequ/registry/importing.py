@@ -661,7 +661,10 @@ def _check_row(
 # blank, keeps the registered value instead of the default a new resident would get
 # (relation 其他, 户籍人口, no care tags, no phone, not a party member).
 # The refusal of a number registered in another community (it does not say where).
-REGISTERED_ELSEWHERE = "该身份证号已登记在本社区以外的户中；导入只登记本社区的居民，系统暂不能把居民迁到另一个社区，请删去本行后再导入"
+REGISTERED_ELSEWHERE = (
+    "该身份证号已登记在本社区以外的户中；导入只登记本社区的居民，"
+    "系统暂不能把居民迁到另一个社区，请删去本行后再导入"
+)
 # The refusal of a number registered in the community under another name: not that
 # resident with the name changed (a made-up name beside a guessed number told whether the
 # guess was someone's; a mistyped number overwrote someone else). It names nobody.

@@ -55,7 +55,7 @@ def test_closing_rows_under_the_data_are_skipped_and_named(
     # A 序号 dragged down past the data, and a 备注 line, are closing rows too.
     path = save(
         tmp_path / "b.xlsx",
-        {"居民": [HEAD, rows[1], [2, "填表人：李四", None, None, None, None], [None, "备注：以上信息核实无误"]]},
+        {"居民": [HEAD, rows[1], [2, "填表人：李四", None, None, None, None], [None, "备注：核实无误"]]},
     )
     result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
     assert result.errors == [] and result.skipped == [("居民", 3, "填表人"), ("居民", 4, "备注")]
