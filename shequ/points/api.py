@@ -93,6 +93,7 @@ class BalanceOut(Schema):
     kind: str
     community: str
     earned_this_quarter: int
+    stars: int = 0  # the year's star level (星级), from the year's earned total
     units: list[UnitBalanceOut] = []
 
 
@@ -424,16 +425,13 @@ def balance(request: HttpRequest) -> Any:
     ]
     if account is None:
         return {"balance": 0, "kind": "", "community": "", "earned_this_quarter": 0, "units": units}
-    year, quarter = selectors.current_quarter(timezone.localdate())
-    earned = (
-        account.earning_totals.filter(period=f"{year}Q{quarter}").values_list("earned", flat=True).first()
-        or 0
-    )
+    earned, stars = selectors.standing(account, timezone.localdate())
     return {
         "balance": account.balance,
         "kind": account.kind,
         "community": account.area.name,
         "earned_this_quarter": earned,
+        "stars": stars,
         "units": units,
     }
 

@@ -433,6 +433,18 @@ def stars_for(total: int) -> int:
     return sum(1 for threshold in settings.STAR_THRESHOLDS if total >= threshold)
 
 
+def standing(account: Any, today: date) -> tuple[int, int]:
+    """An account's points earned this quarter and its star level of the year (from the
+    year's earned total), as 我的积分 and the balance API both show them."""
+    year, quarter = current_quarter(today)
+    totals = dict(
+        account.earning_totals.filter(period__in=[f"{year}Q{quarter}", f"{year}"]).values_list(
+            "period", "earned"
+        )
+    )
+    return int(totals.get(f"{year}Q{quarter}", 0)), stars_for(int(totals.get(f"{year}", 0)))
+
+
 def ranking(community: Area, kind: str, year: int, quarter: int, limit: int | None = None) -> list[Ranked]:
     """Points earned (awards and service, net of their reversals) in one quarter by the
     accounts of one kind in one community, highest first (ties by name). Reads the

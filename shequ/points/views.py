@@ -49,6 +49,8 @@ def my_points(request: HttpRequest) -> HttpResponse:
         "points/mine.html",
         {
             "account": account,
+            # What residents are recognised by (社区治理能人 by the quarter, 星级 by the year).
+            "standing": selectors.standing(account, timezone.localdate()) if account else (0, 0),
             "page": page,
             "units": selectors.unit_accounts(request.user),
             "community": selectors.own_community(request.user, account),
