@@ -205,7 +205,7 @@ def test_a_server_error_is_told_in_chinese_as_a_page_and_in_the_api(world, monke
     c = Client(raise_request_exception=False)
     c.force_login(world.resident_wang)
     r = c.get("/problems/mine/")
-    assert r.status_code == 500 and 'lang="zh-CN"' in r.content.decode()
+    assert r.status_code == 500 and 'lang="zh-Hans"' in r.content.decode()
     assert "刚才提交的内容可能没有保存" in r.content.decode() and "Server Error" not in r.content.decode()
     r = c.get("/api/v1/problems/", {"mine": "true"})
     assert r.status_code == 500 and r.json()["code"] == "server_error"
