@@ -748,9 +748,10 @@ def withdraw_claim(request: HttpRequest, claim_id: int) -> Any:
 
 @router.get("/monthly-lists/", response=list[MonthlyListOut], summary="月度任务清单")
 @paginate(CappedPageNumberPagination, page_size=50)
-def list_monthly(request: HttpRequest) -> Any:
+def list_monthly(request: HttpRequest, status: str = one_of_query(ListStatus.values)) -> Any:
     staff_only(request.user, Permission.TASK_VIEW, "只有工作人员可以查看月度任务清单")
-    return selectors.monthly_lists(request.user)
+    choice("status", "清单状态", status, ListStatus.values)
+    return selectors.monthly_lists(request.user, status)
 
 
 @router.post("/monthly-lists/", response={201: MonthlyListOut}, summary="新建月度任务清单")

@@ -437,10 +437,14 @@ def claim_timeline(viewer: Any, claim: Claim) -> list[ClaimEvent]:
     return events
 
 
-def monthly_lists(viewer: Any) -> QuerySet[MonthlyList]:
+def monthly_lists(viewer: Any, status: str = "") -> QuerySet[MonthlyList]:
+    """The lists the viewer sees; ``status`` (when given) keeps those in that state, e.g.
+    a street's 待审批 (submitted) across its communities."""
+    found = MonthlyList.objects.visible_to(viewer)
+    if status:
+        found = found.filter(status=status)
     return (
-        MonthlyList.objects.visible_to(viewer)
-        .select_related("area")
+        found.select_related("area")
         .defer("area__geometry")
         .annotate(task_count=_listed_tasks(), review_steps=_review_steps(), returned_by_id=_returned_by())
         .order_by("-month", "area_path")

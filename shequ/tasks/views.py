@@ -711,7 +711,11 @@ def _monthly_page(
 ) -> HttpResponse:
     """The month's lists; ``row`` is the list whose action failed, shown with its
     message and the action and note as typed."""
-    lists = selectors.monthly_lists(request.user)
+    status = request.GET.get("status", "")
+    status_errors = unknown_choices([("status", "清单状态", status, ListStatus.values)])
+    if status_errors:
+        status = ""
+    lists = selectors.monthly_lists(request.user, status)
     page = CappedPaginator(lists, 20).get_page(request.GET.get("page"))
     communities = (
         Area.objects.visible_to(request.user, Permission.TASK_MANAGE)
@@ -738,8 +742,11 @@ def _monthly_page(
             "row_errors": row_errors or {},
             "communities": communities,
             "approver": has_anywhere(request.user, Permission.TASK_APPROVE),
+            "status": status,
+            "statuses": ListStatus.choices,
+            "status_errors": status_errors,
         },
-        status=400 if errors or row_errors else 200,
+        status=400 if errors or row_errors or status_errors else 200,
     )
 
 
