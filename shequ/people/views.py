@@ -25,7 +25,7 @@ from shequ.people.models import CareKind, Health, IncomeLevel
 
 
 @login_required
-def resident_list(request: HttpRequest) -> HttpResponse:
+def resident_list(request: HttpRequest, export_error: Any = None, reason: str = "") -> HttpResponse:
     user = request.user
     code = request.GET.get("area", "").strip()
     q = request.GET.get("q", "").strip()
@@ -45,7 +45,15 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         template,
-        {"page": page, "area": area, "q": q, "can_full_export": can_full_export, "oob": oob},
+        {
+            "page": page,
+            "area": area,
+            "q": q,
+            "can_full_export": can_full_export,
+            "oob": oob,
+            "export_error": export_error,
+            "reason": reason,
+        },
     )
     if oob and sum(c.isdigit() for c in q) >= 7:
         # A search by a full ID number or phone stays out of the browser's history (and
@@ -370,7 +378,7 @@ def _may_unmask(user: Any) -> bool:
 
 
 @login_required
-def floating_list(request: HttpRequest) -> HttpResponse:
+def floating_list(request: HttpRequest, export_error: Any = None, reason: str = "") -> HttpResponse:
     area = _scope_area(request, Permission.FLOATING_MANAGE)
     which = request.GET.get("list", "all") or "all"
     # A list it does not know is named, not quietly replaced by the whole list.
@@ -392,6 +400,8 @@ def floating_list(request: HttpRequest) -> HttpResponse:
             "which": which,
             "can_full_export": _may_unmask(request.user),
             "errors": errors,
+            "export_error": export_error,
+            "reason": reason,
         },
         status=400 if errors else 200,
     )
@@ -484,7 +494,7 @@ def floating_edit(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 
 @login_required
-def care_list(request: HttpRequest) -> HttpResponse:
+def care_list(request: HttpRequest, export_error: Any = None, reason: str = "") -> HttpResponse:
     area = _scope_area(request, Permission.CARE_MANAGE)
     group = request.GET.get("group") or "elderly_60"  # the lists have no "all": blank is the first
     errors = unknown_choices([("group", "重点人群", group, selectors.CARE_LISTS)])
@@ -502,6 +512,8 @@ def care_list(request: HttpRequest) -> HttpResponse:
             "groups": selectors.CARE_LISTS.items(),
             "can_full_export": _may_unmask(request.user),
             "errors": errors,
+            "export_error": export_error,
+            "reason": reason,
         },
         status=400 if errors else 200,
     )

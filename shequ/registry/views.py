@@ -18,6 +18,7 @@ from shequ.access.scope import has_anywhere
 from shequ.areas.models import Area, AreaKind
 from shequ.core.errors import DomainError
 from shequ.core.numbers import days_param
+from shequ.people import views as people_views
 from shequ.registry import selectors, services
 from shequ.registry.columns import COLUMNS
 from shequ.registry.models import ImportRun, ImportStatus
@@ -158,10 +159,15 @@ def resident_export(request: HttpRequest) -> HttpResponse | FileResponse:
             reason=params.get("reason", ""),
             ip=client_ip(request),
         ),
+        back=people_views.resident_list,
     )
 
 
-def _list_export(request: HttpRequest, name: str, write: Any) -> HttpResponse | FileResponse:
+def _list_export(
+    request: HttpRequest, name: str, write: Any, back: Any = None
+) -> HttpResponse | FileResponse:
+    """``back`` is the list's page view: a refused full export (a POST) returns to it with
+    the message beside the reason box and the reason as typed."""
     spool = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to the response
     try:
         write(spool.name)
@@ -169,6 +175,11 @@ def _list_export(request: HttpRequest, name: str, write: Any) -> HttpResponse | 
         spool.close()
         if exc.status == 404:
             raise
+        if back is not None and request.method == "POST":
+            request.GET = request.POST.copy()  # the list's filters came with the form
+            response: HttpResponse = back(request, export_error=exc, reason=request.POST.get("reason", ""))
+            response.status_code = exc.status
+            return response
         return render(request, "error.html", {"error": exc}, status=exc.status)
     spool.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -194,6 +205,7 @@ def floating_export(request: HttpRequest) -> HttpResponse | FileResponse:
             reason=params.get("reason", ""),
             ip=client_ip(request),
         ),
+        back=people_views.floating_list,
     )
 
 
@@ -216,6 +228,7 @@ def care_export(request: HttpRequest) -> HttpResponse | FileResponse:
             reason=params.get("reason", ""),
             ip=client_ip(request),
         ),
+        back=people_views.care_list,
     )
 
 
