@@ -176,7 +176,7 @@ def _list_export(
         if exc.status == 404:
             raise
         if back is not None and request.method == "POST":
-            request.GET = request.POST.copy()  # the list's filters came with the form
+            request.GET = request.POST  # type: ignore[assignment]  # the list's filters came with the form
             response: HttpResponse = back(request, export_error=exc, reason=request.POST.get("reason", ""))
             response.status_code = exc.status
             return response

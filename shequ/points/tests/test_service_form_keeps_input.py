@@ -27,6 +27,7 @@ def test_a_refused_service_keeps_the_points_as_typed_and_the_kind_error_beside_i
 def test_the_opening_points_box_is_required(world):
     fund(world, world.resident_wang, 10)
     account = selectors.own_account(world.resident_wang)
+    assert account is not None
     staff = client_for(world.secretary_zhang)
     body = staff.get(f"/points/accounts/{account.pk}/").content.decode()
     box = body[body.index('<input name="points"') :]
