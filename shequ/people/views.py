@@ -105,35 +105,35 @@ def _resident_page(
     return render(request, "people/resident_detail.html", context, status=error.status if error else 200)
 
 
-@login_required
-@require_POST
-def resident_rename(request: HttpRequest, resident_id: int) -> HttpResponse:
-    """更正姓名 on the resident's page: a re-import does not change a registered name."""
-    typed = request.POST.get("name", "")
+def _corrected(request: HttpRequest, resident_id: int, field: str, kind: str, correct: Any) -> HttpResponse:
+    """A correction posted from the resident's page (its name, its ID number): back to the
+    page, or the page again with the message and what was typed, which the person who
+    typed it reads back."""
+    typed = request.POST.get(field, "")
     try:
-        services.correct_name(request.user, resident_id, typed, ip=client_ip(request))
+        correct(request.user, resident_id, typed, ip=client_ip(request))
     except DomainError as exc:
         if exc.status == 404:
             raise
         resident = selectors.get_resident(request.user, resident_id)
-        return _resident_page(request, resident, exc, typed)
+        if kind == "name":
+            return _resident_page(request, resident, name_error=exc, typed_name=typed)
+        return _resident_page(request, resident, id_error=exc, typed_id=typed)
     return redirect("resident", resident_id=resident_id)
+
+
+@login_required
+@require_POST
+def resident_rename(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """更正姓名 on the resident's page: a re-import does not change a registered name."""
+    return _corrected(request, resident_id, "name", "name", services.correct_name)
 
 
 @login_required
 @require_POST
 def resident_id_number(request: HttpRequest, resident_id: int) -> HttpResponse:
     """更正身份证号 on the resident's page: a re-import does not change a registered number."""
-    typed = request.POST.get("id_number", "")
-    try:
-        services.correct_id_number(request.user, resident_id, typed, ip=client_ip(request))
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        resident = selectors.get_resident(request.user, resident_id)
-        # What was typed comes back with the message: the person who typed it reads it back.
-        return _resident_page(request, resident, id_error=exc, typed_id=typed)
-    return redirect("resident", resident_id=resident_id)
+    return _corrected(request, resident_id, "id_number", "id", services.correct_id_number)
 
 
 @login_required
