@@ -770,7 +770,12 @@ def monthly_act(request: HttpRequest, list_id: int) -> HttpResponse:
             )
     except (ValidationFailed, Conflict) as exc:
         return _monthly_page(request, {}, typed, row=list_id, row_errors=exc.fields)
-    return redirect("tasks_monthly")
+    # Back to the page and filter the step was taken from, not to the first page of all lists.
+    status, page = request.GET.get("status", ""), request.GET.get("page", "")
+    kept = {"status": status} if status in ListStatus.values else {}
+    if page.isascii() and page.isdigit() and page != "1":
+        kept["page"] = page
+    return redirect(f"{reverse('tasks_monthly')}?{urlencode(kept)}" if kept else reverse("tasks_monthly"))
 
 
 def _kept_or_typed(values: dict[str, str], name: str) -> str | None:

@@ -55,3 +55,25 @@ def test_the_pager_after_a_refused_row_leads_to_the_list_page(world):
     assert refused.status_code == 400
     nxt = staff.get(link(page_url, refused.content.decode(), "下一页"))
     assert nxt.status_code == 200 and "第 2 / " in nxt.content.decode()
+
+
+def test_a_step_taken_on_a_filtered_page_comes_back_to_that_filter(world):
+    """A secretary looking at 草稿 only who moved a draft's publish day was sent back to
+    the first page of every list, and had to pick the filter again after each step."""
+    code = world.areas["A1"].code
+    made = [services.create_monthly_list(world.secretary_zhang, code, m) for m in _months_ahead(2)]
+    staff = client_for(world.secretary_zhang)
+    page_url = "/tasks/monthly/?status=draft"
+    body = staff.get(page_url).content.decode()
+    step = next(t for t, f in forms(page_url, body) if f"/tasks/monthly/{made[0].pk}/act/" in t)
+    assert "status=draft" in step
+    day = f"{made[0].month[:4]}-{made[0].month[4:]}-03"
+    r = staff.post(step, {"action": "publish_on", "publish_on": day})
+    assert r.status_code == 302
+    assert r["Location"] == "/tasks/monthly/?status=draft"
+    # A made-up filter or page is not carried back.
+    r = staff.post(
+        f"/tasks/monthly/{made[1].pk}/act/?status=nonsense&page=x",
+        {"action": "publish_on", "publish_on": day},
+    )
+    assert r.status_code == 302 and r["Location"] == "/tasks/monthly/"
