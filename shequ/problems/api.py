@@ -475,6 +475,14 @@ def nearby(request: HttpRequest, category: str, lon: float, lat: float) -> Any:
     ]
 
 
+@router.get("/problems/by-number", response=ProblemDetailOut, summary="按编号查找问题（回执上的 14 位编号）")
+def problem_by_number(request: HttpRequest, number: str) -> Any:
+    """The problem board's 按编号查找: ``number`` as a worker reads it from a 回执 or a
+    list (20261122000042; full-width digits and spaces are read). A number that is not
+    one, and one not found or out of the caller's scope, answer 400 naming ``number``."""
+    return detail(selectors.by_number(request.user, number), request.user)
+
+
 @router.get("/problems/{problem_id}", response=ProblemDetailOut, summary="问题详情与处理时间线")
 def get_problem(request: HttpRequest, problem_id: int) -> Any:
     return detail(selectors.get_problem(request.user, problem_id), request.user)

@@ -41,3 +41,21 @@ def test_a_number_not_found_is_named_and_kept(world, how):
     assert r.status_code == 400
     assert "编号" in page and ("没有找到" in page or "14 位" in page)
     assert f'value="{number}"' in page  # kept in the box to correct
+
+
+def test_the_api_finds_a_problem_by_its_number_as_the_board_does(world):
+    """The app's search box had no twin of the board's 按编号查找: a client had to page
+    through /problems/ to find the number a resident read out."""
+    p = report(world)
+    api = client_for(world.secretary_zhang)
+    r = api.get("/api/v1/problems/by-number", {"number": " " + p.number[:8] + " " + p.number[8:]})
+    assert r.status_code == 200, r.content
+    assert r.json()["id"] == p.pk and r.json()["number"] == p.number
+    for who, number in (
+        (world.secretary_zhang, "19990101" + p.number[8:]),
+        (world.outsider_zhao, p.number),
+        (world.secretary_zhang, "abc"),
+    ):
+        r = client_for(who).get("/api/v1/problems/by-number", {"number": number})
+        assert r.status_code == 400, r.content
+        assert "编号" in r.json()["fields"]["number"]
