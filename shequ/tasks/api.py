@@ -732,8 +732,25 @@ def accept_claim(request: HttpRequest, claim_id: int, seen: int | None = _SEEN) 
 
 @router.post("/claims/{claim_id}/return", response=ClaimOut, summary="退回（需填写原因）")
 def return_claim(request: HttpRequest, claim_id: int, payload: ReturnIn, seen: int | None = _SEEN) -> Any:
+    return _with_reason(request, claim_id, "return", payload.reason, seen)
+
+
+@router.post(
+    "/claims/{claim_id}/release",
+    response=ClaimOut,
+    summary="释放名额（工作人员结束未交凭证的接单，需填写原因）",
+)
+def release_claim(request: HttpRequest, claim_id: int, payload: ReturnIn) -> Any:
+    """A claim with no proof waiting (已接单 or 已退回) ended by the task's managers, so its
+    place can be taken again; the claimant is told the reason. No points."""
+    return _with_reason(request, claim_id, "release", payload.reason)
+
+
+def _with_reason(
+    request: HttpRequest, claim_id: int, action: str, reason: str, seen: int | None = None
+) -> Any:
     try:
-        return _claim_action(request, claim_id, "return", payload.reason, seen=seen)
+        return _claim_action(request, claim_id, action, reason, seen=seen)
     except ValidationFailed as exc:
         # The service calls the reason "note"; this client sent it as "reason".
         if "note" not in exc.fields:

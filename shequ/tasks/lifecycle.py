@@ -26,6 +26,11 @@ CLAIM_TRANSITIONS: dict[str, Transition] = {
     "accept": Transition("验收通过", (C.SUBMITTED,), C.ACCEPTED, (P.TASK_ACCEPT,)),
     "return": Transition("退回", (C.SUBMITTED,), C.RETURNED, (P.TASK_ACCEPT,), note_required=True),
     "withdraw": Transition("撤回接单", (C.CLAIMED, C.RETURNED), C.WITHDRAWN, (CLAIMANT,)),
+    # A claimant who went quiet held a place until the whole task was ended: the task's
+    # managers free it, with a reason told to them; a proof waiting is reviewed instead.
+    "release": Transition(
+        "释放名额", (C.CLAIMED, C.RETURNED), C.WITHDRAWN, (P.TASK_MANAGE,), note_required=True
+    ),
 }
 
 LIST_TRANSITIONS: dict[str, Transition] = {

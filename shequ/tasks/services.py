@@ -1052,13 +1052,15 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                 "请查看最新的凭证后再验收"
             )
     if rule.note_required and not note:
-        raise ValidationFailed({"note": "退回需要填写原因"})
-    if data.action == "return":
-        _note_fits(note, "退回原因", 200)
+        raise ValidationFailed({"note": f"{rule.label}需要填写原因"})
+    if data.action in ("return", "release"):
+        _note_fits(note, f"{rule.label}原因", 200)
     else:
         _note_fits(note, "说明", CLAIM_NOTE_MAX)
     if data.action in ("accept", "return") and claim.user_id == actor.pk:
         raise ValidationFailed({"action": "不能验收自己接的任务"})
+    if data.action == "release" and claim.user_id == actor.pk:
+        raise ValidationFailed({"action": "自己的接单请用“撤回接单”"})
     prepared: list[proofs.Prepared] = []
     if data.action == "submit" and claim.task.status != TaskStatus.PUBLISHED:
         raise ValidationFailed({"action": "任务已结束，不能再提交凭证"})
@@ -1131,6 +1133,13 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                     f"任务“{task.title}”已提交完成凭证，待验收",
                     f"/tasks/claims/{claim.pk}/",
                     skip=actor,
+                )
+            if data.action == "release":
+                notify(
+                    [claim.user],
+                    f"您接的任务“{task.title}”已由工作人员释放名额，接单结束（不计积分）："
+                    f"{mask_free_text(note)}",
+                    f"/tasks/claims/{claim.pk}/",
                 )
             if data.action in ("accept", "return"):
                 text = (

@@ -185,6 +185,7 @@ API = {
     ("POST", "/api/v1/problems/{problem_id}/transitions"): ("action", "lifecycle table"),
     ("POST", "/api/v1/problems/{problem_id}/follow"): ("action", "own communities"),
     ("GET", "/api/v1/problems/nearby"): ("lookup", "own communities"),
+    ("GET", "/api/v1/problems/by-number"): ("lookup", "as GET /api/v1/problems/{problem_id}"),
     ("GET", "/api/v1/notifications/"): "own",
     ("POST", "/api/v1/notifications/read"): "own",
     ("POST", "/api/v1/notifications/{notice_id}/read"): "own",
@@ -202,6 +203,7 @@ API = {
     ("POST", "/api/v1/claims/{claim_id}/accept"): ("action", "lifecycle table"),
     ("POST", "/api/v1/claims/{claim_id}/return"): ("action", "lifecycle table"),
     ("POST", "/api/v1/claims/{claim_id}/withdraw"): ("action", "lifecycle table"),
+    ("POST", "/api/v1/claims/{claim_id}/release"): ("action", "lifecycle table"),
     ("GET", "/api/v1/monthly-lists/"): ("list", Permission.TASK_VIEW),
     ("POST", "/api/v1/monthly-lists/"): ("create", Permission.TASK_MANAGE),
     ("POST", "/api/v1/monthly-lists/{list_id}/transitions"): ("action", "lifecycle table"),
@@ -514,6 +516,12 @@ def test_role_sees_exactly_its_scope(world, user_key):
         assert client.get(f"/tasks/proofs/{proof.pk}/").status_code == (200 if ok_claim else 404), key
         r = client.post(f"/api/v1/claims/{claim.pk}/withdraw")
         assert r.status_code == (400 if ok_claim else 404), key  # submitted: no withdrawal
+        r = client.post(
+            f"/api/v1/claims/{claim.pk}/release",
+            json.dumps({"reason": "矩阵"}),
+            content_type="application/json",
+        )
+        assert r.status_code == (400 if ok_claim else 404), key  # submitted: reviewed, not released
         ok_order = own or sees(world, username, order.area_path, Permission.STORE_MANAGE)
         assert client.get(f"/points/orders/{order.pk}/").status_code == (200 if ok_order else 404), key
         assert client.get(f"/api/v1/store/orders/{order.pk}").status_code == (200 if ok_order else 404), key
@@ -958,6 +966,8 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         m.expect(f"api nearby {key}", r, 200)
         listed = {row["id"] for row in r.json()["items"]} if r.status_code == 200 else set()
         m.check(f"api nearby {key} lists it only to who reports there", (problem.pk in listed) == near)
+        r = m.call("GET", "/api/v1/problems/by-number", {"number": problem.number})
+        m.expect(f"api by-number {key}", r, 200 if visible else 400)
         m.expect(
             f"follow {key}",
             m.call("POST", f"/problems/{problem.pk}/follow/", {"lon": lon, "lat": lat}),
