@@ -115,10 +115,17 @@ class TaskOut(Schema):
     # "我的接单", shown instead of offering 接单 again; and whether its award was reversed.
     my_claim: ClaimStatusValue | None = None
     my_claim_reversed: bool = False
+    # The steps of the lifecycle table the caller may take now (POST /tasks/{id}/transitions
+    # or /publish), as the task page shows its buttons; 接单 is read from places_left and my_claim.
+    allowed_actions: list[Annotated[str, one_of(TASK_TRANSITIONS)]] = []
 
     @staticmethod
     def resolve_version(obj: Task) -> str:
         return selectors.edit_version(obj)
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Task, context: Any) -> list[str]:
+        return [a for a, _ in selectors.task_actions(context["request"].user, obj)]
 
     @staticmethod
     def resolve_my_claim(obj: Task, context: Any) -> str | None:
@@ -355,10 +362,17 @@ class MonthlyListOut(Schema):
     return_reason: str
     tasks: int
     version: int  # review steps so far: sent back as ``seen`` with a transition
+    # The steps the caller may take now, as the page's buttons (none of one's own approval,
+    # nor 发布 before the publish day, nor 报审/审批 once the month is over).
+    allowed_actions: list[Annotated[str, one_of(LIST_TRANSITIONS)]] = []
 
     @staticmethod
     def resolve_version(obj: MonthlyList) -> int:
         return selectors.list_version(obj)
+
+    @staticmethod
+    def resolve_allowed_actions(obj: MonthlyList, context: Any) -> list[str]:
+        return [a for a, _ in selectors.list_actions(context["request"].user, obj)]
 
     @staticmethod
     def resolve_area(obj: MonthlyList) -> str:

@@ -803,15 +803,18 @@ def return_ends_claim(claim: Claim) -> str:
 def task_actions(viewer: Any, task: Task) -> list[tuple[str, str]]:
     from shequ.tasks.lifecycle import TASK_TRANSITIONS
 
-    # Nor is it cancelled while the street holds its list (services.transition_task says why).
-    held = task.monthly_list is not None and task.monthly_list.status in ("submitted", "approved")
+    def held() -> bool:
+        # Nor is it cancelled while the street holds its list (services.transition_task
+        # says why): read only for a draft a manager could cancel, not for a board's rows.
+        return task.monthly_list is not None and task.monthly_list.status in ("submitted", "approved")
+
     return [
         (a, t.label)
         for a, t in TASK_TRANSITIONS.items()
         if task.status in t.sources
         and any(can(viewer, p, task.area_path) for p in t.permissions)
         and not (a == "publish" and task.monthly_list_id)  # the list publishes its tasks
-        and not (a == "cancel" and held)
+        and not (a == "cancel" and held())
     ]
 
 
