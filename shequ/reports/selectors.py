@@ -65,6 +65,9 @@ class StatsTable:
     area: Area
     total: AreaStats
     rows: list[tuple[Area, AreaStats]] = field(default_factory=list)
+    # What is placed on the area itself, under none of its children (a community's party
+    # branches): a row of its own, so that the rows add up to the total. None when empty.
+    direct: AreaStats | None = None
 
 
 def birth_cutoff(age: int, today: date | None = None) -> date:
@@ -195,7 +198,8 @@ def child_counts(area: Area, cutoff: date) -> dict[int, AreaStats]:
 
 def compute(area: Area, *, today: date | None = None) -> StatsTable:
     """Totals of an area and a row per child area: the children's rows plus the gaps
-    between them (records placed on the area itself), so each range is read once."""
+    between them (records placed on the area itself, ``direct``), so each range is read
+    once and the rows add up to the total."""
     cutoff = birth_cutoff(ELDERLY_AGE, today)
     kids = list(Area.objects.filter(parent=area).defer("geometry").order_by("path"))
     if not kids:
@@ -204,10 +208,19 @@ def compute(area: Area, *, today: date | None = None) -> StatsTable:
     rows = [(kid, counts.get(kid.pk, AreaStats())) for kid in kids]
     starts = [area.path, *(upper_bound(kid.path) for kid in kids)]
     ends = [*(kid.path for kid in kids), upper_bound(area.path)]
-    total = count_ranges([(low, high) for low, high in zip(starts, ends, strict=True) if low < high], cutoff)
+    direct = count_ranges([(low, high) for low, high in zip(starts, ends, strict=True) if low < high], cutoff)
+    total = AreaStats()
+    total.add(direct)
     for _, stats in rows:
         total.add(stats)
-    return StatsTable(area=area, total=total, rows=rows)
+    # The area itself lies in its own range: it is counted in the total, not placed on itself.
+    own = {AreaKind.COMMUNITY: "communities", AreaKind.GRID: "grids", AreaKind.BUILDING: "buildings"}.get(
+        AreaKind(area.kind)
+    )
+    if own is not None:
+        setattr(direct, own, getattr(direct, own) - 1)
+    shown = direct if any(direct.as_dict().values()) else None
+    return StatsTable(area=area, total=total, rows=rows, direct=shown)
 
 
 def area_stats(viewer: Any, code: str) -> AreaStats:
