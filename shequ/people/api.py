@@ -222,7 +222,7 @@ class CoverageOut(Schema):
     households: int
     visited: int
     planned: int
-    rate: float
+    rate: float | None  # null when there are no households to divide by
     active: bool  # a worker's account is on; one stopped is listed only for its period's work
 
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
 from functools import cached_property
 from typing import Any
 
@@ -202,8 +203,19 @@ class Coverage:
     active: bool = True  # a worker's account is on (one stopped is not offered for plans)
 
     @property
-    def rate(self) -> float:
-        return self.visited / self.households if self.households else 0.0
+    def rate(self) -> float | None:
+        """None with no households to divide by (a grid drawn before its households were
+        registered): not 0, which reads as nobody visited."""
+        return self.visited / self.households if self.households else None
+
+    @property
+    def percent(self) -> str:
+        """The rate as the page shows it: one decimal, rounded down, so that 100% means
+        every household (199 of 200 was rounded up to 100%); "—" with nothing to divide by."""
+        if not self.households:
+            return "—"
+        value = (Decimal(self.visited) * 100 / self.households).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+        return f"{value}%"
 
 
 def coverage(viewer: Any, area: Any, start: date, end: date) -> tuple[list[Coverage], list[Coverage]]:
