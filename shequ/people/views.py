@@ -18,7 +18,7 @@ from shequ.areas.selectors import get_area, home_areas
 from shequ.core.days import day_typed
 from shequ.core.errors import DomainError, RateLimited, ValidationFailed, busy_as_unavailable
 from shequ.core.filters import unknown_choices
-from shequ.core.numbers import ID_MAX, days_param, month_param, number_error, whole
+from shequ.core.numbers import ID_MAX, days_param, month_error, month_param, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
 from shequ.people.models import CareKind, Health, IncomeLevel
@@ -304,7 +304,10 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
         area = home_areas(request.user, Permission.VISIT_RECORD).first()
         if area is None:
             raise Http404
-    month = month_param(request.GET.get("month", "")) or f"{timezone.localdate():%Y%m}"
+    typed = request.GET.get("month", "").strip()
+    month = month_param(typed) or f"{timezone.localdate():%Y%m}"
+    # A month that is not one is named beside the box, not replaced by this month unsaid.
+    bad_month = month_error(typed) if typed and not month_param(typed) else ""
     error: DomainError | None = None
     values: dict[str, str] = {}
     if request.method == "POST":
@@ -346,8 +349,10 @@ def visit_coverage(request: HttpRequest) -> HttpResponse:
             "can_plan": can_plan,
             "error": error,
             "values": values,  # what was typed into the plan form, kept after a refusal
+            "month_error": bad_month,
+            "month_typed": typed[:20],
         },
-        status=error.status if error else 200,
+        status=error.status if error else 400 if bad_month else 200,
     )
 
 

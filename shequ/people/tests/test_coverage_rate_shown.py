@@ -45,3 +45,17 @@ def test_a_grid_without_households_has_no_rate(world):
     rates = {g["code"]: g["rate"] for g in body["grids"]}
     assert rates[empty.code] is None
     assert all(isinstance(r, float) for code, r in rates.items() if code != empty.code)
+
+
+def test_a_month_that_is_not_one_is_named_not_replaced_by_this_month(world):
+    """A bookmarked or edited link with month=2026-13 showed this month's figures, titled
+    as this month, without a word: read as the month asked for."""
+    a1 = world.areas["A1"]
+    client = client_for(world.secretary_zhang)
+    r = client.get(f"/visits/coverage/?area={a1.code}&month=2026-13")
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "月份“2026-13”不存在：月份须在 1 到 12 月之间" in page
+    assert 'value="2026-13"' in page  # what was typed stays in the box beside the message
+    ok = client.get(f"/visits/coverage/?area={a1.code}&month=2026-10")
+    assert ok.status_code == 200 and "2026年10月" in ok.content.decode()
