@@ -69,6 +69,17 @@ class StatsTable:
     # branches): a row of its own, so that the rows add up to the total. None when empty.
     direct: AreaStats | None = None
 
+    @property
+    def shows_grids(self) -> bool:
+        """A 网格 column only where a row may hold grids: a grid's row counts itself (1 on
+        every row of a community's table) and a building's none."""
+        return any(kid.kind not in (AreaKind.GRID, AreaKind.BUILDING) for kid, _ in self.rows)
+
+    @property
+    def shows_buildings(self) -> bool:
+        """A 楼栋 column only where a row may hold buildings (a grid's rows are buildings)."""
+        return any(kid.kind != AreaKind.BUILDING for kid, _ in self.rows)
+
 
 def birth_cutoff(age: int, today: date | None = None) -> date:
     """The latest birth date of someone who is at least ``age`` years old today."""

@@ -35,8 +35,8 @@ def test_branches_placed_on_the_community_have_a_row_of_their_own(world):
     row = re.search(r"<tr><td>直接归属[^<]*.*?</tr>", page, re.S)
     assert row is not None, "no row for the community itself"
     cells = re.findall(r"<td>(\d+)</td>", row.group(0))
-    # 网格 楼栋 户数 居民 流动人口 60岁以上 党支部 党员
-    assert int(cells[6]) == table.direct.party_branches >= 2
+    # …, 党支部, 党员: the last two columns
+    assert int(cells[-2]) == table.direct.party_branches >= 2
 
 
 def test_no_extra_row_when_everything_is_in_a_grid(world):
@@ -51,3 +51,22 @@ def test_no_extra_row_when_everything_is_in_a_grid(world):
     # The street's rows are communities: nothing of the demo is placed on the street itself.
     street = compute(world.areas["A"])
     assert (street.direct is None) == ("直接归属" not in page)
+
+
+def test_a_community_page_has_no_grid_column_of_ones(world):
+    """A community's rows are its grids, so its 网格 column counted 1 on every row (as the
+    street's 社区 column once did); a grid's rows are buildings, whose 楼栋 column counted 1
+    and 网格 column 0 on every row."""
+    page = client_for(world.secretary_zhang).get("/").content.decode()
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    assert "<th>名称</th><th>楼栋</th><th>户数</th>" in head and "网格" not in head
+    row = page[page.index("<tbody>") : page.index("</tr>", page.index("<tbody>"))]
+    assert len(re.findall(r"<td>", row)) == 8  # 名称 and the seven columns the head names
+    assert "</b><span>网格</span>" in page  # the community's number of grids stays on its card
+    grid = world.areas["A1-1"]
+    page = client_for(world.grid_worker_li).get(f"/areas/{grid.code}/").content.decode()
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    assert "<th>名称</th><th>户数</th>" in head and "楼栋" not in head and "网格" not in head
+    # The street's rows are communities: both columns count something there.
+    page = client_for(world.street_chen).get("/").content.decode()
+    assert "<th>名称</th><th>网格</th><th>楼栋</th>" in page
