@@ -123,6 +123,17 @@ def purge_files(now: Any = None) -> int:
     return cleared
 
 
+def _sheet_notes(book: workbook.Book) -> str:
+    """The sheets of the file not read (no header found, hidden): said at the upload and
+    again with the check's result, so that who confirms knows what the import leaves out."""
+    notes = []
+    if book.skipped:
+        notes.append(f"未识别表头、已跳过的工作表：{'、'.join(book.skipped)}")
+    if book.hidden:
+        notes.append(f"隐藏的工作表没有导入：{'、'.join(book.hidden)}（如要导入，请在 Excel 中取消隐藏）")
+    return "；".join(notes)
+
+
 def start_import(actor: Any, community_code: str, upload: Any, *, ip: str = "") -> ImportRun:
     """Keep the uploaded file, read its headers and propose a column mapping."""
     community = _community(actor, community_code)
@@ -133,12 +144,7 @@ def start_import(actor: Any, community_code: str, upload: Any, *, ip: str = "") 
     try:
         book = workbook.read(stored, name)
         mapping = columns.propose(book.sheet_headers, remembered_mapping(community))
-        notes = []
-        if book.skipped:
-            notes.append(f"未识别表头、已跳过的工作表：{'、'.join(book.skipped)}")
-        if book.hidden:
-            notes.append(f"隐藏的工作表没有导入：{'、'.join(book.hidden)}（如要导入，请在 Excel 中取消隐藏）")
-        skipped = "；".join(notes)
+        skipped = _sheet_notes(book)
         with transaction.atomic():
             run = ImportRun.objects.create(
                 community=community,
@@ -322,7 +328,7 @@ def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
         elif described := importing.changed_since(run.checked_plan, result):
             notice = importing.changed_message(described)
         commit = not notice
-    skipped = importing.skipped_note(result, len(book.sheets))
+    skipped = "；".join(filter(None, [importing.skipped_note(result, len(book.sheets)), _sheet_notes(book)]))
     if result.errors:
         message = "；".join(filter(None, [f"{result.refused_rows} 行有误，未导入任何数据", skipped]))
         fields.update(status=ImportStatus.REFUSED, message=message[:300])

@@ -188,6 +188,35 @@ def test_a_hidden_sheet_of_dropdown_lists_is_not_imported(world, tmp_path):
     assert run.total_rows == 1 and "隐藏的工作表没有导入：下拉选项" in run.message
 
 
+def test_the_checks_message_still_names_the_sheets_left_out(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    """The upload named the hidden sheet, but the check's 检查通过 replaced it: who
+    confirmed the import later no longer read that a sheet of the file was left out."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shequ.registry.models import ImportRun, ImportStatus
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "居民"
+    sheet.append(["姓名", "身份证号", "楼栋", "门牌号"])
+    sheet.append(["钱多多", person(72), world.areas["A1-1-b"].name, "1单元708"])
+    more = book.create_sheet("二期居民")
+    more.append(["姓名", "身份证号", "楼栋", "门牌号"])
+    more.append(["钱少少", person(73), world.areas["A1-1-b"].name, "1单元709"])
+    more.sheet_state = "hidden"
+    path = tmp_path / "登记表.xlsx"
+    book.save(path)
+    upload = SimpleUploadedFile("登记表.xlsx", path.read_bytes())
+    run = services.start_import(world.secretary_zhang, world.areas["A1"].code, upload)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_mapping(world.secretary_zhang, run.pk, run.mapping)
+    run = ImportRun.objects.get(pk=run.pk)
+    assert run.status == ImportStatus.CHECKED
+    assert run.message.startswith("检查通过") and "隐藏的工作表没有导入：二期居民" in run.message
+
+
 def test_the_template_notes_list_the_care_groups(world):
     """The notes said only 重点人群可填多个: which words were taken (低保户, not 低保?)
     was learnt from the refusals."""
