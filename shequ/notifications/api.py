@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from shequ.core.pagination import CappedPageNumberPagination
@@ -48,9 +48,11 @@ class ReadAllOut(Schema):
     unread: int
 
 
-@router.post("/notifications/read", response=ReadAllOut, summary="全部标为已读")
-def read_all(request: HttpRequest) -> Any:
-    marked = services.mark_all_read(request.user)
+@router.post("/notifications/read", response=ReadAllOut, summary="全部标为已读（upto：只标到这一条为止）")
+def read_all(request: HttpRequest, upto: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:
+    # ``upto``: the newest id the app listed, so that a notice that came after the list
+    # was shown is not marked read unseen.
+    marked = services.mark_all_read(request.user, upto)
     return {"marked": marked, "unread": selectors.unread_count(request.user)[0]}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from shequ.notifications.models import Notification
 
@@ -12,6 +12,13 @@ from shequ.notifications.models import Notification
 def notices(viewer: Any) -> QuerySet[Notification]:
     """The viewer's notices, newest first (as the inbox page lists them)."""
     return Notification.objects.filter(user_id=getattr(viewer, "pk", None) or 0).order_by("-id")
+
+
+def newest_id(viewer: Any) -> int:
+    """The id of the viewer's newest notice (0 for none): what 全部标为已读 on the page
+    just shown goes up to."""
+    found = Notification.objects.filter(user_id=getattr(viewer, "pk", None) or 0).aggregate(newest=Max("id"))
+    return int(found["newest"] or 0)
 
 
 # The badge counts this many unread notices at most and says "99+" past them: an exact

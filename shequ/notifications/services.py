@@ -48,8 +48,14 @@ def notify_unheard(users: Iterable[Any], text: str, link: str, *, same_text: boo
     return notify([u for u in users if u.pk not in told], text, link)
 
 
-def mark_all_read(user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+def mark_all_read(user: Any, upto: int | None = None) -> int:
+    """The user's unread notices marked read; with ``upto`` (the newest the page or the app
+    listed), only those up to it: one that came after the list was shown stays unread, not
+    marked read unseen."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if upto is not None:
+        unread = unread.filter(pk__lte=upto)
+    return unread.update(read_at=timezone.now())
 
 
 def mark_read(user: Any, notice_id: int) -> Notification:

@@ -16,13 +16,17 @@ from shequ.notifications.services import mark_all_read
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(selectors.notices(request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {"page": page})
+    upto = selectors.newest_id(request.user)
+    return render(request, "notifications/inbox.html", {"page": page, "upto": upto})
 
 
 @login_required
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
-    mark_all_read(request.user)
+    # Up to the newest notice the page showed: one that came since stays unread (a form
+    # without it, or with something else, marks them all as before).
+    upto = request.POST.get("upto", "")
+    mark_all_read(request.user, int(upto) if upto.isdigit() and len(upto) < 19 else None)
     return redirect("notifications")
 
 

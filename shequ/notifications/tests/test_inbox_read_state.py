@@ -30,3 +30,24 @@ def test_the_inbox_says_which_notices_are_unread(world):
     row_unread = next(li for li in shown if "清扫楼道" in li)
     assert "未读" in row_unread and "未读" not in row_read
 
+
+def test_mark_all_read_leaves_a_notice_that_came_after_the_page(world):
+    """全部标为已读 tapped on a page opened before a new notice came marked that notice
+    read too: the badge went to nothing and the new 待验收 was never seen."""
+    li = world.grid_worker_li
+    notify([li], "任务“更换灯泡”已提交完成凭证，待验收", "/tasks/claims/1/")
+    c = client_for(li)
+    body = c.get("/notifications/").content.decode()
+    upto = re.search(r'name="upto" value="(\d+)"', body)
+    assert upto is not None
+    notify([li], "任务“清扫楼道”已提交完成凭证，待验收", "/tasks/claims/2/")
+    c.post("/notifications/read/", {"upto": upto.group(1)})
+    left = Notification.objects.filter(user=li, read_at__isnull=True)
+    assert list(left.values_list("text", flat=True)) == ["任务“清扫楼道”已提交完成凭证，待验收"]
+    # The API does the same with the newest id the app listed.
+    newest = client_for(li).get("/api/v1/notifications/").json()["items"][0]["id"]
+    notify([li], "第三条", "/tasks/claims/3/")
+    r = client_for(li).post(f"/api/v1/notifications/read?upto={newest}")
+    assert r.status_code == 200 and r.json() == {"marked": 1, "unread": 1}
+    # Without it, everything (an older app).
+    assert client_for(li).post("/api/v1/notifications/read").json() == {"marked": 1, "unread": 0}
