@@ -1003,11 +1003,20 @@ def _workers(p: Problem) -> list[Any]:
     return [*([p.assignee] if p.assignee else []), *([last] if last is not None else [])]
 
 
+def _still_on_it(p: Problem, people: list[Any]) -> list[Any]:
+    """Those of ``people`` (users or user ids: the workers) who may still open ``p``: a
+    grid worker moved to another grid, or stopped, was told of its 结案, 返工 and rating
+    by notices whose link answered 404."""
+    ids = {getattr(u, "pk", u) for u in people}
+    found = User.objects.filter(pk__in=ids, is_active=True) if ids else User.objects.none()
+    return [u for u in found if can(u, Permission.PROBLEM_VIEW, p.area_path)]
+
+
 def _verify_pass(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
     _not_own_work(actor, p)
     p.closed_at = now
     # The residents who follow it learn it is closed; those who did the work, that it passed.
-    return {"on_time": bool(p.due_at and now <= p.due_at)}, [*_followers(p), *_workers(p)]
+    return {"on_time": bool(p.due_at and now <= p.due_at)}, [*_followers(p), *_still_on_it(p, _workers(p))]
 
 
 def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any) -> tuple[dict, list]:
@@ -1017,7 +1026,10 @@ def _verify_fail(actor: Any, p: Problem, data: TransitionInput, note: str, now: 
     # verifiers while it waited for 核查, an overdue problem was never called so to them).
     p.reminder_stage = 0
     _let_go_of_a_gone_assignee(p)
-    return {"rework": p.rework_count}, [*_workers(p), *([] if p.assignee else _handlers_of(p))]
+    return {"rework": p.rework_count}, [
+        *_still_on_it(p, _workers(p)),
+        *([] if p.assignee else _handlers_of(p)),
+    ]
 
 
 def _let_go_of_a_gone_assignee(p: Problem) -> None:
@@ -1043,7 +1055,7 @@ def _evaluate(actor: Any, p: Problem, data: TransitionInput, note: str, now: Any
         raise ValidationFailed(errors)
     p.resolved = bool(data.resolved)
     p.satisfaction = int(data.satisfaction or 0)
-    told = [p.assignee] if p.assignee else []
+    told = _still_on_it(p, [p.assignee] if p.assignee else [])
     if not p.resolved or p.satisfaction <= 2:
         # 未解决 or one or two stars: the verifiers who closed it are told too, so that
         # someone answerable follows it up (the resident may also reopen it).
