@@ -554,6 +554,14 @@ def _record_service(
             service_record=record,
             idempotency_key=key,
         )
+        # The member hears of them as a claimant hears of a task's points (a member without
+        # a login reads it on first signing in); they heard only of a 冲正 of points never
+        # announced. What happened comes first: a notice is cut at 300 characters.
+        from shequ.notifications.services import notify
+
+        day = f"{served_on.year}年{served_on.month}月{served_on.day}日"
+        what = f"{ServiceKind(data.kind).label}（服务日期 {day}）——{mask_free_text(note)}"
+        notify([member], f"您获得 {data.points} 积分：{what}", "/points/", skip=actor)
         audit.record(actor, "points.service", area_path=record.area_path, obj=record, ip=ip)
     return record
 
