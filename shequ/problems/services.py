@@ -718,6 +718,9 @@ def transition(actor: Any, problem_id: int, data: TransitionInput, *, ip: str = 
                 due = f"，已并入问题 {locked.merged_into.number}，之后的进展在该问题中通知"
             elif data.action == "evaluate":  # what the resident said, not only that they rated
                 due = f"（{'已解决' if locked.resolved else '未解决'}，满意度{locked.satisfaction}星）"
+            if extra.get("agenda"):
+                # Why the street is told of it: its next 联席会议 takes it up (as the timeline says).
+                due += "，列入联席会议议题"
             notify(
                 recipients,
                 f"{locked.category.name}（{locked.number}）：{rule.label}{due}"

@@ -149,3 +149,21 @@ def test_opening_a_notice_marks_it_read_and_leads_to_its_page(world):
     assert notice.read_at is not None
     # Nobody opens another's notice.
     assert client_for(world.secretary_zhang).get(f"/notifications/{notice.pk}/open/").status_code == 404
+
+
+def test_the_street_is_told_that_the_item_is_on_its_joint_meeting_agenda(world):
+    """The street's notice of a problem put on its 联席会议 agenda read only "派遣，办理时限…"
+    or "上报上一级": nothing said why the street was told, nor that its meeting takes it up
+    (the timeline said 列入联席会议议题)."""
+    p = report(world, category="property_management")
+    act(world, world.secretary_zhang, p, "accept")
+    p = act(world, world.secretary_zhang, p, "dispatch")
+    assert any("列入联席会议议题" in t for t in texts(world.street_chen, link=f"/problems/{p.pk}/"))
+    q = report(world, category="neighbour_dispute")
+    act(world, world.secretary_zhang, q, "accept")
+    act(world, world.secretary_zhang, q, "escalate", note="小区调解不成")
+    act(world, world.secretary_zhang, q, "escalate", note="需街道协调")
+    told_street = texts(world.street_chen, link=f"/problems/{q.pk}/")
+    assert any("上报上一级" in t and "列入联席会议议题" in t for t in told_street)
+    # Not said of a step that put nothing on the agenda.
+    assert not any("列入联席会议议题" in t for t in texts(world.resident_wang, text__contains="：立案"))
