@@ -1227,7 +1227,7 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
     for p in open_dispatched.filter(reminder_stage__lt=2, due_at__lt=now):
         with transaction.atomic():
             if unchanged(p).filter(reminder_stage__lt=2).update(reminder_stage=2):
-                notify(_waited_on(p), f"已超期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
+                notify(_waited_on(p), f"已超期：{_reminded(p)}", f"/problems/{p.pk}/")
                 overdue += 1
     for p in open_dispatched.filter(reminder_stage=0, due_at__gte=now):
         assert p.due_at is not None
@@ -1238,9 +1238,16 @@ def send_due_reminders(now: Any = None) -> tuple[int, int]:
         if p.due_at - now <= window:
             with transaction.atomic():
                 if unchanged(p).filter(reminder_stage=0).update(reminder_stage=1):
-                    notify(_waited_on(p), f"即将到期：{p.category.name}（{p.number}）", f"/problems/{p.pk}/")
+                    notify(_waited_on(p), f"即将到期：{_reminded(p)}", f"/problems/{p.pk}/")
                     soon += 1
     return soon, overdue
+
+
+def _reminded(p: Problem) -> str:
+    """What a due reminder names: the problem and its time limit, as 派遣's notice gave it
+    (whether it is due in an hour or in a day was learnt only by opening it)."""
+    assert p.due_at is not None
+    return f"{p.category.name}（{p.number}），办理时限 {timezone.localtime(p.due_at):%Y年%m月%d日 %H:%M}"
 
 
 def _waited_on(p: Problem) -> list[Any]:
