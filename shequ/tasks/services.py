@@ -810,7 +810,7 @@ def transition_list(
             _list_unchanged_since(actor, found, -1)
             raise ValidationFailed({"action": "清单状态刚刚被他人改变，请刷新后再试"})
         if action == "submit":
-            notify(approvers, _under_review_text(found), LISTS_LINK, skip=actor)
+            notify(approvers, _under_review_text(found), REVIEW_LINK, skip=actor)
         else:
             _tell_community(
                 found, "publish" if published_now else action, note.strip(), skip=actor, expired=expired
@@ -824,6 +824,9 @@ def transition_list(
 
 
 LISTS_LINK = "/tasks/monthly/"
+# The street's 待审批 notice opens the lists waiting for review: the whole list of every
+# community and month, 20 a page, could hold the one to approve on another page.
+REVIEW_LINK = "/tasks/monthly/?status=submitted"
 
 
 def _under_review_text(found: MonthlyList) -> str:
@@ -882,7 +885,7 @@ def _tell_community(
             " 等" if len(expired) > 5 else ""
         )
     users = [found.created_by, *holders(Permission.TASK_MANAGE, found.area_path)]
-    notify(users, text, "/tasks/monthly/", skip=skip)
+    notify(users, text, LISTS_LINK, skip=skip)
 
 
 def publish_due_lists(today: date | None = None) -> int:
@@ -1441,7 +1444,7 @@ def tell_waiting_under(accepted: list[str], approved: list[str]) -> None:
             u for u in holders(Permission.TASK_APPROVE, found.area_path) if u.pk != found.created_by_id
         ]
         # One link for every list: told once per list, by its text.
-        notify_unheard(approvers, _under_review_text(found), LISTS_LINK, same_text=True)
+        notify_unheard(approvers, _under_review_text(found), REVIEW_LINK, same_text=True)
 
 
 def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") -> PartnerUnit:

@@ -62,5 +62,7 @@ def test_a_list_under_review_is_told_to_the_street_admin_who_takes_over(world):
         check_password=False,
     )
     revoke_role(User.objects.get(pk=world.street_chen.pk), Role.STREET_ADMIN, world.areas["A"].code)
-    texts = Notification.objects.filter(user=successor, link="/tasks/monthly/").values_list("text", flat=True)
+    # Told with the link to the lists waiting for review.
+    told = Notification.objects.filter(user=successor, link="/tasks/monthly/?status=submitted")
+    texts = told.values_list("text", flat=True)
     assert any("月度任务清单待审批" in t for t in texts)
