@@ -666,6 +666,12 @@ def opening_balance_once(
                 [(issuer_for(account.area), -points), (account, points)],
                 idempotency_key=key,
             )
+            # The holder hears of it, as of its 冲正 (a login without a password reads it on
+            # first signing in): carried over from paper, the points came in unannounced.
+            from shequ.notifications.services import notify
+
+            said = f"（{mask_free_text(memo)}）" if memo and memo != OPENING_MEMO else ""
+            notify([user], f"您的期初积分 {points} 积分已记入积分账户{said}", "/points/", skip=actor)
             audit.record(actor, "points.opening", area_path=account.area_path, obj=txn, ip=ip)
     except IntegrityError:
         first = _keyed(actor, key, TxnKind.OPENING)  # the same request, committed first elsewhere

@@ -29,3 +29,15 @@ def test_the_member_is_told_of_service_points_with_what_they_were_for(world):
     assert not Notification.objects.filter(text=notice.text).exclude(user=member).exists()
     services.reverse(world.street_chen, record.transaction.pk, "录错了人")
     assert notices.count() == 2
+
+
+def test_the_holder_is_told_of_an_opening_balance(world):
+    """期初积分 carried over from a paper ledger came in unannounced; its 冲正 was told."""
+    wang = world.resident_wang
+    before = Notification.objects.filter(user=wang).count()
+    services.opening_balance(world.secretary_zhang, wang, 30, "原台账结转，经办人电话13912345678")
+    notice = Notification.objects.filter(user=wang).latest("id")
+    assert Notification.objects.filter(user=wang).count() == before + 1
+    assert "期初积分" in notice.text and "30 积分" in notice.text and "原台账结转" in notice.text
+    assert "13912345678" not in notice.text
+    assert client_for(wang).get(notice.link).status_code == 200
