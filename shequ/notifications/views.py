@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.notifications import selectors
 from shequ.notifications.models import Notification
@@ -25,8 +26,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def read_all(request: HttpRequest) -> HttpResponse:
     # Up to the newest notice the page showed: one that came since stays unread (a form
     # without it, or with something else, marks them all as before).
-    upto = request.POST.get("upto", "")
-    mark_all_read(request.user, int(upto) if upto.isdigit() and len(upto) < 19 else None)
+    mark_all_read(request.user, whole(request.POST.get("upto", ""), low=1, high=ID_MAX))
     return redirect("notifications")
 
 

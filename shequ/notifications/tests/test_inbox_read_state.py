@@ -51,3 +51,10 @@ def test_mark_all_read_leaves_a_notice_that_came_after_the_page(world):
     assert r.status_code == 200 and r.json() == {"marked": 1, "unread": 1}
     # Without it, everything (an older app).
     assert client_for(li).post("/api/v1/notifications/read").json() == {"marked": 1, "unread": 0}
+
+
+def test_a_mark_all_read_form_with_a_digit_that_is_not_one_marks_all(world):
+    """"²" passes str.isdigit() but not int(): the form answered 500."""
+    c = client_for(world.grid_worker_li)
+    r = c.post("/notifications/read/", {"upto": "²"})
+    assert r.status_code == 302
