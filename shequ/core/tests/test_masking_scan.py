@@ -60,6 +60,7 @@ def reachable_urls(world):
         "/api/v1/problems/",
         f"/problems/{problem.pk}/",
         f"/api/v1/problems/{problem.pk}",
+        f"/api/v1/problems/by-number?number={problem.number}",
         "/api/v1/problems/?inbox=true",
         f"/api/v1/problems/nearby?category={problem.category.code}&lon={problem.lon}&lat={problem.lat}",
         "/notifications/",
