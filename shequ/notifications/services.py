@@ -58,6 +58,18 @@ def mark_all_read(user: Any, upto: int | None = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
+def mark_page_read(request: Any) -> int:
+    """The unread notices whose link is the page just opened, marked read: a handler who
+    opened a problem from the board or 待办, not from the inbox, kept its notices unread,
+    and a busy badge stayed at 99+. Looked for first, so a page with none writes nothing."""
+    if request.method != "GET" or not getattr(request.user, "pk", None):
+        return 0
+    unread = Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True, link=request.path)
+    if not unread.exists():
+        return 0
+    return unread.update(read_at=timezone.now())
+
+
 def mark_read(user: Any, notice_id: int) -> Notification:
     """One of the user's own notices, marked read (once: a second call keeps the first
     time). Anyone else's, or none, is the same NotFound."""

@@ -34,6 +34,7 @@ from shequ.core.errors import (
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, INT_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
+from shequ.notifications.services import mark_page_read
 from shequ.people.selectors import number_lookup as people_number
 from shequ.points import selectors, services
 from shequ.points.lifecycle import TRANSITIONS, allowed_from
@@ -152,6 +153,7 @@ def order_detail(
     values: dict[str, str] | None = None,
 ) -> HttpResponse:
     order = selectors.get_order(request.user, order_id)
+    mark_page_read(request)
     actions = _actions(request.user, order)
     offered = {a for a, _ in actions}
     events = selectors.order_timeline(request.user, order)

@@ -31,6 +31,7 @@ from shequ.core.errors import (
 )
 from shequ.core.numbers import ID_MAX, month_error, month_param, whole
 from shequ.core.pagination import CappedPaginator
+from shequ.notifications.services import mark_page_read
 from shequ.problems import selectors, services
 from shequ.problems.ledgers import HEADERS, ledger_rows, write_xlsx
 from shequ.problems.models import (
@@ -333,6 +334,7 @@ def detail(
     from shequ.tasks.selectors import tasks_made_from  # tasks build on problems, not back
 
     problem = selectors.get_problem(request.user, problem_id)
+    mark_page_read(request)
     staff_view = can(request.user, Permission.PROBLEM_VIEW, problem.area_path)
     actions = selectors.actions_for(request.user, problem)
     candidates: list[Any] = []

@@ -37,6 +37,7 @@ from shequ.core.errors import (
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, number_error, whole
 from shequ.core.pagination import CappedPaginator
+from shequ.notifications.services import mark_page_read
 from shequ.people import selectors as people_selectors
 from shequ.tasks import selectors, services
 from shequ.tasks.models import (
@@ -443,6 +444,7 @@ def detail(
     request: HttpRequest, task_id: int, error: DomainError | None = None, values: dict[str, str] | None = None
 ) -> HttpResponse:
     task = selectors.get_task(request.user, task_id)
+    mark_page_read(request)
     may_claim, unit = selectors.claim_unit(request.user, task)
     own = task.claims.filter(user__pk=request.user.pk or 0).exclude(status="withdrawn").first()
     may_claim = may_claim and task.status == TaskStatus.PUBLISHED and own is None
@@ -542,6 +544,7 @@ def claim_detail(
     request: HttpRequest, claim_id: int, error: DomainError | None = None, values: Any = None
 ) -> HttpResponse:
     claim = selectors.get_claim(request.user, claim_id)
+    mark_page_read(request)
     events = selectors.claim_timeline(request.user, claim)
     return render(
         request,

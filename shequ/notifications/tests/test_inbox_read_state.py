@@ -54,7 +54,24 @@ def test_mark_all_read_leaves_a_notice_that_came_after_the_page(world):
 
 
 def test_a_mark_all_read_form_with_a_digit_that_is_not_one_marks_all(world):
-    """"²" passes str.isdigit() but not int(): the form answered 500."""
+    """ "²" passes str.isdigit() but not int(): the form answered 500."""
     c = client_for(world.grid_worker_li)
     r = c.post("/notifications/read/", {"upto": "²"})
     assert r.status_code == 302
+
+
+def test_opening_the_page_a_notice_is_about_marks_it_read(world):
+    """A handler opens the problem from the board or 待办, not from the inbox: its
+    notices stayed unread and the badge of a busy worker stayed at 99+."""
+    from shequ.notifications.models import Notification
+    from shequ.notifications.services import notify
+    from shequ.problems.tests.helpers import report
+
+    li = world.grid_worker_li
+    p = report(world)
+    notify([li], "测试：问题待办", f"/problems/{p.pk}/")
+    notify([li], "测试：别的问题", f"/problems/{p.pk}1/")
+    mine = Notification.objects.filter(user=li, text__startswith="测试：")
+    assert mine.filter(read_at__isnull=True).count() == 2
+    assert client_for(li).get(f"/problems/{p.pk}/").status_code == 200
+    assert set(mine.filter(read_at__isnull=True).values_list("text", flat=True)) == {"测试：别的问题"}
