@@ -287,7 +287,13 @@ def new(request: HttpRequest) -> HttpResponse:
                 "description": "",
                 "area": _task_area_of(problem.area_path),
             }
-        return render(request, "tasks/editor.html", _editor_context(request, values, {}))
+        context = _editor_context(request, values, {})
+        # Opened from a draft list (its tasks, or 添加任务 on its row): the list is chosen,
+        # not left at 临时任务 with 立即发布 ticked (saved so, it went out unapproved).
+        listed = whole(request.GET.get("monthly_list", ""), low=1, high=ID_MAX)
+        if listed is not None and any(m.pk == listed for m in context["lists"]):
+            values["monthly_list"] = str(listed)
+        return render(request, "tasks/editor.html", context)
     values = {k: request.POST.get(k, "").strip() for k in (*fields, "idempotency_key", "publish")}
     values["target_units"] = request.POST.getlist("target_units")
     values["target_teams"] = request.POST.getlist("target_teams")
