@@ -739,6 +739,8 @@ def _monthly_page(
         m.return_reason = selectors.return_reason_shown(request.user, m)
         m.day_movable = m.status == ListStatus.DRAFT and any(a == "submit" for a, _ in actions)
         m.month_over = selectors.month_over(m) if m.status == ListStatus.DRAFT else ""
+        # 报审 of a list with no task is refused ("清单里还没有任务"): said before the tap.
+        m.empty = m.status == ListStatus.DRAFT and not m.task_count
     return render(
         request,
         "tasks/monthly.html",
