@@ -256,9 +256,17 @@ def visit_new(request: HttpRequest, household_id: int) -> HttpResponse:
         "incomes": IncomeLevel.choices,
         "healths": Health.choices,
         "categories": _categories(),
-        "need_rows": list(form.get("needs", ())) + [("", "")] * 3,
+        "need_rows": _need_rows(form.get("needs", ())),
     }
     return render(request, "people/visit_form.html", context, status=error.status if error else 200)
+
+
+def _need_rows(needs: Any) -> list[tuple[str, str]]:
+    """The form's need rows: those typed, then blank ones up to three (one to spare when
+    all three were used). The blank rows sent with a refused form were kept and three
+    more added each time: six rows on a phone after one mistake, nine after two."""
+    typed = [(text, cat) for text, cat in needs if text.strip() or cat]
+    return typed + [("", "")] * max(3 - len(typed), 1)
 
 
 @login_required
