@@ -38,7 +38,8 @@ def test_a_problems_status_and_deadline_are_on_a_phones_screen(demo, live_url, c
             assert wide.locator("table.dense thead").is_visible()
             first = wide.locator("table.dense tbody tr").first.locator("td")
             # One line a problem on a desktop, the header naming the columns.
-            assert first.nth(0).bounding_box()["y"] == first.nth(7).bounding_box()["y"]
+            number, due = first.nth(0).bounding_box(), first.nth(7).bounding_box()
+            assert number is not None and due is not None and number["y"] == due["y"]
             assert "状态" not in first.nth(4).evaluate("e => getComputedStyle(e, '::before').content")
         finally:
             browser.close()
