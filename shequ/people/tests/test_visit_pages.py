@@ -43,7 +43,9 @@ def test_grid_worker_records_a_visit_on_the_phone_form_and_passes_a_need_on(worl
     assert r.status_code == 302
     page = li.get(f"/visits/{visit.pk}/").content.decode()
     need.refresh_from_db()
-    assert f"已转问题清单 #{need.problem_id}" in page
+    # Named by its 编号, as every other page names a problem (not the record's id).
+    assert need.problem is not None
+    assert f"已转问题清单（编号 {need.problem.number}）" in page
     assert "老两口" in li.get(f"/households/{household.pk}/").content.decode()
 
 
