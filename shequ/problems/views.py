@@ -390,6 +390,8 @@ def detail(
         and selectors.is_owner(request.user, problem)
         and selectors.reopen_lapsed(problem),
         "reopen_days": settings.REOPEN_DAYS,
+        # The note's hint asks for a reason to reopen only where 重新打开 is offered.
+        "may_reopen": any(code == "reopen" for code, _ in actions),
         "followed": request.GET.get("followed") == "1"
         and problem.followers.filter(pk=int(request.user.pk or 0)).exists(),
     }

@@ -140,6 +140,10 @@ def test_the_page_offers_no_step_the_service_would_refuse(world):
     assert "reopen" not in c.get(f"/api/v1/problems/{p.pk}").json()["allowed_actions"]
     page = c.get(f"/problems/{p.pk}/").content.decode()
     assert "不能再重新打开" in page and 'href="/problems/new/"' in page
+    # The 回访评价 note no longer asks for a reason to reopen.
+    assert "重新打开时请写明原因" not in page
+    Problem.objects.filter(pk=p.pk).update(closed_at=timezone.now() - timedelta(days=1))
+    assert "重新打开时请写明原因" in c.get(f"/problems/{p.pk}/").content.decode()
 
 
 def test_moving_to_another_area_on_the_map_keeps_its_filters(world):
