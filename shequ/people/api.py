@@ -448,12 +448,15 @@ def list_care(
     return selectors.care_list(request.user, group, area_path=path)
 
 
-@router.get("/residents/{resident_id}/care-records", response=list[CareOut], summary="关爱记录")
+@router.get(
+    "/residents/{resident_id}/care-records", response=list[CareOut], summary="关爱记录（最新在前，分页）"
+)
+@paginate(CappedPageNumberPagination, page_size=50)
 def list_care_records(request: HttpRequest, resident_id: int) -> Any:
     resident = selectors.get_resident(request.user, resident_id)
     if not can(request.user, Permission.CARE_MANAGE, resident.area_path):
         raise NotFound("居民")
-    return list(selectors.care_records(request.user, resident)[:200])
+    return selectors.care_records(request.user, resident)
 
 
 @router.post("/residents/{resident_id}/care-records", response={201: CareOut}, summary="记录关爱")

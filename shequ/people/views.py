@@ -562,7 +562,9 @@ def care_records(request: HttpRequest, resident_id: int) -> HttpResponse:
         "people/care_records.html",
         {
             "resident": resident,
-            "records": selectors.care_records(request.user, resident)[:100],
+            "page": CappedPaginator(selectors.care_records(request.user, resident), 50).get_page(
+                request.GET.get("page")
+            ),
             "kinds": CareKind.choices,
             "form": form,
             "error": error,
