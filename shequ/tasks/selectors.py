@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from shequ.access.masking import mask_free_text, shown_to
@@ -333,7 +333,14 @@ def unreachable_targets(task: Task) -> list[str]:
 
 
 def get_task(viewer: Any, task_id: int) -> Task:
-    task = Task.objects.filter(pk=task_id).select_related("area", "problem", "monthly_list").first()
+    # The skilled residents aimed at are read with their names at once (talent_labels).
+    talents = Prefetch("target_talents", queryset=Talent.objects.select_related("resident"))
+    task = (
+        Task.objects.filter(pk=task_id)
+        .select_related("area", "problem", "monthly_list")
+        .prefetch_related(talents)
+        .first()
+    )
     if task is None or not may_see_task(viewer, task):
         raise NotFound("任务")
     return task
