@@ -230,30 +230,41 @@ def _set_above(viewer: Any) -> Q:
 
 
 def may_see_task(viewer: Any, task: Task) -> bool:
-    if not getattr(viewer, "is_authenticated", False):
-        return False
-    if can(viewer, Permission.TASK_VIEW, task.area_path):
-        return True
-    if (
-        task.status == TaskStatus.PUBLISHED
-        and task.audience == Audience.PUBLIC
-        and task.area_path in _above(viewer)
-    ):
-        return True
-    if task.status == TaskStatus.PUBLISHED and Task.objects.filter(open_to(viewer), pk=task.pk).exists():
-        return True
+    return task.pk in _seen_among(viewer, [task])
+
+
+def _seen_among(viewer: Any, tasks: list[Task]) -> set[int]:
+    """The ids of those of ``tasks`` the viewer may open, read for all of them at once."""
+    if not tasks or not getattr(viewer, "is_authenticated", False):
+        return set()
+    above = _above(viewer)
+    seen = {
+        t.pk
+        for t in tasks
+        if can(viewer, Permission.TASK_VIEW, t.area_path)
+        or (t.status == TaskStatus.PUBLISHED and t.audience == Audience.PUBLIC and t.area_path in above)
+    }
+    published = [t.pk for t in tasks if t.pk not in seen and t.status == TaskStatus.PUBLISHED]
+    if published:
+        seen |= set(Task.objects.filter(open_to(viewer), pk__in=published).values_list("pk", flat=True))
     # The claimant, and the grid worker who accepts a claim from their grid of a task set
     # for the whole community.
-    return Claim.objects.filter(
-        Q(user_id=viewer.pk) | scope_q(viewer, Permission.TASK_VIEW, "area_path"), task=task
-    ).exists()
+    rest = [t.pk for t in tasks if t.pk not in seen]
+    if rest:
+        seen |= set(
+            Claim.objects.filter(
+                Q(user_id=viewer.pk) | scope_q(viewer, Permission.TASK_VIEW, "area_path"), task_id__in=rest
+            ).values_list("task_id", flat=True)
+        )
+    return seen
 
 
 def tasks_made_from(viewer: Any, problem_id: int) -> list[Task]:
     """The tasks made from a problem (转为任务) that the viewer may open, oldest first: the
     problem's side of the link, under the same rule as the task's own page."""
-    made = Task.objects.filter(problem_id=problem_id).order_by("pk")
-    return [t for t in made if may_see_task(viewer, t)]
+    made = list(Task.objects.filter(problem_id=problem_id).order_by("pk"))
+    seen = _seen_among(viewer, made)
+    return [t for t in made if t.pk in seen]
 
 
 def tasks_from_problem(viewer: Any, problem_id: int) -> list[int]:
