@@ -160,11 +160,18 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = selectors.get_household(request.user, household_id)
     members = selectors.household_members(request.user, household)
     can_visit = can(request.user, Permission.VISIT_RECORD, household.area_path)
-    visits = selectors.visit_list(request.user, household=household)[:10] if can_visit else []
+    # The household's visits, newest first, ten a page: a monthly visit runs past ten in a year.
+    visits = (
+        CappedPaginator(selectors.visit_list(request.user, household=household), 10).get_page(
+            request.GET.get("page")
+        )
+        if can_visit
+        else None
+    )
     return render(
         request,
         "people/household_detail.html",
-        {"household": household, "members": members, "can_visit": can_visit, "visits": visits},
+        {"household": household, "members": members, "can_visit": can_visit, "page": visits},
     )
 
 
