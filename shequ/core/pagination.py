@@ -20,10 +20,10 @@ COUNT_CAP = 10_000
 
 def capped_count(qs: Any) -> tuple[int, bool]:
     """(count, exact): at most COUNT_CAP, and whether that is the true total."""
-    if not hasattr(qs, "query"):
-        return len(qs), True
     # A list may say which rows to count, written for the indexes a count wants.
     qs = getattr(qs, "count_source", qs)
+    if not hasattr(qs, "query"):
+        return len(qs), True
     n = qs.order_by()[: COUNT_CAP + 1].count()
     return min(n, COUNT_CAP), n <= COUNT_CAP
 

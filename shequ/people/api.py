@@ -274,6 +274,7 @@ class LandlordRef(Schema):
 
 class FloatingOut(Schema):
     resident: ResidentRef
+    registered: bool  # false: registered as 流动人口 but nothing recorded yet (待补登记)
     landlord: LandlordRef | None
     lease_start: date | None
     lease_end: date | None
@@ -283,6 +284,10 @@ class FloatingOut(Schema):
     origin: str
     arrived_on: date | None
     left_on: date | None
+
+    @staticmethod
+    def resolve_registered(obj: FloatingProfile) -> bool:
+        return obj.pk is not None
 
     @staticmethod
     def resolve_permit_number(obj: FloatingProfile) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -313,10 +314,10 @@ def households_not_visited(
     )
 
 
-def floating_list(viewer: Any, *, area_path: str | None = None) -> QuerySet[FloatingProfile]:
-    """The floating population: the residents registered as 流动人口 now, with their lease
-    and permit (a resident since registered as 户籍人口 keeps the profile in the database,
-    but is no longer on these lists, their exports or the expiry reminders)."""
+def _floating_profiles(viewer: Any, *, area_path: str | None = None) -> QuerySet[FloatingProfile]:
+    """The recorded profiles of residents registered as 流动人口 now (a resident since
+    registered as 户籍人口 keeps the profile in the database, but is no longer on these
+    lists, their exports or the expiry reminders)."""
     qs = FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE).filter(
         resident__residence_type="floating"
     )
@@ -325,6 +326,52 @@ def floating_list(viewer: Any, *, area_path: str | None = None) -> QuerySet[Floa
     return qs.select_related("resident", "resident__household", "resident__area", "landlord").order_by(
         "area_path", "id"
     )
+
+
+def floating_profile(resident: Resident) -> FloatingProfile:
+    """A floating resident's profile, or an unsaved blank one (``pk`` None: 待补登记) for
+    one registered or imported as 流动人口 whose rental home and permit nobody has
+    recorded yet. Reads the profile loaded with the resident (no query)."""
+    profile = getattr(resident, "floating", None)
+    if profile is None:
+        profile = FloatingProfile(resident=resident, area_path=resident.area_path)
+    return profile
+
+
+class FloatingRows:
+    """floating_list() for paging and exporting: counted and sliced on the residents in
+    the database, each row given as its FloatingProfile (floating_profile())."""
+
+    def __init__(self, residents: QuerySet[Resident]) -> None:
+        self.residents = residents
+        self.count_source = residents  # what core.pagination counts
+
+    def count(self) -> int:
+        return self.residents.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, rows: slice) -> list[FloatingProfile]:
+        return [floating_profile(r) for r in self.residents[rows]]
+
+    def __iter__(self) -> Iterator[FloatingProfile]:
+        return self.iterator()
+
+    def iterator(self, chunk_size: int = 2000) -> Iterator[FloatingProfile]:
+        return (floating_profile(r) for r in self.residents.iterator(chunk_size=chunk_size))
+
+
+def floating_list(viewer: Any, *, area_path: str | None = None) -> FloatingRows:
+    """The floating population: every resident registered as 流动人口 now, with their
+    lease and permit where recorded. Registration and the Excel import set the residence
+    type without a profile; those residents are listed too, their rows blank (待补登记),
+    so that the list holds the residents the area's 流动人口 card counts."""
+    qs = Resident.objects.visible_to(viewer, Permission.FLOATING_MANAGE).filter(residence_type="floating")
+    if area_path:
+        qs = qs.filter(under(area_path))
+    qs = qs.select_related("floating", "floating__landlord", "household", "area").order_by("area_path", "id")
+    return FloatingRows(qs)
 
 
 def expiring(
@@ -336,7 +383,7 @@ def expiring(
     today = today or timezone.localdate()
     field = "permit_expires" if what == "permit" else "lease_end"
     return (
-        floating_list(viewer, area_path=area_path)
+        _floating_profiles(viewer, area_path=area_path)
         .filter(**{f"{field}__gte": today, f"{field}__lte": today + timedelta(days=within)})
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
         .order_by(field, "id")
@@ -361,7 +408,7 @@ def shown_landlord(viewer: Any, profile: FloatingProfile) -> Resident | None:
 def landlords(viewer: Any, *, area_path: str | None = None) -> list[tuple[Resident, list[FloatingProfile]]]:
     """Landlords' roster: each landlord with the tenants recorded under them; landlords
     outside the viewer's scope are listed together as 辖区外, last."""
-    tenants = floating_list(viewer, area_path=area_path).filter(landlord__isnull=False)
+    tenants = _floating_profiles(viewer, area_path=area_path).filter(landlord__isnull=False)
     roster: dict[int, tuple[Resident, list[FloatingProfile]]] = {}
     for profile in tenants:
         landlord = shown_landlord(viewer, profile)
@@ -389,7 +436,7 @@ class LandlordRoster:
 
     def __init__(self, viewer: Any, area_path: str | None = None) -> None:
         self.viewer = viewer
-        self.tenants = floating_list(viewer, area_path=area_path).filter(landlord__isnull=False)
+        self.tenants = _floating_profiles(viewer, area_path=area_path).filter(landlord__isnull=False)
         seen = scope_q(viewer, Permission.RESIDENT_VIEW, "landlord__area_path")
         self.inside = self.tenants.filter(seen)
         self.outside = self.tenants.exclude(seen)

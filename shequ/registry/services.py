@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from shequ.access import audit
@@ -24,7 +24,7 @@ from shequ.areas.selectors import get_area
 from shequ.core import fieldcrypt, privatefiles, xlsx
 from shequ.core.bulk import cyclic_gc_paused
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
-from shequ.people.models import Household, Resident
+from shequ.people.models import FloatingProfile, Household, Resident
 from shequ.people.services import (
     NumberSearchesSpent,
     insert_built_households,
@@ -722,6 +722,7 @@ def export_floating(
         raise ValidationFailed(unknown)
     area = get_area(viewer, area_code, Permission.FLOATING_MANAGE) if area_code else None
     path = area.path if area else None
+    qs: QuerySet[FloatingProfile] | people_selectors.FloatingRows
     if which in ("permit", "lease"):
         qs = people_selectors.expiring(viewer, which, area_path=path)
     else:

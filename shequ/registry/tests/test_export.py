@@ -204,14 +204,20 @@ def test_floating_and_care_lists_export_in_full_where_the_role_may_unmask_and_au
     rows = sheet_rows(
         export(world, "community_secretary@A1", "/floating/export/", full="1", reason="居住证核查")
     )
-    assert [r[0] for r in rows[1:]] == [tenant.name]
-    assert (rows[1][1], rows[1][2], rows[1][9]) == (number, phone, "JZ55556666")
+    # Every floating resident of the community is listed, the tenant with their permit
+    # (the others, registered as 流动人口 with nothing recorded yet, have none).
+    community = world.areas["A1"].path
+    floating = Resident.objects.filter(area_path__startswith=community, residence_type="floating")
+    assert sorted(r[0] for r in rows[1:]) == sorted(floating.values_list("name", flat=True))
+    row = next(r for r in rows[1:] if r[0] == tenant.name)
+    assert (row[1], row[2], row[9]) == (number, phone, "JZ55556666")
     event = AuditEvent.objects.filter(event="floating.export").latest("id")
-    assert event.detail["reason"] == "居住证核查" and event.detail["rows"] == 1
-    assert (event.detail["full_id_number"], event.detail["full_permit_number"]) == (1, 1)
+    assert event.detail["reason"] == "居住证核查" and event.detail["rows"] == floating.count()
+    assert (event.detail["full_id_number"], event.detail["full_permit_number"]) == (floating.count(), 1)
     # A grid worker may read phones only: the ID number and the permit stay masked.
     rows = sheet_rows(export(world, "grid_worker@A1-1", "/floating/export/", full="1", reason="联系租户"))
-    assert (rows[1][1], rows[1][2], rows[1][9]) == (tenant.id_number_masked, phone, "******6666")
+    row = next(r for r in rows[1:] if r[0] == tenant.name)
+    assert (row[1], row[2], row[9]) == (tenant.id_number_masked, phone, "******6666")
     # Without a reason nothing is written, and the field is named.
     r = export(world, "community_secretary@A1", "/floating/export/", full="1", reason="")
     assert r.status_code == 400 and "事由" in r.content.decode()
