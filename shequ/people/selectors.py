@@ -362,12 +362,18 @@ class FloatingRows:
         return (floating_profile(r) for r in self.residents.iterator(chunk_size=chunk_size))
 
 
-def floating_list(viewer: Any, *, area_path: str | None = None) -> FloatingRows:
+def floating_list(viewer: Any, *, area_path: str | None = None, today: date | None = None) -> FloatingRows:
     """The floating population: every resident registered as 流动人口 now, with their
     lease and permit where recorded. Registration and the Excel import set the residence
     type without a profile; those residents are listed too, their rows blank (待补登记),
-    so that the list holds the residents the area's 流动人口 card counts."""
-    qs = Resident.objects.visible_to(viewer, Permission.FLOATING_MANAGE).filter(residence_type="floating")
+    so that the list holds the residents the area's 流动人口 card counts. One whose 离开日期
+    has come (``left_on`` ≤ today) has left the area and is not listed, nor counted."""
+    today = today or timezone.localdate()
+    qs = (
+        Resident.objects.visible_to(viewer, Permission.FLOATING_MANAGE)
+        .filter(residence_type="floating")
+        .filter(Q(floating__left_on__isnull=True) | Q(floating__left_on__gt=today))
+    )
     if area_path:
         qs = qs.filter(under(area_path))
     qs = qs.select_related("floating", "floating__landlord", "household", "area").order_by("area_path", "id")

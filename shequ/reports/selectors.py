@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from shequ.access.roles import Permission
@@ -24,7 +24,7 @@ from shequ.areas.models import Area, AreaKind
 from shequ.areas.paths import upper_bound
 from shequ.areas.selectors import get_area
 from shequ.party.models import PartyOrg, PartyOrgKind
-from shequ.people.models import Household, ResidenceType, Resident
+from shequ.people.models import FloatingProfile, Household, ResidenceType, Resident
 
 ELDERLY_AGE = 60
 STAT_KEYS = (
@@ -97,7 +97,16 @@ def _ranges(field_name: str, ranges: Sequence[tuple[str, str]]) -> Q:
     return q
 
 
-def count_ranges(ranges: Sequence[tuple[str, str]], cutoff: date) -> AreaStats:
+def _present_floating(today: date | None = None) -> Q:
+    """Residents registered as 流动人口 who have not left: a departure date (离开日期,
+    ``FloatingProfile.left_on``) today or earlier takes them off the 流动人口 count, as
+    off the 流动人口 list (people.selectors.floating_list)."""
+    today = today or timezone.localdate()
+    gone = FloatingProfile.objects.filter(resident=OuterRef("pk"), left_on__lte=today)
+    return Q(~Exists(gone), residence_type=ResidenceType.FLOATING)
+
+
+def count_ranges(ranges: Sequence[tuple[str, str]], cutoff: date, today: date | None = None) -> AreaStats:
     """Everything whose path lies in one of the [low, high) ranges (which must not overlap)."""
     areas = Area.objects.filter(_ranges("path", ranges)).aggregate(
         communities=Count("id", filter=Q(kind=AreaKind.COMMUNITY)),
@@ -107,7 +116,7 @@ def count_ranges(ranges: Sequence[tuple[str, str]], cutoff: date) -> AreaStats:
     households = Household.objects.filter(_ranges("area_path", ranges)).aggregate(households=Count("id"))
     residents = Resident.objects.filter(_ranges("area_path", ranges)).aggregate(
         residents=Count("id"),
-        floating=Count("id", filter=Q(residence_type=ResidenceType.FLOATING)),
+        floating=Count("id", filter=_present_floating(today)),
         elderly=Count("id", filter=Q(birth_date__lte=cutoff)),
         party_members=Count("id", filter=~Q(party_member_kind="")),
     )
@@ -117,13 +126,13 @@ def count_ranges(ranges: Sequence[tuple[str, str]], cutoff: date) -> AreaStats:
     return AreaStats(**areas, **households, **residents, **branches)
 
 
-def count_range(low: str, high: str, cutoff: date) -> AreaStats:
+def count_range(low: str, high: str, cutoff: date, today: date | None = None) -> AreaStats:
     """Everything whose path lies in [low, high)."""
-    return count_ranges([(low, high)], cutoff)
+    return count_ranges([(low, high)], cutoff, today)
 
 
 def totals(area: Area, *, today: date | None = None) -> AreaStats:
-    return count_range(area.path, upper_bound(area.path), birth_cutoff(ELDERLY_AGE, today))
+    return count_range(area.path, upper_bound(area.path), birth_cutoff(ELDERLY_AGE, today), today)
 
 
 # One statement per table: the outer loop walks the area's children (SQLite keeps the
@@ -135,6 +144,12 @@ _PER_CHILD = (
     " WHERE c.parent_id = %s AND t.{path} >= c.path"
     " AND t.{path} < (substr(c.path, 1, length(c.path) - 1) || '0'){where}"
     " GROUP BY c.id"
+)
+
+# A resident of the floating count: registered as 流动人口 and no departure date come yet.
+_PRESENT_FLOATING = (
+    "COUNT(CASE WHEN t.residence_type = %s AND NOT EXISTS (SELECT 1 FROM {profiles} f"
+    " WHERE f.resident_id = t.id AND f.left_on <= %s) THEN 1 END)"
 )
 
 
@@ -161,9 +176,12 @@ def _per_child(
         return {row[0]: dict(zip(counts, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
-def child_counts(area: Area, cutoff: date) -> dict[int, AreaStats]:
+def child_counts(area: Area, cutoff: date, today: date | None = None) -> dict[int, AreaStats]:
     """count_range() of every child of ``area``, in four statements whatever their number."""
     date_value = connection.ops.adapt_datefield_value(cutoff)
+    today_value = connection.ops.adapt_datefield_value(today or timezone.localdate())
+    # A floating resident whose departure date has come is not counted (_present_floating).
+    floating = _PRESENT_FLOATING.format(profiles=connection.ops.quote_name(FloatingProfile._meta.db_table))
     found: dict[int, AreaStats] = {}
     parts = [
         _per_child(
@@ -184,11 +202,11 @@ def child_counts(area: Area, cutoff: date) -> dict[int, AreaStats]:
             "area_path",
             {
                 "residents": "COUNT(*)",
-                "floating": "COUNT(CASE WHEN t.residence_type = %s THEN 1 END)",
+                "floating": floating,
                 "elderly": "COUNT(CASE WHEN t.birth_date <= %s THEN 1 END)",
                 "party_members": "COUNT(CASE WHEN t.party_member_kind <> '' THEN 1 END)",
             },
-            [ResidenceType.FLOATING.value, date_value],
+            [ResidenceType.FLOATING.value, today_value, date_value],
         ),
         _per_child(
             area,
@@ -215,11 +233,13 @@ def compute(area: Area, *, today: date | None = None) -> StatsTable:
     kids = list(Area.objects.filter(parent=area).defer("geometry").order_by("path"))
     if not kids:
         return StatsTable(area=area, total=totals(area, today=today))
-    counts = child_counts(area, cutoff)
+    counts = child_counts(area, cutoff, today)
     rows = [(kid, counts.get(kid.pk, AreaStats())) for kid in kids]
     starts = [area.path, *(upper_bound(kid.path) for kid in kids)]
     ends = [*(kid.path for kid in kids), upper_bound(area.path)]
-    direct = count_ranges([(low, high) for low, high in zip(starts, ends, strict=True) if low < high], cutoff)
+    direct = count_ranges(
+        [(low, high) for low, high in zip(starts, ends, strict=True) if low < high], cutoff, today
+    )
     total = AreaStats()
     total.add(direct)
     for _, stats in rows:

@@ -1,0 +1,46 @@
+"""A floating resident whose 离开日期 has come is no longer 流动人口 in the area: off
+the 流动人口 list, its API and the area card alike."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from shequ.people import selectors, services
+from shequ.people.models import FloatingProfile, Resident
+from shequ.people.services import FloatingInput
+from shequ.reports.selectors import compute, totals
+from shequ.testing.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def grid_floating(world, grid="A1-1"):
+    """The grid's residents made floating in the database, none with a profile yet."""
+    ids = [r.pk for k, r in sorted(world.residents.items()) if k.startswith(grid + "-")]
+    Resident.objects.filter(pk__in=ids).update(residence_type="floating")
+    FloatingProfile.objects.filter(resident_id__in=ids).delete()
+    found = Resident.objects.in_bulk(ids)
+    return [found[i] for i in ids]
+
+
+def test_a_departed_floating_resident_is_off_the_list_and_the_card(world):
+    residents = grid_floating(world)
+    li = world.grid_worker_li
+    grid = world.areas["A1-1"]
+    today = timezone.localdate()
+    before = totals(grid).floating
+    table_before = compute(world.areas["A1"])
+    gone, leaving = residents[0], residents[1]
+    services.set_floating(li, gone.pk, FloatingInput(left_on=today))
+    services.set_floating(li, leaving.pk, FloatingInput(left_on=today + timedelta(days=5)))
+    listed = {p.resident_id for p in selectors.floating_list(li, area_path=grid.path)}
+    assert gone.pk not in listed and leaving.pk in listed
+    body = client_for(li).get("/api/v1/floating/", {"area": grid.code}).json()
+    assert gone.pk not in {row["resident"]["id"] for row in body["items"]}
+    # The card (the area's total and its row on the community's table) counts one fewer
+    assert totals(grid).floating == before - 1 == len(listed)
+    table = compute(world.areas["A1"])
+    assert table.total.floating == table_before.total.floating - 1
+    row = {kid.code: stats for kid, stats in table.rows}[grid.code]
+    assert row.floating == before - 1
