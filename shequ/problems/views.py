@@ -635,6 +635,8 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
     # The street's view of its communities' 报送 for a month (this month unless chosen).
     shown = request.GET.get("month", "").strip()
     month = month_param(shown) or f"{today:%Y%m}"  # 2026-11 from the picker, or 202611
+    # A month it cannot read is named (and answers 400, as every month picker does).
+    refused = month_error(shown) if shown and not month_param(shown) else ""
     submissions = selectors.report_submissions(request.user, month)
     return render(
         request,
@@ -651,13 +653,13 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
             "nobody_told": request.GET.get("told") == "0",
             "month": month,
             "month_due": selectors.report_due(month),
-            "month_error": month_error(shown) if shown and not month_param(shown) else "",
+            "month_error": refused,
             "month_typed": shown[:20],
             "submissions": submissions,
             # A viewer over several streets is told which street each community is in.
             "several_streets": len({s.street.pk for s in submissions}) > 1,
         },
-        status=error.status if error else 200,
+        status=error.status if error else 400 if refused else 200,
     )
 
 
