@@ -557,8 +557,9 @@ def ledgers(request: HttpRequest) -> HttpResponse:
     """台账: one register per ledger type, for a community (or any visible area) and month."""
     area = _ledger_area(request)
     errors: dict[str, str] = {}
+    typed = request.GET.get("month", "")
     try:
-        month = _month(request.GET.get("month", ""))
+        month = _month(typed)
     except ValidationFailed as exc:
         errors, month = exc.fields, _month("")
     ledger_type = request.GET.get("type", "") or LedgerType.PROPERTY
@@ -577,7 +578,8 @@ def ledgers(request: HttpRequest) -> HttpResponse:
         {
             "area": area,
             "month": month,
-            "month_input": f"{month[:4]}-{month[4:]}",
+            # After a month error the box keeps what was typed, not the month shown.
+            "month_input": typed.strip()[:20] if "month" in errors else f"{month[:4]}-{month[4:]}",
             "ledger_type": ledger_type,
             "types": [(c, label, counts.get(c, 0)) for c, label in LedgerType.choices],
             "page": page,
