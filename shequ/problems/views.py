@@ -531,6 +531,16 @@ def _month(raw: str) -> str:
     raise ValidationFailed({"month": month_error(raw)})
 
 
+def _ledger_month(raw: str) -> str:
+    """The ledgers' month (_month()), not one still to come: its registers would be empty
+    and read as "nothing happened", as the monthly report refuses such a month."""
+    month = _month(raw)
+    if month > f"{timezone.localdate():%Y%m}":
+        named = f"{month[:4]}年{int(month[4:])}月"
+        raise ValidationFailed({"month": f"{named}还没到，台账只能查看本月及以前的月份"})
+    return month
+
+
 class LedgerPage(CappedPaginator):
     """Pages of ledger rows: only the page's problems are read and formatted."""
 
@@ -559,7 +569,7 @@ def ledgers(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     typed = request.GET.get("month", "")
     try:
-        month = _month(typed)
+        month = _ledger_month(typed)
     except ValidationFailed as exc:
         errors, month = exc.fields, _month("")
     ledger_type = request.GET.get("type", "") or LedgerType.PROPERTY
@@ -595,7 +605,7 @@ def ledgers(request: HttpRequest) -> HttpResponse:
 def ledgers_export(request: HttpRequest) -> FileResponse:
     """The page's five registers as one workbook, for the page's area."""
     area = _ledger_area(request)
-    month = _month(request.GET.get("month", ""))
+    month = _ledger_month(request.GET.get("month", ""))
     qs = selectors.month_problems(request.user, area.path, month)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     named = f"{month[:4]}年{int(month[4:])}月"
