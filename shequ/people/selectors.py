@@ -314,12 +314,17 @@ def households_not_visited(
     )
 
 
-def _floating_profiles(viewer: Any, *, area_path: str | None = None) -> QuerySet[FloatingProfile]:
-    """The recorded profiles of residents registered as 流动人口 now (a resident since
-    registered as 户籍人口 keeps the profile in the database, but is no longer on these
-    lists, their exports or the expiry reminders)."""
-    qs = FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE).filter(
-        resident__residence_type="floating"
+def _floating_profiles(
+    viewer: Any, *, area_path: str | None = None, today: date | None = None
+) -> QuerySet[FloatingProfile]:
+    """The recorded profiles of residents registered as 流动人口 now and not departed (a
+    resident since registered as 户籍人口, or whose 离开日期 has come, keeps the profile in
+    the database, but is no longer on these lists, their exports or the expiry reminders)."""
+    today = today or timezone.localdate()
+    qs = (
+        FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE)
+        .filter(resident__residence_type="floating")
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
     )
     if area_path:
         qs = qs.filter(under(area_path))
@@ -389,9 +394,8 @@ def expiring(
     today = today or timezone.localdate()
     field = "permit_expires" if what == "permit" else "lease_end"
     return (
-        _floating_profiles(viewer, area_path=area_path)
+        _floating_profiles(viewer, area_path=area_path, today=today)
         .filter(**{f"{field}__gte": today, f"{field}__lte": today + timedelta(days=within)})
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
         .order_by(field, "id")
     )
 

@@ -44,3 +44,19 @@ def test_a_departed_floating_resident_is_off_the_list_and_the_card(world):
     assert table.total.floating == table_before.total.floating - 1
     row = {kid.code: stats for kid, stats in table.rows}[grid.code]
     assert row.floating == before - 1
+
+
+def test_a_departed_tenant_is_off_the_landlords_roster(world):
+    tenant, landlord, stayer, *_ = grid_floating(world)
+    li = world.grid_worker_li
+    today = timezone.localdate()
+    services.set_floating(li, tenant.pk, FloatingInput(landlord_id=landlord.pk, left_on=today))
+    services.set_floating(li, stayer.pk, FloatingInput(landlord_id=landlord.pk))
+    roster = {row[0].pk: [t.resident_id for t in row[1]] for row in selectors.landlords(li)}
+    assert roster[landlord.pk] == [stayer.pk]
+    c = client_for(li)
+    page = c.get("/floating/landlords/").content.decode()
+    assert f"/residents/{stayer.pk}/" in page and f"/residents/{tenant.pk}/" not in page
+    body = c.get("/api/v1/floating/landlords").json()
+    row = next(r for r in body["items"] if r["landlord"]["id"] == landlord.pk)
+    assert [t["resident"]["id"] for t in row["tenants"]] == [stayer.pk]
