@@ -649,6 +649,8 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
     month = month_param(shown) or f"{today:%Y%m}"  # 2026-11 from the picker, or 202611
     # A month it cannot read is named (and answers 400, as every month picker does).
     refused = month_error(shown) if shown and not month_param(shown) else ""
+    if month > f"{today:%Y%m}":  # every community 未报送 for a month not come yet says nothing
+        refused, month = f"{month[:4]}年{int(month[4:])}月还没到，报送情况只能查看本月及以前的月份", f"{today:%Y%m}"
     submissions = selectors.report_submissions(request.user, month)
     return render(
         request,
