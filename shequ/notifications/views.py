@@ -3,15 +3,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shequ.core.errors import NotFound
 from shequ.core.numbers import ID_MAX, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.notifications import selectors
-from shequ.notifications.models import Notification
-from shequ.notifications.services import mark_all_read
+from shequ.notifications.services import mark_all_read, mark_read
 
 
 @login_required
@@ -34,10 +33,9 @@ def read_all(request: HttpRequest) -> HttpResponse:
 def open_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
     """A notice opened from the inbox: marked read, then its page (the badge counted what
     had been read until 全部标为已读)."""
-    notice = Notification.objects.filter(pk=notice_id, user_id=int(request.user.pk or 0)).first()
-    if notice is None:
-        raise Http404
-    if notice.read_at is None:
-        Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    try:
+        notice = mark_read(request.user, notice_id)
+    except NotFound:
+        raise Http404 from None
     local = url_has_allowed_host_and_scheme(notice.link, allowed_hosts=None)
     return redirect(notice.link if notice.link and local else "notifications")
