@@ -635,7 +635,9 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
             return redirect(f"{reverse('problems_reports')}?run={run.pk}")
         except DomainError as exc:
             error = exc
-    runs = list(selectors.report_runs(request.user)[:20])
+    # Twenty a page, newest first: a community's runs of last year were linked nowhere.
+    page = CappedPaginator(selectors.report_runs(request.user), 20).get_page(request.GET.get("page"))
+    runs = list(page.object_list)
     newest_sent = selectors.newest_sent_runs(runs)
     for run in runs:  # a run older than one already sent is not sent after it
         run.superseded = newest_sent.get((run.area_id, run.month), 0) > run.pk
@@ -650,13 +652,15 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
     # A month it cannot read is named (and answers 400, as every month picker does).
     refused = month_error(shown) if shown and not month_param(shown) else ""
     if month > f"{today:%Y%m}":  # every community 未报送 for a month not come yet says nothing
-        refused, month = f"{month[:4]}年{int(month[4:])}月还没到，报送情况只能查看本月及以前的月份", f"{today:%Y%m}"
+        refused = f"{month[:4]}年{int(month[4:])}月还没到，报送情况只能查看本月及以前的月份"
+        month = f"{today:%Y%m}"
     submissions = selectors.report_submissions(request.user, month)
     return render(
         request,
         "problems/reports.html",
         {
             "runs": runs,
+            "page": page,
             "areas": areas,
             "error": error,
             # After an error the form keeps what was chosen.
