@@ -278,7 +278,8 @@ def with_problem_followed(qs: QuerySet[Task], viewer: Any) -> QuerySet[Task]:
     from shequ.problems.models import Problem
 
     follows = Problem.followers.through.objects.filter(problem_id=OuterRef("problem_id"), user_id=viewer.pk)
-    return qs.select_related("problem").annotate(problem_followed=Exists(follows))
+    # The monthly list too: allowed_actions asks whether the street holds a draft's list.
+    return qs.select_related("problem", "monthly_list").annotate(problem_followed=Exists(follows))
 
 
 def shown_problem(viewer: Any, task: Task) -> int | None:

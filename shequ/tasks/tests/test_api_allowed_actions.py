@@ -37,3 +37,33 @@ def test_a_monthly_list_says_which_steps_the_caller_may_take(world):
     # The street approves or returns it; the community that sent it waits.
     assert actions(world.street_chen) == ["approve", "return"]
     assert actions(world.secretary_zhang) == []
+
+
+def test_the_drafts_steps_cost_no_query_a_row(world):
+    """Whether a draft may be cancelled depends on its monthly list: read with the list,
+    not once per row."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.tasks import services
+    from shequ.tasks.tests.test_monthly_page_after_a_post import _months_ahead
+
+    staff = client_for(world.secretary_zhang)
+
+    def drafts(n, month):
+        listed = services.create_monthly_list(world.secretary_zhang, world.areas["A1"].code, month)
+        for _ in range(n):
+            make_task(
+                world, publish=False, monthly_list=listed.pk, deadline=timezone.now() + timedelta(days=120)
+            )
+        with CaptureQueriesContext(connection) as queries:
+            r = staff.get("/api/v1/tasks/", {"status": "draft", "monthly_list": listed.pk})
+        assert r.status_code == 200 and len(r.json()["items"]) == n
+        assert all(t["allowed_actions"] == ["cancel"] for t in r.json()["items"])
+        return len(queries)
+
+    first, second = _months_ahead(2)
+    assert drafts(2, first) == drafts(5, second)
