@@ -147,7 +147,8 @@ def test_digits_python_cannot_read_are_named_not_a_server_error(world):
         r = staff.post("/problems/reports/", {"area": a1, "month": month})
         assert r.status_code == 400 and f"月份“{month}”的年份须在 2000 到 2100 年之间" in r.content.decode()
         r = staff.get("/visits/coverage/", {"area": a1, "month": month})
-        assert r.status_code == 200  # the month picker's value, else this month
+        # Named beside the box (this month's figures below), not a server error.
+        assert r.status_code == 400 and "年份须在 2000 到 2100 年之间" in r.content.decode()
 
     with pytest.raises(idcard.IdNumberError, match="前17位必须是数字"):
         idcard.parse("1101051949123100²X")
