@@ -414,15 +414,19 @@ def plan_visits(request: HttpRequest, payload: PlanIn) -> Any:
 @router.get("/floating/", response=list[FloatingOut], summary="流动人口（可筛选30天内到期的居住证或租约）")
 @paginate(CappedPageNumberPagination, page_size=50)
 def list_floating(
-    request: HttpRequest, area: str | None = None, expiring: str = one_of_query(["permit", "lease"])
+    request: HttpRequest,
+    area: str | None = None,
+    expiring: str = one_of_query(["permit", "lease"]),
+    left: bool = False,
 ) -> Any:
-    """``expiring=permit`` or ``lease``: those ending within 30 days."""
+    """``expiring=permit`` or ``lease``: those ending within 30 days. ``left=true``: 已离开,
+    those whose 离开日期 has come (off the list and the 流动人口 count), most recent first."""
     if expiring not in ("", "permit", "lease"):
         raise ValidationFailed({"expiring": "只能是 permit（居住证）或 lease（租约）"})
+    if expiring and left:
+        raise ValidationFailed({"left": "left（已离开）不能与 expiring 同时使用"})
     path = _path(request, area, Permission.FLOATING_MANAGE)
-    if expiring:
-        return selectors.expiring(request.user, expiring, area_path=path)
-    return selectors.floating_list(request.user, area_path=path)
+    return selectors.floating_rows(request.user, expiring or ("left" if left else "all"), area_path=path)
 
 
 @router.get("/floating/landlords", response=list[LandlordOut], summary="房东名册及租户（按房东分页）")

@@ -400,6 +400,37 @@ def expiring(
     )
 
 
+def departed(
+    viewer: Any, *, area_path: str | None = None, today: date | None = None
+) -> QuerySet[FloatingProfile]:
+    """已离开: floating residents whose 离开日期 has come, most recent first. They are off
+    the list and the count (floating_list) but still registered here: found again to
+    correct a date typed wrong, or to register them elsewhere."""
+    today = today or timezone.localdate()
+    qs = FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE).filter(
+        resident__residence_type="floating", left_on__lte=today
+    )
+    if area_path:
+        qs = qs.filter(under(area_path))
+    return qs.select_related("resident", "resident__household", "resident__area", "landlord").order_by(
+        "-left_on", "-id"
+    )
+
+
+# The floating lists a page, its export and the API offer: everyone, permits or leases
+# ending within 30 days, and those who have left.
+FLOATING_LISTS = ("all", "permit", "lease", "left")
+
+
+def floating_rows(viewer: Any, which: str, *, area_path: str | None = None) -> Any:
+    """One of FLOATING_LISTS (``which`` checked by the caller)."""
+    if which in ("permit", "lease"):
+        return expiring(viewer, which, area_path=area_path)
+    if which == "left":
+        return departed(viewer, area_path=area_path)
+    return floating_list(viewer, area_path=area_path)
+
+
 OUT_OF_SCOPE = "辖区外"
 
 

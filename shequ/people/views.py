@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, days_param, month_error, month_param, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
-from shequ.people.models import CareKind, FloatingProfile, Health, IncomeLevel
+from shequ.people.models import CareKind, Health, IncomeLevel
 
 
 @login_required
@@ -403,15 +402,10 @@ def floating_list(request: HttpRequest, export_error: Any = None, reason: str = 
     area = _scope_area(request, Permission.FLOATING_MANAGE)
     which = request.GET.get("list", "all") or "all"
     # A list it does not know is named, not quietly replaced by the whole list.
-    errors = unknown_choices([("list", "名单", which, ("all", "permit", "lease"))])
-    path = area.path if area else None
-    rows: QuerySet[FloatingProfile] | selectors.FloatingRows
-    if which in ("permit", "lease"):
-        rows = selectors.expiring(request.user, which, area_path=path)
-    else:
-        rows = selectors.floating_list(request.user, area_path=path)
+    errors = unknown_choices([("list", "名单", which, selectors.FLOATING_LISTS)])
+    rows = selectors.floating_rows(request.user, which, area_path=area.path if area else None)
     # FloatingRows counts and slices like a queryset, which is all the paginator asks of it.
-    page = CappedPaginator(cast(Any, rows), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     for profile in page.object_list:
         profile.shown_landlord = selectors.shown_landlord(request.user, profile)
     return render(

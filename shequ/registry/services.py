@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shequ.access import audit
@@ -24,7 +24,7 @@ from shequ.areas.selectors import get_area
 from shequ.core import fieldcrypt, privatefiles, xlsx
 from shequ.core.bulk import cyclic_gc_paused
 from shequ.core.errors import NotFound, RateLimited, ValidationFailed
-from shequ.people.models import FloatingProfile, Household, Resident
+from shequ.people.models import Household, Resident
 from shequ.people.services import (
     NumberSearchesSpent,
     insert_built_households,
@@ -717,16 +717,11 @@ def export_floating(
         raise NotFound("名单")
     which = which or "all"
     # A list it does not know is named, as on the page, not exported as the whole list.
-    unknown = unknown_choices([("list", "名单", which, ("all", "permit", "lease"))])
+    unknown = unknown_choices([("list", "名单", which, people_selectors.FLOATING_LISTS)])
     if unknown:
         raise ValidationFailed(unknown)
     area = get_area(viewer, area_code, Permission.FLOATING_MANAGE) if area_code else None
-    path = area.path if area else None
-    qs: QuerySet[FloatingProfile] | people_selectors.FloatingRows
-    if which in ("permit", "lease"):
-        qs = people_selectors.expiring(viewer, which, area_path=path)
-    else:
-        qs = people_selectors.floating_list(viewer, area_path=path)
+    qs = people_selectors.floating_rows(viewer, which, area_path=area.path if area else None)
     reason = (reason or "").strip()
     shown = _Shown(_full_paths(viewer, reason) if full else {})
     rows = (

@@ -60,3 +60,23 @@ def test_a_departed_tenant_is_off_the_landlords_roster(world):
     body = c.get("/api/v1/floating/landlords").json()
     row = next(r for r in body["items"] if r["landlord"]["id"] == landlord.pk)
     assert [t["resident"]["id"] for t in row["tenants"]] == [stayer.pk]
+
+
+def test_those_who_left_are_found_on_the_left_list(world):
+    """Off the list and the count, a departed tenant was found only by searching for
+    their name: a date typed wrong could not be seen, nor who left this month."""
+    gone, stayer, *_ = grid_floating(world)
+    li = world.grid_worker_li
+    grid = world.areas["A1-1"]
+    today = timezone.localdate()
+    services.set_floating(li, gone.pk, FloatingInput(left_on=today - timedelta(days=3)))
+    c = client_for(li)
+    page = c.get("/floating/", {"list": "left", "area": grid.code}).content.decode()
+    assert f"/residents/{gone.pk}/" in page and f"/residents/{stayer.pk}/" not in page
+    assert "离开日期" in page and (today - timedelta(days=3)).isoformat() in page
+    body = c.get("/api/v1/floating/", {"area": grid.code, "left": "true"}).json()
+    assert [row["resident"]["id"] for row in body["items"]] == [gone.pk]
+    r = c.get("/api/v1/floating/", {"left": "true", "expiring": "permit"})
+    assert r.status_code == 400 and "left" in r.json()["fields"]
+    r = c.get("/floating/export/", {"list": "left", "area": grid.code})
+    assert r.status_code == 200
