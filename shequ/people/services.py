@@ -802,6 +802,47 @@ def need_to_problem(actor: Any, need_id: int, category: str = "", *, ip: str = "
     return problem
 
 
+# A 回访日期 further back than this is not reminded: the first run after deployment (or
+# after the job was stopped a while) does not send a season of old follow-ups at once.
+FOLLOW_UP_LOOKBACK_DAYS = 7
+
+
+def send_follow_up_reminders(today: date | None = None) -> int:
+    """走访 whose 回访日期 has come (in the last FOLLOW_UP_LOOKBACK_DAYS days, today
+    included) and whose household has not been visited again since: the visitor is told,
+    or, when they may no longer record visits there (moved, stopped), the grid's workers.
+    Once per visit (the notice's link and text), so the job may run as often as it likes.
+    Returns how many notices it sent."""
+    from shequ.access.holders import holders
+    from shequ.notifications.services import notify_unheard
+
+    today = today or timezone.localdate()
+    due = (
+        Visit.objects.filter(
+            follow_up_on__lte=today, follow_up_on__gte=today - timedelta(days=FOLLOW_UP_LOOKBACK_DAYS)
+        )
+        .select_related("household", "household__building", "visitor")
+        .order_by("follow_up_on", "id")
+    )
+    sent = 0
+    for visit in due:
+        if Visit.objects.filter(household_id=visit.household_id, visited_on__gt=visit.visited_on).exists():
+            continue  # visited again since: the follow-up was made
+        visitor = visit.visitor
+        if visitor.is_active and can(visitor, Permission.VISIT_RECORD, visit.area_path):
+            told = [visitor]
+        else:
+            told = holders(Permission.VISIT_RECORD, visit.area_path)
+        back = visit.follow_up_on
+        assert back is not None
+        text = (
+            f"回访提醒：{visit.household}，{visit.visited_on.month}月{visit.visited_on.day}日走访时"
+            f"约定{back.month}月{back.day}日回访"
+        )
+        sent += notify_unheard(told, text, f"/visits/{visit.pk}/", same_text=True)
+    return sent
+
+
 def plan_visits(
     actor: Any, grid_code: str, month: str, worker_id: int, target_households: int, note: str = ""
 ) -> VisitPlan:

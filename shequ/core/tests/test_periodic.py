@@ -41,18 +41,20 @@ def test_each_job_runs_at_its_time_and_a_failure_stops_no_other(calls, caplog):
     due = periodic.first_due(start)
     with caplog.at_level(logging.ERROR):
         ran = periodic.run_due(due, start)
-    # At the start: reminders, publishing (which failed, logged) and the clean-up of import
+    # At the start: reminders, follow-ups, publishing (which failed, logged) and the clean-up of import
     # files, not the nightly check.
-    assert calls == ["remind", "publish", "purge"] and [name for name, _, _ in ran] == ["remind", "purge"]
+    assert calls == ["remind", "follow_up", "publish", "purge"]
+    assert [name for name, _, _ in ran] == ["remind", "follow_up", "purge"]
     assert "periodic job publish failed" in caplog.text
     assert periodic.run_due(due, start + timedelta(minutes=5)) == []
     periodic.run_due(due, start + timedelta(minutes=10))
-    assert calls[3:] == ["remind"]
+    assert calls[4:] == ["remind"]
     periodic.run_due(due, start + timedelta(hours=1))
-    assert calls[4:] == ["remind", "publish", "purge"]  # the failed publish is tried again an hour later
+    # The failed publish is tried again an hour later.
+    assert calls[5:] == ["remind", "follow_up", "publish", "purge"]
     assert due["reconcile"] == datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI)
     periodic.run_due(due, datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI))
-    assert calls[7:] == ["remind", "publish", "purge", "reconcile"]
+    assert calls[9:] == ["remind", "follow_up", "publish", "purge", "reconcile"]
     assert due["reconcile"] == datetime(2026, 3, 11, 2, 30, tzinfo=SHANGHAI)
 
 
@@ -64,11 +66,12 @@ def test_once_runs_the_real_jobs_and_says_what_they_did():
     # The counts are whatever the database holds (the suite shares it with other tests).
     patterns = [
         r"即将到期提醒 \d+ 件，超期提醒 \d+ 件",
+        r"回访提醒 \d+ 条",
         r"已发布 \d+ 份月度任务清单",
         r"已删除 \d+ 次居民导入留下的过期文件",
         r"积分核对：\d+ 个账户余额已修正，0 笔交易分录不平衡",
     ]
-    assert len(lines) == 4 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
+    assert len(lines) == 5 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
     # One job by name, for a cron line of its own (the purge had no command of its own).
     out = StringIO()
     call_command("periodic", "--once", "--job", "purge", stdout=out)
