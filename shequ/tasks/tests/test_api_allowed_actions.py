@@ -45,8 +45,8 @@ def test_the_drafts_steps_cost_no_query_a_row(world):
     from datetime import timedelta
 
     from django.db import connection
-    from django.utils import timezone
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from shequ.tasks import services
     from shequ.tasks.tests.test_monthly_page_after_a_post import _months_ahead
