@@ -60,7 +60,7 @@ def test_the_drafts_steps_cost_no_query_a_row(world):
                 world, publish=False, monthly_list=listed.pk, deadline=timezone.now() + timedelta(days=120)
             )
         with CaptureQueriesContext(connection) as queries:
-            r = staff.get("/api/v1/tasks/", {"status": "draft", "monthly_list": listed.pk})
+            r = staff.get("/api/v1/tasks/", {"status": "draft", "monthly_list": str(listed.pk)})
         assert r.status_code == 200 and len(r.json()["items"]) == n
         assert all(t["allowed_actions"] == ["cancel"] for t in r.json()["items"])
         return len(queries)
