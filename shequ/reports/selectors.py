@@ -70,6 +70,19 @@ class StatsTable:
     direct: AreaStats | None = None
 
     @property
+    def cards(self) -> list[str]:
+        """The count cards of the kinds that lie below the area: a community's page said
+        社区 1 (itself), a grid's 网格 1."""
+        below = {
+            AreaKind.STREET: ("communities", "grids", "buildings"),
+            AreaKind.COMMUNITY: ("grids", "buildings"),
+            AreaKind.GRID_STATION: ("grids", "buildings"),
+            AreaKind.ESTATE: ("grids", "buildings"),
+            AreaKind.GRID: ("buildings",),
+        }
+        return list(below.get(AreaKind(self.area.kind), ()))
+
+    @property
     def shows_grids(self) -> bool:
         """A 网格 column only where a row may hold grids: a grid's row counts itself (1 on
         every row of a community's table) and a building's none."""

@@ -70,3 +70,14 @@ def test_a_community_page_has_no_grid_column_of_ones(world):
     # The street's rows are communities: both columns count something there.
     page = client_for(world.street_chen).get("/").content.decode()
     assert "<th>名称</th><th>网格</th><th>楼栋</th>" in page
+
+
+def test_no_card_counts_the_area_itself(world):
+    """A community's page had a 社区 card saying 1 (itself), a grid's a 网格 card saying 1."""
+    page = client_for(world.secretary_zhang).get("/").content.decode()
+    assert "</b><span>社区</span>" not in page and "</b><span>网格</span>" in page
+    grid = world.areas["A1-1"]
+    page = client_for(world.grid_worker_li).get(f"/areas/{grid.code}/").content.decode()
+    assert "</b><span>网格</span>" not in page and "</b><span>楼栋</span>" in page
+    page = client_for(world.street_chen).get("/").content.decode()
+    assert all(f"</b><span>{kind}</span>" in page for kind in ("社区", "网格", "楼栋"))
