@@ -49,7 +49,31 @@ def month_range(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def ledger_rows(qs: Any) -> Iterator[list[Any]]:
+def community_names(area: Any) -> dict[str, str]:
+    """Path → name of the communities under ``area`` when the ledger spans more than one
+    (a street's): its 所在网格/社区 column then names the community, since every
+    community may have a 第一网格. Empty for a community's own ledger."""
+    from shequ.areas.models import Area
+
+    if area.kind != AreaKind.STREET:
+        return {}
+    return dict(Area.objects.under(area.path).filter(kind=AreaKind.COMMUNITY).values_list("path", "name"))
+
+
+def _community_of(path: str, communities: dict[str, str]) -> str:
+    """The name of the community ``path`` lies in, from ``communities`` (path → name)."""
+    end = 0
+    while (end := path.find("/", end + 1)) != -1:
+        name = communities.get(path[: end + 1])
+        if name is not None:
+            return name
+    return ""
+
+
+def ledger_rows(qs: Any, communities: dict[str, str] | None = None) -> Iterator[list[Any]]:
+    """The ledger's rows; ``communities`` (community_names()): a street's ledger names the
+    community of each place."""
+
     def when(value: Any) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -62,9 +86,11 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
         # A problem placed on a building is named with the grid (or estate) it stands in:
         # the building's name alone ("1号楼") says nothing in a street's ledger.
         area = p.area
+        named = area.name
         if area.kind == AreaKind.BUILDING and area.parent is not None:
-            return f"{area.parent.name} {area.name}"
-        return area.name
+            named = f"{area.parent.name} {area.name}"
+        community = _community_of(p.area_path, communities) if communities else ""
+        return f"{community} {named}" if community and community != area.name else named
 
     def status(p: Problem) -> str:
         # A merged problem (a 12345 order above all) says where it went, so the ledger
@@ -122,7 +148,14 @@ def ledger_rows(qs: Any) -> Iterator[list[Any]]:
         ]
 
 
-def write_xlsx(target: Any, qs: QuerySet[Problem], *, title: str, empty: str = "") -> int:
+def write_xlsx(
+    target: Any,
+    qs: QuerySet[Problem],
+    *,
+    title: str,
+    empty: str = "",
+    communities: dict[str, str] | None = None,
+) -> int:
     """Write one sheet per ledger type to ``target`` (a path or a file object); rows counted.
     A type with no rows says ``empty`` under its headers, as the page does: a sheet of
     headers alone cannot be told from an export cut short."""
@@ -136,7 +169,7 @@ def write_xlsx(target: Any, qs: QuerySet[Problem], *, title: str, empty: str = "
             sheet.write(1, col, name, head)
             sheet.set_column(col, col, width)
         r = 1
-        for r, row in enumerate(ledger_rows(qs.filter(ledger_type=code)), start=2):
+        for r, row in enumerate(ledger_rows(qs.filter(ledger_type=code), communities), start=2):
             sheet.write_row(r, 0, row)
             count += 1
         if r == 1 and empty:

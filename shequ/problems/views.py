@@ -33,7 +33,7 @@ from shequ.core.numbers import ID_MAX, month_error, month_param, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.notifications.services import mark_page_read
 from shequ.problems import selectors, services
-from shequ.problems.ledgers import HEADERS, ledger_rows, write_xlsx
+from shequ.problems.ledgers import HEADERS, community_names, ledger_rows, write_xlsx
 from shequ.problems.models import (
     OPEN_STATUSES,
     HandlingLevel,
@@ -544,12 +544,13 @@ def _ledger_month(raw: str) -> str:
 class LedgerPage(CappedPaginator):
     """Pages of ledger rows: only the page's problems are read and formatted."""
 
-    def __init__(self, qs: Any) -> None:
+    def __init__(self, qs: Any, communities: dict[str, str]) -> None:
         super().__init__(qs.order_by("reported_at", "id"), 50)
+        self.communities = communities
 
     def page(self, number: Any) -> Any:
         page = super().page(number)
-        page.object_list = list(ledger_rows(page.object_list))
+        page.object_list = list(ledger_rows(page.object_list, self.communities))
         return page
 
 
@@ -578,7 +579,9 @@ def ledgers(request: HttpRequest) -> HttpResponse:
         ledger_type = LedgerType.PROPERTY
     qs = selectors.month_problems(request.user, area.path, month)
     counts = dict(qs.values_list("ledger_type").annotate(n=Count("id")).order_by())
-    page = LedgerPage(qs.filter(ledger_type=ledger_type)).get_page(request.GET.get("page"))
+    page = LedgerPage(qs.filter(ledger_type=ledger_type), community_names(area)).get_page(
+        request.GET.get("page")
+    )
     communities = Area.objects.visible_to(request.user, Permission.PROBLEM_EXPORT).filter(
         kind__in=("street", "community")
     )
@@ -609,7 +612,13 @@ def ledgers_export(request: HttpRequest) -> FileResponse:
     qs = selectors.month_problems(request.user, area.path, month)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     named = f"{month[:4]}年{int(month[4:])}月"
-    rows = write_xlsx(handle, qs, title=f"{area.name}{named}", empty=f"{named}这一类台账没有记录。")
+    rows = write_xlsx(
+        handle,
+        qs,
+        title=f"{area.name}{named}",
+        empty=f"{named}这一类台账没有记录。",
+        communities=community_names(area),
+    )
     audit_record(
         request.user,
         "problem.ledger_export",
