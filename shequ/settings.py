@@ -27,6 +27,10 @@ SHEQU_ENV = env_choice("SHEQU_ENV", "development", ("development", "test", "prod
 PRODUCTION = SHEQU_ENV == "production"
 
 DEBUG = env_bool("SHEQU_DEBUG", default=False)
+if DEBUG and PRODUCTION:
+    # Django's debug pages show whoever meets an error the traceback with its variables
+    # (a decrypted ID number in an unmask), the SQL and the settings.
+    raise ImproperlyConfigured("SHEQU_DEBUG must be off when SHEQU_ENV=production")
 SECRET_KEY = env_str("SHEQU_SECRET_KEY") or ""
 if not SECRET_KEY:
     if PRODUCTION:

@@ -29,6 +29,17 @@ def start(*argv: str, **env):
         ({"SHEQU_FIELD_KEY": "not base64!"}, "SHEQU_FIELD_KEY is not valid base64"),
         ({"SHEQU_FIELD_KEY": "c2hvcnQ="}, "must decode to 32 bytes"),
         ({"SHEQU_DEBUG": "maybe"}, "SHEQU_DEBUG='maybe' is not a boolean"),
+        # Django's debug pages show tracebacks with their variables (a decrypted ID number
+        # in an unmask), the SQL and the settings to whoever meets an error.
+        (
+            {
+                "SHEQU_ENV": "production",
+                "SHEQU_SECRET_KEY": "x" * 50,
+                "SHEQU_FIELD_KEY": "A" * 43 + "=",
+                "SHEQU_DEBUG": "1",
+            },
+            "SHEQU_DEBUG must be off when SHEQU_ENV=production",
+        ),
         ({"SHEQU_CONN_MAX_AGE": "ten"}, "SHEQU_CONN_MAX_AGE='ten' is not a whole number"),
         ({"SHEQU_DATABASE_URL": "mysql://x@y/z"}, "must name sqlite:// or postgres://"),
         ({"SHEQU_LOG_LEVEL": "loud"}, "SHEQU_LOG_LEVEL='loud' is not one of DEBUG, INFO"),
