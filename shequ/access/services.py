@@ -178,7 +178,8 @@ def add_user(
         errors["username"] = f"用户名 {username} 已存在"
     if check_password:
         try:
-            validate_password(password)
+            # Against the account being made too: a password like its username is refused.
+            validate_password(password, User(username=username, display_name=display_name))
         except DjangoValidationError as exc:
             errors["password"] = "；".join(exc.messages)
     if errors:

@@ -8,6 +8,7 @@ from django.test import Client
 from shequ.access.models import ApiToken, AuditEvent, User
 from shequ.access.selectors import audit_events
 from shequ.access.services import add_user
+from shequ.core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,27 @@ def test_guessing_the_old_password_locks_the_account_as_a_login_does(world):
     assert r.status_code == 429 and "已锁定30分钟" in r.content.decode()
     assert User.objects.get(pk=user.pk).check_password(FIRST)
     assert token("pw-guessed", FIRST) == 429
+
+
+def test_a_password_like_the_username_is_refused(world):
+    """A resident's login is often their name and birth year (zhangwei1985): the same
+    text as the password passed every rule, and was the first thing anyone would try."""
+    user = add_user("zhangwei1985", FIRST, role="grid_worker", area_code=world.areas["A1-1"].code)
+    page = Client()
+    page.force_login(user)
+
+    r = page.post(
+        "/password/",
+        {"old_password": FIRST, "new_password1": "zhangwei1985", "new_password2": "zhangwei1985"},
+    )
+
+    assert r.status_code == 400
+    assert "新密码：" in r.content.decode() and "用户名" in r.content.decode()
+    assert User.objects.get(pk=user.pk).check_password(FIRST)
+
+
+def test_an_account_is_not_made_with_its_username_as_password(world):
+    with pytest.raises(ValidationFailed) as refused:
+        add_user("liming2026", "liming2026", role="grid_worker", area_code=world.areas["A1-1"].code)
+    assert "用户名" in refused.value.fields["password"]
+    assert not User.objects.filter(username="liming2026").exists()
