@@ -175,6 +175,7 @@ EVENT_LABELS = {
     "task.claim_accept": "验收通过",
     "task.claim_return": "退回凭证",
     "task.claim_withdraw": "撤回接单",
+    "task.claim_release": "释放名额",
     "task.list_create": "新建月度任务清单",
     "task.list_submit": "月度清单报街道审批",
     "task.list_approve": "审批通过月度清单",
