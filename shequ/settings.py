@@ -198,6 +198,9 @@ AXES_VERBOSE = False
 # Sessions end after 30 idle minutes.
 SESSION_IDLE_SECONDS = env_int("SHEQU_SESSION_IDLE_SECONDS", 1800, minimum=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+# Office PCs are shared: the cookie ends with the browser, so closing it signs out (the
+# server still ends the session after the idle time above).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Saved when it changes, and at most once a minute to slide its expiry
 # (core.middleware.SessionRefreshMiddleware), not on every request.
 SESSION_SAVE_EVERY_REQUEST = False

@@ -122,6 +122,22 @@ def test_session_ends_after_30_idle_minutes_and_activity_extends_it(world):
     assert r.status_code == 302 and r["Location"].startswith("/login/")
 
 
+def test_closing_the_browser_signs_out(world):
+    """Office PCs are shared: a worker who closed the browser and walked away left the
+    session cookie on the disk for its 30 minutes, and the next person to open the browser
+    was signed in as them (their unmask rights, their name in the audit log). The cookie
+    now lasts as long as the browser; the server still ends the session after 30 idle
+    minutes."""
+    client = Client()
+    r = client.post("/login/", {"username": world.street_chen.username, "password": PASSWORD})
+    assert r.status_code == 302
+    cookie = r.cookies["sessionid"]
+    assert not cookie["max-age"] and not cookie["expires"]
+    session = Session.objects.get(session_key=cookie.value)
+    left = session.expire_date - timezone.now()
+    assert timedelta(minutes=29) < left <= timedelta(minutes=30)
+
+
 def test_activity_slides_the_session_at_most_once_a_minute(world, monkeypatch):
     """Every request saved the session: each page view and each htmx poll was a write
     transaction, which on SQLite waited for, and held up, the reports being saved."""
