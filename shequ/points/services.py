@@ -867,12 +867,19 @@ PRICE_MAX = 100_000
 LIMIT_MAX = STOCK_MAX
 
 
+# The name is shown as typed on every resident's store page, order and notice; the 说明
+# masks a number for them.
+ITEM_NAME_NUMBER = "名称会显示给每位居民，请不要写电话或证件号；联系方式请写在说明里（对居民隐去号码）"
+
+
 def _check_item(data: ItemInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (data.name or "").strip():
         errors["name"] = "请填写物品名称"
     elif len(data.name.strip()) > 50:
         errors["name"] = "名称不能超过50字"
+    elif mask_free_text(data.name) != data.name:
+        errors["name"] = ITEM_NAME_NUMBER
     if not 1 <= data.price <= PRICE_MAX:
         errors["price"] = f"所需积分须在 1 到 {PRICE_MAX} 之间"
     if not 0 <= data.stock <= STOCK_MAX:
@@ -1052,6 +1059,8 @@ def _checked_terms(terms: ItemTerms) -> tuple[dict[str, str], dict[str, Any]]:
         name = one_line(terms.name)
         if not name:
             errors["name"] = "请填写物品名称"
+        elif mask_free_text(name) != name:
+            errors["name"] = ITEM_NAME_NUMBER
         too_long(errors, [("name", "名称", name, 50)])
         changes["name"] = name
     if terms.description is not None:
