@@ -142,11 +142,13 @@ def import_errors(request: HttpRequest, run_id: int) -> FileResponse:
 def resident_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The resident list with the list page's filters (area, q) as xlsx: a GET is always
     masked; full values are a POST (CSRF-checked, the reason kept out of URLs and access
-    logs) with a reason, and then full only where the viewer may unmask."""
-    full = request.method == "POST"
-    if not full and request.GET.get("full") == "1":
+    logs) with a reason, and then full only where the viewer may unmask. The page's masked
+    export is a POST too (``masked=1``): a search by a full number stays out of URLs."""
+    posted = request.method == "POST"
+    full = posted and request.POST.get("masked") != "1"
+    if not posted and request.GET.get("full") == "1":
         return HttpResponseNotAllowed(["POST"], "导出完整信息请使用页面上的表单（POST）")
-    params = request.POST if full else request.GET
+    params = request.POST if posted else request.GET
     return _list_export(
         request,
         "居民名单",

@@ -34,3 +34,28 @@ def test_a_search_renews_the_full_export_with_it(world):
     assert "导出完整信息" in inner and 'name="q" value="li"' in inner
     # Nothing of the box is left to fall in among the rows.
     assert swapped.count(">导出完整信息</button>") == 1
+
+
+def test_a_number_search_keeps_the_number_out_of_the_masked_exports_address(world):
+    """The masked export was a link carrying the search: a search by a full ID number put
+    the number into the browser's download history. It is a form now, as the full one."""
+    resident = world.residents["A1-1-h1-r1"]
+    number = world.full_values[resident.pk][0]
+    secretary = client_for(world.secretary_zhang)
+    swapped = secretary.get("/residents/", {"q": number}, HTTP_HX_REQUEST="true").content.decode()
+    _, inner = export_box(swapped)
+    assert number not in re.sub(r'name="q" value="[^"]*"', "", inner)  # only in the forms' hidden box
+    assert 'name="masked" value="1"' in inner and "导出 Excel（脱敏）" in inner
+    r = secretary.post("/residents/export/", {"masked": "1", "q": number})
+    assert r.status_code == 200 and "spreadsheetml" in r["Content-Type"]
+    content = b"".join(r.streaming_content)
+    import io
+
+    import openpyxl
+
+    cells = [
+        str(c)
+        for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert resident.name in cells and number not in cells  # masked: no reason asked, none shown in full
