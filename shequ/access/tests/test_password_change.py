@@ -99,3 +99,24 @@ def test_an_account_is_not_made_with_its_username_as_password(world):
         add_user("liming2026", "liming2026", role="grid_worker", area_code=world.areas["A1-1"].code)
     assert "用户名" in refused.value.fields["password"]
     assert not User.objects.filter(username="liming2026").exists()
+
+
+def test_a_short_new_password_is_refused_in_chinese(world):
+    """A worker who typed a 7-character password on 修改密码 read "新密码：This password is
+    too short. It must contain at least 8 characters." (Django 5.2's message has no
+    Chinese translation); the operator's `shequ user add` said the same."""
+    user = add_user("pw-short", FIRST, role="grid_worker", area_code=world.areas["A1-1"].code)
+    page = Client()
+    page.force_login(user)
+
+    short = "Qz7-kp2"
+    r = page.post("/password/", {"old_password": FIRST, "new_password1": short, "new_password2": short})
+
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert "新密码：密码太短，至少需要8个字符" in body
+    assert "too short" not in body
+    with pytest.raises(ValidationFailed) as refused:
+        add_user("pw-short-2", short, role="grid_worker", area_code=world.areas["A1-1"].code)
+    assert "密码太短，至少需要8个字符" in str(refused.value.fields)
+    assert User.objects.get(pk=user.pk).check_password(FIRST)
