@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,32 @@ from shequ.core.errors import ValidationFailed
 KIND_LABELS = dict(AreaKind.choices)
 
 
+# GEOS's reasons (shapely.validation.explain_validity, "Self-intersection[117.05 36.05]"),
+# said in Chinese for the operator and the admin's support staff who read them.
+INVALID_REASONS = {
+    "Self-intersection": "边界自相交（线条交叉，如“8”字形）",
+    "Ring Self-intersection": "边界自相交（环在一点上碰到自身）",
+    "Too few points": "点太少（多边形的每个环至少4个点，首尾相同）",
+    "Too few points in geometry component": "点太少（多边形的每个环至少4个点，首尾相同）",
+    "Hole lies outside shell": "内环（洞）在外边界之外",
+    "Holes are nested": "内环（洞）互相嵌套",
+    "Interior is disconnected": "内环把多边形分成了不相连的几块",
+    "Nested shells": "多边形互相嵌套",
+    "Duplicate Rings": "有重复的环",
+    "Invalid Coordinate": "坐标无效",
+    "Ring is not closed": "环没有闭合（首尾两点应相同）",
+}
+
+
+def why_invalid(reason: str) -> str:
+    """GEOS's reason in Chinese, with the place it names as 经度、纬度."""
+    match = re.fullmatch(r"(.+?)\s*\[(\S+) (\S+)\]", reason.strip())
+    if match is None:
+        return INVALID_REASONS.get(reason.strip(), reason)
+    text, lon, lat = match.groups()
+    return f"{INVALID_REASONS.get(text.strip(), text)}（在经度 {lon}、纬度 {lat} 附近）"
+
+
 def check_geometry(geometry: dict[str, Any] | None) -> None:
     if geometry is None:
         return
@@ -33,11 +60,17 @@ def check_geometry(geometry: dict[str, Any] | None) -> None:
     try:
         geom = shape(geometry)
     except Exception as exc:  # noqa: BLE001 - shapely raises several kinds
-        raise ValidationFailed({"geometry": f"范围不是有效的 GeoJSON 几何：{exc}"}) from exc
+        # shapely's reasons are English ("A linearring requires at least 4 coordinates.").
+        raise ValidationFailed(
+            {
+                "geometry": "范围不是有效的 GeoJSON 几何：每个点应为 [经度, 纬度]，"
+                "多边形的每个环至少4个点且首尾相同"
+            }
+        ) from exc
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
         raise ValidationFailed({"geometry": "范围必须是多边形（Polygon 或 MultiPolygon）"})
     if not geom.is_valid:
-        raise ValidationFailed({"geometry": f"范围多边形无效：{explain_validity(geom)}"})
+        raise ValidationFailed({"geometry": f"范围多边形无效：{why_invalid(explain_validity(geom))}"})
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         message = "范围坐标必须是 WGS84 经纬度（经度在前、纬度在后）"

@@ -79,3 +79,24 @@ def test_a_grid_whose_geometry_shapely_rejects_is_left_out_not_fatal(world, capl
     assert geo.locate(117.305, 36.305) is None
     assert "370103003001900" in caplog.text
     geo.invalidate()
+
+
+def test_a_crossed_or_unclosed_boundary_is_explained_in_chinese(world):
+    """An operator (`shequ areas geometry`) or support staff pasting an outline in /admin/
+    read "范围多边形无效：Self-intersection[0.5 0.5]" or "…：A linearring requires at least 4
+    coordinates.": the reason in GEOS's English."""
+    parent = world.areas["A1"]
+    crossing = [[117.0, 36.0], [117.1, 36.1], [117.1, 36.0], [117.0, 36.1], [117.0, 36.0]]
+    bow_tie = {"type": "Polygon", "coordinates": [crossing]}
+    with pytest.raises(ValidationFailed) as crossed:
+        create_area(code="X3", name="坏网格", kind=AreaKind.GRID, parent=parent, geometry=bow_tie)
+    message = crossed.value.fields["geometry"]
+    assert "边界自相交" in message and "117.05" in message and "36.05" in message
+    assert "intersection" not in message
+
+    three_points = {"type": "Polygon", "coordinates": [[[117.0, 36.0], [117.1, 36.1], [117.0, 36.0]]]}
+    with pytest.raises(ValidationFailed) as short:
+        create_area(code="X4", name="坏网格", kind=AreaKind.GRID, parent=parent, geometry=three_points)
+    message = short.value.fields["geometry"]
+    assert "至少" in message and "4" in message and "linearring" not in message
+    assert not Area.objects.filter(code__in=["X3", "X4"]).exists()
