@@ -290,6 +290,14 @@ def _api_error_shape(request: HttpRequest, response: HttpResponse) -> HttpRespon
             "message": f"接口地址应为 {request.path[:200]}/（以 / 结尾）",
             "fields": {},
         }
+    elif request.path_info.endswith("/") and is_valid_path(
+        request.path_info[:-1], getattr(request, "urlconf", None)
+    ):  # one record's address written as a list's (/problems/42/): it exists without the slash
+        body = {
+            "code": "not_found",
+            "message": f"接口地址应为 {request.path[:-1][:200]}（结尾不带 /）",
+            "fields": {},
+        }
     else:
         body = {"code": "not_found", "message": f"接口 {request.path[:200]} 不存在", "fields": {}}
     shaped = JsonResponse(body, status=response.status_code, json_dumps_params={"ensure_ascii": False})
