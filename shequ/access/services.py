@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from shequ.access.scope import home_path
 from shequ.access.tokens import _digest
 from shequ.areas.models import Area, AreaKind
 from shequ.core.errors import NotFound, ValidationFailed
+from shequ.core.texts import too_long
 
 
 def resolve_scope(role: str, code: str) -> tuple[Area, Any, str]:
@@ -171,11 +173,21 @@ def add_user(
     ``password`` already hashed by ``make_password``: the demo and the test personas give
     many logins one published password, and an Argon2 hash costs 0.2–0.5 s on two cores."""
     username = (username or "").strip()
+    display_name = (display_name or "").strip()
     errors: dict[str, str] = {}
+    # The column limits and Django's username rule, checked here: SQLite kept whatever was
+    # typed, PostgreSQL crashed on a long one, and the admin refused to save a spaced one.
+    too_long(errors, [("username", "用户名", username, 150), ("display_name", "姓名", display_name, 50)])
     if not username:
         errors["username"] = "用户名必填"
-    elif User.objects.filter(username=username).exists():
-        errors["username"] = f"用户名 {username} 已存在"
+    elif "username" not in errors:
+        try:
+            UnicodeUsernameValidator()(username)
+        except DjangoValidationError:
+            errors["username"] = "用户名只能包含字母、数字和 @ . + - _，不能有空格"
+        else:
+            if User.objects.filter(username=username).exists():
+                errors["username"] = f"用户名 {username} 已存在"
     if check_password:
         try:
             # Against the account being made too: a password like its username is refused.

@@ -137,3 +137,22 @@ def test_a_grant_that_changes_nothing_says_so(world):
     with pytest.raises(CommandError, match="已停用"):
         run("grant", "granted-twice", "--role", "grid_worker", "--area", world.areas["A1-1"].code)
     assert RoleAssignment.objects.filter(user=user).count() == 1
+
+
+def test_a_username_or_name_the_database_cannot_keep_is_named_before_anything_is_written(world):
+    """`shequ user add "wang fang"` made an account whose name has a space (the admin then
+    refuses to save its page, so 有效 could not be unticked there), and a name longer than
+    its column was written to SQLite as typed and crashed the command on PostgreSQL
+    (a DataError traceback) instead of saying which field and why."""
+    community = world.areas["A1"].code
+    for username, name, field, message in (
+        ("wang fang", "", "username", "用户名只能包含"),
+        ("x" * 151, "", "username", "用户名不能超过 150 个字"),
+        ("long-name", "张" * 51, "display_name", "姓名不能超过 50 个字"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            add_user(username, PASSWORD, role="community_staff", area_code=community, display_name=name)
+        assert message in refused.value.fields[field]
+        assert not User.objects.filter(username=username).exists()
+    # Letters of any script, digits and @ . + - _ are a username, as Django's admin takes them.
+    assert add_user("王芳.demo-1", PASSWORD, role="community_staff", area_code=community, display_name="王芳")
