@@ -19,6 +19,7 @@ from shequ.access import audit
 from shequ.areas.models import ALLOWED_PARENTS, Area, AreaKind
 from shequ.areas.paths import SEP, child_path
 from shequ.core.errors import ValidationFailed
+from shequ.core.texts import too_long
 
 KIND_LABELS = dict(AreaKind.choices)
 
@@ -129,6 +130,7 @@ def create_area(
         errors["code"] = "编码必填，不超过40个字符，且不能含“/”"
     if not name:
         errors["name"] = "名称必填"
+    too_long(errors, [("name", "名称", name, 100)])  # PostgreSQL refuses a longer one with a crash
     if kind not in KIND_LABELS:
         errors["kind"] = f"类型“{kind}”不存在"
     elif (parent.kind if parent else None) not in ALLOWED_PARENTS[kind]:

@@ -67,6 +67,7 @@ def register_household(
         errors["building"] = "户必须登记在楼栋下"
     if not address:
         errors["address"] = "门牌必填，如 2单元301"
+    too_long(errors, [("address", "门牌", address, 100)])  # PostgreSQL refuses a longer one with a crash
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():

@@ -54,6 +54,20 @@ def test_add_refuses_with_the_services_chinese_message(world):
         run("add", taken, "--kind", "grid", "--parent", world.areas["A1"].code, "--name", "重复")
 
 
+def test_a_name_or_door_longer_than_its_column_is_named_not_crashed_on(world):
+    """`areas add --name` over 100 characters and `areas household --address` over 100 were
+    written to SQLite as typed and crashed on PostgreSQL (a DataError traceback), where a
+    rename in /admin/ of the same length is refused naming the limit."""
+    community = world.areas["A2"]
+    with pytest.raises(CommandError, match="名称不能超过 100 个字"):
+        run("add", "--kind", "grid", "--parent", community.code, "--name", "网" * 101)
+    assert not Area.objects.filter(parent=community, name="网" * 101).exists()
+    building = world.areas["A1-1-b"]
+    with pytest.raises(CommandError, match="门牌不能超过 100 个字"):
+        run("household", building.code, "--address", "1" * 101)
+    assert not Household.objects.filter(building=building, address="1" * 101).exists()
+
+
 def test_household_only_in_a_building_and_not_twice(world):
     with pytest.raises(CommandError, match="户必须登记在楼栋下"):
         run("household", world.areas["A1-1"].code, "--address", "1单元101")
