@@ -14,7 +14,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # Outside production the keys that encrypt ID numbers and phones are the development
     # ones printed in the repository: every page says so, so that a server started without
     # SHEQU_ENV=production is not filled with real residents unnoticed.
-    trial = {} if settings.PRODUCTION else {"trial_env": settings.SHEQU_ENV}
+    # With a field key of the operator's own, the banner no longer says the public one.
+    trial = (
+        {}
+        if settings.PRODUCTION
+        else {"trial_env": settings.SHEQU_ENV, "trial_dev_key": not settings.FIELD_KEY}
+    )
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return trial
