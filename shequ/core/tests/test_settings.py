@@ -26,6 +26,7 @@ def start(*argv: str, **env):
         ({"SHEQU_ENV": "staging"}, "SHEQU_ENV='staging' is not one of"),
         ({"SHEQU_ENV": "production"}, "SHEQU_SECRET_KEY must be set"),
         ({"SHEQU_ENV": "production", "SHEQU_SECRET_KEY": "x" * 50}, "SHEQU_FIELD_KEY must be set"),
+        ({"SHEQU_ENV": "production", "SHEQU_SECRET_KEY": "x"}, "must be at least 32 characters"),
         ({"SHEQU_FIELD_KEY": "not base64!"}, "SHEQU_FIELD_KEY is not valid base64"),
         ({"SHEQU_FIELD_KEY": "c2hvcnQ="}, "must decode to 32 bytes"),
         ({"SHEQU_DEBUG": "maybe"}, "SHEQU_DEBUG='maybe' is not a boolean"),
