@@ -8,6 +8,7 @@ from shequ.access.api import router as access_router
 from shequ.areas.api import router as areas_router
 from shequ.core.api import AUTH, document_conventions, install_error_handlers, refuse_unknown_query
 from shequ.notifications.api import router as notifications_router
+from shequ.party.api import router as party_router
 from shequ.people.api import router as people_router
 from shequ.points.api import router as points_router
 from shequ.problems.api import router as problems_router
@@ -40,3 +41,4 @@ api.add_router("", problems_router)
 api.add_router("", tasks_router)
 api.add_router("", points_router)
 api.add_router("", notifications_router)
+api.add_router("", party_router)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +37,39 @@ class PartyOrg(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DualRegistrationQuerySet(ScopedQuerySet):
+    view_permission = "task.view"
+
+
+class DualRegistration(models.Model):
+    """双报到: a party member who reports to a community other than where the register
+    places them (an in-service member of a county office, 在职党员到社区报到), so that
+    they "领任务" there: they see and claim its public tasks as its residents do, and
+    their service points count in its 社区治理先锋 list when they have no home in the
+    register. Recorded by the community's staff, on the member's login."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dual_registrations"
+    )
+    community = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    area_path = ByteOrderCharField(max_length=400, db_index=True)  # the community's
+    unit = models.CharField(_("工作单位"), max_length=100, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DualRegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area_path", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="dual_registration_once_per_community")
+        ]
+        verbose_name = _("双报到党员")
+        verbose_name_plural = _("双报到党员")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.community_id}"

@@ -1,4 +1,4 @@
-"""Writes to party organisations."""
+"""Writes to party organisations and 双报到 registrations."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from typing import Any
 from django.db import transaction
 
 from shequ.access import audit
+from shequ.access.models import User
+from shequ.access.roles import Permission
+from shequ.access.scope import assignments
 from shequ.areas.models import Area
-from shequ.core.errors import ValidationFailed
-from shequ.party.models import PartyOrg, PartyOrgKind
+from shequ.core.errors import NotFound, ValidationFailed
+from shequ.party.models import DualRegistration, PartyOrg, PartyOrgKind
 
 
 def create_party_org(
@@ -29,3 +32,62 @@ def create_party_org(
         org = PartyOrg.objects.create(name=name, kind=kind, area=area, area_path=area.path, parent=parent)
         audit.record(actor, "party.org_create", area_path=area.path, obj=org, detail={"name": name})
     return org
+
+
+def register_dual(
+    actor: Any, community_code: str, username: str, unit: str = "", *, ip: str = ""
+) -> DualRegistration:
+    """双报到: a party member's login reports to a community (in the actor's
+    ``task.manage`` scope), so that it claims the community's public tasks as its
+    residents do. The login must be in use (active, holding a role: its home's resident
+    role or its unit's), and, when it is linked to a registry record, that record must
+    be a party member's."""
+    managed = Area.objects.visible_to(actor, Permission.TASK_MANAGE)
+    community = managed.filter(code=community_code, kind="community").first()
+    if community is None:
+        raise NotFound("社区")
+    name = (username or "").strip()
+    unit = (unit or "").strip()
+    errors: dict[str, str] = {}
+    users = User.objects.filter(username=name, is_active=True).select_related("resident")
+    user = users.first() if name else None
+    if not name:
+        errors["username"] = "请填写报到党员的登录用户名"
+    elif user is None or not assignments(user):
+        errors["username"] = f"找不到用户名为“{name[:50]}”的在用登录账号"
+    elif user.resident is not None and not user.resident.party_member_kind:
+        errors["username"] = "该账号登记的居民不是党员，不能登记双报到；请先在居民信息中更正党员类型"
+    elif DualRegistration.objects.filter(user=user, community=community).exists():
+        errors["username"] = f"该党员已在{community.name}报到，不能重复登记"
+    if len(unit) > 100:
+        errors["unit"] = "工作单位最多 100 个字"
+    if errors:
+        raise ValidationFailed(errors)
+    assert user is not None
+    with transaction.atomic():
+        found = DualRegistration.objects.create(
+            user=user, community=community, area_path=community.path, unit=unit, registered_by=actor
+        )
+        audit.record(
+            actor, "party.dual_register", area_path=community.path, obj=found, detail={"user": user.pk}, ip=ip
+        )
+    return found
+
+
+def end_dual(actor: Any, registration_id: int, *, ip: str = "") -> None:
+    """The member no longer reports to the community (moved on, registered by mistake):
+    they claim its public tasks no more; points already earned stay theirs."""
+    managed = DualRegistration.objects.visible_to(actor, Permission.TASK_MANAGE)
+    found = managed.filter(pk=registration_id).first()
+    if found is None:
+        raise NotFound("双报到登记")
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "party.dual_end",
+            area_path=found.area_path,
+            obj=found,
+            detail={"user": found.user_id},
+            ip=ip,
+        )
+        found.delete()

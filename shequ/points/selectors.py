@@ -115,7 +115,12 @@ def may_hold_points(viewer: Any) -> bool:
     # Asked by the navigation of every page: what needs no query first.
     if getattr(viewer, "resident_id", None) or any(role == Role.RESIDENT for role, _ in assignments(viewer)):
         return True
-    return Account.objects.filter(user_id=viewer.pk).exists()
+    if Account.objects.filter(user_id=viewer.pk).exists():
+        return True
+    # A party member who reports to a community (双报到) holds points there.
+    from shequ.party.selectors import reporting_communities
+
+    return bool(assignments(viewer)) and bool(reporting_communities(viewer))
 
 
 def next_windows(items: list[StoreItem], today: date | None = None) -> dict[int, RedemptionWindow | None]:

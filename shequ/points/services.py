@@ -124,6 +124,12 @@ def account_for_user(user: Any) -> Account:
         return found
     resident = getattr(user, "resident", None)
     homes = [path for role, path in _roles_held(user) if role == Role.RESIDENT]
+    reporting = [] if resident is not None or homes else _reports_to(user)
+    if reporting:
+        # A party member of a unit elsewhere who reports to the community (双报到) and
+        # has no home in the register: their points count where they serve, on its
+        # 社区治理先锋 list, and are spent in its store.
+        return _open_account(user, AccountKind.PARTY_MEMBER, _community(reporting[0]), str(user))
     if resident is None and not homes:
         # A partner unit's or a staff login is not a private person of the area: a unit's
         # points go to the unit's account, and staff earn none.
@@ -140,6 +146,10 @@ def account_for_user(user: Any) -> Account:
         else AccountKind.RESIDENT
     )
     name = resident.name if resident is not None else str(user)
+    return _open_account(user, kind, community, name)
+
+
+def _open_account(user: Any, kind: str, community: Area, name: str) -> Account:
     try:
         with transaction.atomic():
             return Account.objects.create(
@@ -147,6 +157,14 @@ def account_for_user(user: Any) -> Account:
             )
     except IntegrityError:
         return Account.objects.get(user_id=user.pk)
+
+
+def _reports_to(user: Any) -> list[str]:
+    """The communities a login reports to as a party member (双报到), also once it is
+    stopped (as ``_roles_held``: proof it sent before is still accepted)."""
+    from shequ.party.models import DualRegistration
+
+    return sorted(set(DualRegistration.objects.filter(user_id=user.pk).values_list("area_path", flat=True)))
 
 
 def sync_account_kinds() -> int:

@@ -60,8 +60,10 @@ PUBLIC_CLAIM_REFUSED = (
 
 def resident_communities(viewer: Any) -> list[str]:
     """The communities where the viewer lives (their household in the registry, or a
-    resident's role on a household): the public tasks they may claim as a private person."""
+    resident's role on a household), and those they report to as a party member (双报到,
+    "亮身份、领任务"): the public tasks they may claim as a private person."""
     from shequ.access.roles import Role
+    from shequ.party.selectors import reporting_communities
 
     held = assignments(viewer)
     found = {community_of(path) for role, path in held if role == Role.RESIDENT}
@@ -70,6 +72,8 @@ def resident_communities(viewer: Any) -> list[str]:
     # lives here); one whose roles were all revoked claims nothing (it acts as it is now).
     if resident is not None and held:
         found.add(community_of(resident.area_path))
+    if held:
+        found.update(reporting_communities(viewer))
     return sorted(c for c in found if c)
 
 

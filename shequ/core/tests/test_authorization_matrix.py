@@ -231,6 +231,12 @@ API = {
         "action",
         "resource.manage over the unit",
     ),
+    ("GET", "/api/v1/party/dual-registrations"): ("list", Permission.TASK_VIEW),
+    ("POST", "/api/v1/party/dual-registrations"): ("create", Permission.TASK_MANAGE),
+    ("DELETE", "/api/v1/party/dual-registrations/{registration_id}"): (
+        "action",
+        "task.manage over the community",
+    ),
     ("GET", "/api/v1/resources/venues/"): ("list", Permission.RESOURCE_VIEW),
     ("POST", "/api/v1/resources/venues/"): ("create", Permission.RESOURCE_MANAGE),
     ("PATCH", "/api/v1/resources/units/{unit_id}"): ("action", "resource.manage over the unit"),
@@ -702,6 +708,26 @@ def test_role_sees_exactly_its_scope(world, user_key):
         tasks.add_unit_member(world.secretary_zhang, unit.pk, world.users["partner_unit@A1"])
     r = client.delete(f"/api/v1/resources/units/{unit.pk}/members/{world.users['partner_unit@A1'].pk}")
     assert r.status_code == (200 if ok_unit else 404), (username, r.content[:200])
+    # 双报到: recorded and ended by task.manage over the community, listed by task.view.
+    from shequ.party import services as party
+
+    ok_dual = sees(world, username, world.areas["A1"].path, Permission.TASK_MANAGE)
+    r = m.call(
+        "POST",
+        "/api/v1/party/dual-registrations",
+        {"community": world.areas["A1"].code, "username": world.users["partner_unit@B1"].username},
+    )
+    assert r.status_code == (201 if ok_dual else 404), (username, r.content[:200])
+    dual = r.json()["id"] if ok_dual else None
+    if dual is None:  # someone in scope records the member this role then tries to list and end
+        dual = party.register_dual(
+            world.secretary_zhang, world.areas["A1"].code, world.users["partner_unit@B1"].username
+        ).pk
+    held = Permission.TASK_VIEW in GRANTS[world.user_scope[username][0]]
+    seen_dual = sees(world, username, world.areas["A1"].path, Permission.TASK_VIEW)
+    assert _list_answer(m.call("GET", "/api/v1/party/dual-registrations"), held, dual, seen_dual), username
+    r = m.call("DELETE", f"/api/v1/party/dual-registrations/{dual}")
+    assert r.status_code == (204 if ok_dual else 404), (username, r.content[:200])
     # Correcting a resource, and removing a skill: resource.manage where it is.
     team = tasks.add_team(world.secretary_zhang, "矩阵服务队", "volunteer", world.areas["A1"].code)
     venue = tasks.add_venue(world.secretary_zhang, "矩阵活动室", "venue", world.areas["A1"].code, "", 20)

@@ -1,0 +1,94 @@
+"""双报到: a party member who works elsewhere (a county office's in-service member, seed
+001 "县直单位在职党员到社区报到"; seed 002 "双报到、双服务") reports to a community to
+"亮身份、领任务": once the community's staff record it, they see and claim its public
+tasks as its residents do, and their points count where they serve."""
+
+import pytest
+
+from shequ.access.audit import AuditEvent
+from shequ.core.errors import DomainError
+from shequ.people.models import Resident
+from shequ.points import selectors as points_selectors
+from shequ.points.models import Account
+from shequ.tasks import selectors as task_selectors
+from shequ.tasks import services as tasks
+from shequ.tasks.tests.helpers import act, make_task, prove
+from shequ.testing.clients import client_for, send_json
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/party/dual-registrations"
+
+
+def register(world, user, key="A1", unit="县供电局"):
+    r = send_json(
+        client_for(world.secretary_zhang),
+        "POST",
+        URL,
+        {"community": world.areas[key].code, "username": user.username, "unit": unit},
+    )
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
+def test_a_unit_party_member_reporting_in_claims_a_public_task_and_earns_pioneer_points(world):
+    # Given the in-service member of a unit of community A2, with no home in the register,
+    # reporting to community A1 (a 共建 unit's member taken as a private person is refused).
+    member = world.users["partner_unit@A2"]
+    task = make_task(world, key="A1-1")
+    with pytest.raises(DomainError):
+        tasks.claim_task(member, task.pk)
+    body = register(world, member)
+    assert body["community"] == world.areas["A1"].code and body["unit"] == "县供电局"
+    # When they claim A1's public task, prove it and it is accepted,
+    claim = tasks.claim_task(member, task.pk)
+    act(world.secretary_zhang, prove(member, claim), "accept")
+    # then the points are theirs, in A1 where they serve, on its 社区治理先锋 list.
+    account = Account.objects.get(user=member)
+    assert account.kind == "party_member" and account.area_id == world.areas["A1"].pk
+    assert account.balance == task.points
+    year, quarter = points_selectors.current_quarter(claim.claimed_at.date())
+    pioneers = points_selectors.ranking(world.areas["A1"], "party_member", year, quarter)
+    assert account.pk in [r.account_id for r in pioneers]
+    assert AuditEvent.objects.filter(event="party.dual_register", actor_id=world.secretary_zhang.pk).exists()
+
+
+def test_a_party_member_living_elsewhere_sees_the_task_on_the_board_of_the_community_reported_to(world):
+    resident_login = world.users["resident@A2-1-h1"]
+    Resident.objects.filter(pk=resident_login.resident_id).update(party_member_kind="in_service")
+    resident_login.refresh_from_db()
+    task = make_task(world, key="A1-1", title="清理楼道小广告")
+    assert not task_selectors.board(resident_login).filter(pk=task.pk).exists()
+    register(world, resident_login)
+    assert task_selectors.board(resident_login).filter(pk=task.pk).exists()
+    page = client_for(resident_login).get(f"/tasks/{task.pk}/").content.decode()
+    assert 'value="claim"' in page
+    claim = tasks.claim_task(resident_login, task.pk)
+    assert claim.status == "claimed"
+
+
+def test_only_a_party_member_is_registered_and_only_once_and_only_in_scope(world):
+    client = client_for(world.secretary_zhang)
+    code = world.areas["A1"].code
+    not_member = world.users["resident@A2-1-h2"]  # registered as 群众
+    r = send_json(client, "POST", URL, {"community": code, "username": not_member.username})
+    assert r.status_code == 400 and "不是党员" in r.json()["fields"]["username"]
+    r = send_json(client, "POST", URL, {"community": code, "username": "nobody-here"})
+    assert r.status_code == 400 and "nobody-here" in r.json()["fields"]["username"]
+    member = world.users["partner_unit@A2"]
+    register(world, member)
+    r = send_json(client, "POST", URL, {"community": code, "username": member.username})
+    assert r.status_code == 400 and "不能重复登记" in r.json()["fields"]["username"]
+    # Another community's secretary neither registers in A1 nor sees nor ends A1's.
+    outsider = client_for(world.outsider_zhao)
+    r = send_json(outsider, "POST", URL, {"community": code, "username": member.username})
+    assert r.status_code == 404
+    listed = client_for(world.secretary_zhang).get(URL).json()["items"]
+    mine = [x for x in listed if x["username"] == member.username]
+    assert len(mine) == 1
+    assert member.username not in [x["username"] for x in outsider.get(URL).json()["items"]]
+    assert outsider.delete(f"{URL}/{mine[0]['id']}").status_code == 404
+    # Ended by A1's staff, the member claims A1's public tasks no more.
+    assert client.delete(f"{URL}/{mine[0]['id']}").status_code == 204
+    with pytest.raises(DomainError):
+        tasks.claim_task(member, make_task(world, key="A1-1").pk)
