@@ -6,6 +6,7 @@ from shequ.access import views as access_views
 from shequ.api import api
 from shequ.areas import views as area_views
 from shequ.notifications import views as notification_views
+from shequ.party import views as party_views
 from shequ.people import views as people_views
 from shequ.points import views as point_views
 from shequ.problems import open311
@@ -84,6 +85,8 @@ urlpatterns = [
     path("tasks/monthly/", task_views.monthly, name="tasks_monthly"),
     path("tasks/monthly/<int:list_id>/act/", task_views.monthly_act, name="tasks_monthly_act"),
     path("tasks/resources/", task_views.resources, name="tasks_resources"),
+    path("party/dual/", party_views.dual, name="party_dual"),
+    path("party/dual/<int:registration_id>/end/", party_views.dual_end, name="party_dual_end"),
     path("tasks/units/<int:unit_id>/unmask/", task_views.unit_unmask, name="tasks_unit_unmask"),
     path("tasks/teams/<int:team_id>/members/", task_views.team_members, name="tasks_team_members"),
     path("tasks/<int:task_id>/", task_views.detail, name="task"),

@@ -97,6 +97,8 @@ PAGES = {
     "tasks_monthly": ("list", Permission.TASK_VIEW),
     "tasks_monthly_act": ("action", "lifecycle table"),
     "tasks_resources": ("list", Permission.RESOURCE_VIEW),
+    "party_dual": ("list", Permission.TASK_VIEW),
+    "party_dual_end": ("action", "task.manage over the community"),
     "task": ("object", "task", "task.view, or open to the claimer"),
     "task_edit": ("form", "task", Permission.TASK_MANAGE),
     "task_act": ("action", "lifecycle table"),
@@ -728,6 +730,15 @@ def test_role_sees_exactly_its_scope(world, user_key):
     assert _list_answer(m.call("GET", "/api/v1/party/dual-registrations"), held, dual, seen_dual), username
     r = m.call("DELETE", f"/api/v1/party/dual-registrations/{dual}")
     assert r.status_code == (204 if ok_dual else 404), (username, r.content[:200])
+    if ok_dual:  # ended above: recorded again for the page's 撤销
+        dual = party.register_dual(
+            world.secretary_zhang, world.areas["A1"].code, world.users["partner_unit@B1"].username
+        ).pk
+    page = m.call("GET", "/party/dual/")
+    assert page.status_code == (200 if held else 403), username
+    assert (f'id="dual-{dual}"' in page.content.decode()) == seen_dual, username
+    r = m.call("POST", f"/party/dual/{dual}/end/")
+    assert r.status_code == (302 if ok_dual else 404), (username, r.content[:200])
     # Correcting a resource, and removing a skill: resource.manage where it is.
     team = tasks.add_team(world.secretary_zhang, "矩阵服务队", "volunteer", world.areas["A1"].code)
     venue = tasks.add_venue(world.secretary_zhang, "矩阵活动室", "venue", world.areas["A1"].code, "", 20)

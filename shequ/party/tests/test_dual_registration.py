@@ -92,3 +92,23 @@ def test_only_a_party_member_is_registered_and_only_once_and_only_in_scope(world
     assert client.delete(f"{URL}/{mine[0]['id']}").status_code == 204
     with pytest.raises(DomainError):
         tasks.claim_task(member, make_task(world, key="A1-1").pk)
+
+
+def test_the_secretary_records_a_member_on_the_page_and_a_mistake_keeps_what_was_typed(world):
+    client = client_for(world.secretary_zhang)
+    code = world.areas["A1"].code
+    page = client.get("/party/dual/").content.decode()
+    assert "双报到党员" in page and f'value="{code}"' in page
+    # A login that is no party member's: the form comes back with what was typed.
+    not_member = world.users["resident@A2-1-h2"]
+    r = client.post("/party/dual/", {"community": code, "username": not_member.username, "unit": "县财政局"})
+    assert r.status_code == 400
+    text = r.content.decode()
+    assert "不是党员" in text and f'value="{not_member.username}"' in text and 'value="县财政局"' in text
+    member = world.users["partner_unit@A2"]
+    r = client.post("/party/dual/", {"community": code, "username": member.username, "unit": "县供电局"})
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert "已登记" in page and "县供电局" in page
+    # The resource list leads there.
+    assert "/party/dual/" in client.get("/tasks/resources/").content.decode()
