@@ -23,6 +23,11 @@ def reachable_urls(world):
     problem = report(world, photos=[jpeg()])
     run = _checked_import(world)
     visit = _visit_and_floating(world)
+    from shequ.party.services import register_dual
+
+    register_dual(
+        world.secretary_zhang, world.areas["A1"].code, world.users["partner_unit@B1"].username, "县供电局"
+    )
     urls = [
         "/visits/",
         "/visits/coverage/",
@@ -86,6 +91,8 @@ def reachable_urls(world):
         "/tasks/queue/",
         "/tasks/monthly/",
         "/tasks/resources/",
+        "/party/dual/",
+        "/api/v1/party/dual-registrations",
         "/tasks/resources/?tab=team",
         "/tasks/resources/?tab=talent",
         "/tasks/new/",
