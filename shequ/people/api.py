@@ -47,6 +47,8 @@ class ResidentOut(Schema):
     residence_type: str
     care_groups: list[str]
     party_member_kind: str
+    # The member's party branch, by name, as the resident's page shows it: 党员：社区党员（第一党支部）.
+    party_org: str | None = None
     household: HouseholdRef
     building: AreaRef
 
@@ -71,6 +73,10 @@ class ResidentOut(Schema):
         # Only for those who run the care lists there, or the resident's own household.
         viewer = context["request"].user
         return obj.care_group_list if selectors.may_see_care_groups(viewer, obj) else []
+
+    @staticmethod
+    def resolve_party_org(obj: Resident) -> str | None:
+        return obj.party_org.name if obj.party_org_id and obj.party_org is not None else None
 
     @staticmethod
     def resolve_building(obj: Resident) -> Any:

@@ -107,7 +107,7 @@ def resident_list(viewer: Any, *, area_path: str | None = None, q: str = "") -> 
     # which also keeps the rows a search has to sort narrow.
     return (
         search(qs, q)
-        .select_related("household", "area")
+        .select_related("household", "area", "party_org")
         .defer("id_number_enc", "phone_enc", "id_number_hash", "phone_hash", "created_at", "updated_at")
     )
 
