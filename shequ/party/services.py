@@ -8,7 +8,7 @@ from django.db import transaction
 
 from shequ.access import audit
 from shequ.access.models import User
-from shequ.access.roles import Permission
+from shequ.access.roles import GRANTS, Permission
 from shequ.access.scope import assignments
 from shequ.areas.models import Area
 from shequ.core.errors import NotFound, ValidationFailed
@@ -55,6 +55,16 @@ def register_dual(
         errors["username"] = "请填写报到党员的登录用户名"
     elif user is None or not assignments(user):
         errors["username"] = f"找不到用户名为“{name[:50]}”的在用登录账号"
+    elif user.pk == getattr(actor, "pk", None):
+        # As nobody accepts their own task's proof or records their own service points.
+        errors["username"] = "不能为自己登记双报到，请由其他工作人员登记"
+    elif any(
+        Permission.TASK_VIEW in GRANTS.get(role, ())
+        and (path.startswith(community.path) or community.path.startswith(path))
+        for role, path in assignments(user)
+    ):
+        # Those who run or accept the community's tasks earn none of its points.
+        errors["username"] = f"该账号是{community.name}的工作人员，不能在本社区登记双报到"
     elif user.resident is not None and not user.resident.party_member_kind:
         errors["username"] = "该账号登记的居民不是党员，不能登记双报到；请先在居民信息中更正党员类型"
     elif DualRegistration.objects.filter(user=user, community=community).exists():

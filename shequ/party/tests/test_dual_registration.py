@@ -112,3 +112,17 @@ def test_the_secretary_records_a_member_on_the_page_and_a_mistake_keeps_what_was
     assert "已登记" in page and "县供电局" in page
     # The resource list leads there.
     assert "/party/dual/" in client.get("/tasks/resources/").content.decode()
+
+
+def test_staff_are_not_registered_in_their_own_community_nor_by_themselves(world):
+    client = client_for(world.secretary_zhang)
+    code = world.areas["A1"].code
+    # A grid worker of A1 would claim A1's public tasks and be paid from its points.
+    worker = world.grid_worker_li
+    r = send_json(client, "POST", URL, {"community": code, "username": worker.username})
+    assert r.status_code == 400 and "工作人员" in r.json()["fields"]["username"]
+    r = send_json(client, "POST", URL, {"community": code, "username": world.secretary_zhang.username})
+    assert r.status_code == 400 and "不能为自己登记" in r.json()["fields"]["username"]
+    # Staff of another community may report here, as any in-service member.
+    r = send_json(client, "POST", URL, {"community": code, "username": world.outsider_zhao.username})
+    assert r.status_code == 201
