@@ -140,6 +140,8 @@ EVENT_LABELS = {
     "visit.create": "记录走访",
     "visit.need_to_problem": "走访诉求转入问题清单",
     "party.org_create": "新建党组织",
+    "party.dual_register": "登记双报到",
+    "party.dual_end": "撤销双报到",
     # 问题清单
     "problem.report": "上报问题",
     "problem.follow": "关注问题",
@@ -247,6 +249,7 @@ OBJECT_LABELS = {
     "carerecord": "关爱记录",
     "floatingprofile": "流动人口信息",
     "partyorg": "党组织",
+    "dualregistration": "双报到登记",
     "importrun": "名册导入",
     "open311key": "Open311 密钥",
 }
