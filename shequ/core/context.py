@@ -32,6 +32,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     claims = has_anywhere(user, Permission.TASK_CLAIM) or bool(
         getattr(user, "resident_id", None) and assignments(user)
     )
+    if not claims and assignments(user):
+        # A staff login of another community that reports to this one as a party member
+        # (双报到) claims its public tasks and holds points there.
+        from shequ.party.selectors import reporting_communities
+
+        claims = bool(reporting_communities(user))
     return {
         **trial,
         "nav": {

@@ -126,3 +126,12 @@ def test_staff_are_not_registered_in_their_own_community_nor_by_themselves(world
     # Staff of another community may report here, as any in-service member.
     r = send_json(client, "POST", URL, {"community": code, "username": world.outsider_zhao.username})
     assert r.status_code == 201
+
+
+def test_a_staff_login_of_another_community_reporting_in_finds_its_tasks_and_points_in_the_menu(world):
+    outsider = world.outsider_zhao  # the secretary of community B1, a party member working there
+    client = client_for(outsider)
+    assert 'href="/tasks/mine/"' not in client.get("/tasks/").content.decode()
+    register(world, outsider)
+    page = client.get("/tasks/").content.decode()
+    assert 'href="/tasks/mine/"' in page and 'href="/points/"' in page
