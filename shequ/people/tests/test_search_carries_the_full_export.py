@@ -48,7 +48,7 @@ def test_a_number_search_keeps_the_number_out_of_the_masked_exports_address(worl
     assert 'name="masked" value="1"' in inner and "导出 Excel（脱敏）" in inner
     r = secretary.post("/residents/export/", {"masked": "1", "q": number})
     assert r.status_code == 200 and "spreadsheetml" in r["Content-Type"]
-    content = b"".join(r.streaming_content)
+    content = b"".join(r.streaming_content)  # type: ignore[attr-defined]
     import io
 
     import openpyxl

@@ -27,6 +27,6 @@ def test_a_streets_ledger_names_the_community_of_each_place(world):
     month = f"{p.reported_at:%Y-%m}"
     r = client_for(world.street_chen).get("/problems/ledgers/export/", {"area": street.code, "month": month})
     assert r.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True)  # type: ignore[attr-defined]
     cells = [row[PLACE] for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
     assert wide[PLACE] in cells
