@@ -35,10 +35,10 @@ SECRET_KEY = env_str("SHEQU_SECRET_KEY") or ""
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SHEQU_SECRET_KEY must be set when SHEQU_ENV=production")
-elif PRODUCTION and len(SECRET_KEY) < 32:
-    # It signs password-reset tokens and CSRF: a short one can be guessed.
-    raise ImproperlyConfigured("SHEQU_SECRET_KEY must be at least 32 characters when SHEQU_ENV=production")
     SECRET_KEY = "shequ-development-key-not-for-production"  # noqa: S105
+elif PRODUCTION and len(SECRET_KEY) < 32:
+    # It signs sessions and CSRF tokens: a short one can be guessed.
+    raise ImproperlyConfigured("SHEQU_SECRET_KEY must be at least 32 characters when SHEQU_ENV=production")
 
 # Key for personal data at rest (AES-GCM) and for the keyed lookup hashes:
 # 32 random bytes, base64. See docs/decisions/0002-personal-data.md.
