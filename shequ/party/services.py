@@ -86,18 +86,33 @@ def register_dual(
 
 def end_dual(actor: Any, registration_id: int, *, ip: str = "") -> None:
     """The member no longer reports to the community (moved on, registered by mistake):
-    they claim its public tasks no more; points already earned stay theirs."""
+    they claim its public tasks no more; points already earned stay theirs. Their claims
+    there with no proof sent are withdrawn and they are told (as when a unit's member
+    leaves it), unless they live in the community and may claim them anyway; proof
+    already sent is still reviewed."""
+    from shequ.areas.paths import under
+    from shequ.tasks.models import Claim
+    from shequ.tasks.selectors import resident_communities
+    from shequ.tasks.services import withdraw_unproved
+
     managed = DualRegistration.objects.visible_to(actor, Permission.TASK_MANAGE)
     found = managed.filter(pk=registration_id).first()
     if found is None:
         raise NotFound("双报到登记")
     with transaction.atomic():
-        audit.record(
-            actor,
-            "party.dual_end",
-            area_path=found.area_path,
-            obj=found,
-            detail={"user": found.user_id},
-            ip=ip,
-        )
+        detail: dict[str, Any] = {"user": found.user_id}
+        registration = DualRegistration(pk=found.pk, area_path=found.area_path)  # the audit row's object
         found.delete()
+        if found.area_path not in resident_communities(found.user):
+            withdrawn = withdraw_unproved(
+                actor,
+                Claim.objects.filter(
+                    under(found.area_path, "task__area_path"), user_id=found.user_id, unit=None
+                ),
+                "已不再在该社区报到，未提交凭证的接单自动撤回",
+            )
+            if withdrawn:
+                detail["claims_withdrawn"] = withdrawn
+        audit.record(
+            actor, "party.dual_end", area_path=found.area_path, obj=registration, detail=detail, ip=ip
+        )

@@ -135,3 +135,28 @@ def test_a_staff_login_of_another_community_reporting_in_finds_its_tasks_and_poi
     register(world, outsider)
     page = client.get("/tasks/").content.decode()
     assert 'href="/tasks/mine/"' in page and 'href="/points/"' in page
+
+
+def test_ending_a_registration_gives_back_the_places_held_without_proof(world):
+    """Ended, the member claimed the community's tasks no more, but the places they held
+    without proof stayed theirs: nobody else could take them, and they could not act."""
+    from shequ.notifications.models import Notification
+    from shequ.tasks.models import ClaimStatus
+
+    member = world.users["partner_unit@A2"]
+    held_task, proved_task = make_task(world, key="A1-1"), make_task(world, key="A1-1")
+    body = register(world, member)
+    held = tasks.claim_task(member, held_task.pk)
+    proved = prove(member, tasks.claim_task(member, proved_task.pk))
+    r = client_for(world.secretary_zhang).delete(f"{URL}/{body['id']}")
+    assert r.status_code == 204
+    held.refresh_from_db()
+    proved.refresh_from_db()
+    held_task.refresh_from_db()
+    assert held.status == ClaimStatus.WITHDRAWN and held_task.filled == 0
+    assert proved.status == ClaimStatus.SUBMITTED  # proof sent is still reviewed
+    assert Notification.objects.filter(
+        user=member, link=f"/tasks/claims/{held.pk}/", text__contains="报到"
+    ).exists()
+    ended = AuditEvent.objects.filter(event="party.dual_end").latest("id")
+    assert ended.object_id == str(body["id"]) and ended.detail.get("claims_withdrawn") == 1
