@@ -32,6 +32,7 @@ urlpatterns = [
     path("residents/<int:resident_id>/", people_views.resident_detail, name="resident"),
     path("residents/<int:resident_id>/unmask/", people_views.resident_unmask, name="resident_unmask"),
     path("residents/<int:resident_id>/name/", people_views.resident_rename, name="resident_rename"),
+    path("residents/<int:resident_id>/party/", people_views.resident_party, name="resident_party"),
     path(
         "residents/<int:resident_id>/id-number/", people_views.resident_id_number, name="resident_id_number"
     ),

@@ -107,6 +107,7 @@ EVENT_LABELS = {
     "resident.bulk_create": "批量登记居民",
     "resident.bulk_update": "批量更新居民",
     "resident.rename": "更正居民姓名",
+    "resident.party": "更改党员信息",
     "resident.id_number_fix": "更正居民身份证号",
     "resident.export": "导出居民名单",
     "resident.number_search": "按完整证件号或电话查找",

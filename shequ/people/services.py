@@ -237,6 +237,62 @@ def correct_name(actor: Any, resident_id: int, raw: str, *, ip: str = "") -> Res
     return resident
 
 
+def party_orgs_for(resident: Resident) -> list[Any]:
+    """The party organisations a resident may belong to: those placed on their place or
+    above it (their community's branches, the street's committee), nearest first."""
+    from shequ.party.models import PartyOrg
+
+    parts = resident.area_path.strip("/").split("/")
+    above = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return list(PartyOrg.objects.filter(area_path__in=above).order_by("-area_path", "name", "id"))
+
+
+def set_party_membership(
+    actor: Any, resident_id: int, kind: str, org_id: int | None, *, ip: str = ""
+) -> Resident:
+    """党员信息 on the resident's page: the member kind (社区/在职/流动/无职党员, or not a
+    member) and the branch. Set before only by the Excel import, which leaves the branch
+    alone: a member could not be placed in a branch, nor moved to another when they moved,
+    and a 双报到 refused as 不是党员 had nowhere to be corrected. For those who keep the
+    registry there; audited with the old and the new values."""
+    resident = get_resident(actor, resident_id)
+    if not can(actor, Permission.REGISTRY_IMPORT, resident.area_path):
+        raise Forbidden("只有维护本社区居民名册的工作人员可以更改党员信息")
+    kind = (kind or "").strip()
+    errors: dict[str, str] = {}
+    if kind and kind not in PARTY_KINDS:
+        errors["party_member_kind"] = "党员类型不在可选范围内"
+    org = None
+    if org_id is not None:
+        org = next((o for o in party_orgs_for(resident) if o.pk == org_id), None)
+        if not kind:
+            errors["party_org"] = "不是党员的居民不能归属党组织，请先选择党员类型"
+        elif org is None:
+            errors["party_org"] = "所选党组织不在该居民所在的社区或街道"
+    if errors:
+        raise ValidationFailed(errors)
+    if (resident.party_member_kind, resident.party_org_id) == (kind, org.pk if org else None):
+        return resident
+
+    def said(member_kind: str, branch: Any) -> str:  # the log's words: 在职党员（第一党支部）
+        label = str(PartyMemberKind(member_kind).label) if member_kind else "不是党员"
+        return f"{label}（{branch.name}）" if branch is not None else label
+
+    before = said(resident.party_member_kind, resident.party_org)
+    with transaction.atomic():
+        resident.party_member_kind, resident.party_org = kind, org
+        resident.save(update_fields=["party_member_kind", "party_org", "updated_at"])
+        audit.record(
+            actor,
+            "resident.party",
+            area_path=resident.area_path,
+            obj=resident,
+            detail={"from": before, "to": said(kind, org)},
+            ip=ip,
+        )
+    return resident
+
+
 def correct_id_number(actor: Any, resident_id: int, raw: str, *, ip: str = "") -> Resident:
     """Correct a registered resident's ID number (mistyped at registration), on the
     resident's page. A re-import never changes a number: the right one came in as a second

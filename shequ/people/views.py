@@ -21,7 +21,7 @@ from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, days_param, month_error, month_param, number_error, whole
 from shequ.core.pagination import CappedPaginator
 from shequ.people import selectors, services
-from shequ.people.models import CareKind, Health, IncomeLevel
+from shequ.people.models import CareKind, Health, IncomeLevel, PartyMemberKind
 
 
 @login_required
@@ -74,6 +74,8 @@ def _resident_page(
     typed_name: str = "",
     id_error: DomainError | None = None,
     typed_id: str = "",
+    party_error: DomainError | None = None,
+    typed_party: dict[str, str] | None = None,
 ) -> HttpResponse:
     unmaskable = [
         field
@@ -100,8 +102,15 @@ def _resident_page(
         and can(request.user, Permission.UNMASK_ID_NUMBER, resident.area_path),
         "id_error": id_error,
         "typed_id": typed_id,
+        "party_error": party_error,
+        "typed_party": typed_party
+        or {"kind": resident.party_member_kind, "org": str(resident.party_org_id or "")},
+        "party_kinds": PartyMemberKind.choices,
+        "party_orgs": services.party_orgs_for(resident)
+        if can(request.user, Permission.REGISTRY_IMPORT, resident.area_path)
+        else [],
     }
-    error = name_error or id_error
+    error = name_error or id_error or party_error
     return render(request, "people/resident_detail.html", context, status=error.status if error else 200)
 
 
@@ -134,6 +143,24 @@ def resident_rename(request: HttpRequest, resident_id: int) -> HttpResponse:
 def resident_id_number(request: HttpRequest, resident_id: int) -> HttpResponse:
     """更正身份证号 on the resident's page: a re-import does not change a registered number."""
     return _corrected(request, resident_id, "id_number", "id", services.correct_id_number)
+
+
+@login_required
+@require_POST
+def resident_party(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """党员信息 on the resident's page: the member kind and the branch."""
+    typed = {"kind": request.POST.get("party_member_kind", ""), "org": request.POST.get("party_org", "")}
+    try:
+        org = whole(typed["org"], low=1, high=ID_MAX)
+        if typed["org"].strip() and org is None:
+            raise ValidationFailed({"party_org": "所选党组织不存在"})
+        services.set_party_membership(request.user, resident_id, typed["kind"], org, ip=client_ip(request))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        resident = selectors.get_resident(request.user, resident_id)
+        return _resident_page(request, resident, party_error=exc, typed_party=typed)
+    return redirect("resident", resident_id=resident_id)
 
 
 @login_required

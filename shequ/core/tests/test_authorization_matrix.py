@@ -36,6 +36,7 @@ PAGES = {
     "resident": ("object", "resident", Permission.RESIDENT_VIEW),
     "resident_unmask": ("unmask",),
     "resident_rename": ("object", "resident", Permission.REGISTRY_IMPORT),
+    "resident_party": ("object", "resident", Permission.REGISTRY_IMPORT),
     # registry.import too: every role granted unmask_id_number holds it.
     "resident_id_number": ("object", "resident", Permission.UNMASK_ID_NUMBER),
     "tasks_unit_unmask": ("unmask", "a partner unit's contact phone"),
@@ -390,6 +391,9 @@ def test_role_sees_exactly_its_scope(world, user_key):
         rename_ok = sees(world, username, resident.area_path, Permission.REGISTRY_IMPORT)
         expected = 400 if rename_ok else (403 if ok else 404)
         assert client.post(f"/residents/{resident.pk}/name/", {"name": ""}).status_code == expected, key
+        # 更改党员信息 (a kind that is none: refused as such once past the scope and the right).
+        r = client.post(f"/residents/{resident.pk}/party/", {"party_member_kind": "nonsense"})
+        assert r.status_code == expected, key
         r = client.post(
             f"/api/v1/residents/{resident.pk}/name",
             json.dumps({"name": " "}),

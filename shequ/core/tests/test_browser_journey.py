@@ -1,6 +1,5 @@
 """The street admin's journey in Debian's chromium, and the auditor seeing its trace."""
 
-
 import pytest
 
 from shequ.core import fieldcrypt
