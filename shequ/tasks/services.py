@@ -885,7 +885,14 @@ def _tell_community(
             " 等" if len(expired) > 5 else ""
         )
     users = [found.created_by, *holders(Permission.TASK_MANAGE, found.area_path)]
-    notify(users, text, LISTS_LINK, skip=skip)
+    # Where the step leaves the list: a returned one among the drafts to fix, an approved
+    # one among those waiting for their day, a published one's tasks (not every list).
+    link = {
+        "approve": f"{LISTS_LINK}?status=approved",
+        "return": f"{LISTS_LINK}?status=draft",
+        "publish": f"/tasks/?monthly_list={found.pk}",
+    }[action]
+    notify(users, text, link, skip=skip)
 
 
 def publish_due_lists(today: date | None = None) -> int:

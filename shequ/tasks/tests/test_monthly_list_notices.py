@@ -105,3 +105,26 @@ def test_a_list_drawn_up_by_the_streets_only_approver_is_not_sent(world):
     with pytest.raises(ValidationFailed, match="不能审批自己编制的清单"):
         services.transition_list(world.secretary_zhang, monthly.pk, "submit")
     assert MonthlyList.objects.get(pk=monthly.pk).status == ListStatus.DRAFT
+
+
+def test_each_decision_opens_where_it_leaves_the_list(world):
+    """Every decision opened the whole list of lists: a returned list had to be found among
+    every month's, and a published one's tasks were a further click away."""
+    monthly = submitted_list(world)
+
+    def last_link():
+        return Notification.objects.filter(user=world.secretary_zhang).latest("id").link
+
+    services.transition_list(world.street_chen, monthly.pk, "return", "第2项任务名额太多")
+    assert last_link() == "/tasks/monthly/?status=draft"
+    services.transition_list(world.secretary_zhang, monthly.pk, "submit")
+    services.transition_list(world.street_chen, monthly.pk, "approve")
+    assert last_link() == "/tasks/monthly/?status=approved"
+    services.publish_due_lists(monthly.publish_on)
+    assert last_link() == f"/tasks/?monthly_list={monthly.pk}"
+    # Each opens for the secretary.
+    from shequ.testing.clients import client_for
+
+    c = client_for(world.secretary_zhang)
+    for link in ("/tasks/monthly/?status=draft", "/tasks/monthly/?status=approved", last_link()):
+        assert c.get(link).status_code == 200, link
