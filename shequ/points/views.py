@@ -44,6 +44,8 @@ from shequ.points.models import AccountKind, OrderStatus, ServiceKind
 @login_required
 def my_points(request: HttpRequest) -> HttpResponse:
     account = selectors.own_account(request.user)
+    # The page the points notices link to (期初积分, 服务积分, 冲正): read once it is open.
+    mark_page_read(request)
     page = CappedPaginator(selectors.my_entries(request.user), 30).get_page(request.GET.get("page"))
     return render(
         request,
