@@ -61,10 +61,13 @@ def mark_all_read(user: Any, upto: int | None = None) -> int:
 def mark_page_read(request: Any) -> int:
     """The unread notices whose link is the page just opened, marked read: a handler who
     opened a problem from the board or 待办, not from the inbox, kept its notices unread,
-    and a busy badge stayed at 99+. Looked for first, so a page with none writes nothing."""
+    and a busy badge stayed at 99+. Looked for first, so a page with none writes nothing.
+    A link to one tab of a page (月度任务清单's 待审批, ``?status=submitted``) is read
+    when that tab is opened."""
     if request.method != "GET" or not getattr(request.user, "pk", None):
         return 0
-    unread = Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True, link=request.path)
+    links = {request.path, request.get_full_path()}
+    unread = Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True, link__in=links)
     if not unread.exists():
         return 0
     return unread.update(read_at=timezone.now())

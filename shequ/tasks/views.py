@@ -697,6 +697,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def monthly(request: HttpRequest) -> HttpResponse:
     staff_only(request.user, Permission.TASK_VIEW, "只有工作人员可以查看月度任务清单")
+    mark_page_read(request)  # the lists' notices (sent for approval, approved, returned)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":
