@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_opening_the_review_tab_marks_the_approval_notice_read(world):
     submitted_list(world)
     told = Notification.objects.filter(link=services.REVIEW_LINK, read_at__isnull=True)
-    approver = told.first().user
+    first = told.first()
+    assert first is not None  # the street's approvers were told
+    approver = first.user
     other = Notification.objects.create(user=approver, text="测试：别的页面", link="/tasks/")
 
     r = client_for(approver).get("/tasks/monthly/", {"status": "submitted"})
