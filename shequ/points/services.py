@@ -1765,7 +1765,8 @@ def transition_order(actor: Any, order_id: int, data: OrderTransitionInput, *, i
             account = Account.objects.get(pk=order.account_id)
             post(
                 TxnKind.REFUND,
-                f"取消兑换退回 #{order.pk}",
+                # What was given back (the kind already says 取消兑换退回): 洗衣液×1（订单 #12）.
+                f"{order.item.name}×{order.quantity}（订单 #{order.pk}）"[:200],
                 actor,
                 account.area,
                 [(issuer_for(account.area), -order.points), (account, order.points)],

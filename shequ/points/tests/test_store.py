@@ -71,6 +71,11 @@ def test_cancel_refunds_and_returns_stock_once(world):
     rice.refresh_from_db()
     assert rice.stock == 5 and balance(world.resident_wang) == 100
     assert Transaction.objects.filter(order=order, kind="refund").count() == 1
+    # 我的积分 read "取消兑换退回 · 取消兑换退回 #12": the memo says what came back.
+    refund = Transaction.objects.get(order=order, kind="refund")
+    assert refund.memo == f"{rice.name}×2（订单 #{order.pk}）"
+    mine = client_for(world.resident_wang).get("/points/").content.decode()
+    assert f"取消兑换退回 · {rice.name}×2" in mine
     with pytest.raises(ValidationFailed, match="不能进行“取消订单”"):
         move(world.secretary_zhang, order, "cancel")
 
