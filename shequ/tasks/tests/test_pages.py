@@ -684,3 +684,15 @@ def test_staff_add_photos_to_a_published_task_from_its_page(world):
     assert "添加照片或视频" not in staff.get(f"/tasks/{task.pk}/").content.decode()
     r = staff.post(f"/tasks/{task.pk}/attachments/", {"files": [jpeg()]})
     assert r.status_code == 400 and "不能再添加附件" in r.content.decode()
+
+
+def test_an_ended_task_does_not_say_places_are_left(world):
+    """结束任务 done, the page still said 名额 剩余 2/2, as if it could be claimed."""
+    from shequ.tasks import services
+
+    task = make_task(world, places=2)
+    c = client_for(world.grid_worker_li)
+    assert "剩余 2 / 2" in c.get(f"/tasks/{task.pk}/").content.decode()
+    services.transition_task(world.secretary_zhang, task.pk, "close", "已完成")
+    page = c.get(f"/tasks/{task.pk}/").content.decode()
+    assert "剩余" not in page and "共 2 个，已接 0" in page
