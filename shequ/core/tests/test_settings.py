@@ -57,6 +57,13 @@ def test_good_settings_start():
     assert start(SHEQU_FIELD_KEY="A" * 43 + "=").returncode == 0
 
 
+def test_without_a_key_a_development_start_signs_with_the_development_key():
+    # A laptop or the test run sets no SHEQU_SECRET_KEY: sessions (every login) need a key.
+    result = start("-c", SETUP + "; from django.conf import settings; print(bool(settings.SECRET_KEY))")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
 def test_a_lower_case_log_level_is_taken():
     result = start(SHEQU_LOG_LEVEL="info")
     assert result.returncode == 0, result.stderr
