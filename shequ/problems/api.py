@@ -365,6 +365,7 @@ def list_problems(
     source: str = one_of_query(Source.values),
     overdue: bool = False,
     open: bool = False,  # noqa: A002 - the board's name for it (在办)
+    closed: bool = False,
     mine: bool = False,
     inbox: bool = False,
     verify: bool = False,
@@ -377,7 +378,8 @@ def list_problems(
     ``verify=true``: a verifier's 待核查, the problems reported back where they verify, but
     not the work they reported back themselves, soonest due first (the inbox page's first
     part);
-    ``open=true``: 在办 only (reported to reported back). ``before_id``: a cursor for the
+    ``open=true``: 在办 only (reported to reported back); ``closed=true``: 已结案 only
+    (closed or evaluated, as the overview counts it). ``before_id``: a cursor for the
     newest-first lists (not ``inbox``): only the problems listed after that one, so a
     client reading page after page with the last id it got never sees a problem twice
     when new ones are reported meanwhile (``page`` counts from there)."""
@@ -396,6 +398,7 @@ def list_problems(
         source=source,
         overdue=overdue,
         open_only=open,
+        closed_only=closed,
     )
     errors = selectors.filter_errors(f)
     if errors:

@@ -251,6 +251,7 @@ class Filters:
     source: str = ""
     overdue: bool = False
     open_only: bool = False
+    closed_only: bool = False  # 已结案 as the overview counts it: closed or evaluated
     assignee: Any = None
 
 
@@ -304,7 +305,7 @@ def problem_list(viewer: Any, filters: Filters | None = None) -> QuerySet[Proble
     # the cap among that status's rows); given the path's columns, its planner takes the
     # path range and reads a whole street's entries (75 ms instead of 11 at a million
     # problems). The path then goes through the page walk's expression, as there.
-    by_status = connection.vendor == "sqlite" and bool(f.status or f.open_only or f.overdue)
+    by_status = connection.vendor == "sqlite" and bool(f.status or f.open_only or f.closed_only or f.overdue)
     if by_status:
         counted = _filtered(_by_recency(viewer), f, "scan_path", "status")
     else:
@@ -319,6 +320,8 @@ def _filtered(qs: Any, f: Filters, path_field: str, status_field: str) -> Any:
         qs = qs.filter(**{status_field: f.status})
     if f.open_only:
         qs = qs.filter(**{f"{status_field}__in": OPEN_STATUSES})
+    if f.closed_only:
+        qs = qs.filter(**{f"{status_field}__in": (Status.CLOSED, Status.EVALUATED)})
     if f.category:
         qs = qs.filter(category__code=f.category)
     if f.area:

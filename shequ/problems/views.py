@@ -48,7 +48,7 @@ from shequ.problems.models import (
 
 def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], Area | None]:
     g = request.GET
-    keys = ("status", "category", "area", "level", "source", "overdue", "open")
+    keys = ("status", "category", "area", "level", "source", "overdue", "open", "closed")
     raw = {k: g.get(k, "").strip() for k in keys}
     area = get_area(request.user, raw["area"]) if raw["area"] else None
     f = selectors.Filters(
@@ -60,6 +60,8 @@ def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], A
         overdue=raw["overdue"] == "1",
         # 在办 (the overview's figure): reported, accepted, dispatched, in progress, reported back.
         open_only=raw["open"] == "1",
+        # 已结案 (the overview's figure): closed, and closed then rated (已评价).
+        closed_only=raw["closed"] == "1",
     )
     return f, raw, area
 
