@@ -125,6 +125,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         errors["since"] = "开始日期格式应为 2026-11-22"
     if filters["until"] and until is None:
         errors["until"] = "结束日期格式应为 2026-11-22"
+    if since and until and until < since:
+        errors["until"] = "结束日期不能早于开始日期"
     if filters["area"] and not Area.objects.filter(code=filters["area"]).exists():
         # Named, not answered with "没有符合条件的记录" as if the place had no rows.
         errors["area"] = f"区域编码“{filters['area'][:30]}”不存在"
@@ -136,11 +138,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         since=since,
         until=until,
     )
+    if errors:
+        # A filter not understood lists nothing: the whole log under the message was read
+        # as the rows since the day typed.
+        events = events.none()
     page = CappedPaginator(events, 50).get_page(g.get("page"))
     return render(
         request,
         "access/audit_log.html",
         {"page": page, "filters": filters, "errors": errors, "event_names": event_names},
+        status=400 if errors else 200,
     )
 
 
