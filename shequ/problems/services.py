@@ -1404,7 +1404,9 @@ def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
         street_path = "/".join(run.area_path.split("/")[:2]) + "/"
         said = "（更正）" if again else "（逾期）" if late else ""
         street = holders(Permission.PROBLEM_EXPORT, street_path)
-        told = notify(street, f"{name}已报送{said}", f"/problems/reports/?month={run.month}", skip=actor)
+        # Opened at the street's table of its communities' 报送, not at the runs above it.
+        link = f"/problems/reports/?month={run.month}#submissions"
+        told = notify(street, f"{name}已报送{said}", link, skip=actor)
     run.refresh_from_db()
     # Nobody at the street to tell (0): the page says so; unless the sender is the street's
     # own (recording a report handed in on paper), who knows of it.

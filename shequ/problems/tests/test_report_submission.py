@@ -54,7 +54,8 @@ def test_a_community_sends_its_report_in_time_and_the_street_is_told(world, monk
     assert row_audit.detail == {"month": "202611", "late": False, "correction": False}
     told = Notification.objects.filter(user=world.street_chen).latest("pk")
     assert told.text == f"{world.areas['A1'].name}2026年11月问题清单月报已报送"
-    assert told.link == "/problems/reports/?month=202611"
+    # Opened at the table of the communities' 报送, below the runs list.
+    assert told.link == "/problems/reports/?month=202611#submissions"
     assert not Notification.objects.filter(user=world.secretary_zhang, text__contains="已报送").exists()
     # The run now says when, and sending it again is refused, saying when it was sent.
     assert "已报送 " in secretary.get("/problems/reports/").content.decode()
