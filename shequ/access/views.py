@@ -110,6 +110,11 @@ def _parse_day(raw: str, end: bool = False) -> datetime | None:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
+    from shequ.access.roles import Permission
+    from shequ.access.scope import staff_only
+
+    # As the chain's check beside it: an empty log would read as "nothing recorded".
+    staff_only(request.user, Permission.AUDIT_VIEW, "只有审计人员可以查看审计日志")
     g = request.GET
     filters = {
         "actor": g.get("actor", "").strip(),

@@ -44,3 +44,13 @@ def test_an_end_before_the_start_is_named(world, row):
 def test_good_dates_still_filter(world, row):
     r = client_for(world.users["auditor@A"]).get("/audit/", {"event": "test.dates", "since": "2000-01-01"})
     assert r.status_code == 200 and "丙三" in r.content.decode()
+
+
+def test_who_reads_no_audit_log_is_told_so_not_shown_an_empty_one(world, row):
+    """A street admin or a resident opening /audit/ got the filters, every event name and
+    没有符合条件的记录, as if nothing had been recorded (its 校验哈希链 button answered 403)."""
+    for user in (world.street_chen, world.resident_wang):
+        r = client_for(user).get("/audit/")
+        assert r.status_code == 403
+        assert "只有审计人员可以查看审计日志" in r.content.decode()
+    assert client_for(world.users["auditor@A"]).get("/audit/").status_code == 200
