@@ -127,6 +127,7 @@ def test_the_forms_take_a_day_typed_with_slashes_or_in_chinese(world):
 
 def test_the_audit_log_is_filtered_by_a_day_typed_with_slashes(world):
     today = timezone.localdate()
-    r = client_for(world.users["auditor@A"]).get("/audit/", {"since": slashed(today), "until": slashed(today)})
+    auditor = client_for(world.users["auditor@A"])
+    r = auditor.get("/audit/", {"since": slashed(today), "until": slashed(today)})
     assert r.status_code == 200
     assert "开始日期格式应为" not in r.content.decode() and "结束日期格式应为" not in r.content.decode()
