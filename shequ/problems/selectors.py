@@ -896,6 +896,27 @@ def not_for_meeting(item: Any) -> str:
     return ""
 
 
+def with_communities(items: list[Any]) -> None:
+    """Set each agenda item's ``community``: the name of the community its problem lies in
+    ("" for one placed on the street itself, or when the place is the community): a
+    street's agenda spans its communities, and every one may have a 第一网格."""
+    from shequ.areas.paths import ancestors
+
+    def community_path(item: Any) -> str:
+        above = ancestors(item.problem.area_path)
+        return above[1] if len(above) > 1 else ""
+
+    paths = {community_path(item) for item in items} - {""}
+    names = dict(
+        Area.objects.filter(path__in=paths, kind=AreaKind.COMMUNITY).values_list("path", "name")
+        if paths
+        else []
+    )
+    for item in items:
+        name = names.get(community_path(item), "")
+        item.community = "" if name == item.problem.area.name else name
+
+
 def may_mark_discussed(viewer: Any, item: Any) -> bool:
     """Whether the viewer runs the meeting the item is on: triage over its street."""
     return can(viewer, Permission.PROBLEM_TRIAGE, item.area_path)

@@ -758,6 +758,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
     for item in items:
         item.may_mark = selectors.may_mark_discussed(request.user, item)
         item.not_needed = selectors.not_for_meeting(item)
+    selectors.with_communities(items)
     return render(
         request,
         "problems/agenda.html",
