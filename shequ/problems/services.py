@@ -1350,6 +1350,10 @@ def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:
     from shequ.problems.models import ReportRun
 
     area = get_area(actor, area_code, Permission.PROBLEM_EXPORT)
+    if area.kind not in (AreaKind.STREET, AreaKind.COMMUNITY):
+        # The form offers streets and communities: a grid's report, posted by hand, was made
+        # and then refused when sent (街道的月报不需报送), for the wrong reason.
+        raise ValidationFailed({"area": f"月报按街道或社区生成，“{area.name}”是{area.get_kind_display()}"})
     if month_param(month) != month:
         raise ValidationFailed({"month": month_error(month)})
     this_month = f"{timezone.localdate():%Y%m}"

@@ -176,3 +176,14 @@ def test_a_viewer_over_two_streets_is_told_which_street_each_community_is_in(wor
     # One street's staff are not shown a column that would say the same street on every row.
     assert "<th>街道</th>" not in overview(world)
     assert f"<tr><td>{world.areas['A1'].name}</td>" in overview(world)
+
+
+def test_a_grids_report_is_refused_when_asked_for_not_when_sent(world):
+    """The form offers streets and communities; a grid's report posted by hand was made,
+    then refused when sent as 街道的月报不需报送."""
+    grid = world.areas["A1-1"]
+    before = ReportRun.objects.filter(area=grid).count()
+    r = client_for(world.secretary_zhang).post("/problems/reports/", {"area": grid.code, "month": "2026-10"})
+    body = r.content.decode()
+    assert r.status_code == 400 and "月报按街道或社区生成" in body and grid.name in body
+    assert ReportRun.objects.filter(area=grid).count() == before
