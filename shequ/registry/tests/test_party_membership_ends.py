@@ -17,7 +17,7 @@ def test_a_member_imported_as_the_masses_leaves_the_branch(world, tmp_path):
     community = world.areas["A1"]
     branch = create_party_org(name="测试第一党支部", kind=PartyOrgKind.BRANCH, area=community)
     resident = world.residents["A1-1-h2-r2"]
-    # The demo and bulk registrations place members in a branch (no page does yet).
+    # The demo and bulk registrations place members in a branch (and 更改党员信息 does).
     Resident.objects.filter(pk=resident.pk).update(party_member_kind="local", party_org=branch)
 
     number = world.full_values[resident.pk][0]
@@ -33,4 +33,5 @@ def test_a_member_imported_as_the_masses_leaves_the_branch(world, tmp_path):
     client = Client()
     client.force_login(world.secretary_zhang)
     page = client.get(f"/residents/{resident.pk}/").content.decode()
-    assert "测试第一党支部" not in page
+    # The branch is one of the 更改党员信息 form's choices, no longer named beside 党员.
+    assert "（测试第一党支部）" not in page and "<dd>否" in page
