@@ -7,21 +7,12 @@ import pytest
 from django.utils import timezone
 
 from shequ.people import selectors, services
-from shequ.people.models import FloatingProfile, Resident
 from shequ.people.services import FloatingInput
+from shequ.people.tests.helpers import grid_floating
 from shequ.reports.selectors import compute, totals
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def grid_floating(world, grid="A1-1"):
-    """The grid's residents made floating in the database, none with a profile yet."""
-    ids = [r.pk for k, r in sorted(world.residents.items()) if k.startswith(grid + "-")]
-    Resident.objects.filter(pk__in=ids).update(residence_type="floating")
-    FloatingProfile.objects.filter(resident_id__in=ids).delete()
-    found = Resident.objects.in_bulk(ids)
-    return [found[i] for i in ids]
 
 
 def test_a_departed_floating_resident_is_off_the_list_and_the_card(world):

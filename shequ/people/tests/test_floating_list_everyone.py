@@ -7,21 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shequ.people import selectors, services
-from shequ.people.models import FloatingProfile, Resident
+from shequ.people.models import Resident
 from shequ.people.services import FloatingInput
+from shequ.people.tests.helpers import grid_floating
 from shequ.reports.selectors import totals
 from shequ.testing.clients import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def grid_floating(world, grid="A1-1"):
-    """The grid's residents made floating in the database, none with a profile yet."""
-    ids = [r.pk for k, r in sorted(world.residents.items()) if k.startswith(grid + "-")]
-    Resident.objects.filter(pk__in=ids).update(residence_type="floating")
-    FloatingProfile.objects.filter(resident_id__in=ids).delete()
-    found = Resident.objects.in_bulk(ids)
-    return [found[i] for i in ids]
 
 
 def test_floating_residents_without_a_profile_are_listed_to_be_filled_in(world):
