@@ -240,10 +240,10 @@ def correct_name(actor: Any, resident_id: int, raw: str, *, ip: str = "") -> Res
 def party_orgs_for(resident: Resident) -> list[Any]:
     """The party organisations a resident may belong to: those placed on their place or
     above it (their community's branches, the street's committee), nearest first."""
+    from shequ.areas.paths import ancestors
     from shequ.party.models import PartyOrg
 
-    parts = resident.area_path.strip("/").split("/")
-    above = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    above = ancestors(resident.area_path)
     return list(PartyOrg.objects.filter(area_path__in=above).order_by("-area_path", "name", "id"))
 
 

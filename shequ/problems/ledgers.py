@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shequ.access.masking import mask_free_text, mask_name
 from shequ.areas.models import AreaKind
+from shequ.areas.paths import ancestors
 from shequ.core import xlsx
 from shequ.problems.models import LedgerType, Problem, ProblemEvent, Status
 
@@ -62,12 +63,7 @@ def community_names(area: Any) -> dict[str, str]:
 
 def _community_of(path: str, communities: dict[str, str]) -> str:
     """The name of the community ``path`` lies in, from ``communities`` (path → name)."""
-    end = 0
-    while (end := path.find("/", end + 1)) != -1:
-        name = communities.get(path[: end + 1])
-        if name is not None:
-            return name
-    return ""
+    return next((communities[above] for above in ancestors(path) if above in communities), "")
 
 
 def ledger_rows(qs: Any, communities: dict[str, str] | None = None) -> Iterator[list[Any]]:
