@@ -321,16 +321,19 @@ def _floating_profiles(
     resident since registered as 户籍人口, or whose 离开日期 has come, keeps the profile in
     the database, but is no longer on these lists, their exports or the expiry reminders)."""
     today = today or timezone.localdate()
-    qs = (
-        FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE)
-        .filter(resident__residence_type="floating")
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+    present = _profiles(viewer, area_path).filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+    return present.order_by("area_path", "id")
+
+
+def _profiles(viewer: Any, area_path: str | None) -> QuerySet[FloatingProfile]:
+    """Recorded profiles of residents registered as 流动人口 now, in the viewer's scope
+    (and under ``area_path``), read with what the lists show of them."""
+    qs = FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE).filter(
+        resident__residence_type="floating"
     )
     if area_path:
         qs = qs.filter(under(area_path))
-    return qs.select_related("resident", "resident__household", "resident__area", "landlord").order_by(
-        "area_path", "id"
-    )
+    return qs.select_related("resident", "resident__household", "resident__area", "landlord")
 
 
 def floating_profile(resident: Resident) -> FloatingProfile:
@@ -407,14 +410,7 @@ def departed(
     the list and the count (floating_list) but still registered here: found again to
     correct a date typed wrong, or to register them elsewhere."""
     today = today or timezone.localdate()
-    qs = FloatingProfile.objects.visible_to(viewer, Permission.FLOATING_MANAGE).filter(
-        resident__residence_type="floating", left_on__lte=today
-    )
-    if area_path:
-        qs = qs.filter(under(area_path))
-    return qs.select_related("resident", "resident__household", "resident__area", "landlord").order_by(
-        "-left_on", "-id"
-    )
+    return _profiles(viewer, area_path).filter(left_on__lte=today).order_by("-left_on", "-id")
 
 
 # The floating lists a page, its export and the API offer: everyone, permits or leases
