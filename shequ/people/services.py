@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from shequ.access import audit
@@ -874,17 +874,18 @@ def send_follow_up_reminders(today: date | None = None) -> int:
     from shequ.notifications.services import notify_unheard
 
     today = today or timezone.localdate()
+    # Visited again since: the follow-up was made.
+    again = Visit.objects.filter(household_id=OuterRef("household_id"), visited_on__gt=OuterRef("visited_on"))
     due = (
         Visit.objects.filter(
             follow_up_on__lte=today, follow_up_on__gte=today - timedelta(days=FOLLOW_UP_LOOKBACK_DAYS)
         )
+        .exclude(Exists(again))
         .select_related("household", "household__building", "visitor")
         .order_by("follow_up_on", "id")
     )
     sent = 0
     for visit in due:
-        if Visit.objects.filter(household_id=visit.household_id, visited_on__gt=visit.visited_on).exists():
-            continue  # visited again since: the follow-up was made
         visitor = visit.visitor
         if visitor.is_active and can(visitor, Permission.VISIT_RECORD, visit.area_path):
             told = [visitor]
