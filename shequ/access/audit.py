@@ -129,6 +129,17 @@ def append_statements(row: AuditEvent) -> list[rawsql.Statement]:
     return out
 
 
+def hold_chain() -> None:
+    """Take the append lock now, in a transaction that counts the actor's audit rows before
+    it appends one (an hourly allowance): two requests at once would otherwise both count
+    the same rows, both pass, and together overshoot the allowance. The lock is the one
+    every append takes anyway, held to the commit. SQLite: the IMMEDIATE transaction
+    already runs alone."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+
+
 def appended(row: AuditEvent, result: rawsql.Result) -> AuditEvent:
     """``row`` with what the INSERT of ``append_statements`` returned."""
     row.pk, row.prev_hash, row.hash = result[1][0]

@@ -390,13 +390,18 @@ def unmask_reason(reason: str, errors: dict[str, str]) -> str:
 def unmask_allowance(viewer: Any) -> None:
     """Inside the transaction that records the read: refuse once the viewer has read
     UNMASK_PER_HOUR full numbers in the last hour."""
-    since = timezone.now() - timedelta(hours=1)
-    # A list exported with full numbers (its audit row keeps the reason) counts as one
-    # read: a user refused 查看完整 could otherwise export everyone in full instead.
-    reads = Q(event__in=UNMASK_EVENTS) | Q(event__in=FULL_EXPORT_EVENTS, detail__has_key="reason")
-    used = AuditEvent.objects.filter(reads, actor_id=viewer.pk, at__gte=since).count()
-    if used >= settings.UNMASK_PER_HOUR:
+    audit.hold_chain()  # counted and appended one request at a time
+    if unmask_reads_this_hour(viewer) >= settings.UNMASK_PER_HOUR:
         raise RateLimited(f"每小时最多查看{settings.UNMASK_PER_HOUR}次完整信息，请稍后再试")
+
+
+def unmask_reads_this_hour(viewer: Any) -> int:
+    """The viewer's reads of full numbers in the last hour. A list exported with full
+    numbers (its audit row keeps the reason) counts as one read: a user refused 查看完整
+    could otherwise export everyone in full instead."""
+    since = timezone.now() - timedelta(hours=1)
+    reads = Q(event__in=UNMASK_EVENTS) | Q(event__in=FULL_EXPORT_EVENTS, detail__has_key="reason")
+    return AuditEvent.objects.filter(reads, actor_id=viewer.pk, at__gte=since).count()
 
 
 NUMBER_SEARCH = "resident.number_search"
@@ -472,6 +477,7 @@ def note_number_lookups(
     limit = settings.NUMBER_SEARCH_PER_HOUR
     where = home_path(viewer) if area_path is None else area_path
     with transaction.atomic():
+        audit.hold_chain()  # counted and appended one request at a time
         left = max(limit - mine.filter(at__gte=now - timedelta(hours=1)).count(), 0)
         over = len(fresh) > left
         if not over or charge_refused:
