@@ -907,6 +907,50 @@ def send_follow_up_reminders(today: date | None = None) -> int:
     return sent
 
 
+# Permits and leases ending within this many days (today included) are told of.
+EXPIRY_NOTICE_DAYS = 7
+
+
+def send_expiry_reminders(today: date | None = None) -> int:
+    """居住证 and 租期 ending in the next EXPIRY_NOTICE_DAYS days, today included, of
+    floating residents who have not left: those who manage the floating population where
+    the resident lives (the grid's workers; with none, the community's) are told, so that
+    the permit is renewed, or the lease's end is checked (renewed, or the resident left).
+    Once per resident and date (the notice's link and text): a renewed permit whose new
+    date comes round is told again, and the job may run as often as it likes. Returns how
+    many notices it sent."""
+    from shequ.access.holders import holders
+    from shequ.notifications.services import notify_unheard
+
+    today = today or timezone.localdate()
+    end = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+    present = FloatingProfile.objects.filter(resident__residence_type="floating").filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=today)
+    )
+    due = (
+        present.filter(Q(permit_expires__range=(today, end)) | Q(lease_end__range=(today, end)))
+        .select_related("resident")
+        .order_by("area_path", "id")
+    )
+    managers: dict[str, list[Any]] = {}
+    sent = 0
+    for profile in due:
+        told = managers.get(profile.area_path)
+        if told is None:
+            told = managers[profile.area_path] = holders(Permission.FLOATING_MANAGE, profile.area_path)
+        name, link = profile.resident.name, f"/residents/{profile.resident_id}/"
+        texts = []
+        if profile.permit_expires and today <= profile.permit_expires <= end:
+            day = profile.permit_expires
+            texts.append(f"居住证到期提醒：{name}的居住证{day.month}月{day.day}日到期，请提醒其续办")
+        if profile.lease_end and today <= profile.lease_end <= end:
+            day = profile.lease_end
+            texts.append(f"租期到期提醒：{name}的租期{day.month}月{day.day}日结束，请核实是否续租或已离开")
+        for text in texts:
+            sent += notify_unheard(told, text, link, same_text=True)
+    return sent
+
+
 def plan_visits(
     actor: Any, grid_code: str, month: str, worker_id: int, target_households: int, note: str = ""
 ) -> VisitPlan:

@@ -20,6 +20,7 @@ from shequ.core.errors import DomainError, RateLimited, ValidationFailed, busy_a
 from shequ.core.filters import unknown_choices
 from shequ.core.numbers import ID_MAX, days_param, month_error, month_param, number_error, whole
 from shequ.core.pagination import CappedPaginator
+from shequ.notifications.services import mark_page_read
 from shequ.people import selectors, services
 from shequ.people.models import CareKind, Health, IncomeLevel, PartyMemberKind
 
@@ -64,7 +65,9 @@ def resident_list(request: HttpRequest, export_error: Any = None, reason: str = 
 
 @login_required
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
-    return _resident_page(request, selectors.get_resident(request.user, resident_id))
+    resident = selectors.get_resident(request.user, resident_id)
+    mark_page_read(request)  # 居住证、租期到期提醒 link here
+    return _resident_page(request, resident)
 
 
 def _resident_page(
@@ -306,6 +309,7 @@ def _need_rows(needs: Any) -> list[tuple[str, str]]:
 @login_required
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = selectors.get_visit(request.user, visit_id)
+    mark_page_read(request)  # 回访提醒 link here
     return render(
         request,
         "people/visit_detail.html",

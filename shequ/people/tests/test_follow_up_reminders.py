@@ -66,3 +66,16 @@ def test_a_visitor_who_no_longer_works_there_leaves_it_to_the_grids_workers(worl
     finally:
         li.is_active = True
         li.save(update_fields=["is_active"])
+
+
+def test_opening_the_visit_marks_its_reminder_read(world):
+    from django.test import Client
+
+    today = timezone.localdate()
+    li = world.grid_worker_li
+    due = _visit(world, "A1-1-h1", today - timedelta(days=10), follow_up_on=today)
+    services.send_follow_up_reminders(today)
+    client = Client()
+    client.force_login(li)
+    assert client.get(f"/visits/{due.pk}/").status_code == 200
+    assert _told(li, due).get().read_at is not None
