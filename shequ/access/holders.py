@@ -47,6 +47,14 @@ def holders(
     return list(unique.values())
 
 
+def holders_at(permission: Permission | str, path: str) -> list[User]:
+    """Active users holding ``permission`` by a role at ``path`` itself (the community's
+    own staff, not the street's above it), each once."""
+    roles = [role for role, perms in GRANTS.items() if permission in perms]
+    rows = RoleAssignment.objects.filter(role__in=roles, path=path, user__is_active=True)
+    return list(User.objects.filter(pk__in=rows.values("user_id")).order_by("pk"))
+
+
 def holder_ids(permission: Permission | str, path: str) -> list[int]:
     """The ids of the nearest holders (as ``holders``), without loading the users: enough
     to address a notification. Every report reads it, so the query is written by hand

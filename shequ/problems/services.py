@@ -1418,6 +1418,44 @@ def submit_monthly_report(actor: Any, run_id: int, *, ip: str = "") -> Any:
     return run
 
 
+# A community's staff are reminded of the month's report from this many days before it
+# is due (the 25th), until it is sent.
+REPORT_REMINDER_DAYS = 5
+
+
+def send_report_reminders(today: Any = None) -> int:
+    """月报报送提醒: from REPORT_REMINDER_DAYS days before the 25th, the staff of each
+    community that has not yet sent the month's report to its street (``problem.export``
+    held at the community itself) are told once that it is due, and once more, after the
+    25th, that it is late. The street's staff are not: their table of 报送 shows it. The
+    notice's link and text make each once, so the job may run as often as it likes.
+    Returns how many notices it sent."""
+    from shequ.access.holders import holders_at
+    from shequ.problems.models import ReportRun
+
+    today = today or timezone.localdate()
+    month = f"{today:%Y%m}"
+    due = selectors.report_due(month)
+    if today < due - timedelta(days=REPORT_REMINDER_DAYS):
+        return 0
+    sent = ReportRun.objects.filter(month=month, submitted_at__isnull=False).values("area_id")
+    waiting = (
+        Area.objects.filter(kind=AreaKind.COMMUNITY).exclude(pk__in=sent).defer("geometry").order_by("path")
+    )
+    label, day = month_label(month), f"{due.month}月{due.day}日"
+    link = f"/problems/reports/?month={month}"
+    count = 0
+    for community in waiting:
+        report = f"{community.name}{label}问题清单月报"
+        if today <= due:
+            text = f"月报报送提醒：{report}须在{day}前报送街道，尚未报送"
+        else:
+            text = f"月报逾期提醒：{report}已过{day}，尚未报送街道"
+        staff = holders_at(Permission.PROBLEM_EXPORT, community.path)
+        count += notify_unheard(staff, text, link, same_text=True)
+    return count
+
+
 def _enqueue_report(run_id: int) -> None:
     from shequ.problems.jobs import monthly_report
 

@@ -41,20 +41,20 @@ def test_each_job_runs_at_its_time_and_a_failure_stops_no_other(calls, caplog):
     due = periodic.first_due(start)
     with caplog.at_level(logging.ERROR):
         ran = periodic.run_due(due, start)
-    # At the start: reminders, follow-ups, expiries, publishing (which failed, logged) and
+    # At the start: reminders, follow-ups, expiries, 月报, publishing (which failed, logged) and
     # the clean-up of import files, not the nightly check.
-    assert calls == ["remind", "follow_up", "expiry", "publish", "purge"]
-    assert [name for name, _, _ in ran] == ["remind", "follow_up", "expiry", "purge"]
+    assert calls == ["remind", "follow_up", "expiry", "report_due", "publish", "purge"]
+    assert [name for name, _, _ in ran] == ["remind", "follow_up", "expiry", "report_due", "purge"]
     assert "periodic job publish failed" in caplog.text
     assert periodic.run_due(due, start + timedelta(minutes=5)) == []
     periodic.run_due(due, start + timedelta(minutes=10))
-    assert calls[5:] == ["remind"]
+    assert calls[6:] == ["remind"]
     periodic.run_due(due, start + timedelta(hours=1))
     # The failed publish is tried again an hour later.
-    assert calls[6:] == ["remind", "follow_up", "expiry", "publish", "purge"]
+    assert calls[7:] == ["remind", "follow_up", "expiry", "report_due", "publish", "purge"]
     assert due["reconcile"] == datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI)
     periodic.run_due(due, datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI))
-    assert calls[11:] == ["remind", "follow_up", "expiry", "publish", "purge", "reconcile"]
+    assert calls[13:] == ["remind", "follow_up", "expiry", "report_due", "publish", "purge", "reconcile"]
     assert due["reconcile"] == datetime(2026, 3, 11, 2, 30, tzinfo=SHANGHAI)
 
 
@@ -68,11 +68,12 @@ def test_once_runs_the_real_jobs_and_says_what_they_did():
         r"即将到期提醒 \d+ 件，超期提醒 \d+ 件",
         r"回访提醒 \d+ 条",
         r"居住证、租期到期提醒 \d+ 条",
+        r"月报报送提醒 \d+ 条",
         r"已发布 \d+ 份月度任务清单",
         r"已删除 \d+ 次居民导入留下的过期文件",
         r"积分核对：\d+ 个账户余额已修正，0 笔交易分录不平衡",
     ]
-    assert len(lines) == 6 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
+    assert len(lines) == 7 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
     # One job by name, for a cron line of its own (the purge had no command of its own).
     out = StringIO()
     call_command("periodic", "--once", "--job", "purge", stdout=out)

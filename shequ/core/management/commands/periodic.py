@@ -7,6 +7,8 @@ and approved monthly task lists never published.
 - follow_up: 走访 whose 回访日期 has come, told to the visitor, every hour (from the start);
 - expiry: 居住证 and 租期 of floating residents ending within 7 days, told to those who
   manage them there, every hour (from the start);
+- report_due: communities that have not sent the month's 月报 to the street, told from
+  the 20th, and again once it is late, every hour (from the start);
 - publish: approved monthly task lists whose day has come, every hour (from the start);
 - purge: registry uploads and error reports past their keeping time, every hour (from the
   start): without it an abandoned upload (full ID numbers) stayed until the next upload;
@@ -30,7 +32,7 @@ from django.utils import timezone
 
 from shequ.people.services import send_expiry_reminders, send_follow_up_reminders
 from shequ.points.services import reconcile, unbalanced_transactions
-from shequ.problems.services import send_due_reminders
+from shequ.problems.services import send_due_reminders, send_report_reminders
 from shequ.registry.services import purge_files
 from shequ.tasks.services import publish_due_lists
 
@@ -52,6 +54,11 @@ def _follow_up() -> tuple[int, str]:
 def _expiry() -> tuple[int, str]:
     sent = send_expiry_reminders()
     return sent, f"居住证、租期到期提醒 {sent} 条"
+
+
+def _report_due() -> tuple[int, str]:
+    sent = send_report_reminders()
+    return sent, f"月报报送提醒 {sent} 条"
 
 
 def _publish() -> tuple[int, str]:
@@ -94,6 +101,7 @@ JOBS = (
     Job("remind", _remind, every(10), at_start=True),
     Job("follow_up", _follow_up, every(60), at_start=True),
     Job("expiry", _expiry, every(60), at_start=True),
+    Job("report_due", _report_due, every(60), at_start=True),
     Job("publish", _publish, every(60), at_start=True),
     Job("purge", _purge, every(60), at_start=True),
     Job("reconcile", _reconcile, nightly, at_start=False),
@@ -131,7 +139,8 @@ def run_due(due: dict[str, datetime], now: datetime) -> list[tuple[str, int, str
 
 class Command(BaseCommand):
     help = (
-        "定时任务：问题到期提醒（每10分钟）、回访提醒、居住证和租期到期提醒、发布月度任务清单和清理过期导入文件（每小时）、"
+        "定时任务：问题到期提醒（每10分钟）、回访提醒、居住证和租期到期提醒、月报报送提醒、发布月度任务清单和清理过期导入文件"
+        "（每小时）、"
         "积分核对（每晚）；"
         "--once 各运行一次后退出"
     )
