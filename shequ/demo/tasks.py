@@ -917,6 +917,38 @@ def _named_now(community: Area, admin: User, crew: Crew) -> None:
         return
 
 
+# In-service party members (在职党员) of the next community who report to the first one
+# (双报到), with the offices they work in.
+DUAL_UNITS = ("区住房城乡建委", "区人民医院")
+
+
+def _dual(communities: list[Area], crews: dict[str, Crew], claimants: dict[int, list[User]]) -> None:
+    """双报到: two party members living in the street's second community, registered by the
+    first one's staff to report there; the first has claimed one of its open tasks."""
+    from shequ.core.errors import DomainError
+    from shequ.party.services import register_dual
+
+    if len(communities) < 2:
+        return
+    here, home = communities[0], communities[1]
+    staff = crews[here.path].staff
+    members = [u for u in claimants[home.pk] if u.resident is not None and u.resident.party_member_kind]
+    for user, unit in zip(members, DUAL_UNITS, strict=False):
+        register_dual(staff, here.code, user.username, unit)
+    if not members:
+        return
+    member = members[0]
+    open_tasks = Task.objects.filter(
+        community_path=here.path, status=TaskStatus.PUBLISHED, audience="public", filled__lt=F("places")
+    ).exclude(claims__user=member)
+    for task in open_tasks.order_by("id")[:5]:
+        try:
+            tasks.claim_task(member, task.pk)
+        except DomainError:
+            continue  # its deadline passed, or another claimed the last place: the next
+        break
+
+
 def build(street: Area, admin: User, crews: dict[str, Crew], rng: random.Random) -> None:
     """Everything above for 龙滩子街道 (``street``): the street's admin stocks the street's
     store and approves the lists; each community's crew (shequ.demo.crew) does the rest."""
@@ -952,3 +984,4 @@ def build(street: Area, admin: User, crews: dict[str, Crew], rng: random.Random)
             community, admin, crews[community.path], claimants[community.pk], rng, count=6 if n == 0 else 3
         )
     _named_now(communities[0], admin, crews[communities[0].path])
+    _dual(communities, crews, claimants)

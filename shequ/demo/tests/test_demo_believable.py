@@ -296,3 +296,19 @@ def test_todays_clock_is_put_back_when_a_step_fails():
         assert timezone.now() == moment
         raise RuntimeError
     assert timezone.now is real
+
+
+def test_demo_has_party_members_reporting_to_another_community(demo):
+    """双报到 had a page and an API but nobody in the demo to show on them."""
+    from shequ.party.models import DualRegistration
+
+    dual = list(DualRegistration.objects.select_related("user__resident", "community"))
+    assert len(dual) == 2 and all(d.unit for d in dual)
+    for d in dual:
+        resident = d.user.resident
+        assert resident is not None
+        # A party member living in another community of the same street.
+        assert resident.party_member_kind and not resident.area_path.startswith(d.area_path)
+        assert resident.area_path.split("/")[:2] == d.area_path.split("/")[:2]
+    claimed = Claim.objects.filter(user=dual[0].user, task__community_path=dual[0].area_path)
+    assert claimed.exists()
