@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
+from ninja import Status as Reply  # the problems have a Status of their own
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
 from shequ.access.audit import client_ip
+from shequ.access.roles import Permission
+from shequ.access.scope import staff_only
 from shequ.areas import geo
 from shequ.areas.selectors import filter_path, get_area
 from shequ.core.api import (
@@ -26,7 +31,7 @@ from shequ.core.api import (
     unread_parts,
 )
 from shequ.core.errors import InvalidBody, NotFound, ValidationFailed
-from shequ.core.numbers import ID_MAX, whole
+from shequ.core.numbers import ID_MAX, month_error, month_label, month_param, whole
 from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
 from shequ.problems.lifecycle import STATUS_LABELS, TRANSITIONS
@@ -583,3 +588,196 @@ def _body(request: HttpRequest) -> dict[str, Any]:
             raise ValidationFailed({"body": "请求体必须是 JSON 对象"})
         return body
     return {k: request.POST.get(k) for k in request.POST if k not in FORM_ONLY}
+
+
+# 月报 and 联席会议议题: the reports page and the agenda page, for a client.
+
+
+class ReportRunOut(Schema):
+    id: int
+    area: str
+    area_name: str
+    month: str
+    status: str
+    progress: int
+    message: str
+    created_at: datetime
+    finished_at: datetime | None
+    submitted_at: datetime | None
+    xlsx_url: str  # "" until the run is done
+    docx_url: str
+
+
+class ReportRunIn(Schema):
+    area: str
+    month: str  # 202611 or 2026-11; blank: this month
+
+
+def _run_out(run: Any) -> dict[str, Any]:
+    done = run.status == "done"
+    return {
+        "id": run.pk,
+        "area": run.area.code,
+        "area_name": run.area.name,
+        "month": run.month,
+        # 生成中断 (its worker lost) as the page says it, not 生成中 for ever.
+        "status": "stale" if run.stale else run.status,
+        "progress": run.progress,
+        "message": run.message,
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+        "submitted_at": run.submitted_at,
+        "xlsx_url": f"/problems/reports/{run.pk}/xlsx/" if done and run.xlsx_file else "",
+        "docx_url": f"/problems/reports/{run.pk}/docx/" if done and run.docx_file else "",
+    }
+
+
+@router.get("/problem-report-runs", response=list[ReportRunOut], summary="月报生成记录（新的在前）")
+@paginate(CappedPageNumberPagination, page_size=20)
+def report_runs(request: HttpRequest) -> Any:
+    """The monthly reports of the places the caller exports for, newest first, as on the
+    reports page. ``status``: queued, running, done, failed, or stale (生成中断: its worker
+    stopped; generate it again). The files are downloaded from ``xlsx_url``/``docx_url``
+    (each download is written to the audit log)."""
+    staff_only(request.user, Permission.PROBLEM_EXPORT, "只有生成月报的工作人员可以查看月报")
+    return _Rows(selectors.report_runs(request.user).order_by("-id"), _run_out)
+
+
+@router.post("/problem-report-runs", response={201: ReportRunOut}, summary="生成月报")
+def request_report(request: HttpRequest, payload: ReportRunIn) -> Any:
+    """Queue the monthly report of a street or community (``area``, its code) for a month
+    (this month or an earlier one); poll ``GET /problem-report-runs/{id}`` for its progress."""
+    month = payload.month.strip()
+    month = (month_param(month) or month) if month else f"{timezone.localdate():%Y%m}"
+    run = services.request_monthly_report(request.user, payload.area.strip(), month)
+    return Reply(201, _run_out(selectors.get_report_run(request.user, run.pk)))
+
+
+@router.get("/problem-report-runs/{run_id}", response=ReportRunOut, summary="月报生成进度")
+def report_run(request: HttpRequest, run_id: int) -> Any:
+    return _run_out(selectors.get_report_run(request.user, run_id))
+
+
+@router.post("/problem-report-runs/{run_id}/submit", response=ReportRunOut, summary="月报报送街道")
+def submit_report(request: HttpRequest, run_id: int) -> Any:
+    """报送街道: a community's finished report, sent to its street (a later run of the
+    same month sent again is a correction). Refused with the reason, as on the page."""
+    run = services.submit_monthly_report(request.user, run_id, ip=client_ip(request))
+    return _run_out(selectors.get_report_run(request.user, run.pk))
+
+
+class SubmissionOut(Schema):
+    community: str
+    community_name: str
+    street: str
+    street_name: str
+    first_submitted_at: datetime | None
+    on_time: bool
+    overdue: bool  # not sent and the 25th has passed
+    latest_run: int | None  # the newest run sent (a correction replaces the first)
+
+
+@router.get("/problem-report-submissions", response=list[SubmissionOut], summary="各社区月报报送情况（街道）")
+def report_submissions(request: HttpRequest, month: str = "") -> Any:
+    """For street staff: each community of their streets with its 报送 of ``month``
+    (202611 or 2026-11; blank: this month), judged by the first sending against the 25th.
+    A month not come yet is refused, as on the page. Community staff get an empty list:
+    the table is the street's."""
+    staff_only(request.user, Permission.PROBLEM_EXPORT, "只有生成月报的工作人员可以查看报送情况")
+    today = timezone.localdate()
+    typed = month.strip()
+    chosen = month_param(typed) if typed else f"{today:%Y%m}"
+    if not chosen:
+        raise ValidationFailed({"month": month_error(typed)})
+    if chosen > f"{today:%Y%m}":
+        raise ValidationFailed({"month": f"{month_label(chosen)}还没到，报送情况只能查看本月及以前的月份"})
+    return [
+        {
+            "community": s.community.code,
+            "community_name": s.community.name,
+            "street": s.street.code,
+            "street_name": s.street.name,
+            "first_submitted_at": s.first_at,
+            "on_time": s.on_time,
+            "overdue": s.overdue,
+            "latest_run": s.latest.pk if s.latest else None,
+        }
+        for s in selectors.report_submissions(request.user, chosen)
+    ]
+
+
+class AgendaItemOut(Schema):
+    id: int
+    problem: int
+    problem_number: str
+    category_name: str
+    description: str
+    area_name: str
+    community_name: str  # "" for one placed on the street itself
+    added_at: datetime
+    discussed_at: datetime | None
+    waiting: bool  # not discussed and still in hand at the street or above
+    not_needed: str  # why an undiscussed item no longer waits on the meeting ("" if it does)
+    may_mark_discussed: bool
+
+
+def _agenda_out(viewer: Any, item: Any) -> dict[str, Any]:
+    p = item.problem
+    reason = selectors.not_for_meeting(item)
+    return {
+        "id": item.pk,
+        "problem": p.pk,
+        "problem_number": p.number,
+        "category_name": p.category.name,
+        "description": selectors.shown_description(viewer, p),
+        "area_name": p.area.name,
+        "community_name": item.community,
+        "added_at": item.added_at,
+        "discussed_at": item.discussed_at,
+        "waiting": item.discussed_at is None and not reason,
+        "not_needed": reason,
+        "may_mark_discussed": selectors.may_mark_discussed(viewer, item),
+    }
+
+
+@router.get("/problem-agenda", response=list[AgendaItemOut], summary="联席会议议题")
+@paginate(CappedPageNumberPagination, page_size=50)
+def agenda(request: HttpRequest) -> Any:
+    """The joint meeting's agenda (联席会议议题), as on the agenda page: the items waiting
+    for the meeting in the order they came, then the rest, latest first."""
+    staff_only(request.user, Permission.PROBLEM_TRIAGE, "只有分办问题的工作人员可以查看联席会议议题")
+    viewer = request.user
+    return _Rows(
+        selectors.agenda_items(viewer), lambda item: _agenda_out(viewer, item), selectors.with_communities
+    )
+
+
+class _Rows:
+    """A queryset for the paginator, counted as it is (``count_source``), and each page's
+    rows read out by ``out`` (after ``prepare`` has seen the page's rows together)."""
+
+    def __init__(
+        self,
+        rows: Any,
+        out: Callable[[Any], dict[str, Any]],
+        prepare: Callable[[list[Any]], None] | None = None,
+    ) -> None:
+        self.count_source = rows
+        self.out = out
+        self.prepare = prepare
+
+    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
+        page = list(self.count_source[key])
+        if self.prepare is not None:
+            self.prepare(page)
+        return [self.out(row) for row in page]
+
+
+@router.post("/problem-agenda/{item_id}/discussed", response=AgendaItemOut, summary="标记联席会议已讨论")
+def mark_discussed(request: HttpRequest, item_id: int) -> Any:
+    item = services.mark_discussed(request.user, item_id, ip=client_ip(request))
+    found = selectors.agenda_items(request.user).filter(pk=item.pk).first()
+    if found is None:
+        raise NotFound("联席会议议题")
+    selectors.with_communities([found])
+    return _agenda_out(request.user, found)

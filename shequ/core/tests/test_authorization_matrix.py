@@ -189,6 +189,13 @@ API = {
     ("POST", "/api/v1/problems/{problem_id}/follow"): ("action", "own communities"),
     ("GET", "/api/v1/problems/nearby"): ("lookup", "own communities"),
     ("GET", "/api/v1/problems/by-number"): ("lookup", "as GET /api/v1/problems/{problem_id}"),
+    ("GET", "/api/v1/problem-report-runs"): ("list", Permission.PROBLEM_EXPORT),
+    ("POST", "/api/v1/problem-report-runs"): ("create", Permission.PROBLEM_EXPORT),
+    ("GET", "/api/v1/problem-report-runs/{run_id}"): ("object", "report run", Permission.PROBLEM_EXPORT),
+    ("POST", "/api/v1/problem-report-runs/{run_id}/submit"): ("action", "problem.export over the run"),
+    ("GET", "/api/v1/problem-report-submissions"): ("list", "problem.export at a street"),
+    ("GET", "/api/v1/problem-agenda"): ("list", Permission.PROBLEM_TRIAGE),
+    ("POST", "/api/v1/problem-agenda/{item_id}/discussed"): ("action", "problem.triage over the street"),
     ("GET", "/api/v1/notifications/"): "own",
     ("POST", "/api/v1/notifications/read"): "own",
     ("POST", "/api/v1/notifications/{notice_id}/read"): "own",
@@ -1064,6 +1071,21 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         )
         item = escalated.agenda_item
         runs_meeting = sees(world, username, item.area_path, Permission.PROBLEM_TRIAGE)
+        listed = m.expect(
+            "agenda API",
+            m.call("GET", "/api/v1/problem-agenda"),
+            200 if has(Permission.PROBLEM_TRIAGE) else 403,
+        )
+        if listed.status_code == 200:
+            m.check(
+                f"agenda API lists {key} to triage staff only",
+                (item.pk in {row["id"] for row in listed.json()["items"]}) == triage,
+            )
+        m.expect(
+            f"mark {key} discussed (API)",
+            m.call("POST", f"/api/v1/problem-agenda/{item.pk}/discussed"),
+            200 if runs_meeting else 404,
+        )
         m.expect(
             f"mark {key} discussed",
             m.call("POST", "/problems/agenda/", {"item": item.pk}),
@@ -1080,15 +1102,26 @@ def _every_other_endpoint(world, m: Matrix, user, made) -> None:
         for kind in ("xlsx", "docx"):
             r = m.call("GET", f"/problems/reports/{run.pk}/{kind}/")
             m.expect(f"report {kind} {key}", r, 200 if ok else 404)
+        r = m.call("GET", f"/api/v1/problem-report-runs/{run.pk}")
+        m.expect(f"report run {key} (API)", r, 200 if ok else 404)
         m.expect(
             f"send report {key}", m.call("POST", f"/problems/reports/{run.pk}/submit/"), 302 if ok else 404
         )
+        # Sent already (above): refused with the reason where it may be seen at all.
+        r = m.call("POST", f"/api/v1/problem-report-runs/{run.pk}/submit")
+        m.expect(f"send report {key} again (API)", r, 400 if ok else 404)
+        r = m.call("POST", "/api/v1/problem-report-runs", {"area": area.code, "month": ""})
+        m.expect(f"request report {key} (API)", r, 201 if ok else 404)
         r = m.call("POST", "/problems/reports/", {"area": area.code, "month": f"{timezone.localdate():%Y%m}"})
         m.expect(
             f"request report {key}",
             r,
             302 if ok else 404,
         )
+
+    exports = has(Permission.PROBLEM_EXPORT)
+    for url in ("/api/v1/problem-report-runs", "/api/v1/problem-report-submissions"):
+        m.expect(url, m.call("GET", url), 200 if exports else 403)
 
     # Tasks and claims.
     month = timezone.localdate().replace(day=1)

@@ -147,6 +147,10 @@ def reachable_urls(world):
         f"/problems/{numbered.pk}/",
         f"/api/v1/problems/{numbered.pk}",
         "/api/v1/problem-categories/",
+        "/api/v1/problem-agenda",
+        "/api/v1/problem-report-runs",
+        f"/api/v1/problem-report-runs/{run.pk}",
+        "/api/v1/problem-report-submissions",
         f"/api/v1/visits/coverage?area={a1}&month={timezone.localdate():%Y%m}",
     ]
     # Open311 (docs/problems.md): read with the role's own api_key, the only credential it
