@@ -26,7 +26,10 @@ def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpR
             json_dumps_params={"ensure_ascii": False},
         )
     error = {"message": message, "fields": {}}
-    return render(request, "error.html", {"error": error}, status=status)
+    # A part of the page asked for in the background gets the message box alone, which
+    # DomainErrorMiddleware places at the top of the page.
+    template = "partials/error.html" if getattr(request, "htmx", False) else "error.html"
+    return render(request, template, {"error": error}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -58,6 +61,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             403,
             "csrf_failed",
             "本系统必须通过 HTTPS 访问（安全 Cookie 无法在 http 下保存），请联系管理员。提交的内容没有保存",
+        )
+    if getattr(request, "htmx", False):  # the page is still there: nothing to go back to
+        return _answer(
+            request,
+            403,
+            "csrf_failed",
+            "页面已过期（安全校验未通过），刚才的操作没有完成。请先复制本页填写的内容，刷新本页后重试",
         )
     return _answer(
         request,

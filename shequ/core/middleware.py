@@ -114,6 +114,8 @@ class DomainErrorMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/api/") and response.status_code in (404, 405):
             return _api_error_shape(request, response)
+        if response.status_code in (403, 404) and getattr(request, "htmx", False):
+            told_at_the_top(response)
         return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
@@ -131,6 +133,22 @@ class DomainErrorMiddleware:
             return None
         template = "partials/error.html" if getattr(request, "htmx", False) else "error.html"
         return render(request, template, {"error": exc}, status=exc.status)
+
+
+def told_at_the_top(response: HttpResponse) -> None:
+    """A part of the page asked for in the background and refused 403 or 404 (查看完整 of a
+    resident moved out of the worker's grid meanwhile, a page whose security token went
+    stale, a poll of a report no longer theirs) showed nothing: htmx swapped no 4xx but
+    those in base.html's list, and the button seemed dead. The message box is put in the
+    notice at the top of the page, as the signed-out notice is: the asking element's own
+    target (a table's rows, a form) is no place for it, and its hx-select (the task board's
+    "main") would find nothing in it. A view that placed its answer itself is left alone."""
+    if response.has_header("HX-Retarget"):
+        return
+    response["HX-Retarget"] = "#session-notice"
+    response["HX-Reswap"] = "innerHTML"
+    response["HX-Reselect"] = ".error"  # the box alone, also out of a whole 404 page
+    response["HX-Push-Url"] = "false"
 
 
 def tile_source(url: str) -> str:
