@@ -711,7 +711,13 @@ def _run(request: HttpRequest, run_id: int) -> ReportRun:
 
 @login_required
 def report_progress(request: HttpRequest, run_id: int) -> HttpResponse:
-    return render(request, "problems/partials/report_run.html", {"run": _run(request, run_id)})
+    run = _run(request, run_id)
+    response = render(request, "problems/partials/report_run.html", {"run": run})
+    if run.status == "done" and getattr(request, "htmx", False):
+        # The poll swaps the run's cell alone: the row's 报送街道, offered once the report is
+        # made, follows only when the page is drawn again.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
