@@ -24,6 +24,7 @@ from shequ.core.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    NotFound,
     RateLimited,
     Unavailable,
     ValidationFailed,
@@ -303,7 +304,16 @@ def nearby(request: HttpRequest) -> HttpResponse:
         lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
     except ValueError:
         return HttpResponse("")
-    found = selectors.nearby_open(request.user, request.GET.get("category", ""), lon, lat)
+    return _nearby_hint(request, request.GET.get("category", ""), lon, lat)
+
+
+# A 关注进展 refused: the same words whatever the reason (closed or merged meanwhile, moved
+# out of reach, an id that was never shown), so that ids cannot be probed.
+FOLLOW_GONE = "刚才选择的问题已经不能关注（可能刚刚办结）。如果情况仍然存在，请继续填写并上报。"
+
+
+def _nearby_hint(request: HttpRequest, category: str, lon: float, lat: float, gone: str = "") -> HttpResponse:
+    found = selectors.nearby_open(request.user, category, lon, lat)
     # Each with whether the viewer may open it (else it is named without a link) and may
     # follow it instead of reporting it again.
     followed = selectors.followed_among(request.user, found)
@@ -311,19 +321,38 @@ def nearby(request: HttpRequest) -> HttpResponse:
         (p, selectors.may_see(request.user, p, followed), p.source in services.FOLLOWABLE_SOURCES)
         for p in found
     ]
-    return render(request, "problems/partials/nearby.html", {"found": rows, "lon": lon, "lat": lat})
+    return render(
+        request,
+        "problems/partials/nearby.html",
+        {"found": rows, "lon": lon, "lat": lat, "category": category, "gone": gone},
+        status=409 if gone else 200,
+    )
 
 
 @login_required
 @require_POST
 def follow(request: HttpRequest, problem_id: int) -> HttpResponse:
-    """关注 from the duplicate hint, for the place the resident was reporting."""
+    """关注 from the duplicate hint, for the place the resident was reporting. The hint sits
+    in the report form and sends it in the background: a problem closed meanwhile is said
+    in the hint, drawn again for the place, and the report being typed stays on the page
+    (a whole 404 page took the resident away from it)."""
     try:
         lon, lat = float(request.POST.get("lon", "")), float(request.POST.get("lat", ""))
     except ValueError:
         raise Http404 from None
-    problem = services.follow(request.user, problem_id, lon, lat, ip=client_ip(request))
-    return redirect(f"{reverse('problem', args=[problem.pk])}?followed=1")  # the page says so
+    htmx = getattr(request, "htmx", False)
+    try:
+        problem = services.follow(request.user, problem_id, lon, lat, ip=client_ip(request))
+    except NotFound:
+        if not htmx:
+            raise
+        return _nearby_hint(request, request.POST.get("category", ""), lon, lat, gone=FOLLOW_GONE)
+    shown = f"{reverse('problem', args=[problem.pk])}?followed=1"  # the page says so
+    if htmx:
+        response = HttpResponse("")
+        response["HX-Redirect"] = shown
+        return response
+    return redirect(shown)
 
 
 @login_required
