@@ -80,6 +80,10 @@ def assign_role(user: User, role: str, code: str, *, actor: Any = None) -> RoleA
             user=user, role=role, path=path, defaults={"area": area, "household": household}
         )
         audit.record(actor, "access.assign", area_path=path, obj=user, detail={"role": role})
+        # Who takes up a place hears of what already waits there (reports to triage,
+        # problems to handle or check, proof to accept, lists to approve), as a successor
+        # does when someone leaves: told of nothing, they saw it only by opening each list.
+        _retell_waiting([(role, path)])
     return assignment
 
 
@@ -110,10 +114,17 @@ def _release_work(user: User, actor: Any) -> int:
 def _retell_waiting(held: list[tuple[str, str]]) -> None:
     """What waited on the person where they held these (role, path) pairs — reports to
     triage, proof to accept, monthly lists to approve — is told to who takes it there now."""
-    from shequ.problems.services import tell_waiting_triage
+    from shequ.problems.services import tell_waiting_in_hand, tell_waiting_triage
     from shequ.tasks.services import tell_waiting_under
 
     tell_waiting_triage([path for role, path in held if Permission.PROBLEM_TRIAGE in GRANTS.get(role, ())])
+    tell_waiting_in_hand(
+        [
+            path
+            for role, path in held
+            if {Permission.PROBLEM_HANDLE, Permission.PROBLEM_VERIFY} & GRANTS.get(role, frozenset())
+        ]
+    )
     tell_waiting_under(
         [path for role, path in held if Permission.TASK_ACCEPT in GRANTS.get(role, ())],
         [path for role, path in held if Permission.TASK_APPROVE in GRANTS.get(role, ())],

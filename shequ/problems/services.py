@@ -1344,6 +1344,27 @@ def tell_waiting_triage(paths: list[str]) -> int:
     return told
 
 
+def tell_waiting_in_hand(paths: list[str]) -> int:
+    """Problems at or under ``paths`` in hand (派遣, 办理中) or reported back for 核查, told
+    to whoever they wait on now (``_waited_on``: their 承办人, else the place's handlers; the
+    verifiers once reported back) and has not heard of them: someone appointed to a grid
+    or a community, or left as its only handler. Returns how many problems were told."""
+    from shequ.areas.paths import under_any
+
+    if not paths:
+        return 0
+    waiting = Problem.objects.filter(
+        under_any(paths), status__in=(Status.DISPATCHED, Status.IN_PROGRESS, Status.REPORTED_BACK)
+    ).select_related("category", "assignee")
+    told = 0
+    for p in waiting:
+        what = "问题待核查" if p.status == Status.REPORTED_BACK else "问题待办理"
+        text = f"{what}：{p.category.name}（{p.number}）"
+        if notify_unheard(_waited_on(p), text, f"/problems/{p.pk}/"):
+            told += 1
+    return told
+
+
 def request_monthly_report(actor: Any, area_code: str, month: str) -> Any:
     """Queue the monthly report of an area; the job runs after the request commits."""
     from shequ.areas.selectors import get_area
