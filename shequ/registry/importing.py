@@ -178,6 +178,10 @@ class Plan:
     # how many template example rows were skipped: named to the uploader, never refused.
     skipped: list[tuple[str, int, str]] = field(default_factory=list)
     example_rows: int = 0
+    # The file's headers whose columns hold something but are not imported (mapped to
+    # nothing): named with the check's result, so that an edited export is not thought saved.
+    ignored: list[str] = field(default_factory=list)
+    typed: bool = True  # whether a column gives the 人口类型
 
     def summary(self) -> dict[str, int]:
         counts = {
@@ -455,6 +459,8 @@ def plan(
             resident, named, given = row_errors
             good.append((sheet, number, named, resident, given))
     _compare_with_registered(result, good, community)
+    result.ignored = ignored_columns(book, mapping)
+    result.typed = "residence_type" in mapping.values()
     used = {id(p.resident.household) for p in result.rows}
     result.new_households = [h for h in households.new if id(h) in used]
     order = {sheet.name: i for i, sheet in enumerate(book.sheets)}
@@ -490,6 +496,52 @@ def skipped_note(plan: Plan, sheets: int) -> str:
         for sheet, row, word in plan.skipped
     )
     return f"表尾的 {len(plan.skipped)} 行不是居民，已跳过：{named}"
+
+
+# The floating population export's own columns (``services.FLOATING_HEADERS``): kept on
+# the resident's 流动人口 form, one resident at a time, never by the registry import.
+FLOATING_ONLY = frozenset(
+    {"房东", "租期开始", "租期结束", "工作单位", "居住证号", "居住证有效期至", "户籍地"}
+    | {"来本地日期", "离开日期"}
+)
+# Columns every register numbers its rows with: not worth naming as left out.
+_NUMBERING = {"序号", "编号", "序"}
+
+
+def ignored_columns(book: Book, mapping: dict[str, str]) -> list[str]:
+    """The headers, in the file's order, of columns mapped to nothing that hold a value in
+    some row (a 序号 aside)."""
+    found: dict[str, None] = {}
+    for sheet in book.sheets:
+        for col, header in enumerate(sheet.headers):
+            if not header or mapping.get(header) or header in found or _folded(header) in _NUMBERING:
+                continue
+            if any(col < len(row) and cells.text(row[col]) for _, row in sheet.rows):
+                found[header] = None
+    return list(found)
+
+
+def ignored_note(plan: Plan) -> str:
+    """Names the columns the import leaves out, and where the floating population's are kept."""
+    if not plan.ignored:
+        return ""
+    floating = [h for h in plan.ignored if _folded(h) in FLOATING_ONLY]
+    others = [h for h in plan.ignored if h not in floating]
+    parts = []
+    if others:
+        parts.append("、".join(others))
+    if floating:
+        where = "（流动人口的租住、工作和居住证信息不随居民导入更新，请在该居民的流动人口信息中修改）"
+        parts.append("、".join(floating) + where)
+    note = f"这些列没有导入，其中的内容不会写入名册：{'；'.join(parts)}"
+    new = sum(1 for p in plan.rows if p.action == "new")
+    if floating and not plan.typed and new:
+        # The floating list's own export has no 人口类型: a tenant added to it is not
+        # registered as 流动人口 unless the file says so.
+        note += (
+            f"；文件没有“人口类型”列，新登记的 {new} 人按户籍人口登记，流动人口请加“人口类型”列填写流动人口"
+        )
+    return note
 
 
 def nothing_message(plan: Plan) -> str:

@@ -328,7 +328,9 @@ def _process(run: ImportRun, *, commit: bool, notice: str = "") -> None:
         elif described := importing.changed_since(run.checked_plan, result):
             notice = importing.changed_message(described)
         commit = not notice
-    skipped = "；".join(filter(None, [importing.skipped_note(result, len(book.sheets)), _sheet_notes(book)]))
+    # The columns left out first: what an edited export would lose is told before what it skipped.
+    notes = [importing.ignored_note(result), importing.skipped_note(result, len(book.sheets))]
+    skipped = "；".join(filter(None, [*notes, _sheet_notes(book)]))
     if result.errors:
         message = "；".join(filter(None, [f"{result.refused_rows} 行有误，未导入任何数据", skipped]))
         fields.update(status=ImportStatus.REFUSED, message=message[:300])

@@ -47,6 +47,8 @@ class Command(BaseCommand):
         counts = "，".join(f"{label} {summary[key]}" for key, label in ACTIONS)
         tail = f"新户 {summary['new_households']}，有误 {summary['refused']}"
         self.stdout.write(f"共 {summary['total']} 行：{counts}，{tail}")
+        if ignored := importing.ignored_note(result):
+            self.stdout.write(ignored)
         if skipped := importing.skipped_note(result, 2):
             self.stdout.write(skipped)
         for error in result.errors[:20]:
