@@ -9,7 +9,10 @@ viewer may read each in full.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
+
+from django.utils import timezone
 
 from shequ.core import fieldcrypt, xlsx
 from shequ.core.errors import ValidationFailed
@@ -46,6 +49,7 @@ FIELDS = (
     "area_path",
 )
 SHEET_ROWS = 1_048_575
+DATE_FORMAT = "yyyy-mm-dd"
 _GENDER = {k: str(v) for k, v in Gender.choices}
 _RELATION = {k: str(v) for k, v in Relation.choices}
 _RESIDENCE = {k: str(v) for k, v in ResidenceType.choices}
@@ -78,12 +82,14 @@ def write(
         sheet = book.add_worksheet(title[:28] if n == 1 else f"{title[:25]}({n})")
         sheet.write_row(0, 0, HEADERS, head)
         sheet.set_column(1, 1, 20)
-        sheet.set_column(4, 4, 14)
+        sheet.set_column(3, 4, 14)
         sheet.set_column(6, 6, 16)
         return sheet
 
+    as_date = book.add_format({"num_format": DATE_FORMAT})
     sheets = 1
-    write_row = new_sheet(sheets).write_row
+    sheet = new_sheet(sheets)
+    write_row = sheet.write_row
     counts = {"rows": 0, "full_id_number": 0, "full_phone": 0}
     decrypt = fieldcrypt.decrypt
     r = 0
@@ -93,7 +99,8 @@ def write(
         relation, building, door, kind, tags, code, path = row[7:]
         if r == SHEET_ROWS:  # an xlsx sheet ends at 1,048,576 rows: go on in the next
             sheets += 1
-            write_row = new_sheet(sheets).write_row
+            sheet = new_sheet(sheets)
+            write_row = sheet.write_row
             r = 0
         r += 1
         total += 1
@@ -112,8 +119,9 @@ def write(
                 name,
                 id_number,
                 _GENDER.get(gender, gender),
-                # Month and day are digits of the ID number: in full only beside the full number.
-                (born.isoformat() if id_full else f"{born.year}年") if born else "",
+                # Month and day are digits of the ID number: in full only beside the full
+                # number (written as a date just below).
+                "" if id_full or not born else f"{born.year}年",
                 phone,
                 _RELATION.get(relation, relation),
                 building,
@@ -124,29 +132,38 @@ def write(
                 code,
             ),
         )
+        if id_full and born:
+            sheet.write_datetime(r, 3, born, as_date)
     counts["rows"] = total
     book.close()
     return counts
 
 
 def write_table(out: Any, title: str, headers: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
-    """Any list as one xlsx sheet, streamed (``constant_memory``); returns the row count."""
+    """Any list as one xlsx sheet, streamed (``constant_memory``); returns the row count.
+    Dates are written as Excel dates (sorted, filtered and compared as dates), numbers as
+    numbers, the rest as text."""
     book = xlsx.workbook(out, constant_memory=True)
     head = book.add_format({"bold": True, "bg_color": "#E8F0FE"})
+    as_date = book.add_format({"num_format": DATE_FORMAT})
+    as_time = book.add_format({"num_format": DATE_FORMAT + " hh:mm"})
     sheet = book.add_worksheet(title[:28])
     sheet.write_row(0, 0, headers, head)
+    # A date column needs room for 2026-11-22, or Excel shows ########.
+    sheet.set_column(0, len(headers) - 1, 12)
     n = 0
     for n, row in enumerate(rows, start=1):
         if n > SHEET_ROWS:
             raise ValidationFailed(
                 {"area": f"名单超过 Excel 一张工作表的 {SHEET_ROWS:,} 行上限，请选择更小的区域后再导出"}
             )
-        sheet.write_row(n, 0, [_cell(v) for v in row])
+        for col, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write_datetime(n, col, timezone.localtime(value).replace(tzinfo=None), as_time)
+            elif isinstance(value, date):
+                # A bare date would show as its serial number (46348) without a format.
+                sheet.write_datetime(n, col, value, as_date)
+            elif value is not None:
+                sheet.write(n, col, value)
     book.close()
     return n
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    return value.isoformat() if hasattr(value, "isoformat") else value
