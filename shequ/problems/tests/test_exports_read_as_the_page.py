@@ -87,3 +87,25 @@ def test_the_monthly_reports_count_tables_have_a_header_row(world, django_captur
     sheet = load_workbook(settings.MEDIA_ROOT / run.xlsx_file)["月报"]
     rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
     assert ("来源", "件数", None) in rows
+
+
+def test_the_ledgers_times_are_excel_times_and_its_counts_numbers(world):
+    """上报时间, 办理时限 and 结案时间 were the text "2026-11-22 10:30": the street could not
+    sort a ledger by when a problem was closed, nor filter a month's closures."""
+    from django.utils import timezone
+
+    p = verified(world)
+    p = act(world, world.resident_wang, p, "evaluate", resolved=True, satisfaction=5)
+    p.refresh_from_db()
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    r = client.get("/problems/ledgers/export/", {"area": world.areas["A1"].code, "month": p.month})
+    sheet = load_workbook(io.BytesIO(r.getvalue()))[str(p.get_ledger_type_display())]
+    headers = [c.value for c in sheet[2]]
+    (row,) = [row for row in sheet.iter_rows(min_row=3) if row[0].value == p.number]
+    for header, value in (("上报时间", p.reported_at), ("办理时限", p.due_at), ("结案时间", p.closed_at)):
+        cell = row[headers.index(header)]
+        local = timezone.localtime(value).replace(tzinfo=None, second=0, microsecond=0)
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm", header
+        assert cell.value.replace(second=0, microsecond=0) == local, header
+    assert row[headers.index("返工次数")].value == 0 and row[headers.index("满意度")].value == 5
