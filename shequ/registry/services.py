@@ -66,11 +66,23 @@ def remembered_mapping(community: Area) -> dict[str, str]:
     return dict(row or {})
 
 
+# Spreadsheets saved in a format the reader does not take: said by name, with the way out
+# (an office's old template is often .xls; WPS saves .et by default).
+_SAVE_AS = "请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后重新上传，也可以另存为 CSV"
+_OTHER_SHEETS = {".xls": "旧版 Excel（.xls）", ".et": "WPS 表格（.et）", ".ods": "ODS", ".numbers": "Numbers"}
+
+
 def _store(upload: Any) -> tuple[Path, str]:
     name = Path(getattr(upload, "name", "") or "upload").name
+    suffix = Path(name).suffix.lower()
+    if suffix in _OTHER_SHEETS:
+        raise ValidationFailed({"file": f"不能直接导入{_OTHER_SHEETS[suffix]}文件：{_SAVE_AS}"})
     if not name.lower().endswith((".xlsx", ".xlsm", ".csv")):
         raise ValidationFailed({"file": "只能导入 Excel（.xlsx）或 CSV 文件"})
     size = getattr(upload, "size", None)
+    if size == 0:
+        # Not a damaged file: nothing arrived (a phone that had not finished downloading it).
+        raise ValidationFailed({"file": "上传的文件是空的（0 字节），请确认文件已保存、已下载完整后重新选择"})
     if size is not None and size > MAX_UPLOAD:
         raise ValidationFailed({"file": "文件超过50MB，请分成几个文件导入"})
     stored = Path(settings.MEDIA_ROOT) / "imports" / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
