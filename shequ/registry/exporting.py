@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from shequ.core import fieldcrypt, xlsx
 from shequ.core.errors import ValidationFailed
-from shequ.people.models import CareGroup, Gender, Relation, ResidenceType
+from shequ.people.models import CareGroup, Gender, PartyMemberKind, Relation, ResidenceType
 
 HEADERS = [
     "姓名",
@@ -30,6 +30,7 @@ HEADERS = [
     "门牌号",
     "人口类型",
     "重点人群",
+    "党员类型",
     "户编号",
 ]
 FIELDS = (
@@ -45,6 +46,7 @@ FIELDS = (
     "household__address",
     "residence_type",
     "care_tags",
+    "party_member_kind",
     "household__code",
     "area_path",
 )
@@ -54,6 +56,9 @@ _GENDER = {k: str(v) for k, v in Gender.choices}
 _RELATION = {k: str(v) for k, v in Relation.choices}
 _RESIDENCE = {k: str(v) for k, v in ResidenceType.choices}
 _CARE = {k: str(v) for k, v in CareGroup.choices}
+# A member's kind by its label (社区党员…); a non-member's cell is left blank, which a
+# re-import reads as "keep what is registered", never as "not a member".
+_PARTY = {k: str(v) for k, v in PartyMemberKind.choices}
 
 
 def _care(tags: str) -> str:
@@ -96,7 +101,7 @@ def write(
     total = 0
     for row in rows:
         name, id_masked, id_enc, gender, born, phone_masked, phone_enc = row[:7]
-        relation, building, door, kind, tags, code, path = row[7:]
+        relation, building, door, kind, tags, party, code, path = row[7:]
         if r == SHEET_ROWS:  # an xlsx sheet ends at 1,048,576 rows: go on in the next
             sheets += 1
             sheet = new_sheet(sheets)
@@ -129,6 +134,7 @@ def write(
                 door,
                 _RESIDENCE.get(kind, kind),
                 _care(tags) if tags else "",
+                _PARTY.get(party, party) if party else "",
                 code,
             ),
         )

@@ -122,3 +122,35 @@ def test_a_full_resident_export_imports_back_unchanged(world, django_capture_on_
     assert run.status == "checked", (run.message, run.errors)
     assert run.summary["unchanged"] == in_community and run.summary["changed"] == 0
     assert "这些列没有导入，其中的内容不会写入名册：户编号" in run.message
+
+
+def test_the_resident_export_carries_party_membership_for_editing(world, django_capture_on_commit_callbacks):
+    # Given the community's list exported in full
+    client = Client()
+    client.force_login(world.secretary_zhang)
+    community = world.areas["A1"]
+    r = client.post("/residents/export/", {"reason": "党员核对", "area": community.code})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))  # type: ignore[attr-defined]
+    sheet = book.active
+    headers = [c.value for c in sheet[1]]
+    column = headers.index("党员类型")
+    residents = Resident.objects.filter(area_path__startswith=community.path)
+    kinds = {r.name: r.party_member_kind for r in residents}
+    rows = list(sheet.iter_rows(min_row=2))
+    # Then a member's kind is there by its name, a non-member's cell blank
+    assert {row[0].value: row[column].value or "" for row in rows} == {
+        name: {"local": "社区党员"}.get(kind, kind) for name, kind in kinds.items()
+    }
+    assert "local" in kinds.values() and "" in kinds.values()
+
+    # When the worker marks a non-member as an in-service member and uploads the file again
+    row = next(row for row in rows if not kinds[row[0].value])
+    row[column].value = "在职党员"
+    out = io.BytesIO()
+    book.save(out)
+    run = checked(client, community, out.getvalue(), "居民.xlsx", django_capture_on_commit_callbacks)
+
+    # Then that one change is what the check finds
+    assert run.status == "checked", (run.message, run.errors)
+    assert run.summary["changed"] == 1
+    assert run.changes[0]["name"] == row[0].value and run.changes[0]["fields"] == ["党员类型"]
