@@ -201,7 +201,21 @@ def _read_csv(path: Path) -> list[list[Any]]:
             continue
     else:
         raise ValidationFailed({"file": "CSV 文件的编码无法识别，请另存为 UTF-8"})
-    return [list(r) for r in csv.reader(io.StringIO(decoded))]
+    # Some systems' "CSV" is separated by tabs: read so when the header line has tabs and
+    # no commas (else the whole line was one cell, and no header was found).
+    first = next((line for line in decoded.splitlines() if line.strip()), "")
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    return [[_unwrapped(cell) for cell in r] for r in csv.reader(io.StringIO(decoded), delimiter=delimiter)]
+
+
+# ="110105194912310021": how systems write a long number into a CSV so that Excel keeps it
+# as text; the cell is what is between the quotes.
+_WRAPPED = re.compile(r'^="(.*)"$', re.DOTALL)
+
+
+def _unwrapped(cell: str) -> str:
+    found = _WRAPPED.match(cell) if cell.startswith("=") else None
+    return found.group(1) if found else cell
 
 
 def _book(raw_sheets: list[tuple[str, list[list[Any]], list]], hidden: list[str] | None = None) -> Book:

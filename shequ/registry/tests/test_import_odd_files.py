@@ -34,3 +34,28 @@ def test_an_empty_file_or_an_old_format_is_refused_saying_what_to_do(world, name
     else:
         assert "另存为”Excel 工作簿（.xlsx）" in page
     assert not ImportRun.objects.exists()
+
+
+@pytest.mark.parametrize("separator", [",", "\t"])
+def test_a_systems_csv_with_tabs_or_numbers_kept_as_text_is_read(world, tmp_path, separator):
+    """Other systems' exports: ID numbers written ="…" so that Excel keeps them as text,
+    and a "CSV" separated by tabs. Both read as the file means them."""
+    from shequ.registry import services
+    from shequ.registry.tests.helpers import person
+
+    building = world.areas["A1-1-b"].name
+    lines = [
+        ["姓名", "身份证号", "联系电话", "楼栋", "门牌号"],
+        ["钱一", f'="{person(8101)}"', '="13700008101"', building, "1单元101"],
+        ["钱二", f'="{person(8102)}"', "", building, "1单元101"],
+    ]
+    path = tmp_path / "外部系统导出.csv"
+    path.write_bytes("\r\n".join(separator.join(line) for line in lines).encode("gb18030"))
+
+    result, mapping = services.import_file(path, world.areas["A1"].code, dry_run=True)
+
+    assert [e.as_list() for e in result.errors] == []
+    assert mapping["身份证号"] == "id_number" and result.summary()["new"] == 2
+    assert {p.resident.id_number_masked for p in result.rows} == {
+        n[:3] + "*" * 11 + n[-4:] for n in (person(8101), person(8102))
+    }
