@@ -92,6 +92,10 @@ def id_number(value: object) -> str:
         cleaned = cleaned[1:]
     if "*" in cleaned:
         raise CellError(MASKED_ID_NUMBER)
+    if len(cleaned) == 17 and cleaned.isdigit() and idcard.check_char(cleaned) == "X":
+        # The check character is an X that was left off (typed without it, or cut by a
+        # system that keeps digits only): said so, not only "17 digits".
+        raise CellError("身份证号只有17位；按前17位算，最后一位应为 X，可能漏填或被删去了，请补上 X")
     # A number Excel rounded and someone then turned into text: the last digits are 000.
     rounded = len(cleaned) == 18 and cleaned.isdigit() and cleaned.endswith("000")
     if rounded and idcard.check_char(cleaned[:17]) != cleaned[17]:

@@ -59,3 +59,32 @@ def test_a_systems_csv_with_tabs_or_numbers_kept_as_text_is_read(world, tmp_path
     assert {p.resident.id_number_masked for p in result.rows} == {
         n[:3] + "*" * 11 + n[-4:] for n in (person(8101), person(8102))
     }
+
+
+def test_an_id_number_whose_x_was_left_off_is_named_so(world, tmp_path):
+    """A number ending in X, typed or kept without it, was refused as "应为18位，现在是17位",
+    which sends the worker to count digits instead of adding the X."""
+    from datetime import date
+
+    from shequ.people import idcard
+    from shequ.registry import services
+    from shequ.registry.tests.helpers import save
+
+    numbers = (idcard.make("110105", date(1985, 4, 3), i, "F") for i in range(200))
+    with_x = next(n for n in numbers if n.endswith("X"))
+    other = idcard.make("110105", date(1985, 4, 3), 0, "M")
+    assert not other.endswith("X")
+    building = world.areas["A1-1-b"].name
+    rows = [
+        ["姓名", "身份证号", "楼栋", "门牌号"],
+        ["孙一", with_x[:17], building, "101"],
+        ["孙二", other[:17], building, "101"],
+    ]
+    path = save(tmp_path / "名单.xlsx", {"居民": rows})
+
+    result, _ = services.import_file(path, world.areas["A1"].code, dry_run=True)
+
+    reasons = {e.row: e.reason for e in result.errors}
+    assert reasons[2] == "身份证号只有17位；按前17位算，最后一位应为 X，可能漏填或被删去了，请补上 X"
+    assert reasons[3] == "身份证号应为18位，现在是17位"  # no X to suggest: the digits are counted
+    assert [e.column for e in result.errors] == ["身份证号", "身份证号"]
