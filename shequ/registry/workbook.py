@@ -193,7 +193,10 @@ def _read_workbook(path: Path, hidden: list[str]) -> list[tuple[str, list[list[A
 
 def _read_csv(path: Path) -> list[list[Any]]:
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
+    # Excel's "Unicode 文本" (UTF-16 with its byte-order mark, tab-separated) saved under a
+    # .csv name: GB18030 decodes it too, into a file of nonsense without a header.
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
             decoded = raw.decode(encoding)
             break

@@ -36,10 +36,11 @@ def test_an_empty_file_or_an_old_format_is_refused_saying_what_to_do(world, name
     assert not ImportRun.objects.exists()
 
 
-@pytest.mark.parametrize("separator", [",", "\t"])
-def test_a_systems_csv_with_tabs_or_numbers_kept_as_text_is_read(world, tmp_path, separator):
+@pytest.mark.parametrize(("separator", "encoding"), [(",", "gb18030"), ("\t", "gb18030"), ("\t", "utf-16")])
+def test_a_systems_csv_with_tabs_or_numbers_kept_as_text_is_read(world, tmp_path, separator, encoding):
     """Other systems' exports: ID numbers written ="…" so that Excel keeps them as text,
-    and a "CSV" separated by tabs. Both read as the file means them."""
+    a "CSV" separated by tabs, and Excel's Unicode text (UTF-16, tabs) named .csv. Each
+    read as the file means it."""
     from shequ.registry import services
     from shequ.registry.tests.helpers import person
 
@@ -50,7 +51,7 @@ def test_a_systems_csv_with_tabs_or_numbers_kept_as_text_is_read(world, tmp_path
         ["钱二", f'="{person(8102)}"', "", building, "1单元101"],
     ]
     path = tmp_path / "外部系统导出.csv"
-    path.write_bytes("\r\n".join(separator.join(line) for line in lines).encode("gb18030"))
+    path.write_bytes("\r\n".join(separator.join(line) for line in lines).encode(encoding))
 
     result, mapping = services.import_file(path, world.areas["A1"].code, dry_run=True)
 
