@@ -71,7 +71,11 @@ def _filters(request: HttpRequest) -> tuple[selectors.Filters, dict[str, str], A
 def board(request: HttpRequest) -> HttpResponse:
     """The triage board (community) and overview (street): every problem in scope."""
     if not has_anywhere(request.user, Permission.PROBLEM_VIEW):
-        return redirect("problems_mine")
+        # A resident's 编号 from their 回执 (a link, or the board's address after signing
+        # in) is looked for among their own problems, not dropped on the way.
+        number = request.GET.get("number", "")
+        mine = reverse("problems_mine")
+        return redirect(f"{mine}?{urlencode({'number': number})}" if number.strip() else mine)
     f, raw, area = _filters(request)
     errors = selectors.filter_errors(f)
     number = request.GET.get("number", "")
@@ -152,8 +156,20 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
+    number = request.GET.get("number", "")
+    errors: dict[str, str] = {}
+    if number.strip():  # 按编号查找 among their own (reported, followed, 代报) as the board does
+        try:
+            return redirect("problem", selectors.by_number(request.user, number).pk)
+        except ValidationFailed as exc:
+            errors = exc.fields
     page = CappedPaginator(selectors.my_problems(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "problems/mine.html", {"page": page})
+    return render(
+        request,
+        "problems/mine.html",
+        {"page": page, "number": number, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 @login_required
