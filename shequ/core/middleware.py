@@ -17,6 +17,7 @@ from django.middleware import common
 from django.shortcuts import render, resolve_url
 from django.urls import is_valid_path
 from django.utils.cache import add_never_cache_headers
+from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from shequ.core.errors import BUSY_MESSAGE, DomainError, InvalidBody, Unavailable, ValidationFailed
@@ -251,6 +252,15 @@ class SignedOutMiddleware:
             return response
         login = resolve_url(settings.LOGIN_URL)
         if not response.get("Location", "").startswith(login + "?"):
+            return response
+        query = request.META.get("QUERY_STRING", "")
+        if request.method == "GET" and not getattr(request, "htmx", False) and not query.isascii():
+            # An address sent with its query unencoded (a 编号 in full-width digits, as a
+            # phone keyboard types it): Django's get_full_path() reads those bytes as Latin-1
+            # and the next= it made sent the signed-in user to a garbled search. Made again
+            # from the query as the page itself reads it.
+            asked = f"{escape_uri_path(request.path)}?{request.GET.urlencode()}"
+            response["Location"] = f"{login}?{urlencode({'next': asked}, safe='/')}"
             return response
         if getattr(request, "htmx", False):
             # A part of the page asked for in the background (the nearby hint as a pin is
