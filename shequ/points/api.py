@@ -531,17 +531,25 @@ def reverse(request: HttpRequest, transaction_id: int, payload: ReverseIn) -> An
     return Status(201, services.reverse(request.user, transaction_id, payload.reason, ip=client_ip(request)))
 
 
+def _quarter_sent(year: int | None, quarter: int | None) -> tuple[int, int, dict[str, str]]:
+    """The year and quarter asked for, checked as the pages check what is typed."""
+    return selectors.requested_quarter(
+        "" if year is None else str(year), "" if quarter is None else str(quarter), timezone.localdate()
+    )
+
+
 @router.get(
     "/points/rankings", response=RankingsOut, summary="季度排名：社区治理能人、社区治理先锋；年度星级志愿者"
 )
-def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int = 0) -> Any:
+def rankings(
+    request: HttpRequest, community: str, year: int | None = None, quarter: int | None = None
+) -> Any:
     area = get_area(request.user, community, Permission.POINTS_VIEW)
     if area.kind != "community":
         raise NotFound("社区")
-    # 0 (or left out) asks for the current year or quarter; anything else must be valid.
-    year, quarter, errors = selectors.requested_quarter(
-        str(year) if year else "", str(quarter) if quarter else "", timezone.localdate()
-    )
+    # Left out asks for the current year or quarter; anything sent must be valid, 0 too
+    # (the page answers year=0 with 400: "0" was read as the current year here).
+    year, quarter, errors = _quarter_sent(year, quarter)
     if errors:
         raise ValidationFailed(errors)
     lists = selectors.notice_stars(area, year, quarter, timezone.localdate())
@@ -568,12 +576,10 @@ def rankings(request: HttpRequest, community: str, year: int = 0, quarter: int =
     auth=None,
     summary="公示栏（公开，无需登录；姓名脱敏）：季度社区治理能人、先锋与年度星级志愿者",
 )
-def notice(request: HttpRequest, code: str, year: int = 0, quarter: int = 0) -> Any:
+def notice(request: HttpRequest, code: str, year: int | None = None, quarter: int | None = None) -> Any:
     community = selectors.notice_community(code)
-    # As the rankings: 0 (or left out) is the current year or quarter.
-    year, quarter, errors = selectors.requested_quarter(
-        str(year) if year else "", str(quarter) if quarter else "", timezone.localdate()
-    )
+    # As the rankings (and the notice page): left out is the current year or quarter.
+    year, quarter, errors = _quarter_sent(year, quarter)
     if errors:
         raise ValidationFailed(errors)
     lists = selectors.notice_stars(community, year, quarter, timezone.localdate())
