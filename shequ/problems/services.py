@@ -625,8 +625,11 @@ def follow(actor: Any, problem_id: int, lon: float, lat: float, *, ip: str = "")
         .filter(pk=problem_id, status__in=OPEN_STATUSES, source__in=FOLLOWABLE_SOURCES)
         .first()
     )
-    if problem is None or not (
-        can(actor, Permission.PROBLEM_REPORT, problem.area_path) or _reports_in_community(actor, problem.area)
+    if problem is None:
+        _not_followable_now(actor, problem_id, lon, lat)
+        raise NotFound("问题")
+    if not can(actor, Permission.PROBLEM_REPORT, problem.area_path) and not _reports_in_community(
+        actor, problem.area
     ):
         raise NotFound("问题")
     if all(p.pk != problem.pk for p in nearby_open(actor, problem.category.code, lon, lat)):
@@ -635,6 +638,31 @@ def follow(actor: Any, problem_id: int, lon: float, lat: float, *, ip: str = "")
         problem.followers.add(actor)
         audit.record(actor, "problem.follow", area_path=problem.area_path, obj=problem, ip=ip)
     return problem
+
+
+def _not_followable_now(actor: Any, problem_id: int, lon: float, lat: float) -> None:
+    """关注 tapped on a problem the hint showed that was merged or closed since: said so
+    (409), not "不存在", for one the actor could have followed, reported within 100 m of
+    the place they are reporting. Anything else stays the same 404 as a missing one."""
+    gone = (
+        Problem.objects.select_related("area", "merged_into")
+        .filter(pk=problem_id, source__in=FOLLOWABLE_SOURCES)
+        .exclude(status__in=OPEN_STATUSES)
+        .first()
+    )
+    if gone is None or gone.lon is None or gone.lat is None or distance_m(lon, lat, gone.lon, gone.lat) > 100:
+        return
+    if not (can(actor, Permission.PROBLEM_REPORT, gone.area_path) or _reports_in_community(actor, gone.area)):
+        return
+    if gone.status == Status.MERGED and gone.merged_into is not None:
+        raise Conflict(
+            f"这个问题已合并到编号 {gone.merged_into.number} 的问题，不能再关注；"
+            "附近仍在办理的同类问题会列在上报页，可关注那一条，或继续上报",
+            code="merged",
+        )
+    if gone.status == Status.REJECTED:
+        raise Conflict("这个问题已不予立案，不能再关注；问题仍然存在的，请继续上报", code="rejected")
+    raise Conflict("这个问题已经办结，不能再关注；问题又出现的，请继续上报", code="closed")
 
 
 NOTE_MAX = 1000  # a timeline step's note
