@@ -685,8 +685,8 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
     """One transaction checks stock, points and the per-person limit. A refusal is a
     409 whose code is ``out_of_stock`` (库存不足), ``insufficient_points`` (积分不足),
     ``over_limit`` (超出限兑), ``window_closed``, ``price_changed`` (the ``price`` sent
-    is not the item's price now) or ``withdrawn`` (taken off the shelf as the order was
-    written), naming the field at fault."""
+    is not the item's price now) or ``withdrawn`` (an item of the buyer's store taken off
+    the shelf), naming the field at fault."""
     order, created = services.redeem(
         request.user,
         services.OrderInput(

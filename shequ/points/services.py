@@ -1478,6 +1478,7 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
         account_for_user(actor)  # the buyer's account, opened on first use (or refused)
         (_, found), (_, windows) = rawsql.run(reads)
     if not found:
+        _withdrawn(actor, data.item)
         raise NotFound("兑换物品")
     buyer = found[0][:9]
     account_id, account_kind, community_id, account_path, name, price, limit, item_path, issuer_id = buyer
@@ -1532,6 +1533,16 @@ def _redeem(actor: Any, data: OrderInput, key: str, ip: str) -> Order:
             raise _over_limit(name, limit, taken) from None
         raise _insufficient(Account(pk=account_id), cost) from None
     return order
+
+
+def _withdrawn(actor: Any, item_id: int) -> None:
+    """An item of the buyer's own catalogue taken off the shelf (before the reads, while
+    the store page was open) is refused as 已下架 (409 ``withdrawn``), as one taken off
+    during the order is; a missing item or another place's stays the same 404."""
+    item = StoreItem.objects.filter(pk=item_id, active=False).values_list("name", "area_path").first()
+    account_path = Account.objects.filter(user_id=actor.pk).values_list("area_path", flat=True).first()
+    if item is not None and account_path is not None and account_path.startswith(item[1]):
+        raise Refused("withdrawn", "item", f"{item[0]}已下架，不能兑换")
 
 
 class _Refusal(Exception):

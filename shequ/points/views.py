@@ -125,8 +125,11 @@ def redeem(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request),
         )
     except (ValidationFailed, services.Refused, NotFound) as exc:
-        if isinstance(exc, NotFound):  # taken off the shelf while the store page was open
-            exc = ValidationFailed({"item": "该物品已下架，不能兑换"})
+        # Taken off the shelf while the store page was open: the service says 已下架 (409),
+        # as the API does. An item not in the buyer's store is named as the API names it
+        # (兑换物品不存在), beside the store as every refusal (400), not as 已下架.
+        if isinstance(exc, NotFound):
+            exc = ValidationFailed({"item": exc.message})
         return store(request, error=exc, failed=item, typed=request.POST.get("quantity", "").strip()[:10])
     if not created:
         # The same form sent again (a double tap, or a page brought back from the

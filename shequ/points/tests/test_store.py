@@ -929,7 +929,7 @@ def test_a_waybill_number_must_look_like_one_and_a_withdrawn_item_is_named(world
     c.force_login(buyer)
     services.set_item_active(world.secretary_zhang, rice.pk, False)
     r = c.post("/points/store/redeem/", {"item": rice.pk, "quantity": "2"})
-    assert r.status_code == 400 and "该物品已下架，不能兑换" in r.content.decode()
+    assert r.status_code == 409 and f"{rice.name}已下架，不能兑换" in r.content.decode()
 
 
 def test_the_catalogue_page_corrects_an_items_name_as_the_api_does(world):
