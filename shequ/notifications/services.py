@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from shequ.core import rawsql
@@ -67,7 +68,14 @@ def mark_page_read(request: Any) -> int:
     if request.method != "GET" or not getattr(request.user, "pk", None):
         return 0
     links = {request.path, request.get_full_path()}
-    unread = Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True, link__in=links)
+    # A link to a part of the page (月报报送's ``#submissions``): the browser keeps the
+    # fragment to itself, so the page opened is its link without it.
+    at_part = Q()
+    for link in links:
+        at_part |= Q(link__startswith=f"{link}#")
+    unread = Notification.objects.filter(
+        Q(link__in=links) | at_part, user_id=request.user.pk, read_at__isnull=True
+    )
     if not unread.exists():
         return 0
     return unread.update(read_at=timezone.now())

@@ -691,6 +691,8 @@ def reports(request: HttpRequest, error: DomainError | None = None) -> HttpRespo
             return redirect(f"{reverse('problems_reports')}?run={run.pk}")
         except DomainError as exc:
             error = exc
+    # The street's notices of a community's 报送 lead here (?month=…#submissions): read.
+    mark_page_read(request)
     # Twenty a page, newest first: a community's runs of last year were linked nowhere.
     page = CappedPaginator(selectors.report_runs(request.user), 20).get_page(request.GET.get("page"))
     runs = list(page.object_list)
