@@ -581,6 +581,16 @@ READ_BY: dict[str, tuple[tuple[str, ...], str]] = {
         "处置层级只在立案、派遣时改派，上报上一级只上报到上一级：请把处置层级改回“按建议”",
     ),
     "responsible_role": (("accept", "dispatch"), "责任方只在立案、派遣时改派：请把责任方改回“按建议”"),
+    # A rating chosen with 重新打开 (未解决, 1星) was dropped without a word: it is a
+    # step of its own, and the problem can still be reopened after it.
+    "resolved": (
+        ("evaluate",),
+        "是否解决只在回访评价时记下：要评价请把操作改为“回访评价”（评价后仍可重新打开），不评价请选“暂不评价”",
+    ),
+    "satisfaction": (
+        ("evaluate",),
+        "满意度只在回访评价时记下：要评价请把操作改为“回访评价”（评价后仍可重新打开），不评价请把满意度改回“—”",
+    ),
 }
 
 
