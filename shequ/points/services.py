@@ -1146,6 +1146,8 @@ def add_window(
         errors["area"] = "请选择您管辖的街道或社区"
     if not (name or "").strip():
         errors["name"] = "请填写兑换期名称，如“2026年第四季度”"
+    elif mask_free_text(name) != name:  # shown as typed on every resident's store page
+        errors["name"] = "兑换期名称会显示给每位居民，请不要写电话或证件号；只写期名，如“2026年第四季度”"
     too_long(errors, [("name", "兑换期名称", name, 50)])
     _window_dates(errors, starts_on, ends_on, timezone.localdate())
     if errors:

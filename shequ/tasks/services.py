@@ -1265,6 +1265,8 @@ def add_unit(actor: Any, data: UnitInput) -> PartnerUnit:
     area = _resource_area(actor, data.area, errors)
     if not (data.name or "").strip():
         errors["name"] = "请填写单位名称"
+    elif mask_free_text(data.name) != data.name:
+        errors["name"] = f"单位名称{_NAME_NUMBER}；电话请填在“联系电话”里（对他人隐去号码）"
     if data.kind not in UnitKind.values:
         errors["kind"] = "请选择单位类型"
     _contact_name_plain(errors, data.contact_name or "")
@@ -1303,6 +1305,11 @@ def add_unit(actor: Any, data: UnitInput) -> PartnerUnit:
     except IntegrityError:
         raise ValidationFailed({"name": "该区域已有同名单位"}) from None
     return unit
+
+
+# A unit's, team's or venue's name is listed as typed to everyone the resource lists,
+# targeted tasks and claims reach: a phone or ID number in it was read there in full.
+_NAME_NUMBER = "会显示给他人，请不要写电话或证件号"
 
 
 def _contact_name_plain(errors: dict[str, str], name: str) -> None:
@@ -1491,6 +1498,8 @@ def add_team(actor: Any, name: str, kind: str, area_code: str, leader: str = "")
     area = _resource_area(actor, area_code, errors)
     if not (name or "").strip():
         errors["name"] = "请填写服务队名称"
+    elif mask_free_text(name) != name:
+        errors["name"] = f"服务队名称{_NAME_NUMBER}"
     if kind not in TeamKind.values:
         errors["kind"] = "请选择服务队类型"
     too_long(errors, [("name", "服务队名称", name, 100), ("leader", "队长", leader, 50)])
@@ -1741,6 +1750,8 @@ def add_venue(
     area = _resource_area(actor, area_code, errors)
     if not (name or "").strip():
         errors["name"] = "请填写名称"
+    elif mask_free_text(name) != name:
+        errors["name"] = f"名称{_NAME_NUMBER}；联系方式请写在说明里（对他人隐去号码）"
     if kind not in VenueKind.values:
         errors["kind"] = "请选择场地或设备"
     if capacity < 1:
