@@ -323,8 +323,9 @@ def nearby(request: HttpRequest) -> HttpResponse:
     return _nearby_hint(request, request.GET.get("category", ""), lon, lat)
 
 
-# A 关注进展 refused: the same words whatever the reason (closed or merged meanwhile, moved
-# out of reach, an id that was never shown), so that ids cannot be probed.
+# A 关注进展 refused for a problem the resident could not have followed (out of reach, an
+# id that was never shown): the same words whatever the reason, so that ids cannot be
+# probed. One they could have followed, merged or closed since, is named (services.follow).
 FOLLOW_GONE = "刚才选择的问题已经不能关注（可能刚刚办结）。如果情况仍然存在，请继续填写并上报。"
 
 
@@ -359,10 +360,13 @@ def follow(request: HttpRequest, problem_id: int) -> HttpResponse:
     htmx = getattr(request, "htmx", False)
     try:
         problem = services.follow(request.user, problem_id, lon, lat, ip=client_ip(request))
-    except NotFound:
+    except (NotFound, Conflict) as exc:
         if not htmx:
             raise
-        return _nearby_hint(request, request.POST.get("category", ""), lon, lat, gone=FOLLOW_GONE)
+        # Merged, closed or rejected since (a problem they could have followed) is said as
+        # it is; anything else alike, so that ids cannot be probed.
+        gone = exc.message if isinstance(exc, Conflict) else FOLLOW_GONE
+        return _nearby_hint(request, request.POST.get("category", ""), lon, lat, gone=gone)
     shown = f"{reverse('problem', args=[problem.pk])}?followed=1"  # the page says so
     if htmx:
         response = HttpResponse("")

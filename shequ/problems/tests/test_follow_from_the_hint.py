@@ -31,8 +31,13 @@ def test_a_problem_closed_after_the_hint_is_said_in_the_hint(world):
     # Then the hint says so, in place (409 is swapped), and lists what is still open there
     body = r.content.decode()
     assert r.status_code == 409 and "<html" not in body.lower()
-    assert "刚才选择的问题已经不能关注" in body and "请继续填写并上报" in body
+    assert "这个问题已不予立案，不能再关注" in body and "请继续上报" in body
     assert p.number not in body
+    # One the neighbour could never have followed (not where they report) is said alike for
+    # every reason, so that ids cannot be probed.
+    far = {**sent, "lon": f"{lon + 0.01:.7f}"}
+    body = neighbour.post(f"/problems/{p.pk}/follow/", far, headers=HTMX).content.decode()
+    assert "刚才选择的问题已经不能关注" in body and "请继续填写并上报" in body
 
 
 def test_following_from_the_hint_leads_to_the_problem(world):
