@@ -138,6 +138,14 @@ def create_area(
         errors["parent"] = f"{KIND_LABELS[kind]}不能放在{above}之下"
     if code and Area.objects.filter(code=code).exists():
         errors["code"] = f"编码 {code} 已存在"
+    elif "code" not in errors and parent is not None and not code.startswith(parent.code):
+        # The division-code scheme: a place's code begins with its parent's. One that does
+        # not reads as another community's place (150784001013005 under 150784001012), and
+        # takes the serial `areas add` would have given that community next.
+        errors["code"] = (
+            f"编码 {code} 应以上级{parent.name}的编码 {parent.code} 开头；"
+            f"不填编码则自动取 {next_child_code(parent)}"
+        )
     if errors:
         raise ValidationFailed(errors)
     check_geometry(geometry)

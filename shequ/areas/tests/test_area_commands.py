@@ -54,6 +54,22 @@ def test_add_refuses_with_the_services_chinese_message(world):
         run("add", taken, "--kind", "grid", "--parent", world.areas["A1"].code, "--name", "重复")
 
 
+def test_a_typed_code_must_begin_with_its_parents_code(world):
+    """`areas add 150784001013005 --parent 150784001012` made a grid of 平安社区 whose code
+    read as 广安社区's, and took the serial that `areas add` would next give 广安社区."""
+    community, other = world.areas["A1"], world.areas["A2"]
+    stray = f"{other.code}005"
+    with pytest.raises(CommandError) as refused:
+        run("add", stray, "--kind", "grid", "--parent", community.code, "--name", "错号网格")
+    message = str(refused.value)
+    assert f"编码 {stray} 应以上级{community.name}的编码 {community.code} 开头" in message
+    assert f"不填编码则自动取 {community.code}003" in message
+    assert not Area.objects.filter(code=stray).exists()
+    with pytest.raises(CommandError, match="开头"):
+        run("add", "999999", "--kind", "grid", "--parent", community.code, "--name", "错号网格")
+    assert not Area.objects.filter(name="错号网格").exists()
+
+
 def test_a_name_or_door_longer_than_its_column_is_named_not_crashed_on(world):
     """`areas add --name` over 100 characters and `areas household --address` over 100 were
     written to SQLite as typed and crashed on PostgreSQL (a DataError traceback), where a

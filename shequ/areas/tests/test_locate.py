@@ -52,7 +52,13 @@ def test_changing_a_grid_polygon_is_seen_at_once(world):
 def test_invalid_polygons_are_refused_with_a_reason(world):
     bow_tie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
     with pytest.raises(ValidationFailed) as exc:
-        create_area(code="X1", name="坏网格", kind=AreaKind.GRID, parent=world.areas["A1"], geometry=bow_tie)
+        create_area(
+            code=f"{world.areas['A1'].code}X1",
+            name="坏网格",
+            kind=AreaKind.GRID,
+            parent=world.areas["A1"],
+            geometry=bow_tie,
+        )
     assert "范围多边形无效" in exc.value.fields["geometry"]
 
 
@@ -89,14 +95,18 @@ def test_a_crossed_or_unclosed_boundary_is_explained_in_chinese(world):
     crossing = [[117.0, 36.0], [117.1, 36.1], [117.1, 36.0], [117.0, 36.1], [117.0, 36.0]]
     bow_tie = {"type": "Polygon", "coordinates": [crossing]}
     with pytest.raises(ValidationFailed) as crossed:
-        create_area(code="X3", name="坏网格", kind=AreaKind.GRID, parent=parent, geometry=bow_tie)
+        create_area(
+            code=f"{parent.code}X3", name="坏网格", kind=AreaKind.GRID, parent=parent, geometry=bow_tie
+        )
     message = crossed.value.fields["geometry"]
     assert "边界自相交" in message and "117.05" in message and "36.05" in message
     assert "intersection" not in message
 
     three_points = {"type": "Polygon", "coordinates": [[[117.0, 36.0], [117.1, 36.1], [117.0, 36.0]]]}
     with pytest.raises(ValidationFailed) as short:
-        create_area(code="X4", name="坏网格", kind=AreaKind.GRID, parent=parent, geometry=three_points)
+        create_area(
+            code=f"{parent.code}X4", name="坏网格", kind=AreaKind.GRID, parent=parent, geometry=three_points
+        )
     message = short.value.fields["geometry"]
     assert "至少" in message and "4" in message and "linearring" not in message
-    assert not Area.objects.filter(code__in=["X3", "X4"]).exists()
+    assert not Area.objects.filter(code__in=[f"{parent.code}X3", f"{parent.code}X4"]).exists()
