@@ -18,7 +18,7 @@ from shequ.access.scope import home_path
 from shequ.access.tokens import _digest
 from shequ.areas.models import Area, AreaKind
 from shequ.core.errors import NotFound, ValidationFailed
-from shequ.core.texts import too_long
+from shequ.core.texts import one_line, too_long
 
 
 def resolve_scope(role: str, code: str) -> tuple[Area, Any, str]:
@@ -183,8 +183,12 @@ def add_user(
     """A login holding ``role`` over ``area_code``. ``password_hash``, when given, is
     ``password`` already hashed by ``make_password``: the demo and the test personas give
     many logins one published password, and an Argon2 hash costs 0.2–0.5 s on two cores."""
+    from shequ.people.services import normal_name
+
     username = (username or "").strip()
-    display_name = (display_name or "").strip()
+    # As a resident's name is kept: `--name "王 芳"` (or "王　芳", padded as registers pad
+    # two-character names) is 王芳, the name the registry and the searches know.
+    display_name = normal_name(one_line(display_name))
     errors: dict[str, str] = {}
     # The column limits and Django's username rule, checked here: SQLite kept whatever was
     # typed, PostgreSQL crashed on a long one, and the admin refused to save a spaced one.

@@ -156,3 +156,20 @@ def test_a_username_or_name_the_database_cannot_keep_is_named_before_anything_is
         assert not User.objects.filter(username=username).exists()
     # Letters of any script, digits and @ . + - _ are a username, as Django's admin takes them.
     assert add_user("王芳.demo-1", PASSWORD, role="community_staff", area_code=community, display_name="王芳")
+
+
+def test_a_name_typed_with_spaces_is_kept_as_the_registry_keeps_it(world, monkeypatch):
+    """`shequ user add wangfang --name "王 芳"` kept the space: the account read 王 芳 in the
+    lists, the audit log and the problems it handled, where the register says 王芳."""
+    monkeypatch.setenv("SHEQU_PASSWORD", PASSWORD)
+    community = world.areas["A1"].code
+    run("add", "wangfang", "--role", "community_staff", "--area", community, "--name", " 王 芳 ")
+    run("add", "ouyang", "--role", "community_staff", "--area", community, "--name", "欧阳\u3000 小明")
+    run("add", "anna", "--role", "community_staff", "--area", community, "--name", "Anna  Li")
+    names = dict(
+        User.objects.filter(username__in=["wangfang", "ouyang", "anna"]).values_list(
+            "username", "display_name"
+        )
+    )
+    assert names == {"wangfang": "王芳", "ouyang": "欧阳小明", "anna": "Anna Li"}
+    assert "wangfang\t王芳\t" in run("list")
