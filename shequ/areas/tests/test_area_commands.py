@@ -137,6 +137,35 @@ def test_geometry_refuses_several_features_and_bad_files(world, tmp_path):
     assert grid.geometry == before
 
 
+def test_a_boundary_file_that_is_not_json_is_explained_in_chinese(world, tmp_path):
+    """A KML picked instead of the GeoJSON was answered "JSON 格式错误：Expecting value: line 1
+    column 1 (char 0)", the parser's English; a folder given by mistake, a traceback."""
+    grid = Area.objects.get(pk=world.areas["A2-2"].pk)
+    kml = tmp_path / "grid.kml"
+    kml.write_text('<?xml version="1.0"?><kml><Placemark/></kml>', encoding="utf-8")
+    comma = tmp_path / "comma.geojson"
+    comma.write_text('{"type": "Polygon",\n "coordinates": [],\n}', encoding="utf-8")
+    empty = tmp_path / "empty.geojson"
+    empty.write_text("\n")
+    gbk = tmp_path / "gbk.geojson"
+    gbk.write_bytes('{"name": "第1网格"}'.encode("gbk"))
+    for file, said in (
+        (kml, "第 1 行第 1 列这里应是一个值（文件不是 JSON？KML"),
+        (comma, "第 3 行第 1 列属性名应使用英文双引号"),
+        (empty, "文件是空的"),
+        (gbk, "不是 UTF-8 编码"),
+        (tmp_path, "是文件夹"),
+    ):
+        with pytest.raises(CommandError) as refused:
+            run("geometry", grid.code, str(file))
+        message = str(refused.value)
+        assert said in message
+        assert "Expecting" not in message and "line" not in message and "codec" not in message
+    before = grid.geometry
+    grid.refresh_from_db()
+    assert grid.geometry == before
+
+
 def test_list_shows_the_tree_and_which_grids_lack_a_boundary(world):
     community = world.areas["A1"]
     run("add", "--kind", "grid", "--parent", community.code, "--name", "新网格")

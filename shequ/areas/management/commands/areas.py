@@ -33,13 +33,43 @@ def _area(code: str, what: str) -> Area:
     return found
 
 
+# The JSON parser's reasons, said in Chinese: "Expecting value: line 1 column 1 (char 0)"
+# told an operator who had picked a KML or a Shapefile nothing they could act on.
+JSON_REASONS = {
+    "Expecting value": "这里应是一个值（文件不是 JSON？KML、Shapefile 等请先在 GIS 软件中导出为 GeoJSON）",
+    "Expecting property name enclosed in double quotes": "属性名应使用英文双引号（多余的逗号也会这样）",
+    "Expecting ',' delimiter": "缺少英文逗号，或括号没有配对",
+    "Expecting ':' delimiter": "缺少英文冒号",
+    "Extra data": "JSON 已经结束，后面还有多余的内容",
+    "Unterminated string starting at": "字符串缺少结束的英文双引号",
+    "Invalid control character at": "字符串中有换行等控制字符",
+    "Invalid \\escape": "字符串中有无效的反斜杠转义",
+}
+
+
 def _read_geojson(file: Path) -> Any:
     if not file.exists():
         raise CommandError(f"文件不存在：{file}")
     try:
-        return json.loads(file.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CommandError(f"文件 {file} 不是有效的 GeoJSON（JSON 格式错误：{exc}）") from exc
+        text = file.read_text(encoding="utf-8-sig")
+    except IsADirectoryError as exc:
+        raise CommandError(f"{file} 是文件夹，请给出 GeoJSON 文件的路径") from exc
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            f"文件 {file} 不是有效的 GeoJSON：不是 UTF-8 编码的文本（GeoJSON 应为 UTF-8）"
+        ) from exc
+    except OSError as exc:
+        raise CommandError(f"无法读取文件 {file}（{exc.strerror}）") from exc
+    if not text.strip():
+        raise CommandError(f"文件 {file} 不是有效的 GeoJSON：文件是空的")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = JSON_REASONS.get(exc.msg, "JSON 格式错误")
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列"
+        raise CommandError(f"文件 {file} 不是有效的 GeoJSON：{where}{reason}") from exc
+    except ValueError as exc:  # a number too long to read, and the like
+        raise CommandError(f"文件 {file} 不是有效的 GeoJSON：JSON 格式错误") from exc
 
 
 class Command(BaseCommand):
