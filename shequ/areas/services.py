@@ -262,6 +262,18 @@ def read_division_rows(text: str, street_code: str) -> tuple[tuple[str, str] | N
     return street, communities
 
 
+def _division_text(file: Path) -> str:
+    """The file's text: UTF-8, or GB18030 as Excel on a Chinese Windows saves a CSV (read as
+    UTF-8 only, such a file stopped the command with a UnicodeDecodeError traceback)."""
+    raw = file.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed({"file": f"{file.name}：文件编码无法识别，请另存为 UTF-8 的 CSV"})
+
+
 def import_divisions(
     files: Iterable[Path],
     street_code: str,
@@ -273,7 +285,7 @@ def import_divisions(
     street: tuple[str, str] | None = None
     communities: list[tuple[str, str]] = []
     for file in files:
-        found_street, found = read_division_rows(Path(file).read_text(encoding="utf-8"), street_code)
+        found_street, found = read_division_rows(_division_text(Path(file)), street_code)
         street = street or found_street
         communities.extend(found)
     existing_street = Area.objects.filter(code=street_code).first()

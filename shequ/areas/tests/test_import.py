@@ -61,3 +61,25 @@ def test_unknown_street_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="没有街道编码 999999999"):
         call_command("areas", "import", str(DIVISIONS), "--street", "999999999")
+
+
+def test_a_division_file_saved_by_excel_in_gbk_is_read(tmp_path):
+    """A streets.csv/villages.csv opened and saved again in Excel on a Chinese Windows is
+    GBK: the command stopped with a UnicodeDecodeError traceback; a folder, with another."""
+    from django.core.management.base import CommandError
+
+    streets = tmp_path / "streets.csv"
+    villages = tmp_path / "villages.csv"
+    streets.write_bytes(
+        "code,name,areaCode,provinceCode,cityCode\n522635003,宣威镇,522635,52,5226\n".encode("gbk")
+    )
+    villages.write_bytes(
+        "code,name,streetCode,provinceCode,cityCode,areaCode\n"
+        "522635003001,宣威社区居民委员会,522635003,52,5226,522635\n".encode("gbk")
+    )
+    call_command("areas", "import", str(streets), str(villages), "--street", "522635003")
+    street = Area.objects.get(code="522635003")
+    assert street.name == "宣威镇"
+    assert list(street.children.values_list("name", flat=True)) == ["宣威社区"]
+    with pytest.raises(CommandError, match="是文件夹"):
+        call_command("areas", "import", str(tmp_path), "--street", "522635003")

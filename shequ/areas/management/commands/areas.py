@@ -118,7 +118,12 @@ class Command(BaseCommand):
         for file in options["files"]:
             if not file.exists():
                 raise CommandError(f"文件不存在：{file}")
-        result = import_divisions(options["files"], options["street"])
+            if file.is_dir():
+                raise CommandError(f"{file} 是文件夹，请给出区划代码 CSV 文件的路径")
+        try:
+            result = import_divisions(options["files"], options["street"])
+        except OSError as exc:
+            raise CommandError(f"无法读取文件 {exc.filename}（{exc.strerror}）") from exc
         self.stdout.write(
             f"新建 {len(result.created)} 个区域，已存在 {len(result.existing)} 个：{' '.join(result.created)}"
         )
