@@ -123,6 +123,7 @@ EVENT_LABELS = {
     "access.revoke": "撤销角色",
     "access.deactivate": "停用用户",
     "access.password": "修改密码",
+    "access.password_reset": "重设密码",
     "access.bulk_assign": "批量授予角色",
     "demo.load": "加载演示数据",
     "registry.upload": "上传居民名册",

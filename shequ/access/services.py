@@ -263,6 +263,24 @@ def change_password(user: User, old: str, new: str, again: str, *, request: Any 
         audit.record(user, "access.password", area_path=home_path(user), obj=user, ip=ip)
 
 
+def reset_password(user: User, password: str, *, actor: Any = None) -> None:
+    """An administrator sets an account's password (`shequ user password`): one forgotten,
+    or a login made without one (the demo's `demo-…` accounts, a resident's login made for
+    their points). By the rules of ``add_user``; the account's sessions and API tokens end
+    (``User.save``), a lockout of its name is lifted, and the audit row names no password."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"password": "；".join(exc.messages)}) from exc
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        audit.record(actor, "access.password_reset", area_path=home_path(user), obj=user)
+    from axes.utils import reset
+
+    reset(username=user.username)  # its failed logins (5 of them lock it for 30 minutes)
+
+
 def bulk_add_role_holders(
     rows: list[tuple[str, str, Any, Area]], role: str, *, actor: Any = None
 ) -> list[User]:

@@ -173,3 +173,32 @@ def test_a_name_typed_with_spaces_is_kept_as_the_registry_keeps_it(world, monkey
     )
     assert names == {"wangfang": "王芳", "ouyang": "欧阳小明", "anna": "Anna Li"}
     assert "wangfang\t王芳\t" in run("list")
+
+
+def test_an_operator_sets_a_forgotten_or_missing_password(world, monkeypatch):
+    """A secretary who forgot her password, locked out after five guesses, or a `demo-…`
+    login made without one ("an administrator can set one"): the operator had no command
+    for it, only Django's `changepassword`, which wrote no audit row and left the lockout."""
+    user = add_user("forgetful", PASSWORD, role="community_staff", area_code=world.areas["A1"].code)
+    kept = Client()
+    kept.force_login(user)
+    for _ in range(5):
+        Client().post("/login/", {"username": "forgetful", "password": "wrong"})
+    assert Client().post("/login/", {"username": "forgetful", "password": PASSWORD}).status_code == 429
+
+    monkeypatch.setenv("SHEQU_PASSWORD", "12345678")
+    with pytest.raises(CommandError, match="密码"):
+        run("password", "forgetful")
+    with pytest.raises(CommandError, match="用户 nobody 不存在"):
+        run("password", "nobody")
+    monkeypatch.setenv("SHEQU_PASSWORD", "new-secret-2026")
+    printed = run("password", "forgetful")
+    assert "已重设 forgetful 的密码" in printed and "new-secret-2026" not in printed
+
+    assert kept.get("/").status_code == 302  # the old session ends
+    again = Client()
+    assert again.post("/login/", {"username": "forgetful", "password": "new-secret-2026"}).status_code == 302
+    user.refresh_from_db()
+    assert not user.check_password(PASSWORD)
+    row = AuditEvent.objects.get(event="access.password_reset", object_id=str(user.pk))
+    assert row.area_path == world.areas["A1"].path and "new-secret-2026" not in json.dumps(row.detail)

@@ -15,6 +15,7 @@ from shequ.access.services import (
     add_user,
     assign_role,
     deactivate_user,
+    reset_password,
     revoke_open311_key,
     revoke_role,
 )
@@ -28,7 +29,7 @@ from shequ.people.models import Resident
 class Command(BaseCommand):
     help = (
         "管理用户：user add USERNAME --role ROLE --area CODE；user grant|revoke USERNAME --role ROLE "
-        "--area CODE；user disable USERNAME；user list；"
+        "--area CODE；user disable USERNAME；user password USERNAME；user list；"
         "user open311-key add USERNAME --label TEXT | list [USERNAME] | revoke ID"
     )
 
@@ -55,6 +56,10 @@ class Command(BaseCommand):
         sub.add_parser(
             "disable", help="停用用户：登录、访问令牌和 Open311 密钥立即失效，记录保留"
         ).add_argument("username")
+        sub.add_parser(
+            "password",
+            help="重设密码（取自 SHEQU_PASSWORD 或交互输入）：其会话和访问令牌失效，登录锁定解除",
+        ).add_argument("username")
         sub.add_parser("list", help="列出用户及其角色")
         keys = sub.add_parser(
             "open311-key", help="Open311 密钥（/open311/v2/ 的 api_key）：发放、列出、撤销"
@@ -78,6 +83,9 @@ class Command(BaseCommand):
                 state = "" if user.is_active else "（已停用）"
                 self.stdout.write(f"{user.username}\t{user.display_name}\t{roles}{state}")
             return
+        if options["action"] == "password":
+            self._password(options["username"])
+            return
         if options["action"] in ("grant", "revoke", "disable"):
             found = User.objects.filter(username=options["username"]).first()
             if found is None:
@@ -98,11 +106,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(done))
             return
         resident = _registered(options["resident_id_number"], options["role"], options["area"])
-        password = os.environ.get("SHEQU_PASSWORD")
-        if not password:
-            password = getpass.getpass("密码：")
-            if password != getpass.getpass("再次输入密码："):
-                raise CommandError("两次输入的密码不一致")
+        password = _new_password()
         try:
             user = add_user(
                 options["username"],
@@ -118,6 +122,18 @@ class Command(BaseCommand):
             f"，已关联居民 {resident.name}（{resident.id_number_masked}）" if resident is not None else ""
         )
         self.stdout.write(self.style.SUCCESS(f"已创建用户 {user.username}{linked}"))
+
+    def _password(self, username: str) -> None:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"用户 {username} 不存在")
+        try:
+            reset_password(user, _new_password())
+        except DomainError as exc:
+            raise CommandError("；".join(exc.fields.values()) or exc.message) from exc
+        stopped = "；此账号已停用，仍不能登录" if not user.is_active else ""
+        done = f"已重设 {user.username} 的密码，其登录会话和访问令牌已失效{stopped}"
+        self.stdout.write(self.style.SUCCESS(done))
 
     def _open311_key(self, options: dict[str, Any]) -> None:
         action = options["key_action"]
@@ -160,6 +176,15 @@ class Command(BaseCommand):
                 )
         except DomainError as exc:
             raise CommandError("；".join(exc.fields.values()) or exc.message) from exc
+
+
+def _new_password() -> str:
+    password = os.environ.get("SHEQU_PASSWORD")
+    if not password:
+        password = getpass.getpass("密码：")
+        if password != getpass.getpass("再次输入密码："):
+            raise CommandError("两次输入的密码不一致")
+    return password
 
 
 def _when(value: Any) -> str:
