@@ -58,6 +58,19 @@ def test_each_job_runs_at_its_time_and_a_failure_stops_no_other(calls, caplog):
     assert due["reconcile"] == datetime(2026, 3, 11, 2, 30, tzinfo=SHANGHAI)
 
 
+def test_once_exits_with_a_failure_when_a_job_failed(calls, caplog):
+    """`periodic --once` from cron logged a failed job's traceback and exited 0: a wrapper
+    or monitor that goes by the exit status read the run as done."""
+    out = StringIO()
+    with caplog.at_level(logging.ERROR), pytest.raises(CommandError) as failed:
+        call_command("periodic", "--once", stdout=out)
+    assert str(failed.value) == "定时任务 publish 运行失败，原因见上方日志；其余各项已运行"
+    assert calls == ["remind", "follow_up", "publish", "purge", "reconcile"]
+    assert "reconcile done" in out.getvalue()  # the others still ran and said so
+    # Run again, the publish succeeds: status 0.
+    call_command("periodic", "--once", "--job", "publish", stdout=StringIO())
+
+
 @pytest.mark.django_db
 def test_once_runs_the_real_jobs_and_says_what_they_did():
     out = StringIO()
