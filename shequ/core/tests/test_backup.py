@@ -65,3 +65,19 @@ def test_a_database_whose_path_has_uri_characters_is_backed_up(tmp_path, folder)
     dest = tmp_path / "out.sqlite3"
     assert backup(path, dest) == "ok"
     assert rows(dest) == 7
+
+
+def test_a_backup_that_cannot_be_made_says_why_and_leaves_no_file(live, tmp_path):
+    """A database that cannot be read left an empty file behind, taken for a backup by the
+    next look at the folder; a destination that cannot be made (a folder, a file in the
+    way) stopped the command with a traceback."""
+    dest = tmp_path / "out.sqlite3"
+    with pytest.raises(CommandError, match="备份失败：无法打开数据库文件；没有留下不完整的备份文件"):
+        backup(tmp_path / "missing.sqlite3", dest)
+    assert not dest.exists()
+    with pytest.raises(CommandError, match="是文件夹，请给出备份文件的路径"):
+        backup(live, tmp_path)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"")
+    with pytest.raises(CommandError, match="无法创建备份文件"):
+        backup(live, blocker / "out.sqlite3")

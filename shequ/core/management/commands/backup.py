@@ -17,31 +17,49 @@ from django.db import connections
 
 from shequ.core import privatefiles
 
+# SQLite's reasons for the usual failures, in Chinese for the operator.
+SQLITE_REASONS = {
+    "database or disk is full": "磁盘已满",
+    "unable to open database file": "无法打开数据库文件",
+    "disk I/O error": "磁盘读写错误",
+    "database is locked": "数据库被锁定（20 秒内未能读取）",
+}
+
 
 def backup(source: Path, dest: Path) -> str:
     """Copy the database ``source`` to the new file ``dest``; returns its integrity check."""
-    privatefiles.make_dirs(dest.parent)
+    if dest.is_dir():
+        raise CommandError(f"{dest} 是文件夹，请给出备份文件的路径（如 {dest / 'shequ-日期.sqlite3'}）")
     try:
+        privatefiles.make_dirs(dest.parent)
         with open(dest, "xb"):  # refuse to write over anything, then made 0600 below
             pass
     except FileExistsError as exc:
         raise CommandError(f"{dest} 已存在，请换一个文件名（备份不覆盖已有文件）") from exc
+    except OSError as exc:  # a read-only disk, no permission, a file where a folder should be
+        raise CommandError(f"无法创建备份文件 {dest}（{exc.strerror}）") from exc
     dest.chmod(privatefiles.FILE_MODE)
-    # By URI, to open it read-only; as_uri() quotes "#", "?" and "%", which SQLite would
-    # otherwise read as the URI's fragment, query or an escape (and back up another file).
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=20)
-    dst = sqlite3.connect(dest)
+    src = dst = None
     try:
+        # By URI, to open it read-only; as_uri() quotes "#", "?" and "%", which SQLite would
+        # otherwise read as the URI's fragment, query or an escape (and back up another file).
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=20)
+        dst = sqlite3.connect(dest)
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")
         return str(dst.execute("PRAGMA quick_check").fetchone()[0])
-    except sqlite3.Error:
-        dst.close()
+    except sqlite3.Error as exc:
+        # A half-written copy (a full disk) must not be left to be taken for a backup.
+        if dst is not None:
+            dst.close()
         dest.unlink(missing_ok=True)
-        raise
+        reason = SQLITE_REASONS.get(str(exc), str(exc))
+        raise CommandError(f"备份失败：{reason}；没有留下不完整的备份文件 {dest}") from exc
     finally:
-        src.close()
-        dst.close()
+        if src is not None:
+            src.close()
+        if dst is not None:
+            dst.close()
 
 
 class Command(BaseCommand):
