@@ -125,6 +125,7 @@ EVENT_LABELS = {
     "access.password": "修改密码",
     "access.password_reset": "重设密码",
     "access.bulk_assign": "批量授予角色",
+    "demo.start": "开始加载演示数据",
     "demo.load": "加载演示数据",
     "registry.upload": "上传居民名册",
     "registry.mapping": "设置名册列对应",

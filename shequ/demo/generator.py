@@ -463,13 +463,16 @@ class DemoRefused(Exception):
 
 
 def half_loaded(plans: tuple[StreetPlan, ...] = PLANS) -> bool:
-    """A demo street is there but the load that made it never finished (it writes its
-    audit row last): stopped with Ctrl-C during the first `make run`, it left a street
-    without logins, problems or tasks, which `--if-empty` then took for a full database."""
+    """A load was started but never finished (it writes demo.start first and demo.load
+    last): stopped with Ctrl-C during the first `make run`, it left a street without
+    logins, problems or tasks, which `--if-empty` then took for a full database. A demo
+    street alone is no sign of it: an operator who imported 拉布大林街道 from the shipped
+    divisions.csv (the README's example) was told to delete the database."""
     from shequ.access.models import AuditEvent
 
-    started = Area.objects.filter(code__in=[p.code for p in plans]).exists()
-    return started and not AuditEvent.objects.filter(event="demo.load").exists()
+    events = AuditEvent.objects.filter(event__in=["demo.start", "demo.load"])
+    stopped = set(events.values_list("event", flat=True).distinct()) == {"demo.start"}
+    return stopped and Area.objects.filter(code__in=[p.code for p in plans]).exists()
 
 
 def interrupted_message() -> str:
@@ -488,6 +491,8 @@ def load(seed: int = 2026, plans: tuple[StreetPlan, ...] = PLANS, accounts: bool
         raise DemoRefused(interrupted_message())
     if Area.objects.filter(code__in=[p.code for p in plans]).exists():
         raise DemoRefused("演示街道已存在：数据库不是空的")
+    # Committed before anything else: a load stopped from here on is known as one.
+    audit.record(None, "demo.start", detail={"seed": seed, "streets": [p.code for p in plans]})
     rng = random.Random(seed)
     for plan in plans:
         build_street(plan, rng)

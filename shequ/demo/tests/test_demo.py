@@ -114,6 +114,21 @@ def test_a_demo_load_that_was_stopped_is_named_with_what_to_do(demo):
     assert Area.objects.filter(code="150784001").count() == 1
 
 
+def test_a_street_the_operator_imported_is_not_taken_for_a_stopped_demo(capsys):
+    """After the README's `shequ areas import shequ/areas/data/divisions.csv --street
+    150784001` (拉布大林街道, a demo street), `make run` (`demo load --if-empty`) refused
+    with "上次加载演示数据没有完成……请删除数据库文件": the operator's own street was taken
+    for a demo stopped halfway, and the advice was to delete the database."""
+    from shequ.demo.generator import DIVISIONS
+
+    call_command("areas", "import", str(DIVISIONS), "--street", "150784001")
+    call_command("demo", "load", "--if-empty")
+    assert "数据库已有数据，未加载演示数据" in capsys.readouterr().out
+    with pytest.raises(CommandError) as refused:
+        call_command("demo", "load")
+    assert "演示街道已存在" in str(refused.value) and "没有完成" not in str(refused.value)
+
+
 def test_demo_has_a_year_of_problems_in_every_state_channel_and_ledger(demo):
     from django.db.models import Count
 
