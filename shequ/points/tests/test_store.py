@@ -286,7 +286,7 @@ def test_redemption_writes_its_entries_through_the_double_entry_check(world, mon
 def test_reconcile_reports_a_transaction_whose_entries_do_not_sum_to_zero(world):
     from io import StringIO
 
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     from shequ.access.models import AuditEvent
 
@@ -304,7 +304,9 @@ def test_reconcile_reports_a_transaction_whose_entries_do_not_sum_to_zero(world)
     )
     assert services.unbalanced_transactions() == [(txn.pk, 5)]
     out = StringIO()
-    call_command("points", "reconcile", stdout=out)
+    # Exit status 1 (a cron line or a monitor learns of it), after the report is printed.
+    with pytest.raises(CommandError, match="1 笔交易分录不平衡，需要人工核查"):
+        call_command("points", "reconcile", stdout=out)
     assert f"交易 #{txn.pk}：分录合计 5，不平衡" in out.getvalue()
     assert "1 笔交易分录不平衡" in out.getvalue()
     assert AuditEvent.objects.filter(event="points.unbalanced").count() == 1

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shequ.points.services import reconcile, unbalanced_transactions
 from shequ.tasks.services import publish_due_lists
@@ -28,5 +28,8 @@ class Command(BaseCommand):
             for txn, total in unbalanced:
                 self.stdout.write(f"交易 #{txn}：分录合计 {total}，不平衡，请核查")
             self.stdout.write(f"核对完成，{len(wrong)} 个账户余额已修正，{len(unbalanced)} 笔交易分录不平衡")
+            if unbalanced:
+                # No repair here: a cron line or a monitor learns of it by the exit status.
+                raise CommandError(f"{len(unbalanced)} 笔交易分录不平衡，需要人工核查（见上方所列交易）")
         else:
             self.stdout.write(f"已发布 {publish_due_lists()} 份月度任务清单")
