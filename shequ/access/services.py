@@ -146,6 +146,9 @@ def deactivate_user(user: User, *, actor: Any = None) -> None:
     longer do goes back: open problems in its hands, and task claims without proof sent."""
     from shequ.access.models import ApiToken
 
+    # Stopping a stopped account said 已停用 again and filed a second 停用用户 row.
+    if not User.objects.filter(pk=user.pk, is_active=True).exists():
+        raise ValidationFailed({"username": f"用户 {user.username} 已经停用，无需再次停用"})
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         ApiToken.objects.filter(user=user).delete()

@@ -202,3 +202,13 @@ def test_an_operator_sets_a_forgotten_or_missing_password(world, monkeypatch):
     assert not user.check_password(PASSWORD)
     row = AuditEvent.objects.get(event="access.password_reset", object_id=str(user.pk))
     assert row.area_path == world.areas["A1"].path and "new-secret-2026" not in json.dumps(row.detail)
+
+
+def test_disabling_a_stopped_account_says_so_and_files_nothing(world):
+    """`user disable` run twice (a second operator, a script run again) printed 已停用 again
+    and filed a second 停用用户 row, as if the account had been working until then."""
+    user = add_user("left-twice", PASSWORD, role="community_staff", area_code=world.areas["A1"].code)
+    assert "已停用 left-twice" in run("disable", "left-twice")
+    with pytest.raises(CommandError, match="用户 left-twice 已经停用，无需再次停用"):
+        run("disable", "left-twice")
+    assert AuditEvent.objects.filter(event="access.deactivate", object_id=str(user.pk)).count() == 1
