@@ -84,3 +84,17 @@ def test_cli_prints_a_summary_and_fails_when_a_row_is_refused(world, tmp_path, c
     assert Resident.objects.count() == before
     call_command("import", "residents", str(path), "--community", community.code)
     assert Resident.objects.count() == before + 3
+
+
+def test_the_error_report_is_never_written_over_the_register(world, tmp_path):
+    """`import residents 名册.xlsx --errors 名册.xlsx` (a path pasted twice) wrote the error
+    report over the register itself: the community's only copy was gone."""
+    community = world.areas["A1"]
+    bad = list(rows_for(world, 1, start=40_000)[0])
+    bad[5] = "不存在的楼"
+    path = save(tmp_path / "名册.xlsx", {"居民": [HEADERS, bad]})
+    kept = path.read_bytes()
+    same = tmp_path / "." / "名册.xlsx"
+    with pytest.raises(CommandError, match="--errors 不能是要导入的文件本身"):
+        call_command("import", "residents", str(path), "--community", community.code, "--errors", str(same))
+    assert path.read_bytes() == kept

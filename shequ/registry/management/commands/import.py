@@ -31,6 +31,9 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
+        if options["errors"] and Path(options["errors"]).resolve() == path.resolve():
+            # The report is written over the path it is given: the register itself was lost.
+            raise CommandError(f"--errors 不能是要导入的文件本身（{path}），请另给一个文件名")
         mapping = {}
         for item in options["map"]:
             header, sep, key = item.partition("=")
