@@ -65,7 +65,7 @@ def test_once_exits_with_a_failure_when_a_job_failed(calls, caplog):
     with caplog.at_level(logging.ERROR), pytest.raises(CommandError) as failed:
         call_command("periodic", "--once", stdout=out)
     assert str(failed.value) == "定时任务 publish 运行失败，原因见上方日志；其余各项已运行"
-    assert calls == ["remind", "follow_up", "publish", "purge", "reconcile"]
+    assert calls == ["remind", "follow_up", "expiry", "report_due", "publish", "purge", "reconcile"]
     assert "reconcile done" in out.getvalue()  # the others still ran and said so
     # Run again, the publish succeeds: status 0.
     call_command("periodic", "--once", "--job", "publish", stdout=StringIO())
