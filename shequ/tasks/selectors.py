@@ -441,11 +441,37 @@ def task_claims(viewer: Any, task: Task, status: str = "") -> QuerySet[Claim]:
     return listed.select_related("user", "unit").order_by("claimed_at", "id")
 
 
+def acts_for_claim(viewer: Any, claim: Claim) -> bool:
+    """Whether the viewer holds ``claim`` as its claimant: the person who took it, or, for
+    a unit's claim, any member of the unit now (the unit holds one claim of a task, so a
+    colleague finishes the work of one who is away, sends its proof or gives it back)."""
+    if claim.user_id == viewer.pk:
+        return True
+    unit_id = claim.unit_id
+    if unit_id is None:
+        return False
+    return PartnerUnit.members.through.objects.filter(partnerunit_id=unit_id, user_id=viewer.pk).exists()
+
+
+def unit_held_claim(viewer: Any, task: Task, unit: PartnerUnit | None) -> Claim | None:
+    """The live claim of ``task`` a colleague holds for ``unit`` (the viewer's unit), which
+    the viewer may finish in their stead; None when there is none or it is their own."""
+    if unit is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    return (
+        Claim.objects.filter(task=task, unit=unit)
+        .exclude(status=ClaimStatus.WITHDRAWN)
+        .exclude(user_id=viewer.pk)
+        .select_related("user")
+        .first()
+    )
+
+
 def get_claim(viewer: Any, claim_id: int) -> Claim:
     found = with_reversal(Claim.objects.filter(pk=claim_id))
     claim = found.select_related("task", "user", "unit", "task__area").first()
     if claim is None or not (
-        claim.user_id == viewer.pk or can(viewer, Permission.TASK_VIEW, claim.area_path)
+        acts_for_claim(viewer, claim) or can(viewer, Permission.TASK_VIEW, claim.area_path)
     ):
         raise NotFound("接单记录")
     return claim
@@ -794,7 +820,7 @@ def may_act_on_claim(viewer: Any, claim: Claim, action: str) -> bool:
     if claim.status not in rule.sources:
         return False
     for perm in rule.permissions:
-        if perm == CLAIMANT and claim.user_id == viewer.pk:
+        if perm == CLAIMANT and acts_for_claim(viewer, claim):
             return True
         if perm != CLAIMANT and claim.user_id != viewer.pk and can(viewer, perm, claim.area_path):
             return True

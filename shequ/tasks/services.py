@@ -55,6 +55,7 @@ from shequ.tasks.models import (
     VenueKind,
 )
 from shequ.tasks.selectors import (
+    acts_for_claim,
     claim_unit,
     community_of,
     done_before,
@@ -516,10 +517,10 @@ def add_attachments(actor: Any, task_id: int, files: list[Any], *, ip: str = "")
     return task
 
 
-def _may(actor: Any, path: str, permissions: tuple[str, ...], owner_id: int | None = None) -> bool:
+def _may(actor: Any, path: str, permissions: tuple[str, ...], claimant: bool = False) -> bool:
     for perm in permissions:
         if perm == CLAIMANT:
-            if owner_id == actor.pk:
+            if claimant:
                 return True
         elif can(actor, perm, path):
             return True
@@ -1047,7 +1048,8 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
     rule = CLAIM_TRANSITIONS.get(data.action)
     if rule is None:
         raise ValidationFailed({"action": f"未知的操作“{data.action}”"})
-    if not _may(actor, claim.area_path, rule.permissions, claim.user_id):
+    # The claimant: who took it, or for a unit's claim a member of the unit now.
+    if not _may(actor, claim.area_path, rule.permissions, acts_for_claim(actor, claim)):
         raise ValidationFailed({"action": f"您无权对该接单进行“{rule.label}”"})
     if claim.status not in rule.sources:
         raise _not_from(actor, claim, data.action)
@@ -1144,6 +1146,13 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                     f"/tasks/claims/{claim.pk}/",
                     skip=actor,
                 )
+            if actor.pk != claim.user_id and data.action in ("submit", "withdraw") and claim.unit is not None:
+                # A colleague finished (or gave back) the unit's claim: its holder hears of it.
+                notify(
+                    [claim.user],
+                    f"{claim.unit.name}的{actor}已为您接的任务“{task.title}”{rule.label}",
+                    f"/tasks/claims/{claim.pk}/",
+                )
             if data.action == "release":
                 notify(
                     [claim.user],
@@ -1158,7 +1167,11 @@ def transition_claim(actor: Any, claim_id: int, data: ClaimActionInput, *, ip: s
                     else f"您的任务“{task.title}”被退回：{mask_free_text(note)}"
                     + (f"（{ends}，接单随之结束）" if ends else "")
                 )
-                notify([claim.user], text, f"/tasks/claims/{claim.pk}/")
+                told = [claim.user]
+                sent = ClaimEvent.objects.filter(claim=claim, action="submit").select_related("actor").last()
+                if sent is not None and sent.actor is not None and sent.actor_id != claim.user_id:
+                    told.append(sent.actor)  # a unit colleague sent the proof for its holder
+                notify(told, text, f"/tasks/claims/{claim.pk}/")
             audit.record(actor, f"task.claim_{data.action}", area_path=claim.area_path, obj=claim, ip=ip)
     except Exception:
         proofs.remove(stored)

@@ -484,6 +484,8 @@ def detail(
             if task.audience == Audience.TARGETED
             else [],
             "unit": unit,
+            # A colleague's live claim for the unit: the viewer may finish it in their stead.
+            "unit_claim": selectors.unit_held_claim(request.user, task, unit) if own is None else None,
             "actions": actions,
             "open_step": open_step,
             # 接单情况 for staff (the grid worker of a community's task reads its claims
