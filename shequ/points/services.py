@@ -1360,7 +1360,7 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
             }
         )
     try:
-        return _redeem(actor, data, key, ip), True
+        order = _redeem(actor, data, key, ip)
     except (DomainError, IntegrityError):
         if key:
             existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
@@ -1369,6 +1369,28 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
                     raise reused(f"订单 #{existing.pk}（{existing.item.name}×{existing.quantity}）") from None
                 return existing, False
         raise
+    _tell_store(order)
+    return order, True
+
+
+FULFIL_LINK = "/points/fulfil/"
+
+
+def _tell_store(order: Order) -> None:
+    """The store's staff hear that an order waits to be packed (after the redemption's
+    commit, outside its statements): one unread notice each at a time, linking the
+    fulfilment page, which reads it; the next order after they opened it tells them again."""
+    from shequ.access.holders import holder_ids
+    from shequ.notifications.models import Notification
+    from shequ.notifications.services import notify
+
+    staff = [i for i in holder_ids(Permission.STORE_MANAGE, order.area_path) if i != order.user_id]
+    if not staff:
+        return
+    waiting = Notification.objects.filter(user_id__in=staff, link=FULFIL_LINK, read_at__isnull=True)
+    told = set(waiting.values_list("user_id", flat=True))
+    text = "有新的积分兑换订单待备货，请到“兑换订单处理”查看"
+    notify([i for i in staff if i not in told], text, FULFIL_LINK)
 
 
 # The redemption's hand-written SQL (docs/decisions/0005-hot-path-sql.md). It writes what

@@ -215,6 +215,7 @@ _BULK_ON: dict[str, str] = {OrderStatus.PLACED.value: "pack", OrderStatus.SHIPPE
 @login_required
 def fulfil(request: HttpRequest, outcome: dict[str, Any] | None = None) -> HttpResponse:
     staff_only(request.user, Permission.STORE_MANAGE, "只有社区工作人员可以处理兑换订单")
+    mark_page_read(request)  # the notice of new orders to pack links here
     status = request.GET.get("status", "placed").strip()
     errors = unknown_choices([("status", "订单状态", status, OrderStatus.values)])
     if errors:
