@@ -1909,16 +1909,19 @@ def _tell_buyer(actor: Any, order: Order, data: OrderTransitionInput, note: str)
     }.get(data.action)
     if text:
         notify([order.user_id], text, f"/points/orders/{order.pk}/", skip=actor)
-    if data.action == "cancel" and order.status == OrderStatus.PACKED and actor.pk == order.user_id:
-        # The buyer cancelled a parcel already packed with their name on it: whoever packed
-        # it puts the goods back (the stock is returned), rather than learning of it from a
-        # refused 发货. Told while they still manage the store there, so the link opens.
+    if data.action == "cancel" and order.status == OrderStatus.PACKED:
+        # A parcel already packed with the buyer's name on it was cancelled (by the buyer,
+        # or by a colleague at the buyer's request): whoever packed it puts the goods back
+        # (the stock is returned), rather than learning of it from a refused 发货. Told
+        # while they still manage the store there, so the link opens; not when they
+        # cancelled it themselves.
+        who = "兑换人" if actor.pk == order.user_id else f"{actor}"
         packed = order.events.filter(action="pack").select_related("actor").order_by("-id").first()
         packer = packed.actor if packed is not None else None
         if packer is not None and packer.is_active and can(packer, Permission.STORE_MANAGE, order.area_path):
             notify(
                 [packer],
-                f"“{order.item.name}×{order.quantity}”（订单 #{order.pk}）已备货，兑换人已取消订单，"
+                f"“{order.item.name}×{order.quantity}”（订单 #{order.pk}）已备货，{who}已取消订单，"
                 "请将备好的物品放回库存",
                 f"/points/orders/{order.pk}/",
                 skip=actor,
