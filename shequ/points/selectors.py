@@ -35,7 +35,7 @@ from shequ.points.models import (
     Transaction,
     TxnKind,
 )
-from shequ.points.services import community_path, current_windows, user_home_path
+from shequ.points.services import account_home_path, community_path, current_windows
 
 
 def own_account(viewer: Any) -> Account | None:
@@ -97,9 +97,10 @@ def unit_accounts(viewer: Any) -> list[UnitAccount]:
 def store_items(viewer: Any) -> QuerySet[StoreItem]:
     """The catalogue a resident may redeem from: the items of the street and community
     their points account belongs to (where the points were issued; for someone who has
-    moved since, that is not where they now live), or of their home before they have one."""
+    moved since, that is not where they now live), or where it will be opened before they
+    have one (their home, or the community a party member reports to)."""
     account = Account.objects.filter(user_id=viewer.pk).values_list("area_path", flat=True).first()
-    home = account or community_path(user_home_path(viewer))
+    home = account or community_path(account_home_path(viewer))
     if len(codes(home)) < 2:
         return StoreItem.objects.none()
     return StoreItem.objects.filter(active=True, area_path__in=ancestors(home)).order_by("price", "id")
@@ -559,10 +560,10 @@ def ranking_communities(viewer: Any) -> QuerySet[Area]:
 
 def own_community(viewer: Any, account: Account | None = None) -> Area | None:
     """The community whose notice board (公示栏) a person's points count on: their
-    account's, or their home's before they have one."""
+    account's, or where it will be opened before they have one."""
     if account is not None:
         return account.area
-    path = community_path(user_home_path(viewer))
+    path = community_path(account_home_path(viewer))
     return Area.objects.filter(path=path, kind="community").first() if len(codes(path)) >= 2 else None
 
 

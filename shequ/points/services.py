@@ -106,6 +106,18 @@ def user_home_path(user: Any) -> str:
     return max(paths, key=len) if paths else ""
 
 
+def account_home_path(user: Any) -> str:
+    """Where the person's account will be opened (``account_for_user``'s rule), for the
+    store and the notice board shown before it is: their home, else the community they
+    report to as a party member (双报到), else where their login serves."""
+    resident = getattr(user, "resident", None)
+    if resident is None and not any(role == Role.RESIDENT for role, _ in _roles_held(user)):
+        reporting = _reports_to(user)
+        if reporting:
+            return reporting[0]
+    return user_home_path(user)
+
+
 def _roles_held(user: Any) -> list[tuple[str, str]]:
     """The account's (role, path) pairs, also once it is stopped: proof it sent before is
     still accepted, and the points need its account (``assignments`` gives a stopped
