@@ -12,6 +12,7 @@ from shequ.access.roles import GRANTS, Permission
 from shequ.access.scope import assignments
 from shequ.areas.models import Area
 from shequ.core.errors import NotFound, ValidationFailed
+from shequ.notifications.services import notify
 from shequ.party.models import DualRegistration, PartyOrg, PartyOrgKind
 
 
@@ -81,6 +82,14 @@ def register_dual(
         audit.record(
             actor, "party.dual_register", area_path=community.path, obj=found, detail={"user": user.pk}, ip=ip
         )
+        # Nobody registers themselves: the member learns here that the community's public
+        # tasks are now theirs to claim, rather than never opening the board.
+        notify(
+            [user],
+            f"您已在{community.name}登记双报到（在职党员），可以在任务大厅领取{community.name}的公开任务，"
+            "所得积分记入您本人的积分账户",
+            "/tasks/",
+        )
     return found
 
 
@@ -96,14 +105,15 @@ def end_dual(actor: Any, registration_id: int, *, ip: str = "") -> None:
     from shequ.tasks.services import withdraw_unproved
 
     managed = DualRegistration.objects.visible_to(actor, Permission.TASK_MANAGE)
-    found = managed.filter(pk=registration_id).first()
+    found = managed.filter(pk=registration_id).select_related("user", "community").first()
     if found is None:
         raise NotFound("双报到登记")
     with transaction.atomic():
         detail: dict[str, Any] = {"user": found.user_id}
         registration = DualRegistration(pk=found.pk, area_path=found.area_path)  # the audit row's object
         found.delete()
-        if found.area_path not in resident_communities(found.user):
+        leaves = found.area_path not in resident_communities(found.user)
+        if leaves:
             withdrawn = withdraw_unproved(
                 actor,
                 Claim.objects.filter(
@@ -113,6 +123,16 @@ def end_dual(actor: Any, registration_id: int, *, ip: str = "") -> None:
             )
             if withdrawn:
                 detail["claims_withdrawn"] = withdrawn
+        if leaves and found.user.is_active:
+            # Its public tasks leave their board: said, not left to be noticed (one who
+            # lives in the community still claims them as its resident).
+            notify(
+                [found.user],
+                f"您在{found.community.name}的双报到登记已撤销，不能再领取该社区的公开任务；"
+                "已获得的积分仍归您所有",
+                "/points/",
+                skip=actor,
+            )
         audit.record(
             actor, "party.dual_end", area_path=found.area_path, obj=registration, detail=detail, ip=ip
         )
