@@ -1381,6 +1381,13 @@ def add_unit_member(actor: Any, unit_id: int, user: Any, *, ip: str = "") -> Non
         audit.record(
             actor, "resource.unit_member", area_path=unit.area_path, obj=unit, detail={"user": user.pk}, ip=ip
         )
+        # Staff add members: the member learns here what the unit's login is for.
+        notify(
+            [user],
+            f"您已被登记为{unit.name}的成员，可以在任务大厅领取派给本单位的定向任务，所得积分记入单位账户",
+            "/tasks/",
+            skip=actor,
+        )
 
 
 def add_unit_member_by_username(actor: Any, unit_id: int, username: str, *, ip: str = "") -> PartnerUnit:
@@ -1495,6 +1502,12 @@ def remove_unit_member(actor: Any, unit_id: int, user_id: int, *, ip: str = "") 
         detail: dict[str, Any] = {"user": user_id}
         if withdrawn:
             detail["claims_withdrawn"] = withdrawn
+        notify(
+            User.objects.filter(pk=user_id, is_active=True),
+            f"您已不再是{unit.name}的成员，不能再领取派给该单位的定向任务",
+            "/tasks/",
+            skip=actor,
+        )
         audit.record(
             actor,
             "resource.unit_member_remove",
