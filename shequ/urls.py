@@ -89,6 +89,7 @@ urlpatterns = [
     path("party/dual/", party_views.dual, name="party_dual"),
     path("party/dual/<int:registration_id>/end/", party_views.dual_end, name="party_dual_end"),
     path("tasks/units/<int:unit_id>/unmask/", task_views.unit_unmask, name="tasks_unit_unmask"),
+    path("tasks/units/<int:unit_id>/offer/", task_views.unit_offer, name="tasks_unit_offer"),
     path("tasks/teams/<int:team_id>/members/", task_views.team_members, name="tasks_team_members"),
     path("tasks/<int:task_id>/", task_views.detail, name="task"),
     path("tasks/<int:task_id>/edit/", task_views.edit, name="task_edit"),

@@ -91,6 +91,21 @@ def viewer_units(viewer: Any) -> list[int]:
     return list(PartnerUnit.objects.filter(members=viewer).values_list("pk", flat=True))
 
 
+def own_units(viewer: Any) -> QuerySet[PartnerUnit]:
+    """The partner units the viewer acts for (a member of), with what each offers."""
+    if not getattr(viewer, "is_authenticated", False):
+        return PartnerUnit.objects.none()
+    return PartnerUnit.objects.filter(members=viewer).select_related("area").order_by("name", "pk")
+
+
+def own_unit(viewer: Any, unit_id: int) -> PartnerUnit:
+    """One of the viewer's own units; any other is the same 404."""
+    unit = own_units(viewer).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("共建单位")
+    return unit
+
+
 def viewer_teams(viewer: Any) -> list[int]:
     resident_id = getattr(viewer, "resident_id", None)
     if not resident_id:

@@ -1650,6 +1650,33 @@ def update_unit(
     return _save_resource(actor, unit, changes, "resource.unit_edit", ip)
 
 
+def offer_unit_services(actor: Any, unit_id: int, services_text: str, *, ip: str = "") -> PartnerUnit:
+    """A member of a partner unit says what the unit offers the community (可提供的服务,
+    its line of the resource list: "资源共享"); the community's staff who keep the list
+    are told. Only a member of the unit: anyone else is the same 404."""
+    unit = PartnerUnit.objects.filter(pk=unit_id, members=actor).first() if actor.is_active else None
+    if unit is None:
+        raise NotFound("共建单位")
+    errors: dict[str, str] = {}
+    # Hidden numbers put back first: the length checked is the length stored.
+    text = kept_if_echoed(services_text or "", unit.services, actor, None).strip()
+    if not text:
+        errors["services"] = "请填写本单位可提供的服务，如“用电安全检查、电力设备运维”"
+    too_long(errors, [("services", "可提供的服务", text, 200)])
+    if errors:
+        raise ValidationFailed(errors)
+    before = unit.services
+    unit = _save_resource(actor, unit, {"services": text}, "resource.unit_offer", ip)
+    if unit.services != before:
+        notify(
+            holders(Permission.RESOURCE_MANAGE, unit.area_path, skip=actor),
+            f"{unit.name}更新了可提供的服务：{mask_free_text(unit.services)}",
+            "/tasks/resources/?tab=unit",
+            skip=actor,
+        )
+    return unit
+
+
 def update_team(actor: Any, team_id: int, *, leader: str, ip: str = "") -> ServiceTeam:
     team = ServiceTeam.objects.visible_to(actor, Permission.RESOURCE_MANAGE).filter(pk=team_id).first()
     if team is None:

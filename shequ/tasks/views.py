@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shequ.access.audit import client_ip
-from shequ.access.masking import shown_to
+from shequ.access.masking import mask_free_text, shown_to
 from shequ.access.roles import Permission, Role
 from shequ.access.scope import assignments, can, has_anywhere, staff_only
 from shequ.access.tokens import login_or_token_required
@@ -130,6 +130,10 @@ def board(request: HttpRequest) -> HttpResponse:
             and not selectors.viewer_units(request.user)
             and Role.PARTNER_UNIT in {role for role, _ in assignments(request.user)},
             "resources": has_anywhere(request.user, Permission.RESOURCE_VIEW),
+            # A unit's members say here what the unit offers the community (资源清单).
+            "own_units": list(selectors.own_units(request.user))
+            if not staff and Role.PARTNER_UNIT in {role for role, _ in assignments(request.user)}
+            else [],
             **selectors.claim_load(request.user),
             "cap": settings.TASK_OPEN_CLAIM_CAP,
             "errors": errors,
@@ -633,6 +637,29 @@ def unit_unmask(request: HttpRequest, unit_id: int) -> HttpResponse:
             status=exc.status,
         )
     return render(request, "people/partials/unmasked.html", {"field": "contact_phone", "value": value})
+
+
+@login_required
+def unit_offer(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A unit's member says what the unit offers the community (its resource-list line);
+    a refused form comes back with what was typed."""
+    unit = selectors.own_unit(request.user, unit_id)
+    typed = mask_free_text(unit.services)  # as every reader sees it; echoed numbers are kept
+    error: DomainError | None = None
+    if request.method == "POST":
+        typed = request.POST.get("services", "")
+        try:
+            services.offer_unit_services(request.user, unit_id, typed, ip=client_ip(request))
+        except ValidationFailed as exc:
+            error = exc
+        else:
+            return redirect(f"{reverse('tasks')}#unit-{unit_id}")
+    return render(
+        request,
+        "tasks/unit_offer.html",
+        {"unit": unit, "typed": typed, "error": error},
+        status=error.status if error else 200,
+    )
 
 
 @login_required
