@@ -86,3 +86,14 @@ def colleague_b(world, unit):
     )
     services.add_unit_member(world.secretary_zhang, unit.pk, other)
     return other
+
+
+def test_the_claim_page_says_the_units_points_go_to_the_unit_account(world):
+    """A unit's member reads "5 积分" on their claim and looks for them on 我的积分 in
+    vain: the page says they go to the unit's account."""
+    unit, partner = unit_with_member(world)
+    claim = services.claim_task(partner, unit_task(world, unit).pk)
+    c = Client()
+    c.force_login(partner)
+    page = c.get(f"/tasks/claims/{claim.pk}/").content.decode()
+    assert "记入区供电所的单位账户" in page
