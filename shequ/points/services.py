@@ -1372,7 +1372,7 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
             }
         )
     try:
-        order = _redeem(actor, data, key, ip)
+        return _redeem(actor, data, key, ip), True
     except (DomainError, IntegrityError):
         if key:
             existing = Order.objects.filter(user_id=actor.pk, idempotency_key=key).first()
@@ -1381,28 +1381,42 @@ def redeem(actor: Any, data: OrderInput, *, ip: str = "") -> tuple[Order, bool]:
                     raise reused(f"订单 #{existing.pk}（{existing.item.name}×{existing.quantity}）") from None
                 return existing, False
         raise
-    _tell_store(order)
-    return order, True
 
 
 FULFIL_LINK = "/points/fulfil/"
+NEW_ORDERS = "有新的积分兑换订单待备货，请到“兑换订单处理”查看"
 
 
-def _tell_store(order: Order) -> None:
-    """The store's staff hear that an order waits to be packed (after the redemption's
-    commit, outside its statements): one unread notice each at a time, linking the
-    fulfilment page, which reads it; the next order after they opened it tells them again."""
-    from shequ.access.holders import holder_ids
+def send_order_notices() -> int:
+    """The store's staff hear that orders wait to be packed: where an order waits (已下单),
+    each of the nearest store.manage holders of its store who has not heard of it (no
+    unread notice, and none sent or read since the newest order there came) is told, linking the
+    fulfilment page, which reads it. Sent by ``shequ periodic`` (job ``orders``, every 10
+    minutes), not by the redemption: it stays a few statements, however many staff there
+    are. Returns how many notices it sent."""
+    from django.db.models import Count, Max
+
+    from shequ.access.holders import holders
     from shequ.notifications.models import Notification
     from shequ.notifications.services import notify
 
-    staff = [i for i in holder_ids(Permission.STORE_MANAGE, order.area_path) if i != order.user_id]
-    if not staff:
-        return
-    waiting = Notification.objects.filter(user_id__in=staff, link=FULFIL_LINK, read_at__isnull=True)
-    told = set(waiting.values_list("user_id", flat=True))
-    text = "有新的积分兑换订单待备货，请到“兑换订单处理”查看"
-    notify([i for i in staff if i not in told], text, FULFIL_LINK)
+    waiting = (
+        Order.objects.filter(status=OrderStatus.PLACED)
+        .values("area_path")
+        .annotate(newest=Max("created_at"), buyers=Count("user_id", distinct=True), buyer=Max("user_id"))
+    )
+    sent = 0
+    for row in waiting:
+        staff = holders(Permission.STORE_MANAGE, row["area_path"])
+        if row["buyers"] == 1:  # staff who bought from their own store are not told of it
+            staff = [u for u in staff if u.pk != row["buyer"]]
+        heard = Notification.objects.filter(user_id__in=[u.pk for u in staff], link=FULFIL_LINK).filter(
+            # Not read yet, or told or read (the page opened, listing it) since the newest came.
+            Q(read_at__isnull=True) | Q(created_at__gte=row["newest"]) | Q(read_at__gte=row["newest"])
+        )
+        told = set(heard.values_list("user_id", flat=True))
+        sent += notify([u for u in staff if u.pk not in told], NEW_ORDERS, FULFIL_LINK)
+    return sent
 
 
 # The redemption's hand-written SQL (docs/decisions/0005-hot-path-sql.md). It writes what

@@ -41,20 +41,29 @@ def test_each_job_runs_at_its_time_and_a_failure_stops_no_other(calls, caplog):
     due = periodic.first_due(start)
     with caplog.at_level(logging.ERROR):
         ran = periodic.run_due(due, start)
-    # At the start: reminders, follow-ups, expiries, 月报, publishing (which failed, logged) and
+    # At the start: reminders, orders, follow-ups, expiries, 月报, publishing (which failed, logged) and
     # the clean-up of import files, not the nightly check.
-    assert calls == ["remind", "follow_up", "expiry", "report_due", "publish", "purge"]
-    assert [name for name, _, _ in ran] == ["remind", "follow_up", "expiry", "report_due", "purge"]
+    assert calls == ["remind", "orders", "follow_up", "expiry", "report_due", "publish", "purge"]
+    assert [name for name, _, _ in ran] == ["remind", "orders", "follow_up", "expiry", "report_due", "purge"]
     assert "periodic job publish failed" in caplog.text
     assert periodic.run_due(due, start + timedelta(minutes=5)) == []
     periodic.run_due(due, start + timedelta(minutes=10))
-    assert calls[6:] == ["remind"]
+    assert calls[7:] == ["remind", "orders"]
     periodic.run_due(due, start + timedelta(hours=1))
     # The failed publish is tried again an hour later.
-    assert calls[7:] == ["remind", "follow_up", "expiry", "report_due", "publish", "purge"]
+    assert calls[9:] == ["remind", "orders", "follow_up", "expiry", "report_due", "publish", "purge"]
     assert due["reconcile"] == datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI)
     periodic.run_due(due, datetime(2026, 3, 10, 2, 30, tzinfo=SHANGHAI))
-    assert calls[13:] == ["remind", "follow_up", "expiry", "report_due", "publish", "purge", "reconcile"]
+    assert calls[16:] == [
+        "remind",
+        "orders",
+        "follow_up",
+        "expiry",
+        "report_due",
+        "publish",
+        "purge",
+        "reconcile",
+    ]
     assert due["reconcile"] == datetime(2026, 3, 11, 2, 30, tzinfo=SHANGHAI)
 
 
@@ -65,7 +74,7 @@ def test_once_exits_with_a_failure_when_a_job_failed(calls, caplog):
     with caplog.at_level(logging.ERROR), pytest.raises(CommandError) as failed:
         call_command("periodic", "--once", stdout=out)
     assert str(failed.value) == "定时任务 publish 运行失败，原因见上方日志；其余各项已运行"
-    assert calls == ["remind", "follow_up", "expiry", "report_due", "publish", "purge", "reconcile"]
+    assert calls == ["remind", "orders", "follow_up", "expiry", "report_due", "publish", "purge", "reconcile"]
     assert "reconcile done" in out.getvalue()  # the others still ran and said so
     # Run again, the publish succeeds: status 0.
     call_command("periodic", "--once", "--job", "publish", stdout=StringIO())
@@ -79,6 +88,7 @@ def test_once_runs_the_real_jobs_and_says_what_they_did():
     # The counts are whatever the database holds (the suite shares it with other tests).
     patterns = [
         r"即将到期提醒 \d+ 件，超期提醒 \d+ 件",
+        r"新订单待备货提醒 \d+ 条",
         r"回访提醒 \d+ 条",
         r"居住证、租期到期提醒 \d+ 条",
         r"月报报送提醒 \d+ 条",
@@ -86,7 +96,7 @@ def test_once_runs_the_real_jobs_and_says_what_they_did():
         r"已删除 \d+ 次居民导入留下的过期文件",
         r"积分核对：\d+ 个账户余额已修正，0 笔交易分录不平衡",
     ]
-    assert len(lines) == 7 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
+    assert len(lines) == 8 and all(re.fullmatch(p, line) for p, line in zip(patterns, lines, strict=True))
     # One job by name, for a cron line of its own (the purge had no command of its own).
     out = StringIO()
     call_command("periodic", "--once", "--job", "purge", stdout=out)

@@ -4,6 +4,8 @@ Nothing else runs it: without this process (or cron lines) due reminders were ne
 and approved monthly task lists never published.
 
 - remind: due-soon and overdue problem notices, every 10 minutes (from the start);
+- orders: new store orders waiting to be packed, told to the store's staff, every 10
+  minutes (from the start);
 - follow_up: 走访 whose 回访日期 has come, told to the visitor, every hour (from the start);
 - expiry: 居住证 and 租期 of floating residents ending within 7 days, told to those who
   manage them there, every hour (from the start);
@@ -31,7 +33,7 @@ from django.db import connections
 from django.utils import timezone
 
 from shequ.people.services import send_expiry_reminders, send_follow_up_reminders
-from shequ.points.services import reconcile, unbalanced_transactions
+from shequ.points.services import reconcile, send_order_notices, unbalanced_transactions
 from shequ.problems.services import send_due_reminders, send_report_reminders
 from shequ.registry.services import purge_files
 from shequ.tasks.services import publish_due_lists
@@ -44,6 +46,11 @@ NIGHTLY_AT = time(2, 30)
 def _remind() -> tuple[int, str]:
     soon, overdue = send_due_reminders()
     return soon + overdue, f"即将到期提醒 {soon} 件，超期提醒 {overdue} 件"
+
+
+def _orders() -> tuple[int, str]:
+    sent = send_order_notices()
+    return sent, f"新订单待备货提醒 {sent} 条"
 
 
 def _follow_up() -> tuple[int, str]:
@@ -99,6 +106,7 @@ class Job:
 
 JOBS = (
     Job("remind", _remind, every(10), at_start=True),
+    Job("orders", _orders, every(10), at_start=True),
     Job("follow_up", _follow_up, every(60), at_start=True),
     Job("expiry", _expiry, every(60), at_start=True),
     Job("report_due", _report_due, every(60), at_start=True),
@@ -139,7 +147,7 @@ def run_due(due: dict[str, datetime], now: datetime) -> list[tuple[str, int, str
 
 class Command(BaseCommand):
     help = (
-        "定时任务：问题到期提醒（每10分钟）、回访提醒、居住证和租期到期提醒、月报报送提醒、发布月度任务清单和清理过期导入文件"
+        "定时任务：问题到期提醒和新订单待备货提醒（每10分钟）、回访提醒、居住证和租期到期提醒、月报报送提醒、发布月度任务清单和清理过期导入文件"
         "（每小时）、"
         "积分核对（每晚）；"
         "--once 各运行一次后退出"
