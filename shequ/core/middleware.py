@@ -115,6 +115,10 @@ class DomainErrorMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/api/") and response.status_code in (404, 405):
             return _api_error_shape(request, response)
+        if request.path.startswith("/open311/") and response.status_code in (404, 405):
+            from shequ.problems.open311 import unrouted  # when needed: core imports no app at load
+
+            return unrouted(request, response)
         if response.status_code in (403, 404) and getattr(request, "htmx", False):
             told_at_the_top(response)
         return response

@@ -135,6 +135,25 @@ def refusal(request: HttpRequest, status: int, description: str) -> HttpResponse
     return _errors(fmt, status, (description,))
 
 
+def unrouted(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An address under /open311/ that names no method (Django's HTML 404 page) or a
+    method asked with a verb it does not take (an empty 405) in the spec's error shape,
+    as every other refusal here: a 311 client reads the errors array, not a web page.
+    The views' own answers (JSON, XML, a photo) pass unchanged."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return response
+    if response.status_code == 405:
+        allowed = response.get("Allow", "")
+        told = refusal(request, 405, f"{request.method}：该地址不接受此请求方法，可用：{allowed}")
+        told["Allow"] = allowed
+        return told
+    return refusal(
+        request,
+        404,
+        f"接口 {request.path[:200]} 不存在（Open311 GeoReport v2 的方法见 discovery.json 或 discovery.xml）",
+    )
+
+
 def endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Checks the format, and answers every refusal in the spec's error shape."""
 

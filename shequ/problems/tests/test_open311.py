@@ -507,3 +507,24 @@ def test_a_retry_after_its_category_is_retired_gets_the_first_problem(world):
         assert new.status_code == 404 and errors(new) == ["service_code：没有这个问题类别"]
     finally:
         ProblemCategory.objects.filter(code="blocked_drain").update(active=True)
+
+
+def test_an_unknown_address_or_method_is_refused_in_the_open311_shape(world):
+    """A 311 client reads the errors array: an address that names no method came back as
+    the site's HTML 404 page, and a verb a method does not take as an empty 405."""
+    c = Client()
+    r = c.get(f"{V2}/request.json")  # "requests", misspelt
+    assert r.status_code == 404 and r["Content-Type"] == "application/json; charset=utf-8"
+    assert errors(r) == [
+        f"接口 {V2}/request.json 不存在（Open311 GeoReport v2 的方法见 discovery.json 或 discovery.xml）"
+    ]
+    r = c.get(f"{V2}/services/blocked_drain/attributes.xml")
+    assert r.status_code == 404 and xml(r).findtext("error/code") == "404"
+    r = c.put(f"{V2}/requests.json")
+    assert r.status_code == 405 and r["Allow"] == "GET, POST"
+    assert errors(r) == ["PUT：该地址不接受此请求方法，可用：GET, POST"]
+    r = c.post(f"{V2}/services.xml")
+    assert r.status_code == 405 and xml(r).findtext("error/description").startswith("POST：")
+    # The views' own refusals are left as they are.
+    r = c.get(f"{V2}/services/nope.json")
+    assert r.status_code == 404 and errors(r) == ["service_code：没有这个问题类别"]
