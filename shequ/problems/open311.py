@@ -256,6 +256,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 @endpoint
 def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
+        _form_only(request)
         return _report(request, fmt)
     viewer = _account(request)
     rows = _listed(viewer, request.GET)
@@ -285,6 +286,22 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
         # Missing and out of scope alike, as in the API.
         raise Open311Error(404, "service_request_id：问题不存在或无权查看")
     return _answer(fmt, "service_requests", [_request(request, viewer, found[0])])
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _form_only(request: HttpRequest) -> None:
+    """A report is form-encoded (the spec; multipart with photos). A JSON body is not
+    read as a form, so its api_key was never seen: the client was told its key was
+    missing or revoked, and looked for the fault in the key."""
+    if request.content_type in FORM_TYPES or not request.body:
+        return
+    raise Open311Error(
+        415,
+        f"Content-Type：请以表单提交（{FORM_TYPES[0]}，带照片时 {FORM_TYPES[1]}），"
+        f"收到的是 {(request.content_type or '未注明')[:60]}；api_key 等字段都放在表单中",
+    )
 
 
 def _report(request: HttpRequest, fmt: str) -> HttpResponse:

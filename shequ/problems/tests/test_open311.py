@@ -6,6 +6,7 @@ import socket
 import urllib.request
 import xml.etree.ElementTree as ET
 from datetime import UTC, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -528,3 +529,31 @@ def test_an_unknown_address_or_method_is_refused_in_the_open311_shape(world):
     # The views' own refusals are left as they are.
     r = c.get(f"{V2}/services/nope.json")
     assert r.status_code == 404 and errors(r) == ["service_code：没有这个问题类别"]
+
+
+def test_a_report_sent_as_json_is_told_to_come_as_a_form(world):
+    """The spec's POST is form-encoded. A JSON body's api_key was never read, and the
+    client was told its key was missing or revoked."""
+    lon, lat = grid_point(world, "A1-1")
+    sent = {
+        "api_key": open311_key(world.resident_wang),
+        "service_code": "blocked_drain",
+        "lat": lat,
+        "long": lon,
+        "description": "下水道堵了",
+    }
+    before = Problem.objects.count()
+    r = Client().post(f"{V2}/requests.json", json.dumps(sent), content_type="application/json")
+    assert r.status_code == 415
+    assert errors(r) == [
+        "Content-Type：请以表单提交（application/x-www-form-urlencoded，带照片时 multipart/form-data），"
+        "收到的是 application/json；api_key 等字段都放在表单中"
+    ]
+    r = Client().post(f"{V2}/requests.xml", json.dumps(sent), content_type="application/json")
+    assert r.status_code == 415 and xml(r).findtext("error/description").startswith("Content-Type：")
+    assert Problem.objects.count() == before
+    # A form, urlencoded as the spec sends it, is taken.
+    r = Client().post(
+        f"{V2}/requests.json", urlencode(sent), content_type="application/x-www-form-urlencoded"
+    )
+    assert r.status_code == 200 and Problem.objects.count() == before + 1
