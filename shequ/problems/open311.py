@@ -306,6 +306,11 @@ def _form_only(request: HttpRequest) -> None:
 
 def _report(request: HttpRequest, fmt: str) -> HttpResponse:
     actor = _account(request)
+    # A photo sent under another name (media[], photo) was dropped, and the report saved
+    # without it, as if it had gone through.
+    unread = [f"{str(n)[:40]}：照片请作为 media 文件上传，本次未上报" for n in request.FILES if n != "media"]
+    if unread:
+        raise Open311Error(400, *unread)
     data = request.POST
     code = (data.get("service_code") or "").strip()
     if not code:

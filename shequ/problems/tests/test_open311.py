@@ -557,3 +557,19 @@ def test_a_report_sent_as_json_is_told_to_come_as_a_form(world):
         f"{V2}/requests.json", urlencode(sent), content_type="application/x-www-form-urlencoded"
     )
     assert r.status_code == 200 and Problem.objects.count() == before + 1
+
+
+def test_a_photo_under_another_name_than_media_is_named_not_dropped(world):
+    lon, lat = grid_point(world, "A1-1")
+    key = open311_key(world.resident_wang)
+    sent = {"service_code": "blocked_drain", "lat": lat, "long": lon, "description": "下水道堵了"}
+    before = Problem.objects.count()
+    r = post(key, **sent, **{"media[]": jpeg(), "photo": jpeg()})
+    assert r.status_code == 400
+    assert errors(r) == [
+        "media[]：照片请作为 media 文件上传，本次未上报",
+        "photo：照片请作为 media 文件上传，本次未上报",
+    ]
+    assert Problem.objects.count() == before
+    r = post(key, **sent, media=jpeg())
+    assert r.status_code == 200 and Problem.objects.latest("pk").photos.count() == 1
