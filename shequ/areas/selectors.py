@@ -26,13 +26,22 @@ def area_list(
     qs = Area.objects.visible_to(viewer, permission).defer("geometry")
     if kind:
         qs = qs.filter(kind=kind)
+    # A code that names no area is said so, as ``kind`` is: a mistyped code was answered
+    # with an empty list, which reads as "no areas under it". Division codes are public,
+    # so naming one unknown tells nothing; one outside the viewer's areas lists nothing.
+    named = [code for code in (parent, within) if code]
+    paths = dict(Area.objects.filter(code__in=named).values_list("code", "path")) if named else {}
+    unknown = {
+        name: f"区域编码 {code[:30]} 不存在"
+        for name, code in (("parent", parent), ("within", within))
+        if code and code not in paths
+    }
+    if unknown:
+        raise ValidationFailed(unknown)
     if parent:
         qs = qs.filter(parent__code=parent)
     if within:
-        anchor = Area.objects.filter(code=within).values_list("path", flat=True).first()
-        if anchor is None:
-            return qs.none()
-        qs = qs.filter(under(anchor, "path")).exclude(code=within)
+        qs = qs.filter(under(paths[within], "path")).exclude(code=within)
     return qs.order_by("path")
 
 

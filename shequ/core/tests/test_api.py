@@ -34,7 +34,12 @@ def test_area_filters_kind_parent_within(world, chen):
     within = chen.get("/api/v1/areas/", {"within": a1.code}).json()
     assert within["count"] == 4 and a1.code not in {i["code"] for i in within["items"]}
     assert all(i["path"].startswith(a1.path) for i in within["items"])
-    assert chen.get("/api/v1/areas/", {"within": "999"}).json()["count"] == 0
+    # A code that names no area is said so, not answered with an empty list.
+    r = chen.get("/api/v1/areas/", {"within": "999", "parent": "370103003999"})
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "parent": "区域编码 370103003999 不存在",
+        "within": "区域编码 999 不存在",
+    }
     detail = chen.get(f"/api/v1/areas/{world.areas['A1-1'].code}").json()
     assert detail["parent"] == a1.code and detail["geometry"]["type"] == "Polygon"
     assert detail["kind_label"] == "网格"
