@@ -578,6 +578,9 @@ def transition(request: HttpRequest, problem_id: int) -> Any:
     return detail(selectors.get_problem(request.user, problem.pk), request.user)
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _body(request: HttpRequest) -> dict[str, Any]:
     if request.content_type == "application/json":
         try:
@@ -587,6 +590,10 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise ValidationFailed({"body": "请求体必须是 JSON 对象"})
         return body
+    if request.content_type not in FORM_TYPES and request.body:
+        # JSON sent as text/plain (a fetch() of a string) or without a Content-Type was
+        # read as an empty form: the caller was told 请选择问题类别 for a body that had one.
+        raise InvalidBody()
     return {k: request.POST.get(k) for k in request.POST if k not in FORM_ONLY}
 
 

@@ -272,6 +272,25 @@ def test_api_create_reads_null_as_empty_and_names_a_list(world, resident_api):
     assert not Problem.objects.filter(reporter=world.resident_wang).exists()
 
 
+def test_a_json_report_sent_without_its_content_type_is_named_not_read_as_empty(world, resident_api):
+    """fetch() with a string body sends text/plain; some clients send no Content-Type.
+    The body was read as an empty form and the caller told 请选择问题类别 and 请描述问题
+    for a report that had both."""
+    lon, lat = grid_point(world)
+    body = json.dumps({"category": "blocked_drain", "description": "下水道堵了", "lon": lon, "lat": lat})
+    for content_type in ("text/plain", ""):
+        r = resident_api.post("/api/v1/problems/", body, content_type=content_type)
+        assert r.status_code == 400 and r.json()["code"] == "invalid_body", content_type
+        assert "Content-Type: application/json" in r.json()["message"]
+    problem = report(world)
+    urge = json.dumps({"action": "urge"})
+    r = resident_api.post(f"/api/v1/problems/{problem.pk}/transitions", urge, content_type="text/plain")
+    assert r.status_code == 400 and r.json()["code"] == "invalid_body"
+    assert not Problem.objects.filter(reporter=world.resident_wang).exclude(pk=problem.pk).exists()
+    r = resident_api.post("/api/v1/problems/", body, content_type="application/json")
+    assert r.status_code == 201
+
+
 def test_a_key_longer_than_stored_is_refused_not_cut(world):
     """Cut to 80 characters, two keys sharing their first 80 were one: the second report
     was answered with the first problem."""
