@@ -596,7 +596,12 @@ def list_tasks(
     q: str = "",
     monthly_list: int = 0,
 ) -> Any:
-    if not 0 <= monthly_list <= ID_MAX:
+    # An id that names no list is said so, as a number too large is: it was answered with
+    # an empty list, which reads as "this month's list has no tasks". List ids are shown
+    # on the tasks themselves and in the notices, so saying one is unknown tells nothing.
+    if not 0 <= monthly_list <= ID_MAX or (
+        monthly_list and not MonthlyList.objects.filter(pk=monthly_list).exists()
+    ):
         raise ValidationFailed({"monthly_list": "月度清单编号不存在"})
     choice("status", "任务状态", status, TaskStatus.values)
     choice("category", "任务类别", category, Category.values)
