@@ -201,6 +201,7 @@ def error(
 
 
 UNKNOWN_QUERY = "该接口没有这个参数（请检查拼写）"
+ONE_VALUE = "只能给一个值，要看几种请分几次查询"
 
 
 def query_names(operation: Any) -> set[str]:
@@ -226,6 +227,16 @@ def refuse_unknown_query(api: NinjaAPI) -> None:
         @functools.wraps(run)
         def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             unknown = [str(name)[:40] for name in request.GET if name not in known]
+            # No parameter takes several values: ?status=dispatched&status=in_progress was
+            # answered with the last one's problems alone, as if both had been listed.
+            repeated = {
+                str(name)[:40]: f"{ONE_VALUE}（收到 {len(request.GET.getlist(name))} 个）"
+                for name in request.GET
+                if name in known and len(request.GET.getlist(name)) > 1
+            }
+            if repeated and not unknown:
+                message = "请求参数有误：" + "；".join(f"{k}：{v}" for k, v in repeated.items())
+                return error(request, api, 422, "invalid", message, repeated)
             if not unknown:
                 return run(request, *args, **kwargs)
             reads = "、".join(sorted(known)) if known else "无"

@@ -39,3 +39,17 @@ def test_the_parameters_an_endpoint_reads_are_still_taken(world):
     assert Client().get(f"/api/v1/points/notice/{code}", {"year": 2026, "quarter": 4}).status_code == 200
     r = Client().get(f"/api/v1/points/notice/{code}", {"yaer": 2026})
     assert r.status_code == 422 and set(r.json()["fields"]) == {"yaer"}
+
+
+def test_a_filter_sent_twice_is_named_not_narrowed_to_its_last_value(world):
+    """No filter takes several values: ?status=reported&status=accepted was answered with
+    the accepted problems alone, which a client took for both."""
+    staff = client_for(world.secretary_zhang)
+    r = staff.get("/api/v1/problems/?status=reported&status=accepted&page=1")
+    assert r.status_code == 422 and r.json()["fields"] == {
+        "status": "只能给一个值，要看几种请分几次查询（收到 2 个）"
+    }
+    assert r.json()["message"] == "请求参数有误：status：只能给一个值，要看几种请分几次查询（收到 2 个）"
+    r = staff.get("/api/v1/tasks/?page=1&page=2")
+    assert r.status_code == 422 and set(r.json()["fields"]) == {"page"}
+    assert staff.get("/api/v1/problems/?status=reported&page=1").status_code == 200
