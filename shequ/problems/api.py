@@ -36,6 +36,7 @@ from shequ.core.pagination import CappedPageNumberPagination
 from shequ.problems import selectors, services
 from shequ.problems.lifecycle import STATUS_LABELS, TRANSITIONS
 from shequ.problems.models import (
+    OPEN_STATUSES,
     DeadlineClass,
     HandlingLevel,
     LedgerType,
@@ -394,6 +395,14 @@ def list_problems(
         raise ValidationFailed({"verify": "verify（待核查）不能与 mine（我的问题）或 inbox（待办）同时使用"})
     if before_id and (inbox or verify):
         raise ValidationFailed({"before_id": "待办、待核查按办理时限排序，不能用 before_id 翻页，请用 page"})
+    # Filters that no problem can meet together were answered with an empty list, which
+    # reads as "none of them".
+    if open and closed:
+        raise ValidationFailed({"closed": "open（在办）与 closed（已结案）不能同时使用"})
+    within, named = (OPEN_STATUSES, "在办（open）") if open else (selectors.CLOSED_ONLY, "已结案（closed）")
+    if status in Status.values and (open or closed) and status not in within:
+        label = STATUS_LABELS[status]
+        raise ValidationFailed({"status": f"状态“{label}”不属于{named}，两个条件不能同时满足"})
     path = (filter_path(area) if mine else get_area(request.user, area).path) if area else ""
     f = selectors.Filters(
         status=status,

@@ -242,6 +242,10 @@ def shown_party(viewer: Any, problem: Problem) -> str:
     return shown_to(viewer, None, problem.responsible_party)
 
 
+# 已结案 as the overview counts it, which ``closed_only`` keeps.
+CLOSED_ONLY = (Status.CLOSED, Status.EVALUATED)
+
+
 @dataclass
 class Filters:
     status: str = ""
@@ -321,7 +325,7 @@ def _filtered(qs: Any, f: Filters, path_field: str, status_field: str) -> Any:
     if f.open_only:
         qs = qs.filter(**{f"{status_field}__in": OPEN_STATUSES})
     if f.closed_only:
-        qs = qs.filter(**{f"{status_field}__in": (Status.CLOSED, Status.EVALUATED)})
+        qs = qs.filter(**{f"{status_field}__in": CLOSED_ONLY})
     if f.category:
         qs = qs.filter(category__code=f.category)
     if f.area:

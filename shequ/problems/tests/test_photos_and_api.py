@@ -421,6 +421,26 @@ def test_my_problems_in_the_api_take_the_filters_and_name_a_bad_one(world):
     assert r.status_code == 400 and r.json()["fields"]["satisfaction"] == "必须是整数"
 
 
+def test_filters_no_problem_can_meet_together_are_named_not_answered_empty(world):
+    """open=true&closed=true, or status=closed with open=true, listed nothing: a client
+    read it as "no problems", not as a query that cannot match."""
+    report(world)
+    staff = client_for(world.secretary_zhang)
+    r = staff.get("/api/v1/problems/", {"open": "true", "closed": "true"})
+    assert r.status_code == 400
+    assert r.json()["fields"] == {"closed": "open（在办）与 closed（已结案）不能同时使用"}
+    r = staff.get("/api/v1/problems/", {"open": "true", "status": "closed"})
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "status": "状态“已结案”不属于在办（open），两个条件不能同时满足"
+    }
+    r = staff.get("/api/v1/problems/", {"closed": "true", "status": "reported"})
+    assert r.status_code == 400 and "不属于已结案（closed）" in r.json()["fields"]["status"]
+    # Those that can meet are taken.
+    r = staff.get("/api/v1/problems/", {"open": "true", "status": "reported"})
+    assert r.status_code == 200 and r.json()["count"] >= 1
+    assert staff.get("/api/v1/problems/", {"closed": "true", "status": "evaluated"}).status_code == 200
+
+
 def test_numbers_typed_into_a_description_are_masked_for_all_but_the_reporter(world):
     from shequ.problems.services import ReportInput, report_problem
 
