@@ -299,7 +299,10 @@ def create_problem(request: HttpRequest) -> Any:
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         photos=request.FILES.getlist("photos"),
     )
-    problem, created = services.report_problem(request.user, payload, ip=client_ip(request))
+    try:
+        problem, created = services.report_problem(request.user, payload, ip=client_ip(request))
+    except services.KeyReused as exc:
+        raise exc.for_clients() from None
     # The summary of what was recorded; GET /problems/{id} gives the timeline and photos.
     from shequ.api import api  # the API that mounts this router (imported here: it imports us)
 

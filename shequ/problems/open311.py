@@ -326,6 +326,8 @@ def _report(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, *errors)
     try:
         problem = _reported(request, actor, code, point)
+    except services.KeyReused as exc:
+        raise exc.for_clients() from None
     except DomainError as exc:
         # The category is checked by the service, after a retry (same Idempotency-Key)
         # is recognised: one sent again after its category was retired still gets its

@@ -164,6 +164,29 @@ def _grid_area(grid: geo.GridRef) -> Area:
     return area
 
 
+class KeyReused(ValidationFailed):
+    """An Idempotency-Key sent again with another problem in it. Said as the page sees it
+    (the form is given a new key, so 提交 again reports it); ``for_clients`` says it to an
+    API or Open311 client, which has no 提交 to press but a key to change."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            {
+                "idempotency_key": f"这张表单已经提交过（问题 {number}），现在填写的是另一件事。"
+                "请再点一次“提交”，作为新问题上报"
+            }
+        )
+        self.number = number
+
+    def for_clients(self) -> ValidationFailed:
+        return ValidationFailed(
+            {
+                "idempotency_key": f"这个 Idempotency-Key 已用于问题 {self.number}，这次的内容与那次不同，"
+                "没有上报；上报新问题请换一个 Idempotency-Key"
+            }
+        )
+
+
 def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Problem, bool]:
     """Record a reported problem. Returns (problem, created); a repeated Idempotency-Key
     returns the first problem and created=False."""
@@ -183,12 +206,7 @@ def report_problem(actor: Any, data: ReportInput, *, ip: str = "") -> tuple[Prob
             # The same key with another problem in it: a form brought back with the
             # browser's Back button and filled in anew. Answering with the first problem
             # would drop the second without a word.
-            raise ValidationFailed(
-                {
-                    "idempotency_key": f"这张表单已经提交过（问题 {existing.number}），现在填写的是另一件事。"
-                    "请再点一次“提交”，作为新问题上报"
-                }
-            ) from None
+            raise KeyReused(existing.number) from None
         return existing, False
 
 

@@ -453,7 +453,16 @@ def test_a_retried_report_with_its_idempotency_key_is_one_problem(world):
     before = Problem.objects.count()
     again = Client().post(f"{V2}/requests.json", sent, headers={"Idempotency-Key": "open311-retry-1"})
     assert again.status_code == 200 and Problem.objects.count() == before
-    assert again.json()[0]["service_request_id"] == first.json()[0]["service_request_id"]
+    number = first.json()[0]["service_request_id"]
+    assert again.json()[0]["service_request_id"] == number
+    # The key sent again with another problem: said as to a client, which has no 提交 to press.
+    other = sent | {"description": "路灯不亮了"}
+    r = Client().post(f"{V2}/requests.json", other, headers={"Idempotency-Key": "open311-retry-1"})
+    assert r.status_code == 400 and errors(r) == [
+        f"Idempotency-Key：这个 Idempotency-Key 已用于问题 {number}，这次的内容与那次不同，"
+        "没有上报；上报新问题请换一个 Idempotency-Key"
+    ]
+    assert Problem.objects.count() == before
 
 
 def test_refusals_before_the_view_come_in_the_open311_shape(world, settings):

@@ -156,6 +156,14 @@ def test_api_create_with_photos_and_idempotency_key(world, resident_api):
     again = resident_api.post("/api/v1/problems/", form, HTTP_IDEMPOTENCY_KEY="abc-1")
     assert again.status_code == 200 and again.json()["id"] == body["id"]
     assert Problem.objects.filter(reporter=world.resident_wang).count() == 1
+    # The key sent again with another problem: an app has no 提交 to press, but a key to change.
+    other = {**form, "description": "路灯不亮了", "photos": []}
+    r = resident_api.post("/api/v1/problems/", other, HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert r.status_code == 400 and r.json()["fields"] == {
+        "idempotency_key": f"这个 Idempotency-Key 已用于问题 {body['number']}，这次的内容与那次不同，"
+        "没有上报；上报新问题请换一个 Idempotency-Key"
+    }
+    assert Problem.objects.filter(reporter=world.resident_wang).count() == 1
 
 
 def _problem_out(problem, status):
