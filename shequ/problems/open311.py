@@ -379,17 +379,26 @@ def _w3c(name: str, raw: str) -> datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
+def _items(query: Any, name: str) -> list[str]:
+    """A comma list, also when sent as the parameter repeated (``status=open&status=closed``,
+    as many HTTP libraries write an array): the last one alone was read, without a word."""
+    return [t.strip() for value in query.getlist(name) for t in value.split(",") if t.strip()]
+
+
 def _listed(viewer: Any, query: Any) -> list[Problem]:
-    ids = [t.strip() for t in (query.get("service_request_id") or "").split(",") if t.strip()]
+    twice = [n for n in ("start_date", "end_date", "page") if len(query.getlist(n)) > 1]
+    if twice:
+        raise Open311Error(400, *(f"{n}：只能给一个值（收到 {len(query.getlist(n))} 个）" for n in twice))
+    ids = _items(query, "service_request_id")
     if ids:  # overrides every other argument (the spec)
         if len(ids) > MAX_IDS:
             raise Open311Error(400, f"service_request_id：一次最多查询 {MAX_IDS} 个")
         return _by_numbers(viewer, ids)
     errors = []
-    codes = [c.strip() for c in (query.get("service_code") or "").split(",") if c.strip()]
+    codes = _items(query, "service_code")
     known = set(ProblemCategory.objects.filter(code__in=codes).values_list("code", flat=True))
     errors += [f"service_code：没有这个问题类别（{c[:40]}）" for c in codes if c not in known]
-    states = [s.strip() for s in (query.get("status") or "").split(",") if s.strip()]
+    states = _items(query, "status")
     if any(s not in ("open", "closed") for s in states):
         errors.append("status：只能是 open 或 closed")
     raw_page = (query.get("page") or "").strip()

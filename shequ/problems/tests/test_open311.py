@@ -582,3 +582,19 @@ def test_a_photo_under_another_name_than_media_is_named_not_dropped(world):
     assert Problem.objects.count() == before
     r = post(key, **sent, media=jpeg())
     assert r.status_code == 200 and Problem.objects.latest("pk").photos.count() == 1
+
+
+def test_a_list_parameter_sent_repeated_is_read_whole_and_a_single_one_named(world):
+    """Many HTTP libraries write an array as the parameter repeated: the last value alone
+    was read, and a client asking for two categories got one without a word."""
+    drain, rubbish = report(world), report(world, category="garbage")
+    key = open311_key(world.grid_worker_li)
+    r = Client().get(f"{V2}/requests.json?service_code=blocked_drain&service_code=garbage&api_key={key}")
+    assert r.status_code == 200
+    assert {drain.number, rubbish.number} <= {row["service_request_id"] for row in r.json()}
+    r = Client().get(
+        f"{V2}/requests.json?service_request_id={drain.number}&service_request_id={rubbish.number}&api_key={key}"
+    )
+    assert {row["service_request_id"] for row in r.json()} == {drain.number, rubbish.number}
+    r = Client().get(f"{V2}/requests.json?start_date=2026-11-01&start_date=2026-11-20&api_key={key}")
+    assert r.status_code == 400 and errors(r) == ["start_date：只能给一个值（收到 2 个）"]
