@@ -196,6 +196,7 @@ EVENT_LABELS = {
     "resource.venue_add": "登记场地设备",
     "points.account_open": "开立积分账户",
     "resource.unit_edit": "修改共建单位",
+    "resource.unit_offer": "共建单位更新可提供的服务",
     "resource.team_edit": "修改服务队",
     "resource.venue_edit": "修改场地设备",
     "resource.talent_remove": "删除能人才人艺人登记",

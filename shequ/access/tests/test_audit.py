@@ -117,11 +117,15 @@ def test_every_audit_event_and_object_is_named_in_chinese():
         # audit.record(actor, "x.y", …), and the services' own audit helpers (_audit_…).
         for call in re.finditer(r"_?audit(?:\.record|_\w+)\(\s*[\w.\[\]]+,\s*\"([a-z_]+\.[a-z_]+)\"", text):
             written.add(call.group(1))
+        # A resource's edits, audited by _save_resource under the event its caller names.
+        for call in re.finditer(r"_save_resource\([^)]*?\"([a-z_]+\.[a-z_]+)\"", text):
+            written.add(call.group(1))
     assert {
         "problem.report",
         "points.service",
         "store.window",
         "visit.export",
+        "resource.unit_offer",
     } <= written  # the scan finds them
     written |= {f"problem.{a}" for a in PROBLEM} | {f"store.{a}" for a in ORDER} | {"store.redeem"}
     written |= {f"task.{a}" for a in TASK_TRANSITIONS} | {f"task.claim_{a}" for a in CLAIM_TRANSITIONS}
