@@ -102,6 +102,22 @@ def unit_with_member(world, name="区供电所"):
     return unit, partner
 
 
+def another_member(world, unit, username, display_name):
+    """A further partner-unit login of community A1, added to ``unit``."""
+    from shequ.access.services import add_user
+
+    other = add_user(
+        username,
+        "x",
+        role="partner_unit",
+        area_code=world.areas["A1"].code,
+        display_name=display_name,
+        check_password=False,
+    )
+    services.add_unit_member(world.secretary_zhang, unit.pk, other)
+    return other
+
+
 def unit_task(world, unit, **kw):
     """A published task of community A1 targeted at ``unit``."""
     data = {

@@ -4,26 +4,16 @@ member's claim is refused when claimed, not left to fail at acceptance after the
 import pytest
 from django.test import Client
 
-from shequ.access.services import add_user
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.tasks import services
 from shequ.tasks.models import ClaimStatus
-from shequ.tasks.tests.helpers import act, prove, unit_task, unit_with_member
+from shequ.tasks.tests.helpers import act, another_member, prove, unit_task, unit_with_member
 
 pytestmark = pytest.mark.django_db
 
 
 def second_member(world, unit):
-    other = add_user(
-        "partner-a1-second",
-        "x",
-        role="partner_unit",
-        area_code=world.areas["A1"].code,
-        display_name="供电所二号",
-        check_password=False,
-    )
-    services.add_unit_member(world.secretary_zhang, unit.pk, other)
-    return other
+    return another_member(world, unit, "partner-a1-second", "供电所二号")
 
 
 def test_a_second_member_cannot_claim_the_task_the_unit_already_holds(world):

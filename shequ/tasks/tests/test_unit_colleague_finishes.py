@@ -5,28 +5,18 @@ told), and hears of the acceptance; a login outside the unit still gets a 404.""
 import pytest
 from django.test import Client
 
-from shequ.access.services import add_user
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.notifications.models import Notification
 from shequ.problems.tests.helpers import jpeg
 from shequ.tasks import services
 from shequ.tasks.models import ClaimStatus
-from shequ.tasks.tests.helpers import act, unit_task, unit_with_member
+from shequ.tasks.tests.helpers import act, another_member, unit_task, unit_with_member
 
 pytestmark = pytest.mark.django_db
 
 
 def colleague(world, unit):
-    other = add_user(
-        "partner-a1-colleague",
-        "x",
-        role="partner_unit",
-        area_code=world.areas["A1"].code,
-        display_name="供电所小孙",
-        check_password=False,
-    )
-    services.add_unit_member(world.secretary_zhang, unit.pk, other)
-    return other
+    return another_member(world, unit, "partner-a1-colleague", "供电所小孙")
 
 
 def test_a_colleague_sends_the_proof_of_the_units_claim_and_hears_of_its_acceptance(world):
@@ -69,23 +59,10 @@ def test_someone_outside_the_unit_still_cannot_open_or_prove_its_claim(world):
     with pytest.raises(NotFound):
         act(other, claim, "submit", files=[jpeg()])
     # A colleague still cannot accept their unit's proof (no task.accept).
-    other2 = colleague_b(world, unit)
+    other2 = another_member(world, unit, "partner-a1-colleague-b", "供电所小钱")
     act(other2, claim, "submit", files=[jpeg()])
     with pytest.raises(ValidationFailed):
         act(other2, claim, "accept")
-
-
-def colleague_b(world, unit):
-    other = add_user(
-        "partner-a1-colleague-b",
-        "x",
-        role="partner_unit",
-        area_code=world.areas["A1"].code,
-        display_name="供电所小钱",
-        check_password=False,
-    )
-    services.add_unit_member(world.secretary_zhang, unit.pk, other)
-    return other
 
 
 def test_the_claim_page_says_the_units_points_go_to_the_unit_account(world):
