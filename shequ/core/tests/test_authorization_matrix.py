@@ -41,6 +41,7 @@ PAGES = {
     "resident_id_number": ("object", "resident", Permission.UNMASK_ID_NUMBER),
     "tasks_unit_unmask": ("unmask", "a partner unit's contact phone"),
     "tasks_team_members": ("object", "service team", Permission.RESOURCE_VIEW),
+    "tasks_unit_offer": ("object", "partner unit", "a member of the unit"),
     "household": ("object", "household", Permission.RESIDENT_VIEW),
     "audit_log": ("list", Permission.AUDIT_VIEW),
     "audit_verify": ("action", Permission.AUDIT_VIEW),
@@ -719,6 +720,12 @@ def test_role_sees_exactly_its_scope(world, user_key):
     assert r.status_code == (201 if ok_unit else 404), (username, r.content[:200])
     if not ok_unit:  # someone in scope adds the member this role then tries to remove
         tasks.add_unit_member(world.secretary_zhang, unit.pk, world.users["partner_unit@A1"])
+    # 可提供的服务: the unit's own members alone, whatever else they may do there.
+    member = username == world.users["partner_unit@A1"].username
+    r = m.call("GET", f"/tasks/units/{unit.pk}/offer/")
+    assert r.status_code == (200 if member else 404), (username, r.status_code)
+    r = m.call("POST", f"/tasks/units/{unit.pk}/offer/", {"services": "矩阵服务：用电安全检查"})
+    assert r.status_code == (302 if member else 404), (username, r.status_code)
     r = client.delete(f"/api/v1/resources/units/{unit.pk}/members/{world.users['partner_unit@A1'].pk}")
     assert r.status_code == (200 if ok_unit else 404), (username, r.content[:200])
     # 双报到: recorded and ended by task.manage over the community, listed by task.view.

@@ -80,6 +80,7 @@ def reachable_urls(world):
     team = _team_with_members(world)
     urls += [
         f"/tasks/teams/{team.pk}/members/",
+        _unit_offer(world),
         f"/api/v1/resources/teams/{team.pk}/members",
         f"/tasks/{aimed.pk}/",
         f"/api/v1/tasks/{aimed.pk}",
@@ -375,6 +376,22 @@ def _street_unit_and_talent_task(world):
         target_units=[unit.pk],
         target_talents=[talent.pk],
     )
+
+
+def _unit_offer(world):
+    """The 可提供的服务 page of a unit of B1 whose text holds a resident's phone, for the
+    unit's member (partner_unit@B1): the text is shown to be edited, masked as on the lists."""
+    from shequ.tasks import services as tasks
+
+    phone = world.full_values[world.residents["B1-1-h1-r1"].pk][1]
+    unit = tasks.add_unit(
+        world.users["street_admin@B"],
+        tasks.UnitInput(
+            name="扫描共建单位", kind="department", area=world.areas["B1"].code, services=f"义诊，联系{phone}"
+        ),
+    )
+    tasks.add_unit_member(world.users["street_admin@B"], unit.pk, world.users["partner_unit@B1"])
+    return f"/tasks/units/{unit.pk}/offer/"
 
 
 def _visit_and_floating(world):

@@ -100,9 +100,10 @@ def test_a_repeated_key_returns_the_first_order_whatever_check_the_repeat_meets(
     )
     assert (again.pk, created) == (first.pk, False)
     assert Order.objects.filter(user=world.resident_wang).count() == 1
-    # A new key meets the refusal itself.
-    with pytest.raises(services.NotFound):
+    # A new key meets the refusal itself: the buyer's own store's item, 已下架.
+    with pytest.raises(Refused) as exc:
         services.redeem(world.resident_wang, services.OrderInput(item=rice.pk, idempotency_key="k2"))
+    assert exc.value.code == "withdrawn"
 
 
 def test_over_the_limit_is_named_before_short_of_points(world):
